@@ -1,0 +1,34 @@
+import type { Command } from 'commander';
+import { loadSpec, resolveSpecFile } from '../../spec/load.js';
+import { action, type CliContext } from '../main.js';
+import { EXIT } from '../errors.js';
+import { paint, printIssues, printJson } from '../output.js';
+
+export function registerValidate(program: Command, ctx: CliContext): void {
+  program
+    .command('validate')
+    .description('Check a spec: errors name the file, the line, the path inside the spec and the fix; warnings never fail.')
+    .option('-s, --spec <file>', 'the spec (default: cors-gen.yaml, else cors-gen.json)')
+    .option('--json', 'print one JSON document { ok, file, errors, warnings } on stdout')
+    .action(
+      action(ctx, async (opts: { spec?: string; json?: boolean }) => {
+        const result = await loadSpec(resolveSpecFile(opts.spec));
+        const errors = result.ok ? [] : result.errors;
+        if (opts.json) {
+          printJson(ctx.output, { ok: result.ok, file: result.file, errors, warnings: result.warnings });
+        } else {
+          printIssues(ctx.output, errors, result.warnings);
+          if (result.ok) {
+            const m = result.model;
+            ctx.output.err(
+              `${paint(ctx.output, 'green', 'ok')} ${result.file}: ${m.name} (${m.api}), ${m.routes.length} route(s), ${m.cors.allowOrigins.length} origin(s)` +
+                (result.warnings.length > 0 ? `, ${result.warnings.length} warning(s)` : ''),
+            );
+          } else {
+            ctx.output.err(`${result.file}: ${errors.length} error(s); nothing was written`);
+          }
+        }
+        return result.ok ? EXIT.ok : EXIT.failed;
+      }),
+    );
+}

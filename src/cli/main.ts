@@ -1,0 +1,74 @@
+import { Command, CommanderError, Option } from 'commander';
+import { packageVersion } from '../paths.js';
+import { SpecFileError } from '../spec/load.js';
+import { EXIT, UsageError, CheckFailed } from './errors.js';
+import { processOutput, type Output } from './output.js';
+import { registerInit } from './commands/init.js';
+import { registerValidate } from './commands/validate.js';
+import { registerGenerate } from './commands/generate.js';
+
+/** A command's action resolves to its exit code; only `main` turns that into the process's exit. */
+export type Action = (...args: never[]) => Promise<number>;
+
+export interface CliContext {
+  readonly output: Output;
+  /** Set by an action; read once the action resolves. */
+  exitCode: number;
+}
+
+/**
+ * Builds the program. Each command lives in `commands/<name>.ts`, parses its flags and prints; the work itself
+ * is a plain async function loaded lazily, so `validate` and `init` never load CDKTF.
+ */
+export function buildProgram(ctx: CliContext): Command {
+  const program = new Command('cors-gen')
+    .description('Declarative CORS for AWS APIs: spec in, Terraform module out, checked in a real browser.')
+    .version(packageVersion(), '-v, --version')
+    .showHelpAfterError('(run with --help for usage)')
+    .configureOutput({ writeOut: (s) => ctx.output.out(s), writeErr: (s) => ctx.output.err(s) })
+    .exitOverride();
+  program.addHelpText('after', '\nExit codes: 0 success, 1 invalid input or failed check, 2 usage error or unreadable file.\nNO_COLOR disables colour.');
+  for (const register of [registerInit, registerValidate, registerGenerate]) register(program, ctx);
+  program.commands.forEach((c) => c.exitOverride().configureOutput({ writeOut: (s) => ctx.output.out(s), writeErr: (s) => ctx.output.err(s) }));
+  return program;
+}
+
+/** Wraps an action so its resolved exit code lands in the context. */
+export function action<A extends unknown[]>(ctx: CliContext, fn: (...args: A) => Promise<number>): (...args: A) => Promise<void> {
+  return async (...args: A) => {
+    ctx.exitCode = await fn(...args);
+  };
+}
+
+export async function run(argv: readonly string[], output: Output = processOutput()): Promise<number> {
+  const ctx: CliContext = { output, exitCode: EXIT.ok };
+  const program = buildProgram(ctx);
+  try {
+    await program.parseAsync([...argv], { from: 'user' });
+    return ctx.exitCode;
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      // help and version are "errors" to commander; they are successes to the user.
+      if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help') return EXIT.ok;
+      return EXIT.usage;
+    }
+    if (e instanceof UsageError || e instanceof SpecFileError) {
+      output.err(`cors-gen: ${e.message}`);
+      return EXIT.usage;
+    }
+    if (e instanceof CheckFailed) {
+      output.err(`cors-gen: ${e.message}`);
+      return EXIT.failed;
+    }
+    output.err(`cors-gen: internal error: ${(e as Error).stack ?? String(e)}\nThis is a bug in cors-gen ${packageVersion()}; please report it with the command you ran.`);
+    return EXIT.failed;
+  }
+}
+
+/** The process entry: the one place that ends the process with a code. */
+export async function main(argv: readonly string[]): Promise<void> {
+  const code = await run(argv);
+  process.exitCode = code;
+}
+
+export { Option };

@@ -1,0 +1,194 @@
+/**
+ * Origins as browsers serialize them (https://html.spec.whatwg.org/#ascii-serialisation-of-an-origin):
+ * `scheme "://" host [":" port]`, lowercase, no default port, no path. The spec's origins are written in that
+ * form so that the allowlist can be compared byte for byte with the request's `Origin` header, which is what
+ * browsers do with `Access-Control-Allow-Origin` (Fetch standard, CORS check).
+ *
+ * Pure functions only: the spec validator, the constructs, the Lambda templates' tests, `check` and `preview`
+ * all share these rules.
+ */
+
+/** Why an allowlist entry is not an origin, with the value the user should write instead (when there is one). */
+export interface OriginProblem {
+  /** Stable code, e.g. `origin-trailing-slash`. */
+  readonly code: string;
+  readonly reason: string;
+  readonly fix?: string;
+}
+
+/** One allowlist entry, classified. */
+export type OriginEntry =
+  | { readonly kind: 'any'; readonly value: '*' }
+  | { readonly kind: 'exact'; readonly value: string }
+  /** `https://*.example.com`: `*` stands for exactly one DNS label (REST target only). */
+  | { readonly kind: 'wildcard'; readonly value: string }
+  /** `https://*` or `http://*`: every origin of that scheme (HTTP API only, as AWS documents it). */
+  | { readonly kind: 'scheme'; readonly value: string };
+
+const DEFAULT_PORTS: Record<string, string> = { 'http:': '80', 'https:': '443' };
+
+/** One DNS label as hosts use them: letters, digits and inner hyphens, 1 to 63 characters. */
+export const DNS_LABEL = '[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?';
+
+/**
+ * Classifies an allowlist entry, or says why it can never match what a browser sends.
+ * Accepted: `*`, exact origins, one-label wildcards `scheme://*.domain[:port]` and `scheme://*`.
+ * Which kinds a target supports is the spec validator's decision, not this function's.
+ */
+export function parseOriginEntry(raw: string): OriginEntry | OriginProblem {
+  const value = raw;
+  if (value === '*') return { kind: 'any', value: '*' };
+  if (value.trim() !== value || value === '') {
+    return { code: 'origin-whitespace', reason: 'has leading or trailing white space', fix: value.trim() || undefined };
+  }
+  if (value.toLowerCase() === 'null') {
+    return {
+      code: 'origin-null',
+      reason:
+        'is the opaque origin "null" (sandboxed iframes, file: pages, redirects); allowing it lets any sandboxed page in',
+    };
+  }
+  if (value === 'http://*' || value === 'https://*') return { kind: 'scheme', value };
+
+  const schemeMatch = /^([A-Za-z][A-Za-z0-9+.-]*):\/\//.exec(value);
+  if (!schemeMatch) {
+    const guess = /^[a-z0-9.-]+(:\d+)?$/i.test(value) ? `https://${value.toLowerCase()}` : undefined;
+    return { code: 'origin-no-scheme', reason: 'has no scheme', fix: guess };
+  }
+  const scheme = schemeMatch[1]!;
+  if (scheme !== 'http' && scheme !== 'https') {
+    if (scheme.toLowerCase() === 'http' || scheme.toLowerCase() === 'https') {
+      return { code: 'origin-uppercase', reason: 'has an uppercase scheme; browsers send it lowercase', fix: scheme.toLowerCase() + value.slice(scheme.length) };
+    }
+    return { code: 'origin-scheme', reason: `has the scheme "${scheme}"; only http and https origins can be allowed` };
+  }
+
+  const rest = value.slice(scheme.length + 3);
+  // Whatever follows the authority is never part of an origin.
+  const authorityEnd = rest.search(/[/?#]/);
+  const authority = authorityEnd === -1 ? rest : rest.slice(0, authorityEnd);
+  const tail = authorityEnd === -1 ? '' : rest.slice(authorityEnd);
+  if (authority.includes('@')) {
+    return { code: 'origin-userinfo', reason: 'has userinfo (user:password@); an origin never does', fix: `${scheme}://${authority.slice(authority.lastIndexOf('@') + 1)}` };
+  }
+  if (tail !== '') {
+    const base = `${scheme}://${authority}`;
+    const [code, what] =
+      tail === '/' ? ['origin-trailing-slash', 'a trailing slash']
+      : tail.startsWith('?') ? ['origin-query', 'a query']
+      : tail.startsWith('#') ? ['origin-fragment', 'a fragment']
+      : ['origin-path', 'a path'];
+    return { code, reason: `has ${what}`, fix: base };
+  }
+
+  const portMatch = /^(.*?)(?::(\d*))?$/.exec(authority)!;
+  const host = portMatch[1]!;
+  const port = portMatch[2];
+  if (port !== undefined) {
+    if (port === '' || !/^\d{1,5}$/.test(port) || Number(port) > 65535 || /^0\d/.test(port)) {
+      return { code: 'origin-port', reason: `has an invalid port "${port}"` };
+    }
+    if (DEFAULT_PORTS[`${scheme}:`] === port) {
+      return { code: 'origin-default-port', reason: `names the default port ${port}; browsers omit it from Origin`, fix: `${scheme}://${host}` };
+    }
+  }
+  if (host === '') return { code: 'origin-host', reason: 'has no host' };
+  if (host !== host.toLowerCase()) {
+    return { code: 'origin-uppercase', reason: 'has an uppercase host; browsers send hosts in lowercase', fix: `${scheme}://${host.toLowerCase()}${port ? `:${port}` : ''}` };
+  }
+  if (/[^\x21-\x7e]/.test(host)) {
+    return {
+      code: 'origin-non-ascii',
+      reason: 'has a non-ASCII host; browsers send the punycode form (xn--...)',
+      fix: punycodeFix(scheme, host, port),
+    };
+  }
+
+  const labels = host.split('.');
+  if (host.startsWith('[')) {
+    if (!/^\[[0-9a-f:.]+\]$/.test(host)) return { code: 'origin-host', reason: 'has an invalid IPv6 host' };
+    return { kind: 'exact', value };
+  }
+  if (labels.includes('*')) {
+    if (labels[0] !== '*' || labels.slice(1).includes('*')) {
+      return { code: 'origin-wildcard-form', reason: 'has "*" somewhere other than the leftmost label; only "scheme://*.domain" is supported' };
+    }
+    if (labels.length < 3) {
+      return { code: 'origin-wildcard-form', reason: 'wildcards a whole top-level domain; name at least two labels after "*."' };
+    }
+    const bad = labels.slice(1).find((l) => !new RegExp(`^${DNS_LABEL}$`).test(l));
+    if (bad !== undefined) return { code: 'origin-host', reason: `has an invalid host label "${bad}"` };
+    return { kind: 'wildcard', value };
+  }
+  if (host.includes('*')) {
+    return { code: 'origin-wildcard-form', reason: 'uses "*" inside a label; "*" must stand for a whole label, as in "https://*.example.com"' };
+  }
+  const bad = labels.find((l) => !new RegExp(`^${DNS_LABEL}$`).test(l));
+  if (bad !== undefined) {
+    return { code: 'origin-host', reason: bad === '' ? 'has an empty host label (a stray ".")' : `has an invalid host label "${bad}"` };
+  }
+  return { kind: 'exact', value };
+}
+
+function punycodeFix(scheme: string, host: string, port: string | undefined): string | undefined {
+  try {
+    const url = new URL(`${scheme}://${host}${port ? `:${port}` : ''}`);
+    return url.origin;
+  } catch {
+    return undefined;
+  }
+}
+
+export function isOriginProblem(x: OriginEntry | OriginProblem): x is OriginProblem {
+  return 'reason' in x;
+}
+
+function escapeRegExp(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\/-]/g, '\\$&');
+}
+
+/**
+ * The anchored regular expression source for a wildcard entry: everything escaped, `*` as one DNS label.
+ * The same source is used by the Lambda code and (in Java syntax, which it also is) by the REST preflight's VTL
+ * `.matches()`, which matches the whole string.
+ */
+export function wildcardPatternSource(entry: string): string {
+  const star = entry.indexOf('*');
+  return `^${escapeRegExp(entry.slice(0, star))}${DNS_LABEL}${escapeRegExp(entry.slice(star + 1))}$`;
+}
+
+/** Decides whether a request's `Origin` is in an allowlist. */
+export interface OriginMatcher {
+  /** True when the allowlist is `*`: the answer is the literal `*`, not an echo. */
+  readonly any: boolean;
+  /** Whether `origin` (as the request sent it) is allowed. */
+  allows(origin: string | undefined): boolean;
+}
+
+/**
+ * Builds a matcher from valid entries. Matching is case-insensitive (the request's origin is lowercased; the
+ * entries already are) and whole-string: no prefix, suffix or substring match can ever pass.
+ * `null` is never allowed, whatever the list says.
+ */
+export function compileOrigins(entries: readonly string[]): OriginMatcher {
+  const exact = new Set<string>();
+  const patterns: RegExp[] = [];
+  let any = false;
+  for (const raw of entries) {
+    const entry = parseOriginEntry(raw);
+    if (isOriginProblem(entry)) throw new Error(`invalid origin entry ${JSON.stringify(raw)}: ${entry.reason}`);
+    if (entry.kind === 'any') any = true;
+    else if (entry.kind === 'exact') exact.add(entry.value);
+    else if (entry.kind === 'wildcard') patterns.push(new RegExp(wildcardPatternSource(entry.value)));
+    else patterns.push(new RegExp(`^${escapeRegExp(entry.value.slice(0, -1))}${DNS_LABEL}(?:\\.${DNS_LABEL})*(?::\\d{1,5})?$`));
+  }
+  return {
+    any,
+    allows(origin) {
+      if (origin === undefined || origin === '' || origin === 'null') return false;
+      if (any) return true;
+      const o = origin.toLowerCase();
+      return exact.has(o) || patterns.some((p) => p.test(o));
+    },
+  };
+}

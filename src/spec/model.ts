@@ -1,0 +1,93 @@
+/**
+ * The validated, fully defaulted CORS model: what every later stage (constructs, templates, preview) consumes.
+ * Nothing in it is optional that has a default, and nothing in it is mutable.
+ */
+
+export const API_KINDS = ['rest', 'http', 'function-url'] as const;
+export type ApiKind = (typeof API_KINDS)[number];
+
+/** Methods a route can serve. OPTIONS is not among them: cors-gen owns OPTIONS (the preflight). */
+export const ROUTE_METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'] as const;
+export type RouteMethod = (typeof ROUTE_METHODS)[number];
+
+/** Values `Access-Control-Allow-Methods` may list. `*` only for the HTTP API and Function URL targets. */
+export const CORS_METHODS = [...ROUTE_METHODS, 'OPTIONS', '*'] as const;
+export type CorsMethod = (typeof CORS_METHODS)[number];
+
+export const RUNTIMES = ['nodejs22.x', 'nodejs24.x', 'python3.12', 'python3.13'] as const;
+export type Runtime = (typeof RUNTIMES)[number];
+
+/** One path segment of a route, as API Gateway resources are made of them. */
+export type PathSegment =
+  | { readonly kind: 'literal'; readonly value: string }
+  | { readonly kind: 'param'; readonly name: string }
+  /** `{name+}`: matches the rest of the path; only ever the last segment. */
+  | { readonly kind: 'greedy'; readonly name: string };
+
+export interface RouteModel {
+  /** As written in the spec, e.g. `/users/{id}`. `/` is the API's root. */
+  readonly path: string;
+  readonly segments: readonly PathSegment[];
+  /** Sorted in the order of ROUTE_METHODS. */
+  readonly methods: readonly RouteMethod[];
+}
+
+export interface CorsSettings {
+  /** Exact origins, `*` alone, or patterns the target supports; in spec order, without duplicates. */
+  readonly allowOrigins: readonly string[];
+  readonly allowMethods: readonly CorsMethod[];
+  readonly allowHeaders: readonly string[];
+  readonly exposeHeaders: readonly string[];
+  readonly allowCredentials: boolean;
+  /** Seconds. 0 is kept: it disables the preflight cache. */
+  readonly maxAge: number;
+  /** The Lambda answers 403 to a request whose `Origin` is present and not allowed. */
+  readonly enforceOrigin: boolean;
+}
+
+export interface FrontendModel {
+  readonly enabled: boolean;
+  readonly indexDocument: string;
+}
+
+export interface LambdaModel {
+  readonly runtime: Runtime;
+  readonly memorySize: number;
+  readonly timeout: number;
+}
+
+export interface StageModel {
+  readonly name: string;
+  readonly allowOrigins: readonly string[];
+}
+
+export interface CorsModel {
+  readonly version: 1;
+  readonly name: string;
+  readonly api: ApiKind;
+  /** REST stage name. The HTTP API always uses `$default`; Function URLs have no stage. */
+  readonly stage: string;
+  readonly cors: CorsSettings;
+  /** In spec order. */
+  readonly routes: readonly RouteModel[];
+  readonly frontend: FrontendModel;
+  readonly lambda: LambdaModel;
+  /** Sorted by name. */
+  readonly stages: readonly StageModel[];
+}
+
+export const DEFAULTS = {
+  api: 'rest',
+  stage: 'prod',
+  allowHeaders: ['Content-Type', 'Authorization'],
+  exposeHeaders: [] as string[],
+  allowCredentials: false,
+  maxAge: 600,
+  enforceOrigin: false,
+  frontend: { enabled: false, indexDocument: 'index.html' },
+  lambda: { runtime: 'nodejs22.x', memorySize: 256, timeout: 10 },
+} as const;
+
+export function isPythonRuntime(runtime: Runtime): boolean {
+  return runtime.startsWith('python');
+}

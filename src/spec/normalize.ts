@@ -1,0 +1,74 @@
+import type { CorsMethod, CorsModel, RouteMethod } from './model.js';
+import { DEFAULTS, ROUTE_METHODS } from './model.js';
+import { parseRoutePath } from './rules.js';
+import type { Spec } from './schema.js';
+
+/**
+ * Fills every default and puts lists in a canonical order. Only called on a spec that passed the schema and the
+ * rules, so every path parses and every origin is valid.
+ */
+export function normalize(spec: Spec): CorsModel {
+  const api = spec.api ?? DEFAULTS.api;
+  const routes = (spec.routes ?? []).map((r) => {
+    const parsed = parseRoutePath(r.path);
+    if ('reason' in parsed) throw new Error(`normalize() called on an invalid route ${r.path}`);
+    return { path: r.path, segments: parsed.segments, methods: orderMethods(r.methods) };
+  });
+  const routeMethods = orderMethods(routes.flatMap((r) => r.methods));
+  const allowMethods: readonly CorsMethod[] = spec.cors.allowMethods
+    ? orderMethods(spec.cors.allowMethods)
+    : routeMethods.length > 0
+      ? routeMethods
+      : ROUTE_METHODS;
+  return deepFreeze({
+    version: 1,
+    name: spec.name,
+    api,
+    stage: api === 'rest' ? (spec.stage ?? DEFAULTS.stage) : '$default',
+    cors: {
+      allowOrigins: unique(spec.cors.allowOrigins),
+      allowMethods,
+      allowHeaders: uniqueCaseless(spec.cors.allowHeaders ?? DEFAULTS.allowHeaders),
+      exposeHeaders: uniqueCaseless(spec.cors.exposeHeaders ?? DEFAULTS.exposeHeaders),
+      allowCredentials: spec.cors.allowCredentials ?? DEFAULTS.allowCredentials,
+      maxAge: spec.cors.maxAge ?? DEFAULTS.maxAge,
+      enforceOrigin: spec.cors.enforceOrigin ?? DEFAULTS.enforceOrigin,
+    },
+    routes,
+    frontend: {
+      enabled: spec.frontend?.enabled ?? DEFAULTS.frontend.enabled,
+      indexDocument: spec.frontend?.indexDocument ?? DEFAULTS.frontend.indexDocument,
+    },
+    lambda: {
+      runtime: spec.lambda?.runtime ?? DEFAULTS.lambda.runtime,
+      memorySize: spec.lambda?.memorySize ?? DEFAULTS.lambda.memorySize,
+      timeout: spec.lambda?.timeout ?? DEFAULTS.lambda.timeout,
+    },
+    stages: Object.keys(spec.stages ?? {})
+      .sort()
+      .map((name) => ({ name, allowOrigins: unique(spec.stages![name]!.allowOrigins) })),
+  });
+}
+
+const METHOD_ORDER: readonly string[] = [...ROUTE_METHODS, 'OPTIONS', '*'];
+
+function orderMethods<M extends CorsMethod | RouteMethod>(methods: readonly M[]): M[] {
+  return unique(methods).sort((a, b) => METHOD_ORDER.indexOf(a) - METHOD_ORDER.indexOf(b));
+}
+
+function unique<T>(items: readonly T[]): T[] {
+  return [...new Set(items)];
+}
+
+function uniqueCaseless(items: readonly string[]): string[] {
+  const seen = new Set<string>();
+  return items.filter((h) => !seen.has(h.toLowerCase()) && seen.add(h.toLowerCase()));
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === 'object') {
+    for (const v of Object.values(value)) deepFreeze(v);
+    Object.freeze(value);
+  }
+  return value;
+}

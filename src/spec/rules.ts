@@ -1,0 +1,329 @@
+import { isOriginProblem, parseOriginEntry, type OriginEntry } from '../cors/origin.js';
+import type { PathPart, SpecIssue } from './issue.js';
+import { formatPath } from './issue.js';
+import type { ApiKind, PathSegment } from './model.js';
+import { DEFAULTS } from './model.js';
+import type { Spec } from './schema.js';
+
+/**
+ * The rules that need the whole spec: origins per target, `*` with credentials, routes, the limits of each
+ * target. Each returns issues; none throws. Sources for the AWS limits: ../shared/research/apigw-semantics.md.
+ */
+
+type Issue = Omit<SpecIssue, 'severity' | 'path'> & { path: readonly PathPart[] };
+
+export interface RuleResult {
+  readonly errors: SpecIssue[];
+  readonly warnings: SpecIssue[];
+}
+
+/** Lambda allows 4 KB for all environment variables together (keys and values). */
+export const LAMBDA_ENV_LIMIT = 4096;
+/**
+ * Room kept for what only Terraform knows: the S3 website origin
+ * (`http://<bucket up to 63>.s3-website.<region>.amazonaws.com`) appended to ALLOWED_ORIGINS.
+ */
+export const WEBSITE_ORIGIN_RESERVE = 120;
+/** Function URL CORS: AllowOrigins up to 100 items of 1-253 characters; AllowMethods up to 6 items. */
+const FUNCTION_URL_LIMITS = { origins: 100, originLength: 253, methods: 6 } as const;
+const FUNCTION_URL_METHODS = new Set(['GET', 'PUT', 'HEAD', 'POST', 'PATCH', 'DELETE', '*']);
+
+export function checkRules(spec: Spec): RuleResult {
+  const errors: Issue[] = [];
+  const warnings: Issue[] = [];
+  const api: ApiKind = spec.api ?? DEFAULTS.api;
+  const credentials = spec.cors.allowCredentials ?? DEFAULTS.allowCredentials;
+
+  const lists: Array<{ path: PathPart[]; origins: readonly string[]; stage: string }> = [
+    { path: ['cors', 'allowOrigins'], origins: spec.cors.allowOrigins, stage: spec.stage ?? DEFAULTS.stage },
+    ...Object.keys(spec.stages ?? {})
+      .sort()
+      .map((name) => ({ path: ['stages', name, 'allowOrigins'], origins: spec.stages![name]!.allowOrigins, stage: name })),
+  ];
+  for (const list of lists) checkOrigins(list.path, list.origins, list.stage, api, credentials, errors, warnings);
+
+  checkHeaders(spec, credentials, errors, warnings);
+  checkRoutes(spec, api, errors, warnings);
+  checkMethods(spec, api, credentials, errors, warnings);
+  checkEnvironmentSize(spec, lists, errors);
+
+  const maxAge = spec.cors.maxAge ?? DEFAULTS.maxAge;
+  if (maxAge > 7200) {
+    warnings.push({
+      code: 'max-age-capped',
+      path: ['cors', 'maxAge'],
+      message: `${maxAge} s is more than Chromium honours (7200 s); browsers cap it silently`,
+      fix: 'write 7200 or less',
+    });
+  }
+  if (api !== 'rest' && spec.stage !== undefined) {
+    warnings.push({
+      code: 'stage-ignored',
+      path: ['stage'],
+      message: `"${spec.stage}" is ignored for api: ${api}`,
+      fix: api === 'http' ? 'the HTTP API always uses its $default stage; remove the key' : 'Function URLs have no stage; remove the key',
+    });
+  }
+  const timeout = spec.lambda?.timeout ?? DEFAULTS.lambda.timeout;
+  if (api !== 'function-url' && timeout > 29) {
+    warnings.push({
+      code: 'timeout-above-gateway',
+      path: ['lambda', 'timeout'],
+      message: `${timeout} s is longer than API Gateway waits for an integration (29 s); the client gets a 504 first`,
+      fix: 'write 29 or less',
+    });
+  }
+
+  const finish = (severity: 'error' | 'warning') => (i: Issue): SpecIssue => ({ ...i, severity, path: formatPath(i.path) });
+  return { errors: errors.map(finish('error')), warnings: warnings.map(finish('warning')) };
+}
+
+function checkOrigins(
+  path: PathPart[],
+  origins: readonly string[],
+  stage: string,
+  api: ApiKind,
+  credentials: boolean,
+  errors: Issue[],
+  warnings: Issue[],
+): void {
+  const prod = /^(prod|production)$/i.test(stage);
+  const seen = new Set<string>();
+  const parsed: OriginEntry[] = [];
+  origins.forEach((value, i) => {
+    const at = [...path, i];
+    const shown = JSON.stringify(value);
+    const entry = parseOriginEntry(value);
+    if (isOriginProblem(entry)) {
+      errors.push({ code: entry.code, path: at, message: `${shown} ${entry.reason}`, ...(entry.fix ? { fix: `write "${entry.fix}"` } : { fix: 'write an origin as "https://host[:port]"' }) });
+      return;
+    }
+    if (seen.has(value)) {
+      warnings.push({ code: 'origin-duplicate', path: at, message: `${shown} is listed twice`, fix: 'remove the duplicate' });
+      return;
+    }
+    seen.add(value);
+    parsed.push(entry);
+
+    if (entry.kind === 'any') {
+      if (credentials) {
+        errors.push({
+          code: 'star-with-credentials',
+          path: at,
+          message: '"*" cannot be combined with allowCredentials: true; browsers reject credentialed responses with Access-Control-Allow-Origin: *',
+          fix: 'list the exact origins, or set cors.allowCredentials: false',
+        });
+      }
+      if (origins.length > 1) {
+        errors.push({ code: 'star-mixed', path: at, message: '"*" allows every origin, so listing others beside it is a mistake', fix: 'keep "*" alone, or remove it' });
+      }
+    } else if (entry.kind === 'wildcard' && api !== 'rest') {
+      errors.push({
+        code: 'wildcard-unsupported',
+        path: at,
+        message: `${shown} is a wildcard pattern, which ${api === 'http' ? 'the HTTP API' : 'Lambda Function URLs'} do not support (only "*"${api === 'http' ? ', "https://*" and "http://*"' : ''} and exact origins)`,
+        fix: 'list each origin, or use api: rest',
+      });
+    } else if (entry.kind === 'scheme' && api !== 'http') {
+      errors.push({
+        code: 'wildcard-unsupported',
+        path: at,
+        message: `${shown} (every origin of a scheme) is only supported by the HTTP API`,
+        fix: 'list each origin',
+      });
+    }
+    if (entry.kind === 'wildcard' || entry.kind === 'scheme') {
+      warnings.push({
+        code: credentials ? 'wildcard-with-credentials' : 'wildcard-origin',
+        path: at,
+        message: credentials
+          ? `${shown} with credentials lets any matching host act as the signed-in user (a taken-over subdomain is enough)`
+          : `${shown} allows every matching host`,
+        fix: 'list the exact origins where you can',
+      });
+    }
+    if (prod && entry.kind === 'exact') {
+      const host = new URL(value).hostname;
+      const local = host === 'localhost' || host === '127.0.0.1' || host === '[::1]' || host.endsWith('.localhost');
+      if (local) {
+        warnings.push({ code: 'localhost-in-prod', path: at, message: `${shown} is a development origin in stage "${stage}"`, fix: 'move it to stages.dev.allowOrigins' });
+      } else if (value.startsWith('http://')) {
+        warnings.push({ code: 'http-in-prod', path: at, message: `${shown} is plain http in stage "${stage}"; a network attacker can act as it`, fix: `write "https${value.slice(4)}"` });
+      }
+    }
+  });
+
+  if (api === 'function-url') {
+    if (origins.length > FUNCTION_URL_LIMITS.origins) {
+      errors.push({ code: 'too-many-origins', path, message: `${origins.length} origins; Lambda Function URL CORS allows at most ${FUNCTION_URL_LIMITS.origins}`, fix: 'use api: rest, which matches origins in the Lambda' });
+    }
+    origins.forEach((o, i) => {
+      if (o.length > FUNCTION_URL_LIMITS.originLength) errors.push({ code: 'origin-too-long', path: [...path, i], message: `origin is ${o.length} characters; Function URLs allow ${FUNCTION_URL_LIMITS.originLength}` });
+    });
+  }
+}
+
+function checkHeaders(spec: Spec, credentials: boolean, errors: Issue[], warnings: Issue[]): void {
+  for (const key of ['allowHeaders', 'exposeHeaders'] as const) {
+    const seen = new Set<string>();
+    (spec.cors[key] ?? []).forEach((h, i) => {
+      const at: PathPart[] = ['cors', key, i];
+      if (h === '*' && credentials) {
+        errors.push({
+          code: 'star-header-with-credentials',
+          path: at,
+          message: `"*" in ${key} means the literal header name "*" when credentials are allowed (Fetch standard)`,
+          fix: 'list the header names',
+        });
+      }
+      if (seen.has(h.toLowerCase())) warnings.push({ code: 'header-duplicate', path: at, message: `"${h}" is listed twice (header names are case-insensitive)`, fix: 'remove the duplicate' });
+      seen.add(h.toLowerCase());
+    });
+  }
+  const allowHeaders = spec.cors.allowHeaders ?? DEFAULTS.allowHeaders;
+  const anyOrigin = spec.cors.allowOrigins.includes('*');
+  if (anyOrigin && allowHeaders.some((h) => h.toLowerCase() === 'authorization')) {
+    warnings.push({
+      code: 'star-with-authorization',
+      path: ['cors', 'allowOrigins'],
+      message: 'every origin may send Authorization to this API; any page can call it with a token it holds',
+      fix: 'list the exact origins of your frontends',
+    });
+  }
+}
+
+const LITERAL = /^[A-Za-z0-9._~:@!$&'()*+,;=-]+$/;
+const PARAM = /^\{([A-Za-z_][A-Za-z0-9_]*)\}$/;
+const GREEDY = /^\{([A-Za-z_][A-Za-z0-9_]*)\+\}$/;
+
+/** `/users/{id}` -> segments, or why it is not an API Gateway resource path. */
+export function parseRoutePath(path: string): { segments: PathSegment[] } | { reason: string; fix?: string } {
+  if (!path.startsWith('/')) return { reason: 'must start with "/"', fix: `write "/${path}"` };
+  if (path === '/') return { segments: [] };
+  if (path.endsWith('/')) return { reason: 'has a trailing slash', fix: `write "${path.replace(/\/+$/, '')}"` };
+  const parts = path.slice(1).split('/');
+  const segments: PathSegment[] = [];
+  for (let i = 0; i < parts.length; i++) {
+    const part = parts[i]!;
+    if (part === '') return { reason: 'has an empty segment ("//")', fix: `write "${path.replace(/\/{2,}/g, '/')}"` };
+    const greedy = GREEDY.exec(part);
+    if (greedy) {
+      if (i !== parts.length - 1) return { reason: `"${part}" is greedy and so must be the last segment` };
+      segments.push({ kind: 'greedy', name: greedy[1]! });
+      continue;
+    }
+    const param = PARAM.exec(part);
+    if (param) segments.push({ kind: 'param', name: param[1]! });
+    else if (LITERAL.test(part) && !part.includes('{') && !part.includes('}')) segments.push({ kind: 'literal', value: part });
+    else return { reason: `segment "${part}" is not a literal, a {param} or a final {proxy+}` };
+  }
+  return { segments };
+}
+
+function checkRoutes(spec: Spec, api: ApiKind, errors: Issue[], warnings: Issue[]): void {
+  const routes = spec.routes ?? [];
+  if (api !== 'function-url' && routes.length === 0) {
+    errors.push({ code: 'no-routes', path: ['routes'], message: `api: ${api} needs at least one route`, fix: 'add routes: [{ path: /items, methods: [GET] }]' });
+  }
+  const byPath = new Map<string, number>();
+  // API Gateway allows one variable part per level: `/users/{id}` and `/users/{userId}` cannot coexist.
+  const variableAt = new Map<string, { name: string; index: number }>();
+  routes.forEach((route, i) => {
+    const parsed = parseRoutePath(route.path);
+    if ('reason' in parsed) {
+      errors.push({ code: 'route-path', path: ['routes', i, 'path'], message: `"${route.path}" ${parsed.reason}`, ...(parsed.fix ? { fix: parsed.fix } : { fix: 'write segments like /users/{id} or /files/{proxy+}' }) });
+      return;
+    }
+    const key = canonicalPath(parsed.segments);
+    const first = byPath.get(key);
+    if (first !== undefined) {
+      errors.push({
+        code: 'route-duplicate',
+        path: ['routes', i, 'path'],
+        message: `"${route.path}" is the same route as routes[${first}] ("${routes[first]!.path}")`,
+        fix: `merge the methods into routes[${first}]`,
+      });
+    } else byPath.set(key, i);
+    let parent = '';
+    parsed.segments.forEach((seg) => {
+      if (seg.kind !== 'literal') {
+        const name = seg.kind === 'greedy' ? `{${seg.name}+}` : `{${seg.name}}`;
+        const other = variableAt.get(parent);
+        if (other && other.name !== name) {
+          errors.push({
+            code: 'route-sibling-variable',
+            path: ['routes', i, 'path'],
+            message: `"${route.path}" puts ${name} beside ${other.name} of routes[${other.index}]; API Gateway allows one variable segment per level`,
+            fix: `use ${other.name} here too`,
+          });
+        } else if (!other) variableAt.set(parent, { name, index: i });
+      }
+      parent += `/${seg.kind === 'literal' ? seg.value : '{}'}`;
+    });
+    const seen = new Set<string>();
+    route.methods.forEach((m, j) => {
+      if (seen.has(m)) warnings.push({ code: 'method-duplicate', path: ['routes', i, 'methods', j], message: `"${m}" is listed twice`, fix: 'remove the duplicate' });
+      seen.add(m);
+    });
+  });
+}
+
+function canonicalPath(segments: readonly PathSegment[]): string {
+  return segments.map((s) => (s.kind === 'literal' ? s.value : s.kind === 'param' ? '{}' : '{+}')).join('/');
+}
+
+function checkMethods(spec: Spec, api: ApiKind, credentials: boolean, errors: Issue[], warnings: Issue[]): void {
+  const methods = spec.cors.allowMethods;
+  if (!methods) return;
+  methods.forEach((m, i) => {
+    const at: PathPart[] = ['cors', 'allowMethods', i];
+    if (m === '*' && api === 'rest') errors.push({ code: 'method-star-rest', path: at, message: '"*" is not supported for api: rest', fix: 'list the methods' });
+    if (m === '*' && credentials) {
+      errors.push({ code: 'method-star-with-credentials', path: at, message: '"*" in allowMethods means the literal method "*" when credentials are allowed (Fetch standard)', fix: 'list the methods' });
+    }
+    if (api === 'function-url' && !FUNCTION_URL_METHODS.has(m)) {
+      errors.push({ code: 'function-url-method', path: at, message: `"${m}" is not accepted by Lambda Function URL CORS (GET, PUT, HEAD, POST, PATCH, DELETE, * only)`, fix: 'remove it; the preflight is answered by the service' });
+    }
+  });
+  const unique = new Set(methods);
+  if (api === 'function-url' && unique.size > FUNCTION_URL_LIMITS.methods) {
+    errors.push({ code: 'function-url-methods-count', path: ['cors', 'allowMethods'], message: `${unique.size} methods; Lambda Function URL CORS allows at most ${FUNCTION_URL_LIMITS.methods}`, fix: 'remove some, or write ["*"] without credentials' });
+  }
+  if (unique.has('*')) return;
+  const safelisted = new Set(['GET', 'HEAD', 'POST']);
+  (spec.routes ?? []).forEach((route, i) => {
+    for (const m of route.methods) {
+      if (!unique.has(m) && !safelisted.has(m)) {
+        warnings.push({
+          code: 'method-not-allowed',
+          path: ['routes', i, 'methods'],
+          message: `${m} ${route.path} is not in cors.allowMethods; browsers will block it after the preflight`,
+          fix: `add "${m}" to cors.allowMethods`,
+        });
+      }
+    }
+  });
+}
+
+/** The environment the module gives the Lambda, sized as Lambda counts it, for each origin list. */
+function checkEnvironmentSize(spec: Spec, lists: Array<{ path: PathPart[]; origins: readonly string[] }>, errors: Issue[]): void {
+  const fixed =
+    'ALLOW_CREDENTIALS'.length + 5 +
+    'ALLOW_HEADERS'.length + (spec.cors.allowHeaders ?? DEFAULTS.allowHeaders).join(',').length +
+    'EXPOSE_HEADERS'.length + (spec.cors.exposeHeaders ?? []).join(',').length +
+    'CORS_MODE'.length + 7 +
+    'ENFORCE_ORIGIN'.length + 5 +
+    'ALLOWED_ORIGINS'.length;
+  for (const list of lists) {
+    const size = fixed + list.origins.join(' ').length + WEBSITE_ORIGIN_RESERVE;
+    if (size > LAMBDA_ENV_LIMIT) {
+      errors.push({
+        code: 'origins-too-large',
+        path: list.path,
+        message: `${list.origins.length} origins need about ${size} bytes of Lambda environment; Lambda allows ${LAMBDA_ENV_LIMIT} bytes in all`,
+        fix: 'use a wildcard such as "https://*.example.com" (api: rest) or fewer origins',
+      });
+    }
+  }
+}
+

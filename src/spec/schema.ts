@@ -1,0 +1,122 @@
+import { z } from 'zod';
+import { API_KINDS, CORS_METHODS, DEFAULTS, ROUTE_METHODS, RUNTIMES } from './model.js';
+
+/**
+ * The one schema of the spec, version 1 (DESIGN.md section 3). It checks shape and single values; the rules
+ * that need the whole spec (target limits, duplicate routes, origins per target) live in `rules.ts`, so each
+ * can say the path, the value and the fix in the user's words. `schema/cors-gen.schema.json` is generated from
+ * this file (`npm run schema`) and a test fails when the committed copy is stale.
+ */
+
+/** An HTTP token (RFC 9110 section 5.6.2): the only legal header names. */
+export const HEADER_TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+
+const headerName = z
+  .string()
+  .regex(HEADER_TOKEN, { error: 'is not an HTTP header name (letters, digits and !#$%&\'*+.^_`|~- only)' })
+  .describe('A header name, or "*" (without credentials only).');
+
+const origin = z
+  .string()
+  .describe('"scheme://host[:port]" exactly as browsers send it, "*" alone, or a wildcard pattern the target supports.');
+
+const originList = z.array(origin).min(1, { error: 'must list at least one origin' });
+
+const routeMethod = z.enum(ROUTE_METHODS);
+
+const corsSchema = z
+  .strictObject({
+    allowOrigins: originList.describe(
+      'Origins allowed to call the API. https://developer.mozilla.org/docs/Web/HTTP/Headers/Access-Control-Allow-Origin',
+    ),
+    allowMethods: z
+      .array(z.enum(CORS_METHODS))
+      .min(1)
+      .optional()
+      .describe(
+        'Methods a preflight allows. @default the union of the routes\' methods (plus OPTIONS for rest). https://developer.mozilla.org/docs/Web/HTTP/Headers/Access-Control-Allow-Methods',
+      ),
+    allowHeaders: z
+      .array(headerName)
+      .optional()
+      .describe(
+        `Request headers a preflight allows. @default ${JSON.stringify(DEFAULTS.allowHeaders)}. https://developer.mozilla.org/docs/Web/HTTP/Headers/Access-Control-Allow-Headers`,
+      ),
+    exposeHeaders: z
+      .array(headerName)
+      .optional()
+      .describe(
+        'Response headers scripts may read beyond the safelisted ones. @default []. https://developer.mozilla.org/docs/Web/HTTP/Headers/Access-Control-Expose-Headers',
+      ),
+    allowCredentials: z
+      .boolean()
+      .optional()
+      .describe(
+        'Whether cookies and Authorization may be sent. Never with "*". @default false. https://developer.mozilla.org/docs/Web/HTTP/Headers/Access-Control-Allow-Credentials',
+      ),
+    maxAge: z
+      .int()
+      .min(0)
+      .max(86400)
+      .optional()
+      .describe(
+        `Seconds a browser may cache a preflight; 0 is kept. @default ${DEFAULTS.maxAge}. https://developer.mozilla.org/docs/Web/HTTP/Headers/Access-Control-Max-Age`,
+      ),
+    enforceOrigin: z
+      .boolean()
+      .optional()
+      .describe('true: the Lambda answers 403 to a request whose Origin is present and not allowed. @default false.'),
+  })
+  .describe('The CORS policy.');
+
+const routeSchema = z.strictObject({
+  path: z.string().describe('"/", or segments: literal, {param}, or a final {proxy+}. Example: /users/{id}'),
+  methods: z.array(routeMethod).min(1, { error: 'must list at least one method' }).describe('Methods this route serves.'),
+});
+
+export const specSchema = z
+  .strictObject({
+    $schema: z.string().optional().describe('Path or URL of this JSON Schema, for editors.'),
+    version: z.literal(1, { error: 'must be 1 (the only spec version)' }).describe('Spec version.'),
+    name: z
+      .string()
+      .regex(/^[a-z][a-z0-9-]{1,39}$/, {
+        error: 'must be 2-40 characters: a lowercase letter, then lowercase letters, digits or "-"',
+      })
+      .describe('Names the resources and generated/<name>.'),
+    api: z.enum(API_KINDS).optional().describe(`The API Gateway flavour. @default "${DEFAULTS.api}"`),
+    stage: z
+      .string()
+      .regex(/^[A-Za-z0-9_-]{1,128}$/, { error: 'must be 1-128 letters, digits, "-" or "_"' })
+      .optional()
+      .describe(`REST stage name (http uses $default). @default "${DEFAULTS.stage}"`),
+    cors: corsSchema,
+    routes: z.array(routeSchema).optional().describe('API routes (rest, http; optional for function-url).'),
+    frontend: z
+      .strictObject({
+        enabled: z.boolean().optional().describe(`An S3 website bucket whose origin is allowed. @default ${DEFAULTS.frontend.enabled}`),
+        indexDocument: z
+          .string()
+          .regex(/^[^/\s][^\s]*$/, { error: 'must be an object key such as "index.html" (no leading "/", no spaces)' })
+          .optional()
+          .describe(`@default "${DEFAULTS.frontend.indexDocument}"`),
+      })
+      .optional(),
+    lambda: z
+      .strictObject({
+        runtime: z.enum(RUNTIMES).optional().describe(`@default "${DEFAULTS.lambda.runtime}"`),
+        memorySize: z.int().min(128).max(10240).optional().describe(`MB. @default ${DEFAULTS.lambda.memorySize}`),
+        timeout: z.int().min(1).max(900).optional().describe(`Seconds. @default ${DEFAULTS.lambda.timeout}`),
+      })
+      .optional(),
+    stages: z
+      .record(
+        z.string().regex(/^[a-z0-9][a-z0-9_-]{0,62}$/, { error: 'stage names are lowercase letters, digits, "-" or "_"' }),
+        z.strictObject({ allowOrigins: originList }),
+      )
+      .optional()
+      .describe('Per-stage origin lists, written to generated/<name>/stages/<stage>.tfvars.'),
+  })
+  .describe('cors-gen spec, version 1. https://github.com/cors-gen/cors-gen');
+
+export type Spec = z.infer<typeof specSchema>;
