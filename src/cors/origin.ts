@@ -38,7 +38,8 @@ export const DNS_LABEL = '[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?';
 export function parseOriginEntry(raw: string): OriginEntry | OriginProblem {
   const value = raw;
   if (value === '*') return { kind: 'any', value: '*' };
-  if (value.trim() !== value || value === '') {
+  if (value === '') return { code: 'origin-empty', reason: 'is empty' };
+  if (value.trim() !== value) {
     return { code: 'origin-whitespace', reason: 'has leading or trailing white space', fix: value.trim() || undefined };
   }
   if (value.toLowerCase() === 'null') {
@@ -85,17 +86,16 @@ export function parseOriginEntry(raw: string): OriginEntry | OriginProblem {
   const host = portMatch[1]!;
   const port = portMatch[2];
   if (port !== undefined) {
-    if (port === '' || !/^\d{1,5}$/.test(port) || Number(port) > 65535 || /^0\d/.test(port)) {
-      return { code: 'origin-port', reason: `has an invalid port "${port}"` };
+    if (port === '' || !/^\d{1,5}$/.test(port) || Number(port) > 65535 || Number(port) === 0 || /^0\d/.test(port)) {
+      return { code: 'origin-port', reason: `has an invalid port "${port}" (ports are 1 to 65535)` };
     }
     if (DEFAULT_PORTS[`${scheme}:`] === port) {
       return { code: 'origin-default-port', reason: `names the default port ${port}; browsers omit it from Origin`, fix: `${scheme}://${host}` };
     }
   }
   if (host === '') return { code: 'origin-host', reason: 'has no host' };
-  if (host !== host.toLowerCase()) {
-    return { code: 'origin-uppercase', reason: 'has an uppercase host; browsers send hosts in lowercase', fix: `${scheme}://${host.toLowerCase()}${port ? `:${port}` : ''}` };
-  }
+  if (/\s/.test(host)) return { code: 'origin-whitespace', reason: 'has white space inside the host' };
+  // Before the case check: "\u212A" (Kelvin sign) lowercases to an ASCII "k", so its "fix" would be a lie.
   if (/[^\x21-\x7e]/.test(host)) {
     return {
       code: 'origin-non-ascii',
@@ -103,10 +103,16 @@ export function parseOriginEntry(raw: string): OriginEntry | OriginProblem {
       fix: punycodeFix(scheme, host, port),
     };
   }
+  if (host !== host.toLowerCase()) {
+    return { code: 'origin-uppercase', reason: 'has an uppercase host; browsers send hosts in lowercase', fix: `${scheme}://${host.toLowerCase()}${port ? `:${port}` : ''}` };
+  }
 
   const labels = host.split('.');
   if (host.startsWith('[')) {
     if (!/^\[[0-9a-f:.]+\]$/.test(host)) return { code: 'origin-host', reason: 'has an invalid IPv6 host' };
+    const canonical = whatwgOrigin(value);
+    if (canonical === undefined) return { code: 'origin-host', reason: 'has an invalid IPv6 host' };
+    if (canonical !== value) return { code: 'origin-not-canonical', reason: `is sent by browsers as "${canonical}"`, fix: canonical };
     return { kind: 'exact', value };
   }
   if (labels.includes('*')) {
@@ -118,6 +124,10 @@ export function parseOriginEntry(raw: string): OriginEntry | OriginProblem {
     }
     const bad = labels.slice(1).find((l) => !new RegExp(`^${DNS_LABEL}$`).test(l));
     if (bad !== undefined) return { code: 'origin-host', reason: `has an invalid host label "${bad}"` };
+    // The part after "*." must be what a browser would send, e.g. not "*.example.123" (a number is no TLD).
+    const sample = `${scheme}://a${value.slice(scheme.length + 4)}`;
+    const canonical = whatwgOrigin(sample);
+    if (canonical !== sample) return { code: 'origin-host', reason: 'has a host no browser would send after "*."' };
     return { kind: 'wildcard', value };
   }
   if (host.includes('*')) {
@@ -127,7 +137,22 @@ export function parseOriginEntry(raw: string): OriginEntry | OriginProblem {
   if (bad !== undefined) {
     return { code: 'origin-host', reason: bad === '' ? 'has an empty host label (a stray ".")' : `has an invalid host label "${bad}"` };
   }
+  // Last, the browser's own parser: an entry is only useful if it is exactly what a browser sends as Origin
+  // (`http://127.1` is sent as `http://127.0.0.1`; `https://app.123` is not a host at all).
+  const canonical = whatwgOrigin(value);
+  if (canonical === undefined) return { code: 'origin-host', reason: 'has a host browsers do not accept (a name cannot end in a number)' };
+  if (canonical !== value) return { code: 'origin-not-canonical', reason: `is sent by browsers as "${canonical}"`, fix: canonical };
   return { kind: 'exact', value };
+}
+
+/** The origin as the WHATWG URL parser (and so every browser) serializes it, or undefined if it does not parse. */
+function whatwgOrigin(value: string): string | undefined {
+  try {
+    const origin = new URL(value).origin;
+    return origin === 'null' ? undefined : origin;
+  } catch {
+    return undefined;
+  }
 }
 
 function punycodeFix(scheme: string, host: string, port: string | undefined): string | undefined {
@@ -186,8 +211,11 @@ export function compileOrigins(entries: readonly string[]): OriginMatcher {
     any,
     allows(origin) {
       if (origin === undefined || origin === '' || origin === 'null') return false;
+      // Browsers send origins in ASCII (hosts in punycode). Anything else is not a browser's Origin, and
+      // Unicode case folding would be a trap: "\u212A".toLowerCase() is the ASCII "k".
+      if (!/^[\x21-\x7e]+$/.test(origin)) return false;
       if (any) return true;
-      const o = origin.toLowerCase();
+      const o = origin.replace(/[A-Z]+/g, (c) => c.toLowerCase());
       return exact.has(o) || patterns.some((p) => p.test(o));
     },
   };

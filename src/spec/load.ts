@@ -1,8 +1,8 @@
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { SpecIssue } from './issue.js';
-import { parseSpecText } from './parse.js';
+import { MAX_SPEC_BYTES, parseSpecText } from './parse.js';
 import { validateSpec, type ValidationResult } from './validate.js';
 
 export const DEFAULT_SPEC_FILES = ['cors-gen.yaml', 'cors-gen.yml', 'cors-gen.json'] as const;
@@ -36,8 +36,16 @@ export async function loadSpec(specFile: string, cwd = process.cwd()): Promise<L
   const display = path.relative(cwd, specFile) || path.basename(specFile);
   let buf: Buffer;
   try {
+    // A device or a huge file is never a spec; refuse it before reading (`--spec /dev/zero` would never end).
+    // Pipes stay allowed: `--spec <(envsubst < spec.tmpl)`.
+    const info = await stat(specFile);
+    if (info.isFile() && info.size > MAX_SPEC_BYTES) {
+      return invalid(display, '', { severity: 'error', code: 'too-large', path: '', message: `the file is ${info.size} bytes; a spec is a short YAML or JSON document (at most ${MAX_SPEC_BYTES})`, file: display });
+    }
+    if (info.isCharacterDevice() || info.isBlockDevice() || info.isSocket()) throw new SpecFileError(`${display}: is a device, not a spec file`, display);
     buf = await readFile(specFile);
   } catch (e) {
+    if (e instanceof SpecFileError) throw e;
     const code = (e as NodeJS.ErrnoException).code;
     throw new SpecFileError(
       code === 'ENOENT' ? `${display}: no such file` : code === 'EISDIR' ? `${display}: is a directory, not a spec file` : `${display}: cannot be read (${code ?? (e as Error).message})`,
@@ -45,7 +53,10 @@ export async function loadSpec(specFile: string, cwd = process.cwd()): Promise<L
     );
   }
   const text = decodeUtf8(buf);
-  if (text === undefined) return invalid(display, '', { severity: 'error', code: 'encoding', path: '', message: 'the file is not valid UTF-8; save it as UTF-8', file: display });
+  if (text === undefined) {
+    const at = firstInvalidUtf8(buf);
+    return invalid(display, '', { severity: 'error', code: 'encoding', path: '', message: 'the file is not valid UTF-8', fix: 'save it as UTF-8', file: display, ...at });
+  }
   const parsed = parseSpecText(text.replace(/^\uFEFF/, ''), display);
   if (!parsed.ok) return { ok: false, errors: parsed.errors, warnings: [], file: display, text };
   return { ...validateSpec(parsed.parsed.data, { file: display, parsed: parsed.parsed }), file: display, text };
@@ -57,6 +68,21 @@ function decodeUtf8(buf: Buffer): string | undefined {
   } catch {
     return undefined;
   }
+}
+
+/** Line and column (in characters) of the first byte that is not UTF-8, so an editor can jump to it. */
+function firstInvalidUtf8(buf: Buffer): { line: number; column: number } | undefined {
+  const lossy = new TextDecoder('utf-8', { ignoreBOM: true }).decode(buf);
+  // The first U+FFFD that the bytes do not spell out (EF BF BD) is where decoding failed.
+  for (let i = lossy.indexOf('\uFFFD'); i !== -1; i = lossy.indexOf('\uFFFD', i + 1)) {
+    const before = lossy.slice(0, i);
+    const offset = Buffer.byteLength(before);
+    if (buf[offset] !== 0xef || buf[offset + 1] !== 0xbf || buf[offset + 2] !== 0xbd) {
+      const lines = before.split('\n');
+      return { line: lines.length, column: lines[lines.length - 1]!.length + 1 };
+    }
+  }
+  return undefined;
 }
 
 function invalid(file: string, text: string, issue: SpecIssue): LoadResult {

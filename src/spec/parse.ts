@@ -21,15 +21,16 @@ export function parseSpecText(text: string, file: string): { ok: true; parsed: P
     errors: [{ severity: 'error', code, path: '', message, file, line, column }],
   });
   if (Buffer.byteLength(text) > MAX_SPEC_BYTES) return fail(`the file is larger than ${MAX_SPEC_BYTES} bytes; a spec is a short YAML or JSON document`, undefined, undefined, 'too-large');
-  if (text.includes('\uFFFD')) return fail('the file is not valid UTF-8', undefined, undefined, 'encoding');
 
   if (file.endsWith('.json')) {
     try {
       JSON.parse(text);
     } catch (e) {
-      const at = /position (\d+)/.exec(String((e as Error).message));
-      const pos = at ? lineColumn(text, Number(at[1])) : undefined;
-      return fail(`not valid JSON: ${(e as Error).message.replace(/ in JSON at position \d+.*$/, '')}`, pos?.line, pos?.column);
+      const message = (e as Error).message;
+      const pos = lineColumn(text, jsonErrorOffset(text, message));
+      // V8 quotes the source after some messages ('Unexpected token 'v', "version: 1\n..." is not valid JSON').
+      const what = message.replace(/ in JSON at position \d+.*$/s, '').replace(/, (\.\.\.)?".*" is not valid JSON$/s, '');
+      return fail(`not valid JSON: ${what}`, pos.line, pos.column);
     }
   }
 
@@ -38,15 +39,29 @@ export function parseSpecText(text: string, file: string): { ok: true; parsed: P
   if (doc.errors.length > 0) {
     const err = doc.errors[0]!;
     const pos = lineCounter.linePos(err.pos[0]);
-    const msg = err.code === 'DUPLICATE_KEY' ? 'a key appears twice in the same mapping; keep one' : err.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '');
-    return fail(msg, pos.line, pos.col, err.code === 'DUPLICATE_KEY' ? 'duplicate-key' : 'syntax');
+    if (err.code === 'DUPLICATE_KEY') {
+      const key = duplicateKeyAt(text, err.pos[0]);
+      return fail(`${key ? `the key ${JSON.stringify(key)}` : 'a key'} appears twice in the same mapping; keep one`, pos.line, pos.col, 'duplicate-key');
+    }
+    if (err.code === 'MULTIPLE_DOCS') {
+      return fail('the file holds more than one YAML document ("---"); a spec is one document', pos.line, pos.col, 'syntax');
+    }
+    return fail(err.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, ''), pos.line, pos.col, 'syntax');
   }
   let data: unknown;
   try {
     // maxAliasCount bounds "billion laughs" expansion.
     data = doc.toJS({ maxAliasCount: 50 });
   } catch (e) {
-    return fail(`cannot be read: ${(e as Error).message}`, undefined, undefined, 'syntax');
+    const bomb = /alias count|resource exhaustion/i.test((e as Error).message);
+    return fail(
+      bomb
+        ? 'expands YAML aliases (*name) too many times, as a "billion laughs" attack does; write the values out'
+        : `cannot be read: ${(e as Error).message}`,
+      undefined,
+      undefined,
+      bomb ? 'alias-bomb' : 'syntax',
+    );
   }
 
   return {
@@ -83,6 +98,41 @@ export function parseSpecText(text: string, file: string): { ok: true; parsed: P
       },
     },
   };
+}
+
+/** The key of the pair at `offset` (where `yaml` reports a duplicate), for the message. */
+function duplicateKeyAt(text: string, offset: number): string | undefined {
+  const m = /^\s*(?:"((?:[^"\\]|\\.)*)"|'([^']*)'|([^:#\n]+?))\s*:/.exec(text.slice(offset));
+  return m ? (m[1] ?? m[2] ?? m[3]) : undefined;
+}
+
+/**
+ * Where JSON.parse gave up. V8 says so for most errors ("at position N") but not for an unexpected token or the
+ * end of input; then the shortest prefix that fails for a reason other than ending too early ends just after it.
+ */
+function jsonErrorOffset(text: string, message: string): number {
+  const at = /at position (\d+)/.exec(message);
+  if (at) return Number(at[1]);
+  if (/Unexpected end of JSON input/.test(message)) return text.length;
+  const hard = (k: number): boolean => {
+    try {
+      JSON.parse(text.slice(0, k));
+      return false;
+    } catch (e) {
+      const m = (e as Error).message;
+      if (/Unexpected end of JSON input/.test(m)) return false;
+      const p = /at position (\d+)/.exec(m);
+      return !p || Number(p[1]) < k;
+    }
+  };
+  let lo = 1;
+  let hi = text.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (hard(mid)) hi = mid;
+    else lo = mid + 1;
+  }
+  return lo - 1;
 }
 
 function lineColumn(text: string, offset: number): { line: number; column: number } {

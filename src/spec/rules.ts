@@ -78,6 +78,15 @@ export function checkRules(spec: Spec): RuleResult {
   return { errors: errors.map(finish('error')), warnings: warnings.map(finish('warning')) };
 }
 
+/** What to do about an origin problem that has no single value to write instead. */
+const ORIGIN_ADVICE: Record<string, string> = {
+  'origin-null': 'remove it; list the real origins of your pages',
+  'origin-scheme': 'write an http or https origin, e.g. "https://app.example.com"',
+  'origin-port': 'write a port from 1 to 65535, or none for 80 (http) and 443 (https)',
+  'origin-wildcard-form': 'write "*" as the whole leftmost label, e.g. "https://*.example.com"',
+  'origin-empty': 'write an origin as "https://host[:port]", or remove the entry',
+};
+
 function checkOrigins(
   path: PathPart[],
   origins: readonly string[],
@@ -95,7 +104,7 @@ function checkOrigins(
     const shown = JSON.stringify(value);
     const entry = parseOriginEntry(value);
     if (isOriginProblem(entry)) {
-      errors.push({ code: entry.code, path: at, message: `${shown} ${entry.reason}`, ...(entry.fix ? { fix: `write "${entry.fix}"` } : { fix: 'write an origin as "https://host[:port]"' }) });
+      errors.push({ code: entry.code, path: at, message: `${shown} ${entry.reason}`, fix: entry.fix ? `write "${entry.fix}"` : (ORIGIN_ADVICE[entry.code] ?? 'write an origin as "https://host[:port]"') });
       return;
     }
     if (seen.has(value)) {
@@ -121,7 +130,7 @@ function checkOrigins(
       errors.push({
         code: 'wildcard-unsupported',
         path: at,
-        message: `${shown} is a wildcard pattern, which ${api === 'http' ? 'the HTTP API' : 'Lambda Function URLs'} do not support (only "*"${api === 'http' ? ', "https://*" and "http://*"' : ''} and exact origins)`,
+        message: `${shown} is a wildcard pattern, which ${api === 'http' ? 'the HTTP API does' : 'Lambda Function URLs do'} not support (only "*"${api === 'http' ? ', "https://*" and "http://*"' : ''} and exact origins)`,
         fix: 'list each origin, or use api: rest',
       });
     } else if (entry.kind === 'scheme' && api !== 'http') {
@@ -158,7 +167,14 @@ function checkOrigins(
       errors.push({ code: 'too-many-origins', path, message: `${origins.length} origins; Lambda Function URL CORS allows at most ${FUNCTION_URL_LIMITS.origins}`, fix: 'use api: rest, which matches origins in the Lambda' });
     }
     origins.forEach((o, i) => {
-      if (o.length > FUNCTION_URL_LIMITS.originLength) errors.push({ code: 'origin-too-long', path: [...path, i], message: `origin is ${o.length} characters; Function URLs allow ${FUNCTION_URL_LIMITS.originLength}` });
+      if (o.length > FUNCTION_URL_LIMITS.originLength) {
+        errors.push({
+          code: 'origin-too-long',
+          path: [...path, i],
+          message: `"${o.slice(0, 40)}..." is ${o.length} characters; Lambda Function URL CORS allows origins of at most ${FUNCTION_URL_LIMITS.originLength}`,
+          fix: 'use api: rest or api: http, which have no such limit',
+        });
+      }
     });
   }
 }
@@ -275,8 +291,11 @@ function canonicalPath(segments: readonly PathSegment[]): string {
 function checkMethods(spec: Spec, api: ApiKind, credentials: boolean, errors: Issue[], warnings: Issue[]): void {
   const methods = spec.cors.allowMethods;
   if (!methods) return;
+  const listed = new Set<string>();
   methods.forEach((m, i) => {
     const at: PathPart[] = ['cors', 'allowMethods', i];
+    if (listed.has(m)) warnings.push({ code: 'method-duplicate', path: at, message: `"${m}" is listed twice`, fix: 'remove the duplicate' });
+    listed.add(m);
     if (m === '*' && api === 'rest') errors.push({ code: 'method-star-rest', path: at, message: '"*" is not supported for api: rest', fix: 'list the methods' });
     if (m === '*' && credentials) {
       errors.push({ code: 'method-star-with-credentials', path: at, message: '"*" in allowMethods means the literal method "*" when credentials are allowed (Fetch standard)', fix: 'list the methods' });

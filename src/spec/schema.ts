@@ -34,7 +34,7 @@ const corsSchema = z
       .min(1)
       .optional()
       .describe(
-        'Methods a preflight allows. @default the union of the routes\' methods (plus OPTIONS for rest). https://developer.mozilla.org/docs/Web/HTTP/Headers/Access-Control-Allow-Methods',
+        'Methods a preflight allows. @default the union of the routes\' methods (all six route methods when there are no routes). https://developer.mozilla.org/docs/Web/HTTP/Headers/Access-Control-Allow-Methods',
       ),
     allowHeaders: z
       .array(headerName)

@@ -17,7 +17,7 @@ export type ValidationResult =
 export function validateSpec(data: unknown, source?: { file: string; parsed?: ParsedText }): ValidationResult {
   const locate = (issue: SpecIssue, path: readonly (string | number)[]): SpecIssue => {
     if (!source) return issue;
-    const pos = source.parsed?.locate(path, issue.code === 'unknown-key' ? 'key' : 'value');
+    const pos = source.parsed?.locate(path, issue.code === 'unknown-key' || issue.code === 'invalid-key' ? 'key' : 'value');
     return { ...issue, file: source.file, ...(pos ? { line: pos.line, column: pos.column } : {}) };
   };
   const parsed = specSchema.safeParse(data);

@@ -1,7 +1,7 @@
 import type { z } from 'zod';
 import type { PathPart, SpecIssue } from './issue.js';
 import { formatPath } from './issue.js';
-import { specSchema } from './schema.js';
+import { HEADER_TOKEN, specSchema } from './schema.js';
 
 /**
  * Turns zod's issues into the user's words: the path, the value found there, and the fix where one is obvious
@@ -26,29 +26,58 @@ export function fromZodIssues(issues: readonly z.core.$ZodIssue[], data: unknown
             fix: guess ? `did you mean "${guess}"?` : `allowed keys here: ${known.join(', ')}`,
           };
         });
-      case 'invalid_type':
-        if (value === undefined) return [{ ...base, code: 'required', message: `is required (${issue.expected})` }];
-        return [{ ...base, code: 'type', message: `${shown} is ${describeType(value)}; expected ${issue.expected}` }];
+      case 'invalid_type': {
+        const expected = describeExpected(issue.expected);
+        if (value === undefined) return [{ ...base, code: 'required', message: `is required (${expected})` }];
+        if (path.length === 0) {
+          return [
+            value === null
+              ? { ...base, code: 'empty', message: 'the file is empty', fix: 'write a mapping with version: 1, name and cors, or run "cors-gen init"' }
+              : { ...base, code: 'type', message: `the spec is ${describeType(value)}; expected a mapping of version, name, cors, ...`, fix: 'see "cors-gen init" for an example' },
+          ];
+        }
+        return [{ ...base, code: 'type', message: `${shown} is ${describeType(value)}; expected ${expected}`, ...typeFix(value, issue.expected) }];
+      }
       case 'invalid_value': {
         const options = issue.values.map((v) => String(v));
         const upper = typeof value === 'string' ? options.find((o) => o.toLowerCase() === value.toLowerCase()) : undefined;
-        if (path[0] === 'version') return [{ ...base, code: 'version', message: `${shown} ${issue.message}` }];
+        if (path[0] === 'version' && path.length === 1) {
+          if (value === undefined) return [{ ...base, code: 'required', message: 'is required', fix: 'write version: 1' }];
+          return [{ ...base, code: 'version', message: `${shown} ${issue.message}`, fix: 'write version: 1 (a number, without quotes)' }];
+        }
+        if (value === 'OPTIONS' && path.includes('routes')) {
+          return [{ ...base, code: 'not-allowed-value', message: `"OPTIONS" is not a route method: cors-gen answers the preflight (OPTIONS) itself`, fix: 'remove it' }];
+        }
         return [
           {
             ...base,
             code: 'not-allowed-value',
             message: `${shown} is not one of ${options.join(', ')}`,
-            ...(upper !== undefined ? { fix: `write "${upper}"` } : {}),
+            fix: upper !== undefined ? `write "${upper}"` : `write one of ${options.join(', ')}`,
           },
         ];
       }
       case 'too_small':
-        if (Array.isArray(value)) return [{ ...base, code: 'too-few', message: issue.message.startsWith('must') ? issue.message : `must have at least ${issue.minimum} item(s)` }];
-        return [{ ...base, code: 'too-small', message: `${shown} is below the minimum ${issue.minimum}` }];
+        if (Array.isArray(value)) return [{ ...base, code: 'too-few', message: issue.message.startsWith('must') ? issue.message : `must have at least ${issue.minimum} item(s)`, fix: 'add an entry, or remove the key to use the default' }];
+        return [{ ...base, code: 'too-small', message: `${shown} is below the minimum ${issue.minimum}`, fix: `write ${issue.minimum} or more` }];
       case 'too_big':
         return [{ ...base, code: 'too-big', message: `${shown} is above the maximum ${issue.maximum}`, fix: `write ${issue.maximum} or less` }];
-      case 'invalid_key':
-        return [{ ...base, code: 'invalid-key', message: `key ${show(path[path.length - 1])} ${issue.issues[0]?.message ?? 'is not allowed'}` }];
+      case 'invalid_key': {
+        const key = String(path[path.length - 1]);
+        const guess = key.toLowerCase().replace(/[^a-z0-9_-]+/g, '-').replace(/^[^a-z0-9]+/, '');
+        return [
+          {
+            ...base,
+            code: 'invalid-key',
+            message: `${JSON.stringify(key)} is not allowed as a name here: ${issue.issues[0]?.message ?? 'invalid key'}`,
+            ...(guess && guess !== key ? { fix: `write "${guess}"` } : {}),
+          },
+        ];
+      }
+      case 'invalid_format': {
+        const guess = typeof value === 'string' ? formatGuess(path, value) : undefined;
+        return [{ ...base, code: 'invalid-format', message: `${shown} ${issue.message}`, ...(guess !== undefined ? { fix: `write "${guess}"` } : {}) }];
+      }
       default:
         return [{ ...base, code: issue.code.replace(/_/g, '-'), message: `${shown} ${issue.message}` }];
     }
@@ -68,6 +97,47 @@ function show(value: unknown): string {
   if (value === undefined) return 'the value';
   const s = JSON.stringify(value);
   return s.length > 80 ? `${s.slice(0, 77)}...` : s;
+}
+
+function describeExpected(expected: string): string {
+  const words: Record<string, string> = { object: 'a mapping', array: 'a list', string: 'a string', number: 'a number', int: 'an integer', boolean: 'true or false' };
+  return words[expected] ?? expected;
+}
+
+/** The obvious repair of a wrongly typed value: YAML quoting in either direction. */
+function typeFix(value: unknown, expected: string): { fix: string } | Record<string, never> {
+  if (value === null) return { fix: 'give it a value (an empty "key:" is null in YAML), or remove the key' };
+  if (typeof value === 'string' && (expected === 'number' || expected === 'int') && /^-?\d+(\.\d+)?$/.test(value.trim())) return { fix: `write ${value.trim()} without quotes` };
+  if (typeof value === 'string' && expected === 'boolean') {
+    if (/^(true|yes|on)$/i.test(value.trim())) return { fix: 'write true (YAML 1.2 reads only true and false as booleans)' };
+    if (/^(false|no|off)$/i.test(value.trim())) return { fix: 'write false (YAML 1.2 reads only true and false as booleans)' };
+  }
+  if (typeof value === 'number' && expected === 'int') return { fix: `write a whole number such as ${Math.round(value)}` };
+  if (expected === 'string' && value !== null && typeof value === 'object' && !Array.isArray(value)) {
+    return { fix: 'put the value in quotes; YAML reads an unquoted "key: value" or a trailing ":" as a mapping' };
+  }
+  if (expected === 'string' && (typeof value === 'number' || typeof value === 'boolean')) return { fix: `put it in quotes: "${String(value)}"` };
+  if (expected === 'array' && typeof value === 'string') return { fix: `write it as a list: [${value}]` };
+  return {};
+}
+
+/** A corrected name for the values whose format has one obvious repair. */
+function formatGuess(path: readonly PathPart[], value: string): string | undefined {
+  if (path.length === 1 && path[0] === 'name') {
+    const name = value
+      .toLowerCase()
+      .replace(/[^a-z0-9-]+/g, '-')
+      .replace(/^[^a-z]+/, '')
+      .replace(/-+/g, '-')
+      .slice(0, 40)
+      .replace(/-$/, '');
+    return /^[a-z][a-z0-9-]{1,39}$/.test(name) && name !== value ? name : undefined;
+  }
+  if (path.includes('allowHeaders') || path.includes('exposeHeaders')) {
+    const header = value.trim().replace(/:$/, '').replace(/\s+/g, '-');
+    return HEADER_TOKEN.test(header) && header !== value ? header : undefined;
+  }
+  return undefined;
 }
 
 function describeType(value: unknown): string {

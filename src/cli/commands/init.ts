@@ -5,7 +5,8 @@ import { API_KINDS, RUNTIMES, type ApiKind, type Runtime } from '../../spec/mode
 import { formatIssue } from '../../spec/issue.js';
 import { action, type CliContext } from '../main.js';
 import { EXIT } from '../errors.js';
-import { paint, printIssues } from '../output.js';
+import { paint } from '../output.js';
+import { isOriginProblem, parseOriginEntry } from '../../cors/origin.js';
 
 interface InitFlags {
   dir: string;
@@ -34,7 +35,17 @@ export function registerInit(program: Command, ctx: CliContext): void {
     .option('-f, --force', 'overwrite an existing spec')
     .action(
       action(ctx, async (flags: InitFlags) => {
-        const answers = !flags.yes && process.stdin.isTTY && process.stdout.isTTY ? await ask(flags) : flags;
+        let answers: InitFlags = flags;
+        if (!flags.yes && process.stdin.isTTY && process.stdout.isTTY) {
+          try {
+            answers = await ask(flags);
+          } catch (e) {
+            // Ctrl+C or Ctrl+D at a prompt: the user's choice, not a bug.
+            if ((e as Error).name !== 'AbortError') throw e;
+            ctx.output.err(`\ninit cancelled; nothing was written.`);
+            return EXIT.failed;
+          }
+        }
         const { init } = await import('../../commands/init.js');
         const result = await init({
           dir: answers.dir,
@@ -51,8 +62,9 @@ export function registerInit(program: Command, ctx: CliContext): void {
           return EXIT.failed;
         }
         if (!result.ok) {
-          printIssues(ctx.output, result.errors, []);
-          ctx.output.err(`${result.file} was not written: fix the flags above.`);
+          // The file does not exist, so a line number in it would mislead: name the flag (or answer) instead.
+          for (const e of result.errors) ctx.output.err(`${paint(ctx.output, 'red', 'error')} ${flagFor(e.path)} ${formatIssue({ ...e, file: undefined, path: '' })}`);
+          ctx.output.err(`${result.file} was not written: fix the ${answers === flags ? 'flags' : 'answers'} above.`);
           return EXIT.failed;
         }
         for (const w of result.warnings) ctx.output.err(`${paint(ctx.output, 'yellow', 'warning')} ${formatIssue(w)}`);
@@ -60,6 +72,16 @@ export function registerInit(program: Command, ctx: CliContext): void {
         return EXIT.ok;
       }),
     );
+}
+
+/** The flag (and prompt) that produced a value of the starter spec. */
+function flagFor(specPath: string): string {
+  if (specPath === 'name') return '--name:';
+  if (/allowOrigins/.test(specPath)) return '--origin:';
+  if (specPath === 'cors.allowCredentials') return '--credentials:';
+  if (specPath === 'api') return '--api:';
+  if (specPath.startsWith('lambda.runtime')) return '--runtime:';
+  return specPath ? `${specPath}:` : '';
 }
 
 function collect(value: string, previous: string[] = []): string[] {
@@ -83,10 +105,25 @@ async function ask(flags: InitFlags): Promise<InitFlags> {
       }
       process.stderr.write(`  "${a}" is not one of ${API_KINDS.join(', ')}\n`);
     }
-    const origins = (await q('Allowed origins, comma-separated', (flags.origin ?? ['https://app.example.com', 'http://localhost:3000']).join(',')))
-      .split(',')
-      .map((o) => o.trim())
-      .filter(Boolean);
+    let origins: string[] = [];
+    for (let fallback = (flags.origin ?? ['https://app.example.com', 'http://localhost:3000']).join(','); ; ) {
+      origins = (await q('Allowed origins, comma-separated', fallback))
+        .split(',')
+        .map((o) => o.trim())
+        .filter(Boolean);
+      const problems = origins.flatMap((o) => {
+        const entry = parseOriginEntry(o);
+        return isOriginProblem(entry) ? [`  "${o}" ${entry.reason}${entry.fix ? `; write "${entry.fix}"` : ''}\n`] : [];
+      });
+      if (problems.length === 0) break;
+      for (const p of problems) process.stderr.write(p);
+      // Offer the corrected list; an entry without a correction (such as "null") is dropped from the offer.
+      const offer = origins.flatMap((o) => {
+        const entry = parseOriginEntry(o);
+        return isOriginProblem(entry) ? (entry.fix ? [entry.fix] : []) : [o];
+      });
+      if (offer.length > 0) fallback = offer.join(',');
+    }
     const credentials = /^y/i.test(await q('Allow credentials (cookies, Authorization)? [y/n]', flags.credentials ? 'y' : 'n'));
     let runtime = flags.runtime ?? 'nodejs22.x';
     for (;;) {

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { loadSpec, resolveSpecFile } from '../../spec/load.js';
+import { loadSpec, resolveSpecFile, SpecFileError } from '../../spec/load.js';
 import { action, type CliContext } from '../main.js';
 import { EXIT } from '../errors.js';
 import { paint, printIssues, printJson } from '../output.js';
@@ -12,7 +12,16 @@ export function registerValidate(program: Command, ctx: CliContext): void {
     .option('--json', 'print one JSON document { ok, file, errors, warnings } on stdout')
     .action(
       action(ctx, async (opts: { spec?: string; json?: boolean }) => {
-        const result = await loadSpec(resolveSpecFile(opts.spec));
+        let result: Awaited<ReturnType<typeof loadSpec>>;
+        try {
+          result = await loadSpec(resolveSpecFile(opts.spec));
+        } catch (e) {
+          // With --json a script still gets its one document on stdout; the exit code (2) says it was unreadable.
+          if (!(e instanceof SpecFileError) || !opts.json) throw e;
+          const error = { severity: 'error', code: 'unreadable', path: '', message: e.message, file: e.file };
+          printJson(ctx.output, { ok: false, file: e.file, errors: [error], warnings: [] });
+          return EXIT.usage;
+        }
         const errors = result.ok ? [] : result.errors;
         if (opts.json) {
           printJson(ctx.output, { ok: result.ok, file: result.file, errors, warnings: result.warnings });

@@ -1,0 +1,70 @@
+import path from 'node:path';
+import { packageVersion } from '../paths.js';
+import type { SpecIssue } from '../spec/issue.js';
+import { loadSpec, resolveSpecFile } from '../spec/load.js';
+import type { CorsModel } from '../spec/model.js';
+import type { FileChange } from '../synth/write-module.js';
+
+export interface GenerateOptions {
+  /** The spec file. @default cors-gen.yaml, else cors-gen.json, in `cwd` */
+  readonly spec?: string;
+  /** The folder that receives `<name>/`. @default "generated" */
+  readonly out?: string;
+  /** @default "hcl" */
+  readonly format?: 'hcl' | 'json';
+  /** Write nothing; report what differs. */
+  readonly check?: boolean;
+  /** Overwrite generated files edited by hand. */
+  readonly force?: boolean;
+  /** @default process.cwd() */
+  readonly cwd?: string;
+}
+
+export type GenerateResult =
+  | { readonly ok: false; readonly reason: 'invalid'; readonly file: string; readonly errors: readonly SpecIssue[]; readonly warnings: readonly SpecIssue[] }
+  | {
+      readonly ok: boolean;
+      readonly reason?: 'stale' | 'edited';
+      /** The module folder, relative to cwd. */
+      readonly dir: string;
+      readonly model: CorsModel;
+      readonly changes: readonly FileChange[];
+      /** User-owned files written (or, with check, missing). */
+      readonly userFiles: readonly string[];
+      readonly warnings: readonly SpecIssue[];
+      readonly message?: string;
+    };
+
+/**
+ * spec -> validated model -> synthesized files -> atomic write (or, with `check`, a diff). Returns; the CLI
+ * decides what to print and which exit code that means.
+ */
+export async function generate(options: GenerateOptions = {}): Promise<GenerateResult> {
+  const cwd = options.cwd ?? process.cwd();
+  const loaded = await loadSpec(resolveSpecFile(options.spec, cwd), cwd);
+  if (!loaded.ok) return { ok: false, reason: 'invalid', file: loaded.file, errors: loaded.errors, warnings: loaded.warnings };
+  const model = loaded.model;
+  const format = options.format ?? 'hcl';
+  const absDir = path.resolve(cwd, options.out ?? 'generated', model.name);
+  const dir = path.relative(cwd, absDir) || '.';
+  // The spec as seen from the module: the same on every machine and from every working directory.
+  const specFile = path.relative(absDir, path.resolve(cwd, loaded.file)).split(path.sep).join('/');
+
+  // Loaded only here: validate, init and check never pay for CDKTF.
+  const [{ buildModuleFiles }, { planWrite, commitWrite, ModuleWriteError }] = await Promise.all([
+    import('../synth/module-files.js'),
+    import('../synth/write-module.js'),
+  ]);
+  const meta = { version: packageVersion(), specFile, specText: loaded.text, format };
+  const files = await buildModuleFiles(model, meta);
+  const plan = await planWrite(absDir, files, meta);
+  const base = { dir, model, changes: plan.changes, userFiles: plan.userFiles, warnings: loaded.warnings };
+  if (options.check) return { ...base, ok: plan.upToDate, ...(plan.upToDate ? {} : { reason: 'stale' as const }) };
+  try {
+    if (!plan.upToDate) await commitWrite(absDir, files, plan, { force: options.force });
+  } catch (e) {
+    if (e instanceof ModuleWriteError) return { ...base, ok: false, reason: 'edited', message: e.message };
+    throw e;
+  }
+  return { ...base, ok: true };
+}

@@ -1,0 +1,95 @@
+import { Construct } from 'constructs';
+import { DataArchiveFile } from '@cdktf/provider-archive/lib/data-archive-file/index.js';
+import { CloudwatchLogGroup } from '@cdktf/provider-aws/lib/cloudwatch-log-group/index.js';
+import { DataAwsPartition } from '@cdktf/provider-aws/lib/data-aws-partition/index.js';
+import { IamRole } from '@cdktf/provider-aws/lib/iam-role/index.js';
+import { IamRolePolicyAttachment } from '@cdktf/provider-aws/lib/iam-role-policy-attachment/index.js';
+import { LambdaFunction } from '@cdktf/provider-aws/lib/lambda-function/index.js';
+
+export interface CorsLambdaProps {
+  /** Function, role and log group name. */
+  readonly functionName: string;
+  /** Folder with the code, zipped at plan time by `archive_file`. @default "${path.module}/lambda" */
+  readonly sourceDir?: string;
+  /** Where the zip is written. @default "${path.module}/lambda.zip" */
+  readonly outputPath?: string;
+  /** `index.handler` (Node) or `handler.handler` (Python). */
+  readonly handler: string;
+  readonly runtime: string;
+  /** MB. */
+  readonly memorySize: number;
+  /** Seconds. */
+  readonly timeout: number;
+  /** The CORS contract between module and code: ALLOWED_ORIGINS, ALLOW_CREDENTIALS, ... (DESIGN.md section 5). */
+  readonly environment: Record<string, string>;
+  /** Days to keep logs. */
+  readonly logRetentionDays: number | string;
+  readonly tags?: Record<string, string> | undefined;
+  /** Prefix of the Terraform addresses, for more than one CorsLambda in a stack. @default "" */
+  readonly idPrefix?: string;
+}
+
+/**
+ * The Lambda behind the API: code zipped from the module's `lambda/` folder, a role with nothing but
+ * AWSLambdaBasicExecutionRole (logs), and a log group with retention created before the function so Lambda
+ * never creates an unbounded one itself.
+ * Facts: ../shared/research/apigw-semantics.md section F.
+ */
+export class CorsLambda extends Construct {
+  readonly function: LambdaFunction;
+  readonly role: IamRole;
+
+  constructor(scope: Construct, id: string, props: CorsLambdaProps) {
+    super(scope, id);
+    const p = props.idPrefix ?? '';
+    const archive = new DataArchiveFile(this, 'archive', {
+      type: 'zip',
+      sourceDir: props.sourceDir ?? '${path.module}/lambda',
+      outputPath: props.outputPath ?? '${path.module}/lambda.zip',
+      // A fixed file mode keeps the zip (and so source_code_hash) identical on every machine.
+      outputFileMode: '0644',
+    });
+    archive.overrideLogicalId(`${p}lambda`);
+
+    const partition = new DataAwsPartition(this, 'partition', {});
+    partition.overrideLogicalId(`${p}current`);
+
+    this.role = new IamRole(this, 'role', {
+      name: `${props.functionName}-lambda`,
+      assumeRolePolicy: JSON.stringify({
+        Version: '2012-10-17',
+        Statement: [{ Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' }, Action: 'sts:AssumeRole' }],
+      }),
+      tags: props.tags,
+    });
+    this.role.overrideLogicalId(`${p}lambda`);
+
+    const logs = new IamRolePolicyAttachment(this, 'logs', {
+      role: this.role.name,
+      policyArn: `arn:${partition.partition}:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole`,
+    });
+    logs.overrideLogicalId(`${p}lambda_logs`);
+
+    const logGroup = new CloudwatchLogGroup(this, 'log-group', {
+      name: `/aws/lambda/${props.functionName}`,
+      retentionInDays: props.logRetentionDays as number,
+      tags: props.tags,
+    });
+    logGroup.overrideLogicalId(`${p}lambda`);
+
+    this.function = new LambdaFunction(this, 'function', {
+      functionName: props.functionName,
+      role: this.role.arn,
+      handler: props.handler,
+      runtime: props.runtime,
+      filename: archive.outputPath,
+      sourceCodeHash: archive.outputBase64Sha256,
+      memorySize: props.memorySize,
+      timeout: props.timeout,
+      environment: { variables: props.environment },
+      tags: props.tags,
+      dependsOn: [logGroup, logs],
+    });
+    this.function.overrideLogicalId(`${p}handler`);
+  }
+}

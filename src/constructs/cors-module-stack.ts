@@ -1,0 +1,120 @@
+import type { Construct } from 'constructs';
+import { TerraformLocal, TerraformOutput, TerraformStack, TerraformVariable } from 'cdktf';
+import { ArchiveProvider } from '@cdktf/provider-archive/lib/provider/index.js';
+import { AwsProvider } from '@cdktf/provider-aws/lib/provider/index.js';
+import type { CorsModel } from '../spec/model.js';
+import { CorsLambda } from './cors-lambda.js';
+import { CorsRestApi } from './cors-rest-api.js';
+import { FrontendBucket } from './frontend-bucket.js';
+import { originValidations } from './origin-validation.js';
+
+export interface CorsModuleStackProps {
+  readonly model: CorsModel;
+  /** `index.handler` or `handler.handler`, matching the code in `lambda/`. */
+  readonly lambdaHandler: string;
+  /** The Lambda's environment; `${local.allowed_origins}` stands for the effective origin list. */
+  readonly lambdaEnvironment: (allowedOriginsExpr: string) => Record<string, string>;
+  /** Changes whenever the CORS configuration known at synthesis changes (hashed into the REST deployment). */
+  readonly configHash: string;
+}
+
+/** Retention values CloudWatch Logs accepts (PutRetentionPolicy). */
+const LOG_RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653];
+
+/**
+ * The whole module: inputs, the API with its Lambda and frontend bucket, outputs. The provider constructs exist
+ * only because CDKTF derives `required_providers` from them; `synth/clean-document.ts` removes their `provider`
+ * blocks, since a module must leave provider configuration to its caller.
+ */
+export class CorsModuleStack extends TerraformStack {
+  constructor(scope: Construct, id: string, props: CorsModuleStackProps) {
+    super(scope, id);
+    const { model } = props;
+    new AwsProvider(this, 'aws', {});
+    new ArchiveProvider(this, 'archive', {});
+
+    const allowedOrigins = new TerraformVariable(this, 'allowed_origins', {
+      type: 'list(string)',
+      description:
+        'Origins allowed to call the API ("scheme://host[:port]", "*" alone' +
+        (model.api === 'rest' ? ', or one-label wildcards like "https://*.example.com"' : model.api === 'http' ? ', "https://*" or "http://*"' : '') +
+        '). The frontend bucket\'s website origin is added automatically.',
+      default: [...model.cors.allowOrigins],
+      validation: originValidations('var.allowed_origins', model.api, model.cors.allowCredentials),
+    });
+    const namePrefix = new TerraformVariable(this, 'name_prefix', {
+      type: 'string',
+      description: 'Names the API, the Lambda function and its role and log group, and prefixes the bucket name.',
+      default: model.name,
+      validation: [{ condition: '${can(regex("^[a-z][a-z0-9-]{1,39}$", var.name_prefix))}', errorMessage: 'name_prefix must be 2-40 characters: a lowercase letter, then lowercase letters, digits or "-".' }],
+    });
+    const tags = new TerraformVariable(this, 'tags', {
+      type: 'map(string)',
+      description: 'Tags for every resource that takes them.',
+      default: {},
+    });
+    const logRetention = new TerraformVariable(this, 'log_retention_days', {
+      type: 'number',
+      description: 'Days CloudWatch keeps the Lambda\'s logs.',
+      default: 14,
+      validation: [{ condition: `\${contains([${LOG_RETENTION_DAYS.join(', ')}], var.log_retention_days)}`, errorMessage: `log_retention_days must be one of ${LOG_RETENTION_DAYS.join(', ')}.` }],
+    });
+    const stageName =
+      model.api === 'rest'
+        ? new TerraformVariable(this, 'stage_name', {
+            type: 'string',
+            description: 'The REST API stage the deployment is published to; part of api_url.',
+            default: model.stage,
+            validation: [{ condition: '${can(regex("^[A-Za-z0-9_-]{1,128}$", var.stage_name))}', errorMessage: 'stage_name must be 1-128 letters, digits, "-" or "_".' }],
+          })
+        : undefined;
+    const tagsValue = tags.value as Record<string, string>;
+
+    const frontend = model.frontend.enabled
+      ? new FrontendBucket(this, 'frontend', { bucketPrefix: `${namePrefix.value}-site-`, indexDocument: model.frontend.indexDocument, tags: tagsValue })
+      : undefined;
+
+    // The effective list: the variable plus the website's own origin ("*" stays alone).
+    if (frontend) new TerraformLocal(this, 'website_origin', frontend.websiteOrigin).overrideLogicalId('website_origin');
+    new TerraformLocal(
+      this,
+      'local-allowed_origins',
+      frontend ? '${contains(var.allowed_origins, "*") ? ["*"] : distinct(concat(var.allowed_origins, [local.website_origin]))}' : allowedOrigins.listValue,
+    ).overrideLogicalId('allowed_origins');
+    const originsExpr = '${local.allowed_origins}';
+
+    const lambda = new CorsLambda(this, 'lambda', {
+      functionName: namePrefix.value,
+      handler: props.lambdaHandler,
+      runtime: model.lambda.runtime,
+      memorySize: model.lambda.memorySize,
+      timeout: model.lambda.timeout,
+      environment: props.lambdaEnvironment(originsExpr),
+      logRetentionDays: logRetention.value,
+      tags: tagsValue,
+    });
+
+    if (model.api !== 'rest') throw new Error(`api: ${model.api} is not supported yet`);
+    const api = new CorsRestApi(this, 'rest', {
+      name: namePrefix.value,
+      stageName: stageName!.value,
+      routes: model.routes,
+      cors: { ...model.cors, allowOrigins: originsExpr },
+      handler: lambda.function,
+      tags: tagsValue,
+      configHash: props.configHash,
+    });
+
+    const output = (id: string, value: unknown, description: string) => {
+      // An output may not share a construct id with a variable (allowed_origins), hence the prefix + override.
+      const o = new TerraformOutput(this, `output-${id}`, { value, description });
+      o.overrideLogicalId(id);
+    };
+    output('api_url', api.stage.invokeUrl, 'Base URL of the API (the stage\'s invoke URL); append a route path.');
+    output('website_url', frontend ? '${local.website_origin}' : null, 'URL of the S3 website hosting the frontend (null without a frontend).');
+    output('website_origin', frontend ? '${local.website_origin}' : null, 'The Origin browsers send from the S3 website; allowed automatically.');
+    output('website_bucket', frontend ? frontend.bucket.bucket : null, 'Bucket to upload the frontend to (null without a frontend).');
+    output('function_name', lambda.function.functionName, 'The Lambda function serving every route.');
+    output('allowed_origins', originsExpr, 'The effective allowed origins: allowed_origins plus the website origin.');
+  }
+}

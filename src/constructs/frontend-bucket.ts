@@ -1,0 +1,64 @@
+import { Construct } from 'constructs';
+import { Fn } from 'cdktf';
+import { S3Bucket } from '@cdktf/provider-aws/lib/s3-bucket/index.js';
+import { S3BucketPolicy } from '@cdktf/provider-aws/lib/s3-bucket-policy/index.js';
+import { S3BucketPublicAccessBlock } from '@cdktf/provider-aws/lib/s3-bucket-public-access-block/index.js';
+import { S3BucketWebsiteConfiguration } from '@cdktf/provider-aws/lib/s3-bucket-website-configuration/index.js';
+
+export interface FrontendBucketProps {
+  /** Bucket name prefix (S3 adds a unique suffix); at most 37 characters are used. */
+  readonly bucketPrefix: string;
+  /** @default "index.html" */
+  readonly indexDocument?: string;
+  readonly tags?: Record<string, string> | undefined;
+  /** Prefix of the Terraform addresses. @default "" */
+  readonly idPrefix?: string;
+}
+
+/**
+ * An S3 static-website bucket for the frontend. Its origin, `http://<website_endpoint>` (S3 websites have no
+ * HTTPS), is what the browser sends as Origin, so the module adds it to the allowed origins everywhere.
+ * Public read needs the bucket's Block Public Access relaxed for policies, an `s3:GetObject`-only policy, and
+ * that policy created after the block is relaxed, or PutBucketPolicy is denied
+ * (../shared/research/apigw-semantics.md section E).
+ */
+export class FrontendBucket extends Construct {
+  readonly bucket: S3Bucket;
+  readonly website: S3BucketWebsiteConfiguration;
+  /** `http://<bucket>.s3-website-<region>.amazonaws.com`, as a Terraform expression. */
+  readonly websiteOrigin: string;
+
+  constructor(scope: Construct, id: string, props: FrontendBucketProps) {
+    super(scope, id);
+    const p = props.idPrefix ?? '';
+    this.bucket = new S3Bucket(this, 'bucket', { bucketPrefix: Fn.substr(props.bucketPrefix, 0, 37), tags: props.tags });
+    this.bucket.overrideLogicalId(`${p}site`);
+
+    this.website = new S3BucketWebsiteConfiguration(this, 'website', {
+      bucket: this.bucket.id,
+      indexDocument: { suffix: props.indexDocument ?? 'index.html' },
+    });
+    this.website.overrideLogicalId(`${p}site`);
+
+    const publicAccess = new S3BucketPublicAccessBlock(this, 'public-access', {
+      bucket: this.bucket.id,
+      blockPublicAcls: true,
+      ignorePublicAcls: true,
+      blockPublicPolicy: false,
+      restrictPublicBuckets: false,
+    });
+    publicAccess.overrideLogicalId(`${p}site`);
+
+    const policy = new S3BucketPolicy(this, 'policy', {
+      bucket: this.bucket.id,
+      policy: Fn.jsonencode({
+        Version: '2012-10-17',
+        Statement: [{ Sid: 'PublicReadGetObject', Effect: 'Allow', Principal: '*', Action: 's3:GetObject', Resource: `${this.bucket.arn}/*` }],
+      }),
+      dependsOn: [publicAccess],
+    });
+    policy.overrideLogicalId(`${p}site`);
+
+    this.websiteOrigin = `http://${this.website.websiteEndpoint}`;
+  }
+}

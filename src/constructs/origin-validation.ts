@@ -1,0 +1,39 @@
+import type { ApiKind } from '../spec/model.js';
+
+/**
+ * `validation` blocks for the allowed-origins variable, mirroring the spec validator (DESIGN.md section 3) so
+ * a list set at apply time (`-var`, tfvars) gets the same protection as the spec. RE2 syntax, written with
+ * `[.]` rather than `\.` so no backslash has to survive HCL and JSON escaping.
+ */
+export function originValidations(variable: string, api: ApiKind, credentials: boolean): Array<{ condition: string; errorMessage: string }> {
+  const label = '[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?';
+  const host = `(${label}[.])*${label}`;
+  const port = '(:[0-9]{1,5})?';
+  const forms = [`^https?://${host}${port}$`, `^https?://\\\\[[0-9a-f:.]+\\\\]${port}$`];
+  let allowed = 'exact origins';
+  if (api === 'rest') {
+    forms.push(`^https?://[*][.]${label}([.]${label})+${port}$`);
+    allowed += ' or one-label wildcards like "https://*.example.com"';
+  }
+  if (api === 'http') {
+    forms.push('^https?://[*]$');
+    allowed += ', "https://*" or "http://*"';
+  }
+  const matches = forms.map((f) => `can(regex("${f}", o))`).join(' || ');
+  const rules = [
+    { condition: `\${length(${variable}) > 0}`, errorMessage: 'allowed_origins must list at least one origin.' },
+    {
+      condition: `\${alltrue([for o in ${variable} : o == "*" || ${matches}])}`,
+      errorMessage: `Each allowed origin must be "*" alone or ${allowed}, written as browsers send them: lowercase, no path, no trailing slash, no default port (e.g. "https://app.example.com").`,
+    },
+    { condition: `\${!contains(${variable}, "*") || length(${variable}) == 1}`, errorMessage: 'allowed_origins: "*" allows every origin; list it alone or not at all.' },
+    { condition: `\${!contains(${variable}, "null")}`, errorMessage: 'allowed_origins must not contain "null" (sandboxed and file: pages send it).' },
+  ];
+  if (credentials) {
+    rules.push({
+      condition: `\${!contains(${variable}, "*")}`,
+      errorMessage: 'allowed_origins: "*" cannot be used because this API allows credentials; browsers reject that combination. List the exact origins.',
+    });
+  }
+  return rules;
+}

@@ -1,0 +1,172 @@
+import type { TerraformDocument } from './clean-document.js';
+
+/**
+ * Renders a Terraform JSON document as native HCL.
+ *
+ * Why not CDKTF's `toHclTerraform()`: in cdktf 0.21 it writes multi-line strings as quoted strings with raw
+ * newlines (invalid HCL) and quotes expression-valued arguments such as a variable's validation `condition`
+ * (a string, so Terraform rejects it). The mapping from Terraform's JSON syntax is small and fully known for the
+ * documents cors-gen synthesizes (https://developer.hashicorp.com/terraform/language/syntax/json):
+ * a string that is exactly one `${...}` interpolation is that expression; any other string is a template
+ * (quoted, or a heredoc when multi-line); `type` and `depends_on` hold bare expressions; and the keys below
+ * are nested blocks rather than map arguments. The output is then aligned by `@cdktf/hcl-tools`' formatter
+ * (terraform fmt's rules), and the tests parse it back with `@cdktf/hcl2json` and compare.
+ */
+const BLOCK_KEYS = new Set(['validation', 'lifecycle', 'environment', 'index_document', 'error_document', 'cors_configuration', 'cors', 'required_providers']);
+/** Arguments whose JSON strings are bare expressions or references, not templates. */
+const EXPRESSION_KEYS = new Set(['depends_on', 'ignore_changes', 'replace_triggered_by']);
+
+export function renderHcl(doc: TerraformDocument): string {
+  const out: string[] = [];
+  for (const [kind, body] of Object.entries(doc)) {
+    const section = body as Record<string, unknown>;
+    switch (kind) {
+      case 'terraform':
+      case 'locals':
+        out.push(block(kind, [], section, 0));
+        break;
+      case 'variable':
+      case 'output':
+        for (const [name, b] of Object.entries(section)) out.push(block(kind, [name], b as Record<string, unknown>, 0));
+        break;
+      case 'resource':
+      case 'data':
+        for (const [type, instances] of Object.entries(section)) {
+          for (const [name, b] of Object.entries(instances as Record<string, unknown>)) out.push(block(kind, [type, name], b as Record<string, unknown>, 0));
+        }
+        break;
+      default:
+        throw new Error(`renderHcl: unexpected top-level key "${kind}"`);
+    }
+  }
+  return out.join('\n');
+}
+
+function block(type: string, labels: string[], body: Record<string, unknown>, depth: number): string {
+  const pad = '  '.repeat(depth);
+  const head = [type, ...labels.map((l) => JSON.stringify(l))].join(' ');
+  const lines: string[] = [];
+  for (const [key, value] of Object.entries(body)) {
+    if (BLOCK_KEYS.has(key) && value !== null && typeof value === 'object' && !(type === 'locals')) {
+      for (const b of Array.isArray(value) ? value : [value]) lines.push(block(key, [], b as Record<string, unknown>, depth + 1).trimEnd());
+    } else {
+      const expression = EXPRESSION_KEYS.has(key) || (type === 'variable' && key === 'type');
+      lines.push(`${pad}  ${attributeKey(key)} = ${expression ? bare(value) : renderValue(value, depth + 1)}`);
+    }
+  }
+  return `${pad}${head} {\n${lines.join('\n')}${lines.length > 0 ? '\n' : ''}${pad}}\n`;
+}
+
+function attributeKey(key: string): string {
+  return /^[A-Za-z_][A-Za-z0-9_-]*$/.test(key) ? key : JSON.stringify(key);
+}
+
+/** `type = "list(string)"` and `depends_on = ["aws_x.y"]` hold expressions, written without quotes. */
+function bare(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map((v) => unwrap(String(v))).join(', ')}]`;
+  return unwrap(String(value));
+}
+
+function unwrap(s: string): string {
+  return singleInterpolation(s) ?? s;
+}
+
+export function renderValue(value: unknown, depth: number): string {
+  const pad = '  '.repeat(depth);
+  if (value === null || value === undefined) return 'null';
+  if (typeof value === 'boolean' || typeof value === 'number') return String(value);
+  if (typeof value === 'string') return renderString(value, depth);
+  if (Array.isArray(value)) {
+    if (value.length === 0) return '[]';
+    const items = value.map((v) => renderValue(v, depth + 1));
+    const inline = `[${items.join(', ')}]`;
+    if (inline.length <= 80 && !inline.includes('\n')) return inline;
+    return `[\n${items.map((i) => `${pad}  ${i},`).join('\n')}\n${pad}]`;
+  }
+  const entries = Object.entries(value as Record<string, unknown>);
+  if (entries.length === 0) return '{}';
+  return `{\n${entries.map(([k, v]) => `${pad}  ${attributeKey(k)} = ${renderValue(v, depth + 1)}`).join('\n')}\n${pad}}`;
+}
+
+function renderString(s: string, depth: number): string {
+  const expression = singleInterpolation(s);
+  if (expression !== undefined) return expression;
+  if (s.includes('\n') && s.endsWith('\n') && !/^\s|\n\s/.test(s)) {
+    // An indented heredoc: Terraform strips the common leading white space, which our lines never have.
+    const pad = '  '.repeat(depth + 1);
+    const body = s.slice(0, -1).split('\n').map((l) => (l === '' ? '' : `${pad}${l}`)).join('\n');
+    return `<<-EOT\n${body}\n${'  '.repeat(depth)}EOT`;
+  }
+  return quoted(s);
+}
+
+/**
+ * A quoted HCL template with the same meaning as the JSON-syntax template `s`: the literal parts escaped, the
+ * `${...}` and `%{...}` sequences copied verbatim (their quotes belong to the expression, not the string).
+ */
+function quoted(s: string): string {
+  let out = '"';
+  let i = 0;
+  while (i < s.length) {
+    const c = s[i]!;
+    if ((c === '$' || c === '%') && s[i + 1] === c && s[i + 2] === '{') {
+      out += s.slice(i, i + 3);
+      i += 3;
+    } else if ((c === '$' || c === '%') && s[i + 1] === '{') {
+      const end = scanExpression(s, i + 2);
+      if (end < 0) throw new Error(`renderHcl: unterminated interpolation in ${JSON.stringify(s)}`);
+      out += s.slice(i, end);
+      i = end;
+    } else {
+      out += c === '\\' ? '\\\\' : c === '"' ? '\\"' : c === '\n' ? '\\n' : c === '\r' ? '\\r' : c === '\t' ? '\\t' : c;
+      i++;
+    }
+  }
+  return `${out}"`;
+}
+
+/**
+ * The expression inside `s` when `s` is exactly one `${...}` interpolation (quotes, nested templates and
+ * braces inside it taken into account), else undefined.
+ */
+export function singleInterpolation(s: string): string | undefined {
+  if (!s.startsWith('${')) return undefined;
+  const end = scanExpression(s, 2);
+  return end === s.length ? s.slice(2, end - 1) : undefined;
+}
+
+/** Index just past the `}` closing the expression that starts at `i`; -1 if unterminated. */
+function scanExpression(s: string, i: number): number {
+  let depth = 0;
+  while (i < s.length) {
+    const c = s[i]!;
+    if (c === '"') {
+      i = scanString(s, i + 1);
+      if (i < 0) return -1;
+      continue;
+    }
+    if (c === '{' || c === '[' || c === '(') depth++;
+    else if (c === ']' || c === ')') depth--;
+    else if (c === '}') {
+      if (depth === 0) return i + 1;
+      depth--;
+    }
+    i++;
+  }
+  return -1;
+}
+
+/** Index just past the closing quote of a string literal starting after `i - 1`. */
+function scanString(s: string, i: number): number {
+  while (i < s.length) {
+    const c = s[i]!;
+    if (c === '\\') i += 2;
+    else if ((c === '$' || c === '%') && s[i + 1] === c && s[i + 2] === '{') i += 3; // `$${` and `%%{` are literals
+    else if ((c === '$' || c === '%') && s[i + 1] === '{') {
+      i = scanExpression(s, i + 2);
+      if (i < 0) return -1;
+    } else if (c === '"') return i + 1;
+    else i++;
+  }
+  return -1;
+}

@@ -1,0 +1,253 @@
+import * as nodeFs from 'node:fs/promises';
+import path from 'node:path';
+import { MANIFEST_FILE, sha256, type ModuleFiles } from './module-files.js';
+
+/**
+ * Writing a module: plan (compare with disk and the previous manifest), then commit atomically.
+ *
+ * Atomicity: every new file is first written beside its target as `<file>.cors-gen-new`; a journal listing the
+ * swaps is written (atomically, by rename); each target is moved to `<file>.cors-gen-old` and the new file
+ * renamed into place; the journal's removal is the commit point, after which the `.cors-gen-old` files are
+ * deleted. A failure before the commit point restores every old file; a crash leaves the journal, and the next
+ * run rolls back before doing anything else. A lock file keeps two runs from interleaving.
+ */
+
+/** The part of node:fs/promises the writer uses, injectable so tests can make any call fail. */
+export type WriterFs = Pick<typeof nodeFs, 'readFile' | 'writeFile' | 'rename' | 'unlink' | 'mkdir' | 'rm' | 'open'>;
+
+export interface Manifest {
+  readonly generator: 'cors-gen';
+  readonly version: string;
+  readonly spec: { readonly file: string; readonly sha256: string };
+  readonly format: 'hcl' | 'json';
+  /** Generated files and the hash of what cors-gen wrote. */
+  readonly files: Record<string, string>;
+  /** Files written once for the user and then left alone. */
+  readonly userOwned: readonly string[];
+}
+
+export type FileChange =
+  | { readonly path: string; readonly kind: 'create' | 'update' | 'delete' }
+  /** A generated file whose content on disk is not what cors-gen last wrote. */
+  | { readonly path: string; readonly kind: 'edited'; readonly reason: string };
+
+export interface WritePlan {
+  readonly changes: readonly FileChange[];
+  /** User-owned files that are missing and will be written. */
+  readonly userFiles: readonly string[];
+  readonly manifest: Manifest;
+  readonly manifestText: string;
+  /** True when nothing on disk would change. */
+  readonly upToDate: boolean;
+}
+
+export class ModuleWriteError extends Error {
+  override readonly name = 'ModuleWriteError';
+}
+
+const JOURNAL = '.cors-gen.journal';
+const LOCK = '.cors-gen.lock';
+const NEW = '.cors-gen-new';
+const OLD = '.cors-gen-old';
+
+export async function planWrite(
+  dir: string,
+  files: ModuleFiles,
+  meta: { version: string; specFile: string; specText: string; format: 'hcl' | 'json' },
+  fs: WriterFs = nodeFs,
+): Promise<WritePlan> {
+  const previous = await readManifest(dir, fs);
+  const manifest: Manifest = {
+    generator: 'cors-gen',
+    version: meta.version,
+    spec: { file: meta.specFile.replace(/\\/g, '/'), sha256: sha256(meta.specText) },
+    format: meta.format,
+    files: Object.fromEntries([...files.generated].map(([p, text]) => [p, sha256(text)])),
+    userOwned: [...files.userOwned.keys()],
+  };
+  const manifestText = `${JSON.stringify(manifest, null, 2)}\n`;
+  const changes: FileChange[] = [];
+  for (const [p, text] of files.generated) {
+    const onDisk = await readText(path.join(dir, p), fs);
+    if (onDisk === text) continue;
+    if (onDisk === undefined) changes.push({ path: p, kind: 'create' });
+    else if (previous?.files[p] === sha256(onDisk)) changes.push({ path: p, kind: 'update' });
+    else changes.push({ path: p, kind: 'edited', reason: previous?.files[p] ? 'edited by hand since cors-gen wrote it' : 'not written by cors-gen (no manifest records it)' });
+  }
+  for (const [p, recorded] of Object.entries(previous?.files ?? {})) {
+    if (files.generated.has(p)) continue;
+    const onDisk = await readText(path.join(dir, p), fs);
+    if (onDisk === undefined) continue;
+    if (sha256(onDisk) === recorded) changes.push({ path: p, kind: 'delete' });
+    else changes.push({ path: p, kind: 'edited', reason: 'edited by hand and no longer generated' });
+  }
+  const userFiles: string[] = [];
+  for (const p of files.userOwned.keys()) if ((await readText(path.join(dir, p), fs)) === undefined) userFiles.push(p);
+  const manifestOnDisk = await readText(path.join(dir, MANIFEST_FILE), fs);
+  const upToDate = changes.length === 0 && userFiles.length === 0 && manifestOnDisk === manifestText;
+  return { changes, userFiles, manifest, manifestText, upToDate };
+}
+
+/**
+ * Applies a plan. Refuses (ModuleWriteError, nothing touched) when a hand-edited file would be overwritten
+ * unless `force`.
+ */
+export async function commitWrite(dir: string, files: ModuleFiles, plan: WritePlan, options: { force?: boolean } = {}, fs: WriterFs = nodeFs): Promise<void> {
+  const edited = plan.changes.filter((c) => c.kind === 'edited');
+  if (edited.length > 0 && !options.force) {
+    throw new ModuleWriteError(
+      `refusing to overwrite ${edited.map((c) => `${path.join(dir, c.path)} (${(c as { reason: string }).reason})`).join(', ')}; ` +
+        'move your change into the spec or into the user-owned app file, or pass --force to overwrite',
+    );
+  }
+  await fs.mkdir(dir, { recursive: true });
+  const release = await lock(dir, fs);
+  try {
+    await recover(dir, fs);
+    const writes = new Map<string, string>();
+    for (const c of plan.changes) if (c.kind !== 'delete') writes.set(c.path, files.generated.get(c.path)!);
+    for (const p of plan.userFiles) writes.set(p, files.userOwned.get(p)!);
+    writes.set(MANIFEST_FILE, plan.manifestText);
+    const deletes = plan.changes.filter((c) => c.kind === 'delete').map((c) => c.path);
+    await swap(dir, writes, deletes, fs);
+  } finally {
+    await release();
+  }
+}
+
+interface Journal {
+  /** Targets that existed and were moved to `.cors-gen-old`. */
+  readonly replaced: string[];
+  /** Targets that did not exist before. */
+  readonly created: string[];
+}
+
+async function swap(dir: string, writes: Map<string, string>, deletes: string[], fs: WriterFs): Promise<void> {
+  const abs = (p: string) => path.join(dir, p);
+  const staged: string[] = [];
+  try {
+    for (const [p, text] of writes) {
+      await fs.mkdir(path.dirname(abs(p)), { recursive: true });
+      await writeDurably(abs(p) + NEW, text, fs);
+      staged.push(p);
+    }
+  } catch (e) {
+    await Promise.all(staged.map((p) => fs.rm(abs(p) + NEW, { force: true })));
+    throw e;
+  }
+
+  const journal: Journal = { replaced: [], created: [] };
+  for (const p of [...writes.keys(), ...deletes]) ((await exists(abs(p), fs)) ? journal.replaced : journal.created).push(p);
+  await writeDurably(abs(JOURNAL) + NEW, JSON.stringify({ ...journal, deletes }), fs);
+  await fs.rename(abs(JOURNAL) + NEW, abs(JOURNAL));
+  try {
+    for (const p of journal.replaced) await fs.rename(abs(p), abs(p) + OLD);
+    for (const p of writes.keys()) await fs.rename(abs(p) + NEW, abs(p));
+  } catch (e) {
+    await rollback(dir, fs);
+    throw e;
+  }
+  // Commit point: from here on the new module stands, whatever happens to the clean-up.
+  await fs.unlink(abs(JOURNAL));
+  await Promise.all(journal.replaced.map((p) => fs.rm(abs(p) + OLD, { force: true })));
+}
+
+/** Undoes an interrupted swap, as recorded in the journal. */
+async function rollback(dir: string, fs: WriterFs): Promise<void> {
+  const abs = (p: string) => path.join(dir, p);
+  const text = await readText(abs(JOURNAL), fs);
+  if (text === undefined) return;
+  const journal = JSON.parse(text) as Journal & { deletes?: string[] };
+  for (const p of journal.created) {
+    await fs.rm(abs(p), { force: true });
+    await fs.rm(abs(p) + NEW, { force: true });
+  }
+  for (const p of journal.replaced) {
+    if (await exists(abs(p) + OLD, fs)) {
+      await fs.rm(abs(p), { force: true });
+      await fs.rename(abs(p) + OLD, abs(p));
+    }
+    await fs.rm(abs(p) + NEW, { force: true });
+  }
+  await fs.unlink(abs(JOURNAL));
+}
+
+/** Rolls back a swap a crashed run left behind; removes stray staged files. */
+export async function recover(dir: string, fs: WriterFs = nodeFs): Promise<boolean> {
+  if (!(await exists(path.join(dir, JOURNAL), fs))) return false;
+  await rollback(dir, fs);
+  return true;
+}
+
+async function lock(dir: string, fs: WriterFs): Promise<() => Promise<void>> {
+  const file = path.join(dir, LOCK);
+  for (let attempt = 0; ; attempt++) {
+    try {
+      const handle = await fs.open(file, 'wx');
+      await handle.writeFile(String(process.pid));
+      await handle.close();
+      return () => fs.rm(file, { force: true });
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+      const holder = Number(await readText(file, fs));
+      if (attempt < 50 && holder && isAlive(holder)) {
+        await new Promise((r) => setTimeout(r, 100));
+        continue;
+      }
+      if (holder && isAlive(holder)) throw new ModuleWriteError(`another cors-gen (pid ${holder}) is writing ${dir}; try again when it has finished`);
+      // The holder died without releasing: the journal (if any) is rolled back next.
+      await fs.rm(file, { force: true });
+    }
+  }
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+async function writeDurably(file: string, text: string, fs: WriterFs): Promise<void> {
+  const handle = await fs.open(file, 'w');
+  try {
+    await handle.writeFile(text);
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+}
+
+export async function readManifest(dir: string, fs: WriterFs = nodeFs): Promise<Manifest | undefined> {
+  const text = await readText(path.join(dir, MANIFEST_FILE), fs);
+  if (text === undefined) return undefined;
+  try {
+    const m = JSON.parse(text) as Manifest;
+    return m && typeof m.files === 'object' ? m : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+async function readText(file: string, fs: WriterFs): Promise<string | undefined> {
+  try {
+    return await fs.readFile(file, 'utf8');
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'ENOTDIR') return undefined;
+    throw e;
+  }
+}
+
+async function exists(file: string, fs: WriterFs): Promise<boolean> {
+  try {
+    await fs.readFile(file);
+    return true;
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return false;
+    if ((e as NodeJS.ErrnoException).code === 'EISDIR') return true;
+    throw e;
+  }
+}
