@@ -1,8 +1,10 @@
 import type { Construct } from 'constructs';
-import { TerraformLocal, TerraformOutput, TerraformStack, TerraformVariable } from 'cdktf';
+import { Fn, TerraformLocal, TerraformOutput, TerraformStack, TerraformVariable } from 'cdktf';
 import { ArchiveProvider } from '@cdktf/provider-archive/lib/provider/index.js';
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider/index.js';
 import type { CorsModel } from '../spec/model.js';
+import { CorsFunctionUrl } from './cors-function-url.js';
+import { CorsHttpApi } from './cors-http-api.js';
 import { CorsLambda } from './cors-lambda.js';
 import { CorsRestApi } from './cors-rest-api.js';
 import { FrontendBucket } from './frontend-bucket.js';
@@ -94,23 +96,33 @@ export class CorsModuleStack extends TerraformStack {
       tags: tagsValue,
     });
 
-    if (model.api !== 'rest') throw new Error(`api: ${model.api} is not supported yet`);
-    const api = new CorsRestApi(this, 'rest', {
-      name: namePrefix.value,
-      stageName: stageName!.value,
-      routes: model.routes,
-      cors: { ...model.cors, allowOrigins: originsExpr },
-      handler: lambda.function,
-      tags: tagsValue,
-      configHash: props.configHash,
-    });
+    const cors = { ...model.cors, allowOrigins: originsExpr };
+    let apiUrl: string;
+    if (model.api === 'rest') {
+      const api = new CorsRestApi(this, 'rest', {
+        name: namePrefix.value,
+        stageName: stageName!.value,
+        routes: model.routes,
+        cors,
+        handler: lambda.function,
+        tags: tagsValue,
+        configHash: props.configHash,
+      });
+      apiUrl = api.stage.invokeUrl;
+    } else if (model.api === 'http') {
+      const api = new CorsHttpApi(this, 'http', { name: namePrefix.value, routes: model.routes, cors, handler: lambda.function, tags: tagsValue });
+      apiUrl = api.api.apiEndpoint;
+    } else {
+      const url = new CorsFunctionUrl(this, 'function-url', { cors, handler: lambda.function });
+      apiUrl = Fn.trimsuffix(url.url.functionUrl, '/');
+    }
 
     const output = (id: string, value: unknown, description: string) => {
       // An output may not share a construct id with a variable (allowed_origins), hence the prefix + override.
       const o = new TerraformOutput(this, `output-${id}`, { value, description });
       o.overrideLogicalId(id);
     };
-    output('api_url', api.stage.invokeUrl, 'Base URL of the API (the stage\'s invoke URL); append a route path.');
+    output('api_url', apiUrl, 'Base URL of the API, without a trailing slash; append a route path.');
     output('website_url', frontend ? '${local.website_origin}' : null, 'URL of the S3 website hosting the frontend (null without a frontend).');
     output('website_origin', frontend ? '${local.website_origin}' : null, 'The Origin browsers send from the S3 website; allowed automatically.');
     output('website_bucket', frontend ? frontend.bucket.bucket : null, 'Bucket to upload the frontend to (null without a frontend).');

@@ -53,8 +53,9 @@ export function parseOriginEntry(raw: string): OriginEntry | OriginProblem {
 
   const schemeMatch = /^([A-Za-z][A-Za-z0-9+.-]*):\/\//.exec(value);
   if (!schemeMatch) {
-    const guess = /^[a-z0-9.-]+(:\d+)?$/i.test(value) ? `https://${value.toLowerCase()}` : undefined;
-    return { code: 'origin-no-scheme', reason: 'has no scheme', fix: guess };
+    const guess = `https://${value.toLowerCase()}`;
+    const guessed = /^[a-z0-9.*-]+(:\d+)?$/i.test(value) ? parseOriginEntry(guess) : undefined;
+    return { code: 'origin-no-scheme', reason: 'has no scheme', fix: guessed && !isOriginProblem(guessed) ? guess : undefined };
   }
   const scheme = schemeMatch[1]!;
   if (scheme !== 'http' && scheme !== 'https') {

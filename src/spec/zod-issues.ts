@@ -28,7 +28,13 @@ export function fromZodIssues(issues: readonly z.core.$ZodIssue[], data: unknown
         });
       case 'invalid_type': {
         const expected = describeExpected(issue.expected);
-        if (value === undefined) return [{ ...base, code: 'required', message: `is required (${expected})` }];
+        if (value === undefined) {
+          const example = REQUIRED_EXAMPLES[String(path[path.length - 1])];
+          return [{ ...base, code: 'required', message: `is required (${expected})`, ...(example ? { fix: `add ${example}` } : {}) }];
+        }
+        if (value === null && path.includes('allowOrigins')) {
+          return [{ ...base, code: 'origin-null', message: 'null is not an origin (YAML reads an unquoted null as no value), and the opaque origin "null" must not be allowed: any sandboxed page sends it', fix: 'remove it' }];
+        }
         if (path.length === 0) {
           return [
             value === null
@@ -43,7 +49,7 @@ export function fromZodIssues(issues: readonly z.core.$ZodIssue[], data: unknown
         const upper = typeof value === 'string' ? options.find((o) => o.toLowerCase() === value.toLowerCase()) : undefined;
         if (path[0] === 'version' && path.length === 1) {
           if (value === undefined) return [{ ...base, code: 'required', message: 'is required', fix: 'write version: 1' }];
-          return [{ ...base, code: 'version', message: `${shown} ${issue.message}`, fix: 'write version: 1 (a number, without quotes)' }];
+          return [{ ...base, code: 'version', message: `${shown} ${issue.message}`, fix: value === '1' ? 'write version: 1 (a number, without quotes)' : 'write version: 1' }];
         }
         if (value === 'OPTIONS' && path.includes('routes')) {
           return [{ ...base, code: 'not-allowed-value', message: `"OPTIONS" is not a route method: cors-gen answers the preflight (OPTIONS) itself`, fix: 'remove it' }];
@@ -58,7 +64,11 @@ export function fromZodIssues(issues: readonly z.core.$ZodIssue[], data: unknown
         ];
       }
       case 'too_small':
-        if (Array.isArray(value)) return [{ ...base, code: 'too-few', message: issue.message.startsWith('must') ? issue.message : `must have at least ${issue.minimum} item(s)`, fix: 'add an entry, or remove the key to use the default' }];
+        if (Array.isArray(value)) {
+          const last = path[path.length - 1];
+          const fix = last === 'allowMethods' ? 'list methods, or remove the key for the default (the routes\' methods)' : last === 'allowOrigins' ? 'list an origin, e.g. [https://app.example.com]' : 'add an entry';
+          return [{ ...base, code: 'too-few', message: issue.message.startsWith('must') ? issue.message : `must have at least ${issue.minimum} item(s)`, fix }];
+        }
         return [{ ...base, code: 'too-small', message: `${shown} is below the minimum ${issue.minimum}`, fix: `write ${issue.minimum} or more` }];
       case 'too_big':
         return [{ ...base, code: 'too-big', message: `${shown} is above the maximum ${issue.maximum}`, fix: `write ${issue.maximum} or less` }];
@@ -121,8 +131,25 @@ function typeFix(value: unknown, expected: string): { fix: string } | Record<str
   return {};
 }
 
-/** A corrected name for the values whose format has one obvious repair. */
+/** What to add for a missing required key, by key. */
+const REQUIRED_EXAMPLES: Record<string, string> = {
+  name: 'name: my-api',
+  cors: 'cors: { allowOrigins: [https://app.example.com] }',
+  allowOrigins: 'allowOrigins: [https://app.example.com]',
+  path: 'path: /items',
+  methods: 'methods: [GET]',
+};
+
+/** A corrected value for the values whose format has one obvious repair. */
 function formatGuess(path: readonly PathPart[], value: string): string | undefined {
+  if (path.length === 1 && path[0] === 'stage') {
+    const stage = value.trim().replace(/[^A-Za-z0-9_-]+/g, '-').slice(0, 128);
+    return stage && stage !== value ? stage : undefined;
+  }
+  if (path[0] === 'frontend' && path[1] === 'indexDocument') {
+    const key = value.trim().replace(/^\/+/, '');
+    return /^[^/\s][^\s]*$/.test(key) && key !== value ? key : undefined;
+  }
   if (path.length === 1 && path[0] === 'name') {
     const name = value
       .toLowerCase()

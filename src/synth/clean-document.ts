@@ -23,7 +23,9 @@ export function cleanDocument(doc: TerraformDocument): TerraformDocument {
   const ordered: TerraformDocument = {
     terraform: {
       required_version: REQUIRED_VERSION,
-      required_providers: Object.fromEntries(providers.map((p) => [p, REQUIRED_PROVIDERS[p as keyof typeof REQUIRED_PROVIDERS] ?? { source: `hashicorp/${p}` }])),
+      required_providers: Object.fromEntries(
+        providers.map((p) => [p, p === 'aws' ? { ...REQUIRED_PROVIDERS.aws, version: minimumAwsVersion(out) } : (REQUIRED_PROVIDERS[p as keyof typeof REQUIRED_PROVIDERS] ?? { source: `hashicorp/${p}` })]),
+      ),
     },
   };
   // A stable top-level order, whatever order CDKTF emitted: the split into files and readers rely on it.
@@ -48,6 +50,15 @@ function reorder(value: unknown, first: readonly string[], last: readonly string
 
 function mapValues(value: unknown, fn: (v: unknown) => unknown): Record<string, unknown> {
   return Object.fromEntries(Object.entries(value as Record<string, unknown>).map(([k, v]) => [k, fn(v)]));
+}
+
+/**
+ * The oldest AWS provider that accepts everything in the document: `invoked_via_function_url` on
+ * aws_lambda_permission arrived in 6.28.0 (research D, [S43]).
+ */
+function minimumAwsVersion(doc: TerraformDocument): string {
+  const permissions = ((doc.resource as Record<string, Record<string, Record<string, unknown>>> | undefined)?.aws_lambda_permission ?? {}) as Record<string, Record<string, unknown>>;
+  return Object.values(permissions).some((p) => 'invoked_via_function_url' in p) ? '>= 6.28' : REQUIRED_PROVIDERS.aws.version;
 }
 
 function stripMetadata(value: unknown): unknown {

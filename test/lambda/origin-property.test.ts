@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { compileOrigins } from '../../src/cors/origin.js';
+import { compileOrigins, isOriginProblem, parseOriginEntry } from '../../src/cors/origin.js';
 import {
   httpEvent,
   importNodeCors,
@@ -23,10 +23,17 @@ const port = fc.constantFrom('', '', ':3000', ':8080', ':8443');
 
 const exactEntry = fc
   .tuple(scheme, fc.array(label, { minLength: 1, maxLength: 3 }), port)
-  .map(([s, labels, p]) => `${s}://${labels.join('.')}${p}`);
+  .map(([s, labels, p]) => `${s}://${labels.join('.')}${p}`)
+  .filter(isValidEntry);
 const wildcardEntry = fc
   .tuple(scheme, fc.array(label, { minLength: 2, maxLength: 3 }), port)
-  .map(([s, labels, p]) => `${s}://*.${labels.join('.')}${p}`);
+  .map(([s, labels, p]) => `${s}://*.${labels.join('.')}${p}`)
+  .filter(isValidEntry);
+
+/** Only entries the spec accepts (e.g. not "https://app.123": a name cannot end in a number). */
+function isValidEntry(entry: string): boolean {
+  return !isOriginProblem(parseOriginEntry(entry));
+}
 
 /** Allowlists as the spec allows them: `*` alone, `http(s)://*` (HTTP API), or exact origins and patterns. */
 const allowlist = fc.oneof(
@@ -69,6 +76,7 @@ const anyOrigin = fc.oneof(
   fc.webUrl().map((u) => new URL(u).origin),
   fc.string({ unit: 'binary', maxLength: 40 }),
   fc.string({ unit: 'grapheme-ascii', maxLength: 40 }),
+  fc.constantFrom('https://\u212Aey.example.com', 'https://b\u00fccher.example', 'https://a.example.com\t'),
 );
 
 /** A list, and an origin that is often almost, sometimes exactly, one of its entries. */
@@ -132,15 +140,15 @@ describe('origin matching of the rendered wrappers equals compileOrigins (src/co
     await fc.assert(
       fc.asyncProperty(caseArb, async (c) => {
         const vector = toVector(c as Case, 0);
-        const [[outcome]] = await runNodeVectors(cors, [vector]);
+        const outcome = (await runNodeVectors(cors, [vector]))[0]?.[0];
         expect(acaoOf(outcome)).toBe(expectedAcao(vector, c[0][1]));
       }),
-      { numRuns: 1000 },
+      { numRuns: 500 },
     );
   });
 
-  it('Node and Python: the same 2000 cases, Python in one process', async () => {
-    const cases = fc.sample(caseArb, { numRuns: 2000, seed: 20260 }) as Case[];
+  it('Node and Python: the same 1500 cases, Python in one process', async () => {
+    const cases = fc.sample(caseArb, { numRuns: 1500, seed: 20260 }) as Case[];
     const vectors = cases.map(toVector);
     const fromPython = runPythonVectors(python.dir, vectors);
     const fromNode = await runNodeVectors(cors, vectors);
@@ -157,7 +165,7 @@ describe('origin matching of the rendered wrappers equals compileOrigins (src/co
     expect(allowedCount).toBeLessThan(cases.length * 0.9);
   });
 
-  it('the matchers exported by the Node code agree directly, including on non-string-like input', () => {
+  it('the matchers exported by the Node code agree directly, including on arbitrary strings', () => {
     fc.assert(
       fc.property(listAndOrigin, ([entries, origin]) => {
         expect(cors.compileOrigins(entries).allows(origin)).toBe(compileOrigins(entries).allows(origin));

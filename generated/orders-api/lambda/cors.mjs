@@ -17,6 +17,9 @@
 /** One DNS label (letters, digits, inner hyphens, 1-63 characters): what `*` stands for in a pattern. */
 const DNS_LABEL = '[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?';
 
+/** What an Origin header from a browser consists of: printable ASCII, no spaces. */
+const BROWSER_ORIGIN = /^[\x21-\x7e]+$/;
+
 /** CORS response headers this code owns in `lambda` mode: values the app sets for them are replaced. */
 const OWNED_HEADERS = new Set([
   'access-control-allow-origin',
@@ -66,7 +69,7 @@ function parseMode(value) {
  * Compiles the allowlist once. The rules are cors-gen's (src/cors/origin.ts): `*` alone allows every origin;
  * in "scheme://*.domain" the `*` stands for exactly one DNS label and everything else is literal; "http://*" and
  * "https://*" allow every host of that scheme; matching is whole-string on the lowercased request origin; the
- * opaque origin "null" and an empty Origin are never allowed.
+ * opaque origin "null", an empty Origin and one that is not printable ASCII are never allowed.
  * Returns `{ any, allows(origin) }`: `any` is true for the `*` list, which is answered with a literal `*`.
  * @param {readonly string[]} entries
  */
@@ -87,6 +90,9 @@ export function compileOrigins(entries) {
     any,
     allows(origin) {
       if (origin === undefined || origin === '' || origin === 'null') return false;
+      // Browsers send origins in printable ASCII (hosts in punycode); anything else is not a browser's Origin.
+      // Checking first also keeps Unicode case folding out: '\u212A'.toLowerCase() is the ASCII 'k'.
+      if (!BROWSER_ORIGIN.test(origin)) return false;
       if (any) return true;
       const lower = origin.toLowerCase();
       if (exact.has(lower)) return true;

@@ -1,0 +1,41 @@
+/**
+ * An exchange is one request sent and the response received; findings carry them as evidence. The JSON form is
+ * part of `check --json`'s stable output: request headers as sent, response headers with lower-case names, a
+ * header received more than once as an array of its values.
+ */
+import type { ProbeRequest, ProbeResponse } from './http-probe.js';
+
+/** Which probe an exchange belongs to: `preflight`, `request`, `redirect`, `error-probe` or `scan:<class>`. */
+export type ProbeName = string;
+
+export interface Exchange {
+  readonly probe: ProbeName;
+  readonly request: ProbeRequest;
+  readonly response: ProbeResponse;
+}
+
+/** Sends one probe. The orchestrator supplies it (limits, cancellation, progress); tests can supply a fake. */
+export type Send = (probe: ProbeName, request: ProbeRequest) => Promise<Exchange>;
+
+export interface Evidence {
+  readonly probe: ProbeName;
+  readonly request: { readonly method: string; readonly url: string; readonly headers: Record<string, string> };
+  readonly response: { readonly status: number; readonly headers: Record<string, string | string[]> };
+}
+
+export function toEvidence(exchange: Exchange): Evidence {
+  const requestHeaders: Record<string, string> = {};
+  for (const [name, value] of exchange.request.headers) {
+    requestHeaders[name] = name in requestHeaders ? `${requestHeaders[name]}, ${value}` : value;
+  }
+  const responseHeaders: Record<string, string | string[]> = {};
+  for (const [name, values] of Object.entries(exchange.response.headers)) {
+    if (values === undefined || values.length === 0) continue;
+    responseHeaders[name] = values.length === 1 ? values[0]! : [...values];
+  }
+  return {
+    probe: exchange.probe,
+    request: { method: exchange.request.method, url: exchange.request.url.href, headers: requestHeaders },
+    response: { status: exchange.response.status, headers: responseHeaders },
+  };
+}

@@ -1,0 +1,67 @@
+import { Construct } from 'constructs';
+import { Token } from 'cdktf';
+import { LambdaFunctionUrl } from '@cdktf/provider-aws/lib/lambda-function-url/index.js';
+import { LambdaPermission } from '@cdktf/provider-aws/lib/lambda-permission/index.js';
+import type { LambdaFunction } from '@cdktf/provider-aws/lib/lambda-function/index.js';
+import type { CorsRestApiCors } from './cors-rest-api.js';
+
+export interface CorsFunctionUrlProps {
+  /** `allowOrigins` may be a Terraform list expression. At most 6 methods; `maxAge` at most 86400. */
+  readonly cors: CorsRestApiCors;
+  /** The Lambda behind the URL. It must not add CORS headers: the configured ones win anyway. */
+  readonly handler: LambdaFunction;
+  /** Prefix of the Terraform addresses. @default "" */
+  readonly idPrefix?: string;
+}
+
+/**
+ * A public Lambda Function URL with the service's `cors` configuration, which answers preflights and adds the
+ * configured headers to every response.
+ * Since October 2025 a NONE-auth URL needs two grants: `lambda:InvokeFunctionUrl` and `lambda:InvokeFunction`
+ * limited to calls through the URL (https://docs.aws.amazon.com/lambda/latest/dg/urls-auth.html). The provider
+ * adds its own statements too, untracked; ours are tracked in state and use other statement ids, because
+ * re-creating the provider's `FunctionURLAllowPublicAccess` conflicts (409).
+ * Facts and sources: ../shared/research/apigw-semantics.md section D.
+ */
+export class CorsFunctionUrl extends Construct {
+  readonly url: LambdaFunctionUrl;
+
+  constructor(scope: Construct, id: string, props: CorsFunctionUrlProps) {
+    super(scope, id);
+    const p = props.idPrefix ?? '';
+    const { cors } = props;
+    this.url = new LambdaFunctionUrl(this, 'url', {
+      functionName: props.handler.functionName,
+      authorizationType: 'NONE',
+      cors: {
+        allowOrigins: typeof cors.allowOrigins === 'string' ? Token.asList(cors.allowOrigins) : [...cors.allowOrigins],
+        allowMethods: [...cors.allowMethods],
+        allowHeaders: [...cors.allowHeaders],
+        exposeHeaders: [...cors.exposeHeaders],
+        allowCredentials: cors.allowCredentials,
+        maxAge: cors.maxAge,
+      },
+    });
+    this.url.overrideLogicalId(`${p}handler`);
+
+    const invokeUrl = new LambdaPermission(this, 'invoke-url', {
+      statementId: 'AllowPublicFunctionUrl',
+      action: 'lambda:InvokeFunctionUrl',
+      functionName: props.handler.functionName,
+      principal: '*',
+      functionUrlAuthType: 'NONE',
+    });
+    invokeUrl.overrideLogicalId(`${p}function_url`);
+
+    const invoke = new LambdaPermission(this, 'invoke-function', {
+      statementId: 'AllowPublicFunctionUrlInvoke',
+      action: 'lambda:InvokeFunction',
+      functionName: props.handler.functionName,
+      principal: '*',
+    });
+    // `invoked_via_function_url` (provider >= 6.28) is newer than the 21.x bindings (generated for 6.25), hence
+    // the override; it limits this grant to invocations through the URL. DESIGN.md section 6.1.
+    invoke.addOverride('invoked_via_function_url', true);
+    invoke.overrideLogicalId(`${p}function_url_invoke`);
+  }
+}
