@@ -146,3 +146,18 @@ export function diagnoseErrorProbe(exchange: Exchange, ctx: DiagnoseContext): Fi
     ),
   ];
 }
+
+/**
+ * With `scan`, the crafted origins show whether Access-Control-Allow-Origin depends on the request's Origin. If it
+ * does, the response must say `Vary: Origin`, or a shared cache hands one origin's answer to another
+ * (#cors-protocol-and-http-caches).
+ */
+export function diagnoseVary(main: Exchange, others: readonly Exchange[], ctx: DiagnoseContext): Finding[] {
+  const acao = getHeader(main.response.headers, 'access-control-allow-origin');
+  if (acao === null || acao === '*') return [];
+  const vary = (getHeader(main.response.headers, 'vary') ?? '').toLowerCase().split(/\s*,\s*/);
+  if (vary.includes('origin') || vary.includes('*')) return [];
+  const dynamic = others.some((e) => getHeader(e.response.headers, 'access-control-allow-origin') !== acao);
+  if (!dynamic) return [];
+  return [finding('vary-origin-missing', 'warning', `Response (${where(main)}) has an Access-Control-Allow-Origin that changes with the request's Origin, but no "Vary: Origin".`, ctx, [main])];
+}

@@ -61,7 +61,10 @@ export function classifyNetworkError(error: unknown, label: RequestLabel): Netwo
     return new NetworkError('unreachable', `${host}:${port} is unreachable (${code})`);
   }
   if (TLS_CODES.has(code) || code.startsWith('ERR_SSL_') || code.startsWith('ERR_TLS_') || /SSL|TLS|certificate/i.test(e.message ?? '')) {
-    return new NetworkError('tls', `TLS with ${host}:${port} failed: ${e.reason ?? e.message} (${code || 'tls'}); browsers refuse this connection too`);
+    // OpenSSL's messages carry a file and line; its reason ("wrong version number") is what the user can act on.
+    const reason = /SSL routines:[^:]*:([^:]+)/.exec(e.message ?? '')?.[1] ?? e.reason ?? e.message;
+    const hint = /wrong version number|packet length too long/.test(reason ?? '') ? '. The server does not speak TLS on this port: is the URL http://?' : '';
+    return new NetworkError('tls', `TLS with ${host}:${port} failed: ${reason} (${code || 'tls'}); browsers refuse this connection too${hint}`);
   }
   if (code === 'HPE_HEADER_OVERFLOW') return new NetworkError('too-large', `the response to ${what} has headers larger than cors-gen accepts`);
   if (code.startsWith('HPE_')) return new NetworkError('protocol', `the response to ${what} is not valid HTTP (${code}: ${e.message})`);

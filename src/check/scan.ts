@@ -18,9 +18,10 @@ export interface ScanProbe {
   readonly origin: string;
   /**
    * `sibling`: not a finding on its own; it tells a deliberate parent wildcard (`*.example.com`) from a suffix
-   * check. `contains`: the substring form that also explains prefix, suffix and special-character hits.
+   * check; `sibling-form`: a suffix probe that such a wildcard also accepts. `contains`: the substring form that
+   * also explains prefix, suffix and special-character hits.
    */
-  readonly role?: 'sibling' | 'contains';
+  readonly role?: 'sibling' | 'contains' | 'sibling-form';
   /** True when derived from the target's host rather than from `--origin`. */
   readonly fromTarget?: boolean;
 }
@@ -78,8 +79,8 @@ function hostProbes(scheme: string, host: string, port: string, fromTarget: bool
   const t = fromTarget ? { fromTarget: true as const } : {};
   const probes: ScanProbe[] = [{ code: 'prefix-match', origin: o(`${host}.${EVIL}`), ...t }];
   if (!isDnsName(host)) return probes;
-  probes.push({ code: 'suffix-match', origin: o(`evil${host}`), ...t });
   const domain = registrableDomain(host);
+  probes.push({ code: 'suffix-match', origin: o(`evil${host}`), ...t });
   if (domain !== host) {
     probes.push({ code: 'suffix-match', origin: o(`evil${domain}`), ...t });
     probes.push({ code: 'suffix-match', origin: o(`evil.${host.slice(host.indexOf('.') + 1)}`), role: 'sibling', ...t });
@@ -91,7 +92,14 @@ function hostProbes(scheme: string, host: string, port: string, fromTarget: bool
   probes.push({ code: 'substring-match', origin: o(host.slice(1)), ...t });
   if (domain !== host) probes.push({ code: 'substring-match', origin: o(domain.slice(1)), ...t });
   probes.push({ code: 'any-subdomain', origin: o(`evil.${host}`), ...t });
-  return probes;
+  // Forms that are one label under the host's parent (`evilapp.example.com`, `pp.example.com`) also pass a
+  // deliberate `*.example.com`; the sibling probe tells the two apart.
+  const parent = host.slice(host.indexOf('.') + 1);
+  const isSiblingForm = (p: ScanProbe) => {
+    const h = parts(p.origin)?.host ?? '';
+    return domain !== host && h.endsWith(`.${parent}`) && !h.slice(0, -parent.length - 1).includes('.');
+  };
+  return probes.map((p) => (p.role === undefined && p.code !== 'any-subdomain' && isSiblingForm(p) ? { ...p, role: 'sibling-form' as const } : p));
 }
 
 /** Every probe for `origin` against `target`, without duplicates (the first class to claim an origin keeps it). */
@@ -153,18 +161,21 @@ export function evaluateScan(results: readonly ScanResult[], others: readonly Ex
   if (hit((r) => r.probe.code === 'reflected-origin')) {
     for (const c of ['prefix-match', 'suffix-match', 'unescaped-dot', 'substring-match', 'any-subdomain', 'http-trusted', 'special-chars', 'third-party'] as const) suppressed.add(c);
   }
-  // One bug, one finding: a substring check accepts prefix, suffix, subdomain and special-character forms; a
-  // prefix check accepts the special-character forms (they start with the origin); a suffix check accepts
-  // subdomains.
-  if (hit((r) => r.probe.role === 'contains')) for (const c of ['prefix-match', 'suffix-match', 'any-subdomain', 'special-chars'] as const) suppressed.add(c);
+  // One bug, one finding: a substring check accepts prefix, suffix, subdomain, special-character and http forms;
+  // a prefix check accepts the special-character forms (they start with the origin); a suffix check on the host
+  // accepts subdomains and the http origin.
+  if (hit((r) => r.probe.role === 'contains')) for (const c of ['prefix-match', 'suffix-match', 'any-subdomain', 'special-chars', 'http-trusted'] as const) suppressed.add(c);
   if (hit((r) => r.probe.code === 'prefix-match')) suppressed.add('special-chars');
-  const siblingHit = (fromTarget: boolean) => hit((r) => r.probe.role === 'sibling' && r.probe.fromTarget === fromTarget);
+  const siblingHit = (fromTarget: boolean) => hit((r) => r.probe.role === 'sibling' && (r.probe.fromTarget === true) === fromTarget);
   // `evilapp.example.com` also passes a deliberate `*.example.com`: it shows a suffix check only when the sibling
   // `evil.example.com` did not pass. `evilexample.com` is no subdomain of anything of yours, so it always counts.
   const counted = hits.filter(
-    (r) => r.probe.role !== 'sibling' && !(r.probe.code === 'suffix-match' && isSubdomainForm(r.probe.origin) && siblingHit(r.probe.fromTarget === true)),
+    (r) => r.probe.role !== 'sibling' && !(r.probe.role === 'sibling-form' && siblingHit(r.probe.fromTarget === true)),
   );
-  if (counted.some((r) => r.probe.code === 'suffix-match')) suppressed.add('any-subdomain');
+  if (counted.some((r) => r.probe.code === 'suffix-match' && r.probe.fromTarget !== true)) {
+    suppressed.add('any-subdomain');
+    suppressed.add('http-trusted');
+  }
 
   const findings: Finding[] = [];
   const order: ScanCode[] = ['reflected-origin', 'null-origin', 'prefix-match', 'suffix-match', 'unescaped-dot', 'substring-match', 'any-subdomain', 'http-trusted', 'special-chars', 'third-party'];
@@ -174,9 +185,10 @@ export function evaluateScan(results: readonly ScanResult[], others: readonly Ex
     if (found.length === 0) continue;
     const credentialed = found.some((r) => withCredentials(r.exchange));
     const origins = found.map((r) => r.probe.origin);
+    const where = code === 'null-origin' ? 'any sandboxed iframe or data: page' : 'a page there';
     const impact = credentialed
-      ? 'with Access-Control-Allow-Credentials: true, a page there can read responses made with the user\'s cookies'
-      : 'without credentials, a page there can read responses that need no login';
+      ? `with Access-Control-Allow-Credentials: true, ${where} can read responses made with the user's cookies`
+      : `without credentials, ${where} can read responses that need no login`;
     findings.push({
       code,
       severity: credentialed ? 'error' : 'warning',
@@ -199,9 +211,4 @@ export function evaluateScan(results: readonly ScanResult[], others: readonly Ex
     });
   }
   return findings;
-}
-
-/** `evil<host>` with three labels or more is a subdomain of the host's parent; `evil<domain>` is not. */
-function isSubdomainForm(probeOrigin: string): boolean {
-  return (parts(probeOrigin)?.host ?? '').split('.').length >= 3;
 }

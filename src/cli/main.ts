@@ -6,6 +6,7 @@ import { processOutput, type Output } from './output.js';
 import { registerInit } from './commands/init.js';
 import { registerValidate } from './commands/validate.js';
 import { registerGenerate } from './commands/generate.js';
+import { registerCheck } from './commands/check.js';
 
 /** A command's action resolves to its exit code; only `main` turns that into the process's exit. */
 export type Action = (...args: never[]) => Promise<number>;
@@ -28,7 +29,7 @@ export function buildProgram(ctx: CliContext): Command {
     .configureOutput({ writeOut: (s) => ctx.output.out(s), writeErr: (s) => ctx.output.err(s) })
     .exitOverride();
   program.addHelpText('after', '\nExit codes: 0 success, 1 invalid input or failed check, 2 usage error or unreadable file.\nNO_COLOR disables colour.');
-  for (const register of [registerInit, registerValidate, registerGenerate]) register(program, ctx);
+  for (const register of [registerInit, registerValidate, registerGenerate, registerCheck]) register(program, ctx);
   program.commands.forEach((c) => c.exitOverride().configureOutput({ writeOut: (s) => ctx.output.out(s), writeErr: (s) => ctx.output.err(s) }));
   return program;
 }

@@ -24,7 +24,12 @@ export type GenerateResult =
   | { readonly ok: false; readonly reason: 'invalid'; readonly file: string; readonly errors: readonly SpecIssue[]; readonly warnings: readonly SpecIssue[] }
   | {
       readonly ok: boolean;
-      readonly reason?: 'stale' | 'edited';
+      /**
+       * `stale`: with `check`, the module on disk differs; `edited`: a hand-edited file would be overwritten
+       * (nothing written); `locked`: another run is writing the module; `write-failed`: the file system refused
+       * a write (the previous module is left as it was).
+       */
+      readonly reason?: 'stale' | 'edited' | 'locked' | 'write-failed';
       /** The module folder, relative to cwd. */
       readonly dir: string;
       readonly model: CorsModel;
@@ -60,11 +65,17 @@ export async function generate(options: GenerateOptions = {}): Promise<GenerateR
   const plan = await planWrite(absDir, files, meta);
   const base = { dir, model, changes: plan.changes, userFiles: plan.userFiles, warnings: loaded.warnings };
   if (options.check) return { ...base, ok: plan.upToDate, ...(plan.upToDate ? {} : { reason: 'stale' as const }) };
+  if (plan.upToDate) return { ...base, ok: true };
   try {
-    if (!plan.upToDate) await commitWrite(absDir, files, plan, { force: options.force });
+    // The plan is made again under the module's lock; report what was actually written.
+    const applied = await commitWrite(absDir, files, plan, { force: options.force });
+    return { ...base, changes: applied.changes, userFiles: applied.userFiles, ok: true };
   } catch (e) {
-    if (e instanceof ModuleWriteError) return { ...base, ok: false, reason: 'edited', message: e.message };
+    if (e instanceof ModuleWriteError) return { ...base, ok: false, reason: e.reason, message: e.message };
+    const code = (e as NodeJS.ErrnoException).code;
+    if (typeof code === 'string' && /^E[A-Z]+$/.test(code)) {
+      return { ...base, ok: false, reason: 'write-failed', message: `cannot write ${dir}: ${(e as Error).message}; the previous module was kept` };
+    }
     throw e;
   }
-  return { ...base, ok: true };
 }

@@ -48,7 +48,8 @@ export class CorsModuleStack extends TerraformStack {
       type: 'string',
       description: 'Names the API, the Lambda function and its role and log group, and prefixes the bucket name.',
       default: model.name,
-      validation: [{ condition: '${can(regex("^[a-z][a-z0-9-]{1,39}$", var.name_prefix))}', errorMessage: 'name_prefix must be 2-40 characters: a lowercase letter, then lowercase letters, digits or "-".' }],
+      // 56 leaves room for "-lambda" in the role name (IAM's limit is 64) and for a stage suffix.
+      validation: [{ condition: '${can(regex("^[a-z][a-z0-9-]{1,55}$", var.name_prefix))}', errorMessage: 'name_prefix must be 2-56 characters: a lowercase letter, then lowercase letters, digits or "-".' }],
     });
     const tags = new TerraformVariable(this, 'tags', {
       type: 'map(string)',

@@ -8,7 +8,8 @@ import type { ApiKind } from '../spec/model.js';
 export function originValidations(variable: string, api: ApiKind, credentials: boolean): Array<{ condition: string; errorMessage: string }> {
   const label = '[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?';
   const host = `(${label}[.])*${label}`;
-  const port = '(:[0-9]{1,5})?';
+  // 1-65535 without leading zeros: what a browser can put in an Origin (the default ports are ruled out below).
+  const port = '(:(6553[0-5]|655[0-2][0-9]|65[0-4][0-9]{2}|6[0-4][0-9]{3}|[1-5][0-9]{4}|[1-9][0-9]{0,3}))?';
   const forms = [`^https?://${host}${port}$`, `^https?://\\\\[[0-9a-f:.]+\\\\]${port}$`];
   let allowed = 'exact origins';
   if (api === 'rest') {
@@ -28,6 +29,10 @@ export function originValidations(variable: string, api: ApiKind, credentials: b
     },
     { condition: `\${!contains(${variable}, "*") || length(${variable}) == 1}`, errorMessage: 'allowed_origins: "*" allows every origin; list it alone or not at all.' },
     { condition: `\${!contains(${variable}, "null")}`, errorMessage: 'allowed_origins must not contain "null" (sandboxed and file: pages send it).' },
+    {
+      condition: `\${alltrue([for o in ${variable} : !can(regex("^(https://.*:443|http://.*:80)$", o))])}`,
+      errorMessage: 'allowed_origins: browsers omit the default port (443 for https, 80 for http) from Origin, so an origin naming it never matches; remove the port.',
+    },
   ];
   if (credentials) {
     rules.push({

@@ -36,6 +36,21 @@ export const DNS_LABEL = '[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?';
  * Which kinds a target supports is the spec validator's decision, not this function's.
  */
 export function parseOriginEntry(raw: string): OriginEntry | OriginProblem {
+  const result = classify(raw);
+  if (!isOriginProblem(result) || result.fix === undefined) return result;
+  // Offer a fix only if it is itself valid: fixing one problem can reveal the next ("HTTPS://a.example/" is
+  // uppercase, and then has a trailing slash), so follow the chain a few steps.
+  let fix = result.fix;
+  for (let step = 0; step < 5; step++) {
+    const next = classify(fix);
+    if (!isOriginProblem(next)) return { ...result, fix };
+    if (next.fix === undefined || next.fix === fix) break;
+    fix = next.fix;
+  }
+  return { code: result.code, reason: result.reason };
+}
+
+function classify(raw: string): OriginEntry | OriginProblem {
   const value = raw;
   if (value === '*') return { kind: 'any', value: '*' };
   if (value === '') return { code: 'origin-empty', reason: 'is empty' };
@@ -83,7 +98,7 @@ export function parseOriginEntry(raw: string): OriginEntry | OriginProblem {
     return { code, reason: `has ${what}`, fix: base };
   }
 
-  const portMatch = /^(.*?)(?::(\d*))?$/.exec(authority)!;
+  const portMatch = /^([\s\S]*?)(?::(\d*))?$/.exec(authority)!;
   const host = portMatch[1]!;
   const port = portMatch[2];
   if (port !== undefined) {
@@ -141,7 +156,12 @@ export function parseOriginEntry(raw: string): OriginEntry | OriginProblem {
   // Last, the browser's own parser: an entry is only useful if it is exactly what a browser sends as Origin
   // (`http://127.1` is sent as `http://127.0.0.1`; `https://app.123` is not a host at all).
   const canonical = whatwgOrigin(value);
-  if (canonical === undefined) return { code: 'origin-host', reason: 'has a host browsers do not accept (a name cannot end in a number)' };
+  if (canonical === undefined) {
+    return {
+      code: 'origin-host',
+      reason: /\.\d+$|^\d+$/.test(host) ? 'has a host browsers do not accept (a name cannot end in a number)' : 'has a host browsers do not accept (an "xn--" label that is not valid punycode?)',
+    };
+  }
   if (canonical !== value) return { code: 'origin-not-canonical', reason: `is sent by browsers as "${canonical}"`, fix: canonical };
   return { kind: 'exact', value };
 }

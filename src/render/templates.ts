@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import Handlebars from 'handlebars';
 import { PACKAGE_ROOT } from '../paths.js';
+import { PRECOMPILED } from './precompiled-templates.js';
 
 /**
  * The typed registry of Handlebars templates in `templates/`. Templates hold no logic: each takes a view model
@@ -21,6 +22,9 @@ export const TEMPLATES = {
 
 export type TemplateName = keyof typeof TEMPLATES;
 
+/** How every template is compiled, at build time (`scripts/build.mjs`) or on first use (from source). */
+export const COMPILE_OPTIONS = { noEscape: true, strict: true } as const;
+
 const handlebars = Handlebars.create();
 const compiled = new Map<TemplateName, Handlebars.TemplateDelegate>();
 
@@ -29,8 +33,8 @@ export const TEMPLATES_DIR = path.join(PACKAGE_ROOT, 'templates');
 export function render(name: TemplateName, view: object): string {
   let template = compiled.get(name);
   if (!template) {
-    const source = readFileSync(path.join(TEMPLATES_DIR, TEMPLATES[name]), 'utf8');
-    template = handlebars.compile(source, { noEscape: true, strict: true });
+    const spec = PRECOMPILED?.[TEMPLATES[name]];
+    template = spec ? handlebars.template(spec) : handlebars.compile(readFileSync(path.join(TEMPLATES_DIR, TEMPLATES[name]), 'utf8'), COMPILE_OPTIONS);
     compiled.set(name, template);
   }
   return template(view);

@@ -29,7 +29,7 @@ export function parseSpecText(text: string, file: string): { ok: true; parsed: P
       const message = (e as Error).message;
       const pos = lineColumn(text, jsonErrorOffset(text, message));
       // V8 quotes the source after some messages ('Unexpected token 'v', "version: 1\n..." is not valid JSON').
-      const what = message.replace(/ in JSON at position \d+.*$/s, '').replace(/, (\.\.\.)?".*" is not valid JSON$/s, '');
+      const what = message.replace(/ in JSON at position \d+.*$/s, '').replace(/, (\.\.\.)?".*"(\.\.\.)? is not valid JSON$/s, '');
       return fail(`not valid JSON: ${what}`, pos.line, pos.column);
     }
   }

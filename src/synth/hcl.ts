@@ -1,4 +1,5 @@
 import type { TerraformDocument } from './clean-document.js';
+import { formatHcl } from './hcl-format.js';
 
 /**
  * Renders a Terraform JSON document as native HCL.
@@ -9,14 +10,20 @@ import type { TerraformDocument } from './clean-document.js';
  * documents cors-gen synthesizes (https://developer.hashicorp.com/terraform/language/syntax/json):
  * a string that is exactly one `${...}` interpolation is that expression; any other string is a template
  * (quoted, or a heredoc when multi-line); `type` and `depends_on` hold bare expressions; and the keys below
- * are nested blocks rather than map arguments. The output is then aligned by `@cdktf/hcl-tools`' formatter
- * (terraform fmt's rules), and the tests parse it back with `@cdktf/hcl2json` and compare.
+ * are nested blocks rather than map arguments. The output is then aligned as `terraform fmt` does it
+ * (`hcl-format.ts`, a port of hclwrite.Format proven equal to `@cdktf/hcl-tools`' `format()` by
+ * `test/perf/hcl-format.test.ts`), and the tests parse it back with `@cdktf/hcl2json` and compare.
  */
 const BLOCK_KEYS = new Set(['validation', 'lifecycle', 'environment', 'index_document', 'error_document', 'cors_configuration', 'cors', 'required_providers']);
 /** Arguments whose JSON strings are bare expressions or references, not templates. */
 const EXPRESSION_KEYS = new Set(['depends_on', 'ignore_changes', 'replace_triggered_by']);
 
+/** The document as `terraform fmt`-formatted HCL. */
 export function renderHcl(doc: TerraformDocument): string {
+  return formatHcl(renderUnformatted(doc));
+}
+
+function renderUnformatted(doc: TerraformDocument): string {
   const out: string[] = [];
   for (const [kind, body] of Object.entries(doc)) {
     const section = body as Record<string, unknown>;
@@ -91,7 +98,9 @@ export function renderValue(value: unknown, depth: number): string {
 function renderString(s: string, depth: number): string {
   const expression = singleInterpolation(s);
   if (expression !== undefined) return expression;
-  if (s.includes('\n') && s.endsWith('\n') && !/^\s|\n\s/.test(s)) {
+  // A heredoc only when it reads back the same: no line may start with white space (`<<-` strips it), be the
+  // closing marker, or hold a control character (heredocs have no escapes).
+  if (s.includes('\n') && s.endsWith('\n') && !/^\s|\n\s/.test(s) && !/^EOT$/m.test(s) && !/[\u0000-\u0009\u000b-\u001f\u007f]/.test(s)) {
     // An indented heredoc: Terraform strips the common leading white space, which our lines never have.
     const pad = '  '.repeat(depth + 1);
     const body = s.slice(0, -1).split('\n').map((l) => (l === '' ? '' : `${pad}${l}`)).join('\n');
@@ -118,7 +127,14 @@ function quoted(s: string): string {
       out += s.slice(i, end);
       i = end;
     } else {
-      out += c === '\\' ? '\\\\' : c === '"' ? '\\"' : c === '\n' ? '\\n' : c === '\r' ? '\\r' : c === '\t' ? '\\t' : c;
+      out +=
+        c === '\\' ? '\\\\'
+        : c === '"' ? '\\"'
+        : c === '\n' ? '\\n'
+        : c === '\r' ? '\\r'
+        : c === '\t' ? '\\t'
+        : c < ' ' || c === '\u007f' ? `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`
+        : c;
       i++;
     }
   }

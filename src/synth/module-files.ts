@@ -1,10 +1,10 @@
 import { createHash } from 'node:crypto';
-import { format as formatHcl } from '@cdktf/hcl-tools';
 import { renderLambdaCode } from '../render/lambda-code.js';
 import { moduleReadme } from '../render/module-readme.js';
 import type { CorsModel } from '../spec/model.js';
 import type { TerraformDocument } from './clean-document.js';
 import { renderHcl, renderValue } from './hcl.js';
+import { formatHcl } from './hcl-format.js';
 import { synthesizeModule } from './synthesize.js';
 
 export type OutputFormat = 'hcl' | 'json';
@@ -49,14 +49,14 @@ export async function buildModuleFiles(model: CorsModel, options: ModuleFilesOpt
     if (options.format === 'json') {
       generated.set(`${name}.tf.json`, `${JSON.stringify({ '//': header, ...part }, null, 2)}\n`);
     } else {
-      generated.set(`${name}.tf`, `# ${header}\n\n${await formatHcl(renderHcl(part))}`);
+      generated.set(`${name}.tf`, `# ${header}\n\n${renderHcl(part)}`);
     }
   }
 
   for (const stage of model.stages) {
-    const values = { allowed_origins: stage.allowOrigins, name_prefix: `${model.name}-${stage.name}`.slice(0, 56), ...(model.api === 'rest' ? { stage_name: stage.name } : {}) };
+    const values = { allowed_origins: stage.allowOrigins, name_prefix: `${model.name}-${stage.name.replace(/_/g, "-")}`.slice(0, 56).replace(/-+$/, ''), ...(model.api === 'rest' ? { stage_name: stage.name } : {}) };
     const body = Object.entries(values).map(([k, v]) => `${k} = ${renderValue(v, 0)}`).join('\n');
-    generated.set(`stages/${stage.name}.tfvars`, `# ${header}\n# terraform apply -var-file=stages/${stage.name}.tfvars\n${await formatHcl(`${body}\n`)}`);
+    generated.set(`stages/${stage.name}.tfvars`, `# ${header}\n# terraform apply -var-file=stages/${stage.name}.tfvars\n${formatHcl(`${body}\n`)}`);
   }
 
   const lambda = renderLambdaCode(model, { specFile: options.specFile, version: options.version });

@@ -43,6 +43,13 @@ export interface WritePlan {
 
 export class ModuleWriteError extends Error {
   override readonly name = 'ModuleWriteError';
+  constructor(
+    message: string,
+    /** `edited`: a hand-edited file would be overwritten; `locked`: another run holds the module's lock. */
+    readonly reason: 'edited' | 'locked',
+  ) {
+    super(message);
+  }
 }
 
 const JOURNAL = '.cors-gen.journal';
@@ -56,7 +63,6 @@ export async function planWrite(
   meta: { version: string; specFile: string; specText: string; format: 'hcl' | 'json' },
   fs: WriterFs = nodeFs,
 ): Promise<WritePlan> {
-  const previous = await readManifest(dir, fs);
   const manifest: Manifest = {
     generator: 'cors-gen',
     version: meta.version,
@@ -65,6 +71,12 @@ export async function planWrite(
     files: Object.fromEntries([...files.generated].map(([p, text]) => [p, sha256(text)])),
     userOwned: [...files.userOwned.keys()],
   };
+  return planAgainst(dir, files, manifest, fs);
+}
+
+/** Compares the module on disk (and the manifest cors-gen last wrote there) with `files`. */
+async function planAgainst(dir: string, files: ModuleFiles, manifest: Manifest, fs: WriterFs): Promise<WritePlan> {
+  const previous = await readManifest(dir, fs);
   const manifestText = `${JSON.stringify(manifest, null, 2)}\n`;
   const changes: FileChange[] = [];
   for (const [p, text] of files.generated) {
@@ -75,7 +87,7 @@ export async function planWrite(
     else changes.push({ path: p, kind: 'edited', reason: previous?.files[p] ? 'edited by hand since cors-gen wrote it' : 'not written by cors-gen (no manifest records it)' });
   }
   for (const [p, recorded] of Object.entries(previous?.files ?? {})) {
-    if (files.generated.has(p)) continue;
+    if (files.generated.has(p) || files.userOwned.has(p)) continue;
     const onDisk = await readText(path.join(dir, p), fs);
     if (onDisk === undefined) continue;
     if (sha256(onDisk) === recorded) changes.push({ path: p, kind: 'delete' });
@@ -84,34 +96,55 @@ export async function planWrite(
   const userFiles: string[] = [];
   for (const p of files.userOwned.keys()) if ((await readText(path.join(dir, p), fs)) === undefined) userFiles.push(p);
   const manifestOnDisk = await readText(path.join(dir, MANIFEST_FILE), fs);
-  const upToDate = changes.length === 0 && userFiles.length === 0 && manifestOnDisk === manifestText;
+  // Listed like any other file, so `--check` never reports "stale" with nothing to show (a new cors-gen
+  // version or a spec edit that changes no output still changes the manifest).
+  if (manifestOnDisk !== manifestText) changes.push({ path: MANIFEST_FILE, kind: manifestOnDisk === undefined ? 'create' : 'update' });
+  const upToDate = changes.length === 0 && userFiles.length === 0;
   return { changes, userFiles, manifest, manifestText, upToDate };
 }
 
 /**
  * Applies a plan. Refuses (ModuleWriteError, nothing touched) when a hand-edited file would be overwritten
- * unless `force`.
+ * unless `force`; with `force`, a hand-edited file that is no longer generated is deleted. The plan is made
+ * again under the lock, so a concurrent run or an edit made since `planWrite` is never overwritten blindly.
+ * Returns the plan that was applied.
  */
-export async function commitWrite(dir: string, files: ModuleFiles, plan: WritePlan, options: { force?: boolean } = {}, fs: WriterFs = nodeFs): Promise<void> {
-  const edited = plan.changes.filter((c) => c.kind === 'edited');
-  if (edited.length > 0 && !options.force) {
-    throw new ModuleWriteError(
-      `refusing to overwrite ${edited.map((c) => `${path.join(dir, c.path)} (${(c as { reason: string }).reason})`).join(', ')}; ` +
-        'move your change into the spec or into the user-owned app file, or pass --force to overwrite',
-    );
-  }
+export async function commitWrite(dir: string, files: ModuleFiles, plan: WritePlan, options: { force?: boolean } = {}, fs: WriterFs = nodeFs): Promise<WritePlan> {
+  refuseEdited(dir, plan, options);
   await fs.mkdir(dir, { recursive: true });
   const release = await lock(dir, fs);
   try {
     await recover(dir, fs);
+    const current = await planAgainst(dir, files, plan.manifest, fs);
+    refuseEdited(dir, current, options);
+    // Stray staged files of a run that failed before its journal existed, or after its commit point.
+    await sweep(dir, [...files.generated.keys(), ...files.userOwned.keys(), ...current.changes.map((c) => c.path)], fs);
+    if (current.upToDate) return current;
     const writes = new Map<string, string>();
-    for (const c of plan.changes) if (c.kind !== 'delete') writes.set(c.path, files.generated.get(c.path)!);
-    for (const p of plan.userFiles) writes.set(p, files.userOwned.get(p)!);
-    writes.set(MANIFEST_FILE, plan.manifestText);
-    const deletes = plan.changes.filter((c) => c.kind === 'delete').map((c) => c.path);
+    const deletes: string[] = [];
+    for (const c of current.changes) {
+      if (c.path === MANIFEST_FILE) continue;
+      const text = files.generated.get(c.path);
+      if (c.kind === 'delete' || text === undefined) deletes.push(c.path);
+      else writes.set(c.path, text);
+    }
+    for (const p of current.userFiles) writes.set(p, files.userOwned.get(p)!);
+    writes.set(MANIFEST_FILE, current.manifestText);
     await swap(dir, writes, deletes, fs);
+    return current;
   } finally {
     await release();
+  }
+}
+
+function refuseEdited(dir: string, plan: WritePlan, options: { force?: boolean }): void {
+  const edited = plan.changes.filter((c): c is Extract<FileChange, { kind: 'edited' }> => c.kind === 'edited');
+  if (edited.length > 0 && !options.force) {
+    throw new ModuleWriteError(
+      `refusing to overwrite ${edited.map((c) => `${path.join(dir, c.path)} (${c.reason})`).join(', ')}; ` +
+        'move your change into the spec or into the user-owned app file, or pass --force to overwrite',
+      'edited',
+    );
   }
 }
 
@@ -124,32 +157,31 @@ interface Journal {
 
 async function swap(dir: string, writes: Map<string, string>, deletes: string[], fs: WriterFs): Promise<void> {
   const abs = (p: string) => path.join(dir, p);
-  const staged: string[] = [];
+  const journal: Journal = { replaced: [], created: [] };
+  // Before the journal exists, nothing but staged files has been written: on failure, remove them all.
   try {
     for (const [p, text] of writes) {
       await fs.mkdir(path.dirname(abs(p)), { recursive: true });
       await writeDurably(abs(p) + NEW, text, fs);
-      staged.push(p);
     }
+    for (const p of [...writes.keys(), ...deletes]) ((await exists(abs(p), fs)) ? journal.replaced : journal.created).push(p);
+    await writeDurably(abs(JOURNAL) + NEW, JSON.stringify({ ...journal, deletes }), fs);
+    await fs.rename(abs(JOURNAL) + NEW, abs(JOURNAL));
   } catch (e) {
-    await Promise.all(staged.map((p) => fs.rm(abs(p) + NEW, { force: true })));
+    await sweep(dir, [...writes.keys(), JOURNAL], fs).catch(() => undefined);
     throw e;
   }
-
-  const journal: Journal = { replaced: [], created: [] };
-  for (const p of [...writes.keys(), ...deletes]) ((await exists(abs(p), fs)) ? journal.replaced : journal.created).push(p);
-  await writeDurably(abs(JOURNAL) + NEW, JSON.stringify({ ...journal, deletes }), fs);
-  await fs.rename(abs(JOURNAL) + NEW, abs(JOURNAL));
   try {
     for (const p of journal.replaced) await fs.rename(abs(p), abs(p) + OLD);
     for (const p of writes.keys()) await fs.rename(abs(p) + NEW, abs(p));
+    // Commit point: once the journal is gone the new module stands, whatever happens to the clean-up.
+    await fs.unlink(abs(JOURNAL));
   } catch (e) {
     await rollback(dir, fs);
     throw e;
   }
-  // Commit point: from here on the new module stands, whatever happens to the clean-up.
-  await fs.unlink(abs(JOURNAL));
-  await Promise.all(journal.replaced.map((p) => fs.rm(abs(p) + OLD, { force: true })));
+  // Best effort: a leftover `.cors-gen-old` is swept by the next run.
+  await Promise.all(journal.replaced.map((p) => fs.rm(abs(p) + OLD, { force: true }).catch(() => undefined)));
 }
 
 /** Undoes an interrupted swap, as recorded in the journal. */
@@ -172,34 +204,76 @@ async function rollback(dir: string, fs: WriterFs): Promise<void> {
   await fs.unlink(abs(JOURNAL));
 }
 
-/** Rolls back a swap a crashed run left behind; removes stray staged files. */
+/**
+ * Rolls back a swap a crashed run left behind (its journal), then removes stray staged files of the files the
+ * manifest records. Returns whether there was a swap to roll back.
+ */
 export async function recover(dir: string, fs: WriterFs = nodeFs): Promise<boolean> {
-  if (!(await exists(path.join(dir, JOURNAL), fs))) return false;
-  await rollback(dir, fs);
-  return true;
+  const rolledBack = await exists(path.join(dir, JOURNAL), fs);
+  if (rolledBack) await rollback(dir, fs);
+  const manifest = await readManifest(dir, fs);
+  await sweep(dir, [...Object.keys(manifest?.files ?? {}), ...(manifest?.userOwned ?? []), MANIFEST_FILE, JOURNAL], fs);
+  return rolledBack;
 }
+
+/**
+ * Removes `<file>.cors-gen-new` and `<file>.cors-gen-old` for the given files. Only ever called when no
+ * journal exists: a staged file then belongs to a run that failed before its swap began, and an old one to a
+ * run that committed.
+ */
+async function sweep(dir: string, files: readonly string[], fs: WriterFs): Promise<void> {
+  for (const p of new Set(files)) {
+    for (const suffix of [NEW, OLD]) {
+      const file = path.join(dir, p) + suffix;
+      if (await exists(file, fs)) await fs.rm(file, { force: true });
+    }
+  }
+}
+
+/** Lock files this process holds: a lock naming our own pid but not listed here was left by a failed release. */
+const heldLocks = new Set<string>();
 
 async function lock(dir: string, fs: WriterFs): Promise<() => Promise<void>> {
   const file = path.join(dir, LOCK);
   for (let attempt = 0; ; attempt++) {
+    let handle: Awaited<ReturnType<WriterFs['open']>> | undefined;
     try {
-      const handle = await fs.open(file, 'wx');
-      await handle.writeFile(String(process.pid));
-      await handle.close();
-      return () => fs.rm(file, { force: true });
+      handle = await fs.open(file, 'wx');
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
-      const holder = Number(await readText(file, fs));
-      if (attempt < 50 && holder && isAlive(holder)) {
-        await new Promise((r) => setTimeout(r, 100));
+      const text = await readText(file, fs);
+      const holder = Number(text);
+      // An empty file is a lock being taken right now (created, pid not yet written): wait for it too.
+      const live = text === '' || (Number.isInteger(holder) && holder > 0 && (holder === process.pid ? heldLocks.has(file) : isAlive(holder)));
+      if (text === undefined || (live && attempt < LOCK_ATTEMPTS)) {
+        if (text !== undefined) await new Promise((r) => setTimeout(r, LOCK_WAIT_MS));
         continue;
       }
-      if (holder && isAlive(holder)) throw new ModuleWriteError(`another cors-gen (pid ${holder}) is writing ${dir}; try again when it has finished`);
+      if (live && text !== '') throw new ModuleWriteError(`another cors-gen (pid ${holder}) is writing ${dir}; try again when it has finished`, 'locked');
       // The holder died without releasing: the journal (if any) is rolled back next.
       await fs.rm(file, { force: true });
+      continue;
     }
+    try {
+      await handle.writeFile(String(process.pid));
+    } catch (e) {
+      await handle.close().catch(() => undefined);
+      await fs.rm(file, { force: true }).catch(() => undefined);
+      throw e;
+    }
+    await handle.close();
+    heldLocks.add(file);
+    return async () => {
+      heldLocks.delete(file);
+      // Best effort: a lock left behind names a process that is gone (or, in this process, is not held) and
+      // is taken over by the next run.
+      await fs.rm(file, { force: true }).catch(() => undefined);
+    };
   }
 }
+
+const LOCK_ATTEMPTS = 50;
+const LOCK_WAIT_MS = 100;
 
 function isAlive(pid: number): boolean {
   try {

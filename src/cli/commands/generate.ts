@@ -14,6 +14,11 @@ interface GenerateFlags {
   json?: boolean;
 }
 
+/** An unwritable output folder is an environment problem, like an unreadable file (exit 2); the rest exit 1. */
+function failure(reason: string | undefined): number {
+  return reason === 'write-failed' ? EXIT.usage : EXIT.failed;
+}
+
 export function registerGenerate(program: Command, ctx: CliContext): void {
   program
     .command('generate')
@@ -43,13 +48,13 @@ export function registerGenerate(program: Command, ctx: CliContext): void {
         ];
         if (flags.json) {
           printJson(o, { ok: result.ok, ...(result.reason ? { reason: result.reason } : {}), dir: result.dir, check: !!flags.check, files, warnings: result.warnings, ...(result.message ? { message: result.message } : {}) });
-          return result.ok ? EXIT.ok : EXIT.failed;
+          return result.ok ? EXIT.ok : failure(result.reason);
         }
         printIssues(o, [], result.warnings);
-        if (result.reason === 'edited') {
+        if (result.reason === 'edited' || result.reason === 'locked' || result.reason === 'write-failed') {
           o.err(`${paint(o, 'red', 'error')} ${result.message}`);
-          o.err('Nothing was written.');
-          return EXIT.failed;
+          if (result.reason !== 'write-failed') o.err('Nothing was written.');
+          return failure(result.reason);
         }
         if (flags.check) {
           if (result.ok) {

@@ -1,0 +1,103 @@
+/**
+ * Invokes one Lambda function: a bounded set of execution environments (Lambda runs one request per
+ * environment at a time and starts more for concurrent requests), a bounded queue in front of them, and the
+ * function's `timeout`. Past the queue's limit an invocation is throttled, as Lambda throttles past its
+ * concurrency limit, so a flood of requests costs bounded memory.
+ */
+import { nodeEnvironment, pythonEnvironment, type Environment, type InvokeResult, type LambdaCode, type LogSink } from './environments.js';
+
+export interface PoolOptions {
+  /** Concurrent execution environments. @default 4 */
+  readonly maxEnvironments?: number;
+  /** Invocations waiting for an environment before further ones are throttled. @default 1000 */
+  readonly maxQueued?: number;
+  /** The Python interpreter. @default "python3" */
+  readonly python?: string;
+  readonly log?: LogSink;
+}
+
+export type PoolResult = InvokeResult | { readonly ok: false; readonly errorType: 'TooManyRequestsException'; readonly errorMessage: string; readonly throttled: true };
+
+export class LambdaPool {
+  private readonly idle: Environment[] = [];
+  private readonly all = new Set<Environment>();
+  private readonly queue: (() => void)[] = [];
+  private closed = false;
+  private readonly maxEnvironments: number;
+  private readonly maxQueued: number;
+  private readonly log: LogSink;
+
+  constructor(
+    readonly code: LambdaCode,
+    private readonly options: PoolOptions = {},
+  ) {
+    this.maxEnvironments = options.maxEnvironments ?? 4;
+    this.maxQueued = options.maxQueued ?? 1000;
+    const log = options.log ?? (() => {});
+    this.log = (line) => log(`[${code.functionName}] ${line}`);
+  }
+
+  get isPython(): boolean {
+    return this.code.runtime.startsWith('python');
+  }
+
+  async invoke(event: unknown, awsRequestId: string): Promise<PoolResult> {
+    if (this.closed) return { ok: false, errorType: 'TooManyRequestsException', errorMessage: 'the preview is shutting down', throttled: true };
+    const env = await this.acquire();
+    if (!env) return { ok: false, errorType: 'TooManyRequestsException', errorMessage: 'Rate Exceeded.', throttled: true };
+    const timeoutMs = this.code.timeoutSeconds * 1000;
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = new Promise<InvokeResult>((resolve) => {
+      timer = setTimeout(() => resolve({ ok: false, errorType: 'Sandbox.Timedout', errorMessage: `Task timed out after ${this.code.timeoutSeconds.toFixed(2)} seconds` }), timeoutMs);
+    });
+    try {
+      const result = await Promise.race([env.invoke(event, { awsRequestId, deadlineMs: Date.now() + timeoutMs }), timedOut]);
+      if (!result.ok && result.errorType === 'Sandbox.Timedout') {
+        this.log(`${awsRequestId} ${result.errorMessage}`);
+        await this.discard(env);
+      }
+      return result;
+    } finally {
+      clearTimeout(timer);
+      this.release(env);
+    }
+  }
+
+  private async acquire(): Promise<Environment | undefined> {
+    for (;;) {
+      const env = this.idle.pop();
+      if (env?.alive) return env;
+      if (env) {
+        this.all.delete(env);
+        continue;
+      }
+      if (this.all.size < this.maxEnvironments) {
+        const created = this.isPython ? pythonEnvironment(this.code, this.log, this.options.python) : nodeEnvironment(this.code, this.log);
+        this.all.add(created);
+        return created;
+      }
+      if (this.queue.length >= this.maxQueued) return undefined;
+      await new Promise<void>((resolve) => this.queue.push(resolve));
+      if (this.closed) return undefined;
+    }
+  }
+
+  private release(env: Environment): void {
+    if (env.alive && !this.closed) this.idle.push(env);
+    else this.all.delete(env);
+    this.queue.shift()?.();
+  }
+
+  private async discard(env: Environment): Promise<void> {
+    this.all.delete(env);
+    await env.destroy();
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    for (const wake of this.queue.splice(0)) wake();
+    await Promise.all([...this.all].map((e) => e.destroy()));
+    this.all.clear();
+    this.idle.length = 0;
+  }
+}

@@ -1,0 +1,163 @@
+/**
+ * API Gateway's own answers (gateway responses): the 403 Missing Authentication Token for an unknown path or
+ * method, the 5XX of a failed integration, and so on. A type without its own `aws_api_gateway_gateway_response`
+ * falls back to DEFAULT_4XX or DEFAULT_5XX; without either, API Gateway's default answer carries no CORS header.
+ * https://docs.aws.amazon.com/apigateway/latest/developerguide/supported-gateway-response-types.html
+ */
+import { ModuleError } from '../errors.js';
+import type { HclValue } from '../hcl/ast.js';
+import type { ModuleResolver } from '../module/resolve.js';
+import { lowerHeader, type PreviewRequest, type PreviewResponse } from '../server/http-server.js';
+
+/** Default status of each type the preview produces (research A6). */
+export const GATEWAY_RESPONSE_STATUS = {
+  DEFAULT_4XX: undefined,
+  DEFAULT_5XX: undefined,
+  ACCESS_DENIED: 403,
+  API_CONFIGURATION_ERROR: 500,
+  BAD_REQUEST_BODY: 400,
+  INTEGRATION_FAILURE: 504,
+  INTEGRATION_TIMEOUT: 504,
+  MISSING_AUTHENTICATION_TOKEN: 403,
+  REQUEST_TOO_LARGE: 413,
+  RESOURCE_NOT_FOUND: 404,
+  THROTTLED: 429,
+  UNSUPPORTED_MEDIA_TYPE: 415,
+  AUTHORIZER_CONFIGURATION_ERROR: 500,
+  AUTHORIZER_FAILURE: 500,
+  BAD_REQUEST_PARAMETERS: 400,
+  EXPIRED_TOKEN: 403,
+  INVALID_API_KEY: 403,
+  INVALID_SIGNATURE: 403,
+  QUOTA_EXCEEDED: 429,
+  UNAUTHORIZED: 401,
+  WAF_FILTERED: 403,
+} as const;
+
+export type GatewayResponseType = keyof typeof GATEWAY_RESPONSE_STATUS;
+
+/** `x-amzn-ErrorType` API Gateway sends with some of its errors. */
+const ERROR_TYPES: Partial<Record<GatewayResponseType, string>> = {
+  MISSING_AUTHENTICATION_TOKEN: 'MissingAuthenticationTokenException',
+  THROTTLED: 'TooManyRequestsException',
+  REQUEST_TOO_LARGE: 'RequestEntityTooLargeException',
+  UNSUPPORTED_MEDIA_TYPE: 'UnsupportedMediaTypeException',
+};
+
+interface Customization {
+  readonly address: string;
+  readonly status?: number;
+  /** Header name -> where the value comes from. */
+  readonly headers: readonly (readonly [string, ValueSource])[];
+  readonly templates: ReadonlyMap<string, string>;
+}
+
+type ValueSource = { readonly kind: 'static'; readonly value: string } | { readonly kind: 'request'; readonly location: 'header' | 'path' | 'querystring'; readonly name: string };
+
+export interface GatewayError {
+  readonly type: GatewayResponseType;
+  /** `$context.error.message`. */
+  readonly message: string;
+  /** The status for the DEFAULT_4XX/5XX class when the type has none of its own (e.g. 502 for a bad Lambda answer). */
+  readonly status?: number;
+}
+
+export class GatewayResponses {
+  private readonly custom = new Map<string, Customization>();
+
+  constructor(r: ModuleResolver, restApiId: string) {
+    for (const block of r.ofType('aws_api_gateway_gateway_response')) {
+      if (r.attribute(block.address, 'rest_api_id') !== restApiId) continue;
+      const where = { file: block.file, address: block.address };
+      const type = r.attribute(block.address, 'response_type');
+      if (typeof type !== 'string' || !(type in GATEWAY_RESPONSE_STATUS)) throw new ModuleError(`response_type ${JSON.stringify(type)} is not a gateway response type`, { ...where, address: `${block.address}.response_type` });
+      const statusValue = r.optional(block.address, 'status_code');
+      const status = statusValue === null ? undefined : Number(statusValue);
+      if (status !== undefined && !(Number.isInteger(status) && status >= 100 && status <= 599)) throw new ModuleError(`status_code ${JSON.stringify(statusValue)} is not an HTTP status`, { ...where, address: `${block.address}.status_code` });
+      const params = r.optional(block.address, 'response_parameters', {});
+      const headers: [string, ValueSource][] = [];
+      for (const [key, value] of Object.entries(asMap(params, where))) {
+        const m = /^gatewayresponse\.header\.(.+)$/.exec(key);
+        if (!m) throw new ModuleError(`response parameter ${key} is not supported by the preview (it emulates gatewayresponse.header.*)`, where);
+        headers.push([m[1]!, valueSource(value, key, where)]);
+      }
+      const templates = new Map(Object.entries(asMap(r.optional(block.address, 'response_templates', {}), where)).map(([k, v]) => [k.toLowerCase(), String(v)]));
+      if (this.custom.has(type)) throw new ModuleError(`a second gateway response for ${type}`, where);
+      this.custom.set(type, { address: block.address, ...(status !== undefined ? { status } : {}), headers, templates });
+    }
+  }
+
+  has(type: GatewayResponseType): boolean {
+    return this.custom.has(type);
+  }
+
+  /** The answer API Gateway gives for `error` to `request`. */
+  respond(error: GatewayError, request: PreviewRequest, context: { requestId: string; stage: string; pathParams: Readonly<Record<string, string>>; query: Readonly<Record<string, string>> }): PreviewResponse {
+    const typeStatus = GATEWAY_RESPONSE_STATUS[error.type] ?? error.status ?? 500;
+    const own = this.custom.get(error.type);
+    const fallback = this.custom.get(typeStatus >= 500 ? 'DEFAULT_5XX' : 'DEFAULT_4XX');
+    const config = own ?? fallback;
+    // A status_code on DEFAULT_4XX/5XX applies to every type of the class without its own customization.
+    const status = own?.status ?? (own ? typeStatus : fallback?.status ?? error.status ?? typeStatus);
+    const headers: [string, string][] = [['Content-Type', 'application/json']];
+    const errorType = ERROR_TYPES[error.type];
+    if (errorType) headers.push(['x-amzn-ErrorType', errorType]);
+    headers.push(['x-amzn-RequestId', context.requestId]);
+    let body = JSON.stringify({ message: error.message });
+    if (config) {
+      for (const [name, source] of config.headers) {
+        const value = source.kind === 'static' ? source.value : requestValue(request, source, context);
+        // A mapping from a request value the request does not have adds no header (assumed; AWS does not say).
+        if (value !== undefined) setHeader(headers, name, value);
+      }
+      const template = config.templates.get('application/json') ?? config.templates.values().next().value;
+      if (template !== undefined) body = substitute(template, error, context);
+    }
+    return { status, headers, body };
+  }
+}
+
+function requestValue(request: PreviewRequest, source: Extract<ValueSource, { kind: 'request' }>, context: { pathParams: Readonly<Record<string, string>>; query: Readonly<Record<string, string>> }): string | undefined {
+  if (source.location === 'header') return lowerHeader(request, source.name);
+  if (source.location === 'path') return context.pathParams[source.name];
+  return context.query[source.name];
+}
+
+function setHeader(headers: [string, string][], name: string, value: string): void {
+  const i = headers.findIndex(([k]) => k.toLowerCase() === name.toLowerCase());
+  if (i >= 0) headers[i] = [name, value];
+  else headers.push([name, value]);
+}
+
+/**
+ * Gateway response templates are not VTL: API Gateway substitutes `$context.*` and `$stageVariables.*` only
+ * (https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-gatewayResponse-definition.html).
+ */
+function substitute(template: string, error: GatewayError, context: { requestId: string; stage: string }): string {
+  const values: Record<string, string> = {
+    'context.error.messageString': JSON.stringify(error.message),
+    'context.error.message': error.message,
+    'context.error.responseType': error.type,
+    'context.error.validationErrorString': '',
+    'context.requestId': context.requestId,
+    'context.extendedRequestId': context.requestId,
+    'context.stage': context.stage,
+  };
+  return template.replace(/\$(?:\{)?(context(?:\.[A-Za-z]+)+)(?:\})?/g, (m, name: string) => values[name] ?? m);
+}
+
+export function asMap(v: HclValue, where: { file: string; address: string }): Record<string, HclValue> {
+  if (v === null) return {};
+  if (typeof v !== 'object' || Array.isArray(v)) throw new ModuleError('expected a map', where);
+  return v as Record<string, HclValue>;
+}
+
+/** A mapping value: `'static'` or `method.request.{header|path|querystring}.name`; anything else fails on AWS. */
+function valueSource(value: HclValue, key: string, where: { file: string; address: string }): ValueSource {
+  if (typeof value !== 'string') throw new ModuleError(`the value of ${key} must be a string`, where);
+  const quoted = /^'(.*)'$/s.exec(value);
+  if (quoted) return { kind: 'static', value: quoted[1]! };
+  const m = /^method\.request\.(header|path|querystring)\.(.+)$/.exec(value);
+  if (m) return { kind: 'request', location: m[1] as 'header' | 'path' | 'querystring', name: m[2]! };
+  throw new ModuleError(`Invalid mapping expression specified: ${value} (the value of ${key}); a static value must be in single quotes`, where);
+}

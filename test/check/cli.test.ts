@@ -1,0 +1,134 @@
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { run } from '../../src/cli/main.js';
+import type { Output } from '../../src/cli/output.js';
+import { SCAN_CODES, CHECK_CODES } from '../../src/check/index.js';
+import { dispatcher } from './helpers/server-configs.js';
+import { serveHttp, type Served } from './helpers/serve.js';
+
+const ORIGIN = 'https://app.example.com';
+
+function capture(options: { color?: boolean; isTTY?: boolean } = {}): Output & { stdout: string[]; stderr: string[] } {
+  const stdout: string[] = [];
+  const stderr: string[] = [];
+  return { stdout, stderr, out: (t) => stdout.push(t), err: (t) => stderr.push(t), color: options.color ?? false, isTTY: options.isTTY ?? false };
+}
+
+let api: Served;
+beforeAll(async () => {
+  api = await serveHttp(dispatcher(() => ({ page: ORIGIN, other: 'http://127.0.0.1:9' })));
+});
+afterAll(async () => {
+  await api?.close();
+});
+
+const url = (name: string) => `${api.base}/${name}/users`;
+
+describe('cors-gen check', () => {
+  it('exits 0 and prints one JSON document { ok, url, origin, findings } when the origin can use the endpoint', async () => {
+    const out = capture();
+    const code = await run(['check', url('exact-origin-put'), '--origin', ORIGIN, '--method', 'PUT', '--header', 'Content-Type: application/json', '--credentials', '--json'], out);
+    expect(code).toBe(0);
+    expect(out.stdout).toHaveLength(1);
+    const doc = JSON.parse(out.stdout[0]!);
+    expect(Object.keys(doc)).toEqual(['ok', 'url', 'origin', 'findings']);
+    expect(doc).toEqual({ ok: true, url: url('exact-origin-put'), origin: ORIGIN, findings: [] });
+  });
+
+  it('exits 1 when the origin cannot use the endpoint, naming the finding and its fix', async () => {
+    const out = capture();
+    const code = await run(['check', url('aws-options-missing'), '--origin', ORIGIN, '--method', 'PUT', '-H', 'Content-Type'], out);
+    expect(code).toBe(1);
+    const text = out.stdout.join('\n');
+    expect(text).toContain('options-missing');
+    expect(text).toContain('fix: REST API');
+    expect(text).toMatch(/blocked: https:\/\/app\.example\.com cannot use PUT/);
+    expect(text).toContain('> Access-Control-Request-Method: PUT');
+  });
+
+  it('exits 1 with --json too, the findings carrying code, severity, message, fix and evidence', async () => {
+    const out = capture();
+    const code = await run(['check', url('wildcard'), '--origin', ORIGIN, '--credentials', '--json'], out);
+    expect(code).toBe(1);
+    const doc = JSON.parse(out.stdout.join(''));
+    expect(doc.ok).toBe(false);
+    const f = doc.findings[0];
+    expect(Object.keys(f)).toEqual(['code', 'severity', 'message', 'fix', 'evidence']);
+    expect(f.code).toBe('wildcard-origin-with-credentials');
+    expect(f.severity).toBe('error');
+    expect(f.evidence[0].response.headers['access-control-allow-origin']).toBe('*');
+  });
+
+  it('exits 2 with a clear message on a network error, and prints nothing on stdout', async () => {
+    const gone = await serveHttp(() => {});
+    await gone.close();
+    const out = capture();
+    const code = await run(['check', `${gone.base}/x`, '--origin', ORIGIN, '--json'], out);
+    expect(code).toBe(2);
+    expect(out.stdout).toEqual([]);
+    expect(out.stderr.join('\n')).toMatch(/^cors-gen: connection refused by 127\.0\.0\.1:\d+/);
+  });
+
+  it('exits 2 on a timeout, naming --timeout', async () => {
+    const silent = await serveHttp(() => {});
+    const out = capture();
+    try {
+      expect(await run(['check', `${silent.base}/x`, '--origin', ORIGIN, '--timeout', '200'], out)).toBe(2);
+      expect(out.stderr.join('\n')).toMatch(/within 200 ms \(--timeout\)/);
+    } finally {
+      await silent.close();
+    }
+  });
+
+  it.each([
+    [['check', 'http://127.0.0.1:9/x'], /required option/],
+    [['check', 'http://127.0.0.1:9/x', '--origin', ORIGIN, '--timeout', 'soon'], /--timeout "soon"/],
+    [['check', 'http://127.0.0.1:9/x', '--origin', 'https://app.example.com/'], /trailing slash/],
+    [['check', 'http://127.0.0.1:9/x', '--origin', ORIGIN, '--header', 'Origin: https://x.test'], /forbidden/],
+  ])('exits 2 on usage errors: %j', async (argv, message) => {
+    const out = capture();
+    expect(await run(argv, out)).toBe(2);
+    expect(out.stderr.join('\n')).toMatch(message);
+  });
+
+  it('produces the same --scan --json document on every run, for CI', async () => {
+    const docs: string[] = [];
+    for (let i = 0; i < 2; i++) {
+      const out = capture();
+      expect(await run(['check', url('substring-match'), '--origin', ORIGIN, '--scan', '--json'], out)).toBe(0);
+      docs.push(out.stdout.join(''));
+    }
+    expect(docs[0]).toBe(docs[1]);
+    const doc = JSON.parse(docs[0]!);
+    const codes: string[] = doc.findings.map((f: { code: string }) => f.code);
+    expect(codes).toContain('substring-match');
+    for (const code of codes) expect([...CHECK_CODES, ...SCAN_CODES] as string[]).toContain(code);
+  });
+
+  it('colours only when the output allows it (NO_COLOR, not a terminal)', async () => {
+    const plain = capture({ color: false });
+    await run(['check', url('no-cors-headers'), '--origin', ORIGIN], plain);
+    expect(plain.stdout.join('')).not.toMatch(/\u001b\[/);
+    const coloured = capture({ color: true });
+    await run(['check', url('no-cors-headers'), '--origin', ORIGIN], coloured);
+    expect(coloured.stdout.join('')).toMatch(/\u001b\[31m/);
+  });
+
+  it('draws a progress line on a terminal and erases it, but never with --json', async () => {
+    const writes: string[] = [];
+    const spy = vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => {
+      writes.push(String(chunk));
+      return true;
+    });
+    try {
+      await run(['check', url('exact-origin'), '--origin', ORIGIN, '--scan'], capture({ isTTY: true }));
+      expect(writes.some((w) => /checking \d+\/\d+ probes/.test(w))).toBe(true);
+      expect(writes[writes.length - 1]).toBe('\r\u001b[2K');
+      writes.length = 0;
+      await run(['check', url('exact-origin'), '--origin', ORIGIN, '--scan', '--json'], capture({ isTTY: true }));
+      await run(['check', url('exact-origin'), '--origin', ORIGIN], capture({ isTTY: false }));
+      expect(writes).toEqual([]);
+    } finally {
+      spy.mockRestore();
+    }
+  });
+});

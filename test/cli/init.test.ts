@@ -1,0 +1,240 @@
+import { spawn } from 'node:child_process';
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { parse as parseYaml } from 'yaml';
+import { init, specNameFrom } from '../../src/commands/init.js';
+import { API_KINDS, RUNTIMES } from '../../src/spec/model.js';
+import { loadSpec } from '../../src/spec/load.js';
+import { binary, BIN, cli, plainEnv } from './capture.js';
+import { runOnPty } from './pty.js';
+
+let root: string;
+let dir: string;
+let n = 0;
+
+beforeAll(async () => {
+  root = await mkdtemp(path.join(os.tmpdir(), 'cors-gen-init-'));
+});
+afterAll(async () => {
+  await rm(root, { recursive: true, force: true });
+});
+beforeEach(async () => {
+  dir = path.join(root, `case-${++n}`, 'shop-frontend');
+  await mkdir(dir, { recursive: true });
+});
+
+const spec = () => path.join(dir, 'cors-gen.yaml');
+
+describe('init --yes', () => {
+  it('writes a spec in an empty folder that validate accepts (exit 0)', async () => {
+    const written = await cli(['init', '--yes', '--dir', dir]);
+    expect(written.code).toBe(0);
+    expect(written.stdout).toBe('');
+    expect(written.stderr).toContain('wrote ');
+    expect(await readdir(dir)).toEqual(['cors-gen.yaml']);
+    const validated = await cli(['validate', '--spec', spec()]);
+    expect(validated.code).toBe(0);
+    expect(validated.stderr).not.toContain('error');
+    expect(validated.stderr).not.toContain('warning');
+  });
+
+  it('works the same through the built binary in the current folder, and validate finds the file itself', async () => {
+    const written = await binary(['init', '--yes'], { cwd: dir, env: plainEnv() });
+    expect(written.code).toBe(0);
+    expect(written.stderr).toContain('wrote cors-gen.yaml');
+    const validated = await binary(['validate'], { cwd: dir, env: plainEnv() });
+    expect(validated.code).toBe(0);
+    expect(validated.stderr).toBe('ok cors-gen.yaml: shop-frontend (rest), 2 route(s), 1 origin(s)\n');
+  });
+
+  it('starts with the yaml-language-server line that points editors at the shipped JSON Schema', async () => {
+    await cli(['init', '--yes', '--dir', dir]);
+    const text = await readFile(spec(), 'utf8');
+    expect(text.split('\n')[0]).toMatch(/^# yaml-language-server: \$schema=https:\/\/unpkg\.com\/cors-gen@\d+\.\d+\.\d+[^/]*\/schema\/cors-gen\.schema\.json$/);
+  });
+
+  it('names the API after the folder and keeps machine paths out of the file', async () => {
+    await cli(['init', '--yes', '--dir', dir]);
+    const text = await readFile(spec(), 'utf8');
+    expect(text).toContain('name: shop-frontend\n');
+    expect(text).not.toContain(root);
+    expect(text).not.toContain(os.homedir());
+  });
+
+  it('puts development origins in a dev stage, keeping prod clean', async () => {
+    await cli(['init', '--yes', '--dir', dir]);
+    const data = parseYaml(await readFile(spec(), 'utf8')) as { cors: { allowOrigins: string[] }; stages: Record<string, { allowOrigins: string[] }> };
+    expect(data.cors.allowOrigins).toEqual(['https://app.example.com']);
+    expect(data.stages.dev!.allowOrigins).toEqual(['http://localhost:3000']);
+  });
+
+  it('takes every flag into the file', async () => {
+    const r = await cli(['init', '--yes', '--dir', dir, '--name', 'billing', '--api', 'http', '--origin', 'https://a.example.com', '--origin', 'https://b.example.com,http://localhost:5173', '--credentials', '--runtime', 'python3.13', '--no-frontend']);
+    expect(r.code).toBe(0);
+    const result = await loadSpec(spec(), dir);
+    expect(result.ok).toBe(true);
+    if (!result.ok) return;
+    expect(result.model).toMatchObject({
+      name: 'billing',
+      api: 'http',
+      cors: { allowOrigins: ['https://a.example.com', 'https://b.example.com'], allowCredentials: true },
+      frontend: { enabled: false },
+      lambda: { runtime: 'python3.13' },
+      stages: [{ name: 'dev', allowOrigins: ['http://localhost:5173'] }],
+    });
+  });
+
+  it('writes a valid spec for every target, runtime and credentials setting', async () => {
+    for (const api of API_KINDS) {
+      for (const runtime of RUNTIMES) {
+        for (const credentials of [false, true]) {
+          const target = path.join(dir, `${api}-${runtime}-${credentials}`);
+          const result = await init({ dir: target, api, runtime, credentials });
+          expect(result.ok, `${api} ${runtime} ${credentials}`).toBe(true);
+          const loaded = await loadSpec(path.join(target, 'cors-gen.yaml'), target);
+          expect(loaded.ok, JSON.stringify(!loaded.ok && loaded.errors)).toBe(true);
+          expect(loaded.warnings).toEqual([]);
+        }
+      }
+    }
+  });
+});
+
+describe('init refuses to overwrite', () => {
+  it('exits 1 the second time without --force and leaves the first file byte for byte', async () => {
+    expect((await cli(['init', '--yes', '--dir', dir, '--origin', 'https://first.example.com'])).code).toBe(0);
+    const before = await readFile(spec());
+    const again = await cli(['init', '--yes', '--dir', dir, '--api', 'http', '--origin', 'https://second.example.com']);
+    expect(again.code).toBe(1);
+    expect(again.stderr).toMatch(/cors-gen\.yaml already exists; it was left as it is\. Pass --force to overwrite it\./);
+    expect((await readFile(spec())).equals(before)).toBe(true);
+  });
+
+  it('also exits 1 through the binary', async () => {
+    expect((await binary(['init', '--yes'], { cwd: dir, env: plainEnv() })).code).toBe(0);
+    const before = await readFile(spec());
+    const again = await binary(['init', '--yes', '--name', 'other-name'], { cwd: dir, env: plainEnv() });
+    expect(again.code).toBe(1);
+    expect((await readFile(spec())).equals(before)).toBe(true);
+  });
+
+  it('overwrites with --force', async () => {
+    await cli(['init', '--yes', '--dir', dir]);
+    const forced = await cli(['init', '--yes', '--force', '--dir', dir, '--api', 'function-url', '--origin', 'https://second.example.com']);
+    expect(forced.code).toBe(0);
+    const text = await readFile(spec(), 'utf8');
+    expect(text).toContain('api: function-url');
+    expect(text).toContain('"https://second.example.com"');
+  });
+
+  it('refuses when the folder already has a cors-gen.json', async () => {
+    await writeFile(path.join(dir, 'cors-gen.json'), '{}\n');
+    const r = await cli(['init', '--yes', '--dir', dir]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('cors-gen.json already exists');
+    expect(await readdir(dir)).toEqual(['cors-gen.json']);
+  });
+});
+
+describe('init with bad input', () => {
+  it('writes nothing and exits 1 for an invalid --origin, naming the flag, the value and the fix', async () => {
+    const r = await cli(['init', '--yes', '--dir', dir, '--origin', 'https://app.example.com/']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('error --origin: "https://app.example.com/" has a trailing slash; write "https://app.example.com"');
+    expect(r.stderr).toContain('cors-gen.yaml was not written: fix the flags above.');
+    // No position in a file that does not exist.
+    expect(r.stderr).not.toMatch(/cors-gen\.yaml:\d+:\d+/);
+    expect(await readdir(dir)).toEqual([]);
+  });
+
+  it('writes nothing for "*" with --credentials, or an invalid --name', async () => {
+    const star = await cli(['init', '--yes', '--dir', dir, '--origin', '*', '--credentials']);
+    expect(star.code).toBe(1);
+    expect(star.stderr).toContain('error --origin: "*" cannot be combined with allowCredentials: true');
+    const name = await cli(['init', '--yes', '--dir', dir, '--name', 'Billing_API']);
+    expect(name.code).toBe(1);
+    expect(name.stderr).toContain('error --name: "Billing_API" must be 2-40 characters');
+    expect(name.stderr).toContain('write "billing-api"');
+    expect(await readdir(dir)).toEqual([]);
+  });
+
+  it('exits 2 for a value a flag does not take', async () => {
+    const r = await cli(['init', '--yes', '--dir', dir, '--api', 'graphql']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain("argument 'graphql' is invalid");
+    expect(await readdir(dir)).toEqual([]);
+  });
+});
+
+describe('init without --yes', () => {
+  it('does not prompt when stdin is not a terminal: it takes the defaults and exits', async () => {
+    const child = spawn(process.execPath, [BIN, 'init'], { cwd: dir, env: plainEnv(), stdio: ['pipe', 'pipe', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    // stdin stays open: a prompt would wait for it forever.
+    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    child.stdin.destroy();
+    expect(code).toBe(0);
+    expect(stderr).not.toContain('API name');
+    expect(await readdir(dir)).toEqual(['cors-gen.yaml']);
+  });
+
+  it('asks on a terminal, re-asks for an invalid origin offering the fix, and writes a valid spec', async () => {
+    const r = await runOnPty(['init'], ['billing\r', 'http\r', 'https://shop.example.com/\r', '\r', 'y\r', 'python3.12\r', 'n\r'], { cwd: dir });
+    expect(r.screen).toContain('API name (shop-frontend): ');
+    expect(r.screen).toContain('"https://shop.example.com/" has a trailing slash; write "https://shop.example.com"');
+    expect(r.screen).toContain('Allowed origins, comma-separated (https://shop.example.com): ');
+    expect(r.code).toBe(0);
+    const loaded = await loadSpec(spec(), dir);
+    expect(loaded.ok).toBe(true);
+    if (!loaded.ok) return;
+    expect(loaded.model).toMatchObject({ name: 'billing', api: 'http', cors: { allowOrigins: ['https://shop.example.com'], allowCredentials: true }, lambda: { runtime: 'python3.12' }, frontend: { enabled: false } });
+  });
+
+  it('re-asks for an API type it does not know', async () => {
+    const r = await runOnPty(['init'], ['\r', 'soap\r', 'rest\r', '\r', '\r', '\r', '\r'], { cwd: dir });
+    expect(r.screen).toContain('"soap" is not one of rest, http, function-url');
+    expect(r.code).toBe(0);
+    expect((await loadSpec(spec(), dir)).ok).toBe(true);
+  });
+
+  it('takes flags as the prompts\' defaults', async () => {
+    const r = await runOnPty(['init', '--name', 'from-flag', '--api', 'function-url'], ['\r', '\r', '\r', '\r', '\r', '\r'], { cwd: dir });
+    expect(r.screen).toContain('API name (from-flag): ');
+    expect(r.screen).toContain('(function-url): ');
+    expect(r.code).toBe(0);
+    expect(await readFile(spec(), 'utf8')).toContain('api: function-url');
+  });
+
+  it('Ctrl+C at a prompt cancels: exit 1, nothing written, no "internal error"', async () => {
+    const r = await runOnPty(['init'], ['billing\r', '\u0003'], { cwd: dir });
+    expect(r.code).toBe(1);
+    expect(r.screen).toContain('init cancelled; nothing was written.');
+    expect(r.screen).not.toContain('internal error');
+    expect(await readdir(dir)).toEqual([]);
+  });
+
+  it('Ctrl+D at a prompt cancels too', async () => {
+    const r = await runOnPty(['init'], ['\u0004'], { cwd: dir });
+    expect(r.code).toBe(1);
+    expect(r.screen).toContain('init cancelled; nothing was written.');
+    expect(await readdir(dir)).toEqual([]);
+  });
+});
+
+describe('specNameFrom', () => {
+  it.each([
+    ['shop-frontend', 'shop-frontend'],
+    ['My App_2', 'my-app-2'],
+    ['2024-api', 'api'],
+    ['x', 'my-api'],
+    ['---', 'my-api'],
+    ['Ünïcode Ñame', 'n-code-ame'],
+    ['a'.repeat(50), 'a'.repeat(40)],
+  ])('%j -> %j, always a valid spec name', (folder, name) => {
+    expect(specNameFrom(folder)).toBe(name);
+    expect(specNameFrom(folder)).toMatch(/^[a-z][a-z0-9-]{1,39}$/);
+  });
+});
