@@ -121,7 +121,9 @@ export async function checkEndpoint(options: CheckOptions): Promise<CheckReport>
   const flavor = detectFlavor(url, [...mainExchanges, errorExchange, ...scanResults.map((r) => r.exchange)]);
   const ctx = { flavor, request };
 
-  const findings: Finding[] = [...diagnoseFetch(outcome, ctx), ...diagnoseErrorProbe(errorExchange, ctx)];
+  const findings: Finding[] = diagnoseFetch(outcome, ctx);
+  // The request itself already showed an error without CORS headers; the probe would repeat it.
+  if (!findings.some((f) => f.code === 'error-response-without-cors')) findings.push(...diagnoseErrorProbe(errorExchange, ctx));
   if (input.scan) {
     findings.push(...evaluateScan(scanResults, [...mainExchanges, errorExchange], flavor, request.origin));
     const last = mainExchanges[mainExchanges.length - 1];

@@ -3,7 +3,7 @@
  * the response carries API Gateway's fingerprint (a preflight answered 403 Missing Authentication Token is one
  * finding, "OPTIONS missing", not four failed CORS rules).
  */
-import { checkResponse, exposedHeaders, getHeader, isOkStatus, isRedirectStatus, type CorsFailure, type PreflightDecision } from '../cors/fetch-check.js';
+import { checkResponse, exposedHeaders, extractHeaderListValues, getHeader, isOkStatus, isRedirectStatus, type CorsFailure, type PreflightDecision } from '../cors/fetch-check.js';
 import { unsafeRequestHeaderNames, type FetchRequest } from '../cors/fetch-request.js';
 import { isAuthorizerRejection, isMissingAuthenticationToken, type ApiFlavor } from './aws.js';
 import type { FetchOutcome, FetchStep } from './browser-fetch.js';
@@ -20,20 +20,23 @@ function where(exchange: Exchange): string {
   return `${method} ${url.pathname}${url.search}`;
 }
 
-function finding(code: FindingCode, severity: Severity, message: string, fix: Partial<FixContext> & DiagnoseContext, exchanges: readonly Exchange[]): Finding {
-  const ctx: FixContext = {
-    flavor: fix.flavor,
-    origin: fix.request.origin,
-    method: fix.request.method,
-    headers: fix.headers,
-    allowOrigin: fix.allowOrigin,
+type FindingContext = DiagnoseContext & Pick<FixContext, 'headers' | 'allowOrigin'>;
+
+function finding(code: FindingCode, severity: Severity, message: string, context: FindingContext, exchanges: readonly Exchange[]): Finding {
+  const fix: FixContext = {
+    flavor: context.flavor,
+    origin: context.request.origin,
+    method: context.request.method,
+    headers: context.headers,
+    allowOrigin: context.allowOrigin,
   };
-  return { code, severity, message, fix: FIXES[code](ctx), evidence: exchanges.map(toEvidence) };
+  return { code, severity, message, fix: FIXES[code](fix), evidence: exchanges.map(toEvidence) };
 }
 
 /** Names in a header-not-allowed failure, for the fix text. */
 function missingHeaders(step: FetchStep): string[] {
-  const allowed = (getHeader(step.exchange.response.headers, 'access-control-allow-headers') ?? '').toLowerCase().split(/\s*,\s*/);
+  const listed = extractHeaderListValues(step.exchange.response.headers, 'access-control-allow-headers');
+  const allowed = Array.isArray(listed) ? listed.map((h) => h.toLowerCase()) : [];
   return unsafeRequestHeaderNames(step.request.headers).filter((n) => !allowed.includes(n));
 }
 

@@ -71,9 +71,9 @@ export function formatReport(report: CheckReport, style: Style = plain): string 
   }
 
   const count = (s: Severity) => report.findings.filter((f) => f.severity === s).length;
-  const tally = [plural(count('error'), 'error'), plural(count('warning'), 'warning')].join(' and ');
+  const tally = [count('error') > 0 ? plural(count('error'), 'error') : '', count('warning') > 0 ? plural(count('warning'), 'warning') : ''].filter(Boolean).join(' and ');
   out.push('');
-  if (!report.ok) out.push(`${style('red', 'blocked')}: ${report.origin} cannot use ${report.method} ${report.url} (${tally})`);
+  if (!report.ok) out.push(`${style('red', 'blocked')}: ${report.origin} cannot use ${report.method} ${report.url}${tally ? ` (${tally})` : ''}`);
   // With --scan, errors can coexist with a usable endpoint: the frontend works, but so would an attacker's page.
   else if (count('error') > 0) out.push(`${style('green', 'ok')}: ${report.origin} can use ${report.method} ${report.url}, but see the ${tally} above`);
   else out.push(`${style('green', 'ok')}: ${report.origin} can use ${report.method} ${report.url}${count('warning') > 0 ? ` (${plural(count('warning'), 'warning')})` : ''}`);

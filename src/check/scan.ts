@@ -165,7 +165,7 @@ export function evaluateScan(results: readonly ScanResult[], others: readonly Ex
   // a prefix check accepts the special-character forms (they start with the origin); a suffix check on the host
   // accepts subdomains and the http origin.
   if (hit((r) => r.probe.role === 'contains')) for (const c of ['prefix-match', 'suffix-match', 'any-subdomain', 'special-chars', 'http-trusted'] as const) suppressed.add(c);
-  if (hit((r) => r.probe.code === 'prefix-match')) suppressed.add('special-chars');
+  if (hit((r) => r.probe.code === 'prefix-match' && r.probe.fromTarget !== true)) suppressed.add('special-chars');
   const siblingHit = (fromTarget: boolean) => hit((r) => r.probe.role === 'sibling' && (r.probe.fromTarget === true) === fromTarget);
   // `evilapp.example.com` also passes a deliberate `*.example.com`: it shows a suffix check only when the sibling
   // `evil.example.com` did not pass. `evilexample.com` is no subdomain of anything of yours, so it always counts.
@@ -192,7 +192,7 @@ export function evaluateScan(results: readonly ScanResult[], others: readonly Ex
     findings.push({
       code,
       severity: credentialed ? 'error' : 'warning',
-      message: `The API ${DESCRIPTIONS[code]}: Access-Control-Allow-Origin echoes ${origins.map((x) => `"${x}"`).join(', ')} (allowed: ${origin}); ${impact}.`,
+      message: `The API ${DESCRIPTIONS[code]}: Access-Control-Allow-Origin echoes ${origins.map((x) => `"${x}"`).join(', ')} (your origin: ${origin}); ${impact}.`,
       fix: FIXES[code]({ flavor, origin, method: 'GET' }),
       evidence: found.map((r) => toEvidence(r.exchange)),
     });

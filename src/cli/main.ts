@@ -7,6 +7,7 @@ import { registerInit } from './commands/init.js';
 import { registerValidate } from './commands/validate.js';
 import { registerGenerate } from './commands/generate.js';
 import { registerCheck } from './commands/check.js';
+import { registerPreview } from './commands/preview.js';
 
 /** A command's action resolves to its exit code; only `main` turns that into the process's exit. */
 export type Action = (...args: never[]) => Promise<number>;
@@ -29,7 +30,7 @@ export function buildProgram(ctx: CliContext): Command {
     .configureOutput({ writeOut: (s) => ctx.output.out(s), writeErr: (s) => ctx.output.err(s) })
     .exitOverride();
   program.addHelpText('after', '\nExit codes: 0 success, 1 invalid input or failed check, 2 usage error or unreadable file.\nNO_COLOR disables colour.');
-  for (const register of [registerInit, registerValidate, registerGenerate, registerCheck]) register(program, ctx);
+  for (const register of [registerInit, registerValidate, registerGenerate, registerCheck, registerPreview]) register(program, ctx);
   program.commands.forEach((c) => c.exitOverride().configureOutput({ writeOut: (s) => ctx.output.out(s), writeErr: (s) => ctx.output.err(s) }));
   return program;
 }
@@ -50,7 +51,8 @@ export async function run(argv: readonly string[], output: Output = processOutpu
   } catch (e) {
     if (e instanceof CommanderError) {
       // help and version are "errors" to commander; they are successes to the user.
-      if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help') return EXIT.ok;
+      // `cors-gen` alone shows the help as an error (commander.help): a usage error, exit 2.
+      if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version') return EXIT.ok;
       return EXIT.usage;
     }
     if (e instanceof UsageError || e instanceof SpecFileError) {

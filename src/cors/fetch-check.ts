@@ -204,7 +204,8 @@ export function checkPreflight(request: FetchRequest, status: number, headers: R
         list.some((m) => m.toUpperCase() === method.toUpperCase()) ? ' (methods are compared case-sensitively)'
         : list.includes('*') ? ' ("*" is a literal method name when credentials are included)'
         : '';
-      failures.push({ code: 'method-not-allowed', message: `${method} is not in Access-Control-Allow-Methods "${list.join(', ')}"${hint}` });
+      const where = methods === null ? 'the response has no Access-Control-Allow-Methods' : `it is not in Access-Control-Allow-Methods "${list.join(', ')}"`;
+      failures.push({ code: 'method-not-allowed', message: `${method} is not allowed: ${where}${hint}` });
     }
   }
 
@@ -225,9 +226,10 @@ export function checkPreflight(request: FetchRequest, status: number, headers: R
     const missing = unsafeRequestHeaderNames(request.headers).filter((n) => !allowed.has(n) && !wildcard);
     if (missing.length > 0) {
       const hint = allowed.has('*') && request.credentials ? ' ("*" is a literal header name when credentials are included)' : '';
+      const where = headerNames === null ? 'the response has no Access-Control-Allow-Headers' : `Access-Control-Allow-Headers is "${headerNames.join(', ')}"`;
       failures.push({
         code: 'header-not-allowed',
-        message: `${missing.join(', ')} ${missing.length === 1 ? 'is' : 'are'} not in Access-Control-Allow-Headers "${(headerNames ?? []).join(', ')}"${hint}`,
+        message: `${missing.join(', ')} ${missing.length === 1 ? 'is' : 'are'} not allowed: ${where}${hint}`,
       });
     }
   }

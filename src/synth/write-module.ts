@@ -5,11 +5,13 @@ import { MANIFEST_FILE, sha256, type ModuleFiles } from './module-files.js';
 /**
  * Writing a module: plan (compare with disk and the previous manifest), then commit atomically.
  *
- * Atomicity: every new file is first written beside its target as `<file>.cors-gen-new`; a journal listing the
- * swaps is written (atomically, by rename); each target is moved to `<file>.cors-gen-old` and the new file
- * renamed into place; the journal's removal is the commit point, after which the `.cors-gen-old` files are
- * deleted. A failure before the commit point restores every old file; a crash leaves the journal, and the next
- * run rolls back before doing anything else. A lock file keeps two runs from interleaving.
+ * Atomicity: a journal naming the files to stage is written first (atomically, by rename); every new file is
+ * written beside its target as `<file>.cors-gen-new`; the journal is replaced by one listing the swaps; each
+ * target is moved to `<file>.cors-gen-old` and the new file renamed into place; the journal's removal is the
+ * commit point, after which the `.cors-gen-old` files are deleted (best effort; the next run sweeps leftovers).
+ * A failure before the commit point restores every old file and removes every staged one; a crash leaves the
+ * journal, and the next run rolls back before doing anything else. A lock file keeps two runs from
+ * interleaving, and the plan is made again under it.
  */
 
 /** The part of node:fs/promises the writer uses, injectable so tests can make any call fail. */
@@ -149,58 +151,72 @@ function refuseEdited(dir: string, plan: WritePlan, options: { force?: boolean }
 }
 
 interface Journal {
-  /** Targets that existed and were moved to `.cors-gen-old`. */
-  readonly replaced: string[];
-  /** Targets that did not exist before. */
-  readonly created: string[];
+  /** Files staged as `<file>.cors-gen-new` (written first, before anything is staged). */
+  readonly staged: string[];
+  /** Targets that existed and are moved to `.cors-gen-old`; absent while staging. */
+  readonly replaced?: string[];
+  /** Targets that did not exist before; absent while staging. */
+  readonly created?: string[];
 }
 
 async function swap(dir: string, writes: Map<string, string>, deletes: string[], fs: WriterFs): Promise<void> {
   const abs = (p: string) => path.join(dir, p);
-  const journal: Journal = { replaced: [], created: [] };
-  // Before the journal exists, nothing but staged files has been written: on failure, remove them all.
+  const staged = [...writes.keys()];
+  // 1. A journal naming what is about to be staged, so even a crash while staging is undone exactly.
   try {
+    await writeJournal(dir, { staged }, fs);
+  } catch (e) {
+    await sweep(dir, [JOURNAL], fs).catch(() => undefined);
+    throw e;
+  }
+  let journal: Required<Journal>;
+  try {
+    // 2. Stage every new file beside its target.
     for (const [p, text] of writes) {
       await fs.mkdir(path.dirname(abs(p)), { recursive: true });
       await writeDurably(abs(p) + NEW, text, fs);
     }
+    // 3. Record which targets exist (moved aside) and which are new (removed on rollback).
+    journal = { staged, replaced: [], created: [] };
     for (const p of [...writes.keys(), ...deletes]) ((await exists(abs(p), fs)) ? journal.replaced : journal.created).push(p);
-    await writeDurably(abs(JOURNAL) + NEW, JSON.stringify({ ...journal, deletes }), fs);
-    await fs.rename(abs(JOURNAL) + NEW, abs(JOURNAL));
-  } catch (e) {
-    await sweep(dir, [...writes.keys(), JOURNAL], fs).catch(() => undefined);
-    throw e;
-  }
-  try {
+    await writeJournal(dir, journal, fs);
+    // 4. Swap, then remove the journal: the commit point.
     for (const p of journal.replaced) await fs.rename(abs(p), abs(p) + OLD);
     for (const p of writes.keys()) await fs.rename(abs(p) + NEW, abs(p));
-    // Commit point: once the journal is gone the new module stands, whatever happens to the clean-up.
     await fs.unlink(abs(JOURNAL));
   } catch (e) {
     await rollback(dir, fs);
     throw e;
   }
-  // Best effort: a leftover `.cors-gen-old` is swept by the next run.
+  // After the commit point the new module stands. Best effort: a leftover `.cors-gen-old` is swept next run.
   await Promise.all(journal.replaced.map((p) => fs.rm(abs(p) + OLD, { force: true }).catch(() => undefined)));
+}
+
+/** Replaces the journal atomically (written beside it, then renamed over it). */
+async function writeJournal(dir: string, journal: Journal, fs: WriterFs): Promise<void> {
+  const file = path.join(dir, JOURNAL);
+  await writeDurably(file + NEW, JSON.stringify(journal), fs);
+  await fs.rename(file + NEW, file);
 }
 
 /** Undoes an interrupted swap, as recorded in the journal. */
 async function rollback(dir: string, fs: WriterFs): Promise<void> {
   const abs = (p: string) => path.join(dir, p);
   const text = await readText(abs(JOURNAL), fs);
-  if (text === undefined) return;
-  const journal = JSON.parse(text) as Journal & { deletes?: string[] };
-  for (const p of journal.created) {
-    await fs.rm(abs(p), { force: true });
-    await fs.rm(abs(p) + NEW, { force: true });
+  if (text === undefined) {
+    await sweep(dir, [JOURNAL], fs);
+    return;
   }
-  for (const p of journal.replaced) {
+  const journal = JSON.parse(text) as Journal;
+  for (const p of journal.created ?? []) await fs.rm(abs(p), { force: true });
+  for (const p of journal.replaced ?? []) {
     if (await exists(abs(p) + OLD, fs)) {
       await fs.rm(abs(p), { force: true });
       await fs.rename(abs(p) + OLD, abs(p));
     }
-    await fs.rm(abs(p) + NEW, { force: true });
   }
+  for (const p of journal.staged) await fs.rm(abs(p) + NEW, { force: true });
+  await fs.rm(abs(JOURNAL) + NEW, { force: true });
   await fs.unlink(abs(JOURNAL));
 }
 
@@ -256,12 +272,12 @@ async function lock(dir: string, fs: WriterFs): Promise<() => Promise<void>> {
     }
     try {
       await handle.writeFile(String(process.pid));
+      await handle.close();
     } catch (e) {
       await handle.close().catch(() => undefined);
       await fs.rm(file, { force: true }).catch(() => undefined);
       throw e;
     }
-    await handle.close();
     heldLocks.add(file);
     return async () => {
       heldLocks.delete(file);

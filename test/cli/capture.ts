@@ -39,7 +39,7 @@ export async function cli(argv: readonly string[], options: { color?: boolean; i
 
 /** Runs the built binary (`node dist/cli/bin.js`) as a child process: proves the real process exit code. */
 export function binary(argv: readonly string[], options: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): Promise<Captured> {
-  if (!existsSync(BIN)) throw new Error(`${BIN} is missing: run "npx tsc -p tsconfig.build.json" (npm test does it) first`);
+  if (!existsSync(BIN)) throw new Error(`${BIN} is missing: run "npm run build" (npm test does it) first`);
   return new Promise((resolve) => {
     execFile(process.execPath, [BIN, ...argv], { cwd: options.cwd ?? ROOT, env: options.env ?? process.env, timeout: 30_000 }, (error, stdout, stderr) => {
       const code = error ? (typeof error.code === 'number' ? error.code : -1) : 0;

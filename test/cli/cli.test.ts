@@ -87,6 +87,10 @@ describe('exit codes', () => {
       const r = await cli(['validate']);
       expect(r.code).toBe(2);
       expect(r.stderr).toMatch(/^cors-gen: no spec found: looked for cors-gen\.yaml, cors-gen\.yml, cors-gen\.json in .*; run "cors-gen init" or pass --spec FILE\n$/);
+      const json = await cli(['validate', '--json']);
+      expect(json.code).toBe(2);
+      expect(json.stderr).toBe('');
+      expect(JSON.parse(json.stdout)).toMatchObject({ ok: false, file: '.', errors: [{ code: 'unreadable', file: '.' }], warnings: [] });
     } finally {
       process.chdir(cwd);
     }

@@ -62,6 +62,8 @@ export function chromiumOrSkip(executablePath: string = CHROMIUM_PATH): Chromium
 
 export interface LaunchedChromium {
   readonly context: BrowserContext;
+  /** The temporary profile, deleted by close(). */
+  readonly userDataDir: string;
   newPage(): Promise<Page>;
   /** Closes the browser and deletes its profile. Safe to call twice. */
   close(): Promise<void>;
@@ -80,9 +82,6 @@ export async function launchChromium(options: { executablePath?: string } = {}):
       executablePath,
       headless: true,
       args: [...CHROMIUM_ARGS],
-      // Tests serve plain http on 127.0.0.1; nothing should be upgraded or proxied.
-      ignoreHTTPSErrors: false,
-      proxy: undefined,
     });
   } catch (e) {
     await rm(userDataDir, { recursive: true, force: true });
@@ -91,6 +90,7 @@ export async function launchChromium(options: { executablePath?: string } = {}):
   let closed = false;
   return {
     context,
+    userDataDir,
     newPage: () => context.newPage(),
     async close() {
       if (closed) return;

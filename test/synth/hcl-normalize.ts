@@ -7,7 +7,9 @@
  * - hcl2json wraps bare expressions in `${...}`: `type = list(string)` -> `"${list(string)}"`,
  *   `depends_on = [aws_x.y]` -> `["${aws_x.y}"]`, where the document has `"list(string)"` and `"aws_x.y"`;
  * - hcl2json prints a conditional inside a template as a directive: `"'${c ? "*" : f(x)}'"` comes back as
- *   `"'%{if c}*%{else}${f(x)}%{endif}'"`. Both are the same template; the directive form is turned back.
+ *   `"'%{if c}*%{else}${f(x)}%{endif}'"`. Both are the same template; the directive form is turned back;
+ * - the formatter (terraform fmt's rules) pads braces inside expressions: `jsonencode({a = 1})` is written
+ *   `jsonencode({ a = 1 })`. White space inside `${...}` (outside string literals) is canonicalized on both sides.
  */
 
 type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
@@ -20,7 +22,7 @@ const NESTED_BLOCKS = new Set(['validation', 'lifecycle', 'environment', 'index_
 export function fromDocument(doc: Record<string, unknown>): Body {
   const out: Body = {};
   for (const [kind, section] of Object.entries(doc as Body)) {
-    if (kind === 'locals') out[kind] = { ...(section as Body) };
+    if (kind === 'locals') out[kind] = mapValues(section as Body, canonical);
     else if (kind === 'terraform') out[kind] = documentBody(section as Body);
     else if (kind === 'variable' || kind === 'output') out[kind] = mapValues(section as Body, (b) => documentBody(b as Body));
     else if (kind === 'resource' || kind === 'data') out[kind] = mapValues(section as Body, (instances) => mapValues(instances as Body, (b) => documentBody(b as Body)));
@@ -58,7 +60,75 @@ export function mergeDocuments(parts: readonly Body[]): Body {
 }
 
 function documentBody(body: Body): Body {
-  return mapEntries(body, (k, v) => (NESTED_BLOCKS.has(k) && v !== null && typeof v === 'object' ? (Array.isArray(v) ? v : [v]).map((b) => documentBody(b as Body)) : v));
+  return mapEntries(body, (k, v) => (NESTED_BLOCKS.has(k) && v !== null && typeof v === 'object' ? (Array.isArray(v) ? v : [v]).map((b) => documentBody(b as Body)) : canonical(v)));
+}
+
+/** Strings with their expressions' white space canonicalized, at any depth. */
+function canonical(v: Json): Json {
+  if (typeof v === 'string') return canonicalTemplate(v);
+  if (Array.isArray(v)) return v.map(canonical);
+  if (v !== null && typeof v === 'object') return mapValues(v, canonical);
+  return v;
+}
+
+/**
+ * A template with the white space inside its `${...}`/`%{...}` expressions canonicalized: none after `{ [ (`
+ * or before `} ] )`, single spaces elsewhere. Literal text, string literals and escapes are kept verbatim.
+ */
+export function canonicalTemplate(s: string): string {
+  return template(s, 0, false).text;
+}
+
+function template(s: string, i: number, quotedLiteral: boolean): { text: string; end: number } {
+  let out = '';
+  while (i < s.length) {
+    const c = s[i]!;
+    if (quotedLiteral && c === '"') return { text: out, end: i };
+    if (quotedLiteral && c === '\\') {
+      out += s.slice(i, i + 2);
+      i += 2;
+    } else if ((c === '$' || c === '%') && s[i + 1] === c && s[i + 2] === '{') {
+      out += s.slice(i, i + 3);
+      i += 3;
+    } else if ((c === '$' || c === '%') && s[i + 1] === '{') {
+      const e = expression(s, i + 2);
+      out += `${c}{${e.text}}`;
+      i = e.end + 1;
+    } else {
+      out += c;
+      i++;
+    }
+  }
+  return { text: out, end: i };
+}
+
+function expression(s: string, i: number): { text: string; end: number } {
+  let out = '';
+  let depth = 0;
+  let space = false;
+  while (i < s.length) {
+    const c = s[i]!;
+    if (/\s/.test(c)) {
+      space = true;
+      i++;
+      continue;
+    }
+    const closing = c === '}' || c === ']' || c === ')';
+    if (space && out !== '' && !/[{[(]$/.test(out) && !closing) out += ' ';
+    space = false;
+    if (c === '"') {
+      const t = template(s, i + 1, true);
+      out += `"${t.text}"`;
+      i = t.end + 1;
+      continue;
+    }
+    if (c === '}' && depth === 0) return { text: out, end: i };
+    if (c === '{' || c === '[' || c === '(') depth++;
+    if (closing) depth--;
+    out += c;
+    i++;
+  }
+  throw new Error(`unterminated expression in ${s}`);
 }
 
 function hclBody(body: Body, kind: string): Body {
@@ -66,14 +136,22 @@ function hclBody(body: Body, kind: string): Body {
     if (NESTED_BLOCKS.has(k) && Array.isArray(v) && kind !== 'locals') return v.map((b) => hclBody(b as Body, k));
     if (k === 'depends_on' && Array.isArray(v)) return v.map((d) => unwrap(d as string));
     if (k === 'type' && kind === 'variable') return unwrap(v as string);
+    if (kind === 'locals') return canonical(undirectiveDeep(v));
     return hclValue(v);
   });
 }
 
 function hclValue(v: Json): Json {
-  if (typeof v === 'string') return undirective(v);
+  if (typeof v === 'string') return canonicalTemplate(undirective(v));
   if (Array.isArray(v)) return v.map(hclValue);
   if (v !== null && typeof v === 'object') return mapValues(v, hclValue);
+  return v;
+}
+
+function undirectiveDeep(v: Json): Json {
+  if (typeof v === 'string') return undirective(v);
+  if (Array.isArray(v)) return v.map(undirectiveDeep);
+  if (v !== null && typeof v === 'object') return mapValues(v, undirectiveDeep);
   return v;
 }
 

@@ -36,7 +36,8 @@ export function registerInit(program: Command, ctx: CliContext): void {
     .action(
       action(ctx, async (flags: InitFlags) => {
         let answers: InitFlags = flags;
-        if (!flags.yes && process.stdin.isTTY && process.stdout.isTTY) {
+        // Prompts are written to stderr, so that is the stream that must be a terminal (stdout may be piped).
+        if (!flags.yes && process.stdin.isTTY && process.stderr.isTTY) {
           try {
             answers = await ask(flags);
           } catch (e) {

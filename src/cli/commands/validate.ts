@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import path from 'node:path';
 import { loadSpec, resolveSpecFile, SpecFileError } from '../../spec/load.js';
 import { action, type CliContext } from '../main.js';
 import { EXIT } from '../errors.js';
@@ -18,8 +19,9 @@ export function registerValidate(program: Command, ctx: CliContext): void {
         } catch (e) {
           // With --json a script still gets its one document on stdout; the exit code (2) says it was unreadable.
           if (!(e instanceof SpecFileError) || !opts.json) throw e;
-          const error = { severity: 'error', code: 'unreadable', path: '', message: e.message, file: e.file };
-          printJson(ctx.output, { ok: false, file: e.file, errors: [error], warnings: [] });
+          const file = path.relative(process.cwd(), path.resolve(e.file)) || '.';
+          const error = { severity: 'error', code: 'unreadable', path: '', message: e.message, file };
+          printJson(ctx.output, { ok: false, file, errors: [error], warnings: [] });
           return EXIT.usage;
         }
         const errors = result.ok ? [] : result.errors;

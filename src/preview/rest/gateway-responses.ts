@@ -143,7 +143,7 @@ function substitute(template: string, error: GatewayError, context: { requestId:
     'context.extendedRequestId': context.requestId,
     'context.stage': context.stage,
   };
-  return template.replace(/\$(?:\{)?(context(?:\.[A-Za-z]+)+)(?:\})?/g, (m, name: string) => values[name] ?? m);
+  return template.replace(/\$\{(context(?:\.[A-Za-z]+)+)\}|\$(context(?:\.[A-Za-z]+)+)/g, (m, braced: string | undefined, bare: string | undefined) => values[(braced ?? bare)!] ?? m);
 }
 
 export function asMap(v: HclValue, where: { file: string; address: string }): Record<string, HclValue> {

@@ -1,0 +1,136 @@
+#!/usr/bin/env node
+// `npm run build`: bundles src/ into dist/ with esbuild.
+//
+//   dist/cli.js, dist/index.js, dist/cdktf-app.js, dist/write-json-schema.js, dist/chunk-*.js
+//       The CLI and the library, self-contained: cdktf, constructs and the ~20 provider classes cors-gen uses are
+//       bundled in (so the package does not depend on the 390 MB @cdktf/provider-aws), the Handlebars templates
+//       are precompiled (only the Handlebars runtime is bundled), and everything CDKTF needs sits in a chunk that
+//       only `generate` imports. Every file is one level below the package root, which is how src/paths.ts finds
+//       templates/, schema/ and package.json.
+//   dist/cli/bin.js
+//       The `bin`: two lines that import ../cli.js, so the published path stays dist/cli/bin.js.
+//   dist/constructs.js
+//       `cors-gen/constructs` for CDKTF users: the constructs with cdktf, constructs and @cdktf/* left as imports,
+//       so they join the user's own CDKTF (one construct tree, one token system). Those are optional peer
+//       dependencies.
+//   dist/THIRD-PARTY-LICENSES.txt
+//       The licenses of the bundled packages.
+//
+// `npm run build:types` writes the .d.ts files (tsc); `npm pack` runs both.
+import { chmod, mkdir, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { build } from 'esbuild';
+
+const require = createRequire(import.meta.url);
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const DIST = path.join(ROOT, 'dist');
+const TEMPLATES = path.join(ROOT, 'templates');
+/** Must equal COMPILE_OPTIONS in src/render/templates.ts (test/perf/bundle.test.ts compares the outputs). */
+const COMPILE_OPTIONS = { noEscape: true, strict: true };
+
+/** Node built-ins required from bundled CommonJS code need a real `require` in an ES module. */
+const REQUIRE_SHIM = "import { createRequire as __corsGenCreateRequire } from 'node:module';\nconst require = __corsGenCreateRequire(import.meta.url);";
+
+/** The source of src/render/precompiled-templates.ts in the bundle: every template, precompiled. */
+export async function precompiledTemplatesModule() {
+  const Handlebars = require('handlebars');
+  const files = (await readdir(TEMPLATES, { recursive: true })).filter((f) => f.endsWith('.hbs')).map((f) => f.split(path.sep).join('/')).sort();
+  const entries = await Promise.all(files.map(async (f) => `  ${JSON.stringify(f)}: ${Handlebars.precompile(await readFile(path.join(TEMPLATES, f), 'utf8'), COMPILE_OPTIONS)}`));
+  return `export const PRECOMPILED = {\n${entries.join(',\n')}\n};\n`;
+}
+
+export const templatesPlugin = {
+  name: 'cors-gen-templates',
+  setup(b) {
+    b.onLoad({ filter: /[\\/]src[\\/]render[\\/]precompiled-templates\.ts$/ }, async () => ({ contents: await precompiledTemplatesModule(), loader: 'js', watchDirs: [TEMPLATES] }));
+    // Precompiled templates need only the runtime (a tenth of the full Handlebars, and no compiler to load).
+    b.onResolve({ filter: /^handlebars$/ }, () => ({ path: require.resolve('handlebars/runtime') }));
+  },
+};
+
+/**
+ * Two changes to the bundled copy of cdktf (never to a user's own: `cors-gen/constructs` imports theirs):
+ * - cdktf's barrel loads `archiver` (and ~1 MB of streams, globbing and zip code) for TerraformAsset, which zips
+ *   folders at `app.synth()`. cors-gen never creates an asset (the Lambda zip is the provider's `archive_file` data
+ *   source), so the bundle gets a stand-in that fails loudly if that ever changes.
+ * - Every token cdktf creates (each `${aws_x.y.id}` reference) records a complete stack trace, formatted, for
+ *   error messages: 40% of the time of a 1000-route synthesis, growing with the depth of the construct tree. The
+ *   bundle records none; an error then lacks the "created at" stack, nothing else changes (the traces never reach
+ *   the document).
+ */
+export const cdktfTrimPlugin = {
+  name: 'cors-gen-cdktf-trim',
+  setup(b) {
+    b.onResolve({ filter: /^archiver$/ }, (args) => (/[\\/]node_modules[\\/]cdktf[\\/]/.test(args.importer) ? { path: 'archiver', namespace: 'cors-gen-stub' } : undefined));
+    b.onLoad({ filter: /.*/, namespace: 'cors-gen-stub' }, () => ({
+      contents: "module.exports = function archiver() { throw new Error('cors-gen: this build of cdktf has no archiver (TerraformAsset is not supported); see scripts/build.mjs'); };",
+      loader: 'js',
+    }));
+    b.onLoad({ filter: /[\\/]node_modules[\\/](cdktf[\\/]lib[\\/]tokens|constructs[\\/]lib)[\\/]private[\\/]stack-trace\.js$/ }, () => ({
+      contents: 'exports.captureStackTrace = function captureStackTrace() { return []; };',
+      loader: 'js',
+    }));
+  },
+};
+
+async function main() {
+  const started = Date.now();
+  await rm(DIST, { recursive: true, force: true });
+  const common = {
+    absWorkingDir: ROOT,
+    bundle: true,
+    platform: 'node',
+    target: 'node20',
+    format: 'esm',
+    outdir: DIST,
+    banner: { js: REQUIRE_SHIM },
+    legalComments: 'none',
+    logLevel: 'warning',
+    metafile: true,
+  };
+  const app = await build({
+    ...common,
+    entryPoints: { cli: 'src/cli/bin.ts', index: 'src/index.ts', 'cdktf-app': 'src/cdktf-app.ts', 'write-json-schema': 'src/spec/write-json-schema.ts' },
+    splitting: true,
+    chunkNames: 'chunk-[hash]',
+    // hcl2json loads a WebAssembly file from its own folder: it stays a dependency.
+    external: ['@cdktf/hcl2json'],
+    plugins: [templatesPlugin, cdktfTrimPlugin],
+  });
+  const constructs = await build({
+    ...common,
+    entryPoints: { constructs: 'src/constructs/index.ts' },
+    external: ['cdktf', 'constructs', '@cdktf/*'],
+    plugins: [templatesPlugin],
+  });
+  await mkdir(path.join(DIST, 'cli'), { recursive: true });
+  const bin = path.join(DIST, 'cli', 'bin.js');
+  await writeFile(bin, "#!/usr/bin/env node\n// The published entry point; the CLI itself is ../cli.js (see scripts/build.mjs).\nimport '../cli.js';\n");
+  await chmod(bin, 0o755);
+  await writeFile(path.join(DIST, 'THIRD-PARTY-LICENSES.txt'), await thirdPartyLicenses([app.metafile, constructs.metafile]));
+  const bytes = Object.values(app.metafile.outputs).reduce((n, o) => n + o.bytes, 0);
+  process.stderr.write(`built dist/ (${(bytes / 1e6).toFixed(1)} MB of JavaScript) in ${Date.now() - started} ms\n`);
+}
+
+/** The license text of every package whose code was bundled, so the notices travel with the code. */
+async function thirdPartyLicenses(metafiles) {
+  const packages = new Map();
+  for (const meta of metafiles) {
+    for (const input of Object.keys(meta.inputs)) {
+      const m = /(?:^|\/)node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(input);
+      if (m) packages.set(m[1], path.join(ROOT, input.slice(0, m.index + m[0].length)));
+    }
+  }
+  const sections = [];
+  for (const [name, dir] of [...packages].sort(([a], [b]) => (a < b ? -1 : 1))) {
+    const pkg = JSON.parse(await readFile(path.join(dir, 'package.json'), 'utf8'));
+    const licenseFile = (await readdir(dir)).find((f) => /^(licen[cs]e|copying)(\.|$)/i.test(f));
+    const text = licenseFile ? await readFile(path.join(dir, licenseFile), 'utf8') : `License: ${pkg.license ?? 'see the package'}`;
+    sections.push(`${name}@${pkg.version} (${pkg.license ?? 'unknown'})${pkg.repository ? ` ${typeof pkg.repository === 'string' ? pkg.repository : pkg.repository.url}` : ''}\n\n${text.trim()}\n`);
+  }
+  return `cors-gen bundles the following packages into dist/. Their licenses follow.\n\n${sections.join(`\n${'-'.repeat(100)}\n\n`)}`;
+}
+
+if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) await main();

@@ -1,0 +1,115 @@
+/**
+ * The site servers: the site origin, which stands in for the module's S3 website endpoint (its host is what
+ * `website_endpoint` evaluates to, so the module allows it), and a foreign origin the module does not allow.
+ * Both serve the demo page, or with `--site-dir` the user's own frontend, S3-website style: GET and HEAD only,
+ * the index document for a folder, 404 for anything missing.
+ */
+import { readFile, stat } from 'node:fs/promises';
+import path from 'node:path';
+import type { PreviewRequest, PreviewResponse, Handler } from '../server/http-server.js';
+import { decodeSegment } from '../events.js';
+import { demoPage, type SiteRole } from './demo-page.js';
+import { explain, type ExchangeLog } from './explain.js';
+import type { DemoPlan } from './plan.js';
+
+export interface SiteConfig {
+  readonly role: SiteRole;
+  /** This server's own origin. */
+  readonly origin: string;
+  readonly plan: DemoPlan;
+  readonly exchanges: ExchangeLog;
+  /** Serve these files instead of the demo page (which stays at /__preview/demo). */
+  readonly siteDir?: string;
+  /** `index_document.suffix` of the website configuration. @default "index.html" */
+  readonly indexDocument?: string;
+  /** `error_document.key`, served with 404 for a missing key. */
+  readonly errorDocument?: string;
+}
+
+const TYPES: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.htm': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.mjs': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.json': 'application/json',
+  '.map': 'application/json',
+  '.txt': 'text/plain; charset=utf-8',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.jpg': 'image/jpeg',
+  '.jpeg': 'image/jpeg',
+  '.gif': 'image/gif',
+  '.webp': 'image/webp',
+  '.ico': 'image/x-icon',
+  '.wasm': 'application/wasm',
+  '.woff': 'font/woff',
+  '.woff2': 'font/woff2',
+};
+
+const MAX_FILE_BYTES = 50 * 1024 * 1024;
+
+const text = (status: number, body: string, type = 'text/plain; charset=utf-8'): PreviewResponse => ({
+  status,
+  headers: [['Content-Type', type], ['Cache-Control', 'no-store']],
+  body,
+});
+
+export function siteHandler(config: SiteConfig): Handler {
+  const index = config.indexDocument ?? 'index.html';
+  return async (request: PreviewRequest): Promise<PreviewResponse> => {
+    if (request.method !== 'GET' && request.method !== 'HEAD') return { ...text(405, 'Method Not Allowed\n'), headers: [['Allow', 'GET, HEAD'], ['Content-Type', 'text/plain; charset=utf-8']] };
+    const response = await route(request);
+    return request.method === 'HEAD' ? { ...response, body: '' } : response;
+  };
+
+  async function route(request: PreviewRequest): Promise<PreviewResponse> {
+    const p = request.rawPath;
+    if (p === '/__preview/plan.json') return text(200, JSON.stringify(config.plan), 'application/json');
+    if (p === '/__preview/explain') {
+      const id = new URLSearchParams(request.rawQuery).get('id');
+      const call = config.plan.calls.find((c) => c.id === id);
+      if (!call) return text(404, JSON.stringify({ reasons: [] }), 'application/json');
+      return text(200, JSON.stringify({ reasons: explain(call, config.origin, config.exchanges) }), 'application/json');
+    }
+    if (p === '/__preview/demo') return text(200, demoPage(config.role, config.origin), 'text/html; charset=utf-8');
+    if (!config.siteDir) {
+      if (p === '/' || p === `/${index}`) return text(200, demoPage(config.role, config.origin), 'text/html; charset=utf-8');
+      return text(404, '404 Not Found\n');
+    }
+    return staticFile(config.siteDir, p);
+  }
+
+  async function staticFile(root: string, rawPath: string): Promise<PreviewResponse> {
+    const decoded = rawPath.split('/').map(decodeSegment);
+    if (decoded.some((s) => s === '..' || s.includes('\0') || s.includes('\\'))) return text(400, 'Bad Request\n');
+    const base = path.resolve(root);
+    let file = path.resolve(base, `.${decoded.join('/')}`);
+    if (file !== base && !file.startsWith(`${base}${path.sep}`)) return text(400, 'Bad Request\n');
+    try {
+      let info = await stat(file);
+      if (info.isDirectory()) {
+        // S3 websites redirect a folder without its slash; the preview serves its index document directly.
+        file = path.join(file, index);
+        info = await stat(file);
+      }
+      if (!info.isFile() || info.size > MAX_FILE_BYTES) return notFound(base);
+      const body = await readFile(file);
+      return { status: 200, headers: [['Content-Type', TYPES[path.extname(file).toLowerCase()] ?? 'application/octet-stream'], ['Cache-Control', 'no-store']], body };
+    } catch {
+      return notFound(base);
+    }
+  }
+
+  async function notFound(base: string): Promise<PreviewResponse> {
+    if (config.errorDocument) {
+      try {
+        const body = await readFile(path.join(base, config.errorDocument));
+        return { status: 404, headers: [['Content-Type', TYPES[path.extname(config.errorDocument).toLowerCase()] ?? 'text/html; charset=utf-8'], ['Cache-Control', 'no-store']], body };
+      } catch {
+        // fall through to the plain 404
+      }
+    }
+    return text(404, '404 Not Found\n');
+  }
+}

@@ -1,0 +1,402 @@
+import { spawn } from 'node:child_process';
+import * as nodeFs from 'node:fs/promises';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeEach, describe, expect, it } from 'vitest';
+import { MANIFEST_FILE, sha256, type ModuleFiles } from '../../src/synth/module-files.js';
+import { commitWrite, ModuleWriteError, planWrite, readManifest, recover, type WriterFs } from '../../src/synth/write-module.js';
+
+const root = mkdtempSync(path.join(os.tmpdir(), 'cors-gen-writer-'));
+afterAll(() => rmSync(root, { recursive: true, force: true }));
+let dir = '';
+let n = 0;
+beforeEach(() => {
+  dir = path.join(root, `m${n++}`, 'shop');
+});
+
+type Files = Record<string, string>;
+const module = (generated: Files, userOwned: Files = {}): ModuleFiles => ({
+  generated: new Map(Object.entries(generated).sort(([a], [b]) => (a < b ? -1 : 1))),
+  userOwned: new Map(Object.entries(userOwned)),
+  document: {},
+});
+const meta = (version = '1.0.0') => ({ version, specFile: '../cors-gen.yaml', specText: `spec ${version}`, format: 'hcl' as const });
+
+/** The previous module: every kind of change is needed to go from A to B. */
+const A = module(
+  { 'main.tf': 'main A\n', 'variables.tf': 'variables\n', 'old.tf': 'no longer generated\n', 'lambda/index.mjs': 'index A\n', 'lambda/cors.mjs': 'cors\n', 'stages/dev.tfvars': 'dev\n' },
+  { 'lambda/app.mjs': 'app A\n' },
+);
+const B = module(
+  { 'main.tf': 'main B\n', 'variables.tf': 'variables\n', 'new.tf': 'new file\n', 'lambda/index.mjs': 'index B\n', 'lambda/cors.mjs': 'cors\n', 'stages/dev.tfvars': 'dev\n', 'stages/qa.tfvars': 'qa\n' },
+  { 'lambda/app.mjs': 'app B (never written over the user\'s)\n', 'lambda/extra.mjs': 'extra\n' },
+);
+
+/** plan + commit, as `generate` does; returns the plan. */
+async function write(target: string, files: ModuleFiles, version = '1.0.0', options: { force?: boolean } = {}, fs: WriterFs = nodeFs) {
+  const plan = await planWrite(target, files, meta(version), fs);
+  if (!plan.upToDate) await commitWrite(target, files, plan, options, fs);
+  return plan;
+}
+
+/** Every file under `target` (dot files and leftovers included) with its content. */
+function snapshot(target: string): Files {
+  const out: Files = {};
+  const walk = (d: string) => {
+    let entries;
+    try {
+      entries = readdirSync(d, { withFileTypes: true });
+    } catch {
+      return;
+    }
+    for (const e of entries) {
+      const p = path.join(d, e.name);
+      if (e.isDirectory()) walk(p);
+      else out[path.relative(target, p).split(path.sep).join('/')] = readFileSync(p, 'utf8');
+    }
+  };
+  walk(target);
+  return out;
+}
+
+function restore(target: string, files: Files): void {
+  rmSync(target, { recursive: true, force: true });
+  for (const [rel, text] of Object.entries(files)) {
+    mkdirSync(path.dirname(path.join(target, rel)), { recursive: true });
+    writeFileSync(path.join(target, rel), text);
+  }
+}
+
+describe('writing a module', () => {
+  it('writes a fresh module: generated files, user-owned files and a manifest with their hashes', async () => {
+    const plan = await write(dir, A);
+    expect(plan.changes.map((c) => `${c.kind} ${c.path}`)).toEqual([...[...A.generated.keys()].map((p) => `create ${p}`), `create ${MANIFEST_FILE}`]);
+    expect(plan.userFiles).toEqual(['lambda/app.mjs']);
+    const manifest = JSON.parse(readFileSync(path.join(dir, MANIFEST_FILE), 'utf8'));
+    expect(manifest).toEqual({
+      generator: 'cors-gen',
+      version: '1.0.0',
+      spec: { file: '../cors-gen.yaml', sha256: sha256('spec 1.0.0') },
+      format: 'hcl',
+      files: Object.fromEntries([...A.generated].map(([p, t]) => [p, sha256(t)])),
+      userOwned: ['lambda/app.mjs'],
+    });
+    expect(snapshot(dir)).toEqual({ ...Object.fromEntries(A.generated), ...Object.fromEntries(A.userOwned), [MANIFEST_FILE]: `${JSON.stringify(manifest, null, 2)}\n` });
+  });
+
+  it('rewrites nothing when nothing changed: no file is touched', async () => {
+    await write(dir, A);
+    const before = Object.fromEntries(Object.keys(snapshot(dir)).map((p) => [p, statSync(path.join(dir, p)).mtimeMs]));
+    await new Promise((r) => setTimeout(r, 20));
+    const plan = await write(dir, A);
+    expect(plan.upToDate).toBe(true);
+    expect(plan.changes).toEqual([]);
+    // Even a commit of an up-to-date plan (as a concurrent run might make) writes nothing.
+    await commitWrite(dir, A, plan);
+    expect(Object.fromEntries(Object.keys(snapshot(dir)).map((p) => [p, statSync(path.join(dir, p)).mtimeMs]))).toEqual(before);
+  });
+
+  it('lists what is stale without writing anything (--check)', async () => {
+    await write(dir, A);
+    const before = snapshot(dir);
+    const plan = await planWrite(dir, B, meta('1.1.0'));
+    expect(plan.upToDate).toBe(false);
+    expect(plan.changes.map((c) => `${c.kind} ${c.path}`).sort()).toEqual(
+      [`update ${MANIFEST_FILE}`, 'update lambda/index.mjs', 'update main.tf', 'create new.tf', 'create stages/qa.tfvars', 'delete old.tf'].sort(),
+    );
+    expect(plan.userFiles).toEqual(['lambda/extra.mjs']);
+    expect(snapshot(dir)).toEqual(before);
+  });
+
+  it('lists the manifest when it is the only difference (a new cors-gen version, the same output)', async () => {
+    await write(dir, A);
+    const plan = await planWrite(dir, A, meta('1.0.1'));
+    expect(plan.changes).toEqual([{ path: MANIFEST_FILE, kind: 'update' }]);
+  });
+
+  it('updates, creates and deletes generated files and never overwrites the user\'s app file', async () => {
+    await write(dir, A);
+    writeFileSync(path.join(dir, 'lambda/app.mjs'), 'my code\n');
+    await write(dir, B, '1.1.0');
+    const after = snapshot(dir);
+    expect(after['lambda/app.mjs']).toBe('my code\n');
+    expect(after['lambda/extra.mjs']).toBe('extra\n');
+    expect(after['old.tf']).toBeUndefined();
+    for (const [p, text] of B.generated) expect(after[p], p).toBe(text);
+    expect(Object.keys(after).filter((p) => /cors-gen-(new|old)$|\.cors-gen\.(lock|journal)$/.test(p))).toEqual([]);
+    expect((await planWrite(dir, B, meta('1.1.0'))).upToDate).toBe(true);
+  });
+
+  it('writes a deleted user-owned file again (written once when missing)', async () => {
+    await write(dir, A);
+    rmSync(path.join(dir, 'lambda/app.mjs'));
+    const plan = await write(dir, A);
+    expect(plan.userFiles).toEqual(['lambda/app.mjs']);
+    expect(readFileSync(path.join(dir, 'lambda/app.mjs'), 'utf8')).toBe('app A\n');
+  });
+
+  it('refuses to overwrite a generated file edited by hand, touching nothing, and overwrites it with force', async () => {
+    await write(dir, A);
+    writeFileSync(path.join(dir, 'main.tf'), 'main A, edited\n');
+    const before = snapshot(dir);
+    const plan = await planWrite(dir, B, meta('1.1.0'));
+    expect(plan.changes).toContainEqual({ path: 'main.tf', kind: 'edited', reason: 'edited by hand since cors-gen wrote it' });
+    const error = await commitWrite(dir, B, plan).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ModuleWriteError);
+    expect((error as ModuleWriteError).reason).toBe('edited');
+    expect((error as Error).message).toContain(path.join(dir, 'main.tf'));
+    expect(snapshot(dir)).toEqual(before);
+    await commitWrite(dir, B, plan, { force: true });
+    expect(readFileSync(path.join(dir, 'main.tf'), 'utf8')).toBe('main B\n');
+    expect((await planWrite(dir, B, meta('1.1.0'))).upToDate).toBe(true);
+  });
+
+  it('refuses a file cors-gen did not write (no manifest records it)', async () => {
+    restore(dir, { 'main.tf': 'someone else\'s\n' });
+    const plan = await planWrite(dir, A, meta());
+    expect(plan.changes).toContainEqual({ path: 'main.tf', kind: 'edited', reason: 'not written by cors-gen (no manifest records it)' });
+    await expect(commitWrite(dir, A, plan)).rejects.toThrow(/refusing to overwrite .*main\.tf/);
+    expect(snapshot(dir)).toEqual({ 'main.tf': 'someone else\'s\n' });
+  });
+
+  it('deletes a file no longer generated only when unmodified; an edited one is refused, and removed with force', async () => {
+    await write(dir, A);
+    writeFileSync(path.join(dir, 'old.tf'), 'edited, and no longer generated\n');
+    const plan = await planWrite(dir, B, meta('1.1.0'));
+    expect(plan.changes).toContainEqual({ path: 'old.tf', kind: 'edited', reason: 'edited by hand and no longer generated' });
+    await expect(commitWrite(dir, B, plan)).rejects.toBeInstanceOf(ModuleWriteError);
+    expect(readFileSync(path.join(dir, 'old.tf'), 'utf8')).toBe('edited, and no longer generated\n');
+    await commitWrite(dir, B, plan, { force: true });
+    expect(snapshot(dir)['old.tf']).toBeUndefined();
+    expect((await planWrite(dir, B, meta('1.1.0'))).upToDate).toBe(true);
+  });
+
+  it('refuses an edit made after planning (the plan is made again under the lock)', async () => {
+    await write(dir, A);
+    const plan = await planWrite(dir, B, meta('1.1.0'));
+    writeFileSync(path.join(dir, 'main.tf'), 'edited meanwhile\n');
+    await expect(commitWrite(dir, B, plan)).rejects.toThrow(/main\.tf/);
+    expect(readFileSync(path.join(dir, 'main.tf'), 'utf8')).toBe('edited meanwhile\n');
+  });
+});
+
+type Op = 'readFile' | 'writeFile' | 'rename' | 'unlink' | 'mkdir' | 'rm' | 'open' | 'handle.writeFile' | 'handle.sync' | 'handle.close';
+
+/**
+ * node:fs/promises with every call counted (handle methods included). `failAt`: that call fails once with
+ * `code`. `deadAfter`: every call from that index on fails, as if the process had died there (nothing after it,
+ * not even a rollback, reaches the disk).
+ */
+function faultyFs(options: { failAt?: number; deadAfter?: number; code?: string } = {}) {
+  const log: Array<{ op: Op; target: string }> = [];
+  const gate = (op: Op, target: string) => {
+    const i = log.length;
+    log.push({ op, target });
+    if (i === options.failAt || (options.deadAfter !== undefined && i >= options.deadAfter)) {
+      const code = options.code ?? 'EIO';
+      throw Object.assign(new Error(`${code}: injected fault in ${op} ${target}`), { code });
+    }
+  };
+  const wrap = <A extends unknown[], R>(op: Op, fn: (...args: A) => Promise<R>) => async (...args: A): Promise<R> => {
+    gate(op, String(args[0]));
+    return fn(...args);
+  };
+  const fs = {
+    readFile: wrap('readFile', nodeFs.readFile),
+    writeFile: wrap('writeFile', nodeFs.writeFile),
+    rename: wrap('rename', nodeFs.rename),
+    unlink: wrap('unlink', nodeFs.unlink),
+    mkdir: wrap('mkdir', nodeFs.mkdir),
+    rm: wrap('rm', nodeFs.rm),
+    open: async (file: string, flags: string) => {
+      gate('open', file);
+      const handle = await nodeFs.open(file, flags);
+      return {
+        writeFile: async (data: string) => {
+          gate('handle.writeFile', file);
+          return handle.writeFile(data);
+        },
+        sync: async () => {
+          gate('handle.sync', file);
+          return handle.sync();
+        },
+        close: async () => {
+          // The descriptor is closed whatever happens, so no test leaks one.
+          try {
+            gate('handle.close', file);
+          } finally {
+            await handle.close().catch(() => undefined);
+          }
+        },
+      };
+    },
+  } as unknown as WriterFs;
+  return { fs, log };
+}
+
+describe('atomic writes under injected faults', () => {
+  /** What the module looks like before (A written) and after a clean write of B. */
+  function baseline() {
+    const before = path.join(root, `baseline-${n++}`);
+    return (async () => {
+      await write(before, A);
+      writeFileSync(path.join(before, 'lambda/app.mjs'), 'the user\'s code\n');
+      rmSync(path.join(before, 'lambda/app.mjs.none'), { force: true });
+      const old = snapshot(before);
+      const counted = faultyFs();
+      await write(before, B, '1.1.0', {}, counted.fs);
+      return { old, next: snapshot(before), calls: counted.log.length };
+    })();
+  }
+
+  it('leaves the previous module byte-identical whenever any call fails, and a clean run then succeeds', async () => {
+    const { old, next, calls } = await baseline();
+    expect(calls).toBeGreaterThan(40);
+    let faults = 0;
+    let corruptions = 0;
+    let committed = 0;
+    for (const code of ['EACCES', 'ENOSPC']) {
+      for (let i = 0; i < calls; i++) {
+        restore(dir, old);
+        const { fs, log } = faultyFs({ failAt: i, code });
+        const outcome = await write(dir, B, '1.1.0', {}, fs).then(() => 'ok', (e: Error) => e);
+        expect(log.length).toBeGreaterThan(i); // the fault was injected
+        faults++;
+        const after = snapshot(dir);
+        if (outcome === 'ok') {
+          // The fault hit the clean-up after the commit point: the new module stands; leftovers are swept next run.
+          committed++;
+          const leftovers = Object.keys(after).filter((p) => !(p in next));
+          for (const p of leftovers) expect(p, `fault ${code} at call ${i} (${log[i]!.op})`).toMatch(/\.cors-gen-old$|^\.cors-gen\.lock$/);
+          for (const [p, text] of Object.entries(next)) expect(after[p], p).toBe(text);
+        } else {
+          expect((outcome as NodeJS.ErrnoException).code, String(outcome)).toBe(code);
+          if (JSON.stringify(after) !== JSON.stringify(old)) corruptions++;
+          expect(after, `fault ${code} at call ${i} (${log[i]!.op} ${log[i]!.target})`).toEqual(old);
+        }
+        await write(dir, B, '1.1.0');
+        expect(snapshot(dir), `clean run after fault ${code} at call ${i}`).toEqual(next);
+      }
+    }
+    console.info(`writer: ${faults} injected faults (${calls} call sites x EACCES, ENOSPC), ${committed} after the commit point, ${corruptions} corruptions`);
+    expect(corruptions).toBe(0);
+  });
+
+  it('rolls back a swap interrupted by a crash at any point, on the next run', async () => {
+    const { old, next, calls } = await baseline();
+    let crashes = 0;
+    for (let i = 0; i < calls; i++) {
+      restore(dir, old);
+      const { fs, log } = faultyFs({ deadAfter: i });
+      await expect(write(dir, B, '1.1.0', {}, fs)).rejects.toThrow(/injected fault/);
+      crashes++;
+      const committed = log.slice(0, i).some((c) => c.op === 'unlink' && c.target.endsWith('.cors-gen.journal'));
+      const recovered = await recover(dir);
+      const after = snapshot(dir);
+      delete after['.cors-gen.lock']; // a crashed run leaves its lock; the next writer takes it over
+      expect(after, `crash at call ${i} (${log[i]?.op} ${log[i]?.target}), recovered: ${recovered}`).toEqual(committed ? next : old);
+      await write(dir, B, '1.1.0');
+      expect(snapshot(dir), `clean run after crash at call ${i}`).toEqual(next);
+    }
+    console.info(`writer: ${crashes} simulated crashes, every one recovered to the previous or the new module`);
+  });
+
+  it('recovers from a journal left by a crash before the next write does anything else', async () => {
+    const { old, next } = await baseline();
+    restore(dir, old);
+    const { fs, log } = faultyFs({ deadAfter: Number.MAX_SAFE_INTEGER });
+    // Crash right after the first rename of a target to .cors-gen-old.
+    const crashAt = await (async () => {
+      const probe = faultyFs();
+      const probeDir = path.join(root, `probe-${n++}`);
+      restore(probeDir, old);
+      await write(probeDir, B, '1.1.0', {}, probe.fs);
+      return probe.log.findIndex((c) => c.op === 'rename' && c.target.endsWith('main.tf'));
+    })();
+    void fs;
+    void log;
+    const crashed = faultyFs({ deadAfter: crashAt + 1 });
+    await expect(write(dir, B, '1.1.0', {}, crashed.fs)).rejects.toThrow(/injected fault/);
+    expect(snapshot(dir)['.cors-gen.journal']).toBeDefined();
+    expect(snapshot(dir)['main.tf.cors-gen-old']).toBe('main A\n');
+    // The next run (here: a clean write) rolls back first, then writes.
+    await write(dir, B, '1.1.0');
+    expect(snapshot(dir)).toEqual(next);
+  });
+});
+
+describe('the lock', () => {
+  const X = module({ 'main.tf': 'x\n', 'lambda/index.mjs': 'x\n' }, { 'lambda/app.mjs': 'x app\n' });
+  const Y = module({ 'main.tf': 'y\n', 'lambda/handler.py': 'y\n', 'stages/dev.tfvars': 'y\n' }, { 'lambda/app.py': 'y app\n' });
+
+  /** An fs that yields to other tasks before every call, so concurrent writers interleave as much as they can. */
+  const slowFs = (): WriterFs => {
+    const delay = () => new Promise((r) => setTimeout(r, Math.random() * 2));
+    const wrapped = Object.fromEntries(
+      (['readFile', 'writeFile', 'rename', 'unlink', 'mkdir', 'rm', 'open'] as const).map((k) => [k, async (...args: unknown[]) => (await delay(), (nodeFs[k] as (...a: unknown[]) => Promise<unknown>)(...args))]),
+    );
+    return wrapped as unknown as WriterFs;
+  };
+
+  it('keeps concurrent writers of one folder from interleaving: the result is one of them, in full', async () => {
+    const sequential = async (first: ModuleFiles, second: ModuleFiles) => {
+      const d = path.join(root, `seq-${n++}`);
+      await write(d, first, 'x');
+      await write(d, second, 'y');
+      return snapshot(d);
+    };
+    // Versions differ so each run's manifest differs too.
+    const xThenY = await sequential(X, Y);
+    const yThenX = await sequential(Y, X);
+    for (let round = 0; round < 8; round++) {
+      const d = path.join(root, `race-${n++}`);
+      await Promise.all([write(d, X, 'x', {}, slowFs()), write(d, Y, 'y', {}, slowFs())]);
+      const after = snapshot(d);
+      // The second writer replaces the first one's generated files; the first one's user-owned code stays.
+      const matches = [xThenY, yThenX].filter((s) => JSON.stringify(s) === JSON.stringify(after));
+      expect(matches, `round ${round}: ${Object.keys(after).join(', ')}`).toHaveLength(1);
+    }
+  });
+
+  it('waits for a lock that is being taken (empty file) instead of stealing it', async () => {
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(path.join(dir, '.cors-gen.lock'), '');
+    let done = false;
+    const running = write(dir, A).then(() => (done = true));
+    await new Promise((r) => setTimeout(r, 300));
+    expect(done).toBe(false);
+    rmSync(path.join(dir, '.cors-gen.lock'));
+    await running;
+    expect(snapshot(dir)['main.tf']).toBe('main A\n');
+  });
+
+  it('waits for a live process holding the lock, and takes over when it dies', async () => {
+    const holder = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 20000)'], { stdio: 'ignore' });
+    try {
+      mkdirSync(dir, { recursive: true });
+      writeFileSync(path.join(dir, '.cors-gen.lock'), String(holder.pid));
+      let done = false;
+      const running = write(dir, A).then(() => (done = true));
+      await new Promise((r) => setTimeout(r, 300));
+      expect(done).toBe(false);
+      holder.kill('SIGKILL');
+      await new Promise((r) => holder.once('exit', r));
+      await running;
+      expect(snapshot(dir)['.cors-gen.lock']).toBeUndefined();
+      expect(snapshot(dir)['main.tf']).toBe('main A\n');
+    } finally {
+      holder.kill('SIGKILL');
+    }
+  });
+
+  it('takes over a lock left by a process that is gone', async () => {
+    const gone = spawn(process.execPath, ['-e', '0'], { stdio: 'ignore' });
+    await new Promise((r) => gone.once('exit', r));
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(path.join(dir, '.cors-gen.lock'), String(gone.pid));
+    await write(dir, A);
+    expect(await readManifest(dir)).toMatchObject({ version: '1.0.0' });
+    expect(snapshot(dir)['.cors-gen.lock']).toBeUndefined();
+  });
+});
