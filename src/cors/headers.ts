@@ -25,10 +25,13 @@ export interface CorsRequest {
  * (https://fetch.spec.whatwg.org/#cors-protocol-and-http-caches).
  */
 export function corsHeaders(policy: CorsPolicy, request: CorsRequest, matcher: OriginMatcher = compileOrigins(policy.allowOrigins)): Record<string, string> {
-  const headers: Record<string, string> = {};
   const wildcard = matcher.any && !policy.allowCredentials;
-  if (!wildcard) headers['Vary'] = 'Origin';
-  if (!matcher.allows(request.origin)) return headers;
+  // Even with "*" the answer depends on the Origin (none is sent without one, or for "null"), so only a
+  // literal "*" answer goes without Vary; the generated Lambda code does the same.
+  // "*" with credentials is refused by the validator; should such a policy reach here anyway, allow nothing
+  // rather than echo every origin together with credentials.
+  if (!matcher.allows(request.origin) || (matcher.any && policy.allowCredentials)) return { Vary: 'Origin' };
+  const headers: Record<string, string> = wildcard ? {} : { Vary: 'Origin' };
 
   // `*` cannot be combined with credentials (the spec validator refuses that), so with credentials the origin is
   // always echoed. https://developer.mozilla.org/docs/Web/HTTP/Headers/Access-Control-Allow-Origin

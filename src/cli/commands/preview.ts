@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
 import { InvalidArgumentError } from 'commander';
@@ -46,7 +46,7 @@ export function registerPreview(program: Command, ctx: CliContext): void {
         if (typeof moduleDir === 'number') return moduleDir;
         if (flags.siteDir) {
           try {
-            if (!(await import('node:fs')).statSync(flags.siteDir).isDirectory()) throw new Error('not a folder');
+            if (!statSync(flags.siteDir).isDirectory()) throw new Error('not a folder');
           } catch {
             throw new UsageError(`--site-dir ${flags.siteDir}: not a folder`);
           }
