@@ -9,7 +9,7 @@ variable "allowed_origins" {
     error_message = "allowed_origins must list at least one origin."
   }
   validation {
-    condition     = alltrue([for o in var.allowed_origins : o == "*" || can(regex("^https?://([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?[.])*[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(:[0-9]{1,5})?$", o)) || can(regex("^https?://\\[[0-9a-f:.]+\\](:[0-9]{1,5})?$", o))])
+    condition     = alltrue([for o in var.allowed_origins : o == "*" || can(regex("^https?://([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?[.])*[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(:(6553[0-5]|655[0-2][0-9]|65[0-4][0-9]{2}|6[0-4][0-9]{3}|[1-5][0-9]{4}|[1-9][0-9]{0,3}))?$", o)) || can(regex("^https?://\\[[0-9a-f:.]+\\](:(6553[0-5]|655[0-2][0-9]|65[0-4][0-9]{2}|6[0-4][0-9]{3}|[1-5][0-9]{4}|[1-9][0-9]{0,3}))?$", o))])
     error_message = "Each allowed origin must be \"*\" alone or exact origins, written as browsers send them: lowercase, no path, no trailing slash, no default port (e.g. \"https://app.example.com\")."
   }
   validation {
@@ -20,6 +20,10 @@ variable "allowed_origins" {
     condition     = !contains(var.allowed_origins, "null")
     error_message = "allowed_origins must not contain \"null\" (sandboxed and file: pages send it)."
   }
+  validation {
+    condition     = alltrue([for o in var.allowed_origins : !can(regex("^(https://.*:443|http://.*:80)$", o))])
+    error_message = "allowed_origins: browsers omit the default port (443 for https, 80 for http) from Origin, so an origin naming it never matches; remove the port."
+  }
 }
 
 variable "name_prefix" {
@@ -27,8 +31,8 @@ variable "name_prefix" {
   type        = string
   default     = "webhook-url"
   validation {
-    condition     = can(regex("^[a-z][a-z0-9-]{1,39}$", var.name_prefix))
-    error_message = "name_prefix must be 2-40 characters: a lowercase letter, then lowercase letters, digits or \"-\"."
+    condition     = can(regex("^[a-z][a-z0-9-]{1,55}$", var.name_prefix))
+    error_message = "name_prefix must be 2-56 characters: a lowercase letter, then lowercase letters, digits or \"-\"."
   }
 }
 

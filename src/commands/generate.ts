@@ -27,7 +27,7 @@ export type GenerateResult =
       /**
        * `stale`: with `check`, the module on disk differs; `edited`: a hand-edited file would be overwritten
        * (nothing written); `locked`: another run is writing the module; `write-failed`: the file system refused
-       * a write (the previous module is left as it was).
+       * a read or a write (exit 2; the previous module is left as it was).
        */
       readonly reason?: 'stale' | 'edited' | 'locked' | 'write-failed';
       /** The module folder, relative to cwd. */
@@ -62,20 +62,30 @@ export async function generate(options: GenerateOptions = {}): Promise<GenerateR
   ]);
   const meta = { version: packageVersion(), specFile, specText: loaded.text, format };
   const files = await buildModuleFiles(model, meta);
-  const plan = await planWrite(absDir, files, meta);
-  const base = { dir, model, changes: plan.changes, userFiles: plan.userFiles, warnings: loaded.warnings };
+  // A file system error (EACCES, ENOSPC, ENOTDIR, ...) is the environment's, not a bug: report it as such.
+  const fsFailure = (e: unknown, doing: string) => {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (typeof code !== 'string' || !/^E[A-Z]+$/.test(code)) throw e;
+    return { dir, model, changes: [], userFiles: [], warnings: loaded.warnings, ok: false, reason: 'write-failed' as const, message: `cannot ${doing} ${dir}: ${(e as Error).message}` };
+  };
+  let plan: Awaited<ReturnType<typeof planWrite>>;
+  try {
+    plan = await planWrite(absDir, files, meta);
+  } catch (e) {
+    return fsFailure(e, 'read');
+  }
+  // Debris of an interrupted run is listed (and removed by the write) like a file to delete.
+  const debris = plan.leftovers.map((l) => ({ path: l, kind: 'delete' as const }));
+  const base = { dir, model, changes: [...plan.changes, ...debris], userFiles: plan.userFiles, warnings: loaded.warnings };
   if (options.check) return { ...base, ok: plan.upToDate, ...(plan.upToDate ? {} : { reason: 'stale' as const }) };
   if (plan.upToDate) return { ...base, ok: true };
   try {
     // The plan is made again under the module's lock; report what was actually written.
     const applied = await commitWrite(absDir, files, plan, { force: options.force });
-    return { ...base, changes: applied.changes, userFiles: applied.userFiles, ok: true };
+    return { ...base, changes: [...applied.changes, ...debris], userFiles: applied.userFiles, ok: true };
   } catch (e) {
     if (e instanceof ModuleWriteError) return { ...base, ok: false, reason: e.reason, message: e.message };
-    const code = (e as NodeJS.ErrnoException).code;
-    if (typeof code === 'string' && /^E[A-Z]+$/.test(code)) {
-      return { ...base, ok: false, reason: 'write-failed', message: `cannot write ${dir}: ${(e as Error).message}; the previous module was kept` };
-    }
-    throw e;
+    const failure = fsFailure(e, 'write');
+    return { ...failure, changes: base.changes, userFiles: base.userFiles, message: `${failure.message}; the previous module was kept` };
   }
 }

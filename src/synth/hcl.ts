@@ -85,7 +85,8 @@ export function renderValue(value: unknown, depth: number): string {
   if (typeof value === 'string') return renderString(value, depth);
   if (Array.isArray(value)) {
     if (value.length === 0) return '[]';
-    const items = value.map((v) => renderValue(v, depth + 1));
+    // A heredoc's closing marker must end its line, so list items are always quoted.
+    const items = value.map((v) => (typeof v === 'string' ? renderString(v, depth + 1, false) : renderValue(v, depth + 1)));
     const inline = `[${items.join(', ')}]`;
     if (inline.length <= 80 && !inline.includes('\n')) return inline;
     return `[\n${items.map((i) => `${pad}  ${i},`).join('\n')}\n${pad}]`;
@@ -95,13 +96,14 @@ export function renderValue(value: unknown, depth: number): string {
   return `{\n${entries.map(([k, v]) => `${pad}  ${attributeKey(k)} = ${renderValue(v, depth + 1)}`).join('\n')}\n${pad}}`;
 }
 
-function renderString(s: string, depth: number): string {
+function renderString(s: string, depth: number, heredoc = true): string {
   const expression = singleInterpolation(s);
   if (expression !== undefined) return expression;
   // A heredoc only when it reads back the same: no line may start with white space (`<<-` strips it), be the
   // closing marker, or hold a control character (heredocs have no escapes).
-  if (s.includes('\n') && s.endsWith('\n') && !/^\s|\n\s/.test(s) && !/^EOT$/m.test(s) && !/[\u0000-\u0009\u000b-\u001f\u007f]/.test(s)) {
+  if (heredoc && s.includes('\n') && s.endsWith('\n') && !/^\s|\n\s/.test(s) && !/^EOT$/m.test(s) && !/[\u0000-\u0009\u000b-\u001f\u007f]/.test(s)) {
     // An indented heredoc: Terraform strips the common leading white space, which our lines never have.
+    quoted(s); // interpolations are the same in both forms: refuse an unterminated one here too
     const pad = '  '.repeat(depth + 1);
     const body = s.slice(0, -1).split('\n').map((l) => (l === '' ? '' : `${pad}${l}`)).join('\n');
     return `<<-EOT\n${body}\n${'  '.repeat(depth)}EOT`;

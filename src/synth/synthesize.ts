@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
-import { App } from 'cdktf';
+import { tmpdir } from 'node:os';
+import { App, DefaultTokenResolver, StringConcat, TerraformElement, type TerraformStack, Tokenization } from 'cdktf';
 import { CorsModuleStack } from '../constructs/cors-module-stack.js';
 import { corsEnvironment, lambdaHandlerName } from '../render/lambda-code.js';
 import type { CorsModel } from '../spec/model.js';
@@ -18,9 +19,41 @@ export function addModuleStack(app: App, model: CorsModel): CorsModuleStack {
 
 /** CorsModel -> the module's Terraform JSON document, in memory: one synthesis pass, nothing written to disk. */
 export function synthesizeModule(model: CorsModel): TerraformDocument {
-  // skipValidation: the provider-presence check is for root stacks; ours is a module by design.
-  const app = new App({ skipValidation: true, outdir: '.cors-gen-unused' });
-  return cleanDocument(addModuleStack(app, model).toTerraform() as TerraformDocument);
+  // skipValidation: the provider-presence check is for root stacks; ours is a module by design. The outdir must
+  // exist, or App creates it (nothing is ever written there). No stack traces: they only feed `//` metadata.
+  const app = new App({ skipValidation: true, outdir: tmpdir(), stackTraces: false });
+  return cleanDocument(stackDocument(addModuleStack(app, model)));
+}
+
+/**
+ * `stack.toTerraform()` without its `//` metadata, in one token-resolution pass. toTerraform also resolves every
+ * element's metadata and then the whole merged document a second time: a third of the synthesis of a large API,
+ * for nothing cleanDocument keeps. `test/perf/synthesis.test.ts` proves both give the same module.
+ */
+export function stackDocument(stack: TerraformStack): TerraformDocument {
+  const resolver = new DefaultTokenResolver(new StringConcat());
+  const doc: TerraformDocument = {};
+  for (const element of stack.node.findAll()) {
+    if (!TerraformElement.isTerraformElement(element)) continue;
+    mergeInto(doc, Tokenization.resolve(element.toTerraform(), { scope: stack, preparing: false, resolver }) as Record<string, unknown>);
+  }
+  return doc;
+}
+
+/** cdktf's deepMerge for resolved values: objects merge, arrays concatenate, undefined removes. */
+function mergeInto(target: Record<string, unknown>, source: Record<string, unknown>): void {
+  for (const [key, value] of Object.entries(source)) {
+    if (value !== null && typeof value === 'object' && !Array.isArray(value)) {
+      if (target[key] === null || typeof target[key] !== 'object') target[key] = {};
+      mergeInto(target[key] as Record<string, unknown>, value as Record<string, unknown>);
+    } else if (Array.isArray(value) && Array.isArray(target[key])) {
+      target[key] = [...(target[key] as unknown[]), ...value];
+    } else if (value === undefined) {
+      delete target[key];
+    } else {
+      target[key] = value;
+    }
+  }
 }
 
 /** A short hash of everything in the model that shapes the API's CORS behaviour (part of the REST trigger). */

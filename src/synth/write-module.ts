@@ -7,11 +7,11 @@ import { MANIFEST_FILE, sha256, type ModuleFiles } from './module-files.js';
  *
  * Atomicity: a journal naming the files to stage is written first (atomically, by rename); every new file is
  * written beside its target as `<file>.cors-gen-new`; the journal is replaced by one listing the swaps; each
- * target is moved to `<file>.cors-gen-old` and the new file renamed into place; the journal's removal is the
- * commit point, after which the `.cors-gen-old` files are deleted (best effort; the next run sweeps leftovers).
- * A failure before the commit point restores every old file and removes every staged one; a crash leaves the
- * journal, and the next run rolls back before doing anything else. A lock file keeps two runs from
- * interleaving, and the plan is made again under it.
+ * target is moved to `<file>.cors-gen-old` and the new file renamed into place; the journal is then marked
+ * committed (the commit point), and the `.cors-gen-old` files and the journal are removed. A failure before the
+ * commit point restores every old file and removes every staged one; after it, the run succeeds and the next run
+ * finishes the clean-up. A crash leaves the journal, and the next run rolls back (or finishes) before doing
+ * anything else. A lock file keeps two runs from interleaving, and the plan is made again under it.
  */
 
 /** The part of node:fs/promises the writer uses, injectable so tests can make any call fail. */
@@ -39,6 +39,11 @@ export interface WritePlan {
   readonly userFiles: readonly string[];
   readonly manifest: Manifest;
   readonly manifestText: string;
+  /**
+   * Debris of an interrupted or failed run (`<file>.cors-gen-new`, `<file>.cors-gen-old`, the journal, a lock
+   * whose process is gone), removed (or, for a journal, rolled back or finished) by the next write.
+   */
+  readonly leftovers: readonly string[];
   /** True when nothing on disk would change. */
   readonly upToDate: boolean;
 }
@@ -101,8 +106,13 @@ async function planAgainst(dir: string, files: ModuleFiles, manifest: Manifest, 
   // Listed like any other file, so `--check` never reports "stale" with nothing to show (a new cors-gen
   // version or a spec edit that changes no output still changes the manifest).
   if (manifestOnDisk !== manifestText) changes.push({ path: MANIFEST_FILE, kind: manifestOnDisk === undefined ? 'create' : 'update' });
-  const upToDate = changes.length === 0 && userFiles.length === 0;
-  return { changes, userFiles, manifest, manifestText, upToDate };
+  const leftovers: string[] = [];
+  if (await exists(path.join(dir, JOURNAL), fs)) leftovers.push(JOURNAL);
+  const known = new Set([...files.generated.keys(), ...files.userOwned.keys(), ...Object.keys(previous?.files ?? {}), ...(previous?.userOwned ?? []), MANIFEST_FILE, JOURNAL]);
+  for (const p of known) for (const suffix of [NEW, OLD]) if (await exists(path.join(dir, p) + suffix, fs)) leftovers.push(p + suffix);
+  if (await staleLock(path.join(dir, LOCK), fs)) leftovers.push(LOCK);
+  const upToDate = changes.length === 0 && userFiles.length === 0 && leftovers.length === 0;
+  return { changes, userFiles, manifest, manifestText, leftovers, upToDate };
 }
 
 /**
@@ -116,11 +126,11 @@ export async function commitWrite(dir: string, files: ModuleFiles, plan: WritePl
   await fs.mkdir(dir, { recursive: true });
   const release = await lock(dir, fs);
   try {
+    // Debris first: a crashed run's journal is rolled back, stray staged and old files are removed.
     await recover(dir, fs);
+    await sweep(dir, [...files.generated.keys(), ...files.userOwned.keys()], fs);
     const current = await planAgainst(dir, files, plan.manifest, fs);
     refuseEdited(dir, current, options);
-    // Stray staged files of a run that failed before its journal existed, or after its commit point.
-    await sweep(dir, [...files.generated.keys(), ...files.userOwned.keys(), ...current.changes.map((c) => c.path)], fs);
     if (current.upToDate) return current;
     const writes = new Map<string, string>();
     const deletes: string[] = [];
@@ -157,6 +167,8 @@ interface Journal {
   readonly replaced?: string[];
   /** Targets that did not exist before; absent while staging. */
   readonly created?: string[];
+  /** Set once every file is in place (the commit point): recovery then removes the old files instead. */
+  readonly committed?: boolean;
 }
 
 async function swap(dir: string, writes: Map<string, string>, deletes: string[], fs: WriterFs): Promise<void> {
@@ -169,7 +181,8 @@ async function swap(dir: string, writes: Map<string, string>, deletes: string[],
     await sweep(dir, [JOURNAL], fs).catch(() => undefined);
     throw e;
   }
-  let journal: Required<Journal>;
+  const replaced: string[] = [];
+  const created: string[] = [];
   try {
     // 2. Stage every new file beside its target.
     for (const [p, text] of writes) {
@@ -177,19 +190,26 @@ async function swap(dir: string, writes: Map<string, string>, deletes: string[],
       await writeDurably(abs(p) + NEW, text, fs);
     }
     // 3. Record which targets exist (moved aside) and which are new (removed on rollback).
-    journal = { staged, replaced: [], created: [] };
-    for (const p of [...writes.keys(), ...deletes]) ((await exists(abs(p), fs)) ? journal.replaced : journal.created).push(p);
-    await writeJournal(dir, journal, fs);
-    // 4. Swap, then remove the journal: the commit point.
-    for (const p of journal.replaced) await fs.rename(abs(p), abs(p) + OLD);
+    for (const p of [...writes.keys(), ...deletes]) ((await exists(abs(p), fs)) ? replaced : created).push(p);
+    await writeJournal(dir, { staged, replaced, created }, fs);
+    // 4. Swap.
+    for (const p of replaced) await fs.rename(abs(p), abs(p) + OLD);
     for (const p of writes.keys()) await fs.rename(abs(p) + NEW, abs(p));
-    await fs.unlink(abs(JOURNAL));
+    // 5. The commit point: the journal says the new module stands.
+    await writeJournal(dir, { staged, replaced, created, committed: true }, fs);
   } catch (e) {
     await rollback(dir, fs);
     throw e;
   }
-  // After the commit point the new module stands. Best effort: a leftover `.cors-gen-old` is swept next run.
-  await Promise.all(journal.replaced.map((p) => fs.rm(abs(p) + OLD, { force: true }).catch(() => undefined)));
+  // 6. Clean-up, best effort: whatever is left, the next run finishes from the committed journal.
+  await finish(dir, replaced, fs).catch(() => undefined);
+}
+
+/** Removes the old files of a committed swap, then its journal. */
+async function finish(dir: string, replaced: readonly string[], fs: WriterFs): Promise<void> {
+  for (const p of replaced) await fs.rm(path.join(dir, p) + OLD, { force: true });
+  await fs.rm(path.join(dir, JOURNAL) + NEW, { force: true });
+  await fs.unlink(path.join(dir, JOURNAL));
 }
 
 /** Replaces the journal atomically (written beside it, then renamed over it). */
@@ -199,7 +219,7 @@ async function writeJournal(dir: string, journal: Journal, fs: WriterFs): Promis
   await fs.rename(file + NEW, file);
 }
 
-/** Undoes an interrupted swap, as recorded in the journal. */
+/** Undoes an interrupted swap as recorded in the journal, or finishes one that reached its commit point. */
 async function rollback(dir: string, fs: WriterFs): Promise<void> {
   const abs = (p: string) => path.join(dir, p);
   const text = await readText(abs(JOURNAL), fs);
@@ -208,6 +228,7 @@ async function rollback(dir: string, fs: WriterFs): Promise<void> {
     return;
   }
   const journal = JSON.parse(text) as Journal;
+  if (journal.committed) return finish(dir, journal.replaced ?? [], fs);
   for (const p of journal.created ?? []) await fs.rm(abs(p), { force: true });
   for (const p of journal.replaced ?? []) {
     if (await exists(abs(p) + OLD, fs)) {
@@ -221,8 +242,8 @@ async function rollback(dir: string, fs: WriterFs): Promise<void> {
 }
 
 /**
- * Rolls back a swap a crashed run left behind (its journal), then removes stray staged files of the files the
- * manifest records. Returns whether there was a swap to roll back.
+ * Rolls back (or, past its commit point, finishes) a swap a crashed run left behind (its journal), then removes
+ * stray staged files of the files the manifest records. Returns whether there was a journal.
  */
 export async function recover(dir: string, fs: WriterFs = nodeFs): Promise<boolean> {
   const rolledBack = await exists(path.join(dir, JOURNAL), fs);
@@ -248,6 +269,14 @@ async function sweep(dir: string, files: readonly string[], fs: WriterFs): Promi
 
 /** Lock files this process holds: a lock naming our own pid but not listed here was left by a failed release. */
 const heldLocks = new Set<string>();
+
+/** A lock file naming a process that is gone (or this process, which does not hold it). */
+async function staleLock(file: string, fs: WriterFs): Promise<boolean> {
+  const text = await readText(file, fs);
+  if (text === undefined || text === '') return false;
+  const holder = Number(text);
+  return !(Number.isInteger(holder) && holder > 0 && (holder === process.pid ? heldLocks.has(file) : isAlive(holder)));
+}
 
 async function lock(dir: string, fs: WriterFs): Promise<() => Promise<void>> {
   const file = path.join(dir, LOCK);
@@ -336,7 +365,7 @@ async function exists(file: string, fs: WriterFs): Promise<boolean> {
     await fs.readFile(file);
     return true;
   } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return false;
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT' || (e as NodeJS.ErrnoException).code === 'ENOTDIR') return false;
     if ((e as NodeJS.ErrnoException).code === 'EISDIR') return true;
     throw e;
   }

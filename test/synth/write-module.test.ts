@@ -23,13 +23,10 @@ const module = (generated: Files, userOwned: Files = {}): ModuleFiles => ({
 });
 const meta = (version = '1.0.0') => ({ version, specFile: '../cors-gen.yaml', specText: `spec ${version}`, format: 'hcl' as const });
 
-/** The previous module: every kind of change is needed to go from A to B. */
-const A = module(
-  { 'main.tf': 'main A\n', 'variables.tf': 'variables\n', 'old.tf': 'no longer generated\n', 'lambda/index.mjs': 'index A\n', 'lambda/cors.mjs': 'cors\n', 'stages/dev.tfvars': 'dev\n' },
-  { 'lambda/app.mjs': 'app A\n' },
-);
+/** The previous module: going from A to B needs every kind of change (kept small: every write is fsynced). */
+const A = module({ 'main.tf': 'main A\n', 'variables.tf': 'variables\n', 'old.tf': 'no longer generated\n' }, { 'lambda/app.mjs': 'app A\n' });
 const B = module(
-  { 'main.tf': 'main B\n', 'variables.tf': 'variables\n', 'new.tf': 'new file\n', 'lambda/index.mjs': 'index B\n', 'lambda/cors.mjs': 'cors\n', 'stages/dev.tfvars': 'dev\n', 'stages/qa.tfvars': 'qa\n' },
+  { 'main.tf': 'main B\n', 'variables.tf': 'variables\n', 'new.tf': 'new file\n', 'stages/qa.tfvars': 'qa\n' },
   { 'lambda/app.mjs': 'app B (never written over the user\'s)\n', 'lambda/extra.mjs': 'extra\n' },
 );
 
@@ -102,10 +99,9 @@ describe('writing a module', () => {
     const before = snapshot(dir);
     const plan = await planWrite(dir, B, meta('1.1.0'));
     expect(plan.upToDate).toBe(false);
-    expect(plan.changes.map((c) => `${c.kind} ${c.path}`).sort()).toEqual(
-      [`update ${MANIFEST_FILE}`, 'update lambda/index.mjs', 'update main.tf', 'create new.tf', 'create stages/qa.tfvars', 'delete old.tf'].sort(),
-    );
+    expect(plan.changes.map((c) => `${c.kind} ${c.path}`).sort()).toEqual([`update ${MANIFEST_FILE}`, 'update main.tf', 'create new.tf', 'create stages/qa.tfvars', 'delete old.tf'].sort());
     expect(plan.userFiles).toEqual(['lambda/extra.mjs']);
+    expect(plan.leftovers).toEqual([]);
     expect(snapshot(dir)).toEqual(before);
   });
 
@@ -184,8 +180,8 @@ describe('writing a module', () => {
 type Op = 'readFile' | 'writeFile' | 'rename' | 'unlink' | 'mkdir' | 'rm' | 'open' | 'handle.writeFile' | 'handle.sync' | 'handle.close';
 
 /**
- * node:fs/promises with every call counted (handle methods included). `failAt`: that call fails once with
- * `code`. `deadAfter`: every call from that index on fails, as if the process had died there (nothing after it,
+ * node:fs/promises with every call counted (handle methods included; `sync` is counted but skipped). `failAt`:
+ * that call fails once with `code`. `deadAfter`: every call from that index on fails, as if the process had died there (nothing after it,
  * not even a rollback, reaches the disk).
  */
 function faultyFs(options: { failAt?: number; deadAfter?: number; code?: string } = {}) {
@@ -217,9 +213,10 @@ function faultyFs(options: { failAt?: number; deadAfter?: number; code?: string 
           gate('handle.writeFile', file);
           return handle.writeFile(data);
         },
+        // Counted (and failed) like any call, but not performed: durability is not what these tests measure,
+        // and thousands of fsyncs would only make them slow.
         sync: async () => {
           gate('handle.sync', file);
-          return handle.sync();
         },
         close: async () => {
           // The descriptor is closed whatever happens, so no test leaks one.
@@ -242,7 +239,6 @@ describe('atomic writes under injected faults', () => {
     return (async () => {
       await write(before, A);
       writeFileSync(path.join(before, 'lambda/app.mjs'), 'the user\'s code\n');
-      rmSync(path.join(before, 'lambda/app.mjs.none'), { force: true });
       const old = snapshot(before);
       const counted = faultyFs();
       await write(before, B, '1.1.0', {}, counted.fs);
@@ -268,54 +264,57 @@ describe('atomic writes under injected faults', () => {
           // The fault hit the clean-up after the commit point: the new module stands; leftovers are swept next run.
           committed++;
           const leftovers = Object.keys(after).filter((p) => !(p in next));
-          for (const p of leftovers) expect(p, `fault ${code} at call ${i} (${log[i]!.op})`).toMatch(/\.cors-gen-old$|^\.cors-gen\.lock$/);
+          for (const p of leftovers) expect(p, `fault ${code} at call ${i} (${log[i]!.op})`).toMatch(/\.cors-gen-old$|^\.cors-gen\.(lock|journal)$/);
           for (const [p, text] of Object.entries(next)) expect(after[p], p).toBe(text);
         } else {
           expect((outcome as NodeJS.ErrnoException).code, String(outcome)).toBe(code);
           if (JSON.stringify(after) !== JSON.stringify(old)) corruptions++;
           expect(after, `fault ${code} at call ${i} (${log[i]!.op} ${log[i]!.target})`).toEqual(old);
         }
-        await write(dir, B, '1.1.0');
+        await write(dir, B, '1.1.0', {}, faultyFs().fs);
         expect(snapshot(dir), `clean run after fault ${code} at call ${i}`).toEqual(next);
       }
     }
     console.info(`writer: ${faults} injected faults (${calls} call sites x EACCES, ENOSPC), ${committed} after the commit point, ${corruptions} corruptions`);
     expect(corruptions).toBe(0);
-  });
+  }, 180_000);
 
   it('rolls back a swap interrupted by a crash at any point, on the next run', async () => {
     const { old, next, calls } = await baseline();
     let crashes = 0;
+    let rolledForward = 0;
     for (let i = 0; i < calls; i++) {
       restore(dir, old);
       const { fs, log } = faultyFs({ deadAfter: i });
-      await expect(write(dir, B, '1.1.0', {}, fs)).rejects.toThrow(/injected fault/);
+      // A crash after the commit point only hits best-effort clean-up: the run still reports success.
+      const outcome = await write(dir, B, '1.1.0', {}, fs).then(() => 'ok', (e: Error) => e.message);
       crashes++;
-      const committed = log.slice(0, i).some((c) => c.op === 'unlink' && c.target.endsWith('.cors-gen.journal'));
-      const recovered = await recover(dir);
+      if (outcome !== 'ok') expect(outcome).toMatch(/injected fault/);
+      await recover(dir);
       const after = snapshot(dir);
       delete after['.cors-gen.lock']; // a crashed run leaves its lock; the next writer takes it over
-      expect(after, `crash at call ${i} (${log[i]?.op} ${log[i]?.target}), recovered: ${recovered}`).toEqual(committed ? next : old);
-      await write(dir, B, '1.1.0');
+      const where = `crash at call ${i} (${log[i]?.op} ${log[i]?.target})`;
+      if (outcome === 'ok') expect(after, where).toEqual(next);
+      else expect([old, next], where).toContainEqual(after);
+      if (JSON.stringify(after) === JSON.stringify(next)) rolledForward++;
+      await write(dir, B, '1.1.0', {}, faultyFs().fs);
       expect(snapshot(dir), `clean run after crash at call ${i}`).toEqual(next);
     }
-    console.info(`writer: ${crashes} simulated crashes, every one recovered to the previous or the new module`);
-  });
+    console.info(`writer: ${crashes} simulated crashes, all recovered: ${crashes - rolledForward} to the previous module, ${rolledForward} (past the commit point) to the new one`);
+    expect(rolledForward).toBeGreaterThan(0);
+    expect(rolledForward).toBeLessThan(crashes);
+  }, 180_000);
 
   it('recovers from a journal left by a crash before the next write does anything else', async () => {
     const { old, next } = await baseline();
     restore(dir, old);
-    const { fs, log } = faultyFs({ deadAfter: Number.MAX_SAFE_INTEGER });
     // Crash right after the first rename of a target to .cors-gen-old.
-    const crashAt = await (async () => {
-      const probe = faultyFs();
-      const probeDir = path.join(root, `probe-${n++}`);
-      restore(probeDir, old);
-      await write(probeDir, B, '1.1.0', {}, probe.fs);
-      return probe.log.findIndex((c) => c.op === 'rename' && c.target.endsWith('main.tf'));
-    })();
-    void fs;
-    void log;
+    const probe = faultyFs();
+    const probeDir = path.join(root, `probe-${n++}`);
+    restore(probeDir, old);
+    await write(probeDir, B, '1.1.0', {}, probe.fs);
+    const crashAt = probe.log.findIndex((c) => c.op === 'rename' && c.target.endsWith('main.tf'));
+    expect(crashAt).toBeGreaterThan(0);
     const crashed = faultyFs({ deadAfter: crashAt + 1 });
     await expect(write(dir, B, '1.1.0', {}, crashed.fs)).rejects.toThrow(/injected fault/);
     expect(snapshot(dir)['.cors-gen.journal']).toBeDefined();

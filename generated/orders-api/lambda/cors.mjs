@@ -62,7 +62,9 @@ function parseFlag(env, name) {
 function parseMode(value) {
   if (value === undefined || value === '' || value === 'lambda') return 'lambda';
   if (value === 'service') return 'service';
-  throw new Error(`cors-gen: environment variable CORS_MODE must be "lambda" or "service", not ${JSON.stringify(value)}`);
+  throw new Error(
+    `cors-gen: environment variable CORS_MODE must be "lambda" or "service", not ${JSON.stringify(value)}`,
+  );
 }
 
 /**
@@ -83,7 +85,9 @@ export function compileOrigins(entries) {
       patterns.push(new RegExp(`^${escapeRegExp(entry.slice(0, -1))}${DNS_LABEL}(?:\\.${DNS_LABEL})*(?::\\d{1,5})?$`));
     } else if (entry.includes('*')) {
       const star = entry.indexOf('*');
-      patterns.push(new RegExp(`^${escapeRegExp(entry.slice(0, star))}${DNS_LABEL}${escapeRegExp(entry.slice(star + 1))}$`));
+      const before = escapeRegExp(entry.slice(0, star));
+      const after = escapeRegExp(entry.slice(star + 1));
+      patterns.push(new RegExp(`^${before}${DNS_LABEL}${after}$`));
     } else exact.add(entry);
   }
   return {
@@ -154,7 +158,8 @@ function requestMethod(event) {
 /** Why `result` is not a proxy result API Gateway or Lambda can send (which would become a 502), or undefined. */
 function malformedReason(result) {
   if (result === null || typeof result !== 'object' || Array.isArray(result)) {
-    return `a ${result === null ? 'null' : Array.isArray(result) ? 'array' : typeof result} instead of { statusCode, headers?, body? }`;
+    const kind = result === null ? 'null' : Array.isArray(result) ? 'array' : typeof result;
+    return `a ${kind} instead of { statusCode, headers?, body? }`;
   }
   const { statusCode, headers, multiValueHeaders, body } = result;
   if (!Number.isInteger(statusCode) || statusCode < 100 || statusCode > 599) {
@@ -232,7 +237,8 @@ export function createHandler(handle, config) {
     const appMulti = result.multiValueHeaders;
     if (appMulti !== undefined && appMulti !== null) {
       // API Gateway prefers multiValueHeaders over headers for the same name, so the app's CORS values must go
-      // from there too. https://docs.aws.amazon.com/apigateway/latest/developerguide/set-up-lambda-proxy-integrations.html
+      // from there too.
+      // https://docs.aws.amazon.com/apigateway/latest/developerguide/set-up-lambda-proxy-integrations.html
       multiValueHeaders = {};
       for (const name of Object.keys(appMulti)) {
         const lower = name.toLowerCase();
@@ -256,7 +262,8 @@ export function createHandler(handle, config) {
       }
     } else {
       // The answer depends on the Origin even when it carries no CORS header: a shared cache must not serve this
-      // response to an origin that would have been allowed. https://fetch.spec.whatwg.org/#cors-protocol-and-http-caches
+      // response to an origin that would have been allowed.
+      // https://fetch.spec.whatwg.org/#cors-protocol-and-http-caches
       vary = addVaryOrigin(vary);
     }
     if (vary !== undefined) headers['Vary'] = vary;

@@ -83,7 +83,8 @@ class OriginMatcher:
     The rules are cors-gen's (src/cors/origin.ts): "*" alone allows every origin; in "scheme://*.domain" the "*"
     stands for exactly one DNS label and everything else is literal; "http://*" and "https://*" allow every host
     of that scheme; matching is whole-string on the lowercased request origin; the opaque origin "null", an
-    empty Origin and one that is not printable ASCII are never allowed. `any` is true for the "*" list, which is answered with a literal "*".
+    empty Origin and one that is not printable ASCII are never allowed. `any` is true for the "*" list, which is
+    answered with a literal "*".
     """
 
     __slots__ = ("any", "_exact", "_patterns")
@@ -221,7 +222,8 @@ def _join_vary(current, value):
 
 
 def _json_response(status, message):
-    return {"statusCode": status, "headers": {"Content-Type": "application/json"}, "body": json.dumps({"message": message}, separators=(",", ":"))}
+    body = json.dumps({"message": message}, separators=(",", ":"))
+    return {"statusCode": status, "headers": {"Content-Type": "application/json"}, "body": body}
 
 
 def create_handler(handle, config):
@@ -259,7 +261,8 @@ def create_handler(handle, config):
         app_multi = result.get("multiValueHeaders")
         if app_multi is not None:
             # API Gateway prefers multiValueHeaders over headers for the same name, so the app's CORS values must
-            # go from there too. https://docs.aws.amazon.com/apigateway/latest/developerguide/set-up-lambda-proxy-integrations.html
+            # go from there too.
+            # https://docs.aws.amazon.com/apigateway/latest/developerguide/set-up-lambda-proxy-integrations.html
             multi_value_headers = {}
             for name, values in app_multi.items():
                 lower = name.lower()

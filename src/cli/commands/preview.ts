@@ -42,6 +42,8 @@ export function registerPreview(program: Command, ctx: CliContext): void {
     .action(
       action(ctx, async (flags: PreviewFlags) => {
         const o = ctx.output;
+        // Listening from the start: a signal while the preview starts also ends it cleanly, once it has started.
+        const stopped = untilSignal();
         const moduleDir = flags.module ?? (await moduleFromSpec(ctx, flags));
         if (typeof moduleDir === 'number') return moduleDir;
         if (flags.siteDir) {
@@ -82,7 +84,7 @@ export function registerPreview(program: Command, ctx: CliContext): void {
           o.err(`  foreign site  ${preview.foreignSite}   an origin nothing allows: shows what is blocked`);
           o.err('Open the site in a browser. Ctrl+C stops.');
         }
-        const signal = await untilSignal();
+        const signal = await stopped;
         o.err(paint(o, 'dim', `${signal}: stopping`));
         await preview.close();
         return EXIT.ok;

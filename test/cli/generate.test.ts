@@ -1,0 +1,223 @@
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { binary, cli, plainEnv, ROOT } from './capture.js';
+
+const EXAMPLES = readdirSync(path.join(ROOT, 'examples')).filter((e) => existsSync(path.join(ROOT, 'examples', e, 'cors-gen.yaml')));
+
+const SPEC = `version: 1
+name: shop
+api: rest
+cors:
+  allowOrigins: [https://app.example.com, https://admin.example.com]
+  allowHeaders: [Content-Type]
+routes:
+  - path: /orders
+    methods: [GET, POST]
+frontend:
+  enabled: true
+stages:
+  dev:
+    allowOrigins: [http://localhost:3000]
+`;
+
+let tmp = '';
+let n = 0;
+beforeAll(() => {
+  tmp = mkdtempSync(path.join(os.tmpdir(), 'cors-gen-cli-generate-'));
+});
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+
+/** A fresh project folder with a spec; returns its path. */
+function project(spec = SPEC): string {
+  const dir = path.join(tmp, `p${n++}`);
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(path.join(dir, 'cors-gen.yaml'), spec);
+  return dir;
+}
+
+/** Every file under `dir`, with its content. */
+function snapshot(dir: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  if (!existsSync(dir)) return out;
+  for (const e of readdirSync(dir, { recursive: true, withFileTypes: true })) {
+    if (e.isFile()) out[path.relative(dir, path.join(e.parentPath, e.name)).split(path.sep).join('/')] = readFileSync(path.join(e.parentPath, e.name), 'utf8');
+  }
+  return out;
+}
+
+const gen = (dir: string, ...args: string[]) => cli(['generate', '--spec', path.join(dir, 'cors-gen.yaml'), '--out', path.join(dir, 'generated'), ...args]);
+
+describe('cors-gen generate', () => {
+  it('writes the module and exits 0; run again, writes nothing', async () => {
+    const dir = project();
+    const first = await gen(dir);
+    expect(first.code, first.stderr).toBe(0);
+    expect(first.stdout).toBe('');
+    expect(first.stderr).toMatch(/create +\S*main\.tf/);
+    expect(first.stderr).toMatch(/create +\S*lambda\/app\.mjs/);
+    expect(first.stderr).toContain('wrote');
+    const files = Object.keys(snapshot(path.join(dir, 'generated/shop')));
+    expect(files.sort()).toEqual(
+      ['.cors-gen.json', '.gitignore', 'README.md', 'lambda/app.mjs', 'lambda/cors.mjs', 'lambda/index.mjs', 'main.tf', 'outputs.tf', 'stages/dev.tfvars', 'variables.tf', 'versions.tf'].sort(),
+    );
+    const again = await gen(dir);
+    expect(again.code).toBe(0);
+    expect(again.stderr).toContain('is up to date; nothing written');
+  });
+
+  it('exits 1 on an invalid spec, names the problem and writes nothing', async () => {
+    const dir = project(SPEC.replace('https://admin.example.com]', 'https://admin.example.com/]'));
+    const r = await gen(dir);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('cors.allowOrigins[1]');
+    expect(r.stderr).toContain('nothing was written');
+    expect(existsSync(path.join(dir, 'generated'))).toBe(false);
+  });
+
+  it('--check exits 0 when the module is up to date and 1 listing the stale files, writing nothing', async () => {
+    const dir = project();
+    await gen(dir);
+    expect((await gen(dir, '--check')).code).toBe(0);
+    writeFileSync(path.join(dir, 'cors-gen.yaml'), SPEC.replace('https://admin.example.com]', 'https://admin.example.com, https://ops.example.com]'));
+    const before = snapshot(path.join(dir, 'generated'));
+    const r = await gen(dir, '--check');
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('differs from what');
+    for (const f of ['variables.tf', 'main.tf', '.cors-gen.json', 'README.md']) expect(r.stderr).toMatch(new RegExp(`update +\\S*shop[/\\\\]${f.replace('.', '\\.')}`));
+    expect(snapshot(path.join(dir, 'generated'))).toEqual(before);
+  });
+
+  it('refuses (exit 1, naming the file) to overwrite a generated file edited by hand, unless --force', async () => {
+    const dir = project();
+    await gen(dir);
+    const main = path.join(dir, 'generated/shop/main.tf');
+    writeFileSync(main, `${readFileSync(main, 'utf8')}# my change\n`);
+    writeFileSync(path.join(dir, 'cors-gen.yaml'), SPEC.replace('[Content-Type]', '[Content-Type, X-Trace]'));
+    const before = snapshot(path.join(dir, 'generated'));
+    const r = await gen(dir);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(main);
+    expect(r.stderr).toContain('edited by hand');
+    expect(r.stderr).toContain('Nothing was written.');
+    expect(snapshot(path.join(dir, 'generated'))).toEqual(before);
+    const forced = await gen(dir, '--force');
+    expect(forced.code, forced.stderr).toBe(0);
+    expect(readFileSync(main, 'utf8')).not.toContain('# my change');
+    expect(readFileSync(main, 'utf8')).toContain('Content-Type,X-Trace');
+  });
+
+  it('never overwrites the user\'s lambda/app.mjs', async () => {
+    const dir = project();
+    await gen(dir);
+    const app = path.join(dir, 'generated/shop/lambda/app.mjs');
+    writeFileSync(app, 'export async function handle() { return { statusCode: 200, body: "mine" }; }\n');
+    writeFileSync(path.join(dir, 'cors-gen.yaml'), SPEC.replace('[Content-Type]', '[Content-Type, X-Trace]'));
+    expect((await gen(dir)).code).toBe(0);
+    expect((await gen(dir, '--force')).code).toBe(0);
+    expect(readFileSync(app, 'utf8')).toContain('"mine"');
+  });
+
+  it('exits 2 when the output folder cannot be written', async () => {
+    const dir = project();
+    writeFileSync(path.join(dir, 'not-a-folder'), '');
+    const r = await cli(['generate', '--spec', path.join(dir, 'cors-gen.yaml'), '--out', path.join(dir, 'not-a-folder')]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('cannot write');
+  });
+
+  it('--format json writes *.tf.json that parse, with no CDKTF metadata but our header', async () => {
+    const dir = project();
+    const r = await gen(dir, '--format', 'json');
+    expect(r.code, r.stderr).toBe(0);
+    const files = snapshot(path.join(dir, 'generated/shop'));
+    const tf = Object.keys(files).filter((f) => /\.tf(\.json)?$/.test(f));
+    expect(tf.sort()).toEqual(['main.tf.json', 'outputs.tf.json', 'variables.tf.json', 'versions.tf.json']);
+    for (const f of tf) {
+      const parsed = JSON.parse(files[f]!) as Record<string, unknown>;
+      expect(parsed['//']).toMatch(/^Generated by cors-gen \S+ from \.\.\/\.\.\/cors-gen\.yaml\. Do not edit/);
+      expect(files[f]!.match(/"\/\/"/g), f).toHaveLength(1);
+      expect(files[f]).not.toMatch(/"metadata"|"stackName"|"backend"|"provider"\s*:/);
+    }
+    expect(JSON.parse(files['.cors-gen.json']!)).toMatchObject({ format: 'json' });
+  });
+});
+
+describe('cors-gen generate --json', () => {
+  it.each([
+    ['success', [] as string[], 0, { ok: true, check: false }],
+    ['--check on a fresh folder', ['--check'], 1, { ok: false, reason: 'stale', check: true }],
+  ])('prints exactly one JSON document on stdout (%s)', async (_name, args, code, expected) => {
+    const dir = project();
+    const r = await binary(['generate', '--json', '--spec', 'cors-gen.yaml', ...args], { cwd: dir, env: plainEnv() });
+    expect(r.code, r.stderr).toBe(code);
+    const doc = JSON.parse(r.stdout) as { files: Array<{ path: string; change: string }> };
+    expect(doc).toMatchObject({ ...expected, dir: path.join('generated', 'shop') });
+    expect(doc.files).toContainEqual(expect.objectContaining({ path: path.join('generated', 'shop', 'main.tf'), change: 'create' }));
+  });
+
+  it('prints the validation errors as JSON for an invalid spec', async () => {
+    const dir = project(SPEC.replace('https://app.example.com,', '"*",'));
+    const r = await binary(['generate', '--json'], { cwd: dir, env: plainEnv() });
+    expect(r.code).toBe(1);
+    const doc = JSON.parse(r.stdout) as { ok: boolean; reason: string; errors: Array<{ path: string }> };
+    expect(doc).toMatchObject({ ok: false, reason: 'invalid' });
+    expect(doc.errors.length).toBeGreaterThan(0);
+  });
+
+  it('reports a hand edit as JSON, naming the file', async () => {
+    const dir = project();
+    expect((await gen(dir)).code).toBe(0);
+    writeFileSync(path.join(dir, 'generated/shop/variables.tf'), '# mine\n');
+    const r = await gen(dir, '--json');
+    expect(r.code).toBe(1);
+    const doc = JSON.parse(r.stdout) as { reason: string; files: Array<{ path: string; change: string }>; message: string };
+    expect(doc.reason).toBe('edited');
+    expect(doc.files).toContainEqual(expect.objectContaining({ change: 'edited', path: expect.stringMatching(/variables\.tf$/) }));
+    expect(doc.message).toContain('variables.tf');
+  });
+});
+
+describe('the committed examples (what CI checks)', () => {
+  it.each(EXAMPLES)('generate --check passes on generated/%s', async (name) => {
+    const r = await binary(['generate', '--check', '--spec', `examples/${name}/cors-gen.yaml`, '--out', 'generated'], { cwd: ROOT, env: plainEnv() });
+    expect(r.stderr).toContain('is up to date');
+    expect(r.code, r.stderr).toBe(0);
+  });
+
+  it('passes on a fresh copy elsewhere, and from another working directory', async () => {
+    const clone = path.join(tmp, 'clone');
+    cpSync(path.join(ROOT, 'examples'), path.join(clone, 'examples'), { recursive: true });
+    cpSync(path.join(ROOT, 'generated'), path.join(clone, 'generated'), { recursive: true });
+    const fromRoot = await binary(['generate', '--check', '--spec', 'examples/orders-api/cors-gen.yaml', '--out', 'generated'], { cwd: clone, env: plainEnv() });
+    expect(fromRoot.code, fromRoot.stderr).toBe(0);
+    const fromSpecFolder = await binary(['generate', '--check', '--spec', 'cors-gen.yaml', '--out', '../../generated'], { cwd: path.join(clone, 'examples/orders-api'), env: plainEnv() });
+    expect(fromSpecFolder.code, fromSpecFolder.stderr).toBe(0);
+  });
+
+  it('gives byte-identical modules for the same spec in two places', async () => {
+    const a = project();
+    const b = project();
+    await gen(a);
+    await gen(b);
+    expect(snapshot(path.join(b, 'generated'))).toEqual(snapshot(path.join(a, 'generated')));
+  });
+});
+
+describe('concurrent runs', () => {
+  it('leave one complete module when two processes write the same folder at once', async () => {
+    const dir = project();
+    const [hcl, json] = await Promise.all([
+      binary(['generate', '--spec', 'cors-gen.yaml', '--format', 'hcl'], { cwd: dir, env: plainEnv() }),
+      binary(['generate', '--spec', 'cors-gen.yaml', '--format', 'json'], { cwd: dir, env: plainEnv() }),
+    ]);
+    expect(hcl.code, hcl.stderr).toBe(0);
+    expect(json.code, json.stderr).toBe(0);
+    const files = Object.keys(snapshot(path.join(dir, 'generated/shop')));
+    const formats = ['hcl', 'json'].filter((f) => files.some((p) => (f === 'hcl' ? /\.tf$/ : /\.tf\.json$/).test(p)));
+    expect(formats, files.join(', ')).toHaveLength(1);
+    const check = await binary(['generate', '--check', '--spec', 'cors-gen.yaml', '--format', formats[0]!], { cwd: dir, env: plainEnv() });
+    expect(check.code, check.stderr).toBe(0);
+  });
+});
