@@ -1,7 +1,7 @@
 /**
  * An exchange is one request sent and the response received; findings carry them as evidence. The JSON form is
- * part of `check --json`'s stable output: request headers as sent, response headers with lower-case names, a
- * header received more than once as an array of its values.
+ * part of `check --json`'s stable output: request headers as sent, and the response headers the verdict and the
+ * diagnosis rest on, with lower-case names, a header received more than once as an array of its values.
  */
 import type { ProbeRequest, ProbeResponse } from './http-probe.js';
 
@@ -23,6 +23,15 @@ export interface Evidence {
   readonly response: { readonly status: number; readonly headers: Record<string, string | string[]> };
 }
 
+/**
+ * Response headers kept as evidence. Others are left out on purpose: `date`, request and trace ids
+ * (`x-amzn-requestid`, `apigw-requestid`, `x-amz-cf-id`) change on every run and would make `--json` differ
+ * between two identical CI runs.
+ */
+export function isEvidenceHeader(name: string): boolean {
+  return name.startsWith('access-control-') || ['vary', 'location', 'content-type', 'cache-control', 'x-amzn-errortype', 'www-authenticate'].includes(name);
+}
+
 export function toEvidence(exchange: Exchange): Evidence {
   const requestHeaders: Record<string, string> = {};
   for (const [name, value] of exchange.request.headers) {
@@ -30,7 +39,7 @@ export function toEvidence(exchange: Exchange): Evidence {
   }
   const responseHeaders: Record<string, string | string[]> = {};
   for (const [name, values] of Object.entries(exchange.response.headers)) {
-    if (values === undefined || values.length === 0) continue;
+    if (values === undefined || values.length === 0 || !isEvidenceHeader(name)) continue;
     responseHeaders[name] = values.length === 1 ? values[0]! : [...values];
   }
   return {

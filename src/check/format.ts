@@ -28,7 +28,7 @@ const plain: Style = (_s, text) => text;
 
 const SEVERITY_STYLE: Record<Severity, 'red' | 'yellow' | 'dim'> = { error: 'red', warning: 'yellow', info: 'dim' };
 
-/** Response headers worth showing in text; `--json` carries them all. */
+/** Of the evidence headers, those worth showing in text; `--json` carries them all. */
 function isTelling(name: string): boolean {
   return name.startsWith('access-control-') || ['vary', 'location', 'x-amzn-errortype'].includes(name);
 }

@@ -29,7 +29,7 @@ export function buildProgram(ctx: CliContext): Command {
     .showHelpAfterError('(run with --help for usage)')
     .configureOutput({ writeOut: (s) => ctx.output.out(s), writeErr: (s) => ctx.output.err(s) })
     .exitOverride();
-  program.addHelpText('after', '\nExit codes: 0 success, 1 invalid input or failed check, 2 usage error or unreadable file.\nNO_COLOR disables colour.');
+  program.addHelpText('after', '\nExit codes: 0 success, 1 invalid input or failed check, 2 usage error, unreadable file or network failure.\nNO_COLOR disables colour.');
   for (const register of [registerInit, registerValidate, registerGenerate, registerCheck, registerPreview]) register(program, ctx);
   program.commands.forEach((c) => c.exitOverride().configureOutput({ writeOut: (s) => ctx.output.out(s), writeErr: (s) => ctx.output.err(s) }));
   return program;
@@ -50,9 +50,9 @@ export async function run(argv: readonly string[], output: Output = processOutpu
     return ctx.exitCode;
   } catch (e) {
     if (e instanceof CommanderError) {
-      // help and version are "errors" to commander; they are successes to the user.
-      // `cors-gen` alone shows the help as an error (commander.help): a usage error, exit 2.
-      if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version') return EXIT.ok;
+      // help and version are "errors" to commander; they are successes to the user when commander says so
+      // (exitCode 0). `cors-gen` alone shows the help as an error (exitCode 1): a usage error, exit 2.
+      if (['commander.helpDisplayed', 'commander.help', 'commander.version'].includes(e.code) && e.exitCode === 0) return EXIT.ok;
       return EXIT.usage;
     }
     if (e instanceof UsageError || e instanceof SpecFileError) {

@@ -50,6 +50,11 @@ export interface PreviewOptions {
   readonly python?: string;
   /** Concurrent execution environments per function. @default 4 */
   readonly maxEnvironments?: number;
+  /**
+   * How long a client may take: to send its headers (default 10 s), its whole request (30 s), or nothing at all
+   * on an open connection (60 s). Lower them to shed slow clients sooner.
+   */
+  readonly clientTimeouts?: { readonly headersMs?: number; readonly requestMs?: number; readonly idleMs?: number };
 }
 
 export interface Preview {
@@ -108,7 +113,9 @@ export async function startPreview(options: PreviewOptions): Promise<Preview> {
   };
   try {
     const listen = async (name: string, port: number | undefined, maxBody: number, pick: () => Handler | undefined) => {
-      const s = await startServer(name, host, port ?? 0, { maxBodyBytes: maxBody }, (req) => (pick() ?? notReady)(req), log);
+      const t = options.clientTimeouts ?? {};
+      const limits = { maxBodyBytes: maxBody, ...(t.headersMs ? { headersTimeoutMs: t.headersMs } : {}), ...(t.requestMs ? { requestTimeoutMs: t.requestMs } : {}), ...(t.idleMs ? { idleTimeoutMs: t.idleMs } : {}) };
+      const s = await startServer(name, host, port ?? 0, limits, (req) => (pick() ?? notReady)(req), log);
       servers.push(s);
       return s;
     };

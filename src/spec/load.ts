@@ -73,14 +73,19 @@ function decodeUtf8(buf: Buffer): string | undefined {
 /** Line and column (in characters) of the first byte that is not UTF-8, so an editor can jump to it. */
 function firstInvalidUtf8(buf: Buffer): { line: number; column: number } | undefined {
   const lossy = new TextDecoder('utf-8', { ignoreBOM: true }).decode(buf);
-  // The first U+FFFD that the bytes do not spell out (EF BF BD) is where decoding failed.
-  for (let i = lossy.indexOf('\uFFFD'); i !== -1; i = lossy.indexOf('\uFFFD', i + 1)) {
-    const before = lossy.slice(0, i);
-    const offset = Buffer.byteLength(before);
-    if (buf[offset] !== 0xef || buf[offset + 1] !== 0xbf || buf[offset + 2] !== 0xbd) {
-      const lines = before.split('\n');
-      return { line: lines.length, column: lines[lines.length - 1]!.length + 1 };
-    }
+  // The first U+FFFD that the bytes do not spell out (EF BF BD) is where decoding failed. One pass, keeping the
+  // byte offset as it goes: the file may hold many genuine U+FFFD before the bad byte.
+  let offset = 0;
+  let line = 1;
+  let column = 1;
+  for (const ch of lossy) {
+    const cp = ch.codePointAt(0)!;
+    if (cp === 0xfffd && (buf[offset] !== 0xef || buf[offset + 1] !== 0xbf || buf[offset + 2] !== 0xbd)) return { line, column };
+    offset += cp < 0x80 ? 1 : cp < 0x800 ? 2 : cp < 0x10000 ? 3 : 4;
+    if (ch === '\n') {
+      line++;
+      column = 1;
+    } else column += ch.length;
   }
   return undefined;
 }

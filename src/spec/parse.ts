@@ -1,4 +1,4 @@
-import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Node } from 'yaml';
+import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Node, type Pair, type YAMLMap } from 'yaml';
 import type { PathPart, SpecIssue } from './issue.js';
 
 /** The spec's text, parsed, with a way back from a path inside it to a line and column. */
@@ -35,18 +35,24 @@ export function parseSpecText(text: string, file: string): { ok: true; parsed: P
   }
 
   const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter, uniqueKeys: true, prettyErrors: false, strict: true, version: '1.2' });
+  // Duplicate keys are found below, in linear time: the parser's own `uniqueKeys` check compares every key with
+  // every other one, which takes minutes on a 1 MB file of short keys.
+  const doc = parseDocument(text, { lineCounter, uniqueKeys: false, prettyErrors: false, strict: true, version: '1.2' });
   if (doc.errors.length > 0) {
     const err = doc.errors[0]!;
     const pos = lineCounter.linePos(err.pos[0]);
-    if (err.code === 'DUPLICATE_KEY') {
-      const key = duplicateKeyAt(text, err.pos[0]);
-      return fail(`${key ? `the key ${JSON.stringify(key)}` : 'a key'} appears twice in the same mapping; keep one`, pos.line, pos.col, 'duplicate-key');
-    }
     if (err.code === 'MULTIPLE_DOCS') {
       return fail('the file holds more than one YAML document ("---"); a spec is one document', pos.line, pos.col, 'syntax');
     }
+    if (err.code === 'RESOURCE_EXHAUSTION' || /call stack/i.test(err.message)) {
+      return fail('lists or mappings are nested too deeply to be read; a spec is a few levels deep', pos.line, pos.col, 'too-deep');
+    }
     return fail(err.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, ''), pos.line, pos.col, 'syntax');
+  }
+  const duplicate = firstDuplicateKey(doc.contents);
+  if (duplicate) {
+    const pos = duplicate.offset === undefined ? undefined : lineCounter.linePos(duplicate.offset);
+    return fail(`the key ${JSON.stringify(duplicate.key)} appears twice in the same mapping; keep one`, pos?.line, pos?.col, 'duplicate-key');
   }
   let data: unknown;
   try {
@@ -74,7 +80,7 @@ export function parseSpecText(text: string, file: string): { ok: true; parsed: P
         for (let i = 0; i < path.length; i++) {
           const part = path[i]!;
           if (isMap(node)) {
-            const pair = node.items.find((p) => isPair(p) && isScalar(p.key) && String(p.key.value) === String(part));
+            const pair = keyIndex(node).get(String(part));
             if (!pair) break;
             if (i === path.length - 1 && which === 'key') {
               found = pair.key as Node;
@@ -100,10 +106,48 @@ export function parseSpecText(text: string, file: string): { ok: true; parsed: P
   };
 }
 
-/** The key of the pair at `offset` (where `yaml` reports a duplicate), for the message. */
-function duplicateKeyAt(text: string, offset: number): string | undefined {
-  const m = /^\s*(?:"((?:[^"\\]|\\.)*)"|'([^']*)'|([^:#\n]+?))\s*:/.exec(text.slice(offset));
-  return m ? (m[1] ?? m[2] ?? m[3]) : undefined;
+/**
+ * The first key, in document order, that appears twice in one mapping, with the offset of its second
+ * occurrence. Keys compare as the property names they become (`1` and `"1"` are the same key). Walks the tree
+ * without recursion and visits every node once.
+ */
+function firstDuplicateKey(root: unknown): { key: string; offset: number | undefined } | undefined {
+  let first: { key: string; offset: number | undefined } | undefined;
+  const stack: unknown[] = [root];
+  while (stack.length > 0) {
+    const node = stack.pop();
+    if (isMap(node)) {
+      const seen = new Set<string>();
+      for (const pair of node.items) {
+        stack.push(pair.key, pair.value);
+        if (!isScalar(pair.key)) continue;
+        const key = String(pair.key.value);
+        if (!seen.has(key)) {
+          seen.add(key);
+          continue;
+        }
+        const offset = pair.key.range?.[0];
+        if (!first || (offset ?? Infinity) < (first.offset ?? Infinity)) first = { key: typeof pair.key.source === 'string' ? pair.key.source : key, offset };
+      }
+    } else if (isSeq(node)) {
+      for (const item of node.items) stack.push(item);
+    }
+  }
+  return first;
+}
+
+/** A mapping's pairs by key (the first pair of each key), built once per mapping: `locate` is called per issue. */
+const keyIndexes = new WeakMap<YAMLMap, Map<string, Pair>>();
+function keyIndex(map: YAMLMap): Map<string, Pair> {
+  let index = keyIndexes.get(map);
+  if (!index) {
+    index = new Map();
+    for (const p of map.items) {
+      if (isPair(p) && isScalar(p.key) && !index.has(String(p.key.value))) index.set(String(p.key.value), p as Pair);
+    }
+    keyIndexes.set(map, index);
+  }
+  return index;
 }
 
 /**

@@ -14,9 +14,10 @@ export function fromZodIssues(issues: readonly z.core.$ZodIssue[], data: unknown
     const shown = show(value);
     const base = { severity: 'error' as const, path: formatPath(path) };
     switch (issue.code) {
-      case 'unrecognized_keys':
+      case 'unrecognized_keys': {
+        // Once per issue, not per key: a hostile spec can carry a hundred thousand unknown keys.
+        const known = knownKeys(path);
         return issue.keys.map((key) => {
-          const known = knownKeys(path);
           const guess = closest(key, known);
           return {
             ...base,
@@ -26,6 +27,7 @@ export function fromZodIssues(issues: readonly z.core.$ZodIssue[], data: unknown
             fix: guess ? `did you mean "${guess}"?` : `allowed keys here: ${known.join(', ')}`,
           };
         });
+      }
       case 'invalid_type': {
         const expected = describeExpected(issue.expected);
         if (value === undefined) {
@@ -201,8 +203,11 @@ function unwrap(schema: z.core.$ZodType): z.core.$ZodType {
 function closest(key: string, known: readonly string[]): string | undefined {
   let best: string | undefined;
   let bestDistance = 3;
+  const lower = key.toLowerCase();
   for (const k of known) {
-    const d = distance(key.toLowerCase(), k.toLowerCase());
+    // The lengths alone bound the distance from below; skip what cannot beat the best so far.
+    if (Math.abs(lower.length - k.length) >= bestDistance) continue;
+    const d = distance(lower, k.toLowerCase());
     if (d < bestDistance) [best, bestDistance] = [k, d];
   }
   return best;

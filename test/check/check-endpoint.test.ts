@@ -64,6 +64,9 @@ describe('findings', () => {
     expect(f!.evidence[0]!.request.headers['Access-Control-Request-Headers']).toBe('content-type');
     expect(f!.evidence[0]!.response.status).toBe(403);
     expect(f!.evidence[0]!.response.headers['x-amzn-errortype']).toBe('MissingAuthenticationTokenException');
+    // Volatile headers (date, request ids) stay out of the evidence, so two runs give the same JSON.
+    expect(f!.evidence[0]!.response.headers).not.toHaveProperty('date');
+    expect(f!.evidence[0]!.response.headers).not.toHaveProperty('x-amz-apigw-id');
   });
 
   it('keeps both values of a repeated Access-Control-Allow-Origin in the evidence', async () => {

@@ -93,8 +93,11 @@ describe('cors-gen check', () => {
   it('produces the same --scan --json document on every run, for CI', async () => {
     const docs: string[] = [];
     for (let i = 0; i < 2; i++) {
+      // Across a second boundary, so that a Date header in the evidence would show.
+      if (i > 0) await new Promise((r) => setTimeout(r, 1100));
       const out = capture();
-      expect(await run(['check', url('substring-match'), '--origin', ORIGIN, '--scan', '--json'], out)).toBe(0);
+      // substring-match is a dangerous class: exit 1, and the document must still be the same every time.
+      expect(await run(['check', url('substring-match'), '--origin', ORIGIN, '--scan', '--json'], out)).toBe(1);
       docs.push(out.stdout.join(''));
     }
     expect(docs[0]).toBe(docs[1]);
@@ -102,6 +105,16 @@ describe('cors-gen check', () => {
     const codes: string[] = doc.findings.map((f: { code: string }) => f.code);
     expect(codes).toContain('substring-match');
     for (const code of codes) expect([...CHECK_CODES, ...SCAN_CODES] as string[]).toContain(code);
+  });
+
+  it('with --scan, exits 1 on a dangerous configuration even though the origin itself can use the endpoint', async () => {
+    const plain = capture();
+    expect(await run(['check', url('reflected-origin'), '--origin', ORIGIN, '--json'], plain)).toBe(0);
+    const scanned = capture();
+    expect(await run(['check', url('reflected-origin'), '--origin', ORIGIN, '--scan', '--json'], scanned)).toBe(1);
+    const doc = JSON.parse(scanned.stdout.join(''));
+    expect(doc.ok).toBe(true);
+    expect(doc.findings).toContainEqual(expect.objectContaining({ code: 'reflected-origin', severity: 'error' }));
   });
 
   it('colours only when the output allows it (NO_COLOR, not a terminal)', async () => {

@@ -3,8 +3,9 @@
  * ./fixtures, generated into a temporary folder with the real generator), and small HTTP helpers that talk to
  * the preview on 127.0.0.1.
  */
-import { cpSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -85,4 +86,75 @@ export function header(reply: Reply, name: string): string | undefined {
   const values = reply.headers[name.toLowerCase()];
   if (values && values.length > 1) throw new Error(`${name} appears ${values.length} times: ${values.join(' | ')}`);
   return values?.[0];
+}
+
+// ---- breaking a module on purpose ----------------------------------------------------------------------------
+
+/** The text of `resource "<type>" "<name>" { ... }` (braces balance in generated HCL, strings included). */
+function blockRange(text: string, type: string, name: string): [number, number] {
+  const start = text.indexOf(`resource "${type}" "${name}" {`);
+  if (start < 0) throw new Error(`no resource ${type}.${name} in the module`);
+  let depth = 0;
+  for (let i = text.indexOf('{', start); i < text.length; i++) {
+    if (text[i] === '{') depth++;
+    else if (text[i] === '}' && --depth === 0) return [start, text[i + 1] === '\n' ? i + 2 : i + 1];
+  }
+  throw new Error(`unbalanced resource ${type}.${name}`);
+}
+
+/**
+ * Removes resources from a module's main.tf, and their mentions in the deployment trigger, as someone editing
+ * the module by hand would (Terraform itself refuses a reference to a removed resource).
+ */
+export function removeResources(dir: string, addresses: readonly string[]): void {
+  const file = path.join(dir, 'main.tf');
+  let text = readFileSync(file, 'utf8');
+  for (const address of addresses) {
+    const [type, name] = address.split('.') as [string, string];
+    const [from, to] = blockRange(text, type, name);
+    text = text.slice(0, from) + text.slice(to);
+    text = text.replace(new RegExp(`(, )?\\b${address.replace('.', '\\.')}\\b(?![._a-z])(, )?`, 'g'), (_m, before?: string, after?: string) => (before && after ? ', ' : ''));
+  }
+  writeFileSync(file, text);
+}
+
+/** Replaces text in a module file (fails when the text is not there, so a test never breaks nothing). */
+export function editModule(dir: string, file: string, from: string | RegExp, to: string): void {
+  const target = path.join(dir, file);
+  const text = readFileSync(target, 'utf8');
+  const next = text.replace(from, to);
+  if (next === text) throw new Error(`${file}: nothing matched ${String(from)}`);
+  writeFileSync(target, next);
+}
+
+/** The addresses of a REST resource's preflight: OPTIONS method, method response, MOCK integration, integration response. */
+export function optionsResources(slug: string): string[] {
+  return ['aws_api_gateway_method', 'aws_api_gateway_method_response', 'aws_api_gateway_integration', 'aws_api_gateway_integration_response'].map((t) => `${t}.${slug}_options`);
+}
+
+/**
+ * A request written byte for byte on a socket (HTTP/1.0, so the answer is not chunked): for header lines Node's
+ * client would merge or refuse, such as one name sent twice in two spellings.
+ */
+export function sendRaw(url: string, method: string, headers: readonly (readonly [string, string])[], body = ''): Promise<Reply> {
+  const u = new URL(url);
+  return new Promise((resolve, reject) => {
+    const socket = net.connect(Number(u.port), u.hostname);
+    const chunks: Buffer[] = [];
+    socket.on('data', (c: Buffer) => chunks.push(c));
+    socket.on('error', reject);
+    socket.on('end', () => {
+      const text = Buffer.concat(chunks).toString('utf8');
+      const split = text.indexOf('\r\n\r\n');
+      const [statusLine, ...lines] = text.slice(0, split).split('\r\n');
+      const out: Record<string, string[]> = {};
+      for (const line of lines) {
+        const i = line.indexOf(':');
+        (out[line.slice(0, i).trim().toLowerCase()] ??= []).push(line.slice(i + 1).trim());
+      }
+      resolve({ status: Number(statusLine!.split(' ')[1]), headers: out, body: text.slice(split + 4) });
+    });
+    const head = [`${method} ${u.pathname}${u.search} HTTP/1.0`, `Host: ${u.host}`, ...headers.map(([k, v]) => `${k}: ${v}`), `Content-Length: ${Buffer.byteLength(body)}`];
+    socket.write(`${head.join('\r\n')}\r\n\r\n${body}`);
+  });
 }

@@ -40,7 +40,7 @@ export function registerCheck(program: Command, ctx: CliContext): void {
       action(ctx, async (url: string, flags: CheckFlags) => {
         const timeoutMs = parseTimeout(flags.timeout);
         // Loaded here so that no other command pays for it, and check never loads CDKTF.
-        const { checkEndpoint, CheckError, formatReport, reportJson, progressLine } = await import('../../check/index.js');
+        const { checkEndpoint, CheckError, formatReport, reportJson, progressLine, SCAN_CODES } = await import('../../check/index.js');
         const progress = ctx.output.isTTY && !flags.json ? progressLine(process.stderr, process.stderr.columns || 80) : undefined;
         let report;
         try {
@@ -62,7 +62,10 @@ export function registerCheck(program: Command, ctx: CliContext): void {
         }
         if (flags.json) printJson(ctx.output, reportJson(report));
         else ctx.output.out(formatReport(report, (style, text) => paint(ctx.output, style, text)));
-        return report.ok ? EXIT.ok : EXIT.failed;
+        // A scan exists to fail CI on a dangerous configuration, even when the frontend's own origin works:
+        // an error-severity scan finding exits 1 too (`ok` in the JSON still answers "can this origin use it").
+        const dangerous = flags.scan && report.findings.some((f) => f.severity === 'error' && (SCAN_CODES as readonly string[]).includes(f.code));
+        return report.ok && !dangerous ? EXIT.ok : EXIT.failed;
       }),
     );
 }

@@ -41,55 +41,64 @@ export function registerPreview(program: Command, ctx: CliContext): void {
     .addHelpText('after', '\nRuns until Ctrl+C (SIGINT) or SIGTERM, then exits 0. Exit 1: the module cannot be served (the reason names the file and address); 2: bad flags, unreadable folder or port in use.')
     .action(
       action(ctx, async (flags: PreviewFlags) => {
-        const o = ctx.output;
         // Listening from the start: a signal while the preview starts also ends it cleanly, once it has started.
         const stopped = untilSignal();
-        const moduleDir = flags.module ?? (await moduleFromSpec(ctx, flags));
-        if (typeof moduleDir === 'number') return moduleDir;
-        if (flags.siteDir) {
-          try {
-            if (!statSync(flags.siteDir).isDirectory()) throw new Error('not a folder');
-          } catch {
-            throw new UsageError(`--site-dir ${flags.siteDir}: not a folder`);
-          }
-        }
-        // Loaded only here: the preview never loads CDKTF, and other commands never load the preview.
-        const { startPreview, ModuleError, PreviewSetupError } = await import('../../preview/index.js');
-        let preview: Awaited<ReturnType<typeof startPreview>>;
         try {
-          preview = await startPreview({
-            module: moduleDir,
-            ...(flags.stage ? { stage: flags.stage } : {}),
-            ...(flags.apiPort !== undefined ? { apiPort: flags.apiPort } : {}),
-            ...(flags.sitePort !== undefined ? { sitePort: flags.sitePort } : {}),
-            ...(flags.foreignPort !== undefined ? { foreignPort: flags.foreignPort } : {}),
-            ...(flags.siteDir ? { siteDir: flags.siteDir } : {}),
-            host: flags.host,
-            log: (line) => o.err(line.startsWith('warning: ') ? `${paint(o, 'yellow', 'warning')} ${line.slice(9)}` : paint(o, 'dim', line)),
-          });
-        } catch (e) {
-          if (e instanceof ModuleError || e instanceof PreviewSetupError) {
-            const code = e instanceof ModuleError ? EXIT.failed : EXIT.usage;
-            if (flags.json) o.out(JSON.stringify({ error: e.message }));
-            o.err(`${paint(o, 'red', 'error')} ${e instanceof ModuleError ? `cannot serve ${moduleDir}: ` : ''}${e.message}`);
-            return code;
-          }
-          throw e;
+          return await serve(ctx, flags, stopped.promise);
+        } finally {
+          stopped.dispose();
         }
-        if (flags.json) o.out(JSON.stringify({ api: preview.api, site: preview.site, foreignSite: preview.foreignSite }));
-        else {
-          o.err(`${paint(o, 'green', 'serving')} ${moduleDir} (${preview.kind}${flags.stage ? `, stage ${flags.stage}` : ''})`);
-          o.err(`  API           ${preview.api}`);
-          o.err(`  site          ${preview.site}   the S3 website stand-in: an allowed origin`);
-          o.err(`  foreign site  ${preview.foreignSite}   an origin nothing allows: shows what is blocked`);
-          o.err('Open the site in a browser. Ctrl+C stops.');
-        }
-        const signal = await stopped;
-        o.err(paint(o, 'dim', `${signal}: stopping`));
-        await preview.close();
-        return EXIT.ok;
       }),
     );
+}
+
+/** Starts the preview, prints where it listens, and serves until `stopped`. */
+async function serve(ctx: CliContext, flags: PreviewFlags, stopped: Promise<NodeJS.Signals>): Promise<number> {
+  const o = ctx.output;
+  const moduleDir = flags.module ?? (await moduleFromSpec(ctx, flags));
+  if (typeof moduleDir === 'number') return moduleDir;
+  if (flags.siteDir) {
+    try {
+      if (!statSync(flags.siteDir).isDirectory()) throw new Error('not a folder');
+    } catch {
+      throw new UsageError(`--site-dir ${flags.siteDir}: not a folder`);
+    }
+  }
+  // Loaded only here: the preview never loads CDKTF, and other commands never load the preview.
+  const { startPreview, ModuleError, PreviewSetupError } = await import('../../preview/index.js');
+  let preview: Awaited<ReturnType<typeof startPreview>>;
+  try {
+    preview = await startPreview({
+      module: moduleDir,
+      ...(flags.stage ? { stage: flags.stage } : {}),
+      ...(flags.apiPort !== undefined ? { apiPort: flags.apiPort } : {}),
+      ...(flags.sitePort !== undefined ? { sitePort: flags.sitePort } : {}),
+      ...(flags.foreignPort !== undefined ? { foreignPort: flags.foreignPort } : {}),
+      ...(flags.siteDir ? { siteDir: flags.siteDir } : {}),
+      host: flags.host,
+      log: (line) => o.err(line.startsWith('warning: ') ? `${paint(o, 'yellow', 'warning')} ${line.slice(9)}` : paint(o, 'dim', line)),
+    });
+  } catch (e) {
+    if (e instanceof ModuleError || e instanceof PreviewSetupError) {
+      const code = e instanceof ModuleError ? EXIT.failed : EXIT.usage;
+      if (flags.json) o.out(JSON.stringify({ error: e.message }));
+      o.err(`${paint(o, 'red', 'error')} ${e instanceof ModuleError ? `cannot serve ${moduleDir}: ` : ''}${e.message}`);
+      return code;
+    }
+    throw e;
+  }
+  if (flags.json) o.out(JSON.stringify({ api: preview.api, site: preview.site, foreignSite: preview.foreignSite }));
+  else {
+    o.err(`${paint(o, 'green', 'serving')} ${moduleDir} (${preview.kind}${flags.stage ? `, stage ${flags.stage}` : ''})`);
+    o.err(`  API           ${preview.api}`);
+    o.err(`  site          ${preview.site}   the S3 website stand-in: an allowed origin`);
+    o.err(`  foreign site  ${preview.foreignSite}   an origin nothing allows: shows what is blocked`);
+    o.err('Open the site in a browser. Ctrl+C stops.');
+  }
+  const signal = await stopped;
+  o.err(paint(o, 'dim', `${signal}: stopping`));
+  await preview.close();
+  return EXIT.ok;
 }
 
 /** generated/<name> of the spec, with a warning when the module was generated from another version of it. */
@@ -114,14 +123,19 @@ async function moduleFromSpec(ctx: CliContext, flags: PreviewFlags): Promise<str
   return dir;
 }
 
-function untilSignal(): Promise<NodeJS.Signals> {
-  return new Promise((resolve) => {
-    const stop = (signal: NodeJS.Signals) => {
+/** The first SIGINT or SIGTERM; `dispose` removes the listeners. */
+function untilSignal(): { promise: Promise<NodeJS.Signals>; dispose(): void } {
+  let stop: (signal: NodeJS.Signals) => void = () => {};
+  const promise = new Promise<NodeJS.Signals>((resolve) => {
+    stop = (signal) => resolve(signal);
+  });
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+  return {
+    promise,
+    dispose() {
       process.off('SIGINT', stop);
       process.off('SIGTERM', stop);
-      resolve(signal);
-    };
-    process.on('SIGINT', stop);
-    process.on('SIGTERM', stop);
-  });
+    },
+  };
 }

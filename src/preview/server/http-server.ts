@@ -36,6 +36,12 @@ export type Handler = (request: PreviewRequest) => Promise<PreviewResponse>;
 export interface ServerLimits {
   /** Largest request body read; a larger one reaches the handler as `body: undefined`. */
   readonly maxBodyBytes: number;
+  /** Time a client may take to send its headers. @default 10000 */
+  readonly headersTimeoutMs?: number;
+  /** Time a client may take to send its whole request. @default 30000 */
+  readonly requestTimeoutMs?: number;
+  /** A connection with no traffic at all is closed after this long. @default 60000 */
+  readonly idleTimeoutMs?: number;
 }
 
 /** Memory all request bodies being read may use together; past it, new bodies are refused with 503. */
@@ -64,16 +70,27 @@ export function lowerHeader(request: PreviewRequest, name: string): string | und
 export async function startServer(name: string, host: string, port: number, limits: ServerLimits, handler: Handler, log: (line: string) => void): Promise<StartedServer> {
   const sockets = new Set<Socket>();
   let allowedHosts: Set<string> | undefined;
-  const server = http.createServer({ maxHeaderSize: MAX_HEADER_BYTES, requestTimeout: 30_000, headersTimeout: 10_000, keepAliveTimeout: 5_000 }, (req, res) => {
-    void serve(req, res);
-  });
+  const headersTimeout = limits.headersTimeoutMs ?? 10_000;
+  const server = http.createServer(
+    {
+      maxHeaderSize: MAX_HEADER_BYTES,
+      headersTimeout,
+      requestTimeout: Math.max(limits.requestTimeoutMs ?? 30_000, headersTimeout),
+      keepAliveTimeout: 5_000,
+      // How often Node looks for clients past those timeouts (30 s by default, which lets a slow client linger).
+      connectionsCheckingInterval: Math.min(1_000, headersTimeout),
+    },
+    (req, res) => {
+      void serve(req, res);
+    },
+  );
   server.maxHeadersCount = 200;
   server.maxConnections = 4096;
   server.on('connection', (socket) => {
     sockets.add(socket);
     socket.on('close', () => sockets.delete(socket));
     // An idle keep-alive or half-sent request never holds a socket for long.
-    socket.setTimeout(60_000, () => socket.destroy());
+    socket.setTimeout(limits.idleTimeoutMs ?? 60_000, () => socket.destroy());
   });
   server.on('clientError', (error: NodeJS.ErrnoException, socket) => {
     const status = error.code === 'HPE_HEADER_OVERFLOW' ? '431 Request Header Fields Too Large' : error.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? '408 Request Timeout' : '400 Bad Request';
