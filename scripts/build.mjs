@@ -17,7 +17,7 @@
 //       The licenses of the bundled packages.
 //
 // `npm run build:types` writes the .d.ts files (tsc); `npm pack` runs both.
-import { chmod, mkdir, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, readFile, readdir, rename, rm, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -72,46 +72,71 @@ export const cdktfTrimPlugin = {
       contents: 'exports.captureStackTrace = function captureStackTrace() { return []; };',
       loader: 'js',
     }));
+    // zod's 40-odd message locales are a third of zod; cors-gen writes its own messages and zod's default is English.
+    b.onLoad({ filter: /[\\/]node_modules[\\/]zod[\\/]v4[\\/]locales[\\/]index\.js$/ }, () => ({ contents: 'export { default as en } from "./en.js";', loader: 'js', resolveDir: path.join(ROOT, 'node_modules/zod/v4/locales') }));
   },
 };
 
 async function main() {
   const started = Date.now();
-  await rm(DIST, { recursive: true, force: true });
+  // Built beside dist/ and swapped in whole, so a CLI or test running from dist/ meanwhile never finds it empty.
+  const out = path.join(ROOT, `.dist-build-${process.pid}`);
+  await rm(out, { recursive: true, force: true });
   const common = {
     absWorkingDir: ROOT,
     bundle: true,
     platform: 'node',
     target: 'node20',
     format: 'esm',
-    outdir: DIST,
+    outdir: out,
     banner: { js: REQUIRE_SHIM },
     legalComments: 'none',
     logLevel: 'warning',
     metafile: true,
   };
-  const app = await build({
-    ...common,
-    entryPoints: { cli: 'src/cli/bin.ts', index: 'src/index.ts', 'cdktf-app': 'src/cdktf-app.ts', 'write-json-schema': 'src/spec/write-json-schema.ts' },
-    splitting: true,
-    chunkNames: 'chunk-[hash]',
-    // hcl2json loads a WebAssembly file from its own folder: it stays a dependency.
-    external: ['@cdktf/hcl2json'],
-    plugins: [templatesPlugin, cdktfTrimPlugin],
-  });
-  const constructs = await build({
-    ...common,
-    entryPoints: { constructs: 'src/constructs/index.ts' },
-    external: ['cdktf', 'constructs', '@cdktf/*'],
-    plugins: [templatesPlugin],
-  });
-  await mkdir(path.join(DIST, 'cli'), { recursive: true });
-  const bin = path.join(DIST, 'cli', 'bin.js');
-  await writeFile(bin, "#!/usr/bin/env node\n// The published entry point; the CLI itself is ../cli.js (see scripts/build.mjs).\nimport '../cli.js';\n");
-  await chmod(bin, 0o755);
-  await writeFile(path.join(DIST, 'THIRD-PARTY-LICENSES.txt'), await thirdPartyLicenses([app.metafile, constructs.metafile]));
-  const bytes = Object.values(app.metafile.outputs).reduce((n, o) => n + o.bytes, 0);
-  process.stderr.write(`built dist/ (${(bytes / 1e6).toFixed(1)} MB of JavaScript) in ${Date.now() - started} ms\n`);
+  try {
+    const app = await build({
+      ...common,
+      entryPoints: { cli: 'src/cli/bin.ts', index: 'src/index.ts', 'cdktf-app': 'src/cdktf-app.ts', 'write-json-schema': 'src/spec/write-json-schema.ts' },
+      splitting: true,
+      chunkNames: 'chunk-[hash]',
+      // hcl2json loads a WebAssembly file from its own folder: it stays a dependency.
+      external: ['@cdktf/hcl2json'],
+      plugins: [templatesPlugin, cdktfTrimPlugin],
+    });
+    const constructs = await build({
+      ...common,
+      entryPoints: { constructs: 'src/constructs/index.ts' },
+      external: ['cdktf', 'constructs', '@cdktf/*'],
+      plugins: [templatesPlugin],
+    });
+    await mkdir(path.join(out, 'cli'), { recursive: true });
+    const bin = path.join(out, 'cli', 'bin.js');
+    await writeFile(
+      bin,
+      [
+        '#!/usr/bin/env node',
+        '// The published entry point; the CLI itself is ../cli.js (see scripts/build.mjs).',
+        "import module from 'node:module';",
+        "// Node 22.1+ keeps V8's compiled code between runs (in the OS temp folder): most of a short run's start-up.",
+        'module.enableCompileCache?.();',
+        "await import('../cli.js');",
+        '',
+      ].join('\n'),
+    );
+    await chmod(bin, 0o755);
+    await writeFile(path.join(out, 'THIRD-PARTY-LICENSES.txt'), await thirdPartyLicenses([app.metafile, constructs.metafile]));
+    const old = `${out}-old`;
+    await rename(DIST, old).catch((e) => {
+      if (e.code !== 'ENOENT') throw e;
+    });
+    await rename(out, DIST);
+    await rm(old, { recursive: true, force: true });
+    const bytes = Object.values(app.metafile.outputs).reduce((n, o) => n + o.bytes, 0);
+    process.stderr.write(`built dist/ (${(bytes / 1e6).toFixed(1)} MB of JavaScript) in ${Date.now() - started} ms\n`);
+  } finally {
+    await rm(out, { recursive: true, force: true });
+  }
 }
 
 /** The license text of every package whose code was bundled, so the notices travel with the code. */

@@ -101,7 +101,7 @@ class CorsApi extends TerraformStack {
     named(new TerraformLocal(this, 'local-allowed_origins', '${contains(var.allowed_origins, "*") ? ["*"] : distinct(concat(var.allowed_origins, [local.website_origin]))}'), 'allowed_origins');
 
     // Lambda
-    const archive = named(new dataArchiveFile.DataArchiveFile(this, 'archive', { type: 'zip', sourceDir: '${path.module}/lambda', outputPath: '${path.module}/lambda.zip', outputFileMode: '0644' }), 'lambda');
+    const archive = named(new dataArchiveFile.DataArchiveFile(this, 'lambda-archive', { type: 'zip', sourceDir: '${path.module}/lambda', outputPath: '${path.module}/lambda.zip', outputFileMode: '0644' }), 'lambda');
     const partition = named(new dataAwsPartition.DataAwsPartition(this, 'partition', {}), 'current');
     const role = named(
       new iamRole.IamRole(this, 'role', {

@@ -7,9 +7,4 @@ export class UsageError extends Error {
   override readonly name = 'UsageError';
 }
 
-export class CheckFailed extends Error {
-  readonly exitCode = 1;
-  override readonly name = 'CheckFailed';
-}
-
 export const EXIT = { ok: 0, failed: 1, usage: 2 } as const;

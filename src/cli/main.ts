@@ -1,7 +1,7 @@
 import { Command, CommanderError, Option } from 'commander';
 import { packageVersion } from '../paths.js';
 import { SpecFileError } from '../spec/load.js';
-import { EXIT, UsageError, CheckFailed } from './errors.js';
+import { EXIT, UsageError } from './errors.js';
 import { processOutput, type Output } from './output.js';
 import { registerInit } from './commands/init.js';
 import { registerValidate } from './commands/validate.js';
@@ -57,11 +57,9 @@ export async function run(argv: readonly string[], output: Output = processOutpu
     }
     if (e instanceof UsageError || e instanceof SpecFileError) {
       output.err(`cors-gen: ${e.message}`);
+      // --json promises one document on stdout, failures included.
+      if (argv.includes('--json')) output.out(JSON.stringify({ ok: false, error: e.message }));
       return EXIT.usage;
-    }
-    if (e instanceof CheckFailed) {
-      output.err(`cors-gen: ${e.message}`);
-      return EXIT.failed;
     }
     output.err(`cors-gen: internal error: ${(e as Error).stack ?? String(e)}\nThis is a bug in cors-gen ${packageVersion()}; please report it with the command you ran.`);
     return EXIT.failed;

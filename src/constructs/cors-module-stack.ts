@@ -124,9 +124,9 @@ export class CorsModuleStack extends TerraformStack {
       o.overrideLogicalId(id);
     };
     output('api_url', apiUrl, 'Base URL of the API, without a trailing slash; append a route path.');
-    output('website_url', frontend ? '${local.website_origin}' : null, 'URL of the S3 website hosting the frontend (null without a frontend).');
-    output('website_origin', frontend ? '${local.website_origin}' : null, 'The Origin browsers send from the S3 website; allowed automatically.');
-    output('website_bucket', frontend ? frontend.bucket.bucket : null, 'Bucket to upload the frontend to (null without a frontend).');
+    output('website_url', frontend ? '${local.website_origin}' : '${null}', 'URL of the S3 website hosting the frontend (null without a frontend).');
+    output('website_origin', frontend ? '${local.website_origin}' : '${null}', 'The Origin browsers send from the S3 website; allowed automatically.');
+    output('website_bucket', frontend ? frontend.bucket.bucket : '${null}', 'Bucket to upload the frontend to (null without a frontend).');
     output('function_name', lambda.function.functionName, 'The Lambda function serving every route.');
     output('allowed_origins', originsExpr, 'The effective allowed origins: allowed_origins plus the website origin.');
   }

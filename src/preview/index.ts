@@ -11,6 +11,7 @@
  * module allows it) and a foreign origin (allowed by nothing), both serving the demo page or `siteDir`.
  */
 import { spawnSync } from 'node:child_process';
+import type { ApiKind } from '../spec/model.js';
 import { assumptionsFor } from './assumptions.js';
 import { ModuleError, PreviewSetupError } from './errors.js';
 import { buildFunctionUrl, FUNCTION_URL_MAX_BODY_BYTES } from './function-url/function-url.js';
@@ -27,7 +28,7 @@ import { siteHandler } from './site/site.js';
 export { ModuleError, PreviewSetupError } from './errors.js';
 export { ASSUMPTIONS } from './assumptions.js';
 
-export type ApiKind = 'rest' | 'http' | 'function-url';
+export type { ApiKind } from '../spec/model.js';
 
 export interface PreviewOptions {
   /** The module folder `cors-gen generate` wrote (`generated/<name>`). */

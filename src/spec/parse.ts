@@ -12,6 +12,16 @@ export interface ParsedText {
 export const MAX_SPEC_BYTES = 1024 * 1024;
 
 /**
+ * Nesting deeper than this is refused before the YAML parser sees it. A spec is five levels deep; the parser's
+ * composer recurses once per level, and near the stack's end V8 can abort the whole process ("RegExpCompiler
+ * Allocation failed") instead of throwing, so depth is bounded up front.
+ */
+export const MAX_NESTING = 64;
+
+/** Values (scalars, lists, mappings) a spec may hold. A large one has a few hundred; the bound caps the work. */
+export const MAX_VALUES = 10_000;
+
+/**
  * Parses YAML or JSON (JSON through the YAML parser, which reads it as YAML 1.2 flow style and so keeps
  * positions; a `.json` file must additionally be strict JSON). Duplicate keys and alias bombs are errors.
  */
@@ -20,6 +30,7 @@ export function parseSpecText(text: string, file: string): { ok: true; parsed: P
     ok: false,
     errors: [{ severity: 'error', code, path: '', message, file, line, column }],
   });
+  const tooManyValues = `holds more than ${MAX_VALUES} values (list items, keys and scalars); a spec holds a few hundred`;
   if (Buffer.byteLength(text) > MAX_SPEC_BYTES) return fail(`the file is larger than ${MAX_SPEC_BYTES} bytes; a spec is a short YAML or JSON document`, undefined, undefined, 'too-large');
 
   if (file.endsWith('.json')) {
@@ -33,6 +44,15 @@ export function parseSpecText(text: string, file: string): { ok: true; parsed: P
       return fail(`not valid JSON: ${what}`, pos.line, pos.column);
     }
   }
+
+  // Before the parser: the depth of nesting and an estimate of the number of values, so that neither a deeply
+  // nested nor a dense file (a 1 MB "[a,a,a,...]" takes seconds and 200 MB to parse) reaches it.
+  const shape = scanShape(text);
+  if (shape.deepAt !== undefined) {
+    const pos = lineColumn(text, shape.deepAt);
+    return fail(`lists or mappings are nested more than ${MAX_NESTING} levels deep; a spec is a few levels deep`, pos.line, pos.column, 'too-deep');
+  }
+  if (shape.values > MAX_VALUES) return fail(tooManyValues, undefined, undefined, 'too-large');
 
   const lineCounter = new LineCounter();
   // Duplicate keys are found below, in linear time: the parser's own `uniqueKeys` check compares every key with
@@ -49,7 +69,8 @@ export function parseSpecText(text: string, file: string): { ok: true; parsed: P
     }
     return fail(err.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, ''), pos.line, pos.col, 'syntax');
   }
-  const duplicate = firstDuplicateKey(doc.contents);
+  const { duplicate, values } = inspectTree(doc.contents);
+  if (values > MAX_VALUES) return fail(tooManyValues, undefined, undefined, 'too-large');
   if (duplicate) {
     const pos = duplicate.offset === undefined ? undefined : lineCounter.linePos(duplicate.offset);
     return fail(`the key ${JSON.stringify(duplicate.key)} appears twice in the same mapping; keep one`, pos?.line, pos?.col, 'duplicate-key');
@@ -107,15 +128,18 @@ export function parseSpecText(text: string, file: string): { ok: true; parsed: P
 }
 
 /**
- * The first key, in document order, that appears twice in one mapping, with the offset of its second
- * occurrence. Keys compare as the property names they become (`1` and `"1"` are the same key). Walks the tree
- * without recursion and visits every node once.
+ * Counts the values of the tree and finds the first key, in document order, that appears twice in one mapping
+ * (with the offset of its second occurrence). Keys compare as the property names they become (`1` and `"1"`
+ * are the same key). Walks the tree without recursion and visits every node once.
  */
-function firstDuplicateKey(root: unknown): { key: string; offset: number | undefined } | undefined {
-  let first: { key: string; offset: number | undefined } | undefined;
+function inspectTree(root: unknown): { duplicate?: { key: string; offset: number | undefined }; values: number } {
+  let duplicate: { key: string; offset: number | undefined } | undefined;
+  let values = 0;
   const stack: unknown[] = [root];
   while (stack.length > 0) {
     const node = stack.pop();
+    if (node === null || node === undefined) continue;
+    values++;
     if (isMap(node)) {
       const seen = new Set<string>();
       for (const pair of node.items) {
@@ -127,13 +151,76 @@ function firstDuplicateKey(root: unknown): { key: string; offset: number | undef
           continue;
         }
         const offset = pair.key.range?.[0];
-        if (!first || (offset ?? Infinity) < (first.offset ?? Infinity)) first = { key: typeof pair.key.source === 'string' ? pair.key.source : key, offset };
+        if (!duplicate || (offset ?? Infinity) < (duplicate.offset ?? Infinity)) duplicate = { key: typeof pair.key.source === 'string' ? pair.key.source : key, offset };
       }
     } else if (isSeq(node)) {
       for (const item of node.items) stack.push(item);
     }
   }
-  return first;
+  return { ...(duplicate ? { duplicate } : {}), values };
+}
+
+/**
+ * A linear scan that over-estimates rather than misses: where the nesting first exceeds MAX_NESTING (flow
+ * collections, i.e. `[` and `{` outside quotes and comments, plus block levels: indentation steps and compact
+ * `- `, `? `, `: ` indicators at the start of a line), and about how many values the file holds (content lines,
+ * indicators, flow openings and commas). No real spec comes near either limit.
+ */
+function scanShape(text: string): { deepAt?: number; values: number } {
+  let flow = 0;
+  let values = 0;
+  const indents: number[] = [];
+  let quote: string | undefined;
+  let lineStart = true;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i]!;
+    if (quote !== undefined) {
+      if (c === '\\' && quote === '"') i++;
+      else if (c === quote) quote = undefined;
+      if (text[i] === '\n') lineStart = true;
+      continue;
+    }
+    if (lineStart) {
+      lineStart = false;
+      if (flow === 0) {
+        let j = i;
+        while (text[j] === ' ') j++;
+        if (text[j] !== '\n' && text[j] !== '\r' && text[j] !== '#' && j < text.length) {
+          const indent = j - i;
+          while (indents.length > 0 && indents[indents.length - 1]! >= indent) indents.pop();
+          indents.push(indent);
+          values++;
+          let depth = indents.length;
+          if (depth > MAX_NESTING) return { deepAt: j, values };
+          while (/[-?:]/.test(text[j] ?? '') && (text[j + 1] === ' ' || text[j + 1] === '\t')) {
+            values++;
+            if (++depth > MAX_NESTING) return { deepAt: j, values };
+            j += 2;
+            while (text[j] === ' ' || text[j] === '\t') j++;
+          }
+        }
+      }
+    }
+    const previous = i === 0 ? '\n' : text[i - 1]!;
+    const tokenStart = /[\s[{,:]/.test(previous);
+    if (c === '\n') lineStart = true;
+    else if (c === '#' && /\s/.test(previous)) {
+      while (i + 1 < text.length && text[i + 1] !== '\n') i++;
+    } else if ((c === '"' || c === "'") && tokenStart && startsValue(text, i)) quote = c;
+    else if ((c === '[' || c === '{') && tokenStart) {
+      values++;
+      if (++flow + indents.length > MAX_NESTING) return { deepAt: i, values };
+    } else if ((c === ']' || c === '}') && flow > 0) flow--;
+    else if (c === ',' && flow > 0) values++;
+  }
+  return { values };
+}
+
+/** Whether a quote at `i` opens a quoted scalar (it follows an indicator or starts the line), not text inside a plain one. */
+function startsValue(text: string, i: number): boolean {
+  let k = i - 1;
+  while (k >= 0 && (text[k] === ' ' || text[k] === '\t')) k--;
+  return k < 0 || /[\n:?[{,-]/.test(text[k]!);
 }
 
 /** A mapping's pairs by key (the first pair of each key), built once per mapping: `locate` is called per issue. */

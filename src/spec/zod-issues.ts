@@ -17,8 +17,8 @@ export function fromZodIssues(issues: readonly z.core.$ZodIssue[], data: unknown
       case 'unrecognized_keys': {
         // Once per issue, not per key: a hostile spec can carry a hundred thousand unknown keys.
         const known = knownKeys(path);
-        return issue.keys.map((key) => {
-          const guess = closest(key, known);
+        return issue.keys.map((key, i) => {
+          const guess = i < MAX_GUESSES ? closest(key, known) : undefined;
           return {
             ...base,
             code: 'unknown-key',
@@ -198,6 +198,9 @@ function unwrap(schema: z.core.$ZodType): z.core.$ZodType {
     else return s;
   }
 }
+
+/** Spelling guesses per mapping: enough for any real spec, and a bound on the work a hostile one causes. */
+const MAX_GUESSES = 100;
 
 /** The known key within edit distance 2 (case-insensitive), if any: catches `allowOrigin`, `allowedOrigins`. */
 function closest(key: string, known: readonly string[]): string | undefined {

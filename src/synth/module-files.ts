@@ -54,7 +54,7 @@ export async function buildModuleFiles(model: CorsModel, options: ModuleFilesOpt
   }
 
   for (const stage of model.stages) {
-    const values = { allowed_origins: stage.allowOrigins, name_prefix: `${model.name}-${stage.name.replace(/_/g, "-")}`.slice(0, 56).replace(/-+$/, ''), ...(model.api === 'rest' ? { stage_name: stage.name } : {}) };
+    const values = { allowed_origins: stage.allowOrigins, name_prefix: stageNamePrefix(model.name, stage.name), ...(model.api === 'rest' ? { stage_name: stage.name } : {}) };
     const body = Object.entries(values).map(([k, v]) => `${k} = ${renderValue(v, 0)}`).join('\n');
     generated.set(`stages/${stage.name}.tfvars`, `# ${header}\n# terraform apply -var-file=stages/${stage.name}.tfvars\n${formatHcl(`${body}\n`)}`);
   }
@@ -66,6 +66,18 @@ export async function buildModuleFiles(model: CorsModel, options: ModuleFilesOpt
   generated.set('.gitignore', `# ${header}\nlambda.zip\n.terraform/\n`);
 
   return { generated: sorted(generated), userOwned: sorted(new Map(Object.entries(lambda.userOwned))), document };
+}
+
+/**
+ * The name_prefix of a stage's deployment: `<name>-<stage>` when that is a valid name_prefix (at most 56
+ * lowercase letters, digits and "-"). Otherwise (an "_" in the stage, or too long) a short hash of the stage
+ * name keeps it distinct from every other stage's, so two stages never share a Lambda, role or API name.
+ */
+export function stageNamePrefix(name: string, stage: string): string {
+  const plain = `${name}-${stage}`;
+  if (/^[a-z][a-z0-9-]{1,55}$/.test(plain)) return plain;
+  const hash = createHash('sha256').update(stage).digest('hex').slice(0, 6);
+  return `${plain.replace(/_/g, '-').slice(0, 56 - 7).replace(/-+$/, '')}-${hash}`;
 }
 
 export function sha256(text: string): string {

@@ -30,12 +30,24 @@ describe('help and version', () => {
     expect(COMMANDS).toEqual(expect.arrayContaining(['init', 'validate']));
   });
 
+  it('treats a bare "cors-gen" (no command) as a usage error: help on stderr, exit 2', async () => {
+    const r = await cli([]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/Usage: cors-gen/);
+  });
+
+  it('prints one JSON document on stdout for a usage error under --json (a missing spec for generate)', async () => {
+    const r = await cli(['generate', '--spec', path.join(dir, 'missing.yaml'), '--json']);
+    expect(r.code).toBe(2);
+    expect(JSON.parse(r.stdout)).toEqual({ ok: false, error: expect.stringMatching(/missing\.yaml: no such file/) });
+  });
+
   it('prints usage for --help and exits 0', async () => {
     const r = await cli(['--help']);
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/^Usage: cors-gen \[options\] \[command\]/);
     for (const c of COMMANDS) expect(r.stdout).toContain(c);
-    expect(r.stdout).toContain('Exit codes: 0 success, 1 invalid input or failed check, 2 usage error or unreadable file.');
+    expect(r.stdout).toContain('Exit codes: 0 success, 1 invalid input or failed check, 2 usage error, unreadable file or network failure.');
   });
 
   it.each(COMMANDS.map((c) => [c]))('prints usage for "%s --help" and "help %s", exit 0', async (command) => {

@@ -50,6 +50,20 @@ describe('reading the generated module', () => {
     expect(fromJson.nested('aws_lambda_function.handler', 'environment')).toEqual(hcl.nested('aws_lambda_function.handler', 'environment'));
   });
 
+  it('serves the JSON form of the module like the HCL form', async () => {
+    const { startPreview } = await import('../../src/preview/index.js');
+    const { send, header } = await import('./helpers.js');
+    const p = await startPreview({ module: json.dirs.get('orders-api')! });
+    try {
+      const site = p.site.replace(/\/$/, '');
+      const r = await send(`${p.api}/orders`, { method: 'OPTIONS', headers: { Origin: site, 'Access-Control-Request-Method': 'POST' } });
+      expect(r.status).toBe(204);
+      expect(header(r, 'access-control-allow-origin')).toBe(site);
+    } finally {
+      await p.close();
+    }
+  });
+
   it('points the website endpoint at the site server, so the site origin is allowed', async () => {
     const r = await resolver(ORDERS);
     expect(r.local('website_origin')).toBe('http://127.0.0.1:5000');

@@ -68,8 +68,6 @@ export function modelOf(input: SpecInput): CorsModel {
 }
 
 const cache = new Map<string, Promise<ModuleFiles>>();
-/** Every document the tests synthesized, by spec; the apply-rule tests walk them all. */
-export const synthesized = new Map<string, TerraformDocument>();
 
 /**
  * The module files for a spec, as `cors-gen generate` would write them (memoized per spec and format). Every
@@ -83,7 +81,6 @@ export async function synth(input: SpecInput, format: OutputFormat = 'hcl'): Pro
     cache.set(key, files);
   }
   const result = await files;
-  synthesized.set(key, result.document);
   expect(checkApplyRules(result.document), `apply-time rules for ${key}`).toEqual([]);
   return result;
 }

@@ -174,11 +174,17 @@ export const FUNCTIONS: ReadonlyMap<string, HclFunction> = new Map<string, HclFu
     },
   ],
   ['sha1', { arity: [1, 1], call: ([s]) => createHash('sha1').update(str(s!, 'sha1'), 'utf8').digest('hex') }],
-  ['trimsuffix', { arity: [2, 2], call: ([s, suffix]) => {
-    const text = str(s!, 'trimsuffix', 'first argument');
-    const end = str(suffix!, 'trimsuffix', 'second argument');
-    return end !== '' && text.endsWith(end) ? text.slice(0, -end.length) : text;
-  } }],
+  [
+    'trimsuffix',
+    {
+      arity: [2, 2],
+      call: ([s, suffix]) => {
+        const text = str(s!, 'trimsuffix', 'first argument');
+        const end = str(suffix!, 'trimsuffix', 'second argument');
+        return end !== '' && text.endsWith(end) ? text.slice(0, -end.length) : text;
+      },
+    },
+  ],
   [
     'alltrue',
     {

@@ -161,7 +161,7 @@ class Parser {
     let e = base;
     for (;;) {
       this.ws();
-      if (this.src.startsWith('.*', this.pos) || this.src.startsWith('[*]', this.pos.valueOf()) || /^\[\s*\*\s*\]/.test(this.rest(8))) {
+      if (this.src.startsWith('.*', this.pos) || /^\[\s*\*\s*\]/.test(this.rest(8))) {
         throw new UnsupportedExpression('splat expressions ([*] and .*) are not supported by the preview');
       }
       if (this.src[this.pos] === '.' && !this.src.startsWith('...', this.pos)) {

@@ -94,7 +94,10 @@ export async function startServer(name: string, host: string, port: number, limi
   });
   server.on('clientError', (error: NodeJS.ErrnoException, socket) => {
     const status = error.code === 'HPE_HEADER_OVERFLOW' ? '431 Request Header Fields Too Large' : error.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? '408 Request Timeout' : '400 Bad Request';
-    if (socket.writable && !(socket as Socket & { _httpMessage?: unknown })._httpMessage) {
+    // A request whose headers were fine but whose body is not (a bad chunk) already has a response object: answer
+    // 400 only while none of it was sent.
+    const current = (socket as Socket & { _httpMessage?: http.ServerResponse })._httpMessage;
+    if (socket.writable && (!current || !current.headersSent)) {
       socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
     }
     socket.destroy();
@@ -116,6 +119,8 @@ export async function startServer(name: string, host: string, port: number, limi
       if (Number.isFinite(declared) && declared > limits.maxBodyBytes) body = undefined;
       else {
         const read = await readBody(req, limits.maxBodyBytes);
+        // The client went away (or its body was malformed): nobody is waiting for an answer.
+        if (read === 'aborted') return;
         // The body's bytes count against the budget until the answer is sent (a queued Lambda call holds them).
         if (Buffer.isBuffer(read)) {
           held = read.length;
@@ -196,23 +201,20 @@ function pairs(raw: readonly string[]): [string, string][] {
   return out;
 }
 
-function readBody(req: http.IncomingMessage, max: number): Promise<Buffer | 'too-large' | 'budget'> {
+function readBody(req: http.IncomingMessage, max: number): Promise<Buffer | 'too-large' | 'budget' | 'aborted'> {
   return new Promise((resolve) => {
     const chunks: Buffer[] = [];
     let size = 0;
     let done = false;
-    const finish = (result: Buffer | 'too-large' | 'budget') => {
+    const finish = (result: Buffer | 'too-large' | 'budget' | 'aborted') => {
       if (done) return;
       done = true;
       // A complete body stays counted until its answer is sent (see serve); a refused one is released now.
       if (!Buffer.isBuffer(result)) bodyBytesInFlight -= size;
       req.removeAllListeners('data');
-      if (result !== 'too-large' && result !== 'budget') resolve(result);
-      else {
-        // Stop reading; the connection is closed after the answer.
-        req.pause();
-        resolve(result);
-      }
+      // Stop reading a refused body; the connection is closed after the answer.
+      if (!Buffer.isBuffer(result)) req.pause();
+      resolve(result);
     };
     req.on('data', (chunk: Buffer) => {
       if (done) return;
@@ -223,8 +225,8 @@ function readBody(req: http.IncomingMessage, max: number): Promise<Buffer | 'too
       chunks.push(chunk);
     });
     req.on('end', () => finish(Buffer.concat(chunks)));
-    req.on('aborted', () => finish(Buffer.concat(chunks)));
-    req.on('close', () => finish(Buffer.concat(chunks)));
+    req.on('aborted', () => finish('aborted'));
+    req.on('close', () => finish(req.complete ? Buffer.concat(chunks) : 'aborted'));
   });
 }
 

@@ -16,13 +16,14 @@ export function demoPage(role: SiteRole, origin: string): string {
   const title = role === 'site' ? 'cors-gen preview: site origin' : 'cors-gen preview: foreign origin';
   const intro =
     role === 'site'
-      ? 'This page is served from the site origin, which stands in for the module\'s S3 website endpoint, an allowed origin. Every call should be readable.'
-      : 'This page is served from a foreign origin that the module does not allow. The browser should block every call to the API.';
+      ? 'Served from the site origin, which stands in for the module\'s S3 website endpoint: an allowed origin, so every route and the error route should be readable. A red row is a call the browser blocked, with its error and the reason the preview found.'
+      : 'Served from a foreign origin that the module does not allow: the browser should block the calls to the API. A green row is a call this origin can read.';
   return `<!doctype html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
+<link rel="icon" href="data:,">
 <title>${escapeHtml(title)}</title>
 <style>
   :root { color-scheme: light; font-family: system-ui, -apple-system, "Segoe UI", sans-serif; }
@@ -69,7 +70,8 @@ export function demoPage(role: SiteRole, origin: string): string {
     const label = call.kind === 'route' ? call.method + ' ' + new URL(call.url).pathname : (call.kind === 'error' ? 'error route: ' : 'unknown path: ') + call.method + ' ' + new URL(call.url).pathname;
     const outcome = el('td', 'running…', 'outcome');
     const detail = el('td', undefined, 'detail');
-    row.append(el('td', label), el('td', call.route + (call.headers && Object.keys(call.headers).length ? '  [' + Object.keys(call.headers).join(', ') + ']' : '')), outcome, detail);
+    const route = call.kind === 'gateway' ? 'none: API Gateway answers itself' : call.route;
+    row.append(el('td', label), el('td', route + (Object.keys(call.headers).length ? '  [' + Object.keys(call.headers).join(', ') + ']' : '')), outcome, detail);
     tbody.append(row);
     const result = { id: call.id, kind: call.kind, method: call.method, url: call.url, ok: false };
     try {
