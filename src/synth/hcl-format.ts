@@ -74,10 +74,12 @@ export class HclFormatError extends Error {
 /** The token stream of one text: token i is `src.slice(start[i], end[i])`, written after `spaces[i]` spaces. */
 interface Tokens {
   readonly src: string;
-  readonly type: T[];
-  readonly start: number[];
-  readonly end: number[];
-  readonly spaces: number[];
+  readonly type: Uint8Array;
+  readonly start: Int32Array;
+  readonly end: Int32Array;
+  readonly spaces: Int32Array;
+  /** Number of tokens (the arrays have spare room). */
+  readonly count: number;
 }
 
 /** Formats HCL native syntax exactly as `terraform fmt` (hclwrite.Format) would. */
@@ -92,7 +94,7 @@ export function formatHcl(src: string): string {
 
 function write(tk: Tokens): string {
   const parts: string[] = [];
-  const n = tk.type.length;
+  const n = tk.count;
   // Copy runs of the source whose spacing did not change in one slice.
   let runStart = 0;
   for (let i = 0; i < n; i++) {
@@ -128,17 +130,36 @@ const isAsciiIdentPart = (c: number) => isAsciiIdentStart(c) || (c >= 48 && c <=
 const isDigit = (c: number) => c >= 48 && c <= 57;
 
 function lex(src: string): Tokens {
-  const type: T[] = [];
-  const start: number[] = [];
-  const end: number[] = [];
-  const spaces: number[] = [];
+  let capacity = (src.length >> 2) + 16;
+  let type = new Uint8Array(capacity);
+  let start = new Int32Array(capacity);
+  let end = new Int32Array(capacity);
+  let spaces = new Int32Array(capacity);
+  let count = 0;
   let pos = 0;
   let lastEnd = 0;
+  const grow = () => {
+    capacity *= 2;
+    const t2 = new Uint8Array(capacity);
+    t2.set(type);
+    type = t2;
+    for (const [get, set] of [
+      [() => start, (a: Int32Array) => (start = a)],
+      [() => end, (a: Int32Array) => (end = a)],
+      [() => spaces, (a: Int32Array) => (spaces = a)],
+    ] as const) {
+      const a = new Int32Array(capacity);
+      a.set(get());
+      set(a);
+    }
+  };
   const emit = (t: T, s: number, e: number) => {
-    type.push(t);
-    start.push(s);
-    end.push(e);
-    spaces.push(s - lastEnd);
+    if (count === capacity) grow();
+    type[count] = t;
+    start[count] = s;
+    end[count] = e;
+    spaces[count] = s - lastEnd;
+    count++;
     lastEnd = e;
     pos = e;
   };
@@ -350,11 +371,8 @@ function lex(src: string): Tokens {
     emit(T.StringLit, pos, eol);
   }
   if (modes.length > 1) throw new HclFormatError('unterminated template or heredoc');
-  type.push(T.EOF);
-  start.push(n);
-  end.push(n);
-  spaces.push(n - lastEnd);
-  return { src, type, start, end, spaces };
+  emit(T.EOF, n, n);
+  return { src, type, start, end, spaces, count };
 
   function emitLineComment() {
     const nl = src.indexOf('\n', pos);
@@ -486,7 +504,7 @@ function linesForFormat(tk: Tokens): FormatLine[] {
   const lines: FormatLine[] = [];
   const { type, src } = tk;
   let start = 0;
-  for (let i = 0; i < type.length; i++) {
+  for (let i = 0; i < tk.count; i++) {
     const t = type[i]!;
     if (t === T.EOF) {
       lines.push({ start, end: i, assign: -1, comment: -1 });
@@ -566,7 +584,7 @@ function formatSpaces(tk: Tokens, lines: FormatLine[]): void {
 
 function spaceCell(tk: Tokens, from: number, to: number): void {
   const { type, spaces } = tk;
-  for (let i = from; i < to - 1; i++) spaces[i + 1] = spaceAfterToken(tk, i, i > from ? type[i - 1]! : T.Nil, type[i + 1]!) ? 1 : 0;
+  for (let i = from; i < to - 1; i++) spaces[i + 1] = spaceAfterToken(tk, i, i > from ? (type[i - 1]! as T) : T.Nil, type[i + 1]! as T) ? 1 : 0;
 }
 
 function spaceAfterToken(tk: Tokens, subject: number, before: T, a: T): boolean {
