@@ -56,6 +56,17 @@ export function checkRules(spec: Spec): RuleResult {
       fix: 'write 7200 or less',
     });
   }
+  // Gateway responses (API Gateway's own 403/429/502) cannot run VTL, so with credentials they can name only one
+  // origin: echoing the request's origin there would allow any origin with credentials.
+  const originCount = spec.cors.allowOrigins.length + (spec.frontend?.enabled ? 1 : 0);
+  if (api === 'rest' && credentials && originCount > 1 && !spec.cors.allowOrigins.includes('*')) {
+    warnings.push({
+      code: 'gateway-errors-first-origin',
+      path: ['cors', 'allowCredentials'],
+      message: `API Gateway's own errors (403 for an unknown path, 429, 502) will be readable only from ${JSON.stringify(spec.cors.allowOrigins[0])}: with credentials, gateway responses can name one origin; errors your Lambda returns carry the right origin`,
+      fix: 'list the origin that most needs to read those errors first',
+    });
+  }
   if (api !== 'rest' && spec.stage !== undefined) {
     warnings.push({
       code: 'stage-ignored',

@@ -23,7 +23,8 @@ export function fromZodIssues(issues: readonly z.core.$ZodIssue[], data: unknown
             ...base,
             code: 'unknown-key',
             path: formatPath([...path, key]),
-            message: `unknown key "${key}"`,
+            // Quoted as JSON: a key may hold newlines or terminal escape sequences, which must not reach the terminal raw.
+            message: `unknown key ${JSON.stringify(key)}`,
             fix: guess ? `did you mean "${guess}"?` : `allowed keys here: ${known.join(', ')}`,
           };
         });

@@ -131,27 +131,19 @@ const isDigit = (c: number) => c >= 48 && c <= 57;
 
 function lex(src: string): Tokens {
   let capacity = (src.length >> 2) + 16;
-  let type = new Uint8Array(capacity);
-  let start = new Int32Array(capacity);
-  let end = new Int32Array(capacity);
-  let spaces = new Int32Array(capacity);
+  let type: Uint8Array = new Uint8Array(capacity);
+  let start: Int32Array = new Int32Array(capacity);
+  let end: Int32Array = new Int32Array(capacity);
+  let spaces: Int32Array = new Int32Array(capacity);
   let count = 0;
   let pos = 0;
   let lastEnd = 0;
   const grow = () => {
     capacity *= 2;
-    const t2 = new Uint8Array(capacity);
-    t2.set(type);
-    type = t2;
-    for (const [get, set] of [
-      [() => start, (a: Int32Array) => (start = a)],
-      [() => end, (a: Int32Array) => (end = a)],
-      [() => spaces, (a: Int32Array) => (spaces = a)],
-    ] as const) {
-      const a = new Int32Array(capacity);
-      a.set(get());
-      set(a);
-    }
+    type = copied(type, new Uint8Array(capacity));
+    start = copied(start, new Int32Array(capacity));
+    end = copied(end, new Int32Array(capacity));
+    spaces = copied(spaces, new Int32Array(capacity));
   };
   const emit = (t: T, s: number, e: number) => {
     if (count === capacity) grow();
@@ -390,6 +382,11 @@ function lex(src: string): Tokens {
       braces--;
     }
   }
+}
+
+function copied<A extends Uint8Array | Int32Array>(from: A, to: A): A {
+  to.set(from);
+  return to;
 }
 
 /** NumberLit: a digit, then digits, dots and exponents, never ending in a dot. */

@@ -58,13 +58,14 @@ describe('cors-gen check', () => {
     expect(f.evidence[0].response.headers['access-control-allow-origin']).toBe('*');
   });
 
-  it('exits 2 with a clear message on a network error, and prints nothing on stdout', async () => {
+  it('exits 2 with a clear message on a network error; with --json stdout holds only { ok: false, error }', async () => {
     const gone = await serveHttp(() => {});
     await gone.close();
     const out = capture();
     const code = await run(['check', `${gone.base}/x`, '--origin', ORIGIN, '--json'], out);
     expect(code).toBe(2);
-    expect(out.stdout).toEqual([]);
+    expect(out.stdout).toHaveLength(1);
+    expect(JSON.parse(out.stdout[0]!)).toEqual({ ok: false, error: expect.stringMatching(/^connection refused by 127\.0\.0\.1:\d+/) });
     expect(out.stderr.join('\n')).toMatch(/^cors-gen: connection refused by 127\.0\.0\.1:\d+/);
   });
 

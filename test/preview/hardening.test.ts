@@ -142,7 +142,8 @@ describe('load', () => {
     // Every request got an answer; throttling (429) or shedding (503) would be answers too.
     expect([...counts.keys()].every((s) => [200, 204, 429, 503].includes(s)), JSON.stringify([...counts])).toBe(true);
     expect(counts.get(204)).toBe(500);
-    expect(process.memoryUsage().rss - before).toBeLessThan(400 * 1024 * 1024);
+    // About 30 MB in practice (the Lambda workers starting included); a leak per request would show here.
+    expect(process.memoryUsage().rss - before).toBeLessThan(200 * 1024 * 1024);
     await stillServes();
   }, 120_000);
 });

@@ -325,6 +325,18 @@ routes:
     expect(warnings(prod('[https://app.example.com]').replace('cors:\n', 'cors:\n  maxAge: 7200\n'))).toEqual([]);
   });
 
+  it('warns that API Gateway\'s own errors name one origin on a REST API with credentials and several origins', () => {
+    const credentialed = (origins: string, extra = '') => prod(origins, extra).replace('cors:\n', 'cors:\n  allowCredentials: true\n');
+    expect(warnings(credentialed('[https://app.example.com, https://admin.example.com]'))).toMatchObject([
+      { code: 'gateway-errors-first-origin', path: 'cors.allowCredentials', message: expect.stringContaining('"https://app.example.com"') },
+    ]);
+    // The website bucket's origin counts as a second origin.
+    expect(warnings(credentialed('[https://app.example.com]', 'frontend:\n  enabled: true\n')).map((w) => w.code)).toEqual(['gateway-errors-first-origin']);
+    expect(warnings(credentialed('[https://app.example.com]'))).toEqual([]);
+    expect(warnings(credentialed('[https://app.example.com, https://admin.example.com]', 'api: http\n'))).toEqual([]);
+    expect(warnings(prod('[https://app.example.com, https://admin.example.com]'))).toEqual([]);
+  });
+
   it('warns that stage is ignored for the HTTP API and Function URLs', () => {
     expect(warnings(prod('[https://app.example.com]', 'api: http\nstage: v1\n'))).toMatchObject([{ code: 'stage-ignored', path: 'stage', line: 4, column: 8 }]);
     expect(warnings(prod('[https://app.example.com]', 'api: function-url\nstage: v1\n')).map((w) => w.code)).toEqual(['stage-ignored']);
