@@ -91,6 +91,10 @@ export function parseSpecText(text: string, file: string): { ok: true; parsed: P
     );
   }
 
+  if (refersToItself(data)) {
+    return fail('a YAML alias (*name) refers to a mapping or list that contains it, so the value never ends; write the values out', undefined, undefined, 'alias-cycle');
+  }
+
   return {
     ok: true,
     parsed: {
@@ -214,6 +218,36 @@ function scanShape(text: string): { deepAt?: number; values: number } {
     else if (c === ',' && flow > 0) values++;
   }
   return { values };
+}
+
+/**
+ * Whether the data contains itself, which a YAML alias inside its own anchor (`a: &x {b: *x}`) produces; such
+ * a value has no end, and every later step (validation, messages, JSON) would loop or throw. Iterative.
+ */
+function refersToItself(root: unknown): boolean {
+  const onPath = new Set<object>();
+  const done = new Set<object>();
+  const stack: Array<{ value: object; exit: boolean }> = [];
+  if (root !== null && typeof root === 'object') stack.push({ value: root, exit: false });
+  while (stack.length > 0) {
+    const { value, exit } = stack.pop()!;
+    if (exit) {
+      onPath.delete(value);
+      done.add(value);
+      continue;
+    }
+    if (onPath.has(value)) return true;
+    if (done.has(value)) continue;
+    onPath.add(value);
+    stack.push({ value, exit: true });
+    const children = value instanceof Map ? [...value.keys(), ...value.values()] : value instanceof Set ? [...value] : Object.values(value);
+    for (const child of children) {
+      if (child === null || typeof child !== 'object') continue;
+      if (onPath.has(child)) return true;
+      if (!done.has(child)) stack.push({ value: child, exit: false });
+    }
+  }
+  return false;
 }
 
 /** Whether a quote at `i` opens a quoted scalar (it follows an indicator or starts the line), not text inside a plain one. */

@@ -108,7 +108,14 @@ export function valueAt(data: unknown, path: readonly PathPart[]): unknown {
 
 function show(value: unknown): string {
   if (value === undefined) return 'the value';
-  const s = JSON.stringify(value);
+  let s: string | undefined;
+  try {
+    s = JSON.stringify(value);
+  } catch {
+    // A value JSON cannot write (one that contains itself): say what it is instead.
+    s = undefined;
+  }
+  if (s === undefined) return describeType(value);
   return s.length > 80 ? `${s.slice(0, 77)}...` : s;
 }
 

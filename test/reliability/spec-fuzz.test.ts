@@ -76,12 +76,22 @@ function oracleValid(bytes: Buffer, ext: string): boolean {
       return false;
     }
   }
-  // Keys that become the same property name are duplicates (`1` and "1"): one of them would be lost.
-  const doc = YAML.parseDocument(text, { uniqueKeys: (a, b) => a === b || (isScalar(a) && isScalar(b) && String(a.value) === String(b.value)), strict: true, version: '1.2', prettyErrors: false });
+  const doc = YAML.parseDocument(text, { uniqueKeys: false, strict: true, version: '1.2', prettyErrors: false });
   if (doc.errors.length > 0) return false;
+  // Keys that become the same property name are duplicates (`1` and "1"): one of them would be lost.
+  let duplicate = false;
+  YAML.visit(doc, {
+    Map(_key, map) {
+      const keys = map.items.filter((p) => isScalar(p.key)).map((p) => String((p.key as { value: unknown }).value));
+      if (new Set(keys).size !== keys.length) duplicate = true;
+    },
+  });
+  if (duplicate) return false;
   let data: unknown;
   try {
     data = doc.toJS({ maxAliasCount: 50 });
+    // A value that contains itself (an alias inside its own anchor) is not a spec.
+    JSON.stringify(data);
   } catch {
     return false;
   }
@@ -249,7 +259,7 @@ const weird: fc.Arbitrary<Json> = fc.oneof(
   /* huge strings */ { weight: 1, arbitrary: fc.integer({ min: 1000, max: 300_000 }).map((n) => 'a'.repeat(n)) },
   { weight: 1, arbitrary: fc.integer({ min: 100, max: 50_000 }).map((n) => '\u00e9\u4e2d'.repeat(n)) },
   /* huge collections */ { weight: 1, arbitrary: fc.integer({ min: 100, max: 15_000 }).map((n) => Array.from({ length: n }, (_, i) => `https://a${i}.example.com`)) },
-  { weight: 1, arbitrary: fc.integer({ min: 100, max: 12_000 }).map((n) => Object.fromEntries(Array.from({ length: n }, (_, i) => [`k${i}`, i]))) },
+  { weight: 1, arbitrary: fc.integer({ min: 100, max: 11_000 }).map((n) => Object.fromEntries(Array.from({ length: n }, (_, i) => [`k${i}`, i]))) },
   { weight: 1, arbitrary: deep },
 );
 
