@@ -9,8 +9,8 @@ variable "allowed_origins" {
     error_message = "allowed_origins must list at least one origin."
   }
   validation {
-    condition     = alltrue([for o in var.allowed_origins : o == "*" || can(regex("^https?://([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?[.])*[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(:(6553[0-5]|655[0-2][0-9]|65[0-4][0-9]{2}|6[0-4][0-9]{3}|[1-5][0-9]{4}|[1-9][0-9]{0,3}))?$", o)) || can(regex("^https?://\\[[0-9a-f:.]+\\](:(6553[0-5]|655[0-2][0-9]|65[0-4][0-9]{2}|6[0-4][0-9]{3}|[1-5][0-9]{4}|[1-9][0-9]{0,3}))?$", o)) || can(regex("^https?://[*]$", o))])
-    error_message = "Each allowed origin must be \"*\" alone or exact origins, \"https://*\" or \"http://*\", written as browsers send them: lowercase, no path, no trailing slash, no default port (e.g. \"https://app.example.com\")."
+    condition     = alltrue([for o in var.allowed_origins : o == "*" || can(regex("^https?://([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?[.])*[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(:(6553[0-5]|655[0-2][0-9]|65[0-4][0-9]{2}|6[0-4][0-9]{3}|[1-5][0-9]{4}|[1-9][0-9]{0,3}))?$", o)) || can(regex("^https?://\\[[0-9a-f:.]+\\](:(6553[0-5]|655[0-2][0-9]|65[0-4][0-9]{2}|6[0-4][0-9]{3}|[1-5][0-9]{4}|[1-9][0-9]{0,3}))?$", o))])
+    error_message = "Each allowed origin must be \"*\" alone or exact origins, written as browsers send them: lowercase, no path, no trailing slash, no default port (e.g. \"https://app.example.com\")."
   }
   validation {
     condition     = !contains(var.allowed_origins, "*") || length(var.allowed_origins) == 1

@@ -400,7 +400,7 @@ resource "aws_api_gateway_integration_response" "orders_options" {
       #set($allowed = ${jsonencode(local.cors_exact_origins)})
       #set($patterns = ${jsonencode(local.cors_origin_patterns)})
       #set($match = "")
-      #if("$!origin" != "" && "$origin" != "null")
+      #if("$!origin" != "" && "$origin" != "null" && $origin.matches("[!-~]+"))
       #set($lower = $origin.toLowerCase())
       #if($allowed.contains($lower))#set($match = $origin)#end
       #foreach($pattern in $patterns)#if($lower.matches($pattern))#set($match = $origin)#end#end
@@ -431,7 +431,7 @@ resource "aws_api_gateway_integration_response" "orders_var_orderid_options" {
       #set($allowed = ${jsonencode(local.cors_exact_origins)})
       #set($patterns = ${jsonencode(local.cors_origin_patterns)})
       #set($match = "")
-      #if("$!origin" != "" && "$origin" != "null")
+      #if("$!origin" != "" && "$origin" != "null" && $origin.matches("[!-~]+"))
       #set($lower = $origin.toLowerCase())
       #if($allowed.contains($lower))#set($match = $origin)#end
       #foreach($pattern in $patterns)#if($lower.matches($pattern))#set($match = $origin)#end#end
@@ -462,7 +462,7 @@ resource "aws_api_gateway_integration_response" "orders_var_orderid_items_option
       #set($allowed = ${jsonencode(local.cors_exact_origins)})
       #set($patterns = ${jsonencode(local.cors_origin_patterns)})
       #set($match = "")
-      #if("$!origin" != "" && "$origin" != "null")
+      #if("$!origin" != "" && "$origin" != "null" && $origin.matches("[!-~]+"))
       #set($lower = $origin.toLowerCase())
       #if($allowed.contains($lower))#set($match = $origin)#end
       #foreach($pattern in $patterns)#if($lower.matches($pattern))#set($match = $origin)#end#end
@@ -493,7 +493,7 @@ resource "aws_api_gateway_integration_response" "health_options" {
       #set($allowed = ${jsonencode(local.cors_exact_origins)})
       #set($patterns = ${jsonencode(local.cors_origin_patterns)})
       #set($match = "")
-      #if("$!origin" != "" && "$origin" != "null")
+      #if("$!origin" != "" && "$origin" != "null" && $origin.matches("[!-~]+"))
       #set($lower = $origin.toLowerCase())
       #if($allowed.contains($lower))#set($match = $origin)#end
       #foreach($pattern in $patterns)#if($lower.matches($pattern))#set($match = $origin)#end#end

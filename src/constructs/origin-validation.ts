@@ -16,7 +16,7 @@ export function originValidations(variable: string, api: ApiKind, credentials: b
     forms.push(`^https?://[*][.]${label}([.]${label})+${port}$`);
     allowed += ' or one-label wildcards like "https://*.example.com"';
   }
-  if (api === 'http') {
+  if (api === 'http' && !credentials) {
     forms.push('^https?://[*]$');
     allowed += ', "https://*" or "http://*"';
   }

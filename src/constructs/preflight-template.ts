@@ -7,7 +7,7 @@
  * Exact origins are compared with `.contains()` on a list literal; wildcard entries with Java's
  * `String.matches()` (whole-string) against patterns built in Terraform from an allowlist whose characters are
  * restricted by the variable's validation, never against the raw origin as a regex (aws-cdk#26623). The
- * request origin is lowercased first, as everywhere in cors-gen.
+ * request origin must be printable ASCII and is lowercased first, as everywhere in cors-gen.
  *
  * The text is a Terraform template: `${...}` is Terraform's (the two lists), `$name` is VTL's. No `${` may
  * appear for VTL.
@@ -19,7 +19,8 @@ export function preflightTemplate(exactOriginsExpr: string, patternsExpr: string
     `#set($allowed = \${jsonencode(${exactOriginsExpr})})`,
     `#set($patterns = \${jsonencode(${patternsExpr})})`,
     '#set($match = "")',
-    '#if("$!origin" != "" && "$origin" != "null")',
+    // Printable ASCII only, as browsers serialize origins: Java's toLowerCase would fold "\u212A" (Kelvin) to "k".
+    '#if("$!origin" != "" && "$origin" != "null" && $origin.matches("[!-~]+"))',
     '#set($lower = $origin.toLowerCase())',
     '#if($allowed.contains($lower))#set($match = $origin)#end',
     '#foreach($pattern in $patterns)#if($lower.matches($pattern))#set($match = $origin)#end#end',

@@ -32,5 +32,6 @@ export function formatPath(path: readonly PathPart[]): string {
 export function formatIssue(issue: SpecIssue): string {
   const where = issue.file ? `${issue.file}${issue.line ? `:${issue.line}:${issue.column ?? 1}` : ''} ` : '';
   const path = issue.path ? `${issue.path}: ` : '';
-  return `${where}${path}${issue.message}${issue.fix ? `; ${issue.fix}` : ''}`;
+  // Values from the spec end up in messages; their control characters must not reach the terminal.
+  return `${where}${path}${issue.message}${issue.fix ? `; ${issue.fix}` : ''}`.replace(/[\u0000-\u001f\u007f-\u009f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }

@@ -151,6 +151,15 @@ function checkOrigins(
         message: `${shown} (every origin of a scheme) is only supported by the HTTP API`,
         fix: 'list each origin',
       });
+    } else if (entry.kind === 'scheme' && credentials) {
+      // The HTTP API would then answer every site of that scheme with credentials: "*" with credentials in disguise.
+      errors.push({
+        code: 'scheme-wildcard-with-credentials',
+        path: at,
+        message: `${shown} with allowCredentials: true lets every ${value.slice(0, -4)} site act as the signed-in user`,
+        fix: 'list the exact origins, or set cors.allowCredentials: false',
+      });
+      return;
     }
     if (entry.kind === 'wildcard' || entry.kind === 'scheme') {
       warnings.push({

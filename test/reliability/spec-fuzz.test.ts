@@ -48,6 +48,7 @@ interface FuzzCase {
 
 const exits = new Tally();
 const kinds = new Tally();
+const families = new Tally();
 const runTime = new Stat();
 const heap = new Stat();
 let validSpecs = 0;
@@ -140,6 +141,7 @@ async function timed<T>(fn: () => Promise<T>): Promise<{ value: T; ms: number }>
 /** validate (sometimes with --json) and generate on one case, with every assertion of item 2. */
 async function runCase(c: FuzzCase, options: { json: boolean; generate: boolean }): Promise<void> {
   kinds.add(c.kind);
+  families.add(c.kind.split(':')[0]!);
   largestInput = Math.max(largestInput, c.bytes.length);
   const dir = await mkdtemp(path.join(workRoot, 'case-'));
   try {
@@ -504,12 +506,13 @@ afterAll(() => {
     exits: exits.toObject(),
     'max time per run (ms)': Math.round(runTime.max),
     'p95 time per run (ms)': Math.round(runTime.percentile(95)),
-    'max heap used (MB)': Math.round(heap.max),
+    'max heap of the test process (MB, garbage included)': Math.round(heap.max),
     'largest input (bytes)': largestInput,
     'binary runs': childRuns,
     'binary max time (ms)': Math.round(childTime.max),
     'binary max RSS (MB)': Math.round(childRss.max / 1024),
-    'case kinds': Object.keys(kinds.toObject()).length,
+    'case families': families.toObject(),
+    'distinct mutation kinds': Object.keys(kinds.toObject()).length,
   });
 });
 
@@ -522,21 +525,21 @@ describe('random and mutated specs through the CLI', () => {
   it('data mutations (keys, values, types, nesting, unicode, huge values), as YAML and JSON', async () => {
     await fc.assert(
       fc.asyncProperty(mutatedSpec, fc.boolean(), async (c, json) => runCase(c, { json, generate: true })),
-      { numRuns: 180 },
+      { numRuns: 300 },
     );
   });
 
   it('byte mutations (invalid UTF-8, BOMs, NUL, UTF-16, truncation, duplicated lines, YAML syntax)', async () => {
     await fc.assert(
       fc.asyncProperty(mutatedText, fc.boolean(), async (c, json) => runCase(c, { json, generate: true })),
-      { numRuns: 180 },
+      { numRuns: 400 },
     );
   });
 
   it('hostile documents (alias bombs, deep nesting, huge scalars, many keys, tags, merge keys, __proto__)', async () => {
     await fc.assert(
       fc.asyncProperty(hostile, async (c) => runCase(c, { json: false, generate: true })),
-      { numRuns: 60 },
+      { numRuns: 150 },
     );
   });
 
@@ -547,6 +550,9 @@ describe('random and mutated specs through the CLI', () => {
       ['compact sequences 100000 deep', `x:\n${'- '.repeat(100_000)}a\n`, 'too-deep'],
       ['a megabyte of list items', `{"cors": {"allowOrigins": [${Array(200_000).fill('"a"').join(',')}]}}`, 'too-large'],
       ['a duplicate key far apart', `name: a\n${Array.from({ length: 500 }, (_, i) => `k${i}: 1`).join('\n')}\nname: b\n`, 'duplicate-key'],
+      // Found by this fuzzer: the value contained itself and the message formatter threw (an internal error).
+      ['an alias inside its own anchor', 'version: 1\nname: a-api\ncors: &c {allowOrigins: *c}\n', 'alias-cycle'],
+      ['a list that contains itself', 'version: 1\nname: a-api\ncors: {allowOrigins: &o [https://a.example.com, *o]}\n', 'alias-cycle'],
     ];
     for (const [label, text, code] of cases) {
       const dir = mkdtempSync(path.join(workRoot, 'classic-'));
@@ -562,6 +568,26 @@ describe('random and mutated specs through the CLI', () => {
       expect(doc.errors.map((e) => e.code), label).toEqual([code]);
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+});
+
+describe('unreadable spec files', () => {
+  it('exit 2 with a message and write nothing: missing, a folder, a device', async () => {
+    const dir = mkdtempSync(path.join(workRoot, 'unreadable-'));
+    for (const spec of [path.join(dir, 'missing.yaml'), dir, '/dev/null', '/dev/zero']) {
+      for (const command of ['validate', 'generate']) {
+        const out = capture();
+        const started = performance.now();
+        const exit = await run(command === 'validate' ? ['validate', '--spec', spec] : ['generate', '--spec', spec, '--out', path.join(dir, 'out')], out);
+        runTime.add(performance.now() - started);
+        exits.add(`${command} exit ${exit}`);
+        expect(exit, `${command} ${spec}`).toBe(2);
+        expect(out.text(), spec).toMatch(/^cors-gen: .+/);
+        expect(out.text(), spec).not.toMatch(STACK_TRACE);
+        expect(readdirSync(dir), spec).toEqual([]);
+      }
+    }
+    rmSync(dir, { recursive: true, force: true });
   });
 });
 

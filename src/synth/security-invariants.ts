@@ -1,0 +1,544 @@
+import type { TerraformDocument } from './clean-document.js';
+
+/**
+ * Security invariants of a generated module, checked on its Terraform document (the synthesized JSON, or `.tf`
+ * files read back with `@cdktf/hcl2json`, whose blocks come wrapped in lists). Pure; reads only the document.
+ *
+ * What is checked (issue 9, item 3), each with a stable code:
+ * - `iam-extra-resource`, `iam-inline-policy`, `iam-policy-not-basic`, `iam-trust-policy`, `lambda-role-foreign`:
+ *   the Lambda's role trusts only lambda.amazonaws.com and has nothing but AWSLambdaBasicExecutionRole.
+ * - `s3-policy-grant`, `s3-policy-unreadable`, `s3-public-acl`: the bucket policy only allows `s3:GetObject` on
+ *   `<this bucket's arn>/*`, and no ACL makes anything public.
+ * - `lambda-permission-unscoped`, `lambda-permission-foreign-function`: every invoke permission is for this
+ *   module's function and is scoped to this module's API (`source_arn` under its `execution_arn`) or is the
+ *   Function URL pair (`function_url_auth_type = "NONE"`, or `invoked_via_function_url`).
+ * - `cors-star-with-credentials`: no literal `*` Allow-Origin together with Allow-Credentials `true`, in method
+ *   integration responses, gateway responses and service CORS blocks; where the value comes from the origin
+ *   list, a variable validation must forbid `*` whenever credentials are allowed.
+ * - `cors-any-origin-with-credentials`: no scheme-wide origin (`https://*`, `http://*`), which admits every site,
+ *   in a list used with credentials, by default or through what the variable's validation accepts.
+ * - `cors-missing-vary`: `Vary: Origin` is sent (and declared in the method response) wherever Allow-Origin is
+ *   not a literal `*`.
+ * - `gateway-reflects-with-credentials`: gateway responses never echo the request's Origin
+ *   (`method.request.header.origin`) together with credentials.
+ * - `vtl-origin-as-regex`: the preflight template never uses request data as a regular expression.
+ * - `origin-validation-weak`: the variable's validation rejects values that are not origins (regex
+ *   metacharacters, paths, `null`), which the preflight template's patterns rely on.
+ * - `lambda-env-star-with-credentials`: the Lambda is not told `ALLOW_CREDENTIALS=true` with a literal `*`.
+ */
+export interface Violation {
+  /** Stable code (see above). */
+  readonly code: string;
+  /** Terraform address: `aws_iam_role.lambda`, `var.allowed_origins`, ... */
+  readonly address: string;
+  readonly message: string;
+}
+
+/** Every code the checker can report, with the invariant it protects. */
+export const SECURITY_INVARIANTS: Readonly<Record<string, string>> = {
+  'iam-extra-resource': 'only aws_iam_role and aws_iam_role_policy_attachment in the module',
+  'iam-inline-policy': 'the role has no inline or extra managed policies',
+  'iam-policy-not-basic': 'the only attached policy is AWSLambdaBasicExecutionRole',
+  'iam-trust-policy': 'the role trusts only lambda.amazonaws.com (sts:AssumeRole)',
+  'lambda-role-foreign': "the function's role is this module's role",
+  's3-policy-grant': 'the bucket policy allows only s3:GetObject on this bucket\'s objects',
+  's3-policy-unreadable': 'the bucket policy can be read (fail closed)',
+  's3-public-acl': 'no ACL makes the bucket or its objects public',
+  'lambda-permission-unscoped': "every Lambda permission is scoped to this module's API or Function URL",
+  'lambda-permission-foreign-function': "every Lambda permission is for this module's function",
+  'cors-star-with-credentials': 'no Access-Control-Allow-Origin * with credentials',
+  'cors-any-origin-with-credentials': 'no scheme-wide origin (https://*) with credentials',
+  'cors-missing-vary': 'Vary: Origin wherever Access-Control-Allow-Origin is not a literal *',
+  'gateway-reflects-with-credentials': 'gateway responses never echo the Origin with credentials',
+  'vtl-origin-as-regex': 'the preflight template never uses request data as a regular expression',
+  'origin-validation-weak': 'the origin variable rejects values that are not origins',
+  'lambda-env-star-with-credentials': 'the Lambda is never configured with * and credentials',
+};
+
+type Body = Record<string, unknown>;
+
+/** `"${aws_x.name.attr}"` -> [type, name, attr] for a whole-string reference. */
+function reference(value: unknown): [string, string, string] | undefined {
+  if (typeof value !== 'string') return undefined;
+  const m = /^\$\{([a-z0-9_]+)\.([A-Za-z0-9_-]+)\.([a-z0-9_]+)\}$/.exec(value);
+  return m ? [m[1]!, m[2]!, m[3]!] : undefined;
+}
+
+/** One block body, whichever shape the document has (JSON object, or hcl2json's list of one). */
+function one(value: unknown): Body | undefined {
+  const v = Array.isArray(value) ? value[0] : value;
+  return v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Body) : undefined;
+}
+
+function asList(value: unknown): unknown[] {
+  return Array.isArray(value) ? value : value === undefined || value === null ? [] : [value];
+}
+
+/** `resource.<type>` as [name, body] pairs. */
+function resources(doc: TerraformDocument, type: string, kind: 'resource' | 'data' = 'resource'): Array<[string, Body]> {
+  const out: Array<[string, Body]> = [];
+  for (const top of asList(doc[kind])) {
+    const byType = one(top)?.[type];
+    for (const group of asList(byType)) {
+      for (const [name, body] of Object.entries(one(group) ?? {})) {
+        const b = one(body);
+        if (b) out.push([name, b]);
+      }
+    }
+  }
+  return out;
+}
+
+function types(doc: TerraformDocument, kind: 'resource' | 'data'): string[] {
+  return asList(doc[kind]).flatMap((top) => Object.keys(one(top) ?? {}));
+}
+
+function variable(doc: TerraformDocument, name: string): Body | undefined {
+  for (const top of asList(doc['variable'])) {
+    const v = one(one(top)?.[name]);
+    if (v) return v;
+  }
+  return undefined;
+}
+
+/** A response_parameters value for a header (names compare case-insensitively), or undefined. */
+function header(params: Body, prefix: string, name: string): unknown {
+  const wanted = `${prefix}${name}`.toLowerCase();
+  for (const [k, v] of Object.entries(params)) if (k.toLowerCase() === wanted) return v;
+  return undefined;
+}
+
+const isTrue = (v: unknown) => v === true || v === 'true';
+/** A static API Gateway header value: `'text'`. */
+const literal = (v: unknown) => (typeof v === 'string' && /^'[^']*'$/.test(v) ? v.slice(1, -1) : undefined);
+const isExpression = (v: unknown) => typeof v === 'string' && v.includes('${');
+const varyHasOrigin = (v: unknown) => typeof v === 'string' && /(^|[',\s])origin([',\s]|$)/i.test(v);
+
+const BASIC_EXECUTION = /^arn:(\$\{data\.aws_partition\.[A-Za-z0-9_-]+\.partition\}|aws|aws-cn|aws-us-gov):iam::aws:policy\/service-role\/AWSLambdaBasicExecutionRole$/;
+const ALLOWED_IAM = new Set(['aws_iam_role', 'aws_iam_role_policy_attachment']);
+
+/** Values the origin variable must refuse: they would turn the preflight's patterns into other regexes. */
+const NOT_ORIGINS = [
+  'null', 'https://(.*)', 'https://.*', 'https://a.example.com|.*', 'https://a.example.com/', 'https://a.example.com/.*', 'https://a+.example.com',
+  'https://a.example.com$', 'https://[a-z]+.example.com', 'https://*.*.example.com', 'https://*example.com', 'https://a.example.com\n', 'https://a\\.example.com',
+  'https://a?.example.com', 'https://{a}.example.com', 'https://a.example.com#', 'javascript://a.example.com', ' https://a.example.com',
+];
+
+export function checkSecurityInvariants(doc: TerraformDocument): Violation[] {
+  const violations: Violation[] = [];
+  const add = (code: string, address: string, message: string) => violations.push({ code, address, message });
+
+  checkIam(doc, add);
+  checkBucket(doc, add);
+  checkPermissions(doc, add);
+  checkCors(doc, add);
+  return violations;
+}
+
+type Add = (code: string, address: string, message: string) => void;
+
+function checkIam(doc: TerraformDocument, add: Add): void {
+  for (const kind of ['resource', 'data'] as const) {
+    for (const type of types(doc, kind)) {
+      if (type.startsWith('aws_iam_') && !(kind === 'resource' && ALLOWED_IAM.has(type))) {
+        for (const [name] of resources(doc, type, kind)) add('iam-extra-resource', `${kind === 'data' ? 'data.' : ''}${type}.${name}`, `${type} is not allowed: the role may only have AWSLambdaBasicExecutionRole`);
+      }
+    }
+  }
+  const roles = new Set(resources(doc, 'aws_iam_role').map(([n]) => n));
+  for (const [name, role] of resources(doc, 'aws_iam_role')) {
+    const address = `aws_iam_role.${name}`;
+    for (const key of ['inline_policy', 'managed_policy_arns']) {
+      if (role[key] !== undefined && !(Array.isArray(role[key]) && (role[key] as unknown[]).length === 0)) add('iam-inline-policy', address, `${key} grants more than basic execution`);
+    }
+    let trust: unknown;
+    try {
+      trust = JSON.parse(String(role['assume_role_policy']));
+    } catch {
+      add('iam-trust-policy', address, 'assume_role_policy is not a literal JSON policy, so what it trusts cannot be checked');
+      continue;
+    }
+    const statements = asList((trust as Body | undefined)?.['Statement']);
+    const ok =
+      statements.length > 0 &&
+      statements.every((s) => {
+        const st = s as Body;
+        const principal = st['Principal'] as Body | undefined;
+        return st['Effect'] === 'Allow' && st['Action'] === 'sts:AssumeRole' && principal !== undefined && Object.keys(principal).join() === 'Service' && asList(principal['Service']).every((p) => p === 'lambda.amazonaws.com') && st['Condition'] === undefined;
+      });
+    if (!ok) add('iam-trust-policy', address, `the role must trust only lambda.amazonaws.com with sts:AssumeRole, not ${JSON.stringify(trust)}`);
+  }
+  for (const [name, attachment] of resources(doc, 'aws_iam_role_policy_attachment')) {
+    const address = `aws_iam_role_policy_attachment.${name}`;
+    if (typeof attachment['policy_arn'] !== 'string' || !BASIC_EXECUTION.test(attachment['policy_arn'])) {
+      add('iam-policy-not-basic', address, `policy_arn ${JSON.stringify(attachment['policy_arn'])} is not AWSLambdaBasicExecutionRole`);
+    }
+    const ref = reference(attachment['role']);
+    if (!ref || ref[0] !== 'aws_iam_role' || !roles.has(ref[1])) add('iam-policy-not-basic', address, `role ${JSON.stringify(attachment['role'])} is not this module's role`);
+  }
+  for (const [name, fn] of resources(doc, 'aws_lambda_function')) {
+    const ref = reference(fn['role']);
+    if (!ref || ref[0] !== 'aws_iam_role' || ref[2] !== 'arn' || !roles.has(ref[1])) add('lambda-role-foreign', `aws_lambda_function.${name}`, `role ${JSON.stringify(fn['role'])} is not this module's role`);
+  }
+}
+
+function checkBucket(doc: TerraformDocument, add: Add): void {
+  const buckets = new Set(resources(doc, 'aws_s3_bucket').map(([n]) => n));
+  for (const [name] of resources(doc, 'aws_s3_bucket_acl')) add('s3-public-acl', `aws_s3_bucket_acl.${name}`, 'bucket ACLs are not used; the policy alone grants read access');
+  for (const [name, block] of resources(doc, 'aws_s3_bucket_public_access_block')) {
+    if (!isTrue(block['block_public_acls']) || !isTrue(block['ignore_public_acls'])) add('s3-public-acl', `aws_s3_bucket_public_access_block.${name}`, 'block_public_acls and ignore_public_acls must stay true');
+  }
+  for (const [name, policy] of resources(doc, 'aws_s3_bucket_policy')) {
+    const address = `aws_s3_bucket_policy.${name}`;
+    const bucket = reference(policy['bucket']);
+    if (!bucket || bucket[0] !== 'aws_s3_bucket' || !buckets.has(bucket[1])) {
+      add('s3-policy-grant', address, `bucket ${JSON.stringify(policy['bucket'])} is not this module's bucket`);
+      continue;
+    }
+    const parsed = readPolicy(policy['policy']);
+    if (parsed === undefined) {
+      add('s3-policy-unreadable', address, 'the policy is neither literal JSON nor jsonencode() of a literal object');
+      continue;
+    }
+    const statements = asList((parsed as Body)['Statement']);
+    if (statements.length === 0) add('s3-policy-unreadable', address, 'the policy has no statements');
+    const objects = `\${aws_s3_bucket.${bucket[1]}.arn}/*`;
+    for (const s of statements) {
+      const st = (s ?? {}) as Body;
+      if (st['Effect'] === 'Deny') continue;
+      const problems: string[] = [];
+      if (st['Effect'] !== 'Allow') problems.push(`Effect ${JSON.stringify(st['Effect'])}`);
+      for (const k of ['NotAction', 'NotResource', 'NotPrincipal']) if (k in st) problems.push(k);
+      const actions = asList(st['Action']);
+      if (actions.length === 0 || actions.some((a) => a !== 's3:GetObject')) problems.push(`Action ${JSON.stringify(st['Action'])}`);
+      const targets = asList(st['Resource']);
+      if (targets.length === 0 || targets.some((r) => r !== objects)) problems.push(`Resource ${JSON.stringify(st['Resource'])}`);
+      if (problems.length > 0) add('s3-policy-grant', address, `a statement grants more than s3:GetObject on ${objects}: ${problems.join(', ')}`);
+    }
+  }
+}
+
+/** A bucket policy's value: literal JSON, or `${jsonencode({...})}` of an HCL object literal. */
+function readPolicy(value: unknown): unknown {
+  if (typeof value !== 'string') return value !== null && typeof value === 'object' ? value : undefined;
+  const m = /^\$\{jsonencode\(([\s\S]*)\)\}$/.exec(value.trim());
+  try {
+    return m ? new HclLiteral(m[1]!).read() : (JSON.parse(value) as unknown);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * A reader for the HCL object and tuple literals CDKTF writes inside `jsonencode()`: strings (interpolations
+ * kept as text), numbers, booleans, null, `[...]`, `{ key = value, ... }`. Anything else throws, and the caller
+ * treats the policy as unreadable.
+ */
+class HclLiteral {
+  private i = 0;
+  constructor(private readonly s: string) {}
+
+  read(): unknown {
+    const v = this.value();
+    this.ws();
+    if (this.i !== this.s.length) throw new Error(`unexpected ${this.s.slice(this.i, this.i + 10)}`);
+    return v;
+  }
+
+  private ws(): void {
+    while (this.i < this.s.length && /\s/.test(this.s[this.i]!)) this.i++;
+  }
+
+  private value(): unknown {
+    this.ws();
+    const c = this.s[this.i];
+    if (c === '{') return this.object();
+    if (c === '[') return this.tuple();
+    if (c === '"') return this.string();
+    const m = /^(-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?|true|false|null)/.exec(this.s.slice(this.i));
+    if (!m) throw new Error(`unsupported expression at ${this.s.slice(this.i, this.i + 20)}`);
+    this.i += m[0].length;
+    return JSON.parse(m[0]) as unknown;
+  }
+
+  private object(): Record<string, unknown> {
+    const out: Record<string, unknown> = {};
+    this.i++;
+    for (;;) {
+      this.ws();
+      if (this.s[this.i] === '}') {
+        this.i++;
+        return out;
+      }
+      let key: string;
+      if (this.s[this.i] === '"') key = this.string();
+      else {
+        const m = /^[A-Za-z_][A-Za-z0-9_-]*/.exec(this.s.slice(this.i));
+        if (!m) throw new Error('bad key');
+        key = m[0];
+        this.i += key.length;
+      }
+      this.ws();
+      if (this.s[this.i] !== '=' && this.s[this.i] !== ':') throw new Error('expected =');
+      this.i++;
+      if (Object.prototype.hasOwnProperty.call(out, key)) throw new Error(`duplicate key ${key}`);
+      out[key] = this.value();
+      this.ws();
+      if (this.s[this.i] === ',' || this.s[this.i] === '\n') this.i++;
+    }
+  }
+
+  private tuple(): unknown[] {
+    const out: unknown[] = [];
+    this.i++;
+    for (;;) {
+      this.ws();
+      if (this.s[this.i] === ']') {
+        this.i++;
+        return out;
+      }
+      out.push(this.value());
+      this.ws();
+      if (this.s[this.i] === ',') this.i++;
+    }
+  }
+
+  /** A quoted string; `${...}` interpolations are kept as written, so a reference reads as itself. */
+  private string(): string {
+    let out = '';
+    this.i++;
+    while (this.i < this.s.length) {
+      const c = this.s[this.i]!;
+      if (c === '"') {
+        this.i++;
+        return out;
+      }
+      if (c === '\\') {
+        const n = this.s[this.i + 1];
+        const map: Record<string, string> = { n: '\n', t: '\t', r: '\r', '"': '"', '\\': '\\' };
+        if (n === undefined || map[n] === undefined) throw new Error('unsupported escape');
+        out += map[n];
+        this.i += 2;
+        continue;
+      }
+      if (c === '$' && this.s[this.i + 1] === '{') {
+        // Copy the interpolation through its matching brace (it may hold quotes and braces of its own).
+        let depth = 0;
+        let inString = false;
+        const start = this.i;
+        for (; this.i < this.s.length; this.i++) {
+          const d = this.s[this.i]!;
+          if (inString) {
+            if (d === '\\') this.i++;
+            else if (d === '"') inString = false;
+          } else if (d === '"') inString = true;
+          else if (d === '{') depth++;
+          else if (d === '}' && --depth === 0) break;
+        }
+        if (this.i >= this.s.length) throw new Error('unterminated interpolation');
+        this.i++;
+        out += this.s.slice(start, this.i);
+        continue;
+      }
+      out += c;
+      this.i++;
+    }
+    throw new Error('unterminated string');
+  }
+}
+
+function checkPermissions(doc: TerraformDocument, add: Add): void {
+  const functions = new Set(resources(doc, 'aws_lambda_function').map(([n]) => n));
+  const apis = new Set([...resources(doc, 'aws_api_gateway_rest_api').map(([n]) => `aws_api_gateway_rest_api.${n}`), ...resources(doc, 'aws_apigatewayv2_api').map(([n]) => `aws_apigatewayv2_api.${n}`)]);
+  // Function URLs by function, with their auth type.
+  const urls = new Map<string, unknown>();
+  for (const [, url] of resources(doc, 'aws_lambda_function_url')) {
+    const ref = reference(url['function_name']);
+    if (ref && ref[0] === 'aws_lambda_function') urls.set(ref[1], url['authorization_type']);
+  }
+  for (const [name, p] of resources(doc, 'aws_lambda_permission')) {
+    const address = `aws_lambda_permission.${name}`;
+    const fn = reference(p['function_name']);
+    if (!fn || fn[0] !== 'aws_lambda_function' || !functions.has(fn[1]) || (fn[2] !== 'function_name' && fn[2] !== 'arn')) {
+      add('lambda-permission-foreign-function', address, `function_name ${JSON.stringify(p['function_name'])} is not this module's function`);
+      continue;
+    }
+    const action = p['action'];
+    const principal = p['principal'];
+    const source = typeof p['source_arn'] === 'string' ? /^\$\{(aws_api_gateway_rest_api|aws_apigatewayv2_api)\.([A-Za-z0-9_-]+)\.execution_arn\}\/[^${}]+$/.exec(p['source_arn']) : null;
+    const viaApi = principal === 'apigateway.amazonaws.com' && action === 'lambda:InvokeFunction' && source !== null && apis.has(`${source[1]}.${source[2]}`);
+    const urlAuth = urls.get(fn[1]);
+    const viaUrl =
+      principal === '*' &&
+      urlAuth === 'NONE' &&
+      p['source_arn'] === undefined &&
+      ((action === 'lambda:InvokeFunctionUrl' && p['function_url_auth_type'] === 'NONE') || (action === 'lambda:InvokeFunction' && isTrue(p['invoked_via_function_url'])));
+    if (!viaApi && !viaUrl) {
+      add(
+        'lambda-permission-unscoped',
+        address,
+        `${String(action)} for ${String(principal)}${p['source_arn'] !== undefined ? ` from ${String(p['source_arn'])}` : ''} is not limited to this module's API (source_arn under its execution_arn) or to its Function URL`,
+      );
+    }
+  }
+}
+
+/** Whether the document lets a browser send credentials anywhere. */
+function credentialsAllowed(doc: TerraformDocument): boolean {
+  for (const type of ['aws_api_gateway_integration_response', 'aws_api_gateway_gateway_response']) {
+    for (const [, r] of resources(doc, type)) {
+      const params = one(r['response_parameters']) ?? {};
+      for (const [k, v] of Object.entries(params)) if (/access-control-allow-credentials$/i.test(k) && String(v).includes('true')) return true;
+    }
+  }
+  for (const [type, block] of [['aws_apigatewayv2_api', 'cors_configuration'], ['aws_lambda_function_url', 'cors']] as const) {
+    for (const [, r] of resources(doc, type)) if (isTrue(one(r[block])?.['allow_credentials'])) return true;
+  }
+  for (const [, fn] of resources(doc, 'aws_lambda_function')) {
+    if (isTrue(one(one(fn['environment'])?.['variables'])?.['ALLOW_CREDENTIALS'])) return true;
+  }
+  return false;
+}
+
+interface OriginRules {
+  /** A validation condition that is exactly "the list does not contain *". */
+  readonly forbidsStar: boolean;
+  /** The regexes of the validation that says what each origin may look like. */
+  readonly forms: RegExp[] | undefined;
+}
+
+function originRules(doc: TerraformDocument): OriginRules {
+  const v = variable(doc, 'allowed_origins');
+  const validations = asList(v?.['validation']).map((x) => one(x) ?? {});
+  const conditions = validations.map((x) => (typeof x['condition'] === 'string' ? x['condition'].replace(/\s+/g, ' ') : ''));
+  const forbidsStar = conditions.some((c) => /^\$\{ ?!contains\(var\.allowed_origins, ?"\*"\) ?\}$/.test(c));
+  let forms: RegExp[] | undefined;
+  for (const c of conditions) {
+    if (!/^\$\{ ?alltrue\(\[ ?for o in var\.allowed_origins ?:/.test(c) || !c.includes('can(regex(')) continue;
+    if (/!can\(regex/.test(c)) continue;
+    const found: RegExp[] = [];
+    for (const m of c.matchAll(/can\(regex\("((?:[^"\\]|\\.)*)", ?o\)\)/g)) {
+      try {
+        found.push(new RegExp(JSON.parse(`"${m[1]!}"`) as string));
+      } catch {
+        // An unreadable form counts as missing.
+      }
+    }
+    if (found.length > 0) forms = found;
+  }
+  return { forbidsStar, forms };
+}
+
+/** The literal list an `allow_origins`, or the variable's default, or undefined for an expression. */
+function literalList(value: unknown): string[] | undefined {
+  return Array.isArray(value) && value.every((x) => typeof x === 'string') ? (value as string[]) : undefined;
+}
+
+function checkCors(doc: TerraformDocument, add: Add): void {
+  const credentials = credentialsAllowed(doc);
+  const rules = originRules(doc);
+  const defaults = literalList(variable(doc, 'allowed_origins')?.['default']) ?? [];
+  let needsStarRule = false;
+  let listFromVariable = false;
+
+  // The origin variable: what it accepts feeds every list below.
+  if (variable(doc, 'allowed_origins')) {
+    if (!rules.forms) add('origin-validation-weak', 'var.allowed_origins', 'no validation says what an origin may look like');
+    else {
+      for (const probe of NOT_ORIGINS) {
+        if (rules.forms.some((f) => f.test(probe))) add('origin-validation-weak', 'var.allowed_origins', `the validation accepts ${JSON.stringify(probe)}, which is not an origin`);
+      }
+    }
+    if (credentials) {
+      if (defaults.includes('*')) add('cors-star-with-credentials', 'var.allowed_origins', 'the default list is "*" and credentials are allowed');
+      for (const o of defaults.filter((x) => /^https?:\/\/\*$/.test(x))) add('cors-any-origin-with-credentials', 'var.allowed_origins', `the default list holds ${JSON.stringify(o)}, every site of that scheme, and credentials are allowed`);
+      for (const o of ['https://*', 'http://*']) {
+        if (rules.forms?.some((f) => f.test(o))) add('cors-any-origin-with-credentials', 'var.allowed_origins', `the validation accepts ${JSON.stringify(o)} (every site) although credentials are allowed`);
+      }
+    }
+  }
+
+  // REST: integration responses (the preflight) and their method responses.
+  // An integration response names its status by reference to the method response, or literally.
+  const methodResponses = new Map<string, Body>();
+  for (const [mrName, mr] of resources(doc, 'aws_api_gateway_method_response')) {
+    const params = one(mr['response_parameters']) ?? {};
+    methodResponses.set(responseKey(mr), params);
+    methodResponses.set(responseKey({ ...mr, status_code: `\${aws_api_gateway_method_response.${mrName}.status_code}` }), params);
+  }
+  for (const [name, ir] of resources(doc, 'aws_api_gateway_integration_response')) {
+    const address = `aws_api_gateway_integration_response.${name}`;
+    const params = one(ir['response_parameters']) ?? {};
+    const templates = Object.values(one(ir['response_templates']) ?? {}).map(String);
+    const acao = header(params, 'method.response.header.', 'Access-Control-Allow-Origin');
+    const echo = templates.some((t) => /responseOverride\.header\.Access-Control-Allow-Origin/i.test(t));
+    const acac = isTrue(literal(header(params, 'method.response.header.', 'Access-Control-Allow-Credentials')));
+    if (acao === undefined && !echo) continue;
+    if (acac && literal(acao) === '*') add('cors-star-with-credentials', address, "Access-Control-Allow-Origin '*' with Access-Control-Allow-Credentials 'true'");
+    if (acac && isExpression(acao) && /["']\*["']/.test(String(acao))) needsStarRule = true;
+    if (isExpression(acao)) listFromVariable = true;
+    if (literal(acao) !== '*' || echo) {
+      const vary = header(params, 'method.response.header.', 'Vary');
+      const declared = header(methodResponses.get(responseKey(ir)) ?? {}, 'method.response.header.', 'Vary');
+      if (!varyHasOrigin(literal(vary) ?? '')) add('cors-missing-vary', address, 'Access-Control-Allow-Origin depends on the request but no Vary: Origin is sent');
+      else if (!isTrue(declared)) add('cors-missing-vary', address, 'Vary is mapped but not declared in the method response (API Gateway rejects the mapping)');
+    }
+    for (const t of templates) {
+      if (/\.matches\(\s*("?\$!?\{?(origin|lower|input|util|context|method|request)|\$input)/i.test(t)) add('vtl-origin-as-regex', address, 'the template uses request data as a regular expression (.matches)');
+    }
+  }
+
+  for (const [name, gr] of resources(doc, 'aws_api_gateway_gateway_response')) {
+    const address = `aws_api_gateway_gateway_response.${name}`;
+    const params = one(gr['response_parameters']) ?? {};
+    const acao = header(params, 'gatewayresponse.header.', 'Access-Control-Allow-Origin');
+    if (acao === undefined) continue;
+    const acac = isTrue(literal(header(params, 'gatewayresponse.header.', 'Access-Control-Allow-Credentials')));
+    const reflects = /method\.request\.(header|multivalueheader)\./i.test(String(acao));
+    if (acac && reflects) add('gateway-reflects-with-credentials', address, 'Access-Control-Allow-Origin echoes the request with Access-Control-Allow-Credentials true');
+    if (acac && literal(acao) === '*') add('cors-star-with-credentials', address, "Access-Control-Allow-Origin '*' with credentials");
+    if (acac && isExpression(acao) && /["']\*["']/.test(String(acao))) needsStarRule = true;
+    if (isExpression(acao)) listFromVariable = true;
+    if (literal(acao) !== '*' && !varyHasOrigin(literal(header(params, 'gatewayresponse.header.', 'Vary')) ?? '')) {
+      add('cors-missing-vary', address, 'Access-Control-Allow-Origin is not a literal * but no Vary: Origin is sent');
+    }
+  }
+
+  // HTTP API and Function URL: the service's CORS blocks.
+  for (const [type, blockName] of [['aws_apigatewayv2_api', 'cors_configuration'], ['aws_lambda_function_url', 'cors']] as const) {
+    for (const [name, r] of resources(doc, type)) {
+      const block = one(r[blockName]);
+      if (!block || !isTrue(block['allow_credentials'])) continue;
+      const address = `${type}.${name}`;
+      const list = literalList(block['allow_origins']);
+      if (list?.includes('*')) add('cors-star-with-credentials', address, 'allow_origins ["*"] with allow_credentials = true');
+      for (const o of (list ?? []).filter((x) => /^https?:\/\/\*$/.test(x))) add('cors-any-origin-with-credentials', address, `allow_origins holds ${JSON.stringify(o)} with allow_credentials = true`);
+      if (!list) {
+        needsStarRule = true;
+        listFromVariable = true;
+      }
+    }
+  }
+
+  // The Lambda's own view (REST: it answers with CORS headers itself).
+  for (const [name, fn] of resources(doc, 'aws_lambda_function')) {
+    const env = one(one(fn['environment'])?.['variables']) ?? {};
+    if (!isTrue(env['ALLOW_CREDENTIALS'])) continue;
+    if (env['ALLOWED_ORIGINS'] === '*') add('lambda-env-star-with-credentials', `aws_lambda_function.${name}`, 'ALLOWED_ORIGINS=* with ALLOW_CREDENTIALS=true');
+    if (isExpression(env['ALLOWED_ORIGINS'])) {
+      needsStarRule = true;
+      listFromVariable = true;
+    }
+  }
+
+  if (credentials && needsStarRule && listFromVariable && !rules.forbidsStar) {
+    add('cors-star-with-credentials', 'var.allowed_origins', 'credentials are allowed but no validation forbids "*" in allowed_origins, from which Access-Control-Allow-Origin is computed');
+  }
+}
+
+/** Identifies a method or integration response: API, resource, method and status. */
+function responseKey(r: Body): string {
+  const method = String(r['http_method']).replace(/^\$\{aws_api_gateway_method\.([^.]+)\.http_method\}$/, '$1');
+  const status = String(r['status_code']).replace(/^\$\{aws_api_gateway_method_response\.([^.]+)\.status_code\}$/, 'mr:$1');
+  return `${String(r['rest_api_id'])}|${String(r['resource_id'])}|${method}|${status}`;
+}

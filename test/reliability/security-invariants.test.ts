@@ -1,0 +1,278 @@
+/**
+ * Issue 9, item 3 (static part): the security invariants of every generated module, checked by
+ * `checkSecurityInvariants` on the committed examples (their `.tf` files read back with hcl2json), on the same
+ * examples synthesized from their specs, and on random valid specs. Every code the checker knows is also
+ * provoked once by breaking a clean document, so a checker that reports nothing cannot pass.
+ * An HTTP API with credentials once let `allowed_origins` hold "https://*" (every https site, with credentials);
+ * the spec validator and the variable's validation now refuse it, and these tests hold every module to zero
+ * violations.
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parse as hcl2json } from '@cdktf/hcl2json';
+import fc from 'fast-check';
+import YAML from 'yaml';
+import { afterAll, describe, expect, it } from 'vitest';
+import type { CorsModel } from '../../src/spec/model.js';
+import { validateSpec } from '../../src/spec/validate.js';
+import type { TerraformDocument } from '../../src/synth/clean-document.js';
+import { buildModuleFiles } from '../../src/synth/module-files.js';
+import { checkSecurityInvariants, SECURITY_INVARIANTS, type Violation } from '../../src/synth/security-invariants.js';
+import { synthesizeModule } from '../../src/synth/synthesize.js';
+import { recordFigures, Tally } from '../helpers/reliability-report.js';
+import { modelOf, validSpec } from '../helpers/reliability-specs.js';
+
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+const EXAMPLES = readdirSync(path.join(ROOT, 'examples')).sort();
+
+const codesOf = (vs: readonly Violation[]) => vs.map((v) => ({ code: v.code, address: v.address }));
+const modules = new Tally();
+const checked = new Tally();
+
+function check(doc: TerraformDocument, source: string): Violation[] {
+  modules.add(source);
+  for (const code of Object.keys(SECURITY_INVARIANTS)) checked.add(code);
+  return checkSecurityInvariants(doc);
+}
+
+function exampleModel(name: string): CorsModel {
+  const r = validateSpec(YAML.parse(readFileSync(path.join(ROOT, 'examples', name, 'cors-gen.yaml'), 'utf8')));
+  if (!r.ok) throw new Error(`${name} is not valid`);
+  return r.model;
+}
+
+/** A module folder's `.tf` files, read back with hcl2json into one document (blocks come wrapped in lists). */
+async function readModule(files: ReadonlyMap<string, string> | string): Promise<TerraformDocument> {
+  const entries: Array<[string, string]> =
+    typeof files === 'string' ? readdirSync(files).filter((f) => f.endsWith('.tf')).map((f) => [f, readFileSync(path.join(files, f), 'utf8')]) : [...files].filter(([f]) => f.endsWith('.tf'));
+  const doc: Record<string, unknown[]> = {};
+  for (const [file, text] of entries) {
+    const parsed = (await hcl2json(file, text)) as Record<string, unknown>;
+    for (const [k, v] of Object.entries(parsed)) (doc[k] ??= []).push(v);
+  }
+  return doc;
+}
+
+afterAll(() => {
+  recordFigures('security-invariants', {
+    'modules checked': Object.values(modules.toObject()).reduce((a, b) => a + b, 0),
+    'modules by source': modules.toObject(),
+    'invariant codes': Object.keys(SECURITY_INVARIANTS).length,
+    'invariant checks run': Object.values(checked.toObject()).reduce((a, b) => a + b, 0),
+  });
+});
+
+describe('the committed example modules', () => {
+  it.each(EXAMPLES)('%s: generated/ and a fresh synthesis keep every invariant', async (name) => {
+    const model = exampleModel(name);
+    const committed = check(await readModule(path.join(ROOT, 'generated', name)), 'committed .tf (hcl2json)');
+    const fresh = check(synthesizeModule(model), 'examples synthesized');
+    expect(codesOf(committed)).toEqual([]);
+    expect(codesOf(fresh)).toEqual([]);
+  });
+});
+
+describe('random valid specs', () => {
+  it('every synthesized module keeps the invariants', () => {
+    fc.assert(
+      fc.property(validSpec, (spec) => {
+        const model = modelOf(spec);
+        const violations = check(synthesizeModule(model), 'random specs (JSON)');
+        expect(codesOf(violations), JSON.stringify(spec)).toEqual([]);
+      }),
+      { numRuns: 40 },
+    );
+  });
+
+  it('the HCL files written for them, read back, keep the invariants too', async () => {
+    await fc.assert(
+      fc.asyncProperty(validSpec, async (spec) => {
+        const model = modelOf(spec);
+        const files = await buildModuleFiles(model, { format: 'hcl', specFile: 'cors-gen.yaml', specText: '', version: '0.0.0-test' });
+        const violations = check(await readModule(files.generated), 'random specs (HCL)');
+        expect(codesOf(violations), JSON.stringify(spec)).toEqual([]);
+      }),
+      { numRuns: 6 },
+    );
+  });
+});
+
+// ---- the checker can fail ---------------------------------------------------------------------------------------
+
+type Doc = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+
+const orders = () => structuredClone(synthesizeModule(exampleModel('orders-api'))) as Doc;
+const catalog = () => structuredClone(synthesizeModule(exampleModel('catalog-http'))) as Doc;
+const webhook = () => structuredClone(synthesizeModule(exampleModel('webhook-url'))) as Doc;
+const first = (o: Record<string, Doc>) => Object.values(o)[0]!;
+const preflight = (d: Doc) => first(d.resource.aws_api_gateway_integration_response);
+const ACAO = 'method.response.header.Access-Control-Allow-Origin';
+
+/** Ways to break a clean module, each with the code the checker must report. */
+const BREAKS: Array<[string, string, () => Doc]> = [
+  ['an inline role policy', 'iam-extra-resource', () => {
+    const d = orders();
+    d.resource.aws_iam_role_policy = { extra: { role: '${aws_iam_role.lambda.name}', policy: '{"Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}' } };
+    return d;
+  }],
+  ['a policy document data source', 'iam-extra-resource', () => {
+    const d = orders();
+    d.data.aws_iam_policy_document = { x: { statement: [{ actions: ['s3:*'] }] } };
+    return d;
+  }],
+  ['an inline_policy block on the role', 'iam-inline-policy', () => {
+    const d = orders();
+    d.resource.aws_iam_role.lambda.inline_policy = [{ name: 'x', policy: '{}' }];
+    return d;
+  }],
+  ['AdministratorAccess attached', 'iam-policy-not-basic', () => {
+    const d = orders();
+    d.resource.aws_iam_role_policy_attachment.lambda_logs.policy_arn = 'arn:aws:iam::aws:policy/AdministratorAccess';
+    return d;
+  }],
+  ['a role any AWS account can assume', 'iam-trust-policy', () => {
+    const d = orders();
+    d.resource.aws_iam_role.lambda.assume_role_policy = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { AWS: '*' }, Action: 'sts:AssumeRole' }] });
+    return d;
+  }],
+  ['a function running as another role', 'lambda-role-foreign', () => {
+    const d = orders();
+    d.resource.aws_lambda_function.handler.role = 'arn:aws:iam::123456789012:role/admin';
+    return d;
+  }],
+  ['s3:* in the bucket policy', 's3-policy-grant', () => {
+    const d = orders();
+    d.resource.aws_s3_bucket_policy.site.policy = d.resource.aws_s3_bucket_policy.site.policy.replace('"s3:GetObject"', '"s3:*"');
+    return d;
+  }],
+  ['the bucket itself as a policy resource', 's3-policy-grant', () => {
+    const d = orders();
+    d.resource.aws_s3_bucket_policy.site.policy = d.resource.aws_s3_bucket_policy.site.policy.replace('.arn}/*', '.arn}');
+    return d;
+  }],
+  ['an extra PutObject statement', 's3-policy-grant', () => {
+    const d = orders();
+    d.resource.aws_s3_bucket_policy.site.policy = JSON.stringify({ Statement: [{ Effect: 'Allow', Principal: '*', Action: ['s3:GetObject', 's3:PutObject'], Resource: '${aws_s3_bucket.site.arn}/*' }] });
+    return d;
+  }],
+  ['a policy built from a function call', 's3-policy-unreadable', () => {
+    const d = orders();
+    d.resource.aws_s3_bucket_policy.site.policy = '${data.aws_iam_policy_document_x.json}';
+    return d;
+  }],
+  ['public ACLs allowed', 's3-public-acl', () => {
+    const d = orders();
+    d.resource.aws_s3_bucket_public_access_block.site.block_public_acls = false;
+    return d;
+  }],
+  ['an invoke permission for every API in the account', 'lambda-permission-unscoped', () => {
+    const d = orders();
+    d.resource.aws_lambda_permission.api.source_arn = 'arn:aws:execute-api:*:*:*';
+    return d;
+  }],
+  ['an invoke permission without source_arn', 'lambda-permission-unscoped', () => {
+    const d = orders();
+    delete d.resource.aws_lambda_permission.api.source_arn;
+    return d;
+  }],
+  ['a public invoke permission not limited to the Function URL', 'lambda-permission-unscoped', () => {
+    const d = webhook();
+    delete d.resource.aws_lambda_permission.function_url_invoke.invoked_via_function_url;
+    return d;
+  }],
+  ['a permission for a function outside the module', 'lambda-permission-foreign-function', () => {
+    const d = orders();
+    d.resource.aws_lambda_permission.api.function_name = 'someone-elses-function';
+    return d;
+  }],
+  ["Allow-Origin '*' with credentials on the preflight", 'cors-star-with-credentials', () => {
+    const d = orders();
+    preflight(d).response_parameters[ACAO] = "'*'";
+    return d;
+  }],
+  ['credentials with no validation against "*"', 'cors-star-with-credentials', () => {
+    const d = orders();
+    d.variable.allowed_origins.validation = d.variable.allowed_origins.validation.filter((v: Doc) => !/^\$\{!contains\(var\.allowed_origins, "\*"\)\}$/.test(v.condition));
+    return d;
+  }],
+  ['allow_origins ["*"] with credentials (HTTP API)', 'cors-star-with-credentials', () => {
+    const d = catalog();
+    d.resource.aws_apigatewayv2_api.api.cors_configuration.allow_origins = ['*'];
+    return d;
+  }],
+  ['allow_origins ["*"] with credentials (Function URL)', 'cors-star-with-credentials', () => {
+    const d = webhook();
+    Object.assign(d.resource.aws_lambda_function_url.handler.cors, { allow_origins: ['*'], allow_credentials: true });
+    return d;
+  }],
+  ['allow_origins ["https://*"] with credentials', 'cors-any-origin-with-credentials', () => {
+    const d = catalog();
+    d.resource.aws_apigatewayv2_api.api.cors_configuration.allow_origins = ['https://*'];
+    return d;
+  }],
+  ['no Vary on the preflight', 'cors-missing-vary', () => {
+    const d = orders();
+    delete preflight(d).response_parameters['method.response.header.Vary'];
+    return d;
+  }],
+  ['Vary mapped but not declared', 'cors-missing-vary', () => {
+    const d = orders();
+    for (const mr of Object.values(d.resource.aws_api_gateway_method_response) as Doc[]) delete mr.response_parameters['method.response.header.Vary'];
+    return d;
+  }],
+  ['no Vary on a gateway response', 'cors-missing-vary', () => {
+    const d = orders();
+    delete d.resource.aws_api_gateway_gateway_response.default_4xx.response_parameters['gatewayresponse.header.Vary'];
+    return d;
+  }],
+  ['a gateway response echoing the Origin with credentials', 'gateway-reflects-with-credentials', () => {
+    const d = orders();
+    d.resource.aws_api_gateway_gateway_response.default_5xx.response_parameters['gatewayresponse.header.Access-Control-Allow-Origin'] = 'method.request.header.origin';
+    return d;
+  }],
+  ['the raw Origin used as a regex (aws-cdk#26623)', 'vtl-origin-as-regex', () => {
+    const d = orders();
+    const t = preflight(d).response_templates;
+    t['application/json'] = t['application/json'].replace('#if($allowed.contains($lower))', '#if($allowed.contains($lower) || "https://app.example.com".matches($origin))');
+    return d;
+  }],
+  ['a validation that accepts regex metacharacters', 'origin-validation-weak', () => {
+    const d = orders();
+    for (const v of d.variable.allowed_origins.validation as Doc[]) v.condition = v.condition.replace('^https?://([a-z0-9]', '^https?://(.*|[a-z0-9]');
+    return d;
+  }],
+  ['no origin validation at all', 'origin-validation-weak', () => {
+    const d = orders();
+    d.variable.allowed_origins.validation = [];
+    return d;
+  }],
+  ['ALLOWED_ORIGINS=* with credentials', 'lambda-env-star-with-credentials', () => {
+    const d = orders();
+    d.resource.aws_lambda_function.handler.environment.variables.ALLOWED_ORIGINS = '*';
+    return d;
+  }],
+];
+
+describe('the checker reports every broken invariant', () => {
+  it('has a breaking case for every code it knows', () => {
+    expect(new Set(BREAKS.map(([, code]) => code))).toEqual(new Set(Object.keys(SECURITY_INVARIANTS)));
+  });
+
+  it.each(BREAKS)('%s -> %s', (_label, code, make) => {
+    const violations = check(make(), 'broken on purpose');
+    expect(violations.map((v) => v.code)).toContain(code);
+    for (const v of violations) {
+      expect(v.message.length).toBeGreaterThan(10);
+      expect(v.address).toMatch(/^(var|data\.)?[a-z0-9_.]+/);
+    }
+  });
+
+  it('reads hcl2json documents the same way as JSON ones (blocks wrapped in lists)', async () => {
+    const d = orders();
+    d.resource.aws_lambda_permission.api.source_arn = 'arn:aws:execute-api:*:*:*';
+    const files = new Map([['main.tf', `resource "aws_lambda_permission" "api" {\n  action = "lambda:InvokeFunction"\n  function_name = aws_lambda_function.handler.function_name\n  principal = "apigateway.amazonaws.com"\n  source_arn = "arn:aws:execute-api:*:*:*"\n}\nresource "aws_lambda_function" "handler" {\n  role = aws_iam_role.lambda.arn\n}\nresource "aws_iam_role" "lambda" {\n  assume_role_policy = jsonencode({ Statement = [{ Effect = "Allow", Principal = { Service = "lambda.amazonaws.com" }, Action = "sts:AssumeRole" }] })\n}\n`]]);
+    const violations = check(await readModule(files), 'broken on purpose');
+    expect(violations.map((v) => v.code).sort()).toEqual(['iam-trust-policy', 'lambda-permission-unscoped']);
+  });
+});
