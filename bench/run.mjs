@@ -9,7 +9,7 @@
 // resident set, from /usr/bin/time), for `cors-gen generate` and for `cdktf synth` of bench/baseline/main.js,
 // which builds the same resources (checked: both give the same Terraform addresses). Then `validate` and
 // `generate --check`, and the installed footprint of the package (`npm pack`, installed into an empty folder).
-// The CDKTF CLI (420 MB) is installed on first use into bench/cdktf-cli/ from its lockfile.
+// The CDKTF CLI (390 MB) is installed on first use into bench/cdktf-cli/ from its lockfile.
 // Every timed run uses the package as `npm install` puts it (or, with --no-footprint, a copy of dist/).
 // `npm run bench` builds first. Plain JavaScript: runs with node alone.
 import { spawnSync } from 'node:child_process';
@@ -38,7 +38,7 @@ const TIME = ['/usr/bin/time', '/bin/time'].find((p) => existsSync(p));
 /** The CDKTF CLI never calls home, never prompts and never draws a spinner. */
 const QUIET_CDKTF = { CHECKPOINT_DISABLE: '1', DISABLE_VERSION_CHECK: '1', CDKTF_DISABLE_PLUGIN_CACHE_ENV: '1', CI: '1', FORCE_COLOR: '0', NO_COLOR: '1' };
 
-/** Runs per case: cors-gen is cheap to repeat, the baseline is not (its 1000-route run alone takes a minute). */
+/** Runs per case (other sizes given with --cases get 3 and 1): cors-gen is cheap to repeat, the baseline is not (6-15 s a run). */
 const RUNS = {
   corsGen: { example: 15, 10: 11, 100: 7, 1000: 5 },
   baseline: { example: 5, 10: 5, 100: 3, 1000: 2 },
@@ -101,7 +101,7 @@ function prepareCases() {
 function corsGen(c) {
   const out = path.join(c.dir, 'out');
   return repeat(
-    RUNS.corsGen[c.key],
+    RUNS.corsGen[c.key] ?? 3,
     () => rmSync(out, { recursive: true, force: true }),
     () => measure(process.execPath, [BIN, 'generate', '--spec', 'cors-gen.yaml', '--out', 'out'], { cwd: c.dir }),
   );
@@ -109,7 +109,7 @@ function corsGen(c) {
 
 function ensureCdktfCli() {
   if (existsSync(CDKTF)) return;
-  say('installing the CDKTF CLI for the baseline into bench/cdktf-cli/ (once; about 420 MB)...');
+  say('installing the CDKTF CLI for the baseline into bench/cdktf-cli/ (once; about 390 MB)...');
   const r = spawnSync('npm', ['ci', '--no-audit', '--no-fund', '--prefer-offline'], { cwd: CLI_DIR, stdio: ['ignore', 'inherit', 'inherit'] });
   if (r.status !== 0 || !existsSync(CDKTF)) throw new Error('could not install bench/cdktf-cli (npm ci failed)');
 }
@@ -128,7 +128,7 @@ function baselineDir(c) {
 function baseline(c) {
   const dir = baselineDir(c);
   return repeat(
-    RUNS.baseline[c.key],
+    RUNS.baseline[c.key] ?? 1,
     () => rmSync(path.join(dir, 'cdktf.out'), { recursive: true, force: true }),
     () => measure(CDKTF, ['synth'], { cwd: dir, env: { ...QUIET_CDKTF, BENCH_SPEC_JSON: path.join(dir, 'spec.json') } }),
   );
@@ -258,12 +258,12 @@ async function main() {
   }
 
   for (const c of cases) {
-    say(`${c.label}: cors-gen generate x${RUNS.corsGen[c.key]}...`);
+    say(`${c.label}: cors-gen generate...`);
     const ours = corsGen(c);
     let theirs;
     let same;
     if (!opts['no-baseline']) {
-      say(`${c.label}: cdktf synth x${RUNS.baseline[c.key]}...`);
+      say(`${c.label}: cdktf synth...`);
       theirs = baseline(c);
       same = sameResources(c);
     }

@@ -8,7 +8,7 @@
 //       only `generate` imports. Every file is one level below the package root, which is how src/paths.ts finds
 //       templates/, schema/ and package.json.
 //   dist/cli/bin.js
-//       The `bin`: two lines that import ../cli.js, so the published path stays dist/cli/bin.js.
+//       The `bin`: turns on Node's compile cache (Node 22.1+) and imports ../cli.js; the path stays dist/cli/bin.js.
 //   dist/constructs.js
 //       `cors-gen/constructs` for CDKTF users: the constructs with cdktf, constructs and @cdktf/* left as imports,
 //       so they join the user's own CDKTF (one construct tree, one token system). Those are optional peer
@@ -16,7 +16,8 @@
 //   dist/THIRD-PARTY-LICENSES.txt
 //       The licenses of the bundled packages.
 //
-// `npm run build:types` writes the .d.ts files (tsc); `npm pack` runs both.
+// The new dist/ is built beside the old one and swapped in whole. `npm run build:types` writes the .d.ts files
+// (tsc); `npm pack` runs both.
 import { chmod, mkdir, readFile, readdir, rename, rm, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import path from 'node:path';
@@ -34,14 +35,14 @@ const COMPILE_OPTIONS = { noEscape: true, strict: true };
 const REQUIRE_SHIM = "import { createRequire as __corsGenCreateRequire } from 'node:module';\nconst require = __corsGenCreateRequire(import.meta.url);";
 
 /** The source of src/render/precompiled-templates.ts in the bundle: every template, precompiled. */
-export async function precompiledTemplatesModule() {
+async function precompiledTemplatesModule() {
   const Handlebars = require('handlebars');
   const files = (await readdir(TEMPLATES, { recursive: true })).filter((f) => f.endsWith('.hbs')).map((f) => f.split(path.sep).join('/')).sort();
   const entries = await Promise.all(files.map(async (f) => `  ${JSON.stringify(f)}: ${Handlebars.precompile(await readFile(path.join(TEMPLATES, f), 'utf8'), COMPILE_OPTIONS)}`));
   return `export const PRECOMPILED = {\n${entries.join(',\n')}\n};\n`;
 }
 
-export const templatesPlugin = {
+const templatesPlugin = {
   name: 'cors-gen-templates',
   setup(b) {
     b.onLoad({ filter: /[\\/]src[\\/]render[\\/]precompiled-templates\.ts$/ }, async () => ({ contents: await precompiledTemplatesModule(), loader: 'js', watchDirs: [TEMPLATES] }));
@@ -51,7 +52,7 @@ export const templatesPlugin = {
 };
 
 /**
- * Two changes to the bundled copy of cdktf (never to a user's own: `cors-gen/constructs` imports theirs):
+ * Changes to the bundled copies of dependencies (never to a user's own: `cors-gen/constructs` imports theirs):
  * - cdktf's barrel loads `archiver` (and ~1 MB of streams, globbing and zip code) for TerraformAsset, which zips
  *   folders at `app.synth()`. cors-gen never creates an asset (the Lambda zip is the provider's `archive_file` data
  *   source), so the bundle gets a stand-in that fails loudly if that ever changes.
@@ -60,7 +61,7 @@ export const templatesPlugin = {
  *   bundle records none; an error then lacks the "created at" stack, nothing else changes (the traces never reach
  *   the document).
  */
-export const cdktfTrimPlugin = {
+const cdktfTrimPlugin = {
   name: 'cors-gen-cdktf-trim',
   setup(b) {
     b.onResolve({ filter: /^archiver$/ }, (args) => (/[\\/]node_modules[\\/]cdktf[\\/]/.test(args.importer) ? { path: 'archiver', namespace: 'cors-gen-stub' } : undefined));
@@ -73,7 +74,7 @@ export const cdktfTrimPlugin = {
       loader: 'js',
     }));
     // zod's 40-odd message locales are a third of zod; cors-gen writes its own messages and zod's default is English.
-    b.onLoad({ filter: /[\\/]node_modules[\\/]zod[\\/]v4[\\/]locales[\\/]index\.js$/ }, () => ({ contents: 'export { default as en } from "./en.js";', loader: 'js', resolveDir: path.join(ROOT, 'node_modules/zod/v4/locales') }));
+    b.onLoad({ filter: /[\\/]node_modules[\\/]zod[\\/]v4[\\/]locales[\\/]index\.js$/ }, (args) => ({ contents: 'export { default as en } from "./en.js";', loader: 'js', resolveDir: path.dirname(args.path) }));
   },
 };
 
@@ -158,4 +159,4 @@ async function thirdPartyLicenses(metafiles) {
   return `cors-gen bundles the following packages into dist/. Their licenses follow.\n\n${sections.join(`\n${'-'.repeat(100)}\n\n`)}`;
 }
 
-if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) await main();
+await main();
