@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { API_KINDS, CORS_METHODS, DEFAULTS, ROUTE_METHODS, RUNTIMES } from './model.js';
 
 /**

@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
@@ -113,6 +112,7 @@ async function moduleFromSpec(ctx: CliContext, flags: PreviewFlags): Promise<str
   const dir = path.join('generated', loaded.model.name);
   try {
     const manifest = JSON.parse(readFileSync(path.join(dir, '.cors-gen.json'), 'utf8')) as { spec?: { sha256?: string } };
+    const { createHash } = await import('node:crypto');
     const hash = createHash('sha256').update(loaded.text).digest('hex');
     if (manifest.spec?.sha256 && manifest.spec.sha256 !== hash) {
       ctx.output.err(`${paint(ctx.output, 'yellow', 'warning')} ${dir} was generated from another version of ${loaded.file}; run "cors-gen generate" to preview what the spec says now`);
