@@ -1,8 +1,8 @@
 import { Construct } from 'constructs';
-import { Token } from 'cdktf';
 import { LambdaFunctionUrl } from '@cdktf/provider-aws/lib/lambda-function-url/index.js';
 import { LambdaPermission } from '@cdktf/provider-aws/lib/lambda-permission/index.js';
 import type { LambdaFunction } from '@cdktf/provider-aws/lib/lambda-function/index.js';
+import { serviceCors } from './service-cors.js';
 import type { CorsRestApiCors } from './cors-rest-api.js';
 
 export interface CorsFunctionUrlProps {
@@ -29,18 +29,10 @@ export class CorsFunctionUrl extends Construct {
   constructor(scope: Construct, id: string, props: CorsFunctionUrlProps) {
     super(scope, id);
     const p = props.idPrefix ?? '';
-    const { cors } = props;
     this.url = new LambdaFunctionUrl(this, 'url', {
       functionName: props.handler.functionName,
       authorizationType: 'NONE',
-      cors: {
-        allowOrigins: typeof cors.allowOrigins === 'string' ? Token.asList(cors.allowOrigins) : [...cors.allowOrigins],
-        allowMethods: [...cors.allowMethods],
-        allowHeaders: [...cors.allowHeaders],
-        exposeHeaders: [...cors.exposeHeaders],
-        allowCredentials: cors.allowCredentials,
-        maxAge: cors.maxAge,
-      },
+      cors: serviceCors(props.cors),
     });
     this.url.overrideLogicalId(`${p}handler`);
 

@@ -1,11 +1,11 @@
 import { Construct } from 'constructs';
-import { Token } from 'cdktf';
 import { Apigatewayv2Api } from '@cdktf/provider-aws/lib/apigatewayv2-api/index.js';
 import { Apigatewayv2Integration } from '@cdktf/provider-aws/lib/apigatewayv2-integration/index.js';
 import { Apigatewayv2Route } from '@cdktf/provider-aws/lib/apigatewayv2-route/index.js';
 import { Apigatewayv2Stage } from '@cdktf/provider-aws/lib/apigatewayv2-stage/index.js';
 import { LambdaPermission } from '@cdktf/provider-aws/lib/lambda-permission/index.js';
 import type { LambdaFunction } from '@cdktf/provider-aws/lib/lambda-function/index.js';
+import { serviceCors } from './service-cors.js';
 import type { CorsRestApiCors, CorsRestApiRoute } from './cors-rest-api.js';
 import { uniqueSlugs } from './logical-ids.js';
 
@@ -36,18 +36,10 @@ export class CorsHttpApi extends Construct {
   constructor(scope: Construct, id: string, props: CorsHttpApiProps) {
     super(scope, id);
     const p = props.idPrefix ?? '';
-    const { cors } = props;
     this.api = new Apigatewayv2Api(this, 'api', {
       name: props.name,
       protocolType: 'HTTP',
-      corsConfiguration: {
-        allowOrigins: typeof cors.allowOrigins === 'string' ? Token.asList(cors.allowOrigins) : [...cors.allowOrigins],
-        allowMethods: [...cors.allowMethods],
-        allowHeaders: [...cors.allowHeaders],
-        exposeHeaders: [...cors.exposeHeaders],
-        allowCredentials: cors.allowCredentials,
-        maxAge: cors.maxAge,
-      },
+      corsConfiguration: serviceCors(props.cors),
       tags: props.tags,
     });
     this.api.overrideLogicalId(`${p}api`);
