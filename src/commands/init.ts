@@ -6,8 +6,7 @@ import type { SpecIssue } from '../spec/issue.js';
 import type { ApiKind, Runtime } from '../spec/model.js';
 import { DEFAULTS } from '../spec/model.js';
 import { DEFAULT_SPEC_FILES } from '../spec/load.js';
-import { parseSpecText } from '../spec/parse.js';
-import { validateSpec } from '../spec/validate.js';
+import { validateSpecText } from '../spec/validate.js';
 import { packageVersion } from '../paths.js';
 
 export interface InitOptions {
@@ -75,8 +74,7 @@ export async function init(options: InitOptions): Promise<InitResult> {
     runtime: options.runtime ?? DEFAULTS.lambda.runtime,
   });
 
-  const parsed = parseSpecText(text, display);
-  const result = parsed.ok ? validateSpec(parsed.parsed.data, { file: display, parsed: parsed.parsed }) : { ok: false as const, errors: parsed.errors, warnings: [] };
+  const result = validateSpecText(text, display);
   if (!result.ok) return { ok: false, reason: 'invalid', file: display, errors: result.errors };
 
   const other = DEFAULT_SPEC_FILES.map((f) => path.join(dir, f)).find((f) => f !== file && existsSync(f));

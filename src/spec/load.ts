@@ -2,8 +2,8 @@ import { readFile, stat } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { SpecIssue } from './issue.js';
-import { MAX_SPEC_BYTES, parseSpecText } from './parse.js';
-import { validateSpec, type ValidationResult } from './validate.js';
+import { MAX_SPEC_BYTES } from './parse.js';
+import { validateSpecText, type ValidationResult } from './validate.js';
 
 export const DEFAULT_SPEC_FILES = ['cors-gen.yaml', 'cors-gen.yml', 'cors-gen.json'] as const;
 
@@ -57,9 +57,7 @@ export async function loadSpec(specFile: string, cwd = process.cwd()): Promise<L
     const at = firstInvalidUtf8(buf);
     return invalid(display, '', { severity: 'error', code: 'encoding', path: '', message: 'the file is not valid UTF-8', fix: 'save it as UTF-8', file: display, ...at });
   }
-  const parsed = parseSpecText(text.replace(/^\uFEFF/, ''), display);
-  if (!parsed.ok) return { ok: false, errors: parsed.errors, warnings: [], file: display, text };
-  return { ...validateSpec(parsed.parsed.data, { file: display, parsed: parsed.parsed }), file: display, text };
+  return { ...validateSpecText(text.replace(/^\uFEFF/, ''), display), file: display, text };
 }
 
 function decodeUtf8(buf: Buffer): string | undefined {

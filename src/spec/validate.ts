@@ -1,7 +1,7 @@
 import type { SpecIssue } from './issue.js';
 import type { CorsModel } from './model.js';
 import { normalize } from './normalize.js';
-import type { ParsedText } from './parse.js';
+import { parseSpecText, type ParsedText } from './parse.js';
 import { checkRules } from './rules.js';
 import { specSchema } from './schema.js';
 import { fromZodIssues } from './zod-issues.js';
@@ -45,4 +45,11 @@ export function pathParts(path: string): (string | number)[] {
 
 function sortIssues(issues: SpecIssue[]): SpecIssue[] {
   return [...issues].sort((a, b) => (a.line ?? 0) - (b.line ?? 0) || (a.column ?? 0) - (b.column ?? 0) || a.path.localeCompare(b.path));
+}
+
+/** Spec text (YAML or JSON) -> parse -> validate, every issue naming `file`. Pure: the caller does the I/O. */
+export function validateSpecText(text: string, file: string): ValidationResult {
+  const parsed = parseSpecText(text, file);
+  if (!parsed.ok) return { ok: false, errors: parsed.errors, warnings: [] };
+  return validateSpec(parsed.parsed.data, { file, parsed: parsed.parsed });
 }
