@@ -1,6 +1,6 @@
 import { Command, CommanderError, Option } from 'commander';
 import { packageVersion } from '../paths.js';
-import { SpecFileError } from '../spec/load.js';
+import { SpecFileError } from '../spec/spec-file-error.js';
 import { EXIT, UsageError } from './errors.js';
 import { processOutput, type Output } from './output.js';
 import { registerInit } from './commands/init.js';

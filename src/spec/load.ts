@@ -4,16 +4,12 @@ import path from 'node:path';
 import type { SpecIssue } from './issue.js';
 import { MAX_SPEC_BYTES } from './parse.js';
 import { validateSpecText, type ValidationResult } from './validate.js';
+import { SpecFileError } from './spec-file-error.js';
+
+export { SpecFileError };
 
 export const DEFAULT_SPEC_FILES = ['cors-gen.yaml', 'cors-gen.yml', 'cors-gen.json'] as const;
 
-/** A spec file could not be read at all: a usage-level problem (exit 2), unlike an invalid spec (exit 1). */
-export class SpecFileError extends Error {
-  constructor(message: string, readonly file: string) {
-    super(message);
-    this.name = 'SpecFileError';
-  }
-}
 
 /** The spec named by `--spec`, or the default file in `cwd`. */
 export function resolveSpecFile(spec: string | undefined, cwd = process.cwd()): string {

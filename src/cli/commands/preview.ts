@@ -2,7 +2,6 @@ import { readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
 import { InvalidArgumentError } from 'commander';
-import { loadSpec, resolveSpecFile } from '../../spec/load.js';
 import { action, type CliContext } from '../main.js';
 import { EXIT, UsageError } from '../errors.js';
 import { paint, printIssues } from '../output.js';
@@ -102,6 +101,7 @@ async function serve(ctx: CliContext, flags: PreviewFlags, stopped: Promise<Node
 
 /** generated/<name> of the spec, with a warning when the module was generated from another version of it. */
 async function moduleFromSpec(ctx: CliContext, flags: PreviewFlags): Promise<string | number> {
+  const { loadSpec, resolveSpecFile } = await import('../../spec/load.js');
   const loaded = await loadSpec(resolveSpecFile(flags.spec));
   if (!loaded.ok) {
     printIssues(ctx.output, loaded.errors, loaded.warnings);

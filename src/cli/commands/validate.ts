@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import path from 'node:path';
-import { loadSpec, resolveSpecFile, SpecFileError } from '../../spec/load.js';
+import type { LoadResult } from '../../spec/load.js';
+import { SpecFileError } from '../../spec/spec-file-error.js';
 import { action, type CliContext } from '../main.js';
 import { EXIT } from '../errors.js';
 import { paint, printIssues, printJson } from '../output.js';
@@ -13,7 +14,9 @@ export function registerValidate(program: Command, ctx: CliContext): void {
     .option('--json', 'print one JSON document { ok, file, errors, warnings } on stdout')
     .action(
       action(ctx, async (opts: { spec?: string; json?: boolean }) => {
-        let result: Awaited<ReturnType<typeof loadSpec>>;
+        // Loaded here, not at start-up: the other commands never pay for the parser and zod.
+        const { loadSpec, resolveSpecFile } = await import('../../spec/load.js');
+        let result: LoadResult;
         try {
           result = await loadSpec(resolveSpecFile(opts.spec));
         } catch (e) {
