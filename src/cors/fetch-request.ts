@@ -40,8 +40,10 @@ export function isForbiddenMethod(method: string): boolean {
 }
 
 /** RFC 9110 token: what a method or a header name must be (#concept-method, #header-name). */
+export const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+
 export function isToken(s: string): boolean {
-  return /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/.test(s);
+  return TOKEN.test(s);
 }
 
 const FORBIDDEN_REQUEST_HEADERS = new Set([

@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { TOKEN } from '../cors/fetch-request.js';
 import { API_KINDS, CORS_METHODS, DEFAULTS, ROUTE_METHODS, RUNTIMES } from './model.js';
 
 /**
@@ -9,7 +10,7 @@ import { API_KINDS, CORS_METHODS, DEFAULTS, ROUTE_METHODS, RUNTIMES } from './mo
  */
 
 /** An HTTP token (RFC 9110 section 5.6.2): the only legal header names. */
-export const HEADER_TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+export const HEADER_TOKEN = TOKEN;
 
 const headerName = z
   .string()
