@@ -41,8 +41,3 @@ export function isAuthorizerRejection(response: ProbeResponse): boolean {
   if (/^(UnauthorizedException|AccessDeniedException|ForbiddenException|IncompleteSignatureException)/.test(type)) return true;
   return /"message"\s*:\s*"(Unauthorized|Forbidden|User is not authorized[^"]*)"/.test(response.bodyStart);
 }
-
-/** Origins a developer runs locally; an API that answers with one in production was deployed with the dev list. */
-export function isDevelopmentOrigin(origin: string): boolean {
-  return /^https?:\/\/(localhost|127\.0\.0\.1|\[::1\]|0\.0\.0\.0)(:\d+)?\/?$/.test(origin);
-}

@@ -4,6 +4,7 @@
  * probes and rejects with a CheckError of kind `network`: an endpoint that cannot be reached cannot be judged.
  */
 import { checkResponse } from '../cors/fetch-check.js';
+import { needsPreflight } from '../cors/fetch-request.js';
 import { detectFlavor } from './aws.js';
 import { simulateFetch, type FetchOutcome } from './browser-fetch.js';
 import { diagnoseErrorProbe, diagnoseFetch, diagnoseVary } from './diagnose.js';
@@ -14,7 +15,6 @@ import { CheckError, parseCheckInput, type CheckOptions } from './input.js';
 import { createLimiter } from './limit.js';
 import { NetworkError } from './network-error.js';
 import { evaluateScan, planScan, type ScanResult } from './scan.js';
-import { needsPreflight } from '../cors/fetch-request.js';
 
 /** One line of what was sent, for the human report. */
 export interface TraceEntry {

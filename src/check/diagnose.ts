@@ -3,8 +3,8 @@
  * the response carries API Gateway's fingerprint (a preflight answered 403 Missing Authentication Token is one
  * finding, "OPTIONS missing", not four failed CORS rules).
  */
-import { checkResponse, exposedHeaders, extractHeaderListValues, getHeader, isOkStatus, isRedirectStatus, type CorsFailure, type PreflightDecision } from '../cors/fetch-check.js';
-import { unsafeRequestHeaderNames, type FetchRequest } from '../cors/fetch-request.js';
+import { checkResponse, exposedHeaders, extractHeaderListValues, getHeader, headersNotAllowed, isOkStatus, isRedirectStatus, type CorsFailure, type PreflightDecision } from '../cors/fetch-check.js';
+import type { FetchRequest } from '../cors/fetch-request.js';
 import { isAuthorizerRejection, isMissingAuthenticationToken, type ApiFlavor } from './aws.js';
 import type { FetchOutcome, FetchStep } from './browser-fetch.js';
 import { toEvidence, type Exchange } from './exchange.js';
@@ -36,8 +36,7 @@ function finding(code: FindingCode, severity: Severity, message: string, context
 /** Names in a header-not-allowed failure, for the fix text. */
 function missingHeaders(step: FetchStep): string[] {
   const listed = extractHeaderListValues(step.exchange.response.headers, 'access-control-allow-headers');
-  const allowed = Array.isArray(listed) ? listed.map((h) => h.toLowerCase()) : [];
-  return unsafeRequestHeaderNames(step.request.headers).filter((n) => !allowed.includes(n));
+  return headersNotAllowed(step.request, Array.isArray(listed) ? listed : null);
 }
 
 function failureFinding(f: CorsFailure, step: FetchStep, ctx: DiagnoseContext): Finding {

@@ -120,7 +120,8 @@ export const FIXES: Record<FindingCode, (c: FixContext) => string> = {
   'multiple-allow-origin': () =>
     'Set Access-Control-Allow-Origin in exactly one place, with one value. REST API: the Lambda and a mapped integration or gateway response both add it — keep one. HTTP API and function URLs set it themselves: remove it from the Lambda. CloudFront: a response headers policy adds a second copy. A list of origins never works: echo the single allowed request origin, with Vary: Origin.',
   'allow-origin-mismatch': (c) => {
-    const dev = c.allowOrigin !== undefined && /^https?:\/\/(localhost|127\.0\.0\.1)/.test(c.allowOrigin) && !/^https?:\/\/(localhost|127\.0\.0\.1)/.test(c.origin);
+    const isLocal = (o: string) => /^https?:\/\/(localhost|127\.0\.0\.1)/.test(o);
+    const dev = c.allowOrigin !== undefined && isLocal(c.allowOrigin) && !isLocal(c.origin);
     const slash = c.allowOrigin !== undefined && c.allowOrigin === `${c.origin}/`;
     const lead = dev
       ? `The API answers with the development origin ${c.allowOrigin}: this stage was deployed with the dev origin list (e.g. stages/dev.tfvars). Apply it with the production list (allowed_origins containing ${c.origin}).`

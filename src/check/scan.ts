@@ -80,10 +80,11 @@ function hostProbes(scheme: string, host: string, port: string, fromTarget: bool
   const probes: ScanProbe[] = [{ code: 'prefix-match', origin: o(`${host}.${EVIL}`), ...t }];
   if (!isDnsName(host)) return probes;
   const domain = registrableDomain(host);
+  const parent = host.slice(host.indexOf('.') + 1);
   probes.push({ code: 'suffix-match', origin: o(`evil${host}`), ...t });
   if (domain !== host) {
     probes.push({ code: 'suffix-match', origin: o(`evil${domain}`), ...t });
-    probes.push({ code: 'suffix-match', origin: o(`evil.${host.slice(host.indexOf('.') + 1)}`), role: 'sibling', ...t });
+    probes.push({ code: 'suffix-match', origin: o(`evil.${parent}`), role: 'sibling', ...t });
   }
   host.split('').forEach((c, i) => {
     if (c === '.') probes.push({ code: 'unescaped-dot', origin: o(`${host.slice(0, i)}x${host.slice(i + 1)}`), ...t });
@@ -94,7 +95,6 @@ function hostProbes(scheme: string, host: string, port: string, fromTarget: bool
   probes.push({ code: 'any-subdomain', origin: o(`evil.${host}`), ...t });
   // Forms that are one label under the host's parent (`evilapp.example.com`, `pp.example.com`) also pass a
   // deliberate `*.example.com`; the sibling probe tells the two apart.
-  const parent = host.slice(host.indexOf('.') + 1);
   const isSiblingForm = (p: ScanProbe) => {
     const h = parts(p.origin)?.host ?? '';
     return domain !== host && h.endsWith(`.${parent}`) && !h.slice(0, -parent.length - 1).includes('.');

@@ -222,8 +222,8 @@ export function checkPreflight(request: FetchRequest, status: number, headers: R
         tolerated: true,
       });
     }
-    // Header check: case-insensitive names; `*` counts only without credentials.
-    const missing = unsafeRequestHeaderNames(request.headers).filter((n) => !allowed.has(n) && !wildcard);
+    // Header check.
+    const missing = headersNotAllowed(request, headerNames);
     if (missing.length > 0) {
       const hint = allowed.has('*') && request.credentials ? ' ("*" is a literal header name when credentials are included)' : '';
       const where = headerNames === null ? 'the response has no Access-Control-Allow-Headers' : `Access-Control-Allow-Headers is "${headerNames.join(', ')}"`;
@@ -235,6 +235,17 @@ export function checkPreflight(request: FetchRequest, status: number, headers: R
   }
 
   return { ...decision(failures), maxAge: preflightMaxAge(headers) };
+}
+
+/**
+ * #cors-preflight-fetch header check: the request's CORS-unsafe header names that the parsed
+ * Access-Control-Allow-Headers list does not cover. Names compare case-insensitively; `*` covers all only
+ * without credentials.
+ */
+export function headersNotAllowed(request: Pick<FetchRequest, 'headers' | 'credentials'>, allowHeaders: readonly string[] | null): string[] {
+  const allowed = new Set((allowHeaders ?? []).map((h) => h.toLowerCase()));
+  if (!request.credentials && allowed.has('*')) return [];
+  return unsafeRequestHeaderNames(request.headers).filter((n) => !allowed.has(n));
 }
 
 /** The CORS check on an actual response (any status, including 4xx/5xx and each redirect hop). */

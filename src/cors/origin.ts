@@ -29,6 +29,7 @@ const DEFAULT_PORTS: Record<string, string> = { 'http:': '80', 'https:': '443' }
 
 /** One DNS label as hosts use them: letters, digits and inner hyphens, 1 to 63 characters. */
 export const DNS_LABEL = '[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?';
+const DNS_LABEL_RE = new RegExp(`^${DNS_LABEL}$`);
 
 /**
  * Classifies an allowlist entry, or says why it can never match what a browser sends.
@@ -50,8 +51,7 @@ export function parseOriginEntry(raw: string): OriginEntry | OriginProblem {
   return { code: result.code, reason: result.reason };
 }
 
-function classify(raw: string): OriginEntry | OriginProblem {
-  const value = raw;
+function classify(value: string): OriginEntry | OriginProblem {
   if (value === '*') return { kind: 'any', value: '*' };
   if (value === '') return { code: 'origin-empty', reason: 'is empty' };
   if (value.trim() !== value) {
@@ -116,7 +116,7 @@ function classify(raw: string): OriginEntry | OriginProblem {
     return {
       code: 'origin-non-ascii',
       reason: 'has a non-ASCII host; browsers send the punycode form (xn--...)',
-      fix: punycodeFix(scheme, host, port),
+      fix: whatwgOrigin(`${scheme}://${host}${port ? `:${port}` : ''}`),
     };
   }
   if (host !== host.toLowerCase()) {
@@ -138,7 +138,7 @@ function classify(raw: string): OriginEntry | OriginProblem {
     if (labels.length < 3) {
       return { code: 'origin-wildcard-form', reason: 'wildcards a whole top-level domain; name at least two labels after "*."' };
     }
-    const bad = labels.slice(1).find((l) => !new RegExp(`^${DNS_LABEL}$`).test(l));
+    const bad = labels.slice(1).find((l) => !DNS_LABEL_RE.test(l));
     if (bad !== undefined) return { code: 'origin-host', reason: `has an invalid host label "${bad}"` };
     // The part after "*." must be what a browser would send, e.g. not "*.example.123" (a number is no TLD).
     const sample = `${scheme}://a${value.slice(scheme.length + 4)}`;
@@ -149,7 +149,7 @@ function classify(raw: string): OriginEntry | OriginProblem {
   if (host.includes('*')) {
     return { code: 'origin-wildcard-form', reason: 'uses "*" inside a label; "*" must stand for a whole label, as in "https://*.example.com"' };
   }
-  const bad = labels.find((l) => !new RegExp(`^${DNS_LABEL}$`).test(l));
+  const bad = labels.find((l) => !DNS_LABEL_RE.test(l));
   if (bad !== undefined) {
     return { code: 'origin-host', reason: bad === '' ? 'has an empty host label (a stray ".")' : `has an invalid host label "${bad}"` };
   }
@@ -171,15 +171,6 @@ function whatwgOrigin(value: string): string | undefined {
   try {
     const origin = new URL(value).origin;
     return origin === 'null' ? undefined : origin;
-  } catch {
-    return undefined;
-  }
-}
-
-function punycodeFix(scheme: string, host: string, port: string | undefined): string | undefined {
-  try {
-    const url = new URL(`${scheme}://${host}${port ? `:${port}` : ''}`);
-    return url.origin;
   } catch {
     return undefined;
   }
