@@ -46,16 +46,23 @@ export function serviceCors(block: Readonly<Record<string, HclValue>>, where: { 
 /**
  * Whether the configuration allows `origin`: exact entries compare byte for byte; `*` allows every origin; an
  * entry with `*` elsewhere (`https://*`, `https://*.example.com`) matches one or more characters there (assumed).
+ * Deliberately not src/cors's compileOrigins/corsHeaders: those model cors-gen's own Lambda code (case-insensitive,
+ * one-DNS-label wildcards, never "null", Vary: Origin), this models the AWS service (ASSUMPTIONS service-*).
  */
 export function originAllowed(cors: ServiceCors, origin: string): boolean {
-  for (const entry of cors.allowOrigins) {
-    if (entry === '*' || entry === origin) return true;
-    if (entry.includes('*')) {
-      const pattern = new RegExp(`^${entry.split('*').map((s) => s.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')).join('[^/]+')}$`);
-      if (pattern.test(origin)) return true;
-    }
-  }
-  return false;
+  let matchers = compiled.get(cors);
+  if (matchers === undefined) compiled.set(cors, (matchers = cors.allowOrigins.map(originMatcher)));
+  return matchers.some((allows) => allows(origin));
+}
+
+/** Each configuration's entries, compiled once rather than on every request. */
+const compiled = new WeakMap<ServiceCors, ((origin: string) => boolean)[]>();
+
+function originMatcher(entry: string): (origin: string) => boolean {
+  if (entry === '*') return () => true;
+  if (!entry.includes('*')) return (origin) => origin === entry;
+  const pattern = new RegExp(`^${entry.split('*').map((s) => s.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')).join('[^/]+')}$`);
+  return (origin) => origin === entry || pattern.test(origin);
 }
 
 /** A CORS preflight as the service sees one: OPTIONS with Origin and Access-Control-Request-Method (documented for HTTP APIs). */
@@ -63,8 +70,10 @@ export function isPreflight(request: PreviewRequest): boolean {
   return request.method === 'OPTIONS' && lowerHeader(request, 'origin') !== undefined && lowerHeader(request, 'access-control-request-method') !== undefined;
 }
 
-function allowOriginValue(cors: ServiceCors, origin: string): string {
-  return cors.allowOrigins.includes('*') && !cors.allowCredentials ? '*' : origin;
+/** Access-Control-Allow-Origin (and -Credentials), common to the preflight answer and the actual response. */
+function originHeaders(cors: ServiceCors, origin: string): [string, string][] {
+  const allowOrigin = cors.allowOrigins.includes('*') && !cors.allowCredentials ? '*' : origin;
+  return cors.allowCredentials ? [['Access-Control-Allow-Origin', allowOrigin], ['Access-Control-Allow-Credentials', 'true']] : [['Access-Control-Allow-Origin', allowOrigin]];
 }
 
 /**
@@ -75,8 +84,7 @@ export function preflightResponse(cors: ServiceCors, request: PreviewRequest, st
   const origin = lowerHeader(request, 'origin')!;
   const headers: [string, string][] = extra.map(([k, v]): [string, string] => [k, v]);
   if (originAllowed(cors, origin)) {
-    headers.push(['Access-Control-Allow-Origin', allowOriginValue(cors, origin)]);
-    if (cors.allowCredentials) headers.push(['Access-Control-Allow-Credentials', 'true']);
+    headers.push(...originHeaders(cors, origin));
     if (cors.allowMethods.length > 0) headers.push(['Access-Control-Allow-Methods', cors.allowMethods.join(',')]);
     if (cors.allowHeaders.length > 0) headers.push(['Access-Control-Allow-Headers', cors.allowHeaders.join(',')]);
     if (cors.maxAge !== undefined) headers.push(['Access-Control-Max-Age', String(cors.maxAge)]);
@@ -93,8 +101,7 @@ export function withServiceCors(cors: ServiceCors, request: PreviewRequest, resp
   const origin = lowerHeader(request, 'origin');
   const headers: [string, string][] = response.headers.filter(([k]) => !k.toLowerCase().startsWith('access-control-')) as [string, string][];
   if (origin !== undefined && originAllowed(cors, origin)) {
-    headers.push(['Access-Control-Allow-Origin', allowOriginValue(cors, origin)]);
-    if (cors.allowCredentials) headers.push(['Access-Control-Allow-Credentials', 'true']);
+    headers.push(...originHeaders(cors, origin));
     if (cors.exposeHeaders.length > 0) headers.push(['Access-Control-Expose-Headers', cors.exposeHeaders.join(',')]);
   }
   return { ...response, headers };

@@ -60,6 +60,42 @@ export function lambdaEnv(code: LambdaCode, extra: Record<string, string | undef
   return Object.fromEntries(Object.entries(base).filter((e): e is [string, string] => e[1] !== undefined));
 }
 
+// ---- Shared ------------------------------------------------------------------------------------------------
+
+/** The bookkeeping both environments share: invocations sent by id, answered (or failed all at once) by id. */
+function pendingCalls(send: (message: { id: number; event: unknown; context: InvokeContext }) => void) {
+  let alive = true;
+  let nextId = 0;
+  const pending = new Map<number, (r: InvokeResult) => void>();
+  return {
+    get alive() {
+      return alive;
+    },
+    /** Ends the environment (no more invocations); what is pending stays pending, as before. */
+    end() {
+      alive = false;
+    },
+    fail(errorType: string, errorMessage: string) {
+      alive = false;
+      for (const resolve of pending.values()) resolve({ ok: false, errorType, errorMessage });
+      pending.clear();
+    },
+    answer(m: { id: number } & InvokeResult) {
+      const resolve = pending.get(m.id);
+      pending.delete(m.id);
+      resolve?.(m.ok ? { ok: true, payload: m.payload } : { ok: false, errorType: m.errorType, errorMessage: m.errorMessage });
+    },
+    invoke(event: unknown, context: InvokeContext): Promise<InvokeResult> {
+      if (!alive) return Promise.resolve({ ok: false, errorType: 'Runtime.ExitError', errorMessage: 'the execution environment has ended' });
+      const id = nextId++;
+      return new Promise((resolve) => {
+        pending.set(id, resolve);
+        send({ id, event, context });
+      });
+    },
+  };
+}
+
 // ---- Node --------------------------------------------------------------------------------------------------
 
 /**
@@ -126,39 +162,21 @@ export function nodeEnvironment(code: LambdaCode, log: LogSink): Environment {
   });
   pipeLines(worker.stdout, (l) => log(l));
   pipeLines(worker.stderr, (l) => log(l));
-  let alive = true;
-  let nextId = 0;
-  const pending = new Map<number, (r: InvokeResult) => void>();
-  const fail = (errorType: string, errorMessage: string) => {
-    alive = false;
-    for (const resolve of pending.values()) resolve({ ok: false, errorType, errorMessage });
-    pending.clear();
-  };
-  worker.on('message', (m: { id: number } & InvokeResult) => {
-    const resolve = pending.get(m.id);
-    pending.delete(m.id);
-    resolve?.(m.ok ? { ok: true, payload: m.payload } : { ok: false, errorType: m.errorType, errorMessage: m.errorMessage });
-  });
+  const calls = pendingCalls((message) => worker.postMessage(message));
+  worker.on('message', calls.answer);
   worker.on('error', (e) => {
     const oom = (e as NodeJS.ErrnoException).code === 'ERR_WORKER_OUT_OF_MEMORY';
     log(`${code.address}: ${oom ? `out of memory (memory_size ${code.memoryMb} MB)` : `the execution environment crashed: ${e.stack ?? e.message}`}`);
-    fail(oom ? 'Runtime.OutOfMemory' : 'Runtime.ExitError', oom ? 'Runtime exited with error: out of memory' : `Runtime exited with error: ${e.message}`);
+    calls.fail(oom ? 'Runtime.OutOfMemory' : 'Runtime.ExitError', oom ? 'Runtime exited with error: out of memory' : `Runtime exited with error: ${e.message}`);
   });
-  worker.on('exit', (exitCode) => fail('Runtime.ExitError', `Runtime exited with error: exit status ${exitCode}`));
+  worker.on('exit', (exitCode) => calls.fail('Runtime.ExitError', `Runtime exited with error: exit status ${exitCode}`));
   return {
     get alive() {
-      return alive;
+      return calls.alive;
     },
-    invoke(event, context) {
-      if (!alive) return Promise.resolve({ ok: false, errorType: 'Runtime.ExitError', errorMessage: 'the execution environment has ended' });
-      const id = nextId++;
-      return new Promise((resolve) => {
-        pending.set(id, resolve);
-        worker.postMessage({ id, event, context });
-      });
-    },
+    invoke: calls.invoke,
     async destroy() {
-      alive = false;
+      calls.end();
       await worker.terminate();
     },
   };
@@ -220,14 +238,7 @@ export function pythonEnvironment(code: LambdaCode, log: LogSink, python = 'pyth
     stdio: ['pipe', 'pipe', 'pipe'],
   });
   pipeLines(child.stderr, (l) => log(l));
-  let alive = true;
-  let nextId = 0;
-  const pending = new Map<number, (r: InvokeResult) => void>();
-  const fail = (errorType: string, errorMessage: string) => {
-    alive = false;
-    for (const resolve of pending.values()) resolve({ ok: false, errorType, errorMessage });
-    pending.clear();
-  };
+  const calls = pendingCalls((message) => child.stdin.write(`${JSON.stringify(message)}\n`));
   createInterface({ input: child.stdout, crlfDelay: Infinity }).on('line', (line) => {
     let m: { id: number } & InvokeResult;
     try {
@@ -236,30 +247,21 @@ export function pythonEnvironment(code: LambdaCode, log: LogSink, python = 'pyth
       log(`${code.address}: unreadable answer from python3: ${line.slice(0, 200)}`);
       return;
     }
-    const resolve = pending.get(m.id);
-    pending.delete(m.id);
-    resolve?.(m.ok ? { ok: true, payload: m.payload } : { ok: false, errorType: m.errorType, errorMessage: m.errorMessage });
+    calls.answer(m);
   });
   child.on('error', (e) => {
     log(`${code.address}: cannot run ${python}: ${e.message}`);
-    fail('Runtime.ExitError', `cannot run ${python}: ${e.message}`);
+    calls.fail('Runtime.ExitError', `cannot run ${python}: ${e.message}`);
   });
-  child.on('exit', (status, signal) => fail('Runtime.ExitError', `Runtime exited with error: ${signal ?? `exit status ${status}`}`));
-  child.stdin.on('error', () => fail('Runtime.ExitError', 'Runtime exited'));
+  child.on('exit', (status, signal) => calls.fail('Runtime.ExitError', `Runtime exited with error: ${signal ?? `exit status ${status}`}`));
+  child.stdin.on('error', () => calls.fail('Runtime.ExitError', 'Runtime exited'));
   return {
     get alive() {
-      return alive;
+      return calls.alive;
     },
-    invoke(event, context) {
-      if (!alive) return Promise.resolve({ ok: false, errorType: 'Runtime.ExitError', errorMessage: 'the execution environment has ended' });
-      const id = nextId++;
-      return new Promise((resolve) => {
-        pending.set(id, resolve);
-        child.stdin.write(`${JSON.stringify({ id, event, context })}\n`);
-      });
-    },
+    invoke: calls.invoke,
     destroy() {
-      alive = false;
+      calls.end();
       if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
       return new Promise<void>((resolve) => {
         child.once('exit', () => resolve());

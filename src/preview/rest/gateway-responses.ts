@@ -7,7 +7,7 @@
 import { ModuleError } from '../errors.js';
 import type { HclValue } from '../hcl/ast.js';
 import type { ModuleResolver } from '../module/resolve.js';
-import { lowerHeader, type PreviewRequest, type PreviewResponse } from '../server/http-server.js';
+import { lowerHeader, setHeader, type PreviewRequest, type PreviewResponse } from '../server/http-server.js';
 
 /** Default status of each type the preview produces (research A6). */
 export const GATEWAY_RESPONSE_STATUS = {
@@ -121,12 +121,6 @@ function requestValue(request: PreviewRequest, source: Extract<ValueSource, { ki
   if (source.location === 'header') return lowerHeader(request, source.name);
   if (source.location === 'path') return context.pathParams[source.name];
   return context.query[source.name];
-}
-
-function setHeader(headers: [string, string][], name: string, value: string): void {
-  const i = headers.findIndex(([k]) => k.toLowerCase() === name.toLowerCase());
-  if (i >= 0) headers[i] = [name, value];
-  else headers.push([name, value]);
 }
 
 /**

@@ -23,7 +23,7 @@ import { permitted, type ModuleFunction } from '../lambda/functions.js';
 import type { PoolResult } from '../lambda/pool.js';
 import type { AddressedBlock } from '../module/load.js';
 import type { ModuleResolver } from '../module/resolve.js';
-import { lowerHeader, type PreviewRequest, type PreviewResponse } from '../server/http-server.js';
+import { lowerHeader, setHeader, type PreviewRequest, type PreviewResponse } from '../server/http-server.js';
 import { asMap, GatewayResponses, type GatewayError } from './gateway-responses.js';
 import { compileTemplate, VtlError, type CompiledTemplate } from './vtl.js';
 
@@ -327,12 +327,6 @@ export function byMethodOrder(a: string, b: string): number {
   const i = METHOD_ORDER.indexOf(a);
   const j = METHOD_ORDER.indexOf(b);
   return (i < 0 ? 99 : i) - (j < 0 ? 99 : j) || a.localeCompare(b);
-}
-
-function setHeader(headers: [string, string][], name: string, value: string): void {
-  const i = headers.findIndex(([k]) => k.toLowerCase() === name.toLowerCase());
-  if (i >= 0) headers[i] = [name, value];
-  else headers.push([name, value]);
 }
 
 /** Literal children first, then a `{param}` child, then a greedy `{name+}` child, backtracking between them. */

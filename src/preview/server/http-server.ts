@@ -66,6 +66,13 @@ export function lowerHeader(request: PreviewRequest, name: string): string | und
   return value;
 }
 
+/** Sets `name` in a header list, replacing the first entry of that name (any case) or appending. */
+export function setHeader(headers: [string, string][], name: string, value: string): void {
+  const i = headers.findIndex(([k]) => k.toLowerCase() === name.toLowerCase());
+  if (i >= 0) headers[i] = [name, value];
+  else headers.push([name, value]);
+}
+
 /** Binds `handler` to host:port (0 picks a free port). Rejects with PreviewSetupError when the port is taken. */
 export async function startServer(name: string, host: string, port: number, limits: ServerLimits, handler: Handler, log: (line: string) => void): Promise<StartedServer> {
   const sockets = new Set<Socket>();
