@@ -1,4 +1,5 @@
 import type { TerraformDocument } from './clean-document.js';
+import { asBody, mergedBlocks, one, reference, type Body } from './document.js';
 
 /**
  * What AWS (or Terraform's plan) would reject, or silently get wrong, in a synthesized module — checked on the
@@ -21,7 +22,6 @@ export interface ApplyRule {
   readonly description: string;
 }
 
-type Body = Record<string, unknown>;
 type Report = (address: string, message: string) => void;
 
 interface Resource {
@@ -58,15 +58,15 @@ class DocIndex {
   constructor(readonly doc: TerraformDocument) {
     for (const [type, instances] of Object.entries(asBody(doc.resource))) {
       for (const [name, body] of Object.entries(asBody(instances))) {
-        const r = { type, name, address: `${type}.${name}`, body: firstBody(body) };
+        const r = { type, name, address: `${type}.${name}`, body: one(body) ?? {} };
         this.resources.push(r);
         this.byAddress.set(r.address, r);
       }
     }
     for (const [type, instances] of Object.entries(asBody(doc.data))) for (const name of Object.keys(asBody(instances))) this.dataSources.add(`${type}.${name}`);
-    this.locals = Object.assign({}, ...asBlocks(doc.locals)) as Body;
+    this.locals = mergedBlocks(doc.locals);
     this.variables = asBody(doc.variable);
-    this.terraform = Object.assign({}, ...asBlocks(doc.terraform)) as Body;
+    this.terraform = mergedBlocks(doc.terraform);
   }
 
   all(type: string): Resource[] {
@@ -75,10 +75,8 @@ class DocIndex {
 
   /** The resource `value` is exactly a reference to (`${type.name.attr}`), if any. */
   referenced(value: unknown, type: string, attr: string): Resource | undefined {
-    if (typeof value !== 'string') return undefined;
-    const m = /^\$\{([a-z0-9_]+)\.([A-Za-z0-9_-]+)\.([a-z0-9_]+)\}$/.exec(value);
-    if (!m || m[1] !== type || m[3] !== attr) return undefined;
-    return this.byAddress.get(`${m[1]}.${m[2]}`);
+    const ref = reference(value);
+    return ref && ref[0] === type && ref[2] === attr ? this.byAddress.get(`${type}.${ref[1]}`) : undefined;
   }
 
   /** The HTTP method a method/integration/response is for: a literal, or resolved through a method reference. */
@@ -143,7 +141,7 @@ const RULES: readonly Check[] = [
     id: 'provider-source-namespaced',
     description: 'required_providers sources are written as namespace/name and constrained by a minimum version only (research G, [S62]).',
     check(ix, report) {
-      for (const [name, req] of Object.entries(Object.assign({}, ...asBlocks(ix.terraform.required_providers)) as Body)) {
+      for (const [name, req] of Object.entries(mergedBlocks(ix.terraform.required_providers))) {
         const r = asBody(req);
         if (typeof r.source !== 'string' || !/^([a-z0-9.-]+\/)?[a-z0-9-]+\/[a-z0-9-]+$/i.test(r.source)) {
           report(`terraform.required_providers.${name}`, `source ${JSON.stringify(r.source)} is not namespaced; write it as "hashicorp/${name}"`);
@@ -158,7 +156,7 @@ const RULES: readonly Check[] = [
     id: 'provider-version-covers-arguments',
     description: 'An argument newer than the provider floor fails at plan time on the older providers the module admits (research 0).',
     check(ix, report) {
-      const providers = Object.assign({}, ...asBlocks(ix.terraform.required_providers)) as Body;
+      const providers = mergedBlocks(ix.terraform.required_providers);
       for (const { type, argument, provider, version } of ARGUMENT_MINIMUM) {
         const floor = minimumVersion(asBody(providers[provider]).version);
         for (const r of ix.all(type)) {
@@ -174,7 +172,7 @@ const RULES: readonly Check[] = [
     id: 'references-resolve',
     description: 'Every resource, data source, local and variable an expression refers to exists in the module.',
     check(ix, report) {
-      const types = new Set(Object.keys(Object.assign({}, ...asBlocks(ix.terraform.required_providers)) as Body));
+      const types = new Set(Object.keys(mergedBlocks(ix.terraform.required_providers)));
       const visit = (address: string, value: unknown) => {
         const refs = references(value);
         for (const a of refs.resources) if (types.has(a.split('_')[0]!) && !ix.byAddress.has(a)) report(address, `refers to ${a}, which the module does not declare`);
@@ -364,7 +362,7 @@ const RULES: readonly Check[] = [
     description: 'Without create_before_destroy, replacing a deployment fails with "Active stages pointing to this deployment must be moved or deleted" (research B, [S24]).',
     check(ix, report) {
       for (const d of ix.all('aws_api_gateway_deployment')) {
-        const lifecycle = Object.assign({}, ...asBlocks(d.body.lifecycle)) as Body;
+        const lifecycle = mergedBlocks(d.body.lifecycle);
         if (lifecycle.create_before_destroy !== true) report(d.address, 'lifecycle { create_before_destroy = true } is missing');
       }
     },
@@ -469,8 +467,8 @@ const RULES: readonly Check[] = [
         if (Array.isArray(methods) && (methods.length > 6 || methods.some((m) => String(m).length > 6))) report(r.address, `cors.allow_methods ${JSON.stringify(methods)}: Function URLs take at most 6 methods of at most 6 characters`);
         if (typeof cors.max_age === 'number' && (cors.max_age < 0 || cors.max_age > 86400)) report(r.address, `cors.max_age ${cors.max_age} is outside 0..86400`);
       };
-      for (const a of ix.all('aws_apigatewayv2_api')) if (a.body.cors_configuration !== undefined) check(a, Object.assign({}, ...asBlocks(a.body.cors_configuration)) as Body, false);
-      for (const u of ix.all('aws_lambda_function_url')) if (u.body.cors !== undefined) check(u, Object.assign({}, ...asBlocks(u.body.cors)) as Body, true);
+      for (const a of ix.all('aws_apigatewayv2_api')) if (a.body.cors_configuration !== undefined) check(a, mergedBlocks(a.body.cors_configuration), false);
+      for (const u of ix.all('aws_lambda_function_url')) if (u.body.cors !== undefined) check(u, mergedBlocks(u.body.cors), true);
     },
   },
   {
@@ -478,7 +476,7 @@ const RULES: readonly Check[] = [
     description: 'CORS_MODE is "lambda" behind a REST proxy (the Lambda owns the headers) and "service" behind an HTTP API or Function URL (the service owns them and ignores the Lambda\'s) (DESIGN.md section 5).',
     check(ix, report) {
       for (const f of ix.all('aws_lambda_function')) {
-        const env = asBody((Object.assign({}, ...asBlocks(f.body.environment)) as Body).variables);
+        const env = asBody(mergedBlocks(f.body.environment).variables);
         const modes = new Set<string>();
         const refersToF = (value: unknown) => references(value).resources.has(f.address);
         if (ix.all('aws_api_gateway_integration').some((i) => refersToF(i.body.uri))) modes.add('lambda');
@@ -504,20 +502,6 @@ export function checkApplyRules(doc: TerraformDocument): RuleViolation[] {
 
 function methodResponses(ix: DocIndex): Map<string, Resource> {
   return new Map(ix.all('aws_api_gateway_method_response').map((r) => [`${ix.methodKey(r.body)}|${ix.statusCode(r.body)}`, r]));
-}
-
-function asBody(value: unknown): Body {
-  return value && typeof value === 'object' && !Array.isArray(value) ? (value as Body) : {};
-}
-
-/** Terraform JSON writes a block as an object or as an array of objects. */
-function asBlocks(value: unknown): Body[] {
-  if (Array.isArray(value)) return value.map(asBody);
-  return value === undefined || value === null ? [] : [asBody(value)];
-}
-
-function firstBody(value: unknown): Body {
-  return Array.isArray(value) ? asBody(value[0]) : asBody(value);
 }
 
 /** `${x}` -> `x`; anything else unchanged. */

@@ -57,7 +57,7 @@ function mapValues(value: unknown, fn: (v: unknown) => unknown): Record<string, 
  * aws_lambda_permission arrived in 6.28.0 (research D, [S43]).
  */
 function minimumAwsVersion(doc: TerraformDocument): string {
-  const permissions = ((doc.resource as Record<string, Record<string, Record<string, unknown>>> | undefined)?.aws_lambda_permission ?? {}) as Record<string, Record<string, unknown>>;
+  const permissions = (doc.resource as Record<string, Record<string, Record<string, unknown>>> | undefined)?.aws_lambda_permission ?? {};
   return Object.values(permissions).some((p) => 'invoked_via_function_url' in p) ? '>= 6.28' : REQUIRED_PROVIDERS.aws.version;
 }
 

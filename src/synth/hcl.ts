@@ -54,7 +54,7 @@ function block(type: string, labels: string[], body: Record<string, unknown>, de
   const head = [type, ...labels.map((l) => JSON.stringify(l))].join(' ');
   const lines: string[] = [];
   for (const [key, value] of Object.entries(body)) {
-    if (BLOCK_KEYS.has(key) && value !== null && typeof value === 'object' && !(type === 'locals')) {
+    if (BLOCK_KEYS.has(key) && value !== null && typeof value === 'object' && type !== 'locals') {
       for (const b of Array.isArray(value) ? value : [value]) lines.push(block(key, [], b as Record<string, unknown>, depth + 1).trimEnd());
     } else {
       const expression = EXPRESSION_KEYS.has(key) || (type === 'variable' && key === 'type');
@@ -70,12 +70,8 @@ function attributeKey(key: string): string {
 
 /** `type = "list(string)"` and `depends_on = ["aws_x.y"]` hold expressions, written without quotes. */
 function bare(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map((v) => unwrap(String(v))).join(', ')}]`;
-  return unwrap(String(value));
-}
-
-function unwrap(s: string): string {
-  return singleInterpolation(s) ?? s;
+  const unwrap = (v: unknown) => singleInterpolation(String(v)) ?? String(v);
+  return Array.isArray(value) ? `[${value.map(unwrap).join(', ')}]` : unwrap(value);
 }
 
 export function renderValue(value: unknown, depth: number): string {

@@ -1,4 +1,5 @@
 import type { TerraformDocument } from './clean-document.js';
+import { asList, one, reference, type Body } from './document.js';
 
 /**
  * Security invariants of a generated module, checked on its Terraform document (the synthesized JSON, or `.tf`
@@ -54,25 +55,6 @@ export const SECURITY_INVARIANTS: Readonly<Record<string, string>> = {
   'origin-validation-weak': 'the origin variable rejects values that are not origins',
   'lambda-env-star-with-credentials': 'the Lambda is never configured with * and credentials',
 };
-
-type Body = Record<string, unknown>;
-
-/** `"${aws_x.name.attr}"` -> [type, name, attr] for a whole-string reference. */
-function reference(value: unknown): [string, string, string] | undefined {
-  if (typeof value !== 'string') return undefined;
-  const m = /^\$\{([a-z0-9_]+)\.([A-Za-z0-9_-]+)\.([a-z0-9_]+)\}$/.exec(value);
-  return m ? [m[1]!, m[2]!, m[3]!] : undefined;
-}
-
-/** One block body, whichever shape the document has (JSON object, or hcl2json's list of one). */
-function one(value: unknown): Body | undefined {
-  const v = Array.isArray(value) ? value[0] : value;
-  return v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Body) : undefined;
-}
-
-function asList(value: unknown): unknown[] {
-  return Array.isArray(value) ? value : value === undefined || value === null ? [] : [value];
-}
 
 /** `resource.<type>` as [name, body] pairs. */
 function resources(doc: TerraformDocument, type: string, kind: 'resource' | 'data' = 'resource'): Array<[string, Body]> {

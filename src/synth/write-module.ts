@@ -208,6 +208,11 @@ async function swap(dir: string, writes: Map<string, string>, deletes: string[],
 /** Removes the old files of a committed swap, then its journal. */
 async function finish(dir: string, replaced: readonly string[], fs: WriterFs): Promise<void> {
   for (const p of replaced) await fs.rm(path.join(dir, p) + OLD, { force: true });
+  await removeJournal(dir, fs);
+}
+
+/** Removes the journal (last, so a failure before leaves it for the next run) and any half-written successor. */
+async function removeJournal(dir: string, fs: WriterFs): Promise<void> {
   await fs.rm(path.join(dir, JOURNAL) + NEW, { force: true });
   await fs.unlink(path.join(dir, JOURNAL));
 }
@@ -237,8 +242,7 @@ async function rollback(dir: string, fs: WriterFs): Promise<void> {
     }
   }
   for (const p of journal.staged) await fs.rm(abs(p) + NEW, { force: true });
-  await fs.rm(abs(JOURNAL) + NEW, { force: true });
-  await fs.unlink(abs(JOURNAL));
+  await removeJournal(dir, fs);
 }
 
 /**
@@ -274,8 +278,12 @@ const heldLocks = new Set<string>();
 async function staleLock(file: string, fs: WriterFs): Promise<boolean> {
   const text = await readText(file, fs);
   if (text === undefined || text === '') return false;
-  const holder = Number(text);
-  return !(Number.isInteger(holder) && holder > 0 && (holder === process.pid ? heldLocks.has(file) : isAlive(holder)));
+  return !holderAlive(file, Number(text));
+}
+
+/** Whether `holder`, read from lock `file`, is a process that still holds it. */
+function holderAlive(file: string, holder: number): boolean {
+  return Number.isInteger(holder) && holder > 0 && (holder === process.pid ? heldLocks.has(file) : isAlive(holder));
 }
 
 async function lock(dir: string, fs: WriterFs): Promise<() => Promise<void>> {
@@ -289,7 +297,7 @@ async function lock(dir: string, fs: WriterFs): Promise<() => Promise<void>> {
       const text = await readText(file, fs);
       const holder = Number(text);
       // An empty file is a lock being taken right now (created, pid not yet written): wait for it too.
-      const live = text === '' || (Number.isInteger(holder) && holder > 0 && (holder === process.pid ? heldLocks.has(file) : isAlive(holder)));
+      const live = text === '' || holderAlive(file, holder);
       if (text === undefined || (live && attempt < LOCK_ATTEMPTS)) {
         if (text !== undefined) await new Promise((r) => setTimeout(r, LOCK_WAIT_MS));
         continue;
@@ -354,8 +362,7 @@ async function readText(file: string, fs: WriterFs): Promise<string | undefined>
   try {
     return await fs.readFile(file, 'utf8');
   } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT' || code === 'ENOTDIR') return undefined;
+    if (isMissing(e)) return undefined;
     throw e;
   }
 }
@@ -365,8 +372,14 @@ async function exists(file: string, fs: WriterFs): Promise<boolean> {
     await fs.readFile(file);
     return true;
   } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT' || (e as NodeJS.ErrnoException).code === 'ENOTDIR') return false;
+    if (isMissing(e)) return false;
     if ((e as NodeJS.ErrnoException).code === 'EISDIR') return true;
     throw e;
   }
+}
+
+/** An error saying the file (or a directory on its path) does not exist. */
+function isMissing(e: unknown): boolean {
+  const code = (e as NodeJS.ErrnoException).code;
+  return code === 'ENOENT' || code === 'ENOTDIR';
 }
