@@ -228,30 +228,69 @@ function checkHeaders(spec: Spec, credentials: boolean, errors: Issue[], warning
   }
 }
 
-const LITERAL = /^[A-Za-z0-9._~:@!$&'()*+,;=-]+$/;
+/**
+ * What API Gateway accepts in one path part: letters, digits, "." "_" "-" (the service's own refusal reads
+ * "Resource's path part only allow a-zA-Z0-9._- and curly braces at the beginning and the end",
+ * https://github.com/claudiajs/claudia/issues/11), and ":" (accepted by CreateResource and the console,
+ * https://github.com/aws/aws-cdk/issues/22477). Anything else is refused at apply time, or never matches
+ * because clients percent-encode it.
+ */
+const LITERAL = /^[A-Za-z0-9._:-]+$/;
 const PARAM = /^\{([A-Za-z_][A-Za-z0-9_]*)\}$/;
 const GREEDY = /^\{([A-Za-z_][A-Za-z0-9_]*)\+\}$/;
 
-/** `/users/{id}` -> segments, or why it is not an API Gateway resource path. */
-export function parseRoutePath(path: string): { segments: PathSegment[] } | { reason: string; fix?: string } {
+type RoutePathResult = { segments: PathSegment[] } | { reason: string; fix?: string };
+
+/** `/users/{id}` -> segments, or why it is not an API Gateway resource path and what to write instead. */
+export function parseRoutePath(path: string): RoutePathResult {
   if (!path.startsWith('/')) return { reason: 'must start with "/"', fix: `write "/${path}"` };
   if (path === '/') return { segments: [] };
   if (path.endsWith('/')) return { reason: 'has a trailing slash', fix: `write "${path.replace(/\/+$/, '')}"` };
   const parts = path.slice(1).split('/');
+  const rewrite = (i: number, part: string) => `/${parts.map((p, j) => (j === i ? part : p)).join('/')}`;
   const segments: PathSegment[] = [];
+  const names = new Set<string>();
   for (let i = 0; i < parts.length; i++) {
     const part = parts[i]!;
+    const last = i === parts.length - 1;
     if (part === '') return { reason: 'has an empty segment ("//")', fix: `write "${path.replace(/\/{2,}/g, '/')}"` };
-    const greedy = GREEDY.exec(part);
-    if (greedy) {
-      if (i !== parts.length - 1) return { reason: `"${part}" is greedy and so must be the last segment` };
-      segments.push({ kind: 'greedy', name: greedy[1]! });
-      continue;
+    // Clients resolve dot segments before sending (RFC 3986 section 5.2.4), so such a route is never reached.
+    if (part === '.' || part === '..') {
+      return { reason: `has the dot segment "${part}", which browsers and HTTP clients remove before sending (RFC 3986 section 5.2.4)`, fix: 'write the path without "." and ".." segments' };
     }
-    const param = PARAM.exec(part);
-    if (param) segments.push({ kind: 'param', name: param[1]! });
-    else if (LITERAL.test(part) && !part.includes('{') && !part.includes('}')) segments.push({ kind: 'literal', value: part });
-    else return { reason: `segment "${part}" is not a literal, a {param} or a final {proxy+}` };
+    // Express and other routers write parameters as ":id"; API Gateway would create the literal resource ":id".
+    const colon = /^:([A-Za-z_][A-Za-z0-9_]*)$/.exec(part);
+    if (colon) return { reason: `segment "${part}" is a literal in API Gateway, not a parameter (paths use {name})`, fix: `write "${path.replace(/\/:([A-Za-z_][A-Za-z0-9_]*)(?=\/|$)/g, '/{$1}')}"` };
+    if (part === '*' || part === '**') {
+      return {
+        reason: `segment "${part}" is a literal "${part}" in API Gateway, not a wildcard (a greedy {proxy+} matches everything below a path)`,
+        fix: last ? `write "${rewrite(i, '{proxy+}')}"` : `write "/${[...parts.slice(0, i), '{proxy+}'].join('/')}" ({proxy+} must be the last segment)`,
+      };
+    }
+    const greedy = GREEDY.exec(part);
+    const param = greedy ? undefined : PARAM.exec(part);
+    const name = greedy?.[1] ?? param?.[1];
+    if (name !== undefined) {
+      if (names.has(name)) {
+        // The integration receives path parameters as a map by name (event.pathParameters), so one value would be lost.
+        return { reason: `uses the parameter {${name}} twice (each parameter of a path needs its own name)`, fix: `write "${rewrite(i, greedy ? `{${name}2+}` : `{${name}2}`)}"` };
+      }
+      names.add(name);
+    }
+    if (greedy) {
+      if (!last) return { reason: `"${part}" is greedy and so must be the last segment`, fix: `write "/${parts.slice(0, i + 1).join('/')}"` };
+      segments.push({ kind: 'greedy', name: greedy[1]! });
+    } else if (param) segments.push({ kind: 'param', name: param[1]! });
+    else if (LITERAL.test(part)) segments.push({ kind: 'literal', value: part });
+    else if (/[{}]/.test(part)) return { reason: `segment "${part}" is not a literal, a {param} or a final {proxy+}`, fix: 'a parameter is a whole segment: write segments like /users/{id} or /files/{proxy+}' };
+    else {
+      const bad = [...new Set(part.replace(/[A-Za-z0-9._:-]/g, ''))].map((c) => JSON.stringify(c)).join(' ');
+      const clean = part.replace(/[^A-Za-z0-9._:-]+/g, '-').replace(/^-+|-+$/g, '');
+      return {
+        reason: `segment "${part}" has characters API Gateway does not accept in a path part (${bad}); only letters, digits, ".", "_", "-" and ":"`,
+        fix: clean ? `write "${rewrite(i, clean)}"` : 'remove the segment',
+      };
+    }
   }
   return { segments };
 }
@@ -267,7 +306,7 @@ function checkRoutes(spec: Spec, api: ApiKind, errors: Issue[], warnings: Issue[
   routes.forEach((route, i) => {
     const parsed = parseRoutePath(route.path);
     if ('reason' in parsed) {
-      errors.push({ code: 'route-path', path: ['routes', i, 'path'], message: `"${route.path}" ${parsed.reason}`, ...(parsed.fix ? { fix: parsed.fix } : { fix: 'write segments like /users/{id} or /files/{proxy+}' }) });
+      errors.push({ code: 'route-path', path: ['routes', i, 'path'], message: `"${route.path}" ${parsed.reason}`, fix: parsed.fix ?? 'write segments like /users/{id} or /files/{proxy+}' });
       return;
     }
     const key = canonicalPath(parsed.segments);
