@@ -381,9 +381,9 @@ stages:
       await writeFile(file, EVERY_WARNING);
       const human = await cli(['validate', '--spec', file]);
       expect(human.code).toBe(0);
-      const printed = human.stderr.split('\n').filter((l) => l.startsWith('warning '));
+      const printed = human.stdout.split('\n').filter((l) => l.startsWith('warning '));
       expect(printed).toHaveLength(8);
-      expect(human.stderr).toMatch(/^ok .*cors-gen\.yaml: orders-api \(http\), 1 route\(s\), 1 origin\(s\), 8 warning\(s\)$/m);
+      expect(human.stdout).toMatch(/^ok .*cors-gen\.yaml: orders-api \(http\), 1 route\(s\), 4 origin\(s\): 1 in cors\.allowOrigins, 3 in stages\.prod, 8 warning\(s\)$/m);
       const json = await cli(['validate', '--json', '--spec', file]);
       expect(json.code).toBe(0);
       const doc = JSON.parse(json.stdout) as { ok: boolean; errors: unknown[]; warnings: SpecIssue[] };
