@@ -25,12 +25,20 @@ export function processOutput(): Output {
   const outColor = !noColor && process.stdout.isTTY === true;
   const errColor = !noColor && process.stderr.isTTY === true;
   const line = (t: string) => (t.endsWith('\n') ? t : `${t}\n`);
+  // `cors-gen validate | head -1` closes the pipe early: the reader has what it wanted, which is no crash.
+  for (const stream of [process.stdout, process.stderr]) {
+    if (!stream.listeners('error').includes(ignoreClosedPipe)) stream.on('error', ignoreClosedPipe);
+  }
   return {
     out: (t) => process.stdout.write(line(outColor ? t : t.replace(SGR, ''))),
     err: (t) => process.stderr.write(line(errColor ? t : t.replace(SGR, ''))),
     color: outColor || errColor,
     isTTY: process.stderr.isTTY === true,
   };
+}
+
+function ignoreClosedPipe(e: NodeJS.ErrnoException): void {
+  if (e.code !== 'EPIPE') throw e;
 }
 
 const CODES = { red: [31, 39], yellow: [33, 39], green: [32, 39], dim: [2, 22], bold: [1, 22] } as const;

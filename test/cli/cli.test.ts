@@ -192,6 +192,31 @@ describe('validate: the report on stdout, positional files', () => {
   });
 });
 
+describe('YAML syntax errors', () => {
+  it('show file:line:col, the source line, a caret, and point at the mis-indented line with the fix', async () => {
+    const file = path.join(dir, 'indented.yaml');
+    await writeFile(file, 'version: 1\nname: orders-api\ncors:\n  allowOrigins:\n    - https://app.example.com\n     allowCredentials: true\n');
+    const r = await cli(['validate', file]);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toBe(
+      [
+        `error ${path.relative(process.cwd(), file)}:6:6 Implicit keys need to be on a single line: line 6 is indented differently from its siblings (5 spaces; line 4 uses 2 spaces); indent line 6 by 2 spaces, like line 4`,
+        '  6 |      allowCredentials: true',
+        '    |      ^',
+        `${path.relative(process.cwd(), file)}: 1 error(s); nothing was written`,
+        '',
+      ].join('\n'),
+    );
+  });
+
+  it('quote a value that holds ": "', async () => {
+    const file = path.join(dir, 'colon.yaml');
+    await writeFile(file, 'version: 1\nname: orders api: v2\n');
+    const r = await cli(['validate', '--json', file]);
+    expect(JSON.parse(r.stdout).errors[0]).toMatchObject({ code: 'syntax', line: 2, fix: 'put the value in quotes: name: "orders api: v2"' });
+  });
+});
+
 describe('--json', () => {
   it('prints one JSON document on stdout and nothing on stderr, valid or not', async () => {
     for (const [file, code] of [[valid, 0], [invalid, 1]] as const) {
