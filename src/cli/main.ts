@@ -8,6 +8,7 @@ import { registerValidate } from './commands/validate.js';
 import { registerGenerate } from './commands/generate.js';
 import { registerCheck } from './commands/check.js';
 import { registerPreview } from './commands/preview.js';
+import { registerSchema } from './commands/schema.js';
 
 /** A command's action resolves to its exit code; only `main` turns that into the process's exit. */
 export type Action = (...args: never[]) => Promise<number>;
@@ -34,7 +35,7 @@ export function buildProgram(ctx: CliContext): Command {
     .configureOutput({ writeOut: (s) => ctx.output.out(s), writeErr: (s) => ctx.output.err(s) })
     .exitOverride();
   program.addHelpText('after', '\nExit codes: 0 success, 1 invalid input or failed check, 2 usage error, unreadable file or network failure.\nNO_COLOR disables colour.');
-  for (const register of [registerInit, registerValidate, registerGenerate, registerCheck, registerPreview]) register(program, ctx);
+  for (const register of [registerInit, registerValidate, registerGenerate, registerCheck, registerPreview, registerSchema]) register(program, ctx);
   program.commands.forEach((c) => c.exitOverride().configureOutput({ writeOut: (s) => ctx.output.out(s), writeErr: (s) => ctx.output.err(s) }));
   // Which command runs, and whether it runs with --json, decide how a failure is reported (see `run`).
   program.hook('preSubcommand', (_program, sub) => {

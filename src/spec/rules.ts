@@ -28,26 +28,42 @@ export const WEBSITE_ORIGIN_RESERVE = 120;
 const FUNCTION_URL_LIMITS = { origins: 100, originLength: 253, methods: 6 } as const;
 const FUNCTION_URL_METHODS = new Set(['GET', 'PUT', 'HEAD', 'POST', 'PATCH', 'DELETE', '*']);
 
-export function checkRules(spec: Spec): RuleResult {
+/**
+ * Whether the value at a path is well-formed (the schema found nothing wrong at, above or below it). The rules
+ * run even when the schema found problems elsewhere, each only where the values it reads are well-formed, so
+ * one run of `validate` reports every mistake it can.
+ */
+export type WellFormed = (path: readonly PathPart[]) => boolean;
+
+export function checkRules(spec: Spec, wellFormed: WellFormed = () => true): RuleResult {
   const errors: Issue[] = [];
   const warnings: Issue[] = [];
+  const ok = (...paths: PathPart[][]) => paths.every((p) => wellFormed(p));
+  const CORS_ORIGINS = ['cors', 'allowOrigins'];
+  const CREDENTIALS = ['cors', 'allowCredentials'];
+  // Every rule reads the target and the credentials setting.
+  if (!ok(['api'], CREDENTIALS)) return finish(errors, warnings);
   const api: ApiKind = spec.api ?? DEFAULTS.api;
   const credentials = spec.cors.allowCredentials ?? DEFAULTS.allowCredentials;
 
-  const lists: Array<{ path: PathPart[]; origins: readonly string[]; stage: string }> = [
-    { path: ['cors', 'allowOrigins'], origins: spec.cors.allowOrigins, stage: spec.stage ?? DEFAULTS.stage },
-    ...Object.keys(spec.stages ?? {})
-      .sort()
-      .map((name) => ({ path: ['stages', name, 'allowOrigins'], origins: spec.stages![name]!.allowOrigins, stage: name })),
-  ];
+  const originsOk = ok(CORS_ORIGINS, ['stages'], ['stage']);
+  const lists: Array<{ path: PathPart[]; origins: readonly string[]; stage: string }> = originsOk
+    ? [
+        { path: CORS_ORIGINS, origins: spec.cors.allowOrigins, stage: spec.stage ?? DEFAULTS.stage },
+        ...Object.keys(spec.stages ?? {})
+          .sort()
+          .map((name) => ({ path: ['stages', name, 'allowOrigins'], origins: spec.stages![name]!.allowOrigins, stage: name })),
+      ]
+    : [];
   for (const list of lists) checkOrigins(list.path, list.origins, list.stage, api, credentials, errors, warnings);
 
-  checkHeaders(spec, credentials, errors, warnings);
-  checkRoutes(spec, api, errors, warnings);
-  checkMethods(spec, api, credentials, errors, warnings);
-  checkEnvironmentSize(spec, lists, errors);
+  const headersOk = ok(['cors', 'allowHeaders'], ['cors', 'exposeHeaders']);
+  if (headersOk && ok(CORS_ORIGINS)) checkHeaders(spec, credentials, errors, warnings);
+  checkRoutes(spec, api, wellFormed, errors, warnings);
+  if (ok(['cors', 'allowMethods'], ['routes'])) checkMethods(spec, api, credentials, errors, warnings);
+  if (originsOk && headersOk) checkEnvironmentSize(spec, lists, errors);
 
-  const maxAge = spec.cors.maxAge ?? DEFAULTS.maxAge;
+  const maxAge = ok(['cors', 'maxAge']) ? (spec.cors.maxAge ?? DEFAULTS.maxAge) : 0;
   if (maxAge > 7200) {
     warnings.push({
       code: 'max-age-capped',
@@ -56,18 +72,8 @@ export function checkRules(spec: Spec): RuleResult {
       fix: 'write 7200 or less',
     });
   }
-  // Gateway responses (API Gateway's own 403/429/502) cannot run VTL, so with credentials they can name only one
-  // origin: echoing the request's origin there would allow any origin with credentials.
-  const originCount = spec.cors.allowOrigins.length + (spec.frontend?.enabled ? 1 : 0);
-  if (api === 'rest' && credentials && originCount > 1 && !spec.cors.allowOrigins.includes('*')) {
-    warnings.push({
-      code: 'gateway-errors-first-origin',
-      path: ['cors', 'allowCredentials'],
-      message: `API Gateway's own errors (403 for an unknown path, 429, 502) will be readable only from ${JSON.stringify(spec.cors.allowOrigins[0])}: with credentials, gateway responses can name one origin; errors your Lambda returns carry the right origin`,
-      fix: 'list the origin that most needs to read those errors first',
-    });
-  }
-  if (api !== 'rest' && spec.stage !== undefined) {
+  if (ok(CORS_ORIGINS, ['frontend'])) gatewayErrorOrigin(spec, api, credentials, warnings);
+  if (api !== 'rest' && ok(['stage']) && spec.stage !== undefined) {
     warnings.push({
       code: 'stage-ignored',
       path: ['stage'],
@@ -75,7 +81,17 @@ export function checkRules(spec: Spec): RuleResult {
       fix: api === 'http' ? 'the HTTP API always uses its $default stage; remove the key' : 'Function URLs have no stage; remove the key',
     });
   }
-  const timeout = spec.lambda?.timeout ?? DEFAULTS.lambda.timeout;
+  if (api === 'function-url' && ok(['routes']) && (spec.routes ?? []).length > 0) {
+    // A Function URL has one endpoint: every path and method reaches the function.
+    // https://docs.aws.amazon.com/lambda/latest/dg/urls-invocation.html
+    warnings.push({
+      code: 'function-url-routes',
+      path: ['routes'],
+      message: 'routes do not restrict a Lambda Function URL: every path and method reaches your function (routes only set the default of cors.allowMethods)',
+      fix: 'check the path and method in your handler (event.rawPath, event.requestContext.http.method), or use api: http to route',
+    });
+  }
+  const timeout = ok(['lambda']) ? (spec.lambda?.timeout ?? DEFAULTS.lambda.timeout) : 0;
   if (api !== 'function-url' && timeout > 29) {
     warnings.push({
       code: 'timeout-above-gateway',
@@ -84,9 +100,35 @@ export function checkRules(spec: Spec): RuleResult {
       fix: 'write 29 or less',
     });
   }
+  return finish(errors, warnings);
+}
 
-  const finish = (severity: 'error' | 'warning') => (i: Issue): SpecIssue => ({ ...i, severity, path: formatPath(i.path) });
-  return { errors: errors.map(finish('error')), warnings: warnings.map(finish('warning')) };
+function finish(errors: Issue[], warnings: Issue[]): RuleResult {
+  const as = (severity: 'error' | 'warning') => (i: Issue): SpecIssue => ({ ...i, severity, path: formatPath(i.path) });
+  return { errors: errors.map(as('error')), warnings: warnings.map(as('warning')) };
+}
+
+/**
+ * Gateway responses (API Gateway's own 403, 429, 502) cannot run VTL, so with credentials they name one origin:
+ * the first exact origin of the list (echoing the request's origin there would allow any origin with
+ * credentials). A wildcard pattern is never an Origin a browser sends, so it cannot be that origin.
+ */
+function gatewayErrorOrigin(spec: Spec, api: ApiKind, credentials: boolean, warnings: Issue[]): void {
+  const origins = spec.cors.allowOrigins;
+  if (api !== 'rest' || !credentials || origins.includes('*')) return;
+  const exact = origins.filter((o) => !o.includes('*'));
+  const website = spec.frontend?.enabled ?? DEFAULTS.frontend.enabled;
+  const patterns = origins.length - exact.length;
+  if (exact.length + (website ? 1 : 0) === 1 && patterns === 0) return;
+  const reader = exact[0] !== undefined ? JSON.stringify(exact[0]) : website ? 'the S3 website origin' : undefined;
+  warnings.push({
+    code: 'gateway-errors-first-origin',
+    path: ['cors', 'allowCredentials'],
+    message: reader
+      ? `API Gateway's own errors (403 for an unknown path, 429, 502) will be readable only from ${reader}: with credentials, gateway responses can name one origin; errors your Lambda returns carry the right origin`
+      : `API Gateway's own errors (403 for an unknown path, 429, 502) will be readable from no origin: with credentials, gateway responses name one exact origin, and cors.allowOrigins lists only wildcard patterns; errors your Lambda returns carry the right origin`,
+    fix: reader ? 'list the exact origin that most needs to read those errors first' : 'list the exact origin that most needs to read those errors first, before the patterns',
+  });
 }
 
 /** What to do about an origin problem that has no single value to write instead. */
@@ -295,15 +337,17 @@ export function parseRoutePath(path: string): RoutePathResult {
   return { segments };
 }
 
-function checkRoutes(spec: Spec, api: ApiKind, errors: Issue[], warnings: Issue[]): void {
-  const routes = spec.routes ?? [];
-  if (api !== 'function-url' && routes.length === 0) {
+function checkRoutes(spec: Spec, api: ApiKind, wellFormed: WellFormed, errors: Issue[], warnings: Issue[]): void {
+  // Each route on its own: a malformed method in one route must not hide a mistake in another's path.
+  const routes = Array.isArray(spec.routes) ? spec.routes : [];
+  if (api !== 'function-url' && routes.length === 0 && wellFormed(['routes'])) {
     errors.push({ code: 'no-routes', path: ['routes'], message: `api: ${api} needs at least one route`, fix: 'add routes: [{ path: /items, methods: [GET] }]' });
   }
   const byPath = new Map<string, number>();
   // API Gateway allows one variable part per level: `/users/{id}` and `/users/{userId}` cannot coexist.
   const variableAt = new Map<string, { name: string; index: number }>();
   routes.forEach((route, i) => {
+    if (!wellFormed(['routes', i, 'path'])) return;
     const parsed = parseRoutePath(route.path);
     if ('reason' in parsed) {
       errors.push({ code: 'route-path', path: ['routes', i, 'path'], message: `"${route.path}" ${parsed.reason}`, fix: parsed.fix ?? 'write segments like /users/{id} or /files/{proxy+}' });
@@ -335,6 +379,7 @@ function checkRoutes(spec: Spec, api: ApiKind, errors: Issue[], warnings: Issue[
       }
       parent += `/${seg.kind === 'literal' ? seg.value : '{}'}`;
     });
+    if (!wellFormed(['routes', i, 'methods'])) return;
     const seen = new Set<string>();
     route.methods.forEach((m, j) => {
       if (seen.has(m)) warnings.push({ code: 'method-duplicate', path: ['routes', i, 'methods', j], message: `"${m}" is listed twice`, fix: 'remove the duplicate' });

@@ -72,7 +72,7 @@ describe('help and version', () => {
     const validate = (await cli(['validate', '--help'])).stdout;
     for (const flag of ['--spec', '--json']) expect(validate).toContain(flag);
     const init = (await cli(['init', '--help'])).stdout;
-    for (const flag of ['--dir', '--name', '--api', '--origin', '--credentials', '--runtime', '--no-frontend', '--yes', '--force']) expect(init).toContain(flag);
+    for (const flag of ['--dir', '--name', '--api', '--origin', '--route', '--header', '--credentials', '--runtime', '--no-frontend', '--yes', '--force']) expect(init).toContain(flag);
   });
 });
 
@@ -82,7 +82,7 @@ describe('exit codes', () => {
     [['frobnicate'], "unknown command 'frobnicate'"],
     [['validate', '--spec'], "option '-s, --spec <file>' argument missing"],
     [['check', 'http://127.0.0.1:1/'], "required option '-o, --origin <origin>' not specified"],
-    [['init', '--runtime', 'nodejs18.x'], "argument 'nodejs18.x' is invalid"],
+    [['generate', '--format', 'yaml'], "argument 'yaml' is invalid"],
   ])('exits 2 for the usage error %j', async (argv, message) => {
     const r = await cli(argv);
     expect(r.code).toBe(2);
@@ -189,6 +189,32 @@ describe('validate: the report on stdout, positional files', () => {
     expect(good.stderr).toBe('');
     expect(good.stdout).toMatch(/^warning .*http-in-prod|^warning .*plain http/m);
     expect(good.stdout).toMatch(/^ok /m);
+  });
+});
+
+describe('one pass', () => {
+  it('reports schema errors and rule errors together wherever the value a rule needs is well-formed', async () => {
+    const file = path.join(dir, 'two-rounds.yaml');
+    await writeFile(
+      file,
+      'version: 1\nname: orders-api\ncors:\n  allowOrigins: [https://app.example.com/]\n  maxAge: "600"\nroutes:\n  - path: /orders\n    methods: [get]\n  - path: /orders/:id\n    methods: [GET]\n',
+    );
+    const r = await cli(['validate', '--json', file]);
+    expect(r.code).toBe(1);
+    const doc = JSON.parse(r.stdout) as { errors: { code: string; path: string; fix?: string }[] };
+    expect(doc.errors.map((e) => [e.code, e.path, e.fix])).toEqual([
+      ['origin-trailing-slash', 'cors.allowOrigins[0]', 'write "https://app.example.com"'],
+      ['type', 'cors.maxAge', 'write 600 without quotes'],
+      ['not-allowed-value', 'routes[0].methods[0]', 'write "GET"'],
+      ['route-path', 'routes[1].path', 'write "/orders/{id}"'],
+    ]);
+  });
+
+  it('does not add "needs at least one route" to a misspelt routes key', async () => {
+    const file = path.join(dir, 'misspelt.yaml');
+    await writeFile(file, 'version: 1\nname: orders-api\ncors:\n  allowOrigins: [https://app.example.com]\nroute:\n  - path: /orders\n    methods: [GET]\n');
+    const doc = JSON.parse((await cli(['validate', '--json', file])).stdout) as { errors: { code: string; fix?: string }[] };
+    expect(doc.errors.map((e) => [e.code, e.fix])).toEqual([['unknown-key', 'did you mean "routes"?']]);
   });
 });
 

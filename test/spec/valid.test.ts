@@ -313,8 +313,9 @@ routes:
       { code: 'wildcard-origin', path: 'cors.allowOrigins[0]', message: '"https://*.example.com" allows every matching host' },
     ]);
     const withCredentials = warnings(prod('["https://*.example.com"]').replace('cors:\n', 'cors:\n  allowCredentials: true\n'));
-    expect(withCredentials).toMatchObject([{ code: 'wildcard-with-credentials', path: 'cors.allowOrigins[0]', line: 5 }]);
-    expect(withCredentials[0]!.message).toContain('taken-over subdomain');
+    // The pattern also leaves API Gateway's own errors readable from no origin (see below).
+    expect(withCredentials).toMatchObject([{ code: 'gateway-errors-first-origin' }, { code: 'wildcard-with-credentials', path: 'cors.allowOrigins[0]', line: 5 }]);
+    expect(withCredentials[1]!.message).toContain('taken-over subdomain');
     expect(warnings(prod('["https://*"]', 'api: http\n')).map((w) => w.code)).toEqual(['wildcard-origin']);
   });
 
@@ -337,16 +338,42 @@ routes:
     expect(warnings(prod('[https://app.example.com, https://admin.example.com]'))).toEqual([]);
   });
 
+  it('names the first exact origin as the one that reads gateway errors, never a wildcard pattern', () => {
+    const credentialed = (origins: string, extra = '') => prod(origins, extra).replace('cors:\n', 'cors:\n  allowCredentials: true\n');
+    const first = (text: string) => warnings(text).find((w) => w.code === 'gateway-errors-first-origin');
+    expect(first(credentialed('["https://*.example.com", https://app.example.com]'))).toMatchObject({
+      message: 'API Gateway\'s own errors (403 for an unknown path, 429, 502) will be readable only from "https://app.example.com": with credentials, gateway responses can name one origin; errors your Lambda returns carry the right origin',
+      fix: 'list the exact origin that most needs to read those errors first',
+    });
+    expect(first(credentialed('["https://*.example.com"]', 'frontend:\n  enabled: true\n'))!.message).toContain('readable only from the S3 website origin:');
+    expect(first(credentialed('["https://*.example.com"]'))).toMatchObject({
+      message: 'API Gateway\'s own errors (403 for an unknown path, 429, 502) will be readable from no origin: with credentials, gateway responses name one exact origin, and cors.allowOrigins lists only wildcard patterns; errors your Lambda returns carry the right origin',
+      fix: 'list the exact origin that most needs to read those errors first, before the patterns',
+    });
+  });
+
+  it('warns that routes do not restrict a Function URL', () => {
+    expect(warnings(prod('[https://app.example.com]', 'api: function-url\n'))).toEqual([
+      expect.objectContaining({
+        code: 'function-url-routes',
+        path: 'routes',
+        message: 'routes do not restrict a Lambda Function URL: every path and method reaches your function (routes only set the default of cors.allowMethods)',
+        fix: 'check the path and method in your handler (event.rawPath, event.requestContext.http.method), or use api: http to route',
+      }),
+    ]);
+    expect(warnings('version: 1\nname: hook\napi: function-url\ncors:\n  allowOrigins: [https://app.example.com]\n')).toEqual([]);
+  });
+
   it('warns that stage is ignored for the HTTP API and Function URLs', () => {
     expect(warnings(prod('[https://app.example.com]', 'api: http\nstage: v1\n'))).toMatchObject([{ code: 'stage-ignored', path: 'stage', line: 4, column: 8 }]);
-    expect(warnings(prod('[https://app.example.com]', 'api: function-url\nstage: v1\n')).map((w) => w.code)).toEqual(['stage-ignored']);
+    expect(warnings(prod('[https://app.example.com]', 'api: function-url\nstage: v1\n')).map((w) => w.code)).toEqual(['stage-ignored', 'function-url-routes']);
     expect(warnings(prod('[https://app.example.com]', 'stage: v1\n'))).toEqual([]);
   });
 
   it('warns about a Lambda timeout above API Gateway\'s 29 s, but not for a Function URL', () => {
     expect(warnings(prod('[https://app.example.com]', 'lambda:\n  timeout: 30\n'))).toMatchObject([{ code: 'timeout-above-gateway', path: 'lambda.timeout', line: 4, column: 12 }]);
     expect(warnings(prod('[https://app.example.com]', 'lambda:\n  timeout: 29\n'))).toEqual([]);
-    expect(warnings(prod('[https://app.example.com]', 'api: function-url\nlambda:\n  timeout: 300\n'))).toEqual([]);
+    expect(warnings(prod('[https://app.example.com]', 'api: function-url\nlambda:\n  timeout: 300\n')).map((w) => w.code)).toEqual(['function-url-routes']);
   });
 
   it('warns when a route method that needs a preflight is missing from an explicit allowMethods', () => {
