@@ -1,4 +1,4 @@
-import { readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { specJsonSchemaText } from '../spec/json-schema.js';
 
@@ -14,6 +14,7 @@ export async function writeSchemaFile(dir: string): Promise<{ file: string; chan
   const text = specJsonSchemaText();
   const current = await readFile(file, 'utf8').catch(() => undefined);
   if (current === text) return { file, changed: false };
+  await mkdir(path.dirname(file), { recursive: true });
   await writeFile(file, text);
   return { file, changed: true };
 }

@@ -100,6 +100,56 @@ describe('init --yes', () => {
   });
 });
 
+describe('the starter spec talks only about what it configures', () => {
+  it('without a website bucket, it says to list the site\'s origin and has no index document', async () => {
+    await cli(['init', '--yes', '--dir', dir, '--no-frontend']);
+    const text = await readFile(spec(), 'utf8');
+    expect(text).toContain('frontend:\n  # Your site is hosted elsewhere: list its origin in cors.allowOrigins (or a stage). true adds an S3 website bucket.\n  enabled: false\n');
+    expect(text).not.toMatch(/website origin|s3-website|indexDocument/);
+  });
+
+  it('with a website bucket, it says its origin is allowed too', async () => {
+    await cli(['init', '--yes', '--dir', dir]);
+    const text = await readFile(spec(), 'utf8');
+    expect(text).toContain('  # An S3 website bucket for your frontend; its origin (http://<bucket>.s3-website-<region>.amazonaws.com) is\n  # allowed too.\n  enabled: true\n  indexDocument: index.html\n');
+  });
+
+  it('--yes prints where each origin went and why, on stderr', async () => {
+    const r = await cli(['init', '--yes', '--dir', dir, '--origin', 'https://app.example.com,http://localhost:5173']);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toContain('  https://app.example.com -> cors.allowOrigins (a production origin)\n');
+    expect(r.stderr).toContain('  http://localhost:5173 -> stages.dev (a development origin: production should not trust a page any local process can serve)\n');
+    const only = await cli(['init', '--yes', '--force', '--dir', dir, '--origin', 'http://localhost:5173']);
+    expect(only.stderr).toContain('  http://localhost:5173 -> cors.allowOrigins (a development origin, kept in production because no other origin was given)\n');
+  });
+
+  it('--route and --header (repeatable) go into the spec; --api takes any case', async () => {
+    const r = await cli(['init', '--yes', '--dir', dir, '--api', 'HTTP', '--route', 'get,post /users', '--route', 'DELETE /users/{id}', '--header', 'X-Api-Key', '--header', 'Content-Type']);
+    expect(r.code).toBe(0);
+    const loaded = await loadSpec(spec(), dir);
+    expect(loaded.ok && loaded.model).toMatchObject({
+      api: 'http',
+      routes: [
+        { path: '/users', methods: ['GET', 'POST'] },
+        { path: '/users/{id}', methods: ['DELETE'] },
+      ],
+      cors: { allowHeaders: ['X-Api-Key', 'Content-Type'] },
+    });
+  });
+});
+
+describe('cors-gen schema', () => {
+  it('writes the editor schema next to the spec, and leaves an up-to-date copy alone', async () => {
+    const first = await cli(['schema', '--dir', dir]);
+    expect(first.code).toBe(0);
+    expect(first.stderr).toMatch(/^wrote .*cors-gen\.schema\.json\n/);
+    expect(first.stderr).toContain('# yaml-language-server: $schema=./cors-gen.schema.json');
+    expect(JSON.parse(await readFile(path.join(dir, 'cors-gen.schema.json'), 'utf8'))).toMatchObject({ $schema: 'http://json-schema.org/draft-07/schema#' });
+    const again = await cli(['schema', '--dir', dir]);
+    expect(again.stderr).toMatch(/cors-gen\.schema\.json is up to date\n/);
+  });
+});
+
 describe('init refuses to overwrite', () => {
   it('exits 1 the second time without --force and leaves the first file byte for byte', async () => {
     expect((await cli(['init', '--yes', '--dir', dir, '--origin', 'https://first.example.com'])).code).toBe(0);
