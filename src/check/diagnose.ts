@@ -58,7 +58,7 @@ function followsFromOrigin(f: CorsFailure, step: FetchStep): boolean {
 }
 
 function consequence(f: CorsFailure): Consequence {
-  return { code: f.code, message: `${f.message.charAt(0).toUpperCase()}${f.message.slice(1)}.` };
+  return { code: f.code, message: `${f.message}.` };
 }
 
 /** A 403 {"message":"Forbidden"} no authorizer sent: one finding for its three possible causes. */
