@@ -23,23 +23,25 @@ function where(exchange: Exchange): string {
 type FindingContext = DiagnoseContext & Pick<FixContext, 'headers' | 'allowOrigin'>;
 
 function finding(code: FindingCode, severity: Severity, message: string, context: FindingContext, exchanges: readonly Exchange[], consequences: readonly Consequence[] = []): Finding {
-  const first = exchanges[0]?.request.url.pathname.split('/')[1];
   const fix: FixContext = {
     flavor: context.flavor,
     origin: context.request.origin,
     method: context.request.method,
     headers: context.headers,
     allowOrigin: context.allowOrigin,
-    firstSegment: first === undefined || first === '' ? undefined : decodeURIComponentSafe(first),
+    firstSegment: exchanges[0] && firstSegment(exchanges[0]),
   };
   return { code, severity, message, fix: FIXES[code](fix), evidence: exchanges.map(toEvidence), consequences };
 }
 
-function decodeURIComponentSafe(s: string): string {
+/** The URL's first path segment, decoded: where a REST API's default endpoint has the stage name. */
+function firstSegment(exchange: Exchange): string | undefined {
+  const first = exchange.request.url.pathname.split('/')[1];
+  if (!first) return undefined;
   try {
-    return decodeURIComponent(s);
+    return decodeURIComponent(first);
   } catch {
-    return s;
+    return first;
   }
 }
 
@@ -63,12 +65,12 @@ function consequence(f: CorsFailure): Consequence {
 
 /** A 403 {"message":"Forbidden"} no authorizer sent: one finding for its three possible causes. */
 function forbiddenFinding(severity: Severity, phase: string, exchange: Exchange, ctx: DiagnoseContext, consequences: readonly Consequence[]): Finding {
-  const first = exchange.request.url.pathname.split('/')[1] ?? '';
+  const first = firstSegment(exchange);
   const type = getHeader(exchange.response.headers, 'x-amzn-errortype');
   return finding(
     'gateway-forbidden',
     severity,
-    `${phase} (${where(exchange)}) was answered 403 Forbidden${type === null ? '' : ` (x-amzn-ErrorType: ${type})`} before any method ran, and no authorizer sent it: the stage is missing or wrong in the URL (its first path segment is "${decodeURIComponentSafe(first)}"), the method requires an API key, or a WAF blocked the request.`,
+    `${phase} (${where(exchange)}) was answered 403 Forbidden${type === null ? '' : ` (x-amzn-ErrorType: ${type})`} before any method ran, and no authorizer sent it: the stage is missing or wrong in the URL (${first === undefined ? 'it has no path' : `its first path segment is "${first}"`}), the method requires an API key, or a WAF blocked the request.`,
     ctx,
     [exchange],
     consequences,
