@@ -52,7 +52,7 @@ export function toEvidence(exchange: Exchange): Evidence {
 /** Headers whose values are credentials (RFC 9110 Authorization and Proxy-Authorization, RFC 6265 cookies). */
 const SECRET_HEADERS: ReadonlySet<string> = new Set(['authorization', 'proxy-authorization', 'cookie', 'set-cookie']);
 
-export const REDACTED = '<redacted: --show-secrets shows it>';
+const REDACTED = '<redacted: --show-secrets shows it>';
 
 /** A credential header's value with the secret left out; an authentication scheme ("Bearer") stays, it helps. */
 function redactValue(name: string, value: string): string {

@@ -35,7 +35,10 @@ export function formatJson(report: CheckReport): string {
   return JSON.stringify(reportJson(report), null, 2).replace(/[\u007f-\u009f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 
-/** C0 (but for the line breaks the report itself writes), DEL and C1 controls as visible `\xNN`. */
+/**
+ * C0, DEL and C1 controls as visible `\xNN`. For values only: the report's own line breaks and colours are added
+ * after.
+ */
 export function visible(text: string): string {
   return text.replace(/[\u0000-\u001f\u007f-\u009f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
 }

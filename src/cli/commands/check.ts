@@ -45,7 +45,7 @@ export function registerCheck(program: Command, ctx: CliContext): void {
     .action(
       action(ctx, async (url: string, flags: CheckFlags) => {
         // Loaded here so that no other command pays for it, and check never loads CDKTF.
-        const { checkEndpoint, CheckError, formatJson, formatReport, progressLine, MAX_TIMEOUT_MS } = await import('../../check/index.js');
+        const { checkEndpoint, CheckError, formatJson, formatReport, progressLine, visible, MAX_TIMEOUT_MS } = await import('../../check/index.js');
         const timeoutMs = parseTimeout(flags.timeout, MAX_TIMEOUT_MS);
         const progress = ctx.output.isTTY && !flags.json ? progressLine(process.stderr, process.stderr.columns || 80) : undefined;
         let report;
@@ -62,7 +62,8 @@ export function registerCheck(program: Command, ctx: CliContext): void {
             onProgress: progress ? (e) => progress.update(e) : undefined,
           });
         } catch (e) {
-          if (e instanceof CheckError) throw new UsageError(e.message);
+          // Network messages can quote what a server sent (a certificate's names): escaped like the report.
+          if (e instanceof CheckError) throw new UsageError(visible(e.message));
           throw e;
         } finally {
           progress?.done();
