@@ -118,7 +118,7 @@ export async function checkEndpoint(options: CheckOptions): Promise<CheckReport>
 
   // Without `scan`, one crafted origin still goes out: a server that echoes any origin with credentials is the
   // one misconfiguration that makes every user's data readable by every site, and it costs one request to see.
-  const scanProbes: ScanProbe[] = input.scan ? planScan(request.origin, url) : [REFLECTION_PROBE];
+  const scanProbes: ScanProbe[] = input.scan ? planScan(request.origin, url) : [REFLECTION_PROBE].filter((p) => p.origin !== request.origin);
   // `scan` also sends the reflection probes to the error path: API Gateway's gateway responses are configured
   // apart from the methods, and an echo of the Origin there is a common way to "fix" CORS on errors.
   const errorPathProbes = input.scan ? scanProbes.filter((p) => p.code === 'reflected-origin' || p.code === 'null-origin') : [];

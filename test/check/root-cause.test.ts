@@ -8,6 +8,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { run } from '../../src/cli/main.js';
 import type { Output } from '../../src/cli/output.js';
 import { checkEndpoint, CheckError, formatJson, formatReport } from '../../src/check/index.js';
+import { redactEvidence } from '../../src/check/exchange.js';
 import { serveHttp, serveRaw, type Served } from './helpers/serve.js';
 
 const ORIGIN = 'https://app.example.com';
@@ -202,6 +203,16 @@ describe('secrets, limits and terminal safety', () => {
     const shown = capture();
     await run([...argv, '--show-secrets'], shown);
     expect(shown.stdout.join('\n')).toContain('    > Authorization: Bearer s3cr3t-t0ken');
+  });
+
+  it('redacts every credential header, keeping the authentication scheme', () => {
+    const e = redactEvidence({
+      probe: 'request',
+      request: { method: 'GET', url: 'https://x.test/', headers: { Authorization: 'Basic dXNlcjpwdw==', 'Proxy-Authorization': 'token', Cookie: 'sid=1', 'X-Other': 'kept' } },
+      response: { status: 200, headers: { 'set-cookie': ['a=1', 'b=2'], vary: 'Origin' } },
+    });
+    expect(e.request.headers).toEqual({ Authorization: 'Basic <redacted: --show-secrets shows it>', 'Proxy-Authorization': '<redacted: --show-secrets shows it>', Cookie: '<redacted: --show-secrets shows it>', 'X-Other': 'kept' });
+    expect(e.response.headers).toEqual({ 'set-cookie': ['<redacted: --show-secrets shows it>', '<redacted: --show-secrets shows it>'], vary: 'Origin' });
   });
 
   it('refuses a --timeout above 600000 ms with a usage error, before sending anything', async () => {
