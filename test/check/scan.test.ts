@@ -7,6 +7,10 @@ import { serveHttp, type Served } from './helpers/serve.js';
 import { compileOrigins } from '../../src/cors/origin.js';
 import { SHARED_HOSTING_EXAMPLES } from '../../src/cors/shared-hosting.js';
 import { validateSpec } from '../../src/spec/validate.js';
+import { generate } from '../../src/commands/generate.js';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 
 const ORIGIN = 'https://app.example.com';
 
@@ -159,10 +163,20 @@ describe('shared hosting: validate and --scan agree', () => {
     await api?.close();
   });
 
-  it.each(wildcards.map((w, i) => [w, i]))('%s: validate refuses it with credentials, and --scan reports third-party as an error', async (wildcard, i) => {
+  it.each(wildcards.map((w, i) => [w, i]))('%s: validate and generate refuse it with credentials, and --scan reports third-party as an error', async (wildcard, i) => {
     const spec = { version: 1, name: 'demo', api: 'rest', cors: { allowOrigins: [ORIGIN, wildcard], allowCredentials: true }, routes: [{ path: '/users', methods: ['GET'] }] };
     const validated = validateSpec(spec);
     expect(validated.ok ? [] : validated.errors.map((e) => e.code)).toEqual(['shared-hosting-wildcard']);
+
+    // generate validates the same way, and writes nothing.
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'cors-gen-shared-'));
+    try {
+      writeFileSync(path.join(dir, 'cors-gen.json'), JSON.stringify(spec));
+      const generated = await generate({ spec: path.join(dir, 'cors-gen.json'), out: path.join(dir, 'generated'), cwd: dir });
+      expect(generated.ok ? [] : 'errors' in generated ? generated.errors.map((e) => e.code) : [generated.reason]).toEqual(['shared-hosting-wildcard']);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
 
     const report = await checkEndpoint({ url: `${api.base}/${i}/users`, origin: ORIGIN, scan: true, timeoutMs: 5000 });
     const found = report.findings.filter((f) => f.code === 'third-party');
