@@ -127,6 +127,9 @@ function checkSharedHosting(spec: Spec, lists: ReadonlyArray<{ path: PathPart[];
         message: `${JSON.stringify(value)} matches every site on ${parent}, a public suffix where anyone can publish (Public Suffix List); any tenant of ${parent} could read the responses${credentials ? ' with your users\' cookies' : ''}`,
         fix: `list your exact origins (e.g. "${value.replace('*', 'myapp')}")${credentials ? ', or set cors.allowCredentials: false' : ''}`,
       };
+      // It replaces the generic wildcard warning for this entry: same entry, the sharper reason.
+      const generic = warnings.findIndex((w) => (w.code === 'wildcard-with-credentials' || w.code === 'wildcard-origin') && formatPath(w.path) === formatPath(issue.path));
+      if (generic !== -1) warnings.splice(generic, 1);
       (credentials ? errors : warnings).push(issue);
     });
   }
