@@ -104,7 +104,7 @@ function positiveInteger(value: number | undefined, fallback: number, what: stri
 }
 
 /** --timeout in ms: 1 to MAX_TIMEOUT_MS. */
-export function timeout(ms: number | undefined): number {
+function timeoutMs(ms: number | undefined): number {
   const value = positiveInteger(ms, DEFAULT_LIMITS.timeoutMs, '--timeout');
   if (value > MAX_TIMEOUT_MS) throw new CheckError('usage', `--timeout ${value} is above the limit of ${MAX_TIMEOUT_MS} ms (10 minutes); give a number of milliseconds from 1 to ${MAX_TIMEOUT_MS}`);
   return value;
@@ -137,7 +137,7 @@ export function parseCheckInput(options: CheckOptions): CheckInput {
     request: { origin, method, headers, credentials: options.credentials === true },
     scan: options.scan === true,
     showSecrets: options.showSecrets === true,
-    timeoutMs: timeout(options.timeoutMs),
+    timeoutMs: timeoutMs(options.timeoutMs),
     concurrency: positiveInteger(options.concurrency, 6, 'concurrency'),
     maxBodyBytes: positiveInteger(options.maxBodyBytes, DEFAULT_LIMITS.maxBodyBytes, 'maxBodyBytes'),
   };
