@@ -63,6 +63,11 @@ function consequence(f: CorsFailure): Consequence {
   return { code: f.code, message: `${f.message}.` };
 }
 
+/** REST APIs (or an unknown front door) only: HTTP APIs have no API keys and answer an unknown stage or path with 404. */
+function isStageKeyOrWafForbidden(response: Exchange['response'], ctx: DiagnoseContext): boolean {
+  return (ctx.flavor === 'rest' || ctx.flavor === 'unknown') && isGatewayForbidden(response);
+}
+
 /** A 403 {"message":"Forbidden"} no authorizer sent: one finding for its three possible causes. */
 function forbiddenFinding(severity: Severity, phase: string, exchange: Exchange, ctx: DiagnoseContext, consequences: readonly Consequence[]): Finding {
   const first = firstSegment(exchange);
@@ -99,7 +104,7 @@ function preflightStatusFinding(step: FetchStep, ctx: DiagnoseContext): Finding 
   if (isMissingAuthenticationToken(response)) {
     return finding('options-missing', 'error', `${head} "Missing Authentication Token": API Gateway has no OPTIONS method for this path in the deployed stage, so the browser never sends the request.`, ctx, [step.exchange], others);
   }
-  if (ctx.flavor !== 'function-url' && isGatewayForbidden(response)) return forbiddenFinding('error', 'Preflight', step.exchange, ctx, others);
+  if (isStageKeyOrWafForbidden(response, ctx)) return forbiddenFinding('error', 'Preflight', step.exchange, ctx, others);
   if (isAuthorizerRejection(response)) {
     return finding('preflight-unauthorized', 'error', `${head} by an authorizer or an IAM check: the preflight carries no credentials, so it can never pass.`, ctx, [step.exchange], others);
   }
@@ -126,7 +131,7 @@ function responseFailureFindings(step: FetchStep, ctx: DiagnoseContext): Finding
   if (isMissingAuthenticationToken(response)) {
     return [finding('route-not-deployed', 'error', `Response (${where(step.exchange)}) was 403 "Missing Authentication Token" without CORS headers: API Gateway does not know this path or method in the deployed stage.`, ctx, [step.exchange])];
   }
-  if (ctx.flavor !== 'function-url' && isGatewayForbidden(response)) return [forbiddenFinding('error', 'Response', step.exchange, ctx, step.decision.failures.map(consequence))];
+  if (isStageKeyOrWafForbidden(response, ctx)) return [forbiddenFinding('error', 'Response', step.exchange, ctx, step.decision.failures.map(consequence))];
   const missing = step.decision.failures.find((f) => f.code === 'missing-allow-origin');
   if (missing && response.status >= 400) {
     return [
@@ -172,7 +177,7 @@ export function diagnoseFetch(outcome: FetchOutcome, ctx: DiagnoseContext): Find
   const last = outcome.steps[outcome.steps.length - 1];
   if (outcome.ok && last !== undefined) {
     const { response } = last.exchange;
-    if (ctx.flavor !== 'function-url' && isGatewayForbidden(response)) {
+    if (isStageKeyOrWafForbidden(response, ctx)) {
       findings.push(forbiddenFinding('warning', 'Response', last.exchange, ctx, []));
     } else if (isMissingAuthenticationToken(response)) {
       findings.push(finding('route-not-deployed', 'warning', `Response (${where(last.exchange)}) was 403 "Missing Authentication Token": CORS passes, but API Gateway does not know this path or method in the deployed stage.`, ctx, [last.exchange]));
