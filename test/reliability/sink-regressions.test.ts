@@ -79,7 +79,7 @@ describe('Terraform strings: a spec value is never an interpolation or a directi
         code: 'index-document',
         path: 'frontend.indexDocument',
         message:
-          '"x${file(\\"/etc/hostname\\")}" contains "/", which S3 refuses in an index document: it is a file name that S3 appends to each folder\'s path',
+          '"x${file(\\"/etc/hostname\\")}" contains "/", which S3 refuses in an index document: it is a file name that S3 appends to each folder\'s path (earlier versions of cors-gen passed it on and S3 refused it at apply time)',
         fix: 'name a file such as "index.html" that each folder of the site holds',
       },
     ]);
