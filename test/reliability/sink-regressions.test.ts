@@ -4,6 +4,10 @@
  * or the exact validation message where the value is now refused. Values the validator refuses are also fed to
  * the generator directly (a model built past validation), because escaping must hold at the sink by itself.
  */
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { parse as parseHcl } from '@cdktf/hcl2json';
 import { describe, expect, it } from 'vitest';
 import { parseTemplate } from '../../src/preview/hcl/parse.js';
@@ -12,6 +16,7 @@ import { validateSpec } from '../../src/spec/validate.js';
 import { buildModuleFiles, type ModuleFiles } from '../../src/synth/module-files.js';
 import { modelOf, spec, type SpecInput } from '../synth/helpers.js';
 
+const TERRAFORM = '/usr/local/bin/terraform';
 const OPTIONS = { specFile: 'cors-gen.yaml', specText: '', version: '0.0.0-test' };
 
 /** The module of a model that may hold values the validator refuses. */
@@ -72,6 +77,29 @@ describe('Terraform strings: a spec value is never an interpolation or a directi
     const model: CorsModel = { ...base, stages: [{ name: 'dev', allowOrigins: ['http://${file("x")}'] }] };
     expect((await build(model)).generated.get('stages/dev.tfvars')).toContain('allowed_origins = ["http://$${file(\\"x\\")}"]\n');
   });
+
+  it.runIf(existsSync(TERRAFORM))('is read by terraform console as the literal, in .tf and .tf.json, under a hostile header', async () => {
+    const value = 'x${file("/etc/hostname")}%{ if true }y%{ endif }';
+    const specFile = 'a\nlocals { probe = file("/etc/hostname") }\n/cors-gen.yaml';
+    const hcl = await build(withIndexDocument(value), 'hcl', specFile);
+    const json = await build(withIndexDocument(value), 'json', specFile);
+    const suffixLine = hcl.generated.get('main.tf')!.split('\n').find((l) => l.trim().startsWith('suffix = '))!.trim();
+    const jsonSuffix = (JSON.parse(json.generated.get('main.tf.json')!) as { resource: Record<string, Record<string, { index_document: { suffix: string } }>> }).resource['aws_s3_bucket_website_configuration']!['site']!.index_document.suffix;
+    for (const [file, content] of [
+      ['probe.tf', `# from main.tf\nlocals {\n  probe = ${suffixLine.slice('suffix = '.length)}\n}\n${hcl.generated.get('variables.tf')!}`],
+      ['probe.tf.json', `${JSON.stringify({ locals: { probe: jsonSuffix } })}\n`],
+    ] as const) {
+      const dir = mkdtempSync(path.join(os.tmpdir(), 'cors-gen-sink-console-'));
+      try {
+        writeFileSync(path.join(dir, file), content);
+        const r = spawnSync(TERRAFORM, ['console', '-no-color'], { cwd: dir, input: 'jsonencode(local.probe)\n', encoding: 'utf8', env: { ...process.env, TF_CLI_CONFIG_FILE: '/dev/null', CHECKPOINT_DISABLE: '1' } });
+        expect(r.status, r.stderr).toBe(0);
+        expect(JSON.parse(JSON.parse(r.stdout.trim()) as string)).toBe(value);
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    }
+  }, 60_000);
 
   it('refuses such index documents in validation, saying what changed and why', () => {
     expect(errorsOf(spec({ frontend: { enabled: true, indexDocument: 'x${file("/etc/hostname")}' } }))).toEqual([
