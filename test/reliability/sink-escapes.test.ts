@@ -53,7 +53,7 @@ describe('Markdown', () => {
     expect(markdownCode('`a``')).toBe('``` `a`` ```');
     expect(markdownCode('a|b')).toBe('`a|b`');
     expect(markdownCode('a|b', true)).toBe('`a\\|b`');
-    expect(markdownCode('a\nb')).toBe('`a\\nb`');
+    expect(markdownCode('a\nb\r\u2028')).toBe('`a\\nb\\r\\u2028`');
   });
 
   it('backslash-escapes the punctuation that makes emphasis, links, code, tables or HTML', () => {

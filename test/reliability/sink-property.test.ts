@@ -274,7 +274,8 @@ async function parsed(model: CorsModel, format: 'hcl' | 'json', specFile: string
 
 /** A README's structure: per line, its kind and (for table rows) its cell count. */
 function markdownShape(readme: string): string[] {
-  return readme.split('\n').map((line) => {
+  // CommonMark ends a line at \n, \r\n or \r (https://spec.commonmark.org/0.31.2/#line-ending).
+  return readme.split(/\r\n|\r|\n/).map((line) => {
     const kind = line.startsWith('|') ? 'row' : line.startsWith('#') ? 'heading' : line.startsWith('```') ? 'fence' : line.startsWith('- ') ? 'item' : line.startsWith('<!--') ? 'comment' : line === '' ? 'blank' : 'text';
     return kind === 'row' ? `row:${line.replace(/\\./g, '').split('|').length}` : kind;
   });
