@@ -12,9 +12,10 @@ import { formatHcl } from './hcl-format.js';
  * a string that is exactly one `${...}` interpolation is that expression; any other string is a template
  * (quoted, or a heredoc when multi-line); `type` and `depends_on` hold bare expressions; a variable's
  * `default` is a literal value in JSON syntax (no interpolation; checked with `terraform console`), so it is
- * written as an escaped literal; and the keys below are nested blocks rather than map arguments. The output is then aligned as `terraform fmt` does it
- * (`hcl-format.ts`, a port of hclwrite.Format proven equal to `@cdktf/hcl-tools`' `format()` by
- * `test/perf/hcl-format.test.ts`), and the tests parse it back with `@cdktf/hcl2json` and compare.
+ * written as an escaped literal; and the keys below are nested blocks rather than map arguments. The output is
+ * then aligned as `terraform fmt` does it (`hcl-format.ts`, a port of hclwrite.Format proven equal to
+ * `@cdktf/hcl-tools`' `format()` by `test/perf/hcl-format.test.ts`), and the tests parse it back with
+ * `@cdktf/hcl2json` and compare.
  */
 const BLOCK_KEYS = new Set(['validation', 'lifecycle', 'environment', 'index_document', 'error_document', 'cors_configuration', 'cors', 'required_providers']);
 /** Arguments whose JSON strings are bare expressions or references, not templates. */
