@@ -72,6 +72,14 @@ describe('Terraform strings: a spec value is never an interpolation or a directi
     expect(main).toContain('ALLOW_HEADERS     = "X$${var.a}"');
   });
 
+  it('writes a variable default as a literal: escaped in .tf, as it is in .tf.json, where defaults are never templates', async () => {
+    const base = modelOf(spec());
+    const model: CorsModel = { ...base, cors: { ...base.cors, allowOrigins: ['https://a.example.com${x}'] } };
+    expect((await build(model)).generated.get('variables.tf')).toContain('default     = ["https://a.example.com$${x}"]\n');
+    const json = JSON.parse((await build(model, 'json')).generated.get('variables.tf.json')!) as { variable: Record<string, { default: unknown }> };
+    expect(json.variable['allowed_origins']!.default).toEqual(['https://a.example.com${x}']);
+  });
+
   it('writes .tfvars values as literals', async () => {
     const base = modelOf(spec({ stages: { dev: { allowOrigins: ['http://localhost:3000'] } } }));
     const model: CorsModel = { ...base, stages: [{ name: 'dev', allowOrigins: ['http://${file("x")}'] }] };
