@@ -154,7 +154,7 @@ function hostileValues(s: Shape): string[] {
 // ---- readers ------------------------------------------------------------------------------------------------
 
 interface Strings {
-  /** Every interpolation and directive, as its syntax tree, in document order. */
+  /** Every interpolation and directive, as its source (the REST trigger's configuration hash masked), in order. */
   readonly expressions: string[];
   /** The decoded literal text of every string, interpolations left out. */
   readonly texts: string[];
