@@ -5,6 +5,7 @@ import { formatPath } from './issue.js';
 import type { ApiKind, PathSegment } from './model.js';
 import { DEFAULTS } from './model.js';
 import type { Spec } from './schema.js';
+import { checkSinkRules } from './sink-rules.js';
 
 /**
  * The rules that need the whole spec: origins per target, `*` with credentials, routes, the limits of each
@@ -44,6 +45,7 @@ export function checkRules(spec: Spec): RuleResult {
   for (const list of lists) checkOrigins(list.path, list.origins, list.stage, api, credentials, errors, warnings);
 
   checkHeaders(spec, credentials, errors, warnings);
+  errors.push(...checkSinkRules(spec));
   checkRoutes(spec, api, errors, warnings);
   checkMethods(spec, api, credentials, errors, warnings);
   checkEnvironmentSize(spec, lists, errors);
