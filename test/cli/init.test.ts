@@ -92,8 +92,9 @@ describe('init --yes', () => {
           expect(result.ok, `${api} ${runtime} ${credentials}`).toBe(true);
           const loaded = await loadSpec(path.join(target, 'cors-gen.yaml'), target);
           expect(loaded.ok, JSON.stringify(!loaded.ok && loaded.errors)).toBe(true);
-          // The one warning a starter spec may carry is a real limit of REST gateway responses, worth knowing.
-          expect(loaded.warnings.map((w) => w.code)).toEqual(api === 'rest' && credentials ? ['gateway-errors-first-origin'] : []);
+          // The warnings a starter spec may carry, with credentials, are real and worth knowing: the limit of REST
+          // gateway responses, and the plain-http website origin trusted in production.
+          expect(loaded.warnings.map((w) => w.code).sort()).toEqual(credentials ? [...(api === 'rest' ? ['gateway-errors-first-origin'] : []), 'http-in-prod'] : []);
         }
       }
     }
