@@ -100,6 +100,12 @@ export function placeOrigins(origins: readonly string[]): OriginPlacement[] {
   );
 }
 
+/** A spec already in `dir` (`cors-gen.yaml`, `.yml` or `.json`), as the user would name it, or undefined. */
+export function existingSpec(dir: string): string | undefined {
+  const found = DEFAULT_SPEC_FILES.map((f) => path.join(path.resolve(dir), f)).find((f) => existsSync(f));
+  return found === undefined ? undefined : path.relative(process.cwd(), found) || path.basename(found);
+}
+
 /** The spec `init` would write, and what `validate` says about it; nothing is written. */
 export function draftSpec(options: InitOptions): { text: string; file: string; result: ValidationResult; origins: OriginPlacement[]; schema: string; installedSchema: boolean } {
   const dir = path.resolve(options.dir);
@@ -138,8 +144,8 @@ export async function init(options: InitOptions): Promise<InitResult> {
   const draft = draftSpec(options);
   if (!draft.result.ok) return { ok: false, reason: 'invalid', file: draft.file, errors: draft.result.errors };
 
-  const other = DEFAULT_SPEC_FILES.map((f) => path.join(dir, f)).find((f) => f !== file && existsSync(f));
-  if (other && !options.force) return { ok: false, reason: 'exists', file: path.relative(process.cwd(), other) };
+  const other = options.force ? undefined : existingSpec(dir);
+  if (other) return { ok: false, reason: 'exists', file: other };
 
   await mkdir(dir, { recursive: true });
   try {

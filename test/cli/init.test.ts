@@ -178,6 +178,14 @@ describe('init refuses to overwrite', () => {
     expect(text).toContain('"https://second.example.com"');
   });
 
+  it('on a terminal, refuses before asking anything (the answers would be thrown away)', async () => {
+    await writeFile(spec(), 'version: 1\n');
+    const r = await runOnPty(['init'], [], { cwd: dir, env: { NO_COLOR: '1' } });
+    expect(r.code).toBe(1);
+    expect(r.screen).toContain('error cors-gen.yaml already exists; it was left as it is. Pass --force to overwrite it.');
+    expect(r.screen).not.toContain('API name');
+  });
+
   it('refuses when the folder already has a cors-gen.json', async () => {
     await writeFile(path.join(dir, 'cors-gen.json'), '{}\n');
     const r = await cli(['init', '--yes', '--dir', dir]);

@@ -48,6 +48,13 @@ export function registerInit(program: Command, ctx: CliContext): void {
         // Prompts are written to stderr, so that is the stream that must be a terminal (stdout may be piped).
         const interactive = !flags.yes && process.stdin.isTTY === true && process.stderr.isTTY === true;
         let answers = options;
+        const { init, existingSpec } = await import('../../commands/init.js');
+        const existing = options.force ? undefined : existingSpec(options.dir);
+        if (existing) {
+          // Before any question: answers would be thrown away.
+          ctx.output.err(`${paint(ctx.output, 'red', 'error')} ${existing} already exists; it was left as it is. Pass --force to overwrite it.`);
+          return EXIT.failed;
+        }
         if (interactive) {
           try {
             answers = await ask(options, ctx.output);
@@ -58,7 +65,6 @@ export function registerInit(program: Command, ctx: CliContext): void {
             return EXIT.failed;
           }
         }
-        const { init } = await import('../../commands/init.js');
         const result = await init(answers);
         const o = ctx.output;
         if (!result.ok && result.reason === 'exists') {
