@@ -32,7 +32,11 @@ export function validateSpec(data: unknown, source?: { file: string; parsed?: Pa
       const meant = i.code === 'unknown-key' ? /^did you mean "(.+)"\?$/.exec(i.fix ?? '')?.[1] : undefined;
       if (meant) bad.push([...pathParts(i.path).slice(0, -1), meant]);
     }
-    const wellFormed = (path: readonly (string | number)[]) => !bad.some((b) => b.every((part, k) => k >= path.length || part === path[k]));
+    // Well-formed: no issue at the path, above it or below it. Indexed once: a hostile spec has thousands of issues.
+    const key = (parts: readonly (string | number)[]) => JSON.stringify(parts);
+    const at = new Set(bad.map(key));
+    const onTheWay = new Set(bad.flatMap((b) => b.map((_, k) => key(b.slice(0, k + 1)))));
+    const wellFormed = (path: readonly (string | number)[]) => !at.has('[]') && !onTheWay.has(key(path)) && !path.some((_, k) => at.has(key(path.slice(0, k + 1))));
     // A document that is not a mapping has an issue at its root, which no path is well-formed under.
     const rules = checkRules(data as Spec, wellFormed);
     return { ok: false, errors: located([...shape, ...rules.errors]), warnings: located(rules.warnings) };

@@ -74,7 +74,7 @@ export function registerInit(program: Command, ctx: CliContext): void {
         if (!result.ok) {
           // The file does not exist, so a line number in it would mislead: name the flag (or the spec key) instead.
           for (const e of result.errors) o.err(`${paint(o, 'red', 'error')} ${sourceOf(e.path, typed)} ${formatIssue({ ...e, file: undefined, path: '' })}`);
-          o.err(`${result.file} was not written: fix the flags above.`);
+          o.err(`${result.file} was not written: fix the ${interactive ? 'answers' : 'flags'} above.`);
           return EXIT.failed;
         }
         if (!interactive) printPlacements(o, result.origins);
