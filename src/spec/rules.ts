@@ -335,6 +335,9 @@ const GREEDY = /^\{([A-Za-z_][A-Za-z0-9_]*)\+\}$/;
 
 type RoutePathResult = { segments: PathSegment[] } | { reason: string; fix?: string };
 
+/** Said of the route mistakes earlier versions let through, so a spec that stops validating does not look like a bug. */
+const EARLIER_ROUTE = 'earlier versions of cors-gen accepted it';
+
 /** `/users/{id}` -> segments, or why it is not an API Gateway resource path and what to write instead. */
 export function parseRoutePath(path: string): RoutePathResult {
   if (!path.startsWith('/')) return { reason: 'must start with "/"', fix: `write "/${path}"` };
@@ -350,14 +353,14 @@ export function parseRoutePath(path: string): RoutePathResult {
     if (part === '') return { reason: 'has an empty segment ("//")', fix: `write "${path.replace(/\/{2,}/g, '/')}"` };
     // Clients resolve dot segments before sending (RFC 3986 section 5.2.4), so such a route is never reached.
     if (part === '.' || part === '..') {
-      return { reason: `has the dot segment "${part}", which browsers and HTTP clients remove before sending (RFC 3986 section 5.2.4)`, fix: 'write the path without "." and ".." segments' };
+      return { reason: `has the dot segment "${part}", which browsers and HTTP clients remove before sending (RFC 3986 section 5.2.4), so the route is never reached (${EARLIER_ROUTE})`, fix: 'write the path without "." and ".." segments' };
     }
     // Express and other routers write parameters as ":id"; API Gateway would create the literal resource ":id".
     const colon = /^:([A-Za-z_][A-Za-z0-9_]*)$/.exec(part);
-    if (colon) return { reason: `segment "${part}" is a literal in API Gateway, not a parameter (paths use {name})`, fix: `write "${path.replace(/\/:([A-Za-z_][A-Za-z0-9_]*)(?=\/|$)/g, '/{$1}')}"` };
+    if (colon) return { reason: `segment "${part}" is a literal in API Gateway, not a parameter (paths use {name}; ${EARLIER_ROUTE})`, fix: `write "${path.replace(/\/:([A-Za-z_][A-Za-z0-9_]*)(?=\/|$)/g, '/{$1}')}"` };
     if (part === '*' || part === '**') {
       return {
-        reason: `segment "${part}" is a literal "${part}" in API Gateway, not a wildcard (a greedy {proxy+} matches everything below a path)`,
+        reason: `segment "${part}" is a literal "${part}" in API Gateway, not a wildcard (a greedy {proxy+} matches everything below a path; ${EARLIER_ROUTE})`,
         fix: last ? `write "${rewrite(i, '{proxy+}')}"` : `write "/${[...parts.slice(0, i), '{proxy+}'].join('/')}" ({proxy+} must be the last segment)`,
       };
     }
@@ -367,7 +370,7 @@ export function parseRoutePath(path: string): RoutePathResult {
     if (name !== undefined) {
       if (names.has(name)) {
         // The integration receives path parameters as a map by name (event.pathParameters), so one value would be lost.
-        return { reason: `uses the parameter {${name}} twice (each parameter of a path needs its own name)`, fix: `write "${rewrite(i, greedy ? `{${name}2+}` : `{${name}2}`)}"` };
+        return { reason: `uses the parameter {${name}} twice (each parameter of a path needs its own name; ${EARLIER_ROUTE})`, fix: `write "${rewrite(i, greedy ? `{${name}2+}` : `{${name}2}`)}"` };
       }
       names.add(name);
     }
@@ -380,8 +383,10 @@ export function parseRoutePath(path: string): RoutePathResult {
     else {
       const bad = [...new Set(part.replace(/[A-Za-z0-9._:-]/g, ''))].map((c) => JSON.stringify(c)).join(' ');
       const clean = part.replace(/[^A-Za-z0-9._:-]+/g, '-').replace(/^-+|-+$/g, '');
+      // Earlier versions accepted RFC 3986's other path characters, which API Gateway then refused.
+      const before = /^[A-Za-z0-9._~:@!$&'()*+,;=-]+$/.test(part) ? ` (${EARLIER_ROUTE}, and API Gateway refused it at apply time)` : '';
       return {
-        reason: `segment "${part}" has characters API Gateway does not accept in a path part (${bad}); only letters, digits, ".", "_", "-" and ":"`,
+        reason: `segment "${part}" has characters API Gateway does not accept in a path part (${bad}); only letters, digits, ".", "_", "-" and ":"${before}`,
         fix: clean ? `write "${rewrite(i, clean)}"` : 'remove the segment',
       };
     }

@@ -237,7 +237,7 @@ describe('init with bad input', () => {
     // A route typed with --route whose path is wrong: named by its flag, with the fix.
     const route = await cli(['init', '--yes', '--dir', dir, '--route', 'GET /orders/:id']);
     expect(route.code).toBe(1);
-    expect(route.stderr).toContain('error --route: "/orders/:id" segment ":id" is a literal in API Gateway, not a parameter (paths use {name}); write "/orders/{id}"');
+    expect(route.stderr).toContain('error --route: "/orders/:id" segment ":id" is a literal in API Gateway, not a parameter (paths use {name}; earlier versions of cors-gen accepted it); write "/orders/{id}"');
   });
 });
 
@@ -268,7 +268,7 @@ describe('init without --yes', () => {
     expect(r.screen).toContain('https://shop.example.com -> cors.allowOrigins (a production origin)');
     expect(r.screen).toContain('http://localhost:5173 -> stages.dev (a development origin: production should not trust a page any local process can serve)');
     // The wrong route: asked again as route 2, route 1 kept.
-    expect(r.screen).toContain('error routes[1].path: "/orders/:id" segment ":id" is a literal in API Gateway, not a parameter (paths use {name}); write "/orders/{id}"');
+    expect(r.screen).toContain('error routes[1].path: "/orders/:id" segment ":id" is a literal in API Gateway, not a parameter (paths use {name}; earlier versions of cors-gen accepted it); write "/orders/{id}"');
     expect(r.screen.match(/Route 2 \(done\): /g)).toHaveLength(2);
     // Prompts never name flags the user did not type.
     expect(r.screen).not.toMatch(/--(origin|route|name|api)\b/);

@@ -426,3 +426,23 @@ stages:
     }
   });
 });
+
+describe('route paths', () => {
+  it.each([
+    ['/users/a b', 'segment "a b" has characters API Gateway does not accept in a path part (" "); only letters, digits, ".", "_", "-" and ":"', 'write "/users/a-b"'],
+    ['/files/*/meta', 'segment "*" is a literal "*" in API Gateway, not a wildcard (a greedy {proxy+} matches everything below a path; earlier versions of cors-gen accepted it)', 'write "/files/{proxy+}" ({proxy+} must be the last segment)'],
+    ['/users/:userId/orders/:orderId', 'segment ":userId" is a literal in API Gateway, not a parameter (paths use {name}; earlier versions of cors-gen accepted it)', 'write "/users/{userId}/orders/{orderId}"'],
+    ['/files/{key}/{key+}', 'uses the parameter {key} twice (each parameter of a path needs its own name; earlier versions of cors-gen accepted it)', 'write "/files/{key}/{key2+}"'],
+    ['/a/./b', 'has the dot segment ".", which browsers and HTTP clients remove before sending (RFC 3986 section 5.2.4), so the route is never reached (earlier versions of cors-gen accepted it)', 'write the path without "." and ".." segments'],
+  ])('refuses %j with the reason and the fix', (route, reason, fix) => {
+    const result = validateSpec({ version: 1, name: 'orders-api', cors: { allowOrigins: ['https://app.example.com'] }, routes: [{ path: route, methods: ['GET'] }] });
+    expect(result.ok).toBe(false);
+    if (result.ok) return;
+    expect(result.errors).toEqual([{ severity: 'error', code: 'route-path', path: 'routes[0].path', message: `${JSON.stringify(route)} ${reason}`, fix }]);
+  });
+
+  it('accepts what API Gateway accepts: letters, digits, . _ - and : in literals, {param}, a final {proxy+}', () => {
+    const result = validateSpec({ version: 1, name: 'orders-api', cors: { allowOrigins: ['https://app.example.com'] }, routes: [{ path: '/v1.2/events:batch/my_items-x/{id}/{proxy+}', methods: ['GET'] }] });
+    expect(result.ok).toBe(true);
+  });
+});
