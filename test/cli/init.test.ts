@@ -318,6 +318,13 @@ describe('init without --yes', () => {
     expect(text).toContain('# A Function URL has no routes: every path and method reaches your function; route in your handler.');
   });
 
+  it('--yes stays non-interactive on a terminal too', async () => {
+    const r = await runOnPty(['init', '--yes', '--route', 'GET /health'], [], { cwd: dir, env: { NO_COLOR: '1' } });
+    expect(r.code).toBe(0);
+    expect(r.screen).not.toContain('): ');
+    expect(await readFile(spec(), 'utf8')).toContain('  - path: /health\n    methods: [GET]\n');
+  });
+
   it('Ctrl+C at a prompt cancels: exit 1, nothing written, no "internal error"', async () => {
     const r = await runOnPty(['init'], ['billing\r', '\u0003'], { cwd: dir });
     expect(r.code).toBe(1);
