@@ -214,7 +214,7 @@ export function syntaxHint(text: string, code: string, line: number, message = '
   const spaces = (n: number) => `${n} space${n === 1 ? '' : 's'}`;
   return {
     message: `line ${at + 1} is indented differently from its siblings (${spaces(actual)}; line ${sibling + 1} uses ${spaces(expected)})`,
-    fix: `indent line ${at + 1} by ${spaces(expected)}, like line ${sibling + 1}`,
+    fix: expected === 0 ? `remove the indentation of line ${at + 1}, like line ${sibling + 1}` : `indent line ${at + 1} by ${spaces(expected)}, like line ${sibling + 1}`,
     line: at + 1,
     column: actual + 1,
   };
