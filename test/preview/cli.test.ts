@@ -50,7 +50,8 @@ describe('cors-gen preview as a process', () => {
     try {
       await until(() => run.stdout().includes('\n'), 'the JSON line');
       const urls = JSON.parse(run.stdout().trim()) as { api: string; site: string; foreignSite: string };
-      expect(Object.keys(urls)).toEqual(['api', 'site', 'foreignSite']);
+      expect(Object.keys(urls)).toEqual(['ok', 'api', 'site', 'foreignSite']);
+      expect(urls).toMatchObject({ ok: true });
       expect(urls.api).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/prod$/);
       const page = await send(urls.site);
       expect(page.status).toBe(200);
@@ -123,7 +124,8 @@ describe('cors-gen preview refuses to start, with the reason', () => {
     editModule(dir, 'outputs.tf', 'aws_api_gateway_stage.api.invoke_url', 'aws_api_gateway_rest_api.api.execution_arn');
     const r = await cli(['preview', '--module', dir, '--json']);
     expect(r.code).toBe(1);
-    expect(JSON.parse(r.stdout)).toEqual({ error: expect.stringMatching(/has no aws_api_gateway_stage/) });
+    expect(JSON.parse(r.stdout)).toEqual({ ok: false, error: { code: 'module-unsupported', message: expect.stringMatching(/^cannot serve .*: .*has no aws_api_gateway_stage/) } });
+    expect(r.stdout.trim().split('\n')).toHaveLength(1);
   });
 
   it('exits 2 for a folder that does not exist, suggesting generate', async () => {
@@ -150,10 +152,15 @@ describe('cors-gen preview refuses to start, with the reason', () => {
     expect(r.code).toBe(2);
   });
 
-  it('exits 2 for a stage the module has no tfvars for', async () => {
-    const r = await cli(['preview', '--module', modules.dirs.get('orders-api')!, '--stage', 'qa']);
+  it('exits 2 for a stage the module does not have, listing the stages it has', async () => {
+    const r = await cli(['preview', '--module', modules.dirs.get('orders-api')!, '--stage', 'staging']);
     expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/no stages\/qa\.tfvars/);
+    expect(r.stderr).toBe('error --stage "staging": the module has no such stage; its stages are dev; use --stage dev, or add stages.staging.allowOrigins to the spec and run "cors-gen generate"\n');
+    const json = await cli(['preview', '--module', modules.dirs.get('orders-api')!, '--stage', 'staging', '--json']);
+    expect(JSON.parse(json.stdout)).toEqual({
+      ok: false,
+      error: { code: 'unknown-stage', message: '--stage "staging": the module has no such stage; its stages are dev', fix: 'use --stage dev, or add stages.staging.allowOrigins to the spec and run "cors-gen generate"' },
+    });
   });
 
   it('finds the module of a spec in generated/<name>, and says so when it is missing', async () => {
