@@ -117,7 +117,8 @@ export async function startPreview(options: PreviewOptions): Promise<Preview> {
   const stageValues = choice.stageValues;
   let local: readonly LocalOrigin[] = choice.local;
   if (!website && options.sitePort) {
-    local = local.filter((o) => o.port === options.sitePort);
+    const port = options.sitePort;
+    local = local.flatMap((o) => (o.port === 0 ? [{ origin: `http://127.0.0.1:${port}`, port }] : o.port === port ? [o] : []));
     if (local.length === 0) throw sitePortNotAllowed(options.sitePort, choice.local, choice.stage);
   }
 
@@ -163,7 +164,7 @@ export async function startPreview(options: PreviewOptions): Promise<Preview> {
         try {
           // Loopback whatever --host says: the origin names 127.0.0.1 or localhost.
           siteServer = await listen('site', o.port, 1024 * 1024, () => handlers.site, '127.0.0.1');
-          siteOrigin = o.origin;
+          siteOrigin = o.port === 0 ? `http://127.0.0.1:${siteServer.port}` : o.origin;
           break;
         } catch (e) {
           if (!(e instanceof PreviewSetupError && e.code === 'port-in-use')) throw e;

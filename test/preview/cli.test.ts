@@ -1,11 +1,10 @@
-import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BIN, cli } from '../cli/capture.js';
-import { REPO, editModule, generateModules, send, type GeneratedModules } from './helpers.js';
+import { cli } from '../cli/capture.js';
+import { REPO, editModule, freePorts, generateModules, send, startCli, until, type GeneratedModules } from './helpers.js';
 
 let modules: GeneratedModules;
 const scratch: string[] = [];
@@ -17,36 +16,9 @@ afterAll(() => {
   for (const d of scratch) rmSync(d, { recursive: true, force: true });
 });
 
-interface Running {
-  readonly child: ChildProcessWithoutNullStreams;
-  readonly stdout: () => string;
-  readonly stderr: () => string;
-  readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-}
-
-/** `cors-gen preview ...` as a real process (the built binary), so signals and the exit code are real. */
-function start(args: readonly string[], cwd = REPO): Running {
-  if (!existsSync(BIN)) throw new Error(`${BIN} is missing: run "npm run build" (npm test does it first)`);
-  const child = spawn(process.execPath, [BIN, 'preview', ...args], { cwd, env: { ...process.env, NO_COLOR: '1' } });
-  let out = '';
-  let err = '';
-  child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-  child.stderr.on('data', (d: Buffer) => (err += d.toString()));
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
-  return { child, stdout: () => out, stderr: () => err, exited };
-}
-
-async function until(predicate: () => boolean, what: string, ms = 30_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!predicate()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-
 describe('cors-gen preview as a process', () => {
   it.each(['SIGTERM', 'SIGINT'] as const)('prints exactly one JSON line with --json, serves, and exits 0 on %s', async (signal) => {
-    const run = start(['--module', modules.dirs.get('orders-api')!, '--json']);
+    const run = startCli(['--module', modules.dirs.get('orders-api')!, '--json']);
     try {
       await until(() => run.stdout().includes('\n'), 'the JSON line');
       const urls = JSON.parse(run.stdout().trim()) as { api: string; site: string; foreignSite: string };
@@ -68,7 +40,7 @@ describe('cors-gen preview as a process', () => {
 
   it('uses the ports it is given, and prints the URLs for a human without --json', async () => {
     const ports = await freePorts(3);
-    const run = start(['--module', modules.dirs.get('orders-api')!, '--api-port', String(ports[0]), '--site-port', String(ports[1]), '--foreign-port', String(ports[2])]);
+    const run = startCli(['--module', modules.dirs.get('orders-api')!, '--api-port', String(ports[0]), '--site-port', String(ports[1]), '--foreign-port', String(ports[2])]);
     try {
       await until(() => run.stderr().includes('Ctrl+C'), 'the banner');
       expect(run.stdout()).toBe('');
@@ -88,7 +60,7 @@ describe('cors-gen preview as a process', () => {
     writeFileSync(path.join(site, 'index.html'), '<!doctype html><title>my frontend</title>');
     mkdirSync(path.join(site, 'assets'));
     writeFileSync(path.join(site, 'assets/app.js'), 'console.log(1)');
-    const run = start(['--module', modules.dirs.get('orders-api')!, '--site-dir', site, '--json']);
+    const run = startCli(['--module', modules.dirs.get('orders-api')!, '--site-dir', site, '--json']);
     try {
       await until(() => run.stdout().includes('\n'), 'the JSON line');
       const urls = JSON.parse(run.stdout()) as { site: string; foreignSite: string };
@@ -167,7 +139,7 @@ describe('cors-gen preview refuses to start, with the reason', () => {
     const project = mkdtempSync(path.join(os.tmpdir(), 'cors-gen-project-'));
     scratch.push(project);
     writeFileSync(path.join(project, 'cors-gen.yaml'), 'version: 1\nname: not-generated\ncors:\n  allowOrigins: [https://app.example.com]\nroutes:\n  - path: /x\n    methods: [GET]\n');
-    const run = start(['--spec', 'cors-gen.yaml'], project);
+    const run = startCli(['--spec', 'cors-gen.yaml'], project);
     const exit = await run.exited;
     expect(exit.code).toBe(2);
     expect(run.stderr()).toMatch(/generated\/not-generated: no such folder/);
@@ -179,15 +151,3 @@ describe('cors-gen preview refuses to start, with the reason', () => {
     for (const flag of ['--spec', '--module', '--stage', '--api-port', '--site-port', '--site-dir', '--json', '--host']) expect(r.stdout).toContain(flag);
   });
 });
-
-async function freePorts(n: number): Promise<number[]> {
-  const servers = await Promise.all(
-    Array.from({ length: n }, () => new Promise<net.Server>((resolve) => {
-      const s = net.createServer();
-      s.listen(0, '127.0.0.1', () => resolve(s));
-    })),
-  );
-  const ports = servers.map((s) => (s.address() as net.AddressInfo).port);
-  await Promise.all(servers.map((s) => new Promise((r) => s.close(r))));
-  return ports;
-}

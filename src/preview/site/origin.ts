@@ -16,8 +16,11 @@ import { loadStageValues, moduleStages, ModuleResolver } from '../module/resolve
 /** An allowed origin this machine can serve: `http://localhost:<port>` or `http://127.0.0.1:<port>`. */
 export interface LocalOrigin {
   readonly origin: string;
+  /** 0 when the module allows every origin (`*`): any free port will do. */
   readonly port: number;
 }
+
+const ANY_LOCAL: LocalOrigin = { origin: 'http://127.0.0.1:0', port: 0 };
 
 export interface OriginChoice {
   /** The stage whose values the preview uses; undefined for the module's defaults. */
@@ -45,7 +48,7 @@ function allowedOrigins(doc: ModuleDocument, values: ReadonlyMap<string, HclValu
   return isList(value) ? value.filter((o): o is string => typeof o === 'string') : [];
 }
 
-const locals = (allowed: readonly string[]) => allowed.map(localOrigin).filter((o): o is LocalOrigin => o !== undefined);
+const locals = (allowed: readonly string[]): LocalOrigin[] => (allowed.includes('*') ? [ANY_LOCAL] : allowed.map(localOrigin).filter((o): o is LocalOrigin => o !== undefined));
 
 /** Where a stage's origins are written in the spec. */
 export function specOrigins(stage: string | undefined): string {
