@@ -3,7 +3,8 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cli } from '../cli/capture.js';
+import { generate } from '../../src/commands/generate.js';
+import { binary, cli, plainEnv } from '../cli/capture.js';
 import { REPO, editModule, freePorts, generateModules, send, startCli, until, type GeneratedModules } from './helpers.js';
 
 let modules: GeneratedModules;
@@ -143,6 +144,43 @@ describe('cors-gen preview refuses to start, with the reason', () => {
     const exit = await run.exited;
     expect(exit.code).toBe(2);
     expect(run.stderr()).toMatch(/generated\/not-generated: no such folder/);
+  });
+
+  it('under --json, every refusal is one line {ok:false,error:{code,message,fix}} on stdout', async () => {
+    const project = mkdtempSync(path.join(os.tmpdir(), 'cors-gen-project-'));
+    scratch.push(project);
+    writeFileSync(path.join(project, 'broken.yaml'), 'version: 1\nname: broken\ncors:\n  allowOrigins: [https://app.example.com/]\nroutes:\n  - path: /x\n    methods: [GET]\n');
+    const cases: [readonly string[], number, unknown][] = [
+      [['broken.yaml'], 1, { code: 'invalid-spec', message: 'broken.yaml: 1 error(s)', fix: 'fix the spec ("cors-gen validate" lists the errors), run "cors-gen generate", then preview' }],
+      [[], 2, { code: 'unreadable', message: expect.stringMatching(/^no spec found: looked for cors-gen\.yaml, cors-gen\.yml, cors-gen\.json in /) }],
+      [['a.yaml', '--spec', 'b.yaml'], 2, { code: 'usage', message: 'two specs given: a.yaml and --spec b.yaml', fix: 'give one' }],
+      [['broken.yaml', '--module', 'generated/broken'], 2, { code: 'usage', message: 'both a spec (broken.yaml) and --module generated/broken given', fix: 'give the spec (its module is generated/<name>) or the module folder' }],
+      [['--module', modules.dirs.get('orders-api')!, '--site-dir', 'no-such-folder'], 2, { code: 'usage', message: '--site-dir no-such-folder: not a folder', fix: 'pass the folder that holds your built frontend (its index.html)' }],
+    ];
+    for (const [args, code, error] of cases) {
+      const r = await binary(['preview', ...args, '--json'], { cwd: project, env: plainEnv({ NO_COLOR: '1' }) });
+      expect([args, r.code], r.stderr).toEqual([args, code]);
+      expect(r.stdout.trim().split('\n')).toHaveLength(1);
+      expect(JSON.parse(r.stdout)).toEqual({ ok: false, error });
+    }
+  });
+
+  it('warns when the module was generated from another version of the spec', async () => {
+    const project = mkdtempSync(path.join(os.tmpdir(), 'cors-gen-project-'));
+    scratch.push(project);
+    const spec = 'version: 1\nname: stale\ncors:\n  allowOrigins: ["*"]\nroutes:\n  - path: /x\n    methods: [GET]\n';
+    writeFileSync(path.join(project, 'cors-gen.yaml'), spec);
+    await generate({ cwd: project });
+    writeFileSync(path.join(project, 'cors-gen.yaml'), spec.replace('/x', '/y'));
+    const run = startCli(['cors-gen.yaml'], project);
+    try {
+      await until(() => run.stderr().includes('Ctrl+C'), 'the banner');
+      expect(run.stderr()).toContain('warning generated/stale was generated from another version of cors-gen.yaml; run "cors-gen generate" to preview what the spec says now\n');
+      run.child.kill('SIGTERM');
+      expect((await run.exited).code).toBe(0);
+    } finally {
+      run.child.kill('SIGKILL');
+    }
   });
 
   it('documents its flags in --help', async () => {
