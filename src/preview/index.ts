@@ -1,14 +1,15 @@
 /**
- * `cors-gen preview` as a library: serves a generated module locally, on 127.0.0.1 (DESIGN.md section 8).
+ * `cors-gen preview` as a library: serves a generated module locally, on 127.0.0.1.
  *
  *   const preview = await startPreview({ module: 'generated/orders-api' });
- *   console.log(preview.api, preview.site, preview.foreignSite);
+ *   console.log(preview.site); // the URL to open
  *   ...
  *   await preview.close();
  *
  * Three servers: the API (the module's REST API, HTTP API or Function URL, emulated from its Terraform files,
- * with its Lambda code running for real), the site origin (standing in for the S3 website endpoint, so the
- * module allows it) and a foreign origin (allowed by nothing), both serving the demo page or `siteDir`.
+ * with its Lambda code running for real), the site origin (standing in for the S3 website endpoint, or an
+ * allowed local origin when the module has no website: see ./site/origin.ts) and a foreign origin, both serving
+ * the demo page or `siteDir`. Whether the API allows each origin is asked, not assumed.
  */
 import { spawnSync } from 'node:child_process';
 import type { ApiKind } from '../spec/model.js';
