@@ -32,7 +32,7 @@ export class ModuleError extends Error {
     super(`${where ? `${where}: ` : ''}${reason}${expression}`);
     this.reason = reason;
     this.location = location;
-    this.code = detail.code ?? 'module-unsupported';
+    this.code = detail.code ?? 'cannot-serve';
     this.fix = detail.fix;
   }
 }

@@ -127,6 +127,15 @@ export async function startPreview(options: PreviewOptions): Promise<Preview> {
   const probe = new ModuleResolver(doc, { apiOrigin: 'http://127.0.0.1:1', siteHost: '127.0.0.1:2' }, stageValues);
   probe.checkSyntax();
   probe.validateVariables();
+  const websiteBlock = probe.ofType('aws_s3_bucket_website_configuration')[0];
+  const indexDocument = websiteBlock ? nestedBlock(websiteBlock.body, 'index_document', websiteBlock)?.['suffix'] : undefined;
+  const errorDocument = websiteBlock ? nestedBlock(websiteBlock.body, 'error_document', websiteBlock)?.['key'] : undefined;
+  // S3 refuses such a suffix ("must not be empty and must not include a slash character",
+  // https://docs.aws.amazon.com/AmazonS3/latest/API/API_IndexDocument.html); served, it could name a file
+  // outside the site folder.
+  if (typeof indexDocument === 'string' && (indexDocument === '' || /[/\\\0]/.test(indexDocument))) {
+    throw new ModuleError(`index_document.suffix ${JSON.stringify(indexDocument)} is empty or contains a slash, which S3 refuses`, { file: websiteBlock!.file, address: websiteBlock!.address }, { fix: 'set frontend.indexDocument to a file name such as index.html and run "cors-gen generate"' });
+  }
   const python = options.python ?? 'python3';
   if (probe.ofType('aws_lambda_function').some((f) => String(probe.attribute(f.address, 'runtime')).startsWith('python'))) {
     const check = spawnSync(python, ['--version'], { encoding: 'utf8' });
@@ -197,15 +206,6 @@ export async function startPreview(options: PreviewOptions): Promise<Preview> {
     const fn = [...functions.values()][0];
     const service = 'cors' in api ? api.cors : undefined;
     const plan = demoPlan(kind, apiUrl, api.routes, corsIntent(fn?.code.environment, service), assumptionsFor(kind).map((a) => a.text));
-    const websiteBlock = r.ofType('aws_s3_bucket_website_configuration')[0];
-    const indexDocument = websiteBlock ? nestedBlock(websiteBlock.body, 'index_document', websiteBlock)?.['suffix'] : undefined;
-    const errorDocument = websiteBlock ? nestedBlock(websiteBlock.body, 'error_document', websiteBlock)?.['key'] : undefined;
-    // S3 refuses such a suffix ("must not be empty and must not include a slash character",
-    // https://docs.aws.amazon.com/AmazonS3/latest/API/API_IndexDocument.html); served, it could name a file
-    // outside the site folder.
-    if (typeof indexDocument === 'string' && (indexDocument === '' || /[/\\\0]/.test(indexDocument))) {
-      throw new ModuleError(`index_document.suffix ${JSON.stringify(indexDocument)} is empty or contains a slash, which S3 refuses`, { file: websiteBlock!.file, address: websiteBlock!.address }, { fix: 'set frontend.indexDocument to a file name such as index.html and run "cors-gen generate"' });
-    }
     const [siteAllowed, foreignAllowed] = await Promise.all([allows(api, plan, siteOrigin), allows(api, plan, foreignOrigin)]);
     const siteConfig = {
       plan,

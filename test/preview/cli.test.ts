@@ -97,7 +97,7 @@ describe('cors-gen preview refuses to start, with the reason', () => {
     editModule(dir, 'outputs.tf', 'aws_api_gateway_stage.api.invoke_url', 'aws_api_gateway_rest_api.api.execution_arn');
     const r = await cli(['preview', '--module', dir, '--json']);
     expect(r.code).toBe(1);
-    expect(JSON.parse(r.stdout)).toEqual({ ok: false, error: { code: 'module-unsupported', message: expect.stringMatching(/^cannot serve .*: .*has no aws_api_gateway_stage/) } });
+    expect(JSON.parse(r.stdout)).toEqual({ ok: false, error: { code: 'cannot-serve', message: expect.stringMatching(/^cannot serve .*: .*has no aws_api_gateway_stage/) } });
     expect(r.stdout.trim().split('\n')).toHaveLength(1);
   });
 

@@ -107,7 +107,7 @@ async function serve(ctx: CliContext, specArg: string | undefined, flags: Previe
       log: (line) => o.err(line.startsWith('warning: ') ? `${paint(o, 'yellow', 'warning')} ${line.slice(9)}` : paint(o, 'dim', line)),
     });
   } catch (e) {
-    if (e instanceof ModuleError) return { exit: EXIT.failed, code: e.code, message: e.code === 'module-unsupported' ? `cannot serve ${moduleDir}: ${e.message}` : e.message, fix: e.fix };
+    if (e instanceof ModuleError) return { exit: EXIT.failed, code: e.code, message: e.code === 'cannot-serve' ? `cannot serve ${moduleDir}: ${e.message}` : e.message, fix: e.fix };
     if (e instanceof PreviewSetupError) return { exit: EXIT.usage, code: e.code, message: e.message, fix: e.fix };
     throw e;
   }

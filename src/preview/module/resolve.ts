@@ -352,7 +352,6 @@ function describe(t: HclType): string {
 
 // ---- stage files --------------------------------------------------------------------------------------------
 
-/** The variable values of `stages/<stage>.tfvars` (or `.tfvars.json`), as `-var-file` would set them. */
 /** The stages the module was generated with: `stages/<name>.tfvars` (or `.tfvars.json`), sorted. */
 export async function moduleStages(doc: ModuleDocument): Promise<string[]> {
   let names: string[];
@@ -365,6 +364,10 @@ export async function moduleStages(doc: ModuleDocument): Promise<string[]> {
   return [...new Set(stages)].sort();
 }
 
+/**
+ * The variable values of `stages/<stage>.tfvars` (or `.tfvars.json`), as `-var-file` would set them. A stage the
+ * module does not have is refused with the list of those it has.
+ */
 export async function loadStageValues(doc: ModuleDocument, stage: string): Promise<Map<string, HclValue>> {
   const hcl = path.join(doc.dir, 'stages', `${stage}.tfvars`);
   const json = `${hcl}.json`;
