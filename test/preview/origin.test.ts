@@ -10,6 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generate } from '../../src/commands/generate.js';
+import { localOrigin } from '../../src/preview/site/origin.js';
 import { binary, plainEnv } from '../cli/capture.js';
 import { freePorts, header, send, startCli, until, type Running } from './helpers.js';
 
@@ -197,5 +198,22 @@ describe('a module that allows every origin', () => {
     } finally {
       r.child.kill('SIGKILL');
     }
+  });
+});
+
+describe('which allowed origins this machine can serve', () => {
+  it.each([
+    ['http://localhost:5173', 5173],
+    ['http://127.0.0.1:3000', 3000],
+    ['http://localhost', undefined],
+    ['https://localhost:5173', undefined],
+    ['http://127.0.0.1:0', undefined],
+    ['http://localhost:70000', undefined],
+    ['http://localhost.evil.example:5173', undefined],
+    ['http://127.0.0.2:5173', undefined],
+    ['http://[::1]:5173', undefined],
+    ['https://app.mycorp.io', undefined],
+  ] as const)('%s -> port %s', (origin, port) => {
+    expect(localOrigin(origin)?.port).toBe(port);
   });
 });
