@@ -181,7 +181,7 @@ export async function startPreview(options: PreviewOptions): Promise<Preview> {
           busy.push(o);
         }
       }
-      if (!siteServer) throw portsBusy(busy, choice.local, choice.stage);
+      if (!siteServer) throw portsBusy(busy, choice.local, choice.stage, options.spec);
       if (busy.length > 0) log(`warning: ${busy.map((o) => o.origin).join(', ')} in use (port ${busy.map((o) => o.port).join(', ')}); serving the demo page on ${siteOrigin}, also allowed`);
     }
     const apiServer = await listen('api', options.apiPort, MAX_BODY[kind], () => handlers.api);

@@ -4,7 +4,7 @@
  * origin, and every way this cannot work (no local origin, its port taken, a --site-port no origin has, several
  * stages to choose from) says what to do. Every spec uses ports that are free when the test starts.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -155,6 +155,14 @@ describe('a spec with no origin the preview can serve', () => {
     const r = await run(dir, ['--json']);
     expect(r.code).toBe(1);
     expect(JSON.parse(r.stdout)).toEqual({ ok: false, error: { code: 'no-local-origin', message, fix } });
+  });
+
+  it('names a spec that is not the default one in the commands it suggests', async () => {
+    mkdirSync(path.join(dir, 'api'), { recursive: true });
+    copyFileSync(path.join(dir, 'cors-gen.yaml'), path.join(dir, 'api', 'spec.yaml'));
+    const r = await run(dir, ['api/spec.yaml']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('; add http://localhost:5173 to stages.dev.allowOrigins in api/spec.yaml, run "cors-gen generate --spec api/spec.yaml", then "cors-gen preview --spec api/spec.yaml --stage dev"\n');
   });
 
   it('with --stage, speaks of that stage only', async () => {

@@ -50,6 +50,12 @@ function allowedOrigins(doc: ModuleDocument, values: ReadonlyMap<string, HclValu
 
 const locals = (allowed: readonly string[]): LocalOrigin[] => (allowed.includes('*') ? [ANY_LOCAL] : allowed.map(localOrigin).filter((o): o is LocalOrigin => o !== undefined));
 
+/** Regenerating, then previewing again: the commands name the spec unless it is the one found by default. */
+function regenerateThenPreview(spec: string | undefined, flags: string): string {
+  const named = spec !== undefined && spec !== 'the spec' && !['cors-gen.yaml', 'cors-gen.yml', 'cors-gen.json'].includes(spec) ? ` --spec ${spec}` : '';
+  return `run "cors-gen generate${named}", then "cors-gen preview${named}${flags}"`;
+}
+
 /** Where a stage's origins are written in the spec. */
 export function specOrigins(stage: string | undefined): string {
   return stage === undefined ? 'cors.allowOrigins' : `stages.${stage}.allowOrigins`;
@@ -97,23 +103,23 @@ async function noLocalOrigin(doc: ModuleDocument, seen: readonly { stage: string
   return new ModuleError(
     `no origin the module allows can be served locally (${what}): without an S3 website in the module, the preview serves its demo page on an allowed http://localhost:<port> or http://127.0.0.1:<port> origin`,
     {},
-    { code: 'no-local-origin', fix: `${add}, run "cors-gen generate", then "cors-gen preview --stage ${stage}"` },
+    { code: 'no-local-origin', fix: `${add}, ${regenerateThenPreview(spec, ` --stage ${stage}`)}` },
   );
 }
 
 /** The allowed local origins are all taken (the user's own dev server often holds the port). */
-export function portsBusy(busy: readonly LocalOrigin[], all: readonly LocalOrigin[], stage: string | undefined): PreviewSetupError {
+export function portsBusy(busy: readonly LocalOrigin[], all: readonly LocalOrigin[], stage: string | undefined, spec?: string): PreviewSetupError {
   const ports = busy.map((o) => o.port);
   const taken = new Set(all.map((o) => o.port));
   let next = Math.max(...ports) + 1;
-  while (taken.has(next) && next < 65535) next++;
+  while (taken.has(next) || next > 65535) next = next > 65535 ? 1024 : next + 1;
   const suggestion = busy[0]!.origin.replace(/:\d+$/, `:${next}`);
   const scope = stage === undefined ? 'the module allows' : `stage ${stage} allows`;
   return new PreviewSetupError(
     `${busy.map((o) => o.origin).join(', ')}, the local origin${busy.length > 1 ? 's' : ''} ${scope}, cannot be served: port${ports.length > 1 ? 's' : ''} ${ports.join(', ')} ${ports.length > 1 ? 'are' : 'is'} in use (often by your own dev server)`,
     {
       code: 'port-in-use',
-      fix: `stop what listens on port ${ports.join(', ')} and run the preview again, or add another origin such as ${suggestion} to ${specOrigins(stage)}, run "cors-gen generate", then "cors-gen preview${stage === undefined ? '' : ` --stage ${stage}`} --site-port ${next}"`,
+      fix: `stop what listens on port ${ports.join(', ')} and run the preview again, or add another origin such as ${suggestion} to ${specOrigins(stage)}, ${regenerateThenPreview(spec, `${stage === undefined ? '' : ` --stage ${stage}`} --site-port ${next}`)}`,
     },
   );
 }
