@@ -12,7 +12,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generate } from '../../src/commands/generate.js';
 import { localOrigin } from '../../src/preview/site/origin.js';
 import { binary, plainEnv } from '../cli/capture.js';
-import { freePorts, header, send, startCli, until, type Running } from './helpers.js';
+import { startPreview } from '../../src/preview/index.js';
+import { REPO, editModule, freePorts, generateModules, header, send, startCli, until, type Running } from './helpers.js';
 
 const scratch: string[] = [];
 afterAll(() => {
@@ -223,5 +224,29 @@ describe('which allowed origins this machine can serve', () => {
     ['https://app.mycorp.io', undefined],
   ] as const)('%s -> port %s', (origin, port) => {
     expect(localOrigin(origin)?.port).toBe(port);
+  });
+});
+
+describe('an origin the module does not allow is never called allowed', () => {
+  it('a website module edited so that the website origin is dropped: the site is labelled not allowed, with a warning', async () => {
+    const modules = await generateModules([{ name: 'orders-api', spec: path.join(REPO, 'examples/orders-api/cors-gen.yaml') }]);
+    try {
+      const dir = modules.copy('orders-api');
+      editModule(dir, 'main.tf', 'distinct(concat(var.allowed_origins, [local.website_origin]))', 'var.allowed_origins');
+      const lines: string[] = [];
+      const p = await startPreview({ module: dir, log: (l) => lines.push(l) });
+      try {
+        const site = p.site.replace(/\/$/, '');
+        expect([p.website, p.siteAllowed, p.foreignAllowed]).toEqual([true, false, false]);
+        expect(lines).toContain(`warning: the module's API does not allow the site origin ${site} (a preflight from it gets no Access-Control-Allow-Origin naming it): the demo page there will be blocked like the foreign one`);
+        const page = await send(p.site);
+        expect(page.body).toContain('<span class="role" id="badge">not an allowed origin</span>');
+        expect(page.body).not.toContain('>allowed origin<');
+      } finally {
+        await p.close();
+      }
+    } finally {
+      modules.cleanup();
+    }
   });
 });
