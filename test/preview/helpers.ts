@@ -1,7 +1,7 @@
 /**
  * Shared by the preview tests: generated modules to serve (the bundled example and the fixtures in
- * ./fixtures, generated into a temporary folder with the real generator), and small HTTP helpers that talk to
- * the preview on 127.0.0.1.
+ * ./fixtures, generated into a temporary folder with the real generator), small HTTP helpers that talk to
+ * the preview on 127.0.0.1, and `cors-gen preview` run as a real process (the built binary).
  */
 import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
