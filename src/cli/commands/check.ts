@@ -1,7 +1,8 @@
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
 import { action, type CliContext } from '../main.js';
 import { EXIT, UsageError } from '../errors.js';
 import { paint, printJson } from '../output.js';
+import { liveFindings, printReport, type ReportFormat } from '../../report/index.js';
 
 interface CheckFlags {
   origin: string;
@@ -10,6 +11,7 @@ interface CheckFlags {
   credentials?: boolean;
   scan?: boolean;
   json?: boolean;
+  report?: ReportFormat;
   timeout?: string;
 }
 
@@ -34,6 +36,7 @@ export function registerCheck(program: Command, ctx: CliContext): void {
     .option('--credentials', "the frontend sends credentials: 'include' (cookies, HTTP auth)")
     .option('--scan', 'also probe with crafted origins for the misconfigurations Corsy and CORScanner detect')
     .option('--json', 'print one JSON document { ok, url, origin, findings } on stdout')
+    .addOption(new Option('--report <format>', 'print the findings on stdout as SARIF 2.1.0 or GitHub Actions annotations (human text goes to stderr)').choices(['sarif', 'github']).conflicts('json'))
     .option('--timeout <ms>', 'deadline per request in milliseconds (default: 10000)')
     .addHelpText('after', '\nExit codes: 0 the origin can use the endpoint, 1 it cannot, 2 usage or network error (DNS, TLS, refused, timeout).')
     .action(
@@ -61,7 +64,13 @@ export function registerCheck(program: Command, ctx: CliContext): void {
           progress?.done();
         }
         if (flags.json) printJson(ctx.output, reportJson(report));
-        else ctx.output.out(formatReport(report, (style, text) => paint(ctx.output, style, text)));
+        else {
+          const text = formatReport(report, (style, t) => paint(ctx.output, style, t));
+          // With --report, the report is the result on stdout and the explanation moves to stderr.
+          if (flags.report) printReport(ctx.output, flags.report, liveFindings(report.url, report.findings));
+          if (flags.report) ctx.output.err(text);
+          else ctx.output.out(text);
+        }
         // A scan exists to fail CI on a dangerous configuration, even when the frontend's own origin works:
         // an error-severity scan finding exits 1 too (`ok` in the JSON still answers "can this origin use it").
         const dangerous = flags.scan && report.findings.some((f) => f.severity === 'error' && (SCAN_CODES as readonly string[]).includes(f.code));

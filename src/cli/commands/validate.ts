@@ -1,10 +1,11 @@
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
 import path from 'node:path';
 import type { LoadResult } from '../../spec/load.js';
 import { SpecFileError } from '../../spec/spec-file-error.js';
 import { action, type CliContext } from '../main.js';
 import { EXIT } from '../errors.js';
 import { paint, printIssues, printJson } from '../output.js';
+import { printReport, specFindings, type ReportFormat } from '../../report/index.js';
 
 export function registerValidate(program: Command, ctx: CliContext): void {
   program
@@ -12,8 +13,9 @@ export function registerValidate(program: Command, ctx: CliContext): void {
     .description('Check a spec: errors name the file, the line, the path inside the spec and the fix; warnings never fail.')
     .option('-s, --spec <file>', 'the spec (default: cors-gen.yaml, else cors-gen.json)')
     .option('--json', 'print one JSON document { ok, file, errors, warnings } on stdout')
+    .addOption(new Option('--report <format>', 'print the findings on stdout as SARIF 2.1.0 or GitHub Actions annotations (human text goes to stderr)').choices(['sarif', 'github']).conflicts('json'))
     .action(
-      action(ctx, async (opts: { spec?: string; json?: boolean }) => {
+      action(ctx, async (opts: { spec?: string; json?: boolean; report?: ReportFormat }) => {
         // Loaded here, not at start-up: the other commands never pay for the parser and zod.
         const { loadSpec, resolveSpecFile } = await import('../../spec/load.js');
         let result: LoadResult;
@@ -28,6 +30,7 @@ export function registerValidate(program: Command, ctx: CliContext): void {
           return EXIT.usage;
         }
         const errors = result.ok ? [] : result.errors;
+        if (opts.report) printReport(ctx.output, opts.report, specFindings([...errors, ...result.warnings], result.file));
         if (opts.json) {
           printJson(ctx.output, { ok: result.ok, file: result.file, errors, warnings: result.warnings });
         } else {
