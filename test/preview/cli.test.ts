@@ -50,7 +50,7 @@ describe('cors-gen preview as a process', () => {
     try {
       await until(() => run.stdout().includes('\n'), 'the JSON line');
       const urls = JSON.parse(run.stdout().trim()) as { api: string; site: string; foreignSite: string };
-      expect(Object.keys(urls)).toEqual(['api', 'site', 'foreignSite']);
+      expect(Object.keys(urls)).toEqual(['schemaVersion', 'api', 'site', 'foreignSite']);
       expect(urls.api).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/prod$/);
       const page = await send(urls.site);
       expect(page.status).toBe(200);
@@ -123,7 +123,7 @@ describe('cors-gen preview refuses to start, with the reason', () => {
     editModule(dir, 'outputs.tf', 'aws_api_gateway_stage.api.invoke_url', 'aws_api_gateway_rest_api.api.execution_arn');
     const r = await cli(['preview', '--module', dir, '--json']);
     expect(r.code).toBe(1);
-    expect(JSON.parse(r.stdout)).toEqual({ error: expect.stringMatching(/has no aws_api_gateway_stage/) });
+    expect(JSON.parse(r.stdout)).toEqual({ schemaVersion: 1, error: expect.stringMatching(/has no aws_api_gateway_stage/) });
   });
 
   it('exits 2 for a folder that does not exist, suggesting generate', async () => {

@@ -4,7 +4,7 @@ import type { Command } from 'commander';
 import { InvalidArgumentError } from 'commander';
 import { action, type CliContext } from '../main.js';
 import { EXIT, UsageError } from '../errors.js';
-import { paint, printIssues } from '../output.js';
+import { paint, printIssues, printJson } from '../output.js';
 
 interface PreviewFlags {
   spec?: string;
@@ -79,13 +79,13 @@ async function serve(ctx: CliContext, flags: PreviewFlags, stopped: Promise<Node
   } catch (e) {
     if (e instanceof ModuleError || e instanceof PreviewSetupError) {
       const code = e instanceof ModuleError ? EXIT.failed : EXIT.usage;
-      if (flags.json) o.out(JSON.stringify({ error: e.message }));
+      if (flags.json) printJson(o, { error: e.message }, true);
       o.err(`${paint(o, 'red', 'error')} ${e instanceof ModuleError ? `cannot serve ${moduleDir}: ` : ''}${e.message}`);
       return code;
     }
     throw e;
   }
-  if (flags.json) o.out(JSON.stringify({ api: preview.api, site: preview.site, foreignSite: preview.foreignSite }));
+  if (flags.json) printJson(o, { api: preview.api, site: preview.site, foreignSite: preview.foreignSite }, true);
   else {
     o.err(`${paint(o, 'green', 'serving')} ${moduleDir} (${preview.kind}${flags.stage ? `, stage ${flags.stage}` : ''})`);
     o.err(`  API           ${preview.api}`);
@@ -106,7 +106,7 @@ async function moduleFromSpec(ctx: CliContext, flags: PreviewFlags): Promise<str
   if (!loaded.ok) {
     printIssues(ctx.output, loaded.errors, loaded.warnings);
     ctx.output.err(`${loaded.file}: ${loaded.errors.length} error(s); fix the spec, run "cors-gen generate", then preview`);
-    if (flags.json) ctx.output.out(JSON.stringify({ error: `${loaded.file} is not a valid spec` }));
+    if (flags.json) printJson(ctx.output, { error: `${loaded.file} is not a valid spec` }, true);
     return EXIT.failed;
   }
   const dir = path.join('generated', loaded.model.name);
