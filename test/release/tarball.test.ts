@@ -108,6 +108,7 @@ afterAll(() => {
 describe('the published tarball', () => {
   it('ships the built code, the schemas and the notices, and no sources or tests', () => {
     for (const f of ['package.json', 'README.md', 'LICENSE', 'CHANGELOG.md', 'dist/THIRD-PARTY-LICENSES.txt', 'schema/cors-gen.schema.json']) expect(packed).toContain(f);
+    for (const c of ['validate', 'generate', 'check', 'preview', 'error']) expect(packed).toContain(`schema/output/${c}.schema.json`);
     for (const t of targets(PKG)) {
       // A subpath pattern (`./schema/*.json`) must match at least one shipped file.
       const pattern = new RegExp(`^${t.replace(/[.+?^${}()|[\]\\]/g, '\\$&').replace('*', '[^/]+')}$`);
