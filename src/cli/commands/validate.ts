@@ -11,16 +11,23 @@ export function registerValidate(program: Command, ctx: CliContext): void {
   program
     .command('validate')
     .description('Check a spec: errors name the file, the line, the path inside the spec and the fix; warnings never fail.')
+    .argument('[files...]', 'spec files, as pre-commit passes them (default: --spec, else cors-gen.yaml, else cors-gen.json)')
     .option('-s, --spec <file>', 'the spec (default: cors-gen.yaml, else cors-gen.json)')
     .option('--json', 'print one JSON document { ok, file, errors, warnings } on stdout')
     .addOption(new Option('--report <format>', 'print the findings on stdout as SARIF 2.1.0 or GitHub Actions annotations (human text goes to stderr)').choices(['sarif', 'github']).conflicts('json'))
     .action(
-      action(ctx, async (opts: { spec?: string; json?: boolean; report?: ReportFormat }) => {
+      action(ctx, async function validate(files: string[], opts: { spec?: string; json?: boolean; report?: ReportFormat }): Promise<number> {
+        // Several files: each is validated and reported in turn; the worst exit code wins.
+        if (files.length > 1) {
+          let worst: number = EXIT.ok;
+          for (const f of files) worst = Math.max(worst, await validate([f], opts));
+          return worst;
+        }
         // Loaded here, not at start-up: the other commands never pay for the parser and zod.
         const { loadSpec, resolveSpecFile } = await import('../../spec/load.js');
         let result: LoadResult;
         try {
-          result = await loadSpec(resolveSpecFile(opts.spec));
+          result = await loadSpec(resolveSpecFile(files[0] ?? opts.spec));
         } catch (e) {
           // With --json a script still gets its one document on stdout; the exit code (2) says it was unreadable.
           if (!(e instanceof SpecFileError) || !opts.json) throw e;
