@@ -1,3 +1,5 @@
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { fullMessage, isUrl, type ReportFinding, type ReportTool } from './finding.js';
 
 /**
@@ -21,6 +23,8 @@ function describe(code: string): string {
  */
 function artifactUri(artifact: string): string {
   if (isUrl(artifact)) return artifact;
+  // An absolute path (a spec or --out outside the working directory) has no place relative to the repository.
+  if (path.isAbsolute(artifact)) return pathToFileURL(artifact).href;
   return artifact
     .split(/[\\/]/)
     .map((s) => encodeURIComponent(s))
@@ -36,7 +40,8 @@ function location(f: ReportFinding): object[] {
   // a finding about a whole file (a stale generated file) points at its first line.
   const region = { startLine: f.line ?? 1, ...(f.line !== undefined && f.column !== undefined ? { startColumn: f.column } : {}) };
   // Relative to the folder the command ran in: the repository root in CI, which code scanning calls %SRCROOT%.
-  return [{ physicalLocation: { artifactLocation: { uri, uriBaseId: '%SRCROOT%' }, region } }];
+  const base = path.isAbsolute(f.artifact) ? {} : { uriBaseId: '%SRCROOT%' };
+  return [{ physicalLocation: { artifactLocation: { uri, ...base }, region } }];
 }
 
 /** The SARIF log as an object; rules are sorted by id and listed once, results keep the findings' order. */

@@ -83,8 +83,11 @@ beforeAll(async () => {
   delete env.npm_config_prefix;
   const tarballs = path.join(tmp, 'tarballs');
   mkdirSync(tarballs);
-  // `prepack` builds dist/ and the declarations first, exactly as on publication.
-  const pack = await ok('npm', ['pack', '--json', '--pack-destination', tarballs], ROOT);
+  // On publication `prepack` runs build + build:types. Here dist/ is already built (`npm test` builds first), and
+  // rebuilding it would swap dist/ under the other test files that run the CLI meanwhile: only the declarations
+  // are written (in place), and the pack runs without scripts.
+  await ok('npm', ['run', 'build:types'], ROOT);
+  const pack = await ok('npm', ['pack', '--json', '--ignore-scripts', '--pack-destination', tarballs], ROOT);
   const [info] = JSON.parse(pack.stdout.slice(pack.stdout.indexOf('['))) as { filename: string; files: { path: string }[] }[];
   packed = info!.files.map((f) => f.path).sort();
   const deps = [...dependencyClosure(PKG.dependencies ?? {}, ROOT).keys()];

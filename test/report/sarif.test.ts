@@ -3,6 +3,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { Ajv, type ValidateFunction } from 'ajv';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { binary, cli, plainEnv, ROOT } from '../cli/capture.js';
@@ -187,5 +188,16 @@ describe('check --report', () => {
     const r = await cli(['check', url, '--origin', 'https://app.example.com', '--report', 'github', '--timeout', '5000']);
     const line = r.stdout.split('\n').find((l) => l.includes('title=missing-allow-origin'));
     expect(line?.startsWith(`::error title=missing-allow-origin::${url}: `)).toBe(true);
+  });
+});
+
+describe('SARIF artifact locations', () => {
+  it('gives an absolute path as a file URI, without the %SRCROOT% base', async () => {
+    const { toSarif } = await import('../../src/report/index.js');
+    const abs = path.join(tmp, 'out dir', 'main.tf');
+    const log = toSarif([{ code: 'stale', severity: 'error', message: 'm', artifact: abs }], { name: 'cors-gen', version: '0.0.0', informationUri: 'https://example.com' }) as SarifLog;
+    expect(validate(log)).toBe(true);
+    expect(log.runs[0]!.results[0]!.locations[0]!.physicalLocation.artifactLocation).toEqual({ uri: pathToFileURL(abs).href });
+    expect(pathToFileURL(abs).href).toContain('out%20dir/main.tf');
   });
 });
