@@ -21,6 +21,14 @@ export function escapeProperty(s: string): string {
   return escapeData(s).replace(/:/g, '%3A').replace(/,/g, '%2C');
 }
 
+/**
+ * Control characters other than CR and LF (escaped above) would reach the log as they are, e.g. ANSI escapes
+ * from a spec value; they are shown as `\uXXXX`, as the text output does.
+ */
+function visible(s: string): string {
+  return s.replace(/[\u0000-\u0009\u000b\u000c\u000e-\u001f\u007f-\u009f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
 function annotation(f: ReportFinding): string {
   const props: [string, string][] = [];
   // An annotation attaches to a file of the repository; a URL is named in the message instead.
@@ -32,7 +40,7 @@ function annotation(f: ReportFinding): string {
   }
   props.push(['title', f.code]);
   const message = f.artifact && !file ? `${f.artifact}: ${fullMessage(f)}` : fullMessage(f);
-  return `::${COMMAND[f.severity]} ${props.map(([k, v]) => `${k}=${escapeProperty(v)}`).join(',')}::${escapeData(message)}`;
+  return `::${COMMAND[f.severity]} ${props.map(([k, v]) => `${k}=${escapeProperty(visible(v))}`).join(',')}::${escapeData(visible(message))}`;
 }
 
 /** One workflow command per finding, one per line. */

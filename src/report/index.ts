@@ -3,11 +3,12 @@
  * and the mappings from each command's own findings to it. The report is the command's result, so it goes to
  * stdout; the command's human text then goes to stderr.
  */
+import { Option } from 'commander';
 import path from 'node:path';
 import type { GenerateResult } from '../commands/generate.js';
 import type { SpecIssue } from '../spec/issue.js';
 import { packageVersion } from '../paths.js';
-import type { ReportFinding, ReportFormat } from './finding.js';
+import { REPORT_FORMATS, type ReportFinding, type ReportFormat } from './finding.js';
 import { renderGithub } from './github.js';
 import { renderSarif } from './sarif.js';
 
@@ -16,6 +17,11 @@ export { escapeData, escapeProperty, renderGithub } from './github.js';
 export { renderSarif, toSarif } from './sarif.js';
 
 export const TOOL = { name: 'cors-gen', informationUri: 'https://www.npmjs.com/package/cors-gen' } as const;
+
+/** The `--report` flag, the same on every command that has findings. */
+export function reportOption(): Option {
+  return new Option('--report <format>', 'print the findings on stdout as SARIF 2.1.0 or GitHub Actions annotations (human text goes to stderr)').choices(REPORT_FORMATS).conflicts('json');
+}
 
 export function renderReport(format: ReportFormat, findings: readonly ReportFinding[]): string {
   return format === 'sarif' ? renderSarif(findings, { ...TOOL, version: packageVersion() }) : renderGithub(findings);

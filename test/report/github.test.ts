@@ -24,6 +24,10 @@ describe('GitHub workflow commands', () => {
     expect(out).toBe('::error title=a::e; do this\n::warning title=b::w\n::notice title=c::https://api.example.com/users: i\n');
   });
 
+  it('shows other control characters (an ANSI escape in a spec value) as \\uXXXX', () => {
+    expect(renderGithub([{ code: 'a', severity: 'error', message: 'x\u001b[31my\u0007', artifact: 'f\u001b.yaml' }])).toBe('::error file=f\\u001b.yaml,title=a::x\\u001b[31my\\u0007\n');
+  });
+
   it('gives a column only together with a line', () => {
     expect(renderGithub([{ code: 'a', severity: 'error', message: 'm', artifact: 'f.yaml', column: 4 }])).toBe('::error file=f.yaml,title=a::m\n');
   });

@@ -1,8 +1,8 @@
-import { Option, type Command } from 'commander';
+import type { Command } from 'commander';
 import { action, type CliContext } from '../main.js';
 import { EXIT, UsageError } from '../errors.js';
 import { paint, printJson } from '../output.js';
-import { liveFindings, printReport, type ReportFormat } from '../../report/index.js';
+import { liveFindings, printReport, reportOption, type ReportFormat } from '../../report/index.js';
 
 interface CheckFlags {
   origin: string;
@@ -36,7 +36,7 @@ export function registerCheck(program: Command, ctx: CliContext): void {
     .option('--credentials', "the frontend sends credentials: 'include' (cookies, HTTP auth)")
     .option('--scan', 'also probe with crafted origins for the misconfigurations Corsy and CORScanner detect')
     .option('--json', 'print one JSON document { ok, url, origin, findings } on stdout')
-    .addOption(new Option('--report <format>', 'print the findings on stdout as SARIF 2.1.0 or GitHub Actions annotations (human text goes to stderr)').choices(['sarif', 'github']).conflicts('json'))
+    .addOption(reportOption())
     .option('--timeout <ms>', 'deadline per request in milliseconds (default: 10000)')
     .addHelpText('after', '\nExit codes: 0 the origin can use the endpoint, 1 it cannot, 2 usage or network error (DNS, TLS, refused, timeout).')
     .action(

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { action, type CliContext } from '../main.js';
 import { EXIT } from '../errors.js';
 import { paint, printIssues, printJson } from '../output.js';
-import { generateFindings, printReport, type ReportFormat } from '../../report/index.js';
+import { generateFindings, printReport, reportOption, type ReportFormat } from '../../report/index.js';
 
 interface GenerateFlags {
   spec?: string;
@@ -31,7 +31,7 @@ export function registerGenerate(program: Command, ctx: CliContext): void {
     .option('--check', 'write nothing; exit 1 and list the files that differ (for CI)')
     .option('-f, --force', 'overwrite generated files that were edited by hand')
     .option('--json', 'print one JSON document on stdout')
-    .addOption(new Option('--report <format>', 'print the findings on stdout as SARIF 2.1.0 or GitHub Actions annotations (human text goes to stderr)').choices(['sarif', 'github']).conflicts('json'))
+    .addOption(reportOption())
     .action(
       action(ctx, async (flags: GenerateFlags) => {
         const { generate } = await import('../../commands/generate.js');

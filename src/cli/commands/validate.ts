@@ -1,11 +1,11 @@
-import { Option, type Command } from 'commander';
+import type { Command } from 'commander';
 import path from 'node:path';
 import type { LoadResult } from '../../spec/load.js';
 import { SpecFileError } from '../../spec/spec-file-error.js';
 import { action, type CliContext } from '../main.js';
 import { EXIT } from '../errors.js';
 import { paint, printIssues, printJson } from '../output.js';
-import { printReport, specFindings, type ReportFormat } from '../../report/index.js';
+import { printReport, reportOption, specFindings, type ReportFormat } from '../../report/index.js';
 
 export function registerValidate(program: Command, ctx: CliContext): void {
   program
@@ -14,7 +14,7 @@ export function registerValidate(program: Command, ctx: CliContext): void {
     .argument('[files...]', 'spec files, as pre-commit passes them (default: --spec, else cors-gen.yaml, else cors-gen.json)')
     .option('-s, --spec <file>', 'the spec (default: cors-gen.yaml, else cors-gen.json)')
     .option('--json', 'print one JSON document { ok, file, errors, warnings } on stdout')
-    .addOption(new Option('--report <format>', 'print the findings on stdout as SARIF 2.1.0 or GitHub Actions annotations (human text goes to stderr)').choices(['sarif', 'github']).conflicts('json'))
+    .addOption(reportOption())
     .action(
       action(ctx, async function validate(files: string[], opts: { spec?: string; json?: boolean; report?: ReportFormat }): Promise<number> {
         // Several files: each is validated and reported in turn; the worst exit code wins.
