@@ -201,3 +201,15 @@ describe('SARIF artifact locations', () => {
     expect(pathToFileURL(abs).href).toContain('out%20dir/main.tf');
   });
 });
+
+describe('validate --report with several files', () => {
+  it('prints one SARIF document with the findings of every file', async () => {
+    const dir = project(BAD_SPEC, 'a/cors-gen.yaml');
+    mkdirSync(path.join(dir, 'b'));
+    writeFileSync(path.join(dir, 'b/cors-gen.yaml'), BAD_SPEC);
+    const r = await binary(['validate', 'a/cors-gen.yaml', 'b/cors-gen.yaml', '--report', 'sarif'], { cwd: dir, env: plainEnv() });
+    expect(r.code).toBe(1);
+    const uris = expectValidSarif(r.stdout).runs[0]!.results.map((res) => res.locations[0]!.physicalLocation.artifactLocation.uri);
+    expect([...new Set(uris)]).toEqual(['a/cors-gen.yaml', 'b/cors-gen.yaml']);
+  });
+});

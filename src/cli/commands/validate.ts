@@ -5,7 +5,7 @@ import { SpecFileError } from '../../spec/spec-file-error.js';
 import { action, type CliContext } from '../main.js';
 import { EXIT } from '../errors.js';
 import { paint, printIssues, printJson } from '../output.js';
-import { printReport, reportOption, specFindings, type ReportFormat } from '../../report/index.js';
+import { printReport, reportOption, specFindings, type ReportFinding, type ReportFormat } from '../../report/index.js';
 
 export function registerValidate(program: Command, ctx: CliContext): void {
   program
@@ -16,11 +16,13 @@ export function registerValidate(program: Command, ctx: CliContext): void {
     .option('--json', 'print one JSON document { ok, file, errors, warnings } on stdout')
     .addOption(reportOption())
     .action(
-      action(ctx, async function validate(files: string[], opts: { spec?: string; json?: boolean; report?: ReportFormat }): Promise<number> {
-        // Several files: each is validated and reported in turn; the worst exit code wins.
+      action(ctx, async function validate(files: string[], opts: { spec?: string; json?: boolean; report?: ReportFormat; into?: ReportFinding[] }): Promise<number> {
+        // Several files: each is validated and reported in turn (one --report for all); the worst exit code wins.
         if (files.length > 1) {
+          const into: ReportFinding[] = [];
           let worst: number = EXIT.ok;
-          for (const f of files) worst = Math.max(worst, await validate([f], opts));
+          for (const f of files) worst = Math.max(worst, await validate([f], { ...opts, into }));
+          if (opts.report) printReport(ctx.output, opts.report, into);
           return worst;
         }
         // Loaded here, not at start-up: the other commands never pay for the parser and zod.
@@ -37,7 +39,9 @@ export function registerValidate(program: Command, ctx: CliContext): void {
           return EXIT.usage;
         }
         const errors = result.ok ? [] : result.errors;
-        if (opts.report) printReport(ctx.output, opts.report, specFindings([...errors, ...result.warnings], result.file));
+        const findings = specFindings([...errors, ...result.warnings], result.file);
+        if (opts.into) opts.into.push(...findings);
+        else if (opts.report) printReport(ctx.output, opts.report, findings);
         if (opts.json) {
           printJson(ctx.output, { ok: result.ok, file: result.file, errors, warnings: result.warnings });
         } else {
