@@ -47,7 +47,7 @@ export function specFindings(issues: readonly SpecIssue[], file?: string): Repor
 }
 
 /** The files `generate --check` found out of date, each at the file itself. */
-export function driftFindings(files: readonly { path: string; change: string; reason?: string }[]): ReportFinding[] {
+function driftFindings(files: readonly { path: string; change: string; reason?: string }[]): ReportFinding[] {
   return files.map((f) => ({
     code: 'stale',
     severity: 'error',
@@ -72,7 +72,7 @@ export function generateFindings(result: GenerateResult): ReportFinding[] {
   if (result.reason === 'stale') {
     findings.push(
       ...driftFindings([
-        ...result.changes.map((c) => ({ path: path.join(result.dir, c.path), change: c.kind, ...('reason' in c ? { reason: String(c.reason) } : {}) })),
+        ...result.changes.map((c) => ({ path: path.join(result.dir, c.path), change: c.kind, ...('reason' in c ? { reason: c.reason } : {}) })),
         ...result.userFiles.map((p) => ({ path: path.join(result.dir, p), change: 'missing' })),
       ]),
     );
