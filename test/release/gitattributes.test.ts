@@ -19,8 +19,8 @@ describe('.gitattributes', () => {
     expect(attrs.filter((line) => !line.endsWith(': eol: lf'))).toEqual([]);
   });
 
-  it('keeps the Terraform and template formats LF even outside generated/', () => {
-    const out = git('check-attr', 'eol', '--', 'a/main.tf', 'a/dev.tfvars', 'a/main.tf.json', 'templates/x.hbs', 'a/cors-gen.yaml', 'a/index.mjs', 'a/handler.py');
+  it('keeps every generated file type, specs and templates LF, wherever they are', () => {
+    const out = git('check-attr', 'eol', '--', 'a/main.tf', 'a/dev.tfvars', 'a/main.tf.json', 'templates/x.hbs', 'a/cors-gen.yaml', 'b/cors-gen.json', 'generated/x/lambda/index.mjs', 'generated/x/lambda/handler.py', 'generated/x/.cors-gen.json');
     expect(out.trim().split('\n').every((line) => line.endsWith(': eol: lf'))).toBe(true);
   });
 });
