@@ -1,11 +1,12 @@
 /**
  * The package as a user installs it: `npm pack`, then `npm install <tarball>` into an empty project, offline, and
- * the CLI and the library used from there. Nothing here reaches a registry: npm is pointed at a closed port
- * (127.0.0.1:9, the discard port) with an empty cache and --offline, so any attempt to fetch fails the install.
+ * the CLI and the library used from there. Nothing here reaches a registry: npm runs with --offline and an empty
+ * cache, and its registry is a local server that counts connections (the last test asserts there were none).
  * The runtime dependency closure is packed from the repository's node_modules; the CDKTF peers (optional peer
  * dependencies, which npm does not install) are symlinked from there, as a CDKTF project would already have them.
  */
 import { execFile } from 'node:child_process';
+import { createServer, type AddressInfo, type Server } from 'node:net';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -28,6 +29,8 @@ let tmp = '';
 let app = '';
 let env: NodeJS.ProcessEnv = {};
 let packed: string[] = [];
+let registry: Server;
+let registryConnections = 0;
 
 interface Run {
   code: number;
@@ -79,7 +82,12 @@ function targets(pkg: PackageJson): string[] {
 
 beforeAll(async () => {
   tmp = mkdtempSync(path.join(os.tmpdir(), 'cors-gen-tarball-'));
-  env = { ...process.env, npm_config_registry: 'http://127.0.0.1:9/', npm_config_cache: path.join(tmp, 'npm-cache'), npm_config_offline: 'true', npm_config_audit: 'false', npm_config_fund: 'false', npm_config_update_notifier: 'false', NO_COLOR: '1' };
+  registry = createServer((socket) => {
+    registryConnections++;
+    socket.destroy();
+  });
+  await new Promise<void>((resolve) => registry.listen(0, '127.0.0.1', resolve));
+  env = { ...process.env, npm_config_registry: `http://127.0.0.1:${(registry.address() as AddressInfo).port}/`, npm_config_cache: path.join(tmp, 'npm-cache'), npm_config_offline: 'true', npm_config_audit: 'false', npm_config_fund: 'false', npm_config_update_notifier: 'false', NO_COLOR: '1' };
   delete env.npm_config_prefix;
   const tarballs = path.join(tmp, 'tarballs');
   mkdirSync(tarballs);
@@ -104,8 +112,9 @@ beforeAll(async () => {
   }
 }, 120_000);
 
-afterAll(() => {
+afterAll(async () => {
   if (tmp) rmSync(tmp, { recursive: true, force: true });
+  await new Promise<void>((resolve) => registry.close(() => resolve()));
 });
 
 describe('the published tarball', () => {
@@ -157,5 +166,9 @@ console.log(JSON.stringify(Object.keys(JSON.parse(Testing.synth(stack)).resource
     const r = await exec(process.execPath, ['stack.mjs'], app);
     expect(r.code, r.stderr).toBe(0);
     expect(JSON.parse(r.stdout)).toEqual(expect.arrayContaining(['aws_api_gateway_rest_api', 'aws_api_gateway_method', 'aws_lambda_function']));
+  });
+
+  it('never contacted the registry', () => {
+    expect(registryConnections).toBe(0);
   });
 });
