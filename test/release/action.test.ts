@@ -149,6 +149,22 @@ describe('action.yml', () => {
     for (const step of ACTION.runs.steps) expect(step.run ?? '', step.name).not.toMatch(/\$\{\{/);
   });
 
+  it('has its inputs documented in the README table, and its example uses only real inputs', () => {
+    const readme = readFileSync(path.join(ROOT, 'README.md'), 'utf8');
+    const section = readme.slice(readme.indexOf('### GitHub Actions'), readme.indexOf('### Findings in code review'));
+    const documented = [...section.matchAll(/^\| `([a-z-]+)` \|/gm)].map((m) => m[1]);
+    expect(documented).toEqual(Object.keys(ACTION.inputs));
+    // Every `with:` of a step that uses this action, in every example of the section.
+    const steps = [...section.matchAll(/```yaml\n([\s\S]*?)```/g)].flatMap((m) => {
+      const doc = parse(m[1]!) as { jobs?: Record<string, { steps: Step[] }> } | Step[];
+      return Array.isArray(doc) ? doc : Object.values(doc.jobs ?? {}).flatMap((j) => j.steps);
+    }) as (Step & { with?: Record<string, string> })[];
+    const ours = steps.filter((st) => /\/cors-gen@/.test(st.uses ?? ''));
+    expect(ours).toHaveLength(2);
+    for (const st of ours) for (const input of Object.keys(st.with ?? {})) expect(Object.keys(ACTION.inputs)).toContain(input);
+    for (const output of Object.keys(ACTION.outputs)) expect(section).toContain(`\`${output}\``);
+  });
+
   it('passes on an up-to-date module, with stale=false and a SARIF file without results', async () => {
     const { steps, outputs } = await runAction(workspace, INPUTS);
     expect(steps.map((s) => [s.name, s.code])).toEqual([

@@ -91,6 +91,13 @@ describe('.pre-commit-hooks.yaml', () => {
     expect(matching(hook('cors-gen-generate-check'), ['generated/shop/main.tf', 'cors-gen.yaml'])).toHaveLength(2);
   });
 
+  it('is what the sample .pre-commit-config.yaml of the README uses', () => {
+    const readme = readFileSync(path.join(ROOT, 'README.md'), 'utf8');
+    const sample = /### pre-commit\n[\s\S]*?```yaml\n([\s\S]*?)```/.exec(readme)?.[1];
+    const config = parse(sample ?? '') as { repos: { hooks: { id: string }[] }[] };
+    expect(config.repos[0]!.hooks.map((h) => h.id)).toEqual(HOOKS.map((h) => h.id));
+  });
+
   it('cors-gen-validate passes valid specs and fails on a mistake, naming the file and line', async () => {
     const h = hook('cors-gen-validate');
     expect((await runHook(h, git('ls-files').trim().split('\n')))?.code).toBe(0);
