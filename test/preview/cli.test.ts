@@ -23,7 +23,7 @@ describe('cors-gen preview as a process', () => {
     try {
       await until(() => run.stdout().includes('\n'), 'the JSON line');
       const urls = JSON.parse(run.stdout().trim()) as { api: string; site: string; foreignSite: string };
-      expect(Object.keys(urls)).toEqual(['ok', 'api', 'site', 'foreignSite']);
+      expect(Object.keys(urls)).toEqual(['schemaVersion', 'ok', 'api', 'site', 'foreignSite']);
       expect(urls).toMatchObject({ ok: true });
       expect(urls.api).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/prod$/);
       const page = await send(urls.site);
@@ -97,7 +97,7 @@ describe('cors-gen preview refuses to start, with the reason', () => {
     editModule(dir, 'outputs.tf', 'aws_api_gateway_stage.api.invoke_url', 'aws_api_gateway_rest_api.api.execution_arn');
     const r = await cli(['preview', '--module', dir, '--json']);
     expect(r.code).toBe(1);
-    expect(JSON.parse(r.stdout)).toEqual({ ok: false, error: { code: 'cannot-serve', message: expect.stringMatching(/^cannot serve .*: .*has no aws_api_gateway_stage/) } });
+    expect(JSON.parse(r.stdout)).toEqual({ schemaVersion: 1, ok: false, error: { code: 'cannot-serve', message: expect.stringMatching(/^cannot serve .*: .*has no aws_api_gateway_stage/) } });
     expect(r.stdout.trim().split('\n')).toHaveLength(1);
   });
 
@@ -131,6 +131,7 @@ describe('cors-gen preview refuses to start, with the reason', () => {
     expect(r.stderr).toBe('error --stage "staging": the module has no such stage; its stages are dev; use --stage dev, or add stages.staging.allowOrigins to the spec and run "cors-gen generate"\n');
     const json = await cli(['preview', '--module', modules.dirs.get('orders-api')!, '--stage', 'staging', '--json']);
     expect(JSON.parse(json.stdout)).toEqual({
+      schemaVersion: 1,
       ok: false,
       error: { code: 'unknown-stage', message: '--stage "staging": the module has no such stage; its stages are dev', fix: 'use --stage dev, or add stages.staging.allowOrigins to the spec and run "cors-gen generate"' },
     });
@@ -161,7 +162,7 @@ describe('cors-gen preview refuses to start, with the reason', () => {
       const r = await binary(['preview', ...args, '--json'], { cwd: project, env: plainEnv({ NO_COLOR: '1' }) });
       expect([args, r.code], r.stderr).toEqual([args, code]);
       expect(r.stdout.trim().split('\n')).toHaveLength(1);
-      expect(JSON.parse(r.stdout)).toEqual({ ok: false, error });
+      expect(JSON.parse(r.stdout)).toEqual({ schemaVersion: 1, ok: false, error });
     }
   });
 

@@ -84,7 +84,7 @@ describe('a spec whose only local origin is in a stage', () => {
     try {
       await until(() => r.stdout().includes('\n'), 'the JSON line');
       const ready = JSON.parse(r.stdout()) as Record<string, string>;
-      expect(Object.keys(ready)).toEqual(['ok', 'api', 'site', 'foreignSite', 'stage']);
+      expect(Object.keys(ready)).toEqual(['schemaVersion', 'ok', 'api', 'site', 'foreignSite', 'stage']);
       expect(ready).toMatchObject({ ok: true, site: `http://localhost:${port}/`, stage: 'dev' });
       await stop(r);
       expect(r.stdout().trim().split('\n')).toHaveLength(1);
@@ -101,7 +101,7 @@ describe('a spec whose only local origin is in a stage', () => {
       const fix = `stop what listens on port ${port} and run the preview again, or add another origin such as http://localhost:${port + 1} to stages.dev.allowOrigins, run "cors-gen generate", then "cors-gen preview --stage dev --site-port ${port + 1}"`;
       expect(r.stderr).toContain(`error http://localhost:${port}, the local origin stage dev allows, cannot be served: port ${port} is in use (often by your own dev server); ${fix}\n`);
       const json = await run(dir, ['--json']);
-      expect(JSON.parse(json.stdout)).toEqual({ ok: false, error: { code: 'port-in-use', message: `http://localhost:${port}, the local origin stage dev allows, cannot be served: port ${port} is in use (often by your own dev server)`, fix } });
+      expect(JSON.parse(json.stdout)).toEqual({ schemaVersion: 1, ok: false, error: { code: 'port-in-use', message: `http://localhost:${port}, the local origin stage dev allows, cannot be served: port ${port} is in use (often by your own dev server)`, fix } });
     } finally {
       busy.close();
     }
@@ -155,7 +155,7 @@ describe('a spec with no origin the preview can serve', () => {
   it('under --json, prints {ok:false,error:{code,message,fix}} on stdout', async () => {
     const r = await run(dir, ['--json']);
     expect(r.code).toBe(1);
-    expect(JSON.parse(r.stdout)).toEqual({ ok: false, error: { code: 'no-local-origin', message, fix } });
+    expect(JSON.parse(r.stdout)).toEqual({ schemaVersion: 1, ok: false, error: { code: 'no-local-origin', message, fix } });
   });
 
   it('names a spec that is not the default one in the commands it suggests', async () => {
@@ -189,6 +189,7 @@ describe('several stages with a local origin', () => {
     const r = await run(dir, ['--json']);
     expect(r.code).toBe(2);
     expect(JSON.parse(r.stdout)).toEqual({
+      schemaVersion: 1,
       ok: false,
       error: { code: 'choose-stage', message: `the module's defaults allow no local origin to serve the demo page on, and several stages do: dev (http://localhost:${a}); qa (http://127.0.0.1:${b})`, fix: 'pass --stage dev or --stage qa' },
     });

@@ -4,7 +4,7 @@ import type { Command } from 'commander';
 import { InvalidArgumentError } from 'commander';
 import { action, type CliContext } from '../main.js';
 import { EXIT } from '../errors.js';
-import { paint, printIssues, type Output } from '../output.js';
+import { paint, printIssues, printJson, type Output } from '../output.js';
 
 interface PreviewFlags {
   spec?: string;
@@ -64,7 +64,7 @@ export function registerPreview(program: Command, ctx: CliContext): void {
 }
 
 function fail(o: Output, flags: PreviewFlags, f: Failure): number {
-  if (flags.json) o.out(JSON.stringify({ ok: false, error: { code: f.code, message: f.message, ...(f.fix ? { fix: f.fix } : {}) } }));
+  if (flags.json) printJson(o, { ok: false, error: { code: f.code, message: f.message, ...(f.fix ? { fix: f.fix } : {}) } }, true);
   o.err(`${paint(o, 'red', 'error')} ${f.message}${f.fix ? `; ${f.fix}` : ''}`);
   return f.exit;
 }
@@ -113,7 +113,7 @@ async function serve(ctx: CliContext, specArg: string | undefined, flags: Previe
   }
   const stage = preview.stage;
   if (preview.stageChosen) o.err(`no --stage given: using stage ${stage}, the only stage that allows a local origin (${preview.site.replace(/\/$/, '')}) to serve the demo page on`);
-  if (flags.json) o.out(JSON.stringify({ ok: true, api: preview.api, site: preview.site, foreignSite: preview.foreignSite, ...(stage !== undefined ? { stage } : {}) }));
+  if (flags.json) printJson(o, { ok: true, api: preview.api, site: preview.site, foreignSite: preview.foreignSite, ...(stage !== undefined ? { stage } : {}) }, true);
   else {
     const by = stage === undefined ? 'the module' : `stage ${stage}`;
     const site = `${preview.website ? 'the S3 website stand-in, ' : ''}${preview.siteAllowed ? `allowed by ${by}` : `NOT allowed by ${by} (see the warning above)`}`;
