@@ -30,9 +30,12 @@ export function reportJson(report: CheckReport): ReportJson {
   };
 }
 
-/** The `--json` document as text: JSON.stringify escapes C0 controls; DEL and C1 are escaped here too. */
-export function formatJson(report: CheckReport): string {
-  return JSON.stringify(reportJson(report), null, 2).replace(/[\u007f-\u009f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+/**
+ * The `--json` document as text, after `head` (the CLI's `schemaVersion`): JSON.stringify escapes C0 controls;
+ * DEL and C1 are escaped here too.
+ */
+export function formatJson(report: CheckReport, head: object = {}): string {
+  return JSON.stringify({ ...head, ...reportJson(report) }, null, 2).replace(/[\u007f-\u009f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 
 /**

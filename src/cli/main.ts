@@ -2,7 +2,7 @@ import { Command, CommanderError, Option } from 'commander';
 import { packageVersion } from '../paths.js';
 import { SpecFileError } from '../spec/spec-file-error.js';
 import { EXIT, UsageError } from './errors.js';
-import { processOutput, type Output } from './output.js';
+import { printJson, processOutput, type Output } from './output.js';
 import { registerInit } from './commands/init.js';
 import { registerValidate } from './commands/validate.js';
 import { registerGenerate } from './commands/generate.js';
@@ -59,7 +59,7 @@ export async function run(argv: readonly string[], output: Output = processOutpu
   const program = buildProgram(ctx);
   // --json promises one document on stdout, failures included: every usage error becomes { ok: false, error }.
   const usage = (error: { code: string; message: string; fix?: string }): number => {
-    if (wantsJson(ctx, argv)) output.out(JSON.stringify({ ok: false, error }));
+    if (wantsJson(ctx, argv)) printJson(output, { ok: false, error }, true);
     return EXIT.usage;
   };
   try {

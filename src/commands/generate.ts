@@ -5,6 +5,9 @@ import { loadSpec, resolveSpecFile } from '../spec/load.js';
 import type { CorsModel } from '../spec/model.js';
 import type { FileChange } from '../synth/write-module.js';
 
+/** The folder that receives `<name>/` when no `--out` is given; `preview --spec` looks there too. */
+export const DEFAULT_OUT_DIR = 'generated';
+
 export interface GenerateOptions {
   /** The spec file. @default cors-gen.yaml, else cors-gen.json, in `cwd` */
   readonly spec?: string;
@@ -50,7 +53,7 @@ export async function generate(options: GenerateOptions = {}): Promise<GenerateR
   if (!loaded.ok) return { ok: false, reason: 'invalid', file: loaded.file, errors: loaded.errors, warnings: loaded.warnings };
   const model = loaded.model;
   const format = options.format ?? 'hcl';
-  const absDir = path.resolve(cwd, options.out ?? 'generated', model.name);
+  const absDir = path.resolve(cwd, options.out ?? DEFAULT_OUT_DIR, model.name);
   const dir = path.relative(cwd, absDir) || '.';
   // The spec as seen from the module: the same on every machine and from every working directory.
   const specFile = path.relative(absDir, path.resolve(cwd, loaded.file)).split(path.sep).join('/');

@@ -30,8 +30,8 @@ describe('cors-gen check', () => {
     expect(code).toBe(0);
     expect(out.stdout).toHaveLength(1);
     const doc = JSON.parse(out.stdout[0]!);
-    expect(Object.keys(doc)).toEqual(['ok', 'originAllowed', 'url', 'origin', 'findings', 'probes']);
-    expect(doc).toMatchObject({ ok: true, originAllowed: true, url: url('exact-origin-put'), origin: ORIGIN, findings: [] });
+    expect(Object.keys(doc)).toEqual(['schemaVersion', 'ok', 'originAllowed', 'url', 'origin', 'findings', 'probes']);
+    expect(doc).toMatchObject({ schemaVersion: 1, ok: true, originAllowed: true, url: url('exact-origin-put'), origin: ORIGIN, findings: [] });
     // Every probe is listed on success too: request line, status, the CORS headers and the verdict.
     expect(doc.probes).toEqual([
       {
@@ -85,7 +85,7 @@ describe('cors-gen check', () => {
     const code = await run(['check', `${gone.base}/x`, '--origin', ORIGIN, '--json'], out);
     expect(code).toBe(2);
     expect(out.stdout).toHaveLength(1);
-    expect(JSON.parse(out.stdout[0]!)).toEqual({ ok: false, error: { code: 'usage', message: expect.stringMatching(/^connection refused by 127\.0\.0\.1:\d+/) } });
+    expect(JSON.parse(out.stdout[0]!)).toEqual({ schemaVersion: 1, ok: false, error: { code: 'usage', message: expect.stringMatching(/^connection refused by 127\.0\.0\.1:\d+/) } });
     expect(out.stderr.join('\n')).toMatch(/^cors-gen: connection refused by 127\.0\.0\.1:\d+/);
   });
 

@@ -1,7 +1,8 @@
 import type { Command } from 'commander';
 import { action, type CliContext } from '../main.js';
 import { EXIT, UsageError } from '../errors.js';
-import { paint } from '../output.js';
+import { JSON_SCHEMA_VERSION, paint } from '../output.js';
+import { liveFindings, printReport, reportOption, type ReportFormat } from '../../report/index.js';
 
 interface CheckFlags {
   origin: string;
@@ -11,6 +12,7 @@ interface CheckFlags {
   scan?: boolean;
   showSecrets?: boolean;
   json?: boolean;
+  report?: ReportFormat;
   timeout?: string;
 }
 
@@ -37,6 +39,7 @@ export function registerCheck(program: Command, ctx: CliContext): void {
     .option('--scan', 'probe with all the crafted origins of the misconfigurations Corsy and CORScanner detect (without it, only one: an origin nobody allows)')
     .option('--show-secrets', 'show Authorization, Proxy-Authorization, Cookie and Set-Cookie values in the evidence (redacted by default)')
     .option('--json', 'print one JSON document { ok, originAllowed, url, origin, findings, probes } on stdout')
+    .addOption(reportOption())
     .option('--timeout <ms>', 'deadline per request in milliseconds, 1 to 600000 (default: 10000)')
     .addHelpText(
       'after',
@@ -68,8 +71,14 @@ export function registerCheck(program: Command, ctx: CliContext): void {
         } finally {
           progress?.done();
         }
-        if (flags.json) ctx.output.out(formatJson(report));
-        else ctx.output.out(formatReport(report, (style, text) => paint(ctx.output, style, text)));
+        if (flags.json) ctx.output.out(formatJson(report, { schemaVersion: JSON_SCHEMA_VERSION }));
+        else {
+          const text = formatReport(report, (style, t) => paint(ctx.output, style, t));
+          // With --report, the report is the result on stdout and the explanation moves to stderr.
+          if (flags.report) printReport(ctx.output, flags.report, liveFindings(report.url, report.findings));
+          if (flags.report) ctx.output.err(text);
+          else ctx.output.out(text);
+        }
         return report.ok ? EXIT.ok : EXIT.failed;
       }),
     );

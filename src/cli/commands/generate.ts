@@ -4,6 +4,7 @@ import path from 'node:path';
 import { action, type CliContext } from '../main.js';
 import { EXIT } from '../errors.js';
 import { paint, printIssues, printJson } from '../output.js';
+import { generateFindings, printReport, reportOption, type ReportFormat } from '../../report/index.js';
 
 interface GenerateFlags {
   spec?: string;
@@ -12,6 +13,7 @@ interface GenerateFlags {
   check?: boolean;
   force?: boolean;
   json?: boolean;
+  report?: ReportFormat;
 }
 
 /** An unwritable output folder is an environment problem, like an unreadable file (exit 2); the rest exit 1. */
@@ -29,11 +31,13 @@ export function registerGenerate(program: Command, ctx: CliContext): void {
     .option('--check', 'write nothing; exit 1 and list the files that differ (for CI)')
     .option('-f, --force', 'overwrite generated files that were edited by hand')
     .option('--json', 'print one JSON document on stdout')
+    .addOption(reportOption())
     .action(
       action(ctx, async (flags: GenerateFlags) => {
         const { generate } = await import('../../commands/generate.js');
         const result = await generate({ spec: flags.spec, out: flags.out, format: flags.format, check: flags.check, force: flags.force });
         const o = ctx.output;
+        if (flags.report) printReport(o, flags.report, generateFindings(result));
         if (!('dir' in result)) {
           if (flags.json) printJson(o, { ok: false, reason: 'invalid', file: result.file, errors: result.errors, warnings: result.warnings });
           else {

@@ -5,11 +5,13 @@ import type { CorsModel } from '../../spec/model.js';
 import { SpecFileError } from '../../spec/spec-file-error.js';
 import { action, type CliContext } from '../main.js';
 import { EXIT } from '../errors.js';
-import { paint, printIssues, printJson } from '../output.js';
+import { paint, printIssues, printJson, type Output } from '../output.js';
+import { printReport, reportOption, specFindings, type ReportFormat } from '../../report/index.js';
 
 interface ValidateFlags {
   spec?: string;
   json?: boolean;
+  report?: ReportFormat;
 }
 
 /** One file's outcome: its report, or why it could not be read. */
@@ -22,6 +24,7 @@ export function registerValidate(program: Command, ctx: CliContext): void {
     .argument('[files...]', 'the specs to check, e.g. as pre-commit passes them (default: --spec, else cors-gen.yaml, else cors-gen.json)')
     .option('-s, --spec <file>', 'the spec (default: cors-gen.yaml, else cors-gen.json)')
     .option('--json', 'print one JSON document { ok, file, errors, warnings } on stdout ({ ok, files: [...] } for several files)')
+    .addOption(reportOption())
     .addHelpText('after', '\nExit codes: 0 every spec is valid, 1 a spec is invalid, 2 a file cannot be read or a usage error.')
     .action(
       action(ctx, async (files: string[], flags: ValidateFlags) => {
@@ -41,11 +44,18 @@ export function registerValidate(program: Command, ctx: CliContext): void {
 
         if (flags.json) {
           const docs = outcomes.map(jsonOf);
-          printJson(ctx.output, docs.length === 1 ? docs[0] : { ok: docs.every((d) => d.ok), files: docs });
+          printJson(ctx.output, docs.length === 1 ? docs[0]! : { ok: docs.every((d) => d.ok), files: docs });
         } else {
+          // The report is the result, on stdout; with --report (SARIF, annotations) on stdout, the text goes to stderr.
+          const o = ctx.output;
+          const text: Output = flags.report ? { ...o, out: (t) => o.err(t) } : o;
           for (const outcome of outcomes) {
-            if ('unreadable' in outcome) ctx.output.err(`cors-gen: ${outcome.unreadable.message}`);
-            else report(ctx, outcome.result);
+            if ('unreadable' in outcome) o.err(`cors-gen: ${outcome.unreadable.message}`);
+            else report(text, outcome.result);
+          }
+          if (flags.report) {
+            const results = outcomes.flatMap((x) => ('result' in x ? [x.result] : []));
+            printReport(o, flags.report, results.flatMap((r) => specFindings([...(r.ok ? [] : r.errors), ...r.warnings], r.file)));
           }
         }
         if (outcomes.some((o) => 'unreadable' in o)) return EXIT.usage;
@@ -64,8 +74,7 @@ function jsonOf(outcome: Outcome) {
   return { ok: r.ok, file: r.file, errors: r.ok ? [] : r.errors, warnings: r.warnings };
 }
 
-function report(ctx: CliContext, result: LoadResult): void {
-  const o = ctx.output;
+function report(o: Output, result: LoadResult): void {
   printIssues(o, result.ok ? [] : result.errors, result.warnings, { stream: 'out', text: result.text });
   if (!result.ok) {
     o.out(`${result.file}: ${result.errors.length} error(s); nothing was written`);
