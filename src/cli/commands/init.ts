@@ -1,5 +1,4 @@
 import type { Command } from 'commander';
-import { Option } from 'commander';
 import path from 'node:path';
 import type { InitOptions, InitRoute, OriginPlacement } from '../../commands/init.js';
 import { API_KINDS, ROUTE_METHODS, RUNTIMES, type ApiKind, type Runtime } from '../../spec/model.js';
