@@ -46,30 +46,28 @@ export function registerInit(program: Command, ctx: CliContext): void {
         const options = fromFlags(flags);
         // Prompts are written to stderr, so that is the stream that must be a terminal (stdout may be piped).
         const interactive = !flags.yes && process.stdin.isTTY === true && process.stderr.isTTY === true;
+        const o = ctx.output;
+        const refuse = (file: string) => {
+          o.err(`${paint(o, 'red', 'error')} ${file} already exists; it was left as it is. Pass --force to overwrite it.`);
+          return EXIT.failed;
+        };
         let answers = options;
         const { init, existingSpec } = await import('../../commands/init.js');
+        // Before any question: the answers would be thrown away.
         const existing = options.force ? undefined : existingSpec(options.dir);
-        if (existing) {
-          // Before any question: answers would be thrown away.
-          ctx.output.err(`${paint(ctx.output, 'red', 'error')} ${existing} already exists; it was left as it is. Pass --force to overwrite it.`);
-          return EXIT.failed;
-        }
+        if (existing) return refuse(existing);
         if (interactive) {
           try {
             answers = await ask(options, ctx.output);
           } catch (e) {
             // Ctrl+C or Ctrl+D at a prompt: the user's choice, not a bug.
             if ((e as Error).name !== 'AbortError') throw e;
-            ctx.output.err(`\ninit cancelled; nothing was written.`);
+            o.err(`\ninit cancelled; nothing was written.`);
             return EXIT.failed;
           }
         }
         const result = await init(answers);
-        const o = ctx.output;
-        if (!result.ok && result.reason === 'exists') {
-          o.err(`${paint(o, 'red', 'error')} ${result.file} already exists; it was left as it is. Pass --force to overwrite it.`);
-          return EXIT.failed;
-        }
+        if (!result.ok && result.reason === 'exists') return refuse(result.file);
         if (!result.ok) {
           // The file does not exist, so a line number in it would mislead: name the flag (or the spec key) instead.
           for (const e of result.errors) o.err(`${paint(o, 'red', 'error')} ${sourceOf(e.path, typed)} ${formatIssue({ ...e, file: undefined, path: '' })}`);
