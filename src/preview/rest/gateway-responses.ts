@@ -9,7 +9,7 @@ import type { HclValue } from '../hcl/ast.js';
 import type { ModuleResolver } from '../module/resolve.js';
 import { lowerHeader, setHeader, type PreviewRequest, type PreviewResponse } from '../server/http-server.js';
 
-/** Default status of each type the preview produces (research A6). */
+/** Default status of each type the preview produces, as the page above lists them. */
 export const GATEWAY_RESPONSE_STATUS = {
   DEFAULT_4XX: undefined,
   DEFAULT_5XX: undefined,
