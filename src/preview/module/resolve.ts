@@ -1,9 +1,9 @@
 /**
- * Evaluates a loaded module the way `terraform apply` would, as far as the preview needs: variables (defaults,
- * or a stage's `.tfvars`, converted to their declared type and checked against their `validation` blocks),
- * locals, resource and data-source arguments, and the attributes AWS computes at apply time, which the preview
- * synthesizes so that they point at its own servers (the stage's `invoke_url`, the website's
- * `website_endpoint`, ...). Every value is evaluated on first use and cached; a reference cycle, an undeclared
+ * The scope a loaded module is evaluated in, the way `terraform apply` would, as far as the preview needs:
+ * variables (defaults, or a stage's `.tfvars`, converted to their declared type and checked against their
+ * `validation` blocks), locals, resource and data-source arguments, and the attributes AWS computes at apply
+ * time, which each service synthesizes so that they point at the preview's own servers (the stage's
+ * `invoke_url`, the website's `website_endpoint`, ...; see ./aws-attributes.ts). Every value is evaluated on first use and cached; a reference cycle, an undeclared
  * name or an attribute the preview cannot synthesize is a {@link ModuleError} naming the file, the address and
  * the expression.
  */
@@ -18,7 +18,6 @@ import { located } from './located.js';
 import { nestedBlock, type AddressedBlock, type ModuleDocument, type RawBody, type RawValue } from './load.js';
 import { convertToType, parseType } from './types.js';
 
-export type { PreviewEnvironment } from './attributes.js';
 // The stage files are read before a resolver exists (to choose the stage); re-exported for their callers.
 export { loadStageValues, moduleStages } from './stages.js';
 
