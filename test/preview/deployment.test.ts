@@ -8,6 +8,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ModuleError } from '../../src/preview/errors.js';
+import { functionUrlHandler } from '../../src/preview/function-url/function-url.js';
+import { httpApiHandler } from '../../src/preview/http-api/http-api.js';
 import { startPreview } from '../../src/preview/index.js';
 import { planDeployment } from '../../src/preview/module/deployment.js';
 import type { FunctionRuntime } from '../../src/preview/module/functions.js';
@@ -85,4 +87,32 @@ describe('emulating over the plan', () => {
     expect(missing.status).toBe(403);
     expect(events).toHaveLength(1);
   });
+});
+
+describe('emulating the services that own CORS over the plan', () => {
+  for (const name of ['catalog-http', 'webhook-url']) {
+    it(`${name}: invokes the function for a route and answers a preflight itself, without invoking it`, async () => {
+      const plan = planDeployment(await loadModule(path.join(REPO, 'generated', name)), ENV, new Map());
+      const invoked: unknown[] = [];
+      const runtime: FunctionRuntime = {
+        invoke: async (_fn, event) => {
+          invoked.push(event);
+          return { ok: true, payload: JSON.stringify({ statusCode: 201, body: 'stubbed' }) };
+        },
+        log: () => {},
+      };
+      const { api } = plan;
+      if (api.kind === 'rest') throw new Error('expected a service that owns CORS');
+      const handle = api.kind === 'http' ? httpApiHandler(api, runtime) : functionUrlHandler(api, runtime);
+      const route = plan.api.routes[0]!;
+      const url = new URL(`${plan.apiUrl}${route.path.replace(/\{[^}]+\}/g, 'x')}`.replace(/\/\/$/, '/'));
+      const reply = await handle(request(route.methods[0]!, url.pathname));
+      expect(reply.status).toBe(201);
+      expect(invoked).toHaveLength(1);
+      const site = 'http://127.0.0.1:5000';
+      const preflight = await handle(request('OPTIONS', url.pathname, [['Origin', site], ['Access-Control-Request-Method', route.methods[0]!]]));
+      expect(preflight.headers).toContainEqual(['Access-Control-Allow-Origin', site]);
+      expect(invoked).toHaveLength(1);
+    });
+  }
 });
