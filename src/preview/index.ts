@@ -114,8 +114,10 @@ export async function startPreview(options: PreviewOptions): Promise<Preview> {
     if (local.length === 0) throw sitePortNotAllowed(options.sitePort, choice.local, choice.stage);
   }
 
-  // The plan, with the endpoints AWS assigns at apply time not yet known (they are the servers' ports): every
-  // refusal happens here, before any port is taken. Once the ports are, the module is evaluated against them.
+  // The plan, like `terraform plan` with the endpoints AWS assigns at apply time not yet known (they are the
+  // servers' ports): every refusal happens here, before any port is taken. Once the ports are, the same pure
+  // planning runs against them; the endpoints flow through expressions (`replace(origin, ".", "[.]")`), so
+  // they cannot be patched into the first plan's values afterwards.
   const plan = planDeployment(doc, { apiOrigin: 'http://127.0.0.1:1', siteHost: '127.0.0.1:2' }, stageValues);
   const python = options.python ?? 'python3';
   if ([...plan.functions.values()].some((f) => f.code.runtime.startsWith('python'))) {
