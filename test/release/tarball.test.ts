@@ -128,8 +128,12 @@ describe('the published tarball', () => {
     }
     const unwanted = packed.filter((f) => /^(src|test|bench|scripts|examples|generated|templates|docs)\//.test(f) || /\.tsbuildinfo$|\.test\.|\.map$/.test(f) || /^dist\/(cdktf-app|write-json-schema)\./.test(f));
     expect(unwanted).toEqual([]);
-    // Only JavaScript, declarations, JSON schemas and the notices: nothing else a build might leave in dist/.
-    expect(packed.filter((f) => !/\.(js|d\.ts|json|md|txt)$/.test(f) && f !== 'LICENSE')).toEqual([]);
+    // The code that runs outside cors-gen, as files: copied into modules (lambda/), run by the preview (preview/).
+    // cors.d.mts types what dist/cors/origin.d.ts re-exports from it.
+    const runtime = ['dist/runtime/lambda/cors.d.mts', 'dist/runtime/lambda/cors.mjs', 'dist/runtime/lambda/cors.py', 'dist/runtime/preview/node-worker.mjs', 'dist/runtime/preview/python_runner.py'];
+    expect(packed.filter((f) => f.startsWith('dist/runtime/'))).toEqual(runtime);
+    // Otherwise only JavaScript, declarations, JSON schemas and the notices: nothing else a build might leave in dist/.
+    expect(packed.filter((f) => !/\.(js|d\.ts|json|md|txt)$/.test(f) && f !== 'LICENSE' && !runtime.includes(f))).toEqual([]);
   });
 
   it('installs offline and runs the CLI from the project: --version, init, validate, generate, generate --check', async () => {
@@ -141,6 +145,9 @@ describe('the published tarball', () => {
     const generated = await npx('generate');
     expect(generated.code, generated.stderr).toBe(0);
     expect(existsSync(path.join(app, 'generated', 'shop', 'main.tf'))).toBe(true);
+    // The Lambda wrapper is copied from dist/runtime/ behind its header.
+    const cors = readFileSync(path.join(app, 'generated', 'shop', 'lambda', 'cors.mjs'), 'utf8');
+    expect(cors.endsWith(readFileSync(path.join(ROOT, 'src', 'runtime', 'lambda', 'cors.mjs'), 'utf8'))).toBe(true);
     const check = await npx('generate', '--check');
     expect(check.code, check.stderr).toBe(0);
     writeFileSync(path.join(app, 'generated', 'shop', 'main.tf'), '# edited\n');
