@@ -12,8 +12,8 @@
 //                      itself and ignores or overrides the function's, so this code adds none
 //   ENFORCE_ORIGIN     "true": a request whose Origin is present and not allowed gets 403 before the app runs
 //
-// cors-gen's own origin matching (src/cors/origin.ts) imports this file, so the two can never disagree. It is
-// plain JavaScript so that Lambda runs it as it is; the JSDoc types below are checked by TypeScript:
+// cors-gen's own model of CORS (src/cors/origin.ts, src/cors/headers.ts) imports this file, so the two can never
+// disagree. It is plain JavaScript so that Lambda runs it as it is; the JSDoc types are checked by TypeScript:
 // @ts-check
 
 /** One DNS label (letters, digits, inner hyphens, 1-63 characters): what `*` stands for in a pattern. */
@@ -162,6 +162,49 @@ function escapeRegExp(text) {
 }
 
 /**
+ * What the CORS headers of an answer depend on besides the origin.
+ * @typedef {object} HeaderPolicy
+ * @property {boolean} allowCredentials
+ * @property {string | undefined} allowHeaders comma-separated, sent on an allowed preflight; undefined sends none
+ * @property {string | undefined} exposeHeaders comma-separated, sent on every other allowed answer; undefined sends none
+ */
+
+/**
+ * @typedef {object} CorsAnswer
+ * @property {Record<string, string>} headers the `Access-Control-*` headers to send
+ * @property {boolean} varyOrigin whether the answer must carry `Vary: Origin`
+ */
+
+/**
+ * The CORS headers of an answer to `origin`: the `Access-Control-*` headers (none for an origin that is not
+ * allowed, so the browser blocks the answer) and whether the answer varies with the Origin, which it does unless
+ * it is a literal `*`: a shared cache must not serve one origin's answer to another
+ * (https://fetch.spec.whatwg.org/#cors-protocol-and-http-caches). cors-gen's own model of the policy
+ * (src/cors/headers.ts) uses this function too.
+ * @param {OriginMatcher} matcher
+ * @param {HeaderPolicy} policy
+ * @param {string | undefined} origin the request's Origin
+ * @param {boolean} preflight
+ * @returns {CorsAnswer}
+ */
+export function corsResponseHeaders(matcher, policy, origin, preflight) {
+  /** @type {Record<string, string>} */
+  const headers = {};
+  if (origin === undefined || !matcher.allows(origin)) return { headers, varyOrigin: true };
+  // `*` cannot be sent with credentials (browsers refuse it; the spec validator forbids it): echo the origin then.
+  // https://developer.mozilla.org/docs/Web/HTTP/Headers/Access-Control-Allow-Origin
+  const wildcard = matcher.any && !policy.allowCredentials;
+  headers['Access-Control-Allow-Origin'] = wildcard ? '*' : origin;
+  if (policy.allowCredentials) headers['Access-Control-Allow-Credentials'] = 'true';
+  if (preflight) {
+    if (policy.allowHeaders !== undefined) headers['Access-Control-Allow-Headers'] = policy.allowHeaders;
+  } else if (policy.exposeHeaders !== undefined) {
+    headers['Access-Control-Expose-Headers'] = policy.exposeHeaders;
+  }
+  return { headers, varyOrigin: !wildcard };
+}
+
+/**
  * A request header's value, whatever the event shape and the header name's case:
  * - REST API, payload 1.0: `headers` (one value per name, names as the client sent them, or null when there are
  *   none, e.g. a console test) and `multiValueHeaders` (every value).
@@ -287,11 +330,12 @@ export function createHandler(handle, config) {
   }
   const matcher = compileOrigins(config.allowedOrigins);
   const addCors = config.mode === 'lambda';
-  // `*` cannot be sent with credentials (browsers refuse it; the spec validator forbids it): echo the origin then.
-  const wildcard = matcher.any && !config.allowCredentials;
-  const credentials = config.allowCredentials;
-  const allowHeaders = config.allowHeaders.length > 0 ? config.allowHeaders.join(',') : undefined;
-  const exposeHeaders = config.exposeHeaders.length > 0 ? config.exposeHeaders.join(',') : undefined;
+  /** @type {HeaderPolicy} */
+  const policy = {
+    allowCredentials: config.allowCredentials,
+    allowHeaders: config.allowHeaders.length > 0 ? config.allowHeaders.join(',') : undefined,
+    exposeHeaders: config.exposeHeaders.length > 0 ? config.exposeHeaders.join(',') : undefined,
+  };
   const enforce = config.enforceOrigin;
 
   /**
@@ -332,25 +376,9 @@ export function createHandler(handle, config) {
       }
     }
 
-    if (matcher.allows(origin)) {
-      if (wildcard) {
-        headers['Access-Control-Allow-Origin'] = '*';
-      } else {
-        headers['Access-Control-Allow-Origin'] = origin;
-        vary = addVaryOrigin(vary);
-      }
-      if (credentials) headers['Access-Control-Allow-Credentials'] = 'true';
-      if (preflight) {
-        if (allowHeaders !== undefined) headers['Access-Control-Allow-Headers'] = allowHeaders;
-      } else if (exposeHeaders !== undefined) {
-        headers['Access-Control-Expose-Headers'] = exposeHeaders;
-      }
-    } else {
-      // The answer depends on the Origin even when it carries no CORS header: a shared cache must not serve this
-      // response to an origin that would have been allowed.
-      // https://fetch.spec.whatwg.org/#cors-protocol-and-http-caches
-      vary = addVaryOrigin(vary);
-    }
+    const cors = corsResponseHeaders(matcher, policy, origin, preflight);
+    Object.assign(headers, cors.headers);
+    if (cors.varyOrigin) vary = addVaryOrigin(vary);
     if (vary !== undefined) headers['Vary'] = vary;
 
     /** @type {ProxyResult} */
