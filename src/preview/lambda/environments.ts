@@ -6,8 +6,8 @@
  * (a cold start).
  */
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { createInterface } from 'node:readline';
 import path from 'node:path';
+import { createInterface } from 'node:readline';
 import { Worker } from 'node:worker_threads';
 import { RUNTIME_DIR } from '../../paths.js';
 
