@@ -1,0 +1,98 @@
+import type { Stats } from 'node:fs';
+import path from 'node:path';
+import type { CorsModel } from '../spec/model.js';
+import { renderLambdaCode } from '../render/lambda-code.js';
+import { MANIFEST_FILE, MODULE_SPLIT } from './module-files.js';
+
+/**
+ * The confinement rule for every path cors-gen reads back from a module folder (the manifest's file list, the
+ * journal's entries, staged names). Those files sit in a repository, so anyone who can open a pull request can
+ * write them: a path is acted on only when it is one cors-gen itself could have written there. Symbolic links
+ * are never followed inside a module folder: a link planted where cors-gen writes would send the write (or a
+ * clean-up's delete) anywhere on the machine.
+ */
+
+/** A path read back from a module folder that cors-gen refuses to act on; nothing has been touched. */
+export class ModulePathError extends Error {
+  override readonly name = 'ModulePathError';
+}
+
+let lambdaFiles: ReadonlySet<string> | undefined;
+
+/** The Lambda code's file names for every runtime, as the renderer writes them (not a second list to maintain). */
+function lambdaFileNames(): ReadonlySet<string> {
+  if (lambdaFiles) return lambdaFiles;
+  const names = new Set<string>();
+  for (const runtime of ['nodejs22.x', 'python3.12'] as const) {
+    const code = renderLambdaCode({ lambda: { runtime } } as CorsModel, { specFile: 'cors-gen.yaml', version: '0' });
+    for (const p of [...Object.keys(code.generated), ...Object.keys(code.userOwned)]) names.add(p);
+  }
+  lambdaFiles = names;
+  return names;
+}
+
+/**
+ * Whether `p` is a path some generation writes: a `.tf` / `.tf.json` part of the module, a stage's `.tfvars`
+ * (stage names are lowercase letters, digits, "-" and "_"), the Lambda code, the README, `.gitignore` or the
+ * manifest.
+ */
+export function isModuleFile(p: string): boolean {
+  if (MODULE_SPLIT.some(([name]) => p === `${name}.tf` || p === `${name}.tf.json`)) return true;
+  if (/^stages\/[a-z0-9][a-z0-9_-]{0,62}\.tfvars$/.test(p)) return true;
+  return p === 'README.md' || p === '.gitignore' || p === MANIFEST_FILE || lambdaFileNames().has(p);
+}
+
+/** Why `entry` (read from a module folder's file) is not a path cors-gen acts on, or undefined when it is. */
+export function moduleEntryProblem(entry: unknown): string | undefined {
+  if (typeof entry !== 'string' || entry === '') return 'is not a file name';
+  if (entry.includes('\0')) return 'contains a NUL character';
+  if (entry.includes('\\')) return 'contains a backslash (module paths use "/")';
+  if (path.posix.isAbsolute(entry) || /^[A-Za-z]:/.test(entry)) return 'is an absolute path';
+  if (entry.split('/').some((s) => s === '..' || s === '.' || s === '')) return 'leaves the module folder or has an empty, "." or ".." segment';
+  if (!isModuleFile(entry)) return 'is not a file cors-gen writes';
+  return undefined;
+}
+
+/**
+ * Checks every entry of a file read from the module folder; throws (before anything is touched) a
+ * ModulePathError naming the file, the entry, the rule and `fix`.
+ */
+export function checkEntries(dir: string, file: string, entries: Iterable<unknown>, fix: string): void {
+  for (const entry of entries) {
+    const problem = moduleEntryProblem(entry);
+    const resolved = typeof entry === 'string' ? path.resolve(dir, entry) : '';
+    const inside = resolved.startsWith(path.resolve(dir) + path.sep);
+    if (problem || !inside) {
+      throw new ModulePathError(
+        `${path.join(dir, file)}: the entry ${quote(entry)} ${problem ?? 'resolves outside the module folder'}; cors-gen only acts on the files it writes ` +
+          `(relative paths inside ${dir} such as main.tf, stages/<stage>.tfvars or lambda/index.mjs). Nothing was deleted or written. ${fix}`,
+      );
+    }
+  }
+}
+
+/** What lstat says about an entry of the module folder: absent, a regular file, a real folder, or something else. */
+export type EntryKind = 'missing' | 'file' | 'folder' | 'symlink' | 'other';
+
+export function entryKind(stats: Stats | undefined): EntryKind {
+  if (!stats) return 'missing';
+  if (stats.isSymbolicLink()) return 'symlink';
+  if (stats.isFile()) return 'file';
+  if (stats.isDirectory()) return 'folder';
+  return 'other';
+}
+
+/** The refusal for a link (or a device, FIFO, socket, folder) where cors-gen reads or writes a file. */
+export function notAFileError(abs: string, kind: EntryKind, expected: 'file' | 'folder'): ModulePathError {
+  const what = kind === 'symlink' ? 'a symbolic link' : kind === 'folder' ? 'a folder' : kind === 'file' ? 'a file' : 'not a regular file';
+  return new ModulePathError(
+    `${abs} is ${what}, where cors-gen reads and writes a ${expected === 'file' ? 'regular file' : 'real folder'}; cors-gen never follows links or writes through them inside a module folder. ` +
+      `Nothing was deleted or written. Replace it with a ${expected === 'file' ? 'regular file' : 'real folder'} (or delete it) and run cors-gen generate again.`,
+  );
+}
+
+/** A value from a file, quoted for a message: JSON escapes, plus C1 controls and line separators a terminal would act on. */
+export function quote(value: unknown): string {
+  const text = typeof value === 'string' ? JSON.stringify(value.length > 200 ? `${value.slice(0, 200)}...` : value) : String(JSON.stringify(value) ?? value).slice(0, 200);
+  return text.replace(/[\u007f-\u009f\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
