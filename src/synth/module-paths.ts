@@ -1,4 +1,5 @@
 import type { Stats } from 'node:fs';
+import { lstat, readdir, readFile, readlink } from 'node:fs/promises';
 import path from 'node:path';
 import type { CorsModel } from '../spec/model.js';
 import { renderLambdaCode } from '../render/lambda-code.js';
@@ -95,4 +96,56 @@ export function notAFileError(abs: string, kind: EntryKind, expected: 'file' | '
 export function quote(value: unknown): string {
   const text = typeof value === 'string' ? JSON.stringify(value.length > 200 ? `${value.slice(0, 200)}...` : value) : String(JSON.stringify(value) ?? value).slice(0, 200);
   return text.replace(/[\u007f-\u009f\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
+/**
+ * The first folder on the way to the module that is a symbolic link: the module folder, the output folder, and
+ * the output folder's parents inside `cwd` (links above the working directory, such as macOS's /tmp, are the
+ * machine's business, not the repository's).
+ */
+export async function symlinkedFolder(cwd: string, absOut: string, absDir: string): Promise<{ folder: string; target: string } | undefined> {
+  const folders = [absDir, absOut];
+  const relOut = path.relative(cwd, absOut);
+  if (relOut && !relOut.startsWith('..') && !path.isAbsolute(relOut)) {
+    for (let d = path.dirname(absOut); d.length > path.resolve(cwd).length; d = path.dirname(d)) folders.push(d);
+  }
+  for (const folder of folders.reverse()) {
+    const stats = await lstat(folder).catch(() => undefined);
+    if (stats?.isSymbolicLink()) return { folder, target: quote(await readlink(folder)) };
+  }
+  return undefined;
+}
+
+/** At most this many folders are looked at under the output folder (it is normally a handful). */
+const MAX_SIBLINGS = 1000;
+/** A manifest is a few kilobytes; a larger file there is not one. */
+const MAX_MANIFEST_BYTES = 1 << 20;
+
+/**
+ * The module folders under `absOut` other than `name` whose manifest says they were generated from `absSpec`
+ * (what renaming `name:` leaves behind), with the user-owned files they still hold. Links are not followed.
+ */
+export async function modulesOfSpec(absOut: string, name: string, absSpec: string): Promise<Array<{ dir: string; userFiles: string[] }>> {
+  const entries = await readdir(absOut, { withFileTypes: true }).catch(() => []);
+  const found: Array<{ dir: string; userFiles: string[] }> = [];
+  for (const entry of entries.filter((e) => e.isDirectory() && e.name !== name).map((e) => e.name).sort().slice(0, MAX_SIBLINGS)) {
+    const dir = path.join(absOut, entry);
+    const manifestFile = path.join(dir, MANIFEST_FILE);
+    const stats = await lstat(manifestFile).catch(() => undefined);
+    if (!stats?.isFile() || stats.size > MAX_MANIFEST_BYTES) continue;
+    let manifest: { spec?: { file?: unknown }; userOwned?: unknown };
+    try {
+      manifest = JSON.parse(await readFile(manifestFile, 'utf8')) as typeof manifest;
+    } catch {
+      continue;
+    }
+    const specFile = manifest?.spec?.file;
+    if (typeof specFile !== 'string' || path.resolve(dir, specFile) !== absSpec) continue;
+    const userFiles: string[] = [];
+    for (const p of Array.isArray(manifest.userOwned) ? manifest.userOwned : []) {
+      if (moduleEntryProblem(p) === undefined && (await lstat(path.join(dir, p as string)).catch(() => undefined))?.isFile()) userFiles.push(p as string);
+    }
+    found.push({ dir, userFiles });
+  }
+  return found;
 }

@@ -54,25 +54,26 @@ describe('cors-gen generate', () => {
     const dir = project();
     const first = await gen(dir);
     expect(first.code, first.stderr).toBe(0);
-    expect(first.stdout).toBe('');
-    expect(first.stderr).toMatch(/create +\S*main\.tf/);
-    expect(first.stderr).toMatch(/create +\S*lambda\/app\.mjs/);
-    expect(first.stderr).toContain('wrote');
+    // The report is the result: stdout (`cors-gen generate > report.txt` keeps it); nothing on stderr.
+    expect(first.stderr).toBe('');
+    expect(first.stdout).toMatch(/create +\S*main\.tf/);
+    expect(first.stdout).toMatch(/create +\S*lambda\/app\.mjs/);
+    expect(first.stdout).toContain('wrote');
     const files = Object.keys(snapshot(path.join(dir, 'generated/shop')));
     expect(files.sort()).toEqual(
       ['.cors-gen.json', '.gitignore', 'README.md', 'lambda/app.mjs', 'lambda/cors.mjs', 'lambda/index.mjs', 'main.tf', 'outputs.tf', 'stages/dev.tfvars', 'variables.tf', 'versions.tf'].sort(),
     );
     const again = await gen(dir);
     expect(again.code).toBe(0);
-    expect(again.stderr).toContain('is up to date; nothing written');
+    expect(again.stdout).toContain('is up to date; nothing written');
   });
 
   it('exits 1 on an invalid spec, names the problem and writes nothing', async () => {
     const dir = project(SPEC.replace('https://admin.example.com]', 'https://admin.example.com/]'));
     const r = await gen(dir);
     expect(r.code).toBe(1);
-    expect(r.stderr).toContain('cors.allowOrigins[1]');
-    expect(r.stderr).toContain('nothing was written');
+    expect(r.stdout).toContain('cors.allowOrigins[1]');
+    expect(r.stdout).toContain('nothing was written');
     expect(existsSync(path.join(dir, 'generated'))).toBe(false);
   });
 
@@ -84,8 +85,8 @@ describe('cors-gen generate', () => {
     const before = snapshot(path.join(dir, 'generated'));
     const r = await gen(dir, '--check');
     expect(r.code).toBe(1);
-    expect(r.stderr).toContain('differs from what');
-    for (const f of ['variables.tf', 'main.tf', '.cors-gen.json', 'README.md']) expect(r.stderr).toMatch(new RegExp(`update +\\S*shop[/\\\\]${f.replace('.', '\\.')}`));
+    expect(r.stdout).toContain('differs from what');
+    for (const f of ['variables.tf', 'main.tf', '.cors-gen.json', 'README.md']) expect(r.stdout).toMatch(new RegExp(`update +\\S*shop[/\\\\]${f.replace('.', '\\.')}`));
     expect(snapshot(path.join(dir, 'generated'))).toEqual(before);
   });
 
@@ -182,8 +183,8 @@ describe('cors-gen generate --json', () => {
 describe('the committed examples (what CI checks)', () => {
   it.each(EXAMPLES)('generate --check passes on generated/%s', async (name) => {
     const r = await binary(['generate', '--check', '--spec', `examples/${name}/cors-gen.yaml`, '--out', 'generated'], { cwd: ROOT, env: plainEnv() });
-    expect(r.stderr).toContain('is up to date');
-    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain('is up to date');
+    expect(r.code, r.stdout).toBe(0);
   });
 
   it('passes on a fresh copy elsewhere, and from another working directory', async () => {
