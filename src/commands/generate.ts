@@ -138,10 +138,16 @@ export async function generate(options: GenerateOptions = {}): Promise<GenerateR
     try {
       const { createTwoFilesPatch } = await import('diff');
       const patches: string[] = [];
+      // Without headers (no trailing tab) and without jsdiff's "====" line: the shape of `git diff` output.
+      const patch = (from: string, to: string, before: string, after: string) => createTwoFilesPatch(from, to, before, after, undefined, undefined, { context: 3 }).replace(/^=+\n/, '');
       const show = (p: string) => path.join(dir, p).split(path.sep).join('/');
       const after = (p: string) => (p === MANIFEST_FILE ? plan.manifestText : (files.generated.get(p) ?? files.userOwned.get(p) ?? ''));
-      for (const c of plan.changes) patches.push(createTwoFilesPatch(`a/${show(c.path)}`, `b/${show(c.path)}`, (await readModuleText(absDir, c.path)) ?? '', after(c.path), '', '', { context: 3 }));
-      for (const p of plan.userFiles) patches.push(createTwoFilesPatch('/dev/null', `b/${show(p)}`, '', after(p), '', '', { context: 3 }));
+      for (const c of plan.changes) {
+        const before = await readModuleText(absDir, c.path);
+        const gone = c.kind === 'delete' || (c.kind === 'edited' && after(c.path) === '');
+        patches.push(patch(before === undefined ? '/dev/null' : `a/${show(c.path)}`, gone ? '/dev/null' : `b/${show(c.path)}`, before ?? '', gone ? '' : after(c.path)));
+      }
+      for (const p of plan.userFiles) patches.push(patch('/dev/null', `b/${show(p)}`, '', after(p)));
       return { ...result, diff: patches.join('') };
     } catch (e) {
       return refused(e, 'read');

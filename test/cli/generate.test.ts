@@ -1,4 +1,5 @@
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -46,6 +47,9 @@ function snapshot(dir: string): Record<string, string> {
   }
   return out;
 }
+
+/** A path as the in-process CLI shows it: relative to the working directory. */
+const rel = (p: string) => path.relative(process.cwd(), p);
 
 const gen = (dir: string, ...args: string[]) => cli(['generate', '--spec', path.join(dir, 'cors-gen.yaml'), '--out', path.join(dir, 'generated'), ...args]);
 
@@ -220,5 +224,196 @@ describe('concurrent runs', () => {
     expect(formats, files.join(', ')).toHaveLength(1);
     const check = await binary(['generate', '--check', '--spec', 'cors-gen.yaml', '--format', formats[0]!], { cwd: dir, env: plainEnv() });
     expect(check.code, check.stderr).toBe(0);
+  });
+});
+
+describe('cors-gen generate: hostile module folders', () => {
+  it('refuses (exit 2) a committed journal naming a file outside the module, and deletes nothing', async () => {
+    const dir = project();
+    await gen(dir);
+    writeFileSync(path.join(dir, 'victim.txt'), 'keep\n');
+    const journal = path.join(dir, 'generated/shop/.cors-gen.journal');
+    writeFileSync(journal, '{"staged":[],"created":["../../../victim.txt"]}');
+    writeFileSync(path.join(dir, 'cors-gen.yaml'), SPEC.replace('[Content-Type]', '[Content-Type, X-Trace]'));
+    const r = await gen(dir);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(`error ${journal}: the entry "../../../victim.txt" leaves the module folder or has an empty, "." or ".." segment;`);
+    expect(r.stderr).toContain(`Nothing was deleted or written. If no cors-gen run is writing this folder, delete ${journal}`);
+    expect(readFileSync(path.join(dir, 'victim.txt'), 'utf8')).toBe('keep\n');
+  });
+
+  it('refuses (exit 2) a symlinked module folder unless --allow-symlinked-module', async () => {
+    const dir = project();
+    mkdirSync(path.join(dir, 'elsewhere'));
+    mkdirSync(path.join(dir, 'generated'));
+    symlinkSync(path.join(dir, 'elsewhere'), path.join(dir, 'generated/shop'));
+    const r = await gen(dir);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe(
+      `error ${rel(path.join(dir, 'generated/shop'))} is a symbolic link (to ${JSON.stringify(path.join(dir, 'elsewhere'))}); cors-gen does not write a module through a link, which could lead anywhere. ` +
+        'Nothing was written. Pass --allow-symlinked-module if the link is intended, or choose a real folder with --out.\n',
+    );
+    expect(readdirSync(path.join(dir, 'elsewhere'))).toEqual([]);
+    const allowed = await gen(dir, '--allow-symlinked-module');
+    expect(allowed.code, allowed.stderr).toBe(0);
+    expect(readdirSync(path.join(dir, 'elsewhere'))).toContain('main.tf');
+  });
+
+  it('refuses (exit 2) a symlinked output folder inside the working directory', async () => {
+    const dir = project();
+    mkdirSync(path.join(dir, 'elsewhere'));
+    symlinkSync(path.join(dir, 'elsewhere'), path.join(dir, 'generated'));
+    const r = await binary(['generate', 'cors-gen.yaml'], { cwd: dir, env: plainEnv() });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(`error generated is a symbolic link (to ${JSON.stringify(path.join(dir, 'elsewhere'))});`);
+  });
+
+  it('exits 2 at once, with the reason, for an output folder under /proc (no endless mkdir)', async () => {
+    const dir = project();
+    const started = Date.now();
+    const r = await cli(['generate', '--spec', path.join(dir, 'cors-gen.yaml'), '--out', '/proc/cors-gen-x']);
+    expect(Date.now() - started).toBeLessThan(10_000);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(new RegExp(`^error cannot write ${rel('/proc/cors-gen-x/shop')}: ENOENT: .*; the previous module was kept\n$`));
+  });
+});
+
+describe('cors-gen generate: the spec as an argument', () => {
+  it('takes the spec as a positional argument, like --spec', async () => {
+    const dir = project();
+    const r = await binary(['generate', 'cors-gen.yaml'], { cwd: dir, env: plainEnv() });
+    expect(r.code, r.stderr).toBe(0);
+    expect(existsSync(path.join(dir, 'generated/shop/main.tf'))).toBe(true);
+    const same = await binary(['generate', 'cors-gen.yaml', '--spec', './cors-gen.yaml', '--check'], { cwd: dir, env: plainEnv() });
+    expect(same.code, same.stderr).toBe(0);
+  });
+
+  it('is a usage error (exit 2) to name two different specs', async () => {
+    const dir = project();
+    const r = await binary(['generate', 'a.yaml', '--spec', 'b.yaml', '--json'], { cwd: dir, env: plainEnv() });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe('cors-gen: two different specs were given: a.yaml and --spec b.yaml; pass one of them\n');
+    expect(JSON.parse(r.stdout)).toEqual({ ok: false, error: 'two different specs were given: a.yaml and --spec b.yaml; pass one of them' });
+  });
+});
+
+describe('cors-gen generate --check: how to get out of every state', () => {
+  it('a hand edit: names the spec field that produces it and --force, never plain "generate" (which would refuse)', async () => {
+    const dir = project();
+    await gen(dir);
+    const tfvars = path.join(dir, 'generated/shop/stages/dev.tfvars');
+    writeFileSync(tfvars, `${readFileSync(tfvars, 'utf8')}# mine\n`);
+    writeFileSync(path.join(dir, 'generated/shop/.gitignore'), '# mine\n');
+    const r = await gen(dir, '--check');
+    expect(r.code).toBe(1);
+    const shop = rel(path.join(dir, 'generated/shop'));
+    expect(r.stdout).toBe(
+      [
+        `stale ${shop} differs from what \`cors-gen generate\` would write:`,
+        `  edited  ${path.join(shop, '.gitignore')}: edited by hand since cors-gen wrote it: no spec field produces it; \`cors-gen generate --force\` discards the edit`,
+        `  edited  ${path.join(shop, 'stages/dev.tfvars')}: edited by hand since cors-gen wrote it: move the change into the spec's \`stages.dev.allowOrigins\`, or discard it with \`cors-gen generate --force\``,
+        'Move each hand edit you want to keep into the spec as shown, then run `cors-gen generate --force` (it overwrites the edited files) and commit the result.',
+        '',
+      ].join('\n'),
+    );
+    expect(r.stdout).not.toContain('Run `cors-gen generate` and');
+    // The advice works: --force gets the module back in step.
+    expect((await gen(dir, '--force')).code).toBe(0);
+    expect((await gen(dir, '--check')).code).toBe(0);
+  });
+
+  it('missing, stale, orphaned and debris files: each with its fix, then "Run cors-gen generate"', async () => {
+    const dir = project();
+    await gen(dir);
+    const shop = rel(path.join(dir, 'generated/shop'));
+    rmSync(path.join(shop, 'README.md'));
+    rmSync(path.join(shop, 'lambda/app.mjs'));
+    writeFileSync(path.join(shop, 'main.tf.cors-gen-new'), 'half written');
+    writeFileSync(path.join(dir, 'cors-gen.yaml'), SPEC.replace(/stages:[\s\S]*$/, '').replace('[Content-Type]', '[Content-Type, X-Trace]'));
+    const r = await gen(dir, '--check');
+    expect(r.code).toBe(1);
+    const lines = r.stdout.split('\n');
+    expect(lines).toContain(`  create  ${path.join(shop, 'README.md')}: missing: \`cors-gen generate\` writes it`);
+    expect(lines).toContain(`  update  ${path.join(shop, 'main.tf')}: out of date: \`cors-gen generate\` rewrites it`);
+    expect(lines).toContain(`  delete  ${path.join(shop, 'stages/dev.tfvars')}: no longer generated: \`cors-gen generate\` deletes it`);
+    expect(lines).toContain(`  delete  ${path.join(shop, 'main.tf.cors-gen-new')}: left by an interrupted run: \`cors-gen generate\` cleans it up`);
+    expect(lines).toContain(`  missing ${path.join(shop, 'lambda/app.mjs')}: your code file is missing: \`cors-gen generate\` writes the starter again`);
+    expect(lines.at(-2)).toBe('Run `cors-gen generate` and commit the result.');
+    expect((await gen(dir)).code).toBe(0);
+    expect((await gen(dir, '--check')).code).toBe(0);
+  });
+
+  it('says the generator changed (which version wrote the module, which is running) instead of only "stale"', async () => {
+    const dir = project();
+    await gen(dir);
+    const manifestFile = path.join(dir, 'generated/shop/.cors-gen.json');
+    const manifest = JSON.parse(readFileSync(manifestFile, 'utf8')) as { version: string; files: Record<string, string> };
+    const running = manifest.version;
+    // As if an older cors-gen had written a different main.tf.
+    const main = path.join(dir, 'generated/shop/main.tf');
+    writeFileSync(main, `${readFileSync(main, 'utf8')}# older output\n`);
+    manifest.version = '0.0.1';
+    manifest.files['main.tf'] = createHash('sha256').update(readFileSync(main, 'utf8')).digest('hex');
+    writeFileSync(manifestFile, `${JSON.stringify(manifest, null, 2)}\n`);
+    const r = await gen(dir, '--check');
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain(`The generator changed: cors-gen 0.0.1 wrote ${rel(path.join(dir, 'generated/shop'))}, this is cors-gen ${running} (the spec did not change).\n`);
+    const json = await gen(dir, '--check', '--json');
+    expect(JSON.parse(json.stdout)).toMatchObject({ ok: false, reason: 'stale', version: running, writtenBy: { version: '0.0.1', specChanged: false } });
+  });
+
+  it('an upgrade that changes no output passes the check and rewrites nothing', async () => {
+    const dir = project();
+    await gen(dir);
+    const manifestFile = path.join(dir, 'generated/shop/.cors-gen.json');
+    writeFileSync(manifestFile, readFileSync(manifestFile, 'utf8').replace(/"version": "[^"]+"/, '"version": "0.0.1"'));
+    const before = snapshot(path.join(dir, 'generated'));
+    const r = await gen(dir, '--check');
+    expect(r.code, r.stdout).toBe(0);
+    expect((await gen(dir)).stdout).toContain('is up to date; nothing written');
+    expect(snapshot(path.join(dir, 'generated'))).toEqual(before);
+  });
+});
+
+describe('cors-gen generate --diff', () => {
+  it('prints a unified diff of what would change, writes nothing, exits 1; 0 with no difference', async () => {
+    const dir = project();
+    await gen(dir);
+    writeFileSync(path.join(dir, 'cors-gen.yaml'), SPEC.replace('http://localhost:3000', 'http://localhost:5173'));
+    const before = snapshot(path.join(dir, 'generated'));
+    const r = await gen(dir, '--diff');
+    expect(r.code).toBe(1);
+    const tfvars = rel(path.join(dir, 'generated/shop/stages/dev.tfvars')).split(path.sep).join('/');
+    expect(r.stdout).toContain(`--- a/${tfvars}\n+++ b/${tfvars}\n`);
+    expect(r.stdout).toMatch(/^-allowed_origins += \["http:\/\/localhost:3000"\]$/m);
+    expect(r.stdout).toMatch(/^\+allowed_origins += \["http:\/\/localhost:5173"\]$/m);
+    expect(snapshot(path.join(dir, 'generated'))).toEqual(before);
+    await gen(dir);
+    const clean = await gen(dir, '--diff');
+    expect(clean.code).toBe(0);
+    expect(clean.stdout).not.toContain('---');
+  });
+});
+
+describe('cors-gen generate after a rename', () => {
+  it('warns that the old module folder is left behind, naming the user code to move; --check fails on it', async () => {
+    const dir = project();
+    await gen(dir);
+    writeFileSync(path.join(dir, 'cors-gen.yaml'), SPEC.replace('name: shop', 'name: store'));
+    const r = await gen(dir);
+    expect(r.code).toBe(0);
+    const old = rel(path.join(dir, 'generated/shop'));
+    const now = rel(path.join(dir, 'generated/store'));
+    const warning =
+      `warning ${old} holds a module generated from the same spec under another name (the spec's \`name:\` changed?); this spec now writes ${now}. ` +
+      `Move your code across (${path.join(old, 'lambda/app.mjs')} to ${path.join(now, 'lambda/app.mjs')}, replacing the starter cors-gen wrote), then delete ${old}. ` +
+      "The old module's resources are still in whatever Terraform state applied it.";
+    expect(r.stdout.split('\n')).toContain(warning);
+    const check = await gen(dir, '--check');
+    expect(check.code).toBe(1);
+    expect(check.stdout).toContain(warning);
+    expect(check.stdout).toContain('1 other module folder(s) of the same spec (see the warning above): move your code out of them, then delete them.');
+    rmSync(path.join(dir, 'generated/shop'), { recursive: true });
+    expect((await gen(dir, '--check')).code).toBe(0);
   });
 });
