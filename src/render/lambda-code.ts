@@ -14,7 +14,7 @@ export interface LambdaFiles {
 export interface LambdaCodeOptions {
   /** The spec file, as the header names it; relative to the project (an absolute path is cut to its base name). */
   readonly specFile: string;
-  /** The cors-gen version written into the header. */
+  /** The cors-gen version. Not written into the files: the manifest records it, so an upgrade that changes no output changes no file. */
   readonly version: string;
 }
 
