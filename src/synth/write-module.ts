@@ -119,9 +119,21 @@ async function planAgainst(dir: string, files: ModuleFiles, manifest: Manifest, 
   const sameButVersion = previous !== undefined && `${JSON.stringify({ ...previous.raw, version: manifest.version }, null, 2)}\n` === manifestText;
   if (manifestOnDisk !== manifestText && !sameButVersion) changes.push({ path: MANIFEST_FILE, kind: manifestOnDisk === undefined ? 'create' : 'update' });
   const leftovers: string[] = [];
-  if ((await kindOf(path.join(dir, JOURNAL), fs)) !== 'missing') leftovers.push(JOURNAL);
+  // A journal is checked here too, so `--check` refuses one that names paths cors-gen never writes.
+  const journal = await readModuleText(dir, JOURNAL, fs);
+  if (journal !== undefined) {
+    await checkFolders(dir, journalEntries(parseJournal(dir, journal)), fs);
+    leftovers.push(JOURNAL);
+  }
   const known = new Set([...files.generated.keys(), ...files.userOwned.keys(), ...Object.keys(previous?.files ?? {}), ...(previous?.userOwned ?? []), MANIFEST_FILE, JOURNAL]);
-  for (const p of known) for (const suffix of [NEW, OLD]) if ((await kindOf(path.join(dir, p) + suffix, fs)) !== 'missing') leftovers.push(p + suffix);
+  for (const p of known) {
+    for (const suffix of [NEW, OLD]) {
+      const kind = await kindOf(path.join(dir, p) + suffix, fs);
+      // A folder under a staging name is refused now, before the write has removed any other debris.
+      if (kind === 'folder') throw notAFileError(path.join(dir, p) + suffix, kind, 'file');
+      if (kind !== 'missing') leftovers.push(p + suffix);
+    }
+  }
   if (await staleLock(path.join(dir, LOCK), fs)) leftovers.push(LOCK);
   const upToDate = changes.length === 0 && userFiles.length === 0 && leftovers.length === 0;
   const written = previous && { version: previous.version, specChanged: previous.specSha256 !== manifest.spec.sha256 };
@@ -267,6 +279,10 @@ function parseJournal(dir: string, text: string): Journal {
   return j as unknown as Journal;
 }
 
+function journalEntries(journal: Journal): string[] {
+  return [...journal.staged, ...(journal.replaced ?? []), ...(journal.created ?? [])];
+}
+
 /** Undoes an interrupted swap as recorded in the journal, or finishes one that reached its commit point. */
 async function rollback(dir: string, fs: WriterFs): Promise<void> {
   const abs = (p: string) => path.join(dir, p);
@@ -276,7 +292,7 @@ async function rollback(dir: string, fs: WriterFs): Promise<void> {
     return;
   }
   const journal = parseJournal(dir, text);
-  await checkFolders(dir, [...journal.staged, ...(journal.replaced ?? []), ...(journal.created ?? [])], fs);
+  await checkFolders(dir, journalEntries(journal), fs);
   if (journal.committed) return finish(dir, journal.replaced ?? [], fs);
   for (const p of journal.created ?? []) await unlinkEntry(abs(p), fs);
   for (const p of journal.replaced ?? []) {
