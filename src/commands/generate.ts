@@ -25,6 +25,8 @@ export interface GenerateOptions {
   readonly allowSymlinkedModule?: boolean;
   /** @default process.cwd() */
   readonly cwd?: string;
+  /** Progress worth telling while the command runs (e.g. waiting for another run's lock); the CLI prints it on stderr. */
+  readonly onProgress?: (message: string) => void;
 }
 
 /** Another module folder under the output folder generated from the same spec: what a `name:` change leaves behind. */
@@ -156,7 +158,7 @@ export async function generate(options: GenerateOptions = {}): Promise<GenerateR
   if (plan.upToDate) return { ...planned, ok: true };
   try {
     // The plan is made again under the module's lock; report what was actually written.
-    const applied = await commitWrite(absDir, files, plan, { force: options.force });
+    const applied = await commitWrite(absDir, files, plan, { force: options.force, onLockWait: options.onProgress });
     return { ...planned, changes: [...applied.changes, ...debris], userFiles: applied.userFiles, ok: true };
   } catch (e) {
     const failure = refused(e, 'write');

@@ -146,11 +146,18 @@ async function planAgainst(dir: string, files: ModuleFiles, manifest: Manifest, 
  * again under the lock, so a concurrent run or an edit made since `planWrite` is never overwritten blindly.
  * Returns the plan that was applied. Folders it creates are removed again when the write fails.
  */
-export async function commitWrite(dir: string, files: ModuleFiles, plan: WritePlan, options: { force?: boolean } = {}, fs: WriterFs = nodeFs): Promise<WritePlan> {
+export interface CommitOptions {
+  /** Overwrite (or delete) generated files edited by hand. */
+  readonly force?: boolean;
+  /** Told once when the run has to wait for another run's lock, so a wait never looks like a hang. */
+  readonly onLockWait?: (message: string) => void;
+}
+
+export async function commitWrite(dir: string, files: ModuleFiles, plan: WritePlan, options: CommitOptions = {}, fs: WriterFs = nodeFs): Promise<WritePlan> {
   refuseEdited(dir, plan, options);
   const madeFolders = await makeFolders(dir, fs);
   try {
-    const release = await lock(dir, fs);
+    const release = await lock(dir, fs, options.onLockWait);
     try {
       // Debris first: a crashed run's journal is rolled back, stray staged and old files are removed.
       await recover(dir, fs);
@@ -390,10 +397,11 @@ function holderAlive(file: string, holder: number): boolean {
  * over; a live one is waited for, LOCK_WAIT_MS at a time, at most LOCK_TIMEOUT_MS in all, then refused with
  * the holder and how to remove a stale lock. Anything but a regular file there is refused at once.
  */
-async function lock(dir: string, fs: WriterFs): Promise<() => Promise<void>> {
+async function lock(dir: string, fs: WriterFs, onWait?: (message: string) => void): Promise<() => Promise<void>> {
   const file = path.join(dir, LOCK);
   const deadline = Date.now() + LOCK_TIMEOUT_MS;
   let tookOverEmpty = false;
+  let told = false;
   for (let attempt = 0; ; attempt++) {
     // Every path through this loop counts: even a lock that keeps vanishing and reappearing cannot spin it.
     if (attempt > 2 * LOCK_MAX_ATTEMPTS) throw new ModuleWriteError(`could not take ${file}: other processes kept creating and removing it; run again`, 'locked');
@@ -411,6 +419,8 @@ async function lock(dir: string, fs: WriterFs): Promise<() => Promise<void>> {
       // An empty file is a lock being taken right now (created, pid not yet written): wait for it too.
       const live = text === '' || holderAlive(file, holder);
       if (live && attempt < LOCK_MAX_ATTEMPTS && Date.now() < deadline) {
+        if (!told) onWait?.(`waiting for ${text === '' ? 'another cors-gen' : `another cors-gen (pid ${holder})`}, which holds ${file} (at most ${LOCK_TIMEOUT_MS / 1000} s)`);
+        told = true;
         await new Promise((r) => setTimeout(r, LOCK_WAIT_MS));
         continue;
       }

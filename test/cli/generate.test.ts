@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -240,6 +241,48 @@ describe('cors-gen generate: hostile module folders', () => {
     expect(r.stderr).toContain(`error ${journal}: the entry "../../../victim.txt" leaves the module folder or has an empty, "." or ".." segment;`);
     expect(r.stderr).toContain(`Nothing was deleted or written. If no cors-gen run is writing this folder, delete ${journal}`);
     expect(readFileSync(path.join(dir, 'victim.txt'), 'utf8')).toBe('keep\n');
+  });
+
+  it('--check refuses (exit 2) that journal too, and a manifest entry outside the module with or without --force', async () => {
+    const dir = project();
+    await gen(dir);
+    const shop = path.join(dir, 'generated/shop');
+    writeFileSync(path.join(shop, '.cors-gen.journal'), '{"staged":["/etc/hostname"]}');
+    const check = await gen(dir, '--check');
+    expect(check.code).toBe(2);
+    expect(check.stderr).toContain(`error ${path.join(shop, '.cors-gen.journal')}: the entry "/etc/hostname" is an absolute path;`);
+    rmSync(path.join(shop, '.cors-gen.journal'));
+    writeFileSync(path.join(dir, 'x'), 'x\n');
+    const manifestFile = path.join(shop, '.cors-gen.json');
+    const manifest = JSON.parse(readFileSync(manifestFile, 'utf8')) as { files: Record<string, string> };
+    manifest.files['../../x'] = createHash('sha256').update('x\n').digest('hex');
+    writeFileSync(manifestFile, JSON.stringify(manifest));
+    for (const args of [[], ['--force'], ['--check']]) {
+      const r = await gen(dir, ...args);
+      expect(r.code, args.join(' ')).toBe(2);
+      expect(r.stderr).toContain(`error ${manifestFile}: the entry "../../x" leaves the module folder or has an empty, "." or ".." segment;`);
+      expect(r.stderr).toContain('Restore it from version control or delete it');
+    }
+    expect(readFileSync(path.join(dir, 'x'), 'utf8')).toBe('x\n');
+  });
+
+  it('tells on stderr that it waits for another run\'s lock; the result stays on stdout', async () => {
+    const dir = project();
+    const holder = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 20000)'], { stdio: 'ignore' });
+    try {
+      const lock = path.join(dir, 'generated/shop/.cors-gen.lock');
+      mkdirSync(path.dirname(lock), { recursive: true });
+      writeFileSync(lock, String(holder.pid));
+      const running = gen(dir);
+      await new Promise((r) => setTimeout(r, 500));
+      holder.kill('SIGKILL');
+      const r = await running;
+      expect(r.code, r.stderr).toBe(0);
+      expect(r.stderr).toBe(`waiting for another cors-gen (pid ${holder.pid}), which holds ${lock} (at most 5 s)\n`);
+      expect(r.stdout).toContain('wrote');
+    } finally {
+      holder.kill('SIGKILL');
+    }
   });
 
   it('refuses (exit 2) a symlinked module folder unless --allow-symlinked-module', async () => {

@@ -529,7 +529,10 @@ describe('a hostile module folder (paths and links read back from it)', () => {
       const lockFile = path.join(target, '.cors-gen.lock');
       writeFileSync(lockFile, String(holder.pid));
       const started = Date.now();
-      const error = await write(target, A).catch((e: unknown) => e);
+      const told: string[] = [];
+      const plan = await planWrite(target, A, meta());
+      const error = await commitWrite(target, A, plan, { onLockWait: (m) => told.push(m) }).catch((e: unknown) => e);
+      expect(told).toEqual([`waiting for another cors-gen (pid ${holder.pid}), which holds ${lockFile} (at most 5 s)`]);
       expect(Date.now() - started).toBeGreaterThanOrEqual(4_900);
       expect(error).toBeInstanceOf(ModuleWriteError);
       expect((error as ModuleWriteError).reason).toBe('locked');

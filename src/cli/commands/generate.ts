@@ -53,6 +53,7 @@ export function registerGenerate(program: Command, ctx: CliContext): void {
           diff: flags.diff,
           force: flags.force,
           allowSymlinkedModule: flags.allowSymlinkedModule,
+          onProgress: (message) => ctx.output.err(message),
         });
         const o = ctx.output;
         if (!('dir' in result)) {
