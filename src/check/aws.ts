@@ -31,13 +31,34 @@ export function isMissingAuthenticationToken(response: ProbeResponse): boolean {
   return type.startsWith('MissingAuthenticationTokenException') || response.bodyStart.includes('Missing Authentication Token');
 }
 
+/** x-amzn-ErrorType without its `:<detail>` suffix, or '' when absent. */
+function errorType(response: ProbeResponse): string {
+  return (getHeader(response.headers, 'x-amzn-errortype') ?? '').split(':')[0]!.trim();
+}
+
 /**
- * An authorizer, IAM or API-key rejection: 401/403 with API Gateway's JSON message. On a preflight it means the
- * OPTIONS request reached something that wants credentials, which a preflight never carries.
+ * A rejection by something that checks who the caller is: a Lambda, Cognito or JWT authorizer, IAM, or a resource
+ * policy. API Gateway names it in x-amzn-ErrorType: UnauthorizedException (401 "Unauthorized"),
+ * AccessDeniedException (403 "User is not authorized ..."), IncompleteSignatureException and
+ * InvalidSignatureException (IAM signatures)
+ * (https://repost.aws/knowledge-center/api-gateway-troubleshoot-403-forbidden). On a preflight it means the OPTIONS
+ * request reached something that wants credentials, which a preflight never carries. Without the header (HTTP APIs
+ * send none), the body's message tells.
  */
 export function isAuthorizerRejection(response: ProbeResponse): boolean {
   if (response.status !== 401 && response.status !== 403) return false;
-  const type = getHeader(response.headers, 'x-amzn-errortype') ?? '';
-  if (/^(UnauthorizedException|AccessDeniedException|ForbiddenException|IncompleteSignatureException)/.test(type)) return true;
-  return /"message"\s*:\s*"(Unauthorized|Forbidden|User is not authorized[^"]*)"/.test(response.bodyStart);
+  const type = errorType(response);
+  if (/^(UnauthorizedException|AccessDeniedException|IncompleteSignatureException|InvalidSignatureException)$/.test(type)) return true;
+  return type === '' && /"message"\s*:\s*"(Unauthorized|User is not authorized[^"]*)"/i.test(response.bodyStart);
+}
+
+/**
+ * API Gateway's 403 {"message":"Forbidden"} that names no authorizer: x-amzn-ErrorType ForbiddenException (a
+ * missing or invalid API key), or no type at all. A URL without the stage (or with a wrong one) and a WAF block
+ * answer the same way, so the three cannot be told apart from the answer alone.
+ */
+export function isGatewayForbidden(response: ProbeResponse): boolean {
+  if (response.status !== 403 || isMissingAuthenticationToken(response) || isAuthorizerRejection(response)) return false;
+  const type = errorType(response);
+  return type === 'ForbiddenException' || (type === '' && /"message"\s*:\s*"Forbidden"/i.test(response.bodyStart));
 }

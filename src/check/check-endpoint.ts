@@ -3,32 +3,43 @@
  * origins) concurrently under one limit, then judges what came back. Any network failure cancels the other
  * probes and rejects with a CheckError of kind `network`: an endpoint that cannot be reached cannot be judged.
  */
-import { checkResponse } from '../cors/fetch-check.js';
+import { checkResponse, getHeader } from '../cors/fetch-check.js';
 import { needsPreflight } from '../cors/fetch-request.js';
 import { detectFlavor } from './aws.js';
 import { simulateFetch, type FetchOutcome } from './browser-fetch.js';
-import { diagnoseErrorProbe, diagnoseFetch, diagnoseVary } from './diagnose.js';
-import type { Exchange, Send } from './exchange.js';
-import { sortFindings, type Finding } from './findings.js';
+import { diagnoseErrorProbe, diagnoseFetch, diagnoseVary, isErrorStatus, withErrorProbe } from './diagnose.js';
+import { redactEvidence, type Exchange, type Send } from './exchange.js';
+import { SCAN_CODES, sortFindings, type Finding } from './findings.js';
 import { DEFAULT_LIMITS, sendProbe, type ProbeRequest } from './http-probe.js';
 import { CheckError, parseCheckInput, type CheckOptions } from './input.js';
 import { createLimiter } from './limit.js';
 import { NetworkError } from './network-error.js';
-import { evaluateScan, planScan, type ScanResult } from './scan.js';
+import { evaluateScan, planScan, REFLECTION_PROBE, type ScanProbe, type ScanResult } from './scan.js';
 
-/** One line of what was sent, for the human report. */
-export interface TraceEntry {
+/**
+ * The browser's CORS check for the probe's Origin (`passed`: a page on that origin can read the answer), or, for
+ * an error probe answered without an error status, `not-an-error`: it proves nothing about error answers.
+ */
+export type ProbeVerdict = 'passed' | 'blocked' | 'not-an-error';
+
+/** One request sent, as `--json` lists it. */
+export interface ProbeRecord {
+  /** `preflight`, `request`, `redirect:<n>`, `error-probe[:<n>]`, `scan:<class>` (`...@error-path` on the error path). */
   readonly probe: string;
-  readonly method: string;
-  readonly url: string;
+  /** The request line: method, path and query. */
+  readonly request: string;
+  readonly origin: string;
   readonly status: number;
-  /** Whether the browser accepts this response for the frontend's origin. */
-  readonly passed: boolean;
+  /** The response's CORS headers (Access-Control-*, Vary), lower-case names; repeated ones as arrays. */
+  readonly headers: Readonly<Record<string, string | readonly string[]>>;
+  readonly verdict: ProbeVerdict;
 }
 
 export interface CheckReport {
-  /** True exactly when the origin can use the endpoint: the browser hands the response to script. */
+  /** True exactly when `check` exits 0: the origin can use the endpoint and no probe found another origin that can read it with credentials. */
   readonly ok: boolean;
+  /** Whether the browser hands the response to script for the frontend's origin. */
+  readonly originAllowed: boolean;
   readonly url: string;
   readonly origin: string;
   /** The frontend's request: method (normalized) and credentials mode. */
@@ -36,26 +47,57 @@ export interface CheckReport {
   readonly credentials: boolean;
   /** Errors first, then warnings, then information. */
   readonly findings: readonly Finding[];
-  /** The preflight, request, redirects and error probe, in order. Not part of `--json`. */
-  readonly trace: readonly TraceEntry[];
-  /** How many scan probes were sent (0 without `scan`). */
+  /** Every request sent, in order: the browser's requests, the error probes, the crafted origins. */
+  readonly probes: readonly ProbeRecord[];
+  /** How many crafted-origin probes were sent (1 without `scan`: the reflected-origin probe). */
   readonly scanned: number;
 }
 
 /** The whole check's deadline, in multiples of the per-request timeout. */
 export const OVERALL_TIMEOUT_FACTOR = 6;
 
-/** A path under the endpoint that no API defines, so the answer is the API's "not found" error. */
-export function errorProbeUrl(url: URL): URL {
-  const probe = new URL(url.href);
-  probe.pathname = `${probe.pathname.replace(/\/+$/, '')}/cors-gen-check-not-found`;
-  probe.search = '';
-  return probe;
+const NOT_FOUND = 'cors-gen-check-not-found';
+
+/**
+ * Paths under the endpoint that no API should define, tried in order until one answers with an error status: the
+ * endpoint's path plus one unknown segment; two (past a path parameter such as /orders/{id}, which matches the
+ * first); and one unknown segment under the first path segment (a REST API's stage), for an endpoint deep in a
+ * resource tree full of parameters.
+ */
+export function errorProbeUrls(url: URL): URL[] {
+  const at = (pathname: string) => {
+    const u = new URL(url.href);
+    u.pathname = pathname;
+    u.search = '';
+    return u;
+  };
+  const base = url.pathname.replace(/\/+$/, '');
+  const first = /^\/[^/]+/.exec(base)?.[0] ?? '';
+  const urls = [at(`${base}/${NOT_FOUND}`), at(`${base}/${NOT_FOUND}/${NOT_FOUND}`), at(`${first}/${NOT_FOUND}`)];
+  return urls.filter((u, i) => urls.findIndex((v) => v.href === u.href) === i);
 }
 
 /** Picks the error to report: the root cause, not the cancellations it triggered. */
 function rootCause(reasons: unknown[]): unknown {
   return reasons.find((r) => !(r instanceof NetworkError && r.kind === 'aborted')) ?? reasons[0];
+}
+
+function requestLine(e: Exchange): string {
+  return `${e.request.method} ${e.request.url.pathname}${e.request.url.search}`;
+}
+
+function corsHeaders(e: Exchange): Record<string, string | readonly string[]> {
+  const out: Record<string, string | readonly string[]> = {};
+  for (const [name, values] of Object.entries(e.response.headers)) {
+    if (values === undefined || values.length === 0 || !(name.startsWith('access-control-') || name === 'vary')) continue;
+    out[name] = values.length === 1 ? values[0]! : [...values];
+  }
+  return out;
+}
+
+function record(e: Exchange, verdict: ProbeVerdict): ProbeRecord {
+  const origin = e.request.headers.find(([n]) => n.toLowerCase() === 'origin')?.[1] ?? '';
+  return { probe: e.probe, request: requestLine(e), origin, status: e.response.status, headers: corsHeaders(e), verdict };
 }
 
 export async function checkEndpoint(options: CheckOptions): Promise<CheckReport> {
@@ -74,14 +116,19 @@ export async function checkEndpoint(options: CheckOptions): Promise<CheckReport>
     cancel();
   }, overallMs);
 
-  const scanProbes = input.scan ? planScan(request.origin, url) : [];
+  // Without `scan`, one crafted origin still goes out: a server that echoes any origin with credentials is the
+  // one misconfiguration that makes every user's data readable by every site, and it costs one request to see.
+  const scanProbes: ScanProbe[] = input.scan ? planScan(request.origin, url) : [REFLECTION_PROBE].filter((p) => p.origin !== request.origin);
+  // `scan` also sends the reflection probes to the error path: API Gateway's gateway responses are configured
+  // apart from the methods, and an echo of the Origin there is a common way to "fix" CORS on errors.
+  const errorPathProbes = input.scan ? scanProbes.filter((p) => p.code === 'reflected-origin' || p.code === 'null-origin') : [];
   const limit = createLimiter(input.concurrency);
   let done = 0;
   let total = (needsPreflight(request) ? 2 : 1) + 1 + scanProbes.length;
   const send: Send = (probe, probeRequest: ProbeRequest) =>
     limit(async () => {
       if (controller.signal.aborted) throw new NetworkError('aborted', `${probeRequest.method} ${probeRequest.url.href} was cancelled`);
-      // Redirect hops (and their preflights) were not known in advance.
+      // Redirect hops (and their preflights) and further error paths were not known in advance.
       if (probe.includes(':') && !probe.startsWith('scan:')) total++;
       options.onProgress?.({ done, total, probe });
       try {
@@ -97,13 +144,32 @@ export async function checkEndpoint(options: CheckOptions): Promise<CheckReport>
       cancel();
       throw e;
     });
+  const sendScan = (probe: ScanProbe, target: URL, suffix = ''): Promise<ScanResult> =>
+    send(`scan:${probe.code}${suffix}`, { method: 'GET', url: target, headers: [['Origin', probe.origin]] }).then((exchange) => ({ probe, exchange }));
+
+  /** Error paths in turn, until one answers with an error status. */
+  const findErrorPath = async (): Promise<Exchange[]> => {
+    const attempts: Exchange[] = [];
+    for (const [i, target] of errorProbeUrls(url).entries()) {
+      const exchange = await send(i === 0 ? 'error-probe' : `error-probe:${i + 1}`, { method: 'GET', url: target, headers: [['Origin', request.origin]] });
+      attempts.push(exchange);
+      if (isErrorStatus(exchange.response.status)) break;
+    }
+    return attempts;
+  };
 
   const main = failFast(simulateFetch(request, url, send));
-  const errorProbe = failFast(send('error-probe', { method: 'GET', url: errorProbeUrl(url), headers: [['Origin', request.origin]] }));
-  const scans = scanProbes.map((probe) =>
-    failFast(send(`scan:${probe.code}`, { method: 'GET', url, headers: [['Origin', probe.origin]] }).then((exchange): ScanResult => ({ probe, exchange }))),
+  const errorAttempts = failFast(findErrorPath());
+  const scans = failFast(Promise.all(scanProbes.map((probe) => sendScan(probe, url))));
+  const errorScans = failFast(
+    errorAttempts.then((attempts) => {
+      const last = attempts[attempts.length - 1]!;
+      if (!isErrorStatus(last.response.status)) return [];
+      total += errorPathProbes.length;
+      return Promise.all(errorPathProbes.map((probe) => sendScan(probe, last.request.url, '@error-path')));
+    }),
   );
-  const settled = await Promise.allSettled([main, errorProbe, ...scans]);
+  const settled = await Promise.allSettled([main, errorAttempts, scans, errorScans]);
   clearTimeout(overall);
   options.signal?.removeEventListener('abort', cancel);
   const failures = settled.filter((s): s is PromiseRejectedResult => s.status === 'rejected').map((s) => s.reason as unknown);
@@ -115,35 +181,37 @@ export async function checkEndpoint(options: CheckOptions): Promise<CheckReport>
   }
 
   const outcome = (settled[0] as PromiseFulfilledResult<FetchOutcome>).value;
-  const errorExchange = (settled[1] as PromiseFulfilledResult<Exchange>).value;
-  const scanResults = settled.slice(2).map((s) => (s as PromiseFulfilledResult<ScanResult>).value);
+  const attempts = (settled[1] as PromiseFulfilledResult<Exchange[]>).value;
+  const scanResults = [...(settled[2] as PromiseFulfilledResult<ScanResult[]>).value, ...(settled[3] as PromiseFulfilledResult<ScanResult[]>).value];
   const mainExchanges = outcome.steps.map((s) => s.exchange);
-  const flavor = detectFlavor(url, [...mainExchanges, errorExchange, ...scanResults.map((r) => r.exchange)]);
+  const flavor = detectFlavor(url, [...mainExchanges, ...attempts, ...scanResults.map((r) => r.exchange)]);
   const ctx = { flavor, request };
 
-  const findings: Finding[] = diagnoseFetch(outcome, ctx);
-  // The request itself already showed an error without CORS headers; the probe would repeat it.
-  if (!findings.some((f) => f.code === 'error-response-without-cors')) findings.push(...diagnoseErrorProbe(errorExchange, ctx));
+  let findings: Finding[] = withErrorProbe(diagnoseFetch(outcome, ctx), diagnoseErrorProbe(attempts, ctx));
+  const scanFindings = evaluateScan(scanResults, [...mainExchanges, ...attempts], flavor, request.origin);
+  findings.push(...(input.scan ? scanFindings : scanFindings.filter((f) => f.code === 'reflected-origin')));
   if (input.scan) {
-    findings.push(...evaluateScan(scanResults, [...mainExchanges, errorExchange], flavor, request.origin));
     const last = mainExchanges[mainExchanges.length - 1];
     if (outcome.ok && last) findings.push(...diagnoseVary(last, scanResults.map((r) => r.exchange), ctx));
   }
+  if (!input.showSecrets) findings = findings.map((f) => ({ ...f, evidence: f.evidence.map(redactEvidence) }));
 
-  const trace: TraceEntry[] = outcome.steps.map((s) => ({
-    probe: s.exchange.probe,
-    method: s.exchange.request.method,
-    url: s.exchange.request.url.href,
-    status: s.exchange.response.status,
-    passed: s.decision.ok,
-  }));
-  trace.push({
-    probe: errorExchange.probe,
-    method: 'GET',
-    url: errorExchange.request.url.href,
-    status: errorExchange.response.status,
-    passed: checkResponse(request, errorExchange.response.headers).ok,
-  });
-
-  return { ok: outcome.ok, url: url.href, origin: request.origin, method: request.method, credentials: request.credentials, findings: sortFindings(findings), trace, scanned: scanResults.length };
+  const errorVerdict = (e: Exchange): ProbeVerdict => (!isErrorStatus(e.response.status) ? 'not-an-error' : checkResponse(request, e.response.headers).ok ? 'passed' : 'blocked');
+  const probes: ProbeRecord[] = [
+    ...outcome.steps.map((s) => record(s.exchange, s.decision.ok ? 'passed' : 'blocked')),
+    ...attempts.map((e) => record(e, errorVerdict(e))),
+    ...scanResults.map((r) => record(r.exchange, getHeader(r.exchange.response.headers, 'access-control-allow-origin') === r.probe.origin ? 'passed' : 'blocked')),
+  ];
+  const exposed = findings.some((f) => f.severity === 'error' && (SCAN_CODES as readonly string[]).includes(f.code));
+  return {
+    ok: outcome.ok && !exposed,
+    originAllowed: outcome.ok,
+    url: url.href,
+    origin: request.origin,
+    method: request.method,
+    credentials: request.credentials,
+    findings: sortFindings(findings),
+    probes,
+    scanned: scanResults.length,
+  };
 }

@@ -48,3 +48,22 @@ export function toEvidence(exchange: Exchange): Evidence {
     response: { status: exchange.response.status, headers: responseHeaders },
   };
 }
+
+/** Headers whose values are credentials (RFC 9110 Authorization and Proxy-Authorization, RFC 6265 cookies). */
+const SECRET_HEADERS: ReadonlySet<string> = new Set(['authorization', 'proxy-authorization', 'cookie', 'set-cookie']);
+
+const REDACTED = '<redacted: --show-secrets shows it>';
+
+/** A credential header's value with the secret left out; an authentication scheme ("Bearer") stays, it helps. */
+function redactValue(name: string, value: string): string {
+  if (!SECRET_HEADERS.has(name.toLowerCase())) return value;
+  const scheme = /^(?:proxy-)?authorization$/i.test(name) ? /^([A-Za-z][A-Za-z0-9!#$%&'*+.^_`|~-]*)\s+\S/.exec(value)?.[1] : undefined;
+  return scheme === undefined ? REDACTED : `${scheme} ${REDACTED}`;
+}
+
+/** The evidence with credential header values replaced, for output that may end up in CI logs or issues. */
+export function redactEvidence(e: Evidence): Evidence {
+  const requestHeaders = Object.fromEntries(Object.entries(e.request.headers).map(([n, v]) => [n, redactValue(n, v)]));
+  const responseHeaders = Object.fromEntries(Object.entries(e.response.headers).map(([n, v]) => [n, Array.isArray(v) ? v.map((x) => redactValue(n, x)) : redactValue(n, v as string)]));
+  return { ...e, request: { ...e.request, headers: requestHeaders }, response: { ...e.response, headers: responseHeaders } };
+}

@@ -14,6 +14,16 @@ export interface Finding {
   readonly message: string;
   readonly fix: string;
   readonly evidence: readonly Evidence[];
+  /**
+   * Failures that follow from this one and go away with its fix (no Access-Control-Allow-Origin, so no allowed
+   * methods or headers either): shown under it rather than as findings of their own.
+   */
+  readonly consequences?: readonly Consequence[];
+}
+
+export interface Consequence {
+  readonly code: FindingCode;
+  readonly message: string;
 }
 
 /** Codes of the live check: the Fetch rule that failed, or the AWS cause recognised behind it. */
@@ -21,6 +31,7 @@ export const CHECK_CODES = [
   'options-missing',
   'route-not-deployed',
   'preflight-unauthorized',
+  'gateway-forbidden',
   'preflight-status',
   'preflight-redirect',
   'missing-allow-origin',
@@ -34,6 +45,7 @@ export const CHECK_CODES = [
   'header-not-allowed',
   'authorization-not-covered-by-wildcard',
   'error-response-without-cors',
+  'error-path-not-found',
   'redirect-failed',
   'actual-status',
   'max-age-capped',
@@ -69,6 +81,8 @@ export interface FixContext {
   readonly headers?: readonly string[];
   /** The Access-Control-Allow-Origin value the server sent, when relevant. */
   readonly allowOrigin?: string;
+  /** The first segment of the URL's path: the stage name in a REST API's default endpoint URL. */
+  readonly firstSegment?: string;
 }
 
 const REDEPLOY = 'A REST API stage serves its last deployment: nothing changes until a new deployment (the cors-gen module redeploys on every change through its deployment triggers).';
@@ -102,6 +116,12 @@ export const FIXES: Record<FindingCode, (c: FixContext) => string> = {
       http: 'HTTP API: the preflight reached a route with an authorizer (an ANY /{proxy+} route also catches OPTIONS), but a browser never sends credentials on a preflight. Set cors_configuration on the API — API Gateway then answers preflights before routing — or add an OPTIONS /{proxy+} route without an authorizer.',
       url: 'Function URL: with AWS_IAM auth a preflight cannot be signed; use the cors block (Lambda answers preflights itself) or authorization_type NONE.',
     }),
+  // x-amzn-ErrorType ForbiddenException with {"message":"Forbidden"} is API Gateway's answer to a missing or
+  // invalid API key; a request for a stage that does not exist and a WAF block look the same
+  // (https://repost.aws/knowledge-center/api-gateway-troubleshoot-403-forbidden, and WAF_FILTERED in
+  // https://docs.aws.amazon.com/apigateway/latest/developerguide/supported-gateway-response-types.html).
+  'gateway-forbidden': (c) =>
+    `Tell the three causes apart: (1) stage: a REST API's URL is https://<api-id>.execute-api.<region>.amazonaws.com/<stage>/<path>, so ${c.firstSegment === undefined ? 'the first path segment' : `the first path segment "${c.firstSegment}"`} must be the stage name (terraform output api_url ends with it; behind a custom domain the base path mapping takes its place). (2) API key: repeat the request with the header x-api-key: <key>; if it then passes, the method has api_key_required = true, and since a preflight never carries the key, OPTIONS methods need api_key_required = false. (3) WAF: a web ACL blocks before API Gateway runs; the request shows as blocked in the web ACL's sampled requests or logs, and a custom WAF response may carry its own body. No authorizer answered, so changing authorization changes nothing.`,
   'preflight-status': (c) =>
     byFlavor(c.flavor, {
       rest: 'REST API: give the resource an OPTIONS method with a MOCK integration that answers 200 or 204 (cors-gen generates it); if a Lambda handles OPTIONS, it must return 200 or 204 without requiring authentication.',
@@ -162,6 +182,8 @@ export const FIXES: Record<FindingCode, (c: FixContext) => string> = {
       http: 'HTTP API: errors from the Lambda get the configured CORS headers only when the origin is in allow_origins; check cors_configuration.',
       url: 'Function URL: errors get the configured CORS headers only when the origin is in cors.allow_origins.',
     })}`,
+  'error-path-not-found': () =>
+    'Check an error answer yourself: run cors-gen check on a URL that fails (a path under no route, an id that does not exist, a request without the login it needs) and look for Access-Control-Allow-Origin on the 4xx. A catch-all route ({proxy+}) or a path parameter can answer every path under the endpoint.',
   'redirect-failed': () => 'Redirect only to an http(s) URL without user:password@, or call the final URL from the frontend directly.',
   'actual-status': () => 'CORS works; the API itself answered with an error. Check the route, the method and the authentication the request needs.',
   'max-age-capped': () => 'Chromium caches a preflight for at most 7200 s (Firefox 86400 s); a larger maxAge changes nothing in Chromium.',

@@ -22,6 +22,8 @@ export interface CheckOptions {
   readonly scan?: boolean;
   /** Deadline for each request, from connect to the last body byte, in ms. @default 10000 */
   readonly timeoutMs?: number;
+  /** Show the values of Authorization, Proxy-Authorization, Cookie and Set-Cookie in the evidence. @default false (redacted) */
+  readonly showSecrets?: boolean;
   /** Probes in flight at once. @default 6 */
   readonly concurrency?: number;
   /** Longest body read before giving up on a response, in bytes. @default 10 MiB + 1 KiB (API Gateway's limit is 10 MB) */
@@ -49,6 +51,7 @@ export interface CheckInput {
   readonly url: URL;
   readonly request: FetchRequest;
   readonly scan: boolean;
+  readonly showSecrets: boolean;
   readonly timeoutMs: number;
   readonly concurrency: number;
   readonly maxBodyBytes: number;
@@ -86,9 +89,24 @@ function parseOrigin(origin: string): string {
   return entry.value;
 }
 
+/**
+ * The longest --timeout: 10 minutes. Node's timers hold at most 2^31-1 ms (about 24.8 days; a larger delay fires
+ * after 1 ms, https://nodejs.org/api/timers.html#settimeoutcallback-delay-args), and the whole check's deadline is
+ * OVERALL_TIMEOUT_FACTOR times this; no API answer worth waiting for takes longer (API Gateway gives up on an
+ * integration after 29 s by default).
+ */
+export const MAX_TIMEOUT_MS = 600_000;
+
 function positiveInteger(value: number | undefined, fallback: number, what: string): number {
   if (value === undefined) return fallback;
   if (!Number.isInteger(value) || value < 1) throw new CheckError('usage', `${what} must be a positive whole number, got ${value}`);
+  return value;
+}
+
+/** --timeout in ms: 1 to MAX_TIMEOUT_MS. */
+function timeoutMs(ms: number | undefined): number {
+  const value = positiveInteger(ms, DEFAULT_LIMITS.timeoutMs, '--timeout');
+  if (value > MAX_TIMEOUT_MS) throw new CheckError('usage', `--timeout ${value} is above the limit of ${MAX_TIMEOUT_MS} ms (10 minutes); give a number of milliseconds from 1 to ${MAX_TIMEOUT_MS}`);
   return value;
 }
 
@@ -118,7 +136,8 @@ export function parseCheckInput(options: CheckOptions): CheckInput {
     url,
     request: { origin, method, headers, credentials: options.credentials === true },
     scan: options.scan === true,
-    timeoutMs: positiveInteger(options.timeoutMs, DEFAULT_LIMITS.timeoutMs, '--timeout'),
+    showSecrets: options.showSecrets === true,
+    timeoutMs: timeoutMs(options.timeoutMs),
     concurrency: positiveInteger(options.concurrency, 6, 'concurrency'),
     maxBodyBytes: positiveInteger(options.maxBodyBytes, DEFAULT_LIMITS.maxBodyBytes, 'maxBodyBytes'),
   };

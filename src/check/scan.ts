@@ -9,6 +9,7 @@
  * evaluation reports the class that explains the others, so one bug is one finding.
  */
 import { getHeader } from '../cors/fetch-check.js';
+import { SHARED_HOSTING_EXAMPLES } from '../cors/shared-hosting.js';
 import { toEvidence, type Exchange } from './exchange.js';
 import { FIXES, type Finding, type ScanCode } from './findings.js';
 import type { ApiFlavor } from './aws.js';
@@ -32,9 +33,11 @@ const EVIL = 'evil.test';
 /** CORScanner's special_characters_bypass list (common/corscheck.py), plus a raw backtick (Corsy, Kettle). */
 export const SPECIAL_CHARS: readonly string[] = ['_', '-', '"', '{', '}', '+', '^', '%60', '`', '!', '~', ';', '|', '&', "'", '(', ')', '*', ',', '$', '=', '%0b'];
 
-/** CORScanner's origins.json plus AWS-hosted names anyone can claim (an S3 website bucket, a CloudFront domain). */
+/**
+ * Origins where anyone can publish code: CORScanner's origins.json, plus one site under each shared-hosting suffix
+ * `validate` refuses with credentials (src/cors/shared-hosting.ts), so the scan and the validator agree.
+ */
 export const THIRD_PARTY_ORIGINS: readonly string[] = [
-  'https://whatever.github.io',
   'http://jsbin.com',
   'https://codepen.io',
   'https://s.codepen.io',
@@ -42,8 +45,7 @@ export const THIRD_PARTY_ORIGINS: readonly string[] = [
   'https://fiddle.jshell.net',
   'http://www.webdevout.net',
   'https://repl.it',
-  'http://evil.s3-website-us-east-1.amazonaws.com',
-  'https://evil.cloudfront.net',
+  ...SHARED_HOSTING_EXAMPLES.map(({ scheme, suffix }) => `${scheme}://cors-gen-check.${suffix}`),
 ];
 
 interface OriginParts {
@@ -102,9 +104,12 @@ function hostProbes(scheme: string, host: string, port: string, fromTarget: bool
   return probes.map((p) => (p.role === undefined && p.code !== 'any-subdomain' && isSiblingForm(p) ? { ...p, role: 'sibling-form' as const } : p));
 }
 
+/** An origin nobody allows: a server that lets it read its answers lets every origin. */
+export const REFLECTION_PROBE: ScanProbe = { code: 'reflected-origin', origin: `https://${EVIL}` };
+
 /** Every probe for `origin` against `target`, without duplicates (the first class to claim an origin keeps it). */
 export function planScan(origin: string, target: URL): ScanProbe[] {
-  const probes: ScanProbe[] = [{ code: 'reflected-origin', origin: `https://${EVIL}` }];
+  const probes: ScanProbe[] = [REFLECTION_PROBE];
   if (origin !== 'null') probes.push({ code: 'null-origin', origin: 'null' });
   const o = parts(origin);
   if (o) {

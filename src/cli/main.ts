@@ -2,7 +2,7 @@ import { Command, CommanderError, Option } from 'commander';
 import { packageVersion } from '../paths.js';
 import { SpecFileError } from '../spec/spec-file-error.js';
 import { EXIT, UsageError } from './errors.js';
-import { processOutput, type Output } from './output.js';
+import { printJson, processOutput, type Output } from './output.js';
 import { registerInit } from './commands/init.js';
 import { registerValidate } from './commands/validate.js';
 import { registerGenerate } from './commands/generate.js';
@@ -58,7 +58,7 @@ export async function run(argv: readonly string[], output: Output = processOutpu
     if (e instanceof UsageError || e instanceof SpecFileError) {
       output.err(`cors-gen: ${e.message}`);
       // --json promises one document on stdout, failures included.
-      if (argv.includes('--json')) output.out(JSON.stringify({ ok: false, error: e.message }));
+      if (argv.includes('--json')) printJson(output, { ok: false, error: e.message }, true);
       return EXIT.usage;
     }
     output.err(`cors-gen: internal error: ${(e as Error).stack ?? String(e)}\nThis is a bug in cors-gen ${packageVersion()}; please report it with the command you ran.`);

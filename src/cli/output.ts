@@ -33,6 +33,13 @@ export function printIssues(output: Output, errors: readonly SpecIssue[], warnin
   for (const w of warnings) output.err(`${paint(output, 'yellow', 'warning')} ${formatIssue(w)}`);
 }
 
-export function printJson(output: Output, value: unknown): void {
-  output.out(JSON.stringify(value, null, 2));
+/**
+ * The version of the shape of every `--json` document (described by `schema/output/<command>.schema.json`): it
+ * changes when a field is removed or changes meaning; new fields may appear without it.
+ */
+export const JSON_SCHEMA_VERSION = 1;
+
+/** Prints a `--json` document, `schemaVersion` first; `line` keeps it on one line (a ready line others wait for). */
+export function printJson(output: Output, value: object, line = false): void {
+  output.out(JSON.stringify({ schemaVersion: JSON_SCHEMA_VERSION, ...value }, null, line ? undefined : 2));
 }

@@ -5,6 +5,9 @@ import { loadSpec, resolveSpecFile } from '../spec/load.js';
 import type { CorsModel } from '../spec/model.js';
 import type { FileChange } from '../synth/write-module.js';
 
+/** The folder that receives `<name>/` when no `--out` is given; `preview --spec` looks there too. */
+export const DEFAULT_OUT_DIR = 'generated';
+
 export interface GenerateOptions {
   /** The spec file. @default cors-gen.yaml, else cors-gen.json, in `cwd` */
   readonly spec?: string;
@@ -77,7 +80,7 @@ export async function generate(options: GenerateOptions = {}): Promise<GenerateR
   if (!loaded.ok) return { ok: false, reason: 'invalid', file: loaded.file, errors: loaded.errors, warnings: loaded.warnings };
   const model = loaded.model;
   const format = options.format ?? 'hcl';
-  const absOut = path.resolve(cwd, options.out ?? 'generated');
+  const absOut = path.resolve(cwd, options.out ?? DEFAULT_OUT_DIR);
   const absDir = path.join(absOut, model.name);
   const dir = path.relative(cwd, absDir) || '.';
   const absSpec = path.resolve(cwd, loaded.file);

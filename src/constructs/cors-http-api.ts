@@ -8,6 +8,7 @@ import type { LambdaFunction } from '@cdktf/provider-aws/lib/lambda-function/ind
 import { serviceCors } from './service-cors.js';
 import type { CorsRestApiCors, CorsRestApiRoute } from './cors-rest-api.js';
 import { uniqueSlugs } from './logical-ids.js';
+import { templateLiteral } from './terraform-literal.js';
 
 export interface CorsHttpApiProps {
   readonly name: string;
@@ -60,7 +61,7 @@ export class CorsHttpApi extends Construct {
         const name = `${slugs.get(route.path)!}_${method.toLowerCase()}`;
         const r = new Apigatewayv2Route(this, `route-${name}`, {
           apiId: this.api.id,
-          routeKey: `${method} ${route.path}`,
+          routeKey: `${method} ${templateLiteral(route.path)}`,
           target: `integrations/${integration.id}`,
         });
         r.overrideLogicalId(`${p}${name}`);

@@ -5,6 +5,7 @@ import { DataAwsPartition } from '@cdktf/provider-aws/lib/data-aws-partition/ind
 import { IamRole } from '@cdktf/provider-aws/lib/iam-role/index.js';
 import { IamRolePolicyAttachment } from '@cdktf/provider-aws/lib/iam-role-policy-attachment/index.js';
 import { LambdaFunction } from '@cdktf/provider-aws/lib/lambda-function/index.js';
+import { templateLiteral } from './terraform-literal.js';
 
 export interface CorsLambdaProps {
   /** Function, role and log group name. */
@@ -20,7 +21,10 @@ export interface CorsLambdaProps {
   readonly memorySize: number;
   /** Seconds. */
   readonly timeout: number;
-  /** The CORS contract between module and code: ALLOWED_ORIGINS, ALLOW_CREDENTIALS, ... (DESIGN.md section 5). */
+  /**
+   * The CORS contract between module and code: ALLOWED_ORIGINS, ALLOW_CREDENTIALS, ... Literal values; CDKTF
+   * tokens in them (e.g. `Fn.join`) stay expressions.
+   */
   readonly environment: Record<string, string>;
   /** Days to keep logs. */
   readonly logRetentionDays: number | string;
@@ -86,7 +90,7 @@ export class CorsLambda extends Construct {
       sourceCodeHash: archive.outputBase64Sha256,
       memorySize: props.memorySize,
       timeout: props.timeout,
-      environment: { variables: props.environment },
+      environment: { variables: Object.fromEntries(Object.entries(props.environment).map(([k, v]) => [k, templateLiteral(v)])) },
       tags: props.tags,
       dependsOn: [logGroup, logs],
     });

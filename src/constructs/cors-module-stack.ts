@@ -14,8 +14,11 @@ export interface CorsModuleStackProps {
   readonly model: CorsModel;
   /** `index.handler` or `handler.handler`, matching the code in `lambda/`. */
   readonly lambdaHandler: string;
-  /** The Lambda's environment; `${local.allowed_origins}` stands for the effective origin list. */
-  readonly lambdaEnvironment: (allowedOriginsExpr: string) => Record<string, string>;
+  /**
+   * The Lambda's environment, given the effective origin list as a CDKTF token list. Values are literal text
+   * (escaped for Terraform by CorsLambda); tokens in them stay references.
+   */
+  readonly lambdaEnvironment: (allowedOrigins: string[]) => Record<string, string>;
   /** Changes whenever the CORS configuration known at synthesis changes (hashed into the REST deployment). */
   readonly configHash: string;
 }
@@ -40,7 +43,8 @@ export class CorsModuleStack extends TerraformStack {
       description:
         'Origins allowed to call the API ("scheme://host[:port]", "*" alone' +
         (model.api === 'rest' ? ', or one-label wildcards like "https://*.example.com"' : model.api === 'http' ? ', "https://*" or "http://*"' : '') +
-        '). The frontend bucket\'s website origin is added automatically.',
+        ').' +
+        (model.frontend.enabled ? ' The frontend bucket\'s website origin is added automatically.' : ''),
       default: [...model.cors.allowOrigins],
       validation: originValidations('var.allowed_origins', model.api, model.cors.allowCredentials),
     });
@@ -79,11 +83,12 @@ export class CorsModuleStack extends TerraformStack {
 
     // The effective list: the variable plus the website's own origin ("*" stays alone).
     if (frontend) new TerraformLocal(this, 'website_origin', frontend.websiteOrigin).overrideLogicalId('website_origin');
-    new TerraformLocal(
+    const effectiveOrigins = new TerraformLocal(
       this,
       'local-allowed_origins',
       frontend ? '${contains(var.allowed_origins, "*") ? ["*"] : distinct(concat(var.allowed_origins, [local.website_origin]))}' : allowedOrigins.listValue,
-    ).overrideLogicalId('allowed_origins');
+    );
+    effectiveOrigins.overrideLogicalId('allowed_origins');
     const originsExpr = '${local.allowed_origins}';
 
     const lambda = new CorsLambda(this, 'lambda', {
@@ -92,7 +97,7 @@ export class CorsModuleStack extends TerraformStack {
       runtime: model.lambda.runtime,
       memorySize: model.lambda.memorySize,
       timeout: model.lambda.timeout,
-      environment: props.lambdaEnvironment(originsExpr),
+      environment: props.lambdaEnvironment(effectiveOrigins.asList),
       logRetentionDays: logRetention.value,
       tags: tagsValue,
     });
@@ -124,10 +129,12 @@ export class CorsModuleStack extends TerraformStack {
       o.overrideLogicalId(id);
     };
     output('api_url', apiUrl, 'Base URL of the API, without a trailing slash; append a route path.');
-    output('website_url', frontend ? '${local.website_origin}' : '${null}', 'URL of the S3 website hosting the frontend (null without a frontend).');
-    output('website_origin', frontend ? '${local.website_origin}' : '${null}', 'The Origin browsers send from the S3 website; allowed automatically.');
-    output('website_bucket', frontend ? frontend.bucket.bucket : '${null}', 'Bucket to upload the frontend to (null without a frontend).');
+    // Without a frontend the website outputs stay (callers may reference them) but are always null.
+    const noFrontend = 'Always null: this module has no frontend (frontend.enabled is false in the spec).';
+    output('website_url', frontend ? '${local.website_origin}' : '${null}', frontend ? 'URL of the S3 website hosting the frontend (null without a frontend).' : noFrontend);
+    output('website_origin', frontend ? '${local.website_origin}' : '${null}', frontend ? 'The Origin browsers send from the S3 website; allowed automatically.' : noFrontend);
+    output('website_bucket', frontend ? frontend.bucket.bucket : '${null}', frontend ? 'Bucket to upload the frontend to (null without a frontend).' : noFrontend);
     output('function_name', lambda.function.functionName, 'The Lambda function serving every route.');
-    output('allowed_origins', originsExpr, 'The effective allowed origins: allowed_origins plus the website origin.');
+    output('allowed_origins', originsExpr, frontend ? 'The effective allowed origins: allowed_origins plus the website origin.' : 'The effective allowed origins (allowed_origins).');
   }
 }

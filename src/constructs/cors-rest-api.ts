@@ -14,6 +14,7 @@ import type { LambdaFunction } from '@cdktf/provider-aws/lib/lambda-function/ind
 import type { PathSegment, RouteMethod } from '../spec/model.js';
 import { uniqueSlugs } from './logical-ids.js';
 import { preflightTemplate, VTL_DNS_LABEL } from './preflight-template.js';
+import { staticValue, templateLiteral, templateLiterals } from './terraform-literal.js';
 
 export interface CorsRestApiRoute {
   readonly path: string;
@@ -140,7 +141,7 @@ export class CorsRestApi extends Construct {
       l.overrideLogicalId(`${p}${name}`);
       return `local.${p}${name}`;
     };
-    const all = local('cors_origins', allowOrigins);
+    const all = local('cors_origins', typeof allowOrigins === 'string' ? allowOrigins : templateLiterals(allowOrigins));
     return {
       all,
       any: local('cors_any_origin', `\${contains(${all}, "*")}`),
@@ -172,7 +173,7 @@ export class CorsRestApi extends Construct {
         const resource = new ApiGatewayResource(this, `resource-${slug}`, {
           restApiId: this.api.id,
           parentId: ids.get(keyOf(node.segments.slice(0, -1)))!,
-          pathPart: last.kind === 'literal' ? last.value : last.kind === 'param' ? `{${last.name}}` : `{${last.name}+}`,
+          pathPart: last.kind === 'literal' ? templateLiteral(last.value) : last.kind === 'param' ? `{${last.name}}` : `{${last.name}+}`,
         });
         resource.overrideLogicalId(`${this.p}${slug}`);
         this.deployed.push(resource);
@@ -193,11 +194,11 @@ export class CorsRestApi extends Construct {
     };
     if (cors.allowCredentials) headers['Access-Control-Allow-Credentials'] = "'true'";
     if (forPreflight) {
-      headers['Access-Control-Allow-Methods'] = `'${cors.allowMethods.join(',')}'`;
-      if (cors.allowHeaders.length > 0) headers['Access-Control-Allow-Headers'] = `'${cors.allowHeaders.join(',')}'`;
+      headers['Access-Control-Allow-Methods'] = staticValue(cors.allowMethods.join(','));
+      if (cors.allowHeaders.length > 0) headers['Access-Control-Allow-Headers'] = staticValue(cors.allowHeaders.join(','));
       headers['Access-Control-Max-Age'] = `'${cors.maxAge}'`;
     } else if (cors.exposeHeaders.length > 0) {
-      headers['Access-Control-Expose-Headers'] = `'${cors.exposeHeaders.join(',')}'`;
+      headers['Access-Control-Expose-Headers'] = staticValue(cors.exposeHeaders.join(','));
     }
     return headers;
   }

@@ -4,11 +4,12 @@ import { S3Bucket } from '@cdktf/provider-aws/lib/s3-bucket/index.js';
 import { S3BucketPolicy } from '@cdktf/provider-aws/lib/s3-bucket-policy/index.js';
 import { S3BucketPublicAccessBlock } from '@cdktf/provider-aws/lib/s3-bucket-public-access-block/index.js';
 import { S3BucketWebsiteConfiguration } from '@cdktf/provider-aws/lib/s3-bucket-website-configuration/index.js';
+import { templateLiteral } from './terraform-literal.js';
 
 export interface FrontendBucketProps {
   /** Bucket name prefix (S3 adds a unique suffix); at most 37 characters are used. */
   readonly bucketPrefix: string;
-  /** @default "index.html" */
+  /** The object served for a folder; literal text. @default "index.html" */
   readonly indexDocument?: string;
   readonly tags?: Record<string, string> | undefined;
   /** Prefix of the Terraform addresses. @default "" */
@@ -36,7 +37,7 @@ export class FrontendBucket extends Construct {
 
     this.website = new S3BucketWebsiteConfiguration(this, 'website', {
       bucket: this.bucket.id,
-      indexDocument: { suffix: props.indexDocument ?? 'index.html' },
+      indexDocument: { suffix: templateLiteral(props.indexDocument ?? 'index.html') },
     });
     this.website.overrideLogicalId(`${p}site`);
 

@@ -1,5 +1,6 @@
 import { Token } from 'cdktf';
 import type { CorsRestApiCors } from './cors-rest-api.js';
+import { templateLiterals } from './terraform-literal.js';
 
 /**
  * The CORS block the HTTP API (`cors_configuration`) and Function URLs (`cors`) share: the same six fields, the
@@ -7,10 +8,10 @@ import type { CorsRestApiCors } from './cors-rest-api.js';
  */
 export function serviceCors(cors: CorsRestApiCors) {
   return {
-    allowOrigins: typeof cors.allowOrigins === 'string' ? Token.asList(cors.allowOrigins) : [...cors.allowOrigins],
-    allowMethods: [...cors.allowMethods],
-    allowHeaders: [...cors.allowHeaders],
-    exposeHeaders: [...cors.exposeHeaders],
+    allowOrigins: typeof cors.allowOrigins === 'string' ? Token.asList(cors.allowOrigins) : templateLiterals(cors.allowOrigins),
+    allowMethods: templateLiterals(cors.allowMethods),
+    allowHeaders: templateLiterals(cors.allowHeaders),
+    exposeHeaders: templateLiterals(cors.exposeHeaders),
     allowCredentials: cors.allowCredentials,
     maxAge: cors.maxAge,
   };

@@ -13,22 +13,40 @@ export interface ModuleLocation {
   readonly expression?: string;
 }
 
+/** A stable identifier for scripts (`--json`) and what to do about it, when there is one thing to do. */
+export interface ErrorDetail {
+  readonly code?: string;
+  readonly fix?: string;
+}
+
 export class ModuleError extends Error {
   override readonly name = 'ModuleError';
   readonly reason: string;
   readonly location: ModuleLocation;
+  readonly code: string;
+  readonly fix: string | undefined;
 
-  constructor(reason: string, location: ModuleLocation = {}) {
+  constructor(reason: string, location: ModuleLocation = {}, detail: ErrorDetail = {}) {
     const where = [location.file, location.address].filter(Boolean).join(': ');
     const expression = location.expression === undefined ? '' : ` (in ${shorten(location.expression)})`;
     super(`${where ? `${where}: ` : ''}${reason}${expression}`);
     this.reason = reason;
     this.location = location;
+    this.code = detail.code ?? 'cannot-serve';
+    this.fix = detail.fix;
   }
 }
 
 export class PreviewSetupError extends Error {
   override readonly name = 'PreviewSetupError';
+  readonly code: string;
+  readonly fix: string | undefined;
+
+  constructor(message: string, detail: ErrorDetail = {}) {
+    super(message);
+    this.code = detail.code ?? 'setup';
+    this.fix = detail.fix;
+  }
 }
 
 function shorten(expression: string): string {

@@ -1,6 +1,6 @@
-import path from 'node:path';
 import type { CorsModel, Runtime } from '../spec/model.js';
 import { isPythonRuntime } from '../spec/model.js';
+import { displaySpecFile } from './escape.js';
 import { render } from './templates.js';
 
 /** The Lambda code of a module, keyed by paths relative to the module folder (`lambda/index.mjs`, ...). */
@@ -30,7 +30,7 @@ interface LambdaCodeView {
  * environment variables of `corsEnvironment`.
  */
 export function renderLambdaCode(model: CorsModel, opts: LambdaCodeOptions): LambdaFiles {
-  const view: LambdaCodeView = { version: opts.version, specFile: headerSpecFile(opts.specFile) };
+  const view: LambdaCodeView = { version: opts.version, specFile: displaySpecFile(opts.specFile) };
   if (isPythonRuntime(model.lambda.runtime)) {
     return {
       generated: { 'lambda/handler.py': render('pythonHandler', view), 'lambda/cors.py': render('pythonCors', view) },
@@ -41,16 +41,6 @@ export function renderLambdaCode(model: CorsModel, opts: LambdaCodeOptions): Lam
     generated: { 'lambda/index.mjs': render('nodeIndex', view), 'lambda/cors.mjs': render('nodeCors', view) },
     userOwned: { 'lambda/app.mjs': render('nodeApp', view) },
   };
-}
-
-/**
- * The spec file as the generated header shows it: forward slashes, never an absolute path (the same spec must give
- * the same bytes on every machine), and on one line.
- */
-function headerSpecFile(specFile: string): string {
-  const slashed = specFile.replace(/\\/g, '/');
-  const relative = path.posix.isAbsolute(slashed) || path.win32.isAbsolute(specFile) ? path.posix.basename(slashed) : slashed;
-  return relative.replace(/[\u0000-\u001f\u007f]/g, '?');
 }
 
 /** The Lambda `handler` setting for a runtime. */

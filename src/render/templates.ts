@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import Handlebars from 'handlebars';
 import { PACKAGE_ROOT } from '../paths.js';
+import { commentText, markdownCode, markdownText } from './escape.js';
 import { PRECOMPILED } from './precompiled-templates.js';
 
 /**
@@ -26,6 +27,19 @@ export type TemplateName = keyof typeof TEMPLATES;
 export const COMPILE_OPTIONS = { noEscape: true, strict: true } as const;
 
 const handlebars = Handlebars.create();
+
+/**
+ * The escapes, one per kind of place in a template, registered once: a template names where a value goes
+ * (`{{comment specFile}}`, `{{code name}}`, `{{cell headers}}`, `{{text description}}`) and the helper makes it
+ * literal there (see `escape.ts`). A list renders as its items, comma-separated.
+ */
+const each = (fn: (s: string) => string) => (value: unknown) => (Array.isArray(value) ? value.map((v) => fn(String(v))).join(', ') : fn(String(value)));
+handlebars.registerHelper({
+  comment: each(commentText),
+  code: each((s) => markdownCode(s)),
+  cell: each((s) => markdownCode(s, true)),
+  text: each(markdownText),
+});
 const compiled = new Map<TemplateName, Handlebars.TemplateDelegate>();
 
 export const TEMPLATES_DIR = path.join(PACKAGE_ROOT, 'templates');

@@ -1,9 +1,11 @@
 import { isOriginProblem, parseOriginEntry, type OriginEntry } from '../cors/origin.js';
+import { sharedHostingParent } from '../cors/shared-hosting.js';
 import type { PathPart, SpecIssue } from './issue.js';
 import { formatPath } from './issue.js';
 import type { ApiKind, PathSegment } from './model.js';
 import { DEFAULTS } from './model.js';
 import type { Spec } from './schema.js';
+import { checkSinkRules } from './sink-rules.js';
 
 /**
  * The rules that need the whole spec: origins per target, `*` with credentials, routes, the limits of each
@@ -43,9 +45,11 @@ export function checkRules(spec: Spec): RuleResult {
   for (const list of lists) checkOrigins(list.path, list.origins, list.stage, api, credentials, errors, warnings);
 
   checkHeaders(spec, credentials, errors, warnings);
+  errors.push(...checkSinkRules(spec));
   checkRoutes(spec, api, errors, warnings);
   checkMethods(spec, api, credentials, errors, warnings);
   checkEnvironmentSize(spec, lists, errors);
+  checkSharedHosting(spec, lists, credentials, errors, warnings);
 
   const maxAge = spec.cors.maxAge ?? DEFAULTS.maxAge;
   if (maxAge > 7200) {
@@ -98,6 +102,54 @@ const ORIGIN_ADVICE: Record<string, string> = {
   'origin-empty': 'write an origin as "https://host[:port]", or remove the entry',
 };
 
+function isProdStage(stage: string): boolean {
+  return /^(prod|production)$/i.test(stage);
+}
+
+function httpInProd(path: readonly PathPart[], shown: string, stage: string, fix: string): Issue {
+  return { code: 'http-in-prod', path, message: `${shown} is plain http in stage "${stage}"; a network attacker can act as it`, fix };
+}
+
+/**
+ * Wildcards over a shared-hosting domain (`https://*.github.io`, `http://*.s3-website-us-east-1.amazonaws.com`):
+ * every tenant of that domain matches. And the S3 website origin, which is plain http, trusted with credentials
+ * in a production stage, like a hand-listed http:// origin.
+ */
+function checkSharedHosting(spec: Spec, lists: ReadonlyArray<{ path: PathPart[]; origins: readonly string[]; stage: string }>, credentials: boolean, errors: Issue[], warnings: Issue[]): void {
+  for (const list of lists) {
+    list.origins.forEach((value, i) => {
+      // Only wildcards load the Public Suffix List: most specs never pay for it.
+      if (!value.includes('*.')) return;
+      const entry = parseOriginEntry(value);
+      const parent = !isOriginProblem(entry) && entry.kind === 'wildcard' ? sharedHostingParent(value) : undefined;
+      if (parent === undefined) return;
+      const issue: Issue = {
+        code: 'shared-hosting-wildcard',
+        path: [...list.path, i],
+        message: `${JSON.stringify(value)} matches every site on ${parent}, a public suffix where anyone can publish (Public Suffix List); any tenant of ${parent} could read the responses${credentials ? ' with your users\' cookies' : ''}`,
+        fix: `list your exact origins (e.g. "${value.replace('*', 'myapp')}")${credentials ? ', or set cors.allowCredentials: false' : ''}`,
+      };
+      // It replaces the generic wildcard warning for this entry: same entry, the sharper reason.
+      const generic = warnings.findIndex((w) => (w.code === 'wildcard-with-credentials' || w.code === 'wildcard-origin') && formatPath(w.path) === formatPath(issue.path));
+      if (generic !== -1) warnings.splice(generic, 1);
+      (credentials ? errors : warnings).push(issue);
+    });
+  }
+  if (spec.frontend?.enabled && credentials) {
+    const stage = [spec.stage ?? DEFAULTS.stage, ...Object.keys(spec.stages ?? {}).sort()].find(isProdStage);
+    if (stage !== undefined) {
+      warnings.push(
+        httpInProd(
+          ['frontend', 'enabled'],
+          'The S3 website origin (http://<bucket>.s3-website-<region>.amazonaws.com), allowed with credentials,',
+          stage,
+          'serve the site over https (CloudFront in front of the bucket) and list that origin in cors.allowOrigins, or set cors.allowCredentials: false',
+        ),
+      );
+    }
+  }
+}
+
 function checkOrigins(
   path: PathPart[],
   origins: readonly string[],
@@ -107,7 +159,7 @@ function checkOrigins(
   errors: Issue[],
   warnings: Issue[],
 ): void {
-  const prod = /^(prod|production)$/i.test(stage);
+  const prod = isProdStage(stage);
   const seen = new Set<string>();
   const parsed: OriginEntry[] = [];
   origins.forEach((value, i) => {
@@ -177,7 +229,7 @@ function checkOrigins(
       if (local) {
         warnings.push({ code: 'localhost-in-prod', path: at, message: `${shown} is a development origin in stage "${stage}"`, fix: 'move it to stages.dev.allowOrigins' });
       } else if (value.startsWith('http://')) {
-        warnings.push({ code: 'http-in-prod', path: at, message: `${shown} is plain http in stage "${stage}"; a network attacker can act as it`, fix: `write "https${value.slice(4)}"` });
+        warnings.push(httpInProd(at, shown, stage, `write "https${value.slice(4)}"`));
       }
     }
   });

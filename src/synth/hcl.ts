@@ -1,3 +1,4 @@
+import { escapeTemplate } from '../constructs/terraform-literal.js';
 import type { TerraformDocument } from './clean-document.js';
 import { formatHcl } from './hcl-format.js';
 
@@ -9,10 +10,12 @@ import { formatHcl } from './hcl-format.js';
  * (a string, so Terraform rejects it). The mapping from Terraform's JSON syntax is small and fully known for the
  * documents cors-gen synthesizes (https://developer.hashicorp.com/terraform/language/syntax/json):
  * a string that is exactly one `${...}` interpolation is that expression; any other string is a template
- * (quoted, or a heredoc when multi-line); `type` and `depends_on` hold bare expressions; and the keys below
- * are nested blocks rather than map arguments. The output is then aligned as `terraform fmt` does it
- * (`hcl-format.ts`, a port of hclwrite.Format proven equal to `@cdktf/hcl-tools`' `format()` by
- * `test/perf/hcl-format.test.ts`), and the tests parse it back with `@cdktf/hcl2json` and compare.
+ * (quoted, or a heredoc when multi-line); `type` and `depends_on` hold bare expressions; a variable's
+ * `default` is a literal value in JSON syntax (no interpolation; checked with `terraform console`), so it is
+ * written as an escaped literal; and the keys below are nested blocks rather than map arguments. The output is
+ * then aligned as `terraform fmt` does it (`hcl-format.ts`, a port of hclwrite.Format proven equal to
+ * `@cdktf/hcl-tools`' `format()` by `test/perf/hcl-format.test.ts`), and the tests parse it back with
+ * `@cdktf/hcl2json` and compare.
  */
 const BLOCK_KEYS = new Set(['validation', 'lifecycle', 'environment', 'index_document', 'error_document', 'cors_configuration', 'cors', 'required_providers']);
 /** Arguments whose JSON strings are bare expressions or references, not templates. */
@@ -58,7 +61,8 @@ function block(type: string, labels: string[], body: Record<string, unknown>, de
       for (const b of Array.isArray(value) ? value : [value]) lines.push(block(key, [], b as Record<string, unknown>, depth + 1).trimEnd());
     } else {
       const expression = EXPRESSION_KEYS.has(key) || (type === 'variable' && key === 'type');
-      lines.push(`${pad}  ${attributeKey(key)} = ${expression ? bare(value) : renderValue(value, depth + 1)}`);
+      const literal = type === 'variable' && key === 'default';
+      lines.push(`${pad}  ${attributeKey(key)} = ${expression ? bare(value) : literal ? renderLiteral(value, depth + 1) : renderValue(value, depth + 1)}`);
     }
   }
   return `${pad}${head} {\n${lines.join('\n')}${lines.length > 0 ? '\n' : ''}${pad}}\n`;
@@ -74,25 +78,37 @@ function bare(value: unknown): string {
   return Array.isArray(value) ? `[${value.map(unwrap).join(', ')}]` : unwrap(value);
 }
 
+/** A value of Terraform's JSON syntax (strings are templates) as HCL. */
 export function renderValue(value: unknown, depth: number): string {
+  return render(value, depth, false);
+}
+
+/** Data as HCL: every string evaluates to itself (`${` and `%{` escaped), as in a `.tfvars` file or a default. */
+export function renderLiteral(value: unknown, depth: number): string {
+  return render(value, depth, true);
+}
+
+function render(value: unknown, depth: number, literal: boolean): string {
   const pad = '  '.repeat(depth);
   if (value === null || value === undefined) return 'null';
   if (typeof value === 'boolean' || typeof value === 'number') return String(value);
-  if (typeof value === 'string') return renderString(value, depth);
+  if (typeof value === 'string') return renderString(value, depth, true, literal);
   if (Array.isArray(value)) {
     if (value.length === 0) return '[]';
     // A heredoc's closing marker must end its line, so list items are always quoted.
-    const items = value.map((v) => (typeof v === 'string' ? renderString(v, depth + 1, false) : renderValue(v, depth + 1)));
+    const items = value.map((v) => (typeof v === 'string' ? renderString(v, depth + 1, false, literal) : render(v, depth + 1, literal)));
     const inline = `[${items.join(', ')}]`;
     if (inline.length <= 80 && !inline.includes('\n')) return inline;
     return `[\n${items.map((i) => `${pad}  ${i},`).join('\n')}\n${pad}]`;
   }
   const entries = Object.entries(value as Record<string, unknown>);
   if (entries.length === 0) return '{}';
-  return `{\n${entries.map(([k, v]) => `${pad}  ${attributeKey(k)} = ${renderValue(v, depth + 1)}`).join('\n')}\n${pad}}`;
+  return `{\n${entries.map(([k, v]) => `${pad}  ${attributeKey(k)} = ${render(v, depth + 1, literal)}`).join('\n')}\n${pad}}`;
 }
 
-function renderString(s: string, depth: number, heredoc = true): string {
+function renderString(text: string, depth: number, heredoc: boolean, literal: boolean): string {
+  // A literal becomes a template with no interpolation in it; a template keeps its own.
+  const s = literal ? escapeTemplate(text) : text;
   const expression = singleInterpolation(s);
   if (expression !== undefined) return expression;
   // A heredoc only when it reads back the same: no line may start with white space (`<<-` strips it), be the

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { tmpdir } from 'node:os';
-import { App, DefaultTokenResolver, StringConcat, TerraformElement, type TerraformStack, Tokenization } from 'cdktf';
+import { App, DefaultTokenResolver, Fn, StringConcat, TerraformElement, type TerraformStack, Tokenization } from 'cdktf';
 import { CorsModuleStack } from '../constructs/cors-module-stack.js';
 import { corsEnvironment, lambdaHandlerName } from '../render/lambda-code.js';
 import type { CorsModel } from '../spec/model.js';
@@ -12,7 +12,7 @@ export function addModuleStack(app: App, model: CorsModel): CorsModuleStack {
     model,
     lambdaHandler: lambdaHandlerName(model.lambda.runtime),
     // The env var holds the effective list (spec origins + website origin), joined at apply time.
-    lambdaEnvironment: (origins) => corsEnvironment(model, [`\${join(" ", ${origins.slice(2, -1)})}`]),
+    lambdaEnvironment: (origins) => corsEnvironment(model, [Fn.join(' ', origins)]),
     configHash: configHash(model),
   });
 }

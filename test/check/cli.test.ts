@@ -24,14 +24,34 @@ afterAll(async () => {
 const url = (name: string) => `${api.base}/${name}/users`;
 
 describe('cors-gen check', () => {
-  it('exits 0 and prints one JSON document { ok, url, origin, findings } when the origin can use the endpoint', async () => {
+  it('exits 0 and prints one JSON document { ok, originAllowed, url, origin, findings, probes } when the origin can use the endpoint', async () => {
     const out = capture();
     const code = await run(['check', url('exact-origin-put'), '--origin', ORIGIN, '--method', 'PUT', '--header', 'Content-Type: application/json', '--credentials', '--json'], out);
     expect(code).toBe(0);
     expect(out.stdout).toHaveLength(1);
     const doc = JSON.parse(out.stdout[0]!);
-    expect(Object.keys(doc)).toEqual(['ok', 'url', 'origin', 'findings']);
-    expect(doc).toEqual({ ok: true, url: url('exact-origin-put'), origin: ORIGIN, findings: [] });
+    expect(Object.keys(doc)).toEqual(['schemaVersion', 'ok', 'originAllowed', 'url', 'origin', 'findings', 'probes']);
+    expect(doc).toMatchObject({ schemaVersion: 1, ok: true, originAllowed: true, url: url('exact-origin-put'), origin: ORIGIN, findings: [] });
+    // Every probe is listed on success too: request line, status, the CORS headers and the verdict.
+    expect(doc.probes).toEqual([
+      {
+        probe: 'preflight',
+        request: 'OPTIONS /exact-origin-put/users',
+        origin: ORIGIN,
+        status: 204,
+        headers: {
+          'access-control-allow-origin': ORIGIN,
+          'access-control-allow-credentials': 'true',
+          vary: 'Origin',
+          'access-control-allow-methods': 'GET,PUT',
+          'access-control-allow-headers': 'Content-Type, Authorization, X-Api-Key, X-Custom',
+        },
+        verdict: 'passed',
+      },
+      { probe: 'request', request: 'PUT /exact-origin-put/users', origin: ORIGIN, status: 200, headers: { 'access-control-allow-origin': ORIGIN, 'access-control-allow-credentials': 'true', vary: 'Origin' }, verdict: 'passed' },
+      { probe: 'error-probe', request: 'GET /exact-origin-put/users/cors-gen-check-not-found', origin: ORIGIN, status: 404, headers: { 'access-control-allow-origin': ORIGIN, 'access-control-allow-credentials': 'true', vary: 'Origin' }, verdict: 'passed' },
+      { probe: 'scan:reflected-origin', request: 'GET /exact-origin-put/users', origin: 'https://evil.test', status: 200, headers: { 'access-control-allow-origin': ORIGIN, 'access-control-allow-credentials': 'true', vary: 'Origin' }, verdict: 'blocked' },
+    ]);
   });
 
   it('exits 1 when the origin cannot use the endpoint, naming the finding and its fix', async () => {
@@ -52,7 +72,7 @@ describe('cors-gen check', () => {
     const doc = JSON.parse(out.stdout.join(''));
     expect(doc.ok).toBe(false);
     const f = doc.findings[0];
-    expect(Object.keys(f)).toEqual(['code', 'severity', 'message', 'fix', 'evidence']);
+    expect(Object.keys(f)).toEqual(['code', 'severity', 'message', 'fix', 'evidence', 'consequences']);
     expect(f.code).toBe('wildcard-origin-with-credentials');
     expect(f.severity).toBe('error');
     expect(f.evidence[0].response.headers['access-control-allow-origin']).toBe('*');
@@ -65,7 +85,7 @@ describe('cors-gen check', () => {
     const code = await run(['check', `${gone.base}/x`, '--origin', ORIGIN, '--json'], out);
     expect(code).toBe(2);
     expect(out.stdout).toHaveLength(1);
-    expect(JSON.parse(out.stdout[0]!)).toEqual({ ok: false, error: expect.stringMatching(/^connection refused by 127\.0\.0\.1:\d+/) });
+    expect(JSON.parse(out.stdout[0]!)).toEqual({ schemaVersion: 1, ok: false, error: expect.stringMatching(/^connection refused by 127\.0\.0\.1:\d+/) });
     expect(out.stderr.join('\n')).toMatch(/^cors-gen: connection refused by 127\.0\.0\.1:\d+/);
   });
 
@@ -108,14 +128,28 @@ describe('cors-gen check', () => {
     for (const code of codes) expect([...CHECK_CODES, ...SCAN_CODES] as string[]).toContain(code);
   });
 
-  it('with --scan, exits 1 on a dangerous configuration even though the origin itself can use the endpoint', async () => {
+  it('exits 1 on a server that lets any origin read with credentials, even without --scan: ok is false, originAllowed true', async () => {
+    for (const extra of [[], ['--scan']]) {
+      const out = capture();
+      expect(await run(['check', url('reflected-origin'), '--origin', ORIGIN, '--json', ...extra], out)).toBe(1);
+      const doc = JSON.parse(out.stdout.join(''));
+      expect([doc.ok, doc.originAllowed]).toEqual([false, true]);
+      expect(doc.findings).toContainEqual(expect.objectContaining({ code: 'reflected-origin', severity: 'error' }));
+    }
+    const text = capture();
+    expect(await run(['check', url('reflected-origin'), '--origin', ORIGIN], text)).toBe(1);
+    expect(text.stdout.join('\n')).toContain('  scan:reflected-origin  GET /reflected-origin/users -> 200  readable from https://evil.test');
+    expect(text.stdout.join('\n')).toContain(`exposed: ${ORIGIN} can use GET ${url('reflected-origin')}, but so can origins that should not (1 error above)`);
+  });
+
+  it('with --scan, exits 1 on a dangerous class the single reflection probe does not see', async () => {
     const plain = capture();
-    expect(await run(['check', url('reflected-origin'), '--origin', ORIGIN, '--json'], plain)).toBe(0);
+    expect(await run(['check', url('substring-match'), '--origin', ORIGIN, '--json'], plain)).toBe(0);
     const scanned = capture();
-    expect(await run(['check', url('reflected-origin'), '--origin', ORIGIN, '--scan', '--json'], scanned)).toBe(1);
+    expect(await run(['check', url('substring-match'), '--origin', ORIGIN, '--scan', '--json'], scanned)).toBe(1);
     const doc = JSON.parse(scanned.stdout.join(''));
-    expect(doc.ok).toBe(true);
-    expect(doc.findings).toContainEqual(expect.objectContaining({ code: 'reflected-origin', severity: 'error' }));
+    expect([doc.ok, doc.originAllowed]).toEqual([false, true]);
+    expect(doc.probes.length).toBeGreaterThan(40);
   });
 
   it('colours only when the output allows it (NO_COLOR, not a terminal)', async () => {

@@ -159,7 +159,7 @@ describe('hostile servers', () => {
     const { error } = await failure({ url: `${loop.base}/a`, origin: ORIGIN, timeoutMs: 2000 });
     expect(error.detail).toBe('redirect-loop');
     expect(error.message).toMatch(/more than 20 redirects/);
-    expect(requests).toBeLessThanOrEqual(21 + 1); // the chain plus the error probe
+    expect(requests).toBeLessThanOrEqual(21 + 3 + 1); // the chain, the three error paths (all redirect) and the reflection probe
   });
 
   it('judges a redirect loop without CORS headers at its first hop, as the browser does', async () => {

@@ -4,6 +4,13 @@ import type { Exchange } from '../../src/check/exchange.js';
 import { evaluateScan, planScan, registrableDomain, type ScanResult } from '../../src/check/scan.js';
 import { SERVER_CONFIGS, dispatcher } from './helpers/server-configs.js';
 import { serveHttp, type Served } from './helpers/serve.js';
+import { compileOrigins } from '../../src/cors/origin.js';
+import { SHARED_HOSTING_EXAMPLES } from '../../src/cors/shared-hosting.js';
+import { validateSpec } from '../../src/spec/validate.js';
+import { generate } from '../../src/commands/generate.js';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 
 const ORIGIN = 'https://app.example.com';
 
@@ -137,5 +144,44 @@ describe('--scan against live servers with one misconfiguration each', () => {
     expect(report.findings.map((f) => f.code)).not.toContain('vary-origin-missing');
     const dynamic = await checkEndpoint({ url: `${api.base}/redirect-cross-origin-reflect/final`, origin: ORIGIN, scan: true, timeoutMs: 5000 });
     expect(dynamic.findings.map((f) => f.code)).toContain('vary-origin-missing');
+  });
+});
+
+describe('shared hosting: validate and --scan agree', () => {
+  const wildcards = SHARED_HOSTING_EXAMPLES.map(({ scheme, suffix }) => `${scheme}://*.${suffix}`);
+  let api: Served;
+  beforeAll(async () => {
+    // /<i>/...: an allowlist of the frontend's origin and the i-th shared-hosting wildcard, with credentials.
+    api = await serveHttp((req, res) => {
+      const matcher = compileOrigins([ORIGIN, wildcards[Number(req.url?.split('/')[1])]!]);
+      const origin = req.headers.origin;
+      res.writeHead(200, matcher.allows(origin) ? { 'Access-Control-Allow-Origin': origin!, 'Access-Control-Allow-Credentials': 'true', Vary: 'Origin' } : { Vary: 'Origin' });
+      res.end();
+    });
+  });
+  afterAll(async () => {
+    await api?.close();
+  });
+
+  it.each(wildcards.map((w, i) => [w, i]))('%s: validate and generate refuse it with credentials, and --scan reports third-party as an error', async (wildcard, i) => {
+    const spec = { version: 1, name: 'demo', api: 'rest', cors: { allowOrigins: [ORIGIN, wildcard], allowCredentials: true }, routes: [{ path: '/users', methods: ['GET'] }] };
+    const validated = validateSpec(spec);
+    expect(validated.ok ? [] : validated.errors.map((e) => e.code)).toEqual(['shared-hosting-wildcard']);
+
+    // generate validates the same way, and writes nothing.
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'cors-gen-shared-'));
+    try {
+      writeFileSync(path.join(dir, 'cors-gen.json'), JSON.stringify(spec));
+      const generated = await generate({ spec: path.join(dir, 'cors-gen.json'), out: path.join(dir, 'generated'), cwd: dir });
+      expect(generated.ok ? [] : 'errors' in generated ? generated.errors.map((e) => e.code) : [generated.reason]).toEqual(['shared-hosting-wildcard']);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+
+    const report = await checkEndpoint({ url: `${api.base}/${i}/users`, origin: ORIGIN, scan: true, timeoutMs: 5000 });
+    const found = report.findings.filter((f) => f.code === 'third-party');
+    expect(found.map((f) => f.severity)).toEqual(['error']);
+    expect(found[0]!.message).toContain(`"${wildcard.replace('*', 'cors-gen-check')}"`);
+    expect(report.ok).toBe(false);
   });
 });

@@ -39,7 +39,7 @@ describe('help and version', () => {
   it('prints one JSON document on stdout for a usage error under --json (a missing spec for generate)', async () => {
     const r = await cli(['generate', '--spec', path.join(dir, 'missing.yaml'), '--json']);
     expect(r.code).toBe(2);
-    expect(JSON.parse(r.stdout)).toEqual({ ok: false, error: expect.stringMatching(/missing\.yaml: no such file/) });
+    expect(JSON.parse(r.stdout)).toEqual({ schemaVersion: 1, ok: false, error: expect.stringMatching(/missing\.yaml: no such file/) });
   });
 
   it('prints usage for --help and exits 0', async () => {
@@ -131,7 +131,7 @@ describe('--json', () => {
       expect(r.stderr).toBe('');
       expect(r.stdout).not.toMatch(ESC);
       const doc = JSON.parse(r.stdout) as Record<string, unknown>;
-      expect(Object.keys(doc)).toEqual(['ok', 'file', 'errors', 'warnings']);
+      expect(Object.keys(doc)).toEqual(['schemaVersion', 'ok', 'file', 'errors', 'warnings']);
       expect(doc.ok).toBe(code === 0);
     }
   });

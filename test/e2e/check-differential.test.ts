@@ -86,7 +86,7 @@ describe.runIf(browser.available)('check agrees with Chromium', () => {
           credentials,
           timeoutMs: 5000,
         });
-        verdicts.push({ credentials, chromium: inBrowser.get(`${config.name}:${credentials}`), check: report.ok });
+        verdicts.push({ credentials, chromium: inBrowser.get(`${config.name}:${credentials}`), check: report.originAllowed });
       }
       expect(verdicts.map((v) => ({ credentials: v.credentials, verdict: v.check }))).toEqual(verdicts.map((v) => ({ credentials: v.credentials, verdict: v.chromium })));
       // The table's expectations are what Chromium does, so the table documents real behaviour.

@@ -27,6 +27,9 @@ interface CallResult {
 
 interface DemoRun {
   readonly results: CallResult[];
+  /** The badge and the summary line, as the page shows them once every call is done. */
+  readonly badge: string;
+  readonly summary: string;
   /** Chromium's console messages: its CORS errors name the reason. */
   readonly console: string[];
 }
@@ -73,10 +76,11 @@ describe.runIf(browser.available)('cors-gen preview in Chromium', () => {
     try {
       await page.goto(url);
       await page.waitForFunction(() => (window as unknown as { __corsPreview?: { done: boolean } }).__corsPreview?.done === true, undefined, { timeout: 60_000 });
-      const state = await page.evaluate(() => (window as unknown as { __corsPreview: { failed?: string; results: CallResult[] } }).__corsPreview);
+      const state = await page.evaluate(() => (window as unknown as { __corsPreview: { failed?: string; results: CallResult[]; badge: string; summary: string } }).__corsPreview);
       expect(state.failed, 'the demo page itself failed').toBeUndefined();
       if (keep) await keep(page);
-      return { results: state.results, console: messages };
+      expect(await page.textContent('#badge')).toBe(state.badge);
+      return { results: state.results, badge: state.badge, summary: state.summary, console: messages };
     } finally {
       await page.close();
     }
@@ -105,6 +109,14 @@ describe.runIf(browser.available)('cors-gen preview in Chromium', () => {
         const blocked = calls.filter((r) => !r.ok);
         expect(blocked, JSON.stringify(blocked, null, 2)).toEqual([]);
         for (const r of calls.filter((c) => c.kind === 'route')) expect(r.status, r.id).toBeLessThan(300);
+      });
+
+      it('the badge says what the module allows and what the browser read, in the summary\'s words', () => {
+        for (const [run, label] of [[site, 'allowed origin'], [foreign, 'not an allowed origin']] as const) {
+          const readable = run.results.filter((r) => r.ok).length;
+          expect(run.badge).toBe(`${label}: ${readable} of ${run.results.length} calls readable`);
+          expect(run.summary).toBe(`${readable} of ${run.results.length} calls readable, ${run.results.length - readable} blocked by the browser.`);
+        }
       });
 
       it('from the site origin, the error route is a readable 500', () => {

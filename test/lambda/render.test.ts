@@ -62,8 +62,20 @@ describe('renderLambdaCode', () => {
   it('keeps the header on one line whatever the spec file is called', () => {
     const files = renderLambdaCode(testModel(), { ...OPTS, specFile: 'odd\nname.yaml' });
     const index = files.generated['lambda/index.mjs']!;
-    expect(index.split('\n')[0]).toContain('from odd?name.yaml.');
+    expect(index.split('\n')[0]).toContain('from odd\\nname.yaml.');
     expect(index.split('\n')[1]).toBe('//');
+  });
+
+  it('escapes U+2028 and U+2029 in the header: they end a // comment in JavaScript, and the rest would run as code', () => {
+    const specFile = 'x\u2028globalThis.pwned = 1; //\u2029y/cors-gen.yaml';
+    for (const runtime of ['nodejs22.x', 'python3.12'] as const) {
+      const files = renderLambdaCode(testModel({ runtime }), { ...OPTS, specFile });
+      for (const text of Object.values(files.generated)) {
+        const first = text.split('\n')[0]!;
+        expect(first).toContain('from x\\u2028globalThis.pwned = 1; //\\u2029y/cors-gen.yaml.');
+        expect(text).not.toMatch(/[\u2028\u2029]/);
+      }
+    }
   });
 
   it('leaves no Handlebars expression and no machine path in the output', () => {

@@ -1,11 +1,11 @@
-import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BIN, cli } from '../cli/capture.js';
-import { REPO, editModule, generateModules, send, type GeneratedModules } from './helpers.js';
+import { generate } from '../../src/commands/generate.js';
+import { binary, cli, plainEnv } from '../cli/capture.js';
+import { REPO, editModule, freePorts, generateModules, send, startCli, until, type GeneratedModules } from './helpers.js';
 
 let modules: GeneratedModules;
 const scratch: string[] = [];
@@ -17,40 +17,14 @@ afterAll(() => {
   for (const d of scratch) rmSync(d, { recursive: true, force: true });
 });
 
-interface Running {
-  readonly child: ChildProcessWithoutNullStreams;
-  readonly stdout: () => string;
-  readonly stderr: () => string;
-  readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-}
-
-/** `cors-gen preview ...` as a real process (the built binary), so signals and the exit code are real. */
-function start(args: readonly string[], cwd = REPO): Running {
-  if (!existsSync(BIN)) throw new Error(`${BIN} is missing: run "npm run build" (npm test does it first)`);
-  const child = spawn(process.execPath, [BIN, 'preview', ...args], { cwd, env: { ...process.env, NO_COLOR: '1' } });
-  let out = '';
-  let err = '';
-  child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-  child.stderr.on('data', (d: Buffer) => (err += d.toString()));
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
-  return { child, stdout: () => out, stderr: () => err, exited };
-}
-
-async function until(predicate: () => boolean, what: string, ms = 30_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!predicate()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-
 describe('cors-gen preview as a process', () => {
   it.each(['SIGTERM', 'SIGINT'] as const)('prints exactly one JSON line with --json, serves, and exits 0 on %s', async (signal) => {
-    const run = start(['--module', modules.dirs.get('orders-api')!, '--json']);
+    const run = startCli(['--module', modules.dirs.get('orders-api')!, '--json']);
     try {
       await until(() => run.stdout().includes('\n'), 'the JSON line');
       const urls = JSON.parse(run.stdout().trim()) as { api: string; site: string; foreignSite: string };
-      expect(Object.keys(urls)).toEqual(['api', 'site', 'foreignSite']);
+      expect(Object.keys(urls)).toEqual(['schemaVersion', 'ok', 'api', 'site', 'foreignSite']);
+      expect(urls).toMatchObject({ ok: true });
       expect(urls.api).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/prod$/);
       const page = await send(urls.site);
       expect(page.status).toBe(200);
@@ -67,7 +41,7 @@ describe('cors-gen preview as a process', () => {
 
   it('uses the ports it is given, and prints the URLs for a human without --json', async () => {
     const ports = await freePorts(3);
-    const run = start(['--module', modules.dirs.get('orders-api')!, '--api-port', String(ports[0]), '--site-port', String(ports[1]), '--foreign-port', String(ports[2])]);
+    const run = startCli(['--module', modules.dirs.get('orders-api')!, '--api-port', String(ports[0]), '--site-port', String(ports[1]), '--foreign-port', String(ports[2])]);
     try {
       await until(() => run.stderr().includes('Ctrl+C'), 'the banner');
       expect(run.stdout()).toBe('');
@@ -87,7 +61,7 @@ describe('cors-gen preview as a process', () => {
     writeFileSync(path.join(site, 'index.html'), '<!doctype html><title>my frontend</title>');
     mkdirSync(path.join(site, 'assets'));
     writeFileSync(path.join(site, 'assets/app.js'), 'console.log(1)');
-    const run = start(['--module', modules.dirs.get('orders-api')!, '--site-dir', site, '--json']);
+    const run = startCli(['--module', modules.dirs.get('orders-api')!, '--site-dir', site, '--json']);
     try {
       await until(() => run.stdout().includes('\n'), 'the JSON line');
       const urls = JSON.parse(run.stdout()) as { site: string; foreignSite: string };
@@ -123,7 +97,8 @@ describe('cors-gen preview refuses to start, with the reason', () => {
     editModule(dir, 'outputs.tf', 'aws_api_gateway_stage.api.invoke_url', 'aws_api_gateway_rest_api.api.execution_arn');
     const r = await cli(['preview', '--module', dir, '--json']);
     expect(r.code).toBe(1);
-    expect(JSON.parse(r.stdout)).toEqual({ error: expect.stringMatching(/has no aws_api_gateway_stage/) });
+    expect(JSON.parse(r.stdout)).toEqual({ schemaVersion: 1, ok: false, error: { code: 'cannot-serve', message: expect.stringMatching(/^cannot serve .*: .*has no aws_api_gateway_stage/) } });
+    expect(r.stdout.trim().split('\n')).toHaveLength(1);
   });
 
   it('exits 2 for a folder that does not exist, suggesting generate', async () => {
@@ -150,20 +125,63 @@ describe('cors-gen preview refuses to start, with the reason', () => {
     expect(r.code).toBe(2);
   });
 
-  it('exits 2 for a stage the module has no tfvars for', async () => {
-    const r = await cli(['preview', '--module', modules.dirs.get('orders-api')!, '--stage', 'qa']);
+  it('exits 2 for a stage the module does not have, listing the stages it has', async () => {
+    const r = await cli(['preview', '--module', modules.dirs.get('orders-api')!, '--stage', 'staging']);
     expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/no stages\/qa\.tfvars/);
+    expect(r.stderr).toBe('error --stage "staging": the module has no such stage; its stages are dev; use --stage dev, or add stages.staging.allowOrigins to the spec and run "cors-gen generate"\n');
+    const json = await cli(['preview', '--module', modules.dirs.get('orders-api')!, '--stage', 'staging', '--json']);
+    expect(JSON.parse(json.stdout)).toEqual({
+      schemaVersion: 1,
+      ok: false,
+      error: { code: 'unknown-stage', message: '--stage "staging": the module has no such stage; its stages are dev', fix: 'use --stage dev, or add stages.staging.allowOrigins to the spec and run "cors-gen generate"' },
+    });
   });
 
   it('finds the module of a spec in generated/<name>, and says so when it is missing', async () => {
     const project = mkdtempSync(path.join(os.tmpdir(), 'cors-gen-project-'));
     scratch.push(project);
     writeFileSync(path.join(project, 'cors-gen.yaml'), 'version: 1\nname: not-generated\ncors:\n  allowOrigins: [https://app.example.com]\nroutes:\n  - path: /x\n    methods: [GET]\n');
-    const run = start(['--spec', 'cors-gen.yaml'], project);
+    const run = startCli(['--spec', 'cors-gen.yaml'], project);
     const exit = await run.exited;
     expect(exit.code).toBe(2);
     expect(run.stderr()).toMatch(/generated\/not-generated: no such folder/);
+  });
+
+  it('under --json, every refusal is one line {ok:false,error:{code,message,fix}} on stdout', async () => {
+    const project = mkdtempSync(path.join(os.tmpdir(), 'cors-gen-project-'));
+    scratch.push(project);
+    writeFileSync(path.join(project, 'broken.yaml'), 'version: 1\nname: broken\ncors:\n  allowOrigins: [https://app.example.com/]\nroutes:\n  - path: /x\n    methods: [GET]\n');
+    const cases: [readonly string[], number, unknown][] = [
+      [['broken.yaml'], 1, { code: 'invalid-spec', message: 'broken.yaml: 1 error(s)', fix: 'fix the spec ("cors-gen validate" lists the errors), run "cors-gen generate", then preview' }],
+      [[], 2, { code: 'unreadable', message: expect.stringMatching(/^no spec found: looked for cors-gen\.yaml, cors-gen\.yml, cors-gen\.json in /) }],
+      [['a.yaml', '--spec', 'b.yaml'], 2, { code: 'usage', message: 'two specs given: a.yaml and --spec b.yaml', fix: 'give one' }],
+      [['broken.yaml', '--module', 'generated/broken'], 2, { code: 'usage', message: 'both a spec (broken.yaml) and --module generated/broken given', fix: 'give the spec (its module is generated/<name>) or the module folder' }],
+      [['--module', modules.dirs.get('orders-api')!, '--site-dir', 'no-such-folder'], 2, { code: 'usage', message: '--site-dir no-such-folder: not a folder', fix: 'pass the folder that holds your built frontend (its index.html)' }],
+    ];
+    for (const [args, code, error] of cases) {
+      const r = await binary(['preview', ...args, '--json'], { cwd: project, env: plainEnv({ NO_COLOR: '1' }) });
+      expect([args, r.code], r.stderr).toEqual([args, code]);
+      expect(r.stdout.trim().split('\n')).toHaveLength(1);
+      expect(JSON.parse(r.stdout)).toEqual({ schemaVersion: 1, ok: false, error });
+    }
+  });
+
+  it('warns when the module was generated from another version of the spec', async () => {
+    const project = mkdtempSync(path.join(os.tmpdir(), 'cors-gen-project-'));
+    scratch.push(project);
+    const spec = 'version: 1\nname: stale\ncors:\n  allowOrigins: ["*"]\nroutes:\n  - path: /x\n    methods: [GET]\n';
+    writeFileSync(path.join(project, 'cors-gen.yaml'), spec);
+    await generate({ cwd: project });
+    writeFileSync(path.join(project, 'cors-gen.yaml'), spec.replace('/x', '/y'));
+    const run = startCli(['cors-gen.yaml'], project);
+    try {
+      await until(() => run.stderr().includes('Ctrl+C'), 'the banner');
+      expect(run.stderr()).toContain('warning generated/stale was generated from another version of cors-gen.yaml; run "cors-gen generate" to preview what the spec says now\n');
+      run.child.kill('SIGTERM');
+      expect((await run.exited).code).toBe(0);
+    } finally {
+      run.child.kill('SIGKILL');
+    }
   });
 
   it('documents its flags in --help', async () => {
@@ -172,15 +190,3 @@ describe('cors-gen preview refuses to start, with the reason', () => {
     for (const flag of ['--spec', '--module', '--stage', '--api-port', '--site-port', '--site-dir', '--json', '--host']) expect(r.stdout).toContain(flag);
   });
 });
-
-async function freePorts(n: number): Promise<number[]> {
-  const servers = await Promise.all(
-    Array.from({ length: n }, () => new Promise<net.Server>((resolve) => {
-      const s = net.createServer();
-      s.listen(0, '127.0.0.1', () => resolve(s));
-    })),
-  );
-  const ports = servers.map((s) => (s.address() as net.AddressInfo).port);
-  await Promise.all(servers.map((s) => new Promise((r) => s.close(r))));
-  return ports;
-}

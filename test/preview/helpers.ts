@@ -1,7 +1,7 @@
 /**
  * Shared by the preview tests: generated modules to serve (the bundled example and the fixtures in
- * ./fixtures, generated into a temporary folder with the real generator), and small HTTP helpers that talk to
- * the preview on 127.0.0.1.
+ * ./fixtures, generated into a temporary folder with the real generator), small HTTP helpers that talk to
+ * the preview on 127.0.0.1, and `cors-gen preview` run as a real process (the built binary).
  */
 import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
@@ -9,7 +9,10 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { generate } from '../../src/commands/generate.js';
+import { BIN } from '../cli/capture.js';
 
 export const REPO = path.resolve(fileURLToPath(new URL('../..', import.meta.url)));
 export const FIXTURES = path.join(REPO, 'test/preview/fixtures');
@@ -157,4 +160,44 @@ export function sendRaw(url: string, method: string, headers: readonly (readonly
     const head = [`${method} ${u.pathname}${u.search} HTTP/1.0`, `Host: ${u.host}`, ...headers.map(([k, v]) => `${k}: ${v}`), `Content-Length: ${Buffer.byteLength(body)}`];
     socket.write(`${head.join('\r\n')}\r\n\r\n${body}`);
   });
+}
+
+export interface Running {
+  readonly child: ChildProcessWithoutNullStreams;
+  readonly stdout: () => string;
+  readonly stderr: () => string;
+  readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+}
+
+/** `cors-gen preview ...` as a real process (the built binary), so signals and the exit code are real. */
+export function startCli(args: readonly string[], cwd = REPO): Running {
+  if (!existsSync(BIN)) throw new Error(`${BIN} is missing: run "npm run build" (npm test does it first)`);
+  const child = spawn(process.execPath, [BIN, 'preview', ...args], { cwd, env: { ...process.env, NO_COLOR: '1' } });
+  let out = '';
+  let err = '';
+  child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
+  return { child, stdout: () => out, stderr: () => err, exited };
+}
+
+export async function until(predicate: () => boolean, what: string, ms = 30_000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!predicate()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+/** Ports free right now on 127.0.0.1 (bound, then released). */
+export async function freePorts(n: number): Promise<number[]> {
+  const servers = await Promise.all(
+    Array.from({ length: n }, () => new Promise<net.Server>((resolve) => {
+      const s = net.createServer();
+      s.listen(0, '127.0.0.1', () => resolve(s));
+    })),
+  );
+  const ports = servers.map((s) => (s.address() as net.AddressInfo).port);
+  await Promise.all(servers.map((s) => new Promise((r) => s.close(r))));
+  return ports;
 }

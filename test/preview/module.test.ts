@@ -9,6 +9,7 @@ import { REPO, generateModules, type GeneratedModules } from './helpers.js';
 
 const ENV = { apiOrigin: 'http://127.0.0.1:4000', siteHost: '127.0.0.1:5000' };
 const ORDERS = path.join(REPO, 'generated/orders-api');
+const WEBHOOK = path.join(REPO, 'generated/webhook-url');
 
 async function resolver(dir: string, stage?: string): Promise<ModuleResolver> {
   const doc = await loadModule(dir);
@@ -81,7 +82,19 @@ describe('reading the generated module', () => {
   it('names the stages there are when --stage names one that is not', async () => {
     const doc = await loadModule(ORDERS);
     await expect(loadStageValues(doc, 'qa')).rejects.toThrow(PreviewSetupError);
-    await expect(loadStageValues(doc, 'qa')).rejects.toThrow(/no stages\/qa\.tfvars/);
+    await expect(loadStageValues(doc, 'qa')).rejects.toMatchObject({
+      code: 'unknown-stage',
+      message: '--stage "qa": the module has no such stage; its stages are dev',
+      fix: 'use --stage dev, or add stages.qa.allowOrigins to the spec and run "cors-gen generate"',
+    });
+  });
+
+  it('says a module without stages has none, and that --stage can be left out', async () => {
+    const doc = await loadModule(WEBHOOK);
+    await expect(loadStageValues(doc, 'staging')).rejects.toMatchObject({
+      message: '--stage "staging": the module has no stages (no stages/*.tfvars); without --stage the preview serves its defaults',
+      fix: 'leave --stage out, or add stages.staging.allowOrigins to the spec and run "cors-gen generate"',
+    });
   });
 
   it('runs the variables\' validation blocks and fails with the module\'s own message', async () => {

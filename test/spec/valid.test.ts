@@ -331,7 +331,8 @@ routes:
       { code: 'gateway-errors-first-origin', path: 'cors.allowCredentials', message: expect.stringContaining('"https://app.example.com"') },
     ]);
     // The website bucket's origin counts as a second origin.
-    expect(warnings(credentialed('[https://app.example.com]', 'frontend:\n  enabled: true\n')).map((w) => w.code)).toEqual(['gateway-errors-first-origin']);
+    // (and, plain http trusted with credentials in prod, it gets the http-in-prod warning too).
+    expect(warnings(credentialed('[https://app.example.com]', 'frontend:\n  enabled: true\n')).map((w) => w.code)).toEqual(['http-in-prod', 'gateway-errors-first-origin']);
     expect(warnings(credentialed('[https://app.example.com]'))).toEqual([]);
     expect(warnings(credentialed('[https://app.example.com, https://admin.example.com]', 'api: http\n'))).toEqual([]);
     expect(warnings(prod('[https://app.example.com, https://admin.example.com]'))).toEqual([]);

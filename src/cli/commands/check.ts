@@ -1,7 +1,8 @@
 import type { Command } from 'commander';
 import { action, type CliContext } from '../main.js';
 import { EXIT, UsageError } from '../errors.js';
-import { paint, printJson } from '../output.js';
+import { JSON_SCHEMA_VERSION, paint } from '../output.js';
+import { liveFindings, printReport, reportOption, type ReportFormat } from '../../report/index.js';
 
 interface CheckFlags {
   origin: string;
@@ -9,7 +10,9 @@ interface CheckFlags {
   header?: string[];
   credentials?: boolean;
   scan?: boolean;
+  showSecrets?: boolean;
   json?: boolean;
+  report?: ReportFormat;
   timeout?: string;
 }
 
@@ -17,9 +20,10 @@ function collect(value: string, previous: string[] = []): string[] {
   return [...previous, value];
 }
 
-function parseTimeout(raw: string | undefined): number | undefined {
+/** The range (1 to MAX_TIMEOUT_MS) is checkEndpoint's to enforce; here only the form. */
+function parseTimeout(raw: string | undefined, max: number): number | undefined {
   if (raw === undefined) return undefined;
-  if (!/^\d+$/.test(raw) || Number(raw) < 1) throw new UsageError(`--timeout "${raw}" must be a positive number of milliseconds`);
+  if (!/^\d+$/.test(raw)) throw new UsageError(`--timeout "${raw}" must be a number of milliseconds from 1 to ${max}`);
   return Number(raw);
 }
 
@@ -32,15 +36,20 @@ export function registerCheck(program: Command, ctx: CliContext): void {
     .option('-m, --method <method>', 'the method the frontend uses (default: GET)')
     .option('-H, --header <header>', 'a header the frontend sets, "Name: value" or just "Name" (repeatable)', collect)
     .option('--credentials', "the frontend sends credentials: 'include' (cookies, HTTP auth)")
-    .option('--scan', 'also probe with crafted origins for the misconfigurations Corsy and CORScanner detect')
-    .option('--json', 'print one JSON document { ok, url, origin, findings } on stdout')
-    .option('--timeout <ms>', 'deadline per request in milliseconds (default: 10000)')
-    .addHelpText('after', '\nExit codes: 0 the origin can use the endpoint, 1 it cannot, 2 usage or network error (DNS, TLS, refused, timeout).')
+    .option('--scan', 'probe with all the crafted origins of the misconfigurations Corsy and CORScanner detect (without it, only one: an origin nobody allows)')
+    .option('--show-secrets', 'show Authorization, Proxy-Authorization, Cookie and Set-Cookie values in the evidence (redacted by default)')
+    .option('--json', 'print one JSON document { ok, originAllowed, url, origin, findings, probes } on stdout')
+    .addOption(reportOption())
+    .option('--timeout <ms>', 'deadline per request in milliseconds, 1 to 600000 (default: 10000)')
+    .addHelpText(
+      'after',
+      '\nExit codes: 0 the origin can use the endpoint and no crafted origin can read it with credentials, 1 otherwise, 2 usage or network error (DNS, TLS, refused, timeout).',
+    )
     .action(
       action(ctx, async (url: string, flags: CheckFlags) => {
-        const timeoutMs = parseTimeout(flags.timeout);
         // Loaded here so that no other command pays for it, and check never loads CDKTF.
-        const { checkEndpoint, CheckError, formatReport, reportJson, progressLine, SCAN_CODES } = await import('../../check/index.js');
+        const { checkEndpoint, CheckError, formatJson, formatReport, progressLine, visible, MAX_TIMEOUT_MS } = await import('../../check/index.js');
+        const timeoutMs = parseTimeout(flags.timeout, MAX_TIMEOUT_MS);
         const progress = ctx.output.isTTY && !flags.json ? progressLine(process.stderr, process.stderr.columns || 80) : undefined;
         let report;
         try {
@@ -51,21 +60,26 @@ export function registerCheck(program: Command, ctx: CliContext): void {
             headers: flags.header,
             credentials: flags.credentials,
             scan: flags.scan,
+            showSecrets: flags.showSecrets,
             timeoutMs,
             onProgress: progress ? (e) => progress.update(e) : undefined,
           });
         } catch (e) {
-          if (e instanceof CheckError) throw new UsageError(e.message);
+          // Network messages can quote what a server sent (a certificate's names): escaped like the report.
+          if (e instanceof CheckError) throw new UsageError(visible(e.message));
           throw e;
         } finally {
           progress?.done();
         }
-        if (flags.json) printJson(ctx.output, reportJson(report));
-        else ctx.output.out(formatReport(report, (style, text) => paint(ctx.output, style, text)));
-        // A scan exists to fail CI on a dangerous configuration, even when the frontend's own origin works:
-        // an error-severity scan finding exits 1 too (`ok` in the JSON still answers "can this origin use it").
-        const dangerous = flags.scan && report.findings.some((f) => f.severity === 'error' && (SCAN_CODES as readonly string[]).includes(f.code));
-        return report.ok && !dangerous ? EXIT.ok : EXIT.failed;
+        if (flags.json) ctx.output.out(formatJson(report, { schemaVersion: JSON_SCHEMA_VERSION }));
+        else {
+          const text = formatReport(report, (style, t) => paint(ctx.output, style, t));
+          // With --report, the report is the result on stdout and the explanation moves to stderr.
+          if (flags.report) printReport(ctx.output, flags.report, liveFindings(report.url, report.findings));
+          if (flags.report) ctx.output.err(text);
+          else ctx.output.out(text);
+        }
+        return report.ok ? EXIT.ok : EXIT.failed;
       }),
     );
 }

@@ -7,6 +7,7 @@ import type { FileChange } from '../../synth/write-module.js';
 import { action, type CliContext } from '../main.js';
 import { EXIT, UsageError } from '../errors.js';
 import { paint, printJson, type Output } from '../output.js';
+import { generateFindings, printReport, reportOption, type ReportFormat } from '../../report/index.js';
 
 interface GenerateFlags {
   spec?: string;
@@ -17,6 +18,7 @@ interface GenerateFlags {
   force?: boolean;
   allowSymlinkedModule?: boolean;
   json?: boolean;
+  report?: ReportFormat;
 }
 
 type Written = Exclude<GenerateResult, { reason: 'invalid' }>;
@@ -39,6 +41,7 @@ export function registerGenerate(program: Command, ctx: CliContext): void {
     .option('-f, --force', 'overwrite generated files that were edited by hand')
     .option('--allow-symlinked-module', 'write even when the module folder (or the output folder) is a symbolic link')
     .option('--json', 'print one JSON document on stdout')
+    .addOption(reportOption())
     .action(
       action(ctx, async (positional: string | undefined, flags: GenerateFlags) => {
         if (positional !== undefined && flags.spec !== undefined && path.resolve(positional) !== path.resolve(flags.spec)) {
@@ -55,7 +58,9 @@ export function registerGenerate(program: Command, ctx: CliContext): void {
           allowSymlinkedModule: flags.allowSymlinkedModule,
           onProgress: (message) => ctx.output.err(message),
         });
-        const o = ctx.output;
+        if (flags.report) printReport(ctx.output, flags.report, generateFindings(result));
+        // The report (or the JSON document) owns stdout; the text report then goes to stderr, where a CI log shows it.
+        const o: Output = flags.report ? { ...ctx.output, out: (t) => ctx.output.err(t) } : ctx.output;
         if (!('dir' in result)) {
           if (flags.json) printJson(o, { ok: false, reason: 'invalid', file: result.file, errors: result.errors, warnings: result.warnings });
           else {

@@ -3,8 +3,8 @@ import path from 'node:path';
 import type { Command } from 'commander';
 import { InvalidArgumentError } from 'commander';
 import { action, type CliContext } from '../main.js';
-import { EXIT, UsageError } from '../errors.js';
-import { paint, printIssues } from '../output.js';
+import { EXIT } from '../errors.js';
+import { paint, printIssues, printJson, type Output } from '../output.js';
 
 interface PreviewFlags {
   spec?: string;
@@ -18,6 +18,14 @@ interface PreviewFlags {
   json?: boolean;
 }
 
+/** Why the preview did not start: printed on stderr, and under --json as `{"ok":false,"error":{...}}` on stdout. */
+interface Failure {
+  readonly exit: number;
+  readonly code: string;
+  readonly message: string;
+  readonly fix?: string | undefined;
+}
+
 function port(value: string): number {
   if (!/^\d+$/.test(value) || Number(value) > 65535) throw new InvalidArgumentError('a port is a number from 0 (any free port) to 65535.');
   return Number(value);
@@ -27,22 +35,27 @@ export function registerPreview(program: Command, ctx: CliContext): void {
   program
     .command('preview')
     .description('Serve the generated module locally (API, its Lambda code, a site origin and a foreign origin) to see its CORS in a real browser.')
+    .argument('[spec]', 'the spec, same as --spec')
     .option('-s, --spec <file>', 'the spec; the module is generated/<name> (default: cors-gen.yaml, else cors-gen.json)')
-    .option('-m, --module <dir>', 'the generated module folder (instead of --spec)')
-    .option('--stage <stage>', 'use the variable values of stages/<stage>.tfvars')
+    .option('-m, --module <dir>', 'the generated module folder (instead of a spec)')
+    .option('--stage <stage>', 'use the variable values of stages/<stage>.tfvars (default: the defaults; without an S3 website, the only stage with a localhost origin)')
     .option('--api-port <port>', 'port of the API (default: a free one)', port)
-    .option('--site-port <port>', 'port of the site origin, the S3 website stand-in (default: a free one)', port)
+    .option('--site-port <port>', 'port of the site origin: any free one for the S3 website stand-in; without a website, which allowed http://localhost:<port> origin to serve the page on', port)
     .option('--foreign-port <port>', 'port of the foreign origin (default: a free one)', port)
     .option('--site-dir <dir>', 'serve this folder (your frontend) instead of the demo page; the demo stays at /__preview/demo')
     .option('--host <address>', 'address to listen on; anything but loopback exposes your Lambda code to the network', '127.0.0.1')
-    .option('--json', 'print one line {"api", "site", "foreignSite"} on stdout once listening')
-    .addHelpText('after', '\nRuns until Ctrl+C (SIGINT) or SIGTERM, then exits 0. Exit 1: the module cannot be served (the reason names the file and address); 2: bad flags, unreadable folder or port in use.')
+    .option('--json', 'print one line {"ok", "api", "site", "foreignSite", "stage"} on stdout once listening, or {"ok": false, "error"}')
+    .addHelpText(
+      'after',
+      '\nWithout an S3 website in the module, the demo page is served on an allowed http://localhost:<port> or http://127.0.0.1:<port> origin of the stage.\nRuns until Ctrl+C (SIGINT) or SIGTERM, then exits 0. Exit 1: the module cannot be served or allows no local origin (the reason names the file and address, or the origin to add); 2: bad flags, unreadable folder or port in use.',
+    )
     .action(
-      action(ctx, async (flags: PreviewFlags) => {
+      action(ctx, async (spec: string | undefined, flags: PreviewFlags) => {
         // Listening from the start: a signal while the preview starts also ends it cleanly, once it has started.
         const stopped = untilSignal();
         try {
-          return await serve(ctx, flags, stopped.promise);
+          const result = await serve(ctx, spec, flags, stopped.promise);
+          return typeof result === 'number' ? result : fail(ctx.output, flags, result);
         } finally {
           stopped.dispose();
         }
@@ -50,17 +63,33 @@ export function registerPreview(program: Command, ctx: CliContext): void {
     );
 }
 
+function fail(o: Output, flags: PreviewFlags, f: Failure): number {
+  if (flags.json) printJson(o, { ok: false, error: { code: f.code, message: f.message, ...(f.fix ? { fix: f.fix } : {}) } }, true);
+  o.err(`${paint(o, 'red', 'error')} ${f.message}${f.fix ? `; ${f.fix}` : ''}`);
+  return f.exit;
+}
+
 /** Starts the preview, prints where it listens, and serves until `stopped`. */
-async function serve(ctx: CliContext, flags: PreviewFlags, stopped: Promise<NodeJS.Signals>): Promise<number> {
+async function serve(ctx: CliContext, specArg: string | undefined, flags: PreviewFlags, stopped: Promise<NodeJS.Signals>): Promise<number | Failure> {
   const o = ctx.output;
-  const moduleDir = flags.module ?? (await moduleFromSpec(ctx, flags));
-  if (typeof moduleDir === 'number') return moduleDir;
+  if (specArg !== undefined && flags.spec !== undefined && path.resolve(specArg) !== path.resolve(flags.spec)) {
+    return { exit: EXIT.usage, code: 'usage', message: `two specs given: ${specArg} and --spec ${flags.spec}`, fix: 'give one' };
+  }
+  const specFile = specArg ?? flags.spec;
+  if (flags.module !== undefined && specFile !== undefined) {
+    return { exit: EXIT.usage, code: 'usage', message: `both a spec (${specFile}) and --module ${flags.module} given`, fix: 'give the spec (its module is generated/<name>) or the module folder' };
+  }
+  const fromSpec = flags.module === undefined ? await moduleFromSpec(o, specFile) : { dir: flags.module };
+  if ('exit' in fromSpec) return fromSpec;
+  const moduleDir = fromSpec.dir;
   if (flags.siteDir) {
+    let folder = false;
     try {
-      if (!statSync(flags.siteDir).isDirectory()) throw new Error('not a folder');
+      folder = statSync(flags.siteDir).isDirectory();
     } catch {
-      throw new UsageError(`--site-dir ${flags.siteDir}: not a folder`);
+      // reported below
     }
+    if (!folder) return { exit: EXIT.usage, code: 'usage', message: `--site-dir ${flags.siteDir}: not a folder`, fix: 'pass the folder that holds your built frontend (its index.html)' };
   }
   // Loaded only here: the preview never loads CDKTF, and other commands never load the preview.
   const { startPreview, ModuleError, PreviewSetupError } = await import('../../preview/index.js');
@@ -68,30 +97,31 @@ async function serve(ctx: CliContext, flags: PreviewFlags, stopped: Promise<Node
   try {
     preview = await startPreview({
       module: moduleDir,
-      ...(flags.stage ? { stage: flags.stage } : {}),
+      ...(flags.stage !== undefined ? { stage: flags.stage } : {}),
       ...(flags.apiPort !== undefined ? { apiPort: flags.apiPort } : {}),
       ...(flags.sitePort !== undefined ? { sitePort: flags.sitePort } : {}),
       ...(flags.foreignPort !== undefined ? { foreignPort: flags.foreignPort } : {}),
       ...(flags.siteDir ? { siteDir: flags.siteDir } : {}),
+      ...('spec' in fromSpec ? { spec: fromSpec.spec } : {}),
       host: flags.host,
       log: (line) => o.err(line.startsWith('warning: ') ? `${paint(o, 'yellow', 'warning')} ${line.slice(9)}` : paint(o, 'dim', line)),
     });
   } catch (e) {
-    if (e instanceof ModuleError || e instanceof PreviewSetupError) {
-      const code = e instanceof ModuleError ? EXIT.failed : EXIT.usage;
-      if (flags.json) o.out(JSON.stringify({ error: e.message }));
-      o.err(`${paint(o, 'red', 'error')} ${e instanceof ModuleError ? `cannot serve ${moduleDir}: ` : ''}${e.message}`);
-      return code;
-    }
+    if (e instanceof ModuleError) return { exit: EXIT.failed, code: e.code, message: e.code === 'cannot-serve' ? `cannot serve ${moduleDir}: ${e.message}` : e.message, fix: e.fix };
+    if (e instanceof PreviewSetupError) return { exit: EXIT.usage, code: e.code, message: e.message, fix: e.fix };
     throw e;
   }
-  if (flags.json) o.out(JSON.stringify({ api: preview.api, site: preview.site, foreignSite: preview.foreignSite }));
+  const stage = preview.stage;
+  if (preview.stageChosen) o.err(`no --stage given: using stage ${stage}, the only stage that allows a local origin (${preview.site.replace(/\/$/, '')}) to serve the demo page on`);
+  if (flags.json) printJson(o, { ok: true, api: preview.api, site: preview.site, foreignSite: preview.foreignSite, ...(stage !== undefined ? { stage } : {}) }, true);
   else {
-    o.err(`${paint(o, 'green', 'serving')} ${moduleDir} (${preview.kind}${flags.stage ? `, stage ${flags.stage}` : ''})`);
+    const by = stage === undefined ? 'the module' : `stage ${stage}`;
+    const site = `${preview.website ? 'the S3 website stand-in, ' : ''}${preview.siteAllowed ? `allowed by ${by}` : `NOT allowed by ${by} (see the warning above)`}`;
+    o.err(`${paint(o, 'green', 'serving')} ${moduleDir} (${preview.kind}${stage !== undefined ? `, stage ${stage}` : ''})`);
     o.err(`  API           ${preview.api}`);
-    o.err(`  site          ${preview.site}   the S3 website stand-in: an allowed origin`);
-    o.err(`  foreign site  ${preview.foreignSite}   an origin nothing allows: shows what is blocked`);
-    o.err('Open the site in a browser. Ctrl+C stops.');
+    o.err(`  site          ${preview.site}   ${site}`);
+    o.err(`  foreign site  ${preview.foreignSite}   ${preview.foreignAllowed ? `allowed by ${by} too (it allows any origin, or a pattern matches)` : `not allowed by ${by}: shows what the browser blocks`}`);
+    o.err(`Open ${preview.site} in a browser. Ctrl+C stops.`);
   }
   const signal = await stopped;
   o.err(paint(o, 'dim', `${signal}: stopping`));
@@ -99,28 +129,44 @@ async function serve(ctx: CliContext, flags: PreviewFlags, stopped: Promise<Node
   return EXIT.ok;
 }
 
-/** generated/<name> of the spec, with a warning when the module was generated from another version of it. */
-async function moduleFromSpec(ctx: CliContext, flags: PreviewFlags): Promise<string | number> {
-  const { loadSpec, resolveSpecFile } = await import('../../spec/load.js');
-  const loaded = await loadSpec(resolveSpecFile(flags.spec));
-  if (!loaded.ok) {
-    printIssues(ctx.output, loaded.errors, loaded.warnings);
-    ctx.output.err(`${loaded.file}: ${loaded.errors.length} error(s); fix the spec, run "cors-gen generate", then preview`);
-    if (flags.json) ctx.output.out(JSON.stringify({ error: `${loaded.file} is not a valid spec` }));
-    return EXIT.failed;
-  }
-  const dir = path.join('generated', loaded.model.name);
+/** `<out>/<name>` of the spec, with a warning when the module was generated from another version of it. */
+async function moduleFromSpec(o: Output, specFile: string | undefined): Promise<{ dir: string; spec: string } | Failure> {
+  const [{ loadSpec, resolveSpecFile, SpecFileError }, { DEFAULT_OUT_DIR }] = await Promise.all([import('../../spec/load.js'), import('../../commands/generate.js')]);
+  let loaded: Awaited<ReturnType<typeof loadSpec>>;
   try {
-    const manifest = JSON.parse(readFileSync(path.join(dir, '.cors-gen.json'), 'utf8')) as { spec?: { sha256?: string } };
+    loaded = await loadSpec(resolveSpecFile(specFile));
+  } catch (e) {
+    if (e instanceof SpecFileError) return { exit: EXIT.usage, code: 'unreadable', message: e.message };
+    throw e;
+  }
+  if (!loaded.ok) {
+    printIssues(o, loaded.errors, loaded.warnings);
+    return { exit: EXIT.failed, code: 'invalid-spec', message: `${loaded.file}: ${loaded.errors.length} error(s)`, fix: 'fix the spec ("cors-gen validate" lists the errors), run "cors-gen generate", then preview' };
+  }
+  const dir = path.join(DEFAULT_OUT_DIR, loaded.model.name);
+  const recorded = recordedSpecHash(dir);
+  if (recorded !== undefined) {
     const { createHash } = await import('node:crypto');
-    const hash = createHash('sha256').update(loaded.text).digest('hex');
-    if (manifest.spec?.sha256 && manifest.spec.sha256 !== hash) {
-      ctx.output.err(`${paint(ctx.output, 'yellow', 'warning')} ${dir} was generated from another version of ${loaded.file}; run "cors-gen generate" to preview what the spec says now`);
+    if (recorded !== createHash('sha256').update(loaded.text).digest('hex')) {
+      o.err(`${paint(o, 'yellow', 'warning')} ${dir} was generated from another version of ${loaded.file}; run "cors-gen generate" to preview what the spec says now`);
     }
+  }
+  return { dir, spec: loaded.file };
+}
+
+/**
+ * The spec hash the module's manifest records, when it has a well-formed one. The manifest is read here rather
+ * than through the writer's reader, which would load CDKTF; like every file in the module, it is untrusted.
+ */
+function recordedSpecHash(dir: string): string | undefined {
+  try {
+    const manifest: unknown = JSON.parse(readFileSync(path.join(dir, '.cors-gen.json'), 'utf8'));
+    const hash = (manifest as { spec?: { sha256?: unknown } } | null)?.spec?.sha256;
+    return typeof hash === 'string' && /^[0-9a-f]{64}$/.test(hash) ? hash : undefined;
   } catch {
     // No manifest: the folder check in the preview says what is wrong.
+    return undefined;
   }
-  return dir;
 }
 
 /** The first SIGINT or SIGTERM; `dispose` removes the listeners. */

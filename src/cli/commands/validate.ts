@@ -5,20 +5,31 @@ import { SpecFileError } from '../../spec/spec-file-error.js';
 import { action, type CliContext } from '../main.js';
 import { EXIT } from '../errors.js';
 import { paint, printIssues, printJson } from '../output.js';
+import { printReport, reportOption, specFindings, type ReportFinding, type ReportFormat } from '../../report/index.js';
 
 export function registerValidate(program: Command, ctx: CliContext): void {
   program
     .command('validate')
     .description('Check a spec: errors name the file, the line, the path inside the spec and the fix; warnings never fail.')
+    .argument('[files...]', 'spec files, as pre-commit passes them (default: --spec, else cors-gen.yaml, else cors-gen.json)')
     .option('-s, --spec <file>', 'the spec (default: cors-gen.yaml, else cors-gen.json)')
     .option('--json', 'print one JSON document { ok, file, errors, warnings } on stdout')
+    .addOption(reportOption())
     .action(
-      action(ctx, async (opts: { spec?: string; json?: boolean }) => {
+      action(ctx, async function validate(files: string[], opts: { spec?: string; json?: boolean; report?: ReportFormat; into?: ReportFinding[] }): Promise<number> {
+        // Several files: each is validated and reported in turn (one --report for all); the worst exit code wins.
+        if (files.length > 1) {
+          const into: ReportFinding[] = [];
+          let worst: number = EXIT.ok;
+          for (const f of files) worst = Math.max(worst, await validate([f], { ...opts, into }));
+          if (opts.report) printReport(ctx.output, opts.report, into);
+          return worst;
+        }
         // Loaded here, not at start-up: the other commands never pay for the parser and zod.
         const { loadSpec, resolveSpecFile } = await import('../../spec/load.js');
         let result: LoadResult;
         try {
-          result = await loadSpec(resolveSpecFile(opts.spec));
+          result = await loadSpec(resolveSpecFile(files[0] ?? opts.spec));
         } catch (e) {
           // With --json a script still gets its one document on stdout; the exit code (2) says it was unreadable.
           if (!(e instanceof SpecFileError) || !opts.json) throw e;
@@ -28,6 +39,9 @@ export function registerValidate(program: Command, ctx: CliContext): void {
           return EXIT.usage;
         }
         const errors = result.ok ? [] : result.errors;
+        const findings = specFindings([...errors, ...result.warnings], result.file);
+        if (opts.into) opts.into.push(...findings);
+        else if (opts.report) printReport(ctx.output, opts.report, findings);
         if (opts.json) {
           printJson(ctx.output, { ok: result.ok, file: result.file, errors, warnings: result.warnings });
         } else {

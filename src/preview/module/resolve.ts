@@ -8,7 +8,7 @@
  * the expression.
  */
 import { existsSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { ExpressionSyntaxError, UnsupportedExpression, type Expr, type HclValue } from '../hcl/ast.js';
 import { evaluate, type Scope } from '../hcl/evaluate.js';
@@ -352,14 +352,37 @@ function describe(t: HclType): string {
 
 // ---- stage files --------------------------------------------------------------------------------------------
 
-/** The variable values of `stages/<stage>.tfvars` (or `.tfvars.json`), as `-var-file` would set them. */
+/** The stages the module was generated with: `stages/<name>.tfvars` (or `.tfvars.json`), sorted. */
+export async function moduleStages(doc: ModuleDocument): Promise<string[]> {
+  let names: string[];
+  try {
+    names = await readdir(path.join(doc.dir, 'stages'));
+  } catch {
+    return [];
+  }
+  const stages = names.map((n) => /^([A-Za-z0-9_-]+)\.tfvars(\.json)?$/.exec(n)?.[1]).filter((n): n is string => n !== undefined);
+  return [...new Set(stages)].sort();
+}
+
+/**
+ * The variable values of `stages/<stage>.tfvars` (or `.tfvars.json`), as `-var-file` would set them. A stage the
+ * module does not have is refused with the list of those it has.
+ */
 export async function loadStageValues(doc: ModuleDocument, stage: string): Promise<Map<string, HclValue>> {
-  if (!/^[A-Za-z0-9_-]+$/.test(stage)) throw new PreviewSetupError(`--stage "${stage}" is not a stage name (letters, digits, "-" and "_")`);
   const hcl = path.join(doc.dir, 'stages', `${stage}.tfvars`);
   const json = `${hcl}.json`;
-  const file = existsSync(hcl) ? hcl : existsSync(json) ? json : undefined;
+  const file = /^[A-Za-z0-9_-]+$/.test(stage) ? (existsSync(hcl) ? hcl : existsSync(json) ? json : undefined) : undefined;
   if (!file) {
-    throw new PreviewSetupError(`no stages/${stage}.tfvars in ${path.relative(process.cwd(), doc.dir) || '.'}; the spec's "stages" section lists the stages cors-gen generates`);
+    const stages = await moduleStages(doc);
+    const shown = JSON.stringify(stage);
+    const add = `add stages.${/^[A-Za-z0-9_-]+$/.test(stage) ? stage : '<name>'}.allowOrigins to the spec and run "cors-gen generate"`;
+    if (stages.length === 0) {
+      throw new PreviewSetupError(`--stage ${shown}: the module has no stages (no stages/*.tfvars); without --stage the preview serves its defaults`, { code: 'unknown-stage', fix: `leave --stage out, or ${add}` });
+    }
+    throw new PreviewSetupError(`--stage ${shown}: the module has no such stage; its stages are ${stages.join(', ')}`, {
+      code: 'unknown-stage',
+      fix: `use ${stages.map((s) => `--stage ${s}`).join(' or ')}, or ${add}`,
+    });
   }
   const display = path.relative(doc.dir, file);
   const text = await readFile(file, 'utf8');

@@ -169,9 +169,9 @@ export async function startServer(name: string, host: string, port: number, limi
     const onError = (e: NodeJS.ErrnoException) => {
       server.off('listening', onListening);
       reject(
-        new PreviewSetupError(
-          e.code === 'EADDRINUSE' ? `${name}: port ${port} on ${host} is already in use; pick another port or leave it out to get a free one` : e.code === 'EACCES' ? `${name}: not allowed to listen on ${host}:${port}` : `${name}: cannot listen on ${host}:${port}: ${e.message}`,
-        ),
+        e.code === 'EADDRINUSE'
+          ? new PreviewSetupError(`${name}: port ${port} on ${host} is already in use`, { code: 'port-in-use', fix: 'pick another port, or leave the flag out to get a free one' })
+          : new PreviewSetupError(e.code === 'EACCES' ? `${name}: not allowed to listen on ${host}:${port}` : `${name}: cannot listen on ${host}:${port}: ${e.message}`, { code: 'listen' }),
       );
     };
     const onListening = () => {

@@ -1,9 +1,10 @@
 /**
- * The demo page: served on the site origin (the S3 website stand-in, an allowed origin) and on the foreign
- * origin (not allowed). It reads the plan from its own origin, makes every call with `fetch()` in this browser,
- * and shows a table of route x method x outcome: green when the browser let the page read the answer, red when
- * it blocked it, with the browser's error and the reason the preview found. Results are also left in
- * `window.__corsPreview` for tests.
+ * The demo page: served on the site origin (the S3 website stand-in or an allowed local origin) and on the
+ * foreign origin. It reads the plan from its own origin, makes every call with `fetch()` in this browser, and
+ * shows a table of route x method x outcome: green when the browser let the page read the answer, red when it
+ * blocked it, with the browser's error and the reason the preview found. The badge says what the module allows
+ * (as its API answered a preflight at start-up) and, once the calls are done, what the browser let the page read,
+ * in the same words as the summary. Results are also left in `window.__corsPreview` for tests.
  */
 
 export type SiteRole = 'site' | 'foreign';
@@ -12,12 +13,12 @@ function escapeHtml(s: string): string {
   return s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }
 
-export function demoPage(role: SiteRole, origin: string): string {
+export function demoPage(role: SiteRole, origin: string, allowed: boolean): string {
   const title = role === 'site' ? 'cors-gen preview: site origin' : 'cors-gen preview: foreign origin';
-  const intro =
-    role === 'site'
-      ? 'Served from the site origin, which stands in for the module\'s S3 website endpoint: an allowed origin, so every route and the error route should be readable. A red row is a call the browser blocked, with its error and the reason the preview found.'
-      : 'Served from a foreign origin that the module does not allow: the browser should block the calls to the API. A green row is a call this origin can read.';
+  const intro = allowed
+    ? `Served from ${role === 'site' ? 'the site origin' : 'the foreign origin'}, which the module allows${role === 'foreign' ? ' too (it allows any origin, or a pattern matches this one)' : ''}: every route and the error route should be readable. A red row is a call the browser blocked, with its error and the reason the preview found.`
+    : `Served from ${role === 'site' ? 'the site origin' : 'a foreign origin'}, which the module does not allow: the browser should block the calls to the API. A green row is a call this origin can read.`;
+  const badge = allowed ? 'allowed origin' : 'not an allowed origin';
   return `<!doctype html>
 <html lang="en">
 <head>
@@ -29,7 +30,8 @@ export function demoPage(role: SiteRole, origin: string): string {
   :root { color-scheme: light; font-family: system-ui, -apple-system, "Segoe UI", sans-serif; }
   body { margin: 2rem auto; max-width: 72rem; padding: 0 1rem; color: #1f2328; }
   h1 { font-size: 1.4rem; margin-bottom: .25rem; }
-  .role { display: inline-block; padding: .1rem .5rem; border-radius: .3rem; font-size: .8rem; font-weight: 600; color: #fff; background: ${role === 'site' ? '#1a7f37' : '#8250df'}; }
+  .role { display: inline-block; padding: .1rem .5rem; border-radius: .3rem; font-size: .8rem; font-weight: 600; color: #fff; background: #59636e; }
+  .role.all { background: #1a7f37; } .role.some { background: #9a6700; } .role.none { background: #cf222e; }
   p.meta { color: #59636e; margin: .25rem 0; font-size: .9rem; }
   code { font-family: ui-monospace, SFMono-Regular, Menlo, monospace; font-size: .85em; }
   table { border-collapse: collapse; width: 100%; margin-top: 1rem; font-size: .9rem; }
@@ -45,7 +47,7 @@ export function demoPage(role: SiteRole, origin: string): string {
 </style>
 </head>
 <body>
-<h1>${escapeHtml(title)} <span class="role">${role === 'site' ? 'allowed origin' : 'foreign origin'}</span></h1>
+<h1>${escapeHtml(title)} <span class="role" id="badge">${escapeHtml(badge)}</span></h1>
 <p class="meta">${escapeHtml(intro)}</p>
 <p class="meta">This page: <code>${escapeHtml(origin)}</code> &middot; API: <code id="api">…</code> &middot; credentials: <code id="credentials">…</code></p>
 <table>
@@ -56,7 +58,7 @@ export function demoPage(role: SiteRole, origin: string): string {
 <details><summary>Behaviour AWS does not document, assumed by the preview</summary><ul id="assumptions"></ul></details>
 <script>
 (async () => {
-  const state = { done: false, role: ${JSON.stringify(role)}, origin: location.origin, results: [] };
+  const state = { done: false, role: ${JSON.stringify(role)}, allowed: ${JSON.stringify(allowed)}, origin: location.origin, results: [] };
   window.__corsPreview = state;
   const el = (tag, text, cls) => { const e = document.createElement(tag); if (text !== undefined) e.textContent = text; if (cls) e.className = cls; return e; };
   const plan = await (await fetch('/__preview/plan.json', { cache: 'no-store' })).json();
@@ -100,7 +102,14 @@ export function demoPage(role: SiteRole, origin: string): string {
     state.results.push(result);
   }
   const ok = state.results.filter((r) => r.ok).length;
-  document.getElementById('summary').textContent = ok + ' of ' + state.results.length + ' calls readable, ' + (state.results.length - ok) + ' blocked by the browser.';
+  const readable = ok + ' of ' + state.results.length + ' calls readable';
+  document.getElementById('summary').textContent = readable + ', ' + (state.results.length - ok) + ' blocked by the browser.';
+  // The badge ends with what the browser decided, so it never reads "allowed" above a page of blocked calls.
+  const badge = document.getElementById('badge');
+  badge.textContent = ${JSON.stringify(badge)} + ': ' + readable;
+  badge.className = 'role ' + (ok === state.results.length ? 'all' : ok === 0 ? 'none' : 'some');
+  state.badge = badge.textContent;
+  state.summary = document.getElementById('summary').textContent;
   state.done = true;
 })().catch((e) => { document.getElementById('summary').textContent = 'The demo failed: ' + e; window.__corsPreview = { done: true, failed: String(e), results: [] }; });
 </script>

@@ -1,10 +1,11 @@
 /**
  * The site servers: the site origin, which stands in for the module's S3 website endpoint (its host is what
- * `website_endpoint` evaluates to, so the module allows it), and a foreign origin the module does not allow.
+ * `website_endpoint` evaluates to, so the module allows it) or, without a website, is one of the local origins
+ * the module allows; and a foreign origin the module does not allow.
  * Both serve the demo page, or with `--site-dir` the user's own frontend, S3-website style: GET and HEAD only,
  * the index document for a folder, 404 for anything missing.
  */
-import { readFile, stat } from 'node:fs/promises';
+import { readFile, realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { PreviewRequest, PreviewResponse, Handler } from '../server/http-server.js';
 import { decodeSegment } from '../events.js';
@@ -16,6 +17,8 @@ export interface SiteConfig {
   readonly role: SiteRole;
   /** This server's own origin. */
   readonly origin: string;
+  /** Whether the module's API allows this origin (asked with a preflight at start-up). */
+  readonly allowed: boolean;
   readonly plan: DemoPlan;
   readonly exchanges: ExchangeLog;
   /** Serve these files instead of the demo page (which stays at /__preview/demo). */
@@ -72,9 +75,9 @@ export function siteHandler(config: SiteConfig): Handler {
       if (!call) return text(404, JSON.stringify({ reasons: [] }), 'application/json');
       return text(200, JSON.stringify({ reasons: explain(call, config.origin, config.exchanges) }), 'application/json');
     }
-    if (p === '/__preview/demo') return text(200, demoPage(config.role, config.origin), 'text/html; charset=utf-8');
+    if (p === '/__preview/demo') return text(200, demoPage(config.role, config.origin, config.allowed), 'text/html; charset=utf-8');
     if (!config.siteDir) {
-      if (p === '/' || p === `/${index}`) return text(200, demoPage(config.role, config.origin), 'text/html; charset=utf-8');
+      if (p === '/' || p === `/${index}`) return text(200, demoPage(config.role, config.origin, config.allowed), 'text/html; charset=utf-8');
       return text(404, '404 Not Found\n');
     }
     return staticFile(config.siteDir, p);
@@ -83,17 +86,23 @@ export function siteHandler(config: SiteConfig): Handler {
   async function staticFile(root: string, rawPath: string): Promise<PreviewResponse> {
     const decoded = rawPath.split('/').map(decodeSegment);
     if (decoded.some((s) => s === '..' || s.includes('\0') || s.includes('\\'))) return text(400, 'Bad Request\n');
-    const base = path.resolve(root);
-    let file = path.resolve(base, `.${decoded.join('/')}`);
-    if (file !== base && !file.startsWith(`${base}${path.sep}`)) return text(400, 'Bad Request\n');
+    let base: string;
     try {
-      let info = await stat(file);
-      if (info.isDirectory()) {
+      base = await realpath(root);
+    } catch {
+      return text(404, '404 Not Found\n');
+    }
+    const requested = path.resolve(base, `.${decoded.join('/')}`);
+    if (requested !== base && !requested.startsWith(`${base}${path.sep}`)) return text(400, 'Bad Request\n');
+    try {
+      let file = await inside(base, base, requested);
+      let info = file === undefined ? undefined : await stat(file);
+      if (file !== undefined && info?.isDirectory()) {
         // S3 websites redirect a folder without its slash; the preview serves its index document directly.
-        file = path.join(file, index);
-        info = await stat(file);
+        file = await inside(base, file, index);
+        info = file === undefined ? undefined : await stat(file);
       }
-      if (!info.isFile() || info.size > MAX_FILE_BYTES) return notFound(base);
+      if (file === undefined || !info?.isFile() || info.size > MAX_FILE_BYTES) return notFound(base);
       const body = await readFile(file);
       return { status: 200, headers: [['Content-Type', TYPES[path.extname(file).toLowerCase()] ?? 'application/octet-stream'], ['Cache-Control', 'no-store']], body };
     } catch {
@@ -101,11 +110,32 @@ export function siteHandler(config: SiteConfig): Handler {
     }
   }
 
+  /**
+   * `relative` resolved from `dir`, as a real path, or undefined when it is missing or leaves `base` (the site
+   * folder's real path): lexically (`..`, an absolute path) or through a symlink, checked after joining. The
+   * index and error documents come from the module, as untrusted as the request path.
+   */
+  async function inside(base: string, dir: string, relative: string): Promise<string | undefined> {
+    const contains = (p: string) => p === base || p.startsWith(`${base}${path.sep}`);
+    const joined = path.resolve(dir, relative);
+    if (!contains(joined)) return undefined;
+    try {
+      const real = await realpath(joined);
+      return contains(real) ? real : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+
   async function notFound(base: string): Promise<PreviewResponse> {
     if (config.errorDocument) {
       try {
-        const body = await readFile(path.join(base, config.errorDocument));
-        return { status: 404, headers: [['Content-Type', TYPES[path.extname(config.errorDocument).toLowerCase()] ?? 'text/html; charset=utf-8'], ['Cache-Control', 'no-store']], body };
+        const file = await inside(base, base, config.errorDocument);
+        const info = file === undefined ? undefined : await stat(file);
+        if (file !== undefined && info?.isFile() && info.size <= MAX_FILE_BYTES) {
+          const body = await readFile(file);
+          return { status: 404, headers: [['Content-Type', TYPES[path.extname(file).toLowerCase()] ?? 'text/html; charset=utf-8'], ['Cache-Control', 'no-store']], body };
+        }
       } catch {
         // fall through to the plain 404
       }

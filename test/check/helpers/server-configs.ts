@@ -44,10 +44,17 @@ function send(res: ServerResponse, status: number, headers: Headers, body = ''):
 const MAT = { 'Content-Type': 'application/json', 'x-amzn-ErrorType': 'MissingAuthenticationTokenException', 'x-amz-apigw-id': 'abc=' };
 const MAT_BODY = '{"message":"Missing Authentication Token"}';
 
-/** A server that answers every request with `headers` (preflights also get `preflight`). */
+/** The error probe's paths: no route of these servers has them. */
+const isUnknownPath = (rest: string) => rest.includes('cors-gen-check-not-found');
+
+/**
+ * A server that answers every request with `headers` (preflights also get `preflight`), 404 with the same headers
+ * on the error probe's unknown paths.
+ */
 function fixed(headers: (req: IncomingMessage, env: Env) => Headers, preflight: (req: IncomingMessage, env: Env) => Headers = () => ({})): ServerConfig['handle'] {
-  return (req, res, env) => {
+  return (req, res, env, rest) => {
     if (isPreflight(req)) send(res, 204, { ...headers(req, env), ...preflight(req, env) });
+    else if (isUnknownPath(rest)) send(res, 404, headers(req, env), '{"message":"Not Found"}');
     else send(res, 200, headers(req, env), '{"ok":true}');
   };
 }
