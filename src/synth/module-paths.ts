@@ -43,14 +43,19 @@ export function isModuleFile(p: string): boolean {
   return p === 'README.md' || p === '.gitignore' || p === MANIFEST_FILE || lambdaFileNames().has(p);
 }
 
+/** Whether `p` is a subfolder some generation writes into (`lambda`, `stages`): the folder of a module file. */
+export function isModuleFolder(p: string): boolean {
+  return p === 'stages' || [...lambdaFileNames()].some((f) => path.posix.dirname(f) === p);
+}
+
 /** Why `entry` (read from a module folder's file) is not a path cors-gen acts on, or undefined when it is. */
-export function moduleEntryProblem(entry: unknown): string | undefined {
+export function moduleEntryProblem(entry: unknown, kind: 'file' | 'folder' = 'file'): string | undefined {
   if (typeof entry !== 'string' || entry === '') return 'is not a file name';
   if (entry.includes('\0')) return 'contains a NUL character';
   if (entry.includes('\\')) return 'contains a backslash (module paths use "/")';
   if (path.posix.isAbsolute(entry) || /^[A-Za-z]:/.test(entry)) return 'is an absolute path';
   if (entry.split('/').some((s) => s === '..' || s === '.' || s === '')) return 'leaves the module folder or has an empty, "." or ".." segment';
-  if (!isModuleFile(entry)) return 'is not a file cors-gen writes';
+  if (kind === 'file' ? !isModuleFile(entry) : !isModuleFolder(entry)) return `is not a ${kind} cors-gen writes`;
   return undefined;
 }
 
@@ -58,9 +63,9 @@ export function moduleEntryProblem(entry: unknown): string | undefined {
  * Checks every entry of a file read from the module folder; throws (before anything is touched) a
  * ModulePathError naming the file, the entry, the rule and `fix`.
  */
-export function checkEntries(dir: string, file: string, entries: Iterable<unknown>, fix: string): void {
+export function checkEntries(dir: string, file: string, entries: Iterable<unknown>, fix: string, kind: 'file' | 'folder' = 'file'): void {
   for (const entry of entries) {
-    const problem = moduleEntryProblem(entry);
+    const problem = moduleEntryProblem(entry, kind);
     const resolved = typeof entry === 'string' ? path.resolve(dir, entry) : '';
     const inside = resolved.startsWith(path.resolve(dir) + path.sep);
     if (problem || !inside) {

@@ -200,6 +200,8 @@ function refuseEdited(dir: string, plan: WritePlan, options: { force?: boolean }
 interface Journal {
   /** Files staged as `<file>.cors-gen-new` (written first, before anything is staged). */
   readonly staged: string[];
+  /** Subfolders the swap creates (`lambda`, `stages`), removed again by a rollback when empty. */
+  readonly folders?: string[];
   /** Targets that existed and are moved to `.cors-gen-old`; absent while staging. */
   readonly replaced?: string[];
   /** Targets that did not exist before; absent while staging. */
@@ -211,33 +213,34 @@ interface Journal {
 async function swap(dir: string, writes: Map<string, string>, deletes: string[], fs: WriterFs): Promise<void> {
   const abs = (p: string) => path.join(dir, p);
   const staged = [...writes.keys()];
+  // Subfolders (lambda/, stages/) this run creates, outermost first: a rollback, even after a crash, removes them.
+  const folders: string[] = [];
+  for (const d of new Set(staged.map((p) => path.posix.dirname(p)).filter((d) => d !== '.'))) {
+    if ((await kindOf(abs(d), fs)) === 'missing') folders.push(d);
+  }
   // 1. A journal naming what is about to be staged, so even a crash while staging is undone exactly.
   try {
-    await writeJournal(dir, { staged }, fs);
+    await writeJournal(dir, { staged, folders }, fs);
   } catch (e) {
     await sweep(dir, [JOURNAL], fs).catch(() => undefined);
     throw e;
   }
   const replaced: string[] = [];
   const created: string[] = [];
-  const madeFolders: string[] = [];
   try {
     // 2. Stage every new file beside its target.
-    for (const [p, text] of writes) {
-      madeFolders.push(...(await makeFolders(path.dirname(abs(p)), fs)));
-      await writeExclusive(abs(p) + NEW, text, fs);
-    }
+    for (const d of folders) await fs.mkdir(abs(d));
+    for (const [p, text] of writes) await writeExclusive(abs(p) + NEW, text, fs);
     // 3. Record which targets exist (moved aside) and which are new (removed on rollback).
     for (const p of [...writes.keys(), ...deletes]) ((await kindOf(abs(p), fs)) !== 'missing' ? replaced : created).push(p);
-    await writeJournal(dir, { staged, replaced, created }, fs);
+    await writeJournal(dir, { staged, folders, replaced, created }, fs);
     // 4. Swap.
     for (const p of replaced) await fs.rename(abs(p), abs(p) + OLD);
     for (const p of writes.keys()) await fs.rename(abs(p) + NEW, abs(p));
     // 5. The commit point: the journal says the new module stands.
-    await writeJournal(dir, { staged, replaced, created, committed: true }, fs);
+    await writeJournal(dir, { staged, folders, replaced, created, committed: true }, fs);
   } catch (e) {
     await rollback(dir, fs);
-    await removeEmptyFolders(madeFolders, fs);
     throw e;
   }
   // 6. Clean-up, best effort: whatever is left, the next run finishes from the committed journal.
@@ -280,9 +283,10 @@ function parseJournal(dir: string, text: string): Journal {
   const j = data as Record<string, unknown> | undefined;
   const wellFormed =
     typeof j === 'object' && j !== null && !Array.isArray(j) && Array.isArray(j.staged) &&
-    lists.every((k) => j[k] === undefined || Array.isArray(j[k])) && (j.committed === undefined || typeof j.committed === 'boolean');
+    [...lists, 'folders'].every((k) => j[k] === undefined || Array.isArray(j[k])) && (j.committed === undefined || typeof j.committed === 'boolean');
   if (!wellFormed) throw new ModulePathError(`${file} is not a journal cors-gen wrote (expected {"staged": [...], ...}); nothing was deleted or written. ${fix}`);
   for (const k of lists) checkEntries(dir, JOURNAL, (j[k] as unknown[] | undefined) ?? [], fix);
+  checkEntries(dir, JOURNAL, (j.folders as unknown[] | undefined) ?? [], fix, 'folder');
   return j as unknown as Journal;
 }
 
@@ -309,6 +313,7 @@ async function rollback(dir: string, fs: WriterFs): Promise<void> {
     }
   }
   for (const p of journal.staged) await unlinkEntry(abs(p) + NEW, fs);
+  await removeEmptyFolders((journal.folders ?? []).map(abs), fs);
   await removeJournal(dir, fs);
 }
 

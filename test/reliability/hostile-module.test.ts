@@ -55,7 +55,7 @@ const ENTRIES: readonly unknown[] = [
 
 type LinkTarget = 'dangling' | 'outside-file' | 'outside-dir' | 'inside';
 type Plant =
-  | { kind: 'journal'; staged: unknown[]; replaced: unknown[] | undefined; created: unknown[] | undefined; committed: boolean | undefined; garbage: boolean }
+  | { kind: 'journal'; staged: unknown[]; folders: unknown[] | undefined; replaced: unknown[] | undefined; created: unknown[] | undefined; committed: boolean | undefined; garbage: boolean }
   | { kind: 'manifest'; files: unknown[]; userOwned: unknown[]; garbage: boolean }
   | { kind: 'lock'; as: 'dead-pid' | 'own-pid' | 'garbage' | 'link'; to: LinkTarget }
   | { kind: 'staged'; file: string; suffix: '.cors-gen-new' | '.cors-gen-old'; as: 'file' | 'folder' | 'link'; to: LinkTarget }
@@ -67,7 +67,7 @@ type Plant =
 const entry = fc.constantFrom(...ENTRIES);
 const linkTarget = fc.constantFrom<LinkTarget>('dangling', 'outside-file', 'outside-dir', 'inside');
 const plant: fc.Arbitrary<Plant> = fc.oneof(
-  { weight: 3, arbitrary: fc.record({ kind: fc.constant('journal' as const), staged: fc.array(entry, { maxLength: 3 }), replaced: fc.option(fc.array(entry, { maxLength: 3 }), { nil: undefined }), created: fc.option(fc.array(entry, { maxLength: 3 }), { nil: undefined }), committed: fc.option(fc.boolean(), { nil: undefined }), garbage: fc.boolean() }) },
+  { weight: 3, arbitrary: fc.record({ kind: fc.constant('journal' as const), staged: fc.array(entry, { maxLength: 3 }), folders: fc.option(fc.array(fc.constantFrom<unknown>('lambda', 'stages', '..', '../..', '../../..', '@ABS', 'lambda/..', 'x', ''), { maxLength: 2 }), { nil: undefined }), replaced: fc.option(fc.array(entry, { maxLength: 3 }), { nil: undefined }), created: fc.option(fc.array(entry, { maxLength: 3 }), { nil: undefined }), committed: fc.option(fc.boolean(), { nil: undefined }), garbage: fc.boolean() }) },
   { weight: 3, arbitrary: fc.record({ kind: fc.constant('manifest' as const), files: fc.array(entry, { maxLength: 4 }), userOwned: fc.array(entry, { maxLength: 2 }), garbage: fc.boolean() }) },
   { weight: 2, arbitrary: fc.record({ kind: fc.constant('lock' as const), as: fc.constantFrom('dead-pid' as const, 'own-pid' as const, 'garbage' as const, 'link' as const), to: linkTarget }) },
   { weight: 4, arbitrary: fc.record({ kind: fc.constant('staged' as const), file: fc.constantFrom(...MODULE_FILES, '.cors-gen.journal'), suffix: fc.constantFrom('.cors-gen-new' as const, '.cors-gen-old' as const), as: fc.constantFrom('file' as const, 'folder' as const, 'link' as const, 'link' as const), to: linkTarget }) },
@@ -170,7 +170,7 @@ function plantAll(l: Layout, plants: readonly Plant[]): void {
     switch (p.kind) {
       case 'journal':
         clear(at('.cors-gen.journal'));
-        writeFileSync(at('.cors-gen.journal'), p.garbage ? '{"staged": [' : JSON.stringify({ staged: p.staged.map(abs), replaced: p.replaced?.map(abs), created: p.created?.map(abs), committed: p.committed }));
+        writeFileSync(at('.cors-gen.journal'), p.garbage ? '{"staged": [' : JSON.stringify({ staged: p.staged.map(abs), folders: p.folders?.map(abs), replaced: p.replaced?.map(abs), created: p.created?.map(abs), committed: p.committed }));
         return;
       case 'manifest': {
         clear(at('.cors-gen.json'));

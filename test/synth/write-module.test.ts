@@ -546,6 +546,19 @@ describe('a hostile module folder (paths and links read back from it)', () => {
     }
   }, 15_000);
 
+  it('removes the subfolders a crashed write created when the next run rolls it back', async () => {
+    const { target } = deepModule();
+    const probe = faultyFs();
+    const probeDir = path.join(root, `probe-${n++}`);
+    await write(probeDir, A, '1.0.0', {}, probe.fs);
+    const mkdirLambda = probe.log.findIndex((c) => c.op === 'mkdir' && c.target.endsWith(`${path.sep}lambda`));
+    expect(mkdirLambda).toBeGreaterThan(0);
+    await expect(write(target, A, '1.0.0', {}, faultyFs({ deadAfter: mkdirLambda + 1 }).fs)).rejects.toThrow(/injected fault/);
+    expect(existsSync(path.join(target, 'lambda'))).toBe(true);
+    expect(await recover(target)).toBe(true);
+    expect(existsSync(path.join(target, 'lambda'))).toBe(false);
+  });
+
   it('removes the folders a failed write created', async () => {
     const { target } = deepModule();
     const fresh = path.join(target, 'new-parent', 'shop');
