@@ -59,10 +59,10 @@ export function registerGenerate(program: Command, ctx: CliContext): void {
           onProgress: (message) => ctx.output.err(message),
         });
         if (flags.report) printReport(ctx.output, flags.report, generateFindings(result));
-        // The report (or the JSON document) owns stdout; the text report then goes to stderr, where a CI log shows it.
+        // The SARIF or GitHub report owns stdout; the text report then goes to stderr, where a CI log shows it.
         const o: Output = flags.report ? { ...ctx.output, out: (t) => ctx.output.err(t) } : ctx.output;
         if (!('dir' in result)) {
-          if (flags.json) printJson(o, { ok: false, reason: 'invalid', file: result.file, errors: result.errors, warnings: result.warnings });
+          if (flags.json) printJson(ctx.output, { ok: false, reason: 'invalid', file: result.file, errors: result.errors, warnings: result.warnings });
           else {
             printSpecIssues(o, result.errors, result.warnings);
             o.out(`${result.file}: ${result.errors.length} error(s); nothing was written`);
@@ -76,7 +76,7 @@ export function registerGenerate(program: Command, ctx: CliContext): void {
         ];
         const code = result.ok ? EXIT.ok : failure(result.reason);
         if (flags.json) {
-          printJson(o, {
+          printJson(ctx.output, {
             ok: result.ok,
             ...(result.reason ? { reason: result.reason } : {}),
             dir: result.dir,
@@ -98,9 +98,7 @@ export function registerGenerate(program: Command, ctx: CliContext): void {
           if (result.reason === 'edited' || result.reason === 'locked') o.err('Nothing was written.');
           return code;
         }
-        if (flags.diff) {
-          if (result.diff) o.out(result.diff.trimEnd());
-        }
+        if (result.diff) o.out(result.diff.trimEnd());
         if (checking) {
           if (result.ok) {
             o.out(`${paint(o, 'green', 'ok')} ${result.dir} is up to date`);
