@@ -8,6 +8,7 @@ import { registerValidate } from './commands/validate.js';
 import { registerGenerate } from './commands/generate.js';
 import { registerCheck } from './commands/check.js';
 import { registerPreview } from './commands/preview.js';
+import { registerSchema } from './commands/schema.js';
 
 /** A command's action resolves to its exit code; only `main` turns that into the process's exit. */
 export type Action = (...args: never[]) => Promise<number>;
@@ -16,6 +17,10 @@ export interface CliContext {
   readonly output: Output;
   /** Set by an action; read once the action resolves. */
   exitCode: number;
+  /** The subcommand being run, once commander has chosen it (before it parses its options). */
+  command?: Command;
+  /** Whether that command was given `--json`, once its options are parsed. */
+  json?: boolean;
 }
 
 /**
@@ -30,8 +35,15 @@ export function buildProgram(ctx: CliContext): Command {
     .configureOutput({ writeOut: (s) => ctx.output.out(s), writeErr: (s) => ctx.output.err(s) })
     .exitOverride();
   program.addHelpText('after', '\nExit codes: 0 success, 1 invalid input or failed check, 2 usage error, unreadable file or network failure.\nNO_COLOR disables colour.');
-  for (const register of [registerInit, registerValidate, registerGenerate, registerCheck, registerPreview]) register(program, ctx);
+  for (const register of [registerInit, registerValidate, registerGenerate, registerCheck, registerPreview, registerSchema]) register(program, ctx);
   program.commands.forEach((c) => c.exitOverride().configureOutput({ writeOut: (s) => ctx.output.out(s), writeErr: (s) => ctx.output.err(s) }));
+  // Which command runs, and whether it runs with --json, decide how a failure is reported (see `run`).
+  program.hook('preSubcommand', (_program, sub) => {
+    ctx.command = sub;
+  });
+  program.hook('preAction', (_program, command) => {
+    ctx.json = command.opts().json === true;
+  });
   return program;
 }
 
@@ -45,6 +57,11 @@ export function action<A extends unknown[]>(ctx: CliContext, fn: (...args: A) =>
 export async function run(argv: readonly string[], output: Output = processOutput()): Promise<number> {
   const ctx: CliContext = { output, exitCode: EXIT.ok };
   const program = buildProgram(ctx);
+  // --json promises one document on stdout, failures included: every usage error becomes { ok: false, error }.
+  const usage = (error: { code: string; message: string; fix?: string }): number => {
+    if (wantsJson(ctx, argv)) printJson(output, { ok: false, error }, true);
+    return EXIT.usage;
+  };
   try {
     await program.parseAsync([...argv], { from: 'user' });
     return ctx.exitCode;
@@ -53,17 +70,35 @@ export async function run(argv: readonly string[], output: Output = processOutpu
       // help and version are "errors" to commander; they are successes to the user when commander says so
       // (exitCode 0). `cors-gen` alone shows the help as an error (exitCode 1): a usage error, exit 2.
       if (['commander.helpDisplayed', 'commander.help', 'commander.version'].includes(e.code) && e.exitCode === 0) return EXIT.ok;
-      return EXIT.usage;
+      // Commander has already printed its message (and its "Did you mean" hint) on stderr.
+      const command = ctx.command ? `cors-gen ${ctx.command.name()}` : 'cors-gen';
+      return usage({
+        code: e.code.replace(/^commander\./, '').replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`),
+        message: e.message.replace(/^error: /, '').replace(/\n/g, ' '),
+        fix: `run "${command} --help" for usage`,
+      });
     }
     if (e instanceof UsageError || e instanceof SpecFileError) {
       output.err(`cors-gen: ${e.message}`);
-      // --json promises one document on stdout, failures included.
-      if (argv.includes('--json')) printJson(output, { ok: false, error: e.message }, true);
-      return EXIT.usage;
+      if (e instanceof SpecFileError) return usage({ code: 'unreadable', message: e.message });
+      return usage({ code: e.code, message: e.message, ...(e.fix !== undefined ? { fix: e.fix } : {}) });
     }
     output.err(`cors-gen: internal error: ${(e as Error).stack ?? String(e)}\nThis is a bug in cors-gen ${packageVersion()}; please report it with the command you ran.`);
     return EXIT.failed;
   }
+}
+
+/**
+ * Whether the failed command was run with --json. Known once its options are parsed; a parse error (unknown
+ * option, missing argument, bad choice) happens before that, so then the answer comes from the arguments: the
+ * chosen command (if any) takes --json and it appears among the options (before a "--" that ends them).
+ */
+function wantsJson(ctx: CliContext, argv: readonly string[]): boolean {
+  if (ctx.json !== undefined) return ctx.json;
+  // No command chosen (`cors-gen frobnicate --json`): the caller still asked for JSON.
+  if (ctx.command && !ctx.command.options.some((o) => o.long === '--json')) return false;
+  const end = argv.indexOf('--');
+  return (end === -1 ? argv : argv.slice(0, end)).includes('--json');
 }
 
 /** The process entry: the one place that ends the process with a code. */

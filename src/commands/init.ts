@@ -6,8 +6,13 @@ import type { SpecIssue } from '../spec/issue.js';
 import type { ApiKind, Runtime } from '../spec/model.js';
 import { DEFAULTS } from '../spec/model.js';
 import { DEFAULT_SPEC_FILES } from '../spec/load.js';
-import { validateSpecText } from '../spec/validate.js';
-import { packageVersion } from '../paths.js';
+import { validateSpecText, type ValidationResult } from '../spec/validate.js';
+import { writeSchemaFile, SCHEMA_FILE_NAME } from './schema.js';
+
+export interface InitRoute {
+  readonly path: string;
+  readonly methods: readonly string[];
+}
 
 export interface InitOptions {
   /** Folder to write `cors-gen.yaml` into. */
@@ -24,16 +29,45 @@ export interface InitOptions {
   readonly runtime?: Runtime;
   /** @default true: an S3 website bucket for the frontend. */
   readonly frontend?: boolean;
+  /** @default `/items` (GET, POST) and `/items/{id}` (GET, PUT, DELETE); none for a Function URL, which has no routes */
+  readonly routes?: readonly InitRoute[];
+  /** Request headers the frontend sends. @default ["Content-Type", "Authorization"] */
+  readonly headers?: readonly string[];
   /** Overwrite an existing spec. */
   readonly force?: boolean;
 }
 
+/** Where an origin was put, and why: shown to the user, who would otherwise find it moved silently. */
+export interface OriginPlacement {
+  readonly origin: string;
+  /** `cors.allowOrigins` (production) or `stages.dev`. */
+  readonly to: 'cors.allowOrigins' | 'stages.dev';
+  readonly why: string;
+}
+
 export type InitResult =
-  | { readonly ok: true; readonly file: string; readonly warnings: readonly SpecIssue[] }
+  | {
+      readonly ok: true;
+      readonly file: string;
+      readonly warnings: readonly SpecIssue[];
+      readonly origins: readonly OriginPlacement[];
+      /** What the `$schema` comment points at, relative to the spec's folder. */
+      readonly schema: string;
+      /** The schema file written next to the spec, when there is no installed copy to point at. */
+      readonly schemaWritten?: string;
+    }
   | { readonly ok: false; readonly reason: 'exists'; readonly file: string }
   | { readonly ok: false; readonly reason: 'invalid'; readonly file: string; readonly errors: readonly SpecIssue[] };
 
 export const SPEC_FILE_NAME = 'cors-gen.yaml';
+export const DEFAULT_ORIGINS = ['https://app.example.com', 'http://localhost:3000'] as const;
+export const DEFAULT_ROUTES: readonly InitRoute[] = [
+  { path: '/items', methods: ['GET', 'POST'] },
+  { path: '/items/{id}', methods: ['GET', 'PUT', 'DELETE'] },
+];
+
+/** Where an installed cors-gen keeps its schema, relative to a `node_modules` folder. */
+const INSTALLED_SCHEMA = path.join('node_modules', 'cors-gen', 'schema', 'cors-gen.schema.json');
 
 /** A valid spec name from a folder name: `My App_2` -> `my-app-2`. */
 export function specNameFrom(folder: string): string {
@@ -48,45 +82,103 @@ export function specNameFrom(folder: string): string {
   return name.length >= 2 ? name : 'my-api';
 }
 
+const LOCAL = /^https?:\/\/(localhost|127\.0\.0\.1|\[::1\])(:\d+)?$/;
+
 /**
- * Writes a starter spec. The text is validated before it is written, so `init` never leaves a spec that
- * `validate` rejects; an existing spec is kept unless `force`.
+ * Development origins (localhost) go to the dev stage when there is a production origin, so production does not
+ * trust a page any local process can serve; with only local origins, they stay in production (there is nothing
+ * else to allow).
  */
-export async function init(options: InitOptions): Promise<InitResult> {
+export function placeOrigins(origins: readonly string[]): OriginPlacement[] {
+  const anyProd = origins.some((o) => !LOCAL.test(o));
+  return origins.map((origin) =>
+    !LOCAL.test(origin)
+      ? { origin, to: 'cors.allowOrigins', why: 'a production origin' }
+      : anyProd
+        ? { origin, to: 'stages.dev', why: 'a development origin: production should not trust a page any local process can serve' }
+        : { origin, to: 'cors.allowOrigins', why: 'a development origin, kept in production because no other origin was given' },
+  );
+}
+
+/** A spec already in `dir` (`cors-gen.yaml`, `.yml` or `.json`), as the user would name it, or undefined. */
+export function existingSpec(dir: string): string | undefined {
+  const found = DEFAULT_SPEC_FILES.map((f) => path.join(path.resolve(dir), f)).find((f) => existsSync(f));
+  return found === undefined ? undefined : path.relative(process.cwd(), found) || path.basename(found);
+}
+
+/** The spec `init` would write, and what `validate` says about it; nothing is written. */
+export function draftSpec(options: InitOptions): { text: string; file: string; result: ValidationResult; origins: OriginPlacement[]; schema: string; installedSchema: boolean } {
   const dir = path.resolve(options.dir);
-  const file = path.join(dir, SPEC_FILE_NAME);
-  const display = path.relative(process.cwd(), file) || SPEC_FILE_NAME;
+  const file = path.relative(process.cwd(), path.join(dir, SPEC_FILE_NAME)) || SPEC_FILE_NAME;
   const api = options.api ?? DEFAULTS.api;
-  const origins = options.origins && options.origins.length > 0 ? options.origins : ['https://app.example.com', 'http://localhost:3000'];
-  const local = (o: string) => /^https?:\/\/(localhost|127\.0\.0\.1)(:\d+)?$/.test(o);
-  // Development origins go to the dev stage when there is a production origin to keep prod clean.
-  const prodOrigins = origins.some((o) => !local(o)) ? origins.filter((o) => !local(o)) : origins;
-  const devOrigins = prodOrigins === origins ? [] : origins.filter(local);
+  const origins = placeOrigins(options.origins && options.origins.length > 0 ? options.origins : DEFAULT_ORIGINS);
+  const installed = installedSchema(dir);
+  const schema = installed ?? `./${SCHEMA_FILE_NAME}`;
+  // A Function URL has one endpoint; routes would suggest a restriction it does not have.
+  const routes = api === 'function-url' ? [] : options.routes && options.routes.length > 0 ? options.routes : DEFAULT_ROUTES;
   const text = render('initSpec', {
-    schemaUrl: `https://unpkg.com/cors-gen@${packageVersion()}/schema/cors-gen.schema.json`,
+    schemaUrl: schema,
     name: options.name ?? specNameFrom(path.basename(dir)),
     api,
     isRest: api === 'rest',
-    origins: prodOrigins.map((o) => JSON.stringify(o)),
-    devOrigins: devOrigins.map((o) => JSON.stringify(o)),
+    isFunctionUrl: api === 'function-url',
+    origins: origins.filter((p) => p.to === 'cors.allowOrigins').map((p) => JSON.stringify(p.origin)),
+    devOrigins: origins.filter((p) => p.to === 'stages.dev').map((p) => JSON.stringify(p.origin)),
+    headers: (options.headers ?? DEFAULT_HEADERS).map(flowScalar).join(', '),
+    routes: routes.map((r) => ({ path: /^\/[A-Za-z0-9._:{}+/-]*$/.test(r.path) ? r.path : JSON.stringify(r.path), methods: r.methods.map(flowScalar).join(', ') })),
     credentials: options.credentials ?? false,
     frontend: options.frontend ?? true,
     runtime: options.runtime ?? DEFAULTS.lambda.runtime,
   });
+  return { text, file, result: validateSpecText(text, file), origins, schema, installedSchema: installed !== undefined };
+}
 
-  const result = validateSpecText(text, display);
-  if (!result.ok) return { ok: false, reason: 'invalid', file: display, errors: result.errors };
+/**
+ * Writes a starter spec. The text is validated before it is written, so `init` never leaves a spec that
+ * `validate` rejects; an existing spec is kept unless `force`. Without an installed cors-gen to point the
+ * `$schema` comment at, the schema file is written next to the spec.
+ */
+export async function init(options: InitOptions): Promise<InitResult> {
+  const dir = path.resolve(options.dir);
+  const file = path.join(dir, SPEC_FILE_NAME);
+  const draft = draftSpec(options);
+  if (!draft.result.ok) return { ok: false, reason: 'invalid', file: draft.file, errors: draft.result.errors };
 
-  const other = DEFAULT_SPEC_FILES.map((f) => path.join(dir, f)).find((f) => f !== file && existsSync(f));
-  if (other && !options.force) return { ok: false, reason: 'exists', file: path.relative(process.cwd(), other) };
+  const other = options.force ? undefined : existingSpec(dir);
+  if (other) return { ok: false, reason: 'exists', file: other };
 
   await mkdir(dir, { recursive: true });
   try {
     // `wx` fails if the file exists, so two concurrent inits cannot both write.
-    await writeFile(file, text, { flag: options.force ? 'w' : 'wx' });
+    await writeFile(file, draft.text, { flag: options.force ? 'w' : 'wx' });
   } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'EEXIST') return { ok: false, reason: 'exists', file: display };
+    if ((e as NodeJS.ErrnoException).code === 'EEXIST') return { ok: false, reason: 'exists', file: draft.file };
     throw e;
   }
-  return { ok: true, file: display, warnings: result.warnings };
+  const base = { ok: true as const, file: draft.file, warnings: draft.result.warnings, origins: draft.origins, schema: draft.schema };
+  if (draft.installedSchema) return base;
+  return { ...base, schemaWritten: path.relative(process.cwd(), (await writeSchemaFile(dir)).file) || SCHEMA_FILE_NAME };
+}
+
+export const DEFAULT_HEADERS: readonly string[] = ['Content-Type', 'Authorization'];
+
+/** A value for a YAML flow list: quoted as JSON unless it is a plain token (header names and methods are). */
+function flowScalar(value: string): string {
+  return /^[A-Za-z0-9][A-Za-z0-9!#$%&'*+.^_`|~-]*$/.test(value) && !/^(true|false|null|~)$/i.test(value) ? value : JSON.stringify(value);
+}
+
+/**
+ * The schema of an installed cors-gen, relative to the spec's folder, found as Node resolves packages: in
+ * `node_modules` of the folder or of any folder above it. Editors resolve a relative `$schema` from the spec's
+ * folder and need no network.
+ */
+function installedSchema(dir: string): string | undefined {
+  for (let d = dir; ; d = path.dirname(d)) {
+    const candidate = path.join(d, INSTALLED_SCHEMA);
+    if (existsSync(candidate)) {
+      const rel = path.relative(dir, candidate).split(path.sep).join('/');
+      return rel.startsWith('.') ? rel : `./${rel}`;
+    }
+    if (path.dirname(d) === d) return undefined;
+  }
 }

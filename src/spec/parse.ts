@@ -67,7 +67,12 @@ export function parseSpecText(text: string, file: string): { ok: true; parsed: P
     if (err.code === 'RESOURCE_EXHAUSTION' || /call stack/i.test(err.message)) {
       return fail('lists or mappings are nested too deeply to be read; a spec is a few levels deep', pos.line, pos.col, 'too-deep');
     }
-    return fail(err.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, ''), pos.line, pos.col, 'syntax');
+    const message = err.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '');
+    const hint = syntaxHint(text, err.code, pos.line, message);
+    return {
+      ok: false,
+      errors: [{ severity: 'error', code: 'syntax', path: '', message: hint?.message ? `${message}: ${hint.message}` : message, file, line: hint?.line ?? pos.line, column: hint?.column ?? pos.col, ...(hint ? { fix: hint.fix } : {}) }],
+    };
   }
   const { duplicate, values } = inspectTree(doc.contents);
   if (values > MAX_VALUES) return fail(tooManyValues, undefined, undefined, 'too-large');
@@ -128,6 +133,90 @@ export function parseSpecText(text: string, file: string): { ok: true; parsed: P
         return { line: pos.line, column: pos.col };
       },
     },
+  };
+}
+
+/** Error codes of the `yaml` parser that a line indented unlike its siblings produces. */
+const INDENTATION_ERRORS = new Set(['BAD_INDENT', 'BLOCK_AS_IMPLICIT_KEY', 'MULTILINE_IMPLICIT_KEY', 'MISSING_CHAR', 'UNEXPECTED_TOKEN']);
+
+/**
+ * The repair of the usual YAML slips, and the line it applies to. The parser reports a mis-indented key on the
+ * line above it ("Implicit keys need to be on a single line" at the end of `allowCredentials: true` when the
+ * next line is indented one space too far): find the line whose indentation differs from the sibling above it
+ * and point there instead.
+ */
+export function syntaxHint(text: string, code: string, line: number, message = ''): { message?: string; fix: string; line?: number; column?: number } | undefined {
+  const lines = text.split(/\r?\n/);
+  if (code === 'TAB_AS_INDENT') return { fix: 'replace the tab with spaces' };
+  if (!INDENTATION_ERRORS.has(code)) return undefined;
+  const flow = /^Flow (sequence|mapping)/.exec(message);
+  if (flow) {
+    // An unclosed `[` or `{`: the parser notices only on the next line; the bracket is missing on the one before.
+    let j = line - 2;
+    while (j >= 0 && /^\s*(#.*)?$/.test(lines[j]!)) j--;
+    const close = flow[1] === 'sequence' ? ']' : '}';
+    if (j < 0) return { fix: `close it with "${close}"` };
+    const end = lines[j]!.replace(/\s+(#.*)?$/, '').length;
+    return { fix: `close it with "${close}" at the end of line ${j + 1}`, line: j + 1, column: end + 1 };
+  }
+  // `name: a: b` on one line: a value holding ": " must be quoted. (Only on a line of spec size: the pattern
+  // backtracks on a hostile megabyte-long line.)
+  const reported = lines[line - 1] ?? '';
+  const colon = reported.length <= 500 ? /^(\s*(?:- +)?[^\s:#"'][^:#]*):\s+([^\s"'[{#].*:\s.*?)\s*$/.exec(reported) : null;
+  if (colon && code === 'BLOCK_AS_IMPLICIT_KEY') return { fix: `put the value in quotes: ${colon[1]!.trim()}: ${JSON.stringify(colon[2])}` };
+  const content = (i: number) => i >= 0 && i < lines.length && !/^\s*(#.*)?$/.test(lines[i]!);
+  const indent = (i: number) => /^ */.exec(lines[i]!)![0].length;
+  /** Where a sibling of the next line would start: after the indentation and any "- " list markers. */
+  const keyColumn = (i: number) => /^ *(?:- +)*/.exec(lines[i]!)![0].length;
+  const opensBlock = (i: number) => /:\s*(#.*)?$/.test(lines[i]!) || /^\s*-\s*$/.test(lines[i]!);
+  const next = (i: number) => {
+    let j = i + 1;
+    while (j < lines.length && !content(j)) j++;
+    return j < lines.length ? j : undefined;
+  };
+  const previous = (i: number) => {
+    let j = i - 1;
+    while (j >= 0 && !content(j)) j--;
+    return j >= 0 ? j : undefined;
+  };
+  const item = (i: number) => /^ *- /.test(lines[i]!);
+  const keyedItem = (i: number) => /^ *- +[^\s:#][^:#]*:(\s|$)/.test(lines[i]!);
+  let at = line - 1;
+  let expected: number | undefined;
+  let sibling: number | undefined;
+  const below = next(at);
+  if (content(at) && !opensBlock(at) && below !== undefined && indent(below) > indent(at)) {
+    // The reported line holds a complete value and the one below is indented deeper, so the parser read it as
+    // the continuation of that value: the line below is the one to fix.
+    at = below;
+    if (item(line - 1) && !keyedItem(line - 1)) {
+      // Below a scalar list item (`- https://a`): a key there belongs beside the key that holds the list.
+      for (let j = line - 2; j >= 0; j--) {
+        if (content(j) && !item(j) && indent(j) <= indent(line - 1) && opensBlock(j)) {
+          sibling = j;
+          expected = indent(j);
+          break;
+        }
+      }
+    } else {
+      sibling = line - 1;
+      expected = keyColumn(line - 1);
+    }
+  } else {
+    const above = previous(at);
+    if (above === undefined || !content(at) || opensBlock(above)) return undefined;
+    sibling = above;
+    // A list item lines up with the "-" of the item above; a key with the first key of the entry above.
+    expected = item(at) && item(above) ? indent(above) : keyColumn(above);
+  }
+  const actual = indent(at);
+  if (expected === undefined || sibling === undefined || actual === expected) return undefined;
+  const spaces = (n: number) => `${n} space${n === 1 ? '' : 's'}`;
+  return {
+    message: `line ${at + 1} is indented differently from its siblings (${spaces(actual)}; line ${sibling + 1} uses ${spaces(expected)})`,
+    fix: expected === 0 ? `remove the indentation of line ${at + 1}, like line ${sibling + 1}` : `indent line ${at + 1} by ${spaces(expected)}, like line ${sibling + 1}`,
+    line: at + 1,
+    column: actual + 1,
   };
 }
 

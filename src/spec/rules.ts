@@ -30,28 +30,44 @@ export const WEBSITE_ORIGIN_RESERVE = 120;
 const FUNCTION_URL_LIMITS = { origins: 100, originLength: 253, methods: 6 } as const;
 const FUNCTION_URL_METHODS = new Set(['GET', 'PUT', 'HEAD', 'POST', 'PATCH', 'DELETE', '*']);
 
-export function checkRules(spec: Spec): RuleResult {
+/**
+ * Whether the value at a path is well-formed (the schema found nothing wrong at, above or below it). The rules
+ * run even when the schema found problems elsewhere, each only where the values it reads are well-formed, so
+ * one run of `validate` reports every mistake it can.
+ */
+export type WellFormed = (path: readonly PathPart[]) => boolean;
+
+export function checkRules(spec: Spec, wellFormed: WellFormed = () => true): RuleResult {
   const errors: Issue[] = [];
   const warnings: Issue[] = [];
+  const ok = (...paths: PathPart[][]) => paths.every((p) => wellFormed(p));
+  const CORS_ORIGINS = ['cors', 'allowOrigins'];
+  const CREDENTIALS = ['cors', 'allowCredentials'];
+  // Every rule reads the target and the credentials setting.
+  if (!ok(['api'], CREDENTIALS)) return finish(errors, warnings);
   const api: ApiKind = spec.api ?? DEFAULTS.api;
   const credentials = spec.cors.allowCredentials ?? DEFAULTS.allowCredentials;
 
-  const lists: Array<{ path: PathPart[]; origins: readonly string[]; stage: string }> = [
-    { path: ['cors', 'allowOrigins'], origins: spec.cors.allowOrigins, stage: spec.stage ?? DEFAULTS.stage },
-    ...Object.keys(spec.stages ?? {})
-      .sort()
-      .map((name) => ({ path: ['stages', name, 'allowOrigins'], origins: spec.stages![name]!.allowOrigins, stage: name })),
-  ];
+  const originsOk = ok(CORS_ORIGINS, ['stages'], ['stage']);
+  const lists: Array<{ path: PathPart[]; origins: readonly string[]; stage: string }> = originsOk
+    ? [
+        { path: CORS_ORIGINS, origins: spec.cors.allowOrigins, stage: spec.stage ?? DEFAULTS.stage },
+        ...Object.keys(spec.stages ?? {})
+          .sort()
+          .map((name) => ({ path: ['stages', name, 'allowOrigins'], origins: spec.stages![name]!.allowOrigins, stage: name })),
+      ]
+    : [];
   for (const list of lists) checkOrigins(list.path, list.origins, list.stage, api, credentials, errors, warnings);
 
-  checkHeaders(spec, credentials, errors, warnings);
-  errors.push(...checkSinkRules(spec));
-  checkRoutes(spec, api, errors, warnings);
-  checkMethods(spec, api, credentials, errors, warnings);
-  checkEnvironmentSize(spec, lists, errors);
-  checkSharedHosting(spec, lists, credentials, errors, warnings);
+  const headersOk = ok(['cors', 'allowHeaders'], ['cors', 'exposeHeaders']);
+  if (headersOk && ok(CORS_ORIGINS)) checkHeaders(spec, credentials, errors, warnings);
+  if (headersOk && ok(['frontend'])) errors.push(...checkSinkRules(spec));
+  checkRoutes(spec, api, wellFormed, errors, warnings);
+  if (ok(['cors', 'allowMethods'], ['routes'])) checkMethods(spec, api, credentials, errors, warnings);
+  if (originsOk && headersOk) checkEnvironmentSize(spec, lists, errors);
+  if (originsOk && ok(['frontend'])) checkSharedHosting(spec, lists, credentials, errors, warnings);
 
-  const maxAge = spec.cors.maxAge ?? DEFAULTS.maxAge;
+  const maxAge = ok(['cors', 'maxAge']) ? (spec.cors.maxAge ?? DEFAULTS.maxAge) : 0;
   if (maxAge > 7200) {
     warnings.push({
       code: 'max-age-capped',
@@ -60,18 +76,8 @@ export function checkRules(spec: Spec): RuleResult {
       fix: 'write 7200 or less',
     });
   }
-  // Gateway responses (API Gateway's own 403/429/502) cannot run VTL, so with credentials they can name only one
-  // origin: echoing the request's origin there would allow any origin with credentials.
-  const originCount = spec.cors.allowOrigins.length + (spec.frontend?.enabled ? 1 : 0);
-  if (api === 'rest' && credentials && originCount > 1 && !spec.cors.allowOrigins.includes('*')) {
-    warnings.push({
-      code: 'gateway-errors-first-origin',
-      path: ['cors', 'allowCredentials'],
-      message: `API Gateway's own errors (403 for an unknown path, 429, 502) will be readable only from ${JSON.stringify(spec.cors.allowOrigins[0])}: with credentials, gateway responses can name one origin; errors your Lambda returns carry the right origin`,
-      fix: 'list the origin that most needs to read those errors first',
-    });
-  }
-  if (api !== 'rest' && spec.stage !== undefined) {
+  if (ok(CORS_ORIGINS, ['frontend'])) gatewayErrorOrigin(spec, api, credentials, warnings);
+  if (api !== 'rest' && ok(['stage']) && spec.stage !== undefined) {
     warnings.push({
       code: 'stage-ignored',
       path: ['stage'],
@@ -79,7 +85,17 @@ export function checkRules(spec: Spec): RuleResult {
       fix: api === 'http' ? 'the HTTP API always uses its $default stage; remove the key' : 'Function URLs have no stage; remove the key',
     });
   }
-  const timeout = spec.lambda?.timeout ?? DEFAULTS.lambda.timeout;
+  if (api === 'function-url' && ok(['routes']) && (spec.routes ?? []).length > 0) {
+    // A Function URL has one endpoint: every path and method reaches the function.
+    // https://docs.aws.amazon.com/lambda/latest/dg/urls-invocation.html
+    warnings.push({
+      code: 'function-url-routes',
+      path: ['routes'],
+      message: 'routes do not restrict a Lambda Function URL: every path and method reaches your function (routes only set the default of cors.allowMethods)',
+      fix: 'check the path and method in your handler (event.rawPath, event.requestContext.http.method), or use api: http to route',
+    });
+  }
+  const timeout = ok(['lambda']) ? (spec.lambda?.timeout ?? DEFAULTS.lambda.timeout) : 0;
   if (api !== 'function-url' && timeout > 29) {
     warnings.push({
       code: 'timeout-above-gateway',
@@ -88,9 +104,35 @@ export function checkRules(spec: Spec): RuleResult {
       fix: 'write 29 or less',
     });
   }
+  return finish(errors, warnings);
+}
 
-  const finish = (severity: 'error' | 'warning') => (i: Issue): SpecIssue => ({ ...i, severity, path: formatPath(i.path) });
-  return { errors: errors.map(finish('error')), warnings: warnings.map(finish('warning')) };
+function finish(errors: Issue[], warnings: Issue[]): RuleResult {
+  const as = (severity: 'error' | 'warning') => (i: Issue): SpecIssue => ({ ...i, severity, path: formatPath(i.path) });
+  return { errors: errors.map(as('error')), warnings: warnings.map(as('warning')) };
+}
+
+/**
+ * Gateway responses (API Gateway's own 403, 429, 502) cannot run VTL, so with credentials they name one origin:
+ * the first exact origin of the list (echoing the request's origin there would allow any origin with
+ * credentials). A wildcard pattern is never an Origin a browser sends, so it cannot be that origin.
+ */
+function gatewayErrorOrigin(spec: Spec, api: ApiKind, credentials: boolean, warnings: Issue[]): void {
+  const origins = spec.cors.allowOrigins;
+  if (api !== 'rest' || !credentials || origins.includes('*')) return;
+  const exact = origins.filter((o) => !o.includes('*'));
+  const website = spec.frontend?.enabled ?? DEFAULTS.frontend.enabled;
+  const patterns = origins.length - exact.length;
+  if (exact.length + (website ? 1 : 0) === 1 && patterns === 0) return;
+  const reader = exact[0] !== undefined ? JSON.stringify(exact[0]) : website ? 'the S3 website origin' : undefined;
+  warnings.push({
+    code: 'gateway-errors-first-origin',
+    path: ['cors', 'allowCredentials'],
+    message: reader
+      ? `API Gateway's own errors (403 for an unknown path, 429, 502) will be readable only from ${reader}: with credentials, gateway responses can name one origin; errors your Lambda returns carry the right origin`
+      : `API Gateway's own errors (403 for an unknown path, 429, 502) will be readable from no origin: with credentials, gateway responses name one exact origin, and cors.allowOrigins lists only wildcard patterns; errors your Lambda returns carry the right origin`,
+    fix: reader ? 'list the exact origin that most needs to read those errors first' : 'list the exact origin that most needs to read those errors first, before the patterns',
+  });
 }
 
 /** What to do about an origin problem that has no single value to write instead. */
@@ -280,46 +322,92 @@ function checkHeaders(spec: Spec, credentials: boolean, errors: Issue[], warning
   }
 }
 
-const LITERAL = /^[A-Za-z0-9._~:@!$&'()*+,;=-]+$/;
+/**
+ * What API Gateway accepts in one path part: letters, digits, "." "_" "-" (the service's own refusal reads
+ * "Resource's path part only allow a-zA-Z0-9._- and curly braces at the beginning and the end",
+ * https://github.com/claudiajs/claudia/issues/11), and ":" (accepted by CreateResource and the console,
+ * https://github.com/aws/aws-cdk/issues/22477). Anything else is refused at apply time, or never matches
+ * because clients percent-encode it.
+ */
+const LITERAL = /^[A-Za-z0-9._:-]+$/;
 const PARAM = /^\{([A-Za-z_][A-Za-z0-9_]*)\}$/;
 const GREEDY = /^\{([A-Za-z_][A-Za-z0-9_]*)\+\}$/;
 
-/** `/users/{id}` -> segments, or why it is not an API Gateway resource path. */
-export function parseRoutePath(path: string): { segments: PathSegment[] } | { reason: string; fix?: string } {
+type RoutePathResult = { segments: PathSegment[] } | { reason: string; fix?: string };
+
+/** Said of the route mistakes earlier versions let through, so a spec that stops validating does not look like a bug. */
+const EARLIER_ROUTE = 'earlier versions of cors-gen accepted it';
+
+/** `/users/{id}` -> segments, or why it is not an API Gateway resource path and what to write instead. */
+export function parseRoutePath(path: string): RoutePathResult {
   if (!path.startsWith('/')) return { reason: 'must start with "/"', fix: `write "/${path}"` };
   if (path === '/') return { segments: [] };
   if (path.endsWith('/')) return { reason: 'has a trailing slash', fix: `write "${path.replace(/\/+$/, '')}"` };
   const parts = path.slice(1).split('/');
+  const rewrite = (i: number, part: string) => `/${parts.map((p, j) => (j === i ? part : p)).join('/')}`;
   const segments: PathSegment[] = [];
+  const names = new Set<string>();
   for (let i = 0; i < parts.length; i++) {
     const part = parts[i]!;
+    const last = i === parts.length - 1;
     if (part === '') return { reason: 'has an empty segment ("//")', fix: `write "${path.replace(/\/{2,}/g, '/')}"` };
-    const greedy = GREEDY.exec(part);
-    if (greedy) {
-      if (i !== parts.length - 1) return { reason: `"${part}" is greedy and so must be the last segment` };
-      segments.push({ kind: 'greedy', name: greedy[1]! });
-      continue;
+    // Clients resolve dot segments before sending (RFC 3986 section 5.2.4), so such a route is never reached.
+    if (part === '.' || part === '..') {
+      return { reason: `has the dot segment "${part}", which browsers and HTTP clients remove before sending (RFC 3986 section 5.2.4), so the route is never reached (${EARLIER_ROUTE})`, fix: 'write the path without "." and ".." segments' };
     }
-    const param = PARAM.exec(part);
-    if (param) segments.push({ kind: 'param', name: param[1]! });
-    else if (LITERAL.test(part) && !part.includes('{') && !part.includes('}')) segments.push({ kind: 'literal', value: part });
-    else return { reason: `segment "${part}" is not a literal, a {param} or a final {proxy+}` };
+    // Express and other routers write parameters as ":id"; API Gateway would create the literal resource ":id".
+    const colon = /^:([A-Za-z_][A-Za-z0-9_]*)$/.exec(part);
+    if (colon) return { reason: `segment "${part}" is a literal in API Gateway, not a parameter (paths use {name}; ${EARLIER_ROUTE})`, fix: `write "${path.replace(/\/:([A-Za-z_][A-Za-z0-9_]*)(?=\/|$)/g, '/{$1}')}"` };
+    if (part === '*' || part === '**') {
+      return {
+        reason: `segment "${part}" is a literal "${part}" in API Gateway, not a wildcard (a greedy {proxy+} matches everything below a path; ${EARLIER_ROUTE})`,
+        fix: last ? `write "${rewrite(i, '{proxy+}')}"` : `write "/${[...parts.slice(0, i), '{proxy+}'].join('/')}" ({proxy+} must be the last segment)`,
+      };
+    }
+    const greedy = GREEDY.exec(part);
+    const param = greedy ? undefined : PARAM.exec(part);
+    const name = greedy?.[1] ?? param?.[1];
+    if (name !== undefined) {
+      if (names.has(name)) {
+        // The integration receives path parameters as a map by name (event.pathParameters), so one value would be lost.
+        return { reason: `uses the parameter {${name}} twice (each parameter of a path needs its own name; ${EARLIER_ROUTE})`, fix: `write "${rewrite(i, greedy ? `{${name}2+}` : `{${name}2}`)}"` };
+      }
+      names.add(name);
+    }
+    if (greedy) {
+      if (!last) return { reason: `"${part}" is greedy and so must be the last segment`, fix: `write "/${parts.slice(0, i + 1).join('/')}"` };
+      segments.push({ kind: 'greedy', name: greedy[1]! });
+    } else if (param) segments.push({ kind: 'param', name: param[1]! });
+    else if (LITERAL.test(part)) segments.push({ kind: 'literal', value: part });
+    else if (/[{}]/.test(part)) return { reason: `segment "${part}" is not a literal, a {param} or a final {proxy+}`, fix: 'a parameter is a whole segment: write segments like /users/{id} or /files/{proxy+}' };
+    else {
+      const bad = [...new Set(part.replace(/[A-Za-z0-9._:-]/g, ''))].map((c) => JSON.stringify(c)).join(' ');
+      const clean = part.replace(/[^A-Za-z0-9._:-]+/g, '-').replace(/^-+|-+$/g, '');
+      // Earlier versions accepted RFC 3986's other path characters, which API Gateway then refused.
+      const before = /^[A-Za-z0-9._~:@!$&'()*+,;=-]+$/.test(part) ? ` (${EARLIER_ROUTE}, and API Gateway refused it at apply time)` : '';
+      return {
+        reason: `segment "${part}" has characters API Gateway does not accept in a path part (${bad}); only letters, digits, ".", "_", "-" and ":"${before}`,
+        fix: clean ? `write "${rewrite(i, clean)}"` : 'remove the segment',
+      };
+    }
   }
   return { segments };
 }
 
-function checkRoutes(spec: Spec, api: ApiKind, errors: Issue[], warnings: Issue[]): void {
-  const routes = spec.routes ?? [];
-  if (api !== 'function-url' && routes.length === 0) {
+function checkRoutes(spec: Spec, api: ApiKind, wellFormed: WellFormed, errors: Issue[], warnings: Issue[]): void {
+  // Each route on its own: a malformed method in one route must not hide a mistake in another's path.
+  const routes = Array.isArray(spec.routes) ? spec.routes : [];
+  if (api !== 'function-url' && routes.length === 0 && wellFormed(['routes'])) {
     errors.push({ code: 'no-routes', path: ['routes'], message: `api: ${api} needs at least one route`, fix: 'add routes: [{ path: /items, methods: [GET] }]' });
   }
   const byPath = new Map<string, number>();
   // API Gateway allows one variable part per level: `/users/{id}` and `/users/{userId}` cannot coexist.
   const variableAt = new Map<string, { name: string; index: number }>();
   routes.forEach((route, i) => {
+    if (!wellFormed(['routes', i, 'path'])) return;
     const parsed = parseRoutePath(route.path);
     if ('reason' in parsed) {
-      errors.push({ code: 'route-path', path: ['routes', i, 'path'], message: `"${route.path}" ${parsed.reason}`, ...(parsed.fix ? { fix: parsed.fix } : { fix: 'write segments like /users/{id} or /files/{proxy+}' }) });
+      errors.push({ code: 'route-path', path: ['routes', i, 'path'], message: `"${route.path}" ${parsed.reason}`, fix: parsed.fix ?? 'write segments like /users/{id} or /files/{proxy+}' });
       return;
     }
     const key = canonicalPath(parsed.segments);
@@ -348,6 +436,7 @@ function checkRoutes(spec: Spec, api: ApiKind, errors: Issue[], warnings: Issue[
       }
       parent += `/${seg.kind === 'literal' ? seg.value : '{}'}`;
     });
+    if (!wellFormed(['routes', i, 'methods'])) return;
     const seen = new Set<string>();
     route.methods.forEach((m, j) => {
       if (seen.has(m)) warnings.push({ code: 'method-duplicate', path: ['routes', i, 'methods', j], message: `"${m}" is listed twice`, fix: 'remove the duplicate' });

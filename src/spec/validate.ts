@@ -3,7 +3,7 @@ import type { CorsModel } from './model.js';
 import { normalize } from './normalize.js';
 import { parseSpecText, type ParsedText } from './parse.js';
 import { checkRules } from './rules.js';
-import { specSchema } from './schema.js';
+import { specSchema, type Spec } from './schema.js';
 import { fromZodIssues } from './zod-issues.js';
 
 export type ValidationResult =
@@ -20,13 +20,28 @@ export function validateSpec(data: unknown, source?: { file: string; parsed?: Pa
     const pos = source.parsed?.locate(path, issue.code === 'unknown-key' || issue.code === 'invalid-key' ? 'key' : 'value');
     return { ...issue, file: source.file, ...(pos ? { line: pos.line, column: pos.column } : {}) };
   };
+  const located = (list: SpecIssue[]) => sortIssues(list.map((i) => locate(i, pathParts(i.path))));
   const parsed = specSchema.safeParse(data);
   if (!parsed.success) {
-    const errors = fromZodIssues(parsed.error.issues, data).map((i) => locate(i, pathParts(i.path)));
-    return { ok: false, errors: sortIssues(errors), warnings: [] };
+    const shape = fromZodIssues(parsed.error.issues, data);
+    // The rules still run wherever the values they read are well-formed, so a spec is fixed in one round.
+    const bad = shape.map((i) => pathParts(i.path));
+    // A misspelt key (`route:`) holds the value the rules would read under the real one: that value is not
+    // missing, so "needs at least one route" would be wrong.
+    for (const i of shape) {
+      const meant = i.code === 'unknown-key' ? /^did you mean "(.+)"\?$/.exec(i.fix ?? '')?.[1] : undefined;
+      if (meant) bad.push([...pathParts(i.path).slice(0, -1), meant]);
+    }
+    // Well-formed: no issue at the path, above it or below it. Indexed once: a hostile spec has thousands of issues.
+    const key = (parts: readonly (string | number)[]) => JSON.stringify(parts);
+    const at = new Set(bad.map(key));
+    const onTheWay = new Set(bad.flatMap((b) => b.map((_, k) => key(b.slice(0, k + 1)))));
+    const wellFormed = (path: readonly (string | number)[]) => !at.has('[]') && !onTheWay.has(key(path)) && !path.some((_, k) => at.has(key(path.slice(0, k + 1))));
+    // A document that is not a mapping has an issue at its root, which no path is well-formed under.
+    const rules = checkRules(data as Spec, wellFormed);
+    return { ok: false, errors: located([...shape, ...rules.errors]), warnings: located(rules.warnings) };
   }
   const { errors, warnings } = checkRules(parsed.data);
-  const located = (list: SpecIssue[]) => sortIssues(list.map((i) => locate(i, pathParts(i.path))));
   if (errors.length > 0) return { ok: false, errors: located(errors), warnings: located(warnings) };
   return { ok: true, model: normalize(parsed.data), warnings: located(warnings) };
 }

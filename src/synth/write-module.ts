@@ -339,12 +339,17 @@ async function sweep(dir: string, files: readonly string[], fs: WriterFs): Promi
   for (const p of new Set(files)) for (const suffix of [NEW, OLD]) await unlinkEntry(path.join(dir, p) + suffix, fs);
 }
 
-/** Unlinks a file or link (never what a link points to); refuses a folder where cors-gen keeps a file. */
+/** Unlinks a file or link (never what a link points to), if there; refuses a folder where cors-gen keeps a file. */
 async function unlinkEntry(abs: string, fs: WriterFs): Promise<void> {
   const kind = await kindOf(abs, fs);
   if (kind === 'missing') return;
   if (kind === 'folder') throw notAFileError(abs, kind, 'file');
-  await fs.unlink(abs);
+  try {
+    await fs.unlink(abs);
+  } catch (e) {
+    // Gone in between (a concurrent run released its lock, say): what we wanted.
+    if (!isMissing(e)) throw e;
+  }
 }
 
 /**

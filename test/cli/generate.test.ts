@@ -336,7 +336,7 @@ describe('cors-gen generate: the spec as an argument', () => {
     const r = await binary(['generate', 'a.yaml', '--spec', 'b.yaml', '--json'], { cwd: dir, env: plainEnv() });
     expect(r.code).toBe(2);
     expect(r.stderr).toBe('cors-gen: two different specs were given: a.yaml and --spec b.yaml; pass one of them\n');
-    expect(JSON.parse(r.stdout)).toEqual({ schemaVersion: 1, ok: false, error: 'two different specs were given: a.yaml and --spec b.yaml; pass one of them' });
+    expect(JSON.parse(r.stdout)).toMatchObject({ schemaVersion: 1, ok: false, error: { code: 'usage', message: 'two different specs were given: a.yaml and --spec b.yaml; pass one of them' } });
   });
 });
 

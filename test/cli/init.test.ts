@@ -33,11 +33,12 @@ describe('init --yes', () => {
     expect(written.code).toBe(0);
     expect(written.stdout).toBe('');
     expect(written.stderr).toContain('wrote ');
-    expect(await readdir(dir)).toEqual(['cors-gen.yaml']);
+    // No installed cors-gen here: the editor schema is written next to the spec.
+    expect(await readdir(dir)).toEqual(['cors-gen.schema.json', 'cors-gen.yaml']);
     const validated = await cli(['validate', '--spec', spec()]);
     expect(validated.code).toBe(0);
-    expect(validated.stderr).not.toContain('error');
-    expect(validated.stderr).not.toContain('warning');
+    expect(validated.stdout).not.toContain('error');
+    expect(validated.stdout).not.toContain('warning');
   });
 
   it('works the same through the built binary in the current folder, and validate finds the file itself', async () => {
@@ -46,13 +47,9 @@ describe('init --yes', () => {
     expect(written.stderr).toContain('wrote cors-gen.yaml');
     const validated = await binary(['validate'], { cwd: dir, env: plainEnv() });
     expect(validated.code).toBe(0);
-    expect(validated.stderr).toBe('ok cors-gen.yaml: shop-frontend (rest), 2 route(s), 1 origin(s)\n');
-  });
-
-  it('starts with the yaml-language-server line that points editors at the shipped JSON Schema', async () => {
-    await cli(['init', '--yes', '--dir', dir]);
-    const text = await readFile(spec(), 'utf8');
-    expect(text.split('\n')[0]).toMatch(/^# yaml-language-server: \$schema=https:\/\/unpkg\.com\/cors-gen@\d+\.\d+\.\d+[^/]*\/schema\/cors-gen\.schema\.json$/);
+    expect(validated.stderr).toBe('');
+    // Stage origins count too: the summary names every list the module is configured with.
+    expect(validated.stdout).toBe('ok cors-gen.yaml: shop-frontend (rest), 2 route(s), 2 origin(s): 1 in cors.allowOrigins, 1 in stages.dev\n');
   });
 
   it('names the API after the folder and keeps machine paths out of the file', async () => {
@@ -95,11 +92,62 @@ describe('init --yes', () => {
           expect(result.ok, `${api} ${runtime} ${credentials}`).toBe(true);
           const loaded = await loadSpec(path.join(target, 'cors-gen.yaml'), target);
           expect(loaded.ok, JSON.stringify(!loaded.ok && loaded.errors)).toBe(true);
-          // The one warning a starter spec may carry is a real limit of REST gateway responses, worth knowing.
-          expect(loaded.warnings.map((w) => w.code)).toEqual(api === 'rest' && credentials ? ['gateway-errors-first-origin'] : []);
+          // The warnings a starter spec may carry, with credentials, are real and worth knowing: the limit of REST
+          // gateway responses, and the plain-http website origin trusted in production.
+          expect(loaded.warnings.map((w) => w.code).sort()).toEqual(credentials ? [...(api === 'rest' ? ['gateway-errors-first-origin'] : []), 'http-in-prod'] : []);
         }
       }
     }
+  });
+});
+
+describe('the starter spec talks only about what it configures', () => {
+  it('without a website bucket, it says to list the site\'s origin and has no index document', async () => {
+    await cli(['init', '--yes', '--dir', dir, '--no-frontend']);
+    const text = await readFile(spec(), 'utf8');
+    expect(text).toContain('frontend:\n  # Your site is hosted elsewhere: list its origin in cors.allowOrigins (or a stage). true adds an S3 website bucket.\n  enabled: false\n');
+    expect(text).not.toMatch(/website origin|s3-website|indexDocument/);
+  });
+
+  it('with a website bucket, it says its origin is allowed too', async () => {
+    await cli(['init', '--yes', '--dir', dir]);
+    const text = await readFile(spec(), 'utf8');
+    expect(text).toContain('  # An S3 website bucket for your frontend; its origin (http://<bucket>.s3-website-<region>.amazonaws.com) is\n  # allowed too.\n  enabled: true\n  indexDocument: index.html\n');
+  });
+
+  it('--yes prints where each origin went and why, on stderr', async () => {
+    const r = await cli(['init', '--yes', '--dir', dir, '--origin', 'https://app.example.com,http://localhost:5173']);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toContain('  https://app.example.com -> cors.allowOrigins (a production origin)\n');
+    expect(r.stderr).toContain('  http://localhost:5173 -> stages.dev (a development origin: production should not trust a page any local process can serve)\n');
+    const only = await cli(['init', '--yes', '--force', '--dir', dir, '--origin', 'http://localhost:5173']);
+    expect(only.stderr).toContain('  http://localhost:5173 -> cors.allowOrigins (a development origin, kept in production because no other origin was given)\n');
+  });
+
+  it('--route and --header (repeatable) go into the spec; --api takes any case', async () => {
+    const r = await cli(['init', '--yes', '--dir', dir, '--api', 'HTTP', '--route', 'get,post /users', '--route', 'DELETE /users/{id}', '--header', 'X-Api-Key', '--header', 'Content-Type']);
+    expect(r.code).toBe(0);
+    const loaded = await loadSpec(spec(), dir);
+    expect(loaded.ok && loaded.model).toMatchObject({
+      api: 'http',
+      routes: [
+        { path: '/users', methods: ['GET', 'POST'] },
+        { path: '/users/{id}', methods: ['DELETE'] },
+      ],
+      cors: { allowHeaders: ['X-Api-Key', 'Content-Type'] },
+    });
+  });
+});
+
+describe('cors-gen schema', () => {
+  it('writes the editor schema next to the spec, and leaves an up-to-date copy alone', async () => {
+    const first = await cli(['schema', '--dir', dir]);
+    expect(first.code).toBe(0);
+    expect(first.stderr).toMatch(/^wrote .*cors-gen\.schema\.json\n/);
+    expect(first.stderr).toContain('# yaml-language-server: $schema=./cors-gen.schema.json');
+    expect(JSON.parse(await readFile(path.join(dir, 'cors-gen.schema.json'), 'utf8'))).toMatchObject({ $schema: 'http://json-schema.org/draft-07/schema#' });
+    const again = await cli(['schema', '--dir', dir]);
+    expect(again.stderr).toMatch(/cors-gen\.schema\.json is up to date\n/);
   });
 });
 
@@ -128,6 +176,14 @@ describe('init refuses to overwrite', () => {
     const text = await readFile(spec(), 'utf8');
     expect(text).toContain('api: function-url');
     expect(text).toContain('"https://second.example.com"');
+  });
+
+  it('on a terminal, refuses before asking anything (the answers would be thrown away)', async () => {
+    await writeFile(spec(), 'version: 1\n');
+    const r = await runOnPty(['init'], [], { cwd: dir, env: { NO_COLOR: '1' } });
+    expect(r.code).toBe(1);
+    expect(r.screen).toContain('error cors-gen.yaml already exists; it was left as it is. Pass --force to overwrite it.');
+    expect(r.screen).not.toContain('API name');
   });
 
   it('refuses when the folder already has a cors-gen.json', async () => {
@@ -161,11 +217,27 @@ describe('init with bad input', () => {
     expect(await readdir(dir)).toEqual([]);
   });
 
-  it('exits 2 for a value a flag does not take', async () => {
+  it('exits 2 for a value a flag does not take, with a hint which to pick', async () => {
     const r = await cli(['init', '--yes', '--dir', dir, '--api', 'graphql']);
     expect(r.code).toBe(2);
-    expect(r.stderr).toContain("argument 'graphql' is invalid");
+    expect(r.stderr).toBe('cors-gen: --api "graphql" is not one of rest, http, function-url\n');
     expect(await readdir(dir)).toEqual([]);
+    const route = await cli(['init', '--yes', '--dir', dir, '--route', '/users']);
+    expect(route.code).toBe(2);
+    expect(route.stderr).toBe('cors-gen: --route "/users": expected methods, a space and a path, e.g. "GET,POST /users"\n');
+    const method = await cli(['init', '--yes', '--dir', dir, '--route', 'FETCH /users']);
+    expect(method.stderr).toBe('cors-gen: --route "FETCH /users": "FETCH" is not one of GET, HEAD, POST, PUT, PATCH, DELETE\n');
+    expect(await readdir(dir)).toEqual([]);
+  });
+
+  it('names the spec key, not a flag the user did not type, when a default is what is wrong', async () => {
+    // "*" typed with --origin: the flag is named. Credentials come from the flag too.
+    const typed = await cli(['init', '--yes', '--dir', dir, '--origin', '*', '--credentials']);
+    expect(typed.stderr).toContain('error --origin: "*" cannot be combined');
+    // A route typed with --route whose path is wrong: named by its flag, with the fix.
+    const route = await cli(['init', '--yes', '--dir', dir, '--route', 'GET /orders/:id']);
+    expect(route.code).toBe(1);
+    expect(route.stderr).toContain('error --route: "/orders/:id" segment ":id" is a literal in API Gateway, not a parameter (paths use {name}; earlier versions of cors-gen accepted it); write "/orders/{id}"');
   });
 });
 
@@ -179,34 +251,78 @@ describe('init without --yes', () => {
     child.stdin.destroy();
     expect(code).toBe(0);
     expect(stderr).not.toContain('API name');
-    expect(await readdir(dir)).toEqual(['cors-gen.yaml']);
+    expect(await readdir(dir)).toEqual(['cors-gen.schema.json', 'cors-gen.yaml']);
   });
 
-  it('asks on a terminal, re-asks for an invalid origin offering the fix, and writes a valid spec', async () => {
-    const r = await runOnPty(['init'], ['billing\r', 'http\r', 'https://shop.example.com/\r', '\r', 'y\r', 'python3.12\r', 'n\r'], { cwd: dir });
+  it('asks on a terminal, re-asks only the wrong answers (keeping the others), shows where origins went, and writes routes', async () => {
+    const r = await runOnPty(
+      ['init'],
+      ['billing\r', 'REST\r', 'https://shop.example.com/,http://localhost:5173\r', '\r', 'y\r', 'get,post /orders\r', 'GET /orders/:id\r', 'GET /orders/{id}\r', '\r', 'Content-Type,X-Api-Key\r', 'Python3.12\r', 'n\r'],
+      { cwd: dir, env: { NO_COLOR: '1' } },
+    );
     expect(r.screen).toContain('API name (shop-frontend): ');
-    expect(r.screen).toContain('"https://shop.example.com/" has a trailing slash; write "https://shop.example.com"');
-    expect(r.screen).toContain('Allowed origins, comma-separated (https://shop.example.com): ');
+    expect(r.screen).toContain('rest: full control (wildcard origins, API Gateway errors with CORS); http: cheaper and simpler; function-url: one Lambda, no gateway');
+    // The wrong origin: the problem and its fix, then the corrected list offered as the default.
+    expect(r.screen).toContain('error cors.allowOrigins[0]: "https://shop.example.com/" has a trailing slash; write "https://shop.example.com"');
+    expect(r.screen).toContain('Allowed origins, comma-separated (https://shop.example.com,http://localhost:5173): ');
+    expect(r.screen).toContain('https://shop.example.com -> cors.allowOrigins (a production origin)');
+    expect(r.screen).toContain('http://localhost:5173 -> stages.dev (a development origin: production should not trust a page any local process can serve)');
+    // The wrong route: asked again as route 2, route 1 kept.
+    expect(r.screen).toContain('error routes[1].path: "/orders/:id" segment ":id" is a literal in API Gateway, not a parameter (paths use {name}; earlier versions of cors-gen accepted it); write "/orders/{id}"');
+    expect(r.screen.match(/Route 2 \(done\): /g)).toHaveLength(2);
+    // Prompts never name flags the user did not type.
+    expect(r.screen).not.toMatch(/--(origin|route|name|api)\b/);
     expect(r.code).toBe(0);
     const loaded = await loadSpec(spec(), dir);
     expect(loaded.ok).toBe(true);
     if (!loaded.ok) return;
-    expect(loaded.model).toMatchObject({ name: 'billing', api: 'http', cors: { allowOrigins: ['https://shop.example.com'], allowCredentials: true }, lambda: { runtime: 'python3.12' }, frontend: { enabled: false } });
+    expect(loaded.model).toMatchObject({
+      name: 'billing',
+      api: 'rest',
+      cors: { allowOrigins: ['https://shop.example.com'], allowCredentials: true, allowHeaders: ['Content-Type', 'X-Api-Key'] },
+      routes: [
+        { path: '/orders', methods: ['GET', 'POST'] },
+        { path: '/orders/{id}', methods: ['GET'] },
+      ],
+      stages: [{ name: 'dev', allowOrigins: ['http://localhost:5173'] }],
+      lambda: { runtime: 'python3.12' },
+      frontend: { enabled: false },
+    });
+  });
+
+  it('re-asks only the origins when they conflict with a later answer ("*" with credentials)', async () => {
+    const r = await runOnPty(['init'], ['billing\r', 'http\r', '*\r', 'y\r', '\r', '\r', '\r', '\r', 'https://app.example.com\r'], { cwd: dir, env: { NO_COLOR: '1' } });
+    expect(r.screen).toContain('error cors.allowOrigins[0]: "*" cannot be combined with allowCredentials: true');
+    expect(r.screen.match(/API name \(/g)).toHaveLength(1);
+    expect(r.code).toBe(0);
+    const loaded = await loadSpec(spec(), dir);
+    expect(loaded.ok && loaded.model).toMatchObject({ name: 'billing', api: 'http', cors: { allowOrigins: ['https://app.example.com'], allowCredentials: true } });
   });
 
   it('re-asks for an API type it does not know', async () => {
-    const r = await runOnPty(['init'], ['\r', 'soap\r', 'rest\r', '\r', '\r', '\r', '\r'], { cwd: dir });
+    const r = await runOnPty(['init'], ['\r', 'soap\r', 'rest\r', '\r', '\r', '\r', '\r', '\r', '\r'], { cwd: dir });
     expect(r.screen).toContain('"soap" is not one of rest, http, function-url');
     expect(r.code).toBe(0);
     expect((await loadSpec(spec(), dir)).ok).toBe(true);
   });
 
-  it('takes flags as the prompts\' defaults', async () => {
-    const r = await runOnPty(['init', '--name', 'from-flag', '--api', 'function-url'], ['\r', '\r', '\r', '\r', '\r', '\r'], { cwd: dir });
+  it('takes flags as the prompts\' defaults, and asks no routes for a Function URL', async () => {
+    const r = await runOnPty(['init', '--name', 'from-flag', '--api', 'function-url'], ['\r', '\r', '\r', '\r', '\r', '\r', '\r'], { cwd: dir });
     expect(r.screen).toContain('API name (from-flag): ');
     expect(r.screen).toContain('(function-url): ');
+    expect(r.screen).not.toContain('Route 1');
     expect(r.code).toBe(0);
-    expect(await readFile(spec(), 'utf8')).toContain('api: function-url');
+    const text = await readFile(spec(), 'utf8');
+    expect(text).toContain('api: function-url');
+    expect(text).not.toMatch(/^routes:/m);
+    expect(text).toContain('# A Function URL has no routes: every path and method reaches your function; route in your handler.');
+  });
+
+  it('--yes stays non-interactive on a terminal too', async () => {
+    const r = await runOnPty(['init', '--yes', '--route', 'GET /health'], [], { cwd: dir, env: { NO_COLOR: '1' } });
+    expect(r.code).toBe(0);
+    expect(r.screen).not.toContain('): ');
+    expect(await readFile(spec(), 'utf8')).toContain('  - path: /health\n    methods: [GET]\n');
   });
 
   it('Ctrl+C at a prompt cancels: exit 1, nothing written, no "internal error"', async () => {

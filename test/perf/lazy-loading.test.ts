@@ -69,6 +69,8 @@ describe('lazy loading', () => {
     ['validate --json', ['validate', '--spec', EXAMPLE, '--json']],
     ['init --help', ['init', '--help']],
     ['init --yes', ['init', '--yes', '--dir', path.join(tmp, 'init')]],
+    ['validate FILE FILE', ['validate', EXAMPLE, EXAMPLE]],
+    ['schema', ['schema', '--dir', path.join(tmp, 'schema')]],
     ['check --help', ['check', '--help']],
     ['--help', ['--help']],
   ])('%s never loads CDKTF', (_name, args) => {

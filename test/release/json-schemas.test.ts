@@ -74,6 +74,10 @@ describe('the JSON Schemas of the --json documents', () => {
     const bad = expectDocument('validate', (await binary(['validate', '--json', '--spec', 'bad.yaml'], { cwd: dir, env: plainEnv() })).stdout);
     expect((bad.errors as unknown[]).length).toBeGreaterThan(0);
     expectDocument('validate', (await binary(['validate', '--json', '--spec', 'missing.yaml'], { cwd: dir, env: plainEnv() })).stdout);
+    const several = expectDocument('validate', (await binary(['validate', '--json', 'cors-gen.yaml', 'bad.yaml'], { cwd: dir, env: plainEnv() })).stdout);
+    expect((several.files as unknown[]).length).toBe(2);
+    // A parse error of the arguments, under --json, is the error document too.
+    expectDocument('error', (await binary(['validate', '--json', '--bogus'], { cwd: dir, env: plainEnv() })).stdout);
   });
 
   it('describe generate: written, up to date, stale, invalid, and a usage error', async () => {

@@ -137,6 +137,10 @@ describe('the published tarball', () => {
     const version = await npx('--version');
     expect(version.stdout.trim()).toBe(PKG.version);
     expect((await npx('init', '--yes', '--name', 'shop', '--api', 'rest')).code).toBe(0);
+    // The editor schema resolves offline, in the installed package.
+    const schemaLine = readFileSync(path.join(app, 'cors-gen.yaml'), 'utf8').split('\n')[0];
+    expect(schemaLine).toBe('# yaml-language-server: $schema=./node_modules/cors-gen/schema/cors-gen.schema.json');
+    expect(existsSync(path.join(app, 'node_modules', 'cors-gen', 'schema', 'cors-gen.schema.json'))).toBe(true);
     expect((await npx('validate')).code).toBe(0);
     const generated = await npx('generate');
     expect(generated.code, generated.stderr).toBe(0);

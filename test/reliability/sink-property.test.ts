@@ -48,8 +48,11 @@ const HOSTILE = [
 ];
 /** RFC 9110 token characters and VTL/shell/Markdown look-alikes made of them. */
 const TOKEN_PIECES = ['X', 'a', '9', '#set', '$input', '$', '%', "'", '`', '|', '*', '_', '~', '^', '&', '!', '#', '+', '.', '-', '$context', '*x*'];
-/** What a literal route segment may hold (API Gateway path characters). */
-const SEGMENT_PIECES = ['a', '9', '$', "'", '(', ')', '*', '+', ',', ';', '=', ':', '@', '!', '&', '~', '.', '-', '_', '$input'];
+/**
+ * What validation accepts in a literal route segment: the characters API Gateway accepts in a path part
+ * (letters, digits, "." "_" "-" and ":"). Hostile segments reach the generator through `bypass.segment`.
+ */
+const SEGMENT_PIECES = ['a', '9', 'Z', ':', '.', '-', '_', 'input'];
 /** S3's safe key characters, which the validator accepts in an index document. */
 const INDEX_PIECES = ['index', '.', 'html', '!', '*', '(', ')', '-', '_', 'A9'];
 

@@ -623,12 +623,12 @@ describe('the built binary under a small heap', () => {
       childRuns++;
       childTime.add(r.ms);
       if (r.maxRssKb !== undefined) childRss.add(r.maxRssKb);
-      const context = `${c.label}\n${r.stderr.slice(0, 2000)}`;
+      const context = `${c.label}\n${(r.stdout + r.stderr).slice(0, 2000)}`;
       expect(r.timedOut, context).toBe(false);
       expect(r.signal, context).toBeNull();
       expect(r.code, context).toBe(c.expect);
       expect(r.stdout + r.stderr, context).not.toMatch(STACK_TRACE);
-      expect(r.stderr.trim().length, context).toBeGreaterThan(0);
+      expect((r.stdout + r.stderr).trim().length, context).toBeGreaterThan(0);
       expect(r.maxRssKb, context).toBeDefined();
       if (c.expect !== 0) expect(readdirSync(dir), context).toEqual(['cors-gen.yaml']);
       else expect(readdirSync(path.join(dir, 'out'))).toEqual(['orders-api']);

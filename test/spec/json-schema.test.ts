@@ -1,4 +1,5 @@
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { Ajv } from 'ajv';
 import { readdirSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -98,7 +99,6 @@ describe('the JSON Schema for editors', () => {
       const result = await init({ dir: target, api, origins: ['https://app.example.com', 'http://localhost:3000'], credentials: true });
       expect(result.ok).toBe(true);
       const text = await readFile(path.join(target, 'cors-gen.yaml'), 'utf8');
-      expect(text.split('\n')[0]).toMatch(/^# yaml-language-server: \$schema=https:\/\/\S+\/schema\/cors-gen\.schema\.json$/);
       expect(check(specJsonSchema(), parseYaml(text))).toEqual([]);
     });
 
@@ -109,6 +109,65 @@ describe('the JSON Schema for editors', () => {
         const data = parseYaml(readFileSync(path.join(ROOT, 'examples', d.name, 'cors-gen.yaml'), 'utf8')) as unknown;
         expect(check(specJsonSchema(), data), d.name).toEqual([]);
       }
+    });
+  });
+
+  describe('the $schema line init writes resolves offline to a schema the spec validates against (ajv, draft-07)', () => {
+    let root: string;
+    beforeAll(async () => {
+      root = await mkdtemp(path.join(os.tmpdir(), 'cors-gen-schema-offline-'));
+    });
+    afterAll(async () => {
+      await rm(root, { recursive: true, force: true });
+    });
+
+    /** Follows the comment's path from the spec's folder, as the YAML language server does, and validates. */
+    async function followAndValidate(specDir: string): Promise<{ target: string; errors: unknown }> {
+      const text = await readFile(path.join(specDir, 'cors-gen.yaml'), 'utf8');
+      const m = /^# yaml-language-server: \$schema=(\S+)$/.exec(text.split('\n')[0]!);
+      expect(m, 'the first line names the schema').not.toBeNull();
+      // Relative, so it resolves without a network and wherever the project is checked out.
+      expect(m![1]).toMatch(/^\.\.?\//);
+      const target = path.resolve(specDir, m![1]!);
+      const schema = JSON.parse(await readFile(target, 'utf8')) as Schema;
+      expect(schema.$schema).toBe('http://json-schema.org/draft-07/schema#');
+      const ajv = new Ajv({ strict: false, allErrors: true });
+      const validate = ajv.compile(schema);
+      validate(parseYaml(text));
+      return { target, errors: validate.errors ?? [] };
+    }
+
+    it('in an installed project: a relative path into node_modules/cors-gen/schema', async () => {
+      const project = path.join(root, 'installed');
+      await mkdir(path.join(project, 'node_modules', 'cors-gen', 'schema'), { recursive: true });
+      await writeFile(path.join(project, 'node_modules', 'cors-gen', 'schema', 'cors-gen.schema.json'), specJsonSchemaText());
+      // The spec lives in a sub-folder; Node would find the package in the folder above, and so does init.
+      const specDir = path.join(project, 'infra');
+      const result = await init({ dir: specDir, api: 'rest' });
+      expect(result.ok && result.schema).toBe('../node_modules/cors-gen/schema/cors-gen.schema.json');
+      expect(result.ok && result.schemaWritten).toBeUndefined();
+      const { target, errors } = await followAndValidate(specDir);
+      expect(target).toBe(path.join(project, 'node_modules', 'cors-gen', 'schema', 'cors-gen.schema.json'));
+      expect(errors).toEqual([]);
+    });
+
+    it('without an installed copy (npx): the schema written next to the spec', async () => {
+      const specDir = path.join(root, 'npx');
+      const result = await init({ dir: specDir, api: 'http', routes: [{ path: '/users/{id}', methods: ['GET', 'PUT'] }], headers: ['X-Api-Key'] });
+      expect(result.ok && result.schema).toBe('./cors-gen.schema.json');
+      const { target, errors } = await followAndValidate(specDir);
+      expect(target).toBe(path.join(specDir, 'cors-gen.schema.json'));
+      expect(await readFile(target, 'utf8')).toBe(specJsonSchemaText());
+      expect(errors).toEqual([]);
+    });
+
+    it('the same schema file catches a mistake an editor should underline', async () => {
+      const specDir = path.join(root, 'mistake');
+      await init({ dir: specDir });
+      const file = path.join(specDir, 'cors-gen.yaml');
+      await writeFile(file, (await readFile(file, 'utf8')).replace('maxAge: 600', 'maxAge: "600"'));
+      const { errors } = await followAndValidate(specDir);
+      expect(errors).toEqual([expect.objectContaining({ instancePath: '/cors/maxAge', keyword: 'type' })]);
     });
   });
 

@@ -313,8 +313,9 @@ routes:
       { code: 'wildcard-origin', path: 'cors.allowOrigins[0]', message: '"https://*.example.com" allows every matching host' },
     ]);
     const withCredentials = warnings(prod('["https://*.example.com"]').replace('cors:\n', 'cors:\n  allowCredentials: true\n'));
-    expect(withCredentials).toMatchObject([{ code: 'wildcard-with-credentials', path: 'cors.allowOrigins[0]', line: 5 }]);
-    expect(withCredentials[0]!.message).toContain('taken-over subdomain');
+    // The pattern also leaves API Gateway's own errors readable from no origin (see below).
+    expect(withCredentials).toMatchObject([{ code: 'gateway-errors-first-origin' }, { code: 'wildcard-with-credentials', path: 'cors.allowOrigins[0]', line: 5 }]);
+    expect(withCredentials[1]!.message).toContain('taken-over subdomain');
     expect(warnings(prod('["https://*"]', 'api: http\n')).map((w) => w.code)).toEqual(['wildcard-origin']);
   });
 
@@ -338,16 +339,42 @@ routes:
     expect(warnings(prod('[https://app.example.com, https://admin.example.com]'))).toEqual([]);
   });
 
+  it('names the first exact origin as the one that reads gateway errors, never a wildcard pattern', () => {
+    const credentialed = (origins: string, extra = '') => prod(origins, extra).replace('cors:\n', 'cors:\n  allowCredentials: true\n');
+    const first = (text: string) => warnings(text).find((w) => w.code === 'gateway-errors-first-origin');
+    expect(first(credentialed('["https://*.example.com", https://app.example.com]'))).toMatchObject({
+      message: 'API Gateway\'s own errors (403 for an unknown path, 429, 502) will be readable only from "https://app.example.com": with credentials, gateway responses can name one origin; errors your Lambda returns carry the right origin',
+      fix: 'list the exact origin that most needs to read those errors first',
+    });
+    expect(first(credentialed('["https://*.example.com"]', 'frontend:\n  enabled: true\n'))!.message).toContain('readable only from the S3 website origin:');
+    expect(first(credentialed('["https://*.example.com"]'))).toMatchObject({
+      message: 'API Gateway\'s own errors (403 for an unknown path, 429, 502) will be readable from no origin: with credentials, gateway responses name one exact origin, and cors.allowOrigins lists only wildcard patterns; errors your Lambda returns carry the right origin',
+      fix: 'list the exact origin that most needs to read those errors first, before the patterns',
+    });
+  });
+
+  it('warns that routes do not restrict a Function URL', () => {
+    expect(warnings(prod('[https://app.example.com]', 'api: function-url\n'))).toEqual([
+      expect.objectContaining({
+        code: 'function-url-routes',
+        path: 'routes',
+        message: 'routes do not restrict a Lambda Function URL: every path and method reaches your function (routes only set the default of cors.allowMethods)',
+        fix: 'check the path and method in your handler (event.rawPath, event.requestContext.http.method), or use api: http to route',
+      }),
+    ]);
+    expect(warnings('version: 1\nname: hook\napi: function-url\ncors:\n  allowOrigins: [https://app.example.com]\n')).toEqual([]);
+  });
+
   it('warns that stage is ignored for the HTTP API and Function URLs', () => {
     expect(warnings(prod('[https://app.example.com]', 'api: http\nstage: v1\n'))).toMatchObject([{ code: 'stage-ignored', path: 'stage', line: 4, column: 8 }]);
-    expect(warnings(prod('[https://app.example.com]', 'api: function-url\nstage: v1\n')).map((w) => w.code)).toEqual(['stage-ignored']);
+    expect(warnings(prod('[https://app.example.com]', 'api: function-url\nstage: v1\n')).map((w) => w.code)).toEqual(['stage-ignored', 'function-url-routes']);
     expect(warnings(prod('[https://app.example.com]', 'stage: v1\n'))).toEqual([]);
   });
 
   it('warns about a Lambda timeout above API Gateway\'s 29 s, but not for a Function URL', () => {
     expect(warnings(prod('[https://app.example.com]', 'lambda:\n  timeout: 30\n'))).toMatchObject([{ code: 'timeout-above-gateway', path: 'lambda.timeout', line: 4, column: 12 }]);
     expect(warnings(prod('[https://app.example.com]', 'lambda:\n  timeout: 29\n'))).toEqual([]);
-    expect(warnings(prod('[https://app.example.com]', 'api: function-url\nlambda:\n  timeout: 300\n'))).toEqual([]);
+    expect(warnings(prod('[https://app.example.com]', 'api: function-url\nlambda:\n  timeout: 300\n')).map((w) => w.code)).toEqual(['function-url-routes']);
   });
 
   it('warns when a route method that needs a preflight is missing from an explicit allowMethods', () => {
@@ -382,9 +409,9 @@ stages:
       await writeFile(file, EVERY_WARNING);
       const human = await cli(['validate', '--spec', file]);
       expect(human.code).toBe(0);
-      const printed = human.stderr.split('\n').filter((l) => l.startsWith('warning '));
+      const printed = human.stdout.split('\n').filter((l) => l.startsWith('warning '));
       expect(printed).toHaveLength(8);
-      expect(human.stderr).toMatch(/^ok .*cors-gen\.yaml: orders-api \(http\), 1 route\(s\), 1 origin\(s\), 8 warning\(s\)$/m);
+      expect(human.stdout).toMatch(/^ok .*cors-gen\.yaml: orders-api \(http\), 1 route\(s\), 4 origin\(s\): 1 in cors\.allowOrigins, 3 in stages\.prod, 8 warning\(s\)$/m);
       const json = await cli(['validate', '--json', '--spec', file]);
       expect(json.code).toBe(0);
       const doc = JSON.parse(json.stdout) as { ok: boolean; errors: unknown[]; warnings: SpecIssue[] };
@@ -397,5 +424,25 @@ stages:
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
+  });
+});
+
+describe('route paths', () => {
+  it.each([
+    ['/users/a b', 'segment "a b" has characters API Gateway does not accept in a path part (" "); only letters, digits, ".", "_", "-" and ":"', 'write "/users/a-b"'],
+    ['/files/*/meta', 'segment "*" is a literal "*" in API Gateway, not a wildcard (a greedy {proxy+} matches everything below a path; earlier versions of cors-gen accepted it)', 'write "/files/{proxy+}" ({proxy+} must be the last segment)'],
+    ['/users/:userId/orders/:orderId', 'segment ":userId" is a literal in API Gateway, not a parameter (paths use {name}; earlier versions of cors-gen accepted it)', 'write "/users/{userId}/orders/{orderId}"'],
+    ['/files/{key}/{key+}', 'uses the parameter {key} twice (each parameter of a path needs its own name; earlier versions of cors-gen accepted it)', 'write "/files/{key}/{key2+}"'],
+    ['/a/./b', 'has the dot segment ".", which browsers and HTTP clients remove before sending (RFC 3986 section 5.2.4), so the route is never reached (earlier versions of cors-gen accepted it)', 'write the path without "." and ".." segments'],
+  ])('refuses %j with the reason and the fix', (route, reason, fix) => {
+    const result = validateSpec({ version: 1, name: 'orders-api', cors: { allowOrigins: ['https://app.example.com'] }, routes: [{ path: route, methods: ['GET'] }] });
+    expect(result.ok).toBe(false);
+    if (result.ok) return;
+    expect(result.errors).toEqual([{ severity: 'error', code: 'route-path', path: 'routes[0].path', message: `${JSON.stringify(route)} ${reason}`, fix }]);
+  });
+
+  it('accepts what API Gateway accepts: letters, digits, . _ - and : in literals, {param}, a final {proxy+}', () => {
+    const result = validateSpec({ version: 1, name: 'orders-api', cors: { allowOrigins: ['https://app.example.com'] }, routes: [{ path: '/v1.2/events:batch/my_items-x/{id}/{proxy+}', methods: ['GET'] }] });
+    expect(result.ok).toBe(true);
   });
 });

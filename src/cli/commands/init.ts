@@ -1,24 +1,28 @@
 import type { Command } from 'commander';
-import { Option } from 'commander';
 import path from 'node:path';
-import { API_KINDS, RUNTIMES, type ApiKind, type Runtime } from '../../spec/model.js';
-import { formatIssue } from '../../spec/issue.js';
+import type { InitOptions, InitRoute, OriginPlacement } from '../../commands/init.js';
+import { API_KINDS, ROUTE_METHODS, RUNTIMES, type ApiKind, type Runtime } from '../../spec/model.js';
+import { formatIssue, type SpecIssue } from '../../spec/issue.js';
 import { action, type CliContext } from '../main.js';
-import { EXIT } from '../errors.js';
-import { paint } from '../output.js';
-import { isOriginProblem, parseOriginEntry } from '../../cors/origin.js';
+import { EXIT, UsageError } from '../errors.js';
+import { paint, type Output } from '../output.js';
 
 interface InitFlags {
   dir: string;
   name?: string;
-  api?: ApiKind;
+  api?: string;
   origin?: string[];
   credentials?: boolean;
-  runtime?: Runtime;
+  runtime?: string;
   frontend?: boolean;
+  route?: string[];
+  header?: string[];
   yes?: boolean;
   force?: boolean;
 }
+
+/** One line on which target to pick, shown with the API type prompt and in --help. */
+const API_HINT = 'rest: full control (wildcard origins, API Gateway errors with CORS); http: cheaper and simpler; function-url: one Lambda, no gateway';
 
 export function registerInit(program: Command, ctx: CliContext): void {
   program
@@ -26,117 +30,261 @@ export function registerInit(program: Command, ctx: CliContext): void {
     .description('Write a starter cors-gen.yaml. Asks on a terminal; --yes (or no terminal) takes the flags and defaults.')
     .option('-d, --dir <dir>', 'folder to write cors-gen.yaml into', '.')
     .option('-n, --name <name>', 'API name (default: from the folder name)')
-    .addOption(new Option('--api <kind>', 'rest, http or function-url (default: rest)').choices(API_KINDS))
-    .option('-o, --origin <origin>', 'an allowed origin, e.g. https://app.example.com (repeatable)', collect)
+    .option('--api <kind>', `rest, http or function-url, in any case (default: rest). ${API_HINT}`)
+    .option('-o, --origin <origin>', 'an allowed origin, e.g. https://app.example.com (repeatable); localhost goes to stages.dev', collect)
+    .option('--route <route>', 'a route as "METHODS PATH", e.g. "GET,POST /users" (repeatable; default: /items examples)', collectWhole)
+    .option('--header <name>', 'a request header the frontend sends, e.g. X-Api-Key (repeatable; default: Content-Type, Authorization)', collect)
     .option('--credentials', 'allow cookies and Authorization (never with "*")')
-    .addOption(new Option('--runtime <runtime>', 'Lambda runtime (default: nodejs22.x)').choices(RUNTIMES))
+    .option('--runtime <runtime>', `Lambda runtime: ${RUNTIMES.join(', ')} (default: nodejs22.x)`)
     .option('--no-frontend', 'no S3 website bucket for the frontend')
     .option('-y, --yes', 'do not ask; use flags and defaults')
     .option('-f, --force', 'overwrite an existing spec')
     .action(
-      action(ctx, async (flags: InitFlags) => {
-        let answers: InitFlags = flags;
+      action(ctx, async (flags: InitFlags, command: Command) => {
+        // Flags the user typed, so that a message never names one they did not (defaults come from elsewhere).
+        const typed = new Set(command.options.filter((o) => command.getOptionValueSource(o.attributeName()) === 'cli').map((o) => o.long!));
+        const options = fromFlags(flags);
         // Prompts are written to stderr, so that is the stream that must be a terminal (stdout may be piped).
-        if (!flags.yes && process.stdin.isTTY && process.stderr.isTTY) {
+        const interactive = !flags.yes && process.stdin.isTTY === true && process.stderr.isTTY === true;
+        const o = ctx.output;
+        const refuse = (file: string) => {
+          o.err(`${paint(o, 'red', 'error')} ${file} already exists; it was left as it is. Pass --force to overwrite it.`);
+          return EXIT.failed;
+        };
+        let answers = options;
+        const { init, existingSpec } = await import('../../commands/init.js');
+        // Before any question: the answers would be thrown away.
+        const existing = options.force ? undefined : existingSpec(options.dir);
+        if (existing) return refuse(existing);
+        if (interactive) {
           try {
-            answers = await ask(flags);
+            answers = await ask(options, ctx.output);
           } catch (e) {
             // Ctrl+C or Ctrl+D at a prompt: the user's choice, not a bug.
             if ((e as Error).name !== 'AbortError') throw e;
-            ctx.output.err(`\ninit cancelled; nothing was written.`);
+            o.err(`\ninit cancelled; nothing was written.`);
             return EXIT.failed;
           }
         }
-        const { init } = await import('../../commands/init.js');
-        const result = await init({
-          dir: answers.dir,
-          name: answers.name,
-          api: answers.api,
-          origins: answers.origin,
-          credentials: answers.credentials,
-          runtime: answers.runtime,
-          frontend: answers.frontend,
-          force: answers.force,
-        });
-        if (!result.ok && result.reason === 'exists') {
-          ctx.output.err(`${paint(ctx.output, 'red', 'error')} ${result.file} already exists; it was left as it is. Pass --force to overwrite it.`);
-          return EXIT.failed;
-        }
+        const result = await init(answers);
+        if (!result.ok && result.reason === 'exists') return refuse(result.file);
         if (!result.ok) {
-          // The file does not exist, so a line number in it would mislead: name the flag (or answer) instead.
-          for (const e of result.errors) ctx.output.err(`${paint(ctx.output, 'red', 'error')} ${flagFor(e.path)} ${formatIssue({ ...e, file: undefined, path: '' })}`);
-          ctx.output.err(`${result.file} was not written: fix the ${answers === flags ? 'flags' : 'answers'} above.`);
+          // The file does not exist, so a line number in it would mislead: name the flag (or the spec key) instead.
+          for (const e of result.errors) o.err(`${paint(o, 'red', 'error')} ${sourceOf(e.path, typed)} ${formatIssue({ ...e, file: undefined, path: '' })}`);
+          o.err(`${result.file} was not written: fix the ${interactive ? 'answers' : 'flags'} above.`);
           return EXIT.failed;
         }
-        for (const w of result.warnings) ctx.output.err(`${paint(ctx.output, 'yellow', 'warning')} ${formatIssue(w)}`);
-        ctx.output.err(`${paint(ctx.output, 'green', 'wrote')} ${result.file}\nNext: edit it, then run "cors-gen generate${result.file === 'cors-gen.yaml' ? '' : ` --spec ${result.file}`}".`);
+        if (!interactive) printPlacements(o, result.origins);
+        for (const w of result.warnings) o.err(`${paint(o, 'yellow', 'warning')} ${formatIssue(w)}`);
+        o.err(`${paint(o, 'green', 'wrote')} ${result.file}${result.schemaWritten ? ` and ${result.schemaWritten} (the editor schema; "cors-gen schema" refreshes it after an upgrade)` : ''}`);
+        o.err(`Next: edit it, then run "cors-gen generate${result.file === 'cors-gen.yaml' ? '' : ` --spec ${result.file}`}".`);
         return EXIT.ok;
       }),
     );
 }
 
-/** The flag (and prompt) that produced a value of the starter spec. */
-function flagFor(specPath: string): string {
-  if (specPath === 'name') return '--name:';
-  if (/allowOrigins/.test(specPath)) return '--origin:';
-  if (specPath === 'cors.allowCredentials') return '--credentials:';
-  if (specPath === 'api') return '--api:';
-  if (specPath.startsWith('lambda.runtime')) return '--runtime:';
+/** The flag, or else the spec key, that produced a value of the starter spec. */
+function sourceOf(specPath: string, typed: ReadonlySet<string>): string {
+  const flag = FLAG_OF.find(([re]) => re.test(specPath))?.[1];
+  if (flag && typed.has(flag)) return `${flag}:`;
   return specPath ? `${specPath}:` : '';
 }
+
+const FLAG_OF: ReadonlyArray<readonly [RegExp, string]> = [
+  [/^name$/, '--name'],
+  [/allowOrigins/, '--origin'],
+  [/^cors\.allowCredentials$/, '--credentials'],
+  [/^cors\.allowHeaders/, '--header'],
+  [/^routes/, '--route'],
+  [/^api$/, '--api'],
+  [/^lambda\.runtime/, '--runtime'],
+];
 
 function collect(value: string, previous: string[] = []): string[] {
   return [...previous, ...value.split(',').map((v) => v.trim()).filter(Boolean)];
 }
 
-/** Interactive prompts, each defaulting to the flag's value so flags and prompts combine. */
-async function ask(flags: InitFlags): Promise<InitFlags> {
+function collectWhole(value: string, previous: string[] = []): string[] {
+  return [...previous, value];
+}
+
+/** `--api REST` is `rest`: the choice is obvious, so case does not matter. */
+function choice<T extends string>(value: string, choices: readonly T[]): T | undefined {
+  return choices.find((c) => c === value.trim().toLowerCase());
+}
+
+function fromFlags(flags: InitFlags): InitOptions {
+  const api = flags.api === undefined ? undefined : choice(flags.api, API_KINDS);
+  if (flags.api !== undefined && !api) throw new UsageError(`--api "${flags.api}" is not one of ${API_KINDS.join(', ')}`, { code: 'invalid-argument', fix: API_HINT });
+  const runtime = flags.runtime === undefined ? undefined : choice(flags.runtime, RUNTIMES);
+  if (flags.runtime !== undefined && !runtime) throw new UsageError(`--runtime "${flags.runtime}" is not one of ${RUNTIMES.join(', ')}`, { code: 'invalid-argument', fix: `write one of ${RUNTIMES.join(', ')}` });
+  const routes = flags.route?.map((r) => {
+    const parsed = parseRoute(r);
+    if ('problem' in parsed) throw new UsageError(`--route "${r}": ${parsed.problem}`, { code: 'invalid-argument', fix: 'write it as "METHODS PATH", e.g. --route "GET,POST /users"' });
+    return parsed;
+  });
+  return {
+    dir: flags.dir,
+    ...(flags.name !== undefined ? { name: flags.name } : {}),
+    ...(api ? { api } : {}),
+    ...(flags.origin ? { origins: flags.origin } : {}),
+    ...(flags.credentials ? { credentials: true } : {}),
+    ...(runtime ? { runtime } : {}),
+    ...(flags.frontend === false ? { frontend: false } : {}),
+    ...(routes ? { routes } : {}),
+    ...(flags.header ? { headers: flags.header } : {}),
+    ...(flags.force ? { force: true } : {}),
+  };
+}
+
+/** `GET,POST /users` -> a route; methods in any case. The path itself is checked with the whole spec. */
+export function parseRoute(text: string): InitRoute | { problem: string } {
+  const m = /^\s*([A-Za-z]+(?:\s*,\s*[A-Za-z]+)*)\s+(\S+)\s*$/.exec(text);
+  if (!m) return { problem: 'expected methods, a space and a path, e.g. "GET,POST /users"' };
+  const methods = m[1]!.split(',').map((x) => x.trim().toUpperCase());
+  const unknown = methods.find((x) => !(ROUTE_METHODS as readonly string[]).includes(x));
+  if (unknown) return { problem: `"${unknown}" is not one of ${ROUTE_METHODS.join(', ')}${unknown === 'OPTIONS' ? ' (cors-gen answers OPTIONS itself)' : ''}` };
+  return { path: m[2]!, methods: [...new Set(methods)] };
+}
+
+function printPlacements(o: Output, placements: readonly OriginPlacement[]): void {
+  for (const p of placements) o.err(`  ${p.origin} -> ${p.to} (${p.why})`);
+}
+
+/** Which prompt an issue of the drafted spec belongs to, by its spec path. */
+type Question = 'name' | 'api' | 'origins' | 'credentials' | 'routes' | 'headers' | 'runtime';
+function questionOf(specPath: string): Question | undefined {
+  if (specPath === 'name') return 'name';
+  if (specPath === 'api') return 'api';
+  if (/allowOrigins/.test(specPath)) return 'origins';
+  if (specPath === 'cors.allowCredentials') return 'credentials';
+  if (specPath.startsWith('routes')) return 'routes';
+  if (specPath.startsWith('cors.allowHeaders')) return 'headers';
+  if (specPath.startsWith('lambda.runtime')) return 'runtime';
+  return undefined;
+}
+
+/**
+ * Interactive prompts, each defaulting to the flag's value so flags and prompts combine. Each answer is checked
+ * with the same rules as `validate` (by drafting the spec with it) as soon as it is given; a wrong answer is
+ * asked again, with the problem and its fix as the new default, and every other answer is kept.
+ */
+async function ask(initial: InitOptions, o: Output): Promise<InitOptions> {
   const { createInterface } = await import('node:readline/promises');
-  const { specNameFrom } = await import('../../commands/init.js');
+  const { draftSpec, specNameFrom, DEFAULT_ORIGINS, DEFAULT_HEADERS, DEFAULT_ROUTES } = await import('../../commands/init.js');
   const rl = createInterface({ input: process.stdin, output: process.stderr });
+  const say = (text: string) => o.err(text);
+  let answers: InitOptions = initial;
+  /** Problems the drafted spec has with this answer, or none. */
+  const problems = (question: Question, draft: InitOptions): SpecIssue[] => {
+    const { result } = draftSpec(draft);
+    return result.ok ? [] : result.errors.filter((e) => questionOf(e.path) === question);
+  };
+  const show = (issues: readonly SpecIssue[]) => {
+    for (const e of issues) say(`  ${paint(o, 'red', 'error')} ${formatIssue({ ...e, file: undefined })}`);
+  };
+  const q = async (question: string, fallback: string) => (await rl.question(`${question} (${fallback}): `)).trim() || fallback;
+
+  const askName = async (fallback: string) => {
+    for (;;) {
+      const name = await q('API name', fallback);
+      const wrong = problems('name', { ...answers, name });
+      if (wrong.length === 0) return name;
+      show(wrong);
+      fallback = specNameFrom(name);
+    }
+  };
+  const askApi = async (fallback: string): Promise<ApiKind> => {
+    say(`  ${API_HINT}`);
+    for (;;) {
+      const a = await q(`API type [${API_KINDS.join('/')}]`, fallback);
+      const api = choice(a, API_KINDS);
+      if (api) return api;
+      say(`  "${a}" is not one of ${API_KINDS.join(', ')}`);
+    }
+  };
+  const askOrigins = async (fallback: readonly string[]): Promise<string[]> => {
+    let offer = fallback.join(',');
+    for (;;) {
+      const origins = (await q('Allowed origins, comma-separated', offer)).split(',').map((x) => x.trim()).filter(Boolean);
+      const wrong = problems('origins', { ...answers, origins });
+      if (wrong.length === 0) {
+        for (const p of draftSpec({ ...answers, origins }).origins) say(`  ${p.origin} -> ${p.to} (${p.why})`);
+        return origins;
+      }
+      show(wrong);
+      // Offer the list with each fix applied; an origin without a fix (such as "null") is left out of the offer.
+      const fixes = new Map<number, string | null>();
+      for (const e of wrong) {
+        const index = /\[(\d+)\]$/.exec(e.path)?.[1];
+        if (index !== undefined && !/^stages/.test(e.path)) fixes.set(Number(index), /^write "(.*)"$/.exec(e.fix ?? '')?.[1] ?? null);
+      }
+      const corrected = origins.flatMap((x, i) => (fixes.has(i) ? (fixes.get(i) === null ? [] : [fixes.get(i)!]) : [x]));
+      if (corrected.length > 0) offer = corrected.join(',');
+    }
+  };
+  const askCredentials = async (fallback: boolean) => /^y/i.test(await q('Allow credentials (cookies, Authorization)? [y/n]', fallback ? 'y' : 'n'));
+  const askRoutes = async (fallback: readonly InitRoute[]): Promise<InitRoute[]> => {
+    say(`  Routes as "METHODS PATH", e.g. "GET,POST /users" or "GET /users/{id}"; an empty line ends the list.`);
+    const routes: InitRoute[] = [];
+    for (;;) {
+      const offer = routes.length === 0 ? fallback.map((r) => `${r.methods.join(',')} ${r.path}`).join('; ') : 'done';
+      const line = (await rl.question(`Route ${routes.length + 1} (${offer}): `)).trim();
+      if (line === '') return routes.length > 0 ? routes : [...fallback];
+      const route = parseRoute(line);
+      if ('problem' in route) {
+        say(`  ${paint(o, 'red', 'error')} "${line}": ${route.problem}`);
+        continue;
+      }
+      const wrong = problems('routes', { ...answers, routes: [...routes, route] });
+      if (wrong.length > 0) {
+        show(wrong);
+        continue;
+      }
+      routes.push(route);
+    }
+  };
+  const askHeaders = async (fallback: readonly string[]): Promise<string[]> => {
+    for (;;) {
+      const headers = (await q('Request headers your frontend sends, comma-separated', fallback.join(','))).split(',').map((x) => x.trim()).filter(Boolean);
+      const wrong = problems('headers', { ...answers, headers });
+      if (wrong.length === 0) return headers;
+      show(wrong);
+    }
+  };
+  const askRuntime = async (fallback: string): Promise<Runtime> => {
+    for (;;) {
+      const r = await q(`Lambda runtime [${RUNTIMES.join('/')}]`, fallback);
+      const runtime = choice(r, RUNTIMES);
+      if (runtime) return runtime;
+      say(`  "${r}" is not one of ${RUNTIMES.join(', ')}`);
+    }
+  };
+
   try {
-    const q = async (question: string, fallback: string) => (await rl.question(`${question} (${fallback}): `)).trim() || fallback;
-    const name = await q('API name', flags.name ?? specNameFrom(path.basename(path.resolve(flags.dir))));
-    let api = flags.api ?? 'rest';
-    for (;;) {
-      const a = await q(`API type [${API_KINDS.join('/')}]`, api);
-      if ((API_KINDS as readonly string[]).includes(a)) {
-        api = a as ApiKind;
-        break;
-      }
-      process.stderr.write(`  "${a}" is not one of ${API_KINDS.join(', ')}\n`);
+    answers = { ...answers, name: await askName(answers.name ?? specNameFrom(path.basename(path.resolve(answers.dir)))) };
+    answers = { ...answers, api: await askApi(answers.api ?? 'rest') };
+    answers = { ...answers, origins: await askOrigins(answers.origins ?? DEFAULT_ORIGINS) };
+    answers = { ...answers, credentials: await askCredentials(answers.credentials ?? false) };
+    if (answers.api !== 'function-url') answers = { ...answers, routes: await askRoutes(answers.routes ?? DEFAULT_ROUTES) };
+    answers = { ...answers, headers: await askHeaders(answers.headers ?? DEFAULT_HEADERS) };
+    answers = { ...answers, runtime: await askRuntime(answers.runtime ?? 'nodejs22.x') };
+    answers = { ...answers, frontend: !/^n/i.test(await q('S3 website bucket for the frontend? [y/n]', answers.frontend === false ? 'n' : 'y')) };
+    // Answers that are wrong only together (such as "*" with credentials): ask again only the one the rule names.
+    for (let round = 0; round < 10; round++) {
+      const { result } = draftSpec(answers);
+      if (result.ok) break;
+      const question = result.errors.map((e) => questionOf(e.path)).find((x) => x !== undefined);
+      if (!question) break;
+      show(result.errors.filter((e) => questionOf(e.path) === question));
+      if (question === 'origins') answers = { ...answers, origins: await askOrigins(answers.origins ?? DEFAULT_ORIGINS) };
+      else if (question === 'credentials') answers = { ...answers, credentials: await askCredentials(false) };
+      else if (question === 'routes') answers = { ...answers, routes: await askRoutes(DEFAULT_ROUTES) };
+      else if (question === 'headers') answers = { ...answers, headers: await askHeaders(DEFAULT_HEADERS) };
+      else if (question === 'name') answers = { ...answers, name: await askName(answers.name ?? 'my-api') };
+      else break;
     }
-    let origins: string[] = [];
-    for (let fallback = (flags.origin ?? ['https://app.example.com', 'http://localhost:3000']).join(','); ; ) {
-      origins = (await q('Allowed origins, comma-separated', fallback))
-        .split(',')
-        .map((o) => o.trim())
-        .filter(Boolean);
-      const problems = origins.flatMap((o) => {
-        const entry = parseOriginEntry(o);
-        return isOriginProblem(entry) ? [`  "${o}" ${entry.reason}${entry.fix ? `; write "${entry.fix}"` : ''}\n`] : [];
-      });
-      if (problems.length === 0) break;
-      for (const p of problems) process.stderr.write(p);
-      // Offer the corrected list; an entry without a correction (such as "null") is dropped from the offer.
-      const offer = origins.flatMap((o) => {
-        const entry = parseOriginEntry(o);
-        return isOriginProblem(entry) ? (entry.fix ? [entry.fix] : []) : [o];
-      });
-      if (offer.length > 0) fallback = offer.join(',');
-    }
-    const credentials = /^y/i.test(await q('Allow credentials (cookies, Authorization)? [y/n]', flags.credentials ? 'y' : 'n'));
-    let runtime = flags.runtime ?? 'nodejs22.x';
-    for (;;) {
-      const r = await q(`Lambda runtime [${RUNTIMES.join('/')}]`, runtime);
-      if ((RUNTIMES as readonly string[]).includes(r)) {
-        runtime = r as Runtime;
-        break;
-      }
-      process.stderr.write(`  "${r}" is not one of ${RUNTIMES.join(', ')}\n`);
-    }
-    const frontend = !/^n/i.test(await q('S3 website bucket for the frontend? [y/n]', flags.frontend === false ? 'n' : 'y'));
-    return { ...flags, name, api, origin: origins, credentials, runtime, frontend };
+    return answers;
   } finally {
     rl.close();
   }

@@ -1,62 +1,92 @@
 import type { Command } from 'commander';
 import path from 'node:path';
 import type { LoadResult } from '../../spec/load.js';
+import type { CorsModel } from '../../spec/model.js';
 import { SpecFileError } from '../../spec/spec-file-error.js';
 import { action, type CliContext } from '../main.js';
 import { EXIT } from '../errors.js';
-import { paint, printIssues, printJson } from '../output.js';
-import { printReport, reportOption, specFindings, type ReportFinding, type ReportFormat } from '../../report/index.js';
+import { paint, printIssues, printJson, type Output } from '../output.js';
+import { printReport, reportOption, specFindings, type ReportFormat } from '../../report/index.js';
+
+interface ValidateFlags {
+  spec?: string;
+  json?: boolean;
+  report?: ReportFormat;
+}
+
+/** One file's outcome: its report, or why it could not be read. */
+type Outcome = { readonly result: LoadResult } | { readonly unreadable: { readonly file: string; readonly message: string } };
 
 export function registerValidate(program: Command, ctx: CliContext): void {
   program
     .command('validate')
-    .description('Check a spec: errors name the file, the line, the path inside the spec and the fix; warnings never fail.')
-    .argument('[files...]', 'spec files, as pre-commit passes them (default: --spec, else cors-gen.yaml, else cors-gen.json)')
+    .description('Check specs: errors name the file, the line, the path inside the spec and the fix; warnings never fail. The report goes to stdout.')
+    .argument('[files...]', 'the specs to check, e.g. as pre-commit passes them (default: --spec, else cors-gen.yaml, else cors-gen.json)')
     .option('-s, --spec <file>', 'the spec (default: cors-gen.yaml, else cors-gen.json)')
-    .option('--json', 'print one JSON document { ok, file, errors, warnings } on stdout')
+    .option('--json', 'print one JSON document { ok, file, errors, warnings } on stdout ({ ok, files: [...] } for several files)')
     .addOption(reportOption())
+    .addHelpText('after', '\nExit codes: 0 every spec is valid, 1 a spec is invalid, 2 a file cannot be read or a usage error.')
     .action(
-      action(ctx, async function validate(files: string[], opts: { spec?: string; json?: boolean; report?: ReportFormat; into?: ReportFinding[] }): Promise<number> {
-        // Several files: each is validated and reported in turn (one --report for all); the worst exit code wins.
-        if (files.length > 1) {
-          const into: ReportFinding[] = [];
-          let worst: number = EXIT.ok;
-          for (const f of files) worst = Math.max(worst, await validate([f], { ...opts, into }));
-          if (opts.report) printReport(ctx.output, opts.report, into);
-          return worst;
-        }
+      action(ctx, async (files: string[], flags: ValidateFlags) => {
         // Loaded here, not at start-up: the other commands never pay for the parser and zod.
         const { loadSpec, resolveSpecFile } = await import('../../spec/load.js');
-        let result: LoadResult;
-        try {
-          result = await loadSpec(resolveSpecFile(files[0] ?? opts.spec));
-        } catch (e) {
-          // With --json a script still gets its one document on stdout; the exit code (2) says it was unreadable.
-          if (!(e instanceof SpecFileError) || !opts.json) throw e;
-          const file = path.relative(process.cwd(), path.resolve(e.file)) || '.';
-          const error = { severity: 'error', code: 'unreadable', path: '', message: e.message, file };
-          printJson(ctx.output, { ok: false, file, errors: [error], warnings: [] });
-          return EXIT.usage;
-        }
-        const errors = result.ok ? [] : result.errors;
-        const findings = specFindings([...errors, ...result.warnings], result.file);
-        if (opts.into) opts.into.push(...findings);
-        else if (opts.report) printReport(ctx.output, opts.report, findings);
-        if (opts.json) {
-          printJson(ctx.output, { ok: result.ok, file: result.file, errors, warnings: result.warnings });
-        } else {
-          printIssues(ctx.output, errors, result.warnings);
-          if (result.ok) {
-            const m = result.model;
-            ctx.output.err(
-              `${paint(ctx.output, 'green', 'ok')} ${result.file}: ${m.name} (${m.api}), ${m.routes.length} route(s), ${m.cors.allowOrigins.length} origin(s)` +
-                (result.warnings.length > 0 ? `, ${result.warnings.length} warning(s)` : ''),
-            );
-          } else {
-            ctx.output.err(`${result.file}: ${errors.length} error(s); nothing was written`);
+        const targets: (string | undefined)[] = [...new Set([...(flags.spec !== undefined ? [flags.spec] : []), ...files])];
+        if (targets.length === 0) targets.push(undefined);
+        const outcomes: Outcome[] = [];
+        for (const target of targets) {
+          try {
+            outcomes.push({ result: await loadSpec(resolveSpecFile(target)) });
+          } catch (e) {
+            if (!(e instanceof SpecFileError)) throw e;
+            outcomes.push({ unreadable: { file: path.relative(process.cwd(), path.resolve(e.file)) || '.', message: e.message } });
           }
         }
-        return result.ok ? EXIT.ok : EXIT.failed;
+
+        if (flags.json) {
+          const docs = outcomes.map(jsonOf);
+          printJson(ctx.output, docs.length === 1 ? docs[0]! : { ok: docs.every((d) => d.ok), files: docs });
+        } else {
+          // The report is the result, on stdout; with --report (SARIF, annotations) on stdout, the text goes to stderr.
+          const o = ctx.output;
+          const text: Output = flags.report ? { ...o, out: (t) => o.err(t) } : o;
+          for (const outcome of outcomes) {
+            if ('unreadable' in outcome) o.err(`cors-gen: ${outcome.unreadable.message}`);
+            else report(text, outcome.result);
+          }
+          if (flags.report) {
+            const results = outcomes.flatMap((x) => ('result' in x ? [x.result] : []));
+            printReport(o, flags.report, results.flatMap((r) => specFindings([...(r.ok ? [] : r.errors), ...r.warnings], r.file)));
+          }
+        }
+        if (outcomes.some((o) => 'unreadable' in o)) return EXIT.usage;
+        return outcomes.every((o) => 'result' in o && o.result.ok) ? EXIT.ok : EXIT.failed;
       }),
     );
+}
+
+function jsonOf(outcome: Outcome) {
+  if ('unreadable' in outcome) {
+    // A script still gets the file's entry; the exit code (2) says it was unreadable.
+    const { file, message } = outcome.unreadable;
+    return { ok: false, file, errors: [{ severity: 'error', code: 'unreadable', path: '', message, file }], warnings: [] };
+  }
+  const r = outcome.result;
+  return { ok: r.ok, file: r.file, errors: r.ok ? [] : r.errors, warnings: r.warnings };
+}
+
+function report(o: Output, result: LoadResult): void {
+  printIssues(o, result.ok ? [] : result.errors, result.warnings, { stream: 'out', text: result.text });
+  if (!result.ok) {
+    o.out(`${result.file}: ${result.errors.length} error(s); nothing was written`);
+    return;
+  }
+  const m = result.model;
+  o.out(`${paint(o, 'green', 'ok')} ${result.file}: ${m.name} (${m.api}), ${m.routes.length} route(s), ${originSummary(m)}` + (result.warnings.length > 0 ? `, ${result.warnings.length} warning(s)` : ''));
+}
+
+/** `3 origin(s): 1 in cors.allowOrigins, 2 in stages.dev`: every list the module is configured with, counted. */
+function originSummary(m: CorsModel): string {
+  const total = m.cors.allowOrigins.length + m.stages.reduce((n, s) => n + s.allowOrigins.length, 0);
+  if (m.stages.length === 0) return `${total} origin(s)`;
+  return `${total} origin(s): ${[`${m.cors.allowOrigins.length} in cors.allowOrigins`, ...m.stages.map((s) => `${s.allowOrigins.length} in stages.${s.name}`)].join(', ')}`;
 }
