@@ -2,11 +2,10 @@ import type { Command } from 'commander';
 import { Option } from 'commander';
 import path from 'node:path';
 import type { GenerateResult, OtherModule } from '../../commands/generate.js';
-import { formatIssue, type SpecIssue } from '../../spec/issue.js';
 import type { FileChange } from '../../synth/write-module.js';
 import { action, type CliContext } from '../main.js';
 import { EXIT, UsageError } from '../errors.js';
-import { paint, printJson, type Output } from '../output.js';
+import { paint, printIssues, printJson, type Output } from '../output.js';
 import { generateFindings, printReport, reportOption, type ReportFormat } from '../../report/index.js';
 
 interface GenerateFlags {
@@ -64,7 +63,7 @@ export function registerGenerate(program: Command, ctx: CliContext): void {
         if (!('dir' in result)) {
           if (flags.json) printJson(ctx.output, { ok: false, reason: 'invalid', file: result.file, errors: result.errors, warnings: result.warnings });
           else {
-            printSpecIssues(o, result.errors, result.warnings);
+            printIssues(o, result.errors, result.warnings, { stream: 'out' });
             o.out(`${result.file}: ${result.errors.length} error(s); nothing was written`);
           }
           return EXIT.failed;
@@ -91,7 +90,7 @@ export function registerGenerate(program: Command, ctx: CliContext): void {
           });
           return code;
         }
-        printSpecIssues(o, [], result.warnings);
+        printIssues(o, [], result.warnings, { stream: 'out' });
         for (const other of result.otherModules) o.out(`${paint(o, 'yellow', 'warning')} ${renamed(other, result.dir)}`);
         if (result.reason === 'edited' || result.reason === 'locked' || result.reason === 'unsafe' || result.reason === 'write-failed') {
           o.err(`${paint(o, 'red', 'error')} ${result.message}`);
@@ -178,10 +177,4 @@ function renamed(other: OtherModule, dir: string): string {
     (moves.length > 0 ? `Move your code across (${moves.join(', ')}, replacing the starter cors-gen wrote), then delete ${other.dir}. ` : `Delete ${other.dir}. `) +
     "The old module's resources are still in whatever Terraform state applied it."
   );
-}
-
-/** The spec's errors and warnings are the report of a failed or successful generate: stdout. */
-function printSpecIssues(o: Output, errors: readonly SpecIssue[], warnings: readonly SpecIssue[]): void {
-  for (const e of errors) o.out(`${paint(o, 'red', 'error')} ${formatIssue(e)}`);
-  for (const w of warnings) o.out(`${paint(o, 'yellow', 'warning')} ${formatIssue(w)}`);
 }
