@@ -367,8 +367,10 @@ async function checkFolders(dir: string, files: Iterable<string>, fs: WriterFs):
 }
 
 /**
- * Creates `dir` and its missing parents one by one (Node's recursive mkdir retries forever under /proc, where
- * mkdir fails with ENOENT), returning the folders it created, outermost first.
+ * Creates `dir` and its missing parents one by one, returning the folders it created, outermost first. Not
+ * Node's recursive mkdir: where mkdir answers ENOENT although the parent exists (under /proc, or below a
+ * dangling link), it steps back and forth forever at 100% CPU (https://github.com/Kewton/CommandMate/issues/1774,
+ * and the same walk in https://github.com/oven-sh/bun/pull/36162); here that ENOENT is the error.
  */
 async function makeFolders(dir: string, fs: WriterFs): Promise<string[]> {
   const missing: string[] = [];
@@ -473,8 +475,8 @@ const LOCK_MAX_ATTEMPTS = LOCK_TIMEOUT_MS / LOCK_WAIT_MS + 10;
 
 /**
  * Open flags for every file cors-gen creates in a module folder: create, fail if anything (a file, or a link,
- * even a dangling one) is already there, and never follow a link (open(2): O_EXCL, O_NOFOLLOW). O_NOFOLLOW is
- * 0 where the platform has none (Windows).
+ * even a dangling one) is already there, and never follow a link (O_EXCL and O_NOFOLLOW in open(2),
+ * https://man7.org/linux/man-pages/man2/open.2.html). O_NOFOLLOW is 0 where the platform has none (Windows).
  */
 const CREATE_EXCLUSIVE = fsConstants.O_WRONLY | fsConstants.O_CREAT | fsConstants.O_EXCL | (fsConstants.O_NOFOLLOW ?? 0);
 const READ_NOFOLLOW = fsConstants.O_RDONLY | (fsConstants.O_NOFOLLOW ?? 0);

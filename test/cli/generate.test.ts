@@ -318,6 +318,13 @@ describe('cors-gen generate: hostile module folders', () => {
     expect(Date.now() - started).toBeLessThan(10_000);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(new RegExp(`^error cannot write ${rel('/proc/cors-gen-x/shop')}: ENOENT: .*; the previous module was kept\n$`));
+ 
+    // Below a dangling link (allowed by the flag) the same walk would spin too.
+    symlinkSync(path.join(dir, 'nowhere'), path.join(dir, 'dangling'));
+    const below = await cli(['generate', '--spec', path.join(dir, 'cors-gen.yaml'), '--out', path.join(dir, 'dangling', 'out'), '--allow-symlinked-module']);
+    expect(below.code).toBe(2);
+    expect(below.stderr).toMatch(/^error cannot write \S+dangling\/out\/shop: ENOENT: /);
+    expect(Date.now() - started).toBeLessThan(10_000);
   });
 });
 
