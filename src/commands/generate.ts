@@ -141,19 +141,7 @@ export async function generate(options: GenerateOptions = {}): Promise<GenerateR
     const result = { ...planned, ok, ...(ok ? {} : { reason: 'stale' as const }) };
     if (!options.diff) return result;
     try {
-      const { createTwoFilesPatch } = await import('diff');
-      const patches: string[] = [];
-      // Without headers (no trailing tab) and without jsdiff's "====" line: the shape of `git diff` output.
-      const patch = (from: string, to: string, before: string, after: string) => createTwoFilesPatch(from, to, before, after, undefined, undefined, { context: 3 }).replace(/^=+\n/, '');
-      const show = (p: string) => path.join(dir, p).split(path.sep).join('/');
-      const after = (p: string) => (p === MANIFEST_FILE ? plan.manifestText : (files.generated.get(p) ?? files.userOwned.get(p) ?? ''));
-      for (const c of plan.changes) {
-        const before = await readModuleText(absDir, c.path);
-        const gone = c.kind === 'delete' || (c.kind === 'edited' && after(c.path) === '');
-        patches.push(patch(before === undefined ? '/dev/null' : `a/${show(c.path)}`, gone ? '/dev/null' : `b/${show(c.path)}`, before ?? '', gone ? '' : after(c.path)));
-      }
-      for (const p of plan.userFiles) patches.push(patch('/dev/null', `b/${show(p)}`, '', after(p)));
-      return { ...result, diff: patches.join('') };
+      return { ...result, diff: await unifiedDiff(dir, plan, (p) => (p === MANIFEST_FILE ? plan.manifestText : (files.generated.get(p) ?? files.userOwned.get(p) ?? '')), (p) => readModuleText(absDir, p)) };
     } catch (e) {
       return refused(e, 'read');
     }
@@ -167,4 +155,28 @@ export async function generate(options: GenerateOptions = {}): Promise<GenerateR
     const failure = refused(e, 'write');
     return { ...failure, changes: planned.changes, userFiles: planned.userFiles, ...(failure.reason === 'write-failed' ? { message: `${failure.message}; the previous module was kept` } : {}) };
   }
+}
+
+/**
+ * The changes of a plan as one unified diff in the shape of `git diff` (`a/` and `b/` paths, `/dev/null` for a
+ * created or deleted file; no headers, no jsdiff "====" separator). `after` gives a file's new text, `before`
+ * its text on disk.
+ */
+async function unifiedDiff(
+  dir: string,
+  plan: { readonly changes: readonly FileChange[]; readonly userFiles: readonly string[] },
+  after: (p: string) => string,
+  before: (p: string) => Promise<string | undefined>,
+): Promise<string> {
+  const { createTwoFilesPatch } = await import('diff');
+  const show = (p: string) => path.join(dir, p).split(path.sep).join('/');
+  const patch = (from: string, to: string, a: string, b: string) => createTwoFilesPatch(from, to, a, b, undefined, undefined, { context: 3 }).replace(/^=+\n/, '');
+  const patches: string[] = [];
+  for (const c of plan.changes) {
+    const old = await before(c.path);
+    const gone = c.kind === 'delete' || (c.kind === 'edited' && after(c.path) === '');
+    patches.push(patch(old === undefined ? '/dev/null' : `a/${show(c.path)}`, gone ? '/dev/null' : `b/${show(c.path)}`, old ?? '', gone ? '' : after(c.path)));
+  }
+  for (const p of plan.userFiles) patches.push(patch('/dev/null', `b/${show(p)}`, '', after(p)));
+  return patches.join('');
 }

@@ -430,8 +430,11 @@ describe('cors-gen generate --diff', () => {
     const dir = project();
     await gen(dir);
     writeFileSync(path.join(dir, 'cors-gen.yaml'), SPEC.replace('http://localhost:3000', 'http://localhost:5173'));
+    rmSync(path.join(dir, 'generated/shop/outputs.tf'));
     const before = snapshot(path.join(dir, 'generated'));
     const r = await gen(dir, '--diff');
+    // A missing file is diffed from /dev/null, as git does.
+    expect(r.stdout).toContain(`--- /dev/null\n+++ b/${rel(path.join(dir, 'generated/shop/outputs.tf')).split(path.sep).join('/')}\n@@ -0,0 +1,`);
     expect(r.code).toBe(1);
     const tfvars = rel(path.join(dir, 'generated/shop/stages/dev.tfvars')).split(path.sep).join('/');
     expect(r.stdout).toContain(`--- a/${tfvars}\n+++ b/${tfvars}\n`);
