@@ -541,11 +541,24 @@ export async function readManifest(dir: string, fs: WriterFs = nodeFs): Promise<
  */
 export async function readModuleText(dir: string, p: string, fs: WriterFs = nodeFs): Promise<string | undefined> {
   const abs = path.join(dir, p);
-  const kind = await kindOf(abs, fs);
+  const stats = await fs.lstat(abs).catch((e: unknown) => {
+    if (isMissing(e)) return undefined;
+    throw e;
+  });
+  const kind = entryKind(stats);
   if (kind === 'missing') return undefined;
   if (kind !== 'file') throw notAFileError(abs, kind, 'file');
+  if (stats!.size > MAX_MODULE_FILE_BYTES) {
+    throw new ModulePathError(
+      `${abs} is ${stats!.size} bytes, far more than any file cors-gen writes (at most ${MAX_MODULE_FILE_BYTES}); cors-gen does not read it. ` +
+        'Nothing was deleted or written. Restore it from version control or delete it, and run cors-gen generate again.',
+    );
+  }
   return readText(abs, fs);
 }
+
+/** Generated files are kilobytes (a spec is at most 1 MB); a module file larger than this was not written by cors-gen. */
+const MAX_MODULE_FILE_BYTES = 16 * 1024 * 1024;
 
 async function readText(file: string, fs: WriterFs): Promise<string | undefined> {
   try {

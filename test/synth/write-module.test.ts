@@ -1,6 +1,6 @@
 import { execFileSync, spawn } from 'node:child_process';
 import * as nodeFs from 'node:fs/promises';
-import { existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, readlinkSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, readlinkSync, symlinkSync, truncateSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
@@ -511,6 +511,15 @@ describe('a hostile module folder (paths and links read back from it)', () => {
     );
     expect(snapshot(base)).toEqual(outside);
     expect(existsSync(path.join(target, MANIFEST_FILE)) && lstatSync(path.join(target, MANIFEST_FILE)).isFile()).toBe(false);
+  });
+
+  it('refuses to read a module file larger than anything cors-gen writes', async () => {
+    const { target } = deepModule();
+    writeFileSync(path.join(target, 'main.tf'), '');
+    truncateSync(path.join(target, 'main.tf'), 17 * 1024 * 1024);
+    await expect(write(target, A)).rejects.toThrow(
+      `${path.join(target, 'main.tf')} is ${17 * 1024 * 1024} bytes, far more than any file cors-gen writes (at most ${16 * 1024 * 1024}); cors-gen does not read it. Nothing was deleted or written.`,
+    );
   });
 
   it('refuses a dangling-link lock at once instead of spinning', async () => {
