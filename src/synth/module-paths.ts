@@ -2,6 +2,7 @@ import type { Stats } from 'node:fs';
 import { lstat, readdir, readFile, readlink } from 'node:fs/promises';
 import path from 'node:path';
 import type { CorsModel } from '../spec/model.js';
+import { STAGE_NAME } from '../spec/schema.js';
 import { renderLambdaCode } from '../render/lambda-code.js';
 import { MANIFEST_FILE, MODULE_SPLIT } from './module-files.js';
 
@@ -34,12 +35,12 @@ function lambdaFileNames(): ReadonlySet<string> {
 
 /**
  * Whether `p` is a path some generation writes: a `.tf` / `.tf.json` part of the module, a stage's `.tfvars`
- * (stage names are lowercase letters, digits, "-" and "_"), the Lambda code, the README, `.gitignore` or the
- * manifest.
+ * (for any valid stage name), the Lambda code, the README, `.gitignore` or the manifest.
  */
 export function isModuleFile(p: string): boolean {
   if (MODULE_SPLIT.some(([name]) => p === `${name}.tf` || p === `${name}.tf.json`)) return true;
-  if (/^stages\/[a-z0-9][a-z0-9_-]{0,62}\.tfvars$/.test(p)) return true;
+  const stage = /^stages\/(.+)\.tfvars$/.exec(p);
+  if (stage && STAGE_NAME.test(stage[1]!)) return true;
   return p === 'README.md' || p === '.gitignore' || p === MANIFEST_FILE || lambdaFileNames().has(p);
 }
 
