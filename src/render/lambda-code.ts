@@ -17,7 +17,7 @@ export interface LambdaFiles {
 export interface LambdaCodeOptions {
   /** The spec file, as the header names it; relative to the project (an absolute path is cut to its base name). */
   readonly specFile: string;
-  /** The cors-gen version written into the header. */
+  /** The cors-gen version. Not written into the files: the manifest records it, so an upgrade that changes no output changes no file. */
   readonly version: string;
 }
 
@@ -51,7 +51,7 @@ function runtimeCopy(file: 'cors.mjs' | 'cors.py', header: string): string {
  * environment variables of `corsEnvironment`.
  */
 export function renderLambdaCode(model: CorsModel, opts: LambdaCodeOptions): LambdaFiles {
-  const view: LambdaCodeView = { version: opts.version, header: generatedHeader(opts.version, opts.specFile) };
+  const view: LambdaCodeView = { version: opts.version, header: generatedHeader(opts.specFile) };
   if (isPythonRuntime(model.lambda.runtime)) {
     return {
       generated: { 'lambda/handler.py': render('pythonHandler', view), 'lambda/cors.py': runtimeCopy('cors.py', view.header) },

@@ -32,7 +32,7 @@ export interface ModuleFilesOptions {
 export const MANIFEST_FILE = '.cors-gen.json';
 
 /** Which top-level keys of the document go to which file (terraform-aws-modules' layout). */
-const SPLIT: ReadonlyArray<[string, readonly string[]]> = [
+export const MODULE_SPLIT: ReadonlyArray<[string, readonly string[]]> = [
   ['versions', ['terraform']],
   ['variables', ['variable']],
   ['main', ['locals', 'data', 'resource']],
@@ -43,11 +43,11 @@ const SPLIT: ReadonlyArray<[string, readonly string[]]> = [
 export async function buildModuleFiles(model: CorsModel, options: ModuleFilesOptions): Promise<ModuleFiles> {
   const document = synthesizeModule(model);
   const specFile = displaySpecFile(options.specFile);
-  const header = generatedHeader(options.version, specFile);
+  const header = generatedHeader(specFile);
   const comment = `# ${header}`;
   const generated = new Map<string, string>();
 
-  for (const [name, keys] of SPLIT) {
+  for (const [name, keys] of MODULE_SPLIT) {
     const part = Object.fromEntries(keys.filter((k) => document[k] !== undefined).map((k) => [k, document[k]]));
     if (Object.keys(part).length === 0) continue;
     if (options.format === 'json') {
