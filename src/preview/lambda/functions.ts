@@ -3,7 +3,7 @@
  * the handler, the runtime and the evaluated environment variables; and the `aws_lambda_permission` check
  * API Gateway and Function URLs make before invoking (a missing permission fails on AWS, so it fails here).
  */
-import { existsSync, statSync } from 'node:fs';
+import { existsSync, realpathSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { HclValue } from '../hcl/ast.js';
 import { ModuleError } from '../errors.js';
@@ -50,6 +50,12 @@ export function moduleFunctions(r: ModuleResolver, options: { log: LogSink; maxE
     if (!/^(nodejs|python)\d/.test(runtime)) throw new ModuleError(`runtime "${runtime}" is not one the preview runs (nodejs*, python*)`, { file, address: `${address}.runtime` });
     const handler = str('handler');
     if (!/^[A-Za-z0-9_./-]+\.[A-Za-z_$][A-Za-z0-9_$]*$/.test(handler)) throw new ModuleError(`handler "${handler}" is not "<file>.<function>"`, { file, address: `${address}.handler` });
+    // Lambda resolves the file part inside the deployment package (LAMBDA_TASK_ROOT); a path that starts with
+    // "/" or holds "." or ".." segments would make the preview load a file the zip cannot contain.
+    // https://docs.aws.amazon.com/lambda/latest/dg/nodejs-handler.html
+    if (handler.slice(0, handler.lastIndexOf('.')).split('/').some((s) => s === '' || s === '.' || s === '..')) {
+      throw new ModuleError(`handler "${handler}" leaves source_dir; name a file inside it, e.g. "index.handler" or "src/index.handler"`, { file, address: `${address}.handler` });
+    }
     const environment: Record<string, string> = {};
     const vars = r.nested(address, 'environment')?.['variables'];
     if (vars !== undefined && vars !== null) {
@@ -92,7 +98,17 @@ function codeDir(r: ModuleResolver, address: string, filename: string): string {
     if (typeof source !== 'string') throw new ModuleError('the preview runs an archive_file built from source_dir', { file: data.file, address: data.address });
     const dir = path.resolve(r.doc.dir, source);
     if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new ModuleError(`source_dir ${source} is not a folder`, { file: data.file, address: `${data.address}.source_dir` });
-    return dir;
+    // The module folder is as untrusted as the rest of the repository: the preview runs only code it holds,
+    // compared as real paths so that neither ".." nor a symlinked folder leads elsewhere.
+    const root = realpathSync(r.doc.dir);
+    const real = realpathSync(dir);
+    if (real !== root && !real.startsWith(`${root}${path.sep}`)) {
+      throw new ModuleError(`source_dir ${JSON.stringify(source)} is outside the module folder (it resolves to ${real}); the preview runs only code inside the module`, {
+        file: data.file,
+        address: `${data.address}.source_dir`,
+      });
+    }
+    return real;
   }
   throw new ModuleError(`filename ${JSON.stringify(filename)} is not the output_path of an archive_file in the module; the preview runs code it can find`, { address: `${address}.filename` });
 }
