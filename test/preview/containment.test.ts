@@ -1,9 +1,12 @@
 /**
  * A module folder is as untrusted as any file in a repository: its `archive_file.source_dir` and the Lambda
- * `handler` decide which code the preview runs. Code outside the module folder (an absolute `source_dir`, one
- * that climbs with `..`, a `lambda` folder that is a symlink, a handler path with `..`) is refused before any
- * port is taken, so the preview never runs it. Everything happens in temporary folders.
+ * `handler` decide which code the preview runs, and its `.tf` and stage files are read and quoted in errors.
+ * Code outside the module folder (an absolute `source_dir`, one that climbs with `..`, a `lambda` folder that is
+ * a symlink, a handler path with `..`) is refused before any port is taken, so the preview never runs it; a module
+ * or stage file that is a symlink to a file outside, or not a regular file (a FIFO would block the read for ever),
+ * is refused without being read. Everything happens in temporary folders.
  */
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -15,6 +18,9 @@ import { REPO, editModule, generateModules, send, type GeneratedModules } from '
 let modules: GeneratedModules;
 let outside: string;
 let marker: string;
+/** A file outside every module folder whose content must never be printed. */
+let secret: string;
+const SECRET = 'wJalrXUtnFEMI-not-a-real-key';
 
 beforeAll(async () => {
   modules = await generateModules([{ name: 'orders-api', spec: path.join(REPO, 'examples/orders-api/cors-gen.yaml') }]);
@@ -23,6 +29,8 @@ beforeAll(async () => {
   marker = path.join(outside, 'ran');
   const code = `import { writeFileSync } from 'node:fs';\nexport const handler = async () => { writeFileSync(${JSON.stringify(marker)}, 'x'); return { statusCode: 200, body: 'outside' }; };\n`;
   writeFileSync(path.join(outside, 'index.mjs'), code);
+  secret = path.join(outside, 'secret.env');
+  writeFileSync(secret, `AWS_SECRET_ACCESS_KEY=${SECRET}\n`);
 });
 afterAll(() => {
   modules?.cleanup();
@@ -91,4 +99,32 @@ describe('the preview runs only code inside the module folder', () => {
     editModule(dir, 'main.tf', '"index.handler"', '"src/entry.handler"');
     expect(await attempt(dir)).toBeUndefined();
   });
+});
+
+describe('the preview reads only regular files inside the module folder', () => {
+  it.each([['stages/leak.tfvars', 'leak'], ['stages/leak.tfvars.json', 'leak'], ['zz.tf', undefined], ['zz.tf.json', undefined]])(
+    'refuses %s when it is a symlink to a file outside the module, without quoting it',
+    async (name, stage) => {
+      const dir = modules.copy('orders-api');
+      symlinkSync(secret, path.join(dir, name));
+      const error = await startPreview({ module: dir, log: () => undefined, ...(stage ? { stage } : {}) }).then(
+        (p) => p.close(),
+        (e: unknown) => e,
+      );
+      expect(error).toBeInstanceOf(ModuleError);
+      expect(String((error as Error).message)).toMatch(/outside the module folder/);
+      expect(JSON.stringify(error) + String((error as Error).message)).not.toContain(SECRET);
+    },
+  );
+
+  it('refuses a .tf file that is a FIFO at once instead of waiting for a writer', async () => {
+    const dir = modules.copy('orders-api');
+    expect(spawnSync('mkfifo', [path.join(dir, 'zz.tf')]).status).toBe(0);
+    const error = await startPreview({ module: dir, log: () => undefined }).then(
+      (p) => p.close(),
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(ModuleError);
+    expect((error as Error).message).toMatch(/not a regular file/);
+  }, 10_000);
 });

@@ -8,14 +8,14 @@
  * the expression.
  */
 import { existsSync } from 'node:fs';
-import { readdir, readFile } from 'node:fs/promises';
+import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { ExpressionSyntaxError, UnsupportedExpression, type Expr, type HclValue } from '../hcl/ast.js';
 import { evaluate, type Scope } from '../hcl/evaluate.js';
 import { parseTemplate } from '../hcl/parse.js';
 import { EvalError, isList, isObject, toBool, toNumber, toStringValue, typeName } from '../hcl/values.js';
 import { ModuleError, PreviewSetupError } from '../errors.js';
-import { nestedBlock, parseHclFile, type AddressedBlock, type ModuleDocument, type RawBody, type RawValue } from './load.js';
+import { nestedBlock, parseHclFile, readModuleFile, type AddressedBlock, type ModuleDocument, type RawBody, type RawValue } from './load.js';
 
 /** Where the preview serves what the module describes; computed attributes are derived from it. */
 export interface PreviewEnvironment {
@@ -385,7 +385,7 @@ export async function loadStageValues(doc: ModuleDocument, stage: string): Promi
     });
   }
   const display = path.relative(doc.dir, file);
-  const text = await readFile(file, 'utf8');
+  const text = await readModuleFile(doc.dir, display);
   let body: RawBody;
   if (file.endsWith('.json')) {
     try {
