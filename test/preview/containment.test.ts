@@ -92,6 +92,16 @@ describe('the preview runs only code inside the module folder', () => {
     expect(existsSync(marker)).toBe(false);
   });
 
+  it('refuses a handler file that is a symlink to a file outside the module', async () => {
+    const dir = modules.copy('orders-api');
+    rmSync(path.join(dir, 'lambda', 'index.mjs'));
+    symlinkSync(path.join(outside, 'index.mjs'), path.join(dir, 'lambda', 'index.mjs'));
+    const error = await attempt(dir);
+    expect(error).toBeInstanceOf(ModuleError);
+    expect((error as ModuleError).message).toMatch(/index\.mjs is a symlink to a file outside the module folder/);
+    expect(existsSync(marker)).toBe(false);
+  });
+
   it('still runs a handler in a subfolder of source_dir, as Lambda does', async () => {
     const dir = modules.copy('orders-api');
     mkdirSync(path.join(dir, 'lambda', 'src'));

@@ -66,10 +66,19 @@ export function moduleFunctions(r: ModuleResolver, options: { log: LogSink; maxE
       }
     }
     const functionName = str('function_name');
+    const dir = codeDir(r, address, str('filename'));
+    // The handler's file itself may be a symlink out of the folder; the runtime would follow it.
+    const base = handler.slice(0, handler.lastIndexOf('.'));
+    for (const ext of runtime.startsWith('python') ? ['.py'] : ['.js', '.mjs', '.cjs']) {
+      const candidate = path.join(dir, base + ext);
+      if (existsSync(candidate) && !isInside(dir, realpathSync(candidate))) {
+        throw new ModuleError(`handler "${handler}": ${base}${ext} is a symlink to a file outside the module folder; the preview runs only code inside the module`, { file, address: `${address}.handler` });
+      }
+    }
     const code: LambdaCode = {
       address,
       functionName,
-      dir: codeDir(r, address, str('filename')),
+      dir,
       handler,
       runtime,
       environment,
@@ -100,9 +109,8 @@ function codeDir(r: ModuleResolver, address: string, filename: string): string {
     if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new ModuleError(`source_dir ${source} is not a folder`, { file: data.file, address: `${data.address}.source_dir` });
     // The module folder is as untrusted as the rest of the repository: the preview runs only code it holds,
     // compared as real paths so that neither ".." nor a symlinked folder leads elsewhere.
-    const root = realpathSync(r.doc.dir);
     const real = realpathSync(dir);
-    if (real !== root && !real.startsWith(`${root}${path.sep}`)) {
+    if (real !== realpathSync(r.doc.dir) && !isInside(realpathSync(r.doc.dir), real)) {
       throw new ModuleError(`source_dir ${JSON.stringify(source)} is outside the module folder (it resolves to ${real}); the preview runs only code inside the module`, {
         file: data.file,
         address: `${data.address}.source_dir`,
@@ -111,6 +119,11 @@ function codeDir(r: ModuleResolver, address: string, filename: string): string {
     return real;
   }
   throw new ModuleError(`filename ${JSON.stringify(filename)} is not the output_path of an archive_file in the module; the preview runs code it can find`, { address: `${address}.filename` });
+}
+
+/** Whether the real path `real` is strictly inside the real folder `root`. */
+function isInside(root: string, real: string): boolean {
+  return real.startsWith(`${root}${path.sep}`);
 }
 
 /**
