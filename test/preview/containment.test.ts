@@ -138,3 +138,18 @@ describe('the preview reads only regular files inside the module folder', () => 
     expect((error as Error).message).toMatch(/not a regular file/);
   }, 10_000);
 });
+
+describe('what a module file says reaches the terminal as text', () => {
+  it('escapes control characters from a .tf.json in the error (no terminal sequence gets through)', async () => {
+    const dir = modules.copy('orders-api');
+    writeFileSync(path.join(dir, 'zz.tf.json'), JSON.stringify({ '\u001b]0;PWNED\u0007\u001b[2J\u009b31m\nforged line': {} }));
+    const error = await startPreview({ module: dir, log: () => undefined }).then(
+      (p) => p.close(),
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(ModuleError);
+    const message = (error as ModuleError).message;
+    expect(message).toContain('"\\x1b]0;PWNED\\x07\\x1b[2J\\x9b31m\\x0aforged line" blocks are not supported');
+    expect(message).not.toMatch(/[\u0000-\u001f\u007f-\u009f]/);
+  });
+});
