@@ -153,3 +153,19 @@ describe('what a module file says reaches the terminal as text', () => {
     expect(message).not.toMatch(/[\u0000-\u001f\u007f-\u009f]/);
   });
 });
+
+describe('a module file nested without bound is a module error, not a crash', () => {
+  it.each([
+    ['parentheses', JSON.stringify({ locals: { deep: `\${${'('.repeat(20_000)}1${')'.repeat(20_000)}}` } })],
+    ['lists', `{"locals": {"deep": ${'['.repeat(50_000)}${']'.repeat(50_000)}}}`],
+  ])('refuses %s nested thousands deep', async (_what, content) => {
+    const dir = modules.copy('orders-api');
+    writeFileSync(path.join(dir, 'zz.tf.json'), content);
+    const error = await startPreview({ module: dir, log: () => undefined }).then(
+      (p) => p.close(),
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(ModuleError);
+    expect((error as ModuleError).message).toMatch(/^zz\.tf\.json: .*(nest more than 64 levels|nests too deeply)/);
+  });
+});

@@ -71,6 +71,7 @@ export async function loadModule(dir: string): Promise<ModuleDocument> {
   for (const file of files) {
     const text = await readModuleFile(abs, file);
     const top = file.endsWith('.tf.json') ? parseJsonFile(text, file) : await parseHclFile(text, file);
+    checkNesting(top, file);
     addFile(doc, top, file);
   }
   return doc;
@@ -137,6 +138,24 @@ type Doc = {
   data: Map<string, AddressedBlock>;
   outputs: Map<string, Block>;
 };
+
+/** Deeper than any module cors-gen writes (a few levels), far shallower than what would exhaust the stack. */
+const MAX_NESTING = 64;
+
+/**
+ * Refuses a file whose values nest deeper than {@link MAX_NESTING} lists and objects, before anything walks them
+ * recursively: `[[[[...]]]]` fifty thousand deep would otherwise end the preview with a stack overflow.
+ * Checked without recursion.
+ */
+export function checkNesting(top: RawValue, file: string): void {
+  const pending: Array<[RawValue, number]> = [[top, 0]];
+  while (pending.length > 0) {
+    const [value, depth] = pending.pop()!;
+    if (value === null || typeof value !== 'object') continue;
+    if (depth >= MAX_NESTING) throw new ModuleError(`values nest more than ${MAX_NESTING} levels deep; a generated module nests a few`, { file });
+    for (const child of Array.isArray(value) ? value : Object.values(value)) pending.push([child, depth + 1]);
+  }
+}
 
 function addFile(doc: Doc, top: RawBody, file: string): void {
   for (const [kind, value] of Object.entries(top)) {

@@ -15,7 +15,7 @@ import { evaluate, type Scope } from '../hcl/evaluate.js';
 import { parseTemplate } from '../hcl/parse.js';
 import { EvalError, isList, isObject, toBool, toNumber, toStringValue, typeName } from '../hcl/values.js';
 import { ModuleError, PreviewSetupError } from '../errors.js';
-import { nestedBlock, parseHclFile, readModuleFile, type AddressedBlock, type ModuleDocument, type RawBody, type RawValue } from './load.js';
+import { checkNesting, nestedBlock, parseHclFile, readModuleFile, type AddressedBlock, type ModuleDocument, type RawBody, type RawValue } from './load.js';
 
 /** Where the preview serves what the module describes; computed attributes are derived from it. */
 export interface PreviewEnvironment {
@@ -275,6 +275,9 @@ function wrap(e: unknown, where: { file: string; address: string }, expression: 
   if (e instanceof EvalError) return new ModuleError(e.message, { ...where, expression });
   if (e instanceof UnsupportedExpression) return new ModuleError(e.message, { ...where, expression });
   if (e instanceof ExpressionSyntaxError) return new ModuleError(`invalid expression: ${e.message}`, { ...where, expression });
+  // Parsing and evaluating are recursive: `((((...))))` or `1+1+...` thousands deep exhausts the stack. That is
+  // the module's doing, so it is reported as such rather than as a bug in cors-gen.
+  if (e instanceof RangeError && /call stack/i.test(e.message)) return new ModuleError('the expression nests too deeply for the preview to read; a generated module nests a few levels', { ...where, expression });
   return e as Error;
 }
 
@@ -394,6 +397,7 @@ export async function loadStageValues(doc: ModuleDocument, stage: string): Promi
       throw new ModuleError(`not valid JSON: ${(e as Error).message}`, { file: display });
     }
   } else body = await parseHclFile(text, display);
+  checkNesting(body, display);
   const noReferences: Scope = {
     resolve(root) {
       throw new ModuleError(`a .tfvars file cannot refer to "${root}"`);
