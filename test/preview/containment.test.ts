@@ -169,3 +169,27 @@ describe('a module file nested without bound is a module error, not a crash', ()
     expect((error as ModuleError).message).toMatch(/^zz\.tf\.json: .*(nest more than 64 levels|nests too deeply)/);
   });
 });
+
+describe('a module value that doubles without bound is a module error, not a crash', () => {
+  /** Locals l0..l39, each two copies of the one before (2^39 copies of l0): a billion laughs in Terraform. */
+  function doubling(first: string, twice: (previous: string) => string): string {
+    const locals: Record<string, string> = { l0: first };
+    for (let i = 1; i < 40; i++) locals[`l${i}`] = twice(`local.l${i - 1}`);
+    return JSON.stringify({ locals });
+  }
+
+  it.each([
+    ['a string', doubling('aaaaaaaaaaaaaaaa', (l) => `\${${l}}\${${l}}`), '${local.l39}'],
+    ['a list', doubling('${["a"]}', (l) => `\${concat(${l}, ${l})}`), '${length(local.l39)}'],
+  ])('refuses %s doubled 39 times', async (_what, locals, use) => {
+    const dir = modules.copy('orders-api');
+    writeFileSync(path.join(dir, 'zz.tf.json'), locals);
+    editModule(dir, 'main.tf', 'ALLOW_HEADERS     = "', `ALLOW_HEADERS     = "${use}`);
+    const error = await startPreview({ module: dir, log: () => undefined }).then(
+      (p) => p.close(),
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(ModuleError);
+    expect((error as ModuleError).message).toMatch(/zz\.tf\.json: local\.l\d+: .*(longer than|more than) .* the preview/);
+  });
+});

@@ -9,6 +9,14 @@ import type { HclValue } from './ast.js';
  * `can()` catch these, as Terraform's do; they never catch {@link UnsupportedExpression} or a reference to
  * something the module does not declare.
  */
+/**
+ * Bounds on one value, far above anything a generated module computes (its files are at most 4 MB) and far below
+ * what would exhaust memory: locals that each double the one before (`"${local.a}${local.a}"`,
+ * `concat(local.a, local.a)`) otherwise grow to gigabytes within forty lines.
+ */
+export const MAX_STRING_LENGTH = 4 * 1024 * 1024;
+export const MAX_LIST_LENGTH = 100_000;
+
 export class EvalError extends Error {
   override readonly name = 'EvalError';
 }
