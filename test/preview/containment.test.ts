@@ -4,7 +4,8 @@
  * Code outside the module folder (an absolute `source_dir`, one that climbs with `..`, a `lambda` folder that is
  * a symlink, a handler path with `..`) is refused before any port is taken, so the preview never runs it; a module
  * or stage file that is a symlink to a file outside, or not a regular file (a FIFO would block the read for ever),
- * is refused without being read. Everything happens in temporary folders.
+ * is refused without being read. What a module file says reaches the terminal escaped, and values nested or
+ * doubled without bound are module errors rather than crashes. Everything happens in temporary folders.
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';

@@ -109,8 +109,9 @@ function codeDir(r: ModuleResolver, address: string, filename: string): string {
     if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new ModuleError(`source_dir ${source} is not a folder`, { file: data.file, address: `${data.address}.source_dir` });
     // The module folder is as untrusted as the rest of the repository: the preview runs only code it holds,
     // compared as real paths so that neither ".." nor a symlinked folder leads elsewhere.
+    const root = realpathSync(r.doc.dir);
     const real = realpathSync(dir);
-    if (real !== realpathSync(r.doc.dir) && !isInside(realpathSync(r.doc.dir), real)) {
+    if (real !== root && !isInside(root, real)) {
       throw new ModuleError(`source_dir ${JSON.stringify(source)} is outside the module folder (it resolves to ${real}); the preview runs only code inside the module`, {
         file: data.file,
         address: `${data.address}.source_dir`,
