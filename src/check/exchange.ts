@@ -49,8 +49,14 @@ export function toEvidence(exchange: Exchange): Evidence {
   };
 }
 
-/** Headers whose values are credentials (RFC 9110 Authorization and Proxy-Authorization, RFC 6265 cookies). */
-const SECRET_HEADERS: ReadonlySet<string> = new Set(['authorization', 'proxy-authorization', 'cookie', 'set-cookie']);
+/**
+ * Headers whose values are credentials: RFC 9110 Authorization and Proxy-Authorization, RFC 6265 cookies, and
+ * the two AWS ones a frontend sends to API Gateway: the API key of a usage plan (`x-api-key`,
+ * https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-api-key-source.html) and the session
+ * token of temporary credentials that SigV4 requests carry (`x-amz-security-token`,
+ * https://docs.aws.amazon.com/IAM/latest/UserGuide/create-signed-request.html).
+ */
+const SECRET_HEADERS: ReadonlySet<string> = new Set(['authorization', 'proxy-authorization', 'cookie', 'set-cookie', 'x-api-key', 'x-amz-security-token']);
 
 const REDACTED = '<redacted: --show-secrets shows it>';
 

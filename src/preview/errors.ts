@@ -29,7 +29,7 @@ export class ModuleError extends Error {
   constructor(reason: string, location: ModuleLocation = {}, detail: ErrorDetail = {}) {
     const where = [location.file, location.address].filter(Boolean).join(': ');
     const expression = location.expression === undefined ? '' : ` (in ${shorten(location.expression)})`;
-    super(`${where ? `${where}: ` : ''}${reason}${expression}`);
+    super(terminalText(`${where ? `${where}: ` : ''}${reason}${expression}`));
     this.reason = reason;
     this.location = location;
     this.code = detail.code ?? 'cannot-serve';
@@ -43,10 +43,19 @@ export class PreviewSetupError extends Error {
   readonly fix: string | undefined;
 
   constructor(message: string, detail: ErrorDetail = {}) {
-    super(message);
+    super(terminalText(message));
     this.code = detail.code ?? 'setup';
     this.fix = detail.fix;
   }
+}
+
+/**
+ * Text from a module file (block names, addresses, values, file names) as it may reach a terminal: C0, DEL and C1
+ * controls shown as `\xNN`, so that a module cannot clear the screen, retitle the window or forge lines
+ * (ECMA-48 section 5.3: U+009B alone is a CSI). Errors are one line; the CLI adds its own line breaks.
+ */
+export function terminalText(text: string): string {
+  return text.replace(/[\u0000-\u001f\u007f-\u009f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
 }
 
 function shorten(expression: string): string {

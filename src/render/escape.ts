@@ -48,8 +48,10 @@ export function markdownCode(text: string, inTable = false): string {
 /**
  * Markdown text that renders as exactly `text`: every ASCII punctuation character that Markdown or its HTML can
  * give meaning to is backslash-escaped (CommonMark allows the escape before any ASCII punctuation,
- * https://spec.commonmark.org/0.31.2/#backslash-escapes), line breaks become spaces.
+ * https://spec.commonmark.org/0.31.2/#backslash-escapes), line breaks become spaces. `$` too: GitHub renders
+ * text between two of them as math, and `\$` is its escape
+ * (https://docs.github.com/en/get-started/writing-on-github/working-with-advanced-formatting/writing-mathematical-expressions).
  */
 export function markdownText(text: string): string {
-  return text.replace(/[\r\n]+/g, ' ').replace(/[\\`*_[\]<>&|~]/g, (c) => `\\${c}`);
+  return text.replace(/[\r\n]+/g, ' ').replace(/[\\`*_[\]<>&|~$]/g, (c) => `\\${c}`);
 }

@@ -37,7 +37,7 @@ export function registerCheck(program: Command, ctx: CliContext): void {
     .option('-H, --header <header>', 'a header the frontend sets, "Name: value" or just "Name" (repeatable)', collect)
     .option('--credentials', "the frontend sends credentials: 'include' (cookies, HTTP auth)")
     .option('--scan', 'probe with all the crafted origins of the misconfigurations Corsy and CORScanner detect (without it, only one: an origin nobody allows)')
-    .option('--show-secrets', 'show Authorization, Proxy-Authorization, Cookie and Set-Cookie values in the evidence (redacted by default)')
+    .option('--show-secrets', 'show Authorization, Proxy-Authorization, Cookie, Set-Cookie, X-Api-Key and X-Amz-Security-Token values in the evidence (redacted by default)')
     .option('--json', 'print one JSON document { ok, originAllowed, url, origin, findings, probes } on stdout')
     .addOption(reportOption())
     .option('--timeout <ms>', 'deadline per request in milliseconds, 1 to 600000 (default: 10000)')

@@ -92,7 +92,7 @@ async function serve(ctx: CliContext, specArg: string | undefined, flags: Previe
     if (!folder) return { exit: EXIT.usage, code: 'usage', message: `--site-dir ${flags.siteDir}: not a folder`, fix: 'pass the folder that holds your built frontend (its index.html)' };
   }
   // Loaded only here: the preview never loads CDKTF, and other commands never load the preview.
-  const { startPreview, ModuleError, PreviewSetupError } = await import('../../preview/index.js');
+  const { startPreview, ModuleError, PreviewSetupError, terminalText } = await import('../../preview/index.js');
   let preview: Awaited<ReturnType<typeof startPreview>>;
   try {
     preview = await startPreview({
@@ -104,7 +104,9 @@ async function serve(ctx: CliContext, specArg: string | undefined, flags: Previe
       ...(flags.siteDir ? { siteDir: flags.siteDir } : {}),
       ...('spec' in fromSpec ? { spec: fromSpec.spec } : {}),
       host: flags.host,
-      log: (line) => o.err(line.startsWith('warning: ') ? `${paint(o, 'yellow', 'warning')} ${line.slice(9)}` : paint(o, 'dim', line)),
+      // Warnings quote the module (addresses, values): escaped like its errors. The function's own output is
+      // the module's code speaking, shown as it is.
+      log: (line) => o.err(line.startsWith('warning: ') ? `${paint(o, 'yellow', 'warning')} ${terminalText(line.slice(9))}` : paint(o, 'dim', line)),
     });
   } catch (e) {
     if (e instanceof ModuleError) return { exit: EXIT.failed, code: e.code, message: e.code === 'cannot-serve' ? `cannot serve ${moduleDir}: ${e.message}` : e.message, fix: e.fix };

@@ -5,7 +5,7 @@
  */
 import type { Expr, HclValue, TemplatePart } from './ast.js';
 import { FUNCTIONS } from './functions.js';
-import { EvalError, hclEquals, isList, isObject, toBool, toNumber, toStringValue, typeName } from './values.js';
+import { EvalError, hclEquals, isList, isObject, MAX_STRING_LENGTH, toBool, toNumber, toStringValue, typeName } from './values.js';
 
 /** One step after a root name: `.name` or `[expr]`. */
 export type Step = { readonly kind: 'attr'; readonly name: string } | { readonly kind: 'index'; readonly key: Expr };
@@ -79,6 +79,7 @@ class Evaluator {
       } else {
         out += this.template(toBool(this.eval(p.condition), 'the condition of %{if}') ? p.then : p.else);
       }
+      if (out.length > MAX_STRING_LENGTH) throw new EvalError(`the string is longer than ${MAX_STRING_LENGTH} characters, more than the preview holds (a generated module's strings are far shorter)`);
     }
     return out;
   }

@@ -5,7 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { HclValue } from './ast.js';
-import { EvalError, hclEquals, isList, isObject, jsonEncode, toBool, toNumber, toStringValue, typeName } from './values.js';
+import { EvalError, hclEquals, isList, isObject, jsonEncode, MAX_LIST_LENGTH, toBool, toNumber, toStringValue, typeName } from './values.js';
 
 /** A lazily evaluated argument (for `try` and `can`, which must see the error of each argument). */
 export type Thunk = () => HclValue;
@@ -66,7 +66,12 @@ export const FUNCTIONS: ReadonlyMap<string, HclFunction> = new Map<string, HclFu
     'concat',
     {
       arity: [1, MANY],
-      call: (args) => args.flatMap((a, i) => list(a, 'concat', `argument ${i + 1}`)),
+      call: (args) => {
+        const lists = args.map((a, i) => list(a, 'concat', `argument ${i + 1}`));
+        const length = lists.reduce((n, l) => n + l.length, 0);
+        if (length > MAX_LIST_LENGTH) throw new EvalError(`concat: the list would have more than ${MAX_LIST_LENGTH} elements, more than the preview holds`);
+        return lists.flat();
+      },
     },
   ],
   [

@@ -5,6 +5,14 @@
 import type { HclValue } from './ast.js';
 
 /**
+ * Bounds on one value, far above anything a generated module computes (its files are at most 4 MB) and far below
+ * what would exhaust memory: locals that each double the one before (`"${local.a}${local.a}"`,
+ * `concat(local.a, local.a)`) otherwise grow to gigabytes within forty lines.
+ */
+export const MAX_STRING_LENGTH = 4 * 1024 * 1024;
+export const MAX_LIST_LENGTH = 100_000;
+
+/**
  * A dynamic evaluation error: an index out of range, a missing key, a value of the wrong type. `try()` and
  * `can()` catch these, as Terraform's do; they never catch {@link UnsupportedExpression} or a reference to
  * something the module does not declare.

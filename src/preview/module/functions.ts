@@ -4,7 +4,7 @@
  * (its `aws_lambda_permission` resources), which API Gateway and Function URLs check before invoking (a missing
  * permission fails on AWS, so it fails here).
  */
-import { existsSync, statSync } from 'node:fs';
+import { existsSync, realpathSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { HclValue } from '../hcl/ast.js';
 import { ModuleError } from '../errors.js';
@@ -89,6 +89,12 @@ export function planFunctions(r: ModuleResolver): Map<string, FunctionModel> {
     if (!/^(nodejs|python)\d/.test(runtime)) throw new ModuleError(`runtime "${runtime}" is not one the preview runs (nodejs*, python*)`, { file, address: `${address}.runtime` });
     const handler = str('handler');
     if (!/^[A-Za-z0-9_./-]+\.[A-Za-z_$][A-Za-z0-9_$]*$/.test(handler)) throw new ModuleError(`handler "${handler}" is not "<file>.<function>"`, { file, address: `${address}.handler` });
+    // Lambda resolves the file part inside the deployment package (LAMBDA_TASK_ROOT); a path that starts with
+    // "/" or holds "." or ".." segments would make the preview load a file the zip cannot contain.
+    // https://docs.aws.amazon.com/lambda/latest/dg/nodejs-handler.html
+    if (handler.slice(0, handler.lastIndexOf('.')).split('/').some((s) => s === '' || s === '.' || s === '..')) {
+      throw new ModuleError(`handler "${handler}" leaves source_dir; name a file inside it, e.g. "index.handler" or "src/index.handler"`, { file, address: `${address}.handler` });
+    }
     const environment: Record<string, string> = {};
     const vars = r.nested(address, 'environment')?.['variables'];
     if (vars !== undefined && vars !== null) {
@@ -99,10 +105,19 @@ export function planFunctions(r: ModuleResolver): Map<string, FunctionModel> {
       }
     }
     const functionName = str('function_name');
+    const dir = codeDir(r, address, str('filename'));
+    // The handler's file itself may be a symlink out of the folder; the runtime would follow it.
+    const base = handler.slice(0, handler.lastIndexOf('.'));
+    for (const ext of runtime.startsWith('python') ? ['.py'] : ['.js', '.mjs', '.cjs']) {
+      const candidate = path.join(dir, base + ext);
+      if (existsSync(candidate) && !isInside(dir, realpathSync(candidate))) {
+        throw new ModuleError(`handler "${handler}": ${base}${ext} is a symlink to a file outside the module folder; the preview runs only code inside the module`, { file, address: `${address}.handler` });
+      }
+    }
     const code: LambdaCode = {
       address,
       functionName,
-      dir: codeDir(r, address, str('filename')),
+      dir,
       handler,
       runtime,
       environment,
@@ -131,9 +146,24 @@ function codeDir(r: ModuleResolver, address: string, filename: string): string {
     if (typeof source !== 'string') throw new ModuleError('the preview runs an archive_file built from source_dir', { file: data.file, address: data.address });
     const dir = path.resolve(r.doc.dir, source);
     if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new ModuleError(`source_dir ${source} is not a folder`, { file: data.file, address: `${data.address}.source_dir` });
-    return dir;
+    // The module folder is as untrusted as the rest of the repository: the preview runs only code it holds,
+    // compared as real paths so that neither ".." nor a symlinked folder leads elsewhere.
+    const root = realpathSync(r.doc.dir);
+    const real = realpathSync(dir);
+    if (real !== root && !isInside(root, real)) {
+      throw new ModuleError(`source_dir ${JSON.stringify(source)} is outside the module folder (it resolves to ${real}); the preview runs only code inside the module`, {
+        file: data.file,
+        address: `${data.address}.source_dir`,
+      });
+    }
+    return real;
   }
   throw new ModuleError(`filename ${JSON.stringify(filename)} is not the output_path of an archive_file in the module; the preview runs code it can find`, { address: `${address}.filename` });
+}
+
+/** Whether the real path `real` is strictly inside the real folder `root`. */
+function isInside(root: string, real: string): boolean {
+  return real.startsWith(`${root}${path.sep}`);
 }
 
 /**

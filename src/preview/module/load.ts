@@ -4,7 +4,8 @@
  * formats give blocks in different shapes (hcl2json wraps every block in a list); they are normalized here, so
  * the rest of the preview sees one shape.
  */
-import { readdir, readFile, stat } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { open, readdir, realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { ModuleError, PreviewSetupError } from '../errors.js';
 
@@ -68,17 +69,42 @@ export async function loadModule(dir: string): Promise<ModuleDocument> {
     outputs: new Map<string, Block>(),
   };
   for (const file of files) {
-    const text = await readText(path.join(abs, file), file);
+    const text = await readModuleFile(abs, file);
     const top = file.endsWith('.tf.json') ? parseJsonFile(text, file) : await parseHclFile(text, file);
+    checkNesting(top, file);
     addFile(doc, top, file);
   }
   return doc;
 }
 
-async function readText(file: string, display: string): Promise<string> {
-  const info = await stat(file);
-  if (info.size > MAX_FILE_BYTES) throw new ModuleError(`the file is ${info.size} bytes; a generated module file is far smaller`, { file: display });
-  return readFile(file, 'utf8');
+/**
+ * A file of the module folder (`relative` to `dir`) as text. The folder comes from a repository, so a file is
+ * read only when its real path is inside the folder's real path (a symlink to `~/.aws/credentials` would
+ * otherwise be parsed, and quoted by the parse error) and it is a regular file: opened without blocking and
+ * checked on the open descriptor, since reading a FIFO waits for a writer for ever and a device such as
+ * `/dev/zero` never ends.
+ */
+export async function readModuleFile(dir: string, relative: string): Promise<string> {
+  const display = relative.split(path.sep).join('/');
+  const root = await realpath(dir);
+  let real: string;
+  try {
+    real = await realpath(path.join(dir, relative));
+  } catch (e) {
+    throw new ModuleError(`cannot be read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`, { file: display });
+  }
+  if (!real.startsWith(`${root}${path.sep}`)) {
+    throw new ModuleError('is a symlink to a file outside the module folder; the preview reads only the files the module holds', { file: display }, { fix: 'replace the symlink with the file "cors-gen generate" writes' });
+  }
+  const handle = await open(real, constants.O_RDONLY | constants.O_NONBLOCK | constants.O_NOFOLLOW);
+  try {
+    const info = await handle.stat();
+    if (!info.isFile()) throw new ModuleError('is not a regular file', { file: display });
+    if (info.size > MAX_FILE_BYTES) throw new ModuleError(`the file is ${info.size} bytes; a generated module file is far smaller`, { file: display });
+    return await handle.readFile('utf8');
+  } finally {
+    await handle.close();
+  }
 }
 
 function parseJsonFile(text: string, file: string): RawBody {
@@ -112,6 +138,24 @@ type Doc = {
   data: Map<string, AddressedBlock>;
   outputs: Map<string, Block>;
 };
+
+/** Deeper than any module cors-gen writes (a few levels), far shallower than what would exhaust the stack. */
+const MAX_NESTING = 64;
+
+/**
+ * Refuses a file whose values nest deeper than {@link MAX_NESTING} lists and objects, before anything walks them
+ * recursively: `[[[[...]]]]` fifty thousand deep would otherwise end the preview with a stack overflow.
+ * Checked without recursion.
+ */
+export function checkNesting(top: RawValue, file: string): void {
+  const pending: Array<[RawValue, number]> = [[top, 0]];
+  while (pending.length > 0) {
+    const [value, depth] = pending.pop()!;
+    if (value === null || typeof value !== 'object') continue;
+    if (depth >= MAX_NESTING) throw new ModuleError(`values nest more than ${MAX_NESTING} levels deep; a generated module nests a few`, { file });
+    for (const child of Array.isArray(value) ? value : Object.values(value)) pending.push([child, depth + 1]);
+  }
+}
 
 function addFile(doc: Doc, top: RawBody, file: string): void {
   for (const [kind, value] of Object.entries(top)) {

@@ -1,13 +1,13 @@
 /** A module's stages: the `stages/<name>.tfvars` files `cors-gen generate` writes, read as `-var-file` would. */
 import { existsSync } from 'node:fs';
-import { readdir, readFile } from 'node:fs/promises';
+import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import type { HclValue } from '../hcl/ast.js';
 import { evaluate, type Scope } from '../hcl/evaluate.js';
 import { parseTemplate } from '../hcl/parse.js';
 import { ModuleError, PreviewSetupError } from '../errors.js';
 import { located } from './located.js';
-import { parseHclFile, type ModuleDocument, type RawBody, type RawValue } from './load.js';
+import { checkNesting, parseHclFile, readModuleFile, type ModuleDocument, type RawBody, type RawValue } from './load.js';
 
 /** The stages the module was generated with: `stages/<name>.tfvars` (or `.tfvars.json`), sorted. */
 export async function moduleStages(doc: ModuleDocument): Promise<string[]> {
@@ -42,7 +42,7 @@ export async function loadStageValues(doc: ModuleDocument, stage: string): Promi
     });
   }
   const display = path.relative(doc.dir, file);
-  const text = await readFile(file, 'utf8');
+  const text = await readModuleFile(doc.dir, display);
   let body: RawBody;
   if (file.endsWith('.json')) {
     try {
@@ -51,6 +51,7 @@ export async function loadStageValues(doc: ModuleDocument, stage: string): Promi
       throw new ModuleError(`not valid JSON: ${(e as Error).message}`, { file: display });
     }
   } else body = await parseHclFile(text, display);
+  checkNesting(body, display);
   const noReferences: Scope = {
     resolve(root) {
       throw new ModuleError(`a .tfvars file cannot refer to "${root}"`);
