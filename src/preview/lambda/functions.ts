@@ -5,7 +5,7 @@
  */
 import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
-import type { HclValue } from '../hcl/ast.js';
+import type { HclValue } from '../../terraform/expression/ast.js';
 import { ModuleError } from '../errors.js';
 import type { ModuleResolver } from '../module/resolve.js';
 import type { LambdaCode, LogSink } from './environments.js';

@@ -10,10 +10,10 @@
 import { existsSync } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { ExpressionSyntaxError, UnsupportedExpression, type Expr, type HclValue } from '../hcl/ast.js';
-import { evaluate, type Scope } from '../hcl/evaluate.js';
-import { parseTemplate } from '../hcl/parse.js';
-import { EvalError, isList, isObject, toBool, toNumber, toStringValue, typeName } from '../hcl/values.js';
+import { ExpressionSyntaxError, UnsupportedExpression, type Expr, type HclValue } from '../../terraform/expression/ast.js';
+import { evaluate, type Scope } from '../../terraform/expression/evaluate.js';
+import { parseTemplate } from '../../terraform/expression/parse.js';
+import { EvalError, isList, isObject, toBool, toNumber, toStringValue, typeName } from '../../terraform/expression/values.js';
 import { ModuleError, PreviewSetupError } from '../errors.js';
 import { nestedBlock, parseHclFile, type AddressedBlock, type ModuleDocument, type RawBody, type RawValue } from './load.js';
 

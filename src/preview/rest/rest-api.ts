@@ -17,7 +17,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { ModuleError } from '../errors.js';
-import { referencedAddresses, type HclValue } from '../hcl/ast.js';
+import { referencedAddresses, type HclValue } from '../../terraform/expression/ast.js';
 import { decodeSegment, queryPairs, v1Event } from '../events.js';
 import { permitted, type ModuleFunction } from '../lambda/functions.js';
 import type { PoolResult } from '../lambda/pool.js';
