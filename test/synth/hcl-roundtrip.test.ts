@@ -3,7 +3,7 @@ import path from 'node:path';
 import { parse } from '@cdktf/hcl2json';
 import { describe, expect, it } from 'vitest';
 import { loadSpec } from '../../src/spec/load.js';
-import { renderHcl } from '../../src/synth/hcl.js';
+import { renderHcl } from '../../src/terraform/write.js';
 import { buildModuleFiles } from '../../src/synth/module-files.js';
 import { fromDocument, fromHcl2json, mergeDocuments, undirective } from './hcl-normalize.js';
 import { modelOf, spec, synth, type SpecInput } from './helpers.js';
