@@ -1,9 +1,9 @@
+import { asList, moduleDocument, one, reference, type ModuleDocument, type RawBody as Body } from '../terraform/document.js';
 import type { TerraformDocument } from './clean-document.js';
-import { asList, one, reference, type Body } from './document.js';
 
 /**
- * Security invariants of a generated module, checked on its Terraform document (the synthesized JSON, or `.tf`
- * files read back with `@cdktf/hcl2json`, whose blocks come wrapped in lists). Pure; reads only the document.
+ * Security invariants of a generated module, checked on its Terraform document (the synthesized JSON, or the
+ * module's files read back through `src/terraform/document.ts`). Pure; reads only the document.
  *
  * What is checked (issue 9, item 3), each with a stable code:
  * - `iam-extra-resource`, `iam-inline-policy`, `iam-policy-not-basic`, `iam-trust-policy`, `lambda-role-foreign`:
@@ -56,31 +56,18 @@ export const SECURITY_INVARIANTS: Readonly<Record<string, string>> = {
   'lambda-env-star-with-credentials': 'the Lambda is never configured with * and credentials',
 };
 
-/** `resource.<type>` as [name, body] pairs. */
-function resources(doc: TerraformDocument, type: string, kind: 'resource' | 'data' = 'resource'): Array<[string, Body]> {
-  const out: Array<[string, Body]> = [];
-  for (const top of asList(doc[kind])) {
-    const byType = one(top)?.[type];
-    for (const group of asList(byType)) {
-      for (const [name, body] of Object.entries(one(group) ?? {})) {
-        const b = one(body);
-        if (b) out.push([name, b]);
-      }
-    }
-  }
-  return out;
+/** `resource.<type>` (or `data.<type>`) as [name, body] pairs. */
+function resources(doc: ModuleDocument, type: string, kind: 'resource' | 'data' = 'resource'): Array<[string, Body]> {
+  const blocks = kind === 'resource' ? doc.ofType(type) : [...doc.data.values()].filter((d) => d.type === type);
+  return blocks.map((b) => [b.name, b.body]);
 }
 
-function types(doc: TerraformDocument, kind: 'resource' | 'data'): string[] {
-  return asList(doc[kind]).flatMap((top) => Object.keys(one(top) ?? {}));
+function types(doc: ModuleDocument, kind: 'resource' | 'data'): string[] {
+  return [...new Set([...(kind === 'resource' ? doc.resources : doc.data).values()].map((b) => b.type))];
 }
 
-function variable(doc: TerraformDocument, name: string): Body | undefined {
-  for (const top of asList(doc['variable'])) {
-    const v = one(one(top)?.[name]);
-    if (v) return v;
-  }
-  return undefined;
+function variable(doc: ModuleDocument, name: string): Body | undefined {
+  return doc.variables.get(name)?.body;
 }
 
 /** A response_parameters value for a header (names compare case-insensitively), or undefined. */
@@ -106,7 +93,9 @@ const NOT_ORIGINS = [
   'https://a?.example.com', 'https://{a}.example.com', 'https://a.example.com#', 'javascript://a.example.com', ' https://a.example.com',
 ];
 
-export function checkSecurityInvariants(doc: TerraformDocument): Violation[] {
+/** The invariants on a module: a synthesized document, or one the module reader indexed. */
+export function checkSecurityInvariants(module: TerraformDocument | ModuleDocument): Violation[] {
+  const doc = moduleDocument(module);
   const violations: Violation[] = [];
   const add = (code: string, address: string, message: string) => violations.push({ code, address, message });
 
@@ -119,7 +108,7 @@ export function checkSecurityInvariants(doc: TerraformDocument): Violation[] {
 
 type Add = (code: string, address: string, message: string) => void;
 
-function checkIam(doc: TerraformDocument, add: Add): void {
+function checkIam(doc: ModuleDocument, add: Add): void {
   for (const kind of ['resource', 'data'] as const) {
     for (const type of types(doc, kind)) {
       if (type.startsWith('aws_iam_') && !(kind === 'resource' && ALLOWED_IAM.has(type))) {
@@ -164,7 +153,7 @@ function checkIam(doc: TerraformDocument, add: Add): void {
   }
 }
 
-function checkBucket(doc: TerraformDocument, add: Add): void {
+function checkBucket(doc: ModuleDocument, add: Add): void {
   const buckets = new Set(resources(doc, 'aws_s3_bucket').map(([n]) => n));
   for (const [name] of resources(doc, 'aws_s3_bucket_acl')) add('s3-public-acl', `aws_s3_bucket_acl.${name}`, 'bucket ACLs are not used; the policy alone grants read access');
   for (const [name, block] of resources(doc, 'aws_s3_bucket_public_access_block')) {
@@ -329,7 +318,7 @@ class HclLiteral {
   }
 }
 
-function checkPermissions(doc: TerraformDocument, add: Add): void {
+function checkPermissions(doc: ModuleDocument, add: Add): void {
   const functions = new Set(resources(doc, 'aws_lambda_function').map(([n]) => n));
   const apis = new Set([...resources(doc, 'aws_api_gateway_rest_api').map(([n]) => `aws_api_gateway_rest_api.${n}`), ...resources(doc, 'aws_apigatewayv2_api').map(([n]) => `aws_apigatewayv2_api.${n}`)]);
   // Function URLs by function, with their auth type.
@@ -366,7 +355,7 @@ function checkPermissions(doc: TerraformDocument, add: Add): void {
 }
 
 /** Whether the document lets a browser send credentials anywhere. */
-function credentialsAllowed(doc: TerraformDocument): boolean {
+function credentialsAllowed(doc: ModuleDocument): boolean {
   for (const type of ['aws_api_gateway_integration_response', 'aws_api_gateway_gateway_response']) {
     for (const [, r] of resources(doc, type)) {
       const params = one(r['response_parameters']) ?? {};
@@ -389,7 +378,7 @@ interface OriginRules {
   readonly forms: RegExp[] | undefined;
 }
 
-function originRules(doc: TerraformDocument): OriginRules {
+function originRules(doc: ModuleDocument): OriginRules {
   const v = variable(doc, 'allowed_origins');
   const validations = asList(v?.['validation']).map((x) => one(x) ?? {});
   const conditions = validations.map((x) => (typeof x['condition'] === 'string' ? x['condition'].replace(/\s+/g, ' ') : ''));
@@ -416,7 +405,7 @@ function literalList(value: unknown): string[] | undefined {
   return Array.isArray(value) && value.every((x) => typeof x === 'string') ? (value as string[]) : undefined;
 }
 
-function checkCors(doc: TerraformDocument, add: Add): void {
+function checkCors(doc: ModuleDocument, add: Add): void {
   const credentials = credentialsAllowed(doc);
   const rules = originRules(doc);
   const defaults = literalList(variable(doc, 'allowed_origins')?.['default']) ?? [];
