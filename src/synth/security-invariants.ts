@@ -1,4 +1,6 @@
 import { asList, moduleDocument, one, reference, type ModuleDocument, type RawBody as Body } from '../terraform/document.js';
+import { evaluate, type Scope } from '../terraform/expression/evaluate.js';
+import { parseTemplate } from '../terraform/expression/parse.js';
 import type { TerraformDocument } from './clean-document.js';
 
 /**
@@ -189,134 +191,23 @@ function checkBucket(doc: ModuleDocument, add: Add): void {
   }
 }
 
-/** A bucket policy's value: literal JSON, or `${jsonencode({...})}` of an HCL object literal. */
+/**
+ * A bucket policy's value: literal JSON, or `${jsonencode(...)}` of an HCL value, read by the expression parser.
+ * References evaluate to themselves (`${aws_s3_bucket.site.arn}`), so the Resource can be compared as text.
+ */
 function readPolicy(value: unknown): unknown {
   if (typeof value !== 'string') return value !== null && typeof value === 'object' ? value : undefined;
-  const m = /^\$\{jsonencode\(([\s\S]*)\)\}$/.exec(value.trim());
   try {
-    return m ? new HclLiteral(m[1]!).read() : (JSON.parse(value) as unknown);
+    const expr = parseTemplate(value);
+    if (expr.kind === 'call' && expr.name === 'jsonencode' && expr.args.length === 1) return evaluate(expr.args[0]!, SYMBOLIC);
+    return JSON.parse(value) as unknown;
   } catch {
     return undefined;
   }
 }
 
-/**
- * A reader for the HCL object and tuple literals CDKTF writes inside `jsonencode()`: strings (interpolations
- * kept as text), numbers, booleans, null, `[...]`, `{ key = value, ... }`. Anything else throws, and the caller
- * treats the policy as unreadable.
- */
-class HclLiteral {
-  private i = 0;
-  constructor(private readonly s: string) {}
-
-  read(): unknown {
-    const v = this.value();
-    this.ws();
-    if (this.i !== this.s.length) throw new Error(`unexpected ${this.s.slice(this.i, this.i + 10)}`);
-    return v;
-  }
-
-  private ws(): void {
-    while (this.i < this.s.length && /\s/.test(this.s[this.i]!)) this.i++;
-  }
-
-  private value(): unknown {
-    this.ws();
-    const c = this.s[this.i];
-    if (c === '{') return this.object();
-    if (c === '[') return this.tuple();
-    if (c === '"') return this.string();
-    const m = /^(-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?|true|false|null)/.exec(this.s.slice(this.i));
-    if (!m) throw new Error(`unsupported expression at ${this.s.slice(this.i, this.i + 20)}`);
-    this.i += m[0].length;
-    return JSON.parse(m[0]) as unknown;
-  }
-
-  private object(): Record<string, unknown> {
-    const out: Record<string, unknown> = {};
-    this.i++;
-    for (;;) {
-      this.ws();
-      if (this.s[this.i] === '}') {
-        this.i++;
-        return out;
-      }
-      let key: string;
-      if (this.s[this.i] === '"') key = this.string();
-      else {
-        const m = /^[A-Za-z_][A-Za-z0-9_-]*/.exec(this.s.slice(this.i));
-        if (!m) throw new Error('bad key');
-        key = m[0];
-        this.i += key.length;
-      }
-      this.ws();
-      if (this.s[this.i] !== '=' && this.s[this.i] !== ':') throw new Error('expected =');
-      this.i++;
-      if (Object.prototype.hasOwnProperty.call(out, key)) throw new Error(`duplicate key ${key}`);
-      out[key] = this.value();
-      this.ws();
-      if (this.s[this.i] === ',' || this.s[this.i] === '\n') this.i++;
-    }
-  }
-
-  private tuple(): unknown[] {
-    const out: unknown[] = [];
-    this.i++;
-    for (;;) {
-      this.ws();
-      if (this.s[this.i] === ']') {
-        this.i++;
-        return out;
-      }
-      out.push(this.value());
-      this.ws();
-      if (this.s[this.i] === ',') this.i++;
-    }
-  }
-
-  /** A quoted string; `${...}` interpolations are kept as written, so a reference reads as itself. */
-  private string(): string {
-    let out = '';
-    this.i++;
-    while (this.i < this.s.length) {
-      const c = this.s[this.i]!;
-      if (c === '"') {
-        this.i++;
-        return out;
-      }
-      if (c === '\\') {
-        const n = this.s[this.i + 1];
-        const map: Record<string, string> = { n: '\n', t: '\t', r: '\r', '"': '"', '\\': '\\' };
-        if (n === undefined || map[n] === undefined) throw new Error('unsupported escape');
-        out += map[n];
-        this.i += 2;
-        continue;
-      }
-      if (c === '$' && this.s[this.i + 1] === '{') {
-        // Copy the interpolation through its matching brace (it may hold quotes and braces of its own).
-        let depth = 0;
-        let inString = false;
-        const start = this.i;
-        for (; this.i < this.s.length; this.i++) {
-          const d = this.s[this.i]!;
-          if (inString) {
-            if (d === '\\') this.i++;
-            else if (d === '"') inString = false;
-          } else if (d === '"') inString = true;
-          else if (d === '{') depth++;
-          else if (d === '}' && --depth === 0) break;
-        }
-        if (this.i >= this.s.length) throw new Error('unterminated interpolation');
-        this.i++;
-        out += this.s.slice(start, this.i);
-        continue;
-      }
-      out += c;
-      this.i++;
-    }
-    throw new Error('unterminated string');
-  }
-}
+/** A scope in which every reference is its own `${...}` text. */
+const SYMBOLIC: Scope = { resolve: (root, attrs) => ({ value: `\${${[root, ...attrs].join('.')}}`, consumed: attrs.length }) };
 
 function checkPermissions(doc: ModuleDocument, add: Add): void {
   const functions = new Set(resources(doc, 'aws_lambda_function').map(([n]) => n));

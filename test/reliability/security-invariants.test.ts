@@ -151,6 +151,11 @@ const BREAKS: Array<[string, string, () => Doc]> = [
     d.resource.aws_s3_bucket_policy.site.policy = JSON.stringify({ Statement: [{ Effect: 'Allow', Principal: '*', Action: ['s3:GetObject', 's3:PutObject'], Resource: '${aws_s3_bucket.site.arn}/*' }] });
     return d;
   }],
+  ['s3:* in a bucket policy written with jsonencode()', 's3-policy-grant', () => {
+    const d = orders();
+    d.resource.aws_s3_bucket_policy.site.policy = '${jsonencode({ Statement = [{ Effect = "Allow", Principal = "*", Action = ["s3:GetObject", "s3:*"], Resource = "${aws_s3_bucket.site.arn}/*" }] })}';
+    return d;
+  }],
   ['a policy built from a function call', 's3-policy-unreadable', () => {
     const d = orders();
     d.resource.aws_s3_bucket_policy.site.policy = '${data.aws_iam_policy_document_x.json}';
@@ -261,6 +266,12 @@ describe('the checker reports every broken invariant', () => {
       expect(v.message.length).toBeGreaterThan(10);
       expect(v.address).toMatch(/^(var|data\.)?[a-z0-9_.]+/);
     }
+  });
+
+  it('reads a bucket policy written with jsonencode() as it reads literal JSON', () => {
+    const d = orders();
+    d.resource.aws_s3_bucket_policy.site.policy = '${jsonencode({ "Version" = "2012-10-17", "Statement" = [{ "Sid" = "PublicReadGetObject", "Effect" = "Allow", "Principal" = "*", "Action" = "s3:GetObject", "Resource" = "${aws_s3_bucket.site.arn}/*" }] })}';
+    expect(check(d, 'jsonencode() policy')).toEqual([]);
   });
 
   it('reads hcl2json documents the same way as JSON ones (blocks wrapped in lists)', async () => {
