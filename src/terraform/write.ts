@@ -1,5 +1,3 @@
-import { escapeTemplate } from '../constructs/terraform-literal.js';
-
 /** A Terraform JSON document (https://developer.hashicorp.com/terraform/language/syntax/json). */
 type Document = Record<string, unknown>;
 
@@ -156,6 +154,11 @@ function render(value: unknown, depth: number, literal: boolean): string {
   const entries = Object.entries(value as Record<string, unknown>);
   if (entries.length === 0) return '{}';
   return `{\n${lines(entries.map(([k, v]) => [attributeKey(k), render(v, depth + 1, literal)]), `${pad}  `)}${pad}}`;
+}
+
+/** The template escapes themselves, for text known to hold no token (e.g. HCL written by cors-gen itself). */
+export function escapeTemplate(text: string): string {
+  return text.replace(/\$\{/g, '$$${').replace(/%\{/g, '%%{');
 }
 
 function renderString(text: string, depth: number, heredoc: boolean, literal: boolean): string {
