@@ -19,7 +19,8 @@ type Document = Record<string, unknown>;
  * bracket-balanced rest of line is padded to its widest key, counted in grapheme clusters; any other line (a
  * blank line, a block's opening or closing line, an attribute whose value opens a bracket on that line) ends
  * the run. A heredoc belongs to the line it opens on, so an attribute after one stays in the same run.
- * Expressions (`${...}`, `%{...}`) are copied as the constructs wrote them, which is fmt's spacing. The tests hold the output to `@cdktf/hcl-tools`' `format()` and parse it back with `@cdktf/hcl2json`.
+ * Expressions (`${...}`, `%{...}`) are copied as the constructs wrote them, which is fmt's spacing. The tests
+ * hold the output to `@cdktf/hcl-tools`' `format()` and parse it back with `@cdktf/hcl2json`.
  */
 const BLOCK_KEYS = new Set(['validation', 'lifecycle', 'environment', 'index_document', 'error_document', 'cors_configuration', 'cors', 'required_providers']);
 /** Arguments whose JSON strings are bare expressions or references, not templates. */
@@ -110,7 +111,6 @@ let segmenter: Intl.Segmenter | undefined;
 
 /** Columns of a key as hclwrite counts them: grapheme clusters. */
 function columns(text: string): number {
-  // eslint-disable-next-line no-control-regex
   if (/^[\u0000-\u007f]*$/.test(text)) return text.length;
   segmenter ??= new Intl.Segmenter(undefined, { granularity: 'grapheme' });
   let n = 0;
