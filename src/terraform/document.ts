@@ -168,6 +168,7 @@ function single(declared: boolean, value: RawValue, file: string, address: strin
 function bodies(value: RawValue, file: string, what: string): RawBody[] {
   return (Array.isArray(value) ? value : [value]).map((b) => {
     if (b === null || typeof b !== 'object' || Array.isArray(b)) throw new DocumentError(`${what} is not a block`, file);
+    if (!('//' in b)) return b;
     const { '//': _comment, ...rest } = b;
     return rest;
   });
