@@ -37,7 +37,7 @@ resource "aws_s3_bucket_public_access_block" "site" {
 
 resource "aws_s3_bucket_policy" "site" {
   bucket     = aws_s3_bucket.site.id
-  policy     = jsonencode({ "Version" = "2012-10-17", "Statement" = [{ "Sid" = "PublicReadGetObject", "Effect" = "Allow", "Principal" = "*", "Action" = "s3:GetObject", "Resource" = "${aws_s3_bucket.site.arn}/*" }] })
+  policy     = "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Sid\":\"PublicReadGetObject\",\"Effect\":\"Allow\",\"Principal\":\"*\",\"Action\":\"s3:GetObject\",\"Resource\":\"${aws_s3_bucket.site.arn}/*\"}]}"
   depends_on = [aws_s3_bucket_public_access_block.site]
 }
 

@@ -52,7 +52,8 @@ export class FrontendBucket extends Construct {
 
     const policy = new S3BucketPolicy(this, 'policy', {
       bucket: this.bucket.id,
-      policy: Fn.jsonencode({
+      // Literal JSON, written like the Lambda role's trust policy: one policy style, read back with JSON.parse.
+      policy: JSON.stringify({
         Version: '2012-10-17',
         Statement: [{ Sid: 'PublicReadGetObject', Effect: 'Allow', Principal: '*', Action: 's3:GetObject', Resource: `${this.bucket.arn}/*` }],
       }),

@@ -13,6 +13,10 @@
  * and leaves the tokens alone, so a caller may still pass a reference there.
  */
 
+import { escapeTemplate } from '../terraform/write.js';
+
+export { escapeTemplate };
+
 /** CDKTF's encodings of unresolved string and list-element tokens (`Token.asString`, `Token.asList`). */
 const TOKEN = /([$#]\{TfToken\[[A-Za-z0-9_.]+\]\})/;
 
@@ -27,11 +31,6 @@ export function templateLiteral(text: string): string {
 /** Every item through `templateLiteral`. */
 export function templateLiterals(items: readonly string[]): string[] {
   return items.map(templateLiteral);
-}
-
-/** The template escapes themselves, for text known to hold no token (e.g. HCL written by cors-gen itself). */
-export function escapeTemplate(text: string): string {
-  return text.replace(/\$\{/g, '$$${').replace(/%\{/g, '%%{');
 }
 
 /**

@@ -8,7 +8,7 @@
  * answer to a disallowed origin (no CORS headers), and how wildcard entries other than `*` match.
  */
 import { ModuleError } from './errors.js';
-import type { HclValue } from './hcl/ast.js';
+import type { HclValue } from '../terraform/expression/ast.js';
 import { lowerHeader, type PreviewRequest, type PreviewResponse } from './server/http-server.js';
 
 export interface ServiceCors {

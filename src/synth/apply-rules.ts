@@ -1,5 +1,5 @@
+import { asBody, asList, mergedBlocks, moduleDocument, reference, type AddressedBlock, type ModuleDocument, type RawBody as Body } from '../terraform/document.js';
 import type { TerraformDocument } from './clean-document.js';
-import { asBody, mergedBlocks, one, reference, type Body } from './document.js';
 
 /**
  * What AWS (or Terraform's plan) would reject, or silently get wrong, in a synthesized module — checked on the
@@ -24,12 +24,7 @@ export interface ApplyRule {
 
 type Report = (address: string, message: string) => void;
 
-interface Resource {
-  readonly type: string;
-  readonly name: string;
-  readonly address: string;
-  readonly body: Body;
-}
+type Resource = AddressedBlock;
 
 /** Provider arguments newer than the provider floor a module may declare, with the release that added them. */
 const ARGUMENT_MINIMUM: ReadonlyArray<{ type: string; argument: string; provider: string; version: [number, number] }> = [
@@ -46,31 +41,27 @@ const REST_DEPLOYED_TYPES = [
   'aws_api_gateway_gateway_response',
 ] as const;
 
-/** A document with lookups by type, address and reference. */
+/** The module reader's index, with the lookups the rules share. */
 class DocIndex {
-  readonly resources: Resource[] = [];
+  readonly resources: readonly Resource[];
+  readonly byAddress: ReadonlyMap<string, Resource>;
+  /** `type.name` of every data source. */
+  readonly dataSources: ReadonlySet<string>;
   readonly locals: Body;
   readonly variables: Body;
   readonly terraform: Body;
-  readonly dataSources = new Set<string>();
-  readonly byAddress = new Map<string, Resource>();
 
-  constructor(readonly doc: TerraformDocument) {
-    for (const [type, instances] of Object.entries(asBody(doc.resource))) {
-      for (const [name, body] of Object.entries(asBody(instances))) {
-        const r = { type, name, address: `${type}.${name}`, body: one(body) ?? {} };
-        this.resources.push(r);
-        this.byAddress.set(r.address, r);
-      }
-    }
-    for (const [type, instances] of Object.entries(asBody(doc.data))) for (const name of Object.keys(asBody(instances))) this.dataSources.add(`${type}.${name}`);
-    this.locals = mergedBlocks(doc.locals);
-    this.variables = asBody(doc.variable);
-    this.terraform = mergedBlocks(doc.terraform);
+  constructor(readonly doc: ModuleDocument) {
+    this.resources = [...doc.resources.values()];
+    this.byAddress = doc.resources;
+    this.dataSources = new Set([...doc.data.values()].map((d) => `${d.type}.${d.name}`));
+    this.locals = Object.fromEntries([...doc.locals].map(([name, l]) => [name, l.value]));
+    this.variables = Object.fromEntries([...doc.variables].map(([name, v]) => [name, v.body]));
+    this.terraform = doc.terraform;
   }
 
-  all(type: string): Resource[] {
-    return this.resources.filter((r) => r.type === type);
+  all(type: string): readonly Resource[] {
+    return this.doc.ofType(type);
   }
 
   /** The resource `value` is exactly a reference to (`${type.name.attr}`), if any. */
@@ -126,7 +117,7 @@ const RULES: readonly Check[] = [
     id: 'no-provider-block',
     description: 'A module must not configure providers; its caller does (research G, [S60]).',
     check(ix, report) {
-      for (const name of Object.keys(asBody(ix.doc.provider))) report(`provider.${name}`, `a module must not contain a provider block; remove provider "${name}"`);
+      for (const name of ix.doc.other.filter((b) => b.kind === 'provider').flatMap((b) => asList(b.value).flatMap((p) => Object.keys(asBody(p))))) report(`provider.${name}`, `a module must not contain a provider block; remove provider "${name}"`);
     },
   },
   {
@@ -188,8 +179,8 @@ const RULES: readonly Check[] = [
         }
       }
       for (const [name, value] of Object.entries(ix.locals)) visit(`local.${name}`, value);
-      for (const [name, value] of Object.entries(asBody(ix.doc.output))) visit(`output.${name}`, value);
-      for (const [type, instances] of Object.entries(asBody(ix.doc.data))) for (const [name, body] of Object.entries(asBody(instances))) visit(`data.${type}.${name}`, body);
+      for (const [name, output] of ix.doc.outputs) visit(`output.${name}`, output.body);
+      for (const d of ix.doc.data.values()) visit(d.address, d.body);
     },
   },
   {
@@ -493,8 +484,9 @@ const RULES: readonly Check[] = [
 /** Every rule the checker applies, for documentation and tests. */
 export const APPLY_RULES: readonly ApplyRule[] = RULES.map(({ id, description }) => ({ id, description }));
 
-export function checkApplyRules(doc: TerraformDocument): RuleViolation[] {
-  const ix = new DocIndex(doc);
+/** The rules on a module: a synthesized document, or one the module reader indexed. */
+export function checkApplyRules(doc: TerraformDocument | ModuleDocument): RuleViolation[] {
+  const ix = new DocIndex(moduleDocument(doc));
   const out: RuleViolation[] = [];
   for (const rule of RULES) rule.check(ix, (address, message) => out.push({ rule: rule.id, address, message }));
   return out;

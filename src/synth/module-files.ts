@@ -5,8 +5,7 @@ import { renderLambdaCode } from '../render/lambda-code.js';
 import { moduleReadme } from '../render/module-readme.js';
 import type { CorsModel } from '../spec/model.js';
 import type { TerraformDocument } from './clean-document.js';
-import { renderHcl, renderLiteral } from './hcl.js';
-import { formatHcl } from './hcl-format.js';
+import { renderHcl, renderTfvars } from '../terraform/write.js';
 import { synthesizeModule } from './synthesize.js';
 
 export type OutputFormat = 'hcl' | 'json';
@@ -59,8 +58,7 @@ export async function buildModuleFiles(model: CorsModel, options: ModuleFilesOpt
 
   for (const stage of model.stages) {
     const values = { allowed_origins: stage.allowOrigins, name_prefix: stageNamePrefix(model.name, stage.name), ...(model.api === 'rest' ? { stage_name: stage.name } : {}) };
-    const body = Object.entries(values).map(([k, v]) => `${k} = ${renderLiteral(v, 0)}`).join('\n');
-    generated.set(`stages/${stage.name}.tfvars`, `${comment}\n# terraform apply -var-file=stages/${stage.name}.tfvars\n${formatHcl(`${body}\n`)}`);
+    generated.set(`stages/${stage.name}.tfvars`, `${comment}\n# terraform apply -var-file=stages/${stage.name}.tfvars\n${renderTfvars(values)}`);
   }
 
   const lambda = renderLambdaCode(model, { specFile, version: options.version });

@@ -1,9 +1,11 @@
+import { asList, moduleDocument, one, reference, type ModuleDocument, type RawBody as Body } from '../terraform/document.js';
+import { evaluate, type Scope } from '../terraform/expression/evaluate.js';
+import { parseTemplate } from '../terraform/expression/parse.js';
 import type { TerraformDocument } from './clean-document.js';
-import { asList, one, reference, type Body } from './document.js';
 
 /**
- * Security invariants of a generated module, checked on its Terraform document (the synthesized JSON, or `.tf`
- * files read back with `@cdktf/hcl2json`, whose blocks come wrapped in lists). Pure; reads only the document.
+ * Security invariants of a generated module, checked on its Terraform document (the synthesized JSON, or the
+ * module's files read back through `src/terraform/document.ts`). Pure; reads only the document.
  *
  * What is checked (issue 9, item 3), each with a stable code:
  * - `iam-extra-resource`, `iam-inline-policy`, `iam-policy-not-basic`, `iam-trust-policy`, `lambda-role-foreign`:
@@ -56,31 +58,18 @@ export const SECURITY_INVARIANTS: Readonly<Record<string, string>> = {
   'lambda-env-star-with-credentials': 'the Lambda is never configured with * and credentials',
 };
 
-/** `resource.<type>` as [name, body] pairs. */
-function resources(doc: TerraformDocument, type: string, kind: 'resource' | 'data' = 'resource'): Array<[string, Body]> {
-  const out: Array<[string, Body]> = [];
-  for (const top of asList(doc[kind])) {
-    const byType = one(top)?.[type];
-    for (const group of asList(byType)) {
-      for (const [name, body] of Object.entries(one(group) ?? {})) {
-        const b = one(body);
-        if (b) out.push([name, b]);
-      }
-    }
-  }
-  return out;
+/** `resource.<type>` (or `data.<type>`) as [name, body] pairs. */
+function resources(doc: ModuleDocument, type: string, kind: 'resource' | 'data' = 'resource'): Array<[string, Body]> {
+  const blocks = kind === 'resource' ? doc.ofType(type) : [...doc.data.values()].filter((d) => d.type === type);
+  return blocks.map((b) => [b.name, b.body]);
 }
 
-function types(doc: TerraformDocument, kind: 'resource' | 'data'): string[] {
-  return asList(doc[kind]).flatMap((top) => Object.keys(one(top) ?? {}));
+function types(doc: ModuleDocument, kind: 'resource' | 'data'): string[] {
+  return [...new Set([...(kind === 'resource' ? doc.resources : doc.data).values()].map((b) => b.type))];
 }
 
-function variable(doc: TerraformDocument, name: string): Body | undefined {
-  for (const top of asList(doc['variable'])) {
-    const v = one(one(top)?.[name]);
-    if (v) return v;
-  }
-  return undefined;
+function variable(doc: ModuleDocument, name: string): Body | undefined {
+  return doc.variables.get(name)?.body;
 }
 
 /** A response_parameters value for a header (names compare case-insensitively), or undefined. */
@@ -106,7 +95,9 @@ const NOT_ORIGINS = [
   'https://a?.example.com', 'https://{a}.example.com', 'https://a.example.com#', 'javascript://a.example.com', ' https://a.example.com',
 ];
 
-export function checkSecurityInvariants(doc: TerraformDocument): Violation[] {
+/** The invariants on a module: a synthesized document, or one the module reader indexed. */
+export function checkSecurityInvariants(module: TerraformDocument | ModuleDocument): Violation[] {
+  const doc = moduleDocument(module);
   const violations: Violation[] = [];
   const add = (code: string, address: string, message: string) => violations.push({ code, address, message });
 
@@ -119,7 +110,7 @@ export function checkSecurityInvariants(doc: TerraformDocument): Violation[] {
 
 type Add = (code: string, address: string, message: string) => void;
 
-function checkIam(doc: TerraformDocument, add: Add): void {
+function checkIam(doc: ModuleDocument, add: Add): void {
   for (const kind of ['resource', 'data'] as const) {
     for (const type of types(doc, kind)) {
       if (type.startsWith('aws_iam_') && !(kind === 'resource' && ALLOWED_IAM.has(type))) {
@@ -164,7 +155,7 @@ function checkIam(doc: TerraformDocument, add: Add): void {
   }
 }
 
-function checkBucket(doc: TerraformDocument, add: Add): void {
+function checkBucket(doc: ModuleDocument, add: Add): void {
   const buckets = new Set(resources(doc, 'aws_s3_bucket').map(([n]) => n));
   for (const [name] of resources(doc, 'aws_s3_bucket_acl')) add('s3-public-acl', `aws_s3_bucket_acl.${name}`, 'bucket ACLs are not used; the policy alone grants read access');
   for (const [name, block] of resources(doc, 'aws_s3_bucket_public_access_block')) {
@@ -200,136 +191,25 @@ function checkBucket(doc: TerraformDocument, add: Add): void {
   }
 }
 
-/** A bucket policy's value: literal JSON, or `${jsonencode({...})}` of an HCL object literal. */
+/**
+ * A bucket policy's value: literal JSON, or `${jsonencode(...)}` of an HCL value, read by the expression parser.
+ * References evaluate to themselves (`${aws_s3_bucket.site.arn}`), so the Resource can be compared as text.
+ */
 function readPolicy(value: unknown): unknown {
   if (typeof value !== 'string') return value !== null && typeof value === 'object' ? value : undefined;
-  const m = /^\$\{jsonencode\(([\s\S]*)\)\}$/.exec(value.trim());
   try {
-    return m ? new HclLiteral(m[1]!).read() : (JSON.parse(value) as unknown);
+    const expr = parseTemplate(value);
+    if (expr.kind === 'call' && expr.name === 'jsonencode' && expr.args.length === 1) return evaluate(expr.args[0]!, SYMBOLIC);
+    return JSON.parse(value) as unknown;
   } catch {
     return undefined;
   }
 }
 
-/**
- * A reader for the HCL object and tuple literals CDKTF writes inside `jsonencode()`: strings (interpolations
- * kept as text), numbers, booleans, null, `[...]`, `{ key = value, ... }`. Anything else throws, and the caller
- * treats the policy as unreadable.
- */
-class HclLiteral {
-  private i = 0;
-  constructor(private readonly s: string) {}
+/** A scope in which every reference is its own `${...}` text. */
+const SYMBOLIC: Scope = { resolve: (root, attrs) => ({ value: `\${${[root, ...attrs].join('.')}}`, consumed: attrs.length }) };
 
-  read(): unknown {
-    const v = this.value();
-    this.ws();
-    if (this.i !== this.s.length) throw new Error(`unexpected ${this.s.slice(this.i, this.i + 10)}`);
-    return v;
-  }
-
-  private ws(): void {
-    while (this.i < this.s.length && /\s/.test(this.s[this.i]!)) this.i++;
-  }
-
-  private value(): unknown {
-    this.ws();
-    const c = this.s[this.i];
-    if (c === '{') return this.object();
-    if (c === '[') return this.tuple();
-    if (c === '"') return this.string();
-    const m = /^(-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?|true|false|null)/.exec(this.s.slice(this.i));
-    if (!m) throw new Error(`unsupported expression at ${this.s.slice(this.i, this.i + 20)}`);
-    this.i += m[0].length;
-    return JSON.parse(m[0]) as unknown;
-  }
-
-  private object(): Record<string, unknown> {
-    const out: Record<string, unknown> = {};
-    this.i++;
-    for (;;) {
-      this.ws();
-      if (this.s[this.i] === '}') {
-        this.i++;
-        return out;
-      }
-      let key: string;
-      if (this.s[this.i] === '"') key = this.string();
-      else {
-        const m = /^[A-Za-z_][A-Za-z0-9_-]*/.exec(this.s.slice(this.i));
-        if (!m) throw new Error('bad key');
-        key = m[0];
-        this.i += key.length;
-      }
-      this.ws();
-      if (this.s[this.i] !== '=' && this.s[this.i] !== ':') throw new Error('expected =');
-      this.i++;
-      if (Object.prototype.hasOwnProperty.call(out, key)) throw new Error(`duplicate key ${key}`);
-      out[key] = this.value();
-      this.ws();
-      if (this.s[this.i] === ',' || this.s[this.i] === '\n') this.i++;
-    }
-  }
-
-  private tuple(): unknown[] {
-    const out: unknown[] = [];
-    this.i++;
-    for (;;) {
-      this.ws();
-      if (this.s[this.i] === ']') {
-        this.i++;
-        return out;
-      }
-      out.push(this.value());
-      this.ws();
-      if (this.s[this.i] === ',') this.i++;
-    }
-  }
-
-  /** A quoted string; `${...}` interpolations are kept as written, so a reference reads as itself. */
-  private string(): string {
-    let out = '';
-    this.i++;
-    while (this.i < this.s.length) {
-      const c = this.s[this.i]!;
-      if (c === '"') {
-        this.i++;
-        return out;
-      }
-      if (c === '\\') {
-        const n = this.s[this.i + 1];
-        const map: Record<string, string> = { n: '\n', t: '\t', r: '\r', '"': '"', '\\': '\\' };
-        if (n === undefined || map[n] === undefined) throw new Error('unsupported escape');
-        out += map[n];
-        this.i += 2;
-        continue;
-      }
-      if (c === '$' && this.s[this.i + 1] === '{') {
-        // Copy the interpolation through its matching brace (it may hold quotes and braces of its own).
-        let depth = 0;
-        let inString = false;
-        const start = this.i;
-        for (; this.i < this.s.length; this.i++) {
-          const d = this.s[this.i]!;
-          if (inString) {
-            if (d === '\\') this.i++;
-            else if (d === '"') inString = false;
-          } else if (d === '"') inString = true;
-          else if (d === '{') depth++;
-          else if (d === '}' && --depth === 0) break;
-        }
-        if (this.i >= this.s.length) throw new Error('unterminated interpolation');
-        this.i++;
-        out += this.s.slice(start, this.i);
-        continue;
-      }
-      out += c;
-      this.i++;
-    }
-    throw new Error('unterminated string');
-  }
-}
-
-function checkPermissions(doc: TerraformDocument, add: Add): void {
+function checkPermissions(doc: ModuleDocument, add: Add): void {
   const functions = new Set(resources(doc, 'aws_lambda_function').map(([n]) => n));
   const apis = new Set([...resources(doc, 'aws_api_gateway_rest_api').map(([n]) => `aws_api_gateway_rest_api.${n}`), ...resources(doc, 'aws_apigatewayv2_api').map(([n]) => `aws_apigatewayv2_api.${n}`)]);
   // Function URLs by function, with their auth type.
@@ -366,7 +246,7 @@ function checkPermissions(doc: TerraformDocument, add: Add): void {
 }
 
 /** Whether the document lets a browser send credentials anywhere. */
-function credentialsAllowed(doc: TerraformDocument): boolean {
+function credentialsAllowed(doc: ModuleDocument): boolean {
   for (const type of ['aws_api_gateway_integration_response', 'aws_api_gateway_gateway_response']) {
     for (const [, r] of resources(doc, type)) {
       const params = one(r['response_parameters']) ?? {};
@@ -389,7 +269,7 @@ interface OriginRules {
   readonly forms: RegExp[] | undefined;
 }
 
-function originRules(doc: TerraformDocument): OriginRules {
+function originRules(doc: ModuleDocument): OriginRules {
   const v = variable(doc, 'allowed_origins');
   const validations = asList(v?.['validation']).map((x) => one(x) ?? {});
   const conditions = validations.map((x) => (typeof x['condition'] === 'string' ? x['condition'].replace(/\s+/g, ' ') : ''));
@@ -416,7 +296,7 @@ function literalList(value: unknown): string[] | undefined {
   return Array.isArray(value) && value.every((x) => typeof x === 'string') ? (value as string[]) : undefined;
 }
 
-function checkCors(doc: TerraformDocument, add: Add): void {
+function checkCors(doc: ModuleDocument, add: Add): void {
   const credentials = credentialsAllowed(doc);
   const rules = originRules(doc);
   const defaults = literalList(variable(doc, 'allowed_origins')?.['default']) ?? [];

@@ -23,9 +23,10 @@ describe('FrontendBucket', () => {
     expect(policy.depends_on).toEqual(['aws_s3_bucket_public_access_block.site']);
     expect(policy.bucket).toBe('${aws_s3_bucket.site.id}');
     // One statement: GetObject on the bucket's objects, nothing on the bucket itself.
-    expect(policy.policy).toBe(
-      '${jsonencode({"Version" = "2012-10-17", "Statement" = [{"Sid" = "PublicReadGetObject", "Effect" = "Allow", "Principal" = "*", "Action" = "s3:GetObject", "Resource" = "${aws_s3_bucket.site.arn}/*"}]})}',
-    );
+    expect(JSON.parse(policy.policy as string)).toEqual({
+      Version: '2012-10-17',
+      Statement: [{ Sid: 'PublicReadGetObject', Effect: 'Allow', Principal: '*', Action: 's3:GetObject', Resource: '${aws_s3_bucket.site.arn}/*' }],
+    });
   });
 
   it('adds the website\'s origin (http://<website endpoint>) to the allowed origins, except when "*" allows all', async () => {

@@ -21,7 +21,7 @@ import os from 'node:os';
 import path from 'node:path';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { HclValue } from '../../src/preview/hcl/ast.js';
+import type { HclValue } from '../../src/terraform/expression/ast.js';
 import { loadModule } from '../../src/preview/module/load.js';
 import { ModuleResolver } from '../../src/preview/module/resolve.js';
 import { compileTemplate } from '../../src/preview/rest/vtl.js';

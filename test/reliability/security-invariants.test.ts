@@ -10,7 +10,6 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parse as hcl2json } from '@cdktf/hcl2json';
 import fc from 'fast-check';
 import YAML from 'yaml';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -20,6 +19,7 @@ import type { TerraformDocument } from '../../src/synth/clean-document.js';
 import { buildModuleFiles } from '../../src/synth/module-files.js';
 import { checkSecurityInvariants, SECURITY_INVARIANTS, type Violation } from '../../src/synth/security-invariants.js';
 import { synthesizeModule } from '../../src/synth/synthesize.js';
+import { readModule as readTerraform, type ModuleDocument } from '../../src/terraform/document.js';
 import { recordFigures, Tally } from '../helpers/reliability-report.js';
 import { modelOf, validSpec } from '../helpers/reliability-specs.js';
 
@@ -30,7 +30,7 @@ const codesOf = (vs: readonly Violation[]) => vs.map((v) => ({ code: v.code, add
 const modules = new Tally();
 const checked = new Tally();
 
-function check(doc: TerraformDocument, source: string): Violation[] {
+function check(doc: TerraformDocument | ModuleDocument, source: string): Violation[] {
   modules.add(source);
   for (const code of Object.keys(SECURITY_INVARIANTS)) checked.add(code);
   return checkSecurityInvariants(doc);
@@ -42,16 +42,11 @@ function exampleModel(name: string): CorsModel {
   return r.model;
 }
 
-/** A module folder's `.tf` files, read back with hcl2json into one document (blocks come wrapped in lists). */
-async function readModule(files: ReadonlyMap<string, string> | string): Promise<TerraformDocument> {
+/** A module folder's `.tf` files, read back through the module reader. */
+async function readModule(files: ReadonlyMap<string, string> | string): Promise<ModuleDocument> {
   const entries: Array<[string, string]> =
     typeof files === 'string' ? readdirSync(files).filter((f) => f.endsWith('.tf')).map((f) => [f, readFileSync(path.join(files, f), 'utf8')]) : [...files].filter(([f]) => f.endsWith('.tf'));
-  const doc: Record<string, unknown[]> = {};
-  for (const [file, text] of entries) {
-    const parsed = (await hcl2json(file, text)) as Record<string, unknown>;
-    for (const [k, v] of Object.entries(parsed)) (doc[k] ??= []).push(v);
-  }
-  return doc;
+  return readTerraform(entries);
 }
 
 afterAll(() => {
@@ -154,6 +149,11 @@ const BREAKS: Array<[string, string, () => Doc]> = [
   ['an extra PutObject statement', 's3-policy-grant', () => {
     const d = orders();
     d.resource.aws_s3_bucket_policy.site.policy = JSON.stringify({ Statement: [{ Effect: 'Allow', Principal: '*', Action: ['s3:GetObject', 's3:PutObject'], Resource: '${aws_s3_bucket.site.arn}/*' }] });
+    return d;
+  }],
+  ['s3:* in a bucket policy written with jsonencode()', 's3-policy-grant', () => {
+    const d = orders();
+    d.resource.aws_s3_bucket_policy.site.policy = '${jsonencode({ Statement = [{ Effect = "Allow", Principal = "*", Action = ["s3:GetObject", "s3:*"], Resource = "${aws_s3_bucket.site.arn}/*" }] })}';
     return d;
   }],
   ['a policy built from a function call', 's3-policy-unreadable', () => {
@@ -266,6 +266,12 @@ describe('the checker reports every broken invariant', () => {
       expect(v.message.length).toBeGreaterThan(10);
       expect(v.address).toMatch(/^(var|data\.)?[a-z0-9_.]+/);
     }
+  });
+
+  it('reads a bucket policy written with jsonencode() as it reads literal JSON', () => {
+    const d = orders();
+    d.resource.aws_s3_bucket_policy.site.policy = '${jsonencode({ "Version" = "2012-10-17", "Statement" = [{ "Sid" = "PublicReadGetObject", "Effect" = "Allow", "Principal" = "*", "Action" = "s3:GetObject", "Resource" = "${aws_s3_bucket.site.arn}/*" }] })}';
+    expect(check(d, 'jsonencode() policy')).toEqual([]);
   });
 
   it('reads hcl2json documents the same way as JSON ones (blocks wrapped in lists)', async () => {

@@ -10,7 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { parse as parseHcl } from '@cdktf/hcl2json';
 import { describe, expect, it } from 'vitest';
-import { parseTemplate } from '../../src/preview/hcl/parse.js';
+import { parseTemplate } from '../../src/terraform/expression/parse.js';
 import type { CorsModel } from '../../src/spec/model.js';
 import { validateSpec } from '../../src/spec/validate.js';
 import { buildModuleFiles, type ModuleFiles } from '../../src/synth/module-files.js';

@@ -1,61 +1,42 @@
+import type { ModuleDocument, RawBody } from '../../src/terraform/document.js';
+
 /**
- * Puts `@cdktf/hcl2json`'s reading of a `.tf` file and the synthesized Terraform JSON document in one shape, so
- * the two can be compared with `toEqual`. The differences are all notational (JSON syntax:
+ * Puts a module as the module reader (`src/terraform/document.ts`) gives it from `.tf` files and from the
+ * synthesized Terraform JSON document in one shape, so the two can be compared with `toEqual`. The reader already
+ * unwraps top-level blocks; what differs inside bodies is notational (JSON syntax:
  * https://developer.hashicorp.com/terraform/language/syntax/json):
- * - hcl2json writes every block as an array of bodies (`variable "x" {}` -> `{ x: [{...}] }`, nested blocks
- *   too), the document writes labelled blocks as objects and may write a single nested block as an object;
+ * - hcl2json writes every nested block as an array of bodies, the document may write a single one as an object;
  * - hcl2json wraps bare expressions in `${...}`: `type = list(string)` -> `"${list(string)}"`,
  *   `depends_on = [aws_x.y]` -> `["${aws_x.y}"]`, where the document has `"list(string)"` and `"aws_x.y"`;
  * - hcl2json prints a conditional inside a template as a directive: `"'${c ? "*" : f(x)}'"` comes back as
  *   `"'%{if c}*%{else}${f(x)}%{endif}'"`. Both are the same template; the directive form is turned back;
- * - the formatter (terraform fmt's rules) pads braces inside expressions: `jsonencode({a = 1})` is written
- *   `jsonencode({ a = 1 })`. White space inside `${...}` (outside string literals) is canonicalized on both sides.
+ * - white space inside `${...}` (outside string literals) is canonicalized on both sides, so the comparison does
+ *   not depend on how an expression is spaced.
  */
 
 type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
 type Body = Record<string, Json>;
 
-/** Keys that are nested blocks, not map arguments, in the documents cors-gen writes (see src/synth/hcl.ts). */
+/** Keys that are nested blocks, not map arguments, in the documents cors-gen writes (see src/terraform/write.ts). */
 const NESTED_BLOCKS = new Set(['validation', 'lifecycle', 'environment', 'index_document', 'error_document', 'cors_configuration', 'cors', 'required_providers']);
 
-/** The synthesized document (or a part of it) in the comparable shape. */
-export function fromDocument(doc: Record<string, unknown>): Body {
+/** A module read from the synthesized document (`json`) or from `.tf` files (`hcl`), in the comparable shape. */
+export function comparable(doc: ModuleDocument, syntax: 'json' | 'hcl'): Body {
+  const body = (b: RawBody, kind: string): Body => (syntax === 'json' ? documentBody(b) : hclBody(b, kind));
   const out: Body = {};
-  for (const [kind, section] of Object.entries(doc as Body)) {
-    if (kind === 'locals') out[kind] = mapValues(section as Body, canonical);
-    else if (kind === 'terraform') out[kind] = documentBody(section as Body);
-    else if (kind === 'variable' || kind === 'output') out[kind] = mapValues(section as Body, (b) => documentBody(b as Body));
-    else if (kind === 'resource' || kind === 'data') out[kind] = mapValues(section as Body, (instances) => mapValues(instances as Body, (b) => documentBody(b as Body)));
-    else throw new Error(`unexpected top-level key ${kind}`);
+  if (Object.keys(doc.terraform).length > 0) out.terraform = body(doc.terraform, 'terraform');
+  if (doc.variables.size > 0) out.variable = Object.fromEntries([...doc.variables].map(([name, v]) => [name, body(v.body, 'variable')]));
+  if (doc.locals.size > 0) {
+    const locals = Object.fromEntries([...doc.locals].map(([name, l]) => [name, l.value])) as Body;
+    out.locals = syntax === 'json' ? mapValues(locals, canonical) : hclBody(locals, 'locals');
   }
-  return out;
-}
-
-/** hcl2json's `parse()` result in the comparable shape. */
-export function fromHcl2json(parsed: Record<string, unknown>): Body {
-  const out: Body = {};
-  for (const [kind, section] of Object.entries(parsed as Body)) {
-    if (kind === 'terraform' || kind === 'locals') out[kind] = hclBody(merge(section as Body[]), kind);
-    else if (kind === 'variable' || kind === 'output') out[kind] = mapValues(section as Body, (b) => hclBody(single(b), kind));
-    else if (kind === 'resource' || kind === 'data') out[kind] = mapValues(section as Body, (instances) => mapValues(instances as Body, (b) => hclBody(single(b), kind)));
-    else throw new Error(`unexpected top-level key ${kind}`);
+  for (const [kind, blocks] of [['resource', doc.resources], ['data', doc.data]] as const) {
+    if (blocks.size === 0) continue;
+    const byType: Record<string, Body> = {};
+    for (const b of blocks.values()) (byType[b.type] ??= {})[b.name] = body(b.body, kind);
+    out[kind] = byType;
   }
-  return out;
-}
-
-/** Merges the parts several files contribute (e.g. `locals` in two files) as Terraform does. */
-export function mergeDocuments(parts: readonly Body[]): Body {
-  const out: Body = {};
-  for (const part of parts) {
-    for (const [kind, section] of Object.entries(part)) {
-      if (kind === 'resource' || kind === 'data') {
-        const target = (out[kind] ??= {}) as Body;
-        for (const [type, instances] of Object.entries(section as Body)) target[type] = { ...((target[type] as Body) ?? {}), ...(instances as Body) };
-      } else {
-        out[kind] = { ...((out[kind] as Body) ?? {}), ...(section as Body) };
-      }
-    }
-  }
+  if (doc.outputs.size > 0) out.output = Object.fromEntries([...doc.outputs].map(([name, o]) => [name, body(o.body, 'output')]));
   return out;
 }
 
@@ -157,15 +138,6 @@ function undirectiveDeep(v: Json): Json {
 
 function unwrap(s: string): string {
   return s.startsWith('${') && s.endsWith('}') ? s.slice(2, -1) : s;
-}
-
-function single(v: Json): Body {
-  if (!Array.isArray(v) || v.length !== 1) throw new Error(`expected one block body, got ${JSON.stringify(v).slice(0, 80)}`);
-  return v[0] as Body;
-}
-
-function merge(bodies: Body[]): Body {
-  return Object.assign({}, ...bodies) as Body;
 }
 
 /**

@@ -1,11 +1,11 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { parse } from '@cdktf/hcl2json';
 import { describe, expect, it } from 'vitest';
 import { loadSpec } from '../../src/spec/load.js';
-import { renderHcl } from '../../src/synth/hcl.js';
+import { indexDocument, readModule } from '../../src/terraform/document.js';
+import { renderHcl } from '../../src/terraform/write.js';
 import { buildModuleFiles } from '../../src/synth/module-files.js';
-import { fromDocument, fromHcl2json, mergeDocuments, undirective } from './hcl-normalize.js';
+import { comparable, undirective } from './hcl-normalize.js';
 import { modelOf, spec, synth, type SpecInput } from './helpers.js';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
@@ -17,12 +17,13 @@ const MODULES: Record<string, SpecInput> = {
   'function-url': spec({ api: 'function-url', routes: [{ path: '/', methods: ['GET'] }], cors: { allowMethods: ['GET'] } }),
 };
 
-/** hcl2json's reading of every `.tf` file of a module, merged as Terraform merges a folder. */
+/** The module reader's reading of every `.tf` file of a module, in the comparable shape. */
 async function readBack(files: ReadonlyMap<string, string>) {
-  const parts = [];
-  for (const [name, text] of files) if (name.endsWith('.tf')) parts.push(fromHcl2json(await parse(name, text)));
-  return mergeDocuments(parts);
+  return comparable(await readModule([...files].filter(([name]) => name.endsWith('.tf'))), 'hcl');
 }
+
+/** The synthesized document, read by the same reader, in the comparable shape. */
+const fromDocument = (doc: Record<string, unknown>) => comparable(indexDocument(doc), 'json');
 
 describe('HCL <-> JSON: the HCL files mean the synthesized document', () => {
   it.each(Object.entries(MODULES))('parses every .tf file of %s back to the document', async (_name, input) => {
@@ -89,7 +90,7 @@ describe('determinism', () => {
 });
 
 describe('renderHcl', () => {
-  const roundTrip = async (locals: Record<string, unknown>) => fromHcl2json(await parse('x.tf', renderHcl({ locals }))).locals;
+  const roundTrip = async (locals: Record<string, unknown>) => comparable(await readModule([['x.tf', renderHcl({ locals })]]), 'hcl').locals;
 
   it('keeps every literal character through quoting: quotes, backslashes, escapes, control characters', async () => {
     const locals = {

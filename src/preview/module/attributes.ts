@@ -4,7 +4,7 @@
  * what they share and the attributes of resources no emulator owns (IAM, CloudWatch Logs, the provider's data
  * sources, `archive_file`).
  */
-import type { HclValue } from '../hcl/ast.js';
+import type { HclValue } from '../../terraform/expression/ast.js';
 import { ModuleError } from '../errors.js';
 import type { AddressedBlock } from './load.js';
 

@@ -6,7 +6,7 @@
  */
 import type { ApiKind } from '../../spec/model.js';
 import { ModuleError } from '../errors.js';
-import type { HclValue } from '../hcl/ast.js';
+import type { HclValue } from '../../terraform/expression/ast.js';
 import { planFunctionUrl, type FunctionUrlModel } from '../function-url/model.js';
 import { planHttpApi, type HttpApiModel } from '../http-api/model.js';
 import { planRestApi, type RestApiModel } from '../rest/model.js';

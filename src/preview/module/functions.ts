@@ -6,7 +6,7 @@
  */
 import { existsSync, realpathSync, statSync } from 'node:fs';
 import path from 'node:path';
-import type { HclValue } from '../hcl/ast.js';
+import type { HclValue } from '../../terraform/expression/ast.js';
 import { ModuleError } from '../errors.js';
 import type { LambdaCode } from '../lambda/environments.js';
 import type { PoolResult } from '../lambda/pool.js';

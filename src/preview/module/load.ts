@@ -1,41 +1,19 @@
 /**
- * Reads a generated module folder into one document: `*.tf` through `@cdktf/hcl2json` (loaded only when there is
- * HCL to read), `*.tf.json` as JSON, both as Terraform would (every file of the folder, no subfolders). The two
- * formats give blocks in different shapes (hcl2json wraps every block in a list); they are normalized here, so
- * the rest of the preview sees one shape.
+ * Reads a generated module folder into one document, as Terraform would (every `*.tf` and `*.tf.json` file of the
+ * folder, no subfolders), through the module reader of `src/terraform`, and refuses what the preview cannot
+ * emulate faithfully.
  */
 import { constants } from 'node:fs';
 import { open, readdir, realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
+import { DocumentError, parseHcl, readModule, type ModuleDocument as TerraformModule, type RawBody, type RawValue } from '../../terraform/document.js';
 import { ModuleError, PreviewSetupError } from '../errors.js';
 
-/** A raw attribute value as hcl2json or JSON give it: strings are templates. */
-export type RawValue = null | string | number | boolean | RawValue[] | { [key: string]: RawValue };
-export type RawBody = { [key: string]: RawValue };
+export type { AddressedBlock, Block, RawBody, RawValue } from '../../terraform/document.js';
 
-export interface Block {
-  /** The file it was declared in, relative to the module folder. */
-  readonly file: string;
-  readonly body: RawBody;
-}
-
-export interface AddressedBlock extends Block {
-  readonly type: string;
-  readonly name: string;
-  /** `aws_x.name` or `data.aws_x.name`. */
-  readonly address: string;
-}
-
-export interface ModuleDocument {
+export interface ModuleDocument extends TerraformModule {
   /** Absolute path of the module folder. */
   readonly dir: string;
-  readonly variables: ReadonlyMap<string, Block>;
-  readonly locals: ReadonlyMap<string, { readonly file: string; readonly value: RawValue }>;
-  /** Keyed by `type.name`. */
-  readonly resources: ReadonlyMap<string, AddressedBlock>;
-  /** Keyed by `data.type.name`. */
-  readonly data: ReadonlyMap<string, AddressedBlock>;
-  readonly outputs: ReadonlyMap<string, Block>;
 }
 
 /** Top-level blocks the preview reads or can safely ignore; anything else (module, import, ...) is refused. */
@@ -60,21 +38,32 @@ export async function loadModule(dir: string): Promise<ModuleDocument> {
   const overrides = files.filter((n) => /(^|_)override\.tf(\.json)?$/.test(n));
   if (overrides.length > 0) throw new ModuleError(`override files are not supported by the preview`, { file: overrides[0] });
 
-  const doc = {
-    dir: abs,
-    variables: new Map<string, Block>(),
-    locals: new Map<string, { file: string; value: RawValue }>(),
-    resources: new Map<string, AddressedBlock>(),
-    data: new Map<string, AddressedBlock>(),
-    outputs: new Map<string, Block>(),
-  };
+  const texts: Array<[string, string]> = [];
   for (const file of files) {
     const text = await readModuleFile(abs, file);
-    const top = file.endsWith('.tf.json') ? parseJsonFile(text, file) : await parseHclFile(text, file);
-    checkNesting(top, file);
-    addFile(doc, top, file);
+    // JSON nests without bound: refuse it before anything walks it recursively.
+    if (file.endsWith('.tf.json')) checkNesting(parseJson(text, file), file);
+    texts.push([file, text]);
   }
-  return doc;
+  const doc = await moduleError(() => readModule(texts));
+  const other = doc.other.find((b) => !KNOWN_BLOCKS.has(b.kind));
+  if (other) throw new ModuleError(`"${other.kind}" blocks are not supported by the preview`, { file: other.file });
+  for (const r of [...doc.resources.values(), ...doc.data.values()]) {
+    for (const meta of ['count', 'for_each', 'dynamic']) {
+      if (meta in r.body) throw new ModuleError(`"${meta}" is not supported by the preview`, { file: r.file, address: r.address });
+    }
+  }
+  return Object.assign(doc, { dir: abs });
+}
+
+/** The reader's errors as the preview's, which name the file. */
+async function moduleError<T>(read: () => Promise<T>): Promise<T> {
+  try {
+    return await read();
+  } catch (e) {
+    if (e instanceof DocumentError) throw new ModuleError(e.message, { file: e.file });
+    throw e;
+  }
 }
 
 /**
@@ -107,39 +96,15 @@ export async function readModuleFile(dir: string, relative: string): Promise<str
   }
 }
 
-function parseJsonFile(text: string, file: string): RawBody {
-  let value: unknown;
+/** A `.tf.json` file's value, or the reader's own error later (it names the problem the same way). */
+function parseJson(text: string, file: string): RawValue {
   try {
-    value = JSON.parse(text);
+    return JSON.parse(text) as RawValue;
   } catch (e) {
     throw new ModuleError(`not valid JSON: ${(e as Error).message}`, { file });
   }
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) throw new ModuleError('a .tf.json file must hold one JSON object', { file });
-  return value as RawBody;
 }
 
-let hcl2json: Promise<typeof import('@cdktf/hcl2json')> | undefined;
-
-/** Parses HCL through hcl2json (a WebAssembly build of HashiCorp's own parser). */
-export async function parseHclFile(text: string, file: string): Promise<RawBody> {
-  hcl2json ??= import('@cdktf/hcl2json');
-  const { parse } = await hcl2json;
-  try {
-    return (await parse(file, text)) as RawBody;
-  } catch (e) {
-    throw new ModuleError(`not valid HCL: ${(e as Error).message.replace(/^parse config: /, '')}`, { file });
-  }
-}
-
-type Doc = {
-  variables: Map<string, Block>;
-  locals: Map<string, { file: string; value: RawValue }>;
-  resources: Map<string, AddressedBlock>;
-  data: Map<string, AddressedBlock>;
-  outputs: Map<string, Block>;
-};
-
-/** Deeper than any module cors-gen writes (a few levels), far shallower than what would exhaust the stack. */
 const MAX_NESTING = 64;
 
 /**
@@ -157,67 +122,9 @@ export function checkNesting(top: RawValue, file: string): void {
   }
 }
 
-function addFile(doc: Doc, top: RawBody, file: string): void {
-  for (const [kind, value] of Object.entries(top)) {
-    if (kind === '//') continue;
-    if (!KNOWN_BLOCKS.has(kind)) throw new ModuleError(`"${kind}" blocks are not supported by the preview`, { file });
-    if (kind === 'terraform' || kind === 'provider') continue;
-    if (kind === 'locals') {
-      for (const body of blockBodies(value, file, 'locals')) {
-        for (const [name, v] of Object.entries(body)) {
-          if (name === '//') continue;
-          if (doc.locals.has(name)) throw new ModuleError(`local.${name} is declared twice`, { file });
-          doc.locals.set(name, { file, value: v });
-        }
-      }
-      continue;
-    }
-    if (kind === 'variable' || kind === 'output') {
-      for (const [name, bodies] of labelled(value, file, kind)) {
-        const map = kind === 'variable' ? doc.variables : doc.outputs;
-        const address = `${kind === 'variable' ? 'var' : 'output'}.${name}`;
-        const list = blockBodies(bodies, file, address);
-        if (map.has(name) || list.length !== 1) throw new ModuleError(`${address} is declared more than once`, { file });
-        map.set(name, { file, body: list[0]! });
-      }
-      continue;
-    }
-    // resource and data: type -> name -> body
-    for (const [type, byName] of labelled(value, file, kind)) {
-      for (const [name, bodies] of labelled(byName, file, `${kind} ${type}`)) {
-        const address = kind === 'data' ? `data.${type}.${name}` : `${type}.${name}`;
-        const map = kind === 'data' ? doc.data : doc.resources;
-        const list = blockBodies(bodies, file, address);
-        if (map.has(address) || list.length !== 1) throw new ModuleError(`${address} is declared more than once`, { file });
-        const body = list[0]!;
-        for (const meta of ['count', 'for_each', 'dynamic']) {
-          if (meta in body) throw new ModuleError(`"${meta}" is not supported by the preview`, { file, address });
-        }
-        map.set(address, { file, type, name, address, body });
-      }
-    }
-  }
-}
-
-/** The bodies of a block value: one object (JSON) or a list of objects (hcl2json, or JSON with repeats). */
-function blockBodies(value: RawValue, file: string, what: string): RawBody[] {
-  const list = Array.isArray(value) ? value : [value];
-  return list.map((b) => {
-    if (b === null || typeof b !== 'object' || Array.isArray(b)) throw new ModuleError(`${what} is not a block`, { file });
-    const { '//': _comment, ...rest } = b;
-    return rest;
-  });
-}
-
-/** The labelled children of a block value (`variable "x" {}` -> x), whichever of the two shapes it has. */
-function labelled(value: RawValue, file: string, what: string): [string, RawValue][] {
-  const list = Array.isArray(value) ? value : [value];
-  const out: [string, RawValue][] = [];
-  for (const item of list) {
-    if (item === null || typeof item !== 'object' || Array.isArray(item)) throw new ModuleError(`${what} is not a block`, { file });
-    for (const [k, v] of Object.entries(item)) if (k !== '//') out.push([k, v]);
-  }
-  return out;
+/** Parses HCL (a `.tfvars` file) through the module reader's hcl2json. */
+export async function parseHclFile(text: string, file: string): Promise<RawBody> {
+  return moduleError(() => parseHcl(text, file));
 }
 
 /**

@@ -1,6 +1,6 @@
 /** Errors of the expression layer, turned into a {@link ModuleError} that names where in the module they happened. */
-import { ExpressionSyntaxError, UnsupportedExpression } from '../hcl/ast.js';
-import { EvalError } from '../hcl/values.js';
+import { ExpressionSyntaxError, UnsupportedExpression } from '../../terraform/expression/ast.js';
+import { EvalError } from '../../terraform/expression/values.js';
 import { ModuleError } from '../errors.js';
 
 export function located(e: unknown, where: { file: string; address: string }, expression: string): Error {

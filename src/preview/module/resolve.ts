@@ -7,10 +7,10 @@
  * name or an attribute the preview cannot synthesize is a {@link ModuleError} naming the file, the address and
  * the expression.
  */
-import type { Expr, HclValue } from '../hcl/ast.js';
-import { evaluate, type Scope } from '../hcl/evaluate.js';
-import { parseTemplate } from '../hcl/parse.js';
-import { toBool } from '../hcl/values.js';
+import type { Expr, HclValue } from '../../terraform/expression/ast.js';
+import { evaluate, type Scope } from '../../terraform/expression/evaluate.js';
+import { parseTemplate } from '../../terraform/expression/parse.js';
+import { toBool } from '../../terraform/expression/values.js';
 import { ModuleError } from '../errors.js';
 import type { AttributeScope, PreviewEnvironment } from './attributes.js';
 import { awsAttributes } from './aws-attributes.js';

@@ -2,9 +2,9 @@
 import { existsSync } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import path from 'node:path';
-import type { HclValue } from '../hcl/ast.js';
-import { evaluate, type Scope } from '../hcl/evaluate.js';
-import { parseTemplate } from '../hcl/parse.js';
+import type { HclValue } from '../../terraform/expression/ast.js';
+import { evaluate, type Scope } from '../../terraform/expression/evaluate.js';
+import { parseTemplate } from '../../terraform/expression/parse.js';
 import { ModuleError, PreviewSetupError } from '../errors.js';
 import { located } from './located.js';
 import { checkNesting, parseHclFile, readModuleFile, type ModuleDocument, type RawBody, type RawValue } from './load.js';

@@ -2,8 +2,8 @@
  * Variable types as Terraform declares them (`string`, `list(string)`, ...) and its conversion of a value to one:
  * https://developer.hashicorp.com/terraform/language/expressions/type-constraints#conversion-of-primitive-types.
  */
-import type { HclValue } from '../hcl/ast.js';
-import { EvalError, isList, isObject, toBool, toNumber, toStringValue, typeName } from '../hcl/values.js';
+import type { HclValue } from '../../terraform/expression/ast.js';
+import { EvalError, isList, isObject, toBool, toNumber, toStringValue, typeName } from '../../terraform/expression/values.js';
 import { ModuleError } from '../errors.js';
 
 export type HclType = { readonly kind: 'string' | 'number' | 'bool' | 'any' } | { readonly kind: 'list' | 'set' | 'map'; readonly element: HclType };

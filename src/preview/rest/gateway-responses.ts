@@ -5,7 +5,7 @@
  * https://docs.aws.amazon.com/apigateway/latest/developerguide/supported-gateway-response-types.html
  */
 import { ModuleError } from '../errors.js';
-import type { HclValue } from '../hcl/ast.js';
+import type { HclValue } from '../../terraform/expression/ast.js';
 import type { ModuleResolver } from '../module/resolve.js';
 import { lowerHeader, setHeader, type PreviewRequest, type PreviewResponse } from '../server/http-server.js';
 

@@ -10,7 +10,7 @@
  * later change to those would not reach the stage on AWS.
  */
 import { ModuleError } from '../errors.js';
-import { referencedAddresses, type HclValue } from '../hcl/ast.js';
+import { referencedAddresses, type HclValue } from '../../terraform/expression/ast.js';
 import type { FunctionModel } from '../module/functions.js';
 import type { AddressedBlock } from '../module/load.js';
 import type { ModuleResolver } from '../module/resolve.js';

@@ -7,8 +7,8 @@
  * a remote host) cannot be served here, and the preview says which origin to add instead of serving a page that
  * the module would block.
  */
-import type { HclValue } from '../hcl/ast.js';
-import { isList } from '../hcl/values.js';
+import type { HclValue } from '../../terraform/expression/ast.js';
+import { isList } from '../../terraform/expression/values.js';
 import { ModuleError, PreviewSetupError } from '../errors.js';
 import type { ModuleDocument } from '../module/load.js';
 import { loadStageValues, moduleStages, ModuleResolver } from '../module/resolve.js';

@@ -1,9 +1,8 @@
-import { escapeTemplate } from '../constructs/terraform-literal.js';
-import type { TerraformDocument } from './clean-document.js';
-import { formatHcl } from './hcl-format.js';
+/** A Terraform JSON document (https://developer.hashicorp.com/terraform/language/syntax/json). */
+type Document = Record<string, unknown>;
 
 /**
- * Renders a Terraform JSON document as native HCL.
+ * Writes a Terraform JSON document as native HCL, already as `terraform fmt` leaves it.
  *
  * Why not CDKTF's `toHclTerraform()`: in cdktf 0.21 it writes multi-line strings as quoted strings with raw
  * newlines (invalid HCL) and quotes expression-valued arguments such as a variable's validation `condition`
@@ -12,21 +11,23 @@ import { formatHcl } from './hcl-format.js';
  * a string that is exactly one `${...}` interpolation is that expression; any other string is a template
  * (quoted, or a heredoc when multi-line); `type` and `depends_on` hold bare expressions; a variable's
  * `default` is a literal value in JSON syntax (no interpolation; checked with `terraform console`), so it is
- * written as an escaped literal; and the keys below are nested blocks rather than map arguments. The output is
- * then aligned as `terraform fmt` does it (`hcl-format.ts`, a port of hclwrite.Format proven equal to
- * `@cdktf/hcl-tools`' `format()` by `test/perf/hcl-format.test.ts`), and the tests parse it back with
- * `@cdktf/hcl2json` and compare.
+ * written as an escaped literal; and the keys below are nested blocks rather than map arguments.
+ *
+ * Formatting is part of writing. `terraform fmt` (hclwrite.Format) indents by two spaces per bracket level,
+ * which the writer does as it nests, and aligns the `=` of consecutive attribute lines (`formatCells` in
+ * https://github.com/hashicorp/hcl/blob/v2.19.1/hclwrite/format.go): a run of lines whose `=` is followed by a
+ * bracket-balanced rest of line is padded to its widest key, counted in grapheme clusters; any other line (a
+ * blank line, a block's opening or closing line, an attribute whose value opens a bracket on that line) ends
+ * the run. A heredoc belongs to the line it opens on, so an attribute after one stays in the same run.
+ * Expressions (`${...}`, `%{...}`) are copied as the constructs wrote them, which is fmt's spacing. The tests
+ * hold the output to `@cdktf/hcl-tools`' `format()` and parse it back with `@cdktf/hcl2json`.
  */
 const BLOCK_KEYS = new Set(['validation', 'lifecycle', 'environment', 'index_document', 'error_document', 'cors_configuration', 'cors', 'required_providers']);
 /** Arguments whose JSON strings are bare expressions or references, not templates. */
 const EXPRESSION_KEYS = new Set(['depends_on', 'ignore_changes', 'replace_triggered_by']);
 
 /** The document as `terraform fmt`-formatted HCL. */
-export function renderHcl(doc: TerraformDocument): string {
-  return formatHcl(renderUnformatted(doc));
-}
-
-function renderUnformatted(doc: TerraformDocument): string {
+export function renderHcl(doc: Document): string {
   const out: string[] = [];
   for (const [kind, body] of Object.entries(doc)) {
     const section = body as Record<string, unknown>;
@@ -52,20 +53,69 @@ function renderUnformatted(doc: TerraformDocument): string {
   return out.join('\n');
 }
 
+/** Values as a `.tfvars` file: one aligned attribute per line, every string literal. */
+export function renderTfvars(values: Record<string, unknown>): string {
+  return lines(Object.entries(values).map(([k, v]) => [attributeKey(k), renderLiteral(v, 0)]), '');
+}
+
+/** A line of a body: an attribute (key and value text) or a whole line (a nested block) that ends a run. */
+type BodyLine = readonly [key: string, value: string] | string;
+
 function block(type: string, labels: string[], body: Record<string, unknown>, depth: number): string {
   const pad = '  '.repeat(depth);
   const head = [type, ...labels.map((l) => JSON.stringify(l))].join(' ');
-  const lines: string[] = [];
+  const items: BodyLine[] = [];
   for (const [key, value] of Object.entries(body)) {
     if (BLOCK_KEYS.has(key) && value !== null && typeof value === 'object' && type !== 'locals') {
-      for (const b of Array.isArray(value) ? value : [value]) lines.push(block(key, [], b as Record<string, unknown>, depth + 1).trimEnd());
+      for (const b of Array.isArray(value) ? value : [value]) items.push(block(key, [], b as Record<string, unknown>, depth + 1).trimEnd());
     } else {
       const expression = EXPRESSION_KEYS.has(key) || (type === 'variable' && key === 'type');
       const literal = type === 'variable' && key === 'default';
-      lines.push(`${pad}  ${attributeKey(key)} = ${expression ? bare(value) : literal ? renderLiteral(value, depth + 1) : renderValue(value, depth + 1)}`);
+      items.push([attributeKey(key), expression ? bare(value) : literal ? renderLiteral(value, depth + 1) : renderValue(value, depth + 1)]);
     }
   }
-  return `${pad}${head} {\n${lines.join('\n')}${lines.length > 0 ? '\n' : ''}${pad}}\n`;
+  return `${pad}${head} {\n${lines(items, `${pad}  `)}${pad}}\n`;
+}
+
+/** Body lines at indentation `pad`, each ending in a newline, the `=` of each run of attributes aligned. */
+function lines(items: readonly BodyLine[], pad: string): string {
+  let out = '';
+  let run: Array<readonly [string, string]> = [];
+  const flush = () => {
+    let width = 0;
+    for (const [key] of run) width = Math.max(width, columns(key));
+    for (const [key, value] of run) out += `${pad}${key}${' '.repeat(width - columns(key))} = ${value}\n`;
+    run = [];
+  };
+  for (const item of items) {
+    if (typeof item === 'string') {
+      flush();
+      out += `${item}\n`;
+    } else if (aligns(item[1])) {
+      run.push(item);
+    } else {
+      flush();
+      out += `${pad}${item[0]} = ${item[1]}\n`;
+    }
+  }
+  flush();
+  return out;
+}
+
+/** Whether an attribute with this value takes part in alignment: a one-line value, or a heredoc. */
+function aligns(value: string): boolean {
+  return !value.includes('\n') || value.startsWith('<<');
+}
+
+let segmenter: Intl.Segmenter | undefined;
+
+/** Columns of a key as hclwrite counts them: grapheme clusters. */
+function columns(text: string): number {
+  if (/^[\u0000-\u007f]*$/.test(text)) return text.length;
+  segmenter ??= new Intl.Segmenter(undefined, { granularity: 'grapheme' });
+  let n = 0;
+  for (const _ of segmenter.segment(text)) n++;
+  return n;
 }
 
 function attributeKey(key: string): string {
@@ -103,7 +153,12 @@ function render(value: unknown, depth: number, literal: boolean): string {
   }
   const entries = Object.entries(value as Record<string, unknown>);
   if (entries.length === 0) return '{}';
-  return `{\n${entries.map(([k, v]) => `${pad}  ${attributeKey(k)} = ${render(v, depth + 1, literal)}`).join('\n')}\n${pad}}`;
+  return `{\n${lines(entries.map(([k, v]) => [attributeKey(k), render(v, depth + 1, literal)]), `${pad}  `)}${pad}}`;
+}
+
+/** The template escapes themselves, for text known to hold no token (e.g. HCL written by cors-gen itself). */
+export function escapeTemplate(text: string): string {
+  return text.replace(/\$\{/g, '$$${').replace(/%\{/g, '%%{');
 }
 
 function renderString(text: string, depth: number, heredoc: boolean, literal: boolean): string {

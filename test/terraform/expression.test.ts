@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { referencedAddresses, UnsupportedExpression, ExpressionSyntaxError, type HclValue } from '../../src/preview/hcl/ast.js';
-import { evaluate, type Scope } from '../../src/preview/hcl/evaluate.js';
-import { parseExpression, parseTemplate } from '../../src/preview/hcl/parse.js';
-import { EvalError, jsonEncode } from '../../src/preview/hcl/values.js';
+import { referencedAddresses, UnsupportedExpression, ExpressionSyntaxError, type HclValue } from '../../src/terraform/expression/ast.js';
+import { evaluate, type Scope } from '../../src/terraform/expression/evaluate.js';
+import { parseExpression, parseTemplate } from '../../src/terraform/expression/parse.js';
+import { EvalError, jsonEncode } from '../../src/terraform/expression/values.js';
 
 /** A scope with variables, locals and resource attributes given as plain maps. */
 function scope(values: { var?: Record<string, HclValue>; local?: Record<string, HclValue>; resources?: Record<string, Record<string, HclValue>> } = {}): Scope {

@@ -1,5 +1,5 @@
 /**
- * The Terraform functions the preview evaluates: those cors-gen's generated modules use (DESIGN.md section 8),
+ * The Terraform functions the preview evaluates: those cors-gen's generated modules use,
  * with Terraform's semantics (https://developer.hashicorp.com/terraform/language/functions). Any other function
  * is refused when the module is loaded.
  */

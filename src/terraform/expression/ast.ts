@@ -1,6 +1,5 @@
 /**
- * The syntax tree of the HCL expressions the preview understands: the subset cors-gen's generator emits (DESIGN.md
- * section 8). Everything else is refused by the parser with {@link UnsupportedExpression}, so a module the preview
+ * The syntax tree of the HCL expressions cors-gen understands: the subset its generator emits. Everything else is refused by the parser with {@link UnsupportedExpression}, so a module the preview
  * cannot evaluate faithfully never starts.
  */
 
