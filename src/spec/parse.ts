@@ -181,6 +181,11 @@ export function syntaxHint(text: string, code: string, line: number, message = '
   };
   const item = (i: number) => /^ *- /.test(lines[i]!);
   const keyedItem = (i: number) => /^ *- +[^\s:#][^:#]*:(\s|$)/.test(lines[i]!);
+  /** The key that holds the list a scalar item (`- https://a`) belongs to: a key after the list lines up with it. */
+  const listHolder = (i: number) => {
+    for (let j = i - 1; j >= 0; j--) if (content(j) && !item(j) && indent(j) <= indent(i) && opensBlock(j)) return j;
+    return undefined;
+  };
   let at = line - 1;
   let expected: number | undefined;
   let sibling: number | undefined;
@@ -190,14 +195,8 @@ export function syntaxHint(text: string, code: string, line: number, message = '
     // the continuation of that value: the line below is the one to fix.
     at = below;
     if (item(line - 1) && !keyedItem(line - 1)) {
-      // Below a scalar list item (`- https://a`): a key there belongs beside the key that holds the list.
-      for (let j = line - 2; j >= 0; j--) {
-        if (content(j) && !item(j) && indent(j) <= indent(line - 1) && opensBlock(j)) {
-          sibling = j;
-          expected = indent(j);
-          break;
-        }
-      }
+      sibling = listHolder(line - 1);
+      expected = sibling === undefined ? undefined : indent(sibling);
     } else {
       sibling = line - 1;
       expected = keyColumn(line - 1);
@@ -205,9 +204,11 @@ export function syntaxHint(text: string, code: string, line: number, message = '
   } else {
     const above = previous(at);
     if (above === undefined || !content(at) || opensBlock(above)) return undefined;
-    sibling = above;
-    // A list item lines up with the "-" of the item above; a key with the first key of the entry above.
-    expected = item(at) && item(above) ? indent(above) : keyColumn(above);
+    // A list item lines up with the "-" of the item above; a key with the first key of the entry above, and a key
+    // below a scalar list item (the parser reports it there) with the key that holds the list.
+    sibling = !item(at) && item(above) && !keyedItem(above) ? listHolder(above) : above;
+    if (sibling === undefined) return undefined;
+    expected = sibling !== above ? indent(sibling) : item(at) && item(above) ? indent(above) : keyColumn(above);
   }
   const actual = indent(at);
   if (expected === undefined || sibling === undefined || actual === expected) return undefined;
