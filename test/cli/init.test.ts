@@ -290,6 +290,24 @@ describe('init without --yes', () => {
     });
   });
 
+  it('offers the fixed origin in place when a development origin comes first (the error counts within production)', async () => {
+    const r = await runOnPty(['init'], ['billing\r', 'rest\r', 'http://localhost:5173, https://app.mycorp.io/\r', '\r', 'n\r', '\r', '\r', '\r', 'n\r'], { cwd: dir, env: { NO_COLOR: '1' } });
+    expect(r.screen).toContain('error cors.allowOrigins[0]: "https://app.mycorp.io/" has a trailing slash; write "https://app.mycorp.io"');
+    expect(r.screen).toContain('Allowed origins, comma-separated (http://localhost:5173,https://app.mycorp.io): ');
+    expect(r.code).toBe(0);
+    const loaded = await loadSpec(spec(), dir);
+    expect(loaded.ok && loaded.model).toMatchObject({ cors: { allowOrigins: ['https://app.mycorp.io'] }, stages: [{ name: 'dev', allowOrigins: ['http://localhost:5173'] }] });
+  });
+
+  it('asks a yes/no question again when the answer is neither', async () => {
+    const r = await runOnPty(['init'], ['billing\r', 'rest\r', '\r', 'X-Custom\r', 'y\r', '\r', '\r', '\r', 'maybe\r', 'n\r'], { cwd: dir, env: { NO_COLOR: '1' } });
+    expect(r.screen).toContain('  "X-Custom" is not y or n');
+    expect(r.screen).toContain('  "maybe" is not y or n');
+    expect(r.code).toBe(0);
+    const loaded = await loadSpec(spec(), dir);
+    expect(loaded.ok && loaded.model).toMatchObject({ cors: { allowCredentials: true }, frontend: { enabled: false } });
+  });
+
   it('re-asks only the origins when they conflict with a later answer ("*" with credentials)', async () => {
     const r = await runOnPty(['init'], ['billing\r', 'http\r', '*\r', 'y\r', '\r', '\r', '\r', '\r', 'https://app.example.com\r'], { cwd: dir, env: { NO_COLOR: '1' } });
     expect(r.screen).toContain('error cors.allowOrigins[0]: "*" cannot be combined with allowCredentials: true');
