@@ -77,7 +77,8 @@ function jsonOf(outcome: Outcome) {
 function report(o: Output, result: LoadResult): void {
   printIssues(o, result.ok ? [] : result.errors, result.warnings, { stream: 'out', text: result.text });
   if (!result.ok) {
-    o.out(`${result.file}: ${result.errors.length} error(s); nothing was written`);
+    // validate never writes, so "nothing was written" (generate's wording) would only puzzle.
+    o.out(`${result.file}: invalid, ${result.errors.length} error(s)` + (result.warnings.length > 0 ? `, ${result.warnings.length} warning(s)` : ''));
     return;
   }
   const m = result.model;
