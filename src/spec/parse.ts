@@ -26,9 +26,9 @@ export const MAX_VALUES = 10_000;
  * positions; a `.json` file must additionally be strict JSON). Duplicate keys and alias bombs are errors.
  */
 export function parseSpecText(text: string, file: string): { ok: true; parsed: ParsedText } | { ok: false; errors: SpecIssue[] } {
-  const fail = (message: string, line?: number, column?: number, code = 'syntax'): { ok: false; errors: SpecIssue[] } => ({
+  const fail = (message: string, line?: number, column?: number, code = 'syntax', fix?: string): { ok: false; errors: SpecIssue[] } => ({
     ok: false,
-    errors: [{ severity: 'error', code, path: '', message, file, line, column }],
+    errors: [{ severity: 'error', code, path: '', message, file, line, column, ...(fix !== undefined ? { fix } : {}) }],
   });
   const tooManyValues = `holds more than ${MAX_VALUES} values (list items, keys and scalars); a spec holds a few hundred`;
   if (Buffer.byteLength(text) > MAX_SPEC_BYTES) return fail(`the file is larger than ${MAX_SPEC_BYTES} bytes; a spec is a short YAML or JSON document`, undefined, undefined, 'too-large');
@@ -38,9 +38,16 @@ export function parseSpecText(text: string, file: string): { ok: true; parsed: P
       JSON.parse(text);
     } catch (e) {
       const message = (e as Error).message;
-      const pos = lineColumn(text, jsonErrorOffset(text, message));
+      const offset = jsonErrorOffset(text, message);
       // V8 quotes the source after some messages ('Unexpected token 'v', "version: 1\n..." is not valid JSON').
       const what = message.replace(/ in JSON at position \d+.*$/s, '').replace(/, (\.\.\.)?".*"(\.\.\.)? is not valid JSON$/s, '');
+      // A trailing comma (which JavaScript and YAML allow) is the common slip: V8 reports the bracket after it.
+      const comma = /[}\]]/.test(text[offset] ?? '') ? /,\s*$/.exec(text.slice(Math.max(0, offset - 1000), offset)) : null;
+      if (comma) {
+        const at = lineColumn(text, offset - comma[0].length);
+        return fail(`not valid JSON: a comma before "${text[offset]}"`, at.line, at.column, 'syntax', 'remove the comma: JSON allows none after the last item of a list or object');
+      }
+      const pos = lineColumn(text, offset);
       return fail(`not valid JSON: ${what}`, pos.line, pos.column);
     }
   }
