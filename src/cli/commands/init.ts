@@ -70,7 +70,7 @@ export function registerInit(program: Command, ctx: CliContext): void {
         if (!result.ok && result.reason === 'exists') return refuse(result.file);
         if (!result.ok) {
           // The file does not exist, so a line number in it would mislead: name the flag (or the spec key) instead.
-          for (const e of result.errors) o.err(`${paint(o, 'red', 'error')} ${sourceOf(e.path, typed)} ${formatIssue({ ...e, file: undefined, path: '' })}`);
+          for (const e of result.errors) o.err(`${paint(o, 'red', 'error')} ${sourceOf(e.path, typed)} ${formatIssue({ ...e, file: undefined, path: '', ...(e.fix !== undefined ? { fix: inFlags(e.fix, typed) } : {}) })}`);
           o.err(`${result.file} was not written: fix the ${interactive ? 'answers' : 'flags'} above.`);
           return EXIT.failed;
         }
@@ -88,6 +88,11 @@ function sourceOf(specPath: string, typed: ReadonlySet<string>): string {
   const flag = FLAG_OF.find(([re]) => re.test(specPath))?.[1];
   if (flag && typed.has(flag)) return `${flag}:`;
   return specPath ? `${specPath}:` : '';
+}
+
+/** A fix in spec words, said in the flags the user typed: the spec does not exist yet. */
+function inFlags(fix: string, typed: ReadonlySet<string>): string {
+  return typed.has('--credentials') ? fix.replace('set cors.allowCredentials: false', 'leave out --credentials') : fix;
 }
 
 const FLAG_OF: ReadonlyArray<readonly [RegExp, string]> = [
