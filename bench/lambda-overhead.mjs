@@ -3,17 +3,12 @@
 //
 //   node bench/lambda-overhead.mjs [--seconds S]
 //
-// The wrapper is rendered from templates/lambda/nodejs/cors.mjs.hbs into a temporary folder and imported from
-// there, as Lambda would load it. Plain JavaScript so that it runs with node alone (no TypeScript loader).
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
-import Handlebars from 'handlebars';
+// The wrapper is src/runtime/lambda/cors.mjs, the file `generate` copies into every Node module (behind a header
+// comment), imported as it is. Plain JavaScript so that it runs with node alone (no TypeScript loader).
 import middy from '@middy/core';
 import httpCors from '@middy/http-cors';
+import { configFromEnv, createHandler } from '../src/runtime/lambda/cors.mjs';
 
-const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const secondsArg = process.argv.indexOf('--seconds');
 const ROUND_MS = (secondsArg > 0 ? Number(process.argv[secondsArg + 1]) : 0.5) * 1000;
 const ROUNDS = 7;
@@ -22,25 +17,11 @@ const ROUNDS = 7;
 
 const ORIGINS = ['https://app.example.com', 'https://admin.example.com', 'https://*.example.org'];
 
-async function loadWrapper() {
-  const template = readFileSync(path.join(ROOT, 'templates/lambda/nodejs/cors.mjs.hbs'), 'utf8');
-  const version = JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')).version;
-  const code = Handlebars.create().compile(template, { noEscape: true, strict: true })({ version, specFile: 'cors-gen.yaml' });
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'cors-gen-bench-'));
-  try {
-    writeFileSync(path.join(dir, 'cors.mjs'), code);
-    return await import(pathToFileURL(path.join(dir, 'cors.mjs')).href);
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-}
-
 /** The app: a fresh result per request, as most handlers build one. */
 async function handle(event) {
   return { statusCode: 200, headers: { 'Content-Type': 'application/json' }, body: '{"ok":true}' };
 }
 
-const { createHandler, configFromEnv } = await loadWrapper();
 const corsGen = createHandler(
   handle,
   configFromEnv({

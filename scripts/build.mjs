@@ -15,10 +15,13 @@
 //       dependencies.
 //   dist/THIRD-PARTY-LICENSES.txt
 //       The licenses of the bundled packages.
+//   dist/runtime/
+//       A copy of src/runtime/: the code that runs outside cors-gen (the Lambda CORS wrappers `generate` copies
+//       into every module, the preview's Node worker and Python runner), found beside the bundle by src/paths.ts.
 //
 // The new dist/ is built beside the old one and swapped in whole. `npm run build:types` writes the .d.ts files
 // (tsc); `npm pack` runs both.
-import { chmod, mkdir, readFile, readdir, rename, rm, writeFile } from 'node:fs/promises';
+import { chmod, cp, mkdir, readFile, readdir, rename, rm, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -28,6 +31,7 @@ const require = createRequire(import.meta.url);
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const DIST = path.join(ROOT, 'dist');
 const TEMPLATES = path.join(ROOT, 'templates');
+const RUNTIME = path.join(ROOT, 'src', 'runtime');
 /** Must equal COMPILE_OPTIONS in src/render/templates.ts (test/perf/bundle.test.ts compares the outputs). */
 const COMPILE_OPTIONS = { noEscape: true, strict: true };
 
@@ -126,6 +130,7 @@ async function main() {
       ].join('\n'),
     );
     await chmod(bin, 0o755);
+    await cp(RUNTIME, path.join(out, 'runtime'), { recursive: true, filter: (f) => !/\.(c|m)?ts$/.test(f) && !f.includes('__pycache__') });
     await writeFile(path.join(out, 'THIRD-PARTY-LICENSES.txt'), await thirdPartyLicenses([app.metafile, constructs.metafile]));
     const old = `${out}-old`;
     await rename(DIST, old).catch((e) => {

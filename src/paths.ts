@@ -7,6 +7,13 @@ import { fileURLToPath } from 'node:url';
  */
 export const PACKAGE_ROOT = fileURLToPath(new URL('..', import.meta.url));
 
+/**
+ * The code that runs outside cors-gen (the Lambda CORS wrappers, the preview's Node worker and Python runner), as
+ * files: `src/runtime/` from source, `dist/runtime/` (copied there by scripts/build.mjs) from the bundle, both
+ * beside this file.
+ */
+export const RUNTIME_DIR = fileURLToPath(new URL('./runtime/', import.meta.url));
+
 let cachedVersion: string | undefined;
 
 export function packageVersion(): string {

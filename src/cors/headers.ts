@@ -1,3 +1,4 @@
+import { corsResponseHeaders } from '../runtime/lambda/cors.mjs';
 import { compileOrigins, type OriginMatcher } from './origin.js';
 
 /** The CORS policy of an API, as every part of cors-gen (module, Lambda code, preview) applies it. */
@@ -19,30 +20,27 @@ export interface CorsRequest {
 }
 
 /**
- * The CORS response headers for a request. A disallowed or missing origin gets no `Access-Control-*` header at
- * all (the browser then blocks the response), but `Vary: Origin` is still sent whenever the answer depends on the
- * origin, so that a shared cache never serves one origin's answer to another
- * (https://fetch.spec.whatwg.org/#cors-protocol-and-http-caches).
+ * The CORS response headers for a request: the Lambda wrapper's decision (`corsResponseHeaders` of
+ * `src/runtime/lambda/cors.mjs`), plus what a service adds to an allowed preflight (methods, max-age). A
+ * disallowed or missing origin gets no `Access-Control-*` header at all (the browser then blocks the response),
+ * but `Vary: Origin` is still sent whenever the answer depends on the origin, so that a shared cache never serves
+ * one origin's answer to another (https://fetch.spec.whatwg.org/#cors-protocol-and-http-caches).
  */
 export function corsHeaders(policy: CorsPolicy, request: CorsRequest, matcher: OriginMatcher = compileOrigins(policy.allowOrigins)): Record<string, string> {
-  const wildcard = matcher.any && !policy.allowCredentials;
-  // Even with "*" the answer depends on the Origin (none is sent without one, or for "null"), so only a
-  // literal "*" answer goes without Vary; the generated Lambda code does the same.
   // "*" with credentials is refused by the validator; should such a policy reach here anyway, allow nothing
   // rather than echo every origin together with credentials.
-  if (!matcher.allows(request.origin) || (matcher.any && policy.allowCredentials)) return { Vary: 'Origin' };
-  const headers: Record<string, string> = wildcard ? {} : { Vary: 'Origin' };
-
-  // `*` cannot be combined with credentials (the spec validator refuses that), so with credentials the origin is
-  // always echoed. https://developer.mozilla.org/docs/Web/HTTP/Headers/Access-Control-Allow-Origin
-  headers['Access-Control-Allow-Origin'] = wildcard ? '*' : request.origin!;
-  if (policy.allowCredentials) headers['Access-Control-Allow-Credentials'] = 'true';
-  if (request.preflight) {
-    headers['Access-Control-Allow-Methods'] = policy.allowMethods.join(',');
-    if (policy.allowHeaders.length > 0) headers['Access-Control-Allow-Headers'] = policy.allowHeaders.join(',');
-    if (policy.maxAge !== undefined) headers['Access-Control-Max-Age'] = String(policy.maxAge);
-  } else if (policy.exposeHeaders.length > 0) {
-    headers['Access-Control-Expose-Headers'] = policy.exposeHeaders.join(',');
+  if (matcher.any && policy.allowCredentials) return { Vary: 'Origin' };
+  const joined = (list: readonly string[]) => (list.length > 0 ? list.join(',') : undefined);
+  const { headers, varyOrigin } = corsResponseHeaders(
+    matcher,
+    { allowCredentials: policy.allowCredentials, allowHeaders: joined(policy.allowHeaders), exposeHeaders: joined(policy.exposeHeaders) },
+    request.origin,
+    request.preflight,
+  );
+  const answer: Record<string, string> = varyOrigin ? { Vary: 'Origin', ...headers } : headers;
+  if (request.preflight && headers['Access-Control-Allow-Origin'] !== undefined) {
+    answer['Access-Control-Allow-Methods'] = policy.allowMethods.join(',');
+    if (policy.maxAge !== undefined) answer['Access-Control-Max-Age'] = String(policy.maxAge);
   }
-  return headers;
+  return answer;
 }

@@ -4,9 +4,13 @@
  * form so that the allowlist can be compared byte for byte with the request's `Origin` header, which is what
  * browsers do with `Access-Control-Allow-Origin` (Fetch standard, CORS check).
  *
- * Pure functions only: the spec validator, the constructs, the Lambda templates' tests, `check` and `preview`
- * all share these rules.
+ * Pure functions only: the spec validator, the constructs, the Lambda code's tests, `check` and `preview`
+ * all share these rules. Matching itself is the Lambda wrapper's own code (`src/runtime/lambda/cors.mjs`,
+ * copied into every Node module), so what cors-gen checks and what the deployed function does cannot drift.
  */
+import { compileOrigins as compileValidOrigins, DNS_LABEL, wildcardPatternSource } from '../runtime/lambda/cors.mjs';
+
+export { DNS_LABEL, wildcardPatternSource };
 
 /** Why an allowlist entry is not an origin, with the value the user should write instead (when there is one). */
 export interface OriginProblem {
@@ -27,8 +31,6 @@ export type OriginEntry =
 
 const DEFAULT_PORTS: Record<string, string> = { 'http:': '80', 'https:': '443' };
 
-/** One DNS label as hosts use them: letters, digits and inner hyphens, 1 to 63 characters. */
-export const DNS_LABEL = '[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?';
 const DNS_LABEL_RE = new RegExp(`^${DNS_LABEL}$`);
 
 /**
@@ -182,20 +184,6 @@ export function isOriginProblem(x: OriginEntry | OriginProblem): x is OriginProb
   return 'reason' in x;
 }
 
-function escapeRegExp(s: string): string {
-  return s.replace(/[.*+?^${}()|[\]\\/-]/g, '\\$&');
-}
-
-/**
- * The anchored regular expression source for a wildcard entry: everything escaped, `*` as one DNS label.
- * The same source is used by the Lambda code and (in Java syntax, which it also is) by the REST preflight's VTL
- * `.matches()`, which matches the whole string.
- */
-export function wildcardPatternSource(entry: string): string {
-  const star = entry.indexOf('*');
-  return `^${escapeRegExp(entry.slice(0, star))}${DNS_LABEL}${escapeRegExp(entry.slice(star + 1))}$`;
-}
-
 /** Decides whether a request's `Origin` is in an allowlist. */
 export interface OriginMatcher {
   /** True when the allowlist is `*`: the answer is the literal `*`, not an echo. */
@@ -205,32 +193,14 @@ export interface OriginMatcher {
 }
 
 /**
- * Builds a matcher from valid entries. Matching is case-insensitive (the request's origin is lowercased; the
- * entries already are) and whole-string: no prefix, suffix or substring match can ever pass.
- * `null` is never allowed, whatever the list says.
+ * Builds a matcher from valid entries (and throws on an invalid one). Matching is case-insensitive (the
+ * request's origin is lowercased; the entries already are) and whole-string: no prefix, suffix or substring
+ * match can ever pass. `null` is never allowed, whatever the list says.
  */
 export function compileOrigins(entries: readonly string[]): OriginMatcher {
-  const exact = new Set<string>();
-  const patterns: RegExp[] = [];
-  let any = false;
   for (const raw of entries) {
     const entry = parseOriginEntry(raw);
     if (isOriginProblem(entry)) throw new Error(`invalid origin entry ${JSON.stringify(raw)}: ${entry.reason}`);
-    if (entry.kind === 'any') any = true;
-    else if (entry.kind === 'exact') exact.add(entry.value);
-    else if (entry.kind === 'wildcard') patterns.push(new RegExp(wildcardPatternSource(entry.value)));
-    else patterns.push(new RegExp(`^${escapeRegExp(entry.value.slice(0, -1))}${DNS_LABEL}(?:\\.${DNS_LABEL})*(?::\\d{1,5})?$`));
   }
-  return {
-    any,
-    allows(origin) {
-      if (origin === undefined || origin === '' || origin === 'null') return false;
-      // Browsers send origins in ASCII (hosts in punycode). Anything else is not a browser's Origin, and
-      // Unicode case folding would be a trap: "\u212A".toLowerCase() is the ASCII "k".
-      if (!/^[\x21-\x7e]+$/.test(origin)) return false;
-      if (any) return true;
-      const o = origin.replace(/[A-Z]+/g, (c) => c.toLowerCase());
-      return exact.has(o) || patterns.some((p) => p.test(o));
-    },
-  };
+  return compileValidOrigins(entries);
 }

@@ -5,7 +5,7 @@
  * https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-develop-integrations-lambda.html (2.0),
  * https://docs.aws.amazon.com/lambda/latest/dg/urls-invocation.html (Function URL).
  */
-import { PREVIEW_ACCOUNT } from './module/resolve.js';
+import { PREVIEW_ACCOUNT } from './module/attributes.js';
 import type { PreviewRequest } from './server/http-server.js';
 
 /** Percent-decoding that keeps a malformed escape as written (API Gateway does not reject those). */

@@ -14,14 +14,16 @@
 import { spawnSync } from 'node:child_process';
 import type { ApiKind } from '../spec/model.js';
 import { assumptionsFor } from './assumptions.js';
-import { ModuleError, PreviewSetupError } from './errors.js';
-import { buildFunctionUrl, FUNCTION_URL_MAX_BODY_BYTES } from './function-url/function-url.js';
-import { buildHttpApi, HTTP_API_MAX_BODY_BYTES } from './http-api/http-api.js';
-import { moduleFunctions, type ModuleFunction } from './lambda/functions.js';
-import { loadModule, nestedBlock } from './module/load.js';
-import { ModuleResolver } from './module/resolve.js';
-import { buildRestApi, REST_MAX_BODY_BYTES, type RouteInfo } from './rest/rest-api.js';
-import { isLoopback, startServer, type Handler, type PreviewRequest, type PreviewResponse, type StartedServer } from './server/http-server.js';
+import { PreviewSetupError } from './errors.js';
+import { FUNCTION_URL_MAX_BODY_BYTES, functionUrlHandler } from './function-url/function-url.js';
+import { HTTP_API_MAX_BODY_BYTES, httpApiHandler } from './http-api/http-api.js';
+import { LambdaPool } from './lambda/pool.js';
+import { apiKind, planDeployment, type ApiModel } from './module/deployment.js';
+import type { FunctionRuntime } from './module/functions.js';
+import { loadModule } from './module/load.js';
+import type { RouteInfo } from './module/routes.js';
+import { REST_MAX_BODY_BYTES, restApiHandler } from './rest/rest-api.js';
+import { isLoopback, startServer, type Handler, type PreviewResponse, type StartedServer } from './server/http-server.js';
 import { ExchangeLog } from './site/explain.js';
 import { chooseOrigins, portsBusy, sitePortNotAllowed, type LocalOrigin } from './site/origin.js';
 import { corsIntent, demoPlan, type DemoPlan } from './site/plan.js';
@@ -95,25 +97,14 @@ export interface Preview {
   close(): Promise<void>;
 }
 
-function detectKind(types: ReadonlySet<string>): ApiKind {
-  const kinds: ApiKind[] = [];
-  if (types.has('aws_api_gateway_rest_api')) kinds.push('rest');
-  if (types.has('aws_apigatewayv2_api')) kinds.push('http');
-  if (types.has('aws_lambda_function_url')) kinds.push('function-url');
-  if (kinds.length === 0) throw new ModuleError('the module has no aws_api_gateway_rest_api, aws_apigatewayv2_api or aws_lambda_function_url: nothing to serve');
-  if (kinds.length > 1) throw new ModuleError(`the module has more than one kind of API (${kinds.join(', ')}); the preview serves one`);
-  return kinds[0]!;
-}
-
 const MAX_BODY: Record<ApiKind, number> = { rest: REST_MAX_BODY_BYTES, http: HTTP_API_MAX_BODY_BYTES, 'function-url': FUNCTION_URL_MAX_BODY_BYTES };
 
 export async function startPreview(options: PreviewOptions): Promise<Preview> {
   const log = options.log ?? (() => {});
   const host = options.host ?? '127.0.0.1';
   const doc = await loadModule(options.module);
-  const types = new Set([...doc.resources.values()].map((r) => r.type));
-  const kind = detectKind(types);
-  const website = types.has('aws_s3_bucket_website_configuration');
+  const kind = apiKind(doc);
+  const website = [...doc.resources.values()].some((r) => r.type === 'aws_s3_bucket_website_configuration');
   const choice = await chooseOrigins(doc, { website, ...(options.stage !== undefined ? { stage: options.stage } : {}), ...(options.spec ? { spec: options.spec } : {}) });
   const stageValues = choice.stageValues;
   let local: readonly LocalOrigin[] = choice.local;
@@ -123,21 +114,13 @@ export async function startPreview(options: PreviewOptions): Promise<Preview> {
     if (local.length === 0) throw sitePortNotAllowed(options.sitePort, choice.local, choice.stage);
   }
 
-  // Everything that does not need the servers' ports is checked before any port is taken.
-  const probe = new ModuleResolver(doc, { apiOrigin: 'http://127.0.0.1:1', siteHost: '127.0.0.1:2' }, stageValues);
-  probe.checkSyntax();
-  probe.validateVariables();
-  const websiteBlock = probe.ofType('aws_s3_bucket_website_configuration')[0];
-  const indexDocument = websiteBlock ? nestedBlock(websiteBlock.body, 'index_document', websiteBlock)?.['suffix'] : undefined;
-  const errorDocument = websiteBlock ? nestedBlock(websiteBlock.body, 'error_document', websiteBlock)?.['key'] : undefined;
-  // S3 refuses such a suffix ("must not be empty and must not include a slash character",
-  // https://docs.aws.amazon.com/AmazonS3/latest/API/API_IndexDocument.html); served, it could name a file
-  // outside the site folder.
-  if (typeof indexDocument === 'string' && (indexDocument === '' || /[/\\\0]/.test(indexDocument))) {
-    throw new ModuleError(`index_document.suffix ${JSON.stringify(indexDocument)} is empty or contains a slash, which S3 refuses`, { file: websiteBlock!.file, address: websiteBlock!.address }, { fix: 'set frontend.indexDocument to a file name such as index.html and run "cors-gen generate"' });
-  }
+  // The plan, like `terraform plan` with the endpoints AWS assigns at apply time not yet known (they are the
+  // servers' ports): every refusal happens here, before any port is taken. Once the ports are, the same pure
+  // planning runs against them; the endpoints flow through expressions (`replace(origin, ".", "[.]")`), so
+  // they cannot be patched into the first plan's values afterwards.
+  const plan = planDeployment(doc, { apiOrigin: 'http://127.0.0.1:1', siteHost: '127.0.0.1:2' }, stageValues);
   const python = options.python ?? 'python3';
-  if (probe.ofType('aws_lambda_function').some((f) => String(probe.attribute(f.address, 'runtime')).startsWith('python'))) {
+  if ([...plan.functions.values()].some((f) => f.code.runtime.startsWith('python'))) {
     const check = spawnSync(python, ['--version'], { encoding: 'utf8' });
     if (check.error || check.status !== 0) throw new PreviewSetupError(`the module's Lambda code is Python and "${python}" cannot be run (${check.error?.message ?? check.stderr.trim()}); install python3`);
   }
@@ -145,12 +128,12 @@ export async function startPreview(options: PreviewOptions): Promise<Preview> {
   const servers: StartedServer[] = [];
   const handlers: { api?: Handler; site?: Handler; foreign?: Handler } = {};
   const notReady: Handler = async () => ({ status: 503, headers: [['Content-Type', 'text/plain'], ['Retry-After', '1']], body: 'cors-gen preview is starting\n' });
-  let functions = new Map<string, ModuleFunction>();
+  let pools = new Map<string, LambdaPool>();
   let closed = false;
   const close = async () => {
     if (closed) return;
     closed = true;
-    await Promise.all([...servers.map((s) => s.close()), ...[...functions.values()].map((f) => f.pool.close())]);
+    await Promise.all([...servers.map((s) => s.close()), ...[...pools.values()].map((p) => p.close())]);
   };
   try {
     const listen = async (name: string, port: number | undefined, maxBody: number, pick: () => Handler | undefined, on = host) => {
@@ -190,34 +173,35 @@ export async function startPreview(options: PreviewOptions): Promise<Preview> {
     const foreignOrigin = `http://${urlHost}:${foreignServer.port}`;
     if (!isLoopback(host)) log(`warning: listening on ${host}, not loopback: anyone who can reach this machine can call the module's Lambda code`);
 
-    const r = new ModuleResolver(doc, { apiOrigin, siteHost: new URL(siteOrigin).host }, stageValues);
-    r.validateVariables();
-    functions = moduleFunctions(r, { log, python, ...(options.maxEnvironments ? { maxEnvironments: options.maxEnvironments } : {}) });
-    const api = kind === 'rest' ? buildRestApi(r, functions, log) : kind === 'http' ? buildHttpApi(r, functions, log) : buildFunctionUrl(r, functions, log);
-    const apiUrl = baseUrl(r, api, apiOrigin);
+    const deployment = planDeployment(doc, { apiOrigin, siteHost: new URL(siteOrigin).host }, stageValues);
+    const poolOptions = { log, python, ...(options.maxEnvironments ? { maxEnvironments: options.maxEnvironments } : {}) };
+    pools = new Map([...deployment.functions].map(([address, f]) => [address, new LambdaPool(f.code, poolOptions)]));
+    const runtime: FunctionRuntime = { invoke: (fn, event, requestId) => pools.get(fn.address)!.invoke(event, requestId), log };
+    const { api, apiUrl, site } = deployment;
+    const handle = apiHandler(api, runtime);
 
     const exchanges = new ExchangeLog();
     handlers.api = async (request) => {
-      const response: PreviewResponse = await api.handle(request);
+      const response: PreviewResponse = await handle(request);
       exchanges.record(request, response);
       return response;
     };
 
-    const fn = [...functions.values()][0];
+    const fn = [...deployment.functions.values()][0];
     const service = 'cors' in api ? api.cors : undefined;
-    const plan = demoPlan(kind, apiUrl, api.routes, corsIntent(fn?.code.environment, service), assumptionsFor(kind).map((a) => a.text));
-    const [siteAllowed, foreignAllowed] = await Promise.all([allows(api, plan, siteOrigin), allows(api, plan, foreignOrigin)]);
+    const demo = demoPlan(kind, apiUrl, api.routes, corsIntent(fn?.code.environment, service), assumptionsFor(kind).map((a) => a.text));
+    const [siteAllowed, foreignAllowed] = await Promise.all([allows(handle, demo, siteOrigin), allows(handle, demo, foreignOrigin)]);
     const siteConfig = {
-      plan,
+      plan: demo,
       exchanges,
       ...(options.siteDir ? { siteDir: options.siteDir } : {}),
-      ...(typeof indexDocument === 'string' ? { indexDocument } : {}),
-      ...(typeof errorDocument === 'string' ? { errorDocument } : {}),
+      ...(site.indexDocument !== undefined ? { indexDocument: site.indexDocument } : {}),
+      ...(site.errorDocument !== undefined ? { errorDocument: site.errorDocument } : {}),
     };
     handlers.site = siteHandler({ ...siteConfig, role: 'site', origin: siteOrigin, allowed: siteAllowed });
     handlers.foreign = siteHandler({ ...siteConfig, role: 'foreign', origin: foreignOrigin, allowed: foreignAllowed });
 
-    const warnings = [...r.warnings, ...api.warnings];
+    const warnings = [...deployment.warnings];
     if (!siteAllowed) warnings.push(`the module's API does not allow the site origin ${siteOrigin} (a preflight from it gets no Access-Control-Allow-Origin naming it): the demo page there will be blocked like the foreign one`);
     for (const w of warnings) log(`warning: ${w}`);
     return { api: apiUrl, site: `${siteOrigin}/`, foreignSite: `${foreignOrigin}/`, website, siteAllowed, foreignAllowed, stage: choice.stage, stageChosen: choice.stageChosen, kind, routes: api.routes, warnings, close };
@@ -231,12 +215,12 @@ export async function startPreview(options: PreviewOptions): Promise<Preview> {
  * Whether the API lets `origin` read its answers, asked the way a browser asks: a preflight for the page's first
  * call, sent to the emulated API directly (not recorded, no Lambda runs), and its Access-Control-Allow-Origin.
  */
-async function allows(api: { handle(request: PreviewRequest): Promise<PreviewResponse> }, plan: DemoPlan, origin: string): Promise<boolean> {
+async function allows(handle: Handler, plan: DemoPlan, origin: string): Promise<boolean> {
   const call = plan.calls.find((c) => c.kind === 'route') ?? plan.calls[0];
   if (!call) return false;
   const url = new URL(call.url);
   const headers = Object.keys(call.headers).map((h) => h.toLowerCase());
-  const response = await api.handle({
+  const response = await handle({
     method: 'OPTIONS',
     rawPath: url.pathname,
     rawQuery: url.search.slice(1),
@@ -250,13 +234,9 @@ async function allows(api: { handle(request: PreviewRequest): Promise<PreviewRes
   return allowOrigin.length === 1 && (allowOrigin[0] === origin || allowOrigin[0] === '*');
 }
 
-/** The module's `api_url` output when it has one (it names the stage), else the API server's root. */
-function baseUrl(r: ModuleResolver, api: { kind: ApiKind; stages?: readonly string[]; basePath?: string }, origin: string): string {
-  const output = r.doc.outputs.get('api_url');
-  if (output && output.body['value'] !== undefined) {
-    const v = r.evalRaw(output.body['value'], { file: output.file, address: 'output.api_url' });
-    if (typeof v === 'string' && v.startsWith(origin)) return v.replace(/\/$/, '');
-  }
-  if (api.kind === 'rest') return `${origin}/${api.stages?.[0] ?? ''}`;
-  return `${origin}${api.basePath ?? ''}`;
+/** The emulator of the module's API: its phases over the planned model, invoking the running functions. */
+function apiHandler(api: ApiModel, runtime: FunctionRuntime): Handler {
+  if (api.kind === 'rest') return restApiHandler(api, runtime);
+  if (api.kind === 'http') return httpApiHandler(api, runtime);
+  return functionUrlHandler(api, runtime);
 }

@@ -38,7 +38,7 @@ export function serviceCors(block: Readonly<Record<string, HclValue>>, where: { 
     allowCredentials: credentials === true || credentials === 'true',
     maxAge: typeof maxAge === 'number' ? maxAge : undefined,
   };
-  // The service rejects this combination when it is configured (research C1).
+  // The service rejects this combination when it is configured (https://github.com/aws/aws-cdk/issues/9076).
   if (cors.allowCredentials && cors.allowOrigins.includes('*')) throw new ModuleError('allow_credentials with allow_origins "*" is rejected by AWS ("allow-credentials is not supported if \'allow-origin\' is *")', where);
   return cors;
 }

@@ -1,6 +1,9 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { RUNTIME_DIR } from '../paths.js';
 import type { CorsModel, Runtime } from '../spec/model.js';
 import { isPythonRuntime } from '../spec/model.js';
-import { displaySpecFile } from './escape.js';
+import { generatedHeader } from './header.js';
 import { render } from './templates.js';
 
 /** The Lambda code of a module, keyed by paths relative to the module folder (`lambda/index.mjs`, ...). */
@@ -14,31 +17,49 @@ export interface LambdaFiles {
 export interface LambdaCodeOptions {
   /** The spec file, as the header names it; relative to the project (an absolute path is cut to its base name). */
   readonly specFile: string;
-  /** The cors-gen version written into the header. */
+  /** The cors-gen version. Not written into the files: the manifest records it, so an upgrade that changes no output changes no file. */
   readonly version: string;
 }
 
-/** What every Lambda template receives; nothing else varies, so the code only depends on these and the runtime. */
+/** What the entry and app templates receive; nothing else varies, so the code only depends on these and the runtime. */
 interface LambdaCodeView {
   readonly version: string;
-  readonly specFile: string;
+  /** The generated-file header, already comment text. */
+  readonly header: string;
+}
+
+const runtimeSources = new Map<string, string>();
+
+/**
+ * A generated copy of a file of `src/runtime/lambda/` (the CORS wrapper, the same for every spec): the header,
+ * an empty comment line, then the file as it is in the repository.
+ */
+function runtimeCopy(file: 'cors.mjs' | 'cors.py', header: string): string {
+  let source = runtimeSources.get(file);
+  if (source === undefined) {
+    source = readFileSync(path.join(RUNTIME_DIR, 'lambda', file), 'utf8');
+    runtimeSources.set(file, source);
+  }
+  const marker = file.endsWith('.py') ? '#' : '//';
+  return `${marker} ${header}\n${marker}\n${source}`;
 }
 
 /**
- * Renders the Lambda code for the model's runtime: Node (`index.mjs`, `cors.mjs`, `app.mjs`) or Python
- * (`handler.py`, `cors.py`, `app.py`). The code is the same for every spec; its behaviour comes from the
+ * The Lambda code for the model's runtime: Node (`index.mjs`, `cors.mjs`, `app.mjs`) or Python (`handler.py`,
+ * `cors.py`, `app.py`). The CORS wrapper is copied from `src/runtime/lambda/`; the entry point and the app stub
+ * are rendered from `templates/lambda/`. The code is the same for every spec; its behaviour comes from the
  * environment variables of `corsEnvironment`.
  */
 export function renderLambdaCode(model: CorsModel, opts: LambdaCodeOptions): LambdaFiles {
-  const view: LambdaCodeView = { version: opts.version, specFile: displaySpecFile(opts.specFile) };
+  const view: LambdaCodeView = { version: opts.version, header: generatedHeader(opts.specFile) };
   if (isPythonRuntime(model.lambda.runtime)) {
     return {
-      generated: { 'lambda/handler.py': render('pythonHandler', view), 'lambda/cors.py': render('pythonCors', view) },
+      generated: { 'lambda/handler.py': render('pythonHandler', view), 'lambda/cors.py': runtimeCopy('cors.py', view.header) },
       userOwned: { 'lambda/app.py': render('pythonApp', view) },
     };
   }
   return {
-    generated: { 'lambda/index.mjs': render('nodeIndex', view), 'lambda/cors.mjs': render('nodeCors', view) },
+    generated: { 'lambda/index.mjs': render('nodeIndex', view), 'lambda/cors.mjs': runtimeCopy('cors.mjs', view.header) },
     userOwned: { 'lambda/app.mjs': render('nodeApp', view) },
   };
 }

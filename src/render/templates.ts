@@ -13,10 +13,8 @@ import { PRECOMPILED } from './precompiled-templates.js';
 export const TEMPLATES = {
   initSpec: 'init/cors-gen.yaml.hbs',
   nodeIndex: 'lambda/nodejs/index.mjs.hbs',
-  nodeCors: 'lambda/nodejs/cors.mjs.hbs',
   nodeApp: 'lambda/nodejs/app.mjs.hbs',
   pythonHandler: 'lambda/python/handler.py.hbs',
-  pythonCors: 'lambda/python/cors.py.hbs',
   pythonApp: 'lambda/python/app.py.hbs',
   moduleReadme: 'module/README.md.hbs',
 } as const;

@@ -21,6 +21,9 @@ const origin = z
   .string()
   .describe('"scheme://host[:port]" exactly as browsers send it, "*" alone, or a wildcard pattern the target supports.');
 
+/** A stage's name: also the name of its `stages/<name>.tfvars` file in the module. */
+export const STAGE_NAME = /^[a-z0-9][a-z0-9_-]{0,62}$/;
+
 const originList = z.array(origin).min(1, { error: 'must list at least one origin' });
 
 const routeMethod = z.enum(ROUTE_METHODS);
@@ -112,7 +115,7 @@ export const specSchema = z
       .optional(),
     stages: z
       .record(
-        z.string().regex(/^[a-z0-9][a-z0-9_-]{0,62}$/, { error: 'stage names are lowercase letters, digits, "-" or "_"' }),
+        z.string().regex(STAGE_NAME, { error: 'stage names are lowercase letters, digits, "-" or "_"' }),
         z.strictObject({ allowOrigins: originList }),
       )
       .optional()

@@ -1,6 +1,8 @@
+import { constants as fsConstants } from 'node:fs';
 import * as nodeFs from 'node:fs/promises';
 import path from 'node:path';
 import { MANIFEST_FILE, sha256, type ModuleFiles } from './module-files.js';
+import { checkEntries, entryKind, ModulePathError, notAFileError, type EntryKind } from './module-paths.js';
 
 /**
  * Writing a module: plan (compare with disk and the previous manifest), then commit atomically.
@@ -12,10 +14,14 @@ import { MANIFEST_FILE, sha256, type ModuleFiles } from './module-files.js';
  * commit point restores every old file and removes every staged one; after it, the run succeeds and the next run
  * finishes the clean-up. A crash leaves the journal, and the next run rolls back (or finishes) before doing
  * anything else. A lock file keeps two runs from interleaving, and the plan is made again under it.
+ *
+ * Confinement: every path read back from the folder (manifest, journal) must be one cors-gen writes
+ * (`module-paths.ts`), and nothing in the folder is followed if it is a link: entries are inspected with lstat,
+ * new files are created exclusively without following links, and links where a folder should be are refused.
  */
 
 /** The part of node:fs/promises the writer uses, injectable so tests can make any call fail. */
-export type WriterFs = Pick<typeof nodeFs, 'readFile' | 'writeFile' | 'rename' | 'unlink' | 'mkdir' | 'rm' | 'open'>;
+export type WriterFs = Pick<typeof nodeFs, 'readFile' | 'writeFile' | 'rename' | 'unlink' | 'mkdir' | 'rm' | 'rmdir' | 'open' | 'lstat'>;
 
 export interface Manifest {
   readonly generator: 'cors-gen';
@@ -46,6 +52,8 @@ export interface WritePlan {
   readonly leftovers: readonly string[];
   /** True when nothing on disk would change. */
   readonly upToDate: boolean;
+  /** What the manifest on disk says about the run that wrote the module, when there is one. */
+  readonly previous?: { readonly version: string; readonly specChanged: boolean };
 }
 
 export class ModuleWriteError extends Error {
@@ -84,68 +92,97 @@ export async function planWrite(
 /** Compares the module on disk (and the manifest cors-gen last wrote there) with `files`. */
 async function planAgainst(dir: string, files: ModuleFiles, manifest: Manifest, fs: WriterFs): Promise<WritePlan> {
   const previous = await readManifest(dir, fs);
+  const recorded = (p: string) => (previous && Object.hasOwn(previous.files, p) ? previous.files[p] : undefined);
+  await checkFolders(dir, [...files.generated.keys(), ...files.userOwned.keys(), ...Object.keys(previous?.files ?? {}), ...(previous?.userOwned ?? [])], fs);
   const manifestText = `${JSON.stringify(manifest, null, 2)}\n`;
   const changes: FileChange[] = [];
   for (const [p, text] of files.generated) {
-    const onDisk = await readText(path.join(dir, p), fs);
+    const onDisk = await readModuleText(dir, p, fs);
     if (onDisk === text) continue;
     if (onDisk === undefined) changes.push({ path: p, kind: 'create' });
-    else if (previous?.files[p] === sha256(onDisk)) changes.push({ path: p, kind: 'update' });
-    else changes.push({ path: p, kind: 'edited', reason: previous?.files[p] ? 'edited by hand since cors-gen wrote it' : 'not written by cors-gen (no manifest records it)' });
+    else if (recorded(p) === sha256(onDisk)) changes.push({ path: p, kind: 'update' });
+    else changes.push({ path: p, kind: 'edited', reason: recorded(p) ? 'edited by hand since cors-gen wrote it' : 'not written by cors-gen (no manifest records it)' });
   }
-  for (const [p, recorded] of Object.entries(previous?.files ?? {})) {
+  for (const p of Object.keys(previous?.files ?? {})) {
     if (files.generated.has(p) || files.userOwned.has(p)) continue;
-    const onDisk = await readText(path.join(dir, p), fs);
+    const onDisk = await readModuleText(dir, p, fs);
     if (onDisk === undefined) continue;
-    if (sha256(onDisk) === recorded) changes.push({ path: p, kind: 'delete' });
+    if (sha256(onDisk) === recorded(p)) changes.push({ path: p, kind: 'delete' });
     else changes.push({ path: p, kind: 'edited', reason: 'edited by hand and no longer generated' });
   }
   const userFiles: string[] = [];
-  for (const p of files.userOwned.keys()) if ((await readText(path.join(dir, p), fs)) === undefined) userFiles.push(p);
-  const manifestOnDisk = await readText(path.join(dir, MANIFEST_FILE), fs);
-  // Listed like any other file, so `--check` never reports "stale" with nothing to show (a new cors-gen
-  // version or a spec edit that changes no output still changes the manifest).
-  if (manifestOnDisk !== manifestText) changes.push({ path: MANIFEST_FILE, kind: manifestOnDisk === undefined ? 'create' : 'update' });
+  for (const p of files.userOwned.keys()) if ((await kindOf(path.join(dir, p), fs)) === 'missing') userFiles.push(p);
+  const manifestOnDisk = await readModuleText(dir, MANIFEST_FILE, fs);
+  // Listed like any other file, so `--check` never reports "stale" with nothing to show (a spec edit that
+  // changes no output still changes the manifest). A manifest that differs only in the version of cors-gen
+  // that wrote it is not a change: an upgrade that changes no output leaves the module (and its check) alone.
+  const sameButVersion = previous !== undefined && `${JSON.stringify({ ...previous.raw, version: manifest.version }, null, 2)}\n` === manifestText;
+  if (manifestOnDisk !== manifestText && !sameButVersion) changes.push({ path: MANIFEST_FILE, kind: manifestOnDisk === undefined ? 'create' : 'update' });
   const leftovers: string[] = [];
-  if (await exists(path.join(dir, JOURNAL), fs)) leftovers.push(JOURNAL);
+  // A journal is checked here too, so `--check` refuses one that names paths cors-gen never writes.
+  const journal = await readModuleText(dir, JOURNAL, fs);
+  if (journal !== undefined) {
+    await checkFolders(dir, journalEntries(parseJournal(dir, journal)), fs);
+    leftovers.push(JOURNAL);
+  }
   const known = new Set([...files.generated.keys(), ...files.userOwned.keys(), ...Object.keys(previous?.files ?? {}), ...(previous?.userOwned ?? []), MANIFEST_FILE, JOURNAL]);
-  for (const p of known) for (const suffix of [NEW, OLD]) if (await exists(path.join(dir, p) + suffix, fs)) leftovers.push(p + suffix);
+  for (const p of known) {
+    for (const suffix of [NEW, OLD]) {
+      const kind = await kindOf(path.join(dir, p) + suffix, fs);
+      // A folder under a staging name is refused now, before the write has removed any other debris.
+      if (kind === 'folder') throw notAFileError(path.join(dir, p) + suffix, kind, 'file');
+      if (kind !== 'missing') leftovers.push(p + suffix);
+    }
+  }
   if (await staleLock(path.join(dir, LOCK), fs)) leftovers.push(LOCK);
   const upToDate = changes.length === 0 && userFiles.length === 0 && leftovers.length === 0;
-  return { changes, userFiles, manifest, manifestText, leftovers, upToDate };
+  const written = previous && { version: previous.version, specChanged: previous.specSha256 !== manifest.spec.sha256 };
+  return { changes, userFiles, manifest, manifestText, leftovers, upToDate, ...(written ? { previous: written } : {}) };
 }
 
 /**
  * Applies a plan. Refuses (ModuleWriteError, nothing touched) when a hand-edited file would be overwritten
  * unless `force`; with `force`, a hand-edited file that is no longer generated is deleted. The plan is made
  * again under the lock, so a concurrent run or an edit made since `planWrite` is never overwritten blindly.
- * Returns the plan that was applied.
+ * Returns the plan that was applied. Folders it creates are removed again when the write fails.
  */
-export async function commitWrite(dir: string, files: ModuleFiles, plan: WritePlan, options: { force?: boolean } = {}, fs: WriterFs = nodeFs): Promise<WritePlan> {
+export interface CommitOptions {
+  /** Overwrite (or delete) generated files edited by hand. */
+  readonly force?: boolean;
+  /** Told once when the run has to wait for another run's lock, so a wait never looks like a hang. */
+  readonly onLockWait?: (message: string) => void;
+}
+
+export async function commitWrite(dir: string, files: ModuleFiles, plan: WritePlan, options: CommitOptions = {}, fs: WriterFs = nodeFs): Promise<WritePlan> {
   refuseEdited(dir, plan, options);
-  await fs.mkdir(dir, { recursive: true });
-  const release = await lock(dir, fs);
+  const madeFolders = await makeFolders(dir, fs);
   try {
-    // Debris first: a crashed run's journal is rolled back, stray staged and old files are removed.
-    await recover(dir, fs);
-    await sweep(dir, [...files.generated.keys(), ...files.userOwned.keys()], fs);
-    const current = await planAgainst(dir, files, plan.manifest, fs);
-    refuseEdited(dir, current, options);
-    if (current.upToDate) return current;
-    const writes = new Map<string, string>();
-    const deletes: string[] = [];
-    for (const c of current.changes) {
-      if (c.path === MANIFEST_FILE) continue;
-      const text = files.generated.get(c.path);
-      if (c.kind === 'delete' || text === undefined) deletes.push(c.path);
-      else writes.set(c.path, text);
+    const release = await lock(dir, fs, options.onLockWait);
+    try {
+      // Debris first: a crashed run's journal is rolled back, stray staged and old files are removed.
+      await recover(dir, fs);
+      await sweep(dir, [...files.generated.keys(), ...files.userOwned.keys()], fs);
+      const current = await planAgainst(dir, files, plan.manifest, fs);
+      refuseEdited(dir, current, options);
+      if (current.upToDate) return current;
+      const writes = new Map<string, string>();
+      const deletes: string[] = [];
+      for (const c of current.changes) {
+        if (c.path === MANIFEST_FILE) continue;
+        const text = files.generated.get(c.path);
+        if (c.kind === 'delete' || text === undefined) deletes.push(c.path);
+        else writes.set(c.path, text);
+      }
+      for (const p of current.userFiles) writes.set(p, files.userOwned.get(p)!);
+      writes.set(MANIFEST_FILE, current.manifestText);
+      await swap(dir, writes, deletes, fs);
+      return current;
+    } finally {
+      await release();
     }
-    for (const p of current.userFiles) writes.set(p, files.userOwned.get(p)!);
-    writes.set(MANIFEST_FILE, current.manifestText);
-    await swap(dir, writes, deletes, fs);
-    return current;
-  } finally {
-    await release();
+  } catch (e) {
+    await removeEmptyFolders(madeFolders, fs);
+    throw e;
   }
 }
 
@@ -163,6 +200,8 @@ function refuseEdited(dir: string, plan: WritePlan, options: { force?: boolean }
 interface Journal {
   /** Files staged as `<file>.cors-gen-new` (written first, before anything is staged). */
   readonly staged: string[];
+  /** Subfolders the swap creates (`lambda`, `stages`), removed again by a rollback when empty. */
+  readonly folders?: string[];
   /** Targets that existed and are moved to `.cors-gen-old`; absent while staging. */
   readonly replaced?: string[];
   /** Targets that did not exist before; absent while staging. */
@@ -174,9 +213,14 @@ interface Journal {
 async function swap(dir: string, writes: Map<string, string>, deletes: string[], fs: WriterFs): Promise<void> {
   const abs = (p: string) => path.join(dir, p);
   const staged = [...writes.keys()];
+  // Subfolders (lambda/, stages/) this run creates, outermost first: a rollback, even after a crash, removes them.
+  const folders: string[] = [];
+  for (const d of new Set(staged.map((p) => path.posix.dirname(p)).filter((d) => d !== '.'))) {
+    if ((await kindOf(abs(d), fs)) === 'missing') folders.push(d);
+  }
   // 1. A journal naming what is about to be staged, so even a crash while staging is undone exactly.
   try {
-    await writeJournal(dir, { staged }, fs);
+    await writeJournal(dir, { staged, folders }, fs);
   } catch (e) {
     await sweep(dir, [JOURNAL], fs).catch(() => undefined);
     throw e;
@@ -185,18 +229,16 @@ async function swap(dir: string, writes: Map<string, string>, deletes: string[],
   const created: string[] = [];
   try {
     // 2. Stage every new file beside its target.
-    for (const [p, text] of writes) {
-      await fs.mkdir(path.dirname(abs(p)), { recursive: true });
-      await writeDurably(abs(p) + NEW, text, fs);
-    }
+    for (const d of folders) await fs.mkdir(abs(d));
+    for (const [p, text] of writes) await writeExclusive(abs(p) + NEW, text, fs);
     // 3. Record which targets exist (moved aside) and which are new (removed on rollback).
-    for (const p of [...writes.keys(), ...deletes]) ((await exists(abs(p), fs)) ? replaced : created).push(p);
-    await writeJournal(dir, { staged, replaced, created }, fs);
+    for (const p of [...writes.keys(), ...deletes]) ((await kindOf(abs(p), fs)) !== 'missing' ? replaced : created).push(p);
+    await writeJournal(dir, { staged, folders, replaced, created }, fs);
     // 4. Swap.
     for (const p of replaced) await fs.rename(abs(p), abs(p) + OLD);
     for (const p of writes.keys()) await fs.rename(abs(p) + NEW, abs(p));
     // 5. The commit point: the journal says the new module stands.
-    await writeJournal(dir, { staged, replaced, created, committed: true }, fs);
+    await writeJournal(dir, { staged, folders, replaced, created, committed: true }, fs);
   } catch (e) {
     await rollback(dir, fs);
     throw e;
@@ -207,41 +249,71 @@ async function swap(dir: string, writes: Map<string, string>, deletes: string[],
 
 /** Removes the old files of a committed swap, then its journal. */
 async function finish(dir: string, replaced: readonly string[], fs: WriterFs): Promise<void> {
-  for (const p of replaced) await fs.rm(path.join(dir, p) + OLD, { force: true });
+  for (const p of replaced) await unlinkEntry(path.join(dir, p) + OLD, fs);
   await removeJournal(dir, fs);
 }
 
 /** Removes the journal (last, so a failure before leaves it for the next run) and any half-written successor. */
 async function removeJournal(dir: string, fs: WriterFs): Promise<void> {
-  await fs.rm(path.join(dir, JOURNAL) + NEW, { force: true });
+  await unlinkEntry(path.join(dir, JOURNAL) + NEW, fs);
   await fs.unlink(path.join(dir, JOURNAL));
 }
 
 /** Replaces the journal atomically (written beside it, then renamed over it). */
 async function writeJournal(dir: string, journal: Journal, fs: WriterFs): Promise<void> {
   const file = path.join(dir, JOURNAL);
-  await writeDurably(file + NEW, JSON.stringify(journal), fs);
+  await writeExclusive(file + NEW, JSON.stringify(journal), fs);
   await fs.rename(file + NEW, file);
+}
+
+/**
+ * The journal as this run reads it: written by cors-gen, so anything else (not JSON, another shape, a path
+ * that is not one of the module's files) is refused before anything is touched.
+ */
+function parseJournal(dir: string, text: string): Journal {
+  const file = path.join(dir, JOURNAL);
+  const fix = `If no cors-gen run is writing this folder, delete ${file} (cors-gen keeps it only while a write is under way) and run cors-gen generate again.`;
+  let data: unknown;
+  try {
+    data = JSON.parse(text);
+  } catch {
+    data = undefined;
+  }
+  const lists = ['staged', 'replaced', 'created'] as const;
+  const j = data as Record<string, unknown> | undefined;
+  const wellFormed =
+    typeof j === 'object' && j !== null && !Array.isArray(j) && Array.isArray(j.staged) &&
+    [...lists, 'folders'].every((k) => j[k] === undefined || Array.isArray(j[k])) && (j.committed === undefined || typeof j.committed === 'boolean');
+  if (!wellFormed) throw new ModulePathError(`${file} is not a journal cors-gen wrote (expected {"staged": [...], ...}); nothing was deleted or written. ${fix}`);
+  for (const k of lists) checkEntries(dir, JOURNAL, (j[k] as unknown[] | undefined) ?? [], fix);
+  checkEntries(dir, JOURNAL, (j.folders as unknown[] | undefined) ?? [], fix, 'folder');
+  return j as unknown as Journal;
+}
+
+function journalEntries(journal: Journal): string[] {
+  return [...journal.staged, ...(journal.replaced ?? []), ...(journal.created ?? [])];
 }
 
 /** Undoes an interrupted swap as recorded in the journal, or finishes one that reached its commit point. */
 async function rollback(dir: string, fs: WriterFs): Promise<void> {
   const abs = (p: string) => path.join(dir, p);
-  const text = await readText(abs(JOURNAL), fs);
+  const text = await readModuleText(dir, JOURNAL, fs);
   if (text === undefined) {
     await sweep(dir, [JOURNAL], fs);
     return;
   }
-  const journal = JSON.parse(text) as Journal;
+  const journal = parseJournal(dir, text);
+  await checkFolders(dir, journalEntries(journal), fs);
   if (journal.committed) return finish(dir, journal.replaced ?? [], fs);
-  for (const p of journal.created ?? []) await fs.rm(abs(p), { force: true });
+  for (const p of journal.created ?? []) await unlinkEntry(abs(p), fs);
   for (const p of journal.replaced ?? []) {
-    if (await exists(abs(p) + OLD, fs)) {
-      await fs.rm(abs(p), { force: true });
+    if ((await kindOf(abs(p) + OLD, fs)) !== 'missing') {
+      await unlinkEntry(abs(p), fs);
       await fs.rename(abs(p) + OLD, abs(p));
     }
   }
-  for (const p of journal.staged) await fs.rm(abs(p) + NEW, { force: true });
+  for (const p of journal.staged) await unlinkEntry(abs(p) + NEW, fs);
+  await removeEmptyFolders((journal.folders ?? []).map(abs), fs);
   await removeJournal(dir, fs);
 }
 
@@ -250,7 +322,7 @@ async function rollback(dir: string, fs: WriterFs): Promise<void> {
  * stray staged files of the files the manifest records. Returns whether there was a journal.
  */
 export async function recover(dir: string, fs: WriterFs = nodeFs): Promise<boolean> {
-  const rolledBack = await exists(path.join(dir, JOURNAL), fs);
+  const rolledBack = (await kindOf(path.join(dir, JOURNAL), fs)) !== 'missing';
   if (rolledBack) await rollback(dir, fs);
   const manifest = await readManifest(dir, fs);
   await sweep(dir, [...Object.keys(manifest?.files ?? {}), ...(manifest?.userOwned ?? []), MANIFEST_FILE, JOURNAL], fs);
@@ -258,17 +330,62 @@ export async function recover(dir: string, fs: WriterFs = nodeFs): Promise<boole
 }
 
 /**
- * Removes `<file>.cors-gen-new` and `<file>.cors-gen-old` for the given files. Only ever called when no
- * journal exists: a staged file then belongs to a run that failed before its swap began, and an old one to a
- * run that committed.
+ * Removes `<file>.cors-gen-new` and `<file>.cors-gen-old` for the given files, whatever they are (a link is
+ * removed, never followed). Only ever called when no journal exists: a staged file then belongs to a run that
+ * failed before its swap began, and an old one to a run that committed.
  */
 async function sweep(dir: string, files: readonly string[], fs: WriterFs): Promise<void> {
-  for (const p of new Set(files)) {
-    for (const suffix of [NEW, OLD]) {
-      const file = path.join(dir, p) + suffix;
-      if (await exists(file, fs)) await fs.rm(file, { force: true });
-    }
+  await checkFolders(dir, files, fs);
+  for (const p of new Set(files)) for (const suffix of [NEW, OLD]) await unlinkEntry(path.join(dir, p) + suffix, fs);
+}
+
+/** Unlinks a file or link (never what a link points to), if there; refuses a folder where cors-gen keeps a file. */
+async function unlinkEntry(abs: string, fs: WriterFs): Promise<void> {
+  const kind = await kindOf(abs, fs);
+  if (kind === 'missing') return;
+  if (kind === 'folder') throw notAFileError(abs, kind, 'file');
+  try {
+    await fs.unlink(abs);
+  } catch (e) {
+    // Gone in between (a concurrent run released its lock, say): what we wanted.
+    if (!isMissing(e)) throw e;
   }
+}
+
+/**
+ * Every folder on the way to `files` (e.g. `lambda/`) is absent or a real folder: a link there would carry
+ * every read, write and delete below it out of the module folder.
+ */
+async function checkFolders(dir: string, files: Iterable<string>, fs: WriterFs): Promise<void> {
+  const folders = new Set<string>();
+  for (const p of files) for (let d = path.posix.dirname(p); d !== '.' && d !== '/'; d = path.posix.dirname(d)) folders.add(d);
+  for (const d of [...folders].sort()) {
+    const abs = path.join(dir, d);
+    const kind = await kindOf(abs, fs);
+    if (kind !== 'missing' && kind !== 'folder') throw notAFileError(abs, kind, 'folder');
+  }
+}
+
+/**
+ * Creates `dir` and its missing parents one by one, returning the folders it created, outermost first. Not
+ * Node's recursive mkdir: where mkdir answers ENOENT although the parent exists (under /proc, or below a
+ * dangling link), it steps back and forth forever at 100% CPU (https://github.com/Kewton/CommandMate/issues/1774,
+ * and the same walk in https://github.com/oven-sh/bun/pull/36162); here that ENOENT is the error.
+ */
+async function makeFolders(dir: string, fs: WriterFs): Promise<string[]> {
+  const missing: string[] = [];
+  for (let d = path.resolve(dir); (await kindOf(d, fs)) === 'missing'; d = path.dirname(d)) {
+    missing.unshift(d);
+    if (path.dirname(d) === d) break;
+  }
+  // One mkdir per folder: a parent that is a file (or a link to one) fails here with ENOTDIR or EEXIST.
+  for (const d of missing) await fs.mkdir(d);
+  return missing;
+}
+
+/** Removes folders a failed write created, innermost first, when they are empty (best effort). */
+async function removeEmptyFolders(folders: readonly string[], fs: WriterFs): Promise<void> {
+  for (const d of [...folders].reverse()) await fs.rmdir(d).catch(() => undefined);
 }
 
 /** Lock files this process holds: a lock naming our own pid but not listed here was left by a failed release. */
@@ -276,6 +393,7 @@ const heldLocks = new Set<string>();
 
 /** A lock file naming a process that is gone (or this process, which does not hold it). */
 async function staleLock(file: string, fs: WriterFs): Promise<boolean> {
+  if ((await kindOf(file, fs)) !== 'file') return false;
   const text = await readText(file, fs);
   if (text === undefined || text === '') return false;
   return !holderAlive(file, Number(text));
@@ -286,25 +404,50 @@ function holderAlive(file: string, holder: number): boolean {
   return Number.isInteger(holder) && holder > 0 && (holder === process.pid ? heldLocks.has(file) : isAlive(holder));
 }
 
-async function lock(dir: string, fs: WriterFs): Promise<() => Promise<void>> {
+/**
+ * Takes the module's lock: a file created exclusively, holding our pid. A lock whose holder is gone is taken
+ * over; a live one is waited for, LOCK_WAIT_MS at a time, at most LOCK_TIMEOUT_MS in all, then refused with
+ * the holder and how to remove a stale lock. Anything but a regular file there is refused at once.
+ */
+async function lock(dir: string, fs: WriterFs, onWait?: (message: string) => void): Promise<() => Promise<void>> {
   const file = path.join(dir, LOCK);
+  const deadline = Date.now() + LOCK_TIMEOUT_MS;
+  let tookOverEmpty = false;
+  let told = false;
   for (let attempt = 0; ; attempt++) {
+    // Every path through this loop counts: even a lock that keeps vanishing and reappearing cannot spin it.
+    if (attempt > 2 * LOCK_MAX_ATTEMPTS) throw new ModuleWriteError(`could not take ${file}: other processes kept creating and removing it; run again`, 'locked');
     let handle: Awaited<ReturnType<WriterFs['open']>> | undefined;
     try {
-      handle = await fs.open(file, 'wx');
+      handle = await fs.open(file, CREATE_EXCLUSIVE);
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
-      const text = await readText(file, fs);
+      const kind = await kindOf(file, fs);
+      // A dangling link also makes an exclusive create fail with EEXIST: never wait for one, never follow it.
+      if (kind !== 'file' && kind !== 'missing') throw notAFileError(file, kind, 'file');
+      const text = kind === 'file' ? await readText(file, fs) : undefined;
+      if (text === undefined) continue; // released in between: try again
       const holder = Number(text);
       // An empty file is a lock being taken right now (created, pid not yet written): wait for it too.
       const live = text === '' || holderAlive(file, holder);
-      if (text === undefined || (live && attempt < LOCK_ATTEMPTS)) {
-        if (text !== undefined) await new Promise((r) => setTimeout(r, LOCK_WAIT_MS));
+      if (live && attempt < LOCK_MAX_ATTEMPTS && Date.now() < deadline) {
+        if (!told) onWait?.(`waiting for ${text === '' ? 'another cors-gen' : `another cors-gen (pid ${holder})`}, which holds ${file} (at most ${LOCK_TIMEOUT_MS / 1000} s)`);
+        told = true;
+        await new Promise((r) => setTimeout(r, LOCK_WAIT_MS));
         continue;
       }
-      if (live && text !== '') throw new ModuleWriteError(`another cors-gen (pid ${holder}) is writing ${dir}; try again when it has finished`, 'locked');
-      // The holder died without releasing: the journal (if any) is rolled back next.
-      await fs.rm(file, { force: true });
+      if (live && (text !== '' || tookOverEmpty)) {
+        const who = text === '' ? 'another cors-gen (its pid not yet written)' : `another cors-gen (pid ${holder})`;
+        throw new ModuleWriteError(
+          `${who} holds ${file}; waited ${LOCK_TIMEOUT_MS / 1000} s for it to finish writing ${dir}. Run again when it has finished; ` +
+            `if no cors-gen is running (the lock outlived a crash, or a run on another machine sharing the folder), delete ${file} and run again.`,
+          'locked',
+        );
+      }
+      // The holder died without releasing (or, empty for the whole wait, never wrote its pid): the journal (if
+      // any) is rolled back next.
+      if (text === '') tookOverEmpty = true;
+      await unlinkEntry(file, fs);
       continue;
     }
     try {
@@ -325,8 +468,18 @@ async function lock(dir: string, fs: WriterFs): Promise<() => Promise<void>> {
   }
 }
 
-const LOCK_ATTEMPTS = 50;
+const LOCK_TIMEOUT_MS = 5_000;
 const LOCK_WAIT_MS = 100;
+/** Bounds the loop even when the clock does not move (a frozen or mocked clock). */
+const LOCK_MAX_ATTEMPTS = LOCK_TIMEOUT_MS / LOCK_WAIT_MS + 10;
+
+/**
+ * Open flags for every file cors-gen creates in a module folder: create, fail if anything (a file, or a link,
+ * even a dangling one) is already there, and never follow a link (O_EXCL and O_NOFOLLOW in open(2),
+ * https://man7.org/linux/man-pages/man2/open.2.html). O_NOFOLLOW is 0 where the platform has none (Windows).
+ */
+const CREATE_EXCLUSIVE = fsConstants.O_WRONLY | fsConstants.O_CREAT | fsConstants.O_EXCL | (fsConstants.O_NOFOLLOW ?? 0);
+const READ_NOFOLLOW = fsConstants.O_RDONLY | (fsConstants.O_NOFOLLOW ?? 0);
 
 function isAlive(pid: number): boolean {
   try {
@@ -337,8 +490,8 @@ function isAlive(pid: number): boolean {
   }
 }
 
-async function writeDurably(file: string, text: string, fs: WriterFs): Promise<void> {
-  const handle = await fs.open(file, 'w');
+async function writeExclusive(file: string, text: string, fs: WriterFs): Promise<void> {
+  const handle = await fs.open(file, CREATE_EXCLUSIVE);
   try {
     await handle.writeFile(text);
     await handle.sync();
@@ -347,33 +500,81 @@ async function writeDurably(file: string, text: string, fs: WriterFs): Promise<v
   }
 }
 
-export async function readManifest(dir: string, fs: WriterFs = nodeFs): Promise<Manifest | undefined> {
-  const text = await readText(path.join(dir, MANIFEST_FILE), fs);
+/** The manifest as read back: its entries checked, its raw object kept for comparison. */
+export interface PreviousManifest extends Manifest {
+  readonly raw: Record<string, unknown>;
+  readonly specSha256: string | undefined;
+}
+
+/**
+ * The manifest cors-gen last wrote in `dir`, or undefined when there is none (or it is not JSON with a file
+ * list). Its paths are checked against the confinement rule; a manifest naming anything else is refused.
+ */
+export async function readManifest(dir: string, fs: WriterFs = nodeFs): Promise<PreviousManifest | undefined> {
+  const text = await readModuleText(dir, MANIFEST_FILE, fs);
   if (text === undefined) return undefined;
+  let m: Record<string, unknown>;
   try {
-    const m = JSON.parse(text) as Manifest;
-    return m && typeof m.files === 'object' ? m : undefined;
+    m = JSON.parse(text) as Record<string, unknown>;
   } catch {
     return undefined;
   }
+  if (typeof m !== 'object' || m === null || Array.isArray(m) || typeof m.files !== 'object' || m.files === null) return undefined;
+  const files = m.files as Record<string, unknown>;
+  const userOwned = Array.isArray(m.userOwned) ? (m.userOwned as unknown[]) : [];
+  const fix = `Restore it from version control or delete it (cors-gen then treats the files there as not its own and asks before overwriting them).`;
+  checkEntries(dir, MANIFEST_FILE, [...Object.keys(files), ...userOwned], fix);
+  const spec = m.spec as { sha256?: unknown } | undefined;
+  return {
+    ...(m as unknown as Manifest),
+    files: Object.fromEntries(Object.entries(files).map(([p, h]) => [p, typeof h === 'string' ? h : ''])),
+    userOwned: userOwned as string[],
+    version: typeof m.version === 'string' ? m.version : 'an unknown version',
+    raw: m,
+    specSha256: typeof spec?.sha256 === 'string' ? spec.sha256 : undefined,
+  };
 }
+
+/**
+ * A module file's text, or undefined when it is absent. A link, folder, FIFO or device there is refused
+ * (reading one could leave the folder, block forever or never end).
+ */
+export async function readModuleText(dir: string, p: string, fs: WriterFs = nodeFs): Promise<string | undefined> {
+  const abs = path.join(dir, p);
+  const stats = await fs.lstat(abs).catch((e: unknown) => {
+    if (isMissing(e)) return undefined;
+    throw e;
+  });
+  const kind = entryKind(stats);
+  if (kind === 'missing') return undefined;
+  if (kind !== 'file') throw notAFileError(abs, kind, 'file');
+  if (stats!.size > MAX_MODULE_FILE_BYTES) {
+    throw new ModulePathError(
+      `${abs} is ${stats!.size} bytes, far more than any file cors-gen writes (at most ${MAX_MODULE_FILE_BYTES}); cors-gen does not read it. ` +
+        'Nothing was deleted or written. Restore it from version control or delete it, and run cors-gen generate again.',
+    );
+  }
+  return readText(abs, fs);
+}
+
+/** Generated files are kilobytes (a spec is at most 1 MB); a module file larger than this was not written by cors-gen. */
+const MAX_MODULE_FILE_BYTES = 16 * 1024 * 1024;
 
 async function readText(file: string, fs: WriterFs): Promise<string | undefined> {
   try {
-    return await fs.readFile(file, 'utf8');
+    return await fs.readFile(file, { encoding: 'utf8', flag: READ_NOFOLLOW });
   } catch (e) {
     if (isMissing(e)) return undefined;
     throw e;
   }
 }
 
-async function exists(file: string, fs: WriterFs): Promise<boolean> {
+/** What is at `abs`, without following a link there. */
+async function kindOf(abs: string, fs: WriterFs): Promise<EntryKind> {
   try {
-    await fs.readFile(file);
-    return true;
+    return entryKind(await fs.lstat(abs));
   } catch (e) {
-    if (isMissing(e)) return false;
-    if ((e as NodeJS.ErrnoException).code === 'EISDIR') return true;
+    if (isMissing(e)) return 'missing';
     throw e;
   }
 }

@@ -123,8 +123,8 @@ describe('.pre-commit-hooks.yaml', () => {
     try {
       const r = await runHook(h, ['generated/shop/main.tf']);
       expect(r?.code).toBe(1);
-      expect(r?.stderr).toContain('generated/shop/main.tf');
-      expect(r?.stderr).toContain('cors-gen generate');
+      expect(`${r?.stdout}${r?.stderr}`).toContain('generated/shop/main.tf');
+      expect(`${r?.stdout}${r?.stderr}`).toContain('cors-gen generate');
     } finally {
       writeFileSync(main, before);
     }
@@ -135,6 +135,6 @@ describe('.pre-commit-hooks.yaml', () => {
     // The admin module was never generated: the check must say so (exit 1), not pass.
     const r = await runHook(h, ['admin/cors-gen.yaml']);
     expect(r?.code).toBe(1);
-    expect(r?.stderr).toContain('generated/admin');
+    expect(`${r?.stdout}${r?.stderr}`).toContain('generated/admin');
   });
 });

@@ -5,11 +5,12 @@
  * The runtime dependency closure is packed from the repository's node_modules; the CDKTF peers (optional peer
  * dependencies, which npm does not install) are symlinked from there, as a CDKTF project would already have them.
  */
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { createServer, type AddressInfo, type Server } from 'node:net';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { createInterface } from 'node:readline';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ROOT } from '../cli/capture.js';
 
@@ -50,6 +51,29 @@ async function ok(command: string, args: readonly string[], cwd: string): Promis
   const r = await exec(command, args, cwd);
   if (r.code !== 0) throw new Error(`${command} ${args.join(' ')} exited ${r.code}\n${r.stdout}\n${r.stderr}`);
   return r;
+}
+
+/** Starts `preview --json` from `app`, sends one GET to the API and stops it. */
+async function previewGet(bin: string, urlPath: string): Promise<{ status: number; body: string }> {
+  const child = spawn(process.execPath, [bin, 'preview', '--json'], { cwd: app, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stderr = '';
+  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+  try {
+    const line = await new Promise<string>((resolve, reject) => {
+      createInterface({ input: child.stdout }).once('line', resolve);
+      child.once('exit', (code) => reject(new Error(`preview exited ${code}: ${stderr}`)));
+    });
+    const ready = JSON.parse(line) as { ok: boolean; api: string };
+    expect(ready.ok, stderr).toBe(true);
+    const response = await fetch(`${ready.api}${urlPath}`);
+    return { status: response.status, body: await response.text() };
+  } finally {
+    if (child.exitCode === null && child.signalCode === null) {
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      child.kill();
+      await exited;
+    }
+  }
 }
 
 /** Where Node would find `name` from `dir`: the nearest node_modules/<name> walking up. */
@@ -128,8 +152,12 @@ describe('the published tarball', () => {
     }
     const unwanted = packed.filter((f) => /^(src|test|bench|scripts|examples|generated|templates|docs)\//.test(f) || /\.tsbuildinfo$|\.test\.|\.map$/.test(f) || /^dist\/(cdktf-app|write-json-schema)\./.test(f));
     expect(unwanted).toEqual([]);
-    // Only JavaScript, declarations, JSON schemas and the notices: nothing else a build might leave in dist/.
-    expect(packed.filter((f) => !/\.(js|d\.ts|json|md|txt)$/.test(f) && f !== 'LICENSE')).toEqual([]);
+    // The code that runs outside cors-gen, as files: copied into modules (lambda/), run by the preview (preview/).
+    // cors.d.mts types what dist/cors/origin.d.ts re-exports from it.
+    const runtime = ['dist/runtime/lambda/cors.d.mts', 'dist/runtime/lambda/cors.mjs', 'dist/runtime/lambda/cors.py', 'dist/runtime/preview/node-worker.mjs', 'dist/runtime/preview/python_runner.py'];
+    expect(packed.filter((f) => f.startsWith('dist/runtime/'))).toEqual(runtime);
+    // Otherwise only JavaScript, declarations, JSON schemas and the notices: nothing else a build might leave in dist/.
+    expect(packed.filter((f) => !/\.(js|d\.ts|json|md|txt)$/.test(f) && f !== 'LICENSE' && !runtime.includes(f))).toEqual([]);
   });
 
   it('installs offline and runs the CLI from the project: --version, init, validate, generate, generate --check', async () => {
@@ -145,6 +173,13 @@ describe('the published tarball', () => {
     const generated = await npx('generate');
     expect(generated.code, generated.stderr).toBe(0);
     expect(existsSync(path.join(app, 'generated', 'shop', 'main.tf'))).toBe(true);
+    // The Lambda wrapper is copied from dist/runtime/ behind its header.
+    const cors = readFileSync(path.join(app, 'generated', 'shop', 'lambda', 'cors.mjs'), 'utf8');
+    expect(cors.endsWith(readFileSync(path.join(ROOT, 'src', 'runtime', 'lambda', 'cors.mjs'), 'utf8'))).toBe(true);
+    // preview runs that code in its worker, a file found in the installed dist/runtime/.
+    const answer = await previewGet(path.join(app, 'node_modules', 'cors-gen', 'dist', 'cli', 'bin.js'), '/items');
+    expect(answer.status).toBe(200);
+    expect(JSON.parse(answer.body)).toMatchObject({ method: 'GET', path: '/items' });
     const check = await npx('generate', '--check');
     expect(check.code, check.stderr).toBe(0);
     writeFileSync(path.join(app, 'generated', 'shop', 'main.tf'), '# edited\n');

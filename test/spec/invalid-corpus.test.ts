@@ -113,7 +113,7 @@ describe('nothing is written when validation fails', () => {
     expect((await cli(['validate', '--spec', spec])).code).toBe(1);
     const generated = await cli(['generate', '--spec', spec, '--out', path.join(dir, 'generated')]);
     expect(generated.code).toBe(1);
-    expect(generated.stderr).toContain('nothing was written');
+    expect(generated.stdout).toContain('nothing was written');
     expect(await readdir(dir)).toEqual([file]);
   });
 

@@ -1,10 +1,11 @@
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import * as nodeFs from 'node:fs/promises';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, readlinkSync, symlinkSync, truncateSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import { MANIFEST_FILE, sha256, type ModuleFiles } from '../../src/synth/module-files.js';
+import { ModulePathError } from '../../src/synth/module-paths.js';
 import { commitWrite, ModuleWriteError, planWrite, readManifest, recover, type WriterFs } from '../../src/synth/write-module.js';
 
 const root = mkdtempSync(path.join(os.tmpdir(), 'cors-gen-writer-'));
@@ -21,18 +22,18 @@ const module = (generated: Files, userOwned: Files = {}): ModuleFiles => ({
   userOwned: new Map(Object.entries(userOwned)),
   document: {},
 });
-const meta = (version = '1.0.0') => ({ version, specFile: '../cors-gen.yaml', specText: `spec ${version}`, format: 'hcl' as const });
+const meta = (version = '1.0.0', specText = `spec ${version}`) => ({ version, specFile: '../cors-gen.yaml', specText, format: 'hcl' as const });
 
 /** The previous module: going from A to B needs every kind of change (kept small: every write is fsynced). */
-const A = module({ 'main.tf': 'main A\n', 'variables.tf': 'variables\n', 'old.tf': 'no longer generated\n' }, { 'lambda/app.mjs': 'app A\n' });
+const A = module({ 'main.tf': 'main A\n', 'variables.tf': 'variables\n', 'outputs.tf': 'no longer generated\n' }, { 'lambda/app.mjs': 'app A\n' });
 const B = module(
-  { 'main.tf': 'main B\n', 'variables.tf': 'variables\n', 'new.tf': 'new file\n', 'stages/qa.tfvars': 'qa\n' },
-  { 'lambda/app.mjs': 'app B (never written over the user\'s)\n', 'lambda/extra.mjs': 'extra\n' },
+  { 'main.tf': 'main B\n', 'variables.tf': 'variables\n', 'versions.tf': 'new file\n', 'stages/qa.tfvars': 'qa\n' },
+  { 'lambda/app.mjs': 'app B (never written over the user\'s)\n', 'lambda/app.py': 'extra\n' },
 );
 
 /** plan + commit, as `generate` does; returns the plan. */
-async function write(target: string, files: ModuleFiles, version = '1.0.0', options: { force?: boolean } = {}, fs: WriterFs = nodeFs) {
-  const plan = await planWrite(target, files, meta(version), fs);
+async function write(target: string, files: ModuleFiles, version = '1.0.0', options: { force?: boolean } = {}, fs: WriterFs = nodeFs, specText?: string) {
+  const plan = await planWrite(target, files, meta(version, specText), fs);
   if (!plan.upToDate) await commitWrite(target, files, plan, options, fs);
   return plan;
 }
@@ -50,7 +51,8 @@ function snapshot(target: string): Files {
     for (const e of entries) {
       const p = path.join(d, e.name);
       if (e.isDirectory()) walk(p);
-      else out[path.relative(target, p).split(path.sep).join('/')] = readFileSync(p, 'utf8');
+      // Links and FIFOs are recorded as what they are: reading a FIFO would block.
+      else out[path.relative(target, p).split(path.sep).join('/')] = e.isFile() ? readFileSync(p, 'utf8') : e.isSymbolicLink() ? `-> ${readlinkSync(p)}` : '(not a file)';
     }
   };
   walk(target);
@@ -99,16 +101,29 @@ describe('writing a module', () => {
     const before = snapshot(dir);
     const plan = await planWrite(dir, B, meta('1.1.0'));
     expect(plan.upToDate).toBe(false);
-    expect(plan.changes.map((c) => `${c.kind} ${c.path}`).sort()).toEqual([`update ${MANIFEST_FILE}`, 'update main.tf', 'create new.tf', 'create stages/qa.tfvars', 'delete old.tf'].sort());
-    expect(plan.userFiles).toEqual(['lambda/extra.mjs']);
+    expect(plan.changes.map((c) => `${c.kind} ${c.path}`).sort()).toEqual([`update ${MANIFEST_FILE}`, 'update main.tf', 'create versions.tf', 'create stages/qa.tfvars', 'delete outputs.tf'].sort());
+    expect(plan.userFiles).toEqual(['lambda/app.py']);
     expect(plan.leftovers).toEqual([]);
     expect(snapshot(dir)).toEqual(before);
   });
 
-  it('lists the manifest when it is the only difference (a new cors-gen version, the same output)', async () => {
+  it('lists the manifest when it is the only difference (a spec edit that changes no output)', async () => {
     await write(dir, A);
-    const plan = await planWrite(dir, A, meta('1.0.1'));
+    const plan = await planWrite(dir, A, { ...meta(), specText: 'spec 1.0.0 with a comment' });
     expect(plan.changes).toEqual([{ path: MANIFEST_FILE, kind: 'update' }]);
+    expect(plan.previous).toEqual({ version: '1.0.0', specChanged: true });
+  });
+
+  it('an upgrade of cors-gen that changes no output changes nothing: the manifest keeps the version that wrote the module', async () => {
+    await write(dir, A);
+    const before = snapshot(dir);
+    const plan = await write(dir, A, '1.0.1', {}, nodeFs, 'spec 1.0.0');
+    expect(plan.upToDate).toBe(true);
+    expect(plan.previous).toEqual({ version: '1.0.0', specChanged: false });
+    expect(snapshot(dir)).toEqual(before);
+    // With a change, the manifest names the version that wrote it.
+    await write(dir, B, '1.0.1', {}, nodeFs, 'spec 1.0.0');
+    expect(await readManifest(dir)).toMatchObject({ version: '1.0.1' });
   });
 
   it('updates, creates and deletes generated files and never overwrites the user\'s app file', async () => {
@@ -117,8 +132,8 @@ describe('writing a module', () => {
     await write(dir, B, '1.1.0');
     const after = snapshot(dir);
     expect(after['lambda/app.mjs']).toBe('my code\n');
-    expect(after['lambda/extra.mjs']).toBe('extra\n');
-    expect(after['old.tf']).toBeUndefined();
+    expect(after['lambda/app.py']).toBe('extra\n');
+    expect(after['outputs.tf']).toBeUndefined();
     for (const [p, text] of B.generated) expect(after[p], p).toBe(text);
     expect(Object.keys(after).filter((p) => /cors-gen-(new|old)$|\.cors-gen\.(lock|journal)$/.test(p))).toEqual([]);
     expect((await planWrite(dir, B, meta('1.1.0'))).upToDate).toBe(true);
@@ -158,13 +173,13 @@ describe('writing a module', () => {
 
   it('deletes a file no longer generated only when unmodified; an edited one is refused, and removed with force', async () => {
     await write(dir, A);
-    writeFileSync(path.join(dir, 'old.tf'), 'edited, and no longer generated\n');
+    writeFileSync(path.join(dir, 'outputs.tf'), 'edited, and no longer generated\n');
     const plan = await planWrite(dir, B, meta('1.1.0'));
-    expect(plan.changes).toContainEqual({ path: 'old.tf', kind: 'edited', reason: 'edited by hand and no longer generated' });
+    expect(plan.changes).toContainEqual({ path: 'outputs.tf', kind: 'edited', reason: 'edited by hand and no longer generated' });
     await expect(commitWrite(dir, B, plan)).rejects.toBeInstanceOf(ModuleWriteError);
-    expect(readFileSync(path.join(dir, 'old.tf'), 'utf8')).toBe('edited, and no longer generated\n');
+    expect(readFileSync(path.join(dir, 'outputs.tf'), 'utf8')).toBe('edited, and no longer generated\n');
     await commitWrite(dir, B, plan, { force: true });
-    expect(snapshot(dir)['old.tf']).toBeUndefined();
+    expect(snapshot(dir)['outputs.tf']).toBeUndefined();
     expect((await planWrite(dir, B, meta('1.1.0'))).upToDate).toBe(true);
   });
 
@@ -177,7 +192,7 @@ describe('writing a module', () => {
   });
 });
 
-type Op = 'readFile' | 'writeFile' | 'rename' | 'unlink' | 'mkdir' | 'rm' | 'open' | 'handle.writeFile' | 'handle.sync' | 'handle.close';
+type Op = 'readFile' | 'writeFile' | 'rename' | 'unlink' | 'mkdir' | 'rm' | 'rmdir' | 'lstat' | 'open' | 'handle.writeFile' | 'handle.sync' | 'handle.close';
 
 /**
  * node:fs/promises with every call counted (handle methods included; `sync` is counted but skipped). `failAt`:
@@ -205,7 +220,9 @@ function faultyFs(options: { failAt?: number; deadAfter?: number; code?: string 
     unlink: wrap('unlink', nodeFs.unlink),
     mkdir: wrap('mkdir', nodeFs.mkdir),
     rm: wrap('rm', nodeFs.rm),
-    open: async (file: string, flags: string) => {
+    rmdir: wrap('rmdir', nodeFs.rmdir),
+    lstat: wrap('lstat', nodeFs.lstat),
+    open: async (file: string, flags: string | number) => {
       gate('open', file);
       const handle = await nodeFs.open(file, flags);
       return {
@@ -333,7 +350,7 @@ describe('the lock', () => {
   const slowFs = (): WriterFs => {
     const delay = () => new Promise((r) => setTimeout(r, Math.random() * 2));
     const wrapped = Object.fromEntries(
-      (['readFile', 'writeFile', 'rename', 'unlink', 'mkdir', 'rm', 'open'] as const).map((k) => [k, async (...args: unknown[]) => (await delay(), (nodeFs[k] as (...a: unknown[]) => Promise<unknown>)(...args))]),
+      (['readFile', 'writeFile', 'rename', 'unlink', 'mkdir', 'rm', 'rmdir', 'lstat', 'open'] as const).map((k) => [k, async (...args: unknown[]) => (await delay(), (nodeFs[k] as (...a: unknown[]) => Promise<unknown>)(...args))]),
     );
     return wrapped as unknown as WriterFs;
   };
@@ -397,5 +414,170 @@ describe('the lock', () => {
     await write(dir, A);
     expect(await readManifest(dir)).toMatchObject({ version: '1.0.0' });
     expect(snapshot(dir)['.cors-gen.lock']).toBeUndefined();
+  });
+});
+
+describe('a hostile module folder (paths and links read back from it)', () => {
+  /** A module folder three levels below `base`, so `../../../x` from it lands in `base`. */
+  function deepModule() {
+    const base = path.join(root, `hostile-${n++}`);
+    const target = path.join(base, 'a', 'b', 'shop');
+    mkdirSync(target, { recursive: true });
+    return { base, target };
+  }
+  const journalFix = (target: string) =>
+    `If no cors-gen run is writing this folder, delete ${path.join(target, '.cors-gen.journal')} (cors-gen keeps it only while a write is under way) and run cors-gen generate again.`;
+  const rule = (target: string) => `cors-gen only acts on the files it writes (relative paths inside ${target} such as main.tf, stages/<stage>.tfvars or lambda/index.mjs). Nothing was deleted or written.`;
+
+  it('refuses a journal that names a file outside the module, deleting nothing', async () => {
+    const { base, target } = deepModule();
+    writeFileSync(path.join(base, 'victim.txt'), 'keep me\n');
+    writeFileSync(path.join(target, '.cors-gen.journal'), '{"staged":[],"created":["../../../victim.txt"]}');
+    const error = await write(target, A).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ModulePathError);
+    expect((error as Error).message).toBe(
+      `${path.join(target, '.cors-gen.journal')}: the entry "../../../victim.txt" leaves the module folder or has an empty, "." or ".." segment; ${rule(target)} ${journalFix(target)}`,
+    );
+    expect(readFileSync(path.join(base, 'victim.txt'), 'utf8')).toBe('keep me\n');
+    expect(snapshot(target)).toEqual({ '.cors-gen.journal': '{"staged":[],"created":["../../../victim.txt"]}' });
+  });
+
+  it.each([
+    ['an absolute path', '/etc/hostname', 'is an absolute path'],
+    ['a drive path', 'C:/x/main.tf', 'is an absolute path'],
+    ['a backslash', 'lambda\\index.mjs', 'contains a backslash (module paths use "/")'],
+    ['a NUL', 'main.tf\u0000', 'contains a NUL character'],
+    ['a name cors-gen never writes', 'notes.txt', 'is not a file cors-gen writes'],
+    ['a number', 7, 'is not a file name'],
+  ])('refuses a journal entry that is %s', async (_label, entry, problem) => {
+    const { target } = deepModule();
+    writeFileSync(path.join(target, '.cors-gen.journal'), JSON.stringify({ staged: [entry] }));
+    await expect(write(target, A)).rejects.toThrow(`the entry ${JSON.stringify(entry)} ${problem}; `);
+    expect(Object.keys(snapshot(target))).toEqual(['.cors-gen.journal']);
+  });
+
+  it('refuses a journal that is not one cors-gen wrote', async () => {
+    const { target } = deepModule();
+    writeFileSync(path.join(target, '.cors-gen.journal'), '{"created": "main.tf"}');
+    await expect(write(target, A)).rejects.toThrow(
+      `${path.join(target, '.cors-gen.journal')} is not a journal cors-gen wrote (expected {"staged": [...], ...}); nothing was deleted or written. ${journalFix(target)}`,
+    );
+  });
+
+  it.each([false, true])('refuses a manifest entry outside the module (force: %s), deleting nothing', async (force) => {
+    const { base, target } = deepModule();
+    await write(target, A);
+    writeFileSync(path.join(base, 'x'), 'precious\n');
+    const manifest = JSON.parse(readFileSync(path.join(target, MANIFEST_FILE), 'utf8')) as { files: Record<string, string> };
+    manifest.files['../../../x'] = sha256('precious\n');
+    writeFileSync(path.join(target, MANIFEST_FILE), JSON.stringify(manifest));
+    const before = snapshot(target);
+    const error = await write(target, B, '1.1.0', { force }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ModulePathError);
+    expect((error as Error).message).toBe(
+      `${path.join(target, MANIFEST_FILE)}: the entry "../../../x" leaves the module folder or has an empty, "." or ".." segment; ${rule(target)} ` +
+        'Restore it from version control or delete it (cors-gen then treats the files there as not its own and asks before overwriting them).',
+    );
+    expect(readFileSync(path.join(base, 'x'), 'utf8')).toBe('precious\n');
+    expect(snapshot(target)).toEqual(before);
+  });
+
+  it('removes a dangling staged link instead of writing through it', async () => {
+    const { base, target } = deepModule();
+    symlinkSync(path.join(base, 'planted'), path.join(target, '.gitignore.cors-gen-new'));
+    const files = module({ 'main.tf': 'main\n', '.gitignore': 'lambda.zip\n' });
+    await write(target, files);
+    expect(existsSync(path.join(base, 'planted'))).toBe(false);
+    expect(lstatSync(path.join(target, '.gitignore')).isFile()).toBe(true);
+    expect(snapshot(target)).toEqual({ 'main.tf': 'main\n', '.gitignore': 'lambda.zip\n', [MANIFEST_FILE]: expect.any(String) });
+  });
+
+  it.each([
+    ['a link to a file outside', (base: string, target: string) => (writeFileSync(path.join(base, 'outside.tf'), 'outside\n'), symlinkSync(path.join(base, 'outside.tf'), path.join(target, 'main.tf'))), 'main.tf', 'a symbolic link', 'regular file'],
+    ['a dangling link', (base: string, target: string) => symlinkSync(path.join(base, 'nowhere.tf'), path.join(target, 'main.tf')), 'main.tf', 'a symbolic link', 'regular file'],
+    ['a link to a file inside', (_base: string, target: string) => (writeFileSync(path.join(target, 'variables.tf'), 'v\n'), symlinkSync('variables.tf', path.join(target, 'main.tf'))), 'main.tf', 'a symbolic link', 'regular file'],
+    ['a FIFO (reading it would block forever)', (_base: string, target: string) => execFileSync('mkfifo', [path.join(target, 'main.tf')]), 'main.tf', 'not a regular file', 'regular file'],
+    ['a linked lambda folder', (base: string, target: string) => (mkdirSync(path.join(base, 'elsewhere')), symlinkSync(path.join(base, 'elsewhere'), path.join(target, 'lambda'))), 'lambda', 'a symbolic link', 'real folder'],
+    ['a linked manifest', (base: string, target: string) => (writeFileSync(path.join(base, 'm.json'), '{}'), symlinkSync(path.join(base, 'm.json'), path.join(target, MANIFEST_FILE))), MANIFEST_FILE, 'a symbolic link', 'regular file'],
+  ])('refuses %s where it writes, touching nothing outside', async (_label, plant, entry, what, expected) => {
+    const { base, target } = deepModule();
+    plant(base, target);
+    const outside = snapshot(base);
+    const error = await write(target, module({ 'main.tf': 'main\n' }, { 'lambda/app.mjs': 'app\n' })).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ModulePathError);
+    expect((error as Error).message).toBe(
+      `${path.join(target, entry)} is ${what}, where cors-gen reads and writes a ${expected}; cors-gen never follows links or writes through them inside a module folder. ` +
+        `Nothing was deleted or written. Replace it with a ${expected} (or delete it) and run cors-gen generate again.`,
+    );
+    expect(snapshot(base)).toEqual(outside);
+    expect(existsSync(path.join(target, MANIFEST_FILE)) && lstatSync(path.join(target, MANIFEST_FILE)).isFile()).toBe(false);
+  });
+
+  it('refuses to read a module file larger than anything cors-gen writes', async () => {
+    const { target } = deepModule();
+    writeFileSync(path.join(target, 'main.tf'), '');
+    truncateSync(path.join(target, 'main.tf'), 17 * 1024 * 1024);
+    await expect(write(target, A)).rejects.toThrow(
+      `${path.join(target, 'main.tf')} is ${17 * 1024 * 1024} bytes, far more than any file cors-gen writes (at most ${16 * 1024 * 1024}); cors-gen does not read it. Nothing was deleted or written.`,
+    );
+  });
+
+  it('refuses a dangling-link lock at once instead of spinning', async () => {
+    const { base, target } = deepModule();
+    symlinkSync(path.join(base, 'gone'), path.join(target, '.cors-gen.lock'));
+    const started = Date.now();
+    await expect(write(target, A)).rejects.toThrow(`${path.join(target, '.cors-gen.lock')} is a symbolic link, where cors-gen reads and writes a regular file;`);
+    expect(Date.now() - started).toBeLessThan(2_000);
+    expect(existsSync(path.join(base, 'gone'))).toBe(false);
+  });
+
+  it('gives up on a live lock after a bounded wait, naming the lock, its holder and how to remove a stale one', async () => {
+    const { target } = deepModule();
+    const holder = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 20000)'], { stdio: 'ignore' });
+    try {
+      const lockFile = path.join(target, '.cors-gen.lock');
+      writeFileSync(lockFile, String(holder.pid));
+      const started = Date.now();
+      const told: string[] = [];
+      const plan = await planWrite(target, A, meta());
+      const error = await commitWrite(target, A, plan, { onLockWait: (m) => told.push(m) }).catch((e: unknown) => e);
+      expect(told).toEqual([`waiting for another cors-gen (pid ${holder.pid}), which holds ${lockFile} (at most 5 s)`]);
+      expect(Date.now() - started).toBeGreaterThanOrEqual(4_900);
+      expect(error).toBeInstanceOf(ModuleWriteError);
+      expect((error as ModuleWriteError).reason).toBe('locked');
+      expect((error as Error).message).toBe(
+        `another cors-gen (pid ${holder.pid}) holds ${lockFile}; waited 5 s for it to finish writing ${target}. Run again when it has finished; ` +
+          `if no cors-gen is running (the lock outlived a crash, or a run on another machine sharing the folder), delete ${lockFile} and run again.`,
+      );
+      expect(readFileSync(lockFile, 'utf8')).toBe(String(holder.pid));
+    } finally {
+      holder.kill('SIGKILL');
+    }
+  }, 15_000);
+
+  it('removes the subfolders a crashed write created when the next run rolls it back', async () => {
+    const { target } = deepModule();
+    const probe = faultyFs();
+    const probeDir = path.join(root, `probe-${n++}`);
+    await write(probeDir, A, '1.0.0', {}, probe.fs);
+    const mkdirLambda = probe.log.findIndex((c) => c.op === 'mkdir' && c.target.endsWith(`${path.sep}lambda`));
+    expect(mkdirLambda).toBeGreaterThan(0);
+    await expect(write(target, A, '1.0.0', {}, faultyFs({ deadAfter: mkdirLambda + 1 }).fs)).rejects.toThrow(/injected fault/);
+    expect(existsSync(path.join(target, 'lambda'))).toBe(true);
+    expect(await recover(target)).toBe(true);
+    expect(existsSync(path.join(target, 'lambda'))).toBe(false);
+  });
+
+  it('removes the folders a failed write created', async () => {
+    const { target } = deepModule();
+    const fresh = path.join(target, 'new-parent', 'shop');
+    const { fs } = faultyFs();
+    // The journal is written; the first swap of a module file fails, after lambda/ was made for staging.
+    const failing = {
+      ...fs,
+      rename: async (from: string, to: string) => (from.includes('.cors-gen.journal') ? nodeFs.rename(from, to) : Promise.reject(Object.assign(new Error('EIO: injected'), { code: 'EIO' }))),
+    } as WriterFs;
+    await expect(write(fresh, module({ 'main.tf': 'main\n', 'lambda/index.mjs': 'x\n' }), '1.0.0', {}, failing)).rejects.toThrow('EIO');
+    expect(existsSync(path.join(target, 'new-parent'))).toBe(false);
   });
 });

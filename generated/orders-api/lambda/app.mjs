@@ -1,4 +1,4 @@
-// Your code: cors-gen 0.1.0 created this file once and never overwrites it. Edit it freely.
+// Your code: cors-gen created this file once and never overwrites it. Edit it freely.
 //
 // The generated index.mjs calls handle() for every request and adds the CORS headers to whatever it returns,
 // so nothing here deals with CORS. A thrown error becomes a JSON 500 that carries the CORS headers too, which

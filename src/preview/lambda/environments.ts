@@ -6,8 +6,10 @@
  * (a cold start).
  */
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { Worker } from 'node:worker_threads';
+import { RUNTIME_DIR } from '../../paths.js';
 
 export interface LambdaCode {
   /** Terraform address, for messages. */
@@ -98,61 +100,11 @@ function pendingCalls(send: (message: { id: number; event: unknown; context: Inv
 
 // ---- Node --------------------------------------------------------------------------------------------------
 
-/**
- * The worker's code (CommonJS, run with `eval`, so it works from TypeScript sources and from dist alike). It
- * resolves the handler as the Node runtime does: `<file>.<export>`, trying .js, .mjs, .cjs.
- */
-const NODE_WORKER = String.raw`
-const { parentPort, workerData } = require('node:worker_threads');
-const { existsSync } = require('node:fs');
-const path = require('node:path');
-const { pathToFileURL } = require('node:url');
-let loaded;
-function load() {
-  const dot = workerData.handler.lastIndexOf('.');
-  const file = workerData.handler.slice(0, dot);
-  const name = workerData.handler.slice(dot + 1);
-  const candidates = ['.js', '.mjs', '.cjs'].map((ext) => path.join(workerData.dir, file + ext));
-  const found = candidates.find((f) => existsSync(f));
-  if (!found) return Promise.reject(Object.assign(new Error('Cannot find module ' + file + ' (looked for ' + candidates.map((c) => path.basename(c)).join(', ') + ')'), { name: 'Runtime.ImportModuleError' }));
-  return import(pathToFileURL(found).href).then((mod) => {
-    const fn = mod[name] ?? (mod.default && mod.default[name]);
-    if (typeof fn !== 'function') throw Object.assign(new Error(path.basename(found) + ' does not export a function named ' + name), { name: 'Runtime.HandlerNotFound' });
-    return fn;
-  });
-}
-parentPort.on('message', async ({ id, event, context }) => {
-  try {
-    loaded ??= load();
-    const fn = await loaded;
-    const ctx = {
-      awsRequestId: context.awsRequestId,
-      functionName: workerData.functionName,
-      functionVersion: '$LATEST',
-      memoryLimitInMB: String(workerData.memoryMb),
-      invokedFunctionArn: workerData.arn,
-      logGroupName: '/aws/lambda/' + workerData.functionName,
-      callbackWaitsForEmptyEventLoop: true,
-      getRemainingTimeInMillis: () => Math.max(0, context.deadlineMs - Date.now()),
-    };
-    const result = await new Promise((resolve, reject) => {
-      const r = fn(event, ctx, (err, value) => (err ? reject(err) : resolve(value)));
-      if (r && typeof r.then === 'function') r.then(resolve, reject);
-      else if (fn.length < 3) resolve(r);
-    });
-    const payload = JSON.stringify(result === undefined ? null : result);
-    parentPort.postMessage({ id, ok: true, payload: payload === undefined ? 'null' : payload });
-  } catch (e) {
-    const error = e instanceof Error ? e : new Error(String(e));
-    console.error(error.stack || error.message);
-    parentPort.postMessage({ id, ok: false, errorType: error.name || 'Error', errorMessage: error.message });
-  }
-});
-`;
+/** The worker's code: a file of `src/runtime/preview/` (see RUNTIME_DIR), type-checked like the rest. */
+const NODE_WORKER = path.join(RUNTIME_DIR, 'preview', 'node-worker.mjs');
 
 export function nodeEnvironment(code: LambdaCode, log: LogSink): Environment {
   const worker = new Worker(NODE_WORKER, {
-    eval: true,
     workerData: { dir: code.dir, handler: code.handler, functionName: code.functionName, memoryMb: code.memoryMb, arn: `arn:aws:lambda:us-east-1:123456789012:function:${code.functionName}` },
     env: lambdaEnv(code),
     stdout: true,
@@ -185,54 +137,13 @@ export function nodeEnvironment(code: LambdaCode, log: LogSink): Environment {
 // ---- Python ------------------------------------------------------------------------------------------------
 
 /**
- * The Python runner: imports `<module>.<function>` once (the cold start), then answers one JSON line per
- * invocation on the original stdout. The handler's own prints go to stderr, so they cannot corrupt the channel.
+ * The Python runner, a file of `src/runtime/preview/`: imports `<module>.<function>` once (the cold start), then
+ * answers one JSON line per invocation.
  */
-export const PYTHON_RUNNER = String.raw`
-import importlib, json, os, sys, time, traceback
-channel = os.fdopen(os.dup(1), "w", encoding="utf-8", buffering=1)
-os.dup2(2, 1)
-sys.stdout = sys.stderr
-code_dir, handler_spec, function_name, memory = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4]
-sys.path.insert(0, code_dir)
-module_name, _, function = handler_spec.rpartition(".")
-handler, init_error = None, None
-try:
-    handler = getattr(importlib.import_module(module_name), function)
-except Exception as error:
-    traceback.print_exc()
-    init_error = {"errorType": "Runtime.ImportModuleError", "errorMessage": "Unable to import module '%s': %s" % (module_name, error)}
-
-class Context:
-    def __init__(self, request_id, deadline_ms):
-        self.aws_request_id = request_id
-        self.function_name = function_name
-        self.function_version = "$LATEST"
-        self.memory_limit_in_mb = memory
-        self.invoked_function_arn = "arn:aws:lambda:us-east-1:123456789012:function:" + function_name
-        self.log_group_name = "/aws/lambda/" + function_name
-        self._deadline_ms = deadline_ms
-    def get_remaining_time_in_millis(self):
-        return max(0, int(self._deadline_ms - time.time() * 1000))
-
-for line in sys.stdin:
-    request = json.loads(line)
-    answer = {"id": request["id"]}
-    if init_error is not None:
-        answer.update(ok=False, **init_error)
-    else:
-        try:
-            result = handler(request["event"], Context(request["context"]["awsRequestId"], request["context"]["deadlineMs"]))
-            answer.update(ok=True, payload=json.dumps(result))
-        except Exception as error:
-            traceback.print_exc()
-            answer.update(ok=False, errorType=type(error).__name__, errorMessage=str(error))
-    channel.write(json.dumps(answer) + "\n")
-    channel.flush()
-`;
+const PYTHON_RUNNER = path.join(RUNTIME_DIR, 'preview', 'python_runner.py');
 
 export function pythonEnvironment(code: LambdaCode, log: LogSink, python = 'python3'): Environment {
-  const child: ChildProcessWithoutNullStreams = spawn(python, ['-u', '-c', PYTHON_RUNNER, code.dir, code.handler, code.functionName, String(code.memoryMb)], {
+  const child: ChildProcessWithoutNullStreams = spawn(python, ['-u', PYTHON_RUNNER, code.dir, code.handler, code.functionName, String(code.memoryMb)], {
     cwd: code.dir,
     env: lambdaEnv(code, { PATH: process.env['PATH'], LANG: process.env['LANG'] ?? 'C.UTF-8', PYTHONDONTWRITEBYTECODE: '1', PYTHONIOENCODING: 'utf-8' }),
     stdio: ['pipe', 'pipe', 'pipe'],

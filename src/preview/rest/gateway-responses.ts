@@ -9,7 +9,7 @@ import type { HclValue } from '../hcl/ast.js';
 import type { ModuleResolver } from '../module/resolve.js';
 import { lowerHeader, setHeader, type PreviewRequest, type PreviewResponse } from '../server/http-server.js';
 
-/** Default status of each type the preview produces (research A6). */
+/** Default status of each type the preview produces, as the page above lists them. */
 export const GATEWAY_RESPONSE_STATUS = {
   DEFAULT_4XX: undefined,
   DEFAULT_5XX: undefined,
@@ -44,13 +44,16 @@ const ERROR_TYPES: Partial<Record<GatewayResponseType, string>> = {
   UNSUPPORTED_MEDIA_TYPE: 'UnsupportedMediaTypeException',
 };
 
-interface Customization {
+/** An `aws_api_gateway_gateway_response`, evaluated. */
+export interface GatewayResponseModel {
   readonly address: string;
   readonly status?: number;
   /** Header name -> where the value comes from. */
   readonly headers: readonly (readonly [string, ValueSource])[];
   readonly templates: ReadonlyMap<string, string>;
 }
+
+export type GatewayResponsesModel = ReadonlyMap<GatewayResponseType, GatewayResponseModel>;
 
 type ValueSource = { readonly kind: 'static'; readonly value: string } | { readonly kind: 'request'; readonly location: 'header' | 'path' | 'querystring'; readonly name: string };
 
@@ -62,59 +65,62 @@ export interface GatewayError {
   readonly status?: number;
 }
 
-export class GatewayResponses {
-  private readonly custom = new Map<string, Customization>();
+/** What a gateway response may read of the request: its id, its stage and the parameters routing found. */
+export interface GatewayContext {
+  readonly requestId: string;
+  readonly stage: string;
+  readonly pathParams: Readonly<Record<string, string>>;
+  readonly query: Readonly<Record<string, string>>;
+}
 
-  constructor(r: ModuleResolver, restApiId: string) {
-    for (const block of r.ofType('aws_api_gateway_gateway_response')) {
-      if (r.attribute(block.address, 'rest_api_id') !== restApiId) continue;
-      const where = { file: block.file, address: block.address };
-      const type = r.attribute(block.address, 'response_type');
-      if (typeof type !== 'string' || !(type in GATEWAY_RESPONSE_STATUS)) throw new ModuleError(`response_type ${JSON.stringify(type)} is not a gateway response type`, { ...where, address: `${block.address}.response_type` });
-      const statusValue = r.optional(block.address, 'status_code');
-      const status = statusValue === null ? undefined : Number(statusValue);
-      if (status !== undefined && !(Number.isInteger(status) && status >= 100 && status <= 599)) throw new ModuleError(`status_code ${JSON.stringify(statusValue)} is not an HTTP status`, { ...where, address: `${block.address}.status_code` });
-      const params = r.optional(block.address, 'response_parameters', {});
-      const headers: [string, ValueSource][] = [];
-      for (const [key, value] of Object.entries(asMap(params, where))) {
-        const m = /^gatewayresponse\.header\.(.+)$/.exec(key);
-        if (!m) throw new ModuleError(`response parameter ${key} is not supported by the preview (it emulates gatewayresponse.header.*)`, where);
-        headers.push([m[1]!, valueSource(value, key, where)]);
-      }
-      const templates = new Map(Object.entries(asMap(r.optional(block.address, 'response_templates', {}), where)).map(([k, v]) => [k.toLowerCase(), String(v)]));
-      if (this.custom.has(type)) throw new ModuleError(`a second gateway response for ${type}`, where);
-      this.custom.set(type, { address: block.address, ...(status !== undefined ? { status } : {}), headers, templates });
+/** The API's customized gateway responses, by type. */
+export function planGatewayResponses(r: ModuleResolver, restApiId: string): GatewayResponsesModel {
+  const custom = new Map<GatewayResponseType, GatewayResponseModel>();
+  for (const block of r.ofType('aws_api_gateway_gateway_response')) {
+    if (r.attribute(block.address, 'rest_api_id') !== restApiId) continue;
+    const where = { file: block.file, address: block.address };
+    const type = r.attribute(block.address, 'response_type');
+    if (typeof type !== 'string' || !(type in GATEWAY_RESPONSE_STATUS)) throw new ModuleError(`response_type ${JSON.stringify(type)} is not a gateway response type`, { ...where, address: `${block.address}.response_type` });
+    const statusValue = r.optional(block.address, 'status_code');
+    const status = statusValue === null ? undefined : Number(statusValue);
+    if (status !== undefined && !(Number.isInteger(status) && status >= 100 && status <= 599)) throw new ModuleError(`status_code ${JSON.stringify(statusValue)} is not an HTTP status`, { ...where, address: `${block.address}.status_code` });
+    const params = r.optional(block.address, 'response_parameters', {});
+    const headers: [string, ValueSource][] = [];
+    for (const [key, value] of Object.entries(asMap(params, where))) {
+      const m = /^gatewayresponse\.header\.(.+)$/.exec(key);
+      if (!m) throw new ModuleError(`response parameter ${key} is not supported by the preview (it emulates gatewayresponse.header.*)`, where);
+      headers.push([m[1]!, valueSource(value, key, where)]);
     }
+    const templates = new Map(Object.entries(asMap(r.optional(block.address, 'response_templates', {}), where)).map(([k, v]) => [k.toLowerCase(), String(v)]));
+    if (custom.has(type as GatewayResponseType)) throw new ModuleError(`a second gateway response for ${type}`, where);
+    custom.set(type as GatewayResponseType, { address: block.address, ...(status !== undefined ? { status } : {}), headers, templates });
   }
+  return custom;
+}
 
-  has(type: GatewayResponseType): boolean {
-    return this.custom.has(type);
-  }
-
-  /** The answer API Gateway gives for `error` to `request`. */
-  respond(error: GatewayError, request: PreviewRequest, context: { requestId: string; stage: string; pathParams: Readonly<Record<string, string>>; query: Readonly<Record<string, string>> }): PreviewResponse {
-    const typeStatus = GATEWAY_RESPONSE_STATUS[error.type] ?? error.status ?? 500;
-    const own = this.custom.get(error.type);
-    const fallback = this.custom.get(typeStatus >= 500 ? 'DEFAULT_5XX' : 'DEFAULT_4XX');
-    const config = own ?? fallback;
-    // A status_code on DEFAULT_4XX/5XX applies to every type of the class without its own customization.
-    const status = own?.status ?? (own ? typeStatus : fallback?.status ?? error.status ?? typeStatus);
-    const headers: [string, string][] = [['Content-Type', 'application/json']];
-    const errorType = ERROR_TYPES[error.type];
-    if (errorType) headers.push(['x-amzn-ErrorType', errorType]);
-    headers.push(['x-amzn-RequestId', context.requestId]);
-    let body = JSON.stringify({ message: error.message });
-    if (config) {
-      for (const [name, source] of config.headers) {
-        const value = source.kind === 'static' ? source.value : requestValue(request, source, context);
-        // A mapping from a request value the request does not have adds no header (assumed; AWS does not say).
-        if (value !== undefined) setHeader(headers, name, value);
-      }
-      const template = config.templates.get('application/json') ?? config.templates.values().next().value;
-      if (template !== undefined) body = substitute(template, error, context);
+/** The answer API Gateway gives for `error` to `request` (localstack: `handlers/gateway_exception.py`). */
+export function gatewayResponse(custom: GatewayResponsesModel, error: GatewayError, request: PreviewRequest, context: GatewayContext): PreviewResponse {
+  const typeStatus = GATEWAY_RESPONSE_STATUS[error.type] ?? error.status ?? 500;
+  const own = custom.get(error.type);
+  const fallback = custom.get(typeStatus >= 500 ? 'DEFAULT_5XX' : 'DEFAULT_4XX');
+  const config = own ?? fallback;
+  // A status_code on DEFAULT_4XX/5XX applies to every type of the class without its own customization.
+  const status = own?.status ?? (own ? typeStatus : fallback?.status ?? error.status ?? typeStatus);
+  const headers: [string, string][] = [['Content-Type', 'application/json']];
+  const errorType = ERROR_TYPES[error.type];
+  if (errorType) headers.push(['x-amzn-ErrorType', errorType]);
+  headers.push(['x-amzn-RequestId', context.requestId]);
+  let body = JSON.stringify({ message: error.message });
+  if (config) {
+    for (const [name, source] of config.headers) {
+      const value = source.kind === 'static' ? source.value : requestValue(request, source, context);
+      // A mapping from a request value the request does not have adds no header (assumed; AWS does not say).
+      if (value !== undefined) setHeader(headers, name, value);
     }
-    return { status, headers, body };
+    const template = config.templates.get('application/json') ?? config.templates.values().next().value;
+    if (template !== undefined) body = substitute(template, error, context);
   }
+  return { status, headers, body };
 }
 
 function requestValue(request: PreviewRequest, source: Extract<ValueSource, { kind: 'request' }>, context: { pathParams: Readonly<Record<string, string>>; query: Readonly<Record<string, string>> }): string | undefined {

@@ -1,15 +1,17 @@
 /**
- * The module's `aws_lambda_function` resources as code the preview can run: the folder the `archive_file` zips,
- * the handler, the runtime and the evaluated environment variables; and the `aws_lambda_permission` check
- * API Gateway and Function URLs make before invoking (a missing permission fails on AWS, so it fails here).
+ * The module's `aws_lambda_function` resources as plain data the preview can run: the folder the `archive_file`
+ * zips, the handler, the runtime and the evaluated environment variables; and the function's resource policy
+ * (its `aws_lambda_permission` resources), which API Gateway and Function URLs check before invoking (a missing
+ * permission fails on AWS, so it fails here).
  */
 import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { HclValue } from '../hcl/ast.js';
 import { ModuleError } from '../errors.js';
-import type { ModuleResolver } from '../module/resolve.js';
-import type { LambdaCode, LogSink } from './environments.js';
-import { LambdaPool } from './pool.js';
+import type { LambdaCode } from '../lambda/environments.js';
+import type { PoolResult } from '../lambda/pool.js';
+import { arn, PREVIEW_REGION, stringArgument, type ComputedAttributes } from './attributes.js';
+import type { ModuleResolver } from './resolve.js';
 
 /** Arguments of aws_lambda_function that change nothing the preview emulates, or that it emulates. */
 const LAMBDA_ARGUMENTS = new Set([
@@ -18,17 +20,54 @@ const LAMBDA_ARGUMENTS = new Set([
   'reserved_concurrent_executions', 'skip_destroy', 'region', 'timeouts', 'code_sha256', 'dead_letter_config', 'kms_key_arn',
 ]);
 
-export interface ModuleFunction {
+/**
+ * Attributes Lambda computes:
+ * https://registry.terraform.io/providers/hashicorp/aws/latest/docs/resources/lambda_function#attribute-reference.
+ */
+export const lambdaAttributes: Readonly<Record<string, ComputedAttributes>> = {
+  aws_lambda_function: (r, block, attr) => {
+    const functionArn = () => arn('lambda', `function:${stringArgument(r, block, 'function_name')}`);
+    if (attr === 'arn') return functionArn();
+    if (attr === 'invoke_arn') return `arn:aws:apigateway:${PREVIEW_REGION}:lambda:path/2015-03-31/functions/${functionArn()}/invocations`;
+    if (attr === 'qualified_arn') return `${functionArn()}:$LATEST`;
+    if (attr === 'version') return '$LATEST';
+    return undefined;
+  },
+};
+
+/** One statement of a function's resource policy, evaluated. */
+export interface LambdaPermission {
+  readonly address: string;
+  readonly action: HclValue;
+  readonly principal: HclValue;
+  readonly sourceArn: HclValue;
+  readonly functionUrlAuthType: HclValue;
+  readonly invokedViaFunctionUrl: HclValue;
+}
+
+export interface FunctionModel {
   readonly address: string;
   readonly code: LambdaCode;
-  readonly pool: LambdaPool;
   /** The values API Gateway's `uri` and a permission's `function_name` may hold for this function. */
   readonly invokeArn: string;
   readonly names: ReadonlySet<string>;
+  /** The `aws_lambda_permission` resources whose `function_name` names this function. */
+  readonly permissions: readonly LambdaPermission[];
 }
 
-export function moduleFunctions(r: ModuleResolver, options: { log: LogSink; maxEnvironments?: number; maxQueued?: number; python?: string }): Map<string, ModuleFunction> {
-  const out = new Map<string, ModuleFunction>();
+export function planFunctions(r: ModuleResolver): Map<string, FunctionModel> {
+  const permissions = r.ofType('aws_lambda_permission').map((p) => ({
+    functionName: r.attribute(p.address, 'function_name'),
+    permission: {
+      address: p.address,
+      action: r.attribute(p.address, 'action'),
+      principal: r.attribute(p.address, 'principal'),
+      sourceArn: r.optional(p.address, 'source_arn'),
+      functionUrlAuthType: r.optional(p.address, 'function_url_auth_type'),
+      invokedViaFunctionUrl: r.optional(p.address, 'invoked_via_function_url'),
+    },
+  }));
+  const out = new Map<string, FunctionModel>();
   for (const block of r.ofType('aws_lambda_function')) {
     const { address, file } = block;
     for (const arg of Object.keys(block.body)) {
@@ -36,8 +75,8 @@ export function moduleFunctions(r: ModuleResolver, options: { log: LogSink; maxE
         throw new ModuleError(`"${arg}" is not supported by the preview (it runs zip-packaged Node and Python functions)`, { file, address: `${address}.${arg}` });
       }
     }
-    const str = (attr: string, fallback?: string): string => {
-      const v = attr in block.body || fallback === undefined ? r.attribute(address, attr) : fallback;
+    const str = (attr: string): string => {
+      const v = r.attribute(address, attr);
       if (typeof v !== 'string') throw new ModuleError(`${attr} must be a string`, { file, address: `${address}.${attr}` });
       return v;
     };
@@ -70,14 +109,14 @@ export function moduleFunctions(r: ModuleResolver, options: { log: LogSink; maxE
       timeoutSeconds: num('timeout', 3),
       memoryMb: num('memory_size', 128),
     };
-    const invokeArn = r.attribute(address, 'invoke_arn') as string;
-    const arn = r.attribute(address, 'arn') as string;
+    const functionArn = r.attribute(address, 'arn') as string;
+    const names = new Set([functionName, functionArn, `${functionArn}:$LATEST`]);
     out.set(address, {
       address,
       code,
-      pool: new LambdaPool(code, { log: options.log, ...(options.maxEnvironments ? { maxEnvironments: options.maxEnvironments } : {}), ...(options.maxQueued ? { maxQueued: options.maxQueued } : {}), ...(options.python ? { python: options.python } : {}) }),
-      invokeArn,
-      names: new Set([functionName, arn, `${arn}:$LATEST`]),
+      invokeArn: r.attribute(address, 'invoke_arn') as string,
+      names,
+      permissions: permissions.filter((p) => typeof p.functionName === 'string' && names.has(p.functionName)).map((p) => p.permission),
     });
   }
   return out;
@@ -98,29 +137,28 @@ function codeDir(r: ModuleResolver, address: string, filename: string): string {
 }
 
 /**
- * Whether a service may invoke the function, as Lambda's resource policy decides: an `aws_lambda_permission` for
- * the function, with the action, the principal and (when set) a `source_arn` pattern that matches.
+ * Whether a service may invoke the function, as Lambda's resource policy decides: a permission with the action,
+ * the principal and (when set) a `source_arn` pattern that matches
+ * (https://docs.aws.amazon.com/lambda/latest/dg/access-control-resource-based.html).
  */
-export function permitted(r: ModuleResolver, fn: ModuleFunction, request: { principal: string; actions: readonly string[]; sourceArn?: string; functionUrlAuthType?: string; viaFunctionUrl?: boolean }): boolean {
-  for (const p of r.ofType('aws_lambda_permission')) {
-    const name = r.attribute(p.address, 'function_name');
-    if (typeof name !== 'string' || !fn.names.has(name)) continue;
-    const action = r.attribute(p.address, 'action');
-    if (typeof action !== 'string' || !(request.actions.includes(action) || action === 'lambda:*')) continue;
-    const principal = r.attribute(p.address, 'principal');
-    if (principal !== request.principal && principal !== '*') continue;
-    const sourceArn = r.optional(p.address, 'source_arn');
-    if (sourceArn !== null && (request.sourceArn === undefined || typeof sourceArn !== 'string' || !arnGlob(sourceArn).test(request.sourceArn))) continue;
-    const authType = r.optional(p.address, 'function_url_auth_type');
-    if (authType !== null && authType !== request.functionUrlAuthType) continue;
+export function permitted(fn: FunctionModel, request: { principal: string; actions: readonly string[]; sourceArn?: string; functionUrlAuthType?: string; viaFunctionUrl?: boolean }): boolean {
+  return fn.permissions.some((p) => {
+    if (typeof p.action !== 'string' || !(request.actions.includes(p.action) || p.action === 'lambda:*')) return false;
+    if (p.principal !== request.principal && p.principal !== '*') return false;
+    if (p.sourceArn !== null && (request.sourceArn === undefined || typeof p.sourceArn !== 'string' || !arnGlob(p.sourceArn).test(request.sourceArn))) return false;
+    if (p.functionUrlAuthType !== null && p.functionUrlAuthType !== request.functionUrlAuthType) return false;
     // A grant limited to calls through the function URL (provider >= 6.28) does not let anything else in.
-    if (r.optional(p.address, 'invoked_via_function_url') === true && !request.viaFunctionUrl) continue;
-    return true;
-  }
-  return false;
+    return !(p.invokedViaFunctionUrl === true && !request.viaFunctionUrl);
+  });
 }
 
 /** An IAM ARN pattern: `*` any run of characters (slashes included), `?` one character. */
 function arnGlob(pattern: string): RegExp {
   return new RegExp(`^${pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')}$`);
+}
+
+/** How an emulator runs a function of the model: the running preview's execution environments. */
+export interface FunctionRuntime {
+  invoke(fn: FunctionModel, event: unknown, requestId: string): Promise<PoolResult>;
+  readonly log: (line: string) => void;
 }

@@ -1,0 +1,51 @@
+/**
+ * The S3 website the module describes, as the preview serves it: the site server stands in for the website
+ * endpoint, so the bucket's and the website's computed attributes name that server's host.
+ */
+import { ModuleError } from '../errors.js';
+import { stringArgument, type ComputedAttributes } from './attributes.js';
+import { nestedBlock } from './load.js';
+import type { ModuleResolver } from './resolve.js';
+
+/**
+ * https://registry.terraform.io/providers/hashicorp/aws/latest/docs/resources/s3_bucket#attribute-reference,
+ * https://registry.terraform.io/providers/hashicorp/aws/latest/docs/resources/s3_bucket_website_configuration#attribute-reference.
+ */
+export const siteAttributes: Readonly<Record<string, ComputedAttributes>> = {
+  aws_s3_bucket: (r, block, attr) => {
+    const bucket = () => (block.body['bucket'] !== undefined ? stringArgument(r, block, 'bucket') : `${typeof block.body['bucket_prefix'] === 'string' ? stringArgument(r, block, 'bucket_prefix') : 'terraform-'}preview`);
+    if (attr === 'bucket' || attr === 'id') return bucket();
+    if (attr === 'arn') return `arn:aws:s3:::${bucket()}`;
+    if (attr === 'bucket_regional_domain_name' || attr === 'bucket_domain_name') return r.env.siteHost;
+    return undefined;
+  },
+  aws_s3_bucket_website_configuration: (r, block, attr) => {
+    // The S3 website endpoint has no scheme; the browser's origin is http:// + it
+    // (https://docs.aws.amazon.com/AmazonS3/latest/userguide/WebsiteEndpoints.html).
+    if (attr === 'website_endpoint') return r.env.siteHost;
+    if (attr === 'website_domain') return r.env.siteHost.replace(/:\d+$/, '');
+    if (attr === 'id') return r.attribute(block.address, 'bucket');
+    return undefined;
+  },
+};
+
+export interface SiteModel {
+  /** True when the module has an S3 website, which the site server stands in for. */
+  readonly website: boolean;
+  readonly indexDocument?: string;
+  readonly errorDocument?: string;
+}
+
+export function planSite(r: ModuleResolver): SiteModel {
+  const block = r.ofType('aws_s3_bucket_website_configuration')[0];
+  if (!block) return { website: false };
+  const indexDocument = nestedBlock(block.body, 'index_document', block)?.['suffix'];
+  const errorDocument = nestedBlock(block.body, 'error_document', block)?.['key'];
+  // S3 refuses such a suffix ("must not be empty and must not include a slash character",
+  // https://docs.aws.amazon.com/AmazonS3/latest/API/API_IndexDocument.html); served, it could name a file
+  // outside the site folder.
+  if (typeof indexDocument === 'string' && (indexDocument === '' || /[/\\\0]/.test(indexDocument))) {
+    throw new ModuleError(`index_document.suffix ${JSON.stringify(indexDocument)} is empty or contains a slash, which S3 refuses`, { file: block.file, address: block.address }, { fix: 'set frontend.indexDocument to a file name such as index.html and run "cors-gen generate"' });
+  }
+  return { website: true, ...(typeof indexDocument === 'string' ? { indexDocument } : {}), ...(typeof errorDocument === 'string' ? { errorDocument } : {}) };
+}

@@ -1,0 +1,72 @@
+import { lstatSync, realpathSync } from 'node:fs';
+import path from 'node:path';
+
+/**
+ * Paths written in a spec (a folder of the user's code, an OpenAPI document) are relative to the spec's folder
+ * and must stay inside the repository that holds the spec: a spec arrives in pull requests, and a path that
+ * leaves the repository (`../../..`, an absolute path, a symbolic link pointing out) would make cors-gen read or
+ * package files from anywhere on the machine that runs it.
+ */
+
+export type SpecPathResult =
+  /** `path`: absolute, as written (links not resolved); `root`: the folder it must stay in. */
+  | { readonly ok: true; readonly path: string; readonly root: string }
+  | { readonly ok: false; readonly error: string };
+
+/**
+ * Resolves `value` (written at `field` of `specFile`) against the spec's folder. Refused, with the path and the
+ * rule, unless its real path (links followed, for the part that exists) lies inside the repository holding the
+ * spec: the nearest ancestor folder with a `.git` entry, or the spec's folder when there is none.
+ */
+export function resolveSpecPath(specFile: string, field: string, value: string): SpecPathResult {
+  const where = `${specFile}: ${field}: ${JSON.stringify(value)}`;
+  const rule = 'paths in a spec are relative to its folder and must stay inside the repository that holds it (or the spec\'s folder when it is in none)';
+  if (value === '' || value.includes('\0')) return { ok: false, error: `${where} is not a path; ${rule}.` };
+  if (path.posix.isAbsolute(value) || path.win32.isAbsolute(value) || /^[A-Za-z]:/.test(value)) {
+    return { ok: false, error: `${where} is an absolute path; ${rule}. Write it relative to the spec's folder.` };
+  }
+  const specDir = realpath(path.dirname(path.resolve(specFile))) ?? path.dirname(path.resolve(specFile));
+  const root = repositoryRoot(specDir);
+  const resolved = path.resolve(specDir, value);
+  const real = realpath(resolved);
+  if (real === undefined) return { ok: false, error: `${where} goes through a symbolic link that points nowhere (${resolved}); ${rule}. Remove the link or point it inside ${root}.` };
+  if (real !== root && !real.startsWith(root.endsWith(path.sep) ? root : root + path.sep)) {
+    const via = real === resolved ? '' : ` (through a symbolic link, to ${real})`;
+    return { ok: false, error: `${where} resolves to ${resolved}${via}, outside ${root}; ${rule}. Move what it names into ${root}, or the spec next to it.` };
+  }
+  return { ok: true, path: resolved, root };
+}
+
+/** The nearest folder at or above `dir` with a `.git` entry (a folder, or a file in worktrees and submodules), else `dir`. */
+export function repositoryRoot(dir: string): string {
+  for (let d = dir; ; d = path.dirname(d)) {
+    if (exists(path.join(d, '.git'))) return d;
+    if (path.dirname(d) === d) return dir;
+  }
+}
+
+/**
+ * The real path of `p`: links followed as far as the path exists, the missing rest appended as written;
+ * undefined when a dangling link is on the way (where it leads cannot be checked).
+ */
+function realpath(p: string): string | undefined {
+  const rest: string[] = [];
+  for (let d = p; ; d = path.dirname(d)) {
+    try {
+      return path.join(realpathSync(d), ...rest.reverse());
+    } catch {
+      if (exists(d)) return undefined;
+      if (path.dirname(d) === d) return p;
+      rest.push(path.basename(d));
+    }
+  }
+}
+
+function exists(p: string): boolean {
+  try {
+    lstatSync(p);
+    return true;
+  } catch {
+    return false;
+  }
+}
