@@ -48,8 +48,8 @@ describe('init --yes', () => {
     const validated = await binary(['validate'], { cwd: dir, env: plainEnv() });
     expect(validated.code).toBe(0);
     expect(validated.stderr).toBe('');
-    // Stage origins count too: the summary names every list the module is configured with.
-    expect(validated.stdout).toBe('ok cors-gen.yaml: shop-frontend (rest), 2 route(s), 2 origin(s): 1 in cors.allowOrigins, 1 in stages.dev\n');
+    // Stage origins count too: the summary names every list the module is configured with, and the website's origin.
+    expect(validated.stdout).toBe("ok cors-gen.yaml: shop-frontend (rest), 2 route(s), 2 origin(s): 1 in cors.allowOrigins, 1 in stages.dev plus the S3 website's\n");
   });
 
   it('names the API after the folder and keeps machine paths out of the file', async () => {
