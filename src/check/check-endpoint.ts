@@ -7,7 +7,7 @@ import { checkResponse, getHeader } from '../cors/fetch-check.js';
 import { needsPreflight } from '../cors/fetch-request.js';
 import { detectFlavor } from './aws.js';
 import { simulateFetch, type FetchOutcome } from './browser-fetch.js';
-import { diagnoseErrorProbe, diagnoseFetch, diagnoseVary, isErrorStatus, withErrorProbe } from './diagnose.js';
+import { diagnoseErrorProbe, diagnoseFetch, diagnoseVary, isErrorStatus, withErrorProbe, withOtherAllowedOrigin } from './diagnose.js';
 import { redactEvidence, type Exchange, type Send } from './exchange.js';
 import { SCAN_CODES, sortFindings, type Finding } from './findings.js';
 import { DEFAULT_LIMITS, sendProbe, type ProbeRequest } from './http-probe.js';
@@ -187,7 +187,7 @@ export async function checkEndpoint(options: CheckOptions): Promise<CheckReport>
   const flavor = detectFlavor(url, [...mainExchanges, ...attempts, ...scanResults.map((r) => r.exchange)]);
   const ctx = { flavor, request };
 
-  let findings: Finding[] = withErrorProbe(diagnoseFetch(outcome, ctx), diagnoseErrorProbe(attempts, ctx));
+  let findings: Finding[] = withOtherAllowedOrigin(withErrorProbe(diagnoseFetch(outcome, ctx), diagnoseErrorProbe(attempts, ctx)), [...mainExchanges, ...attempts], ctx);
   const scanFindings = evaluateScan(scanResults, [...mainExchanges, ...attempts], flavor, request.origin);
   findings.push(...(input.scan ? scanFindings : scanFindings.filter((f) => f.code === 'reflected-origin')));
   if (input.scan) {

@@ -244,6 +244,31 @@ export function withErrorProbe(findings: readonly Finding[], probe: readonly Fin
 }
 
 /**
+ * "No Access-Control-Allow-Origin" reads like CORS is not set up at all. When another answer to the same origin
+ * names a different, exact origin (a REST API's gateway responses carry one fixed origin), CORS is set up and this
+ * origin is just not in the list: the finding says so, with that answer as evidence, and the fix is to add it.
+ */
+export function withOtherAllowedOrigin(findings: readonly Finding[], exchanges: readonly Exchange[], ctx: DiagnoseContext): Finding[] {
+  const i = findings.findIndex((f) => f.severity === 'error' && f.code === 'missing-allow-origin');
+  if (i === -1) return [...findings];
+  const named = exchanges
+    .map((exchange) => ({ exchange, allowOrigin: getHeader(exchange.response.headers, 'access-control-allow-origin') }))
+    .find((x) => x.allowOrigin !== null && /^https?:\/\/[^\s,]+$/.test(x.allowOrigin) && x.allowOrigin !== ctx.request.origin);
+  if (named === undefined) return [...findings];
+  const root = findings[i]!;
+  const { exchange, allowOrigin } = named;
+  const { origin, method } = ctx.request;
+  const out = [...findings];
+  out[i] = {
+    ...root,
+    message: `${root.message} Another answer (${where(exchange)} -> ${exchange.response.status}) names ${allowOrigin}: ${origin} is not among the allowed origins.`,
+    fix: FIXES['missing-allow-origin']({ flavor: ctx.flavor, origin, method, allowOrigin: allowOrigin! }),
+    evidence: [...root.evidence, toEvidence(exchange)],
+  };
+  return out;
+}
+
+/**
  * With `scan`, the crafted origins show whether Access-Control-Allow-Origin depends on the request's Origin. If it
  * does, the response must say `Vary: Origin`, or a shared cache hands one origin's answer to another
  * (#cors-protocol-and-http-caches).

@@ -132,7 +132,14 @@ export const FIXES: Record<FindingCode, (c: FixContext) => string> = {
   'preflight-redirect': () =>
     'Answer OPTIONS at this URL itself: browsers never follow a redirect on a preflight. The redirect is usually http to https, a trailing slash added or removed, or a custom domain base path — call the final URL from the frontend.',
   'missing-allow-origin': (c) =>
-    byFlavor(c.flavor, {
+    c.allowOrigin !== undefined
+      ? `Add ${c.origin} to the allowed origins: the API answers CORS to ${c.allowOrigin}, so CORS is set up and this origin is simply not in the list. ${byFlavor(c.flavor, {
+          rest: `In a cors-gen spec: cors.allowOrigins (every stage) or stages.<stage>.allowOrigins (one stage), then "cors-gen generate" and terraform apply (the module's allowed_origins). ${REDEPLOY}`,
+          http: 'HTTP API: cors_configuration.allow_origins (in a cors-gen spec: cors.allowOrigins or stages.<stage>.allowOrigins, then "cors-gen generate" and terraform apply).',
+          url: 'Function URL: cors.allow_origins (in a cors-gen spec: cors.allowOrigins or stages.<stage>.allowOrigins, then "cors-gen generate" and terraform apply).',
+          other: `In a cors-gen spec: cors.allowOrigins (every stage) or stages.<stage>.allowOrigins (one stage), then "cors-gen generate" and terraform apply (the module's allowed_origins). ${REDEPLOY}`,
+        })}`
+      : byFlavor(c.flavor, {
       rest: `REST API: with a Lambda proxy integration the Lambda's response must carry Access-Control-Allow-Origin (API Gateway adds nothing to proxy responses); the OPTIONS method maps it in its integration response, declared in the method response. If other origins get the header, ${c.origin} is not in the allowlist. ${REDEPLOY}`,
       http: `HTTP API: add ${c.origin} to cors_configuration.allow_origins; API Gateway ignores CORS headers returned by the Lambda.`,
       url: `Function URL: add ${c.origin} to cors.allow_origins; Lambda's configured CORS headers take precedence over the function's.`,

@@ -70,7 +70,9 @@ function classify(value: string): OriginEntry | OriginProblem {
 
   const schemeMatch = /^([A-Za-z][A-Za-z0-9+.-]*):\/\//.exec(value);
   if (!schemeMatch) {
-    const guess = `https://${value.toLowerCase()}`;
+    // A local dev server (Vite, Create React App, ...) serves plain http; anything else is most likely https.
+    const local = /^(localhost|127\.0\.0\.1)(:\d+)?$/i.test(value);
+    const guess = `${local ? 'http' : 'https'}://${value.toLowerCase()}`;
     const guessed = /^[a-z0-9.*-]+(:\d+)?$/i.test(value) ? parseOriginEntry(guess) : undefined;
     return { code: 'origin-no-scheme', reason: 'has no scheme', fix: guessed && !isOriginProblem(guessed) ? guess : undefined };
   }

@@ -34,7 +34,11 @@ export function isUrl(artifact: string): boolean {
   return /^https?:\/\//i.test(artifact);
 }
 
-/** The message with its fix, as one line of prose. */
+/**
+ * The message with its fix, as one line of prose: `message; fix` for a clause (spec findings), `message Fix: fix`
+ * after a sentence (live findings end with a period, and ".;" reads as a typo).
+ */
 export function fullMessage(f: ReportFinding): string {
-  return f.fix ? `${f.message}; ${f.fix}` : f.message;
+  if (!f.fix) return f.message;
+  return /[.!?]$/.test(f.message) ? `${f.message} Fix: ${f.fix}` : `${f.message}; ${f.fix}`;
 }

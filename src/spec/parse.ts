@@ -26,9 +26,9 @@ export const MAX_VALUES = 10_000;
  * positions; a `.json` file must additionally be strict JSON). Duplicate keys and alias bombs are errors.
  */
 export function parseSpecText(text: string, file: string): { ok: true; parsed: ParsedText } | { ok: false; errors: SpecIssue[] } {
-  const fail = (message: string, line?: number, column?: number, code = 'syntax'): { ok: false; errors: SpecIssue[] } => ({
+  const fail = (message: string, line?: number, column?: number, code = 'syntax', fix?: string): { ok: false; errors: SpecIssue[] } => ({
     ok: false,
-    errors: [{ severity: 'error', code, path: '', message, file, line, column }],
+    errors: [{ severity: 'error', code, path: '', message, file, line, column, ...(fix !== undefined ? { fix } : {}) }],
   });
   const tooManyValues = `holds more than ${MAX_VALUES} values (list items, keys and scalars); a spec holds a few hundred`;
   if (Buffer.byteLength(text) > MAX_SPEC_BYTES) return fail(`the file is larger than ${MAX_SPEC_BYTES} bytes; a spec is a short YAML or JSON document`, undefined, undefined, 'too-large');
@@ -38,9 +38,16 @@ export function parseSpecText(text: string, file: string): { ok: true; parsed: P
       JSON.parse(text);
     } catch (e) {
       const message = (e as Error).message;
-      const pos = lineColumn(text, jsonErrorOffset(text, message));
+      const offset = jsonErrorOffset(text, message);
       // V8 quotes the source after some messages ('Unexpected token 'v', "version: 1\n..." is not valid JSON').
       const what = message.replace(/ in JSON at position \d+.*$/s, '').replace(/, (\.\.\.)?".*"(\.\.\.)? is not valid JSON$/s, '');
+      // A trailing comma (which JavaScript and YAML allow) is the common slip: V8 reports the bracket after it.
+      const comma = /[}\]]/.test(text[offset] ?? '') ? /,\s*$/.exec(text.slice(Math.max(0, offset - 1000), offset)) : null;
+      if (comma) {
+        const at = lineColumn(text, offset - comma[0].length);
+        return fail(`not valid JSON: a comma before "${text[offset]}"`, at.line, at.column, 'syntax', 'remove the comma: JSON allows none after the last item of a list or object');
+      }
+      const pos = lineColumn(text, offset);
       return fail(`not valid JSON: ${what}`, pos.line, pos.column);
     }
   }
@@ -181,6 +188,11 @@ export function syntaxHint(text: string, code: string, line: number, message = '
   };
   const item = (i: number) => /^ *- /.test(lines[i]!);
   const keyedItem = (i: number) => /^ *- +[^\s:#][^:#]*:(\s|$)/.test(lines[i]!);
+  /** The key that holds the list a scalar item (`- https://a`) belongs to: a key after the list lines up with it. */
+  const listHolder = (i: number) => {
+    for (let j = i - 1; j >= 0; j--) if (content(j) && !item(j) && indent(j) <= indent(i) && opensBlock(j)) return j;
+    return undefined;
+  };
   let at = line - 1;
   let expected: number | undefined;
   let sibling: number | undefined;
@@ -190,14 +202,8 @@ export function syntaxHint(text: string, code: string, line: number, message = '
     // the continuation of that value: the line below is the one to fix.
     at = below;
     if (item(line - 1) && !keyedItem(line - 1)) {
-      // Below a scalar list item (`- https://a`): a key there belongs beside the key that holds the list.
-      for (let j = line - 2; j >= 0; j--) {
-        if (content(j) && !item(j) && indent(j) <= indent(line - 1) && opensBlock(j)) {
-          sibling = j;
-          expected = indent(j);
-          break;
-        }
-      }
+      sibling = listHolder(line - 1);
+      expected = sibling === undefined ? undefined : indent(sibling);
     } else {
       sibling = line - 1;
       expected = keyColumn(line - 1);
@@ -205,9 +211,11 @@ export function syntaxHint(text: string, code: string, line: number, message = '
   } else {
     const above = previous(at);
     if (above === undefined || !content(at) || opensBlock(above)) return undefined;
-    sibling = above;
-    // A list item lines up with the "-" of the item above; a key with the first key of the entry above.
-    expected = item(at) && item(above) ? indent(above) : keyColumn(above);
+    // A list item lines up with the "-" of the item above; a key with the first key of the entry above, and a key
+    // below a scalar list item (the parser reports it there) with the key that holds the list.
+    sibling = !item(at) && item(above) && !keyedItem(above) ? listHolder(above) : above;
+    if (sibling === undefined) return undefined;
+    expected = sibling !== above ? indent(sibling) : item(at) && item(above) ? indent(above) : keyColumn(above);
   }
   const actual = indent(at);
   if (expected === undefined || sibling === undefined || actual === expected) return undefined;

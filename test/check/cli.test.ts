@@ -85,7 +85,7 @@ describe('cors-gen check', () => {
     const code = await run(['check', `${gone.base}/x`, '--origin', ORIGIN, '--json'], out);
     expect(code).toBe(2);
     expect(out.stdout).toHaveLength(1);
-    expect(JSON.parse(out.stdout[0]!)).toEqual({ schemaVersion: 1, ok: false, error: { code: 'usage', message: expect.stringMatching(/^connection refused by 127\.0\.0\.1:\d+/) } });
+    expect(JSON.parse(out.stdout[0]!)).toEqual({ schemaVersion: 1, ok: false, error: { code: 'network-refused', message: expect.stringMatching(/^connection refused by 127\.0\.0\.1:\d+/) } });
     expect(out.stderr.join('\n')).toMatch(/^cors-gen: connection refused by 127\.0\.0\.1:\d+/);
   });
 

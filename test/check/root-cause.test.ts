@@ -58,6 +58,30 @@ describe('one root cause', () => {
     expect(text).toMatch(/\nblocked: https:\/\/other\.example\.com cannot use PUT .* \(1 error\)$/);
   });
 
+  it('says the origin is not in the list, and to add it, when another answer names an allowed origin', async () => {
+    // A REST API as cors-gen generates it: the Lambda echoes only listed origins; API Gateway's own 403 (a gateway
+    // response) carries one fixed origin, the first of the list.
+    const api = await keep(
+      serveHttp((req, res) => {
+        if (req.url?.includes('cors-gen-check-not-found')) {
+          res.writeHead(403, { 'x-amzn-ErrorType': 'MissingAuthenticationTokenException', 'Access-Control-Allow-Origin': ORIGIN, Vary: 'Origin' });
+          res.end('{"message":"Missing Authentication Token"}');
+          return;
+        }
+        res.writeHead(200, req.headers.origin === ORIGIN ? { 'Access-Control-Allow-Origin': ORIGIN, Vary: 'Origin' } : { Vary: 'Origin' });
+        res.end('[]');
+      }),
+    );
+    const report = await checkEndpoint({ url: `${api.base}/dev/orders`, origin: 'https://evil.example' });
+    expect(report.findings.filter((f) => f.severity === 'error').map((f) => f.code)).toEqual(['missing-allow-origin']);
+    const [root] = report.findings;
+    expect(root!.message).toBe(
+      'Response (GET /dev/orders -> 200): no Access-Control-Allow-Origin header. Another answer (GET /dev/orders/cors-gen-check-not-found -> 403) names https://app.example.com: https://evil.example is not among the allowed origins.',
+    );
+    expect(root!.fix).toMatch(/^Add https:\/\/evil\.example to the allowed origins: the API answers CORS to https:\/\/app\.example\.com, so CORS is set up and this origin is simply not in the list\. In a cors-gen spec: cors\.allowOrigins \(every stage\) or stages\.<stage>\.allowOrigins \(one stage\), then "cors-gen generate" and terraform apply/);
+    expect(root!.evidence.map((e) => `${e.request.method} ${new URL(e.request.url).pathname} -> ${e.response.status}`)).toEqual(['GET /dev/orders -> 200', 'GET /dev/orders/cors-gen-check-not-found -> 403']);
+  });
+
   it('keeps a method missing from a list the server did send as a finding of its own', async () => {
     const api = await keep(
       serveHttp((_req, res) => {

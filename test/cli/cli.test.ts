@@ -157,10 +157,10 @@ describe('validate: the report on stdout, positional files', () => {
     const r = await cli(['validate', valid, invalid]);
     expect(r.code).toBe(1);
     const lines = r.stdout.trim().split('\n');
-    expect(lines.filter((l) => /^(ok|error) /.test(l) || l.endsWith('nothing was written')).map((l) => l.replace(/ .*?(valid|invalid)\.yaml/, ' $1.yaml'))).toEqual([
+    expect(lines.filter((l) => /^(ok|error) /.test(l) || l.endsWith(': invalid, 1 error(s)')).map((l) => l.replace(/ .*?(valid|invalid)\.yaml/, ' $1.yaml'))).toEqual([
       'ok valid.yaml: orders-api (rest), 1 route(s), 1 origin(s), 1 warning(s)',
       'error invalid.yaml:4:18 cors.allowOrigins[0]: "https://app.example.com/" has a trailing slash; write "https://app.example.com"',
-      `${path.relative(process.cwd(), invalid)}: 1 error(s); nothing was written`.replace(/ .*?(valid|invalid)\.yaml/, ' $1.yaml'),
+      `${path.relative(process.cwd(), invalid)}: invalid, 1 error(s)`.replace(/ .*?(valid|invalid)\.yaml/, ' $1.yaml'),
     ]);
     expect((await cli(['validate', valid, valid])).code).toBe(0);
   });
@@ -229,7 +229,7 @@ describe('YAML syntax errors', () => {
         `error ${path.relative(process.cwd(), file)}:6:6 Implicit keys need to be on a single line: line 6 is indented differently from its siblings (5 spaces; line 4 uses 2 spaces); indent line 6 by 2 spaces, like line 4`,
         '  6 |      allowCredentials: true',
         '    |      ^',
-        `${path.relative(process.cwd(), file)}: 1 error(s); nothing was written`,
+        `${path.relative(process.cwd(), file)}: invalid, 1 error(s)`,
         '',
       ].join('\n'),
     );

@@ -48,8 +48,8 @@ describe('init --yes', () => {
     const validated = await binary(['validate'], { cwd: dir, env: plainEnv() });
     expect(validated.code).toBe(0);
     expect(validated.stderr).toBe('');
-    // Stage origins count too: the summary names every list the module is configured with.
-    expect(validated.stdout).toBe('ok cors-gen.yaml: shop-frontend (rest), 2 route(s), 2 origin(s): 1 in cors.allowOrigins, 1 in stages.dev\n');
+    // Stage origins count too: the summary names every list the module is configured with, and the website's origin.
+    expect(validated.stdout).toBe("ok cors-gen.yaml: shop-frontend (rest), 2 route(s), 2 origin(s): 1 in cors.allowOrigins, 1 in stages.dev plus the S3 website's\n");
   });
 
   it('names the API after the folder and keeps machine paths out of the file', async () => {
@@ -210,6 +210,8 @@ describe('init with bad input', () => {
     const star = await cli(['init', '--yes', '--dir', dir, '--origin', '*', '--credentials']);
     expect(star.code).toBe(1);
     expect(star.stderr).toContain('error --origin: "*" cannot be combined with allowCredentials: true');
+    // The fix is said in flags: there is no spec to edit yet.
+    expect(star.stderr).toContain('list the exact origins, or leave out --credentials\n');
     const name = await cli(['init', '--yes', '--dir', dir, '--name', 'Billing_API']);
     expect(name.code).toBe(1);
     expect(name.stderr).toContain('error --name: "Billing_API" must be 2-40 characters');
@@ -288,6 +290,24 @@ describe('init without --yes', () => {
       lambda: { runtime: 'python3.12' },
       frontend: { enabled: false },
     });
+  });
+
+  it('offers the fixed origin in place when a development origin comes first (the error counts within production)', async () => {
+    const r = await runOnPty(['init'], ['billing\r', 'rest\r', 'http://localhost:5173, https://app.mycorp.io/\r', '\r', 'n\r', '\r', '\r', '\r', 'n\r'], { cwd: dir, env: { NO_COLOR: '1' } });
+    expect(r.screen).toContain('error cors.allowOrigins[0]: "https://app.mycorp.io/" has a trailing slash; write "https://app.mycorp.io"');
+    expect(r.screen).toContain('Allowed origins, comma-separated (http://localhost:5173,https://app.mycorp.io): ');
+    expect(r.code).toBe(0);
+    const loaded = await loadSpec(spec(), dir);
+    expect(loaded.ok && loaded.model).toMatchObject({ cors: { allowOrigins: ['https://app.mycorp.io'] }, stages: [{ name: 'dev', allowOrigins: ['http://localhost:5173'] }] });
+  });
+
+  it('asks a yes/no question again when the answer is neither', async () => {
+    const r = await runOnPty(['init'], ['billing\r', 'rest\r', '\r', 'X-Custom\r', 'y\r', '\r', '\r', '\r', 'maybe\r', 'n\r'], { cwd: dir, env: { NO_COLOR: '1' } });
+    expect(r.screen).toContain('  "X-Custom" is not y or n');
+    expect(r.screen).toContain('  "maybe" is not y or n');
+    expect(r.code).toBe(0);
+    const loaded = await loadSpec(spec(), dir);
+    expect(loaded.ok && loaded.model).toMatchObject({ cors: { allowCredentials: true }, frontend: { enabled: false } });
   });
 
   it('re-asks only the origins when they conflict with a later answer ("*" with credentials)', async () => {

@@ -136,6 +136,9 @@ describe('parseOriginEntry', () => {
     ['https://u:p@app.example.com', 'origin-userinfo', 'https://app.example.com'],
     ['app.example.com', 'origin-no-scheme', 'https://app.example.com'],
     ['*.example.com', 'origin-no-scheme', 'https://*.example.com'],
+    // Local dev servers (Vite's 5173, Create React App's 3000) serve plain http.
+    ['localhost:5173', 'origin-no-scheme', 'http://localhost:5173'],
+    ['127.0.0.1:3000', 'origin-no-scheme', 'http://127.0.0.1:3000'],
     ['ftp://app.example.com', 'origin-scheme', undefined],
     ['chrome-extension://abcdef', 'origin-scheme', undefined],
     ['HTTPS://app.example.com', 'origin-uppercase', 'https://app.example.com'],

@@ -24,6 +24,17 @@ describe('GitHub workflow commands', () => {
     expect(out).toBe('::error title=a::e; do this\n::warning title=b::w\n::notice title=c::https://api.example.com/users: i\n');
   });
 
+  it('joins a fix to a clause with "; " and to a sentence with " Fix: ", never ".;"', () => {
+    const out = renderGithub([
+      { code: 'origin-trailing-slash', severity: 'error', message: 'cors.allowOrigins[0]: "https://a.example/" has a trailing slash', fix: 'write "https://a.example"', artifact: 'cors-gen.yaml', line: 5, column: 7 },
+      { code: 'missing-allow-origin', severity: 'error', message: 'Response (GET /dev/orders -> 200): no Access-Control-Allow-Origin header.', fix: 'Add https://b.example to the allowed origins.', artifact: 'https://api.example.com/dev/orders' },
+    ]);
+    expect(out).toBe(
+      '::error file=cors-gen.yaml,line=5,col=7,title=origin-trailing-slash::cors.allowOrigins[0]: "https://a.example/" has a trailing slash; write "https://a.example"\n' +
+        '::error title=missing-allow-origin::https://api.example.com/dev/orders: Response (GET /dev/orders -> 200): no Access-Control-Allow-Origin header. Fix: Add https://b.example to the allowed origins.\n',
+    );
+  });
+
   it('shows other control characters (an ANSI escape in a spec value) as \\uXXXX', () => {
     expect(renderGithub([{ code: 'a', severity: 'error', message: 'x\u001b[31my\u0007', artifact: 'f\u001b.yaml' }])).toBe('::error file=f\\u001b.yaml,title=a::x\\u001b[31my\\u0007\n');
   });

@@ -66,7 +66,8 @@ export function registerCheck(program: Command, ctx: CliContext): void {
           });
         } catch (e) {
           // Network messages can quote what a server sent (a certificate's names): escaped like the report.
-          if (e instanceof CheckError) throw new UsageError(visible(e.message));
+          // The code tells a script a network failure ("network-refused") from a bad argument ("usage").
+          if (e instanceof CheckError) throw new UsageError(visible(e.message), { code: e.kind === 'network' ? `network-${e.detail ?? 'error'}` : 'usage' });
           throw e;
         } finally {
           progress?.done();

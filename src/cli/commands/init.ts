@@ -70,7 +70,7 @@ export function registerInit(program: Command, ctx: CliContext): void {
         if (!result.ok && result.reason === 'exists') return refuse(result.file);
         if (!result.ok) {
           // The file does not exist, so a line number in it would mislead: name the flag (or the spec key) instead.
-          for (const e of result.errors) o.err(`${paint(o, 'red', 'error')} ${sourceOf(e.path, typed)} ${formatIssue({ ...e, file: undefined, path: '' })}`);
+          for (const e of result.errors) o.err(`${paint(o, 'red', 'error')} ${sourceOf(e.path, typed)} ${formatIssue({ ...e, file: undefined, path: '', ...(e.fix !== undefined ? { fix: inFlags(e.fix, typed) } : {}) })}`);
           o.err(`${result.file} was not written: fix the ${interactive ? 'answers' : 'flags'} above.`);
           return EXIT.failed;
         }
@@ -88,6 +88,11 @@ function sourceOf(specPath: string, typed: ReadonlySet<string>): string {
   const flag = FLAG_OF.find(([re]) => re.test(specPath))?.[1];
   if (flag && typed.has(flag)) return `${flag}:`;
   return specPath ? `${specPath}:` : '';
+}
+
+/** A fix in spec words, said in the flags the user typed: the spec does not exist yet. */
+function inFlags(fix: string, typed: ReadonlySet<string>): string {
+  return typed.has('--credentials') ? fix.replace('set cors.allowCredentials: false', 'leave out --credentials') : fix;
 }
 
 const FLAG_OF: ReadonlyArray<readonly [RegExp, string]> = [
@@ -214,16 +219,29 @@ async function ask(initial: InitOptions, o: Output): Promise<InitOptions> {
       }
       show(wrong);
       // Offer the list with each fix applied; an origin without a fix (such as "null") is left out of the offer.
+      // An error's index counts within the list the origin was placed in (production or stages.dev), not the answer.
+      const placed = draftSpec({ ...answers, origins }).origins;
+      const answerIndex = (list: OriginPlacement['to'], i: number) => placed.map((p, j) => (p.to === list ? j : -1)).filter((j) => j >= 0)[i];
       const fixes = new Map<number, string | null>();
       for (const e of wrong) {
-        const index = /\[(\d+)\]$/.exec(e.path)?.[1];
-        if (index !== undefined && !/^stages/.test(e.path)) fixes.set(Number(index), /^write "(.*)"$/.exec(e.fix ?? '')?.[1] ?? null);
+        const at = /^(cors\.allowOrigins|stages\.dev)(?:\.allowOrigins)?\[(\d+)\]$/.exec(e.path);
+        const index = at ? answerIndex(at[1] as OriginPlacement['to'], Number(at[2])) : undefined;
+        if (index !== undefined) fixes.set(index, /^write "(.*)"$/.exec(e.fix ?? '')?.[1] ?? null);
       }
       const corrected = origins.flatMap((x, i) => (fixes.has(i) ? (fixes.get(i) === null ? [] : [fixes.get(i)!]) : [x]));
       if (corrected.length > 0) offer = corrected.join(',');
     }
   };
-  const askCredentials = async (fallback: boolean) => /^y/i.test(await q('Allow credentials (cookies, Authorization)? [y/n]', fallback ? 'y' : 'n'));
+  /** A yes/no answer; anything else (such as the answer to the next question, typed too early) is asked again. */
+  const yesNo = async (question: string, fallback: boolean): Promise<boolean> => {
+    for (;;) {
+      const a = await q(`${question} [y/n]`, fallback ? 'y' : 'n');
+      if (/^(y|yes)$/i.test(a)) return true;
+      if (/^(n|no)$/i.test(a)) return false;
+      say(`  "${a}" is not y or n`);
+    }
+  };
+  const askCredentials = (fallback: boolean) => yesNo('Allow credentials (cookies, Authorization)?', fallback);
   const askRoutes = async (fallback: readonly InitRoute[]): Promise<InitRoute[]> => {
     say(`  Routes as "METHODS PATH", e.g. "GET,POST /users" or "GET /users/{id}"; an empty line ends the list.`);
     const routes: InitRoute[] = [];
@@ -269,7 +287,7 @@ async function ask(initial: InitOptions, o: Output): Promise<InitOptions> {
     if (answers.api !== 'function-url') answers = { ...answers, routes: await askRoutes(answers.routes ?? DEFAULT_ROUTES) };
     answers = { ...answers, headers: await askHeaders(answers.headers ?? DEFAULT_HEADERS) };
     answers = { ...answers, runtime: await askRuntime(answers.runtime ?? 'nodejs22.x') };
-    answers = { ...answers, frontend: !/^n/i.test(await q('S3 website bucket for the frontend? [y/n]', answers.frontend === false ? 'n' : 'y')) };
+    answers = { ...answers, frontend: await yesNo('S3 website bucket for the frontend?', answers.frontend !== false) };
     // Answers that are wrong only together (such as "*" with credentials): ask again only the one the rule names.
     for (let round = 0; round < 10; round++) {
       const { result } = draftSpec(answers);

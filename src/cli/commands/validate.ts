@@ -77,16 +77,21 @@ function jsonOf(outcome: Outcome) {
 function report(o: Output, result: LoadResult): void {
   printIssues(o, result.ok ? [] : result.errors, result.warnings, { stream: 'out', text: result.text });
   if (!result.ok) {
-    o.out(`${result.file}: ${result.errors.length} error(s); nothing was written`);
+    // validate never writes, so "nothing was written" (generate's wording) would only puzzle.
+    o.out(`${result.file}: invalid, ${result.errors.length} error(s)` + (result.warnings.length > 0 ? `, ${result.warnings.length} warning(s)` : ''));
     return;
   }
   const m = result.model;
   o.out(`${paint(o, 'green', 'ok')} ${result.file}: ${m.name} (${m.api}), ${m.routes.length} route(s), ${originSummary(m)}` + (result.warnings.length > 0 ? `, ${result.warnings.length} warning(s)` : ''));
 }
 
-/** `3 origin(s): 1 in cors.allowOrigins, 2 in stages.dev`: every list the module is configured with, counted. */
+/**
+ * `3 origin(s): 1 in cors.allowOrigins, 2 in stages.dev`: every list the module is configured with, counted, and
+ * the S3 website's origin, which the module allows too although no list names it.
+ */
 function originSummary(m: CorsModel): string {
   const total = m.cors.allowOrigins.length + m.stages.reduce((n, s) => n + s.allowOrigins.length, 0);
-  if (m.stages.length === 0) return `${total} origin(s)`;
-  return `${total} origin(s): ${[`${m.cors.allowOrigins.length} in cors.allowOrigins`, ...m.stages.map((s) => `${s.allowOrigins.length} in stages.${s.name}`)].join(', ')}`;
+  const website = m.frontend.enabled ? ' plus the S3 website\'s' : '';
+  if (m.stages.length === 0) return `${total} origin(s)${website}`;
+  return `${total} origin(s): ${[`${m.cors.allowOrigins.length} in cors.allowOrigins`, ...m.stages.map((s) => `${s.allowOrigins.length} in stages.${s.name}`)].join(', ')}${website}`;
 }
