@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkEndpoint, SCAN_CODES } from '../../src/check/index.js';
 import type { Exchange } from '../../src/check/exchange.js';
@@ -8,9 +11,6 @@ import { compileOrigins } from '../../src/cors/origin.js';
 import { SHARED_HOSTING_EXAMPLES } from '../../src/cors/shared-hosting.js';
 import { validateSpec } from '../../src/spec/validate.js';
 import { generate } from '../../src/commands/generate.js';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 
 const ORIGIN = 'https://app.example.com';
 
