@@ -1,9 +1,9 @@
 #!/usr/bin/env node
-// `npm run test:reliability`: builds the CLI, runs the reliability tests (issue 9) and prints a short report of
+// `npm run test:reliability`: builds the CLI, runs the reliability tests and prints a short report of
 // their figures.
 //
-//   test/reliability/*.test.ts       spec fuzzing (item 2), security invariants and origin acceptance (item 3)
-//   test/synth/write-module.test.ts  atomic writes under injected faults (item 1)
+//   test/reliability/*.test.ts       spec fuzzing, security invariants and origin acceptance
+//   test/synth/write-module.test.ts  atomic writes under injected faults
 //   test/preview/*hardening*, test/preview/*hostile*, test/check/*hostile*
 //                                    hostile traffic against preview and check (items 4 and 5)
 //

@@ -1,5 +1,5 @@
 /**
- * Hostile local traffic (issue 9, item 4): the preview keeps serving, with bounded memory, and listens on
+ * Hostile local traffic: the preview keeps serving, with bounded memory, and listens on
  * loopback only. Every test talks to 127.0.0.1 and is bounded in request count and time.
  */
 import http from 'node:http';

@@ -2,7 +2,7 @@
  * The generated module checked by Terraform itself, without providers (none can be downloaded here): `terraform
  * fmt -check` on the HCL, and `terraform console` on a provider-free copy (the variables with their validation
  * blocks, the locals with the website origin as a literal, and probes holding the generated expressions) to
- * evaluate what API Gateway and Lambda would receive. DESIGN.md section 6.4.
+ * evaluate what API Gateway and Lambda would receive.
  *
  * Terraform calls are few and batched: one console call evaluates every probe of a module at once.
  */
