@@ -7,7 +7,7 @@
 //   test/preview/*hardening*, test/preview/*hostile*, test/check/*hostile*
 //                                    hostile traffic against preview and check (items 4 and 5)
 //
-// The tests record their figures through test/helpers/reliability-report.ts into a temporary folder named by
+// The tests record their figures through test/support/reliability-report.ts into a temporary folder named by
 // CORS_GEN_RELIABILITY_DIR; other files' own summary lines (console.info "writer: ...") are picked from the
 // output. Extra arguments go to vitest (e.g. `npm run test:reliability -- --bail 1`). Exit code: vitest's.
 import { spawn } from 'node:child_process';

@@ -17,7 +17,7 @@ import {
   type CorsRestApiCors,
   type CorsRestApiRoute,
 } from '../../src/constructs/index.js';
-import { modelOf, spec } from '../synth/helpers.js';
+import { modelOf, spec } from '../support/synth.js';
 
 type Json = Record<string, any>;
 

@@ -11,8 +11,8 @@ import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startPreview, type Preview } from '../../src/preview/index.js';
-import { chromiumOrSkip, launchChromium, type LaunchedChromium } from '../helpers/chromium.js';
-import { REPO, exampleSpecs, generateModules, optionsResources, removeResources, type GeneratedModules } from '../preview/helpers.js';
+import { chromiumOrSkip, launchChromium, type LaunchedChromium } from '../support/chromium.js';
+import { REPO, exampleSpecs, generateModules, optionsResources, removeResources, type GeneratedModules } from '../support/preview.js';
 
 interface CallResult {
   readonly id: string;

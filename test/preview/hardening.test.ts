@@ -9,7 +9,7 @@ import path from 'node:path';
 import { writeFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startPreview, type Preview } from '../../src/preview/index.js';
-import { REPO, generateModules, header, send, type GeneratedModules } from './helpers.js';
+import { REPO, generateModules, header, send, type GeneratedModules } from '../support/preview.js';
 
 let modules: GeneratedModules;
 let p: Preview;

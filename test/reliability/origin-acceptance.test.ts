@@ -29,9 +29,9 @@ import { originAllowed, serviceCors } from '../../src/preview/service-cors.js';
 import type { CorsModel } from '../../src/spec/model.js';
 import type { TerraformDocument } from '../../src/synth/clean-document.js';
 import { synthesizeModule } from '../../src/synth/synthesize.js';
-import { httpEvent, importNodeCors, restEvent, runNodeVectors, runPythonVectors, writeLambda, type NodeCorsModule, type RenderedLambda, type Vector } from '../lambda/harness.js';
-import { recordFigures, Tally } from '../helpers/reliability-report.js';
-import { allows, arbitraryOrigin, craft, isLookalike, modelOf, validSpec, type CraftedOrigin, type OriginClass } from '../helpers/reliability-specs.js';
+import { httpEvent, importNodeCors, restEvent, runNodeVectors, runPythonVectors, writeLambda, type NodeCorsModule, type RenderedLambda, type Vector } from '../support/lambda-harness.js';
+import { recordFigures, Tally } from '../support/reliability-report.js';
+import { allows, arbitraryOrigin, craft, isLookalike, modelOf, validSpec, type CraftedOrigin, type OriginClass } from '../support/reliability-specs.js';
 
 /** The S3 website endpoint the evaluation stands in (its origin joins the allowlist when the frontend is on). */
 const WEBSITE = 'cors-gen-site-20250101.s3-website-us-east-1.amazonaws.com';

@@ -20,7 +20,7 @@ import type { Output } from '../../src/cli/output.js';
 import { init } from '../../src/commands/init.js';
 import { MAX_SPEC_BYTES } from '../../src/spec/parse.js';
 import { validateSpec } from '../../src/spec/validate.js';
-import { recordFigures, runNode, Stat, STACK_TRACE, Tally } from '../helpers/reliability-report.js';
+import { recordFigures, runNode, Stat, STACK_TRACE, Tally } from '../support/reliability-report.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const BIN = path.join(ROOT, 'dist/cli/bin.js');

@@ -15,7 +15,7 @@ import { render as renderVtl } from 'velocityjs';
 import type { TerraformDocument } from '../../src/synth/clean-document.js';
 import type { ModuleFiles } from '../../src/synth/module-files.js';
 import { validateSpec } from '../../src/spec/validate.js';
-import { resource, spec, synth, type Body, type SpecInput } from './helpers.js';
+import { resource, spec, synth, type Body, type SpecInput } from '../support/synth.js';
 
 const TERRAFORM = findOnPath('terraform');
 const WEBSITE = 'http://shop-site-20260101.s3-website-us-east-1.amazonaws.com';
