@@ -9,8 +9,8 @@ export { formatIssue } from './spec/issue.js';
 export type { CorsModel, ApiKind, RouteModel, CorsSettings } from './spec/model.js';
 export { compileOrigins, parseOriginEntry, type OriginMatcher } from './cors/origin.js';
 export { corsHeaders, type CorsPolicy } from './cors/headers.js';
-export { init, type InitOptions, type InitResult } from './commands/init.js';
-export { generate, type GenerateOptions, type GenerateResult } from './commands/generate.js';
+export { init, type InitOptions, type InitResult } from './spec/init.js';
+export { generate, type GenerateOptions, type GenerateResult } from './synth/generate.js';
 
 /** Synthesizes the module files for a model in memory (loads CDKTF on first call). */
 export async function generateModule(...args: Parameters<typeof import('./synth/module-files.js').buildModuleFiles>) {
