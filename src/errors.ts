@@ -53,3 +53,15 @@ export class ExternalError extends CorsGenError {
     this.code = options.code;
   }
 }
+
+/** The input was read and is wrong (exit 1): the message names the file, the place in it and the fix. */
+export class InvalidInputError extends CorsGenError {
+  override readonly name = 'InvalidInputError';
+  readonly kind: ErrorKind = 'invalid';
+  readonly code: string;
+
+  constructor(message: string, options: { code: string; fix?: string }) {
+    super(message, options);
+    this.code = options.code;
+  }
+}

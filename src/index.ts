@@ -2,6 +2,7 @@
  * cors-gen as a library: the same capabilities as the CLI, and the CDKTF constructs for use in your own stacks.
  * Importing this entry does not load CDKTF; `cors-gen/constructs` does.
  */
+export { CorsGenError, type ErrorKind } from './errors.js';
 export { loadSpec, resolveSpecFile, SpecFileError } from './spec/load.js';
 export { validateSpec, type ValidationResult } from './spec/validate.js';
 export type { SpecIssue } from './spec/issue.js';

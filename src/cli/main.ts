@@ -63,8 +63,10 @@ export async function run(argv: readonly string[], output: Output = processOutpu
       output.err(`cors-gen: ${e.message}`);
       return failed(e.kind, { code: e.code, message: e.message, ...(e.fix !== undefined ? { fix: e.fix } : {}) });
     }
-    output.err(`cors-gen: internal error: ${(e as Error).stack ?? String(e)}\nThis is a bug in cors-gen ${packageVersion()}; please report it with the command you ran.`);
-    return EXIT_CODE.internal;
+    // Anything else, and an error of kind `internal`, is a bug: the stack goes to stderr, to be reported.
+    const bug = `a bug in cors-gen ${packageVersion()}; please report it with the command you ran`;
+    output.err(`cors-gen: internal error: ${(e as Error).stack ?? String(e)}\nThis is ${bug}.`);
+    return failed('internal', { code: e instanceof CorsGenError ? e.code : 'internal', message: e instanceof Error ? e.message : String(e), fix: `this is ${bug}` });
   }
 }
 

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import path from 'node:path';
 import { action, type CliContext } from '../context.js';
-import { UsageError } from '../../errors.js';
+import { ExternalError } from '../../errors.js';
 import { paint } from '../output.js';
 
 export function registerSchema(program: Command, ctx: CliContext): void {
@@ -18,7 +18,7 @@ export function registerSchema(program: Command, ctx: CliContext): void {
         } catch (e) {
           const code = (e as NodeJS.ErrnoException).code;
           if (!code) throw e;
-          throw new UsageError(`${flags.dir}: cannot write ${SCHEMA_FILE_NAME} there (${code})`, { code: 'unwritable', fix: 'pass --dir with a folder you can write to' });
+          throw new ExternalError(`${flags.dir}: cannot write ${SCHEMA_FILE_NAME} there (${code})`, { code: 'unwritable', fix: 'pass --dir with a folder you can write to' });
         }
         const { file, changed } = written;
         const shown = path.relative(process.cwd(), file) || file;
