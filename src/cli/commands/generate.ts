@@ -22,7 +22,7 @@ interface GenerateFlags {
 
 type Written = Exclude<GenerateResult, { reason: 'invalid' }>;
 
-/** Unwritable or refused output (a link, a path outside the module) is a usage-kind problem (exit 2); the rest exit 1. */
+/** Unwritable or refused output (a link, a path outside the module) is the world's problem (exit 2); the rest exit 1. */
 function failure(reason: string | undefined): Outcome {
   return reason === 'write-failed' || reason === 'unsafe' ? 'external' : 'invalid';
 }

@@ -3,6 +3,7 @@ import path from 'node:path';
 import type { Command } from 'commander';
 import { InvalidArgumentError } from 'commander';
 import { action, type CliContext, type Outcome } from '../context.js';
+import type { ErrorKind } from '../../errors.js';
 import { paint, printIssues, printJson, type Output } from '../output.js';
 
 interface PreviewFlags {
@@ -19,7 +20,8 @@ interface PreviewFlags {
 
 /** Why the preview did not start: printed on stderr, and under --json as `{"ok":false,"error":{...}}` on stdout. */
 interface Failure {
-  readonly exit: Outcome;
+  /** Whose problem it is: `main` maps it to the exit code. */
+  readonly kind: ErrorKind;
   readonly code: string;
   readonly message: string;
   readonly fix?: string | undefined;
@@ -65,21 +67,21 @@ export function registerPreview(program: Command, ctx: CliContext): void {
 function fail(o: Output, flags: PreviewFlags, f: Failure): Outcome {
   if (flags.json) printJson(o, { ok: false, error: { code: f.code, message: f.message, ...(f.fix ? { fix: f.fix } : {}) } }, true);
   o.err(`${paint(o, 'red', 'error')} ${f.message}${f.fix ? `; ${f.fix}` : ''}`);
-  return f.exit;
+  return f.kind;
 }
 
 /** Starts the preview, prints where it listens, and serves until `stopped`. */
 async function serve(ctx: CliContext, specArg: string | undefined, flags: PreviewFlags, stopped: Promise<NodeJS.Signals>): Promise<Outcome | Failure> {
   const o = ctx.output;
   if (specArg !== undefined && flags.spec !== undefined && path.resolve(specArg) !== path.resolve(flags.spec)) {
-    return { exit: 'usage', code: 'usage', message: `two specs given: ${specArg} and --spec ${flags.spec}`, fix: 'give one' };
+    return { kind: 'usage', code: 'usage', message: `two specs given: ${specArg} and --spec ${flags.spec}`, fix: 'give one' };
   }
   const specFile = specArg ?? flags.spec;
   if (flags.module !== undefined && specFile !== undefined) {
-    return { exit: 'usage', code: 'usage', message: `both a spec (${specFile}) and --module ${flags.module} given`, fix: 'give the spec (its module is generated/<name>) or the module folder' };
+    return { kind: 'usage', code: 'usage', message: `both a spec (${specFile}) and --module ${flags.module} given`, fix: 'give the spec (its module is generated/<name>) or the module folder' };
   }
   const fromSpec = flags.module === undefined ? await moduleFromSpec(o, specFile) : { dir: flags.module };
-  if ('exit' in fromSpec) return fromSpec;
+  if ('kind' in fromSpec) return fromSpec;
   const moduleDir = fromSpec.dir;
   if (flags.siteDir) {
     let folder = false;
@@ -88,7 +90,7 @@ async function serve(ctx: CliContext, specArg: string | undefined, flags: Previe
     } catch {
       // reported below
     }
-    if (!folder) return { exit: 'usage', code: 'usage', message: `--site-dir ${flags.siteDir}: not a folder`, fix: 'pass the folder that holds your built frontend (its index.html)' };
+    if (!folder) return { kind: 'usage', code: 'usage', message: `--site-dir ${flags.siteDir}: not a folder`, fix: 'pass the folder that holds your built frontend (its index.html)' };
   }
   // Loaded only here: the preview never loads CDKTF, and other commands never load the preview.
   const { startPreview, ModuleError, PreviewSetupError, terminalText } = await import('../../preview/index.js');
@@ -108,8 +110,8 @@ async function serve(ctx: CliContext, specArg: string | undefined, flags: Previe
       log: (line) => o.err(line.startsWith('warning: ') ? `${paint(o, 'yellow', 'warning')} ${terminalText(line.slice(9))}` : paint(o, 'dim', line)),
     });
   } catch (e) {
-    if (e instanceof ModuleError) return { exit: 'invalid', code: e.code, message: e.code === 'cannot-serve' ? `cannot serve ${moduleDir}: ${e.message}` : e.message, fix: e.fix };
-    if (e instanceof PreviewSetupError) return { exit: 'external', code: e.code, message: e.message, fix: e.fix };
+    if (e instanceof ModuleError) return { kind: 'invalid', code: e.code, message: e.code === 'cannot-serve' ? `cannot serve ${moduleDir}: ${e.message}` : e.message, fix: e.fix };
+    if (e instanceof PreviewSetupError) return { kind: 'external', code: e.code, message: e.message, fix: e.fix };
     throw e;
   }
   const stage = preview.stage;
@@ -137,12 +139,12 @@ async function moduleFromSpec(o: Output, specFile: string | undefined): Promise<
   try {
     loaded = await loadSpec(resolveSpecFile(specFile));
   } catch (e) {
-    if (e instanceof SpecFileError) return { exit: 'external', code: 'unreadable', message: e.message };
+    if (e instanceof SpecFileError) return { kind: 'external', code: 'unreadable', message: e.message };
     throw e;
   }
   if (!loaded.ok) {
     printIssues(o, loaded.errors, loaded.warnings);
-    return { exit: 'invalid', code: 'invalid-spec', message: `${loaded.file}: ${loaded.errors.length} error(s)`, fix: 'fix the spec ("cors-gen validate" lists the errors), run "cors-gen generate", then preview' };
+    return { kind: 'invalid', code: 'invalid-spec', message: `${loaded.file}: ${loaded.errors.length} error(s)`, fix: 'fix the spec ("cors-gen validate" lists the errors), run "cors-gen generate", then preview' };
   }
   const dir = path.join(DEFAULT_OUT_DIR, loaded.model.name);
   const recorded = recordedSpecHash(dir);
