@@ -10,7 +10,7 @@ import { serveHttp, type Served } from '../support/serve.js';
 import { compileOrigins } from '../../src/cors/origin.js';
 import { SHARED_HOSTING_EXAMPLES } from '../../src/cors/shared-hosting.js';
 import { validateSpec } from '../../src/spec/validate.js';
-import { generate } from '../../src/commands/generate.js';
+import { generate } from '../../src/synth/generate.js';
 
 const ORIGIN = 'https://app.example.com';
 
