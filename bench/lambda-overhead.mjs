@@ -18,7 +18,7 @@ const ROUNDS = 7;
 const ORIGINS = ['https://app.example.com', 'https://admin.example.com', 'https://*.example.org'];
 
 /** The app: a fresh result per request, as most handlers build one. */
-async function handle(event) {
+async function handle(_event) {
   return { statusCode: 200, headers: { 'Content-Type': 'application/json' }, body: '{"ok":true}' };
 }
 

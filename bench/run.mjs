@@ -30,7 +30,10 @@ const { values: opts } = parseArgs({
   },
 });
 
-/** The CLI under test: the installed tarball when the footprint is measured, else a copy of dist/ (never dist/ itself, which a build may replace mid-run). */
+/**
+ * The CLI under test: the installed tarball when the footprint is measured, else a copy of dist/ (never dist/ itself,
+ * which a build may replace mid-run).
+ */
 let BIN = path.join(ROOT, 'dist/cli/bin.js');
 const CLI_DIR = path.join(ROOT, 'bench/cdktf-cli');
 const CDKTF = path.join(CLI_DIR, 'node_modules/.bin/cdktf');

@@ -1,13 +1,13 @@
 #!/usr/bin/env node
-// `npm run test:reliability`: builds the CLI, runs the reliability tests (issue 9) and prints a short report of
+// `npm run test:reliability`: builds the CLI, runs the reliability tests and prints a short report of
 // their figures.
 //
-//   test/reliability/*.test.ts       spec fuzzing (item 2), security invariants and origin acceptance (item 3)
-//   test/synth/write-module.test.ts  atomic writes under injected faults (item 1)
+//   test/reliability/*.test.ts       spec fuzzing, security invariants and origin acceptance
+//   test/synth/write-module.test.ts  atomic writes under injected faults
 //   test/preview/*hardening*, test/preview/*hostile*, test/check/*hostile*
 //                                    hostile traffic against preview and check (items 4 and 5)
 //
-// The tests record their figures through test/helpers/reliability-report.ts into a temporary folder named by
+// The tests record their figures through test/support/reliability-report.ts into a temporary folder named by
 // CORS_GEN_RELIABILITY_DIR; other files' own summary lines (console.info "writer: ...") are picked from the
 // output. Extra arguments go to vitest (e.g. `npm run test:reliability -- --bail 1`). Exit code: vitest's.
 import { spawn } from 'node:child_process';

@@ -1,5 +1,5 @@
 /**
- * What `check` reports. Codes are stable (CI keys on them); DESIGN.md section 7 fixes the scan codes. Each code
+ * What `check` reports. Codes are stable (CI keys on them), the scan codes included. Each code
  * has one fix text, specialised for the AWS front door when the responses say which one answered.
  */
 import type { ApiFlavor } from './aws.js';

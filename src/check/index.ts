@@ -1,6 +1,6 @@
 /**
  * The live checker: `checkEndpoint(options)` tests an endpoint the way a browser would, and with `scan` probes it
- * for the CORS misconfigurations scanners know (DESIGN.md section 7).
+ * for the CORS misconfigurations scanners know (see `scan.ts`).
  */
 export { checkEndpoint, errorProbeUrls, type CheckReport, type ProbeRecord, type ProbeVerdict } from './check-endpoint.js';
 export { CheckError, MAX_TIMEOUT_MS, type CheckOptions } from './input.js';

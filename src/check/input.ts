@@ -22,7 +22,10 @@ export interface CheckOptions {
   readonly scan?: boolean;
   /** Deadline for each request, from connect to the last body byte, in ms. @default 10000 */
   readonly timeoutMs?: number;
-  /** Show the values of Authorization, Proxy-Authorization, Cookie, Set-Cookie, X-Api-Key and X-Amz-Security-Token in the evidence. @default false (redacted) */
+  /**
+   * Show the values of Authorization, Proxy-Authorization, Cookie, Set-Cookie, X-Api-Key and X-Amz-Security-Token
+   * in the evidence. @default false (redacted)
+   */
   readonly showSecrets?: boolean;
   /** Probes in flight at once. @default 6 */
   readonly concurrency?: number;

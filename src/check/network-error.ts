@@ -1,5 +1,5 @@
 /**
- * Network failures in the user's words. `check` exits 2 on any of them (DESIGN.md section 2): the endpoint could
+ * Network failures in the user's words. `check` exits 2 on any of them: the endpoint could
  * not be judged, which is different from "the browser would block it" (exit 1).
  */
 export type NetworkErrorKind =

@@ -1,5 +1,6 @@
 /**
- * `--scan`: the misconfiguration classes that Corsy and CORScanner detect (research/anchors-check.md 1.1, 1.2, 1.4),
+ * `--scan`: the misconfiguration classes that Corsy (https://github.com/s0md3v/Corsy) and CORScanner
+ * (https://github.com/chenjj/CORScanner) detect,
  * probed with origins crafted from `--origin` and, when it is a DNS name, from the target's host. Each probe is a
  * GET with a forged Origin, as an attacker's page would send it; a class is found when the answer lets that origin
  * read the response: Access-Control-Allow-Origin equal to it byte for byte (the browser's CORS check), and with

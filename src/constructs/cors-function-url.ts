@@ -21,7 +21,8 @@ export interface CorsFunctionUrlProps {
  * limited to calls through the URL (https://docs.aws.amazon.com/lambda/latest/dg/urls-auth.html). The provider
  * adds its own statements too, untracked; ours are tracked in state and use other statement ids, because
  * re-creating the provider's `FunctionURLAllowPublicAccess` conflicts (409).
- * Facts and sources: ../shared/research/apigw-semantics.md section D.
+ * CORS settings: https://docs.aws.amazon.com/lambda/latest/dg/urls-configuration.html and
+ * https://docs.aws.amazon.com/lambda/latest/dg/API_Cors.html.
  */
 export class CorsFunctionUrl extends Construct {
   readonly url: LambdaFunctionUrl;
@@ -52,7 +53,8 @@ export class CorsFunctionUrl extends Construct {
       principal: '*',
     });
     // `invoked_via_function_url` (provider >= 6.28) is newer than the 21.x bindings (generated for 6.25), hence
-    // the override; it limits this grant to invocations through the URL. DESIGN.md section 6.1.
+    // the override; it limits this grant to invocations through the URL
+    // (https://github.com/hashicorp/terraform-provider-aws/pull/44858).
     invoke.addOverride('invoked_via_function_url', true);
     invoke.overrideLogicalId(`${p}function_url_invoke`);
   }

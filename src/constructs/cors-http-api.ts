@@ -27,8 +27,8 @@ export interface CorsHttpApiProps {
  * preflight itself (no OPTIONS route needed) and adds the configured headers to every response, ignoring any
  * the backend sets. Routes proxy to the Lambda with payload format 2.0 (Terraform's default is 1.0), and the
  * `$default` stage deploys every change automatically (its `auto_deploy` default is false).
- * Facts and sources: ../shared/research/apigw-semantics.md section C;
- * https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-cors.html
+ * Sources: https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-cors.html,
+ * https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-stages.html
  */
 export class CorsHttpApi extends Construct {
   readonly api: Apigatewayv2Api;

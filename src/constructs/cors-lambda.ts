@@ -36,8 +36,8 @@ export interface CorsLambdaProps {
 /**
  * The Lambda behind the API: code zipped from the module's `lambda/` folder, a role with nothing but
  * AWSLambdaBasicExecutionRole (logs), and a log group with retention created before the function so Lambda
- * never creates an unbounded one itself.
- * Facts: ../shared/research/apigw-semantics.md section F.
+ * never creates an unbounded one itself
+ * (https://docs.aws.amazon.com/lambda/latest/dg/lambda-intro-execution-role.html).
  */
 export class CorsLambda extends Construct {
   readonly function: LambdaFunction;

@@ -73,7 +73,9 @@ type ResponseHeader =
  * MOCK integration, so an unknown origin never reaches the Lambda), whose real methods proxy to a Lambda that
  * adds CORS headers to every answer, whose own 4XX/5XX answers carry CORS headers (gateway responses), and whose
  * deployment is replaced whenever any of that changes.
- * Facts and sources: ../shared/research/apigw-semantics.md sections A and B.
+ * Sources: https://docs.aws.amazon.com/apigateway/latest/developerguide/how-to-cors.html,
+ * https://docs.aws.amazon.com/apigateway/latest/developerguide/how-to-mock-integration.html,
+ * https://docs.aws.amazon.com/apigateway/latest/developerguide/supported-gateway-response-types.html.
  */
 export class CorsRestApi extends Construct {
   readonly api: ApiGatewayRestApi;

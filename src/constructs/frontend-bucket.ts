@@ -21,7 +21,8 @@ export interface FrontendBucketProps {
  * HTTPS), is what the browser sends as Origin, so the module adds it to the allowed origins everywhere.
  * Public read needs the bucket's Block Public Access relaxed for policies, an `s3:GetObject`-only policy, and
  * that policy created after the block is relaxed, or PutBucketPolicy is denied
- * (../shared/research/apigw-semantics.md section E).
+ * (https://docs.aws.amazon.com/AmazonS3/latest/userguide/WebsiteEndpoints.html,
+ * https://docs.aws.amazon.com/AmazonS3/latest/userguide/access-control-block-public-access.html).
  */
 export class FrontendBucket extends Construct {
   readonly bucket: S3Bucket;

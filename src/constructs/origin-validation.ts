@@ -1,7 +1,7 @@
 import type { ApiKind } from '../spec/model.js';
 
 /**
- * `validation` blocks for the allowed-origins variable, mirroring the spec validator (DESIGN.md section 3) so
+ * `validation` blocks for the allowed-origins variable, mirroring the spec validator (`src/spec/rules.ts`) so
  * a list set at apply time (`-var`, tfvars) gets the same protection as the spec. RE2 syntax, written with
  * `[.]` rather than `\.` so no backslash has to survive HCL and JSON escaping.
  */

@@ -19,6 +19,7 @@ let tldts: typeof Tldts | undefined;
  * evaluated only when a spec has a wildcard origin. esbuild bundles the call as a lazily initialised module.
  */
 function publicSuffixList(): typeof Tldts {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- lazy on purpose, see above
   return (tldts ??= require('tldts') as typeof Tldts);
 }
 

@@ -1,7 +1,7 @@
 /**
  * Behaviour the preview emulates that AWS does not document. Each entry is marked "assumed" where the code
- * implements it; the demo page and the README list them, so nobody mistakes them for AWS's word. Facts with
- * sources are in ../shared/research/apigw-semantics.md.
+ * implements it; the demo page and the README list them, so nobody mistakes them for AWS's word. What AWS does
+ * document is cited where the code emulates it.
  */
 export interface Assumption {
   readonly id: string;

@@ -9,7 +9,7 @@ import { checkSinkRules } from './sink-rules.js';
 
 /**
  * The rules that need the whole spec: origins per target, `*` with credentials, routes, the limits of each
- * target. Each returns issues; none throws. Sources for the AWS limits: ../shared/research/apigw-semantics.md.
+ * target. Each returns issues; none throws. The AWS limits are cited where each rule is defined.
  */
 
 type Issue = Omit<SpecIssue, 'severity' | 'path'> & { path: readonly PathPart[] };

@@ -3,7 +3,7 @@ import { TOKEN } from '../cors/fetch-request.js';
 import { API_KINDS, CORS_METHODS, DEFAULTS, ROUTE_METHODS, RUNTIMES } from './model.js';
 
 /**
- * The one schema of the spec, version 1 (DESIGN.md section 3). It checks shape and single values; the rules
+ * The one schema of the spec, version 1. It checks shape and single values; the rules
  * that need the whole spec (target limits, duplicate routes, origins per target) live in `rules.ts`, so each
  * can say the path, the value and the fix in the user's words. `schema/cors-gen.schema.json` is generated from
  * this file (`npm run schema`) and a test fails when the committed copy is stale.

@@ -1,7 +1,7 @@
-import { CorsGenError } from '../errors.js';
 import type { Stats } from 'node:fs';
 import { lstat, readdir, readFile, readlink } from 'node:fs/promises';
 import path from 'node:path';
+import { CorsGenError } from '../errors.js';
 import type { CorsModel } from '../spec/model.js';
 import { STAGE_NAME } from '../spec/schema.js';
 import { renderLambdaCode } from '../render/lambda-code.js';

@@ -1,7 +1,7 @@
-import { CorsGenError } from '../errors.js';
 import { constants as fsConstants } from 'node:fs';
 import * as nodeFs from 'node:fs/promises';
 import path from 'node:path';
+import { CorsGenError } from '../errors.js';
 import { MANIFEST_FILE, sha256, type ModuleFiles } from './module-files.js';
 import { checkEntries, entryKind, ModulePathError, notAFileError, type EntryKind } from './module-paths.js';
 

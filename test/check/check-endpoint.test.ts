@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkEndpoint, CheckError, errorProbeUrls, CHECK_CODES, type CheckReport } from '../../src/check/index.js';
-import { SERVER_CONFIGS, dispatcher, type ServerConfig } from './helpers/server-configs.js';
-import { serveHttp, type Served } from './helpers/serve.js';
+import { SERVER_CONFIGS, dispatcher, type ServerConfig } from '../support/server-configs.js';
+import { serveHttp, type Served } from '../support/serve.js';
 
 const ORIGIN = 'https://app.example.com';
 let api: Served;

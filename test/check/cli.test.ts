@@ -2,8 +2,8 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { run } from '../../src/cli/main.js';
 import type { Output } from '../../src/cli/output.js';
 import { SCAN_CODES, CHECK_CODES } from '../../src/check/index.js';
-import { dispatcher } from './helpers/server-configs.js';
-import { serveHttp, type Served } from './helpers/serve.js';
+import { dispatcher } from '../support/server-configs.js';
+import { serveHttp, type Served } from '../support/serve.js';
 
 const ORIGIN = 'https://app.example.com';
 

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkEndpoint, CheckError } from '../../src/check/index.js';
 import { classifyNetworkError } from '../../src/check/network-error.js';
 import { DEFAULT_LIMITS, sendProbe } from '../../src/check/http-probe.js';
-import { serveHttp, serveRaw, type Served } from './helpers/serve.js';
+import { serveHttp, serveRaw, type Served } from '../support/serve.js';
 
 const ORIGIN = 'https://app.example.com';
 const CORS = `Access-Control-Allow-Origin: ${ORIGIN}\r\nAccess-Control-Allow-Credentials: true\r\n`;

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkEndpoint, progressLine } from '../../src/check/index.js';
 import { createLimiter } from '../../src/check/limit.js';
-import { serveHttp, type Served } from './helpers/serve.js';
+import { serveHttp, type Served } from '../support/serve.js';
 
 describe('createLimiter', () => {
   it('runs at most `limit` tasks at once and all of them eventually, in order', async () => {

@@ -9,7 +9,7 @@ import { run } from '../../src/cli/main.js';
 import type { Output } from '../../src/cli/output.js';
 import { checkEndpoint, CheckError, formatJson, formatReport } from '../../src/check/index.js';
 import { redactEvidence } from '../../src/check/exchange.js';
-import { serveHttp, serveRaw, type Served } from './helpers/serve.js';
+import { serveHttp, serveRaw, type Served } from '../support/serve.js';
 
 const ORIGIN = 'https://app.example.com';
 

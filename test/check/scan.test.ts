@@ -1,16 +1,16 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkEndpoint, SCAN_CODES } from '../../src/check/index.js';
 import type { Exchange } from '../../src/check/exchange.js';
 import { evaluateScan, planScan, registrableDomain, type ScanResult } from '../../src/check/scan.js';
-import { SERVER_CONFIGS, dispatcher } from './helpers/server-configs.js';
-import { serveHttp, type Served } from './helpers/serve.js';
+import { SERVER_CONFIGS, dispatcher } from '../support/server-configs.js';
+import { serveHttp, type Served } from '../support/serve.js';
 import { compileOrigins } from '../../src/cors/origin.js';
 import { SHARED_HOSTING_EXAMPLES } from '../../src/cors/shared-hosting.js';
 import { validateSpec } from '../../src/spec/validate.js';
 import { generate } from '../../src/synth/generate.js';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 
 const ORIGIN = 'https://app.example.com';
 

@@ -5,7 +5,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { run } from '../../src/cli/main.js';
 import type { Output } from '../../src/cli/output.js';
-import { serveHttp, type Served } from './helpers/serve.js';
+import { serveHttp, type Served } from '../support/serve.js';
 
 const ORIGIN = 'https://app.example.com';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { doc, locals, resource, resources, spec, type Body } from '../synth/helpers.js';
+import { doc, locals, resource, resources, spec, type Body } from '../support/synth.js';
 
 const API = '${aws_api_gateway_rest_api.api.id}';
 const ROOT = '${aws_api_gateway_rest_api.api.root_resource_id}';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { doc, locals, resource, resources, spec, type Body } from '../synth/helpers.js';
+import { doc, locals, resource, resources, spec, type Body } from '../support/synth.js';
 
 const WEBSITE_ORIGIN = 'http://${aws_s3_bucket_website_configuration.site.website_endpoint}';
 

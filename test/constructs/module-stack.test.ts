@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { doc, locals, resources, spec, synth, type Body } from '../synth/helpers.js';
+import { doc, locals, resources, spec, synth, type Body } from '../support/synth.js';
 
 type Variable = { description: string; type: string; default: unknown; validation?: Array<{ condition: string; error_message: string }> };
 const variables = (d: Body) => d.variable as Record<string, Variable>;

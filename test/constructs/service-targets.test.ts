@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { doc, resource, resources, spec, type Body } from '../synth/helpers.js';
+import { doc, resource, resources, spec, type Body } from '../support/synth.js';
 
 const routes = [
   { path: '/', methods: ['GET'] },

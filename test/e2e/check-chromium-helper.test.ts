@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { chromiumOrSkip, launchChromium, CHROMIUM_ARGS } from '../helpers/chromium.js';
+import { chromiumOrSkip, launchChromium, CHROMIUM_ARGS } from '../support/chromium.js';
 
 const missing = path.join(tmpdir(), 'cors-gen-no-such-chromium');
 

@@ -5,9 +5,9 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkEndpoint } from '../../src/check/index.js';
-import { chromiumOrSkip, launchChromium, type LaunchedChromium } from '../helpers/chromium.js';
-import { SERVER_CONFIGS, dispatcher } from '../check/helpers/server-configs.js';
-import { serveHttp, type Served } from '../check/helpers/serve.js';
+import { chromiumOrSkip, launchChromium, type LaunchedChromium } from '../support/chromium.js';
+import { SERVER_CONFIGS, dispatcher } from '../support/server-configs.js';
+import { serveHttp, type Served } from '../support/serve.js';
 
 interface Call {
   readonly key: string;

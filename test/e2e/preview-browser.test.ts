@@ -1,5 +1,5 @@
 /**
- * `cors-gen preview` in a real browser (DESIGN.md section 6.6): for each example module, the demo page on the
+ * `cors-gen preview` in a real browser: for each example module, the demo page on the
  * site origin (the S3 website stand-in) must read every route's answer, including a credentialed JSON POST with
  * Authorization and the error route; the same page on a foreign origin must be blocked on every call. Chromium
  * decides; the preview only serves what the module describes. Modules broken on purpose must be blocked too,
@@ -11,8 +11,8 @@ import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startPreview, type Preview } from '../../src/preview/index.js';
-import { chromiumOrSkip, launchChromium, type LaunchedChromium } from '../helpers/chromium.js';
-import { REPO, exampleSpecs, generateModules, optionsResources, removeResources, type GeneratedModules } from '../preview/helpers.js';
+import { chromiumOrSkip, launchChromium, type LaunchedChromium } from '../support/chromium.js';
+import { REPO, exampleSpecs, generateModules, optionsResources, removeResources, type GeneratedModules } from '../support/preview.js';
 
 interface CallResult {
   readonly id: string;
@@ -36,7 +36,7 @@ interface DemoRun {
 
 /**
  * API Gateway's own error (a path no route has), from [site, foreign]: readable only where the module lets that
- * origin read it (DESIGN.md section 5). REST gateway responses echo the request's origin when there are no
+ * origin read it. REST gateway responses echo the request's origin when there are no
  * credentials, and carry the first origin (not the website's) when there are; an HTTP API adds its CORS headers
  * for allowed origins only (assumed for its own 404). A Function URL has no answer of its own to a path.
  */

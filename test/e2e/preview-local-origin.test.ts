@@ -10,8 +10,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generate } from '../../src/synth/generate.js';
-import { chromiumOrSkip, launchChromium, type LaunchedChromium } from '../helpers/chromium.js';
-import { freePorts, startCli, until, type Running } from '../preview/helpers.js';
+import { chromiumOrSkip, launchChromium, type LaunchedChromium } from '../support/chromium.js';
+import { freePorts, startCli, until, type Running } from '../support/preview.js';
 
 interface PageState {
   readonly results: { id: string; kind: string; ok: boolean; status?: number; error?: string }[];

@@ -1,5 +1,5 @@
 /**
- * `validate`, `init` and `check` must not load CDKTF (DESIGN.md section 2): they run in editors' save hooks and
+ * `validate`, `init` and `check` must not load CDKTF: they run in editors' save hooks and
  * CI, and CDKTF plus the provider classes are most of cors-gen's start-up. The built CLI runs in a child process
  * that records every module it loads (test/perf/fixtures/record-loads.mjs); a module counts as CDKTF when it is
  * a file of cdktf, constructs or @cdktf/* or, in the bundle, a file that contains their classes.

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generate } from '../../src/synth/generate.js';
 import { binary, cli, plainEnv } from '../cli/capture.js';
-import { REPO, editModule, freePorts, generateModules, send, startCli, until, type GeneratedModules } from './helpers.js';
+import { REPO, editModule, freePorts, generateModules, send, startCli, until, type GeneratedModules } from '../support/preview.js';
 
 let modules: GeneratedModules;
 const scratch: string[] = [];

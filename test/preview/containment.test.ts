@@ -14,7 +14,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startPreview } from '../../src/preview/index.js';
 import { ModuleError } from '../../src/preview/errors.js';
-import { REPO, editModule, generateModules, send, type GeneratedModules } from './helpers.js';
+import { REPO, editModule, generateModules, send, type GeneratedModules } from '../support/preview.js';
 
 let modules: GeneratedModules;
 let outside: string;

@@ -16,7 +16,7 @@ import type { FunctionRuntime } from '../../src/preview/module/functions.js';
 import { loadModule } from '../../src/preview/module/load.js';
 import { restApiHandler } from '../../src/preview/rest/rest-api.js';
 import type { PreviewRequest } from '../../src/preview/server/http-server.js';
-import { REPO } from './helpers.js';
+import { REPO } from '../support/preview.js';
 
 const ENV = { apiOrigin: 'http://127.0.0.1:4000', siteHost: '127.0.0.1:5000' };
 const ORDERS = path.join(REPO, 'generated/orders-api');

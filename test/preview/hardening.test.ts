@@ -1,5 +1,5 @@
 /**
- * Hostile local traffic (issue 9, item 4): the preview keeps serving, with bounded memory, and listens on
+ * Hostile local traffic: the preview keeps serving, with bounded memory, and listens on
  * loopback only. Every test talks to 127.0.0.1 and is bounded in request count and time.
  */
 import http from 'node:http';
@@ -9,7 +9,7 @@ import path from 'node:path';
 import { writeFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startPreview, type Preview } from '../../src/preview/index.js';
-import { REPO, generateModules, header, send, type GeneratedModules } from './helpers.js';
+import { REPO, generateModules, header, send, type GeneratedModules } from '../support/preview.js';
 
 let modules: GeneratedModules;
 let p: Preview;

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LambdaCode } from '../../src/preview/lambda/environments.js';
 import { LambdaPool } from '../../src/preview/lambda/pool.js';
-import { FIXTURES, REPO, generateModules, type GeneratedModules } from './helpers.js';
+import { FIXTURES, REPO, generateModules, type GeneratedModules } from '../support/preview.js';
 
 const ENV = {
   ALLOWED_ORIGINS: 'https://app.example.com http://127.0.0.1:9',

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ModuleError, PreviewSetupError } from '../../src/preview/errors.js';
 import { loadModule } from '../../src/preview/module/load.js';
 import { loadStageValues, ModuleResolver } from '../../src/preview/module/resolve.js';
-import { REPO, generateModules, type GeneratedModules } from './helpers.js';
+import { REPO, generateModules, type GeneratedModules } from '../support/preview.js';
 
 const ENV = { apiOrigin: 'http://127.0.0.1:4000', siteHost: '127.0.0.1:5000' };
 const ORDERS = path.join(REPO, 'generated/orders-api');
@@ -53,7 +53,7 @@ describe('reading the generated module', () => {
 
   it('serves the JSON form of the module like the HCL form', async () => {
     const { startPreview } = await import('../../src/preview/index.js');
-    const { send, header } = await import('./helpers.js');
+    const { send, header } = await import('../support/preview.js');
     const p = await startPreview({ module: json.dirs.get('orders-api')! });
     try {
       const site = p.site.replace(/\/$/, '');

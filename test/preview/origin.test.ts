@@ -13,7 +13,7 @@ import { generate } from '../../src/synth/generate.js';
 import { localOrigin } from '../../src/preview/site/origin.js';
 import { binary, plainEnv } from '../cli/capture.js';
 import { startPreview } from '../../src/preview/index.js';
-import { REPO, editModule, freePorts, generateModules, header, send, startCli, until, type Running } from './helpers.js';
+import { REPO, editModule, freePorts, generateModules, header, send, startCli, until, type Running } from '../support/preview.js';
 
 const scratch: string[] = [];
 afterAll(() => {

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ASSUMPTIONS } from '../../src/preview/assumptions.js';
 import { corsIntent, demoPlan } from '../../src/preview/site/plan.js';
-import { REPO } from './helpers.js';
+import { REPO } from '../support/preview.js';
 
 const routes = [
   { path: '/orders', methods: ['GET', 'POST'], options: true },

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startPreview, type Preview } from '../../src/preview/index.js';
 import { ModuleError } from '../../src/preview/errors.js';
-import { FIXTURES, REPO, editModule, generateModules, header, optionsResources, removeResources, send, sendRaw, type GeneratedModules } from './helpers.js';
+import { FIXTURES, REPO, editModule, generateModules, header, optionsResources, removeResources, send, sendRaw, type GeneratedModules } from '../support/preview.js';
 
 let modules: GeneratedModules;
 const previews: Preview[] = [];

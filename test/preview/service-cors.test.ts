@@ -2,7 +2,7 @@ import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startPreview, type Preview } from '../../src/preview/index.js';
-import { FIXTURES, editModule, generateModules, header, removeResources, send, sendRaw, type GeneratedModules } from './helpers.js';
+import { FIXTURES, editModule, generateModules, header, removeResources, send, sendRaw, type GeneratedModules } from '../support/preview.js';
 
 let modules: GeneratedModules;
 const previews: Preview[] = [];

@@ -13,7 +13,7 @@ import { startPreview } from '../../src/preview/index.js';
 import type { PreviewRequest, PreviewResponse } from '../../src/preview/server/http-server.js';
 import { ExchangeLog } from '../../src/preview/site/explain.js';
 import { siteHandler, type SiteConfig } from '../../src/preview/site/site.js';
-import { REPO, editModule, generateModules, type GeneratedModules } from './helpers.js';
+import { REPO, editModule, generateModules, type GeneratedModules } from '../support/preview.js';
 
 const SECRET = 'root:x:0:0:secret';
 let root: string;

@@ -22,7 +22,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { run } from '../../src/cli/main.js';
 import type { Output } from '../../src/cli/output.js';
 import { generate } from '../../src/synth/generate.js';
-import { recordFigures, runNode, Stat, STACK_TRACE, Tally } from '../helpers/reliability-report.js';
+import { recordFigures, runNode, Stat, STACK_TRACE, Tally } from '../support/reliability-report.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const BIN = path.join(ROOT, 'dist/cli/bin.js');

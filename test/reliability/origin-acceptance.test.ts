@@ -1,5 +1,5 @@
 /**
- * Issue 9, item 3 (behaviour): no origin outside the allowlist is ever accepted. For random valid specs, the
+ * No origin outside the allowlist is ever accepted. For random valid specs, the
  * module is synthesized, its Terraform expressions are evaluated the way `terraform apply` would (the preview's
  * evaluator: variables, locals, the website origin), and then every place that decides about an Origin is asked
  * about hundreds of request origins, most of them crafted to look like allowed ones (PortSwigger and Corsy
@@ -29,9 +29,9 @@ import { originAllowed, serviceCors } from '../../src/preview/service-cors.js';
 import type { CorsModel } from '../../src/spec/model.js';
 import type { TerraformDocument } from '../../src/synth/clean-document.js';
 import { synthesizeModule } from '../../src/synth/synthesize.js';
-import { httpEvent, importNodeCors, restEvent, runNodeVectors, runPythonVectors, writeLambda, type NodeCorsModule, type RenderedLambda, type Vector } from '../lambda/harness.js';
-import { recordFigures, Tally } from '../helpers/reliability-report.js';
-import { allows, arbitraryOrigin, craft, isLookalike, modelOf, validSpec, type CraftedOrigin, type OriginClass } from '../helpers/reliability-specs.js';
+import { httpEvent, importNodeCors, restEvent, runNodeVectors, runPythonVectors, writeLambda, type NodeCorsModule, type RenderedLambda, type Vector } from '../support/lambda-harness.js';
+import { recordFigures, Tally } from '../support/reliability-report.js';
+import { allows, arbitraryOrigin, craft, isLookalike, modelOf, validSpec, type CraftedOrigin, type OriginClass } from '../support/reliability-specs.js';
 
 /** The S3 website endpoint the evaluation stands in (its origin joins the allowlist when the frontend is on). */
 const WEBSITE = 'cors-gen-site-20250101.s3-website-us-east-1.amazonaws.com';
@@ -267,7 +267,8 @@ describe('no origin outside the allowlist is accepted', () => {
         } else if (exact.length === 1 && exact.length === c.allowlist.length) {
           expect(acao).toBe(`'${c.allowlist[0]}'`);
         } else {
-          // Several origins, no credentials: the error echoes the request's Origin (DESIGN.md section 5).
+          // Several origins, no credentials: the error echoes the request's Origin (`method.request.header.origin` in
+          // the gateway response, https://docs.aws.amazon.com/apigateway/latest/developerguide/supported-gateway-response-types.html).
           expect(acao).toBe('method.request.header.origin');
           expect(params['gatewayresponse.header.Access-Control-Allow-Credentials']).toBeUndefined();
         }

@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { markdownText } from '../../src/render/escape.js';
 import { buildModuleFiles } from '../../src/synth/module-files.js';
-import { modelOf, spec } from '../synth/helpers.js';
+import { modelOf, spec } from '../support/synth.js';
 
 const OPTIONS = { specFile: 'cors-gen.yaml', specText: '', version: '0.0.0-test', format: 'hcl' as const };
 

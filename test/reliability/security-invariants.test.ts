@@ -20,8 +20,8 @@ import { buildModuleFiles } from '../../src/synth/module-files.js';
 import { checkSecurityInvariants, SECURITY_INVARIANTS, type Violation } from '../../src/synth/security-invariants.js';
 import { synthesizeModule } from '../../src/synth/synthesize.js';
 import { readModule as readTerraform, type ModuleDocument } from '../../src/terraform/document.js';
-import { recordFigures, Tally } from '../helpers/reliability-report.js';
-import { modelOf, validSpec } from '../helpers/reliability-specs.js';
+import { recordFigures, Tally } from '../support/reliability-report.js';
+import { modelOf, validSpec } from '../support/reliability-specs.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const EXAMPLES = readdirSync(path.join(ROOT, 'examples')).sort();

@@ -30,7 +30,7 @@ import { compileTemplate } from '../../src/preview/rest/vtl.js';
 import type { CorsModel, PathSegment } from '../../src/spec/model.js';
 import { validateSpec } from '../../src/spec/validate.js';
 import { buildModuleFiles, type ModuleFiles } from '../../src/synth/module-files.js';
-import { recordFigures, Stat, Tally } from '../helpers/reliability-report.js';
+import { recordFigures, Stat, Tally } from '../support/reliability-report.js';
 
 const SEED = Number(process.env['CORS_GEN_RELIABILITY_SEED'] ?? Date.now() % 2 ** 31);
 const RUNS = process.env['CORS_GEN_RELIABILITY_DIR'] ? 1000 : 100;

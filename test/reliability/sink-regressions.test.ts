@@ -14,7 +14,7 @@ import { parseTemplate } from '../../src/terraform/expression/parse.js';
 import type { CorsModel } from '../../src/spec/model.js';
 import { validateSpec } from '../../src/spec/validate.js';
 import { buildModuleFiles, type ModuleFiles } from '../../src/synth/module-files.js';
-import { modelOf, spec, type SpecInput } from '../synth/helpers.js';
+import { modelOf, spec, type SpecInput } from '../support/synth.js';
 
 const TERRAFORM = '/usr/local/bin/terraform';
 const OPTIONS = { specFile: 'cors-gen.yaml', specText: '', version: '0.0.0-test' };

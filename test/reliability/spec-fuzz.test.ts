@@ -1,5 +1,5 @@
 /**
- * Issue 9, item 2: bad spec input never loses data or crashes. Random and mutated specs (YAML and JSON) go through
+ * Bad spec input never loses data or crashes. Random and mutated specs (YAML and JSON) go through
  * the real entry points, `run()` of the CLI for `validate` and `generate`, and a handful through the built
  * binary under a small heap. Every run must end with exit 0, 1 or 2 and a message, exit 0 only for a valid
  * spec, never print a stack trace, never write anything when it fails, and finish within a bound.
@@ -20,7 +20,7 @@ import type { Output } from '../../src/cli/output.js';
 import { init } from '../../src/spec/init.js';
 import { MAX_SPEC_BYTES } from '../../src/spec/parse.js';
 import { validateSpec } from '../../src/spec/validate.js';
-import { recordFigures, runNode, Stat, STACK_TRACE, Tally } from '../helpers/reliability-report.js';
+import { recordFigures, runNode, Stat, STACK_TRACE, Tally } from '../support/reliability-report.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const BIN = path.join(ROOT, 'dist/cli/bin.js');
@@ -138,7 +138,7 @@ async function timed<T>(fn: () => Promise<T>): Promise<{ value: T; ms: number }>
   return { value, ms };
 }
 
-/** validate (sometimes with --json) and generate on one case, with every assertion of item 2. */
+/** validate (sometimes with --json) and generate on one case, with every assertion above. */
 async function runCase(c: FuzzCase, options: { json: boolean; generate: boolean }): Promise<void> {
   kinds.add(c.kind);
   families.add(c.kind.split(':')[0]!);

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { generatedHeader } from '../../src/render/header.js';
 import { buildModuleFiles } from '../../src/synth/module-files.js';
-import { testModel } from '../lambda/harness.js';
+import { testModel } from '../support/lambda-harness.js';
 
 /** The comment markers each generated file type wraps the header in. */
 function firstLineHeader(file: string, text: string): string | undefined {

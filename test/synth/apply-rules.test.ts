@@ -4,7 +4,7 @@ import { loadSpec } from '../../src/spec/load.js';
 import { buildModuleFiles } from '../../src/synth/module-files.js';
 import { APPLY_RULES, checkApplyRules } from '../../src/synth/apply-rules.js';
 import type { TerraformDocument } from '../../src/synth/clean-document.js';
-import { clone, doc, spec, type Body, type SpecInput } from './helpers.js';
+import { clone, doc, spec, type Body, type SpecInput } from '../support/synth.js';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 

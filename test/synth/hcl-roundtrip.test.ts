@@ -5,8 +5,8 @@ import { loadSpec } from '../../src/spec/load.js';
 import { indexDocument, readModule } from '../../src/terraform/document.js';
 import { renderHcl } from '../../src/terraform/write.js';
 import { buildModuleFiles } from '../../src/synth/module-files.js';
-import { comparable, undirective } from './hcl-normalize.js';
-import { modelOf, spec, synth, type SpecInput } from './helpers.js';
+import { comparable, undirective } from '../support/hcl-normalize.js';
+import { modelOf, spec, synth, type SpecInput } from '../support/synth.js';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 

@@ -2,12 +2,12 @@
  * The generated module checked by Terraform itself, without providers (none can be downloaded here): `terraform
  * fmt -check` on the HCL, and `terraform console` on a provider-free copy (the variables with their validation
  * blocks, the locals with the website origin as a literal, and probes holding the generated expressions) to
- * evaluate what API Gateway and Lambda would receive. DESIGN.md section 6.4.
+ * evaluate what API Gateway and Lambda would receive.
  *
  * Terraform calls are few and batched: one console call evaluates every probe of a module at once.
  */
 import { spawnSync } from 'node:child_process';
-import { accessSync, constants, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { accessSync, constants, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -15,7 +15,7 @@ import { render as renderVtl } from 'velocityjs';
 import type { TerraformDocument } from '../../src/synth/clean-document.js';
 import type { ModuleFiles } from '../../src/synth/module-files.js';
 import { validateSpec } from '../../src/spec/validate.js';
-import { resource, spec, synth, type Body, type SpecInput } from './helpers.js';
+import { resource, spec, synth, type Body, type SpecInput } from '../support/synth.js';
 
 const TERRAFORM = findOnPath('terraform');
 const WEBSITE = 'http://shop-site-20260101.s3-website-us-east-1.amazonaws.com';

@@ -3,9 +3,9 @@
  * variables (defaults, or a stage's `.tfvars`, converted to their declared type and checked against their
  * `validation` blocks), locals, resource and data-source arguments, and the attributes AWS computes at apply
  * time, which each service synthesizes so that they point at the preview's own servers (the stage's
- * `invoke_url`, the website's `website_endpoint`, ...; see ./aws-attributes.ts). Every value is evaluated on first use and cached; a reference cycle, an undeclared
- * name or an attribute the preview cannot synthesize is a {@link ModuleError} naming the file, the address and
- * the expression.
+ * `invoke_url`, the website's `website_endpoint`, ...; see ./aws-attributes.ts). Every value is evaluated on
+ * first use and cached; a reference cycle, an undeclared name or an attribute the preview cannot synthesize is a
+ * {@link ModuleError} naming the file, the address and the expression.
  */
 import type { Expr, HclValue } from '../../terraform/expression/ast.js';
 import { evaluate, type Scope } from '../../terraform/expression/evaluate.js';

@@ -7,7 +7,7 @@
 import { v1Event } from '../events.js';
 import { permitted, type FunctionRuntime } from '../module/functions.js';
 import type { PoolResult } from '../lambda/pool.js';
-import { lowerHeader, type PreviewRequest, type PreviewResponse } from '../server/http-server.js';
+import { lowerHeader, type PreviewResponse } from '../server/http-server.js';
 import type { GatewayError } from './gateway-responses.js';
 import type { ProxyIntegration } from './model.js';
 import type { MethodInvocation } from './router.js';

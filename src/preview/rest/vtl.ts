@@ -12,8 +12,8 @@
  * `$context.responseOverride.header.X` and `.status` are recorded; setting one twice is an error, which API
  * Gateway answers with a 5XX (https://docs.aws.amazon.com/apigateway/latest/developerguide/apigateway-override-request-response-parameters.html).
  */
-import { CorsGenError } from '../../errors.js';
 import { Compile, parse } from 'velocityjs';
+import { CorsGenError } from '../../errors.js';
 import { ModuleError } from '../errors.js';
 
 const STRING_METHODS = new Set([

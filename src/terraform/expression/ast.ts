@@ -1,6 +1,7 @@
 /**
- * The syntax tree of the HCL expressions cors-gen understands: the subset its generator emits. Everything else is refused by the parser with {@link UnsupportedExpression}, so a module the preview
- * cannot evaluate faithfully never starts.
+ * The syntax tree of the HCL expressions cors-gen understands: the subset its generator emits. Everything else is
+ * refused by the parser with {@link UnsupportedExpression}, so a module the preview cannot evaluate faithfully
+ * never starts.
  */
 
 /** A value Terraform can hold, as the preview represents it. Objects and maps are both plain objects. */

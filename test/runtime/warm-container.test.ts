@@ -8,7 +8,7 @@ import {
   type NodeCorsModule,
   type RenderedLambda,
   type Vector,
-} from './harness.js';
+} from '../support/lambda-harness.js';
 
 // One execution environment serves request after request with the same module state. These tests make sure
 // nothing of one request's answer survives into the next one's.

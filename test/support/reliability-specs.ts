@@ -1,8 +1,9 @@
 /**
  * fast-check generators for the reliability tests: specs that are valid by construction (kept only when
  * `validateSpec` agrees), and request origins crafted from an allowlist to look like its entries, after the
- * classes of PortSwigger (James Kettle, "Exploiting CORS misconfigurations") and Corsy/CORScanner
- * (research/anchors-check.md, parts 1.4 and 1.5).
+ * classes of PortSwigger (James Kettle, "Exploiting CORS misconfigurations",
+ * https://portswigger.net/research/exploiting-cors-misconfigurations-for-bitcoins-and-bounties) and
+ * Corsy (https://github.com/s0md3v/Corsy) / CORScanner (https://github.com/chenjj/CORScanner).
  */
 import fc from 'fast-check';
 import { compileOrigins, isOriginProblem, parseOriginEntry } from '../../src/cors/origin.js';

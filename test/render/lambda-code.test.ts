@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { corsEnvironment, lambdaHandlerName, renderLambdaCode } from '../../src/render/lambda-code.js';
-import { testModel } from './harness.js';
+import { testModel } from '../support/lambda-harness.js';
 
 const OPTS = { specFile: 'cors-gen.yaml', version: '0.0.0-test' };
 const HEADER = (comment: string) =>

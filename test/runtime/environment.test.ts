@@ -3,7 +3,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { corsEnvironment } from '../../src/render/lambda-code.js';
-import { httpEvent, importNodeCors, PYTHON, restEvent, testModel, writeLambda, type LambdaHandler, type NodeCorsModule, type RenderedLambda } from './harness.js';
+import { httpEvent, importNodeCors, PYTHON, restEvent, testModel, writeLambda, type LambdaHandler, type NodeCorsModule, type RenderedLambda } from '../support/lambda-harness.js';
 
 // The entry points as Lambda loads them: configuration from the environment at cold start, the starter app.
 

@@ -8,7 +8,7 @@ import {
   writeLambda,
   type Outcome,
   type RenderedLambda,
-} from './harness.js';
+} from '../support/lambda-harness.js';
 
 const vectors = loadVectors();
 

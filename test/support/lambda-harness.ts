@@ -1,6 +1,6 @@
 /**
  * Shared by the Lambda tests: renders the Lambda code into a temporary folder, loads it (Node in-process, Python
- * through test/lambda/run_vectors.py in one child process) and runs vectors in the format of vectors.json.
+ * through test/runtime/run_vectors.py in one child process) and runs vectors in the format of vectors.json.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -10,7 +10,8 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { renderLambdaCode } from '../../src/render/lambda-code.js';
 import type { ApiKind, CorsModel, Runtime } from '../../src/spec/model.js';
 
-const HERE = path.dirname(fileURLToPath(import.meta.url));
+/** The runtime tests' folder, which holds the Python runner and the shared vectors. */
+const HERE = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'runtime');
 export const PYTHON_RUNNER = path.join(HERE, 'run_vectors.py');
 export const PYTHON = process.env['PYTHON'] ?? 'python3';
 

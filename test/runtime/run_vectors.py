@@ -2,7 +2,7 @@
 
 Usage: python3 run_vectors.py <lambda-dir> < vectors.json > results.json
 
-stdin holds {"vectors": [...]} in the format of test/lambda/vectors.json. stdout gets a JSON list with, per vector,
+stdin holds {"vectors": [...]} in the format of test/runtime/vectors.json. stdout gets a JSON list with, per vector,
 a list with, per request: {"response", "appCalled", "errorLogged", "appResultUnchanged", "eventUnchanged"}, or
 {"crash": traceback} when the wrapper itself raised.
 """

@@ -12,7 +12,7 @@ import {
   type Outcome,
   type RenderedLambda,
   type Vector,
-} from './harness.js';
+} from '../support/lambda-harness.js';
 
 // ---- generators ---------------------------------------------------------------------------------------------
 
