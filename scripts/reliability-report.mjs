@@ -61,7 +61,7 @@ async function main() {
   const tests = await run(process.execPath, [vitest, 'run', ...files, '--reporter=default', '--reporter=json', `--outputFile.json=${jsonFile}`, ...process.argv.slice(2)], { CORS_GEN_RELIABILITY_DIR: dir }, true);
   const seconds = ((Date.now() - started) / 1000).toFixed(1);
 
-  const lines = ['', '== cors-gen reliability report (issue 9) =='];
+  const lines = ['', '== cors-gen reliability report =='];
   let results;
   try {
     results = JSON.parse(readFileSync(jsonFile, 'utf8'));
