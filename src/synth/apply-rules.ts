@@ -51,6 +51,9 @@ class DocIndex {
   readonly variables: Body;
   readonly terraform: Body;
 
+  readonly #references = new Map<Resource, References>();
+  #referrers: Map<string, Resource[]> | undefined;
+
   constructor(readonly doc: ModuleDocument) {
     this.resources = [...doc.resources.values()];
     this.byAddress = doc.resources;
@@ -92,7 +95,29 @@ class DocIndex {
   dependsOn(from: Resource, to: Resource): boolean {
     const deps = Array.isArray(from.body.depends_on) ? (from.body.depends_on as unknown[]).map(String) : [];
     if (deps.some((d) => unwrapExpression(d) === to.address)) return true;
-    return references(from.body).resources.has(to.address);
+    return this.referencesOf(from).resources.has(to.address);
+  }
+
+  /** The references in a resource's arguments, scanned once per resource. */
+  referencesOf(r: Resource): References {
+    let refs = this.#references.get(r);
+    if (!refs) this.#references.set(r, (refs = references(r.body)));
+    return refs;
+  }
+
+  /** The resources whose arguments refer to `address`, in document order (indexed on first use). */
+  referrers(address: string): readonly Resource[] {
+    if (!this.#referrers) {
+      this.#referrers = new Map();
+      for (const r of this.resources) {
+        for (const a of this.referencesOf(r).resources) {
+          const list = this.#referrers.get(a);
+          if (list) list.push(r);
+          else this.#referrers.set(a, [r]);
+        }
+      }
+    }
+    return this.#referrers.get(address) ?? [];
   }
 
   /** Variables a value depends on, through any chain of locals. */
@@ -164,15 +189,15 @@ const RULES: readonly Check[] = [
     description: 'Every resource, data source, local and variable an expression refers to exists in the module.',
     check(ix, report) {
       const types = new Set(Object.keys(mergedBlocks(ix.terraform.required_providers)));
-      const visit = (address: string, value: unknown) => {
-        const refs = references(value);
+      const visitRefs = (address: string, refs: References) => {
         for (const a of refs.resources) if (types.has(a.split('_')[0]!) && !ix.byAddress.has(a)) report(address, `refers to ${a}, which the module does not declare`);
         for (const d of refs.data) if (!ix.dataSources.has(d)) report(address, `refers to data.${d}, which the module does not declare`);
         for (const l of refs.locals) if (!(l in ix.locals)) report(address, `refers to local.${l}, which the module does not declare`);
         for (const v of refs.variables) if (!(v in ix.variables)) report(address, `refers to var.${v}, which the module does not declare`);
       };
+      const visit = (address: string, value: unknown) => visitRefs(address, references(value));
       for (const r of ix.resources) {
-        visit(r.address, r.body);
+        visitRefs(r.address, ix.referencesOf(r));
         for (const d of Array.isArray(r.body.depends_on) ? (r.body.depends_on as unknown[]) : []) {
           const target = unwrapExpression(String(d));
           if (!ix.byAddress.has(target) && !ix.dataSources.has(target.replace(/^data\./, ''))) report(r.address, `depends_on ${target}, which the module does not declare`);
@@ -290,14 +315,15 @@ const RULES: readonly Check[] = [
     id: 'mock-default-response',
     description: 'A MOCK integration needs a request template yielding {"statusCode": N} and a default integration response (no selection_pattern), or API Gateway answers 500 (research A1, A2, [S1][S3]).',
     check(ix, report) {
-      const responses = ix.all('aws_api_gateway_integration_response');
+      const withDefault = new Set(
+        ix.all('aws_api_gateway_integration_response').filter((r) => r.body.selection_pattern === undefined || r.body.selection_pattern === null || r.body.selection_pattern === '').map((r) => ix.methodKey(r.body)),
+      );
       for (const i of ix.all('aws_api_gateway_integration').filter((x) => x.body.type === 'MOCK')) {
         const template = asBody(i.body.request_templates)['application/json'];
         if (typeof template !== 'string' || !/"?statusCode"?\s*:\s*\d{3}/.test(template)) {
           report(i.address, 'MOCK integration has no application/json request template producing {"statusCode": 200}');
         }
-        const key = ix.methodKey(i.body);
-        if (!responses.some((r) => ix.methodKey(r.body) === key && (r.body.selection_pattern === undefined || r.body.selection_pattern === null || r.body.selection_pattern === ''))) {
+        if (!withDefault.has(ix.methodKey(i.body))) {
           report(i.address, 'MOCK integration has no default integration response (one without selection_pattern)');
         }
       }
@@ -307,24 +333,25 @@ const RULES: readonly Check[] = [
     id: 'preflight-on-every-resource',
     description: 'Every resource (and a root that serves methods) answers OPTIONS with authorization NONE through a MOCK integration; otherwise the preflight gets 403 Missing Authentication Token (research A6, [S10][S22]).',
     check(ix, report) {
-      const methods = ix.all('aws_api_gateway_method');
-      const integrations = ix.all('aws_api_gateway_integration');
+      const methods = firstByKey(ix.all('aws_api_gateway_method'), (m) => ix.methodKey(m.body));
+      const integrations = firstByKey(ix.all('aws_api_gateway_integration'), (i) => ix.methodKey(i.body));
+      const servedResources = new Set(ix.all('aws_api_gateway_method').map((m) => `${String(m.body.rest_api_id)}|${String(m.body.resource_id)}`));
       const targets: Array<{ address: string; restApi: string; resourceId: string }> = [];
       for (const api of ix.all('aws_api_gateway_rest_api')) {
         const restApi = `\${${api.address}.id}`;
         const root = `\${${api.address}.root_resource_id}`;
-        if (methods.some((m) => m.body.rest_api_id === restApi && m.body.resource_id === root)) targets.push({ address: `${api.address} (root resource)`, restApi, resourceId: root });
+        if (servedResources.has(`${restApi}|${root}`)) targets.push({ address: `${api.address} (root resource)`, restApi, resourceId: root });
       }
       for (const r of ix.all('aws_api_gateway_resource')) targets.push({ address: r.address, restApi: String(r.body.rest_api_id), resourceId: `\${${r.address}.id}` });
       for (const t of targets) {
-        const options = methods.find((m) => m.body.rest_api_id === t.restApi && m.body.resource_id === t.resourceId && ix.httpMethod(m.body) === 'OPTIONS');
+        const options = methods.get(`${t.restApi}|${t.resourceId}|OPTIONS`);
         if (!options) {
           report(t.address, 'has no OPTIONS method: a browser preflight gets 403 Missing Authentication Token');
           continue;
         }
         if (options.body.authorization !== 'NONE') report(options.address, `OPTIONS uses authorization ${JSON.stringify(options.body.authorization)}; browsers never send credentials on a preflight, use "NONE"`);
         if (options.body.api_key_required === true) report(options.address, 'OPTIONS requires an API key; browsers never send one on a preflight');
-        const integration = integrations.find((i) => ix.methodKey(i.body) === ix.methodKey(options.body));
+        const integration = integrations.get(ix.methodKey(options.body));
         if (integration && integration.body.type !== 'MOCK') report(integration.address, `OPTIONS integration is ${JSON.stringify(integration.body.type)}; the preflight should be answered by a MOCK integration`);
       }
     },
@@ -334,12 +361,12 @@ const RULES: readonly Check[] = [
     description: 'A deployment is a snapshot: its triggers must hash every resource, method, integration, method and integration response and gateway response (whole resources, not ids) and the origin list, or changes never reach the stage (research B, A6, [S24][S12]).',
     check(ix, report) {
       for (const d of ix.all('aws_api_gateway_deployment')) {
-        const trigger = JSON.stringify(d.body.triggers ?? {});
         const refs = references(d.body.triggers);
+        const whole = wholeReferences(d.body.triggers);
         for (const type of REST_DEPLOYED_TYPES) {
           for (const r of ix.all(type).filter((x) => x.body.rest_api_id === d.body.rest_api_id)) {
             if (!refs.resources.has(r.address)) report(d.address, `triggers do not cover ${r.address}; a change to it would not be deployed`);
-            else if (!new RegExp(`${escapeRegex(r.address)}(?![\\w.\\[-])`).test(trigger)) report(d.address, `triggers cover only attributes of ${r.address}; hash the whole resource so every change redeploys`);
+            else if (!whole.has(r.address)) report(d.address, `triggers cover only attributes of ${r.address}; hash the whole resource so every change redeploys`);
           }
         }
         if ('allowed_origins' in ix.variables && !ix.variablesBehind(d.body.triggers).has('allowed_origins')) {
@@ -469,10 +496,12 @@ const RULES: readonly Check[] = [
       for (const f of ix.all('aws_lambda_function')) {
         const env = asBody(mergedBlocks(f.body.environment).variables);
         const modes = new Set<string>();
-        const refersToF = (value: unknown) => references(value).resources.has(f.address);
-        if (ix.all('aws_api_gateway_integration').some((i) => refersToF(i.body.uri))) modes.add('lambda');
-        if (ix.all('aws_apigatewayv2_integration').some((i) => refersToF(i.body.integration_uri))) modes.add('service');
-        if (ix.all('aws_lambda_function_url').some((u) => refersToF(u.body.function_name))) modes.add('service');
+        for (const r of ix.referrers(f.address)) {
+          const refersToF = (value: unknown) => references(value).resources.has(f.address);
+          if (r.type === 'aws_api_gateway_integration' && refersToF(r.body.uri)) modes.add('lambda');
+          else if (r.type === 'aws_apigatewayv2_integration' && refersToF(r.body.integration_uri)) modes.add('service');
+          else if (r.type === 'aws_lambda_function_url' && refersToF(r.body.function_name)) modes.add('service');
+        }
         if (modes.size > 1) report(f.address, 'serves both a REST API and a service-owned CORS target; one CORS_MODE cannot fit both');
         const [expected] = [...modes];
         if (expected && env.CORS_MODE !== expected) report(f.address, `environment CORS_MODE is ${JSON.stringify(env.CORS_MODE)}; expected "${expected}"`);
@@ -489,6 +518,16 @@ export function checkApplyRules(doc: TerraformDocument | ModuleDocument): RuleVi
   const ix = new DocIndex(moduleDocument(doc));
   const out: RuleViolation[] = [];
   for (const rule of RULES) rule.check(ix, (address, message) => out.push({ rule: rule.id, address, message }));
+  return out;
+}
+
+/** The first item of each key, in document order (what `find` over the list would return). */
+function firstByKey<T>(items: readonly T[], key: (item: T) => string): Map<string, T> {
+  const out = new Map<string, T>();
+  for (const item of items) {
+    const k = key(item);
+    if (!out.has(k)) out.set(k, item);
+  }
   return out;
 }
 
@@ -523,6 +562,8 @@ function singleExpression(s: string): boolean {
   return false;
 }
 
+const REFERENCE = /(?<![\w.$-])(?:(data\.)?([a-z][a-z0-9]*_[a-z0-9_]+)\.([A-Za-z_][\w-]*)|local\.([A-Za-z_][\w-]*)|var\.([A-Za-z_][\w-]*))/g;
+
 interface References {
   /** `aws_x.name` */
   readonly resources: Set<string>;
@@ -540,17 +581,27 @@ interface References {
 function references(value: unknown, out: References = { resources: new Set(), data: new Set(), locals: new Set(), variables: new Set() }): References {
   if (typeof value === 'string') {
     if (!value.includes('${')) return out;
-    const text = value;
-    for (const m of text.matchAll(/(?<![\w.$-])(data\.)?([a-z][a-z0-9]*_[a-z0-9_]+)\.([A-Za-z_][\w-]*)/g)) {
-      (m[1] ? out.data : out.resources).add(`${m[2]}.${m[3]}`);
+    // One pass: a resource type always holds a "_", so `local.x` and `var.x` never match the first form.
+    for (const m of value.matchAll(REFERENCE)) {
+      if (m[2] !== undefined) (m[1] ? out.data : out.resources).add(`${m[2]}.${m[3]}`);
+      else if (m[4] !== undefined) out.locals.add(m[4]);
+      else out.variables.add(m[5]!);
     }
-    for (const m of text.matchAll(/(?<![\w.$-])local\.([A-Za-z_][\w-]*)/g)) out.locals.add(m[1]!);
-    for (const m of text.matchAll(/(?<![\w.$-])var\.([A-Za-z_][\w-]*)/g)) out.variables.add(m[1]!);
   } else if (Array.isArray(value)) {
     for (const v of value) references(v, out);
   } else if (value && typeof value === 'object') {
     for (const v of Object.values(value)) references(v, out);
   }
+  return out;
+}
+
+/**
+ * The resources a value refers to as a whole (`aws_x.name` not followed by `.attr` or an index), found in one
+ * pass over its JSON text: hashing only an attribute misses changes to the rest of the resource.
+ */
+function wholeReferences(value: unknown): Set<string> {
+  const out = new Set<string>();
+  for (const m of JSON.stringify(value ?? {}).matchAll(/(?<![\w.$-])([a-z][a-z0-9]*_[a-z0-9_]+\.[A-Za-z_][\w-]*)(?![\w.[-])/g)) out.add(m[1]!);
   return out;
 }
 
@@ -564,6 +615,3 @@ function compareVersions(a: readonly [number, number], b: readonly [number, numb
   return a[0] - b[0] || a[1] - b[1];
 }
 
-function escapeRegex(s: string): string {
-  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-}
