@@ -114,7 +114,10 @@ function checkIam(doc: ModuleDocument, add: Add): void {
   for (const kind of ['resource', 'data'] as const) {
     for (const type of types(doc, kind)) {
       if (type.startsWith('aws_iam_') && !(kind === 'resource' && ALLOWED_IAM.has(type))) {
-        for (const [name] of resources(doc, type, kind)) add('iam-extra-resource', `${kind === 'data' ? 'data.' : ''}${type}.${name}`, `${type} is not allowed: the role may only have AWSLambdaBasicExecutionRole`);
+        for (const [name, body] of resources(doc, type, kind)) {
+          if (kind === 'resource' && type === 'aws_iam_role_policy' && fromInputs(doc, body['policy'], body)) continue;
+          add('iam-extra-resource', `${kind === 'data' ? 'data.' : ''}${type}.${name}`, `${type} is not allowed: the role may only have AWSLambdaBasicExecutionRole and the policies the module's inputs name`);
+        }
       }
     }
   }
@@ -143,8 +146,9 @@ function checkIam(doc: ModuleDocument, add: Add): void {
   }
   for (const [name, attachment] of resources(doc, 'aws_iam_role_policy_attachment')) {
     const address = `aws_iam_role_policy_attachment.${name}`;
-    if (typeof attachment['policy_arn'] !== 'string' || !BASIC_EXECUTION.test(attachment['policy_arn'])) {
-      add('iam-policy-not-basic', address, `policy_arn ${JSON.stringify(attachment['policy_arn'])} is not AWSLambdaBasicExecutionRole`);
+    const arn = attachment['policy_arn'];
+    if (!(typeof arn === 'string' && BASIC_EXECUTION.test(arn)) && !fromInputs(doc, arn, attachment)) {
+      add('iam-policy-not-basic', address, `policy_arn ${JSON.stringify(arn)} is neither AWSLambdaBasicExecutionRole nor a policy the module's inputs name`);
     }
     const ref = reference(attachment['role']);
     if (!ref || ref[0] !== 'aws_iam_role' || !roles.has(ref[1])) add('iam-policy-not-basic', address, `role ${JSON.stringify(attachment['role'])} is not this module's role`);
@@ -153,6 +157,27 @@ function checkIam(doc: ModuleDocument, add: Add): void {
     const ref = reference(fn['role']);
     if (!ref || ref[0] !== 'aws_iam_role' || ref[2] !== 'arn' || !roles.has(ref[1])) add('lambda-role-foreign', `aws_lambda_function.${name}`, `role ${JSON.stringify(fn['role'])} is not this module's role`);
   }
+}
+
+/**
+ * Whether a value is one expression built from the module's declared inputs alone (`${var.policy_json}`, or
+ * `${each.value}` of a for_each/count that is itself built from inputs alone), with no string literal that could
+ * name a policy: the caller, not cors-gen, decides what such a value grants.
+ */
+function fromInputs(doc: ModuleDocument, value: unknown, body: Body): boolean {
+  if (typeof value !== 'string' || !/^\$\{[^"{}]*\}$/.test(value)) return false;
+  const inner = value.slice(2, -1);
+  let inputs = 0;
+  for (const m of inner.matchAll(/(?<![\w.-])([A-Za-z_][\w-]*)(?:\s*\.\s*([A-Za-z_][\w-]*))?/g)) {
+    const [, root, attr] = m;
+    // A function name (`toset(...)`) or a literal keyword reads nothing.
+    if (/^\s*\(/.test(inner.slice(m.index + m[0].length)) || /^(true|false|null)$/.test(m[0])) continue;
+    if (root === 'var' && attr !== undefined && doc.variables.has(attr)) inputs++;
+    else if (root === 'each' && fromInputs(doc, body['for_each'], {})) inputs++;
+    else if (root === 'count' && fromInputs(doc, body['count'], {})) inputs++;
+    else return false;
+  }
+  return inputs > 0;
 }
 
 function checkBucket(doc: ModuleDocument, add: Add): void {
