@@ -52,6 +52,8 @@ class DocIndex {
   readonly terraform: Body;
 
   readonly #references = new Map<Resource, References>();
+  /** Most rules key REST resources by method; each body's key is built once. */
+  readonly #methodKeys = new WeakMap<Body, string>();
   #referrers: Map<string, Resource[]> | undefined;
 
   constructor(readonly doc: ModuleDocument) {
@@ -82,7 +84,9 @@ class DocIndex {
 
   /** `rest_api_id|resource_id|METHOD`: equal for a method and everything attached to it. */
   methodKey(body: Body): string {
-    return `${String(body.rest_api_id)}|${String(body.resource_id)}|${this.httpMethod(body) ?? '?'}`;
+    let key = this.#methodKeys.get(body);
+    if (key === undefined) this.#methodKeys.set(body, (key = `${String(body.rest_api_id)}|${String(body.resource_id)}|${this.httpMethod(body) ?? '?'}`));
+    return key;
   }
 
   statusCode(body: Body): string | undefined {
@@ -517,7 +521,11 @@ export const APPLY_RULES: readonly ApplyRule[] = RULES.map(({ id, description })
 export function checkApplyRules(doc: TerraformDocument | ModuleDocument): RuleViolation[] {
   const ix = new DocIndex(moduleDocument(doc));
   const out: RuleViolation[] = [];
-  for (const rule of RULES) rule.check(ix, (address, message) => out.push({ rule: rule.id, address, message }));
+  try {
+    for (const rule of RULES) rule.check(ix, (address, message) => out.push({ rule: rule.id, address, message }));
+  } finally {
+    SCANNED.clear();
+  }
   return out;
 }
 
@@ -564,6 +572,12 @@ function singleExpression(s: string): boolean {
 
 const REFERENCE = /(?<![\w.$-])(?:(data\.)?([a-z][a-z0-9]*_[a-z0-9_]+)\.([A-Za-z_][\w-]*)|local\.([A-Za-z_][\w-]*)|var\.([A-Za-z_][\w-]*))/g;
 
+/**
+ * The references found in each string during one `checkApplyRules`: a module repeats the same expressions
+ * thousands of times (`${aws_api_gateway_rest_api.api.id}`), so each distinct string is scanned once per check.
+ */
+const SCANNED = new Map<string, Array<[keyof References, string]>>();
+
 interface References {
   /** `aws_x.name` */
   readonly resources: Set<string>;
@@ -581,12 +595,18 @@ interface References {
 function references(value: unknown, out: References = { resources: new Set(), data: new Set(), locals: new Set(), variables: new Set() }): References {
   if (typeof value === 'string') {
     if (!value.includes('${')) return out;
-    // One pass: a resource type always holds a "_", so `local.x` and `var.x` never match the first form.
-    for (const m of value.matchAll(REFERENCE)) {
-      if (m[2] !== undefined) (m[1] ? out.data : out.resources).add(`${m[2]}.${m[3]}`);
-      else if (m[4] !== undefined) out.locals.add(m[4]);
-      else out.variables.add(m[5]!);
+    let found = SCANNED.get(value);
+    if (!found) {
+      found = [];
+      // One pass: a resource type always holds a "_", so `local.x` and `var.x` never match the first form.
+      for (const m of value.matchAll(REFERENCE)) {
+        if (m[2] !== undefined) found.push([m[1] ? 'data' : 'resources', `${m[2]}.${m[3]}`]);
+        else if (m[4] !== undefined) found.push(['locals', m[4]]);
+        else found.push(['variables', m[5]!]);
+      }
+      SCANNED.set(value, found);
     }
+    for (const [kind, name] of found) out[kind].add(name);
   } else if (Array.isArray(value)) {
     for (const v of value) references(v, out);
   } else if (value && typeof value === 'object') {
