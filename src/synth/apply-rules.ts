@@ -3,8 +3,9 @@ import type { TerraformDocument } from './clean-document.js';
 
 /**
  * What AWS (or Terraform's plan) would reject, or silently get wrong, in a synthesized module — checked on the
- * document itself because no provider can be downloaded here and `terraform apply` never runs (DESIGN.md
- * section 6.3). Each rule cites the fact it enforces in ../shared/research/apigw-semantics.md.
+ * document itself, as a postcondition of every `generate`, because `terraform apply` never runs there. Each rule's
+ * description cites the public source of the fact it enforces ("provider docs r/x" is
+ * hashicorp/terraform-provider-aws `website/docs/r/x.html.markdown`).
  *
  * Pure: the same document gives the same violations, in rule order then document order.
  */
@@ -144,14 +145,14 @@ interface Check extends ApplyRule {
 const RULES: readonly Check[] = [
   {
     id: 'no-provider-block',
-    description: 'A module must not configure providers; its caller does (research G, [S60]).',
+    description: 'A module must not configure providers; its caller does (developer.hashicorp.com/terraform/language/modules/develop/providers).',
     check(ix, report) {
       for (const name of ix.doc.other.filter((b) => b.kind === 'provider').flatMap((b) => asList(b.value).flatMap((p) => Object.keys(asBody(p))))) report(`provider.${name}`, `a module must not contain a provider block; remove provider "${name}"`);
     },
   },
   {
     id: 'no-backend',
-    description: 'Backends are read only from the root module; a child module\'s backend is ignored with a warning (research G, [S61]).',
+    description: 'Backends are read only from the root module; a child module\'s backend is ignored with a warning (github.com/hashicorp/terraform/pull/26954).',
     check(ix, report) {
       if (ix.terraform.backend !== undefined) report('terraform.backend', 'a module must not declare a backend');
       if (ix.terraform.cloud !== undefined) report('terraform.cloud', 'a module must not declare a cloud block');
@@ -159,7 +160,7 @@ const RULES: readonly Check[] = [
   },
   {
     id: 'provider-source-namespaced',
-    description: 'required_providers sources are written as namespace/name and constrained by a minimum version only (research G, [S62]).',
+    description: 'required_providers sources are written as namespace/name and constrained by a minimum version only (developer.hashicorp.com/terraform/language/expressions/version-constraints).',
     check(ix, report) {
       for (const [name, req] of Object.entries(mergedBlocks(ix.terraform.required_providers))) {
         const r = asBody(req);
@@ -174,7 +175,7 @@ const RULES: readonly Check[] = [
   },
   {
     id: 'provider-version-covers-arguments',
-    description: 'An argument newer than the provider floor fails at plan time on the older providers the module admits (research 0).',
+    description: 'An argument newer than the provider floor fails at plan time on the older providers the module admits (the provider CHANGELOG: invoked_via_function_url in 6.28.0, code_sha256 optional in 6.27.0).',
     check(ix, report) {
       const providers = mergedBlocks(ix.terraform.required_providers);
       for (const { type, argument, provider, version } of ARGUMENT_MINIMUM) {
@@ -214,7 +215,7 @@ const RULES: readonly Check[] = [
   },
   {
     id: 'method-has-integration',
-    description: 'A deployment fails with "No integration defined for method" while any method lacks an integration (research A5, [S18]).',
+    description: 'A deployment fails with "No integration defined for method" while any method lacks an integration (github.com/hashicorp/terraform-provider-aws/issues/21210).',
     check(ix, report) {
       const integrated = new Set(ix.all('aws_api_gateway_integration').map((i) => ix.methodKey(i.body)));
       for (const m of ix.all('aws_api_gateway_method')) {
@@ -224,7 +225,7 @@ const RULES: readonly Check[] = [
   },
   {
     id: 'integration-after-method',
-    description: 'An integration created before its method fails with "Invalid Method identifier specified" (research A5, [S18]).',
+    description: 'An integration created before its method fails with "Invalid Method identifier specified" (github.com/hashicorp/terraform-provider-aws/issues/21210).',
     check(ix, report) {
       const methods = new Map(ix.all('aws_api_gateway_method').map((m) => [ix.methodKey(m.body), m]));
       for (const i of ix.all('aws_api_gateway_integration')) {
@@ -236,7 +237,7 @@ const RULES: readonly Check[] = [
   },
   {
     id: 'integration-response-after-integration',
-    description: 'An integration response created before its integration fails with "No integration defined for method"; it needs depends_on (research A5, [S15][S18]).',
+    description: 'An integration response created before its integration fails with "No integration defined for method"; it needs depends_on (provider docs r/api_gateway_integration_response; github.com/hashicorp/terraform-provider-aws/issues/21210).',
     check(ix, report) {
       const integrations = new Map(ix.all('aws_api_gateway_integration').map((i) => [ix.methodKey(i.body), i]));
       for (const r of ix.all('aws_api_gateway_integration_response')) {
@@ -248,7 +249,7 @@ const RULES: readonly Check[] = [
   },
   {
     id: 'integration-response-after-method-response',
-    description: 'An integration response needs its method response first: "No method response exists for method" (research A5, [S15][S19]).',
+    description: 'An integration response needs its method response first: "No method response exists for method" (provider docs r/api_gateway_integration_response; github.com/awslabs/aws-solutions-constructs/issues/1130).',
     check(ix, report) {
       const responses = methodResponses(ix);
       for (const r of ix.all('aws_api_gateway_integration_response')) {
@@ -261,7 +262,7 @@ const RULES: readonly Check[] = [
   },
   {
     id: 'response-header-declared',
-    description: 'Every method.response.header.X an integration response maps must be declared in its method response, or PutIntegrationResponse fails with "Invalid mapping expression parameter specified" (research A3, [S16][S19]).',
+    description: 'Every method.response.header.X an integration response maps must be declared in its method response, or PutIntegrationResponse fails with "Invalid mapping expression parameter specified" (provider docs r/api_gateway_method_response; github.com/awslabs/aws-solutions-constructs/issues/1130).',
     check(ix, report) {
       const responses = methodResponses(ix);
       for (const r of ix.all('aws_api_gateway_integration_response')) {
@@ -277,7 +278,7 @@ const RULES: readonly Check[] = [
   },
   {
     id: 'mapping-expression-valid',
-    description: 'Response parameter keys and values must have the documented forms; an unquoted static value fails with "Invalid mapping expression specified" (research A3, A6, [S4][S13][S19]).',
+    description: 'Response parameter keys and values must have the documented forms; an unquoted static value fails with "Invalid mapping expression specified" (docs.aws.amazon.com/apigateway/latest/api/API_IntegrationResponse.html; docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-swagger-extensions-gateway-responses.responseParameters.html; github.com/awslabs/aws-solutions-constructs/issues/1130).',
     check(ix, report) {
       const check = (r: Resource, keyForm: RegExp, valueForm: RegExp) => {
         for (const [key, value] of Object.entries(asBody(r.body.response_parameters))) {
@@ -297,7 +298,7 @@ const RULES: readonly Check[] = [
   },
   {
     id: 'proxy-integration-post',
-    description: 'Lambda is only ever invoked with POST: an AWS_PROXY integration needs integration_http_method = "POST" (research A5, [S17]).',
+    description: 'Lambda is only ever invoked with POST: an AWS_PROXY integration needs integration_http_method = "POST" (provider docs r/api_gateway_integration).',
     check(ix, report) {
       for (const i of ix.all('aws_api_gateway_integration')) {
         if ((i.body.type === 'AWS_PROXY' || i.body.type === 'AWS') && i.body.integration_http_method !== 'POST') {
@@ -308,7 +309,7 @@ const RULES: readonly Check[] = [
   },
   {
     id: 'request-templates-passthrough',
-    description: 'passthrough_behavior is required whenever request_templates is set (research A5, [S17]).',
+    description: 'passthrough_behavior is required whenever request_templates is set (provider docs r/api_gateway_integration).',
     check(ix, report) {
       for (const i of ix.all('aws_api_gateway_integration')) {
         if (i.body.request_templates !== undefined && typeof i.body.passthrough_behavior !== 'string') report(i.address, 'sets request_templates without passthrough_behavior');
@@ -317,7 +318,7 @@ const RULES: readonly Check[] = [
   },
   {
     id: 'mock-default-response',
-    description: 'A MOCK integration needs a request template yielding {"statusCode": N} and a default integration response (no selection_pattern), or API Gateway answers 500 (research A1, A2, [S1][S3]).',
+    description: 'A MOCK integration needs a request template yielding {"statusCode": N} and a default integration response (no selection_pattern), or API Gateway answers 500 (docs.aws.amazon.com/apigateway/latest/developerguide/how-to-mock-integration.html; docs.aws.amazon.com/apigateway/latest/developerguide/handle-errors-in-lambda-integration.html).',
     check(ix, report) {
       const withDefault = new Set(
         ix.all('aws_api_gateway_integration_response').filter((r) => r.body.selection_pattern === undefined || r.body.selection_pattern === null || r.body.selection_pattern === '').map((r) => ix.methodKey(r.body)),
@@ -335,7 +336,7 @@ const RULES: readonly Check[] = [
   },
   {
     id: 'preflight-on-every-resource',
-    description: 'Every resource (and a root that serves methods) answers OPTIONS with authorization NONE through a MOCK integration; otherwise the preflight gets 403 Missing Authentication Token (research A6, [S10][S22]).',
+    description: 'Every resource (and a root that serves methods) answers OPTIONS with authorization NONE through a MOCK integration; otherwise the preflight gets 403 Missing Authentication Token (docs.aws.amazon.com/apigateway/latest/developerguide/supported-gateway-response-types.html; aws-cdk aws-apigateway Resource.addCorsPreflight).',
     check(ix, report) {
       const methods = firstByKey(ix.all('aws_api_gateway_method'), (m) => ix.methodKey(m.body));
       const integrations = firstByKey(ix.all('aws_api_gateway_integration'), (i) => ix.methodKey(i.body));
@@ -362,7 +363,7 @@ const RULES: readonly Check[] = [
   },
   {
     id: 'deployment-trigger-coverage',
-    description: 'A deployment is a snapshot: its triggers must hash every resource, method, integration, method and integration response and gateway response (whole resources, not ids) and the origin list, or changes never reach the stage (research B, A6, [S24][S12]).',
+    description: 'A deployment is a snapshot: its triggers must hash every resource, method, integration, method and integration response and gateway response (whole resources, not ids) and the origin list, or changes never reach the stage (provider docs r/api_gateway_deployment; docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-gatewayResponse-definition.html).',
     check(ix, report) {
       for (const d of ix.all('aws_api_gateway_deployment')) {
         const refs = references(d.body.triggers);
@@ -381,7 +382,7 @@ const RULES: readonly Check[] = [
   },
   {
     id: 'deployment-create-before-destroy',
-    description: 'Without create_before_destroy, replacing a deployment fails with "Active stages pointing to this deployment must be moved or deleted" (research B, [S24]).',
+    description: 'Without create_before_destroy, replacing a deployment fails with "Active stages pointing to this deployment must be moved or deleted" (provider docs r/api_gateway_deployment).',
     check(ix, report) {
       for (const d of ix.all('aws_api_gateway_deployment')) {
         const lifecycle = mergedBlocks(d.body.lifecycle);
@@ -391,7 +392,7 @@ const RULES: readonly Check[] = [
   },
   {
     id: 'deployment-v6-arguments',
-    description: 'Provider v6 removed stage_name, stage_description and canary_settings from aws_api_gateway_deployment; the stage is a separate aws_api_gateway_stage (research B, [S25][S26]).',
+    description: 'Provider v6 removed stage_name, stage_description and canary_settings from aws_api_gateway_deployment; the stage is a separate aws_api_gateway_stage (provider v6 upgrade guide; hashicorp/terraform-provider-aws#42249).',
     check(ix, report) {
       for (const d of ix.all('aws_api_gateway_deployment')) {
         for (const arg of ['stage_name', 'stage_description', 'canary_settings']) if (arg in d.body) report(d.address, `${arg} was removed in provider v6; use aws_api_gateway_stage`);
@@ -403,7 +404,7 @@ const RULES: readonly Check[] = [
   },
   {
     id: 'gateway-response-default-status',
-    description: 'A status_code on DEFAULT_4XX/DEFAULT_5XX changes the status of every 4XX/5XX answer (research A6, [S10]).',
+    description: 'A status_code on DEFAULT_4XX/DEFAULT_5XX changes the status of every 4XX/5XX answer (docs.aws.amazon.com/apigateway/latest/developerguide/supported-gateway-response-types.html).',
     check(ix, report) {
       for (const g of ix.all('aws_api_gateway_gateway_response')) {
         if ((g.body.response_type === 'DEFAULT_4XX' || g.body.response_type === 'DEFAULT_5XX') && g.body.status_code !== undefined && g.body.status_code !== null) {
@@ -414,7 +415,7 @@ const RULES: readonly Check[] = [
   },
   {
     id: 'bucket-policy-after-public-access-block',
-    description: 'PutBucketPolicy with a public statement is denied until the bucket\'s public access block is relaxed: the policy must depend on it (research E, [S50]).',
+    description: 'PutBucketPolicy with a public statement is denied until the bucket\'s public access block is relaxed: the policy must depend on it (github.com/terraform-aws-modules/terraform-aws-s3-bucket/pull/227).',
     check(ix, report) {
       const blocks = ix.all('aws_s3_bucket_public_access_block');
       for (const p of ix.all('aws_s3_bucket_policy')) {
@@ -427,7 +428,7 @@ const RULES: readonly Check[] = [
   },
   {
     id: 'permission-scoped',
-    description: 'A Lambda permission for API Gateway is scoped to an execution_arn of this module, never to every API; a public one is limited to the Function URL (research F, D, [S56][S44]).',
+    description: 'A Lambda permission for API Gateway is scoped to an execution_arn of this module, never to every API; a public one is limited to the Function URL (provider docs r/lambda_permission; github.com/awsdocs/aws-lambda-developer-guide/issues/494).',
     check(ix, report) {
       const arns = [...ix.all('aws_api_gateway_rest_api'), ...ix.all('aws_apigatewayv2_api')].map((a) => `\${${a.address}.execution_arn}`);
       for (const p of ix.all('aws_lambda_permission')) {
@@ -446,7 +447,7 @@ const RULES: readonly Check[] = [
   },
   {
     id: 'http-integration-proxy',
-    description: 'An HTTP API Lambda integration uses payload format 2.0 (Terraform\'s default is 1.0) and integration_method POST (research C3, [S35]).',
+    description: 'An HTTP API Lambda integration uses payload format 2.0 (Terraform\'s default is 1.0) and integration_method POST (provider docs r/apigatewayv2_integration).',
     check(ix, report) {
       for (const i of ix.all('aws_apigatewayv2_integration').filter((x) => x.body.integration_type === 'AWS_PROXY')) {
         if (i.body.payload_format_version !== '2.0') report(i.address, `payload_format_version is ${JSON.stringify(i.body.payload_format_version)}; set "2.0"`);
@@ -466,7 +467,7 @@ const RULES: readonly Check[] = [
   },
   {
     id: 'http-default-stage',
-    description: 'An HTTP API is served by a `$default` stage with auto_deploy = true (its default is false, so nothing would be deployed) (research C4, [S36]).',
+    description: 'An HTTP API is served by a `$default` stage with auto_deploy = true (its default is false, so nothing would be deployed) (provider docs r/apigatewayv2_stage).',
     check(ix, report) {
       const stages = ix.all('aws_apigatewayv2_stage');
       for (const api of ix.all('aws_apigatewayv2_api')) {
@@ -479,7 +480,7 @@ const RULES: readonly Check[] = [
   },
   {
     id: 'service-cors-limits',
-    description: 'HTTP API and Function URL CORS: no "*" origin with credentials (400); Function URL: at most 6 methods of at most 6 characters, max_age 0..86400 (research C1, D, [S37][S40]).',
+    description: 'HTTP API and Function URL CORS: no "*" origin with credentials (400); Function URL: at most 6 methods of at most 6 characters, max_age 0..86400 (github.com/aws/aws-cdk/issues/9076; docs.aws.amazon.com/lambda/latest/dg/API_Cors.html).',
     check(ix, report) {
       const check = (r: Resource, cors: Body, functionUrl: boolean) => {
         const origins = cors.allow_origins;
@@ -495,7 +496,7 @@ const RULES: readonly Check[] = [
   },
   {
     id: 'lambda-cors-mode',
-    description: 'CORS_MODE is "lambda" behind a REST proxy (the Lambda owns the headers) and "service" behind an HTTP API or Function URL (the service owns them and ignores the Lambda\'s) (DESIGN.md section 5).',
+    description: 'CORS_MODE is "lambda" behind a REST proxy (the Lambda owns the headers) and "service" behind an HTTP API or Function URL (the service owns them and ignores the Lambda\'s) (docs.aws.amazon.com/apigateway/latest/developerguide/http-api-cors.html: with CORS configured, API Gateway ignores the CORS headers the integration returns).',
     check(ix, report) {
       for (const f of ix.all('aws_lambda_function')) {
         const env = asBody(mergedBlocks(f.body.environment).variables);

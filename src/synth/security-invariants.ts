@@ -7,9 +7,11 @@ import type { TerraformDocument } from './clean-document.js';
  * Security invariants of a generated module, checked on its Terraform document (the synthesized JSON, or the
  * module's files read back through `src/terraform/document.ts`). Pure; reads only the document.
  *
- * What is checked (issue 9, item 3), each with a stable code:
+ * What is checked, each with a stable code:
  * - `iam-extra-resource`, `iam-inline-policy`, `iam-policy-not-basic`, `iam-trust-policy`, `lambda-role-foreign`:
- *   the Lambda's role trusts only lambda.amazonaws.com and has nothing but AWSLambdaBasicExecutionRole.
+ *   the Lambda's role trusts only lambda.amazonaws.com and has AWSLambdaBasicExecutionRole plus only the policies
+ *   the module's inputs name (an attachment or inline policy built from `var.*` alone): least privilege is what
+ *   the spec and the caller ask for, nothing cors-gen chooses by itself.
  * - `s3-policy-grant`, `s3-policy-unreadable`, `s3-public-acl`: the bucket policy only allows `s3:GetObject` on
  *   `<this bucket's arn>/*`, and no ACL makes anything public.
  * - `lambda-permission-unscoped`, `lambda-permission-foreign-function`: every invoke permission is for this
@@ -39,9 +41,9 @@ export interface Violation {
 
 /** Every code the checker can report, with the invariant it protects. */
 export const SECURITY_INVARIANTS: Readonly<Record<string, string>> = {
-  'iam-extra-resource': 'only aws_iam_role and aws_iam_role_policy_attachment in the module',
-  'iam-inline-policy': 'the role has no inline or extra managed policies',
-  'iam-policy-not-basic': 'the only attached policy is AWSLambdaBasicExecutionRole',
+  'iam-extra-resource': "only aws_iam_role, aws_iam_role_policy_attachment and an inline policy from the module's inputs",
+  'iam-inline-policy': 'the role has no inline_policy or managed_policy_arns of its own',
+  'iam-policy-not-basic': "the attached policies are AWSLambdaBasicExecutionRole and those the module's inputs name",
   'iam-trust-policy': 'the role trusts only lambda.amazonaws.com (sts:AssumeRole)',
   'lambda-role-foreign': "the function's role is this module's role",
   's3-policy-grant': 'the bucket policy allows only s3:GetObject on this bucket\'s objects',
