@@ -4,14 +4,19 @@
  * `cors-gen generate` is the supported path; this exists so CDKTF users can inspect the stack with their tools.
  */
 import { App } from 'cdktf';
+import { InvalidInputError } from './errors.js';
 import { formatIssue } from './spec/issue.js';
 import { loadSpec, resolveSpecFile } from './spec/load.js';
 import { addModuleStack } from './synth/synthesize.js';
 
 const result = await loadSpec(resolveSpecFile(process.env.CORS_GEN_SPEC));
 if (!result.ok) {
-  for (const e of result.errors) console.error(formatIssue(e));
-  process.exit(1);
+  // Thrown rather than ending the process here: the app is a module that `cdktf synth` runs, and a failed app is
+  // the CDKTF CLI's to report (with its own exit code).
+  throw new InvalidInputError(`${result.file}: ${result.errors.length} error(s)\n${result.errors.map((e) => formatIssue(e)).join('\n')}`, {
+    code: 'invalid-spec',
+    fix: 'run "cors-gen validate" for the errors with their lines',
+  });
 }
 const app = new App();
 addModuleStack(app, result.model);

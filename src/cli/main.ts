@@ -1,7 +1,7 @@
-import { Command, CommanderError, Option } from 'commander';
+import { Command, CommanderError } from 'commander';
 import { packageVersion } from '../paths.js';
-import { SpecFileError } from '../spec/spec-file-error.js';
-import { EXIT, UsageError } from './errors.js';
+import { CorsGenError, EXIT_CODE } from '../errors.js';
+import type { CliContext } from './context.js';
 import { printJson, processOutput, type Output } from './output.js';
 import { registerInit } from './commands/init.js';
 import { registerValidate } from './commands/validate.js';
@@ -9,19 +9,6 @@ import { registerGenerate } from './commands/generate.js';
 import { registerCheck } from './commands/check.js';
 import { registerPreview } from './commands/preview.js';
 import { registerSchema } from './commands/schema.js';
-
-/** A command's action resolves to its exit code; only `main` turns that into the process's exit. */
-export type Action = (...args: never[]) => Promise<number>;
-
-export interface CliContext {
-  readonly output: Output;
-  /** Set by an action; read once the action resolves. */
-  exitCode: number;
-  /** The subcommand being run, once commander has chosen it (before it parses its options). */
-  command?: Command;
-  /** Whether that command was given `--json`, once its options are parsed. */
-  json?: boolean;
-}
 
 /**
  * Builds the program. Each command lives in `commands/<name>.ts`, parses its flags and prints; the work itself
@@ -47,44 +34,39 @@ export function buildProgram(ctx: CliContext): Command {
   return program;
 }
 
-/** Wraps an action so its resolved exit code lands in the context. */
-export function action<A extends unknown[]>(ctx: CliContext, fn: (...args: A) => Promise<number>): (...args: A) => Promise<void> {
-  return async (...args: A) => {
-    ctx.exitCode = await fn(...args);
-  };
-}
-
 export async function run(argv: readonly string[], output: Output = processOutput()): Promise<number> {
-  const ctx: CliContext = { output, exitCode: EXIT.ok };
+  const ctx: CliContext = { output };
   const program = buildProgram(ctx);
-  // --json promises one document on stdout, failures included: every usage error becomes { ok: false, error }.
-  const usage = (error: { code: string; message: string; fix?: string }): number => {
+  // --json promises one document on stdout, failures included: an error that stops a command becomes the one
+  // envelope { ok: false, error: { code, message, fix? } }.
+  const failed = (kind: keyof typeof EXIT_CODE, error: { code: string; message: string; fix?: string }): number => {
     if (wantsJson(ctx, argv)) printJson(output, { ok: false, error }, true);
-    return EXIT.usage;
+    return EXIT_CODE[kind];
   };
   try {
     await program.parseAsync([...argv], { from: 'user' });
-    return ctx.exitCode;
+    return ctx.outcome === undefined || ctx.outcome === 'ok' ? 0 : EXIT_CODE[ctx.outcome];
   } catch (e) {
     if (e instanceof CommanderError) {
       // help and version are "errors" to commander; they are successes to the user when commander says so
       // (exitCode 0). `cors-gen` alone shows the help as an error (exitCode 1): a usage error, exit 2.
-      if (['commander.helpDisplayed', 'commander.help', 'commander.version'].includes(e.code) && e.exitCode === 0) return EXIT.ok;
+      if (['commander.helpDisplayed', 'commander.help', 'commander.version'].includes(e.code) && e.exitCode === 0) return 0;
       // Commander has already printed its message (and its "Did you mean" hint) on stderr.
       const command = ctx.command ? `cors-gen ${ctx.command.name()}` : 'cors-gen';
-      return usage({
+      return failed('usage', {
         code: e.code.replace(/^commander\./, '').replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`),
         message: e.message.replace(/^error: /, '').replace(/\n/g, ' '),
         fix: `run "${command} --help" for usage`,
       });
     }
-    if (e instanceof UsageError || e instanceof SpecFileError) {
+    if (e instanceof CorsGenError && e.kind !== 'internal') {
       output.err(`cors-gen: ${e.message}`);
-      if (e instanceof SpecFileError) return usage({ code: 'unreadable', message: e.message });
-      return usage({ code: e.code, message: e.message, ...(e.fix !== undefined ? { fix: e.fix } : {}) });
+      return failed(e.kind, { code: e.code, message: e.message, ...(e.fix !== undefined ? { fix: e.fix } : {}) });
     }
-    output.err(`cors-gen: internal error: ${(e as Error).stack ?? String(e)}\nThis is a bug in cors-gen ${packageVersion()}; please report it with the command you ran.`);
-    return EXIT.failed;
+    // Anything else, and an error of kind `internal`, is a bug: the stack goes to stderr, to be reported.
+    const bug = `a bug in cors-gen ${packageVersion()}; please report it with the command you ran`;
+    output.err(`cors-gen: internal error: ${(e as Error).stack ?? String(e)}\nThis is ${bug}.`);
+    return failed('internal', { code: e instanceof CorsGenError ? e.code : 'internal', message: e instanceof Error ? e.message : String(e), fix: `this is ${bug}` });
   }
 }
 
@@ -106,5 +88,3 @@ export async function main(argv: readonly string[]): Promise<void> {
   const code = await run(argv);
   process.exitCode = code;
 }
-
-export { Option };

@@ -4,6 +4,8 @@
  * {@link PreviewSetupError} is the environment's (exit 2: an unreadable folder, a port already in use).
  */
 
+import { CorsGenError } from '../errors.js';
+
 export interface ModuleLocation {
   /** The module file, relative to the module folder (`main.tf`). */
   readonly file?: string;
@@ -19,12 +21,13 @@ export interface ErrorDetail {
   readonly fix?: string;
 }
 
-export class ModuleError extends Error {
+export class ModuleError extends CorsGenError {
   override readonly name = 'ModuleError';
+  readonly kind = 'invalid';
   readonly reason: string;
   readonly location: ModuleLocation;
   readonly code: string;
-  readonly fix: string | undefined;
+  override readonly fix: string | undefined;
 
   constructor(reason: string, location: ModuleLocation = {}, detail: ErrorDetail = {}) {
     const where = [location.file, location.address].filter(Boolean).join(': ');
@@ -37,10 +40,11 @@ export class ModuleError extends Error {
   }
 }
 
-export class PreviewSetupError extends Error {
+export class PreviewSetupError extends CorsGenError {
   override readonly name = 'PreviewSetupError';
+  readonly kind = 'external';
   readonly code: string;
-  readonly fix: string | undefined;
+  override readonly fix: string | undefined;
 
   constructor(message: string, detail: ErrorDetail = {}) {
     super(terminalText(message));

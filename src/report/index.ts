@@ -5,7 +5,7 @@
  */
 import { Option } from 'commander';
 import path from 'node:path';
-import type { GenerateResult } from '../commands/generate.js';
+import type { GenerateResult } from '../synth/generate.js';
 import type { SpecIssue } from '../spec/issue.js';
 import { packageVersion } from '../paths.js';
 import { REPORT_FORMATS, type ReportFinding, type ReportFormat } from './finding.js';

@@ -1,3 +1,4 @@
+import { CorsGenError } from '../errors.js';
 import type { Stats } from 'node:fs';
 import { lstat, readdir, readFile, readlink } from 'node:fs/promises';
 import path from 'node:path';
@@ -15,8 +16,10 @@ import { MANIFEST_FILE, MODULE_SPLIT } from './module-files.js';
  */
 
 /** A path read back from a module folder that cors-gen refuses to act on; nothing has been touched. */
-export class ModulePathError extends Error {
+export class ModulePathError extends CorsGenError {
   override readonly name = 'ModulePathError';
+  readonly kind = 'usage';
+  readonly code = 'unsafe';
 }
 
 let lambdaFiles: ReadonlySet<string> | undefined;

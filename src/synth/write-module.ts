@@ -1,3 +1,4 @@
+import { CorsGenError } from '../errors.js';
 import { constants as fsConstants } from 'node:fs';
 import * as nodeFs from 'node:fs/promises';
 import path from 'node:path';
@@ -56,8 +57,12 @@ export interface WritePlan {
   readonly previous?: { readonly version: string; readonly specChanged: boolean };
 }
 
-export class ModuleWriteError extends Error {
+export class ModuleWriteError extends CorsGenError {
   override readonly name = 'ModuleWriteError';
+  readonly kind = 'invalid';
+  get code(): string {
+    return this.reason;
+  }
   constructor(
     message: string,
     /** `edited`: a hand-edited file would be overwritten; `locked`: another run holds the module's lock. */

@@ -12,6 +12,8 @@
  */
 
 /** A raw attribute value as hcl2json or JSON give it: strings are templates. */
+import { CorsGenError } from '../errors.js';
+
 export type RawValue = null | string | number | boolean | RawValue[] | { [key: string]: RawValue };
 export type RawBody = { [key: string]: RawValue };
 
@@ -45,14 +47,17 @@ export interface ModuleDocument {
 }
 
 /** A module that cannot be read: names the file and, where there is one, the block's address. */
-export class DocumentError extends Error {
+export class DocumentError extends CorsGenError {
+  override readonly name = 'DocumentError';
+  readonly kind = 'invalid';
+  readonly code = 'unreadable-module';
+
   constructor(
     message: string,
     readonly file: string,
     readonly address?: string,
   ) {
     super(message);
-    this.name = 'DocumentError';
   }
 }
 

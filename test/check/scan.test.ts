@@ -7,7 +7,7 @@ import { serveHttp, type Served } from './helpers/serve.js';
 import { compileOrigins } from '../../src/cors/origin.js';
 import { SHARED_HOSTING_EXAMPLES } from '../../src/cors/shared-hosting.js';
 import { validateSpec } from '../../src/spec/validate.js';
-import { generate } from '../../src/commands/generate.js';
+import { generate } from '../../src/synth/generate.js';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';

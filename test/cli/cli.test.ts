@@ -9,7 +9,7 @@ import { runOnPty } from './pty.js';
 
 const ESC = /\u001b\[/;
 const VERSION = (JSON.parse(await readFile(path.join(ROOT, 'package.json'), 'utf8')) as { version: string }).version;
-const COMMANDS = buildProgram({ output: captureOutput(), exitCode: 0 }).commands.map((c) => c.name());
+const COMMANDS = buildProgram({ output: captureOutput() }).commands.map((c) => c.name());
 
 let dir: string;
 let valid: string;

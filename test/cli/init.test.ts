@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
-import { init, specNameFrom } from '../../src/commands/init.js';
+import { init, specNameFrom } from '../../src/spec/init.js';
 import { API_KINDS, RUNTIMES } from '../../src/spec/model.js';
 import { loadSpec } from '../../src/spec/load.js';
 import { binary, BIN, cli, plainEnv } from './capture.js';

@@ -9,7 +9,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { generate } from '../../src/commands/generate.js';
+import { generate } from '../../src/synth/generate.js';
 import { chromiumOrSkip, launchChromium, type LaunchedChromium } from '../helpers/chromium.js';
 import { freePorts, startCli, until, type Running } from '../preview/helpers.js';
 

@@ -9,8 +9,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { stringify } from 'yaml';
 import { afterAll, describe, expect, it } from 'vitest';
-import { generate } from '../../src/commands/generate.js';
-import { init } from '../../src/commands/init.js';
+import { generate } from '../../src/synth/generate.js';
+import { init } from '../../src/spec/init.js';
 import { ROOT, variantSpecs } from './specs.js';
 
 const BIN = path.join(ROOT, 'dist/cli/bin.js');

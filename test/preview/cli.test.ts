@@ -3,7 +3,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { generate } from '../../src/commands/generate.js';
+import { generate } from '../../src/synth/generate.js';
 import { binary, cli, plainEnv } from '../cli/capture.js';
 import { REPO, editModule, freePorts, generateModules, send, startCli, until, type GeneratedModules } from './helpers.js';
 

@@ -9,7 +9,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { generate } from '../../src/commands/generate.js';
+import { generate } from '../../src/synth/generate.js';
 import { localOrigin } from '../../src/preview/site/origin.js';
 import { binary, plainEnv } from '../cli/capture.js';
 import { startPreview } from '../../src/preview/index.js';

@@ -21,7 +21,7 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { run } from '../../src/cli/main.js';
 import type { Output } from '../../src/cli/output.js';
-import { generate } from '../../src/commands/generate.js';
+import { generate } from '../../src/synth/generate.js';
 import { recordFigures, runNode, Stat, STACK_TRACE, Tally } from '../helpers/reliability-report.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));

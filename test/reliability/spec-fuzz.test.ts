@@ -17,7 +17,7 @@ import YAML, { isScalar } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { run } from '../../src/cli/main.js';
 import type { Output } from '../../src/cli/output.js';
-import { init } from '../../src/commands/init.js';
+import { init } from '../../src/spec/init.js';
 import { MAX_SPEC_BYTES } from '../../src/spec/parse.js';
 import { validateSpec } from '../../src/spec/validate.js';
 import { recordFigures, runNode, Stat, STACK_TRACE, Tally } from '../helpers/reliability-report.js';

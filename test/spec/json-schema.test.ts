@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
-import { init } from '../../src/commands/init.js';
+import { init } from '../../src/spec/init.js';
 import { JSON_SCHEMA_FILE, specJsonSchema, specJsonSchemaText } from '../../src/spec/json-schema.js';
 import { specSchema } from '../../src/spec/schema.js';
 import { ROOT } from '../cli/capture.js';

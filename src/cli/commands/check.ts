@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
-import { action, type CliContext } from '../main.js';
-import { EXIT, UsageError } from '../errors.js';
+import { action, type CliContext } from '../context.js';
+import { ExternalError, UsageError } from '../../errors.js';
 import { JSON_SCHEMA_VERSION, paint } from '../output.js';
 import { liveFindings, printReport, reportOption, type ReportFormat } from '../../report/index.js';
 
@@ -67,7 +67,8 @@ export function registerCheck(program: Command, ctx: CliContext): void {
         } catch (e) {
           // Network messages can quote what a server sent (a certificate's names): escaped like the report.
           // The code tells a script a network failure ("network-refused") from a bad argument ("usage").
-          if (e instanceof CheckError) throw new UsageError(visible(e.message), { code: e.kind === 'network' ? `network-${e.detail ?? 'error'}` : 'usage' });
+          if (e instanceof CheckError && e.kind === 'network') throw new ExternalError(visible(e.message), { code: `network-${e.detail ?? 'error'}` });
+          if (e instanceof CheckError) throw new UsageError(visible(e.message));
           throw e;
         } finally {
           progress?.done();
@@ -80,7 +81,7 @@ export function registerCheck(program: Command, ctx: CliContext): void {
           if (flags.report) ctx.output.err(text);
           else ctx.output.out(text);
         }
-        return report.ok ? EXIT.ok : EXIT.failed;
+        return report.ok ? 'ok' : 'invalid';
       }),
     );
 }

@@ -1,10 +1,10 @@
 import type { Command } from 'commander';
 import { Option } from 'commander';
 import path from 'node:path';
-import type { GenerateResult, OtherModule } from '../../commands/generate.js';
+import type { GenerateResult, OtherModule } from '../../synth/generate.js';
 import type { FileChange } from '../../synth/write-module.js';
-import { action, type CliContext } from '../main.js';
-import { EXIT, UsageError } from '../errors.js';
+import { action, type CliContext, type Outcome } from '../context.js';
+import { UsageError } from '../../errors.js';
 import { paint, printIssues, printJson, type Output } from '../output.js';
 import { generateFindings, printReport, reportOption, type ReportFormat } from '../../report/index.js';
 
@@ -22,9 +22,9 @@ interface GenerateFlags {
 
 type Written = Exclude<GenerateResult, { reason: 'invalid' }>;
 
-/** Unwritable or refused output (a link, a path outside the module) is a usage-kind problem (exit 2); the rest exit 1. */
-function failure(reason: string | undefined): number {
-  return reason === 'write-failed' || reason === 'unsafe' ? EXIT.usage : EXIT.failed;
+/** Unwritable or refused output (a link, a path outside the module) is the world's problem (exit 2); the rest exit 1. */
+function failure(reason: string | undefined): Outcome {
+  return reason === 'write-failed' || reason === 'unsafe' ? 'external' : 'invalid';
 }
 
 export function registerGenerate(program: Command, ctx: CliContext): void {
@@ -46,7 +46,7 @@ export function registerGenerate(program: Command, ctx: CliContext): void {
         if (positional !== undefined && flags.spec !== undefined && path.resolve(positional) !== path.resolve(flags.spec)) {
           throw new UsageError(`two different specs were given: ${positional} and --spec ${flags.spec}; pass one of them`);
         }
-        const { generate } = await import('../../commands/generate.js');
+        const { generate } = await import('../../synth/generate.js');
         const result = await generate({
           spec: positional ?? flags.spec,
           out: flags.out,
@@ -66,14 +66,14 @@ export function registerGenerate(program: Command, ctx: CliContext): void {
             printIssues(o, result.errors, result.warnings, { stream: 'out' });
             o.out(`${result.file}: ${result.errors.length} error(s); nothing was written`);
           }
-          return EXIT.failed;
+          return 'invalid';
         }
         const checking = !!(flags.check || flags.diff);
         const files = [
           ...result.changes.map((c) => ({ path: path.join(result.dir, c.path), change: c.kind, ...('reason' in c ? { reason: c.reason } : {}), ...(checking ? { fix: fixFor(c, result) } : {}) })),
           ...result.userFiles.map((p) => ({ path: path.join(result.dir, p), change: checking ? 'missing' : 'create', ...(checking ? { fix: 'your code file is missing: `cors-gen generate` writes the starter again' } : {}) })),
         ];
-        const code = result.ok ? EXIT.ok : failure(result.reason);
+        const code = result.ok ? 'ok' : failure(result.reason);
         if (flags.json) {
           printJson(ctx.output, {
             ok: result.ok,
@@ -101,17 +101,17 @@ export function registerGenerate(program: Command, ctx: CliContext): void {
         if (checking) {
           if (result.ok) {
             o.out(`${paint(o, 'green', 'ok')} ${result.dir} is up to date`);
-            return EXIT.ok;
+            return 'ok';
           }
           printDrift(o, result, files);
-          return EXIT.failed;
+          return 'invalid';
         }
         if (files.length === 0) o.out(`${paint(o, 'green', 'ok')} ${result.dir} is up to date; nothing written`);
         else {
           for (const f of files) o.out(`  ${f.change.padEnd(7)} ${f.path}`);
           o.out(`${paint(o, 'green', 'wrote')} ${result.dir} (${result.model.api}, ${result.model.routes.length} route(s)). Next: terraform -chdir=${result.dir} init && terraform -chdir=${result.dir} apply`);
         }
-        return EXIT.ok;
+        return 'ok';
       }),
     );
 }

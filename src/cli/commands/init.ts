@@ -1,10 +1,10 @@
 import type { Command } from 'commander';
 import path from 'node:path';
-import type { InitOptions, InitRoute, OriginPlacement } from '../../commands/init.js';
+import type { InitOptions, InitRoute, OriginPlacement } from '../../spec/init.js';
 import { API_KINDS, ROUTE_METHODS, RUNTIMES, type ApiKind, type Runtime } from '../../spec/model.js';
 import { formatIssue, type SpecIssue } from '../../spec/issue.js';
-import { action, type CliContext } from '../main.js';
-import { EXIT, UsageError } from '../errors.js';
+import { action, type CliContext, type Outcome } from '../context.js';
+import { UsageError } from '../../errors.js';
 import { paint, type Output } from '../output.js';
 
 interface InitFlags {
@@ -47,12 +47,12 @@ export function registerInit(program: Command, ctx: CliContext): void {
         // Prompts are written to stderr, so that is the stream that must be a terminal (stdout may be piped).
         const interactive = !flags.yes && process.stdin.isTTY === true && process.stderr.isTTY === true;
         const o = ctx.output;
-        const refuse = (file: string) => {
+        const refuse = (file: string): Outcome => {
           o.err(`${paint(o, 'red', 'error')} ${file} already exists; it was left as it is. Pass --force to overwrite it.`);
-          return EXIT.failed;
+          return 'invalid';
         };
         let answers = options;
-        const { init, existingSpec } = await import('../../commands/init.js');
+        const { init, existingSpec } = await import('../../spec/init.js');
         // Before any question: the answers would be thrown away.
         const existing = options.force ? undefined : existingSpec(options.dir);
         if (existing) return refuse(existing);
@@ -63,7 +63,7 @@ export function registerInit(program: Command, ctx: CliContext): void {
             // Ctrl+C or Ctrl+D at a prompt: the user's choice, not a bug.
             if ((e as Error).name !== 'AbortError') throw e;
             o.err(`\ninit cancelled; nothing was written.`);
-            return EXIT.failed;
+            return 'invalid';
           }
         }
         const result = await init(answers);
@@ -72,13 +72,13 @@ export function registerInit(program: Command, ctx: CliContext): void {
           // The file does not exist, so a line number in it would mislead: name the flag (or the spec key) instead.
           for (const e of result.errors) o.err(`${paint(o, 'red', 'error')} ${sourceOf(e.path, typed)} ${formatIssue({ ...e, file: undefined, path: '', ...(e.fix !== undefined ? { fix: inFlags(e.fix, typed) } : {}) })}`);
           o.err(`${result.file} was not written: fix the ${interactive ? 'answers' : 'flags'} above.`);
-          return EXIT.failed;
+          return 'invalid';
         }
         if (!interactive) printPlacements(o, result.origins);
         for (const w of result.warnings) o.err(`${paint(o, 'yellow', 'warning')} ${formatIssue(w)}`);
         o.err(`${paint(o, 'green', 'wrote')} ${result.file}${result.schemaWritten ? ` and ${result.schemaWritten} (the editor schema; "cors-gen schema" refreshes it after an upgrade)` : ''}`);
         o.err(`Next: edit it, then run "cors-gen generate${result.file === 'cors-gen.yaml' ? '' : ` --spec ${result.file}`}".`);
-        return EXIT.ok;
+        return 'ok';
       }),
     );
 }
@@ -176,7 +176,7 @@ function questionOf(specPath: string): Question | undefined {
  */
 async function ask(initial: InitOptions, o: Output): Promise<InitOptions> {
   const { createInterface } = await import('node:readline/promises');
-  const { draftSpec, specNameFrom, DEFAULT_ORIGINS, DEFAULT_HEADERS, DEFAULT_ROUTES } = await import('../../commands/init.js');
+  const { draftSpec, specNameFrom, DEFAULT_ORIGINS, DEFAULT_HEADERS, DEFAULT_ROUTES } = await import('../../spec/init.js');
   const rl = createInterface({ input: process.stdin, output: process.stderr });
   const say = (text: string) => o.err(text);
   let answers: InitOptions = initial;

@@ -2,8 +2,8 @@ import { readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
 import { InvalidArgumentError } from 'commander';
-import { action, type CliContext } from '../main.js';
-import { EXIT } from '../errors.js';
+import { action, type CliContext, type Outcome } from '../context.js';
+import type { ErrorKind } from '../../errors.js';
 import { paint, printIssues, printJson, type Output } from '../output.js';
 
 interface PreviewFlags {
@@ -20,7 +20,8 @@ interface PreviewFlags {
 
 /** Why the preview did not start: printed on stderr, and under --json as `{"ok":false,"error":{...}}` on stdout. */
 interface Failure {
-  readonly exit: number;
+  /** Whose problem it is: `main` maps it to the exit code. */
+  readonly kind: ErrorKind;
   readonly code: string;
   readonly message: string;
   readonly fix?: string | undefined;
@@ -55,7 +56,7 @@ export function registerPreview(program: Command, ctx: CliContext): void {
         const stopped = untilSignal();
         try {
           const result = await serve(ctx, spec, flags, stopped.promise);
-          return typeof result === 'number' ? result : fail(ctx.output, flags, result);
+          return typeof result === 'string' ? result : fail(ctx.output, flags, result);
         } finally {
           stopped.dispose();
         }
@@ -63,24 +64,24 @@ export function registerPreview(program: Command, ctx: CliContext): void {
     );
 }
 
-function fail(o: Output, flags: PreviewFlags, f: Failure): number {
+function fail(o: Output, flags: PreviewFlags, f: Failure): Outcome {
   if (flags.json) printJson(o, { ok: false, error: { code: f.code, message: f.message, ...(f.fix ? { fix: f.fix } : {}) } }, true);
   o.err(`${paint(o, 'red', 'error')} ${f.message}${f.fix ? `; ${f.fix}` : ''}`);
-  return f.exit;
+  return f.kind;
 }
 
 /** Starts the preview, prints where it listens, and serves until `stopped`. */
-async function serve(ctx: CliContext, specArg: string | undefined, flags: PreviewFlags, stopped: Promise<NodeJS.Signals>): Promise<number | Failure> {
+async function serve(ctx: CliContext, specArg: string | undefined, flags: PreviewFlags, stopped: Promise<NodeJS.Signals>): Promise<Outcome | Failure> {
   const o = ctx.output;
   if (specArg !== undefined && flags.spec !== undefined && path.resolve(specArg) !== path.resolve(flags.spec)) {
-    return { exit: EXIT.usage, code: 'usage', message: `two specs given: ${specArg} and --spec ${flags.spec}`, fix: 'give one' };
+    return { kind: 'usage', code: 'usage', message: `two specs given: ${specArg} and --spec ${flags.spec}`, fix: 'give one' };
   }
   const specFile = specArg ?? flags.spec;
   if (flags.module !== undefined && specFile !== undefined) {
-    return { exit: EXIT.usage, code: 'usage', message: `both a spec (${specFile}) and --module ${flags.module} given`, fix: 'give the spec (its module is generated/<name>) or the module folder' };
+    return { kind: 'usage', code: 'usage', message: `both a spec (${specFile}) and --module ${flags.module} given`, fix: 'give the spec (its module is generated/<name>) or the module folder' };
   }
   const fromSpec = flags.module === undefined ? await moduleFromSpec(o, specFile) : { dir: flags.module };
-  if ('exit' in fromSpec) return fromSpec;
+  if ('kind' in fromSpec) return fromSpec;
   const moduleDir = fromSpec.dir;
   if (flags.siteDir) {
     let folder = false;
@@ -89,7 +90,7 @@ async function serve(ctx: CliContext, specArg: string | undefined, flags: Previe
     } catch {
       // reported below
     }
-    if (!folder) return { exit: EXIT.usage, code: 'usage', message: `--site-dir ${flags.siteDir}: not a folder`, fix: 'pass the folder that holds your built frontend (its index.html)' };
+    if (!folder) return { kind: 'usage', code: 'usage', message: `--site-dir ${flags.siteDir}: not a folder`, fix: 'pass the folder that holds your built frontend (its index.html)' };
   }
   // Loaded only here: the preview never loads CDKTF, and other commands never load the preview.
   const { startPreview, ModuleError, PreviewSetupError, terminalText } = await import('../../preview/index.js');
@@ -109,8 +110,8 @@ async function serve(ctx: CliContext, specArg: string | undefined, flags: Previe
       log: (line) => o.err(line.startsWith('warning: ') ? `${paint(o, 'yellow', 'warning')} ${terminalText(line.slice(9))}` : paint(o, 'dim', line)),
     });
   } catch (e) {
-    if (e instanceof ModuleError) return { exit: EXIT.failed, code: e.code, message: e.code === 'cannot-serve' ? `cannot serve ${moduleDir}: ${e.message}` : e.message, fix: e.fix };
-    if (e instanceof PreviewSetupError) return { exit: EXIT.usage, code: e.code, message: e.message, fix: e.fix };
+    if (e instanceof ModuleError) return { kind: 'invalid', code: e.code, message: e.code === 'cannot-serve' ? `cannot serve ${moduleDir}: ${e.message}` : e.message, fix: e.fix };
+    if (e instanceof PreviewSetupError) return { kind: 'external', code: e.code, message: e.message, fix: e.fix };
     throw e;
   }
   const stage = preview.stage;
@@ -128,22 +129,22 @@ async function serve(ctx: CliContext, specArg: string | undefined, flags: Previe
   const signal = await stopped;
   o.err(paint(o, 'dim', `${signal}: stopping`));
   await preview.close();
-  return EXIT.ok;
+  return 'ok';
 }
 
 /** `<out>/<name>` of the spec, with a warning when the module was generated from another version of it. */
 async function moduleFromSpec(o: Output, specFile: string | undefined): Promise<{ dir: string; spec: string } | Failure> {
-  const [{ loadSpec, resolveSpecFile, SpecFileError }, { DEFAULT_OUT_DIR }] = await Promise.all([import('../../spec/load.js'), import('../../commands/generate.js')]);
+  const [{ loadSpec, resolveSpecFile, SpecFileError }, { DEFAULT_OUT_DIR }] = await Promise.all([import('../../spec/load.js'), import('../../synth/generate.js')]);
   let loaded: Awaited<ReturnType<typeof loadSpec>>;
   try {
     loaded = await loadSpec(resolveSpecFile(specFile));
   } catch (e) {
-    if (e instanceof SpecFileError) return { exit: EXIT.usage, code: 'unreadable', message: e.message };
+    if (e instanceof SpecFileError) return { kind: 'external', code: 'unreadable', message: e.message };
     throw e;
   }
   if (!loaded.ok) {
     printIssues(o, loaded.errors, loaded.warnings);
-    return { exit: EXIT.failed, code: 'invalid-spec', message: `${loaded.file}: ${loaded.errors.length} error(s)`, fix: 'fix the spec ("cors-gen validate" lists the errors), run "cors-gen generate", then preview' };
+    return { kind: 'invalid', code: 'invalid-spec', message: `${loaded.file}: ${loaded.errors.length} error(s)`, fix: 'fix the spec ("cors-gen validate" lists the errors), run "cors-gen generate", then preview' };
   }
   const dir = path.join(DEFAULT_OUT_DIR, loaded.model.name);
   const recorded = recordedSpecHash(dir);

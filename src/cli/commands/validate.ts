@@ -3,8 +3,7 @@ import path from 'node:path';
 import type { LoadResult } from '../../spec/load.js';
 import type { CorsModel } from '../../spec/model.js';
 import { SpecFileError } from '../../spec/spec-file-error.js';
-import { action, type CliContext } from '../main.js';
-import { EXIT } from '../errors.js';
+import { action, type CliContext } from '../context.js';
 import { paint, printIssues, printJson, type Output } from '../output.js';
 import { printReport, reportOption, specFindings, type ReportFormat } from '../../report/index.js';
 
@@ -58,8 +57,8 @@ export function registerValidate(program: Command, ctx: CliContext): void {
             printReport(o, flags.report, results.flatMap((r) => specFindings([...(r.ok ? [] : r.errors), ...r.warnings], r.file)));
           }
         }
-        if (outcomes.some((o) => 'unreadable' in o)) return EXIT.usage;
-        return outcomes.every((o) => 'result' in o && o.result.ok) ? EXIT.ok : EXIT.failed;
+        if (outcomes.some((o) => 'unreadable' in o)) return 'external';
+        return outcomes.every((o) => 'result' in o && o.result.ok) ? 'ok' : 'invalid';
       }),
     );
 }

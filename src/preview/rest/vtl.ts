@@ -12,6 +12,7 @@
  * `$context.responseOverride.header.X` and `.status` are recorded; setting one twice is an error, which API
  * Gateway answers with a 5XX (https://docs.aws.amazon.com/apigateway/latest/developerguide/apigateway-override-request-response-parameters.html).
  */
+import { CorsGenError } from '../../errors.js';
 import { Compile, parse } from 'velocityjs';
 import { ModuleError } from '../errors.js';
 
@@ -26,8 +27,10 @@ const UTIL_METHODS = new Set(['escapeJavaScript', 'urlEncode', 'urlDecode', 'bas
 const ALL_METHODS = new Set([...STRING_METHODS, ...LIST_METHODS, ...MAP_METHODS, ...INPUT_METHODS, ...UTIL_METHODS]);
 
 /** A template that failed while rendering: API Gateway answers 500 (the preview logs the reason). */
-export class VtlError extends Error {
+export class VtlError extends CorsGenError {
   override readonly name = 'VtlError';
+  readonly kind = 'invalid';
+  readonly code = 'template-failed';
 }
 
 /** Method request parameters as `$input.params()` returns them: maps keyed as the client sent the names. */

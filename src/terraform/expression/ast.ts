@@ -4,6 +4,8 @@
  */
 
 /** A value Terraform can hold, as the preview represents it. Objects and maps are both plain objects. */
+import { CorsGenError } from '../../errors.js';
+
 export type HclValue = null | string | number | boolean | readonly HclValue[] | { readonly [key: string]: HclValue };
 
 export type Expr =
@@ -38,13 +40,17 @@ export type TemplatePart =
   | { readonly kind: 'if'; readonly condition: Expr; readonly then: readonly TemplatePart[]; readonly else: readonly TemplatePart[] };
 
 /** Syntax the preview does not evaluate: the module is refused (exit 1) rather than emulated approximately. */
-export class UnsupportedExpression extends Error {
+export class UnsupportedExpression extends CorsGenError {
   override readonly name = 'UnsupportedExpression';
+  readonly kind = 'invalid';
+  readonly code = 'unsupported-expression';
 }
 
 /** Text that is not a valid HCL expression at all. */
-export class ExpressionSyntaxError extends Error {
+export class ExpressionSyntaxError extends CorsGenError {
   override readonly name = 'ExpressionSyntaxError';
+  readonly kind = 'invalid';
+  readonly code = 'expression-syntax';
 }
 
 /** Every `type.name` (and `data.type.name`) address an expression refers to, in order of appearance. */

@@ -2,6 +2,7 @@
  * Terraform value semantics the evaluator needs: type names, equality, conversion to string and bool, and
  * `jsonencode`'s exact output.
  */
+import { CorsGenError } from '../../errors.js';
 import type { HclValue } from './ast.js';
 
 /**
@@ -17,8 +18,10 @@ export const MAX_LIST_LENGTH = 100_000;
  * `can()` catch these, as Terraform's do; they never catch {@link UnsupportedExpression} or a reference to
  * something the module does not declare.
  */
-export class EvalError extends Error {
+export class EvalError extends CorsGenError {
   override readonly name = 'EvalError';
+  readonly kind = 'invalid';
+  readonly code = 'evaluation-failed';
 }
 
 export function typeName(v: HclValue): string {

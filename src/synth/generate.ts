@@ -3,7 +3,7 @@ import { packageVersion } from '../paths.js';
 import type { SpecIssue } from '../spec/issue.js';
 import { loadSpec, resolveSpecFile } from '../spec/load.js';
 import type { CorsModel } from '../spec/model.js';
-import type { FileChange } from '../synth/write-module.js';
+import type { FileChange } from './write-module.js';
 
 /** The folder that receives `<name>/` when no `--out` is given; `preview --spec` looks there too. */
 export const DEFAULT_OUT_DIR = 'generated';
@@ -90,9 +90,9 @@ export async function generate(options: GenerateOptions = {}): Promise<GenerateR
 
   // Loaded only here: validate, init and check never pay for CDKTF.
   const [{ buildModuleFiles, MANIFEST_FILE }, { planWrite, commitWrite, readModuleText, ModuleWriteError }, { ModulePathError, symlinkedFolder, modulesOfSpec }] = await Promise.all([
-    import('../synth/module-files.js'),
-    import('../synth/write-module.js'),
-    import('../synth/module-paths.js'),
+    import('./module-files.js'),
+    import('./write-module.js'),
+    import('./module-paths.js'),
   ]);
   const version = packageVersion();
   const meta = { version, specFile, specText: loaded.text, format };

@@ -2,12 +2,12 @@ import { existsSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { render } from '../render/templates.js';
-import type { SpecIssue } from '../spec/issue.js';
-import type { ApiKind, Runtime } from '../spec/model.js';
-import { DEFAULTS } from '../spec/model.js';
-import { DEFAULT_SPEC_FILES } from '../spec/load.js';
-import { validateSpecText, type ValidationResult } from '../spec/validate.js';
-import { writeSchemaFile, SCHEMA_FILE_NAME } from './schema.js';
+import type { SpecIssue } from './issue.js';
+import type { ApiKind, Runtime } from './model.js';
+import { DEFAULTS } from './model.js';
+import { DEFAULT_SPEC_FILES } from './load.js';
+import { validateSpecText, type ValidationResult } from './validate.js';
+import { writeSchemaFile, SCHEMA_FILE_NAME } from './schema-file.js';
 
 export interface InitRoute {
   readonly path: string;

@@ -1,6 +1,6 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { specJsonSchemaText } from '../spec/json-schema.js';
+import { specJsonSchemaText } from './json-schema.js';
 
 /** The name of the schema file `cors-gen schema` and `init` write next to a spec. */
 export const SCHEMA_FILE_NAME = 'cors-gen.schema.json';
