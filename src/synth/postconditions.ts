@@ -1,3 +1,4 @@
+import { CorsGenError, type ErrorKind } from '../errors.js';
 import { moduleDocument, type ModuleDocument } from '../terraform/document.js';
 import { checkApplyRules } from './apply-rules.js';
 import type { TerraformDocument } from './clean-document.js';
@@ -15,8 +16,9 @@ export interface ModuleViolation {
  * A module cors-gen synthesized breaks one of its own rules: a bug in cors-gen, never in the user's spec (the
  * spec was valid), so it is an internal error and nothing is written.
  */
-export class ModulePostconditionError extends Error {
-  readonly kind = 'internal';
+export class ModulePostconditionError extends CorsGenError {
+  override readonly name = 'ModulePostconditionError';
+  readonly kind: ErrorKind = 'internal';
   readonly code = 'module-postcondition';
 
   constructor(
@@ -25,11 +27,8 @@ export class ModulePostconditionError extends Error {
   ) {
     const [first] = violations;
     const more = violations.length > 1 ? ` (and ${violations.length - 1} more: ${[...new Set(violations.slice(1).map((v) => v.rule))].join(', ')})` : '';
-    super(
-      `the module "${module}" that cors-gen built breaks its rule ${first!.rule} at ${first!.address}: ${first!.message}${more}. ` +
-        'Nothing was written. This is a bug in cors-gen, not in your spec; please report it with your spec and this message.',
-    );
-    this.name = 'ModulePostconditionError';
+    // The CLI adds the request to report it, as for every internal error.
+    super(`the module "${module}" that cors-gen built breaks its rule ${first!.rule} at ${first!.address}: ${first!.message}${more}. Nothing was written; the fault is cors-gen's, not your spec's.`);
   }
 }
 

@@ -8,7 +8,8 @@ import { cpSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { generate } from '../../src/commands/generate.js';
+import { run } from '../../src/cli/main.js';
+import { generate } from '../../src/synth/generate.js';
 import { loadSpec } from '../../src/spec/load.js';
 import type { TerraformDocument } from '../../src/synth/clean-document.js';
 import { assertModulePostconditions, checkModule, ModulePostconditionError } from '../../src/synth/postconditions.js';
@@ -76,7 +77,7 @@ describe('checkModule', () => {
       expect(error.kind).toBe('internal');
       expect(error.message).toContain('iam-policy-not-basic');
       expect(error.message).toContain('aws_iam_role_policy_attachment.lambda_logs');
-      expect(error.message).toMatch(/Nothing was written.*bug in cors-gen.*report/);
+      expect(error.message).toMatch(/Nothing was written; the fault is cors-gen's/);
     }
   });
 });
@@ -102,6 +103,20 @@ describe('generate refuses a module that breaks a rule', () => {
     mutate = breakIt;
     await expect(generate({ cwd, spec: 'cors-gen.yaml' })).rejects.toThrow(expect.objectContaining({ kind: 'internal', message: expect.stringContaining(rule) }));
     expect(existsSync(path.join(cwd, 'generated'))).toBe(false);
+    expect(readdirSync(cwd)).toEqual(['cors-gen.yaml']);
+  });
+
+  it('the CLI reports it as an internal error (exit 1, a request to report it, --json code) and writes nothing', async () => {
+    const cwd = project();
+    mutate = adminAccess;
+    const out: string[] = [];
+    const err: string[] = [];
+    const output = { out: (s: string) => void out.push(s), err: (s: string) => void err.push(s), color: false, isTTY: false };
+    const code = await run(['generate', '--spec', path.join(cwd, 'cors-gen.yaml'), '--out', path.join(cwd, 'generated'), '--json'], output);
+    expect(code).toBe(1);
+    const doc = JSON.parse(out.join(''));
+    expect(doc).toMatchObject({ ok: false, error: { code: 'module-postcondition', message: expect.stringContaining('iam-policy-not-basic') } });
+    expect(err.join('')).toMatch(/bug in cors-gen.*report/);
     expect(readdirSync(cwd)).toEqual(['cors-gen.yaml']);
   });
 
