@@ -283,6 +283,13 @@ async function main() {
   }
   measure(process.execPath, [BIN, 'generate', '--spec', 'cors-gen.yaml', '--out', 'out'], { cwd: example.dir });
   results.check = repeat(RUNS.check, undefined, () => measure(process.execPath, [BIN, 'generate', '--spec', 'cors-gen.yaml', '--out', 'out', '--check'], { cwd: example.dir }));
+  const bigCase = cases.find((c) => c.routes === 1000);
+  if (bigCase) {
+    say('module checks at 1000 routes (in-process)...');
+    const r = spawnSync(process.execPath, [path.join(ROOT, 'bench/checkers.mjs'), '1000'], { cwd: ROOT, env: TIMED_ENV, encoding: 'utf8' });
+    if (r.status !== 0) throw new Error(`bench/checkers.mjs failed:\n${r.stderr}`);
+    results.checkers = JSON.parse(r.stdout);
+  }
   results.machineAtEnd = machine();
   results.seconds = (Date.now() - started) / 1000;
 
@@ -317,6 +324,10 @@ async function main() {
   lines.push('targets:');
   if (ex?.baseline) lines.push(`- example generate at least 15x faster than the baseline: ${check(ex.baseline.medianMs / ex.corsGen.medianMs >= 15)} (${(ex.baseline.medianMs / ex.corsGen.medianMs).toFixed(1)}x)`);
   if (big) lines.push(`- 1000 routes under 5 s: ${check(big.corsGen.medianMs < 5000)} (${s(big.corsGen.medianMs)})`);
+  if (big && results.checkers) {
+    const c = results.checkers;
+    lines.push(`- module checks (security invariants + apply rules) at 1000 routes under 50 ms: ${check(c.checkMs < 50)} (${s(c.checkMs)} median of ${c.runs} on ${c.resources} resources, ${((100 * c.checkMs) / big.corsGen.medianMs).toFixed(1)}% of generate)`);
+  }
   lines.push(`- validate under 150 ms: ${check(results.validate.medianMs < 150)} (${s(results.validate.medianMs)})`);
   if (f) lines.push(`- installed footprint under 40 MB: ${check(f.installedMb < 40)} (${mb1(f.installedMb)})`);
   lines.push('');

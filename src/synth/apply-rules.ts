@@ -3,8 +3,9 @@ import type { TerraformDocument } from './clean-document.js';
 
 /**
  * What AWS (or Terraform's plan) would reject, or silently get wrong, in a synthesized module — checked on the
- * document itself because no provider can be downloaded here and `terraform apply` never runs (DESIGN.md
- * section 6.3). Each rule cites the fact it enforces in ../shared/research/apigw-semantics.md.
+ * document itself, as a postcondition of every `generate`, because `terraform apply` never runs there. Each rule's
+ * description cites the public source of the fact it enforces ("provider docs r/x" is
+ * hashicorp/terraform-provider-aws `website/docs/r/x.html.markdown`).
  *
  * Pure: the same document gives the same violations, in rule order then document order.
  */
@@ -51,6 +52,11 @@ class DocIndex {
   readonly variables: Body;
   readonly terraform: Body;
 
+  readonly #references = new Map<Resource, References>();
+  /** Most rules key REST resources by method; each body's key is built once. */
+  readonly #methodKeys = new WeakMap<Body, string>();
+  #referrers: Map<string, Resource[]> | undefined;
+
   constructor(readonly doc: ModuleDocument) {
     this.resources = [...doc.resources.values()];
     this.byAddress = doc.resources;
@@ -79,7 +85,9 @@ class DocIndex {
 
   /** `rest_api_id|resource_id|METHOD`: equal for a method and everything attached to it. */
   methodKey(body: Body): string {
-    return `${String(body.rest_api_id)}|${String(body.resource_id)}|${this.httpMethod(body) ?? '?'}`;
+    let key = this.#methodKeys.get(body);
+    if (key === undefined) this.#methodKeys.set(body, (key = `${String(body.rest_api_id)}|${String(body.resource_id)}|${this.httpMethod(body) ?? '?'}`));
+    return key;
   }
 
   statusCode(body: Body): string | undefined {
@@ -92,7 +100,29 @@ class DocIndex {
   dependsOn(from: Resource, to: Resource): boolean {
     const deps = Array.isArray(from.body.depends_on) ? (from.body.depends_on as unknown[]).map(String) : [];
     if (deps.some((d) => unwrapExpression(d) === to.address)) return true;
-    return references(from.body).resources.has(to.address);
+    return this.referencesOf(from).resources.has(to.address);
+  }
+
+  /** The references in a resource's arguments, scanned once per resource. */
+  referencesOf(r: Resource): References {
+    let refs = this.#references.get(r);
+    if (!refs) this.#references.set(r, (refs = references(r.body)));
+    return refs;
+  }
+
+  /** The resources whose arguments refer to `address`, in document order (indexed on first use). */
+  referrers(address: string): readonly Resource[] {
+    if (!this.#referrers) {
+      this.#referrers = new Map();
+      for (const r of this.resources) {
+        for (const a of this.referencesOf(r).resources) {
+          const list = this.#referrers.get(a);
+          if (list) list.push(r);
+          else this.#referrers.set(a, [r]);
+        }
+      }
+    }
+    return this.#referrers.get(address) ?? [];
   }
 
   /** Variables a value depends on, through any chain of locals. */
@@ -115,14 +145,14 @@ interface Check extends ApplyRule {
 const RULES: readonly Check[] = [
   {
     id: 'no-provider-block',
-    description: 'A module must not configure providers; its caller does (research G, [S60]).',
+    description: 'A module must not configure providers; its caller does (developer.hashicorp.com/terraform/language/modules/develop/providers).',
     check(ix, report) {
       for (const name of ix.doc.other.filter((b) => b.kind === 'provider').flatMap((b) => asList(b.value).flatMap((p) => Object.keys(asBody(p))))) report(`provider.${name}`, `a module must not contain a provider block; remove provider "${name}"`);
     },
   },
   {
     id: 'no-backend',
-    description: 'Backends are read only from the root module; a child module\'s backend is ignored with a warning (research G, [S61]).',
+    description: 'Backends are read only from the root module; a child module\'s backend is ignored with a warning (github.com/hashicorp/terraform/pull/26954).',
     check(ix, report) {
       if (ix.terraform.backend !== undefined) report('terraform.backend', 'a module must not declare a backend');
       if (ix.terraform.cloud !== undefined) report('terraform.cloud', 'a module must not declare a cloud block');
@@ -130,7 +160,7 @@ const RULES: readonly Check[] = [
   },
   {
     id: 'provider-source-namespaced',
-    description: 'required_providers sources are written as namespace/name and constrained by a minimum version only (research G, [S62]).',
+    description: 'required_providers sources are written as namespace/name and constrained by a minimum version only (developer.hashicorp.com/terraform/language/expressions/version-constraints).',
     check(ix, report) {
       for (const [name, req] of Object.entries(mergedBlocks(ix.terraform.required_providers))) {
         const r = asBody(req);
@@ -145,7 +175,7 @@ const RULES: readonly Check[] = [
   },
   {
     id: 'provider-version-covers-arguments',
-    description: 'An argument newer than the provider floor fails at plan time on the older providers the module admits (research 0).',
+    description: 'An argument newer than the provider floor fails at plan time on the older providers the module admits (the provider CHANGELOG: invoked_via_function_url in 6.28.0, code_sha256 optional in 6.27.0).',
     check(ix, report) {
       const providers = mergedBlocks(ix.terraform.required_providers);
       for (const { type, argument, provider, version } of ARGUMENT_MINIMUM) {
@@ -164,15 +194,15 @@ const RULES: readonly Check[] = [
     description: 'Every resource, data source, local and variable an expression refers to exists in the module.',
     check(ix, report) {
       const types = new Set(Object.keys(mergedBlocks(ix.terraform.required_providers)));
-      const visit = (address: string, value: unknown) => {
-        const refs = references(value);
+      const visitRefs = (address: string, refs: References) => {
         for (const a of refs.resources) if (types.has(a.split('_')[0]!) && !ix.byAddress.has(a)) report(address, `refers to ${a}, which the module does not declare`);
         for (const d of refs.data) if (!ix.dataSources.has(d)) report(address, `refers to data.${d}, which the module does not declare`);
         for (const l of refs.locals) if (!(l in ix.locals)) report(address, `refers to local.${l}, which the module does not declare`);
         for (const v of refs.variables) if (!(v in ix.variables)) report(address, `refers to var.${v}, which the module does not declare`);
       };
+      const visit = (address: string, value: unknown) => visitRefs(address, references(value));
       for (const r of ix.resources) {
-        visit(r.address, r.body);
+        visitRefs(r.address, ix.referencesOf(r));
         for (const d of Array.isArray(r.body.depends_on) ? (r.body.depends_on as unknown[]) : []) {
           const target = unwrapExpression(String(d));
           if (!ix.byAddress.has(target) && !ix.dataSources.has(target.replace(/^data\./, ''))) report(r.address, `depends_on ${target}, which the module does not declare`);
@@ -185,7 +215,7 @@ const RULES: readonly Check[] = [
   },
   {
     id: 'method-has-integration',
-    description: 'A deployment fails with "No integration defined for method" while any method lacks an integration (research A5, [S18]).',
+    description: 'A deployment fails with "No integration defined for method" while any method lacks an integration (github.com/hashicorp/terraform-provider-aws/issues/21210).',
     check(ix, report) {
       const integrated = new Set(ix.all('aws_api_gateway_integration').map((i) => ix.methodKey(i.body)));
       for (const m of ix.all('aws_api_gateway_method')) {
@@ -195,7 +225,7 @@ const RULES: readonly Check[] = [
   },
   {
     id: 'integration-after-method',
-    description: 'An integration created before its method fails with "Invalid Method identifier specified" (research A5, [S18]).',
+    description: 'An integration created before its method fails with "Invalid Method identifier specified" (github.com/hashicorp/terraform-provider-aws/issues/21210).',
     check(ix, report) {
       const methods = new Map(ix.all('aws_api_gateway_method').map((m) => [ix.methodKey(m.body), m]));
       for (const i of ix.all('aws_api_gateway_integration')) {
@@ -207,7 +237,7 @@ const RULES: readonly Check[] = [
   },
   {
     id: 'integration-response-after-integration',
-    description: 'An integration response created before its integration fails with "No integration defined for method"; it needs depends_on (research A5, [S15][S18]).',
+    description: 'An integration response created before its integration fails with "No integration defined for method"; it needs depends_on (provider docs r/api_gateway_integration_response; github.com/hashicorp/terraform-provider-aws/issues/21210).',
     check(ix, report) {
       const integrations = new Map(ix.all('aws_api_gateway_integration').map((i) => [ix.methodKey(i.body), i]));
       for (const r of ix.all('aws_api_gateway_integration_response')) {
@@ -219,7 +249,7 @@ const RULES: readonly Check[] = [
   },
   {
     id: 'integration-response-after-method-response',
-    description: 'An integration response needs its method response first: "No method response exists for method" (research A5, [S15][S19]).',
+    description: 'An integration response needs its method response first: "No method response exists for method" (provider docs r/api_gateway_integration_response; github.com/awslabs/aws-solutions-constructs/issues/1130).',
     check(ix, report) {
       const responses = methodResponses(ix);
       for (const r of ix.all('aws_api_gateway_integration_response')) {
@@ -232,7 +262,7 @@ const RULES: readonly Check[] = [
   },
   {
     id: 'response-header-declared',
-    description: 'Every method.response.header.X an integration response maps must be declared in its method response, or PutIntegrationResponse fails with "Invalid mapping expression parameter specified" (research A3, [S16][S19]).',
+    description: 'Every method.response.header.X an integration response maps must be declared in its method response, or PutIntegrationResponse fails with "Invalid mapping expression parameter specified" (provider docs r/api_gateway_method_response; github.com/awslabs/aws-solutions-constructs/issues/1130).',
     check(ix, report) {
       const responses = methodResponses(ix);
       for (const r of ix.all('aws_api_gateway_integration_response')) {
@@ -248,7 +278,7 @@ const RULES: readonly Check[] = [
   },
   {
     id: 'mapping-expression-valid',
-    description: 'Response parameter keys and values must have the documented forms; an unquoted static value fails with "Invalid mapping expression specified" (research A3, A6, [S4][S13][S19]).',
+    description: 'Response parameter keys and values must have the documented forms; an unquoted static value fails with "Invalid mapping expression specified" (docs.aws.amazon.com/apigateway/latest/api/API_IntegrationResponse.html; docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-swagger-extensions-gateway-responses.responseParameters.html; github.com/awslabs/aws-solutions-constructs/issues/1130).',
     check(ix, report) {
       const check = (r: Resource, keyForm: RegExp, valueForm: RegExp) => {
         for (const [key, value] of Object.entries(asBody(r.body.response_parameters))) {
@@ -268,7 +298,7 @@ const RULES: readonly Check[] = [
   },
   {
     id: 'proxy-integration-post',
-    description: 'Lambda is only ever invoked with POST: an AWS_PROXY integration needs integration_http_method = "POST" (research A5, [S17]).',
+    description: 'Lambda is only ever invoked with POST: an AWS_PROXY integration needs integration_http_method = "POST" (provider docs r/api_gateway_integration).',
     check(ix, report) {
       for (const i of ix.all('aws_api_gateway_integration')) {
         if ((i.body.type === 'AWS_PROXY' || i.body.type === 'AWS') && i.body.integration_http_method !== 'POST') {
@@ -279,7 +309,7 @@ const RULES: readonly Check[] = [
   },
   {
     id: 'request-templates-passthrough',
-    description: 'passthrough_behavior is required whenever request_templates is set (research A5, [S17]).',
+    description: 'passthrough_behavior is required whenever request_templates is set (provider docs r/api_gateway_integration).',
     check(ix, report) {
       for (const i of ix.all('aws_api_gateway_integration')) {
         if (i.body.request_templates !== undefined && typeof i.body.passthrough_behavior !== 'string') report(i.address, 'sets request_templates without passthrough_behavior');
@@ -288,16 +318,17 @@ const RULES: readonly Check[] = [
   },
   {
     id: 'mock-default-response',
-    description: 'A MOCK integration needs a request template yielding {"statusCode": N} and a default integration response (no selection_pattern), or API Gateway answers 500 (research A1, A2, [S1][S3]).',
+    description: 'A MOCK integration needs a request template yielding {"statusCode": N} and a default integration response (no selection_pattern), or API Gateway answers 500 (docs.aws.amazon.com/apigateway/latest/developerguide/how-to-mock-integration.html; docs.aws.amazon.com/apigateway/latest/developerguide/handle-errors-in-lambda-integration.html).',
     check(ix, report) {
-      const responses = ix.all('aws_api_gateway_integration_response');
+      const withDefault = new Set(
+        ix.all('aws_api_gateway_integration_response').filter((r) => r.body.selection_pattern === undefined || r.body.selection_pattern === null || r.body.selection_pattern === '').map((r) => ix.methodKey(r.body)),
+      );
       for (const i of ix.all('aws_api_gateway_integration').filter((x) => x.body.type === 'MOCK')) {
         const template = asBody(i.body.request_templates)['application/json'];
         if (typeof template !== 'string' || !/"?statusCode"?\s*:\s*\d{3}/.test(template)) {
           report(i.address, 'MOCK integration has no application/json request template producing {"statusCode": 200}');
         }
-        const key = ix.methodKey(i.body);
-        if (!responses.some((r) => ix.methodKey(r.body) === key && (r.body.selection_pattern === undefined || r.body.selection_pattern === null || r.body.selection_pattern === ''))) {
+        if (!withDefault.has(ix.methodKey(i.body))) {
           report(i.address, 'MOCK integration has no default integration response (one without selection_pattern)');
         }
       }
@@ -305,41 +336,42 @@ const RULES: readonly Check[] = [
   },
   {
     id: 'preflight-on-every-resource',
-    description: 'Every resource (and a root that serves methods) answers OPTIONS with authorization NONE through a MOCK integration; otherwise the preflight gets 403 Missing Authentication Token (research A6, [S10][S22]).',
+    description: 'Every resource (and a root that serves methods) answers OPTIONS with authorization NONE through a MOCK integration; otherwise the preflight gets 403 Missing Authentication Token (docs.aws.amazon.com/apigateway/latest/developerguide/supported-gateway-response-types.html; aws-cdk aws-apigateway Resource.addCorsPreflight).',
     check(ix, report) {
-      const methods = ix.all('aws_api_gateway_method');
-      const integrations = ix.all('aws_api_gateway_integration');
+      const methods = firstByKey(ix.all('aws_api_gateway_method'), (m) => ix.methodKey(m.body));
+      const integrations = firstByKey(ix.all('aws_api_gateway_integration'), (i) => ix.methodKey(i.body));
+      const servedResources = new Set(ix.all('aws_api_gateway_method').map((m) => `${String(m.body.rest_api_id)}|${String(m.body.resource_id)}`));
       const targets: Array<{ address: string; restApi: string; resourceId: string }> = [];
       for (const api of ix.all('aws_api_gateway_rest_api')) {
         const restApi = `\${${api.address}.id}`;
         const root = `\${${api.address}.root_resource_id}`;
-        if (methods.some((m) => m.body.rest_api_id === restApi && m.body.resource_id === root)) targets.push({ address: `${api.address} (root resource)`, restApi, resourceId: root });
+        if (servedResources.has(`${restApi}|${root}`)) targets.push({ address: `${api.address} (root resource)`, restApi, resourceId: root });
       }
       for (const r of ix.all('aws_api_gateway_resource')) targets.push({ address: r.address, restApi: String(r.body.rest_api_id), resourceId: `\${${r.address}.id}` });
       for (const t of targets) {
-        const options = methods.find((m) => m.body.rest_api_id === t.restApi && m.body.resource_id === t.resourceId && ix.httpMethod(m.body) === 'OPTIONS');
+        const options = methods.get(`${t.restApi}|${t.resourceId}|OPTIONS`);
         if (!options) {
           report(t.address, 'has no OPTIONS method: a browser preflight gets 403 Missing Authentication Token');
           continue;
         }
         if (options.body.authorization !== 'NONE') report(options.address, `OPTIONS uses authorization ${JSON.stringify(options.body.authorization)}; browsers never send credentials on a preflight, use "NONE"`);
         if (options.body.api_key_required === true) report(options.address, 'OPTIONS requires an API key; browsers never send one on a preflight');
-        const integration = integrations.find((i) => ix.methodKey(i.body) === ix.methodKey(options.body));
+        const integration = integrations.get(ix.methodKey(options.body));
         if (integration && integration.body.type !== 'MOCK') report(integration.address, `OPTIONS integration is ${JSON.stringify(integration.body.type)}; the preflight should be answered by a MOCK integration`);
       }
     },
   },
   {
     id: 'deployment-trigger-coverage',
-    description: 'A deployment is a snapshot: its triggers must hash every resource, method, integration, method and integration response and gateway response (whole resources, not ids) and the origin list, or changes never reach the stage (research B, A6, [S24][S12]).',
+    description: 'A deployment is a snapshot: its triggers must hash every resource, method, integration, method and integration response and gateway response (whole resources, not ids) and the origin list, or changes never reach the stage (provider docs r/api_gateway_deployment; docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-gatewayResponse-definition.html).',
     check(ix, report) {
       for (const d of ix.all('aws_api_gateway_deployment')) {
-        const trigger = JSON.stringify(d.body.triggers ?? {});
         const refs = references(d.body.triggers);
+        const whole = wholeReferences(d.body.triggers);
         for (const type of REST_DEPLOYED_TYPES) {
           for (const r of ix.all(type).filter((x) => x.body.rest_api_id === d.body.rest_api_id)) {
             if (!refs.resources.has(r.address)) report(d.address, `triggers do not cover ${r.address}; a change to it would not be deployed`);
-            else if (!new RegExp(`${escapeRegex(r.address)}(?![\\w.\\[-])`).test(trigger)) report(d.address, `triggers cover only attributes of ${r.address}; hash the whole resource so every change redeploys`);
+            else if (!whole.has(r.address)) report(d.address, `triggers cover only attributes of ${r.address}; hash the whole resource so every change redeploys`);
           }
         }
         if ('allowed_origins' in ix.variables && !ix.variablesBehind(d.body.triggers).has('allowed_origins')) {
@@ -350,7 +382,7 @@ const RULES: readonly Check[] = [
   },
   {
     id: 'deployment-create-before-destroy',
-    description: 'Without create_before_destroy, replacing a deployment fails with "Active stages pointing to this deployment must be moved or deleted" (research B, [S24]).',
+    description: 'Without create_before_destroy, replacing a deployment fails with "Active stages pointing to this deployment must be moved or deleted" (provider docs r/api_gateway_deployment).',
     check(ix, report) {
       for (const d of ix.all('aws_api_gateway_deployment')) {
         const lifecycle = mergedBlocks(d.body.lifecycle);
@@ -360,7 +392,7 @@ const RULES: readonly Check[] = [
   },
   {
     id: 'deployment-v6-arguments',
-    description: 'Provider v6 removed stage_name, stage_description and canary_settings from aws_api_gateway_deployment; the stage is a separate aws_api_gateway_stage (research B, [S25][S26]).',
+    description: 'Provider v6 removed stage_name, stage_description and canary_settings from aws_api_gateway_deployment; the stage is a separate aws_api_gateway_stage (provider v6 upgrade guide; hashicorp/terraform-provider-aws#42249).',
     check(ix, report) {
       for (const d of ix.all('aws_api_gateway_deployment')) {
         for (const arg of ['stage_name', 'stage_description', 'canary_settings']) if (arg in d.body) report(d.address, `${arg} was removed in provider v6; use aws_api_gateway_stage`);
@@ -372,7 +404,7 @@ const RULES: readonly Check[] = [
   },
   {
     id: 'gateway-response-default-status',
-    description: 'A status_code on DEFAULT_4XX/DEFAULT_5XX changes the status of every 4XX/5XX answer (research A6, [S10]).',
+    description: 'A status_code on DEFAULT_4XX/DEFAULT_5XX changes the status of every 4XX/5XX answer (docs.aws.amazon.com/apigateway/latest/developerguide/supported-gateway-response-types.html).',
     check(ix, report) {
       for (const g of ix.all('aws_api_gateway_gateway_response')) {
         if ((g.body.response_type === 'DEFAULT_4XX' || g.body.response_type === 'DEFAULT_5XX') && g.body.status_code !== undefined && g.body.status_code !== null) {
@@ -383,7 +415,7 @@ const RULES: readonly Check[] = [
   },
   {
     id: 'bucket-policy-after-public-access-block',
-    description: 'PutBucketPolicy with a public statement is denied until the bucket\'s public access block is relaxed: the policy must depend on it (research E, [S50]).',
+    description: 'PutBucketPolicy with a public statement is denied until the bucket\'s public access block is relaxed: the policy must depend on it (github.com/terraform-aws-modules/terraform-aws-s3-bucket/pull/227).',
     check(ix, report) {
       const blocks = ix.all('aws_s3_bucket_public_access_block');
       for (const p of ix.all('aws_s3_bucket_policy')) {
@@ -396,7 +428,7 @@ const RULES: readonly Check[] = [
   },
   {
     id: 'permission-scoped',
-    description: 'A Lambda permission for API Gateway is scoped to an execution_arn of this module, never to every API; a public one is limited to the Function URL (research F, D, [S56][S44]).',
+    description: 'A Lambda permission for API Gateway is scoped to an execution_arn of this module, never to every API; a public one is limited to the Function URL (provider docs r/lambda_permission; github.com/awsdocs/aws-lambda-developer-guide/issues/494).',
     check(ix, report) {
       const arns = [...ix.all('aws_api_gateway_rest_api'), ...ix.all('aws_apigatewayv2_api')].map((a) => `\${${a.address}.execution_arn}`);
       for (const p of ix.all('aws_lambda_permission')) {
@@ -415,7 +447,7 @@ const RULES: readonly Check[] = [
   },
   {
     id: 'http-integration-proxy',
-    description: 'An HTTP API Lambda integration uses payload format 2.0 (Terraform\'s default is 1.0) and integration_method POST (research C3, [S35]).',
+    description: 'An HTTP API Lambda integration uses payload format 2.0 (Terraform\'s default is 1.0) and integration_method POST (provider docs r/apigatewayv2_integration).',
     check(ix, report) {
       for (const i of ix.all('aws_apigatewayv2_integration').filter((x) => x.body.integration_type === 'AWS_PROXY')) {
         if (i.body.payload_format_version !== '2.0') report(i.address, `payload_format_version is ${JSON.stringify(i.body.payload_format_version)}; set "2.0"`);
@@ -435,7 +467,7 @@ const RULES: readonly Check[] = [
   },
   {
     id: 'http-default-stage',
-    description: 'An HTTP API is served by a `$default` stage with auto_deploy = true (its default is false, so nothing would be deployed) (research C4, [S36]).',
+    description: 'An HTTP API is served by a `$default` stage with auto_deploy = true (its default is false, so nothing would be deployed) (provider docs r/apigatewayv2_stage).',
     check(ix, report) {
       const stages = ix.all('aws_apigatewayv2_stage');
       for (const api of ix.all('aws_apigatewayv2_api')) {
@@ -448,7 +480,7 @@ const RULES: readonly Check[] = [
   },
   {
     id: 'service-cors-limits',
-    description: 'HTTP API and Function URL CORS: no "*" origin with credentials (400); Function URL: at most 6 methods of at most 6 characters, max_age 0..86400 (research C1, D, [S37][S40]).',
+    description: 'HTTP API and Function URL CORS: no "*" origin with credentials (400); Function URL: at most 6 methods of at most 6 characters, max_age 0..86400 (github.com/aws/aws-cdk/issues/9076; docs.aws.amazon.com/lambda/latest/dg/API_Cors.html).',
     check(ix, report) {
       const check = (r: Resource, cors: Body, functionUrl: boolean) => {
         const origins = cors.allow_origins;
@@ -464,15 +496,17 @@ const RULES: readonly Check[] = [
   },
   {
     id: 'lambda-cors-mode',
-    description: 'CORS_MODE is "lambda" behind a REST proxy (the Lambda owns the headers) and "service" behind an HTTP API or Function URL (the service owns them and ignores the Lambda\'s) (DESIGN.md section 5).',
+    description: 'CORS_MODE is "lambda" behind a REST proxy (the Lambda owns the headers) and "service" behind an HTTP API or Function URL (the service owns them and ignores the Lambda\'s) (docs.aws.amazon.com/apigateway/latest/developerguide/http-api-cors.html: with CORS configured, API Gateway ignores the CORS headers the integration returns).',
     check(ix, report) {
       for (const f of ix.all('aws_lambda_function')) {
         const env = asBody(mergedBlocks(f.body.environment).variables);
         const modes = new Set<string>();
-        const refersToF = (value: unknown) => references(value).resources.has(f.address);
-        if (ix.all('aws_api_gateway_integration').some((i) => refersToF(i.body.uri))) modes.add('lambda');
-        if (ix.all('aws_apigatewayv2_integration').some((i) => refersToF(i.body.integration_uri))) modes.add('service');
-        if (ix.all('aws_lambda_function_url').some((u) => refersToF(u.body.function_name))) modes.add('service');
+        for (const r of ix.referrers(f.address)) {
+          const refersToF = (value: unknown) => references(value).resources.has(f.address);
+          if (r.type === 'aws_api_gateway_integration' && refersToF(r.body.uri)) modes.add('lambda');
+          else if (r.type === 'aws_apigatewayv2_integration' && refersToF(r.body.integration_uri)) modes.add('service');
+          else if (r.type === 'aws_lambda_function_url' && refersToF(r.body.function_name)) modes.add('service');
+        }
         if (modes.size > 1) report(f.address, 'serves both a REST API and a service-owned CORS target; one CORS_MODE cannot fit both');
         const [expected] = [...modes];
         if (expected && env.CORS_MODE !== expected) report(f.address, `environment CORS_MODE is ${JSON.stringify(env.CORS_MODE)}; expected "${expected}"`);
@@ -488,7 +522,21 @@ export const APPLY_RULES: readonly ApplyRule[] = RULES.map(({ id, description })
 export function checkApplyRules(doc: TerraformDocument | ModuleDocument): RuleViolation[] {
   const ix = new DocIndex(moduleDocument(doc));
   const out: RuleViolation[] = [];
-  for (const rule of RULES) rule.check(ix, (address, message) => out.push({ rule: rule.id, address, message }));
+  try {
+    for (const rule of RULES) rule.check(ix, (address, message) => out.push({ rule: rule.id, address, message }));
+  } finally {
+    SCANNED.clear();
+  }
+  return out;
+}
+
+/** The first item of each key, in document order (what `find` over the list would return). */
+function firstByKey<T>(items: readonly T[], key: (item: T) => string): Map<string, T> {
+  const out = new Map<string, T>();
+  for (const item of items) {
+    const k = key(item);
+    if (!out.has(k)) out.set(k, item);
+  }
   return out;
 }
 
@@ -523,6 +571,14 @@ function singleExpression(s: string): boolean {
   return false;
 }
 
+const REFERENCE = /(?<![\w.$-])(?:(data\.)?([a-z][a-z0-9]*_[a-z0-9_]+)\.([A-Za-z_][\w-]*)|local\.([A-Za-z_][\w-]*)|var\.([A-Za-z_][\w-]*))/g;
+
+/**
+ * The references found in each string during one `checkApplyRules`: a module repeats the same expressions
+ * thousands of times (`${aws_api_gateway_rest_api.api.id}`), so each distinct string is scanned once per check.
+ */
+const SCANNED = new Map<string, Array<[keyof References, string]>>();
+
 interface References {
   /** `aws_x.name` */
   readonly resources: Set<string>;
@@ -540,17 +596,33 @@ interface References {
 function references(value: unknown, out: References = { resources: new Set(), data: new Set(), locals: new Set(), variables: new Set() }): References {
   if (typeof value === 'string') {
     if (!value.includes('${')) return out;
-    const text = value;
-    for (const m of text.matchAll(/(?<![\w.$-])(data\.)?([a-z][a-z0-9]*_[a-z0-9_]+)\.([A-Za-z_][\w-]*)/g)) {
-      (m[1] ? out.data : out.resources).add(`${m[2]}.${m[3]}`);
+    let found = SCANNED.get(value);
+    if (!found) {
+      found = [];
+      // One pass: a resource type always holds a "_", so `local.x` and `var.x` never match the first form.
+      for (const m of value.matchAll(REFERENCE)) {
+        if (m[2] !== undefined) found.push([m[1] ? 'data' : 'resources', `${m[2]}.${m[3]}`]);
+        else if (m[4] !== undefined) found.push(['locals', m[4]]);
+        else found.push(['variables', m[5]!]);
+      }
+      SCANNED.set(value, found);
     }
-    for (const m of text.matchAll(/(?<![\w.$-])local\.([A-Za-z_][\w-]*)/g)) out.locals.add(m[1]!);
-    for (const m of text.matchAll(/(?<![\w.$-])var\.([A-Za-z_][\w-]*)/g)) out.variables.add(m[1]!);
+    for (const [kind, name] of found) out[kind].add(name);
   } else if (Array.isArray(value)) {
     for (const v of value) references(v, out);
   } else if (value && typeof value === 'object') {
     for (const v of Object.values(value)) references(v, out);
   }
+  return out;
+}
+
+/**
+ * The resources a value refers to as a whole (`aws_x.name` not followed by `.attr` or an index), found in one
+ * pass over its JSON text: hashing only an attribute misses changes to the rest of the resource.
+ */
+function wholeReferences(value: unknown): Set<string> {
+  const out = new Set<string>();
+  for (const m of JSON.stringify(value ?? {}).matchAll(/(?<![\w.$-])([a-z][a-z0-9]*_[a-z0-9_]+\.[A-Za-z_][\w-]*)(?![\w.[-])/g)) out.add(m[1]!);
   return out;
 }
 
@@ -564,6 +636,3 @@ function compareVersions(a: readonly [number, number], b: readonly [number, numb
   return a[0] - b[0] || a[1] - b[1];
 }
 
-function escapeRegex(s: string): string {
-  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-}

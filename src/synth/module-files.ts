@@ -6,6 +6,7 @@ import { moduleReadme } from '../render/module-readme.js';
 import type { CorsModel } from '../spec/model.js';
 import type { TerraformDocument } from './clean-document.js';
 import { renderHcl, renderTfvars } from '../terraform/write.js';
+import { assertModulePostconditions } from './postconditions.js';
 import { synthesizeModule } from './synthesize.js';
 
 export type OutputFormat = 'hcl' | 'json';
@@ -16,7 +17,7 @@ export interface ModuleFiles {
   readonly generated: ReadonlyMap<string, string>;
   /** Owned by the user: written once when missing, never overwritten. */
   readonly userOwned: ReadonlyMap<string, string>;
-  /** The synthesized document (before splitting into files), for tests and the rule checker. */
+  /** The synthesized document (before splitting into files), checked by the module's postconditions. */
   readonly document: TerraformDocument;
 }
 
@@ -38,9 +39,14 @@ export const MODULE_SPLIT: ReadonlyArray<[string, readonly string[]]> = [
   ['outputs', ['output']],
 ];
 
-/** CorsModel -> every file of `generated/<name>/`, in memory. Deterministic: same input, same bytes. */
+/**
+ * CorsModel -> every file of `generated/<name>/`, in memory. Deterministic: same input, same bytes. Throws
+ * ModulePostconditionError, before any file exists, when the synthesized module breaks a security invariant or
+ * an apply rule.
+ */
 export async function buildModuleFiles(model: CorsModel, options: ModuleFilesOptions): Promise<ModuleFiles> {
   const document = synthesizeModule(model);
+  assertModulePostconditions(model.name, document);
   const specFile = displaySpecFile(options.specFile);
   const header = generatedHeader(specFile);
   const comment = `# ${header}`;

@@ -7,9 +7,11 @@ import type { TerraformDocument } from './clean-document.js';
  * Security invariants of a generated module, checked on its Terraform document (the synthesized JSON, or the
  * module's files read back through `src/terraform/document.ts`). Pure; reads only the document.
  *
- * What is checked (issue 9, item 3), each with a stable code:
+ * What is checked, each with a stable code:
  * - `iam-extra-resource`, `iam-inline-policy`, `iam-policy-not-basic`, `iam-trust-policy`, `lambda-role-foreign`:
- *   the Lambda's role trusts only lambda.amazonaws.com and has nothing but AWSLambdaBasicExecutionRole.
+ *   the Lambda's role trusts only lambda.amazonaws.com and has AWSLambdaBasicExecutionRole plus only the policies
+ *   the module's inputs name (an attachment or inline policy built from `var.*` alone): least privilege is what
+ *   the spec and the caller ask for, nothing cors-gen chooses by itself.
  * - `s3-policy-grant`, `s3-policy-unreadable`, `s3-public-acl`: the bucket policy only allows `s3:GetObject` on
  *   `<this bucket's arn>/*`, and no ACL makes anything public.
  * - `lambda-permission-unscoped`, `lambda-permission-foreign-function`: every invoke permission is for this
@@ -39,9 +41,9 @@ export interface Violation {
 
 /** Every code the checker can report, with the invariant it protects. */
 export const SECURITY_INVARIANTS: Readonly<Record<string, string>> = {
-  'iam-extra-resource': 'only aws_iam_role and aws_iam_role_policy_attachment in the module',
-  'iam-inline-policy': 'the role has no inline or extra managed policies',
-  'iam-policy-not-basic': 'the only attached policy is AWSLambdaBasicExecutionRole',
+  'iam-extra-resource': "only aws_iam_role, aws_iam_role_policy_attachment and an inline policy from the module's inputs",
+  'iam-inline-policy': 'the role has no inline_policy or managed_policy_arns of its own',
+  'iam-policy-not-basic': "the attached policies are AWSLambdaBasicExecutionRole and those the module's inputs name",
   'iam-trust-policy': 'the role trusts only lambda.amazonaws.com (sts:AssumeRole)',
   'lambda-role-foreign': "the function's role is this module's role",
   's3-policy-grant': 'the bucket policy allows only s3:GetObject on this bucket\'s objects',
@@ -114,7 +116,10 @@ function checkIam(doc: ModuleDocument, add: Add): void {
   for (const kind of ['resource', 'data'] as const) {
     for (const type of types(doc, kind)) {
       if (type.startsWith('aws_iam_') && !(kind === 'resource' && ALLOWED_IAM.has(type))) {
-        for (const [name] of resources(doc, type, kind)) add('iam-extra-resource', `${kind === 'data' ? 'data.' : ''}${type}.${name}`, `${type} is not allowed: the role may only have AWSLambdaBasicExecutionRole`);
+        for (const [name, body] of resources(doc, type, kind)) {
+          if (kind === 'resource' && type === 'aws_iam_role_policy' && fromInputs(doc, body['policy'], body)) continue;
+          add('iam-extra-resource', `${kind === 'data' ? 'data.' : ''}${type}.${name}`, `${type} is not allowed: the role may only have AWSLambdaBasicExecutionRole and the policies the module's inputs name`);
+        }
       }
     }
   }
@@ -143,8 +148,9 @@ function checkIam(doc: ModuleDocument, add: Add): void {
   }
   for (const [name, attachment] of resources(doc, 'aws_iam_role_policy_attachment')) {
     const address = `aws_iam_role_policy_attachment.${name}`;
-    if (typeof attachment['policy_arn'] !== 'string' || !BASIC_EXECUTION.test(attachment['policy_arn'])) {
-      add('iam-policy-not-basic', address, `policy_arn ${JSON.stringify(attachment['policy_arn'])} is not AWSLambdaBasicExecutionRole`);
+    const arn = attachment['policy_arn'];
+    if (!(typeof arn === 'string' && BASIC_EXECUTION.test(arn)) && !fromInputs(doc, arn, attachment)) {
+      add('iam-policy-not-basic', address, `policy_arn ${JSON.stringify(arn)} is neither AWSLambdaBasicExecutionRole nor a policy the module's inputs name`);
     }
     const ref = reference(attachment['role']);
     if (!ref || ref[0] !== 'aws_iam_role' || !roles.has(ref[1])) add('iam-policy-not-basic', address, `role ${JSON.stringify(attachment['role'])} is not this module's role`);
@@ -153,6 +159,27 @@ function checkIam(doc: ModuleDocument, add: Add): void {
     const ref = reference(fn['role']);
     if (!ref || ref[0] !== 'aws_iam_role' || ref[2] !== 'arn' || !roles.has(ref[1])) add('lambda-role-foreign', `aws_lambda_function.${name}`, `role ${JSON.stringify(fn['role'])} is not this module's role`);
   }
+}
+
+/**
+ * Whether a value is one expression built from the module's declared inputs alone (`${var.policy_json}`, or
+ * `${each.value}` of a for_each/count that is itself built from inputs alone), with no string literal that could
+ * name a policy: the caller, not cors-gen, decides what such a value grants.
+ */
+function fromInputs(doc: ModuleDocument, value: unknown, body: Body): boolean {
+  if (typeof value !== 'string' || !/^\$\{[^"{}]*\}$/.test(value)) return false;
+  const inner = value.slice(2, -1);
+  let inputs = 0;
+  for (const m of inner.matchAll(/(?<![\w.-])([A-Za-z_][\w-]*)(?:\s*\.\s*([A-Za-z_][\w-]*))?/g)) {
+    const [, root, attr] = m;
+    // A function name (`toset(...)`) or a literal keyword reads nothing.
+    if (/^\s*\(/.test(inner.slice(m.index + m[0].length)) || /^(true|false|null)$/.test(m[0])) continue;
+    if (root === 'var' && attr !== undefined && doc.variables.has(attr)) inputs++;
+    else if (root === 'each' && fromInputs(doc, body['for_each'], {})) inputs++;
+    else if (root === 'count' && fromInputs(doc, body['count'], {})) inputs++;
+    else return false;
+  }
+  return inputs > 0;
 }
 
 function checkBucket(doc: ModuleDocument, add: Add): void {

@@ -1,5 +1,5 @@
 /**
- * Issue 9, item 3 (static part): the security invariants of every generated module, checked by
+ * The security invariants of every generated module, checked by
  * `checkSecurityInvariants` on the committed examples (their `.tf` files read back with hcl2json), on the same
  * examples synthesized from their specs, and on random valid specs. Every code the checker knows is also
  * provoked once by breaking a clean document, so a checker that reports nothing cannot pass.
@@ -266,6 +266,41 @@ describe('the checker reports every broken invariant', () => {
       expect(v.message.length).toBeGreaterThan(10);
       expect(v.address).toMatch(/^(var|data\.)?[a-z0-9_.]+/);
     }
+  });
+
+  // Least privilege is the basic execution policy plus what the module's inputs ask for: a caller-supplied list
+  // of managed policies or an inline policy document stays valid; anything cors-gen itself would name does not.
+  const withPolicyInputs = () => {
+    const d = orders();
+    d.variable.policy_arns = { type: 'list(string)', default: [] };
+    d.variable.policy_json = { type: 'string', default: null };
+    return d;
+  };
+  it('accepts extra policies that only the module inputs name (policy_arns, policy_json)', () => {
+    const d = withPolicyInputs();
+    d.resource.aws_iam_role_policy_attachment.extra = { for_each: '${toset(var.policy_arns)}', role: '${aws_iam_role.lambda.name}', policy_arn: '${each.value}' };
+    d.resource.aws_iam_role_policy_attachment.first = { count: '${length(var.policy_arns) > 0 ? 1 : 0}', role: '${aws_iam_role.lambda.name}', policy_arn: '${var.policy_arns[count.index]}' };
+    d.resource.aws_iam_role_policy = { extra: { count: '${var.policy_json == null ? 0 : 1}', role: '${aws_iam_role.lambda.name}', policy: '${var.policy_json}' } };
+    expect(codesOf(check(d, 'policy inputs'))).toEqual([]);
+  });
+
+  it.each([
+    ['a for_each over a literal ARN', 'iam-policy-not-basic', (d: Doc) => {
+      d.resource.aws_iam_role_policy_attachment.extra = { for_each: '${toset(["arn:aws:iam::aws:policy/AdministratorAccess"])}', role: '${aws_iam_role.lambda.name}', policy_arn: '${each.value}' };
+    }],
+    ['an input mixed with a literal ARN', 'iam-policy-not-basic', (d: Doc) => {
+      d.resource.aws_iam_role_policy_attachment.extra = { role: '${aws_iam_role.lambda.name}', policy_arn: '${coalesce(var.policy_json, "arn:aws:iam::aws:policy/AdministratorAccess")}' };
+    }],
+    ['an undeclared variable', 'iam-policy-not-basic', (d: Doc) => {
+      d.resource.aws_iam_role_policy_attachment.extra = { role: '${aws_iam_role.lambda.name}', policy_arn: '${var.admin_arn}' };
+    }],
+    ['an inline policy from a local', 'iam-extra-resource', (d: Doc) => {
+      d.resource.aws_iam_role_policy = { extra: { role: '${aws_iam_role.lambda.name}', policy: '${local.cors_origins}' } };
+    }],
+  ] as const)('refuses %s', (_label, code, breakIt) => {
+    const d = withPolicyInputs();
+    breakIt(d);
+    expect(check(d, 'broken on purpose').map((v) => v.code)).toContain(code);
   });
 
   it('reads a bucket policy written with jsonencode() as it reads literal JSON', () => {
