@@ -42,9 +42,8 @@ export function validateSpec(data: unknown, source?: { file: string; parsed?: Pa
     const rules = checkRules(data as Spec, wellFormed);
     return { ok: false, errors: located([...dropped, ...shape, ...rules.errors]), warnings: located(rules.warnings) };
   }
-  const rules = checkRules(parsed.data);
-  const errors = [...dropped, ...rules.errors];
-  const warnings = rules.warnings;
+  const { errors: ruleErrors, warnings } = checkRules(parsed.data);
+  const errors = [...dropped, ...ruleErrors];
   if (errors.length > 0) return { ok: false, errors: located(errors), warnings: located(warnings) };
   return { ok: true, model: normalize(parsed.data), warnings: located(warnings) };
 }
