@@ -168,12 +168,15 @@ export const FIXES: Record<FindingCode, (c: FixContext) => string> = {
   'invalid-allow-methods': () => 'Access-Control-Allow-Methods must be method names separated by commas, e.g. "GET,POST,OPTIONS".',
   'invalid-allow-headers': () => 'Access-Control-Allow-Headers must be header names separated by commas, e.g. "Content-Type,Authorization".',
   'method-not-allowed': (c) =>
-    `List ${c.method} in Access-Control-Allow-Methods, spelled exactly as the frontend sends it (methods compare case-sensitively; "*" works only without credentials). ${byFlavor(c.flavor, {
-      rest: 'REST API: the OPTIONS integration response.',
-      http: 'HTTP API: cors_configuration.allow_methods.',
-      url: 'Function URL: cors.allow_methods.',
-      other: 'In cors-gen: cors.allowMethods.',
-    })}`,
+    [
+      `List ${c.method} in Access-Control-Allow-Methods, spelled exactly as the frontend sends it (methods compare case-sensitively; "*" works only without credentials).`,
+      byFlavor(c.flavor, { rest: 'REST API: the OPTIONS integration response.', http: 'HTTP API: cors_configuration.allow_methods.', url: 'Function URL: cors.allow_methods.', other: '' }),
+      // A module cors-gen generates allows the union of the routes' methods unless cors.allowMethods is set, and a
+      // route without the method would not serve it even once the preflight passes.
+      `In cors-gen: add ${c.method} to the route's methods, and to cors.allowMethods if the spec sets it.`,
+    ]
+      .filter(Boolean)
+      .join(' '),
   'header-not-allowed': (c) =>
     `List ${(c.headers ?? []).join(', ') || 'the header'} in Access-Control-Allow-Headers (cors.allowHeaders in the spec; "*" works only without credentials and never covers Authorization). ${byFlavor(c.flavor, {
       rest: 'REST API: the OPTIONS integration response.',

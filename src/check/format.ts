@@ -4,6 +4,7 @@
  * among them are escaped, so that a hostile answer cannot move the cursor, retitle the window or hide lines
  * (C0, DEL and C1, whose U+009B is a one-character CSI, ECMA-48 section 5.3).
  */
+import { stringifyJson } from '../json-text.js';
 import type { CheckReport, ProbeRecord } from './check-endpoint.js';
 import type { Evidence } from './exchange.js';
 import type { Finding, Severity } from './findings.js';
@@ -31,11 +32,10 @@ export function reportJson(report: CheckReport): ReportJson {
 }
 
 /**
- * The `--json` document as text, after `head` (the CLI's `schemaVersion`): JSON.stringify escapes C0 controls;
- * DEL and C1 are escaped here too.
+ * The `--json` document as text, after `head` (the CLI's `schemaVersion`), with every control character escaped.
  */
 export function formatJson(report: CheckReport, head: object = {}): string {
-  return JSON.stringify({ ...head, ...reportJson(report) }, null, 2).replace(/[\u007f-\u009f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  return stringifyJson({ ...head, ...reportJson(report) }, 2);
 }
 
 /**

@@ -1,5 +1,5 @@
-import type { SpecIssue } from '../spec/issue.js';
-import { formatIssue } from '../spec/issue.js';
+import { stringifyJson } from '../json-text.js';
+import { formatIssue, type SpecIssue } from '../spec/issue.js';
 
 /**
  * Where a command writes: injectable so tests can capture it, and so `--json` owns stdout alone. Results (the
@@ -88,7 +88,10 @@ export function sourceExcerpt(text: string, issue: Pick<SpecIssue, 'line' | 'col
  */
 export const JSON_SCHEMA_VERSION = 1;
 
-/** Prints a `--json` document, `schemaVersion` first; `line` keeps it on one line (a ready line others wait for). */
+/**
+ * Prints a `--json` document, `schemaVersion` first; `line` keeps it on one line (a ready line others wait for).
+ * Spec values and server bytes reach it, so DEL, C1, U+2028 and U+2029 are escaped as well as C0.
+ */
 export function printJson(output: Output, value: object, line = false): void {
-  output.out(JSON.stringify({ schemaVersion: JSON_SCHEMA_VERSION, ...value }, null, line ? undefined : 2));
+  output.out(stringifyJson({ schemaVersion: JSON_SCHEMA_VERSION, ...value }, line ? undefined : 2));
 }

@@ -59,6 +59,13 @@ function classify(value: string): OriginEntry | OriginProblem {
   if (value.trim() !== value) {
     return { code: 'origin-whitespace', reason: 'has leading or trailing white space', fix: value.trim() || undefined };
   }
+  // Checked before the host's characters: "https://a.com\u001b[2J" is not a non-ASCII host but a terminal escape.
+  // Browsers never send one: a URL parser strips or refuses C0 controls (https://url.spec.whatwg.org/#c0-control).
+  const control = /[\x00-\x1f\x7f-\x9f]/.exec(value);
+  if (control) {
+    const escaped = `\\u${control[0].charCodeAt(0).toString(16).padStart(4, '0')}`;
+    return { code: 'origin-control-character', reason: `contains a control character (${escaped}); browsers never send one in Origin` };
+  }
   if (value.toLowerCase() === 'null') {
     return {
       code: 'origin-null',

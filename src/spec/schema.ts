@@ -21,8 +21,14 @@ const origin = z
   .string()
   .describe('"scheme://host[:port]" exactly as browsers send it, "*" alone, or a wildcard pattern the target supports.');
 
-/** A stage's name: also the name of its `stages/<name>.tfvars` file in the module. */
-export const STAGE_NAME = /^[a-z0-9][a-z0-9_-]{0,62}$/;
+/**
+ * A stage's name: also the name of its `stages/<name>.tfvars` file in the module, and a key of plain objects.
+ * "constructor" and "prototype" are the only names of this shape that JavaScript objects already carry
+ * (https://developer.mozilla.org/en-US/docs/Web/JavaScript/Reference/Global_Objects/Object#instance_properties),
+ * so they are refused; "__proto__" fails the first character.
+ */
+export const STAGE_NAME = /^(?!(?:constructor|prototype)$)[a-z0-9][a-z0-9_-]{0,62}$/;
+export const STAGE_NAME_RULE = 'stage names are lowercase letters, digits, "-" or "_", and not "constructor" or "prototype"';
 
 const originList = z.array(origin).min(1, { error: 'must list at least one origin' });
 
@@ -115,7 +121,7 @@ export const specSchema = z
       .optional(),
     stages: z
       .record(
-        z.string().regex(STAGE_NAME, { error: 'stage names are lowercase letters, digits, "-" or "_"' }),
+        z.string().regex(STAGE_NAME, { error: STAGE_NAME_RULE }),
         z.strictObject({ allowOrigins: originList }),
       )
       .optional()

@@ -1,9 +1,9 @@
-import type { SpecIssue } from './issue.js';
+import { formatPath, type SpecIssue } from './issue.js';
 import type { CorsModel } from './model.js';
 import { normalize } from './normalize.js';
 import { parseSpecText, type ParsedText } from './parse.js';
 import { checkRules } from './rules.js';
-import { specSchema, type Spec } from './schema.js';
+import { STAGE_NAME_RULE, specSchema, type Spec } from './schema.js';
 import { fromZodIssues } from './zod-issues.js';
 
 export type ValidationResult =
@@ -21,6 +21,7 @@ export function validateSpec(data: unknown, source?: { file: string; parsed?: Pa
     return { ...issue, file: source.file, ...(pos ? { line: pos.line, column: pos.column } : {}) };
   };
   const located = (list: SpecIssue[]) => sortIssues(list.map((i) => locate(i, pathParts(i.path))));
+  const dropped = droppedStageNames(data);
   const parsed = specSchema.safeParse(data);
   if (!parsed.success) {
     const shape = fromZodIssues(parsed.error.issues, data);
@@ -39,11 +40,22 @@ export function validateSpec(data: unknown, source?: { file: string; parsed?: Pa
     const wellFormed = (path: readonly (string | number)[]) => !at.has('[]') && !onTheWay.has(key(path)) && !path.some((_, k) => at.has(key(path.slice(0, k + 1))));
     // A document that is not a mapping has an issue at its root, which no path is well-formed under.
     const rules = checkRules(data as Spec, wellFormed);
-    return { ok: false, errors: located([...shape, ...rules.errors]), warnings: located(rules.warnings) };
+    return { ok: false, errors: located([...dropped, ...shape, ...rules.errors]), warnings: located(rules.warnings) };
   }
-  const { errors, warnings } = checkRules(parsed.data);
+  const { errors: ruleErrors, warnings } = checkRules(parsed.data);
+  const errors = [...dropped, ...ruleErrors];
   if (errors.length > 0) return { ok: false, errors: located(errors), warnings: located(warnings) };
   return { ok: true, model: normalize(parsed.data), warnings: located(warnings) };
+}
+
+/**
+ * zod's records skip a `__proto__` key without an issue (assigning it would replace the result's prototype), so a
+ * stage of that name would silently vanish; the YAML parser keeps it as an own key, where it is found here.
+ */
+function droppedStageNames(data: unknown): SpecIssue[] {
+  const stages = data !== null && typeof data === 'object' ? (data as Record<string, unknown>)['stages'] : undefined;
+  if (stages === null || typeof stages !== 'object' || !Object.hasOwn(stages, '__proto__')) return [];
+  return [{ severity: 'error', code: 'invalid-key', path: formatPath(['stages', '__proto__']), message: `"__proto__" is not allowed as a name here: ${STAGE_NAME_RULE}` }];
 }
 
 /** `cors.allowOrigins[1]` -> `['cors', 'allowOrigins', 1]` (inverse of formatPath). */

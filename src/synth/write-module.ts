@@ -195,7 +195,8 @@ function refuseEdited(dir: string, plan: WritePlan, options: { force?: boolean }
   const edited = plan.changes.filter((c): c is Extract<FileChange, { kind: 'edited' }> => c.kind === 'edited');
   if (edited.length > 0 && !options.force) {
     throw new ModuleWriteError(
-      `refusing to overwrite ${edited.map((c) => `${path.join(dir, c.path)} (${c.reason})`).join(', ')}; ` +
+      // Relative to the working directory, as every other path cors-gen prints (and no user's home folder in logs).
+      `refusing to overwrite ${edited.map((c) => `${path.relative(process.cwd(), path.resolve(dir, c.path))} (${c.reason})`).join(', ')}; ` +
         'move your change into the spec or into the user-owned app file, or pass --force to overwrite',
       'edited',
     );

@@ -276,3 +276,19 @@ describe('secrets, limits and terminal safety', () => {
     expect(JSON.parse(json).findings[0].message).toContain('https://x.test\u009b2J\u0085');
   });
 });
+
+describe('the fix for a method the preflight does not allow', () => {
+  it('names the route\'s methods as well as cors.allowMethods for a module cors-gen generates', async () => {
+    const api = await keep(
+      serveHttp((req, res) => {
+        res.writeHead(req.method === 'OPTIONS' ? 204 : 200, { 'Access-Control-Allow-Origin': ORIGIN, 'Access-Control-Allow-Methods': 'GET,OPTIONS', Vary: 'Origin' });
+        res.end();
+      }),
+    );
+    const report = await checkEndpoint({ url: `${api.base}/prod/orders`, origin: ORIGIN, method: 'PUT' });
+    const finding = report.findings.find((f) => f.code === 'method-not-allowed');
+    expect(finding?.fix).toBe(
+      'List PUT in Access-Control-Allow-Methods, spelled exactly as the frontend sends it (methods compare case-sensitively; "*" works only without credentials). In cors-gen: add PUT to the route\'s methods, and to cors.allowMethods if the spec sets it.',
+    );
+  });
+});

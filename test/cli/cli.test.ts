@@ -192,6 +192,19 @@ describe('validate: the report on stdout, positional files', () => {
   });
 });
 
+describe('--json output', () => {
+  it('escapes DEL, C1 controls (U+009B is a one-character CSI), U+2028 and U+2029 from spec values', async () => {
+    const file = path.join(dir, 'c1.yaml');
+    await writeFile(file, 'version: 1\nname: orders-api\ncors:\n  allowOrigins: ["https://a\\u2028.com\\u009b2J\\u007f"]\nroutes:\n  - path: /orders\n    methods: [GET]\n');
+    const r = await cli(['validate', '--json', file]);
+    expect(r.code).toBe(1);
+    expect(r.stdout).not.toMatch(/[\u007f-\u009f\u2028\u2029]/);
+    expect(r.stdout).toContain('"message": "\\"https://a\\u2028.com\\u009b2J\\u007f\\" contains a control character (\\\\u009b); browsers never send one in Origin"');
+    const doc = JSON.parse(r.stdout) as { errors: { message: string }[] };
+    expect(doc.errors[0]!.message).toBe('"https://a\u2028.com\u009b2J\u007f" contains a control character (\\u009b); browsers never send one in Origin');
+  });
+});
+
 describe('one pass', () => {
   it('reports schema errors and rule errors together wherever the value a rule needs is well-formed', async () => {
     const file = path.join(dir, 'two-rounds.yaml');

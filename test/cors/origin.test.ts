@@ -183,6 +183,12 @@ describe('parseOriginEntry', () => {
     if (fix !== undefined) expect(isOriginProblem(parseOriginEntry(fix))).toBe(false);
   });
 
+  it('says an origin with a control character contains one, escaped, instead of calling its host non-ASCII', () => {
+    expect(parseOriginEntry('https://a.com\u001b[2J')).toEqual({ code: 'origin-control-character', reason: 'contains a control character (\\u001b); browsers never send one in Origin' });
+    expect(parseOriginEntry('https://a\u0085.com')).toEqual({ code: 'origin-control-character', reason: 'contains a control character (\\u0085); browsers never send one in Origin' });
+    expect(parseOriginEntry('https://a.com\u007f')).toMatchObject({ code: 'origin-control-character' });
+  });
+
   it('accepts an exact origin only in the form browsers serialize it (WHATWG URL)', () => {
     fc.assert(
       fc.property(fc.oneof(exactOrigin, mutation(['https://app.example.com:8080', 'http://127.0.0.1:3000', 'http://[::1]:5173']), fc.string({ maxLength: 40 })), (value) => {

@@ -180,6 +180,21 @@ describe('a spec with no origin the preview can serve', () => {
       'error no origin the module allows can be served locally (the defaults allow https://app.mycorp.io): without an S3 website in the module, the preview serves its demo page on an allowed http://localhost:<port> or http://127.0.0.1:<port> origin; add a dev stage to cors-gen.yaml (stages: { dev: { allowOrigins: [http://localhost:5173] } }), run "cors-gen generate", then "cors-gen preview --stage dev"\n',
     );
   });
+
+  it('without stages, answers --stage qa by suggesting that stage, not "leave --stage out" (which fails too)', async () => {
+    const bare = await project('bare-qa', { prod: ['https://app.mycorp.io'] });
+    const r = await run(bare, ['--stage', 'qa', '--json']);
+    expect(r.code).toBe(1);
+    expect(JSON.parse(r.stdout)).toEqual({
+      schemaVersion: 1,
+      ok: false,
+      error: {
+        code: 'no-local-origin',
+        message: 'no origin the module allows can be served locally (the defaults allow https://app.mycorp.io): without an S3 website in the module, the preview serves its demo page on an allowed http://localhost:<port> or http://127.0.0.1:<port> origin',
+        fix: 'add a qa stage to cors-gen.yaml (stages: { qa: { allowOrigins: [http://localhost:5173] } }), run "cors-gen generate", then "cors-gen preview --stage qa"',
+      },
+    });
+  });
 });
 
 describe('several stages with a local origin', () => {

@@ -108,3 +108,41 @@ describe('VTL Java semantics', () => {
     expect(() => compileTemplate('#set($x = "a")$x.codePointAt(0)', where)).toThrow(/codePointAt/);
   });
 });
+
+describe('bounds on what a hostile template may cost (API Gateway: 1000 #foreach iterations, 10 MB payload)', () => {
+  const run = (t: string, header: Record<string, string> = {}) => compileTemplate(t, where).render(request(header));
+
+  it('refuses, at load time, a literal range longer than 1000 items, naming the template', () => {
+    expect(() => compileTemplate('#foreach($i in [1..30000000])x#end', where)).toThrow(
+      'main.tf: test: the mapping template builds the range [1..30000000] of 30000000 items, but API Gateway runs at most 1000 iterations of a #foreach loop; use a range of at most 1000 items (in "#foreach($i in [1..30000000])x#end")',
+    );
+    expect(() => compileTemplate('#foreach($i in [1..1000])#end', where)).not.toThrow();
+  });
+
+  it('refuses a computed range longer than 1000 items without building it', () => {
+    const started = Date.now();
+    expect(() => run('#set($n = 30000000)#foreach($i in [1..$n])x#end')).toThrow(
+      new VtlError('main.tf: test: the range [1..30000000] has 30000000 items, but API Gateway runs at most 1000 iterations of a #foreach loop'),
+    );
+    expect(Date.now() - started).toBeLessThan(1000);
+  });
+
+  it('refuses a loop over a list of more than 1000 items', () => {
+    const body = JSON.stringify(Array.from({ length: 1001 }, (_, i) => i));
+    const t = compileTemplate('#foreach($i in $input.path("$"))#end', where);
+    expect(() => t.render({ ...request({}), body })).toThrow(new VtlError('main.tf: test: a #foreach loop runs more than 1000 iterations, the most API Gateway runs'));
+    expect(t.render({ ...request({}), body: '[1,2]' }).output).toBe('');
+  });
+
+  it('stops nested loops after 100000 iterations in all', () => {
+    expect(() => run('#foreach($i in [1..1000])#foreach($j in [1..1000])#end#end')).toThrow(
+      new VtlError("main.tf: test: the template's loops run more than 100000 iterations in all; the preview stops there"),
+    );
+  });
+
+  it('refuses a string doubled past 10 MB', () => {
+    expect(() => run('#set($s = "xxxxxxxxxxxxxxxx")#foreach($i in [1..30])#set($s = "$s$s")#end')).toThrow(
+      new VtlError('main.tf: test: the template produces more than 10485760 characters, over API Gateway\'s 10 MB payload limit'),
+    );
+  });
+});

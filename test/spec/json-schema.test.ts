@@ -202,7 +202,7 @@ describe('the JSON Schema for editors', () => {
     expect(check(schema, { ...good, api: 'soap' })).toEqual(['$.api: not one of the enum']);
     expect(check(schema, { ...good, cors: { allowOrigins: [] } })).toEqual(['$.cors.allowOrigins: too few items']);
     expect(check(schema, { ...good, cors: { ...good.cors, maxAge: 1.5 } })).toEqual(['$.cors.maxAge: not integer']);
-    expect(check(schema, { ...good, stages: { Dev: { allowOrigins: ['http://localhost:3000'] } } })).toEqual(['$.stages{Dev}: does not match ^[a-z0-9][a-z0-9_-]{0,62}$']);
+    expect(check(schema, { ...good, stages: { Dev: { allowOrigins: ['http://localhost:3000'] } } })).toEqual(['$.stages{Dev}: does not match ^(?!(?:constructor|prototype)$)[a-z0-9][a-z0-9_-]{0,62}$']);
     expect(() => check({ anyOf: [] }, 1)).toThrow(/anyOf/);
   });
 });

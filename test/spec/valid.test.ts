@@ -446,3 +446,32 @@ describe('route paths', () => {
     expect(result.ok).toBe(true);
   });
 });
+
+describe('stage names that JavaScript objects already carry', () => {
+  const spec = (stages: string) =>
+    `version: 1\nname: shop\napi: rest\nroutes:\n  - path: /orders\n    methods: [GET]\ncors:\n  allowOrigins: ["https://app.example.com"]\nstages:\n${stages}`;
+  const rule = 'stage names are lowercase letters, digits, "-" or "_", and not "constructor" or "prototype"';
+
+  it('refuses "__proto__" instead of silently dropping it, in YAML and in JSON', () => {
+    for (const [text, file] of [
+      [spec('  __proto__:\n    allowOrigins: ["https://a.example.com"]\n'), 'cors-gen.yaml'],
+      ['{"version":1,"name":"shop","api":"rest","routes":[{"path":"/orders","methods":["GET"]}],"cors":{"allowOrigins":["https://app.example.com"]},"stages":{"__proto__":{"allowOrigins":["https://a.example.com"]}}}', 'cors-gen.json'],
+    ] as const) {
+      const result = validateText(text, file);
+      expect(result.ok).toBe(false);
+      expect(!result.ok && result.errors.map((e) => [e.path, e.code, e.message])).toEqual([['stages.__proto__', 'invalid-key', `"__proto__" is not allowed as a name here: ${rule}`]]);
+    }
+  });
+
+  it('refuses "constructor" and "prototype", which a plain object already has', () => {
+    const result = validateText(spec('  constructor:\n    allowOrigins: ["https://a.example.com"]\n  prototype:\n    allowOrigins: ["https://b.example.com"]\n'));
+    expect(!result.ok && result.errors.map((e) => `${e.line}:${e.column} ${e.path}: ${e.message}`)).toEqual([
+      `10:3 stages.constructor: "constructor" is not allowed as a name here: ${rule}`,
+      `12:3 stages.prototype: "prototype" is not allowed as a name here: ${rule}`,
+    ]);
+  });
+
+  it('still accepts names that merely contain them', () => {
+    expect(model(spec('  constructors:\n    allowOrigins: ["https://a.example.com"]\n')).stages.map((s) => s.name)).toEqual(['constructors']);
+  });
+});

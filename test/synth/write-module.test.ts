@@ -156,7 +156,10 @@ describe('writing a module', () => {
     const error = await commitWrite(dir, B, plan).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ModuleWriteError);
     expect((error as ModuleWriteError).reason).toBe('edited');
-    expect((error as Error).message).toContain(path.join(dir, 'main.tf'));
+    expect((error as Error).message).toBe(
+      `refusing to overwrite ${path.relative(process.cwd(), path.join(dir, 'main.tf'))} (edited by hand since cors-gen wrote it); move your change into the spec or into the user-owned app file, or pass --force to overwrite`,
+    );
+    expect((error as Error).message).not.toContain(` ${path.resolve(dir)}`);
     expect(snapshot(dir)).toEqual(before);
     await commitWrite(dir, B, plan, { force: true });
     expect(readFileSync(path.join(dir, 'main.tf'), 'utf8')).toBe('main B\n');

@@ -11,6 +11,11 @@
  *
  * `$context.responseOverride.header.X` and `.status` are recorded; setting one twice is an error, which API
  * Gateway answers with a 5XX (https://docs.aws.amazon.com/apigateway/latest/developerguide/apigateway-override-request-response-parameters.html).
+ *
+ * A module is attacker-written, so the preview bounds what one template may cost: API Gateway runs at most 1000
+ * iterations of a `#foreach` loop and carries at most 10 MB of payload
+ * (https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-execution-service-limits-table.html).
+ * Without these bounds `#foreach($i in [1..30000000])` would block the preview's event loop for seconds.
  */
 import { Compile, parse } from 'velocityjs';
 import { CorsGenError } from '../../errors.js';
@@ -55,6 +60,13 @@ export interface VtlResult {
   readonly responseOverride: { readonly status?: number; readonly headers: Readonly<Record<string, string>> };
 }
 
+/** "Number of iterations in a #foreach ... #end loop in mapping templates": 1000 (REST API quotas, linked above). */
+export const MAX_LOOP_ITERATIONS = 1000;
+/** Nested loops multiply; the preview stops a whole render after this many iterations of all its loops. */
+export const MAX_TOTAL_ITERATIONS = 100_000;
+/** "Payload size": 10 MB (REST API quotas, linked above); also bounds strings a template builds with #set. */
+export const MAX_OUTPUT_CHARS = 10 * 1024 * 1024;
+
 const INPUT = Symbol('input');
 const UTIL = Symbol('util');
 
@@ -69,6 +81,10 @@ export function compileTemplate(template: string, where: { file: string; address
     asts = parse(template);
   } catch (e) {
     throw new ModuleError(`the mapping template is not valid VTL: ${(e as Error).message.split('\n')[0]}`, { ...where, expression: template });
+  }
+  const range = longestLiteralRange(asts);
+  if (range !== undefined && range.size > MAX_LOOP_ITERATIONS) {
+    throw new ModuleError(`the mapping template builds the range [${range.text}] of ${range.size} items, but API Gateway runs at most ${MAX_LOOP_ITERATIONS} iterations of a #foreach loop; use a range of at most ${MAX_LOOP_ITERATIONS} items`, { ...where, expression: template });
   }
   for (const name of methodNames(asts)) {
     if (!ALL_METHODS.has(name)) {
@@ -87,7 +103,7 @@ export function compileTemplate(template: string, where: { file: string; address
       };
       let output: string;
       try {
-        output = new Compile(asts, { customMethodHandlers: [{ uid: 'java', match: () => true, resolve: javaMethod }] }).render(context);
+        output = new BoundedCompile(asts, `${where.file}: ${where.address}`).render(context);
       } catch (e) {
         throw e instanceof VtlError ? e : new VtlError(`the mapping template failed: ${(e as Error).message}`);
       }
@@ -95,6 +111,62 @@ export function compileTemplate(template: string, where: { file: string; address
       return { output, responseOverride: { ...(overrides.status !== undefined ? { status: overrides.status } : {}), headers: overrides.headers } };
     },
   };
+}
+
+/**
+ * velocityjs's compiler with the limits above. A range is built as a whole array before a loop starts, so its size
+ * is checked first; each `#foreach` iteration renders its body through `renderAstList` with a `foreach:` context
+ * id, which is where iterations are counted; every rendered piece (interpolated strings included) passes there too.
+ */
+class BoundedCompile extends Compile {
+  private readonly iterations = new Map<string, number>();
+  private total = 0;
+
+  constructor(
+    asts: ReturnType<typeof parse>,
+    private readonly template: string,
+  ) {
+    super(asts, { customMethodHandlers: [{ uid: 'java', match: () => true, resolve: javaMethod }] });
+  }
+
+  // velocityjs mixes getArray into Compile at run time; its type declarations leave it off the class.
+  getArray(literal: { isRange?: boolean; value: unknown[] }): unknown[] {
+    if (literal.isRange === true) {
+      const [begin, end] = literal.value.map((exp) => (typeof exp === 'string' ? parseInt(exp, 10) : typeof exp === 'number' ? exp : Number(this.getReferences(exp as Parameters<Compile['getReferences']>[0]))));
+      const size = Math.abs(Number(end) - Number(begin)) + 1;
+      if (size > MAX_LOOP_ITERATIONS) throw new VtlError(`${this.template}: the range [${begin}..${end}] has ${size} items, but API Gateway runs at most ${MAX_LOOP_ITERATIONS} iterations of a #foreach loop`);
+    }
+    return (Compile.prototype as unknown as { getArray(l: unknown): unknown[] }).getArray.call(this, literal);
+  }
+
+  override renderAstList(asts?: Parameters<Compile['renderAstList']>[0], contextId?: string): string {
+    if (contextId?.startsWith('foreach:') === true) {
+      const n = (this.iterations.get(contextId) ?? 0) + 1;
+      this.iterations.set(contextId, n);
+      if (n > MAX_LOOP_ITERATIONS) throw new VtlError(`${this.template}: a #foreach loop runs more than ${MAX_LOOP_ITERATIONS} iterations, the most API Gateway runs`);
+      if (++this.total > MAX_TOTAL_ITERATIONS) throw new VtlError(`${this.template}: the template's loops run more than ${MAX_TOTAL_ITERATIONS} iterations in all; the preview stops there`);
+    }
+    const out = super.renderAstList(asts, contextId);
+    if (out.length > MAX_OUTPUT_CHARS) throw new VtlError(`${this.template}: the template produces more than ${MAX_OUTPUT_CHARS} characters, over API Gateway's 10 MB payload limit`);
+    return out;
+  }
+}
+
+/** The largest range with two literal bounds (`[1..30000000]`), refused before the module is served. */
+function longestLiteralRange(node: unknown, best?: { size: number; text: string }): { size: number; text: string } | undefined {
+  if (Array.isArray(node)) {
+    for (const n of node) best = longestLiteralRange(n, best);
+  } else if (node !== null && typeof node === 'object') {
+    const n = node as Record<string, unknown>;
+    const v = n['value'];
+    if (n['type'] === 'array' && n['isRange'] === true && Array.isArray(v) && v.every((x) => typeof x === 'string' || typeof x === 'number')) {
+      const [a, b] = v.map((x) => Number(x));
+      const size = Math.abs(Number(b) - Number(a)) + 1;
+      if (Number.isFinite(size) && size > (best?.size ?? 0)) best = { size, text: `${a}..${b}` };
+    }
+    for (const x of Object.values(n)) if (x !== null && typeof x === 'object') best = longestLiteralRange(x, best);
+  }
+  return best;
 }
 
 /** Records `$context.responseOverride.*` assignments, refusing a second one of the same parameter. */

@@ -66,6 +66,12 @@ export function specOrigins(stage: string | undefined): string {
  * defaults are used when they allow a local origin, else the only stage that does.
  */
 export async function chooseOrigins(doc: ModuleDocument, options: { stage?: string; website: boolean; spec?: string }): Promise<OriginChoice> {
+  if (options.stage !== undefined && /^[A-Za-z0-9_-]+$/.test(options.stage) && !options.website && (await moduleStages(doc)).length === 0) {
+    // "Leave --stage out" (what loadStageValues advises) only helps when the defaults allow a local origin;
+    // otherwise the preview would fail again, so the advice is the stage that was asked for.
+    const defaults = allowedOrigins(doc, new Map());
+    if (locals(defaults).length === 0) throw await noLocalOrigin(doc, [{ stage: undefined, allowed: defaults }], options.stage, options.spec);
+  }
   if (options.stage !== undefined || options.website) {
     const stageValues = options.stage === undefined ? new Map<string, HclValue>() : await loadStageValues(doc, options.stage);
     if (options.website) return { stage: options.stage, stageChosen: false, stageValues, local: [] };
