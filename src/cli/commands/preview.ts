@@ -45,7 +45,7 @@ export function registerPreview(program: Command, ctx: CliContext): void {
     .option('--foreign-port <port>', 'port of the foreign origin (default: a free one)', port)
     .option('--site-dir <dir>', 'serve this folder (your frontend) instead of the demo page; the demo stays at /__preview/demo')
     .option('--host <address>', 'address to listen on; anything but loopback exposes your Lambda code to the network', '127.0.0.1')
-    .option('--json', 'print one line {"ok", "api", "site", "foreignSite", "stage"} on stdout once listening, or {"ok": false, "error"}')
+    .option('--json', 'print one line {"ok", "api", "site", "foreignSite", "stage" (when a stage is used)} on stdout once listening, or {"ok": false, "error"}')
     .addHelpText(
       'after',
       '\nWithout an S3 website in the module, the demo page is served on an allowed http://localhost:<port> or http://127.0.0.1:<port> origin of the stage.\nRuns until Ctrl+C (SIGINT) or SIGTERM, then exits 0. Exit 1: the module cannot be served or allows no local origin (the reason names the file and address, or the origin to add); 2: bad flags, unreadable folder or port in use.',
