@@ -19,7 +19,11 @@ try {
   const entry = path.join(dir, 'entry.mjs');
   await build({
     stdin: {
-      contents: ["export { validateSpec } from './src/spec/validate.ts';", "export { synthesizeModule } from './src/synth/synthesize.ts';", "export { checkModule } from './src/synth/postconditions.ts';"].join('\n'),
+      contents: [
+        "export { validateSpec } from './src/spec/validate.ts';",
+        "export { synthesizeModule } from './src/synth/synthesize.ts';",
+        "export { checkModule } from './src/synth/postconditions.ts';",
+      ].join('\n'),
       resolveDir: ROOT,
       loader: 'ts',
     },
@@ -41,11 +45,14 @@ try {
     started = performance.now();
     const violations = checkModule(document);
     samples.push(performance.now() - started);
-    if (violations.length > 0) throw new Error(`the module of ${routes} routes breaks ${violations[0].rule} at ${violations[0].address}`);
+    if (violations.length > 0)
+      throw new Error(`the module of ${routes} routes breaks ${violations[0].rule} at ${violations[0].address}`);
   }
   samples.sort((a, b) => a - b);
   const resources = Object.values(document.resource ?? {}).reduce((n, byName) => n + Object.keys(byName).length, 0);
-  process.stdout.write(`${JSON.stringify({ routes, resources, synthesizeMs, checkMs: samples[(RUNS - 1) / 2], runs: RUNS })}\n`);
+  process.stdout.write(
+    `${JSON.stringify({ routes, resources, synthesizeMs, checkMs: samples[(RUNS - 1) / 2], runs: RUNS })}\n`,
+  );
 } finally {
   rmSync(dir, { recursive: true, force: true });
 }

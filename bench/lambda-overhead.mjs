@@ -34,13 +34,23 @@ const corsGen = createHandler(
   }),
 );
 const withMiddy = middy(handle).use(
-  httpCors({ origins: ORIGINS, credentials: true, headers: 'Content-Type,Authorization', exposeHeaders: 'X-Request-Id' }),
+  httpCors({
+    origins: ORIGINS,
+    credentials: true,
+    headers: 'Content-Type,Authorization',
+    exposeHeaders: 'X-Request-Id',
+  }),
 );
 
 // ---- events: REST payload 1.0, a mix of exact, wildcard-matched and refused origins ---------------------------
 
 function restEvent(origin) {
-  const headers = { Accept: 'application/json', Host: 'a1b2c3d4e5.execute-api.us-east-1.amazonaws.com', 'User-Agent': 'Mozilla/5.0', Origin: origin };
+  const headers = {
+    Accept: 'application/json',
+    Host: 'a1b2c3d4e5.execute-api.us-east-1.amazonaws.com',
+    'User-Agent': 'Mozilla/5.0',
+    Origin: origin,
+  };
   return {
     resource: '/items',
     path: '/items',
@@ -93,6 +103,12 @@ const overheadNs = (name) => 1e9 / ops[name] - 1e9 / ops.bare;
 const fmt = (x) => Math.round(x).toLocaleString('en-US');
 console.log(`node ${process.version}, ${ROUNDS} rounds of ${ROUND_MS} ms, median ops/s`);
 console.log(`  bare handler           ${fmt(ops.bare).padStart(12)} ops/s`);
-console.log(`  cors-gen wrapper       ${fmt(ops['cors-gen']).padStart(12)} ops/s   ${(ops['cors-gen'] / ops.bare).toFixed(2)}x bare   +${fmt(overheadNs('cors-gen'))} ns/request`);
-console.log(`  middy + http-cors      ${fmt(ops.middy).padStart(12)} ops/s   ${(ops.middy / ops.bare).toFixed(2)}x bare   +${fmt(overheadNs('middy'))} ns/request`);
-console.log(`  cors-gen vs middy: ${(ops['cors-gen'] / ops.middy).toFixed(2)}x the throughput, ${(overheadNs('middy') / overheadNs('cors-gen')).toFixed(1)}x less overhead`);
+console.log(
+  `  cors-gen wrapper       ${fmt(ops['cors-gen']).padStart(12)} ops/s   ${(ops['cors-gen'] / ops.bare).toFixed(2)}x bare   +${fmt(overheadNs('cors-gen'))} ns/request`,
+);
+console.log(
+  `  middy + http-cors      ${fmt(ops.middy).padStart(12)} ops/s   ${(ops.middy / ops.bare).toFixed(2)}x bare   +${fmt(overheadNs('middy'))} ns/request`,
+);
+console.log(
+  `  cors-gen vs middy: ${(ops['cors-gen'] / ops.middy).toFixed(2)}x the throughput, ${(overheadNs('middy') / overheadNs('cors-gen')).toFixed(1)}x less overhead`,
+);

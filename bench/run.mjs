@@ -13,7 +13,17 @@
 // Every timed run uses the package as `npm install` puts it (or, with --no-footprint, a copy of dist/).
 // `npm run bench` builds first. Plain JavaScript: runs with node alone.
 import { spawnSync } from 'node:child_process';
-import { cpSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  cpSync,
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -39,7 +49,14 @@ const CLI_DIR = path.join(ROOT, 'bench/cdktf-cli');
 const CDKTF = path.join(CLI_DIR, 'node_modules/.bin/cdktf');
 const TIME = ['/usr/bin/time', '/bin/time'].find((p) => existsSync(p));
 /** The CDKTF CLI never calls home, never prompts and never draws a spinner. */
-const QUIET_CDKTF = { CHECKPOINT_DISABLE: '1', DISABLE_VERSION_CHECK: '1', CDKTF_DISABLE_PLUGIN_CACHE_ENV: '1', CI: '1', FORCE_COLOR: '0', NO_COLOR: '1' };
+const QUIET_CDKTF = {
+  CHECKPOINT_DISABLE: '1',
+  DISABLE_VERSION_CHECK: '1',
+  CDKTF_DISABLE_PLUGIN_CACHE_ENV: '1',
+  CI: '1',
+  FORCE_COLOR: '0',
+  NO_COLOR: '1',
+};
 
 /** Runs per case (other sizes given with --cases get 3 and 1): cors-gen is cheap to repeat, the baseline is not (6-15 s a run). */
 const RUNS = {
@@ -48,7 +65,9 @@ const RUNS = {
   validate: 21,
   check: 11,
 };
-if (opts.quick) for (const group of [RUNS.corsGen, RUNS.baseline]) for (const k of Object.keys(group)) group[k] = Math.max(1, Math.ceil(group[k] / 3));
+if (opts.quick)
+  for (const group of [RUNS.corsGen, RUNS.baseline])
+    for (const k of Object.keys(group)) group[k] = Math.max(1, Math.ceil(group[k] / 3));
 
 const say = (s) => process.stderr.write(`${s}\n`);
 const work = mkdtempSync(path.join(os.tmpdir(), 'cors-gen-bench-'));
@@ -69,9 +88,15 @@ function measure(command, args, { cwd, env = {}, base = TIMED_ENV }) {
   const rssFile = path.join(work, 'rss.txt');
   const argv = TIME ? [TIME, '-f', '%M', '-o', rssFile, command, ...args] : [command, ...args];
   const started = process.hrtime.bigint();
-  const r = spawnSync(argv[0], argv.slice(1), { cwd, env: { ...base, ...env }, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+  const r = spawnSync(argv[0], argv.slice(1), {
+    cwd,
+    env: { ...base, ...env },
+    encoding: 'utf8',
+    maxBuffer: 64 * 1024 * 1024,
+  });
   const ms = Number(process.hrtime.bigint() - started) / 1e6;
-  if (r.status !== 0) throw new Error(`${command} ${args.join(' ')} (in ${cwd}) exited ${r.status}:\n${r.stdout}\n${r.stderr}`);
+  if (r.status !== 0)
+    throw new Error(`${command} ${args.join(' ')} (in ${cwd}) exited ${r.status}:\n${r.stdout}\n${r.stderr}`);
   const rss = TIME ? Number(readFileSync(rssFile, 'utf8').trim().split('\n').pop()) : NaN;
   return { ms, rssKb: rss };
 }
@@ -83,10 +108,17 @@ function repeat(n, prepare, run) {
     samples.push(run());
   }
   const ms = samples.map((s) => s.ms).sort((a, b) => a - b);
-  return { runs: n, medianMs: median(ms), minMs: ms[0], maxMs: ms[ms.length - 1], peakRssMb: Math.max(...samples.map((s) => s.rssKb)) / 1024 };
+  return {
+    runs: n,
+    medianMs: median(ms),
+    minMs: ms[0],
+    maxMs: ms[ms.length - 1],
+    peakRssMb: Math.max(...samples.map((s) => s.rssKb)) / 1024,
+  };
 }
 
-const median = (sorted) => (sorted.length % 2 ? sorted[(sorted.length - 1) / 2] : (sorted[sorted.length / 2 - 1] + sorted[sorted.length / 2]) / 2);
+const median = (sorted) =>
+  sorted.length % 2 ? sorted[(sorted.length - 1) / 2] : (sorted[sorted.length / 2 - 1] + sorted[sorted.length / 2]) / 2;
 
 // ---- the cases -----------------------------------------------------------------------------------------------
 
@@ -97,7 +129,13 @@ function prepareCases() {
     const specText = key === 'example' ? readFileSync(EXAMPLE_SPEC, 'utf8') : stringifyYaml(generatedSpec(Number(key)));
     writeFileSync(path.join(dir, 'cors-gen.yaml'), specText);
     const spec = parseYaml(specText);
-    return { key, label: key === 'example' ? `example (${spec.name})` : `${key} routes`, routes: spec.routes.length, dir, spec };
+    return {
+      key,
+      label: key === 'example' ? `example (${spec.name})` : `${key} routes`,
+      routes: spec.routes.length,
+      dir,
+      spec,
+    };
   });
 }
 
@@ -113,7 +151,10 @@ function corsGen(c) {
 function ensureCdktfCli() {
   if (existsSync(CDKTF)) return;
   say('installing the CDKTF CLI for the baseline into bench/cdktf-cli/ (once; about 390 MB)...');
-  const r = spawnSync('npm', ['ci', '--no-audit', '--no-fund', '--prefer-offline'], { cwd: CLI_DIR, stdio: ['ignore', 'inherit', 'inherit'] });
+  const r = spawnSync('npm', ['ci', '--no-audit', '--no-fund', '--prefer-offline'], {
+    cwd: CLI_DIR,
+    stdio: ['ignore', 'inherit', 'inherit'],
+  });
   if (r.status !== 0 || !existsSync(CDKTF)) throw new Error('could not install bench/cdktf-cli (npm ci failed)');
 }
 
@@ -123,7 +164,15 @@ function baselineDir(c) {
   writeFileSync(path.join(dir, 'spec.json'), JSON.stringify(c.spec));
   writeFileSync(
     path.join(dir, 'cdktf.json'),
-    JSON.stringify({ language: 'typescript', app: `node ${JSON.stringify(path.join(ROOT, 'bench/baseline/main.js'))}`, projectId: 'cors-gen-bench', sendCrashReports: 'false', terraformProviders: [], terraformModules: [], context: {} }),
+    JSON.stringify({
+      language: 'typescript',
+      app: `node ${JSON.stringify(path.join(ROOT, 'bench/baseline/main.js'))}`,
+      projectId: 'cors-gen-bench',
+      sendCrashReports: 'false',
+      terraformProviders: [],
+      terraformModules: [],
+      context: {},
+    }),
   );
   return dir;
 }
@@ -133,33 +182,55 @@ function baseline(c) {
   return repeat(
     RUNS.baseline[c.key] ?? 1,
     () => rmSync(path.join(dir, 'cdktf.out'), { recursive: true, force: true }),
-    () => measure(CDKTF, ['synth'], { cwd: dir, env: { ...QUIET_CDKTF, BENCH_SPEC_JSON: path.join(dir, 'spec.json') } }),
+    () =>
+      measure(CDKTF, ['synth'], { cwd: dir, env: { ...QUIET_CDKTF, BENCH_SPEC_JSON: path.join(dir, 'spec.json') } }),
   );
 }
 
 /** Terraform addresses of a JSON document: resource.TYPE.NAME, data..., variable.X, local.X, output.X. */
 function addresses(doc) {
   const out = [];
-  for (const [kind, prefix] of [['resource', 'resource'], ['data', 'data']]) for (const [type, named] of Object.entries(doc[kind] ?? {})) for (const name of Object.keys(named)) out.push(`${prefix}.${type}.${name}`);
-  for (const [kind, prefix] of [['variable', 'var'], ['output', 'output'], ['locals', 'local']]) for (const name of Object.keys(doc[kind] ?? {})) out.push(`${prefix}.${name}`);
+  for (const [kind, prefix] of [
+    ['resource', 'resource'],
+    ['data', 'data'],
+  ])
+    for (const [type, named] of Object.entries(doc[kind] ?? {}))
+      for (const name of Object.keys(named)) out.push(`${prefix}.${type}.${name}`);
+  for (const [kind, prefix] of [
+    ['variable', 'var'],
+    ['output', 'output'],
+    ['locals', 'local'],
+  ])
+    for (const name of Object.keys(doc[kind] ?? {})) out.push(`${prefix}.${name}`);
   return out.sort();
 }
 
 function sameResources(c) {
   const jsonOut = path.join(c.dir, 'json');
   rmSync(jsonOut, { recursive: true, force: true });
-  measure(process.execPath, [BIN, 'generate', '--spec', 'cors-gen.yaml', '--out', 'json', '--format', 'json'], { cwd: c.dir });
+  measure(process.execPath, [BIN, 'generate', '--spec', 'cors-gen.yaml', '--out', 'json', '--format', 'json'], {
+    cwd: c.dir,
+  });
   const moduleDir = path.join(jsonOut, c.spec.name);
   const ours = {};
   for (const f of readdirSync(moduleDir).filter((f) => f.endsWith('.tf.json'))) {
-    for (const [k, v] of Object.entries(JSON.parse(readFileSync(path.join(moduleDir, f), 'utf8')))) if (k !== '//') ours[k] = { ...ours[k], ...v };
+    for (const [k, v] of Object.entries(JSON.parse(readFileSync(path.join(moduleDir, f), 'utf8'))))
+      if (k !== '//') ours[k] = { ...ours[k], ...v };
   }
-  const theirs = JSON.parse(readFileSync(path.join(c.dir, 'baseline/cdktf.out/stacks', c.spec.name, 'cdk.tf.json'), 'utf8'));
+  const theirs = JSON.parse(
+    readFileSync(path.join(c.dir, 'baseline/cdktf.out/stacks', c.spec.name, 'cdk.tf.json'), 'utf8'),
+  );
   const a = addresses(ours);
   const b = new Set(addresses(theirs));
   const onlyOurs = a.filter((x) => !b.has(x));
   const onlyTheirs = [...b].filter((x) => !a.includes(x));
-  return { same: onlyOurs.length === 0 && onlyTheirs.length === 0, addresses: a.length, resources: a.filter((x) => x.startsWith('resource.')).length, onlyOurs, onlyTheirs };
+  return {
+    same: onlyOurs.length === 0 && onlyTheirs.length === 0,
+    addresses: a.length,
+    resources: a.filter((x) => x.startsWith('resource.')).length,
+    onlyOurs,
+    onlyTheirs,
+  };
 }
 
 // ---- footprint -----------------------------------------------------------------------------------------------
@@ -194,15 +265,25 @@ function footprint() {
   const packDir = path.join(work, 'pack');
   mkdirSync(packDir);
   say('npm pack (builds dist/ and the type declarations)...');
-  const packed = spawnSync('npm', ['pack', '--json', '--pack-destination', packDir], { cwd: ROOT, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+  const packed = spawnSync('npm', ['pack', '--json', '--pack-destination', packDir], {
+    cwd: ROOT,
+    encoding: 'utf8',
+    maxBuffer: 64 * 1024 * 1024,
+  });
   if (packed.status !== 0) throw new Error(`npm pack failed:\n${packed.stderr}`);
   const info = JSON.parse(packed.stdout.slice(packed.stdout.indexOf('[')))[0];
   const tarball = path.join(packDir, info.filename);
   const installDir = path.join(work, 'install');
   mkdirSync(installDir);
-  writeFileSync(path.join(installDir, 'package.json'), JSON.stringify({ name: 'footprint', version: '1.0.0', private: true }));
+  writeFileSync(
+    path.join(installDir, 'package.json'),
+    JSON.stringify({ name: 'footprint', version: '1.0.0', private: true }),
+  );
   say('npm install of the tarball into an empty folder...');
-  const inst = spawnSync('npm', ['install', tarball, '--no-audit', '--no-fund', '--prefer-offline'], { cwd: installDir, encoding: 'utf8' });
+  const inst = spawnSync('npm', ['install', tarball, '--no-audit', '--no-fund', '--prefer-offline'], {
+    cwd: installDir,
+    encoding: 'utf8',
+  });
   if (inst.status !== 0) throw new Error(`npm install of the tarball failed:\n${inst.stderr}`);
   const nodeModules = path.join(installDir, 'node_modules');
   // The installed CLI works from there: it generates the example.
@@ -218,21 +299,27 @@ function footprint() {
     packages: packages(nodeModules),
     ownMb: du(path.join(nodeModules, 'cors-gen')) / 1e6,
     installedGenerateMs: run.ms,
-    providerAwsMb: existsSync(path.join(ROOT, 'node_modules/@cdktf/provider-aws')) ? du(path.join(ROOT, 'node_modules/@cdktf/provider-aws')) / 1e6 : NaN,
+    providerAwsMb: existsSync(path.join(ROOT, 'node_modules/@cdktf/provider-aws'))
+      ? du(path.join(ROOT, 'node_modules/@cdktf/provider-aws')) / 1e6
+      : NaN,
     cdktfCliMb: existsSync(path.join(CLI_DIR, 'node_modules')) ? du(path.join(CLI_DIR, 'node_modules')) / 1e6 : NaN,
   };
 }
 
 // ---- report --------------------------------------------------------------------------------------------------
 
-const s = (ms) => (ms >= 10_000 ? `${(ms / 1000).toFixed(1)} s` : ms >= 1000 ? `${(ms / 1000).toFixed(2)} s` : `${Math.round(ms)} ms`);
+const s = (ms) =>
+  ms >= 10_000 ? `${(ms / 1000).toFixed(1)} s` : ms >= 1000 ? `${(ms / 1000).toFixed(2)} s` : `${Math.round(ms)} ms`;
 const mb = (x) => (Number.isFinite(x) ? `${x.toFixed(0)} MB` : 'n/a');
 const mb1 = (x) => (Number.isFinite(x) ? `${x.toFixed(1)} MB` : 'n/a');
 const check = (ok) => (ok ? 'met' : 'MISSED');
 
 function machine() {
   const cpu = os.cpus();
-  return `node ${process.version}, ${cpu.length} x ${cpu[0]?.model.trim() ?? 'cpu'}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, load average ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}`;
+  return `node ${process.version}, ${cpu.length} x ${cpu[0]?.model.trim() ?? 'cpu'}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, load average ${os
+    .loadavg()
+    .map((l) => l.toFixed(1))
+    .join(' ')}`;
 }
 
 async function main() {
@@ -275,18 +362,34 @@ async function main() {
 
   const example = cases.find((c) => c.key === 'example') ?? cases[0];
   say('validate and generate --check...');
-  results.validate = repeat(RUNS.validate, undefined, () => measure(process.execPath, [BIN, 'validate', '--spec', 'cors-gen.yaml'], { cwd: example.dir }));
+  results.validate = repeat(RUNS.validate, undefined, () =>
+    measure(process.execPath, [BIN, 'validate', '--spec', 'cors-gen.yaml'], { cwd: example.dir }),
+  );
   if (process.env.NODE_EXTRA_CA_CERTS) {
-    results.validateWithExtraCaCerts = repeat(RUNS.validate, undefined, () => measure(process.execPath, [BIN, 'validate', '--spec', 'cors-gen.yaml'], { cwd: example.dir, base: process.env }));
-    results.nodeStartup = repeat(RUNS.validate, undefined, () => measure(process.execPath, ['-e', '0'], { cwd: example.dir }));
-    results.nodeStartupWithExtraCaCerts = repeat(RUNS.validate, undefined, () => measure(process.execPath, ['-e', '0'], { cwd: example.dir, base: process.env }));
+    results.validateWithExtraCaCerts = repeat(RUNS.validate, undefined, () =>
+      measure(process.execPath, [BIN, 'validate', '--spec', 'cors-gen.yaml'], { cwd: example.dir, base: process.env }),
+    );
+    results.nodeStartup = repeat(RUNS.validate, undefined, () =>
+      measure(process.execPath, ['-e', '0'], { cwd: example.dir }),
+    );
+    results.nodeStartupWithExtraCaCerts = repeat(RUNS.validate, undefined, () =>
+      measure(process.execPath, ['-e', '0'], { cwd: example.dir, base: process.env }),
+    );
   }
   measure(process.execPath, [BIN, 'generate', '--spec', 'cors-gen.yaml', '--out', 'out'], { cwd: example.dir });
-  results.check = repeat(RUNS.check, undefined, () => measure(process.execPath, [BIN, 'generate', '--spec', 'cors-gen.yaml', '--out', 'out', '--check'], { cwd: example.dir }));
+  results.check = repeat(RUNS.check, undefined, () =>
+    measure(process.execPath, [BIN, 'generate', '--spec', 'cors-gen.yaml', '--out', 'out', '--check'], {
+      cwd: example.dir,
+    }),
+  );
   const bigCase = cases.find((c) => c.routes === 1000);
   if (bigCase) {
     say('module checks at 1000 routes (in-process)...');
-    const r = spawnSync(process.execPath, [path.join(ROOT, 'bench/checkers.mjs'), '1000'], { cwd: ROOT, env: TIMED_ENV, encoding: 'utf8' });
+    const r = spawnSync(process.execPath, [path.join(ROOT, 'bench/checkers.mjs'), '1000'], {
+      cwd: ROOT,
+      env: TIMED_ENV,
+      encoding: 'utf8',
+    });
     if (r.status !== 0) throw new Error(`bench/checkers.mjs failed:\n${r.stderr}`);
     results.checkers = JSON.parse(r.stdout);
   }
@@ -297,7 +400,9 @@ async function main() {
   const lines = [];
   lines.push(`cors-gen bench, ${results.date.slice(0, 10)}: ${results.machineAtStart}`);
   lines.push('');
-  lines.push('| spec | routes | resources | cors-gen generate | peak RSS | cdktf synth (baseline) | peak RSS | speed-up | same addresses |');
+  lines.push(
+    '| spec | routes | resources | cors-gen generate | peak RSS | cdktf synth (baseline) | peak RSS | speed-up | same addresses |',
+  );
   lines.push('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |');
   for (const r of results.cases) {
     const b = r.baseline;
@@ -306,8 +411,12 @@ async function main() {
     );
   }
   lines.push('');
-  lines.push(`validate (${example.label}): ${s(results.validate.medianMs)} median of ${results.validate.runs}, peak RSS ${mb(results.validate.peakRssMb)}`);
-  lines.push(`generate --check, up to date (${example.label}): ${s(results.check.medianMs)} median of ${results.check.runs}`);
+  lines.push(
+    `validate (${example.label}): ${s(results.validate.medianMs)} median of ${results.validate.runs}, peak RSS ${mb(results.validate.peakRssMb)}`,
+  );
+  lines.push(
+    `generate --check, up to date (${example.label}): ${s(results.check.medianMs)} median of ${results.check.runs}`,
+  );
   if (results.validateWithExtraCaCerts) {
     lines.push(
       `timed processes ran without NODE_EXTRA_CA_CERTS, which this machine sets: with it every Node process starts ${s(results.nodeStartupWithExtraCaCerts.medianMs - results.nodeStartup.medianMs)} slower (\`node -e 0\`: ${s(results.nodeStartupWithExtraCaCerts.medianMs)} instead of ${s(results.nodeStartup.medianMs)}) and validate takes ${s(results.validateWithExtraCaCerts.medianMs)}`,
@@ -315,27 +424,42 @@ async function main() {
   }
   const f = results.footprint;
   if (f) {
-    lines.push(`footprint: npm pack ${mb1(f.tarballMb)} (${f.files} files, ${mb1(f.unpackedMb)} unpacked); installed into an empty folder: ${mb1(f.installedMb)} in ${f.packages} packages (cors-gen itself ${mb1(f.ownMb)}); the installed CLI generated the example in ${s(f.installedGenerateMs)}`);
+    lines.push(
+      `footprint: npm pack ${mb1(f.tarballMb)} (${f.files} files, ${mb1(f.unpackedMb)} unpacked); installed into an empty folder: ${mb1(f.installedMb)} in ${f.packages} packages (cors-gen itself ${mb1(f.ownMb)}); the installed CLI generated the example in ${s(f.installedGenerateMs)}`,
+    );
     lines.push(`for comparison: @cdktf/provider-aws alone ${mb(f.providerAwsMb)}, the CDKTF CLI ${mb(f.cdktfCliMb)}`);
   }
   lines.push('');
   const ex = results.cases.find((r) => r.case.startsWith('example'));
   const big = results.cases.find((r) => r.routes === 1000);
   lines.push('targets:');
-  if (ex?.baseline) lines.push(`- example generate at least 15x faster than the baseline: ${check(ex.baseline.medianMs / ex.corsGen.medianMs >= 15)} (${(ex.baseline.medianMs / ex.corsGen.medianMs).toFixed(1)}x)`);
+  if (ex?.baseline)
+    lines.push(
+      `- example generate at least 15x faster than the baseline: ${check(ex.baseline.medianMs / ex.corsGen.medianMs >= 15)} (${(ex.baseline.medianMs / ex.corsGen.medianMs).toFixed(1)}x)`,
+    );
   if (big) lines.push(`- 1000 routes under 5 s: ${check(big.corsGen.medianMs < 5000)} (${s(big.corsGen.medianMs)})`);
   if (big && results.checkers) {
     const c = results.checkers;
-    lines.push(`- module checks (security invariants + apply rules) at 1000 routes under 50 ms: ${check(c.checkMs < 50)} (${s(c.checkMs)} median of ${c.runs} on ${c.resources} resources, ${((100 * c.checkMs) / big.corsGen.medianMs).toFixed(1)}% of generate)`);
+    lines.push(
+      `- module checks (security invariants + apply rules) at 1000 routes under 50 ms: ${check(c.checkMs < 50)} (${s(c.checkMs)} median of ${c.runs} on ${c.resources} resources, ${((100 * c.checkMs) / big.corsGen.medianMs).toFixed(1)}% of generate)`,
+    );
   }
   lines.push(`- validate under 150 ms: ${check(results.validate.medianMs < 150)} (${s(results.validate.medianMs)})`);
   if (f) lines.push(`- installed footprint under 40 MB: ${check(f.installedMb < 40)} (${mb1(f.installedMb)})`);
   lines.push('');
-  lines.push(`${results.seconds.toFixed(0)} s in all; load average at the end ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}. Times are whole processes, wall clock, median (xN = runs).`);
+  lines.push(
+    `${results.seconds.toFixed(0)} s in all; load average at the end ${os
+      .loadavg()
+      .map((l) => l.toFixed(1))
+      .join(' ')}. Times are whole processes, wall clock, median (xN = runs).`,
+  );
   process.stdout.write(`${lines.join('\n')}\n`);
   if (opts.json) writeFileSync(opts.json, `${JSON.stringify(results, null, 2)}\n`);
   if (results.cases.some((r) => r.sameResources && !r.sameResources.same)) {
-    for (const r of results.cases.filter((x) => x.sameResources && !x.sameResources.same)) say(`${r.case}: only in cors-gen ${r.sameResources.onlyOurs.join(', ')}; only in the baseline ${r.sameResources.onlyTheirs.join(', ')}`);
+    for (const r of results.cases.filter((x) => x.sameResources && !x.sameResources.same))
+      say(
+        `${r.case}: only in cors-gen ${r.sameResources.onlyOurs.join(', ')}; only in the baseline ${r.sameResources.onlyTheirs.join(', ')}`,
+      );
     process.exitCode = 1;
   }
 }

@@ -36,20 +36,33 @@ const RUNTIME = path.join(ROOT, 'src', 'runtime');
 const COMPILE_OPTIONS = { noEscape: true, strict: true };
 
 /** Node built-ins required from bundled CommonJS code need a real `require` in an ES module. */
-const REQUIRE_SHIM = "import { createRequire as __corsGenCreateRequire } from 'node:module';\nconst require = __corsGenCreateRequire(import.meta.url);";
+const REQUIRE_SHIM =
+  "import { createRequire as __corsGenCreateRequire } from 'node:module';\nconst require = __corsGenCreateRequire(import.meta.url);";
 
 /** The source of src/render/precompiled-templates.ts in the bundle: every template, precompiled. */
 async function precompiledTemplatesModule() {
   const Handlebars = require('handlebars');
-  const files = (await readdir(TEMPLATES, { recursive: true })).filter((f) => f.endsWith('.hbs')).map((f) => f.split(path.sep).join('/')).sort();
-  const entries = await Promise.all(files.map(async (f) => `  ${JSON.stringify(f)}: ${Handlebars.precompile(await readFile(path.join(TEMPLATES, f), 'utf8'), COMPILE_OPTIONS)}`));
+  const files = (await readdir(TEMPLATES, { recursive: true }))
+    .filter((f) => f.endsWith('.hbs'))
+    .map((f) => f.split(path.sep).join('/'))
+    .sort();
+  const entries = await Promise.all(
+    files.map(
+      async (f) =>
+        `  ${JSON.stringify(f)}: ${Handlebars.precompile(await readFile(path.join(TEMPLATES, f), 'utf8'), COMPILE_OPTIONS)}`,
+    ),
+  );
   return `export const PRECOMPILED = {\n${entries.join(',\n')}\n};\n`;
 }
 
 const templatesPlugin = {
   name: 'cors-gen-templates',
   setup(b) {
-    b.onLoad({ filter: /[\\/]src[\\/]render[\\/]precompiled-templates\.ts$/ }, async () => ({ contents: await precompiledTemplatesModule(), loader: 'js', watchDirs: [TEMPLATES] }));
+    b.onLoad({ filter: /[\\/]src[\\/]render[\\/]precompiled-templates\.ts$/ }, async () => ({
+      contents: await precompiledTemplatesModule(),
+      loader: 'js',
+      watchDirs: [TEMPLATES],
+    }));
     // Precompiled templates need only the runtime (a tenth of the full Handlebars, and no compiler to load).
     b.onResolve({ filter: /^handlebars$/ }, () => ({ path: require.resolve('handlebars/runtime') }));
   },
@@ -68,17 +81,31 @@ const templatesPlugin = {
 const cdktfTrimPlugin = {
   name: 'cors-gen-cdktf-trim',
   setup(b) {
-    b.onResolve({ filter: /^archiver$/ }, (args) => (/[\\/]node_modules[\\/]cdktf[\\/]/.test(args.importer) ? { path: 'archiver', namespace: 'cors-gen-stub' } : undefined));
+    b.onResolve({ filter: /^archiver$/ }, (args) =>
+      /[\\/]node_modules[\\/]cdktf[\\/]/.test(args.importer)
+        ? { path: 'archiver', namespace: 'cors-gen-stub' }
+        : undefined,
+    );
     b.onLoad({ filter: /.*/, namespace: 'cors-gen-stub' }, () => ({
-      contents: "module.exports = function archiver() { throw new Error('cors-gen: this build of cdktf has no archiver (TerraformAsset is not supported); see scripts/build.mjs'); };",
+      contents:
+        "module.exports = function archiver() { throw new Error('cors-gen: this build of cdktf has no archiver (TerraformAsset is not supported); see scripts/build.mjs'); };",
       loader: 'js',
     }));
-    b.onLoad({ filter: /[\\/]node_modules[\\/](cdktf[\\/]lib[\\/]tokens|constructs[\\/]lib)[\\/]private[\\/]stack-trace\.js$/ }, () => ({
-      contents: 'exports.captureStackTrace = function captureStackTrace() { return []; };',
-      loader: 'js',
-    }));
+    b.onLoad(
+      {
+        filter: /[\\/]node_modules[\\/](cdktf[\\/]lib[\\/]tokens|constructs[\\/]lib)[\\/]private[\\/]stack-trace\.js$/,
+      },
+      () => ({
+        contents: 'exports.captureStackTrace = function captureStackTrace() { return []; };',
+        loader: 'js',
+      }),
+    );
     // zod's 40-odd message locales are a third of zod; cors-gen writes its own messages and zod's default is English.
-    b.onLoad({ filter: /[\\/]node_modules[\\/]zod[\\/]v4[\\/]locales[\\/]index\.js$/ }, (args) => ({ contents: 'export { default as en } from "./en.js";', loader: 'js', resolveDir: path.dirname(args.path) }));
+    b.onLoad({ filter: /[\\/]node_modules[\\/]zod[\\/]v4[\\/]locales[\\/]index\.js$/ }, (args) => ({
+      contents: 'export { default as en } from "./en.js";',
+      loader: 'js',
+      resolveDir: path.dirname(args.path),
+    }));
   },
 };
 
@@ -102,7 +129,12 @@ async function main() {
   try {
     const app = await build({
       ...common,
-      entryPoints: { cli: 'src/cli/bin.ts', index: 'src/index.ts', 'cdktf-app': 'src/cdktf-app.ts', 'write-json-schema': 'src/spec/write-json-schema.ts' },
+      entryPoints: {
+        cli: 'src/cli/bin.ts',
+        index: 'src/index.ts',
+        'cdktf-app': 'src/cdktf-app.ts',
+        'write-json-schema': 'src/spec/write-json-schema.ts',
+      },
       splitting: true,
       chunkNames: 'chunk-[hash]',
       // hcl2json loads a WebAssembly file from its own folder: it stays a dependency.
@@ -130,8 +162,14 @@ async function main() {
       ].join('\n'),
     );
     await chmod(bin, 0o755);
-    await cp(RUNTIME, path.join(out, 'runtime'), { recursive: true, filter: (f) => !/\.(c|m)?ts$/.test(f) && !f.includes('__pycache__') });
-    await writeFile(path.join(out, 'THIRD-PARTY-LICENSES.txt'), await thirdPartyLicenses([app.metafile, constructs.metafile]));
+    await cp(RUNTIME, path.join(out, 'runtime'), {
+      recursive: true,
+      filter: (f) => !/\.(c|m)?ts$/.test(f) && !f.includes('__pycache__'),
+    });
+    await writeFile(
+      path.join(out, 'THIRD-PARTY-LICENSES.txt'),
+      await thirdPartyLicenses([app.metafile, constructs.metafile]),
+    );
     const old = `${out}-old`;
     await rename(DIST, old).catch((e) => {
       if (e.code !== 'ENOENT') throw e;
@@ -158,8 +196,12 @@ async function thirdPartyLicenses(metafiles) {
   for (const [name, dir] of [...packages].sort(([a], [b]) => (a < b ? -1 : 1))) {
     const pkg = JSON.parse(await readFile(path.join(dir, 'package.json'), 'utf8'));
     const licenseFile = (await readdir(dir)).find((f) => /^(licen[cs]e|copying)(\.|$)/i.test(f));
-    const text = licenseFile ? await readFile(path.join(dir, licenseFile), 'utf8') : `License: ${pkg.license ?? 'see the package'}`;
-    sections.push(`${name}@${pkg.version} (${pkg.license ?? 'unknown'})${pkg.repository ? ` ${typeof pkg.repository === 'string' ? pkg.repository : pkg.repository.url}` : ''}\n\n${text.trim()}\n`);
+    const text = licenseFile
+      ? await readFile(path.join(dir, licenseFile), 'utf8')
+      : `License: ${pkg.license ?? 'see the package'}`;
+    sections.push(
+      `${name}@${pkg.version} (${pkg.license ?? 'unknown'})${pkg.repository ? ` ${typeof pkg.repository === 'string' ? pkg.repository : pkg.repository.url}` : ''}\n\n${text.trim()}\n`,
+    );
   }
   return `cors-gen bundles the following packages into dist/. Their licenses follow.\n\n${sections.join(`\n${'-'.repeat(100)}\n\n`)}`;
 }

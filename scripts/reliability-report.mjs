@@ -20,7 +20,13 @@ const ROOT = fileURLToPath(new URL('..', import.meta.url));
 
 /** The reliability-tagged test files that exist in this checkout. */
 function testFiles() {
-  const pick = (dir, re) => (existsSync(path.join(ROOT, dir)) ? readdirSync(path.join(ROOT, dir)).filter((f) => re.test(f)).sort().map((f) => `${dir}/${f}`) : []);
+  const pick = (dir, re) =>
+    existsSync(path.join(ROOT, dir))
+      ? readdirSync(path.join(ROOT, dir))
+          .filter((f) => re.test(f))
+          .sort()
+          .map((f) => `${dir}/${f}`)
+      : [];
   return [
     ...pick('test/reliability', /\.test\.ts$/),
     ...pick('test/synth', /^write-module\.test\.ts$/),
@@ -31,7 +37,11 @@ function testFiles() {
 
 function run(command, args, env, capture) {
   return new Promise((resolve) => {
-    const child = spawn(command, args, { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(command, args, {
+      cwd: ROOT,
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let text = '';
     for (const stream of [child.stdout, child.stderr]) {
       stream.setEncoding('utf8');
@@ -44,7 +54,16 @@ function run(command, args, env, capture) {
   });
 }
 
-const format = (v) => (typeof v === 'number' ? v.toLocaleString('en-US') : Array.isArray(v) ? v.join('; ') : typeof v === 'object' && v !== null ? Object.entries(v).map(([k, n]) => `${k} ${format(n)}`).join(', ') : String(v));
+const format = (v) =>
+  typeof v === 'number'
+    ? v.toLocaleString('en-US')
+    : Array.isArray(v)
+      ? v.join('; ')
+      : typeof v === 'object' && v !== null
+        ? Object.entries(v)
+            .map(([k, n]) => `${k} ${format(n)}`)
+            .join(', ')
+        : String(v);
 
 async function main() {
   const build = await run(process.execPath, ['scripts/build.mjs'], {}, false);
@@ -58,7 +77,20 @@ async function main() {
   const jsonFile = path.join(dir, 'vitest.json');
   const started = Date.now();
   const vitest = path.join(ROOT, 'node_modules/vitest/vitest.mjs');
-  const tests = await run(process.execPath, [vitest, 'run', ...files, '--reporter=default', '--reporter=json', `--outputFile.json=${jsonFile}`, ...process.argv.slice(2)], { CORS_GEN_RELIABILITY_DIR: dir }, true);
+  const tests = await run(
+    process.execPath,
+    [
+      vitest,
+      'run',
+      ...files,
+      '--reporter=default',
+      '--reporter=json',
+      `--outputFile.json=${jsonFile}`,
+      ...process.argv.slice(2),
+    ],
+    { CORS_GEN_RELIABILITY_DIR: dir },
+    true,
+  );
   const seconds = ((Date.now() - started) / 1000).toFixed(1);
 
   const lines = ['', '== cors-gen reliability report =='];
@@ -69,7 +101,9 @@ async function main() {
     results = undefined;
   }
   if (results) {
-    lines.push(`tests: ${results.numPassedTests} passed, ${results.numFailedTests} failed, ${results.numPendingTests + (results.numTodoTests ?? 0)} skipped, in ${results.testResults.length} files (${seconds} s)`);
+    lines.push(
+      `tests: ${results.numPassedTests} passed, ${results.numFailedTests} failed, ${results.numPendingTests + (results.numTodoTests ?? 0)} skipped, in ${results.testResults.length} files (${seconds} s)`,
+    );
     for (const r of results.testResults) {
       const rel = path.relative(ROOT, r.name);
       const passed = r.assertionResults.filter((a) => a.status === 'passed').length;
@@ -77,7 +111,9 @@ async function main() {
     }
   } else lines.push(`tests: no results (vitest exited ${tests.code})`);
 
-  const sections = readdirSync(dir).filter((f) => f.endsWith('.json') && f !== 'vitest.json').sort();
+  const sections = readdirSync(dir)
+    .filter((f) => f.endsWith('.json') && f !== 'vitest.json')
+    .sort();
   for (const f of sections) {
     const { section, figures } = JSON.parse(readFileSync(path.join(dir, f), 'utf8'));
     lines.push('', `-- ${section}`);
@@ -85,12 +121,22 @@ async function main() {
   }
   // Summary lines other files print themselves (the writer's fault injection, hostile traffic).
   const plain = tests.text.replace(/\u001b\[[0-9;]*m/g, '');
-  const own = [...new Set(plain.split('\n').map((l) => l.trim()).filter((l) => /^(writer|preview|check|hostile):/.test(l)))];
+  const own = [
+    ...new Set(
+      plain
+        .split('\n')
+        .map((l) => l.trim())
+        .filter((l) => /^(writer|preview|check|hostile):/.test(l)),
+    ),
+  ];
   if (own.length > 0) {
     lines.push('', '-- reported by the tests themselves');
     for (const l of own) lines.push(`  ${l}`);
   }
-  lines.push('', tests.code === 0 ? 'reliability: all checks passed' : `reliability: FAILED (vitest exited ${tests.code})`);
+  lines.push(
+    '',
+    tests.code === 0 ? 'reliability: all checks passed' : `reliability: FAILED (vitest exited ${tests.code})`,
+  );
   process.stdout.write(`${lines.join('\n')}\n`);
   rmSync(dir, { recursive: true, force: true });
   return tests.code;

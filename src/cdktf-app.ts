@@ -13,10 +13,13 @@ const result = await loadSpec(resolveSpecFile(process.env.CORS_GEN_SPEC));
 if (!result.ok) {
   // Thrown rather than ending the process here: the app is a module that `cdktf synth` runs, and a failed app is
   // the CDKTF CLI's to report (with its own exit code).
-  throw new InvalidInputError(`${result.file}: ${result.errors.length} error(s)\n${result.errors.map((e) => formatIssue(e)).join('\n')}`, {
-    code: 'invalid-spec',
-    fix: 'run "cors-gen validate" for the errors with their lines',
-  });
+  throw new InvalidInputError(
+    `${result.file}: ${result.errors.length} error(s)\n${result.errors.map((e) => formatIssue(e)).join('\n')}`,
+    {
+      code: 'invalid-spec',
+      fix: 'run "cors-gen validate" for the errors with their lines',
+    },
+  );
 }
 const app = new App();
 addModuleStack(app, result.model);

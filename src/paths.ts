@@ -17,6 +17,8 @@ export const RUNTIME_DIR = fileURLToPath(new URL('./runtime/', import.meta.url))
 let cachedVersion: string | undefined;
 
 export function packageVersion(): string {
-  cachedVersion ??= (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+  cachedVersion ??= (
+    JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }
+  ).version;
   return cachedVersion;
 }

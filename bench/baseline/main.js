@@ -48,71 +48,169 @@ class CorsApi extends TerraformStack {
 
     // Inputs
     const port = '(:(6553[0-5]|655[0-2][0-9]|65[0-4][0-9]{2}|6[0-4][0-9]{3}|[1-5][0-9]{4}|[1-9][0-9]{0,3}))?';
-    const forms = [`^https?://(${LABEL}[.])*${LABEL}${port}$`, `^https?://\\\\[[0-9a-f:.]+\\\\]${port}$`, `^https?://[*][.]${LABEL}([.]${LABEL})+${port}$`];
+    const forms = [
+      `^https?://(${LABEL}[.])*${LABEL}${port}$`,
+      `^https?://\\\\[[0-9a-f:.]+\\\\]${port}$`,
+      `^https?://[*][.]${LABEL}([.]${LABEL})+${port}$`,
+    ];
     new TerraformVariable(this, 'allowed_origins', {
       type: 'list(string)',
       description: 'Origins allowed to call the API.',
       default: cors.allowOrigins,
       validation: [
-        { condition: '${length(var.allowed_origins) > 0}', errorMessage: 'allowed_origins must list at least one origin.' },
-        { condition: `\${alltrue([for o in var.allowed_origins : o == "*" || ${forms.map((f) => `can(regex("${f}", o))`).join(' || ')}])}`, errorMessage: 'Each allowed origin must be "*" alone or an origin.' },
-        { condition: '${!contains(var.allowed_origins, "*") || length(var.allowed_origins) == 1}', errorMessage: 'allowed_origins: "*" alone or not at all.' },
-        { condition: '${!contains(var.allowed_origins, "null")}', errorMessage: 'allowed_origins must not contain "null".' },
-        { condition: '${alltrue([for o in var.allowed_origins : !can(regex("^(https://.*:443|http://.*:80)$", o))])}', errorMessage: 'allowed_origins: no default ports.' },
-        { condition: '${!contains(var.allowed_origins, "*")}', errorMessage: 'allowed_origins: no "*" with credentials.' },
+        {
+          condition: '${length(var.allowed_origins) > 0}',
+          errorMessage: 'allowed_origins must list at least one origin.',
+        },
+        {
+          condition: `\${alltrue([for o in var.allowed_origins : o == "*" || ${forms.map((f) => `can(regex("${f}", o))`).join(' || ')}])}`,
+          errorMessage: 'Each allowed origin must be "*" alone or an origin.',
+        },
+        {
+          condition: '${!contains(var.allowed_origins, "*") || length(var.allowed_origins) == 1}',
+          errorMessage: 'allowed_origins: "*" alone or not at all.',
+        },
+        {
+          condition: '${!contains(var.allowed_origins, "null")}',
+          errorMessage: 'allowed_origins must not contain "null".',
+        },
+        {
+          condition: '${alltrue([for o in var.allowed_origins : !can(regex("^(https://.*:443|http://.*:80)$", o))])}',
+          errorMessage: 'allowed_origins: no default ports.',
+        },
+        {
+          condition: '${!contains(var.allowed_origins, "*")}',
+          errorMessage: 'allowed_origins: no "*" with credentials.',
+        },
       ],
     });
     const namePrefix = new TerraformVariable(this, 'name_prefix', {
       type: 'string',
       description: 'Names the API and the Lambda function.',
       default: spec.name,
-      validation: [{ condition: '${can(regex("^[a-z][a-z0-9-]{1,55}$", var.name_prefix))}', errorMessage: 'name_prefix must be 2-56 characters.' }],
+      validation: [
+        {
+          condition: '${can(regex("^[a-z][a-z0-9-]{1,55}$", var.name_prefix))}',
+          errorMessage: 'name_prefix must be 2-56 characters.',
+        },
+      ],
     });
     const tags = new TerraformVariable(this, 'tags', { type: 'map(string)', description: 'Tags.', default: {} });
     const retention = new TerraformVariable(this, 'log_retention_days', {
       type: 'number',
       description: 'Days CloudWatch keeps the logs.',
       default: 14,
-      validation: [{ condition: '${contains([1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653], var.log_retention_days)}', errorMessage: 'log_retention_days must be a CloudWatch value.' }],
+      validation: [
+        {
+          condition:
+            '${contains([1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653], var.log_retention_days)}',
+          errorMessage: 'log_retention_days must be a CloudWatch value.',
+        },
+      ],
     });
     const stageName = new TerraformVariable(this, 'stage_name', {
       type: 'string',
       description: 'The REST API stage.',
       default: spec.stage,
-      validation: [{ condition: '${can(regex("^[A-Za-z0-9_-]{1,128}$", var.stage_name))}', errorMessage: 'stage_name must be 1-128 letters, digits, "-" or "_".' }],
+      validation: [
+        {
+          condition: '${can(regex("^[A-Za-z0-9_-]{1,128}$", var.stage_name))}',
+          errorMessage: 'stage_name must be 1-128 letters, digits, "-" or "_".',
+        },
+      ],
     });
 
     // Frontend bucket
-    const bucket = named(new s3Bucket.S3Bucket(this, 'site-bucket', { bucketPrefix: Fn.substr(`${namePrefix.value}-site-`, 0, 37), tags: tags.value }), 'site');
-    const website = named(new s3BucketWebsiteConfiguration.S3BucketWebsiteConfiguration(this, 'site-website', { bucket: bucket.id, indexDocument: { suffix: spec.frontend.indexDocument } }), 'site');
+    const bucket = named(
+      new s3Bucket.S3Bucket(this, 'site-bucket', {
+        bucketPrefix: Fn.substr(`${namePrefix.value}-site-`, 0, 37),
+        tags: tags.value,
+      }),
+      'site',
+    );
+    const website = named(
+      new s3BucketWebsiteConfiguration.S3BucketWebsiteConfiguration(this, 'site-website', {
+        bucket: bucket.id,
+        indexDocument: { suffix: spec.frontend.indexDocument },
+      }),
+      'site',
+    );
     const publicAccess = named(
-      new s3BucketPublicAccessBlock.S3BucketPublicAccessBlock(this, 'site-public-access', { bucket: bucket.id, blockPublicAcls: true, ignorePublicAcls: true, blockPublicPolicy: false, restrictPublicBuckets: false }),
+      new s3BucketPublicAccessBlock.S3BucketPublicAccessBlock(this, 'site-public-access', {
+        bucket: bucket.id,
+        blockPublicAcls: true,
+        ignorePublicAcls: true,
+        blockPublicPolicy: false,
+        restrictPublicBuckets: false,
+      }),
       'site',
     );
     named(
       new s3BucketPolicy.S3BucketPolicy(this, 'site-policy', {
         bucket: bucket.id,
-        policy: Fn.jsonencode({ Version: '2012-10-17', Statement: [{ Sid: 'PublicReadGetObject', Effect: 'Allow', Principal: '*', Action: 's3:GetObject', Resource: `${bucket.arn}/*` }] }),
+        policy: Fn.jsonencode({
+          Version: '2012-10-17',
+          Statement: [
+            {
+              Sid: 'PublicReadGetObject',
+              Effect: 'Allow',
+              Principal: '*',
+              Action: 's3:GetObject',
+              Resource: `${bucket.arn}/*`,
+            },
+          ],
+        }),
         dependsOn: [publicAccess],
       }),
       'site',
     );
     named(new TerraformLocal(this, 'website_origin', `http://${website.websiteEndpoint}`), 'website_origin');
-    named(new TerraformLocal(this, 'local-allowed_origins', '${contains(var.allowed_origins, "*") ? ["*"] : distinct(concat(var.allowed_origins, [local.website_origin]))}'), 'allowed_origins');
+    named(
+      new TerraformLocal(
+        this,
+        'local-allowed_origins',
+        '${contains(var.allowed_origins, "*") ? ["*"] : distinct(concat(var.allowed_origins, [local.website_origin]))}',
+      ),
+      'allowed_origins',
+    );
 
     // Lambda
-    const archive = named(new dataArchiveFile.DataArchiveFile(this, 'lambda-archive', { type: 'zip', sourceDir: '${path.module}/lambda', outputPath: '${path.module}/lambda.zip', outputFileMode: '0644' }), 'lambda');
+    const archive = named(
+      new dataArchiveFile.DataArchiveFile(this, 'lambda-archive', {
+        type: 'zip',
+        sourceDir: '${path.module}/lambda',
+        outputPath: '${path.module}/lambda.zip',
+        outputFileMode: '0644',
+      }),
+      'lambda',
+    );
     const partition = named(new dataAwsPartition.DataAwsPartition(this, 'partition', {}), 'current');
     const role = named(
       new iamRole.IamRole(this, 'role', {
         name: `${namePrefix.value}-lambda`,
-        assumeRolePolicy: JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' }, Action: 'sts:AssumeRole' }] }),
+        assumeRolePolicy: JSON.stringify({
+          Version: '2012-10-17',
+          Statement: [{ Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' }, Action: 'sts:AssumeRole' }],
+        }),
         tags: tags.value,
       }),
       'lambda',
     );
-    const logs = named(new iamRolePolicyAttachment.IamRolePolicyAttachment(this, 'logs', { role: role.name, policyArn: `arn:${partition.partition}:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole` }), 'lambda_logs');
-    const logGroup = named(new cloudwatchLogGroup.CloudwatchLogGroup(this, 'log-group', { name: `/aws/lambda/${namePrefix.value}`, retentionInDays: retention.value, tags: tags.value }), 'lambda');
+    const logs = named(
+      new iamRolePolicyAttachment.IamRolePolicyAttachment(this, 'logs', {
+        role: role.name,
+        policyArn: `arn:${partition.partition}:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole`,
+      }),
+      'lambda_logs',
+    );
+    const logGroup = named(
+      new cloudwatchLogGroup.CloudwatchLogGroup(this, 'log-group', {
+        name: `/aws/lambda/${namePrefix.value}`,
+        retentionInDays: retention.value,
+        tags: tags.value,
+      }),
+      'lambda',
+    );
     const fn = named(
       new lambdaFunction.LambdaFunction(this, 'function', {
         functionName: namePrefix.value,
@@ -140,7 +238,10 @@ class CorsApi extends TerraformStack {
     );
 
     // REST API
-    const api = named(new apiGatewayRestApi.ApiGatewayRestApi(this, 'api', { name: namePrefix.value, tags: tags.value }), 'api');
+    const api = named(
+      new apiGatewayRestApi.ApiGatewayRestApi(this, 'api', { name: namePrefix.value, tags: tags.value }),
+      'api',
+    );
     const local = (name, expression) => {
       named(new TerraformLocal(this, name, expression), name);
       return `local.${name}`;
@@ -148,7 +249,10 @@ class CorsApi extends TerraformStack {
     const all = local('cors_origins', '${local.allowed_origins}');
     const any = local('cors_any_origin', `\${contains(${all}, "*")}`);
     const exact = local('cors_exact_origins', `\${[for o in ${all} : o if !strcontains(o, "*")]}`);
-    const patterns = local('cors_origin_patterns', `\${[for o in ${all} : replace(replace(o, ".", "[.]"), "*", "${LABEL}") if strcontains(o, "*") && o != "*"]}`);
+    const patterns = local(
+      'cors_origin_patterns',
+      `\${[for o in ${all} : replace(replace(o, ".", "[.]"), "*", "${LABEL}") if strcontains(o, "*") && o != "*"]}`,
+    );
     const vtl = [
       '#set($origin = $input.params().header.get("Origin"))',
       '#if("$!origin" == "")#set($origin = $input.params().header.get("origin"))#end',
@@ -175,7 +279,19 @@ class CorsApi extends TerraformStack {
 
     const deployed = [];
     const resourceIds = new Map([['', api.rootResourceId]]);
-    const slug = (segments) => (segments.length === 0 ? 'root' : segments.map((s) => (s.startsWith('{') ? `var_${s.slice(1, -1).toLowerCase()}` : s.toLowerCase().replace(/[^a-z0-9]+/g, '_').replace(/^_|_$/g, ''))).join('_'));
+    const slug = (segments) =>
+      segments.length === 0
+        ? 'root'
+        : segments
+            .map((s) =>
+              s.startsWith('{')
+                ? `var_${s.slice(1, -1).toLowerCase()}`
+                : s
+                    .toLowerCase()
+                    .replace(/[^a-z0-9]+/g, '_')
+                    .replace(/^_|_$/g, ''),
+            )
+            .join('_');
     const methodsOf = new Map();
     for (const route of spec.routes) {
       const segments = route.path.split('/').filter(Boolean);
@@ -187,19 +303,37 @@ class CorsApi extends TerraformStack {
     }
     for (const [key, { segments, methods }] of methodsOf) {
       const name = slug(segments);
-      const resource = named(new apiGatewayResource.ApiGatewayResource(this, `resource-${name}`, { restApiId: api.id, parentId: resourceIds.get(segments.slice(0, -1).join('/')), pathPart: segments[segments.length - 1] }), name);
+      const resource = named(
+        new apiGatewayResource.ApiGatewayResource(this, `resource-${name}`, {
+          restApiId: api.id,
+          parentId: resourceIds.get(segments.slice(0, -1).join('/')),
+          pathPart: segments[segments.length - 1],
+        }),
+        name,
+      );
       resourceIds.set(key, resource.id);
       deployed.push(resource);
 
       // Preflight: OPTIONS with a MOCK integration.
-      const options = named(new apiGatewayMethod.ApiGatewayMethod(this, `${name}-options`, { restApiId: api.id, resourceId: resource.id, httpMethod: 'OPTIONS', authorization: 'NONE', apiKeyRequired: false }), `${name}_options`);
+      const options = named(
+        new apiGatewayMethod.ApiGatewayMethod(this, `${name}-options`, {
+          restApiId: api.id,
+          resourceId: resource.id,
+          httpMethod: 'OPTIONS',
+          authorization: 'NONE',
+          apiKeyRequired: false,
+        }),
+        `${name}_options`,
+      );
       const response = named(
         new apiGatewayMethodResponse.ApiGatewayMethodResponse(this, `${name}-options-204`, {
           restApiId: api.id,
           resourceId: resource.id,
           httpMethod: options.httpMethod,
           statusCode: '204',
-          responseParameters: Object.fromEntries(Object.keys(preflightHeaders).map((h) => [`method.response.header.${h}`, true])),
+          responseParameters: Object.fromEntries(
+            Object.keys(preflightHeaders).map((h) => [`method.response.header.${h}`, true]),
+          ),
         }),
         `${name}_options`,
       );
@@ -221,7 +355,9 @@ class CorsApi extends TerraformStack {
           resourceId: resource.id,
           httpMethod: options.httpMethod,
           statusCode: response.statusCode,
-          responseParameters: Object.fromEntries(Object.entries(preflightHeaders).map(([h, v]) => [`method.response.header.${h}`, v])),
+          responseParameters: Object.fromEntries(
+            Object.entries(preflightHeaders).map(([h, v]) => [`method.response.header.${h}`, v]),
+          ),
           responseTemplates: { 'application/json': vtl },
           dependsOn: [mock],
         }),
@@ -231,9 +367,24 @@ class CorsApi extends TerraformStack {
 
       // The route's own methods: Lambda proxy.
       for (const method of methods) {
-        const m = named(new apiGatewayMethod.ApiGatewayMethod(this, `${name}-${method}`, { restApiId: api.id, resourceId: resource.id, httpMethod: method, authorization: 'NONE' }), `${name}_${method.toLowerCase()}`);
+        const m = named(
+          new apiGatewayMethod.ApiGatewayMethod(this, `${name}-${method}`, {
+            restApiId: api.id,
+            resourceId: resource.id,
+            httpMethod: method,
+            authorization: 'NONE',
+          }),
+          `${name}_${method.toLowerCase()}`,
+        );
         const integration = named(
-          new apiGatewayIntegration.ApiGatewayIntegration(this, `${name}-${method}-lambda`, { restApiId: api.id, resourceId: resource.id, httpMethod: m.httpMethod, type: 'AWS_PROXY', integrationHttpMethod: 'POST', uri: fn.invokeArn }),
+          new apiGatewayIntegration.ApiGatewayIntegration(this, `${name}-${method}-lambda`, {
+            restApiId: api.id,
+            resourceId: resource.id,
+            httpMethod: m.httpMethod,
+            type: 'AWS_PROXY',
+            integrationHttpMethod: 'POST',
+            uri: fn.invokeArn,
+          }),
           `${name}_${method.toLowerCase()}`,
         );
         deployed.push(m, integration);
@@ -259,17 +410,46 @@ class CorsApi extends TerraformStack {
       deployed.push(gatewayResponse);
     }
 
-    const configHash = createHash('sha256').update(JSON.stringify({ cors, routes: spec.routes, stage: spec.stage })).digest('hex').slice(0, 16);
-    const hashed = [...deployed.map((r) => `${r.terraformResourceType}.${r.friendlyUniqueId}`), all, JSON.stringify(configHash)];
+    const configHash = createHash('sha256')
+      .update(JSON.stringify({ cors, routes: spec.routes, stage: spec.stage }))
+      .digest('hex')
+      .slice(0, 16);
+    const hashed = [
+      ...deployed.map((r) => `${r.terraformResourceType}.${r.friendlyUniqueId}`),
+      all,
+      JSON.stringify(configHash),
+    ];
     const deployment = named(
-      new apiGatewayDeployment.ApiGatewayDeployment(this, 'deployment', { restApiId: api.id, triggers: { redeployment: `\${sha1(jsonencode([${hashed.join(', ')}]))}` }, lifecycle: { createBeforeDestroy: true } }),
+      new apiGatewayDeployment.ApiGatewayDeployment(this, 'deployment', {
+        restApiId: api.id,
+        triggers: { redeployment: `\${sha1(jsonencode([${hashed.join(', ')}]))}` },
+        lifecycle: { createBeforeDestroy: true },
+      }),
       'api',
     );
-    const stage = named(new apiGatewayStage.ApiGatewayStage(this, 'stage', { restApiId: api.id, stageName: stageName.value, deploymentId: deployment.id, tags: tags.value }), 'api');
-    named(new lambdaPermission.LambdaPermission(this, 'permission', { statementId: 'AllowInvokeFromThisRestApi', action: 'lambda:InvokeFunction', functionName: fn.functionName, principal: 'apigateway.amazonaws.com', sourceArn: `${api.executionArn}/*/*` }), 'api');
+    const stage = named(
+      new apiGatewayStage.ApiGatewayStage(this, 'stage', {
+        restApiId: api.id,
+        stageName: stageName.value,
+        deploymentId: deployment.id,
+        tags: tags.value,
+      }),
+      'api',
+    );
+    named(
+      new lambdaPermission.LambdaPermission(this, 'permission', {
+        statementId: 'AllowInvokeFromThisRestApi',
+        action: 'lambda:InvokeFunction',
+        functionName: fn.functionName,
+        principal: 'apigateway.amazonaws.com',
+        sourceArn: `${api.executionArn}/*/*`,
+      }),
+      'api',
+    );
 
     // Outputs
-    const output = (name, value, description) => named(new TerraformOutput(this, `output-${name}`, { value, description }), name);
+    const output = (name, value, description) =>
+      named(new TerraformOutput(this, `output-${name}`, { value, description }), name);
     output('api_url', stage.invokeUrl, 'Base URL of the API.');
     output('website_url', '${local.website_origin}', 'URL of the S3 website.');
     output('website_origin', '${local.website_origin}', 'The Origin browsers send from the S3 website.');

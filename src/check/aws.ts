@@ -28,7 +28,10 @@ export function detectFlavor(url: URL, exchanges: readonly Exchange[]): ApiFlavo
 export function isMissingAuthenticationToken(response: ProbeResponse): boolean {
   if (response.status !== 403) return false;
   const type = getHeader(response.headers, 'x-amzn-errortype') ?? '';
-  return type.startsWith('MissingAuthenticationTokenException') || response.bodyStart.includes('Missing Authentication Token');
+  return (
+    type.startsWith('MissingAuthenticationTokenException') ||
+    response.bodyStart.includes('Missing Authentication Token')
+  );
 }
 
 /** x-amzn-ErrorType without its `:<detail>` suffix, or '' when absent. */
@@ -48,7 +51,10 @@ function errorType(response: ProbeResponse): string {
 export function isAuthorizerRejection(response: ProbeResponse): boolean {
   if (response.status !== 401 && response.status !== 403) return false;
   const type = errorType(response);
-  if (/^(UnauthorizedException|AccessDeniedException|IncompleteSignatureException|InvalidSignatureException)$/.test(type)) return true;
+  if (
+    /^(UnauthorizedException|AccessDeniedException|IncompleteSignatureException|InvalidSignatureException)$/.test(type)
+  )
+    return true;
   return type === '' && /"message"\s*:\s*"(Unauthorized|User is not authorized[^"]*)"/i.test(response.bodyStart);
 }
 
@@ -58,7 +64,8 @@ export function isAuthorizerRejection(response: ProbeResponse): boolean {
  * answer the same way, so the three cannot be told apart from the answer alone.
  */
 export function isGatewayForbidden(response: ProbeResponse): boolean {
-  if (response.status !== 403 || isMissingAuthenticationToken(response) || isAuthorizerRejection(response)) return false;
+  if (response.status !== 403 || isMissingAuthenticationToken(response) || isAuthorizerRejection(response))
+    return false;
   const type = errorType(response);
   return type === 'ForbiddenException' || (type === '' && /"message"\s*:\s*"Forbidden"/i.test(response.bodyStart));
 }

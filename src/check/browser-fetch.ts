@@ -12,7 +12,13 @@ import {
   type CorsDecision,
   type PreflightDecision,
 } from '../cors/fetch-check.js';
-import { actualRequestHeaders, needsPreflight, normalizeMethod, preflightRequestHeaders, type FetchRequest } from '../cors/fetch-request.js';
+import {
+  actualRequestHeaders,
+  needsPreflight,
+  normalizeMethod,
+  preflightRequestHeaders,
+  type FetchRequest,
+} from '../cors/fetch-request.js';
 import type { Exchange, Send } from './exchange.js';
 import { NetworkError } from './network-error.js';
 
@@ -56,17 +62,28 @@ export async function simulateFetch(request: FetchRequest, url: URL, send: Send)
   let current: FetchRequest = { ...request, method: normalizeMethod(request.method) };
   for (let redirects = 0; ; redirects++) {
     const here = urlList[urlList.length - 1]!;
-    const hop: FetchRequest = { ...current, origin: isRedirectTainted(urlList, request.origin) ? 'null' : request.origin };
+    const hop: FetchRequest = {
+      ...current,
+      origin: isRedirectTainted(urlList, request.origin) ? 'null' : request.origin,
+    };
     const probe = redirects === 0 ? '' : `:${redirects}`;
 
     if (needsPreflight(hop)) {
-      const exchange = await send(`preflight${probe}`, { method: 'OPTIONS', url: here, headers: preflightRequestHeaders(hop) });
+      const exchange = await send(`preflight${probe}`, {
+        method: 'OPTIONS',
+        url: here,
+        headers: preflightRequestHeaders(hop),
+      });
       const decision = checkPreflight(hop, exchange.response.status, exchange.response.headers);
       steps.push({ kind: 'preflight', exchange, request: hop, decision });
       if (!decision.ok) return { ok: false, steps };
     }
 
-    const exchange = await send(redirects === 0 ? 'request' : `redirect${probe}`, { method: hop.method, url: here, headers: actualRequestHeaders(hop) });
+    const exchange = await send(redirects === 0 ? 'request' : `redirect${probe}`, {
+      method: hop.method,
+      url: here,
+      headers: actualRequestHeaders(hop),
+    });
     const decision = checkResponse(hop, exchange.response.headers);
     const step: FetchStep = { kind: 'response', exchange, request: hop, decision };
     steps.push(step);
@@ -79,22 +96,46 @@ export async function simulateFetch(request: FetchRequest, url: URL, send: Send)
     try {
       next = new URL(location, here);
     } catch {
-      return { ok: false, steps, redirectError: { step, message: `the redirect's Location "${location}" is not a URL` } };
+      return {
+        ok: false,
+        steps,
+        redirectError: { step, message: `the redirect's Location "${location}" is not a URL` },
+      };
     }
     if (next.protocol !== 'http:' && next.protocol !== 'https:') {
-      return { ok: false, steps, redirectError: { step, message: `the redirect goes to a ${next.protocol} URL; fetch follows only http(s) redirects` } };
+      return {
+        ok: false,
+        steps,
+        redirectError: {
+          step,
+          message: `the redirect goes to a ${next.protocol} URL; fetch follows only http(s) redirects`,
+        },
+      };
     }
     if (next.username !== '' || next.password !== '') {
-      return { ok: false, steps, redirectError: { step, message: 'the redirect goes to a URL with credentials (user:password@), which a CORS request refuses' } };
+      return {
+        ok: false,
+        steps,
+        redirectError: {
+          step,
+          message: 'the redirect goes to a URL with credentials (user:password@), which a CORS request refuses',
+        },
+      };
     }
     if (redirects >= MAX_REDIRECTS) {
-      throw new NetworkError('redirect-loop', `more than ${MAX_REDIRECTS} redirects starting at ${url.href} (a redirect loop?); browsers give up too`);
+      throw new NetworkError(
+        'redirect-loop',
+        `more than ${MAX_REDIRECTS} redirects starting at ${url.href} (a redirect loop?); browsers give up too`,
+      );
     }
 
     const status = exchange.response.status;
     let headers = current.headers;
     let method = current.method;
-    if (((status === 301 || status === 302) && method === 'POST') || (status === 303 && method !== 'GET' && method !== 'HEAD')) {
+    if (
+      ((status === 301 || status === 302) && method === 'POST') ||
+      (status === 303 && method !== 'GET' && method !== 'HEAD')
+    ) {
       method = 'GET';
       headers = headers.filter(([n]) => !REQUEST_BODY_HEADERS.includes(n.toLowerCase()));
     }

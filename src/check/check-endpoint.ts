@@ -7,7 +7,14 @@ import { checkResponse, getHeader } from '../cors/fetch-check.js';
 import { needsPreflight } from '../cors/fetch-request.js';
 import { detectFlavor } from './aws.js';
 import { simulateFetch, type FetchOutcome } from './browser-fetch.js';
-import { diagnoseErrorProbe, diagnoseFetch, diagnoseVary, isErrorStatus, withErrorProbe, withOtherAllowedOrigin } from './diagnose.js';
+import {
+  diagnoseErrorProbe,
+  diagnoseFetch,
+  diagnoseVary,
+  isErrorStatus,
+  withErrorProbe,
+  withOtherAllowedOrigin,
+} from './diagnose.js';
 import { redactEvidence, type Exchange, type Send } from './exchange.js';
 import { SCAN_CODES, sortFindings, type Finding } from './findings.js';
 import { DEFAULT_LIMITS, sendProbe, type ProbeRequest } from './http-probe.js';
@@ -89,7 +96,8 @@ function requestLine(e: Exchange): string {
 function corsHeaders(e: Exchange): Record<string, string | readonly string[]> {
   const out: Record<string, string | readonly string[]> = {};
   for (const [name, values] of Object.entries(e.response.headers)) {
-    if (values === undefined || values.length === 0 || !(name.startsWith('access-control-') || name === 'vary')) continue;
+    if (values === undefined || values.length === 0 || !(name.startsWith('access-control-') || name === 'vary'))
+      continue;
     out[name] = values.length === 1 ? values[0]! : [...values];
   }
   return out;
@@ -97,7 +105,14 @@ function corsHeaders(e: Exchange): Record<string, string | readonly string[]> {
 
 function record(e: Exchange, verdict: ProbeVerdict): ProbeRecord {
   const origin = e.request.headers.find(([n]) => n.toLowerCase() === 'origin')?.[1] ?? '';
-  return { probe: e.probe, request: requestLine(e), origin, status: e.response.status, headers: corsHeaders(e), verdict };
+  return {
+    probe: e.probe,
+    request: requestLine(e),
+    origin,
+    status: e.response.status,
+    headers: corsHeaders(e),
+    verdict,
+  };
 }
 
 export async function checkEndpoint(options: CheckOptions): Promise<CheckReport> {
@@ -118,21 +133,31 @@ export async function checkEndpoint(options: CheckOptions): Promise<CheckReport>
 
   // Without `scan`, one crafted origin still goes out: a server that echoes any origin with credentials is the
   // one misconfiguration that makes every user's data readable by every site, and it costs one request to see.
-  const scanProbes: ScanProbe[] = input.scan ? planScan(request.origin, url) : [REFLECTION_PROBE].filter((p) => p.origin !== request.origin);
+  const scanProbes: ScanProbe[] = input.scan
+    ? planScan(request.origin, url)
+    : [REFLECTION_PROBE].filter((p) => p.origin !== request.origin);
   // `scan` also sends the reflection probes to the error path: API Gateway's gateway responses are configured
   // apart from the methods, and an echo of the Origin there is a common way to "fix" CORS on errors.
-  const errorPathProbes = input.scan ? scanProbes.filter((p) => p.code === 'reflected-origin' || p.code === 'null-origin') : [];
+  const errorPathProbes = input.scan
+    ? scanProbes.filter((p) => p.code === 'reflected-origin' || p.code === 'null-origin')
+    : [];
   const limit = createLimiter(input.concurrency);
   let done = 0;
   let total = (needsPreflight(request) ? 2 : 1) + 1 + scanProbes.length;
   const send: Send = (probe, probeRequest: ProbeRequest) =>
     limit(async () => {
-      if (controller.signal.aborted) throw new NetworkError('aborted', `${probeRequest.method} ${probeRequest.url.href} was cancelled`);
+      if (controller.signal.aborted)
+        throw new NetworkError('aborted', `${probeRequest.method} ${probeRequest.url.href} was cancelled`);
       // Redirect hops (and their preflights) and further error paths were not known in advance.
       if (probe.includes(':') && !probe.startsWith('scan:')) total++;
       options.onProgress?.({ done, total, probe });
       try {
-        const response = await sendProbe(probeRequest, { ...DEFAULT_LIMITS, timeoutMs: input.timeoutMs, maxBodyBytes: input.maxBodyBytes, signal: controller.signal });
+        const response = await sendProbe(probeRequest, {
+          ...DEFAULT_LIMITS,
+          timeoutMs: input.timeoutMs,
+          maxBodyBytes: input.maxBodyBytes,
+          signal: controller.signal,
+        });
         return { probe, request: probeRequest, response };
       } finally {
         done++;
@@ -145,13 +170,19 @@ export async function checkEndpoint(options: CheckOptions): Promise<CheckReport>
       throw e;
     });
   const sendScan = (probe: ScanProbe, target: URL, suffix = ''): Promise<ScanResult> =>
-    send(`scan:${probe.code}${suffix}`, { method: 'GET', url: target, headers: [['Origin', probe.origin]] }).then((exchange) => ({ probe, exchange }));
+    send(`scan:${probe.code}${suffix}`, { method: 'GET', url: target, headers: [['Origin', probe.origin]] }).then(
+      (exchange) => ({ probe, exchange }),
+    );
 
   /** Error paths in turn, until one answers with an error status. */
   const findErrorPath = async (): Promise<Exchange[]> => {
     const attempts: Exchange[] = [];
     for (const [i, target] of errorProbeUrls(url).entries()) {
-      const exchange = await send(i === 0 ? 'error-probe' : `error-probe:${i + 1}`, { method: 'GET', url: target, headers: [['Origin', request.origin]] });
+      const exchange = await send(i === 0 ? 'error-probe' : `error-probe:${i + 1}`, {
+        method: 'GET',
+        url: target,
+        headers: [['Origin', request.origin]],
+      });
       attempts.push(exchange);
       if (isErrorStatus(exchange.response.status)) break;
     }
@@ -172,9 +203,16 @@ export async function checkEndpoint(options: CheckOptions): Promise<CheckReport>
   const settled = await Promise.allSettled([main, errorAttempts, scans, errorScans]);
   clearTimeout(overall);
   options.signal?.removeEventListener('abort', cancel);
-  const failures = settled.filter((s): s is PromiseRejectedResult => s.status === 'rejected').map((s) => s.reason as unknown);
+  const failures = settled
+    .filter((s): s is PromiseRejectedResult => s.status === 'rejected')
+    .map((s) => s.reason as unknown);
   if (failures.length > 0) {
-    if (overran) throw new CheckError('network', `the check did not finish within ${overallMs} ms (${OVERALL_TIMEOUT_FACTOR} x --timeout); the server answers too slowly`, 'timeout');
+    if (overran)
+      throw new CheckError(
+        'network',
+        `the check did not finish within ${overallMs} ms (${OVERALL_TIMEOUT_FACTOR} x --timeout); the server answers too slowly`,
+        'timeout',
+      );
     const cause = rootCause(failures);
     if (cause instanceof NetworkError) throw new CheckError('network', cause.message, cause.kind);
     throw cause;
@@ -182,25 +220,49 @@ export async function checkEndpoint(options: CheckOptions): Promise<CheckReport>
 
   const outcome = (settled[0] as PromiseFulfilledResult<FetchOutcome>).value;
   const attempts = (settled[1] as PromiseFulfilledResult<Exchange[]>).value;
-  const scanResults = [...(settled[2] as PromiseFulfilledResult<ScanResult[]>).value, ...(settled[3] as PromiseFulfilledResult<ScanResult[]>).value];
+  const scanResults = [
+    ...(settled[2] as PromiseFulfilledResult<ScanResult[]>).value,
+    ...(settled[3] as PromiseFulfilledResult<ScanResult[]>).value,
+  ];
   const mainExchanges = outcome.steps.map((s) => s.exchange);
   const flavor = detectFlavor(url, [...mainExchanges, ...attempts, ...scanResults.map((r) => r.exchange)]);
   const ctx = { flavor, request };
 
-  let findings: Finding[] = withOtherAllowedOrigin(withErrorProbe(diagnoseFetch(outcome, ctx), diagnoseErrorProbe(attempts, ctx)), [...mainExchanges, ...attempts], ctx);
+  let findings: Finding[] = withOtherAllowedOrigin(
+    withErrorProbe(diagnoseFetch(outcome, ctx), diagnoseErrorProbe(attempts, ctx)),
+    [...mainExchanges, ...attempts],
+    ctx,
+  );
   const scanFindings = evaluateScan(scanResults, [...mainExchanges, ...attempts], flavor, request.origin);
   findings.push(...(input.scan ? scanFindings : scanFindings.filter((f) => f.code === 'reflected-origin')));
   if (input.scan) {
     const last = mainExchanges[mainExchanges.length - 1];
-    if (outcome.ok && last) findings.push(...diagnoseVary(last, scanResults.map((r) => r.exchange), ctx));
+    if (outcome.ok && last)
+      findings.push(
+        ...diagnoseVary(
+          last,
+          scanResults.map((r) => r.exchange),
+          ctx,
+        ),
+      );
   }
   if (!input.showSecrets) findings = findings.map((f) => ({ ...f, evidence: f.evidence.map(redactEvidence) }));
 
-  const errorVerdict = (e: Exchange): ProbeVerdict => (!isErrorStatus(e.response.status) ? 'not-an-error' : checkResponse(request, e.response.headers).ok ? 'passed' : 'blocked');
+  const errorVerdict = (e: Exchange): ProbeVerdict =>
+    !isErrorStatus(e.response.status)
+      ? 'not-an-error'
+      : checkResponse(request, e.response.headers).ok
+        ? 'passed'
+        : 'blocked';
   const probes: ProbeRecord[] = [
     ...outcome.steps.map((s) => record(s.exchange, s.decision.ok ? 'passed' : 'blocked')),
     ...attempts.map((e) => record(e, errorVerdict(e))),
-    ...scanResults.map((r) => record(r.exchange, getHeader(r.exchange.response.headers, 'access-control-allow-origin') === r.probe.origin ? 'passed' : 'blocked')),
+    ...scanResults.map((r) =>
+      record(
+        r.exchange,
+        getHeader(r.exchange.response.headers, 'access-control-allow-origin') === r.probe.origin ? 'passed' : 'blocked',
+      ),
+    ),
   ];
   const exposed = findings.some((f) => f.severity === 'error' && (SCAN_CODES as readonly string[]).includes(f.code));
   return {

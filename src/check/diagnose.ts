@@ -3,7 +3,17 @@
  * the response carries API Gateway's fingerprint (a preflight answered 403 Missing Authentication Token is one
  * finding, "OPTIONS missing", not four failed CORS rules).
  */
-import { checkResponse, exposedHeaders, extractHeaderListValues, getHeader, headersNotAllowed, isOkStatus, isRedirectStatus, type CorsFailure, type PreflightDecision } from '../cors/fetch-check.js';
+import {
+  checkResponse,
+  exposedHeaders,
+  extractHeaderListValues,
+  getHeader,
+  headersNotAllowed,
+  isOkStatus,
+  isRedirectStatus,
+  type CorsFailure,
+  type PreflightDecision,
+} from '../cors/fetch-check.js';
 import type { FetchRequest } from '../cors/fetch-request.js';
 import { isAuthorizerRejection, isGatewayForbidden, isMissingAuthenticationToken, type ApiFlavor } from './aws.js';
 import type { FetchOutcome, FetchStep } from './browser-fetch.js';
@@ -22,7 +32,14 @@ function where(exchange: Exchange): string {
 
 type FindingContext = DiagnoseContext & Pick<FixContext, 'headers' | 'allowOrigin'>;
 
-function finding(code: FindingCode, severity: Severity, message: string, context: FindingContext, exchanges: readonly Exchange[], consequences: readonly Consequence[] = []): Finding {
+function finding(
+  code: FindingCode,
+  severity: Severity,
+  message: string,
+  context: FindingContext,
+  exchanges: readonly Exchange[],
+  consequences: readonly Consequence[] = [],
+): Finding {
   const fix: FixContext = {
     flavor: context.flavor,
     origin: context.request.origin,
@@ -46,7 +63,13 @@ function firstSegment(exchange: Exchange): string | undefined {
 }
 
 /** The CORS check failed on the origin itself: nothing else about the answer matters to the browser. */
-const ORIGIN_FAILURES: ReadonlySet<string> = new Set(['missing-allow-origin', 'allow-origin-mismatch', 'multiple-allow-origin', 'wildcard-origin-with-credentials', 'invalid-allow-credentials']);
+const ORIGIN_FAILURES: ReadonlySet<string> = new Set([
+  'missing-allow-origin',
+  'allow-origin-mismatch',
+  'multiple-allow-origin',
+  'wildcard-origin-with-credentials',
+  'invalid-allow-credentials',
+]);
 
 /**
  * Preflight failures that follow from a refused origin: servers that allow an origin send
@@ -55,7 +78,12 @@ const ORIGIN_FAILURES: ReadonlySet<string> = new Set(['missing-allow-origin', 'a
  * that is present but incomplete stays a finding of its own: it would still fail once the origin is allowed.
  */
 function followsFromOrigin(f: CorsFailure, step: FetchStep): boolean {
-  const header = f.code === 'method-not-allowed' ? 'access-control-allow-methods' : f.code === 'header-not-allowed' ? 'access-control-allow-headers' : undefined;
+  const header =
+    f.code === 'method-not-allowed'
+      ? 'access-control-allow-methods'
+      : f.code === 'header-not-allowed'
+        ? 'access-control-allow-headers'
+        : undefined;
   return header !== undefined && getHeader(step.exchange.response.headers, header) === null;
 }
 
@@ -69,7 +97,13 @@ function isStageKeyOrWafForbidden(response: Exchange['response'], ctx: DiagnoseC
 }
 
 /** A 403 {"message":"Forbidden"} no authorizer sent: one finding for its three possible causes. */
-function forbiddenFinding(severity: Severity, phase: string, exchange: Exchange, ctx: DiagnoseContext, consequences: readonly Consequence[]): Finding {
+function forbiddenFinding(
+  severity: Severity,
+  phase: string,
+  exchange: Exchange,
+  ctx: DiagnoseContext,
+  consequences: readonly Consequence[],
+): Finding {
   const first = firstSegment(exchange);
   const type = getHeader(exchange.response.headers, 'x-amzn-errortype');
   return finding(
@@ -99,18 +133,42 @@ function failureFinding(f: CorsFailure, step: FetchStep, ctx: DiagnoseContext): 
 /** A preflight whose status fails: one finding, named after the AWS cause when recognisable. */
 function preflightStatusFinding(step: FetchStep, ctx: DiagnoseContext): Finding {
   const { response } = step.exchange;
-  const others = step.decision.failures.filter((f) => f.code !== 'preflight-status' && f.code !== 'preflight-redirect' && !f.tolerated).map(consequence);
+  const others = step.decision.failures
+    .filter((f) => f.code !== 'preflight-status' && f.code !== 'preflight-redirect' && !f.tolerated)
+    .map(consequence);
   const head = `Preflight (${where(step.exchange)}) was answered ${response.status}`;
   if (isMissingAuthenticationToken(response)) {
-    return finding('options-missing', 'error', `${head} "Missing Authentication Token": API Gateway has no OPTIONS method for this path in the deployed stage, so the browser never sends the request.`, ctx, [step.exchange], others);
+    return finding(
+      'options-missing',
+      'error',
+      `${head} "Missing Authentication Token": API Gateway has no OPTIONS method for this path in the deployed stage, so the browser never sends the request.`,
+      ctx,
+      [step.exchange],
+      others,
+    );
   }
-  if (isStageKeyOrWafForbidden(response, ctx)) return forbiddenFinding('error', 'Preflight', step.exchange, ctx, others);
+  if (isStageKeyOrWafForbidden(response, ctx))
+    return forbiddenFinding('error', 'Preflight', step.exchange, ctx, others);
   if (isAuthorizerRejection(response)) {
-    return finding('preflight-unauthorized', 'error', `${head} by an authorizer or an IAM check: the preflight carries no credentials, so it can never pass.`, ctx, [step.exchange], others);
+    return finding(
+      'preflight-unauthorized',
+      'error',
+      `${head} by an authorizer or an IAM check: the preflight carries no credentials, so it can never pass.`,
+      ctx,
+      [step.exchange],
+      others,
+    );
   }
   if (isRedirectStatus(response.status)) {
     const to = getHeader(response.headers, 'location');
-    return finding('preflight-redirect', 'error', `${head}, a redirect${to ? ` to ${to}` : ''}; browsers never follow redirects on a preflight.`, ctx, [step.exchange], others);
+    return finding(
+      'preflight-redirect',
+      'error',
+      `${head}, a redirect${to ? ` to ${to}` : ''}; browsers never follow redirects on a preflight.`,
+      ctx,
+      [step.exchange],
+      others,
+    );
   }
   return finding('preflight-status', 'error', `${head}; browsers require a 2xx status.`, ctx, [step.exchange], others);
 }
@@ -122,16 +180,28 @@ function preflightRuleFindings(step: FetchStep, ctx: DiagnoseContext): Finding[]
   if (root === undefined) return failures.map((f) => failureFinding(f, step, ctx));
   const folded = failures.filter((f) => f !== root && followsFromOrigin(f, step));
   const own = failureFinding(root, step, ctx);
-  return [{ ...own, consequences: folded.map(consequence) }, ...failures.filter((f) => f !== root && !folded.includes(f)).map((f) => failureFinding(f, step, ctx))];
+  return [
+    { ...own, consequences: folded.map(consequence) },
+    ...failures.filter((f) => f !== root && !folded.includes(f)).map((f) => failureFinding(f, step, ctx)),
+  ];
 }
 
 /** A response (not a preflight) that fails the CORS check. */
 function responseFailureFindings(step: FetchStep, ctx: DiagnoseContext): Finding[] {
   const { response } = step.exchange;
   if (isMissingAuthenticationToken(response)) {
-    return [finding('route-not-deployed', 'error', `Response (${where(step.exchange)}) was 403 "Missing Authentication Token" without CORS headers: API Gateway does not know this path or method in the deployed stage.`, ctx, [step.exchange])];
+    return [
+      finding(
+        'route-not-deployed',
+        'error',
+        `Response (${where(step.exchange)}) was 403 "Missing Authentication Token" without CORS headers: API Gateway does not know this path or method in the deployed stage.`,
+        ctx,
+        [step.exchange],
+      ),
+    ];
   }
-  if (isStageKeyOrWafForbidden(response, ctx)) return [forbiddenFinding('error', 'Response', step.exchange, ctx, step.decision.failures.map(consequence))];
+  if (isStageKeyOrWafForbidden(response, ctx))
+    return [forbiddenFinding('error', 'Response', step.exchange, ctx, step.decision.failures.map(consequence))];
   const missing = step.decision.failures.find((f) => f.code === 'missing-allow-origin');
   if (missing && response.status >= 400) {
     return [
@@ -151,7 +221,9 @@ function responseFailureFindings(step: FetchStep, ctx: DiagnoseContext): Finding
 export function diagnoseFetch(outcome: FetchOutcome, ctx: DiagnoseContext): Finding[] {
   const findings: Finding[] = [];
   for (const step of outcome.steps) {
-    const statusFailed = step.decision.failures.some((f) => f.code === 'preflight-status' || f.code === 'preflight-redirect');
+    const statusFailed = step.decision.failures.some(
+      (f) => f.code === 'preflight-status' || f.code === 'preflight-redirect',
+    );
     if (step.kind === 'preflight' && statusFailed) {
       findings.push(preflightStatusFinding(step, ctx));
       findings.push(...step.decision.failures.filter((f) => f.tolerated).map((f) => failureFinding(f, step, ctx)));
@@ -165,13 +237,29 @@ export function diagnoseFetch(outcome: FetchOutcome, ctx: DiagnoseContext): Find
     if (step.kind === 'preflight') {
       const { maxAge } = step.decision as PreflightDecision;
       if (maxAge.capped) {
-        findings.push(finding('max-age-capped', 'info', `Preflight asks for Access-Control-Max-Age ${maxAge.requested} s; Chromium caches it for ${maxAge.seconds} s.`, ctx, [step.exchange]));
+        findings.push(
+          finding(
+            'max-age-capped',
+            'info',
+            `Preflight asks for Access-Control-Max-Age ${maxAge.requested} s; Chromium caches it for ${maxAge.seconds} s.`,
+            ctx,
+            [step.exchange],
+          ),
+        );
       }
     }
   }
   if (outcome.redirectError) {
     const { step, message } = outcome.redirectError;
-    findings.push(finding('redirect-failed', 'error', `Response (${where(step.exchange)} -> ${step.exchange.response.status}): ${message}.`, ctx, [step.exchange]));
+    findings.push(
+      finding(
+        'redirect-failed',
+        'error',
+        `Response (${where(step.exchange)} -> ${step.exchange.response.status}): ${message}.`,
+        ctx,
+        [step.exchange],
+      ),
+    );
   }
 
   const last = outcome.steps[outcome.steps.length - 1];
@@ -180,13 +268,41 @@ export function diagnoseFetch(outcome: FetchOutcome, ctx: DiagnoseContext): Find
     if (isStageKeyOrWafForbidden(response, ctx)) {
       findings.push(forbiddenFinding('warning', 'Response', last.exchange, ctx, []));
     } else if (isMissingAuthenticationToken(response)) {
-      findings.push(finding('route-not-deployed', 'warning', `Response (${where(last.exchange)}) was 403 "Missing Authentication Token": CORS passes, but API Gateway does not know this path or method in the deployed stage.`, ctx, [last.exchange]));
+      findings.push(
+        finding(
+          'route-not-deployed',
+          'warning',
+          `Response (${where(last.exchange)}) was 403 "Missing Authentication Token": CORS passes, but API Gateway does not know this path or method in the deployed stage.`,
+          ctx,
+          [last.exchange],
+        ),
+      );
     } else if (!isOkStatus(response.status)) {
-      findings.push(finding('actual-status', 'info', `Response (${where(last.exchange)}) was ${response.status}; CORS passes, so the frontend can read it.`, ctx, [last.exchange]));
+      findings.push(
+        finding(
+          'actual-status',
+          'info',
+          `Response (${where(last.exchange)}) was ${response.status}; CORS passes, so the frontend can read it.`,
+          ctx,
+          [last.exchange],
+        ),
+      );
     }
     const acehRaw = getHeader(response.headers, 'access-control-expose-headers');
-    if (ctx.request.credentials && acehRaw !== null && exposedHeaders(ctx.request, response.headers).names.includes('*')) {
-      findings.push(finding('expose-wildcard-with-credentials', 'warning', `Response (${where(last.exchange)}) has Access-Control-Expose-Headers "${acehRaw}"; with credentials "*" exposes nothing.`, ctx, [last.exchange]));
+    if (
+      ctx.request.credentials &&
+      acehRaw !== null &&
+      exposedHeaders(ctx.request, response.headers).names.includes('*')
+    ) {
+      findings.push(
+        finding(
+          'expose-wildcard-with-credentials',
+          'warning',
+          `Response (${where(last.exchange)}) has Access-Control-Expose-Headers "${acehRaw}"; with credentials "*" exposes nothing.`,
+          ctx,
+          [last.exchange],
+        ),
+      );
     }
   }
   return findings;
@@ -204,7 +320,15 @@ export function diagnoseErrorProbe(attempts: readonly Exchange[], ctx: DiagnoseC
   const { response } = last;
   if (!isErrorStatus(response.status)) {
     const tried = attempts.map((e) => `${where(e)} -> ${e.response.status}`).join(', ');
-    return [finding('error-path-not-found', 'info', `No error answer to check: every path tried was answered without an error status (${tried}), so whether errors carry CORS headers is unknown.`, ctx, attempts)];
+    return [
+      finding(
+        'error-path-not-found',
+        'info',
+        `No error answer to check: every path tried was answered without an error status (${tried}), so whether errors carry CORS headers is unknown.`,
+        ctx,
+        attempts,
+      ),
+    ];
   }
   const decision = checkResponse(ctx.request, response.headers);
   if (decision.ok) return [];
@@ -226,7 +350,11 @@ export function isErrorStatus(status: number): boolean {
 }
 
 /** Root findings whose cause also explains an error answer without CORS headers (the same refusal, or the same 403). */
-const EXPLAINS_ERROR_PROBE: ReadonlySet<string> = new Set([...ORIGIN_FAILURES, 'gateway-forbidden', 'error-response-without-cors']);
+const EXPLAINS_ERROR_PROBE: ReadonlySet<string> = new Set([
+  ...ORIGIN_FAILURES,
+  'gateway-forbidden',
+  'error-response-without-cors',
+]);
 
 /**
  * Adds the error probe's findings, folded under the request's root finding when that finding already explains
@@ -238,7 +366,10 @@ export function withErrorProbe(findings: readonly Finding[], probe: readonly Fin
   const out = [...findings, ...probe.filter((f) => !folded.includes(f))];
   if (folded.length > 0) {
     const root = findings[i]!;
-    out[i] = { ...root, consequences: [...(root.consequences ?? []), ...folded.map((f) => ({ code: f.code, message: f.message }))] };
+    out[i] = {
+      ...root,
+      consequences: [...(root.consequences ?? []), ...folded.map((f) => ({ code: f.code, message: f.message }))],
+    };
   }
   return out;
 }
@@ -248,12 +379,19 @@ export function withErrorProbe(findings: readonly Finding[], probe: readonly Fin
  * names a different, exact origin (a REST API's gateway responses carry one fixed origin), CORS is set up and this
  * origin is just not in the list: the finding says so, with that answer as evidence, and the fix is to add it.
  */
-export function withOtherAllowedOrigin(findings: readonly Finding[], exchanges: readonly Exchange[], ctx: DiagnoseContext): Finding[] {
+export function withOtherAllowedOrigin(
+  findings: readonly Finding[],
+  exchanges: readonly Exchange[],
+  ctx: DiagnoseContext,
+): Finding[] {
   const i = findings.findIndex((f) => f.severity === 'error' && f.code === 'missing-allow-origin');
   if (i === -1) return [...findings];
   const named = exchanges
     .map((exchange) => ({ exchange, allowOrigin: getHeader(exchange.response.headers, 'access-control-allow-origin') }))
-    .find((x) => x.allowOrigin !== null && /^https?:\/\/[^\s,]+$/.test(x.allowOrigin) && x.allowOrigin !== ctx.request.origin);
+    .find(
+      (x) =>
+        x.allowOrigin !== null && /^https?:\/\/[^\s,]+$/.test(x.allowOrigin) && x.allowOrigin !== ctx.request.origin,
+    );
   if (named === undefined) return [...findings];
   const root = findings[i]!;
   const { exchange, allowOrigin } = named;
@@ -280,5 +418,13 @@ export function diagnoseVary(main: Exchange, others: readonly Exchange[], ctx: D
   if (vary.includes('origin') || vary.includes('*')) return [];
   const dynamic = others.some((e) => getHeader(e.response.headers, 'access-control-allow-origin') !== acao);
   if (!dynamic) return [];
-  return [finding('vary-origin-missing', 'warning', `Response (${where(main)}) has an Access-Control-Allow-Origin that changes with the request's Origin, but no "Vary: Origin".`, ctx, [main])];
+  return [
+    finding(
+      'vary-origin-missing',
+      'warning',
+      `Response (${where(main)}) has an Access-Control-Allow-Origin that changes with the request's Origin, but no "Vary: Origin".`,
+      ctx,
+      [main],
+    ),
+  ];
 }

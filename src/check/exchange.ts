@@ -29,7 +29,10 @@ export interface Evidence {
  * between two identical CI runs.
  */
 export function isEvidenceHeader(name: string): boolean {
-  return name.startsWith('access-control-') || ['vary', 'location', 'content-type', 'cache-control', 'x-amzn-errortype', 'www-authenticate'].includes(name);
+  return (
+    name.startsWith('access-control-') ||
+    ['vary', 'location', 'content-type', 'cache-control', 'x-amzn-errortype', 'www-authenticate'].includes(name)
+  );
 }
 
 export function toEvidence(exchange: Exchange): Evidence {
@@ -56,20 +59,38 @@ export function toEvidence(exchange: Exchange): Evidence {
  * token of temporary credentials that SigV4 requests carry (`x-amz-security-token`,
  * https://docs.aws.amazon.com/IAM/latest/UserGuide/create-signed-request.html).
  */
-const SECRET_HEADERS: ReadonlySet<string> = new Set(['authorization', 'proxy-authorization', 'cookie', 'set-cookie', 'x-api-key', 'x-amz-security-token']);
+const SECRET_HEADERS: ReadonlySet<string> = new Set([
+  'authorization',
+  'proxy-authorization',
+  'cookie',
+  'set-cookie',
+  'x-api-key',
+  'x-amz-security-token',
+]);
 
 const REDACTED = '<redacted: --show-secrets shows it>';
 
 /** A credential header's value with the secret left out; an authentication scheme ("Bearer") stays, it helps. */
 function redactValue(name: string, value: string): string {
   if (!SECRET_HEADERS.has(name.toLowerCase())) return value;
-  const scheme = /^(?:proxy-)?authorization$/i.test(name) ? /^([A-Za-z][A-Za-z0-9!#$%&'*+.^_`|~-]*)\s+\S/.exec(value)?.[1] : undefined;
+  const scheme = /^(?:proxy-)?authorization$/i.test(name)
+    ? /^([A-Za-z][A-Za-z0-9!#$%&'*+.^_`|~-]*)\s+\S/.exec(value)?.[1]
+    : undefined;
   return scheme === undefined ? REDACTED : `${scheme} ${REDACTED}`;
 }
 
 /** The evidence with credential header values replaced, for output that may end up in CI logs or issues. */
 export function redactEvidence(e: Evidence): Evidence {
   const requestHeaders = Object.fromEntries(Object.entries(e.request.headers).map(([n, v]) => [n, redactValue(n, v)]));
-  const responseHeaders = Object.fromEntries(Object.entries(e.response.headers).map(([n, v]) => [n, Array.isArray(v) ? v.map((x) => redactValue(n, x)) : redactValue(n, v as string)]));
-  return { ...e, request: { ...e.request, headers: requestHeaders }, response: { ...e.response, headers: responseHeaders } };
+  const responseHeaders = Object.fromEntries(
+    Object.entries(e.response.headers).map(([n, v]) => [
+      n,
+      Array.isArray(v) ? v.map((x) => redactValue(n, x)) : redactValue(n, v as string),
+    ]),
+  );
+  return {
+    ...e,
+    request: { ...e.request, headers: requestHeaders },
+    response: { ...e.response, headers: responseHeaders },
+  };
 }

@@ -85,7 +85,8 @@ export interface FixContext {
   readonly firstSegment?: string;
 }
 
-const REDEPLOY = 'A REST API stage serves its last deployment: nothing changes until a new deployment (the cors-gen module redeploys on every change through its deployment triggers).';
+const REDEPLOY =
+  'A REST API stage serves its last deployment: nothing changes until a new deployment (the cors-gen module redeploys on every change through its deployment triggers).';
 
 /** Picks the text for the detected front door; with none detected, the REST and HTTP API texts together. */
 function byFlavor(flavor: ApiFlavor, texts: { rest: string; http: string; url: string; other?: string }): string {
@@ -127,23 +128,27 @@ export const FIXES: Record<FindingCode, (c: FixContext) => string> = {
       rest: 'REST API: give the resource an OPTIONS method with a MOCK integration that answers 200 or 204 (cors-gen generates it); if a Lambda handles OPTIONS, it must return 200 or 204 without requiring authentication.',
       http: 'HTTP API: set cors_configuration so API Gateway answers the preflight; a Lambda behind an OPTIONS route must return 200 or 204.',
       url: 'Function URL: set the cors block so Lambda answers the preflight itself.',
-      other: 'The preflight (OPTIONS) must get a 2xx status without authentication. REST API: an OPTIONS method with a MOCK integration (cors-gen generates it); HTTP API: cors_configuration; Function URL: the cors block.',
+      other:
+        'The preflight (OPTIONS) must get a 2xx status without authentication. REST API: an OPTIONS method with a MOCK integration (cors-gen generates it); HTTP API: cors_configuration; Function URL: the cors block.',
     }),
   'preflight-redirect': () =>
     'Answer OPTIONS at this URL itself: browsers never follow a redirect on a preflight. The redirect is usually http to https, a trailing slash added or removed, or a custom domain base path — call the final URL from the frontend.',
   'missing-allow-origin': (c) =>
     c.allowOrigin !== undefined
-      ? `Add ${c.origin} to the allowed origins: the API answers CORS to ${c.allowOrigin}, so CORS is set up and this origin is simply not in the list. ${byFlavor(c.flavor, {
-          rest: `In a cors-gen spec: cors.allowOrigins (every stage) or stages.<stage>.allowOrigins (one stage), then "cors-gen generate" and terraform apply (the module's allowed_origins). ${REDEPLOY}`,
-          http: 'HTTP API: cors_configuration.allow_origins (in a cors-gen spec: cors.allowOrigins or stages.<stage>.allowOrigins, then "cors-gen generate" and terraform apply).',
-          url: 'Function URL: cors.allow_origins (in a cors-gen spec: cors.allowOrigins or stages.<stage>.allowOrigins, then "cors-gen generate" and terraform apply).',
-          other: `In a cors-gen spec: cors.allowOrigins (every stage) or stages.<stage>.allowOrigins (one stage), then "cors-gen generate" and terraform apply (the module's allowed_origins). ${REDEPLOY}`,
-        })}`
+      ? `Add ${c.origin} to the allowed origins: the API answers CORS to ${c.allowOrigin}, so CORS is set up and this origin is simply not in the list. ${byFlavor(
+          c.flavor,
+          {
+            rest: `In a cors-gen spec: cors.allowOrigins (every stage) or stages.<stage>.allowOrigins (one stage), then "cors-gen generate" and terraform apply (the module's allowed_origins). ${REDEPLOY}`,
+            http: 'HTTP API: cors_configuration.allow_origins (in a cors-gen spec: cors.allowOrigins or stages.<stage>.allowOrigins, then "cors-gen generate" and terraform apply).',
+            url: 'Function URL: cors.allow_origins (in a cors-gen spec: cors.allowOrigins or stages.<stage>.allowOrigins, then "cors-gen generate" and terraform apply).',
+            other: `In a cors-gen spec: cors.allowOrigins (every stage) or stages.<stage>.allowOrigins (one stage), then "cors-gen generate" and terraform apply (the module's allowed_origins). ${REDEPLOY}`,
+          },
+        )}`
       : byFlavor(c.flavor, {
-      rest: `REST API: with a Lambda proxy integration the Lambda's response must carry Access-Control-Allow-Origin (API Gateway adds nothing to proxy responses); the OPTIONS method maps it in its integration response, declared in the method response. If other origins get the header, ${c.origin} is not in the allowlist. ${REDEPLOY}`,
-      http: `HTTP API: add ${c.origin} to cors_configuration.allow_origins; API Gateway ignores CORS headers returned by the Lambda.`,
-      url: `Function URL: add ${c.origin} to cors.allow_origins; Lambda's configured CORS headers take precedence over the function's.`,
-    }),
+          rest: `REST API: with a Lambda proxy integration the Lambda's response must carry Access-Control-Allow-Origin (API Gateway adds nothing to proxy responses); the OPTIONS method maps it in its integration response, declared in the method response. If other origins get the header, ${c.origin} is not in the allowlist. ${REDEPLOY}`,
+          http: `HTTP API: add ${c.origin} to cors_configuration.allow_origins; API Gateway ignores CORS headers returned by the Lambda.`,
+          url: `Function URL: add ${c.origin} to cors.allow_origins; Lambda's configured CORS headers take precedence over the function's.`,
+        }),
   'multiple-allow-origin': () =>
     'Set Access-Control-Allow-Origin in exactly one place, with one value. REST API: the Lambda and a mapped integration or gateway response both add it — keep one. HTTP API and function URLs set it themselves: remove it from the Lambda. CloudFront: a response headers policy adds a second copy. A list of origins never works: echo the single allowed request origin, with Vary: Origin.',
   'allow-origin-mismatch': (c) => {
@@ -165,12 +170,19 @@ export const FIXES: Record<FindingCode, (c: FixContext) => string> = {
       http: 'HTTP API: set cors_configuration.allow_credentials = true.',
       url: 'Function URL: set cors.allow_credentials = true.',
     })} If the frontend needs neither cookies nor HTTP authentication, drop credentials: 'include' instead.`,
-  'invalid-allow-methods': () => 'Access-Control-Allow-Methods must be method names separated by commas, e.g. "GET,POST,OPTIONS".',
-  'invalid-allow-headers': () => 'Access-Control-Allow-Headers must be header names separated by commas, e.g. "Content-Type,Authorization".',
+  'invalid-allow-methods': () =>
+    'Access-Control-Allow-Methods must be method names separated by commas, e.g. "GET,POST,OPTIONS".',
+  'invalid-allow-headers': () =>
+    'Access-Control-Allow-Headers must be header names separated by commas, e.g. "Content-Type,Authorization".',
   'method-not-allowed': (c) =>
     [
       `List ${c.method} in Access-Control-Allow-Methods, spelled exactly as the frontend sends it (methods compare case-sensitively; "*" works only without credentials).`,
-      byFlavor(c.flavor, { rest: 'REST API: the OPTIONS integration response.', http: 'HTTP API: cors_configuration.allow_methods.', url: 'Function URL: cors.allow_methods.', other: '' }),
+      byFlavor(c.flavor, {
+        rest: 'REST API: the OPTIONS integration response.',
+        http: 'HTTP API: cors_configuration.allow_methods.',
+        url: 'Function URL: cors.allow_methods.',
+        other: '',
+      }),
       // A module cors-gen generates allows the union of the routes' methods unless cors.allowMethods is set, and a
       // route without the method would not serve it even once the preflight passes.
       `In cors-gen: add ${c.method} to the route's methods, and to cors.allowMethods if the spec sets it.`,
@@ -178,29 +190,38 @@ export const FIXES: Record<FindingCode, (c: FixContext) => string> = {
       .filter(Boolean)
       .join(' '),
   'header-not-allowed': (c) =>
-    `List ${(c.headers ?? []).join(', ') || 'the header'} in Access-Control-Allow-Headers (cors.allowHeaders in the spec; "*" works only without credentials and never covers Authorization). ${byFlavor(c.flavor, {
-      rest: 'REST API: the OPTIONS integration response.',
-      http: 'HTTP API: cors_configuration.allow_headers.',
-      url: 'Function URL: cors.allow_headers.',
-      other: '',
-    })}`.trim(),
+    `List ${(c.headers ?? []).join(', ') || 'the header'} in Access-Control-Allow-Headers (cors.allowHeaders in the spec; "*" works only without credentials and never covers Authorization). ${byFlavor(
+      c.flavor,
+      {
+        rest: 'REST API: the OPTIONS integration response.',
+        http: 'HTTP API: cors_configuration.allow_headers.',
+        url: 'Function URL: cors.allow_headers.',
+        other: '',
+      },
+    )}`.trim(),
   'authorization-not-covered-by-wildcard': () =>
     'List Authorization by name in Access-Control-Allow-Headers. The Fetch standard says "*" never covers it; browsers still tolerate it today (Chromium flags it in DevTools) and are expected to enforce the rule.',
   'error-response-without-cors': (c) =>
-    `Error responses need the CORS headers too, or the browser hides the status and body behind a CORS error. ${byFlavor(c.flavor, {
-      rest: 'REST API: errors API Gateway generates itself (403 for unknown paths, 401/403 from authorizers, 429, 5xx) skip your methods; add the gateway responses DEFAULT_4XX and DEFAULT_5XX with Access-Control-Allow-Origin (cors-gen does) and redeploy. A Lambda proxy must return the headers on every path, including thrown errors.',
-      http: 'HTTP API: errors from the Lambda get the configured CORS headers only when the origin is in allow_origins; check cors_configuration.',
-      url: 'Function URL: errors get the configured CORS headers only when the origin is in cors.allow_origins.',
-    })}`,
+    `Error responses need the CORS headers too, or the browser hides the status and body behind a CORS error. ${byFlavor(
+      c.flavor,
+      {
+        rest: 'REST API: errors API Gateway generates itself (403 for unknown paths, 401/403 from authorizers, 429, 5xx) skip your methods; add the gateway responses DEFAULT_4XX and DEFAULT_5XX with Access-Control-Allow-Origin (cors-gen does) and redeploy. A Lambda proxy must return the headers on every path, including thrown errors.',
+        http: 'HTTP API: errors from the Lambda get the configured CORS headers only when the origin is in allow_origins; check cors_configuration.',
+        url: 'Function URL: errors get the configured CORS headers only when the origin is in cors.allow_origins.',
+      },
+    )}`,
   'error-path-not-found': () =>
     'Check an error answer yourself: run cors-gen check on a URL that fails (a path under no route, an id that does not exist, a request without the login it needs) and look for Access-Control-Allow-Origin on the 4xx. A catch-all route ({proxy+}) or a path parameter can answer every path under the endpoint.',
-  'redirect-failed': () => 'Redirect only to an http(s) URL without user:password@, or call the final URL from the frontend directly.',
-  'actual-status': () => 'CORS works; the API itself answered with an error. Check the route, the method and the authentication the request needs.',
-  'max-age-capped': () => 'Chromium caches a preflight for at most 7200 s (Firefox 86400 s); a larger maxAge changes nothing in Chromium.',
+  'redirect-failed': () =>
+    'Redirect only to an http(s) URL without user:password@, or call the final URL from the frontend directly.',
+  'actual-status': () =>
+    'CORS works; the API itself answered with an error. Check the route, the method and the authentication the request needs.',
+  'max-age-capped': () =>
+    'Chromium caches a preflight for at most 7200 s (Firefox 86400 s); a larger maxAge changes nothing in Chromium.',
   'expose-wildcard-with-credentials': () =>
     'With credentials, "*" in Access-Control-Expose-Headers is a literal header name, not "all headers": list the headers the frontend reads (cors.exposeHeaders).',
   'vary-origin-missing': () =>
-    'Send Vary: Origin with every response whose Access-Control-Allow-Origin depends on the request\'s Origin; otherwise a cache (CloudFront, the browser) serves one origin\'s answer to another (https://fetch.spec.whatwg.org/#cors-protocol-and-http-caches).',
+    "Send Vary: Origin with every response whose Access-Control-Allow-Origin depends on the request's Origin; otherwise a cache (CloudFront, the browser) serves one origin's answer to another (https://fetch.spec.whatwg.org/#cors-protocol-and-http-caches).",
 
   'reflected-origin': () =>
     'The API echoes any Origin it receives. Compare the Origin with an exact allowlist (cors-gen: ALLOWED_ORIGINS) and send no CORS headers for other origins.',
@@ -215,7 +236,7 @@ export const FIXES: Record<FindingCode, (c: FixContext) => string> = {
   'substring-match': () =>
     'The origin check accepts origins that merely contain, or are contained in, an allowed one (includes/indexOf). Compare whole origins.',
   'any-subdomain': () =>
-    'Any subdomain is trusted, so one forgotten or taken-over subdomain (dangling DNS, an unclaimed S3 bucket or CloudFront distribution) can read responses. List the origins you own, or use cors-gen\'s one-label wildcard only where every subdomain is yours.',
+    "Any subdomain is trusted, so one forgotten or taken-over subdomain (dangling DNS, an unclaimed S3 bucket or CloudFront distribution) can read responses. List the origins you own, or use cors-gen's one-label wildcard only where every subdomain is yours.",
   'http-trusted': () =>
     'An http:// origin is trusted by an https API: a network attacker can inject script into the http page and read API responses. Allow only https origins in production (localhost excepted).',
   'special-chars': () =>

@@ -16,7 +16,9 @@ export interface ReportJson {
   readonly originAllowed: boolean;
   readonly url: string;
   readonly origin: string;
-  readonly findings: readonly Required<Pick<Finding, 'code' | 'severity' | 'message' | 'fix' | 'evidence' | 'consequences'>>[];
+  readonly findings: readonly Required<
+    Pick<Finding, 'code' | 'severity' | 'message' | 'fix' | 'evidence' | 'consequences'>
+  >[];
   readonly probes: readonly ProbeRecord[];
 }
 
@@ -26,7 +28,14 @@ export function reportJson(report: CheckReport): ReportJson {
     originAllowed: report.originAllowed,
     url: report.url,
     origin: report.origin,
-    findings: report.findings.map(({ code, severity, message, fix, evidence, consequences }) => ({ code, severity, message, fix, evidence, consequences: consequences ?? [] })),
+    findings: report.findings.map(({ code, severity, message, fix, evidence, consequences }) => ({
+      code,
+      severity,
+      message,
+      fix,
+      evidence,
+      consequences: consequences ?? [],
+    })),
     probes: report.probes,
   };
 }
@@ -50,7 +59,8 @@ export function visible(text: string): string {
 function escapeAll<T>(value: T): T {
   if (typeof value === 'string') return visible(value) as T;
   if (Array.isArray(value)) return value.map(escapeAll) as T;
-  if (value !== null && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [visible(k), escapeAll(v)])) as T;
+  if (value !== null && typeof value === 'object')
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [visible(k), escapeAll(v)])) as T;
   return value;
 }
 
@@ -70,7 +80,8 @@ function formatEvidence(e: Evidence, style: Style): string[] {
   for (const [name, value] of Object.entries(e.request.headers)) lines.push(style('dim', `    > ${name}: ${value}`));
   const shown = Object.entries(e.response.headers).filter(([name]) => isTelling(name));
   if (shown.length === 0) lines.push(style('dim', '    < (no Access-Control-* headers)'));
-  for (const [name, value] of shown) for (const v of Array.isArray(value) ? value : [value]) lines.push(style('dim', `    < ${name}: ${v}`));
+  for (const [name, value] of shown)
+    for (const v of Array.isArray(value) ? value : [value]) lines.push(style('dim', `    < ${name}: ${v}`));
   return lines;
 }
 
@@ -80,17 +91,24 @@ function plural(n: number, word: string): string {
 
 function probeLine(p: ProbeRecord, width: number, style: Style): string {
   const verdict =
-    p.verdict === 'not-an-error' ? style('yellow', 'not an error')
-    : p.probe.startsWith('scan:') ? (p.verdict === 'passed' ? style('red', `readable from ${p.origin}`) : style('green', `refused ${p.origin}`))
-    : p.verdict === 'passed' ? style('green', 'ok')
-    : style(p.probe.startsWith('error-probe') ? 'yellow' : 'red', 'blocked');
+    p.verdict === 'not-an-error'
+      ? style('yellow', 'not an error')
+      : p.probe.startsWith('scan:')
+        ? p.verdict === 'passed'
+          ? style('red', `readable from ${p.origin}`)
+          : style('green', `refused ${p.origin}`)
+        : p.verdict === 'passed'
+          ? style('green', 'ok')
+          : style(p.probe.startsWith('error-probe') ? 'yellow' : 'red', 'blocked');
   return `  ${p.probe.padEnd(width)}  ${p.request} -> ${p.status}  ${verdict}`;
 }
 
 export function formatReport(unsafe: CheckReport, style: Style = plain): string {
   const report = escapeAll(unsafe);
   const out: string[] = [];
-  out.push(`${style('bold', `${report.method} ${report.url}`)} from ${report.origin}${report.credentials ? ' (credentials: include)' : ''}`);
+  out.push(
+    `${style('bold', `${report.method} ${report.url}`)} from ${report.origin}${report.credentials ? ' (credentials: include)' : ''}`,
+  );
   // With a scan, its dozens of probes are counted, not listed (--json lists them); alone, the reflection probe is shown.
   const listed = report.probes.filter((p) => !p.probe.startsWith('scan:') || report.scanned === 1);
   const width = Math.max(...listed.map((p) => p.probe.length), 4);
@@ -112,12 +130,24 @@ export function formatReport(unsafe: CheckReport, style: Style = plain): string 
   }
 
   const count = (s: Severity) => report.findings.filter((f) => f.severity === s).length;
-  const tally = [count('error') > 0 ? plural(count('error'), 'error') : '', count('warning') > 0 ? plural(count('warning'), 'warning') : ''].filter(Boolean).join(' and ');
+  const tally = [
+    count('error') > 0 ? plural(count('error'), 'error') : '',
+    count('warning') > 0 ? plural(count('warning'), 'warning') : '',
+  ]
+    .filter(Boolean)
+    .join(' and ');
   const what = `${report.method} ${report.url}`;
   out.push('');
-  if (!report.originAllowed) out.push(`${style('red', 'blocked')}: ${report.origin} cannot use ${what}${tally ? ` (${tally})` : ''}`);
+  if (!report.originAllowed)
+    out.push(`${style('red', 'blocked')}: ${report.origin} cannot use ${what}${tally ? ` (${tally})` : ''}`);
   // The frontend works, but so would an attacker's page: that fails the check too.
-  else if (!report.ok) out.push(`${style('red', 'exposed')}: ${report.origin} can use ${what}, but so can origins that should not (${tally} above)`);
-  else out.push(`${style('green', 'ok')}: ${report.origin} can use ${what}${count('warning') > 0 ? ` (${plural(count('warning'), 'warning')})` : ''}`);
+  else if (!report.ok)
+    out.push(
+      `${style('red', 'exposed')}: ${report.origin} can use ${what}, but so can origins that should not (${tally} above)`,
+    );
+  else
+    out.push(
+      `${style('green', 'ok')}: ${report.origin} can use ${what}${count('warning') > 0 ? ` (${plural(count('warning'), 'warning')})` : ''}`,
+    );
   return out.join('\n');
 }

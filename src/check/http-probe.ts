@@ -87,7 +87,12 @@ export function sendProbe(request: ProbeRequest, limits: ProbeLimits): Promise<P
     req.maxHeadersCount = limits.maxHeaderCount + 1;
 
     const timer = setTimeout(() => {
-      req.destroy(new NetworkError('timeout', `no complete answer to ${request.method} ${url.href} within ${limits.timeoutMs} ms (--timeout)`));
+      req.destroy(
+        new NetworkError(
+          'timeout',
+          `no complete answer to ${request.method} ${url.href} within ${limits.timeoutMs} ms (--timeout)`,
+        ),
+      );
     }, limits.timeoutMs);
     const onAbort = () => req.destroy(new NetworkError('aborted', `${request.method} ${url.href} was cancelled`));
     if (limits.signal?.aborted) onAbort();
@@ -97,7 +102,12 @@ export function sendProbe(request: ProbeRequest, limits: ProbeLimits): Promise<P
     req.on('response', (res) => {
       res.on('error', (e) => finish(e));
       if (res.rawHeaders.length / 2 > limits.maxHeaderCount) {
-        req.destroy(new NetworkError('too-large', `the response to ${request.method} ${url.href} has more than ${limits.maxHeaderCount} headers`));
+        req.destroy(
+          new NetworkError(
+            'too-large',
+            `the response to ${request.method} ${url.href} has more than ${limits.maxHeaderCount} headers`,
+          ),
+        );
         return;
       }
       const headers: Record<string, string[]> = {};
@@ -110,7 +120,12 @@ export function sendProbe(request: ProbeRequest, limits: ProbeLimits): Promise<P
       res.on('data', (chunk: Buffer) => {
         total += chunk.length;
         if (total > limits.maxBodyBytes) {
-          req.destroy(new NetworkError('too-large', `the response body of ${request.method} ${url.href} exceeds ${limits.maxBodyBytes} bytes; cors-gen stopped reading (an endless response?)`));
+          req.destroy(
+            new NetworkError(
+              'too-large',
+              `the response body of ${request.method} ${url.href} exceeds ${limits.maxBodyBytes} bytes; cors-gen stopped reading (an endless response?)`,
+            ),
+          );
           return;
         }
         if (kept < BODY_PREFIX_BYTES) {
@@ -119,9 +134,17 @@ export function sendProbe(request: ProbeRequest, limits: ProbeLimits): Promise<P
           kept += part.length;
         }
       });
-      res.on('end', () => finish(undefined, { status: res.statusCode ?? 0, headers, bodyStart: Buffer.concat(prefix).toString('utf8') }));
+      res.on('end', () =>
+        finish(undefined, { status: res.statusCode ?? 0, headers, bodyStart: Buffer.concat(prefix).toString('utf8') }),
+      );
       res.on('close', () => {
-        if (!res.complete) finish(new NetworkError('reset', `the server closed the connection during ${request.method} ${url.href} before the body was complete`));
+        if (!res.complete)
+          finish(
+            new NetworkError(
+              'reset',
+              `the server closed the connection during ${request.method} ${url.href} before the body was complete`,
+            ),
+          );
       });
     });
     req.end();

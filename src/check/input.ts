@@ -5,7 +5,13 @@
  */
 import { parseOriginEntry, isOriginProblem } from '../cors/origin.js';
 import { DEFAULT_LIMITS } from './http-probe.js';
-import { isForbiddenMethod, isForbiddenRequestHeader, isToken, normalizeMethod, type FetchRequest } from '../cors/fetch-request.js';
+import {
+  isForbiddenMethod,
+  isForbiddenRequestHeader,
+  isToken,
+  normalizeMethod,
+  type FetchRequest,
+} from '../cors/fetch-request.js';
 
 export interface CheckOptions {
   /** The endpoint, e.g. `https://abc123.execute-api.eu-west-1.amazonaws.com/prod/users`. */
@@ -74,10 +80,18 @@ export function parseHeader(raw: string): [string, string] {
   const colon = raw.indexOf(':');
   const name = (colon === -1 ? raw : raw.slice(0, colon)).trim();
   const value = colon === -1 ? (HARMLESS_VALUES[name.toLowerCase()] ?? 'cors-gen') : raw.slice(colon + 1).trim();
-  if (!isToken(name)) throw new CheckError('usage', `--header "${raw}": "${name}" is not a header name; write "Name: value" or just "Name"`);
-  if (/[\0\r\n]/.test(value)) throw new CheckError('usage', `--header "${name}": the value contains a line break or NUL`);
+  if (!isToken(name))
+    throw new CheckError(
+      'usage',
+      `--header "${raw}": "${name}" is not a header name; write "Name: value" or just "Name"`,
+    );
+  if (/[\0\r\n]/.test(value))
+    throw new CheckError('usage', `--header "${name}": the value contains a line break or NUL`);
   if (isForbiddenRequestHeader(name, value)) {
-    throw new CheckError('usage', `--header "${name}": browsers do not let page script set this header (a forbidden request-header), so a frontend never sends it`);
+    throw new CheckError(
+      'usage',
+      `--header "${name}": browsers do not let page script set this header (a forbidden request-header), so a frontend never sends it`,
+    );
   }
   return [name, value];
 }
@@ -86,9 +100,16 @@ function parseOrigin(origin: string): string {
   if (origin === 'null') return origin;
   const entry = parseOriginEntry(origin);
   if (isOriginProblem(entry)) {
-    throw new CheckError('usage', `--origin "${origin}" ${entry.reason}${entry.fix ? `; did you mean "${entry.fix}"?` : ''}`);
+    throw new CheckError(
+      'usage',
+      `--origin "${origin}" ${entry.reason}${entry.fix ? `; did you mean "${entry.fix}"?` : ''}`,
+    );
   }
-  if (entry.kind !== 'exact') throw new CheckError('usage', `--origin "${origin}" is a pattern; give the one origin the frontend runs on, e.g. https://app.example.com`);
+  if (entry.kind !== 'exact')
+    throw new CheckError(
+      'usage',
+      `--origin "${origin}" is a pattern; give the one origin the frontend runs on, e.g. https://app.example.com`,
+    );
   return entry.value;
 }
 
@@ -102,14 +123,19 @@ export const MAX_TIMEOUT_MS = 600_000;
 
 function positiveInteger(value: number | undefined, fallback: number, what: string): number {
   if (value === undefined) return fallback;
-  if (!Number.isInteger(value) || value < 1) throw new CheckError('usage', `${what} must be a positive whole number, got ${value}`);
+  if (!Number.isInteger(value) || value < 1)
+    throw new CheckError('usage', `${what} must be a positive whole number, got ${value}`);
   return value;
 }
 
 /** --timeout in ms: 1 to MAX_TIMEOUT_MS. */
 function timeoutMs(ms: number | undefined): number {
   const value = positiveInteger(ms, DEFAULT_LIMITS.timeoutMs, '--timeout');
-  if (value > MAX_TIMEOUT_MS) throw new CheckError('usage', `--timeout ${value} is above the limit of ${MAX_TIMEOUT_MS} ms (10 minutes); give a number of milliseconds from 1 to ${MAX_TIMEOUT_MS}`);
+  if (value > MAX_TIMEOUT_MS)
+    throw new CheckError(
+      'usage',
+      `--timeout ${value} is above the limit of ${MAX_TIMEOUT_MS} ms (10 minutes); give a number of milliseconds from 1 to ${MAX_TIMEOUT_MS}`,
+    );
   return value;
 }
 
@@ -118,21 +144,30 @@ export function parseCheckInput(options: CheckOptions): CheckInput {
   try {
     url = new URL(options.url);
   } catch {
-    throw new CheckError('usage', `"${options.url}" is not a URL; give the full endpoint URL, e.g. https://abc123.execute-api.eu-west-1.amazonaws.com/prod/users`);
+    throw new CheckError(
+      'usage',
+      `"${options.url}" is not a URL; give the full endpoint URL, e.g. https://abc123.execute-api.eu-west-1.amazonaws.com/prod/users`,
+    );
   }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new CheckError('usage', `"${options.url}" is not an http(s) URL`);
+  if (url.protocol !== 'http:' && url.protocol !== 'https:')
+    throw new CheckError('usage', `"${options.url}" is not an http(s) URL`);
   // fetch() throws a TypeError for such URLs (#dom-request).
-  if (url.username !== '' || url.password !== '') throw new CheckError('usage', `"${options.url}" contains credentials (user:password@); fetch() refuses such URLs`);
+  if (url.username !== '' || url.password !== '')
+    throw new CheckError('usage', `"${options.url}" contains credentials (user:password@); fetch() refuses such URLs`);
   url.hash = '';
 
   const origin = parseOrigin(options.origin);
   if (origin === url.origin) {
-    throw new CheckError('usage', `--origin ${origin} is the endpoint's own origin: a browser makes a same-origin request, with no CORS at all. Give the frontend's origin.`);
+    throw new CheckError(
+      'usage',
+      `--origin ${origin} is the endpoint's own origin: a browser makes a same-origin request, with no CORS at all. Give the frontend's origin.`,
+    );
   }
 
   const method = normalizeMethod(options.method ?? 'GET');
   if (!isToken(method)) throw new CheckError('usage', `--method "${options.method}" is not an HTTP method`);
-  if (isForbiddenMethod(method)) throw new CheckError('usage', `--method ${method} is forbidden: fetch() refuses to send it`);
+  if (isForbiddenMethod(method))
+    throw new CheckError('usage', `--method ${method} is forbidden: fetch() refuses to send it`);
 
   const headers = (options.headers ?? []).map(parseHeader);
   return {

@@ -56,18 +56,34 @@ export function classifyNetworkError(error: unknown, label: RequestLabel): Netwo
   if (code === 'ENOTFOUND' || code === 'EAI_AGAIN' || code === 'EAI_NONAME' || code === 'EAI_FAIL') {
     return new NetworkError('dns', `cannot resolve the host "${host}" (${code}); check the URL`);
   }
-  if (code === 'ECONNREFUSED') return new NetworkError('refused', `connection refused by ${host}:${port}; is the server running and the URL right?`);
+  if (code === 'ECONNREFUSED')
+    return new NetworkError(
+      'refused',
+      `connection refused by ${host}:${port}; is the server running and the URL right?`,
+    );
   if (code === 'EHOSTUNREACH' || code === 'ENETUNREACH' || code === 'EADDRNOTAVAIL') {
     return new NetworkError('unreachable', `${host}:${port} is unreachable (${code})`);
   }
-  if (TLS_CODES.has(code) || code.startsWith('ERR_SSL_') || code.startsWith('ERR_TLS_') || /SSL|TLS|certificate/i.test(e.message ?? '')) {
+  if (
+    TLS_CODES.has(code) ||
+    code.startsWith('ERR_SSL_') ||
+    code.startsWith('ERR_TLS_') ||
+    /SSL|TLS|certificate/i.test(e.message ?? '')
+  ) {
     // OpenSSL's messages carry a file and line; its reason ("wrong version number") is what the user can act on.
     const reason = /SSL routines:[^:]*:([^:]+)/.exec(e.message ?? '')?.[1] ?? e.reason ?? e.message;
-    const hint = /wrong version number|packet length too long/.test(reason ?? '') ? '. The server does not speak TLS on this port: is the URL http://?' : '';
-    return new NetworkError('tls', `TLS with ${host}:${port} failed: ${reason} (${code || 'tls'}); browsers refuse this connection too${hint}`);
+    const hint = /wrong version number|packet length too long/.test(reason ?? '')
+      ? '. The server does not speak TLS on this port: is the URL http://?'
+      : '';
+    return new NetworkError(
+      'tls',
+      `TLS with ${host}:${port} failed: ${reason} (${code || 'tls'}); browsers refuse this connection too${hint}`,
+    );
   }
-  if (code === 'HPE_HEADER_OVERFLOW') return new NetworkError('too-large', `the response to ${what} has headers larger than cors-gen accepts`);
-  if (code.startsWith('HPE_')) return new NetworkError('protocol', `the response to ${what} is not valid HTTP (${code}: ${e.message})`);
+  if (code === 'HPE_HEADER_OVERFLOW')
+    return new NetworkError('too-large', `the response to ${what} has headers larger than cors-gen accepts`);
+  if (code.startsWith('HPE_'))
+    return new NetworkError('protocol', `the response to ${what} is not valid HTTP (${code}: ${e.message})`);
   if (code === 'ECONNRESET' || code === 'EPIPE' || /socket hang up/i.test(e.message ?? '')) {
     return new NetworkError('reset', `the server closed the connection during ${what} before a complete response`);
   }

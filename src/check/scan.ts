@@ -32,7 +32,30 @@ export interface ScanProbe {
 const EVIL = 'evil.test';
 
 /** CORScanner's special_characters_bypass list (common/corscheck.py), plus a raw backtick (Corsy, Kettle). */
-export const SPECIAL_CHARS: readonly string[] = ['_', '-', '"', '{', '}', '+', '^', '%60', '`', '!', '~', ';', '|', '&', "'", '(', ')', '*', ',', '$', '=', '%0b'];
+export const SPECIAL_CHARS: readonly string[] = [
+  '_',
+  '-',
+  '"',
+  '{',
+  '}',
+  '+',
+  '^',
+  '%60',
+  '`',
+  '!',
+  '~',
+  ';',
+  '|',
+  '&',
+  "'",
+  '(',
+  ')',
+  '*',
+  ',',
+  '$',
+  '=',
+  '%0b',
+];
 
 /**
  * Origins where anyone can publish code: CORScanner's origins.json, plus one site under each shared-hosting suffix
@@ -73,7 +96,10 @@ export function registrableDomain(host: string): string {
   const labels = host.split('.');
   const n = labels.length;
   const secondLevel = labels[n - 2] ?? '';
-  const take = n >= 3 && /^[a-z]{2}$/.test(labels[n - 1]!) && ['co', 'com', 'net', 'org', 'gov', 'ac', 'edu'].includes(secondLevel) ? 3 : 2;
+  const take =
+    n >= 3 && /^[a-z]{2}$/.test(labels[n - 1]!) && ['co', 'com', 'net', 'org', 'gov', 'ac', 'edu'].includes(secondLevel)
+      ? 3
+      : 2;
   return labels.slice(-take).join('.');
 }
 
@@ -102,7 +128,11 @@ function hostProbes(scheme: string, host: string, port: string, fromTarget: bool
     const h = parts(p.origin)?.host ?? '';
     return domain !== host && h.endsWith(`.${parent}`) && !h.slice(0, -parent.length - 1).includes('.');
   };
-  return probes.map((p) => (p.role === undefined && p.code !== 'any-subdomain' && isSiblingForm(p) ? { ...p, role: 'sibling-form' as const } : p));
+  return probes.map((p) =>
+    p.role === undefined && p.code !== 'any-subdomain' && isSiblingForm(p)
+      ? { ...p, role: 'sibling-form' as const }
+      : p,
+  );
 }
 
 /** An origin nobody allows: a server that lets it read its answers lets every origin. */
@@ -119,7 +149,8 @@ export function planScan(origin: string, target: URL): ScanProbe[] {
     const shorter = origin.slice(0, -1);
     if (parts(shorter) && !shorter.endsWith(':')) probes.push({ code: 'substring-match', origin: shorter });
     if (o.scheme === 'https') probes.push({ code: 'http-trusted', origin: `http://${o.host}${o.port}` });
-    for (const c of SPECIAL_CHARS) probes.push({ code: 'special-chars', origin: `${o.scheme}://${o.host}${c}.${EVIL}${o.port}` });
+    for (const c of SPECIAL_CHARS)
+      probes.push({ code: 'special-chars', origin: `${o.scheme}://${o.host}${c}.${EVIL}${o.port}` });
   }
   const targetHost = target.hostname;
   if (isDnsName(targetHost) && targetHost !== o?.host) probes.push(...hostProbes('https', targetHost, '', true));
@@ -160,19 +191,37 @@ function withCredentials(exchange: Exchange): boolean {
  * Which classes the scan found. `others` are the non-scan exchanges (preflight, request, error probe), searched
  * for `*` with credentials too.
  */
-export function evaluateScan(results: readonly ScanResult[], others: readonly Exchange[], flavor: ApiFlavor, origin: string): Finding[] {
+export function evaluateScan(
+  results: readonly ScanResult[],
+  others: readonly Exchange[],
+  flavor: ApiFlavor,
+  origin: string,
+): Finding[] {
   const hits = results.filter((r) => allowsOrigin(r.exchange, r.probe.origin));
   const hit = (pred: (r: ScanResult) => boolean) => hits.some(pred);
   const suppressed = new Set<ScanCode>();
   if (hit((r) => r.probe.code === 'reflected-origin')) {
-    for (const c of ['prefix-match', 'suffix-match', 'unescaped-dot', 'substring-match', 'any-subdomain', 'http-trusted', 'special-chars', 'third-party'] as const) suppressed.add(c);
+    for (const c of [
+      'prefix-match',
+      'suffix-match',
+      'unescaped-dot',
+      'substring-match',
+      'any-subdomain',
+      'http-trusted',
+      'special-chars',
+      'third-party',
+    ] as const)
+      suppressed.add(c);
   }
   // One bug, one finding: a substring check accepts prefix, suffix, subdomain, special-character and http forms;
   // a prefix check accepts the special-character forms (they start with the origin); a suffix check on the host
   // accepts subdomains and the http origin.
-  if (hit((r) => r.probe.role === 'contains')) for (const c of ['prefix-match', 'suffix-match', 'any-subdomain', 'special-chars', 'http-trusted'] as const) suppressed.add(c);
+  if (hit((r) => r.probe.role === 'contains'))
+    for (const c of ['prefix-match', 'suffix-match', 'any-subdomain', 'special-chars', 'http-trusted'] as const)
+      suppressed.add(c);
   if (hit((r) => r.probe.code === 'prefix-match' && r.probe.fromTarget !== true)) suppressed.add('special-chars');
-  const siblingHit = (fromTarget: boolean) => hit((r) => r.probe.role === 'sibling' && (r.probe.fromTarget === true) === fromTarget);
+  const siblingHit = (fromTarget: boolean) =>
+    hit((r) => r.probe.role === 'sibling' && (r.probe.fromTarget === true) === fromTarget);
   // `evilapp.example.com` also passes a deliberate `*.example.com`: it shows a suffix check only when the sibling
   // `evil.example.com` did not pass. `evilexample.com` is no subdomain of anything of yours, so it always counts.
   const counted = hits.filter(
@@ -184,7 +233,18 @@ export function evaluateScan(results: readonly ScanResult[], others: readonly Ex
   }
 
   const findings: Finding[] = [];
-  const order: ScanCode[] = ['reflected-origin', 'null-origin', 'prefix-match', 'suffix-match', 'unescaped-dot', 'substring-match', 'any-subdomain', 'http-trusted', 'special-chars', 'third-party'];
+  const order: ScanCode[] = [
+    'reflected-origin',
+    'null-origin',
+    'prefix-match',
+    'suffix-match',
+    'unescaped-dot',
+    'substring-match',
+    'any-subdomain',
+    'http-trusted',
+    'special-chars',
+    'third-party',
+  ];
   for (const code of order) {
     if (suppressed.has(code)) continue;
     const found = counted.filter((r) => r.probe.code === code);

@@ -24,7 +24,10 @@ export interface CliContext {
 }
 
 /** Wraps an action so its outcome lands in the context. */
-export function action<A extends unknown[]>(ctx: CliContext, fn: (...args: A) => Promise<Outcome>): (...args: A) => Promise<void> {
+export function action<A extends unknown[]>(
+  ctx: CliContext,
+  fn: (...args: A) => Promise<Outcome>,
+): (...args: A) => Promise<void> {
   return async (...args: A) => {
     ctx.outcome = await fn(...args);
   };

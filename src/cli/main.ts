@@ -21,9 +21,22 @@ export function buildProgram(ctx: CliContext): Command {
     .showHelpAfterError('(run with --help for usage)')
     .configureOutput({ writeOut: (s) => ctx.output.out(s), writeErr: (s) => ctx.output.err(s) })
     .exitOverride();
-  program.addHelpText('after', '\nExit codes: 0 success, 1 invalid input or failed check, 2 usage error, unreadable file or network failure.\nNO_COLOR disables colour.');
-  for (const register of [registerInit, registerValidate, registerGenerate, registerCheck, registerPreview, registerSchema]) register(program, ctx);
-  program.commands.forEach((c) => c.exitOverride().configureOutput({ writeOut: (s) => ctx.output.out(s), writeErr: (s) => ctx.output.err(s) }));
+  program.addHelpText(
+    'after',
+    '\nExit codes: 0 success, 1 invalid input or failed check, 2 usage error, unreadable file or network failure.\nNO_COLOR disables colour.',
+  );
+  for (const register of [
+    registerInit,
+    registerValidate,
+    registerGenerate,
+    registerCheck,
+    registerPreview,
+    registerSchema,
+  ])
+    register(program, ctx);
+  program.commands.forEach((c) =>
+    c.exitOverride().configureOutput({ writeOut: (s) => ctx.output.out(s), writeErr: (s) => ctx.output.err(s) }),
+  );
   // Which command runs, and whether it runs with --json, decide how a failure is reported (see `run`).
   program.hook('preSubcommand', (_program, sub) => {
     ctx.command = sub;
@@ -50,7 +63,8 @@ export async function run(argv: readonly string[], output: Output = processOutpu
     if (e instanceof CommanderError) {
       // help and version are "errors" to commander; they are successes to the user when commander says so
       // (exitCode 0). `cors-gen` alone shows the help as an error (exitCode 1): a usage error, exit 2.
-      if (['commander.helpDisplayed', 'commander.help', 'commander.version'].includes(e.code) && e.exitCode === 0) return 0;
+      if (['commander.helpDisplayed', 'commander.help', 'commander.version'].includes(e.code) && e.exitCode === 0)
+        return 0;
       // Commander has already printed its message (and its "Did you mean" hint) on stderr.
       const command = ctx.command ? `cors-gen ${ctx.command.name()}` : 'cors-gen';
       return failed('usage', {
@@ -66,7 +80,11 @@ export async function run(argv: readonly string[], output: Output = processOutpu
     // Anything else, and an error of kind `internal`, is a bug: the stack goes to stderr, to be reported.
     const bug = `a bug in cors-gen ${packageVersion()}; please report it with the command you ran`;
     output.err(`cors-gen: internal error: ${(e as Error).stack ?? String(e)}\nThis is ${bug}.`);
-    return failed('internal', { code: e instanceof CorsGenError ? e.code : 'internal', message: e instanceof Error ? e.message : String(e), fix: `this is ${bug}` });
+    return failed('internal', {
+      code: e instanceof CorsGenError ? e.code : 'internal',
+      message: e instanceof Error ? e.message : String(e),
+      fix: `this is ${bug}`,
+    });
   }
 }
 

@@ -53,7 +53,12 @@ export function paint(output: Output, style: keyof typeof CODES, text: string): 
  * Errors, then warnings, one line each; on `stream` (stdout where the issues are the command's report, as for
  * `validate`). With the spec's text, an issue about the file's syntax also shows its line and a caret.
  */
-export function printIssues(output: Output, errors: readonly SpecIssue[], warnings: readonly SpecIssue[], options: { stream?: 'out' | 'err'; text?: string } = {}): void {
+export function printIssues(
+  output: Output,
+  errors: readonly SpecIssue[],
+  warnings: readonly SpecIssue[],
+  options: { stream?: 'out' | 'err'; text?: string } = {},
+): void {
   const write = options.stream === 'out' ? output.out : output.err;
   for (const e of errors) {
     write(`${paint(output, 'red', 'error')} ${formatIssue(e)}`);
@@ -76,7 +81,10 @@ export function sourceExcerpt(text: string, issue: Pick<SpecIssue, 'line' | 'col
   if (!issue.line) return undefined;
   const source = text.split(/\r?\n/)[issue.line - 1];
   if (source === undefined) return undefined;
-  const shown = source.slice(0, 200).replace(/\t/g, ' ').replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, '?');
+  const shown = source
+    .slice(0, 200)
+    .replace(/\t/g, ' ')
+    .replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, '?');
   const number = String(issue.line);
   const column = Math.min(Math.max((issue.column ?? 1) - 1, 0), shown.length);
   return `  ${number} | ${shown}\n  ${' '.repeat(number.length)} | ${' '.repeat(column)}^`;

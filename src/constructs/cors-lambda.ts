@@ -90,7 +90,9 @@ export class CorsLambda extends Construct {
       sourceCodeHash: archive.outputBase64Sha256,
       memorySize: props.memorySize,
       timeout: props.timeout,
-      environment: { variables: Object.fromEntries(Object.entries(props.environment).map(([k, v]) => [k, templateLiteral(v)])) },
+      environment: {
+        variables: Object.fromEntries(Object.entries(props.environment).map(([k, v]) => [k, templateLiteral(v)])),
+      },
       tags: props.tags,
       dependsOn: [logGroup, logs],
     });

@@ -24,7 +24,9 @@ export interface CorsModuleStackProps {
 }
 
 /** Retention values CloudWatch Logs accepts (PutRetentionPolicy). */
-const LOG_RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653];
+const LOG_RETENTION_DAYS = [
+  1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
+];
 
 /**
  * The whole module: inputs, the API with its Lambda and frontend bucket, outputs. The provider constructs exist
@@ -42,9 +44,13 @@ export class CorsModuleStack extends TerraformStack {
       type: 'list(string)',
       description:
         'Origins allowed to call the API ("scheme://host[:port]", "*" alone' +
-        (model.api === 'rest' ? ', or one-label wildcards like "https://*.example.com"' : model.api === 'http' ? ', "https://*" or "http://*"' : '') +
+        (model.api === 'rest'
+          ? ', or one-label wildcards like "https://*.example.com"'
+          : model.api === 'http'
+            ? ', "https://*" or "http://*"'
+            : '') +
         ').' +
-        (model.frontend.enabled ? ' The frontend bucket\'s website origin is added automatically.' : ''),
+        (model.frontend.enabled ? " The frontend bucket's website origin is added automatically." : ''),
       default: [...model.cors.allowOrigins],
       validation: originValidations('var.allowed_origins', model.api, model.cors.allowCredentials),
     });
@@ -53,7 +59,13 @@ export class CorsModuleStack extends TerraformStack {
       description: 'Names the API, the Lambda function and its role and log group, and prefixes the bucket name.',
       default: model.name,
       // 56 leaves room for "-lambda" in the role name (IAM's limit is 64) and for a stage suffix.
-      validation: [{ condition: '${can(regex("^[a-z][a-z0-9-]{1,55}$", var.name_prefix))}', errorMessage: 'name_prefix must be 2-56 characters: a lowercase letter, then lowercase letters, digits or "-".' }],
+      validation: [
+        {
+          condition: '${can(regex("^[a-z][a-z0-9-]{1,55}$", var.name_prefix))}',
+          errorMessage:
+            'name_prefix must be 2-56 characters: a lowercase letter, then lowercase letters, digits or "-".',
+        },
+      ],
     });
     const tags = new TerraformVariable(this, 'tags', {
       type: 'map(string)',
@@ -62,9 +74,14 @@ export class CorsModuleStack extends TerraformStack {
     });
     const logRetention = new TerraformVariable(this, 'log_retention_days', {
       type: 'number',
-      description: 'Days CloudWatch keeps the Lambda\'s logs.',
+      description: "Days CloudWatch keeps the Lambda's logs.",
       default: 14,
-      validation: [{ condition: `\${contains([${LOG_RETENTION_DAYS.join(', ')}], var.log_retention_days)}`, errorMessage: `log_retention_days must be one of ${LOG_RETENTION_DAYS.join(', ')}.` }],
+      validation: [
+        {
+          condition: `\${contains([${LOG_RETENTION_DAYS.join(', ')}], var.log_retention_days)}`,
+          errorMessage: `log_retention_days must be one of ${LOG_RETENTION_DAYS.join(', ')}.`,
+        },
+      ],
     });
     const stageName =
       model.api === 'rest'
@@ -72,21 +89,33 @@ export class CorsModuleStack extends TerraformStack {
             type: 'string',
             description: 'The REST API stage the deployment is published to; part of api_url.',
             default: model.stage,
-            validation: [{ condition: '${can(regex("^[A-Za-z0-9_-]{1,128}$", var.stage_name))}', errorMessage: 'stage_name must be 1-128 letters, digits, "-" or "_".' }],
+            validation: [
+              {
+                condition: '${can(regex("^[A-Za-z0-9_-]{1,128}$", var.stage_name))}',
+                errorMessage: 'stage_name must be 1-128 letters, digits, "-" or "_".',
+              },
+            ],
           })
         : undefined;
     const tagsValue = tags.value as Record<string, string>;
 
     const frontend = model.frontend.enabled
-      ? new FrontendBucket(this, 'frontend', { bucketPrefix: `${namePrefix.value}-site-`, indexDocument: model.frontend.indexDocument, tags: tagsValue })
+      ? new FrontendBucket(this, 'frontend', {
+          bucketPrefix: `${namePrefix.value}-site-`,
+          indexDocument: model.frontend.indexDocument,
+          tags: tagsValue,
+        })
       : undefined;
 
     // The effective list: the variable plus the website's own origin ("*" stays alone).
-    if (frontend) new TerraformLocal(this, 'website_origin', frontend.websiteOrigin).overrideLogicalId('website_origin');
+    if (frontend)
+      new TerraformLocal(this, 'website_origin', frontend.websiteOrigin).overrideLogicalId('website_origin');
     const effectiveOrigins = new TerraformLocal(
       this,
       'local-allowed_origins',
-      frontend ? '${contains(var.allowed_origins, "*") ? ["*"] : distinct(concat(var.allowed_origins, [local.website_origin]))}' : allowedOrigins.listValue,
+      frontend
+        ? '${contains(var.allowed_origins, "*") ? ["*"] : distinct(concat(var.allowed_origins, [local.website_origin]))}'
+        : allowedOrigins.listValue,
     );
     effectiveOrigins.overrideLogicalId('allowed_origins');
     const originsExpr = '${local.allowed_origins}';
@@ -116,7 +145,13 @@ export class CorsModuleStack extends TerraformStack {
       });
       apiUrl = api.stage.invokeUrl;
     } else if (model.api === 'http') {
-      const api = new CorsHttpApi(this, 'http', { name: namePrefix.value, routes: model.routes, cors, handler: lambda.function, tags: tagsValue });
+      const api = new CorsHttpApi(this, 'http', {
+        name: namePrefix.value,
+        routes: model.routes,
+        cors,
+        handler: lambda.function,
+        tags: tagsValue,
+      });
       apiUrl = api.api.apiEndpoint;
     } else {
       const url = new CorsFunctionUrl(this, 'function-url', { cors, handler: lambda.function });
@@ -131,10 +166,28 @@ export class CorsModuleStack extends TerraformStack {
     output('api_url', apiUrl, 'Base URL of the API, without a trailing slash; append a route path.');
     // Without a frontend the website outputs stay (callers may reference them) but are always null.
     const noFrontend = 'Always null: this module has no frontend (frontend.enabled is false in the spec).';
-    output('website_url', frontend ? '${local.website_origin}' : '${null}', frontend ? 'URL of the S3 website hosting the frontend (null without a frontend).' : noFrontend);
-    output('website_origin', frontend ? '${local.website_origin}' : '${null}', frontend ? 'The Origin browsers send from the S3 website; allowed automatically.' : noFrontend);
-    output('website_bucket', frontend ? frontend.bucket.bucket : '${null}', frontend ? 'Bucket to upload the frontend to (null without a frontend).' : noFrontend);
+    output(
+      'website_url',
+      frontend ? '${local.website_origin}' : '${null}',
+      frontend ? 'URL of the S3 website hosting the frontend (null without a frontend).' : noFrontend,
+    );
+    output(
+      'website_origin',
+      frontend ? '${local.website_origin}' : '${null}',
+      frontend ? 'The Origin browsers send from the S3 website; allowed automatically.' : noFrontend,
+    );
+    output(
+      'website_bucket',
+      frontend ? frontend.bucket.bucket : '${null}',
+      frontend ? 'Bucket to upload the frontend to (null without a frontend).' : noFrontend,
+    );
     output('function_name', lambda.function.functionName, 'The Lambda function serving every route.');
-    output('allowed_origins', originsExpr, frontend ? 'The effective allowed origins: allowed_origins plus the website origin.' : 'The effective allowed origins (allowed_origins).');
+    output(
+      'allowed_origins',
+      originsExpr,
+      frontend
+        ? 'The effective allowed origins: allowed_origins plus the website origin.'
+        : 'The effective allowed origins (allowed_origins).',
+    );
   }
 }

@@ -104,7 +104,11 @@ export class CorsRestApi extends Construct {
     // must still produce a new deployment, or the stage keeps serving the old snapshot. create_before_destroy
     // avoids "Active stages pointing to this deployment must be moved or deleted".
     // https://registry.terraform.io/providers/hashicorp/aws/latest/docs/resources/api_gateway_deployment
-    const hashed = [...this.deployed.map((r) => `${r.terraformResourceType}.${r.friendlyUniqueId}`), origins.all, JSON.stringify(props.configHash ?? '')];
+    const hashed = [
+      ...this.deployed.map((r) => `${r.terraformResourceType}.${r.friendlyUniqueId}`),
+      origins.all,
+      JSON.stringify(props.configHash ?? ''),
+    ];
     this.deployment = new ApiGatewayDeployment(this, 'deployment', {
       restApiId: this.api.id,
       triggers: { redeployment: `\${sha1(jsonencode([${hashed.join(', ')}]))}` },
@@ -148,7 +152,10 @@ export class CorsRestApi extends Construct {
       all,
       any: local('cors_any_origin', `\${contains(${all}, "*")}`),
       exact: local('cors_exact_origins', `\${[for o in ${all} : o if !strcontains(o, "*")]}`),
-      patterns: local('cors_origin_patterns', `\${[for o in ${all} : replace(replace(o, ".", "[.]"), "*", "${VTL_DNS_LABEL}") if strcontains(o, "*") && o != "*"]}`),
+      patterns: local(
+        'cors_origin_patterns',
+        `\${[for o in ${all} : replace(replace(o, ".", "[.]"), "*", "${VTL_DNS_LABEL}") if strcontains(o, "*") && o != "*"]}`,
+      ),
     };
   }
 
@@ -156,7 +163,10 @@ export class CorsRestApi extends Construct {
   private resources(routes: readonly CorsRestApiRoute[]) {
     const nodes = new Map<string, { segments: PathSegment[]; methods: RouteMethod[] }>();
     const keyOf = (segments: readonly PathSegment[]) =>
-      '/' + segments.map((s) => (s.kind === 'literal' ? s.value : s.kind === 'param' ? `{${s.name}}` : `{${s.name}+}`)).join('/');
+      '/' +
+      segments
+        .map((s) => (s.kind === 'literal' ? s.value : s.kind === 'param' ? `{${s.name}}` : `{${s.name}+}`))
+        .join('/');
     for (const route of routes) {
       for (let i = 1; i <= route.segments.length; i++) {
         const key = keyOf(route.segments.slice(0, i));
@@ -175,7 +185,12 @@ export class CorsRestApi extends Construct {
         const resource = new ApiGatewayResource(this, `resource-${slug}`, {
           restApiId: this.api.id,
           parentId: ids.get(keyOf(node.segments.slice(0, -1)))!,
-          pathPart: last.kind === 'literal' ? templateLiteral(last.value) : last.kind === 'param' ? `{${last.name}}` : `{${last.name}+}`,
+          pathPart:
+            last.kind === 'literal'
+              ? templateLiteral(last.value)
+              : last.kind === 'param'
+                ? `{${last.name}}`
+                : `{${last.name}+}`,
         });
         resource.overrideLogicalId(`${this.p}${slug}`);
         this.deployed.push(resource);
@@ -187,7 +202,11 @@ export class CorsRestApi extends Construct {
   }
 
   /** The static headers every CORS answer of this API carries, keyed by header name. */
-  private staticHeaders(cors: CorsRestApiCors, forPreflight: boolean, origins: { any: string; exact: string; all: string }) {
+  private staticHeaders(
+    cors: CorsRestApiCors,
+    forPreflight: boolean,
+    origins: { any: string; exact: string; all: string },
+  ) {
     const headers: Partial<Record<ResponseHeader, string>> = {
       'Access-Control-Allow-Origin': `'\${${origins.any} ? "*" : try(${origins.exact}[0], ${origins.all}[0])}'`,
       // Always sent: the answer depends on the request's Origin unless the list is "*", and a superfluous
@@ -197,7 +216,8 @@ export class CorsRestApi extends Construct {
     if (cors.allowCredentials) headers['Access-Control-Allow-Credentials'] = "'true'";
     if (forPreflight) {
       headers['Access-Control-Allow-Methods'] = staticValue(cors.allowMethods.join(','));
-      if (cors.allowHeaders.length > 0) headers['Access-Control-Allow-Headers'] = staticValue(cors.allowHeaders.join(','));
+      if (cors.allowHeaders.length > 0)
+        headers['Access-Control-Allow-Headers'] = staticValue(cors.allowHeaders.join(','));
       headers['Access-Control-Max-Age'] = `'${cors.maxAge}'`;
     } else if (cors.exposeHeaders.length > 0) {
       headers['Access-Control-Expose-Headers'] = staticValue(cors.exposeHeaders.join(','));
@@ -210,7 +230,12 @@ export class CorsRestApi extends Construct {
    * it to 204 with the static headers, and the VTL response template overrides Allow-Origin with the request's
    * origin when it is allowed. No authorization and no API key: browsers never send credentials on a preflight.
    */
-  private preflight(slug: string, resourceId: string, cors: CorsRestApiCors, origins: { any: string; exact: string; patterns: string; all: string }) {
+  private preflight(
+    slug: string,
+    resourceId: string,
+    cors: CorsRestApiCors,
+    origins: { any: string; exact: string; patterns: string; all: string },
+  ) {
     const p = this.p;
     const method = new ApiGatewayMethod(this, `${slug}-options`, {
       restApiId: this.api.id,
@@ -248,7 +273,9 @@ export class CorsRestApi extends Construct {
       resourceId,
       httpMethod: method.httpMethod,
       statusCode: methodResponse.statusCode,
-      responseParameters: Object.fromEntries(Object.entries(headers).map(([h, v]) => [`method.response.header.${h}`, v])),
+      responseParameters: Object.fromEntries(
+        Object.entries(headers).map(([h, v]) => [`method.response.header.${h}`, v]),
+      ),
       responseTemplates: { 'application/json': preflightTemplate(origins.exact, origins.patterns) },
       dependsOn: [integration],
     });
@@ -288,15 +315,23 @@ export class CorsRestApi extends Construct {
    * accepted); with several origins and credentials the first origin only (echoing arbitrary origins together
    * with credentials would be unsafe). https://docs.aws.amazon.com/apigateway/latest/developerguide/supported-gateway-response-types.html
    */
-  private gatewayResponses(cors: CorsRestApiCors, origins: { any: string; exact: string; patterns: string; all: string }) {
+  private gatewayResponses(
+    cors: CorsRestApiCors,
+    origins: { any: string; exact: string; patterns: string; all: string },
+  ) {
     const headers = this.staticHeaders(cors, false, origins);
-    const echo = cors.allowCredentials ? `'\${try(${origins.exact}[0], ${origins.all}[0])}'` : 'method.request.header.origin';
-    headers['Access-Control-Allow-Origin'] = `\${${origins.any} ? "'*'" : length(${origins.exact}) == 1 && length(${origins.patterns}) == 0 ? "'\${${origins.exact}[0]}'" : "${echo.replace(/"/g, '\\"')}"}`;
+    const echo = cors.allowCredentials
+      ? `'\${try(${origins.exact}[0], ${origins.all}[0])}'`
+      : 'method.request.header.origin';
+    headers['Access-Control-Allow-Origin'] =
+      `\${${origins.any} ? "'*'" : length(${origins.exact}) == 1 && length(${origins.patterns}) == 0 ? "'\${${origins.exact}[0]}'" : "${echo.replace(/"/g, '\\"')}"}`;
     for (const type of ['DEFAULT_4XX', 'DEFAULT_5XX'] as const) {
       const response = new ApiGatewayGatewayResponse(this, type, {
         restApiId: this.api.id,
         responseType: type,
-        responseParameters: Object.fromEntries(Object.entries(headers).map(([h, v]) => [`gatewayresponse.header.${h}`, v])),
+        responseParameters: Object.fromEntries(
+          Object.entries(headers).map(([h, v]) => [`gatewayresponse.header.${h}`, v]),
+        ),
         responseTemplates: { 'application/json': '{"message":$context.error.messageString}' },
       });
       response.overrideLogicalId(`${this.p}${type.toLowerCase()}`);

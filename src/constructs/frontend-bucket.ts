@@ -33,7 +33,10 @@ export class FrontendBucket extends Construct {
   constructor(scope: Construct, id: string, props: FrontendBucketProps) {
     super(scope, id);
     const p = props.idPrefix ?? '';
-    this.bucket = new S3Bucket(this, 'bucket', { bucketPrefix: Fn.substr(props.bucketPrefix, 0, 37), tags: props.tags });
+    this.bucket = new S3Bucket(this, 'bucket', {
+      bucketPrefix: Fn.substr(props.bucketPrefix, 0, 37),
+      tags: props.tags,
+    });
     this.bucket.overrideLogicalId(`${p}site`);
 
     this.website = new S3BucketWebsiteConfiguration(this, 'website', {
@@ -56,7 +59,15 @@ export class FrontendBucket extends Construct {
       // Literal JSON, written like the Lambda role's trust policy: one policy style, read back with JSON.parse.
       policy: JSON.stringify({
         Version: '2012-10-17',
-        Statement: [{ Sid: 'PublicReadGetObject', Effect: 'Allow', Principal: '*', Action: 's3:GetObject', Resource: `${this.bucket.arn}/*` }],
+        Statement: [
+          {
+            Sid: 'PublicReadGetObject',
+            Effect: 'Allow',
+            Principal: '*',
+            Action: 's3:GetObject',
+            Resource: `${this.bucket.arn}/*`,
+          },
+        ],
       }),
       dependsOn: [publicAccess],
     });

@@ -8,7 +8,16 @@ import type { PathSegment } from '../spec/model.js';
 export function resourceSlug(segments: readonly PathSegment[]): string {
   if (segments.length === 0) return 'root';
   return segments
-    .map((s) => (s.kind === 'literal' ? s.value.toLowerCase().replace(/[^a-z0-9]+/g, '_').replace(/^_|_$/g, '') || 'x' : s.kind === 'param' ? `var_${s.name.toLowerCase()}` : `greedy_${s.name.toLowerCase()}`))
+    .map((s) =>
+      s.kind === 'literal'
+        ? s.value
+            .toLowerCase()
+            .replace(/[^a-z0-9]+/g, '_')
+            .replace(/^_|_$/g, '') || 'x'
+        : s.kind === 'param'
+          ? `var_${s.name.toLowerCase()}`
+          : `greedy_${s.name.toLowerCase()}`,
+    )
     .join('_');
 }
 
@@ -16,7 +25,9 @@ export function resourceSlug(segments: readonly PathSegment[]): string {
  * Makes slugs unique: two paths that fold to the same slug (`/a-b` and `/a_b`) get a short hash of their
  * path appended, so neither depends on the order of the routes.
  */
-export function uniqueSlugs(paths: ReadonlyArray<{ key: string; segments: readonly PathSegment[] }>): Map<string, string> {
+export function uniqueSlugs(
+  paths: ReadonlyArray<{ key: string; segments: readonly PathSegment[] }>,
+): Map<string, string> {
   const bySlug = new Map<string, string[]>();
   for (const p of paths) {
     const slug = resourceSlug(p.segments);

@@ -8,7 +8,8 @@ import { templateLiterals } from './terraform-literal.js';
  */
 export function serviceCors(cors: CorsRestApiCors) {
   return {
-    allowOrigins: typeof cors.allowOrigins === 'string' ? Token.asList(cors.allowOrigins) : templateLiterals(cors.allowOrigins),
+    allowOrigins:
+      typeof cors.allowOrigins === 'string' ? Token.asList(cors.allowOrigins) : templateLiterals(cors.allowOrigins),
     allowMethods: templateLiterals(cors.allowMethods),
     allowHeaders: templateLiterals(cors.allowHeaders),
     exposeHeaders: templateLiterals(cors.exposeHeaders),

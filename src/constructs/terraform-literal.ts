@@ -42,6 +42,7 @@ export function templateLiterals(items: readonly string[]): string[] {
  * refuses those header names first, with the fix; this is the last line for other callers of the constructs.
  */
 export function staticValue(text: string): string {
-  if (text.includes("'")) throw new Error(`API Gateway static values are single-quoted and cannot contain "'": ${JSON.stringify(text)}`);
+  if (text.includes("'"))
+    throw new Error(`API Gateway static values are single-quoted and cannot contain "'": ${JSON.stringify(text)}`);
   return `'${templateLiteral(text)}'`;
 }

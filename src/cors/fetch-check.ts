@@ -8,7 +8,13 @@
  * place only, marked `tolerated`: `Access-Control-Allow-Headers: *` covering `Authorization`, which the
  * standard forbids and Chromium, Firefox (by default pref) and Safari still allow.
  */
-import { isSafelistedMethod, isToken, normalizeMethod, unsafeRequestHeaderNames, type FetchRequest } from './fetch-request.js';
+import {
+  isSafelistedMethod,
+  isToken,
+  normalizeMethod,
+  unsafeRequestHeaderNames,
+  type FetchRequest,
+} from './fetch-request.js';
 
 /** Response headers as received: lower-case names, every instance of a header kept, in order. */
 export type ResponseHeaders = Readonly<Record<string, readonly string[] | undefined>>;
@@ -76,13 +82,28 @@ export function corsCheck(request: CorsCheckRequest, headers: ResponseHeaders): 
   // Step 4: byte equality with the serialized request origin. Several values can never be equal to one origin;
   // name the case, as Chromium does (kMultipleAllowOriginValues), because the fix differs.
   if (instances.length > 1 || /[ ,]/.test(origin)) {
-    return [{ code: 'multiple-allow-origin', message: `Access-Control-Allow-Origin has several values ("${origin}"); a browser accepts exactly one` }];
+    return [
+      {
+        code: 'multiple-allow-origin',
+        message: `Access-Control-Allow-Origin has several values ("${origin}"); a browser accepts exactly one`,
+      },
+    ];
   }
   if (origin !== request.origin) {
     if (origin === '*') {
-      return [{ code: 'wildcard-origin-with-credentials', message: 'Access-Control-Allow-Origin is "*", which browsers refuse for a request with credentials' }];
+      return [
+        {
+          code: 'wildcard-origin-with-credentials',
+          message: 'Access-Control-Allow-Origin is "*", which browsers refuse for a request with credentials',
+        },
+      ];
     }
-    return [{ code: 'allow-origin-mismatch', message: `Access-Control-Allow-Origin is "${origin}", not the request's origin "${request.origin}" (compared byte for byte)` }];
+    return [
+      {
+        code: 'allow-origin-mismatch',
+        message: `Access-Control-Allow-Origin is "${origin}", not the request's origin "${request.origin}" (compared byte for byte)`,
+      },
+    ];
   }
   // Step 5.
   if (!request.credentials) return [];
@@ -178,9 +199,15 @@ export function checkPreflight(request: FetchRequest, status: number, headers: R
   // A preflight is fetched without following redirects, so a 3xx is simply not an ok status (#cors-preflight-fetch
   // uses HTTP-network-or-cache fetch directly; WPT cors-preflight-redirect.any.js).
   if (isRedirectStatus(status)) {
-    failures.push({ code: 'preflight-redirect', message: `the preflight was answered with a redirect (${status}); browsers never follow redirects on a preflight` });
+    failures.push({
+      code: 'preflight-redirect',
+      message: `the preflight was answered with a redirect (${status}); browsers never follow redirects on a preflight`,
+    });
   } else if (!isOkStatus(status)) {
-    failures.push({ code: 'preflight-status', message: `the preflight was answered ${status}; browsers require a 2xx status (#ok-status)` });
+    failures.push({
+      code: 'preflight-status',
+      message: `the preflight was answered ${status}; browsers require a 2xx status (#ok-status)`,
+    });
   }
   // The CORS check uses the actual request's credentials mode, although the preflight itself carries none.
   failures.push(...corsCheck(request, headers));
@@ -189,10 +216,16 @@ export function checkPreflight(request: FetchRequest, status: number, headers: R
   const methods = extractHeaderListValues(headers, 'access-control-allow-methods');
   const headerNames = extractHeaderListValues(headers, 'access-control-allow-headers');
   if (methods === 'invalid') {
-    failures.push({ code: 'invalid-allow-methods', message: `Access-Control-Allow-Methods "${getHeader(headers, 'access-control-allow-methods')}" is not a comma-separated list of methods` });
+    failures.push({
+      code: 'invalid-allow-methods',
+      message: `Access-Control-Allow-Methods "${getHeader(headers, 'access-control-allow-methods')}" is not a comma-separated list of methods`,
+    });
   }
   if (headerNames === 'invalid') {
-    failures.push({ code: 'invalid-allow-headers', message: `Access-Control-Allow-Headers "${getHeader(headers, 'access-control-allow-headers')}" is not a comma-separated list of header names` });
+    failures.push({
+      code: 'invalid-allow-headers',
+      message: `Access-Control-Allow-Headers "${getHeader(headers, 'access-control-allow-headers')}" is not a comma-separated list of header names`,
+    });
   }
 
   // Method check: byte-exact (so `put` does not allow PUT); `*` counts only without credentials.
@@ -200,11 +233,15 @@ export function checkPreflight(request: FetchRequest, status: number, headers: R
     const list = methods ?? [];
     const wildcard = !request.credentials && list.includes('*');
     if (!list.includes(method) && !isSafelistedMethod(method) && !wildcard) {
-      const hint =
-        list.some((m) => m.toUpperCase() === method.toUpperCase()) ? ' (methods are compared case-sensitively)'
-        : list.includes('*') ? ' ("*" is a literal method name when credentials are included)'
-        : '';
-      const where = methods === null ? 'the response has no Access-Control-Allow-Methods' : `it is not in Access-Control-Allow-Methods "${list.join(', ')}"`;
+      const hint = list.some((m) => m.toUpperCase() === method.toUpperCase())
+        ? ' (methods are compared case-sensitively)'
+        : list.includes('*')
+          ? ' ("*" is a literal method name when credentials are included)'
+          : '';
+      const where =
+        methods === null
+          ? 'the response has no Access-Control-Allow-Methods'
+          : `it is not in Access-Control-Allow-Methods "${list.join(', ')}"`;
       failures.push({ code: 'method-not-allowed', message: `${method} is not allowed: ${where}${hint}` });
     }
   }
@@ -218,15 +255,20 @@ export function checkPreflight(request: FetchRequest, status: number, headers: R
     if (hasAuthorization && !allowed.has('authorization') && wildcard) {
       failures.push({
         code: 'authorization-not-covered-by-wildcard',
-        message: 'Authorization is covered only by "*" in Access-Control-Allow-Headers; the standard requires it to be listed by name',
+        message:
+          'Authorization is covered only by "*" in Access-Control-Allow-Headers; the standard requires it to be listed by name',
         tolerated: true,
       });
     }
     // Header check.
     const missing = headersNotAllowed(request, headerNames);
     if (missing.length > 0) {
-      const hint = allowed.has('*') && request.credentials ? ' ("*" is a literal header name when credentials are included)' : '';
-      const where = headerNames === null ? 'the response has no Access-Control-Allow-Headers' : `Access-Control-Allow-Headers is "${headerNames.join(', ')}"`;
+      const hint =
+        allowed.has('*') && request.credentials ? ' ("*" is a literal header name when credentials are included)' : '';
+      const where =
+        headerNames === null
+          ? 'the response has no Access-Control-Allow-Headers'
+          : `Access-Control-Allow-Headers is "${headerNames.join(', ')}"`;
       failures.push({
         code: 'header-not-allowed',
         message: `${missing.join(', ')} ${missing.length === 1 ? 'is' : 'are'} not allowed: ${where}${hint}`,
@@ -242,7 +284,10 @@ export function checkPreflight(request: FetchRequest, status: number, headers: R
  * Access-Control-Allow-Headers list does not cover. Names compare case-insensitively; `*` covers all only
  * without credentials.
  */
-export function headersNotAllowed(request: Pick<FetchRequest, 'headers' | 'credentials'>, allowHeaders: readonly string[] | null): string[] {
+export function headersNotAllowed(
+  request: Pick<FetchRequest, 'headers' | 'credentials'>,
+  allowHeaders: readonly string[] | null,
+): string[] {
   const allowed = new Set((allowHeaders ?? []).map((h) => h.toLowerCase()));
   if (!request.credentials && allowed.has('*')) return [];
   return unsafeRequestHeaderNames(request.headers).filter((n) => !allowed.has(n));
@@ -268,7 +313,10 @@ export interface ExposedHeaders {
 export function exposedHeaders(request: CorsCheckRequest, headers: ResponseHeaders): ExposedHeaders {
   const listed = extractHeaderListValues(headers, 'access-control-expose-headers');
   const names = listed === null || listed === 'invalid' ? [] : listed.map((n) => n.toLowerCase());
-  return { all: !request.credentials && names.includes('*'), names: names.filter((n) => n !== '*' || request.credentials) };
+  return {
+    all: !request.credentials && names.includes('*'),
+    names: names.filter((n) => n !== '*' || request.credentials),
+  };
 }
 
 /** Whether script can read response header `name` (#forbidden-response-header-name: Set-Cookie never). */

@@ -26,14 +26,22 @@ export interface CorsRequest {
  * but `Vary: Origin` is still sent whenever the answer depends on the origin, so that a shared cache never serves
  * one origin's answer to another (https://fetch.spec.whatwg.org/#cors-protocol-and-http-caches).
  */
-export function corsHeaders(policy: CorsPolicy, request: CorsRequest, matcher: OriginMatcher = compileOrigins(policy.allowOrigins)): Record<string, string> {
+export function corsHeaders(
+  policy: CorsPolicy,
+  request: CorsRequest,
+  matcher: OriginMatcher = compileOrigins(policy.allowOrigins),
+): Record<string, string> {
   // "*" with credentials is refused by the validator; should such a policy reach here anyway, allow nothing
   // rather than echo every origin together with credentials.
   if (matcher.any && policy.allowCredentials) return { Vary: 'Origin' };
   const joined = (list: readonly string[]) => (list.length > 0 ? list.join(',') : undefined);
   const { headers, varyOrigin } = corsResponseHeaders(
     matcher,
-    { allowCredentials: policy.allowCredentials, allowHeaders: joined(policy.allowHeaders), exposeHeaders: joined(policy.exposeHeaders) },
+    {
+      allowCredentials: policy.allowCredentials,
+      allowHeaders: joined(policy.allowHeaders),
+      exposeHeaders: joined(policy.exposeHeaders),
+    },
     request.origin,
     request.preflight,
   );

@@ -64,7 +64,10 @@ function classify(value: string): OriginEntry | OriginProblem {
   const control = /[\x00-\x1f\x7f-\x9f]/.exec(value);
   if (control) {
     const escaped = `\\u${control[0].charCodeAt(0).toString(16).padStart(4, '0')}`;
-    return { code: 'origin-control-character', reason: `contains a control character (${escaped}); browsers never send one in Origin` };
+    return {
+      code: 'origin-control-character',
+      reason: `contains a control character (${escaped}); browsers never send one in Origin`,
+    };
   }
   if (value.toLowerCase() === 'null') {
     return {
@@ -81,12 +84,20 @@ function classify(value: string): OriginEntry | OriginProblem {
     const local = /^(localhost|127\.0\.0\.1)(:\d+)?$/i.test(value);
     const guess = `${local ? 'http' : 'https'}://${value.toLowerCase()}`;
     const guessed = /^[a-z0-9.*-]+(:\d+)?$/i.test(value) ? parseOriginEntry(guess) : undefined;
-    return { code: 'origin-no-scheme', reason: 'has no scheme', fix: guessed && !isOriginProblem(guessed) ? guess : undefined };
+    return {
+      code: 'origin-no-scheme',
+      reason: 'has no scheme',
+      fix: guessed && !isOriginProblem(guessed) ? guess : undefined,
+    };
   }
   const scheme = schemeMatch[1]!;
   if (scheme !== 'http' && scheme !== 'https') {
     if (scheme.toLowerCase() === 'http' || scheme.toLowerCase() === 'https') {
-      return { code: 'origin-uppercase', reason: 'has an uppercase scheme; browsers send it lowercase', fix: scheme.toLowerCase() + value.slice(scheme.length) };
+      return {
+        code: 'origin-uppercase',
+        reason: 'has an uppercase scheme; browsers send it lowercase',
+        fix: scheme.toLowerCase() + value.slice(scheme.length),
+      };
     }
     return { code: 'origin-scheme', reason: `has the scheme "${scheme}"; only http and https origins can be allowed` };
   }
@@ -97,15 +108,22 @@ function classify(value: string): OriginEntry | OriginProblem {
   const authority = authorityEnd === -1 ? rest : rest.slice(0, authorityEnd);
   const tail = authorityEnd === -1 ? '' : rest.slice(authorityEnd);
   if (authority.includes('@')) {
-    return { code: 'origin-userinfo', reason: 'has userinfo (user:password@); an origin never does', fix: `${scheme}://${authority.slice(authority.lastIndexOf('@') + 1)}` };
+    return {
+      code: 'origin-userinfo',
+      reason: 'has userinfo (user:password@); an origin never does',
+      fix: `${scheme}://${authority.slice(authority.lastIndexOf('@') + 1)}`,
+    };
   }
   if (tail !== '') {
     const base = `${scheme}://${authority}`;
     const [code, what] =
-      tail === '/' ? ['origin-trailing-slash', 'a trailing slash']
-      : tail.startsWith('?') ? ['origin-query', 'a query']
-      : tail.startsWith('#') ? ['origin-fragment', 'a fragment']
-      : ['origin-path', 'a path'];
+      tail === '/'
+        ? ['origin-trailing-slash', 'a trailing slash']
+        : tail.startsWith('?')
+          ? ['origin-query', 'a query']
+          : tail.startsWith('#')
+            ? ['origin-fragment', 'a fragment']
+            : ['origin-path', 'a path'];
     return { code, reason: `has ${what}`, fix: base };
   }
 
@@ -117,7 +135,11 @@ function classify(value: string): OriginEntry | OriginProblem {
       return { code: 'origin-port', reason: `has an invalid port "${port}" (ports are 1 to 65535)` };
     }
     if (DEFAULT_PORTS[`${scheme}:`] === port) {
-      return { code: 'origin-default-port', reason: `names the default port ${port}; browsers omit it from Origin`, fix: `${scheme}://${host}` };
+      return {
+        code: 'origin-default-port',
+        reason: `names the default port ${port}; browsers omit it from Origin`,
+        fix: `${scheme}://${host}`,
+      };
     }
   }
   if (host === '') return { code: 'origin-host', reason: 'has no host' };
@@ -131,7 +153,11 @@ function classify(value: string): OriginEntry | OriginProblem {
     };
   }
   if (host !== host.toLowerCase()) {
-    return { code: 'origin-uppercase', reason: 'has an uppercase host; browsers send hosts in lowercase', fix: `${scheme}://${host.toLowerCase()}${port ? `:${port}` : ''}` };
+    return {
+      code: 'origin-uppercase',
+      reason: 'has an uppercase host; browsers send hosts in lowercase',
+      fix: `${scheme}://${host.toLowerCase()}${port ? `:${port}` : ''}`,
+    };
   }
 
   const labels = host.split('.');
@@ -139,15 +165,22 @@ function classify(value: string): OriginEntry | OriginProblem {
     if (!/^\[[0-9a-f:.]+\]$/.test(host)) return { code: 'origin-host', reason: 'has an invalid IPv6 host' };
     const canonical = whatwgOrigin(value);
     if (canonical === undefined) return { code: 'origin-host', reason: 'has an invalid IPv6 host' };
-    if (canonical !== value) return { code: 'origin-not-canonical', reason: `is sent by browsers as "${canonical}"`, fix: canonical };
+    if (canonical !== value)
+      return { code: 'origin-not-canonical', reason: `is sent by browsers as "${canonical}"`, fix: canonical };
     return { kind: 'exact', value };
   }
   if (labels.includes('*')) {
     if (labels[0] !== '*' || labels.slice(1).includes('*')) {
-      return { code: 'origin-wildcard-form', reason: 'has "*" somewhere other than the leftmost label; only "scheme://*.domain" is supported' };
+      return {
+        code: 'origin-wildcard-form',
+        reason: 'has "*" somewhere other than the leftmost label; only "scheme://*.domain" is supported',
+      };
     }
     if (labels.length < 3) {
-      return { code: 'origin-wildcard-form', reason: 'wildcards a whole top-level domain; name at least two labels after "*."' };
+      return {
+        code: 'origin-wildcard-form',
+        reason: 'wildcards a whole top-level domain; name at least two labels after "*."',
+      };
     }
     const bad = labels.slice(1).find((l) => !DNS_LABEL_RE.test(l));
     if (bad !== undefined) return { code: 'origin-host', reason: `has an invalid host label "${bad}"` };
@@ -158,11 +191,17 @@ function classify(value: string): OriginEntry | OriginProblem {
     return { kind: 'wildcard', value };
   }
   if (host.includes('*')) {
-    return { code: 'origin-wildcard-form', reason: 'uses "*" inside a label; "*" must stand for a whole label, as in "https://*.example.com"' };
+    return {
+      code: 'origin-wildcard-form',
+      reason: 'uses "*" inside a label; "*" must stand for a whole label, as in "https://*.example.com"',
+    };
   }
   const bad = labels.find((l) => !DNS_LABEL_RE.test(l));
   if (bad !== undefined) {
-    return { code: 'origin-host', reason: bad === '' ? 'has an empty host label (a stray ".")' : `has an invalid host label "${bad}"` };
+    return {
+      code: 'origin-host',
+      reason: bad === '' ? 'has an empty host label (a stray ".")' : `has an invalid host label "${bad}"`,
+    };
   }
   // Last, the browser's own parser: an entry is only useful if it is exactly what a browser sends as Origin
   // (`http://127.1` is sent as `http://127.0.0.1`; `https://app.123` is not a host at all).
@@ -170,10 +209,13 @@ function classify(value: string): OriginEntry | OriginProblem {
   if (canonical === undefined) {
     return {
       code: 'origin-host',
-      reason: /\.\d+$|^\d+$/.test(host) ? 'has a host browsers do not accept (a name cannot end in a number)' : 'has a host browsers do not accept (an "xn--" label that is not valid punycode?)',
+      reason: /\.\d+$|^\d+$/.test(host)
+        ? 'has a host browsers do not accept (a name cannot end in a number)'
+        : 'has a host browsers do not accept (an "xn--" label that is not valid punycode?)',
     };
   }
-  if (canonical !== value) return { code: 'origin-not-canonical', reason: `is sent by browsers as "${canonical}"`, fix: canonical };
+  if (canonical !== value)
+    return { code: 'origin-not-canonical', reason: `is sent by browsers as "${canonical}"`, fix: canonical };
   return { kind: 'exact', value };
 }
 

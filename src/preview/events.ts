@@ -57,9 +57,18 @@ export interface V1Route {
  * Payload 1.0: `headers` holds one value per name (the last) and `multiValueHeaders` all of them, names as the
  * client sent them; `path` is the path without the stage, `requestContext.path` with it.
  */
-export function v1Event(request: PreviewRequest, route: V1Route, requestId: string, path: string): Record<string, unknown> {
+export function v1Event(
+  request: PreviewRequest,
+  route: V1Route,
+  requestId: string,
+  path: string,
+): Record<string, unknown> {
   const query = queryPairs(request.rawQuery);
-  const header = (name: string) => request.headers.filter(([k]) => k.toLowerCase() === name).map(([, v]) => v).pop() ?? null;
+  const header = (name: string) =>
+    request.headers
+      .filter(([k]) => k.toLowerCase() === name)
+      .map(([, v]) => v)
+      .pop() ?? null;
   const body = request.body && request.body.length > 0 ? request.body.toString('utf8') : null;
   return {
     resource: route.resource,
@@ -78,7 +87,20 @@ export function v1Event(request: PreviewRequest, route: V1Route, requestId: stri
       domainPrefix: route.domainName.split('.')[0],
       extendedRequestId: requestId,
       httpMethod: request.method,
-      identity: { sourceIp: request.sourceIp, userAgent: header('user-agent'), accessKey: null, accountId: null, caller: null, user: null, userArn: null, cognitoIdentityId: null, cognitoIdentityPoolId: null, cognitoAuthenticationProvider: null, cognitoAuthenticationType: null, principalOrgId: null },
+      identity: {
+        sourceIp: request.sourceIp,
+        userAgent: header('user-agent'),
+        accessKey: null,
+        accountId: null,
+        caller: null,
+        user: null,
+        userArn: null,
+        cognitoIdentityId: null,
+        cognitoIdentityPoolId: null,
+        cognitoAuthenticationProvider: null,
+        cognitoAuthenticationType: null,
+        principalOrgId: null,
+      },
       path: `/${route.stage}${path}`,
       protocol: request.protocol,
       requestId,
@@ -134,7 +156,13 @@ export function v2Event(request: PreviewRequest, route: V2Route, requestId: stri
       apiId: route.apiId,
       domainName: route.domainName,
       domainPrefix: route.domainName.split('.')[0],
-      http: { method: request.method, path: decodeSegment(request.rawPath), protocol: request.protocol, sourceIp: request.sourceIp, userAgent: headers['user-agent'] ?? '' },
+      http: {
+        method: request.method,
+        path: decodeSegment(request.rawPath),
+        protocol: request.protocol,
+        sourceIp: request.sourceIp,
+        userAgent: headers['user-agent'] ?? '',
+      },
       requestId,
       routeKey: route.routeKey,
       stage: route.stage,
@@ -142,7 +170,9 @@ export function v2Event(request: PreviewRequest, route: V2Route, requestId: stri
       timeEpoch: request.receivedAt.getTime(),
     },
     ...(hasBody ? { body: text ? request.body!.toString('utf8') : request.body!.toString('base64') } : {}),
-    ...(route.pathParameters && Object.keys(route.pathParameters).length > 0 ? { pathParameters: { ...route.pathParameters } } : {}),
+    ...(route.pathParameters && Object.keys(route.pathParameters).length > 0
+      ? { pathParameters: { ...route.pathParameters } }
+      : {}),
     isBase64Encoded: !text,
     ...(route.stageVariables ? { stageVariables: route.stageVariables } : {}),
   };
@@ -164,8 +194,15 @@ export function v2Response(payload: string): { status: number; headers: [string,
     const body = typeof result === 'string' ? result : JSON.stringify(result);
     return { status: 200, headers: [['Content-Type', 'application/json']], body: Buffer.from(body, 'utf8') };
   }
-  const r = result as { statusCode: unknown; headers?: unknown; cookies?: unknown; body?: unknown; isBase64Encoded?: unknown };
-  if (typeof r.statusCode !== 'number' || !Number.isInteger(r.statusCode) || r.statusCode < 100 || r.statusCode > 599) return undefined;
+  const r = result as {
+    statusCode: unknown;
+    headers?: unknown;
+    cookies?: unknown;
+    body?: unknown;
+    isBase64Encoded?: unknown;
+  };
+  if (typeof r.statusCode !== 'number' || !Number.isInteger(r.statusCode) || r.statusCode < 100 || r.statusCode > 599)
+    return undefined;
   const headers: [string, string][] = [];
   if (r.headers !== undefined && r.headers !== null) {
     if (typeof r.headers !== 'object' || Array.isArray(r.headers)) return undefined;
@@ -178,5 +215,9 @@ export function v2Response(payload: string): { status: number; headers: [string,
   if (r.body !== undefined && r.body !== null && typeof r.body !== 'string') return undefined;
   const text = typeof r.body === 'string' ? r.body : '';
   if (!headers.some(([k]) => k.toLowerCase() === 'content-type')) headers.push(['Content-Type', 'application/json']);
-  return { status: r.statusCode, headers, body: r.isBase64Encoded === true ? Buffer.from(text, 'base64') : Buffer.from(text, 'utf8') };
+  return {
+    status: r.statusCode,
+    headers,
+    body: r.isBase64Encoded === true ? Buffer.from(text, 'base64') : Buffer.from(text, 'utf8'),
+  };
 }

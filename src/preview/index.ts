@@ -23,7 +23,13 @@ import type { FunctionRuntime } from './module/functions.js';
 import { loadModule } from './module/load.js';
 import type { RouteInfo } from './module/routes.js';
 import { REST_MAX_BODY_BYTES, restApiHandler } from './rest/rest-api.js';
-import { isLoopback, startServer, type Handler, type PreviewResponse, type StartedServer } from './server/http-server.js';
+import {
+  isLoopback,
+  startServer,
+  type Handler,
+  type PreviewResponse,
+  type StartedServer,
+} from './server/http-server.js';
 import { ExchangeLog } from './site/explain.js';
 import { chooseOrigins, portsBusy, sitePortNotAllowed, type LocalOrigin } from './site/origin.js';
 import { corsIntent, demoPlan, type DemoPlan } from './site/plan.js';
@@ -97,7 +103,11 @@ export interface Preview {
   close(): Promise<void>;
 }
 
-const MAX_BODY: Record<ApiKind, number> = { rest: REST_MAX_BODY_BYTES, http: HTTP_API_MAX_BODY_BYTES, 'function-url': FUNCTION_URL_MAX_BODY_BYTES };
+const MAX_BODY: Record<ApiKind, number> = {
+  rest: REST_MAX_BODY_BYTES,
+  http: HTTP_API_MAX_BODY_BYTES,
+  'function-url': FUNCTION_URL_MAX_BODY_BYTES,
+};
 
 export async function startPreview(options: PreviewOptions): Promise<Preview> {
   const log = options.log ?? (() => {});
@@ -105,12 +115,18 @@ export async function startPreview(options: PreviewOptions): Promise<Preview> {
   const doc = await loadModule(options.module);
   const kind = apiKind(doc);
   const website = [...doc.resources.values()].some((r) => r.type === 'aws_s3_bucket_website_configuration');
-  const choice = await chooseOrigins(doc, { website, ...(options.stage !== undefined ? { stage: options.stage } : {}), ...(options.spec ? { spec: options.spec } : {}) });
+  const choice = await chooseOrigins(doc, {
+    website,
+    ...(options.stage !== undefined ? { stage: options.stage } : {}),
+    ...(options.spec ? { spec: options.spec } : {}),
+  });
   const stageValues = choice.stageValues;
   let local: readonly LocalOrigin[] = choice.local;
   if (!website && options.sitePort) {
     const port = options.sitePort;
-    local = local.flatMap((o) => (o.port === 0 ? [{ origin: `http://127.0.0.1:${port}`, port }] : o.port === port ? [o] : []));
+    local = local.flatMap((o) =>
+      o.port === 0 ? [{ origin: `http://127.0.0.1:${port}`, port }] : o.port === port ? [o] : [],
+    );
     if (local.length === 0) throw sitePortNotAllowed(options.sitePort, choice.local, choice.stage);
   }
 
@@ -122,12 +138,22 @@ export async function startPreview(options: PreviewOptions): Promise<Preview> {
   const python = options.python ?? 'python3';
   if ([...plan.functions.values()].some((f) => f.code.runtime.startsWith('python'))) {
     const check = spawnSync(python, ['--version'], { encoding: 'utf8' });
-    if (check.error || check.status !== 0) throw new PreviewSetupError(`the module's Lambda code is Python and "${python}" cannot be run (${check.error?.message ?? check.stderr.trim()}); install python3`);
+    if (check.error || check.status !== 0)
+      throw new PreviewSetupError(
+        `the module's Lambda code is Python and "${python}" cannot be run (${check.error?.message ?? check.stderr.trim()}); install python3`,
+      );
   }
 
   const servers: StartedServer[] = [];
   const handlers: { api?: Handler; site?: Handler; foreign?: Handler } = {};
-  const notReady: Handler = async () => ({ status: 503, headers: [['Content-Type', 'text/plain'], ['Retry-After', '1']], body: 'cors-gen preview is starting\n' });
+  const notReady: Handler = async () => ({
+    status: 503,
+    headers: [
+      ['Content-Type', 'text/plain'],
+      ['Retry-After', '1'],
+    ],
+    body: 'cors-gen preview is starting\n',
+  });
   let pools = new Map<string, LambdaPool>();
   let closed = false;
   const close = async () => {
@@ -136,9 +162,20 @@ export async function startPreview(options: PreviewOptions): Promise<Preview> {
     await Promise.all([...servers.map((s) => s.close()), ...[...pools.values()].map((p) => p.close())]);
   };
   try {
-    const listen = async (name: string, port: number | undefined, maxBody: number, pick: () => Handler | undefined, on = host) => {
+    const listen = async (
+      name: string,
+      port: number | undefined,
+      maxBody: number,
+      pick: () => Handler | undefined,
+      on = host,
+    ) => {
       const t = options.clientTimeouts ?? {};
-      const limits = { maxBodyBytes: maxBody, ...(t.headersMs ? { headersTimeoutMs: t.headersMs } : {}), ...(t.requestMs ? { requestTimeoutMs: t.requestMs } : {}), ...(t.idleMs ? { idleTimeoutMs: t.idleMs } : {}) };
+      const limits = {
+        maxBodyBytes: maxBody,
+        ...(t.headersMs ? { headersTimeoutMs: t.headersMs } : {}),
+        ...(t.requestMs ? { requestTimeoutMs: t.requestMs } : {}),
+        ...(t.idleMs ? { idleTimeoutMs: t.idleMs } : {}),
+      };
       const s = await startServer(name, on, port ?? 0, limits, (req) => (pick() ?? notReady)(req), log);
       servers.push(s);
       return s;
@@ -165,18 +202,31 @@ export async function startPreview(options: PreviewOptions): Promise<Preview> {
         }
       }
       if (!siteServer) throw portsBusy(busy, choice.local, choice.stage, options.spec);
-      if (busy.length > 0) log(`warning: ${busy.map((o) => o.origin).join(', ')} in use (port ${busy.map((o) => o.port).join(', ')}); serving the demo page on ${siteOrigin}, also allowed`);
+      if (busy.length > 0)
+        log(
+          `warning: ${busy.map((o) => o.origin).join(', ')} in use (port ${busy.map((o) => o.port).join(', ')}); serving the demo page on ${siteOrigin}, also allowed`,
+        );
     }
     const apiServer = await listen('api', options.apiPort, MAX_BODY[kind], () => handlers.api);
     const foreignServer = await listen('foreign', options.foreignPort, 1024 * 1024, () => handlers.foreign);
     const apiOrigin = `http://${urlHost}:${apiServer.port}`;
     const foreignOrigin = `http://${urlHost}:${foreignServer.port}`;
-    if (!isLoopback(host)) log(`warning: listening on ${host}, not loopback: anyone who can reach this machine can call the module's Lambda code`);
+    if (!isLoopback(host))
+      log(
+        `warning: listening on ${host}, not loopback: anyone who can reach this machine can call the module's Lambda code`,
+      );
 
     const deployment = planDeployment(doc, { apiOrigin, siteHost: new URL(siteOrigin).host }, stageValues);
-    const poolOptions = { log, python, ...(options.maxEnvironments ? { maxEnvironments: options.maxEnvironments } : {}) };
+    const poolOptions = {
+      log,
+      python,
+      ...(options.maxEnvironments ? { maxEnvironments: options.maxEnvironments } : {}),
+    };
     pools = new Map([...deployment.functions].map(([address, f]) => [address, new LambdaPool(f.code, poolOptions)]));
-    const runtime: FunctionRuntime = { invoke: (fn, event, requestId) => pools.get(fn.address)!.invoke(event, requestId), log };
+    const runtime: FunctionRuntime = {
+      invoke: (fn, event, requestId) => pools.get(fn.address)!.invoke(event, requestId),
+      log,
+    };
     const { api, apiUrl, site } = deployment;
     const handle = apiHandler(api, runtime);
 
@@ -189,8 +239,17 @@ export async function startPreview(options: PreviewOptions): Promise<Preview> {
 
     const fn = [...deployment.functions.values()][0];
     const service = 'cors' in api ? api.cors : undefined;
-    const demo = demoPlan(kind, apiUrl, api.routes, corsIntent(fn?.code.environment, service), assumptionsFor(kind).map((a) => a.text));
-    const [siteAllowed, foreignAllowed] = await Promise.all([allows(handle, demo, siteOrigin), allows(handle, demo, foreignOrigin)]);
+    const demo = demoPlan(
+      kind,
+      apiUrl,
+      api.routes,
+      corsIntent(fn?.code.environment, service),
+      assumptionsFor(kind).map((a) => a.text),
+    );
+    const [siteAllowed, foreignAllowed] = await Promise.all([
+      allows(handle, demo, siteOrigin),
+      allows(handle, demo, foreignOrigin),
+    ]);
     const siteConfig = {
       plan: demo,
       exchanges,
@@ -202,9 +261,25 @@ export async function startPreview(options: PreviewOptions): Promise<Preview> {
     handlers.foreign = siteHandler({ ...siteConfig, role: 'foreign', origin: foreignOrigin, allowed: foreignAllowed });
 
     const warnings = [...deployment.warnings];
-    if (!siteAllowed) warnings.push(`the module's API does not allow the site origin ${siteOrigin} (a preflight from it gets no Access-Control-Allow-Origin naming it): the demo page there will be blocked like the foreign one`);
+    if (!siteAllowed)
+      warnings.push(
+        `the module's API does not allow the site origin ${siteOrigin} (a preflight from it gets no Access-Control-Allow-Origin naming it): the demo page there will be blocked like the foreign one`,
+      );
     for (const w of warnings) log(`warning: ${w}`);
-    return { api: apiUrl, site: `${siteOrigin}/`, foreignSite: `${foreignOrigin}/`, website, siteAllowed, foreignAllowed, stage: choice.stage, stageChosen: choice.stageChosen, kind, routes: api.routes, warnings, close };
+    return {
+      api: apiUrl,
+      site: `${siteOrigin}/`,
+      foreignSite: `${foreignOrigin}/`,
+      website,
+      siteAllowed,
+      foreignAllowed,
+      stage: choice.stage,
+      stageChosen: choice.stageChosen,
+      kind,
+      routes: api.routes,
+      warnings,
+      close,
+    };
   } catch (e) {
     await close();
     throw e;
@@ -224,13 +299,20 @@ async function allows(handle: Handler, plan: DemoPlan, origin: string): Promise<
     method: 'OPTIONS',
     rawPath: url.pathname,
     rawQuery: url.search.slice(1),
-    headers: [['Host', url.host], ['Origin', origin], ['Access-Control-Request-Method', call.method], ...(headers.length > 0 ? [['Access-Control-Request-Headers', headers.join(',')] as const] : [])],
+    headers: [
+      ['Host', url.host],
+      ['Origin', origin],
+      ['Access-Control-Request-Method', call.method],
+      ...(headers.length > 0 ? [['Access-Control-Request-Headers', headers.join(',')] as const] : []),
+    ],
     body: Buffer.alloc(0),
     sourceIp: '127.0.0.1',
     protocol: 'HTTP/1.1',
     receivedAt: new Date(),
   });
-  const allowOrigin = response.headers.filter(([k]) => k.toLowerCase() === 'access-control-allow-origin').map(([, v]) => v);
+  const allowOrigin = response.headers
+    .filter(([k]) => k.toLowerCase() === 'access-control-allow-origin')
+    .map(([, v]) => v);
   return allowOrigin.length === 1 && (allowOrigin[0] === origin || allowOrigin[0] === '*');
 }
 

@@ -20,16 +20,21 @@ export interface ServiceCors {
   readonly maxAge: number | undefined;
 }
 
-export function serviceCors(block: Readonly<Record<string, HclValue>>, where: { file?: string; address: string }): ServiceCors {
+export function serviceCors(
+  block: Readonly<Record<string, HclValue>>,
+  where: { file?: string; address: string },
+): ServiceCors {
   const list = (name: string): string[] => {
     const v = block[name];
     if (v === undefined || v === null) return [];
-    if (!Array.isArray(v) || v.some((x) => typeof x !== 'string')) throw new ModuleError(`${name} must be a list of strings`, { ...where, address: `${where.address}.${name}` });
+    if (!Array.isArray(v) || v.some((x) => typeof x !== 'string'))
+      throw new ModuleError(`${name} must be a list of strings`, { ...where, address: `${where.address}.${name}` });
     return v as string[];
   };
   const credentials = block['allow_credentials'];
   const maxAge = block['max_age'];
-  if (maxAge !== undefined && maxAge !== null && typeof maxAge !== 'number') throw new ModuleError('max_age must be a number', { ...where, address: `${where.address}.max_age` });
+  if (maxAge !== undefined && maxAge !== null && typeof maxAge !== 'number')
+    throw new ModuleError('max_age must be a number', { ...where, address: `${where.address}.max_age` });
   const cors = {
     allowOrigins: list('allow_origins'),
     allowMethods: list('allow_methods'),
@@ -39,7 +44,11 @@ export function serviceCors(block: Readonly<Record<string, HclValue>>, where: { 
     maxAge: typeof maxAge === 'number' ? maxAge : undefined,
   };
   // The service rejects this combination when it is configured (https://github.com/aws/aws-cdk/issues/9076).
-  if (cors.allowCredentials && cors.allowOrigins.includes('*')) throw new ModuleError('allow_credentials with allow_origins "*" is rejected by AWS ("allow-credentials is not supported if \'allow-origin\' is *")', where);
+  if (cors.allowCredentials && cors.allowOrigins.includes('*'))
+    throw new ModuleError(
+      'allow_credentials with allow_origins "*" is rejected by AWS ("allow-credentials is not supported if \'allow-origin\' is *")',
+      where,
+    );
   return cors;
 }
 
@@ -61,26 +70,45 @@ const compiled = new WeakMap<ServiceCors, ((origin: string) => boolean)[]>();
 function originMatcher(entry: string): (origin: string) => boolean {
   if (entry === '*') return () => true;
   if (!entry.includes('*')) return (origin) => origin === entry;
-  const pattern = new RegExp(`^${entry.split('*').map((s) => s.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')).join('[^/]+')}$`);
+  const pattern = new RegExp(
+    `^${entry
+      .split('*')
+      .map((s) => s.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&'))
+      .join('[^/]+')}$`,
+  );
   return (origin) => origin === entry || pattern.test(origin);
 }
 
 /** A CORS preflight as the service sees one: OPTIONS with Origin and Access-Control-Request-Method (documented for HTTP APIs). */
 export function isPreflight(request: PreviewRequest): boolean {
-  return request.method === 'OPTIONS' && lowerHeader(request, 'origin') !== undefined && lowerHeader(request, 'access-control-request-method') !== undefined;
+  return (
+    request.method === 'OPTIONS' &&
+    lowerHeader(request, 'origin') !== undefined &&
+    lowerHeader(request, 'access-control-request-method') !== undefined
+  );
 }
 
 /** Access-Control-Allow-Origin (and -Credentials), common to the preflight answer and the actual response. */
 function originHeaders(cors: ServiceCors, origin: string): [string, string][] {
   const allowOrigin = cors.allowOrigins.includes('*') && !cors.allowCredentials ? '*' : origin;
-  return cors.allowCredentials ? [['Access-Control-Allow-Origin', allowOrigin], ['Access-Control-Allow-Credentials', 'true']] : [['Access-Control-Allow-Origin', allowOrigin]];
+  return cors.allowCredentials
+    ? [
+        ['Access-Control-Allow-Origin', allowOrigin],
+        ['Access-Control-Allow-Credentials', 'true'],
+      ]
+    : [['Access-Control-Allow-Origin', allowOrigin]];
 }
 
 /**
  * The service's own preflight answer. `status` is assumed (204 for HTTP APIs as the floci emulator answers; 200
  * for Function URLs); a disallowed origin gets the same status without any CORS header (assumed).
  */
-export function preflightResponse(cors: ServiceCors, request: PreviewRequest, status: number, extra: readonly (readonly [string, string])[]): PreviewResponse {
+export function preflightResponse(
+  cors: ServiceCors,
+  request: PreviewRequest,
+  status: number,
+  extra: readonly (readonly [string, string])[],
+): PreviewResponse {
   const origin = lowerHeader(request, 'origin')!;
   const headers: [string, string][] = extra.map(([k, v]): [string, string] => [k, v]);
   if (originAllowed(cors, origin)) {
@@ -97,9 +125,15 @@ export function preflightResponse(cors: ServiceCors, request: PreviewRequest, st
  * ignored, documented; Function URL: the configured ones win, documented, and the others are dropped too,
  * assumed), then the configured ones added when the request's origin is allowed.
  */
-export function withServiceCors(cors: ServiceCors, request: PreviewRequest, response: PreviewResponse): PreviewResponse {
+export function withServiceCors(
+  cors: ServiceCors,
+  request: PreviewRequest,
+  response: PreviewResponse,
+): PreviewResponse {
   const origin = lowerHeader(request, 'origin');
-  const headers: [string, string][] = response.headers.filter(([k]) => !k.toLowerCase().startsWith('access-control-')) as [string, string][];
+  const headers: [string, string][] = response.headers.filter(
+    ([k]) => !k.toLowerCase().startsWith('access-control-'),
+  ) as [string, string][];
   if (origin !== undefined && originAllowed(cors, origin)) {
     headers.push(...originHeaders(cors, origin));
     if (cors.exposeHeaders.length > 0) headers.push(['Access-Control-Expose-Headers', cors.exposeHeaders.join(',')]);

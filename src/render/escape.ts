@@ -37,7 +37,9 @@ export function displaySpecFile(specFile: string): string {
  * inside code spans (https://github.github.com/gfm/#tables-extension-).
  */
 export function markdownCode(text: string, inTable = false): string {
-  const oneLine = text.replace(/[\r\n\u2028\u2029]/g, (c) => (c === '\n' ? '\\n' : c === '\r' ? '\\r' : `\\u${c.charCodeAt(0).toString(16)}`));
+  const oneLine = text.replace(/[\r\n\u2028\u2029]/g, (c) =>
+    c === '\n' ? '\\n' : c === '\r' ? '\\r' : `\\u${c.charCodeAt(0).toString(16)}`,
+  );
   const longest = Math.max(0, ...(oneLine.match(/`+/g) ?? []).map((run) => run.length));
   const fence = '`'.repeat(longest + 1);
   const pad = /^[` ]|[` ]$/.test(oneLine) ? ' ' : '';

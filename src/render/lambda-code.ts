@@ -54,12 +54,18 @@ export function renderLambdaCode(model: CorsModel, opts: LambdaCodeOptions): Lam
   const view: LambdaCodeView = { version: opts.version, header: generatedHeader(opts.specFile) };
   if (isPythonRuntime(model.lambda.runtime)) {
     return {
-      generated: { 'lambda/handler.py': render('pythonHandler', view), 'lambda/cors.py': runtimeCopy('cors.py', view.header) },
+      generated: {
+        'lambda/handler.py': render('pythonHandler', view),
+        'lambda/cors.py': runtimeCopy('cors.py', view.header),
+      },
       userOwned: { 'lambda/app.py': render('pythonApp', view) },
     };
   }
   return {
-    generated: { 'lambda/index.mjs': render('nodeIndex', view), 'lambda/cors.mjs': runtimeCopy('cors.mjs', view.header) },
+    generated: {
+      'lambda/index.mjs': render('nodeIndex', view),
+      'lambda/cors.mjs': runtimeCopy('cors.mjs', view.header),
+    },
     userOwned: { 'lambda/app.mjs': render('nodeApp', view) },
   };
 }
@@ -89,7 +95,10 @@ export interface CorsEnvironment {
  * that yields the space-separated list. `CORS_MODE` is `lambda` for a REST API, whose proxy integration passes
  * the function's headers through, and `service` for the HTTP API and Function URL, which own the CORS headers.
  */
-export function corsEnvironment(model: CorsModel, allowedOrigins: readonly string[]): CorsEnvironment & Record<string, string> {
+export function corsEnvironment(
+  model: CorsModel,
+  allowedOrigins: readonly string[],
+): CorsEnvironment & Record<string, string> {
   return {
     ALLOWED_ORIGINS: allowedOrigins.join(' '),
     ALLOW_CREDENTIALS: model.cors.allowCredentials ? 'true' : 'false',

@@ -25,7 +25,11 @@ export function moduleReadme(model: CorsModel, options: ReadmeOptions): string {
   const variables = (options.document.variable ?? {}) as Record<string, VariableDoc>;
   const outputs = (options.document.output ?? {}) as Record<string, { description?: string }>;
   const moduleName = model.name.replace(/-/g, '_');
-  const target = { rest: 'an API Gateway REST API', http: 'an API Gateway HTTP API', 'function-url': 'a Lambda Function URL' }[model.api];
+  const target = {
+    rest: 'an API Gateway REST API',
+    http: 'an API Gateway HTTP API',
+    'function-url': 'a Lambda Function URL',
+  }[model.api];
   return render('moduleReadme', {
     header: options.header,
     name: model.name,

@@ -31,7 +31,8 @@ const handlebars = Handlebars.create();
  * (`{{comment specFile}}`, `{{code name}}`, `{{cell headers}}`, `{{text description}}`) and the helper makes it
  * literal there (see `escape.ts`). A list renders as its items, comma-separated.
  */
-const each = (fn: (s: string) => string) => (value: unknown) => (Array.isArray(value) ? value.map((v) => fn(String(v))).join(', ') : fn(String(value)));
+const each = (fn: (s: string) => string) => (value: unknown) =>
+  Array.isArray(value) ? value.map((v) => fn(String(v))).join(', ') : fn(String(value));
 handlebars.registerHelper({
   comment: each(commentText),
   code: each((s) => markdownCode(s)),
@@ -46,7 +47,9 @@ export function render(name: TemplateName, view: object): string {
   let template = compiled.get(name);
   if (!template) {
     const spec = PRECOMPILED?.[TEMPLATES[name]];
-    template = spec ? handlebars.template(spec) : handlebars.compile(readFileSync(path.join(TEMPLATES_DIR, TEMPLATES[name]), 'utf8'), COMPILE_OPTIONS);
+    template = spec
+      ? handlebars.template(spec)
+      : handlebars.compile(readFileSync(path.join(TEMPLATES_DIR, TEMPLATES[name]), 'utf8'), COMPILE_OPTIONS);
     compiled.set(name, template);
   }
   return template(view);

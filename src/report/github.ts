@@ -26,7 +26,10 @@ export function escapeProperty(s: string): string {
  * from a spec value; they are shown as `\uXXXX`, as the text output does.
  */
 function visible(s: string): string {
-  return s.replace(/[\u0000-\u0009\u000b\u000c\u000e-\u001f\u007f-\u009f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  return s.replace(
+    /[\u0000-\u0009\u000b\u000c\u000e-\u001f\u007f-\u009f]/g,
+    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
+  );
 }
 
 function annotation(f: ReportFinding): string {

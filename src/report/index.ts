@@ -20,7 +20,12 @@ export const TOOL = { name: 'cors-gen', informationUri: 'https://www.npmjs.com/p
 
 /** The `--report` flag, the same on every command that has findings. */
 export function reportOption(): Option {
-  return new Option('--report <format>', 'print the findings on stdout as SARIF 2.1.0 or GitHub Actions annotations (human text goes to stderr)').choices(REPORT_FORMATS).conflicts('json');
+  return new Option(
+    '--report <format>',
+    'print the findings on stdout as SARIF 2.1.0 or GitHub Actions annotations (human text goes to stderr)',
+  )
+    .choices(REPORT_FORMATS)
+    .conflicts('json');
 }
 
 export function renderReport(format: ReportFormat, findings: readonly ReportFinding[]): string {
@@ -28,7 +33,11 @@ export function renderReport(format: ReportFormat, findings: readonly ReportFind
 }
 
 /** Prints the report on stdout; GitHub annotations for no findings are no lines at all. */
-export function printReport(output: { out(text: string): void }, format: ReportFormat, findings: readonly ReportFinding[]): void {
+export function printReport(
+  output: { out(text: string): void },
+  format: ReportFormat,
+  findings: readonly ReportFinding[],
+): void {
   const text = renderReport(format, findings);
   if (text !== '') output.out(text);
 }
@@ -58,7 +67,10 @@ function driftFindings(files: readonly { path: string; change: string; reason?: 
 }
 
 /** Live findings, each at the URL that was checked. */
-export function liveFindings(url: string, findings: readonly { code: string; severity: 'error' | 'warning' | 'info'; message: string; fix?: string }[]): ReportFinding[] {
+export function liveFindings(
+  url: string,
+  findings: readonly { code: string; severity: 'error' | 'warning' | 'info'; message: string; fix?: string }[],
+): ReportFinding[] {
   return findings.map((f) => ({ code: f.code, severity: f.severity, message: f.message, fix: f.fix, artifact: url }));
 }
 
@@ -72,12 +84,21 @@ export function generateFindings(result: GenerateResult): ReportFinding[] {
   if (result.reason === 'stale') {
     findings.push(
       ...driftFindings([
-        ...result.changes.map((c) => ({ path: path.join(result.dir, c.path), change: c.kind, ...('reason' in c ? { reason: c.reason } : {}) })),
+        ...result.changes.map((c) => ({
+          path: path.join(result.dir, c.path),
+          change: c.kind,
+          ...('reason' in c ? { reason: c.reason } : {}),
+        })),
         ...result.userFiles.map((p) => ({ path: path.join(result.dir, p), change: 'missing' })),
       ]),
     );
   } else if (result.reason) {
-    findings.push({ code: result.reason, severity: 'error', message: result.message ?? `${result.dir}: ${result.reason}`, artifact: result.dir });
+    findings.push({
+      code: result.reason,
+      severity: 'error',
+      message: result.message ?? `${result.dir}: ${result.reason}`,
+      artifact: result.dir,
+    });
   }
   return findings;
 }

@@ -38,7 +38,10 @@ function location(f: ReportFinding): object[] {
   // Code scanning places a result only with region.startLine (sarif-sdk rule GH1003,
   // https://github.com/microsoft/sarif-sdk/blob/main/src/Sarif.Multitool.Library/Rules/GH1003.ProvideRequiredRegionProperties.cs):
   // a finding about a whole file (a stale generated file) points at its first line.
-  const region = { startLine: f.line ?? 1, ...(f.line !== undefined && f.column !== undefined ? { startColumn: f.column } : {}) };
+  const region = {
+    startLine: f.line ?? 1,
+    ...(f.line !== undefined && f.column !== undefined ? { startColumn: f.column } : {}),
+  };
   // Relative to the folder the command ran in: the repository root in CI, which code scanning calls %SRCROOT%.
   const base = path.isAbsolute(f.artifact) ? {} : { uriBaseId: '%SRCROOT%' };
   return [{ physicalLocation: { artifactLocation: { uri, ...base }, region } }];
@@ -60,7 +63,15 @@ export function toSarif(findings: readonly ReportFinding[], tool: ReportTool): o
     version: '2.1.0',
     runs: [
       {
-        tool: { driver: { name: tool.name, version: tool.version, semanticVersion: tool.version, informationUri: tool.informationUri, rules } },
+        tool: {
+          driver: {
+            name: tool.name,
+            version: tool.version,
+            semanticVersion: tool.version,
+            informationUri: tool.informationUri,
+            rules,
+          },
+        },
         results,
       },
     ],

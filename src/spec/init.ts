@@ -95,8 +95,16 @@ export function placeOrigins(origins: readonly string[]): OriginPlacement[] {
     !LOCAL.test(origin)
       ? { origin, to: 'cors.allowOrigins', why: 'a production origin' }
       : anyProd
-        ? { origin, to: 'stages.dev', why: 'a development origin: production should not trust a page any local process can serve' }
-        : { origin, to: 'cors.allowOrigins', why: 'a development origin, kept in production because no other origin was given' },
+        ? {
+            origin,
+            to: 'stages.dev',
+            why: 'a development origin: production should not trust a page any local process can serve',
+          }
+        : {
+            origin,
+            to: 'cors.allowOrigins',
+            why: 'a development origin, kept in production because no other origin was given',
+          },
   );
 }
 
@@ -107,7 +115,14 @@ export function existingSpec(dir: string): string | undefined {
 }
 
 /** The spec `init` would write, and what `validate` says about it; nothing is written. */
-export function draftSpec(options: InitOptions): { text: string; file: string; result: ValidationResult; origins: OriginPlacement[]; schema: string; installedSchema: boolean } {
+export function draftSpec(options: InitOptions): {
+  text: string;
+  file: string;
+  result: ValidationResult;
+  origins: OriginPlacement[];
+  schema: string;
+  installedSchema: boolean;
+} {
   const dir = path.resolve(options.dir);
   const file = path.relative(process.cwd(), path.join(dir, SPEC_FILE_NAME)) || SPEC_FILE_NAME;
   const api = options.api ?? DEFAULTS.api;
@@ -115,7 +130,8 @@ export function draftSpec(options: InitOptions): { text: string; file: string; r
   const installed = installedSchema(dir);
   const schema = installed ?? `./${SCHEMA_FILE_NAME}`;
   // A Function URL has one endpoint; routes would suggest a restriction it does not have.
-  const routes = api === 'function-url' ? [] : options.routes && options.routes.length > 0 ? options.routes : DEFAULT_ROUTES;
+  const routes =
+    api === 'function-url' ? [] : options.routes && options.routes.length > 0 ? options.routes : DEFAULT_ROUTES;
   const text = render('initSpec', {
     schemaUrl: schema,
     name: options.name ?? specNameFrom(path.basename(dir)),
@@ -125,12 +141,22 @@ export function draftSpec(options: InitOptions): { text: string; file: string; r
     origins: origins.filter((p) => p.to === 'cors.allowOrigins').map((p) => JSON.stringify(p.origin)),
     devOrigins: origins.filter((p) => p.to === 'stages.dev').map((p) => JSON.stringify(p.origin)),
     headers: (options.headers ?? DEFAULT_HEADERS).map(flowScalar).join(', '),
-    routes: routes.map((r) => ({ path: /^\/[A-Za-z0-9._:{}+/-]*$/.test(r.path) ? r.path : JSON.stringify(r.path), methods: r.methods.map(flowScalar).join(', ') })),
+    routes: routes.map((r) => ({
+      path: /^\/[A-Za-z0-9._:{}+/-]*$/.test(r.path) ? r.path : JSON.stringify(r.path),
+      methods: r.methods.map(flowScalar).join(', '),
+    })),
     credentials: options.credentials ?? false,
     frontend: options.frontend ?? true,
     runtime: options.runtime ?? DEFAULTS.lambda.runtime,
   });
-  return { text, file, result: validateSpecText(text, file), origins, schema, installedSchema: installed !== undefined };
+  return {
+    text,
+    file,
+    result: validateSpecText(text, file),
+    origins,
+    schema,
+    installedSchema: installed !== undefined,
+  };
 }
 
 /**
@@ -155,16 +181,27 @@ export async function init(options: InitOptions): Promise<InitResult> {
     if ((e as NodeJS.ErrnoException).code === 'EEXIST') return { ok: false, reason: 'exists', file: draft.file };
     throw e;
   }
-  const base = { ok: true as const, file: draft.file, warnings: draft.result.warnings, origins: draft.origins, schema: draft.schema };
+  const base = {
+    ok: true as const,
+    file: draft.file,
+    warnings: draft.result.warnings,
+    origins: draft.origins,
+    schema: draft.schema,
+  };
   if (draft.installedSchema) return base;
-  return { ...base, schemaWritten: path.relative(process.cwd(), (await writeSchemaFile(dir)).file) || SCHEMA_FILE_NAME };
+  return {
+    ...base,
+    schemaWritten: path.relative(process.cwd(), (await writeSchemaFile(dir)).file) || SCHEMA_FILE_NAME,
+  };
 }
 
 export const DEFAULT_HEADERS: readonly string[] = ['Content-Type', 'Authorization'];
 
 /** A value for a YAML flow list: quoted as JSON unless it is a plain token (header names and methods are). */
 function flowScalar(value: string): string {
-  return /^[A-Za-z0-9][A-Za-z0-9!#$%&'*+.^_`|~-]*$/.test(value) && !/^(true|false|null|~)$/i.test(value) ? value : JSON.stringify(value);
+  return /^[A-Za-z0-9][A-Za-z0-9!#$%&'*+.^_`|~-]*$/.test(value) && !/^(true|false|null|~)$/i.test(value)
+    ? value
+    : JSON.stringify(value);
 }
 
 /**

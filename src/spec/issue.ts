@@ -33,5 +33,8 @@ export function formatIssue(issue: SpecIssue): string {
   const where = issue.file ? `${issue.file}${issue.line ? `:${issue.line}:${issue.column ?? 1}` : ''} ` : '';
   const path = issue.path ? `${issue.path}: ` : '';
   // Values from the spec end up in messages; their control characters must not reach the terminal.
-  return `${where}${path}${issue.message}${issue.fix ? `; ${issue.fix}` : ''}`.replace(/[\u0000-\u001f\u007f-\u009f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  return `${where}${path}${issue.message}${issue.fix ? `; ${issue.fix}` : ''}`.replace(
+    /[\u0000-\u001f\u007f-\u009f]/g,
+    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
+  );
 }

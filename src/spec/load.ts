@@ -10,13 +10,15 @@ export { SpecFileError };
 
 export const DEFAULT_SPEC_FILES = ['cors-gen.yaml', 'cors-gen.yml', 'cors-gen.json'] as const;
 
-
 /** The spec named by `--spec`, or the default file in `cwd`. */
 export function resolveSpecFile(spec: string | undefined, cwd = process.cwd()): string {
   if (spec) return path.resolve(cwd, spec);
   const found = DEFAULT_SPEC_FILES.map((f) => path.join(cwd, f)).find((f) => existsSync(f));
   if (!found) {
-    throw new SpecFileError(`no spec found: looked for ${DEFAULT_SPEC_FILES.join(', ')} in ${cwd}; run "cors-gen init" or pass --spec FILE`, cwd);
+    throw new SpecFileError(
+      `no spec found: looked for ${DEFAULT_SPEC_FILES.join(', ')} in ${cwd}; run "cors-gen init" or pass --spec FILE`,
+      cwd,
+    );
   }
   return found;
 }
@@ -36,22 +38,41 @@ export async function loadSpec(specFile: string, cwd = process.cwd()): Promise<L
     // Pipes stay allowed: `--spec <(envsubst < spec.tmpl)`.
     const info = await stat(specFile);
     if (info.isFile() && info.size > MAX_SPEC_BYTES) {
-      return invalid(display, '', { severity: 'error', code: 'too-large', path: '', message: `the file is ${info.size} bytes; a spec is a short YAML or JSON document (at most ${MAX_SPEC_BYTES})`, file: display });
+      return invalid(display, '', {
+        severity: 'error',
+        code: 'too-large',
+        path: '',
+        message: `the file is ${info.size} bytes; a spec is a short YAML or JSON document (at most ${MAX_SPEC_BYTES})`,
+        file: display,
+      });
     }
-    if (info.isCharacterDevice() || info.isBlockDevice() || info.isSocket()) throw new SpecFileError(`${display}: is a device, not a spec file`, display);
+    if (info.isCharacterDevice() || info.isBlockDevice() || info.isSocket())
+      throw new SpecFileError(`${display}: is a device, not a spec file`, display);
     buf = await readFile(specFile);
   } catch (e) {
     if (e instanceof SpecFileError) throw e;
     const code = (e as NodeJS.ErrnoException).code;
     throw new SpecFileError(
-      code === 'ENOENT' ? `${display}: no such file` : code === 'EISDIR' ? `${display}: is a directory, not a spec file` : `${display}: cannot be read (${code ?? (e as Error).message})`,
+      code === 'ENOENT'
+        ? `${display}: no such file`
+        : code === 'EISDIR'
+          ? `${display}: is a directory, not a spec file`
+          : `${display}: cannot be read (${code ?? (e as Error).message})`,
       display,
     );
   }
   const text = decodeUtf8(buf);
   if (text === undefined) {
     const at = firstInvalidUtf8(buf);
-    return invalid(display, '', { severity: 'error', code: 'encoding', path: '', message: 'the file is not valid UTF-8', fix: 'save it as UTF-8', file: display, ...at });
+    return invalid(display, '', {
+      severity: 'error',
+      code: 'encoding',
+      path: '',
+      message: 'the file is not valid UTF-8',
+      fix: 'save it as UTF-8',
+      file: display,
+      ...at,
+    });
   }
   return { ...validateSpecText(text.replace(/^\uFEFF/, ''), display), file: display, text };
 }
@@ -74,7 +95,8 @@ function firstInvalidUtf8(buf: Buffer): { line: number; column: number } | undef
   let column = 1;
   for (const ch of lossy) {
     const cp = ch.codePointAt(0)!;
-    if (cp === 0xfffd && (buf[offset] !== 0xef || buf[offset + 1] !== 0xbf || buf[offset + 2] !== 0xbd)) return { line, column };
+    if (cp === 0xfffd && (buf[offset] !== 0xef || buf[offset + 1] !== 0xbf || buf[offset + 2] !== 0xbd))
+      return { line, column };
     offset += cp < 0x80 ? 1 : cp < 0x800 ? 2 : cp < 0x10000 ? 3 : 4;
     if (ch === '\n') {
       line++;

@@ -25,13 +25,28 @@ export const MAX_VALUES = 10_000;
  * Parses YAML or JSON (JSON through the YAML parser, which reads it as YAML 1.2 flow style and so keeps
  * positions; a `.json` file must additionally be strict JSON). Duplicate keys and alias bombs are errors.
  */
-export function parseSpecText(text: string, file: string): { ok: true; parsed: ParsedText } | { ok: false; errors: SpecIssue[] } {
-  const fail = (message: string, line?: number, column?: number, code = 'syntax', fix?: string): { ok: false; errors: SpecIssue[] } => ({
+export function parseSpecText(
+  text: string,
+  file: string,
+): { ok: true; parsed: ParsedText } | { ok: false; errors: SpecIssue[] } {
+  const fail = (
+    message: string,
+    line?: number,
+    column?: number,
+    code = 'syntax',
+    fix?: string,
+  ): { ok: false; errors: SpecIssue[] } => ({
     ok: false,
     errors: [{ severity: 'error', code, path: '', message, file, line, column, ...(fix !== undefined ? { fix } : {}) }],
   });
   const tooManyValues = `holds more than ${MAX_VALUES} values (list items, keys and scalars); a spec holds a few hundred`;
-  if (Buffer.byteLength(text) > MAX_SPEC_BYTES) return fail(`the file is larger than ${MAX_SPEC_BYTES} bytes; a spec is a short YAML or JSON document`, undefined, undefined, 'too-large');
+  if (Buffer.byteLength(text) > MAX_SPEC_BYTES)
+    return fail(
+      `the file is larger than ${MAX_SPEC_BYTES} bytes; a spec is a short YAML or JSON document`,
+      undefined,
+      undefined,
+      'too-large',
+    );
 
   if (file.endsWith('.json')) {
     try {
@@ -40,12 +55,22 @@ export function parseSpecText(text: string, file: string): { ok: true; parsed: P
       const message = (e as Error).message;
       const offset = jsonErrorOffset(text, message);
       // V8 quotes the source after some messages ('Unexpected token 'v', "version: 1\n..." is not valid JSON').
-      const what = message.replace(/ in JSON at position \d+.*$/s, '').replace(/, (\.\.\.)?".*"(\.\.\.)? is not valid JSON$/s, '');
+      const what = message
+        .replace(/ in JSON at position \d+.*$/s, '')
+        .replace(/, (\.\.\.)?".*"(\.\.\.)? is not valid JSON$/s, '');
       // A trailing comma (which JavaScript and YAML allow) is the common slip: V8 reports the bracket after it.
-      const comma = /[}\]]/.test(text[offset] ?? '') ? /,\s*$/.exec(text.slice(Math.max(0, offset - 1000), offset)) : null;
+      const comma = /[}\]]/.test(text[offset] ?? '')
+        ? /,\s*$/.exec(text.slice(Math.max(0, offset - 1000), offset))
+        : null;
       if (comma) {
         const at = lineColumn(text, offset - comma[0].length);
-        return fail(`not valid JSON: a comma before "${text[offset]}"`, at.line, at.column, 'syntax', 'remove the comma: JSON allows none after the last item of a list or object');
+        return fail(
+          `not valid JSON: a comma before "${text[offset]}"`,
+          at.line,
+          at.column,
+          'syntax',
+          'remove the comma: JSON allows none after the last item of a list or object',
+        );
       }
       const pos = lineColumn(text, offset);
       return fail(`not valid JSON: ${what}`, pos.line, pos.column);
@@ -57,35 +82,72 @@ export function parseSpecText(text: string, file: string): { ok: true; parsed: P
   const shape = scanShape(text);
   if (shape.deepAt !== undefined) {
     const pos = lineColumn(text, shape.deepAt);
-    return fail(`lists or mappings are nested more than ${MAX_NESTING} levels deep; a spec is a few levels deep`, pos.line, pos.column, 'too-deep');
+    return fail(
+      `lists or mappings are nested more than ${MAX_NESTING} levels deep; a spec is a few levels deep`,
+      pos.line,
+      pos.column,
+      'too-deep',
+    );
   }
   if (shape.values > MAX_VALUES) return fail(tooManyValues, undefined, undefined, 'too-large');
 
   const lineCounter = new LineCounter();
   // Duplicate keys are found below, in linear time: the parser's own `uniqueKeys` check compares every key with
   // every other one, which takes minutes on a 1 MB file of short keys.
-  const doc = parseDocument(text, { lineCounter, uniqueKeys: false, prettyErrors: false, strict: true, version: '1.2' });
+  const doc = parseDocument(text, {
+    lineCounter,
+    uniqueKeys: false,
+    prettyErrors: false,
+    strict: true,
+    version: '1.2',
+  });
   if (doc.errors.length > 0) {
     const err = doc.errors[0]!;
     const pos = lineCounter.linePos(err.pos[0]);
     if (err.code === 'MULTIPLE_DOCS') {
-      return fail('the file holds more than one YAML document ("---"); a spec is one document', pos.line, pos.col, 'syntax');
+      return fail(
+        'the file holds more than one YAML document ("---"); a spec is one document',
+        pos.line,
+        pos.col,
+        'syntax',
+      );
     }
     if (err.code === 'RESOURCE_EXHAUSTION' || /call stack/i.test(err.message)) {
-      return fail('lists or mappings are nested too deeply to be read; a spec is a few levels deep', pos.line, pos.col, 'too-deep');
+      return fail(
+        'lists or mappings are nested too deeply to be read; a spec is a few levels deep',
+        pos.line,
+        pos.col,
+        'too-deep',
+      );
     }
     const message = err.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '');
     const hint = syntaxHint(text, err.code, pos.line, message);
     return {
       ok: false,
-      errors: [{ severity: 'error', code: 'syntax', path: '', message: hint?.message ? `${message}: ${hint.message}` : message, file, line: hint?.line ?? pos.line, column: hint?.column ?? pos.col, ...(hint ? { fix: hint.fix } : {}) }],
+      errors: [
+        {
+          severity: 'error',
+          code: 'syntax',
+          path: '',
+          message: hint?.message ? `${message}: ${hint.message}` : message,
+          file,
+          line: hint?.line ?? pos.line,
+          column: hint?.column ?? pos.col,
+          ...(hint ? { fix: hint.fix } : {}),
+        },
+      ],
     };
   }
   const { duplicate, values } = inspectTree(doc.contents);
   if (values > MAX_VALUES) return fail(tooManyValues, undefined, undefined, 'too-large');
   if (duplicate) {
     const pos = duplicate.offset === undefined ? undefined : lineCounter.linePos(duplicate.offset);
-    return fail(`the key ${JSON.stringify(duplicate.key)} appears twice in the same mapping; keep one`, pos?.line, pos?.col, 'duplicate-key');
+    return fail(
+      `the key ${JSON.stringify(duplicate.key)} appears twice in the same mapping; keep one`,
+      pos?.line,
+      pos?.col,
+      'duplicate-key',
+    );
   }
   let data: unknown;
   try {
@@ -104,7 +166,12 @@ export function parseSpecText(text: string, file: string): { ok: true; parsed: P
   }
 
   if (refersToItself(data)) {
-    return fail('a YAML alias (*name) refers to a mapping or list that contains it, so the value never ends; write the values out', undefined, undefined, 'alias-cycle');
+    return fail(
+      'a YAML alias (*name) refers to a mapping or list that contains it, so the value never ends; write the values out',
+      undefined,
+      undefined,
+      'alias-cycle',
+    );
   }
 
   return {
@@ -144,7 +211,13 @@ export function parseSpecText(text: string, file: string): { ok: true; parsed: P
 }
 
 /** Error codes of the `yaml` parser that a line indented unlike its siblings produces. */
-const INDENTATION_ERRORS = new Set(['BAD_INDENT', 'BLOCK_AS_IMPLICIT_KEY', 'MULTILINE_IMPLICIT_KEY', 'MISSING_CHAR', 'UNEXPECTED_TOKEN']);
+const INDENTATION_ERRORS = new Set([
+  'BAD_INDENT',
+  'BLOCK_AS_IMPLICIT_KEY',
+  'MULTILINE_IMPLICIT_KEY',
+  'MISSING_CHAR',
+  'UNEXPECTED_TOKEN',
+]);
 
 /**
  * The repair of the usual YAML slips, and the line it applies to. The parser reports a mis-indented key on the
@@ -152,7 +225,12 @@ const INDENTATION_ERRORS = new Set(['BAD_INDENT', 'BLOCK_AS_IMPLICIT_KEY', 'MULT
  * next line is indented one space too far): find the line whose indentation differs from the sibling above it
  * and point there instead.
  */
-export function syntaxHint(text: string, code: string, line: number, message = ''): { message?: string; fix: string; line?: number; column?: number } | undefined {
+export function syntaxHint(
+  text: string,
+  code: string,
+  line: number,
+  message = '',
+): { message?: string; fix: string; line?: number; column?: number } | undefined {
   const lines = text.split(/\r?\n/);
   if (code === 'TAB_AS_INDENT') return { fix: 'replace the tab with spaces' };
   if (!INDENTATION_ERRORS.has(code)) return undefined;
@@ -169,8 +247,10 @@ export function syntaxHint(text: string, code: string, line: number, message = '
   // `name: a: b` on one line: a value holding ": " must be quoted. (Only on a line of spec size: the pattern
   // backtracks on a hostile megabyte-long line.)
   const reported = lines[line - 1] ?? '';
-  const colon = reported.length <= 500 ? /^(\s*(?:- +)?[^\s:#"'][^:#]*):\s+([^\s"'[{#].*:\s.*?)\s*$/.exec(reported) : null;
-  if (colon && code === 'BLOCK_AS_IMPLICIT_KEY') return { fix: `put the value in quotes: ${colon[1]!.trim()}: ${JSON.stringify(colon[2])}` };
+  const colon =
+    reported.length <= 500 ? /^(\s*(?:- +)?[^\s:#"'][^:#]*):\s+([^\s"'[{#].*:\s.*?)\s*$/.exec(reported) : null;
+  if (colon && code === 'BLOCK_AS_IMPLICIT_KEY')
+    return { fix: `put the value in quotes: ${colon[1]!.trim()}: ${JSON.stringify(colon[2])}` };
   const content = (i: number) => i >= 0 && i < lines.length && !/^\s*(#.*)?$/.test(lines[i]!);
   const indent = (i: number) => /^ */.exec(lines[i]!)![0].length;
   /** Where a sibling of the next line would start: after the indentation and any "- " list markers. */
@@ -222,7 +302,10 @@ export function syntaxHint(text: string, code: string, line: number, message = '
   const spaces = (n: number) => `${n} space${n === 1 ? '' : 's'}`;
   return {
     message: `line ${at + 1} is indented differently from its siblings (${spaces(actual)}; line ${sibling + 1} uses ${spaces(expected)})`,
-    fix: expected === 0 ? `remove the indentation of line ${at + 1}, like line ${sibling + 1}` : `indent line ${at + 1} by ${spaces(expected)}, like line ${sibling + 1}`,
+    fix:
+      expected === 0
+        ? `remove the indentation of line ${at + 1}, like line ${sibling + 1}`
+        : `indent line ${at + 1} by ${spaces(expected)}, like line ${sibling + 1}`,
     line: at + 1,
     column: actual + 1,
   };
@@ -252,7 +335,8 @@ function inspectTree(root: unknown): { duplicate?: { key: string; offset: number
           continue;
         }
         const offset = pair.key.range?.[0];
-        if (!duplicate || (offset ?? Infinity) < (duplicate.offset ?? Infinity)) duplicate = { key: typeof pair.key.source === 'string' ? pair.key.source : key, offset };
+        if (!duplicate || (offset ?? Infinity) < (duplicate.offset ?? Infinity))
+          duplicate = { key: typeof pair.key.source === 'string' ? pair.key.source : key, offset };
       }
     } else if (isSeq(node)) {
       for (const item of node.items) stack.push(item);
@@ -337,7 +421,12 @@ function refersToItself(root: unknown): boolean {
     if (done.has(value)) continue;
     onPath.add(value);
     stack.push({ value, exit: true });
-    const children = value instanceof Map ? [...value.keys(), ...value.values()] : value instanceof Set ? [...value] : Object.values(value);
+    const children =
+      value instanceof Map
+        ? [...value.keys(), ...value.values()]
+        : value instanceof Set
+          ? [...value]
+          : Object.values(value);
     for (const child of children) {
       if (child === null || typeof child !== 'object') continue;
       if (onPath.has(child)) return true;

@@ -54,7 +54,11 @@ export function checkRules(spec: Spec, wellFormed: WellFormed = () => true): Rul
         { path: CORS_ORIGINS, origins: spec.cors.allowOrigins, stage: spec.stage ?? DEFAULTS.stage },
         ...Object.keys(spec.stages ?? {})
           .sort()
-          .map((name) => ({ path: ['stages', name, 'allowOrigins'], origins: spec.stages![name]!.allowOrigins, stage: name })),
+          .map((name) => ({
+            path: ['stages', name, 'allowOrigins'],
+            origins: spec.stages![name]!.allowOrigins,
+            stage: name,
+          })),
       ]
     : [];
   for (const list of lists) checkOrigins(list.path, list.origins, list.stage, api, credentials, errors, warnings);
@@ -82,7 +86,10 @@ export function checkRules(spec: Spec, wellFormed: WellFormed = () => true): Rul
       code: 'stage-ignored',
       path: ['stage'],
       message: `"${spec.stage}" is ignored for api: ${api}`,
-      fix: api === 'http' ? 'the HTTP API always uses its $default stage; remove the key' : 'Function URLs have no stage; remove the key',
+      fix:
+        api === 'http'
+          ? 'the HTTP API always uses its $default stage; remove the key'
+          : 'Function URLs have no stage; remove the key',
     });
   }
   if (api === 'function-url' && ok(['routes']) && (spec.routes ?? []).length > 0) {
@@ -91,7 +98,8 @@ export function checkRules(spec: Spec, wellFormed: WellFormed = () => true): Rul
     warnings.push({
       code: 'function-url-routes',
       path: ['routes'],
-      message: 'routes do not restrict a Lambda Function URL: every path and method reaches your function (routes only set the default of cors.allowMethods)',
+      message:
+        'routes do not restrict a Lambda Function URL: every path and method reaches your function (routes only set the default of cors.allowMethods)',
       fix: 'check the path and method in your handler (event.rawPath, event.requestContext.http.method), or use api: http to route',
     });
   }
@@ -108,7 +116,9 @@ export function checkRules(spec: Spec, wellFormed: WellFormed = () => true): Rul
 }
 
 function finish(errors: Issue[], warnings: Issue[]): RuleResult {
-  const as = (severity: 'error' | 'warning') => (i: Issue): SpecIssue => ({ ...i, severity, path: formatPath(i.path) });
+  const as =
+    (severity: 'error' | 'warning') =>
+    (i: Issue): SpecIssue => ({ ...i, severity, path: formatPath(i.path) });
   return { errors: errors.map(as('error')), warnings: warnings.map(as('warning')) };
 }
 
@@ -131,7 +141,9 @@ function gatewayErrorOrigin(spec: Spec, api: ApiKind, credentials: boolean, warn
     message: reader
       ? `API Gateway's own errors (403 for an unknown path, 429, 502) will be readable only from ${reader}: with credentials, gateway responses can name one origin; errors your Lambda returns carry the right origin`
       : `API Gateway's own errors (403 for an unknown path, 429, 502) will be readable from no origin: with credentials, gateway responses name one exact origin, and cors.allowOrigins lists only wildcard patterns; errors your Lambda returns carry the right origin`,
-    fix: reader ? 'list the exact origin that most needs to read those errors first' : 'list the exact origin that most needs to read those errors first, before the patterns',
+    fix: reader
+      ? 'list the exact origin that most needs to read those errors first'
+      : 'list the exact origin that most needs to read those errors first, before the patterns',
   });
 }
 
@@ -149,7 +161,12 @@ function isProdStage(stage: string): boolean {
 }
 
 function httpInProd(path: readonly PathPart[], shown: string, stage: string, fix: string): Issue {
-  return { code: 'http-in-prod', path, message: `${shown} is plain http in stage "${stage}"; a network attacker can act as it`, fix };
+  return {
+    code: 'http-in-prod',
+    path,
+    message: `${shown} is plain http in stage "${stage}"; a network attacker can act as it`,
+    fix,
+  };
 }
 
 /**
@@ -157,7 +174,13 @@ function httpInProd(path: readonly PathPart[], shown: string, stage: string, fix
  * every tenant of that domain matches. And the S3 website origin, which is plain http, trusted with credentials
  * in a production stage, like a hand-listed http:// origin.
  */
-function checkSharedHosting(spec: Spec, lists: ReadonlyArray<{ path: PathPart[]; origins: readonly string[]; stage: string }>, credentials: boolean, errors: Issue[], warnings: Issue[]): void {
+function checkSharedHosting(
+  spec: Spec,
+  lists: ReadonlyArray<{ path: PathPart[]; origins: readonly string[]; stage: string }>,
+  credentials: boolean,
+  errors: Issue[],
+  warnings: Issue[],
+): void {
   for (const list of lists) {
     list.origins.forEach((value, i) => {
       // Only wildcards load the Public Suffix List: most specs never pay for it.
@@ -168,11 +191,15 @@ function checkSharedHosting(spec: Spec, lists: ReadonlyArray<{ path: PathPart[];
       const issue: Issue = {
         code: 'shared-hosting-wildcard',
         path: [...list.path, i],
-        message: `${JSON.stringify(value)} matches every site on ${parent}, a public suffix where anyone can publish (Public Suffix List); any tenant of ${parent} could read the responses${credentials ? ' with your users\' cookies' : ''}`,
+        message: `${JSON.stringify(value)} matches every site on ${parent}, a public suffix where anyone can publish (Public Suffix List); any tenant of ${parent} could read the responses${credentials ? " with your users' cookies" : ''}`,
         fix: `list your exact origins (e.g. "${value.replace('*', 'myapp')}")${credentials ? ', or set cors.allowCredentials: false' : ''}`,
       };
       // It replaces the generic wildcard warning for this entry: same entry, the sharper reason.
-      const generic = warnings.findIndex((w) => (w.code === 'wildcard-with-credentials' || w.code === 'wildcard-origin') && formatPath(w.path) === formatPath(issue.path));
+      const generic = warnings.findIndex(
+        (w) =>
+          (w.code === 'wildcard-with-credentials' || w.code === 'wildcard-origin') &&
+          formatPath(w.path) === formatPath(issue.path),
+      );
       if (generic !== -1) warnings.splice(generic, 1);
       (credentials ? errors : warnings).push(issue);
     });
@@ -209,11 +236,23 @@ function checkOrigins(
     const shown = JSON.stringify(value);
     const entry = parseOriginEntry(value);
     if (isOriginProblem(entry)) {
-      errors.push({ code: entry.code, path: at, message: `${shown} ${entry.reason}`, fix: entry.fix ? `write "${entry.fix}"` : (ORIGIN_ADVICE[entry.code] ?? 'write an origin as "https://host[:port]"') });
+      errors.push({
+        code: entry.code,
+        path: at,
+        message: `${shown} ${entry.reason}`,
+        fix: entry.fix
+          ? `write "${entry.fix}"`
+          : (ORIGIN_ADVICE[entry.code] ?? 'write an origin as "https://host[:port]"'),
+      });
       return;
     }
     if (seen.has(value)) {
-      warnings.push({ code: 'origin-duplicate', path: at, message: `${shown} is listed twice`, fix: 'remove the duplicate' });
+      warnings.push({
+        code: 'origin-duplicate',
+        path: at,
+        message: `${shown} is listed twice`,
+        fix: 'remove the duplicate',
+      });
       return;
     }
     seen.add(value);
@@ -224,12 +263,18 @@ function checkOrigins(
         errors.push({
           code: 'star-with-credentials',
           path: at,
-          message: '"*" cannot be combined with allowCredentials: true; browsers reject credentialed responses with Access-Control-Allow-Origin: *',
+          message:
+            '"*" cannot be combined with allowCredentials: true; browsers reject credentialed responses with Access-Control-Allow-Origin: *',
           fix: 'list the exact origins, or set cors.allowCredentials: false',
         });
       }
       if (origins.length > 1) {
-        errors.push({ code: 'star-mixed', path: at, message: '"*" allows every origin, so listing others beside it is a mistake', fix: 'keep "*" alone, or remove it' });
+        errors.push({
+          code: 'star-mixed',
+          path: at,
+          message: '"*" allows every origin, so listing others beside it is a mistake',
+          fix: 'keep "*" alone, or remove it',
+        });
       }
     } else if (entry.kind === 'wildcard' && api !== 'rest') {
       errors.push({
@@ -269,7 +314,12 @@ function checkOrigins(
       const host = new URL(value).hostname;
       const local = host === 'localhost' || host === '127.0.0.1' || host === '[::1]' || host.endsWith('.localhost');
       if (local) {
-        warnings.push({ code: 'localhost-in-prod', path: at, message: `${shown} is a development origin in stage "${stage}"`, fix: 'move it to stages.dev.allowOrigins' });
+        warnings.push({
+          code: 'localhost-in-prod',
+          path: at,
+          message: `${shown} is a development origin in stage "${stage}"`,
+          fix: 'move it to stages.dev.allowOrigins',
+        });
       } else if (value.startsWith('http://')) {
         warnings.push(httpInProd(at, shown, stage, `write "https${value.slice(4)}"`));
       }
@@ -278,7 +328,12 @@ function checkOrigins(
 
   if (api === 'function-url') {
     if (origins.length > FUNCTION_URL_LIMITS.origins) {
-      errors.push({ code: 'too-many-origins', path, message: `${origins.length} origins; Lambda Function URL CORS allows at most ${FUNCTION_URL_LIMITS.origins}`, fix: 'use api: rest, which matches origins in the Lambda' });
+      errors.push({
+        code: 'too-many-origins',
+        path,
+        message: `${origins.length} origins; Lambda Function URL CORS allows at most ${FUNCTION_URL_LIMITS.origins}`,
+        fix: 'use api: rest, which matches origins in the Lambda',
+      });
     }
     origins.forEach((o, i) => {
       if (o.length > FUNCTION_URL_LIMITS.originLength) {
@@ -306,7 +361,13 @@ function checkHeaders(spec: Spec, credentials: boolean, errors: Issue[], warning
           fix: 'list the header names',
         });
       }
-      if (seen.has(h.toLowerCase())) warnings.push({ code: 'header-duplicate', path: at, message: `"${h}" is listed twice (header names are case-insensitive)`, fix: 'remove the duplicate' });
+      if (seen.has(h.toLowerCase()))
+        warnings.push({
+          code: 'header-duplicate',
+          path: at,
+          message: `"${h}" is listed twice (header names are case-insensitive)`,
+          fix: 'remove the duplicate',
+        });
       seen.add(h.toLowerCase());
     });
   }
@@ -353,15 +414,24 @@ export function parseRoutePath(path: string): RoutePathResult {
     if (part === '') return { reason: 'has an empty segment ("//")', fix: `write "${path.replace(/\/{2,}/g, '/')}"` };
     // Clients resolve dot segments before sending (RFC 3986 section 5.2.4), so such a route is never reached.
     if (part === '.' || part === '..') {
-      return { reason: `has the dot segment "${part}", which browsers and HTTP clients remove before sending (RFC 3986 section 5.2.4), so the route is never reached (${EARLIER_ROUTE})`, fix: 'write the path without "." and ".." segments' };
+      return {
+        reason: `has the dot segment "${part}", which browsers and HTTP clients remove before sending (RFC 3986 section 5.2.4), so the route is never reached (${EARLIER_ROUTE})`,
+        fix: 'write the path without "." and ".." segments',
+      };
     }
     // Express and other routers write parameters as ":id"; API Gateway would create the literal resource ":id".
     const colon = /^:([A-Za-z_][A-Za-z0-9_]*)$/.exec(part);
-    if (colon) return { reason: `segment "${part}" is a literal in API Gateway, not a parameter (paths use {name}; ${EARLIER_ROUTE})`, fix: `write "${path.replace(/\/:([A-Za-z_][A-Za-z0-9_]*)(?=\/|$)/g, '/{$1}')}"` };
+    if (colon)
+      return {
+        reason: `segment "${part}" is a literal in API Gateway, not a parameter (paths use {name}; ${EARLIER_ROUTE})`,
+        fix: `write "${path.replace(/\/:([A-Za-z_][A-Za-z0-9_]*)(?=\/|$)/g, '/{$1}')}"`,
+      };
     if (part === '*' || part === '**') {
       return {
         reason: `segment "${part}" is a literal "${part}" in API Gateway, not a wildcard (a greedy {proxy+} matches everything below a path; ${EARLIER_ROUTE})`,
-        fix: last ? `write "${rewrite(i, '{proxy+}')}"` : `write "/${[...parts.slice(0, i), '{proxy+}'].join('/')}" ({proxy+} must be the last segment)`,
+        fix: last
+          ? `write "${rewrite(i, '{proxy+}')}"`
+          : `write "/${[...parts.slice(0, i), '{proxy+}'].join('/')}" ({proxy+} must be the last segment)`,
       };
     }
     const greedy = GREEDY.exec(part);
@@ -370,21 +440,34 @@ export function parseRoutePath(path: string): RoutePathResult {
     if (name !== undefined) {
       if (names.has(name)) {
         // The integration receives path parameters as a map by name (event.pathParameters), so one value would be lost.
-        return { reason: `uses the parameter {${name}} twice (each parameter of a path needs its own name; ${EARLIER_ROUTE})`, fix: `write "${rewrite(i, greedy ? `{${name}2+}` : `{${name}2}`)}"` };
+        return {
+          reason: `uses the parameter {${name}} twice (each parameter of a path needs its own name; ${EARLIER_ROUTE})`,
+          fix: `write "${rewrite(i, greedy ? `{${name}2+}` : `{${name}2}`)}"`,
+        };
       }
       names.add(name);
     }
     if (greedy) {
-      if (!last) return { reason: `"${part}" is greedy and so must be the last segment`, fix: `write "/${parts.slice(0, i + 1).join('/')}"` };
+      if (!last)
+        return {
+          reason: `"${part}" is greedy and so must be the last segment`,
+          fix: `write "/${parts.slice(0, i + 1).join('/')}"`,
+        };
       segments.push({ kind: 'greedy', name: greedy[1]! });
     } else if (param) segments.push({ kind: 'param', name: param[1]! });
     else if (LITERAL.test(part)) segments.push({ kind: 'literal', value: part });
-    else if (/[{}]/.test(part)) return { reason: `segment "${part}" is not a literal, a {param} or a final {proxy+}`, fix: 'a parameter is a whole segment: write segments like /users/{id} or /files/{proxy+}' };
+    else if (/[{}]/.test(part))
+      return {
+        reason: `segment "${part}" is not a literal, a {param} or a final {proxy+}`,
+        fix: 'a parameter is a whole segment: write segments like /users/{id} or /files/{proxy+}',
+      };
     else {
       const bad = [...new Set(part.replace(/[A-Za-z0-9._:-]/g, ''))].map((c) => JSON.stringify(c)).join(' ');
       const clean = part.replace(/[^A-Za-z0-9._:-]+/g, '-').replace(/^-+|-+$/g, '');
       // Earlier versions accepted RFC 3986's other path characters, which API Gateway then refused.
-      const before = /^[A-Za-z0-9._~:@!$&'()*+,;=-]+$/.test(part) ? ` (${EARLIER_ROUTE}, and API Gateway refused it at apply time)` : '';
+      const before = /^[A-Za-z0-9._~:@!$&'()*+,;=-]+$/.test(part)
+        ? ` (${EARLIER_ROUTE}, and API Gateway refused it at apply time)`
+        : '';
       return {
         reason: `segment "${part}" has characters API Gateway does not accept in a path part (${bad}); only letters, digits, ".", "_", "-" and ":"${before}`,
         fix: clean ? `write "${rewrite(i, clean)}"` : 'remove the segment',
@@ -398,7 +481,12 @@ function checkRoutes(spec: Spec, api: ApiKind, wellFormed: WellFormed, errors: I
   // Each route on its own: a malformed method in one route must not hide a mistake in another's path.
   const routes = Array.isArray(spec.routes) ? spec.routes : [];
   if (api !== 'function-url' && routes.length === 0 && wellFormed(['routes'])) {
-    errors.push({ code: 'no-routes', path: ['routes'], message: `api: ${api} needs at least one route`, fix: 'add routes: [{ path: /items, methods: [GET] }]' });
+    errors.push({
+      code: 'no-routes',
+      path: ['routes'],
+      message: `api: ${api} needs at least one route`,
+      fix: 'add routes: [{ path: /items, methods: [GET] }]',
+    });
   }
   const byPath = new Map<string, number>();
   // API Gateway allows one variable part per level: `/users/{id}` and `/users/{userId}` cannot coexist.
@@ -407,7 +495,12 @@ function checkRoutes(spec: Spec, api: ApiKind, wellFormed: WellFormed, errors: I
     if (!wellFormed(['routes', i, 'path'])) return;
     const parsed = parseRoutePath(route.path);
     if ('reason' in parsed) {
-      errors.push({ code: 'route-path', path: ['routes', i, 'path'], message: `"${route.path}" ${parsed.reason}`, fix: parsed.fix ?? 'write segments like /users/{id} or /files/{proxy+}' });
+      errors.push({
+        code: 'route-path',
+        path: ['routes', i, 'path'],
+        message: `"${route.path}" ${parsed.reason}`,
+        fix: parsed.fix ?? 'write segments like /users/{id} or /files/{proxy+}',
+      });
       return;
     }
     const key = canonicalPath(parsed.segments);
@@ -439,7 +532,13 @@ function checkRoutes(spec: Spec, api: ApiKind, wellFormed: WellFormed, errors: I
     if (!wellFormed(['routes', i, 'methods'])) return;
     const seen = new Set<string>();
     route.methods.forEach((m, j) => {
-      if (seen.has(m)) warnings.push({ code: 'method-duplicate', path: ['routes', i, 'methods', j], message: `"${m}" is listed twice`, fix: 'remove the duplicate' });
+      if (seen.has(m))
+        warnings.push({
+          code: 'method-duplicate',
+          path: ['routes', i, 'methods', j],
+          message: `"${m}" is listed twice`,
+          fix: 'remove the duplicate',
+        });
       seen.add(m);
     });
   });
@@ -455,19 +554,46 @@ function checkMethods(spec: Spec, api: ApiKind, credentials: boolean, errors: Is
   const listed = new Set<string>();
   methods.forEach((m, i) => {
     const at: PathPart[] = ['cors', 'allowMethods', i];
-    if (listed.has(m)) warnings.push({ code: 'method-duplicate', path: at, message: `"${m}" is listed twice`, fix: 'remove the duplicate' });
+    if (listed.has(m))
+      warnings.push({
+        code: 'method-duplicate',
+        path: at,
+        message: `"${m}" is listed twice`,
+        fix: 'remove the duplicate',
+      });
     listed.add(m);
-    if (m === '*' && api === 'rest') errors.push({ code: 'method-star-rest', path: at, message: '"*" is not supported for api: rest', fix: 'list the methods' });
+    if (m === '*' && api === 'rest')
+      errors.push({
+        code: 'method-star-rest',
+        path: at,
+        message: '"*" is not supported for api: rest',
+        fix: 'list the methods',
+      });
     if (m === '*' && credentials) {
-      errors.push({ code: 'method-star-with-credentials', path: at, message: '"*" in allowMethods means the literal method "*" when credentials are allowed (Fetch standard)', fix: 'list the methods' });
+      errors.push({
+        code: 'method-star-with-credentials',
+        path: at,
+        message: '"*" in allowMethods means the literal method "*" when credentials are allowed (Fetch standard)',
+        fix: 'list the methods',
+      });
     }
     if (api === 'function-url' && !FUNCTION_URL_METHODS.has(m)) {
-      errors.push({ code: 'function-url-method', path: at, message: `"${m}" is not accepted by Lambda Function URL CORS (GET, PUT, HEAD, POST, PATCH, DELETE, * only)`, fix: 'remove it; the preflight is answered by the service' });
+      errors.push({
+        code: 'function-url-method',
+        path: at,
+        message: `"${m}" is not accepted by Lambda Function URL CORS (GET, PUT, HEAD, POST, PATCH, DELETE, * only)`,
+        fix: 'remove it; the preflight is answered by the service',
+      });
     }
   });
   const unique = new Set(methods);
   if (api === 'function-url' && unique.size > FUNCTION_URL_LIMITS.methods) {
-    errors.push({ code: 'function-url-methods-count', path: ['cors', 'allowMethods'], message: `${unique.size} methods; Lambda Function URL CORS allows at most ${FUNCTION_URL_LIMITS.methods}`, fix: 'remove some, or write ["*"] without credentials' });
+    errors.push({
+      code: 'function-url-methods-count',
+      path: ['cors', 'allowMethods'],
+      message: `${unique.size} methods; Lambda Function URL CORS allows at most ${FUNCTION_URL_LIMITS.methods}`,
+      fix: 'remove some, or write ["*"] without credentials',
+    });
   }
   if (unique.has('*')) return;
   const safelisted = new Set(['GET', 'HEAD', 'POST']);
@@ -486,13 +612,22 @@ function checkMethods(spec: Spec, api: ApiKind, credentials: boolean, errors: Is
 }
 
 /** The environment the module gives the Lambda, sized as Lambda counts it, for each origin list. */
-function checkEnvironmentSize(spec: Spec, lists: Array<{ path: PathPart[]; origins: readonly string[] }>, errors: Issue[]): void {
+function checkEnvironmentSize(
+  spec: Spec,
+  lists: Array<{ path: PathPart[]; origins: readonly string[] }>,
+  errors: Issue[],
+): void {
   const fixed =
-    'ALLOW_CREDENTIALS'.length + 5 +
-    'ALLOW_HEADERS'.length + (spec.cors.allowHeaders ?? DEFAULTS.allowHeaders).join(',').length +
-    'EXPOSE_HEADERS'.length + (spec.cors.exposeHeaders ?? []).join(',').length +
-    'CORS_MODE'.length + 7 +
-    'ENFORCE_ORIGIN'.length + 5 +
+    'ALLOW_CREDENTIALS'.length +
+    5 +
+    'ALLOW_HEADERS'.length +
+    (spec.cors.allowHeaders ?? DEFAULTS.allowHeaders).join(',').length +
+    'EXPOSE_HEADERS'.length +
+    (spec.cors.exposeHeaders ?? []).join(',').length +
+    'CORS_MODE'.length +
+    7 +
+    'ENFORCE_ORIGIN'.length +
+    5 +
     'ALLOWED_ORIGINS'.length;
   for (const list of lists) {
     const size = fixed + list.origins.join(' ').length + WEBSITE_ORIGIN_RESERVE;
@@ -506,4 +641,3 @@ function checkEnvironmentSize(spec: Spec, lists: Array<{ path: PathPart[]; origi
     }
   }
 }
-

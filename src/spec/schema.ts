@@ -14,12 +14,14 @@ export const HEADER_TOKEN = TOKEN;
 
 const headerName = z
   .string()
-  .regex(HEADER_TOKEN, { error: 'is not an HTTP header name (letters, digits and !#$%&\'*+.^_`|~- only)' })
+  .regex(HEADER_TOKEN, { error: "is not an HTTP header name (letters, digits and !#$%&'*+.^_`|~- only)" })
   .describe('A header name, or "*" (without credentials only).');
 
 const origin = z
   .string()
-  .describe('"scheme://host[:port]" exactly as browsers send it, "*" alone, or a wildcard pattern the target supports.');
+  .describe(
+    '"scheme://host[:port]" exactly as browsers send it, "*" alone, or a wildcard pattern the target supports.',
+  );
 
 /**
  * A stage's name: also the name of its `stages/<name>.tfvars` file in the module, and a key of plain objects.
@@ -28,7 +30,8 @@ const origin = z
  * so they are refused; "__proto__" fails the first character.
  */
 export const STAGE_NAME = /^(?!(?:constructor|prototype)$)[a-z0-9][a-z0-9_-]{0,62}$/;
-export const STAGE_NAME_RULE = 'stage names are lowercase letters, digits, "-" or "_", and not "constructor" or "prototype"';
+export const STAGE_NAME_RULE =
+  'stage names are lowercase letters, digits, "-" or "_", and not "constructor" or "prototype"';
 
 const originList = z.array(origin).min(1, { error: 'must list at least one origin' });
 
@@ -44,7 +47,7 @@ const corsSchema = z
       .min(1)
       .optional()
       .describe(
-        'Methods a preflight allows. @default the union of the routes\' methods (all six route methods when there are no routes). https://developer.mozilla.org/docs/Web/HTTP/Headers/Access-Control-Allow-Methods',
+        "Methods a preflight allows. @default the union of the routes' methods (all six route methods when there are no routes). https://developer.mozilla.org/docs/Web/HTTP/Headers/Access-Control-Allow-Methods",
       ),
     allowHeaders: z
       .array(headerName)
@@ -81,7 +84,10 @@ const corsSchema = z
 
 const routeSchema = z.strictObject({
   path: z.string().describe('"/", or segments: literal, {param}, or a final {proxy+}. Example: /users/{id}'),
-  methods: z.array(routeMethod).min(1, { error: 'must list at least one method' }).describe('Methods this route serves.'),
+  methods: z
+    .array(routeMethod)
+    .min(1, { error: 'must list at least one method' })
+    .describe('Methods this route serves.'),
 });
 
 export const specSchema = z
@@ -104,7 +110,10 @@ export const specSchema = z
     routes: z.array(routeSchema).optional().describe('API routes (rest, http; optional for function-url).'),
     frontend: z
       .strictObject({
-        enabled: z.boolean().optional().describe(`An S3 website bucket whose origin is allowed. @default ${DEFAULTS.frontend.enabled}`),
+        enabled: z
+          .boolean()
+          .optional()
+          .describe(`An S3 website bucket whose origin is allowed. @default ${DEFAULTS.frontend.enabled}`),
         indexDocument: z
           .string()
           .regex(/^[^/\s][^\s]*$/, { error: 'must be an object key such as "index.html" (no leading "/", no spaces)' })
@@ -120,10 +129,7 @@ export const specSchema = z
       })
       .optional(),
     stages: z
-      .record(
-        z.string().regex(STAGE_NAME, { error: STAGE_NAME_RULE }),
-        z.strictObject({ allowOrigins: originList }),
-      )
+      .record(z.string().regex(STAGE_NAME, { error: STAGE_NAME_RULE }), z.strictObject({ allowOrigins: originList }))
       .optional()
       .describe('Per-stage origin lists, written to generated/<name>/stages/<stage>.tfvars.'),
   })

@@ -54,11 +54,14 @@ export function checkSinkRules(spec: Spec): Issue[] {
 function indexDocumentProblem(name: string): string | undefined {
   // IndexDocument.Suffix "must not be empty and must not include a slash character"
   // (https://docs.aws.amazon.com/AmazonS3/latest/API/API_IndexDocument.html): S3 appends it to a folder's path.
-  if (name.includes('/')) return `contains "/", which S3 refuses in an index document: it is a file name that S3 appends to each folder's path (earlier versions of cors-gen passed it on and S3 refused it at apply time)`;
+  if (name.includes('/'))
+    return `contains "/", which S3 refuses in an index document: it is a file name that S3 appends to each folder's path (earlier versions of cors-gen passed it on and S3 refused it at apply time)`;
   if (name.includes('..')) return `contains "..", a path segment rather than a file name (${EARLIER})`;
   const bad = [...name].find((c) => !SAFE_KEY.test(c));
   if (bad !== undefined) {
-    const shown = /^[!-~]$/.test(bad) ? `"${bad}"` : `U+${bad.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}`;
+    const shown = /^[!-~]$/.test(bad)
+      ? `"${bad}"`
+      : `U+${bad.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}`;
     return `contains ${shown}; an index document may hold only S3's safe object-key characters (letters, digits and ! - _ . * ( )), since others reach Terraform, S3's XML API and URLs as syntax (${EARLIER})`;
   }
   return undefined;

@@ -10,8 +10,7 @@ import path from 'node:path';
 
 export type SpecPathResult =
   /** `path`: absolute, as written (links not resolved); `root`: the folder it must stay in. */
-  | { readonly ok: true; readonly path: string; readonly root: string }
-  | { readonly ok: false; readonly error: string };
+  { readonly ok: true; readonly path: string; readonly root: string } | { readonly ok: false; readonly error: string };
 
 /**
  * Resolves `value` (written at `field` of `specFile`) against the spec's folder. Refused, with the path and the
@@ -20,7 +19,8 @@ export type SpecPathResult =
  */
 export function resolveSpecPath(specFile: string, field: string, value: string): SpecPathResult {
   const where = `${specFile}: ${field}: ${JSON.stringify(value)}`;
-  const rule = 'paths in a spec are relative to its folder and must stay inside the repository that holds it (or the spec\'s folder when it is in none)';
+  const rule =
+    "paths in a spec are relative to its folder and must stay inside the repository that holds it (or the spec's folder when it is in none)";
   if (value === '' || value.includes('\0')) return { ok: false, error: `${where} is not a path; ${rule}.` };
   if (path.posix.isAbsolute(value) || path.win32.isAbsolute(value) || /^[A-Za-z]:/.test(value)) {
     return { ok: false, error: `${where} is an absolute path; ${rule}. Write it relative to the spec's folder.` };
@@ -29,10 +29,17 @@ export function resolveSpecPath(specFile: string, field: string, value: string):
   const root = repositoryRoot(specDir);
   const resolved = path.resolve(specDir, value);
   const real = realpath(resolved);
-  if (real === undefined) return { ok: false, error: `${where} goes through a symbolic link that points nowhere (${resolved}); ${rule}. Remove the link or point it inside ${root}.` };
+  if (real === undefined)
+    return {
+      ok: false,
+      error: `${where} goes through a symbolic link that points nowhere (${resolved}); ${rule}. Remove the link or point it inside ${root}.`,
+    };
   if (real !== root && !real.startsWith(root.endsWith(path.sep) ? root : root + path.sep)) {
     const via = real === resolved ? '' : ` (through a symbolic link, to ${real})`;
-    return { ok: false, error: `${where} resolves to ${resolved}${via}, outside ${root}; ${rule}. Move what it names into ${root}, or the spec next to it.` };
+    return {
+      ok: false,
+      error: `${where} resolves to ${resolved}${via}, outside ${root}; ${rule}. Move what it names into ${root}, or the spec next to it.`,
+    };
   }
   return { ok: true, path: resolved, root };
 }

@@ -17,7 +17,10 @@ export type ValidationResult =
 export function validateSpec(data: unknown, source?: { file: string; parsed?: ParsedText }): ValidationResult {
   const locate = (issue: SpecIssue, path: readonly (string | number)[]): SpecIssue => {
     if (!source) return issue;
-    const pos = source.parsed?.locate(path, issue.code === 'unknown-key' || issue.code === 'invalid-key' ? 'key' : 'value');
+    const pos = source.parsed?.locate(
+      path,
+      issue.code === 'unknown-key' || issue.code === 'invalid-key' ? 'key' : 'value',
+    );
     return { ...issue, file: source.file, ...(pos ? { line: pos.line, column: pos.column } : {}) };
   };
   const located = (list: SpecIssue[]) => sortIssues(list.map((i) => locate(i, pathParts(i.path))));
@@ -37,7 +40,8 @@ export function validateSpec(data: unknown, source?: { file: string; parsed?: Pa
     const key = (parts: readonly (string | number)[]) => JSON.stringify(parts);
     const at = new Set(bad.map(key));
     const onTheWay = new Set(bad.flatMap((b) => b.map((_, k) => key(b.slice(0, k + 1)))));
-    const wellFormed = (path: readonly (string | number)[]) => !at.has('[]') && !onTheWay.has(key(path)) && !path.some((_, k) => at.has(key(path.slice(0, k + 1))));
+    const wellFormed = (path: readonly (string | number)[]) =>
+      !at.has('[]') && !onTheWay.has(key(path)) && !path.some((_, k) => at.has(key(path.slice(0, k + 1))));
     // A document that is not a mapping has an issue at its root, which no path is well-formed under.
     const rules = checkRules(data as Spec, wellFormed);
     return { ok: false, errors: located([...dropped, ...shape, ...rules.errors]), warnings: located(rules.warnings) };
@@ -55,7 +59,14 @@ export function validateSpec(data: unknown, source?: { file: string; parsed?: Pa
 function droppedStageNames(data: unknown): SpecIssue[] {
   const stages = data !== null && typeof data === 'object' ? (data as Record<string, unknown>)['stages'] : undefined;
   if (stages === null || typeof stages !== 'object' || !Object.hasOwn(stages, '__proto__')) return [];
-  return [{ severity: 'error', code: 'invalid-key', path: formatPath(['stages', '__proto__']), message: `"__proto__" is not allowed as a name here: ${STAGE_NAME_RULE}` }];
+  return [
+    {
+      severity: 'error',
+      code: 'invalid-key',
+      path: formatPath(['stages', '__proto__']),
+      message: `"__proto__" is not allowed as a name here: ${STAGE_NAME_RULE}`,
+    },
+  ];
 }
 
 /** `cors.allowOrigins[1]` -> `['cors', 'allowOrigins', 1]` (inverse of formatPath). */
@@ -71,7 +82,9 @@ export function pathParts(path: string): (string | number)[] {
 }
 
 function sortIssues(issues: SpecIssue[]): SpecIssue[] {
-  return [...issues].sort((a, b) => (a.line ?? 0) - (b.line ?? 0) || (a.column ?? 0) - (b.column ?? 0) || a.path.localeCompare(b.path));
+  return [...issues].sort(
+    (a, b) => (a.line ?? 0) - (b.line ?? 0) || (a.column ?? 0) - (b.column ?? 0) || a.path.localeCompare(b.path),
+  );
 }
 
 /** Spec text (YAML or JSON) -> parse -> validate, every issue naming `file`. Pure: the caller does the I/O. */

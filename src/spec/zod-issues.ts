@@ -33,29 +33,77 @@ export function fromZodIssues(issues: readonly z.core.$ZodIssue[], data: unknown
         const expected = describeExpected(issue.expected);
         if (value === undefined) {
           const example = REQUIRED_EXAMPLES[String(path[path.length - 1])];
-          return [{ ...base, code: 'required', message: `is required (${expected})`, ...(example ? { fix: `add ${example}` } : {}) }];
+          return [
+            {
+              ...base,
+              code: 'required',
+              message: `is required (${expected})`,
+              ...(example ? { fix: `add ${example}` } : {}),
+            },
+          ];
         }
         if (value === null && path.includes('allowOrigins')) {
-          return [{ ...base, code: 'origin-null', message: 'null is not an origin (YAML reads an unquoted null as no value), and the opaque origin "null" must not be allowed: any sandboxed page sends it', fix: 'remove it' }];
+          return [
+            {
+              ...base,
+              code: 'origin-null',
+              message:
+                'null is not an origin (YAML reads an unquoted null as no value), and the opaque origin "null" must not be allowed: any sandboxed page sends it',
+              fix: 'remove it',
+            },
+          ];
         }
         if (path.length === 0) {
           return [
             value === null
-              ? { ...base, code: 'empty', message: 'the file is empty', fix: 'write a mapping with version: 1, name and cors, or run "cors-gen init"' }
-              : { ...base, code: 'type', message: `the spec is ${describeType(value)}; expected a mapping of version, name, cors, ...`, fix: 'see "cors-gen init" for an example' },
+              ? {
+                  ...base,
+                  code: 'empty',
+                  message: 'the file is empty',
+                  fix: 'write a mapping with version: 1, name and cors, or run "cors-gen init"',
+                }
+              : {
+                  ...base,
+                  code: 'type',
+                  message: `the spec is ${describeType(value)}; expected a mapping of version, name, cors, ...`,
+                  fix: 'see "cors-gen init" for an example',
+                },
           ];
         }
-        return [{ ...base, code: 'type', message: `${shown} is ${describeType(value)}; expected ${expected}`, ...typeFix(value, issue.expected) }];
+        return [
+          {
+            ...base,
+            code: 'type',
+            message: `${shown} is ${describeType(value)}; expected ${expected}`,
+            ...typeFix(value, issue.expected),
+          },
+        ];
       }
       case 'invalid_value': {
         const options = issue.values.map((v) => String(v));
-        const upper = typeof value === 'string' ? options.find((o) => o.toLowerCase() === value.toLowerCase()) : undefined;
+        const upper =
+          typeof value === 'string' ? options.find((o) => o.toLowerCase() === value.toLowerCase()) : undefined;
         if (path[0] === 'version' && path.length === 1) {
-          if (value === undefined) return [{ ...base, code: 'required', message: 'is required', fix: 'write version: 1' }];
-          return [{ ...base, code: 'version', message: `${shown} ${issue.message}`, fix: value === '1' ? 'write version: 1 (a number, without quotes)' : 'write version: 1' }];
+          if (value === undefined)
+            return [{ ...base, code: 'required', message: 'is required', fix: 'write version: 1' }];
+          return [
+            {
+              ...base,
+              code: 'version',
+              message: `${shown} ${issue.message}`,
+              fix: value === '1' ? 'write version: 1 (a number, without quotes)' : 'write version: 1',
+            },
+          ];
         }
         if (value === 'OPTIONS' && path.includes('routes')) {
-          return [{ ...base, code: 'not-allowed-value', message: `"OPTIONS" is not a route method: cors-gen answers the preflight (OPTIONS) itself`, fix: 'remove it' }];
+          return [
+            {
+              ...base,
+              code: 'not-allowed-value',
+              message: `"OPTIONS" is not a route method: cors-gen answers the preflight (OPTIONS) itself`,
+              fix: 'remove it',
+            },
+          ];
         }
         return [
           {
@@ -69,15 +117,44 @@ export function fromZodIssues(issues: readonly z.core.$ZodIssue[], data: unknown
       case 'too_small':
         if (Array.isArray(value)) {
           const last = path[path.length - 1];
-          const fix = last === 'allowMethods' ? 'list methods, or remove the key for the default (the routes\' methods)' : last === 'allowOrigins' ? 'list an origin, e.g. [https://app.example.com]' : 'add an entry';
-          return [{ ...base, code: 'too-few', message: issue.message.startsWith('must') ? issue.message : `must have at least ${issue.minimum} item(s)`, fix }];
+          const fix =
+            last === 'allowMethods'
+              ? "list methods, or remove the key for the default (the routes' methods)"
+              : last === 'allowOrigins'
+                ? 'list an origin, e.g. [https://app.example.com]'
+                : 'add an entry';
+          return [
+            {
+              ...base,
+              code: 'too-few',
+              message: issue.message.startsWith('must') ? issue.message : `must have at least ${issue.minimum} item(s)`,
+              fix,
+            },
+          ];
         }
-        return [{ ...base, code: 'too-small', message: `${shown} is below the minimum ${issue.minimum}`, fix: `write ${issue.minimum} or more` }];
+        return [
+          {
+            ...base,
+            code: 'too-small',
+            message: `${shown} is below the minimum ${issue.minimum}`,
+            fix: `write ${issue.minimum} or more`,
+          },
+        ];
       case 'too_big':
-        return [{ ...base, code: 'too-big', message: `${shown} is above the maximum ${issue.maximum}`, fix: `write ${issue.maximum} or less` }];
+        return [
+          {
+            ...base,
+            code: 'too-big',
+            message: `${shown} is above the maximum ${issue.maximum}`,
+            fix: `write ${issue.maximum} or less`,
+          },
+        ];
       case 'invalid_key': {
         const key = String(path[path.length - 1]);
-        const guess = key.toLowerCase().replace(/[^a-z0-9_-]+/g, '-').replace(/^[^a-z0-9]+/, '');
+        const guess = key
+          .toLowerCase()
+          .replace(/[^a-z0-9_-]+/g, '-')
+          .replace(/^[^a-z0-9]+/, '');
         return [
           {
             ...base,
@@ -89,7 +166,14 @@ export function fromZodIssues(issues: readonly z.core.$ZodIssue[], data: unknown
       }
       case 'invalid_format': {
         const guess = typeof value === 'string' ? formatGuess(path, value) : undefined;
-        return [{ ...base, code: 'invalid-format', message: `${shown} ${issue.message}`, ...(guess !== undefined ? { fix: `write "${guess}"` } : {}) }];
+        return [
+          {
+            ...base,
+            code: 'invalid-format',
+            message: `${shown} ${issue.message}`,
+            ...(guess !== undefined ? { fix: `write "${guess}"` } : {}),
+          },
+        ];
       }
       default:
         return [{ ...base, code: issue.code.replace(/_/g, '-'), message: `${shown} ${issue.message}` }];
@@ -120,23 +204,39 @@ function show(value: unknown): string {
 }
 
 function describeExpected(expected: string): string {
-  const words: Record<string, string> = { object: 'a mapping', array: 'a list', string: 'a string', number: 'a number', int: 'an integer', boolean: 'true or false' };
+  const words: Record<string, string> = {
+    object: 'a mapping',
+    array: 'a list',
+    string: 'a string',
+    number: 'a number',
+    int: 'an integer',
+    boolean: 'true or false',
+  };
   return words[expected] ?? expected;
 }
 
 /** The obvious repair of a wrongly typed value: YAML quoting in either direction. */
 function typeFix(value: unknown, expected: string): { fix: string } | Record<string, never> {
   if (value === null) return { fix: 'give it a value (an empty "key:" is null in YAML), or remove the key' };
-  if (typeof value === 'string' && (expected === 'number' || expected === 'int') && /^-?\d+(\.\d+)?$/.test(value.trim())) return { fix: `write ${value.trim()} without quotes` };
+  if (
+    typeof value === 'string' &&
+    (expected === 'number' || expected === 'int') &&
+    /^-?\d+(\.\d+)?$/.test(value.trim())
+  )
+    return { fix: `write ${value.trim()} without quotes` };
   if (typeof value === 'string' && expected === 'boolean') {
-    if (/^(true|yes|on)$/i.test(value.trim())) return { fix: 'write true (YAML 1.2 reads only true and false as booleans)' };
-    if (/^(false|no|off)$/i.test(value.trim())) return { fix: 'write false (YAML 1.2 reads only true and false as booleans)' };
+    if (/^(true|yes|on)$/i.test(value.trim()))
+      return { fix: 'write true (YAML 1.2 reads only true and false as booleans)' };
+    if (/^(false|no|off)$/i.test(value.trim()))
+      return { fix: 'write false (YAML 1.2 reads only true and false as booleans)' };
   }
-  if (typeof value === 'number' && expected === 'int') return { fix: `write a whole number such as ${Math.round(value)}` };
+  if (typeof value === 'number' && expected === 'int')
+    return { fix: `write a whole number such as ${Math.round(value)}` };
   if (expected === 'string' && value !== null && typeof value === 'object' && !Array.isArray(value)) {
     return { fix: 'put the value in quotes; YAML reads an unquoted "key: value" or a trailing ":" as a mapping' };
   }
-  if (expected === 'string' && (typeof value === 'number' || typeof value === 'boolean')) return { fix: `put it in quotes: "${String(value)}"` };
+  if (expected === 'string' && (typeof value === 'number' || typeof value === 'boolean'))
+    return { fix: `put it in quotes: "${String(value)}"` };
   if (expected === 'array' && typeof value === 'string') return { fix: `write it as a list: [${value}]` };
   return {};
 }
@@ -153,7 +253,10 @@ const REQUIRED_EXAMPLES: Record<string, string> = {
 /** A corrected value for the values whose format has one obvious repair. */
 function formatGuess(path: readonly PathPart[], value: string): string | undefined {
   if (path.length === 1 && path[0] === 'stage') {
-    const stage = value.trim().replace(/[^A-Za-z0-9_-]+/g, '-').slice(0, 128);
+    const stage = value
+      .trim()
+      .replace(/[^A-Za-z0-9_-]+/g, '-')
+      .slice(0, 128);
     return stage && stage !== value ? stage : undefined;
   }
   if (path[0] === 'frontend' && path[1] === 'indexDocument') {
@@ -202,7 +305,8 @@ function unwrap(schema: z.core.$ZodType): z.core.$ZodType {
   let s = schema;
   for (;;) {
     const def = s._zod.def as unknown as Record<string, unknown>;
-    if (def.type === 'optional' || def.type === 'default' || def.type === 'nullable') s = def.innerType as z.core.$ZodType;
+    if (def.type === 'optional' || def.type === 'default' || def.type === 'nullable')
+      s = def.innerType as z.core.$ZodType;
     else return s;
   }
 }

@@ -1,4 +1,13 @@
-import { asBody, asList, mergedBlocks, moduleDocument, reference, type AddressedBlock, type ModuleDocument, type RawBody as Body } from '../terraform/document.js';
+import {
+  asBody,
+  asList,
+  mergedBlocks,
+  moduleDocument,
+  reference,
+  type AddressedBlock,
+  type ModuleDocument,
+  type RawBody as Body,
+} from '../terraform/document.js';
 import type { TerraformDocument } from './clean-document.js';
 
 /**
@@ -28,10 +37,11 @@ type Report = (address: string, message: string) => void;
 type Resource = AddressedBlock;
 
 /** Provider arguments newer than the provider floor a module may declare, with the release that added them. */
-const ARGUMENT_MINIMUM: ReadonlyArray<{ type: string; argument: string; provider: string; version: [number, number] }> = [
-  { type: 'aws_lambda_permission', argument: 'invoked_via_function_url', provider: 'aws', version: [6, 28] },
-  { type: 'aws_lambda_function', argument: 'code_sha256', provider: 'aws', version: [6, 27] },
-];
+const ARGUMENT_MINIMUM: ReadonlyArray<{ type: string; argument: string; provider: string; version: [number, number] }> =
+  [
+    { type: 'aws_lambda_permission', argument: 'invoked_via_function_url', provider: 'aws', version: [6, 28] },
+    { type: 'aws_lambda_function', argument: 'code_sha256', provider: 'aws', version: [6, 27] },
+  ];
 
 const REST_DEPLOYED_TYPES = [
   'aws_api_gateway_resource',
@@ -86,7 +96,11 @@ class DocIndex {
   /** `rest_api_id|resource_id|METHOD`: equal for a method and everything attached to it. */
   methodKey(body: Body): string {
     let key = this.#methodKeys.get(body);
-    if (key === undefined) this.#methodKeys.set(body, (key = `${String(body.rest_api_id)}|${String(body.resource_id)}|${this.httpMethod(body) ?? '?'}`));
+    if (key === undefined)
+      this.#methodKeys.set(
+        body,
+        (key = `${String(body.rest_api_id)}|${String(body.resource_id)}|${this.httpMethod(body) ?? '?'}`),
+      );
     return key;
   }
 
@@ -145,14 +159,19 @@ interface Check extends ApplyRule {
 const RULES: readonly Check[] = [
   {
     id: 'no-provider-block',
-    description: 'A module must not configure providers; its caller does (developer.hashicorp.com/terraform/language/modules/develop/providers).',
+    description:
+      'A module must not configure providers; its caller does (developer.hashicorp.com/terraform/language/modules/develop/providers).',
     check(ix, report) {
-      for (const name of ix.doc.other.filter((b) => b.kind === 'provider').flatMap((b) => asList(b.value).flatMap((p) => Object.keys(asBody(p))))) report(`provider.${name}`, `a module must not contain a provider block; remove provider "${name}"`);
+      for (const name of ix.doc.other
+        .filter((b) => b.kind === 'provider')
+        .flatMap((b) => asList(b.value).flatMap((p) => Object.keys(asBody(p)))))
+        report(`provider.${name}`, `a module must not contain a provider block; remove provider "${name}"`);
     },
   },
   {
     id: 'no-backend',
-    description: 'Backends are read only from the root module; a child module\'s backend is ignored with a warning (github.com/hashicorp/terraform/pull/26954).',
+    description:
+      "Backends are read only from the root module; a child module's backend is ignored with a warning (github.com/hashicorp/terraform/pull/26954).",
     check(ix, report) {
       if (ix.terraform.backend !== undefined) report('terraform.backend', 'a module must not declare a backend');
       if (ix.terraform.cloud !== undefined) report('terraform.cloud', 'a module must not declare a cloud block');
@@ -160,22 +179,30 @@ const RULES: readonly Check[] = [
   },
   {
     id: 'provider-source-namespaced',
-    description: 'required_providers sources are written as namespace/name and constrained by a minimum version only (developer.hashicorp.com/terraform/language/expressions/version-constraints).',
+    description:
+      'required_providers sources are written as namespace/name and constrained by a minimum version only (developer.hashicorp.com/terraform/language/expressions/version-constraints).',
     check(ix, report) {
       for (const [name, req] of Object.entries(mergedBlocks(ix.terraform.required_providers))) {
         const r = asBody(req);
         if (typeof r.source !== 'string' || !/^([a-z0-9.-]+\/)?[a-z0-9-]+\/[a-z0-9-]+$/i.test(r.source)) {
-          report(`terraform.required_providers.${name}`, `source ${JSON.stringify(r.source)} is not namespaced; write it as "hashicorp/${name}"`);
+          report(
+            `terraform.required_providers.${name}`,
+            `source ${JSON.stringify(r.source)} is not namespaced; write it as "hashicorp/${name}"`,
+          );
         }
         if (typeof r.version !== 'string' || !/^>=\s*\d/.test(r.version)) {
-          report(`terraform.required_providers.${name}`, `version ${JSON.stringify(r.version)} is not a minimum; a reusable module sets ">= x.y" and leaves pinning to the root module`);
+          report(
+            `terraform.required_providers.${name}`,
+            `version ${JSON.stringify(r.version)} is not a minimum; a reusable module sets ">= x.y" and leaves pinning to the root module`,
+          );
         }
       }
     },
   },
   {
     id: 'provider-version-covers-arguments',
-    description: 'An argument newer than the provider floor fails at plan time on the older providers the module admits (the provider CHANGELOG: invoked_via_function_url in 6.28.0, code_sha256 optional in 6.27.0).',
+    description:
+      'An argument newer than the provider floor fails at plan time on the older providers the module admits (the provider CHANGELOG: invoked_via_function_url in 6.28.0, code_sha256 optional in 6.27.0).',
     check(ix, report) {
       const providers = mergedBlocks(ix.terraform.required_providers);
       for (const { type, argument, provider, version } of ARGUMENT_MINIMUM) {
@@ -183,7 +210,10 @@ const RULES: readonly Check[] = [
         for (const r of ix.all(type)) {
           if (!(argument in r.body)) continue;
           if (!floor || compareVersions(floor, version) < 0) {
-            report(r.address, `${argument} exists only from ${provider} provider ${version.join('.')}, but required_providers admits ${JSON.stringify(asBody(providers[provider]).version)}`);
+            report(
+              r.address,
+              `${argument} exists only from ${provider} provider ${version.join('.')}, but required_providers admits ${JSON.stringify(asBody(providers[provider]).version)}`,
+            );
           }
         }
       }
@@ -195,17 +225,23 @@ const RULES: readonly Check[] = [
     check(ix, report) {
       const types = new Set(Object.keys(mergedBlocks(ix.terraform.required_providers)));
       const visitRefs = (address: string, refs: References) => {
-        for (const a of refs.resources) if (types.has(a.split('_')[0]!) && !ix.byAddress.has(a)) report(address, `refers to ${a}, which the module does not declare`);
-        for (const d of refs.data) if (!ix.dataSources.has(d)) report(address, `refers to data.${d}, which the module does not declare`);
-        for (const l of refs.locals) if (!(l in ix.locals)) report(address, `refers to local.${l}, which the module does not declare`);
-        for (const v of refs.variables) if (!(v in ix.variables)) report(address, `refers to var.${v}, which the module does not declare`);
+        for (const a of refs.resources)
+          if (types.has(a.split('_')[0]!) && !ix.byAddress.has(a))
+            report(address, `refers to ${a}, which the module does not declare`);
+        for (const d of refs.data)
+          if (!ix.dataSources.has(d)) report(address, `refers to data.${d}, which the module does not declare`);
+        for (const l of refs.locals)
+          if (!(l in ix.locals)) report(address, `refers to local.${l}, which the module does not declare`);
+        for (const v of refs.variables)
+          if (!(v in ix.variables)) report(address, `refers to var.${v}, which the module does not declare`);
       };
       const visit = (address: string, value: unknown) => visitRefs(address, references(value));
       for (const r of ix.resources) {
         visitRefs(r.address, ix.referencesOf(r));
         for (const d of Array.isArray(r.body.depends_on) ? (r.body.depends_on as unknown[]) : []) {
           const target = unwrapExpression(String(d));
-          if (!ix.byAddress.has(target) && !ix.dataSources.has(target.replace(/^data\./, ''))) report(r.address, `depends_on ${target}, which the module does not declare`);
+          if (!ix.byAddress.has(target) && !ix.dataSources.has(target.replace(/^data\./, '')))
+            report(r.address, `depends_on ${target}, which the module does not declare`);
         }
       }
       for (const [name, value] of Object.entries(ix.locals)) visit(`local.${name}`, value);
@@ -215,54 +251,71 @@ const RULES: readonly Check[] = [
   },
   {
     id: 'method-has-integration',
-    description: 'A deployment fails with "No integration defined for method" while any method lacks an integration (github.com/hashicorp/terraform-provider-aws/issues/21210).',
+    description:
+      'A deployment fails with "No integration defined for method" while any method lacks an integration (github.com/hashicorp/terraform-provider-aws/issues/21210).',
     check(ix, report) {
       const integrated = new Set(ix.all('aws_api_gateway_integration').map((i) => ix.methodKey(i.body)));
       for (const m of ix.all('aws_api_gateway_method')) {
-        if (!integrated.has(ix.methodKey(m.body))) report(m.address, `method ${ix.httpMethod(m.body)} has no aws_api_gateway_integration`);
+        if (!integrated.has(ix.methodKey(m.body)))
+          report(m.address, `method ${ix.httpMethod(m.body)} has no aws_api_gateway_integration`);
       }
     },
   },
   {
     id: 'integration-after-method',
-    description: 'An integration created before its method fails with "Invalid Method identifier specified" (github.com/hashicorp/terraform-provider-aws/issues/21210).',
+    description:
+      'An integration created before its method fails with "Invalid Method identifier specified" (github.com/hashicorp/terraform-provider-aws/issues/21210).',
     check(ix, report) {
       const methods = new Map(ix.all('aws_api_gateway_method').map((m) => [ix.methodKey(m.body), m]));
       for (const i of ix.all('aws_api_gateway_integration')) {
         const m = methods.get(ix.methodKey(i.body));
         if (!m) report(i.address, `integration for ${ix.httpMethod(i.body)} has no aws_api_gateway_method`);
-        else if (!ix.dependsOn(i, m)) report(i.address, `does not refer to ${m.address}, so Terraform may create it first; use http_method = ${m.address}.http_method`);
+        else if (!ix.dependsOn(i, m))
+          report(
+            i.address,
+            `does not refer to ${m.address}, so Terraform may create it first; use http_method = ${m.address}.http_method`,
+          );
       }
     },
   },
   {
     id: 'integration-response-after-integration',
-    description: 'An integration response created before its integration fails with "No integration defined for method"; it needs depends_on (provider docs r/api_gateway_integration_response; github.com/hashicorp/terraform-provider-aws/issues/21210).',
+    description:
+      'An integration response created before its integration fails with "No integration defined for method"; it needs depends_on (provider docs r/api_gateway_integration_response; github.com/hashicorp/terraform-provider-aws/issues/21210).',
     check(ix, report) {
       const integrations = new Map(ix.all('aws_api_gateway_integration').map((i) => [ix.methodKey(i.body), i]));
       for (const r of ix.all('aws_api_gateway_integration_response')) {
         const i = integrations.get(ix.methodKey(r.body));
-        if (!i) report(r.address, `integration response for ${ix.httpMethod(r.body)} has no aws_api_gateway_integration`);
-        else if (!ix.dependsOn(r, i)) report(r.address, `does not depend on ${i.address}; add depends_on = [${i.address}]`);
+        if (!i)
+          report(r.address, `integration response for ${ix.httpMethod(r.body)} has no aws_api_gateway_integration`);
+        else if (!ix.dependsOn(r, i))
+          report(r.address, `does not depend on ${i.address}; add depends_on = [${i.address}]`);
       }
     },
   },
   {
     id: 'integration-response-after-method-response',
-    description: 'An integration response needs its method response first: "No method response exists for method" (provider docs r/api_gateway_integration_response; github.com/awslabs/aws-solutions-constructs/issues/1130).',
+    description:
+      'An integration response needs its method response first: "No method response exists for method" (provider docs r/api_gateway_integration_response; github.com/awslabs/aws-solutions-constructs/issues/1130).',
     check(ix, report) {
       const responses = methodResponses(ix);
       for (const r of ix.all('aws_api_gateway_integration_response')) {
         const status = ix.statusCode(r.body);
         const mr = responses.get(`${ix.methodKey(r.body)}|${status}`);
-        if (!mr) report(r.address, `status ${status} has no aws_api_gateway_method_response; API Gateway answers 500 when it is selected`);
-        else if (!ix.dependsOn(r, mr)) report(r.address, `does not refer to ${mr.address}; use status_code = ${mr.address}.status_code`);
+        if (!mr)
+          report(
+            r.address,
+            `status ${status} has no aws_api_gateway_method_response; API Gateway answers 500 when it is selected`,
+          );
+        else if (!ix.dependsOn(r, mr))
+          report(r.address, `does not refer to ${mr.address}; use status_code = ${mr.address}.status_code`);
       }
     },
   },
   {
     id: 'response-header-declared',
-    description: 'Every method.response.header.X an integration response maps must be declared in its method response, or PutIntegrationResponse fails with "Invalid mapping expression parameter specified" (provider docs r/api_gateway_method_response; github.com/awslabs/aws-solutions-constructs/issues/1130).',
+    description:
+      'Every method.response.header.X an integration response maps must be declared in its method response, or PutIntegrationResponse fails with "Invalid mapping expression parameter specified" (provider docs r/api_gateway_method_response; github.com/awslabs/aws-solutions-constructs/issues/1130).',
     check(ix, report) {
       const responses = methodResponses(ix);
       for (const r of ix.all('aws_api_gateway_integration_response')) {
@@ -278,50 +331,78 @@ const RULES: readonly Check[] = [
   },
   {
     id: 'mapping-expression-valid',
-    description: 'Response parameter keys and values must have the documented forms; an unquoted static value fails with "Invalid mapping expression specified" (docs.aws.amazon.com/apigateway/latest/api/API_IntegrationResponse.html; docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-swagger-extensions-gateway-responses.responseParameters.html; github.com/awslabs/aws-solutions-constructs/issues/1130).',
+    description:
+      'Response parameter keys and values must have the documented forms; an unquoted static value fails with "Invalid mapping expression specified" (docs.aws.amazon.com/apigateway/latest/api/API_IntegrationResponse.html; docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-swagger-extensions-gateway-responses.responseParameters.html; github.com/awslabs/aws-solutions-constructs/issues/1130).',
     check(ix, report) {
       const check = (r: Resource, keyForm: RegExp, valueForm: RegExp) => {
         for (const [key, value] of Object.entries(asBody(r.body.response_parameters))) {
           if (!keyForm.test(key)) report(r.address, `response parameter ${key} is not of the form ${keyForm.source}`);
           // A whole-value Terraform expression is checked where it is evaluated (terraform console tests).
           if (typeof value !== 'string' || singleExpression(value)) continue;
-          if (!valueForm.test(value)) report(r.address, `${key} = ${JSON.stringify(value)} is not a 'quoted' static value or a documented source`);
+          if (!valueForm.test(value))
+            report(
+              r.address,
+              `${key} = ${JSON.stringify(value)} is not a 'quoted' static value or a documented source`,
+            );
         }
       };
       for (const r of ix.all('aws_api_gateway_integration_response')) {
-        check(r, /^method\.response\.header\.[!#$%&'*+.^_`|~0-9A-Za-z-]+$/, /^('[\s\S]*'|integration\.response\.(header\.[\w-]+|body(\..+)?)|context\.[\w.]+|stageVariables\.[\w]+)$/);
+        check(
+          r,
+          /^method\.response\.header\.[!#$%&'*+.^_`|~0-9A-Za-z-]+$/,
+          /^('[\s\S]*'|integration\.response\.(header\.[\w-]+|body(\..+)?)|context\.[\w.]+|stageVariables\.[\w]+)$/,
+        );
       }
       for (const r of ix.all('aws_api_gateway_gateway_response')) {
-        check(r, /^gatewayresponse\.(header|path|querystring)\.[!#$%&'*+.^_`|~0-9A-Za-z-]+$/, /^('[\s\S]*'|method\.request\.(header|path|querystring)\.[\w-]+|context\.[\w.]+|stageVariables\.[\w]+)$/);
+        check(
+          r,
+          /^gatewayresponse\.(header|path|querystring)\.[!#$%&'*+.^_`|~0-9A-Za-z-]+$/,
+          /^('[\s\S]*'|method\.request\.(header|path|querystring)\.[\w-]+|context\.[\w.]+|stageVariables\.[\w]+)$/,
+        );
       }
     },
   },
   {
     id: 'proxy-integration-post',
-    description: 'Lambda is only ever invoked with POST: an AWS_PROXY integration needs integration_http_method = "POST" (provider docs r/api_gateway_integration).',
+    description:
+      'Lambda is only ever invoked with POST: an AWS_PROXY integration needs integration_http_method = "POST" (provider docs r/api_gateway_integration).',
     check(ix, report) {
       for (const i of ix.all('aws_api_gateway_integration')) {
         if ((i.body.type === 'AWS_PROXY' || i.body.type === 'AWS') && i.body.integration_http_method !== 'POST') {
-          report(i.address, `${String(i.body.type)} integration uses integration_http_method ${JSON.stringify(i.body.integration_http_method)}; Lambda needs "POST"`);
+          report(
+            i.address,
+            `${String(i.body.type)} integration uses integration_http_method ${JSON.stringify(i.body.integration_http_method)}; Lambda needs "POST"`,
+          );
         }
       }
     },
   },
   {
     id: 'request-templates-passthrough',
-    description: 'passthrough_behavior is required whenever request_templates is set (provider docs r/api_gateway_integration).',
+    description:
+      'passthrough_behavior is required whenever request_templates is set (provider docs r/api_gateway_integration).',
     check(ix, report) {
       for (const i of ix.all('aws_api_gateway_integration')) {
-        if (i.body.request_templates !== undefined && typeof i.body.passthrough_behavior !== 'string') report(i.address, 'sets request_templates without passthrough_behavior');
+        if (i.body.request_templates !== undefined && typeof i.body.passthrough_behavior !== 'string')
+          report(i.address, 'sets request_templates without passthrough_behavior');
       }
     },
   },
   {
     id: 'mock-default-response',
-    description: 'A MOCK integration needs a request template yielding {"statusCode": N} and a default integration response (no selection_pattern), or API Gateway answers 500 (docs.aws.amazon.com/apigateway/latest/developerguide/how-to-mock-integration.html; docs.aws.amazon.com/apigateway/latest/developerguide/handle-errors-in-lambda-integration.html).',
+    description:
+      'A MOCK integration needs a request template yielding {"statusCode": N} and a default integration response (no selection_pattern), or API Gateway answers 500 (docs.aws.amazon.com/apigateway/latest/developerguide/how-to-mock-integration.html; docs.aws.amazon.com/apigateway/latest/developerguide/handle-errors-in-lambda-integration.html).',
     check(ix, report) {
       const withDefault = new Set(
-        ix.all('aws_api_gateway_integration_response').filter((r) => r.body.selection_pattern === undefined || r.body.selection_pattern === null || r.body.selection_pattern === '').map((r) => ix.methodKey(r.body)),
+        ix
+          .all('aws_api_gateway_integration_response')
+          .filter(
+            (r) =>
+              r.body.selection_pattern === undefined ||
+              r.body.selection_pattern === null ||
+              r.body.selection_pattern === '',
+          )
+          .map((r) => ix.methodKey(r.body)),
       );
       for (const i of ix.all('aws_api_gateway_integration').filter((x) => x.body.type === 'MOCK')) {
         const template = asBody(i.body.request_templates)['application/json'];
@@ -336,42 +417,62 @@ const RULES: readonly Check[] = [
   },
   {
     id: 'preflight-on-every-resource',
-    description: 'Every resource (and a root that serves methods) answers OPTIONS with authorization NONE through a MOCK integration; otherwise the preflight gets 403 Missing Authentication Token (docs.aws.amazon.com/apigateway/latest/developerguide/supported-gateway-response-types.html; aws-cdk aws-apigateway Resource.addCorsPreflight).',
+    description:
+      'Every resource (and a root that serves methods) answers OPTIONS with authorization NONE through a MOCK integration; otherwise the preflight gets 403 Missing Authentication Token (docs.aws.amazon.com/apigateway/latest/developerguide/supported-gateway-response-types.html; aws-cdk aws-apigateway Resource.addCorsPreflight).',
     check(ix, report) {
       const methods = firstByKey(ix.all('aws_api_gateway_method'), (m) => ix.methodKey(m.body));
       const integrations = firstByKey(ix.all('aws_api_gateway_integration'), (i) => ix.methodKey(i.body));
-      const servedResources = new Set(ix.all('aws_api_gateway_method').map((m) => `${String(m.body.rest_api_id)}|${String(m.body.resource_id)}`));
+      const servedResources = new Set(
+        ix.all('aws_api_gateway_method').map((m) => `${String(m.body.rest_api_id)}|${String(m.body.resource_id)}`),
+      );
       const targets: Array<{ address: string; restApi: string; resourceId: string }> = [];
       for (const api of ix.all('aws_api_gateway_rest_api')) {
         const restApi = `\${${api.address}.id}`;
         const root = `\${${api.address}.root_resource_id}`;
-        if (servedResources.has(`${restApi}|${root}`)) targets.push({ address: `${api.address} (root resource)`, restApi, resourceId: root });
+        if (servedResources.has(`${restApi}|${root}`))
+          targets.push({ address: `${api.address} (root resource)`, restApi, resourceId: root });
       }
-      for (const r of ix.all('aws_api_gateway_resource')) targets.push({ address: r.address, restApi: String(r.body.rest_api_id), resourceId: `\${${r.address}.id}` });
+      for (const r of ix.all('aws_api_gateway_resource'))
+        targets.push({ address: r.address, restApi: String(r.body.rest_api_id), resourceId: `\${${r.address}.id}` });
       for (const t of targets) {
         const options = methods.get(`${t.restApi}|${t.resourceId}|OPTIONS`);
         if (!options) {
           report(t.address, 'has no OPTIONS method: a browser preflight gets 403 Missing Authentication Token');
           continue;
         }
-        if (options.body.authorization !== 'NONE') report(options.address, `OPTIONS uses authorization ${JSON.stringify(options.body.authorization)}; browsers never send credentials on a preflight, use "NONE"`);
-        if (options.body.api_key_required === true) report(options.address, 'OPTIONS requires an API key; browsers never send one on a preflight');
+        if (options.body.authorization !== 'NONE')
+          report(
+            options.address,
+            `OPTIONS uses authorization ${JSON.stringify(options.body.authorization)}; browsers never send credentials on a preflight, use "NONE"`,
+          );
+        if (options.body.api_key_required === true)
+          report(options.address, 'OPTIONS requires an API key; browsers never send one on a preflight');
         const integration = integrations.get(ix.methodKey(options.body));
-        if (integration && integration.body.type !== 'MOCK') report(integration.address, `OPTIONS integration is ${JSON.stringify(integration.body.type)}; the preflight should be answered by a MOCK integration`);
+        if (integration && integration.body.type !== 'MOCK')
+          report(
+            integration.address,
+            `OPTIONS integration is ${JSON.stringify(integration.body.type)}; the preflight should be answered by a MOCK integration`,
+          );
       }
     },
   },
   {
     id: 'deployment-trigger-coverage',
-    description: 'A deployment is a snapshot: its triggers must hash every resource, method, integration, method and integration response and gateway response (whole resources, not ids) and the origin list, or changes never reach the stage (provider docs r/api_gateway_deployment; docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-gatewayResponse-definition.html).',
+    description:
+      'A deployment is a snapshot: its triggers must hash every resource, method, integration, method and integration response and gateway response (whole resources, not ids) and the origin list, or changes never reach the stage (provider docs r/api_gateway_deployment; docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-gatewayResponse-definition.html).',
     check(ix, report) {
       for (const d of ix.all('aws_api_gateway_deployment')) {
         const refs = references(d.body.triggers);
         const whole = wholeReferences(d.body.triggers);
         for (const type of REST_DEPLOYED_TYPES) {
           for (const r of ix.all(type).filter((x) => x.body.rest_api_id === d.body.rest_api_id)) {
-            if (!refs.resources.has(r.address)) report(d.address, `triggers do not cover ${r.address}; a change to it would not be deployed`);
-            else if (!whole.has(r.address)) report(d.address, `triggers cover only attributes of ${r.address}; hash the whole resource so every change redeploys`);
+            if (!refs.resources.has(r.address))
+              report(d.address, `triggers do not cover ${r.address}; a change to it would not be deployed`);
+            else if (!whole.has(r.address))
+              report(
+                d.address,
+                `triggers cover only attributes of ${r.address}; hash the whole resource so every change redeploys`,
+              );
           }
         }
         if ('allowed_origins' in ix.variables && !ix.variablesBehind(d.body.triggers).has('allowed_origins')) {
@@ -382,21 +483,29 @@ const RULES: readonly Check[] = [
   },
   {
     id: 'deployment-create-before-destroy',
-    description: 'Without create_before_destroy, replacing a deployment fails with "Active stages pointing to this deployment must be moved or deleted" (provider docs r/api_gateway_deployment).',
+    description:
+      'Without create_before_destroy, replacing a deployment fails with "Active stages pointing to this deployment must be moved or deleted" (provider docs r/api_gateway_deployment).',
     check(ix, report) {
       for (const d of ix.all('aws_api_gateway_deployment')) {
         const lifecycle = mergedBlocks(d.body.lifecycle);
-        if (lifecycle.create_before_destroy !== true) report(d.address, 'lifecycle { create_before_destroy = true } is missing');
+        if (lifecycle.create_before_destroy !== true)
+          report(d.address, 'lifecycle { create_before_destroy = true } is missing');
       }
     },
   },
   {
     id: 'deployment-v6-arguments',
-    description: 'Provider v6 removed stage_name, stage_description and canary_settings from aws_api_gateway_deployment; the stage is a separate aws_api_gateway_stage (provider v6 upgrade guide; hashicorp/terraform-provider-aws#42249).',
+    description:
+      'Provider v6 removed stage_name, stage_description and canary_settings from aws_api_gateway_deployment; the stage is a separate aws_api_gateway_stage (provider v6 upgrade guide; hashicorp/terraform-provider-aws#42249).',
     check(ix, report) {
       for (const d of ix.all('aws_api_gateway_deployment')) {
-        for (const arg of ['stage_name', 'stage_description', 'canary_settings']) if (arg in d.body) report(d.address, `${arg} was removed in provider v6; use aws_api_gateway_stage`);
-        if (!ix.all('aws_api_gateway_stage').some((s) => ix.referenced(s.body.deployment_id, 'aws_api_gateway_deployment', 'id') === d)) {
+        for (const arg of ['stage_name', 'stage_description', 'canary_settings'])
+          if (arg in d.body) report(d.address, `${arg} was removed in provider v6; use aws_api_gateway_stage`);
+        if (
+          !ix
+            .all('aws_api_gateway_stage')
+            .some((s) => ix.referenced(s.body.deployment_id, 'aws_api_gateway_deployment', 'id') === d)
+        ) {
           report(d.address, 'no aws_api_gateway_stage publishes this deployment');
         }
       }
@@ -404,54 +513,82 @@ const RULES: readonly Check[] = [
   },
   {
     id: 'gateway-response-default-status',
-    description: 'A status_code on DEFAULT_4XX/DEFAULT_5XX changes the status of every 4XX/5XX answer (docs.aws.amazon.com/apigateway/latest/developerguide/supported-gateway-response-types.html).',
+    description:
+      'A status_code on DEFAULT_4XX/DEFAULT_5XX changes the status of every 4XX/5XX answer (docs.aws.amazon.com/apigateway/latest/developerguide/supported-gateway-response-types.html).',
     check(ix, report) {
       for (const g of ix.all('aws_api_gateway_gateway_response')) {
-        if ((g.body.response_type === 'DEFAULT_4XX' || g.body.response_type === 'DEFAULT_5XX') && g.body.status_code !== undefined && g.body.status_code !== null) {
-          report(g.address, `${String(g.body.response_type)} sets status_code ${JSON.stringify(g.body.status_code)}, which would replace the status of every such error`);
+        if (
+          (g.body.response_type === 'DEFAULT_4XX' || g.body.response_type === 'DEFAULT_5XX') &&
+          g.body.status_code !== undefined &&
+          g.body.status_code !== null
+        ) {
+          report(
+            g.address,
+            `${String(g.body.response_type)} sets status_code ${JSON.stringify(g.body.status_code)}, which would replace the status of every such error`,
+          );
         }
       }
     },
   },
   {
     id: 'bucket-policy-after-public-access-block',
-    description: 'PutBucketPolicy with a public statement is denied until the bucket\'s public access block is relaxed: the policy must depend on it (github.com/terraform-aws-modules/terraform-aws-s3-bucket/pull/227).',
+    description:
+      "PutBucketPolicy with a public statement is denied until the bucket's public access block is relaxed: the policy must depend on it (github.com/terraform-aws-modules/terraform-aws-s3-bucket/pull/227).",
     check(ix, report) {
       const blocks = ix.all('aws_s3_bucket_public_access_block');
       for (const p of ix.all('aws_s3_bucket_policy')) {
         const block = blocks.find((b) => b.body.bucket === p.body.bucket);
-        if (!block) report(p.address, 'the bucket has no aws_s3_bucket_public_access_block; new buckets block public policies');
-        else if (!ix.dependsOn(p, block)) report(p.address, `does not depend on ${block.address}; add depends_on = [${block.address}]`);
-        else if (block.body.block_public_policy !== false || block.body.restrict_public_buckets !== false) report(block.address, 'block_public_policy and restrict_public_buckets must be false for a public website');
+        if (!block)
+          report(p.address, 'the bucket has no aws_s3_bucket_public_access_block; new buckets block public policies');
+        else if (!ix.dependsOn(p, block))
+          report(p.address, `does not depend on ${block.address}; add depends_on = [${block.address}]`);
+        else if (block.body.block_public_policy !== false || block.body.restrict_public_buckets !== false)
+          report(block.address, 'block_public_policy and restrict_public_buckets must be false for a public website');
       }
     },
   },
   {
     id: 'permission-scoped',
-    description: 'A Lambda permission for API Gateway is scoped to an execution_arn of this module, never to every API; a public one is limited to the Function URL (provider docs r/lambda_permission; github.com/awsdocs/aws-lambda-developer-guide/issues/494).',
+    description:
+      'A Lambda permission for API Gateway is scoped to an execution_arn of this module, never to every API; a public one is limited to the Function URL (provider docs r/lambda_permission; github.com/awsdocs/aws-lambda-developer-guide/issues/494).',
     check(ix, report) {
-      const arns = [...ix.all('aws_api_gateway_rest_api'), ...ix.all('aws_apigatewayv2_api')].map((a) => `\${${a.address}.execution_arn}`);
+      const arns = [...ix.all('aws_api_gateway_rest_api'), ...ix.all('aws_apigatewayv2_api')].map(
+        (a) => `\${${a.address}.execution_arn}`,
+      );
       for (const p of ix.all('aws_lambda_permission')) {
         const { principal, action } = p.body;
         if (principal === 'apigateway.amazonaws.com') {
           const arn = p.body.source_arn;
           if (typeof arn !== 'string' || !arns.some((a) => arn === a || arn.startsWith(`${a}/`))) {
-            report(p.address, `source_arn ${JSON.stringify(arn)} is not scoped to an execution_arn of this module's API`);
+            report(
+              p.address,
+              `source_arn ${JSON.stringify(arn)} is not scoped to an execution_arn of this module's API`,
+            );
           }
         } else if (principal === '*') {
-          const viaUrl = action === 'lambda:InvokeFunctionUrl' ? typeof p.body.function_url_auth_type === 'string' : action === 'lambda:InvokeFunction' && p.body.invoked_via_function_url === true;
-          if (!viaUrl) report(p.address, `grants ${String(action)} to everyone; limit it to the Function URL (function_url_auth_type or invoked_via_function_url)`);
+          const viaUrl =
+            action === 'lambda:InvokeFunctionUrl'
+              ? typeof p.body.function_url_auth_type === 'string'
+              : action === 'lambda:InvokeFunction' && p.body.invoked_via_function_url === true;
+          if (!viaUrl)
+            report(
+              p.address,
+              `grants ${String(action)} to everyone; limit it to the Function URL (function_url_auth_type or invoked_via_function_url)`,
+            );
         }
       }
     },
   },
   {
     id: 'http-integration-proxy',
-    description: 'An HTTP API Lambda integration uses payload format 2.0 (Terraform\'s default is 1.0) and integration_method POST (provider docs r/apigatewayv2_integration).',
+    description:
+      "An HTTP API Lambda integration uses payload format 2.0 (Terraform's default is 1.0) and integration_method POST (provider docs r/apigatewayv2_integration).",
     check(ix, report) {
       for (const i of ix.all('aws_apigatewayv2_integration').filter((x) => x.body.integration_type === 'AWS_PROXY')) {
-        if (i.body.payload_format_version !== '2.0') report(i.address, `payload_format_version is ${JSON.stringify(i.body.payload_format_version)}; set "2.0"`);
-        if (i.body.integration_method !== 'POST') report(i.address, `integration_method is ${JSON.stringify(i.body.integration_method)}; Lambda needs "POST"`);
+        if (i.body.payload_format_version !== '2.0')
+          report(i.address, `payload_format_version is ${JSON.stringify(i.body.payload_format_version)}; set "2.0"`);
+        if (i.body.integration_method !== 'POST')
+          report(i.address, `integration_method is ${JSON.stringify(i.body.integration_method)}; Lambda needs "POST"`);
       }
     },
   },
@@ -460,43 +597,62 @@ const RULES: readonly Check[] = [
     description: 'Every HTTP API route targets an integration of this module.',
     check(ix, report) {
       for (const r of ix.all('aws_apigatewayv2_route')) {
-        const m = typeof r.body.target === 'string' ? /^integrations\/\$\{(aws_apigatewayv2_integration\.[\w-]+)\.id\}$/.exec(r.body.target) : null;
-        if (!m || !ix.byAddress.has(m[1]!)) report(r.address, `target ${JSON.stringify(r.body.target)} is not "integrations/<an integration of this module>"`);
+        const m =
+          typeof r.body.target === 'string'
+            ? /^integrations\/\$\{(aws_apigatewayv2_integration\.[\w-]+)\.id\}$/.exec(r.body.target)
+            : null;
+        if (!m || !ix.byAddress.has(m[1]!))
+          report(
+            r.address,
+            `target ${JSON.stringify(r.body.target)} is not "integrations/<an integration of this module>"`,
+          );
       }
     },
   },
   {
     id: 'http-default-stage',
-    description: 'An HTTP API is served by a `$default` stage with auto_deploy = true (its default is false, so nothing would be deployed) (provider docs r/apigatewayv2_stage).',
+    description:
+      'An HTTP API is served by a `$default` stage with auto_deploy = true (its default is false, so nothing would be deployed) (provider docs r/apigatewayv2_stage).',
     check(ix, report) {
       const stages = ix.all('aws_apigatewayv2_stage');
       for (const api of ix.all('aws_apigatewayv2_api')) {
         const own = stages.filter((s) => ix.referenced(s.body.api_id, 'aws_apigatewayv2_api', 'id') === api);
         const def = own.find((s) => s.body.name === '$default');
         if (!def) report(api.address, 'has no "$default" stage');
-        else if (def.body.auto_deploy !== true) report(def.address, 'auto_deploy must be true, or no change is ever deployed');
+        else if (def.body.auto_deploy !== true)
+          report(def.address, 'auto_deploy must be true, or no change is ever deployed');
       }
     },
   },
   {
     id: 'service-cors-limits',
-    description: 'HTTP API and Function URL CORS: no "*" origin with credentials (400); Function URL: at most 6 methods of at most 6 characters, max_age 0..86400 (github.com/aws/aws-cdk/issues/9076; docs.aws.amazon.com/lambda/latest/dg/API_Cors.html).',
+    description:
+      'HTTP API and Function URL CORS: no "*" origin with credentials (400); Function URL: at most 6 methods of at most 6 characters, max_age 0..86400 (github.com/aws/aws-cdk/issues/9076; docs.aws.amazon.com/lambda/latest/dg/API_Cors.html).',
     check(ix, report) {
       const check = (r: Resource, cors: Body, functionUrl: boolean) => {
         const origins = cors.allow_origins;
-        if (cors.allow_credentials === true && Array.isArray(origins) && origins.includes('*')) report(r.address, 'allow_credentials with allow_origins "*" is rejected');
+        if (cors.allow_credentials === true && Array.isArray(origins) && origins.includes('*'))
+          report(r.address, 'allow_credentials with allow_origins "*" is rejected');
         if (!functionUrl) return;
         const methods = cors.allow_methods;
-        if (Array.isArray(methods) && (methods.length > 6 || methods.some((m) => String(m).length > 6))) report(r.address, `cors.allow_methods ${JSON.stringify(methods)}: Function URLs take at most 6 methods of at most 6 characters`);
-        if (typeof cors.max_age === 'number' && (cors.max_age < 0 || cors.max_age > 86400)) report(r.address, `cors.max_age ${cors.max_age} is outside 0..86400`);
+        if (Array.isArray(methods) && (methods.length > 6 || methods.some((m) => String(m).length > 6)))
+          report(
+            r.address,
+            `cors.allow_methods ${JSON.stringify(methods)}: Function URLs take at most 6 methods of at most 6 characters`,
+          );
+        if (typeof cors.max_age === 'number' && (cors.max_age < 0 || cors.max_age > 86400))
+          report(r.address, `cors.max_age ${cors.max_age} is outside 0..86400`);
       };
-      for (const a of ix.all('aws_apigatewayv2_api')) if (a.body.cors_configuration !== undefined) check(a, mergedBlocks(a.body.cors_configuration), false);
-      for (const u of ix.all('aws_lambda_function_url')) if (u.body.cors !== undefined) check(u, mergedBlocks(u.body.cors), true);
+      for (const a of ix.all('aws_apigatewayv2_api'))
+        if (a.body.cors_configuration !== undefined) check(a, mergedBlocks(a.body.cors_configuration), false);
+      for (const u of ix.all('aws_lambda_function_url'))
+        if (u.body.cors !== undefined) check(u, mergedBlocks(u.body.cors), true);
     },
   },
   {
     id: 'lambda-cors-mode',
-    description: 'CORS_MODE is "lambda" behind a REST proxy (the Lambda owns the headers) and "service" behind an HTTP API or Function URL (the service owns them and ignores the Lambda\'s) (docs.aws.amazon.com/apigateway/latest/developerguide/http-api-cors.html: with CORS configured, API Gateway ignores the CORS headers the integration returns).',
+    description:
+      'CORS_MODE is "lambda" behind a REST proxy (the Lambda owns the headers) and "service" behind an HTTP API or Function URL (the service owns them and ignores the Lambda\'s) (docs.aws.amazon.com/apigateway/latest/developerguide/http-api-cors.html: with CORS configured, API Gateway ignores the CORS headers the integration returns).',
     check(ix, report) {
       for (const f of ix.all('aws_lambda_function')) {
         const env = asBody(mergedBlocks(f.body.environment).variables);
@@ -507,9 +663,11 @@ const RULES: readonly Check[] = [
           else if (r.type === 'aws_apigatewayv2_integration' && refersToF(r.body.integration_uri)) modes.add('service');
           else if (r.type === 'aws_lambda_function_url' && refersToF(r.body.function_name)) modes.add('service');
         }
-        if (modes.size > 1) report(f.address, 'serves both a REST API and a service-owned CORS target; one CORS_MODE cannot fit both');
+        if (modes.size > 1)
+          report(f.address, 'serves both a REST API and a service-owned CORS target; one CORS_MODE cannot fit both');
         const [expected] = [...modes];
-        if (expected && env.CORS_MODE !== expected) report(f.address, `environment CORS_MODE is ${JSON.stringify(env.CORS_MODE)}; expected "${expected}"`);
+        if (expected && env.CORS_MODE !== expected)
+          report(f.address, `environment CORS_MODE is ${JSON.stringify(env.CORS_MODE)}; expected "${expected}"`);
       }
     },
   },
@@ -541,7 +699,9 @@ function firstByKey<T>(items: readonly T[], key: (item: T) => string): Map<strin
 }
 
 function methodResponses(ix: DocIndex): Map<string, Resource> {
-  return new Map(ix.all('aws_api_gateway_method_response').map((r) => [`${ix.methodKey(r.body)}|${ix.statusCode(r.body)}`, r]));
+  return new Map(
+    ix.all('aws_api_gateway_method_response').map((r) => [`${ix.methodKey(r.body)}|${ix.statusCode(r.body)}`, r]),
+  );
 }
 
 /** `${x}` -> `x`; anything else unchanged. */
@@ -571,7 +731,8 @@ function singleExpression(s: string): boolean {
   return false;
 }
 
-const REFERENCE = /(?<![\w.$-])(?:(data\.)?([a-z][a-z0-9]*_[a-z0-9_]+)\.([A-Za-z_][\w-]*)|local\.([A-Za-z_][\w-]*)|var\.([A-Za-z_][\w-]*))/g;
+const REFERENCE =
+  /(?<![\w.$-])(?:(data\.)?([a-z][a-z0-9]*_[a-z0-9_]+)\.([A-Za-z_][\w-]*)|local\.([A-Za-z_][\w-]*)|var\.([A-Za-z_][\w-]*))/g;
 
 /**
  * The references found in each string during one `checkApplyRules`: a module repeats the same expressions
@@ -593,7 +754,10 @@ interface References {
  * `depends_on` entries are read by `DocIndex.dependsOn`). Literal text outside `${...}` never holds a reference
  * in the documents cors-gen writes, so scanning the whole string is exact enough.
  */
-function references(value: unknown, out: References = { resources: new Set(), data: new Set(), locals: new Set(), variables: new Set() }): References {
+function references(
+  value: unknown,
+  out: References = { resources: new Set(), data: new Set(), locals: new Set(), variables: new Set() },
+): References {
   if (typeof value === 'string') {
     if (!value.includes('${')) return out;
     let found = SCANNED.get(value);
@@ -622,7 +786,10 @@ function references(value: unknown, out: References = { resources: new Set(), da
  */
 function wholeReferences(value: unknown): Set<string> {
   const out = new Set<string>();
-  for (const m of JSON.stringify(value ?? {}).matchAll(/(?<![\w.$-])([a-z][a-z0-9]*_[a-z0-9_]+\.[A-Za-z_][\w-]*)(?![\w.[-])/g)) out.add(m[1]!);
+  for (const m of JSON.stringify(value ?? {}).matchAll(
+    /(?<![\w.$-])([a-z][a-z0-9]*_[a-z0-9_]+\.[A-Za-z_][\w-]*)(?![\w.[-])/g,
+  ))
+    out.add(m[1]!);
   return out;
 }
 
@@ -635,4 +802,3 @@ function minimumVersion(constraint: unknown): [number, number] | undefined {
 function compareVersions(a: readonly [number, number], b: readonly [number, number]): number {
   return a[0] - b[0] || a[1] - b[1];
 }
-

@@ -24,22 +24,41 @@ export function cleanDocument(doc: TerraformDocument): TerraformDocument {
     terraform: {
       required_version: REQUIRED_VERSION,
       required_providers: Object.fromEntries(
-        providers.map((p) => [p, p === 'aws' ? { ...REQUIRED_PROVIDERS.aws, version: minimumAwsVersion(out) } : (REQUIRED_PROVIDERS[p as keyof typeof REQUIRED_PROVIDERS] ?? { source: `hashicorp/${p}` })]),
+        providers.map((p) => [
+          p,
+          p === 'aws'
+            ? { ...REQUIRED_PROVIDERS.aws, version: minimumAwsVersion(out) }
+            : (REQUIRED_PROVIDERS[p as keyof typeof REQUIRED_PROVIDERS] ?? { source: `hashicorp/${p}` }),
+        ]),
       ),
     },
   };
   // A stable top-level order, whatever order CDKTF emitted: the split into files and readers rely on it.
-  for (const key of ['variable', 'locals', 'data', 'resource', 'output']) if (out[key] !== undefined) ordered[key] = out[key];
-  if (ordered.variable) ordered.variable = mapValues(ordered.variable, (v) => reorder(v, ['description', 'type', 'default'], ['validation'], (val) => (val as object[]).map((b) => reorder(b, ['condition', 'error_message'], []))));
+  for (const key of ['variable', 'locals', 'data', 'resource', 'output'])
+    if (out[key] !== undefined) ordered[key] = out[key];
+  if (ordered.variable)
+    ordered.variable = mapValues(ordered.variable, (v) =>
+      reorder(v, ['description', 'type', 'default'], ['validation'], (val) =>
+        (val as object[]).map((b) => reorder(b, ['condition', 'error_message'], [])),
+      ),
+    );
   if (ordered.output) ordered.output = mapValues(ordered.output, (o) => reorder(o, ['description', 'value'], []));
   for (const kind of ['data', 'resource']) {
-    if (ordered[kind]) ordered[kind] = mapValues(ordered[kind], (instances) => mapValues(instances, (r) => reorder(r, [], ['depends_on', 'lifecycle'])));
+    if (ordered[kind])
+      ordered[kind] = mapValues(ordered[kind], (instances) =>
+        mapValues(instances, (r) => reorder(r, [], ['depends_on', 'lifecycle'])),
+      );
   }
   return ordered;
 }
 
 /** Terraform's conventional argument order: `first` keys first, `last` keys last, the rest as they were. */
-function reorder(value: unknown, first: readonly string[], last: readonly string[], mapLast?: (v: unknown) => unknown): Record<string, unknown> {
+function reorder(
+  value: unknown,
+  first: readonly string[],
+  last: readonly string[],
+  mapLast?: (v: unknown) => unknown,
+): Record<string, unknown> {
   const obj = value as Record<string, unknown>;
   const out: Record<string, unknown> = {};
   for (const k of first) if (k in obj) out[k] = obj[k];
@@ -57,8 +76,11 @@ function mapValues(value: unknown, fn: (v: unknown) => unknown): Record<string, 
  * aws_lambda_permission arrived in 6.28.0 (research D, [S43]).
  */
 function minimumAwsVersion(doc: TerraformDocument): string {
-  const permissions = (doc.resource as Record<string, Record<string, Record<string, unknown>>> | undefined)?.aws_lambda_permission ?? {};
-  return Object.values(permissions).some((p) => 'invoked_via_function_url' in p) ? '>= 6.28' : REQUIRED_PROVIDERS.aws.version;
+  const permissions =
+    (doc.resource as Record<string, Record<string, Record<string, unknown>>> | undefined)?.aws_lambda_permission ?? {};
+  return Object.values(permissions).some((p) => 'invoked_via_function_url' in p)
+    ? '>= 6.28'
+    : REQUIRED_PROVIDERS.aws.version;
 }
 
 function stripMetadata(value: unknown): unknown {

@@ -41,7 +41,13 @@ export interface OtherModule {
 }
 
 export type GenerateResult =
-  | { readonly ok: false; readonly reason: 'invalid'; readonly file: string; readonly errors: readonly SpecIssue[]; readonly warnings: readonly SpecIssue[] }
+  | {
+      readonly ok: false;
+      readonly reason: 'invalid';
+      readonly file: string;
+      readonly errors: readonly SpecIssue[];
+      readonly warnings: readonly SpecIssue[];
+    }
   | {
       readonly ok: boolean;
       /**
@@ -77,7 +83,8 @@ export type GenerateResult =
 export async function generate(options: GenerateOptions = {}): Promise<GenerateResult> {
   const cwd = options.cwd ?? process.cwd();
   const loaded = await loadSpec(resolveSpecFile(options.spec, cwd), cwd);
-  if (!loaded.ok) return { ok: false, reason: 'invalid', file: loaded.file, errors: loaded.errors, warnings: loaded.warnings };
+  if (!loaded.ok)
+    return { ok: false, reason: 'invalid', file: loaded.file, errors: loaded.errors, warnings: loaded.warnings };
   const model = loaded.model;
   const format = options.format ?? 'hcl';
   const absOut = path.resolve(cwd, options.out ?? DEFAULT_OUT_DIR);
@@ -89,21 +96,34 @@ export async function generate(options: GenerateOptions = {}): Promise<GenerateR
   const check = options.check || options.diff;
 
   // Loaded only here: validate, init and check never pay for CDKTF.
-  const [{ buildModuleFiles, MANIFEST_FILE }, { planWrite, commitWrite, readModuleText, ModuleWriteError }, { ModulePathError, symlinkedFolder, modulesOfSpec }] = await Promise.all([
-    import('./module-files.js'),
-    import('./write-module.js'),
-    import('./module-paths.js'),
-  ]);
+  const [
+    { buildModuleFiles, MANIFEST_FILE },
+    { planWrite, commitWrite, readModuleText, ModuleWriteError },
+    { ModulePathError, symlinkedFolder, modulesOfSpec },
+  ] = await Promise.all([import('./module-files.js'), import('./write-module.js'), import('./module-paths.js')]);
   const version = packageVersion();
   const meta = { version, specFile, specText: loaded.text, format };
-  const base = { dir, model, changes: [] as FileChange[], userFiles: [] as string[], warnings: loaded.warnings, otherModules: [] as OtherModule[], version };
+  const base = {
+    dir,
+    model,
+    changes: [] as FileChange[],
+    userFiles: [] as string[],
+    warnings: loaded.warnings,
+    otherModules: [] as OtherModule[],
+    version,
+  };
   // A refused path or link, or a file system error (EACCES, ENOSPC, ENOTDIR, ...), is the environment's, not a bug.
   const refused = (e: unknown, doing: string) => {
     if (e instanceof ModulePathError) return { ...base, ok: false, reason: 'unsafe' as const, message: e.message };
     if (e instanceof ModuleWriteError) return { ...base, ok: false, reason: e.reason, message: e.message };
     const code = (e as NodeJS.ErrnoException).code;
     if (typeof code !== 'string' || !/^E[A-Z]+$/.test(code)) throw e;
-    return { ...base, ok: false, reason: 'write-failed' as const, message: `cannot ${doing} ${dir}: ${(e as Error).message}` };
+    return {
+      ...base,
+      ok: false,
+      reason: 'write-failed' as const,
+      message: `cannot ${doing} ${dir}: ${(e as Error).message}`,
+    };
   };
 
   try {
@@ -116,7 +136,12 @@ export async function generate(options: GenerateOptions = {}): Promise<GenerateR
         return { ...base, ok: false, reason: 'unsafe', message };
       }
     }
-    base.otherModules.push(...(await modulesOfSpec(absOut, model.name, absSpec)).map((m) => ({ dir: path.relative(cwd, m.dir), userFiles: m.userFiles })));
+    base.otherModules.push(
+      ...(await modulesOfSpec(absOut, model.name, absSpec)).map((m) => ({
+        dir: path.relative(cwd, m.dir),
+        userFiles: m.userFiles,
+      })),
+    );
   } catch (e) {
     return refused(e, 'read');
   }
@@ -141,7 +166,15 @@ export async function generate(options: GenerateOptions = {}): Promise<GenerateR
     const result = { ...planned, ok, ...(ok ? {} : { reason: 'stale' as const }) };
     if (!options.diff) return result;
     try {
-      return { ...result, diff: await unifiedDiff(dir, plan, (p) => (p === MANIFEST_FILE ? plan.manifestText : (files.generated.get(p) ?? files.userOwned.get(p) ?? '')), (p) => readModuleText(absDir, p)) };
+      return {
+        ...result,
+        diff: await unifiedDiff(
+          dir,
+          plan,
+          (p) => (p === MANIFEST_FILE ? plan.manifestText : (files.generated.get(p) ?? files.userOwned.get(p) ?? '')),
+          (p) => readModuleText(absDir, p),
+        ),
+      };
     } catch (e) {
       return refused(e, 'read');
     }
@@ -153,7 +186,12 @@ export async function generate(options: GenerateOptions = {}): Promise<GenerateR
     return { ...planned, changes: [...applied.changes, ...debris], userFiles: applied.userFiles, ok: true };
   } catch (e) {
     const failure = refused(e, 'write');
-    return { ...failure, changes: planned.changes, userFiles: planned.userFiles, ...(failure.reason === 'write-failed' ? { message: `${failure.message}; the previous module was kept` } : {}) };
+    return {
+      ...failure,
+      changes: planned.changes,
+      userFiles: planned.userFiles,
+      ...(failure.reason === 'write-failed' ? { message: `${failure.message}; the previous module was kept` } : {}),
+    };
   }
 }
 
@@ -170,12 +208,20 @@ async function unifiedDiff(
 ): Promise<string> {
   const { createTwoFilesPatch } = await import('diff');
   const show = (p: string) => path.join(dir, p).split(path.sep).join('/');
-  const patch = (from: string, to: string, a: string, b: string) => createTwoFilesPatch(from, to, a, b, undefined, undefined, { context: 3 }).replace(/^=+\n/, '');
+  const patch = (from: string, to: string, a: string, b: string) =>
+    createTwoFilesPatch(from, to, a, b, undefined, undefined, { context: 3 }).replace(/^=+\n/, '');
   const patches: string[] = [];
   for (const c of plan.changes) {
     const old = await before(c.path);
     const gone = c.kind === 'delete' || (c.kind === 'edited' && after(c.path) === '');
-    patches.push(patch(old === undefined ? '/dev/null' : `a/${show(c.path)}`, gone ? '/dev/null' : `b/${show(c.path)}`, old ?? '', gone ? '' : after(c.path)));
+    patches.push(
+      patch(
+        old === undefined ? '/dev/null' : `a/${show(c.path)}`,
+        gone ? '/dev/null' : `b/${show(c.path)}`,
+        old ?? '',
+        gone ? '' : after(c.path),
+      ),
+    );
   }
   for (const p of plan.userFiles) patches.push(patch('/dev/null', `b/${show(p)}`, '', after(p)));
   return patches.join('');

@@ -63,13 +63,23 @@ export async function buildModuleFiles(model: CorsModel, options: ModuleFilesOpt
   }
 
   for (const stage of model.stages) {
-    const values = { allowed_origins: stage.allowOrigins, name_prefix: stageNamePrefix(model.name, stage.name), ...(model.api === 'rest' ? { stage_name: stage.name } : {}) };
-    generated.set(`stages/${stage.name}.tfvars`, `${comment}\n# terraform apply -var-file=stages/${stage.name}.tfvars\n${renderTfvars(values)}`);
+    const values = {
+      allowed_origins: stage.allowOrigins,
+      name_prefix: stageNamePrefix(model.name, stage.name),
+      ...(model.api === 'rest' ? { stage_name: stage.name } : {}),
+    };
+    generated.set(
+      `stages/${stage.name}.tfvars`,
+      `${comment}\n# terraform apply -var-file=stages/${stage.name}.tfvars\n${renderTfvars(values)}`,
+    );
   }
 
   const lambda = renderLambdaCode(model, { specFile, version: options.version });
   for (const [p, text] of Object.entries(lambda.generated)) generated.set(p, text);
-  generated.set('README.md', moduleReadme(model, { document, header, format: options.format, specFile, version: options.version }));
+  generated.set(
+    'README.md',
+    moduleReadme(model, { document, header, format: options.format, specFile, version: options.version }),
+  );
   // The zip archive_file builds at plan time is an artifact, not source.
   generated.set('.gitignore', `${comment}\nlambda.zip\n.terraform/\n`);
 
@@ -85,7 +95,10 @@ export function stageNamePrefix(name: string, stage: string): string {
   const plain = `${name}-${stage}`;
   if (/^[a-z][a-z0-9-]{1,55}$/.test(plain)) return plain;
   const hash = createHash('sha256').update(stage).digest('hex').slice(0, 6);
-  return `${plain.replace(/_/g, '-').slice(0, 56 - 7).replace(/-+$/, '')}-${hash}`;
+  return `${plain
+    .replace(/_/g, '-')
+    .slice(0, 56 - 7)
+    .replace(/-+$/, '')}-${hash}`;
 }
 
 export function sha256(text: string): string {

@@ -58,7 +58,8 @@ export function moduleEntryProblem(entry: unknown, kind: 'file' | 'folder' = 'fi
   if (entry.includes('\0')) return 'contains a NUL character';
   if (entry.includes('\\')) return 'contains a backslash (module paths use "/")';
   if (path.posix.isAbsolute(entry) || /^[A-Za-z]:/.test(entry)) return 'is an absolute path';
-  if (entry.split('/').some((s) => s === '..' || s === '.' || s === '')) return 'leaves the module folder or has an empty, "." or ".." segment';
+  if (entry.split('/').some((s) => s === '..' || s === '.' || s === ''))
+    return 'leaves the module folder or has an empty, "." or ".." segment';
   if (kind === 'file' ? !isModuleFile(entry) : !isModuleFolder(entry)) return `is not a ${kind} cors-gen writes`;
   return undefined;
 }
@@ -67,7 +68,13 @@ export function moduleEntryProblem(entry: unknown, kind: 'file' | 'folder' = 'fi
  * Checks every entry of a file read from the module folder; throws (before anything is touched) a
  * ModulePathError naming the file, the entry, the rule and `fix`.
  */
-export function checkEntries(dir: string, file: string, entries: Iterable<unknown>, fix: string, kind: 'file' | 'folder' = 'file'): void {
+export function checkEntries(
+  dir: string,
+  file: string,
+  entries: Iterable<unknown>,
+  fix: string,
+  kind: 'file' | 'folder' = 'file',
+): void {
   for (const entry of entries) {
     const problem = moduleEntryProblem(entry, kind);
     const resolved = typeof entry === 'string' ? path.resolve(dir, entry) : '';
@@ -94,7 +101,14 @@ export function entryKind(stats: Stats | undefined): EntryKind {
 
 /** The refusal for a link (or a device, FIFO, socket, folder) where cors-gen reads or writes a file. */
 export function notAFileError(abs: string, kind: EntryKind, expected: 'file' | 'folder'): ModulePathError {
-  const what = kind === 'symlink' ? 'a symbolic link' : kind === 'folder' ? 'a folder' : kind === 'file' ? 'a file' : 'not a regular file';
+  const what =
+    kind === 'symlink'
+      ? 'a symbolic link'
+      : kind === 'folder'
+        ? 'a folder'
+        : kind === 'file'
+          ? 'a file'
+          : 'not a regular file';
   return new ModulePathError(
     `${abs} is ${what}, where cors-gen reads and writes a ${expected === 'file' ? 'regular file' : 'real folder'}; cors-gen never follows links or writes through them inside a module folder. ` +
       `Nothing was deleted or written. Replace it with a ${expected === 'file' ? 'regular file' : 'real folder'} (or delete it) and run cors-gen generate again.`,
@@ -103,7 +117,10 @@ export function notAFileError(abs: string, kind: EntryKind, expected: 'file' | '
 
 /** A value from a file, quoted for a message: JSON escapes, plus C1 controls and line separators a terminal would act on. */
 export function quote(value: unknown): string {
-  const text = typeof value === 'string' ? JSON.stringify(value.length > 200 ? `${value.slice(0, 200)}...` : value) : String(JSON.stringify(value) ?? value).slice(0, 200);
+  const text =
+    typeof value === 'string'
+      ? JSON.stringify(value.length > 200 ? `${value.slice(0, 200)}...` : value)
+      : String(JSON.stringify(value) ?? value).slice(0, 200);
   return text.replace(/[\u007f-\u009f\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 
@@ -112,7 +129,11 @@ export function quote(value: unknown): string {
  * the output folder's parents inside `cwd` (links above the working directory, such as macOS's /tmp, are the
  * machine's business, not the repository's).
  */
-export async function symlinkedFolder(cwd: string, absOut: string, absDir: string): Promise<{ folder: string; target: string } | undefined> {
+export async function symlinkedFolder(
+  cwd: string,
+  absOut: string,
+  absDir: string,
+): Promise<{ folder: string; target: string } | undefined> {
   const folders = [absDir, absOut];
   const relOut = path.relative(cwd, absOut);
   if (relOut && !relOut.startsWith('..') && !path.isAbsolute(relOut)) {
@@ -134,10 +155,18 @@ const MAX_MANIFEST_BYTES = 1 << 20;
  * The module folders under `absOut` other than `name` whose manifest says they were generated from `absSpec`
  * (what renaming `name:` leaves behind), with the user-owned files they still hold. Links are not followed.
  */
-export async function modulesOfSpec(absOut: string, name: string, absSpec: string): Promise<Array<{ dir: string; userFiles: string[] }>> {
+export async function modulesOfSpec(
+  absOut: string,
+  name: string,
+  absSpec: string,
+): Promise<Array<{ dir: string; userFiles: string[] }>> {
   const entries = await readdir(absOut, { withFileTypes: true }).catch(() => []);
   const found: Array<{ dir: string; userFiles: string[] }> = [];
-  for (const entry of entries.filter((e) => e.isDirectory() && e.name !== name).map((e) => e.name).sort().slice(0, MAX_SIBLINGS)) {
+  for (const entry of entries
+    .filter((e) => e.isDirectory() && e.name !== name)
+    .map((e) => e.name)
+    .sort()
+    .slice(0, MAX_SIBLINGS)) {
     const dir = path.join(absOut, entry);
     const manifestFile = path.join(dir, MANIFEST_FILE);
     const stats = await lstat(manifestFile).catch(() => undefined);
@@ -152,7 +181,11 @@ export async function modulesOfSpec(absOut: string, name: string, absSpec: strin
     if (typeof specFile !== 'string' || path.resolve(dir, specFile) !== absSpec) continue;
     const userFiles: string[] = [];
     for (const p of Array.isArray(manifest.userOwned) ? manifest.userOwned : []) {
-      if (moduleEntryProblem(p) === undefined && (await lstat(path.join(dir, p as string)).catch(() => undefined))?.isFile()) userFiles.push(p as string);
+      if (
+        moduleEntryProblem(p) === undefined &&
+        (await lstat(path.join(dir, p as string)).catch(() => undefined))?.isFile()
+      )
+        userFiles.push(p as string);
     }
     found.push({ dir, userFiles });
   }

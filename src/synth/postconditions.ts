@@ -26,9 +26,14 @@ export class ModulePostconditionError extends CorsGenError {
     readonly violations: readonly ModuleViolation[],
   ) {
     const [first] = violations;
-    const more = violations.length > 1 ? ` (and ${violations.length - 1} more: ${[...new Set(violations.slice(1).map((v) => v.rule))].join(', ')})` : '';
+    const more =
+      violations.length > 1
+        ? ` (and ${violations.length - 1} more: ${[...new Set(violations.slice(1).map((v) => v.rule))].join(', ')})`
+        : '';
     // The CLI adds the request to report it, as for every internal error.
-    super(`the module "${module}" that cors-gen built breaks its rule ${first!.rule} at ${first!.address}: ${first!.message}${more}. Nothing was written; the fault is cors-gen's, not your spec's.`);
+    super(
+      `the module "${module}" that cors-gen built breaks its rule ${first!.rule} at ${first!.address}: ${first!.message}${more}. Nothing was written; the fault is cors-gen's, not your spec's.`,
+    );
   }
 }
 
@@ -38,7 +43,10 @@ export class ModulePostconditionError extends CorsGenError {
  */
 export function checkModule(document: TerraformDocument | ModuleDocument): ModuleViolation[] {
   const ix = moduleDocument(document);
-  return [...checkSecurityInvariants(ix).map(({ code, address, message }) => ({ rule: code, address, message })), ...checkApplyRules(ix)];
+  return [
+    ...checkSecurityInvariants(ix).map(({ code, address, message }) => ({ rule: code, address, message })),
+    ...checkApplyRules(ix),
+  ];
 }
 
 /** Throws ModulePostconditionError when the synthesized module of `name` breaks any rule. */

@@ -1,4 +1,11 @@
-import { asList, moduleDocument, one, reference, type ModuleDocument, type RawBody as Body } from '../terraform/document.js';
+import {
+  asList,
+  moduleDocument,
+  one,
+  reference,
+  type ModuleDocument,
+  type RawBody as Body,
+} from '../terraform/document.js';
 import { evaluate, type Scope } from '../terraform/expression/evaluate.js';
 import { parseTemplate } from '../terraform/expression/parse.js';
 import type { TerraformDocument } from './clean-document.js';
@@ -41,12 +48,13 @@ export interface Violation {
 
 /** Every code the checker can report, with the invariant it protects. */
 export const SECURITY_INVARIANTS: Readonly<Record<string, string>> = {
-  'iam-extra-resource': "only aws_iam_role, aws_iam_role_policy_attachment and an inline policy from the module's inputs",
+  'iam-extra-resource':
+    "only aws_iam_role, aws_iam_role_policy_attachment and an inline policy from the module's inputs",
   'iam-inline-policy': 'the role has no inline_policy or managed_policy_arns of its own',
   'iam-policy-not-basic': "the attached policies are AWSLambdaBasicExecutionRole and those the module's inputs name",
   'iam-trust-policy': 'the role trusts only lambda.amazonaws.com (sts:AssumeRole)',
   'lambda-role-foreign': "the function's role is this module's role",
-  's3-policy-grant': 'the bucket policy allows only s3:GetObject on this bucket\'s objects',
+  's3-policy-grant': "the bucket policy allows only s3:GetObject on this bucket's objects",
   's3-policy-unreadable': 'the bucket policy can be read (fail closed)',
   's3-public-acl': 'no ACL makes the bucket or its objects public',
   'lambda-permission-unscoped': "every Lambda permission is scoped to this module's API or Function URL",
@@ -87,14 +95,30 @@ const literal = (v: unknown) => (typeof v === 'string' && /^'[^']*'$/.test(v) ? 
 const isExpression = (v: unknown) => typeof v === 'string' && v.includes('${');
 const varyHasOrigin = (v: unknown) => typeof v === 'string' && /(^|[',\s])origin([',\s]|$)/i.test(v);
 
-const BASIC_EXECUTION = /^arn:(\$\{data\.aws_partition\.[A-Za-z0-9_-]+\.partition\}|aws|aws-cn|aws-us-gov):iam::aws:policy\/service-role\/AWSLambdaBasicExecutionRole$/;
+const BASIC_EXECUTION =
+  /^arn:(\$\{data\.aws_partition\.[A-Za-z0-9_-]+\.partition\}|aws|aws-cn|aws-us-gov):iam::aws:policy\/service-role\/AWSLambdaBasicExecutionRole$/;
 const ALLOWED_IAM = new Set(['aws_iam_role', 'aws_iam_role_policy_attachment']);
 
 /** Values the origin variable must refuse: they would turn the preflight's patterns into other regexes. */
 const NOT_ORIGINS = [
-  'null', 'https://(.*)', 'https://.*', 'https://a.example.com|.*', 'https://a.example.com/', 'https://a.example.com/.*', 'https://a+.example.com',
-  'https://a.example.com$', 'https://[a-z]+.example.com', 'https://*.*.example.com', 'https://*example.com', 'https://a.example.com\n', 'https://a\\.example.com',
-  'https://a?.example.com', 'https://{a}.example.com', 'https://a.example.com#', 'javascript://a.example.com', ' https://a.example.com',
+  'null',
+  'https://(.*)',
+  'https://.*',
+  'https://a.example.com|.*',
+  'https://a.example.com/',
+  'https://a.example.com/.*',
+  'https://a+.example.com',
+  'https://a.example.com$',
+  'https://[a-z]+.example.com',
+  'https://*.*.example.com',
+  'https://*example.com',
+  'https://a.example.com\n',
+  'https://a\\.example.com',
+  'https://a?.example.com',
+  'https://{a}.example.com',
+  'https://a.example.com#',
+  'javascript://a.example.com',
+  ' https://a.example.com',
 ];
 
 /** The invariants on a module: a synthesized document, or one the module reader indexed. */
@@ -118,7 +142,11 @@ function checkIam(doc: ModuleDocument, add: Add): void {
       if (type.startsWith('aws_iam_') && !(kind === 'resource' && ALLOWED_IAM.has(type))) {
         for (const [name, body] of resources(doc, type, kind)) {
           if (kind === 'resource' && type === 'aws_iam_role_policy' && fromInputs(doc, body['policy'], body)) continue;
-          add('iam-extra-resource', `${kind === 'data' ? 'data.' : ''}${type}.${name}`, `${type} is not allowed: the role may only have AWSLambdaBasicExecutionRole and the policies the module's inputs name`);
+          add(
+            'iam-extra-resource',
+            `${kind === 'data' ? 'data.' : ''}${type}.${name}`,
+            `${type} is not allowed: the role may only have AWSLambdaBasicExecutionRole and the policies the module's inputs name`,
+          );
         }
       }
     }
@@ -127,13 +155,18 @@ function checkIam(doc: ModuleDocument, add: Add): void {
   for (const [name, role] of resources(doc, 'aws_iam_role')) {
     const address = `aws_iam_role.${name}`;
     for (const key of ['inline_policy', 'managed_policy_arns']) {
-      if (role[key] !== undefined && !(Array.isArray(role[key]) && (role[key] as unknown[]).length === 0)) add('iam-inline-policy', address, `${key} grants more than basic execution`);
+      if (role[key] !== undefined && !(Array.isArray(role[key]) && (role[key] as unknown[]).length === 0))
+        add('iam-inline-policy', address, `${key} grants more than basic execution`);
     }
     let trust: unknown;
     try {
       trust = JSON.parse(String(role['assume_role_policy']));
     } catch {
-      add('iam-trust-policy', address, 'assume_role_policy is not a literal JSON policy, so what it trusts cannot be checked');
+      add(
+        'iam-trust-policy',
+        address,
+        'assume_role_policy is not a literal JSON policy, so what it trusts cannot be checked',
+      );
       continue;
     }
     const statements = asList((trust as Body | undefined)?.['Statement']);
@@ -142,22 +175,44 @@ function checkIam(doc: ModuleDocument, add: Add): void {
       statements.every((s) => {
         const st = s as Body;
         const principal = st['Principal'] as Body | undefined;
-        return st['Effect'] === 'Allow' && st['Action'] === 'sts:AssumeRole' && principal !== undefined && Object.keys(principal).join() === 'Service' && asList(principal['Service']).every((p) => p === 'lambda.amazonaws.com') && st['Condition'] === undefined;
+        return (
+          st['Effect'] === 'Allow' &&
+          st['Action'] === 'sts:AssumeRole' &&
+          principal !== undefined &&
+          Object.keys(principal).join() === 'Service' &&
+          asList(principal['Service']).every((p) => p === 'lambda.amazonaws.com') &&
+          st['Condition'] === undefined
+        );
       });
-    if (!ok) add('iam-trust-policy', address, `the role must trust only lambda.amazonaws.com with sts:AssumeRole, not ${JSON.stringify(trust)}`);
+    if (!ok)
+      add(
+        'iam-trust-policy',
+        address,
+        `the role must trust only lambda.amazonaws.com with sts:AssumeRole, not ${JSON.stringify(trust)}`,
+      );
   }
   for (const [name, attachment] of resources(doc, 'aws_iam_role_policy_attachment')) {
     const address = `aws_iam_role_policy_attachment.${name}`;
     const arn = attachment['policy_arn'];
     if (!(typeof arn === 'string' && BASIC_EXECUTION.test(arn)) && !fromInputs(doc, arn, attachment)) {
-      add('iam-policy-not-basic', address, `policy_arn ${JSON.stringify(arn)} is neither AWSLambdaBasicExecutionRole nor a policy the module's inputs name`);
+      add(
+        'iam-policy-not-basic',
+        address,
+        `policy_arn ${JSON.stringify(arn)} is neither AWSLambdaBasicExecutionRole nor a policy the module's inputs name`,
+      );
     }
     const ref = reference(attachment['role']);
-    if (!ref || ref[0] !== 'aws_iam_role' || !roles.has(ref[1])) add('iam-policy-not-basic', address, `role ${JSON.stringify(attachment['role'])} is not this module's role`);
+    if (!ref || ref[0] !== 'aws_iam_role' || !roles.has(ref[1]))
+      add('iam-policy-not-basic', address, `role ${JSON.stringify(attachment['role'])} is not this module's role`);
   }
   for (const [name, fn] of resources(doc, 'aws_lambda_function')) {
     const ref = reference(fn['role']);
-    if (!ref || ref[0] !== 'aws_iam_role' || ref[2] !== 'arn' || !roles.has(ref[1])) add('lambda-role-foreign', `aws_lambda_function.${name}`, `role ${JSON.stringify(fn['role'])} is not this module's role`);
+    if (!ref || ref[0] !== 'aws_iam_role' || ref[2] !== 'arn' || !roles.has(ref[1]))
+      add(
+        'lambda-role-foreign',
+        `aws_lambda_function.${name}`,
+        `role ${JSON.stringify(fn['role'])} is not this module's role`,
+      );
   }
 }
 
@@ -184,9 +239,15 @@ function fromInputs(doc: ModuleDocument, value: unknown, body: Body): boolean {
 
 function checkBucket(doc: ModuleDocument, add: Add): void {
   const buckets = new Set(resources(doc, 'aws_s3_bucket').map(([n]) => n));
-  for (const [name] of resources(doc, 'aws_s3_bucket_acl')) add('s3-public-acl', `aws_s3_bucket_acl.${name}`, 'bucket ACLs are not used; the policy alone grants read access');
+  for (const [name] of resources(doc, 'aws_s3_bucket_acl'))
+    add('s3-public-acl', `aws_s3_bucket_acl.${name}`, 'bucket ACLs are not used; the policy alone grants read access');
   for (const [name, block] of resources(doc, 'aws_s3_bucket_public_access_block')) {
-    if (!isTrue(block['block_public_acls']) || !isTrue(block['ignore_public_acls'])) add('s3-public-acl', `aws_s3_bucket_public_access_block.${name}`, 'block_public_acls and ignore_public_acls must stay true');
+    if (!isTrue(block['block_public_acls']) || !isTrue(block['ignore_public_acls']))
+      add(
+        's3-public-acl',
+        `aws_s3_bucket_public_access_block.${name}`,
+        'block_public_acls and ignore_public_acls must stay true',
+      );
   }
   for (const [name, policy] of resources(doc, 'aws_s3_bucket_policy')) {
     const address = `aws_s3_bucket_policy.${name}`;
@@ -210,10 +271,17 @@ function checkBucket(doc: ModuleDocument, add: Add): void {
       if (st['Effect'] !== 'Allow') problems.push(`Effect ${JSON.stringify(st['Effect'])}`);
       for (const k of ['NotAction', 'NotResource', 'NotPrincipal']) if (k in st) problems.push(k);
       const actions = asList(st['Action']);
-      if (actions.length === 0 || actions.some((a) => a !== 's3:GetObject')) problems.push(`Action ${JSON.stringify(st['Action'])}`);
+      if (actions.length === 0 || actions.some((a) => a !== 's3:GetObject'))
+        problems.push(`Action ${JSON.stringify(st['Action'])}`);
       const targets = asList(st['Resource']);
-      if (targets.length === 0 || targets.some((r) => r !== objects)) problems.push(`Resource ${JSON.stringify(st['Resource'])}`);
-      if (problems.length > 0) add('s3-policy-grant', address, `a statement grants more than s3:GetObject on ${objects}: ${problems.join(', ')}`);
+      if (targets.length === 0 || targets.some((r) => r !== objects))
+        problems.push(`Resource ${JSON.stringify(st['Resource'])}`);
+      if (problems.length > 0)
+        add(
+          's3-policy-grant',
+          address,
+          `a statement grants more than s3:GetObject on ${objects}: ${problems.join(', ')}`,
+        );
     }
   }
 }
@@ -226,7 +294,8 @@ function readPolicy(value: unknown): unknown {
   if (typeof value !== 'string') return value !== null && typeof value === 'object' ? value : undefined;
   try {
     const expr = parseTemplate(value);
-    if (expr.kind === 'call' && expr.name === 'jsonencode' && expr.args.length === 1) return evaluate(expr.args[0]!, SYMBOLIC);
+    if (expr.kind === 'call' && expr.name === 'jsonencode' && expr.args.length === 1)
+      return evaluate(expr.args[0]!, SYMBOLIC);
     return JSON.parse(value) as unknown;
   } catch {
     return undefined;
@@ -234,11 +303,16 @@ function readPolicy(value: unknown): unknown {
 }
 
 /** A scope in which every reference is its own `${...}` text. */
-const SYMBOLIC: Scope = { resolve: (root, attrs) => ({ value: `\${${[root, ...attrs].join('.')}}`, consumed: attrs.length }) };
+const SYMBOLIC: Scope = {
+  resolve: (root, attrs) => ({ value: `\${${[root, ...attrs].join('.')}}`, consumed: attrs.length }),
+};
 
 function checkPermissions(doc: ModuleDocument, add: Add): void {
   const functions = new Set(resources(doc, 'aws_lambda_function').map(([n]) => n));
-  const apis = new Set([...resources(doc, 'aws_api_gateway_rest_api').map(([n]) => `aws_api_gateway_rest_api.${n}`), ...resources(doc, 'aws_apigatewayv2_api').map(([n]) => `aws_apigatewayv2_api.${n}`)]);
+  const apis = new Set([
+    ...resources(doc, 'aws_api_gateway_rest_api').map(([n]) => `aws_api_gateway_rest_api.${n}`),
+    ...resources(doc, 'aws_apigatewayv2_api').map(([n]) => `aws_apigatewayv2_api.${n}`),
+  ]);
   // Function URLs by function, with their auth type.
   const urls = new Map<string, unknown>();
   for (const [, url] of resources(doc, 'aws_lambda_function_url')) {
@@ -248,20 +322,39 @@ function checkPermissions(doc: ModuleDocument, add: Add): void {
   for (const [name, p] of resources(doc, 'aws_lambda_permission')) {
     const address = `aws_lambda_permission.${name}`;
     const fn = reference(p['function_name']);
-    if (!fn || fn[0] !== 'aws_lambda_function' || !functions.has(fn[1]) || (fn[2] !== 'function_name' && fn[2] !== 'arn')) {
-      add('lambda-permission-foreign-function', address, `function_name ${JSON.stringify(p['function_name'])} is not this module's function`);
+    if (
+      !fn ||
+      fn[0] !== 'aws_lambda_function' ||
+      !functions.has(fn[1]) ||
+      (fn[2] !== 'function_name' && fn[2] !== 'arn')
+    ) {
+      add(
+        'lambda-permission-foreign-function',
+        address,
+        `function_name ${JSON.stringify(p['function_name'])} is not this module's function`,
+      );
       continue;
     }
     const action = p['action'];
     const principal = p['principal'];
-    const source = typeof p['source_arn'] === 'string' ? /^\$\{(aws_api_gateway_rest_api|aws_apigatewayv2_api)\.([A-Za-z0-9_-]+)\.execution_arn\}\/[^${}]+$/.exec(p['source_arn']) : null;
-    const viaApi = principal === 'apigateway.amazonaws.com' && action === 'lambda:InvokeFunction' && source !== null && apis.has(`${source[1]}.${source[2]}`);
+    const source =
+      typeof p['source_arn'] === 'string'
+        ? /^\$\{(aws_api_gateway_rest_api|aws_apigatewayv2_api)\.([A-Za-z0-9_-]+)\.execution_arn\}\/[^${}]+$/.exec(
+            p['source_arn'],
+          )
+        : null;
+    const viaApi =
+      principal === 'apigateway.amazonaws.com' &&
+      action === 'lambda:InvokeFunction' &&
+      source !== null &&
+      apis.has(`${source[1]}.${source[2]}`);
     const urlAuth = urls.get(fn[1]);
     const viaUrl =
       principal === '*' &&
       urlAuth === 'NONE' &&
       p['source_arn'] === undefined &&
-      ((action === 'lambda:InvokeFunctionUrl' && p['function_url_auth_type'] === 'NONE') || (action === 'lambda:InvokeFunction' && isTrue(p['invoked_via_function_url'])));
+      ((action === 'lambda:InvokeFunctionUrl' && p['function_url_auth_type'] === 'NONE') ||
+        (action === 'lambda:InvokeFunction' && isTrue(p['invoked_via_function_url'])));
     if (!viaApi && !viaUrl) {
       add(
         'lambda-permission-unscoped',
@@ -277,10 +370,14 @@ function credentialsAllowed(doc: ModuleDocument): boolean {
   for (const type of ['aws_api_gateway_integration_response', 'aws_api_gateway_gateway_response']) {
     for (const [, r] of resources(doc, type)) {
       const params = one(r['response_parameters']) ?? {};
-      for (const [k, v] of Object.entries(params)) if (/access-control-allow-credentials$/i.test(k) && String(v).includes('true')) return true;
+      for (const [k, v] of Object.entries(params))
+        if (/access-control-allow-credentials$/i.test(k) && String(v).includes('true')) return true;
     }
   }
-  for (const [type, block] of [['aws_apigatewayv2_api', 'cors_configuration'], ['aws_lambda_function_url', 'cors']] as const) {
+  for (const [type, block] of [
+    ['aws_apigatewayv2_api', 'cors_configuration'],
+    ['aws_lambda_function_url', 'cors'],
+  ] as const) {
     for (const [, r] of resources(doc, type)) if (isTrue(one(r[block])?.['allow_credentials'])) return true;
   }
   for (const [, fn] of resources(doc, 'aws_lambda_function')) {
@@ -299,7 +396,9 @@ interface OriginRules {
 function originRules(doc: ModuleDocument): OriginRules {
   const v = variable(doc, 'allowed_origins');
   const validations = asList(v?.['validation']).map((x) => one(x) ?? {});
-  const conditions = validations.map((x) => (typeof x['condition'] === 'string' ? x['condition'].replace(/\s+/g, ' ') : ''));
+  const conditions = validations.map((x) =>
+    typeof x['condition'] === 'string' ? x['condition'].replace(/\s+/g, ' ') : '',
+  );
   const forbidsStar = conditions.some((c) => /^\$\{ ?!contains\(var\.allowed_origins, ?"\*"\) ?\}$/.test(c));
   let forms: RegExp[] | undefined;
   for (const c of conditions) {
@@ -332,17 +431,34 @@ function checkCors(doc: ModuleDocument, add: Add): void {
 
   // The origin variable: what it accepts feeds every list below.
   if (variable(doc, 'allowed_origins')) {
-    if (!rules.forms) add('origin-validation-weak', 'var.allowed_origins', 'no validation says what an origin may look like');
+    if (!rules.forms)
+      add('origin-validation-weak', 'var.allowed_origins', 'no validation says what an origin may look like');
     else {
       for (const probe of NOT_ORIGINS) {
-        if (rules.forms.some((f) => f.test(probe))) add('origin-validation-weak', 'var.allowed_origins', `the validation accepts ${JSON.stringify(probe)}, which is not an origin`);
+        if (rules.forms.some((f) => f.test(probe)))
+          add(
+            'origin-validation-weak',
+            'var.allowed_origins',
+            `the validation accepts ${JSON.stringify(probe)}, which is not an origin`,
+          );
       }
     }
     if (credentials) {
-      if (defaults.includes('*')) add('cors-star-with-credentials', 'var.allowed_origins', 'the default list is "*" and credentials are allowed');
-      for (const o of defaults.filter((x) => /^https?:\/\/\*$/.test(x))) add('cors-any-origin-with-credentials', 'var.allowed_origins', `the default list holds ${JSON.stringify(o)}, every site of that scheme, and credentials are allowed`);
+      if (defaults.includes('*'))
+        add('cors-star-with-credentials', 'var.allowed_origins', 'the default list is "*" and credentials are allowed');
+      for (const o of defaults.filter((x) => /^https?:\/\/\*$/.test(x)))
+        add(
+          'cors-any-origin-with-credentials',
+          'var.allowed_origins',
+          `the default list holds ${JSON.stringify(o)}, every site of that scheme, and credentials are allowed`,
+        );
       for (const o of ['https://*', 'http://*']) {
-        if (rules.forms?.some((f) => f.test(o))) add('cors-any-origin-with-credentials', 'var.allowed_origins', `the validation accepts ${JSON.stringify(o)} (every site) although credentials are allowed`);
+        if (rules.forms?.some((f) => f.test(o)))
+          add(
+            'cors-any-origin-with-credentials',
+            'var.allowed_origins',
+            `the validation accepts ${JSON.stringify(o)} (every site) although credentials are allowed`,
+          );
       }
     }
   }
@@ -353,7 +469,10 @@ function checkCors(doc: ModuleDocument, add: Add): void {
   for (const [mrName, mr] of resources(doc, 'aws_api_gateway_method_response')) {
     const params = one(mr['response_parameters']) ?? {};
     methodResponses.set(responseKey(mr), params);
-    methodResponses.set(responseKey({ ...mr, status_code: `\${aws_api_gateway_method_response.${mrName}.status_code}` }), params);
+    methodResponses.set(
+      responseKey({ ...mr, status_code: `\${aws_api_gateway_method_response.${mrName}.status_code}` }),
+      params,
+    );
   }
   for (const [name, ir] of resources(doc, 'aws_api_gateway_integration_response')) {
     const address = `aws_api_gateway_integration_response.${name}`;
@@ -363,17 +482,33 @@ function checkCors(doc: ModuleDocument, add: Add): void {
     const echo = templates.some((t) => /responseOverride\.header\.Access-Control-Allow-Origin/i.test(t));
     const acac = isTrue(literal(header(params, 'method.response.header.', 'Access-Control-Allow-Credentials')));
     if (acao === undefined && !echo) continue;
-    if (acac && literal(acao) === '*') add('cors-star-with-credentials', address, "Access-Control-Allow-Origin '*' with Access-Control-Allow-Credentials 'true'");
+    if (acac && literal(acao) === '*')
+      add(
+        'cors-star-with-credentials',
+        address,
+        "Access-Control-Allow-Origin '*' with Access-Control-Allow-Credentials 'true'",
+      );
     if (acac && isExpression(acao) && /["']\*["']/.test(String(acao))) needsStarRule = true;
     if (isExpression(acao)) listFromVariable = true;
     if (literal(acao) !== '*' || echo) {
       const vary = header(params, 'method.response.header.', 'Vary');
       const declared = header(methodResponses.get(responseKey(ir)) ?? {}, 'method.response.header.', 'Vary');
-      if (!varyHasOrigin(literal(vary) ?? '')) add('cors-missing-vary', address, 'Access-Control-Allow-Origin depends on the request but no Vary: Origin is sent');
-      else if (!isTrue(declared)) add('cors-missing-vary', address, 'Vary is mapped but not declared in the method response (API Gateway rejects the mapping)');
+      if (!varyHasOrigin(literal(vary) ?? ''))
+        add(
+          'cors-missing-vary',
+          address,
+          'Access-Control-Allow-Origin depends on the request but no Vary: Origin is sent',
+        );
+      else if (!isTrue(declared))
+        add(
+          'cors-missing-vary',
+          address,
+          'Vary is mapped but not declared in the method response (API Gateway rejects the mapping)',
+        );
     }
     for (const t of templates) {
-      if (/\.matches\(\s*("?\$!?\{?(origin|lower|input|util|context|method|request)|\$input)/i.test(t)) add('vtl-origin-as-regex', address, 'the template uses request data as a regular expression (.matches)');
+      if (/\.matches\(\s*("?\$!?\{?(origin|lower|input|util|context|method|request)|\$input)/i.test(t))
+        add('vtl-origin-as-regex', address, 'the template uses request data as a regular expression (.matches)');
     }
   }
 
@@ -384,8 +519,14 @@ function checkCors(doc: ModuleDocument, add: Add): void {
     if (acao === undefined) continue;
     const acac = isTrue(literal(header(params, 'gatewayresponse.header.', 'Access-Control-Allow-Credentials')));
     const reflects = /method\.request\.(header|multivalueheader)\./i.test(String(acao));
-    if (acac && reflects) add('gateway-reflects-with-credentials', address, 'Access-Control-Allow-Origin echoes the request with Access-Control-Allow-Credentials true');
-    if (acac && literal(acao) === '*') add('cors-star-with-credentials', address, "Access-Control-Allow-Origin '*' with credentials");
+    if (acac && reflects)
+      add(
+        'gateway-reflects-with-credentials',
+        address,
+        'Access-Control-Allow-Origin echoes the request with Access-Control-Allow-Credentials true',
+      );
+    if (acac && literal(acao) === '*')
+      add('cors-star-with-credentials', address, "Access-Control-Allow-Origin '*' with credentials");
     if (acac && isExpression(acao) && /["']\*["']/.test(String(acao))) needsStarRule = true;
     if (isExpression(acao)) listFromVariable = true;
     if (literal(acao) !== '*' && !varyHasOrigin(literal(header(params, 'gatewayresponse.header.', 'Vary')) ?? '')) {
@@ -394,14 +535,23 @@ function checkCors(doc: ModuleDocument, add: Add): void {
   }
 
   // HTTP API and Function URL: the service's CORS blocks.
-  for (const [type, blockName] of [['aws_apigatewayv2_api', 'cors_configuration'], ['aws_lambda_function_url', 'cors']] as const) {
+  for (const [type, blockName] of [
+    ['aws_apigatewayv2_api', 'cors_configuration'],
+    ['aws_lambda_function_url', 'cors'],
+  ] as const) {
     for (const [name, r] of resources(doc, type)) {
       const block = one(r[blockName]);
       if (!block || !isTrue(block['allow_credentials'])) continue;
       const address = `${type}.${name}`;
       const list = literalList(block['allow_origins']);
-      if (list?.includes('*')) add('cors-star-with-credentials', address, 'allow_origins ["*"] with allow_credentials = true');
-      for (const o of (list ?? []).filter((x) => /^https?:\/\/\*$/.test(x))) add('cors-any-origin-with-credentials', address, `allow_origins holds ${JSON.stringify(o)} with allow_credentials = true`);
+      if (list?.includes('*'))
+        add('cors-star-with-credentials', address, 'allow_origins ["*"] with allow_credentials = true');
+      for (const o of (list ?? []).filter((x) => /^https?:\/\/\*$/.test(x)))
+        add(
+          'cors-any-origin-with-credentials',
+          address,
+          `allow_origins holds ${JSON.stringify(o)} with allow_credentials = true`,
+        );
       if (!list) {
         needsStarRule = true;
         listFromVariable = true;
@@ -413,7 +563,12 @@ function checkCors(doc: ModuleDocument, add: Add): void {
   for (const [name, fn] of resources(doc, 'aws_lambda_function')) {
     const env = one(one(fn['environment'])?.['variables']) ?? {};
     if (!isTrue(env['ALLOW_CREDENTIALS'])) continue;
-    if (env['ALLOWED_ORIGINS'] === '*') add('lambda-env-star-with-credentials', `aws_lambda_function.${name}`, 'ALLOWED_ORIGINS=* with ALLOW_CREDENTIALS=true');
+    if (env['ALLOWED_ORIGINS'] === '*')
+      add(
+        'lambda-env-star-with-credentials',
+        `aws_lambda_function.${name}`,
+        'ALLOWED_ORIGINS=* with ALLOW_CREDENTIALS=true',
+      );
     if (isExpression(env['ALLOWED_ORIGINS'])) {
       needsStarRule = true;
       listFromVariable = true;
@@ -421,13 +576,20 @@ function checkCors(doc: ModuleDocument, add: Add): void {
   }
 
   if (credentials && needsStarRule && listFromVariable && !rules.forbidsStar) {
-    add('cors-star-with-credentials', 'var.allowed_origins', 'credentials are allowed but no validation forbids "*" in allowed_origins, from which Access-Control-Allow-Origin is computed');
+    add(
+      'cors-star-with-credentials',
+      'var.allowed_origins',
+      'credentials are allowed but no validation forbids "*" in allowed_origins, from which Access-Control-Allow-Origin is computed',
+    );
   }
 }
 
 /** Identifies a method or integration response: API, resource, method and status. */
 function responseKey(r: Body): string {
   const method = String(r['http_method']).replace(/^\$\{aws_api_gateway_method\.([^.]+)\.http_method\}$/, '$1');
-  const status = String(r['status_code']).replace(/^\$\{aws_api_gateway_method_response\.([^.]+)\.status_code\}$/, 'mr:$1');
+  const status = String(r['status_code']).replace(
+    /^\$\{aws_api_gateway_method_response\.([^.]+)\.status_code\}$/,
+    'mr:$1',
+  );
   return `${String(r['rest_api_id'])}|${String(r['resource_id'])}|${method}|${status}`;
 }

@@ -1,6 +1,14 @@
 import { createHash } from 'node:crypto';
 import { tmpdir } from 'node:os';
-import { App, DefaultTokenResolver, Fn, StringConcat, TerraformElement, type TerraformStack, Tokenization } from 'cdktf';
+import {
+  App,
+  DefaultTokenResolver,
+  Fn,
+  StringConcat,
+  TerraformElement,
+  type TerraformStack,
+  Tokenization,
+} from 'cdktf';
 import { CorsModuleStack } from '../constructs/cors-module-stack.js';
 import { corsEnvironment, lambdaHandlerName } from '../render/lambda-code.js';
 import type { CorsModel } from '../spec/model.js';
@@ -35,7 +43,13 @@ export function stackDocument(stack: TerraformStack): TerraformDocument {
   const doc: TerraformDocument = {};
   for (const element of stack.node.findAll()) {
     if (!TerraformElement.isTerraformElement(element)) continue;
-    mergeInto(doc, Tokenization.resolve(element.toTerraform(), { scope: stack, preparing: false, resolver }) as Record<string, unknown>);
+    mergeInto(
+      doc,
+      Tokenization.resolve(element.toTerraform(), { scope: stack, preparing: false, resolver }) as Record<
+        string,
+        unknown
+      >,
+    );
   }
   return doc;
 }

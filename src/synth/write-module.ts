@@ -22,7 +22,10 @@ import { checkEntries, entryKind, ModulePathError, notAFileError, type EntryKind
  */
 
 /** The part of node:fs/promises the writer uses, injectable so tests can make any call fail. */
-export type WriterFs = Pick<typeof nodeFs, 'readFile' | 'writeFile' | 'rename' | 'unlink' | 'mkdir' | 'rm' | 'rmdir' | 'open' | 'lstat'>;
+export type WriterFs = Pick<
+  typeof nodeFs,
+  'readFile' | 'writeFile' | 'rename' | 'unlink' | 'mkdir' | 'rm' | 'rmdir' | 'open' | 'lstat'
+>;
 
 export interface Manifest {
   readonly generator: 'cors-gen';
@@ -98,7 +101,16 @@ export async function planWrite(
 async function planAgainst(dir: string, files: ModuleFiles, manifest: Manifest, fs: WriterFs): Promise<WritePlan> {
   const previous = await readManifest(dir, fs);
   const recorded = (p: string) => (previous && Object.hasOwn(previous.files, p) ? previous.files[p] : undefined);
-  await checkFolders(dir, [...files.generated.keys(), ...files.userOwned.keys(), ...Object.keys(previous?.files ?? {}), ...(previous?.userOwned ?? [])], fs);
+  await checkFolders(
+    dir,
+    [
+      ...files.generated.keys(),
+      ...files.userOwned.keys(),
+      ...Object.keys(previous?.files ?? {}),
+      ...(previous?.userOwned ?? []),
+    ],
+    fs,
+  );
   const manifestText = `${JSON.stringify(manifest, null, 2)}\n`;
   const changes: FileChange[] = [];
   for (const [p, text] of files.generated) {
@@ -106,7 +118,14 @@ async function planAgainst(dir: string, files: ModuleFiles, manifest: Manifest, 
     if (onDisk === text) continue;
     if (onDisk === undefined) changes.push({ path: p, kind: 'create' });
     else if (recorded(p) === sha256(onDisk)) changes.push({ path: p, kind: 'update' });
-    else changes.push({ path: p, kind: 'edited', reason: recorded(p) ? 'edited by hand since cors-gen wrote it' : 'not written by cors-gen (no manifest records it)' });
+    else
+      changes.push({
+        path: p,
+        kind: 'edited',
+        reason: recorded(p)
+          ? 'edited by hand since cors-gen wrote it'
+          : 'not written by cors-gen (no manifest records it)',
+      });
   }
   for (const p of Object.keys(previous?.files ?? {})) {
     if (files.generated.has(p) || files.userOwned.has(p)) continue;
@@ -121,8 +140,11 @@ async function planAgainst(dir: string, files: ModuleFiles, manifest: Manifest, 
   // Listed like any other file, so `--check` never reports "stale" with nothing to show (a spec edit that
   // changes no output still changes the manifest). A manifest that differs only in the version of cors-gen
   // that wrote it is not a change: an upgrade that changes no output leaves the module (and its check) alone.
-  const sameButVersion = previous !== undefined && `${JSON.stringify({ ...previous.raw, version: manifest.version }, null, 2)}\n` === manifestText;
-  if (manifestOnDisk !== manifestText && !sameButVersion) changes.push({ path: MANIFEST_FILE, kind: manifestOnDisk === undefined ? 'create' : 'update' });
+  const sameButVersion =
+    previous !== undefined &&
+    `${JSON.stringify({ ...previous.raw, version: manifest.version }, null, 2)}\n` === manifestText;
+  if (manifestOnDisk !== manifestText && !sameButVersion)
+    changes.push({ path: MANIFEST_FILE, kind: manifestOnDisk === undefined ? 'create' : 'update' });
   const leftovers: string[] = [];
   // A journal is checked here too, so `--check` refuses one that names paths cors-gen never writes.
   const journal = await readModuleText(dir, JOURNAL, fs);
@@ -130,7 +152,14 @@ async function planAgainst(dir: string, files: ModuleFiles, manifest: Manifest, 
     await checkFolders(dir, journalEntries(parseJournal(dir, journal)), fs);
     leftovers.push(JOURNAL);
   }
-  const known = new Set([...files.generated.keys(), ...files.userOwned.keys(), ...Object.keys(previous?.files ?? {}), ...(previous?.userOwned ?? []), MANIFEST_FILE, JOURNAL]);
+  const known = new Set([
+    ...files.generated.keys(),
+    ...files.userOwned.keys(),
+    ...Object.keys(previous?.files ?? {}),
+    ...(previous?.userOwned ?? []),
+    MANIFEST_FILE,
+    JOURNAL,
+  ]);
   for (const p of known) {
     for (const suffix of [NEW, OLD]) {
       const kind = await kindOf(path.join(dir, p) + suffix, fs);
@@ -158,7 +187,13 @@ export interface CommitOptions {
   readonly onLockWait?: (message: string) => void;
 }
 
-export async function commitWrite(dir: string, files: ModuleFiles, plan: WritePlan, options: CommitOptions = {}, fs: WriterFs = nodeFs): Promise<WritePlan> {
+export async function commitWrite(
+  dir: string,
+  files: ModuleFiles,
+  plan: WritePlan,
+  options: CommitOptions = {},
+  fs: WriterFs = nodeFs,
+): Promise<WritePlan> {
   refuseEdited(dir, plan, options);
   const madeFolders = await makeFolders(dir, fs);
   try {
@@ -238,7 +273,8 @@ async function swap(dir: string, writes: Map<string, string>, deletes: string[],
     for (const d of folders) await fs.mkdir(abs(d));
     for (const [p, text] of writes) await writeExclusive(abs(p) + NEW, text, fs);
     // 3. Record which targets exist (moved aside) and which are new (removed on rollback).
-    for (const p of [...writes.keys(), ...deletes]) ((await kindOf(abs(p), fs)) !== 'missing' ? replaced : created).push(p);
+    for (const p of [...writes.keys(), ...deletes])
+      ((await kindOf(abs(p), fs)) !== 'missing' ? replaced : created).push(p);
     await writeJournal(dir, { staged, folders, replaced, created }, fs);
     // 4. Swap.
     for (const p of replaced) await fs.rename(abs(p), abs(p) + OLD);
@@ -288,9 +324,16 @@ function parseJournal(dir: string, text: string): Journal {
   const lists = ['staged', 'replaced', 'created'] as const;
   const j = data as Record<string, unknown> | undefined;
   const wellFormed =
-    typeof j === 'object' && j !== null && !Array.isArray(j) && Array.isArray(j.staged) &&
-    [...lists, 'folders'].every((k) => j[k] === undefined || Array.isArray(j[k])) && (j.committed === undefined || typeof j.committed === 'boolean');
-  if (!wellFormed) throw new ModulePathError(`${file} is not a journal cors-gen wrote (expected {"staged": [...], ...}); nothing was deleted or written. ${fix}`);
+    typeof j === 'object' &&
+    j !== null &&
+    !Array.isArray(j) &&
+    Array.isArray(j.staged) &&
+    [...lists, 'folders'].every((k) => j[k] === undefined || Array.isArray(j[k])) &&
+    (j.committed === undefined || typeof j.committed === 'boolean');
+  if (!wellFormed)
+    throw new ModulePathError(
+      `${file} is not a journal cors-gen wrote (expected {"staged": [...], ...}); nothing was deleted or written. ${fix}`,
+    );
   for (const k of lists) checkEntries(dir, JOURNAL, (j[k] as unknown[] | undefined) ?? [], fix);
   checkEntries(dir, JOURNAL, (j.folders as unknown[] | undefined) ?? [], fix, 'folder');
   return j as unknown as Journal;
@@ -364,7 +407,8 @@ async function unlinkEntry(abs: string, fs: WriterFs): Promise<void> {
  */
 async function checkFolders(dir: string, files: Iterable<string>, fs: WriterFs): Promise<void> {
   const folders = new Set<string>();
-  for (const p of files) for (let d = path.posix.dirname(p); d !== '.' && d !== '/'; d = path.posix.dirname(d)) folders.add(d);
+  for (const p of files)
+    for (let d = path.posix.dirname(p); d !== '.' && d !== '/'; d = path.posix.dirname(d)) folders.add(d);
   for (const d of [...folders].sort()) {
     const abs = path.join(dir, d);
     const kind = await kindOf(abs, fs);
@@ -422,7 +466,11 @@ async function lock(dir: string, fs: WriterFs, onWait?: (message: string) => voi
   let told = false;
   for (let attempt = 0; ; attempt++) {
     // Every path through this loop counts: even a lock that keeps vanishing and reappearing cannot spin it.
-    if (attempt > 2 * LOCK_MAX_ATTEMPTS) throw new ModuleWriteError(`could not take ${file}: other processes kept creating and removing it; run again`, 'locked');
+    if (attempt > 2 * LOCK_MAX_ATTEMPTS)
+      throw new ModuleWriteError(
+        `could not take ${file}: other processes kept creating and removing it; run again`,
+        'locked',
+      );
     let handle: Awaited<ReturnType<WriterFs['open']>> | undefined;
     try {
       handle = await fs.open(file, CREATE_EXCLUSIVE);
@@ -437,7 +485,10 @@ async function lock(dir: string, fs: WriterFs, onWait?: (message: string) => voi
       // An empty file is a lock being taken right now (created, pid not yet written): wait for it too.
       const live = text === '' || holderAlive(file, holder);
       if (live && attempt < LOCK_MAX_ATTEMPTS && Date.now() < deadline) {
-        if (!told) onWait?.(`waiting for ${text === '' ? 'another cors-gen' : `another cors-gen (pid ${holder})`}, which holds ${file} (at most ${LOCK_TIMEOUT_MS / 1000} s)`);
+        if (!told)
+          onWait?.(
+            `waiting for ${text === '' ? 'another cors-gen' : `another cors-gen (pid ${holder})`}, which holds ${file} (at most ${LOCK_TIMEOUT_MS / 1000} s)`,
+          );
         told = true;
         await new Promise((r) => setTimeout(r, LOCK_WAIT_MS));
         continue;
@@ -484,7 +535,8 @@ const LOCK_MAX_ATTEMPTS = LOCK_TIMEOUT_MS / LOCK_WAIT_MS + 10;
  * even a dangling one) is already there, and never follow a link (O_EXCL and O_NOFOLLOW in open(2),
  * https://man7.org/linux/man-pages/man2/open.2.html). O_NOFOLLOW is 0 where the platform has none (Windows).
  */
-const CREATE_EXCLUSIVE = fsConstants.O_WRONLY | fsConstants.O_CREAT | fsConstants.O_EXCL | (fsConstants.O_NOFOLLOW ?? 0);
+const CREATE_EXCLUSIVE =
+  fsConstants.O_WRONLY | fsConstants.O_CREAT | fsConstants.O_EXCL | (fsConstants.O_NOFOLLOW ?? 0);
 const READ_NOFOLLOW = fsConstants.O_RDONLY | (fsConstants.O_NOFOLLOW ?? 0);
 
 function isAlive(pid: number): boolean {
@@ -525,7 +577,8 @@ export async function readManifest(dir: string, fs: WriterFs = nodeFs): Promise<
   } catch {
     return undefined;
   }
-  if (typeof m !== 'object' || m === null || Array.isArray(m) || typeof m.files !== 'object' || m.files === null) return undefined;
+  if (typeof m !== 'object' || m === null || Array.isArray(m) || typeof m.files !== 'object' || m.files === null)
+    return undefined;
   const files = m.files as Record<string, unknown>;
   const userOwned = Array.isArray(m.userOwned) ? (m.userOwned as unknown[]) : [];
   const fix = `Restore it from version control or delete it (cors-gen then treats the files there as not its own and asks before overwriting them).`;

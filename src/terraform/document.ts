@@ -82,7 +82,8 @@ export function parseJson(text: string, file: string): RawBody {
   } catch (e) {
     throw new DocumentError(`not valid JSON: ${(e as Error).message}`, file);
   }
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) throw new DocumentError('a .tf.json file must hold one JSON object', file);
+  if (value === null || typeof value !== 'object' || Array.isArray(value))
+    throw new DocumentError('a .tf.json file must hold one JSON object', file);
   return value as RawBody;
 }
 
@@ -98,7 +99,8 @@ export async function readModule(files: Iterable<readonly [string, string]>): Pr
 
 /** Top levels of files (file name -> parsed top level), or one document in memory, indexed. */
 export function indexDocument(parts: Iterable<readonly [string, RawBody]> | Record<string, unknown>): ModuleDocument {
-  const list: Iterable<readonly [string, RawBody]> = Symbol.iterator in parts ? (parts as Iterable<readonly [string, RawBody]>) : [['document', parts as RawBody]];
+  const list: Iterable<readonly [string, RawBody]> =
+    Symbol.iterator in parts ? (parts as Iterable<readonly [string, RawBody]>) : [['document', parts as RawBody]];
   const doc = new Index();
   for (const [file, top] of list) doc.add(top, file);
   return doc;
@@ -131,7 +133,8 @@ class Index implements ModuleDocument {
       } else if (kind === 'locals') {
         for (const body of bodies(value, file, kind)) {
           for (const [name, v] of Object.entries(body)) {
-            if (this.locals.has(name)) throw new DocumentError(`local.${name} is declared twice`, file, `local.${name}`);
+            if (this.locals.has(name))
+              throw new DocumentError(`local.${name} is declared twice`, file, `local.${name}`);
             this.locals.set(name, { file, value: v });
           }
         }
@@ -172,7 +175,8 @@ function single(declared: boolean, value: RawValue, file: string, address: strin
 /** The bodies of a block value: one object (JSON) or a list of objects (hcl2json, or JSON with repeats). */
 function bodies(value: RawValue, file: string, what: string): RawBody[] {
   return (Array.isArray(value) ? value : [value]).map((b) => {
-    if (b === null || typeof b !== 'object' || Array.isArray(b)) throw new DocumentError(`${what} is not a block`, file);
+    if (b === null || typeof b !== 'object' || Array.isArray(b))
+      throw new DocumentError(`${what} is not a block`, file);
     if (!('//' in b)) return b;
     const { '//': _comment, ...rest } = b;
     return rest;
@@ -183,7 +187,8 @@ function bodies(value: RawValue, file: string, what: string): RawBody[] {
 function labelled(value: RawValue, file: string, what: string): Array<[string, RawValue]> {
   const out: Array<[string, RawValue]> = [];
   for (const item of Array.isArray(value) ? value : [value]) {
-    if (item === null || typeof item !== 'object' || Array.isArray(item)) throw new DocumentError(`${what} is not a block`, file);
+    if (item === null || typeof item !== 'object' || Array.isArray(item))
+      throw new DocumentError(`${what} is not a block`, file);
     for (const [k, v] of Object.entries(item)) if (k !== '//') out.push([k, v]);
   }
   return out;

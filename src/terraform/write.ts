@@ -22,7 +22,16 @@ type Document = Record<string, unknown>;
  * Expressions (`${...}`, `%{...}`) are copied as the constructs wrote them, which is fmt's spacing. The tests
  * hold the output to `@cdktf/hcl-tools`' `format()` and parse it back with `@cdktf/hcl2json`.
  */
-const BLOCK_KEYS = new Set(['validation', 'lifecycle', 'environment', 'index_document', 'error_document', 'cors_configuration', 'cors', 'required_providers']);
+const BLOCK_KEYS = new Set([
+  'validation',
+  'lifecycle',
+  'environment',
+  'index_document',
+  'error_document',
+  'cors_configuration',
+  'cors',
+  'required_providers',
+]);
 /** Arguments whose JSON strings are bare expressions or references, not templates. */
 const EXPRESSION_KEYS = new Set(['depends_on', 'ignore_changes', 'replace_triggered_by']);
 
@@ -43,7 +52,8 @@ export function renderHcl(doc: Document): string {
       case 'resource':
       case 'data':
         for (const [type, instances] of Object.entries(section)) {
-          for (const [name, b] of Object.entries(instances as Record<string, unknown>)) out.push(block(kind, [type, name], b as Record<string, unknown>, 0));
+          for (const [name, b] of Object.entries(instances as Record<string, unknown>))
+            out.push(block(kind, [type, name], b as Record<string, unknown>, 0));
         }
         break;
       default:
@@ -55,7 +65,10 @@ export function renderHcl(doc: Document): string {
 
 /** Values as a `.tfvars` file: one aligned attribute per line, every string literal. */
 export function renderTfvars(values: Record<string, unknown>): string {
-  return lines(Object.entries(values).map(([k, v]) => [attributeKey(k), renderLiteral(v, 0)]), '');
+  return lines(
+    Object.entries(values).map(([k, v]) => [attributeKey(k), renderLiteral(v, 0)]),
+    '',
+  );
 }
 
 /** A line of a body: an attribute (key and value text) or a whole line (a nested block) that ends a run. */
@@ -67,11 +80,15 @@ function block(type: string, labels: string[], body: Record<string, unknown>, de
   const items: BodyLine[] = [];
   for (const [key, value] of Object.entries(body)) {
     if (BLOCK_KEYS.has(key) && value !== null && typeof value === 'object' && type !== 'locals') {
-      for (const b of Array.isArray(value) ? value : [value]) items.push(block(key, [], b as Record<string, unknown>, depth + 1).trimEnd());
+      for (const b of Array.isArray(value) ? value : [value])
+        items.push(block(key, [], b as Record<string, unknown>, depth + 1).trimEnd());
     } else {
       const expression = EXPRESSION_KEYS.has(key) || (type === 'variable' && key === 'type');
       const literal = type === 'variable' && key === 'default';
-      items.push([attributeKey(key), expression ? bare(value) : literal ? renderLiteral(value, depth + 1) : renderValue(value, depth + 1)]);
+      items.push([
+        attributeKey(key),
+        expression ? bare(value) : literal ? renderLiteral(value, depth + 1) : renderValue(value, depth + 1),
+      ]);
     }
   }
   return `${pad}${head} {\n${lines(items, `${pad}  `)}${pad}}\n`;
@@ -146,14 +163,19 @@ function render(value: unknown, depth: number, literal: boolean): string {
   if (Array.isArray(value)) {
     if (value.length === 0) return '[]';
     // A heredoc's closing marker must end its line, so list items are always quoted.
-    const items = value.map((v) => (typeof v === 'string' ? renderString(v, depth + 1, false, literal) : render(v, depth + 1, literal)));
+    const items = value.map((v) =>
+      typeof v === 'string' ? renderString(v, depth + 1, false, literal) : render(v, depth + 1, literal),
+    );
     const inline = `[${items.join(', ')}]`;
     if (inline.length <= 80 && !inline.includes('\n')) return inline;
     return `[\n${items.map((i) => `${pad}  ${i},`).join('\n')}\n${pad}]`;
   }
   const entries = Object.entries(value as Record<string, unknown>);
   if (entries.length === 0) return '{}';
-  return `{\n${lines(entries.map(([k, v]) => [attributeKey(k), render(v, depth + 1, literal)]), `${pad}  `)}${pad}}`;
+  return `{\n${lines(
+    entries.map(([k, v]) => [attributeKey(k), render(v, depth + 1, literal)]),
+    `${pad}  `,
+  )}${pad}}`;
 }
 
 /** The template escapes themselves, for text known to hold no token (e.g. HCL written by cors-gen itself). */
@@ -168,11 +190,22 @@ function renderString(text: string, depth: number, heredoc: boolean, literal: bo
   if (expression !== undefined) return expression;
   // A heredoc only when it reads back the same: no line may start with white space (`<<-` strips it), be the
   // closing marker, or hold a control character (heredocs have no escapes).
-  if (heredoc && s.includes('\n') && s.endsWith('\n') && !/^\s|\n\s/.test(s) && !/^EOT$/m.test(s) && !/[\u0000-\u0009\u000b-\u001f\u007f]/.test(s)) {
+  if (
+    heredoc &&
+    s.includes('\n') &&
+    s.endsWith('\n') &&
+    !/^\s|\n\s/.test(s) &&
+    !/^EOT$/m.test(s) &&
+    !/[\u0000-\u0009\u000b-\u001f\u007f]/.test(s)
+  ) {
     // An indented heredoc: Terraform strips the common leading white space, which our lines never have.
     quoted(s); // interpolations are the same in both forms: refuse an unterminated one here too
     const pad = '  '.repeat(depth + 1);
-    const body = s.slice(0, -1).split('\n').map((l) => (l === '' ? '' : `${pad}${l}`)).join('\n');
+    const body = s
+      .slice(0, -1)
+      .split('\n')
+      .map((l) => (l === '' ? '' : `${pad}${l}`))
+      .join('\n');
     return `<<-EOT\n${body}\n${'  '.repeat(depth)}EOT`;
   }
   return quoted(s);
@@ -197,13 +230,19 @@ function quoted(s: string): string {
       i = end;
     } else {
       out +=
-        c === '\\' ? '\\\\'
-        : c === '"' ? '\\"'
-        : c === '\n' ? '\\n'
-        : c === '\r' ? '\\r'
-        : c === '\t' ? '\\t'
-        : c < ' ' || c === '\u007f' ? `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`
-        : c;
+        c === '\\'
+          ? '\\\\'
+          : c === '"'
+            ? '\\"'
+            : c === '\n'
+              ? '\\n'
+              : c === '\r'
+                ? '\\r'
+                : c === '\t'
+                  ? '\\t'
+                  : c < ' ' || c === '\u007f'
+                    ? `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`
+                    : c;
       i++;
     }
   }
@@ -246,7 +285,8 @@ function scanString(s: string, i: number): number {
   while (i < s.length) {
     const c = s[i]!;
     if (c === '\\') i += 2;
-    else if ((c === '$' || c === '%') && s[i + 1] === c && s[i + 2] === '{') i += 3; // `$${` and `%%{` are literals
+    else if ((c === '$' || c === '%') && s[i + 1] === c && s[i + 2] === '{')
+      i += 3; // `$${` and `%%{` are literals
     else if ((c === '$' || c === '%') && s[i + 1] === '{') {
       i = scanExpression(s, i + 2);
       if (i < 0) return -1;

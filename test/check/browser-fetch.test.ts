@@ -28,23 +28,43 @@ const cors = (r: ProbeRequest) => ({
 describe('simulateFetch', () => {
   it('preflights, then sends the request with the script headers and Origin', async () => {
     const { send, sent } = network((r) => [r.method === 'OPTIONS' ? 204 : 200, cors(r)]);
-    const request: FetchRequest = { origin: O, method: 'put', headers: [['Content-Type', 'application/json']], credentials: false };
+    const request: FetchRequest = {
+      origin: O,
+      method: 'put',
+      headers: [['Content-Type', 'application/json']],
+      credentials: false,
+    };
     const outcome = await simulateFetch(request, new URL('https://api.example.com/users'), send);
     expect(outcome.ok).toBe(true);
     expect(sent.map((r) => r.method)).toEqual(['OPTIONS', 'PUT']);
-    expect(sent[1]!.headers).toEqual([['Content-Type', 'application/json'], ['Origin', O]]);
+    expect(sent[1]!.headers).toEqual([
+      ['Content-Type', 'application/json'],
+      ['Origin', O],
+    ]);
   });
 
   it('does not send the request when the preflight fails', async () => {
     const { send, sent } = network((r) => (r.method === 'OPTIONS' ? [403, {}] : [200, cors(r)]));
-    const outcome = await simulateFetch({ origin: O, method: 'DELETE', headers: [], credentials: false }, new URL('https://api.example.com/x'), send);
+    const outcome = await simulateFetch(
+      { origin: O, method: 'DELETE', headers: [], credentials: false },
+      new URL('https://api.example.com/x'),
+      send,
+    );
     expect(outcome.ok).toBe(false);
     expect(sent.map((r) => r.method)).toEqual(['OPTIONS']);
   });
 
   it('turns a PUT into a GET on 303 and drops the body headers, then needs no preflight', async () => {
-    const { send, sent } = network((r) => (r.url.pathname === '/a' && r.method !== 'OPTIONS' ? [303, { ...cors(r), Location: '/b' }] : [r.method === 'OPTIONS' ? 204 : 200, cors(r)]));
-    const outcome = await simulateFetch({ origin: O, method: 'PUT', headers: [['Content-Type', 'application/json']], credentials: false }, new URL('https://api.example.com/a'), send);
+    const { send, sent } = network((r) =>
+      r.url.pathname === '/a' && r.method !== 'OPTIONS'
+        ? [303, { ...cors(r), Location: '/b' }]
+        : [r.method === 'OPTIONS' ? 204 : 200, cors(r)],
+    );
+    const outcome = await simulateFetch(
+      { origin: O, method: 'PUT', headers: [['Content-Type', 'application/json']], credentials: false },
+      new URL('https://api.example.com/a'),
+      send,
+    );
     expect(outcome.ok).toBe(true);
     expect(sent.map((r) => `${r.method} ${r.url.pathname}`)).toEqual(['OPTIONS /a', 'PUT /a', 'GET /b']);
     expect(header(sent[2]!, 'content-type')).toBeUndefined();
@@ -52,9 +72,15 @@ describe('simulateFetch', () => {
 
   it('drops Authorization on a cross-origin hop and sends Origin: null after it', async () => {
     const { send, sent } = network((r) =>
-      r.url.host === 'api.example.com' && r.method !== 'OPTIONS' ? [302, { ...cors(r), Location: 'https://other.example.net/z' }] : [r.method === 'OPTIONS' ? 204 : 200, cors(r)],
+      r.url.host === 'api.example.com' && r.method !== 'OPTIONS'
+        ? [302, { ...cors(r), Location: 'https://other.example.net/z' }]
+        : [r.method === 'OPTIONS' ? 204 : 200, cors(r)],
     );
-    const outcome = await simulateFetch({ origin: O, method: 'GET', headers: [['Authorization', 'Bearer t']], credentials: false }, new URL('https://api.example.com/a'), send);
+    const outcome = await simulateFetch(
+      { origin: O, method: 'GET', headers: [['Authorization', 'Bearer t']], credentials: false },
+      new URL('https://api.example.com/a'),
+      send,
+    );
     expect(outcome.ok).toBe(true);
     const last = sent[sent.length - 1]!;
     expect(last.url.host).toBe('other.example.net');
@@ -65,7 +91,11 @@ describe('simulateFetch', () => {
   it('fails on a redirect to a non-http URL or one with credentials', async () => {
     for (const location of ['ftp://files.example.com/x', 'https://user:pw@api.example.com/x']) {
       const { send } = network((r) => [302, { ...cors(r), Location: location }]);
-      const outcome = await simulateFetch({ origin: O, method: 'GET', headers: [], credentials: false }, new URL('https://api.example.com/a'), send);
+      const outcome = await simulateFetch(
+        { origin: O, method: 'GET', headers: [], credentials: false },
+        new URL('https://api.example.com/a'),
+        send,
+      );
       expect(outcome.ok).toBe(false);
       expect(outcome.redirectError?.message).toMatch(/ftp:|credentials/);
     }

@@ -108,14 +108,24 @@ describe('findings', () => {
   it('warns when "*" covers Authorization, while the verdict follows browsers', async () => {
     const report = await check(byName('acah-wildcard-authorization'), false);
     expect(report.ok).toBe(true);
-    expect(report.findings.map((f) => [f.code, f.severity])).toContainEqual(['authorization-not-covered-by-wildcard', 'warning']);
+    expect(report.findings.map((f) => [f.code, f.severity])).toContainEqual([
+      'authorization-not-covered-by-wildcard',
+      'warning',
+    ]);
   });
 
   it('follows redirects on the request and turns the origin into null after a cross-origin hop', async () => {
     const report = await check(byName('redirect-cross-origin-reflect'), true);
     expect(report.ok).toBe(true);
     // Its error paths redirect too (no error status), so all three are tried.
-    expect(report.probes.map((t) => t.probe)).toEqual(['request', 'redirect:1', 'error-probe', 'error-probe:2', 'error-probe:3', 'scan:reflected-origin']);
+    expect(report.probes.map((t) => t.probe)).toEqual([
+      'request',
+      'redirect:1',
+      'error-probe',
+      'error-probe:2',
+      'error-probe:3',
+      'scan:reflected-origin',
+    ]);
     const blocked = await check(byName('redirect-cross-origin-exact'), false);
     const f = blocked.findings.find((x) => x.code === 'missing-allow-origin')!;
     expect(f.evidence[0]!.request.headers.Origin).toBe('null');
@@ -159,13 +169,18 @@ describe('inputs', () => {
     expect((error as CheckError).message).toMatch(message);
   });
 
-  it('rejects the endpoint\'s own origin: that request is same-origin, not CORS', async () => {
+  it("rejects the endpoint's own origin: that request is same-origin, not CORS", async () => {
     const error = await checkEndpoint({ ...base(), origin: api.base }).catch((e: unknown) => e);
     expect((error as CheckError).message).toMatch(/own origin/);
   });
 
   it('gives a header named without a value a harmless value', async () => {
-    const report = await checkEndpoint({ ...base(), url: `${api.base}/exact-origin-put/x`, method: 'put', headers: ['Content-Type'] });
+    const report = await checkEndpoint({
+      ...base(),
+      url: `${api.base}/exact-origin-put/x`,
+      method: 'put',
+      headers: ['Content-Type'],
+    });
     expect(report.method).toBe('PUT');
     expect(report.probes[0]!.probe).toBe('preflight');
     expect(report.ok).toBe(true);
@@ -177,6 +192,9 @@ describe('inputs', () => {
       'https://x.test/prod/users/cors-gen-check-not-found/cors-gen-check-not-found',
       'https://x.test/prod/cors-gen-check-not-found',
     ]);
-    expect(errorProbeUrls(new URL('https://x.test')).map((u) => u.href)).toEqual(['https://x.test/cors-gen-check-not-found', 'https://x.test/cors-gen-check-not-found/cors-gen-check-not-found']);
+    expect(errorProbeUrls(new URL('https://x.test')).map((u) => u.href)).toEqual([
+      'https://x.test/cors-gen-check-not-found',
+      'https://x.test/cors-gen-check-not-found/cors-gen-check-not-found',
+    ]);
   });
 });

@@ -10,7 +10,14 @@ const ORIGIN = 'https://app.example.com';
 function capture(options: { color?: boolean; isTTY?: boolean } = {}): Output & { stdout: string[]; stderr: string[] } {
   const stdout: string[] = [];
   const stderr: string[] = [];
-  return { stdout, stderr, out: (t) => stdout.push(t), err: (t) => stderr.push(t), color: options.color ?? false, isTTY: options.isTTY ?? false };
+  return {
+    stdout,
+    stderr,
+    out: (t) => stdout.push(t),
+    err: (t) => stderr.push(t),
+    color: options.color ?? false,
+    isTTY: options.isTTY ?? false,
+  };
 }
 
 let api: Served;
@@ -26,12 +33,33 @@ const url = (name: string) => `${api.base}/${name}/users`;
 describe('cors-gen check', () => {
   it('exits 0 and prints one JSON document { ok, originAllowed, url, origin, findings, probes } when the origin can use the endpoint', async () => {
     const out = capture();
-    const code = await run(['check', url('exact-origin-put'), '--origin', ORIGIN, '--method', 'PUT', '--header', 'Content-Type: application/json', '--credentials', '--json'], out);
+    const code = await run(
+      [
+        'check',
+        url('exact-origin-put'),
+        '--origin',
+        ORIGIN,
+        '--method',
+        'PUT',
+        '--header',
+        'Content-Type: application/json',
+        '--credentials',
+        '--json',
+      ],
+      out,
+    );
     expect(code).toBe(0);
     expect(out.stdout).toHaveLength(1);
     const doc = JSON.parse(out.stdout[0]!);
     expect(Object.keys(doc)).toEqual(['schemaVersion', 'ok', 'originAllowed', 'url', 'origin', 'findings', 'probes']);
-    expect(doc).toMatchObject({ schemaVersion: 1, ok: true, originAllowed: true, url: url('exact-origin-put'), origin: ORIGIN, findings: [] });
+    expect(doc).toMatchObject({
+      schemaVersion: 1,
+      ok: true,
+      originAllowed: true,
+      url: url('exact-origin-put'),
+      origin: ORIGIN,
+      findings: [],
+    });
     // Every probe is listed on success too: request line, status, the CORS headers and the verdict.
     expect(doc.probes).toEqual([
       {
@@ -48,15 +76,39 @@ describe('cors-gen check', () => {
         },
         verdict: 'passed',
       },
-      { probe: 'request', request: 'PUT /exact-origin-put/users', origin: ORIGIN, status: 200, headers: { 'access-control-allow-origin': ORIGIN, 'access-control-allow-credentials': 'true', vary: 'Origin' }, verdict: 'passed' },
-      { probe: 'error-probe', request: 'GET /exact-origin-put/users/cors-gen-check-not-found', origin: ORIGIN, status: 404, headers: { 'access-control-allow-origin': ORIGIN, 'access-control-allow-credentials': 'true', vary: 'Origin' }, verdict: 'passed' },
-      { probe: 'scan:reflected-origin', request: 'GET /exact-origin-put/users', origin: 'https://evil.test', status: 200, headers: { 'access-control-allow-origin': ORIGIN, 'access-control-allow-credentials': 'true', vary: 'Origin' }, verdict: 'blocked' },
+      {
+        probe: 'request',
+        request: 'PUT /exact-origin-put/users',
+        origin: ORIGIN,
+        status: 200,
+        headers: { 'access-control-allow-origin': ORIGIN, 'access-control-allow-credentials': 'true', vary: 'Origin' },
+        verdict: 'passed',
+      },
+      {
+        probe: 'error-probe',
+        request: 'GET /exact-origin-put/users/cors-gen-check-not-found',
+        origin: ORIGIN,
+        status: 404,
+        headers: { 'access-control-allow-origin': ORIGIN, 'access-control-allow-credentials': 'true', vary: 'Origin' },
+        verdict: 'passed',
+      },
+      {
+        probe: 'scan:reflected-origin',
+        request: 'GET /exact-origin-put/users',
+        origin: 'https://evil.test',
+        status: 200,
+        headers: { 'access-control-allow-origin': ORIGIN, 'access-control-allow-credentials': 'true', vary: 'Origin' },
+        verdict: 'blocked',
+      },
     ]);
   });
 
   it('exits 1 when the origin cannot use the endpoint, naming the finding and its fix', async () => {
     const out = capture();
-    const code = await run(['check', url('aws-options-missing'), '--origin', ORIGIN, '--method', 'PUT', '-H', 'Content-Type'], out);
+    const code = await run(
+      ['check', url('aws-options-missing'), '--origin', ORIGIN, '--method', 'PUT', '-H', 'Content-Type'],
+      out,
+    );
     expect(code).toBe(1);
     const text = out.stdout.join('\n');
     expect(text).toContain('options-missing');
@@ -85,7 +137,11 @@ describe('cors-gen check', () => {
     const code = await run(['check', `${gone.base}/x`, '--origin', ORIGIN, '--json'], out);
     expect(code).toBe(2);
     expect(out.stdout).toHaveLength(1);
-    expect(JSON.parse(out.stdout[0]!)).toEqual({ schemaVersion: 1, ok: false, error: { code: 'network-refused', message: expect.stringMatching(/^connection refused by 127\.0\.0\.1:\d+/) } });
+    expect(JSON.parse(out.stdout[0]!)).toEqual({
+      schemaVersion: 1,
+      ok: false,
+      error: { code: 'network-refused', message: expect.stringMatching(/^connection refused by 127\.0\.0\.1:\d+/) },
+    });
     expect(out.stderr.join('\n')).toMatch(/^cors-gen: connection refused by 127\.0\.0\.1:\d+/);
   });
 
@@ -138,8 +194,12 @@ describe('cors-gen check', () => {
     }
     const text = capture();
     expect(await run(['check', url('reflected-origin'), '--origin', ORIGIN], text)).toBe(1);
-    expect(text.stdout.join('\n')).toContain('  scan:reflected-origin  GET /reflected-origin/users -> 200  readable from https://evil.test');
-    expect(text.stdout.join('\n')).toContain(`exposed: ${ORIGIN} can use GET ${url('reflected-origin')}, but so can origins that should not (1 error above)`);
+    expect(text.stdout.join('\n')).toContain(
+      '  scan:reflected-origin  GET /reflected-origin/users -> 200  readable from https://evil.test',
+    );
+    expect(text.stdout.join('\n')).toContain(
+      `exposed: ${ORIGIN} can use GET ${url('reflected-origin')}, but so can origins that should not (1 error above)`,
+    );
   });
 
   it('with --scan, exits 1 on a dangerous class the single reflection probe does not see', async () => {

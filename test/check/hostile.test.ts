@@ -81,7 +81,12 @@ describe('hostile servers', () => {
         pump();
       }),
     );
-    const small = await failure({ url: `${endless.base}/x`, origin: ORIGIN, maxBodyBytes: 256 * 1024, timeoutMs: 5000 });
+    const small = await failure({
+      url: `${endless.base}/x`,
+      origin: ORIGIN,
+      maxBodyBytes: 256 * 1024,
+      timeoutMs: 5000,
+    });
     expect(small.error.kind).toBe('network');
     expect(small.error.detail).toBe('too-large');
     expect(small.error.message).toMatch(/body .* exceeds 262144 bytes/);
@@ -134,14 +139,26 @@ describe('hostile servers', () => {
   });
 
   it('refuses a response with hundreds of headers', async () => {
-    const many = await keep(raw((socket) => socket.end(`HTTP/1.1 200 OK\r\n${CORS}${Array.from({ length: 300 }, (_, i) => `X-${i}: y\r\n`).join('')}Content-Length: 0\r\n\r\n`)));
+    const many = await keep(
+      raw((socket) =>
+        socket.end(
+          `HTTP/1.1 200 OK\r\n${CORS}${Array.from({ length: 300 }, (_, i) => `X-${i}: y\r\n`).join('')}Content-Length: 0\r\n\r\n`,
+        ),
+      ),
+    );
     const { error } = await failure({ url: `${many.base}/x`, origin: ORIGIN, timeoutMs: 2000 });
     expect(error.detail).toBe('too-large');
     expect(error.message).toMatch(/more than 256 headers/);
   });
 
   it('refuses response headers larger than the cap', async () => {
-    const huge = await keep(raw((socket) => socket.end(`HTTP/1.1 200 OK\r\n${CORS}${Array.from({ length: 5000 }, (_, i) => `X-Header-${i}: ${'v'.repeat(20)}\r\n`).join('')}Content-Length: 0\r\n\r\n`)));
+    const huge = await keep(
+      raw((socket) =>
+        socket.end(
+          `HTTP/1.1 200 OK\r\n${CORS}${Array.from({ length: 5000 }, (_, i) => `X-Header-${i}: ${'v'.repeat(20)}\r\n`).join('')}Content-Length: 0\r\n\r\n`,
+        ),
+      ),
+    );
     const { error } = await failure({ url: `${huge.base}/x`, origin: ORIGIN, timeoutMs: 2000 });
     expect(error.detail).toBe('too-large');
     expect(error.message).toMatch(/headers larger than/);
@@ -178,7 +195,10 @@ describe('hostile servers', () => {
     const slow = await keep(
       serveHttp((req, res) => {
         setTimeout(() => {
-          res.writeHead(302, { 'Access-Control-Allow-Origin': ORIGIN, Location: `/hop${Number(/\d+/.exec(req.url ?? '')?.[0] ?? 0) + 1}` });
+          res.writeHead(302, {
+            'Access-Control-Allow-Origin': ORIGIN,
+            Location: `/hop${Number(/\d+/.exec(req.url ?? '')?.[0] ?? 0) + 1}`,
+          });
           res.end();
         }, 120);
       }),
@@ -239,14 +259,21 @@ describe('network failures', () => {
 
   it('reports TLS spoken to a plain-http server', async () => {
     const plain = await keep(serveHttp((_req, res) => res.end('ok')));
-    const { error } = await failure({ url: `${plain.base.replace('http:', 'https:')}/x`, origin: ORIGIN, timeoutMs: 2000 });
+    const { error } = await failure({
+      url: `${plain.base.replace('http:', 'https:')}/x`,
+      origin: ORIGIN,
+      timeoutMs: 2000,
+    });
     expect(error.detail).toBe('tls');
   });
 
   it('names DNS failures', () => {
     const url = new URL('https://nope.example/x');
     for (const code of ['ENOTFOUND', 'EAI_AGAIN']) {
-      const e = classifyNetworkError(Object.assign(new Error(`getaddrinfo ${code} nope.example`), { code }), { method: 'GET', url });
+      const e = classifyNetworkError(Object.assign(new Error(`getaddrinfo ${code} nope.example`), { code }), {
+        method: 'GET',
+        url,
+      });
       expect(e.kind).toBe('dns');
       expect(e.message).toMatch(/cannot resolve the host "nope\.example"/);
     }

@@ -11,7 +11,9 @@ const SRC = fileURLToPath(new URL('../../src/', import.meta.url));
 
 function staticImports(file: string): string[] {
   const text = readFileSync(file, 'utf8');
-  return [...text.matchAll(/^\s*(?:import|export)\s[^;]*?from\s+'([^']+)'/gm)].filter((m) => !/^\s*import\s+type\s/.test(m[0])).map((m) => m[1]!);
+  return [...text.matchAll(/^\s*(?:import|export)\s[^;]*?from\s+'([^']+)'/gm)]
+    .filter((m) => !/^\s*import\s+type\s/.test(m[0]))
+    .map((m) => m[1]!);
 }
 
 function reachable(entry: string): Set<string> {

@@ -78,7 +78,13 @@ describe('probe concurrency', () => {
 
   it('runs scan probes concurrently, never more than the limit, and reports progress up to the total', async () => {
     const events: { done: number; total: number }[] = [];
-    const report = await checkEndpoint({ url: `${slow.base}/x`, origin: 'https://app.example.com', scan: true, concurrency: 4, onProgress: (e) => events.push(e) });
+    const report = await checkEndpoint({
+      url: `${slow.base}/x`,
+      origin: 'https://app.example.com',
+      scan: true,
+      concurrency: 4,
+      onProgress: (e) => events.push(e),
+    });
     expect(report.ok).toBe(true);
     expect(peak).toBe(4);
     const last = events[events.length - 1]!;

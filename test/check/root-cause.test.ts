@@ -29,7 +29,11 @@ afterAll(async () => {
   await Promise.all(servers.map((s) => s.close()));
 });
 
-const FORBIDDEN = { 'Content-Type': 'application/json', 'x-amzn-ErrorType': 'ForbiddenException', 'x-amz-apigw-id': 'abc=' };
+const FORBIDDEN = {
+  'Content-Type': 'application/json',
+  'x-amzn-ErrorType': 'ForbiddenException',
+  'x-amz-apigw-id': 'abc=',
+};
 
 describe('one root cause', () => {
   it('folds the methods, headers and error answer a refused origin cannot get under the one missing-origin error', async () => {
@@ -37,24 +41,44 @@ describe('one root cause', () => {
     const api = await keep(
       serveHttp((req, res) => {
         const known = req.headers.origin === ORIGIN;
-        const cors = known ? { 'Access-Control-Allow-Origin': ORIGIN, 'Access-Control-Allow-Methods': 'GET,PUT', 'Access-Control-Allow-Headers': 'Content-Type', Vary: 'Origin' } : { Vary: 'Origin' };
+        const cors = known
+          ? {
+              'Access-Control-Allow-Origin': ORIGIN,
+              'Access-Control-Allow-Methods': 'GET,PUT',
+              'Access-Control-Allow-Headers': 'Content-Type',
+              Vary: 'Origin',
+            }
+          : { Vary: 'Origin' };
         res.writeHead(req.method === 'OPTIONS' ? 204 : req.url?.includes('cors-gen-check-not-found') ? 404 : 200, cors);
         res.end();
       }),
     );
-    const report = await checkEndpoint({ url: `${api.base}/prod/orders`, origin: 'https://other.example.com', method: 'PUT', headers: ['Content-Type: application/json'] });
+    const report = await checkEndpoint({
+      url: `${api.base}/prod/orders`,
+      origin: 'https://other.example.com',
+      method: 'PUT',
+      headers: ['Content-Type: application/json'],
+    });
     expect(report.findings.map((f) => [f.severity, f.code])).toEqual([['error', 'missing-allow-origin']]);
-    expect(report.findings[0]!.message).toBe('Preflight (OPTIONS /prod/orders -> 204): no Access-Control-Allow-Origin header.');
+    expect(report.findings[0]!.message).toBe(
+      'Preflight (OPTIONS /prod/orders -> 204): no Access-Control-Allow-Origin header.',
+    );
     expect(report.findings[0]!.consequences).toEqual([
       { code: 'method-not-allowed', message: 'PUT is not allowed: the response has no Access-Control-Allow-Methods.' },
-      { code: 'header-not-allowed', message: 'content-type is not allowed: the response has no Access-Control-Allow-Headers.' },
+      {
+        code: 'header-not-allowed',
+        message: 'content-type is not allowed: the response has no Access-Control-Allow-Headers.',
+      },
       {
         code: 'error-response-without-cors',
-        message: 'Error response (GET /prod/orders/cors-gen-check-not-found -> 404) fails the CORS check (no Access-Control-Allow-Origin header): the frontend sees a CORS error instead of the 404.',
+        message:
+          'Error response (GET /prod/orders/cors-gen-check-not-found -> 404) fails the CORS check (no Access-Control-Allow-Origin header): the frontend sees a CORS error instead of the 404.',
       },
     ]);
     const text = formatReport(report);
-    expect(text).toContain('  which also causes (fixed with it):\n    - method-not-allowed: PUT is not allowed: the response has no Access-Control-Allow-Methods.');
+    expect(text).toContain(
+      '  which also causes (fixed with it):\n    - method-not-allowed: PUT is not allowed: the response has no Access-Control-Allow-Methods.',
+    );
     expect(text).toMatch(/\nblocked: https:\/\/other\.example\.com cannot use PUT .* \(1 error\)$/);
   });
 
@@ -64,11 +88,20 @@ describe('one root cause', () => {
     const api = await keep(
       serveHttp((req, res) => {
         if (req.url?.includes('cors-gen-check-not-found')) {
-          res.writeHead(403, { 'x-amzn-ErrorType': 'MissingAuthenticationTokenException', 'Access-Control-Allow-Origin': ORIGIN, Vary: 'Origin' });
+          res.writeHead(403, {
+            'x-amzn-ErrorType': 'MissingAuthenticationTokenException',
+            'Access-Control-Allow-Origin': ORIGIN,
+            Vary: 'Origin',
+          });
           res.end('{"message":"Missing Authentication Token"}');
           return;
         }
-        res.writeHead(200, req.headers.origin === ORIGIN ? { 'Access-Control-Allow-Origin': ORIGIN, Vary: 'Origin' } : { Vary: 'Origin' });
+        res.writeHead(
+          200,
+          req.headers.origin === ORIGIN
+            ? { 'Access-Control-Allow-Origin': ORIGIN, Vary: 'Origin' }
+            : { Vary: 'Origin' },
+        );
         res.end('[]');
       }),
     );
@@ -78,19 +111,29 @@ describe('one root cause', () => {
     expect(root!.message).toBe(
       'Response (GET /dev/orders -> 200): no Access-Control-Allow-Origin header. Another answer (GET /dev/orders/cors-gen-check-not-found -> 403) names https://app.example.com: https://evil.example is not among the allowed origins.',
     );
-    expect(root!.fix).toMatch(/^Add https:\/\/evil\.example to the allowed origins: the API answers CORS to https:\/\/app\.example\.com, so CORS is set up and this origin is simply not in the list\. In a cors-gen spec: cors\.allowOrigins \(every stage\) or stages\.<stage>\.allowOrigins \(one stage\), then "cors-gen generate" and terraform apply/);
-    expect(root!.evidence.map((e) => `${e.request.method} ${new URL(e.request.url).pathname} -> ${e.response.status}`)).toEqual(['GET /dev/orders -> 200', 'GET /dev/orders/cors-gen-check-not-found -> 403']);
+    expect(root!.fix).toMatch(
+      /^Add https:\/\/evil\.example to the allowed origins: the API answers CORS to https:\/\/app\.example\.com, so CORS is set up and this origin is simply not in the list\. In a cors-gen spec: cors\.allowOrigins \(every stage\) or stages\.<stage>\.allowOrigins \(one stage\), then "cors-gen generate" and terraform apply/,
+    );
+    expect(
+      root!.evidence.map((e) => `${e.request.method} ${new URL(e.request.url).pathname} -> ${e.response.status}`),
+    ).toEqual(['GET /dev/orders -> 200', 'GET /dev/orders/cors-gen-check-not-found -> 403']);
   });
 
   it('keeps a method missing from a list the server did send as a finding of its own', async () => {
     const api = await keep(
       serveHttp((_req, res) => {
-        res.writeHead(204, { 'Access-Control-Allow-Origin': 'https://admin.example.com', 'Access-Control-Allow-Methods': 'GET' });
+        res.writeHead(204, {
+          'Access-Control-Allow-Origin': 'https://admin.example.com',
+          'Access-Control-Allow-Methods': 'GET',
+        });
         res.end();
       }),
     );
     const report = await checkEndpoint({ url: `${api.base}/prod/orders`, origin: ORIGIN, method: 'DELETE' });
-    expect(report.findings.filter((f) => f.severity === 'error').map((f) => f.code)).toEqual(['allow-origin-mismatch', 'method-not-allowed']);
+    expect(report.findings.filter((f) => f.severity === 'error').map((f) => f.code)).toEqual([
+      'allow-origin-mismatch',
+      'method-not-allowed',
+    ]);
   });
 
   describe('a 403 {"message":"Forbidden"} that no authorizer sent', () => {
@@ -101,35 +144,54 @@ describe('one root cause', () => {
       ['PUT', 'Preflight', 'OPTIONS /orders', FORBIDDEN, ' (x-amzn-ErrorType: ForbiddenException)'],
       ['GET', 'Response', 'GET /orders', FORBIDDEN, ' (x-amzn-ErrorType: ForbiddenException)'],
       ['PUT', 'Preflight', 'OPTIONS /orders', { 'Content-Type': 'application/json' }, ''],
-    ] as const)('%s: one finding, "stage, API key or WAF", with how to tell them apart (%s %s)', async (method, phase, line, headers, type) => {
-      const api = await keep(
-        serveHttp((_req, res) => {
-          res.writeHead(403, headers);
-          res.end('{"message":"Forbidden"}');
-        }),
-      );
-      // The URL misses the stage: /orders instead of /prod/orders.
-      const report = await checkEndpoint({ url: `${api.base}/orders`, origin: ORIGIN, method, headers: method === 'PUT' ? ['Content-Type: application/json'] : [] });
-      expect(report.findings.map((f) => f.code)).toEqual(['gateway-forbidden']);
-      const [f] = report.findings;
-      expect(f!.message).toBe(message(phase, line, type));
-      expect(f!.fix).toContain('the first path segment "orders" must be the stage name');
-      expect(f!.fix).toContain('repeat the request with the header x-api-key');
-      expect(f!.fix).toContain("web ACL's sampled requests");
-      expect(f!.fix).not.toMatch(/authorization = "NONE"/);
-      // The error path's identical 403 is the same cause, listed under it.
-      expect(f!.consequences!.map((c) => c.code)).toContain('error-response-without-cors');
-    });
+    ] as const)(
+      '%s: one finding, "stage, API key or WAF", with how to tell them apart (%s %s)',
+      async (method, phase, line, headers, type) => {
+        const api = await keep(
+          serveHttp((_req, res) => {
+            res.writeHead(403, headers);
+            res.end('{"message":"Forbidden"}');
+          }),
+        );
+        // The URL misses the stage: /orders instead of /prod/orders.
+        const report = await checkEndpoint({
+          url: `${api.base}/orders`,
+          origin: ORIGIN,
+          method,
+          headers: method === 'PUT' ? ['Content-Type: application/json'] : [],
+        });
+        expect(report.findings.map((f) => f.code)).toEqual(['gateway-forbidden']);
+        const [f] = report.findings;
+        expect(f!.message).toBe(message(phase, line, type));
+        expect(f!.fix).toContain('the first path segment "orders" must be the stage name');
+        expect(f!.fix).toContain('repeat the request with the header x-api-key');
+        expect(f!.fix).toContain("web ACL's sampled requests");
+        expect(f!.fix).not.toMatch(/authorization = "NONE"/);
+        // The error path's identical 403 is the same cause, listed under it.
+        expect(f!.consequences!.map((c) => c.code)).toContain('error-response-without-cors');
+      },
+    );
 
     it('still names an authorizer when x-amzn-ErrorType does (AccessDeniedException)', async () => {
       const api = await keep(
         serveHttp((_req, res) => {
-          res.writeHead(403, { 'Content-Type': 'application/json', 'x-amzn-ErrorType': 'AccessDeniedException', 'x-amz-apigw-id': 'abc=' });
+          res.writeHead(403, {
+            'Content-Type': 'application/json',
+            'x-amzn-ErrorType': 'AccessDeniedException',
+            'x-amz-apigw-id': 'abc=',
+          });
           res.end('{"message":"User is not authorized to access this resource with an explicit deny"}');
         }),
       );
-      const report = await checkEndpoint({ url: `${api.base}/prod/orders`, origin: ORIGIN, method: 'PUT', headers: ['Content-Type'] });
-      expect(report.findings.filter((f) => f.severity === 'error').map((f) => f.code)).toEqual(['preflight-unauthorized']);
+      const report = await checkEndpoint({
+        url: `${api.base}/prod/orders`,
+        origin: ORIGIN,
+        method: 'PUT',
+        headers: ['Content-Type'],
+      });
+      expect(report.findings.filter((f) => f.severity === 'error').map((f) => f.code)).toEqual([
+        'preflight-unauthorized',
+      ]);
     });
   });
 });
@@ -145,7 +207,9 @@ describe('the error probe', () => {
       }),
     );
     const report = await checkEndpoint({ url: `${api.base}/prod/orders`, origin: ORIGIN });
-    expect(report.probes.filter((p) => p.probe.startsWith('error-probe')).map((p) => [p.request, p.status, p.verdict])).toEqual([
+    expect(
+      report.probes.filter((p) => p.probe.startsWith('error-probe')).map((p) => [p.request, p.status, p.verdict]),
+    ).toEqual([
       ['GET /prod/orders/cors-gen-check-not-found', 200, 'not-an-error'],
       ['GET /prod/orders/cors-gen-check-not-found/cors-gen-check-not-found', 404, 'passed'],
     ]);
@@ -186,7 +250,10 @@ describe('--scan on the error path', () => {
           res.end('{"message":"Missing Authentication Token"}');
           return;
         }
-        res.writeHead(200, allowed.has(origin) ? { 'Access-Control-Allow-Origin': origin, Vary: 'Origin' } : { Vary: 'Origin' });
+        res.writeHead(
+          200,
+          allowed.has(origin) ? { 'Access-Control-Allow-Origin': origin, Vary: 'Origin' } : { Vary: 'Origin' },
+        );
         res.end();
       }),
     );
@@ -209,7 +276,10 @@ describe('secrets, limits and terminal safety', () => {
     const api = await keep(
       serveHttp((req, res) => {
         if (req.method === 'OPTIONS') {
-          res.writeHead(204, { 'Access-Control-Allow-Origin': ORIGIN, 'Access-Control-Allow-Headers': 'Authorization' });
+          res.writeHead(204, {
+            'Access-Control-Allow-Origin': ORIGIN,
+            'Access-Control-Allow-Headers': 'Authorization',
+          });
         } else {
           res.writeHead(500, { 'Content-Type': 'application/json' });
         }
@@ -232,11 +302,28 @@ describe('secrets, limits and terminal safety', () => {
   it('redacts every credential header, keeping the authentication scheme', () => {
     const e = redactEvidence({
       probe: 'request',
-      request: { method: 'GET', url: 'https://x.test/', headers: { Authorization: 'Basic dXNlcjpwdw==', 'Proxy-Authorization': 'token', Cookie: 'sid=1', 'X-Other': 'kept' } },
+      request: {
+        method: 'GET',
+        url: 'https://x.test/',
+        headers: {
+          Authorization: 'Basic dXNlcjpwdw==',
+          'Proxy-Authorization': 'token',
+          Cookie: 'sid=1',
+          'X-Other': 'kept',
+        },
+      },
       response: { status: 200, headers: { 'set-cookie': ['a=1', 'b=2'], vary: 'Origin' } },
     });
-    expect(e.request.headers).toEqual({ Authorization: 'Basic <redacted: --show-secrets shows it>', 'Proxy-Authorization': '<redacted: --show-secrets shows it>', Cookie: '<redacted: --show-secrets shows it>', 'X-Other': 'kept' });
-    expect(e.response.headers).toEqual({ 'set-cookie': ['<redacted: --show-secrets shows it>', '<redacted: --show-secrets shows it>'], vary: 'Origin' });
+    expect(e.request.headers).toEqual({
+      Authorization: 'Basic <redacted: --show-secrets shows it>',
+      'Proxy-Authorization': '<redacted: --show-secrets shows it>',
+      Cookie: '<redacted: --show-secrets shows it>',
+      'X-Other': 'kept',
+    });
+    expect(e.response.headers).toEqual({
+      'set-cookie': ['<redacted: --show-secrets shows it>', '<redacted: --show-secrets shows it>'],
+      vary: 'Origin',
+    });
   });
 
   it('refuses a --timeout above 600000 ms with a usage error, before sending anything', async () => {
@@ -249,9 +336,13 @@ describe('secrets, limits and terminal safety', () => {
     );
     const out = capture();
     expect(await run(['check', `${api.base}/x`, '--origin', ORIGIN, '--timeout', '357913942'], out)).toBe(2);
-    expect(out.stderr.join('\n')).toContain('--timeout 357913942 is above the limit of 600000 ms (10 minutes); give a number of milliseconds from 1 to 600000');
+    expect(out.stderr.join('\n')).toContain(
+      '--timeout 357913942 is above the limit of 600000 ms (10 minutes); give a number of milliseconds from 1 to 600000',
+    );
     expect(requests).toBe(0);
-    const error = await checkEndpoint({ url: `${api.base}/x`, origin: ORIGIN, timeoutMs: 2 ** 31 }).catch((e: unknown) => e);
+    const error = await checkEndpoint({ url: `${api.base}/x`, origin: ORIGIN, timeoutMs: 2 ** 31 }).catch(
+      (e: unknown) => e,
+    );
     expect(error).toBeInstanceOf(CheckError);
     expect((error as CheckError).kind).toBe('usage');
   });
@@ -261,7 +352,8 @@ describe('secrets, limits and terminal safety', () => {
     const api = await keep(
       serveRaw((socket: net.Socket) => {
         socket.once('data', () => {
-          const head = 'HTTP/1.1 200 OK\r\nAccess-Control-Allow-Origin: https://x.test\x9b2J\x85\r\nLocation: /a\x9b31m\r\nContent-Length: 0\r\nConnection: close\r\n\r\n';
+          const head =
+            'HTTP/1.1 200 OK\r\nAccess-Control-Allow-Origin: https://x.test\x9b2J\x85\r\nLocation: /a\x9b31m\r\nContent-Length: 0\r\nConnection: close\r\n\r\n';
           socket.end(Buffer.from(head, 'latin1'));
         });
       }),
@@ -278,10 +370,14 @@ describe('secrets, limits and terminal safety', () => {
 });
 
 describe('the fix for a method the preflight does not allow', () => {
-  it('names the route\'s methods as well as cors.allowMethods for a module cors-gen generates', async () => {
+  it("names the route's methods as well as cors.allowMethods for a module cors-gen generates", async () => {
     const api = await keep(
       serveHttp((req, res) => {
-        res.writeHead(req.method === 'OPTIONS' ? 204 : 200, { 'Access-Control-Allow-Origin': ORIGIN, 'Access-Control-Allow-Methods': 'GET,OPTIONS', Vary: 'Origin' });
+        res.writeHead(req.method === 'OPTIONS' ? 204 : 200, {
+          'Access-Control-Allow-Origin': ORIGIN,
+          'Access-Control-Allow-Methods': 'GET,OPTIONS',
+          Vary: 'Origin',
+        });
         res.end();
       }),
     );

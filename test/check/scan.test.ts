@@ -22,9 +22,18 @@ describe('planScan: crafted origins', () => {
     expect(origins('reflected-origin')).toEqual(['https://evil.test']);
     expect(origins('null-origin')).toEqual(['null']);
     expect(origins('prefix-match')).toEqual(['https://app.example.com.evil.test']);
-    expect(origins('suffix-match')).toEqual(['https://evilapp.example.com', 'https://evilexample.com', 'https://evil.example.com']);
+    expect(origins('suffix-match')).toEqual([
+      'https://evilapp.example.com',
+      'https://evilexample.com',
+      'https://evil.example.com',
+    ]);
     expect(origins('unescaped-dot')).toEqual(['https://appxexample.com', 'https://app.examplexcom']);
-    expect(origins('substring-match')).toEqual(['https://evilapp.example.com.evil.test', 'https://pp.example.com', 'https://xample.com', 'https://app.example.co']);
+    expect(origins('substring-match')).toEqual([
+      'https://evilapp.example.com.evil.test',
+      'https://pp.example.com',
+      'https://xample.com',
+      'https://app.example.co',
+    ]);
     expect(origins('any-subdomain')).toEqual(['https://evil.app.example.com']);
     expect(origins('http-trusted')).toEqual(['http://app.example.com']);
     expect(origins('special-chars')).toContain('https://app.example.com_.evil.test');
@@ -64,8 +73,17 @@ describe('evaluateScan', () => {
   /** Runs the planned probes against an allowlist function, without a network. */
   function scan(allowed: (origin: string) => boolean, credentials = true): string[] {
     const results: ScanResult[] = planScan(ORIGIN, new URL('http://127.0.0.1/x')).map((probe) => {
-      const headers: Record<string, string[]> = allowed(probe.origin) ? { 'access-control-allow-origin': [probe.origin], ...(credentials ? { 'access-control-allow-credentials': ['true'] } : {}) } : {};
-      const exchange: Exchange = { probe: `scan:${probe.code}`, request: { method: 'GET', url: new URL('http://127.0.0.1/x'), headers: [['Origin', probe.origin]] }, response: { status: 200, headers, bodyStart: '' } };
+      const headers: Record<string, string[]> = allowed(probe.origin)
+        ? {
+            'access-control-allow-origin': [probe.origin],
+            ...(credentials ? { 'access-control-allow-credentials': ['true'] } : {}),
+          }
+        : {};
+      const exchange: Exchange = {
+        probe: `scan:${probe.code}`,
+        request: { method: 'GET', url: new URL('http://127.0.0.1/x'), headers: [['Origin', probe.origin]] },
+        response: { status: 200, headers, bodyStart: '' },
+      };
       return { probe, exchange };
     });
     return evaluateScan(results, [], 'unknown', ORIGIN).map((f) => `${f.code}:${f.severity}`);
@@ -76,7 +94,9 @@ describe('evaluateScan', () => {
   });
 
   it('still reports the suffix form no parent wildcard explains', () => {
-    expect(scan((o) => /^https:\/\/[a-z0-9-]+\.example\.com$/.test(o) || o === 'https://evilexample.com')).toEqual(['suffix-match:error']);
+    expect(scan((o) => /^https:\/\/[a-z0-9-]+\.example\.com$/.test(o) || o === 'https://evilexample.com')).toEqual([
+      'suffix-match:error',
+    ]);
   });
 
   it('grades a class without credentials as a warning', () => {
@@ -94,7 +114,12 @@ describe('--scan against live servers with one misconfiguration each', () => {
   });
 
   async function scanCodes(name: string): Promise<string[]> {
-    const report = await checkEndpoint({ url: `${api.base}/${name}/items`, origin: ORIGIN, scan: true, timeoutMs: 5000 });
+    const report = await checkEndpoint({
+      url: `${api.base}/${name}/items`,
+      origin: ORIGIN,
+      scan: true,
+      timeoutMs: 5000,
+    });
     return report.findings.filter((f) => (SCAN_CODES as readonly string[]).includes(f.code)).map((f) => f.code);
   }
 
@@ -124,14 +149,24 @@ describe('--scan against live servers with one misconfiguration each', () => {
   }
 
   it.each(['exact-origin', 'exact-allowlist'])('reports no scan class on the correct %s server', async (server) => {
-    const report = await checkEndpoint({ url: `${api.base}/${server}/items`, origin: ORIGIN, scan: true, timeoutMs: 5000 });
+    const report = await checkEndpoint({
+      url: `${api.base}/${server}/items`,
+      origin: ORIGIN,
+      scan: true,
+      timeoutMs: 5000,
+    });
     expect(report.ok).toBe(true);
     expect(report.findings).toEqual([]);
     expect(report.scanned).toBeGreaterThan(40);
   });
 
   it('grades credentialed exposure as an error and names every accepted origin as evidence', async () => {
-    const report = await checkEndpoint({ url: `${api.base}/special-chars/items`, origin: ORIGIN, scan: true, timeoutMs: 5000 });
+    const report = await checkEndpoint({
+      url: `${api.base}/special-chars/items`,
+      origin: ORIGIN,
+      scan: true,
+      timeoutMs: 5000,
+    });
     const f = report.findings.find((x) => x.code === 'special-chars')!;
     expect(f.severity).toBe('error');
     expect(f.message).toContain('https://app.example.com_.evil.test');
@@ -139,10 +174,20 @@ describe('--scan against live servers with one misconfiguration each', () => {
   });
 
   it('warns about a missing Vary: Origin when the answer depends on the Origin', async () => {
-    const report = await checkEndpoint({ url: `${api.base}/aws-origin-mismatch-localhost/items`, origin: 'http://localhost:3000', scan: true, timeoutMs: 5000 });
+    const report = await checkEndpoint({
+      url: `${api.base}/aws-origin-mismatch-localhost/items`,
+      origin: 'http://localhost:3000',
+      scan: true,
+      timeoutMs: 5000,
+    });
     // That server answers the same static origin to everyone: no Vary needed.
     expect(report.findings.map((f) => f.code)).not.toContain('vary-origin-missing');
-    const dynamic = await checkEndpoint({ url: `${api.base}/redirect-cross-origin-reflect/final`, origin: ORIGIN, scan: true, timeoutMs: 5000 });
+    const dynamic = await checkEndpoint({
+      url: `${api.base}/redirect-cross-origin-reflect/final`,
+      origin: ORIGIN,
+      scan: true,
+      timeoutMs: 5000,
+    });
     expect(dynamic.findings.map((f) => f.code)).toContain('vary-origin-missing');
   });
 });
@@ -155,7 +200,12 @@ describe('shared hosting: validate and --scan agree', () => {
     api = await serveHttp((req, res) => {
       const matcher = compileOrigins([ORIGIN, wildcards[Number(req.url?.split('/')[1])]!]);
       const origin = req.headers.origin;
-      res.writeHead(200, matcher.allows(origin) ? { 'Access-Control-Allow-Origin': origin!, 'Access-Control-Allow-Credentials': 'true', Vary: 'Origin' } : { Vary: 'Origin' });
+      res.writeHead(
+        200,
+        matcher.allows(origin)
+          ? { 'Access-Control-Allow-Origin': origin!, 'Access-Control-Allow-Credentials': 'true', Vary: 'Origin' }
+          : { Vary: 'Origin' },
+      );
       res.end();
     });
   });
@@ -163,25 +213,45 @@ describe('shared hosting: validate and --scan agree', () => {
     await api?.close();
   });
 
-  it.each(wildcards.map((w, i) => [w, i]))('%s: validate and generate refuse it with credentials, and --scan reports third-party as an error', async (wildcard, i) => {
-    const spec = { version: 1, name: 'demo', api: 'rest', cors: { allowOrigins: [ORIGIN, wildcard], allowCredentials: true }, routes: [{ path: '/users', methods: ['GET'] }] };
-    const validated = validateSpec(spec);
-    expect(validated.ok ? [] : validated.errors.map((e) => e.code)).toEqual(['shared-hosting-wildcard']);
+  it.each(wildcards.map((w, i) => [w, i]))(
+    '%s: validate and generate refuse it with credentials, and --scan reports third-party as an error',
+    async (wildcard, i) => {
+      const spec = {
+        version: 1,
+        name: 'demo',
+        api: 'rest',
+        cors: { allowOrigins: [ORIGIN, wildcard], allowCredentials: true },
+        routes: [{ path: '/users', methods: ['GET'] }],
+      };
+      const validated = validateSpec(spec);
+      expect(validated.ok ? [] : validated.errors.map((e) => e.code)).toEqual(['shared-hosting-wildcard']);
 
-    // generate validates the same way, and writes nothing.
-    const dir = mkdtempSync(path.join(os.tmpdir(), 'cors-gen-shared-'));
-    try {
-      writeFileSync(path.join(dir, 'cors-gen.json'), JSON.stringify(spec));
-      const generated = await generate({ spec: path.join(dir, 'cors-gen.json'), out: path.join(dir, 'generated'), cwd: dir });
-      expect(generated.ok ? [] : 'errors' in generated ? generated.errors.map((e) => e.code) : [generated.reason]).toEqual(['shared-hosting-wildcard']);
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
+      // generate validates the same way, and writes nothing.
+      const dir = mkdtempSync(path.join(os.tmpdir(), 'cors-gen-shared-'));
+      try {
+        writeFileSync(path.join(dir, 'cors-gen.json'), JSON.stringify(spec));
+        const generated = await generate({
+          spec: path.join(dir, 'cors-gen.json'),
+          out: path.join(dir, 'generated'),
+          cwd: dir,
+        });
+        expect(
+          generated.ok ? [] : 'errors' in generated ? generated.errors.map((e) => e.code) : [generated.reason],
+        ).toEqual(['shared-hosting-wildcard']);
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
 
-    const report = await checkEndpoint({ url: `${api.base}/${i}/users`, origin: ORIGIN, scan: true, timeoutMs: 5000 });
-    const found = report.findings.filter((f) => f.code === 'third-party');
-    expect(found.map((f) => f.severity)).toEqual(['error']);
-    expect(found[0]!.message).toContain(`"${wildcard.replace('*', 'cors-gen-check')}"`);
-    expect(report.ok).toBe(false);
-  });
+      const report = await checkEndpoint({
+        url: `${api.base}/${i}/users`,
+        origin: ORIGIN,
+        scan: true,
+        timeoutMs: 5000,
+      });
+      const found = report.findings.filter((f) => f.code === 'third-party');
+      expect(found.map((f) => f.severity)).toEqual(['error']);
+      expect(found[0]!.message).toContain(`"${wildcard.replace('*', 'cors-gen-check')}"`);
+      expect(report.ok).toBe(false);
+    },
+  );
 });

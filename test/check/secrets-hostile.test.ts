@@ -32,12 +32,24 @@ describe('secrets in evidence', () => {
     const api = await keep(
       serveHttp((req, res) => {
         if (req.method === 'OPTIONS') {
-          res.writeHead(204, { 'Access-Control-Allow-Origin': ORIGIN, 'Access-Control-Allow-Headers': 'x-api-key, x-amz-security-token' });
+          res.writeHead(204, {
+            'Access-Control-Allow-Origin': ORIGIN,
+            'Access-Control-Allow-Headers': 'x-api-key, x-amz-security-token',
+          });
         } else res.writeHead(200);
         res.end();
       }),
     );
-    const argv = ['check', `${api.base}/prod/orders`, '--origin', ORIGIN, '-H', 'X-Api-Key: k3y-s3cr3t', '-H', 'X-Amz-Security-Token: st5-s3cr3t'];
+    const argv = [
+      'check',
+      `${api.base}/prod/orders`,
+      '--origin',
+      ORIGIN,
+      '-H',
+      'X-Api-Key: k3y-s3cr3t',
+      '-H',
+      'X-Amz-Security-Token: st5-s3cr3t',
+    ];
     const text = capture();
     expect(await run(argv, text)).toBe(1);
     expect(text.stdout.join('\n')).toContain('    > X-Api-Key: <redacted: --show-secrets shows it>');

@@ -16,7 +16,9 @@ export interface Captured {
 }
 
 /** An Output that records what a command prints; `color`/`isTTY` let a test pretend to be a terminal. */
-export function captureOutput(options: { color?: boolean; isTTY?: boolean } = {}): Output & { stdout: () => string; stderr: () => string } {
+export function captureOutput(
+  options: { color?: boolean; isTTY?: boolean } = {},
+): Output & { stdout: () => string; stderr: () => string } {
   let out = '';
   let err = '';
   const line = (t: string) => (t.endsWith('\n') ? t : `${t}\n`);
@@ -31,20 +33,31 @@ export function captureOutput(options: { color?: boolean; isTTY?: boolean } = {}
 }
 
 /** Runs the CLI in-process, as `cors-gen <argv>` would, and returns its exit code and output. */
-export async function cli(argv: readonly string[], options: { color?: boolean; isTTY?: boolean } = {}): Promise<Captured> {
+export async function cli(
+  argv: readonly string[],
+  options: { color?: boolean; isTTY?: boolean } = {},
+): Promise<Captured> {
   const output = captureOutput(options);
   const code = await run(argv, output);
   return { code, stdout: output.stdout(), stderr: output.stderr() };
 }
 
 /** Runs the built binary (`node dist/cli/bin.js`) as a child process: proves the real process exit code. */
-export function binary(argv: readonly string[], options: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): Promise<Captured> {
+export function binary(
+  argv: readonly string[],
+  options: { cwd?: string; env?: NodeJS.ProcessEnv } = {},
+): Promise<Captured> {
   if (!existsSync(BIN)) throw new Error(`${BIN} is missing: run "npm run build" (npm test does it) first`);
   return new Promise((resolve) => {
-    execFile(process.execPath, [BIN, ...argv], { cwd: options.cwd ?? ROOT, env: options.env ?? process.env, timeout: 30_000 }, (error, stdout, stderr) => {
-      const code = error ? (typeof error.code === 'number' ? error.code : -1) : 0;
-      resolve({ code, stdout, stderr });
-    });
+    execFile(
+      process.execPath,
+      [BIN, ...argv],
+      { cwd: options.cwd ?? ROOT, env: options.env ?? process.env, timeout: 30_000 },
+      (error, stdout, stderr) => {
+        const code = error ? (typeof error.code === 'number' ? error.code : -1) : 0;
+        resolve({ code, stdout, stderr });
+      },
+    );
   });
 }
 

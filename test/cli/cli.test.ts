@@ -18,8 +18,14 @@ beforeAll(async () => {
   dir = await mkdtemp(path.join(os.tmpdir(), 'cors-gen-cli-'));
   valid = path.join(dir, 'valid.yaml');
   invalid = path.join(dir, 'invalid.yaml');
-  await writeFile(valid, 'version: 1\nname: orders-api\ncors:\n  allowOrigins: [http://app.example.com]\nroutes:\n  - path: /users\n    methods: [GET]\n');
-  await writeFile(invalid, 'version: 1\nname: orders-api\ncors:\n  allowOrigins: [https://app.example.com/]\nroutes:\n  - path: /users\n    methods: [GET]\n');
+  await writeFile(
+    valid,
+    'version: 1\nname: orders-api\ncors:\n  allowOrigins: [http://app.example.com]\nroutes:\n  - path: /users\n    methods: [GET]\n',
+  );
+  await writeFile(
+    invalid,
+    'version: 1\nname: orders-api\ncors:\n  allowOrigins: [https://app.example.com/]\nroutes:\n  - path: /users\n    methods: [GET]\n',
+  );
 });
 afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
@@ -39,7 +45,11 @@ describe('help and version', () => {
   it('prints one JSON document on stdout for a usage error under --json (a missing spec for generate)', async () => {
     const r = await cli(['generate', '--spec', path.join(dir, 'missing.yaml'), '--json']);
     expect(r.code).toBe(2);
-    expect(JSON.parse(r.stdout)).toEqual({ schemaVersion: 1, ok: false, error: { code: 'unreadable', message: expect.stringMatching(/missing\.yaml: no such file$/) } });
+    expect(JSON.parse(r.stdout)).toEqual({
+      schemaVersion: 1,
+      ok: false,
+      error: { code: 'unreadable', message: expect.stringMatching(/missing\.yaml: no such file$/) },
+    });
   });
 
   it('prints usage for --help and exits 0', async () => {
@@ -47,11 +57,17 @@ describe('help and version', () => {
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/^Usage: cors-gen \[options\] \[command\]/);
     for (const c of COMMANDS) expect(r.stdout).toContain(c);
-    expect(r.stdout).toContain('Exit codes: 0 success, 1 invalid input or failed check, 2 usage error, unreadable file or network failure.');
+    expect(r.stdout).toContain(
+      'Exit codes: 0 success, 1 invalid input or failed check, 2 usage error, unreadable file or network failure.',
+    );
   });
 
   it.each(COMMANDS.map((c) => [c]))('prints usage for "%s --help" and "help %s", exit 0', async (command) => {
-    for (const argv of [[command, '--help'], [command, '-h'], ['help', command]]) {
+    for (const argv of [
+      [command, '--help'],
+      [command, '-h'],
+      ['help', command],
+    ]) {
       const r = await cli(argv);
       expect(r.code, argv.join(' ')).toBe(0);
       expect(r.stdout).toMatch(new RegExp(`^Usage: cors-gen ${command} `));
@@ -72,7 +88,20 @@ describe('help and version', () => {
     const validate = (await cli(['validate', '--help'])).stdout;
     for (const flag of ['--spec', '--json']) expect(validate).toContain(flag);
     const init = (await cli(['init', '--help'])).stdout;
-    for (const flag of ['--dir', '--name', '--api', '--origin', '--route', '--header', '--credentials', '--runtime', '--no-frontend', '--yes', '--force']) expect(init).toContain(flag);
+    for (const flag of [
+      '--dir',
+      '--name',
+      '--api',
+      '--origin',
+      '--route',
+      '--header',
+      '--credentials',
+      '--runtime',
+      '--no-frontend',
+      '--yes',
+      '--force',
+    ])
+      expect(init).toContain(flag);
   });
 });
 
@@ -99,11 +128,18 @@ describe('exit codes', () => {
       process.chdir(empty);
       const r = await cli(['validate']);
       expect(r.code).toBe(2);
-      expect(r.stderr).toMatch(/^cors-gen: no spec found: looked for cors-gen\.yaml, cors-gen\.yml, cors-gen\.json in .*; run "cors-gen init" or pass --spec FILE\n$/);
+      expect(r.stderr).toMatch(
+        /^cors-gen: no spec found: looked for cors-gen\.yaml, cors-gen\.yml, cors-gen\.json in .*; run "cors-gen init" or pass --spec FILE\n$/,
+      );
       const json = await cli(['validate', '--json']);
       expect(json.code).toBe(2);
       expect(json.stderr).toBe('');
-      expect(JSON.parse(json.stdout)).toMatchObject({ ok: false, file: '.', errors: [{ code: 'unreadable', file: '.' }], warnings: [] });
+      expect(JSON.parse(json.stdout)).toMatchObject({
+        ok: false,
+        file: '.',
+        errors: [{ code: 'unreadable', file: '.' }],
+        warnings: [],
+      });
     } finally {
       process.chdir(cwd);
     }
@@ -126,9 +162,24 @@ describe('exit codes', () => {
 
 describe('usage errors under --json', () => {
   it.each([
-    [['validate', '--bogus', '--json'], 'unknown-option', "unknown option '--bogus'", 'run "cors-gen validate --help" for usage'],
-    [['validate', '--json', '--spec'], 'option-missing-argument', "option '-s, --spec <file>' argument missing", 'run "cors-gen validate --help" for usage'],
-    [['generate', '--json', '--format', 'yaml'], 'invalid-argument', "option '--format <format>' argument 'yaml' is invalid. Allowed choices are hcl, json.", 'run "cors-gen generate --help" for usage'],
+    [
+      ['validate', '--bogus', '--json'],
+      'unknown-option',
+      "unknown option '--bogus'",
+      'run "cors-gen validate --help" for usage',
+    ],
+    [
+      ['validate', '--json', '--spec'],
+      'option-missing-argument',
+      "option '-s, --spec <file>' argument missing",
+      'run "cors-gen validate --help" for usage',
+    ],
+    [
+      ['generate', '--json', '--format', 'yaml'],
+      'invalid-argument',
+      "option '--format <format>' argument 'yaml' is invalid. Allowed choices are hcl, json.",
+      'run "cors-gen generate --help" for usage',
+    ],
     [['frobnicate', '--json'], 'unknown-command', "unknown command 'frobnicate'", 'run "cors-gen --help" for usage'],
   ])('%j prints exactly one { ok: false, error } document on stdout, exit 2', async (argv, code, message, fix) => {
     const r = await cli(argv);
@@ -157,7 +208,11 @@ describe('validate: the report on stdout, positional files', () => {
     const r = await cli(['validate', valid, invalid]);
     expect(r.code).toBe(1);
     const lines = r.stdout.trim().split('\n');
-    expect(lines.filter((l) => /^(ok|error) /.test(l) || l.endsWith(': invalid, 1 error(s)')).map((l) => l.replace(/ .*?(valid|invalid)\.yaml/, ' $1.yaml'))).toEqual([
+    expect(
+      lines
+        .filter((l) => /^(ok|error) /.test(l) || l.endsWith(': invalid, 1 error(s)'))
+        .map((l) => l.replace(/ .*?(valid|invalid)\.yaml/, ' $1.yaml')),
+    ).toEqual([
       'ok valid.yaml: orders-api (rest), 1 route(s), 1 origin(s), 1 warning(s)',
       'error invalid.yaml:4:18 cors.allowOrigins[0]: "https://app.example.com/" has a trailing slash; write "https://app.example.com"',
       `${path.relative(process.cwd(), invalid)}: invalid, 1 error(s)`.replace(/ .*?(valid|invalid)\.yaml/, ' $1.yaml'),
@@ -170,7 +225,10 @@ describe('validate: the report on stdout, positional files', () => {
     expect(r.code).toBe(1);
     const doc = JSON.parse(r.stdout) as { ok: boolean; files: { ok: boolean; file: string }[] };
     expect(doc.ok).toBe(false);
-    expect(doc.files.map((f) => [path.basename(f.file), f.ok])).toEqual([['valid.yaml', true], ['invalid.yaml', false]]);
+    expect(doc.files.map((f) => [path.basename(f.file), f.ok])).toEqual([
+      ['valid.yaml', true],
+      ['invalid.yaml', false],
+    ]);
   });
 
   it('exits 2 when one of several files cannot be read, still reporting the others', async () => {
@@ -195,13 +253,20 @@ describe('validate: the report on stdout, positional files', () => {
 describe('--json output', () => {
   it('escapes DEL, C1 controls (U+009B is a one-character CSI), U+2028 and U+2029 from spec values', async () => {
     const file = path.join(dir, 'c1.yaml');
-    await writeFile(file, 'version: 1\nname: orders-api\ncors:\n  allowOrigins: ["https://a\\u2028.com\\u009b2J\\u007f"]\nroutes:\n  - path: /orders\n    methods: [GET]\n');
+    await writeFile(
+      file,
+      'version: 1\nname: orders-api\ncors:\n  allowOrigins: ["https://a\\u2028.com\\u009b2J\\u007f"]\nroutes:\n  - path: /orders\n    methods: [GET]\n',
+    );
     const r = await cli(['validate', '--json', file]);
     expect(r.code).toBe(1);
     expect(r.stdout).not.toMatch(/[\u007f-\u009f\u2028\u2029]/);
-    expect(r.stdout).toContain('"message": "\\"https://a\\u2028.com\\u009b2J\\u007f\\" contains a control character (\\\\u009b); browsers never send one in Origin"');
+    expect(r.stdout).toContain(
+      '"message": "\\"https://a\\u2028.com\\u009b2J\\u007f\\" contains a control character (\\\\u009b); browsers never send one in Origin"',
+    );
     const doc = JSON.parse(r.stdout) as { errors: { message: string }[] };
-    expect(doc.errors[0]!.message).toBe('"https://a\u2028.com\u009b2J\u007f" contains a control character (\\u009b); browsers never send one in Origin');
+    expect(doc.errors[0]!.message).toBe(
+      '"https://a\u2028.com\u009b2J\u007f" contains a control character (\\u009b); browsers never send one in Origin',
+    );
   });
 });
 
@@ -225,8 +290,13 @@ describe('one pass', () => {
 
   it('does not add "needs at least one route" to a misspelt routes key', async () => {
     const file = path.join(dir, 'misspelt.yaml');
-    await writeFile(file, 'version: 1\nname: orders-api\ncors:\n  allowOrigins: [https://app.example.com]\nroute:\n  - path: /orders\n    methods: [GET]\n');
-    const doc = JSON.parse((await cli(['validate', '--json', file])).stdout) as { errors: { code: string; fix?: string }[] };
+    await writeFile(
+      file,
+      'version: 1\nname: orders-api\ncors:\n  allowOrigins: [https://app.example.com]\nroute:\n  - path: /orders\n    methods: [GET]\n',
+    );
+    const doc = JSON.parse((await cli(['validate', '--json', file])).stdout) as {
+      errors: { code: string; fix?: string }[];
+    };
     expect(doc.errors.map((e) => [e.code, e.fix])).toEqual([['unknown-key', 'did you mean "routes"?']]);
   });
 });
@@ -234,7 +304,10 @@ describe('one pass', () => {
 describe('YAML syntax errors', () => {
   it('show file:line:col, the source line, a caret, and point at the mis-indented line with the fix', async () => {
     const file = path.join(dir, 'indented.yaml');
-    await writeFile(file, 'version: 1\nname: orders-api\ncors:\n  allowOrigins:\n    - https://app.example.com\n     allowCredentials: true\n');
+    await writeFile(
+      file,
+      'version: 1\nname: orders-api\ncors:\n  allowOrigins:\n    - https://app.example.com\n     allowCredentials: true\n',
+    );
     const r = await cli(['validate', file]);
     expect(r.code).toBe(1);
     expect(r.stdout).toBe(
@@ -252,13 +325,20 @@ describe('YAML syntax errors', () => {
     const file = path.join(dir, 'colon.yaml');
     await writeFile(file, 'version: 1\nname: orders api: v2\n');
     const r = await cli(['validate', '--json', file]);
-    expect(JSON.parse(r.stdout).errors[0]).toMatchObject({ code: 'syntax', line: 2, fix: 'put the value in quotes: name: "orders api: v2"' });
+    expect(JSON.parse(r.stdout).errors[0]).toMatchObject({
+      code: 'syntax',
+      line: 2,
+      fix: 'put the value in quotes: name: "orders api: v2"',
+    });
   });
 });
 
 describe('--json', () => {
   it('prints one JSON document on stdout and nothing on stderr, valid or not', async () => {
-    for (const [file, code] of [[valid, 0], [invalid, 1]] as const) {
+    for (const [file, code] of [
+      [valid, 0],
+      [invalid, 1],
+    ] as const) {
       const r = await cli(['validate', '--json', '--spec', file], { color: true, isTTY: true });
       expect(r.code).toBe(code);
       expect(r.stderr).toBe('');
@@ -314,13 +394,20 @@ describe('colour', () => {
       expect(r.stdout + r.stderr).not.toMatch(ESC);
     }
     const out = captureOutput();
-    printIssues(out, [{ severity: 'error', code: 'x', path: 'a', message: 'm' }], [{ severity: 'warning', code: 'y', path: 'b', message: 'n' }]);
+    printIssues(
+      out,
+      [{ severity: 'error', code: 'x', path: 'a', message: 'm' }],
+      [{ severity: 'warning', code: 'y', path: 'b', message: 'n' }],
+    );
     expect(out.stderr()).toBe('error a: m\nwarning b: n\n');
     expect(paint(out, 'red', 'plain')).toBe('plain');
   });
 
   it('processOutput turns colour on for a terminal and off for NO_COLOR (any non-empty value) or TERM=dumb', () => {
-    const saved = { out: Object.getOwnPropertyDescriptor(process.stdout, 'isTTY'), err: Object.getOwnPropertyDescriptor(process.stderr, 'isTTY') };
+    const saved = {
+      out: Object.getOwnPropertyDescriptor(process.stdout, 'isTTY'),
+      err: Object.getOwnPropertyDescriptor(process.stderr, 'isTTY'),
+    };
     const tty = (out: boolean, err: boolean) => {
       Object.defineProperty(process.stdout, 'isTTY', { value: out, configurable: true });
       Object.defineProperty(process.stderr, 'isTTY', { value: err, configurable: true });
@@ -346,7 +433,10 @@ describe('colour', () => {
       tty(true, false);
       expect(processOutput().color).toBe(true);
     } finally {
-      for (const [stream, d] of [[process.stdout, saved.out], [process.stderr, saved.err]] as const) {
+      for (const [stream, d] of [
+        [process.stdout, saved.out],
+        [process.stderr, saved.err],
+      ] as const) {
         if (d) Object.defineProperty(stream, 'isTTY', d);
         else delete (stream as { isTTY?: boolean }).isTTY;
       }
@@ -359,7 +449,9 @@ describe('colour', () => {
     Object.defineProperty(process.stderr, 'isTTY', { value: true, configurable: true });
     Object.defineProperty(process.stdout, 'isTTY', { value: false, configurable: true });
     const written: string[] = [];
-    const spy = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => (written.push(String(chunk)), true));
+    const spy = vi
+      .spyOn(process.stdout, 'write')
+      .mockImplementation((chunk: string | Uint8Array) => (written.push(String(chunk)), true));
     try {
       vi.stubEnv('NO_COLOR', undefined);
       vi.stubEnv('TERM', 'xterm-256color');
@@ -382,7 +474,9 @@ describe('colour', () => {
     expect(painted.screen).toContain('\u001b[31merror\u001b[39m');
     const plain = await runOnPty(['validate', '--spec', invalid], [], { cwd: dir, env: { NO_COLOR: '1' } });
     expect(plain.code).toBe(1);
-    expect(plain.screen).toContain('error invalid.yaml:4:18 cors.allowOrigins[0]: "https://app.example.com/" has a trailing slash');
+    expect(plain.screen).toContain(
+      'error invalid.yaml:4:18 cors.allowOrigins[0]: "https://app.example.com/" has a trailing slash',
+    );
     expect(plain.screen).not.toMatch(ESC);
   });
 

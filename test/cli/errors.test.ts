@@ -15,18 +15,23 @@ vi.mock('../../src/spec/load.js', async (original) => {
   return {
     ...real,
     // A bug anywhere below a command: `validate bug.yaml` meets a plain Error, which nothing translates.
-    loadSpec: (file: string) => (file.endsWith('bug.yaml') ? Promise.reject(new TypeError('boom')) : real.loadSpec(file)),
+    loadSpec: (file: string) =>
+      file.endsWith('bug.yaml') ? Promise.reject(new TypeError('boom')) : real.loadSpec(file),
   };
 });
 
 function files(dir: string): string[] {
-  return readdirSync(dir, { withFileTypes: true }).flatMap((d) => (d.isDirectory() ? files(path.join(dir, d.name)) : d.name.endsWith('.ts') ? [path.join(dir, d.name)] : []));
+  return readdirSync(dir, { withFileTypes: true }).flatMap((d) =>
+    d.isDirectory() ? files(path.join(dir, d.name)) : d.name.endsWith('.ts') ? [path.join(dir, d.name)] : [],
+  );
 }
 
 /** The relative static imports of a file (`import ... from './x.js'` and `export ... from`), resolved to `.ts`. */
 function staticImports(file: string): string[] {
   const text = readFileSync(file, 'utf8');
-  return [...text.matchAll(/^(?:import|export)\s[^;]*?from\s+'(\.[^']+)'/gm)].map((m) => path.resolve(path.dirname(file), m[1]!.replace(/\.js$/, '.ts')));
+  return [...text.matchAll(/^(?:import|export)\s[^;]*?from\s+'(\.[^']+)'/gm)].map((m) =>
+    path.resolve(path.dirname(file), m[1]!.replace(/\.js$/, '.ts')),
+  );
 }
 
 function reaches(from: string, target: string, seen = new Set<string>()): boolean {
@@ -39,15 +44,21 @@ function reaches(from: string, target: string, seen = new Set<string>()): boolea
 describe('the error model', () => {
   it('maps each kind to its exit code: usage and external 2, invalid and internal 1', () => {
     expect(EXIT_CODE).toEqual({ usage: 2, external: 2, invalid: 1, internal: 1 });
-    expect([new UsageError('u'), new ExternalError('e', { code: 'x' }), new InvalidInputError('i', { code: 'y' })].map((e) => [e instanceof CorsGenError, e.kind])).toEqual([
+    expect(
+      [new UsageError('u'), new ExternalError('e', { code: 'x' }), new InvalidInputError('i', { code: 'y' })].map(
+        (e) => [e instanceof CorsGenError, e.kind],
+      ),
+    ).toEqual([
       [true, 'usage'],
       [true, 'external'],
       [true, 'invalid'],
     ]);
   });
 
-  it('has one base: no class in src/ extends Error directly but CorsGenError and the check\'s two internal ones', () => {
-    const direct = files(SRC).flatMap((f) => [...readFileSync(f, 'utf8').matchAll(/class (\w+) extends Error\b/g)].map((m) => m[1]));
+  it("has one base: no class in src/ extends Error directly but CorsGenError and the check's two internal ones", () => {
+    const direct = files(SRC).flatMap((f) =>
+      [...readFileSync(f, 'utf8').matchAll(/class (\w+) extends Error\b/g)].map((m) => m[1]),
+    );
     // CheckError and NetworkError carry their own `kind` (usage/network, dns/tls/...) that tests and the check
     // rely on; the CLI translates them at its boundary (cli/commands/check.ts).
     expect(direct.sort()).toEqual(['CheckError', 'CorsGenError', 'NetworkError']);
@@ -70,11 +81,15 @@ describe('the error model', () => {
 });
 
 describe('the command modules', () => {
-  it.each(readdirSync(path.join(SRC, 'cli', 'commands')))('cli/commands/%s does not import cli/main.ts, directly or through others (no cycle)', (name) => {
-    expect(reaches(path.join(SRC, 'cli', 'commands', name), path.join(SRC, 'cli', 'main.ts'))).toBe(false);
-  });
+  it.each(readdirSync(path.join(SRC, 'cli', 'commands')))(
+    'cli/commands/%s does not import cli/main.ts, directly or through others (no cycle)',
+    (name) => {
+      expect(reaches(path.join(SRC, 'cli', 'commands', name), path.join(SRC, 'cli', 'main.ts'))).toBe(false);
+    },
+  );
 
   it('the cycle check would see one: cli/main.ts reaches every command', () => {
-    for (const name of readdirSync(path.join(SRC, 'cli', 'commands'))) expect(reaches(path.join(SRC, 'cli', 'main.ts'), path.join(SRC, 'cli', 'commands', name))).toBe(true);
+    for (const name of readdirSync(path.join(SRC, 'cli', 'commands')))
+      expect(reaches(path.join(SRC, 'cli', 'main.ts'), path.join(SRC, 'cli', 'commands', name))).toBe(true);
   });
 });

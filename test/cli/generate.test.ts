@@ -1,12 +1,24 @@
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { binary, cli, plainEnv, ROOT } from './capture.js';
 
-const EXAMPLES = readdirSync(path.join(ROOT, 'examples')).filter((e) => existsSync(path.join(ROOT, 'examples', e, 'cors-gen.yaml')));
+const EXAMPLES = readdirSync(path.join(ROOT, 'examples')).filter((e) =>
+  existsSync(path.join(ROOT, 'examples', e, 'cors-gen.yaml')),
+);
 
 const SPEC = `version: 1
 name: shop
@@ -44,7 +56,11 @@ function snapshot(dir: string): Record<string, string> {
   const out: Record<string, string> = {};
   if (!existsSync(dir)) return out;
   for (const e of readdirSync(dir, { recursive: true, withFileTypes: true })) {
-    if (e.isFile()) out[path.relative(dir, path.join(e.parentPath, e.name)).split(path.sep).join('/')] = readFileSync(path.join(e.parentPath, e.name), 'utf8');
+    if (e.isFile())
+      out[path.relative(dir, path.join(e.parentPath, e.name)).split(path.sep).join('/')] = readFileSync(
+        path.join(e.parentPath, e.name),
+        'utf8',
+      );
   }
   return out;
 }
@@ -52,7 +68,8 @@ function snapshot(dir: string): Record<string, string> {
 /** A path as the in-process CLI shows it: relative to the working directory. */
 const rel = (p: string) => path.relative(process.cwd(), p);
 
-const gen = (dir: string, ...args: string[]) => cli(['generate', '--spec', path.join(dir, 'cors-gen.yaml'), '--out', path.join(dir, 'generated'), ...args]);
+const gen = (dir: string, ...args: string[]) =>
+  cli(['generate', '--spec', path.join(dir, 'cors-gen.yaml'), '--out', path.join(dir, 'generated'), ...args]);
 
 describe('cors-gen generate', () => {
   it('writes the module and exits 0; run again, writes nothing', async () => {
@@ -66,7 +83,19 @@ describe('cors-gen generate', () => {
     expect(first.stdout).toContain('wrote');
     const files = Object.keys(snapshot(path.join(dir, 'generated/shop')));
     expect(files.sort()).toEqual(
-      ['.cors-gen.json', '.gitignore', 'README.md', 'lambda/app.mjs', 'lambda/cors.mjs', 'lambda/index.mjs', 'main.tf', 'outputs.tf', 'stages/dev.tfvars', 'variables.tf', 'versions.tf'].sort(),
+      [
+        '.cors-gen.json',
+        '.gitignore',
+        'README.md',
+        'lambda/app.mjs',
+        'lambda/cors.mjs',
+        'lambda/index.mjs',
+        'main.tf',
+        'outputs.tf',
+        'stages/dev.tfvars',
+        'variables.tf',
+        'versions.tf',
+      ].sort(),
     );
     const again = await gen(dir);
     expect(again.code).toBe(0);
@@ -86,12 +115,16 @@ describe('cors-gen generate', () => {
     const dir = project();
     await gen(dir);
     expect((await gen(dir, '--check')).code).toBe(0);
-    writeFileSync(path.join(dir, 'cors-gen.yaml'), SPEC.replace('https://admin.example.com]', 'https://admin.example.com, https://ops.example.com]'));
+    writeFileSync(
+      path.join(dir, 'cors-gen.yaml'),
+      SPEC.replace('https://admin.example.com]', 'https://admin.example.com, https://ops.example.com]'),
+    );
     const before = snapshot(path.join(dir, 'generated'));
     const r = await gen(dir, '--check');
     expect(r.code).toBe(1);
     expect(r.stdout).toContain('differs from what');
-    for (const f of ['variables.tf', 'main.tf', '.cors-gen.json', 'README.md']) expect(r.stdout).toMatch(new RegExp(`update +\\S*shop[/\\\\]${f.replace('.', '\\.')}`));
+    for (const f of ['variables.tf', 'main.tf', '.cors-gen.json', 'README.md'])
+      expect(r.stdout).toMatch(new RegExp(`update +\\S*shop[/\\\\]${f.replace('.', '\\.')}`));
     expect(snapshot(path.join(dir, 'generated'))).toEqual(before);
   });
 
@@ -114,7 +147,7 @@ describe('cors-gen generate', () => {
     expect(readFileSync(main, 'utf8')).toContain('Content-Type,X-Trace');
   });
 
-  it('never overwrites the user\'s lambda/app.mjs', async () => {
+  it("never overwrites the user's lambda/app.mjs", async () => {
     const dir = project();
     await gen(dir);
     const app = path.join(dir, 'generated/shop/lambda/app.mjs');
@@ -128,7 +161,13 @@ describe('cors-gen generate', () => {
   it('exits 2 when the output folder cannot be written', async () => {
     const dir = project();
     writeFileSync(path.join(dir, 'not-a-folder'), '');
-    const r = await cli(['generate', '--spec', path.join(dir, 'cors-gen.yaml'), '--out', path.join(dir, 'not-a-folder')]);
+    const r = await cli([
+      'generate',
+      '--spec',
+      path.join(dir, 'cors-gen.yaml'),
+      '--out',
+      path.join(dir, 'not-a-folder'),
+    ]);
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('cannot write');
   });
@@ -160,7 +199,9 @@ describe('cors-gen generate --json', () => {
     expect(r.code, r.stderr).toBe(code);
     const doc = JSON.parse(r.stdout) as { files: Array<{ path: string; change: string }> };
     expect(doc).toMatchObject({ ...expected, dir: path.join('generated', 'shop') });
-    expect(doc.files).toContainEqual(expect.objectContaining({ path: path.join('generated', 'shop', 'main.tf'), change: 'create' }));
+    expect(doc.files).toContainEqual(
+      expect.objectContaining({ path: path.join('generated', 'shop', 'main.tf'), change: 'create' }),
+    );
   });
 
   it('prints the validation errors as JSON for an invalid spec', async () => {
@@ -178,16 +219,25 @@ describe('cors-gen generate --json', () => {
     writeFileSync(path.join(dir, 'generated/shop/variables.tf'), '# mine\n');
     const r = await gen(dir, '--json');
     expect(r.code).toBe(1);
-    const doc = JSON.parse(r.stdout) as { reason: string; files: Array<{ path: string; change: string }>; message: string };
+    const doc = JSON.parse(r.stdout) as {
+      reason: string;
+      files: Array<{ path: string; change: string }>;
+      message: string;
+    };
     expect(doc.reason).toBe('edited');
-    expect(doc.files).toContainEqual(expect.objectContaining({ change: 'edited', path: expect.stringMatching(/variables\.tf$/) }));
+    expect(doc.files).toContainEqual(
+      expect.objectContaining({ change: 'edited', path: expect.stringMatching(/variables\.tf$/) }),
+    );
     expect(doc.message).toContain('variables.tf');
   });
 });
 
 describe('the committed examples (what CI checks)', () => {
   it.each(EXAMPLES)('generate --check passes on generated/%s', async (name) => {
-    const r = await binary(['generate', '--check', '--spec', `examples/${name}/cors-gen.yaml`, '--out', 'generated'], { cwd: ROOT, env: plainEnv() });
+    const r = await binary(['generate', '--check', '--spec', `examples/${name}/cors-gen.yaml`, '--out', 'generated'], {
+      cwd: ROOT,
+      env: plainEnv(),
+    });
     expect(r.stdout).toContain('is up to date');
     expect(r.code, r.stdout).toBe(0);
   });
@@ -196,9 +246,15 @@ describe('the committed examples (what CI checks)', () => {
     const clone = path.join(tmp, 'clone');
     cpSync(path.join(ROOT, 'examples'), path.join(clone, 'examples'), { recursive: true });
     cpSync(path.join(ROOT, 'generated'), path.join(clone, 'generated'), { recursive: true });
-    const fromRoot = await binary(['generate', '--check', '--spec', 'examples/orders-api/cors-gen.yaml', '--out', 'generated'], { cwd: clone, env: plainEnv() });
+    const fromRoot = await binary(
+      ['generate', '--check', '--spec', 'examples/orders-api/cors-gen.yaml', '--out', 'generated'],
+      { cwd: clone, env: plainEnv() },
+    );
     expect(fromRoot.code, fromRoot.stderr).toBe(0);
-    const fromSpecFolder = await binary(['generate', '--check', '--spec', 'cors-gen.yaml', '--out', '../../generated'], { cwd: path.join(clone, 'examples/orders-api'), env: plainEnv() });
+    const fromSpecFolder = await binary(
+      ['generate', '--check', '--spec', 'cors-gen.yaml', '--out', '../../generated'],
+      { cwd: path.join(clone, 'examples/orders-api'), env: plainEnv() },
+    );
     expect(fromSpecFolder.code, fromSpecFolder.stderr).toBe(0);
   });
 
@@ -223,7 +279,10 @@ describe('concurrent runs', () => {
     const files = Object.keys(snapshot(path.join(dir, 'generated/shop')));
     const formats = ['hcl', 'json'].filter((f) => files.some((p) => (f === 'hcl' ? /\.tf$/ : /\.tf\.json$/).test(p)));
     expect(formats, files.join(', ')).toHaveLength(1);
-    const check = await binary(['generate', '--check', '--spec', 'cors-gen.yaml', '--format', formats[0]!], { cwd: dir, env: plainEnv() });
+    const check = await binary(['generate', '--check', '--spec', 'cors-gen.yaml', '--format', formats[0]!], {
+      cwd: dir,
+      env: plainEnv(),
+    });
     expect(check.code, check.stderr).toBe(0);
   });
 });
@@ -238,8 +297,12 @@ describe('cors-gen generate: hostile module folders', () => {
     writeFileSync(path.join(dir, 'cors-gen.yaml'), SPEC.replace('[Content-Type]', '[Content-Type, X-Trace]'));
     const r = await gen(dir);
     expect(r.code).toBe(2);
-    expect(r.stderr).toContain(`error ${journal}: the entry "../../../victim.txt" leaves the module folder or has an empty, "." or ".." segment;`);
-    expect(r.stderr).toContain(`Nothing was deleted or written. If no cors-gen run is writing this folder, delete ${journal}`);
+    expect(r.stderr).toContain(
+      `error ${journal}: the entry "../../../victim.txt" leaves the module folder or has an empty, "." or ".." segment;`,
+    );
+    expect(r.stderr).toContain(
+      `Nothing was deleted or written. If no cors-gen run is writing this folder, delete ${journal}`,
+    );
     expect(readFileSync(path.join(dir, 'victim.txt'), 'utf8')).toBe('keep\n');
   });
 
@@ -250,7 +313,9 @@ describe('cors-gen generate: hostile module folders', () => {
     writeFileSync(path.join(shop, '.cors-gen.journal'), '{"staged":["/etc/hostname"]}');
     const check = await gen(dir, '--check');
     expect(check.code).toBe(2);
-    expect(check.stderr).toContain(`error ${path.join(shop, '.cors-gen.journal')}: the entry "/etc/hostname" is an absolute path;`);
+    expect(check.stderr).toContain(
+      `error ${path.join(shop, '.cors-gen.journal')}: the entry "/etc/hostname" is an absolute path;`,
+    );
     rmSync(path.join(shop, '.cors-gen.journal'));
     writeFileSync(path.join(dir, 'x'), 'x\n');
     const manifestFile = path.join(shop, '.cors-gen.json');
@@ -260,13 +325,15 @@ describe('cors-gen generate: hostile module folders', () => {
     for (const args of [[], ['--force'], ['--check']]) {
       const r = await gen(dir, ...args);
       expect(r.code, args.join(' ')).toBe(2);
-      expect(r.stderr).toContain(`error ${manifestFile}: the entry "../../x" leaves the module folder or has an empty, "." or ".." segment;`);
+      expect(r.stderr).toContain(
+        `error ${manifestFile}: the entry "../../x" leaves the module folder or has an empty, "." or ".." segment;`,
+      );
       expect(r.stderr).toContain('Restore it from version control or delete it');
     }
     expect(readFileSync(path.join(dir, 'x'), 'utf8')).toBe('x\n');
   });
 
-  it('tells on stderr that it waits for another run\'s lock; the result stays on stdout', async () => {
+  it("tells on stderr that it waits for another run's lock; the result stays on stdout", async () => {
     const dir = project();
     const holder = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 20000)'], { stdio: 'ignore' });
     try {
@@ -308,7 +375,9 @@ describe('cors-gen generate: hostile module folders', () => {
     symlinkSync(path.join(dir, 'elsewhere'), path.join(dir, 'generated'));
     const r = await binary(['generate', 'cors-gen.yaml'], { cwd: dir, env: plainEnv() });
     expect(r.code).toBe(2);
-    expect(r.stderr).toContain(`error generated is a symbolic link (to ${JSON.stringify(path.join(dir, 'elsewhere'))});`);
+    expect(r.stderr).toContain(
+      `error generated is a symbolic link (to ${JSON.stringify(path.join(dir, 'elsewhere'))});`,
+    );
   });
 
   it('exits 2 at once, with the reason, for an output folder under /proc (no endless mkdir)', async () => {
@@ -317,11 +386,20 @@ describe('cors-gen generate: hostile module folders', () => {
     const r = await cli(['generate', '--spec', path.join(dir, 'cors-gen.yaml'), '--out', '/proc/cors-gen-x']);
     expect(Date.now() - started).toBeLessThan(10_000);
     expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(new RegExp(`^error cannot write ${rel('/proc/cors-gen-x/shop')}: ENOENT: .*; the previous module was kept\n$`));
- 
+    expect(r.stderr).toMatch(
+      new RegExp(`^error cannot write ${rel('/proc/cors-gen-x/shop')}: ENOENT: .*; the previous module was kept\n$`),
+    );
+
     // Below a dangling link (allowed by the flag) the same walk would spin too.
     symlinkSync(path.join(dir, 'nowhere'), path.join(dir, 'dangling'));
-    const below = await cli(['generate', '--spec', path.join(dir, 'cors-gen.yaml'), '--out', path.join(dir, 'dangling', 'out'), '--allow-symlinked-module']);
+    const below = await cli([
+      'generate',
+      '--spec',
+      path.join(dir, 'cors-gen.yaml'),
+      '--out',
+      path.join(dir, 'dangling', 'out'),
+      '--allow-symlinked-module',
+    ]);
     expect(below.code).toBe(2);
     expect(below.stderr).toMatch(/^error cannot write \S+dangling\/out\/shop: ENOENT: /);
     expect(Date.now() - started).toBeLessThan(10_000);
@@ -334,7 +412,10 @@ describe('cors-gen generate: the spec as an argument', () => {
     const r = await binary(['generate', 'cors-gen.yaml'], { cwd: dir, env: plainEnv() });
     expect(r.code, r.stderr).toBe(0);
     expect(existsSync(path.join(dir, 'generated/shop/main.tf'))).toBe(true);
-    const same = await binary(['generate', 'cors-gen.yaml', '--spec', './cors-gen.yaml', '--check'], { cwd: dir, env: plainEnv() });
+    const same = await binary(['generate', 'cors-gen.yaml', '--spec', './cors-gen.yaml', '--check'], {
+      cwd: dir,
+      env: plainEnv(),
+    });
     expect(same.code, same.stderr).toBe(0);
   });
 
@@ -343,7 +424,11 @@ describe('cors-gen generate: the spec as an argument', () => {
     const r = await binary(['generate', 'a.yaml', '--spec', 'b.yaml', '--json'], { cwd: dir, env: plainEnv() });
     expect(r.code).toBe(2);
     expect(r.stderr).toBe('cors-gen: two different specs were given: a.yaml and --spec b.yaml; pass one of them\n');
-    expect(JSON.parse(r.stdout)).toMatchObject({ schemaVersion: 1, ok: false, error: { code: 'usage', message: 'two different specs were given: a.yaml and --spec b.yaml; pass one of them' } });
+    expect(JSON.parse(r.stdout)).toMatchObject({
+      schemaVersion: 1,
+      ok: false,
+      error: { code: 'usage', message: 'two different specs were given: a.yaml and --spec b.yaml; pass one of them' },
+    });
   });
 });
 
@@ -379,15 +464,24 @@ describe('cors-gen generate --check: how to get out of every state', () => {
     rmSync(path.join(shop, 'README.md'));
     rmSync(path.join(shop, 'lambda/app.mjs'));
     writeFileSync(path.join(shop, 'main.tf.cors-gen-new'), 'half written');
-    writeFileSync(path.join(dir, 'cors-gen.yaml'), SPEC.replace(/stages:[\s\S]*$/, '').replace('[Content-Type]', '[Content-Type, X-Trace]'));
+    writeFileSync(
+      path.join(dir, 'cors-gen.yaml'),
+      SPEC.replace(/stages:[\s\S]*$/, '').replace('[Content-Type]', '[Content-Type, X-Trace]'),
+    );
     const r = await gen(dir, '--check');
     expect(r.code).toBe(1);
     const lines = r.stdout.split('\n');
     expect(lines).toContain(`  create  ${path.join(shop, 'README.md')}: missing: \`cors-gen generate\` writes it`);
     expect(lines).toContain(`  update  ${path.join(shop, 'main.tf')}: out of date: \`cors-gen generate\` rewrites it`);
-    expect(lines).toContain(`  delete  ${path.join(shop, 'stages/dev.tfvars')}: no longer generated: \`cors-gen generate\` deletes it`);
-    expect(lines).toContain(`  delete  ${path.join(shop, 'main.tf.cors-gen-new')}: left by an interrupted run: \`cors-gen generate\` cleans it up`);
-    expect(lines).toContain(`  missing ${path.join(shop, 'lambda/app.mjs')}: your code file is missing: \`cors-gen generate\` writes the starter again`);
+    expect(lines).toContain(
+      `  delete  ${path.join(shop, 'stages/dev.tfvars')}: no longer generated: \`cors-gen generate\` deletes it`,
+    );
+    expect(lines).toContain(
+      `  delete  ${path.join(shop, 'main.tf.cors-gen-new')}: left by an interrupted run: \`cors-gen generate\` cleans it up`,
+    );
+    expect(lines).toContain(
+      `  missing ${path.join(shop, 'lambda/app.mjs')}: your code file is missing: \`cors-gen generate\` writes the starter again`,
+    );
     expect(lines.at(-2)).toBe('Run `cors-gen generate` and commit the result.');
     expect((await gen(dir)).code).toBe(0);
     expect((await gen(dir, '--check')).code).toBe(0);
@@ -397,7 +491,10 @@ describe('cors-gen generate --check: how to get out of every state', () => {
     const dir = project();
     await gen(dir);
     const manifestFile = path.join(dir, 'generated/shop/.cors-gen.json');
-    const manifest = JSON.parse(readFileSync(manifestFile, 'utf8')) as { version: string; files: Record<string, string> };
+    const manifest = JSON.parse(readFileSync(manifestFile, 'utf8')) as {
+      version: string;
+      files: Record<string, string>;
+    };
     const running = manifest.version;
     // As if an older cors-gen had written a different main.tf.
     const main = path.join(dir, 'generated/shop/main.tf');
@@ -407,9 +504,16 @@ describe('cors-gen generate --check: how to get out of every state', () => {
     writeFileSync(manifestFile, `${JSON.stringify(manifest, null, 2)}\n`);
     const r = await gen(dir, '--check');
     expect(r.code).toBe(1);
-    expect(r.stdout).toContain(`The generator changed: cors-gen 0.0.1 wrote ${rel(path.join(dir, 'generated/shop'))}, this is cors-gen ${running} (the spec did not change).\n`);
+    expect(r.stdout).toContain(
+      `The generator changed: cors-gen 0.0.1 wrote ${rel(path.join(dir, 'generated/shop'))}, this is cors-gen ${running} (the spec did not change).\n`,
+    );
     const json = await gen(dir, '--check', '--json');
-    expect(JSON.parse(json.stdout)).toMatchObject({ ok: false, reason: 'stale', version: running, writtenBy: { version: '0.0.1', specChanged: false } });
+    expect(JSON.parse(json.stdout)).toMatchObject({
+      ok: false,
+      reason: 'stale',
+      version: running,
+      writtenBy: { version: '0.0.1', specChanged: false },
+    });
   });
 
   it('an upgrade that changes no output passes the check and rewrites nothing', async () => {
@@ -434,7 +538,9 @@ describe('cors-gen generate --diff', () => {
     const before = snapshot(path.join(dir, 'generated'));
     const r = await gen(dir, '--diff');
     // A missing file is diffed from /dev/null, as git does.
-    expect(r.stdout).toContain(`--- /dev/null\n+++ b/${rel(path.join(dir, 'generated/shop/outputs.tf')).split(path.sep).join('/')}\n@@ -0,0 +1,`);
+    expect(r.stdout).toContain(
+      `--- /dev/null\n+++ b/${rel(path.join(dir, 'generated/shop/outputs.tf')).split(path.sep).join('/')}\n@@ -0,0 +1,`,
+    );
     expect(r.code).toBe(1);
     const tfvars = rel(path.join(dir, 'generated/shop/stages/dev.tfvars')).split(path.sep).join('/');
     expect(r.stdout).toContain(`--- a/${tfvars}\n+++ b/${tfvars}\n`);
@@ -465,7 +571,9 @@ describe('cors-gen generate after a rename', () => {
     const check = await gen(dir, '--check');
     expect(check.code).toBe(1);
     expect(check.stdout).toContain(warning);
-    expect(check.stdout).toContain('1 other module folder(s) of the same spec (see the warning above): move your code out of them, then delete them.');
+    expect(check.stdout).toContain(
+      '1 other module folder(s) of the same spec (see the warning above): move your code out of them, then delete them.',
+    );
     rmSync(path.join(dir, 'generated/shop'), { recursive: true });
     expect((await gen(dir, '--check')).code).toBe(0);
   });

@@ -49,7 +49,9 @@ describe('init --yes', () => {
     expect(validated.code).toBe(0);
     expect(validated.stderr).toBe('');
     // Stage origins count too: the summary names every list the module is configured with, and the website's origin.
-    expect(validated.stdout).toBe("ok cors-gen.yaml: shop-frontend (rest), 2 route(s), 2 origin(s): 1 in cors.allowOrigins, 1 in stages.dev plus the S3 website's\n");
+    expect(validated.stdout).toBe(
+      "ok cors-gen.yaml: shop-frontend (rest), 2 route(s), 2 origin(s): 1 in cors.allowOrigins, 1 in stages.dev plus the S3 website's\n",
+    );
   });
 
   it('names the API after the folder and keeps machine paths out of the file', async () => {
@@ -62,13 +64,33 @@ describe('init --yes', () => {
 
   it('puts development origins in a dev stage, keeping prod clean', async () => {
     await cli(['init', '--yes', '--dir', dir]);
-    const data = parseYaml(await readFile(spec(), 'utf8')) as { cors: { allowOrigins: string[] }; stages: Record<string, { allowOrigins: string[] }> };
+    const data = parseYaml(await readFile(spec(), 'utf8')) as {
+      cors: { allowOrigins: string[] };
+      stages: Record<string, { allowOrigins: string[] }>;
+    };
     expect(data.cors.allowOrigins).toEqual(['https://app.example.com']);
     expect(data.stages.dev!.allowOrigins).toEqual(['http://localhost:3000']);
   });
 
   it('takes every flag into the file', async () => {
-    const r = await cli(['init', '--yes', '--dir', dir, '--name', 'billing', '--api', 'http', '--origin', 'https://a.example.com', '--origin', 'https://b.example.com,http://localhost:5173', '--credentials', '--runtime', 'python3.13', '--no-frontend']);
+    const r = await cli([
+      'init',
+      '--yes',
+      '--dir',
+      dir,
+      '--name',
+      'billing',
+      '--api',
+      'http',
+      '--origin',
+      'https://a.example.com',
+      '--origin',
+      'https://b.example.com,http://localhost:5173',
+      '--credentials',
+      '--runtime',
+      'python3.13',
+      '--no-frontend',
+    ]);
     expect(r.code).toBe(0);
     const result = await loadSpec(spec(), dir);
     expect(result.ok).toBe(true);
@@ -94,7 +116,9 @@ describe('init --yes', () => {
           expect(loaded.ok, JSON.stringify(!loaded.ok && loaded.errors)).toBe(true);
           // The warnings a starter spec may carry, with credentials, are real and worth knowing: the limit of REST
           // gateway responses, and the plain-http website origin trusted in production.
-          expect(loaded.warnings.map((w) => w.code).sort()).toEqual(credentials ? [...(api === 'rest' ? ['gateway-errors-first-origin'] : []), 'http-in-prod'] : []);
+          expect(loaded.warnings.map((w) => w.code).sort()).toEqual(
+            credentials ? [...(api === 'rest' ? ['gateway-errors-first-origin'] : []), 'http-in-prod'] : [],
+          );
         }
       }
     }
@@ -102,30 +126,53 @@ describe('init --yes', () => {
 });
 
 describe('the starter spec talks only about what it configures', () => {
-  it('without a website bucket, it says to list the site\'s origin and has no index document', async () => {
+  it("without a website bucket, it says to list the site's origin and has no index document", async () => {
     await cli(['init', '--yes', '--dir', dir, '--no-frontend']);
     const text = await readFile(spec(), 'utf8');
-    expect(text).toContain('frontend:\n  # Your site is hosted elsewhere: list its origin in cors.allowOrigins (or a stage). true adds an S3 website bucket.\n  enabled: false\n');
+    expect(text).toContain(
+      'frontend:\n  # Your site is hosted elsewhere: list its origin in cors.allowOrigins (or a stage). true adds an S3 website bucket.\n  enabled: false\n',
+    );
     expect(text).not.toMatch(/website origin|s3-website|indexDocument/);
   });
 
   it('with a website bucket, it says its origin is allowed too', async () => {
     await cli(['init', '--yes', '--dir', dir]);
     const text = await readFile(spec(), 'utf8');
-    expect(text).toContain('  # An S3 website bucket for your frontend; its origin (http://<bucket>.s3-website-<region>.amazonaws.com) is\n  # allowed too.\n  enabled: true\n  indexDocument: index.html\n');
+    expect(text).toContain(
+      '  # An S3 website bucket for your frontend; its origin (http://<bucket>.s3-website-<region>.amazonaws.com) is\n  # allowed too.\n  enabled: true\n  indexDocument: index.html\n',
+    );
   });
 
   it('--yes prints where each origin went and why, on stderr', async () => {
     const r = await cli(['init', '--yes', '--dir', dir, '--origin', 'https://app.example.com,http://localhost:5173']);
     expect(r.stdout).toBe('');
     expect(r.stderr).toContain('  https://app.example.com -> cors.allowOrigins (a production origin)\n');
-    expect(r.stderr).toContain('  http://localhost:5173 -> stages.dev (a development origin: production should not trust a page any local process can serve)\n');
+    expect(r.stderr).toContain(
+      '  http://localhost:5173 -> stages.dev (a development origin: production should not trust a page any local process can serve)\n',
+    );
     const only = await cli(['init', '--yes', '--force', '--dir', dir, '--origin', 'http://localhost:5173']);
-    expect(only.stderr).toContain('  http://localhost:5173 -> cors.allowOrigins (a development origin, kept in production because no other origin was given)\n');
+    expect(only.stderr).toContain(
+      '  http://localhost:5173 -> cors.allowOrigins (a development origin, kept in production because no other origin was given)\n',
+    );
   });
 
   it('--route and --header (repeatable) go into the spec; --api takes any case', async () => {
-    const r = await cli(['init', '--yes', '--dir', dir, '--api', 'HTTP', '--route', 'get,post /users', '--route', 'DELETE /users/{id}', '--header', 'X-Api-Key', '--header', 'Content-Type']);
+    const r = await cli([
+      'init',
+      '--yes',
+      '--dir',
+      dir,
+      '--api',
+      'HTTP',
+      '--route',
+      'get,post /users',
+      '--route',
+      'DELETE /users/{id}',
+      '--header',
+      'X-Api-Key',
+      '--header',
+      'Content-Type',
+    ]);
     expect(r.code).toBe(0);
     const loaded = await loadSpec(spec(), dir);
     expect(loaded.ok && loaded.model).toMatchObject({
@@ -145,7 +192,9 @@ describe('cors-gen schema', () => {
     expect(first.code).toBe(0);
     expect(first.stderr).toMatch(/^wrote .*cors-gen\.schema\.json\n/);
     expect(first.stderr).toContain('# yaml-language-server: $schema=./cors-gen.schema.json');
-    expect(JSON.parse(await readFile(path.join(dir, 'cors-gen.schema.json'), 'utf8'))).toMatchObject({ $schema: 'http://json-schema.org/draft-07/schema#' });
+    expect(JSON.parse(await readFile(path.join(dir, 'cors-gen.schema.json'), 'utf8'))).toMatchObject({
+      $schema: 'http://json-schema.org/draft-07/schema#',
+    });
     const again = await cli(['schema', '--dir', dir]);
     expect(again.stderr).toMatch(/cors-gen\.schema\.json is up to date\n/);
   });
@@ -157,7 +206,9 @@ describe('init refuses to overwrite', () => {
     const before = await readFile(spec());
     const again = await cli(['init', '--yes', '--dir', dir, '--api', 'http', '--origin', 'https://second.example.com']);
     expect(again.code).toBe(1);
-    expect(again.stderr).toMatch(/cors-gen\.yaml already exists; it was left as it is\. Pass --force to overwrite it\./);
+    expect(again.stderr).toMatch(
+      /cors-gen\.yaml already exists; it was left as it is\. Pass --force to overwrite it\./,
+    );
     expect((await readFile(spec())).equals(before)).toBe(true);
   });
 
@@ -171,7 +222,17 @@ describe('init refuses to overwrite', () => {
 
   it('overwrites with --force', async () => {
     await cli(['init', '--yes', '--dir', dir]);
-    const forced = await cli(['init', '--yes', '--force', '--dir', dir, '--api', 'function-url', '--origin', 'https://second.example.com']);
+    const forced = await cli([
+      'init',
+      '--yes',
+      '--force',
+      '--dir',
+      dir,
+      '--api',
+      'function-url',
+      '--origin',
+      'https://second.example.com',
+    ]);
     expect(forced.code).toBe(0);
     const text = await readFile(spec(), 'utf8');
     expect(text).toContain('api: function-url');
@@ -182,7 +243,9 @@ describe('init refuses to overwrite', () => {
     await writeFile(spec(), 'version: 1\n');
     const r = await runOnPty(['init'], [], { cwd: dir, env: { NO_COLOR: '1' } });
     expect(r.code).toBe(1);
-    expect(r.screen).toContain('error cors-gen.yaml already exists; it was left as it is. Pass --force to overwrite it.');
+    expect(r.screen).toContain(
+      'error cors-gen.yaml already exists; it was left as it is. Pass --force to overwrite it.',
+    );
     expect(r.screen).not.toContain('API name');
   });
 
@@ -199,7 +262,9 @@ describe('init with bad input', () => {
   it('writes nothing and exits 1 for an invalid --origin, naming the flag, the value and the fix', async () => {
     const r = await cli(['init', '--yes', '--dir', dir, '--origin', 'https://app.example.com/']);
     expect(r.code).toBe(1);
-    expect(r.stderr).toContain('error --origin: "https://app.example.com/" has a trailing slash; write "https://app.example.com"');
+    expect(r.stderr).toContain(
+      'error --origin: "https://app.example.com/" has a trailing slash; write "https://app.example.com"',
+    );
     expect(r.stderr).toContain('cors-gen.yaml was not written: fix the flags above.');
     // No position in a file that does not exist.
     expect(r.stderr).not.toMatch(/cors-gen\.yaml:\d+:\d+/);
@@ -226,9 +291,13 @@ describe('init with bad input', () => {
     expect(await readdir(dir)).toEqual([]);
     const route = await cli(['init', '--yes', '--dir', dir, '--route', '/users']);
     expect(route.code).toBe(2);
-    expect(route.stderr).toBe('cors-gen: --route "/users": expected methods, a space and a path, e.g. "GET,POST /users"\n');
+    expect(route.stderr).toBe(
+      'cors-gen: --route "/users": expected methods, a space and a path, e.g. "GET,POST /users"\n',
+    );
     const method = await cli(['init', '--yes', '--dir', dir, '--route', 'FETCH /users']);
-    expect(method.stderr).toBe('cors-gen: --route "FETCH /users": "FETCH" is not one of GET, HEAD, POST, PUT, PATCH, DELETE\n');
+    expect(method.stderr).toBe(
+      'cors-gen: --route "FETCH /users": "FETCH" is not one of GET, HEAD, POST, PUT, PATCH, DELETE\n',
+    );
     expect(await readdir(dir)).toEqual([]);
   });
 
@@ -239,13 +308,19 @@ describe('init with bad input', () => {
     // A route typed with --route whose path is wrong: named by its flag, with the fix.
     const route = await cli(['init', '--yes', '--dir', dir, '--route', 'GET /orders/:id']);
     expect(route.code).toBe(1);
-    expect(route.stderr).toContain('error --route: "/orders/:id" segment ":id" is a literal in API Gateway, not a parameter (paths use {name}; earlier versions of cors-gen accepted it); write "/orders/{id}"');
+    expect(route.stderr).toContain(
+      'error --route: "/orders/:id" segment ":id" is a literal in API Gateway, not a parameter (paths use {name}; earlier versions of cors-gen accepted it); write "/orders/{id}"',
+    );
   });
 });
 
 describe('init without --yes', () => {
   it('does not prompt when stdin is not a terminal: it takes the defaults and exits', async () => {
-    const child = spawn(process.execPath, [BIN, 'init'], { cwd: dir, env: plainEnv(), stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [BIN, 'init'], {
+      cwd: dir,
+      env: plainEnv(),
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
     let stderr = '';
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
     // stdin stays open: a prompt would wait for it forever.
@@ -259,18 +334,39 @@ describe('init without --yes', () => {
   it('asks on a terminal, re-asks only the wrong answers (keeping the others), shows where origins went, and writes routes', async () => {
     const r = await runOnPty(
       ['init'],
-      ['billing\r', 'REST\r', 'https://shop.example.com/,http://localhost:5173\r', '\r', 'y\r', 'get,post /orders\r', 'GET /orders/:id\r', 'GET /orders/{id}\r', '\r', 'Content-Type,X-Api-Key\r', 'Python3.12\r', 'n\r'],
+      [
+        'billing\r',
+        'REST\r',
+        'https://shop.example.com/,http://localhost:5173\r',
+        '\r',
+        'y\r',
+        'get,post /orders\r',
+        'GET /orders/:id\r',
+        'GET /orders/{id}\r',
+        '\r',
+        'Content-Type,X-Api-Key\r',
+        'Python3.12\r',
+        'n\r',
+      ],
       { cwd: dir, env: { NO_COLOR: '1' } },
     );
     expect(r.screen).toContain('API name (shop-frontend): ');
-    expect(r.screen).toContain('rest: full control (wildcard origins, API Gateway errors with CORS); http: cheaper and simpler; function-url: one Lambda, no gateway');
+    expect(r.screen).toContain(
+      'rest: full control (wildcard origins, API Gateway errors with CORS); http: cheaper and simpler; function-url: one Lambda, no gateway',
+    );
     // The wrong origin: the problem and its fix, then the corrected list offered as the default.
-    expect(r.screen).toContain('error cors.allowOrigins[0]: "https://shop.example.com/" has a trailing slash; write "https://shop.example.com"');
+    expect(r.screen).toContain(
+      'error cors.allowOrigins[0]: "https://shop.example.com/" has a trailing slash; write "https://shop.example.com"',
+    );
     expect(r.screen).toContain('Allowed origins, comma-separated (https://shop.example.com,http://localhost:5173): ');
     expect(r.screen).toContain('https://shop.example.com -> cors.allowOrigins (a production origin)');
-    expect(r.screen).toContain('http://localhost:5173 -> stages.dev (a development origin: production should not trust a page any local process can serve)');
+    expect(r.screen).toContain(
+      'http://localhost:5173 -> stages.dev (a development origin: production should not trust a page any local process can serve)',
+    );
     // The wrong route: asked again as route 2, route 1 kept.
-    expect(r.screen).toContain('error routes[1].path: "/orders/:id" segment ":id" is a literal in API Gateway, not a parameter (paths use {name}; earlier versions of cors-gen accepted it); write "/orders/{id}"');
+    expect(r.screen).toContain(
+      'error routes[1].path: "/orders/:id" segment ":id" is a literal in API Gateway, not a parameter (paths use {name}; earlier versions of cors-gen accepted it); write "/orders/{id}"',
+    );
     expect(r.screen.match(/Route 2 \(done\): /g)).toHaveLength(2);
     // Prompts never name flags the user did not type.
     expect(r.screen).not.toMatch(/--(origin|route|name|api)\b/);
@@ -281,7 +377,11 @@ describe('init without --yes', () => {
     expect(loaded.model).toMatchObject({
       name: 'billing',
       api: 'rest',
-      cors: { allowOrigins: ['https://shop.example.com'], allowCredentials: true, allowHeaders: ['Content-Type', 'X-Api-Key'] },
+      cors: {
+        allowOrigins: ['https://shop.example.com'],
+        allowCredentials: true,
+        allowHeaders: ['Content-Type', 'X-Api-Key'],
+      },
       routes: [
         { path: '/orders', methods: ['GET', 'POST'] },
         { path: '/orders/{id}', methods: ['GET'] },
@@ -293,16 +393,29 @@ describe('init without --yes', () => {
   });
 
   it('offers the fixed origin in place when a development origin comes first (the error counts within production)', async () => {
-    const r = await runOnPty(['init'], ['billing\r', 'rest\r', 'http://localhost:5173, https://app.mycorp.io/\r', '\r', 'n\r', '\r', '\r', '\r', 'n\r'], { cwd: dir, env: { NO_COLOR: '1' } });
-    expect(r.screen).toContain('error cors.allowOrigins[0]: "https://app.mycorp.io/" has a trailing slash; write "https://app.mycorp.io"');
+    const r = await runOnPty(
+      ['init'],
+      ['billing\r', 'rest\r', 'http://localhost:5173, https://app.mycorp.io/\r', '\r', 'n\r', '\r', '\r', '\r', 'n\r'],
+      { cwd: dir, env: { NO_COLOR: '1' } },
+    );
+    expect(r.screen).toContain(
+      'error cors.allowOrigins[0]: "https://app.mycorp.io/" has a trailing slash; write "https://app.mycorp.io"',
+    );
     expect(r.screen).toContain('Allowed origins, comma-separated (http://localhost:5173,https://app.mycorp.io): ');
     expect(r.code).toBe(0);
     const loaded = await loadSpec(spec(), dir);
-    expect(loaded.ok && loaded.model).toMatchObject({ cors: { allowOrigins: ['https://app.mycorp.io'] }, stages: [{ name: 'dev', allowOrigins: ['http://localhost:5173'] }] });
+    expect(loaded.ok && loaded.model).toMatchObject({
+      cors: { allowOrigins: ['https://app.mycorp.io'] },
+      stages: [{ name: 'dev', allowOrigins: ['http://localhost:5173'] }],
+    });
   });
 
   it('asks a yes/no question again when the answer is neither', async () => {
-    const r = await runOnPty(['init'], ['billing\r', 'rest\r', '\r', 'X-Custom\r', 'y\r', '\r', '\r', '\r', 'maybe\r', 'n\r'], { cwd: dir, env: { NO_COLOR: '1' } });
+    const r = await runOnPty(
+      ['init'],
+      ['billing\r', 'rest\r', '\r', 'X-Custom\r', 'y\r', '\r', '\r', '\r', 'maybe\r', 'n\r'],
+      { cwd: dir, env: { NO_COLOR: '1' } },
+    );
     expect(r.screen).toContain('  "X-Custom" is not y or n');
     expect(r.screen).toContain('  "maybe" is not y or n');
     expect(r.code).toBe(0);
@@ -311,12 +424,20 @@ describe('init without --yes', () => {
   });
 
   it('re-asks only the origins when they conflict with a later answer ("*" with credentials)', async () => {
-    const r = await runOnPty(['init'], ['billing\r', 'http\r', '*\r', 'y\r', '\r', '\r', '\r', '\r', 'https://app.example.com\r'], { cwd: dir, env: { NO_COLOR: '1' } });
+    const r = await runOnPty(
+      ['init'],
+      ['billing\r', 'http\r', '*\r', 'y\r', '\r', '\r', '\r', '\r', 'https://app.example.com\r'],
+      { cwd: dir, env: { NO_COLOR: '1' } },
+    );
     expect(r.screen).toContain('error cors.allowOrigins[0]: "*" cannot be combined with allowCredentials: true');
     expect(r.screen.match(/API name \(/g)).toHaveLength(1);
     expect(r.code).toBe(0);
     const loaded = await loadSpec(spec(), dir);
-    expect(loaded.ok && loaded.model).toMatchObject({ name: 'billing', api: 'http', cors: { allowOrigins: ['https://app.example.com'], allowCredentials: true } });
+    expect(loaded.ok && loaded.model).toMatchObject({
+      name: 'billing',
+      api: 'http',
+      cors: { allowOrigins: ['https://app.example.com'], allowCredentials: true },
+    });
   });
 
   it('re-asks for an API type it does not know', async () => {
@@ -326,8 +447,12 @@ describe('init without --yes', () => {
     expect((await loadSpec(spec(), dir)).ok).toBe(true);
   });
 
-  it('takes flags as the prompts\' defaults, and asks no routes for a Function URL', async () => {
-    const r = await runOnPty(['init', '--name', 'from-flag', '--api', 'function-url'], ['\r', '\r', '\r', '\r', '\r', '\r', '\r'], { cwd: dir });
+  it("takes flags as the prompts' defaults, and asks no routes for a Function URL", async () => {
+    const r = await runOnPty(
+      ['init', '--name', 'from-flag', '--api', 'function-url'],
+      ['\r', '\r', '\r', '\r', '\r', '\r', '\r'],
+      { cwd: dir },
+    );
     expect(r.screen).toContain('API name (from-flag): ');
     expect(r.screen).toContain('(function-url): ');
     expect(r.screen).not.toContain('Route 1');
@@ -335,7 +460,9 @@ describe('init without --yes', () => {
     const text = await readFile(spec(), 'utf8');
     expect(text).toContain('api: function-url');
     expect(text).not.toMatch(/^routes:/m);
-    expect(text).toContain('# A Function URL has no routes: every path and method reaches your function; route in your handler.');
+    expect(text).toContain(
+      '# A Function URL has no routes: every path and method reaches your function; route in your handler.',
+    );
   });
 
   it('--yes stays non-interactive on a terminal too', async () => {

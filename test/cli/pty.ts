@@ -11,9 +11,17 @@ export interface PtyRun {
  * Runs `node dist/cli/bin.js <args>` on a pseudo-terminal (util-linux `script`), so stdin and stdout are TTYs
  * as they are for a person, and types each answer once the next prompt ("...): ") is on screen.
  */
-export function runOnPty(args: readonly string[], answers: readonly string[], options: { cwd: string; env?: Record<string, string | undefined> }): Promise<PtyRun> {
+export function runOnPty(
+  args: readonly string[],
+  answers: readonly string[],
+  options: { cwd: string; env?: Record<string, string | undefined> },
+): Promise<PtyRun> {
   const quoted = [process.execPath, BIN, ...args].map((a) => `'${a.replace(/'/g, `'\\''`)}'`).join(' ');
-  const child = spawn('script', ['-qefc', quoted, '/dev/null'], { cwd: options.cwd, env: plainEnv({ TERM: 'xterm', ...options.env }), stdio: ['pipe', 'pipe', 'pipe'] });
+  const child = spawn('script', ['-qefc', quoted, '/dev/null'], {
+    cwd: options.cwd,
+    env: plainEnv({ TERM: 'xterm', ...options.env }),
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
   const pending = [...answers];
   let screen = '';
   let answered = 0;

@@ -8,7 +8,9 @@ const COMMANDS = ['init', 'validate', 'schema', 'generate', 'check', 'preview'] 
 
 /** The README's command table row of `cors-gen <command>`: its first cell. */
 function tableRow(command: string): string | undefined {
-  return README.split('\n').find((l) => l.startsWith(`| \`cors-gen ${command} `) || l.startsWith(`| \`cors-gen ${command}\``));
+  return README.split('\n').find(
+    (l) => l.startsWith(`| \`cors-gen ${command} `) || l.startsWith(`| \`cors-gen ${command}\``),
+  );
 }
 
 describe('the README command table', () => {

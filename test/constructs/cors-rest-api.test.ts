@@ -9,18 +9,43 @@ const header = (h: string) => `method.response.header.${h}`;
 
 describe('CorsRestApi: one resource per path segment', () => {
   it('creates a resource for every segment of nested paths, parents first, sharing common prefixes', async () => {
-    const d = await doc(spec({ routes: [{ path: '/orders/{orderId}/items', methods: ['GET'] }, { path: '/orders', methods: ['POST'] }, { path: '/orders/{orderId}/notes', methods: ['GET'] }] }));
+    const d = await doc(
+      spec({
+        routes: [
+          { path: '/orders/{orderId}/items', methods: ['GET'] },
+          { path: '/orders', methods: ['POST'] },
+          { path: '/orders/{orderId}/notes', methods: ['GET'] },
+        ],
+      }),
+    );
     const r = resources(d, 'aws_api_gateway_resource');
-    expect(Object.keys(r)).toEqual(['orders', 'orders_var_orderid', 'orders_var_orderid_items', 'orders_var_orderid_notes']);
+    expect(Object.keys(r)).toEqual([
+      'orders',
+      'orders_var_orderid',
+      'orders_var_orderid_items',
+      'orders_var_orderid_notes',
+    ]);
     expect(r.orders).toMatchObject({ parent_id: ROOT, path_part: 'orders', rest_api_id: API });
-    expect(r.orders_var_orderid).toMatchObject({ parent_id: '${aws_api_gateway_resource.orders.id}', path_part: '{orderId}' });
-    expect(r.orders_var_orderid_items).toMatchObject({ parent_id: '${aws_api_gateway_resource.orders_var_orderid.id}', path_part: 'items' });
-    expect(r.orders_var_orderid_notes).toMatchObject({ parent_id: '${aws_api_gateway_resource.orders_var_orderid.id}', path_part: 'notes' });
+    expect(r.orders_var_orderid).toMatchObject({
+      parent_id: '${aws_api_gateway_resource.orders.id}',
+      path_part: '{orderId}',
+    });
+    expect(r.orders_var_orderid_items).toMatchObject({
+      parent_id: '${aws_api_gateway_resource.orders_var_orderid.id}',
+      path_part: 'items',
+    });
+    expect(r.orders_var_orderid_notes).toMatchObject({
+      parent_id: '${aws_api_gateway_resource.orders_var_orderid.id}',
+      path_part: 'notes',
+    });
   });
 
   it('keeps {param} and a final {proxy+} as API Gateway path parts', async () => {
     const d = await doc(spec());
-    expect(resource(d, 'aws_api_gateway_resource', 'files_greedy_proxy')).toMatchObject({ parent_id: '${aws_api_gateway_resource.files.id}', path_part: '{proxy+}' });
+    expect(resource(d, 'aws_api_gateway_resource', 'files_greedy_proxy')).toMatchObject({
+      parent_id: '${aws_api_gateway_resource.files.id}',
+      path_part: '{proxy+}',
+    });
     expect(resource(d, 'aws_api_gateway_resource', 'orders_var_orderid')).toMatchObject({ path_part: '{orderId}' });
   });
 
@@ -28,7 +53,9 @@ describe('CorsRestApi: one resource per path segment', () => {
     const d = await doc(spec());
     const root = Object.values(methodsOf(d)).filter((m) => m.resource_id === ROOT);
     expect(root.map((m) => m.http_method).sort()).toEqual(['GET', 'OPTIONS']);
-    expect(Object.values(resources(d, 'aws_api_gateway_resource')).some((r) => r.path_part === '' || r.path_part === '/')).toBe(false);
+    expect(
+      Object.values(resources(d, 'aws_api_gateway_resource')).some((r) => r.path_part === '' || r.path_part === '/'),
+    ).toBe(false);
   });
 
   it('adds no OPTIONS method on the root when no route is "/"', async () => {
@@ -37,12 +64,18 @@ describe('CorsRestApi: one resource per path segment', () => {
   });
 
   it('gives paths that fold to the same name distinct addresses that do not depend on route order', async () => {
-    const routes = [{ path: '/a-b', methods: ['GET'] }, { path: '/a_b', methods: ['GET'] }];
+    const routes = [
+      { path: '/a-b', methods: ['GET'] },
+      { path: '/a_b', methods: ['GET'] },
+    ];
     const one = Object.entries(resources(await doc(spec({ routes })), 'aws_api_gateway_resource'));
-    const other = Object.entries(resources(await doc(spec({ routes: [...routes].reverse() })), 'aws_api_gateway_resource'));
+    const other = Object.entries(
+      resources(await doc(spec({ routes: [...routes].reverse() })), 'aws_api_gateway_resource'),
+    );
     expect(one).toHaveLength(2);
     expect(new Set(one.map(([name]) => name)).size).toBe(2);
-    const byPath = (entries: Array<[string, Body]>) => Object.fromEntries(entries.map(([name, r]) => [r.path_part, name]));
+    const byPath = (entries: Array<[string, Body]>) =>
+      Object.fromEntries(entries.map(([name, r]) => [r.path_part, name]));
     expect(byPath(other)).toEqual(byPath(one));
   });
 });
@@ -50,11 +83,15 @@ describe('CorsRestApi: one resource per path segment', () => {
 describe('CorsRestApi: the preflight', () => {
   it('answers OPTIONS on every resource, parents without routes and the routed root included, without authorization or API key', async () => {
     const d = await doc(spec());
-    const targets = [ROOT, ...Object.keys(resources(d, 'aws_api_gateway_resource')).map((name) => `\${aws_api_gateway_resource.${name}.id}`)];
+    const targets = [
+      ROOT,
+      ...Object.keys(resources(d, 'aws_api_gateway_resource')).map((name) => `\${aws_api_gateway_resource.${name}.id}`),
+    ];
     expect(targets).toContain('${aws_api_gateway_resource.orders_var_orderid.id}'); // a parent only
     const options = Object.values(methodsOf(d)).filter((m) => m.http_method === 'OPTIONS');
     expect(options.map((m) => m.resource_id).sort()).toEqual([...targets].sort());
-    for (const m of options) expect(m).toMatchObject({ authorization: 'NONE', api_key_required: false, rest_api_id: API });
+    for (const m of options)
+      expect(m).toMatchObject({ authorization: 'NONE', api_key_required: false, rest_api_id: API });
   });
 
   it('answers through a MOCK integration: statusCode 200 in, 204 out with the mapped headers', async () => {
@@ -91,7 +128,8 @@ describe('CorsRestApi: the preflight', () => {
   });
 
   it('sends Allow-Methods, Allow-Headers and Max-Age as quoted static values, and Allow-Credentials only with credentials', async () => {
-    const open = resource(await doc(spec()), 'aws_api_gateway_integration_response', 'orders_options').response_parameters as Body;
+    const open = resource(await doc(spec()), 'aws_api_gateway_integration_response', 'orders_options')
+      .response_parameters as Body;
     expect(open).toMatchObject({
       [header('Access-Control-Allow-Methods')]: "'GET,POST,PUT'",
       [header('Access-Control-Allow-Headers')]: "'Content-Type,Authorization'",
@@ -101,7 +139,11 @@ describe('CorsRestApi: the preflight', () => {
     expect(open[header('Access-Control-Allow-Credentials')]).toBeUndefined();
     expect(open[header('Access-Control-Expose-Headers')]).toBeUndefined(); // actual responses only
 
-    const creds = resource(await doc(spec({ cors: { allowCredentials: true, maxAge: 0, allowHeaders: [] } })), 'aws_api_gateway_integration_response', 'orders_options').response_parameters as Body;
+    const creds = resource(
+      await doc(spec({ cors: { allowCredentials: true, maxAge: 0, allowHeaders: [] } })),
+      'aws_api_gateway_integration_response',
+      'orders_options',
+    ).response_parameters as Body;
     expect(creds[header('Access-Control-Allow-Credentials')]).toBe("'true'");
     expect(creds[header('Access-Control-Max-Age')]).toBe("'0'"); // 0 is kept: it disables the preflight cache
     expect(creds[header('Access-Control-Allow-Headers')]).toBeUndefined();
@@ -109,8 +151,10 @@ describe('CorsRestApi: the preflight', () => {
 
   it('starts from a static Allow-Origin computed from the effective origins: "*", else the first exact origin', async () => {
     const d = await doc(spec());
-    const value = (resource(d, 'aws_api_gateway_integration_response', 'orders_options').response_parameters as Body)[header('Access-Control-Allow-Origin')];
-    expect(value).toBe("'${local.cors_any_origin ? \"*\" : try(local.cors_exact_origins[0], local.cors_origins[0])}'");
+    const value = (resource(d, 'aws_api_gateway_integration_response', 'orders_options').response_parameters as Body)[
+      header('Access-Control-Allow-Origin')
+    ];
+    expect(value).toBe('\'${local.cors_any_origin ? "*" : try(local.cors_exact_origins[0], local.cors_origins[0])}\'');
     expect(locals(d)).toMatchObject({
       cors_origins: '${local.allowed_origins}',
       cors_any_origin: '${contains(local.cors_origins, "*")}',
@@ -126,27 +170,38 @@ describe('CorsRestApi: the preflight', () => {
       expect(vtl, name).toContain('$input.params().header.get("origin")');
       expect(vtl.match(/responseOverride/g), name).toHaveLength(1);
       const lines = vtl.trimEnd().split('\n');
-      expect(lines.at(-1), name).toBe('#if($match != "")#set($context.responseOverride.header.Access-Control-Allow-Origin = $match)#end');
+      expect(lines.at(-1), name).toBe(
+        '#if($match != "")#set($context.responseOverride.header.Access-Control-Allow-Origin = $match)#end',
+      );
     }
   });
 
   it('compares exact origins as a list literal and wildcards as anchored patterns, never the request origin as a regex', async () => {
     const d = await doc(spec({ cors: { allowOrigins: ['https://app.example.com', 'https://*.example.org'] } }));
-    const vtl = (resource(d, 'aws_api_gateway_integration_response', 'orders_options').response_templates as Body)['application/json'] as string;
+    const vtl = (resource(d, 'aws_api_gateway_integration_response', 'orders_options').response_templates as Body)[
+      'application/json'
+    ] as string;
     // The only Terraform interpolations: the two lists, as JSON (a valid VTL list literal).
-    expect(vtl.match(/\$\{[^}]*\}/g)).toEqual(['${jsonencode(local.cors_exact_origins)}', '${jsonencode(local.cors_origin_patterns)}']);
+    expect(vtl.match(/\$\{[^}]*\}/g)).toEqual([
+      '${jsonencode(local.cors_exact_origins)}',
+      '${jsonencode(local.cors_origin_patterns)}',
+    ]);
     expect(vtl).toContain('#if($allowed.contains($lower))');
     expect(vtl).toContain('#foreach($pattern in $patterns)#if($lower.matches($pattern))');
     expect(vtl).not.toMatch(/\.matches\(\$(origin|lower)\)/);
     // Patterns: "." escaped as "[.]", "*" as exactly one DNS label; "*" alone never becomes a pattern.
-    expect(locals(d).cors_origin_patterns).toBe('${[for o in local.cors_origins : replace(replace(o, ".", "[.]"), "*", "[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?") if strcontains(o, "*") && o != "*"]}');
+    expect(locals(d).cors_origin_patterns).toBe(
+      '${[for o in local.cors_origins : replace(replace(o, ".", "[.]"), "*", "[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?") if strcontains(o, "*") && o != "*"]}',
+    );
     expect(vtl).not.toContain('\\'); // no backslash to lose between HCL, JSON and VTL
   });
 
   it('sends Vary: Origin on every preflight and on the gateway responses', async () => {
     const d = await doc(spec());
-    for (const r of Object.values(resources(d, 'aws_api_gateway_integration_response'))) expect((r.response_parameters as Body)[header('Vary')]).toBe("'Origin'");
-    for (const g of Object.values(resources(d, 'aws_api_gateway_gateway_response'))) expect((g.response_parameters as Body)['gatewayresponse.header.Vary']).toBe("'Origin'");
+    for (const r of Object.values(resources(d, 'aws_api_gateway_integration_response')))
+      expect((r.response_parameters as Body)[header('Vary')]).toBe("'Origin'");
+    for (const g of Object.values(resources(d, 'aws_api_gateway_gateway_response')))
+      expect((g.response_parameters as Body)['gatewayresponse.header.Vary']).toBe("'Origin'");
   });
 });
 
@@ -167,12 +222,22 @@ describe('CorsRestApi: Lambda proxy methods', () => {
         uri: '${aws_lambda_function.handler.invoke_arn}',
       });
     }
-    expect(Object.keys(Object.fromEntries(real)).sort()).toEqual(['files_greedy_proxy_get', 'files_greedy_proxy_put', 'orders_get', 'orders_post', 'orders_var_orderid_items_get', 'root_get']);
+    expect(Object.keys(Object.fromEntries(real)).sort()).toEqual([
+      'files_greedy_proxy_get',
+      'files_greedy_proxy_put',
+      'orders_get',
+      'orders_post',
+      'orders_var_orderid_items_get',
+      'root_get',
+    ]);
   });
 
   it('declares no method or integration responses for proxy methods (the Lambda answers as is)', async () => {
     const d = await doc(spec());
-    const names = [...Object.keys(resources(d, 'aws_api_gateway_method_response')), ...Object.keys(resources(d, 'aws_api_gateway_integration_response'))];
+    const names = [
+      ...Object.keys(resources(d, 'aws_api_gateway_method_response')),
+      ...Object.keys(resources(d, 'aws_api_gateway_integration_response')),
+    ];
     expect(names.every((n) => n.endsWith('_options'))).toBe(true);
   });
 });
@@ -182,29 +247,47 @@ describe('CorsRestApi: gateway responses', () => {
     const d = await doc(spec());
     const g = resources(d, 'aws_api_gateway_gateway_response');
     expect(Object.keys(g).sort()).toEqual(['default_4xx', 'default_5xx']);
-    for (const [name, type] of [['default_4xx', 'DEFAULT_4XX'], ['default_5xx', 'DEFAULT_5XX']] as const) {
+    for (const [name, type] of [
+      ['default_4xx', 'DEFAULT_4XX'],
+      ['default_5xx', 'DEFAULT_5XX'],
+    ] as const) {
       expect(g[name]).not.toHaveProperty('status_code');
-      expect(g[name]).toMatchObject({ response_type: type, rest_api_id: API, response_templates: { 'application/json': '{"message":$context.error.messageString}' } });
+      expect(g[name]).toMatchObject({
+        response_type: type,
+        rest_api_id: API,
+        response_templates: { 'application/json': '{"message":$context.error.messageString}' },
+      });
       expect(Object.keys(g[name]!.response_parameters as Body).sort()).toEqual(
-        ['Access-Control-Allow-Origin', 'Access-Control-Expose-Headers', 'Vary'].map((h) => `gatewayresponse.header.${h}`),
+        ['Access-Control-Allow-Origin', 'Access-Control-Expose-Headers', 'Vary'].map(
+          (h) => `gatewayresponse.header.${h}`,
+        ),
       );
     }
   });
 
-  it('echoes the request\'s Origin for several origins without credentials, and never with credentials', async () => {
+  it("echoes the request's Origin for several origins without credentials, and never with credentials", async () => {
     const acao = async (allowCredentials: boolean) =>
-      (resource(await doc(spec({ cors: { allowCredentials } })), 'aws_api_gateway_gateway_response', 'default_4xx').response_parameters as Body)['gatewayresponse.header.Access-Control-Allow-Origin'] as string;
+      (
+        resource(await doc(spec({ cors: { allowCredentials } })), 'aws_api_gateway_gateway_response', 'default_4xx')
+          .response_parameters as Body
+      )['gatewayresponse.header.Access-Control-Allow-Origin'] as string;
     expect(await acao(false)).toContain('"method.request.header.origin"');
     const withCredentials = await acao(true);
     expect(withCredentials).not.toContain('method.request.header');
     expect(withCredentials).toContain('try(local.cors_exact_origins[0], local.cors_origins[0])');
-    const g = resource(await doc(spec({ cors: { allowCredentials: true } })), 'aws_api_gateway_gateway_response', 'default_5xx').response_parameters as Body;
+    const g = resource(
+      await doc(spec({ cors: { allowCredentials: true } })),
+      'aws_api_gateway_gateway_response',
+      'default_5xx',
+    ).response_parameters as Body;
     expect(g['gatewayresponse.header.Access-Control-Allow-Credentials']).toBe("'true'");
   });
 });
 
 describe('CorsRestApi: deployment and stage', () => {
-  const triggerOf = async (input: Parameters<typeof spec>[0]) => (resource(await doc(spec(input)), 'aws_api_gateway_deployment', 'api').triggers as Record<string, string>).redeployment!;
+  const triggerOf = async (input: Parameters<typeof spec>[0]) =>
+    (resource(await doc(spec(input)), 'aws_api_gateway_deployment', 'api').triggers as Record<string, string>)
+      .redeployment!;
 
   it('hashes every resource, method, integration, response and gateway response whole, plus the origin list', async () => {
     const d = await doc(spec());
@@ -227,7 +310,9 @@ describe('CorsRestApi: deployment and stage', () => {
 
   it('changes the deployment trigger when one allowed origin changes', async () => {
     const before = await triggerOf({});
-    const after = await triggerOf({ cors: { allowOrigins: ['https://app.example.com', 'https://admin2.example.com'] } });
+    const after = await triggerOf({
+      cors: { allowOrigins: ['https://app.example.com', 'https://admin2.example.com'] },
+    });
     expect(after).not.toBe(before);
     // Only the configuration hash differs in the text; the variable's value is hashed at apply time too.
     expect(after.replace(/"[0-9a-f]{16}"/, '')).toBe(before.replace(/"[0-9a-f]{16}"/, ''));
@@ -244,9 +329,16 @@ describe('CorsRestApi: deployment and stage', () => {
 
   it('replaces the deployment before destroying the old one, and publishes it through a separate stage', async () => {
     const d = await doc(spec({ stage: 'v1' }));
-    expect(resource(d, 'aws_api_gateway_deployment', 'api')).toMatchObject({ rest_api_id: API, lifecycle: { create_before_destroy: true } });
+    expect(resource(d, 'aws_api_gateway_deployment', 'api')).toMatchObject({
+      rest_api_id: API,
+      lifecycle: { create_before_destroy: true },
+    });
     expect(resource(d, 'aws_api_gateway_deployment', 'api')).not.toHaveProperty('stage_name');
-    expect(resource(d, 'aws_api_gateway_stage', 'api')).toMatchObject({ rest_api_id: API, deployment_id: '${aws_api_gateway_deployment.api.id}', stage_name: '${var.stage_name}' });
+    expect(resource(d, 'aws_api_gateway_stage', 'api')).toMatchObject({
+      rest_api_id: API,
+      deployment_id: '${aws_api_gateway_deployment.api.id}',
+      stage_name: '${var.stage_name}',
+    });
     expect((d.variable as Record<string, Body>).stage_name!.default).toBe('v1');
   });
 

@@ -4,10 +4,16 @@ import { doc, locals, resource, resources, spec, type Body } from '../support/sy
 const WEBSITE_ORIGIN = 'http://${aws_s3_bucket_website_configuration.site.website_endpoint}';
 
 describe('FrontendBucket', () => {
-  it('hosts the site in an S3 website bucket with the spec\'s index document', async () => {
+  it("hosts the site in an S3 website bucket with the spec's index document", async () => {
     const d = await doc(spec({ frontend: { enabled: true, indexDocument: 'app.html' } }));
-    expect(resource(d, 'aws_s3_bucket', 'site')).toMatchObject({ bucket_prefix: '${substr("${var.name_prefix}-site-", 0, 37)}', tags: '${var.tags}' });
-    expect(resource(d, 'aws_s3_bucket_website_configuration', 'site')).toEqual({ bucket: '${aws_s3_bucket.site.id}', index_document: { suffix: 'app.html' } });
+    expect(resource(d, 'aws_s3_bucket', 'site')).toMatchObject({
+      bucket_prefix: '${substr("${var.name_prefix}-site-", 0, 37)}',
+      tags: '${var.tags}',
+    });
+    expect(resource(d, 'aws_s3_bucket_website_configuration', 'site')).toEqual({
+      bucket: '${aws_s3_bucket.site.id}',
+      index_document: { suffix: 'app.html' },
+    });
   });
 
   it('relaxes only the policy half of Block Public Access and grants s3:GetObject alone, after the block', async () => {
@@ -25,7 +31,15 @@ describe('FrontendBucket', () => {
     // One statement: GetObject on the bucket's objects, nothing on the bucket itself.
     expect(JSON.parse(policy.policy as string)).toEqual({
       Version: '2012-10-17',
-      Statement: [{ Sid: 'PublicReadGetObject', Effect: 'Allow', Principal: '*', Action: 's3:GetObject', Resource: '${aws_s3_bucket.site.arn}/*' }],
+      Statement: [
+        {
+          Sid: 'PublicReadGetObject',
+          Effect: 'Allow',
+          Principal: '*',
+          Action: 's3:GetObject',
+          Resource: '${aws_s3_bucket.site.arn}/*',
+        },
+      ],
     });
   });
 
@@ -33,20 +47,26 @@ describe('FrontendBucket', () => {
     const d = await doc(spec());
     expect(locals(d)).toMatchObject({
       website_origin: WEBSITE_ORIGIN,
-      allowed_origins: '${contains(var.allowed_origins, "*") ? ["*"] : distinct(concat(var.allowed_origins, [local.website_origin]))}',
+      allowed_origins:
+        '${contains(var.allowed_origins, "*") ? ["*"] : distinct(concat(var.allowed_origins, [local.website_origin]))}',
     });
   });
 
   it('uses the effective list (with the website origin) everywhere an origin is checked', async () => {
     const d = await doc(spec());
     expect(locals(d).cors_origins).toBe('${local.allowed_origins}'); // VTL lists, gateway responses, trigger
-    const env = ((resource(d, 'aws_lambda_function', 'handler').environment as Body).variables as Body);
+    const env = (resource(d, 'aws_lambda_function', 'handler').environment as Body).variables as Body;
     expect(env.ALLOWED_ORIGINS).toBe('${join(" ", local.allowed_origins)}');
     expect((d.output as Record<string, Body>).allowed_origins!.value).toBe('${local.allowed_origins}');
     expect((d.output as Record<string, Body>).website_origin!.value).toBe('${local.website_origin}');
     for (const api of ['http', 'function-url'] as const) {
-      const other = await doc(spec({ api, routes: [{ path: '/orders', methods: ['GET'] }], cors: { allowMethods: ['GET'] } }));
-      const cors = api === 'http' ? resource(other, 'aws_apigatewayv2_api', 'api').cors_configuration : resource(other, 'aws_lambda_function_url', 'handler').cors;
+      const other = await doc(
+        spec({ api, routes: [{ path: '/orders', methods: ['GET'] }], cors: { allowMethods: ['GET'] } }),
+      );
+      const cors =
+        api === 'http'
+          ? resource(other, 'aws_apigatewayv2_api', 'api').cors_configuration
+          : resource(other, 'aws_lambda_function_url', 'handler').cors;
       expect((cors as Body).allow_origins, api).toBe('${local.allowed_origins}');
       expect(locals(other).allowed_origins, api).toContain('local.website_origin');
     }
@@ -55,7 +75,16 @@ describe('FrontendBucket', () => {
 
 describe('CorsLambda', () => {
   it('passes the CORS contract to the code: ALLOWED_ORIGINS and its siblings', async () => {
-    const d = await doc(spec({ cors: { allowCredentials: true, allowHeaders: ['Content-Type', 'X-Api-Key'], exposeHeaders: ['X-Request-Id', 'ETag'], enforceOrigin: true } }));
+    const d = await doc(
+      spec({
+        cors: {
+          allowCredentials: true,
+          allowHeaders: ['Content-Type', 'X-Api-Key'],
+          exposeHeaders: ['X-Request-Id', 'ETag'],
+          enforceOrigin: true,
+        },
+      }),
+    );
     expect((resource(d, 'aws_lambda_function', 'handler').environment as Body).variables).toEqual({
       ALLOWED_ORIGINS: '${join(" ", local.allowed_origins)}',
       ALLOW_CREDENTIALS: 'true',
@@ -104,7 +133,11 @@ describe('CorsLambda', () => {
     expect(role).not.toHaveProperty('inline_policy');
     expect(role).not.toHaveProperty('managed_policy_arns');
     expect(resources(d, 'aws_iam_role_policy_attachment')).toEqual({
-      lambda_logs: { role: '${aws_iam_role.lambda.name}', policy_arn: 'arn:${data.aws_partition.current.partition}:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole' },
+      lambda_logs: {
+        role: '${aws_iam_role.lambda.name}',
+        policy_arn:
+          'arn:${data.aws_partition.current.partition}:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole',
+      },
     });
     const iamTypes = Object.keys(d.resource as Body).filter((t) => t.startsWith('aws_iam_'));
     expect(iamTypes.sort()).toEqual(['aws_iam_role', 'aws_iam_role_policy_attachment']);
@@ -112,7 +145,11 @@ describe('CorsLambda', () => {
 
   it('creates its log group, with retention, before the function', async () => {
     const d = await doc(spec());
-    expect(resource(d, 'aws_cloudwatch_log_group', 'lambda')).toEqual({ name: '/aws/lambda/${var.name_prefix}', retention_in_days: '${var.log_retention_days}', tags: '${var.tags}' });
+    expect(resource(d, 'aws_cloudwatch_log_group', 'lambda')).toEqual({
+      name: '/aws/lambda/${var.name_prefix}',
+      retention_in_days: '${var.log_retention_days}',
+      tags: '${var.tags}',
+    });
     expect((d.variable as Record<string, Body>).log_retention_days).toMatchObject({ type: 'number', default: 14 });
   });
 });

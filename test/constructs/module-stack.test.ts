@@ -1,34 +1,61 @@
 import { describe, expect, it } from 'vitest';
 import { doc, locals, resources, spec, synth, type Body } from '../support/synth.js';
 
-type Variable = { description: string; type: string; default: unknown; validation?: Array<{ condition: string; error_message: string }> };
+type Variable = {
+  description: string;
+  type: string;
+  default: unknown;
+  validation?: Array<{ condition: string; error_message: string }>;
+};
 const variables = (d: Body) => d.variable as Record<string, Variable>;
 const outputs = (d: Body) => d.output as Record<string, { description: string; value: unknown }>;
 
 describe('CorsModuleStack: a module, not a root stack', () => {
-  it.each(['rest', 'http', 'function-url'] as const)('declares required providers by namespaced source and minimum version, and no provider or backend (%s)', async (api) => {
-    const d = await doc(spec({ api, routes: [{ path: '/orders', methods: ['GET'] }], cors: { allowMethods: ['GET'] } }));
-    expect(Object.keys(d)).toEqual(['terraform', 'variable', 'locals', 'data', 'resource', 'output']);
-    const terraform = d.terraform as { required_version: string; required_providers: Record<string, { source: string; version: string }> };
-    expect(Object.keys(terraform)).toEqual(['required_version', 'required_providers']);
-    expect(terraform.required_version).toBe('>= 1.5.0');
-    expect(terraform.required_providers.archive).toEqual({ source: 'hashicorp/archive', version: '>= 2.4' });
-    expect(terraform.required_providers.aws).toEqual({ source: 'hashicorp/aws', version: api === 'function-url' ? '>= 6.28' : '>= 6.0' });
-    expect(JSON.stringify(d)).not.toContain('"//"');
-  });
+  it.each(['rest', 'http', 'function-url'] as const)(
+    'declares required providers by namespaced source and minimum version, and no provider or backend (%s)',
+    async (api) => {
+      const d = await doc(
+        spec({ api, routes: [{ path: '/orders', methods: ['GET'] }], cors: { allowMethods: ['GET'] } }),
+      );
+      expect(Object.keys(d)).toEqual(['terraform', 'variable', 'locals', 'data', 'resource', 'output']);
+      const terraform = d.terraform as {
+        required_version: string;
+        required_providers: Record<string, { source: string; version: string }>;
+      };
+      expect(Object.keys(terraform)).toEqual(['required_version', 'required_providers']);
+      expect(terraform.required_version).toBe('>= 1.5.0');
+      expect(terraform.required_providers.archive).toEqual({ source: 'hashicorp/archive', version: '>= 2.4' });
+      expect(terraform.required_providers.aws).toEqual({
+        source: 'hashicorp/aws',
+        version: api === 'function-url' ? '>= 6.28' : '>= 6.0',
+      });
+      expect(JSON.stringify(d)).not.toContain('"//"');
+    },
+  );
 
   it('carries no absolute path, home folder or timestamp', async () => {
     const files = await synth(spec());
     const all = [...files.generated.values(), ...files.userOwned.values()].join('\n');
-    for (const needle of [process.cwd(), '/home/', '/root/', '/tmp/', '\\Users\\', String(new Date().getFullYear()) + '-']) expect(all).not.toContain(needle);
+    for (const needle of [
+      process.cwd(),
+      '/home/',
+      '/root/',
+      '/tmp/',
+      '\\Users\\',
+      String(new Date().getFullYear()) + '-',
+    ])
+      expect(all).not.toContain(needle);
   });
 });
 
 describe('CorsModuleStack: inputs', () => {
-  it('defaults allowed_origins to the spec\'s origins and validates it as the spec validator would', async () => {
+  it("defaults allowed_origins to the spec's origins and validates it as the spec validator would", async () => {
     const d = await doc(spec());
     const v = variables(d).allowed_origins!;
-    expect(v).toMatchObject({ type: 'list(string)', default: ['https://app.example.com', 'https://admin.example.com'] });
+    expect(v).toMatchObject({
+      type: 'list(string)',
+      default: ['https://app.example.com', 'https://admin.example.com'],
+    });
     expect(v.description).toContain('website origin is added automatically');
     expect(v.validation!.map((x) => x.error_message)).toEqual([
       'allowed_origins must list at least one origin.',
@@ -47,7 +74,15 @@ describe('CorsModuleStack: inputs', () => {
 
   it('admits the wildcard forms each target supports, and only those', async () => {
     const forms = async (api: 'rest' | 'http' | 'function-url') =>
-      variables(await doc(spec({ api, routes: [{ path: '/orders', methods: ['GET'] }], cors: { allowOrigins: ['https://app.example.com'], allowMethods: ['GET'] } }))).allowed_origins!.validation![1]!.condition;
+      variables(
+        await doc(
+          spec({
+            api,
+            routes: [{ path: '/orders', methods: ['GET'] }],
+            cors: { allowOrigins: ['https://app.example.com'], allowMethods: ['GET'] },
+          }),
+        ),
+      ).allowed_origins!.validation![1]!.condition;
     expect(await forms('rest')).toContain('^https?://[*][.]');
     expect(await forms('http')).not.toContain('[*][.]');
     expect(await forms('http')).toContain('^https?://[*]$');
@@ -65,17 +100,33 @@ describe('CorsModuleStack: inputs', () => {
 });
 
 describe('CorsModuleStack: outputs', () => {
-  it.each(['rest', 'http', 'function-url'] as const)('exposes api_url, the website, the function and the effective origins, each described (%s)', async (api) => {
-    const d = await doc(spec({ api, routes: [{ path: '/orders', methods: ['GET'] }], cors: { allowMethods: ['GET'] } }));
-    const o = outputs(d);
-    expect(Object.keys(o)).toEqual(['api_url', 'website_url', 'website_origin', 'website_bucket', 'function_name', 'allowed_origins']);
-    for (const [name, v] of Object.entries(o)) expect(v.description, name).toMatch(/\S/);
-    expect(o.api_url!.value).toBe(
-      { rest: '${aws_api_gateway_stage.api.invoke_url}', http: '${aws_apigatewayv2_api.api.api_endpoint}', 'function-url': '${trimsuffix(aws_lambda_function_url.handler.function_url, "/")}' }[api],
-    );
-    expect(o.function_name!.value).toBe('${aws_lambda_function.handler.function_name}');
-    expect(o.website_bucket!.value).toBe('${aws_s3_bucket.site.bucket}');
-  });
+  it.each(['rest', 'http', 'function-url'] as const)(
+    'exposes api_url, the website, the function and the effective origins, each described (%s)',
+    async (api) => {
+      const d = await doc(
+        spec({ api, routes: [{ path: '/orders', methods: ['GET'] }], cors: { allowMethods: ['GET'] } }),
+      );
+      const o = outputs(d);
+      expect(Object.keys(o)).toEqual([
+        'api_url',
+        'website_url',
+        'website_origin',
+        'website_bucket',
+        'function_name',
+        'allowed_origins',
+      ]);
+      for (const [name, v] of Object.entries(o)) expect(v.description, name).toMatch(/\S/);
+      expect(o.api_url!.value).toBe(
+        {
+          rest: '${aws_api_gateway_stage.api.invoke_url}',
+          http: '${aws_apigatewayv2_api.api.api_endpoint}',
+          'function-url': '${trimsuffix(aws_lambda_function_url.handler.function_url, "/")}',
+        }[api],
+      );
+      expect(o.function_name!.value).toBe('${aws_lambda_function.handler.function_name}');
+      expect(o.website_bucket!.value).toBe('${aws_s3_bucket.site.bucket}');
+    },
+  );
 });
 
 describe('CorsModuleStack: without a frontend', () => {
@@ -85,15 +136,28 @@ describe('CorsModuleStack: without a frontend', () => {
     expect(locals(d).website_origin).toBeUndefined();
     expect(Object.keys(d.resource as Body).filter((t) => t.startsWith('aws_s3_'))).toEqual([]);
     // A null output, written as JSON null or as the expression `${null}`.
-    for (const name of ['website_url', 'website_origin', 'website_bucket']) expect([null, '${null}'], name).toContainEqual(outputs(d)[name]!.value);
+    for (const name of ['website_url', 'website_origin', 'website_bucket'])
+      expect([null, '${null}'], name).toContainEqual(outputs(d)[name]!.value);
   });
 });
 
 describe('stages', () => {
   it('never gives two stages the same name_prefix, even when "_" is folded or the name is cut', async () => {
     const name = 'a-service-name-that-is-thirty-nine-ch';
-    const files = await synth(spec({ name, stages: { qa_1: { allowOrigins: ['https://a.example.com'] }, 'qa-1': { allowOrigins: ['https://a.example.com'] }, 'stage-name-long-enough-to-be-cut-a': { allowOrigins: ['https://a.example.com'] }, 'stage-name-long-enough-to-be-cut-b': { allowOrigins: ['https://a.example.com'] } } }));
-    const prefixes = [...files.generated].filter(([p]) => p.startsWith('stages/')).map(([, text]) => /name_prefix\s+= "([^"]*)"/.exec(text)![1]!);
+    const files = await synth(
+      spec({
+        name,
+        stages: {
+          qa_1: { allowOrigins: ['https://a.example.com'] },
+          'qa-1': { allowOrigins: ['https://a.example.com'] },
+          'stage-name-long-enough-to-be-cut-a': { allowOrigins: ['https://a.example.com'] },
+          'stage-name-long-enough-to-be-cut-b': { allowOrigins: ['https://a.example.com'] },
+        },
+      }),
+    );
+    const prefixes = [...files.generated]
+      .filter(([p]) => p.startsWith('stages/'))
+      .map(([, text]) => /name_prefix\s+= "([^"]*)"/.exec(text)![1]!);
     expect(prefixes).toHaveLength(4);
     expect(new Set(prefixes).size).toBe(4);
     for (const p of prefixes) expect(p).toMatch(/^[a-z][a-z0-9-]{1,55}$/);
@@ -101,8 +165,19 @@ describe('stages', () => {
   });
 
   it('writes one tfvars file per spec stage, whose name_prefix and stage_name are valid for the module', async () => {
-    const files = await synth(spec({ name: 'a-rather-long-service-name-for-tests', stages: { dev: { allowOrigins: ['http://localhost:3000'] }, qa_eu: { allowOrigins: ['https://qa.example.com'] } } }));
-    expect([...files.generated.keys()].filter((p) => p.startsWith('stages/'))).toEqual(['stages/dev.tfvars', 'stages/qa_eu.tfvars']);
+    const files = await synth(
+      spec({
+        name: 'a-rather-long-service-name-for-tests',
+        stages: {
+          dev: { allowOrigins: ['http://localhost:3000'] },
+          qa_eu: { allowOrigins: ['https://qa.example.com'] },
+        },
+      }),
+    );
+    expect([...files.generated.keys()].filter((p) => p.startsWith('stages/'))).toEqual([
+      'stages/dev.tfvars',
+      'stages/qa_eu.tfvars',
+    ]);
     const qa = files.generated.get('stages/qa_eu.tfvars')!;
     expect(qa).toContain('allowed_origins = ["https://qa.example.com"]');
     expect(qa).toContain('stage_name      = "qa_eu"');

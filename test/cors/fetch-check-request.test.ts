@@ -16,11 +16,13 @@ const base: FetchRequest = { origin: 'https://app.example.com', method: 'GET', h
 
 describe('when a browser sends a preflight (#cors-safelisted-method, #cors-safelisted-request-header)', () => {
   it('does not preflight GET, HEAD and POST without unsafe headers', () => {
-    for (const method of ['GET', 'HEAD', 'POST', 'get', 'post']) expect(needsPreflight({ method, headers: [] })).toBe(false);
+    for (const method of ['GET', 'HEAD', 'POST', 'get', 'post'])
+      expect(needsPreflight({ method, headers: [] })).toBe(false);
   });
 
   it('preflights every other method', () => {
-    for (const method of ['PUT', 'DELETE', 'PATCH', 'OPTIONS', 'patch']) expect(needsPreflight({ method, headers: [] })).toBe(true);
+    for (const method of ['PUT', 'DELETE', 'PATCH', 'OPTIONS', 'patch'])
+      expect(needsPreflight({ method, headers: [] })).toBe(true);
   });
 
   it('upper-cases only the six standard methods when normalizing', () => {
@@ -100,15 +102,27 @@ describe('when a browser sends a preflight (#cors-safelisted-method, #cors-safel
   });
 
   it('lists unsafe names lower-cased, sorted and once', () => {
-    expect(unsafeRequestHeaderNames([['X-B', '1'], ['Content-Type', 'application/json'], ['x-b', '2'], ['Accept', '*/*'], ['Authorization', 'x']])).toEqual([
-      'authorization',
-      'content-type',
-      'x-b',
-    ]);
+    expect(
+      unsafeRequestHeaderNames([
+        ['X-B', '1'],
+        ['Content-Type', 'application/json'],
+        ['x-b', '2'],
+        ['Accept', '*/*'],
+        ['Authorization', 'x'],
+      ]),
+    ).toEqual(['authorization', 'content-type', 'x-b']);
   });
 
   it('knows the headers script cannot set', () => {
-    for (const name of ['Origin', 'Cookie', 'Host', 'Content-Length', 'Sec-Fetch-Mode', 'Proxy-Authorization', 'Referer']) {
+    for (const name of [
+      'Origin',
+      'Cookie',
+      'Host',
+      'Content-Length',
+      'Sec-Fetch-Mode',
+      'Proxy-Authorization',
+      'Referer',
+    ]) {
       expect(isForbiddenRequestHeader(name, 'x'), name).toBe(true);
     }
     expect(isForbiddenRequestHeader('X-HTTP-Method-Override', 'TRACE')).toBe(true);
@@ -119,7 +133,15 @@ describe('when a browser sends a preflight (#cors-safelisted-method, #cors-safel
 
 describe('the preflight request (#cors-preflight-fetch)', () => {
   it('asks with Accept */*, the normalized method and the sorted lower-case unsafe names joined by "," without spaces', () => {
-    const headers = preflightRequestHeaders({ ...base, method: 'put', headers: [['X-Trace', '1'], ['Content-Type', 'application/json'], ['Accept', 'text/plain']] });
+    const headers = preflightRequestHeaders({
+      ...base,
+      method: 'put',
+      headers: [
+        ['X-Trace', '1'],
+        ['Content-Type', 'application/json'],
+        ['Accept', 'text/plain'],
+      ],
+    });
     expect(headers).toEqual([
       ['Accept', '*/*'],
       ['Access-Control-Request-Method', 'PUT'],
@@ -134,7 +156,10 @@ describe('the preflight request (#cors-preflight-fetch)', () => {
   });
 
   it('keeps a non-standard method as written', () => {
-    expect(preflightRequestHeaders({ ...base, method: 'patch' })[1]).toEqual(['Access-Control-Request-Method', 'patch']);
+    expect(preflightRequestHeaders({ ...base, method: 'patch' })[1]).toEqual([
+      'Access-Control-Request-Method',
+      'patch',
+    ]);
   });
 
   it('sends the script headers plus Origin on the actual request', () => {

@@ -38,20 +38,42 @@ describe('the CORS check (#concept-cors-check)', () => {
   });
 
   it('compares byte for byte: no trailing slash, no case folding, no default port', () => {
-    for (const acao of [`${O}/`, 'https://APP.example.com', 'HTTPS://app.example.com', `${O}:443`, 'app.example.com', 'http://app.example.com']) {
-      expect(codes(corsCheck(anon, h(`Access-Control-Allow-Origin: ${acao}`))), acao).toEqual(['allow-origin-mismatch']);
+    for (const acao of [
+      `${O}/`,
+      'https://APP.example.com',
+      'HTTPS://app.example.com',
+      `${O}:443`,
+      'app.example.com',
+      'http://app.example.com',
+    ]) {
+      expect(codes(corsCheck(anon, h(`Access-Control-Allow-Origin: ${acao}`))), acao).toEqual([
+        'allow-origin-mismatch',
+      ]);
     }
   });
 
   it('fails on two Access-Control-Allow-Origin headers, even identical ones, because "get" joins them', () => {
-    expect(getHeader(h(`Access-Control-Allow-Origin: ${O}`, `Access-Control-Allow-Origin: ${O}`), 'access-control-allow-origin')).toBe(`${O}, ${O}`);
-    expect(codes(corsCheck(anon, h(`Access-Control-Allow-Origin: ${O}`, `Access-Control-Allow-Origin: ${O}`)))).toEqual(['multiple-allow-origin']);
-    expect(codes(corsCheck(anon, h('Access-Control-Allow-Origin: *', 'Access-Control-Allow-Origin: *')))).toEqual(['multiple-allow-origin']);
+    expect(
+      getHeader(
+        h(`Access-Control-Allow-Origin: ${O}`, `Access-Control-Allow-Origin: ${O}`),
+        'access-control-allow-origin',
+      ),
+    ).toBe(`${O}, ${O}`);
+    expect(codes(corsCheck(anon, h(`Access-Control-Allow-Origin: ${O}`, `Access-Control-Allow-Origin: ${O}`)))).toEqual(
+      ['multiple-allow-origin'],
+    );
+    expect(codes(corsCheck(anon, h('Access-Control-Allow-Origin: *', 'Access-Control-Allow-Origin: *')))).toEqual([
+      'multiple-allow-origin',
+    ]);
   });
 
   it('fails on a list of origins in one header', () => {
-    expect(codes(corsCheck(anon, h(`Access-Control-Allow-Origin: ${O}, https://b.example.com`)))).toEqual(['multiple-allow-origin']);
-    expect(codes(corsCheck(anon, h(`Access-Control-Allow-Origin: ${O} https://b.example.com`)))).toEqual(['multiple-allow-origin']);
+    expect(codes(corsCheck(anon, h(`Access-Control-Allow-Origin: ${O}, https://b.example.com`)))).toEqual([
+      'multiple-allow-origin',
+    ]);
+    expect(codes(corsCheck(anon, h(`Access-Control-Allow-Origin: ${O} https://b.example.com`)))).toEqual([
+      'multiple-allow-origin',
+    ]);
   });
 
   it('accepts "*" without credentials, with or without Access-Control-Allow-Credentials', () => {
@@ -60,22 +82,40 @@ describe('the CORS check (#concept-cors-check)', () => {
   });
 
   it('refuses "*" with credentials, even with Access-Control-Allow-Credentials: true', () => {
-    expect(codes(corsCheck(cred, h('Access-Control-Allow-Origin: *', 'Access-Control-Allow-Credentials: true')))).toEqual(['wildcard-origin-with-credentials']);
+    expect(
+      codes(corsCheck(cred, h('Access-Control-Allow-Origin: *', 'Access-Control-Allow-Credentials: true'))),
+    ).toEqual(['wildcard-origin-with-credentials']);
   });
 
   it('requires Access-Control-Allow-Credentials to be exactly "true" with credentials', () => {
-    expect(corsCheck(cred, h(`Access-Control-Allow-Origin: ${O}`, 'Access-Control-Allow-Credentials: true'))).toEqual([]);
+    expect(corsCheck(cred, h(`Access-Control-Allow-Origin: ${O}`, 'Access-Control-Allow-Credentials: true'))).toEqual(
+      [],
+    );
     for (const acac of ['True', 'TRUE', '1', 'yes', 'false']) {
-      expect(codes(corsCheck(cred, h(`Access-Control-Allow-Origin: ${O}`, `Access-Control-Allow-Credentials: ${acac}`))), acac).toEqual(['invalid-allow-credentials']);
+      expect(
+        codes(corsCheck(cred, h(`Access-Control-Allow-Origin: ${O}`, `Access-Control-Allow-Credentials: ${acac}`))),
+        acac,
+      ).toEqual(['invalid-allow-credentials']);
     }
     expect(codes(corsCheck(cred, h(`Access-Control-Allow-Origin: ${O}`)))).toEqual(['invalid-allow-credentials']);
-    expect(codes(corsCheck(cred, h(`Access-Control-Allow-Origin: ${O}`, 'Access-Control-Allow-Credentials: true', 'Access-Control-Allow-Credentials: true')))).toEqual([
-      'invalid-allow-credentials',
-    ]);
+    expect(
+      codes(
+        corsCheck(
+          cred,
+          h(
+            `Access-Control-Allow-Origin: ${O}`,
+            'Access-Control-Allow-Credentials: true',
+            'Access-Control-Allow-Credentials: true',
+          ),
+        ),
+      ),
+    ).toEqual(['invalid-allow-credentials']);
   });
 
   it('ignores Access-Control-Allow-Credentials without credentials', () => {
-    expect(corsCheck(anon, h(`Access-Control-Allow-Origin: ${O}`, 'Access-Control-Allow-Credentials: nope'))).toEqual([]);
+    expect(corsCheck(anon, h(`Access-Control-Allow-Origin: ${O}`, 'Access-Control-Allow-Credentials: nope'))).toEqual(
+      [],
+    );
   });
 
   it('matches the opaque origin only with the string "null"', () => {
@@ -90,8 +130,17 @@ describe('the CORS check (#concept-cors-check)', () => {
 });
 
 describe('validating a preflight response (#cors-preflight-fetch)', () => {
-  const put: FetchRequest = { origin: O, method: 'PUT', headers: [['Content-Type', 'application/json']], credentials: false };
-  const good = [`Access-Control-Allow-Origin: ${O}`, 'Access-Control-Allow-Methods: GET,PUT', 'Access-Control-Allow-Headers: Content-Type'];
+  const put: FetchRequest = {
+    origin: O,
+    method: 'PUT',
+    headers: [['Content-Type', 'application/json']],
+    credentials: false,
+  };
+  const good = [
+    `Access-Control-Allow-Origin: ${O}`,
+    'Access-Control-Allow-Methods: GET,PUT',
+    'Access-Control-Allow-Headers: Content-Type',
+  ];
 
   it('passes a well-formed answer', () => {
     const d = checkPreflight(put, 204, h(...good));
@@ -102,35 +151,75 @@ describe('validating a preflight response (#cors-preflight-fetch)', () => {
 
   it('requires an ok status (200-299)', () => {
     for (const status of [200, 204, 299]) expect(checkPreflight(put, status, h(...good)).ok, String(status)).toBe(true);
-    for (const status of [400, 403, 404, 500, 199]) expect(codes(checkPreflight(put, status, h(...good)).failures), String(status)).toEqual(['preflight-status']);
+    for (const status of [400, 403, 404, 500, 199])
+      expect(codes(checkPreflight(put, status, h(...good)).failures), String(status)).toEqual(['preflight-status']);
   });
 
   it('fails on a redirect, which a preflight never follows', () => {
-    for (const status of [301, 302, 303, 307, 308]) expect(codes(checkPreflight(put, status, h(...good)).failures)).toEqual(['preflight-redirect']);
+    for (const status of [301, 302, 303, 307, 308])
+      expect(codes(checkPreflight(put, status, h(...good)).failures)).toEqual(['preflight-redirect']);
   });
 
   it('runs the CORS check with the actual request credentials mode', () => {
     const d = checkPreflight({ ...put, credentials: true }, 204, h(...good));
     expect(codes(d.failures)).toEqual(['invalid-allow-credentials']);
-    expect(checkPreflight({ ...put, credentials: true }, 204, h(...good, 'Access-Control-Allow-Credentials: true')).ok).toBe(true);
+    expect(
+      checkPreflight({ ...put, credentials: true }, 204, h(...good, 'Access-Control-Allow-Credentials: true')).ok,
+    ).toBe(true);
   });
 
   it('matches methods case-sensitively', () => {
-    const d = checkPreflight(put, 204, h(`Access-Control-Allow-Origin: ${O}`, 'Access-Control-Allow-Methods: get, put', 'Access-Control-Allow-Headers: content-type'));
+    const d = checkPreflight(
+      put,
+      204,
+      h(
+        `Access-Control-Allow-Origin: ${O}`,
+        'Access-Control-Allow-Methods: get, put',
+        'Access-Control-Allow-Headers: content-type',
+      ),
+    );
     expect(codes(d.failures)).toEqual(['method-not-allowed']);
     expect(d.failures[0]!.message).toContain('case-sensitively');
-    expect(checkPreflight({ ...put, method: 'patch' }, 204, h(`Access-Control-Allow-Origin: ${O}`, 'Access-Control-Allow-Methods: PATCH', 'Access-Control-Allow-Headers: content-type')).ok).toBe(false);
+    expect(
+      checkPreflight(
+        { ...put, method: 'patch' },
+        204,
+        h(
+          `Access-Control-Allow-Origin: ${O}`,
+          'Access-Control-Allow-Methods: PATCH',
+          'Access-Control-Allow-Headers: content-type',
+        ),
+      ).ok,
+    ).toBe(false);
     expect(checkPreflight({ ...put, method: 'put' }, 204, h(...good)).ok).toBe(true); // `put` is normalized to PUT
   });
 
   it('does not need safelisted methods listed', () => {
     const post: FetchRequest = { ...put, method: 'POST' };
-    expect(checkPreflight(post, 204, h(`Access-Control-Allow-Origin: ${O}`, 'Access-Control-Allow-Methods: PUT', 'Access-Control-Allow-Headers: content-type')).ok).toBe(true);
-    expect(checkPreflight(post, 204, h(`Access-Control-Allow-Origin: ${O}`, 'Access-Control-Allow-Headers: content-type')).ok).toBe(true);
+    expect(
+      checkPreflight(
+        post,
+        204,
+        h(
+          `Access-Control-Allow-Origin: ${O}`,
+          'Access-Control-Allow-Methods: PUT',
+          'Access-Control-Allow-Headers: content-type',
+        ),
+      ).ok,
+    ).toBe(true);
+    expect(
+      checkPreflight(post, 204, h(`Access-Control-Allow-Origin: ${O}`, 'Access-Control-Allow-Headers: content-type'))
+        .ok,
+    ).toBe(true);
   });
 
   it('lets "*" cover any method only without credentials', () => {
-    const headers = h(`Access-Control-Allow-Origin: ${O}`, 'Access-Control-Allow-Credentials: true', 'Access-Control-Allow-Methods: *', 'Access-Control-Allow-Headers: content-type');
+    const headers = h(
+      `Access-Control-Allow-Origin: ${O}`,
+      'Access-Control-Allow-Credentials: true',
+      'Access-Control-Allow-Methods: *',
+      'Access-Control-Allow-Headers: content-type',
+    );
     expect(checkPreflight(put, 204, headers).ok).toBe(true);
     const d = checkPreflight({ ...put, credentials: true }, 204, headers);
     expect(codes(d.failures)).toEqual(['method-not-allowed']);
@@ -138,30 +227,73 @@ describe('validating a preflight response (#cors-preflight-fetch)', () => {
   });
 
   it('matches header names case-insensitively', () => {
-    const d = checkPreflight({ ...put, headers: [['X-Api-Key', 'k'], ['content-type', 'application/json']] }, 204, h(`Access-Control-Allow-Origin: ${O}`, 'Access-Control-Allow-Methods: PUT', 'Access-Control-Allow-Headers: CONTENT-TYPE, x-API-key'));
+    const d = checkPreflight(
+      {
+        ...put,
+        headers: [
+          ['X-Api-Key', 'k'],
+          ['content-type', 'application/json'],
+        ],
+      },
+      204,
+      h(
+        `Access-Control-Allow-Origin: ${O}`,
+        'Access-Control-Allow-Methods: PUT',
+        'Access-Control-Allow-Headers: CONTENT-TYPE, x-API-key',
+      ),
+    );
     expect(d.ok).toBe(true);
   });
 
   it('fails when an unsafe header is not listed, naming it', () => {
-    const d = checkPreflight({ ...put, headers: [['X-Api-Key', 'k'], ['Content-Type', 'application/json']] }, 204, h(...good));
+    const d = checkPreflight(
+      {
+        ...put,
+        headers: [
+          ['X-Api-Key', 'k'],
+          ['Content-Type', 'application/json'],
+        ],
+      },
+      204,
+      h(...good),
+    );
     expect(codes(d.failures)).toEqual(['header-not-allowed']);
     expect(d.failures[0]!.message).toContain('x-api-key');
   });
 
   it('lets "*" cover any header only without credentials', () => {
-    const headers = h(`Access-Control-Allow-Origin: ${O}`, 'Access-Control-Allow-Credentials: true', 'Access-Control-Allow-Methods: PUT', 'Access-Control-Allow-Headers: *');
+    const headers = h(
+      `Access-Control-Allow-Origin: ${O}`,
+      'Access-Control-Allow-Credentials: true',
+      'Access-Control-Allow-Methods: PUT',
+      'Access-Control-Allow-Headers: *',
+    );
     expect(checkPreflight(put, 204, headers).ok).toBe(true);
     expect(codes(checkPreflight({ ...put, credentials: true }, 204, headers).failures)).toEqual(['header-not-allowed']);
   });
 
   it('never lets "*" cover Authorization in the standard; browsers tolerate it, so it is marked', () => {
     const req: FetchRequest = { ...put, headers: [['Authorization', 'Bearer t']] };
-    const d = checkPreflight(req, 204, h(`Access-Control-Allow-Origin: ${O}`, 'Access-Control-Allow-Methods: PUT', 'Access-Control-Allow-Headers: *'));
+    const d = checkPreflight(
+      req,
+      204,
+      h(`Access-Control-Allow-Origin: ${O}`, 'Access-Control-Allow-Methods: PUT', 'Access-Control-Allow-Headers: *'),
+    );
     expect(codes(d.failures)).toEqual(['authorization-not-covered-by-wildcard']);
     expect(d.failures[0]!.tolerated).toBe(true);
     expect(d.specOk).toBe(false);
     expect(d.ok).toBe(true);
-    expect(checkPreflight(req, 204, h(`Access-Control-Allow-Origin: ${O}`, 'Access-Control-Allow-Methods: PUT', 'Access-Control-Allow-Headers: *, authorization')).specOk).toBe(true);
+    expect(
+      checkPreflight(
+        req,
+        204,
+        h(
+          `Access-Control-Allow-Origin: ${O}`,
+          'Access-Control-Allow-Methods: PUT',
+          'Access-Control-Allow-Headers: *, authorization',
+        ),
+      ).specOk,
+    ).toBe(true);
   });
 
   it('reports Authorization missing from an explicit list as a plain header failure', () => {
@@ -172,30 +304,63 @@ describe('validating a preflight response (#cors-preflight-fetch)', () => {
   });
 
   it('fails the whole preflight when Allow-Methods or Allow-Headers do not parse as token lists', () => {
-    expect(codes(checkPreflight(put, 204, h(`Access-Control-Allow-Origin: ${O}`, 'Access-Control-Allow-Methods: PUT POST', 'Access-Control-Allow-Headers: content-type')).failures)).toEqual([
-      'invalid-allow-methods',
-    ]);
-    expect(codes(checkPreflight(put, 204, h(`Access-Control-Allow-Origin: ${O}`, 'Access-Control-Allow-Methods: PUT', 'Access-Control-Allow-Headers: content type')).failures)).toEqual([
-      'invalid-allow-headers',
-    ]);
+    expect(
+      codes(
+        checkPreflight(
+          put,
+          204,
+          h(
+            `Access-Control-Allow-Origin: ${O}`,
+            'Access-Control-Allow-Methods: PUT POST',
+            'Access-Control-Allow-Headers: content-type',
+          ),
+        ).failures,
+      ),
+    ).toEqual(['invalid-allow-methods']);
+    expect(
+      codes(
+        checkPreflight(
+          put,
+          204,
+          h(
+            `Access-Control-Allow-Origin: ${O}`,
+            'Access-Control-Allow-Methods: PUT',
+            'Access-Control-Allow-Headers: content type',
+          ),
+        ).failures,
+      ),
+    ).toEqual(['invalid-allow-headers']);
   });
 
   it('skips empty list elements', () => {
-    expect(extractHeaderListValues(h('Access-Control-Allow-Methods: GET, , PUT,'), 'access-control-allow-methods')).toEqual(['GET', 'PUT']);
+    expect(
+      extractHeaderListValues(h('Access-Control-Allow-Methods: GET, , PUT,'), 'access-control-allow-methods'),
+    ).toEqual(['GET', 'PUT']);
     expect(extractHeaderListValues(h(), 'access-control-allow-methods')).toBeNull();
-    expect(extractHeaderListValues(h('Access-Control-Allow-Methods: PUT', 'Access-Control-Allow-Methods: DELETE'), 'access-control-allow-methods')).toEqual(['PUT', 'DELETE']);
+    expect(
+      extractHeaderListValues(
+        h('Access-Control-Allow-Methods: PUT', 'Access-Control-Allow-Methods: DELETE'),
+        'access-control-allow-methods',
+      ),
+    ).toEqual(['PUT', 'DELETE']);
   });
 
   it('lists every failing rule at once', () => {
     const d = checkPreflight({ ...put, headers: [['X-A', '1']] }, 403, h('Access-Control-Allow-Methods: GET'));
-    expect(codes(d.failures)).toEqual(['preflight-status', 'missing-allow-origin', 'method-not-allowed', 'header-not-allowed']);
+    expect(codes(d.failures)).toEqual([
+      'preflight-status',
+      'missing-allow-origin',
+      'method-not-allowed',
+      'header-not-allowed',
+    ]);
   });
 });
 
 describe('max-age (#cors-preflight-fetch, browser caps)', () => {
   it('defaults to 5 seconds when absent or not delta-seconds', () => {
     expect(preflightMaxAge(h()).seconds).toBe(5);
-    for (const v of ['abc', '-1', '1.5', '']) expect(preflightMaxAge(h(`Access-Control-Max-Age: ${v}`)).seconds, v).toBe(5);
+    for (const v of ['abc', '-1', '1.5', ''])
+      expect(preflightMaxAge(h(`Access-Control-Max-Age: ${v}`)).seconds, v).toBe(5);
   });
 
   it('keeps 0 (no caching) and values below the cap', () => {
@@ -203,13 +368,25 @@ describe('max-age (#cors-preflight-fetch, browser caps)', () => {
     expect(preflightMaxAge(h('Access-Control-Max-Age: 600'))).toEqual({ seconds: 600, requested: 600, capped: false });
   });
 
-  it('caps at Chromium\'s 7200 seconds by default, and at a given cap', () => {
-    expect(preflightMaxAge(h('Access-Control-Max-Age: 86400'))).toEqual({ seconds: 7200, requested: 86400, capped: true });
-    expect(preflightMaxAge(h('Access-Control-Max-Age: 90000'), 86400)).toEqual({ seconds: 86400, requested: 90000, capped: true });
+  it("caps at Chromium's 7200 seconds by default, and at a given cap", () => {
+    expect(preflightMaxAge(h('Access-Control-Max-Age: 86400'))).toEqual({
+      seconds: 7200,
+      requested: 86400,
+      capped: true,
+    });
+    expect(preflightMaxAge(h('Access-Control-Max-Age: 90000'), 86400)).toEqual({
+      seconds: 86400,
+      requested: 90000,
+      capped: true,
+    });
   });
 
   it('is reported on the preflight decision', () => {
-    const d = checkPreflight({ origin: O, method: 'PUT', headers: [], credentials: false }, 204, h(`Access-Control-Allow-Origin: ${O}`, 'Access-Control-Allow-Methods: PUT', 'Access-Control-Max-Age: 10000'));
+    const d = checkPreflight(
+      { origin: O, method: 'PUT', headers: [], credentials: false },
+      204,
+      h(`Access-Control-Allow-Origin: ${O}`, 'Access-Control-Allow-Methods: PUT', 'Access-Control-Max-Age: 10000'),
+    );
     expect(d.maxAge.capped).toBe(true);
   });
 });
@@ -217,7 +394,15 @@ describe('max-age (#cors-preflight-fetch, browser caps)', () => {
 describe('exposed response headers (#cors-safelisted-response-header-name, Access-Control-Expose-Headers)', () => {
   it('always exposes the safelisted names', () => {
     const e = exposedHeaders(anon, h());
-    for (const name of ['Cache-Control', 'Content-Language', 'Content-Length', 'Content-Type', 'Expires', 'Last-Modified', 'Pragma']) {
+    for (const name of [
+      'Cache-Control',
+      'Content-Language',
+      'Content-Length',
+      'Content-Type',
+      'Expires',
+      'Last-Modified',
+      'Pragma',
+    ]) {
       expect(isHeaderExposed(name, e), name).toBe(true);
     }
     expect(isHeaderExposed('X-Request-Id', e)).toBe(false);
@@ -238,6 +423,8 @@ describe('exposed response headers (#cors-safelisted-response-header-name, Acces
   });
 
   it('never exposes Set-Cookie', () => {
-    expect(isHeaderExposed('Set-Cookie', exposedHeaders(anon, h('Access-Control-Expose-Headers: *, Set-Cookie')))).toBe(false);
+    expect(isHeaderExposed('Set-Cookie', exposedHeaders(anon, h('Access-Control-Expose-Headers: *, Set-Cookie')))).toBe(
+      false,
+    );
   });
 });

@@ -32,32 +32,53 @@ describe('corsHeaders', () => {
   });
 
   it('sends max-age 0 (it disables the preflight cache) and omits it when undefined', () => {
-    expect(corsHeaders({ ...POLICY, maxAge: 0 }, { origin: 'https://app.example.com', preflight: true })['Access-Control-Max-Age']).toBe('0');
-    expect(corsHeaders({ ...POLICY, maxAge: undefined }, { origin: 'https://app.example.com', preflight: true })).not.toHaveProperty('Access-Control-Max-Age');
+    expect(
+      corsHeaders({ ...POLICY, maxAge: 0 }, { origin: 'https://app.example.com', preflight: true })[
+        'Access-Control-Max-Age'
+      ],
+    ).toBe('0');
+    expect(
+      corsHeaders({ ...POLICY, maxAge: undefined }, { origin: 'https://app.example.com', preflight: true }),
+    ).not.toHaveProperty('Access-Control-Max-Age');
   });
 
   it('omits empty allow and expose header lists', () => {
     const policy = { ...POLICY, allowHeaders: [], exposeHeaders: [] };
-    expect(corsHeaders(policy, { origin: 'https://app.example.com', preflight: true })).not.toHaveProperty('Access-Control-Allow-Headers');
-    expect(corsHeaders(policy, { origin: 'https://app.example.com', preflight: false })).not.toHaveProperty('Access-Control-Expose-Headers');
+    expect(corsHeaders(policy, { origin: 'https://app.example.com', preflight: true })).not.toHaveProperty(
+      'Access-Control-Allow-Headers',
+    );
+    expect(corsHeaders(policy, { origin: 'https://app.example.com', preflight: false })).not.toHaveProperty(
+      'Access-Control-Expose-Headers',
+    );
   });
 
   it('with credentials echoes the exact origin and adds Allow-Credentials: true', () => {
-    const headers = corsHeaders({ ...POLICY, allowCredentials: true }, { origin: 'https://app.example.com', preflight: false });
+    const headers = corsHeaders(
+      { ...POLICY, allowCredentials: true },
+      { origin: 'https://app.example.com', preflight: false },
+    );
     expect(headers['Access-Control-Allow-Origin']).toBe('https://app.example.com');
     expect(headers['Access-Control-Allow-Credentials']).toBe('true');
     expect(headers.Vary).toBe('Origin');
   });
 
   it('answers "*" with the literal "*" and no Vary (the answer does not depend on the origin)', () => {
-    const headers = corsHeaders({ ...POLICY, allowOrigins: ['*'] }, { origin: 'https://anyone.example', preflight: false });
-    expect(headers).toEqual({ 'Access-Control-Allow-Origin': '*', 'Access-Control-Expose-Headers': 'X-Request-Id,ETag' });
+    const headers = corsHeaders(
+      { ...POLICY, allowOrigins: ['*'] },
+      { origin: 'https://anyone.example', preflight: false },
+    );
+    expect(headers).toEqual({
+      'Access-Control-Allow-Origin': '*',
+      'Access-Control-Expose-Headers': 'X-Request-Id,ETag',
+    });
   });
 
   it('gives a disallowed, missing or null origin no Access-Control header at all, but still Vary: Origin', () => {
     for (const origin of ['https://evil.example', 'https://app.example.com.evil.io', 'null', undefined, '']) {
       expect(corsHeaders(POLICY, { origin, preflight: true }), String(origin)).toEqual({ Vary: 'Origin' });
-      expect(corsHeaders({ ...POLICY, allowCredentials: true }, { origin, preflight: false }), String(origin)).toEqual({ Vary: 'Origin' });
+      expect(corsHeaders({ ...POLICY, allowCredentials: true }, { origin, preflight: false }), String(origin)).toEqual({
+        Vary: 'Origin',
+      });
     }
   });
 
@@ -65,16 +86,32 @@ describe('corsHeaders', () => {
     const matcher = compileOrigins(POLICY.allowOrigins);
     const a = corsHeaders(POLICY, { origin: 'https://app.example.com', preflight: false }, matcher);
     a['X-Extra'] = '1';
-    expect(corsHeaders(POLICY, { origin: 'https://app.example.com', preflight: false }, matcher)).not.toHaveProperty('X-Extra');
+    expect(corsHeaders(POLICY, { origin: 'https://app.example.com', preflight: false }, matcher)).not.toHaveProperty(
+      'X-Extra',
+    );
   });
 
   describe('property: what a browser would accept', () => {
     const origin = fc.oneof(
-      fc.constantFrom('https://app.example.com', 'https://x.preview.example.com', 'https://a.b.preview.example.com', 'http://app.example.com', 'null', '', 'https://app.example.com.evil.io', 'HTTPS://APP.EXAMPLE.COM'),
+      fc.constantFrom(
+        'https://app.example.com',
+        'https://x.preview.example.com',
+        'https://a.b.preview.example.com',
+        'http://app.example.com',
+        'null',
+        '',
+        'https://app.example.com.evil.io',
+        'HTTPS://APP.EXAMPLE.COM',
+      ),
       fc.string({ maxLength: 30 }),
     );
     const policy = fc.record({
-      allowOrigins: fc.oneof(fc.constant(['*']), fc.subarray(['https://app.example.com', 'https://*.preview.example.com', 'http://localhost:3000'], { minLength: 1 })),
+      allowOrigins: fc.oneof(
+        fc.constant(['*']),
+        fc.subarray(['https://app.example.com', 'https://*.preview.example.com', 'http://localhost:3000'], {
+          minLength: 1,
+        }),
+      ),
       allowMethods: fc.subarray(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'], { minLength: 1 }),
       allowHeaders: fc.subarray(['Content-Type', 'Authorization', 'X-Api-Key']),
       exposeHeaders: fc.subarray(['X-Request-Id', 'ETag']),

@@ -1,6 +1,13 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { compileOrigins, DNS_LABEL, isOriginProblem, parseOriginEntry, wildcardPatternSource, type OriginEntry } from '../../src/cors/origin.js';
+import {
+  compileOrigins,
+  DNS_LABEL,
+  isOriginProblem,
+  parseOriginEntry,
+  wildcardPatternSource,
+  type OriginEntry,
+} from '../../src/cors/origin.js';
 
 /**
  * The allowlist matcher is the security boundary of everything cors-gen generates: these tests try to get an
@@ -19,11 +26,18 @@ const label = fc
   .filter((l) => l.length <= 63 && !l.startsWith('xn--'));
 const shortLabel = fc.oneof(label, letter);
 const tld = fc.constantFrom('com', 'io', 'dev', 'example', 'co', 'net');
-const domain = fc.tuple(fc.array(shortLabel, { minLength: 1, maxLength: 3 }), tld).map(([ls, t]) => [...ls, t].join('.'));
+const domain = fc
+  .tuple(fc.array(shortLabel, { minLength: 1, maxLength: 3 }), tld)
+  .map(([ls, t]) => [...ls, t].join('.'));
 const scheme = fc.constantFrom('http', 'https');
-const port = fc.option(fc.integer({ min: 1, max: 65535 }).filter((p) => p !== 80 && p !== 443), { nil: undefined });
+const port = fc.option(
+  fc.integer({ min: 1, max: 65535 }).filter((p) => p !== 80 && p !== 443),
+  { nil: undefined },
+);
 const exactOrigin = fc.tuple(scheme, domain, port).map(([s, d, p]) => `${s}://${d}${p ? `:${p}` : ''}`);
-const wildcardEntry = fc.tuple(scheme, fc.array(shortLabel, { minLength: 1, maxLength: 2 }), tld, port).map(([s, ls, t, p]) => `${s}://*.${[...ls, t].join('.')}${p ? `:${p}` : ''}`);
+const wildcardEntry = fc
+  .tuple(scheme, fc.array(shortLabel, { minLength: 1, maxLength: 2 }), tld, port)
+  .map(([s, ls, t, p]) => `${s}://*.${[...ls, t].join('.')}${p ? `:${p}` : ''}`);
 
 /** Characters that look like ASCII ones, or fold into them: the Kelvin sign lowercases to "k". */
 const UNICODE_LOOKALIKES: Record<string, string[]> = {
@@ -68,7 +82,8 @@ function lookalikes(origin: string): string[] {
   ];
   // unescaped dots: every "." in the host replaced by another character
   host.split('').forEach((ch, i) => {
-    if (ch === '.') out.push(`${url.protocol}//${host.slice(0, i)}X${host.slice(i + 1)}${url.port ? `:${url.port}` : ''}`);
+    if (ch === '.')
+      out.push(`${url.protocol}//${host.slice(0, i)}X${host.slice(i + 1)}${url.port ? `:${url.port}` : ''}`);
   });
   // unicode lookalikes of each character
   origin.split('').forEach((ch, i) => {
@@ -80,7 +95,12 @@ function lookalikes(origin: string): string[] {
 /** A random mutation of an allowed origin: one character inserted, removed or replaced. */
 const mutation = (origins: readonly string[]) =>
   fc
-    .tuple(fc.constantFrom(...origins), fc.nat(), fc.constantFrom('insert', 'delete', 'replace'), fc.string({ minLength: 1, maxLength: 1, unit: 'binary' }))
+    .tuple(
+      fc.constantFrom(...origins),
+      fc.nat(),
+      fc.constantFrom('insert', 'delete', 'replace'),
+      fc.string({ minLength: 1, maxLength: 1, unit: 'binary' }),
+    )
     .map(([o, n, op, ch]) => {
       const i = n % (o.length + 1);
       if (op === 'insert') return o.slice(0, i) + ch + o.slice(i);
@@ -184,30 +204,46 @@ describe('parseOriginEntry', () => {
   });
 
   it('says an origin with a control character contains one, escaped, instead of calling its host non-ASCII', () => {
-    expect(parseOriginEntry('https://a.com\u001b[2J')).toEqual({ code: 'origin-control-character', reason: 'contains a control character (\\u001b); browsers never send one in Origin' });
-    expect(parseOriginEntry('https://a\u0085.com')).toEqual({ code: 'origin-control-character', reason: 'contains a control character (\\u0085); browsers never send one in Origin' });
+    expect(parseOriginEntry('https://a.com\u001b[2J')).toEqual({
+      code: 'origin-control-character',
+      reason: 'contains a control character (\\u001b); browsers never send one in Origin',
+    });
+    expect(parseOriginEntry('https://a\u0085.com')).toEqual({
+      code: 'origin-control-character',
+      reason: 'contains a control character (\\u0085); browsers never send one in Origin',
+    });
     expect(parseOriginEntry('https://a.com\u007f')).toMatchObject({ code: 'origin-control-character' });
   });
 
   it('accepts an exact origin only in the form browsers serialize it (WHATWG URL)', () => {
     fc.assert(
-      fc.property(fc.oneof(exactOrigin, mutation(['https://app.example.com:8080', 'http://127.0.0.1:3000', 'http://[::1]:5173']), fc.string({ maxLength: 40 })), (value) => {
-        const entry = parseOriginEntry(value);
-        if (!isOriginProblem(entry) && entry.kind === 'exact') expect(new URL(value).origin).toBe(value);
-      }),
+      fc.property(
+        fc.oneof(
+          exactOrigin,
+          mutation(['https://app.example.com:8080', 'http://127.0.0.1:3000', 'http://[::1]:5173']),
+          fc.string({ maxLength: 40 }),
+        ),
+        (value) => {
+          const entry = parseOriginEntry(value);
+          if (!isOriginProblem(entry) && entry.kind === 'exact') expect(new URL(value).origin).toBe(value);
+        },
+      ),
       { numRuns: 3000 },
     );
   });
 
   it('never throws, and every fix it suggests is valid', () => {
     const chars = fc.constantFrom(...'aAz09.-_:/?#@[]*% \t', '\u212a', 'ü', '\u0430');
-    const text = fc.tuple(fc.constantFrom('', 'http://', 'https://', 'HTTP://', 'ftp://'), fc.string({ unit: chars, maxLength: 20 })).map(([a, b]) => a + b);
+    const text = fc
+      .tuple(fc.constantFrom('', 'http://', 'https://', 'HTTP://', 'ftp://'), fc.string({ unit: chars, maxLength: 20 }))
+      .map(([a, b]) => a + b);
     fc.assert(
       fc.property(fc.oneof(text, fc.string({ unit: 'binary', maxLength: 30 })), (value) => {
         const entry = parseOriginEntry(value);
         if (isOriginProblem(entry)) {
           expect(entry.code).toMatch(/^origin-[a-z-]+$/);
-          if (entry.fix !== undefined) expect(isOriginProblem(parseOriginEntry(entry.fix)), `${value} -> ${entry.fix}`).toBe(false);
+          if (entry.fix !== undefined)
+            expect(isOriginProblem(parseOriginEntry(entry.fix)), `${value} -> ${entry.fix}`).toBe(false);
         }
       }),
       { numRuns: 5000 },
@@ -222,7 +258,19 @@ describe('wildcardPatternSource', () => {
     const re = new RegExp(source);
     expect(re.test('https://app.example.com')).toBe(true);
     expect(re.test('https://a-b-1.example.com')).toBe(true);
-    for (const bad of ['https://example.com', 'https://.example.com', 'https://a.b.example.com', 'https://appXexample.com', 'https://app.exampleXcom', 'https://app.example.com.evil.io', 'xhttps://app.example.com', 'https://-a.example.com', 'https://a-.example.com', 'https://a_b.example.com', `https://${'a'.repeat(64)}.example.com`]) {
+    for (const bad of [
+      'https://example.com',
+      'https://.example.com',
+      'https://a.b.example.com',
+      'https://appXexample.com',
+      'https://app.exampleXcom',
+      'https://app.example.com.evil.io',
+      'xhttps://app.example.com',
+      'https://-a.example.com',
+      'https://a-.example.com',
+      'https://a_b.example.com',
+      `https://${'a'.repeat(64)}.example.com`,
+    ]) {
       expect(re.test(bad), bad).toBe(false);
     }
   });
@@ -234,10 +282,17 @@ describe('wildcardPatternSource', () => {
         const re = new RegExp(wildcardPatternSource(`${before}*${after}`));
         expect(re.test(`${before}${l}${after}`)).toBe(true);
         // Whatever it accepts is the literal text around one label, and nothing else.
-        for (const candidate of [`${before}${noise}${after}`, noise, `${before}${l}.${l}${after}`, `${before}${l}${after}${noise}`]) {
+        for (const candidate of [
+          `${before}${noise}${after}`,
+          noise,
+          `${before}${l}.${l}${after}`,
+          `${before}${l}${after}${noise}`,
+        ]) {
           if (re.test(candidate)) {
             expect(candidate.startsWith(before) && candidate.endsWith(after)).toBe(true);
-            expect(candidate.slice(before.length, candidate.length - after.length)).toMatch(new RegExp(`^${DNS_LABEL}$`));
+            expect(candidate.slice(before.length, candidate.length - after.length)).toMatch(
+              new RegExp(`^${DNS_LABEL}$`),
+            );
           }
         }
       }),
@@ -330,25 +385,32 @@ describe('compileOrigins', () => {
     it('for wildcard entries: exactly one label, nothing around it', () => {
       fc.assert(
         fc.property(
-          fc.tuple(fc.uniqueArray(wildcardEntry, { minLength: 1, maxLength: 3 }), fc.uniqueArray(exactOrigin, { maxLength: 2 })).chain(([wild, exact]) => {
-            const entries = [...wild, ...exact];
-            const instances = fc.tuple(fc.constantFrom(...wild), label).map(([w, l]) => w.replace('*', l));
-            return fc.tuple(
-              fc.constant(entries),
-              fc.oneof(
-                instances,
-                instances.chain((o) => fc.constantFrom(...lookalikes(o))),
-                fc.tuple(fc.constantFrom(...wild), label, label).map(([w, a, b]) => w.replace('*', `${a}.${b}`)),
-                fc.constantFrom(...wild).map((w) => w.replace('*.', '')),
-                fc.constantFrom(...wild),
-                mutation(wild),
-                instances.chain((o) => mutation([o])),
-                fc.string({ maxLength: 40 }),
-              ),
-            );
-          }),
+          fc
+            .tuple(
+              fc.uniqueArray(wildcardEntry, { minLength: 1, maxLength: 3 }),
+              fc.uniqueArray(exactOrigin, { maxLength: 2 }),
+            )
+            .chain(([wild, exact]) => {
+              const entries = [...wild, ...exact];
+              const instances = fc.tuple(fc.constantFrom(...wild), label).map(([w, l]) => w.replace('*', l));
+              return fc.tuple(
+                fc.constant(entries),
+                fc.oneof(
+                  instances,
+                  instances.chain((o) => fc.constantFrom(...lookalikes(o))),
+                  fc.tuple(fc.constantFrom(...wild), label, label).map(([w, a, b]) => w.replace('*', `${a}.${b}`)),
+                  fc.constantFrom(...wild).map((w) => w.replace('*.', '')),
+                  fc.constantFrom(...wild),
+                  mutation(wild),
+                  instances.chain((o) => mutation([o])),
+                  fc.string({ maxLength: 40 }),
+                ),
+              );
+            }),
           ([entries, candidate]) => {
-            expect(compileOrigins(entries).allows(candidate), JSON.stringify([entries, candidate])).toBe(oracle(entries, candidate));
+            expect(compileOrigins(entries).allows(candidate), JSON.stringify([entries, candidate])).toBe(
+              oracle(entries, candidate),
+            );
           },
         ),
         { numRuns: 5000 },
@@ -357,11 +419,16 @@ describe('compileOrigins', () => {
 
     it('accepts every origin the allowlist names (so the properties above are not vacuous)', () => {
       fc.assert(
-        fc.property(fc.uniqueArray(exactOrigin, { minLength: 1, maxLength: 5 }), wildcardEntry, label, (exact, wild, l) => {
-          const m = compileOrigins([...exact, wild]);
-          for (const o of exact) expect(m.allows(o)).toBe(true);
-          expect(m.allows(wild.replace('*', l))).toBe(true);
-        }),
+        fc.property(
+          fc.uniqueArray(exactOrigin, { minLength: 1, maxLength: 5 }),
+          wildcardEntry,
+          label,
+          (exact, wild, l) => {
+            const m = compileOrigins([...exact, wild]);
+            for (const o of exact) expect(m.allows(o)).toBe(true);
+            expect(m.allows(wild.replace('*', l))).toBe(true);
+          },
+        ),
         { numRuns: 1000 },
       );
     });

@@ -1,14 +1,28 @@
 import { describe, expect, it } from 'vitest';
-import { isPublicSuffix, isPublicSuffixListLoaded, sharedHostingParent, SHARED_HOSTING_EXAMPLES } from '../../src/cors/shared-hosting.js';
+import {
+  isPublicSuffix,
+  isPublicSuffixListLoaded,
+  sharedHostingParent,
+  SHARED_HOSTING_EXAMPLES,
+} from '../../src/cors/shared-hosting.js';
 import { validateSpec } from '../../src/spec/validate.js';
 
 function spec(origins: string[], extra: Record<string, unknown> = {}, credentials = true): unknown {
-  return { version: 1, name: 'demo', api: 'rest', stage: 'dev', cors: { allowOrigins: origins, allowCredentials: credentials }, routes: [{ path: '/users', methods: ['GET'] }], ...extra };
+  return {
+    version: 1,
+    name: 'demo',
+    api: 'rest',
+    stage: 'dev',
+    cors: { allowOrigins: origins, allowCredentials: credentials },
+    routes: [{ path: '/users', methods: ['GET'] }],
+    ...extra,
+  };
 }
 
 function issues(data: unknown): { errors: [string, string, string][]; warnings: [string, string, string][] } {
   const r = validateSpec(data);
-  const rows = (list: readonly { code: string; path: string; message: string; fix?: string }[]) => list.map((i): [string, string, string] => [i.code, i.path, `${i.message}; ${i.fix}`]);
+  const rows = (list: readonly { code: string; path: string; message: string; fix?: string }[]) =>
+    list.map((i): [string, string, string] => [i.code, i.path, `${i.message}; ${i.fix}`]);
   return { errors: r.ok ? [] : rows(r.errors), warnings: rows(r.warnings) };
 }
 
@@ -35,7 +49,13 @@ describe('public suffixes, private section included', () => {
     expect(isPublicSuffix(domain)).toBe(true);
   });
 
-  it.each(['example.com', 'amazonaws.com', 'myorg.github.io', 'example.co.uk', 'bucket.s3-website-us-east-1.amazonaws.com'])('%s is not: one owner controls it', (domain) => {
+  it.each([
+    'example.com',
+    'amazonaws.com',
+    'myorg.github.io',
+    'example.co.uk',
+    'bucket.s3-website-us-east-1.amazonaws.com',
+  ])('%s is not: one owner controls it', (domain) => {
     expect(isPublicSuffix(domain)).toBe(false);
   });
 
@@ -47,7 +67,9 @@ describe('public suffixes, private section included', () => {
 
   it('takes the parent of a one-label wildcard origin, port or not', () => {
     expect(sharedHostingParent('https://*.github.io')).toBe('github.io');
-    expect(sharedHostingParent('http://*.s3-website-us-east-1.amazonaws.com:8080')).toBe('s3-website-us-east-1.amazonaws.com');
+    expect(sharedHostingParent('http://*.s3-website-us-east-1.amazonaws.com:8080')).toBe(
+      's3-website-us-east-1.amazonaws.com',
+    );
     expect(sharedHostingParent('https://*.example.com')).toBeUndefined();
     expect(sharedHostingParent('https://app.github.io')).toBeUndefined();
   });
@@ -68,7 +90,9 @@ describe('validate: wildcards over shared hosting', () => {
   });
 
   it('warns without credentials, in every stage list', () => {
-    const { errors, warnings } = issues(spec(['https://app.example.com'], { stages: { preview: { allowOrigins: ['https://*.vercel.app'] } } }, false));
+    const { errors, warnings } = issues(
+      spec(['https://app.example.com'], { stages: { preview: { allowOrigins: ['https://*.vercel.app'] } } }, false),
+    );
     expect(errors).toEqual([]);
     expect(warnings).toContainEqual([
       'shared-hosting-wildcard',
@@ -82,9 +106,12 @@ describe('validate: wildcards over shared hosting', () => {
     expect(issues(spec(['https://*.myorg.github.io'])).errors).toEqual([]);
   });
 
-  it.each(SHARED_HOSTING_EXAMPLES.map((e) => [`${e.scheme}://*.${e.suffix}`]))('refuses %s with credentials (the list check --scan probes)', (origin) => {
-    expect(issues(spec([origin])).errors.map(([code]) => code)).toEqual(['shared-hosting-wildcard']);
-  });
+  it.each(SHARED_HOSTING_EXAMPLES.map((e) => [`${e.scheme}://*.${e.suffix}`]))(
+    'refuses %s with credentials (the list check --scan probes)',
+    (origin) => {
+      expect(issues(spec([origin])).errors.map(([code]) => code)).toEqual(['shared-hosting-wildcard']);
+    },
+  );
 
   it('warns that the plain-http S3 website origin is trusted with credentials in prod, as for a listed http:// origin', () => {
     const prod = issues(spec(['https://app.example.com'], { stage: 'prod', frontend: { enabled: true } }));
@@ -94,7 +121,13 @@ describe('validate: wildcards over shared hosting', () => {
       'The S3 website origin (http://<bucket>.s3-website-<region>.amazonaws.com), allowed with credentials, is plain http in stage "prod"; a network attacker can act as it; serve the site over https (CloudFront in front of the bucket) and list that origin in cors.allowOrigins, or set cors.allowCredentials: false',
     ]);
     // Without credentials, or outside prod, the website origin is what it is meant to be.
-    expect(issues(spec(['https://app.example.com'], { stage: 'prod', frontend: { enabled: true } }, false)).warnings.map(([c]) => c)).not.toContain('http-in-prod');
-    expect(issues(spec(['https://app.example.com'], { stage: 'dev', frontend: { enabled: true } })).warnings.map(([c]) => c)).not.toContain('http-in-prod');
+    expect(
+      issues(spec(['https://app.example.com'], { stage: 'prod', frontend: { enabled: true } }, false)).warnings.map(
+        ([c]) => c,
+      ),
+    ).not.toContain('http-in-prod');
+    expect(
+      issues(spec(['https://app.example.com'], { stage: 'dev', frontend: { enabled: true } })).warnings.map(([c]) => c),
+    ).not.toContain('http-in-prod');
   });
 });

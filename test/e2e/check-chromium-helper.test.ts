@@ -32,7 +32,15 @@ describe('chromiumOrSkip', () => {
   });
 
   it('uses quiet, loopback-only flags', () => {
-    expect(CHROMIUM_ARGS).toEqual(expect.arrayContaining(['--headless', '--no-sandbox', '--disable-background-networking', '--disable-component-update', '--disable-quic']));
+    expect(CHROMIUM_ARGS).toEqual(
+      expect.arrayContaining([
+        '--headless',
+        '--no-sandbox',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-quic',
+      ]),
+    );
   });
 });
 

@@ -51,7 +51,12 @@ describe.runIf(browser.available)('check agrees with Chromium', () => {
       return Promise.all(
         list.map(async (call) => {
           try {
-            await fetch(call.url, { method: call.method, headers: call.headers, credentials: call.credentials ? 'include' : 'same-origin', cache: 'no-store' });
+            await fetch(call.url, {
+              method: call.method,
+              headers: call.headers,
+              credentials: call.credentials ? 'include' : 'same-origin',
+              cache: 'no-store',
+            });
             return [call.key, true] as const;
           } catch {
             return [call.key, false] as const;
@@ -86,9 +91,15 @@ describe.runIf(browser.available)('check agrees with Chromium', () => {
           credentials,
           timeoutMs: 5000,
         });
-        verdicts.push({ credentials, chromium: inBrowser.get(`${config.name}:${credentials}`), check: report.originAllowed });
+        verdicts.push({
+          credentials,
+          chromium: inBrowser.get(`${config.name}:${credentials}`),
+          check: report.originAllowed,
+        });
       }
-      expect(verdicts.map((v) => ({ credentials: v.credentials, verdict: v.check }))).toEqual(verdicts.map((v) => ({ credentials: v.credentials, verdict: v.chromium })));
+      expect(verdicts.map((v) => ({ credentials: v.credentials, verdict: v.check }))).toEqual(
+        verdicts.map((v) => ({ credentials: v.credentials, verdict: v.chromium })),
+      );
       // The table's expectations are what Chromium does, so the table documents real behaviour.
       expect({ anon: verdicts[0]!.chromium, cred: verdicts[1]!.chromium }).toEqual(config.expect);
     });

@@ -12,7 +12,14 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startPreview, type Preview } from '../../src/preview/index.js';
 import { chromiumOrSkip, launchChromium, type LaunchedChromium } from '../support/chromium.js';
-import { REPO, exampleSpecs, generateModules, optionsResources, removeResources, type GeneratedModules } from '../support/preview.js';
+import {
+  REPO,
+  exampleSpecs,
+  generateModules,
+  optionsResources,
+  removeResources,
+  type GeneratedModules,
+} from '../support/preview.js';
 
 interface CallResult {
   readonly id: string;
@@ -75,8 +82,19 @@ describe.runIf(browser.available)('cors-gen preview in Chromium', () => {
     page.on('console', (m) => messages.push(m.text()));
     try {
       await page.goto(url);
-      await page.waitForFunction(() => (window as unknown as { __corsPreview?: { done: boolean } }).__corsPreview?.done === true, undefined, { timeout: 60_000 });
-      const state = await page.evaluate(() => (window as unknown as { __corsPreview: { failed?: string; results: CallResult[]; badge: string; summary: string } }).__corsPreview);
+      await page.waitForFunction(
+        () => (window as unknown as { __corsPreview?: { done: boolean } }).__corsPreview?.done === true,
+        undefined,
+        { timeout: 60_000 },
+      );
+      const state = await page.evaluate(
+        () =>
+          (
+            window as unknown as {
+              __corsPreview: { failed?: string; results: CallResult[]; badge: string; summary: string };
+            }
+          ).__corsPreview,
+      );
       expect(state.failed, 'the demo page itself failed').toBeUndefined();
       if (keep) await keep(page);
       expect(await page.textContent('#badge')).toBe(state.badge);
@@ -111,11 +129,16 @@ describe.runIf(browser.available)('cors-gen preview in Chromium', () => {
         for (const r of calls.filter((c) => c.kind === 'route')) expect(r.status, r.id).toBeLessThan(300);
       });
 
-      it('the badge says what the module allows and what the browser read, in the summary\'s words', () => {
-        for (const [run, label] of [[site, 'allowed origin'], [foreign, 'not an allowed origin']] as const) {
+      it("the badge says what the module allows and what the browser read, in the summary's words", () => {
+        for (const [run, label] of [
+          [site, 'allowed origin'],
+          [foreign, 'not an allowed origin'],
+        ] as const) {
           const readable = run.results.filter((r) => r.ok).length;
           expect(run.badge).toBe(`${label}: ${readable} of ${run.results.length} calls readable`);
-          expect(run.summary).toBe(`${readable} of ${run.results.length} calls readable, ${run.results.length - readable} blocked by the browser.`);
+          expect(run.summary).toBe(
+            `${readable} of ${run.results.length} calls readable, ${run.results.length - readable} blocked by the browser.`,
+          );
         }
       });
 
@@ -130,10 +153,12 @@ describe.runIf(browser.available)('cors-gen preview in Chromium', () => {
         const readable = calls.filter((r) => r.ok);
         expect(readable, JSON.stringify(readable, null, 2)).toEqual([]);
         for (const r of calls) expect(r.error, r.id).toMatch(/TypeError/);
-        expect(foreign.console.filter((m) => m.includes('has been blocked by CORS policy')).length).toBeGreaterThanOrEqual(calls.length);
+        expect(
+          foreign.console.filter((m) => m.includes('has been blocked by CORS policy')).length,
+        ).toBeGreaterThanOrEqual(calls.length);
       });
 
-      it('reads API Gateway\'s own error only where the module allows that origin', async () => {
+      it("reads API Gateway's own error only where the module allows that origin", async () => {
         const plan = (await (await fetch(`${preview.site}__preview/plan.json`)).json()) as { credentials: boolean };
         const expected = gatewayReadable(preview.kind, plan.credentials);
         const gatewaySite = site.results.find((r) => r.kind === 'gateway');
@@ -154,7 +179,9 @@ describe.runIf(browser.available)('cors-gen preview in Chromium', () => {
     const post = run.results.find((r) => r.id === 'POST /orders')!;
     expect(post).toMatchObject({ ok: true, status: 200 });
     expect(post.exposed?.['X-Request-Id']).toMatch(/^[0-9a-f-]{36}$/);
-    const plan = (await (await fetch(`${p.site}__preview/plan.json`)).json()) as { calls: { id: string; headers: Record<string, string>; credentials: string; body?: string }[] };
+    const plan = (await (await fetch(`${p.site}__preview/plan.json`)).json()) as {
+      calls: { id: string; headers: Record<string, string>; credentials: string; body?: string }[];
+    };
     const call = plan.calls.find((c) => c.id === 'POST /orders')!;
     expect(call.credentials).toBe('include');
     expect(call.headers).toMatchObject({ Authorization: 'Bearer preview-token', 'Content-Type': 'application/json' });
@@ -173,12 +200,16 @@ describe.runIf(browser.available)('cors-gen preview in Chromium', () => {
         expect(r.ok, r.id).toBe(false);
         expect(r.reasons?.join(' '), r.id).toMatch(/preflight \(OPTIONS 403\): the preflight was answered 403/);
       }
-      expect(run.console.some((m) => m.includes("Response to preflight request doesn't pass access control check"))).toBe(true);
-      const intact = run.results.filter((r) => r.id === 'GET /orders' || r.id === 'POST /orders' || r.id === 'GET /health');
+      expect(
+        run.console.some((m) => m.includes("Response to preflight request doesn't pass access control check")),
+      ).toBe(true);
+      const intact = run.results.filter(
+        (r) => r.id === 'GET /orders' || r.id === 'POST /orders' || r.id === 'GET /health',
+      );
       expect(intact.map((r) => r.ok)).toEqual([true, true, true]);
     }, 120_000);
 
-    it('a gateway response removed: the site can no longer read API Gateway\'s own 403', async () => {
+    it("a gateway response removed: the site can no longer read API Gateway's own 403", async () => {
       const name = 'rest-python';
       const intact = await runDemo((await serve(modules.dirs.get(name)!)).site);
       expect(intact.results.find((r) => r.kind === 'gateway')!.ok).toBe(true);

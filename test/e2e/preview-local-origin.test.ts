@@ -42,10 +42,17 @@ describe.runIf(browser.available)('cors-gen preview of a spec without a frontend
     const page = await chromium.newPage();
     try {
       await page.goto(url);
-      await page.waitForFunction(() => (window as unknown as { __corsPreview?: { done: boolean } }).__corsPreview?.done === true, undefined, { timeout: 60_000 });
+      await page.waitForFunction(
+        () => (window as unknown as { __corsPreview?: { done: boolean } }).__corsPreview?.done === true,
+        undefined,
+        { timeout: 60_000 },
+      );
       return await page.evaluate(async () => {
         const plan = (await (await fetch('/__preview/plan.json')).json()) as { calls: { id: string }[] };
-        return { ...(window as unknown as { __corsPreview: PageState }).__corsPreview, planned: plan.calls.map((c) => c.id) };
+        return {
+          ...(window as unknown as { __corsPreview: PageState }).__corsPreview,
+          planned: plan.calls.map((c) => c.id),
+        };
       });
     } finally {
       await page.close();
@@ -57,7 +64,10 @@ describe.runIf(browser.available)('cors-gen preview of a spec without a frontend
       const [port] = (await freePorts(1)) as [number];
       const dir = mkdtempSync(path.join(os.tmpdir(), 'cors-gen-e2e-local-'));
       scratch.push(dir);
-      const routes = api === 'function-url' ? '  - path: /\n    methods: [GET, POST]\n  - path: /status\n    methods: [GET]\n' : '  - path: /orders\n    methods: [GET, POST]\n  - path: /orders/{orderId}\n    methods: [GET, PUT, DELETE]\n';
+      const routes =
+        api === 'function-url'
+          ? '  - path: /\n    methods: [GET, POST]\n  - path: /status\n    methods: [GET]\n'
+          : '  - path: /orders\n    methods: [GET, POST]\n  - path: /orders/{orderId}\n    methods: [GET, PUT, DELETE]\n';
       writeFileSync(
         path.join(dir, 'cors-gen.yaml'),
         `version: 1\nname: app-${api}\napi: ${api}\ncors:\n  allowOrigins: [https://app.mycorp.io]\n  allowHeaders: [Content-Type, Authorization]\n  allowCredentials: true\nroutes:\n${routes}stages:\n  dev:\n    allowOrigins: [http://localhost:${port}]\n`,
@@ -79,21 +89,33 @@ describe.runIf(browser.available)('cors-gen preview of a spec without a frontend
       expect(site.results.map((c) => c.id)).toEqual(site.planned);
       // A Function URL has no routes of its own: the page calls the URL with the methods it allows.
       expect(calls.filter((c) => c.kind === 'route').map((c) => c.id)).toEqual(
-        api === 'function-url' ? ['GET /', 'POST /'] : ['GET /orders', 'POST /orders', 'GET /orders/{orderId}', 'PUT /orders/{orderId}', 'DELETE /orders/{orderId}'],
+        api === 'function-url'
+          ? ['GET /', 'POST /']
+          : [
+              'GET /orders',
+              'POST /orders',
+              'GET /orders/{orderId}',
+              'PUT /orders/{orderId}',
+              'DELETE /orders/{orderId}',
+            ],
       );
       expect(calls.some((c) => c.kind === 'error')).toBe(true);
       const blocked = calls.filter((c) => !c.ok);
       expect(blocked, JSON.stringify(blocked, null, 2)).toEqual([]);
       const readable = site.results.filter((c) => c.ok).length;
       expect(site.badge).toBe(`allowed origin: ${readable} of ${site.results.length} calls readable`);
-      expect(site.summary).toBe(`${readable} of ${site.results.length} calls readable, ${site.results.length - readable} blocked by the browser.`);
+      expect(site.summary).toBe(
+        `${readable} of ${site.results.length} calls readable, ${site.results.length - readable} blocked by the browser.`,
+      );
 
       const foreign = await open(foreignUrl!);
       const foreignCalls = foreign.results.filter((c) => c.kind !== 'gateway');
       expect(foreignCalls.length).toBe(calls.length);
       expect(foreignCalls.filter((c) => c.ok)).toEqual([]);
       const foreignReadable = foreign.results.filter((c) => c.ok).length;
-      expect(foreign.badge).toBe(`not an allowed origin: ${foreignReadable} of ${foreign.results.length} calls readable`);
+      expect(foreign.badge).toBe(
+        `not an allowed origin: ${foreignReadable} of ${foreign.results.length} calls readable`,
+      );
 
       r.child.kill('SIGTERM');
       expect((await r.exited).code).toBe(0);

@@ -49,7 +49,11 @@ function run(...args: string[]): Run {
 }
 
 function cdktfModules(loaded: readonly string[]): string[] {
-  return loaded.filter((f) => CDKTF_PATH.test(f) || (f.endsWith('.js') && existsSync(f) && CDKTF_MARKERS.some((m) => readFileSync(f, 'utf8').includes(m))));
+  return loaded.filter(
+    (f) =>
+      CDKTF_PATH.test(f) ||
+      (f.endsWith('.js') && existsSync(f) && CDKTF_MARKERS.some((m) => readFileSync(f, 'utf8').includes(m))),
+  );
 }
 
 describe('lazy loading', () => {
@@ -76,7 +80,10 @@ describe('lazy loading', () => {
   ])('%s never loads CDKTF', (_name, args) => {
     const r = run(...args);
     expect(r.status, r.output).toBe(0);
-    expect(r.loaded.some((f) => f.startsWith(path.join(ROOT, 'dist'))), 'the recorder saw the CLI load').toBe(true);
+    expect(
+      r.loaded.some((f) => f.startsWith(path.join(ROOT, 'dist'))),
+      'the recorder saw the CLI load',
+    ).toBe(true);
     expect(cdktfModules(r.loaded)).toEqual([]);
   });
 });

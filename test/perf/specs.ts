@@ -25,11 +25,42 @@ export function variantSpecs(): Array<[string, Record<string, unknown>]> {
   const cors = base.cors as Record<string, unknown>;
   return [
     ['rest, 10 routes', base],
-    ['rest, one origin, no credentials, no frontend, python', { ...base, name: 'one-origin', cors: { ...cors, allowOrigins: ['https://app.example.com'], allowCredentials: false }, frontend: { enabled: false }, lambda: { runtime: 'python3.13', memorySize: 128, timeout: 3 }, stages: {} }],
-    ['rest, "*", root and greedy routes', { ...base, name: 'star', cors: { ...cors, allowOrigins: ['*'], allowCredentials: false, allowHeaders: [], exposeHeaders: [] }, routes: [{ path: '/', methods: ['GET'] }, { path: '/files/{path+}', methods: ['GET', 'PUT'] }] }],
-    ['rest, wildcard origin', { ...base, name: 'wildcard', cors: { ...cors, allowOrigins: ['https://*.example.com', 'https://app.example.org'] } }],
+    [
+      'rest, one origin, no credentials, no frontend, python',
+      {
+        ...base,
+        name: 'one-origin',
+        cors: { ...cors, allowOrigins: ['https://app.example.com'], allowCredentials: false },
+        frontend: { enabled: false },
+        lambda: { runtime: 'python3.13', memorySize: 128, timeout: 3 },
+        stages: {},
+      },
+    ],
+    [
+      'rest, "*", root and greedy routes',
+      {
+        ...base,
+        name: 'star',
+        cors: { ...cors, allowOrigins: ['*'], allowCredentials: false, allowHeaders: [], exposeHeaders: [] },
+        routes: [
+          { path: '/', methods: ['GET'] },
+          { path: '/files/{path+}', methods: ['GET', 'PUT'] },
+        ],
+      },
+    ],
+    [
+      'rest, wildcard origin',
+      {
+        ...base,
+        name: 'wildcard',
+        cors: { ...cors, allowOrigins: ['https://*.example.com', 'https://app.example.org'] },
+      },
+    ],
     ['http', { ...base, name: 'http-api', api: 'http' }],
-    ['function-url', { ...base, name: 'url', api: 'function-url', routes: [], cors: { ...cors, allowMethods: ['GET', 'POST'] } }],
+    [
+      'function-url',
+      { ...base, name: 'url', api: 'function-url', routes: [], cors: { ...cors, allowMethods: ['GET', 'POST'] } },
+    ],
   ];
 }
 
@@ -40,5 +71,8 @@ export function modelOf(spec: Record<string, unknown>): CorsModel {
 }
 
 export async function allModels(): Promise<Array<[string, CorsModel]>> {
-  return [...(await exampleModels()), ...variantSpecs().map(([name, spec]) => [name, modelOf(spec)] as [string, CorsModel])];
+  return [
+    ...(await exampleModels()),
+    ...variantSpecs().map(([name, spec]) => [name, modelOf(spec)] as [string, CorsModel]),
+  ];
 }

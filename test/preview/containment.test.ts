@@ -65,7 +65,12 @@ describe('the preview runs only code inside the module folder', () => {
 
   it('refuses a source_dir that climbs out with ".."', async () => {
     const dir = modules.copy('orders-api');
-    editModule(dir, 'main.tf', '"${path.module}/lambda"', JSON.stringify(`\${path.module}/${path.relative(dir, outside)}`));
+    editModule(
+      dir,
+      'main.tf',
+      '"${path.module}/lambda"',
+      JSON.stringify(`\${path.module}/${path.relative(dir, outside)}`),
+    );
     const error = await attempt(dir);
     expect(error).toBeInstanceOf(ModuleError);
     expect((error as ModuleError).message).toMatch(/outside the module folder/);
@@ -113,20 +118,22 @@ describe('the preview runs only code inside the module folder', () => {
 });
 
 describe('the preview reads only regular files inside the module folder', () => {
-  it.each([['stages/leak.tfvars', 'leak'], ['stages/leak.tfvars.json', 'leak'], ['zz.tf', undefined], ['zz.tf.json', undefined]])(
-    'refuses %s when it is a symlink to a file outside the module, without quoting it',
-    async (name, stage) => {
-      const dir = modules.copy('orders-api');
-      symlinkSync(secret, path.join(dir, name));
-      const error = await startPreview({ module: dir, log: () => undefined, ...(stage ? { stage } : {}) }).then(
-        (p) => p.close(),
-        (e: unknown) => e,
-      );
-      expect(error).toBeInstanceOf(ModuleError);
-      expect(String((error as Error).message)).toMatch(/outside the module folder/);
-      expect(JSON.stringify(error) + String((error as Error).message)).not.toContain(SECRET);
-    },
-  );
+  it.each([
+    ['stages/leak.tfvars', 'leak'],
+    ['stages/leak.tfvars.json', 'leak'],
+    ['zz.tf', undefined],
+    ['zz.tf.json', undefined],
+  ])('refuses %s when it is a symlink to a file outside the module, without quoting it', async (name, stage) => {
+    const dir = modules.copy('orders-api');
+    symlinkSync(secret, path.join(dir, name));
+    const error = await startPreview({ module: dir, log: () => undefined, ...(stage ? { stage } : {}) }).then(
+      (p) => p.close(),
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(ModuleError);
+    expect(String((error as Error).message)).toMatch(/outside the module folder/);
+    expect(JSON.stringify(error) + String((error as Error).message)).not.toContain(SECRET);
+  });
 
   it('refuses a .tf file that is a FIFO at once instead of waiting for a writer', async () => {
     const dir = modules.copy('orders-api');
@@ -143,7 +150,10 @@ describe('the preview reads only regular files inside the module folder', () => 
 describe('what a module file says reaches the terminal as text', () => {
   it('escapes control characters from a .tf.json in the error (no terminal sequence gets through)', async () => {
     const dir = modules.copy('orders-api');
-    writeFileSync(path.join(dir, 'zz.tf.json'), JSON.stringify({ '\u001b]0;PWNED\u0007\u001b[2J\u009b31m\nforged line': {} }));
+    writeFileSync(
+      path.join(dir, 'zz.tf.json'),
+      JSON.stringify({ '\u001b]0;PWNED\u0007\u001b[2J\u009b31m\nforged line': {} }),
+    );
     const error = await startPreview({ module: dir, log: () => undefined }).then(
       (p) => p.close(),
       (e: unknown) => e,
@@ -191,6 +201,8 @@ describe('a module value that doubles without bound is a module error, not a cra
       (e: unknown) => e,
     );
     expect(error).toBeInstanceOf(ModuleError);
-    expect((error as ModuleError).message).toMatch(/zz\.tf\.json: local\.l\d+: .*(longer than|more than) .* the preview/);
+    expect((error as ModuleError).message).toMatch(
+      /zz\.tf\.json: local\.l\d+: .*(longer than|more than) .* the preview/,
+    );
   });
 });

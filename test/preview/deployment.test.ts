@@ -25,7 +25,16 @@ const scratch: string[] = [];
 afterAll(() => scratch.forEach((d) => rmSync(d, { recursive: true, force: true })));
 
 function request(method: string, rawPath: string, headers: [string, string][] = []): PreviewRequest {
-  return { method, rawPath, rawQuery: '', headers: [['Host', '127.0.0.1:4000'], ...headers], body: Buffer.alloc(0), sourceIp: '127.0.0.1', protocol: 'HTTP/1.1', receivedAt: new Date(0) };
+  return {
+    method,
+    rawPath,
+    rawQuery: '',
+    headers: [['Host', '127.0.0.1:4000'], ...headers],
+    body: Buffer.alloc(0),
+    sourceIp: '127.0.0.1',
+    protocol: 'HTTP/1.1',
+    receivedAt: new Date(0),
+  };
 }
 
 describe('planning a deployment', () => {
@@ -48,7 +57,13 @@ describe('planning a deployment', () => {
     scratch.push(dir);
     cpSync(ORDERS, dir, { recursive: true });
     const main = path.join(dir, 'main.tf');
-    writeFileSync(main, readFileSync(main, 'utf8').replace(/(resource "aws_api_gateway_method" "orders_get" \{\n\s+authorization = )"NONE"/, '$1"AWS_IAM"'));
+    writeFileSync(
+      main,
+      readFileSync(main, 'utf8').replace(
+        /(resource "aws_api_gateway_method" "orders_get" \{\n\s+authorization = )"NONE"/,
+        '$1"AWS_IAM"',
+      ),
+    );
     // A port someone else holds: taking it first would fail as "port in use", not as the module's fault.
     const held = net.createServer();
     await new Promise<void>((resolve) => held.listen(0, '127.0.0.1', resolve));
@@ -56,7 +71,9 @@ describe('planning a deployment', () => {
     try {
       const started = startPreview({ module: dir, apiPort, sitePort: apiPort, foreignPort: apiPort });
       await expect(started).rejects.toThrow(ModuleError);
-      await expect(started).rejects.toThrow(/aws_api_gateway_method\.orders_get\.authorization: the preview emulates methods with authorization = "NONE" only/);
+      await expect(started).rejects.toThrow(
+        /aws_api_gateway_method\.orders_get\.authorization: the preview emulates methods with authorization = "NONE" only/,
+      );
     } finally {
       await new Promise((resolve) => held.close(resolve));
     }
@@ -71,7 +88,10 @@ describe('emulating over the plan', () => {
     const runtime: FunctionRuntime = {
       invoke: async (_fn, event) => {
         events.push(event as Record<string, unknown>);
-        return { ok: true, payload: JSON.stringify({ statusCode: 201, headers: { 'X-Stub': 'yes' }, body: 'stubbed' }) };
+        return {
+          ok: true,
+          payload: JSON.stringify({ statusCode: 201, headers: { 'X-Stub': 'yes' }, body: 'stubbed' }),
+        };
       },
       log: () => {},
     };
@@ -81,7 +101,11 @@ describe('emulating over the plan', () => {
     expect(reply.body).toBe('stubbed');
     expect(reply.headers).toContainEqual(['X-Stub', 'yes']);
     expect(events).toHaveLength(1);
-    expect(events[0]).toMatchObject({ resource: '/orders/{orderId}', path: '/orders/42', pathParameters: { orderId: '42' } });
+    expect(events[0]).toMatchObject({
+      resource: '/orders/{orderId}',
+      path: '/orders/42',
+      pathParameters: { orderId: '42' },
+    });
     // No resource matches: API Gateway's own answer, and the function is not invoked.
     const missing = await handle(request('GET', '/prod/nowhere'));
     expect(missing.status).toBe(403);
@@ -110,7 +134,12 @@ describe('emulating the services that own CORS over the plan', () => {
       expect(reply.status).toBe(201);
       expect(invoked).toHaveLength(1);
       const site = 'http://127.0.0.1:5000';
-      const preflight = await handle(request('OPTIONS', url.pathname, [['Origin', site], ['Access-Control-Request-Method', route.methods[0]!]]));
+      const preflight = await handle(
+        request('OPTIONS', url.pathname, [
+          ['Origin', site],
+          ['Access-Control-Request-Method', route.methods[0]!],
+        ]),
+      );
       expect(preflight.headers).toContainEqual(['Access-Control-Allow-Origin', site]);
       expect(invoked).toHaveLength(1);
     });

@@ -18,7 +18,10 @@ let apiPort: number;
 
 beforeAll(async () => {
   modules = await generateModules([{ name: 'orders-api', spec: path.join(REPO, 'examples/orders-api/cors-gen.yaml') }]);
-  p = await startPreview({ module: modules.dirs.get('orders-api')!, clientTimeouts: { headersMs: 1_000, requestMs: 2_000, idleMs: 3_000 } });
+  p = await startPreview({
+    module: modules.dirs.get('orders-api')!,
+    clientTimeouts: { headersMs: 1_000, requestMs: 2_000, idleMs: 3_000 },
+  });
   siteOrigin = p.site.replace(/\/$/, '');
   apiPort = Number(new URL(p.api).port);
 });
@@ -76,7 +79,9 @@ describe('oversized input', () => {
 
   it('refuses a declared body over the API limit without reading it (413 with CORS headers)', async () => {
     const started = Date.now();
-    const r = await raw(`POST /prod/orders HTTP/1.1\r\nHost: 127.0.0.1:${apiPort}\r\nOrigin: ${siteOrigin}\r\nContent-Type: application/json\r\nContent-Length: ${200 * 1024 * 1024}\r\n\r\n{"a":`);
+    const r = await raw(
+      `POST /prod/orders HTTP/1.1\r\nHost: 127.0.0.1:${apiPort}\r\nOrigin: ${siteOrigin}\r\nContent-Type: application/json\r\nContent-Length: ${200 * 1024 * 1024}\r\n\r\n{"a":`,
+    );
     expect(r.text).toMatch(/^HTTP\/1\.1 413 /);
     expect(r.text).toMatch(/Access-Control-Allow-Origin: https:\/\/app\.example\.com/);
     expect(Date.now() - started).toBeLessThan(3_000);
@@ -86,7 +91,10 @@ describe('oversized input', () => {
   it('stops reading a chunked body once it passes the limit', async () => {
     const chunk = 'x'.repeat(1024 * 1024);
     const body = `${Array.from({ length: 11 }, () => `${chunk.length.toString(16)}\r\n${chunk}\r\n`).join('')}0\r\n\r\n`;
-    const r = await raw(`POST /prod/orders HTTP/1.1\r\nHost: 127.0.0.1:${apiPort}\r\nOrigin: ${siteOrigin}\r\nTransfer-Encoding: chunked\r\n\r\n${body}`, 5_000);
+    const r = await raw(
+      `POST /prod/orders HTTP/1.1\r\nHost: 127.0.0.1:${apiPort}\r\nOrigin: ${siteOrigin}\r\nTransfer-Encoding: chunked\r\n\r\n${body}`,
+      5_000,
+    );
     expect(r.text).toMatch(/^HTTP\/1\.1 413 /);
     await stillServes();
   });
@@ -104,10 +112,14 @@ describe('slow and idle clients', () => {
 
   it('keeps serving with 200 idle connections open', async () => {
     const sockets = await Promise.all(
-      Array.from({ length: 200 }, () => new Promise<net.Socket>((resolve, reject) => {
-        const s = net.connect(apiPort, '127.0.0.1', () => resolve(s));
-        s.on('error', reject);
-      })),
+      Array.from(
+        { length: 200 },
+        () =>
+          new Promise<net.Socket>((resolve, reject) => {
+            const s = net.connect(apiPort, '127.0.0.1', () => resolve(s));
+            s.on('error', reject);
+          }),
+      ),
     );
     try {
       await stillServes();
@@ -126,7 +138,13 @@ describe('load', () => {
         const preflightCall = i % 2 === 0;
         const req = http.request(
           `${p.api}/${preflightCall ? 'orders' : 'health'}`,
-          { method: preflightCall ? 'OPTIONS' : 'GET', agent, headers: preflightCall ? { Origin: siteOrigin, 'Access-Control-Request-Method': 'POST' } : { Origin: siteOrigin } },
+          {
+            method: preflightCall ? 'OPTIONS' : 'GET',
+            agent,
+            headers: preflightCall
+              ? { Origin: siteOrigin, 'Access-Control-Request-Method': 'POST' }
+              : { Origin: siteOrigin },
+          },
           (res) => {
             res.resume();
             res.on('end', () => resolve(res.statusCode ?? 0));
@@ -140,7 +158,10 @@ describe('load', () => {
     const counts = new Map<number, number>();
     for (const s of statuses) counts.set(s, (counts.get(s) ?? 0) + 1);
     // Every request got an answer; throttling (429) or shedding (503) would be answers too.
-    expect([...counts.keys()].every((s) => [200, 204, 429, 503].includes(s)), JSON.stringify([...counts])).toBe(true);
+    expect(
+      [...counts.keys()].every((s) => [200, 204, 429, 503].includes(s)),
+      JSON.stringify([...counts]),
+    ).toBe(true);
     expect(counts.get(204)).toBe(500);
     // About 30 MB in practice (the Lambda workers starting included); a leak per request would show here.
     expect(process.memoryUsage().rss - before).toBeLessThan(200 * 1024 * 1024);
@@ -181,13 +202,19 @@ describe('where it listens', () => {
 describe('a Lambda answer HTTP cannot carry', () => {
   it('answers 502 for a header value with a newline and keeps serving', async () => {
     const dir = modules.copy('orders-api');
-    writeFileSync(path.join(dir, 'lambda/index.mjs'), "export const handler = async () => ({ statusCode: 200, headers: { 'X-Bad': 'a\\r\\nInjected: yes' }, body: 'x' });\n");
+    writeFileSync(
+      path.join(dir, 'lambda/index.mjs'),
+      "export const handler = async () => ({ statusCode: 200, headers: { 'X-Bad': 'a\\r\\nInjected: yes' }, body: 'x' });\n",
+    );
     const bad = await startPreview({ module: dir });
     try {
       const r = await send(`${bad.api}/health`);
       expect(r.status).toBe(502);
       expect(r.headers['injected']).toBeUndefined();
-      const again = await send(`${bad.api}/orders`, { method: 'OPTIONS', headers: { Origin: 'https://app.example.com', 'Access-Control-Request-Method': 'POST' } });
+      const again = await send(`${bad.api}/orders`, {
+        method: 'OPTIONS',
+        headers: { Origin: 'https://app.example.com', 'Access-Control-Request-Method': 'POST' },
+      });
       expect(again.status).toBe(204);
     } finally {
       await bad.close();

@@ -16,7 +16,17 @@ const ENV = {
 };
 
 function code(dir: string, over: Partial<LambdaCode> = {}): LambdaCode {
-  return { address: 'aws_lambda_function.handler', functionName: 'test-fn', dir, handler: 'index.handler', runtime: 'nodejs22.x', environment: ENV, timeoutSeconds: 5, memoryMb: 128, ...over };
+  return {
+    address: 'aws_lambda_function.handler',
+    functionName: 'test-fn',
+    dir,
+    handler: 'index.handler',
+    runtime: 'nodejs22.x',
+    environment: ENV,
+    timeoutSeconds: 5,
+    memoryMb: 128,
+    ...over,
+  };
 }
 
 function restEvent(pathText: string, origin?: string) {
@@ -64,7 +74,10 @@ describe('the generated Node code runs for real in a worker', () => {
   it('answers with the CORS headers its environment variables ask for', async () => {
     const r = await p.invoke(restEvent('/orders/o-1', 'http://127.0.0.1:9'), 'req-1');
     expect(r.ok).toBe(true);
-    const result = JSON.parse((r as { payload: string }).payload) as { statusCode: number; headers: Record<string, string> };
+    const result = JSON.parse((r as { payload: string }).payload) as {
+      statusCode: number;
+      headers: Record<string, string>;
+    };
     expect(result.statusCode).toBe(200);
     expect(result.headers['Access-Control-Allow-Origin']).toBe('http://127.0.0.1:9');
     expect(result.headers['Access-Control-Allow-Credentials']).toBe('true');
@@ -79,7 +92,10 @@ describe('the generated Node code runs for real in a worker', () => {
 
   it('turns the app error of /error into a 500 with CORS headers, and logs it (not on stdout)', async () => {
     const r = await p.invoke(restEvent('/orders/error', 'https://app.example.com'), 'req-3');
-    const result = JSON.parse((r as { payload: string }).payload) as { statusCode: number; headers: Record<string, string> };
+    const result = JSON.parse((r as { payload: string }).payload) as {
+      statusCode: number;
+      headers: Record<string, string>;
+    };
     expect(result.statusCode).toBe(500);
     expect(result.headers['Access-Control-Allow-Origin']).toBe('https://app.example.com');
     await new Promise((resolve) => setTimeout(resolve, 50));
@@ -89,7 +105,10 @@ describe('the generated Node code runs for real in a worker', () => {
 
 describe('execution environments', () => {
   it('keeps module state between invocations of a warm environment', async () => {
-    const dir = scratchLambda({ 'index.mjs': 'let n = 0; export const handler = async () => ({ n: ++n, region: process.env.AWS_REGION, fn: process.env.AWS_LAMBDA_FUNCTION_NAME });' });
+    const dir = scratchLambda({
+      'index.mjs':
+        'let n = 0; export const handler = async () => ({ n: ++n, region: process.env.AWS_REGION, fn: process.env.AWS_LAMBDA_FUNCTION_NAME });',
+    });
     dirs.push(dir);
     const p = pool(code(dir), { maxEnvironments: 1 });
     await p.invoke({}, 'a');
@@ -98,7 +117,10 @@ describe('execution environments', () => {
   });
 
   it('times out after the function timeout and starts a fresh environment for the next call', async () => {
-    const dir = scratchLambda({ 'index.mjs': 'let n = 0; export const handler = async (e) => { n++; if (e.hang) await new Promise(() => setInterval(() => {}, 1000)); return n; };' });
+    const dir = scratchLambda({
+      'index.mjs':
+        'let n = 0; export const handler = async (e) => { n++; if (e.hang) await new Promise(() => setInterval(() => {}, 1000)); return n; };',
+    });
     dirs.push(dir);
     const p = pool(code(dir, { timeoutSeconds: 1 }), { maxEnvironments: 1 });
     const started = Date.now();
@@ -110,7 +132,9 @@ describe('execution environments', () => {
   });
 
   it('reports a crashed environment as a function error and recovers', async () => {
-    const dir = scratchLambda({ 'index.mjs': 'export const handler = async (e) => { if (e.exit) process.exit(3); return "ok"; };' });
+    const dir = scratchLambda({
+      'index.mjs': 'export const handler = async (e) => { if (e.exit) process.exit(3); return "ok"; };',
+    });
     dirs.push(dir);
     const p = pool(code(dir), { maxEnvironments: 1 });
     expect(await p.invoke({ exit: true }, 'a')).toMatchObject({ ok: false, errorType: 'Runtime.ExitError' });
@@ -124,7 +148,9 @@ describe('execution environments', () => {
   });
 
   it('throttles past the queue limit instead of queueing without bound', async () => {
-    const dir = scratchLambda({ 'index.mjs': 'export const handler = () => new Promise((r) => setTimeout(() => r("done"), 300));' });
+    const dir = scratchLambda({
+      'index.mjs': 'export const handler = () => new Promise((r) => setTimeout(() => r("done"), 300));',
+    });
     dirs.push(dir);
     const p = pool(code(dir), { maxEnvironments: 1, maxQueued: 1 });
     const results = await Promise.all([p.invoke({}, '1'), p.invoke({}, '2'), p.invoke({}, '3')]);
@@ -139,15 +165,32 @@ describe('the generated Python code runs for real in python3', () => {
   const lines: string[] = [];
   beforeAll(async () => {
     modules = await generateModules([{ name: 'http-python', spec: path.join(FIXTURES, 'http-python.yaml') }]);
-    p = pool(code(path.join(modules.dirs.get('http-python')!, 'lambda'), { handler: 'handler.handler', runtime: 'python3.12', environment: { ...ENV, CORS_MODE: 'service' } }), { log: (l) => lines.push(l) });
+    p = pool(
+      code(path.join(modules.dirs.get('http-python')!, 'lambda'), {
+        handler: 'handler.handler',
+        runtime: 'python3.12',
+        environment: { ...ENV, CORS_MODE: 'service' },
+      }),
+      { log: (l) => lines.push(l) },
+    );
   });
   afterAll(() => modules.cleanup());
 
   it('answers a payload 2.0 event without CORS headers (the service owns them)', async () => {
-    const event = { version: '2.0', rawPath: '/cart', headers: { origin: 'https://app.example.com' }, requestContext: { http: { method: 'GET', path: '/cart' } }, isBase64Encoded: false };
+    const event = {
+      version: '2.0',
+      rawPath: '/cart',
+      headers: { origin: 'https://app.example.com' },
+      requestContext: { http: { method: 'GET', path: '/cart' } },
+      isBase64Encoded: false,
+    };
     const r = await p.invoke(event, 'py-1');
     expect(r.ok).toBe(true);
-    const result = JSON.parse((r as { payload: string }).payload) as { statusCode: number; headers: Record<string, string>; body: string };
+    const result = JSON.parse((r as { payload: string }).payload) as {
+      statusCode: number;
+      headers: Record<string, string>;
+      body: string;
+    };
     expect(result.statusCode).toBe(200);
     expect(result.headers['X-Request-Id']).toBe('py-1');
     expect(Object.keys(result.headers).some((h) => h.toLowerCase().startsWith('access-control-'))).toBe(false);
@@ -155,7 +198,12 @@ describe('the generated Python code runs for real in python3', () => {
   });
 
   it('keeps the protocol channel clean when the handler prints, and logs its traceback', async () => {
-    const event = { version: '2.0', rawPath: '/cart/error', headers: {}, requestContext: { http: { method: 'GET', path: '/cart/error' } } };
+    const event = {
+      version: '2.0',
+      rawPath: '/cart/error',
+      headers: {},
+      requestContext: { http: { method: 'GET', path: '/cart/error' } },
+    };
     const r = await p.invoke(event, 'py-2');
     expect(JSON.parse((r as { payload: string }).payload)).toMatchObject({ statusCode: 500 });
     await new Promise((resolve) => setTimeout(resolve, 100));

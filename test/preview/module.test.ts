@@ -32,7 +32,10 @@ afterAll(() => scratch.forEach((d) => rmSync(d, { recursive: true, force: true }
 describe('reading the generated module', () => {
   let json: GeneratedModules;
   beforeAll(async () => {
-    json = await generateModules([{ name: 'orders-api', spec: path.join(REPO, 'examples/orders-api/cors-gen.yaml') }], 'json');
+    json = await generateModules(
+      [{ name: 'orders-api', spec: path.join(REPO, 'examples/orders-api/cors-gen.yaml') }],
+      'json',
+    );
   });
   afterAll(() => json.cleanup());
 
@@ -47,8 +50,11 @@ describe('reading the generated module', () => {
       ['aws_api_gateway_deployment.api', 'triggers'],
       ['aws_lambda_function.handler', 'invoke_arn'],
     ];
-    for (const [address, attr] of probes) expect(fromJson.attribute(address, attr), `${address}.${attr}`).toEqual(hcl.attribute(address, attr));
-    expect(fromJson.nested('aws_lambda_function.handler', 'environment')).toEqual(hcl.nested('aws_lambda_function.handler', 'environment'));
+    for (const [address, attr] of probes)
+      expect(fromJson.attribute(address, attr), `${address}.${attr}`).toEqual(hcl.attribute(address, attr));
+    expect(fromJson.nested('aws_lambda_function.handler', 'environment')).toEqual(
+      hcl.nested('aws_lambda_function.handler', 'environment'),
+    );
   });
 
   it('serves the JSON form of the module like the HCL form', async () => {
@@ -57,7 +63,10 @@ describe('reading the generated module', () => {
     const p = await startPreview({ module: json.dirs.get('orders-api')! });
     try {
       const site = p.site.replace(/\/$/, '');
-      const r = await send(`${p.api}/orders`, { method: 'OPTIONS', headers: { Origin: site, 'Access-Control-Request-Method': 'POST' } });
+      const r = await send(`${p.api}/orders`, {
+        method: 'OPTIONS',
+        headers: { Origin: site, 'Access-Control-Request-Method': 'POST' },
+      });
       expect(r.status).toBe(204);
       expect(header(r, 'access-control-allow-origin')).toBe(site);
     } finally {
@@ -68,14 +77,24 @@ describe('reading the generated module', () => {
   it('points the website endpoint at the site server, so the site origin is allowed', async () => {
     const r = await resolver(ORDERS);
     expect(r.local('website_origin')).toBe('http://127.0.0.1:5000');
-    expect(r.local('allowed_origins')).toEqual(['https://app.example.com', 'https://admin.example.com', 'http://127.0.0.1:5000']);
-    expect(r.nested('aws_lambda_function.handler', 'environment')?.['variables']).toMatchObject({ ALLOWED_ORIGINS: 'https://app.example.com https://admin.example.com http://127.0.0.1:5000' });
+    expect(r.local('allowed_origins')).toEqual([
+      'https://app.example.com',
+      'https://admin.example.com',
+      'http://127.0.0.1:5000',
+    ]);
+    expect(r.nested('aws_lambda_function.handler', 'environment')?.['variables']).toMatchObject({
+      ALLOWED_ORIGINS: 'https://app.example.com https://admin.example.com http://127.0.0.1:5000',
+    });
   });
 
   it('takes variable values from stages/<stage>.tfvars', async () => {
     const r = await resolver(ORDERS, 'dev');
     expect(r.variable('stage_name')).toBe('dev');
-    expect(r.local('cors_exact_origins')).toEqual(['http://localhost:3000', 'https://app.example.com', 'http://127.0.0.1:5000']);
+    expect(r.local('cors_exact_origins')).toEqual([
+      'http://localhost:3000',
+      'https://app.example.com',
+      'http://127.0.0.1:5000',
+    ]);
     expect(r.attribute('aws_api_gateway_stage.api', 'invoke_url')).toBe('http://127.0.0.1:4000/dev');
   });
 
@@ -92,12 +111,13 @@ describe('reading the generated module', () => {
   it('says a module without stages has none, and that --stage can be left out', async () => {
     const doc = await loadModule(WEBHOOK);
     await expect(loadStageValues(doc, 'staging')).rejects.toMatchObject({
-      message: '--stage "staging": the module has no stages (no stages/*.tfvars); without --stage the preview serves its defaults',
+      message:
+        '--stage "staging": the module has no stages (no stages/*.tfvars); without --stage the preview serves its defaults',
       fix: 'leave --stage out, or add stages.staging.allowOrigins to the spec and run "cors-gen generate"',
     });
   });
 
-  it('runs the variables\' validation blocks and fails with the module\'s own message', async () => {
+  it("runs the variables' validation blocks and fails with the module's own message", async () => {
     const doc = await loadModule(ORDERS);
     const r = new ModuleResolver(doc, ENV, new Map([['allowed_origins', ['https://App.example.com/']]]));
     expect(() => r.validateVariables()).toThrow(ModuleError);
@@ -135,7 +155,9 @@ describe('failing loudly on what the preview cannot evaluate', () => {
   });
 
   it('refuses count and for_each on a resource', async () => {
-    const dir = moduleWith({ 'main.tf': 'resource "aws_api_gateway_rest_api" "api" {\n  count = 2\n  name  = "x"\n}\n' });
+    const dir = moduleWith({
+      'main.tf': 'resource "aws_api_gateway_rest_api" "api" {\n  count = 2\n  name  = "x"\n}\n',
+    });
     await expect(loadModule(dir)).rejects.toThrow(/"count" is not supported by the preview/);
   });
 
@@ -162,7 +184,9 @@ describe('failing loudly on what the preview cannot evaluate', () => {
   });
 
   it('reports an attribute AWS computes that the preview does not synthesize', async () => {
-    const dir = moduleWith({ 'main.tf': 'resource "aws_sqs_queue" "q" {\n  name = "q"\n}\nlocals {\n  u = aws_sqs_queue.q.url\n}\n' });
+    const dir = moduleWith({
+      'main.tf': 'resource "aws_sqs_queue" "q" {\n  name = "q"\n}\nlocals {\n  u = aws_sqs_queue.q.url\n}\n',
+    });
     const r = await resolver(dir);
     expect(() => r.local('u')).toThrow(/does not know the attribute "url" of aws_sqs_queue/);
   });
@@ -174,7 +198,10 @@ describe('failing loudly on what the preview cannot evaluate', () => {
   });
 
   it('converts a tfvars value to the declared type', async () => {
-    const dir = moduleWith({ 'main.tf': 'variable "n" {\n  type = number\n}\nvariable "s" {\n  type = string\n}\n', 'stages/dev.tfvars': 'n = "5"\ns = 7\n' });
+    const dir = moduleWith({
+      'main.tf': 'variable "n" {\n  type = number\n}\nvariable "s" {\n  type = string\n}\n',
+      'stages/dev.tfvars': 'n = "5"\ns = 7\n',
+    });
     const r = await resolver(dir, 'dev');
     expect(r.variable('n')).toBe(5);
     expect(r.variable('s')).toBe('7');

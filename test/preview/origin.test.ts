@@ -13,7 +13,17 @@ import { generate } from '../../src/synth/generate.js';
 import { localOrigin } from '../../src/preview/site/origin.js';
 import { binary, plainEnv } from '../cli/capture.js';
 import { startPreview } from '../../src/preview/index.js';
-import { REPO, editModule, freePorts, generateModules, header, send, startCli, until, type Running } from '../support/preview.js';
+import {
+  REPO,
+  editModule,
+  freePorts,
+  generateModules,
+  header,
+  send,
+  startCli,
+  until,
+  type Running,
+} from '../support/preview.js';
 
 const scratch: string[] = [];
 afterAll(() => {
@@ -21,10 +31,15 @@ afterAll(() => {
 });
 
 /** A project folder with cors-gen.yaml (no frontend) and its generated module, as `cors-gen generate` leaves it. */
-async function project(name: string, origins: { prod: string[]; stages?: Record<string, string[]>; credentials?: boolean }): Promise<string> {
+async function project(
+  name: string,
+  origins: { prod: string[]; stages?: Record<string, string[]>; credentials?: boolean },
+): Promise<string> {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'cors-gen-origin-'));
   scratch.push(dir);
-  const stages = Object.entries(origins.stages ?? {}).map(([stage, list]) => `  ${stage}:\n    allowOrigins: [${list.join(', ')}]\n`).join('');
+  const stages = Object.entries(origins.stages ?? {})
+    .map(([stage, list]) => `  ${stage}:\n    allowOrigins: [${list.join(', ')}]\n`)
+    .join('');
   const spec = `version: 1\nname: ${name}\napi: rest\ncors:\n  allowOrigins: [${origins.prod.join(', ')}]\n  allowCredentials: ${origins.credentials ?? false}\nroutes:\n  - path: /orders\n    methods: [GET, POST]\n${stages ? `stages:\n${stages}` : ''}`;
   writeFileSync(path.join(dir, 'cors-gen.yaml'), spec);
   const result = await generate({ cwd: dir });
@@ -32,7 +47,8 @@ async function project(name: string, origins: { prod: string[]; stages?: Record<
   return dir;
 }
 
-const run = (dir: string, args: readonly string[]) => binary(['preview', ...args], { cwd: dir, env: plainEnv({ NO_COLOR: '1' }) });
+const run = (dir: string, args: readonly string[]) =>
+  binary(['preview', ...args], { cwd: dir, env: plainEnv({ NO_COLOR: '1' }) });
 
 async function occupy(port: number): Promise<net.Server> {
   const server = net.createServer();
@@ -58,10 +74,18 @@ describe('a spec whose only local origin is in a stage', () => {
     try {
       await until(() => r.stderr().includes('Ctrl+C'), 'the banner');
       const lines = r.stderr().split('\n');
-      expect(lines).toContain(`no --stage given: using stage dev, the only stage that allows a local origin (http://localhost:${port}) to serve the demo page on`);
+      expect(lines).toContain(
+        `no --stage given: using stage dev, the only stage that allows a local origin (http://localhost:${port}) to serve the demo page on`,
+      );
       expect(lines).toContain('serving generated/orders (rest, stage dev)');
       expect(lines).toContain(`  site          http://localhost:${port}/   allowed by stage dev`);
-      expect(lines.some((l) => /^ {2}foreign site {2}http:\/\/127\.0\.0\.1:\d+\/ {3}not allowed by stage dev: shows what the browser blocks$/.test(l))).toBe(true);
+      expect(
+        lines.some((l) =>
+          /^ {2}foreign site {2}http:\/\/127\.0\.0\.1:\d+\/ {3}not allowed by stage dev: shows what the browser blocks$/.test(
+            l,
+          ),
+        ),
+      ).toBe(true);
       expect(lines).toContain(`Open http://localhost:${port}/ in a browser. Ctrl+C stops.`);
       expect(r.stderr()).not.toMatch(/warning/);
       // The page answers on that port, addressed as the browser addresses it.
@@ -71,7 +95,10 @@ describe('a spec whose only local origin is in a stage', () => {
       // ... and the API lets that origin read it.
       const api = /API {11}(\S+)/.exec(r.stderr())![1]!;
       expect(api).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/dev$/);
-      const preflight = await send(`${api}/orders`, { method: 'OPTIONS', headers: { Origin: `http://localhost:${port}`, 'Access-Control-Request-Method': 'POST' } });
+      const preflight = await send(`${api}/orders`, {
+        method: 'OPTIONS',
+        headers: { Origin: `http://localhost:${port}`, 'Access-Control-Request-Method': 'POST' },
+      });
       expect(header(preflight, 'access-control-allow-origin')).toBe(`http://localhost:${port}`);
       await stop(r);
     } finally {
@@ -99,9 +126,19 @@ describe('a spec whose only local origin is in a stage', () => {
       const r = await run(dir, []);
       expect(r.code).toBe(2);
       const fix = `stop what listens on port ${port} and run the preview again, or add another origin such as http://localhost:${port + 1} to stages.dev.allowOrigins, run "cors-gen generate", then "cors-gen preview --stage dev --site-port ${port + 1}"`;
-      expect(r.stderr).toContain(`error http://localhost:${port}, the local origin stage dev allows, cannot be served: port ${port} is in use (often by your own dev server); ${fix}\n`);
+      expect(r.stderr).toContain(
+        `error http://localhost:${port}, the local origin stage dev allows, cannot be served: port ${port} is in use (often by your own dev server); ${fix}\n`,
+      );
       const json = await run(dir, ['--json']);
-      expect(JSON.parse(json.stdout)).toEqual({ schemaVersion: 1, ok: false, error: { code: 'port-in-use', message: `http://localhost:${port}, the local origin stage dev allows, cannot be served: port ${port} is in use (often by your own dev server)`, fix } });
+      expect(JSON.parse(json.stdout)).toEqual({
+        schemaVersion: 1,
+        ok: false,
+        error: {
+          code: 'port-in-use',
+          message: `http://localhost:${port}, the local origin stage dev allows, cannot be served: port ${port} is in use (often by your own dev server)`,
+          fix,
+        },
+      });
     } finally {
       busy.close();
     }
@@ -118,14 +155,19 @@ describe('a spec whose only local origin is in a stage', () => {
 });
 
 describe('a stage with two local origins', () => {
-  it('serves on the second when the first one\'s port is taken, and says so', async () => {
+  it("serves on the second when the first one's port is taken, and says so", async () => {
     const [a, b] = (await freePorts(2)) as [number, number];
-    const dir = await project('two', { prod: ['https://app.mycorp.io'], stages: { dev: [`http://localhost:${a}`, `http://127.0.0.1:${b}`] } });
+    const dir = await project('two', {
+      prod: ['https://app.mycorp.io'],
+      stages: { dev: [`http://localhost:${a}`, `http://127.0.0.1:${b}`] },
+    });
     const busy = await occupy(a);
     const r = startCli(['--stage', 'dev'], dir);
     try {
       await until(() => r.stderr().includes('Ctrl+C'), 'the banner');
-      expect(r.stderr()).toContain(`warning http://localhost:${a} in use (port ${a}); serving the demo page on http://127.0.0.1:${b}, also allowed\n`);
+      expect(r.stderr()).toContain(
+        `warning http://localhost:${a} in use (port ${a}); serving the demo page on http://127.0.0.1:${b}, also allowed\n`,
+      );
       expect(r.stderr()).toContain(`Open http://127.0.0.1:${b}/ in a browser.`);
       expect(r.stderr()).not.toContain('no --stage given');
       await stop(r);
@@ -142,8 +184,10 @@ describe('a spec with no origin the preview can serve', () => {
     dir = await project('remote', { prod: ['https://app.mycorp.io'], stages: { dev: ['https://dev.mycorp.io'] } });
   });
 
-  const message = 'no origin the module allows can be served locally (the defaults allow https://app.mycorp.io; stage dev allows https://dev.mycorp.io): without an S3 website in the module, the preview serves its demo page on an allowed http://localhost:<port> or http://127.0.0.1:<port> origin';
-  const fix = 'add http://localhost:5173 to stages.dev.allowOrigins in cors-gen.yaml, run "cors-gen generate", then "cors-gen preview --stage dev"';
+  const message =
+    'no origin the module allows can be served locally (the defaults allow https://app.mycorp.io; stage dev allows https://dev.mycorp.io): without an S3 website in the module, the preview serves its demo page on an allowed http://localhost:<port> or http://127.0.0.1:<port> origin';
+  const fix =
+    'add http://localhost:5173 to stages.dev.allowOrigins in cors-gen.yaml, run "cors-gen generate", then "cors-gen preview --stage dev"';
 
   it('says which origin to add, where, and what to run, and exits 1', async () => {
     const r = await run(dir, []);
@@ -155,7 +199,11 @@ describe('a spec with no origin the preview can serve', () => {
   it('under --json, prints {ok:false,error:{code,message,fix}} on stdout', async () => {
     const r = await run(dir, ['--json']);
     expect(r.code).toBe(1);
-    expect(JSON.parse(r.stdout)).toEqual({ schemaVersion: 1, ok: false, error: { code: 'no-local-origin', message, fix } });
+    expect(JSON.parse(r.stdout)).toEqual({
+      schemaVersion: 1,
+      ok: false,
+      error: { code: 'no-local-origin', message, fix },
+    });
   });
 
   it('names a spec that is not the default one in the commands it suggests', async () => {
@@ -163,13 +211,17 @@ describe('a spec with no origin the preview can serve', () => {
     copyFileSync(path.join(dir, 'cors-gen.yaml'), path.join(dir, 'api', 'spec.yaml'));
     const r = await run(dir, ['api/spec.yaml']);
     expect(r.code).toBe(1);
-    expect(r.stderr).toContain('; add http://localhost:5173 to stages.dev.allowOrigins in api/spec.yaml, run "cors-gen generate --spec api/spec.yaml", then "cors-gen preview --spec api/spec.yaml --stage dev"\n');
+    expect(r.stderr).toContain(
+      '; add http://localhost:5173 to stages.dev.allowOrigins in api/spec.yaml, run "cors-gen generate --spec api/spec.yaml", then "cors-gen preview --spec api/spec.yaml --stage dev"\n',
+    );
   });
 
   it('with --stage, speaks of that stage only', async () => {
     const r = await run(dir, ['--stage', 'dev']);
     expect(r.code).toBe(1);
-    expect(r.stderr).toContain('error no origin the module allows can be served locally (stage dev allows https://dev.mycorp.io): ');
+    expect(r.stderr).toContain(
+      'error no origin the module allows can be served locally (stage dev allows https://dev.mycorp.io): ',
+    );
   });
 
   it('without stages, suggests adding a dev stage', async () => {
@@ -190,7 +242,8 @@ describe('a spec with no origin the preview can serve', () => {
       ok: false,
       error: {
         code: 'no-local-origin',
-        message: 'no origin the module allows can be served locally (the defaults allow https://app.mycorp.io): without an S3 website in the module, the preview serves its demo page on an allowed http://localhost:<port> or http://127.0.0.1:<port> origin',
+        message:
+          'no origin the module allows can be served locally (the defaults allow https://app.mycorp.io): without an S3 website in the module, the preview serves its demo page on an allowed http://localhost:<port> or http://127.0.0.1:<port> origin',
         fix: 'add a qa stage to cors-gen.yaml (stages: { qa: { allowOrigins: [http://localhost:5173] } }), run "cors-gen generate", then "cors-gen preview --stage qa"',
       },
     });
@@ -200,13 +253,20 @@ describe('a spec with no origin the preview can serve', () => {
 describe('several stages with a local origin', () => {
   it('asks which one, listing them with their origins', async () => {
     const [a, b] = (await freePorts(2)) as [number, number];
-    const dir = await project('many', { prod: ['https://app.mycorp.io'], stages: { dev: [`http://localhost:${a}`], qa: [`http://127.0.0.1:${b}`] } });
+    const dir = await project('many', {
+      prod: ['https://app.mycorp.io'],
+      stages: { dev: [`http://localhost:${a}`], qa: [`http://127.0.0.1:${b}`] },
+    });
     const r = await run(dir, ['--json']);
     expect(r.code).toBe(2);
     expect(JSON.parse(r.stdout)).toEqual({
       schemaVersion: 1,
       ok: false,
-      error: { code: 'choose-stage', message: `the module's defaults allow no local origin to serve the demo page on, and several stages do: dev (http://localhost:${a}); qa (http://127.0.0.1:${b})`, fix: 'pass --stage dev or --stage qa' },
+      error: {
+        code: 'choose-stage',
+        message: `the module's defaults allow no local origin to serve the demo page on, and several stages do: dev (http://localhost:${a}); qa (http://127.0.0.1:${b})`,
+        fix: 'pass --stage dev or --stage qa',
+      },
     });
   });
 });
@@ -218,7 +278,9 @@ describe('a module that allows every origin', () => {
     try {
       await until(() => r.stderr().includes('Ctrl+C'), 'the banner');
       expect(r.stderr()).toMatch(/\n {2}site {10}http:\/\/127\.0\.0\.1:\d+\/ {3}allowed by the module\n/);
-      expect(r.stderr()).toMatch(/\n {2}foreign site {2}http:\/\/127\.0\.0\.1:\d+\/ {3}allowed by the module too \(it allows any origin, or a pattern matches\)\n/);
+      expect(r.stderr()).toMatch(
+        /\n {2}foreign site {2}http:\/\/127\.0\.0\.1:\d+\/ {3}allowed by the module too \(it allows any origin, or a pattern matches\)\n/,
+      );
       await stop(r);
     } finally {
       r.child.kill('SIGKILL');
@@ -245,16 +307,25 @@ describe('which allowed origins this machine can serve', () => {
 
 describe('an origin the module does not allow is never called allowed', () => {
   it('a website module edited so that the website origin is dropped: the site is labelled not allowed, with a warning', async () => {
-    const modules = await generateModules([{ name: 'orders-api', spec: path.join(REPO, 'examples/orders-api/cors-gen.yaml') }]);
+    const modules = await generateModules([
+      { name: 'orders-api', spec: path.join(REPO, 'examples/orders-api/cors-gen.yaml') },
+    ]);
     try {
       const dir = modules.copy('orders-api');
-      editModule(dir, 'main.tf', 'distinct(concat(var.allowed_origins, [local.website_origin]))', 'var.allowed_origins');
+      editModule(
+        dir,
+        'main.tf',
+        'distinct(concat(var.allowed_origins, [local.website_origin]))',
+        'var.allowed_origins',
+      );
       const lines: string[] = [];
       const p = await startPreview({ module: dir, log: (l) => lines.push(l) });
       try {
         const site = p.site.replace(/\/$/, '');
         expect([p.website, p.siteAllowed, p.foreignAllowed]).toEqual([true, false, false]);
-        expect(lines).toContain(`warning: the module's API does not allow the site origin ${site} (a preflight from it gets no Access-Control-Allow-Origin naming it): the demo page there will be blocked like the foreign one`);
+        expect(lines).toContain(
+          `warning: the module's API does not allow the site origin ${site} (a preflight from it gets no Access-Control-Allow-Origin naming it): the demo page there will be blocked like the foreign one`,
+        );
         const page = await send(p.site);
         expect(page.body).toContain('<span class="role" id="badge">not an allowed origin</span>');
         expect(page.body).not.toContain('>allowed origin<');

@@ -3,13 +3,27 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startPreview, type Preview } from '../../src/preview/index.js';
 import { ModuleError } from '../../src/preview/errors.js';
-import { FIXTURES, REPO, editModule, generateModules, header, optionsResources, removeResources, send, sendRaw, type GeneratedModules } from '../support/preview.js';
+import {
+  FIXTURES,
+  REPO,
+  editModule,
+  generateModules,
+  header,
+  optionsResources,
+  removeResources,
+  send,
+  sendRaw,
+  type GeneratedModules,
+} from '../support/preview.js';
 
 let modules: GeneratedModules;
 const previews: Preview[] = [];
 const logs: string[] = [];
 
-async function serve(dir: string, options: { stage?: string } = {}): Promise<Preview & { siteOrigin: string; foreignOrigin: string }> {
+async function serve(
+  dir: string,
+  options: { stage?: string } = {},
+): Promise<Preview & { siteOrigin: string; foreignOrigin: string }> {
   const p = await startPreview({ module: dir, log: (l) => logs.push(l), ...options });
   previews.push(p);
   return Object.assign(p, { siteOrigin: p.site.replace(/\/$/, ''), foreignOrigin: p.foreignSite.replace(/\/$/, '') });
@@ -26,8 +40,21 @@ afterAll(async () => {
   modules.cleanup();
 });
 
-const preflight = (url: string, origin: string, method = 'PUT', headers = 'authorization,content-type', originName = 'Origin') =>
-  send(url, { method: 'OPTIONS', headers: { [originName]: origin, 'Access-Control-Request-Method': method, 'Access-Control-Request-Headers': headers } });
+const preflight = (
+  url: string,
+  origin: string,
+  method = 'PUT',
+  headers = 'authorization,content-type',
+  originName = 'Origin',
+) =>
+  send(url, {
+    method: 'OPTIONS',
+    headers: {
+      [originName]: origin,
+      'Access-Control-Request-Method': method,
+      'Access-Control-Request-Headers': headers,
+    },
+  });
 
 describe('REST API with credentials and several origins (the bundled example)', () => {
   let p: Awaited<ReturnType<typeof serve>>;
@@ -87,7 +114,11 @@ describe('REST API with credentials and several origins (the bundled example)', 
   });
 
   it('runs the Lambda code for a real method, which echoes the allowed origin with credentials', async () => {
-    const r = await send(`${p.api}/orders/o-7`, { method: 'PUT', headers: { Origin: p.siteOrigin, 'Content-Type': 'application/json', Authorization: 'Bearer x' }, body: '{"qty":2}' });
+    const r = await send(`${p.api}/orders/o-7`, {
+      method: 'PUT',
+      headers: { Origin: p.siteOrigin, 'Content-Type': 'application/json', Authorization: 'Bearer x' },
+      body: '{"qty":2}',
+    });
     expect(r.status).toBe(200);
     expect(JSON.parse(r.body)).toEqual({ method: 'PUT', path: '/orders/o-7', query: {}, body: { qty: 2 } });
     expect(header(r, 'access-control-allow-origin')).toBe(p.siteOrigin);
@@ -103,7 +134,11 @@ describe('REST API with credentials and several origins (the bundled example)', 
   });
 
   it('refuses a body over 10 MB with 413 through DEFAULT_4XX', async () => {
-    const r = await send(`${p.api}/orders`, { method: 'POST', headers: { Origin: p.siteOrigin, 'Content-Type': 'application/json' }, body: 'x'.repeat(10 * 1024 * 1024 + 1) });
+    const r = await send(`${p.api}/orders`, {
+      method: 'POST',
+      headers: { Origin: p.siteOrigin, 'Content-Type': 'application/json' },
+      body: 'x'.repeat(10 * 1024 * 1024 + 1),
+    });
     expect(r.status).toBe(413);
     expect(header(r, 'access-control-allow-origin')).toBe('https://app.example.com');
   });
@@ -124,7 +159,10 @@ describe('REST API without credentials, a wildcard origin and Python code', () =
   beforeAll(async () => {
     const dir = modules.copy('rest-python');
     // The app (user-owned) echoes the event it received, so the test sees payload 1.0 as API Gateway builds it.
-    writeFileSync(path.join(dir, 'lambda/app.py'), 'import json\n\ndef handle(event, context):\n    return {"statusCode": 200, "headers": {"Content-Type": "application/json"}, "body": json.dumps(event)}\n');
+    writeFileSync(
+      path.join(dir, 'lambda/app.py'),
+      'import json\n\ndef handle(event, context):\n    return {"statusCode": 200, "headers": {"Content-Type": "application/json"}, "body": json.dumps(event)}\n',
+    );
     p = await serve(dir);
   });
 
@@ -146,7 +184,17 @@ describe('REST API without credentials, a wildcard origin and Python code', () =
   });
 
   it('builds a payload 1.0 event: headers as sent, every value in multiValueHeaders, path parameters, no stage in path', async () => {
-    const r = await sendRaw(`${p.api}/items/it%2042?tag=a&tag=b&x=1`, 'PATCH', [['Origin', p.siteOrigin], ['X-Trace-Id', 't1'], ['x-trace-id', 't2'], ['Content-Type', 'application/json']], '{"a":1}');
+    const r = await sendRaw(
+      `${p.api}/items/it%2042?tag=a&tag=b&x=1`,
+      'PATCH',
+      [
+        ['Origin', p.siteOrigin],
+        ['X-Trace-Id', 't1'],
+        ['x-trace-id', 't2'],
+        ['Content-Type', 'application/json'],
+      ],
+      '{"a":1}',
+    );
     expect(r.status).toBe(200);
     const event = JSON.parse(r.body) as Record<string, any>;
     expect(event).toMatchObject({
@@ -160,8 +208,17 @@ describe('REST API without credentials, a wildcard origin and Python code', () =
       isBase64Encoded: false,
     });
     expect(event['headers']).toMatchObject({ Origin: p.siteOrigin, 'X-Trace-Id': 't1', 'x-trace-id': 't2' });
-    expect(event['multiValueHeaders']).toMatchObject({ Origin: [p.siteOrigin], 'X-Trace-Id': ['t1'], 'x-trace-id': ['t2'] });
-    expect(event['requestContext']).toMatchObject({ stage: 'v1', resourcePath: '/items/{itemId}', httpMethod: 'PATCH', path: '/v1/items/it%2042' });
+    expect(event['multiValueHeaders']).toMatchObject({
+      Origin: [p.siteOrigin],
+      'X-Trace-Id': ['t1'],
+      'x-trace-id': ['t2'],
+    });
+    expect(event['requestContext']).toMatchObject({
+      stage: 'v1',
+      resourcePath: '/items/{itemId}',
+      httpMethod: 'PATCH',
+      path: '/v1/items/it%2042',
+    });
     expect(header(r, 'access-control-allow-origin')).toBe(p.siteOrigin);
   });
 
@@ -182,7 +239,10 @@ describe('REST API without credentials, a wildcard origin and Python code', () =
 describe('a malformed Lambda answer, a missing permission, an edited module', () => {
   it('answers a malformed proxy result with 502 through DEFAULT_5XX (CORS headers included)', async () => {
     const dir = modules.copy('rest-python');
-    writeFileSync(path.join(dir, 'lambda/handler.py'), 'def handler(event, context):\n    return {"statusCode": "two hundred"}\n');
+    writeFileSync(
+      path.join(dir, 'lambda/handler.py'),
+      'def handler(event, context):\n    return {"statusCode": "two hundred"}\n',
+    );
     const p = await serve(dir);
     const r = await send(`${p.api}/items`, { headers: { Origin: p.siteOrigin } });
     expect(r.status).toBe(502);
@@ -193,7 +253,10 @@ describe('a malformed Lambda answer, a missing permission, an edited module', ()
 
   it('without DEFAULT_5XX, the same 502 carries no CORS header', async () => {
     const dir = modules.copy('rest-python');
-    writeFileSync(path.join(dir, 'lambda/handler.py'), 'def handler(event, context):\n    raise RuntimeError("crash before the wrapper")\n');
+    writeFileSync(
+      path.join(dir, 'lambda/handler.py'),
+      'def handler(event, context):\n    raise RuntimeError("crash before the wrapper")\n',
+    );
     removeResources(dir, ['aws_api_gateway_gateway_response.default_5xx']);
     const p = await serve(dir);
     const r = await send(`${p.api}/items`, { headers: { Origin: p.siteOrigin } });
@@ -223,8 +286,15 @@ describe('a malformed Lambda answer, a missing permission, an edited module', ()
 
   it('refuses a header mapping its method response does not declare, with the error AWS gives', async () => {
     const dir = modules.copy('orders-api');
-    editModule(dir, 'main.tf', /(resource "aws_api_gateway_method_response" "health_options" \{[\s\S]*?)\n\s*"method\.response\.header\.Vary"\s*= true/, '$1');
-    await expect(startPreview({ module: dir })).rejects.toThrow(/Invalid mapping expression parameter specified: method\.response\.header\.Vary/);
+    editModule(
+      dir,
+      'main.tf',
+      /(resource "aws_api_gateway_method_response" "health_options" \{[\s\S]*?)\n\s*"method\.response\.header\.Vary"\s*= true/,
+      '$1',
+    );
+    await expect(startPreview({ module: dir })).rejects.toThrow(
+      /Invalid mapping expression parameter specified: method\.response\.header\.Vary/,
+    );
   });
 
   it('refuses a method without an integration, as creating the deployment would fail on AWS', async () => {
@@ -244,7 +314,12 @@ describe('a malformed Lambda answer, a missing permission, an edited module', ()
 
   it('refuses an unquoted static value, as AWS does ("Invalid mapping expression specified")', async () => {
     const dir = modules.copy('orders-api');
-    editModule(dir, 'main.tf', `"method.response.header.Vary"                             = "'Origin'"`, `"method.response.header.Vary"                             = "Origin"`);
+    editModule(
+      dir,
+      'main.tf',
+      `"method.response.header.Vary"                             = "'Origin'"`,
+      `"method.response.header.Vary"                             = "Origin"`,
+    );
     await expect(startPreview({ module: dir })).rejects.toThrow(/Invalid mapping expression specified: Origin/);
   });
 });

@@ -2,7 +2,16 @@ import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startPreview, type Preview } from '../../src/preview/index.js';
-import { FIXTURES, editModule, generateModules, header, removeResources, send, sendRaw, type GeneratedModules } from '../support/preview.js';
+import {
+  FIXTURES,
+  editModule,
+  generateModules,
+  header,
+  removeResources,
+  send,
+  sendRaw,
+  type GeneratedModules,
+} from '../support/preview.js';
 
 let modules: GeneratedModules;
 const previews: Preview[] = [];
@@ -15,8 +24,10 @@ async function serve(dir: string): Promise<Preview & { siteOrigin: string; forei
 }
 
 /** The user-owned app replaced by one that answers with the event it got, and a CORS header of its own. */
-const PY_ECHO = 'import json\n\ndef handle(event, context):\n    return {"statusCode": 200, "headers": {"Content-Type": "application/json", "Access-Control-Allow-Origin": "https://evil.test", "X-Request-Id": "r-1"}, "body": json.dumps(event)}\n';
-const NODE_ECHO = "export async function handle(event) {\n  return { statusCode: 200, headers: { 'Content-Type': 'application/json', 'Access-Control-Allow-Origin': 'https://evil.test' }, body: JSON.stringify(event) };\n}\n";
+const PY_ECHO =
+  'import json\n\ndef handle(event, context):\n    return {"statusCode": 200, "headers": {"Content-Type": "application/json", "Access-Control-Allow-Origin": "https://evil.test", "X-Request-Id": "r-1"}, "body": json.dumps(event)}\n';
+const NODE_ECHO =
+  "export async function handle(event) {\n  return { statusCode: 200, headers: { 'Content-Type': 'application/json', 'Access-Control-Allow-Origin': 'https://evil.test' }, body: JSON.stringify(event) };\n}\n";
 
 beforeAll(async () => {
   modules = await generateModules([
@@ -30,7 +41,10 @@ afterAll(async () => {
 });
 
 const preflight = (url: string, origin: string, method = 'PUT', headers = 'authorization,content-type') =>
-  send(url, { method: 'OPTIONS', headers: { Origin: origin, 'Access-Control-Request-Method': method, 'Access-Control-Request-Headers': headers } });
+  send(url, {
+    method: 'OPTIONS',
+    headers: { Origin: origin, 'Access-Control-Request-Method': method, 'Access-Control-Request-Headers': headers },
+  });
 
 describe('HTTP API: CORS owned by the service', () => {
   let p: Awaited<ReturnType<typeof serve>>;
@@ -69,7 +83,7 @@ describe('HTTP API: CORS owned by the service', () => {
     expect(Object.keys(r.headers).filter((h) => h.startsWith('access-control-'))).toEqual([]);
   });
 
-  it('replaces the backend\'s CORS headers with the configured ones', async () => {
+  it("replaces the backend's CORS headers with the configured ones", async () => {
     const r = await send(`${p.api}/cart`, { headers: { Origin: p.siteOrigin } });
     expect(r.status).toBe(200);
     expect(header(r, 'access-control-allow-origin')).toBe(p.siteOrigin);
@@ -79,7 +93,12 @@ describe('HTTP API: CORS owned by the service', () => {
   });
 
   it('builds a payload 2.0 event: lower-case headers joined with commas, cookies apart, the route key', async () => {
-    const r = await sendRaw(`${p.api}/cart/line-9?a=1&a=2`, 'DELETE', [['Origin', p.siteOrigin], ['X-Multi', 'one'], ['x-multi', 'two'], ['Cookie', 'session=abc; theme=dark']]);
+    const r = await sendRaw(`${p.api}/cart/line-9?a=1&a=2`, 'DELETE', [
+      ['Origin', p.siteOrigin],
+      ['X-Multi', 'one'],
+      ['x-multi', 'two'],
+      ['Cookie', 'session=abc; theme=dark'],
+    ]);
     const event = JSON.parse(r.body) as Record<string, any>;
     expect(event).toMatchObject({
       version: '2.0',
@@ -93,7 +112,11 @@ describe('HTTP API: CORS owned by the service', () => {
     });
     expect(event['headers']).toMatchObject({ origin: p.siteOrigin, 'x-multi': 'one,two' });
     expect(event['headers']['cookie']).toBeUndefined();
-    expect(event['requestContext']).toMatchObject({ http: { method: 'DELETE', path: '/cart/line-9' }, stage: '$default', routeKey: 'DELETE /cart/{lineId}' });
+    expect(event['requestContext']).toMatchObject({
+      http: { method: 'DELETE', path: '/cart/line-9' },
+      stage: '$default',
+      routeKey: 'DELETE /cart/{lineId}',
+    });
   });
 
   it('answers a path without a route with {"message":"Not Found"}, CORS headers included (assumed)', async () => {
@@ -107,12 +130,15 @@ describe('HTTP API: CORS owned by the service', () => {
     expect((await send(`${p.api}/cart`, { method: 'OPTIONS' })).status).toBe(404);
   });
 
-  it('sends payload 1.0 when the integration says 1.0 (Terraform\'s default)', async () => {
+  it("sends payload 1.0 when the integration says 1.0 (Terraform's default)", async () => {
     const dir = modules.copy('http-python');
     writeFileSync(path.join(dir, 'lambda/app.py'), PY_ECHO);
     editModule(dir, 'main.tf', 'payload_format_version = "2.0"', 'payload_format_version = "1.0"');
     const v1 = await serve(dir);
-    const event = JSON.parse((await send(`${v1.api}/cart`, { headers: { Origin: v1.siteOrigin } })).body) as Record<string, unknown>;
+    const event = JSON.parse((await send(`${v1.api}/cart`, { headers: { Origin: v1.siteOrigin } })).body) as Record<
+      string,
+      unknown
+    >;
     expect(event['httpMethod']).toBe('GET');
     expect(event['multiValueHeaders']).toBeDefined();
     expect(event['version']).toBeUndefined();
@@ -146,19 +172,34 @@ describe('Function URL: CORS owned by the service', () => {
   });
 
   it('sends every path to the function with a payload 2.0 event, the configured CORS headers winning', async () => {
-    const r = await send(`${p.api}/any/path?q=1`, { method: 'POST', headers: { Origin: p.siteOrigin, 'Content-Type': 'text/plain' }, body: 'hello' });
+    const r = await send(`${p.api}/any/path?q=1`, {
+      method: 'POST',
+      headers: { Origin: p.siteOrigin, 'Content-Type': 'text/plain' },
+      body: 'hello',
+    });
     expect(r.status).toBe(200);
     const event = JSON.parse(r.body) as Record<string, any>;
-    expect(event).toMatchObject({ version: '2.0', routeKey: '$default', rawPath: '/any/path', rawQueryString: 'q=1', body: 'hello', isBase64Encoded: false });
+    expect(event).toMatchObject({
+      version: '2.0',
+      routeKey: '$default',
+      rawPath: '/any/path',
+      rawQueryString: 'q=1',
+      body: 'hello',
+      isBase64Encoded: false,
+    });
     expect(header(r, 'access-control-allow-origin')).toBe(p.siteOrigin);
   });
 
   it('base64-encodes a binary body', async () => {
-    const r = await send(`${p.api}/upload`, { method: 'POST', headers: { Origin: p.siteOrigin, 'Content-Type': 'application/octet-stream' }, body: 'AB' });
+    const r = await send(`${p.api}/upload`, {
+      method: 'POST',
+      headers: { Origin: p.siteOrigin, 'Content-Type': 'application/octet-stream' },
+      body: 'AB',
+    });
     expect(JSON.parse(r.body)).toMatchObject({ body: 'QUI=', isBase64Encoded: true });
   });
 
-  it('drops the function\'s CORS headers for an origin the configuration does not allow', async () => {
+  it("drops the function's CORS headers for an origin the configuration does not allow", async () => {
     const r = await send(`${p.api}/x`, { headers: { Origin: p.foreignOrigin } });
     expect(r.status).toBe(200);
     expect(header(r, 'access-control-allow-origin')).toBeUndefined();

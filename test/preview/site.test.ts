@@ -40,8 +40,33 @@ afterAll(() => {
 });
 
 function handler(overrides: Partial<SiteConfig> = {}): (rawPath: string) => Promise<PreviewResponse> {
-  const handle = siteHandler({ role: 'site', origin: 'http://127.0.0.1:1', allowed: true, plan: { kind: 'rest', api: 'http://127.0.0.1:2/prod', credentials: false, exposeHeaders: [], calls: [], assumptions: [] }, exchanges: new ExchangeLog(), siteDir: site, ...overrides });
-  return (rawPath) => handle({ method: 'GET', rawPath, rawQuery: '', headers: [], body: Buffer.alloc(0), sourceIp: '127.0.0.1', protocol: 'HTTP/1.1', receivedAt: new Date(0) } satisfies PreviewRequest);
+  const handle = siteHandler({
+    role: 'site',
+    origin: 'http://127.0.0.1:1',
+    allowed: true,
+    plan: {
+      kind: 'rest',
+      api: 'http://127.0.0.1:2/prod',
+      credentials: false,
+      exposeHeaders: [],
+      calls: [],
+      assumptions: [],
+    },
+    exchanges: new ExchangeLog(),
+    siteDir: site,
+    ...overrides,
+  });
+  return (rawPath) =>
+    handle({
+      method: 'GET',
+      rawPath,
+      rawQuery: '',
+      headers: [],
+      body: Buffer.alloc(0),
+      sourceIp: '127.0.0.1',
+      protocol: 'HTTP/1.1',
+      receivedAt: new Date(0),
+    } satisfies PreviewRequest);
 }
 
 const body = (r: PreviewResponse) => String(r.body ?? '');
@@ -65,11 +90,14 @@ describe('the site serves nothing outside its folder', () => {
     expect(body(r)).toBe('404 Not Found\n');
   });
 
-  it.each(['/../secret.txt', '/..%2Fsecret.txt', '/docs/..%2F..%2Fsecret.txt', '/%2e%2e/secret.txt'])('refuses the request path %s with 400', async (rawPath) => {
-    const r = await handler()(rawPath);
-    expect(r.status).toBe(400);
-    expect(body(r)).not.toContain(SECRET);
-  });
+  it.each(['/../secret.txt', '/..%2Fsecret.txt', '/docs/..%2F..%2Fsecret.txt', '/%2e%2e/secret.txt'])(
+    'refuses the request path %s with 400',
+    async (rawPath) => {
+      const r = await handler()(rawPath);
+      expect(r.status).toBe(400);
+      expect(body(r)).not.toContain(SECRET);
+    },
+  );
 
   it('still serves files, folders, their index document and symlinks that stay inside', async () => {
     const get = handler({ errorDocument: 'docs/index.html' });
@@ -88,7 +116,8 @@ describe('an index document S3 would refuse stops the preview', () => {
     const start = startPreview({ module: dir, siteDir: site });
     await expect(start).rejects.toThrow(ModuleError);
     await expect(start).rejects.toMatchObject({
-      message: 'main.tf: aws_s3_bucket_website_configuration.site: index_document.suffix "../../../../../../../../etc/passwd" is empty or contains a slash, which S3 refuses',
+      message:
+        'main.tf: aws_s3_bucket_website_configuration.site: index_document.suffix "../../../../../../../../etc/passwd" is empty or contains a slash, which S3 refuses',
       fix: 'set frontend.indexDocument to a file name such as index.html and run "cors-gen generate"',
     });
   });

@@ -12,13 +12,24 @@ const where = { file: 'main.tf', address: 'test' };
 /** The preflight template of the bundled module, evaluated for an allowlist with an exact origin and a wildcard. */
 async function preflightTemplateText(origins: string[]): Promise<string> {
   const doc = await loadModule(MODULE);
-  const r = new ModuleResolver(doc, { apiOrigin: 'http://127.0.0.1:1', siteHost: '127.0.0.1:2' }, new Map([['allowed_origins', origins]]));
-  const templates = r.attribute('aws_api_gateway_integration_response.orders_options', 'response_templates') as Record<string, string>;
+  const r = new ModuleResolver(
+    doc,
+    { apiOrigin: 'http://127.0.0.1:1', siteHost: '127.0.0.1:2' },
+    new Map([['allowed_origins', origins]]),
+  );
+  const templates = r.attribute('aws_api_gateway_integration_response.orders_options', 'response_templates') as Record<
+    string,
+    string
+  >;
   return templates['application/json']!;
 }
 
 function request(headers: Record<string, string>): VtlRequest {
-  return { params: { path: {}, querystring: {}, header: headers }, body: '', context: { requestId: 'r1', httpMethod: 'OPTIONS' } };
+  return {
+    params: { path: {}, querystring: {}, header: headers },
+    body: '',
+    context: { requestId: 'r1', httpMethod: 'OPTIONS' },
+  };
 }
 
 describe('the generated preflight template under Java semantics', () => {
@@ -36,15 +47,25 @@ describe('the generated preflight template under Java semantics', () => {
   });
 
   it('overrides Access-Control-Allow-Origin with an exactly listed origin', () => {
-    expect(template.render(request({ Origin: 'https://app.example.com' })).responseOverride.headers).toEqual({ 'Access-Control-Allow-Origin': 'https://app.example.com' });
+    expect(template.render(request({ Origin: 'https://app.example.com' })).responseOverride.headers).toEqual({
+      'Access-Control-Allow-Origin': 'https://app.example.com',
+    });
   });
 
   it('finds the origin under either spelling of the header name', () => {
-    expect(template.render(request({ origin: 'https://app.example.com' })).responseOverride.headers['Access-Control-Allow-Origin']).toBe('https://app.example.com');
+    expect(
+      template.render(request({ origin: 'https://app.example.com' })).responseOverride.headers[
+        'Access-Control-Allow-Origin'
+      ],
+    ).toBe('https://app.example.com');
   });
 
   it('matches a one-label wildcard as a whole string', () => {
-    expect(template.render(request({ Origin: 'https://admin.example.com' })).responseOverride.headers['Access-Control-Allow-Origin']).toBe('https://admin.example.com');
+    expect(
+      template.render(request({ Origin: 'https://admin.example.com' })).responseOverride.headers[
+        'Access-Control-Allow-Origin'
+      ],
+    ).toBe('https://admin.example.com');
   });
 
   it.each([
@@ -67,14 +88,18 @@ describe('the generated preflight template under Java semantics', () => {
 
   it('would never match under plain velocityjs: the Java methods are what makes the positive cases pass', () => {
     const header = { Origin: 'https://app.example.com' };
-    const context = { input: { params: () => ({ header, path: {}, querystring: {} }) }, context: { responseOverride: { header: {} as Record<string, string> } } };
+    const context = {
+      input: { params: () => ({ header, path: {}, querystring: {} }) },
+      context: { responseOverride: { header: {} as Record<string, string> } },
+    };
     new Compile(parse(text)).render(context);
     expect(context.context.responseOverride.header).toEqual({});
   });
 });
 
 describe('VTL Java semantics', () => {
-  const render = (t: string, headers: Record<string, string> = {}) => compileTemplate(t, where).render(request(headers));
+  const render = (t: string, headers: Record<string, string> = {}) =>
+    compileTemplate(t, where).render(request(headers));
 
   it('Map.get is exact where velocityjs would also find the other first-letter case', () => {
     expect(render('#set($v = $input.params().header.get("Origin"))$!v', { origin: 'x' }).output).toBe('');
@@ -82,7 +107,9 @@ describe('VTL Java semantics', () => {
   });
 
   it('List.contains compares whole elements, String.contains substrings', () => {
-    expect(render('#set($l = ["ab"])$l.contains("a") $l.contains("ab") #set($s = "ab")$s.contains("a")').output).toBe('false true true');
+    expect(render('#set($l = ["ab"])$l.contains("a") $l.contains("ab") #set($s = "ab")$s.contains("a")').output).toBe(
+      'false true true',
+    );
   });
 
   it('String.matches anchors the pattern at both ends', () => {
@@ -91,7 +118,13 @@ describe('VTL Java semantics', () => {
 
   it('$input.params(name) searches path, query string, then headers', () => {
     const t = compileTemplate('$input.params("id") $input.params("x-h") [$input.params("none")]', where);
-    expect(t.render({ params: { path: { id: 'p' }, querystring: { id: 'q' }, header: { 'X-H': 'h' } }, body: '', context: {} }).output).toBe('p h []');
+    expect(
+      t.render({
+        params: { path: { id: 'p' }, querystring: { id: 'q' }, header: { 'X-H': 'h' } },
+        body: '',
+        context: {},
+      }).output,
+    ).toBe('p h []');
   });
 
   it('records a status override and ignores nothing else', () => {
@@ -100,7 +133,9 @@ describe('VTL Java semantics', () => {
   });
 
   it('refuses an override applied twice, as API Gateway does with a 5XX', () => {
-    expect(() => render('#set($context.responseOverride.header.X-A = "1")#set($context.responseOverride.header.X-A = "2")')).toThrow(VtlError);
+    expect(() =>
+      render('#set($context.responseOverride.header.X-A = "1")#set($context.responseOverride.header.X-A = "2")'),
+    ).toThrow(VtlError);
   });
 
   it('refuses, at load time, a method the preview does not implement', () => {
@@ -122,7 +157,9 @@ describe('bounds on what a hostile template may cost (API Gateway: 1000 #foreach
   it('refuses a computed range longer than 1000 items without building it', () => {
     const started = Date.now();
     expect(() => run('#set($n = 30000000)#foreach($i in [1..$n])x#end')).toThrow(
-      new VtlError('main.tf: test: the range [1..30000000] has 30000000 items, but API Gateway runs at most 1000 iterations of a #foreach loop'),
+      new VtlError(
+        'main.tf: test: the range [1..30000000] has 30000000 items, but API Gateway runs at most 1000 iterations of a #foreach loop',
+      ),
     );
     expect(Date.now() - started).toBeLessThan(1000);
   });
@@ -130,19 +167,25 @@ describe('bounds on what a hostile template may cost (API Gateway: 1000 #foreach
   it('refuses a loop over a list of more than 1000 items', () => {
     const body = JSON.stringify(Array.from({ length: 1001 }, (_, i) => i));
     const t = compileTemplate('#foreach($i in $input.path("$"))#end', where);
-    expect(() => t.render({ ...request({}), body })).toThrow(new VtlError('main.tf: test: a #foreach loop runs more than 1000 iterations, the most API Gateway runs'));
+    expect(() => t.render({ ...request({}), body })).toThrow(
+      new VtlError('main.tf: test: a #foreach loop runs more than 1000 iterations, the most API Gateway runs'),
+    );
     expect(t.render({ ...request({}), body: '[1,2]' }).output).toBe('');
   });
 
   it('stops nested loops after 100000 iterations in all', () => {
     expect(() => run('#foreach($i in [1..1000])#foreach($j in [1..1000])#end#end')).toThrow(
-      new VtlError("main.tf: test: the template's loops run more than 100000 iterations in all; the preview stops there"),
+      new VtlError(
+        "main.tf: test: the template's loops run more than 100000 iterations in all; the preview stops there",
+      ),
     );
   });
 
   it('refuses a string doubled past 10 MB', () => {
     expect(() => run('#set($s = "xxxxxxxxxxxxxxxx")#foreach($i in [1..30])#set($s = "$s$s")#end')).toThrow(
-      new VtlError('main.tf: test: the template produces more than 10485760 characters, over API Gateway\'s 10 MB payload limit'),
+      new VtlError(
+        "main.tf: test: the template produces more than 10485760 characters, over API Gateway's 10 MB payload limit",
+      ),
     );
   });
 });

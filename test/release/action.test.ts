@@ -74,26 +74,51 @@ interface StepRun {
 }
 
 /** Runs the action's steps against `workspace`; stops at the first failing step, as the runner does. */
-async function runAction(workspace: string, given: Record<string, string>): Promise<{ steps: StepRun[]; outputs: Record<string, string> }> {
+async function runAction(
+  workspace: string,
+  given: Record<string, string>,
+): Promise<{ steps: StepRun[]; outputs: Record<string, string> }> {
   const inputs = Object.fromEntries(Object.entries(ACTION.inputs).map(([k, v]) => [k, given[k] ?? v.default ?? '']));
   const temp = mkdtempSync(path.join(os.tmpdir(), 'cors-gen-action-runner-'));
   const ctx: Context = { inputs, steps: {}, runnerTemp: temp };
   const runs: StepRun[] = [];
-  let env: NodeJS.ProcessEnv = plainEnv({ NO_COLOR: '1', GITHUB_ACTIONS: 'true', GITHUB_ACTION_PATH: ROOT, RUNNER_TEMP: temp });
+  let env: NodeJS.ProcessEnv = plainEnv({
+    NO_COLOR: '1',
+    GITHUB_ACTIONS: 'true',
+    GITHUB_ACTION_PATH: ROOT,
+    RUNNER_TEMP: temp,
+  });
   try {
     for (const [i, step] of ACTION.runs.steps.entries()) {
       if (step.run === undefined || !condition(step.if, ctx)) continue;
       const files = { GITHUB_ENV: path.join(temp, `env-${i}`), GITHUB_OUTPUT: path.join(temp, `output-${i}`) };
       for (const f of Object.values(files)) writeFileSync(f, '');
-      const stepEnv = { ...env, ...files, ...Object.fromEntries(Object.entries(step.env ?? {}).map(([k, v]) => [k, substitute(v, ctx)])) };
+      const stepEnv = {
+        ...env,
+        ...files,
+        ...Object.fromEntries(Object.entries(step.env ?? {}).map(([k, v]) => [k, substitute(v, ctx)])),
+      };
       const cwd = path.resolve(workspace, substitute(step['working-directory'] ?? '.', ctx));
       const r = await new Promise<StepRun>((resolve) =>
-        execFile('bash', ['--noprofile', '--norc', '-eo', 'pipefail', '-c', substitute(step.run!, ctx)], { cwd, env: stepEnv, timeout: 60_000 }, (error, stdout, stderr) =>
-          resolve({ name: step.name ?? `step ${i}`, code: error ? (typeof error.code === 'number' ? error.code : -1) : 0, stdout, stderr }),
+        execFile(
+          'bash',
+          ['--noprofile', '--norc', '-eo', 'pipefail', '-c', substitute(step.run!, ctx)],
+          { cwd, env: stepEnv, timeout: 60_000 },
+          (error, stdout, stderr) =>
+            resolve({
+              name: step.name ?? `step ${i}`,
+              code: error ? (typeof error.code === 'number' ? error.code : -1) : 0,
+              stdout,
+              stderr,
+            }),
         ),
       );
       runs.push(r);
-      const lines = (f: string) => readFileSync(f, 'utf8').split('\n').filter(Boolean).map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)] as const);
+      const lines = (f: string) =>
+        readFileSync(f, 'utf8')
+          .split('\n')
+          .filter(Boolean)
+          .map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)] as const);
       env = { ...env, ...Object.fromEntries(lines(files.GITHUB_ENV)) };
       if (step.id) ctx.steps[step.id] = Object.fromEntries(lines(files.GITHUB_OUTPUT));
       if (r.code !== 0) break;
@@ -126,7 +151,14 @@ beforeAll(async () => {
   workspace = mkdtempSync(path.join(os.tmpdir(), 'cors-gen-action-'));
   mkdirSync(path.join(workspace, 'infra'));
   writeFileSync(path.join(workspace, 'infra', 'cors-gen.yaml'), SPEC);
-  expect((await binary(['generate', '--spec', 'infra/cors-gen.yaml', '--out', 'infra/generated'], { cwd: workspace, env: plainEnv() })).code).toBe(0);
+  expect(
+    (
+      await binary(['generate', '--spec', 'infra/cors-gen.yaml', '--out', 'infra/generated'], {
+        cwd: workspace,
+        env: plainEnv(),
+      })
+    ).code,
+  ).toBe(0);
   server = createServer((req, res) => {
     const cors = req.url === '/ok' ? { 'access-control-allow-origin': 'https://app.example.com', vary: 'Origin' } : {};
     res.writeHead(req.method === 'OPTIONS' ? 204 : 200, cors).end();
@@ -161,7 +193,8 @@ describe('action.yml', () => {
     }) as (Step & { with?: Record<string, string> })[];
     const ours = steps.filter((st) => /\/cors-gen@/.test(st.uses ?? ''));
     expect(ours).toHaveLength(2);
-    for (const st of ours) for (const input of Object.keys(st.with ?? {})) expect(Object.keys(ACTION.inputs)).toContain(input);
+    for (const st of ours)
+      for (const input of Object.keys(st.with ?? {})) expect(Object.keys(ACTION.inputs)).toContain(input);
     for (const output of Object.keys(ACTION.outputs)) expect(section).toContain(`\`${output}\``);
   });
 
@@ -192,13 +225,23 @@ describe('action.yml', () => {
   });
 
   it('runs the live check only when check-url is given, with annotations for what the browser would block', async () => {
-    const ok = await runAction(workspace, { ...INPUTS, 'generate-check': 'false', 'check-url': `${base}/ok`, 'check-origin': 'https://app.example.com' });
+    const ok = await runAction(workspace, {
+      ...INPUTS,
+      'generate-check': 'false',
+      'check-url': `${base}/ok`,
+      'check-origin': 'https://app.example.com',
+    });
     expect(ok.steps.map((s) => [s.name, s.code])).toEqual([
       ['Install cors-gen', 0],
       ['cors-gen check (live)', 0],
     ]);
     expect(ok.outputs.stale).toBe('');
-    const blocked = await runAction(workspace, { ...INPUTS, 'generate-check': 'false', 'check-url': `${base}/blocked`, 'check-origin': 'https://app.example.com' });
+    const blocked = await runAction(workspace, {
+      ...INPUTS,
+      'generate-check': 'false',
+      'check-url': `${base}/blocked`,
+      'check-origin': 'https://app.example.com',
+    });
     const live = blocked.steps.find((s) => s.name === 'cors-gen check (live)')!;
     expect(live.code).toBe(1);
     expect(live.stdout).toContain(`::error title=missing-allow-origin::${base}/blocked: `);

@@ -11,7 +11,10 @@ const DOC = readFileSync(path.join(ROOT, 'docs', 'architecture.md'), 'utf8');
 
 describe('docs/architecture.md', () => {
   it('has one line for every folder of src/, and none for a folder that is gone', () => {
-    const folders = readdirSync(path.join(ROOT, 'src'), { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name).sort();
+    const folders = readdirSync(path.join(ROOT, 'src'), { withFileTypes: true })
+      .filter((d) => d.isDirectory())
+      .map((d) => d.name)
+      .sort();
     const described = [...DOC.matchAll(/^- `([a-z-]+)\/`:/gm)].map((m) => m[1]).sort();
     expect(described).toEqual(folders);
   });

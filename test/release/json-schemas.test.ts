@@ -48,7 +48,11 @@ function project(spec = SPEC): string {
 
 beforeAll(() => {
   tmp = mkdtempSync(path.join(os.tmpdir(), 'cors-gen-json-schemas-'));
-  for (const command of COMMANDS) validators.set(command, ajv.compile(JSON.parse(readFileSync(path.join(SCHEMA_DIR, `${command}.schema.json`), 'utf8'))));
+  for (const command of COMMANDS)
+    validators.set(
+      command,
+      ajv.compile(JSON.parse(readFileSync(path.join(SCHEMA_DIR, `${command}.schema.json`), 'utf8'))),
+    );
 });
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
@@ -56,7 +60,10 @@ describe('the JSON Schemas of the --json documents', () => {
   it('exist for each command, compile as draft-07 and name their published URL', () => {
     expect(readdirSync(SCHEMA_DIR).sort()).toEqual(COMMANDS.map((c) => `${c}.schema.json`));
     for (const c of COMMANDS) {
-      const schema = JSON.parse(readFileSync(path.join(SCHEMA_DIR, `${c}.schema.json`), 'utf8')) as { $schema: string; $id: string };
+      const schema = JSON.parse(readFileSync(path.join(SCHEMA_DIR, `${c}.schema.json`), 'utf8')) as {
+        $schema: string;
+        $id: string;
+      };
       expect(schema.$schema).toBe('http://json-schema.org/draft-07/schema#');
       expect(schema.$id).toBe(`https://unpkg.com/cors-gen/schema/output/${c}.schema.json`);
     }
@@ -70,11 +77,23 @@ describe('the JSON Schemas of the --json documents', () => {
   it('describe validate: valid, invalid and unreadable specs', async () => {
     const dir = project();
     expectDocument('validate', (await binary(['validate', '--json'], { cwd: dir, env: plainEnv() })).stdout);
-    writeFileSync(path.join(dir, 'bad.yaml'), SPEC.replace('https://app.example.com]', 'https://app.example.com/, "*"]\n  allowCredentials: true'));
-    const bad = expectDocument('validate', (await binary(['validate', '--json', '--spec', 'bad.yaml'], { cwd: dir, env: plainEnv() })).stdout);
+    writeFileSync(
+      path.join(dir, 'bad.yaml'),
+      SPEC.replace('https://app.example.com]', 'https://app.example.com/, "*"]\n  allowCredentials: true'),
+    );
+    const bad = expectDocument(
+      'validate',
+      (await binary(['validate', '--json', '--spec', 'bad.yaml'], { cwd: dir, env: plainEnv() })).stdout,
+    );
     expect((bad.errors as unknown[]).length).toBeGreaterThan(0);
-    expectDocument('validate', (await binary(['validate', '--json', '--spec', 'missing.yaml'], { cwd: dir, env: plainEnv() })).stdout);
-    const several = expectDocument('validate', (await binary(['validate', '--json', 'cors-gen.yaml', 'bad.yaml'], { cwd: dir, env: plainEnv() })).stdout);
+    expectDocument(
+      'validate',
+      (await binary(['validate', '--json', '--spec', 'missing.yaml'], { cwd: dir, env: plainEnv() })).stdout,
+    );
+    const several = expectDocument(
+      'validate',
+      (await binary(['validate', '--json', 'cors-gen.yaml', 'bad.yaml'], { cwd: dir, env: plainEnv() })).stdout,
+    );
     expect((several.files as unknown[]).length).toBe(2);
     // A parse error of the arguments, under --json, is the error document too.
     expectDocument('error', (await binary(['validate', '--json', '--bogus'], { cwd: dir, env: plainEnv() })).stdout);
@@ -82,7 +101,8 @@ describe('the JSON Schemas of the --json documents', () => {
 
   it('describe generate: written, up to date, stale, invalid, and a usage error', async () => {
     const dir = project();
-    const run = async (...args: string[]) => (await binary(['generate', '--json', ...args], { cwd: dir, env: plainEnv() })).stdout;
+    const run = async (...args: string[]) =>
+      (await binary(['generate', '--json', ...args], { cwd: dir, env: plainEnv() })).stdout;
     expect(expectDocument('generate', await run()).ok).toBe(true);
     expect(expectDocument('generate', await run('--check')).ok).toBe(true);
     writeFileSync(path.join(dir, 'generated/shop/variables.tf'), '# edited\n');
@@ -100,7 +120,8 @@ describe('the JSON Schemas of the --json documents', () => {
     let base = '';
     beforeAll(async () => {
       server = createServer((req, res) => {
-        const cors = req.url === '/ok' ? { 'access-control-allow-origin': 'https://app.example.com', vary: 'Origin' } : {};
+        const cors =
+          req.url === '/ok' ? { 'access-control-allow-origin': 'https://app.example.com', vary: 'Origin' } : {};
         res.writeHead(req.method === 'OPTIONS' ? 204 : 200, cors).end();
       });
       await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -109,7 +130,8 @@ describe('the JSON Schemas of the --json documents', () => {
     afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
 
     it('describes an allowed origin, a blocked one with evidence, and an unreachable endpoint', async () => {
-      const check = async (url: string) => (await cli(['check', url, '--origin', 'https://app.example.com', '--json', '--timeout', '5000'])).stdout;
+      const check = async (url: string) =>
+        (await cli(['check', url, '--origin', 'https://app.example.com', '--json', '--timeout', '5000'])).stdout;
       expect(expectDocument('check', await check(`${base}/ok`)).ok).toBe(true);
       const blocked = expectDocument('check', await check(`${base}/blocked`));
       expect(blocked.ok).toBe(false);

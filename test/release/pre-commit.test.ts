@@ -41,12 +41,19 @@ routes:
     methods: [GET]
 `;
 
-const BAD = GOOD.replace('name: shop', 'name: admin').replace('https://app.example.com]', 'https://admin.example.com/]');
+const BAD = GOOD.replace('name: shop', 'name: admin').replace(
+  'https://app.example.com]',
+  'https://admin.example.com/]',
+);
 
 let repo = '';
 
 function git(...args: string[]): string {
-  return execFileSync('git', args, { cwd: repo, encoding: 'utf8', env: { ...process.env, GIT_CONFIG_NOSYSTEM: '1', HOME: repo } });
+  return execFileSync('git', args, {
+    cwd: repo,
+    encoding: 'utf8',
+    env: { ...process.env, GIT_CONFIG_NOSYSTEM: '1', HOME: repo },
+  });
 }
 
 /** The files pre-commit would hand to the hook (`--all-files`: every tracked file), filtered by its patterns. */
@@ -64,7 +71,10 @@ async function runHook(h: Hook, files: readonly string[]): Promise<Captured | un
   if (matched.length === 0) return undefined;
   const [command, ...entryArgs] = h.entry.split(/\s+/);
   expect(command).toBe('cors-gen');
-  return binary([...entryArgs, ...(h.args ?? []), ...(h.pass_filenames === false ? [] : matched)], { cwd: repo, env: plainEnv({ NO_COLOR: '1' }) });
+  return binary([...entryArgs, ...(h.args ?? []), ...(h.pass_filenames === false ? [] : matched)], {
+    cwd: repo,
+    env: plainEnv({ NO_COLOR: '1' }),
+  });
 }
 
 beforeAll(async () => {
@@ -82,11 +92,18 @@ afterAll(() => rmSync(repo, { recursive: true, force: true }));
 describe('.pre-commit-hooks.yaml', () => {
   it('declares the two node hooks, with the files each runs on', () => {
     expect(HOOKS.map((h) => h.id)).toEqual(['cors-gen-validate', 'cors-gen-generate-check']);
-    for (const h of HOOKS) expect(h).toMatchObject({ language: 'node', name: expect.any(String), entry: expect.stringMatching(/^cors-gen /) });
+    for (const h of HOOKS)
+      expect(h).toMatchObject({
+        language: 'node',
+        name: expect.any(String),
+        entry: expect.stringMatching(/^cors-gen /),
+      });
     expect(hook('cors-gen-validate').pass_filenames).not.toBe(false);
     expect(hook('cors-gen-generate-check').pass_filenames).toBe(false);
     const tracked = git('ls-files').trim().split('\n');
-    expect(matching(hook('cors-gen-validate'), [...tracked, 'x/cors-gen.yml', 'x/cors-gen.json', 'not-cors-gen.yaml'])).toEqual(['admin/cors-gen.yaml', 'cors-gen.yaml', 'x/cors-gen.yml', 'x/cors-gen.json']);
+    expect(
+      matching(hook('cors-gen-validate'), [...tracked, 'x/cors-gen.yml', 'x/cors-gen.json', 'not-cors-gen.yaml']),
+    ).toEqual(['admin/cors-gen.yaml', 'cors-gen.yaml', 'x/cors-gen.yml', 'x/cors-gen.json']);
     expect(matching(hook('cors-gen-generate-check'), ['README.md', 'src/app.ts'])).toEqual([]);
     expect(matching(hook('cors-gen-generate-check'), ['generated/shop/main.tf', 'cors-gen.yaml'])).toHaveLength(2);
   });
@@ -105,7 +122,9 @@ describe('.pre-commit-hooks.yaml', () => {
     try {
       const r = await runHook(h, ['README.md', 'admin/cors-gen.yaml', 'cors-gen.yaml']);
       expect(r?.code).toBe(1);
-      expect(`${r?.stdout}${r?.stderr}`).toMatch(/admin\/cors-gen\.yaml:5:18 cors\.allowOrigins\[0\]: "https:\/\/admin\.example\.com\/" has a trailing slash/);
+      expect(`${r?.stdout}${r?.stderr}`).toMatch(
+        /admin\/cors-gen\.yaml:5:18 cors\.allowOrigins\[0\]: "https:\/\/admin\.example\.com\/" has a trailing slash/,
+      );
       // Only the staged spec files are validated: README.md alone skips the hook.
       expect(await runHook(h, ['README.md'])).toBeUndefined();
     } finally {

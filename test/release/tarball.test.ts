@@ -7,7 +7,17 @@
  */
 import { execFile, spawn } from 'node:child_process';
 import { createServer, type AddressInfo, type Server } from 'node:net';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  realpathSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
@@ -55,7 +65,11 @@ async function ok(command: string, args: readonly string[], cwd: string): Promis
 
 /** Starts `preview --json` from `app`, sends one GET to the API and stops it. */
 async function previewGet(bin: string, urlPath: string): Promise<{ status: number; body: string }> {
-  const child = spawn(process.execPath, [bin, 'preview', '--json'], { cwd: app, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [bin, 'preview', '--json'], {
+    cwd: app,
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let stderr = '';
   child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
   try {
@@ -86,7 +100,11 @@ function resolvePackageDir(name: string, from: string): string {
 }
 
 /** The folders of `deps` and of everything they depend on at runtime, as installed in the repository. */
-function dependencyClosure(deps: Record<string, string>, from: string, seen = new Map<string, string>()): Map<string, string> {
+function dependencyClosure(
+  deps: Record<string, string>,
+  from: string,
+  seen = new Map<string, string>(),
+): Map<string, string> {
   for (const name of Object.keys(deps)) {
     const dir = resolvePackageDir(name, from);
     if (seen.has(dir)) continue;
@@ -100,7 +118,8 @@ function dependencyClosure(deps: Record<string, string>, from: string, seen = ne
 /** Every file an exports/bin target names (conditions flattened). */
 function targets(pkg: PackageJson): string[] {
   const out = Object.values(pkg.bin ?? {});
-  for (const value of Object.values(pkg.exports ?? {})) out.push(...(typeof value === 'string' ? [value] : Object.values(value)));
+  for (const value of Object.values(pkg.exports ?? {}))
+    out.push(...(typeof value === 'string' ? [value] : Object.values(value)));
   return out.map((t) => t.replace(/^\.\//, ''));
 }
 
@@ -111,7 +130,16 @@ beforeAll(async () => {
     socket.destroy();
   });
   await new Promise<void>((resolve) => registry.listen(0, '127.0.0.1', resolve));
-  env = { ...process.env, npm_config_registry: `http://127.0.0.1:${(registry.address() as AddressInfo).port}/`, npm_config_cache: path.join(tmp, 'npm-cache'), npm_config_offline: 'true', npm_config_audit: 'false', npm_config_fund: 'false', npm_config_update_notifier: 'false', NO_COLOR: '1' };
+  env = {
+    ...process.env,
+    npm_config_registry: `http://127.0.0.1:${(registry.address() as AddressInfo).port}/`,
+    npm_config_cache: path.join(tmp, 'npm-cache'),
+    npm_config_offline: 'true',
+    npm_config_audit: 'false',
+    npm_config_fund: 'false',
+    npm_config_update_notifier: 'false',
+    NO_COLOR: '1',
+  };
   delete env.npm_config_prefix;
   const tarballs = path.join(tmp, 'tarballs');
   mkdirSync(tarballs);
@@ -120,14 +148,22 @@ beforeAll(async () => {
   // are written (in place), and the pack runs without scripts.
   await ok('npm', ['run', 'build:types'], ROOT);
   const pack = await ok('npm', ['pack', '--json', '--ignore-scripts', '--pack-destination', tarballs], ROOT);
-  const [info] = JSON.parse(pack.stdout.slice(pack.stdout.indexOf('['))) as { filename: string; files: { path: string }[] }[];
+  const [info] = JSON.parse(pack.stdout.slice(pack.stdout.indexOf('['))) as {
+    filename: string;
+    files: { path: string }[];
+  }[];
   packed = info!.files.map((f) => f.path).sort();
   const deps = [...dependencyClosure(PKG.dependencies ?? {}, ROOT).keys()];
   await ok('npm', ['pack', '--ignore-scripts', '--pack-destination', tarballs, ...deps], ROOT);
   app = path.join(tmp, 'app');
   mkdirSync(app);
-  writeFileSync(path.join(app, 'package.json'), `${JSON.stringify({ name: 'app', version: '1.0.0', private: true, type: 'module' }, null, 2)}\n`);
-  const all = readdirSync(tarballs).filter((f) => f.endsWith('.tgz')).map((f) => path.join(tarballs, f));
+  writeFileSync(
+    path.join(app, 'package.json'),
+    `${JSON.stringify({ name: 'app', version: '1.0.0', private: true, type: 'module' }, null, 2)}\n`,
+  );
+  const all = readdirSync(tarballs)
+    .filter((f) => f.endsWith('.tgz'))
+    .map((f) => path.join(tarballs, f));
   await ok('npm', ['install', '--offline', '--no-audit', '--no-fund', '--ignore-scripts', ...all], app);
   for (const peer of Object.keys(PKG.peerDependencies ?? {})) {
     const link = path.join(app, 'node_modules', peer);
@@ -143,21 +179,46 @@ afterAll(async () => {
 
 describe('the published tarball', () => {
   it('ships the built code, the schemas and the notices, and no sources or tests', () => {
-    for (const f of ['package.json', 'README.md', 'LICENSE', 'CHANGELOG.md', 'dist/THIRD-PARTY-LICENSES.txt', 'schema/cors-gen.schema.json']) expect(packed).toContain(f);
-    for (const c of ['validate', 'generate', 'check', 'preview', 'error']) expect(packed).toContain(`schema/output/${c}.schema.json`);
+    for (const f of [
+      'package.json',
+      'README.md',
+      'LICENSE',
+      'CHANGELOG.md',
+      'dist/THIRD-PARTY-LICENSES.txt',
+      'schema/cors-gen.schema.json',
+    ])
+      expect(packed).toContain(f);
+    for (const c of ['validate', 'generate', 'check', 'preview', 'error'])
+      expect(packed).toContain(`schema/output/${c}.schema.json`);
     for (const t of targets(PKG)) {
       // A subpath pattern (`./schema/*`) must match at least one shipped file.
       const pattern = new RegExp(`^${t.replace(/[.+?^${}()|[\]\\]/g, '\\$&').replace('*', '.+')}$`);
-      expect(packed.filter((f) => pattern.test(f)), `exports/bin target ${t}`).not.toEqual([]);
+      expect(
+        packed.filter((f) => pattern.test(f)),
+        `exports/bin target ${t}`,
+      ).not.toEqual([]);
     }
-    const unwanted = packed.filter((f) => /^(src|test|bench|scripts|examples|generated|templates|docs)\//.test(f) || /\.tsbuildinfo$|\.test\.|\.map$/.test(f) || /^dist\/(cdktf-app|write-json-schema)\./.test(f));
+    const unwanted = packed.filter(
+      (f) =>
+        /^(src|test|bench|scripts|examples|generated|templates|docs)\//.test(f) ||
+        /\.tsbuildinfo$|\.test\.|\.map$/.test(f) ||
+        /^dist\/(cdktf-app|write-json-schema)\./.test(f),
+    );
     expect(unwanted).toEqual([]);
     // The code that runs outside cors-gen, as files: copied into modules (lambda/), run by the preview (preview/).
     // cors.d.mts types what dist/cors/origin.d.ts re-exports from it.
-    const runtime = ['dist/runtime/lambda/cors.d.mts', 'dist/runtime/lambda/cors.mjs', 'dist/runtime/lambda/cors.py', 'dist/runtime/preview/node-worker.mjs', 'dist/runtime/preview/python_runner.py'];
+    const runtime = [
+      'dist/runtime/lambda/cors.d.mts',
+      'dist/runtime/lambda/cors.mjs',
+      'dist/runtime/lambda/cors.py',
+      'dist/runtime/preview/node-worker.mjs',
+      'dist/runtime/preview/python_runner.py',
+    ];
     expect(packed.filter((f) => f.startsWith('dist/runtime/'))).toEqual(runtime);
     // Otherwise only JavaScript, declarations, JSON schemas and the notices: nothing else a build might leave in dist/.
-    expect(packed.filter((f) => !/\.(js|d\.ts|json|md|txt)$/.test(f) && f !== 'LICENSE' && !runtime.includes(f))).toEqual([]);
+    expect(
+      packed.filter((f) => !/\.(js|d\.ts|json|md|txt)$/.test(f) && f !== 'LICENSE' && !runtime.includes(f)),
+    ).toEqual([]);
   });
 
   it('installs offline and runs the CLI from the project: --version, init, validate, generate, generate --check', async () => {
@@ -204,7 +265,9 @@ console.log(JSON.stringify(Object.keys(JSON.parse(Testing.synth(stack)).resource
     );
     const r = await exec(process.execPath, ['stack.mjs'], app);
     expect(r.code, r.stderr).toBe(0);
-    expect(JSON.parse(r.stdout)).toEqual(expect.arrayContaining(['aws_api_gateway_rest_api', 'aws_api_gateway_method', 'aws_lambda_function']));
+    expect(JSON.parse(r.stdout)).toEqual(
+      expect.arrayContaining(['aws_api_gateway_rest_api', 'aws_api_gateway_method', 'aws_lambda_function']),
+    );
   });
 
   it('never contacted the registry', () => {

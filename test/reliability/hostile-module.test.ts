@@ -13,7 +13,19 @@
  */
 import { spawn, execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { cpSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  cpSync,
+  lstatSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  readlinkSync,
+  realpathSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -46,19 +58,67 @@ stages:
 `;
 
 /** Where cors-gen writes in the module folder (and a few names it never writes). */
-const MODULE_FILES = ['main.tf', 'variables.tf', 'outputs.tf', 'versions.tf', 'README.md', '.gitignore', '.cors-gen.json', 'lambda/index.mjs', 'lambda/cors.mjs', 'lambda/app.mjs', 'stages/dev.tfvars', 'stages/old.tfvars', 'main.tf.json'];
+const MODULE_FILES = [
+  'main.tf',
+  'variables.tf',
+  'outputs.tf',
+  'versions.tf',
+  'README.md',
+  '.gitignore',
+  '.cors-gen.json',
+  'lambda/index.mjs',
+  'lambda/cors.mjs',
+  'lambda/app.mjs',
+  'stages/dev.tfvars',
+  'stages/old.tfvars',
+  'main.tf.json',
+];
 /** Entries planted in journals and manifests; `@ABS` becomes an absolute path to the victim. */
 const ENTRIES: readonly unknown[] = [
-  '../../../victim.txt', '../../x', '@ABS', 'lambda/../../../victim.txt', 'stages/../../../x', 'C:/victim.txt', '..\\..\\victim.txt', '\\\\host\\share\\x',
-  'main.tf', 'lambda/app.mjs', 'lambda/index.mjs', '.cors-gen.json', 'stages/dev.tfvars', 'README.md', 'notes.txt', '', 'main.tf\u0000', '.', 'lambda', 7, null, { a: 1 },
+  '../../../victim.txt',
+  '../../x',
+  '@ABS',
+  'lambda/../../../victim.txt',
+  'stages/../../../x',
+  'C:/victim.txt',
+  '..\\..\\victim.txt',
+  '\\\\host\\share\\x',
+  'main.tf',
+  'lambda/app.mjs',
+  'lambda/index.mjs',
+  '.cors-gen.json',
+  'stages/dev.tfvars',
+  'README.md',
+  'notes.txt',
+  '',
+  'main.tf\u0000',
+  '.',
+  'lambda',
+  7,
+  null,
+  { a: 1 },
 ];
 
 type LinkTarget = 'dangling' | 'outside-file' | 'outside-dir' | 'inside';
 type Plant =
-  | { kind: 'journal'; staged: unknown[]; folders: unknown[] | undefined; replaced: unknown[] | undefined; created: unknown[] | undefined; committed: boolean | undefined; garbage: boolean }
+  | {
+      kind: 'journal';
+      staged: unknown[];
+      folders: unknown[] | undefined;
+      replaced: unknown[] | undefined;
+      created: unknown[] | undefined;
+      committed: boolean | undefined;
+      garbage: boolean;
+    }
   | { kind: 'manifest'; files: unknown[]; userOwned: unknown[]; garbage: boolean }
   | { kind: 'lock'; as: 'dead-pid' | 'own-pid' | 'garbage' | 'link'; to: LinkTarget }
-  | { kind: 'staged'; file: string; suffix: '.cors-gen-new' | '.cors-gen-old'; as: 'file' | 'folder' | 'link'; to: LinkTarget }
+  | {
+      kind: 'staged';
+      file: string;
+      suffix: '.cors-gen-new' | '.cors-gen-old';
+      as: 'file' | 'folder' | 'link';
+      to: LinkTarget;
+    }
   | { kind: 'link'; at: string; to: LinkTarget }
   | { kind: 'file-for-folder'; at: 'lambda' | 'stages' }
   | { kind: 'fifo'; at: string }
@@ -67,16 +127,80 @@ type Plant =
 const entry = fc.constantFrom(...ENTRIES);
 const linkTarget = fc.constantFrom<LinkTarget>('dangling', 'outside-file', 'outside-dir', 'inside');
 const plant: fc.Arbitrary<Plant> = fc.oneof(
-  { weight: 3, arbitrary: fc.record({ kind: fc.constant('journal' as const), staged: fc.array(entry, { maxLength: 3 }), folders: fc.option(fc.array(fc.constantFrom<unknown>('lambda', 'stages', '..', '../..', '../../..', '@ABS', 'lambda/..', 'x', ''), { maxLength: 2 }), { nil: undefined }), replaced: fc.option(fc.array(entry, { maxLength: 3 }), { nil: undefined }), created: fc.option(fc.array(entry, { maxLength: 3 }), { nil: undefined }), committed: fc.option(fc.boolean(), { nil: undefined }), garbage: fc.boolean() }) },
-  { weight: 3, arbitrary: fc.record({ kind: fc.constant('manifest' as const), files: fc.array(entry, { maxLength: 4 }), userOwned: fc.array(entry, { maxLength: 2 }), garbage: fc.boolean() }) },
-  { weight: 2, arbitrary: fc.record({ kind: fc.constant('lock' as const), as: fc.constantFrom('dead-pid' as const, 'own-pid' as const, 'garbage' as const, 'link' as const), to: linkTarget }) },
-  { weight: 4, arbitrary: fc.record({ kind: fc.constant('staged' as const), file: fc.constantFrom(...MODULE_FILES, '.cors-gen.journal'), suffix: fc.constantFrom('.cors-gen-new' as const, '.cors-gen-old' as const), as: fc.constantFrom('file' as const, 'folder' as const, 'link' as const, 'link' as const), to: linkTarget }) },
-  { weight: 4, arbitrary: fc.record({ kind: fc.constant('link' as const), at: fc.constantFrom(...MODULE_FILES, 'lambda', 'stages', '.cors-gen.journal'), to: linkTarget }) },
-  { weight: 1, arbitrary: fc.record({ kind: fc.constant('file-for-folder' as const), at: fc.constantFrom('lambda' as const, 'stages' as const) }) },
-  { weight: 1, arbitrary: fc.record({ kind: fc.constant('fifo' as const), at: fc.constantFrom('main.tf', 'README.md', '.cors-gen.json', '.cors-gen.journal') }) },
+  {
+    weight: 3,
+    arbitrary: fc.record({
+      kind: fc.constant('journal' as const),
+      staged: fc.array(entry, { maxLength: 3 }),
+      folders: fc.option(
+        fc.array(
+          fc.constantFrom<unknown>('lambda', 'stages', '..', '../..', '../../..', '@ABS', 'lambda/..', 'x', ''),
+          { maxLength: 2 },
+        ),
+        { nil: undefined },
+      ),
+      replaced: fc.option(fc.array(entry, { maxLength: 3 }), { nil: undefined }),
+      created: fc.option(fc.array(entry, { maxLength: 3 }), { nil: undefined }),
+      committed: fc.option(fc.boolean(), { nil: undefined }),
+      garbage: fc.boolean(),
+    }),
+  },
+  {
+    weight: 3,
+    arbitrary: fc.record({
+      kind: fc.constant('manifest' as const),
+      files: fc.array(entry, { maxLength: 4 }),
+      userOwned: fc.array(entry, { maxLength: 2 }),
+      garbage: fc.boolean(),
+    }),
+  },
+  {
+    weight: 2,
+    arbitrary: fc.record({
+      kind: fc.constant('lock' as const),
+      as: fc.constantFrom('dead-pid' as const, 'own-pid' as const, 'garbage' as const, 'link' as const),
+      to: linkTarget,
+    }),
+  },
+  {
+    weight: 4,
+    arbitrary: fc.record({
+      kind: fc.constant('staged' as const),
+      file: fc.constantFrom(...MODULE_FILES, '.cors-gen.journal'),
+      suffix: fc.constantFrom('.cors-gen-new' as const, '.cors-gen-old' as const),
+      as: fc.constantFrom('file' as const, 'folder' as const, 'link' as const, 'link' as const),
+      to: linkTarget,
+    }),
+  },
+  {
+    weight: 4,
+    arbitrary: fc.record({
+      kind: fc.constant('link' as const),
+      at: fc.constantFrom(...MODULE_FILES, 'lambda', 'stages', '.cors-gen.journal'),
+      to: linkTarget,
+    }),
+  },
+  {
+    weight: 1,
+    arbitrary: fc.record({
+      kind: fc.constant('file-for-folder' as const),
+      at: fc.constantFrom('lambda' as const, 'stages' as const),
+    }),
+  },
+  {
+    weight: 1,
+    arbitrary: fc.record({
+      kind: fc.constant('fifo' as const),
+      at: fc.constantFrom('main.tf', 'README.md', '.cors-gen.json', '.cors-gen.journal'),
+    }),
+  },
   { weight: 1, arbitrary: fc.constant({ kind: 'module-link' as const }) },
 );
-const scenario = fc.record({ previous: fc.boolean(), plants: fc.array(plant, { minLength: 1, maxLength: 5 }), force: fc.boolean() });
+const scenario = fc.record({
+  previous: fc.boolean(),
+  plants: fc.array(plant, { minLength: 1, maxLength: 5 }),
+  force: fc.boolean(),
+});
 
 // ---- figures ------------------------------------------------------------------------------------------------
 
@@ -144,7 +268,10 @@ function target(l: Layout, to: LinkTarget, i: number): string {
 /** Makes the parent folders of a module entry, unless something that is not a real folder is in the way. */
 function parentReady(l: Layout, rel: string): boolean {
   let d = l.module;
-  for (const part of path.dirname(rel).split('/').filter((p) => p !== '.')) {
+  for (const part of path
+    .dirname(rel)
+    .split('/')
+    .filter((p) => p !== '.')) {
     d = path.join(d, part);
     let stats;
     try {
@@ -170,18 +297,47 @@ function plantAll(l: Layout, plants: readonly Plant[]): void {
     switch (p.kind) {
       case 'journal':
         clear(at('.cors-gen.journal'));
-        writeFileSync(at('.cors-gen.journal'), p.garbage ? '{"staged": [' : JSON.stringify({ staged: p.staged.map(abs), folders: p.folders?.map(abs), replaced: p.replaced?.map(abs), created: p.created?.map(abs), committed: p.committed }));
+        writeFileSync(
+          at('.cors-gen.journal'),
+          p.garbage
+            ? '{"staged": ['
+            : JSON.stringify({
+                staged: p.staged.map(abs),
+                folders: p.folders?.map(abs),
+                replaced: p.replaced?.map(abs),
+                created: p.created?.map(abs),
+                committed: p.committed,
+              }),
+        );
         return;
       case 'manifest': {
         clear(at('.cors-gen.json'));
-        const files = Object.fromEntries(p.files.map((e) => [String(abs(e)), createHash('sha256').update('victim\n').digest('hex')]));
-        writeFileSync(at('.cors-gen.json'), p.garbage ? 'not json' : JSON.stringify({ generator: 'cors-gen', version: '0.0.1', spec: { file: '../../cors-gen.yaml', sha256: '' }, format: 'hcl', files, userOwned: p.userOwned.map(abs) }));
+        const files = Object.fromEntries(
+          p.files.map((e) => [String(abs(e)), createHash('sha256').update('victim\n').digest('hex')]),
+        );
+        writeFileSync(
+          at('.cors-gen.json'),
+          p.garbage
+            ? 'not json'
+            : JSON.stringify({
+                generator: 'cors-gen',
+                version: '0.0.1',
+                spec: { file: '../../cors-gen.yaml', sha256: '' },
+                format: 'hcl',
+                files,
+                userOwned: p.userOwned.map(abs),
+              }),
+        );
         return;
       }
       case 'lock':
         clear(at('.cors-gen.lock'));
         if (p.as === 'link') symlinkSync(target(l, p.to, i), at('.cors-gen.lock'));
-        else writeFileSync(at('.cors-gen.lock'), p.as === 'dead-pid' ? String(deadPid) : p.as === 'own-pid' ? String(process.pid) : 'garbage');
+        else
+          writeFileSync(
+            at('.cors-gen.lock'),
+            p.as === 'dead-pid' ? String(deadPid) : p.as === 'own-pid' ? String(process.pid) : 'garbage',
+          );
         return;
       case 'staged': {
         const rel = p.file + p.suffix;
@@ -221,7 +377,13 @@ function capture(): Output & { text(): string } {
 
 async function bounded<T>(what: string, work: Promise<T>): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`${what}: no answer within ${RUN_LIMIT_MS} ms (a hang)`)), RUN_LIMIT_MS)));
+  const timeout = new Promise<never>(
+    (_, reject) =>
+      (timer = setTimeout(
+        () => reject(new Error(`${what}: no answer within ${RUN_LIMIT_MS} ms (a hang)`)),
+        RUN_LIMIT_MS,
+      )),
+  );
   try {
     return await Promise.race([work, timeout]);
   } finally {
@@ -239,7 +401,9 @@ beforeAll(async () => {
   const gone = spawn(process.execPath, ['-e', '0'], { stdio: 'ignore' });
   await new Promise((r) => gone.once('exit', r));
   deadPid = gone.pid!;
-  console.info(`hostile-module: seed ${SEED}, ${RUNS} runs (set CORS_GEN_RELIABILITY_SEED to replay, CORS_GEN_RELIABILITY_RUNS for more)`);
+  console.info(
+    `hostile-module: seed ${SEED}, ${RUNS} runs (set CORS_GEN_RELIABILITY_SEED to replay, CORS_GEN_RELIABILITY_RUNS for more)`,
+  );
 }, 60_000);
 
 afterAll(() => {
@@ -274,7 +438,19 @@ describe('a hostile module folder', () => {
           if (viaCli) {
             cliRuns++;
             const output = capture();
-            const code = await bounded('cors-gen generate', run(['generate', path.join(l.project, 'cors-gen.yaml'), '--out', path.join(l.project, 'generated'), ...(force ? ['--force'] : [])], output));
+            const code = await bounded(
+              'cors-gen generate',
+              run(
+                [
+                  'generate',
+                  path.join(l.project, 'cors-gen.yaml'),
+                  '--out',
+                  path.join(l.project, 'generated'),
+                  ...(force ? ['--force'] : []),
+                ],
+                output,
+              ),
+            );
             expect([0, 1, 2], output.text()).toContain(code);
             expect(output.text()).not.toMatch(STACK_TRACE);
             outcome = `cli exit ${code}`;
@@ -291,9 +467,13 @@ describe('a hostile module folder', () => {
           outcomes.add(outcome);
           const context = `${outcome}; plants ${JSON.stringify(plants)}; previous ${previous}; force ${force}`;
           expect(hashTree(l.sentinel, l.module), context).toEqual(outside);
-          if (refused && inside) expect(hashTree(l.module), `a refusal changed the module folder; ${context}`).toEqual(inside);
+          if (refused && inside)
+            expect(hashTree(l.module), `a refusal changed the module folder; ${context}`).toEqual(inside);
           if (!refused) {
-            const check = await bounded('generate --check', generate({ cwd: l.project, spec: 'cors-gen.yaml', check: true }));
+            const check = await bounded(
+              'generate --check',
+              generate({ cwd: l.project, spec: 'cors-gen.yaml', check: true }),
+            );
             expect(check.ok, `${context}\n${JSON.stringify(check)}`).toBe(true);
           }
         } finally {
@@ -305,22 +485,47 @@ describe('a hostile module folder', () => {
   }, 600_000);
 
   it.each([
-    ['a journal naming a file outside', (l: Layout) => (mkdirSync(l.module), writeFileSync(path.join(l.module, '.cors-gen.journal'), '{"staged":[],"created":["../../../../../victim.txt"]}')), 2],
-    ['a dangling-link lock', (l: Layout) => (mkdirSync(l.module), symlinkSync(path.join(l.sentinel, 'planted'), path.join(l.module, '.cors-gen.lock'))), 2],
-    ['a dangling staged .gitignore', (l: Layout) => (mkdirSync(l.module), symlinkSync(path.join(l.sentinel, 'planted'), path.join(l.module, '.gitignore.cors-gen-new'))), 0],
-  ])('the built binary: %s', async (_label, plantIt, expected) => {
-    const l = layout();
-    try {
-      plantIt(l);
-      const outside = hashTree(l.sentinel, l.module);
-      const r = await runNode(BIN, ['generate', 'cors-gen.yaml'], { cwd: l.project, timeoutMs: RUN_LIMIT_MS });
-      cliRuns++;
-      expect(r.timedOut).toBe(false);
-      expect(r.code, r.stderr).toBe(expected);
-      expect(r.stdout + r.stderr).not.toMatch(STACK_TRACE);
-      expect(hashTree(l.sentinel, l.module)).toEqual(outside);
-    } finally {
-      rmSync(l.sentinel, { recursive: true, force: true });
-    }
-  }, 60_000);
+    [
+      'a journal naming a file outside',
+      (l: Layout) => (
+        mkdirSync(l.module),
+        writeFileSync(path.join(l.module, '.cors-gen.journal'), '{"staged":[],"created":["../../../../../victim.txt"]}')
+      ),
+      2,
+    ],
+    [
+      'a dangling-link lock',
+      (l: Layout) => (
+        mkdirSync(l.module),
+        symlinkSync(path.join(l.sentinel, 'planted'), path.join(l.module, '.cors-gen.lock'))
+      ),
+      2,
+    ],
+    [
+      'a dangling staged .gitignore',
+      (l: Layout) => (
+        mkdirSync(l.module),
+        symlinkSync(path.join(l.sentinel, 'planted'), path.join(l.module, '.gitignore.cors-gen-new'))
+      ),
+      0,
+    ],
+  ])(
+    'the built binary: %s',
+    async (_label, plantIt, expected) => {
+      const l = layout();
+      try {
+        plantIt(l);
+        const outside = hashTree(l.sentinel, l.module);
+        const r = await runNode(BIN, ['generate', 'cors-gen.yaml'], { cwd: l.project, timeoutMs: RUN_LIMIT_MS });
+        cliRuns++;
+        expect(r.timedOut).toBe(false);
+        expect(r.code, r.stderr).toBe(expected);
+        expect(r.stdout + r.stderr).not.toMatch(STACK_TRACE);
+        expect(hashTree(l.sentinel, l.module)).toEqual(outside);
+      } finally {
+        rmSync(l.sentinel, { recursive: true, force: true });
+      }
+    },
+    60_000,
+  );
 });

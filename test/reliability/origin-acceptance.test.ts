@@ -29,9 +29,28 @@ import { originAllowed, serviceCors } from '../../src/preview/service-cors.js';
 import type { CorsModel } from '../../src/spec/model.js';
 import type { TerraformDocument } from '../../src/synth/clean-document.js';
 import { synthesizeModule } from '../../src/synth/synthesize.js';
-import { httpEvent, importNodeCors, restEvent, runNodeVectors, runPythonVectors, writeLambda, type NodeCorsModule, type RenderedLambda, type Vector } from '../support/lambda-harness.js';
+import {
+  httpEvent,
+  importNodeCors,
+  restEvent,
+  runNodeVectors,
+  runPythonVectors,
+  writeLambda,
+  type NodeCorsModule,
+  type RenderedLambda,
+  type Vector,
+} from '../support/lambda-harness.js';
 import { recordFigures, Tally } from '../support/reliability-report.js';
-import { allows, arbitraryOrigin, craft, isLookalike, modelOf, validSpec, type CraftedOrigin, type OriginClass } from '../support/reliability-specs.js';
+import {
+  allows,
+  arbitraryOrigin,
+  craft,
+  isLookalike,
+  modelOf,
+  validSpec,
+  type CraftedOrigin,
+  type OriginClass,
+} from '../support/reliability-specs.js';
 
 /** The S3 website endpoint the evaluation stands in (its origin joins the allowlist when the frontend is on). */
 const WEBSITE = 'cors-gen-site-20250101.s3-website-us-east-1.amazonaws.com';
@@ -67,7 +86,10 @@ let node: { lambda: RenderedLambda; cors: NodeCorsModule };
 let python: RenderedLambda;
 
 function fail(c: Case, component: string, o: CraftedOrigin, detail: string): void {
-  if (failures.length < 20) failures.push(`${component} accepted ${JSON.stringify(o.origin)} (${o.kind}) ${detail}; allowlist ${JSON.stringify(c.allowlist)}, stage ${c.stage}, spec ${JSON.stringify(c.spec)}`);
+  if (failures.length < 20)
+    failures.push(
+      `${component} accepted ${JSON.stringify(o.origin)} (${o.kind}) ${detail}; allowlist ${JSON.stringify(c.allowlist)}, stage ${c.stage}, spec ${JSON.stringify(c.spec)}`,
+    );
   else failures.push('...');
 }
 
@@ -87,9 +109,20 @@ function judge(c: Case, component: string, o: CraftedOrigin, acao: string | unde
   if (accepted) {
     if (anyList) {
       if (acao !== '*') fail(c, component, o, `by echoing it (${JSON.stringify(acao)}) for a "*" list`);
-    } else if (!allowed) fail(c, component, o, `with Access-Control-Allow-Origin ${JSON.stringify(acao)} although compileOrigins refuses it`);
+    } else if (!allowed)
+      fail(
+        c,
+        component,
+        o,
+        `with Access-Control-Allow-Origin ${JSON.stringify(acao)} although compileOrigins refuses it`,
+      );
   } else if (o.kind === 'allowed' && allowed) {
-    fail(c, component, o, `-- it did NOT accept this allowed origin (Access-Control-Allow-Origin ${JSON.stringify(acao)})`);
+    fail(
+      c,
+      component,
+      o,
+      `-- it did NOT accept this allowed origin (Access-Control-Allow-Origin ${JSON.stringify(acao)})`,
+    );
   }
 }
 
@@ -117,15 +150,35 @@ async function evaluate(spec: Record<string, unknown>, index: number): Promise<C
       const address = r.ofType('aws_api_gateway_integration_response')[0]!.address;
       const params = r.attribute(address, 'response_parameters') as Record<string, string>;
       const templates = r.attribute(address, 'response_templates') as Record<string, string>;
-      preflight = { staticOrigin: params['method.response.header.Access-Control-Allow-Origin']!.replace(/^'|'$/g, ''), template: templates['application/json']! };
-      gateway = r.ofType('aws_api_gateway_gateway_response').map((g) => r.attribute(g.address, 'response_parameters') as Record<string, string>);
+      preflight = {
+        staticOrigin: params['method.response.header.Access-Control-Allow-Origin']!.replace(/^'|'$/g, ''),
+        template: templates['application/json']!,
+      };
+      gateway = r
+        .ofType('aws_api_gateway_gateway_response')
+        .map((g) => r.attribute(g.address, 'response_parameters') as Record<string, string>);
     } else {
-      service = model.api === 'http' ? r.nested('aws_apigatewayv2_api.api', 'cors_configuration') : r.nested('aws_lambda_function_url.handler', 'cors');
+      service =
+        model.api === 'http'
+          ? r.nested('aws_apigatewayv2_api.api', 'cors_configuration')
+          : r.nested('aws_lambda_function_url.handler', 'cors');
     }
     const n = index * 7 + (stage ? 3 : 0);
     const crafted = allowlist.flatMap((entry, i) => craft(entry, ['app', 'x1', 'a-b', 'www'][(n + i) % 4]!, n + i));
     const extra = fc.sample(arbitraryOrigin, { numRuns: 15, seed: SEED + n });
-    out.push({ spec, doc: synthesized, ...(stage ? { stageOrigins: stage.allowOrigins } : {}), model, stage: stage?.name ?? model.stage, allowlist, env, origins: [...crafted, ...extra], preflight, gateway, service });
+    out.push({
+      spec,
+      doc: synthesized,
+      ...(stage ? { stageOrigins: stage.allowOrigins } : {}),
+      model,
+      stage: stage?.name ?? model.stage,
+      allowlist,
+      env,
+      origins: [...crafted, ...extra],
+      preflight,
+      gateway,
+      service,
+    });
   }
   return out;
 }
@@ -135,15 +188,58 @@ beforeAll(async () => {
   const specs = fc.sample(validSpec, { numRuns: SPECS, seed: SEED });
   // Always include the shapes that matter most: a wildcard REST list with credentials, a "*" list, an https://* list.
   specs.push(
-    { version: 1, name: 'wild-rest', api: 'rest', cors: { allowOrigins: ['https://*.example.com', 'https://app.example.org'], allowCredentials: true }, routes: [{ path: '/a', methods: ['GET'] }], frontend: { enabled: true } },
-    { version: 1, name: 'star-rest', api: 'rest', cors: { allowOrigins: ['*'] }, routes: [{ path: '/a', methods: ['GET'] }] },
-    { version: 1, name: 'scheme-http', api: 'http', cors: { allowOrigins: ['https://*', 'http://localhost:3000'] }, routes: [{ path: '/a', methods: ['GET'] }] },
-    { version: 1, name: 'one-url', api: 'function-url', cors: { allowOrigins: ['https://dashboard.example.com'], allowCredentials: true }, frontend: { enabled: true } },
+    {
+      version: 1,
+      name: 'wild-rest',
+      api: 'rest',
+      cors: { allowOrigins: ['https://*.example.com', 'https://app.example.org'], allowCredentials: true },
+      routes: [{ path: '/a', methods: ['GET'] }],
+      frontend: { enabled: true },
+    },
+    {
+      version: 1,
+      name: 'star-rest',
+      api: 'rest',
+      cors: { allowOrigins: ['*'] },
+      routes: [{ path: '/a', methods: ['GET'] }],
+    },
+    {
+      version: 1,
+      name: 'scheme-http',
+      api: 'http',
+      cors: { allowOrigins: ['https://*', 'http://localhost:3000'] },
+      routes: [{ path: '/a', methods: ['GET'] }],
+    },
+    {
+      version: 1,
+      name: 'one-url',
+      api: 'function-url',
+      cors: { allowOrigins: ['https://dashboard.example.com'], allowCredentials: true },
+      frontend: { enabled: true },
+    },
     // Only a wildcard, with credentials: no exact origin for the static headers to name.
-    { version: 1, name: 'wild-only', api: 'rest', cors: { allowOrigins: ['https://*.example.com'], allowCredentials: true }, routes: [{ path: '/a', methods: ['GET'] }] },
+    {
+      version: 1,
+      name: 'wild-only',
+      api: 'rest',
+      cors: { allowOrigins: ['https://*.example.com'], allowCredentials: true },
+      routes: [{ path: '/a', methods: ['GET'] }],
+    },
     // Hosts with letters that have Unicode lookalikes which case-fold to ASCII ("\u212A".toLowerCase() === "k").
-    { version: 1, name: 'kiosk-rest', api: 'rest', cors: { allowOrigins: ['https://kiosk.example.com', 'https://*.kiosk.example.com', 'https://sk.example.com'] }, routes: [{ path: '/a', methods: ['GET'] }] },
-    { version: 1, name: 'kiosk-http', api: 'http', cors: { allowOrigins: ['https://kiosk.example.com', 'https://sk.example.com'], allowCredentials: true }, routes: [{ path: '/a', methods: ['GET'] }] },
+    {
+      version: 1,
+      name: 'kiosk-rest',
+      api: 'rest',
+      cors: { allowOrigins: ['https://kiosk.example.com', 'https://*.kiosk.example.com', 'https://sk.example.com'] },
+      routes: [{ path: '/a', methods: ['GET'] }],
+    },
+    {
+      version: 1,
+      name: 'kiosk-http',
+      api: 'http',
+      cors: { allowOrigins: ['https://kiosk.example.com', 'https://sk.example.com'], allowCredentials: true },
+      routes: [{ path: '/a', methods: ['GET'] }],
+    },
   );
   cases = (await Promise.all(specs.map((s, i) => evaluate(s, i)))).flat();
   node = { lambda: writeLambda('nodejs22.x'), cors: undefined as unknown as NodeCorsModule };
@@ -174,7 +270,20 @@ describe('no origin outside the allowlist is accepted', () => {
     const apis = new Set(cases.map((c) => c.model.api));
     expect(apis).toEqual(new Set(['rest', 'http', 'function-url']));
     const classes = new Set(cases.flatMap((c) => c.origins.map((o) => o.kind)));
-    for (const k of ['allowed', 'null', 'prefix (post-domain)', 'suffix (pre-domain)', 'unescaped dot', 'substring', 'any subdomain', 'http trusted by https', 'other port', 'special characters', 'unicode lookalike', 'case variant'] as OriginClass[]) {
+    for (const k of [
+      'allowed',
+      'null',
+      'prefix (post-domain)',
+      'suffix (pre-domain)',
+      'unescaped dot',
+      'substring',
+      'any subdomain',
+      'http trusted by https',
+      'other port',
+      'special characters',
+      'unicode lookalike',
+      'case variant',
+    ] as OriginClass[]) {
       expect(classes, k).toContain(k);
     }
   });
@@ -183,9 +292,11 @@ describe('no origin outside the allowlist is accepted', () => {
     const disagreements: string[] = [];
     for (const c of cases) {
       for (const o of c.origins) {
-        if (allows(c.allowlist, o.origin) !== reference(c.allowlist, o.origin)) disagreements.push(`${JSON.stringify(o.origin)} (${o.kind}) against ${JSON.stringify(c.allowlist)}`);
+        if (allows(c.allowlist, o.origin) !== reference(c.allowlist, o.origin))
+          disagreements.push(`${JSON.stringify(o.origin)} (${o.kind}) against ${JSON.stringify(c.allowlist)}`);
         // A lookalike is only ever allowed when the list itself names it (another entry, or a wildcard's label).
-        if (isLookalike(o.kind) && allows(c.allowlist, o.origin) && !reference(c.allowlist, o.origin)) disagreements.push(`lookalike ${o.origin}`);
+        if (isLookalike(o.kind) && allows(c.allowlist, o.origin) && !reference(c.allowlist, o.origin))
+          disagreements.push(`lookalike ${o.origin}`);
       }
     }
     expect(disagreements.slice(0, 10)).toEqual([]);
@@ -215,16 +326,24 @@ describe('no origin outside the allowlist is accepted', () => {
     expect(allows(c.allowlist, kelvin)).toBe(false);
     expect(preflightOrigin(c, 'Origin', kelvin)).not.toBe(kelvin);
     expect(preflightOrigin(c, 'Origin', 'https://kiosk.example.com')).toBe('https://kiosk.example.com');
-    expect(preflightOrigin(c, 'Origin', 'https://kiosk.example.com.evil.io')).not.toBe('https://kiosk.example.com.evil.io');
+    expect(preflightOrigin(c, 'Origin', 'https://kiosk.example.com.evil.io')).not.toBe(
+      'https://kiosk.example.com.evil.io',
+    );
   });
 
   it('evaluates the module as Terraform does (checked against terraform console where it is installed)', () => {
-    const sample = [...cases.filter((c) => c.preflight).slice(0, 3), ...cases.filter((c) => c.service).slice(0, 2), ...cases.filter((c) => c.stageOrigins).slice(0, 1)];
+    const sample = [
+      ...cases.filter((c) => c.preflight).slice(0, 3),
+      ...cases.filter((c) => c.service).slice(0, 2),
+      ...cases.filter((c) => c.stageOrigins).slice(0, 1),
+    ];
     expect(sample.length).toBeGreaterThanOrEqual(5);
     for (const [i, c] of sample.entries()) {
       // Always: the effective list is the spec's (or the stage's) origins plus the website origin, "*" alone.
       const base = c.stageOrigins ?? c.model.cors.allowOrigins;
-      const expected = base.includes('*') ? ['*'] : [...new Set([...base, ...(c.model.frontend.enabled ? [`http://${WEBSITE}`] : [])])];
+      const expected = base.includes('*')
+        ? ['*']
+        : [...new Set([...base, ...(c.model.frontend.enabled ? [`http://${WEBSITE}`] : [])])];
       expect(c.allowlist, JSON.stringify(c.spec)).toEqual(expected);
       expect(c.env['ALLOWED_ORIGINS']).toBe(expected.join(' '));
       if (!TERRAFORM) continue;
@@ -297,7 +416,11 @@ describe('no origin outside the allowlist is accepted', () => {
       const schemes = c.allowlist.filter((e) => /^https?:\/\/\*$/.test(e)).map((e) => e.slice(0, -1));
       for (const o of c.origins) {
         const accepted = originAllowed(cors, o.origin);
-        const acao = accepted ? (cors.allowOrigins.includes('*') && !cors.allowCredentials ? '*' : o.origin) : undefined;
+        const acao = accepted
+          ? cors.allowOrigins.includes('*') && !cors.allowCredentials
+            ? '*'
+            : o.origin
+          : undefined;
         // "https://*" means every https site. The preview's model of it (AWS documents none) admits any text
         // after the scheme, including strings no browser sends ("https://a b"), which compileOrigins' DNS rule
         // refuses; that is a difference of models, not a lookalike getting in, so it is only counted.
@@ -319,8 +442,16 @@ const compiled = new Map<string, ReturnType<typeof compileTemplate>>();
 function preflightOrigin(c: Case, headerName: string, origin: string): string {
   const text = c.preflight!.template;
   let template = compiled.get(text);
-  if (!template) compiled.set(text, (template = compileTemplate(text, { file: 'main.tf.json', address: 'aws_api_gateway_integration_response' })));
-  const result = template.render({ params: { path: {}, querystring: {}, header: { [headerName]: origin, Host: 'api.example.com' } }, body: '', context: { httpMethod: 'OPTIONS' } });
+  if (!template)
+    compiled.set(
+      text,
+      (template = compileTemplate(text, { file: 'main.tf.json', address: 'aws_api_gateway_integration_response' })),
+    );
+  const result = template.render({
+    params: { path: {}, querystring: {}, header: { [headerName]: origin, Host: 'api.example.com' } },
+    body: '',
+    context: { httpMethod: 'OPTIONS' },
+  });
   return result.responseOverride.headers['Access-Control-Allow-Origin'] ?? c.preflight!.staticOrigin;
 }
 
@@ -348,17 +479,28 @@ function terraformValues(c: Case, dir: string): Record<string, unknown> {
   const doc = c.doc as Record<string, Record<string, Record<string, Record<string, unknown>>>>;
   const locals = { ...(doc['locals'] as unknown as Record<string, unknown>) };
   if ('website_origin' in locals) locals['website_origin'] = `http://${WEBSITE}`;
-  const probe: Record<string, unknown> = { allowed: '${local.allowed_origins}', env: (doc['resource']!['aws_lambda_function']!['handler']!['environment'] as { variables: Record<string, string> }).variables['ALLOWED_ORIGINS'] };
+  const probe: Record<string, unknown> = {
+    allowed: '${local.allowed_origins}',
+    env: (doc['resource']!['aws_lambda_function']!['handler']!['environment'] as { variables: Record<string, string> })
+      .variables['ALLOWED_ORIGINS'],
+  };
   if (c.model.api === 'rest') {
     const ir = Object.values(doc['resource']!['aws_api_gateway_integration_response']!)[0]!;
-    probe['acao'] = (ir['response_parameters'] as Record<string, string>)['method.response.header.Access-Control-Allow-Origin'];
+    probe['acao'] = (ir['response_parameters'] as Record<string, string>)[
+      'method.response.header.Access-Control-Allow-Origin'
+    ];
     probe['vtl'] = (ir['response_templates'] as Record<string, string>)['application/json'];
   } else {
-    const block = c.model.api === 'http' ? doc['resource']!['aws_apigatewayv2_api']!['api']!['cors_configuration'] : doc['resource']!['aws_lambda_function_url']!['handler']!['cors'];
+    const block =
+      c.model.api === 'http'
+        ? doc['resource']!['aws_apigatewayv2_api']!['api']!['cors_configuration']
+        : doc['resource']!['aws_lambda_function_url']!['handler']!['cors'];
     probe['service'] = (block as Record<string, unknown>)['allow_origins'];
   }
   for (const [k, v] of Object.entries(probe)) locals[`probe_${k}`] = v;
-  locals['probe'] = `\${base64encode(jsonencode({ ${Object.keys(probe).map((k) => `${k} = local.probe_${k}`).join(', ')} }))}`;
+  locals['probe'] = `\${base64encode(jsonencode({ ${Object.keys(probe)
+    .map((k) => `${k} = local.probe_${k}`)
+    .join(', ')} }))}`;
   writeFileSync(path.join(dir, 'main.tf.json'), JSON.stringify({ variable: doc['variable'], locals }));
   writeFileSync(path.join(dir, 'cli.tfrc'), '');
   const args = c.stageOrigins ? ['-var', `allowed_origins=${JSON.stringify(c.stageOrigins)}`] : [];
@@ -367,7 +509,13 @@ function terraformValues(c: Case, dir: string): Record<string, unknown> {
     input: 'local.probe\n',
     encoding: 'utf8',
     timeout: 60_000,
-    env: { ...process.env, TF_CLI_CONFIG_FILE: path.join(dir, 'cli.tfrc'), TF_IN_AUTOMATION: '1', CHECKPOINT_DISABLE: '1', TF_INPUT: '0' },
+    env: {
+      ...process.env,
+      TF_CLI_CONFIG_FILE: path.join(dir, 'cli.tfrc'),
+      TF_IN_AUTOMATION: '1',
+      CHECKPOINT_DISABLE: '1',
+      TF_INPUT: '0',
+    },
   });
   const encoded = /"([A-Za-z0-9+/=]+)"/.exec(r.stdout)?.[1];
   if (r.status !== 0 || !encoded) throw new Error(`terraform console failed: ${r.stdout}\n${r.stderr}`);
@@ -393,13 +541,17 @@ function judgeLambda(component: string, outcomes: ReturnType<typeof runPythonVec
         failures.push(`${component} crashed on ${JSON.stringify(o.origin)}: ${outcome.crash.split('\n')[0]}`);
         return;
       }
-      const headers = ((outcome.response as { headers?: Record<string, string> }).headers ?? {}) as Record<string, string>;
+      const headers = ((outcome.response as { headers?: Record<string, string> }).headers ?? {}) as Record<
+        string,
+        string
+      >;
       const acao = Object.entries(headers).find(([k]) => k.toLowerCase() === 'access-control-allow-origin')?.[1];
       if (c.model.api !== 'rest') {
         // The service owns CORS: the function must not add a header the service could pass through.
         tried.add(component);
         verdicts.add(`${component}: service mode, no header`);
-        if (acao !== undefined) failures.push(`${component} set Access-Control-Allow-Origin ${acao} in service mode (${c.model.api})`);
+        if (acao !== undefined)
+          failures.push(`${component} set Access-Control-Allow-Origin ${acao} in service mode (${c.model.api})`);
         return;
       }
       judge(c, component, o, acao);
@@ -418,7 +570,8 @@ function reference(list: readonly string[], origin: string): boolean {
   if (origin === '' || origin === 'null') return false;
   for (const ch of origin) if (ch < '!' || ch > '~') return false;
   const o = origin.replace(/[A-Z]/g, (c) => c.toLowerCase());
-  const isLabel = (l: string) => l.length >= 1 && l.length <= 63 && /^[a-z0-9-]+$/.test(l) && !l.startsWith('-') && !l.endsWith('-');
+  const isLabel = (l: string) =>
+    l.length >= 1 && l.length <= 63 && /^[a-z0-9-]+$/.test(l) && !l.startsWith('-') && !l.endsWith('-');
   for (const entry of list) {
     if (entry === '*') return true;
     if (entry === o) return true;
@@ -435,7 +588,13 @@ function reference(list: readonly string[], origin: string): boolean {
     if (star === -1) continue;
     const before = entry.slice(0, star);
     const after = entry.slice(star + 1);
-    if (o.startsWith(before) && o.endsWith(after) && o.length > before.length + after.length && isLabel(o.slice(before.length, o.length - after.length))) return true;
+    if (
+      o.startsWith(before) &&
+      o.endsWith(after) &&
+      o.length > before.length + after.length &&
+      isLabel(o.slice(before.length, o.length - after.length))
+    )
+      return true;
   }
   return false;
 }

@@ -14,7 +14,9 @@ describe('README: a header name is text, never GitHub math', () => {
   // dollar signs as a math expression unless they are escaped as "\$".
   // https://docs.github.com/en/get-started/writing-on-github/working-with-advanced-formatting/writing-mathematical-expressions
   it('escapes "$" in the CORS table', async () => {
-    const model = modelOf(spec({ cors: { allowOrigins: ['https://app.example.com'], allowHeaders: ['$input', 'x$'] } }));
+    const model = modelOf(
+      spec({ cors: { allowOrigins: ['https://app.example.com'], allowHeaders: ['$input', 'x$'] } }),
+    );
     const readme = (await buildModuleFiles(model, OPTIONS)).generated.get('README.md')!;
     expect(readme).toContain('| request headers | \\$input, x\\$ |\n');
   });

@@ -18,15 +18,21 @@ describe('Terraform templates', () => {
     const stack = new TerraformStack(new App({ skipValidation: true }), 'test');
     const doc = new TerraformVariable(stack, 'doc', { type: 'string' }).stringValue;
     new FrontendBucket(stack, 'site', { bucketPrefix: 'p', indexDocument: `\${x}-${doc}-%{y}` });
-    const resolved = stackDocument(stack) as { resource: Record<string, Record<string, { index_document: { suffix: string } }>> };
-    expect(resolved.resource['aws_s3_bucket_website_configuration']!['site']!.index_document.suffix).toBe('$${x}-${var.doc}-%%{y}');
+    const resolved = stackDocument(stack) as {
+      resource: Record<string, Record<string, { index_document: { suffix: string } }>>;
+    };
+    expect(resolved.resource['aws_s3_bucket_website_configuration']!['site']!.index_document.suffix).toBe(
+      '$${x}-${var.doc}-%%{y}',
+    );
     expect(templateLiteral(doc)).toBe(doc);
   });
 
   it('quotes API Gateway static values and refuses a quote inside', () => {
     expect(staticValue('Content-Type,X-$a')).toBe("'Content-Type,X-$a'");
     expect(staticValue('${a}')).toBe("'$${a}'");
-    expect(() => staticValue("X-It's")).toThrow(`API Gateway static values are single-quoted and cannot contain "'": "X-It's"`);
+    expect(() => staticValue("X-It's")).toThrow(
+      `API Gateway static values are single-quoted and cannot contain "'": "X-It's"`,
+    );
   });
 });
 
@@ -36,7 +42,9 @@ describe('comments', () => {
   });
 
   it('escapes every line terminator of the generated languages, controls, and the end of an HTML comment', () => {
-    expect(commentText('a\nb\rc\u2028d\u2029e\u0085f\u007fg-->h"i\\j')).toBe('a\\nb\\rc\\u2028d\\u2029e\\u0085f\\u007fg--\\u003eh\\"i\\\\j');
+    expect(commentText('a\nb\rc\u2028d\u2029e\u0085f\u007fg-->h"i\\j')).toBe(
+      'a\\nb\\rc\\u2028d\\u2029e\\u0085f\\u007fg--\\u003eh\\"i\\\\j',
+    );
   });
 
   it('names the spec file with forward slashes and never absolutely', () => {
@@ -57,16 +65,35 @@ describe('Markdown', () => {
   });
 
   it('backslash-escapes the punctuation that makes emphasis, links, code, tables or HTML', () => {
-    expect(markdownText('*a* _b_ `c` [d](e) <f> &g; |h| ~i~ \\j')).toBe('\\*a\\* \\_b\\_ \\`c\\` \\[d\\](e) \\<f\\> \\&g; \\|h\\| \\~i\\~ \\\\j');
+    expect(markdownText('*a* _b_ `c` [d](e) <f> &g; |h| ~i~ \\j')).toBe(
+      '\\*a\\* \\_b\\_ \\`c\\` \\[d\\](e) \\<f\\> \\&g; \\|h\\| \\~i\\~ \\\\j',
+    );
     expect(markdownText('line\nbreak')).toBe('line break');
   });
 
   it('is what the template helpers apply, lists comma-separated', () => {
     const readme = render('moduleReadme', {
-      header: 'h', name: '*n*', moduleName: 'n', target: 'an API Gateway HTTP API', isRest: false, frontend: false,
-      origins: ['https://a.example.com', 'https://b|c.example.com'], methods: ['GET'], headers: ['X|Y', 'Z'], exposeHeaders: [],
-      credentials: 'no', maxAge: 0, enforceOrigin: false, runtime: 'nodejs22.x', appFile: 'lambda/app.mjs', stages: [],
-      firstStage: '', specFile: 'x`y.yaml', exampleOrigin: '"https://a.example.com"', inputs: [], outputs: [],
+      header: 'h',
+      name: '*n*',
+      moduleName: 'n',
+      target: 'an API Gateway HTTP API',
+      isRest: false,
+      frontend: false,
+      origins: ['https://a.example.com', 'https://b|c.example.com'],
+      methods: ['GET'],
+      headers: ['X|Y', 'Z'],
+      exposeHeaders: [],
+      credentials: 'no',
+      maxAge: 0,
+      enforceOrigin: false,
+      runtime: 'nodejs22.x',
+      appFile: 'lambda/app.mjs',
+      stages: [],
+      firstStage: '',
+      specFile: 'x`y.yaml',
+      exampleOrigin: '"https://a.example.com"',
+      inputs: [],
+      outputs: [],
     });
     expect(readme).toContain('# \\*n\\*\n');
     expect(readme).toContain('from ``x`y.yaml``: an API Gateway HTTP API\n');

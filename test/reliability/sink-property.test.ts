@@ -42,12 +42,71 @@ const TERRAFORM = '/usr/local/bin/terraform';
 
 /** Anything: what a folder name or a model built past validation may hold. */
 const HOSTILE = [
-  '${file("/etc/hostname")}', '${', '%{ if true }x%{ endif }', '%{', '$${', '"', "'", '\\', '\n', '\r\n', '\t', '\u2028', '\u2029',
-  '#set($x = 1)', '$input.body', '$context.requestId', '#if(true)', '*/', '/*', '//', '-->', '<!--', '<b>x</b>', '`', '```', '|', '# ',
-  '[a](javascript:x)', '_x_', '*x*', '\u0085', '\u007f', 'é', '😀', 'EOT', '\u0000', ' ', 'a', 'Z9',
+  '${file("/etc/hostname")}',
+  '${',
+  '%{ if true }x%{ endif }',
+  '%{',
+  '$${',
+  '"',
+  "'",
+  '\\',
+  '\n',
+  '\r\n',
+  '\t',
+  '\u2028',
+  '\u2029',
+  '#set($x = 1)',
+  '$input.body',
+  '$context.requestId',
+  '#if(true)',
+  '*/',
+  '/*',
+  '//',
+  '-->',
+  '<!--',
+  '<b>x</b>',
+  '`',
+  '```',
+  '|',
+  '# ',
+  '[a](javascript:x)',
+  '_x_',
+  '*x*',
+  '\u0085',
+  '\u007f',
+  'é',
+  '😀',
+  'EOT',
+  '\u0000',
+  ' ',
+  'a',
+  'Z9',
 ];
 /** RFC 9110 token characters and VTL/shell/Markdown look-alikes made of them. */
-const TOKEN_PIECES = ['X', 'a', '9', '#set', '$input', '$', '%', "'", '`', '|', '*', '_', '~', '^', '&', '!', '#', '+', '.', '-', '$context', '*x*'];
+const TOKEN_PIECES = [
+  'X',
+  'a',
+  '9',
+  '#set',
+  '$input',
+  '$',
+  '%',
+  "'",
+  '`',
+  '|',
+  '*',
+  '_',
+  '~',
+  '^',
+  '&',
+  '!',
+  '#',
+  '+',
+  '.',
+  '-',
+  '$context',
+  '*x*',
+];
 /**
  * What validation accepts in a literal route segment: the characters API Gateway accepts in a path part
  * (letters, digits, "." "_" "-" and ":"). Hostile segments reach the generator through `bypass.segment`.
@@ -56,7 +115,8 @@ const SEGMENT_PIECES = ['a', '9', 'Z', ':', '.', '-', '_', 'input'];
 /** S3's safe key characters, which the validator accepts in an index document. */
 const INDEX_PIECES = ['index', '.', 'html', '!', '*', '(', ')', '-', '_', 'A9'];
 
-const joined = (pieces: readonly string[], min: number, max: number) => fc.array(fc.constantFrom(...pieces), { minLength: min, maxLength: max }).map((p) => p.join(''));
+const joined = (pieces: readonly string[], min: number, max: number) =>
+  fc.array(fc.constantFrom(...pieces), { minLength: min, maxLength: max }).map((p) => p.join(''));
 
 interface Shape {
   readonly api: 'rest' | 'http' | 'function-url';
@@ -82,11 +142,24 @@ const shape: fc.Arbitrary<Shape> = fc
     credentials: fc.boolean(),
     allowHeaders: fc.array(joined(TOKEN_PIECES, 1, 4), { maxLength: 3 }),
     exposeHeaders: fc.array(joined(TOKEN_PIECES, 1, 4), { maxLength: 2 }),
-    routes: fc.array(fc.record({ literals: fc.array(joined(SEGMENT_PIECES, 1, 4), { minLength: 1, maxLength: 2 }), param: fc.boolean() }), { minLength: 1, maxLength: 3 }),
+    routes: fc.array(
+      fc.record({
+        literals: fc.array(joined(SEGMENT_PIECES, 1, 4), { minLength: 1, maxLength: 2 }),
+        param: fc.boolean(),
+      }),
+      { minLength: 1, maxLength: 3 },
+    ),
     indexDocument: joined(INDEX_PIECES, 1, 4),
     stage: fc.boolean(),
     specFile: fc.array(joined(HOSTILE, 1, 3), { maxLength: 2 }).map((dirs) => [...dirs, 'cors-gen.yaml'].join('/')),
-    bypass: fc.option(fc.record({ indexDocument: joined(HOSTILE, 1, 4), header: joined(HOSTILE, 1, 3), segment: joined(HOSTILE, 1, 3) }), { nil: undefined, freq: 2 }),
+    bypass: fc.option(
+      fc.record({
+        indexDocument: joined(HOSTILE, 1, 4),
+        header: joined(HOSTILE, 1, 3),
+        segment: joined(HOSTILE, 1, 3),
+      }),
+      { nil: undefined, freq: 2 },
+    ),
   })
   .map((s) => {
     // A quote is a valid token but not in a REST API's static values (refused by validation and by the construct).
@@ -103,7 +176,14 @@ const shape: fc.Arbitrary<Shape> = fc
 
 /** Route paths; the prefix r<i> keeps routes apart, so resource addresses never depend on a collision hash. */
 function routePaths(s: Shape, literal: (value: string) => string): string[] {
-  return s.routes.map((r, i) => '/' + r.literals.map((l, j) => literal(j === 0 ? `r${i}${l}` : l)).flatMap((l, j) => (j === 0 && r.param ? [l, '{id}'] : [l])).join('/'));
+  return s.routes.map(
+    (r, i) =>
+      '/' +
+      r.literals
+        .map((l, j) => literal(j === 0 ? `r${i}${l}` : l))
+        .flatMap((l, j) => (j === 0 && r.param ? [l, '{id}'] : [l]))
+        .join('/'),
+  );
 }
 
 function specOf(s: Shape, harmless: boolean) {
@@ -223,7 +303,11 @@ function expressionEnd(s: string, i: number): number {
 }
 
 /** Reads every string of a document (JSON syntax: strings are templates), whatever nests it. */
-function readStrings(value: unknown, out: Strings = { expressions: [], texts: [], templates: [], parameters: [] }, key = ''): Strings {
+function readStrings(
+  value: unknown,
+  out: Strings = { expressions: [], texts: [], templates: [], parameters: [] },
+  key = '',
+): Strings {
   if (typeof value === 'string') {
     // The configuration hash of the REST trigger is data about the spec; it may differ from the baseline's.
     const { text, expressions } = splitTemplate(value);
@@ -251,7 +335,9 @@ function addresses(doc: Record<string, unknown>): string[] {
     if (kind === '//') continue; // the .tf.json header comment
     for (const b of Array.isArray(body) ? body : [body]) {
       for (const [name, inner] of Object.entries((b ?? {}) as Record<string, unknown>)) {
-        if (kind === 'resource' || kind === 'data') for (const i of Array.isArray(inner) ? inner : [inner]) for (const n of Object.keys(i as object)) out.push(`${kind}.${name}.${n}`);
+        if (kind === 'resource' || kind === 'data')
+          for (const i of Array.isArray(inner) ? inner : [inner])
+            for (const n of Object.keys(i as object)) out.push(`${kind}.${name}.${n}`);
         else out.push(`${kind}.${name}`);
       }
     }
@@ -270,7 +356,8 @@ async function parsed(model: CorsModel, format: 'hcl' | 'json', specFile: string
   const docs = new Map<string, Record<string, unknown>>();
   for (const [name, text] of files.generated) {
     if (name.endsWith('.tf.json')) docs.set(name, JSON.parse(text) as Record<string, unknown>);
-    else if (name.endsWith('.tf') || name.endsWith('.tfvars')) docs.set(name, (await parseHcl(name, text)) as Record<string, unknown>);
+    else if (name.endsWith('.tf') || name.endsWith('.tfvars'))
+      docs.set(name, (await parseHcl(name, text)) as Record<string, unknown>);
   }
   return { files, docs };
 }
@@ -279,7 +366,19 @@ async function parsed(model: CorsModel, format: 'hcl' | 'json', specFile: string
 function markdownShape(readme: string): string[] {
   // CommonMark ends a line at \n, \r\n or \r (https://spec.commonmark.org/0.31.2/#line-ending).
   return readme.split(/\r\n|\r|\n/).map((line) => {
-    const kind = line.startsWith('|') ? 'row' : line.startsWith('#') ? 'heading' : line.startsWith('```') ? 'fence' : line.startsWith('- ') ? 'item' : line.startsWith('<!--') ? 'comment' : line === '' ? 'blank' : 'text';
+    const kind = line.startsWith('|')
+      ? 'row'
+      : line.startsWith('#')
+        ? 'heading'
+        : line.startsWith('```')
+          ? 'fence'
+          : line.startsWith('- ')
+            ? 'item'
+            : line.startsWith('<!--')
+              ? 'comment'
+              : line === ''
+                ? 'blank'
+                : 'text';
     return kind === 'row' ? `row:${line.replace(/\\./g, '').split('|').length}` : kind;
   });
 }
@@ -305,7 +404,9 @@ afterAll(() => {
     cases: tally.toObject(),
     'Lambda files through the Node parser': codeFiles.js.length,
     'Lambda files through py_compile': codeFiles.py.length,
-    'module folders through terraform fmt -check': existsSync(TERRAFORM) ? fmtFolders.length : 'terraform not installed',
+    'module folders through terraform fmt -check': existsSync(TERRAFORM)
+      ? fmtFolders.length
+      : 'terraform not installed',
     'max synthesis time per module (ms)': Math.round(synthTime.max),
   });
 });
@@ -335,10 +436,12 @@ describe('every sink of generated output keeps spec strings literal', () => {
       expect([...h.docs.keys()], label).toEqual([...b.docs.keys()]);
       const hs = readStrings([...h.docs.values()]);
       const bs = readStrings([...b.docs.values()]);
-      for (const [name, doc] of h.docs) expect(addresses(doc), `${name} of ${label}`).toEqual(addresses(b.docs.get(name)!));
+      for (const [name, doc] of h.docs)
+        expect(addresses(doc), `${name} of ${label}`).toEqual(addresses(b.docs.get(name)!));
       expect(hs.expressions, label).toEqual(bs.expressions);
       const text = hs.texts.join('\u0002');
-      for (const v of hostileValues(s)) expect(text.includes(v), `${JSON.stringify(v)} as literal text in ${label}`).toBe(true);
+      for (const v of hostileValues(s))
+        expect(text.includes(v), `${JSON.stringify(v)} as literal text in ${label}`).toBe(true);
 
       // VTL: the baseline's templates, which compile and render whatever Origin arrives.
       expect(hs.templates, label).toEqual(bs.templates);
@@ -347,7 +450,11 @@ describe('every sink of generated output keeps spec strings literal', () => {
         const vtl = splitTemplate(template).text.replace(/\u0001/g, '[]');
         const compiled = compileTemplate(vtl, { file: 'main.tf', address: 'template' });
         const origin = [s.specFile, ...hostileValues(s)].join('');
-        const result = compiled.render({ params: { path: {}, querystring: {}, header: { Origin: origin } }, body: '', context: {} });
+        const result = compiled.render({
+          params: { path: {}, querystring: {}, header: { Origin: origin } },
+          body: '',
+          context: {},
+        });
         expect(result.responseOverride.headers, label).toEqual({});
       }
 
@@ -360,14 +467,17 @@ describe('every sink of generated output keeps spec strings literal', () => {
       // Comments: the header is one line in every file that has one.
       for (const [name, content] of h.files.generated) {
         const first = content.split('\n')[0]!;
-        if (/\.(tf|tfvars|mjs|py)$|^\.gitignore$/.test(name)) expect(first, `${name} of ${label}`).toMatch(/^(#|\/\/) Generated by cors-gen/);
+        if (/\.(tf|tfvars|mjs|py)$|^\.gitignore$/.test(name))
+          expect(first, `${name} of ${label}`).toMatch(/^(#|\/\/) Generated by cors-gen/);
         expect(first, `${name} of ${label}`).not.toMatch(/[\r\u2028\u2029\u0000]/);
       }
 
       // JavaScript and Python: the baseline's code after the header line.
       for (const [name, content] of h.files.generated) {
         if (!name.startsWith('lambda/')) continue;
-        expect(content.split('\n').slice(1), `${name} of ${label}`).toEqual(b.files.generated.get(name)!.split('\n').slice(1));
+        expect(content.split('\n').slice(1), `${name} of ${label}`).toEqual(
+          b.files.generated.get(name)!.split('\n').slice(1),
+        );
         const file = path.join(work, `case-${n}`, name);
         mkdirSync(path.dirname(file), { recursive: true });
         writeFileSync(file, content);
@@ -375,7 +485,9 @@ describe('every sink of generated output keeps spec strings literal', () => {
       }
 
       // Markdown: the baseline's lines, line kinds and table cells.
-      expect(markdownShape(h.files.generated.get('README.md')!), label).toEqual(markdownShape(b.files.generated.get('README.md')!));
+      expect(markdownShape(h.files.generated.get('README.md')!), label).toEqual(
+        markdownShape(b.files.generated.get('README.md')!),
+      );
 
       if (format === 'hcl' && fmtFolders.length < FMT_SAMPLE) {
         const folder = path.join(work, 'fmt', `case-${n}`);
@@ -390,20 +502,31 @@ describe('every sink of generated output keeps spec strings literal', () => {
     expect(tally.get('valid spec') + tally.get('valid spec + refused values in the model')).toBeGreaterThan(RUNS / 2);
   }, 1_800_000);
 
-  it('the Lambda code of every run passes Node\'s module parser', () => {
+  it("the Lambda code of every run passes Node's module parser", () => {
     expect(codeFiles.js.length).toBeGreaterThan(0);
     // One process for all files: vm.SourceTextModule parses ES modules without running or linking them.
     const script = `const vm = require('node:vm'); const fs = require('node:fs'); let bad = [];
 for (const f of process.argv.slice(1)) { try { new vm.SourceTextModule(fs.readFileSync(f, 'utf8'), { identifier: f }); } catch (e) { bad.push(f + ': ' + e.message); } }
 if (bad.length) { console.error(bad.join('\\n')); process.exit(1); }`;
-    const r = spawnSync(process.execPath, ['--experimental-vm-modules', '--no-warnings', '-e', script, ...codeFiles.js], { encoding: 'utf8' });
+    const r = spawnSync(
+      process.execPath,
+      ['--experimental-vm-modules', '--no-warnings', '-e', script, ...codeFiles.js],
+      { encoding: 'utf8' },
+    );
     expect(r.stderr).toBe('');
     expect(r.status).toBe(0);
   });
 
   it('the Python code of every run passes py_compile', () => {
     expect(codeFiles.py.length).toBeGreaterThan(0);
-    const r = spawnSync('python3', ['-c', 'import py_compile, sys\nfor f in sys.argv[1:]: py_compile.compile(f, doraise=True)', ...codeFiles.py], { encoding: 'utf8', env: { ...process.env, PYTHONDONTWRITEBYTECODE: '1', PYTHONPYCACHEPREFIX: path.join(work, 'pycache') } });
+    const r = spawnSync(
+      'python3',
+      ['-c', 'import py_compile, sys\nfor f in sys.argv[1:]: py_compile.compile(f, doraise=True)', ...codeFiles.py],
+      {
+        encoding: 'utf8',
+        env: { ...process.env, PYTHONDONTWRITEBYTECODE: '1', PYTHONPYCACHEPREFIX: path.join(work, 'pycache') },
+      },
+    );
     expect(r.stderr).toBe('');
     expect(r.status).toBe(0);
   });

@@ -39,7 +39,9 @@ describe('Terraform strings: a spec value is never an interpolation or a directi
     const model = withIndexDocument('x${file("/etc/hostname")}');
     const hcl = (await build(model)).generated.get('main.tf')!;
     expect(hcl).toContain('    suffix = "x$${file(\\"/etc/hostname\\")}"\n');
-    const json = JSON.parse((await build(model, 'json')).generated.get('main.tf.json')!) as { resource: Record<string, Record<string, { index_document?: { suffix: string } }>> };
+    const json = JSON.parse((await build(model, 'json')).generated.get('main.tf.json')!) as {
+      resource: Record<string, Record<string, { index_document?: { suffix: string } }>>;
+    };
     const suffix = json.resource['aws_s3_bucket_website_configuration']!['site']!.index_document!.suffix;
     expect(suffix).toBe('x$${file("/etc/hostname")}');
     // Terraform's own reading of that template (the preview's parser follows its grammar): one literal.
@@ -59,7 +61,13 @@ describe('Terraform strings: a spec value is never an interpolation or a directi
   });
 
   it('escapes header names and route paths wherever they become Terraform strings', async () => {
-    const base = modelOf(spec({ api: 'http', cors: { allowHeaders: ['X-A'], exposeHeaders: ['X-B'] }, routes: [{ path: '/a', methods: ['GET'] }] }));
+    const base = modelOf(
+      spec({
+        api: 'http',
+        cors: { allowHeaders: ['X-A'], exposeHeaders: ['X-B'] },
+        routes: [{ path: '/a', methods: ['GET'] }],
+      }),
+    );
     const model: CorsModel = {
       ...base,
       cors: { ...base.cors, allowHeaders: ['X${var.a}'], exposeHeaders: ['X%{if}'] },
@@ -75,39 +83,65 @@ describe('Terraform strings: a spec value is never an interpolation or a directi
   it('writes a variable default as a literal: escaped in .tf, as it is in .tf.json, where defaults are never templates', async () => {
     const base = modelOf(spec());
     const model: CorsModel = { ...base, cors: { ...base.cors, allowOrigins: ['https://a.example.com${x}'] } };
-    expect((await build(model)).generated.get('variables.tf')).toContain('default     = ["https://a.example.com$${x}"]\n');
-    const json = JSON.parse((await build(model, 'json')).generated.get('variables.tf.json')!) as { variable: Record<string, { default: unknown }> };
+    expect((await build(model)).generated.get('variables.tf')).toContain(
+      'default     = ["https://a.example.com$${x}"]\n',
+    );
+    const json = JSON.parse((await build(model, 'json')).generated.get('variables.tf.json')!) as {
+      variable: Record<string, { default: unknown }>;
+    };
     expect(json.variable['allowed_origins']!.default).toEqual(['https://a.example.com${x}']);
   });
 
   it('writes .tfvars values as literals', async () => {
     const base = modelOf(spec({ stages: { dev: { allowOrigins: ['http://localhost:3000'] } } }));
     const model: CorsModel = { ...base, stages: [{ name: 'dev', allowOrigins: ['http://${file("x")}'] }] };
-    expect((await build(model)).generated.get('stages/dev.tfvars')).toContain('allowed_origins = ["http://$${file(\\"x\\")}"]\n');
+    expect((await build(model)).generated.get('stages/dev.tfvars')).toContain(
+      'allowed_origins = ["http://$${file(\\"x\\")}"]\n',
+    );
   });
 
-  it.runIf(existsSync(TERRAFORM))('is read by terraform console as the literal, in .tf and .tf.json, under a hostile header', async () => {
-    const value = 'x${file("/etc/hostname")}%{ if true }y%{ endif }';
-    const specFile = 'a\nlocals { probe = file("/etc/hostname") }\n/cors-gen.yaml';
-    const hcl = await build(withIndexDocument(value), 'hcl', specFile);
-    const json = await build(withIndexDocument(value), 'json', specFile);
-    const suffixLine = hcl.generated.get('main.tf')!.split('\n').find((l) => l.trim().startsWith('suffix = '))!.trim();
-    const jsonSuffix = (JSON.parse(json.generated.get('main.tf.json')!) as { resource: Record<string, Record<string, { index_document: { suffix: string } }>> }).resource['aws_s3_bucket_website_configuration']!['site']!.index_document.suffix;
-    for (const [file, content] of [
-      ['probe.tf', `# from main.tf\nlocals {\n  probe = ${suffixLine.slice('suffix = '.length)}\n}\n${hcl.generated.get('variables.tf')!}`],
-      ['probe.tf.json', `${JSON.stringify({ locals: { probe: jsonSuffix } })}\n`],
-    ] as const) {
-      const dir = mkdtempSync(path.join(os.tmpdir(), 'cors-gen-sink-console-'));
-      try {
-        writeFileSync(path.join(dir, file), content);
-        const r = spawnSync(TERRAFORM, ['console', '-no-color'], { cwd: dir, input: 'jsonencode(local.probe)\n', encoding: 'utf8', env: { ...process.env, TF_CLI_CONFIG_FILE: '/dev/null', CHECKPOINT_DISABLE: '1' } });
-        expect(r.status, r.stderr).toBe(0);
-        expect(JSON.parse(JSON.parse(r.stdout.trim()) as string)).toBe(value);
-      } finally {
-        rmSync(dir, { recursive: true, force: true });
+  it.runIf(existsSync(TERRAFORM))(
+    'is read by terraform console as the literal, in .tf and .tf.json, under a hostile header',
+    async () => {
+      const value = 'x${file("/etc/hostname")}%{ if true }y%{ endif }';
+      const specFile = 'a\nlocals { probe = file("/etc/hostname") }\n/cors-gen.yaml';
+      const hcl = await build(withIndexDocument(value), 'hcl', specFile);
+      const json = await build(withIndexDocument(value), 'json', specFile);
+      const suffixLine = hcl.generated
+        .get('main.tf')!
+        .split('\n')
+        .find((l) => l.trim().startsWith('suffix = '))!
+        .trim();
+      const jsonSuffix = (
+        JSON.parse(json.generated.get('main.tf.json')!) as {
+          resource: Record<string, Record<string, { index_document: { suffix: string } }>>;
+        }
+      ).resource['aws_s3_bucket_website_configuration']!['site']!.index_document.suffix;
+      for (const [file, content] of [
+        [
+          'probe.tf',
+          `# from main.tf\nlocals {\n  probe = ${suffixLine.slice('suffix = '.length)}\n}\n${hcl.generated.get('variables.tf')!}`,
+        ],
+        ['probe.tf.json', `${JSON.stringify({ locals: { probe: jsonSuffix } })}\n`],
+      ] as const) {
+        const dir = mkdtempSync(path.join(os.tmpdir(), 'cors-gen-sink-console-'));
+        try {
+          writeFileSync(path.join(dir, file), content);
+          const r = spawnSync(TERRAFORM, ['console', '-no-color'], {
+            cwd: dir,
+            input: 'jsonencode(local.probe)\n',
+            encoding: 'utf8',
+            env: { ...process.env, TF_CLI_CONFIG_FILE: '/dev/null', CHECKPOINT_DISABLE: '1' },
+          });
+          expect(r.status, r.stderr).toBe(0);
+          expect(JSON.parse(JSON.parse(r.stdout.trim()) as string)).toBe(value);
+        } finally {
+          rmSync(dir, { recursive: true, force: true });
+        }
       }
-    }
-  }, 60_000);
+    },
+    60_000,
+  );
 
   it('refuses such index documents in validation, saying what changed and why', () => {
     expect(errorsOf(spec({ frontend: { enabled: true, indexDocument: 'x${file("/etc/hostname")}' } }))).toEqual([
@@ -128,13 +162,17 @@ describe('Terraform strings: a spec value is never an interpolation or a directi
         fix: 'name a file such as "index.html" that each folder of the site holds',
       },
     ]);
-    expect(errorsOf(spec({ frontend: { enabled: true, indexDocument: '..' } }))[0]?.message).toBe('".." contains "..", a path segment rather than a file name (earlier versions of cors-gen accepted it)');
-    expect(errorsOf(spec({ frontend: { enabled: true, indexDocument: 'index\u0085.html' } }))[0]?.message).toMatch(/^"index\u0085\.html" contains U\+0085;/);
+    expect(errorsOf(spec({ frontend: { enabled: true, indexDocument: '..' } }))[0]?.message).toBe(
+      '".." contains "..", a path segment rather than a file name (earlier versions of cors-gen accepted it)',
+    );
+    expect(errorsOf(spec({ frontend: { enabled: true, indexDocument: 'index\u0085.html' } }))[0]?.message).toMatch(
+      /^"index\u0085\.html" contains U\+0085;/,
+    );
     expect(errorsOf(spec({ frontend: { enabled: true, indexDocument: 'home.html' } }))).toEqual([]);
   });
 });
 
-describe('comments: the spec file\'s path never starts a line of its own', () => {
+describe("comments: the spec file's path never starts a line of its own", () => {
   const specFile = 'evil\nresource "null_resource" "x" {}\n<!-- -->\u2028/cors-gen.yaml';
   const shown = 'evil\\nresource \\"null_resource\\" \\"x\\" {}\\n\\u003c!-- --\\u003e\\u2028/cors-gen.yaml';
 
@@ -147,19 +185,23 @@ describe('comments: the spec file\'s path never starts a line of its own', () =>
     }
     expect(files.generated.get('.gitignore')).toBe(`# ${header}\nlambda.zip\n.terraform/\n`);
     expect(files.generated.get('README.md')!.split('\n')[0]).toBe(`<!-- ${header} -->`);
-    const parsed = (await parseHcl('main.tf', files.generated.get('main.tf')!)) as { resource: Record<string, unknown> };
+    const parsed = (await parseHcl('main.tf', files.generated.get('main.tf')!)) as {
+      resource: Record<string, unknown>;
+    };
     expect(parsed.resource['null_resource']).toBeUndefined();
   });
 
   it('keeps it inside the "//" comment of the .tf.json files', async () => {
     const files = await build(modelOf(spec()), 'json', specFile);
     const main = JSON.parse(files.generated.get('main.tf.json')!) as Record<string, unknown>;
-    expect(main['//']).toBe(`Generated by cors-gen from ${shown}. Do not edit: change the spec and run "cors-gen generate".`);
+    expect(main['//']).toBe(
+      `Generated by cors-gen from ${shown}. Do not edit: change the spec and run "cors-gen generate".`,
+    );
   });
 });
 
 describe('API Gateway static values: a quote in a header name is refused, never written', () => {
-  it('refuses X-It\'s in a REST API\'s headers, with the reason and the fix', () => {
+  it("refuses X-It's in a REST API's headers, with the reason and the fix", () => {
     expect(errorsOf(spec({ cors: { allowHeaders: ["X-It's"] } }))).toEqual([
       {
         code: 'header-quote',
@@ -179,19 +221,26 @@ describe('API Gateway static values: a quote in a header name is refused, never 
 
   it('refuses it in the REST construct too, for callers that skip validation', async () => {
     const base = modelOf(spec());
-    await expect(build({ ...base, cors: { ...base.cors, exposeHeaders: ["X-It's"] } })).rejects.toThrow(`API Gateway static values are single-quoted and cannot contain "'": "X-It's"`);
+    await expect(build({ ...base, cors: { ...base.cors, exposeHeaders: ["X-It's"] } })).rejects.toThrow(
+      `API Gateway static values are single-quoted and cannot contain "'": "X-It's"`,
+    );
   });
 
   it('writes other token characters as they are', async () => {
     const base = modelOf(spec());
-    const main = (await build({ ...base, cors: { ...base.cors, exposeHeaders: ['X-$a', '#set', '%b'] } })).generated.get('main.tf')!;
+    const main = (
+      await build({ ...base, cors: { ...base.cors, exposeHeaders: ['X-$a', '#set', '%b'] } })
+    ).generated.get('main.tf')!;
     expect(main).toContain(`"gatewayresponse.header.Access-Control-Expose-Headers" = "'X-$a,#set,%b'"`);
   });
 });
 
 describe('the module README: spec values add no Markdown or HTML structure', () => {
   it('shows header names and the spec path as text', async () => {
-    const input = spec({ api: 'http', cors: { allowOrigins: ['https://app.example.com'], allowHeaders: ['X|Y', '*_a_*', 'A`B', '&lt'] } });
+    const input = spec({
+      api: 'http',
+      cors: { allowOrigins: ['https://app.example.com'], allowHeaders: ['X|Y', '*_a_*', 'A`B', '&lt'] },
+    });
     const readme = (await build(modelOf(input), 'hcl', 'a`b|c/cors-gen.yaml')).generated.get('README.md')!;
     expect(readme).toContain('| request headers | X\\|Y, \\*\\_a\\_\\*, A\\`B, \\&lt |\n');
     expect(readme).toContain('from ``a`b|c/cors-gen.yaml``: an API Gateway HTTP API\n');

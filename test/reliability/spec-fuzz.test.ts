@@ -155,7 +155,10 @@ async function runCase(c: FuzzCase, options: { json: boolean; generate: boolean 
     const validate = await timed(() => run(['validate', '--spec', spec, ...(options.json ? ['--json'] : [])], v));
     exits.add(`validate exit ${validate.value}`);
     expect([0, 1, 2], context).toContain(validate.value);
-    expect(validate.value === 0, `validate exit ${validate.value} but the oracle says ${valid ? 'valid' : 'invalid'}; ${context}\n${v.text()}`).toBe(valid);
+    expect(
+      validate.value === 0,
+      `validate exit ${validate.value} but the oracle says ${valid ? 'valid' : 'invalid'}; ${context}\n${v.text()}`,
+    ).toBe(valid);
     expect(v.text(), context).not.toMatch(STACK_TRACE);
     expect(v.text().trim().length, `no message; ${context}`).toBeGreaterThan(0);
     expect(validate.ms, context).toBeLessThan(RUN_LIMIT_MS);
@@ -173,14 +176,20 @@ async function runCase(c: FuzzCase, options: { json: boolean; generate: boolean 
     const generate = await timed(() => run(['generate', '--spec', spec, '--out', out], g));
     exits.add(`generate exit ${generate.value}`);
     expect([0, 1, 2], context).toContain(generate.value);
-    expect(generate.value === 0, `generate exit ${generate.value} but the oracle says ${valid ? 'valid' : 'invalid'}; ${context}\n${g.text()}`).toBe(valid);
+    expect(
+      generate.value === 0,
+      `generate exit ${generate.value} but the oracle says ${valid ? 'valid' : 'invalid'}; ${context}\n${g.text()}`,
+    ).toBe(valid);
     expect(g.text(), context).not.toMatch(STACK_TRACE);
     expect(g.text().trim().length, context).toBeGreaterThan(0);
     expect(generate.ms, context).toBeLessThan(RUN_LIMIT_MS);
     if (generate.value === 0) {
       generatesOk++;
       const files = listTree(out);
-      expect(files.some((f) => f.endsWith('main.tf')), context).toBe(true);
+      expect(
+        files.some((f) => f.endsWith('main.tf')),
+        context,
+      ).toBe(true);
     } else {
       // Nothing written: no output folder, nothing beside the spec.
       expect(listTree(dir), `${context}\n${g.text()}`).toEqual([path.relative(workRoot, spec)]);
@@ -206,7 +215,13 @@ async function loadSeeds(): Promise<void> {
   }
   const combos = [
     { api: 'rest', credentials: false, runtime: 'nodejs22.x', frontend: true },
-    { api: 'rest', credentials: true, runtime: 'python3.12', frontend: false, origins: ['https://app.example.com', 'https://*.example.org'] },
+    {
+      api: 'rest',
+      credentials: true,
+      runtime: 'python3.12',
+      frontend: false,
+      origins: ['https://app.example.com', 'https://*.example.org'],
+    },
     { api: 'http', credentials: true, runtime: 'nodejs24.x', frontend: true },
     { api: 'http', credentials: false, runtime: 'python3.13', frontend: false, origins: ['https://*'] },
     { api: 'function-url', credentials: false, runtime: 'nodejs22.x', frontend: true, origins: ['*'] },
@@ -214,7 +229,12 @@ async function loadSeeds(): Promise<void> {
   ] as const;
   for (const [i, combo] of combos.entries()) {
     const dir = mkdtempSync(path.join(workRoot, 'init-'));
-    const result = await init({ dir, name: `init-${i}`, ...combo, origins: 'origins' in combo ? [...combo.origins] : undefined });
+    const result = await init({
+      dir,
+      name: `init-${i}`,
+      ...combo,
+      origins: 'origins' in combo ? [...combo.origins] : undefined,
+    });
     expect(result.ok, `init ${JSON.stringify(combo)}`).toBe(true);
     const text = readFileSync(path.join(dir, 'cors-gen.yaml'), 'utf8');
     seeds.push({ name: `init ${combo.api}`, text, data: YAML.parse(text) as Json });
@@ -230,18 +250,78 @@ const pick = <T>(list: readonly T[], n: number): T => list[n % list.length]!;
 /** Values a spec might plausibly hold somewhere: they keep some mutated specs valid. */
 const plausible: fc.Arbitrary<Json> = fc.oneof(
   fc.constantFrom<Json>(
-    'https://app.example.com', 'http://localhost:3000', 'https://*.example.com', 'https://*', '*', 'GET', 'POST', 'OPTIONS', '/items',
-    '/items/{id}', '/files/{proxy+}', 'Content-Type', 'X-Request-Id', 'rest', 'http', 'function-url', 'nodejs22.x', 'python3.13',
-    true, false, 0, 600, 86400, 7200, ['GET'], ['https://app.example.com', 'https://admin.example.com'], [{ path: '/a', methods: ['GET'] }],
+    'https://app.example.com',
+    'http://localhost:3000',
+    'https://*.example.com',
+    'https://*',
+    '*',
+    'GET',
+    'POST',
+    'OPTIONS',
+    '/items',
+    '/items/{id}',
+    '/files/{proxy+}',
+    'Content-Type',
+    'X-Request-Id',
+    'rest',
+    'http',
+    'function-url',
+    'nodejs22.x',
+    'python3.13',
+    true,
+    false,
+    0,
+    600,
+    86400,
+    7200,
+    ['GET'],
+    ['https://app.example.com', 'https://admin.example.com'],
+    [{ path: '/a', methods: ['GET'] }],
   ),
   fc.integer({ min: -5, max: 100_000 }),
 );
 
 const nasty = fc.constantFrom<string>(
-  '', ' ', 'null', '~', 'true', 'yes', '0x1F', '1e400', '-0', '.nan', '<<', '&a', '*a', '!!binary aGk=', '\u0000', '\uFEFF', '\u202Eevil',
-  'https://\u212Aey.example.com', 'https://app.example.com/', 'HTTPS://APP.EXAMPLE.COM', 'https://*.*.example.com', 'https://app.example.com.evil.io',
-  'https://xn--80ak6aa92e.com', '${jsonencode(1)}', '%{if true}x%{endif}', '$context.responseOverride.status', '"', "'", '\\', '#', '- x', ': x',
-  '{}', '[]', '\u001b[31mred\u001b[0m', 'line\nbreak', 'tab\there', '__proto__', 'constructor', 'toString',
+  '',
+  ' ',
+  'null',
+  '~',
+  'true',
+  'yes',
+  '0x1F',
+  '1e400',
+  '-0',
+  '.nan',
+  '<<',
+  '&a',
+  '*a',
+  '!!binary aGk=',
+  '\u0000',
+  '\uFEFF',
+  '\u202Eevil',
+  'https://\u212Aey.example.com',
+  'https://app.example.com/',
+  'HTTPS://APP.EXAMPLE.COM',
+  'https://*.*.example.com',
+  'https://app.example.com.evil.io',
+  'https://xn--80ak6aa92e.com',
+  '${jsonencode(1)}',
+  '%{if true}x%{endif}',
+  '$context.responseOverride.status',
+  '"',
+  "'",
+  '\\',
+  '#',
+  '- x',
+  ': x',
+  '{}',
+  '[]',
+  '\u001b[31mred\u001b[0m',
+  'line\nbreak',
+  'tab\there',
+  '__proto__',
+  'constructor',
+  'toString',
 );
 
 /** A deeply nested value: lists or mappings, up to 200 levels (the loader refuses more than 64). */
@@ -260,17 +340,57 @@ const weird: fc.Arbitrary<Json> = fc.oneof(
   { weight: 1, arbitrary: fc.constantFrom<Json>(null, 1e308, -1e308, 2 ** 53 + 2, 0.5, -1, 127, 10241, 901) },
   /* huge strings */ { weight: 1, arbitrary: fc.integer({ min: 1000, max: 300_000 }).map((n) => 'a'.repeat(n)) },
   { weight: 1, arbitrary: fc.integer({ min: 100, max: 50_000 }).map((n) => '\u00e9\u4e2d'.repeat(n)) },
-  /* huge collections */ { weight: 1, arbitrary: fc.integer({ min: 100, max: 15_000 }).map((n) => Array.from({ length: n }, (_, i) => `https://a${i}.example.com`)) },
-  { weight: 1, arbitrary: fc.integer({ min: 100, max: 11_000 }).map((n) => Object.fromEntries(Array.from({ length: n }, (_, i) => [`k${i}`, i]))) },
+  /* huge collections */ {
+    weight: 1,
+    arbitrary: fc
+      .integer({ min: 100, max: 15_000 })
+      .map((n) => Array.from({ length: n }, (_, i) => `https://a${i}.example.com`)),
+  },
+  {
+    weight: 1,
+    arbitrary: fc
+      .integer({ min: 100, max: 11_000 })
+      .map((n) => Object.fromEntries(Array.from({ length: n }, (_, i) => [`k${i}`, i]))),
+  },
   { weight: 1, arbitrary: deep },
 );
 
 const keyName = fc.oneof(
-  fc.constantFrom('version', 'name', 'api', 'stage', 'cors', 'routes', 'frontend', 'lambda', 'stages', 'allowOrigins', 'allowOrigin', 'AllowOrigins', 'allowedOrigins', 'methods', 'path', 'dev', 'prod', '$schema', '__proto__', 'constructor', '<<', '', ' '),
+  fc.constantFrom(
+    'version',
+    'name',
+    'api',
+    'stage',
+    'cors',
+    'routes',
+    'frontend',
+    'lambda',
+    'stages',
+    'allowOrigins',
+    'allowOrigin',
+    'AllowOrigins',
+    'allowedOrigins',
+    'methods',
+    'path',
+    'dev',
+    'prod',
+    '$schema',
+    '__proto__',
+    'constructor',
+    '<<',
+    '',
+    ' ',
+  ),
   fc.string({ unit: 'binary', maxLength: 12 }),
 );
 
-type Op = { kind: 'set' | 'delete' | 'add' | 'rename' | 'wrap' | 'duplicate' | 'swap'; at: number; at2: number; value: Json; key: string };
+type Op = {
+  kind: 'set' | 'delete' | 'add' | 'rename' | 'wrap' | 'duplicate' | 'swap';
+  at: number;
+  at2: number;
+  value: Json;
+  key: string;
+};
 const op: fc.Arbitrary<Op> = fc.record({
   kind: fc.constantFrom<Op['kind']>('set', 'set', 'set', 'delete', 'add', 'rename', 'wrap', 'duplicate', 'swap'),
   at: fc.nat(),
@@ -350,7 +470,8 @@ function applyOps(seed: Json, ops: readonly Op[]): Json {
   }
   return doc;
 }
-const isPrefix = (a: readonly PathPart[], b: readonly PathPart[]) => a.length <= b.length && a.every((x, i) => b[i] === x);
+const isPrefix = (a: readonly PathPart[], b: readonly PathPart[]) =>
+  a.length <= b.length && a.every((x, i) => b[i] === x);
 
 function serialize(doc: Json, format: Format): { text: string; ext: '.yaml' | '.json' } {
   switch (format) {
@@ -368,15 +489,30 @@ function serialize(doc: Json, format: Format): { text: string; ext: '.yaml' | '.
 const format = fc.constantFrom<Format>('yaml', 'yaml', 'yaml-flow', 'json', 'json-as-yaml');
 
 /** A seed changed at the level of its data (keys, values, types, nesting), then written as YAML or JSON. */
-const mutatedSpec: fc.Arbitrary<FuzzCase> = fc.tuple(seedIndex, fc.array(op, { minLength: 0, maxLength: 3 }), format).map(([s, ops, f]) => {
-  const seed = pick(seeds, s);
-  const { text, ext } = serialize(applyOps(seed.data, ops), f);
-  return { kind: `data: ${ops.map((o) => o.kind).join('+') || 'unchanged'} (${f})`, bytes: Buffer.from(text, 'utf8'), ext };
-});
+const mutatedSpec: fc.Arbitrary<FuzzCase> = fc
+  .tuple(seedIndex, fc.array(op, { minLength: 0, maxLength: 3 }), format)
+  .map(([s, ops, f]) => {
+    const seed = pick(seeds, s);
+    const { text, ext } = serialize(applyOps(seed.data, ops), f);
+    return {
+      kind: `data: ${ops.map((o) => o.kind).join('+') || 'unchanged'} (${f})`,
+      bytes: Buffer.from(text, 'utf8'),
+      ext,
+    };
+  });
 
 /** Bytes that are not UTF-8, in every shape decoders trip on. */
 const invalidUtf8 = fc.constantFrom(
-  [0xff], [0xfe], [0x80], [0xc0, 0xaf], [0xc3, 0x28], [0xe2, 0x82], [0xed, 0xa0, 0x80], [0xf4, 0x90, 0x80, 0x80], [0xf8, 0x88, 0x80, 0x80, 0x80], [0xe0, 0x80, 0xaf],
+  [0xff],
+  [0xfe],
+  [0x80],
+  [0xc0, 0xaf],
+  [0xc3, 0x28],
+  [0xe2, 0x82],
+  [0xed, 0xa0, 0x80],
+  [0xf4, 0x90, 0x80, 0x80],
+  [0xf8, 0x88, 0x80, 0x80, 0x80],
+  [0xe0, 0x80, 0xaf],
 );
 
 type ByteOp = (text: string) => { bytes: Buffer; label: string };
@@ -390,7 +526,10 @@ const byteOp: fc.Arbitrary<ByteOp> = fc.oneof(
   fc.tuple(fc.nat(), fc.uint8Array({ minLength: 1, maxLength: 16 })).map(([n, bytes]): ByteOp => (t) => {
     const b = Buffer.from(t, 'utf8');
     const i = n % (b.length + 1);
-    return { bytes: Buffer.concat([b.subarray(0, i), Buffer.from(bytes), b.subarray(i)]), label: 'random bytes inserted' };
+    return {
+      bytes: Buffer.concat([b.subarray(0, i), Buffer.from(bytes), b.subarray(i)]),
+      label: 'random bytes inserted',
+    };
   }),
   fc.nat().map((n): ByteOp => (t) => {
     const i = at(t, n);
@@ -398,7 +537,10 @@ const byteOp: fc.Arbitrary<ByteOp> = fc.oneof(
   }),
   fc.constant<ByteOp>((t) => ({ bytes: Buffer.from(`\uFEFF${t}`, 'utf8'), label: 'BOM' })),
   fc.constant<ByteOp>((t) => ({ bytes: Buffer.from(`\uFEFF\uFEFF${t}`, 'utf8'), label: 'two BOMs' })),
-  fc.constant<ByteOp>((t) => ({ bytes: Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(t, 'utf16le')]), label: 'UTF-16 with BOM' })),
+  fc.constant<ByteOp>((t) => ({
+    bytes: Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(t, 'utf16le')]),
+    label: 'UTF-16 with BOM',
+  })),
   fc.constant<ByteOp>((t) => ({ bytes: Buffer.from(`${t}\u00e9\u00e8`, 'latin1'), label: 'Latin-1' })),
   fc.constant<ByteOp>((t) => ({ bytes: Buffer.from(t.replace(/\n/g, '\r\n'), 'utf8'), label: 'CRLF' })),
   fc.constant<ByteOp>((t) => ({ bytes: Buffer.from(t.replace(/\n/g, '\r'), 'utf8'), label: 'CR only' })),
@@ -414,79 +556,148 @@ const byteOp: fc.Arbitrary<ByteOp> = fc.oneof(
     lines.splice(n % lines.length, 1);
     return { bytes: Buffer.from(lines.join('\n'), 'utf8'), label: 'line deleted' };
   }),
-  fc.tuple(fc.nat(), fc.constantFrom('---\n', '\t', '...\n', '%YAML 1.1\n', '%TAG ! tag:x,2000:\n', '&a ', '*a', '!!binary ', '!!set ', '!foo ', '? ', '{', '[', ']', '}', ',', ': ', '- ', '"', "'", '# ', '|\n', '>-\n', '<<: *a\n', '\u2028', '\u0085', '\u001b[2J'))
+  fc
+    .tuple(
+      fc.nat(),
+      fc.constantFrom(
+        '---\n',
+        '\t',
+        '...\n',
+        '%YAML 1.1\n',
+        '%TAG ! tag:x,2000:\n',
+        '&a ',
+        '*a',
+        '!!binary ',
+        '!!set ',
+        '!foo ',
+        '? ',
+        '{',
+        '[',
+        ']',
+        '}',
+        ',',
+        ': ',
+        '- ',
+        '"',
+        "'",
+        '# ',
+        '|\n',
+        '>-\n',
+        '<<: *a\n',
+        '\u2028',
+        '\u0085',
+        '\u001b[2J',
+      ),
+    )
     .map(([n, s]): ByteOp => (t) => {
       const i = at(t, n);
-      return { bytes: Buffer.from(`${t.slice(0, i)}${s}${t.slice(i)}`, 'utf8'), label: `inserted ${JSON.stringify(s.trim() || s)}` };
+      return {
+        bytes: Buffer.from(`${t.slice(0, i)}${s}${t.slice(i)}`, 'utf8'),
+        label: `inserted ${JSON.stringify(s.trim() || s)}`,
+      };
     }),
-  fc.uint8Array({ maxLength: 2000 }).map((bytes): ByteOp => () => ({ bytes: Buffer.from(bytes), label: 'random bytes file' })),
+  fc
+    .uint8Array({ maxLength: 2000 })
+    .map((bytes): ByteOp => () => ({ bytes: Buffer.from(bytes), label: 'random bytes file' })),
 );
 
 /** A seed's text with bytes changed: encodings, control characters, YAML syntax, truncation. */
-const mutatedText: fc.Arbitrary<FuzzCase> = fc.tuple(seedIndex, fc.array(byteOp, { minLength: 1, maxLength: 2 }), fc.boolean()).map(([s, ops, json]) => {
-  const seed = pick(seeds, s);
-  let text = json ? JSON.stringify(seed.data, null, 2) : seed.text;
-  let bytes: Buffer = Buffer.from(text, 'utf8');
-  const labels: string[] = [];
-  for (const o of ops) {
-    const r = o(text);
-    bytes = r.bytes;
-    labels.push(r.label);
-    text = bytes.toString('utf8');
-  }
-  return { kind: `text: ${labels.join(' + ')}`, bytes, ext: json ? '.json' : '.yaml' };
-});
+const mutatedText: fc.Arbitrary<FuzzCase> = fc
+  .tuple(seedIndex, fc.array(byteOp, { minLength: 1, maxLength: 2 }), fc.boolean())
+  .map(([s, ops, json]) => {
+    const seed = pick(seeds, s);
+    let text = json ? JSON.stringify(seed.data, null, 2) : seed.text;
+    let bytes: Buffer = Buffer.from(text, 'utf8');
+    const labels: string[] = [];
+    for (const o of ops) {
+      const r = o(text);
+      bytes = r.bytes;
+      labels.push(r.label);
+      text = bytes.toString('utf8');
+    }
+    return { kind: `text: ${labels.join(' + ')}`, bytes, ext: json ? '.json' : '.yaml' };
+  });
 
 /** Whole documents built to hurt a parser: alias bombs, deep nesting, huge scalars, many keys, anchors, tags. */
 const hostile: fc.Arbitrary<FuzzCase> = fc.oneof(
   fc.tuple(fc.integer({ min: 3, max: 12 }), fc.integer({ min: 2, max: 12 })).map(([levels, width]) => {
     const lines = ['version: 1', 'name: bomb-api', `a0: &a0 [${Array(width).fill('"lol"').join(', ')}]`];
-    for (let i = 1; i < levels; i++) lines.push(`a${i}: &a${i} [${Array(width).fill(`*a${i - 1}`).join(', ')}]`);
+    for (let i = 1; i < levels; i++)
+      lines.push(
+        `a${i}: &a${i} [${Array(width)
+          .fill(`*a${i - 1}`)
+          .join(', ')}]`,
+      );
     lines.push(`cors: { allowOrigins: *a${levels - 1} }`);
     return { kind: 'hostile: alias bomb', bytes: Buffer.from(`${lines.join('\n')}\n`), ext: '.yaml' as const };
   }),
   fc.tuple(fc.integer({ min: 10, max: 100_000 }), fc.constantFrom('[', '{a: ', '- ', '  ')).map(([depth, open]) => {
     const close = open === '[' ? ']' : open === '{a: ' ? '}' : '';
-    const body = open === '  ' ? Array.from({ length: Math.min(depth, 3000) }, (_, i) => `${' '.repeat(i)}k${i}:`).join('\n') + ' 1' : `${open.repeat(depth)}x${close.repeat(depth)}`;
-    return { kind: `hostile: nesting ${open.trim() || 'indent'} (${depth})`, bytes: Buffer.from(`version: 1\nname: deep-api\ncors: {allowOrigins: [https://a.example.com]}\nx:\n  ${body}\n`), ext: '.yaml' as const, invalid: true as const };
+    const body =
+      open === '  '
+        ? Array.from({ length: Math.min(depth, 3000) }, (_, i) => `${' '.repeat(i)}k${i}:`).join('\n') + ' 1'
+        : `${open.repeat(depth)}x${close.repeat(depth)}`;
+    return {
+      kind: `hostile: nesting ${open.trim() || 'indent'} (${depth})`,
+      bytes: Buffer.from(`version: 1\nname: deep-api\ncors: {allowOrigins: [https://a.example.com]}\nx:\n  ${body}\n`),
+      ext: '.yaml' as const,
+      invalid: true as const,
+    };
   }),
   fc.integer({ min: 10, max: 300_000 }).map((n) => ({
     kind: 'hostile: many keys',
     invalid: true as const,
-    bytes: Buffer.from(`version: 1\nname: keys-api\ncors: {allowOrigins: [https://a.example.com]}\n${Array.from({ length: Math.min(n, 120_000) }, (_, i) => `k${i}: ${i}`).join('\n')}\n`),
+    bytes: Buffer.from(
+      `version: 1\nname: keys-api\ncors: {allowOrigins: [https://a.example.com]}\n${Array.from({ length: Math.min(n, 120_000) }, (_, i) => `k${i}: ${i}`).join('\n')}\n`,
+    ),
     ext: '.yaml' as const,
   })),
-  fc.tuple(fc.integer({ min: 10_000, max: 1_100_000 }), fc.constantFrom('name', 'stage', 'indexDocument', 'comment')).map(([n, where]) => {
-    const big = 'x'.repeat(n);
-    const text =
-      where === 'comment'
-        ? `# ${big}\nversion: 1\nname: big-api\ncors: {allowOrigins: [https://a.example.com]}\nroutes: [{path: /a, methods: [GET]}]\n`
-        : `version: 1\nname: ${where === 'name' ? big : 'big-api'}\n${where === 'stage' ? `stage: ${big}\n` : ''}cors: {allowOrigins: [https://a.example.com]}\nroutes: [{path: /a, methods: [GET]}]\n${where === 'indexDocument' ? `frontend: {enabled: true, indexDocument: ${big}}\n` : ''}`;
-    return { kind: `hostile: huge ${where}`, bytes: Buffer.from(text), ext: '.yaml' as const };
-  }),
-  fc.integer({ min: 1, max: 200_000 }).map((n) => ({ kind: 'hostile: dense flow list', bytes: Buffer.from(`{"version": 1, "name": "dense-api", "cors": {"allowOrigins": [${Array(n).fill('"a"').join(',')}]}}`), ext: '.json' as const, invalid: true as const })),
-  fc.constantFrom(
-    'version: 1\nname: tags-api\ncors: {allowOrigins: [!!binary aHR0cHM6Ly9hLmV4YW1wbGUuY29t]}\n',
-    'version: 1\nname: tags-api\ncors: {allowOrigins: !!set {https://a.example.com}}\nroutes: [{path: /a, methods: [GET]}]\n',
-    'version: !!int 1\nname: !!str tags-api\ncors: {allowOrigins: [https://a.example.com]}\nroutes: [{path: /a, methods: [GET]}]\n',
-    'version: 1\nname: tags-api\ncors: {allowOrigins: [!!timestamp 2001-12-14]}\n',
-    'version: 1\nname: tags-api\ncors: {allowOrigins: [!js/function "function(){}"]}\n',
-    'version: 1\nname: merge-api\nbase: &b {allowOrigins: [https://a.example.com]}\ncors: {<<: *b}\n',
-    'version: 1\nname: alias-api\ncors: {allowOrigins: &o [https://a.example.com]}\nroutes: [{path: /a, methods: [GET]}]\nstages: {dev: {allowOrigins: *o}, qa: {allowOrigins: *o}}\n',
-    'version: 1\nname: alias-api\ncors: &c {allowOrigins: [https://a.example.com], x: *c}\n',
-    '%YAML 1.1\n---\nversion: 1\nname: y11-api\ncors: {allowOrigins: [https://a.example.com], allowCredentials: yes}\nroutes: [{path: /a, methods: [GET]}]\n',
-    'version: 1\nname: proto-api\ncors: {allowOrigins: [https://a.example.com], __proto__: {allowCredentials: true}}\nroutes: [{path: /a, methods: [GET]}]\n',
-    '{"version": 1, "name": "proto-api", "__proto__": {"api": "http"}, "cors": {"allowOrigins": ["*"]}, "routes": [{"path": "/a", "methods": ["GET"]}]}',
-    '? [a, b]\n: 1\nversion: 1\n',
-    'version: 1\nname: dup-api\ncors: {allowOrigins: [https://a.example.com]}\nroutes: [{path: /a, methods: [GET]}]\nstages: {1: {allowOrigins: [https://b.example.com]}, "1": {allowOrigins: [https://c.example.com]}}\n',
-    '',
-    '\uFEFF',
-    '---\n---\n',
-    'null',
-    '[]',
-    '"version: 1"',
-    '\u0000\u0000\u0000',
-  ).map((text) => ({ kind: 'hostile: YAML feature', bytes: Buffer.from(text, 'utf8'), ext: text.startsWith('{') ? ('.json' as const) : ('.yaml' as const) })),
+  fc
+    .tuple(fc.integer({ min: 10_000, max: 1_100_000 }), fc.constantFrom('name', 'stage', 'indexDocument', 'comment'))
+    .map(([n, where]) => {
+      const big = 'x'.repeat(n);
+      const text =
+        where === 'comment'
+          ? `# ${big}\nversion: 1\nname: big-api\ncors: {allowOrigins: [https://a.example.com]}\nroutes: [{path: /a, methods: [GET]}]\n`
+          : `version: 1\nname: ${where === 'name' ? big : 'big-api'}\n${where === 'stage' ? `stage: ${big}\n` : ''}cors: {allowOrigins: [https://a.example.com]}\nroutes: [{path: /a, methods: [GET]}]\n${where === 'indexDocument' ? `frontend: {enabled: true, indexDocument: ${big}}\n` : ''}`;
+      return { kind: `hostile: huge ${where}`, bytes: Buffer.from(text), ext: '.yaml' as const };
+    }),
+  fc.integer({ min: 1, max: 200_000 }).map((n) => ({
+    kind: 'hostile: dense flow list',
+    bytes: Buffer.from(
+      `{"version": 1, "name": "dense-api", "cors": {"allowOrigins": [${Array(n).fill('"a"').join(',')}]}}`,
+    ),
+    ext: '.json' as const,
+    invalid: true as const,
+  })),
+  fc
+    .constantFrom(
+      'version: 1\nname: tags-api\ncors: {allowOrigins: [!!binary aHR0cHM6Ly9hLmV4YW1wbGUuY29t]}\n',
+      'version: 1\nname: tags-api\ncors: {allowOrigins: !!set {https://a.example.com}}\nroutes: [{path: /a, methods: [GET]}]\n',
+      'version: !!int 1\nname: !!str tags-api\ncors: {allowOrigins: [https://a.example.com]}\nroutes: [{path: /a, methods: [GET]}]\n',
+      'version: 1\nname: tags-api\ncors: {allowOrigins: [!!timestamp 2001-12-14]}\n',
+      'version: 1\nname: tags-api\ncors: {allowOrigins: [!js/function "function(){}"]}\n',
+      'version: 1\nname: merge-api\nbase: &b {allowOrigins: [https://a.example.com]}\ncors: {<<: *b}\n',
+      'version: 1\nname: alias-api\ncors: {allowOrigins: &o [https://a.example.com]}\nroutes: [{path: /a, methods: [GET]}]\nstages: {dev: {allowOrigins: *o}, qa: {allowOrigins: *o}}\n',
+      'version: 1\nname: alias-api\ncors: &c {allowOrigins: [https://a.example.com], x: *c}\n',
+      '%YAML 1.1\n---\nversion: 1\nname: y11-api\ncors: {allowOrigins: [https://a.example.com], allowCredentials: yes}\nroutes: [{path: /a, methods: [GET]}]\n',
+      'version: 1\nname: proto-api\ncors: {allowOrigins: [https://a.example.com], __proto__: {allowCredentials: true}}\nroutes: [{path: /a, methods: [GET]}]\n',
+      '{"version": 1, "name": "proto-api", "__proto__": {"api": "http"}, "cors": {"allowOrigins": ["*"]}, "routes": [{"path": "/a", "methods": ["GET"]}]}',
+      '? [a, b]\n: 1\nversion: 1\n',
+      'version: 1\nname: dup-api\ncors: {allowOrigins: [https://a.example.com]}\nroutes: [{path: /a, methods: [GET]}]\nstages: {1: {allowOrigins: [https://b.example.com]}, "1": {allowOrigins: [https://c.example.com]}}\n',
+      '',
+      '\uFEFF',
+      '---\n---\n',
+      'null',
+      '[]',
+      '"version: 1"',
+      '\u0000\u0000\u0000',
+    )
+    .map((text) => ({
+      kind: 'hostile: YAML feature',
+      bytes: Buffer.from(text, 'utf8'),
+      ext: text.startsWith('{') ? ('.json' as const) : ('.yaml' as const),
+    })),
 );
 
 // ---- the tests ----------------------------------------------------------------------------------------------
@@ -545,14 +756,39 @@ describe('random and mutated specs through the CLI', () => {
 
   it('refuses the classic attacks with the right error code', async () => {
     const cases: Array<[string, string, string]> = [
-      ['billion laughs', `version: 1\nname: b-api\n${['a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]', ...Array.from({ length: 8 }, (_, i) => `${String.fromCharCode(98 + i)}: &${String.fromCharCode(98 + i)} [${Array(9).fill(`*${String.fromCharCode(97 + i)}`).join(',')}]`)].join('\n')}\ncors: {allowOrigins: [https://a.example.com]}\n`, 'alias-bomb'],
+      [
+        'billion laughs',
+        `version: 1\nname: b-api\n${[
+          'a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]',
+          ...Array.from(
+            { length: 8 },
+            (_, i) =>
+              `${String.fromCharCode(98 + i)}: &${String.fromCharCode(98 + i)} [${Array(9)
+                .fill(`*${String.fromCharCode(97 + i)}`)
+                .join(',')}]`,
+          ),
+        ].join('\n')}\ncors: {allowOrigins: [https://a.example.com]}\n`,
+        'alias-bomb',
+      ],
       ['nesting 100000 deep', `x: ${'['.repeat(100_000)}${']'.repeat(100_000)}\n`, 'too-deep'],
       ['compact sequences 100000 deep', `x:\n${'- '.repeat(100_000)}a\n`, 'too-deep'],
-      ['a megabyte of list items', `{"cors": {"allowOrigins": [${Array(200_000).fill('"a"').join(',')}]}}`, 'too-large'],
-      ['a duplicate key far apart', `name: a\n${Array.from({ length: 500 }, (_, i) => `k${i}: 1`).join('\n')}\nname: b\n`, 'duplicate-key'],
+      [
+        'a megabyte of list items',
+        `{"cors": {"allowOrigins": [${Array(200_000).fill('"a"').join(',')}]}}`,
+        'too-large',
+      ],
+      [
+        'a duplicate key far apart',
+        `name: a\n${Array.from({ length: 500 }, (_, i) => `k${i}: 1`).join('\n')}\nname: b\n`,
+        'duplicate-key',
+      ],
       // Found by this fuzzer: the value contained itself and the message formatter threw (an internal error).
       ['an alias inside its own anchor', 'version: 1\nname: a-api\ncors: &c {allowOrigins: *c}\n', 'alias-cycle'],
-      ['a list that contains itself', 'version: 1\nname: a-api\ncors: {allowOrigins: &o [https://a.example.com, *o]}\n', 'alias-cycle'],
+      [
+        'a list that contains itself',
+        'version: 1\nname: a-api\ncors: {allowOrigins: &o [https://a.example.com, *o]}\n',
+        'alias-cycle',
+      ],
     ];
     for (const [label, text, code] of cases) {
       const dir = mkdtempSync(path.join(workRoot, 'classic-'));
@@ -565,7 +801,10 @@ describe('random and mutated specs through the CLI', () => {
       expect(exit, label).toBe(1);
       expect(ms, label).toBeLessThan(RUN_LIMIT_MS);
       const doc = JSON.parse(out.stdout()) as { errors: Array<{ code: string }> };
-      expect(doc.errors.map((e) => e.code), label).toEqual([code]);
+      expect(
+        doc.errors.map((e) => e.code),
+        label,
+      ).toEqual([code]);
       rmSync(dir, { recursive: true, force: true });
     }
   });
@@ -578,7 +817,12 @@ describe('unreadable spec files', () => {
       for (const command of ['validate', 'generate']) {
         const out = capture();
         const started = performance.now();
-        const exit = await run(command === 'validate' ? ['validate', '--spec', spec] : ['generate', '--spec', spec, '--out', path.join(dir, 'out')], out);
+        const exit = await run(
+          command === 'validate'
+            ? ['validate', '--spec', spec]
+            : ['generate', '--spec', spec, '--out', path.join(dir, 'out')],
+          out,
+        );
         runTime.add(performance.now() - started);
         exits.add(`${command} exit ${exit}`);
         expect(exit, `${command} ${spec}`).toBe(2);
@@ -597,20 +841,62 @@ describe('the built binary under a small heap', () => {
     expect(existsSync(BIN), `${BIN} is missing: run "npm run build" first`).toBe(true);
     const built = statSync(path.join(ROOT, 'dist/cli.js')).mtimeMs;
     for (const f of ['src/spec/parse.ts', 'src/spec/load.ts', 'src/spec/validate.ts', 'src/cli/main.ts']) {
-      expect(statSync(path.join(ROOT, f)).mtimeMs, `dist is older than ${f}: run "npm run build"`).toBeLessThanOrEqual(built + 1000);
+      expect(statSync(path.join(ROOT, f)).mtimeMs, `dist is older than ${f}: run "npm run build"`).toBeLessThanOrEqual(
+        built + 1000,
+      );
     }
   });
 
-  const megabyte = (unit: string, prefix: string, suffix: string) => prefix + unit.repeat(Math.floor((MAX_SPEC_BYTES - 1000) / unit.length)) + suffix;
+  const megabyte = (unit: string, prefix: string, suffix: string) =>
+    prefix + unit.repeat(Math.floor((MAX_SPEC_BYTES - 1000) / unit.length)) + suffix;
   const cases: Array<{ label: string; bytes: Buffer; args?: string[]; heapMb: number; expect: number }> = [
-    { label: 'a megabyte flow list (JSON)', bytes: Buffer.from(megabyte('"a",', '{"version":1,"name":"a-api","cors":{"allowOrigins":[', '"b"]}}')), heapMb: 64, expect: 1 },
+    {
+      label: 'a megabyte flow list (JSON)',
+      bytes: Buffer.from(megabyte('"a",', '{"version":1,"name":"a-api","cors":{"allowOrigins":[', '"b"]}}')),
+      heapMb: 64,
+      expect: 1,
+    },
     { label: 'a megabyte of keys', bytes: Buffer.from(megabyte('k: 1\n', 'version: 1\n', '')), heapMb: 64, expect: 1 },
-    { label: 'nesting 300000 deep', bytes: Buffer.from(`x: ${'['.repeat(300_000)}${']'.repeat(300_000)}\n`), heapMb: 64, expect: 1 },
-    { label: 'alias bomb', bytes: Buffer.from(`a: &a [x,x,x,x,x,x,x,x,x,x]\nb: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a,*a]\nc: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b,*b]\nd: &d [*c,*c,*c,*c,*c,*c,*c,*c,*c,*c]\ne: &e [*d,*d,*d,*d,*d,*d,*d,*d,*d,*d]\nf: [*e,*e,*e,*e,*e,*e,*e,*e,*e,*e]\n`), heapMb: 64, expect: 1 },
-    { label: 'invalid UTF-8 after a megabyte of U+FFFD', bytes: Buffer.concat([Buffer.from(`# ${'\uFFFD'.repeat(340_000)}\n`), Buffer.from([0xff])]), heapMb: 64, expect: 1 },
-    { label: 'random bytes', bytes: Buffer.from(Array.from({ length: 4096 }, (_, i) => (i * 7919 + 13) % 256)), heapMb: 64, expect: 1 },
-    { label: 'generate: a megabyte of keys', bytes: Buffer.from(megabyte('k: 1\n', 'version: 1\n', '')), args: ['generate'], heapMb: 64, expect: 1 },
-    { label: 'generate: a valid spec', bytes: readFileSync(path.join(ROOT, 'examples/orders-api/cors-gen.yaml')), args: ['generate'], heapMb: 256, expect: 0 },
+    {
+      label: 'nesting 300000 deep',
+      bytes: Buffer.from(`x: ${'['.repeat(300_000)}${']'.repeat(300_000)}\n`),
+      heapMb: 64,
+      expect: 1,
+    },
+    {
+      label: 'alias bomb',
+      bytes: Buffer.from(
+        `a: &a [x,x,x,x,x,x,x,x,x,x]\nb: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a,*a]\nc: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b,*b]\nd: &d [*c,*c,*c,*c,*c,*c,*c,*c,*c,*c]\ne: &e [*d,*d,*d,*d,*d,*d,*d,*d,*d,*d]\nf: [*e,*e,*e,*e,*e,*e,*e,*e,*e,*e]\n`,
+      ),
+      heapMb: 64,
+      expect: 1,
+    },
+    {
+      label: 'invalid UTF-8 after a megabyte of U+FFFD',
+      bytes: Buffer.concat([Buffer.from(`# ${'\uFFFD'.repeat(340_000)}\n`), Buffer.from([0xff])]),
+      heapMb: 64,
+      expect: 1,
+    },
+    {
+      label: 'random bytes',
+      bytes: Buffer.from(Array.from({ length: 4096 }, (_, i) => (i * 7919 + 13) % 256)),
+      heapMb: 64,
+      expect: 1,
+    },
+    {
+      label: 'generate: a megabyte of keys',
+      bytes: Buffer.from(megabyte('k: 1\n', 'version: 1\n', '')),
+      args: ['generate'],
+      heapMb: 64,
+      expect: 1,
+    },
+    {
+      label: 'generate: a valid spec',
+      bytes: readFileSync(path.join(ROOT, 'examples/orders-api/cors-gen.yaml')),
+      args: ['generate'],
+      heapMb: 256,
+      expect: 0,
+    },
   ];
   it.each(cases.map((c) => [c.label, c] as const))('%s: exits cleanly within the bounds', async (_label, c) => {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'cors-gen-bin-'));
@@ -618,8 +904,15 @@ describe('the built binary under a small heap', () => {
       const spec = path.join(dir, 'cors-gen.yaml');
       writeFileSync(spec, c.bytes);
       const command = c.args?.[0] ?? 'validate';
-      const args = command === 'generate' ? ['generate', '--spec', spec, '--out', path.join(dir, 'out')] : ['validate', '--spec', spec];
-      const r = await runNode(BIN, args, { nodeArgs: [`--max-old-space-size=${c.heapMb}`], cwd: dir, timeoutMs: CHILD_LIMIT_MS });
+      const args =
+        command === 'generate'
+          ? ['generate', '--spec', spec, '--out', path.join(dir, 'out')]
+          : ['validate', '--spec', spec];
+      const r = await runNode(BIN, args, {
+        nodeArgs: [`--max-old-space-size=${c.heapMb}`],
+        cwd: dir,
+        timeoutMs: CHILD_LIMIT_MS,
+      });
       childRuns++;
       childTime.add(r.ms);
       if (r.maxRssKb !== undefined) childRss.add(r.maxRssKb);

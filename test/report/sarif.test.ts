@@ -27,8 +27,23 @@ function sarifValidator(): ValidateFunction {
 
 interface SarifLog {
   runs: {
-    tool: { driver: { name: string; version: string; informationUri: string; rules: { id: string; shortDescription: { text: string } }[] } };
-    results: { ruleId: string; ruleIndex: number; level: string; message: { text: string }; locations: { physicalLocation: { artifactLocation: { uri: string }; region?: { startLine: number; startColumn?: number } } }[] }[];
+    tool: {
+      driver: {
+        name: string;
+        version: string;
+        informationUri: string;
+        rules: { id: string; shortDescription: { text: string } }[];
+      };
+    };
+    results: {
+      ruleId: string;
+      ruleIndex: number;
+      level: string;
+      message: { text: string };
+      locations: {
+        physicalLocation: { artifactLocation: { uri: string }; region?: { startLine: number; startColumn?: number } };
+      }[];
+    }[];
   }[];
 }
 
@@ -83,14 +98,41 @@ function expectValidSarif(text: string): SarifLog {
 describe('validate --report sarif', () => {
   it('is valid SARIF 2.1.0 with rules, levels and the line and column of each mistake', async () => {
     const dir = project(BAD_SPEC, 'api/cors-gen.yaml');
-    const r = await binary(['validate', '--spec', 'api/cors-gen.yaml', '--report', 'sarif'], { cwd: dir, env: plainEnv() });
+    const r = await binary(['validate', '--spec', 'api/cors-gen.yaml', '--report', 'sarif'], {
+      cwd: dir,
+      env: plainEnv(),
+    });
     expect(r.code).toBe(1);
     const log = expectValidSarif(r.stdout);
     const run = log.runs[0]!;
-    expect(run.tool.driver).toMatchObject({ name: 'cors-gen', version: VERSION, informationUri: 'https://www.npmjs.com/package/cors-gen' });
+    expect(run.tool.driver).toMatchObject({
+      name: 'cors-gen',
+      version: VERSION,
+      informationUri: 'https://www.npmjs.com/package/cors-gen',
+    });
     const byRule = Object.fromEntries(run.results.map((res) => [res.ruleId, res]));
-    expect(byRule['origin-trailing-slash']).toMatchObject({ level: 'error', locations: [{ physicalLocation: { artifactLocation: { uri: 'api/cors-gen.yaml' }, region: { startLine: 6, startColumn: 7 } } }] });
-    expect(byRule['star-with-credentials']).toMatchObject({ level: 'error', locations: [{ physicalLocation: { artifactLocation: { uri: 'api/cors-gen.yaml' }, region: { startLine: 7, startColumn: 7 } } }] });
+    expect(byRule['origin-trailing-slash']).toMatchObject({
+      level: 'error',
+      locations: [
+        {
+          physicalLocation: {
+            artifactLocation: { uri: 'api/cors-gen.yaml' },
+            region: { startLine: 6, startColumn: 7 },
+          },
+        },
+      ],
+    });
+    expect(byRule['star-with-credentials']).toMatchObject({
+      level: 'error',
+      locations: [
+        {
+          physicalLocation: {
+            artifactLocation: { uri: 'api/cors-gen.yaml' },
+            region: { startLine: 7, startColumn: 7 },
+          },
+        },
+      ],
+    });
     expect(run.results.some((res) => res.level === 'warning')).toBe(true);
     // Every result points at its rule, listed once, each with a short description.
     for (const res of run.results) expect(run.tool.driver.rules[res.ruleIndex]!.id).toBe(res.ruleId);
@@ -102,9 +144,14 @@ describe('validate --report sarif', () => {
 
   it('encodes a file name as a relative URI reference', async () => {
     const dir = project(BAD_SPEC, 'my api/cors#gen.yaml');
-    const r = await binary(['validate', '--spec', 'my api/cors#gen.yaml', '--report', 'sarif'], { cwd: dir, env: plainEnv() });
+    const r = await binary(['validate', '--spec', 'my api/cors#gen.yaml', '--report', 'sarif'], {
+      cwd: dir,
+      env: plainEnv(),
+    });
     const log = expectValidSarif(r.stdout);
-    expect(log.runs[0]!.results[0]!.locations[0]!.physicalLocation.artifactLocation.uri).toBe('my%20api/cors%23gen.yaml');
+    expect(log.runs[0]!.results[0]!.locations[0]!.physicalLocation.artifactLocation.uri).toBe(
+      'my%20api/cors%23gen.yaml',
+    );
   });
 
   it('reports no results for a valid spec and exits 0', async () => {
@@ -131,7 +178,9 @@ describe('validate --report github', () => {
     expect(lines).toContain(
       '::error file=cors-gen.yaml,line=6,col=7,title=origin-trailing-slash::cors.allowOrigins[0]: "https://app.example.com/" has a trailing slash; write "https://app.example.com"',
     );
-    expect(lines.every((l) => /^::(error|warning|notice) file=cors-gen\.yaml,line=\d+,col=\d+,title=[a-z-]+::/.test(l))).toBe(true);
+    expect(
+      lines.every((l) => /^::(error|warning|notice) file=cors-gen\.yaml,line=\d+,col=\d+,title=[a-z-]+::/.test(l)),
+    ).toBe(true);
   });
 });
 
@@ -144,18 +193,28 @@ describe('generate --check --report', () => {
     const sarif = await binary(['generate', '--check', '--report', 'sarif'], { cwd: dir, env: plainEnv() });
     expect(sarif.code).toBe(1);
     const results = expectValidSarif(sarif.stdout).runs[0]!.results;
-    expect(results.map((res) => [res.ruleId, res.level, res.locations[0]!.physicalLocation.artifactLocation.uri, res.locations[0]!.physicalLocation.region?.startLine])).toEqual([
-      ['stale', 'error', 'generated/shop/main.tf', 1],
-    ]);
+    expect(
+      results.map((res) => [
+        res.ruleId,
+        res.level,
+        res.locations[0]!.physicalLocation.artifactLocation.uri,
+        res.locations[0]!.physicalLocation.region?.startLine,
+      ]),
+    ).toEqual([['stale', 'error', 'generated/shop/main.tf', 1]]);
     const github = await binary(['generate', '--check', '--report', 'github'], { cwd: dir, env: plainEnv() });
-    expect(github.stdout).toMatch(/^::error file=generated\/shop\/main\.tf,title=stale::generated\/shop\/main\.tf differs from what "cors-gen generate" would write/);
+    expect(github.stdout).toMatch(
+      /^::error file=generated\/shop\/main\.tf,title=stale::generated\/shop\/main\.tf differs from what "cors-gen generate" would write/,
+    );
     expect(github.stderr).toContain('stale');
   });
 
   it('reports an invalid spec at its lines, and an up-to-date module as no findings', async () => {
     const bad = await binary(['generate', '--check', '--report', 'sarif'], { cwd: project(BAD_SPEC), env: plainEnv() });
     expect(bad.code).toBe(1);
-    expect(expectValidSarif(bad.stdout).runs[0]!.results.find((res) => res.ruleId === 'origin-trailing-slash')?.locations[0]!.physicalLocation.region).toEqual({ startLine: 6, startColumn: 7 });
+    expect(
+      expectValidSarif(bad.stdout).runs[0]!.results.find((res) => res.ruleId === 'origin-trailing-slash')?.locations[0]!
+        .physicalLocation.region,
+    ).toEqual({ startLine: 6, startColumn: 7 });
     const dir = project(GOOD_SPEC);
     await binary(['generate'], { cwd: dir, env: plainEnv() });
     const ok = await binary(['generate', '--check', '--report', 'github'], { cwd: dir, env: plainEnv() });
@@ -176,16 +235,37 @@ describe('check --report', () => {
   afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
 
   it('uses the checked URL as the artifact of live findings', async () => {
-    const r = await cli(['check', url, '--origin', 'https://app.example.com', '--report', 'sarif', '--timeout', '5000']);
+    const r = await cli([
+      'check',
+      url,
+      '--origin',
+      'https://app.example.com',
+      '--report',
+      'sarif',
+      '--timeout',
+      '5000',
+    ]);
     expect(r.code).toBe(1);
     const results = expectValidSarif(r.stdout).runs[0]!.results;
-    expect(results.find((res) => res.ruleId === 'missing-allow-origin')).toMatchObject({ level: 'error', locations: [{ physicalLocation: { artifactLocation: { uri: url } } }] });
+    expect(results.find((res) => res.ruleId === 'missing-allow-origin')).toMatchObject({
+      level: 'error',
+      locations: [{ physicalLocation: { artifactLocation: { uri: url } } }],
+    });
     // The explanation is on stderr, not mixed into the SARIF document.
     expect(r.stderr).toContain(url);
   });
 
   it('names the URL in the annotation message, with no file property', async () => {
-    const r = await cli(['check', url, '--origin', 'https://app.example.com', '--report', 'github', '--timeout', '5000']);
+    const r = await cli([
+      'check',
+      url,
+      '--origin',
+      'https://app.example.com',
+      '--report',
+      'github',
+      '--timeout',
+      '5000',
+    ]);
     const line = r.stdout.split('\n').find((l) => l.includes('title=missing-allow-origin'));
     expect(line?.startsWith(`::error title=missing-allow-origin::${url}: `)).toBe(true);
   });
@@ -195,9 +275,15 @@ describe('SARIF artifact locations', () => {
   it('gives an absolute path as a file URI, without the %SRCROOT% base', async () => {
     const { toSarif } = await import('../../src/report/index.js');
     const abs = path.join(tmp, 'out dir', 'main.tf');
-    const log = toSarif([{ code: 'stale', severity: 'error', message: 'm', artifact: abs }], { name: 'cors-gen', version: '0.0.0', informationUri: 'https://example.com' }) as SarifLog;
+    const log = toSarif([{ code: 'stale', severity: 'error', message: 'm', artifact: abs }], {
+      name: 'cors-gen',
+      version: '0.0.0',
+      informationUri: 'https://example.com',
+    }) as SarifLog;
     expect(validate(log)).toBe(true);
-    expect(log.runs[0]!.results[0]!.locations[0]!.physicalLocation.artifactLocation).toEqual({ uri: pathToFileURL(abs).href });
+    expect(log.runs[0]!.results[0]!.locations[0]!.physicalLocation.artifactLocation).toEqual({
+      uri: pathToFileURL(abs).href,
+    });
     expect(pathToFileURL(abs).href).toContain('out%20dir/main.tf');
   });
 });
@@ -207,9 +293,14 @@ describe('validate --report with several files', () => {
     const dir = project(BAD_SPEC, 'a/cors-gen.yaml');
     mkdirSync(path.join(dir, 'b'));
     writeFileSync(path.join(dir, 'b/cors-gen.yaml'), BAD_SPEC);
-    const r = await binary(['validate', 'a/cors-gen.yaml', 'b/cors-gen.yaml', '--report', 'sarif'], { cwd: dir, env: plainEnv() });
+    const r = await binary(['validate', 'a/cors-gen.yaml', 'b/cors-gen.yaml', '--report', 'sarif'], {
+      cwd: dir,
+      env: plainEnv(),
+    });
     expect(r.code).toBe(1);
-    const uris = expectValidSarif(r.stdout).runs[0]!.results.map((res) => res.locations[0]!.physicalLocation.artifactLocation.uri);
+    const uris = expectValidSarif(r.stdout).runs[0]!.results.map(
+      (res) => res.locations[0]!.physicalLocation.artifactLocation.uri,
+    );
     expect([...new Set(uris)]).toEqual(['a/cors-gen.yaml', 'b/cors-gen.yaml']);
   });
 });

@@ -3,7 +3,17 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { corsEnvironment } from '../../src/render/lambda-code.js';
-import { httpEvent, importNodeCors, PYTHON, restEvent, testModel, writeLambda, type LambdaHandler, type NodeCorsModule, type RenderedLambda } from '../support/lambda-harness.js';
+import {
+  httpEvent,
+  importNodeCors,
+  PYTHON,
+  restEvent,
+  testModel,
+  writeLambda,
+  type LambdaHandler,
+  type NodeCorsModule,
+  type RenderedLambda,
+} from '../support/lambda-harness.js';
 
 // The entry points as Lambda loads them: configuration from the environment at cold start, the starter app.
 
@@ -24,7 +34,11 @@ const postEvent = (() => {
   return e;
 })();
 
-const CORS_OK = { 'Access-Control-Allow-Origin': ORIGIN, 'Access-Control-Expose-Headers': 'X-Request-Id', Vary: 'Origin' };
+const CORS_OK = {
+  'Access-Control-Allow-Origin': ORIGIN,
+  'Access-Control-Expose-Headers': 'X-Request-Id',
+  Vary: 'Origin',
+};
 
 describe('the Node entry point (index.mjs with the starter app.mjs)', () => {
   let lambda: RenderedLambda;
@@ -39,7 +53,10 @@ describe('the Node entry point (index.mjs with the starter app.mjs)', () => {
       process.env[key] = env[key];
     }
     // A query string gives a fresh module instance: a new cold start.
-    return (await import(`${pathToFileURL(path.join(lambda.dir, 'index.mjs')).href}?cold=${++imports}`)) as Record<string, unknown>;
+    return (await import(`${pathToFileURL(path.join(lambda.dir, 'index.mjs')).href}?cold=${++imports}`)) as Record<
+      string,
+      unknown
+    >;
   }
 
   beforeAll(async () => {
@@ -70,16 +87,23 @@ describe('the Node entry point (index.mjs with the starter app.mjs)', () => {
     expect(JSON.parse(response.body)).toEqual({ method: 'POST', path: '/items', query: {}, body: { name: 'widget' } });
   });
 
-  it('turns the starter app\'s example failure into a JSON 500 with CORS headers, and logs it', async () => {
+  it("turns the starter app's example failure into a JSON 500 with CORS headers, and logs it", async () => {
     const log = vi.spyOn(console, 'error').mockImplementation(() => {});
     const response = await handler(withPath(restEvent(ORIGIN), '/items/error'), {});
-    expect(response).toEqual({ statusCode: 500, headers: { 'Content-Type': 'application/json', ...CORS_OK }, body: '{"message":"Internal Server Error"}' });
+    expect(response).toEqual({
+      statusCode: 500,
+      headers: { 'Content-Type': 'application/json', ...CORS_OK },
+      body: '{"message":"Internal Server Error"}',
+    });
     expect(log).toHaveBeenCalledTimes(1);
     expect(String(log.mock.calls[0]?.[1])).toContain('Example failure');
   });
 
   it('adds CORS headers to the 404 the starter app returns', async () => {
-    const response = (await handler(withPath(httpEvent(ORIGIN), '/items/missing'), {})) as { statusCode: number; headers: Record<string, string> };
+    const response = (await handler(withPath(httpEvent(ORIGIN), '/items/missing'), {})) as {
+      statusCode: number;
+      headers: Record<string, string>;
+    };
     expect(response.statusCode).toBe(404);
     expect(response.headers).toMatchObject(CORS_OK);
   });
@@ -88,7 +112,9 @@ describe('the Node entry point (index.mjs with the starter app.mjs)', () => {
     process.env['ALLOWED_ORIGINS'] = 'https://other.example.com';
     const response = (await handler(restEvent(ORIGIN), {})) as { headers: Record<string, string> };
     expect(response.headers['Access-Control-Allow-Origin']).toBe(ORIGIN);
-    const fresh = (await importIndex({ ...ENV, ALLOWED_ORIGINS: 'https://other.example.com' }))['handler'] as LambdaHandler;
+    const fresh = (await importIndex({ ...ENV, ALLOWED_ORIGINS: 'https://other.example.com' }))[
+      'handler'
+    ] as LambdaHandler;
     const refused = (await fresh(restEvent(ORIGIN), {})) as { headers: Record<string, string> };
     expect(refused.headers['Access-Control-Allow-Origin']).toBeUndefined();
   });
@@ -99,7 +125,9 @@ describe('the Node entry point (index.mjs with the starter app.mjs)', () => {
   });
 
   it('fails at cold start, naming the variable, when the environment is invalid', async () => {
-    await expect(importIndex({ ...ENV, CORS_MODE: 'gateway' })).rejects.toThrow(/CORS_MODE must be "lambda" or "service", not "gateway"/);
+    await expect(importIndex({ ...ENV, CORS_MODE: 'gateway' })).rejects.toThrow(
+      /CORS_MODE must be "lambda" or "service", not "gateway"/,
+    );
   });
 });
 
@@ -112,7 +140,7 @@ describe('configFromEnv and createHandler (Node)', () => {
   });
   afterAll(() => lambda.cleanup());
 
-  it('parses the environment that corsEnvironment writes back into the model\'s settings', () => {
+  it("parses the environment that corsEnvironment writes back into the model's settings", () => {
     const model = { ...testModel(), cors: { ...testModel().cors, allowCredentials: true, enforceOrigin: true } };
     expect(cors.configFromEnv(corsEnvironment(model, ['https://a.example.com', 'https://*.example.org']))).toEqual({
       allowedOrigins: ['https://a.example.com', 'https://*.example.org'],
@@ -126,7 +154,14 @@ describe('configFromEnv and createHandler (Node)', () => {
   });
 
   it('treats unset variables as an empty allowlist in lambda mode without credentials', () => {
-    expect(cors.configFromEnv({})).toEqual({ allowedOrigins: [], allowCredentials: false, allowHeaders: [], exposeHeaders: [], mode: 'lambda', enforceOrigin: false });
+    expect(cors.configFromEnv({})).toEqual({
+      allowedOrigins: [],
+      allowCredentials: false,
+      allowHeaders: [],
+      exposeHeaders: [],
+      mode: 'lambda',
+      enforceOrigin: false,
+    });
   });
 
   it.each([
@@ -139,21 +174,32 @@ describe('configFromEnv and createHandler (Node)', () => {
 
   it('accepts a synchronous handle as well as an async one', async () => {
     const handler = cors.createHandler(() => ({ statusCode: 204 }), cors.configFromEnv({ ALLOWED_ORIGINS: ORIGIN }));
-    expect(await handler(restEvent(ORIGIN), {})).toEqual({ statusCode: 204, headers: { 'Access-Control-Allow-Origin': ORIGIN, Vary: 'Origin' } });
+    expect(await handler(restEvent(ORIGIN), {})).toEqual({
+      statusCode: 204,
+      headers: { 'Access-Control-Allow-Origin': ORIGIN, Vary: 'Origin' },
+    });
   });
 
   it('turns a synchronous throw into the JSON 500 as well', async () => {
     const log = vi.spyOn(console, 'error').mockImplementation(() => {});
-    const handler = cors.createHandler(() => {
-      throw new TypeError('boom');
-    }, cors.configFromEnv({ ALLOWED_ORIGINS: ORIGIN }));
-    expect(await handler(restEvent(ORIGIN), {})).toMatchObject({ statusCode: 500, headers: { 'Access-Control-Allow-Origin': ORIGIN } });
+    const handler = cors.createHandler(
+      () => {
+        throw new TypeError('boom');
+      },
+      cors.configFromEnv({ ALLOWED_ORIGINS: ORIGIN }),
+    );
+    expect(await handler(restEvent(ORIGIN), {})).toMatchObject({
+      statusCode: 500,
+      headers: { 'Access-Control-Allow-Origin': ORIGIN },
+    });
     expect(log).toHaveBeenCalledOnce();
     log.mockRestore();
   });
 
   it('refuses an app without a handle function at cold start', () => {
-    expect(() => cors.createHandler(undefined as never, cors.configFromEnv({}))).toThrow(/must export `async function handle/);
+    expect(() => cors.createHandler(undefined as never, cors.configFromEnv({}))).toThrow(
+      /must export `async function handle/,
+    );
   });
 });
 
@@ -165,7 +211,10 @@ describe('the Python entry point (handler.py with the starter app.py)', () => {
   afterAll(() => lambda.cleanup());
 
   /** Imports handler.py in a fresh interpreter (a cold start) with `env`, and calls handler.handler on each event. */
-  function runPython(env: Record<string, string>, events: unknown[]): { status: number | null; stdout: string; stderr: string } {
+  function runPython(
+    env: Record<string, string>,
+    events: unknown[],
+  ): { status: number | null; stdout: string; stderr: string } {
     const script = [
       'import json, sys',
       "sys.path.insert(0, '.')",
@@ -186,14 +235,27 @@ describe('the Python entry point (handler.py with the starter app.py)', () => {
   }
 
   it('answers with the echo body, the starter 500 and 404, all with the CORS headers from the environment', () => {
-    const run = runPython(ENV, [restEvent(ORIGIN), postEvent, withPath(restEvent(ORIGIN), '/items/error'), withPath(httpEvent(ORIGIN), '/items/missing')]);
+    const run = runPython(ENV, [
+      restEvent(ORIGIN),
+      postEvent,
+      withPath(restEvent(ORIGIN), '/items/error'),
+      withPath(httpEvent(ORIGIN), '/items/missing'),
+    ]);
     expect(run.status, run.stderr).toBe(0);
-    const [get, post, failed, missing] = JSON.parse(run.stdout) as { statusCode: number; headers: Record<string, string>; body: string }[];
+    const [get, post, failed, missing] = JSON.parse(run.stdout) as {
+      statusCode: number;
+      headers: Record<string, string>;
+      body: string;
+    }[];
     expect(get!.statusCode).toBe(200);
     expect(get!.headers).toEqual({ 'Content-Type': 'application/json', 'X-Request-Id': 'req-1', ...CORS_OK });
     expect(JSON.parse(get!.body)).toEqual({ method: 'GET', path: '/items', query: {}, body: null });
     expect(JSON.parse(post!.body)).toEqual({ method: 'POST', path: '/items', query: {}, body: { name: 'widget' } });
-    expect(failed).toEqual({ statusCode: 500, headers: { 'Content-Type': 'application/json', ...CORS_OK }, body: '{"message":"Internal Server Error"}' });
+    expect(failed).toEqual({
+      statusCode: 500,
+      headers: { 'Content-Type': 'application/json', ...CORS_OK },
+      body: '{"message":"Internal Server Error"}',
+    });
     expect(missing!.statusCode).toBe(404);
     expect(missing!.headers).toMatchObject(CORS_OK);
     // The failure is logged with its traceback.

@@ -81,7 +81,13 @@ const anyOrigin = fc.oneof(
 
 /** A list, and an origin that is often almost, sometimes exactly, one of its entries. */
 const listAndOrigin = allowlist.chain((entries) =>
-  fc.tuple(fc.constant(entries), fc.oneof({ weight: 3, arbitrary: fc.constantFrom(...entries).chain(lookalikes) }, { weight: 1, arbitrary: anyOrigin })),
+  fc.tuple(
+    fc.constant(entries),
+    fc.oneof(
+      { weight: 3, arbitrary: fc.constantFrom(...entries).chain(lookalikes) },
+      { weight: 1, arbitrary: anyOrigin },
+    ),
+  ),
 );
 
 const caseArb = fc.tuple(listAndOrigin, fc.constantFrom('Origin', 'origin', 'ORIGIN', 'v2'), fc.boolean());
@@ -114,7 +120,8 @@ function expectedAcao(vector: Vector, origin: string): string | undefined {
 }
 
 function acaoOf(outcome: Outcome | undefined): string | undefined {
-  if (!outcome || 'crash' in outcome) throw new Error(`wrapper crashed: ${outcome && 'crash' in outcome ? outcome.crash : 'no outcome'}`);
+  if (!outcome || 'crash' in outcome)
+    throw new Error(`wrapper crashed: ${outcome && 'crash' in outcome ? outcome.crash : 'no outcome'}`);
   const headers = (outcome.response as { headers: Record<string, string> }).headers;
   return headers['Access-Control-Allow-Origin'];
 }

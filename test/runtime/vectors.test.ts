@@ -28,7 +28,10 @@ describe.each([
 
   beforeAll(async () => {
     lambda = writeLambda(runtime);
-    results = label === 'Node' ? await runNodeVectors(await importNodeCors(lambda.dir), vectors) : runPythonVectors(lambda.dir, vectors);
+    results =
+      label === 'Node'
+        ? await runNodeVectors(await importNodeCors(lambda.dir), vectors)
+        : runPythonVectors(lambda.dir, vectors);
   });
   afterAll(() => lambda.cleanup());
 

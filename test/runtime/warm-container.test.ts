@@ -97,8 +97,12 @@ describe('warm container: the Node wrapper', () => {
       return shared;
     }, cors.configFromEnv(ENV));
     const requests = Array.from({ length: 50 }, (_, i) => requestAt(i));
-    const responses = (await Promise.all(requests.map((r) => handler(r.event, {})))) as { headers: Record<string, string> }[];
-    responses.forEach((response, i) => expect(response.headers, `request ${i}`).toEqual(expectedHeaders(requests[i]!.acao)));
+    const responses = (await Promise.all(requests.map((r) => handler(r.event, {})))) as {
+      headers: Record<string, string>;
+    }[];
+    responses.forEach((response, i) =>
+      expect(response.headers, `request ${i}`).toEqual(expectedHeaders(requests[i]!.acao)),
+    );
     expect(shared).toEqual(APP_RESULT);
   });
 });
@@ -110,9 +114,14 @@ describe('warm container: the Python wrapper', () => {
   });
   afterAll(() => lambda.cleanup());
 
-  it('answers alternating origins on one handler instance without leaking or mutating the app\'s dict', () => {
+  it("answers alternating origins on one handler instance without leaking or mutating the app's dict", () => {
     const requests = Array.from({ length: 70 }, (_, i) => requestAt(i));
-    const vector: Vector = { name: 'rotation', env: ENV, app: { return: APP_RESULT }, requests: requests.map((r) => ({ event: r.event })) };
+    const vector: Vector = {
+      name: 'rotation',
+      env: ENV,
+      app: { return: APP_RESULT },
+      requests: requests.map((r) => ({ event: r.event })),
+    };
     const [outcomes] = runPythonVectors(lambda.dir, [vector]);
     expect(outcomes).toHaveLength(requests.length);
     outcomes!.forEach((outcome, i) => {

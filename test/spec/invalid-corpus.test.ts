@@ -43,18 +43,57 @@ describe('the invalid-spec corpus', () => {
     const codes = new Set(EXPECTATIONS.map((e) => e.code));
     const rules = [
       // origins
-      'origin-path', 'origin-query', 'origin-fragment', 'origin-trailing-slash', 'origin-userinfo', 'origin-no-scheme',
-      'origin-scheme', 'origin-uppercase', 'origin-null', 'origin-default-port', 'origin-port', 'origin-whitespace',
-      'origin-non-ascii', 'origin-wildcard-form', 'origin-not-canonical', 'origin-empty', 'star-mixed', 'star-with-credentials',
-      'star-header-with-credentials', 'method-star-with-credentials', 'method-star-rest',
+      'origin-path',
+      'origin-query',
+      'origin-fragment',
+      'origin-trailing-slash',
+      'origin-userinfo',
+      'origin-no-scheme',
+      'origin-scheme',
+      'origin-uppercase',
+      'origin-null',
+      'origin-default-port',
+      'origin-port',
+      'origin-whitespace',
+      'origin-non-ascii',
+      'origin-wildcard-form',
+      'origin-not-canonical',
+      'origin-empty',
+      'star-mixed',
+      'star-with-credentials',
+      'star-header-with-credentials',
+      'method-star-with-credentials',
+      'method-star-rest',
       // shape
-      'unknown-key', 'type', 'required', 'not-allowed-value', 'invalid-format', 'invalid-key', 'too-few', 'too-big', 'too-small', 'version',
+      'unknown-key',
+      'type',
+      'required',
+      'not-allowed-value',
+      'invalid-format',
+      'invalid-key',
+      'too-few',
+      'too-big',
+      'too-small',
+      'version',
       // routes
-      'route-duplicate', 'route-sibling-variable', 'route-path', 'no-routes',
+      'route-duplicate',
+      'route-sibling-variable',
+      'route-path',
+      'no-routes',
       // targets
-      'wildcard-unsupported', 'function-url-methods-count', 'function-url-method', 'too-many-origins', 'origin-too-long', 'origins-too-large',
+      'wildcard-unsupported',
+      'function-url-methods-count',
+      'function-url-method',
+      'too-many-origins',
+      'origin-too-long',
+      'origins-too-large',
       // the file itself
-      'duplicate-key', 'syntax', 'alias-bomb', 'encoding', 'empty', 'unreadable',
+      'duplicate-key',
+      'syntax',
+      'alias-bomb',
+      'encoding',
+      'empty',
+      'unreadable',
     ];
     for (const rule of rules) expect(codes, `no corpus file for ${rule}`).toContain(rule);
   });
@@ -74,14 +113,24 @@ describe('the invalid-spec corpus', () => {
       const expectedLine = `error ${where} ${e.path ? `${e.path}: ` : ''}${e.message}${e.fix ? `; ${e.fix}` : ''}`;
       const errorLines = stdout.split('\n').filter((l) => l.startsWith('error '));
       expect(errorLines).toEqual([expectedLine]);
-      expect(stdout).toMatch(new RegExp(`^${display(e).replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: invalid, 1 error\\(s\\)(, \\d+ warning\\(s\\))?$`, 'm'));
+      expect(stdout).toMatch(
+        new RegExp(
+          `^${display(e).replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: invalid, 1 error\\(s\\)(, \\d+ warning\\(s\\))?$`,
+          'm',
+        ),
+      );
     });
 
     it('with --json prints only one JSON document on stdout, with file, line, column, path, code, message and fix', async () => {
       const { code, stdout, stderr } = await cli(['validate', '--json', '--spec', specArg(e)]);
       expect(code).toBe(e.exit);
       expect(stderr).toBe('');
-      const doc = JSON.parse(stdout) as { ok: boolean; file: string; errors: Record<string, unknown>[]; warnings: unknown[] };
+      const doc = JSON.parse(stdout) as {
+        ok: boolean;
+        file: string;
+        errors: Record<string, unknown>[];
+        warnings: unknown[];
+      };
       expect(doc.ok).toBe(false);
       expect(doc.errors).toHaveLength(1);
       const [error] = doc.errors;
@@ -128,19 +177,25 @@ describe('nothing is written when validation fails', () => {
 describe('the built binary', () => {
   const byFile = (f: string) => EXPECTATIONS.find((e) => e.file === f)!;
 
-  it.each([['origin-trailing-slash.yaml'], ['invalid-json-trailing-comma.json'], ['star-with-credentials.yaml'], ['not-utf8.yaml']])(
-    'exits 1 for %s and prints the error line',
-    async (file) => {
-      const e = byFile(file);
-      const { code, stdout, stderr } = await binary(['validate', '--spec', `${CORPUS}/${file}`], { env: plainEnv() });
-      expect(code).toBe(1);
-      expect(stderr).toBe('');
-      expect(stdout).toContain(`error ${CORPUS}/${file}${e.line !== null ? `:${e.line}:${e.column}` : ''} ${e.path ? `${e.path}: ` : ''}${e.message}`);
-    },
-  );
+  it.each([
+    ['origin-trailing-slash.yaml'],
+    ['invalid-json-trailing-comma.json'],
+    ['star-with-credentials.yaml'],
+    ['not-utf8.yaml'],
+  ])('exits 1 for %s and prints the error line', async (file) => {
+    const e = byFile(file);
+    const { code, stdout, stderr } = await binary(['validate', '--spec', `${CORPUS}/${file}`], { env: plainEnv() });
+    expect(code).toBe(1);
+    expect(stderr).toBe('');
+    expect(stdout).toContain(
+      `error ${CORPUS}/${file}${e.line !== null ? `:${e.line}:${e.column}` : ''} ${e.path ? `${e.path}: ` : ''}${e.message}`,
+    );
+  });
 
   it('prints the issue example in exactly its shape', async () => {
-    const { stdout } = await binary(['validate', '--spec', `${CORPUS}/origin-trailing-slash.yaml`], { env: plainEnv() });
+    const { stdout } = await binary(['validate', '--spec', `${CORPUS}/origin-trailing-slash.yaml`], {
+      env: plainEnv(),
+    });
     expect(stdout).toMatch(
       /^error test\/spec\/invalid\/origin-trailing-slash\.yaml:8:7 cors\.allowOrigins\[1\]: "https:\/\/app\.example\.com\/" has a trailing slash; write "https:\/\/app\.example\.com"$/m,
     );
@@ -156,10 +211,15 @@ describe('the built binary', () => {
   });
 
   it('with --json writes one parseable document on stdout even for an unreadable file', async () => {
-    const invalid = await binary(['validate', '--json', '--spec', `${CORPUS}/route-duplicate.yaml`], { env: plainEnv() });
+    const invalid = await binary(['validate', '--json', '--spec', `${CORPUS}/route-duplicate.yaml`], {
+      env: plainEnv(),
+    });
     expect(invalid.code).toBe(1);
     expect(invalid.stderr).toBe('');
-    expect(JSON.parse(invalid.stdout)).toMatchObject({ ok: false, errors: [{ code: 'route-duplicate', path: 'routes[2].path', line: 12, column: 11 }] });
+    expect(JSON.parse(invalid.stdout)).toMatchObject({
+      ok: false,
+      errors: [{ code: 'route-duplicate', path: 'routes[2].path', line: 12, column: 11 }],
+    });
     const missing = await binary(['validate', '--json', '--spec', `${CORPUS}/missing.yaml`], { env: plainEnv() });
     expect(missing.code).toBe(2);
     expect(missing.stderr).toBe('');

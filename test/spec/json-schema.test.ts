@@ -16,10 +16,28 @@ type Schema = Record<string, unknown>;
  * A deliberately small draft-07 checker for the keywords the generated schema uses. It throws on any other
  * keyword, so a schema change that needs more (anyOf, $ref, ...) fails here instead of being ignored.
  */
-const KNOWN = new Set(['$schema', 'title', 'description', 'default', 'type', 'properties', 'required', 'additionalProperties', 'propertyNames', 'items', 'enum', 'const', 'pattern', 'minimum', 'maximum', 'minItems']);
+const KNOWN = new Set([
+  '$schema',
+  'title',
+  'description',
+  'default',
+  'type',
+  'properties',
+  'required',
+  'additionalProperties',
+  'propertyNames',
+  'items',
+  'enum',
+  'const',
+  'pattern',
+  'minimum',
+  'maximum',
+  'minItems',
+]);
 
 function check(schema: Schema, value: unknown, at = '$'): string[] {
-  for (const key of Object.keys(schema)) if (!KNOWN.has(key)) throw new Error(`the test's checker does not know the keyword "${key}" (at ${at})`);
+  for (const key of Object.keys(schema))
+    if (!KNOWN.has(key)) throw new Error(`the test's checker does not know the keyword "${key}" (at ${at})`);
   const problems: string[] = [];
   const type = schema.type as string | undefined;
   const isObject = value !== null && typeof value === 'object' && !Array.isArray(value);
@@ -34,9 +52,12 @@ function check(schema: Schema, value: unknown, at = '$'): string[] {
   if (!typeOk) return [`${at}: not ${type}`];
   if ('const' in schema && value !== schema.const) problems.push(`${at}: not ${JSON.stringify(schema.const)}`);
   if (Array.isArray(schema.enum) && !schema.enum.includes(value)) problems.push(`${at}: not one of the enum`);
-  if (typeof schema.pattern === 'string' && typeof value === 'string' && !new RegExp(schema.pattern, 'u').test(value)) problems.push(`${at}: does not match ${schema.pattern}`);
-  if (typeof schema.minimum === 'number' && typeof value === 'number' && value < schema.minimum) problems.push(`${at}: below minimum`);
-  if (typeof schema.maximum === 'number' && typeof value === 'number' && value > schema.maximum) problems.push(`${at}: above maximum`);
+  if (typeof schema.pattern === 'string' && typeof value === 'string' && !new RegExp(schema.pattern, 'u').test(value))
+    problems.push(`${at}: does not match ${schema.pattern}`);
+  if (typeof schema.minimum === 'number' && typeof value === 'number' && value < schema.minimum)
+    problems.push(`${at}: below minimum`);
+  if (typeof schema.maximum === 'number' && typeof value === 'number' && value > schema.maximum)
+    problems.push(`${at}: above maximum`);
   if (Array.isArray(value)) {
     if (typeof schema.minItems === 'number' && value.length < schema.minItems) problems.push(`${at}: too few items`);
     if (schema.items) value.forEach((v, i) => problems.push(...check(schema.items as Schema, v, `${at}[${i}]`)));
@@ -49,7 +70,8 @@ function check(schema: Schema, value: unknown, at = '$'): string[] {
       if (schema.propertyNames) problems.push(...check(schema.propertyNames as Schema, key, `${at}{${key}}`));
       if (key in properties) problems.push(...check(properties[key]!, v, `${at}.${key}`));
       else if (schema.additionalProperties === false) problems.push(`${at}.${key}: additional property`);
-      else if (schema.additionalProperties && typeof schema.additionalProperties === 'object') problems.push(...check(schema.additionalProperties as Schema, v, `${at}.${key}`));
+      else if (schema.additionalProperties && typeof schema.additionalProperties === 'object')
+        problems.push(...check(schema.additionalProperties as Schema, v, `${at}.${key}`));
     }
   }
   return problems;
@@ -58,7 +80,9 @@ function check(schema: Schema, value: unknown, at = '$'): string[] {
 describe('the JSON Schema for editors', () => {
   it(`is committed as ${JSON_SCHEMA_FILE} and up to date with src/spec/schema.ts (run "npm run schema" if not)`, async () => {
     const committed = await readFile(path.join(ROOT, JSON_SCHEMA_FILE), 'utf8');
-    expect(committed, 'schema/cors-gen.schema.json is stale: run "npm run schema" and commit it').toBe(specJsonSchemaText());
+    expect(committed, 'schema/cors-gen.schema.json is stale: run "npm run schema" and commit it').toBe(
+      specJsonSchemaText(),
+    );
   });
 
   it('is written deterministically: two-space JSON with a final newline, the same on every call', () => {
@@ -72,7 +96,11 @@ describe('the JSON Schema for editors', () => {
   it('targets draft-07, which the YAML language server validates with', () => {
     const schema = specJsonSchema();
     expect(schema.$schema).toBe('http://json-schema.org/draft-07/schema#');
-    expect(schema).toMatchObject({ type: 'object', additionalProperties: false, required: ['version', 'name', 'cors'] });
+    expect(schema).toMatchObject({
+      type: 'object',
+      additionalProperties: false,
+      required: ['version', 'name', 'cors'],
+    });
   });
 
   it('documents defaults for editor completion, taken from the descriptions', () => {
@@ -96,7 +124,12 @@ describe('the JSON Schema for editors', () => {
 
     it.each([['rest'], ['http'], ['function-url']] as const)('the spec "init --api %s" writes', async (api) => {
       const target = path.join(dir, api);
-      const result = await init({ dir: target, api, origins: ['https://app.example.com', 'http://localhost:3000'], credentials: true });
+      const result = await init({
+        dir: target,
+        api,
+        origins: ['https://app.example.com', 'http://localhost:3000'],
+        credentials: true,
+      });
       expect(result.ok).toBe(true);
       const text = await readFile(path.join(target, 'cors-gen.yaml'), 'utf8');
       expect(check(specJsonSchema(), parseYaml(text))).toEqual([]);
@@ -140,7 +173,10 @@ describe('the JSON Schema for editors', () => {
     it('in an installed project: a relative path into node_modules/cors-gen/schema', async () => {
       const project = path.join(root, 'installed');
       await mkdir(path.join(project, 'node_modules', 'cors-gen', 'schema'), { recursive: true });
-      await writeFile(path.join(project, 'node_modules', 'cors-gen', 'schema', 'cors-gen.schema.json'), specJsonSchemaText());
+      await writeFile(
+        path.join(project, 'node_modules', 'cors-gen', 'schema', 'cors-gen.schema.json'),
+        specJsonSchemaText(),
+      );
       // The spec lives in a sub-folder; Node would find the package in the folder above, and so does init.
       const specDir = path.join(project, 'infra');
       const result = await init({ dir: specDir, api: 'rest' });
@@ -153,7 +189,12 @@ describe('the JSON Schema for editors', () => {
 
     it('without an installed copy (npx): the schema written next to the spec', async () => {
       const specDir = path.join(root, 'npx');
-      const result = await init({ dir: specDir, api: 'http', routes: [{ path: '/users/{id}', methods: ['GET', 'PUT'] }], headers: ['X-Api-Key'] });
+      const result = await init({
+        dir: specDir,
+        api: 'http',
+        routes: [{ path: '/users/{id}', methods: ['GET', 'PUT'] }],
+        headers: ['X-Api-Key'],
+      });
       expect(result.ok && result.schema).toBe('./cors-gen.schema.json');
       const { target, errors } = await followAndValidate(specDir);
       expect(target).toBe(path.join(specDir, 'cors-gen.schema.json'));
@@ -183,7 +224,9 @@ describe('the JSON Schema for editors', () => {
         continue;
       }
       const zodOk = specSchema.safeParse(data).success;
-      expect(check(specJsonSchema(), data).length === 0, `${file}: zod says ${zodOk ? 'valid' : 'invalid'} shape`).toBe(zodOk);
+      expect(check(specJsonSchema(), data).length === 0, `${file}: zod says ${zodOk ? 'valid' : 'invalid'} shape`).toBe(
+        zodOk,
+      );
       compared++;
       if (!zodOk) rejected++;
     }
@@ -202,7 +245,9 @@ describe('the JSON Schema for editors', () => {
     expect(check(schema, { ...good, api: 'soap' })).toEqual(['$.api: not one of the enum']);
     expect(check(schema, { ...good, cors: { allowOrigins: [] } })).toEqual(['$.cors.allowOrigins: too few items']);
     expect(check(schema, { ...good, cors: { ...good.cors, maxAge: 1.5 } })).toEqual(['$.cors.maxAge: not integer']);
-    expect(check(schema, { ...good, stages: { Dev: { allowOrigins: ['http://localhost:3000'] } } })).toEqual(['$.stages{Dev}: does not match ^(?!(?:constructor|prototype)$)[a-z0-9][a-z0-9_-]{0,62}$']);
+    expect(check(schema, { ...good, stages: { Dev: { allowOrigins: ['http://localhost:3000'] } } })).toEqual([
+      '$.stages{Dev}: does not match ^(?!(?:constructor|prototype)$)[a-z0-9][a-z0-9_-]{0,62}$',
+    ]);
     expect(() => check({ anyOf: [] }, 1)).toThrow(/anyOf/);
   });
 });

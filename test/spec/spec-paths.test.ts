@@ -21,13 +21,22 @@ function repo(options: { git?: boolean } = {}) {
   return { base, repoDir, spec };
 }
 
-const RULE = "paths in a spec are relative to its folder and must stay inside the repository that holds it (or the spec's folder when it is in none)";
+const RULE =
+  "paths in a spec are relative to its folder and must stay inside the repository that holds it (or the spec's folder when it is in none)";
 
 describe('paths written in a spec', () => {
-  it('resolves a path inside the repository relative to the spec\'s folder (existing or not yet)', () => {
+  it("resolves a path inside the repository relative to the spec's folder (existing or not yet)", () => {
     const { repoDir, spec } = repo();
-    expect(resolveSpecPath(spec, 'lambda.source', '../src/api')).toEqual({ ok: true, path: path.join(repoDir, 'src/api'), root: repoDir });
-    expect(resolveSpecPath(spec, 'openapi', 'openapi.yaml')).toEqual({ ok: true, path: path.join(repoDir, 'infra/openapi.yaml'), root: repoDir });
+    expect(resolveSpecPath(spec, 'lambda.source', '../src/api')).toEqual({
+      ok: true,
+      path: path.join(repoDir, 'src/api'),
+      root: repoDir,
+    });
+    expect(resolveSpecPath(spec, 'openapi', 'openapi.yaml')).toEqual({
+      ok: true,
+      path: path.join(repoDir, 'infra/openapi.yaml'),
+      root: repoDir,
+    });
   });
 
   it('refuses a ".." path that leaves the repository', () => {
@@ -41,7 +50,10 @@ describe('paths written in a spec', () => {
   it('refuses an absolute path, even one inside the repository', () => {
     const { repoDir, spec } = repo();
     for (const value of [path.join(repoDir, 'src/api'), '/etc', 'C:\\src', '\\\\server\\share']) {
-      expect(resolveSpecPath(spec, 'openapi', value)).toEqual({ ok: false, error: `${spec}: openapi: ${JSON.stringify(value)} is an absolute path; ${RULE}. Write it relative to the spec's folder.` });
+      expect(resolveSpecPath(spec, 'openapi', value)).toEqual({
+        ok: false,
+        error: `${spec}: openapi: ${JSON.stringify(value)} is an absolute path; ${RULE}. Write it relative to the spec's folder.`,
+      });
     }
   });
 
@@ -53,17 +65,29 @@ describe('paths written in a spec', () => {
       ok: false,
       error: `${spec}: lambda.source: "escape/app" resolves to ${path.join(repoDir, 'infra/escape/app')} (through a symbolic link, to ${path.join(base, 'outside/app')}), outside ${repoDir}; ${RULE}. Move what it names into ${repoDir}, or the spec next to it.`,
     });
-    expect(resolveSpecPath(spec, 'lambda.source', 'code/api')).toMatchObject({ ok: true, path: path.join(repoDir, 'infra/code/api') });
+    expect(resolveSpecPath(spec, 'lambda.source', 'code/api')).toMatchObject({
+      ok: true,
+      path: path.join(repoDir, 'infra/code/api'),
+    });
     symlinkSync(path.join(base, 'nowhere'), path.join(repoDir, 'infra/dangling'));
-    expect(resolveSpecPath(spec, 'lambda.source', 'dangling/x')).toMatchObject({ ok: false, error: expect.stringContaining('goes through a symbolic link that points nowhere') });
+    expect(resolveSpecPath(spec, 'lambda.source', 'dangling/x')).toMatchObject({
+      ok: false,
+      error: expect.stringContaining('goes through a symbolic link that points nowhere'),
+    });
   });
 
-  it('without a repository, the spec\'s folder is the limit', () => {
+  it("without a repository, the spec's folder is the limit", () => {
     const { repoDir, spec } = repo({ git: false });
     // The temporary folder may itself sit in a repository on some machines; this test needs it not to.
     expect(repositoryRoot(path.join(repoDir, 'infra'))).toBe(path.join(repoDir, 'infra'));
-    expect(resolveSpecPath(spec, 'openapi', 'api/openapi.yaml')).toMatchObject({ ok: true, root: path.join(repoDir, 'infra') });
-    expect(resolveSpecPath(spec, 'lambda.source', '../src/api')).toMatchObject({ ok: false, error: expect.stringContaining(`outside ${path.join(repoDir, 'infra')}; ${RULE}`) });
+    expect(resolveSpecPath(spec, 'openapi', 'api/openapi.yaml')).toMatchObject({
+      ok: true,
+      root: path.join(repoDir, 'infra'),
+    });
+    expect(resolveSpecPath(spec, 'lambda.source', '../src/api')).toMatchObject({
+      ok: false,
+      error: expect.stringContaining(`outside ${path.join(repoDir, 'infra')}; ${RULE}`),
+    });
   });
 
   it('finds the repository from a .git file (worktrees, submodules)', () => {

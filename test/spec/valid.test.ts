@@ -60,7 +60,7 @@ describe('normalization', () => {
     });
   });
 
-  it('defaults allowMethods to the union of the routes\' methods, in a fixed order', () => {
+  it("defaults allowMethods to the union of the routes' methods, in a fixed order", () => {
     const m = model(`version: 1
 name: orders-api
 cors:
@@ -76,8 +76,14 @@ routes:
     expect(m.cors.allowMethods).toEqual(['GET', 'HEAD', 'POST', 'PATCH', 'DELETE']);
     expect(m.routes.map((r) => r.methods)).toEqual([['GET', 'PATCH', 'DELETE'], ['GET', 'POST'], ['HEAD']]);
     expect(m.routes.map((r) => r.path)).toEqual(['/users/{id}', '/users', '/files/{proxy+}']);
-    expect(m.routes[0]!.segments).toEqual([{ kind: 'literal', value: 'users' }, { kind: 'param', name: 'id' }]);
-    expect(m.routes[2]!.segments).toEqual([{ kind: 'literal', value: 'files' }, { kind: 'greedy', name: 'proxy' }]);
+    expect(m.routes[0]!.segments).toEqual([
+      { kind: 'literal', value: 'users' },
+      { kind: 'param', name: 'id' },
+    ]);
+    expect(m.routes[2]!.segments).toEqual([
+      { kind: 'literal', value: 'files' },
+      { kind: 'greedy', name: 'proxy' },
+    ]);
   });
 
   it('defaults allowMethods to all six route methods for a Function URL without routes', () => {
@@ -104,7 +110,9 @@ routes:
     expect(result.ok).toBe(true);
     if (!result.ok) return;
     expect(result.model.cors.allowMethods).toEqual(['GET', 'POST', 'OPTIONS']);
-    expect(result.warnings).toContainEqual(expect.objectContaining({ code: 'method-duplicate', path: 'cors.allowMethods[3]', line: 5, column: 38 }));
+    expect(result.warnings).toContainEqual(
+      expect.objectContaining({ code: 'method-duplicate', path: 'cors.allowMethods[3]', line: 5, column: 38 }),
+    );
   });
 
   it('removes duplicate origins, headers and route methods, warning at each duplicate', () => {
@@ -165,7 +173,20 @@ routes:
   dev:
     allowOrigins: [http://localhost:3000]
 `);
-    const objects: unknown[] = [m, m.cors, m.cors.allowOrigins, m.cors.allowMethods, m.routes, m.routes[0], m.routes[0]!.segments, m.routes[0]!.segments[0], m.frontend, m.lambda, m.stages, m.stages[0]];
+    const objects: unknown[] = [
+      m,
+      m.cors,
+      m.cors.allowOrigins,
+      m.cors.allowMethods,
+      m.routes,
+      m.routes[0],
+      m.routes[0]!.segments,
+      m.routes[0]!.segments[0],
+      m.frontend,
+      m.lambda,
+      m.stages,
+      m.stages[0],
+    ];
     for (const o of objects) expect(Object.isFrozen(o)).toBe(true);
     expect(() => {
       (m.cors.allowOrigins as string[]).push('https://evil.example');
@@ -194,25 +215,59 @@ routes:
     expect(m.cors.allowOrigins).toHaveLength(7);
     expect(m.routes[0]!.segments).toEqual([]);
     expect(model(MINIMAL.replace('[https://app.example.com]', '["*"]')).cors.allowOrigins).toEqual(['*']);
-    expect(model(MINIMAL.replace('cors:', 'api: http\ncors:').replace('[https://app.example.com]', '["https://*"]')).cors.allowOrigins).toEqual(['https://*']);
+    expect(
+      model(MINIMAL.replace('cors:', 'api: http\ncors:').replace('[https://app.example.com]', '["https://*"]')).cors
+        .allowOrigins,
+    ).toEqual(['https://*']);
   });
 
   it('reads the same spec from JSON', async () => {
-    const json = JSON.stringify({ version: 1, name: 'orders-api', cors: { allowOrigins: ['https://app.example.com'] }, routes: [{ path: '/users', methods: ['GET'] }] }, null, 2);
+    const json = JSON.stringify(
+      {
+        version: 1,
+        name: 'orders-api',
+        cors: { allowOrigins: ['https://app.example.com'] },
+        routes: [{ path: '/users', methods: ['GET'] }],
+      },
+      null,
+      2,
+    );
     expect(validateText(json, 'cors-gen.json')).toEqual({ ...validateText(MINIMAL), warnings: [] });
   });
 
   it('gives issues without positions when validating data rather than a file', () => {
-    const result = validateSpec({ version: 1, name: 'orders-api', cors: { allowOrigins: ['https://app.example.com/'] }, routes: [{ path: '/a', methods: ['GET'] }] });
+    const result = validateSpec({
+      version: 1,
+      name: 'orders-api',
+      cors: { allowOrigins: ['https://app.example.com/'] },
+      routes: [{ path: '/a', methods: ['GET'] }],
+    });
     expect(result.ok).toBe(false);
     if (result.ok) return;
     expect(result.errors).toEqual([
-      { severity: 'error', code: 'origin-trailing-slash', path: 'cors.allowOrigins[0]', message: '"https://app.example.com/" has a trailing slash', fix: 'write "https://app.example.com"' },
+      {
+        severity: 'error',
+        code: 'origin-trailing-slash',
+        path: 'cors.allowOrigins[0]',
+        message: '"https://app.example.com/" has a trailing slash',
+        fix: 'write "https://app.example.com"',
+      },
     ]);
   });
 
   it('never throws on arbitrary data', () => {
-    for (const data of [undefined, null, 0, 'x', [], {}, { version: 1 }, { cors: null }, { cors: { allowOrigins: [null, 1, {}] } }, { routes: 'x' }]) {
+    for (const data of [
+      undefined,
+      null,
+      0,
+      'x',
+      [],
+      {},
+      { version: 1 },
+      { cors: null },
+      { cors: { allowOrigins: [null, 1, {}] } },
+      { routes: 'x' },
+    ]) {
       expect(() => validateSpec(data)).not.toThrow();
       expect(validateSpec(data).ok).toBe(false);
     }
@@ -238,11 +293,19 @@ describe('files as users save them', () => {
 
   it('reports positions correctly in a file with CRLF line endings', async () => {
     const file = path.join(dir, 'crlf.yaml');
-    await writeFile(file, MINIMAL.replace('[https://app.example.com]', '[https://a.example.com, https://b.example.com/]').replace(/\n/g, '\r\n'));
+    await writeFile(
+      file,
+      MINIMAL.replace('[https://app.example.com]', '[https://a.example.com, https://b.example.com/]').replace(
+        /\n/g,
+        '\r\n',
+      ),
+    );
     const result = await loadSpec(file, dir);
     expect(result.ok).toBe(false);
     if (result.ok) return;
-    expect(result.errors).toMatchObject([{ code: 'origin-trailing-slash', path: 'cors.allowOrigins[1]', line: 4, column: 41 }]);
+    expect(result.errors).toMatchObject([
+      { code: 'origin-trailing-slash', path: 'cors.allowOrigins[1]', line: 4, column: 41 },
+    ]);
   });
 
   it('refuses a file larger than a spec could be without parsing it', async () => {
@@ -288,33 +351,55 @@ routes:
         column: 18,
       },
     ]);
-    expect(warnings(prod('[http://app.example.com]', 'stage: production\n')).map((w) => w.code)).toEqual(['http-in-prod']);
-    expect(warnings(prod('[http://app.example.com]', 'stage: staging\n'))).toEqual([]);
-    expect(warnings(`${prod('[https://app.example.com]')}stages:\n  production:\n    allowOrigins: [http://app.example.com]\n`)).toMatchObject([
-      { code: 'http-in-prod', path: 'stages.production.allowOrigins[0]', line: 10, column: 20 },
+    expect(warnings(prod('[http://app.example.com]', 'stage: production\n')).map((w) => w.code)).toEqual([
+      'http-in-prod',
     ]);
+    expect(warnings(prod('[http://app.example.com]', 'stage: staging\n'))).toEqual([]);
+    expect(
+      warnings(
+        `${prod('[https://app.example.com]')}stages:\n  production:\n    allowOrigins: [http://app.example.com]\n`,
+      ),
+    ).toMatchObject([{ code: 'http-in-prod', path: 'stages.production.allowOrigins[0]', line: 10, column: 20 }]);
   });
 
   it('warns about localhost in prod, and not in other stages', () => {
     expect(warnings(prod('[https://app.example.com, http://localhost:3000]'))).toMatchObject([
-      { code: 'localhost-in-prod', path: 'cors.allowOrigins[1]', message: '"http://localhost:3000" is a development origin in stage "prod"', fix: 'move it to stages.dev.allowOrigins' },
+      {
+        code: 'localhost-in-prod',
+        path: 'cors.allowOrigins[1]',
+        message: '"http://localhost:3000" is a development origin in stage "prod"',
+        fix: 'move it to stages.dev.allowOrigins',
+      },
     ]);
     expect(warnings(prod('[http://127.0.0.1:8080]')).map((w) => w.code)).toEqual(['localhost-in-prod']);
-    expect(warnings(`${prod('[https://app.example.com]')}stages:\n  dev:\n    allowOrigins: [http://localhost:3000]\n`)).toEqual([]);
+    expect(
+      warnings(`${prod('[https://app.example.com]')}stages:\n  dev:\n    allowOrigins: [http://localhost:3000]\n`),
+    ).toEqual([]);
   });
 
   it('warns about "*" on an API that allows the Authorization header', () => {
-    expect(warnings(prod('["*"]'))).toMatchObject([{ code: 'star-with-authorization', path: 'cors.allowOrigins', line: 4, column: 17 }]);
+    expect(warnings(prod('["*"]'))).toMatchObject([
+      { code: 'star-with-authorization', path: 'cors.allowOrigins', line: 4, column: 17 },
+    ]);
     expect(warnings(prod('["*"]').replace('cors:\n', 'cors:\n  allowHeaders: [Content-Type]\n'))).toEqual([]);
   });
 
   it('warns about wildcard origins, and more strongly with credentials', () => {
     expect(warnings(prod('["https://*.example.com"]'))).toMatchObject([
-      { code: 'wildcard-origin', path: 'cors.allowOrigins[0]', message: '"https://*.example.com" allows every matching host' },
+      {
+        code: 'wildcard-origin',
+        path: 'cors.allowOrigins[0]',
+        message: '"https://*.example.com" allows every matching host',
+      },
     ]);
-    const withCredentials = warnings(prod('["https://*.example.com"]').replace('cors:\n', 'cors:\n  allowCredentials: true\n'));
+    const withCredentials = warnings(
+      prod('["https://*.example.com"]').replace('cors:\n', 'cors:\n  allowCredentials: true\n'),
+    );
     // The pattern also leaves API Gateway's own errors readable from no origin (see below).
-    expect(withCredentials).toMatchObject([{ code: 'gateway-errors-first-origin' }, { code: 'wildcard-with-credentials', path: 'cors.allowOrigins[0]', line: 5 }]);
+    expect(withCredentials).toMatchObject([
+      { code: 'gateway-errors-first-origin' },
+      { code: 'wildcard-with-credentials', path: 'cors.allowOrigins[0]', line: 5 },
+    ]);
     expect(withCredentials[1]!.message).toContain('taken-over subdomain');
     expect(warnings(prod('["https://*"]', 'api: http\n')).map((w) => w.code)).toEqual(['wildcard-origin']);
   });
@@ -326,29 +411,41 @@ routes:
     expect(warnings(prod('[https://app.example.com]').replace('cors:\n', 'cors:\n  maxAge: 7200\n'))).toEqual([]);
   });
 
-  it('warns that API Gateway\'s own errors name one origin on a REST API with credentials and several origins', () => {
-    const credentialed = (origins: string, extra = '') => prod(origins, extra).replace('cors:\n', 'cors:\n  allowCredentials: true\n');
+  it("warns that API Gateway's own errors name one origin on a REST API with credentials and several origins", () => {
+    const credentialed = (origins: string, extra = '') =>
+      prod(origins, extra).replace('cors:\n', 'cors:\n  allowCredentials: true\n');
     expect(warnings(credentialed('[https://app.example.com, https://admin.example.com]'))).toMatchObject([
-      { code: 'gateway-errors-first-origin', path: 'cors.allowCredentials', message: expect.stringContaining('"https://app.example.com"') },
+      {
+        code: 'gateway-errors-first-origin',
+        path: 'cors.allowCredentials',
+        message: expect.stringContaining('"https://app.example.com"'),
+      },
     ]);
     // The website bucket's origin counts as a second origin.
     // (and, plain http trusted with credentials in prod, it gets the http-in-prod warning too).
-    expect(warnings(credentialed('[https://app.example.com]', 'frontend:\n  enabled: true\n')).map((w) => w.code)).toEqual(['http-in-prod', 'gateway-errors-first-origin']);
+    expect(
+      warnings(credentialed('[https://app.example.com]', 'frontend:\n  enabled: true\n')).map((w) => w.code),
+    ).toEqual(['http-in-prod', 'gateway-errors-first-origin']);
     expect(warnings(credentialed('[https://app.example.com]'))).toEqual([]);
     expect(warnings(credentialed('[https://app.example.com, https://admin.example.com]', 'api: http\n'))).toEqual([]);
     expect(warnings(prod('[https://app.example.com, https://admin.example.com]'))).toEqual([]);
   });
 
   it('names the first exact origin as the one that reads gateway errors, never a wildcard pattern', () => {
-    const credentialed = (origins: string, extra = '') => prod(origins, extra).replace('cors:\n', 'cors:\n  allowCredentials: true\n');
+    const credentialed = (origins: string, extra = '') =>
+      prod(origins, extra).replace('cors:\n', 'cors:\n  allowCredentials: true\n');
     const first = (text: string) => warnings(text).find((w) => w.code === 'gateway-errors-first-origin');
     expect(first(credentialed('["https://*.example.com", https://app.example.com]'))).toMatchObject({
-      message: 'API Gateway\'s own errors (403 for an unknown path, 429, 502) will be readable only from "https://app.example.com": with credentials, gateway responses can name one origin; errors your Lambda returns carry the right origin',
+      message:
+        'API Gateway\'s own errors (403 for an unknown path, 429, 502) will be readable only from "https://app.example.com": with credentials, gateway responses can name one origin; errors your Lambda returns carry the right origin',
       fix: 'list the exact origin that most needs to read those errors first',
     });
-    expect(first(credentialed('["https://*.example.com"]', 'frontend:\n  enabled: true\n'))!.message).toContain('readable only from the S3 website origin:');
+    expect(first(credentialed('["https://*.example.com"]', 'frontend:\n  enabled: true\n'))!.message).toContain(
+      'readable only from the S3 website origin:',
+    );
     expect(first(credentialed('["https://*.example.com"]'))).toMatchObject({
-      message: 'API Gateway\'s own errors (403 for an unknown path, 429, 502) will be readable from no origin: with credentials, gateway responses name one exact origin, and cors.allowOrigins lists only wildcard patterns; errors your Lambda returns carry the right origin',
+      message:
+        "API Gateway's own errors (403 for an unknown path, 429, 502) will be readable from no origin: with credentials, gateway responses name one exact origin, and cors.allowOrigins lists only wildcard patterns; errors your Lambda returns carry the right origin",
       fix: 'list the exact origin that most needs to read those errors first, before the patterns',
     });
   });
@@ -358,27 +455,41 @@ routes:
       expect.objectContaining({
         code: 'function-url-routes',
         path: 'routes',
-        message: 'routes do not restrict a Lambda Function URL: every path and method reaches your function (routes only set the default of cors.allowMethods)',
+        message:
+          'routes do not restrict a Lambda Function URL: every path and method reaches your function (routes only set the default of cors.allowMethods)',
         fix: 'check the path and method in your handler (event.rawPath, event.requestContext.http.method), or use api: http to route',
       }),
     ]);
-    expect(warnings('version: 1\nname: hook\napi: function-url\ncors:\n  allowOrigins: [https://app.example.com]\n')).toEqual([]);
+    expect(
+      warnings('version: 1\nname: hook\napi: function-url\ncors:\n  allowOrigins: [https://app.example.com]\n'),
+    ).toEqual([]);
   });
 
   it('warns that stage is ignored for the HTTP API and Function URLs', () => {
-    expect(warnings(prod('[https://app.example.com]', 'api: http\nstage: v1\n'))).toMatchObject([{ code: 'stage-ignored', path: 'stage', line: 4, column: 8 }]);
-    expect(warnings(prod('[https://app.example.com]', 'api: function-url\nstage: v1\n')).map((w) => w.code)).toEqual(['stage-ignored', 'function-url-routes']);
+    expect(warnings(prod('[https://app.example.com]', 'api: http\nstage: v1\n'))).toMatchObject([
+      { code: 'stage-ignored', path: 'stage', line: 4, column: 8 },
+    ]);
+    expect(warnings(prod('[https://app.example.com]', 'api: function-url\nstage: v1\n')).map((w) => w.code)).toEqual([
+      'stage-ignored',
+      'function-url-routes',
+    ]);
     expect(warnings(prod('[https://app.example.com]', 'stage: v1\n'))).toEqual([]);
   });
 
-  it('warns about a Lambda timeout above API Gateway\'s 29 s, but not for a Function URL', () => {
-    expect(warnings(prod('[https://app.example.com]', 'lambda:\n  timeout: 30\n'))).toMatchObject([{ code: 'timeout-above-gateway', path: 'lambda.timeout', line: 4, column: 12 }]);
+  it("warns about a Lambda timeout above API Gateway's 29 s, but not for a Function URL", () => {
+    expect(warnings(prod('[https://app.example.com]', 'lambda:\n  timeout: 30\n'))).toMatchObject([
+      { code: 'timeout-above-gateway', path: 'lambda.timeout', line: 4, column: 12 },
+    ]);
     expect(warnings(prod('[https://app.example.com]', 'lambda:\n  timeout: 29\n'))).toEqual([]);
-    expect(warnings(prod('[https://app.example.com]', 'api: function-url\nlambda:\n  timeout: 300\n')).map((w) => w.code)).toEqual(['function-url-routes']);
+    expect(
+      warnings(prod('[https://app.example.com]', 'api: function-url\nlambda:\n  timeout: 300\n')).map((w) => w.code),
+    ).toEqual(['function-url-routes']);
   });
 
   it('warns when a route method that needs a preflight is missing from an explicit allowMethods', () => {
-    const spec = prod('[https://app.example.com]').replace('methods: [GET]', 'methods: [GET, POST, DELETE]').replace('cors:\n', 'cors:\n  allowMethods: [GET]\n');
+    const spec = prod('[https://app.example.com]')
+      .replace('methods: [GET]', 'methods: [GET, POST, DELETE]')
+      .replace('cors:\n', 'cors:\n  allowMethods: [GET]\n');
     // POST is safelisted (a simple request needs no preflight); DELETE is not.
     expect(warnings(spec)).toMatchObject([
       { code: 'method-not-allowed', path: 'routes[0].methods', fix: 'add "DELETE" to cors.allowMethods' },
@@ -411,16 +522,33 @@ stages:
       expect(human.code).toBe(0);
       const printed = human.stdout.split('\n').filter((l) => l.startsWith('warning '));
       expect(printed).toHaveLength(8);
-      expect(human.stdout).toMatch(/^ok .*cors-gen\.yaml: orders-api \(http\), 1 route\(s\), 4 origin\(s\): 1 in cors\.allowOrigins, 3 in stages\.prod, 8 warning\(s\)$/m);
+      expect(human.stdout).toMatch(
+        /^ok .*cors-gen\.yaml: orders-api \(http\), 1 route\(s\), 4 origin\(s\): 1 in cors\.allowOrigins, 3 in stages\.prod, 8 warning\(s\)$/m,
+      );
       const json = await cli(['validate', '--json', '--spec', file]);
       expect(json.code).toBe(0);
       const doc = JSON.parse(json.stdout) as { ok: boolean; errors: unknown[]; warnings: SpecIssue[] };
       expect(doc.ok).toBe(true);
       expect(doc.errors).toEqual([]);
       expect(doc.warnings.map((w) => w.code).sort()).toEqual(
-        ['http-in-prod', 'localhost-in-prod', 'max-age-capped', 'method-duplicate', 'stage-ignored', 'star-with-authorization', 'timeout-above-gateway', 'wildcard-origin'].sort(),
+        [
+          'http-in-prod',
+          'localhost-in-prod',
+          'max-age-capped',
+          'method-duplicate',
+          'stage-ignored',
+          'star-with-authorization',
+          'timeout-above-gateway',
+          'wildcard-origin',
+        ].sort(),
       );
-      for (const w of doc.warnings) expect(w).toMatchObject({ severity: 'warning', line: expect.any(Number), column: expect.any(Number), fix: expect.any(String) });
+      for (const w of doc.warnings)
+        expect(w).toMatchObject({
+          severity: 'warning',
+          line: expect.any(Number),
+          column: expect.any(Number),
+          fix: expect.any(String),
+        });
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
@@ -429,20 +557,58 @@ stages:
 
 describe('route paths', () => {
   it.each([
-    ['/users/a b', 'segment "a b" has characters API Gateway does not accept in a path part (" "); only letters, digits, ".", "_", "-" and ":"', 'write "/users/a-b"'],
-    ['/files/*/meta', 'segment "*" is a literal "*" in API Gateway, not a wildcard (a greedy {proxy+} matches everything below a path; earlier versions of cors-gen accepted it)', 'write "/files/{proxy+}" ({proxy+} must be the last segment)'],
-    ['/users/:userId/orders/:orderId', 'segment ":userId" is a literal in API Gateway, not a parameter (paths use {name}; earlier versions of cors-gen accepted it)', 'write "/users/{userId}/orders/{orderId}"'],
-    ['/files/{key}/{key+}', 'uses the parameter {key} twice (each parameter of a path needs its own name; earlier versions of cors-gen accepted it)', 'write "/files/{key}/{key2+}"'],
-    ['/a/./b', 'has the dot segment ".", which browsers and HTTP clients remove before sending (RFC 3986 section 5.2.4), so the route is never reached (earlier versions of cors-gen accepted it)', 'write the path without "." and ".." segments'],
+    [
+      '/users/a b',
+      'segment "a b" has characters API Gateway does not accept in a path part (" "); only letters, digits, ".", "_", "-" and ":"',
+      'write "/users/a-b"',
+    ],
+    [
+      '/files/*/meta',
+      'segment "*" is a literal "*" in API Gateway, not a wildcard (a greedy {proxy+} matches everything below a path; earlier versions of cors-gen accepted it)',
+      'write "/files/{proxy+}" ({proxy+} must be the last segment)',
+    ],
+    [
+      '/users/:userId/orders/:orderId',
+      'segment ":userId" is a literal in API Gateway, not a parameter (paths use {name}; earlier versions of cors-gen accepted it)',
+      'write "/users/{userId}/orders/{orderId}"',
+    ],
+    [
+      '/files/{key}/{key+}',
+      'uses the parameter {key} twice (each parameter of a path needs its own name; earlier versions of cors-gen accepted it)',
+      'write "/files/{key}/{key2+}"',
+    ],
+    [
+      '/a/./b',
+      'has the dot segment ".", which browsers and HTTP clients remove before sending (RFC 3986 section 5.2.4), so the route is never reached (earlier versions of cors-gen accepted it)',
+      'write the path without "." and ".." segments',
+    ],
   ])('refuses %j with the reason and the fix', (route, reason, fix) => {
-    const result = validateSpec({ version: 1, name: 'orders-api', cors: { allowOrigins: ['https://app.example.com'] }, routes: [{ path: route, methods: ['GET'] }] });
+    const result = validateSpec({
+      version: 1,
+      name: 'orders-api',
+      cors: { allowOrigins: ['https://app.example.com'] },
+      routes: [{ path: route, methods: ['GET'] }],
+    });
     expect(result.ok).toBe(false);
     if (result.ok) return;
-    expect(result.errors).toEqual([{ severity: 'error', code: 'route-path', path: 'routes[0].path', message: `${JSON.stringify(route)} ${reason}`, fix }]);
+    expect(result.errors).toEqual([
+      {
+        severity: 'error',
+        code: 'route-path',
+        path: 'routes[0].path',
+        message: `${JSON.stringify(route)} ${reason}`,
+        fix,
+      },
+    ]);
   });
 
   it('accepts what API Gateway accepts: letters, digits, . _ - and : in literals, {param}, a final {proxy+}', () => {
-    const result = validateSpec({ version: 1, name: 'orders-api', cors: { allowOrigins: ['https://app.example.com'] }, routes: [{ path: '/v1.2/events:batch/my_items-x/{id}/{proxy+}', methods: ['GET'] }] });
+    const result = validateSpec({
+      version: 1,
+      name: 'orders-api',
+      cors: { allowOrigins: ['https://app.example.com'] },
+      routes: [{ path: '/v1.2/events:batch/my_items-x/{id}/{proxy+}', methods: ['GET'] }],
+    });
     expect(result.ok).toBe(true);
   });
 });
@@ -455,16 +621,25 @@ describe('stage names that JavaScript objects already carry', () => {
   it('refuses "__proto__" instead of silently dropping it, in YAML and in JSON', () => {
     for (const [text, file] of [
       [spec('  __proto__:\n    allowOrigins: ["https://a.example.com"]\n'), 'cors-gen.yaml'],
-      ['{"version":1,"name":"shop","api":"rest","routes":[{"path":"/orders","methods":["GET"]}],"cors":{"allowOrigins":["https://app.example.com"]},"stages":{"__proto__":{"allowOrigins":["https://a.example.com"]}}}', 'cors-gen.json'],
+      [
+        '{"version":1,"name":"shop","api":"rest","routes":[{"path":"/orders","methods":["GET"]}],"cors":{"allowOrigins":["https://app.example.com"]},"stages":{"__proto__":{"allowOrigins":["https://a.example.com"]}}}',
+        'cors-gen.json',
+      ],
     ] as const) {
       const result = validateText(text, file);
       expect(result.ok).toBe(false);
-      expect(!result.ok && result.errors.map((e) => [e.path, e.code, e.message])).toEqual([['stages.__proto__', 'invalid-key', `"__proto__" is not allowed as a name here: ${rule}`]]);
+      expect(!result.ok && result.errors.map((e) => [e.path, e.code, e.message])).toEqual([
+        ['stages.__proto__', 'invalid-key', `"__proto__" is not allowed as a name here: ${rule}`],
+      ]);
     }
   });
 
   it('refuses "constructor" and "prototype", which a plain object already has', () => {
-    const result = validateText(spec('  constructor:\n    allowOrigins: ["https://a.example.com"]\n  prototype:\n    allowOrigins: ["https://b.example.com"]\n'));
+    const result = validateText(
+      spec(
+        '  constructor:\n    allowOrigins: ["https://a.example.com"]\n  prototype:\n    allowOrigins: ["https://b.example.com"]\n',
+      ),
+    );
     expect(!result.ok && result.errors.map((e) => `${e.line}:${e.column} ${e.path}: ${e.message}`)).toEqual([
       `10:3 stages.constructor: "constructor" is not allowed as a name here: ${rule}`,
       `12:3 stages.prototype: "prototype" is not allowed as a name here: ${rule}`,
@@ -472,6 +647,8 @@ describe('stage names that JavaScript objects already carry', () => {
   });
 
   it('still accepts names that merely contain them', () => {
-    expect(model(spec('  constructors:\n    allowOrigins: ["https://a.example.com"]\n')).stages.map((s) => s.name)).toEqual(['constructors']);
+    expect(
+      model(spec('  constructors:\n    allowOrigins: ["https://a.example.com"]\n')).stages.map((s) => s.name),
+    ).toEqual(['constructors']);
   });
 });

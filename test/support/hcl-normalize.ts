@@ -18,30 +18,48 @@ type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
 type Body = Record<string, Json>;
 
 /** Keys that are nested blocks, not map arguments, in the documents cors-gen writes (see src/terraform/write.ts). */
-const NESTED_BLOCKS = new Set(['validation', 'lifecycle', 'environment', 'index_document', 'error_document', 'cors_configuration', 'cors', 'required_providers']);
+const NESTED_BLOCKS = new Set([
+  'validation',
+  'lifecycle',
+  'environment',
+  'index_document',
+  'error_document',
+  'cors_configuration',
+  'cors',
+  'required_providers',
+]);
 
 /** A module read from the synthesized document (`json`) or from `.tf` files (`hcl`), in the comparable shape. */
 export function comparable(doc: ModuleDocument, syntax: 'json' | 'hcl'): Body {
   const body = (b: RawBody, kind: string): Body => (syntax === 'json' ? documentBody(b) : hclBody(b, kind));
   const out: Body = {};
   if (Object.keys(doc.terraform).length > 0) out.terraform = body(doc.terraform, 'terraform');
-  if (doc.variables.size > 0) out.variable = Object.fromEntries([...doc.variables].map(([name, v]) => [name, body(v.body, 'variable')]));
+  if (doc.variables.size > 0)
+    out.variable = Object.fromEntries([...doc.variables].map(([name, v]) => [name, body(v.body, 'variable')]));
   if (doc.locals.size > 0) {
     const locals = Object.fromEntries([...doc.locals].map(([name, l]) => [name, l.value])) as Body;
     out.locals = syntax === 'json' ? mapValues(locals, canonical) : hclBody(locals, 'locals');
   }
-  for (const [kind, blocks] of [['resource', doc.resources], ['data', doc.data]] as const) {
+  for (const [kind, blocks] of [
+    ['resource', doc.resources],
+    ['data', doc.data],
+  ] as const) {
     if (blocks.size === 0) continue;
     const byType: Record<string, Body> = {};
     for (const b of blocks.values()) (byType[b.type] ??= {})[b.name] = body(b.body, kind);
     out[kind] = byType;
   }
-  if (doc.outputs.size > 0) out.output = Object.fromEntries([...doc.outputs].map(([name, o]) => [name, body(o.body, 'output')]));
+  if (doc.outputs.size > 0)
+    out.output = Object.fromEntries([...doc.outputs].map(([name, o]) => [name, body(o.body, 'output')]));
   return out;
 }
 
 function documentBody(body: Body): Body {
-  return mapEntries(body, (k, v) => (NESTED_BLOCKS.has(k) && v !== null && typeof v === 'object' ? (Array.isArray(v) ? v : [v]).map((b) => documentBody(b as Body)) : canonical(v)));
+  return mapEntries(body, (k, v) =>
+    NESTED_BLOCKS.has(k) && v !== null && typeof v === 'object'
+      ? (Array.isArray(v) ? v : [v]).map((b) => documentBody(b as Body))
+      : canonical(v),
+  );
 }
 
 /** Strings with their expressions' white space canonicalized, at any depth. */

@@ -96,7 +96,13 @@ export interface Vector {
 }
 
 export type Outcome =
-  | { response: unknown; appCalled: boolean; errorLogged: boolean; appResultUnchanged: boolean; eventUnchanged: boolean }
+  | {
+      response: unknown;
+      appCalled: boolean;
+      errorLogged: boolean;
+      appResultUnchanged: boolean;
+      eventUnchanged: boolean;
+    }
   | { crash: string };
 
 export function loadVectors(): Vector[] {
@@ -169,7 +175,8 @@ export function runPythonVectors(dir: string, vectors: readonly Vector[]): Outco
     env: { ...process.env, PYTHONDONTWRITEBYTECODE: '1', PYTHONIOENCODING: 'utf-8' },
   });
   if (run.error) throw run.error;
-  if (run.status !== 0) throw new Error(`${PYTHON} ${path.basename(PYTHON_RUNNER)} exited ${run.status}:\n${run.stderr}`);
+  if (run.status !== 0)
+    throw new Error(`${PYTHON} ${path.basename(PYTHON_RUNNER)} exited ${run.status}:\n${run.stderr}`);
   return JSON.parse(run.stdout) as Outcome[][];
 }
 
@@ -207,7 +214,10 @@ export function httpEvent(origin: string | undefined): unknown {
     rawPath: '/items',
     rawQueryString: '',
     headers,
-    requestContext: { http: { method: 'GET', path: '/items', protocol: 'HTTP/1.1', sourceIp: '203.0.113.1' }, stage: '$default' },
+    requestContext: {
+      http: { method: 'GET', path: '/items', protocol: 'HTTP/1.1', sourceIp: '203.0.113.1' },
+      stage: '$default',
+    },
     isBase64Encoded: false,
   };
 }

@@ -38,7 +38,10 @@ export interface GeneratedModules {
 }
 
 /** Generates modules (HCL, or JSON with `format`) into a new temporary folder. */
-export async function generateModules(specs: readonly { name: string; spec: string }[], format: 'hcl' | 'json' = 'hcl'): Promise<GeneratedModules> {
+export async function generateModules(
+  specs: readonly { name: string; spec: string }[],
+  format: 'hcl' | 'json' = 'hcl',
+): Promise<GeneratedModules> {
   const root = mkdtempSync(path.join(os.tmpdir(), 'cors-gen-preview-'));
   const dirs = new Map<string, string>();
   for (const { name, spec } of specs) {
@@ -67,18 +70,26 @@ export interface Reply {
 }
 
 /** One HTTP/1.1 request with exactly the given headers (names as written), no agent pooling. */
-export function send(url: string, options: { method?: string; headers?: Record<string, string>; body?: string } = {}): Promise<Reply> {
+export function send(
+  url: string,
+  options: { method?: string; headers?: Record<string, string>; body?: string } = {},
+): Promise<Reply> {
   return new Promise((resolve, reject) => {
-    const req = http.request(url, { method: options.method ?? 'GET', headers: options.headers ?? {}, agent: false }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => {
-        const headers: Record<string, string[]> = {};
-        for (let i = 0; i < res.rawHeaders.length; i += 2) (headers[res.rawHeaders[i]!.toLowerCase()] ??= []).push(res.rawHeaders[i + 1]!);
-        resolve({ status: res.statusCode ?? 0, headers, body: Buffer.concat(chunks).toString('utf8') });
-      });
-      res.on('error', reject);
-    });
+    const req = http.request(
+      url,
+      { method: options.method ?? 'GET', headers: options.headers ?? {}, agent: false },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => {
+          const headers: Record<string, string[]> = {};
+          for (let i = 0; i < res.rawHeaders.length; i += 2)
+            (headers[res.rawHeaders[i]!.toLowerCase()] ??= []).push(res.rawHeaders[i + 1]!);
+          resolve({ status: res.statusCode ?? 0, headers, body: Buffer.concat(chunks).toString('utf8') });
+        });
+        res.on('error', reject);
+      },
+    );
     req.on('error', reject);
     req.end(options.body);
   });
@@ -116,7 +127,10 @@ export function removeResources(dir: string, addresses: readonly string[]): void
     const [type, name] = address.split('.') as [string, string];
     const [from, to] = blockRange(text, type, name);
     text = text.slice(0, from) + text.slice(to);
-    text = text.replace(new RegExp(`(, )?\\b${address.replace('.', '\\.')}\\b(?![._a-z])(, )?`, 'g'), (_m, before?: string, after?: string) => (before && after ? ', ' : ''));
+    text = text.replace(
+      new RegExp(`(, )?\\b${address.replace('.', '\\.')}\\b(?![._a-z])(, )?`, 'g'),
+      (_m, before?: string, after?: string) => (before && after ? ', ' : ''),
+    );
   }
   writeFileSync(file, text);
 }
@@ -132,14 +146,24 @@ export function editModule(dir: string, file: string, from: string | RegExp, to:
 
 /** The addresses of a REST resource's preflight: OPTIONS method, method response, MOCK integration, integration response. */
 export function optionsResources(slug: string): string[] {
-  return ['aws_api_gateway_method', 'aws_api_gateway_method_response', 'aws_api_gateway_integration', 'aws_api_gateway_integration_response'].map((t) => `${t}.${slug}_options`);
+  return [
+    'aws_api_gateway_method',
+    'aws_api_gateway_method_response',
+    'aws_api_gateway_integration',
+    'aws_api_gateway_integration_response',
+  ].map((t) => `${t}.${slug}_options`);
 }
 
 /**
  * A request written byte for byte on a socket (HTTP/1.0, so the answer is not chunked): for header lines Node's
  * client would merge or refuse, such as one name sent twice in two spellings.
  */
-export function sendRaw(url: string, method: string, headers: readonly (readonly [string, string])[], body = ''): Promise<Reply> {
+export function sendRaw(
+  url: string,
+  method: string,
+  headers: readonly (readonly [string, string])[],
+  body = '',
+): Promise<Reply> {
   const u = new URL(url);
   return new Promise((resolve, reject) => {
     const socket = net.connect(Number(u.port), u.hostname);
@@ -157,7 +181,12 @@ export function sendRaw(url: string, method: string, headers: readonly (readonly
       }
       resolve({ status: Number(statusLine!.split(' ')[1]), headers: out, body: text.slice(split + 4) });
     });
-    const head = [`${method} ${u.pathname}${u.search} HTTP/1.0`, `Host: ${u.host}`, ...headers.map(([k, v]) => `${k}: ${v}`), `Content-Length: ${Buffer.byteLength(body)}`];
+    const head = [
+      `${method} ${u.pathname}${u.search} HTTP/1.0`,
+      `Host: ${u.host}`,
+      ...headers.map(([k, v]) => `${k}: ${v}`),
+      `Content-Length: ${Buffer.byteLength(body)}`,
+    ];
     socket.write(`${head.join('\r\n')}\r\n\r\n${body}`);
   });
 }
@@ -177,7 +206,9 @@ export function startCli(args: readonly string[], cwd = REPO): Running {
   let err = '';
   child.stdout.on('data', (d: Buffer) => (out += d.toString()));
   child.stderr.on('data', (d: Buffer) => (err += d.toString()));
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.on('exit', (code, signal) => resolve({ code, signal })),
+  );
   return { child, stdout: () => out, stderr: () => err, exited };
 }
 
@@ -192,10 +223,14 @@ export async function until(predicate: () => boolean, what: string, ms = 30_000)
 /** Ports free right now on 127.0.0.1 (bound, then released). */
 export async function freePorts(n: number): Promise<number[]> {
   const servers = await Promise.all(
-    Array.from({ length: n }, () => new Promise<net.Server>((resolve) => {
-      const s = net.createServer();
-      s.listen(0, '127.0.0.1', () => resolve(s));
-    })),
+    Array.from(
+      { length: n },
+      () =>
+        new Promise<net.Server>((resolve) => {
+          const s = net.createServer();
+          s.listen(0, '127.0.0.1', () => resolve(s));
+        }),
+    ),
   );
   const ports = servers.map((s) => (s.address() as net.AddressInfo).port);
   await Promise.all(servers.map((s) => new Promise((r) => s.close(r))));

@@ -70,11 +70,18 @@ export interface ChildResult {
  * memory reported by the child itself at exit (a `--require` preload that writes process.resourceUsage()).
  * The process is killed (SIGKILL) after `timeoutMs`.
  */
-export async function runNode(script: string, args: readonly string[], options: { nodeArgs?: readonly string[]; cwd?: string; timeoutMs: number; env?: NodeJS.ProcessEnv }): Promise<ChildResult> {
+export async function runNode(
+  script: string,
+  args: readonly string[],
+  options: { nodeArgs?: readonly string[]; cwd?: string; timeoutMs: number; env?: NodeJS.ProcessEnv },
+): Promise<ChildResult> {
   const tmp = mkdtempSync(path.join(os.tmpdir(), 'cors-gen-rss-'));
   const preload = path.join(tmp, 'rss.cjs');
   const rssFile = path.join(tmp, 'rss.txt');
-  writeFileSync(preload, `process.on('exit', () => { try { require('node:fs').writeFileSync(${JSON.stringify(rssFile)}, String(process.resourceUsage().maxRSS)); } catch {} });\n`);
+  writeFileSync(
+    preload,
+    `process.on('exit', () => { try { require('node:fs').writeFileSync(${JSON.stringify(rssFile)}, String(process.resourceUsage().maxRSS)); } catch {} });\n`,
+  );
   const started = performance.now();
   try {
     return await new Promise<ChildResult>((resolve, reject) => {
@@ -113,4 +120,5 @@ export async function runNode(script: string, args: readonly string[], options: 
 }
 
 /** Lines that only a stack trace or an unexpected exception prints. */
-export const STACK_TRACE = /^\s+at\s|\binternal error\b|node:internal|\b(?:TypeError|RangeError|ReferenceError|SyntaxError)\b[^\n]*\n\s+at\b|\.(?:[cm]?js|ts):\d+:\d+\)?$/m;
+export const STACK_TRACE =
+  /^\s+at\s|\binternal error\b|node:internal|\b(?:TypeError|RangeError|ReferenceError|SyntaxError)\b[^\n]*\n\s+at\b|\.(?:[cm]?js|ts):\d+:\d+\)?$/m;

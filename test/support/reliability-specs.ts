@@ -14,9 +14,18 @@ const label = fc.stringMatching(/^[a-z](?:[a-z0-9-]{0,6}[a-z0-9])?$/);
 const tld = fc.constantFrom('com', 'org', 'io', 'dev', 'example');
 const port = fc.constantFrom('', '', '', ':3000', ':8443', ':5173');
 
-const host = fc.tuple(fc.array(label, { minLength: 1, maxLength: 2 }), tld).map(([labels, t]) => [...labels, t].join('.'));
+const host = fc
+  .tuple(fc.array(label, { minLength: 1, maxLength: 2 }), tld)
+  .map(([labels, t]) => [...labels, t].join('.'));
 const exactOrigin = fc
-  .tuple(fc.constantFrom('https', 'https', 'http'), fc.oneof({ weight: 6, arbitrary: host }, { weight: 1, arbitrary: fc.constantFrom('localhost', '127.0.0.1', '[::1]') }), port)
+  .tuple(
+    fc.constantFrom('https', 'https', 'http'),
+    fc.oneof(
+      { weight: 6, arbitrary: host },
+      { weight: 1, arbitrary: fc.constantFrom('localhost', '127.0.0.1', '[::1]') },
+    ),
+    port,
+  )
   .map(([s, h, p]) => `${s}://${h}${p}`)
   .filter((o) => !isOriginProblem(parseOriginEntry(o)));
 const wildcardOrigin = fc
@@ -28,22 +37,49 @@ export type Api = 'rest' | 'http' | 'function-url';
 
 /** An allowlist the target supports; `*` and scheme-wide entries only without credentials. */
 function allowlist(api: Api, credentials: boolean): fc.Arbitrary<string[]> {
-  const entries = fc.uniqueArray(api === 'rest' ? fc.oneof({ weight: 3, arbitrary: exactOrigin }, { weight: 1, arbitrary: wildcardOrigin }) : exactOrigin, { minLength: 1, maxLength: 4 });
+  const entries = fc.uniqueArray(
+    api === 'rest'
+      ? fc.oneof({ weight: 3, arbitrary: exactOrigin }, { weight: 1, arbitrary: wildcardOrigin })
+      : exactOrigin,
+    { minLength: 1, maxLength: 4 },
+  );
   const options: Array<fc.WeightedArbitrary<string[]>> = [{ weight: 8, arbitrary: entries }];
   if (!credentials) options.push({ weight: 1, arbitrary: fc.constant(['*']) });
   // https://* with credentials admits every site; the checker reports it (see security-invariants.test.ts).
-  if (api === 'http' && !credentials) options.push({ weight: 1, arbitrary: fc.tuple(fc.constantFrom('https://*', 'http://*'), fc.array(exactOrigin, { maxLength: 2 })).map(([w, rest]) => [w, ...new Set(rest)]) });
+  if (api === 'http' && !credentials)
+    options.push({
+      weight: 1,
+      arbitrary: fc
+        .tuple(fc.constantFrom('https://*', 'http://*'), fc.array(exactOrigin, { maxLength: 2 }))
+        .map(([w, rest]) => [w, ...new Set(rest)]),
+    });
   return fc.oneof(...options);
 }
 
-const segment = fc.oneof({ weight: 4, arbitrary: fc.constantFrom('items', 'users', 'orders', 'v1', 'health', 'files') }, { weight: 1, arbitrary: fc.constant('{id}') });
+const segment = fc.oneof(
+  { weight: 4, arbitrary: fc.constantFrom('items', 'users', 'orders', 'v1', 'health', 'files') },
+  { weight: 1, arbitrary: fc.constant('{id}') },
+);
 const routePath = fc.oneof(
   { weight: 1, arbitrary: fc.constant('/') },
   { weight: 6, arbitrary: fc.array(segment, { minLength: 1, maxLength: 3 }).map((s) => `/${s.join('/')}`) },
-  { weight: 1, arbitrary: fc.array(segment, { minLength: 0, maxLength: 1 }).map((s) => `/${[...s, '{proxy+}'].join('/')}`) },
+  {
+    weight: 1,
+    arbitrary: fc.array(segment, { minLength: 0, maxLength: 1 }).map((s) => `/${[...s, '{proxy+}'].join('/')}`),
+  },
 );
-const methods = fc.uniqueArray(fc.constantFrom('GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'), { minLength: 1, maxLength: 4 });
-const headerName = fc.constantFrom('Content-Type', 'Authorization', 'X-Request-Id', 'X-Api-Key', 'If-Match', 'X-Custom');
+const methods = fc.uniqueArray(fc.constantFrom('GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'), {
+  minLength: 1,
+  maxLength: 4,
+});
+const headerName = fc.constantFrom(
+  'Content-Type',
+  'Authorization',
+  'X-Request-Id',
+  'X-Api-Key',
+  'If-Match',
+  'X-Custom',
+);
 
 /** A raw spec (what a YAML file holds), valid by construction and by `validateSpec`. */
 export const validSpec: fc.Arbitrary<Record<string, unknown>> = fc
@@ -69,10 +105,16 @@ export const validSpec: fc.Arbitrary<Record<string, unknown>> = fc
         },
         { requiredKeys: ['allowOrigins', 'allowCredentials'] },
       ),
-      routes: fc.uniqueArray(fc.record({ path: routePath, methods }), { minLength: api === 'function-url' ? 0 : 1, maxLength: 4, selector: (r) => r.path.replace(/\{[^}]+\}/g, '{}') }),
+      routes: fc.uniqueArray(fc.record({ path: routePath, methods }), {
+        minLength: api === 'function-url' ? 0 : 1,
+        maxLength: 4,
+        selector: (r) => r.path.replace(/\{[^}]+\}/g, '{}'),
+      }),
       frontend: fc.record({ enabled: fc.boolean() }),
       lambda: fc.record({ runtime: fc.constantFrom('nodejs22.x', 'nodejs24.x', 'python3.12', 'python3.13') }),
-      stages: fc.option(fc.record({ dev: fc.record({ allowOrigins: allowlist(api, credentials) }) }), { nil: undefined }),
+      stages: fc.option(fc.record({ dev: fc.record({ allowOrigins: allowlist(api, credentials) }) }), {
+        nil: undefined,
+      }),
     }),
   )
   .map((spec) => {
@@ -114,7 +156,33 @@ export interface CraftedOrigin {
   readonly kind: OriginClass;
 }
 
-const SPECIAL = ['_', '`', '!', '$', '&', "'", '(', ')', '*', '+', ',', ';', '=', '~', '-', '"', '{', '}', '|', '^', '%60', '%0d', '\u0000', '\t', ' '];
+const SPECIAL = [
+  '_',
+  '`',
+  '!',
+  '$',
+  '&',
+  "'",
+  '(',
+  ')',
+  '*',
+  '+',
+  ',',
+  ';',
+  '=',
+  '~',
+  '-',
+  '"',
+  '{',
+  '}',
+  '|',
+  '^',
+  '%60',
+  '%0d',
+  '\u0000',
+  '\t',
+  ' ',
+];
 /** Characters that look like ASCII ones, and some that case-fold to them ("\u212A".toLowerCase() === "k"). */
 const HOMOGLYPHS: Record<string, string[]> = {
   a: ['\u0430', '\u00e0', '\u0251'],
@@ -165,7 +233,10 @@ export function craft(entry: string, fill: string, n: number): CraftedOrigin[] {
     { origin: `${scheme}://evil.${host}${port}`, kind: 'any subdomain' },
     { origin: `${other}://${host}${port}`, kind: 'http trusted by https' },
     { origin: `${scheme}://${host}${port === '' ? ':8443' : ''}`, kind: 'other port' },
-    { origin: `${scheme}://${host}${port === '' ? (scheme === 'https' ? ':443' : ':80') : `${port}0`}`, kind: 'other port' },
+    {
+      origin: `${scheme}://${host}${port === '' ? (scheme === 'https' ? ':443' : ':80') : `${port}0`}`,
+      kind: 'other port',
+    },
     { origin: `${origin}/`, kind: 'malformed' },
     { origin: `${origin}/path`, kind: 'malformed' },
     { origin: `${origin}\n`, kind: 'malformed' },
@@ -179,7 +250,11 @@ export function craft(entry: string, fill: string, n: number): CraftedOrigin[] {
   ];
   if (dots.length > 0) {
     const d = dots[n % dots.length]!;
-    out.push({ origin: at(d, 'X'), kind: 'unescaped dot' }, { origin: at(d, 'a'), kind: 'unescaped dot' }, { origin: at(d, '-'), kind: 'unescaped dot' });
+    out.push(
+      { origin: at(d, 'X'), kind: 'unescaped dot' },
+      { origin: at(d, 'a'), kind: 'unescaped dot' },
+      { origin: at(d, '-'), kind: 'unescaped dot' },
+    );
   }
   for (const g of glyphs) out.push({ origin: g, kind: 'unicode lookalike' });
   return out;

@@ -77,7 +77,12 @@ export async function synth(input: SpecInput, format: OutputFormat = 'hcl'): Pro
   const key = JSON.stringify([input, format]);
   let files = cache.get(key);
   if (!files) {
-    files = buildModuleFiles(modelOf(input), { format, specFile: 'cors-gen.yaml', specText: JSON.stringify(input), version: '0.0.0-test' });
+    files = buildModuleFiles(modelOf(input), {
+      format,
+      specFile: 'cors-gen.yaml',
+      specText: JSON.stringify(input),
+      version: '0.0.0-test',
+    });
     cache.set(key, files);
   }
   const result = await files;
@@ -98,7 +103,10 @@ export function resources(d: TerraformDocument, type: string): Record<string, Bo
 /** One resource body; fails the test when it is missing. */
 export function resource(d: TerraformDocument, type: string, name: string): Body {
   const body = resources(d, type)[name];
-  if (!body) throw new Error(`${type}.${name} is not in the document; it has ${Object.keys(resources(d, type)).join(', ') || 'none of that type'}`);
+  if (!body)
+    throw new Error(
+      `${type}.${name} is not in the document; it has ${Object.keys(resources(d, type)).join(', ') || 'none of that type'}`,
+    );
   return body;
 }
 

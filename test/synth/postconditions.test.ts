@@ -31,7 +31,7 @@ vi.mock('../../src/synth/synthesize.js', async (importOriginal) => {
   };
 });
 
-type Doc = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+type Doc = Record<string, any>;
 
 async function example(name: string): Promise<Doc> {
   const loaded = await loadSpec(path.join(ROOT, 'examples', name, 'cors-gen.yaml'));
@@ -60,7 +60,9 @@ describe('checkModule', () => {
     adminAccess(doc);
     integrationResponseFirst(doc);
     const violations = checkModule(doc as TerraformDocument);
-    expect(violations).toContainEqual(expect.objectContaining({ rule: 'iam-policy-not-basic', address: 'aws_iam_role_policy_attachment.lambda_logs' }));
+    expect(violations).toContainEqual(
+      expect.objectContaining({ rule: 'iam-policy-not-basic', address: 'aws_iam_role_policy_attachment.lambda_logs' }),
+    );
     expect(violations.map((v) => v.rule)).toContain('integration-response-after-integration');
     // The invariants come first: the most serious finding leads the error message.
     expect(violations[0]!.rule).toBe('iam-policy-not-basic');
@@ -101,7 +103,9 @@ describe('generate refuses a module that breaks a rule', () => {
   ] as const)('%s: an internal error, and nothing is written', async (_what, rule, breakIt) => {
     const cwd = project();
     mutate = breakIt;
-    await expect(generate({ cwd, spec: 'cors-gen.yaml' })).rejects.toThrow(expect.objectContaining({ kind: 'internal', message: expect.stringContaining(rule) }));
+    await expect(generate({ cwd, spec: 'cors-gen.yaml' })).rejects.toThrow(
+      expect.objectContaining({ kind: 'internal', message: expect.stringContaining(rule) }),
+    );
     expect(existsSync(path.join(cwd, 'generated'))).toBe(false);
     expect(readdirSync(cwd)).toEqual(['cors-gen.yaml']);
   });
@@ -111,11 +115,22 @@ describe('generate refuses a module that breaks a rule', () => {
     mutate = adminAccess;
     const out: string[] = [];
     const err: string[] = [];
-    const output = { out: (s: string) => void out.push(s), err: (s: string) => void err.push(s), color: false, isTTY: false };
-    const code = await run(['generate', '--spec', path.join(cwd, 'cors-gen.yaml'), '--out', path.join(cwd, 'generated'), '--json'], output);
+    const output = {
+      out: (s: string) => void out.push(s),
+      err: (s: string) => void err.push(s),
+      color: false,
+      isTTY: false,
+    };
+    const code = await run(
+      ['generate', '--spec', path.join(cwd, 'cors-gen.yaml'), '--out', path.join(cwd, 'generated'), '--json'],
+      output,
+    );
     expect(code).toBe(1);
     const doc = JSON.parse(out.join(''));
-    expect(doc).toMatchObject({ ok: false, error: { code: 'module-postcondition', message: expect.stringContaining('iam-policy-not-basic') } });
+    expect(doc).toMatchObject({
+      ok: false,
+      error: { code: 'module-postcondition', message: expect.stringContaining('iam-policy-not-basic') },
+    });
     expect(err.join('')).toMatch(/bug in cors-gen.*report/);
     expect(readdirSync(cwd)).toEqual(['cors-gen.yaml']);
   });

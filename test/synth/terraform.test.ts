@@ -51,7 +51,13 @@ function terraform(args: readonly string[], cwd: string, input?: string) {
     input,
     encoding: 'utf8',
     timeout: 60_000,
-    env: { ...process.env, TF_CLI_CONFIG_FILE: path.join(tmp, 'cli.tfrc'), TF_IN_AUTOMATION: '1', CHECKPOINT_DISABLE: '1', TF_INPUT: '0' },
+    env: {
+      ...process.env,
+      TF_CLI_CONFIG_FILE: path.join(tmp, 'cli.tfrc'),
+      TF_IN_AUTOMATION: '1',
+      CHECKPOINT_DISABLE: '1',
+      TF_INPUT: '0',
+    },
   });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr, text: `${r.stdout}\n${r.stderr}`.replace(/\s+/g, ' ') };
 }
@@ -66,18 +72,35 @@ function writeFiles(dir: string, files: ModuleFiles): void {
 const MODULES = {
   example: spec({
     name: 'orders-api',
-    cors: { allowOrigins: ['https://app.example.com', 'https://admin.example.com'], allowCredentials: true, allowMethods: ['GET', 'POST', 'PUT', 'DELETE'] },
+    cors: {
+      allowOrigins: ['https://app.example.com', 'https://admin.example.com'],
+      allowCredentials: true,
+      allowMethods: ['GET', 'POST', 'PUT', 'DELETE'],
+    },
     stages: { dev: { allowOrigins: ['http://localhost:3000', 'https://app.example.com'] } },
   }),
   wildcard: spec({
     cors: { allowOrigins: ['https://app.example.com', 'https://*.example.org'] },
     lambda: { runtime: 'python3.13' },
     // Long enough that the formatter breaks the list over several lines.
-    stages: { qa_long: { allowOrigins: ['https://qa-one.example.com', 'https://qa-two.example.com', 'https://qa-three.example.com', 'http://localhost:3000'] } },
+    stages: {
+      qa_long: {
+        allowOrigins: [
+          'https://qa-one.example.com',
+          'https://qa-two.example.com',
+          'https://qa-three.example.com',
+          'http://localhost:3000',
+        ],
+      },
+    },
   }),
   any: spec({ cors: { allowOrigins: ['*'] } }),
   http: spec({ api: 'http', cors: { allowOrigins: ['https://shop.example.com'], allowCredentials: true } }),
-  url: spec({ api: 'function-url', routes: [{ path: '/', methods: ['GET', 'POST'] }], cors: { allowOrigins: ['https://dash.example.com'], allowMethods: ['GET', 'POST'] } }),
+  url: spec({
+    api: 'function-url',
+    routes: [{ path: '/', methods: ['GET', 'POST'] }],
+    cors: { allowOrigins: ['https://dash.example.com'], allowMethods: ['GET', 'POST'] },
+  }),
 } satisfies Record<string, SpecInput>;
 
 /** Origin lists whose verdict must be the same from the variable's validation blocks and the spec validator. */
@@ -164,7 +187,9 @@ function probes(d: TerraformDocument): Body {
     const response = resource(d, 'aws_api_gateway_integration_response', 'orders_options');
     const acao = (response.response_parameters as Body)['method.response.header.Access-Control-Allow-Origin'] as string;
     const vtl = (response.response_templates as Body)['application/json'] as string;
-    const gateway = (resource(d, 'aws_api_gateway_gateway_response', 'default_4xx').response_parameters as Body)['gatewayresponse.header.Access-Control-Allow-Origin'] as string;
+    const gateway = (resource(d, 'aws_api_gateway_gateway_response', 'default_4xx').response_parameters as Body)[
+      'gatewayresponse.header.Access-Control-Allow-Origin'
+    ] as string;
     for (const key of ['cors_any_origin', 'cors_exact_origins', 'cors_origin_patterns']) add(key, `\${local.${key}}`);
     add('preflight_acao', acao);
     add('gateway_acao', gateway);
@@ -176,15 +201,21 @@ function probes(d: TerraformDocument): Body {
     for (const [scenario, list] of Object.entries(SCENARIOS)) {
       const at = (s: string) => s.replaceAll('local.cors_', `local.sc_${scenario}_cors_`);
       locals[`sc_${scenario}_cors_origins`] = list;
-      for (const key of ['cors_any_origin', 'cors_exact_origins', 'cors_origin_patterns']) locals[`sc_${scenario}_${key}`] = at(dl[key]!);
+      for (const key of ['cors_any_origin', 'cors_exact_origins', 'cors_origin_patterns'])
+        locals[`sc_${scenario}_${key}`] = at(dl[key]!);
       add(`${scenario}_preflight_acao`, at(acao));
       add(`${scenario}_gateway_acao`, at(gateway));
       add(`${scenario}_vtl`, at(vtl));
     }
   }
-  const conditions = ((d.variable as Record<string, { validation: Array<{ condition: string }> }>).allowed_origins!.validation).map((v) => unwrap(v.condition));
+  const conditions = (
+    d.variable as Record<string, { validation: Array<{ condition: string }> }>
+  ).allowed_origins!.validation.map((v) => unwrap(v.condition));
   for (const [name, list] of Object.entries(CANDIDATES)) {
-    add(`valid_${name}`, `\${alltrue([${conditions.map((c) => c.replaceAll('var.allowed_origins', JSON.stringify(list))).join(', ')}])}`);
+    add(
+      `valid_${name}`,
+      `\${alltrue([${conditions.map((c) => c.replaceAll('var.allowed_origins', JSON.stringify(list))).join(', ')}])}`,
+    );
   }
   locals.probe = `\${base64encode(jsonencode({ ${probe.join(', ')} }))}`;
   return locals;
@@ -213,9 +244,22 @@ function vtlList(vtl: string, name: string): unknown {
  */
 function runVtl(vtl: string, headers: Record<string, string>): string | undefined {
   const override: Record<string, string> = {};
-  const context = { input: { params: () => ({ header: { get: (k: string) => headers[k] } }) }, context: { responseOverride: { header: override } } };
-  Object.defineProperty(String.prototype, 'matches', { value(this: string, p: string) { return new RegExp(`^(?:${p})$`).test(this); }, configurable: true });
-  Object.defineProperty(Array.prototype, 'contains', { value(this: unknown[], x: unknown) { return this.includes(x); }, configurable: true });
+  const context = {
+    input: { params: () => ({ header: { get: (k: string) => headers[k] } }) },
+    context: { responseOverride: { header: override } },
+  };
+  Object.defineProperty(String.prototype, 'matches', {
+    value(this: string, p: string) {
+      return new RegExp(`^(?:${p})$`).test(this);
+    },
+    configurable: true,
+  });
+  Object.defineProperty(Array.prototype, 'contains', {
+    value(this: unknown[], x: unknown) {
+      return this.includes(x);
+    },
+    configurable: true,
+  });
   try {
     expect(renderVtl(vtl, context).trim()).toBe('');
   } finally {
@@ -243,11 +287,14 @@ describe.runIf(TERRAFORM !== undefined)(`terraform ${TERRAFORM ? '' : '(not on P
     // The check can fail: a misaligned copy of variables.tf is reported.
     const bad = path.join(tmp, 'fmt-bad');
     mkdirSync(bad, { recursive: true });
-    writeFileSync(path.join(bad, 'variables.tf'), built.example!.generated.get('variables.tf')!.replace('  type        = list(string)', '  type = list(string)'));
+    writeFileSync(
+      path.join(bad, 'variables.tf'),
+      built.example!.generated.get('variables.tf')!.replace('  type        = list(string)', '  type = list(string)'),
+    );
     expect(terraform(['fmt', '-check', '-no-color', bad], tmp).code).not.toBe(0);
   });
 
-  it('initializes a provider-free copy offline and evaluates every probe with the module\'s default variables', () => {
+  it("initializes a provider-free copy offline and evaluates every probe with the module's default variables", () => {
     for (const name of Object.keys(MODULES)) {
       const dir = providerFreeCopy(name, built[name]!, 'hcl');
       if (name === 'example') {
@@ -260,7 +307,7 @@ describe.runIf(TERRAFORM !== undefined)(`terraform ${TERRAFORM ? '' : '(not on P
     expect(values.wildcard_json).toEqual(values.wildcard);
   });
 
-  it('adds the website origin to the spec\'s origins, and passes the same list to the Lambda', () => {
+  it("adds the website origin to the spec's origins, and passes the same list to the Lambda", () => {
     const e = values.example!;
     expect(e.allowed).toEqual(['https://app.example.com', 'https://admin.example.com', WEBSITE]);
     expect(e.lambda_allowed_origins).toBe(`https://app.example.com https://admin.example.com ${WEBSITE}`);
@@ -271,12 +318,18 @@ describe.runIf(TERRAFORM !== undefined)(`terraform ${TERRAFORM ? '' : '(not on P
 
   it('renders the preflight VTL with valid list literals of the effective origins and patterns', () => {
     const e = values.example!;
-    expect(vtlList(e.vtl as string, 'allowed')).toEqual(['https://app.example.com', 'https://admin.example.com', WEBSITE]);
+    expect(vtlList(e.vtl as string, 'allowed')).toEqual([
+      'https://app.example.com',
+      'https://admin.example.com',
+      WEBSITE,
+    ]);
     expect(vtlList(e.vtl as string, 'patterns')).toEqual([]);
     expect(e.vtl).not.toContain('${');
     const w = values.wildcard!;
     expect(vtlList(w.vtl as string, 'allowed')).toEqual(['https://app.example.com', WEBSITE]);
-    expect(vtlList(w.vtl as string, 'patterns')).toEqual(['https://[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?[.]example[.]org']);
+    expect(vtlList(w.vtl as string, 'patterns')).toEqual([
+      'https://[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?[.]example[.]org',
+    ]);
     expect(vtlList(values.any!.vtl as string, 'allowed')).toEqual([]);
   });
 
@@ -288,7 +341,17 @@ describe.runIf(TERRAFORM !== undefined)(`terraform ${TERRAFORM ? '' : '(not on P
     expect(allowed(WEBSITE)).toBe(WEBSITE);
     expect(allowed('https://shop.example.org')).toBe('https://shop.example.org');
     expect(allowed('https://SHOP.example.org')).toBe('https://SHOP.example.org'); // compared lowercased, echoed as sent
-    for (const denied of ['https://evil.com', 'https://a.b.example.org', 'https://example.org', 'https://shopexample.org', 'https://shop.example.org.evil.com', 'http://shop.example.org', 'https://app.example.com.evil.com', 'null', '']) {
+    for (const denied of [
+      'https://evil.com',
+      'https://a.b.example.org',
+      'https://example.org',
+      'https://shopexample.org',
+      'https://shop.example.org.evil.com',
+      'http://shop.example.org',
+      'https://app.example.com.evil.com',
+      'null',
+      '',
+    ]) {
       expect(allowed(denied), denied).toBeUndefined();
     }
     expect(runVtl(vtl, {})).toBeUndefined();
@@ -304,7 +367,7 @@ describe.runIf(TERRAFORM !== undefined)(`terraform ${TERRAFORM ? '' : '(not on P
     expect(values.any!.preflight_acao).toBe("'*'");
   });
 
-  it('maps the gateway responses\' Allow-Origin to a valid source for every origin list', () => {
+  it("maps the gateway responses' Allow-Origin to a valid source for every origin list", () => {
     const open = values.wildcard!; // no credentials
     expect(open.one_gateway_acao).toBe("'https://app.example.com'");
     expect(open.several_gateway_acao).toBe('method.request.header.origin');
@@ -321,7 +384,7 @@ describe.runIf(TERRAFORM !== undefined)(`terraform ${TERRAFORM ? '' : '(not on P
     }
   });
 
-  it('evaluates each origin list the same way in the variable\'s validation blocks as the spec validator does', () => {
+  it("evaluates each origin list the same way in the variable's validation blocks as the spec validator does", () => {
     for (const [name, input] of Object.entries(MODULES)) {
       for (const [candidate, list] of Object.entries(CANDIDATES)) {
         const viaSpec = validateSpec({ ...input, cors: { ...input.cors, allowOrigins: list } }).ok;
@@ -336,7 +399,7 @@ describe.runIf(TERRAFORM !== undefined)(`terraform ${TERRAFORM ? '' : '(not on P
     }
   });
 
-  it('accepts the stage\'s tfvars and changes the deployment trigger with the origin list', () => {
+  it("accepts the stage's tfvars and changes the deployment trigger with the origin list", () => {
     const dir = path.join(tmp, 'console-example-hcl');
     const dev = evaluate(dir, ['-var-file=stages/dev.tfvars']);
     expect(dev.allowed).toEqual(['http://localhost:3000', 'https://app.example.com', WEBSITE]);
@@ -354,7 +417,11 @@ describe.runIf(TERRAFORM !== undefined)(`terraform ${TERRAFORM ? '' : '(not on P
     ['a default port', '["https://app.example.com:443"]', 'browsers omit the default port'],
     ['an empty list', '[]', 'must list at least one origin'],
   ])('rejects %s in allowed_origins at plan time, naming the rule', (_name, value, message) => {
-    const r = terraform(['console', '-no-color', '-var', `allowed_origins=${value}`], path.join(tmp, 'console-example-hcl'), '1\n');
+    const r = terraform(
+      ['console', '-no-color', '-var', `allowed_origins=${value}`],
+      path.join(tmp, 'console-example-hcl'),
+      '1\n',
+    );
     expect(r.text).toContain('Error: Invalid value for variable');
     expect(r.text).toContain(message);
   });

@@ -1,12 +1,32 @@
 import { execFileSync, spawn } from 'node:child_process';
 import * as nodeFs from 'node:fs/promises';
-import { existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, readlinkSync, symlinkSync, truncateSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  readlinkSync,
+  symlinkSync,
+  truncateSync,
+  writeFileSync,
+} from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import { MANIFEST_FILE, sha256, type ModuleFiles } from '../../src/synth/module-files.js';
 import { ModulePathError } from '../../src/synth/module-paths.js';
-import { commitWrite, ModuleWriteError, planWrite, readManifest, recover, type WriterFs } from '../../src/synth/write-module.js';
+import {
+  commitWrite,
+  ModuleWriteError,
+  planWrite,
+  readManifest,
+  recover,
+  type WriterFs,
+} from '../../src/synth/write-module.js';
 
 const root = mkdtempSync(path.join(os.tmpdir(), 'cors-gen-writer-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
@@ -22,17 +42,32 @@ const module = (generated: Files, userOwned: Files = {}): ModuleFiles => ({
   userOwned: new Map(Object.entries(userOwned)),
   document: {},
 });
-const meta = (version = '1.0.0', specText = `spec ${version}`) => ({ version, specFile: '../cors-gen.yaml', specText, format: 'hcl' as const });
+const meta = (version = '1.0.0', specText = `spec ${version}`) => ({
+  version,
+  specFile: '../cors-gen.yaml',
+  specText,
+  format: 'hcl' as const,
+});
 
 /** The previous module: going from A to B needs every kind of change (kept small: every write is fsynced). */
-const A = module({ 'main.tf': 'main A\n', 'variables.tf': 'variables\n', 'outputs.tf': 'no longer generated\n' }, { 'lambda/app.mjs': 'app A\n' });
+const A = module(
+  { 'main.tf': 'main A\n', 'variables.tf': 'variables\n', 'outputs.tf': 'no longer generated\n' },
+  { 'lambda/app.mjs': 'app A\n' },
+);
 const B = module(
   { 'main.tf': 'main B\n', 'variables.tf': 'variables\n', 'versions.tf': 'new file\n', 'stages/qa.tfvars': 'qa\n' },
-  { 'lambda/app.mjs': 'app B (never written over the user\'s)\n', 'lambda/app.py': 'extra\n' },
+  { 'lambda/app.mjs': "app B (never written over the user's)\n", 'lambda/app.py': 'extra\n' },
 );
 
 /** plan + commit, as `generate` does; returns the plan. */
-async function write(target: string, files: ModuleFiles, version = '1.0.0', options: { force?: boolean } = {}, fs: WriterFs = nodeFs, specText?: string) {
+async function write(
+  target: string,
+  files: ModuleFiles,
+  version = '1.0.0',
+  options: { force?: boolean } = {},
+  fs: WriterFs = nodeFs,
+  specText?: string,
+) {
   const plan = await planWrite(target, files, meta(version, specText), fs);
   if (!plan.upToDate) await commitWrite(target, files, plan, options, fs);
   return plan;
@@ -52,7 +87,12 @@ function snapshot(target: string): Files {
       const p = path.join(d, e.name);
       if (e.isDirectory()) walk(p);
       // Links and FIFOs are recorded as what they are: reading a FIFO would block.
-      else out[path.relative(target, p).split(path.sep).join('/')] = e.isFile() ? readFileSync(p, 'utf8') : e.isSymbolicLink() ? `-> ${readlinkSync(p)}` : '(not a file)';
+      else
+        out[path.relative(target, p).split(path.sep).join('/')] = e.isFile()
+          ? readFileSync(p, 'utf8')
+          : e.isSymbolicLink()
+            ? `-> ${readlinkSync(p)}`
+            : '(not a file)';
     }
   };
   walk(target);
@@ -70,7 +110,10 @@ function restore(target: string, files: Files): void {
 describe('writing a module', () => {
   it('writes a fresh module: generated files, user-owned files and a manifest with their hashes', async () => {
     const plan = await write(dir, A);
-    expect(plan.changes.map((c) => `${c.kind} ${c.path}`)).toEqual([...[...A.generated.keys()].map((p) => `create ${p}`), `create ${MANIFEST_FILE}`]);
+    expect(plan.changes.map((c) => `${c.kind} ${c.path}`)).toEqual([
+      ...[...A.generated.keys()].map((p) => `create ${p}`),
+      `create ${MANIFEST_FILE}`,
+    ]);
     expect(plan.userFiles).toEqual(['lambda/app.mjs']);
     const manifest = JSON.parse(readFileSync(path.join(dir, MANIFEST_FILE), 'utf8'));
     expect(manifest).toEqual({
@@ -81,7 +124,11 @@ describe('writing a module', () => {
       files: Object.fromEntries([...A.generated].map(([p, t]) => [p, sha256(t)])),
       userOwned: ['lambda/app.mjs'],
     });
-    expect(snapshot(dir)).toEqual({ ...Object.fromEntries(A.generated), ...Object.fromEntries(A.userOwned), [MANIFEST_FILE]: `${JSON.stringify(manifest, null, 2)}\n` });
+    expect(snapshot(dir)).toEqual({
+      ...Object.fromEntries(A.generated),
+      ...Object.fromEntries(A.userOwned),
+      [MANIFEST_FILE]: `${JSON.stringify(manifest, null, 2)}\n`,
+    });
   });
 
   it('rewrites nothing when nothing changed: no file is touched', async () => {
@@ -93,7 +140,9 @@ describe('writing a module', () => {
     expect(plan.changes).toEqual([]);
     // Even a commit of an up-to-date plan (as a concurrent run might make) writes nothing.
     await commitWrite(dir, A, plan);
-    expect(Object.fromEntries(Object.keys(snapshot(dir)).map((p) => [p, statSync(path.join(dir, p)).mtimeMs]))).toEqual(before);
+    expect(Object.fromEntries(Object.keys(snapshot(dir)).map((p) => [p, statSync(path.join(dir, p)).mtimeMs]))).toEqual(
+      before,
+    );
   });
 
   it('lists what is stale without writing anything (--check)', async () => {
@@ -101,7 +150,15 @@ describe('writing a module', () => {
     const before = snapshot(dir);
     const plan = await planWrite(dir, B, meta('1.1.0'));
     expect(plan.upToDate).toBe(false);
-    expect(plan.changes.map((c) => `${c.kind} ${c.path}`).sort()).toEqual([`update ${MANIFEST_FILE}`, 'update main.tf', 'create versions.tf', 'create stages/qa.tfvars', 'delete outputs.tf'].sort());
+    expect(plan.changes.map((c) => `${c.kind} ${c.path}`).sort()).toEqual(
+      [
+        `update ${MANIFEST_FILE}`,
+        'update main.tf',
+        'create versions.tf',
+        'create stages/qa.tfvars',
+        'delete outputs.tf',
+      ].sort(),
+    );
     expect(plan.userFiles).toEqual(['lambda/app.py']);
     expect(plan.leftovers).toEqual([]);
     expect(snapshot(dir)).toEqual(before);
@@ -126,7 +183,7 @@ describe('writing a module', () => {
     expect(await readManifest(dir)).toMatchObject({ version: '1.0.1' });
   });
 
-  it('updates, creates and deletes generated files and never overwrites the user\'s app file', async () => {
+  it("updates, creates and deletes generated files and never overwrites the user's app file", async () => {
     await write(dir, A);
     writeFileSync(path.join(dir, 'lambda/app.mjs'), 'my code\n');
     await write(dir, B, '1.1.0');
@@ -152,7 +209,11 @@ describe('writing a module', () => {
     writeFileSync(path.join(dir, 'main.tf'), 'main A, edited\n');
     const before = snapshot(dir);
     const plan = await planWrite(dir, B, meta('1.1.0'));
-    expect(plan.changes).toContainEqual({ path: 'main.tf', kind: 'edited', reason: 'edited by hand since cors-gen wrote it' });
+    expect(plan.changes).toContainEqual({
+      path: 'main.tf',
+      kind: 'edited',
+      reason: 'edited by hand since cors-gen wrote it',
+    });
     const error = await commitWrite(dir, B, plan).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ModuleWriteError);
     expect((error as ModuleWriteError).reason).toBe('edited');
@@ -167,18 +228,26 @@ describe('writing a module', () => {
   });
 
   it('refuses a file cors-gen did not write (no manifest records it)', async () => {
-    restore(dir, { 'main.tf': 'someone else\'s\n' });
+    restore(dir, { 'main.tf': "someone else's\n" });
     const plan = await planWrite(dir, A, meta());
-    expect(plan.changes).toContainEqual({ path: 'main.tf', kind: 'edited', reason: 'not written by cors-gen (no manifest records it)' });
+    expect(plan.changes).toContainEqual({
+      path: 'main.tf',
+      kind: 'edited',
+      reason: 'not written by cors-gen (no manifest records it)',
+    });
     await expect(commitWrite(dir, A, plan)).rejects.toThrow(/refusing to overwrite .*main\.tf/);
-    expect(snapshot(dir)).toEqual({ 'main.tf': 'someone else\'s\n' });
+    expect(snapshot(dir)).toEqual({ 'main.tf': "someone else's\n" });
   });
 
   it('deletes a file no longer generated only when unmodified; an edited one is refused, and removed with force', async () => {
     await write(dir, A);
     writeFileSync(path.join(dir, 'outputs.tf'), 'edited, and no longer generated\n');
     const plan = await planWrite(dir, B, meta('1.1.0'));
-    expect(plan.changes).toContainEqual({ path: 'outputs.tf', kind: 'edited', reason: 'edited by hand and no longer generated' });
+    expect(plan.changes).toContainEqual({
+      path: 'outputs.tf',
+      kind: 'edited',
+      reason: 'edited by hand and no longer generated',
+    });
     await expect(commitWrite(dir, B, plan)).rejects.toBeInstanceOf(ModuleWriteError);
     expect(readFileSync(path.join(dir, 'outputs.tf'), 'utf8')).toBe('edited, and no longer generated\n');
     await commitWrite(dir, B, plan, { force: true });
@@ -195,7 +264,19 @@ describe('writing a module', () => {
   });
 });
 
-type Op = 'readFile' | 'writeFile' | 'rename' | 'unlink' | 'mkdir' | 'rm' | 'rmdir' | 'lstat' | 'open' | 'handle.writeFile' | 'handle.sync' | 'handle.close';
+type Op =
+  | 'readFile'
+  | 'writeFile'
+  | 'rename'
+  | 'unlink'
+  | 'mkdir'
+  | 'rm'
+  | 'rmdir'
+  | 'lstat'
+  | 'open'
+  | 'handle.writeFile'
+  | 'handle.sync'
+  | 'handle.close';
 
 /**
  * node:fs/promises with every call counted (handle methods included; `sync` is counted but skipped). `failAt`:
@@ -212,10 +293,12 @@ function faultyFs(options: { failAt?: number; deadAfter?: number; code?: string 
       throw Object.assign(new Error(`${code}: injected fault in ${op} ${target}`), { code });
     }
   };
-  const wrap = <A extends unknown[], R>(op: Op, fn: (...args: A) => Promise<R>) => async (...args: A): Promise<R> => {
-    gate(op, String(args[0]));
-    return fn(...args);
-  };
+  const wrap =
+    <A extends unknown[], R>(op: Op, fn: (...args: A) => Promise<R>) =>
+    async (...args: A): Promise<R> => {
+      gate(op, String(args[0]));
+      return fn(...args);
+    };
   const fs = {
     readFile: wrap('readFile', nodeFs.readFile),
     writeFile: wrap('writeFile', nodeFs.writeFile),
@@ -258,7 +341,7 @@ describe('atomic writes under injected faults', () => {
     const before = path.join(root, `baseline-${n++}`);
     return (async () => {
       await write(before, A);
-      writeFileSync(path.join(before, 'lambda/app.mjs'), 'the user\'s code\n');
+      writeFileSync(path.join(before, 'lambda/app.mjs'), "the user's code\n");
       const old = snapshot(before);
       const counted = faultyFs();
       await write(before, B, '1.1.0', {}, counted.fs);
@@ -276,7 +359,10 @@ describe('atomic writes under injected faults', () => {
       for (let i = 0; i < calls; i++) {
         restore(dir, old);
         const { fs, log } = faultyFs({ failAt: i, code });
-        const outcome = await write(dir, B, '1.1.0', {}, fs).then(() => 'ok', (e: Error) => e);
+        const outcome = await write(dir, B, '1.1.0', {}, fs).then(
+          () => 'ok',
+          (e: Error) => e,
+        );
         expect(log.length).toBeGreaterThan(i); // the fault was injected
         faults++;
         const after = snapshot(dir);
@@ -284,7 +370,10 @@ describe('atomic writes under injected faults', () => {
           // The fault hit the clean-up after the commit point: the new module stands; leftovers are swept next run.
           committed++;
           const leftovers = Object.keys(after).filter((p) => !(p in next));
-          for (const p of leftovers) expect(p, `fault ${code} at call ${i} (${log[i]!.op})`).toMatch(/\.cors-gen-old$|^\.cors-gen\.(lock|journal)$/);
+          for (const p of leftovers)
+            expect(p, `fault ${code} at call ${i} (${log[i]!.op})`).toMatch(
+              /\.cors-gen-old$|^\.cors-gen\.(lock|journal)$/,
+            );
           for (const [p, text] of Object.entries(next)) expect(after[p], p).toBe(text);
         } else {
           expect((outcome as NodeJS.ErrnoException).code, String(outcome)).toBe(code);
@@ -295,7 +384,9 @@ describe('atomic writes under injected faults', () => {
         expect(snapshot(dir), `clean run after fault ${code} at call ${i}`).toEqual(next);
       }
     }
-    console.info(`writer: ${faults} injected faults (${calls} call sites x EACCES, ENOSPC), ${committed} after the commit point, ${corruptions} corruptions`);
+    console.info(
+      `writer: ${faults} injected faults (${calls} call sites x EACCES, ENOSPC), ${committed} after the commit point, ${corruptions} corruptions`,
+    );
     expect(corruptions).toBe(0);
   }, 180_000);
 
@@ -307,7 +398,10 @@ describe('atomic writes under injected faults', () => {
       restore(dir, old);
       const { fs, log } = faultyFs({ deadAfter: i });
       // A crash after the commit point only hits best-effort clean-up: the run still reports success.
-      const outcome = await write(dir, B, '1.1.0', {}, fs).then(() => 'ok', (e: Error) => e.message);
+      const outcome = await write(dir, B, '1.1.0', {}, fs).then(
+        () => 'ok',
+        (e: Error) => e.message,
+      );
       crashes++;
       if (outcome !== 'ok') expect(outcome).toMatch(/injected fault/);
       await recover(dir);
@@ -320,7 +414,9 @@ describe('atomic writes under injected faults', () => {
       await write(dir, B, '1.1.0', {}, faultyFs().fs);
       expect(snapshot(dir), `clean run after crash at call ${i}`).toEqual(next);
     }
-    console.info(`writer: ${crashes} simulated crashes, all recovered: ${crashes - rolledForward} to the previous module, ${rolledForward} (past the commit point) to the new one`);
+    console.info(
+      `writer: ${crashes} simulated crashes, all recovered: ${crashes - rolledForward} to the previous module, ${rolledForward} (past the commit point) to the new one`,
+    );
     expect(rolledForward).toBeGreaterThan(0);
     expect(rolledForward).toBeLessThan(crashes);
   }, 180_000);
@@ -347,13 +443,19 @@ describe('atomic writes under injected faults', () => {
 
 describe('the lock', () => {
   const X = module({ 'main.tf': 'x\n', 'lambda/index.mjs': 'x\n' }, { 'lambda/app.mjs': 'x app\n' });
-  const Y = module({ 'main.tf': 'y\n', 'lambda/handler.py': 'y\n', 'stages/dev.tfvars': 'y\n' }, { 'lambda/app.py': 'y app\n' });
+  const Y = module(
+    { 'main.tf': 'y\n', 'lambda/handler.py': 'y\n', 'stages/dev.tfvars': 'y\n' },
+    { 'lambda/app.py': 'y app\n' },
+  );
 
   /** An fs that yields to other tasks before every call, so concurrent writers interleave as much as they can. */
   const slowFs = (): WriterFs => {
     const delay = () => new Promise((r) => setTimeout(r, Math.random() * 2));
     const wrapped = Object.fromEntries(
-      (['readFile', 'writeFile', 'rename', 'unlink', 'mkdir', 'rm', 'rmdir', 'lstat', 'open'] as const).map((k) => [k, async (...args: unknown[]) => (await delay(), (nodeFs[k] as (...a: unknown[]) => Promise<unknown>)(...args))]),
+      (['readFile', 'writeFile', 'rename', 'unlink', 'mkdir', 'rm', 'rmdir', 'lstat', 'open'] as const).map((k) => [
+        k,
+        async (...args: unknown[]) => (await delay(), (nodeFs[k] as (...a: unknown[]) => Promise<unknown>)(...args)),
+      ]),
     );
     return wrapped as unknown as WriterFs;
   };
@@ -430,7 +532,8 @@ describe('a hostile module folder (paths and links read back from it)', () => {
   }
   const journalFix = (target: string) =>
     `If no cors-gen run is writing this folder, delete ${path.join(target, '.cors-gen.journal')} (cors-gen keeps it only while a write is under way) and run cors-gen generate again.`;
-  const rule = (target: string) => `cors-gen only acts on the files it writes (relative paths inside ${target} such as main.tf, stages/<stage>.tfvars or lambda/index.mjs). Nothing was deleted or written.`;
+  const rule = (target: string) =>
+    `cors-gen only acts on the files it writes (relative paths inside ${target} such as main.tf, stages/<stage>.tfvars or lambda/index.mjs). Nothing was deleted or written.`;
 
   it('refuses a journal that names a file outside the module, deleting nothing', async () => {
     const { base, target } = deepModule();
@@ -471,7 +574,9 @@ describe('a hostile module folder (paths and links read back from it)', () => {
     const { base, target } = deepModule();
     await write(target, A);
     writeFileSync(path.join(base, 'x'), 'precious\n');
-    const manifest = JSON.parse(readFileSync(path.join(target, MANIFEST_FILE), 'utf8')) as { files: Record<string, string> };
+    const manifest = JSON.parse(readFileSync(path.join(target, MANIFEST_FILE), 'utf8')) as {
+      files: Record<string, string>;
+    };
     manifest.files['../../../x'] = sha256('precious\n');
     writeFileSync(path.join(target, MANIFEST_FILE), JSON.stringify(manifest));
     const before = snapshot(target);
@@ -492,28 +597,84 @@ describe('a hostile module folder (paths and links read back from it)', () => {
     await write(target, files);
     expect(existsSync(path.join(base, 'planted'))).toBe(false);
     expect(lstatSync(path.join(target, '.gitignore')).isFile()).toBe(true);
-    expect(snapshot(target)).toEqual({ 'main.tf': 'main\n', '.gitignore': 'lambda.zip\n', [MANIFEST_FILE]: expect.any(String) });
+    expect(snapshot(target)).toEqual({
+      'main.tf': 'main\n',
+      '.gitignore': 'lambda.zip\n',
+      [MANIFEST_FILE]: expect.any(String),
+    });
   });
 
   it.each([
-    ['a link to a file outside', (base: string, target: string) => (writeFileSync(path.join(base, 'outside.tf'), 'outside\n'), symlinkSync(path.join(base, 'outside.tf'), path.join(target, 'main.tf'))), 'main.tf', 'a symbolic link', 'regular file'],
-    ['a dangling link', (base: string, target: string) => symlinkSync(path.join(base, 'nowhere.tf'), path.join(target, 'main.tf')), 'main.tf', 'a symbolic link', 'regular file'],
-    ['a link to a file inside', (_base: string, target: string) => (writeFileSync(path.join(target, 'variables.tf'), 'v\n'), symlinkSync('variables.tf', path.join(target, 'main.tf'))), 'main.tf', 'a symbolic link', 'regular file'],
-    ['a FIFO (reading it would block forever)', (_base: string, target: string) => execFileSync('mkfifo', [path.join(target, 'main.tf')]), 'main.tf', 'not a regular file', 'regular file'],
-    ['a linked lambda folder', (base: string, target: string) => (mkdirSync(path.join(base, 'elsewhere')), symlinkSync(path.join(base, 'elsewhere'), path.join(target, 'lambda'))), 'lambda', 'a symbolic link', 'real folder'],
-    ['a linked manifest', (base: string, target: string) => (writeFileSync(path.join(base, 'm.json'), '{}'), symlinkSync(path.join(base, 'm.json'), path.join(target, MANIFEST_FILE))), MANIFEST_FILE, 'a symbolic link', 'regular file'],
+    [
+      'a link to a file outside',
+      (base: string, target: string) => (
+        writeFileSync(path.join(base, 'outside.tf'), 'outside\n'),
+        symlinkSync(path.join(base, 'outside.tf'), path.join(target, 'main.tf'))
+      ),
+      'main.tf',
+      'a symbolic link',
+      'regular file',
+    ],
+    [
+      'a dangling link',
+      (base: string, target: string) => symlinkSync(path.join(base, 'nowhere.tf'), path.join(target, 'main.tf')),
+      'main.tf',
+      'a symbolic link',
+      'regular file',
+    ],
+    [
+      'a link to a file inside',
+      (_base: string, target: string) => (
+        writeFileSync(path.join(target, 'variables.tf'), 'v\n'),
+        symlinkSync('variables.tf', path.join(target, 'main.tf'))
+      ),
+      'main.tf',
+      'a symbolic link',
+      'regular file',
+    ],
+    [
+      'a FIFO (reading it would block forever)',
+      (_base: string, target: string) => execFileSync('mkfifo', [path.join(target, 'main.tf')]),
+      'main.tf',
+      'not a regular file',
+      'regular file',
+    ],
+    [
+      'a linked lambda folder',
+      (base: string, target: string) => (
+        mkdirSync(path.join(base, 'elsewhere')),
+        symlinkSync(path.join(base, 'elsewhere'), path.join(target, 'lambda'))
+      ),
+      'lambda',
+      'a symbolic link',
+      'real folder',
+    ],
+    [
+      'a linked manifest',
+      (base: string, target: string) => (
+        writeFileSync(path.join(base, 'm.json'), '{}'),
+        symlinkSync(path.join(base, 'm.json'), path.join(target, MANIFEST_FILE))
+      ),
+      MANIFEST_FILE,
+      'a symbolic link',
+      'regular file',
+    ],
   ])('refuses %s where it writes, touching nothing outside', async (_label, plant, entry, what, expected) => {
     const { base, target } = deepModule();
     plant(base, target);
     const outside = snapshot(base);
-    const error = await write(target, module({ 'main.tf': 'main\n' }, { 'lambda/app.mjs': 'app\n' })).catch((e: unknown) => e);
+    const error = await write(target, module({ 'main.tf': 'main\n' }, { 'lambda/app.mjs': 'app\n' })).catch(
+      (e: unknown) => e,
+    );
     expect(error).toBeInstanceOf(ModulePathError);
     expect((error as Error).message).toBe(
       `${path.join(target, entry)} is ${what}, where cors-gen reads and writes a ${expected}; cors-gen never follows links or writes through them inside a module folder. ` +
         `Nothing was deleted or written. Replace it with a ${expected} (or delete it) and run cors-gen generate again.`,
     );
     expect(snapshot(base)).toEqual(outside);
-    expect(existsSync(path.join(target, MANIFEST_FILE)) && lstatSync(path.join(target, MANIFEST_FILE)).isFile()).toBe(false);
+    expect(existsSync(path.join(target, MANIFEST_FILE)) && lstatSync(path.join(target, MANIFEST_FILE)).isFile()).toBe(
+      false,
+    );
   });
 
   it('refuses to read a module file larger than anything cors-gen writes', async () => {
@@ -529,7 +690,9 @@ describe('a hostile module folder (paths and links read back from it)', () => {
     const { base, target } = deepModule();
     symlinkSync(path.join(base, 'gone'), path.join(target, '.cors-gen.lock'));
     const started = Date.now();
-    await expect(write(target, A)).rejects.toThrow(`${path.join(target, '.cors-gen.lock')} is a symbolic link, where cors-gen reads and writes a regular file;`);
+    await expect(write(target, A)).rejects.toThrow(
+      `${path.join(target, '.cors-gen.lock')} is a symbolic link, where cors-gen reads and writes a regular file;`,
+    );
     expect(Date.now() - started).toBeLessThan(2_000);
     expect(existsSync(path.join(base, 'gone'))).toBe(false);
   });
@@ -565,7 +728,9 @@ describe('a hostile module folder (paths and links read back from it)', () => {
     await write(probeDir, A, '1.0.0', {}, probe.fs);
     const mkdirLambda = probe.log.findIndex((c) => c.op === 'mkdir' && c.target.endsWith(`${path.sep}lambda`));
     expect(mkdirLambda).toBeGreaterThan(0);
-    await expect(write(target, A, '1.0.0', {}, faultyFs({ deadAfter: mkdirLambda + 1 }).fs)).rejects.toThrow(/injected fault/);
+    await expect(write(target, A, '1.0.0', {}, faultyFs({ deadAfter: mkdirLambda + 1 }).fs)).rejects.toThrow(
+      /injected fault/,
+    );
     expect(existsSync(path.join(target, 'lambda'))).toBe(true);
     expect(await recover(target)).toBe(true);
     expect(existsSync(path.join(target, 'lambda'))).toBe(false);
@@ -578,9 +743,14 @@ describe('a hostile module folder (paths and links read back from it)', () => {
     // The journal is written; the first swap of a module file fails, after lambda/ was made for staging.
     const failing = {
       ...fs,
-      rename: async (from: string, to: string) => (from.includes('.cors-gen.journal') ? nodeFs.rename(from, to) : Promise.reject(Object.assign(new Error('EIO: injected'), { code: 'EIO' }))),
+      rename: async (from: string, to: string) =>
+        from.includes('.cors-gen.journal')
+          ? nodeFs.rename(from, to)
+          : Promise.reject(Object.assign(new Error('EIO: injected'), { code: 'EIO' })),
     } as WriterFs;
-    await expect(write(fresh, module({ 'main.tf': 'main\n', 'lambda/index.mjs': 'x\n' }), '1.0.0', {}, failing)).rejects.toThrow('EIO');
+    await expect(
+      write(fresh, module({ 'main.tf': 'main\n', 'lambda/index.mjs': 'x\n' }), '1.0.0', {}, failing),
+    ).rejects.toThrow('EIO');
     expect(existsSync(path.join(target, 'new-parent'))).toBe(false);
   });
 });

@@ -9,7 +9,10 @@ const DOC = {
   data: { aws_partition: { current: {} } },
   resource: {
     aws_s3_bucket: { site: { bucket_prefix: 'x-' } },
-    aws_lambda_function: { handler: { function_name: 'f', environment: { variables: { A: '1' } } }, other: { function_name: 'g' } },
+    aws_lambda_function: {
+      handler: { function_name: 'f', environment: { variables: { A: '1' } } },
+      other: { function_name: 'g' },
+    },
   },
   output: { name: { value: '${aws_lambda_function.handler.function_name}' } },
 };
@@ -20,7 +23,11 @@ describe('the module reader', () => {
     const fromHcl = await readModule([['main.tf', renderHcl(DOC)]]);
     for (const doc of [fromJson, fromHcl]) {
       // hcl2json gives blocks in key order (a Go map), JSON in document order.
-      expect([...doc.resources.keys()].sort()).toEqual(['aws_lambda_function.handler', 'aws_lambda_function.other', 'aws_s3_bucket.site']);
+      expect([...doc.resources.keys()].sort()).toEqual([
+        'aws_lambda_function.handler',
+        'aws_lambda_function.other',
+        'aws_s3_bucket.site',
+      ]);
       expect(doc.ofType('aws_lambda_function').map((r) => r.name)).toEqual(['handler', 'other']);
       expect(doc.ofType('aws_iam_role')).toEqual([]);
       expect([...doc.data.keys()]).toEqual(['data.aws_partition.current']);
@@ -37,7 +44,10 @@ describe('the module reader', () => {
       ['extra.tf.json', JSON.stringify({ resource: { aws_s3_bucket: { logs: {} } }, provider: { aws: {} } })],
       ['notes.md', 'not Terraform'],
     ]);
-    expect([...doc.resources.values()].map((r) => [r.address, r.file])).toEqual([['aws_s3_bucket.site', 'main.tf'], ['aws_s3_bucket.logs', 'extra.tf.json']]);
+    expect([...doc.resources.values()].map((r) => [r.address, r.file])).toEqual([
+      ['aws_s3_bucket.site', 'main.tf'],
+      ['aws_s3_bucket.logs', 'extra.tf.json'],
+    ]);
     expect(doc.other).toEqual([{ kind: 'provider', file: 'extra.tf.json', value: { aws: {} } }]);
   });
 
@@ -47,13 +57,23 @@ describe('the module reader', () => {
       ['b.tf', 'resource "aws_s3_bucket" "site" {}\n'],
     ]);
     await expect(read).rejects.toThrow(DocumentError);
-    await expect(read).rejects.toMatchObject({ file: 'b.tf', address: 'aws_s3_bucket.site', message: 'aws_s3_bucket.site is declared more than once' });
+    await expect(read).rejects.toMatchObject({
+      file: 'b.tf',
+      address: 'aws_s3_bucket.site',
+      message: 'aws_s3_bucket.site is declared more than once',
+    });
     expect(() => indexDocument({ locals: [{ a: 1 }, { a: 2 }] })).toThrow('local.a is declared twice');
   });
 
   it('names the file that is not valid HCL or JSON', async () => {
-    await expect(readModule([['broken.tf', 'resource "x" {\n']])).rejects.toMatchObject({ file: 'broken.tf', message: expect.stringMatching(/^not valid HCL/) });
-    await expect(readModule([['broken.tf.json', '[1]']])).rejects.toMatchObject({ file: 'broken.tf.json', message: 'a .tf.json file must hold one JSON object' });
+    await expect(readModule([['broken.tf', 'resource "x" {\n']])).rejects.toMatchObject({
+      file: 'broken.tf',
+      message: expect.stringMatching(/^not valid HCL/),
+    });
+    await expect(readModule([['broken.tf.json', '[1]']])).rejects.toMatchObject({
+      file: 'broken.tf.json',
+      message: 'a .tf.json file must hold one JSON object',
+    });
   });
 
   it('indexes a document once: an indexed document passes through unchanged', () => {

@@ -1,11 +1,22 @@
 import { describe, expect, it } from 'vitest';
-import { referencedAddresses, UnsupportedExpression, ExpressionSyntaxError, type HclValue } from '../../src/terraform/expression/ast.js';
+import {
+  referencedAddresses,
+  UnsupportedExpression,
+  ExpressionSyntaxError,
+  type HclValue,
+} from '../../src/terraform/expression/ast.js';
 import { evaluate, type Scope } from '../../src/terraform/expression/evaluate.js';
 import { parseExpression, parseTemplate } from '../../src/terraform/expression/parse.js';
 import { EvalError, jsonEncode } from '../../src/terraform/expression/values.js';
 
 /** A scope with variables, locals and resource attributes given as plain maps. */
-function scope(values: { var?: Record<string, HclValue>; local?: Record<string, HclValue>; resources?: Record<string, Record<string, HclValue>> } = {}): Scope {
+function scope(
+  values: {
+    var?: Record<string, HclValue>;
+    local?: Record<string, HclValue>;
+    resources?: Record<string, Record<string, HclValue>>;
+  } = {},
+): Scope {
   return {
     resolve(root, attrs) {
       if (root === 'var' || root === 'local') {
@@ -60,7 +71,10 @@ describe('HCL expressions: literals, operators, precedence', () => {
 
   it('builds tuples and objects, with identifier and quoted keys', () => {
     expect(expr('[1, "two", [3],]')).toEqual([1, 'two', [3]]);
-    expect(expr('{ "Version" = "2012", Statement = [{ Effect: "Allow" }] }')).toEqual({ Version: '2012', Statement: [{ Effect: 'Allow' }] });
+    expect(expr('{ "Version" = "2012", Statement = [{ Effect: "Allow" }] }')).toEqual({
+      Version: '2012',
+      Statement: [{ Effect: 'Allow' }],
+    });
   });
 });
 
@@ -95,8 +109,14 @@ describe('HCL expressions: references, indexing, for', () => {
   });
 
   it('lists every resource address an expression refers to', () => {
-    const e = parseExpression('sha1(jsonencode([aws_api_gateway_resource.a, aws_api_gateway_method.b.id, local.x, var.y, data.archive_file.lambda.output_path]))');
-    expect(referencedAddresses(e)).toEqual(['aws_api_gateway_resource.a', 'aws_api_gateway_method.b', 'data.archive_file.lambda']);
+    const e = parseExpression(
+      'sha1(jsonencode([aws_api_gateway_resource.a, aws_api_gateway_method.b.id, local.x, var.y, data.archive_file.lambda.output_path]))',
+    );
+    expect(referencedAddresses(e)).toEqual([
+      'aws_api_gateway_resource.a',
+      'aws_api_gateway_method.b',
+      'data.archive_file.lambda',
+    ]);
   });
 });
 
@@ -135,7 +155,9 @@ describe('HCL templates', () => {
 
 describe('HCL functions', () => {
   it('jsonencode writes what Terraform writes: sorted keys, no spaces, HTML-safe escapes', () => {
-    expect(expr('jsonencode({"b" = [1, true, null], "a" = "<&>"})')).toBe('{"a":"\\u003c\\u0026\\u003e","b":[1,true,null]}');
+    expect(expr('jsonencode({"b" = [1, true, null], "a" = "<&>"})')).toBe(
+      '{"a":"\\u003c\\u0026\\u003e","b":[1,true,null]}',
+    );
     expect(jsonEncode(['a"b\\c\n'])).toBe('["a\\"b\\\\c\\n"]');
   });
 
@@ -148,7 +170,9 @@ describe('HCL functions', () => {
 
   it('strcontains, replace (literal and /regex/), join, length, substr, trimsuffix', () => {
     expect(expr('strcontains("https://*.x.com", "*")')).toBe(true);
-    expect(expr('replace(replace("https://*.x.com", ".", "[.]"), "*", "[a-z0-9]+")')).toBe('https://[a-z0-9]+[.]x[.]com');
+    expect(expr('replace(replace("https://*.x.com", ".", "[.]"), "*", "[a-z0-9]+")')).toBe(
+      'https://[a-z0-9]+[.]x[.]com',
+    );
     expect(expr('replace("a1b22", "/[0-9]+/", "#")')).toBe('a#b#');
     expect(expr('replace("ab", "/(a)(b)/", "$2$${1}")')).toBe('ba');
     expect(expr('join(" ", ["a", "b"], ["c"])')).toBe('a b c');
@@ -178,7 +202,11 @@ describe('HCL functions', () => {
   });
 
   it('alltrue and regex with the validation patterns of a generated module', () => {
-    expect(expr('alltrue([for o in ["https://a.example.com", "*"] : o == "*" || can(regex("^https?://([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?[.])*[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(:[0-9]{1,5})?$", o))])')).toBe(true);
+    expect(
+      expr(
+        'alltrue([for o in ["https://a.example.com", "*"] : o == "*" || can(regex("^https?://([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?[.])*[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(:[0-9]{1,5})?$", o))])',
+      ),
+    ).toBe(true);
     expect(expr('alltrue([for o in ["https://A.example.com/"] : can(regex("^https?://[a-z.]+$", o))])')).toBe(false);
     expect(expr('alltrue([])')).toBe(true);
     expect(expr('regex("^(a)(b)?$", "a")')).toEqual(['a', null]);
@@ -208,7 +236,10 @@ describe('HCL syntax outside the supported subset fails loudly', () => {
     expect(() => parseTemplate('%{for x in var.y}${x}%{endfor}')).toThrow(UnsupportedExpression);
   });
 
-  it.each([['1 +'], ['(1'], ['"open'], ['[1, 2'], ['a ? b'], ['%{if true}x']])('reports a syntax error in %s', (text) => {
-    expect(() => (text.startsWith('%') ? parseTemplate(text) : parseExpression(text))).toThrow(ExpressionSyntaxError);
-  });
+  it.each([['1 +'], ['(1'], ['"open'], ['[1, 2'], ['a ? b'], ['%{if true}x']])(
+    'reports a syntax error in %s',
+    (text) => {
+      expect(() => (text.startsWith('%') ? parseTemplate(text) : parseExpression(text))).toThrow(ExpressionSyntaxError);
+    },
+  );
 });

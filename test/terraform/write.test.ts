@@ -17,7 +17,12 @@ import { allModels, modelOf, variantSpecs } from '../perf/specs.js';
 const models = await allModels();
 const modules = await Promise.all(
   models.map(async ([name, model]) => {
-    const files = await buildModuleFiles(model, { format: 'hcl', specFile: 'cors-gen.yaml', specText: '', version: '0.0.0' });
+    const files = await buildModuleFiles(model, {
+      format: 'hcl',
+      specFile: 'cors-gen.yaml',
+      specText: '',
+      version: '0.0.0',
+    });
     return { name, files: [...files.generated].filter(([p]) => p.endsWith('.tf') || p.endsWith('.tfvars')) };
   }),
 );
@@ -25,7 +30,10 @@ const modules = await Promise.all(
 describe('generated modules', () => {
   it('is a test over real modules: every target and several .tf files each', () => {
     expect(modules.length).toBeGreaterThanOrEqual(8);
-    for (const m of modules) expect(m.files.map(([p]) => p)).toEqual(expect.arrayContaining(['main.tf', 'variables.tf', 'outputs.tf', 'versions.tf']));
+    for (const m of modules)
+      expect(m.files.map(([p]) => p)).toEqual(
+        expect.arrayContaining(['main.tf', 'variables.tf', 'outputs.tf', 'versions.tf']),
+      );
   });
 
   it.each(modules)('are terraform fmt-clean as generated: $name', async ({ files }) => {
@@ -66,7 +74,19 @@ function terraformBinary(): string | undefined {
 const ident = fc.stringMatching(/^[a-z][a-z0-9_]{0,11}$/);
 const label = fc.stringMatching(/^[a-z][a-z0-9_-]{0,15}$/);
 /** Keys of maps: identifiers, header-like names, and some that need quotes (dots, spaces, non-ASCII). */
-const mapKey = fc.oneof(ident, fc.constantFrom('method.response.header.Access-Control-Allow-Origin', 'Content-Type', 'x y', 'héllo', '日本', 'e\u0301', '👩‍💻', 'a"b'));
+const mapKey = fc.oneof(
+  ident,
+  fc.constantFrom(
+    'method.response.header.Access-Control-Allow-Origin',
+    'Content-Type',
+    'x y',
+    'héllo',
+    '日本',
+    'e\u0301',
+    '👩‍💻',
+    'a"b',
+  ),
+);
 const reference = fc.tuple(ident, ident, ident).map(([a, b, c]) => `${a}.${b}.${c}`);
 const expression = fc.oneof(
   reference,
@@ -81,7 +101,13 @@ const expression = fc.oneof(
 const templateString = fc
   .array(
     fc.oneof(
-      { weight: 4, arbitrary: fc.string({ unit: fc.constantFrom(...[...'abc XYZ-_/:.,*()[]}\'"\\\t$%é😀'], '$${', '%%{'), maxLength: 12 }) },
+      {
+        weight: 4,
+        arbitrary: fc.string({
+          unit: fc.constantFrom(...[...'abc XYZ-_/:.,*()[]}\'"\\\t$%é😀'], '$${', '%%{'),
+          maxLength: 12,
+        }),
+      },
       // An object literal goes inside a longer template only as `${ {...} }` (fmt's spacing); the constructs never
       // write one there, so the arbitrary does not either.
       { weight: 2, arbitrary: expression.filter((e) => !e.startsWith('{')).map((e) => '${' + e + '}') },
@@ -93,13 +119,27 @@ const templateString = fc
   )
   .map((parts) => parts.join(''));
 const heredocString = fc
-  .array(fc.oneof(fc.stringMatching(/^[#a-z(){} "=.]{1,20}$/), expression.map((e) => '#set($x = ${jsonencode(' + e + ')})')), { minLength: 1, maxLength: 4 })
+  .array(
+    fc.oneof(
+      fc.stringMatching(/^[#a-z(){} "=.]{1,20}$/),
+      expression.map((e) => '#set($x = ${jsonencode(' + e + ')})'),
+    ),
+    { minLength: 1, maxLength: 4 },
+  )
   .map((lines) => `${lines.map((l) => l.trimStart()).join('\n')}\n`);
 const scalar = fc.oneof(
   { weight: 3, arbitrary: templateString },
   { weight: 2, arbitrary: expression.map((e) => '${' + e + '}') },
   { weight: 1, arbitrary: heredocString },
-  { weight: 1, arbitrary: fc.oneof(fc.integer({ min: -1000, max: 100000 }), fc.double({ noNaN: true, noDefaultInfinity: true, min: -1e6, max: 1e6 }), fc.boolean(), fc.constant(null)) },
+  {
+    weight: 1,
+    arbitrary: fc.oneof(
+      fc.integer({ min: -1000, max: 100000 }),
+      fc.double({ noNaN: true, noDefaultInfinity: true, min: -1e6, max: 1e6 }),
+      fc.boolean(),
+      fc.constant(null),
+    ),
+  },
 );
 const { value } = fc.letrec<{ value: unknown; list: unknown[]; map: Record<string, unknown> }>((tie) => ({
   value: fc.oneof({ depthSize: 'small', withCrossShrink: true }, scalar, tie('list'), tie('map')),
@@ -107,21 +147,47 @@ const { value } = fc.letrec<{ value: unknown; list: unknown[]; map: Record<strin
   map: fc.dictionary(mapKey, tie('value'), { maxKeys: 5 }),
 }));
 const blockBody = fc.dictionary(ident, value, { maxKeys: 4 });
-const body = fc.record(
-  {
-    attributes: fc.dictionary(fc.oneof(ident, fc.constantFrom('description', 'default')), value, { minKeys: 0, maxKeys: 8 }),
-    // Nested blocks, as CDKTF writes them: one object, or a list of objects.
-    blocks: fc.dictionary(fc.constantFrom('lifecycle', 'environment', 'cors', 'validation'), fc.oneof(blockBody, fc.array(blockBody, { minLength: 1, maxLength: 2 })), { maxKeys: 2 }),
-    depends_on: fc.array(reference.map((r) => r.split('.').slice(0, 2).join('.')), { maxLength: 3 }),
-  },
-  { requiredKeys: ['attributes', 'blocks'] },
-).map(({ attributes, blocks, ...rest }) => ({ ...attributes, ...blocks, ...rest }));
+const body = fc
+  .record(
+    {
+      attributes: fc.dictionary(fc.oneof(ident, fc.constantFrom('description', 'default')), value, {
+        minKeys: 0,
+        maxKeys: 8,
+      }),
+      // Nested blocks, as CDKTF writes them: one object, or a list of objects.
+      blocks: fc.dictionary(
+        fc.constantFrom('lifecycle', 'environment', 'cors', 'validation'),
+        fc.oneof(blockBody, fc.array(blockBody, { minLength: 1, maxLength: 2 })),
+        { maxKeys: 2 },
+      ),
+      depends_on: fc.array(
+        reference.map((r) => r.split('.').slice(0, 2).join('.')),
+        { maxLength: 3 },
+      ),
+    },
+    { requiredKeys: ['attributes', 'blocks'] },
+  )
+  .map(({ attributes, blocks, ...rest }) => ({ ...attributes, ...blocks, ...rest }));
 const document = fc.record(
   {
-    terraform: fc.constant({ required_version: '>= 1.5.0', required_providers: { aws: { source: 'hashicorp/aws', version: '>= 6.0' } } }),
-    variable: fc.dictionary(label, fc.record({ type: fc.constantFrom('string', 'list(string)', 'map(string)'), description: templateString, default: value })),
+    terraform: fc.constant({
+      required_version: '>= 1.5.0',
+      required_providers: { aws: { source: 'hashicorp/aws', version: '>= 6.0' } },
+    }),
+    variable: fc.dictionary(
+      label,
+      fc.record({
+        type: fc.constantFrom('string', 'list(string)', 'map(string)'),
+        description: templateString,
+        default: value,
+      }),
+    ),
     locals: fc.dictionary(ident, value, { maxKeys: 4 }),
-    resource: fc.dictionary(fc.constantFrom('aws_api_gateway_method', 'aws_lambda_function', 'aws_s3_bucket'), fc.dictionary(label, body, { minKeys: 1, maxKeys: 3 }), { maxKeys: 3 }),
+    resource: fc.dictionary(
+      fc.constantFrom('aws_api_gateway_method', 'aws_lambda_function', 'aws_s3_bucket'),
+      fc.dictionary(label, body, { minKeys: 1, maxKeys: 3 }),
+      { maxKeys: 3 },
+    ),
     output: fc.dictionary(label, fc.record({ description: templateString, value: scalar })),
   },
   { requiredKeys: [] },
@@ -133,7 +199,10 @@ describe('random specs through generate', () => {
   const randomSpec = fc.record({
     api: fc.constantFrom('rest', 'http', 'function-url'),
     routes: fc.integer({ min: 1, max: 12 }),
-    origins: fc.subarray(['https://app.example.com', 'https://*.example.org', 'http://localhost:3000', 'https://api.example.net'], { minLength: 1 }),
+    origins: fc.subarray(
+      ['https://app.example.com', 'https://*.example.org', 'http://localhost:3000', 'https://api.example.net'],
+      { minLength: 1 },
+    ),
     credentials: fc.boolean(),
     frontend: fc.boolean(),
     runtime: fc.constantFrom('nodejs22.x', 'python3.13'),
@@ -142,9 +211,26 @@ describe('random specs through generate', () => {
     await fc.assert(
       fc.asyncProperty(randomSpec, async (r) => {
         const routes = (base.routes as unknown[]).slice(0, r.routes);
-        const spec = { ...base, api: r.api, routes: r.api === 'function-url' ? [] : routes, cors: { ...cors, allowOrigins: r.api === 'rest' ? r.origins : ['https://app.example.com'], allowCredentials: r.credentials }, frontend: { enabled: r.frontend }, lambda: { runtime: r.runtime, memorySize: 128, timeout: 3 } };
-        const files = await buildModuleFiles(modelOf(spec), { format: 'hcl', specFile: 'cors-gen.yaml', specText: '', version: '0.0.0' });
-        for (const [file, text] of files.generated) if (file.endsWith('.tf') || file.endsWith('.tfvars')) expect(await format(text), file).toBe(text);
+        const spec = {
+          ...base,
+          api: r.api,
+          routes: r.api === 'function-url' ? [] : routes,
+          cors: {
+            ...cors,
+            allowOrigins: r.api === 'rest' ? r.origins : ['https://app.example.com'],
+            allowCredentials: r.credentials,
+          },
+          frontend: { enabled: r.frontend },
+          lambda: { runtime: r.runtime, memorySize: 128, timeout: 3 },
+        };
+        const files = await buildModuleFiles(modelOf(spec), {
+          format: 'hcl',
+          specFile: 'cors-gen.yaml',
+          specText: '',
+          version: '0.0.0',
+        });
+        for (const [file, text] of files.generated)
+          if (file.endsWith('.tf') || file.endsWith('.tfvars')) expect(await format(text), file).toBe(text);
       }),
       { numRuns: 15 },
     );
@@ -170,7 +256,7 @@ describe('alignment, as terraform fmt does it', () => {
     ],
     [
       'keys are measured in grapheme clusters, not bytes or code units',
-      { locals: { m: { 'héllo': 1, '👩‍💻': 2, 'e\u0301': 3, bb: 4 } } },
+      { locals: { m: { héllo: 1, '👩‍💻': 2, 'e\u0301': 3, bb: 4 } } },
       'locals {\n  m = {\n    "héllo" = 1\n    "👩‍💻"     = 2\n    "e\u0301"     = 3\n    bb      = 4\n  }\n}\n',
     ],
   ])('%s', async (_name, doc, expected) => {
@@ -207,4 +293,3 @@ describe('random documents through the renderer', () => {
     expect(rendered).toBeGreaterThan(750);
   });
 });
-

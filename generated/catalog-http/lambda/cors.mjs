@@ -77,7 +77,10 @@ export function configFromEnv(env) {
  */
 function splitList(value, separator) {
   if (value === undefined) return [];
-  return value.split(separator).map((item) => item.trim()).filter((item) => item !== '');
+  return value
+    .split(separator)
+    .map((item) => item.trim())
+    .filter((item) => item !== '');
 }
 
 /**

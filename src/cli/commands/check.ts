@@ -30,14 +30,22 @@ function parseTimeout(raw: string | undefined, max: number): number | undefined 
 export function registerCheck(program: Command, ctx: CliContext): void {
   program
     .command('check')
-    .description('Test a live endpoint the way a browser would: preflight, request and an error path, judged by the Fetch standard; --scan adds misconfiguration probes.')
+    .description(
+      'Test a live endpoint the way a browser would: preflight, request and an error path, judged by the Fetch standard; --scan adds misconfiguration probes.',
+    )
     .argument('<url>', 'the endpoint, e.g. https://abc123.execute-api.eu-west-1.amazonaws.com/prod/users')
     .requiredOption('-o, --origin <origin>', 'the frontend origin, e.g. https://app.example.com')
     .option('-m, --method <method>', 'the method the frontend uses (default: GET)')
     .option('-H, --header <header>', 'a header the frontend sets, "Name: value" or just "Name" (repeatable)', collect)
     .option('--credentials', "the frontend sends credentials: 'include' (cookies, HTTP auth)")
-    .option('--scan', 'probe with all the crafted origins of the misconfigurations Corsy and CORScanner detect (without it, only one: an origin nobody allows)')
-    .option('--show-secrets', 'show Authorization, Proxy-Authorization, Cookie, Set-Cookie, X-Api-Key and X-Amz-Security-Token values in the evidence (redacted by default)')
+    .option(
+      '--scan',
+      'probe with all the crafted origins of the misconfigurations Corsy and CORScanner detect (without it, only one: an origin nobody allows)',
+    )
+    .option(
+      '--show-secrets',
+      'show Authorization, Proxy-Authorization, Cookie, Set-Cookie, X-Api-Key and X-Amz-Security-Token values in the evidence (redacted by default)',
+    )
     .option('--json', 'print one JSON document { ok, originAllowed, url, origin, findings, probes } on stdout')
     .addOption(reportOption())
     .option('--timeout <ms>', 'deadline per request in milliseconds, 1 to 600000 (default: 10000)')
@@ -48,9 +56,11 @@ export function registerCheck(program: Command, ctx: CliContext): void {
     .action(
       action(ctx, async (url: string, flags: CheckFlags) => {
         // Loaded here so that no other command pays for it, and check never loads CDKTF.
-        const { checkEndpoint, CheckError, formatJson, formatReport, progressLine, visible, MAX_TIMEOUT_MS } = await import('../../check/index.js');
+        const { checkEndpoint, CheckError, formatJson, formatReport, progressLine, visible, MAX_TIMEOUT_MS } =
+          await import('../../check/index.js');
         const timeoutMs = parseTimeout(flags.timeout, MAX_TIMEOUT_MS);
-        const progress = ctx.output.isTTY && !flags.json ? progressLine(process.stderr, process.stderr.columns || 80) : undefined;
+        const progress =
+          ctx.output.isTTY && !flags.json ? progressLine(process.stderr, process.stderr.columns || 80) : undefined;
         let report;
         try {
           report = await checkEndpoint({
@@ -67,7 +77,8 @@ export function registerCheck(program: Command, ctx: CliContext): void {
         } catch (e) {
           // Network messages can quote what a server sent (a certificate's names): escaped like the report.
           // The code tells a script a network failure ("network-refused") from a bad argument ("usage").
-          if (e instanceof CheckError && e.kind === 'network') throw new ExternalError(visible(e.message), { code: `network-${e.detail ?? 'error'}` });
+          if (e instanceof CheckError && e.kind === 'network')
+            throw new ExternalError(visible(e.message), { code: `network-${e.detail ?? 'error'}` });
           if (e instanceof CheckError) throw new UsageError(visible(e.message));
           throw e;
         } finally {

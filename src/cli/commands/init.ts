@@ -22,18 +22,33 @@ interface InitFlags {
 }
 
 /** One line on which target to pick, shown with the API type prompt and in --help. */
-const API_HINT = 'rest: full control (wildcard origins, API Gateway errors with CORS); http: cheaper and simpler; function-url: one Lambda, no gateway';
+const API_HINT =
+  'rest: full control (wildcard origins, API Gateway errors with CORS); http: cheaper and simpler; function-url: one Lambda, no gateway';
 
 export function registerInit(program: Command, ctx: CliContext): void {
   program
     .command('init')
-    .description('Write a starter cors-gen.yaml. Asks on a terminal; --yes (or no terminal) takes the flags and defaults.')
+    .description(
+      'Write a starter cors-gen.yaml. Asks on a terminal; --yes (or no terminal) takes the flags and defaults.',
+    )
     .option('-d, --dir <dir>', 'folder to write cors-gen.yaml into', '.')
     .option('-n, --name <name>', 'API name (default: from the folder name)')
     .option('--api <kind>', `rest, http or function-url, in any case (default: rest). ${API_HINT}`)
-    .option('-o, --origin <origin>', 'an allowed origin, e.g. https://app.example.com (repeatable); localhost goes to stages.dev', collect)
-    .option('--route <route>', 'a route as "METHODS PATH", e.g. "GET,POST /users" (repeatable; default: /items examples)', collectWhole)
-    .option('--header <name>', 'a request header the frontend sends, e.g. X-Api-Key (repeatable; default: Content-Type, Authorization)', collect)
+    .option(
+      '-o, --origin <origin>',
+      'an allowed origin, e.g. https://app.example.com (repeatable); localhost goes to stages.dev',
+      collect,
+    )
+    .option(
+      '--route <route>',
+      'a route as "METHODS PATH", e.g. "GET,POST /users" (repeatable; default: /items examples)',
+      collectWhole,
+    )
+    .option(
+      '--header <name>',
+      'a request header the frontend sends, e.g. X-Api-Key (repeatable; default: Content-Type, Authorization)',
+      collect,
+    )
     .option('--credentials', 'allow cookies and Authorization (never with "*")')
     .option('--runtime <runtime>', `Lambda runtime: ${RUNTIMES.join(', ')} (default: nodejs22.x)`)
     .option('--no-frontend', 'no S3 website bucket for the frontend')
@@ -42,13 +57,17 @@ export function registerInit(program: Command, ctx: CliContext): void {
     .action(
       action(ctx, async (flags: InitFlags, command: Command) => {
         // Flags the user typed, so that a message never names one they did not (defaults come from elsewhere).
-        const typed = new Set(command.options.filter((o) => command.getOptionValueSource(o.attributeName()) === 'cli').map((o) => o.long!));
+        const typed = new Set(
+          command.options.filter((o) => command.getOptionValueSource(o.attributeName()) === 'cli').map((o) => o.long!),
+        );
         const options = fromFlags(flags);
         // Prompts are written to stderr, so that is the stream that must be a terminal (stdout may be piped).
         const interactive = !flags.yes && process.stdin.isTTY === true && process.stderr.isTTY === true;
         const o = ctx.output;
         const refuse = (file: string): Outcome => {
-          o.err(`${paint(o, 'red', 'error')} ${file} already exists; it was left as it is. Pass --force to overwrite it.`);
+          o.err(
+            `${paint(o, 'red', 'error')} ${file} already exists; it was left as it is. Pass --force to overwrite it.`,
+          );
           return 'invalid';
         };
         let answers = options;
@@ -70,14 +89,21 @@ export function registerInit(program: Command, ctx: CliContext): void {
         if (!result.ok && result.reason === 'exists') return refuse(result.file);
         if (!result.ok) {
           // The file does not exist, so a line number in it would mislead: name the flag (or the spec key) instead.
-          for (const e of result.errors) o.err(`${paint(o, 'red', 'error')} ${sourceOf(e.path, typed)} ${formatIssue({ ...e, file: undefined, path: '', ...(e.fix !== undefined ? { fix: inFlags(e.fix, typed) } : {}) })}`);
+          for (const e of result.errors)
+            o.err(
+              `${paint(o, 'red', 'error')} ${sourceOf(e.path, typed)} ${formatIssue({ ...e, file: undefined, path: '', ...(e.fix !== undefined ? { fix: inFlags(e.fix, typed) } : {}) })}`,
+            );
           o.err(`${result.file} was not written: fix the ${interactive ? 'answers' : 'flags'} above.`);
           return 'invalid';
         }
         if (!interactive) printPlacements(o, result.origins);
         for (const w of result.warnings) o.err(`${paint(o, 'yellow', 'warning')} ${formatIssue(w)}`);
-        o.err(`${paint(o, 'green', 'wrote')} ${result.file}${result.schemaWritten ? ` and ${result.schemaWritten} (the editor schema; "cors-gen schema" refreshes it after an upgrade)` : ''}`);
-        o.err(`Next: edit it, then run "cors-gen generate${result.file === 'cors-gen.yaml' ? '' : ` --spec ${result.file}`}".`);
+        o.err(
+          `${paint(o, 'green', 'wrote')} ${result.file}${result.schemaWritten ? ` and ${result.schemaWritten} (the editor schema; "cors-gen schema" refreshes it after an upgrade)` : ''}`,
+        );
+        o.err(
+          `Next: edit it, then run "cors-gen generate${result.file === 'cors-gen.yaml' ? '' : ` --spec ${result.file}`}".`,
+        );
         return 'ok';
       }),
     );
@@ -106,7 +132,13 @@ const FLAG_OF: ReadonlyArray<readonly [RegExp, string]> = [
 ];
 
 function collect(value: string, previous: string[] = []): string[] {
-  return [...previous, ...value.split(',').map((v) => v.trim()).filter(Boolean)];
+  return [
+    ...previous,
+    ...value
+      .split(',')
+      .map((v) => v.trim())
+      .filter(Boolean),
+  ];
 }
 
 function collectWhole(value: string, previous: string[] = []): string[] {
@@ -120,12 +152,24 @@ function choice<T extends string>(value: string, choices: readonly T[]): T | und
 
 function fromFlags(flags: InitFlags): InitOptions {
   const api = flags.api === undefined ? undefined : choice(flags.api, API_KINDS);
-  if (flags.api !== undefined && !api) throw new UsageError(`--api "${flags.api}" is not one of ${API_KINDS.join(', ')}`, { code: 'invalid-argument', fix: API_HINT });
+  if (flags.api !== undefined && !api)
+    throw new UsageError(`--api "${flags.api}" is not one of ${API_KINDS.join(', ')}`, {
+      code: 'invalid-argument',
+      fix: API_HINT,
+    });
   const runtime = flags.runtime === undefined ? undefined : choice(flags.runtime, RUNTIMES);
-  if (flags.runtime !== undefined && !runtime) throw new UsageError(`--runtime "${flags.runtime}" is not one of ${RUNTIMES.join(', ')}`, { code: 'invalid-argument', fix: `write one of ${RUNTIMES.join(', ')}` });
+  if (flags.runtime !== undefined && !runtime)
+    throw new UsageError(`--runtime "${flags.runtime}" is not one of ${RUNTIMES.join(', ')}`, {
+      code: 'invalid-argument',
+      fix: `write one of ${RUNTIMES.join(', ')}`,
+    });
   const routes = flags.route?.map((r) => {
     const parsed = parseRoute(r);
-    if ('problem' in parsed) throw new UsageError(`--route "${r}": ${parsed.problem}`, { code: 'invalid-argument', fix: 'write it as "METHODS PATH", e.g. --route "GET,POST /users"' });
+    if ('problem' in parsed)
+      throw new UsageError(`--route "${r}": ${parsed.problem}`, {
+        code: 'invalid-argument',
+        fix: 'write it as "METHODS PATH", e.g. --route "GET,POST /users"',
+      });
     return parsed;
   });
   return {
@@ -148,7 +192,10 @@ export function parseRoute(text: string): InitRoute | { problem: string } {
   if (!m) return { problem: 'expected methods, a space and a path, e.g. "GET,POST /users"' };
   const methods = m[1]!.split(',').map((x) => x.trim().toUpperCase());
   const unknown = methods.find((x) => !(ROUTE_METHODS as readonly string[]).includes(x));
-  if (unknown) return { problem: `"${unknown}" is not one of ${ROUTE_METHODS.join(', ')}${unknown === 'OPTIONS' ? ' (cors-gen answers OPTIONS itself)' : ''}` };
+  if (unknown)
+    return {
+      problem: `"${unknown}" is not one of ${ROUTE_METHODS.join(', ')}${unknown === 'OPTIONS' ? ' (cors-gen answers OPTIONS itself)' : ''}`,
+    };
   return { path: m[2]!, methods: [...new Set(methods)] };
 }
 
@@ -176,7 +223,8 @@ function questionOf(specPath: string): Question | undefined {
  */
 async function ask(initial: InitOptions, o: Output): Promise<InitOptions> {
   const { createInterface } = await import('node:readline/promises');
-  const { draftSpec, specNameFrom, DEFAULT_ORIGINS, DEFAULT_HEADERS, DEFAULT_ROUTES } = await import('../../spec/init.js');
+  const { draftSpec, specNameFrom, DEFAULT_ORIGINS, DEFAULT_HEADERS, DEFAULT_ROUTES } =
+    await import('../../spec/init.js');
   const rl = createInterface({ input: process.stdin, output: process.stderr });
   const say = (text: string) => o.err(text);
   let answers: InitOptions = initial;
@@ -188,7 +236,8 @@ async function ask(initial: InitOptions, o: Output): Promise<InitOptions> {
   const show = (issues: readonly SpecIssue[]) => {
     for (const e of issues) say(`  ${paint(o, 'red', 'error')} ${formatIssue({ ...e, file: undefined })}`);
   };
-  const q = async (question: string, fallback: string) => (await rl.question(`${question} (${fallback}): `)).trim() || fallback;
+  const q = async (question: string, fallback: string) =>
+    (await rl.question(`${question} (${fallback}): `)).trim() || fallback;
 
   const askName = async (fallback: string) => {
     for (;;) {
@@ -211,7 +260,10 @@ async function ask(initial: InitOptions, o: Output): Promise<InitOptions> {
   const askOrigins = async (fallback: readonly string[]): Promise<string[]> => {
     let offer = fallback.join(',');
     for (;;) {
-      const origins = (await q('Allowed origins, comma-separated', offer)).split(',').map((x) => x.trim()).filter(Boolean);
+      const origins = (await q('Allowed origins, comma-separated', offer))
+        .split(',')
+        .map((x) => x.trim())
+        .filter(Boolean);
       const wrong = problems('origins', { ...answers, origins });
       if (wrong.length === 0) {
         for (const p of draftSpec({ ...answers, origins }).origins) say(`  ${p.origin} -> ${p.to} (${p.why})`);
@@ -221,14 +273,17 @@ async function ask(initial: InitOptions, o: Output): Promise<InitOptions> {
       // Offer the list with each fix applied; an origin without a fix (such as "null") is left out of the offer.
       // An error's index counts within the list the origin was placed in (production or stages.dev), not the answer.
       const placed = draftSpec({ ...answers, origins }).origins;
-      const answerIndex = (list: OriginPlacement['to'], i: number) => placed.map((p, j) => (p.to === list ? j : -1)).filter((j) => j >= 0)[i];
+      const answerIndex = (list: OriginPlacement['to'], i: number) =>
+        placed.map((p, j) => (p.to === list ? j : -1)).filter((j) => j >= 0)[i];
       const fixes = new Map<number, string | null>();
       for (const e of wrong) {
         const at = /^(cors\.allowOrigins|stages\.dev)(?:\.allowOrigins)?\[(\d+)\]$/.exec(e.path);
         const index = at ? answerIndex(at[1] as OriginPlacement['to'], Number(at[2])) : undefined;
         if (index !== undefined) fixes.set(index, /^write "(.*)"$/.exec(e.fix ?? '')?.[1] ?? null);
       }
-      const corrected = origins.flatMap((x, i) => (fixes.has(i) ? (fixes.get(i) === null ? [] : [fixes.get(i)!]) : [x]));
+      const corrected = origins.flatMap((x, i) =>
+        fixes.has(i) ? (fixes.get(i) === null ? [] : [fixes.get(i)!]) : [x],
+      );
       if (corrected.length > 0) offer = corrected.join(',');
     }
   };
@@ -264,7 +319,10 @@ async function ask(initial: InitOptions, o: Output): Promise<InitOptions> {
   };
   const askHeaders = async (fallback: readonly string[]): Promise<string[]> => {
     for (;;) {
-      const headers = (await q('Request headers your frontend sends, comma-separated', fallback.join(','))).split(',').map((x) => x.trim()).filter(Boolean);
+      const headers = (await q('Request headers your frontend sends, comma-separated', fallback.join(',')))
+        .split(',')
+        .map((x) => x.trim())
+        .filter(Boolean);
       const wrong = problems('headers', { ...answers, headers });
       if (wrong.length === 0) return headers;
       show(wrong);
@@ -280,11 +338,15 @@ async function ask(initial: InitOptions, o: Output): Promise<InitOptions> {
   };
 
   try {
-    answers = { ...answers, name: await askName(answers.name ?? specNameFrom(path.basename(path.resolve(answers.dir)))) };
+    answers = {
+      ...answers,
+      name: await askName(answers.name ?? specNameFrom(path.basename(path.resolve(answers.dir)))),
+    };
     answers = { ...answers, api: await askApi(answers.api ?? 'rest') };
     answers = { ...answers, origins: await askOrigins(answers.origins ?? DEFAULT_ORIGINS) };
     answers = { ...answers, credentials: await askCredentials(answers.credentials ?? false) };
-    if (answers.api !== 'function-url') answers = { ...answers, routes: await askRoutes(answers.routes ?? DEFAULT_ROUTES) };
+    if (answers.api !== 'function-url')
+      answers = { ...answers, routes: await askRoutes(answers.routes ?? DEFAULT_ROUTES) };
     answers = { ...answers, headers: await askHeaders(answers.headers ?? DEFAULT_HEADERS) };
     answers = { ...answers, runtime: await askRuntime(answers.runtime ?? 'nodejs22.x') };
     answers = { ...answers, frontend: await yesNo('S3 website bucket for the frontend?', answers.frontend !== false) };
@@ -295,7 +357,8 @@ async function ask(initial: InitOptions, o: Output): Promise<InitOptions> {
       const question = result.errors.map((e) => questionOf(e.path)).find((x) => x !== undefined);
       if (!question) break;
       show(result.errors.filter((e) => questionOf(e.path) === question));
-      if (question === 'origins') answers = { ...answers, origins: await askOrigins(answers.origins ?? DEFAULT_ORIGINS) };
+      if (question === 'origins')
+        answers = { ...answers, origins: await askOrigins(answers.origins ?? DEFAULT_ORIGINS) };
       else if (question === 'credentials') answers = { ...answers, credentials: await askCredentials(false) };
       else if (question === 'routes') answers = { ...answers, routes: await askRoutes(DEFAULT_ROUTES) };
       else if (question === 'headers') answers = { ...answers, headers: await askHeaders(DEFAULT_HEADERS) };

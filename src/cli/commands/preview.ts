@@ -28,24 +28,47 @@ interface Failure {
 }
 
 function port(value: string): number {
-  if (!/^\d+$/.test(value) || Number(value) > 65535) throw new InvalidArgumentError('a port is a number from 0 (any free port) to 65535.');
+  if (!/^\d+$/.test(value) || Number(value) > 65535)
+    throw new InvalidArgumentError('a port is a number from 0 (any free port) to 65535.');
   return Number(value);
 }
 
 export function registerPreview(program: Command, ctx: CliContext): void {
   program
     .command('preview')
-    .description('Serve the generated module locally (API, its Lambda code, a site origin and a foreign origin) to see its CORS in a real browser.')
+    .description(
+      'Serve the generated module locally (API, its Lambda code, a site origin and a foreign origin) to see its CORS in a real browser.',
+    )
     .argument('[spec]', 'the spec, same as --spec')
-    .option('-s, --spec <file>', 'the spec; the module is generated/<name> (default: cors-gen.yaml, else cors-gen.json)')
+    .option(
+      '-s, --spec <file>',
+      'the spec; the module is generated/<name> (default: cors-gen.yaml, else cors-gen.json)',
+    )
     .option('-m, --module <dir>', 'the generated module folder (instead of a spec)')
-    .option('--stage <stage>', 'use the variable values of stages/<stage>.tfvars (default: the defaults; without an S3 website, the only stage with a localhost origin)')
+    .option(
+      '--stage <stage>',
+      'use the variable values of stages/<stage>.tfvars (default: the defaults; without an S3 website, the only stage with a localhost origin)',
+    )
     .option('--api-port <port>', 'port of the API (default: a free one)', port)
-    .option('--site-port <port>', 'port of the site origin: any free one for the S3 website stand-in; without a website, which allowed http://localhost:<port> origin to serve the page on', port)
+    .option(
+      '--site-port <port>',
+      'port of the site origin: any free one for the S3 website stand-in; without a website, which allowed http://localhost:<port> origin to serve the page on',
+      port,
+    )
     .option('--foreign-port <port>', 'port of the foreign origin (default: a free one)', port)
-    .option('--site-dir <dir>', 'serve this folder (your frontend) instead of the demo page; the demo stays at /__preview/demo')
-    .option('--host <address>', 'address to listen on; anything but loopback exposes your Lambda code to the network', '127.0.0.1')
-    .option('--json', 'print one line {"ok", "api", "site", "foreignSite", "stage" (when a stage is used)} on stdout once listening, or {"ok": false, "error"}')
+    .option(
+      '--site-dir <dir>',
+      'serve this folder (your frontend) instead of the demo page; the demo stays at /__preview/demo',
+    )
+    .option(
+      '--host <address>',
+      'address to listen on; anything but loopback exposes your Lambda code to the network',
+      '127.0.0.1',
+    )
+    .option(
+      '--json',
+      'print one line {"ok", "api", "site", "foreignSite", "stage" (when a stage is used)} on stdout once listening, or {"ok": false, "error"}',
+    )
     .addHelpText(
       'after',
       '\nWithout an S3 website in the module, the demo page is served on an allowed http://localhost:<port> or http://127.0.0.1:<port> origin of the stage.\nRuns until Ctrl+C (SIGINT) or SIGTERM, then exits 0. Exit 1: the module cannot be served or allows no local origin (the reason names the file and address, or the origin to add); 2: bad flags, unreadable folder or port in use.',
@@ -65,20 +88,36 @@ export function registerPreview(program: Command, ctx: CliContext): void {
 }
 
 function fail(o: Output, flags: PreviewFlags, f: Failure): Outcome {
-  if (flags.json) printJson(o, { ok: false, error: { code: f.code, message: f.message, ...(f.fix ? { fix: f.fix } : {}) } }, true);
+  if (flags.json)
+    printJson(o, { ok: false, error: { code: f.code, message: f.message, ...(f.fix ? { fix: f.fix } : {}) } }, true);
   o.err(`${paint(o, 'red', 'error')} ${f.message}${f.fix ? `; ${f.fix}` : ''}`);
   return f.kind;
 }
 
 /** Starts the preview, prints where it listens, and serves until `stopped`. */
-async function serve(ctx: CliContext, specArg: string | undefined, flags: PreviewFlags, stopped: Promise<NodeJS.Signals>): Promise<Outcome | Failure> {
+async function serve(
+  ctx: CliContext,
+  specArg: string | undefined,
+  flags: PreviewFlags,
+  stopped: Promise<NodeJS.Signals>,
+): Promise<Outcome | Failure> {
   const o = ctx.output;
   if (specArg !== undefined && flags.spec !== undefined && path.resolve(specArg) !== path.resolve(flags.spec)) {
-    return { kind: 'usage', code: 'usage', message: `two specs given: ${specArg} and --spec ${flags.spec}`, fix: 'give one' };
+    return {
+      kind: 'usage',
+      code: 'usage',
+      message: `two specs given: ${specArg} and --spec ${flags.spec}`,
+      fix: 'give one',
+    };
   }
   const specFile = specArg ?? flags.spec;
   if (flags.module !== undefined && specFile !== undefined) {
-    return { kind: 'usage', code: 'usage', message: `both a spec (${specFile}) and --module ${flags.module} given`, fix: 'give the spec (its module is generated/<name>) or the module folder' };
+    return {
+      kind: 'usage',
+      code: 'usage',
+      message: `both a spec (${specFile}) and --module ${flags.module} given`,
+      fix: 'give the spec (its module is generated/<name>) or the module folder',
+    };
   }
   const fromSpec = flags.module === undefined ? await moduleFromSpec(o, specFile) : { dir: flags.module };
   if ('kind' in fromSpec) return fromSpec;
@@ -90,7 +129,13 @@ async function serve(ctx: CliContext, specArg: string | undefined, flags: Previe
     } catch {
       // reported below
     }
-    if (!folder) return { kind: 'usage', code: 'usage', message: `--site-dir ${flags.siteDir}: not a folder`, fix: 'pass the folder that holds your built frontend (its index.html)' };
+    if (!folder)
+      return {
+        kind: 'usage',
+        code: 'usage',
+        message: `--site-dir ${flags.siteDir}: not a folder`,
+        fix: 'pass the folder that holds your built frontend (its index.html)',
+      };
   }
   // Loaded only here: the preview never loads CDKTF, and other commands never load the preview.
   const { startPreview, ModuleError, PreviewSetupError, terminalText } = await import('../../preview/index.js');
@@ -107,23 +152,52 @@ async function serve(ctx: CliContext, specArg: string | undefined, flags: Previe
       host: flags.host,
       // Warnings quote the module (addresses, values): escaped like its errors. The function's own output is
       // the module's code speaking, shown as it is.
-      log: (line) => o.err(line.startsWith('warning: ') ? `${paint(o, 'yellow', 'warning')} ${terminalText(line.slice(9))}` : paint(o, 'dim', line)),
+      log: (line) =>
+        o.err(
+          line.startsWith('warning: ')
+            ? `${paint(o, 'yellow', 'warning')} ${terminalText(line.slice(9))}`
+            : paint(o, 'dim', line),
+        ),
     });
   } catch (e) {
-    if (e instanceof ModuleError) return { kind: 'invalid', code: e.code, message: e.code === 'cannot-serve' ? `cannot serve ${moduleDir}: ${e.message}` : e.message, fix: e.fix };
+    if (e instanceof ModuleError)
+      return {
+        kind: 'invalid',
+        code: e.code,
+        message: e.code === 'cannot-serve' ? `cannot serve ${moduleDir}: ${e.message}` : e.message,
+        fix: e.fix,
+      };
     if (e instanceof PreviewSetupError) return { kind: 'external', code: e.code, message: e.message, fix: e.fix };
     throw e;
   }
   const stage = preview.stage;
-  if (preview.stageChosen) o.err(`no --stage given: using stage ${stage}, the only stage that allows a local origin (${preview.site.replace(/\/$/, '')}) to serve the demo page on`);
-  if (flags.json) printJson(o, { ok: true, api: preview.api, site: preview.site, foreignSite: preview.foreignSite, ...(stage !== undefined ? { stage } : {}) }, true);
+  if (preview.stageChosen)
+    o.err(
+      `no --stage given: using stage ${stage}, the only stage that allows a local origin (${preview.site.replace(/\/$/, '')}) to serve the demo page on`,
+    );
+  if (flags.json)
+    printJson(
+      o,
+      {
+        ok: true,
+        api: preview.api,
+        site: preview.site,
+        foreignSite: preview.foreignSite,
+        ...(stage !== undefined ? { stage } : {}),
+      },
+      true,
+    );
   else {
     const by = stage === undefined ? 'the module' : `stage ${stage}`;
     const site = `${preview.website ? 'the S3 website stand-in, ' : ''}${preview.siteAllowed ? `allowed by ${by}` : `NOT allowed by ${by} (see the warning above)`}`;
-    o.err(`${paint(o, 'green', 'serving')} ${moduleDir} (${preview.kind}${stage !== undefined ? `, stage ${stage}` : ''})`);
+    o.err(
+      `${paint(o, 'green', 'serving')} ${moduleDir} (${preview.kind}${stage !== undefined ? `, stage ${stage}` : ''})`,
+    );
     o.err(`  API           ${preview.api}`);
     o.err(`  site          ${preview.site}   ${site}`);
-    o.err(`  foreign site  ${preview.foreignSite}   ${preview.foreignAllowed ? `allowed by ${by} too (it allows any origin, or a pattern matches)` : `not allowed by ${by}: shows what the browser blocks`}`);
+    o.err(
+      `  foreign site  ${preview.foreignSite}   ${preview.foreignAllowed ? `allowed by ${by} too (it allows any origin, or a pattern matches)` : `not allowed by ${by}: shows what the browser blocks`}`,
+    );
     o.err(`Open ${preview.site} in a browser. Ctrl+C stops.`);
   }
   const signal = await stopped;
@@ -133,8 +207,14 @@ async function serve(ctx: CliContext, specArg: string | undefined, flags: Previe
 }
 
 /** `<out>/<name>` of the spec, with a warning when the module was generated from another version of it. */
-async function moduleFromSpec(o: Output, specFile: string | undefined): Promise<{ dir: string; spec: string } | Failure> {
-  const [{ loadSpec, resolveSpecFile, SpecFileError }, { DEFAULT_OUT_DIR }] = await Promise.all([import('../../spec/load.js'), import('../../synth/generate.js')]);
+async function moduleFromSpec(
+  o: Output,
+  specFile: string | undefined,
+): Promise<{ dir: string; spec: string } | Failure> {
+  const [{ loadSpec, resolveSpecFile, SpecFileError }, { DEFAULT_OUT_DIR }] = await Promise.all([
+    import('../../spec/load.js'),
+    import('../../synth/generate.js'),
+  ]);
   let loaded: Awaited<ReturnType<typeof loadSpec>>;
   try {
     loaded = await loadSpec(resolveSpecFile(specFile));
@@ -144,14 +224,21 @@ async function moduleFromSpec(o: Output, specFile: string | undefined): Promise<
   }
   if (!loaded.ok) {
     printIssues(o, loaded.errors, loaded.warnings);
-    return { kind: 'invalid', code: 'invalid-spec', message: `${loaded.file}: ${loaded.errors.length} error(s)`, fix: 'fix the spec ("cors-gen validate" lists the errors), run "cors-gen generate", then preview' };
+    return {
+      kind: 'invalid',
+      code: 'invalid-spec',
+      message: `${loaded.file}: ${loaded.errors.length} error(s)`,
+      fix: 'fix the spec ("cors-gen validate" lists the errors), run "cors-gen generate", then preview',
+    };
   }
   const dir = path.join(DEFAULT_OUT_DIR, loaded.model.name);
   const recorded = recordedSpecHash(dir);
   if (recorded !== undefined) {
     const { createHash } = await import('node:crypto');
     if (recorded !== createHash('sha256').update(loaded.text).digest('hex')) {
-      o.err(`${paint(o, 'yellow', 'warning')} ${dir} was generated from another version of ${loaded.file}; run "cors-gen generate" to preview what the spec says now`);
+      o.err(
+        `${paint(o, 'yellow', 'warning')} ${dir} was generated from another version of ${loaded.file}; run "cors-gen generate" to preview what the spec says now`,
+      );
     }
   }
   return { dir, spec: loaded.file };

@@ -5,5 +5,6 @@
 import type { ComputedAttributes } from '../module/attributes.js';
 
 export const functionUrlAttributes: Readonly<Record<string, ComputedAttributes>> = {
-  aws_lambda_function_url: (r, _block, attr) => (attr === 'function_url' ? `${r.env.apiOrigin}/` : attr === 'url_id' ? 'preview' : undefined),
+  aws_lambda_function_url: (r, _block, attr) =>
+    attr === 'function_url' ? `${r.env.apiOrigin}/` : attr === 'url_id' ? 'preview' : undefined,
 };

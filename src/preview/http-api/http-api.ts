@@ -20,11 +20,17 @@ export const HTTP_API_MAX_BODY_BYTES = 10 * 1024 * 1024;
 
 const json = (status: number, message: string, requestId: string): PreviewResponse => ({
   status,
-  headers: [['Content-Type', 'application/json'], ['apigw-requestid', requestId]],
+  headers: [
+    ['Content-Type', 'application/json'],
+    ['apigw-requestid', requestId],
+  ],
   body: JSON.stringify({ message }),
 });
 
-export function httpApiHandler(api: HttpApiModel, runtime: FunctionRuntime): (request: PreviewRequest) => Promise<PreviewResponse> {
+export function httpApiHandler(
+  api: HttpApiModel,
+  runtime: FunctionRuntime,
+): (request: PreviewRequest) => Promise<PreviewResponse> {
   return async (request) => {
     const requestId = randomUUID().slice(0, 16);
     const { cors } = api;
@@ -37,7 +43,12 @@ export function httpApiHandler(api: HttpApiModel, runtime: FunctionRuntime): (re
 }
 
 /** The stage's base path, the route, the payload limit, then the route's integration. */
-async function routeAndInvoke(api: HttpApiModel, request: PreviewRequest, requestId: string, runtime: FunctionRuntime): Promise<PreviewResponse> {
+async function routeAndInvoke(
+  api: HttpApiModel,
+  request: PreviewRequest,
+  requestId: string,
+  runtime: FunctionRuntime,
+): Promise<PreviewResponse> {
   let rawPath = request.rawPath;
   if (api.basePath) {
     if (rawPath !== api.basePath && !rawPath.startsWith(`${api.basePath}/`)) return json(404, 'Not Found', requestId);
@@ -50,18 +61,45 @@ async function routeAndInvoke(api: HttpApiModel, request: PreviewRequest, reques
 }
 
 /** The Lambda proxy integration: the function's resource policy, the event, the invocation and its answer. */
-async function lambdaIntegration(api: HttpApiModel, route: HttpRouteModel, params: Record<string, string> | null, request: PreviewRequest, rawPath: string, requestId: string, runtime: FunctionRuntime): Promise<PreviewResponse> {
+async function lambdaIntegration(
+  api: HttpApiModel,
+  route: HttpRouteModel,
+  params: Record<string, string> | null,
+  request: PreviewRequest,
+  rawPath: string,
+  requestId: string,
+  runtime: FunctionRuntime,
+): Promise<PreviewResponse> {
   const { stageName, apiId, stageVariables } = api;
   const sourceArn = `${api.executionArn}/${stageName}/${route.key === '$default' ? '$default' : `${request.method}${rawPath}`}`;
   if (!permitted(route.fn, { principal: 'apigateway.amazonaws.com', actions: ['lambda:InvokeFunction'], sourceArn })) {
-    runtime.log(`${request.method} ${rawPath}: no aws_lambda_permission lets ${sourceArn} invoke ${route.fn.code.functionName}`);
+    runtime.log(
+      `${request.method} ${rawPath}: no aws_lambda_permission lets ${sourceArn} invoke ${route.fn.code.functionName}`,
+    );
     return json(500, 'Internal Server Error', requestId);
   }
   const domainName = lowerHeader(request, 'host') ?? '127.0.0.1';
   const event =
     route.payload === '2.0'
-      ? v2Event({ ...request, rawPath }, { routeKey: route.key, stage: stageName, apiId, domainName, pathParameters: params, stageVariables }, requestId)
-      : v1Event(request, { resource: route.segments ? `/${route.segments.join('/')}` : '/{proxy+}', resourceId: route.key, stage: stageName, apiId, pathParameters: params ?? {}, stageVariables, domainName }, requestId, rawPath);
+      ? v2Event(
+          { ...request, rawPath },
+          { routeKey: route.key, stage: stageName, apiId, domainName, pathParameters: params, stageVariables },
+          requestId,
+        )
+      : v1Event(
+          request,
+          {
+            resource: route.segments ? `/${route.segments.join('/')}` : '/{proxy+}',
+            resourceId: route.key,
+            stage: stageName,
+            apiId,
+            pathParameters: params ?? {},
+            stageVariables,
+            domainName,
+          },
+          requestId,
+          rawPath,
+        );
   const result = await withTimeout(runtime.invoke(route.fn, event, requestId), route.timeoutMs);
   if (result === 'timeout') return json(503, 'Service Unavailable', requestId);
   if (!result.ok) {
@@ -71,14 +109,20 @@ async function lambdaIntegration(api: HttpApiModel, route: HttpRouteModel, param
   }
   const parsed = route.payload === '2.0' ? v2Response(result.payload) : proxyResponse(result.payload);
   if (parsed === undefined || typeof parsed === 'string') {
-    runtime.log(`${request.method} ${rawPath}: the Lambda function's response is malformed${typeof parsed === 'string' ? ` (${parsed})` : ''}`);
+    runtime.log(
+      `${request.method} ${rawPath}: the Lambda function's response is malformed${typeof parsed === 'string' ? ` (${parsed})` : ''}`,
+    );
     return json(500, 'Internal Server Error', requestId);
   }
   return { ...parsed, headers: [...parsed.headers, ['apigw-requestid', requestId]] };
 }
 
 /** The most specific route: method over ANY, literal over `{param}`, `{proxy+}` after both, `$default` last. */
-function matchRoute(routes: readonly HttpRouteModel[], method: string, segments: readonly string[]): { route: HttpRouteModel; params: Record<string, string> | null } | undefined {
+function matchRoute(
+  routes: readonly HttpRouteModel[],
+  method: string,
+  segments: readonly string[],
+): { route: HttpRouteModel; params: Record<string, string> | null } | undefined {
   let best: { route: HttpRouteModel; params: Record<string, string>; score: number[] } | undefined;
   for (const route of routes) {
     if (!route.segments) continue;

@@ -11,10 +11,51 @@ import { byMethodOrder, type RouteInfo } from '../module/routes.js';
 import { serviceCors, type ServiceCors } from '../service-cors.js';
 
 const ALLOWED: Record<string, ReadonlySet<string>> = {
-  aws_apigatewayv2_api: new Set(['name', 'protocol_type', 'cors_configuration', 'tags', 'description', 'version', 'route_selection_expression', 'api_key_selection_expression', 'ip_address_type', 'fail_on_warnings', 'region']),
-  aws_apigatewayv2_integration: new Set(['api_id', 'integration_type', 'integration_uri', 'integration_method', 'payload_format_version', 'timeout_milliseconds', 'description', 'connection_type', 'region']),
-  aws_apigatewayv2_route: new Set(['api_id', 'route_key', 'target', 'authorization_type', 'operation_name', 'api_key_required', 'region']),
-  aws_apigatewayv2_stage: new Set(['api_id', 'name', 'auto_deploy', 'tags', 'description', 'default_route_settings', 'access_log_settings', 'stage_variables', 'deployment_id', 'region']),
+  aws_apigatewayv2_api: new Set([
+    'name',
+    'protocol_type',
+    'cors_configuration',
+    'tags',
+    'description',
+    'version',
+    'route_selection_expression',
+    'api_key_selection_expression',
+    'ip_address_type',
+    'fail_on_warnings',
+    'region',
+  ]),
+  aws_apigatewayv2_integration: new Set([
+    'api_id',
+    'integration_type',
+    'integration_uri',
+    'integration_method',
+    'payload_format_version',
+    'timeout_milliseconds',
+    'description',
+    'connection_type',
+    'region',
+  ]),
+  aws_apigatewayv2_route: new Set([
+    'api_id',
+    'route_key',
+    'target',
+    'authorization_type',
+    'operation_name',
+    'api_key_required',
+    'region',
+  ]),
+  aws_apigatewayv2_stage: new Set([
+    'api_id',
+    'name',
+    'auto_deploy',
+    'tags',
+    'description',
+    'default_route_settings',
+    'access_log_settings',
+    'stage_variables',
+    'deployment_id',
+    'region',
+  ]),
 };
 const META = new Set(['depends_on', 'lifecycle', 'provider']);
 
@@ -46,45 +87,80 @@ export interface HttpApiModel {
 
 export function planHttpApi(r: ModuleResolver, functions: ReadonlyMap<string, FunctionModel>): HttpApiModel {
   const apis = r.ofType('aws_apigatewayv2_api');
-  if (apis.length !== 1) throw new ModuleError(`the preview emulates a module with one aws_apigatewayv2_api; this one has ${apis.length}`);
+  if (apis.length !== 1)
+    throw new ModuleError(`the preview emulates a module with one aws_apigatewayv2_api; this one has ${apis.length}`);
   const api = apis[0]!;
   for (const block of r.doc.resources.values()) {
     if (!block.type.startsWith('aws_apigatewayv2_')) continue;
     const allowed = ALLOWED[block.type];
-    if (!allowed) throw new ModuleError(`${block.type} is not emulated by the preview`, { file: block.file, address: block.address });
-    for (const arg of Object.keys(block.body)) if (!allowed.has(arg) && !META.has(arg)) throw new ModuleError(`"${arg}" is not emulated by the preview`, { file: block.file, address: `${block.address}.${arg}` });
+    if (!allowed)
+      throw new ModuleError(`${block.type} is not emulated by the preview`, {
+        file: block.file,
+        address: block.address,
+      });
+    for (const arg of Object.keys(block.body))
+      if (!allowed.has(arg) && !META.has(arg))
+        throw new ModuleError(`"${arg}" is not emulated by the preview`, {
+          file: block.file,
+          address: `${block.address}.${arg}`,
+        });
   }
-  if (r.attribute(api.address, 'protocol_type') !== 'HTTP') throw new ModuleError('the preview emulates protocol_type = "HTTP"', { file: api.file, address: `${api.address}.protocol_type` });
+  if (r.attribute(api.address, 'protocol_type') !== 'HTTP')
+    throw new ModuleError('the preview emulates protocol_type = "HTTP"', {
+      file: api.file,
+      address: `${api.address}.protocol_type`,
+    });
   const apiId = r.attribute(api.address, 'id') as string;
   const mine = (b: AddressedBlock) => r.attribute(b.address, 'api_id') === apiId;
   const corsBlock = r.nested(api.address, 'cors_configuration');
-  const cors = corsBlock ? serviceCors(corsBlock, { file: api.file, address: `${api.address}.cors_configuration` }) : undefined;
+  const cors = corsBlock
+    ? serviceCors(corsBlock, { file: api.file, address: `${api.address}.cors_configuration` })
+    : undefined;
 
   const stages = r.ofType('aws_apigatewayv2_stage').filter(mine);
-  if (stages.length !== 1) throw new ModuleError(`the preview emulates an HTTP API with one stage; ${api.address} has ${stages.length}`, { file: api.file, address: api.address });
+  if (stages.length !== 1)
+    throw new ModuleError(`the preview emulates an HTTP API with one stage; ${api.address} has ${stages.length}`, {
+      file: api.file,
+      address: api.address,
+    });
   const stage = stages[0]!;
   const stageName = r.attribute(stage.address, 'name') as string;
   if (r.optional(stage.address, 'auto_deploy', false) !== true && r.optional(stage.address, 'deployment_id') === null) {
-    throw new ModuleError('the stage has auto_deploy = false and no deployment: nothing is deployed to it, so every request would be "Not Found"', { file: stage.file, address: stage.address });
+    throw new ModuleError(
+      'the stage has auto_deploy = false and no deployment: nothing is deployed to it, so every request would be "Not Found"',
+      { file: stage.file, address: stage.address },
+    );
   }
   const stageVariables = r.optional(stage.address, 'stage_variables') as Record<string, string> | null;
 
-  const integrations = new Map<string, AddressedBlock>(r.ofType('aws_apigatewayv2_integration').filter(mine).map((b) => [r.attribute(b.address, 'id') as string, b]));
+  const integrations = new Map<string, AddressedBlock>(
+    r
+      .ofType('aws_apigatewayv2_integration')
+      .filter(mine)
+      .map((b) => [r.attribute(b.address, 'id') as string, b]),
+  );
   const routes: HttpRouteModel[] = [];
   for (const b of r.ofType('aws_apigatewayv2_route').filter(mine)) {
     const where = { file: b.file, address: b.address };
     const key = r.attribute(b.address, 'route_key');
     if (typeof key !== 'string') throw new ModuleError('route_key must be a string', where);
     const auth = r.optional(b.address, 'authorization_type', 'NONE');
-    if (auth !== 'NONE') throw new ModuleError('the preview emulates routes with authorization_type = "NONE" only', where);
+    if (auth !== 'NONE')
+      throw new ModuleError('the preview emulates routes with authorization_type = "NONE" only', where);
     const target = r.optional(b.address, 'target');
     const m = typeof target === 'string' ? /^integrations\/(.+)$/.exec(target) : null;
     // A route without an integration answers 500 on AWS; a module that forgets it is refused here (assumed).
-    if (!m || !integrations.has(m[1]!)) throw new ModuleError(`target ${JSON.stringify(target)} is not "integrations/<id>" of an integration of this API`, where);
+    if (!m || !integrations.has(m[1]!))
+      throw new ModuleError(
+        `target ${JSON.stringify(target)} is not "integrations/<id>" of an integration of this API`,
+        where,
+      );
     const integration = integrations.get(m[1]!)!;
     const iw = { file: integration.file, address: integration.address };
-    if (r.attribute(integration.address, 'integration_type') !== 'AWS_PROXY') throw new ModuleError('the preview emulates AWS_PROXY integrations only', iw);
-    if (r.optional(integration.address, 'integration_method', 'POST') !== 'POST') throw new ModuleError('integration_method must be "POST" for a Lambda proxy integration', iw);
+    if (r.attribute(integration.address, 'integration_type') !== 'AWS_PROXY')
+      throw new ModuleError('the preview emulates AWS_PROXY integrations only', iw);
+    if (r.optional(integration.address, 'integration_method', 'POST') !== 'POST')
+      throw new ModuleError('integration_method must be "POST" for a Lambda proxy integration', iw);
     const uri = r.attribute(integration.address, 'integration_uri');
     const fn = [...functions.values()].find((f) => f.invokeArn === uri || f.names.has(String(uri)));
     if (!fn) throw new ModuleError(`integration_uri ${JSON.stringify(uri)} is not a Lambda function of the module`, iw);
@@ -92,7 +168,8 @@ export function planHttpApi(r: ModuleResolver, functions: ReadonlyMap<string, Fu
     // (https://registry.terraform.io/providers/hashicorp/aws/latest/docs/resources/apigatewayv2_integration#payload_format_version);
     // the event shape follows it.
     const payload = r.optional(integration.address, 'payload_format_version', '1.0');
-    if (payload !== '1.0' && payload !== '2.0') throw new ModuleError(`payload_format_version ${JSON.stringify(payload)} is not 1.0 or 2.0`, iw);
+    if (payload !== '1.0' && payload !== '2.0')
+      throw new ModuleError(`payload_format_version ${JSON.stringify(payload)} is not 1.0 or 2.0`, iw);
     const timeout = r.optional(integration.address, 'timeout_milliseconds', 30_000);
     if (key === '$default') {
       routes.push({ key, method: 'ANY', fn, payload, timeoutMs: Number(timeout) });
@@ -101,14 +178,29 @@ export function planHttpApi(r: ModuleResolver, functions: ReadonlyMap<string, Fu
     const km = /^([A-Z]+|ANY) (\/.*)$/.exec(key);
     if (!km) throw new ModuleError(`route_key ${JSON.stringify(key)} is not "<METHOD> /<path>" or "$default"`, where);
     const segments = km[2] === '/' ? [] : km[2]!.split('/').slice(1);
-    if (segments.some((s, i) => s === '' || (/\+\}$/.test(s) && i !== segments.length - 1))) throw new ModuleError(`route_key ${JSON.stringify(key)} has an empty segment or a greedy segment before the end`, where);
+    if (segments.some((s, i) => s === '' || (/\+\}$/.test(s) && i !== segments.length - 1)))
+      throw new ModuleError(
+        `route_key ${JSON.stringify(key)} has an empty segment or a greedy segment before the end`,
+        where,
+      );
     if (routes.some((x) => x.key === key)) throw new ModuleError(`a second route ${key}`, where);
     routes.push({ key, method: km[1]!, segments, fn, payload, timeoutMs: Number(timeout) });
   }
 
   const byPath = new Map<string, string[]>();
-  for (const route of routes) if (route.segments) (byPath.get(`/${route.segments.join('/')}`) ?? byPath.set(`/${route.segments.join('/')}`, []).get(`/${route.segments.join('/')}`)!).push(route.method);
-  const routeInfo: RouteInfo[] = [...byPath].sort(([a], [b]) => a.localeCompare(b)).map(([path, methods]) => ({ path, methods: methods.filter((m) => m !== 'OPTIONS').sort(byMethodOrder), options: methods.includes('OPTIONS') }));
+  for (const route of routes)
+    if (route.segments)
+      (
+        byPath.get(`/${route.segments.join('/')}`) ??
+        byPath.set(`/${route.segments.join('/')}`, []).get(`/${route.segments.join('/')}`)!
+      ).push(route.method);
+  const routeInfo: RouteInfo[] = [...byPath]
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([path, methods]) => ({
+      path,
+      methods: methods.filter((m) => m !== 'OPTIONS').sort(byMethodOrder),
+      options: methods.includes('OPTIONS'),
+    }));
   return {
     kind: 'http',
     address: api.address,

@@ -85,10 +85,17 @@ function pendingCalls(send: (message: { id: number; event: unknown; context: Inv
     answer(m: { id: number } & InvokeResult) {
       const resolve = pending.get(m.id);
       pending.delete(m.id);
-      resolve?.(m.ok ? { ok: true, payload: m.payload } : { ok: false, errorType: m.errorType, errorMessage: m.errorMessage });
+      resolve?.(
+        m.ok ? { ok: true, payload: m.payload } : { ok: false, errorType: m.errorType, errorMessage: m.errorMessage },
+      );
     },
     invoke(event: unknown, context: InvokeContext): Promise<InvokeResult> {
-      if (!alive) return Promise.resolve({ ok: false, errorType: 'Runtime.ExitError', errorMessage: 'the execution environment has ended' });
+      if (!alive)
+        return Promise.resolve({
+          ok: false,
+          errorType: 'Runtime.ExitError',
+          errorMessage: 'the execution environment has ended',
+        });
       const id = nextId++;
       return new Promise((resolve) => {
         pending.set(id, resolve);
@@ -105,7 +112,13 @@ const NODE_WORKER = path.join(RUNTIME_DIR, 'preview', 'node-worker.mjs');
 
 export function nodeEnvironment(code: LambdaCode, log: LogSink): Environment {
   const worker = new Worker(NODE_WORKER, {
-    workerData: { dir: code.dir, handler: code.handler, functionName: code.functionName, memoryMb: code.memoryMb, arn: `arn:aws:lambda:us-east-1:123456789012:function:${code.functionName}` },
+    workerData: {
+      dir: code.dir,
+      handler: code.handler,
+      functionName: code.functionName,
+      memoryMb: code.memoryMb,
+      arn: `arn:aws:lambda:us-east-1:123456789012:function:${code.functionName}`,
+    },
     env: lambdaEnv(code),
     stdout: true,
     stderr: true,
@@ -118,10 +131,17 @@ export function nodeEnvironment(code: LambdaCode, log: LogSink): Environment {
   worker.on('message', calls.answer);
   worker.on('error', (e) => {
     const oom = (e as NodeJS.ErrnoException).code === 'ERR_WORKER_OUT_OF_MEMORY';
-    log(`${code.address}: ${oom ? `out of memory (memory_size ${code.memoryMb} MB)` : `the execution environment crashed: ${e.stack ?? e.message}`}`);
-    calls.fail(oom ? 'Runtime.OutOfMemory' : 'Runtime.ExitError', oom ? 'Runtime exited with error: out of memory' : `Runtime exited with error: ${e.message}`);
+    log(
+      `${code.address}: ${oom ? `out of memory (memory_size ${code.memoryMb} MB)` : `the execution environment crashed: ${e.stack ?? e.message}`}`,
+    );
+    calls.fail(
+      oom ? 'Runtime.OutOfMemory' : 'Runtime.ExitError',
+      oom ? 'Runtime exited with error: out of memory' : `Runtime exited with error: ${e.message}`,
+    );
   });
-  worker.on('exit', (exitCode) => calls.fail('Runtime.ExitError', `Runtime exited with error: exit status ${exitCode}`));
+  worker.on('exit', (exitCode) =>
+    calls.fail('Runtime.ExitError', `Runtime exited with error: exit status ${exitCode}`),
+  );
   return {
     get alive() {
       return calls.alive;
@@ -143,11 +163,20 @@ export function nodeEnvironment(code: LambdaCode, log: LogSink): Environment {
 const PYTHON_RUNNER = path.join(RUNTIME_DIR, 'preview', 'python_runner.py');
 
 export function pythonEnvironment(code: LambdaCode, log: LogSink, python = 'python3'): Environment {
-  const child: ChildProcessWithoutNullStreams = spawn(python, ['-u', PYTHON_RUNNER, code.dir, code.handler, code.functionName, String(code.memoryMb)], {
-    cwd: code.dir,
-    env: lambdaEnv(code, { PATH: process.env['PATH'], LANG: process.env['LANG'] ?? 'C.UTF-8', PYTHONDONTWRITEBYTECODE: '1', PYTHONIOENCODING: 'utf-8' }),
-    stdio: ['pipe', 'pipe', 'pipe'],
-  });
+  const child: ChildProcessWithoutNullStreams = spawn(
+    python,
+    ['-u', PYTHON_RUNNER, code.dir, code.handler, code.functionName, String(code.memoryMb)],
+    {
+      cwd: code.dir,
+      env: lambdaEnv(code, {
+        PATH: process.env['PATH'],
+        LANG: process.env['LANG'] ?? 'C.UTF-8',
+        PYTHONDONTWRITEBYTECODE: '1',
+        PYTHONIOENCODING: 'utf-8',
+      }),
+      stdio: ['pipe', 'pipe', 'pipe'],
+    },
+  );
   pipeLines(child.stderr, (l) => log(l));
   const calls = pendingCalls((message) => child.stdin.write(`${JSON.stringify(message)}\n`));
   createInterface({ input: child.stdout, crlfDelay: Infinity }).on('line', (line) => {
@@ -164,7 +193,9 @@ export function pythonEnvironment(code: LambdaCode, log: LogSink, python = 'pyth
     log(`${code.address}: cannot run ${python}: ${e.message}`);
     calls.fail('Runtime.ExitError', `cannot run ${python}: ${e.message}`);
   });
-  child.on('exit', (status, signal) => calls.fail('Runtime.ExitError', `Runtime exited with error: ${signal ?? `exit status ${status}`}`));
+  child.on('exit', (status, signal) =>
+    calls.fail('Runtime.ExitError', `Runtime exited with error: ${signal ?? `exit status ${status}`}`),
+  );
   child.stdin.on('error', () => calls.fail('Runtime.ExitError', 'Runtime exited'));
   return {
     get alive() {

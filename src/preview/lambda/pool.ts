@@ -4,7 +4,14 @@
  * function's `timeout`. Past the queue's limit an invocation is throttled, as Lambda throttles past its
  * concurrency limit, so a flood of requests costs bounded memory.
  */
-import { nodeEnvironment, pythonEnvironment, type Environment, type InvokeResult, type LambdaCode, type LogSink } from './environments.js';
+import {
+  nodeEnvironment,
+  pythonEnvironment,
+  type Environment,
+  type InvokeResult,
+  type LambdaCode,
+  type LogSink,
+} from './environments.js';
 
 export interface PoolOptions {
   /** Concurrent execution environments. @default 4 */
@@ -16,7 +23,14 @@ export interface PoolOptions {
   readonly log?: LogSink;
 }
 
-export type PoolResult = InvokeResult | { readonly ok: false; readonly errorType: 'TooManyRequestsException'; readonly errorMessage: string; readonly throttled: true };
+export type PoolResult =
+  | InvokeResult
+  | {
+      readonly ok: false;
+      readonly errorType: 'TooManyRequestsException';
+      readonly errorMessage: string;
+      readonly throttled: true;
+    };
 
 export class LambdaPool {
   private readonly idle: Environment[] = [];
@@ -42,16 +56,34 @@ export class LambdaPool {
   }
 
   async invoke(event: unknown, awsRequestId: string): Promise<PoolResult> {
-    if (this.closed) return { ok: false, errorType: 'TooManyRequestsException', errorMessage: 'the preview is shutting down', throttled: true };
+    if (this.closed)
+      return {
+        ok: false,
+        errorType: 'TooManyRequestsException',
+        errorMessage: 'the preview is shutting down',
+        throttled: true,
+      };
     const env = await this.acquire();
-    if (!env) return { ok: false, errorType: 'TooManyRequestsException', errorMessage: 'Rate Exceeded.', throttled: true };
+    if (!env)
+      return { ok: false, errorType: 'TooManyRequestsException', errorMessage: 'Rate Exceeded.', throttled: true };
     const timeoutMs = this.code.timeoutSeconds * 1000;
     let timer: NodeJS.Timeout | undefined;
     const timedOut = new Promise<InvokeResult>((resolve) => {
-      timer = setTimeout(() => resolve({ ok: false, errorType: 'Sandbox.Timedout', errorMessage: `Task timed out after ${this.code.timeoutSeconds.toFixed(2)} seconds` }), timeoutMs);
+      timer = setTimeout(
+        () =>
+          resolve({
+            ok: false,
+            errorType: 'Sandbox.Timedout',
+            errorMessage: `Task timed out after ${this.code.timeoutSeconds.toFixed(2)} seconds`,
+          }),
+        timeoutMs,
+      );
     });
     try {
-      const result = await Promise.race([env.invoke(event, { awsRequestId, deadlineMs: Date.now() + timeoutMs }), timedOut]);
+      const result = await Promise.race([
+        env.invoke(event, { awsRequestId, deadlineMs: Date.now() + timeoutMs }),
+        timedOut,
+      ]);
       if (!result.ok && result.errorType === 'Sandbox.Timedout') {
         this.log(`${awsRequestId} ${result.errorMessage}`);
         await this.discard(env);
@@ -72,7 +104,9 @@ export class LambdaPool {
         continue;
       }
       if (this.all.size < this.maxEnvironments) {
-        const created = this.isPython ? pythonEnvironment(this.code, this.log, this.options.python) : nodeEnvironment(this.code, this.log);
+        const created = this.isPython
+          ? pythonEnvironment(this.code, this.log, this.options.python)
+          : nodeEnvironment(this.code, this.log);
         this.all.add(created);
         return created;
       }

@@ -31,12 +31,14 @@ export interface AttributeScope {
 /** The value AWS would give `attr` of `block`, or undefined when the preview does not synthesize it. */
 export type ComputedAttributes = (r: AttributeScope, block: AddressedBlock, attr: string) => HclValue | undefined;
 
-export const arn = (service: string, resource: string): string => `arn:aws:${service}:${PREVIEW_REGION}:${PREVIEW_ACCOUNT}:${resource}`;
+export const arn = (service: string, resource: string): string =>
+  `arn:aws:${service}:${PREVIEW_REGION}:${PREVIEW_ACCOUNT}:${resource}`;
 
 /** An argument of the block that must evaluate to a string. */
 export function stringArgument(r: AttributeScope, block: AddressedBlock, attr: string): string {
   const v = r.attribute(block.address, attr);
-  if (typeof v !== 'string') throw new ModuleError(`${attr} must be a string`, { file: block.file, address: `${block.address}.${attr}` });
+  if (typeof v !== 'string')
+    throw new ModuleError(`${attr} must be a string`, { file: block.file, address: `${block.address}.${attr}` });
   return v;
 }
 
@@ -50,12 +52,15 @@ export const commonAttributes: Readonly<Record<string, ComputedAttributes>> = {
     if (attr === 'id') return stringArgument(r, block, 'name');
     return undefined;
   },
-  aws_cloudwatch_log_group: (r, block, attr) => (attr === 'arn' ? arn('logs', `log-group:${stringArgument(r, block, 'name')}`) : undefined),
-  aws_partition: (_r, _block, attr) => (attr === 'partition' ? 'aws' : attr === 'dns_suffix' ? 'amazonaws.com' : undefined),
+  aws_cloudwatch_log_group: (r, block, attr) =>
+    attr === 'arn' ? arn('logs', `log-group:${stringArgument(r, block, 'name')}`) : undefined,
+  aws_partition: (_r, _block, attr) =>
+    attr === 'partition' ? 'aws' : attr === 'dns_suffix' ? 'amazonaws.com' : undefined,
   aws_region: (_r, _block, attr) => (attr === 'name' || attr === 'region' ? PREVIEW_REGION : undefined),
   aws_caller_identity: (_r, _block, attr) => (attr === 'account_id' ? PREVIEW_ACCOUNT : undefined),
   archive_file: (_r, _block, attr) => {
-    if (attr === 'output_base64sha256' || attr === 'output_sha' || attr === 'output_md5' || attr === 'output_sha256') return `preview-${attr}`;
+    if (attr === 'output_base64sha256' || attr === 'output_sha' || attr === 'output_md5' || attr === 'output_sha256')
+      return `preview-${attr}`;
     if (attr === 'output_size') return 0;
     return undefined;
   },

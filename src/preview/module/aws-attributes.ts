@@ -9,6 +9,14 @@ import { commonAttributes, type ComputedAttributes } from './attributes.js';
 import { lambdaAttributes } from './functions.js';
 import { siteAttributes } from './site.js';
 
-const BY_TYPE: Readonly<Record<string, ComputedAttributes>> = { ...restAttributes, ...httpApiAttributes, ...functionUrlAttributes, ...lambdaAttributes, ...siteAttributes, ...commonAttributes };
+const BY_TYPE: Readonly<Record<string, ComputedAttributes>> = {
+  ...restAttributes,
+  ...httpApiAttributes,
+  ...functionUrlAttributes,
+  ...lambdaAttributes,
+  ...siteAttributes,
+  ...commonAttributes,
+};
 
-export const awsAttributes: ComputedAttributes = (r, block, attr) => BY_TYPE[block.type]?.(r, block, attr) ?? (attr === 'id' ? block.address : undefined);
+export const awsAttributes: ComputedAttributes = (r, block, attr) =>
+  BY_TYPE[block.type]?.(r, block, attr) ?? (attr === 'id' ? block.address : undefined);

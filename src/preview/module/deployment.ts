@@ -36,8 +36,12 @@ export function apiKind(doc: ModuleDocument): ApiKind {
   if (types.has('aws_api_gateway_rest_api')) kinds.push('rest');
   if (types.has('aws_apigatewayv2_api')) kinds.push('http');
   if (types.has('aws_lambda_function_url')) kinds.push('function-url');
-  if (kinds.length === 0) throw new ModuleError('the module has no aws_api_gateway_rest_api, aws_apigatewayv2_api or aws_lambda_function_url: nothing to serve');
-  if (kinds.length > 1) throw new ModuleError(`the module has more than one kind of API (${kinds.join(', ')}); the preview serves one`);
+  if (kinds.length === 0)
+    throw new ModuleError(
+      'the module has no aws_api_gateway_rest_api, aws_apigatewayv2_api or aws_lambda_function_url: nothing to serve',
+    );
+  if (kinds.length > 1)
+    throw new ModuleError(`the module has more than one kind of API (${kinds.join(', ')}); the preview serves one`);
   return kinds[0]!;
 }
 
@@ -46,14 +50,23 @@ export function apiKind(doc: ModuleDocument): ApiKind {
  * expression is parsed first, so unsupported syntax anywhere is reported, and every variable's `validation`
  * runs, as `terraform plan` does.
  */
-export function planDeployment(doc: ModuleDocument, env: PreviewEnvironment, stageValues: ReadonlyMap<string, HclValue>): Deployment {
+export function planDeployment(
+  doc: ModuleDocument,
+  env: PreviewEnvironment,
+  stageValues: ReadonlyMap<string, HclValue>,
+): Deployment {
   const kind = apiKind(doc);
   const r = new ModuleResolver(doc, env, stageValues);
   r.checkSyntax();
   r.validateVariables();
   const site = planSite(r);
   const functions = planFunctions(r);
-  const api = kind === 'rest' ? planRestApi(r, functions) : kind === 'http' ? planHttpApi(r, functions) : planFunctionUrl(r, functions);
+  const api =
+    kind === 'rest'
+      ? planRestApi(r, functions)
+      : kind === 'http'
+        ? planHttpApi(r, functions)
+        : planFunctionUrl(r, functions);
   return { api, functions, site, apiUrl: apiUrl(r, api, env.apiOrigin), warnings: [...r.warnings, ...api.warnings] };
 }
 

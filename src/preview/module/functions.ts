@@ -15,9 +15,29 @@ import type { ModuleResolver } from './resolve.js';
 
 /** Arguments of aws_lambda_function that change nothing the preview emulates, or that it emulates. */
 const LAMBDA_ARGUMENTS = new Set([
-  'function_name', 'role', 'handler', 'runtime', 'filename', 'source_code_hash', 'memory_size', 'timeout', 'environment',
-  'tags', 'description', 'architectures', 'publish', 'logging_config', 'tracing_config', 'ephemeral_storage',
-  'reserved_concurrent_executions', 'skip_destroy', 'region', 'timeouts', 'code_sha256', 'dead_letter_config', 'kms_key_arn',
+  'function_name',
+  'role',
+  'handler',
+  'runtime',
+  'filename',
+  'source_code_hash',
+  'memory_size',
+  'timeout',
+  'environment',
+  'tags',
+  'description',
+  'architectures',
+  'publish',
+  'logging_config',
+  'tracing_config',
+  'ephemeral_storage',
+  'reserved_concurrent_executions',
+  'skip_destroy',
+  'region',
+  'timeouts',
+  'code_sha256',
+  'dead_letter_config',
+  'kms_key_arn',
 ]);
 
 /**
@@ -28,7 +48,8 @@ export const lambdaAttributes: Readonly<Record<string, ComputedAttributes>> = {
   aws_lambda_function: (r, block, attr) => {
     const functionArn = () => arn('lambda', `function:${stringArgument(r, block, 'function_name')}`);
     if (attr === 'arn') return functionArn();
-    if (attr === 'invoke_arn') return `arn:aws:apigateway:${PREVIEW_REGION}:lambda:path/2015-03-31/functions/${functionArn()}/invocations`;
+    if (attr === 'invoke_arn')
+      return `arn:aws:apigateway:${PREVIEW_REGION}:lambda:path/2015-03-31/functions/${functionArn()}/invocations`;
     if (attr === 'qualified_arn') return `${functionArn()}:$LATEST`;
     if (attr === 'version') return '$LATEST';
     return undefined;
@@ -72,35 +93,58 @@ export function planFunctions(r: ModuleResolver): Map<string, FunctionModel> {
     const { address, file } = block;
     for (const arg of Object.keys(block.body)) {
       if (!LAMBDA_ARGUMENTS.has(arg) && !['depends_on', 'lifecycle', 'provider'].includes(arg)) {
-        throw new ModuleError(`"${arg}" is not supported by the preview (it runs zip-packaged Node and Python functions)`, { file, address: `${address}.${arg}` });
+        throw new ModuleError(
+          `"${arg}" is not supported by the preview (it runs zip-packaged Node and Python functions)`,
+          { file, address: `${address}.${arg}` },
+        );
       }
     }
     const str = (attr: string): string => {
       const v = r.attribute(address, attr);
-      if (typeof v !== 'string') throw new ModuleError(`${attr} must be a string`, { file, address: `${address}.${attr}` });
+      if (typeof v !== 'string')
+        throw new ModuleError(`${attr} must be a string`, { file, address: `${address}.${attr}` });
       return v;
     };
     const num = (attr: string, fallback: number): number => {
       const v = r.optional(address, attr, fallback);
-      if (typeof v !== 'number' || !Number.isFinite(v) || v <= 0) throw new ModuleError(`${attr} must be a positive number`, { file, address: `${address}.${attr}` });
+      if (typeof v !== 'number' || !Number.isFinite(v) || v <= 0)
+        throw new ModuleError(`${attr} must be a positive number`, { file, address: `${address}.${attr}` });
       return v;
     };
     const runtime = str('runtime');
-    if (!/^(nodejs|python)\d/.test(runtime)) throw new ModuleError(`runtime "${runtime}" is not one the preview runs (nodejs*, python*)`, { file, address: `${address}.runtime` });
+    if (!/^(nodejs|python)\d/.test(runtime))
+      throw new ModuleError(`runtime "${runtime}" is not one the preview runs (nodejs*, python*)`, {
+        file,
+        address: `${address}.runtime`,
+      });
     const handler = str('handler');
-    if (!/^[A-Za-z0-9_./-]+\.[A-Za-z_$][A-Za-z0-9_$]*$/.test(handler)) throw new ModuleError(`handler "${handler}" is not "<file>.<function>"`, { file, address: `${address}.handler` });
+    if (!/^[A-Za-z0-9_./-]+\.[A-Za-z_$][A-Za-z0-9_$]*$/.test(handler))
+      throw new ModuleError(`handler "${handler}" is not "<file>.<function>"`, { file, address: `${address}.handler` });
     // Lambda resolves the file part inside the deployment package (LAMBDA_TASK_ROOT); a path that starts with
     // "/" or holds "." or ".." segments would make the preview load a file the zip cannot contain.
     // https://docs.aws.amazon.com/lambda/latest/dg/nodejs-handler.html
-    if (handler.slice(0, handler.lastIndexOf('.')).split('/').some((s) => s === '' || s === '.' || s === '..')) {
-      throw new ModuleError(`handler "${handler}" leaves source_dir; name a file inside it, e.g. "index.handler" or "src/index.handler"`, { file, address: `${address}.handler` });
+    if (
+      handler
+        .slice(0, handler.lastIndexOf('.'))
+        .split('/')
+        .some((s) => s === '' || s === '.' || s === '..')
+    ) {
+      throw new ModuleError(
+        `handler "${handler}" leaves source_dir; name a file inside it, e.g. "index.handler" or "src/index.handler"`,
+        { file, address: `${address}.handler` },
+      );
     }
     const environment: Record<string, string> = {};
     const vars = r.nested(address, 'environment')?.['variables'];
     if (vars !== undefined && vars !== null) {
-      if (typeof vars !== 'object' || Array.isArray(vars)) throw new ModuleError('environment.variables must be a map', { file, address: `${address}.environment` });
+      if (typeof vars !== 'object' || Array.isArray(vars))
+        throw new ModuleError('environment.variables must be a map', { file, address: `${address}.environment` });
       for (const [k, v] of Object.entries(vars as Record<string, HclValue>)) {
-        if (typeof v !== 'string' && typeof v !== 'number' && typeof v !== 'boolean') throw new ModuleError(`environment variable ${k} is not a string`, { file, address: `${address}.environment.variables` });
+        if (typeof v !== 'string' && typeof v !== 'number' && typeof v !== 'boolean')
+          throw new ModuleError(`environment variable ${k} is not a string`, {
+            file,
+            address: `${address}.environment.variables`,
+          });
         environment[k] = String(v);
       }
     }
@@ -111,7 +155,10 @@ export function planFunctions(r: ModuleResolver): Map<string, FunctionModel> {
     for (const ext of runtime.startsWith('python') ? ['.py'] : ['.js', '.mjs', '.cjs']) {
       const candidate = path.join(dir, base + ext);
       if (existsSync(candidate) && !isInside(dir, realpathSync(candidate))) {
-        throw new ModuleError(`handler "${handler}": ${base}${ext} is a symlink to a file outside the module folder; the preview runs only code inside the module`, { file, address: `${address}.handler` });
+        throw new ModuleError(
+          `handler "${handler}": ${base}${ext} is a symlink to a file outside the module folder; the preview runs only code inside the module`,
+          { file, address: `${address}.handler` },
+        );
       }
     }
     const code: LambdaCode = {
@@ -131,7 +178,9 @@ export function planFunctions(r: ModuleResolver): Map<string, FunctionModel> {
       code,
       invokeArn: r.attribute(address, 'invoke_arn') as string,
       names,
-      permissions: permissions.filter((p) => typeof p.functionName === 'string' && names.has(p.functionName)).map((p) => p.permission),
+      permissions: permissions
+        .filter((p) => typeof p.functionName === 'string' && names.has(p.functionName))
+        .map((p) => p.permission),
     });
   }
   return out;
@@ -143,22 +192,36 @@ function codeDir(r: ModuleResolver, address: string, filename: string): string {
     if (data.type !== 'archive_file') continue;
     if (r.attribute(data.address, 'output_path') !== filename) continue;
     const source = r.optional(data.address, 'source_dir');
-    if (typeof source !== 'string') throw new ModuleError('the preview runs an archive_file built from source_dir', { file: data.file, address: data.address });
+    if (typeof source !== 'string')
+      throw new ModuleError('the preview runs an archive_file built from source_dir', {
+        file: data.file,
+        address: data.address,
+      });
     const dir = path.resolve(r.doc.dir, source);
-    if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new ModuleError(`source_dir ${source} is not a folder`, { file: data.file, address: `${data.address}.source_dir` });
+    if (!existsSync(dir) || !statSync(dir).isDirectory())
+      throw new ModuleError(`source_dir ${source} is not a folder`, {
+        file: data.file,
+        address: `${data.address}.source_dir`,
+      });
     // The module folder is as untrusted as the rest of the repository: the preview runs only code it holds,
     // compared as real paths so that neither ".." nor a symlinked folder leads elsewhere.
     const root = realpathSync(r.doc.dir);
     const real = realpathSync(dir);
     if (real !== root && !isInside(root, real)) {
-      throw new ModuleError(`source_dir ${JSON.stringify(source)} is outside the module folder (it resolves to ${real}); the preview runs only code inside the module`, {
-        file: data.file,
-        address: `${data.address}.source_dir`,
-      });
+      throw new ModuleError(
+        `source_dir ${JSON.stringify(source)} is outside the module folder (it resolves to ${real}); the preview runs only code inside the module`,
+        {
+          file: data.file,
+          address: `${data.address}.source_dir`,
+        },
+      );
     }
     return real;
   }
-  throw new ModuleError(`filename ${JSON.stringify(filename)} is not the output_path of an archive_file in the module; the preview runs code it can find`, { address: `${address}.filename` });
+  throw new ModuleError(
+    `filename ${JSON.stringify(filename)} is not the output_path of an archive_file in the module; the preview runs code it can find`,
+    { address: `${address}.filename` },
+  );
 }
 
 /** Whether the real path `real` is strictly inside the real folder `root`. */
@@ -171,11 +234,26 @@ function isInside(root: string, real: string): boolean {
  * the principal and (when set) a `source_arn` pattern that matches
  * (https://docs.aws.amazon.com/lambda/latest/dg/access-control-resource-based.html).
  */
-export function permitted(fn: FunctionModel, request: { principal: string; actions: readonly string[]; sourceArn?: string; functionUrlAuthType?: string; viaFunctionUrl?: boolean }): boolean {
+export function permitted(
+  fn: FunctionModel,
+  request: {
+    principal: string;
+    actions: readonly string[];
+    sourceArn?: string;
+    functionUrlAuthType?: string;
+    viaFunctionUrl?: boolean;
+  },
+): boolean {
   return fn.permissions.some((p) => {
     if (typeof p.action !== 'string' || !(request.actions.includes(p.action) || p.action === 'lambda:*')) return false;
     if (p.principal !== request.principal && p.principal !== '*') return false;
-    if (p.sourceArn !== null && (request.sourceArn === undefined || typeof p.sourceArn !== 'string' || !arnGlob(p.sourceArn).test(request.sourceArn))) return false;
+    if (
+      p.sourceArn !== null &&
+      (request.sourceArn === undefined ||
+        typeof p.sourceArn !== 'string' ||
+        !arnGlob(p.sourceArn).test(request.sourceArn))
+    )
+      return false;
     if (p.functionUrlAuthType !== null && p.functionUrlAuthType !== request.functionUrlAuthType) return false;
     // A grant limited to calls through the function URL (provider >= 6.28) does not let anything else in.
     return !(p.invokedViaFunctionUrl === true && !request.viaFunctionUrl);
@@ -184,7 +262,12 @@ export function permitted(fn: FunctionModel, request: { principal: string; actio
 
 /** An IAM ARN pattern: `*` any run of characters (slashes included), `?` one character. */
 function arnGlob(pattern: string): RegExp {
-  return new RegExp(`^${pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')}$`);
+  return new RegExp(
+    `^${pattern
+      .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+      .replace(/\*/g, '.*')
+      .replace(/\?/g, '.')}$`,
+  );
 }
 
 /** How an emulator runs a function of the model: the running preview's execution environments. */

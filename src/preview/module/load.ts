@@ -6,7 +6,14 @@
 import { constants } from 'node:fs';
 import { open, readdir, realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { DocumentError, parseHcl, readModule, type ModuleDocument as TerraformModule, type RawBody, type RawValue } from '../../terraform/document.js';
+import {
+  DocumentError,
+  parseHcl,
+  readModule,
+  type ModuleDocument as TerraformModule,
+  type RawBody,
+  type RawValue,
+} from '../../terraform/document.js';
 import { ModuleError, PreviewSetupError } from '../errors.js';
 
 export type { AddressedBlock, Block, RawBody, RawValue } from '../../terraform/document.js';
@@ -26,17 +33,26 @@ export async function loadModule(dir: string): Promise<ModuleDocument> {
   let names: string[];
   try {
     const info = await stat(abs);
-    if (!info.isDirectory()) throw new PreviewSetupError(`${dir}: not a folder; --module takes the folder "cors-gen generate" wrote`);
+    if (!info.isDirectory())
+      throw new PreviewSetupError(`${dir}: not a folder; --module takes the folder "cors-gen generate" wrote`);
     names = await readdir(abs);
   } catch (e) {
     if (e instanceof PreviewSetupError) throw e;
     const code = (e as NodeJS.ErrnoException).code;
-    throw new PreviewSetupError(code === 'ENOENT' ? `${dir}: no such folder; run "cors-gen generate" first or pass --module` : `${dir}: cannot be read (${code ?? (e as Error).message})`);
+    throw new PreviewSetupError(
+      code === 'ENOENT'
+        ? `${dir}: no such folder; run "cors-gen generate" first or pass --module`
+        : `${dir}: cannot be read (${code ?? (e as Error).message})`,
+    );
   }
   const files = names.filter((n) => n.endsWith('.tf') || n.endsWith('.tf.json')).sort();
-  if (files.length === 0) throw new ModuleError(`no Terraform files (*.tf or *.tf.json) in ${dir}; is this the folder "cors-gen generate" wrote?`);
+  if (files.length === 0)
+    throw new ModuleError(
+      `no Terraform files (*.tf or *.tf.json) in ${dir}; is this the folder "cors-gen generate" wrote?`,
+    );
   const overrides = files.filter((n) => /(^|_)override\.tf(\.json)?$/.test(n));
-  if (overrides.length > 0) throw new ModuleError(`override files are not supported by the preview`, { file: overrides[0] });
+  if (overrides.length > 0)
+    throw new ModuleError(`override files are not supported by the preview`, { file: overrides[0] });
 
   const texts: Array<[string, string]> = [];
   for (const file of files) {
@@ -50,7 +66,8 @@ export async function loadModule(dir: string): Promise<ModuleDocument> {
   if (other) throw new ModuleError(`"${other.kind}" blocks are not supported by the preview`, { file: other.file });
   for (const r of [...doc.resources.values(), ...doc.data.values()]) {
     for (const meta of ['count', 'for_each', 'dynamic']) {
-      if (meta in r.body) throw new ModuleError(`"${meta}" is not supported by the preview`, { file: r.file, address: r.address });
+      if (meta in r.body)
+        throw new ModuleError(`"${meta}" is not supported by the preview`, { file: r.file, address: r.address });
     }
   }
   return Object.assign(doc, { dir: abs });
@@ -80,16 +97,25 @@ export async function readModuleFile(dir: string, relative: string): Promise<str
   try {
     real = await realpath(path.join(dir, relative));
   } catch (e) {
-    throw new ModuleError(`cannot be read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`, { file: display });
+    throw new ModuleError(`cannot be read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`, {
+      file: display,
+    });
   }
   if (!real.startsWith(`${root}${path.sep}`)) {
-    throw new ModuleError('is a symlink to a file outside the module folder; the preview reads only the files the module holds', { file: display }, { fix: 'replace the symlink with the file "cors-gen generate" writes' });
+    throw new ModuleError(
+      'is a symlink to a file outside the module folder; the preview reads only the files the module holds',
+      { file: display },
+      { fix: 'replace the symlink with the file "cors-gen generate" writes' },
+    );
   }
   const handle = await open(real, constants.O_RDONLY | constants.O_NONBLOCK | constants.O_NOFOLLOW);
   try {
     const info = await handle.stat();
     if (!info.isFile()) throw new ModuleError('is not a regular file', { file: display });
-    if (info.size > MAX_FILE_BYTES) throw new ModuleError(`the file is ${info.size} bytes; a generated module file is far smaller`, { file: display });
+    if (info.size > MAX_FILE_BYTES)
+      throw new ModuleError(`the file is ${info.size} bytes; a generated module file is far smaller`, {
+        file: display,
+      });
     return await handle.readFile('utf8');
   } finally {
     await handle.close();
@@ -117,7 +143,10 @@ export function checkNesting(top: RawValue, file: string): void {
   while (pending.length > 0) {
     const [value, depth] = pending.pop()!;
     if (value === null || typeof value !== 'object') continue;
-    if (depth >= MAX_NESTING) throw new ModuleError(`values nest more than ${MAX_NESTING} levels deep; a generated module nests a few`, { file });
+    if (depth >= MAX_NESTING)
+      throw new ModuleError(`values nest more than ${MAX_NESTING} levels deep; a generated module nests a few`, {
+        file,
+      });
     for (const child of Array.isArray(value) ? value : Object.values(value)) pending.push([child, depth + 1]);
   }
 }
@@ -131,14 +160,23 @@ export async function parseHclFile(text: string, file: string): Promise<RawBody>
  * A nested block of a body (`environment { ... }`, `cors { ... }`): hcl2json gives a list of one object, JSON
  * an object or a list. Undefined when absent; more than one is refused.
  */
-export function nestedBlock(body: RawBody, name: string, where: { file: string; address: string }): RawBody | undefined {
+export function nestedBlock(
+  body: RawBody,
+  name: string,
+  where: { file: string; address: string },
+): RawBody | undefined {
   const value = body[name];
   if (value === undefined || value === null) return undefined;
   const list = Array.isArray(value) ? value : [value];
   if (list.length === 0) return undefined;
-  if (list.length > 1) throw new ModuleError(`more than one ${name} block is not supported by the preview`, { file: where.file, address: where.address });
+  if (list.length > 1)
+    throw new ModuleError(`more than one ${name} block is not supported by the preview`, {
+      file: where.file,
+      address: where.address,
+    });
   const only = list[0];
-  if (only === null || typeof only !== 'object' || Array.isArray(only)) throw new ModuleError(`${name} is not a block`, { file: where.file, address: where.address });
+  if (only === null || typeof only !== 'object' || Array.isArray(only))
+    throw new ModuleError(`${name} is not a block`, { file: where.file, address: where.address });
   const { '//': _comment, ...rest } = only;
   return rest;
 }

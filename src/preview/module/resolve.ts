@@ -38,7 +38,10 @@ export class ModuleResolver implements Scope, AttributeScope {
   ) {
     this.stageValues = stageValues;
     for (const name of stageValues.keys()) {
-      if (!doc.variables.has(name)) this.warnings.push(`the stage's .tfvars sets "${name}", which the module does not declare; Terraform ignores it with a warning, and so does the preview`);
+      if (!doc.variables.has(name))
+        this.warnings.push(
+          `the stage's .tfvars sets "${name}", which the module does not declare; Terraform ignores it with a warning, and so does the preview`,
+        );
     }
   }
 
@@ -90,8 +93,13 @@ export class ModuleResolver implements Scope, AttributeScope {
       const where = { file: block.file, address: `var.${name}` };
       let value: HclValue;
       if (this.stageValues.has(name)) value = this.stageValues.get(name)!;
-      else if ('default' in block.body) value = this.literal(block.body['default']!, { ...where, address: `var.${name}.default` });
-      else throw new ModuleError(`var.${name} has no default and the stage sets no value for it; pass --stage with a stages/<stage>.tfvars that sets it`, where);
+      else if ('default' in block.body)
+        value = this.literal(block.body['default']!, { ...where, address: `var.${name}.default` });
+      else
+        throw new ModuleError(
+          `var.${name} has no default and the stage sets no value for it; pass --stage with a stages/<stage>.tfvars that sets it`,
+          where,
+        );
       const type = block.body['type'];
       return typeof type === 'string' ? convertToType(value, parseType(type, where), where) : value;
     });
@@ -100,7 +108,9 @@ export class ModuleResolver implements Scope, AttributeScope {
   local(name: string): HclValue {
     const local = this.doc.locals.get(name);
     if (!local) throw new ModuleError(`local.${name} is not declared`);
-    return this.cached(`local.${name}`, () => this.evalRaw(local.value, { file: local.file, address: `local.${name}` }));
+    return this.cached(`local.${name}`, () =>
+      this.evalRaw(local.value, { file: local.file, address: `local.${name}` }),
+    );
   }
 
   /**
@@ -120,7 +130,10 @@ export class ModuleResolver implements Scope, AttributeScope {
         const ok = this.evalRaw(condition, where);
         if (!toBoolOrThrow(ok, where)) {
           const message = typeof v['error_message'] === 'string' ? v['error_message'] : 'validation failed';
-          throw new ModuleError(`invalid value for var.${name}: ${message}`, { file: block.file, address: `var.${name}` });
+          throw new ModuleError(`invalid value for var.${name}: ${message}`, {
+            file: block.file,
+            address: `var.${name}`,
+          });
         }
       }
     }
@@ -147,9 +160,14 @@ export class ModuleResolver implements Scope, AttributeScope {
   attribute(address: string, attr: string): HclValue {
     const block = this.block(address);
     return this.cached(`${address}.${attr}`, () => {
-      if (attr in block.body && !META_ARGUMENTS.has(attr)) return this.evalRaw(block.body[attr]!, { file: block.file, address: `${address}.${attr}` });
+      if (attr in block.body && !META_ARGUMENTS.has(attr))
+        return this.evalRaw(block.body[attr]!, { file: block.file, address: `${address}.${attr}` });
       const computed = awsAttributes(this, block, attr);
-      if (computed === undefined) throw new ModuleError(`the preview does not know the attribute "${attr}" of ${block.type} (it is neither set in the module nor one the preview synthesizes)`, { file: block.file, address });
+      if (computed === undefined)
+        throw new ModuleError(
+          `the preview does not know the attribute "${attr}" of ${block.type} (it is neither set in the module nor one the preview synthesizes)`,
+          { file: block.file, address },
+        );
       return computed;
     });
   }
@@ -165,13 +183,18 @@ export class ModuleResolver implements Scope, AttributeScope {
     const block = this.block(address);
     const body = nestedBlock(block.body, name, block);
     if (!body) return undefined;
-    return this.cached(`${address}.${name}{}`, () => this.evalBody(body, { file: block.file, address: `${address}.${name}` })) as { [key: string]: HclValue };
+    return this.cached(`${address}.${name}{}`, () =>
+      this.evalBody(body, { file: block.file, address: `${address}.${name}` }),
+    ) as { [key: string]: HclValue };
   }
 
   /** The whole resource as an object (its arguments and id), as `jsonencode(aws_x.y)` sees it. */
   whole(address: string): HclValue {
     const block = this.block(address);
-    return this.cached(`${address}{}`, () => ({ ...this.evalBody(block.body, block), id: this.attribute(address, 'id') }));
+    return this.cached(`${address}{}`, () => ({
+      ...this.evalBody(block.body, block),
+      id: this.attribute(address, 'id'),
+    }));
   }
 
   /** Every argument of a resource, evaluated (nested blocks included). */
@@ -211,7 +234,8 @@ export class ModuleResolver implements Scope, AttributeScope {
     if (raw === null || typeof raw !== 'object') return raw;
     if (Array.isArray(raw)) return raw.map((x, i) => this.evalRaw(x, { ...where, address: `${where.address}[${i}]` }));
     const out: Record<string, HclValue> = {};
-    for (const [k, v] of Object.entries(raw)) if (k !== '//') out[k] = this.evalRaw(v, { ...where, address: `${where.address}[${JSON.stringify(k)}]` });
+    for (const [k, v] of Object.entries(raw))
+      if (k !== '//') out[k] = this.evalRaw(v, { ...where, address: `${where.address}[${JSON.stringify(k)}]` });
     return out;
   }
 
@@ -228,19 +252,23 @@ export class ModuleResolver implements Scope, AttributeScope {
     const walk = (raw: RawValue, where: { file: string; address: string }): void => {
       if (typeof raw === 'string') this.expression(raw, where);
       else if (Array.isArray(raw)) raw.forEach((x, i) => walk(x, { ...where, address: `${where.address}[${i}]` }));
-      else if (raw !== null && typeof raw === 'object') for (const [k, v] of Object.entries(raw)) walk(v, { ...where, address: `${where.address}.${k}` });
+      else if (raw !== null && typeof raw === 'object')
+        for (const [k, v] of Object.entries(raw)) walk(v, { ...where, address: `${where.address}.${k}` });
     };
     for (const [name, l] of this.doc.locals) walk(l.value, { file: l.file, address: `local.${name}` });
     for (const b of [...this.doc.resources.values(), ...this.doc.data.values()]) {
-      for (const [k, v] of Object.entries(b.body)) if (!META_ARGUMENTS.has(k)) walk(v, { file: b.file, address: `${b.address}.${k}` });
+      for (const [k, v] of Object.entries(b.body))
+        if (!META_ARGUMENTS.has(k)) walk(v, { file: b.file, address: `${b.address}.${k}` });
     }
-    for (const [name, o] of this.doc.outputs) if (o.body['value'] !== undefined) walk(o.body['value'], { file: o.file, address: `output.${name}.value` });
+    for (const [name, o] of this.doc.outputs)
+      if (o.body['value'] !== undefined) walk(o.body['value'], { file: o.file, address: `output.${name}.value` });
     for (const [name, v] of this.doc.variables) {
       const where = { file: v.file, address: `var.${name}` };
       if (typeof v.body['type'] === 'string') parseType(v.body['type'], where);
       const validations = v.body['validation'];
       for (const val of Array.isArray(validations) ? validations : validations ? [validations] : []) {
-        if (val && typeof val === 'object' && !Array.isArray(val) && val['condition'] !== undefined) walk(val['condition'], { ...where, address: `var.${name}.validation.condition` });
+        if (val && typeof val === 'object' && !Array.isArray(val) && val['condition'] !== undefined)
+          walk(val['condition'], { ...where, address: `var.${name}.validation.condition` });
       }
     }
   }
@@ -266,4 +294,3 @@ function toBoolOrThrow(v: HclValue, where: { file: string; address: string }): b
     throw located(e, where, '');
   }
 }
-

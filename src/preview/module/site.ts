@@ -13,7 +13,10 @@ import type { ModuleResolver } from './resolve.js';
  */
 export const siteAttributes: Readonly<Record<string, ComputedAttributes>> = {
   aws_s3_bucket: (r, block, attr) => {
-    const bucket = () => (block.body['bucket'] !== undefined ? stringArgument(r, block, 'bucket') : `${typeof block.body['bucket_prefix'] === 'string' ? stringArgument(r, block, 'bucket_prefix') : 'terraform-'}preview`);
+    const bucket = () =>
+      block.body['bucket'] !== undefined
+        ? stringArgument(r, block, 'bucket')
+        : `${typeof block.body['bucket_prefix'] === 'string' ? stringArgument(r, block, 'bucket_prefix') : 'terraform-'}preview`;
     if (attr === 'bucket' || attr === 'id') return bucket();
     if (attr === 'arn') return `arn:aws:s3:::${bucket()}`;
     if (attr === 'bucket_regional_domain_name' || attr === 'bucket_domain_name') return r.env.siteHost;
@@ -45,7 +48,15 @@ export function planSite(r: ModuleResolver): SiteModel {
   // https://docs.aws.amazon.com/AmazonS3/latest/API/API_IndexDocument.html); served, it could name a file
   // outside the site folder.
   if (typeof indexDocument === 'string' && (indexDocument === '' || /[/\\\0]/.test(indexDocument))) {
-    throw new ModuleError(`index_document.suffix ${JSON.stringify(indexDocument)} is empty or contains a slash, which S3 refuses`, { file: block.file, address: block.address }, { fix: 'set frontend.indexDocument to a file name such as index.html and run "cors-gen generate"' });
+    throw new ModuleError(
+      `index_document.suffix ${JSON.stringify(indexDocument)} is empty or contains a slash, which S3 refuses`,
+      { file: block.file, address: block.address },
+      { fix: 'set frontend.indexDocument to a file name such as index.html and run "cors-gen generate"' },
+    );
   }
-  return { website: true, ...(typeof indexDocument === 'string' ? { indexDocument } : {}), ...(typeof errorDocument === 'string' ? { errorDocument } : {}) };
+  return {
+    website: true,
+    ...(typeof indexDocument === 'string' ? { indexDocument } : {}),
+    ...(typeof errorDocument === 'string' ? { errorDocument } : {}),
+  };
 }

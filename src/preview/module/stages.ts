@@ -7,7 +7,14 @@ import { evaluate, type Scope } from '../../terraform/expression/evaluate.js';
 import { parseTemplate } from '../../terraform/expression/parse.js';
 import { ModuleError, PreviewSetupError } from '../errors.js';
 import { located } from './located.js';
-import { checkNesting, parseHclFile, readModuleFile, type ModuleDocument, type RawBody, type RawValue } from './load.js';
+import {
+  checkNesting,
+  parseHclFile,
+  readModuleFile,
+  type ModuleDocument,
+  type RawBody,
+  type RawValue,
+} from './load.js';
 
 /** The stages the module was generated with: `stages/<name>.tfvars` (or `.tfvars.json`), sorted. */
 export async function moduleStages(doc: ModuleDocument): Promise<string[]> {
@@ -17,7 +24,9 @@ export async function moduleStages(doc: ModuleDocument): Promise<string[]> {
   } catch {
     return [];
   }
-  const stages = names.map((n) => /^([A-Za-z0-9_-]+)\.tfvars(\.json)?$/.exec(n)?.[1]).filter((n): n is string => n !== undefined);
+  const stages = names
+    .map((n) => /^([A-Za-z0-9_-]+)\.tfvars(\.json)?$/.exec(n)?.[1])
+    .filter((n): n is string => n !== undefined);
   return [...new Set(stages)].sort();
 }
 
@@ -28,13 +37,22 @@ export async function moduleStages(doc: ModuleDocument): Promise<string[]> {
 export async function loadStageValues(doc: ModuleDocument, stage: string): Promise<Map<string, HclValue>> {
   const hcl = path.join(doc.dir, 'stages', `${stage}.tfvars`);
   const json = `${hcl}.json`;
-  const file = /^[A-Za-z0-9_-]+$/.test(stage) ? (existsSync(hcl) ? hcl : existsSync(json) ? json : undefined) : undefined;
+  const file = /^[A-Za-z0-9_-]+$/.test(stage)
+    ? existsSync(hcl)
+      ? hcl
+      : existsSync(json)
+        ? json
+        : undefined
+    : undefined;
   if (!file) {
     const stages = await moduleStages(doc);
     const shown = JSON.stringify(stage);
     const add = `add stages.${/^[A-Za-z0-9_-]+$/.test(stage) ? stage : '<name>'}.allowOrigins to the spec and run "cors-gen generate"`;
     if (stages.length === 0) {
-      throw new PreviewSetupError(`--stage ${shown}: the module has no stages (no stages/*.tfvars); without --stage the preview serves its defaults`, { code: 'unknown-stage', fix: `leave --stage out, or ${add}` });
+      throw new PreviewSetupError(
+        `--stage ${shown}: the module has no stages (no stages/*.tfvars); without --stage the preview serves its defaults`,
+        { code: 'unknown-stage', fix: `leave --stage out, or ${add}` },
+      );
     }
     throw new PreviewSetupError(`--stage ${shown}: the module has no such stage; its stages are ${stages.join(', ')}`, {
       code: 'unknown-stage',

@@ -3,10 +3,20 @@
  * https://developer.hashicorp.com/terraform/language/expressions/type-constraints#conversion-of-primitive-types.
  */
 import type { HclValue } from '../../terraform/expression/ast.js';
-import { EvalError, isList, isObject, toBool, toNumber, toStringValue, typeName } from '../../terraform/expression/values.js';
+import {
+  EvalError,
+  isList,
+  isObject,
+  toBool,
+  toNumber,
+  toStringValue,
+  typeName,
+} from '../../terraform/expression/values.js';
 import { ModuleError } from '../errors.js';
 
-export type HclType = { readonly kind: 'string' | 'number' | 'bool' | 'any' } | { readonly kind: 'list' | 'set' | 'map'; readonly element: HclType };
+export type HclType =
+  | { readonly kind: 'string' | 'number' | 'bool' | 'any' }
+  | { readonly kind: 'list' | 'set' | 'map'; readonly element: HclType };
 
 /** A variable's `type`: `string`, `number`, `bool`, `any`, `list(T)`, `set(T)`, `map(T)`; others are refused. */
 export function parseType(raw: string, where: { file: string; address: string }): HclType {
@@ -21,11 +31,15 @@ export function parseType(raw: string, where: { file: string; address: string })
     if ((name === 'list' || name === 'set' || name === 'map') && text[pos] === '(') {
       pos++;
       const element = parse();
-      if (text[pos] !== ')') throw new ModuleError(`type ${JSON.stringify(raw)} is not supported by the preview`, where);
+      if (text[pos] !== ')')
+        throw new ModuleError(`type ${JSON.stringify(raw)} is not supported by the preview`, where);
       pos++;
       return { kind: name, element };
     }
-    throw new ModuleError(`type ${JSON.stringify(raw)} is not supported by the preview (it reads string, number, bool, any, list(T), set(T) and map(T))`, where);
+    throw new ModuleError(
+      `type ${JSON.stringify(raw)} is not supported by the preview (it reads string, number, bool, any, list(T), set(T) and map(T))`,
+      where,
+    );
   };
   const t = parse();
   if (pos !== text.length) throw new ModuleError(`type ${JSON.stringify(raw)} is not supported by the preview`, where);
@@ -36,7 +50,10 @@ export function parseType(raw: string, where: { file: string; address: string })
 export function convertToType(value: HclValue, type: HclType, where: { file: string; address: string }): HclValue {
   if (value === null || type.kind === 'any') return value;
   const fail = (): never => {
-    throw new ModuleError(`the value is ${isList(value) ? 'a list' : isObject(value) ? 'an object' : `a ${typeName(value)}`}, which cannot be converted to ${describe(type)}`, where);
+    throw new ModuleError(
+      `the value is ${isList(value) ? 'a list' : isObject(value) ? 'an object' : `a ${typeName(value)}`}, which cannot be converted to ${describe(type)}`,
+      where,
+    );
   };
   try {
     switch (type.kind) {
@@ -50,12 +67,21 @@ export function convertToType(value: HclValue, type: HclType, where: { file: str
       case 'list':
       case 'set': {
         if (!isList(value)) return fail();
-        const items = value.map((x, i) => convertToType(x, type.element, { ...where, address: `${where.address}[${i}]` }));
-        return type.kind === 'set' ? items.filter((x, i) => items.findIndex((y) => JSON.stringify(y) === JSON.stringify(x)) === i) : items;
+        const items = value.map((x, i) =>
+          convertToType(x, type.element, { ...where, address: `${where.address}[${i}]` }),
+        );
+        return type.kind === 'set'
+          ? items.filter((x, i) => items.findIndex((y) => JSON.stringify(y) === JSON.stringify(x)) === i)
+          : items;
       }
       case 'map': {
         if (!isObject(value)) return fail();
-        return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, convertToType(v, type.element, { ...where, address: `${where.address}[${JSON.stringify(k)}]` })]));
+        return Object.fromEntries(
+          Object.entries(value).map(([k, v]) => [
+            k,
+            convertToType(v, type.element, { ...where, address: `${where.address}[${JSON.stringify(k)}]` }),
+          ]),
+        );
       }
     }
   } catch (e) {

@@ -5,7 +5,13 @@
  * A resource's id is its Terraform address, so the root resource's id is the API's address and a slash.
  */
 import { ModuleError } from '../errors.js';
-import { arn, PREVIEW_REGION, stringArgument, type AttributeScope, type ComputedAttributes } from '../module/attributes.js';
+import {
+  arn,
+  PREVIEW_REGION,
+  stringArgument,
+  type AttributeScope,
+  type ComputedAttributes,
+} from '../module/attributes.js';
 
 export const restAttributes: Readonly<Record<string, ComputedAttributes>> = {
   aws_api_gateway_rest_api: (_r, { address }, attr) => {
@@ -17,7 +23,8 @@ export const restAttributes: Readonly<Record<string, ComputedAttributes>> = {
   aws_api_gateway_resource: (r, { address }, attr) => (attr === 'path' ? resourcePath(r, address) : undefined),
   aws_api_gateway_stage: (r, block, attr) => {
     if (attr === 'invoke_url') return `${r.env.apiOrigin}/${stringArgument(r, block, 'stage_name')}`;
-    if (attr === 'execution_arn') return `${r.attribute(stringArgument(r, block, 'rest_api_id'), 'execution_arn') as string}/${stringArgument(r, block, 'stage_name')}`;
+    if (attr === 'execution_arn')
+      return `${r.attribute(stringArgument(r, block, 'rest_api_id'), 'execution_arn') as string}/${stringArgument(r, block, 'stage_name')}`;
     return undefined;
   },
 };
@@ -26,8 +33,17 @@ export const restAttributes: Readonly<Record<string, ComputedAttributes>> = {
 function resourcePath(r: AttributeScope, address: string): string {
   const parent = r.attribute(address, 'parent_id');
   const part = r.attribute(address, 'path_part');
-  if (typeof parent !== 'string' || typeof part !== 'string') throw new ModuleError('parent_id and path_part must be strings', { address });
-  if (parent.endsWith('/') && r.has(parent.slice(0, -1)) && r.block(parent.slice(0, -1)).type === 'aws_api_gateway_rest_api') return `/${part}`;
-  if (!r.has(parent)) throw new ModuleError(`parent_id is ${JSON.stringify(parent)}, which is not a resource of this module`, { address });
+  if (typeof parent !== 'string' || typeof part !== 'string')
+    throw new ModuleError('parent_id and path_part must be strings', { address });
+  if (
+    parent.endsWith('/') &&
+    r.has(parent.slice(0, -1)) &&
+    r.block(parent.slice(0, -1)).type === 'aws_api_gateway_rest_api'
+  )
+    return `/${part}`;
+  if (!r.has(parent))
+    throw new ModuleError(`parent_id is ${JSON.stringify(parent)}, which is not a resource of this module`, {
+      address,
+    });
   return `${resourcePath(r, parent)}/${part}`;
 }

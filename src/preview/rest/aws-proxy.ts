@@ -12,17 +12,31 @@ import type { GatewayError } from './gateway-responses.js';
 import type { ProxyIntegration } from './model.js';
 import type { MethodInvocation } from './router.js';
 
-export async function proxyIntegration(integration: ProxyIntegration, invocation: MethodInvocation, runtime: FunctionRuntime): Promise<PreviewResponse | GatewayError> {
+export async function proxyIntegration(
+  integration: ProxyIntegration,
+  invocation: MethodInvocation,
+  runtime: FunctionRuntime,
+): Promise<PreviewResponse | GatewayError> {
   const { request, requestId, stageName, resource } = invocation;
   const { fn } = integration;
   const sourceArn = `${invocation.api.executionArn}/${stageName}/${request.method}${resource.path}`;
   if (!permitted(fn, { principal: 'apigateway.amazonaws.com', actions: ['lambda:InvokeFunction'], sourceArn })) {
-    runtime.log(`${request.method} ${resource.path}: Execution failed due to configuration error: Invalid permissions on Lambda function ${fn.code.functionName} (no aws_lambda_permission lets ${sourceArn} invoke it)`);
+    runtime.log(
+      `${request.method} ${resource.path}: Execution failed due to configuration error: Invalid permissions on Lambda function ${fn.code.functionName} (no aws_lambda_permission lets ${sourceArn} invoke it)`,
+    );
     return { type: 'API_CONFIGURATION_ERROR', message: 'Internal server error' };
   }
   const event = v1Event(
     request,
-    { resource: resource.path, resourceId: resource.id, stage: stageName, apiId: invocation.api.apiId, pathParameters: invocation.pathParams, stageVariables: invocation.stage.variables, domainName: lowerHeader(request, 'host') ?? '127.0.0.1' },
+    {
+      resource: resource.path,
+      resourceId: resource.id,
+      stage: stageName,
+      apiId: invocation.api.apiId,
+      pathParameters: invocation.pathParams,
+      stageVariables: invocation.stage.variables,
+      domainName: lowerHeader(request, 'host') ?? '127.0.0.1',
+    },
     requestId,
     invocation.path,
   );
@@ -30,13 +44,17 @@ export async function proxyIntegration(integration: ProxyIntegration, invocation
   if (result === 'timeout') return { type: 'INTEGRATION_TIMEOUT', message: 'Endpoint request timed out' };
   if (!result.ok) {
     if ('throttled' in result) return { type: 'THROTTLED', message: 'Too Many Requests' };
-    runtime.log(`${request.method} ${resource.path}: Lambda function error ${result.errorType}: ${result.errorMessage}`);
+    runtime.log(
+      `${request.method} ${resource.path}: Lambda function error ${result.errorType}: ${result.errorMessage}`,
+    );
     // A function error or crash reaches the client as 502 (the DEFAULT_5XX class; assumed type).
     return { type: 'DEFAULT_5XX', message: 'Internal server error', status: 502 };
   }
   const proxied = proxyResponse(result.payload);
   if (typeof proxied === 'string') {
-    runtime.log(`${request.method} ${resource.path}: Execution failed due to configuration error: Malformed Lambda proxy response (${proxied})`);
+    runtime.log(
+      `${request.method} ${resource.path}: Execution failed due to configuration error: Malformed Lambda proxy response (${proxied})`,
+    );
     return { type: 'DEFAULT_5XX', message: 'Internal server error', status: 502 };
   }
   proxied.headers.push(['x-amzn-RequestId', requestId]);
@@ -47,7 +65,10 @@ export async function proxyIntegration(integration: ProxyIntegration, invocation
 export async function withTimeout(p: Promise<PoolResult>, ms: number): Promise<PoolResult | 'timeout'> {
   let timer: NodeJS.Timeout | undefined;
   try {
-    return await Promise.race([p, new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), ms)))]);
+    return await Promise.race([
+      p,
+      new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), ms))),
+    ]);
   } finally {
     clearTimeout(timer);
   }
@@ -57,21 +78,30 @@ export async function withTimeout(p: Promise<PoolResult>, ms: number): Promise<P
  * A payload 1.0 proxy result: `statusCode` (an integer), `headers`, `multiValueHeaders` (which win for the
  * same name), `body` (a string) and `isBase64Encoded`. Anything else is malformed: the reason, as a string.
  */
-export function proxyResponse(payload: string): PreviewResponse & { headers: [string, string][] } | string {
+export function proxyResponse(payload: string): (PreviewResponse & { headers: [string, string][] }) | string {
   let result: unknown;
   try {
     result = JSON.parse(payload);
   } catch {
     return 'the result is not JSON';
   }
-  if (result === null || typeof result !== 'object' || Array.isArray(result)) return `the result is ${result === null ? 'null' : Array.isArray(result) ? 'an array' : `a ${typeof result}`}, not an object`;
+  if (result === null || typeof result !== 'object' || Array.isArray(result))
+    return `the result is ${result === null ? 'null' : Array.isArray(result) ? 'an array' : `a ${typeof result}`}, not an object`;
   const o = result as Record<string, unknown>;
-  if (typeof o['statusCode'] !== 'number' || !Number.isInteger(o['statusCode']) || o['statusCode'] < 100 || o['statusCode'] > 599) return `statusCode is ${JSON.stringify(o['statusCode'])}`;
+  if (
+    typeof o['statusCode'] !== 'number' ||
+    !Number.isInteger(o['statusCode']) ||
+    o['statusCode'] < 100 ||
+    o['statusCode'] > 599
+  )
+    return `statusCode is ${JSON.stringify(o['statusCode'])}`;
   const multi = new Map<string, [string, string[]]>();
   if (o['multiValueHeaders'] !== undefined && o['multiValueHeaders'] !== null) {
-    if (typeof o['multiValueHeaders'] !== 'object' || Array.isArray(o['multiValueHeaders'])) return 'multiValueHeaders is not an object';
+    if (typeof o['multiValueHeaders'] !== 'object' || Array.isArray(o['multiValueHeaders']))
+      return 'multiValueHeaders is not an object';
     for (const [k, v] of Object.entries(o['multiValueHeaders'] as Record<string, unknown>)) {
-      if (!Array.isArray(v) || v.some((x) => x === null || typeof x === 'object')) return `multiValueHeaders.${k} is not a list of strings`;
+      if (!Array.isArray(v) || v.some((x) => x === null || typeof x === 'object'))
+        return `multiValueHeaders.${k} is not a list of strings`;
       multi.set(k.toLowerCase(), [k, v.map(String)]);
     }
   }

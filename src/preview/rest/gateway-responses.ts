@@ -55,7 +55,9 @@ export interface GatewayResponseModel {
 
 export type GatewayResponsesModel = ReadonlyMap<GatewayResponseType, GatewayResponseModel>;
 
-type ValueSource = { readonly kind: 'static'; readonly value: string } | { readonly kind: 'request'; readonly location: 'header' | 'path' | 'querystring'; readonly name: string };
+type ValueSource =
+  | { readonly kind: 'static'; readonly value: string }
+  | { readonly kind: 'request'; readonly location: 'header' | 'path' | 'querystring'; readonly name: string };
 
 export interface GatewayError {
   readonly type: GatewayResponseType;
@@ -80,32 +82,59 @@ export function planGatewayResponses(r: ModuleResolver, restApiId: string): Gate
     if (r.attribute(block.address, 'rest_api_id') !== restApiId) continue;
     const where = { file: block.file, address: block.address };
     const type = r.attribute(block.address, 'response_type');
-    if (typeof type !== 'string' || !(type in GATEWAY_RESPONSE_STATUS)) throw new ModuleError(`response_type ${JSON.stringify(type)} is not a gateway response type`, { ...where, address: `${block.address}.response_type` });
+    if (typeof type !== 'string' || !(type in GATEWAY_RESPONSE_STATUS))
+      throw new ModuleError(`response_type ${JSON.stringify(type)} is not a gateway response type`, {
+        ...where,
+        address: `${block.address}.response_type`,
+      });
     const statusValue = r.optional(block.address, 'status_code');
     const status = statusValue === null ? undefined : Number(statusValue);
-    if (status !== undefined && !(Number.isInteger(status) && status >= 100 && status <= 599)) throw new ModuleError(`status_code ${JSON.stringify(statusValue)} is not an HTTP status`, { ...where, address: `${block.address}.status_code` });
+    if (status !== undefined && !(Number.isInteger(status) && status >= 100 && status <= 599))
+      throw new ModuleError(`status_code ${JSON.stringify(statusValue)} is not an HTTP status`, {
+        ...where,
+        address: `${block.address}.status_code`,
+      });
     const params = r.optional(block.address, 'response_parameters', {});
     const headers: [string, ValueSource][] = [];
     for (const [key, value] of Object.entries(asMap(params, where))) {
       const m = /^gatewayresponse\.header\.(.+)$/.exec(key);
-      if (!m) throw new ModuleError(`response parameter ${key} is not supported by the preview (it emulates gatewayresponse.header.*)`, where);
+      if (!m)
+        throw new ModuleError(
+          `response parameter ${key} is not supported by the preview (it emulates gatewayresponse.header.*)`,
+          where,
+        );
       headers.push([m[1]!, valueSource(value, key, where)]);
     }
-    const templates = new Map(Object.entries(asMap(r.optional(block.address, 'response_templates', {}), where)).map(([k, v]) => [k.toLowerCase(), String(v)]));
+    const templates = new Map(
+      Object.entries(asMap(r.optional(block.address, 'response_templates', {}), where)).map(([k, v]) => [
+        k.toLowerCase(),
+        String(v),
+      ]),
+    );
     if (custom.has(type as GatewayResponseType)) throw new ModuleError(`a second gateway response for ${type}`, where);
-    custom.set(type as GatewayResponseType, { address: block.address, ...(status !== undefined ? { status } : {}), headers, templates });
+    custom.set(type as GatewayResponseType, {
+      address: block.address,
+      ...(status !== undefined ? { status } : {}),
+      headers,
+      templates,
+    });
   }
   return custom;
 }
 
 /** The answer API Gateway gives for `error` to `request` (localstack: `handlers/gateway_exception.py`). */
-export function gatewayResponse(custom: GatewayResponsesModel, error: GatewayError, request: PreviewRequest, context: GatewayContext): PreviewResponse {
+export function gatewayResponse(
+  custom: GatewayResponsesModel,
+  error: GatewayError,
+  request: PreviewRequest,
+  context: GatewayContext,
+): PreviewResponse {
   const typeStatus = GATEWAY_RESPONSE_STATUS[error.type] ?? error.status ?? 500;
   const own = custom.get(error.type);
   const fallback = custom.get(typeStatus >= 500 ? 'DEFAULT_5XX' : 'DEFAULT_4XX');
   const config = own ?? fallback;
   // A status_code on DEFAULT_4XX/5XX applies to every type of the class without its own customization.
-  const status = own?.status ?? (own ? typeStatus : fallback?.status ?? error.status ?? typeStatus);
+  const status = own?.status ?? (own ? typeStatus : (fallback?.status ?? error.status ?? typeStatus));
   const headers: [string, string][] = [['Content-Type', 'application/json']];
   const errorType = ERROR_TYPES[error.type];
   if (errorType) headers.push(['x-amzn-ErrorType', errorType]);
@@ -123,7 +152,11 @@ export function gatewayResponse(custom: GatewayResponsesModel, error: GatewayErr
   return { status, headers, body };
 }
 
-function requestValue(request: PreviewRequest, source: Extract<ValueSource, { kind: 'request' }>, context: { pathParams: Readonly<Record<string, string>>; query: Readonly<Record<string, string>> }): string | undefined {
+function requestValue(
+  request: PreviewRequest,
+  source: Extract<ValueSource, { kind: 'request' }>,
+  context: { pathParams: Readonly<Record<string, string>>; query: Readonly<Record<string, string>> },
+): string | undefined {
   if (source.location === 'header') return lowerHeader(request, source.name);
   if (source.location === 'path') return context.pathParams[source.name];
   return context.query[source.name];
@@ -143,7 +176,10 @@ function substitute(template: string, error: GatewayError, context: { requestId:
     'context.extendedRequestId': context.requestId,
     'context.stage': context.stage,
   };
-  return template.replace(/\$\{(context(?:\.[A-Za-z]+)+)\}|\$(context(?:\.[A-Za-z]+)+)/g, (m, braced: string | undefined, bare: string | undefined) => values[(braced ?? bare)!] ?? m);
+  return template.replace(
+    /\$\{(context(?:\.[A-Za-z]+)+)\}|\$(context(?:\.[A-Za-z]+)+)/g,
+    (m, braced: string | undefined, bare: string | undefined) => values[(braced ?? bare)!] ?? m,
+  );
 }
 
 export function asMap(v: HclValue, where: { file: string; address: string }): Record<string, HclValue> {
@@ -159,5 +195,8 @@ function valueSource(value: HclValue, key: string, where: { file: string; addres
   if (quoted) return { kind: 'static', value: quoted[1]! };
   const m = /^method\.request\.(header|path|querystring)\.(.+)$/.exec(value);
   if (m) return { kind: 'request', location: m[1] as 'header' | 'path' | 'querystring', name: m[2]! };
-  throw new ModuleError(`Invalid mapping expression specified: ${value} (the value of ${key}); a static value must be in single quotes`, where);
+  throw new ModuleError(
+    `Invalid mapping expression specified: ${value} (the value of ${key}); a static value must be in single quotes`,
+    where,
+  );
 }

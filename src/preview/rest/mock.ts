@@ -17,7 +17,11 @@ import { VtlError, type CompiledTemplate, type VtlRequest } from './vtl.js';
 
 type Log = (line: string) => void;
 
-export function mockIntegration(integration: MockIntegration, invocation: MethodInvocation, log: Log): PreviewResponse | GatewayError {
+export function mockIntegration(
+  integration: MockIntegration,
+  invocation: MethodInvocation,
+  log: Log,
+): PreviewResponse | GatewayError {
   const vtl = vtlRequest(invocation);
   const statusCode = integrationRequest(integration, invocation, vtl, log);
   if (typeof statusCode === 'object') return statusCode;
@@ -46,13 +50,22 @@ function vtlRequest({ api, request, requestId, stageName, resource, pathParams }
 }
 
 /** The status the request template renders (undefined without a template), or why the request fails. */
-function integrationRequest(integration: MockIntegration, { request, resource }: MethodInvocation, vtl: VtlRequest, log: Log): string | undefined | GatewayError {
+function integrationRequest(
+  integration: MockIntegration,
+  { request, resource }: MethodInvocation,
+  vtl: VtlRequest,
+  log: Log,
+): string | undefined | GatewayError {
   // The request template is chosen by Content-Type; without one API Gateway uses application/json
   // (https://docs.aws.amazon.com/apigateway/latest/developerguide/integration-passthrough-behaviors.html).
   const contentType = (lowerHeader(request, 'content-type') ?? 'application/json').split(';')[0]!.trim().toLowerCase();
   const template = integration.requestTemplates.get(contentType);
   if (!template) {
-    if (integration.passthrough === 'NEVER' || (integration.passthrough === 'WHEN_NO_TEMPLATES' && integration.requestTemplates.size > 0)) return { type: 'UNSUPPORTED_MEDIA_TYPE', message: 'Unsupported Media Type' };
+    if (
+      integration.passthrough === 'NEVER' ||
+      (integration.passthrough === 'WHEN_NO_TEMPLATES' && integration.requestTemplates.size > 0)
+    )
+      return { type: 'UNSUPPORTED_MEDIA_TYPE', message: 'Unsupported Media Type' };
     return undefined;
   }
   let output: string;
@@ -65,19 +78,30 @@ function integrationRequest(integration: MockIntegration, { request, resource }:
   // Parsed leniently, as AWS does with `{ statusCode: 200 }`.
   const m = /["']?statusCode["']?\s*:\s*"?(\d{3})"?/.exec(output);
   if (!m) {
-    log(`${request.method} ${resource.path}: Execution failed due to configuration error: Unable to parse statusCode. It should be an integer that is defined in the request template.`);
+    log(
+      `${request.method} ${resource.path}: Execution failed due to configuration error: Unable to parse statusCode. It should be an integer that is defined in the request template.`,
+    );
     return { type: 'API_CONFIGURATION_ERROR', message: 'Internal server error' };
   }
   return m[1]!;
 }
 
-function integrationResponse(integration: MockIntegration, { request, requestId, resource, method }: MethodInvocation, vtl: VtlRequest, statusCode: string | undefined, log: Log): PreviewResponse | GatewayError {
+function integrationResponse(
+  integration: MockIntegration,
+  { request, requestId, resource, method }: MethodInvocation,
+  vtl: VtlRequest,
+  statusCode: string | undefined,
+  log: Log,
+): PreviewResponse | GatewayError {
   const selected = selectResponse(integration.responses, statusCode);
   if (!selected) {
-    log(`${request.method} ${resource.path}: Execution failed due to configuration error: no integration response matches status ${statusCode ?? '(none)'} and there is no default`);
+    log(
+      `${request.method} ${resource.path}: Execution failed due to configuration error: no integration response matches status ${statusCode ?? '(none)'} and there is no default`,
+    );
     return { type: 'API_CONFIGURATION_ERROR', message: 'Internal server error' };
   }
-  if (!method.methodResponses.has(selected.statusCode)) return { type: 'API_CONFIGURATION_ERROR', message: 'Internal server error' };
+  if (!method.methodResponses.has(selected.statusCode))
+    return { type: 'API_CONFIGURATION_ERROR', message: 'Internal server error' };
   const headers: [string, string][] = [['Content-Type', 'application/json']];
   for (const [name, value] of selected.headers) setHeader(headers, name, value);
   let body = '';
@@ -89,9 +113,16 @@ function integrationResponse(integration: MockIntegration, { request, requestId,
       body = out.output;
       // Overrides apply after the static mappings and replace them; a status outside 100-599 is ignored.
       for (const [name, value] of Object.entries(out.responseOverride.headers)) setHeader(headers, name, value);
-      if (out.responseOverride.status !== undefined && out.responseOverride.status >= 100 && out.responseOverride.status <= 599) status = out.responseOverride.status;
+      if (
+        out.responseOverride.status !== undefined &&
+        out.responseOverride.status >= 100 &&
+        out.responseOverride.status <= 599
+      )
+        status = out.responseOverride.status;
     } catch (e) {
-      log(`${request.method} ${resource.path}: ${e instanceof VtlError ? e.message : `the response template failed: ${(e as Error).message}`}`);
+      log(
+        `${request.method} ${resource.path}: ${e instanceof VtlError ? e.message : `the response template failed: ${(e as Error).message}`}`,
+      );
       return { type: 'API_CONFIGURATION_ERROR', message: 'Internal server error' };
     }
   }
@@ -100,8 +131,14 @@ function integrationResponse(integration: MockIntegration, { request, requestId,
 }
 
 /** selection_pattern over the status (a whole-string match is assumed); no match falls to the default response. */
-function selectResponse(responses: readonly IntegrationResponseModel[], statusCode: string | undefined): IntegrationResponseModel | undefined {
-  return (statusCode !== undefined ? responses.find((ir) => ir.selectionPattern?.test(statusCode)) : undefined) ?? responses.find((ir) => !ir.selectionPattern);
+function selectResponse(
+  responses: readonly IntegrationResponseModel[],
+  statusCode: string | undefined,
+): IntegrationResponseModel | undefined {
+  return (
+    (statusCode !== undefined ? responses.find((ir) => ir.selectionPattern?.test(statusCode)) : undefined) ??
+    responses.find((ir) => !ir.selectionPattern)
+  );
 }
 
 /** `$input.params()`: header names as the client sent them (the last value of a repeated one). */
@@ -114,10 +151,12 @@ function vtlParams(request: PreviewRequest, path: Readonly<Record<string, string
 }
 
 /** By Accept, defaulting to application/json; with no match, the first template. */
-function chooseResponseTemplate(templates: ReadonlyMap<string, CompiledTemplate>, accept: string | undefined): CompiledTemplate | undefined {
+function chooseResponseTemplate(
+  templates: ReadonlyMap<string, CompiledTemplate>,
+  accept: string | undefined,
+): CompiledTemplate | undefined {
   if (templates.size === 0) return undefined;
   const wanted = (accept ?? 'application/json').split(',').map((t) => t.split(';')[0]!.trim().toLowerCase());
   for (const t of wanted) if (templates.has(t)) return templates.get(t);
   return templates.get('application/json') ?? templates.values().next().value;
 }
-

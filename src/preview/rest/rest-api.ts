@@ -24,23 +24,40 @@ export type { RouteInfo } from '../module/routes.js';
 /** REST API payload limit (10 MB): https://docs.aws.amazon.com/apigateway/latest/developerguide/limits.html. */
 export const REST_MAX_BODY_BYTES = 10 * 1024 * 1024;
 
-export function restApiHandler(api: RestApiModel, runtime: FunctionRuntime): (request: PreviewRequest) => Promise<PreviewResponse> {
+export function restApiHandler(
+  api: RestApiModel,
+  runtime: FunctionRuntime,
+): (request: PreviewRequest) => Promise<PreviewResponse> {
   return async (request) => {
     const invocation = routeRequest(api, request);
     if ('status' in invocation) return invocation;
     const { resource, method } = invocation;
-    const result = !resource || !method ? missingAuthenticationToken : await integrate({ ...invocation, resource, method }, runtime);
+    const result =
+      !resource || !method ? missingAuthenticationToken : await integrate({ ...invocation, resource, method }, runtime);
     if (!('type' in result)) return result;
-    return gatewayResponse(api.gatewayResponses, result, request, { requestId: invocation.requestId, stage: invocation.stageName, pathParams: invocation.pathParams, query: invocation.query });
+    return gatewayResponse(api.gatewayResponses, result, request, {
+      requestId: invocation.requestId,
+      stage: invocation.stageName,
+      pathParams: invocation.pathParams,
+      query: invocation.query,
+    });
   };
 }
 
-const missingAuthenticationToken: GatewayError = { type: 'MISSING_AUTHENTICATION_TOKEN', message: 'Missing Authentication Token' };
+const missingAuthenticationToken: GatewayError = {
+  type: 'MISSING_AUTHENTICATION_TOKEN',
+  message: 'Missing Authentication Token',
+};
 
 /** Method request (the payload limit), then the method's integration. */
-async function integrate(invocation: MethodInvocation, runtime: FunctionRuntime): Promise<PreviewResponse | GatewayError> {
+async function integrate(
+  invocation: MethodInvocation,
+  runtime: FunctionRuntime,
+): Promise<PreviewResponse | GatewayError> {
   // The server reads no body past the limit (http-server.ts); API Gateway answers 413.
   if (invocation.request.body === undefined) return { type: 'REQUEST_TOO_LARGE', message: 'Request Too Long' };
   const { integration } = invocation.method;
-  return integration.kind === 'MOCK' ? mockIntegration(integration, invocation, runtime.log) : proxyIntegration(integration, invocation, runtime);
+  return integration.kind === 'MOCK'
+    ? mockIntegration(integration, invocation, runtime.log)
+    : proxyIntegration(integration, invocation, runtime);
 }

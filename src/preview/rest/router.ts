@@ -35,7 +35,15 @@ export function routeRequest(api: RestApiModel, request: PreviewRequest): RestIn
   const stage = api.stages.get(stageName);
   if (!stage) {
     // No stage, no deployment: API Gateway answers before any of this API's configuration applies (assumed).
-    return { status: 403, headers: [['Content-Type', 'application/json'], ['x-amzn-RequestId', requestId], ['x-amzn-ErrorType', 'ForbiddenException']], body: JSON.stringify({ message: 'Forbidden' }) };
+    return {
+      status: 403,
+      headers: [
+        ['Content-Type', 'application/json'],
+        ['x-amzn-RequestId', requestId],
+        ['x-amzn-ErrorType', 'ForbiddenException'],
+      ],
+      body: JSON.stringify({ message: 'Forbidden' }),
+    };
   }
   const rest = segments.slice(1);
   // A trailing slash names the same resource (assumed).
@@ -44,11 +52,25 @@ export function routeRequest(api: RestApiModel, request: PreviewRequest): RestIn
   for (const [k, v] of queryPairs(request.rawQuery)) query[k] = v;
   const match = matchResource(api.root, rest.map(decodeSegment));
   const method = match ? (match.node.methods.get(request.method) ?? match.node.methods.get('ANY')) : undefined;
-  return { api, request, requestId, stageName, stage, path: `/${rest.join('/')}`, query, resource: method ? match!.node : undefined, method, pathParams: match?.params ?? {} };
+  return {
+    api,
+    request,
+    requestId,
+    stageName,
+    stage,
+    path: `/${rest.join('/')}`,
+    query,
+    resource: method ? match!.node : undefined,
+    method,
+    pathParams: match?.params ?? {},
+  };
 }
 
 /** Literal children first, then a `{param}` child, then a greedy `{name+}` child, backtracking between them. */
-function matchResource(node: ResourceModel, segments: readonly string[]): { node: ResourceModel; params: Record<string, string> } | undefined {
+function matchResource(
+  node: ResourceModel,
+  segments: readonly string[],
+): { node: ResourceModel; params: Record<string, string> } | undefined {
   if (segments.length === 0) return { node, params: {} };
   const [head, ...tail] = segments as [string, ...string[]];
   if (head === '') return undefined;
@@ -71,4 +93,3 @@ function matchResource(node: ResourceModel, segments: readonly string[]): { node
   }
   return undefined;
 }
-

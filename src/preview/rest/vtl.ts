@@ -22,13 +22,35 @@ import { CorsGenError } from '../../errors.js';
 import { ModuleError } from '../errors.js';
 
 const STRING_METHODS = new Set([
-  'contains', 'matches', 'toLowerCase', 'toUpperCase', 'equals', 'equalsIgnoreCase', 'startsWith', 'endsWith',
-  'length', 'trim', 'isEmpty', 'replace', 'replaceAll', 'indexOf', 'substring', 'split', 'toString',
+  'contains',
+  'matches',
+  'toLowerCase',
+  'toUpperCase',
+  'equals',
+  'equalsIgnoreCase',
+  'startsWith',
+  'endsWith',
+  'length',
+  'trim',
+  'isEmpty',
+  'replace',
+  'replaceAll',
+  'indexOf',
+  'substring',
+  'split',
+  'toString',
 ]);
 const LIST_METHODS = new Set(['contains', 'size', 'isEmpty', 'get', 'indexOf']);
 const MAP_METHODS = new Set(['get', 'containsKey', 'keySet', 'values', 'size', 'isEmpty', 'put', 'entrySet']);
 const INPUT_METHODS = new Set(['params', 'json', 'path']);
-const UTIL_METHODS = new Set(['escapeJavaScript', 'urlEncode', 'urlDecode', 'base64Encode', 'base64Decode', 'parseJson']);
+const UTIL_METHODS = new Set([
+  'escapeJavaScript',
+  'urlEncode',
+  'urlDecode',
+  'base64Encode',
+  'base64Decode',
+  'parseJson',
+]);
 const ALL_METHODS = new Set([...STRING_METHODS, ...LIST_METHODS, ...MAP_METHODS, ...INPUT_METHODS, ...UTIL_METHODS]);
 
 /** A template that failed while rendering: API Gateway answers 500 (the preview logs the reason). */
@@ -80,15 +102,24 @@ export function compileTemplate(template: string, where: { file: string; address
   try {
     asts = parse(template);
   } catch (e) {
-    throw new ModuleError(`the mapping template is not valid VTL: ${(e as Error).message.split('\n')[0]}`, { ...where, expression: template });
+    throw new ModuleError(`the mapping template is not valid VTL: ${(e as Error).message.split('\n')[0]}`, {
+      ...where,
+      expression: template,
+    });
   }
   const range = longestLiteralRange(asts);
   if (range !== undefined && range.size > MAX_LOOP_ITERATIONS) {
-    throw new ModuleError(`the mapping template builds the range [${range.text}] of ${range.size} items, but API Gateway runs at most ${MAX_LOOP_ITERATIONS} iterations of a #foreach loop; use a range of at most ${MAX_LOOP_ITERATIONS} items`, { ...where, expression: template });
+    throw new ModuleError(
+      `the mapping template builds the range [${range.text}] of ${range.size} items, but API Gateway runs at most ${MAX_LOOP_ITERATIONS} iterations of a #foreach loop; use a range of at most ${MAX_LOOP_ITERATIONS} items`,
+      { ...where, expression: template },
+    );
   }
   for (const name of methodNames(asts)) {
     if (!ALL_METHODS.has(name)) {
-      throw new ModuleError(`the mapping template calls .${name}(), which the preview does not implement (it implements ${[...ALL_METHODS].sort().join(', ')})`, { ...where, expression: template });
+      throw new ModuleError(
+        `the mapping template calls .${name}(), which the preview does not implement (it implements ${[...ALL_METHODS].sort().join(', ')})`,
+        { ...where, expression: template },
+      );
     }
   }
   return {
@@ -108,7 +139,13 @@ export function compileTemplate(template: string, where: { file: string; address
         throw e instanceof VtlError ? e : new VtlError(`the mapping template failed: ${(e as Error).message}`);
       }
       if (overrides.error) throw new VtlError(overrides.error);
-      return { output, responseOverride: { ...(overrides.status !== undefined ? { status: overrides.status } : {}), headers: overrides.headers } };
+      return {
+        output,
+        responseOverride: {
+          ...(overrides.status !== undefined ? { status: overrides.status } : {}),
+          headers: overrides.headers,
+        },
+      };
     },
   };
 }
@@ -132,9 +169,18 @@ class BoundedCompile extends Compile {
   // velocityjs mixes getArray into Compile at run time; its type declarations leave it off the class.
   getArray(literal: { isRange?: boolean; value: unknown[] }): unknown[] {
     if (literal.isRange === true) {
-      const [begin, end] = literal.value.map((exp) => (typeof exp === 'string' ? parseInt(exp, 10) : typeof exp === 'number' ? exp : Number(this.getReferences(exp as Parameters<Compile['getReferences']>[0]))));
+      const [begin, end] = literal.value.map((exp) =>
+        typeof exp === 'string'
+          ? parseInt(exp, 10)
+          : typeof exp === 'number'
+            ? exp
+            : Number(this.getReferences(exp as Parameters<Compile['getReferences']>[0])),
+      );
       const size = Math.abs(Number(end) - Number(begin)) + 1;
-      if (size > MAX_LOOP_ITERATIONS) throw new VtlError(`${this.template}: the range [${begin}..${end}] has ${size} items, but API Gateway runs at most ${MAX_LOOP_ITERATIONS} iterations of a #foreach loop`);
+      if (size > MAX_LOOP_ITERATIONS)
+        throw new VtlError(
+          `${this.template}: the range [${begin}..${end}] has ${size} items, but API Gateway runs at most ${MAX_LOOP_ITERATIONS} iterations of a #foreach loop`,
+        );
     }
     return (Compile.prototype as unknown as { getArray(l: unknown): unknown[] }).getArray.call(this, literal);
   }
@@ -143,23 +189,40 @@ class BoundedCompile extends Compile {
     if (contextId?.startsWith('foreach:') === true) {
       const n = (this.iterations.get(contextId) ?? 0) + 1;
       this.iterations.set(contextId, n);
-      if (n > MAX_LOOP_ITERATIONS) throw new VtlError(`${this.template}: a #foreach loop runs more than ${MAX_LOOP_ITERATIONS} iterations, the most API Gateway runs`);
-      if (++this.total > MAX_TOTAL_ITERATIONS) throw new VtlError(`${this.template}: the template's loops run more than ${MAX_TOTAL_ITERATIONS} iterations in all; the preview stops there`);
+      if (n > MAX_LOOP_ITERATIONS)
+        throw new VtlError(
+          `${this.template}: a #foreach loop runs more than ${MAX_LOOP_ITERATIONS} iterations, the most API Gateway runs`,
+        );
+      if (++this.total > MAX_TOTAL_ITERATIONS)
+        throw new VtlError(
+          `${this.template}: the template's loops run more than ${MAX_TOTAL_ITERATIONS} iterations in all; the preview stops there`,
+        );
     }
     const out = super.renderAstList(asts, contextId);
-    if (out.length > MAX_OUTPUT_CHARS) throw new VtlError(`${this.template}: the template produces more than ${MAX_OUTPUT_CHARS} characters, over API Gateway's 10 MB payload limit`);
+    if (out.length > MAX_OUTPUT_CHARS)
+      throw new VtlError(
+        `${this.template}: the template produces more than ${MAX_OUTPUT_CHARS} characters, over API Gateway's 10 MB payload limit`,
+      );
     return out;
   }
 }
 
 /** The largest range with two literal bounds (`[1..30000000]`), refused before the module is served. */
-function longestLiteralRange(node: unknown, best?: { size: number; text: string }): { size: number; text: string } | undefined {
+function longestLiteralRange(
+  node: unknown,
+  best?: { size: number; text: string },
+): { size: number; text: string } | undefined {
   if (Array.isArray(node)) {
     for (const n of node) best = longestLiteralRange(n, best);
   } else if (node !== null && typeof node === 'object') {
     const n = node as Record<string, unknown>;
     const v = n['value'];
-    if (n['type'] === 'array' && n['isRange'] === true && Array.isArray(v) && v.every((x) => typeof x === 'string' || typeof x === 'number')) {
+    if (
+      n['type'] === 'array' &&
+      n['isRange'] === true &&
+      Array.isArray(v) &&
+      v.every((x) => typeof x === 'string' || typeof x === 'number')
+    ) {
       const [a, b] = v.map((x) => Number(x));
       const size = Math.abs(Number(b) - Number(a)) + 1;
       if (Number.isFinite(size) && size > (best?.size ?? 0)) best = { size, text: `${a}..${b}` };
@@ -179,7 +242,8 @@ function overrideRecorder() {
       set(target, key, value) {
         if (typeof key !== 'string') return false;
         const name = key.toLowerCase();
-        if (seen.has(name)) state.error ??= `$context.responseOverride.header.${key} is set twice; API Gateway answers 5XX when an override is applied more than once`;
+        if (seen.has(name))
+          state.error ??= `$context.responseOverride.header.${key} is set twice; API Gateway answers 5XX when an override is applied more than once`;
         seen.add(name);
         target[key] = value;
         state.headers[key] = value === undefined || value === null ? '' : String(value);
@@ -195,7 +259,9 @@ function overrideRecorder() {
           state.error ??= `$context.responseOverride.${String(key)} is not an override API Gateway knows`;
           return true;
         }
-        if (seen.has('::status')) state.error ??= '$context.responseOverride.status is set twice; API Gateway answers 5XX when an override is applied more than once';
+        if (seen.has('::status'))
+          state.error ??=
+            '$context.responseOverride.status is set twice; API Gateway answers 5XX when an override is applied more than once';
         seen.add('::status');
         target[key] = value;
         const n = Number(value);
@@ -230,18 +296,31 @@ function methodNames(node: unknown, out = new Set<string>()): Set<string> {
   return out;
 }
 
-function javaMethod({ property, context: receiver, params }: { property: string; context: unknown; params: unknown[] }): unknown {
-  if (receiver !== null && typeof receiver === 'object' && INPUT in receiver) return inputMethod(receiver[INPUT] as VtlRequest, property, params);
+function javaMethod({
+  property,
+  context: receiver,
+  params,
+}: {
+  property: string;
+  context: unknown;
+  params: unknown[];
+}): unknown {
+  if (receiver !== null && typeof receiver === 'object' && INPUT in receiver)
+    return inputMethod(receiver[INPUT] as VtlRequest, property, params);
   if (receiver !== null && typeof receiver === 'object' && UTIL in receiver) return utilMethod(property, params);
   if (typeof receiver === 'string') return stringMethod(receiver, property, params);
   if (Array.isArray(receiver)) return listMethod(receiver, property, params);
-  if (receiver !== null && typeof receiver === 'object') return mapMethod(receiver as Record<string, unknown>, property, params);
-  throw new VtlError(`.${property}() was called on ${receiver === undefined || receiver === null ? 'null' : typeof receiver}`);
+  if (receiver !== null && typeof receiver === 'object')
+    return mapMethod(receiver as Record<string, unknown>, property, params);
+  throw new VtlError(
+    `.${property}() was called on ${receiver === undefined || receiver === null ? 'null' : typeof receiver}`,
+  );
 }
 
 function arg(params: unknown[], i: number, method: string): string {
   const v = params[i];
-  if (v === undefined || v === null) throw new VtlError(`${method}: argument ${i + 1} is null (a NullPointerException in Java)`);
+  if (v === undefined || v === null)
+    throw new VtlError(`${method}: argument ${i + 1} is null (a NullPointerException in Java)`);
   return String(v);
 }
 
@@ -288,7 +367,8 @@ function stringMethod(s: string, m: string, params: unknown[]): unknown {
     case 'substring': {
       const start = Number(params[0]);
       const end = params[1] === undefined ? s.length : Number(params[1]);
-      if (!Number.isInteger(start) || !Number.isInteger(end) || start < 0 || end > s.length || start > end) throw new VtlError(`substring(${start}, ${end}) is out of range (StringIndexOutOfBoundsException)`);
+      if (!Number.isInteger(start) || !Number.isInteger(end) || start < 0 || end > s.length || start > end)
+        throw new VtlError(`substring(${start}, ${end}) is out of range (StringIndexOutOfBoundsException)`);
       return s.slice(start, end);
     }
     case 'split':
@@ -309,7 +389,10 @@ function listMethod(l: unknown[], m: string, params: unknown[]): unknown {
       return l.length === 0;
     case 'get': {
       const i = Number(params[0]);
-      if (!Number.isInteger(i) || i < 0 || i >= l.length) throw new VtlError(`get(${String(params[0])}) is out of range for a list of ${l.length} (IndexOutOfBoundsException)`);
+      if (!Number.isInteger(i) || i < 0 || i >= l.length)
+        throw new VtlError(
+          `get(${String(params[0])}) is out of range for a list of ${l.length} (IndexOutOfBoundsException)`,
+        );
       return l[i];
     }
     case 'indexOf':
@@ -348,7 +431,12 @@ function mapMethod(o: Record<string, unknown>, m: string, params: unknown[]): un
 function inputMethod(request: VtlRequest, m: string, params: unknown[]): unknown {
   switch (m) {
     case 'params': {
-      if (params.length === 0) return { path: { ...request.params.path }, querystring: { ...request.params.querystring }, header: { ...request.params.header } };
+      if (params.length === 0)
+        return {
+          path: { ...request.params.path },
+          querystring: { ...request.params.querystring },
+          header: { ...request.params.header },
+        };
       // Path, then query string, then header (case-insensitive for headers); "" when absent. (The empty string is assumed.)
       const name = arg(params, 0, 'params');
       const header = Object.entries(request.params.header).find(([k]) => k.toLowerCase() === name.toLowerCase())?.[1];

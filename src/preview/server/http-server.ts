@@ -62,7 +62,8 @@ export interface StartedServer {
 export function lowerHeader(request: PreviewRequest, name: string): string | undefined {
   const lower = name.toLowerCase();
   let value: string | undefined;
-  for (const [k, v] of request.headers) if (k.toLowerCase() === lower) value = value === undefined ? v : `${value}, ${v}`;
+  for (const [k, v] of request.headers)
+    if (k.toLowerCase() === lower) value = value === undefined ? v : `${value}, ${v}`;
   return value;
 }
 
@@ -74,7 +75,14 @@ export function setHeader(headers: [string, string][], name: string, value: stri
 }
 
 /** Binds `handler` to host:port (0 picks a free port). Rejects with PreviewSetupError when the port is taken. */
-export async function startServer(name: string, host: string, port: number, limits: ServerLimits, handler: Handler, log: (line: string) => void): Promise<StartedServer> {
+export async function startServer(
+  name: string,
+  host: string,
+  port: number,
+  limits: ServerLimits,
+  handler: Handler,
+  log: (line: string) => void,
+): Promise<StartedServer> {
   const sockets = new Set<Socket>();
   let allowedHosts: Set<string> | undefined;
   const headersTimeout = limits.headersTimeoutMs ?? 10_000;
@@ -100,7 +108,12 @@ export async function startServer(name: string, host: string, port: number, limi
     socket.setTimeout(limits.idleTimeoutMs ?? 60_000, () => socket.destroy());
   });
   server.on('clientError', (error: NodeJS.ErrnoException, socket) => {
-    const status = error.code === 'HPE_HEADER_OVERFLOW' ? '431 Request Header Fields Too Large' : error.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? '408 Request Timeout' : '400 Bad Request';
+    const status =
+      error.code === 'HPE_HEADER_OVERFLOW'
+        ? '431 Request Header Fields Too Large'
+        : error.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+          ? '408 Request Timeout'
+          : '400 Bad Request';
     // A request whose headers were fine but whose body is not (a bad chunk) already has a response object: answer
     // 400 only while none of it was sent.
     const current = (socket as Socket & { _httpMessage?: http.ServerResponse })._httpMessage;
@@ -118,7 +131,11 @@ export async function startServer(name: string, host: string, port: number, limi
     try {
       const host = req.headers.host?.toLowerCase();
       if (allowedHosts && (host === undefined || !allowedHosts.has(host))) {
-        reply(res, { status: 421, headers: [['Content-Type', 'text/plain; charset=utf-8']], body: `cors-gen preview (${name}): requests must be addressed to ${[...allowedHosts][0]}\n` });
+        reply(res, {
+          status: 421,
+          headers: [['Content-Type', 'text/plain; charset=utf-8']],
+          body: `cors-gen preview (${name}): requests must be addressed to ${[...allowedHosts][0]}\n`,
+        });
         return;
       }
       const declared = Number(req.headers['content-length'] ?? 0);
@@ -137,7 +154,15 @@ export async function startServer(name: string, host: string, port: number, limi
           });
         }
         if (read === 'budget') {
-          reply(res, { status: 503, headers: [['Retry-After', '1'], ['Content-Type', 'text/plain; charset=utf-8'], ['Connection', 'close']], body: 'cors-gen preview: too many request bodies in flight\n' });
+          reply(res, {
+            status: 503,
+            headers: [
+              ['Retry-After', '1'],
+              ['Content-Type', 'text/plain; charset=utf-8'],
+              ['Connection', 'close'],
+            ],
+            body: 'cors-gen preview: too many request bodies in flight\n',
+          });
           return;
         }
         body = read === 'too-large' ? undefined : read;
@@ -157,10 +182,17 @@ export async function startServer(name: string, host: string, port: number, limi
       const response = await handler(request);
       if (body === undefined) res.setHeader('Connection', 'close');
       reply(res, response);
-      log(`${name} ${request.method} ${url.length > 120 ? `${url.slice(0, 117)}...` : url} -> ${response.status} (${Date.now() - started} ms)`);
+      log(
+        `${name} ${request.method} ${url.length > 120 ? `${url.slice(0, 117)}...` : url} -> ${response.status} (${Date.now() - started} ms)`,
+      );
     } catch (e) {
       log(`${name} ${req.method} ${req.url}: the preview failed: ${(e as Error).stack ?? String(e)}`);
-      if (!res.headersSent) reply(res, { status: 500, headers: [['Content-Type', 'text/plain; charset=utf-8']], body: 'cors-gen preview: internal error (see the preview log)\n' });
+      if (!res.headersSent)
+        reply(res, {
+          status: 500,
+          headers: [['Content-Type', 'text/plain; charset=utf-8']],
+          body: 'cors-gen preview: internal error (see the preview log)\n',
+        });
       else res.destroy();
     }
   }
@@ -170,8 +202,16 @@ export async function startServer(name: string, host: string, port: number, limi
       server.off('listening', onListening);
       reject(
         e.code === 'EADDRINUSE'
-          ? new PreviewSetupError(`${name}: port ${port} on ${host} is already in use`, { code: 'port-in-use', fix: 'pick another port, or leave the flag out to get a free one' })
-          : new PreviewSetupError(e.code === 'EACCES' ? `${name}: not allowed to listen on ${host}:${port}` : `${name}: cannot listen on ${host}:${port}: ${e.message}`, { code: 'listen' }),
+          ? new PreviewSetupError(`${name}: port ${port} on ${host} is already in use`, {
+              code: 'port-in-use',
+              fix: 'pick another port, or leave the flag out to get a free one',
+            })
+          : new PreviewSetupError(
+              e.code === 'EACCES'
+                ? `${name}: not allowed to listen on ${host}:${port}`
+                : `${name}: cannot listen on ${host}:${port}: ${e.message}`,
+              { code: 'listen' },
+            ),
       );
     };
     const onListening = () => {
@@ -185,7 +225,8 @@ export async function startServer(name: string, host: string, port: number, limi
   server.on('error', (e) => log(`${name}: server error: ${e.message}`));
   const bound = (server.address() as AddressInfo).port;
   const hostForUrl = host.includes(':') ? `[${host}]` : host;
-  if (isLoopback(host)) allowedHosts = new Set([`127.0.0.1:${bound}`, `localhost:${bound}`, `[::1]:${bound}`, `${hostForUrl}:${bound}`]);
+  if (isLoopback(host))
+    allowedHosts = new Set([`127.0.0.1:${bound}`, `localhost:${bound}`, `[::1]:${bound}`, `${hostForUrl}:${bound}`]);
   return {
     server,
     port: bound,
@@ -246,7 +287,9 @@ function reply(res: http.ServerResponse, response: PreviewResponse): void {
   } catch (e) {
     // A header value the function returned that HTTP cannot carry (a newline, a non-Latin-1 character).
     res.writeHead(502, ['Content-Type', 'application/json']);
-    res.end(JSON.stringify({ message: `cors-gen preview: the response had an invalid header (${(e as Error).message})` }));
+    res.end(
+      JSON.stringify({ message: `cors-gen preview: the response had an invalid header (${(e as Error).message})` }),
+    );
     return;
   }
   res.end(body);

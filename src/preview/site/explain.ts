@@ -41,7 +41,13 @@ export class ExchangeLog {
   latest(origin: string, target: string, preflight: boolean, method?: string): Exchange | undefined {
     for (let i = this.items.length - 1; i >= 0; i--) {
       const e = this.items[i]!;
-      if (e.origin === origin && e.target === target && e.preflight === preflight && (method === undefined || e.method === method)) return e;
+      if (
+        e.origin === origin &&
+        e.target === target &&
+        e.preflight === preflight &&
+        (method === undefined || e.method === method)
+      )
+        return e;
     }
     return undefined;
   }
@@ -51,18 +57,32 @@ export class ExchangeLog {
 export function explain(call: DemoCall, origin: string, log: ExchangeLog): string[] {
   const u = new URL(call.url);
   const target = `${u.pathname}${u.search}`;
-  const request: FetchRequest = { origin, method: call.method, headers: Object.entries(call.headers), credentials: call.credentials === 'include' };
+  const request: FetchRequest = {
+    origin,
+    method: call.method,
+    headers: Object.entries(call.headers),
+    credentials: call.credentials === 'include',
+  };
   if (needsPreflight(request)) {
     const preflight = log.latest(origin, target, true);
-    if (!preflight) return ['no preflight reached the API (the browser may have used a cached one, or the API did not answer)'];
+    if (!preflight)
+      return ['no preflight reached the API (the browser may have used a cached one, or the API did not answer)'];
     const decision = checkPreflight(request, preflight.status, preflight.headers);
-    if (!decision.ok) return decision.failures.filter((f) => !f.tolerated).map((f) => `preflight (OPTIONS ${preflight.status}): ${f.message}`);
+    if (!decision.ok)
+      return decision.failures
+        .filter((f) => !f.tolerated)
+        .map((f) => `preflight (OPTIONS ${preflight.status}): ${f.message}`);
   }
   const actual = log.latest(origin, target, false, call.method);
   if (!actual) return ['the request did not reach the API after its preflight'];
   const decision = checkResponse(request, actual.headers);
-  if (!decision.ok) return decision.failures.filter((f) => !f.tolerated).map((f) => `response (${call.method} ${actual.status}): ${f.message}`);
-  return [`the API's answer (${actual.status}) passes the CORS check; the browser blocked it for another reason (see its console)`];
+  if (!decision.ok)
+    return decision.failures
+      .filter((f) => !f.tolerated)
+      .map((f) => `response (${call.method} ${actual.status}): ${f.message}`);
+  return [
+    `the API's answer (${actual.status}) passes the CORS check; the browser blocked it for another reason (see its console)`,
+  ];
 }
 
 export type { ResponseHeaders };

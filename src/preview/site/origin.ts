@@ -44,15 +44,21 @@ export function localOrigin(origin: string): LocalOrigin | undefined {
 /** `var.allowed_origins` with a stage's values (the module's documented input; the API itself has the last word). */
 function allowedOrigins(doc: ModuleDocument, values: ReadonlyMap<string, HclValue>): string[] {
   if (!doc.variables.has('allowed_origins')) return [];
-  const value = new ModuleResolver(doc, { apiOrigin: 'http://127.0.0.1:1', siteHost: '127.0.0.1:2' }, values).variable('allowed_origins');
+  const value = new ModuleResolver(doc, { apiOrigin: 'http://127.0.0.1:1', siteHost: '127.0.0.1:2' }, values).variable(
+    'allowed_origins',
+  );
   return isList(value) ? value.filter((o): o is string => typeof o === 'string') : [];
 }
 
-const locals = (allowed: readonly string[]): LocalOrigin[] => (allowed.includes('*') ? [ANY_LOCAL] : allowed.map(localOrigin).filter((o): o is LocalOrigin => o !== undefined));
+const locals = (allowed: readonly string[]): LocalOrigin[] =>
+  allowed.includes('*') ? [ANY_LOCAL] : allowed.map(localOrigin).filter((o): o is LocalOrigin => o !== undefined);
 
 /** Regenerating, then previewing again: the commands name the spec unless it is the one found by default. */
 function regenerateThenPreview(spec: string | undefined, flags: string): string {
-  const named = spec !== undefined && spec !== 'the spec' && !['cors-gen.yaml', 'cors-gen.yml', 'cors-gen.json'].includes(spec) ? ` --spec ${spec}` : '';
+  const named =
+    spec !== undefined && spec !== 'the spec' && !['cors-gen.yaml', 'cors-gen.yml', 'cors-gen.json'].includes(spec)
+      ? ` --spec ${spec}`
+      : '';
   return `run "cors-gen generate${named}", then "cors-gen preview${named}${flags}"`;
 }
 
@@ -65,23 +71,35 @@ export function specOrigins(stage: string | undefined): string {
  * Chooses the stage and the local origins to serve the page on. `stage` is the one asked for; without it the
  * defaults are used when they allow a local origin, else the only stage that does.
  */
-export async function chooseOrigins(doc: ModuleDocument, options: { stage?: string; website: boolean; spec?: string }): Promise<OriginChoice> {
-  if (options.stage !== undefined && /^[A-Za-z0-9_-]+$/.test(options.stage) && !options.website && (await moduleStages(doc)).length === 0) {
+export async function chooseOrigins(
+  doc: ModuleDocument,
+  options: { stage?: string; website: boolean; spec?: string },
+): Promise<OriginChoice> {
+  if (
+    options.stage !== undefined &&
+    /^[A-Za-z0-9_-]+$/.test(options.stage) &&
+    !options.website &&
+    (await moduleStages(doc)).length === 0
+  ) {
     // "Leave --stage out" (what loadStageValues advises) only helps when the defaults allow a local origin;
     // otherwise the preview would fail again, so the advice is the stage that was asked for.
     const defaults = allowedOrigins(doc, new Map());
-    if (locals(defaults).length === 0) throw await noLocalOrigin(doc, [{ stage: undefined, allowed: defaults }], options.stage, options.spec);
+    if (locals(defaults).length === 0)
+      throw await noLocalOrigin(doc, [{ stage: undefined, allowed: defaults }], options.stage, options.spec);
   }
   if (options.stage !== undefined || options.website) {
-    const stageValues = options.stage === undefined ? new Map<string, HclValue>() : await loadStageValues(doc, options.stage);
+    const stageValues =
+      options.stage === undefined ? new Map<string, HclValue>() : await loadStageValues(doc, options.stage);
     if (options.website) return { stage: options.stage, stageChosen: false, stageValues, local: [] };
     const allowed = allowedOrigins(doc, stageValues);
     const local = locals(allowed);
-    if (local.length === 0) throw await noLocalOrigin(doc, [{ stage: options.stage, allowed }], options.stage, options.spec);
+    if (local.length === 0)
+      throw await noLocalOrigin(doc, [{ stage: options.stage, allowed }], options.stage, options.spec);
     return { stage: options.stage, stageChosen: false, stageValues, local };
   }
   const defaults = allowedOrigins(doc, new Map());
-  if (locals(defaults).length > 0) return { stage: undefined, stageChosen: false, stageValues: new Map(), local: locals(defaults) };
+  if (locals(defaults).length > 0)
+    return { stage: undefined, stageChosen: false, stageValues: new Map(), local: locals(defaults) };
   const stages = await Promise.all(
     (await moduleStages(doc)).map(async (stage) => {
       const stageValues = await loadStageValues(doc, stage);
@@ -90,22 +108,38 @@ export async function chooseOrigins(doc: ModuleDocument, options: { stage?: stri
     }),
   );
   const usable = stages.filter((s) => s.local.length > 0);
-  if (usable.length === 1) return { stage: usable[0]!.stage, stageChosen: true, stageValues: usable[0]!.stageValues, local: usable[0]!.local };
+  if (usable.length === 1)
+    return { stage: usable[0]!.stage, stageChosen: true, stageValues: usable[0]!.stageValues, local: usable[0]!.local };
   if (usable.length > 1) {
-    throw new PreviewSetupError(`the module's defaults allow no local origin to serve the demo page on, and several stages do: ${usable.map((s) => `${s.stage} (${s.local.map((o) => o.origin).join(', ')})`).join('; ')}`, {
-      code: 'choose-stage',
-      fix: `pass ${usable.map((s) => `--stage ${s.stage}`).join(' or ')}`,
-    });
+    throw new PreviewSetupError(
+      `the module's defaults allow no local origin to serve the demo page on, and several stages do: ${usable.map((s) => `${s.stage} (${s.local.map((o) => o.origin).join(', ')})`).join('; ')}`,
+      {
+        code: 'choose-stage',
+        fix: `pass ${usable.map((s) => `--stage ${s.stage}`).join(' or ')}`,
+      },
+    );
   }
   throw await noLocalOrigin(doc, [{ stage: undefined, allowed: defaults }, ...stages], undefined, options.spec);
 }
 
-async function noLocalOrigin(doc: ModuleDocument, seen: readonly { stage: string | undefined; allowed: readonly string[] }[], asked: string | undefined, spec = 'the spec'): Promise<ModuleError> {
-  const what = seen.map(({ stage, allowed }) => `${stage === undefined ? 'the defaults allow' : `stage ${stage} allows`} ${allowed.join(', ') || 'no origin'}`).join('; ');
+async function noLocalOrigin(
+  doc: ModuleDocument,
+  seen: readonly { stage: string | undefined; allowed: readonly string[] }[],
+  asked: string | undefined,
+  spec = 'the spec',
+): Promise<ModuleError> {
+  const what = seen
+    .map(
+      ({ stage, allowed }) =>
+        `${stage === undefined ? 'the defaults allow' : `stage ${stage} allows`} ${allowed.join(', ') || 'no origin'}`,
+    )
+    .join('; ');
   const stages = await moduleStages(doc);
   const stage = asked ?? (stages.includes('dev') ? 'dev' : (stages[0] ?? 'dev'));
   const origin = `http://localhost:${SUGGESTED_PORT}`;
-  const add = stages.includes(stage) ? `add ${origin} to ${specOrigins(stage)} in ${spec}` : `add a ${stage} stage to ${spec} (stages: { ${stage}: { allowOrigins: [${origin}] } })`;
+  const add = stages.includes(stage)
+    ? `add ${origin} to ${specOrigins(stage)} in ${spec}`
+    : `add a ${stage} stage to ${spec} (stages: { ${stage}: { allowOrigins: [${origin}] } })`;
   return new ModuleError(
     `no origin the module allows can be served locally (${what}): without an S3 website in the module, the preview serves its demo page on an allowed http://localhost:<port> or http://127.0.0.1:<port> origin`,
     {},
@@ -114,7 +148,12 @@ async function noLocalOrigin(doc: ModuleDocument, seen: readonly { stage: string
 }
 
 /** The allowed local origins are all taken (the user's own dev server often holds the port). */
-export function portsBusy(busy: readonly LocalOrigin[], all: readonly LocalOrigin[], stage: string | undefined, spec?: string): PreviewSetupError {
+export function portsBusy(
+  busy: readonly LocalOrigin[],
+  all: readonly LocalOrigin[],
+  stage: string | undefined,
+  spec?: string,
+): PreviewSetupError {
   const ports = busy.map((o) => o.port);
   const taken = new Set(all.map((o) => o.port));
   let next = Math.max(...ports) + 1;
@@ -131,10 +170,17 @@ export function portsBusy(busy: readonly LocalOrigin[], all: readonly LocalOrigi
 }
 
 /** `--site-port` names none of the allowed local origins. */
-export function sitePortNotAllowed(port: number, local: readonly LocalOrigin[], stage: string | undefined): PreviewSetupError {
+export function sitePortNotAllowed(
+  port: number,
+  local: readonly LocalOrigin[],
+  stage: string | undefined,
+): PreviewSetupError {
   const scope = stage === undefined ? 'the module allows' : `stage ${stage} allows`;
-  return new PreviewSetupError(`--site-port ${port}: no local origin ${scope} has that port (it allows ${local.map((o) => o.origin).join(', ')}), and the demo page must be served on an allowed origin`, {
-    code: 'site-port-not-allowed',
-    fix: `leave --site-port out, or add http://localhost:${port} to ${specOrigins(stage)}, run "cors-gen generate" and preview again`,
-  });
+  return new PreviewSetupError(
+    `--site-port ${port}: no local origin ${scope} has that port (it allows ${local.map((o) => o.origin).join(', ')}), and the demo page must be served on an allowed origin`,
+    {
+      code: 'site-port-not-allowed',
+      fix: `leave --site-port out, or add http://localhost:${port} to ${specOrigins(stage)}, run "cors-gen generate" and preview again`,
+    },
+  );
 }

@@ -41,12 +41,27 @@ export interface CorsIntent {
 }
 
 /** The intent from the Lambda environment, else from the service's CORS configuration. */
-export function corsIntent(env: Readonly<Record<string, string>> | undefined, service: ServiceCors | undefined): CorsIntent {
-  const split = (v: string | undefined) => (v ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+export function corsIntent(
+  env: Readonly<Record<string, string>> | undefined,
+  service: ServiceCors | undefined,
+): CorsIntent {
+  const split = (v: string | undefined) =>
+    (v ?? '')
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean);
   if (env && 'ALLOW_HEADERS' in env) {
-    return { allowHeaders: split(env['ALLOW_HEADERS']), exposeHeaders: split(env['EXPOSE_HEADERS']), allowCredentials: env['ALLOW_CREDENTIALS'] === 'true' };
+    return {
+      allowHeaders: split(env['ALLOW_HEADERS']),
+      exposeHeaders: split(env['EXPOSE_HEADERS']),
+      allowCredentials: env['ALLOW_CREDENTIALS'] === 'true',
+    };
   }
-  return { allowHeaders: service?.allowHeaders ?? [], exposeHeaders: service?.exposeHeaders ?? [], allowCredentials: service?.allowCredentials ?? false };
+  return {
+    allowHeaders: service?.allowHeaders ?? [],
+    exposeHeaders: service?.exposeHeaders ?? [],
+    allowCredentials: service?.allowCredentials ?? false,
+  };
 }
 
 const BODY_METHODS = new Set(['POST', 'PUT', 'PATCH']);
@@ -72,9 +87,17 @@ function concretePath(route: string, errorSegment = false): string {
     .join('/');
 }
 
-export function demoPlan(kind: DemoPlan['kind'], api: string, routes: readonly RouteInfo[], intent: CorsIntent, assumptions: readonly string[]): DemoPlan {
+export function demoPlan(
+  kind: DemoPlan['kind'],
+  api: string,
+  routes: readonly RouteInfo[],
+  intent: CorsIntent,
+  assumptions: readonly string[],
+): DemoPlan {
   const credentials = intent.allowCredentials ? 'include' : 'same-origin';
-  const sendable = intent.allowHeaders.filter((h) => h !== '*' && isToken(h) && !isForbiddenRequestHeader(h, 'preview'));
+  const sendable = intent.allowHeaders.filter(
+    (h) => h !== '*' && isToken(h) && !isForbiddenRequestHeader(h, 'preview'),
+  );
   const headersFor = (method: string, index: number): Record<string, string> => {
     const out: Record<string, string> = {};
     for (const h of sendable) {
@@ -104,14 +127,40 @@ export function demoPlan(kind: DemoPlan['kind'], api: string, routes: readonly R
     }
   }
   // The error call: the last variable of a route replaced by "error" (the generated app throws for it).
-  const withVariable = routes.find((r) => /\}$/.test(r.path) && r.methods.includes('GET')) ?? routes.find((r) => /\}$/.test(r.path) && r.methods.length > 0);
-  const errorRoute = withVariable ?? (kind === 'function-url' ? { path: '/{path+}', methods: ['GET'], options: false } : undefined);
+  const withVariable =
+    routes.find((r) => /\}$/.test(r.path) && r.methods.includes('GET')) ??
+    routes.find((r) => /\}$/.test(r.path) && r.methods.length > 0);
+  const errorRoute =
+    withVariable ?? (kind === 'function-url' ? { path: '/{path+}', methods: ['GET'], options: false } : undefined);
   if (errorRoute) {
     const method = errorRoute.methods.includes('GET') ? 'GET' : errorRoute.methods[0]!;
-    calls.push({ id: 'error', kind: 'error', method, url: url(concretePath(errorRoute.path, true)), route: errorRoute.path, headers: headersFor(method, calls.length + 1), credentials });
+    calls.push({
+      id: 'error',
+      kind: 'error',
+      method,
+      url: url(concretePath(errorRoute.path, true)),
+      route: errorRoute.path,
+      headers: headersFor(method, calls.length + 1),
+      credentials,
+    });
   }
   if (kind !== 'function-url') {
-    calls.push({ id: 'gateway', kind: 'gateway', method: 'GET', url: url('/cors-gen-preview/no-such-route'), route: '(no such route)', headers: {}, credentials });
+    calls.push({
+      id: 'gateway',
+      kind: 'gateway',
+      method: 'GET',
+      url: url('/cors-gen-preview/no-such-route'),
+      route: '(no such route)',
+      headers: {},
+      credentials,
+    });
   }
-  return { kind, api, credentials: intent.allowCredentials, exposeHeaders: intent.exposeHeaders.filter((h) => h !== '*'), calls, assumptions };
+  return {
+    kind,
+    api,
+    credentials: intent.allowCredentials,
+    exposeHeaders: intent.exposeHeaders.filter((h) => h !== '*'),
+    calls,
+    assumptions,
+  };
 }

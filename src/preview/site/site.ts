@@ -54,14 +54,24 @@ const MAX_FILE_BYTES = 50 * 1024 * 1024;
 
 const text = (status: number, body: string, type = 'text/plain; charset=utf-8'): PreviewResponse => ({
   status,
-  headers: [['Content-Type', type], ['Cache-Control', 'no-store']],
+  headers: [
+    ['Content-Type', type],
+    ['Cache-Control', 'no-store'],
+  ],
   body,
 });
 
 export function siteHandler(config: SiteConfig): Handler {
   const index = config.indexDocument ?? 'index.html';
   return async (request: PreviewRequest): Promise<PreviewResponse> => {
-    if (request.method !== 'GET' && request.method !== 'HEAD') return { ...text(405, 'Method Not Allowed\n'), headers: [['Allow', 'GET, HEAD'], ['Content-Type', 'text/plain; charset=utf-8']] };
+    if (request.method !== 'GET' && request.method !== 'HEAD')
+      return {
+        ...text(405, 'Method Not Allowed\n'),
+        headers: [
+          ['Allow', 'GET, HEAD'],
+          ['Content-Type', 'text/plain; charset=utf-8'],
+        ],
+      };
     const response = await route(request);
     return request.method === 'HEAD' ? { ...response, body: '' } : response;
   };
@@ -75,9 +85,11 @@ export function siteHandler(config: SiteConfig): Handler {
       if (!call) return text(404, JSON.stringify({ reasons: [] }), 'application/json');
       return text(200, JSON.stringify({ reasons: explain(call, config.origin, config.exchanges) }), 'application/json');
     }
-    if (p === '/__preview/demo') return text(200, demoPage(config.role, config.origin, config.allowed), 'text/html; charset=utf-8');
+    if (p === '/__preview/demo')
+      return text(200, demoPage(config.role, config.origin, config.allowed), 'text/html; charset=utf-8');
     if (!config.siteDir) {
-      if (p === '/' || p === `/${index}`) return text(200, demoPage(config.role, config.origin, config.allowed), 'text/html; charset=utf-8');
+      if (p === '/' || p === `/${index}`)
+        return text(200, demoPage(config.role, config.origin, config.allowed), 'text/html; charset=utf-8');
       return text(404, '404 Not Found\n');
     }
     return staticFile(config.siteDir, p);
@@ -104,7 +116,14 @@ export function siteHandler(config: SiteConfig): Handler {
       }
       if (file === undefined || !info?.isFile() || info.size > MAX_FILE_BYTES) return notFound(base);
       const body = await readFile(file);
-      return { status: 200, headers: [['Content-Type', TYPES[path.extname(file).toLowerCase()] ?? 'application/octet-stream'], ['Cache-Control', 'no-store']], body };
+      return {
+        status: 200,
+        headers: [
+          ['Content-Type', TYPES[path.extname(file).toLowerCase()] ?? 'application/octet-stream'],
+          ['Cache-Control', 'no-store'],
+        ],
+        body,
+      };
     } catch {
       return notFound(base);
     }
@@ -134,7 +153,14 @@ export function siteHandler(config: SiteConfig): Handler {
         const info = file === undefined ? undefined : await stat(file);
         if (file !== undefined && info?.isFile() && info.size <= MAX_FILE_BYTES) {
           const body = await readFile(file);
-          return { status: 404, headers: [['Content-Type', TYPES[path.extname(file).toLowerCase()] ?? 'text/html; charset=utf-8'], ['Cache-Control', 'no-store']], body };
+          return {
+            status: 404,
+            headers: [
+              ['Content-Type', TYPES[path.extname(file).toLowerCase()] ?? 'text/html; charset=utf-8'],
+              ['Cache-Control', 'no-store'],
+            ],
+            body,
+          };
         }
       } catch {
         // fall through to the plain 404

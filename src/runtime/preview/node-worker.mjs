@@ -46,12 +46,18 @@ function load() {
   const found = candidates.find((f) => existsSync(f));
   if (!found) {
     const looked = candidates.map((c) => path.basename(c)).join(', ');
-    return Promise.reject(Object.assign(new Error(`Cannot find module ${file} (looked for ${looked})`), { name: 'Runtime.ImportModuleError' }));
+    return Promise.reject(
+      Object.assign(new Error(`Cannot find module ${file} (looked for ${looked})`), {
+        name: 'Runtime.ImportModuleError',
+      }),
+    );
   }
   return import(pathToFileURL(found).href).then((mod) => {
     const fn = mod[name] ?? (mod.default && mod.default[name]);
     if (typeof fn !== 'function') {
-      throw Object.assign(new Error(`${path.basename(found)} does not export a function named ${name}`), { name: 'Runtime.HandlerNotFound' });
+      throw Object.assign(new Error(`${path.basename(found)} does not export a function named ${name}`), {
+        name: 'Runtime.HandlerNotFound',
+      });
     }
     return fn;
   });
@@ -74,7 +80,8 @@ port.on('message', async (/** @type {Invocation} */ { id, event, context }) => {
     };
     const result = await new Promise((resolve, reject) => {
       const r = fn(event, ctx, (err, value) => (err ? reject(err) : resolve(value)));
-      if (r && typeof (/** @type {PromiseLike<unknown>} */ (r)).then === 'function') /** @type {PromiseLike<unknown>} */ (r).then(resolve, reject);
+      if (r && typeof (/** @type {PromiseLike<unknown>} */ (r).then) === 'function')
+        /** @type {PromiseLike<unknown>} */ (r).then(resolve, reject);
       else if (fn.length < 3) resolve(r);
     });
     const payload = JSON.stringify(result === undefined ? null : result);

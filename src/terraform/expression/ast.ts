@@ -38,7 +38,12 @@ export type BinaryOp = '||' | '&&' | '==' | '!=' | '<' | '<=' | '>' | '>=' | '+'
 export type TemplatePart =
   | { readonly kind: 'text'; readonly text: string }
   | { readonly kind: 'interpolation'; readonly expr: Expr }
-  | { readonly kind: 'if'; readonly condition: Expr; readonly then: readonly TemplatePart[]; readonly else: readonly TemplatePart[] };
+  | {
+      readonly kind: 'if';
+      readonly condition: Expr;
+      readonly then: readonly TemplatePart[];
+      readonly else: readonly TemplatePart[];
+    };
 
 /** Syntax the preview does not evaluate: the module is refused (exit 1) rather than emulated approximately. */
 export class UnsupportedExpression extends CorsGenError {

@@ -5,7 +5,17 @@
  */
 import type { Expr, HclValue, TemplatePart } from './ast.js';
 import { FUNCTIONS } from './functions.js';
-import { EvalError, hclEquals, isList, isObject, MAX_STRING_LENGTH, toBool, toNumber, toStringValue, typeName } from './values.js';
+import {
+  EvalError,
+  hclEquals,
+  isList,
+  isObject,
+  MAX_STRING_LENGTH,
+  toBool,
+  toNumber,
+  toStringValue,
+  typeName,
+} from './values.js';
 
 /** One step after a root name: `.name` or `[expr]`. */
 export type Step = { readonly kind: 'attr'; readonly name: string } | { readonly kind: 'index'; readonly key: Expr };
@@ -47,7 +57,8 @@ class Evaluator {
         const out: Record<string, HclValue> = {};
         for (const { key, value } of e.items) {
           const k = this.eval(key);
-          if (typeof k !== 'string' && typeof k !== 'number' && typeof k !== 'boolean') throw new EvalError(`an object key must be a string, not ${k === null ? 'null' : `a ${typeName(k)}`}`);
+          if (typeof k !== 'string' && typeof k !== 'number' && typeof k !== 'boolean')
+            throw new EvalError(`an object key must be a string, not ${k === null ? 'null' : `a ${typeName(k)}`}`);
           out[toStringValue(k, 'an object key')] = this.eval(value);
         }
         return out;
@@ -74,12 +85,18 @@ class Evaluator {
       else if (p.kind === 'interpolation') {
         const v = this.eval(p.expr);
         if (v === null) throw new EvalError('a template interpolates a null value');
-        if (typeof v === 'object') throw new EvalError(`a template interpolates a ${typeName(v)}; only strings, numbers and bools can be interpolated`);
+        if (typeof v === 'object')
+          throw new EvalError(
+            `a template interpolates a ${typeName(v)}; only strings, numbers and bools can be interpolated`,
+          );
         out += toStringValue(v, 'an interpolated value');
       } else {
         out += this.template(toBool(this.eval(p.condition), 'the condition of %{if}') ? p.then : p.else);
       }
-      if (out.length > MAX_STRING_LENGTH) throw new EvalError(`the string is longer than ${MAX_STRING_LENGTH} characters, more than the preview holds (a generated module's strings are far shorter)`);
+      if (out.length > MAX_STRING_LENGTH)
+        throw new EvalError(
+          `the string is longer than ${MAX_STRING_LENGTH} characters, more than the preview holds (a generated module's strings are far shorter)`,
+        );
     }
     return out;
   }
@@ -121,7 +138,9 @@ class Evaluator {
     if (!fn) throw new EvalError(`unknown function ${name}`);
     const [min, max] = fn.arity;
     if (args.length < min || args.length > max) {
-      throw new EvalError(`${name}() takes ${min === max ? min : max === Number.POSITIVE_INFINITY ? `at least ${min}` : `${min} to ${max}`} argument(s), not ${args.length}`);
+      throw new EvalError(
+        `${name}() takes ${min === max ? min : max === Number.POSITIVE_INFINITY ? `at least ${min}` : `${min} to ${max}`} argument(s), not ${args.length}`,
+      );
     }
     if ('lazy' in fn) return fn.lazy(args.map((a) => () => this.eval(a)));
     return fn.call(args.map((a) => this.eval(a)));
@@ -173,8 +192,14 @@ class Evaluator {
     let pairs: [HclValue, HclValue][];
     if (isList(coll)) pairs = coll.map((v, i) => [i, v]);
     // Maps and objects are iterated in lexicographic key order.
-    else if (isObject(coll)) pairs = Object.keys(coll).sort().map((k) => [k, coll[k]!]);
-    else throw new EvalError(`a for expression needs a list or map, not ${coll === null ? 'null' : `a ${typeName(coll)}`}`);
+    else if (isObject(coll))
+      pairs = Object.keys(coll)
+        .sort()
+        .map((k) => [k, coll[k]!]);
+    else
+      throw new EvalError(
+        `a for expression needs a list or map, not ${coll === null ? 'null' : `a ${typeName(coll)}`}`,
+      );
     const tuple: HclValue[] = [];
     const object: Record<string, HclValue> = {};
     for (const [k, v] of pairs) {
@@ -205,7 +230,8 @@ function getAttr(v: HclValue, name: string): HclValue {
 function index(v: HclValue, key: HclValue): HclValue {
   if (isList(v)) {
     const i = toNumber(key, 'a list index');
-    if (!Number.isInteger(i) || i < 0 || i >= v.length) throw new EvalError(`index ${toStringValue(key, 'index')} is out of range for a list of ${v.length} element(s)`);
+    if (!Number.isInteger(i) || i < 0 || i >= v.length)
+      throw new EvalError(`index ${toStringValue(key, 'index')} is out of range for a list of ${v.length} element(s)`);
     return v[i]!;
   }
   if (isObject(v)) {

@@ -5,7 +5,18 @@
  */
 import { createHash } from 'node:crypto';
 import type { HclValue } from './ast.js';
-import { EvalError, hclEquals, isList, isObject, jsonEncode, MAX_LIST_LENGTH, toBool, toNumber, toStringValue, typeName } from './values.js';
+import {
+  EvalError,
+  hclEquals,
+  isList,
+  isObject,
+  jsonEncode,
+  MAX_LIST_LENGTH,
+  toBool,
+  toNumber,
+  toStringValue,
+  typeName,
+} from './values.js';
 
 /** A lazily evaluated argument (for `try` and `can`, which must see the error of each argument). */
 export type Thunk = () => HclValue;
@@ -23,7 +34,8 @@ export type HclFunction = EagerFunction | LazyFunction;
 const MANY = Number.POSITIVE_INFINITY;
 
 function list(v: HclValue, fn: string, position = 'argument'): readonly HclValue[] {
-  if (!isList(v)) throw new EvalError(`${fn}: the ${position} must be a list, not ${v === null ? 'null' : `a ${typeName(v)}`}`);
+  if (!isList(v))
+    throw new EvalError(`${fn}: the ${position} must be a list, not ${v === null ? 'null' : `a ${typeName(v)}`}`);
   return v;
 }
 
@@ -69,7 +81,10 @@ export const FUNCTIONS: ReadonlyMap<string, HclFunction> = new Map<string, HclFu
       call: (args) => {
         const lists = args.map((a, i) => list(a, 'concat', `argument ${i + 1}`));
         const length = lists.reduce((n, l) => n + l.length, 0);
-        if (length > MAX_LIST_LENGTH) throw new EvalError(`concat: the list would have more than ${MAX_LIST_LENGTH} elements, more than the preview holds`);
+        if (length > MAX_LIST_LENGTH)
+          throw new EvalError(
+            `concat: the list would have more than ${MAX_LIST_LENGTH} elements, more than the preview holds`,
+          );
         return lists.flat();
       },
     },
@@ -85,8 +100,18 @@ export const FUNCTIONS: ReadonlyMap<string, HclFunction> = new Map<string, HclFu
       },
     },
   ],
-  ['contains', { arity: [2, 2], call: ([l, v]) => list(l!, 'contains', 'first argument').some((x) => hclEquals(x, v!)) }],
-  ['strcontains', { arity: [2, 2], call: ([s, sub]) => str(s!, 'strcontains', 'first argument').includes(str(sub!, 'strcontains', 'second argument')) }],
+  [
+    'contains',
+    { arity: [2, 2], call: ([l, v]) => list(l!, 'contains', 'first argument').some((x) => hclEquals(x, v!)) },
+  ],
+  [
+    'strcontains',
+    {
+      arity: [2, 2],
+      call: ([s, sub]) =>
+        str(s!, 'strcontains', 'first argument').includes(str(sub!, 'strcontains', 'second argument')),
+    },
+  ],
   [
     'replace',
     {
@@ -97,7 +122,10 @@ export const FUNCTIONS: ReadonlyMap<string, HclFunction> = new Map<string, HclFu
         const replacement = str(rep!, 'replace', 'third argument');
         // A search string wrapped in slashes is a regular expression (RE2); `${1}` and `$1` refer to groups.
         if (search.length > 1 && search.startsWith('/') && search.endsWith('/')) {
-          return text.replace(re2(search.slice(1, -1), 'replace', true), replacement.replace(/\$\{(\w+)\}/g, (_m, g: string) => (/^\d+$/.test(g) ? `$${g}` : `$<${g}>`)));
+          return text.replace(
+            re2(search.slice(1, -1), 'replace', true),
+            replacement.replace(/\$\{(\w+)\}/g, (_m, g: string) => (/^\d+$/.test(g) ? `$${g}` : `$<${g}>`)),
+          );
         }
         return search === '' ? text : text.split(search).join(replacement);
       },
@@ -111,7 +139,9 @@ export const FUNCTIONS: ReadonlyMap<string, HclFunction> = new Map<string, HclFu
         if (typeof v === 'string') return characters(v).length;
         if (isList(v!)) return v.length;
         if (isObject(v!)) return Object.keys(v).length;
-        throw new EvalError(`length: the argument must be a string, list or map, not ${v === null ? 'null' : `a ${typeName(v!)}`}`);
+        throw new EvalError(
+          `length: the argument must be a string, list or map, not ${v === null ? 'null' : `a ${typeName(v!)}`}`,
+        );
       },
     },
   ],
@@ -157,7 +187,10 @@ export const FUNCTIONS: ReadonlyMap<string, HclFunction> = new Map<string, HclFu
         return lists
           .flatMap((l, i) => list(l, 'join', `list argument ${i + 1}`))
           .map((x, i) => {
-            if (x === null || typeof x === 'object') throw new EvalError(`join: element ${i} is ${x === null ? 'null' : `a ${typeName(x)}`}; only strings can be joined`);
+            if (x === null || typeof x === 'object')
+              throw new EvalError(
+                `join: element ${i} is ${x === null ? 'null' : `a ${typeName(x)}`}; only strings can be joined`,
+              );
             return toStringValue(x, 'join');
           })
           .join(separator);
@@ -173,7 +206,8 @@ export const FUNCTIONS: ReadonlyMap<string, HclFunction> = new Map<string, HclFu
         let offset = toNumber(off!, 'substr: the offset');
         const length = toNumber(len!, 'substr: the length');
         if (offset < 0) offset = Math.max(0, chars.length + offset);
-        if (offset > chars.length) throw new EvalError(`substr: offset ${offset} is beyond the end of a ${chars.length}-character string`);
+        if (offset > chars.length)
+          throw new EvalError(`substr: offset ${offset} is beyond the end of a ${chars.length}-character string`);
         return chars.slice(offset, length < 0 ? undefined : offset + length).join('');
       },
     },
@@ -206,7 +240,8 @@ export const FUNCTIONS: ReadonlyMap<string, HclFunction> = new Map<string, HclFu
         const text = str(s!, 'regex', 'string');
         const m = re2(pattern, 'regex').exec(text);
         if (!m) throw new EvalError(`regex: pattern ${JSON.stringify(pattern)} does not match ${JSON.stringify(text)}`);
-        if (m.groups && Object.keys(m.groups).length > 0) return Object.fromEntries(Object.entries(m.groups).map(([k, v]) => [k, v ?? null]));
+        if (m.groups && Object.keys(m.groups).length > 0)
+          return Object.fromEntries(Object.entries(m.groups).map(([k, v]) => [k, v ?? null]));
         if (m.length > 1) return m.slice(1).map((g) => g ?? null);
         return m[0];
       },

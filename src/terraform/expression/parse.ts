@@ -39,7 +39,8 @@ function templateExpr(parts: readonly TemplatePart[]): Expr {
   return { kind: 'template', parts };
 }
 
-type FlatPart = TemplatePart | { readonly kind: 'directive'; readonly keyword: 'if' | 'else' | 'endif'; readonly condition?: Expr };
+type FlatPart =
+  TemplatePart | { readonly kind: 'directive'; readonly keyword: 'if' | 'else' | 'endif'; readonly condition?: Expr };
 
 const IDENT = /[A-Za-z_][A-Za-z0-9_-]*/y;
 const NUMBER = /[0-9]+(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?/y;
@@ -85,7 +86,10 @@ class Parser {
   }
 
   expect(s: string): void {
-    if (!this.eat(s)) throw this.syntax(this.atEnd() ? `expected "${s}" but the expression ended` : `expected "${s}" but found "${this.rest(12)}"`);
+    if (!this.eat(s))
+      throw this.syntax(
+        this.atEnd() ? `expected "${s}" but the expression ended` : `expected "${s}" but found "${this.rest(12)}"`,
+      );
   }
 
   peekWord(word: string): boolean {
@@ -116,7 +120,14 @@ class Parser {
   }
 
   /** Binary operators by HCL precedence, lowest first. */
-  private static readonly LEVELS: readonly (readonly BinaryOp[])[] = [['||'], ['&&'], ['==', '!='], ['>=', '<=', '>', '<'], ['+', '-'], ['*', '/', '%']];
+  private static readonly LEVELS: readonly (readonly BinaryOp[])[] = [
+    ['||'],
+    ['&&'],
+    ['==', '!='],
+    ['>=', '<=', '>', '<'],
+    ['+', '-'],
+    ['*', '/', '%'],
+  ];
 
   private binary(level: number): Expr {
     if (level >= Parser.LEVELS.length) return this.unary();
@@ -166,7 +177,8 @@ class Parser {
       }
       if (this.src[this.pos] === '.' && !this.src.startsWith('...', this.pos)) {
         this.pos++;
-        if (/[0-9]/.test(this.src[this.pos] ?? '')) throw new UnsupportedExpression('legacy index syntax (a.0) is not supported by the preview; write a[0]');
+        if (/[0-9]/.test(this.src[this.pos] ?? ''))
+          throw new UnsupportedExpression('legacy index syntax (a.0) is not supported by the preview; write a[0]');
         const name = this.ident();
         if (!name) throw this.syntax('expected an attribute name after "."');
         e = { kind: 'getattr', target: e, name };
@@ -197,7 +209,8 @@ class Parser {
       this.pos++;
       return templateExpr(this.templateParts(true));
     }
-    if (c === '<' && this.src.startsWith('<<', this.pos)) throw new UnsupportedExpression('heredoc strings inside expressions are not supported by the preview');
+    if (c === '<' && this.src.startsWith('<<', this.pos))
+      throw new UnsupportedExpression('heredoc strings inside expressions are not supported by the preview');
     if (c === '(') {
       this.pos++;
       const e = this.expression();
@@ -234,7 +247,8 @@ class Parser {
     if (name === undefined) throw this.syntax(`unexpected "${this.rest(12)}"`);
     if (name === 'true' || name === 'false') return { kind: 'literal', value: name === 'true' };
     if (name === 'null') return { kind: 'literal', value: null };
-    if (this.src.startsWith('::', this.pos)) throw new UnsupportedExpression(`provider-defined functions (${name}::...) are not supported by the preview`);
+    if (this.src.startsWith('::', this.pos))
+      throw new UnsupportedExpression(`provider-defined functions (${name}::...) are not supported by the preview`);
     if (this.eat('(')) return this.call(name);
     return { kind: 'name', name };
   }
@@ -255,7 +269,9 @@ class Parser {
 
   private call(name: string): Expr {
     if (!FUNCTION_NAMES.has(name)) {
-      throw new UnsupportedExpression(`function "${name}" is not supported by the preview (it evaluates only ${[...FUNCTION_NAMES].sort().join(', ')})`);
+      throw new UnsupportedExpression(
+        `function "${name}" is not supported by the preview (it evaluates only ${[...FUNCTION_NAMES].sort().join(', ')})`,
+      );
     }
     const args: Expr[] = [];
     while (!this.eat(')')) {
@@ -291,7 +307,8 @@ class Parser {
       this.expect('=>');
       keyExpr = valueExpr;
       valueExpr = this.expression();
-      if (this.eat('...')) throw new UnsupportedExpression('grouping for expressions (...) are not supported by the preview');
+      if (this.eat('...'))
+        throw new UnsupportedExpression('grouping for expressions (...) are not supported by the preview');
     }
     let condition: Expr | undefined;
     if (this.peekWord('if')) {
@@ -299,7 +316,16 @@ class Parser {
       condition = this.expression();
     }
     this.expect(result === 'tuple' ? ']' : '}');
-    return { kind: 'for', result, ...(keyVar !== undefined ? { keyVar } : {}), valueVar, collection, ...(keyExpr ? { keyExpr } : {}), valueExpr, ...(condition ? { condition } : {}) };
+    return {
+      kind: 'for',
+      result,
+      ...(keyVar !== undefined ? { keyVar } : {}),
+      valueVar,
+      collection,
+      ...(keyExpr ? { keyExpr } : {}),
+      valueExpr,
+      ...(condition ? { condition } : {}),
+    };
   }
 
   /**
@@ -317,7 +343,8 @@ class Parser {
     const stripBefore = () => {
       text = text.replace(/[ \t\r\n]+$/, '');
       const last = flat[flat.length - 1];
-      if (text === '' && last?.kind === 'text') flat[flat.length - 1] = { kind: 'text', text: last.text.replace(/[ \t\r\n]+$/, '') };
+      if (text === '' && last?.kind === 'text')
+        flat[flat.length - 1] = { kind: 'text', text: last.text.replace(/[ \t\r\n]+$/, '') };
     };
     for (;;) {
       if (this.pos >= this.src.length) {
@@ -357,7 +384,8 @@ class Parser {
         this.ws();
         stripNext = this.src[this.pos] === '~';
         if (stripNext) this.pos++;
-        if (this.src[this.pos] !== '}') throw this.syntax(`expected "}" to close the template sequence but found "${this.rest(12)}"`);
+        if (this.src[this.pos] !== '}')
+          throw this.syntax(`expected "}" to close the template sequence but found "${this.rest(12)}"`);
         this.pos++;
         continue;
       }
@@ -379,7 +407,8 @@ class Parser {
     const word = this.ident();
     if (word === 'if') return { kind: 'directive', keyword: 'if', condition: this.expression() };
     if (word === 'else' || word === 'endif') return { kind: 'directive', keyword: word };
-    if (word === 'for' || word === 'endfor') throw new UnsupportedExpression('%{for} template directives are not supported by the preview');
+    if (word === 'for' || word === 'endfor')
+      throw new UnsupportedExpression('%{for} template directives are not supported by the preview');
     throw this.syntax(`unknown template directive "%{${word ?? this.rest(8)}"`);
   }
 
