@@ -750,9 +750,38 @@ interface References {
 }
 
 /**
- * The references in the Terraform expressions of a value: every string that contains `${` is scanned (bare
- * `depends_on` entries are read by `DocIndex.dependsOn`). Literal text outside `${...}` never holds a reference
- * in the documents cors-gen writes, so scanning the whole string is exact enough.
+ * The text inside a string's `${...}` interpolations and `%{...}` directives, skipping their escaped forms `$${`
+ * and `%%{` (https://developer.hashicorp.com/terraform/language/expressions/strings#escape-sequences-1): literal
+ * text, which may hold spec values such as a header name `X${var.a}` written as `X$${var.a}`, is never an
+ * expression.
+ */
+function expressionText(value: string): string {
+  let out = '';
+  for (let i = 0; i < value.length; i++) {
+    const c = value[i];
+    if ((c === '$' || c === '%') && value[i + 1] === c && value[i + 2] === '{') {
+      i += 2;
+      continue;
+    }
+    if ((c !== '$' && c !== '%') || value[i + 1] !== '{') continue;
+    let depth = 0;
+    let j = i + 2;
+    for (; j < value.length; j++) {
+      if (value[j] === '{') depth++;
+      else if (value[j] === '}') {
+        if (depth === 0) break;
+        depth--;
+      }
+    }
+    out += ` ${value.slice(i + 2, j)} `;
+    i = j;
+  }
+  return out;
+}
+
+/**
+ * The references in the Terraform expressions of a value: the interpolations of every string that contains `${`
+ * are scanned (bare `depends_on` entries are read by `DocIndex.dependsOn`).
  */
 function references(
   value: unknown,
@@ -764,7 +793,7 @@ function references(
     if (!found) {
       found = [];
       // One pass: a resource type always holds a "_", so `local.x` and `var.x` never match the first form.
-      for (const m of value.matchAll(REFERENCE)) {
+      for (const m of expressionText(value).matchAll(REFERENCE)) {
         if (m[2] !== undefined) found.push([m[1] ? 'data' : 'resources', `${m[2]}.${m[3]}`]);
         else if (m[4] !== undefined) found.push(['locals', m[4]]);
         else found.push(['variables', m[5]!]);
