@@ -8,6 +8,7 @@ import { stringifyJson } from '../json-text.js';
 import type { CheckReport, ProbeRecord } from './check-endpoint.js';
 import type { Evidence } from './exchange.js';
 import type { Finding, Severity } from './findings.js';
+import { terminalText } from '../terminal-text.js';
 
 export interface ReportJson {
   /** True exactly when `check` exits 0. */
@@ -47,20 +48,12 @@ export function formatJson(report: CheckReport, head: object = {}): string {
   return stringifyJson({ ...head, ...reportJson(report) }, 2);
 }
 
-/**
- * C0, DEL and C1 controls as visible `\xNN`. For values only: the report's own line breaks and colours are added
- * after.
- */
-export function visible(text: string): string {
-  return text.replace(/[\u0000-\u001f\u007f-\u009f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
-}
-
 /** Every string in the report made visible, before any line break or colour is added. */
 function escapeAll<T>(value: T): T {
-  if (typeof value === 'string') return visible(value) as T;
+  if (typeof value === 'string') return terminalText(value) as T;
   if (Array.isArray(value)) return value.map(escapeAll) as T;
   if (value !== null && typeof value === 'object')
-    return Object.fromEntries(Object.entries(value).map(([k, v]) => [visible(k), escapeAll(v)])) as T;
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [terminalText(k), escapeAll(v)])) as T;
   return value;
 }
 

@@ -21,4 +21,5 @@ export {
 } from './findings.js';
 export type { Evidence } from './exchange.js';
 export { progressLine, type ProgressEvent, type ProgressLine, type ProgressStream } from './progress.js';
-export { formatJson, formatReport, reportJson, visible, type ReportJson } from './format.js';
+export { formatJson, formatReport, reportJson, type ReportJson } from './format.js';
+export { terminalText } from '../terminal-text.js';

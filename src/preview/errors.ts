@@ -5,6 +5,7 @@
  */
 
 import { CorsGenError } from '../errors.js';
+import { terminalText } from '../terminal-text.js';
 
 export interface ModuleLocation {
   /** The module file, relative to the module folder (`main.tf`). */
@@ -51,15 +52,6 @@ export class PreviewSetupError extends CorsGenError {
     this.code = detail.code ?? 'setup';
     this.fix = detail.fix;
   }
-}
-
-/**
- * Text from a module file (block names, addresses, values, file names) as it may reach a terminal: C0, DEL and C1
- * controls shown as `\xNN`, so that a module cannot clear the screen, retitle the window or forge lines
- * (ECMA-48 section 5.3: U+009B alone is a CSI). Errors are one line; the CLI adds its own line breaks.
- */
-export function terminalText(text: string): string {
-  return text.replace(/[\u0000-\u001f\u007f-\u009f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
 }
 
 function shorten(expression: string): string {

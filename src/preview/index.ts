@@ -35,7 +35,8 @@ import { chooseOrigins, portsBusy, sitePortNotAllowed, type LocalOrigin } from '
 import { corsIntent, demoPlan, type DemoPlan } from './site/plan.js';
 import { siteHandler } from './site/site.js';
 
-export { ModuleError, PreviewSetupError, terminalText } from './errors.js';
+export { ModuleError, PreviewSetupError } from './errors.js';
+export { terminalText } from '../terminal-text.js';
 export { ASSUMPTIONS } from './assumptions.js';
 
 export type { ApiKind } from '../spec/model.js';

@@ -56,7 +56,7 @@ export function registerCheck(program: Command, ctx: CliContext): void {
     .action(
       action(ctx, async (url: string, flags: CheckFlags) => {
         // Loaded here so that no other command pays for it, and check never loads CDKTF.
-        const { checkEndpoint, CheckError, formatJson, formatReport, progressLine, visible, MAX_TIMEOUT_MS } =
+        const { checkEndpoint, CheckError, formatJson, formatReport, progressLine, terminalText, MAX_TIMEOUT_MS } =
           await import('../../check/index.js');
         const timeoutMs = parseTimeout(flags.timeout, MAX_TIMEOUT_MS);
         const progress =
@@ -78,8 +78,8 @@ export function registerCheck(program: Command, ctx: CliContext): void {
           // Network messages can quote what a server sent (a certificate's names): escaped like the report.
           // The code tells a script a network failure ("network-refused") from a bad argument ("usage").
           if (e instanceof CheckError && e.kind === 'network')
-            throw new ExternalError(visible(e.message), { code: `network-${e.detail ?? 'error'}` });
-          if (e instanceof CheckError) throw new UsageError(visible(e.message));
+            throw new ExternalError(terminalText(e.message), { code: `network-${e.detail ?? 'error'}` });
+          if (e instanceof CheckError) throw new UsageError(terminalText(e.message));
           throw e;
         } finally {
           progress?.done();
