@@ -12,7 +12,7 @@
 import { getHeader } from '../cors/fetch-check.js';
 import { SHARED_HOSTING_EXAMPLES } from '../cors/shared-hosting.js';
 import { toEvidence, type Exchange } from './exchange.js';
-import { FIXES, type Finding, type ScanCode } from './findings.js';
+import { FIXES, SCAN_CODES, type Finding, type ScanCode } from './findings.js';
 import type { ApiFlavor } from './aws.js';
 
 export interface ScanProbe {
@@ -165,6 +165,9 @@ export interface ScanResult {
   readonly exchange: Exchange;
 }
 
+/** The classes the scan's probes report, in report order (`wildcard-credentials` comes from the main probes). */
+const SCAN_ORDER = SCAN_CODES.filter((c) => c !== 'wildcard-credentials');
+
 const DESCRIPTIONS: Record<ScanCode, string> = {
   'reflected-origin': 'echoes an arbitrary origin back',
   'null-origin': 'trusts the origin "null"',
@@ -200,18 +203,9 @@ export function evaluateScan(
   const hits = results.filter((r) => allowsOrigin(r.exchange, r.probe.origin));
   const hit = (pred: (r: ScanResult) => boolean) => hits.some(pred);
   const suppressed = new Set<ScanCode>();
+  // An origin reflected whatever it is explains every lookalike that passed; `null` is its own finding.
   if (hit((r) => r.probe.code === 'reflected-origin')) {
-    for (const c of [
-      'prefix-match',
-      'suffix-match',
-      'unescaped-dot',
-      'substring-match',
-      'any-subdomain',
-      'http-trusted',
-      'special-chars',
-      'third-party',
-    ] as const)
-      suppressed.add(c);
+    for (const c of SCAN_ORDER) if (c !== 'reflected-origin' && c !== 'null-origin') suppressed.add(c);
   }
   // One bug, one finding: a substring check accepts prefix, suffix, subdomain, special-character and http forms;
   // a prefix check accepts the special-character forms (they start with the origin); a suffix check on the host
@@ -233,19 +227,7 @@ export function evaluateScan(
   }
 
   const findings: Finding[] = [];
-  const order: ScanCode[] = [
-    'reflected-origin',
-    'null-origin',
-    'prefix-match',
-    'suffix-match',
-    'unescaped-dot',
-    'substring-match',
-    'any-subdomain',
-    'http-trusted',
-    'special-chars',
-    'third-party',
-  ];
-  for (const code of order) {
+  for (const code of SCAN_ORDER) {
     if (suppressed.has(code)) continue;
     const found = counted.filter((r) => r.probe.code === code);
     if (found.length === 0) continue;

@@ -22,7 +22,7 @@ type Document = Record<string, unknown>;
  * Expressions (`${...}`, `%{...}`) are copied as the constructs wrote them, which is fmt's spacing. The tests
  * hold the output to `@cdktf/hcl-tools`' `format()` and parse it back with `@cdktf/hcl2json`.
  */
-const BLOCK_KEYS = new Set([
+export const BLOCK_KEYS: ReadonlySet<string> = new Set([
   'validation',
   'lifecycle',
   'environment',

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkEndpoint, CheckError } from '../../src/check/index.js';
 import { classifyNetworkError } from '../../src/check/network-error.js';
 import { DEFAULT_LIMITS, sendProbe } from '../../src/check/http-probe.js';
-import { serveHttp, serveRaw, type Served } from '../support/serve.js';
+import { serveHttp, serveRaw, type Served, keepServers } from '../support/serve.js';
 
 const ORIGIN = 'https://app.example.com';
 const CORS = `Access-Control-Allow-Origin: ${ORIGIN}\r\nAccess-Control-Allow-Credentials: true\r\n`;
@@ -58,15 +58,7 @@ async function failure(options: Parameters<typeof checkEndpoint>[0]): Promise<{ 
   return { error: error as CheckError, ms: Date.now() - start };
 }
 
-const servers: Served[] = [];
-async function keep(s: Promise<Served>): Promise<Served> {
-  const served = await s;
-  servers.push(served);
-  return served;
-}
-afterAll(async () => {
-  await Promise.all(servers.map((s) => s.close()));
-});
+const keep = keepServers();
 
 describe('hostile servers', () => {
   it('stops reading an endless body at the cap', async () => {

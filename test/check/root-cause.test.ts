@@ -4,12 +4,12 @@
  * Origin, a server sending terminal control characters), with the exact finding asserted.
  */
 import type net from 'node:net';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { run } from '../../src/cli/main.js';
 import type { Output } from '../../src/cli/output.js';
 import { checkEndpoint, CheckError, formatJson, formatReport } from '../../src/check/index.js';
 import { redactEvidence } from '../../src/check/exchange.js';
-import { serveHttp, serveRaw, type Served } from '../support/serve.js';
+import { serveHttp, serveRaw, keepServers } from '../support/serve.js';
 
 const ORIGIN = 'https://app.example.com';
 
@@ -19,15 +19,7 @@ function capture(): Output & { stdout: string[]; stderr: string[] } {
   return { stdout, stderr, out: (t) => stdout.push(t), err: (t) => stderr.push(t), color: false, isTTY: false };
 }
 
-const servers: Served[] = [];
-async function keep(s: Promise<Served>): Promise<Served> {
-  const served = await s;
-  servers.push(served);
-  return served;
-}
-afterAll(async () => {
-  await Promise.all(servers.map((s) => s.close()));
-});
+const keep = keepServers();
 
 const FORBIDDEN = {
   'Content-Type': 'application/json',

@@ -2,10 +2,10 @@
  * Red-team regressions for `check`: credentials a frontend really sends to API Gateway stay out of the evidence,
  * and nothing a loopback server sends reaches the terminal as a control sequence.
  */
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { run } from '../../src/cli/main.js';
 import type { Output } from '../../src/cli/output.js';
-import { serveHttp, type Served } from '../support/serve.js';
+import { serveHttp, keepServers } from '../support/serve.js';
 
 const ORIGIN = 'https://app.example.com';
 
@@ -15,15 +15,7 @@ function capture(): Output & { stdout: string[]; stderr: string[] } {
   return { stdout, stderr, out: (t) => stdout.push(t), err: (t) => stderr.push(t), color: false, isTTY: false };
 }
 
-const servers: Served[] = [];
-async function keep(s: Promise<Served>): Promise<Served> {
-  const served = await s;
-  servers.push(served);
-  return served;
-}
-afterAll(async () => {
-  await Promise.all(servers.map((s) => s.close()));
-});
+const keep = keepServers();
 
 describe('secrets in evidence', () => {
   it('redacts the API Gateway API key and an STS session token unless --show-secrets', async () => {

@@ -1,4 +1,5 @@
 import type { ModuleDocument, RawBody } from '../../src/terraform/document.js';
+import { BLOCK_KEYS } from '../../src/terraform/write.js';
 
 /**
  * Puts a module as the module reader (`src/terraform/document.ts`) gives it from `.tf` files and from the
@@ -17,17 +18,8 @@ import type { ModuleDocument, RawBody } from '../../src/terraform/document.js';
 type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
 type Body = Record<string, Json>;
 
-/** Keys that are nested blocks, not map arguments, in the documents cors-gen writes (see src/terraform/write.ts). */
-const NESTED_BLOCKS = new Set([
-  'validation',
-  'lifecycle',
-  'environment',
-  'index_document',
-  'error_document',
-  'cors_configuration',
-  'cors',
-  'required_providers',
-]);
+/** Keys that are nested blocks, not map arguments, in the documents cors-gen writes: the writer's own list. */
+const NESTED_BLOCKS = BLOCK_KEYS;
 
 /** A module read from the synthesized document (`json`) or from `.tf` files (`hcl`), in the comparable shape. */
 export function comparable(doc: ModuleDocument, syntax: 'json' | 'hcl'): Body {

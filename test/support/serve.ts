@@ -2,6 +2,7 @@
 import http from 'node:http';
 import net from 'node:net';
 import type { AddressInfo } from 'node:net';
+import { afterAll } from 'vitest';
 
 export interface Served {
   /** `http://127.0.0.1:<port>` */
@@ -48,4 +49,17 @@ export async function serveRaw(onConnection: (socket: net.Socket) => void): Prom
   });
   const port = await listen(server);
   return { base: `http://127.0.0.1:${port}`, port, close: closer(server, sockets) };
+}
+
+/** Keeps the servers a test file starts and closes them all after its last test. */
+export function keepServers(): (s: Promise<Served>) => Promise<Served> {
+  const servers: Served[] = [];
+  afterAll(async () => {
+    await Promise.all(servers.map((s) => s.close()));
+  });
+  return async (s) => {
+    const served = await s;
+    servers.push(served);
+    return served;
+  };
 }
