@@ -9,6 +9,7 @@ import {
   type RawBody as Body,
 } from '../terraform/document.js';
 import type { TerraformDocument } from './clean-document.js';
+import { compareVersions, PROVIDER_FLOORS, usesFloor } from './provider-floors.js';
 
 /**
  * What AWS (or Terraform's plan) would reject, or silently get wrong, in a synthesized module — checked on the
@@ -35,13 +36,6 @@ export interface ApplyRule {
 type Report = (address: string, message: string) => void;
 
 type Resource = AddressedBlock;
-
-/** Provider arguments newer than the provider floor a module may declare, with the release that added them. */
-const ARGUMENT_MINIMUM: ReadonlyArray<{ type: string; argument: string; provider: string; version: [number, number] }> =
-  [
-    { type: 'aws_lambda_permission', argument: 'invoked_via_function_url', provider: 'aws', version: [6, 28] },
-    { type: 'aws_lambda_function', argument: 'code_sha256', provider: 'aws', version: [6, 27] },
-  ];
 
 const REST_DEPLOYED_TYPES = [
   'aws_api_gateway_resource',
@@ -202,17 +196,23 @@ const RULES: readonly Check[] = [
   {
     id: 'provider-version-covers-arguments',
     description:
-      'An argument newer than the provider floor fails at plan time on the older providers the module admits (the provider CHANGELOG: invoked_via_function_url in 6.28.0, code_sha256 optional in 6.27.0).',
+      'A resource type, argument or value newer than the provider floor fails at plan time on the older providers the module admits (the provider CHANGELOG: e.g. nodejs24.x from 6.19.0, invoked_via_function_url from 6.28.0).',
     check(ix, report) {
       const providers = mergedBlocks(ix.terraform.required_providers);
-      for (const { type, argument, provider, version } of ARGUMENT_MINIMUM) {
-        const floor = minimumVersion(asBody(providers[provider]).version);
-        for (const r of ix.all(type)) {
-          if (!(argument in r.body)) continue;
-          if (!floor || compareVersions(floor, version) < 0) {
+      const blocks = [
+        ...[...ix.doc.resources.values()].map((b) => ({ kind: 'resource' as const, block: b })),
+        ...[...ix.doc.data.values()].map((b) => ({ kind: 'data' as const, block: b })),
+      ];
+      for (const floor of PROVIDER_FLOORS) {
+        const declared = asBody(providers[floor.provider]).version;
+        const admitted = minimumVersion(declared);
+        for (const { kind, block } of blocks) {
+          if (!usesFloor(floor, { kind, type: block.type, body: block.body })) continue;
+          if (!admitted || compareVersions(admitted, floor.version) < 0) {
+            const what = floor.argument ? `${floor.argument}${floor.value ? ` = "${floor.value}"` : ''}` : block.type;
             report(
-              r.address,
-              `${argument} exists only from ${provider} provider ${version.join('.')}, but required_providers admits ${JSON.stringify(asBody(providers[provider]).version)}`,
+              block.address,
+              `${what} exists only from ${floor.provider} provider ${floor.version} (${floor.source}), but required_providers admits ${JSON.stringify(declared)}`,
             );
           }
         }
@@ -822,12 +822,9 @@ function wholeReferences(value: unknown): Set<string> {
   return out;
 }
 
-function minimumVersion(constraint: unknown): [number, number] | undefined {
+/** The version a `>= x.y[.z]` constraint starts at, as `x.y.z`. */
+function minimumVersion(constraint: unknown): string | undefined {
   if (typeof constraint !== 'string') return undefined;
-  const m = />=\s*(\d+)(?:\.(\d+))?/.exec(constraint);
-  return m ? [Number(m[1]), Number(m[2] ?? 0)] : undefined;
-}
-
-function compareVersions(a: readonly [number, number], b: readonly [number, number]): number {
-  return a[0] - b[0] || a[1] - b[1];
+  const m = />=\s*(\d+)(?:\.(\d+))?(?:\.(\d+))?/.exec(constraint);
+  return m ? `${m[1]}.${m[2] ?? 0}.${m[3] ?? 0}` : undefined;
 }

@@ -1,11 +1,14 @@
+import { minimumVersion } from './provider-floors.js';
+
 /** A Terraform JSON document (https://developer.hashicorp.com/terraform/language/syntax/json). */
 export type TerraformDocument = Record<string, unknown>;
 
 /** What a reusable module may ask of its caller: a minimum version only (research G, [S62]). */
 export const REQUIRED_VERSION = '>= 1.5.0';
+/** Where each provider comes from; its minimum version is computed from what the module uses. */
 export const REQUIRED_PROVIDERS = {
-  aws: { source: 'hashicorp/aws', version: '>= 6.0' },
-  archive: { source: 'hashicorp/archive', version: '>= 2.4' },
+  aws: { source: 'hashicorp/aws' },
+  archive: { source: 'hashicorp/archive' },
 } as const;
 
 /**
@@ -23,14 +26,7 @@ export function cleanDocument(doc: TerraformDocument): TerraformDocument {
   const ordered: TerraformDocument = {
     terraform: {
       required_version: REQUIRED_VERSION,
-      required_providers: Object.fromEntries(
-        providers.map((p) => [
-          p,
-          p === 'aws'
-            ? { ...REQUIRED_PROVIDERS.aws, version: minimumAwsVersion(out) }
-            : (REQUIRED_PROVIDERS[p as keyof typeof REQUIRED_PROVIDERS] ?? { source: `hashicorp/${p}` }),
-        ]),
-      ),
+      required_providers: Object.fromEntries(providers.map((p) => [p, requiredProvider(p, out)])),
     },
   };
   // A stable top-level order, whatever order CDKTF emitted: the split into files and readers rely on it.
@@ -72,15 +68,18 @@ function mapValues(value: unknown, fn: (v: unknown) => unknown): Record<string, 
 }
 
 /**
- * The oldest AWS provider that accepts everything in the document: `invoked_via_function_url` on
- * aws_lambda_permission arrived in 6.28.0 (research D, [S43]).
+ * `required_providers` entry of one provider: the lowest version that accepts everything the document uses
+ * (provider-floors.ts), so modules without newer features also accept older provider lines.
  */
-function minimumAwsVersion(doc: TerraformDocument): string {
-  const permissions =
-    (doc.resource as Record<string, Record<string, Record<string, unknown>>> | undefined)?.aws_lambda_permission ?? {};
-  return Object.values(permissions).some((p) => 'invoked_via_function_url' in p)
-    ? '>= 6.28'
-    : REQUIRED_PROVIDERS.aws.version;
+function requiredProvider(name: string, doc: TerraformDocument): { source: string; version: string } {
+  if (name !== 'aws' && name !== 'archive')
+    throw new Error(`no source and version floors are known for provider ${name}`);
+  const version = minimumVersion(doc, name);
+  if (version === undefined)
+    throw new Error(
+      `the module declares provider ${name} but uses nothing listed in PROVIDER_FLOORS; add its types there`,
+    );
+  return { source: REQUIRED_PROVIDERS[name].source, version };
 }
 
 function stripMetadata(value: unknown): unknown {
