@@ -28,11 +28,12 @@ const run = promisify(execFile);
 export async function terraform(
   dir: string,
   args: readonly string[],
+  stdin = '',
 ): Promise<{ code: number; stdout: string; stderr: string }> {
   const cliConfig = path.join(dir, '.terraformrc');
   if (!existsSync(cliConfig)) writeFileSync(cliConfig, '');
   try {
-    const { stdout, stderr } = await run(TERRAFORM, [`-chdir=${dir}`, ...args], {
+    const running = run(TERRAFORM, [`-chdir=${dir}`, ...args], {
       maxBuffer: 512 * 1024 * 1024,
       env: {
         PATH: process.env.PATH ?? '/usr/bin:/bin',
@@ -43,6 +44,8 @@ export async function terraform(
         TF_INPUT: '0',
       },
     });
+    running.child.stdin?.end(stdin);
+    const { stdout, stderr } = await running;
     return { code: 0, stdout, stderr };
   } catch (e) {
     const err = e as { code?: number; stdout?: string; stderr?: string };
@@ -82,11 +85,16 @@ export function withoutArchive(mainTf: string): { text: string; replaced: number
 export function addModule(root: string, key: string, from: string): void {
   const to = path.join(root, 'modules', key);
   cpSync(from, to, { recursive: true });
-  const main = path.join(to, 'main.tf');
+  stripArchive(to);
+}
+
+/** Replaces `archive_file` in a module folder and drops the archive provider from its requirements. */
+export function stripArchive(dir: string): void {
+  const main = path.join(dir, 'main.tf');
   const { text, replaced } = withoutArchive(readFileSync(main, 'utf8'));
-  if (replaced === 0) throw new Error(`${from}/main.tf declares no data "archive_file"; the test expects one`);
+  if (replaced === 0) throw new Error(`${main} declares no data "archive_file"; the test expects one`);
   writeFileSync(main, text);
-  const versions = path.join(to, 'versions.tf');
+  const versions = path.join(dir, 'versions.tf');
   writeFileSync(versions, readFileSync(versions, 'utf8').replace(ARCHIVE_REQUIREMENT, ''));
 }
 
@@ -121,19 +129,13 @@ export function writeRoot(root: string): string[] {
  * every endpoint the provider knows (read from its own schema) on a port nothing listens on, so a stray API call
  * fails at once instead of leaving the machine.
  */
-export async function writeOfflineProvider(root: string): Promise<void> {
+export async function writeOfflineProvider(root: string): Promise<ProviderSchema> {
   const schema = await terraform(root, ['providers', 'schema', '-json']);
   if (schema.code !== 0) throw new Error(`terraform providers schema failed:\n${schema.stderr}${schema.stdout}`);
-  const parsed = JSON.parse(schema.stdout) as {
-    provider_schemas: Record<
-      string,
-      { provider: { block: { block_types: { endpoints: { block: { attributes: Record<string, unknown> } } } } } }
-    >;
-  };
-  const endpoints = Object.keys(
-    parsed.provider_schemas['registry.terraform.io/hashicorp/aws']!.provider.block.block_types.endpoints.block
-      .attributes,
-  ).sort();
+  const aws = (JSON.parse(schema.stdout) as { provider_schemas: Record<string, ProviderSchema> }).provider_schemas[
+    'registry.terraform.io/hashicorp/aws'
+  ]!;
+  const endpoints = Object.keys(aws.provider.block.block_types?.['endpoints']?.block.attributes ?? {}).sort();
   if (endpoints.length < 100) throw new Error(`the provider lists only ${endpoints.length} endpoints`);
   writeFileSync(
     path.join(root, 'test_provider.tf'),
@@ -154,6 +156,19 @@ export async function writeOfflineProvider(root: string): Promise<void> {
       '',
     ].join('\n'),
   );
+  return aws;
+}
+
+/** A block of the provider's schema (`terraform providers schema -json`). */
+export interface SchemaBlock {
+  readonly attributes?: Readonly<Record<string, { readonly type: unknown }>>;
+  readonly block_types?: Readonly<Record<string, { readonly nesting_mode: string; readonly block: SchemaBlock }>>;
+}
+
+export interface ProviderSchema {
+  readonly provider: { readonly block: SchemaBlock };
+  readonly resource_schemas: Readonly<Record<string, { readonly version: number; readonly block: SchemaBlock }>>;
+  readonly data_source_schemas: Readonly<Record<string, { readonly version: number; readonly block: SchemaBlock }>>;
 }
 
 export interface Diagnostic {
@@ -216,7 +231,7 @@ export interface PlanJson {
 export async function validateAndPlan(
   root: string,
   origin: ReadonlyMap<string, string>,
-): Promise<{ failures: string[]; plan?: PlanJson }> {
+): Promise<{ failures: string[]; plan?: PlanJson; schema?: ProviderSchema }> {
   const failures: string[] = [];
   const report = (step: string, ds: readonly Diagnostic[]) => {
     for (const d of ds.filter((x) => x.severity === 'error')) {
@@ -229,7 +244,7 @@ export async function validateAndPlan(
   };
   const init = await terraform(root, ['init', '-backend=false', `-plugin-dir=${PLUGIN_DIR}`, '-no-color']);
   if (init.code !== 0) return { failures: [`init: ${init.stderr}${init.stdout}`] };
-  await writeOfflineProvider(root);
+  const schema = await writeOfflineProvider(root);
   const validate = await terraform(root, ['validate', '-json', '-no-color']);
   report('validate', diagnostics(validate.stdout));
   if (validate.code !== 0 && failures.length === 0)
@@ -241,5 +256,5 @@ export async function validateAndPlan(
   if (failures.length > 0) return { failures };
   const shown = await terraform(root, ['show', '-json', 'plan.bin']);
   if (shown.code !== 0) return { failures: [`show: ${shown.stderr}`] };
-  return { failures, plan: JSON.parse(shown.stdout) as PlanJson };
+  return { failures, plan: JSON.parse(shown.stdout) as PlanJson, schema };
 }
