@@ -227,3 +227,43 @@ export function compareVersions(a: string, b: string): number {
   }
   return 0;
 }
+
+/** A Terraform language feature a module may use, with the Terraform release that introduced it. */
+export interface TerraformFloor {
+  readonly feature: string;
+  readonly version: string;
+  readonly source: string;
+  readonly uses: (doc: Readonly<Record<string, unknown>>) => boolean;
+}
+
+const TERRAFORM_RELEASE = 'https://github.com/hashicorp/terraform/releases/tag/v';
+
+/**
+ * The language features a generated module can use that are newer than Terraform 1.0; `required_version` must
+ * admit none older than the highest one used (the test suite checks it, since `required_version` is set by hand).
+ */
+export const TERRAFORM_FLOORS: readonly TerraformFloor[] = [
+  {
+    feature: 'the terraform_data resource',
+    version: '1.4.0',
+    source: `${TERRAFORM_RELEASE}1.4.0`,
+    uses: (doc) => 'terraform_data' in ((doc.resource ?? {}) as object),
+  },
+  {
+    feature: 'the strcontains function',
+    version: '1.5.0',
+    source: `${TERRAFORM_RELEASE}1.5.0`,
+    uses: (doc) => /\bstrcontains\(/.test(JSON.stringify(doc)),
+  },
+  { feature: 'import blocks', version: '1.5.0', source: `${TERRAFORM_RELEASE}1.5.0`, uses: (doc) => 'import' in doc },
+  { feature: 'check blocks', version: '1.5.0', source: `${TERRAFORM_RELEASE}1.5.0`, uses: (doc) => 'check' in doc },
+  { feature: 'removed blocks', version: '1.7.0', source: `${TERRAFORM_RELEASE}1.7.0`, uses: (doc) => 'removed' in doc },
+];
+
+/** The highest Terraform release among the language features `doc` uses, `major.minor.patch`. */
+export function minimumTerraformVersion(doc: Readonly<Record<string, unknown>>): string | undefined {
+  return TERRAFORM_FLOORS.filter((f) => f.uses(doc))
+    .map((f) => f.version)
+    .sort(compareVersions)
+    .at(-1);
+}

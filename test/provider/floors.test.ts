@@ -2,11 +2,15 @@ import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { checkApplyRules } from '../../src/synth/apply-rules.js';
+import { REQUIRED_VERSION } from '../../src/synth/clean-document.js';
 import { buildModuleFiles } from '../../src/synth/module-files.js';
 import {
+  compareVersions,
   declaredBlocks,
+  minimumTerraformVersion,
   minimumVersion,
   PROVIDER_FLOORS,
+  TERRAFORM_FLOORS,
   type ProviderFloor,
 } from '../../src/synth/provider-floors.js';
 import { RUNTIMES } from '../../src/spec/model.js';
@@ -25,6 +29,21 @@ describe('provider floors: one table, each entry sourced', () => {
     }
     const keys = PROVIDER_FLOORS.map(key);
     expect(new Set(keys).size).toBe(keys.length);
+  });
+
+  it('gives every Terraform language floor a release source', () => {
+    for (const f of TERRAFORM_FLOORS) {
+      expect(f.source, f.feature).toMatch(
+        /^https:\/\/github\.com\/hashicorp\/terraform\/releases\/tag\/v\d+\.\d+\.\d+$/,
+      );
+      expect(f.source.endsWith(f.version), f.feature).toBe(true);
+    }
+  });
+
+  it('finds the Terraform language features a module uses (strcontains needs 1.5, removed blocks 1.7)', async () => {
+    const d = await doc(spec());
+    expect(minimumTerraformVersion(d)).toBe('1.5.0');
+    expect(minimumTerraformVersion({ ...d, removed: [{ from: 'aws_api_gateway_method.x' }] })).toBe('1.7.0');
   });
 
   it('knows the floor of every runtime the spec offers', () => {
@@ -71,7 +90,7 @@ describe('provider floors: one table, each entry sourced', () => {
     expect(text).toMatch(/source += "hashicorp\/archive"\n +version += ">= 2\.2"/);
   });
 
-  it('covers every resource and data type, and every runtime, that random valid specs generate', async () => {
+  it('covers every resource and data type, runtime and Terraform feature that random valid specs generate', async () => {
     const seed = Number(process.env['CORS_GEN_RELIABILITY_SEED'] ?? Date.now() % 2 ** 31);
     console.info(`provider floors: seed ${seed} (set CORS_GEN_RELIABILITY_SEED to replay)`);
     const specs = fc.sample(validSpec, { numRuns: 40, seed });
@@ -82,6 +101,12 @@ describe('provider floors: one table, each entry sourced', () => {
         specText: JSON.stringify(raw),
         version: '0.0.0-test',
       });
+      const terraform = minimumTerraformVersion(document);
+      if (terraform)
+        expect(
+          compareVersions(REQUIRED_VERSION.replace(/^>=\s*/, ''), terraform),
+          `required_version ${REQUIRED_VERSION} admits Terraform older than ${terraform}, which this module needs for ${TERRAFORM_FLOORS.filter((f) => f.uses(document) && f.version === terraform).map((f) => f.feature)}`,
+        ).toBeGreaterThanOrEqual(0);
       for (const block of declaredBlocks(document)) {
         const known = PROVIDER_FLOORS.some((f) => f.kind === block.kind && f.type === block.type && !f.argument);
         expect(known, `${block.kind}.${block.type} has no entry in PROVIDER_FLOORS (spec ${JSON.stringify(raw)})`).toBe(
