@@ -5,7 +5,8 @@ export type TerraformDocument = Record<string, unknown>;
 export const REQUIRED_VERSION = '>= 1.5.0';
 export const REQUIRED_PROVIDERS = {
   aws: { source: 'hashicorp/aws', version: '>= 6.0' },
-  archive: { source: 'hashicorp/archive', version: '>= 2.4' },
+  // 2.5.0 matches `excludes` as globs (hashicorp/terraform-provider-archive#354); before, only exact paths.
+  archive: { source: 'hashicorp/archive', version: '>= 2.5' },
 } as const;
 
 /**
