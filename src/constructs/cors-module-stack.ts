@@ -59,8 +59,8 @@ export class CorsModuleStack extends TerraformStack {
       description:
         'Names the API, the Lambda function and its log group, and prefixes the role and bucket names (which get a unique suffix). Give each deployment in one account and region its own (the stage files do).',
       default: model.name,
-      // Lambda allows 64 characters in a function name; 56 leaves room for a stage suffix. The role and the bucket
-      // use a truncated prefix plus a unique suffix, so they never collide across regions.
+      // At most 56 (function names allow 64), as before; the role and the bucket take a truncated prefix plus a
+      // unique suffix, so they never collide across regions.
       validation: [
         {
           condition: '${can(regex("^[a-z][a-z0-9-]{1,55}$", var.name_prefix))}',
@@ -113,7 +113,7 @@ export class CorsModuleStack extends TerraformStack {
       ? new FrontendBucket(this, 'frontend', {
           bucketPrefix: `${namePrefix.value}-site-`,
           indexDocument: model.frontend.indexDocument,
-          forceDestroy: forceDestroy.value as string,
+          forceDestroy: forceDestroy.booleanValue,
           tags: tagsValue,
         })
       : undefined;

@@ -1,5 +1,5 @@
 import { Construct } from 'constructs';
-import { Fn } from 'cdktf';
+import { Fn, type IResolvable } from 'cdktf';
 import { S3Bucket } from '@cdktf/provider-aws/lib/s3-bucket/index.js';
 import { S3BucketPolicy } from '@cdktf/provider-aws/lib/s3-bucket-policy/index.js';
 import { S3BucketPublicAccessBlock } from '@cdktf/provider-aws/lib/s3-bucket-public-access-block/index.js';
@@ -12,11 +12,11 @@ export interface FrontendBucketProps {
   /** The object served for a folder; literal text. @default "index.html" */
   readonly indexDocument?: string;
   /**
-   * Whether `terraform destroy` deletes the site's objects with the bucket; may be a Terraform expression.
+   * Whether `terraform destroy` deletes the site's objects with the bucket; may be a variable's value.
    * S3 refuses to delete a bucket that has objects (BucketNotEmpty), so without it the site must be emptied
    * first. @default false
    */
-  readonly forceDestroy?: boolean | string;
+  readonly forceDestroy?: boolean | IResolvable;
   readonly tags?: Record<string, string> | undefined;
   /** Prefix of the Terraform addresses. @default "" */
   readonly idPrefix?: string;
@@ -43,7 +43,7 @@ export class FrontendBucket extends Construct {
       bucketPrefix: Fn.substr(props.bucketPrefix, 0, 37),
       // https://docs.aws.amazon.com/AmazonS3/latest/API/API_DeleteBucket.html: "All objects (including all
       // object versions and delete markers) in the bucket must be deleted before the bucket itself can be deleted."
-      forceDestroy: (props.forceDestroy ?? false) as boolean,
+      forceDestroy: props.forceDestroy ?? false,
       tags: props.tags,
     });
     this.bucket.overrideLogicalId(`${p}site`);

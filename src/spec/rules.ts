@@ -35,7 +35,8 @@ export const WEBSITE_ORIGIN_RESERVE = 120;
  */
 export const REST_LIMITS = { resources: 300, bodyBytes: 6 * 1024 * 1024 } as const;
 /**
- * Bytes of the REST module's OpenAPI document (Terraform's jsonencode, no whitespace), measured on its shape:
+ * Bytes of the REST module's OpenAPI document (Terraform's jsonencode, no whitespace), measured on a document of
+ * its shape, rounded up:
  * a path item with its preflight (OPTIONS, seven declared headers, the MOCK integration and the VTL template,
  * `&` written as \u0026) before header values and origin lists; a proxied method (with a 64-character function
  * name in its ARN); a path parameter; the document's own parts (info, the two gateway responses).
@@ -679,8 +680,8 @@ function checkRestQuotas(
     const parts = parsed.segments.map((s) =>
       s.kind === 'literal' ? s.value : s.kind === 'param' ? `{${s.name}}` : `{${s.name}+}`,
     );
-    for (let i = 0; i <= parts.length; i++) {
-      if (i === 0 && parts.length > 0) continue; // the root has a path item only when a route is on "/"
+    // Every parent path is a resource with its own preflight; the root has a path item only for a route on "/".
+    for (let i = parts.length === 0 ? 0 : 1; i <= parts.length; i++) {
       const key = `/${parts.slice(0, i).join('/')}`;
       const entry = paths.get(key) ?? {
         parameters: parsed.segments.slice(0, i).filter((s) => s.kind !== 'literal').length,

@@ -40,7 +40,7 @@ describe('the module README', () => {
       const text = await readme(spec({ api, stages: STAGES }));
       expect(expectOneStatePerStage(text)).toBe(1);
       expect(text).toContain('terraform workspace select -or-create dev\nterraform apply -var-file=stages/dev.tfvars');
-      expect(text).toMatch(/One state per stage: .*would rename, that is replace/s);
+      expect(text).toMatch(/One state per stage: .*would replace that stage's function, role, log group/s);
       expect(text).toContain('one root module per stage');
     },
   );
