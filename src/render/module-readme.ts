@@ -36,6 +36,7 @@ export function moduleReadme(model: CorsModel, options: ReadmeOptions): string {
     moduleName,
     target,
     isRest: model.api === 'rest',
+    hasApi: model.api !== 'function-url',
     frontend: model.frontend.enabled,
     origins: model.cors.allowOrigins,
     methods: model.cors.allowMethods,

@@ -45,6 +45,21 @@ describe('the module README', () => {
     },
   );
 
+  it('names only what the target has among what a stage file would replace', async () => {
+    const url = await readme(
+      spec({
+        api: 'function-url',
+        routes: [{ path: '/', methods: ['GET'] }],
+        cors: { allowMethods: ['GET'] },
+        frontend: { enabled: false },
+        stages: STAGES,
+      }),
+    );
+    expect(url).toMatch(/would replace that stage's function, role, log group\. Use/);
+    const rest = await readme(spec({ stages: STAGES }));
+    expect(rest).toMatch(/log group, API stage \(and URL\) and\s+bucket, and rename its API\./);
+  });
+
   it('says nothing about stages when the spec has none', async () => {
     const text = await readme(spec({ api: 'http', routes: [{ path: '/a', methods: ['GET'] }] }));
     expect(text).not.toMatch(/-var-file|workspace|One state per stage/);
