@@ -113,12 +113,13 @@ describe('the Lambda zip', () => {
 describe('the generated .gitignore', () => {
   it('keeps state, crash logs, the working folder and the zip out of git, and nothing the module needs', async () => {
     const files = await synth(spec({ stages: { dev: { allowOrigins: ['http://localhost:3000'] } } }));
+    // A repository of its own, with no system or user git configuration (a global excludes file would interfere).
     const repo = mkdtempSync(path.join(os.tmpdir(), 'cors-gen-gitignore-'));
     try {
       const git = (...args: string[]) =>
         execFileSync('git', ['-C', repo, ...args], {
           encoding: 'utf8',
-          env: { ...process.env, GIT_CONFIG_NOSYSTEM: '1' },
+          env: { ...process.env, GIT_CONFIG_NOSYSTEM: '1', HOME: repo, XDG_CONFIG_HOME: repo },
         });
       git('init', '-q');
       const module = path.join(repo, 'generated', 'shop');
