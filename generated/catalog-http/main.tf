@@ -6,8 +6,18 @@ locals {
 }
 
 data "archive_file" "lambda" {
+  excludes = [
+    "**/__pycache__",
+    "**/*.pyc",
+    "**/.DS_Store",
+    "**/.*.swp",
+    "**/.*.swo",
+    "**/*~",
+    "**/.#*",
+    "**/#*#",
+  ]
   output_file_mode = "0644"
-  output_path      = "${path.module}/lambda.zip"
+  output_path      = "${path.root}/.terraform/cors-gen/${var.name_prefix}.zip"
   source_dir       = "${path.module}/lambda"
   type             = "zip"
 }
@@ -17,6 +27,7 @@ data "aws_partition" "current" {
 
 resource "aws_s3_bucket" "site" {
   bucket_prefix = substr("${var.name_prefix}-site-", 0, 37)
+  force_destroy = var.force_destroy
   tags          = var.tags
 }
 
@@ -43,8 +54,11 @@ resource "aws_s3_bucket_policy" "site" {
 
 resource "aws_iam_role" "lambda" {
   assume_role_policy = "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\",\"Principal\":{\"Service\":\"lambda.amazonaws.com\"},\"Action\":\"sts:AssumeRole\"}]}"
-  name               = "${var.name_prefix}-lambda"
+  name_prefix        = substr("${var.name_prefix}-", 0, 38)
   tags               = var.tags
+  lifecycle {
+    create_before_destroy = true
+  }
 }
 
 resource "aws_iam_role_policy_attachment" "lambda_logs" {

@@ -31,7 +31,7 @@ variable "allowed_origins" {
 }
 
 variable "name_prefix" {
-  description = "Names the API, the Lambda function and its role and log group, and prefixes the bucket name."
+  description = "Names the API, the Lambda function and its log group, and prefixes the role and bucket names (which get a unique suffix). Give each deployment in one account and region its own (the stage files do)."
   type        = string
   default     = "orders-api"
   validation {
@@ -64,4 +64,10 @@ variable "stage_name" {
     condition     = can(regex("^[A-Za-z0-9_-]{1,128}$", var.stage_name))
     error_message = "stage_name must be 1-128 letters, digits, \"-\" or \"_\"."
   }
+}
+
+variable "force_destroy" {
+  description = "Let terraform destroy delete the site bucket with its objects. With false, S3 refuses to delete a non-empty bucket (BucketNotEmpty): empty it first."
+  type        = bool
+  default     = false
 }

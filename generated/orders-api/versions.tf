@@ -5,7 +5,7 @@ terraform {
   required_providers {
     archive = {
       source  = "hashicorp/archive"
-      version = ">= 2.2"
+      version = ">= 2.5"
     }
     aws = {
       source  = "hashicorp/aws"

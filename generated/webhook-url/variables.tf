@@ -27,7 +27,7 @@ variable "allowed_origins" {
 }
 
 variable "name_prefix" {
-  description = "Names the API, the Lambda function and its role and log group, and prefixes the bucket name."
+  description = "Names the API, the Lambda function and its log group, and prefixes the role and bucket names (which get a unique suffix). Give each deployment in one account and region its own (the stage files do)."
   type        = string
   default     = "webhook-url"
   validation {
@@ -50,4 +50,10 @@ variable "log_retention_days" {
     condition     = contains([1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653], var.log_retention_days)
     error_message = "log_retention_days must be one of 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653."
   }
+}
+
+variable "force_destroy" {
+  description = "Let terraform destroy delete the site bucket with its objects. With false, S3 refuses to delete a non-empty bucket (BucketNotEmpty): empty it first."
+  type        = bool
+  default     = false
 }

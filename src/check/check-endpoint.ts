@@ -86,7 +86,7 @@ export function errorProbeUrls(url: URL): URL[] {
 
 /** Picks the error to report: the root cause, not the cancellations it triggered. */
 function rootCause(reasons: unknown[]): unknown {
-  return reasons.find((r) => !(r instanceof NetworkError && r.kind === 'aborted')) ?? reasons[0];
+  return reasons.find((r) => !(r instanceof NetworkError && r.reason === 'aborted')) ?? reasons[0];
 }
 
 function requestLine(e: Exchange): string {
@@ -214,7 +214,7 @@ export async function checkEndpoint(options: CheckOptions): Promise<CheckReport>
         'timeout',
       );
     const cause = rootCause(failures);
-    if (cause instanceof NetworkError) throw new CheckError('network', cause.message, cause.kind);
+    if (cause instanceof NetworkError) throw new CheckError('network', cause.message, cause.reason);
     throw cause;
   }
 

@@ -4,6 +4,8 @@
  * no page can make proves nothing.
  */
 import { parseOriginEntry, isOriginProblem } from '../cors/origin.js';
+import { CorsGenError, type ErrorKind } from '../errors.js';
+import type { NetworkErrorKind } from './network-error.js';
 import { DEFAULT_LIMITS } from './http-probe.js';
 import {
   isForbiddenMethod,
@@ -43,16 +45,24 @@ export interface CheckOptions {
   readonly signal?: AbortSignal;
 }
 
-/** Why the check could not run: bad options (`usage`) or the endpoint could not be reached (`network`). */
-export class CheckError extends Error {
+/**
+ * Why the check could not run: bad options (kind `usage`, code `usage`) or an endpoint that could not be reached
+ * (kind `external`, code `network-<detail>`, e.g. `network-refused`): an endpoint that cannot be reached cannot be
+ * judged, which is not the same as "the browser would block it".
+ */
+export class CheckError extends CorsGenError {
   override readonly name = 'CheckError';
+  readonly kind: ErrorKind;
+  readonly code: string;
   constructor(
-    readonly kind: 'usage' | 'network',
+    kind: 'usage' | 'network',
     message: string,
     /** For `network`: dns, refused, timeout, tls, reset, protocol, too-large, redirect-loop, ... */
-    readonly detail?: string,
+    readonly detail?: NetworkErrorKind,
   ) {
     super(message);
+    this.kind = kind === 'usage' ? 'usage' : 'external';
+    this.code = kind === 'usage' ? 'usage' : `network-${detail ?? 'error'}`;
   }
 }
 

@@ -1,3 +1,5 @@
+import { CorsGenError, type ErrorKind } from '../errors.js';
+
 /**
  * Network failures in the user's words. `check` exits 2 on any of them: the endpoint could
  * not be judged, which is different from "the browser would block it" (exit 1).
@@ -14,13 +16,17 @@ export type NetworkErrorKind =
   | 'redirect-loop'
   | 'aborted';
 
-export class NetworkError extends Error {
+/** One failed exchange; `checkEndpoint` turns it into a {@link CheckError} of kind `external`. */
+export class NetworkError extends CorsGenError {
   override readonly name = 'NetworkError';
+  readonly kind: ErrorKind = 'external';
+  readonly code: string;
   constructor(
-    readonly kind: NetworkErrorKind,
+    readonly reason: NetworkErrorKind,
     message: string,
   ) {
     super(message);
+    this.code = `network-${reason}`;
   }
 }
 

@@ -74,7 +74,7 @@ export async function run(argv: readonly string[], output: Output = processOutpu
       });
     }
     if (e instanceof CorsGenError && e.kind !== 'internal') {
-      output.err(`cors-gen: ${e.message}`);
+      output.err(`cors-gen: ${e.message}${e.fix !== undefined ? `\n  fix: ${e.fix}` : ''}`);
       return failed(e.kind, { code: e.code, message: e.message, ...(e.fix !== undefined ? { fix: e.fix } : {}) });
     }
     // Anything else, and an error of kind `internal`, is a bug: the stack goes to stderr, to be reported.

@@ -20,7 +20,11 @@ export interface CorsFunctionUrlProps {
  * Since October 2025 a NONE-auth URL needs two grants: `lambda:InvokeFunctionUrl` and `lambda:InvokeFunction`
  * limited to calls through the URL (https://docs.aws.amazon.com/lambda/latest/dg/urls-auth.html). The provider
  * adds its own statements too, untracked; ours are tracked in state and use other statement ids, because
- * re-creating the provider's `FunctionURLAllowPublicAccess` conflicts (409).
+ * re-creating the provider's `FunctionURLAllowPublicAccess` conflicts (409). Both depend on the URL: creating it
+ * calls AddPermission for that statement (terraform-provider-aws `internal/service/lambda/function_url.go`),
+ * while the provider serialises AddPermission per function only among `aws_lambda_permission` resources (a
+ * mutex in `internal/service/lambda/permission.go`, working around parallel calls that lose permissions), so in
+ * parallel they can fail with ResourceConflictException (409, "concurrent update").
  * CORS settings: https://docs.aws.amazon.com/lambda/latest/dg/urls-configuration.html and
  * https://docs.aws.amazon.com/lambda/latest/dg/API_Cors.html.
  */
@@ -43,6 +47,7 @@ export class CorsFunctionUrl extends Construct {
       functionName: props.handler.functionName,
       principal: '*',
       functionUrlAuthType: 'NONE',
+      dependsOn: [this.url],
     });
     invokeUrl.overrideLogicalId(`${p}function_url`);
 
@@ -51,6 +56,7 @@ export class CorsFunctionUrl extends Construct {
       action: 'lambda:InvokeFunction',
       functionName: props.handler.functionName,
       principal: '*',
+      dependsOn: [this.url],
     });
     // `invoked_via_function_url` (provider >= 6.28) is newer than the 21.x bindings (generated for 6.25), hence
     // the override; it limits this grant to invocations through the URL

@@ -1,4 +1,5 @@
 import { Construct } from 'constructs';
+import { Fn } from 'cdktf';
 import { DataArchiveFile } from '@cdktf/provider-archive/lib/data-archive-file/index.js';
 import { CloudwatchLogGroup } from '@cdktf/provider-aws/lib/cloudwatch-log-group/index.js';
 import { DataAwsPartition } from '@cdktf/provider-aws/lib/data-aws-partition/index.js';
@@ -8,11 +9,11 @@ import { LambdaFunction } from '@cdktf/provider-aws/lib/lambda-function/index.js
 import { templateLiteral } from './terraform-literal.js';
 
 export interface CorsLambdaProps {
-  /** Function, role and log group name. */
+  /** Function and log group name, the role's name prefix and the zip's file name. */
   readonly functionName: string;
   /** Folder with the code, zipped at plan time by `archive_file`. @default "${path.module}/lambda" */
   readonly sourceDir?: string;
-  /** Where the zip is written. @default "${path.module}/lambda.zip" */
+  /** Where the zip is written. @default "${path.root}/.terraform/cors-gen/<functionName>.zip" */
   readonly outputPath?: string;
   /** `index.handler` (Node) or `handler.handler` (Python). */
   readonly handler: string;
@@ -34,6 +35,24 @@ export interface CorsLambdaProps {
 }
 
 /**
+ * Files that are on a developer's disk but not part of the code: Python's bytecode caches, macOS Finder
+ * metadata, vim swap files and Emacs/vim backup and lock files. Zipping them would make `source_code_hash`
+ * differ from machine to machine (and so update the function on every apply from another checkout).
+ * Doublestar globs matched against each path inside `source_dir`; `**\/` also matches the top level
+ * (hashicorp/terraform-provider-archive#354, released in 2.5.0).
+ */
+export const ARCHIVE_EXCLUDES: readonly string[] = [
+  '**/__pycache__',
+  '**/*.pyc',
+  '**/.DS_Store',
+  '**/.*.swp',
+  '**/.*.swo',
+  '**/*~',
+  '**/.#*',
+  '**/#*#',
+];
+
+/**
  * The Lambda behind the API: code zipped from the module's `lambda/` folder, a role with nothing but
  * AWSLambdaBasicExecutionRole (logs), and a log group with retention created before the function so Lambda
  * never creates an unbounded one itself
@@ -49,7 +68,14 @@ export class CorsLambda extends Construct {
     const archive = new DataArchiveFile(this, 'archive', {
       type: 'zip',
       sourceDir: props.sourceDir ?? '${path.module}/lambda',
-      outputPath: props.outputPath ?? '${path.module}/lambda.zip',
+      // archive_file writes the zip while Terraform plans. Terraform advises against writing under path.module:
+      // "Multiple invocations of local modules use the same source directory ... This can lead to race
+      // conditions" (https://developer.hashicorp.com/terraform/language/expressions/references#filesystem-and-workspace-info),
+      // e.g. two root modules (one per stage) planned at once. Under the calling root's own .terraform folder each
+      // root writes its own file, and the function name keeps two calls in one root apart. The path stays
+      // relative (path.root is "." in a root module), so `filename` is the same on every machine.
+      outputPath: props.outputPath ?? `\${path.root}/.terraform/cors-gen/${props.functionName}.zip`,
+      excludes: [...ARCHIVE_EXCLUDES],
       // A fixed file mode keeps the zip (and so source_code_hash) identical on every machine.
       outputFileMode: '0644',
     });
@@ -58,13 +84,20 @@ export class CorsLambda extends Construct {
     const partition = new DataAwsPartition(this, 'partition', {});
     partition.overrideLogicalId(`${p}current`);
 
+    // Role names are unique per account, across regions
+    // (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html), so a fixed name fails with
+    // EntityAlreadyExists when the module is applied in a second region. With name_prefix Terraform appends a
+    // unique 26-character suffix; the provider accepts at most 38 characters of prefix (64 - 26). A unique name
+    // also lets the role be replaced create-before-destroy: the function moves to the new role before the old
+    // one is deleted, so it is never left with a deleted role.
     this.role = new IamRole(this, 'role', {
-      name: `${props.functionName}-lambda`,
+      namePrefix: Fn.substr(`${props.functionName}-`, 0, 38),
       assumeRolePolicy: JSON.stringify({
         Version: '2012-10-17',
         Statement: [{ Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' }, Action: 'sts:AssumeRole' }],
       }),
       tags: props.tags,
+      lifecycle: { createBeforeDestroy: true },
     });
     this.role.overrideLogicalId(`${p}lambda`);
 

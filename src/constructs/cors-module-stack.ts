@@ -56,9 +56,11 @@ export class CorsModuleStack extends TerraformStack {
     });
     const namePrefix = new TerraformVariable(this, 'name_prefix', {
       type: 'string',
-      description: 'Names the API, the Lambda function and its role and log group, and prefixes the bucket name.',
+      description:
+        'Names the API, the Lambda function and its log group, and prefixes the role and bucket names (which get a unique suffix). Give each deployment in one account and region its own (the stage files do).',
       default: model.name,
-      // 56 leaves room for "-lambda" in the role name (IAM's limit is 64) and for a stage suffix.
+      // At most 56 (function names allow 64), as before; the role and the bucket take a truncated prefix plus a
+      // unique suffix, so they never collide across regions.
       validation: [
         {
           condition: '${can(regex("^[a-z][a-z0-9-]{1,55}$", var.name_prefix))}',
@@ -97,12 +99,21 @@ export class CorsModuleStack extends TerraformStack {
             ],
           })
         : undefined;
+    // Declared with or without a frontend, like the website outputs, so callers keep working when it is toggled.
+    const forceDestroy = new TerraformVariable(this, 'force_destroy', {
+      type: 'bool',
+      description: model.frontend.enabled
+        ? 'Let terraform destroy delete the site bucket with its objects. With false, S3 refuses to delete a non-empty bucket (BucketNotEmpty): empty it first.'
+        : 'Has no effect: this module has no frontend (frontend.enabled is false in the spec).',
+      default: false,
+    });
     const tagsValue = tags.value as Record<string, string>;
 
     const frontend = model.frontend.enabled
       ? new FrontendBucket(this, 'frontend', {
           bucketPrefix: `${namePrefix.value}-site-`,
           indexDocument: model.frontend.indexDocument,
+          forceDestroy: forceDestroy.booleanValue,
           tags: tagsValue,
         })
       : undefined;

@@ -1,5 +1,5 @@
 import { Construct } from 'constructs';
-import { Fn } from 'cdktf';
+import { Fn, type IResolvable } from 'cdktf';
 import { S3Bucket } from '@cdktf/provider-aws/lib/s3-bucket/index.js';
 import { S3BucketPolicy } from '@cdktf/provider-aws/lib/s3-bucket-policy/index.js';
 import { S3BucketPublicAccessBlock } from '@cdktf/provider-aws/lib/s3-bucket-public-access-block/index.js';
@@ -11,6 +11,12 @@ export interface FrontendBucketProps {
   readonly bucketPrefix: string;
   /** The object served for a folder; literal text. @default "index.html" */
   readonly indexDocument?: string;
+  /**
+   * Whether `terraform destroy` deletes the site's objects with the bucket; may be a variable's value.
+   * S3 refuses to delete a bucket that has objects (BucketNotEmpty), so without it the site must be emptied
+   * first. @default false
+   */
+  readonly forceDestroy?: boolean | IResolvable;
   readonly tags?: Record<string, string> | undefined;
   /** Prefix of the Terraform addresses. @default "" */
   readonly idPrefix?: string;
@@ -35,6 +41,9 @@ export class FrontendBucket extends Construct {
     const p = props.idPrefix ?? '';
     this.bucket = new S3Bucket(this, 'bucket', {
       bucketPrefix: Fn.substr(props.bucketPrefix, 0, 37),
+      // https://docs.aws.amazon.com/AmazonS3/latest/API/API_DeleteBucket.html: "All objects (including all
+      // object versions and delete markers) in the bucket must be deleted before the bucket itself can be deleted."
+      forceDestroy: props.forceDestroy ?? false,
       tags: props.tags,
     });
     this.bucket.overrideLogicalId(`${p}site`);

@@ -26,6 +26,24 @@ export const LAMBDA_ENV_LIMIT = 4096;
  * (`http://<bucket up to 63>.s3-website.<region>.amazonaws.com`) appended to ALLOWED_ORIGINS.
  */
 export const WEBSITE_ORIGIN_RESERVE = 120;
+/**
+ * REST API quotas a spec can reach. "Resources per API: 300" (raisable on request)
+ * https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-execution-service-limits-table.html;
+ * the root resource is one of them. "The maximum size of the API definition file is 6MB" for the OpenAPI body
+ * the module puts in `aws_api_gateway_rest_api.body` (PutRestApi and ImportRestApi,
+ * https://docs.aws.amazon.com/apigateway/latest/api/API_PutRestApi.html).
+ */
+export const REST_LIMITS = { resources: 300, bodyBytes: 6 * 1024 * 1024 } as const;
+/**
+ * Bytes of the REST module's OpenAPI document (Terraform's jsonencode, no whitespace), measured on a document of
+ * its shape, rounded up:
+ * a path item with its preflight (OPTIONS, seven declared headers, the MOCK integration and the VTL template,
+ * `&` written as \u0026) before header values and origin lists; a proxied method (with a 64-character function
+ * name in its ARN); a path parameter; the document's own parts (info, the two gateway responses).
+ */
+const REST_BODY_BYTES = { preflight: 1850, method: 400, parameter: 80, document: 2500 } as const;
+/** What `*` in a wildcard origin becomes in the preflight template's pattern (one DNS label) minus its one byte. */
+const PATTERN_LABEL_BYTES = 33;
 /** Function URL CORS: AllowOrigins up to 100 items of 1-253 characters; AllowMethods up to 6 items. */
 const FUNCTION_URL_LIMITS = { origins: 100, originLength: 253, methods: 6 } as const;
 const FUNCTION_URL_METHODS = new Set(['GET', 'PUT', 'HEAD', 'POST', 'PATCH', 'DELETE', '*']);
@@ -69,6 +87,8 @@ export function checkRules(spec: Spec, wellFormed: WellFormed = () => true): Rul
   checkRoutes(spec, api, wellFormed, errors, warnings);
   if (ok(['cors', 'allowMethods'], ['routes'])) checkMethods(spec, api, credentials, errors, warnings);
   if (originsOk && headersOk) checkEnvironmentSize(spec, lists, errors);
+  if (api === 'rest' && originsOk && headersOk && ok(['routes'], ['cors', 'allowMethods'], ['frontend']))
+    checkRestQuotas(spec, lists, errors, warnings);
   if (originsOk && ok(['frontend'])) checkSharedHosting(spec, lists, credentials, errors, warnings);
 
   const maxAge = ok(['cors', 'maxAge']) ? (spec.cors.maxAge ?? DEFAULTS.maxAge) : 0;
@@ -637,6 +657,78 @@ function checkEnvironmentSize(
         path: list.path,
         message: `${list.origins.length} origins need about ${size} bytes of Lambda environment; Lambda allows ${LAMBDA_ENV_LIMIT} bytes in all`,
         fix: 'use a wildcard such as "https://*.example.com" (api: rest) or fewer origins',
+      });
+    }
+  }
+}
+
+/**
+ * The REST API's resources (the root, every route path and every parent path) and the size of its OpenAPI
+ * document, estimated for each origin list (the document is rendered with one stage's list). Routes whose path
+ * is invalid are left out: they have their own error. The size limit cannot be raised, so it is an error.
+ */
+function checkRestQuotas(
+  spec: Spec,
+  lists: Array<{ path: PathPart[]; origins: readonly string[] }>,
+  errors: Issue[],
+  warnings: Issue[],
+): void {
+  const paths = new Map<string, { parameters: number; methods: number }>();
+  for (const route of spec.routes ?? []) {
+    const parsed = parseRoutePath(route.path);
+    if ('reason' in parsed) continue;
+    const parts = parsed.segments.map((s) =>
+      s.kind === 'literal' ? s.value : s.kind === 'param' ? `{${s.name}}` : `{${s.name}+}`,
+    );
+    // Every parent path is a resource with its own preflight; the root has a path item only for a route on "/".
+    for (let i = parts.length === 0 ? 0 : 1; i <= parts.length; i++) {
+      const key = `/${parts.slice(0, i).join('/')}`;
+      const entry = paths.get(key) ?? {
+        parameters: parsed.segments.slice(0, i).filter((s) => s.kind !== 'literal').length,
+        methods: 0,
+      };
+      if (i === parts.length) entry.methods += new Set(route.methods).size;
+      paths.set(key, entry);
+    }
+  }
+  const resources = paths.size + (paths.has('/') ? 0 : 1);
+  // A warning, not an error: AWS raises this quota on request, and an account that has it must not be refused.
+  if (resources > REST_LIMITS.resources) {
+    warnings.push({
+      code: 'rest-too-many-resources',
+      path: ['routes'],
+      message: `the routes need ${resources} API Gateway resources (the root, every path and every parent path); API Gateway refuses the API beyond ${REST_LIMITS.resources} unless AWS has raised this account's "Resources per API" quota`,
+      fix: 'serve related routes from one greedy path such as "/files/{proxy+}" and route in your code, or ask AWS for a higher quota before you apply',
+    });
+  }
+
+  const headerText =
+    (spec.cors.allowMethods ?? []).join(',').length +
+    (spec.cors.allowHeaders ?? DEFAULTS.allowHeaders).join(',').length +
+    (spec.cors.exposeHeaders ?? []).join(',').length;
+  let items = 0;
+  for (const p of paths.values())
+    items +=
+      REST_BODY_BYTES.preflight +
+      headerText +
+      p.methods * REST_BODY_BYTES.method +
+      p.parameters * REST_BODY_BYTES.parameter;
+  const website = (spec.frontend?.enabled ?? DEFAULTS.frontend.enabled) ? WEBSITE_ORIGIN_RESERVE : 0;
+  for (const list of lists) {
+    // Each preflight template lists the exact origins and the wildcard patterns, as JSON inside a JSON string.
+    const originBytes = list.origins.reduce(
+      (n, o) =>
+        n + o.length + 4 + (o.includes('*') && o !== '*' ? PATTERN_LABEL_BYTES + 2 * (o.split('.').length - 1) : 0),
+      website,
+    );
+    const bytes = REST_BODY_BYTES.document + 2 * headerText + items + paths.size * originBytes;
+    if (bytes > REST_LIMITS.bodyBytes) {
+      const mb = (n: number) => (n / (1024 * 1024)).toFixed(1);
+      errors.push({
+        code: 'rest-definition-too-large',
+        path: list.path,
+        message: `with these ${list.origins.length} origins, the REST API's OpenAPI definition (${paths.size} paths, each with its preflight template listing the origins) would be about ${mb(bytes)} MB; API Gateway accepts at most ${mb(REST_LIMITS.bodyBytes)} MB`,
+        fix: 'use fewer routes (one greedy path such as "/files/{proxy+}" serves many) or fewer origins (a wildcard such as "https://*.example.com" covers many)',
       });
     }
   }

@@ -31,6 +31,16 @@ export interface ModuleFilesOptions {
 
 export const MANIFEST_FILE = '.cors-gen.json';
 
+/**
+ * What Terraform writes into the module folder when it is run there as a root module: its working folder (with
+ * the Lambda zip), local state (`terraform.tfstate`, its backups, the lock file `.terraform.tfstate.lock.info`
+ * and `terraform.tfstate.d/<workspace>/`), and crash logs; as in github/gitignore's `Terraform.gitignore`. State
+ * holds secrets in plain text (https://developer.hashicorp.com/terraform/language/state/sensitive-data).
+ * `lambda.zip` is where earlier versions wrote the zip. `.terraform.lock.hcl` stays: HashiCorp advises
+ * committing it.
+ */
+const GITIGNORE = ['.terraform/', '*.tfstate', '*.tfstate.*', 'crash.log', 'crash.*.log', 'lambda.zip'];
+
 /** Which top-level keys of the document go to which file (terraform-aws-modules' layout). */
 export const MODULE_SPLIT: ReadonlyArray<[string, readonly string[]]> = [
   ['versions', ['terraform']],
@@ -80,8 +90,7 @@ export async function buildModuleFiles(model: CorsModel, options: ModuleFilesOpt
     'README.md',
     moduleReadme(model, { document, header, format: options.format, specFile, version: options.version }),
   );
-  // The zip archive_file builds at plan time is an artifact, not source.
-  generated.set('.gitignore', `${comment}\nlambda.zip\n.terraform/\n`);
+  generated.set('.gitignore', `${comment}\n${GITIGNORE.join('\n')}\n`);
 
   return { generated: sorted(generated), userOwned: sorted(new Map(Object.entries(lambda.userOwned))), document };
 }

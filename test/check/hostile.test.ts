@@ -79,7 +79,7 @@ describe('hostile servers', () => {
       maxBodyBytes: 256 * 1024,
       timeoutMs: 5000,
     });
-    expect(small.error.kind).toBe('network');
+    expect(small.error.code).toBe('network-too-large');
     expect(small.error.detail).toBe('too-large');
     expect(small.error.message).toMatch(/body .* exceeds 262144 bytes/);
     // The default cap (API Gateway's 10 MB limit) bounds it too, well within the deadline.
@@ -266,7 +266,7 @@ describe('network failures', () => {
         method: 'GET',
         url,
       });
-      expect(e.kind).toBe('dns');
+      expect(e.reason).toBe('dns');
       expect(e.message).toMatch(/cannot resolve the host "nope\.example"/);
     }
   });

@@ -72,7 +72,11 @@ describe('exported constructs, built directly in a user stack', () => {
     });
     expect(fn.environment.variables).toEqual({ CORS_ALLOWED_ORIGINS: 'https://app.example.com' });
     expect(only(doc, 'aws_cloudwatch_log_group')).toMatchObject({ name: '/aws/lambda/orders', retention_in_days: 14 });
-    expect(only(doc, 'aws_iam_role').name).toBe('orders-lambda');
+    expect(only(doc, 'aws_iam_role')).toMatchObject({
+      name_prefix: '${substr("orders-", 0, 38)}',
+      lifecycle: { create_before_destroy: true },
+    });
+    expect(only(doc, 'aws_iam_role')).not.toHaveProperty('name');
     expect(only(doc, 'aws_iam_role_policy_attachment').policy_arn).toMatch(
       /:iam::aws:policy\/service-role\/AWSLambdaBasicExecutionRole$/,
     );

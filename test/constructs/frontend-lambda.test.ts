@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { ARCHIVE_EXCLUDES } from '../../src/constructs/cors-lambda.js';
 import { doc, locals, resource, resources, spec, type Body } from '../support/synth.js';
 
 const WEBSITE_ORIGIN = 'http://${aws_s3_bucket_website_configuration.site.website_endpoint}';
@@ -118,7 +119,8 @@ describe('CorsLambda', () => {
     expect((d.data as Record<string, Record<string, Body>>).archive_file!.lambda).toEqual({
       type: 'zip',
       source_dir: '${path.module}/lambda',
-      output_path: '${path.module}/lambda.zip',
+      output_path: '${path.root}/.terraform/cors-gen/${var.name_prefix}.zip',
+      excludes: [...ARCHIVE_EXCLUDES],
       output_file_mode: '0644',
     });
   });

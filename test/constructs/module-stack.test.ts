@@ -25,7 +25,7 @@ describe('CorsModuleStack: a module, not a root stack', () => {
       expect(Object.keys(terraform)).toEqual(['required_version', 'required_providers']);
       expect(terraform.required_version).toBe('>= 1.5.0');
       // The lowest releases that accept what the module uses (src/synth/provider-floors.ts).
-      expect(terraform.required_providers.archive).toEqual({ source: 'hashicorp/archive', version: '>= 2.2' });
+      expect(terraform.required_providers.archive).toEqual({ source: 'hashicorp/archive', version: '>= 2.5' });
       expect(terraform.required_providers.aws).toEqual({
         source: 'hashicorp/aws',
         version: api === 'function-url' ? '>= 6.28' : '>= 5.77',

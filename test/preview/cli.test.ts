@@ -162,7 +162,7 @@ describe('cors-gen preview refuses to start, with the reason', () => {
     const r = await cli(['preview', '--module', modules.dirs.get('orders-api')!, '--stage', 'staging']);
     expect(r.code).toBe(2);
     expect(r.stderr).toBe(
-      'error --stage "staging": the module has no such stage; its stages are dev; use --stage dev, or add stages.staging.allowOrigins to the spec and run "cors-gen generate"\n',
+      'cors-gen: --stage "staging": the module has no such stage; its stages are dev\n  fix: use --stage dev, or add stages.staging.allowOrigins to the spec and run "cors-gen generate"\n',
     );
     const json = await cli(['preview', '--module', modules.dirs.get('orders-api')!, '--stage', 'staging', '--json']);
     expect(JSON.parse(json.stdout)).toEqual({

@@ -127,7 +127,7 @@ describe('a spec whose only local origin is in a stage', () => {
       expect(r.code).toBe(2);
       const fix = `stop what listens on port ${port} and run the preview again, or add another origin such as http://localhost:${port + 1} to stages.dev.allowOrigins, run "cors-gen generate", then "cors-gen preview --stage dev --site-port ${port + 1}"`;
       expect(r.stderr).toContain(
-        `error http://localhost:${port}, the local origin stage dev allows, cannot be served: port ${port} is in use (often by your own dev server); ${fix}\n`,
+        `cors-gen: http://localhost:${port}, the local origin stage dev allows, cannot be served: port ${port} is in use (often by your own dev server)\n  fix: ${fix}\n`,
       );
       const json = await run(dir, ['--json']);
       expect(JSON.parse(json.stdout)).toEqual({
@@ -149,7 +149,7 @@ describe('a spec whose only local origin is in a stage', () => {
     const other = port === 65535 ? 1024 : port + 1;
     expect(r.code).toBe(2);
     expect(r.stderr).toBe(
-      `error --site-port ${other}: no local origin stage dev allows has that port (it allows http://localhost:${port}), and the demo page must be served on an allowed origin; leave --site-port out, or add http://localhost:${other} to stages.dev.allowOrigins, run "cors-gen generate" and preview again\n`,
+      `cors-gen: --site-port ${other}: no local origin stage dev allows has that port (it allows http://localhost:${port}), and the demo page must be served on an allowed origin\n  fix: leave --site-port out, or add http://localhost:${other} to stages.dev.allowOrigins, run "cors-gen generate" and preview again\n`,
     );
   });
 });
@@ -192,7 +192,7 @@ describe('a spec with no origin the preview can serve', () => {
   it('says which origin to add, where, and what to run, and exits 1', async () => {
     const r = await run(dir, []);
     expect(r.code).toBe(1);
-    expect(r.stderr).toBe(`error ${message}; ${fix}\n`);
+    expect(r.stderr).toBe(`cors-gen: ${message}\n  fix: ${fix}\n`);
     expect(r.stdout).toBe('');
   });
 
@@ -212,7 +212,7 @@ describe('a spec with no origin the preview can serve', () => {
     const r = await run(dir, ['api/spec.yaml']);
     expect(r.code).toBe(1);
     expect(r.stderr).toContain(
-      '; add http://localhost:5173 to stages.dev.allowOrigins in api/spec.yaml, run "cors-gen generate --spec api/spec.yaml", then "cors-gen preview --spec api/spec.yaml --stage dev"\n',
+      '\n  fix: add http://localhost:5173 to stages.dev.allowOrigins in api/spec.yaml, run "cors-gen generate --spec api/spec.yaml", then "cors-gen preview --spec api/spec.yaml --stage dev"\n',
     );
   });
 
@@ -220,7 +220,7 @@ describe('a spec with no origin the preview can serve', () => {
     const r = await run(dir, ['--stage', 'dev']);
     expect(r.code).toBe(1);
     expect(r.stderr).toContain(
-      'error no origin the module allows can be served locally (stage dev allows https://dev.mycorp.io): ',
+      'cors-gen: no origin the module allows can be served locally (stage dev allows https://dev.mycorp.io): ',
     );
   });
 
@@ -229,7 +229,7 @@ describe('a spec with no origin the preview can serve', () => {
     const r = await run(bare, []);
     expect(r.code).toBe(1);
     expect(r.stderr).toBe(
-      'error no origin the module allows can be served locally (the defaults allow https://app.mycorp.io): without an S3 website in the module, the preview serves its demo page on an allowed http://localhost:<port> or http://127.0.0.1:<port> origin; add a dev stage to cors-gen.yaml (stages: { dev: { allowOrigins: [http://localhost:5173] } }), run "cors-gen generate", then "cors-gen preview --stage dev"\n',
+      'cors-gen: no origin the module allows can be served locally (the defaults allow https://app.mycorp.io): without an S3 website in the module, the preview serves its demo page on an allowed http://localhost:<port> or http://127.0.0.1:<port> origin\n  fix: add a dev stage to cors-gen.yaml (stages: { dev: { allowOrigins: [http://localhost:5173] } }), run "cors-gen generate", then "cors-gen preview --stage dev"\n',
     );
   });
 

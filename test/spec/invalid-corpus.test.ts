@@ -87,6 +87,7 @@ describe('the invalid-spec corpus', () => {
       'too-many-origins',
       'origin-too-long',
       'origins-too-large',
+      'rest-definition-too-large',
       // the file itself
       'duplicate-key',
       'syntax',

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { action, type CliContext } from '../context.js';
-import { ExternalError, UsageError } from '../../errors.js';
+import { UsageError } from '../../errors.js';
 import { JSON_SCHEMA_VERSION, paint } from '../output.js';
 import { liveFindings, printReport, reportOption, type ReportFormat } from '../../report/index.js';
 
@@ -76,10 +76,7 @@ export function registerCheck(program: Command, ctx: CliContext): void {
           });
         } catch (e) {
           // Network messages can quote what a server sent (a certificate's names): escaped like the report.
-          // The code tells a script a network failure ("network-refused") from a bad argument ("usage").
-          if (e instanceof CheckError && e.kind === 'network')
-            throw new ExternalError(terminalText(e.message), { code: `network-${e.detail ?? 'error'}` });
-          if (e instanceof CheckError) throw new UsageError(terminalText(e.message));
+          if (e instanceof CheckError) e.message = terminalText(e.message);
           throw e;
         } finally {
           progress?.done();

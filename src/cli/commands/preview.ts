@@ -3,7 +3,7 @@ import path from 'node:path';
 import type { Command } from 'commander';
 import { InvalidArgumentError } from 'commander';
 import { action, type CliContext, type Outcome } from '../context.js';
-import type { ErrorKind } from '../../errors.js';
+import { InvalidInputError, UsageError } from '../../errors.js';
 import { paint, printIssues, printJson, type Output } from '../output.js';
 
 interface PreviewFlags {
@@ -16,15 +16,6 @@ interface PreviewFlags {
   siteDir?: string;
   host: string;
   json?: boolean;
-}
-
-/** Why the preview did not start: printed on stderr, and under --json as `{"ok":false,"error":{...}}` on stdout. */
-interface Failure {
-  /** Whose problem it is: `main` maps it to the exit code. */
-  readonly kind: ErrorKind;
-  readonly code: string;
-  readonly message: string;
-  readonly fix?: string | undefined;
 }
 
 function port(value: string): number {
@@ -78,20 +69,12 @@ export function registerPreview(program: Command, ctx: CliContext): void {
         // Listening from the start: a signal while the preview starts also ends it cleanly, once it has started.
         const stopped = untilSignal();
         try {
-          const result = await serve(ctx, spec, flags, stopped.promise);
-          return typeof result === 'string' ? result : fail(ctx.output, flags, result);
+          return await serve(ctx, spec, flags, stopped.promise);
         } finally {
           stopped.dispose();
         }
       }),
     );
-}
-
-function fail(o: Output, flags: PreviewFlags, f: Failure): Outcome {
-  if (flags.json)
-    printJson(o, { ok: false, error: { code: f.code, message: f.message, ...(f.fix ? { fix: f.fix } : {}) } }, true);
-  o.err(`${paint(o, 'red', 'error')} ${f.message}${f.fix ? `; ${f.fix}` : ''}`);
-  return f.kind;
 }
 
 /** Starts the preview, prints where it listens, and serves until `stopped`. */
@@ -100,27 +83,18 @@ async function serve(
   specArg: string | undefined,
   flags: PreviewFlags,
   stopped: Promise<NodeJS.Signals>,
-): Promise<Outcome | Failure> {
+): Promise<Outcome> {
   const o = ctx.output;
   if (specArg !== undefined && flags.spec !== undefined && path.resolve(specArg) !== path.resolve(flags.spec)) {
-    return {
-      kind: 'usage',
-      code: 'usage',
-      message: `two specs given: ${specArg} and --spec ${flags.spec}`,
-      fix: 'give one',
-    };
+    throw new UsageError(`two specs given: ${specArg} and --spec ${flags.spec}`, { fix: 'give one' });
   }
   const specFile = specArg ?? flags.spec;
   if (flags.module !== undefined && specFile !== undefined) {
-    return {
-      kind: 'usage',
-      code: 'usage',
-      message: `both a spec (${specFile}) and --module ${flags.module} given`,
+    throw new UsageError(`both a spec (${specFile}) and --module ${flags.module} given`, {
       fix: 'give the spec (its module is generated/<name>) or the module folder',
-    };
+    });
   }
   const fromSpec = flags.module === undefined ? await moduleFromSpec(o, specFile) : { dir: flags.module };
-  if ('kind' in fromSpec) return fromSpec;
   const moduleDir = fromSpec.dir;
   if (flags.siteDir) {
     let folder = false;
@@ -130,15 +104,12 @@ async function serve(
       // reported below
     }
     if (!folder)
-      return {
-        kind: 'usage',
-        code: 'usage',
-        message: `--site-dir ${flags.siteDir}: not a folder`,
+      throw new UsageError(`--site-dir ${flags.siteDir}: not a folder`, {
         fix: 'pass the folder that holds your built frontend (its index.html)',
-      };
+      });
   }
   // Loaded only here: the preview never loads CDKTF, and other commands never load the preview.
-  const { startPreview, ModuleError, PreviewSetupError, terminalText } = await import('../../preview/index.js');
+  const { startPreview, ModuleError, terminalText } = await import('../../preview/index.js');
   let preview: Awaited<ReturnType<typeof startPreview>>;
   try {
     preview = await startPreview({
@@ -160,14 +131,8 @@ async function serve(
         ),
     });
   } catch (e) {
-    if (e instanceof ModuleError)
-      return {
-        kind: 'invalid',
-        code: e.code,
-        message: e.code === 'cannot-serve' ? `cannot serve ${moduleDir}: ${e.message}` : e.message,
-        fix: e.fix,
-      };
-    if (e instanceof PreviewSetupError) return { kind: 'external', code: e.code, message: e.message, fix: e.fix };
+    // `main` prints every refusal, with the one --json envelope; this only says which module it was.
+    if (e instanceof ModuleError && e.code === 'cannot-serve') e.message = `cannot serve ${moduleDir}: ${e.message}`;
     throw e;
   }
   const stage = preview.stage;
@@ -207,29 +172,18 @@ async function serve(
 }
 
 /** `<out>/<name>` of the spec, with a warning when the module was generated from another version of it. */
-async function moduleFromSpec(
-  o: Output,
-  specFile: string | undefined,
-): Promise<{ dir: string; spec: string } | Failure> {
-  const [{ loadSpec, resolveSpecFile, SpecFileError }, { DEFAULT_OUT_DIR }] = await Promise.all([
+async function moduleFromSpec(o: Output, specFile: string | undefined): Promise<{ dir: string; spec: string }> {
+  const [{ loadSpec, resolveSpecFile }, { DEFAULT_OUT_DIR }] = await Promise.all([
     import('../../spec/load.js'),
     import('../../synth/generate.js'),
   ]);
-  let loaded: Awaited<ReturnType<typeof loadSpec>>;
-  try {
-    loaded = await loadSpec(resolveSpecFile(specFile));
-  } catch (e) {
-    if (e instanceof SpecFileError) return { kind: 'external', code: 'unreadable', message: e.message };
-    throw e;
-  }
+  const loaded = await loadSpec(resolveSpecFile(specFile));
   if (!loaded.ok) {
     printIssues(o, loaded.errors, loaded.warnings);
-    return {
-      kind: 'invalid',
+    throw new InvalidInputError(`${loaded.file}: ${loaded.errors.length} error(s)`, {
       code: 'invalid-spec',
-      message: `${loaded.file}: ${loaded.errors.length} error(s)`,
       fix: 'fix the spec ("cors-gen validate" lists the errors), run "cors-gen generate", then preview',
-    };
+    });
   }
   const dir = path.join(DEFAULT_OUT_DIR, loaded.model.name);
   const recorded = recordedSpecHash(dir);
