@@ -9,7 +9,7 @@ import {
   type RawBody as Body,
 } from '../terraform/document.js';
 import type { TerraformDocument } from './clean-document.js';
-import { compareVersions, PROVIDER_FLOORS, usesFloor } from './provider-floors.js';
+import { compareVersions, constraintMinimum, PROVIDER_FLOORS, usesFloor } from './provider-floors.js';
 
 /**
  * What AWS (or Terraform's plan) would reject, or silently get wrong, in a synthesized module — checked on the
@@ -205,7 +205,7 @@ const RULES: readonly Check[] = [
       ];
       for (const floor of PROVIDER_FLOORS) {
         const declared = asBody(providers[floor.provider]).version;
-        const admitted = minimumVersion(declared);
+        const admitted = constraintMinimum(declared);
         for (const { kind, block } of blocks) {
           if (!usesFloor(floor, { kind, type: block.type, body: block.body })) continue;
           if (!admitted || compareVersions(admitted, floor.version) < 0) {
@@ -820,11 +820,4 @@ function wholeReferences(value: unknown): Set<string> {
   ))
     out.add(m[1]!);
   return out;
-}
-
-/** The version a `>= x.y[.z]` constraint starts at, as `x.y.z`. */
-function minimumVersion(constraint: unknown): string | undefined {
-  if (typeof constraint !== 'string') return undefined;
-  const m = />=\s*(\d+)(?:\.(\d+))?(?:\.(\d+))?/.exec(constraint);
-  return m ? `${m[1]}.${m[2] ?? 0}.${m[3] ?? 0}` : undefined;
 }

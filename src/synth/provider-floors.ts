@@ -217,6 +217,13 @@ export function minimumVersion(
   return highest === undefined ? undefined : `>= ${highest.replace(/\.0$/, '')}`;
 }
 
+/** The version a `>= x.y[.z]` constraint (possibly followed by an upper bound) starts at, as `x.y.z`. */
+export function constraintMinimum(constraint: unknown): string | undefined {
+  if (typeof constraint !== 'string') return undefined;
+  const m = /^\s*>=\s*(\d+)(?:\.(\d+))?(?:\.(\d+))?/.exec(constraint);
+  return m ? `${m[1]}.${m[2] ?? 0}.${m[3] ?? 0}` : undefined;
+}
+
 /** Orders `major.minor.patch` versions numerically. */
 export function compareVersions(a: string, b: string): number {
   const pa = a.split('.').map(Number);

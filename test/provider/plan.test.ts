@@ -13,7 +13,7 @@ import path from 'node:path';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildModuleFiles } from '../../src/synth/module-files.js';
-import { compareVersions, declaredBlocks } from '../../src/synth/provider-floors.js';
+import { compareVersions, constraintMinimum, declaredBlocks } from '../../src/synth/provider-floors.js';
 import { modelOf, validSpec } from '../support/reliability-specs.js';
 import {
   addModule,
@@ -36,11 +36,11 @@ const LOCAL_DATA_SOURCES = new Set(['aws_partition', 'aws_region', 'archive_file
 
 const skipped = unavailable();
 
-/** `>= x.y[.z]` -> whether `version` satisfies it. */
+/** Whether a `>= x.y[.z]` constraint admits `version`. */
 function admits(constraint: string, version: string): boolean {
-  const m = />=\s*(\d+(?:\.\d+){0,2})/.exec(constraint);
-  if (!m) throw new Error(`not a minimum version: ${constraint}`);
-  return compareVersions(m[1]!, version) <= 0;
+  const minimum = constraintMinimum(constraint);
+  if (!minimum) throw new Error(`not a minimum version: ${constraint}`);
+  return compareVersions(minimum, version) <= 0;
 }
 
 describe.skipIf(skipped !== undefined)(

@@ -181,18 +181,15 @@ export interface Diagnostic {
 
 /** The diagnostics of a `-json` run (`validate -json` prints one document, `plan -json` a stream of lines). */
 export function diagnostics(stdout: string): Diagnostic[] {
-  const out: Diagnostic[] = [];
-  const trimmed = stdout.trim();
-  if (trimmed.startsWith('{') && trimmed.includes('"format_version"') && !trimmed.includes('\n{')) {
-    out.push(...((JSON.parse(trimmed) as { diagnostics?: Diagnostic[] }).diagnostics ?? []));
-    return out;
+  try {
+    return (JSON.parse(stdout) as { diagnostics?: Diagnostic[] }).diagnostics ?? [];
+  } catch {
+    return stdout
+      .split('\n')
+      .filter((line) => line.startsWith('{'))
+      .map((line) => JSON.parse(line) as { type?: string; diagnostic?: Diagnostic })
+      .flatMap((m) => (m.type === 'diagnostic' && m.diagnostic ? [m.diagnostic] : []));
   }
-  for (const line of trimmed.split('\n')) {
-    if (!line.startsWith('{')) continue;
-    const msg = JSON.parse(line) as { type?: string; diagnostic?: Diagnostic };
-    if (msg.type === 'diagnostic' && msg.diagnostic) out.push(msg.diagnostic);
-  }
-  return out;
 }
 
 /** The module key a diagnostic is about (`module.<key>.` address or `modules/<key>/` file), if any. */
