@@ -34,7 +34,6 @@ export interface TerraformResult {
   readonly output: string;
 }
 
-/* eslint-disable @typescript-eslint/no-explicit-any -- the model file is plain JSON written by aws-model.mjs */
 export type Model = any;
 
 /**
@@ -128,7 +127,7 @@ export class Workspace {
 
   async apply(moduleDir: string, vars: readonly string[] = []): Promise<TerraformResult> {
     await this.use(moduleDir);
-    return this.terraform(['apply', '-auto-approve', '-input=false', '-no-color', '-refresh=false', '-parallelism=4', ...this.vars(vars)]);
+    return this.terraform(['apply', '-auto-approve', '-input=false', '-no-color', '-refresh=false', '-parallelism=10', ...this.vars(vars)]);
   }
 
   /** `plan -detailed-exitcode`: 0 when the state matches the configuration, 2 when there are changes. */
@@ -139,7 +138,7 @@ export class Workspace {
 
   async destroy(moduleDir: string, vars: readonly string[] = []): Promise<TerraformResult> {
     await this.use(moduleDir);
-    return this.terraform(['destroy', '-auto-approve', '-input=false', '-no-color', '-refresh=false', '-parallelism=4', ...this.vars(vars)]);
+    return this.terraform(['destroy', '-auto-approve', '-input=false', '-no-color', '-refresh=false', '-parallelism=10', ...this.vars(vars)]);
   }
 
   vars(vars: readonly string[]): string[] {
@@ -264,8 +263,11 @@ export function servedMismatches(served: Served, expected: Expected): string[] {
     const params = served.gatewayResponses[type]?.responseParameters ?? {};
     const credentials = params['gatewayresponse.header.Access-Control-Allow-Credentials'];
     if ((credentials === "'true'") !== expected.credentials) out.push(`${type}: Allow-Credentials ${String(credentials)}`);
-    const origin = String(params['gatewayresponse.header.Access-Control-Allow-Origin'] ?? '').replace(/^'|'$/g, '');
-    if (!expected.origins.includes(origin)) out.push(`${type}: Allow-Origin ${origin}`);
+    const origin = String(params['gatewayresponse.header.Access-Control-Allow-Origin'] ?? '');
+    // Without credentials a gateway response may echo the request's Origin (a mapping expression, unquoted);
+    // with credentials it must name one allowed origin as a literal ('...').
+    const echoes = origin === 'method.request.header.origin' && !expected.credentials;
+    if (!echoes && !expected.origins.includes(origin.replace(/^'|'$/g, ''))) out.push(`${type}: Allow-Origin ${origin}`);
   }
   return out;
 }
@@ -274,4 +276,39 @@ export function servedMismatches(served: Served, expected: Expected): string[] {
 export function copyModule(from: string, to: string): void {
   rmSync(to, { recursive: true, force: true });
   cpSync(from, to, { recursive: true });
+}
+
+export interface ServeOptions {
+  /** @default the spec's `stage` */
+  readonly stage?: string;
+  /** The origins the workspace's variables allow. @default the spec's */
+  readonly origins?: readonly string[];
+  /** @default the spec's `name` */
+  readonly functionName?: string;
+}
+
+/**
+ * Everything that differs between what a workspace's REST API stage serves (from the model) and what `spec`
+ * asks for: routes, preflights, CORS values, the function's runtime and its permission for the API.
+ */
+export function restMismatches(account: Account, ws: Workspace, spec: Spec, options: ServeOptions = {}): string[] {
+  const siteId = ws.idOf('aws_s3_bucket_website_configuration.site');
+  const websiteOrigin = siteId ? `http://${computed('website_endpoint', siteId)}` : undefined;
+  const out = servedMismatches(
+    servedRest(account, ws, options.stage ?? String(spec.stage ?? 'prod')),
+    expectedRest(spec, websiteOrigin, options.origins),
+  );
+  const fn = account.model.regions[ws.region]?.functions[options.functionName ?? String(spec.name)];
+  if (!fn) return [...out, 'no Lambda function'];
+  if (fn.runtime !== spec.lambda.runtime) out.push(`runtime ${String(fn.runtime)}`);
+  const executionArn = computed('execution_arn', ws.idOf('aws_api_gateway_rest_api.api')!);
+  if (!Object.values<any>(fn.permissions).some((p) => String(p.sourceArn).startsWith(executionArn)))
+    out.push('no permission for the API to invoke the function');
+  return out;
+}
+
+/** The part of Terraform's output worth reading when a step fails: its errors, else its last lines. */
+export function failureText(output: string): string {
+  const at = output.indexOf('Error:');
+  return (at >= 0 ? output.slice(at) : output.slice(-3000)).slice(0, 6000);
 }
