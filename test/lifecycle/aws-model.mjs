@@ -158,13 +158,23 @@ function importBody(api, body, mode) {
   }
   if (!doc || typeof doc !== 'object' || (!doc.openapi && !doc.swagger) || typeof doc.paths !== 'object')
     throw new AwsError('BadRequestException', 'Invalid OpenAPI input.');
+  const byPath = new Map([['/', api.rootId]]);
+  for (const [id] of Object.entries(api.resources)) byPath.set(fullPath(api, id), id);
   if (mode === 'overwrite') {
-    api.resources = { [api.rootId]: { parentId: null, pathPart: '' } };
+    // The documentation does not say whether a resource keeps its id when the new definition has the same
+    // path; the model assumes it does, the case in which a later DeleteResource/DeleteMethod of a per-resource
+    // object can still reach what the body defined.
+    const kept = new Set(['/']);
+    for (const p of Object.keys(doc.paths)) p.split('/').forEach((_, i, all) => kept.add(all.slice(0, i + 1).join('/') || '/'));
+    for (const [p, id] of [...byPath]) {
+      if (kept.has(p) || !api.resources[id]) continue;
+      deleteResourceTree(api, id);
+      byPath.delete(p);
+    }
+    for (const p of [...byPath.keys()]) if (!api.resources[byPath.get(p)]) byPath.delete(p);
     api.methods = {};
     api.gatewayResponses = {};
   }
-  const byPath = new Map([['/', api.rootId]]);
-  for (const [id] of Object.entries(api.resources)) byPath.set(fullPath(api, id), id);
   const resourceFor = (p) => {
     if (byPath.has(p)) return byPath.get(p);
     const cut = p.lastIndexOf('/');
