@@ -60,8 +60,8 @@ export function handle(model, op, call, callRegion) {
   }
 }
 
-/** A computed attribute as the replica writes it: `<attr>-<replica id>`. */
-function computed(attr, id) {
+/** A computed attribute (`.arn`, `.invoke_arn`, ...) as the replica writes it: `<attr>-<replica id>`. */
+export function computed(attr, id) {
   return `${attr}-${id}`;
 }
 
@@ -77,10 +77,6 @@ function restApi(r, ref) {
   const api = r.restApis[idOf(ref)];
   if (!api) throw new AwsError('NotFoundException', 'Invalid REST API identifier specified');
   return api;
-}
-
-function roleByName(model, name) {
-  return model.roles[name];
 }
 
 function functionByRef(model, r, ref) {
@@ -114,7 +110,10 @@ function checkSiblings(api, id, parentId, pathPart) {
   for (const [otherId, other] of Object.entries(api.resources)) {
     if (otherId === id || other.parentId !== parentId) continue;
     if (other.pathPart === pathPart)
-      throw new AwsError('ConflictException', `Another resource with the same parent already has this name: ${pathPart}`);
+      throw new AwsError(
+        'ConflictException',
+        `Another resource with the same parent already has this name: ${pathPart}`,
+      );
     if (isVariable(pathPart) && isVariable(other.pathPart))
       throw new AwsError(
         'BadRequestException',
@@ -124,7 +123,8 @@ function checkSiblings(api, id, parentId, pathPart) {
 }
 
 function deleteResourceTree(api, id) {
-  for (const [childId, child] of Object.entries(api.resources)) if (child.parentId === id) deleteResourceTree(api, childId);
+  for (const [childId, child] of Object.entries(api.resources))
+    if (child.parentId === id) deleteResourceTree(api, childId);
   for (const key of Object.keys(api.methods)) if (key.startsWith(`${id} `)) delete api.methods[key];
   delete api.resources[id];
 }
@@ -165,7 +165,8 @@ function importBody(api, body, mode) {
     // path; the model assumes it does, the case in which a later DeleteResource/DeleteMethod of a per-resource
     // object can still reach what the body defined.
     const kept = new Set(['/']);
-    for (const p of Object.keys(doc.paths)) p.split('/').forEach((_, i, all) => kept.add(all.slice(0, i + 1).join('/') || '/'));
+    for (const p of Object.keys(doc.paths))
+      p.split('/').forEach((_, i, all) => kept.add(all.slice(0, i + 1).join('/') || '/'));
     for (const [p, id] of [...byPath]) {
       if (kept.has(p) || !api.resources[id]) continue;
       deleteResourceTree(api, id);
@@ -247,9 +248,11 @@ function put(model, r, type, id, a) {
     }
     case 'aws_api_gateway_method': {
       const api = restApi(r, a.rest_api_id);
-      if (!api.resources[a.resource_id]) throw new AwsError('NotFoundException', 'Invalid Resource identifier specified');
+      if (!api.resources[a.resource_id])
+        throw new AwsError('NotFoundException', 'Invalid Resource identifier specified');
       const key = `${a.resource_id} ${a.http_method}`;
-      if (creating && api.methods[key]) throw new AwsError('ConflictException', 'Method already exists for this resource');
+      if (creating && api.methods[key])
+        throw new AwsError('ConflictException', 'Method already exists for this resource');
       api.methods[key] ??= { integration: null, responses: {} };
       break;
     }
@@ -293,13 +296,14 @@ function put(model, r, type, id, a) {
     case 'aws_iam_role': {
       const name = a.name ?? computed('name', id);
       const other = model.roles[name];
-      if (other && other.tfId !== id) throw new AwsError('EntityAlreadyExists', `Role with name ${name} already exists.`);
+      if (other && other.tfId !== id)
+        throw new AwsError('EntityAlreadyExists', `Role with name ${name} already exists.`);
       model.roles[name] = { tfId: id, arn: computed('arn', id), attachments: other?.attachments ?? [] };
       model.objects[id] = { type, name };
       return;
     }
     case 'aws_iam_role_policy_attachment': {
-      const role = roleByName(model, a.role);
+      const role = model.roles[a.role];
       if (!role) throw new AwsError('NoSuchEntity', `The role with name ${a.role} cannot be found.`);
       if (!role.attachments.includes(a.policy_arn)) role.attachments.push(a.policy_arn);
       break;
@@ -314,11 +318,20 @@ function put(model, r, type, id, a) {
     }
     case 'aws_lambda_function': {
       const name = a.function_name;
-      if (creating && r.functions[name]) throw new AwsError('ResourceConflictException', `Function already exist: ${name}`);
+      if (creating && r.functions[name])
+        throw new AwsError('ResourceConflictException', `Function already exist: ${name}`);
       if (!Object.values(model.roles).some((role) => role.arn === a.role))
-        throw new AwsError('InvalidParameterValueException', 'The role defined for the function cannot be assumed by Lambda.');
+        throw new AwsError(
+          'InvalidParameterValueException',
+          'The role defined for the function cannot be assumed by Lambda.',
+        );
       const fn = (r.functions[name] ??= { permissions: {}, url: null });
-      Object.assign(fn, { runtime: a.runtime, handler: a.handler, memorySize: a.memory_size ?? null, timeout: a.timeout ?? null });
+      Object.assign(fn, {
+        runtime: a.runtime,
+        handler: a.handler,
+        memorySize: a.memory_size ?? null,
+        timeout: a.timeout ?? null,
+      });
       model.objects[id] = { type, region, name };
       return;
     }
@@ -346,14 +359,20 @@ function put(model, r, type, id, a) {
     case 'aws_s3_bucket': {
       const name = a.bucket ?? computed('bucket', id);
       if (creating && model.buckets[name])
-        throw new AwsError('BucketAlreadyOwnedByYou', 'Your previous request to create the named bucket succeeded and you already own it.');
+        throw new AwsError(
+          'BucketAlreadyOwnedByYou',
+          'Your previous request to create the named bucket succeeded and you already own it.',
+        );
       const bucket = (model.buckets[name] ??= { region, objects: [] });
       bucket.forceDestroy = a.force_destroy === true;
       model.objects[id] = { type, name };
       return;
     }
     case 'aws_s3_bucket_website_configuration':
-      bucketByRef(model, a.bucket).website = { endpoint: computed('website_endpoint', id), index: a.index_document ?? null };
+      bucketByRef(model, a.bucket).website = {
+        endpoint: computed('website_endpoint', id),
+        index: a.index_document ?? null,
+      };
       break;
     case 'aws_s3_bucket_public_access_block':
       bucketByRef(model, a.bucket).publicAccessBlock = a;
@@ -373,7 +392,11 @@ function put(model, r, type, id, a) {
     case 'aws_apigatewayv2_route': {
       const api = httpApi(r, a.api_id);
       const other = Object.entries(api.routes).find(([otherId, route]) => otherId !== id && route.key === a.route_key);
-      if (other) throw new AwsError('ConflictException', `Unable to complete operation due to concurrent modification. Please try again later.`);
+      if (other)
+        throw new AwsError(
+          'ConflictException',
+          `Unable to complete operation due to concurrent modification. Please try again later.`,
+        );
       api.routes[id] = { key: a.route_key, target: a.target ?? null };
       break;
     }
@@ -398,7 +421,10 @@ function httpApi(r, ref) {
 function remove(model, r, type, id, a) {
   const obj = model.objects[id];
   // The provider treats "not found" on delete as success (e.g. resourceMethodDelete ignores NotFoundException).
-  const api = type.startsWith('aws_api_gateway_') && type !== 'aws_api_gateway_rest_api' ? r.restApis[idOf(a.rest_api_id)] : undefined;
+  const api =
+    type.startsWith('aws_api_gateway_') && type !== 'aws_api_gateway_rest_api'
+      ? r.restApis[idOf(a.rest_api_id)]
+      : undefined;
   switch (type) {
     case 'aws_api_gateway_rest_api':
       delete r.restApis[id];
@@ -472,7 +498,12 @@ function remove(model, r, type, id, a) {
     case 'aws_s3_bucket_policy':
     case 'aws_s3_bucket_cors_configuration': {
       const bucket = model.buckets[a.bucket] ?? model.buckets[model.objects[idOf(a.bucket)]?.name];
-      const key = { aws_s3_bucket_website_configuration: 'website', aws_s3_bucket_public_access_block: 'publicAccessBlock', aws_s3_bucket_policy: 'policy', aws_s3_bucket_cors_configuration: 'cors' }[type];
+      const key = {
+        aws_s3_bucket_website_configuration: 'website',
+        aws_s3_bucket_public_access_block: 'publicAccessBlock',
+        aws_s3_bucket_policy: 'policy',
+        aws_s3_bucket_cors_configuration: 'cors',
+      }[type];
       if (bucket) delete bucket[key];
       return;
     }

@@ -43,7 +43,9 @@ export async function toOpenApiModule(from: string, to: string, forget = true): 
     const p = pathOf(m.body.resource_id) || '/';
     const methodRef = `\${aws_api_gateway_method.${m.name}.http_method}`;
     const integration = doc.ofType('aws_api_gateway_integration').find((i) => i.body.http_method === methodRef)?.body;
-    const response = doc.ofType('aws_api_gateway_integration_response').find((i) => i.body.http_method === methodRef)?.body;
+    const response = doc
+      .ofType('aws_api_gateway_integration_response')
+      .find((i) => i.body.http_method === methodRef)?.body;
     const item = (paths[p] ??= {});
     const params = [...p.matchAll(/\{([^}+]+)\+?\}/g)].map((g) => ({
       name: g[1],

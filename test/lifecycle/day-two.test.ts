@@ -9,7 +9,17 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readModule } from '../../src/terraform/document.js';
-import { Account, computed, failureText, generateModule, restMismatches, servedRest, terraformMissing, Workspace, type Spec } from './harness.js';
+import {
+  Account,
+  computed,
+  failureText,
+  generateModule,
+  restMismatches,
+  servedRest,
+  terraformMissing,
+  Workspace,
+  type Spec,
+} from './harness.js';
 import { moduleFiles } from './replica.js';
 import { stepSpecs } from './specs.js';
 
@@ -36,54 +46,79 @@ describe.skipIf(missing !== undefined)(`day two of the REST example${missing ? `
   });
 
   for (const { step, spec } of steps) {
-    it(`${step.title}: one apply, the stage serves the spec, a second plan shows no changes`, async () => {
-      const dir = modules.get(step.label)!;
-      last = { spec, dir };
-      const applied = await prod.apply(dir);
-      expect(applied.code, failureText(applied.output)).toBe(0);
-      const mismatches = restMismatches(account, prod, spec);
-      expect(mismatches, mismatches.join('\n')).toEqual([]);
-      const plan = await prod.plan(dir);
-      expect(plan.code, failureText(plan.output)).toBe(0);
-    }, TIMEOUT);
+    it(
+      `${step.title}: one apply, the stage serves the spec, a second plan shows no changes`,
+      async () => {
+        const dir = modules.get(step.label)!;
+        last = { spec, dir };
+        const applied = await prod.apply(dir);
+        expect(applied.code, failureText(applied.output)).toBe(0);
+        const mismatches = restMismatches(account, prod, spec);
+        expect(mismatches, mismatches.join('\n')).toEqual([]);
+        const plan = await prod.plan(dir);
+        expect(plan.code, failureText(plan.output)).toBe(0);
+      },
+      TIMEOUT,
+    );
   }
 
-  it('a second stage next to the first (its own state, stages/dev.tfvars) serves its origins; the first is untouched', async () => {
-    const before = servedRest(account, prod, String(last.spec.stage));
-    const dev = new Workspace(account, 'dev');
-    const applied = await dev.apply(last.dir, ['stages/dev.tfvars']);
-    expect(applied.code, failureText(applied.output)).toBe(0);
-    const devOrigins = ['http://localhost:3000', 'https://app.example.com'];
-    expect(restMismatches(account, dev, last.spec, { stage: 'dev', origins: devOrigins, functionName: `${String(last.spec.name)}-dev` })).toEqual([]);
-    const again = await dev.plan(last.dir, ['stages/dev.tfvars']);
-    expect(again.code, failureText(again.output)).toBe(0);
-    expect(servedRest(account, prod, String(last.spec.stage))).toEqual(before);
-  }, TIMEOUT);
+  it(
+    'a second stage next to the first (its own state, stages/dev.tfvars) serves its origins; the first is untouched',
+    async () => {
+      const before = servedRest(account, prod, String(last.spec.stage));
+      const dev = new Workspace(account, 'dev');
+      const applied = await dev.apply(last.dir, ['stages/dev.tfvars']);
+      expect(applied.code, failureText(applied.output)).toBe(0);
+      const devOrigins = ['http://localhost:3000', 'https://app.example.com'];
+      expect(
+        restMismatches(account, dev, last.spec, {
+          stage: 'dev',
+          origins: devOrigins,
+          functionName: `${String(last.spec.name)}-dev`,
+        }),
+      ).toEqual([]);
+      const again = await dev.plan(last.dir, ['stages/dev.tfvars']);
+      expect(again.code, failureText(again.output)).toBe(0);
+      expect(servedRest(account, prod, String(last.spec.stage))).toEqual(before);
+    },
+    TIMEOUT,
+  );
 
-  it('the same module in a second region of the same account applies (no account-global name collides)', async () => {
-    const west = new Workspace(account, 'west', 'us-west-2');
-    const applied = await west.apply(last.dir);
-    expect(applied.code, failureText(applied.output)).toBe(0);
-    expect(restMismatches(account, west, last.spec)).toEqual([]);
-    const again = await west.plan(last.dir);
-    expect(again.code, failureText(again.output)).toBe(0);
-  }, TIMEOUT);
+  it(
+    'the same module in a second region of the same account applies (no account-global name collides)',
+    async () => {
+      const west = new Workspace(account, 'west', 'us-west-2');
+      const applied = await west.apply(last.dir);
+      expect(applied.code, failureText(applied.output)).toBe(0);
+      expect(restMismatches(account, west, last.spec)).toEqual([]);
+      const again = await west.plan(last.dir);
+      expect(again.code, failureText(again.output)).toBe(0);
+    },
+    TIMEOUT,
+  );
 
-  it('destroy after the site was uploaded fails with BucketNotEmpty by default, and succeeds with force_destroy = true', async () => {
-    const bucket = computed('bucket', prod.idOf('aws_s3_bucket.site')!);
-    account.upload(bucket, ['index.html', 'app.js']);
-    const refused = await prod.destroy(last.dir);
-    expect(refused.code).not.toBe(0);
-    expect(refused.output).toContain('BucketNotEmpty: The bucket you tried to delete is not empty');
-    expect(account.model.buckets[bucket]?.objects).toEqual(['index.html', 'app.js']);
+  it(
+    'destroy after the site was uploaded fails with BucketNotEmpty by default, and succeeds with force_destroy = true',
+    async () => {
+      const bucket = computed('bucket', prod.idOf('aws_s3_bucket.site')!);
+      account.upload(bucket, ['index.html', 'app.js']);
+      const refused = await prod.destroy(last.dir);
+      expect(refused.code).not.toBe(0);
+      expect(refused.output).toContain('BucketNotEmpty: The bucket you tried to delete is not empty');
+      expect(account.model.buckets[bucket]?.objects).toEqual(['index.html', 'app.js']);
 
-    const doc = await readModule(moduleFiles(last.dir));
-    expect(doc.variables.get('force_destroy')?.body.default, 'the module has a force_destroy input, false by default').toBe(false);
-    const forced = await prod.apply(last.dir, ['force_destroy=true']);
-    expect(forced.code, failureText(forced.output)).toBe(0);
-    const destroyed = await prod.destroy(last.dir, ['force_destroy=true']);
-    expect(destroyed.code, failureText(destroyed.output)).toBe(0);
-    expect(account.model.buckets[bucket]).toBeUndefined();
-    expect(prod.stateAddresses()).toEqual([]);
-  }, TIMEOUT);
+      const doc = await readModule(moduleFiles(last.dir));
+      expect(
+        doc.variables.get('force_destroy')?.body.default,
+        'the module has a force_destroy input, false by default',
+      ).toBe(false);
+      const forced = await prod.apply(last.dir, ['force_destroy=true']);
+      expect(forced.code, failureText(forced.output)).toBe(0);
+      const destroyed = await prod.destroy(last.dir, ['force_destroy=true']);
+      expect(destroyed.code, failureText(destroyed.output)).toBe(0);
+      expect(account.model.buckets[bucket]).toBeUndefined();
+      expect(prod.stateAddresses()).toEqual([]);
+    },
+    TIMEOUT,
+  );
 });

@@ -11,7 +11,15 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
 import { afterEach, describe, expect, it } from 'vitest';
-import { Account, failureText, generateModule, restMismatches, terraformMissing, Workspace, type Spec } from './harness.js';
+import {
+  Account,
+  failureText,
+  generateModule,
+  restMismatches,
+  terraformMissing,
+  Workspace,
+  type Spec,
+} from './harness.js';
 import { stepSpecs } from './specs.js';
 
 const missing = terraformMissing();
@@ -22,66 +30,81 @@ const frozen = (label: string): { dir: string; spec: Spec } => ({
   spec: parse(readFileSync(path.join(V0, label, 'cors-gen.yaml'), 'utf8')) as Spec,
 });
 
-describe.skipIf(missing !== undefined)(`the frozen per-resource REST module${missing ? ` (skipped: ${missing})` : ''}`, () => {
-  let account: Account | undefined;
-  afterEach(async () => {
-    await account?.stop();
-    account = undefined;
-  });
+describe.skipIf(missing !== undefined)(
+  `the frozen per-resource REST module${missing ? ` (skipped: ${missing})` : ''}`,
+  () => {
+    let account: Account | undefined;
+    afterEach(async () => {
+      await account?.stop();
+      account = undefined;
+    });
 
-  it('keeps serving a removed route: the new deployment is created before the orphaned method is deleted, and the next plan shows no changes', async () => {
-    account = await new Account().start();
-    const ws = new Workspace(account, 'prod');
-    const first = frozen('first-apply');
-    const applied = await ws.apply(first.dir);
-    expect(applied.code, failureText(applied.output)).toBe(0);
-    expect(restMismatches(account, ws, first.spec)).toEqual([]);
+    it(
+      'keeps serving a removed route: the new deployment is created before the orphaned method is deleted, and the next plan shows no changes',
+      async () => {
+        account = await new Account().start();
+        const ws = new Workspace(account, 'prod');
+        const first = frozen('first-apply');
+        const applied = await ws.apply(first.dir);
+        expect(applied.code, failureText(applied.output)).toBe(0);
+        expect(restMismatches(account, ws, first.spec)).toEqual([]);
 
-    const removal = frozen('remove-route');
-    const removed = await ws.apply(removal.dir);
-    expect(removed.code, failureText(removed.output)).toBe(0);
-    expect(restMismatches(account, ws, removal.spec)).toEqual(['stale DELETE /orders/{orderId}']);
-    expect((await ws.plan(removal.dir)).code, 'Terraform sees nothing left to do').toBe(0);
-  }, TIMEOUT);
+        const removal = frozen('remove-route');
+        const removed = await ws.apply(removal.dir);
+        expect(removed.code, failureText(removed.output)).toBe(0);
+        expect(restMismatches(account, ws, removal.spec)).toEqual(['stale DELETE /orders/{orderId}']);
+        expect((await ws.plan(removal.dir)).code, 'Terraform sees nothing left to do').toBe(0);
+      },
+      TIMEOUT,
+    );
 
-  it("cannot rename a path parameter: every apply creates {id} beside {orderId} and API Gateway refuses it", async () => {
-    account = await new Account().start();
-    const ws = new Workspace(account, 'prod');
-    expect((await ws.apply(frozen('first-apply').dir)).code).toBe(0);
-    const rename = frozen('rename-param');
-    for (let attempt = 0; attempt < 2; attempt++) {
-      const applied = await ws.apply(rename.dir);
-      expect(applied.code).not.toBe(0);
-      expect(applied.output.replace(/\s+/g, ' ')).toContain(
-        'BadRequestException: A sibling ({orderId}) of this resource already has a variable path part -- only one is allowed',
-      );
-    }
-  }, TIMEOUT);
+    it(
+      'cannot rename a path parameter: every apply creates {id} beside {orderId} and API Gateway refuses it',
+      async () => {
+        account = await new Account().start();
+        const ws = new Workspace(account, 'prod');
+        expect((await ws.apply(frozen('first-apply').dir)).code).toBe(0);
+        const rename = frozen('rename-param');
+        for (let attempt = 0; attempt < 2; attempt++) {
+          const applied = await ws.apply(rename.dir);
+          expect(applied.code).not.toBe(0);
+          expect(applied.output.replace(/\s+/g, ' ')).toContain(
+            'BadRequestException: A sibling ({orderId}) of this resource already has a variable path part -- only one is allowed',
+          );
+        }
+      },
+      TIMEOUT,
+    );
 
-  it("upgrades to today's generator in one apply, and the upgraded module then removes a route cleanly", async () => {
-    account = await new Account().start();
-    const ws = new Workspace(account, 'prod');
-    expect((await ws.apply(frozen('first-apply').dir)).code).toBe(0);
-    const root = mkdtempSync(path.join(tmpdir(), 'cors-gen-upgrade-'));
-    try {
-      const steps = stepSpecs();
-      const first = steps.find((s) => s.step.label === 'first-apply')!.spec;
-      const upgraded = await generateModule(first, root, 'upgrade');
-      const applied = await ws.apply(upgraded);
-      expect(applied.code, failureText(applied.output)).toBe(0);
-      const afterUpgrade = restMismatches(account, ws, first);
-      expect(afterUpgrade, afterUpgrade.join('\n')).toEqual([]);
-      const again = await ws.plan(upgraded);
-      expect(again.code, failureText(again.output)).toBe(0);
+    it(
+      "upgrades to today's generator in one apply, and the upgraded module then removes a route cleanly",
+      async () => {
+        account = await new Account().start();
+        const ws = new Workspace(account, 'prod');
+        expect((await ws.apply(frozen('first-apply').dir)).code).toBe(0);
+        const root = mkdtempSync(path.join(tmpdir(), 'cors-gen-upgrade-'));
+        try {
+          const steps = stepSpecs();
+          const first = steps.find((s) => s.step.label === 'first-apply')!.spec;
+          const upgraded = await generateModule(first, root, 'upgrade');
+          const applied = await ws.apply(upgraded);
+          expect(applied.code, failureText(applied.output)).toBe(0);
+          const afterUpgrade = restMismatches(account, ws, first);
+          expect(afterUpgrade, afterUpgrade.join('\n')).toEqual([]);
+          const again = await ws.plan(upgraded);
+          expect(again.code, failureText(again.output)).toBe(0);
 
-      const removal = frozen('remove-route').spec;
-      const next = await generateModule(removal, root, 'upgrade-then-remove');
-      const removed = await ws.apply(next);
-      expect(removed.code, failureText(removed.output)).toBe(0);
-      const afterRemoval = restMismatches(account, ws, removal);
-      expect(afterRemoval, afterRemoval.join('\n')).toEqual([]);
-    } finally {
-      rmSync(root, { recursive: true, force: true });
-    }
-  }, TIMEOUT);
-});
+          const removal = frozen('remove-route').spec;
+          const next = await generateModule(removal, root, 'upgrade-then-remove');
+          const removed = await ws.apply(next);
+          expect(removed.code, failureText(removed.output)).toBe(0);
+          const afterRemoval = restMismatches(account, ws, removal);
+          expect(afterRemoval, afterRemoval.join('\n')).toEqual([]);
+        } finally {
+          rmSync(root, { recursive: true, force: true });
+        }
+      },
+      TIMEOUT,
+    );
+  },
+);

@@ -12,7 +12,9 @@ import type { AddressInfo } from 'node:net';
 import { promisify } from 'node:util';
 import { stringify } from 'yaml';
 import { generate } from '../../src/synth/generate.js';
-import { handle } from './aws-model.mjs';
+import { computed, handle } from './aws-model.mjs';
+
+export { computed };
 import { buildReplica } from './replica.js';
 
 const run = promisify(execFile);
@@ -25,9 +27,6 @@ export function terraformMissing(): string | undefined {
   if (process.env.CI === 'true') throw new Error(`${TERRAFORM} is missing; the lifecycle tests need it in CI`);
   return `${TERRAFORM} is not installed`;
 }
-
-/** A computed attribute of a replica resource, as test/lifecycle/replica.ts writes it. */
-export const computed = (attr: string, id: string): string => `${attr}-${id}`;
 
 export interface TerraformResult {
   readonly code: number;
@@ -117,7 +116,8 @@ export class Workspace {
     const replica = await buildReplica(moduleDir, this.account.url, this.stateAddresses());
     writeFileSync(path.join(this.dir, 'main.tf.json'), `${JSON.stringify(replica.config, null, 1)}\n`);
     rmSync(path.join(this.dir, 'stages'), { recursive: true, force: true });
-    if (existsSync(path.join(moduleDir, 'stages'))) cpSync(path.join(moduleDir, 'stages'), path.join(this.dir, 'stages'), { recursive: true });
+    if (existsSync(path.join(moduleDir, 'stages')))
+      cpSync(path.join(moduleDir, 'stages'), path.join(this.dir, 'stages'), { recursive: true });
     if (!this.#initialised) {
       const init = await this.terraform(['init', '-input=false', '-no-color']);
       if (init.code !== 0) throw new Error(`terraform init failed:\n${init.output}`);
@@ -127,22 +127,48 @@ export class Workspace {
 
   async apply(moduleDir: string, vars: readonly string[] = []): Promise<TerraformResult> {
     await this.use(moduleDir);
-    return this.terraform(['apply', '-auto-approve', '-input=false', '-no-color', '-refresh=false', '-parallelism=10', ...this.vars(vars)]);
+    return this.terraform([
+      'apply',
+      '-auto-approve',
+      '-input=false',
+      '-no-color',
+      '-refresh=false',
+      '-parallelism=10',
+      ...this.vars(vars),
+    ]);
   }
 
   /** `plan -detailed-exitcode`: 0 when the state matches the configuration, 2 when there are changes. */
   async plan(moduleDir: string, vars: readonly string[] = []): Promise<TerraformResult> {
     await this.use(moduleDir);
-    return this.terraform(['plan', '-detailed-exitcode', '-input=false', '-no-color', '-refresh=false', ...this.vars(vars)]);
+    return this.terraform([
+      'plan',
+      '-detailed-exitcode',
+      '-input=false',
+      '-no-color',
+      '-refresh=false',
+      ...this.vars(vars),
+    ]);
   }
 
   async destroy(moduleDir: string, vars: readonly string[] = []): Promise<TerraformResult> {
     await this.use(moduleDir);
-    return this.terraform(['destroy', '-auto-approve', '-input=false', '-no-color', '-refresh=false', '-parallelism=10', ...this.vars(vars)]);
+    return this.terraform([
+      'destroy',
+      '-auto-approve',
+      '-input=false',
+      '-no-color',
+      '-refresh=false',
+      '-parallelism=10',
+      ...this.vars(vars),
+    ]);
   }
 
   vars(vars: readonly string[]): string[] {
-    return [`-var=lifecycle_region=${this.region}`, ...vars.map((v) => (v.endsWith('.tfvars') ? `-var-file=${v}` : `-var=${v}`))];
+    return [
+      `-var=lifecycle_region=${this.region}`,
+      ...vars.map((v) => (v.endsWith('.tfvars') ? `-var-file=${v}` : `-var=${v}`)),
+    ];
   }
 
   async terraform(args: readonly string[]): Promise<TerraformResult> {
@@ -185,7 +211,9 @@ export interface Served {
   /** `METHOD /path` for every method the stage's deployment serves. */
   readonly routes: readonly string[];
   /** The OPTIONS integration response of each path, by path. */
-  readonly preflight: Readonly<Record<string, { responseParameters: Record<string, string>; responseTemplates: Record<string, string> }>>;
+  readonly preflight: Readonly<
+    Record<string, { responseParameters: Record<string, string>; responseTemplates: Record<string, string> }>
+  >;
   readonly gatewayResponses: Readonly<Record<string, { responseParameters: Record<string, string> }>>;
 }
 
@@ -204,7 +232,8 @@ export function servedRest(account: Account, ws: Workspace, stageName: string): 
   for (const [p, methods] of Object.entries<Record<string, any>>(snap.paths)) {
     for (const [m, def] of Object.entries<any>(methods)) {
       routes.push(`${m} ${p}`);
-      if (m === 'OPTIONS') preflight[p] = Object.values(def.responses)[0] ?? { responseParameters: {}, responseTemplates: {} };
+      if (m === 'OPTIONS')
+        preflight[p] = Object.values(def.responses)[0] ?? { responseParameters: {}, responseTemplates: {} };
     }
   }
   return { routes: routes.sort(), preflight, gatewayResponses: snap.gatewayResponses };
@@ -219,7 +248,11 @@ export interface Expected {
 }
 
 /** The expectation for `spec`; `websiteOrigin` is added to the origins when the spec has a frontend. */
-export function expectedRest(spec: Spec, websiteOrigin: string | undefined, originsOverride?: readonly string[]): Expected {
+export function expectedRest(
+  spec: Spec,
+  websiteOrigin: string | undefined,
+  originsOverride?: readonly string[],
+): Expected {
   const routes: string[] = [];
   const optionsPaths = new Set<string>();
   for (const route of spec.routes as Array<{ path: string; methods: string[] }>) {
@@ -250,32 +283,32 @@ export function servedMismatches(served: Served, expected: Expected): string[] {
   const real = served.routes.filter((r) => !r.startsWith('OPTIONS '));
   for (const r of expected.routes) if (!real.includes(r)) out.push(`missing ${r}`);
   for (const r of real) if (!expected.routes.includes(r)) out.push(`stale ${r}`);
-  const prefixes = new Set(expected.optionsPaths.flatMap((p) => p.split('/').map((_, i, all) => all.slice(0, i + 1).join('/') || '/')));
+  const prefixes = new Set(
+    expected.optionsPaths.flatMap((p) => p.split('/').map((_, i, all) => all.slice(0, i + 1).join('/') || '/')),
+  );
   for (const p of expected.optionsPaths) if (!served.preflight[p]) out.push(`missing OPTIONS ${p}`);
   for (const p of Object.keys(served.preflight)) if (!prefixes.has(p)) out.push(`stale OPTIONS ${p}`);
   for (const [p, response] of Object.entries(served.preflight)) {
     const credentials = response.responseParameters['method.response.header.Access-Control-Allow-Credentials'];
-    if ((credentials === "'true'") !== expected.credentials) out.push(`OPTIONS ${p}: Allow-Credentials ${String(credentials)}`);
+    if ((credentials === "'true'") !== expected.credentials)
+      out.push(`OPTIONS ${p}: Allow-Credentials ${String(credentials)}`);
     const origins = vtlOrigins(Object.values(response.responseTemplates)[0] ?? '');
-    if (JSON.stringify(origins) !== JSON.stringify(expected.origins)) out.push(`OPTIONS ${p}: origins ${origins.join(' ')}`);
+    if (JSON.stringify(origins) !== JSON.stringify(expected.origins))
+      out.push(`OPTIONS ${p}: origins ${origins.join(' ')}`);
   }
   for (const type of ['DEFAULT_4XX', 'DEFAULT_5XX']) {
     const params = served.gatewayResponses[type]?.responseParameters ?? {};
     const credentials = params['gatewayresponse.header.Access-Control-Allow-Credentials'];
-    if ((credentials === "'true'") !== expected.credentials) out.push(`${type}: Allow-Credentials ${String(credentials)}`);
+    if ((credentials === "'true'") !== expected.credentials)
+      out.push(`${type}: Allow-Credentials ${String(credentials)}`);
     const origin = String(params['gatewayresponse.header.Access-Control-Allow-Origin'] ?? '');
     // Without credentials a gateway response may echo the request's Origin (a mapping expression, unquoted);
     // with credentials it must name one allowed origin as a literal ('...').
     const echoes = origin === 'method.request.header.origin' && !expected.credentials;
-    if (!echoes && !expected.origins.includes(origin.replace(/^'|'$/g, ''))) out.push(`${type}: Allow-Origin ${origin}`);
+    if (!echoes && !expected.origins.includes(origin.replace(/^'|'$/g, '')))
+      out.push(`${type}: Allow-Origin ${origin}`);
   }
   return out;
-}
-
-/** Copies a module folder (its generated files only) to `to`, for the frozen fixtures. */
-export function copyModule(from: string, to: string): void {
-  rmSync(to, { recursive: true, force: true });
-  cpSync(from, to, { recursive: true });
 }
 
 export interface ServeOptions {

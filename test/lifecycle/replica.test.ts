@@ -11,7 +11,12 @@ import { buildReplica } from './replica.js';
 const missing = terraformMissing();
 const example = (name: string): string => fileURLToPath(new URL(`../../generated/${name}`, import.meta.url));
 const EXAMPLES = ['orders-api', 'catalog-http', 'webhook-url'];
-type Resource = { triggers_replace: Record<string, unknown>; input: Record<string, unknown>; depends_on?: string[]; lifecycle?: unknown };
+type Resource = {
+  triggers_replace: Record<string, unknown>;
+  input: Record<string, unknown>;
+  depends_on?: string[];
+  lifecycle?: unknown;
+};
 const resourcesOf = (config: Record<string, unknown>): Record<string, Resource> =>
   (config.resource as { terraform_data: Record<string, Resource> }).terraform_data;
 
@@ -43,9 +48,14 @@ describe('the replica of a generated module', () => {
   });
 
   it('keeps deleting an object the module dropped: a removed block carries its destroy provisioner', async () => {
-    const { config } = await buildReplica(example('orders-api'), 'http://127.0.0.1:9', ['terraform_data.aws_api_gateway_method__gone_delete']);
+    const { config } = await buildReplica(example('orders-api'), 'http://127.0.0.1:9', [
+      'terraform_data.aws_api_gateway_method__gone_delete',
+    ]);
     expect(config.removed).toEqual([
-      expect.objectContaining({ from: 'terraform_data.aws_api_gateway_method__gone_delete', lifecycle: { destroy: true } }),
+      expect.objectContaining({
+        from: 'terraform_data.aws_api_gateway_method__gone_delete',
+        lifecycle: { destroy: true },
+      }),
     ]);
     expect(JSON.stringify(config.removed)).toContain('address = \\"aws_api_gateway_method.gone_delete\\"');
   });

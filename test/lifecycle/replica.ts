@@ -27,7 +27,16 @@ import { parseExpression, parseTemplate } from '../../src/terraform/expression/p
 import { FORCE_NEW } from './force-new.js';
 
 /** Meta-arguments and blocks that are not sent to the provider. */
-const META = new Set(['lifecycle', 'depends_on', 'provider', 'count', 'for_each', 'provisioner', 'connection', 'timeouts']);
+const META = new Set([
+  'lifecycle',
+  'depends_on',
+  'provider',
+  'count',
+  'for_each',
+  'provisioner',
+  'connection',
+  'timeouts',
+]);
 
 /** The replica's name for a module resource address. */
 export const replicaName = (address: string): string => address.replace('.', '__');
@@ -93,7 +102,9 @@ class ReplicaBuilder {
       for (const dep of asList(block.body.depends_on)) for (const a of this.refsOf(dep as RawValue)) refs.add(a);
       refs.delete(block.address);
       const name = replicaName(block.address);
-      const dependsOn = [...refs].sort().flatMap((a) => [`terraform_data.${replicaName(a)}`, `terraform_data.${replicaName(a)}__apply`]);
+      const dependsOn = [...refs]
+        .sort()
+        .flatMap((a) => [`terraform_data.${replicaName(a)}`, `terraform_data.${replicaName(a)}__apply`]);
       const lifecycle = asList(block.body.lifecycle)[0] as RawBody | undefined;
       resources[name] = {
         triggers_replace: triggers,
@@ -155,14 +166,19 @@ class ReplicaBuilder {
             removed.push({
               from: address,
               lifecycle: { destroy },
-              ...(destroy && suffix === '' ? { provisioner: [{ 'local-exec': this.deleteCall(from.split('.')[0]!, from) }] } : {}),
+              ...(destroy && suffix === ''
+                ? { provisioner: [{ 'local-exec': this.deleteCall(from.split('.')[0]!, from) }] }
+                : {}),
             });
           }
         } else {
           const from = stripRef(item.from);
           const to = stripRef(item.to);
           for (const suffix of ['', '__apply']) {
-            moved.push({ from: `terraform_data.${replicaName(from)}${suffix}`, to: `terraform_data.${replicaName(to)}${suffix}` });
+            moved.push({
+              from: `terraform_data.${replicaName(from)}${suffix}`,
+              to: `terraform_data.${replicaName(to)}${suffix}`,
+            });
             handled.add(`terraform_data.${replicaName(from)}${suffix}`);
           }
         }
@@ -242,7 +258,11 @@ class ReplicaBuilder {
   /** The expression with module references replaced by replica expressions. */
   rewrite(e: Expr, refs: Set<string>): Expr {
     const chain = attrChain(e);
-    if (chain && chain.length >= 2 && !['var', 'local', 'path', 'self', 'count', 'each', 'terraform'].includes(chain[0]!)) {
+    if (
+      chain &&
+      chain.length >= 2 &&
+      !['var', 'local', 'path', 'self', 'count', 'each', 'terraform'].includes(chain[0]!)
+    ) {
       if (chain[0] === 'data') return this.dataValue(chain);
       const [type, name, attr, ...rest] = chain;
       const address = `${type}.${name}`;
@@ -255,7 +275,8 @@ class ReplicaBuilder {
       else if (attr === 'id') base = parseExpression(`${replica}.id`);
       else if (attr in block.body && !META.has(attr)) {
         const inner = block.body[attr]!;
-        base = typeof inner === 'string' ? this.rewrite(parseTemplate(inner), refs) : literalOf(this.value(inner, refs));
+        base =
+          typeof inner === 'string' ? this.rewrite(parseTemplate(inner), refs) : literalOf(this.value(inner, refs));
       } else base = parseTemplate(`${attr}-\${${replica}.id}`);
       return rest.reduce<Expr>((t, n) => ({ kind: 'getattr', target: t, name: n }), base);
     }
@@ -274,7 +295,10 @@ class ReplicaBuilder {
       case 'tuple':
         return { ...e, items: e.items.map((i) => this.rewrite(i, refs)) };
       case 'object':
-        return { ...e, items: e.items.map((i) => ({ key: this.rewrite(i.key, refs), value: this.rewrite(i.value, refs) })) };
+        return {
+          ...e,
+          items: e.items.map((i) => ({ key: this.rewrite(i.key, refs), value: this.rewrite(i.value, refs) })),
+        };
       case 'unary':
         return { ...e, operand: this.rewrite(e.operand, refs) };
       case 'binary':

@@ -43,7 +43,11 @@ export const STEPS: readonly Step[] = [
       s.cors.allowOrigins = ['https://app.example.com', 'https://ops.example.com'];
     },
   },
-  { label: 'add-origin', title: 'add an origin', change: (s) => s.cors.allowOrigins.push('https://partner.example.com') },
+  {
+    label: 'add-origin',
+    title: 'add an origin',
+    change: (s) => s.cors.allowOrigins.push('https://partner.example.com'),
+  },
   {
     label: 'remove-origin',
     title: 'remove an origin',
