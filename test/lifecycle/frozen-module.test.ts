@@ -77,6 +77,28 @@ describe.skipIf(missing !== undefined)(
     );
 
     it(
+      'replaces production when a second stage is applied into the same state (apply, then apply -var-file=stages/dev.tfvars)',
+      async () => {
+        account = await new Account().start();
+        const ws = new Workspace(account, 'prod');
+        const first = frozen('first-apply');
+        expect((await ws.apply(first.dir)).code).toBe(0);
+        const plan = await ws.plan(first.dir, ['stages/dev.tfvars']);
+        expect(plan.code).toBe(2);
+        const replaced = [...plan.output.matchAll(/# terraform_data\.(\w+) must be replaced/g)].map((m) => m[1]);
+        for (const address of [
+          'aws_lambda_function__handler',
+          'aws_iam_role__lambda',
+          'aws_cloudwatch_log_group__lambda',
+          'aws_s3_bucket__site',
+          'aws_api_gateway_stage__api',
+        ])
+          expect(replaced).toContain(address);
+      },
+      TIMEOUT,
+    );
+
+    it(
       "upgrades to today's generator in one apply, and the upgraded module then removes a route cleanly",
       async () => {
         account = await new Account().start();

@@ -245,6 +245,8 @@ export interface Expected {
   readonly optionsPaths: readonly string[];
   readonly origins: readonly string[];
   readonly credentials: boolean;
+  /** The preflight's Allow-Methods/Allow-Headers/Max-Age values the spec names (only those it sets). */
+  readonly preflightHeaders: Readonly<Record<string, string>>;
 }
 
 /** The expectation for `spec`; `websiteOrigin` is added to the origins when the spec has a frontend. */
@@ -267,6 +269,11 @@ export function expectedRest(
     optionsPaths: [...optionsPaths].sort(),
     origins: origins.sort(),
     credentials: spec.cors.allowCredentials === true,
+    preflightHeaders: {
+      ...(spec.cors.allowMethods ? { 'Access-Control-Allow-Methods': `'${spec.cors.allowMethods.join(',')}'` } : {}),
+      ...(spec.cors.allowHeaders ? { 'Access-Control-Allow-Headers': `'${spec.cors.allowHeaders.join(',')}'` } : {}),
+      ...(spec.cors.maxAge !== undefined ? { 'Access-Control-Max-Age': `'${spec.cors.maxAge}'` } : {}),
+    },
   };
 }
 
@@ -289,6 +296,10 @@ export function servedMismatches(served: Served, expected: Expected): string[] {
   for (const p of expected.optionsPaths) if (!served.preflight[p]) out.push(`missing OPTIONS ${p}`);
   for (const p of Object.keys(served.preflight)) if (!prefixes.has(p)) out.push(`stale OPTIONS ${p}`);
   for (const [p, response] of Object.entries(served.preflight)) {
+    for (const [header, value] of Object.entries(expected.preflightHeaders)) {
+      const served = response.responseParameters[`method.response.header.${header}`];
+      if (served !== value) out.push(`OPTIONS ${p}: ${header} ${String(served)}`);
+    }
     const credentials = response.responseParameters['method.response.header.Access-Control-Allow-Credentials'];
     if ((credentials === "'true'") !== expected.credentials)
       out.push(`OPTIONS ${p}: Allow-Credentials ${String(credentials)}`);
