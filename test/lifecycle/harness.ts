@@ -217,16 +217,21 @@ export interface Served {
   readonly gatewayResponses: Readonly<Record<string, { responseParameters: Record<string, string> }>>;
 }
 
-/** The deployment the REST API stage of a workspace serves, from the model. */
-export function servedRest(account: Account, ws: Workspace, stageName: string): Served {
+/**
+ * The deployment the REST API stage of a workspace serves, from the model. The API and the stage are the ones
+ * the workspace's state holds (`aws_api_gateway_rest_api.api`, `aws_api_gateway_stage.api`), whatever the
+ * module names them in AWS.
+ */
+export function servedRest(account: Account, ws: Workspace): Served {
   const apiId = ws.idOf('aws_api_gateway_rest_api.api');
   if (!apiId) throw new Error('no REST API in the state');
   const api = account.model.regions[ws.region]?.restApis[apiId];
   if (!api) throw new Error(`REST API ${apiId} is not in the account model`);
-  const stage = api.stages[stageName];
-  if (!stage) throw new Error(`stage ${stageName} does not exist`);
+  const stageId = ws.idOf('aws_api_gateway_stage.api');
+  const stage = Object.values<any>(api.stages).find((s) => s.tfId === stageId);
+  if (!stage) throw new Error('the stage in the state does not exist in the account');
   const snap = api.deployments[stage.deploymentId];
-  if (!snap) throw new Error(`stage ${stageName} points at a deployment that does not exist`);
+  if (!snap) throw new Error('the stage points at a deployment that does not exist');
   const routes: string[] = [];
   const preflight: Record<string, any> = {};
   for (const [p, methods] of Object.entries<Record<string, any>>(snap.paths)) {
@@ -323,12 +328,8 @@ export function servedMismatches(served: Served, expected: Expected): string[] {
 }
 
 export interface ServeOptions {
-  /** @default the spec's `stage` */
-  readonly stage?: string;
   /** The origins the workspace's variables allow. @default the spec's */
   readonly origins?: readonly string[];
-  /** @default the spec's `name` */
-  readonly functionName?: string;
 }
 
 /**
@@ -338,11 +339,9 @@ export interface ServeOptions {
 export function restMismatches(account: Account, ws: Workspace, spec: Spec, options: ServeOptions = {}): string[] {
   const siteId = ws.idOf('aws_s3_bucket_website_configuration.site');
   const websiteOrigin = siteId ? `http://${computed('website_endpoint', siteId)}` : undefined;
-  const out = servedMismatches(
-    servedRest(account, ws, options.stage ?? String(spec.stage ?? 'prod')),
-    expectedRest(spec, websiteOrigin, options.origins),
-  );
-  const fn = account.model.regions[ws.region]?.functions[options.functionName ?? String(spec.name)];
+  const out = servedMismatches(servedRest(account, ws), expectedRest(spec, websiteOrigin, options.origins));
+  const fnName = account.model.objects[ws.idOf('aws_lambda_function.handler') ?? '']?.name;
+  const fn = account.model.regions[ws.region]?.functions[fnName];
   if (!fn) return [...out, 'no Lambda function'];
   if (fn.runtime !== spec.lambda.runtime) out.push(`runtime ${String(fn.runtime)}`);
   const executionArn = computed('execution_arn', ws.idOf('aws_api_gateway_rest_api.api')!);
