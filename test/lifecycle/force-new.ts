@@ -12,7 +12,7 @@
  * - internal/service/apigateway/method.go: http_method, resource_id, rest_api_id
  * - internal/service/apigateway/method_response.go: http_method, resource_id, rest_api_id, status_code
  * - internal/service/apigateway/integration.go: rest_api_id, resource_id, http_method, type,
- *   integration_http_method, passthrough_behavior, credentials (see also issue #21907)
+ *   integration_http_method, passthrough_behavior, credentials (github.com/hashicorp/terraform-provider-aws/issues/21907)
  * - internal/service/apigateway/integration_response.go: rest_api_id, resource_id, http_method, status_code
  * - internal/service/apigateway/gateway_response.go: rest_api_id, response_type
  * - internal/service/apigateway/deployment.go: rest_api_id, triggers, variables
