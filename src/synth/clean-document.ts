@@ -2,7 +2,8 @@
 export type TerraformDocument = Record<string, unknown>;
 
 /** What a reusable module may ask of its caller: a minimum version only (research G, [S62]). */
-export const REQUIRED_VERSION = '>= 1.5.0';
+/** `removed` blocks (REST modules forget the per-resource objects of older versions) need Terraform 1.7. */
+export const REQUIRED_VERSION = '>= 1.7.0';
 export const REQUIRED_PROVIDERS = {
   aws: { source: 'hashicorp/aws', version: '>= 6.0' },
   archive: { source: 'hashicorp/archive', version: '>= 2.4' },
@@ -34,7 +35,7 @@ export function cleanDocument(doc: TerraformDocument): TerraformDocument {
     },
   };
   // A stable top-level order, whatever order CDKTF emitted: the split into files and readers rely on it.
-  for (const key of ['variable', 'locals', 'data', 'resource', 'output'])
+  for (const key of ['variable', 'locals', 'data', 'resource', 'removed', 'output'])
     if (out[key] !== undefined) ordered[key] = out[key];
   if (ordered.variable)
     ordered.variable = mapValues(ordered.variable, (v) =>
