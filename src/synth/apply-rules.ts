@@ -64,6 +64,7 @@ class DocIndex {
   readonly terraform: Body;
 
   readonly #references = new Map<Resource, References>();
+  readonly #localReferences = new Map<string, References>();
   #referrers: Map<string, Resource[]> | undefined;
 
   constructor(readonly doc: ModuleDocument) {
@@ -114,15 +115,26 @@ class DocIndex {
     return this.#referrers.get(address) ?? [];
   }
 
+  /** The references in a local's value, scanned once per local (the REST API's OpenAPI document is large). */
+  referencesOfLocal(name: string): References {
+    let refs = this.#localReferences.get(name);
+    if (!refs) this.#localReferences.set(name, (refs = references(this.locals[name])));
+    return refs;
+  }
+
   /** Variables a value depends on, through any chain of locals. */
-  variablesBehind(value: unknown, seen = new Set<string>()): Set<string> {
-    const refs = references(value);
-    const out = new Set(refs.variables);
-    for (const l of refs.locals) {
-      if (seen.has(l)) continue;
-      seen.add(l);
-      for (const v of this.variablesBehind(this.locals[l], seen)) out.add(v);
-    }
+  variablesBehind(value: unknown): Set<string> {
+    const out = new Set<string>();
+    const seen = new Set<string>();
+    const walk = (refs: References) => {
+      for (const v of refs.variables) out.add(v);
+      for (const l of refs.locals) {
+        if (seen.has(l)) continue;
+        seen.add(l);
+        walk(this.referencesOfLocal(l));
+      }
+    };
+    walk(references(value));
     return out;
   }
 }
@@ -219,7 +231,7 @@ const RULES: readonly Check[] = [
             report(r.address, `depends_on ${target}, which the module does not declare`);
         }
       }
-      for (const [name, value] of Object.entries(ix.locals)) visit(`local.${name}`, value);
+      for (const name of Object.keys(ix.locals)) visitRefs(`local.${name}`, ix.referencesOfLocal(name));
       for (const [name, output] of ix.doc.outputs) visit(`output.${name}`, output.body);
       for (const d of ix.doc.data.values()) visit(d.address, d.body);
     },
@@ -290,13 +302,21 @@ const RULES: readonly Check[] = [
     description:
       'Response parameter keys and values must have the documented forms; an unquoted static value fails with "Invalid mapping expression specified" (docs.aws.amazon.com/apigateway/latest/api/API_IntegrationResponse.html; docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-swagger-extensions-gateway-responses.responseParameters.html; github.com/awslabs/aws-solutions-constructs/issues/1130).',
     check(ix, report) {
+      // Every path repeats the same few mappings: each distinct one is judged once.
+      const judged = new Map<string, string[]>();
       const check = (where: string, params: unknown, keyForm: RegExp, valueForm: RegExp) => {
         for (const [key, value] of Object.entries(asBody(params))) {
-          if (!keyForm.test(key)) report(where, `response parameter ${key} is not of the form ${keyForm.source}`);
-          // A whole-value Terraform expression is checked where it is evaluated (terraform console tests).
-          if (typeof value !== 'string' || singleExpression(value)) continue;
-          if (!valueForm.test(value))
-            report(where, `${key} = ${JSON.stringify(value)} is not a 'quoted' static value or a documented source`);
+          const id = `${keyForm.source}\0${key}\0${typeof value === 'string' ? value : JSON.stringify(value)}`;
+          let problems = judged.get(id);
+          if (!problems) {
+            problems = [];
+            if (!keyForm.test(key)) problems.push(`response parameter ${key} is not of the form ${keyForm.source}`);
+            // A whole-value Terraform expression is checked where it is evaluated (terraform console tests).
+            if (typeof value === 'string' && !singleExpression(value) && !valueForm.test(value))
+              problems.push(`${key} = ${JSON.stringify(value)} is not a 'quoted' static value or a documented source`);
+            judged.set(id, problems);
+          }
+          for (const p of problems) report(where, p);
         }
       };
       for (const op of operations(ix))
@@ -611,7 +631,8 @@ const RULES: readonly Check[] = [
         const env = asBody(mergedBlocks(f.body.environment).variables);
         const modes = new Set<string>();
         const refersToF = (value: unknown) => references(value).resources.has(f.address);
-        for (const op of operations(ix)) if (refersToF(op.integration?.uri)) modes.add('lambda');
+        const uris = new Set(operations(ix).map((op) => op.integration?.uri));
+        for (const uri of uris) if (refersToF(uri)) modes.add('lambda');
         for (const r of ix.referrers(f.address)) {
           if (r.type === 'aws_api_gateway_integration' && refersToF(r.body.uri)) modes.add('lambda');
           else if (r.type === 'aws_apigatewayv2_integration' && refersToF(r.body.integration_uri)) modes.add('service');
@@ -755,7 +776,7 @@ function references(
   } else if (Array.isArray(value)) {
     for (const v of value) references(v, out);
   } else if (value && typeof value === 'object') {
-    for (const v of Object.values(value)) references(v, out);
+    for (const k in value) references((value as Record<string, unknown>)[k], out);
   }
   return out;
 }
