@@ -158,6 +158,7 @@ export class CorsRestApi extends Construct {
       [...new Set([...legacyAddresses(paths, p), ...(props.retiredAddresses ?? []).filter(isLegacyAddress)])].sort(),
     );
   }
+
   /**
    * The allowlist split the way the preflight template needs it, computed by Terraform because the list is a
    * variable: exact origins for `.contains()`, wildcard entries as Java regexes (`.` as `[.]`, `*` as one DNS

@@ -10,6 +10,7 @@ import { spawnSync } from 'node:child_process';
 import { accessSync, constants, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import SwaggerParser from '@apidevtools/swagger-parser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { render as renderVtl } from 'velocityjs';
 import type { TerraformDocument } from '../../src/synth/clean-document.js';
@@ -207,6 +208,7 @@ function probes(d: TerraformDocument): Body {
     add('preflight_acao', acao);
     add('gateway_acao', gateway);
     add('vtl', vtl);
+    add('openapi', '${local.openapi}');
     // The trigger hashes the body, which is the OpenAPI local encoded: the origin list reaches it through there.
     const trigger = (resource(d, 'aws_api_gateway_deployment', 'api').triggers as Record<string, string>).redeployment!;
     const body = resource(d, 'aws_api_gateway_rest_api', 'api').body as string;
@@ -328,6 +330,21 @@ describe.runIf(TERRAFORM !== undefined)(`terraform ${TERRAFORM ? '' : '(not on P
     expect(values.any!.allowed).toEqual(['*']); // "*" stays alone
     expect(values.http!.allowed).toEqual(['https://shop.example.com', WEBSITE]);
     expect(values.url!.lambda_allowed_origins).toBe(`https://dash.example.com ${WEBSITE}`);
+  });
+
+  it('evaluates the OpenAPI document as Terraform itself does into valid OpenAPI 3.0, HCL keys read as written', async () => {
+    for (const name of ['example', 'wildcard', 'any'] as const) {
+      const openapi = values[name]!.openapi as Record<string, any>;
+      await expect(SwaggerParser.validate(structuredClone(openapi) as never), name).resolves.toBeTruthy();
+      const options = openapi.paths['/orders'].options;
+      // Header names and extension keys are bare identifiers with "-" in the HCL: they must stay keys, not subtractions.
+      expect(Object.keys(options.responses['204'].headers)).toContain('Access-Control-Allow-Origin');
+      expect(options['x-amazon-apigateway-integration'].type).toBe('mock');
+      expect(options['x-amazon-apigateway-integration'].responses.default.responseParameters).toMatchObject({
+        'method.response.header.Access-Control-Allow-Origin': values[name]!.preflight_acao,
+      });
+      expect(openapi.paths['/orders'].get['x-amazon-apigateway-integration'].uri).toBe(INVOKE_ARN);
+    }
   });
 
   it('renders the preflight VTL with valid list literals of the effective origins and patterns', () => {
