@@ -135,7 +135,7 @@ function proxyOperation(invokeArn: string): Record<string, unknown> {
 }
 
 /** The per-resource types that cors-gen's REST modules declared before the body held the API definition. */
-const LEGACY_TYPES = [
+export const LEGACY_TYPES = [
   'aws_api_gateway_resource',
   'aws_api_gateway_method',
   'aws_api_gateway_method_response',

@@ -8,6 +8,7 @@ import {
   type ModuleDocument,
   type RawBody as Body,
 } from '../terraform/document.js';
+import { LEGACY_TYPES } from '../constructs/rest-openapi.js';
 import type { TerraformDocument } from './clean-document.js';
 import { declaredHeaders, integrationResponses, restBodies, type RestOperation } from './rest-body.js';
 
@@ -22,7 +23,7 @@ import { declaredHeaders, integrationResponses, restBodies, type RestOperation }
 export interface RuleViolation {
   /** The rule's stable id, e.g. `response-header-declared`. */
   readonly rule: string;
-  /** The Terraform address at fault, e.g. `aws_api_gateway_integration_response.orders_options`. */
+  /** Where the fault is: a Terraform address (`aws_api_gateway_deployment.api`) or a place in a REST body. */
   readonly address: string;
   readonly message: string;
 }
@@ -43,15 +44,6 @@ const ARGUMENT_MINIMUM: ReadonlyArray<{ type: string; argument: string; provider
     { type: 'aws_lambda_permission', argument: 'invoked_via_function_url', provider: 'aws', version: [6, 28] },
     { type: 'aws_lambda_function', argument: 'code_sha256', provider: 'aws', version: [6, 27] },
   ];
-
-const REST_DEPLOYED_TYPES = [
-  'aws_api_gateway_resource',
-  'aws_api_gateway_method',
-  'aws_api_gateway_integration',
-  'aws_api_gateway_method_response',
-  'aws_api_gateway_integration_response',
-  'aws_api_gateway_gateway_response',
-] as const;
 
 /** The module reader's index, with the lookups the rules share. */
 class DocIndex {
@@ -259,7 +251,7 @@ const RULES: readonly Check[] = [
             `put_rest_api_mode is ${JSON.stringify(api.body.put_rest_api_mode)}; "overwrite" removes what the document no longer holds`,
           );
         const id = `\${${api.address}.id}`;
-        for (const type of REST_DEPLOYED_TYPES)
+        for (const type of LEGACY_TYPES)
           for (const r of ix.all(type))
             if (r.body.rest_api_id === id)
               report(
