@@ -161,7 +161,14 @@ export function legacyAddresses(paths: readonly RestPath[], prefix = ''): string
   for (const path of paths) {
     const slug = `${prefix}${slugs.get(path.key)!}`;
     if (path.segments.length > 0) out.push(`aws_api_gateway_resource.${slug}`);
-    for (const type of LEGACY_TYPES.slice(1, 5)) out.push(`${type}.${slug}_options`);
+    // The preflight: a method, its 204 method response, the mock integration and its integration response.
+    for (const type of [
+      'aws_api_gateway_method',
+      'aws_api_gateway_method_response',
+      'aws_api_gateway_integration',
+      'aws_api_gateway_integration_response',
+    ])
+      out.push(`${type}.${slug}_options`);
     for (const m of path.methods)
       out.push(
         `aws_api_gateway_method.${slug}_${m.toLowerCase()}`,

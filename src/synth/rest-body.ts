@@ -79,7 +79,7 @@ function read(doc: ModuleDocument, api: AddressedBlock): RestBody {
   const gatewayResponses = new Map(
     Object.entries(asBody(document['x-amazon-apigateway-gateway-responses'])).map(([k, v]) => [k, asBody(v)]),
   );
-  return { api, local: local === undefined ? undefined : local, document, paths, gatewayResponses };
+  return { api, local, document, paths, gatewayResponses };
 }
 
 /** The integration responses of an operation's integration, by selection key (`default`, a pattern). */
