@@ -480,6 +480,22 @@ const RULES: readonly Check[] = [
     },
   },
   {
+    id: 'gateway-responses-cors',
+    description:
+      "API Gateway's own errors (403 for an unknown path, 429, 502 from a malformed Lambda answer) fall back to DEFAULT_4XX/DEFAULT_5XX; without Access-Control-Allow-Origin there the browser hides them behind a CORS error (docs.aws.amazon.com/apigateway/latest/developerguide/supported-gateway-response-types.html).",
+    check(ix, report) {
+      for (const rest of restBodies(ix.doc))
+        for (const type of ['DEFAULT_4XX', 'DEFAULT_5XX']) {
+          const params = asBody(rest.gatewayResponses.get(type)?.responseParameters);
+          if (!('gatewayresponse.header.Access-Control-Allow-Origin' in params))
+            report(
+              `${rest.api.address} body x-amazon-apigateway-gateway-responses.${type}`,
+              'has no gatewayresponse.header.Access-Control-Allow-Origin: the browser would hide these errors',
+            );
+        }
+    },
+  },
+  {
     id: 'gateway-response-default-status',
     description:
       'A statusCode on DEFAULT_4XX/DEFAULT_5XX changes the status of every 4XX/5XX answer (docs.aws.amazon.com/apigateway/latest/developerguide/supported-gateway-response-types.html).',

@@ -135,6 +135,13 @@ const BREAKAGES: Breakage[] = [
       void delete ((item(d, '/orders').options!.responses as Record<string, Body>)['204']!.headers as Body).Vary,
   },
   {
+    name: 'DEFAULT_5XX has no CORS headers',
+    from: 'rest',
+    rule: 'gateway-responses-cors',
+    address: GATEWAY('DEFAULT_5XX'),
+    break: (d) => void delete (openapi(d)['x-amazon-apigateway-gateway-responses'] as Body).DEFAULT_5XX,
+  },
+  {
     name: 'DEFAULT_4XX sets a statusCode',
     from: 'rest',
     rule: 'gateway-response-default-status',
