@@ -1,8 +1,11 @@
 /** A Terraform JSON document (https://developer.hashicorp.com/terraform/language/syntax/json). */
 export type TerraformDocument = Record<string, unknown>;
 
-/** What a reusable module may ask of its caller: a minimum version only (research G, [S62]). */
-/** `removed` blocks (REST modules forget the per-resource objects of older versions) need Terraform 1.7. */
+/**
+ * What a reusable module may ask of its caller: a minimum version only (research G, [S62]). 1.7 for the `removed`
+ * blocks with which REST modules forget the per-resource objects of older versions
+ * (https://developer.hashicorp.com/terraform/language/resources/syntax#removing-resources).
+ */
 export const REQUIRED_VERSION = '>= 1.7.0';
 export const REQUIRED_PROVIDERS = {
   aws: { source: 'hashicorp/aws', version: '>= 6.0' },
