@@ -7,6 +7,475 @@ locals {
   cors_any_origin      = contains(local.cors_origins, "*")
   cors_exact_origins   = [for o in local.cors_origins : o if !strcontains(o, "*")]
   cors_origin_patterns = [for o in local.cors_origins : replace(replace(o, ".", "[.]"), "*", "[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?") if strcontains(o, "*") && o != "*"]
+  openapi = {
+    openapi = "3.0.1"
+    info = {
+      title   = var.name_prefix
+      version = "1"
+    }
+    paths = {
+      "/orders" = {
+        options = {
+          summary = "CORS preflight"
+          responses = {
+            "204" = {
+              description = "The CORS preflight answer"
+              headers = {
+                Access-Control-Allow-Origin = {
+                  schema = {
+                    type = "string"
+                  }
+                }
+                Vary = {
+                  schema = {
+                    type = "string"
+                  }
+                }
+                Access-Control-Allow-Credentials = {
+                  schema = {
+                    type = "string"
+                  }
+                }
+                Access-Control-Allow-Methods = {
+                  schema = {
+                    type = "string"
+                  }
+                }
+                Access-Control-Allow-Headers = {
+                  schema = {
+                    type = "string"
+                  }
+                }
+                Access-Control-Max-Age = {
+                  schema = {
+                    type = "string"
+                  }
+                }
+              }
+            }
+          }
+          x-amazon-apigateway-integration = {
+            type = "mock"
+            requestTemplates = {
+              "application/json" = "{\"statusCode\": 200}"
+            }
+            passthroughBehavior = "when_no_match"
+            contentHandling     = "CONVERT_TO_TEXT"
+            responses = {
+              default = {
+                statusCode = "204"
+                responseParameters = {
+                  "method.response.header.Access-Control-Allow-Origin"      = "'${local.cors_any_origin ? "*" : try(local.cors_exact_origins[0], local.cors_origins[0])}'"
+                  "method.response.header.Vary"                             = "'Origin'"
+                  "method.response.header.Access-Control-Allow-Credentials" = "'true'"
+                  "method.response.header.Access-Control-Allow-Methods"     = "'GET,POST,PUT,DELETE'"
+                  "method.response.header.Access-Control-Allow-Headers"     = "'Content-Type,Authorization,X-Request-Id'"
+                  "method.response.header.Access-Control-Max-Age"           = "'600'"
+                }
+                responseTemplates = {
+                  "application/json" = <<-EOT
+                    #set($origin = $input.params().header.get("Origin"))
+                    #if("$!origin" == "")#set($origin = $input.params().header.get("origin"))#end
+                    #set($allowed = ${jsonencode(local.cors_exact_origins)})
+                    #set($patterns = ${jsonencode(local.cors_origin_patterns)})
+                    #set($match = "")
+                    #if("$!origin" != "" && "$origin" != "null" && $origin.matches("[!-~]+"))
+                    #set($lower = $origin.toLowerCase())
+                    #if($allowed.contains($lower))#set($match = $origin)#end
+                    #foreach($pattern in $patterns)#if($lower.matches($pattern))#set($match = $origin)#end#end
+                    #end
+                    #if($match != "")#set($context.responseOverride.header.Access-Control-Allow-Origin = $match)#end
+                  EOT
+                }
+              }
+            }
+          }
+        }
+        get = {
+          responses = {
+            default = {
+              description = "The Lambda function's answer"
+            }
+          }
+          x-amazon-apigateway-integration = {
+            type                = "aws_proxy"
+            httpMethod          = "POST"
+            uri                 = aws_lambda_function.handler.invoke_arn
+            passthroughBehavior = "when_no_match"
+          }
+        }
+        post = {
+          responses = {
+            default = {
+              description = "The Lambda function's answer"
+            }
+          }
+          x-amazon-apigateway-integration = {
+            type                = "aws_proxy"
+            httpMethod          = "POST"
+            uri                 = aws_lambda_function.handler.invoke_arn
+            passthroughBehavior = "when_no_match"
+          }
+        }
+      }
+      "/orders/{orderId}" = {
+        parameters = [
+          {
+            name     = "orderId"
+            in       = "path"
+            required = true
+            schema = {
+              type = "string"
+            }
+          },
+        ]
+        options = {
+          summary = "CORS preflight"
+          responses = {
+            "204" = {
+              description = "The CORS preflight answer"
+              headers = {
+                Access-Control-Allow-Origin = {
+                  schema = {
+                    type = "string"
+                  }
+                }
+                Vary = {
+                  schema = {
+                    type = "string"
+                  }
+                }
+                Access-Control-Allow-Credentials = {
+                  schema = {
+                    type = "string"
+                  }
+                }
+                Access-Control-Allow-Methods = {
+                  schema = {
+                    type = "string"
+                  }
+                }
+                Access-Control-Allow-Headers = {
+                  schema = {
+                    type = "string"
+                  }
+                }
+                Access-Control-Max-Age = {
+                  schema = {
+                    type = "string"
+                  }
+                }
+              }
+            }
+          }
+          x-amazon-apigateway-integration = {
+            type = "mock"
+            requestTemplates = {
+              "application/json" = "{\"statusCode\": 200}"
+            }
+            passthroughBehavior = "when_no_match"
+            contentHandling     = "CONVERT_TO_TEXT"
+            responses = {
+              default = {
+                statusCode = "204"
+                responseParameters = {
+                  "method.response.header.Access-Control-Allow-Origin"      = "'${local.cors_any_origin ? "*" : try(local.cors_exact_origins[0], local.cors_origins[0])}'"
+                  "method.response.header.Vary"                             = "'Origin'"
+                  "method.response.header.Access-Control-Allow-Credentials" = "'true'"
+                  "method.response.header.Access-Control-Allow-Methods"     = "'GET,POST,PUT,DELETE'"
+                  "method.response.header.Access-Control-Allow-Headers"     = "'Content-Type,Authorization,X-Request-Id'"
+                  "method.response.header.Access-Control-Max-Age"           = "'600'"
+                }
+                responseTemplates = {
+                  "application/json" = <<-EOT
+                    #set($origin = $input.params().header.get("Origin"))
+                    #if("$!origin" == "")#set($origin = $input.params().header.get("origin"))#end
+                    #set($allowed = ${jsonencode(local.cors_exact_origins)})
+                    #set($patterns = ${jsonencode(local.cors_origin_patterns)})
+                    #set($match = "")
+                    #if("$!origin" != "" && "$origin" != "null" && $origin.matches("[!-~]+"))
+                    #set($lower = $origin.toLowerCase())
+                    #if($allowed.contains($lower))#set($match = $origin)#end
+                    #foreach($pattern in $patterns)#if($lower.matches($pattern))#set($match = $origin)#end#end
+                    #end
+                    #if($match != "")#set($context.responseOverride.header.Access-Control-Allow-Origin = $match)#end
+                  EOT
+                }
+              }
+            }
+          }
+        }
+        get = {
+          responses = {
+            default = {
+              description = "The Lambda function's answer"
+            }
+          }
+          x-amazon-apigateway-integration = {
+            type                = "aws_proxy"
+            httpMethod          = "POST"
+            uri                 = aws_lambda_function.handler.invoke_arn
+            passthroughBehavior = "when_no_match"
+          }
+        }
+        put = {
+          responses = {
+            default = {
+              description = "The Lambda function's answer"
+            }
+          }
+          x-amazon-apigateway-integration = {
+            type                = "aws_proxy"
+            httpMethod          = "POST"
+            uri                 = aws_lambda_function.handler.invoke_arn
+            passthroughBehavior = "when_no_match"
+          }
+        }
+        delete = {
+          responses = {
+            default = {
+              description = "The Lambda function's answer"
+            }
+          }
+          x-amazon-apigateway-integration = {
+            type                = "aws_proxy"
+            httpMethod          = "POST"
+            uri                 = aws_lambda_function.handler.invoke_arn
+            passthroughBehavior = "when_no_match"
+          }
+        }
+      }
+      "/orders/{orderId}/items" = {
+        parameters = [
+          {
+            name     = "orderId"
+            in       = "path"
+            required = true
+            schema = {
+              type = "string"
+            }
+          },
+        ]
+        options = {
+          summary = "CORS preflight"
+          responses = {
+            "204" = {
+              description = "The CORS preflight answer"
+              headers = {
+                Access-Control-Allow-Origin = {
+                  schema = {
+                    type = "string"
+                  }
+                }
+                Vary = {
+                  schema = {
+                    type = "string"
+                  }
+                }
+                Access-Control-Allow-Credentials = {
+                  schema = {
+                    type = "string"
+                  }
+                }
+                Access-Control-Allow-Methods = {
+                  schema = {
+                    type = "string"
+                  }
+                }
+                Access-Control-Allow-Headers = {
+                  schema = {
+                    type = "string"
+                  }
+                }
+                Access-Control-Max-Age = {
+                  schema = {
+                    type = "string"
+                  }
+                }
+              }
+            }
+          }
+          x-amazon-apigateway-integration = {
+            type = "mock"
+            requestTemplates = {
+              "application/json" = "{\"statusCode\": 200}"
+            }
+            passthroughBehavior = "when_no_match"
+            contentHandling     = "CONVERT_TO_TEXT"
+            responses = {
+              default = {
+                statusCode = "204"
+                responseParameters = {
+                  "method.response.header.Access-Control-Allow-Origin"      = "'${local.cors_any_origin ? "*" : try(local.cors_exact_origins[0], local.cors_origins[0])}'"
+                  "method.response.header.Vary"                             = "'Origin'"
+                  "method.response.header.Access-Control-Allow-Credentials" = "'true'"
+                  "method.response.header.Access-Control-Allow-Methods"     = "'GET,POST,PUT,DELETE'"
+                  "method.response.header.Access-Control-Allow-Headers"     = "'Content-Type,Authorization,X-Request-Id'"
+                  "method.response.header.Access-Control-Max-Age"           = "'600'"
+                }
+                responseTemplates = {
+                  "application/json" = <<-EOT
+                    #set($origin = $input.params().header.get("Origin"))
+                    #if("$!origin" == "")#set($origin = $input.params().header.get("origin"))#end
+                    #set($allowed = ${jsonencode(local.cors_exact_origins)})
+                    #set($patterns = ${jsonencode(local.cors_origin_patterns)})
+                    #set($match = "")
+                    #if("$!origin" != "" && "$origin" != "null" && $origin.matches("[!-~]+"))
+                    #set($lower = $origin.toLowerCase())
+                    #if($allowed.contains($lower))#set($match = $origin)#end
+                    #foreach($pattern in $patterns)#if($lower.matches($pattern))#set($match = $origin)#end#end
+                    #end
+                    #if($match != "")#set($context.responseOverride.header.Access-Control-Allow-Origin = $match)#end
+                  EOT
+                }
+              }
+            }
+          }
+        }
+        get = {
+          responses = {
+            default = {
+              description = "The Lambda function's answer"
+            }
+          }
+          x-amazon-apigateway-integration = {
+            type                = "aws_proxy"
+            httpMethod          = "POST"
+            uri                 = aws_lambda_function.handler.invoke_arn
+            passthroughBehavior = "when_no_match"
+          }
+        }
+        post = {
+          responses = {
+            default = {
+              description = "The Lambda function's answer"
+            }
+          }
+          x-amazon-apigateway-integration = {
+            type                = "aws_proxy"
+            httpMethod          = "POST"
+            uri                 = aws_lambda_function.handler.invoke_arn
+            passthroughBehavior = "when_no_match"
+          }
+        }
+      }
+      "/health" = {
+        options = {
+          summary = "CORS preflight"
+          responses = {
+            "204" = {
+              description = "The CORS preflight answer"
+              headers = {
+                Access-Control-Allow-Origin = {
+                  schema = {
+                    type = "string"
+                  }
+                }
+                Vary = {
+                  schema = {
+                    type = "string"
+                  }
+                }
+                Access-Control-Allow-Credentials = {
+                  schema = {
+                    type = "string"
+                  }
+                }
+                Access-Control-Allow-Methods = {
+                  schema = {
+                    type = "string"
+                  }
+                }
+                Access-Control-Allow-Headers = {
+                  schema = {
+                    type = "string"
+                  }
+                }
+                Access-Control-Max-Age = {
+                  schema = {
+                    type = "string"
+                  }
+                }
+              }
+            }
+          }
+          x-amazon-apigateway-integration = {
+            type = "mock"
+            requestTemplates = {
+              "application/json" = "{\"statusCode\": 200}"
+            }
+            passthroughBehavior = "when_no_match"
+            contentHandling     = "CONVERT_TO_TEXT"
+            responses = {
+              default = {
+                statusCode = "204"
+                responseParameters = {
+                  "method.response.header.Access-Control-Allow-Origin"      = "'${local.cors_any_origin ? "*" : try(local.cors_exact_origins[0], local.cors_origins[0])}'"
+                  "method.response.header.Vary"                             = "'Origin'"
+                  "method.response.header.Access-Control-Allow-Credentials" = "'true'"
+                  "method.response.header.Access-Control-Allow-Methods"     = "'GET,POST,PUT,DELETE'"
+                  "method.response.header.Access-Control-Allow-Headers"     = "'Content-Type,Authorization,X-Request-Id'"
+                  "method.response.header.Access-Control-Max-Age"           = "'600'"
+                }
+                responseTemplates = {
+                  "application/json" = <<-EOT
+                    #set($origin = $input.params().header.get("Origin"))
+                    #if("$!origin" == "")#set($origin = $input.params().header.get("origin"))#end
+                    #set($allowed = ${jsonencode(local.cors_exact_origins)})
+                    #set($patterns = ${jsonencode(local.cors_origin_patterns)})
+                    #set($match = "")
+                    #if("$!origin" != "" && "$origin" != "null" && $origin.matches("[!-~]+"))
+                    #set($lower = $origin.toLowerCase())
+                    #if($allowed.contains($lower))#set($match = $origin)#end
+                    #foreach($pattern in $patterns)#if($lower.matches($pattern))#set($match = $origin)#end#end
+                    #end
+                    #if($match != "")#set($context.responseOverride.header.Access-Control-Allow-Origin = $match)#end
+                  EOT
+                }
+              }
+            }
+          }
+        }
+        get = {
+          responses = {
+            default = {
+              description = "The Lambda function's answer"
+            }
+          }
+          x-amazon-apigateway-integration = {
+            type                = "aws_proxy"
+            httpMethod          = "POST"
+            uri                 = aws_lambda_function.handler.invoke_arn
+            passthroughBehavior = "when_no_match"
+          }
+        }
+      }
+    }
+    x-amazon-apigateway-gateway-responses = {
+      DEFAULT_4XX = {
+        responseParameters = {
+          "gatewayresponse.header.Access-Control-Allow-Origin"      = local.cors_any_origin ? "'*'" : length(local.cors_exact_origins) == 1 && length(local.cors_origin_patterns) == 0 ? "'${local.cors_exact_origins[0]}'" : "'${try(local.cors_exact_origins[0], local.cors_origins[0])}'"
+          "gatewayresponse.header.Vary"                             = "'Origin'"
+          "gatewayresponse.header.Access-Control-Allow-Credentials" = "'true'"
+          "gatewayresponse.header.Access-Control-Expose-Headers"    = "'X-Request-Id'"
+        }
+        responseTemplates = {
+          "application/json" = "{\"message\":$context.error.messageString}"
+        }
+      }
+      DEFAULT_5XX = {
+        responseParameters = {
+          "gatewayresponse.header.Access-Control-Allow-Origin"      = local.cors_any_origin ? "'*'" : length(local.cors_exact_origins) == 1 && length(local.cors_origin_patterns) == 0 ? "'${local.cors_exact_origins[0]}'" : "'${try(local.cors_exact_origins[0], local.cors_origins[0])}'"
+          "gatewayresponse.header.Vary"                             = "'Origin'"
+          "gatewayresponse.header.Access-Control-Allow-Credentials" = "'true'"
+          "gatewayresponse.header.Access-Control-Expose-Headers"    = "'X-Request-Id'"
+        }
+        responseTemplates = {
+          "application/json" = "{\"message\":$context.error.messageString}"
+        }
+      }
+    }
+  }
 }
 
 data "archive_file" "lambda" {
@@ -100,458 +569,16 @@ resource "aws_lambda_function" "handler" {
 }
 
 resource "aws_api_gateway_rest_api" "api" {
-  name = var.name_prefix
-  tags = var.tags
-}
-
-resource "aws_api_gateway_resource" "orders" {
-  parent_id   = aws_api_gateway_rest_api.api.root_resource_id
-  path_part   = "orders"
-  rest_api_id = aws_api_gateway_rest_api.api.id
-}
-
-resource "aws_api_gateway_resource" "orders_var_orderid" {
-  parent_id   = aws_api_gateway_resource.orders.id
-  path_part   = "{orderId}"
-  rest_api_id = aws_api_gateway_rest_api.api.id
-}
-
-resource "aws_api_gateway_resource" "orders_var_orderid_items" {
-  parent_id   = aws_api_gateway_resource.orders_var_orderid.id
-  path_part   = "items"
-  rest_api_id = aws_api_gateway_rest_api.api.id
-}
-
-resource "aws_api_gateway_resource" "health" {
-  parent_id   = aws_api_gateway_rest_api.api.root_resource_id
-  path_part   = "health"
-  rest_api_id = aws_api_gateway_rest_api.api.id
-}
-
-resource "aws_api_gateway_method" "orders_options" {
-  api_key_required = false
-  authorization    = "NONE"
-  http_method      = "OPTIONS"
-  resource_id      = aws_api_gateway_resource.orders.id
-  rest_api_id      = aws_api_gateway_rest_api.api.id
-}
-
-resource "aws_api_gateway_method" "orders_get" {
-  authorization = "NONE"
-  http_method   = "GET"
-  resource_id   = aws_api_gateway_resource.orders.id
-  rest_api_id   = aws_api_gateway_rest_api.api.id
-}
-
-resource "aws_api_gateway_method" "orders_post" {
-  authorization = "NONE"
-  http_method   = "POST"
-  resource_id   = aws_api_gateway_resource.orders.id
-  rest_api_id   = aws_api_gateway_rest_api.api.id
-}
-
-resource "aws_api_gateway_method" "orders_var_orderid_options" {
-  api_key_required = false
-  authorization    = "NONE"
-  http_method      = "OPTIONS"
-  resource_id      = aws_api_gateway_resource.orders_var_orderid.id
-  rest_api_id      = aws_api_gateway_rest_api.api.id
-}
-
-resource "aws_api_gateway_method" "orders_var_orderid_get" {
-  authorization = "NONE"
-  http_method   = "GET"
-  resource_id   = aws_api_gateway_resource.orders_var_orderid.id
-  rest_api_id   = aws_api_gateway_rest_api.api.id
-}
-
-resource "aws_api_gateway_method" "orders_var_orderid_put" {
-  authorization = "NONE"
-  http_method   = "PUT"
-  resource_id   = aws_api_gateway_resource.orders_var_orderid.id
-  rest_api_id   = aws_api_gateway_rest_api.api.id
-}
-
-resource "aws_api_gateway_method" "orders_var_orderid_delete" {
-  authorization = "NONE"
-  http_method   = "DELETE"
-  resource_id   = aws_api_gateway_resource.orders_var_orderid.id
-  rest_api_id   = aws_api_gateway_rest_api.api.id
-}
-
-resource "aws_api_gateway_method" "orders_var_orderid_items_options" {
-  api_key_required = false
-  authorization    = "NONE"
-  http_method      = "OPTIONS"
-  resource_id      = aws_api_gateway_resource.orders_var_orderid_items.id
-  rest_api_id      = aws_api_gateway_rest_api.api.id
-}
-
-resource "aws_api_gateway_method" "orders_var_orderid_items_get" {
-  authorization = "NONE"
-  http_method   = "GET"
-  resource_id   = aws_api_gateway_resource.orders_var_orderid_items.id
-  rest_api_id   = aws_api_gateway_rest_api.api.id
-}
-
-resource "aws_api_gateway_method" "orders_var_orderid_items_post" {
-  authorization = "NONE"
-  http_method   = "POST"
-  resource_id   = aws_api_gateway_resource.orders_var_orderid_items.id
-  rest_api_id   = aws_api_gateway_rest_api.api.id
-}
-
-resource "aws_api_gateway_method" "health_options" {
-  api_key_required = false
-  authorization    = "NONE"
-  http_method      = "OPTIONS"
-  resource_id      = aws_api_gateway_resource.health.id
-  rest_api_id      = aws_api_gateway_rest_api.api.id
-}
-
-resource "aws_api_gateway_method" "health_get" {
-  authorization = "NONE"
-  http_method   = "GET"
-  resource_id   = aws_api_gateway_resource.health.id
-  rest_api_id   = aws_api_gateway_rest_api.api.id
-}
-
-resource "aws_api_gateway_method_response" "orders_options" {
-  http_method = aws_api_gateway_method.orders_options.http_method
-  resource_id = aws_api_gateway_resource.orders.id
-  response_parameters = {
-    "method.response.header.Access-Control-Allow-Origin"      = true
-    "method.response.header.Vary"                             = true
-    "method.response.header.Access-Control-Allow-Credentials" = true
-    "method.response.header.Access-Control-Allow-Methods"     = true
-    "method.response.header.Access-Control-Allow-Headers"     = true
-    "method.response.header.Access-Control-Max-Age"           = true
-  }
-  rest_api_id = aws_api_gateway_rest_api.api.id
-  status_code = "204"
-}
-
-resource "aws_api_gateway_method_response" "orders_var_orderid_options" {
-  http_method = aws_api_gateway_method.orders_var_orderid_options.http_method
-  resource_id = aws_api_gateway_resource.orders_var_orderid.id
-  response_parameters = {
-    "method.response.header.Access-Control-Allow-Origin"      = true
-    "method.response.header.Vary"                             = true
-    "method.response.header.Access-Control-Allow-Credentials" = true
-    "method.response.header.Access-Control-Allow-Methods"     = true
-    "method.response.header.Access-Control-Allow-Headers"     = true
-    "method.response.header.Access-Control-Max-Age"           = true
-  }
-  rest_api_id = aws_api_gateway_rest_api.api.id
-  status_code = "204"
-}
-
-resource "aws_api_gateway_method_response" "orders_var_orderid_items_options" {
-  http_method = aws_api_gateway_method.orders_var_orderid_items_options.http_method
-  resource_id = aws_api_gateway_resource.orders_var_orderid_items.id
-  response_parameters = {
-    "method.response.header.Access-Control-Allow-Origin"      = true
-    "method.response.header.Vary"                             = true
-    "method.response.header.Access-Control-Allow-Credentials" = true
-    "method.response.header.Access-Control-Allow-Methods"     = true
-    "method.response.header.Access-Control-Allow-Headers"     = true
-    "method.response.header.Access-Control-Max-Age"           = true
-  }
-  rest_api_id = aws_api_gateway_rest_api.api.id
-  status_code = "204"
-}
-
-resource "aws_api_gateway_method_response" "health_options" {
-  http_method = aws_api_gateway_method.health_options.http_method
-  resource_id = aws_api_gateway_resource.health.id
-  response_parameters = {
-    "method.response.header.Access-Control-Allow-Origin"      = true
-    "method.response.header.Vary"                             = true
-    "method.response.header.Access-Control-Allow-Credentials" = true
-    "method.response.header.Access-Control-Allow-Methods"     = true
-    "method.response.header.Access-Control-Allow-Headers"     = true
-    "method.response.header.Access-Control-Max-Age"           = true
-  }
-  rest_api_id = aws_api_gateway_rest_api.api.id
-  status_code = "204"
-}
-
-resource "aws_api_gateway_integration" "orders_options" {
-  content_handling     = "CONVERT_TO_TEXT"
-  http_method          = aws_api_gateway_method.orders_options.http_method
-  passthrough_behavior = "WHEN_NO_MATCH"
-  request_templates = {
-    "application/json" = "{\"statusCode\": 200}"
-  }
-  resource_id = aws_api_gateway_resource.orders.id
-  rest_api_id = aws_api_gateway_rest_api.api.id
-  type        = "MOCK"
-}
-
-resource "aws_api_gateway_integration" "orders_get" {
-  http_method             = aws_api_gateway_method.orders_get.http_method
-  integration_http_method = "POST"
-  resource_id             = aws_api_gateway_resource.orders.id
-  rest_api_id             = aws_api_gateway_rest_api.api.id
-  type                    = "AWS_PROXY"
-  uri                     = aws_lambda_function.handler.invoke_arn
-}
-
-resource "aws_api_gateway_integration" "orders_post" {
-  http_method             = aws_api_gateway_method.orders_post.http_method
-  integration_http_method = "POST"
-  resource_id             = aws_api_gateway_resource.orders.id
-  rest_api_id             = aws_api_gateway_rest_api.api.id
-  type                    = "AWS_PROXY"
-  uri                     = aws_lambda_function.handler.invoke_arn
-}
-
-resource "aws_api_gateway_integration" "orders_var_orderid_options" {
-  content_handling     = "CONVERT_TO_TEXT"
-  http_method          = aws_api_gateway_method.orders_var_orderid_options.http_method
-  passthrough_behavior = "WHEN_NO_MATCH"
-  request_templates = {
-    "application/json" = "{\"statusCode\": 200}"
-  }
-  resource_id = aws_api_gateway_resource.orders_var_orderid.id
-  rest_api_id = aws_api_gateway_rest_api.api.id
-  type        = "MOCK"
-}
-
-resource "aws_api_gateway_integration" "orders_var_orderid_get" {
-  http_method             = aws_api_gateway_method.orders_var_orderid_get.http_method
-  integration_http_method = "POST"
-  resource_id             = aws_api_gateway_resource.orders_var_orderid.id
-  rest_api_id             = aws_api_gateway_rest_api.api.id
-  type                    = "AWS_PROXY"
-  uri                     = aws_lambda_function.handler.invoke_arn
-}
-
-resource "aws_api_gateway_integration" "orders_var_orderid_put" {
-  http_method             = aws_api_gateway_method.orders_var_orderid_put.http_method
-  integration_http_method = "POST"
-  resource_id             = aws_api_gateway_resource.orders_var_orderid.id
-  rest_api_id             = aws_api_gateway_rest_api.api.id
-  type                    = "AWS_PROXY"
-  uri                     = aws_lambda_function.handler.invoke_arn
-}
-
-resource "aws_api_gateway_integration" "orders_var_orderid_delete" {
-  http_method             = aws_api_gateway_method.orders_var_orderid_delete.http_method
-  integration_http_method = "POST"
-  resource_id             = aws_api_gateway_resource.orders_var_orderid.id
-  rest_api_id             = aws_api_gateway_rest_api.api.id
-  type                    = "AWS_PROXY"
-  uri                     = aws_lambda_function.handler.invoke_arn
-}
-
-resource "aws_api_gateway_integration" "orders_var_orderid_items_options" {
-  content_handling     = "CONVERT_TO_TEXT"
-  http_method          = aws_api_gateway_method.orders_var_orderid_items_options.http_method
-  passthrough_behavior = "WHEN_NO_MATCH"
-  request_templates = {
-    "application/json" = "{\"statusCode\": 200}"
-  }
-  resource_id = aws_api_gateway_resource.orders_var_orderid_items.id
-  rest_api_id = aws_api_gateway_rest_api.api.id
-  type        = "MOCK"
-}
-
-resource "aws_api_gateway_integration" "orders_var_orderid_items_get" {
-  http_method             = aws_api_gateway_method.orders_var_orderid_items_get.http_method
-  integration_http_method = "POST"
-  resource_id             = aws_api_gateway_resource.orders_var_orderid_items.id
-  rest_api_id             = aws_api_gateway_rest_api.api.id
-  type                    = "AWS_PROXY"
-  uri                     = aws_lambda_function.handler.invoke_arn
-}
-
-resource "aws_api_gateway_integration" "orders_var_orderid_items_post" {
-  http_method             = aws_api_gateway_method.orders_var_orderid_items_post.http_method
-  integration_http_method = "POST"
-  resource_id             = aws_api_gateway_resource.orders_var_orderid_items.id
-  rest_api_id             = aws_api_gateway_rest_api.api.id
-  type                    = "AWS_PROXY"
-  uri                     = aws_lambda_function.handler.invoke_arn
-}
-
-resource "aws_api_gateway_integration" "health_options" {
-  content_handling     = "CONVERT_TO_TEXT"
-  http_method          = aws_api_gateway_method.health_options.http_method
-  passthrough_behavior = "WHEN_NO_MATCH"
-  request_templates = {
-    "application/json" = "{\"statusCode\": 200}"
-  }
-  resource_id = aws_api_gateway_resource.health.id
-  rest_api_id = aws_api_gateway_rest_api.api.id
-  type        = "MOCK"
-}
-
-resource "aws_api_gateway_integration" "health_get" {
-  http_method             = aws_api_gateway_method.health_get.http_method
-  integration_http_method = "POST"
-  resource_id             = aws_api_gateway_resource.health.id
-  rest_api_id             = aws_api_gateway_rest_api.api.id
-  type                    = "AWS_PROXY"
-  uri                     = aws_lambda_function.handler.invoke_arn
-}
-
-resource "aws_api_gateway_integration_response" "orders_options" {
-  http_method = aws_api_gateway_method.orders_options.http_method
-  resource_id = aws_api_gateway_resource.orders.id
-  response_parameters = {
-    "method.response.header.Access-Control-Allow-Origin"      = "'${local.cors_any_origin ? "*" : try(local.cors_exact_origins[0], local.cors_origins[0])}'"
-    "method.response.header.Vary"                             = "'Origin'"
-    "method.response.header.Access-Control-Allow-Credentials" = "'true'"
-    "method.response.header.Access-Control-Allow-Methods"     = "'GET,POST,PUT,DELETE'"
-    "method.response.header.Access-Control-Allow-Headers"     = "'Content-Type,Authorization,X-Request-Id'"
-    "method.response.header.Access-Control-Max-Age"           = "'600'"
-  }
-  response_templates = {
-    "application/json" = <<-EOT
-      #set($origin = $input.params().header.get("Origin"))
-      #if("$!origin" == "")#set($origin = $input.params().header.get("origin"))#end
-      #set($allowed = ${jsonencode(local.cors_exact_origins)})
-      #set($patterns = ${jsonencode(local.cors_origin_patterns)})
-      #set($match = "")
-      #if("$!origin" != "" && "$origin" != "null" && $origin.matches("[!-~]+"))
-      #set($lower = $origin.toLowerCase())
-      #if($allowed.contains($lower))#set($match = $origin)#end
-      #foreach($pattern in $patterns)#if($lower.matches($pattern))#set($match = $origin)#end#end
-      #end
-      #if($match != "")#set($context.responseOverride.header.Access-Control-Allow-Origin = $match)#end
-    EOT
-  }
-  rest_api_id = aws_api_gateway_rest_api.api.id
-  status_code = aws_api_gateway_method_response.orders_options.status_code
-  depends_on  = [aws_api_gateway_integration.orders_options]
-}
-
-resource "aws_api_gateway_integration_response" "orders_var_orderid_options" {
-  http_method = aws_api_gateway_method.orders_var_orderid_options.http_method
-  resource_id = aws_api_gateway_resource.orders_var_orderid.id
-  response_parameters = {
-    "method.response.header.Access-Control-Allow-Origin"      = "'${local.cors_any_origin ? "*" : try(local.cors_exact_origins[0], local.cors_origins[0])}'"
-    "method.response.header.Vary"                             = "'Origin'"
-    "method.response.header.Access-Control-Allow-Credentials" = "'true'"
-    "method.response.header.Access-Control-Allow-Methods"     = "'GET,POST,PUT,DELETE'"
-    "method.response.header.Access-Control-Allow-Headers"     = "'Content-Type,Authorization,X-Request-Id'"
-    "method.response.header.Access-Control-Max-Age"           = "'600'"
-  }
-  response_templates = {
-    "application/json" = <<-EOT
-      #set($origin = $input.params().header.get("Origin"))
-      #if("$!origin" == "")#set($origin = $input.params().header.get("origin"))#end
-      #set($allowed = ${jsonencode(local.cors_exact_origins)})
-      #set($patterns = ${jsonencode(local.cors_origin_patterns)})
-      #set($match = "")
-      #if("$!origin" != "" && "$origin" != "null" && $origin.matches("[!-~]+"))
-      #set($lower = $origin.toLowerCase())
-      #if($allowed.contains($lower))#set($match = $origin)#end
-      #foreach($pattern in $patterns)#if($lower.matches($pattern))#set($match = $origin)#end#end
-      #end
-      #if($match != "")#set($context.responseOverride.header.Access-Control-Allow-Origin = $match)#end
-    EOT
-  }
-  rest_api_id = aws_api_gateway_rest_api.api.id
-  status_code = aws_api_gateway_method_response.orders_var_orderid_options.status_code
-  depends_on  = [aws_api_gateway_integration.orders_var_orderid_options]
-}
-
-resource "aws_api_gateway_integration_response" "orders_var_orderid_items_options" {
-  http_method = aws_api_gateway_method.orders_var_orderid_items_options.http_method
-  resource_id = aws_api_gateway_resource.orders_var_orderid_items.id
-  response_parameters = {
-    "method.response.header.Access-Control-Allow-Origin"      = "'${local.cors_any_origin ? "*" : try(local.cors_exact_origins[0], local.cors_origins[0])}'"
-    "method.response.header.Vary"                             = "'Origin'"
-    "method.response.header.Access-Control-Allow-Credentials" = "'true'"
-    "method.response.header.Access-Control-Allow-Methods"     = "'GET,POST,PUT,DELETE'"
-    "method.response.header.Access-Control-Allow-Headers"     = "'Content-Type,Authorization,X-Request-Id'"
-    "method.response.header.Access-Control-Max-Age"           = "'600'"
-  }
-  response_templates = {
-    "application/json" = <<-EOT
-      #set($origin = $input.params().header.get("Origin"))
-      #if("$!origin" == "")#set($origin = $input.params().header.get("origin"))#end
-      #set($allowed = ${jsonencode(local.cors_exact_origins)})
-      #set($patterns = ${jsonencode(local.cors_origin_patterns)})
-      #set($match = "")
-      #if("$!origin" != "" && "$origin" != "null" && $origin.matches("[!-~]+"))
-      #set($lower = $origin.toLowerCase())
-      #if($allowed.contains($lower))#set($match = $origin)#end
-      #foreach($pattern in $patterns)#if($lower.matches($pattern))#set($match = $origin)#end#end
-      #end
-      #if($match != "")#set($context.responseOverride.header.Access-Control-Allow-Origin = $match)#end
-    EOT
-  }
-  rest_api_id = aws_api_gateway_rest_api.api.id
-  status_code = aws_api_gateway_method_response.orders_var_orderid_items_options.status_code
-  depends_on  = [aws_api_gateway_integration.orders_var_orderid_items_options]
-}
-
-resource "aws_api_gateway_integration_response" "health_options" {
-  http_method = aws_api_gateway_method.health_options.http_method
-  resource_id = aws_api_gateway_resource.health.id
-  response_parameters = {
-    "method.response.header.Access-Control-Allow-Origin"      = "'${local.cors_any_origin ? "*" : try(local.cors_exact_origins[0], local.cors_origins[0])}'"
-    "method.response.header.Vary"                             = "'Origin'"
-    "method.response.header.Access-Control-Allow-Credentials" = "'true'"
-    "method.response.header.Access-Control-Allow-Methods"     = "'GET,POST,PUT,DELETE'"
-    "method.response.header.Access-Control-Allow-Headers"     = "'Content-Type,Authorization,X-Request-Id'"
-    "method.response.header.Access-Control-Max-Age"           = "'600'"
-  }
-  response_templates = {
-    "application/json" = <<-EOT
-      #set($origin = $input.params().header.get("Origin"))
-      #if("$!origin" == "")#set($origin = $input.params().header.get("origin"))#end
-      #set($allowed = ${jsonencode(local.cors_exact_origins)})
-      #set($patterns = ${jsonencode(local.cors_origin_patterns)})
-      #set($match = "")
-      #if("$!origin" != "" && "$origin" != "null" && $origin.matches("[!-~]+"))
-      #set($lower = $origin.toLowerCase())
-      #if($allowed.contains($lower))#set($match = $origin)#end
-      #foreach($pattern in $patterns)#if($lower.matches($pattern))#set($match = $origin)#end#end
-      #end
-      #if($match != "")#set($context.responseOverride.header.Access-Control-Allow-Origin = $match)#end
-    EOT
-  }
-  rest_api_id = aws_api_gateway_rest_api.api.id
-  status_code = aws_api_gateway_method_response.health_options.status_code
-  depends_on  = [aws_api_gateway_integration.health_options]
-}
-
-resource "aws_api_gateway_gateway_response" "default_4xx" {
-  response_parameters = {
-    "gatewayresponse.header.Access-Control-Allow-Origin"      = local.cors_any_origin ? "'*'" : length(local.cors_exact_origins) == 1 && length(local.cors_origin_patterns) == 0 ? "'${local.cors_exact_origins[0]}'" : "'${try(local.cors_exact_origins[0], local.cors_origins[0])}'"
-    "gatewayresponse.header.Vary"                             = "'Origin'"
-    "gatewayresponse.header.Access-Control-Allow-Credentials" = "'true'"
-    "gatewayresponse.header.Access-Control-Expose-Headers"    = "'X-Request-Id'"
-  }
-  response_templates = {
-    "application/json" = "{\"message\":$context.error.messageString}"
-  }
-  response_type = "DEFAULT_4XX"
-  rest_api_id   = aws_api_gateway_rest_api.api.id
-}
-
-resource "aws_api_gateway_gateway_response" "default_5xx" {
-  response_parameters = {
-    "gatewayresponse.header.Access-Control-Allow-Origin"      = local.cors_any_origin ? "'*'" : length(local.cors_exact_origins) == 1 && length(local.cors_origin_patterns) == 0 ? "'${local.cors_exact_origins[0]}'" : "'${try(local.cors_exact_origins[0], local.cors_origins[0])}'"
-    "gatewayresponse.header.Vary"                             = "'Origin'"
-    "gatewayresponse.header.Access-Control-Allow-Credentials" = "'true'"
-    "gatewayresponse.header.Access-Control-Expose-Headers"    = "'X-Request-Id'"
-  }
-  response_templates = {
-    "application/json" = "{\"message\":$context.error.messageString}"
-  }
-  response_type = "DEFAULT_5XX"
-  rest_api_id   = aws_api_gateway_rest_api.api.id
+  body              = jsonencode(local.openapi)
+  name              = var.name_prefix
+  put_rest_api_mode = "overwrite"
+  tags              = var.tags
 }
 
 resource "aws_api_gateway_deployment" "api" {
   rest_api_id = aws_api_gateway_rest_api.api.id
   triggers = {
-    redeployment = sha1(jsonencode([aws_api_gateway_resource.orders, aws_api_gateway_resource.orders_var_orderid, aws_api_gateway_resource.orders_var_orderid_items, aws_api_gateway_resource.health, aws_api_gateway_method.orders_options, aws_api_gateway_method_response.orders_options, aws_api_gateway_integration.orders_options, aws_api_gateway_integration_response.orders_options, aws_api_gateway_method.orders_get, aws_api_gateway_integration.orders_get, aws_api_gateway_method.orders_post, aws_api_gateway_integration.orders_post, aws_api_gateway_method.orders_var_orderid_options, aws_api_gateway_method_response.orders_var_orderid_options, aws_api_gateway_integration.orders_var_orderid_options, aws_api_gateway_integration_response.orders_var_orderid_options, aws_api_gateway_method.orders_var_orderid_get, aws_api_gateway_integration.orders_var_orderid_get, aws_api_gateway_method.orders_var_orderid_put, aws_api_gateway_integration.orders_var_orderid_put, aws_api_gateway_method.orders_var_orderid_delete, aws_api_gateway_integration.orders_var_orderid_delete, aws_api_gateway_method.orders_var_orderid_items_options, aws_api_gateway_method_response.orders_var_orderid_items_options, aws_api_gateway_integration.orders_var_orderid_items_options, aws_api_gateway_integration_response.orders_var_orderid_items_options, aws_api_gateway_method.orders_var_orderid_items_get, aws_api_gateway_integration.orders_var_orderid_items_get, aws_api_gateway_method.orders_var_orderid_items_post, aws_api_gateway_integration.orders_var_orderid_items_post, aws_api_gateway_method.health_options, aws_api_gateway_method_response.health_options, aws_api_gateway_integration.health_options, aws_api_gateway_integration_response.health_options, aws_api_gateway_method.health_get, aws_api_gateway_integration.health_get, aws_api_gateway_gateway_response.default_4xx, aws_api_gateway_gateway_response.default_5xx, local.cors_origins, "4c7b661a704fe7bc"]))
+    redeployment = sha1(aws_api_gateway_rest_api.api.body)
   }
   lifecycle {
     create_before_destroy = true
@@ -571,4 +598,270 @@ resource "aws_lambda_permission" "api" {
   principal     = "apigateway.amazonaws.com"
   source_arn    = "${aws_api_gateway_rest_api.api.execution_arn}/*/*"
   statement_id  = "AllowInvokeFromThisRestApi"
+}
+
+removed {
+  from = aws_api_gateway_gateway_response.default_4xx
+  lifecycle {
+    destroy = false
+  }
+}
+
+removed {
+  from = aws_api_gateway_gateway_response.default_5xx
+  lifecycle {
+    destroy = false
+  }
+}
+
+removed {
+  from = aws_api_gateway_integration.health_get
+  lifecycle {
+    destroy = false
+  }
+}
+
+removed {
+  from = aws_api_gateway_integration.health_options
+  lifecycle {
+    destroy = false
+  }
+}
+
+removed {
+  from = aws_api_gateway_integration.orders_get
+  lifecycle {
+    destroy = false
+  }
+}
+
+removed {
+  from = aws_api_gateway_integration.orders_options
+  lifecycle {
+    destroy = false
+  }
+}
+
+removed {
+  from = aws_api_gateway_integration.orders_post
+  lifecycle {
+    destroy = false
+  }
+}
+
+removed {
+  from = aws_api_gateway_integration.orders_var_orderid_delete
+  lifecycle {
+    destroy = false
+  }
+}
+
+removed {
+  from = aws_api_gateway_integration.orders_var_orderid_get
+  lifecycle {
+    destroy = false
+  }
+}
+
+removed {
+  from = aws_api_gateway_integration.orders_var_orderid_items_get
+  lifecycle {
+    destroy = false
+  }
+}
+
+removed {
+  from = aws_api_gateway_integration.orders_var_orderid_items_options
+  lifecycle {
+    destroy = false
+  }
+}
+
+removed {
+  from = aws_api_gateway_integration.orders_var_orderid_items_post
+  lifecycle {
+    destroy = false
+  }
+}
+
+removed {
+  from = aws_api_gateway_integration.orders_var_orderid_options
+  lifecycle {
+    destroy = false
+  }
+}
+
+removed {
+  from = aws_api_gateway_integration.orders_var_orderid_put
+  lifecycle {
+    destroy = false
+  }
+}
+
+removed {
+  from = aws_api_gateway_integration_response.health_options
+  lifecycle {
+    destroy = false
+  }
+}
+
+removed {
+  from = aws_api_gateway_integration_response.orders_options
+  lifecycle {
+    destroy = false
+  }
+}
+
+removed {
+  from = aws_api_gateway_integration_response.orders_var_orderid_items_options
+  lifecycle {
+    destroy = false
+  }
+}
+
+removed {
+  from = aws_api_gateway_integration_response.orders_var_orderid_options
+  lifecycle {
+    destroy = false
+  }
+}
+
+removed {
+  from = aws_api_gateway_method.health_get
+  lifecycle {
+    destroy = false
+  }
+}
+
+removed {
+  from = aws_api_gateway_method.health_options
+  lifecycle {
+    destroy = false
+  }
+}
+
+removed {
+  from = aws_api_gateway_method.orders_get
+  lifecycle {
+    destroy = false
+  }
+}
+
+removed {
+  from = aws_api_gateway_method.orders_options
+  lifecycle {
+    destroy = false
+  }
+}
+
+removed {
+  from = aws_api_gateway_method.orders_post
+  lifecycle {
+    destroy = false
+  }
+}
+
+removed {
+  from = aws_api_gateway_method.orders_var_orderid_delete
+  lifecycle {
+    destroy = false
+  }
+}
+
+removed {
+  from = aws_api_gateway_method.orders_var_orderid_get
+  lifecycle {
+    destroy = false
+  }
+}
+
+removed {
+  from = aws_api_gateway_method.orders_var_orderid_items_get
+  lifecycle {
+    destroy = false
+  }
+}
+
+removed {
+  from = aws_api_gateway_method.orders_var_orderid_items_options
+  lifecycle {
+    destroy = false
+  }
+}
+
+removed {
+  from = aws_api_gateway_method.orders_var_orderid_items_post
+  lifecycle {
+    destroy = false
+  }
+}
+
+removed {
+  from = aws_api_gateway_method.orders_var_orderid_options
+  lifecycle {
+    destroy = false
+  }
+}
+
+removed {
+  from = aws_api_gateway_method.orders_var_orderid_put
+  lifecycle {
+    destroy = false
+  }
+}
+
+removed {
+  from = aws_api_gateway_method_response.health_options
+  lifecycle {
+    destroy = false
+  }
+}
+
+removed {
+  from = aws_api_gateway_method_response.orders_options
+  lifecycle {
+    destroy = false
+  }
+}
+
+removed {
+  from = aws_api_gateway_method_response.orders_var_orderid_items_options
+  lifecycle {
+    destroy = false
+  }
+}
+
+removed {
+  from = aws_api_gateway_method_response.orders_var_orderid_options
+  lifecycle {
+    destroy = false
+  }
+}
+
+removed {
+  from = aws_api_gateway_resource.health
+  lifecycle {
+    destroy = false
+  }
+}
+
+removed {
+  from = aws_api_gateway_resource.orders
+  lifecycle {
+    destroy = false
+  }
+}
+
+removed {
+  from = aws_api_gateway_resource.orders_var_orderid
+  lifecycle {
+    destroy = false
+  }
+}
+
+removed {
+  from = aws_api_gateway_resource.orders_var_orderid_items
+  lifecycle {
+    destroy = false
+  }
 }

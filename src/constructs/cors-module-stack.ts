@@ -19,8 +19,11 @@ export interface CorsModuleStackProps {
    * (escaped for Terraform by CorsLambda); tokens in them stay references.
    */
   readonly lambdaEnvironment: (allowedOrigins: string[]) => Record<string, string>;
-  /** Changes whenever the CORS configuration known at synthesis changes (hashed into the REST deployment). */
-  readonly configHash: string;
+  /**
+   * REST: addresses of per-resource objects an older generated module declared, forgotten with `removed` blocks
+   * (see CorsRestApiProps.retiredAddresses). @default []
+   */
+  readonly retiredAddresses?: readonly string[];
 }
 
 /** Retention values CloudWatch Logs accepts (PutRetentionPolicy). */
@@ -152,7 +155,7 @@ export class CorsModuleStack extends TerraformStack {
         cors,
         handler: lambda.function,
         tags: tagsValue,
-        configHash: props.configHash,
+        retiredAddresses: props.retiredAddresses,
       });
       apiUrl = api.stage.invokeUrl;
     } else if (model.api === 'http') {

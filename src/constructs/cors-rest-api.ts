@@ -1,20 +1,14 @@
 import { Construct } from 'constructs';
-import { TerraformLocal, type TerraformResource } from 'cdktf';
+import { Fn, TerraformElement, TerraformLocal, TerraformOutput } from 'cdktf';
 import { ApiGatewayDeployment } from '@cdktf/provider-aws/lib/api-gateway-deployment/index.js';
-import { ApiGatewayGatewayResponse } from '@cdktf/provider-aws/lib/api-gateway-gateway-response/index.js';
-import { ApiGatewayIntegration } from '@cdktf/provider-aws/lib/api-gateway-integration/index.js';
-import { ApiGatewayIntegrationResponse } from '@cdktf/provider-aws/lib/api-gateway-integration-response/index.js';
-import { ApiGatewayMethod } from '@cdktf/provider-aws/lib/api-gateway-method/index.js';
-import { ApiGatewayMethodResponse } from '@cdktf/provider-aws/lib/api-gateway-method-response/index.js';
-import { ApiGatewayResource } from '@cdktf/provider-aws/lib/api-gateway-resource/index.js';
 import { ApiGatewayRestApi } from '@cdktf/provider-aws/lib/api-gateway-rest-api/index.js';
 import { ApiGatewayStage } from '@cdktf/provider-aws/lib/api-gateway-stage/index.js';
 import { LambdaPermission } from '@cdktf/provider-aws/lib/lambda-permission/index.js';
 import type { LambdaFunction } from '@cdktf/provider-aws/lib/lambda-function/index.js';
 import type { PathSegment, RouteMethod } from '../spec/model.js';
-import { uniqueSlugs } from './logical-ids.js';
 import { preflightTemplate, VTL_DNS_LABEL } from './preflight-template.js';
-import { staticValue, templateLiteral, templateLiterals } from './terraform-literal.js';
+import { isLegacyAddress, legacyAddresses, restOpenApi, restPaths } from './rest-openapi.js';
+import { staticValue, templateLiterals } from './terraform-literal.js';
 
 export interface CorsRestApiRoute {
   readonly path: string;
@@ -51,10 +45,12 @@ export interface CorsRestApiProps {
   readonly handler: LambdaFunction;
   readonly tags?: Record<string, string> | undefined;
   /**
-   * A value that changes whenever the CORS configuration known at synthesis changes; hashed into the
-   * deployment trigger beside the resources themselves. @default ""
+   * Addresses of per-resource objects (`aws_api_gateway_method.orders_get`, ...) that an older generated module
+   * declared, e.g. read from the module this one replaces. Each gets a `removed` block, beside those derived from
+   * the current routes, so a state written by an older module upgrades in one apply. Anything that is not an
+   * address of those types is ignored. @default []
    */
-  readonly configHash?: string;
+  readonly retiredAddresses?: readonly string[];
   /** Prefix of the Terraform addresses, for more than one CorsRestApi in a stack. @default "" */
   readonly idPrefix?: string;
 }
@@ -69,49 +65,64 @@ type ResponseHeader =
   | 'Vary';
 
 /**
- * A REST API (API Gateway v1) whose every resource answers the CORS preflight itself (an OPTIONS method with a
- * MOCK integration, so an unknown origin never reaches the Lambda), whose real methods proxy to a Lambda that
- * adds CORS headers to every answer, whose own 4XX/5XX answers carry CORS headers (gateway responses), and whose
- * deployment is replaced whenever any of that changes.
+ * A REST API (API Gateway v1) defined by one OpenAPI document in its `body`: every path answers the CORS
+ * preflight itself (OPTIONS with a MOCK integration, so an unknown origin never reaches the Lambda), the real
+ * methods proxy to a Lambda that adds CORS headers to every answer, API Gateway's own 4XX/5XX answers carry CORS
+ * headers (gateway responses), and the deployment is replaced whenever the document changes.
+ *
+ * One document instead of a resource per method: PutRestApi in overwrite mode replaces the whole definition in one
+ * call, so adding, removing or renaming a route reaches the stage in the same apply, and a removed method never
+ * outlives its route in a deployment (hashicorp/terraform-provider-aws#11344).
  * Sources: https://docs.aws.amazon.com/apigateway/latest/developerguide/how-to-cors.html,
- * https://docs.aws.amazon.com/apigateway/latest/developerguide/how-to-mock-integration.html,
- * https://docs.aws.amazon.com/apigateway/latest/developerguide/supported-gateway-response-types.html.
+ * https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-import-api.html,
+ * https://registry.terraform.io/providers/hashicorp/aws/latest/docs/resources/api_gateway_rest_api.
  */
 export class CorsRestApi extends Construct {
   readonly api: ApiGatewayRestApi;
   readonly stage: ApiGatewayStage;
   readonly deployment: ApiGatewayDeployment;
-  /** Every method, integration, response and gateway response: what the deployment trigger hashes. */
-  readonly deployed: TerraformResource[] = [];
+  /** The OpenAPI document the body is encoded from (`local.openapi`). */
+  readonly openapi: TerraformLocal;
   private readonly p: string;
 
   constructor(scope: Construct, id: string, props: CorsRestApiProps) {
     super(scope, id);
     this.p = props.idPrefix ?? '';
     const p = this.p;
-    this.api = new ApiGatewayRestApi(this, 'api', { name: props.name, tags: props.tags });
-    this.api.overrideLogicalId(`${p}api`);
 
     const origins = this.originLocals(props.cors.allowOrigins);
-    const resources = this.resources(props.routes);
-    for (const r of resources) {
-      this.preflight(r.slug, r.resourceId, props.cors, origins);
-      for (const method of r.methods) this.proxyMethod(r.slug, r.resourceId, method, props.handler);
-    }
-    this.gatewayResponses(props.cors, origins);
+    const paths = restPaths(props.routes);
+    const preflight = this.staticHeaders(props.cors, true, origins);
+    this.openapi = new TerraformLocal(
+      this,
+      'openapi',
+      restOpenApi({
+        title: props.name,
+        paths,
+        preflightHeaders: prefixed('method.response.header.', preflight),
+        preflightTemplate: preflightTemplate(origins.exact, origins.patterns),
+        gatewayHeaders: prefixed('gatewayresponse.header.', this.gatewayHeaders(props.cors, origins)),
+        invokeArn: props.handler.invokeArn,
+      }),
+    );
+    this.openapi.overrideLogicalId(`${p}openapi`);
 
-    // Hash whole resources, not ids: an in-place change (a header mapping, the VTL list) keeps every id but
-    // must still produce a new deployment, or the stage keeps serving the old snapshot. create_before_destroy
-    // avoids "Active stages pointing to this deployment must be moved or deleted".
-    // https://registry.terraform.io/providers/hashicorp/aws/latest/docs/resources/api_gateway_deployment
-    const hashed = [
-      ...this.deployed.map((r) => `${r.terraformResourceType}.${r.friendlyUniqueId}`),
-      origins.all,
-      JSON.stringify(props.configHash ?? ''),
-    ];
+    this.api = new ApiGatewayRestApi(this, 'api', {
+      name: props.name,
+      body: `\${jsonencode(local.${p}openapi)}`,
+      // Overwrite, not merge: a route removed from the document is removed from the API.
+      putRestApiMode: 'overwrite',
+      tags: props.tags,
+    });
+    this.api.overrideLogicalId(`${p}api`);
+
+    // A deployment is a snapshot of the API when it is created: hashing the body (which holds the origin list,
+    // the headers and every route) replaces it whenever the definition changes, and the reference orders it after
+    // the body's update. create_before_destroy avoids "Active stages pointing to this deployment must be moved or
+    // deleted". https://registry.terraform.io/providers/hashicorp/aws/latest/docs/resources/api_gateway_deployment
     this.deployment = new ApiGatewayDeployment(this, 'deployment', {
       restApiId: this.api.id,
-      triggers: { redeployment: `\${sha1(jsonencode([${hashed.join(', ')}]))}` },
+      triggers: { redeployment: Fn.sha1(this.api.body) },
       lifecycle: { createBeforeDestroy: true },
     });
     this.deployment.overrideLogicalId(`${p}api`);
@@ -133,6 +144,19 @@ export class CorsRestApi extends Construct {
       sourceArn: `${this.api.executionArn}/*/*`,
     });
     permission.overrideLogicalId(`${p}api`);
+
+    const document = new TerraformOutput(this, 'openapi-document', {
+      value: this.api.body,
+      description:
+        'The OpenAPI 3.0 document (JSON, with API Gateway extensions) that defines the REST API. Lint it or show it in API docs: terraform output -raw openapi_document > openapi.json',
+    });
+    document.overrideLogicalId(`${p}openapi_document`);
+
+    new RemovedBlocks(
+      this,
+      'removed',
+      [...new Set([...legacyAddresses(paths, p), ...(props.retiredAddresses ?? []).filter(isLegacyAddress)])].sort(),
+    );
   }
 
   /**
@@ -157,48 +181,6 @@ export class CorsRestApi extends Construct {
         `\${[for o in ${all} : replace(replace(o, ".", "[.]"), "*", "${VTL_DNS_LABEL}") if strcontains(o, "*") && o != "*"]}`,
       ),
     };
-  }
-
-  /** One resource per path segment, parents first; the root is the API's own root resource. */
-  private resources(routes: readonly CorsRestApiRoute[]) {
-    const nodes = new Map<string, { segments: PathSegment[]; methods: RouteMethod[] }>();
-    const keyOf = (segments: readonly PathSegment[]) =>
-      '/' +
-      segments
-        .map((s) => (s.kind === 'literal' ? s.value : s.kind === 'param' ? `{${s.name}}` : `{${s.name}+}`))
-        .join('/');
-    for (const route of routes) {
-      for (let i = 1; i <= route.segments.length; i++) {
-        const key = keyOf(route.segments.slice(0, i));
-        if (!nodes.has(key)) nodes.set(key, { segments: route.segments.slice(0, i), methods: [] });
-      }
-      if (route.segments.length === 0 && !nodes.has('/')) nodes.set('/', { segments: [], methods: [] });
-      nodes.get(keyOf(route.segments))!.methods.push(...route.methods);
-    }
-    const slugs = uniqueSlugs([...nodes].map(([key, n]) => ({ key, segments: n.segments })));
-    const ids = new Map<string, string>([['/', this.api.rootResourceId]]);
-    const out: Array<{ slug: string; resourceId: string; methods: RouteMethod[] }> = [];
-    for (const [key, node] of nodes) {
-      const slug = slugs.get(key)!;
-      if (node.segments.length > 0) {
-        const last = node.segments[node.segments.length - 1]!;
-        const resource = new ApiGatewayResource(this, `resource-${slug}`, {
-          restApiId: this.api.id,
-          parentId: ids.get(keyOf(node.segments.slice(0, -1)))!,
-          pathPart:
-            last.kind === 'literal'
-              ? templateLiteral(last.value)
-              : last.kind === 'param'
-                ? `{${last.name}}`
-                : `{${last.name}+}`,
-        });
-        resource.overrideLogicalId(`${this.p}${slug}`);
-        this.deployed.push(resource);
-        ids.set(key, resource.id);
-      }
-      out.push({ slug, resourceId: ids.get(key)!, methods: node.methods });
-    }
-    return out;
   }
 
   /** The static headers every CORS answer of this API carries, keyed by header name. */
@@ -226,87 +208,6 @@ export class CorsRestApi extends Construct {
   }
 
   /**
-   * OPTIONS with a MOCK integration: the request template yields 200, the default integration response maps
-   * it to 204 with the static headers, and the VTL response template overrides Allow-Origin with the request's
-   * origin when it is allowed. No authorization and no API key: browsers never send credentials on a preflight.
-   */
-  private preflight(
-    slug: string,
-    resourceId: string,
-    cors: CorsRestApiCors,
-    origins: { any: string; exact: string; patterns: string; all: string },
-  ) {
-    const p = this.p;
-    const method = new ApiGatewayMethod(this, `${slug}-options`, {
-      restApiId: this.api.id,
-      resourceId,
-      httpMethod: 'OPTIONS',
-      authorization: 'NONE',
-      apiKeyRequired: false,
-    });
-    method.overrideLogicalId(`${p}${slug}_options`);
-
-    const headers = this.staticHeaders(cors, true, origins);
-    const methodResponse = new ApiGatewayMethodResponse(this, `${slug}-options-204`, {
-      restApiId: this.api.id,
-      resourceId,
-      httpMethod: method.httpMethod,
-      statusCode: '204',
-      responseParameters: Object.fromEntries(Object.keys(headers).map((h) => [`method.response.header.${h}`, true])),
-    });
-    methodResponse.overrideLogicalId(`${p}${slug}_options`);
-
-    const integration = new ApiGatewayIntegration(this, `${slug}-options-mock`, {
-      restApiId: this.api.id,
-      resourceId,
-      httpMethod: method.httpMethod,
-      type: 'MOCK',
-      // A preflight has no body and no Content-Type, so API Gateway picks the application/json template.
-      requestTemplates: { 'application/json': '{"statusCode": 200}' },
-      passthroughBehavior: 'WHEN_NO_MATCH',
-      contentHandling: 'CONVERT_TO_TEXT',
-    });
-    integration.overrideLogicalId(`${p}${slug}_options`);
-
-    const integrationResponse = new ApiGatewayIntegrationResponse(this, `${slug}-options-response`, {
-      restApiId: this.api.id,
-      resourceId,
-      httpMethod: method.httpMethod,
-      statusCode: methodResponse.statusCode,
-      responseParameters: Object.fromEntries(
-        Object.entries(headers).map(([h, v]) => [`method.response.header.${h}`, v]),
-      ),
-      responseTemplates: { 'application/json': preflightTemplate(origins.exact, origins.patterns) },
-      dependsOn: [integration],
-    });
-    integrationResponse.overrideLogicalId(`${p}${slug}_options`);
-    this.deployed.push(method, methodResponse, integration, integrationResponse);
-  }
-
-  /** A real method: Lambda proxy (payload v1). Lambda is only ever invoked with POST, whatever the method. */
-  private proxyMethod(slug: string, resourceId: string, httpMethod: RouteMethod, handler: LambdaFunction) {
-    const p = this.p;
-    const name = `${slug}_${httpMethod.toLowerCase()}`;
-    const method = new ApiGatewayMethod(this, `${slug}-${httpMethod}`, {
-      restApiId: this.api.id,
-      resourceId,
-      httpMethod,
-      authorization: 'NONE',
-    });
-    method.overrideLogicalId(`${p}${name}`);
-    const integration = new ApiGatewayIntegration(this, `${slug}-${httpMethod}-lambda`, {
-      restApiId: this.api.id,
-      resourceId,
-      httpMethod: method.httpMethod,
-      type: 'AWS_PROXY',
-      integrationHttpMethod: 'POST',
-      uri: handler.invokeArn,
-    });
-    integration.overrideLogicalId(`${p}${name}`);
-    this.deployed.push(method, integration);
-  }
-
-  /**
    * API Gateway's own errors (403 Missing Authentication Token for an unknown path, 429, 502 from a malformed
    * Lambda answer, ...) fall back to DEFAULT_4XX/DEFAULT_5XX; without CORS headers there the browser hides them
    * behind a CORS error. No status_code: setting one would change the status of every 4XX/5XX.
@@ -315,7 +216,7 @@ export class CorsRestApi extends Construct {
    * accepted); with several origins and credentials the first origin only (echoing arbitrary origins together
    * with credentials would be unsafe). https://docs.aws.amazon.com/apigateway/latest/developerguide/supported-gateway-response-types.html
    */
-  private gatewayResponses(
+  private gatewayHeaders(
     cors: CorsRestApiCors,
     origins: { any: string; exact: string; patterns: string; all: string },
   ) {
@@ -325,17 +226,31 @@ export class CorsRestApi extends Construct {
       : 'method.request.header.origin';
     headers['Access-Control-Allow-Origin'] =
       `\${${origins.any} ? "'*'" : length(${origins.exact}) == 1 && length(${origins.patterns}) == 0 ? "'\${${origins.exact}[0]}'" : "${echo.replace(/"/g, '\\"')}"}`;
-    for (const type of ['DEFAULT_4XX', 'DEFAULT_5XX'] as const) {
-      const response = new ApiGatewayGatewayResponse(this, type, {
-        restApiId: this.api.id,
-        responseType: type,
-        responseParameters: Object.fromEntries(
-          Object.entries(headers).map(([h, v]) => [`gatewayresponse.header.${h}`, v]),
-        ),
-        responseTemplates: { 'application/json': '{"message":$context.error.messageString}' },
-      });
-      response.overrideLogicalId(`${this.p}${type.toLowerCase()}`);
-      this.deployed.push(response);
-    }
+    return headers;
+  }
+}
+
+/** Header name -> value as API Gateway's `<prefix><name>` mapping keys. */
+function prefixed(prefix: string, headers: Partial<Record<string, string>>): Record<string, string> {
+  return Object.fromEntries(Object.entries(headers).map(([h, v]) => [`${prefix}${h}`, v!]));
+}
+
+/**
+ * `removed` blocks (Terraform >= 1.7) that make Terraform forget objects without destroying them: the body now owns
+ * the API definition, and PutRestApi in overwrite mode deletes them from the API itself.
+ * https://developer.hashicorp.com/terraform/language/resources/syntax#removing-resources
+ */
+class RemovedBlocks extends TerraformElement {
+  constructor(
+    scope: Construct,
+    id: string,
+    private readonly addresses: readonly string[],
+  ) {
+    super(scope, id);
+  }
+
+  override toTerraform(): Record<string, unknown> {
+    if (this.addresses.length === 0) return {};
+    return { removed: this.addresses.map((from) => ({ from, lifecycle: { destroy: false } })) };
   }
 }

@@ -8,8 +8,10 @@ import {
   type ModuleDocument,
   type RawBody as Body,
 } from '../terraform/document.js';
+import { LEGACY_TYPES } from '../constructs/rest-openapi.js';
 import type { TerraformDocument } from './clean-document.js';
 import { compareVersions, constraintMinimum, PROVIDER_FLOORS, usesFloor } from './provider-floors.js';
+import { declaredHeaders, integrationResponses, restBodies, type RestOperation } from './rest-body.js';
 
 /**
  * What AWS (or Terraform's plan) would reject, or silently get wrong, in a synthesized module — checked on the
@@ -22,7 +24,7 @@ import { compareVersions, constraintMinimum, PROVIDER_FLOORS, usesFloor } from '
 export interface RuleViolation {
   /** The rule's stable id, e.g. `response-header-declared`. */
   readonly rule: string;
-  /** The Terraform address at fault, e.g. `aws_api_gateway_integration_response.orders_options`. */
+  /** Where the fault is: a Terraform address (`aws_api_gateway_deployment.api`) or a place in a REST body. */
   readonly address: string;
   readonly message: string;
 }
@@ -37,14 +39,6 @@ type Report = (address: string, message: string) => void;
 
 type Resource = AddressedBlock;
 
-const REST_DEPLOYED_TYPES = [
-  'aws_api_gateway_resource',
-  'aws_api_gateway_method',
-  'aws_api_gateway_integration',
-  'aws_api_gateway_method_response',
-  'aws_api_gateway_integration_response',
-  'aws_api_gateway_gateway_response',
-] as const;
 
 /** The module reader's index, with the lookups the rules share. */
 class DocIndex {
@@ -57,8 +51,7 @@ class DocIndex {
   readonly terraform: Body;
 
   readonly #references = new Map<Resource, References>();
-  /** Most rules key REST resources by method; each body's key is built once. */
-  readonly #methodKeys = new WeakMap<Body, string>();
+  readonly #localReferences = new Map<string, References>();
   #referrers: Map<string, Resource[]> | undefined;
 
   constructor(readonly doc: ModuleDocument) {
@@ -78,30 +71,6 @@ class DocIndex {
   referenced(value: unknown, type: string, attr: string): Resource | undefined {
     const ref = reference(value);
     return ref && ref[0] === type && ref[2] === attr ? this.byAddress.get(`${type}.${ref[1]}`) : undefined;
-  }
-
-  /** The HTTP method a method/integration/response is for: a literal, or resolved through a method reference. */
-  httpMethod(body: Body): string | undefined {
-    const m = this.referenced(body.http_method, 'aws_api_gateway_method', 'http_method');
-    const value = m ? m.body.http_method : body.http_method;
-    return typeof value === 'string' ? value : undefined;
-  }
-
-  /** `rest_api_id|resource_id|METHOD`: equal for a method and everything attached to it. */
-  methodKey(body: Body): string {
-    let key = this.#methodKeys.get(body);
-    if (key === undefined)
-      this.#methodKeys.set(
-        body,
-        (key = `${String(body.rest_api_id)}|${String(body.resource_id)}|${this.httpMethod(body) ?? '?'}`),
-      );
-    return key;
-  }
-
-  statusCode(body: Body): string | undefined {
-    const r = this.referenced(body.status_code, 'aws_api_gateway_method_response', 'status_code');
-    const value = r ? r.body.status_code : body.status_code;
-    return value === undefined || value === null ? undefined : String(value);
   }
 
   /** Whether `from` waits for `to`: an explicit depends_on, or any reference to it in its arguments. */
@@ -133,15 +102,26 @@ class DocIndex {
     return this.#referrers.get(address) ?? [];
   }
 
+  /** The references in a local's value, scanned once per local (the REST API's OpenAPI document is large). */
+  referencesOfLocal(name: string): References {
+    let refs = this.#localReferences.get(name);
+    if (!refs) this.#localReferences.set(name, (refs = references(this.locals[name])));
+    return refs;
+  }
+
   /** Variables a value depends on, through any chain of locals. */
-  variablesBehind(value: unknown, seen = new Set<string>()): Set<string> {
-    const refs = references(value);
-    const out = new Set(refs.variables);
-    for (const l of refs.locals) {
-      if (seen.has(l)) continue;
-      seen.add(l);
-      for (const v of this.variablesBehind(this.locals[l], seen)) out.add(v);
-    }
+  variablesBehind(value: unknown): Set<string> {
+    const out = new Set<string>();
+    const seen = new Set<string>();
+    const walk = (refs: References) => {
+      for (const v of refs.variables) out.add(v);
+      for (const l of refs.locals) {
+        if (seen.has(l)) continue;
+        seen.add(l);
+        walk(this.referencesOfLocal(l));
+      }
+    };
+    walk(references(value));
     return out;
   }
 }
@@ -244,86 +224,67 @@ const RULES: readonly Check[] = [
             report(r.address, `depends_on ${target}, which the module does not declare`);
         }
       }
-      for (const [name, value] of Object.entries(ix.locals)) visit(`local.${name}`, value);
+      for (const name of Object.keys(ix.locals)) visitRefs(`local.${name}`, ix.referencesOfLocal(name));
       for (const [name, output] of ix.doc.outputs) visit(`output.${name}`, output.body);
       for (const d of ix.doc.data.values()) visit(d.address, d.body);
     },
   },
   {
+    id: 'rest-body-document',
+    description:
+      'A REST API is defined by one OpenAPI 3.0 document in body (jsonencode of a local object) imported with put_rest_api_mode = "overwrite", so a route removed from the document is removed from the API; per-resource API Gateway resources beside it would be deleted by the next overwrite, or fight it (provider docs r/api_gateway_rest_api; docs.aws.amazon.com/apigateway/latest/api/API_PutRestApi.html).',
+    check(ix, report) {
+      for (const rest of restBodies(ix.doc)) {
+        const { api } = rest;
+        if (rest.local === undefined || !ix.doc.locals.has(rest.local))
+          report(
+            api.address,
+            `body ${JSON.stringify(api.body.body)} is not jsonencode(local.<an object of this module>)`,
+          );
+        else if (typeof rest.document.openapi !== 'string' || !/^3\.0\.\d+$/.test(rest.document.openapi))
+          report(
+            api.address,
+            `local.${rest.local} is not an OpenAPI 3.0 document (openapi = ${JSON.stringify(rest.document.openapi)})`,
+          );
+        if (api.body.put_rest_api_mode !== 'overwrite')
+          report(
+            api.address,
+            `put_rest_api_mode is ${JSON.stringify(api.body.put_rest_api_mode)}; "overwrite" removes what the document no longer holds`,
+          );
+        const id = `\${${api.address}.id}`;
+        for (const type of LEGACY_TYPES)
+          for (const r of ix.all(type))
+            if (r.body.rest_api_id === id)
+              report(
+                r.address,
+                `is declared beside the body of ${api.address}; define it in the OpenAPI document instead`,
+              );
+      }
+    },
+  },
+  {
     id: 'method-has-integration',
     description:
-      'A deployment fails with "No integration defined for method" while any method lacks an integration (github.com/hashicorp/terraform-provider-aws/issues/21210).',
+      'Every operation of the document carries an x-amazon-apigateway-integration; a method without one fails the deployment with "No integration defined for method" (docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-swagger-extensions-integration.html; github.com/hashicorp/terraform-provider-aws/issues/21210).',
     check(ix, report) {
-      const integrated = new Set(ix.all('aws_api_gateway_integration').map((i) => ix.methodKey(i.body)));
-      for (const m of ix.all('aws_api_gateway_method')) {
-        if (!integrated.has(ix.methodKey(m.body)))
-          report(m.address, `method ${ix.httpMethod(m.body)} has no aws_api_gateway_integration`);
-      }
-    },
-  },
-  {
-    id: 'integration-after-method',
-    description:
-      'An integration created before its method fails with "Invalid Method identifier specified" (github.com/hashicorp/terraform-provider-aws/issues/21210).',
-    check(ix, report) {
-      const methods = new Map(ix.all('aws_api_gateway_method').map((m) => [ix.methodKey(m.body), m]));
-      for (const i of ix.all('aws_api_gateway_integration')) {
-        const m = methods.get(ix.methodKey(i.body));
-        if (!m) report(i.address, `integration for ${ix.httpMethod(i.body)} has no aws_api_gateway_method`);
-        else if (!ix.dependsOn(i, m))
-          report(
-            i.address,
-            `does not refer to ${m.address}, so Terraform may create it first; use http_method = ${m.address}.http_method`,
-          );
-      }
-    },
-  },
-  {
-    id: 'integration-response-after-integration',
-    description:
-      'An integration response created before its integration fails with "No integration defined for method"; it needs depends_on (provider docs r/api_gateway_integration_response; github.com/hashicorp/terraform-provider-aws/issues/21210).',
-    check(ix, report) {
-      const integrations = new Map(ix.all('aws_api_gateway_integration').map((i) => [ix.methodKey(i.body), i]));
-      for (const r of ix.all('aws_api_gateway_integration_response')) {
-        const i = integrations.get(ix.methodKey(r.body));
-        if (!i)
-          report(r.address, `integration response for ${ix.httpMethod(r.body)} has no aws_api_gateway_integration`);
-        else if (!ix.dependsOn(r, i))
-          report(r.address, `does not depend on ${i.address}; add depends_on = [${i.address}]`);
-      }
-    },
-  },
-  {
-    id: 'integration-response-after-method-response',
-    description:
-      'An integration response needs its method response first: "No method response exists for method" (provider docs r/api_gateway_integration_response; github.com/awslabs/aws-solutions-constructs/issues/1130).',
-    check(ix, report) {
-      const responses = methodResponses(ix);
-      for (const r of ix.all('aws_api_gateway_integration_response')) {
-        const status = ix.statusCode(r.body);
-        const mr = responses.get(`${ix.methodKey(r.body)}|${status}`);
-        if (!mr)
-          report(
-            r.address,
-            `status ${status} has no aws_api_gateway_method_response; API Gateway answers 500 when it is selected`,
-          );
-        else if (!ix.dependsOn(r, mr))
-          report(r.address, `does not refer to ${mr.address}; use status_code = ${mr.address}.status_code`);
-      }
+      for (const op of operations(ix)) if (!op.integration) report(op.where, 'has no x-amazon-apigateway-integration');
     },
   },
   {
     id: 'response-header-declared',
     description:
-      'Every method.response.header.X an integration response maps must be declared in its method response, or PutIntegrationResponse fails with "Invalid mapping expression parameter specified" (provider docs r/api_gateway_method_response; github.com/awslabs/aws-solutions-constructs/issues/1130).',
+      'Every method.response.header.X an integration response maps must be declared in the headers of the operation\'s response for that status, or the import fails with "Invalid mapping expression parameter specified" (docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-swagger-extensions-integration-response.html).',
     check(ix, report) {
-      const responses = methodResponses(ix);
-      for (const r of ix.all('aws_api_gateway_integration_response')) {
-        const mr = responses.get(`${ix.methodKey(r.body)}|${ix.statusCode(r.body)}`);
-        const declared = asBody(mr?.body.response_parameters);
-        for (const key of Object.keys(asBody(r.body.response_parameters))) {
-          if (key.startsWith('method.response.header.') && !(key in declared)) {
-            report(r.address, `maps ${key}, which ${mr ? mr.address : 'its method response'} does not declare`);
+      for (const op of operations(ix)) {
+        for (const [key, response] of integrationResponses(op.integration)) {
+          const declared = declaredHeaders(op.operation, response.statusCode);
+          for (const param of Object.keys(asBody(response.responseParameters))) {
+            const name = /^method\.response\.header\.(.+)$/.exec(param)?.[1];
+            if (name !== undefined && !(name in declared))
+              report(
+                op.where,
+                `integration response ${key} maps ${param}, which responses["${String(response.statusCode)}"].headers does not declare`,
+              );
           }
         }
       }
@@ -334,151 +295,159 @@ const RULES: readonly Check[] = [
     description:
       'Response parameter keys and values must have the documented forms; an unquoted static value fails with "Invalid mapping expression specified" (docs.aws.amazon.com/apigateway/latest/api/API_IntegrationResponse.html; docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-swagger-extensions-gateway-responses.responseParameters.html; github.com/awslabs/aws-solutions-constructs/issues/1130).',
     check(ix, report) {
-      const check = (r: Resource, keyForm: RegExp, valueForm: RegExp) => {
-        for (const [key, value] of Object.entries(asBody(r.body.response_parameters))) {
-          if (!keyForm.test(key)) report(r.address, `response parameter ${key} is not of the form ${keyForm.source}`);
-          // A whole-value Terraform expression is checked where it is evaluated (terraform console tests).
-          if (typeof value !== 'string' || singleExpression(value)) continue;
-          if (!valueForm.test(value))
-            report(
-              r.address,
-              `${key} = ${JSON.stringify(value)} is not a 'quoted' static value or a documented source`,
-            );
+      // Every path repeats the same few mappings: each distinct one is judged once.
+      const judged = new Map<string, string[]>();
+      const check = (where: string, params: unknown, keyForm: RegExp, valueForm: RegExp) => {
+        for (const [key, value] of Object.entries(asBody(params))) {
+          const id = `${keyForm.source}\0${key}\0${typeof value === 'string' ? value : JSON.stringify(value)}`;
+          let problems = judged.get(id);
+          if (!problems) {
+            problems = [];
+            if (!keyForm.test(key)) problems.push(`response parameter ${key} is not of the form ${keyForm.source}`);
+            // A whole-value Terraform expression is checked where it is evaluated (terraform console tests).
+            if (typeof value === 'string' && !singleExpression(value) && !valueForm.test(value))
+              problems.push(`${key} = ${JSON.stringify(value)} is not a 'quoted' static value or a documented source`);
+            judged.set(id, problems);
+          }
+          for (const p of problems) report(where, p);
         }
       };
-      for (const r of ix.all('aws_api_gateway_integration_response')) {
-        check(
-          r,
-          /^method\.response\.header\.[!#$%&'*+.^_`|~0-9A-Za-z-]+$/,
-          /^('[\s\S]*'|integration\.response\.(header\.[\w-]+|body(\..+)?)|context\.[\w.]+|stageVariables\.[\w]+)$/,
-        );
-      }
-      for (const r of ix.all('aws_api_gateway_gateway_response')) {
-        check(
-          r,
-          /^gatewayresponse\.(header|path|querystring)\.[!#$%&'*+.^_`|~0-9A-Za-z-]+$/,
-          /^('[\s\S]*'|method\.request\.(header|path|querystring)\.[\w-]+|context\.[\w.]+|stageVariables\.[\w]+)$/,
-        );
-      }
+      for (const op of operations(ix))
+        for (const [, response] of integrationResponses(op.integration))
+          check(
+            op.where,
+            response.responseParameters,
+            /^method\.response\.header\.[!#$%&'*+.^_`|~0-9A-Za-z-]+$/,
+            /^('[\s\S]*'|integration\.response\.(header\.[\w-]+|body(\..+)?)|context\.[\w.]+|stageVariables\.[\w]+)$/,
+          );
+      for (const rest of restBodies(ix.doc))
+        for (const [type, response] of rest.gatewayResponses)
+          check(
+            `${rest.api.address} body x-amazon-apigateway-gateway-responses.${type}`,
+            response.responseParameters,
+            /^gatewayresponse\.(header|path|querystring)\.[!#$%&'*+.^_`|~0-9A-Za-z-]+$/,
+            /^('[\s\S]*'|method\.request\.(header|path|querystring)\.[\w-]+|context\.[\w.]+|stageVariables\.[\w]+)$/,
+          );
     },
   },
   {
     id: 'proxy-integration-post',
     description:
-      'Lambda is only ever invoked with POST: an AWS_PROXY integration needs integration_http_method = "POST" (provider docs r/api_gateway_integration).',
+      'Lambda is only ever invoked with POST: an aws_proxy integration needs httpMethod "POST" (docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-swagger-extensions-integration.html).',
     check(ix, report) {
-      for (const i of ix.all('aws_api_gateway_integration')) {
-        if ((i.body.type === 'AWS_PROXY' || i.body.type === 'AWS') && i.body.integration_http_method !== 'POST') {
+      for (const op of operations(ix)) {
+        const type = String(op.integration?.type ?? '').toLowerCase();
+        if ((type === 'aws_proxy' || type === 'aws') && op.integration?.httpMethod !== 'POST')
           report(
-            i.address,
-            `${String(i.body.type)} integration uses integration_http_method ${JSON.stringify(i.body.integration_http_method)}; Lambda needs "POST"`,
+            op.where,
+            `${type} integration uses httpMethod ${JSON.stringify(op.integration?.httpMethod)}; Lambda needs "POST"`,
           );
-        }
       }
     },
   },
   {
     id: 'request-templates-passthrough',
     description:
-      'passthrough_behavior is required whenever request_templates is set (provider docs r/api_gateway_integration).',
+      'passthroughBehavior is set whenever requestTemplates is, so a request without a matching Content-Type is handled as intended (docs.aws.amazon.com/apigateway/latest/developerguide/integration-passthrough-behaviors.html).',
     check(ix, report) {
-      for (const i of ix.all('aws_api_gateway_integration')) {
-        if (i.body.request_templates !== undefined && typeof i.body.passthrough_behavior !== 'string')
-          report(i.address, 'sets request_templates without passthrough_behavior');
-      }
+      for (const op of operations(ix))
+        if (op.integration?.requestTemplates !== undefined && typeof op.integration.passthroughBehavior !== 'string')
+          report(op.where, 'sets requestTemplates without passthroughBehavior');
     },
   },
   {
     id: 'mock-default-response',
     description:
-      'A MOCK integration needs a request template yielding {"statusCode": N} and a default integration response (no selection_pattern), or API Gateway answers 500 (docs.aws.amazon.com/apigateway/latest/developerguide/how-to-mock-integration.html; docs.aws.amazon.com/apigateway/latest/developerguide/handle-errors-in-lambda-integration.html).',
+      'A mock integration needs a request template yielding {"statusCode": N} and a default integration response, or API Gateway answers 500 (docs.aws.amazon.com/apigateway/latest/developerguide/how-to-mock-integration.html; docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-swagger-extensions-integration-responses.html).',
     check(ix, report) {
-      const withDefault = new Set(
-        ix
-          .all('aws_api_gateway_integration_response')
-          .filter(
-            (r) =>
-              r.body.selection_pattern === undefined ||
-              r.body.selection_pattern === null ||
-              r.body.selection_pattern === '',
-          )
-          .map((r) => ix.methodKey(r.body)),
-      );
-      for (const i of ix.all('aws_api_gateway_integration').filter((x) => x.body.type === 'MOCK')) {
-        const template = asBody(i.body.request_templates)['application/json'];
-        if (typeof template !== 'string' || !/"?statusCode"?\s*:\s*\d{3}/.test(template)) {
-          report(i.address, 'MOCK integration has no application/json request template producing {"statusCode": 200}');
-        }
-        if (!withDefault.has(ix.methodKey(i.body))) {
-          report(i.address, 'MOCK integration has no default integration response (one without selection_pattern)');
-        }
+      for (const op of operations(ix)) {
+        if (String(op.integration?.type).toLowerCase() !== 'mock') continue;
+        const template = asBody(op.integration!.requestTemplates)['application/json'];
+        if (typeof template !== 'string' || !/"?statusCode"?\s*:\s*\d{3}/.test(template))
+          report(op.where, 'mock integration has no application/json request template producing {"statusCode": 200}');
+        if (!('default' in asBody(op.integration!.responses)))
+          report(op.where, 'mock integration has no default integration response');
       }
     },
   },
   {
     id: 'preflight-on-every-resource',
     description:
-      'Every resource (and a root that serves methods) answers OPTIONS with authorization NONE through a MOCK integration; otherwise the preflight gets 403 Missing Authentication Token (docs.aws.amazon.com/apigateway/latest/developerguide/supported-gateway-response-types.html; aws-cdk aws-apigateway Resource.addCorsPreflight).',
+      'Every path of the document, and every path API Gateway creates as a parent of one, answers OPTIONS through a mock integration with no security requirement (no authorizer, no API key); otherwise the preflight gets 403 Missing Authentication Token (docs.aws.amazon.com/apigateway/latest/developerguide/supported-gateway-response-types.html; aws-cdk aws-apigateway Resource.addCorsPreflight).',
     check(ix, report) {
-      const methods = firstByKey(ix.all('aws_api_gateway_method'), (m) => ix.methodKey(m.body));
-      const integrations = firstByKey(ix.all('aws_api_gateway_integration'), (i) => ix.methodKey(i.body));
-      const servedResources = new Set(
-        ix.all('aws_api_gateway_method').map((m) => `${String(m.body.rest_api_id)}|${String(m.body.resource_id)}`),
-      );
-      const targets: Array<{ address: string; restApi: string; resourceId: string }> = [];
-      for (const api of ix.all('aws_api_gateway_rest_api')) {
-        const restApi = `\${${api.address}.id}`;
-        const root = `\${${api.address}.root_resource_id}`;
-        if (servedResources.has(`${restApi}|${root}`))
-          targets.push({ address: `${api.address} (root resource)`, restApi, resourceId: root });
-      }
-      for (const r of ix.all('aws_api_gateway_resource'))
-        targets.push({ address: r.address, restApi: String(r.body.rest_api_id), resourceId: `\${${r.address}.id}` });
-      for (const t of targets) {
-        const options = methods.get(`${t.restApi}|${t.resourceId}|OPTIONS`);
-        if (!options) {
-          report(t.address, 'has no OPTIONS method: a browser preflight gets 403 Missing Authentication Token');
-          continue;
+      for (const rest of restBodies(ix.doc)) {
+        const keys = new Set(rest.paths.map((p) => p.path));
+        for (const p of rest.paths) {
+          const where = `${rest.api.address} body paths[${JSON.stringify(p.path)}]`;
+          const segments = p.path.split('/').filter(Boolean);
+          for (let i = 1; i < segments.length; i++) {
+            const parent = `/${segments.slice(0, i).join('/')}`;
+            if (!keys.has(parent)) {
+              keys.add(parent);
+              report(
+                where,
+                `its parent ${parent} has no path item: a browser preflight there gets 403 Missing Authentication Token`,
+              );
+            }
+          }
+          const options = p.operations.get('OPTIONS');
+          if (!options) {
+            report(where, 'has no options operation: a browser preflight gets 403 Missing Authentication Token');
+            continue;
+          }
+          const security = options.operation.security;
+          if (security !== undefined && !(Array.isArray(security) && security.length === 0))
+            report(
+              options.where,
+              'OPTIONS has a security requirement (authorizer or API key); browsers never send credentials on a preflight',
+            );
+          if (options.integration && String(options.integration.type).toLowerCase() !== 'mock')
+            report(
+              options.where,
+              `OPTIONS integration is ${JSON.stringify(options.integration.type)}; the preflight should be answered by a mock integration`,
+            );
         }
-        if (options.body.authorization !== 'NONE')
-          report(
-            options.address,
-            `OPTIONS uses authorization ${JSON.stringify(options.body.authorization)}; browsers never send credentials on a preflight, use "NONE"`,
-          );
-        if (options.body.api_key_required === true)
-          report(options.address, 'OPTIONS requires an API key; browsers never send one on a preflight');
-        const integration = integrations.get(ix.methodKey(options.body));
-        if (integration && integration.body.type !== 'MOCK')
-          report(
-            integration.address,
-            `OPTIONS integration is ${JSON.stringify(integration.body.type)}; the preflight should be answered by a MOCK integration`,
-          );
       }
     },
   },
   {
     id: 'deployment-trigger-coverage',
     description:
-      'A deployment is a snapshot: its triggers must hash every resource, method, integration, method and integration response and gateway response (whole resources, not ids) and the origin list, or changes never reach the stage (provider docs r/api_gateway_deployment; docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-gatewayResponse-definition.html).',
+      "A deployment is a snapshot: its triggers must hash the REST API's body (which holds every route, integration, response and gateway response) and the body must be built from the origin list, or changes never reach the stage (provider docs r/api_gateway_deployment).",
     check(ix, report) {
       for (const d of ix.all('aws_api_gateway_deployment')) {
-        const refs = references(d.body.triggers);
-        const whole = wholeReferences(d.body.triggers);
-        for (const type of REST_DEPLOYED_TYPES) {
-          for (const r of ix.all(type).filter((x) => x.body.rest_api_id === d.body.rest_api_id)) {
-            if (!refs.resources.has(r.address))
-              report(d.address, `triggers do not cover ${r.address}; a change to it would not be deployed`);
-            else if (!whole.has(r.address))
-              report(
-                d.address,
-                `triggers cover only attributes of ${r.address}; hash the whole resource so every change redeploys`,
-              );
-          }
-        }
-        if ('allowed_origins' in ix.variables && !ix.variablesBehind(d.body.triggers).has('allowed_origins')) {
-          report(d.address, 'triggers do not cover the allowed origins (var.allowed_origins or a local built from it)');
-        }
+        const rest = restBodies(ix.doc).find((r) => d.body.rest_api_id === `\${${r.api.address}.id}`);
+        if (!rest) continue;
+        if (!JSON.stringify(d.body.triggers ?? {}).includes(`${rest.api.address}.body`))
+          report(d.address, `triggers do not hash ${rest.api.address}.body; a change to the API would not be deployed`);
+        if (
+          'allowed_origins' in ix.variables &&
+          !ix.variablesBehind(d.body.triggers).has('allowed_origins') &&
+          !ix.variablesBehind(rest.api.body.body).has('allowed_origins')
+        )
+          report(
+            d.address,
+            'neither the triggers nor the body cover the allowed origins (var.allowed_origins or a local built from it)',
+          );
       }
+    },
+  },
+  {
+    id: 'removed-not-declared',
+    description:
+      'A removed block may only name a resource the module no longer declares ("Removed resource block still exists"); it makes Terraform forget objects the body now owns (developer.hashicorp.com/terraform/language/resources/syntax#removing-resources).',
+    check(ix, report) {
+      for (const b of ix.doc.other.filter((o) => o.kind === 'removed'))
+        for (const r of asList(b.value)) {
+          const from = unwrapExpression(String(asBody(r).from));
+          if (ix.byAddress.has(from))
+            report(`removed ${from}`, `${from} is still declared; drop the removed block or the resource`);
+          if (mergedBlocks(asBody(r).lifecycle).destroy !== false)
+            report(
+              `removed ${from}`,
+              'lifecycle { destroy = false } is missing: Terraform would destroy objects the body now owns',
+            );
+        }
     },
   },
   {
@@ -512,22 +481,35 @@ const RULES: readonly Check[] = [
     },
   },
   {
+    id: 'gateway-responses-cors',
+    description:
+      "API Gateway's own errors (403 for an unknown path, 429, 502 from a malformed Lambda answer) fall back to DEFAULT_4XX/DEFAULT_5XX; without Access-Control-Allow-Origin there the browser hides them behind a CORS error (docs.aws.amazon.com/apigateway/latest/developerguide/supported-gateway-response-types.html).",
+    check(ix, report) {
+      for (const rest of restBodies(ix.doc))
+        for (const type of ['DEFAULT_4XX', 'DEFAULT_5XX']) {
+          const params = asBody(rest.gatewayResponses.get(type)?.responseParameters);
+          if (!('gatewayresponse.header.Access-Control-Allow-Origin' in params))
+            report(
+              `${rest.api.address} body x-amazon-apigateway-gateway-responses.${type}`,
+              'has no gatewayresponse.header.Access-Control-Allow-Origin: the browser would hide these errors',
+            );
+        }
+    },
+  },
+  {
     id: 'gateway-response-default-status',
     description:
-      'A status_code on DEFAULT_4XX/DEFAULT_5XX changes the status of every 4XX/5XX answer (docs.aws.amazon.com/apigateway/latest/developerguide/supported-gateway-response-types.html).',
+      'A statusCode on DEFAULT_4XX/DEFAULT_5XX changes the status of every 4XX/5XX answer (docs.aws.amazon.com/apigateway/latest/developerguide/supported-gateway-response-types.html).',
     check(ix, report) {
-      for (const g of ix.all('aws_api_gateway_gateway_response')) {
-        if (
-          (g.body.response_type === 'DEFAULT_4XX' || g.body.response_type === 'DEFAULT_5XX') &&
-          g.body.status_code !== undefined &&
-          g.body.status_code !== null
-        ) {
-          report(
-            g.address,
-            `${String(g.body.response_type)} sets status_code ${JSON.stringify(g.body.status_code)}, which would replace the status of every such error`,
-          );
+      for (const rest of restBodies(ix.doc))
+        for (const type of ['DEFAULT_4XX', 'DEFAULT_5XX']) {
+          const status = rest.gatewayResponses.get(type)?.statusCode;
+          if (status !== undefined && status !== null)
+            report(
+              `${rest.api.address} body x-amazon-apigateway-gateway-responses.${type}`,
+              `sets statusCode ${JSON.stringify(status)}, which would replace the status of every such error`,
+            );
         }
-      }
     },
   },
   {
@@ -657,8 +639,10 @@ const RULES: readonly Check[] = [
       for (const f of ix.all('aws_lambda_function')) {
         const env = asBody(mergedBlocks(f.body.environment).variables);
         const modes = new Set<string>();
+        const refersToF = (value: unknown) => references(value).resources.has(f.address);
+        const uris = new Set(operations(ix).map((op) => op.integration?.uri));
+        for (const uri of uris) if (refersToF(uri)) modes.add('lambda');
         for (const r of ix.referrers(f.address)) {
-          const refersToF = (value: unknown) => references(value).resources.has(f.address);
           if (r.type === 'aws_api_gateway_integration' && refersToF(r.body.uri)) modes.add('lambda');
           else if (r.type === 'aws_apigatewayv2_integration' && refersToF(r.body.integration_uri)) modes.add('service');
           else if (r.type === 'aws_lambda_function_url' && refersToF(r.body.function_name)) modes.add('service');
@@ -688,21 +672,18 @@ export function checkApplyRules(doc: TerraformDocument | ModuleDocument): RuleVi
   return out;
 }
 
-/** The first item of each key, in document order (what `find` over the list would return). */
-function firstByKey<T>(items: readonly T[], key: (item: T) => string): Map<string, T> {
-  const out = new Map<string, T>();
-  for (const item of items) {
-    const k = key(item);
-    if (!out.has(k)) out.set(k, item);
-  }
-  return out;
+/** Every operation of every REST API body, in document order. */
+function operations(ix: DocIndex): readonly RestOperation[] {
+  let ops = OPERATIONS.get(ix.doc);
+  if (!ops)
+    OPERATIONS.set(
+      ix.doc,
+      (ops = restBodies(ix.doc).flatMap((r) => r.paths.flatMap((p) => [...p.operations.values()]))),
+    );
+  return ops;
 }
 
-function methodResponses(ix: DocIndex): Map<string, Resource> {
-  return new Map(
-    ix.all('aws_api_gateway_method_response').map((r) => [`${ix.methodKey(r.body)}|${ix.statusCode(r.body)}`, r]),
-  );
-}
+const OPERATIONS = new WeakMap<ModuleDocument, readonly RestOperation[]>();
 
 /** `${x}` -> `x`; anything else unchanged. */
 function unwrapExpression(s: string): string {
@@ -804,20 +785,7 @@ function references(
   } else if (Array.isArray(value)) {
     for (const v of value) references(v, out);
   } else if (value && typeof value === 'object') {
-    for (const v of Object.values(value)) references(v, out);
+    for (const k in value) references((value as Record<string, unknown>)[k], out);
   }
-  return out;
-}
-
-/**
- * The resources a value refers to as a whole (`aws_x.name` not followed by `.attr` or an index), found in one
- * pass over its JSON text: hashing only an attribute misses changes to the rest of the resource.
- */
-function wholeReferences(value: unknown): Set<string> {
-  const out = new Set<string>();
-  for (const m of JSON.stringify(value ?? {}).matchAll(
-    /(?<![\w.$-])([a-z][a-z0-9]*_[a-z0-9_]+\.[A-Za-z_][\w-]*)(?![\w.[-])/g,
-  ))
-    out.add(m[1]!);
   return out;
 }

@@ -3,8 +3,12 @@ import { minimumVersion } from './provider-floors.js';
 /** A Terraform JSON document (https://developer.hashicorp.com/terraform/language/syntax/json). */
 export type TerraformDocument = Record<string, unknown>;
 
-/** What a reusable module may ask of its caller: a minimum version only (research G, [S62]). */
-export const REQUIRED_VERSION = '>= 1.5.0';
+/**
+ * What a reusable module may ask of its caller: a minimum version only (https://developer.hashicorp.com/terraform/language/expressions/version-constraints#best-practices). 1.7 for the `removed`
+ * blocks with which REST modules forget the per-resource objects of older versions
+ * (https://developer.hashicorp.com/terraform/language/resources/syntax#removing-resources).
+ */
+export const REQUIRED_VERSION = '>= 1.7.0';
 /** Where each provider comes from; its minimum version is computed from what the module uses. */
 export const REQUIRED_PROVIDERS = {
   aws: { source: 'hashicorp/aws' },
@@ -30,7 +34,7 @@ export function cleanDocument(doc: TerraformDocument): TerraformDocument {
     },
   };
   // A stable top-level order, whatever order CDKTF emitted: the split into files and readers rely on it.
-  for (const key of ['variable', 'locals', 'data', 'resource', 'output'])
+  for (const key of ['variable', 'locals', 'data', 'resource', 'removed', 'output'])
     if (out[key] !== undefined) ordered[key] = out[key];
   if (ordered.variable)
     ordered.variable = mapValues(ordered.variable, (v) =>

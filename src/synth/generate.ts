@@ -146,7 +146,17 @@ export async function generate(options: GenerateOptions = {}): Promise<GenerateR
     return refused(e, 'read');
   }
 
-  const files = await buildModuleFiles(model, meta);
+  let retired: string[] = [];
+  if (model.api === 'rest') {
+    try {
+      // The module being replaced may be from an older cors-gen: its per-resource objects become `removed` blocks.
+      const { retiredAddresses } = await import('./retired-addresses.js');
+      retired = await retiredAddresses((p) => readModuleText(absDir, p));
+    } catch (e) {
+      return refused(e, 'read');
+    }
+  }
+  const files = await buildModuleFiles(model, { ...meta, retiredAddresses: retired });
   let plan: Awaited<ReturnType<typeof planWrite>>;
   try {
     plan = await planWrite(absDir, files, meta);

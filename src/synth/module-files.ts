@@ -27,6 +27,8 @@ export interface ModuleFilesOptions {
   readonly specFile: string;
   readonly specText: string;
   readonly version: string;
+  /** REST: per-resource addresses the module being replaced declared (see SynthesisOptions). @default [] */
+  readonly retiredAddresses?: readonly string[];
 }
 
 export const MANIFEST_FILE = '.cors-gen.json';
@@ -45,7 +47,7 @@ const GITIGNORE = ['.terraform/', '*.tfstate', '*.tfstate.*', 'crash.log', 'cras
 export const MODULE_SPLIT: ReadonlyArray<[string, readonly string[]]> = [
   ['versions', ['terraform']],
   ['variables', ['variable']],
-  ['main', ['locals', 'data', 'resource']],
+  ['main', ['locals', 'data', 'resource', 'removed']],
   ['outputs', ['output']],
 ];
 
@@ -55,7 +57,7 @@ export const MODULE_SPLIT: ReadonlyArray<[string, readonly string[]]> = [
  * an apply rule.
  */
 export async function buildModuleFiles(model: CorsModel, options: ModuleFilesOptions): Promise<ModuleFiles> {
-  const document = synthesizeModule(model);
+  const document = synthesizeModule(model, { retiredAddresses: options.retiredAddresses });
   assertModulePostconditions(model.name, document);
   const specFile = displaySpecFile(options.specFile);
   const header = generatedHeader(specFile);

@@ -1,4 +1,5 @@
 import {
+  asBody,
   asList,
   moduleDocument,
   one,
@@ -9,6 +10,7 @@ import {
 import { evaluate, type Scope } from '../terraform/expression/evaluate.js';
 import { parseTemplate } from '../terraform/expression/parse.js';
 import type { TerraformDocument } from './clean-document.js';
+import { declaredHeaders, integrationResponses, restBodies } from './rest-body.js';
 
 /**
  * Security invariants of a generated module, checked on its Terraform document (the synthesized JSON, or the
@@ -367,13 +369,9 @@ function checkPermissions(doc: ModuleDocument, add: Add): void {
 
 /** Whether the document lets a browser send credentials anywhere. */
 function credentialsAllowed(doc: ModuleDocument): boolean {
-  for (const type of ['aws_api_gateway_integration_response', 'aws_api_gateway_gateway_response']) {
-    for (const [, r] of resources(doc, type)) {
-      const params = one(r['response_parameters']) ?? {};
-      for (const [k, v] of Object.entries(params))
-        if (/access-control-allow-credentials$/i.test(k) && String(v).includes('true')) return true;
-    }
-  }
+  for (const { params } of restResponses(doc))
+    for (const [k, v] of Object.entries(params))
+      if (/access-control-allow-credentials$/i.test(k) && String(v).includes('true')) return true;
   for (const [type, block] of [
     ['aws_apigatewayv2_api', 'cors_configuration'],
     ['aws_lambda_function_url', 'cors'],
@@ -463,74 +461,44 @@ function checkCors(doc: ModuleDocument, add: Add): void {
     }
   }
 
-  // REST: integration responses (the preflight) and their method responses.
-  // An integration response names its status by reference to the method response, or literally.
-  const methodResponses = new Map<string, Body>();
-  for (const [mrName, mr] of resources(doc, 'aws_api_gateway_method_response')) {
-    const params = one(mr['response_parameters']) ?? {};
-    methodResponses.set(responseKey(mr), params);
-    methodResponses.set(
-      responseKey({ ...mr, status_code: `\${aws_api_gateway_method_response.${mrName}.status_code}` }),
-      params,
-    );
-  }
-  for (const [name, ir] of resources(doc, 'aws_api_gateway_integration_response')) {
-    const address = `aws_api_gateway_integration_response.${name}`;
-    const params = one(ir['response_parameters']) ?? {};
-    const templates = Object.values(one(ir['response_templates']) ?? {}).map(String);
-    const acao = header(params, 'method.response.header.', 'Access-Control-Allow-Origin');
+  // REST: the body's integration responses (the preflight) with their method responses, and gateway responses.
+  for (const { where, params, templates, declared, gateway } of restResponses(doc)) {
+    const prefix = gateway ? 'gatewayresponse.header.' : 'method.response.header.';
+    const acao = header(params, prefix, 'Access-Control-Allow-Origin');
     const echo = templates.some((t) => /responseOverride\.header\.Access-Control-Allow-Origin/i.test(t));
-    const acac = isTrue(literal(header(params, 'method.response.header.', 'Access-Control-Allow-Credentials')));
+    const acac = isTrue(literal(header(params, prefix, 'Access-Control-Allow-Credentials')));
     if (acao === undefined && !echo) continue;
+    if (gateway && acac && /method\.request\.(header|multivalueheader)\./i.test(String(acao)))
+      add(
+        'gateway-reflects-with-credentials',
+        where,
+        'Access-Control-Allow-Origin echoes the request with Access-Control-Allow-Credentials true',
+      );
     if (acac && literal(acao) === '*')
       add(
         'cors-star-with-credentials',
-        address,
+        where,
         "Access-Control-Allow-Origin '*' with Access-Control-Allow-Credentials 'true'",
       );
     if (acac && isExpression(acao) && /["']\*["']/.test(String(acao))) needsStarRule = true;
     if (isExpression(acao)) listFromVariable = true;
     if (literal(acao) !== '*' || echo) {
-      const vary = header(params, 'method.response.header.', 'Vary');
-      const declared = header(methodResponses.get(responseKey(ir)) ?? {}, 'method.response.header.', 'Vary');
-      if (!varyHasOrigin(literal(vary) ?? ''))
+      if (!varyHasOrigin(literal(header(params, prefix, 'Vary')) ?? ''))
         add(
           'cors-missing-vary',
-          address,
+          where,
           'Access-Control-Allow-Origin depends on the request but no Vary: Origin is sent',
         );
-      else if (!isTrue(declared))
+      else if (declared && header(declared, '', 'Vary') === undefined)
         add(
           'cors-missing-vary',
-          address,
+          where,
           'Vary is mapped but not declared in the method response (API Gateway rejects the mapping)',
         );
     }
     for (const t of templates) {
       if (/\.matches\(\s*("?\$!?\{?(origin|lower|input|util|context|method|request)|\$input)/i.test(t))
-        add('vtl-origin-as-regex', address, 'the template uses request data as a regular expression (.matches)');
-    }
-  }
-
-  for (const [name, gr] of resources(doc, 'aws_api_gateway_gateway_response')) {
-    const address = `aws_api_gateway_gateway_response.${name}`;
-    const params = one(gr['response_parameters']) ?? {};
-    const acao = header(params, 'gatewayresponse.header.', 'Access-Control-Allow-Origin');
-    if (acao === undefined) continue;
-    const acac = isTrue(literal(header(params, 'gatewayresponse.header.', 'Access-Control-Allow-Credentials')));
-    const reflects = /method\.request\.(header|multivalueheader)\./i.test(String(acao));
-    if (acac && reflects)
-      add(
-        'gateway-reflects-with-credentials',
-        address,
-        'Access-Control-Allow-Origin echoes the request with Access-Control-Allow-Credentials true',
-      );
-    if (acac && literal(acao) === '*')
-      add('cors-star-with-credentials', address, "Access-Control-Allow-Origin '*' with credentials");
-    if (acac && isExpression(acao) && /["']\*["']/.test(String(acao))) needsStarRule = true;
-    if (isExpression(acao)) listFromVariable = true;
-    if (literal(acao) !== '*' && !varyHasOrigin(literal(header(params, 'gatewayresponse.header.', 'Vary')) ?? '')) {
-      add('cors-missing-vary', address, 'Access-Control-Allow-Origin is not a literal * but no Vary: Origin is sent');
+        add('vtl-origin-as-regex', where, 'the template uses request data as a regular expression (.matches)');
     }
   }
 
@@ -584,12 +552,45 @@ function checkCors(doc: ModuleDocument, add: Add): void {
   }
 }
 
-/** Identifies a method or integration response: API, resource, method and status. */
-function responseKey(r: Body): string {
-  const method = String(r['http_method']).replace(/^\$\{aws_api_gateway_method\.([^.]+)\.http_method\}$/, '$1');
-  const status = String(r['status_code']).replace(
-    /^\$\{aws_api_gateway_method_response\.([^.]+)\.status_code\}$/,
-    'mr:$1',
-  );
-  return `${String(r['rest_api_id'])}|${String(r['resource_id'])}|${method}|${status}`;
+/**
+ * Every REST response that carries CORS headers: the integration responses in the APIs' bodies (with the headers
+ * their method response declares) and the gateway responses.
+ */
+function restResponses(doc: ModuleDocument): readonly RestResponse[] {
+  const cached = RESPONSES.get(doc);
+  if (cached) return cached;
+  const out: RestResponse[] = [];
+  for (const rest of restBodies(doc)) {
+    for (const p of rest.paths)
+      for (const op of p.operations.values())
+        for (const [key, r] of integrationResponses(op.integration))
+          out.push({
+            where: `${op.where} integration response ${key}`,
+            params: asBody(r.responseParameters),
+            templates: Object.values(asBody(r.responseTemplates)).map(String),
+            declared: declaredHeaders(op.operation, r.statusCode),
+            gateway: false,
+          });
+    for (const [type, r] of rest.gatewayResponses)
+      out.push({
+        where: `${rest.api.address} body x-amazon-apigateway-gateway-responses.${type}`,
+        params: asBody(r.responseParameters),
+        templates: [],
+        gateway: true,
+      });
+  }
+  RESPONSES.set(doc, out);
+  return out;
 }
+
+interface RestResponse {
+  /** Where it is, for messages. */
+  readonly where: string;
+  readonly params: Body;
+  readonly templates: readonly string[];
+  /** The headers the method response declares (integration responses only). */
+  readonly declared?: Body;
+  readonly gateway: boolean;
+}
+
+const RESPONSES = new WeakMap<ModuleDocument, readonly RestResponse[]>();

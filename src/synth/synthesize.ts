@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import {
   App,
@@ -14,23 +13,31 @@ import { corsEnvironment, lambdaHandlerName } from '../render/lambda-code.js';
 import type { CorsModel } from '../spec/model.js';
 import { cleanDocument, type TerraformDocument } from './clean-document.js';
 
+export interface SynthesisOptions {
+  /**
+   * REST: per-resource addresses an older generated module declared (read from the module being replaced), kept
+   * as `removed` blocks so its state upgrades in one apply. @default []
+   */
+  readonly retiredAddresses?: readonly string[];
+}
+
 /** The module stack for a model, wired to the generated Lambda code. Shared by `generate` and `cdktf synth`. */
-export function addModuleStack(app: App, model: CorsModel): CorsModuleStack {
+export function addModuleStack(app: App, model: CorsModel, options: SynthesisOptions = {}): CorsModuleStack {
   return new CorsModuleStack(app, model.name, {
     model,
     lambdaHandler: lambdaHandlerName(model.lambda.runtime),
     // The env var holds the effective list (spec origins + website origin), joined at apply time.
     lambdaEnvironment: (origins) => corsEnvironment(model, [Fn.join(' ', origins)]),
-    configHash: configHash(model),
+    retiredAddresses: options.retiredAddresses,
   });
 }
 
 /** CorsModel -> the module's Terraform JSON document, in memory: one synthesis pass, nothing written to disk. */
-export function synthesizeModule(model: CorsModel): TerraformDocument {
+export function synthesizeModule(model: CorsModel, options: SynthesisOptions = {}): TerraformDocument {
   // skipValidation: the provider-presence check is for root stacks; ours is a module by design. The outdir must
   // exist, or App creates it (nothing is ever written there). No stack traces: they only feed `//` metadata.
   const app = new App({ skipValidation: true, outdir: tmpdir(), stackTraces: false });
-  return cleanDocument(stackDocument(addModuleStack(app, model)));
+  return cleanDocument(stackDocument(addModuleStack(app, model, options)));
 }
 
 /**
@@ -68,10 +75,4 @@ function mergeInto(target: Record<string, unknown>, source: Record<string, unkno
       target[key] = value;
     }
   }
-}
-
-/** A short hash of everything in the model that shapes the API's CORS behaviour (part of the REST trigger). */
-export function configHash(model: CorsModel): string {
-  const { cors, routes, stage } = model;
-  return createHash('sha256').update(JSON.stringify({ cors, routes, stage })).digest('hex').slice(0, 16);
 }

@@ -49,6 +49,9 @@ export function renderHcl(doc: Document): string {
       case 'output':
         for (const [name, b] of Object.entries(section)) out.push(block(kind, [name], b as Record<string, unknown>, 0));
         break;
+      case 'removed':
+        for (const b of section as unknown as Array<Record<string, unknown>>) out.push(block(kind, [], b, 0));
+        break;
       case 'resource':
       case 'data':
         for (const [type, instances] of Object.entries(section)) {
@@ -83,7 +86,8 @@ function block(type: string, labels: string[], body: Record<string, unknown>, de
       for (const b of Array.isArray(value) ? value : [value])
         items.push(block(key, [], b as Record<string, unknown>, depth + 1).trimEnd());
     } else {
-      const expression = EXPRESSION_KEYS.has(key) || (type === 'variable' && key === 'type');
+      const expression =
+        EXPRESSION_KEYS.has(key) || (type === 'variable' && key === 'type') || (type === 'removed' && key === 'from');
       const literal = type === 'variable' && key === 'default';
       items.push([
         attributeKey(key),

@@ -95,17 +95,22 @@ describe('exported constructs, built directly in a user stack', () => {
     const doc = synth(stack);
     expect(only(doc, 'aws_api_gateway_rest_api').name).toBe('orders');
     expect(only(doc, 'aws_api_gateway_stage').stage_name).toBe('prod');
-    expect(
-      Object.values(doc.resource.aws_api_gateway_resource as Record<string, Json>).map((r) => r.path_part),
-    ).toEqual(['orders']);
-    const methods = Object.values(doc.resource.aws_api_gateway_method as Record<string, Json>).map(
-      (m) => m.http_method,
-    );
-    expect(methods.sort()).toEqual(['GET', 'OPTIONS', 'POST']);
-    const text = JSON.stringify(doc);
+    // The whole definition is one OpenAPI document in the body, encoded from a local.
+    expect(only(doc, 'aws_api_gateway_rest_api')).toMatchObject({
+      body: '${jsonencode(local.openapi)}',
+      put_rest_api_mode: 'overwrite',
+    });
+    expect(doc.resource.aws_api_gateway_method).toBeUndefined();
+    const openapi = doc.locals.openapi;
+    expect(Object.keys(openapi.paths)).toEqual(['/orders']);
+    expect(Object.keys(openapi.paths['/orders']).sort()).toEqual(['get', 'options', 'post']);
+    const text = JSON.stringify(openapi);
     expect(text).toContain('x-request-id');
     expect(text).toContain('content-type');
-    expect(Object.keys(doc.resource.aws_api_gateway_gateway_response ?? {}).length).toBeGreaterThan(0);
+    expect(Object.keys(openapi['x-amazon-apigateway-gateway-responses'])).toEqual(['DEFAULT_4XX', 'DEFAULT_5XX']);
+    expect(only(doc, 'aws_api_gateway_deployment').triggers).toEqual({
+      redeployment: '${sha1(aws_api_gateway_rest_api.api.body)}',
+    });
     expect(Object.keys(doc.resource.aws_lambda_permission ?? {})).toHaveLength(1);
   });
 
@@ -153,7 +158,6 @@ describe('exported constructs, built directly in a user stack', () => {
       model: modelOf(spec()),
       lambdaHandler: 'index.handler',
       lambdaEnvironment: () => ({ CORS_ALLOWED_ORIGINS: 'https://app.example.com' }),
-      configHash: 'test',
     });
     const doc = synth(stack);
     expect(only(doc, 'aws_api_gateway_rest_api').name).toBe('${var.name_prefix}');

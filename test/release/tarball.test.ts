@@ -266,7 +266,7 @@ console.log(JSON.stringify(Object.keys(JSON.parse(Testing.synth(stack)).resource
     const r = await exec(process.execPath, ['stack.mjs'], app);
     expect(r.code, r.stderr).toBe(0);
     expect(JSON.parse(r.stdout)).toEqual(
-      expect.arrayContaining(['aws_api_gateway_rest_api', 'aws_api_gateway_method', 'aws_lambda_function']),
+      expect.arrayContaining(['aws_api_gateway_rest_api', 'aws_api_gateway_deployment', 'aws_lambda_function']),
     );
   });
 

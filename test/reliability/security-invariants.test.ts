@@ -110,7 +110,12 @@ const orders = () => structuredClone(synthesizeModule(exampleModel('orders-api')
 const catalog = () => structuredClone(synthesizeModule(exampleModel('catalog-http'))) as Doc;
 const webhook = () => structuredClone(synthesizeModule(exampleModel('webhook-url'))) as Doc;
 const first = (o: Record<string, Doc>) => Object.values(o)[0]!;
-const preflight = (d: Doc) => first(d.resource.aws_api_gateway_integration_response);
+/** The REST API's OpenAPI document (the local its body encodes). */
+const openapi = (d: Doc) => d.locals.openapi;
+/** The first path's preflight integration response. */
+const preflight = (d: Doc) =>
+  first(openapi(d).paths).options['x-amazon-apigateway-integration'].responses.default as Doc;
+const gatewayResponse = (d: Doc, type: string) => openapi(d)['x-amazon-apigateway-gateway-responses'][type] as Doc;
 const ACAO = 'method.response.header.Access-Control-Allow-Origin';
 
 /** Ways to break a clean module, each with the code the checker must report. */
@@ -288,7 +293,7 @@ const BREAKS: Array<[string, string, () => Doc]> = [
     'cors-star-with-credentials',
     () => {
       const d = orders();
-      preflight(d).response_parameters[ACAO] = "'*'";
+      preflight(d).responseParameters[ACAO] = "'*'";
       return d;
     },
   ],
@@ -335,7 +340,7 @@ const BREAKS: Array<[string, string, () => Doc]> = [
     'cors-missing-vary',
     () => {
       const d = orders();
-      delete preflight(d).response_parameters['method.response.header.Vary'];
+      delete preflight(d).responseParameters['method.response.header.Vary'];
       return d;
     },
   ],
@@ -344,8 +349,7 @@ const BREAKS: Array<[string, string, () => Doc]> = [
     'cors-missing-vary',
     () => {
       const d = orders();
-      for (const mr of Object.values(d.resource.aws_api_gateway_method_response) as Doc[])
-        delete mr.response_parameters['method.response.header.Vary'];
+      for (const item of Object.values(openapi(d).paths) as Doc[]) delete item.options.responses['204'].headers.Vary;
       return d;
     },
   ],
@@ -354,7 +358,7 @@ const BREAKS: Array<[string, string, () => Doc]> = [
     'cors-missing-vary',
     () => {
       const d = orders();
-      delete d.resource.aws_api_gateway_gateway_response.default_4xx.response_parameters['gatewayresponse.header.Vary'];
+      delete gatewayResponse(d, 'DEFAULT_4XX').responseParameters['gatewayresponse.header.Vary'];
       return d;
     },
   ],
@@ -363,9 +367,8 @@ const BREAKS: Array<[string, string, () => Doc]> = [
     'gateway-reflects-with-credentials',
     () => {
       const d = orders();
-      d.resource.aws_api_gateway_gateway_response.default_5xx.response_parameters[
-        'gatewayresponse.header.Access-Control-Allow-Origin'
-      ] = 'method.request.header.origin';
+      gatewayResponse(d, 'DEFAULT_5XX').responseParameters['gatewayresponse.header.Access-Control-Allow-Origin'] =
+        'method.request.header.origin';
       return d;
     },
   ],
@@ -374,7 +377,7 @@ const BREAKS: Array<[string, string, () => Doc]> = [
     'vtl-origin-as-regex',
     () => {
       const d = orders();
-      const t = preflight(d).response_templates;
+      const t = preflight(d).responseTemplates;
       t['application/json'] = t['application/json'].replace(
         '#if($allowed.contains($lower))',
         '#if($allowed.contains($lower) || "https://app.example.com".matches($origin))',

@@ -320,6 +320,8 @@ function readStrings(
       // Terraform ignores "//" properties in JSON syntax: comments, never evaluated.
       // https://developer.hashicorp.com/terraform/language/syntax/json#comment-properties
       if (k === '//') continue;
+      // Object keys are templates too (the REST API's OpenAPI paths are keys): a spec value there is a sink.
+      readStrings(k, out);
       if ((key === 'request_templates' || key === 'response_templates') && typeof v === 'string') out.templates.push(v);
       if (key === 'response_parameters' && typeof v === 'string') out.parameters.push(v);
       readStrings(v, out, k);

@@ -43,6 +43,15 @@ export function comparable(doc: ModuleDocument, syntax: 'json' | 'hcl'): Body {
   }
   if (doc.outputs.size > 0)
     out.output = Object.fromEntries([...doc.outputs].map(([name, o]) => [name, body(o.body, 'output')]));
+  // `removed` blocks: `from` is a bare reference (hcl2json writes it as an interpolation), lifecycle a nested block.
+  const removed = doc.other
+    .filter((o) => o.kind === 'removed')
+    .flatMap((o) => (Array.isArray(o.value) ? o.value : [o.value]) as Body[])
+    .map((r) => ({
+      from: String(r.from).replace(/^\$\{(.*)\}$/, '$1'),
+      lifecycle: (Array.isArray(r.lifecycle) ? r.lifecycle[0] : r.lifecycle) ?? null,
+    }));
+  if (removed.length > 0) out.removed = removed;
   return out;
 }
 

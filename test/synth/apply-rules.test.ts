@@ -60,7 +60,7 @@ describe('checkApplyRules: the modules cors-gen writes', () => {
     const d = await doc(spec());
     const before = JSON.stringify(d);
     const broken = clone(d);
-    delete (broken.resource as Record<string, Body>).aws_api_gateway_integration;
+    delete (broken.locals as Record<string, Body>).openapi!.paths;
     expect(checkApplyRules(broken)).toEqual(checkApplyRules(clone(broken)));
     expect(JSON.stringify(d)).toBe(before);
   });
@@ -76,196 +76,214 @@ interface Breakage {
 }
 
 const trigger = (r: Resources) => r.aws_api_gateway_deployment!.api!.triggers as Record<string, string>;
+/** The REST API's OpenAPI document (the local its body encodes). */
+const openapi = (d: TerraformDocument) => (d.locals as Record<string, Body>).openapi!;
+const item = (d: TerraformDocument, p: string) => (openapi(d).paths as Record<string, Record<string, Body>>)[p]!;
+const integration = (d: TerraformDocument, p: string, method: string) =>
+  item(d, p)[method]!['x-amazon-apigateway-integration'] as Body;
+const preflightResponse = (d: TerraformDocument) =>
+  (integration(d, '/orders', 'options').responses as Record<string, Body>).default!;
+const gatewayResponse = (d: TerraformDocument, type: string) =>
+  (openapi(d)['x-amazon-apigateway-gateway-responses'] as Record<string, Body>)[type]!;
+const AT = (p: string, method?: string) =>
+  `aws_api_gateway_rest_api.api body paths[${JSON.stringify(p)}]${method ? `.${method}` : ''}`;
+const GATEWAY = (type: string) => `aws_api_gateway_rest_api.api body x-amazon-apigateway-gateway-responses.${type}`;
 
 const BREAKAGES: Breakage[] = [
+  {
+    name: 'the body is not the OpenAPI local',
+    from: 'rest',
+    rule: 'rest-body-document',
+    address: 'aws_api_gateway_rest_api.api',
+    break: (_d, r) => void (r.aws_api_gateway_rest_api!.api!.body = '${file("openapi.json")}'),
+  },
+  {
+    name: 'the document is not OpenAPI 3.0',
+    from: 'rest',
+    rule: 'rest-body-document',
+    address: 'aws_api_gateway_rest_api.api',
+    break: (d) => void (openapi(d).openapi = '2.0'),
+  },
+  {
+    name: 'the body is merged into the API instead of overwriting it',
+    from: 'rest',
+    rule: 'rest-body-document',
+    address: 'aws_api_gateway_rest_api.api',
+    break: (_d, r) => void (r.aws_api_gateway_rest_api!.api!.put_rest_api_mode = 'merge'),
+  },
+  {
+    name: 'a per-resource method is declared beside the body',
+    from: 'rest',
+    rule: 'rest-body-document',
+    address: 'aws_api_gateway_method.orders_get',
+    break: (_d, r) =>
+      void (r.aws_api_gateway_method = {
+        orders_get: {
+          rest_api_id: '${aws_api_gateway_rest_api.api.id}',
+          resource_id: '${aws_api_gateway_rest_api.api.root_resource_id}',
+          http_method: 'GET',
+          authorization: 'NONE',
+        },
+      }),
+  },
   {
     name: 'a method response no longer declares a header its integration response maps',
     from: 'rest',
     rule: 'response-header-declared',
-    address: 'aws_api_gateway_integration_response.orders_options',
-    break: (_d, r) =>
-      void delete (r.aws_api_gateway_method_response!.orders_options!.response_parameters as Body)[
-        'method.response.header.Vary'
-      ],
+    address: AT('/orders', 'options'),
+    break: (d) =>
+      void delete ((item(d, '/orders').options!.responses as Record<string, Body>)['204']!.headers as Body).Vary,
   },
   {
-    name: 'DEFAULT_4XX sets a status_code',
+    name: 'DEFAULT_5XX has no CORS headers',
+    from: 'rest',
+    rule: 'gateway-responses-cors',
+    address: GATEWAY('DEFAULT_5XX'),
+    break: (d) => void delete (openapi(d)['x-amazon-apigateway-gateway-responses'] as Body).DEFAULT_5XX,
+  },
+  {
+    name: 'DEFAULT_4XX sets a statusCode',
     from: 'rest',
     rule: 'gateway-response-default-status',
-    address: 'aws_api_gateway_gateway_response.default_4xx',
-    break: (_d, r) => void (r.aws_api_gateway_gateway_response!.default_4xx!.status_code = '400'),
+    address: GATEWAY('DEFAULT_4XX'),
+    break: (d) => void (gatewayResponse(d, 'DEFAULT_4XX').statusCode = '400'),
   },
   {
-    name: 'DEFAULT_5XX sets a status_code',
+    name: 'DEFAULT_5XX sets a statusCode',
     from: 'rest',
     rule: 'gateway-response-default-status',
-    address: 'aws_api_gateway_gateway_response.default_5xx',
-    break: (_d, r) => void (r.aws_api_gateway_gateway_response!.default_5xx!.status_code = '500'),
+    address: GATEWAY('DEFAULT_5XX'),
+    break: (d) => void (gatewayResponse(d, 'DEFAULT_5XX').statusCode = '500'),
   },
   {
-    name: 'a method is dropped from the deployment trigger',
+    name: 'the trigger no longer hashes the body',
     from: 'rest',
     rule: 'deployment-trigger-coverage',
     address: 'aws_api_gateway_deployment.api',
-    break: (_d, r) =>
-      void (trigger(r).redeployment = trigger(r).redeployment!.replace('aws_api_gateway_method.orders_get, ', '')),
+    break: (_d, r) => void (trigger(r).redeployment = '${sha1(aws_api_gateway_rest_api.api.name)}'),
   },
   {
-    name: 'a gateway response is dropped from the deployment trigger',
+    name: 'neither the body nor the trigger depends on the origin list',
     from: 'rest',
     rule: 'deployment-trigger-coverage',
     address: 'aws_api_gateway_deployment.api',
-    break: (_d, r) =>
-      void (trigger(r).redeployment = trigger(r).redeployment!.replace(
-        'aws_api_gateway_gateway_response.default_5xx, ',
-        '',
-      )),
+    break: (d) => {
+      const locals = d.locals as Record<string, unknown>;
+      for (const key of ['cors_origins', 'allowed_origins']) locals[key] = '${["https://app.example.com"]}';
+    },
   },
   {
-    name: "the trigger hashes an integration response's id only",
-    from: 'rest',
-    rule: 'deployment-trigger-coverage',
-    address: 'aws_api_gateway_deployment.api',
-    break: (_d, r) =>
-      void (trigger(r).redeployment = trigger(r).redeployment!.replace(
-        'aws_api_gateway_integration_response.orders_options,',
-        'aws_api_gateway_integration_response.orders_options.id,',
-      )),
-  },
-  {
-    name: 'the origin list is dropped from the trigger',
-    from: 'rest',
-    rule: 'deployment-trigger-coverage',
-    address: 'aws_api_gateway_deployment.api',
-    break: (_d, r) => void (trigger(r).redeployment = trigger(r).redeployment!.replace('local.cors_origins, ', '')),
-  },
-  {
-    name: 'a method loses its integration',
+    name: 'an operation loses its integration',
     from: 'rest',
     rule: 'method-has-integration',
-    address: 'aws_api_gateway_method.orders_get',
-    break: (_d, r) => void delete r.aws_api_gateway_integration!.orders_get,
-  },
-  {
-    name: 'an integration names its method by value, not by reference',
-    from: 'rest',
-    rule: 'integration-after-method',
-    address: 'aws_api_gateway_integration.orders_get',
-    break: (_d, r) => void (r.aws_api_gateway_integration!.orders_get!.http_method = 'GET'),
+    address: AT('/orders', 'get'),
+    break: (d) => void delete item(d, '/orders').get!['x-amazon-apigateway-integration'],
   },
   {
     name: 'a proxy integration calls Lambda with GET',
     from: 'rest',
     rule: 'proxy-integration-post',
-    address: 'aws_api_gateway_integration.orders_get',
-    break: (_d, r) => void (r.aws_api_gateway_integration!.orders_get!.integration_http_method = 'GET'),
-  },
-  {
-    name: 'an integration response loses its depends_on',
-    from: 'rest',
-    rule: 'integration-response-after-integration',
-    address: 'aws_api_gateway_integration_response.orders_options',
-    break: (_d, r) => void delete r.aws_api_gateway_integration_response!.orders_options!.depends_on,
-  },
-  {
-    name: 'an integration response writes its status code instead of referring to the method response',
-    from: 'rest',
-    rule: 'integration-response-after-method-response',
-    address: 'aws_api_gateway_integration_response.orders_options',
-    break: (_d, r) => void (r.aws_api_gateway_integration_response!.orders_options!.status_code = '204'),
-  },
-  {
-    name: 'an integration response selects a status no method response declares',
-    from: 'rest',
-    rule: 'integration-response-after-method-response',
-    address: 'aws_api_gateway_integration_response.orders_options',
-    break: (_d, r) => void (r.aws_api_gateway_integration_response!.orders_options!.status_code = '200'),
+    address: AT('/orders', 'get'),
+    break: (d) => void (integration(d, '/orders', 'get').httpMethod = 'GET'),
   },
   {
     name: 'a static header value is not quoted',
     from: 'rest',
     rule: 'mapping-expression-valid',
-    address: 'aws_api_gateway_integration_response.orders_options',
-    break: (_d, r) =>
-      void ((r.aws_api_gateway_integration_response!.orders_options!.response_parameters as Body)[
-        'method.response.header.Vary'
-      ] = 'Origin'),
+    address: AT('/orders', 'options'),
+    break: (d) => void ((preflightResponse(d).responseParameters as Body)['method.response.header.Vary'] = 'Origin'),
   },
   {
     name: 'a gateway response maps a header from the integration (not available there)',
     from: 'rest',
     rule: 'mapping-expression-valid',
-    address: 'aws_api_gateway_gateway_response.default_4xx',
-    break: (_d, r) =>
-      void ((r.aws_api_gateway_gateway_response!.default_4xx!.response_parameters as Body)[
-        'gatewayresponse.header.Vary'
-      ] = 'integration.response.header.Vary'),
+    address: GATEWAY('DEFAULT_4XX'),
+    break: (d) =>
+      void ((gatewayResponse(d, 'DEFAULT_4XX').responseParameters as Body)['gatewayresponse.header.Vary'] =
+        'integration.response.header.Vary'),
   },
   {
-    name: 'a MOCK integration sets request templates without passthrough_behavior',
+    name: 'a mock integration sets request templates without passthroughBehavior',
     from: 'rest',
     rule: 'request-templates-passthrough',
-    address: 'aws_api_gateway_integration.orders_options',
-    break: (_d, r) => void delete r.aws_api_gateway_integration!.orders_options!.passthrough_behavior,
+    address: AT('/orders', 'options'),
+    break: (d) => void delete integration(d, '/orders', 'options').passthroughBehavior,
   },
   {
-    name: 'a MOCK integration has no request template',
+    name: 'a mock integration has no request template',
     from: 'rest',
     rule: 'mock-default-response',
-    address: 'aws_api_gateway_integration.orders_options',
-    break: (_d, r) =>
-      void (r.aws_api_gateway_integration!.orders_options!.request_templates = { 'application/json': '{}' }),
+    address: AT('/orders', 'options'),
+    break: (d) => void (integration(d, '/orders', 'options').requestTemplates = { 'application/json': '{}' }),
   },
   {
-    name: "a MOCK integration's only response has a selection pattern",
+    name: "a mock integration's only response has a selection pattern",
     from: 'rest',
     rule: 'mock-default-response',
-    address: 'aws_api_gateway_integration.orders_options',
-    break: (_d, r) => void (r.aws_api_gateway_integration_response!.orders_options!.selection_pattern = '2\\d{2}'),
-  },
-  {
-    name: 'a resource loses its OPTIONS method',
-    from: 'rest',
-    rule: 'preflight-on-every-resource',
-    address: 'aws_api_gateway_resource.orders',
-    break: (_d, r) => {
-      for (const type of [
-        'aws_api_gateway_method',
-        'aws_api_gateway_integration',
-        'aws_api_gateway_method_response',
-        'aws_api_gateway_integration_response',
-      ])
-        delete r[type]!.orders_options;
-      trigger(r).redeployment = trigger(r).redeployment!.replace(/aws_api_gateway_\w+\.orders_options, /g, '');
+    address: AT('/orders', 'options'),
+    break: (d) => {
+      const responses = integration(d, '/orders', 'options').responses as Record<string, Body>;
+      integration(d, '/orders', 'options').responses = { '2\\d{2}': responses.default };
     },
   },
   {
-    name: 'the routed root loses its OPTIONS method',
+    name: 'a path loses its OPTIONS operation',
     from: 'rest',
     rule: 'preflight-on-every-resource',
-    address: 'aws_api_gateway_rest_api.api (root resource)',
-    break: (_d, r) => void (r.aws_api_gateway_method!.root_options!.http_method = 'HEAD'),
+    address: AT('/orders'),
+    break: (d) => void delete item(d, '/orders').options,
+  },
+  {
+    name: 'a parent path API Gateway creates has no path item',
+    from: 'rest',
+    rule: 'preflight-on-every-resource',
+    address: AT('/orders/{orderId}/items'),
+    break: (d) => void delete (openapi(d).paths as Body)['/orders/{orderId}'],
+  },
+  {
+    name: 'the routed root loses its OPTIONS operation',
+    from: 'rest',
+    rule: 'preflight-on-every-resource',
+    address: AT('/'),
+    break: (d) => void delete item(d, '/').options,
   },
   {
     name: 'the preflight requires authorization',
     from: 'rest',
     rule: 'preflight-on-every-resource',
-    address: 'aws_api_gateway_method.orders_options',
-    break: (_d, r) => void (r.aws_api_gateway_method!.orders_options!.authorization = 'AWS_IAM'),
+    address: AT('/orders', 'options'),
+    break: (d) => void (item(d, '/orders').options!.security = [{ sigv4: [] }]),
   },
   {
     name: 'the preflight requires an API key',
     from: 'rest',
     rule: 'preflight-on-every-resource',
-    address: 'aws_api_gateway_method.orders_options',
-    break: (_d, r) => void (r.aws_api_gateway_method!.orders_options!.api_key_required = true),
+    address: AT('/orders', 'options'),
+    break: (d) => void (item(d, '/orders').options!.security = [{ api_key: [] }]),
   },
   {
     name: 'the preflight goes to the Lambda',
     from: 'rest',
     rule: 'preflight-on-every-resource',
-    address: 'aws_api_gateway_integration.orders_options',
-    break: (_d, r) => void (r.aws_api_gateway_integration!.orders_options!.type = 'AWS_PROXY'),
+    address: AT('/orders', 'options'),
+    break: (d) => void (integration(d, '/orders', 'options').type = 'aws_proxy'),
+  },
+  {
+    name: 'a removed block names a resource the module still declares',
+    from: 'rest',
+    rule: 'removed-not-declared',
+    address: 'removed aws_lambda_permission.api',
+    break: (d) => void (d.removed as Body[]).push({ from: 'aws_lambda_permission.api', lifecycle: { destroy: false } }),
+  },
+  {
+    name: 'a removed block would destroy what the body now owns',
+    from: 'rest',
+    rule: 'removed-not-declared',
+    address: 'removed aws_api_gateway_method.orders_get',
+    break: (d) => {
+      const block = (d.removed as Body[]).find((b) => b.from === 'aws_api_gateway_method.orders_get')!;
+      block.lifecycle = { destroy: true };
+    },
   },
   {
     name: 'the deployment loses create_before_destroy',
@@ -487,10 +505,11 @@ describe('checkApplyRules: documents broken on purpose', () => {
 
   it('names the header a method response fails to declare', async () => {
     const d = clone(await doc(SOURCES.restCredentials));
-    delete (d.resource as Resources).aws_api_gateway_method_response!.orders_options!.response_parameters;
+    delete (item(d, '/orders').options!.responses as Record<string, Body>)['204']!.headers;
     const [v] = checkApplyRules(d).filter((x) => x.rule === 'response-header-declared');
+    expect(v!.address).toBe(AT('/orders', 'options'));
     expect(v!.message).toMatch(
-      /maps method\.response\.header\.Access-Control-Allow-Origin, which aws_api_gateway_method_response\.orders_options does not declare/,
+      /integration response default maps method\.response\.header\.Access-Control-Allow-Origin, which responses\["204"\]\.headers does not declare/,
     );
   });
 });

@@ -65,7 +65,7 @@ describe('HCL <-> JSON: the HCL files mean the synthesized document', () => {
   it('writes the preflight template as a heredoc that reads back unchanged', async () => {
     const files = await synth(spec(), 'hcl');
     expect(files.generated.get('main.tf')).toContain(
-      '"application/json" = <<-EOT\n      #set($origin = $input.params().header.get("Origin"))',
+      '"application/json" = <<-EOT\n                    #set($origin = $input.params().header.get("Origin"))',
     );
   });
 

@@ -42,8 +42,8 @@ async function example(name: string): Promise<Doc> {
 const adminAccess = (d: Doc) => {
   d.resource.aws_iam_role_policy_attachment.lambda_logs.policy_arn = 'arn:aws:iam::aws:policy/AdministratorAccess';
 };
-const integrationResponseFirst = (d: Doc) => {
-  for (const r of Object.values(d.resource.aws_api_gateway_integration_response) as Doc[]) delete r.depends_on;
+const untriggeredDeployment = (d: Doc) => {
+  d.resource.aws_api_gateway_deployment.api.triggers = { redeployment: 'static' };
 };
 
 afterEach(() => {
@@ -58,12 +58,12 @@ describe('checkModule', () => {
   it('reports a broken security invariant and a broken apply rule, naming rule and resource', async () => {
     const doc = await example('orders-api');
     adminAccess(doc);
-    integrationResponseFirst(doc);
+    untriggeredDeployment(doc);
     const violations = checkModule(doc as TerraformDocument);
     expect(violations).toContainEqual(
       expect.objectContaining({ rule: 'iam-policy-not-basic', address: 'aws_iam_role_policy_attachment.lambda_logs' }),
     );
-    expect(violations.map((v) => v.rule)).toContain('integration-response-after-integration');
+    expect(violations.map((v) => v.rule)).toContain('deployment-trigger-coverage');
     // The invariants come first: the most serious finding leads the error message.
     expect(violations[0]!.rule).toBe('iam-policy-not-basic');
   });
@@ -99,7 +99,7 @@ describe('generate refuses a module that breaks a rule', () => {
 
   it.each([
     ['a security invariant', 'iam-policy-not-basic', adminAccess],
-    ['an apply rule', 'integration-response-after-integration', integrationResponseFirst],
+    ['an apply rule', 'deployment-trigger-coverage', untriggeredDeployment],
   ] as const)('%s: an internal error, and nothing is written', async (_what, rule, breakIt) => {
     const cwd = project();
     mutate = breakIt;

@@ -10,6 +10,7 @@ import { spawnSync } from 'node:child_process';
 import { accessSync, constants, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import SwaggerParser from '@apidevtools/swagger-parser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { render as renderVtl } from 'velocityjs';
 import type { TerraformDocument } from '../../src/synth/clean-document.js';
@@ -138,6 +139,9 @@ const SCENARIOS: Record<string, string[]> = {
   any: ['*'],
 };
 
+const INVOKE_ARN =
+  'arn:aws:apigateway:eu-west-1:lambda:path/2015-03-31/functions/arn:aws:lambda:eu-west-1:123456789012:function:x/invocations';
+
 const unwrap = (s: string) => (s.startsWith('${') && s.endsWith('}') ? s.slice(2, -1) : s);
 
 /**
@@ -153,14 +157,23 @@ function providerFreeCopy(name: string, files: ModuleFiles, format: 'hcl' | 'jso
     writeFileSync(path.join(dir, 'variables.tf'), files.generated.get('variables.tf')!);
     const block = /^locals \{\n[\s\S]*?\n\}\n/m.exec(files.generated.get('main.tf')!)?.[0];
     if (!block) throw new Error('main.tf has no locals block');
-    const literal = block.replace(/^(\s*website_origin\s*=\s*).*$/m, `$1"${WEBSITE}"`);
+    // The OpenAPI document names the Lambda's invoke ARN, which a provider-free copy does not have.
+    const literal = block
+      .replace(/^(\s*website_origin\s*=\s*).*$/m, `$1"${WEBSITE}"`)
+      .replaceAll('aws_lambda_function.handler.invoke_arn', `"${INVOKE_ARN}"`);
     if (d.locals && 'website_origin' in (d.locals as Body)) expect(literal).not.toBe(block);
     writeFileSync(path.join(dir, 'locals.tf'), literal);
   } else {
     writeFileSync(path.join(dir, 'variables.tf.json'), files.generated.get('variables.tf.json')!);
     const localsOnly = (JSON.parse(files.generated.get('main.tf.json')!) as { locals: Body }).locals;
     if ('website_origin' in localsOnly) localsOnly.website_origin = WEBSITE;
-    writeFileSync(path.join(dir, 'locals.tf.json'), JSON.stringify({ locals: localsOnly }, null, 2));
+    writeFileSync(
+      path.join(dir, 'locals.tf.json'),
+      JSON.stringify({ locals: localsOnly }, null, 2).replaceAll(
+        '${aws_lambda_function.handler.invoke_arn}',
+        INVOKE_ARN,
+      ),
+    );
   }
   for (const [rel, text] of files.generated) {
     if (!rel.startsWith('stages/')) continue;
@@ -184,19 +197,22 @@ function probes(d: TerraformDocument): Body {
   const rest = (d.resource as Record<string, unknown>).aws_api_gateway_rest_api !== undefined;
   if (rest) {
     const dl = d.locals as Record<string, string>;
-    const response = resource(d, 'aws_api_gateway_integration_response', 'orders_options');
-    const acao = (response.response_parameters as Body)['method.response.header.Access-Control-Allow-Origin'] as string;
-    const vtl = (response.response_templates as Body)['application/json'] as string;
-    const gateway = (resource(d, 'aws_api_gateway_gateway_response', 'default_4xx').response_parameters as Body)[
+    const openapi = (d.locals as Record<string, any>).openapi;
+    const response = openapi.paths['/orders'].options['x-amazon-apigateway-integration'].responses.default as Body;
+    const acao = (response.responseParameters as Body)['method.response.header.Access-Control-Allow-Origin'] as string;
+    const vtl = (response.responseTemplates as Body)['application/json'] as string;
+    const gateway = (openapi['x-amazon-apigateway-gateway-responses'].DEFAULT_4XX.responseParameters as Body)[
       'gatewayresponse.header.Access-Control-Allow-Origin'
     ] as string;
     for (const key of ['cors_any_origin', 'cors_exact_origins', 'cors_origin_patterns']) add(key, `\${local.${key}}`);
     add('preflight_acao', acao);
     add('gateway_acao', gateway);
     add('vtl', vtl);
-    // The trigger with every resource stood in by a constant: what is left is what the variable contributes.
+    add('openapi', '${local.openapi}');
+    // The trigger hashes the body, which is the OpenAPI local encoded: the origin list reaches it through there.
     const trigger = (resource(d, 'aws_api_gateway_deployment', 'api').triggers as Record<string, string>).redeployment!;
-    add('trigger', trigger.replace(/\baws_api_gateway_[a-z_]+\.[\w-]+/g, '"r"'));
+    const body = resource(d, 'aws_api_gateway_rest_api', 'api').body as string;
+    add('trigger', trigger.replace('aws_api_gateway_rest_api.api.body', unwrap(body)));
     // The same expressions on other origin lists.
     for (const [scenario, list] of Object.entries(SCENARIOS)) {
       const at = (s: string) => s.replaceAll('local.cors_', `local.sc_${scenario}_cors_`);
@@ -314,6 +330,21 @@ describe.runIf(TERRAFORM !== undefined)(`terraform ${TERRAFORM ? '' : '(not on P
     expect(values.any!.allowed).toEqual(['*']); // "*" stays alone
     expect(values.http!.allowed).toEqual(['https://shop.example.com', WEBSITE]);
     expect(values.url!.lambda_allowed_origins).toBe(`https://dash.example.com ${WEBSITE}`);
+  });
+
+  it('evaluates the OpenAPI document as Terraform itself does into valid OpenAPI 3.0, HCL keys read as written', async () => {
+    for (const name of ['example', 'wildcard', 'any'] as const) {
+      const openapi = values[name]!.openapi as Record<string, any>;
+      await expect(SwaggerParser.validate(structuredClone(openapi) as never), name).resolves.toBeTruthy();
+      const options = openapi.paths['/orders'].options;
+      // Header names and extension keys are bare identifiers with "-" in the HCL: they must stay keys, not subtractions.
+      expect(Object.keys(options.responses['204'].headers)).toContain('Access-Control-Allow-Origin');
+      expect(options['x-amazon-apigateway-integration'].type).toBe('mock');
+      expect(options['x-amazon-apigateway-integration'].responses.default.responseParameters).toMatchObject({
+        'method.response.header.Access-Control-Allow-Origin': values[name]!.preflight_acao,
+      });
+      expect(openapi.paths['/orders'].get['x-amazon-apigateway-integration'].uri).toBe(INVOKE_ARN);
+    }
   });
 
   it('renders the preflight VTL with valid list literals of the effective origins and patterns', () => {

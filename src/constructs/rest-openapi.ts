@@ -1,0 +1,183 @@
+import type { PathSegment, RouteMethod } from '../spec/model.js';
+import { uniqueSlugs } from './logical-ids.js';
+import { templateLiteral } from './terraform-literal.js';
+
+/**
+ * The REST API as an OpenAPI 3.0 document with API Gateway's extensions, the value `aws_api_gateway_rest_api.body`
+ * is encoded from. Pure data: string values may hold Terraform interpolations (`${local.x}`), which Terraform
+ * evaluates before `jsonencode`. Sources:
+ * https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-swagger-extensions-integration.html,
+ * https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-swagger-extensions-gateway-responses.html,
+ * https://spec.openapis.org/oas/v3.0.3.
+ */
+
+/** One path of the API: its segments and the methods it serves (none for a path that exists only as a parent). */
+export interface RestPath {
+  /** The OpenAPI path key, as API Gateway writes it: `/orders/{orderId}`, `/files/{path+}`, `/`. */
+  readonly key: string;
+  readonly segments: readonly PathSegment[];
+  readonly methods: readonly RouteMethod[];
+}
+
+/**
+ * Every path that answers a preflight: each route's path and all its prefixes (API Gateway creates a resource per
+ * segment, and a browser may send a preflight to any of them), parents first, in route order. The root is listed
+ * only when a route is on it.
+ */
+export function restPaths(
+  routes: ReadonlyArray<{ readonly segments: readonly PathSegment[]; readonly methods: readonly RouteMethod[] }>,
+): RestPath[] {
+  const nodes = new Map<string, { segments: readonly PathSegment[]; methods: RouteMethod[] }>();
+  for (const route of routes) {
+    for (let i = route.segments.length === 0 ? 0 : 1; i <= route.segments.length; i++) {
+      const key = pathKey(route.segments.slice(0, i));
+      if (!nodes.has(key)) nodes.set(key, { segments: route.segments.slice(0, i), methods: [] });
+    }
+    nodes.get(pathKey(route.segments))!.methods.push(...route.methods);
+  }
+  return [...nodes].map(([key, n]) => ({ key, segments: n.segments, methods: n.methods }));
+}
+
+/** `/a/{b}/{c+}` for a path's segments, `/` for none. */
+export function pathKey(segments: readonly PathSegment[]): string {
+  return '/' + segments.map(segmentText).join('/');
+}
+
+function segmentText(s: PathSegment): string {
+  return s.kind === 'literal' ? s.value : s.kind === 'param' ? `{${s.name}}` : `{${s.name}+}`;
+}
+
+export interface RestOpenApiInput {
+  /** The API's name (`info.title`); may be a Terraform expression. */
+  readonly title: string;
+  readonly paths: readonly RestPath[];
+  /** `method.response.header.X` -> mapping value, for the preflight's 204. */
+  readonly preflightHeaders: Readonly<Record<string, string>>;
+  /** The preflight's VTL response template. */
+  readonly preflightTemplate: string;
+  /** `gatewayresponse.header.X` -> mapping value, for DEFAULT_4XX and DEFAULT_5XX. */
+  readonly gatewayHeaders: Readonly<Record<string, string>>;
+  /** The Lambda's invoke ARN (an expression). */
+  readonly invokeArn: string;
+}
+
+/** The document. Keys are written in a fixed order, so the same input always gives the same body. */
+export function restOpenApi(input: RestOpenApiInput): Record<string, unknown> {
+  const paths: Record<string, unknown> = {};
+  for (const p of input.paths) {
+    const item: Record<string, unknown> = {};
+    // OpenAPI requires every templated segment to be declared as a required path parameter; a greedy `{name+}`
+    // is declared as `name`, as API Gateway exports it.
+    const params = p.segments.filter((s) => s.kind !== 'literal');
+    if (params.length > 0)
+      item.parameters = params.map((s) => ({ name: s.name, in: 'path', required: true, schema: { type: 'string' } }));
+    item.options = preflightOperation(input);
+    for (const method of p.methods) item[method.toLowerCase()] = proxyOperation(input.invokeArn);
+    // Path keys are data: `${` in a literal segment must not become a Terraform interpolation.
+    paths[templateLiteral(p.key)] = item;
+  }
+  const gatewayResponse = () => ({
+    responseParameters: { ...input.gatewayHeaders },
+    responseTemplates: { 'application/json': '{"message":$context.error.messageString}' },
+  });
+  return {
+    openapi: '3.0.1',
+    info: { title: input.title, version: '1' },
+    paths,
+    // No statusCode: one would replace the status of every 4XX/5XX answer.
+    'x-amazon-apigateway-gateway-responses': { DEFAULT_4XX: gatewayResponse(), DEFAULT_5XX: gatewayResponse() },
+  };
+}
+
+/**
+ * OPTIONS with a MOCK integration: the request template yields 200, the default integration response maps it to
+ * 204 with the static headers, and the VTL response template overrides Allow-Origin with the request's origin
+ * when it is allowed. No security requirement: browsers never send credentials on a preflight.
+ */
+function preflightOperation(input: RestOpenApiInput): Record<string, unknown> {
+  const headers = Object.keys(input.preflightHeaders).map((k) => k.replace(/^method\.response\.header\./, ''));
+  return {
+    summary: 'CORS preflight',
+    responses: {
+      '204': {
+        description: 'The CORS preflight answer',
+        headers: Object.fromEntries(headers.map((h) => [h, { schema: { type: 'string' } }])),
+      },
+    },
+    'x-amazon-apigateway-integration': {
+      type: 'mock',
+      // A preflight has no body and no Content-Type, so API Gateway picks the application/json template.
+      requestTemplates: { 'application/json': '{"statusCode": 200}' },
+      passthroughBehavior: 'when_no_match',
+      contentHandling: 'CONVERT_TO_TEXT',
+      responses: {
+        default: {
+          statusCode: '204',
+          responseParameters: { ...input.preflightHeaders },
+          responseTemplates: { 'application/json': input.preflightTemplate },
+        },
+      },
+    },
+  };
+}
+
+/** A real method: Lambda proxy (payload v1). Lambda is only ever invoked with POST, whatever the method. */
+function proxyOperation(invokeArn: string): Record<string, unknown> {
+  return {
+    responses: { default: { description: "The Lambda function's answer" } },
+    'x-amazon-apigateway-integration': {
+      type: 'aws_proxy',
+      httpMethod: 'POST',
+      uri: invokeArn,
+      passthroughBehavior: 'when_no_match',
+    },
+  };
+}
+
+/** The per-resource types that cors-gen's REST modules declared before the body held the API definition. */
+export const LEGACY_TYPES = [
+  'aws_api_gateway_resource',
+  'aws_api_gateway_method',
+  'aws_api_gateway_method_response',
+  'aws_api_gateway_integration',
+  'aws_api_gateway_integration_response',
+  'aws_api_gateway_gateway_response',
+] as const;
+
+const LEGACY_ADDRESS = new RegExp(`^(${LEGACY_TYPES.join('|')})\\.[A-Za-z_][A-Za-z0-9_-]*$`);
+
+/** Whether `address` is a resource address of one of those types (and so safe to write as a `removed` target). */
+export function isLegacyAddress(address: string): boolean {
+  return LEGACY_ADDRESS.test(address);
+}
+
+/**
+ * The addresses the per-resource REST module declared for these paths, with the naming it used
+ * (`/users/{id}` -> `users_var_id`, OPTIONS -> `<slug>_options`, a method -> `<slug>_<method>`).
+ */
+export function legacyAddresses(paths: readonly RestPath[], prefix = ''): string[] {
+  const slugs = uniqueSlugs(paths.map((p) => ({ key: p.key, segments: p.segments })));
+  const out: string[] = [];
+  for (const path of paths) {
+    const slug = `${prefix}${slugs.get(path.key)!}`;
+    if (path.segments.length > 0) out.push(`aws_api_gateway_resource.${slug}`);
+    // The preflight: a method, its 204 method response, the mock integration and its integration response.
+    for (const type of [
+      'aws_api_gateway_method',
+      'aws_api_gateway_method_response',
+      'aws_api_gateway_integration',
+      'aws_api_gateway_integration_response',
+    ])
+      out.push(`${type}.${slug}_options`);
+    for (const m of path.methods)
+      out.push(
+        `aws_api_gateway_method.${slug}_${m.toLowerCase()}`,
+        `aws_api_gateway_integration.${slug}_${m.toLowerCase()}`,
+      );
+  }
+  out.push(
+    `aws_api_gateway_gateway_response.${prefix}default_4xx`,
+    `aws_api_gateway_gateway_response.${prefix}default_5xx`,
+  );
+  return out;
+}

@@ -1,0 +1,32 @@
+import { isLegacyAddress } from '../constructs/rest-openapi.js';
+import { asList, asBody, parseHcl, parseJson, type RawBody } from '../terraform/document.js';
+
+/**
+ * The per-resource REST addresses (`aws_api_gateway_method.orders_get`, ...) that the module in a folder declares
+ * as resources or already forgets with `removed` blocks: carried into the next module's `removed` blocks, so a
+ * state written by any older version upgrades in one apply, even when versions are skipped. The files are
+ * treated as untrusted: only well-formed addresses of those types come out, and an unreadable file gives none
+ * (the writer refuses a hand-edited module on its own).
+ */
+export async function retiredAddresses(read: (file: string) => Promise<string | undefined>): Promise<string[]> {
+  const out = new Set<string>();
+  for (const file of ['main.tf', 'main.tf.json']) {
+    const text = await read(file);
+    if (text === undefined) continue;
+    let top: RawBody;
+    try {
+      top = file.endsWith('.json') ? parseJson(text, file) : await parseHcl(text, file);
+    } catch {
+      continue;
+    }
+    for (const byType of asList(top.resource))
+      for (const [type, byName] of Object.entries(asBody(byType)))
+        for (const names of asList(byName)) for (const name of Object.keys(asBody(names))) out.add(`${type}.${name}`);
+    for (const removed of asList(top.removed)) {
+      const from = asBody(removed).from;
+      // hcl2json writes the bare reference as an interpolation.
+      if (typeof from === 'string') out.add(from.replace(/^\$\{(.*)\}$/, '$1'));
+    }
+  }
+  return [...out].filter(isLegacyAddress).sort();
+}
