@@ -100,20 +100,45 @@ export function toNumber(v: HclValue, what: string): number {
  * that normalize alike are one key, the later value winning. All checked against `terraform console` 1.11.
  */
 export function jsonEncode(v: HclValue): string {
-  if (v === null) return 'null';
-  if (typeof v === 'boolean') return v ? 'true' : 'false';
-  if (typeof v === 'number') {
-    if (!Number.isFinite(v)) throw new EvalError('jsonencode: a number must be finite');
-    return formatNumber(v);
-  }
-  if (typeof v === 'string') return jsonString(v);
-  if (isList(v)) return `[${v.map(jsonEncode).join(',')}]`;
-  const entries = new Map<string, HclValue>();
-  for (const [k, value] of Object.entries(v)) entries.set(k.normalize('NFC'), value);
-  return `{${[...entries.keys()]
-    .sort(byUtf8)
-    .map((k) => `${jsonString(k)}:${jsonEncode(entries.get(k)!)}`)
-    .join(',')}}`;
+  const parts: string[] = [];
+  let length = 0;
+  // A value may hold the same list or object many times over (`[local.a, local.a]`, doubled forty times): its
+  // encoding is bounded like any string, before it is built.
+  const emit = (text: string) => {
+    length += text.length;
+    if (length > MAX_STRING_LENGTH)
+      throw new EvalError(
+        `jsonencode: the text would be longer than ${MAX_STRING_LENGTH} characters, more than the preview holds`,
+      );
+    parts.push(text);
+  };
+  const encode = (x: HclValue): void => {
+    if (x === null) return emit('null');
+    if (typeof x === 'boolean') return emit(x ? 'true' : 'false');
+    if (typeof x === 'number') {
+      if (!Number.isFinite(x)) throw new EvalError('jsonencode: a number must be finite');
+      return emit(formatNumber(x));
+    }
+    if (typeof x === 'string') return emit(jsonString(x));
+    if (isList(x)) {
+      emit('[');
+      x.forEach((item, i) => {
+        if (i > 0) emit(',');
+        encode(item);
+      });
+      return emit(']');
+    }
+    const entries = new Map<string, HclValue>();
+    for (const [k, value] of Object.entries(x)) entries.set(k.normalize('NFC'), value);
+    emit('{');
+    [...entries.keys()].sort(byUtf8).forEach((k, i) => {
+      emit(`${i > 0 ? ',' : ''}${jsonString(k)}:`);
+      encode(entries.get(k)!);
+    });
+    emit('}');
+  };
+  encode(v);
+  return parts.join('');
 }
 
 /** Go's string order: by UTF-8 bytes, which is code point order. */
