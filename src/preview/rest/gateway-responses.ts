@@ -44,8 +44,6 @@ const ERROR_TYPES: Partial<Record<GatewayResponseType, string>> = {
 
 /** One type's customization, evaluated. */
 export interface GatewayResponseModel {
-  /** Where it is in the body: `["x-amazon-apigateway-gateway-responses"].DEFAULT_4XX`. */
-  readonly location: string;
   readonly status?: number;
   /** Header name -> where the value comes from. */
   readonly headers: readonly (readonly [string, ValueSource])[];
@@ -111,7 +109,6 @@ export function planGatewayResponses(value: Json, at: BodyPath): GatewayResponse
       templates.set(contentType.toLowerCase(), t);
     }
     custom.set(type as GatewayResponseType, {
-      location: typeAt.path,
       ...(status !== undefined ? { status } : {}),
       headers,
       templates,

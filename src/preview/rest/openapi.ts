@@ -23,8 +23,6 @@ import { planGatewayResponses, type GatewayResponsesModel } from './gateway-resp
 import { compileTemplate, type CompiledTemplate } from './vtl.js';
 
 export interface MethodModel {
-  /** Where the operation is in the body: `paths["/orders"].get`. */
-  readonly location: string;
   readonly httpMethod: string;
   readonly integration: IntegrationModel;
   /** The status codes of the operation's `responses` (its method responses). */
@@ -76,11 +74,13 @@ type MutableResource = Omit<ResourceModel, 'children' | 'methods'> & {
   methods: Map<string, MethodModel>;
 };
 
-/** Keys the preview reads or that change nothing it emulates; any other key is refused where it appears. */
+/**
+ * Keys the preview reads or that change nothing it emulates; any other key is refused where it appears (e.g.
+ * `servers`, whose `x-amazon-apigateway-endpoint-configuration` can turn the default endpoint off).
+ */
 const DOCUMENT_KEYS = new Set([
   'openapi',
   'info',
-  'servers',
   'tags',
   'externalDocs',
   'paths',
@@ -88,7 +88,7 @@ const DOCUMENT_KEYS = new Set([
   'x-amazon-apigateway-gateway-responses',
 ]);
 const COMPONENT_KEYS = new Set(['schemas', 'responses', 'parameters', 'headers', 'examples', 'requestBodies']);
-const PATH_ITEM_KEYS = new Set(['summary', 'description', 'parameters', 'servers']);
+const PATH_ITEM_KEYS = new Set(['summary', 'description', 'parameters']);
 const OPERATION_KEYS = new Set([
   'summary',
   'description',
@@ -99,7 +99,6 @@ const OPERATION_KEYS = new Set([
   'requestBody',
   'responses',
   'deprecated',
-  'servers',
   'x-amazon-apigateway-integration',
 ]);
 /** OpenAPI's operations, and API Gateway's name for ANY. */
@@ -119,9 +118,11 @@ const INTEGRATION_RESPONSE_KEYS = new Set(['statusCode', 'responseParameters', '
 const PASSTHROUGH = new Set(['WHEN_NO_MATCH', 'WHEN_NO_TEMPLATES', 'NEVER']);
 
 /**
- * A resource's path part as API Gateway accepts it: literal characters, or one `{name}` / `{name+}` variable
- * (CreateResource answers "Resource's path part only allow a-zA-Z0-9._- and curly braces at the beginning and
- * the end and an optional plus sign before the closing brace").
+ * A resource's path part: literal characters, or one `{name}` / `{name+}` variable. API Gateway refuses other
+ * parts ("Resource's path part only allow a-zA-Z0-9._- and curly braces at the beginning and the end and an
+ * optional plus sign before the closing brace"), though it also takes some reserved URI characters such as `:`
+ * (https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-known-issues.html), which the literal
+ * class below lets through.
  */
 const PATH_PART = /^([A-Za-z0-9._~:@!$&'()*+,;=-]+|\{[A-Za-z0-9._-]+\+?\})$/;
 
@@ -262,7 +263,7 @@ function planMethod(
       .error(
         `integration type ${JSON.stringify(type ?? null)} is not emulated by the preview (it emulates "mock" and "aws_proxy")`,
       );
-  return { location: at.path, httpMethod, integration: planned, methodResponses: new Set(methodResponses.keys()) };
+  return { httpMethod, integration: planned, methodResponses: new Set(methodResponses.keys()) };
 }
 
 function planProxy(
