@@ -42,6 +42,16 @@ async function refusal(edit: Parameters<typeof editOpenApi>[1]): Promise<ModuleE
 }
 
 describe('the REST API from its OpenAPI body', () => {
+  it('reads what changes nothing it emulates: servers, components, an empty security requirement', async () => {
+    const dir = json.copy('orders-api');
+    editOpenApi(dir, (o) => {
+      o.servers = [{ url: '/', description: 'the stage' }];
+      o.components = { schemas: { Order: { type: 'object' } } };
+      o.paths['/orders'].get.security = [];
+    });
+    expect((await plan(dir)).api.routes).toHaveLength(4);
+  });
+
   it('plans the routes of the document, and its removed blocks change nothing', async () => {
     const dir = json.dirs.get('orders-api')!;
     const doc = await loadModule(dir);
@@ -91,6 +101,13 @@ describe('refusals while planning, naming the place in the document', () => {
     const validators = await refusal((o) => (o['x-amazon-apigateway-request-validators'] = { all: {} }));
     expect(validators.message).toMatch(
       /body, at \["x-amazon-apigateway-request-validators"\]: "x-amazon-apigateway-request-validators" is not emulated by the preview \(in OpenAPI document it reads openapi, info/,
+    );
+    const endpoint = await refusal(
+      (o) =>
+        (o.servers = [{ url: '/', 'x-amazon-apigateway-endpoint-configuration': { disableExecuteApiEndpoint: true } }]),
+    );
+    expect(endpoint.message).toMatch(
+      /at servers\[0\]\["x-amazon-apigateway-endpoint-configuration"\]: .* is not emulated by the preview \(in a server it reads url, description, variables\)/,
     );
     const schemes = await refusal((o) => (o.components = { securitySchemes: { cognito: { type: 'apiKey' } } }));
     expect(schemes.message).toMatch(/at components\.securitySchemes: "securitySchemes" is not emulated/);

@@ -74,13 +74,11 @@ type MutableResource = Omit<ResourceModel, 'children' | 'methods'> & {
   methods: Map<string, MethodModel>;
 };
 
-/**
- * Keys the preview reads or that change nothing it emulates; any other key is refused where it appears (e.g.
- * `servers`, whose `x-amazon-apigateway-endpoint-configuration` can turn the default endpoint off).
- */
+/** Keys the preview reads or that change nothing it emulates; any other key is refused where it appears. */
 const DOCUMENT_KEYS = new Set([
   'openapi',
   'info',
+  'servers',
   'tags',
   'externalDocs',
   'paths',
@@ -88,6 +86,8 @@ const DOCUMENT_KEYS = new Set([
   'x-amazon-apigateway-gateway-responses',
 ]);
 const COMPONENT_KEYS = new Set(['schemas', 'responses', 'parameters', 'headers', 'examples', 'requestBodies']);
+/** Without `x-amazon-apigateway-endpoint-configuration`, which can turn the default endpoint off. */
+const SERVER_KEYS = new Set(['url', 'description', 'variables']);
 const PATH_ITEM_KEYS = new Set(['summary', 'description', 'parameters']);
 const OPERATION_KEYS = new Set([
   'summary',
@@ -150,8 +150,12 @@ export function planOpenApi(text: string, at: BodyPath, functions: ReadonlyMap<s
       .error(
         `the document is ${JSON.stringify(doc['openapi'] ?? null)}; the preview reads OpenAPI 3.0 documents ("openapi": "3.0.1")`,
       );
-  if (doc['components'] !== undefined)
-    allowKeys(object(doc['components'], at.child('components')), at.child('components'), COMPONENT_KEYS, 'components');
+  allowKeys(object(doc['components'], at.child('components')), at.child('components'), COMPONENT_KEYS, 'components');
+  const servers = doc['servers'] ?? [];
+  if (!Array.isArray(servers)) throw at.child('servers').error('servers must be a list');
+  servers.forEach((server, i) =>
+    allowKeys(object(server, at.child('servers').child(i)), at.child('servers').child(i), SERVER_KEYS, 'a server'),
+  );
 
   const root: MutableResource = { id: resourceId('/'), part: '', path: '/', children: [], methods: new Map() };
   const paths = object(doc['paths'] ?? null, at.child('paths'));
@@ -226,7 +230,8 @@ function planMethod(
 ): MethodModel {
   const operation = object(value, at);
   for (const key of Object.keys(operation)) {
-    if (OPERATION_KEYS.has(key)) continue;
+    // `security: []` requires nothing: the method is open, as the preview emulates it.
+    if (OPERATION_KEYS.has(key) || (key === 'security' && isEmptyList(operation[key]))) continue;
     const what =
       key === 'security'
         ? 'authorizers and other security requirements are'
@@ -404,4 +409,8 @@ function allowKeys(o: JsonObject, at: BodyPath, allowed: ReadonlySet<string>, wh
       throw at
         .child(key)
         .error(`"${key}" is not emulated by the preview (in ${what} it reads ${[...allowed].join(', ')})`);
+}
+
+function isEmptyList(value: Json | undefined): boolean {
+  return Array.isArray(value) && value.length === 0;
 }
