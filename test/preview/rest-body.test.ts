@@ -5,6 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import path from 'node:path';
+import SwaggerParser from '@apidevtools/swagger-parser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ModuleError } from '../../src/preview/errors.js';
 import { planDeployment } from '../../src/preview/module/deployment.js';
@@ -78,6 +79,12 @@ describe('the REST API from its OpenAPI body', () => {
     expect(r.attribute('aws_api_gateway_deployment.api', 'triggers')).toEqual({
       redeployment: createHash('sha1').update(body).digest('hex'),
     });
+  });
+
+  it('serves a document that is valid OpenAPI 3.0, so the fixture has the shape API Gateway imports', async () => {
+    const r = new ModuleResolver(await loadModule(json.dirs.get('orders-api')!), ENV, new Map());
+    const document = JSON.parse(r.attribute('aws_api_gateway_rest_api.api', 'body') as string);
+    await expect(SwaggerParser.validate(document)).resolves.toMatchObject({ openapi: '3.0.1' });
   });
 });
 
