@@ -27,7 +27,8 @@ export async function ensureOpenApiBody(dir: string, spec: string, cwd: string):
   const hcl = path.join(dir, 'main.tf');
   const json = path.join(dir, 'main.tf.json');
   const text = readFileSync(existsSync(hcl) ? hcl : json, 'utf8');
-  if (!text.includes('aws_api_gateway_resource')) return;
+  // A declared resource, not the `removed { from = aws_api_gateway_resource.x }` of a body-form module.
+  if (!/resource "aws_api_gateway_resource"|"aws_api_gateway_resource"\s*:/.test(text)) return;
   // The generator's JSON document is the one its HCL is rendered from: convert that, then render it the same way.
   const scratch = mkdtempSync(path.join(os.tmpdir(), 'cors-gen-body-'));
   try {
