@@ -53,8 +53,11 @@ describe('the REST API from its OpenAPI body', () => {
     expect((await plan(dir)).api.routes).toHaveLength(4);
   });
 
-  it('plans the routes of the document, and its removed blocks change nothing', async () => {
-    const dir = json.dirs.get('orders-api')!;
+  it('plans the routes of the document, and removed blocks change nothing', async () => {
+    const dir = json.copy('orders-api');
+    editOpenApi(dir, (_o, doc) => {
+      doc.removed = [{ from: 'aws_api_gateway_resource.orders', lifecycle: [{ destroy: false }] }];
+    });
     const doc = await loadModule(dir);
     expect(doc.other.some((b) => b.kind === 'removed')).toBe(true);
     const { api, warnings } = planDeployment(doc, ENV, new Map());
@@ -69,11 +72,19 @@ describe('the REST API from its OpenAPI body', () => {
     expect(warnings).toEqual([]);
   });
 
-  it('evaluates the deployment trigger as Terraform does: sha1 of the jsonencoded document', async () => {
-    const r = new ModuleResolver(await loadModule(json.dirs.get('orders-api')!), ENV, new Map());
+  it('evaluates the body and its trigger as Terraform does: jsonencode of the document, then sha1', async () => {
+    const dir = json.copy('orders-api');
+    editOpenApi(dir, (_o, doc) => {
+      doc.resource.aws_api_gateway_deployment.api.triggers = {
+        redeployment: '${sha1(aws_api_gateway_rest_api.api.body)}',
+      };
+    });
+    const r = new ModuleResolver(await loadModule(dir), ENV, new Map());
     const body = r.attribute('aws_api_gateway_rest_api.api', 'body') as string;
     // jsonencode: sorted keys, no spaces, and `<`, `>`, `&` escaped (the VTL has `&&`).
-    expect(body.startsWith('{"info":{"title":"orders-api","version":"1"},"openapi":"3.0.1","paths":{')).toBe(true);
+    const document = JSON.parse(body);
+    expect(Object.keys(document)).toEqual(Object.keys(document).sort());
+    expect(body).toMatch(/^\{"[^"]+":/);
     expect(body).toContain('\\u0026\\u0026');
     expect(body).not.toContain('&');
     expect(r.attribute('aws_api_gateway_deployment.api', 'triggers')).toEqual({
