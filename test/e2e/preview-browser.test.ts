@@ -12,14 +12,8 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startPreview, type Preview } from '../../src/preview/index.js';
 import { chromiumOrSkip, launchChromium, type LaunchedChromium } from '../support/chromium.js';
-import {
-  REPO,
-  exampleSpecs,
-  generateModules,
-  optionsResources,
-  removeResources,
-  type GeneratedModules,
-} from '../support/preview.js';
+import { REPO, exampleSpecs, generateModules, type GeneratedModules } from '../support/preview.js';
+import { editOpenApi } from '../support/rest-body.js';
 
 interface CallResult {
   readonly id: string;
@@ -58,16 +52,26 @@ const browser = chromiumOrSkip();
 describe.runIf(browser.available)('cors-gen preview in Chromium', () => {
   let chromium: LaunchedChromium;
   let modules: GeneratedModules;
+  /** The REST modules as JSON, to break their OpenAPI document on purpose. */
+  let json: GeneratedModules;
   const previews: Preview[] = [];
   const specs = exampleSpecs();
 
   beforeAll(async () => {
-    [chromium, modules] = await Promise.all([launchChromium(), generateModules(specs)]);
+    [chromium, modules, json] = await Promise.all([
+      launchChromium(),
+      generateModules(specs),
+      generateModules(
+        specs.filter((s) => s.name === 'orders-api' || s.name === 'rest-python'),
+        'json',
+      ),
+    ]);
   }, 180_000);
   afterAll(async () => {
     await Promise.all(previews.map((p) => p.close()));
     await chromium?.close();
     modules?.cleanup();
+    json?.cleanup();
   });
 
   async function serve(dir: string): Promise<Preview> {
@@ -190,8 +194,8 @@ describe.runIf(browser.available)('cors-gen preview in Chromium', () => {
 
   describe('modules broken on purpose are blocked by the browser', () => {
     it('an OPTIONS method removed: every call to that resource fails its preflight, the others still pass', async () => {
-      const dir = modules.copy('orders-api');
-      removeResources(dir, optionsResources('orders_var_orderid'));
+      const dir = json.copy('orders-api');
+      editOpenApi(dir, (openapi) => delete openapi.paths['/orders/{orderId}'].options);
       const p = await serve(dir);
       const run = await runDemo(p.site);
       const broken = run.results.filter((r) => r.id.endsWith(' /orders/{orderId}') || r.kind === 'error');
@@ -214,8 +218,8 @@ describe.runIf(browser.available)('cors-gen preview in Chromium', () => {
       const intact = await runDemo((await serve(modules.dirs.get(name)!)).site);
       expect(intact.results.find((r) => r.kind === 'gateway')!.ok).toBe(true);
 
-      const dir = modules.copy(name);
-      removeResources(dir, ['aws_api_gateway_gateway_response.default_4xx']);
+      const dir = json.copy(name);
+      editOpenApi(dir, (openapi) => delete openapi['x-amazon-apigateway-gateway-responses'].DEFAULT_4XX);
       const run = await runDemo((await serve(dir)).site);
       const gateway = run.results.find((r) => r.kind === 'gateway')!;
       expect(gateway.ok).toBe(false);

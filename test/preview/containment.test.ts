@@ -192,6 +192,15 @@ describe('a module value that doubles without bound is a module error, not a cra
   it.each([
     ['a string', doubling('aaaaaaaaaaaaaaaa', (l) => `\${${l}}\${${l}}`), '${local.l39}'],
     ['a list', doubling('${["a"]}', (l) => `\${concat(${l}, ${l})}`), '${length(local.l39)}'],
+    // Each object holds the one before twice: cheap to build, 2^39 copies once encoded (as the REST API's body is).
+    [
+      'an object, then encoded',
+      doubling('aaaaaaaaaaaaaaaa', (l) => `\${{ a = ${l}, b = ${l} }}`).replace(
+        /\}\}$/,
+        ', "encoded": "${jsonencode(local.l39)}"}}',
+      ),
+      '${local.encoded}',
+    ],
   ])('refuses %s doubled 39 times', async (_what, locals, use) => {
     const dir = modules.copy('orders-api');
     writeFileSync(path.join(dir, 'zz.tf.json'), locals);
@@ -202,7 +211,7 @@ describe('a module value that doubles without bound is a module error, not a cra
     );
     expect(error).toBeInstanceOf(ModuleError);
     expect((error as ModuleError).message).toMatch(
-      /zz\.tf\.json: local\.l\d+: .*(longer than|more than) .* the preview/,
+      /zz\.tf\.json: local\.(l\d+|encoded): .*(longer than|more than) .* the preview/,
     );
   });
 });

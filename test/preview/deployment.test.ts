@@ -2,11 +2,9 @@
  * The preview plans a module once into plain data, refuses what it cannot serve while planning (before any port
  * is taken), and emulates the API over that data with the Lambda runtime it is given.
  */
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
-import os from 'node:os';
 import path from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ModuleError } from '../../src/preview/errors.js';
 import { functionUrlHandler } from '../../src/preview/function-url/function-url.js';
 import { httpApiHandler } from '../../src/preview/http-api/http-api.js';
@@ -16,13 +14,25 @@ import type { FunctionRuntime } from '../../src/preview/module/functions.js';
 import { loadModule } from '../../src/preview/module/load.js';
 import { restApiHandler } from '../../src/preview/rest/rest-api.js';
 import type { PreviewRequest } from '../../src/preview/server/http-server.js';
-import { REPO } from '../support/preview.js';
+import { REPO, generateModules, type GeneratedModules } from '../support/preview.js';
+import { editOpenApi } from '../support/rest-body.js';
 
 const ENV = { apiOrigin: 'http://127.0.0.1:4000', siteHost: '127.0.0.1:5000' };
-const ORDERS = path.join(REPO, 'generated/orders-api');
 
-const scratch: string[] = [];
-afterAll(() => scratch.forEach((d) => rmSync(d, { recursive: true, force: true })));
+/** The bundled example as HCL (served) and as JSON (broken on purpose). */
+let modules: GeneratedModules;
+let json: GeneratedModules;
+let ORDERS: string;
+beforeAll(async () => {
+  const specs = [{ name: 'orders-api', spec: path.join(REPO, 'examples/orders-api/cors-gen.yaml') }];
+  modules = await generateModules(specs);
+  json = await generateModules(specs, 'json');
+  ORDERS = modules.dirs.get('orders-api')!;
+});
+afterAll(() => {
+  modules.cleanup();
+  json.cleanup();
+});
 
 function request(method: string, rawPath: string, headers: [string, string][] = []): PreviewRequest {
   return {
@@ -53,17 +63,8 @@ describe('planning a deployment', () => {
   });
 
   it('refuses a method the emulator cannot serve before any port is taken', async () => {
-    const dir = mkdtempSync(path.join(os.tmpdir(), 'cors-gen-plan-'));
-    scratch.push(dir);
-    cpSync(ORDERS, dir, { recursive: true });
-    const main = path.join(dir, 'main.tf');
-    writeFileSync(
-      main,
-      readFileSync(main, 'utf8').replace(
-        /(resource "aws_api_gateway_method" "orders_get" \{\n\s+authorization = )"NONE"/,
-        '$1"AWS_IAM"',
-      ),
-    );
+    const dir = json.copy('orders-api');
+    editOpenApi(dir, (openapi) => (openapi.paths['/orders'].get.security = [{ cognito: [] }]));
     // A port someone else holds: taking it first would fail as "port in use", not as the module's fault.
     const held = net.createServer();
     await new Promise<void>((resolve) => held.listen(0, '127.0.0.1', resolve));
@@ -72,7 +73,7 @@ describe('planning a deployment', () => {
       const started = startPreview({ module: dir, apiPort, sitePort: apiPort, foreignPort: apiPort });
       await expect(started).rejects.toThrow(ModuleError);
       await expect(started).rejects.toThrow(
-        /aws_api_gateway_method\.orders_get\.authorization: the preview emulates methods with authorization = "NONE" only/,
+        /aws_api_gateway_rest_api\.api\.body, at paths\["\/orders"\]\.get\.security: authorizers and other security requirements are not emulated by the preview/,
       );
     } finally {
       await new Promise((resolve) => held.close(resolve));

@@ -1,27 +1,32 @@
 import path from 'node:path';
 import { Compile, parse } from 'velocityjs';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ModuleError } from '../../src/preview/errors.js';
 import { loadModule } from '../../src/preview/module/load.js';
 import { ModuleResolver } from '../../src/preview/module/resolve.js';
 import { compileTemplate, VtlError, type CompiledTemplate, type VtlRequest } from '../../src/preview/rest/vtl.js';
+import { REPO, generateModules, type GeneratedModules } from '../support/preview.js';
 
-const MODULE = path.resolve('generated/orders-api');
 const where = { file: 'main.tf', address: 'test' };
+
+let modules: GeneratedModules;
+beforeAll(async () => {
+  modules = await generateModules([{ name: 'orders-api', spec: path.join(REPO, 'examples/orders-api/cors-gen.yaml') }]);
+});
+afterAll(() => modules.cleanup());
 
 /** The preflight template of the bundled module, evaluated for an allowlist with an exact origin and a wildcard. */
 async function preflightTemplateText(origins: string[]): Promise<string> {
-  const doc = await loadModule(MODULE);
+  const doc = await loadModule(modules.dirs.get('orders-api')!);
   const r = new ModuleResolver(
     doc,
     { apiOrigin: 'http://127.0.0.1:1', siteHost: '127.0.0.1:2' },
     new Map([['allowed_origins', origins]]),
   );
-  const templates = r.attribute('aws_api_gateway_integration_response.orders_options', 'response_templates') as Record<
-    string,
-    string
-  >;
-  return templates['application/json']!;
+  const openapi = JSON.parse(r.attribute('aws_api_gateway_rest_api.api', 'body') as string);
+  return openapi.paths['/orders'].options['x-amazon-apigateway-integration'].responses.default.responseTemplates[
+    'application/json'
+  ];
 }
 
 function request(headers: Record<string, string>): VtlRequest {

@@ -13,6 +13,7 @@ import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { generate } from '../../src/synth/generate.js';
 import { BIN } from '../cli/capture.js';
+import { ensureOpenApiBody } from './rest-body.js';
 
 export const REPO = path.resolve(fileURLToPath(new URL('../..', import.meta.url)));
 export const FIXTURES = path.join(REPO, 'test/preview/fixtures');
@@ -49,6 +50,7 @@ export async function generateModules(
     const result = await generate({ spec, out, format, cwd: REPO });
     if (!('dir' in result) || !result.ok) throw new Error(`generating ${name} failed: ${JSON.stringify(result)}`);
     dirs.set(name, path.resolve(REPO, result.dir));
+    await ensureOpenApiBody(path.resolve(REPO, result.dir), spec, REPO);
   }
   let copies = 0;
   return {
@@ -142,16 +144,6 @@ export function editModule(dir: string, file: string, from: string | RegExp, to:
   const next = text.replace(from, to);
   if (next === text) throw new Error(`${file}: nothing matched ${String(from)}`);
   writeFileSync(target, next);
-}
-
-/** The addresses of a REST resource's preflight: OPTIONS method, method response, MOCK integration, integration response. */
-export function optionsResources(slug: string): string[] {
-  return [
-    'aws_api_gateway_method',
-    'aws_api_gateway_method_response',
-    'aws_api_gateway_integration',
-    'aws_api_gateway_integration_response',
-  ].map((t) => `${t}.${slug}_options`);
 }
 
 /**

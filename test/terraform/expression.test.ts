@@ -189,6 +189,22 @@ describe('HCL functions', () => {
     expect(expr('sha1("abc")')).toBe('a9993e364706816aba3e25717850c26c9cd0d89d');
   });
 
+  // Expected values printed by `terraform console` (Terraform 1.11.4) for the same expressions.
+  it('jsonencode and sha1 agree with terraform console on numbers, escapes, key order and Unicode forms', () => {
+    expect(
+      expr(
+        'jsonencode({ "b" = 1e21, "a" = 0.0000001, "c" = "<>&\\u2028\\u0008\\u000c\\u0001\\u007f", "é" = 1, "z" = 1, "\\uff01" = 1, "😀" = 1, "f" = 1.5, "neg" = -0.5 })',
+      ),
+    ).toBe(
+      '{"a":0.0000001,"b":1000000000000000000000,"c":"\\u003c\\u003e\\u0026\\u2028\\b\\f\\u0001\x7f","f":1.5,"neg":-0.5,"z":1,"é":1,"！":1,"😀":1}',
+    );
+    expect(expr('jsonencode([true, null, 3, 1e30])')).toBe(`[true,null,3,1${'0'.repeat(30)}]`);
+    expect(expr('"${1e21} ${0.1} ${1e-7}"')).toBe('1000000000000000000000 0.1 0.0000001');
+    expect(expr('jsonencode({"\\u00e9" = "\\u00e9", "e\\u0301" = "e\\u0301"})')).toBe('{"\u00e9":"\u00e9"}');
+    expect(expr('sha1("e\\u0301")')).toBe('bf15be717ac1b080b4f1c456692825891ff5073d');
+    expect(expr('sha1("\\u00e9")')).toBe('bf15be717ac1b080b4f1c456692825891ff5073d');
+  });
+
   it('try returns the first argument that evaluates; can says whether one does', () => {
     expect(expr('try([][0], "fallback")')).toBe('fallback');
     expect(expr('try("first", [][0])')).toBe('first');

@@ -23,8 +23,22 @@ export interface ModuleDocument extends TerraformModule {
   readonly dir: string;
 }
 
-/** Top-level blocks the preview reads or can safely ignore; anything else (module, import, ...) is refused. */
-const KNOWN_BLOCKS = new Set(['terraform', 'locals', 'variable', 'resource', 'data', 'output', 'provider']);
+/**
+ * Top-level blocks the preview reads or can safely ignore; anything else (module, import, ...) is refused.
+ * `removed` and `moved` only tell Terraform what to do with objects already in the state
+ * (https://developer.hashicorp.com/terraform/language/resources/syntax#removing-resources); they deploy nothing.
+ */
+const KNOWN_BLOCKS = new Set([
+  'terraform',
+  'locals',
+  'variable',
+  'resource',
+  'data',
+  'output',
+  'provider',
+  'removed',
+  'moved',
+]);
 
 const MAX_FILE_BYTES = 4 * 1024 * 1024;
 

@@ -1,13 +1,11 @@
 /**
  * API Gateway's own answers (gateway responses): the 403 Missing Authentication Token for an unknown path or
- * method, the 5XX of a failed integration, and so on. A type without its own `aws_api_gateway_gateway_response`
- * falls back to DEFAULT_4XX or DEFAULT_5XX; without either, API Gateway's default answer carries no CORS header.
+ * method, the 5XX of a failed integration, and so on. A type without its own customization falls back to
+ * DEFAULT_4XX or DEFAULT_5XX; without either, API Gateway's default answer carries no CORS header.
  * https://docs.aws.amazon.com/apigateway/latest/developerguide/supported-gateway-response-types.html
  */
-import { ModuleError } from '../errors.js';
-import type { HclValue } from '../../terraform/expression/ast.js';
-import type { ModuleResolver } from '../module/resolve.js';
 import { lowerHeader, setHeader, type PreviewRequest, type PreviewResponse } from '../server/http-server.js';
+import { object, type BodyPath, type Json } from './body-path.js';
 
 /** Default status of each type the preview produces, as the page above lists them. */
 export const GATEWAY_RESPONSE_STATUS = {
@@ -44,9 +42,8 @@ const ERROR_TYPES: Partial<Record<GatewayResponseType, string>> = {
   UNSUPPORTED_MEDIA_TYPE: 'UnsupportedMediaTypeException',
 };
 
-/** An `aws_api_gateway_gateway_response`, evaluated. */
+/** One type's customization, evaluated. */
 export interface GatewayResponseModel {
-  readonly address: string;
   readonly status?: number;
   /** Header name -> where the value comes from. */
   readonly headers: readonly (readonly [string, ValueSource])[];
@@ -75,45 +72,43 @@ export interface GatewayContext {
   readonly query: Readonly<Record<string, string>>;
 }
 
-/** The API's customized gateway responses, by type. */
-export function planGatewayResponses(r: ModuleResolver, restApiId: string): GatewayResponsesModel {
+/**
+ * The API's customized gateway responses, by type: the document's `x-amazon-apigateway-gateway-responses`
+ * (https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-swagger-extensions-gateway-responses.html).
+ */
+export function planGatewayResponses(value: Json, at: BodyPath): GatewayResponsesModel {
   const custom = new Map<GatewayResponseType, GatewayResponseModel>();
-  for (const block of r.ofType('aws_api_gateway_gateway_response')) {
-    if (r.attribute(block.address, 'rest_api_id') !== restApiId) continue;
-    const where = { file: block.file, address: block.address };
-    const type = r.attribute(block.address, 'response_type');
-    if (typeof type !== 'string' || !(type in GATEWAY_RESPONSE_STATUS))
-      throw new ModuleError(`response_type ${JSON.stringify(type)} is not a gateway response type`, {
-        ...where,
-        address: `${block.address}.response_type`,
-      });
-    const statusValue = r.optional(block.address, 'status_code');
-    const status = statusValue === null ? undefined : Number(statusValue);
+  for (const [type, config] of Object.entries(object(value, at))) {
+    const typeAt = at.child(type);
+    if (!Object.hasOwn(GATEWAY_RESPONSE_STATUS, type))
+      throw typeAt.error(`${JSON.stringify(type)} is not a gateway response type (DEFAULT_4XX, DEFAULT_5XX, ...)`);
+    const response = object(config, typeAt);
+    for (const key of Object.keys(response))
+      if (!RESPONSE_KEYS.has(key))
+        throw typeAt
+          .child(key)
+          .error(`"${key}" is not emulated by the preview (a gateway response has ${[...RESPONSE_KEYS].join(', ')})`);
+    const statusValue = response['statusCode'];
+    const status = statusValue === undefined || statusValue === null ? undefined : Number(statusValue);
     if (status !== undefined && !(Number.isInteger(status) && status >= 100 && status <= 599))
-      throw new ModuleError(`status_code ${JSON.stringify(statusValue)} is not an HTTP status`, {
-        ...where,
-        address: `${block.address}.status_code`,
-      });
-    const params = r.optional(block.address, 'response_parameters', {});
+      throw typeAt.child('statusCode').error(`statusCode ${JSON.stringify(statusValue)} is not an HTTP status`);
+    const paramsAt = typeAt.child('responseParameters');
     const headers: [string, ValueSource][] = [];
-    for (const [key, value] of Object.entries(asMap(params, where))) {
+    for (const [key, v] of Object.entries(object(response['responseParameters'], paramsAt))) {
       const m = /^gatewayresponse\.header\.(.+)$/.exec(key);
       if (!m)
-        throw new ModuleError(
-          `response parameter ${key} is not supported by the preview (it emulates gatewayresponse.header.*)`,
-          where,
-        );
-      headers.push([m[1]!, valueSource(value, key, where)]);
+        throw paramsAt
+          .child(key)
+          .error(`response parameter ${key} is not supported by the preview (it emulates gatewayresponse.header.*)`);
+      headers.push([m[1]!, valueSource(v, paramsAt.child(key))]);
     }
-    const templates = new Map(
-      Object.entries(asMap(r.optional(block.address, 'response_templates', {}), where)).map(([k, v]) => [
-        k.toLowerCase(),
-        String(v),
-      ]),
-    );
-    if (custom.has(type as GatewayResponseType)) throw new ModuleError(`a second gateway response for ${type}`, where);
+    const templatesAt = typeAt.child('responseTemplates');
+    const templates = new Map<string, string>();
+    for (const [contentType, t] of Object.entries(object(response['responseTemplates'], templatesAt))) {
+      if (typeof t !== 'string') throw templatesAt.child(contentType).error('a response template must be a string');
+      templates.set(contentType.toLowerCase(), t);
+    }
     custom.set(type as GatewayResponseType, {
-      address: block.address,
       ...(status !== undefined ? { status } : {}),
       headers,
       templates,
@@ -121,6 +116,8 @@ export function planGatewayResponses(r: ModuleResolver, restApiId: string): Gate
   }
   return custom;
 }
+
+const RESPONSE_KEYS = new Set(['statusCode', 'responseParameters', 'responseTemplates']);
 
 /** The answer API Gateway gives for `error` to `request` (localstack: `handlers/gateway_exception.py`). */
 export function gatewayResponse(
@@ -182,21 +179,12 @@ function substitute(template: string, error: GatewayError, context: { requestId:
   );
 }
 
-export function asMap(v: HclValue, where: { file: string; address: string }): Record<string, HclValue> {
-  if (v === null) return {};
-  if (typeof v !== 'object' || Array.isArray(v)) throw new ModuleError('expected a map', where);
-  return v as Record<string, HclValue>;
-}
-
 /** A mapping value: `'static'` or `method.request.{header|path|querystring}.name`; anything else fails on AWS. */
-function valueSource(value: HclValue, key: string, where: { file: string; address: string }): ValueSource {
-  if (typeof value !== 'string') throw new ModuleError(`the value of ${key} must be a string`, where);
+function valueSource(value: Json, at: BodyPath): ValueSource {
+  if (typeof value !== 'string') throw at.error('the value must be a string');
   const quoted = /^'(.*)'$/s.exec(value);
   if (quoted) return { kind: 'static', value: quoted[1]! };
   const m = /^method\.request\.(header|path|querystring)\.(.+)$/.exec(value);
   if (m) return { kind: 'request', location: m[1] as 'header' | 'path' | 'querystring', name: m[2]! };
-  throw new ModuleError(
-    `Invalid mapping expression specified: ${value} (the value of ${key}); a static value must be in single quotes`,
-    where,
-  );
+  throw at.error(`Invalid mapping expression specified: ${value}; a static value must be in single quotes`);
 }

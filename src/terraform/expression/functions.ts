@@ -212,7 +212,14 @@ export const FUNCTIONS: ReadonlyMap<string, HclFunction> = new Map<string, HclFu
       },
     },
   ],
-  ['sha1', { arity: [1, 1], call: ([s]) => createHash('sha1').update(str(s!, 'sha1'), 'utf8').digest('hex') }],
+  [
+    'sha1',
+    {
+      arity: [1, 1],
+      // Of the string's UTF-8 bytes in normalization form C, the form cty keeps every string in.
+      call: ([s]) => createHash('sha1').update(str(s!, 'sha1').normalize('NFC'), 'utf8').digest('hex'),
+    },
+  ],
   [
     'trimsuffix',
     {
