@@ -575,7 +575,7 @@ resource "aws_api_gateway_rest_api" "api" {
   tags              = var.tags
 }
 
-resource "aws_api_gateway_deployment" "api" {
+resource "aws_api_gateway_deployment" "openapi" {
   rest_api_id = aws_api_gateway_rest_api.api.id
   triggers = {
     redeployment = sha1(aws_api_gateway_rest_api.api.body)
@@ -586,7 +586,7 @@ resource "aws_api_gateway_deployment" "api" {
 }
 
 resource "aws_api_gateway_stage" "api" {
-  deployment_id = aws_api_gateway_deployment.api.id
+  deployment_id = aws_api_gateway_deployment.openapi.id
   rest_api_id   = aws_api_gateway_rest_api.api.id
   stage_name    = var.stage_name
   tags          = var.tags
@@ -598,6 +598,13 @@ resource "aws_lambda_permission" "api" {
   principal     = "apigateway.amazonaws.com"
   source_arn    = "${aws_api_gateway_rest_api.api.execution_arn}/*/*"
   statement_id  = "AllowInvokeFromThisRestApi"
+}
+
+removed {
+  from = aws_api_gateway_deployment.api
+  lifecycle {
+    destroy = false
+  }
 }
 
 removed {

@@ -120,12 +120,13 @@ export class CorsRestApi extends Construct {
     // the headers and every route) replaces it whenever the definition changes, and the reference orders it after
     // the body's update. create_before_destroy avoids "Active stages pointing to this deployment must be moved or
     // deleted". https://registry.terraform.io/providers/hashicorp/aws/latest/docs/resources/api_gateway_deployment
+    // Not at the address of the per-resource modules' deployment, which is forgotten (see legacyDeploymentAddress).
     this.deployment = new ApiGatewayDeployment(this, 'deployment', {
       restApiId: this.api.id,
       triggers: { redeployment: Fn.sha1(this.api.body) },
       lifecycle: { createBeforeDestroy: true },
     });
-    this.deployment.overrideLogicalId(`${p}api`);
+    this.deployment.overrideLogicalId(`${p}openapi`);
 
     this.stage = new ApiGatewayStage(this, 'stage', {
       restApiId: this.api.id,

@@ -144,9 +144,21 @@ export const LEGACY_TYPES = [
   'aws_api_gateway_gateway_response',
 ] as const;
 
-const LEGACY_ADDRESS = new RegExp(`^(${LEGACY_TYPES.join('|')})\\.[A-Za-z_][A-Za-z0-9_-]*$`);
+/**
+ * The deployment those modules declared (`aws_api_gateway_deployment.<prefix>api`), which hashed the per-resource
+ * objects. It is forgotten with them rather than replaced: replacing a create_before_destroy deployment whose
+ * deposed object depends on forgotten objects is a cycle in Terraform's graph ("Error: Cycle: ... (forget)", see
+ * https://github.com/hashicorp/terraform/issues/36154), so the body's deployment has another address. The old
+ * snapshot stays in the API, unused, until the API is destroyed.
+ */
+export function legacyDeploymentAddress(prefix = ''): string {
+  return `aws_api_gateway_deployment.${prefix}api`;
+}
 
-/** Whether `address` is a resource address of one of those types (and so safe to write as a `removed` target). */
+const LEGACY_ADDRESS = new RegExp(
+  `^((${LEGACY_TYPES.join('|')})\\.[A-Za-z_][A-Za-z0-9_-]*|aws_api_gateway_deployment\\.(?![A-Za-z0-9_-]*openapi$)[A-Za-z0-9_-]*api)$`,
+);
+
 export function isLegacyAddress(address: string): boolean {
   return LEGACY_ADDRESS.test(address);
 }
@@ -178,6 +190,7 @@ export function legacyAddresses(paths: readonly RestPath[], prefix = ''): string
   out.push(
     `aws_api_gateway_gateway_response.${prefix}default_4xx`,
     `aws_api_gateway_gateway_response.${prefix}default_5xx`,
+    legacyDeploymentAddress(prefix),
   );
   return out;
 }

@@ -39,7 +39,6 @@ type Report = (address: string, message: string) => void;
 
 type Resource = AddressedBlock;
 
-
 /** The module reader's index, with the lookups the rules share. */
 class DocIndex {
   readonly resources: readonly Resource[];

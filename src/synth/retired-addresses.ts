@@ -1,4 +1,4 @@
-import { isLegacyAddress } from '../constructs/rest-openapi.js';
+import { isLegacyAddress, LEGACY_TYPES } from '../constructs/rest-openapi.js';
 import { asList, asBody, parseHcl, parseJson, type RawBody } from '../terraform/document.js';
 
 /**
@@ -19,9 +19,11 @@ export async function retiredAddresses(read: (file: string) => Promise<string | 
     } catch {
       continue;
     }
+    // Declared resources of the per-resource types only: the module's own deployment stays declared.
     for (const byType of asList(top.resource))
       for (const [type, byName] of Object.entries(asBody(byType)))
-        for (const names of asList(byName)) for (const name of Object.keys(asBody(names))) out.add(`${type}.${name}`);
+        if ((LEGACY_TYPES as readonly string[]).includes(type))
+          for (const names of asList(byName)) for (const name of Object.keys(asBody(names))) out.add(`${type}.${name}`);
     for (const removed of asList(top.removed)) {
       const from = asBody(removed).from;
       // hcl2json writes the bare reference as an interpolation.

@@ -258,7 +258,7 @@ describe('CorsRestApi: gateway responses', () => {
 describe('CorsRestApi: deployment and stage', () => {
   it('hashes the body, so every change to the document (routes, headers, origins) makes a new deployment after it', async () => {
     const d = await doc(spec());
-    expect(resource(d, 'aws_api_gateway_deployment', 'api').triggers).toEqual({
+    expect(resource(d, 'aws_api_gateway_deployment', 'openapi').triggers).toEqual({
       redeployment: '${sha1(aws_api_gateway_rest_api.api.body)}',
     });
     // The origin list reaches the body through the locals the document is built from.
@@ -285,14 +285,14 @@ describe('CorsRestApi: deployment and stage', () => {
 
   it('replaces the deployment before destroying the old one, and publishes it through a separate stage', async () => {
     const d = await doc(spec({ stage: 'v1' }));
-    expect(resource(d, 'aws_api_gateway_deployment', 'api')).toMatchObject({
+    expect(resource(d, 'aws_api_gateway_deployment', 'openapi')).toMatchObject({
       rest_api_id: API,
       lifecycle: { create_before_destroy: true },
     });
-    expect(resource(d, 'aws_api_gateway_deployment', 'api')).not.toHaveProperty('stage_name');
+    expect(resource(d, 'aws_api_gateway_deployment', 'openapi')).not.toHaveProperty('stage_name');
     expect(resource(d, 'aws_api_gateway_stage', 'api')).toMatchObject({
       rest_api_id: API,
-      deployment_id: '${aws_api_gateway_deployment.api.id}',
+      deployment_id: '${aws_api_gateway_deployment.openapi.id}',
       stage_name: '${var.stage_name}',
     });
     expect((d.variable as Record<string, Body>).stage_name!.default).toBe('v1');

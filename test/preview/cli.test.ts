@@ -15,7 +15,6 @@ import {
   until,
   type GeneratedModules,
 } from '../support/preview.js';
-import { ensureOpenApiBody } from '../support/rest-body.js';
 
 let modules: GeneratedModules;
 const scratch: string[] = [];
@@ -255,7 +254,6 @@ describe('cors-gen preview refuses to start, with the reason', () => {
     const spec = 'version: 1\nname: stale\ncors:\n  allowOrigins: ["*"]\nroutes:\n  - path: /x\n    methods: [GET]\n';
     writeFileSync(path.join(project, 'cors-gen.yaml'), spec);
     await generate({ cwd: project });
-    await ensureOpenApiBody(path.join(project, 'generated/stale'), path.join(project, 'cors-gen.yaml'), project);
     writeFileSync(path.join(project, 'cors-gen.yaml'), spec.replace('/x', '/y'));
     const run = startCli(['cors-gen.yaml'], project);
     try {

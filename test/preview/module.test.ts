@@ -48,7 +48,7 @@ describe('reading the generated module', () => {
     const probes: [string, string][] = [
       // The OpenAPI document with its VTL, header values and gateway responses, as one string.
       ['aws_api_gateway_rest_api.api', 'body'],
-      ['aws_api_gateway_deployment.api', 'triggers'],
+      ['aws_api_gateway_deployment.openapi', 'triggers'],
       ['aws_lambda_function.handler', 'invoke_arn'],
     ];
     for (const [address, attr] of probes)

@@ -75,7 +75,7 @@ describe('the REST API from its OpenAPI body', () => {
   it('evaluates the body and its trigger as Terraform does: jsonencode of the document, then sha1', async () => {
     const dir = json.copy('orders-api');
     editOpenApi(dir, (_o, doc) => {
-      doc.resource.aws_api_gateway_deployment.api.triggers = {
+      doc.resource.aws_api_gateway_deployment.openapi.triggers = {
         redeployment: '${sha1(aws_api_gateway_rest_api.api.body)}',
       };
     });
@@ -87,7 +87,7 @@ describe('the REST API from its OpenAPI body', () => {
     expect(body).toMatch(/^\{"[^"]+":/);
     expect(body).toContain('\\u0026\\u0026');
     expect(body).not.toContain('&');
-    expect(r.attribute('aws_api_gateway_deployment.api', 'triggers')).toEqual({
+    expect(r.attribute('aws_api_gateway_deployment.openapi', 'triggers')).toEqual({
       redeployment: createHash('sha1').update(body).digest('hex'),
     });
   });
@@ -253,18 +253,18 @@ describe('the deployment snapshot', () => {
     expect(
       await warnings(
         (_o, doc) =>
-          (doc.resource.aws_api_gateway_deployment.api.triggers = {
+          (doc.resource.aws_api_gateway_deployment.openapi.triggers = {
             redeployment: '${sha1(jsonencode(local.cors_origins))}',
           }),
       ),
     ).toEqual([
-      'aws_api_gateway_deployment.api: its triggers do not depend on aws_api_gateway_rest_api.api.body; on AWS a later change to the API would not reach the stage until something else triggers a new deployment',
+      'aws_api_gateway_deployment.openapi: its triggers do not depend on aws_api_gateway_rest_api.api.body; on AWS a later change to the API would not reach the stage until something else triggers a new deployment',
     ]);
     // The id names the API, not its definition.
     expect(
       await warnings(
         (_o, doc) =>
-          (doc.resource.aws_api_gateway_deployment.api.triggers = {
+          (doc.resource.aws_api_gateway_deployment.openapi.triggers = {
             redeployment: '${aws_api_gateway_rest_api.api.id}',
           }),
       ),
@@ -275,7 +275,7 @@ describe('the deployment snapshot', () => {
     expect(
       await warnings(
         (_o, doc) =>
-          (doc.resource.aws_api_gateway_deployment.api.triggers = {
+          (doc.resource.aws_api_gateway_deployment.openapi.triggers = {
             redeployment: '${sha1(jsonencode(local.openapi))}',
           }),
       ),

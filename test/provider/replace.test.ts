@@ -104,7 +104,7 @@ describe.skipIf(skipped !== undefined)(
     it('creates a new deployment before deleting the old one when a route is removed', async () => {
       const routes = V1.rest.routes!.filter((r) => r.path !== '/orders/{orderId}/items');
       await useVersion(dirs.rest!, { ...V1.rest, routes });
-      expect((await changes(dirs.rest!))['aws_api_gateway_deployment.api']).toBe('create,delete');
+      expect((await changes(dirs.rest!))['aws_api_gateway_deployment.openapi']).toBe('create,delete');
     }, 300_000);
   },
 );

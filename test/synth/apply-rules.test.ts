@@ -75,7 +75,7 @@ interface Breakage {
   break(d: TerraformDocument, r: Resources): void;
 }
 
-const trigger = (r: Resources) => r.aws_api_gateway_deployment!.api!.triggers as Record<string, string>;
+const trigger = (r: Resources) => r.aws_api_gateway_deployment!.openapi!.triggers as Record<string, string>;
 /** The REST API's OpenAPI document (the local its body encodes). */
 const openapi = (d: TerraformDocument) => (d.locals as Record<string, Body>).openapi!;
 const item = (d: TerraformDocument, p: string) => (openapi(d).paths as Record<string, Record<string, Body>>)[p]!;
@@ -159,14 +159,14 @@ const BREAKAGES: Breakage[] = [
     name: 'the trigger no longer hashes the body',
     from: 'rest',
     rule: 'deployment-trigger-coverage',
-    address: 'aws_api_gateway_deployment.api',
+    address: 'aws_api_gateway_deployment.openapi',
     break: (_d, r) => void (trigger(r).redeployment = '${sha1(aws_api_gateway_rest_api.api.name)}'),
   },
   {
     name: 'neither the body nor the trigger depends on the origin list',
     from: 'rest',
     rule: 'deployment-trigger-coverage',
-    address: 'aws_api_gateway_deployment.api',
+    address: 'aws_api_gateway_deployment.openapi',
     break: (d) => {
       const locals = d.locals as Record<string, unknown>;
       for (const key of ['cors_origins', 'allowed_origins']) locals[key] = '${["https://app.example.com"]}';
@@ -289,21 +289,21 @@ const BREAKAGES: Breakage[] = [
     name: 'the deployment loses create_before_destroy',
     from: 'rest',
     rule: 'deployment-create-before-destroy',
-    address: 'aws_api_gateway_deployment.api',
-    break: (_d, r) => void delete r.aws_api_gateway_deployment!.api!.lifecycle,
+    address: 'aws_api_gateway_deployment.openapi',
+    break: (_d, r) => void delete r.aws_api_gateway_deployment!.openapi!.lifecycle,
   },
   {
     name: 'the deployment names a stage (removed in provider v6)',
     from: 'rest',
     rule: 'deployment-v6-arguments',
-    address: 'aws_api_gateway_deployment.api',
-    break: (_d, r) => void (r.aws_api_gateway_deployment!.api!.stage_name = 'prod'),
+    address: 'aws_api_gateway_deployment.openapi',
+    break: (_d, r) => void (r.aws_api_gateway_deployment!.openapi!.stage_name = 'prod'),
   },
   {
     name: 'no stage publishes the deployment',
     from: 'rest',
     rule: 'deployment-v6-arguments',
-    address: 'aws_api_gateway_deployment.api',
+    address: 'aws_api_gateway_deployment.openapi',
     break: (d, r) => {
       delete r.aws_api_gateway_stage;
       (d.output as Record<string, Body>).api_url!.value = null;

@@ -43,7 +43,7 @@ const adminAccess = (d: Doc) => {
   d.resource.aws_iam_role_policy_attachment.lambda_logs.policy_arn = 'arn:aws:iam::aws:policy/AdministratorAccess';
 };
 const untriggeredDeployment = (d: Doc) => {
-  d.resource.aws_api_gateway_deployment.api.triggers = { redeployment: 'static' };
+  d.resource.aws_api_gateway_deployment.openapi.triggers = { redeployment: 'static' };
 };
 
 afterEach(() => {

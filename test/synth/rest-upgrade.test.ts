@@ -48,6 +48,8 @@ describe('removed blocks for the per-resource REST module', () => {
   it('names every address the per-resource module declared for the current routes, with its naming', () => {
     const d = synthesizeModule(modelOf(spec({ routes: [{ path: '/orders/{orderId}', methods: ['GET', 'DELETE'] }] })));
     expect(removedOf(d)).toEqual([
+      // The per-resource module's deployment is forgotten too: see legacyDeploymentAddress.
+      'aws_api_gateway_deployment.api',
       'aws_api_gateway_gateway_response.default_4xx',
       'aws_api_gateway_gateway_response.default_5xx',
       'aws_api_gateway_integration.orders_options',
@@ -76,9 +78,12 @@ describe('removed blocks for the per-resource REST module', () => {
         'aws_api_gateway_method.x\n}\nresource "aws_iam_role" "evil" {',
         'aws_api_gateway_method.${file("/etc/passwd")}',
         'aws_api_gateway_method',
+        // The module's own deployment: forgetting it would orphan the stage's deployment.
+        'aws_api_gateway_deployment.openapi',
       ],
     });
     expect(removedOf(d)).toContain('aws_api_gateway_method.legacy_get');
+    expect(removedOf(d)).not.toContain('aws_api_gateway_deployment.openapi');
     expect(removedOf(d).filter((a) => !/^aws_api_gateway_[a-z_]+\.[A-Za-z_][\w-]*$/.test(a))).toEqual([]);
     expect(removedOf(d)).not.toContain('aws_iam_role.lambda');
   });

@@ -210,7 +210,8 @@ function probes(d: TerraformDocument): Body {
     add('vtl', vtl);
     add('openapi', '${local.openapi}');
     // The trigger hashes the body, which is the OpenAPI local encoded: the origin list reaches it through there.
-    const trigger = (resource(d, 'aws_api_gateway_deployment', 'api').triggers as Record<string, string>).redeployment!;
+    const trigger = (resource(d, 'aws_api_gateway_deployment', 'openapi').triggers as Record<string, string>)
+      .redeployment!;
     const body = resource(d, 'aws_api_gateway_rest_api', 'api').body as string;
     add('trigger', trigger.replace('aws_api_gateway_rest_api.api.body', unwrap(body)));
     // The same expressions on other origin lists.
