@@ -6,16 +6,9 @@
 // bench passes as JSON in BENCH_SPEC_JSON. bench/run.mjs checks that both give the same set of addresses.
 'use strict';
 const { readFileSync } = require('node:fs');
-const { createHash } = require('node:crypto');
 const { App, Fn, TerraformLocal, TerraformOutput, TerraformStack, TerraformVariable } = require('cdktf');
 const {
   apiGatewayDeployment,
-  apiGatewayGatewayResponse,
-  apiGatewayIntegration,
-  apiGatewayIntegrationResponse,
-  apiGatewayMethod,
-  apiGatewayMethodResponse,
-  apiGatewayResource,
   apiGatewayRestApi,
   apiGatewayStage,
   cloudwatchLogGroup,
@@ -120,10 +113,17 @@ class CorsApi extends TerraformStack {
       ],
     });
 
+    const forceDestroy = new TerraformVariable(this, 'force_destroy', {
+      type: 'bool',
+      description: 'Let terraform destroy delete the site bucket with its objects.',
+      default: false,
+    });
+
     // Frontend bucket
     const bucket = named(
       new s3Bucket.S3Bucket(this, 'site-bucket', {
         bucketPrefix: Fn.substr(`${namePrefix.value}-site-`, 0, 37),
+        forceDestroy: forceDestroy.value,
         tags: tags.value,
       }),
       'site',
@@ -179,7 +179,8 @@ class CorsApi extends TerraformStack {
       new dataArchiveFile.DataArchiveFile(this, 'lambda-archive', {
         type: 'zip',
         sourceDir: '${path.module}/lambda',
-        outputPath: '${path.module}/lambda.zip',
+        outputPath: `\${path.root}/.terraform/cors-gen/${namePrefix.value}.zip`,
+        excludes: ['**/__pycache__', '**/*.pyc', '**/.DS_Store', '**/.*.swp', '**/.*.swo', '**/*~', '**/.#*', '**/#*#'],
         outputFileMode: '0644',
       }),
       'lambda',
@@ -187,7 +188,8 @@ class CorsApi extends TerraformStack {
     const partition = named(new dataAwsPartition.DataAwsPartition(this, 'partition', {}), 'current');
     const role = named(
       new iamRole.IamRole(this, 'role', {
-        name: `${namePrefix.value}-lambda`,
+        namePrefix: Fn.substr(`${namePrefix.value}-`, 0, 38),
+        lifecycle: { createBeforeDestroy: true },
         assumeRolePolicy: JSON.stringify({
           Version: '2012-10-17',
           Statement: [{ Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' }, Action: 'sts:AssumeRole' }],
@@ -238,10 +240,6 @@ class CorsApi extends TerraformStack {
     );
 
     // REST API
-    const api = named(
-      new apiGatewayRestApi.ApiGatewayRestApi(this, 'api', { name: namePrefix.value, tags: tags.value }),
-      'api',
-    );
     const local = (name, expression) => {
       named(new TerraformLocal(this, name, expression), name);
       return `local.${name}`;
@@ -277,155 +275,95 @@ class CorsApi extends TerraformStack {
       'Access-Control-Max-Age': `'${cors.maxAge}'`,
     };
 
-    const deployed = [];
-    const resourceIds = new Map([['', api.rootResourceId]]);
-    const slug = (segments) =>
-      segments.length === 0
-        ? 'root'
-        : segments
-            .map((s) =>
-              s.startsWith('{')
-                ? `var_${s.slice(1, -1).toLowerCase()}`
-                : s
-                    .toLowerCase()
-                    .replace(/[^a-z0-9]+/g, '_')
-                    .replace(/^_|_$/g, ''),
-            )
-            .join('_');
-    const methodsOf = new Map();
+    // The whole REST API as one OpenAPI document in the API's body (overwrite mode).
+    const preflight = {
+      summary: 'CORS preflight',
+      responses: {
+        204: {
+          description: 'CORS preflight',
+          headers: Object.fromEntries(Object.keys(preflightHeaders).map((h) => [h, { schema: { type: 'string' } }])),
+        },
+      },
+      'x-amazon-apigateway-integration': {
+        type: 'mock',
+        requestTemplates: { 'application/json': '{"statusCode": 200}' },
+        passthroughBehavior: 'when_no_match',
+        contentHandling: 'CONVERT_TO_TEXT',
+        responses: {
+          default: {
+            statusCode: '204',
+            responseParameters: Object.fromEntries(
+              Object.entries(preflightHeaders).map(([h, v]) => [`method.response.header.${h}`, v]),
+            ),
+            responseTemplates: { 'application/json': vtl },
+          },
+        },
+      },
+    };
+    const paths = {};
     for (const route of spec.routes) {
       const segments = route.path.split('/').filter(Boolean);
       for (let i = 1; i <= segments.length; i++) {
-        const key = segments.slice(0, i).join('/');
-        if (!methodsOf.has(key)) methodsOf.set(key, { segments: segments.slice(0, i), methods: [] });
+        const key = `/${segments.slice(0, i).join('/')}`;
+        if (!paths[key]) {
+          const params = segments.slice(0, i).filter((x) => x.startsWith('{'));
+          paths[key] = {
+            ...(params.length > 0
+              ? {
+                  parameters: params.map((x) => ({
+                    name: x.slice(1, -1).replace(/\+$/, ''),
+                    in: 'path',
+                    required: true,
+                    schema: { type: 'string' },
+                  })),
+                }
+              : {}),
+            options: preflight,
+          };
+        }
       }
-      methodsOf.get(segments.join('/')).methods.push(...route.methods);
-    }
-    for (const [key, { segments, methods }] of methodsOf) {
-      const name = slug(segments);
-      const resource = named(
-        new apiGatewayResource.ApiGatewayResource(this, `resource-${name}`, {
-          restApiId: api.id,
-          parentId: resourceIds.get(segments.slice(0, -1).join('/')),
-          pathPart: segments[segments.length - 1],
-        }),
-        name,
-      );
-      resourceIds.set(key, resource.id);
-      deployed.push(resource);
-
-      // Preflight: OPTIONS with a MOCK integration.
-      const options = named(
-        new apiGatewayMethod.ApiGatewayMethod(this, `${name}-options`, {
-          restApiId: api.id,
-          resourceId: resource.id,
-          httpMethod: 'OPTIONS',
-          authorization: 'NONE',
-          apiKeyRequired: false,
-        }),
-        `${name}_options`,
-      );
-      const response = named(
-        new apiGatewayMethodResponse.ApiGatewayMethodResponse(this, `${name}-options-204`, {
-          restApiId: api.id,
-          resourceId: resource.id,
-          httpMethod: options.httpMethod,
-          statusCode: '204',
-          responseParameters: Object.fromEntries(
-            Object.keys(preflightHeaders).map((h) => [`method.response.header.${h}`, true]),
-          ),
-        }),
-        `${name}_options`,
-      );
-      const mock = named(
-        new apiGatewayIntegration.ApiGatewayIntegration(this, `${name}-options-mock`, {
-          restApiId: api.id,
-          resourceId: resource.id,
-          httpMethod: options.httpMethod,
-          type: 'MOCK',
-          requestTemplates: { 'application/json': '{"statusCode": 200}' },
-          passthroughBehavior: 'WHEN_NO_MATCH',
-          contentHandling: 'CONVERT_TO_TEXT',
-        }),
-        `${name}_options`,
-      );
-      const mockResponse = named(
-        new apiGatewayIntegrationResponse.ApiGatewayIntegrationResponse(this, `${name}-options-response`, {
-          restApiId: api.id,
-          resourceId: resource.id,
-          httpMethod: options.httpMethod,
-          statusCode: response.statusCode,
-          responseParameters: Object.fromEntries(
-            Object.entries(preflightHeaders).map(([h, v]) => [`method.response.header.${h}`, v]),
-          ),
-          responseTemplates: { 'application/json': vtl },
-          dependsOn: [mock],
-        }),
-        `${name}_options`,
-      );
-      deployed.push(options, response, mock, mockResponse);
-
-      // The route's own methods: Lambda proxy.
-      for (const method of methods) {
-        const m = named(
-          new apiGatewayMethod.ApiGatewayMethod(this, `${name}-${method}`, {
-            restApiId: api.id,
-            resourceId: resource.id,
-            httpMethod: method,
-            authorization: 'NONE',
-          }),
-          `${name}_${method.toLowerCase()}`,
-        );
-        const integration = named(
-          new apiGatewayIntegration.ApiGatewayIntegration(this, `${name}-${method}-lambda`, {
-            restApiId: api.id,
-            resourceId: resource.id,
-            httpMethod: m.httpMethod,
-            type: 'AWS_PROXY',
-            integrationHttpMethod: 'POST',
+      for (const method of route.methods)
+        paths[`/${segments.join('/')}`][method.toLowerCase()] = {
+          responses: { default: { description: "The Lambda function's answer" } },
+          'x-amazon-apigateway-integration': {
+            type: 'aws_proxy',
+            httpMethod: 'POST',
             uri: fn.invokeArn,
-          }),
-          `${name}_${method.toLowerCase()}`,
-        );
-        deployed.push(m, integration);
-      }
-    }
-
-    // Gateway responses: CORS headers on API Gateway's own errors.
-    for (const type of ['DEFAULT_4XX', 'DEFAULT_5XX']) {
-      const gatewayResponse = named(
-        new apiGatewayGatewayResponse.ApiGatewayGatewayResponse(this, type, {
-          restApiId: api.id,
-          responseType: type,
-          responseParameters: {
-            'gatewayresponse.header.Access-Control-Allow-Origin': `\${${any} ? "'*'" : length(${exact}) == 1 && length(${patterns}) == 0 ? "'\${${exact}[0]}'" : "'\${try(${exact}[0], ${all}[0])}'"}`,
-            'gatewayresponse.header.Vary': "'Origin'",
-            'gatewayresponse.header.Access-Control-Allow-Credentials': "'true'",
-            'gatewayresponse.header.Access-Control-Expose-Headers': `'${cors.exposeHeaders.join(',')}'`,
+            passthroughBehavior: 'when_no_match',
           },
-          responseTemplates: { 'application/json': '{"message":$context.error.messageString}' },
-        }),
-        type.toLowerCase(),
-      );
-      deployed.push(gatewayResponse);
+        };
     }
-
-    const configHash = createHash('sha256')
-      .update(JSON.stringify({ cors, routes: spec.routes, stage: spec.stage }))
-      .digest('hex')
-      .slice(0, 16);
-    const hashed = [
-      ...deployed.map((r) => `${r.terraformResourceType}.${r.friendlyUniqueId}`),
-      all,
-      JSON.stringify(configHash),
-    ];
+    const gatewayResponse = {
+      responseParameters: {
+        'gatewayresponse.header.Access-Control-Allow-Origin': `\${${any} ? "'*'" : length(${exact}) == 1 && length(${patterns}) == 0 ? "'\${${exact}[0]}'" : "'\${try(${exact}[0], ${all}[0])}'"}`,
+        'gatewayresponse.header.Vary': "'Origin'",
+        'gatewayresponse.header.Access-Control-Allow-Credentials': "'true'",
+        'gatewayresponse.header.Access-Control-Expose-Headers': `'${cors.exposeHeaders.join(',')}'`,
+      },
+      responseTemplates: { 'application/json': '{"message":$context.error.messageString}' },
+    };
+    local('openapi', {
+      openapi: '3.0.1',
+      info: { title: namePrefix.value, version: '1' },
+      paths,
+      'x-amazon-apigateway-gateway-responses': { DEFAULT_4XX: gatewayResponse, DEFAULT_5XX: gatewayResponse },
+    });
+    const api = named(
+      new apiGatewayRestApi.ApiGatewayRestApi(this, 'api', {
+        name: namePrefix.value,
+        body: '${jsonencode(local.openapi)}',
+        putRestApiMode: 'overwrite',
+        tags: tags.value,
+      }),
+      'api',
+    );
     const deployment = named(
       new apiGatewayDeployment.ApiGatewayDeployment(this, 'deployment', {
         restApiId: api.id,
-        triggers: { redeployment: `\${sha1(jsonencode([${hashed.join(', ')}]))}` },
+        triggers: { redeployment: Fn.sha1(api.body) },
         lifecycle: { createBeforeDestroy: true },
       }),
-      'api',
+      'openapi',
     );
     const stage = named(
       new apiGatewayStage.ApiGatewayStage(this, 'stage', {
@@ -456,6 +394,7 @@ class CorsApi extends TerraformStack {
     output('website_bucket', bucket.bucket, 'Bucket to upload the frontend to.');
     output('function_name', fn.functionName, 'The Lambda function serving every route.');
     output('allowed_origins', '${local.allowed_origins}', 'The effective allowed origins.');
+    output('openapi_document', api.body, 'The OpenAPI document that defines the REST API.');
   }
 }
 

@@ -11,6 +11,8 @@ import { buildReplica } from './replica.js';
 const missing = terraformMissing();
 const example = (name: string): string => fileURLToPath(new URL(`../../generated/${name}`, import.meta.url));
 const EXAMPLES = ['orders-api', 'catalog-http', 'webhook-url'];
+/** The frozen per-resource REST module: the most references and ForceNew arguments to model. */
+const PER_RESOURCE = fileURLToPath(new URL('../fixtures/lifecycle/v0/first-apply', import.meta.url));
 type Resource = {
   triggers_replace: Record<string, unknown>;
   input: Record<string, unknown>;
@@ -22,7 +24,7 @@ const resourcesOf = (config: Record<string, unknown>): Record<string, Resource> 
 
 describe('the replica of a generated module', () => {
   it('names each resource after its address, puts ForceNew arguments in triggers_replace and keeps the references', async () => {
-    const { config } = await buildReplica(example('orders-api'), 'http://127.0.0.1:9');
+    const { config } = await buildReplica(PER_RESOURCE, 'http://127.0.0.1:9');
     const method = resourcesOf(config)['aws_api_gateway_method__orders_get']!;
     expect(method.triggers_replace).toEqual({
       http_method: 'GET',
