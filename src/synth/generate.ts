@@ -98,7 +98,7 @@ export async function generate(options: GenerateOptions = {}): Promise<GenerateR
   // Loaded only here: validate, init and check never pay for CDKTF.
   const [
     { buildModuleFiles, MANIFEST_FILE },
-    { planWrite, commitWrite, readModuleText, ModuleWriteError },
+    { planWrite, commitWrite, readModuleText, readManifest, ModuleWriteError },
     { ModulePathError, symlinkedFolder, modulesOfSpec },
   ] = await Promise.all([import('./module-files.js'), import('./write-module.js'), import('./module-paths.js')]);
   const version = packageVersion();
@@ -150,8 +150,11 @@ export async function generate(options: GenerateOptions = {}): Promise<GenerateR
   if (model.api === 'rest') {
     try {
       // The module being replaced may be from an older cors-gen: its per-resource objects become `removed` blocks.
-      const { retiredAddresses } = await import('./retired-addresses.js');
-      retired = await retiredAddresses((p) => readModuleText(absDir, p));
+      // This version records them in the manifest; only a module without that record is parsed (once, on upgrade).
+      const { retiredAddresses, recordedRetired } = await import('./retired-addresses.js');
+      retired =
+        recordedRetired((await readManifest(absDir))?.raw) ??
+        (await retiredAddresses((p) => readModuleText(absDir, p)));
     } catch (e) {
       return refused(e, 'read');
     }

@@ -32,3 +32,13 @@ export async function retiredAddresses(read: (file: string) => Promise<string | 
   }
   return [...out].filter(isLegacyAddress).sort();
 }
+
+/**
+ * The addresses a manifest of this version records (`retired`), well-formed ones only; undefined when it records
+ * none, so that a module written by an older cors-gen is read instead.
+ */
+export function recordedRetired(manifest: Record<string, unknown> | undefined): string[] | undefined {
+  const retired = manifest?.retired;
+  if (!Array.isArray(retired)) return undefined;
+  return retired.filter((a): a is string => typeof a === 'string' && isLegacyAddress(a)).sort();
+}

@@ -36,6 +36,11 @@ export interface Manifest {
   readonly files: Record<string, string>;
   /** Files written once for the user and then left alone. */
   readonly userOwned: readonly string[];
+  /**
+   * REST: the addresses the module forgets with `removed` blocks, so the next generation carries them forward
+   * without parsing main.tf (read back as untrusted, like every entry here).
+   */
+  readonly retired?: readonly string[];
 }
 
 export type FileChange =
@@ -93,8 +98,15 @@ export async function planWrite(
     format: meta.format,
     files: Object.fromEntries([...files.generated].map(([p, text]) => [p, sha256(text)])),
     userOwned: [...files.userOwned.keys()],
+    ...retiredOf(files.document),
   };
   return planAgainst(dir, files, manifest, fs);
+}
+
+function retiredOf(document: ModuleFiles['document']): { retired?: string[] } {
+  const removed = (document.removed ?? []) as ReadonlyArray<{ from?: unknown }>;
+  const retired = removed.map((r) => r.from).filter((f): f is string => typeof f === 'string');
+  return retired.length > 0 ? { retired } : {};
 }
 
 /** Compares the module on disk (and the manifest cors-gen last wrote there) with `files`. */

@@ -171,11 +171,26 @@ export async function writeStateFromPlan(
   write();
   if (pending.length === 0) return;
   for (let round = 0; round < 2; round++) {
+    // A value derived from another pending one (`sha1(aws_api_gateway_rest_api.api.body)` while the body is still
+    // null) fails in the first round: then each is evaluated alone, and the failing ones wait for the next round.
     const values = await evaluate(
       dir,
       pending.map((p) => p.config),
-    );
-    pending.forEach((p, i) => setAt(resources[p.resource]!.attrs, p.path, values[i]!));
+    ).catch(async () => {
+      // One at a time: each evaluation writes the same file in the root.
+      const one: Array<Json | undefined> = [];
+      for (const p of pending)
+        one.push(
+          await evaluate(dir, [p.config]).then(
+            (v) => v[0],
+            () => undefined,
+          ),
+        );
+      return one;
+    });
+    pending.forEach((p, i) => {
+      if (values[i] !== undefined) setAt(resources[p.resource]!.attrs, p.path, values[i]);
+    });
     write();
   }
 }
@@ -190,7 +205,13 @@ async function evaluate(dir: string, configs: readonly unknown[]): Promise<Json[
   try {
     const r = await terraform(dir, ['console'], 'jsonencode(local.cors_gen_eval)\n');
     if (r.code !== 0) throw new Error(`terraform console failed: ${r.stderr}`);
-    return JSON.parse(JSON.parse(r.stdout.trim()) as string) as Json[];
+    // The value is the one line that is a JSON string; warnings (coloured) may come before it.
+    const line = r.stdout
+      .replace(/\x1b\[[0-9;]*m/g, '')
+      .split('\n')
+      .find((l) => l.startsWith('"'));
+    if (line === undefined) throw new Error(`terraform console printed no value:\n${r.stdout}\n${r.stderr}`);
+    return JSON.parse(JSON.parse(line) as string) as Json[];
   } finally {
     rmSync(file);
   }

@@ -155,6 +155,21 @@ describe('generate over a module of an older cors-gen', () => {
       expect(again.ok).toBe(true);
     },
   );
+
+  it('reads what it forgot from its own manifest, not from main.tf, and only well-formed addresses', async () => {
+    const cwd = project();
+    expect((await generate({ cwd, spec: 'cors-gen.yaml' })).ok).toBe(true);
+    const manifestFile = path.join(cwd, 'generated/orders-api/.cors-gen.json');
+    const manifest = JSON.parse(readFileSync(manifestFile, 'utf8'));
+    expect(manifest.retired).toContain('aws_api_gateway_method.orders_get');
+    // An address only the manifest names (main.tf is not parsed again), and one that is not an address.
+    manifest.retired.push('aws_api_gateway_method.only_in_manifest', 'aws_iam_role.lambda\n}');
+    writeFileSync(manifestFile, JSON.stringify(manifest, null, 2));
+    expect((await generate({ cwd, spec: 'cors-gen.yaml' })).ok).toBe(true);
+    const text = main(cwd);
+    expect(text).toContain('from = aws_api_gateway_method.only_in_manifest\n');
+    expect(text).not.toMatch(/from = aws_iam_role/);
+  });
 });
 
 describe.runIf(TERRAFORM !== undefined && existsSync(PLUGINS))(
