@@ -46,10 +46,12 @@ function str(v: HclValue, fn: string, position = 'argument'): string {
   return toStringValue(v, `${fn}: the ${position}`);
 }
 
-const segmenter = new Intl.Segmenter('en', { granularity: 'grapheme' });
+// Created on first use: loading ICU's segmentation data costs about 10 ms, and most runs never count characters.
+let segmenter: Intl.Segmenter | undefined;
 
 /** Length in grapheme clusters, as Terraform counts characters. */
 function characters(s: string): string[] {
+  segmenter ??= new Intl.Segmenter('en', { granularity: 'grapheme' });
   return Array.from(segmenter.segment(s), (x) => x.segment);
 }
 
