@@ -673,6 +673,33 @@ function checkRestQuotas(
   errors: Issue[],
   warnings: Issue[],
 ): void {
+  const paths = restPaths(spec);
+  const resources = paths.size + (paths.has('/') ? 0 : 1);
+  // A warning, not an error: AWS raises this quota on request, and an account that has it must not be refused.
+  if (resources > REST_LIMITS.resources) {
+    warnings.push({
+      code: 'rest-too-many-resources',
+      path: ['routes'],
+      message: `the routes need ${resources} API Gateway resources (the root, every path and every parent path); API Gateway refuses the API beyond ${REST_LIMITS.resources} unless AWS has raised this account's "Resources per API" quota`,
+      fix: 'serve related routes from one greedy path such as "/files/{proxy+}" and route in your code, or ask AWS for a higher quota before you apply',
+    });
+  }
+  for (const list of lists) {
+    const bytes = restDocumentBytes(spec, list.origins, paths);
+    if (bytes > REST_LIMITS.bodyBytes) {
+      const mb = (n: number) => (n / (1024 * 1024)).toFixed(1);
+      errors.push({
+        code: 'rest-definition-too-large',
+        path: list.path,
+        message: `with these ${list.origins.length} origins, the REST API's OpenAPI definition (${paths.size} paths, each with its preflight template listing the origins) would be about ${mb(bytes)} MB; API Gateway accepts at most ${mb(REST_LIMITS.bodyBytes)} MB`,
+        fix: 'use fewer routes (one greedy path such as "/files/{proxy+}" serves many) or fewer origins (a wildcard such as "https://*.example.com" covers many)',
+      });
+    }
+  }
+}
+
+/** The document's path items: every route path and every parent path, with their parameters and methods. */
+function restPaths(spec: Spec): Map<string, { parameters: number; methods: number }> {
   const paths = new Map<string, { parameters: number; methods: number }>();
   for (const route of spec.routes ?? []) {
     const parsed = parseRoutePath(route.path);
@@ -691,17 +718,18 @@ function checkRestQuotas(
       paths.set(key, entry);
     }
   }
-  const resources = paths.size + (paths.has('/') ? 0 : 1);
-  // A warning, not an error: AWS raises this quota on request, and an account that has it must not be refused.
-  if (resources > REST_LIMITS.resources) {
-    warnings.push({
-      code: 'rest-too-many-resources',
-      path: ['routes'],
-      message: `the routes need ${resources} API Gateway resources (the root, every path and every parent path); API Gateway refuses the API beyond ${REST_LIMITS.resources} unless AWS has raised this account's "Resources per API" quota`,
-      fix: 'serve related routes from one greedy path such as "/files/{proxy+}" and route in your code, or ask AWS for a higher quota before you apply',
-    });
-  }
+  return paths;
+}
 
+/**
+ * The estimated size in bytes of the REST API's OpenAPI document (`jsonencode(local.openapi)`) with `origins`;
+ * `test/spec/rest-quotas.test.ts` holds it to the size of the rendered document.
+ */
+export function restDocumentBytes(
+  spec: Spec,
+  origins: readonly string[],
+  paths: ReadonlyMap<string, { parameters: number; methods: number }> = restPaths(spec),
+): number {
   const headerText =
     (spec.cors.allowMethods ?? []).join(',').length +
     (spec.cors.allowHeaders ?? DEFAULTS.allowHeaders).join(',').length +
@@ -714,22 +742,11 @@ function checkRestQuotas(
       p.methods * REST_BODY_BYTES.method +
       p.parameters * REST_BODY_BYTES.parameter;
   const website = (spec.frontend?.enabled ?? DEFAULTS.frontend.enabled) ? WEBSITE_ORIGIN_RESERVE : 0;
-  for (const list of lists) {
-    // Each preflight template lists the exact origins and the wildcard patterns, as JSON inside a JSON string.
-    const originBytes = list.origins.reduce(
-      (n, o) =>
-        n + o.length + 4 + (o.includes('*') && o !== '*' ? PATTERN_LABEL_BYTES + 2 * (o.split('.').length - 1) : 0),
-      website,
-    );
-    const bytes = REST_BODY_BYTES.document + 2 * headerText + items + paths.size * originBytes;
-    if (bytes > REST_LIMITS.bodyBytes) {
-      const mb = (n: number) => (n / (1024 * 1024)).toFixed(1);
-      errors.push({
-        code: 'rest-definition-too-large',
-        path: list.path,
-        message: `with these ${list.origins.length} origins, the REST API's OpenAPI definition (${paths.size} paths, each with its preflight template listing the origins) would be about ${mb(bytes)} MB; API Gateway accepts at most ${mb(REST_LIMITS.bodyBytes)} MB`,
-        fix: 'use fewer routes (one greedy path such as "/files/{proxy+}" serves many) or fewer origins (a wildcard such as "https://*.example.com" covers many)',
-      });
-    }
-  }
+  // Each preflight template lists the exact origins and the wildcard patterns, as JSON inside a JSON string.
+  const originBytes = origins.reduce(
+    (n, o) =>
+      n + o.length + 4 + (o.includes('*') && o !== '*' ? PATTERN_LABEL_BYTES + 2 * (o.split('.').length - 1) : 0),
+    website,
+  );
+  return REST_BODY_BYTES.document + 2 * headerText + items + paths.size * originBytes;
 }

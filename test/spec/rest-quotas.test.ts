@@ -5,8 +5,10 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { SpecIssue } from '../../src/spec/issue.js';
-import { REST_LIMITS } from '../../src/spec/rules.js';
+import { REST_LIMITS, restDocumentBytes } from '../../src/spec/rules.js';
 import { validateSpec } from '../../src/spec/validate.js';
+import { modelOf } from '../support/reliability-specs.js';
+import { jsonencodedBytes, renderedDocument } from '../support/rest-document.js';
 
 type Routes = Array<{ path: string; methods: string[] }>;
 const spec = (routes: Routes, extra: Record<string, unknown> = {}) => ({
@@ -88,5 +90,37 @@ describe('the size of the OpenAPI definition', () => {
   it('passes the same 2000 paths with one origin, and 120 origins on 150 paths', () => {
     expect(issues(spec(routes, { cors: cors(['https://app.example.com']) })).errors).toEqual([]);
     expect(issues(spec(routes.slice(0, 75), { cors: cors(origins) })).errors).toEqual([]);
+  });
+});
+
+describe('the size estimate of the OpenAPI document', () => {
+  it('is never below the document Terraform renders, and at most 25% above it from 10 routes on', () => {
+    const originLists = [
+      ['https://app.example.com'],
+      ['https://*.example.com', 'https://admin.example.io'],
+      range(100).map((i) => `https://app${i}.example.com`),
+    ];
+    for (const n of [1, 10, 100, 300])
+      for (const origins of originLists) {
+        const routes: Routes = [];
+        for (let i = 0; routes.length < n; i++) {
+          routes.push({ path: `/s${i}`, methods: ['GET', 'POST'] });
+          if (routes.length < n) routes.push({ path: `/s${i}/{id}/items`, methods: ['GET', 'PUT', 'DELETE'] });
+        }
+        const data = spec(routes, {
+          cors: {
+            allowOrigins: origins,
+            allowMethods: ['GET', 'POST', 'PUT', 'DELETE'],
+            allowHeaders: ['Content-Type', 'Authorization'],
+            exposeHeaders: ['X-Request-Id'],
+            allowCredentials: true,
+          },
+        });
+        const actual = jsonencodedBytes(renderedDocument(modelOf(data)));
+        const estimate = restDocumentBytes(data as Parameters<typeof restDocumentBytes>[0], origins);
+        const at = `${n} routes, ${origins.length} origins: estimate ${estimate}, rendered ${actual}`;
+        expect(estimate, at).toBeGreaterThanOrEqual(actual);
+        if (n >= 10) expect(estimate, at).toBeLessThanOrEqual(actual * 1.25);
+      }
   });
 });
