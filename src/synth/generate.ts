@@ -82,6 +82,13 @@ export type GenerateResult =
  */
 export async function generate(options: GenerateOptions = {}): Promise<GenerateResult> {
   const cwd = options.cwd ?? process.cwd();
+  // Started before the spec is read, so loading CDKTF overlaps reading and validating it.
+  const synthesis = Promise.all([
+    import('./module-files.js'),
+    import('./write-module.js'),
+    import('./module-paths.js'),
+  ]);
+  synthesis.catch(() => undefined);
   const loaded = await loadSpec(resolveSpecFile(options.spec, cwd), cwd);
   if (!loaded.ok)
     return { ok: false, reason: 'invalid', file: loaded.file, errors: loaded.errors, warnings: loaded.warnings };
@@ -100,7 +107,7 @@ export async function generate(options: GenerateOptions = {}): Promise<GenerateR
     { buildModuleFiles, MANIFEST_FILE },
     { planWrite, commitWrite, readModuleText, readManifest, ModuleWriteError },
     { ModulePathError, symlinkedFolder, modulesOfSpec },
-  ] = await Promise.all([import('./module-files.js'), import('./write-module.js'), import('./module-paths.js')]);
+  ] = await synthesis;
   const version = packageVersion();
   const meta = { version, specFile, specText: loaded.text, format };
   const base = {

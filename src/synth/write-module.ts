@@ -283,7 +283,10 @@ async function swap(dir: string, writes: Map<string, string>, deletes: string[],
   try {
     // 2. Stage every new file beside its target.
     for (const d of folders) await fs.mkdir(abs(d));
-    for (const [p, text] of writes) await writeExclusive(abs(p) + NEW, text, fs);
+    // Concurrently (the journal already names them all), and settled before any rollback looks at them.
+    const written = await Promise.allSettled([...writes].map(([p, text]) => writeExclusive(abs(p) + NEW, text, fs)));
+    const failed = written.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (failed) throw failed.reason;
     // 3. Record which targets exist (moved aside) and which are new (removed on rollback).
     for (const p of [...writes.keys(), ...deletes])
       ((await kindOf(abs(p), fs)) !== 'missing' ? replaced : created).push(p);
