@@ -81,7 +81,8 @@ export class CorsHttpApi extends Construct {
       action: 'lambda:InvokeFunction',
       functionName: props.handler.functionName,
       principal: 'apigateway.amazonaws.com',
-      // `$default/$default` has two segments, which "/*/*" covers (research C4).
+      // `$default/$default` (stage/route) has two segments, which "/*/*" covers: arn:...:execute-api:region:account:
+      // api-id/stage/route-key (https://docs.aws.amazon.com/apigateway/latest/developerguide/arn-format-reference.html).
       sourceArn: `${this.api.executionArn}/*/*`,
     });
     permission.overrideLogicalId(`${p}api`);
