@@ -443,9 +443,18 @@ async function makeFolders(dir: string, fs: WriterFs): Promise<string[]> {
     missing.unshift(d);
     if (path.dirname(d) === d) break;
   }
-  // One mkdir per folder: a parent that is a file (or a link to one) fails here with ENOTDIR or EEXIST.
-  for (const d of missing) await fs.mkdir(d);
-  return missing;
+  // One mkdir per folder: a parent that is a file (or a link to one) fails here with ENOTDIR or EEXIST. A real
+  // folder that appeared meanwhile was made by another run (two generates into one new folder): not ours to remove.
+  const made: string[] = [];
+  for (const d of missing) {
+    try {
+      await fs.mkdir(d);
+      made.push(d);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST' || (await kindOf(d, fs)) !== 'folder') throw e;
+    }
+  }
+  return made;
 }
 
 /** Removes folders a failed write created, innermost first, when they are empty (best effort). */

@@ -131,6 +131,22 @@ describe('writing a module', () => {
     });
   });
 
+  it('writes into a folder another run created between its check and its mkdir (EEXIST on a real folder)', async () => {
+    const target = path.join(dir, 'new', 'module');
+    // The other run wins the race for the module folder and its parents (inside it, the lock orders the runs):
+    // the folder exists by the time this run's mkdir reaches the disk.
+    const racing: WriterFs = {
+      ...nodeFs,
+      mkdir: async (d, ...rest) => {
+        if (String(d).startsWith(target + path.sep)) return nodeFs.mkdir(d, ...rest);
+        await nodeFs.mkdir(d, ...rest).catch(() => undefined);
+        throw Object.assign(new Error(`EEXIST: file already exists, mkdir '${String(d)}'`), { code: 'EEXIST' });
+      },
+    } as WriterFs;
+    await write(target, A, '1.0.0', {}, racing);
+    expect(snapshot(target)['main.tf']).toBe('main A\n');
+  });
+
   it('rewrites nothing when nothing changed: no file is touched', async () => {
     await write(dir, A);
     const before = Object.fromEntries(Object.keys(snapshot(dir)).map((p) => [p, statSync(path.join(dir, p)).mtimeMs]));
