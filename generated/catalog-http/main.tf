@@ -3,6 +3,14 @@
 locals {
   website_origin  = "http://${aws_s3_bucket_website_configuration.site.website_endpoint}"
   allowed_origins = contains(var.allowed_origins, "*") ? ["*"] : distinct(concat(var.allowed_origins, [local.website_origin]))
+  cors_environment = {
+    ALLOWED_ORIGINS   = join(" ", local.allowed_origins)
+    ALLOW_CREDENTIALS = "true"
+    ALLOW_HEADERS     = "Content-Type,Authorization"
+    CORS_MODE         = "service"
+    ENFORCE_ORIGIN    = "false"
+    EXPOSE_HEADERS    = "X-Request-Id"
+  }
 }
 
 data "archive_file" "lambda" {
@@ -66,6 +74,25 @@ resource "aws_iam_role_policy_attachment" "lambda_logs" {
   role       = aws_iam_role.lambda.name
 }
 
+resource "aws_iam_role_policy_attachment" "lambda_extra" {
+  policy_arn = each.value
+  role       = aws_iam_role.lambda.name
+  for_each   = toset(var.policy_arns)
+}
+
+resource "aws_iam_role_policy_attachment" "lambda_vpc" {
+  policy_arn = "arn:${data.aws_partition.current.partition}:iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole"
+  role       = aws_iam_role.lambda.name
+  count      = length(var.vpc_subnet_ids) > 0 && length(var.vpc_security_group_ids) > 0 ? 1 : 0
+}
+
+resource "aws_iam_role_policy" "lambda_extra" {
+  name   = "${var.name_prefix}-extra"
+  policy = var.policy_json
+  role   = aws_iam_role.lambda.id
+  count  = var.policy_json == null ? 0 : 1
+}
+
 resource "aws_cloudwatch_log_group" "lambda" {
   name              = "/aws/lambda/${var.name_prefix}"
   retention_in_days = var.log_retention_days
@@ -76,23 +103,30 @@ resource "aws_lambda_function" "handler" {
   filename         = data.archive_file.lambda.output_path
   function_name    = var.name_prefix
   handler          = "index.handler"
-  memory_size      = 256
+  layers           = var.layers
+  memory_size      = var.memory_size
   role             = aws_iam_role.lambda.arn
   runtime          = "nodejs22.x"
   source_code_hash = data.archive_file.lambda.output_base64sha256
   tags             = var.tags
-  timeout          = 10
+  timeout          = var.timeout
   environment {
-    variables = {
-      ALLOWED_ORIGINS   = join(" ", local.allowed_origins)
-      ALLOW_CREDENTIALS = "true"
-      ALLOW_HEADERS     = "Content-Type,Authorization"
-      CORS_MODE         = "service"
-      ENFORCE_ORIGIN    = "false"
-      EXPOSE_HEADERS    = "X-Request-Id"
+    variables = merge(var.environment_variables, local.cors_environment)
+  }
+  dynamic "vpc_config" {
+    for_each = length(var.vpc_subnet_ids) > 0 && length(var.vpc_security_group_ids) > 0 ? ["vpc"] : []
+    content {
+      subnet_ids         = var.vpc_subnet_ids
+      security_group_ids = var.vpc_security_group_ids
     }
   }
-  depends_on = [aws_cloudwatch_log_group.lambda, aws_iam_role_policy_attachment.lambda_logs]
+  depends_on = [aws_cloudwatch_log_group.lambda, aws_iam_role_policy_attachment.lambda_logs, aws_iam_role_policy_attachment.lambda_vpc]
+  lifecycle {
+    precondition {
+      condition     = (length(var.vpc_subnet_ids) == 0) == (length(var.vpc_security_group_ids) == 0)
+      error_message = "vpc_subnet_ids and vpc_security_group_ids go together: set both to run the function in a VPC, or neither."
+    }
+  }
 }
 
 resource "aws_apigatewayv2_api" "api" {

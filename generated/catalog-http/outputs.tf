@@ -29,3 +29,38 @@ output "allowed_origins" {
   description = "The effective allowed origins: allowed_origins plus the website origin."
   value       = local.allowed_origins
 }
+
+output "function_arn" {
+  description = "ARN of the Lambda function."
+  value       = aws_lambda_function.handler.arn
+}
+
+output "function_invoke_arn" {
+  description = "ARN API Gateway uses to invoke the function (an integration's uri)."
+  value       = aws_lambda_function.handler.invoke_arn
+}
+
+output "role_name" {
+  description = "Name of the function's IAM role: attach more policies to it from outside (aws_iam_role_policy_attachment)."
+  value       = aws_iam_role.lambda.name
+}
+
+output "role_arn" {
+  description = "ARN of the function's IAM role."
+  value       = aws_iam_role.lambda.arn
+}
+
+output "http_api_id" {
+  description = "ID of the HTTP API (aws_apigatewayv2_api_mapping, aws_apigatewayv2_route, ...)."
+  value       = aws_apigatewayv2_api.api.id
+}
+
+output "http_api_endpoint" {
+  description = "Default endpoint of the HTTP API (https://{api-id}.execute-api.{region}.amazonaws.com)."
+  value       = aws_apigatewayv2_api.api.api_endpoint
+}
+
+output "http_api_execution_arn" {
+  description = "Execution ARN of the HTTP API, the prefix of the source_arn of Lambda permissions and of IAM execute-api policies."
+  value       = aws_apigatewayv2_api.api.execution_arn
+}

@@ -34,3 +34,48 @@ output "allowed_origins" {
   description = "The effective allowed origins: allowed_origins plus the website origin."
   value       = local.allowed_origins
 }
+
+output "function_arn" {
+  description = "ARN of the Lambda function."
+  value       = aws_lambda_function.handler.arn
+}
+
+output "function_invoke_arn" {
+  description = "ARN API Gateway uses to invoke the function (an integration's uri)."
+  value       = aws_lambda_function.handler.invoke_arn
+}
+
+output "role_name" {
+  description = "Name of the function's IAM role: attach more policies to it from outside (aws_iam_role_policy_attachment)."
+  value       = aws_iam_role.lambda.name
+}
+
+output "role_arn" {
+  description = "ARN of the function's IAM role."
+  value       = aws_iam_role.lambda.arn
+}
+
+output "rest_api_id" {
+  description = "ID of the REST API (aws_api_gateway_base_path_mapping, aws_api_gateway_usage_plan, ...)."
+  value       = aws_api_gateway_rest_api.api.id
+}
+
+output "rest_api_root_resource_id" {
+  description = "ID of the REST API's root resource (\"/\")."
+  value       = aws_api_gateway_rest_api.api.root_resource_id
+}
+
+output "rest_api_execution_arn" {
+  description = "Execution ARN of the REST API, the prefix of the source_arn of Lambda permissions and of IAM execute-api policies."
+  value       = aws_api_gateway_rest_api.api.execution_arn
+}
+
+output "stage_name" {
+  description = "Name of the REST API stage the module deploys."
+  value       = aws_api_gateway_stage.api.stage_name
+}
+
+output "stage_arn" {
+  description = "ARN of the stage, e.g. for aws_wafv2_web_acl_association."
+  value       = aws_api_gateway_stage.api.arn
+}

@@ -29,3 +29,28 @@ output "allowed_origins" {
   description = "The effective allowed origins: allowed_origins plus the website origin."
   value       = local.allowed_origins
 }
+
+output "function_arn" {
+  description = "ARN of the Lambda function."
+  value       = aws_lambda_function.handler.arn
+}
+
+output "function_invoke_arn" {
+  description = "ARN API Gateway uses to invoke the function (an integration's uri)."
+  value       = aws_lambda_function.handler.invoke_arn
+}
+
+output "role_name" {
+  description = "Name of the function's IAM role: attach more policies to it from outside (aws_iam_role_policy_attachment)."
+  value       = aws_iam_role.lambda.name
+}
+
+output "role_arn" {
+  description = "ARN of the function's IAM role."
+  value       = aws_iam_role.lambda.arn
+}
+
+output "function_url" {
+  description = "The Function URL as Lambda returns it, with its trailing slash."
+  value       = aws_lambda_function_url.handler.function_url
+}

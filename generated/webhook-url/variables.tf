@@ -57,3 +57,106 @@ variable "force_destroy" {
   type        = bool
   default     = false
 }
+
+variable "environment_variables" {
+  description = "Environment variables for the function, merged with the CORS variables the module sets (ALLOWED_ORIGINS, ALLOW_CREDENTIALS, ALLOW_HEADERS, CORS_MODE, ENFORCE_ORIGIN, EXPOSE_HEADERS), which always win and cannot be set here. Lambda allows 4 KB for all keys and values together."
+  type        = map(string)
+  default = {
+    LOG_LEVEL     = "info"
+    WEBHOOK_TABLE = "webhook-events"
+  }
+  validation {
+    condition     = alltrue([for k in keys(var.environment_variables) : can(regex("^[a-zA-Z][a-zA-Z0-9_]+$", k))])
+    error_message = "environment_variables: each name must be a letter followed by letters, digits or \"_\" (at least two characters), as Lambda accepts them."
+  }
+  validation {
+    condition     = alltrue([for k in keys(var.environment_variables) : !contains(["ALLOWED_ORIGINS", "ALLOW_CREDENTIALS", "ALLOW_HEADERS", "CORS_MODE", "ENFORCE_ORIGIN", "EXPOSE_HEADERS"], k)])
+    error_message = "environment_variables must not set ALLOWED_ORIGINS, ALLOW_CREDENTIALS, ALLOW_HEADERS, CORS_MODE, ENFORCE_ORIGIN, EXPOSE_HEADERS: the module sets them from its CORS settings (allowed_origins and the spec's cors section)."
+  }
+  validation {
+    condition     = alltrue([for k in keys(var.environment_variables) : !contains(["AWS_ACCESS_KEY", "AWS_ACCESS_KEY_ID", "AWS_DEFAULT_REGION", "AWS_EXECUTION_ENV", "AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "AWS_LAMBDA_FUNCTION_NAME", "AWS_LAMBDA_FUNCTION_VERSION", "AWS_LAMBDA_INITIALIZATION_TYPE", "AWS_LAMBDA_LOG_GROUP_NAME", "AWS_LAMBDA_LOG_STREAM_NAME", "AWS_LAMBDA_RUNTIME_API", "AWS_REGION", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "LAMBDA_RUNTIME_DIR", "LAMBDA_TASK_ROOT", "TZ"], k)])
+    error_message = "environment_variables must not set AWS_ACCESS_KEY, AWS_ACCESS_KEY_ID, AWS_DEFAULT_REGION, AWS_EXECUTION_ENV, AWS_LAMBDA_FUNCTION_MEMORY_SIZE, AWS_LAMBDA_FUNCTION_NAME, AWS_LAMBDA_FUNCTION_VERSION, AWS_LAMBDA_INITIALIZATION_TYPE, AWS_LAMBDA_LOG_GROUP_NAME, AWS_LAMBDA_LOG_STREAM_NAME, AWS_LAMBDA_RUNTIME_API, AWS_REGION, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN, LAMBDA_RUNTIME_DIR, LAMBDA_TASK_ROOT, TZ: Lambda reserves them."
+  }
+}
+
+variable "policy_arns" {
+  description = "ARNs of IAM managed policies to attach to the function's role, besides AWSLambdaBasicExecutionRole (e.g. a policy that reads your DynamoDB table)."
+  type        = list(string)
+  default     = ["arn:aws:iam::aws:policy/AmazonDynamoDBReadOnlyAccess"]
+  validation {
+    condition     = alltrue([for x in var.policy_arns : can(regex("^arn:aws[a-z-]*:iam::(aws|[0-9]{12}):policy\\/[\\w+=,.@/-]+$", x))])
+    error_message = "policy_arns: each must be an IAM policy ARN, such as \"arn:aws:iam::aws:policy/AmazonDynamoDBReadOnlyAccess\" or \"arn:aws:iam::123456789012:policy/my-policy\"."
+  }
+}
+
+variable "policy_json" {
+  description = "An IAM policy document (JSON text, e.g. from jsonencode or data.aws_iam_policy_document) added to the function's role as an inline policy; null for none."
+  type        = string
+  default     = null
+  validation {
+    condition     = var.policy_json == null || can(jsondecode(var.policy_json))
+    error_message = "policy_json must be JSON text (an IAM policy document), or null."
+  }
+}
+
+variable "memory_size" {
+  description = "MB of memory for the function; CPU grows with it."
+  type        = number
+  default     = 256
+  validation {
+    condition     = var.memory_size >= 128 && var.memory_size <= 10240 && floor(var.memory_size) == var.memory_size
+    error_message = "memory_size must be a whole number of MB from 128 to 10240."
+  }
+}
+
+variable "timeout" {
+  description = "Seconds the function may run per invocation."
+  type        = number
+  default     = 10
+  validation {
+    condition     = var.timeout >= 1 && var.timeout <= 900 && floor(var.timeout) == var.timeout
+    error_message = "timeout must be a whole number of seconds from 1 to 900."
+  }
+}
+
+variable "layers" {
+  description = "Layer version ARNs for the function, at most 5."
+  type        = list(string)
+  default     = []
+  validation {
+    condition     = length(var.layers) <= 5
+    error_message = "layers: Lambda allows 5 layers for this function."
+  }
+  validation {
+    condition     = alltrue([for x in var.layers : can(regex("^arn:[a-zA-Z0-9-]+:lambda:[a-zA-Z0-9-]+:[0-9]{12}:layer:[a-zA-Z0-9_-]+:[0-9]+$", x))])
+    error_message = "layers: each must be a layer version ARN, such as \"arn:aws:lambda:eu-west-1:123456789012:layer:my-layer:3\"."
+  }
+}
+
+variable "vpc_subnet_ids" {
+  description = "Subnets to run the function in, with vpc_security_group_ids (both or neither). The role then also gets AWSLambdaVPCAccessExecutionRole. Empty: no VPC."
+  type        = list(string)
+  default     = []
+  validation {
+    condition     = length(var.vpc_subnet_ids) <= 16
+    error_message = "vpc_subnet_ids: Lambda takes at most 16 subnets."
+  }
+  validation {
+    condition     = alltrue([for x in var.vpc_subnet_ids : can(regex("^subnet-[0-9a-f]{8,17}$", x))])
+    error_message = "vpc_subnet_ids: each must be a subnet id, such as \"subnet-0123456789abcdef0\"."
+  }
+}
+
+variable "vpc_security_group_ids" {
+  description = "Security groups of the function in the VPC, with vpc_subnet_ids (both or neither). Empty: no VPC."
+  type        = list(string)
+  default     = []
+  validation {
+    condition     = length(var.vpc_security_group_ids) <= 5
+    error_message = "vpc_security_group_ids: Lambda takes at most 5 security groups."
+  }
+  validation {
+    condition     = alltrue([for x in var.vpc_security_group_ids : can(regex("^sg-[0-9a-f]{8,17}$", x))])
+    error_message = "vpc_security_group_ids: each must be a security group id, such as \"sg-0123456789abcdef0\"."
+  }
+}

@@ -1,9 +1,10 @@
 import { Construct } from 'constructs';
-import { Fn } from 'cdktf';
+import { Fn, ref, TerraformIterator, TerraformLocal, TerraformStack, Token } from 'cdktf';
 import { DataArchiveFile } from '@cdktf/provider-archive/lib/data-archive-file/index.js';
 import { CloudwatchLogGroup } from '@cdktf/provider-aws/lib/cloudwatch-log-group/index.js';
 import { DataAwsPartition } from '@cdktf/provider-aws/lib/data-aws-partition/index.js';
 import { IamRole } from '@cdktf/provider-aws/lib/iam-role/index.js';
+import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy/index.js';
 import { IamRolePolicyAttachment } from '@cdktf/provider-aws/lib/iam-role-policy-attachment/index.js';
 import { LambdaFunction } from '@cdktf/provider-aws/lib/lambda-function/index.js';
 import { templateLiteral } from './terraform-literal.js';
@@ -18,15 +19,37 @@ export interface CorsLambdaProps {
   /** `index.handler` (Node) or `handler.handler` (Python). */
   readonly handler: string;
   readonly runtime: string;
-  /** MB. */
+  /** MB; a number or a token (the `memory_size` input). */
   readonly memorySize: number;
-  /** Seconds. */
+  /** Seconds; a number or a token (the `timeout` input). */
   readonly timeout: number;
   /**
    * The CORS contract between module and code: ALLOWED_ORIGINS, ALLOW_CREDENTIALS, ... Literal values; CDKTF
-   * tokens in them (e.g. `Fn.join`) stay expressions.
+   * tokens in them (e.g. `Fn.join`) stay expressions. With `extraEnvironment`, written to a local
+   * (`<idPrefix>cors_environment`) that the merge reads last, where the module's checkers read them too.
    */
   readonly environment: Record<string, string>;
+  /*
+   * The function's configuration from the caller, each a Terraform expression (e.g. `var.layers`), from which
+   * the conditions below (count, dynamic block, precondition) are built. Each @default none.
+   */
+  /**
+   * The caller's own variables (a `map(string)`), merged under the CORS ones: Terraform's `merge` lets the last
+   * argument win, so the CORS values can never be overridden
+   * (https://developer.hashicorp.com/terraform/language/functions/merge).
+   */
+  readonly extraEnvironment?: string;
+  /** Managed policy ARNs (a `list(string)`), one attachment each, keyed by ARN. */
+  readonly policyArns?: string;
+  /** An IAM policy document as JSON text (a `string` that may be null): an inline policy when not null. */
+  readonly policyJson?: string;
+  /** Layer version ARNs (a `list(string)`). */
+  readonly layers?: string;
+  /**
+   * Subnet and security group ids (each a `list(string)`): the function joins the VPC, and the role gets
+   * AWSLambdaVPCAccessExecutionRole, only when both are non-empty.
+   */
+  readonly vpc?: { readonly subnetIds: string; readonly securityGroupIds: string };
   /** Days to keep logs. */
   readonly logRetentionDays: number | string;
   readonly tags?: Record<string, string> | undefined;
@@ -65,6 +88,7 @@ export class CorsLambda extends Construct {
   constructor(scope: Construct, id: string, props: CorsLambdaProps) {
     super(scope, id);
     const p = props.idPrefix ?? '';
+    const stack = TerraformStack.of(this);
     const archive = new DataArchiveFile(this, 'archive', {
       type: 'zip',
       sourceDir: props.sourceDir ?? '${path.module}/lambda',
@@ -107,12 +131,59 @@ export class CorsLambda extends Construct {
     });
     logs.overrideLogicalId(`${p}lambda_logs`);
 
+    // Extra permissions the caller asks for: nothing cors-gen chooses. for_each over the ARNs themselves, so
+    // adding or removing one never re-creates the others (count would shift them by index).
+    if (props.policyArns) {
+      const arns = TerraformIterator.fromList(Token.asList(ref(props.policyArns, stack)));
+      const extra = new IamRolePolicyAttachment(this, 'extra', {
+        forEach: arns,
+        role: this.role.name,
+        policyArn: arns.value as string,
+      });
+      extra.overrideLogicalId(`${p}lambda_extra`);
+    }
+    if (props.policyJson !== undefined) {
+      const inline = new IamRolePolicy(this, 'inline', {
+        count: Token.asNumber(`\${${props.policyJson} == null ? 0 : 1}`),
+        name: `${props.functionName}-extra`,
+        role: this.role.id,
+        policy: `\${${props.policyJson}}`,
+      });
+      inline.overrideLogicalId(`${p}lambda_extra`);
+    }
+    // In a VPC, Lambda creates network interfaces with the function's role, which needs the ec2 permissions of
+    // AWSLambdaVPCAccessExecutionRole before the function is created (or configured) with a VpcConfig
+    // (https://docs.aws.amazon.com/lambda/latest/dg/configuring-vpc.html#configuring-vpc-permissions).
+    const vpc = props.vpc
+      ? {
+          subnets: props.vpc.subnetIds,
+          groups: props.vpc.securityGroupIds,
+        }
+      : undefined;
+    const inVpc = vpc ? `length(${vpc.subnets}) > 0 && length(${vpc.groups}) > 0` : undefined;
+    const vpcAccess = inVpc
+      ? new IamRolePolicyAttachment(this, 'vpc', {
+          count: Token.asNumber(`\${${inVpc} ? 1 : 0}`),
+          role: this.role.name,
+          policyArn: `arn:${partition.partition}:iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole`,
+        })
+      : undefined;
+    vpcAccess?.overrideLogicalId(`${p}lambda_vpc`);
+
     const logGroup = new CloudwatchLogGroup(this, 'log-group', {
       name: `/aws/lambda/${props.functionName}`,
       retentionInDays: props.logRetentionDays as number,
       tags: props.tags,
     });
     logGroup.overrideLogicalId(`${p}lambda`);
+
+    const cors = Object.fromEntries(Object.entries(props.environment).map(([k, v]) => [k, templateLiteral(v)]));
+    let variables: unknown = cors;
+    if (props.extraEnvironment !== undefined) {
+      const local = new TerraformLocal(this, 'cors-environment', cors);
+      local.overrideLogicalId(`${p}cors_environment`);
+      variables = Fn.merge([ref(props.extraEnvironment, stack), local.expression]);
+    }
 
     this.function = new LambdaFunction(this, 'function', {
       functionName: props.functionName,
@@ -123,12 +194,30 @@ export class CorsLambda extends Construct {
       sourceCodeHash: archive.outputBase64Sha256,
       memorySize: props.memorySize,
       timeout: props.timeout,
-      environment: {
-        variables: Object.fromEntries(Object.entries(props.environment).map(([k, v]) => [k, templateLiteral(v)])),
-      },
+      environment: { variables: variables as Record<string, string> },
+      layers: props.layers !== undefined ? Token.asList(ref(props.layers, stack)) : undefined,
       tags: props.tags,
-      dependsOn: [logGroup, logs],
+      dependsOn: [logGroup, logs, ...(vpcAccess ? [vpcAccess] : [])],
+      lifecycle: vpc
+        ? {
+            precondition: [
+              {
+                condition: `\${(length(${vpc.subnets}) == 0) == (length(${vpc.groups}) == 0)}`,
+                errorMessage:
+                  'vpc_subnet_ids and vpc_security_group_ids go together: set both to run the function in a VPC, or neither.',
+              },
+            ],
+          }
+        : undefined,
     });
     this.function.overrideLogicalId(`${p}handler`);
+    // Without a VPC the function has no vpc_config block at all: a `dynamic` block over a list of one or none. The
+    // binding's vpcConfig is a single struct, through which cdktf 0.21 drops an iterator's dynamic block, hence
+    // the override.
+    if (vpc)
+      this.function.addOverride('dynamic.vpc_config', {
+        for_each: `\${${inVpc} ? ["vpc"] : []}`,
+        content: { subnet_ids: `\${${vpc.subnets}}`, security_group_ids: `\${${vpc.groups}}` },
+      });
   }
 }

@@ -8,6 +8,7 @@ import { CorsHttpApi } from './cors-http-api.js';
 import { CorsLambda } from './cors-lambda.js';
 import { CorsRestApi } from './cors-rest-api.js';
 import { FrontendBucket } from './frontend-bucket.js';
+import { lambdaInputs } from './lambda-inputs.js';
 import { originValidations } from './origin-validation.js';
 
 export interface CorsModuleStackProps {
@@ -134,19 +135,24 @@ export class CorsModuleStack extends TerraformStack {
     effectiveOrigins.overrideLogicalId('allowed_origins');
     const originsExpr = '${local.allowed_origins}';
 
+    const lambdaEnvironment = props.lambdaEnvironment(effectiveOrigins.asList);
+    const inputs = lambdaInputs(this, model.lambda, Object.keys(lambdaEnvironment));
     const lambda = new CorsLambda(this, 'lambda', {
       functionName: namePrefix.value,
       handler: props.lambdaHandler,
       runtime: model.lambda.runtime,
-      memorySize: model.lambda.memorySize,
-      timeout: model.lambda.timeout,
-      environment: props.lambdaEnvironment(effectiveOrigins.asList),
+      environment: lambdaEnvironment,
+      ...inputs,
       logRetentionDays: logRetention.value,
       tags: tagsValue,
     });
 
     const cors = { ...model.cors, allowOrigins: originsExpr };
     let apiUrl: string;
+    // Outputs for composition (a custom domain, a WAF, a policy on a table): those of this API kind only. An
+    // output of another kind would be null, which a caller finds at apply time in some resource's argument;
+    // an absent one, Terraform reports at plan ("Unsupported attribute"), and a kind change replaces the API anyway.
+    const kindOutputs: Array<[string, unknown, string]> = [];
     if (model.api === 'rest') {
       const api = new CorsRestApi(this, 'rest', {
         name: namePrefix.value,
@@ -158,6 +164,21 @@ export class CorsModuleStack extends TerraformStack {
         retiredAddresses: props.retiredAddresses,
       });
       apiUrl = api.stage.invokeUrl;
+      kindOutputs.push(
+        [
+          'rest_api_id',
+          api.api.id,
+          'ID of the REST API (aws_api_gateway_base_path_mapping, aws_api_gateway_usage_plan, ...).',
+        ],
+        ['rest_api_root_resource_id', api.api.rootResourceId, 'ID of the REST API\'s root resource ("/").'],
+        [
+          'rest_api_execution_arn',
+          api.api.executionArn,
+          'Execution ARN of the REST API, the prefix of the source_arn of Lambda permissions and of IAM execute-api policies.',
+        ],
+        ['stage_name', api.stage.stageName, 'Name of the REST API stage the module deploys.'],
+        ['stage_arn', api.stage.arn, 'ARN of the stage, e.g. for aws_wafv2_web_acl_association.'],
+      );
     } else if (model.api === 'http') {
       const api = new CorsHttpApi(this, 'http', {
         name: namePrefix.value,
@@ -167,9 +188,27 @@ export class CorsModuleStack extends TerraformStack {
         tags: tagsValue,
       });
       apiUrl = api.api.apiEndpoint;
+      kindOutputs.push(
+        ['http_api_id', api.api.id, 'ID of the HTTP API (aws_apigatewayv2_api_mapping, aws_apigatewayv2_route, ...).'],
+        [
+          'http_api_endpoint',
+          api.api.apiEndpoint,
+          'Default endpoint of the HTTP API (https://{api-id}.execute-api.{region}.amazonaws.com).',
+        ],
+        [
+          'http_api_execution_arn',
+          api.api.executionArn,
+          'Execution ARN of the HTTP API, the prefix of the source_arn of Lambda permissions and of IAM execute-api policies.',
+        ],
+      );
     } else {
       const url = new CorsFunctionUrl(this, 'function-url', { cors, handler: lambda.function });
       apiUrl = Fn.trimsuffix(url.url.functionUrl, '/');
+      kindOutputs.push([
+        'function_url',
+        url.url.functionUrl,
+        'The Function URL as Lambda returns it, with its trailing slash.',
+      ]);
     }
 
     const output = (id: string, value: unknown, description: string) => {
@@ -203,5 +242,18 @@ export class CorsModuleStack extends TerraformStack {
         ? 'The effective allowed origins: allowed_origins plus the website origin.'
         : 'The effective allowed origins (allowed_origins).',
     );
+    output('function_arn', lambda.function.arn, 'ARN of the Lambda function.');
+    output(
+      'function_invoke_arn',
+      lambda.function.invokeArn,
+      "ARN API Gateway uses to invoke the function (an integration's uri).",
+    );
+    output(
+      'role_name',
+      lambda.role.name,
+      "Name of the function's IAM role: attach more policies to it from outside (aws_iam_role_policy_attachment).",
+    );
+    output('role_arn', lambda.role.arn, "ARN of the function's IAM role.");
+    for (const [id, value, description] of kindOutputs) output(id, value, description);
   }
 }

@@ -21,6 +21,7 @@ import { LambdaPool } from './lambda/pool.js';
 import { apiKind, planDeployment, type ApiModel } from './module/deployment.js';
 import type { FunctionRuntime } from './module/functions.js';
 import { loadModule } from './module/load.js';
+import { parseVarFlags } from './module/stages.js';
 import type { RouteInfo } from './module/routes.js';
 import { REST_MAX_BODY_BYTES, restApiHandler } from './rest/rest-api.js';
 import {
@@ -50,6 +51,11 @@ export interface PreviewOptions {
    * stage that allows one
    */
   readonly stage?: string;
+  /**
+   * `NAME=VALUE` values for the module's variables, as `terraform plan -var` takes them (collections as HCL);
+   * they win over the stage's. @default none
+   */
+  readonly vars?: readonly string[];
   /** Address to bind. Anything but loopback exposes the Lambda code to the network. @default "127.0.0.1" */
   readonly host?: string;
   /** 0 picks a free port. @default 0 */
@@ -121,7 +127,7 @@ export async function startPreview(options: PreviewOptions): Promise<Preview> {
     ...(options.stage !== undefined ? { stage: options.stage } : {}),
     ...(options.spec ? { spec: options.spec } : {}),
   });
-  const stageValues = choice.stageValues;
+  const stageValues = new Map([...choice.stageValues, ...parseVarFlags(doc, options.vars ?? [])]);
   let local: readonly LocalOrigin[] = choice.local;
   if (!website && options.sitePort) {
     const port = options.sitePort;

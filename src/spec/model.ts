@@ -54,6 +54,16 @@ export interface LambdaModel {
   readonly runtime: Runtime;
   readonly memorySize: number;
   readonly timeout: number;
+  /** `lambda.environment`, sorted by name: the default of `environment_variables`. */
+  readonly environment: Readonly<Record<string, string>>;
+  /** Without duplicates, in spec order: the default of `policy_arns`. */
+  readonly policyArns: readonly string[];
+  /** `lambda.policy` as JSON text, the default of `policy_json`; null without one. */
+  readonly policyJson: string | null;
+  /** In spec order: the default of `layers`. */
+  readonly layers: readonly string[];
+  /** The defaults of `vpc_subnet_ids` and `vpc_security_group_ids`: both empty without `lambda.vpc`. */
+  readonly vpc: { readonly subnetIds: readonly string[]; readonly securityGroupIds: readonly string[] };
 }
 
 export interface StageModel {

@@ -43,6 +43,16 @@ export function normalize(spec: Spec): CorsModel {
       runtime: spec.lambda?.runtime ?? DEFAULTS.lambda.runtime,
       memorySize: spec.lambda?.memorySize ?? DEFAULTS.lambda.memorySize,
       timeout: spec.lambda?.timeout ?? DEFAULTS.lambda.timeout,
+      environment: Object.fromEntries(
+        Object.entries(spec.lambda?.environment ?? {}).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)),
+      ),
+      policyArns: unique(spec.lambda?.policyArns ?? []),
+      policyJson: spec.lambda?.policy ? JSON.stringify(spec.lambda.policy) : null,
+      layers: [...(spec.lambda?.layers ?? [])],
+      vpc: {
+        subnetIds: unique(spec.lambda?.vpc?.subnetIds ?? []),
+        securityGroupIds: unique(spec.lambda?.vpc?.securityGroupIds ?? []),
+      },
     },
     stages: Object.keys(spec.stages ?? {})
       .sort()

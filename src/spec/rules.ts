@@ -3,6 +3,7 @@ import { sharedHostingParent } from '../cors/shared-hosting.js';
 import type { PathPart, SpecIssue } from './issue.js';
 import { formatPath } from './issue.js';
 import type { ApiKind, PathSegment } from './model.js';
+import { CORS_ENV_NAMES, RESERVED_ENV_NAMES } from './lambda-config.js';
 import { DEFAULTS } from './model.js';
 import type { Spec } from './schema.js';
 import { checkSinkRules } from './sink-rules.js';
@@ -86,7 +87,10 @@ export function checkRules(spec: Spec, wellFormed: WellFormed = () => true): Rul
   if (headersOk && ok(['frontend'])) errors.push(...checkSinkRules(spec));
   checkRoutes(spec, api, wellFormed, errors, warnings);
   if (ok(['cors', 'allowMethods'], ['routes'])) checkMethods(spec, api, credentials, errors, warnings);
-  if (originsOk && headersOk) checkEnvironmentSize(spec, lists, errors);
+  const environmentOk = ok(['lambda', 'environment']);
+  if (environmentOk) checkEnvironmentNames(spec, errors);
+  if (originsOk && headersOk)
+    checkEnvironmentSize(spec, lists, environmentOk ? (spec.lambda?.environment ?? {}) : {}, errors);
   if (api === 'rest' && originsOk && headersOk && ok(['routes'], ['cors', 'allowMethods'], ['frontend']))
     checkRestQuotas(spec, lists, errors, warnings);
   if (originsOk && ok(['frontend'])) checkSharedHosting(spec, lists, credentials, errors, warnings);
@@ -631,12 +635,42 @@ function checkMethods(spec: Spec, api: ApiKind, credentials: boolean, errors: Is
   });
 }
 
-/** The environment the module gives the Lambda, sized as Lambda counts it, for each origin list. */
+/**
+ * `lambda.environment` may not name what the module sets itself (the CORS variables, which win over it) nor what
+ * Lambda reserves (https://docs.aws.amazon.com/lambda/latest/dg/configuration-envvars-runtime.html).
+ */
+function checkEnvironmentNames(spec: Spec, errors: Issue[]): void {
+  for (const name of Object.keys(spec.lambda?.environment ?? {})) {
+    if (CORS_ENV_NAMES.includes(name))
+      errors.push({
+        code: 'environment-cors-variable',
+        path: ['lambda', 'environment', name],
+        message: `${name} is set by the module from the cors settings, and its value always wins over this one`,
+        fix: `remove it; ${name === 'ALLOWED_ORIGINS' ? 'list origins in cors.allowOrigins' : 'change the cors settings instead'}`,
+      });
+    else if (RESERVED_ENV_NAMES.includes(name))
+      errors.push({
+        code: 'environment-reserved',
+        path: ['lambda', 'environment', name],
+        message: `${name} is reserved: Lambda sets it in every execution environment and refuses it in a function's configuration`,
+        fix: 'give the variable another name',
+      });
+  }
+}
+
+/**
+ * The environment the module gives the Lambda, sized as Lambda counts it (keys and values, "4 KB, for all
+ * environment variables together", https://docs.aws.amazon.com/lambda/latest/dg/gettingstarted-limits.html), for
+ * each origin list: the CORS variables plus `lambda.environment`.
+ */
 function checkEnvironmentSize(
   spec: Spec,
   lists: Array<{ path: PathPart[]; origins: readonly string[] }>,
+  environment: Readonly<Record<string, string>>,
   errors: Issue[],
 ): void {
+  const own = Object.entries(environment).reduce((n, [k, v]) => n + Buffer.byteLength(k) + Buffer.byteLength(v), 0);
+  let largest: { size: number; origins: number; path: PathPart[] } | undefined;
   const fixed =
     'ALLOW_CREDENTIALS'.length +
     5 +
@@ -651,6 +685,8 @@ function checkEnvironmentSize(
     'ALLOWED_ORIGINS'.length;
   for (const list of lists) {
     const size = fixed + list.origins.join(' ').length + WEBSITE_ORIGIN_RESERVE;
+    if (size + own > LAMBDA_ENV_LIMIT && size <= LAMBDA_ENV_LIMIT && (!largest || size + own > largest.size))
+      largest = { size: size + own, origins: list.origins.length, path: list.path };
     if (size > LAMBDA_ENV_LIMIT) {
       errors.push({
         code: 'origins-too-large',
@@ -659,6 +695,16 @@ function checkEnvironmentSize(
         fix: 'use a wildcard such as "https://*.example.com" (api: rest) or fewer origins',
       });
     }
+  }
+  // The origins fit alone: lambda.environment is what tips the largest list over, once.
+  if (largest) {
+    const where = largest.path[0] === 'stages' ? `stage "${String(largest.path[1])}"` : 'cors.allowOrigins';
+    errors.push({
+      code: 'environment-too-large',
+      path: ['lambda', 'environment'],
+      message: `${Object.keys(environment).length} variables (${own} bytes) plus the CORS variables with the ${largest.origins} origins of ${where} need about ${largest.size} bytes of Lambda environment; Lambda allows ${LAMBDA_ENV_LIMIT} bytes in all`,
+      fix: 'keep large values out of the environment (e.g. in SSM Parameter Store, read at startup) or shorten them',
+    });
   }
 }
 

@@ -1,5 +1,15 @@
 import * as z from 'zod';
 import { TOKEN } from '../cors/fetch-request.js';
+import {
+  ENV_NAME,
+  ENV_NAME_RULE,
+  LAYER_ARN,
+  MAX_USER_LAYERS,
+  POLICY_ARN,
+  SECURITY_GROUP_ID,
+  SUBNET_ID,
+  VPC_LIMITS,
+} from './lambda-config.js';
 import { API_KINDS, CORS_METHODS, DEFAULTS, ROUTE_METHODS, RUNTIMES } from './model.js';
 
 /**
@@ -90,6 +100,67 @@ const routeSchema = z.strictObject({
     .describe('Methods this route serves.'),
 });
 
+/**
+ * The function's configuration beyond CORS: each key is the default of a module input (`environment_variables`,
+ * `policy_arns`, `policy_json`, `layers`, `vpc_subnet_ids` / `vpc_security_group_ids`), which a caller can still
+ * override. Which environment names the module reserves, and the 4 KB limit, are checked in `rules.ts`.
+ */
+const lambdaConfigSchema = {
+  environment: z
+    .record(z.string().regex(ENV_NAME, { error: `is not an environment variable name (${ENV_NAME_RULE})` }), z.string())
+    .optional()
+    .describe(
+      "Environment variables for your code, merged with the module's CORS variables (which win). The default of the environment_variables input. @default {}. https://docs.aws.amazon.com/lambda/latest/dg/configuration-envvars.html",
+    ),
+  policyArns: z
+    .array(
+      z.string().regex(POLICY_ARN, {
+        error: 'is not an IAM policy ARN (arn:aws:iam::aws:policy/NAME or arn:aws:iam::123456789012:policy/NAME)',
+      }),
+    )
+    .optional()
+    .describe(
+      "Managed policies attached to the function's role, besides AWSLambdaBasicExecutionRole. The default of the policy_arns input. @default []",
+    ),
+  policy: z
+    .strictObject({
+      Version: z.enum(['2012-10-17', '2008-10-17']).optional(),
+      Id: z.string().optional(),
+      Statement: z.union([
+        z.array(z.record(z.string(), z.unknown())).min(1, { error: 'must list at least one statement' }),
+        z.record(z.string(), z.unknown()),
+      ]),
+    })
+    .optional()
+    .describe(
+      "An IAM policy document added to the function's role as an inline policy; its JSON is the default of the policy_json input. @default none. https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_grammar.html",
+    ),
+  layers: z
+    .array(
+      z
+        .string()
+        .regex(LAYER_ARN, { error: 'is not a layer version ARN (arn:aws:lambda:REGION:ACCOUNT:layer:NAME:VERSION)' }),
+    )
+    .max(MAX_USER_LAYERS, { error: `Lambda allows ${MAX_USER_LAYERS} layers per function here` })
+    .optional()
+    .describe(`Layer version ARNs, at most ${MAX_USER_LAYERS}. The default of the layers input. @default []`),
+  vpc: z
+    .strictObject({
+      subnetIds: z
+        .array(z.string().regex(SUBNET_ID, { error: 'is not a subnet id (subnet-0123456789abcdef0)' }))
+        .min(1, { error: 'must list at least one subnet' })
+        .max(VPC_LIMITS.subnets),
+      securityGroupIds: z
+        .array(z.string().regex(SECURITY_GROUP_ID, { error: 'is not a security group id (sg-0123456789abcdef0)' }))
+        .min(1, { error: 'must list at least one security group' })
+        .max(VPC_LIMITS.securityGroups),
+    })
+    .optional()
+    .describe(
+      'Runs the function in your VPC; the role then also gets AWSLambdaVPCAccessExecutionRole. The defaults of vpc_subnet_ids and vpc_security_group_ids. @default none. https://docs.aws.amazon.com/lambda/latest/dg/configuration-vpc.html',
+    ),
+};
+
 export const specSchema = z
   .strictObject({
     $schema: z.string().optional().describe('Path or URL of this JSON Schema, for editors.'),
@@ -126,6 +197,7 @@ export const specSchema = z
         runtime: z.enum(RUNTIMES).optional().describe(`@default "${DEFAULTS.lambda.runtime}"`),
         memorySize: z.int().min(128).max(10240).optional().describe(`MB. @default ${DEFAULTS.lambda.memorySize}`),
         timeout: z.int().min(1).max(900).optional().describe(`Seconds. @default ${DEFAULTS.lambda.timeout}`),
+        ...lambdaConfigSchema,
       })
       .optional(),
     stages: z

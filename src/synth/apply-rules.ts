@@ -3,6 +3,7 @@ import {
   asList,
   mergedBlocks,
   moduleDocument,
+  moduleEnvironment,
   reference,
   type AddressedBlock,
   type ModuleDocument,
@@ -636,7 +637,7 @@ const RULES: readonly Check[] = [
       'CORS_MODE is "lambda" behind a REST proxy (the Lambda owns the headers) and "service" behind an HTTP API or Function URL (the service owns them and ignores the Lambda\'s) (docs.aws.amazon.com/apigateway/latest/developerguide/http-api-cors.html: with CORS configured, API Gateway ignores the CORS headers the integration returns).',
     check(ix, report) {
       for (const f of ix.all('aws_lambda_function')) {
-        const env = asBody(mergedBlocks(f.body.environment).variables);
+        const env = moduleEnvironment(ix.doc, f.body);
         const modes = new Set<string>();
         const refersToF = (value: unknown) => references(value).resources.has(f.address);
         const uris = new Set(operations(ix).map((op) => op.integration?.uri));

@@ -2,6 +2,7 @@ import {
   asBody,
   asList,
   moduleDocument,
+  moduleEnvironment,
   one,
   reference,
   type ModuleDocument,
@@ -18,9 +19,10 @@ import { declaredHeaders, integrationResponses, restBodies } from './rest-body.j
  *
  * What is checked, each with a stable code:
  * - `iam-extra-resource`, `iam-inline-policy`, `iam-policy-not-basic`, `iam-trust-policy`, `lambda-role-foreign`:
- *   the Lambda's role trusts only lambda.amazonaws.com and has AWSLambdaBasicExecutionRole plus only the policies
- *   the module's inputs name (an attachment or inline policy built from `var.*` alone): least privilege is what
- *   the spec and the caller ask for, nothing cors-gen chooses by itself.
+ *   the Lambda's role trusts only lambda.amazonaws.com and has AWSLambdaBasicExecutionRole (attached at most
+ *   once) plus only the policies the module's inputs name (an attachment or inline policy built from `var.*`
+ *   alone), and AWSLambdaVPCAccessExecutionRole only counted on the VPC inputs: least privilege is what the spec
+ *   and the caller ask for, nothing cors-gen chooses by itself.
  * - `s3-policy-grant`, `s3-policy-unreadable`, `s3-public-acl`: the bucket policy only allows `s3:GetObject` on
  *   `<this bucket's arn>/*`, and no ACL makes anything public.
  * - `lambda-permission-unscoped`, `lambda-permission-foreign-function`: every invoke permission is for this
@@ -53,7 +55,8 @@ export const SECURITY_INVARIANTS: Readonly<Record<string, string>> = {
   'iam-extra-resource':
     "only aws_iam_role, aws_iam_role_policy_attachment and an inline policy from the module's inputs",
   'iam-inline-policy': 'the role has no inline_policy or managed_policy_arns of its own',
-  'iam-policy-not-basic': "the attached policies are AWSLambdaBasicExecutionRole and those the module's inputs name",
+  'iam-policy-not-basic':
+    "the attached policies are AWSLambdaBasicExecutionRole (once), those the module's inputs name, and AWSLambdaVPCAccessExecutionRole only with a VPC",
   'iam-trust-policy': 'the role trusts only lambda.amazonaws.com (sts:AssumeRole)',
   'lambda-role-foreign': "the function's role is this module's role",
   's3-policy-grant': "the bucket policy allows only s3:GetObject on this bucket's objects",
@@ -99,6 +102,8 @@ const varyHasOrigin = (v: unknown) => typeof v === 'string' && /(^|[',\s])origin
 
 const BASIC_EXECUTION =
   /^arn:(\$\{data\.aws_partition\.[A-Za-z0-9_-]+\.partition\}|aws|aws-cn|aws-us-gov):iam::aws:policy\/service-role\/AWSLambdaBasicExecutionRole$/;
+const VPC_ACCESS =
+  /^arn:(\$\{data\.aws_partition\.[A-Za-z0-9_-]+\.partition\}|aws|aws-cn|aws-us-gov):iam::aws:policy\/service-role\/AWSLambdaVPCAccessExecutionRole$/;
 const ALLOWED_IAM = new Set(['aws_iam_role', 'aws_iam_role_policy_attachment']);
 
 /** Values the origin variable must refuse: they would turn the preflight's patterns into other regexes. */
@@ -193,20 +198,31 @@ function checkIam(doc: ModuleDocument, add: Add): void {
         `the role must trust only lambda.amazonaws.com with sts:AssumeRole, not ${JSON.stringify(trust)}`,
       );
   }
+  const managed = { basic: [] as string[], vpc: [] as string[] };
   for (const [name, attachment] of resources(doc, 'aws_iam_role_policy_attachment')) {
     const address = `aws_iam_role_policy_attachment.${name}`;
     const arn = attachment['policy_arn'];
-    if (!(typeof arn === 'string' && BASIC_EXECUTION.test(arn)) && !fromInputs(doc, arn, attachment)) {
+    const repeated = attachment['count'] !== undefined || attachment['for_each'] !== undefined;
+    if (typeof arn === 'string' && BASIC_EXECUTION.test(arn) && !repeated) managed.basic.push(address);
+    else if (typeof arn === 'string' && VPC_ACCESS.test(arn) && vpcOnly(doc, attachment)) managed.vpc.push(address);
+    else if (!fromInputs(doc, arn, attachment)) {
       add(
         'iam-policy-not-basic',
         address,
-        `policy_arn ${JSON.stringify(arn)} is neither AWSLambdaBasicExecutionRole nor a policy the module's inputs name`,
+        `policy_arn ${JSON.stringify(arn)} is neither AWSLambdaBasicExecutionRole, AWSLambdaVPCAccessExecutionRole counted only with the VPC inputs set, nor a policy the module's inputs name`,
       );
     }
     const ref = reference(attachment['role']);
     if (!ref || ref[0] !== 'aws_iam_role' || !roles.has(ref[1]))
       add('iam-policy-not-basic', address, `role ${JSON.stringify(attachment['role'])} is not this module's role`);
   }
+  // Each of the two managed policies cors-gen may choose at most once.
+  for (const [policy, addresses] of [
+    ['AWSLambdaBasicExecutionRole', managed.basic],
+    ['AWSLambdaVPCAccessExecutionRole', managed.vpc],
+  ] as const)
+    for (const address of addresses.slice(1))
+      add('iam-policy-not-basic', address, `${policy} is attached more than once (also by ${addresses[0]})`);
   for (const [name, fn] of resources(doc, 'aws_lambda_function')) {
     const ref = reference(fn['role']);
     if (!ref || ref[0] !== 'aws_iam_role' || ref[2] !== 'arn' || !roles.has(ref[1]))
@@ -237,6 +253,17 @@ function fromInputs(doc: ModuleDocument, value: unknown, body: Body): boolean {
     else return false;
   }
   return inputs > 0;
+}
+
+/**
+ * Whether an attachment exists only when the caller puts the function in a VPC: its `count` is built from the
+ * module's VPC inputs alone (`length(var.vpc_subnet_ids) > 0 && ... ? 1 : 0`).
+ */
+function vpcOnly(doc: ModuleDocument, attachment: Body): boolean {
+  const count = attachment['count'];
+  if (attachment['for_each'] !== undefined || !fromInputs(doc, count, {})) return false;
+  const vars = [...String(count).matchAll(/var\.([A-Za-z_][\w-]*)/g)].map((m) => m[1]);
+  return vars.length > 0 && vars.every((v) => v === 'vpc_subnet_ids' || v === 'vpc_security_group_ids');
 }
 
 function checkBucket(doc: ModuleDocument, add: Add): void {
@@ -379,7 +406,7 @@ function credentialsAllowed(doc: ModuleDocument): boolean {
     for (const [, r] of resources(doc, type)) if (isTrue(one(r[block])?.['allow_credentials'])) return true;
   }
   for (const [, fn] of resources(doc, 'aws_lambda_function')) {
-    if (isTrue(one(one(fn['environment'])?.['variables'])?.['ALLOW_CREDENTIALS'])) return true;
+    if (isTrue(moduleEnvironment(doc, fn)['ALLOW_CREDENTIALS'])) return true;
   }
   return false;
 }
@@ -529,7 +556,7 @@ function checkCors(doc: ModuleDocument, add: Add): void {
 
   // The Lambda's own view (REST: it answers with CORS headers itself).
   for (const [name, fn] of resources(doc, 'aws_lambda_function')) {
-    const env = one(one(fn['environment'])?.['variables']) ?? {};
+    const env = moduleEnvironment(doc, fn);
     if (!isTrue(env['ALLOW_CREDENTIALS'])) continue;
     if (env['ALLOWED_ORIGINS'] === '*')
       add(

@@ -223,3 +223,17 @@ export function reference(value: unknown): [string, string, string] | undefined 
   const m = /^\$\{([a-z0-9_]+)\.([A-Za-z0-9_-]+)\.([a-z0-9_]+)\}$/.exec(value);
   return m ? [m[1]!, m[2]!, m[3]!] : undefined;
 }
+
+/**
+ * The environment variables a `aws_lambda_function` body sets that the module decides: a literal
+ * `environment.variables` map, or the local in `merge(var.<input>, local.<name>)`, where the local (the last
+ * argument, which wins in Terraform's merge) holds the module's own variables and the input the caller's. Any
+ * other shape yields `{}`: a checker then sees none of the variables it looks for, and fails closed.
+ */
+export function moduleEnvironment(doc: ModuleDocument, fn: RawBody): RawBody {
+  const variables = mergedBlocks(fn['environment'])['variables'];
+  if (typeof variables !== 'string') return asBody(variables);
+  const m = /^\$\{merge\(var\.[A-Za-z_][\w-]*, ?local\.([A-Za-z_][\w-]*)\)\}$/.exec(variables);
+  const local = m ? doc.locals.get(m[1]!) : undefined;
+  return local ? asBody(local.value) : {};
+}

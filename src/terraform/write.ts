@@ -31,6 +31,8 @@ export const BLOCK_KEYS: ReadonlySet<string> = new Set([
   'cors_configuration',
   'cors',
   'required_providers',
+  'precondition',
+  'content',
 ]);
 /** Arguments whose JSON strings are bare expressions or references, not templates. */
 const EXPRESSION_KEYS = new Set(['depends_on', 'ignore_changes', 'replace_triggered_by']);
@@ -82,7 +84,17 @@ function block(type: string, labels: string[], body: Record<string, unknown>, de
   const head = [type, ...labels.map((l) => JSON.stringify(l))].join(' ');
   const items: BodyLine[] = [];
   for (const [key, value] of Object.entries(body)) {
-    if (BLOCK_KEYS.has(key) && value !== null && typeof value === 'object' && type !== 'locals') {
+    if (
+      key === 'dynamic' &&
+      type !== 'locals' &&
+      value !== null &&
+      typeof value === 'object' &&
+      !Array.isArray(value)
+    ) {
+      // `dynamic "<block>" { for_each = ..., content { ... } }`, one per labelled block.
+      for (const [label, b] of Object.entries(value))
+        items.push(block(key, [label], b as Record<string, unknown>, depth + 1).trimEnd());
+    } else if (BLOCK_KEYS.has(key) && value !== null && typeof value === 'object' && type !== 'locals') {
       for (const b of Array.isArray(value) ? value : [value])
         items.push(block(key, [], b as Record<string, unknown>, depth + 1).trimEnd());
     } else {

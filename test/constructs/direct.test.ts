@@ -162,9 +162,10 @@ describe('exported constructs, built directly in a user stack', () => {
     const doc = synth(stack);
     expect(only(doc, 'aws_api_gateway_rest_api').name).toBe('${var.name_prefix}');
     expect(doc.variable.name_prefix.default).toBe('shop');
-    expect(only(doc, 'aws_lambda_function').environment.variables).toEqual({
-      CORS_ALLOWED_ORIGINS: 'https://app.example.com',
-    });
+    expect(only(doc, 'aws_lambda_function').environment.variables).toBe(
+      '${merge(var.environment_variables, local.cors_environment)}',
+    );
+    expect(doc.locals.cors_environment).toEqual({ CORS_ALLOWED_ORIGINS: 'https://app.example.com' });
     expect(Object.keys(doc.variable)).toContain('allowed_origins');
     expect(Object.keys(doc.resource.aws_s3_bucket ?? {})).toHaveLength(1);
     // Provider blocks without configuration (no region, no credentials): a module's caller configures them.

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ARCHIVE_EXCLUDES } from '../../src/constructs/cors-lambda.js';
-import { doc, locals, resource, resources, spec, type Body } from '../support/synth.js';
+import { doc, functionEnvironment, locals, resource, resources, spec, type Body } from '../support/synth.js';
 
 const WEBSITE_ORIGIN = 'http://${aws_s3_bucket_website_configuration.site.website_endpoint}';
 
@@ -56,7 +56,7 @@ describe('FrontendBucket', () => {
   it('uses the effective list (with the website origin) everywhere an origin is checked', async () => {
     const d = await doc(spec());
     expect(locals(d).cors_origins).toBe('${local.allowed_origins}'); // VTL lists, gateway responses, trigger
-    const env = (resource(d, 'aws_lambda_function', 'handler').environment as Body).variables as Body;
+    const env = functionEnvironment(d);
     expect(env.ALLOWED_ORIGINS).toBe('${join(" ", local.allowed_origins)}');
     expect((d.output as Record<string, Body>).allowed_origins!.value).toBe('${local.allowed_origins}');
     expect((d.output as Record<string, Body>).website_origin!.value).toBe('${local.website_origin}');
@@ -86,7 +86,7 @@ describe('CorsLambda', () => {
         },
       }),
     );
-    expect((resource(d, 'aws_lambda_function', 'handler').environment as Body).variables).toEqual({
+    expect(functionEnvironment(d)).toEqual({
       ALLOWED_ORIGINS: '${join(" ", local.allowed_origins)}',
       ALLOW_CREDENTIALS: 'true',
       ALLOW_HEADERS: 'Content-Type,X-Api-Key',
@@ -94,7 +94,7 @@ describe('CorsLambda', () => {
       ENFORCE_ORIGIN: 'true',
       EXPOSE_HEADERS: 'X-Request-Id,ETag',
     });
-    const open = (resource(await doc(spec()), 'aws_lambda_function', 'handler').environment as Body).variables as Body;
+    const open = functionEnvironment(await doc(spec()));
     expect(open).toMatchObject({ ALLOW_CREDENTIALS: 'false', ENFORCE_ORIGIN: 'false' });
   });
 
@@ -109,13 +109,20 @@ describe('CorsLambda', () => {
       function_name: '${var.name_prefix}',
       handler,
       runtime,
-      memory_size: 512,
-      timeout: 20,
+      memory_size: '${var.memory_size}',
+      timeout: '${var.timeout}',
       role: '${aws_iam_role.lambda.arn}',
       filename: '${data.archive_file.lambda.output_path}',
       source_code_hash: '${data.archive_file.lambda.output_base64sha256}',
-      depends_on: ['aws_cloudwatch_log_group.lambda', 'aws_iam_role_policy_attachment.lambda_logs'],
+      depends_on: [
+        'aws_cloudwatch_log_group.lambda',
+        'aws_iam_role_policy_attachment.lambda_logs',
+        'aws_iam_role_policy_attachment.lambda_vpc',
+      ],
     });
+    const variables = d.variable as Record<string, Body>;
+    expect(variables.memory_size).toMatchObject({ type: 'number', default: 512 });
+    expect(variables.timeout).toMatchObject({ type: 'number', default: 20 });
     expect((d.data as Record<string, Record<string, Body>>).archive_file!.lambda).toEqual({
       type: 'zip',
       source_dir: '${path.module}/lambda',
@@ -125,7 +132,7 @@ describe('CorsLambda', () => {
     });
   });
 
-  it('runs under a role that Lambda alone can assume, with AWSLambdaBasicExecutionRole and nothing else', async () => {
+  it('runs under a role that Lambda alone can assume, with AWSLambdaBasicExecutionRole and by default nothing else', async () => {
     const d = await doc(spec());
     const role = resource(d, 'aws_iam_role', 'lambda');
     expect(JSON.parse(role.assume_role_policy as string)).toEqual({
@@ -134,15 +141,22 @@ describe('CorsLambda', () => {
     });
     expect(role).not.toHaveProperty('inline_policy');
     expect(role).not.toHaveProperty('managed_policy_arns');
-    expect(resources(d, 'aws_iam_role_policy_attachment')).toEqual({
-      lambda_logs: {
-        role: '${aws_iam_role.lambda.name}',
-        policy_arn:
-          'arn:${data.aws_partition.current.partition}:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole',
-      },
+    // The one unconditional attachment; the others exist only when the caller's inputs (empty by default) ask.
+    const attachments = resources(d, 'aws_iam_role_policy_attachment');
+    expect(attachments.lambda_logs).toEqual({
+      role: '${aws_iam_role.lambda.name}',
+      policy_arn:
+        'arn:${data.aws_partition.current.partition}:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole',
     });
+    expect(attachments.lambda_extra).toMatchObject({ for_each: '${toset(var.policy_arns)}' });
+    expect(attachments.lambda_vpc!.count).toMatch(/var\.vpc_subnet_ids/);
+    expect(resource(d, 'aws_iam_role_policy', 'lambda_extra').count).toBe('${var.policy_json == null ? 0 : 1}');
+    const variables = d.variable as Record<string, Body>;
+    expect(variables.policy_arns!.default).toEqual([]);
+    expect(variables.policy_json!.default).toBeNull();
+    expect(variables.vpc_subnet_ids!.default).toEqual([]);
     const iamTypes = Object.keys(d.resource as Body).filter((t) => t.startsWith('aws_iam_'));
-    expect(iamTypes.sort()).toEqual(['aws_iam_role', 'aws_iam_role_policy_attachment']);
+    expect(iamTypes.sort()).toEqual(['aws_iam_role', 'aws_iam_role_policy', 'aws_iam_role_policy_attachment']);
   });
 
   it('creates its log group, with retention, before the function', async () => {

@@ -125,6 +125,15 @@ describe('CorsModuleStack: outputs', () => {
         'website_bucket',
         'function_name',
         'allowed_origins',
+        'function_arn',
+        'function_invoke_arn',
+        'role_name',
+        'role_arn',
+        ...{
+          rest: ['rest_api_id', 'rest_api_root_resource_id', 'rest_api_execution_arn', 'stage_name', 'stage_arn'],
+          http: ['http_api_id', 'http_api_endpoint', 'http_api_execution_arn'],
+          'function-url': ['function_url'],
+        }[api],
       ]);
       for (const [name, v] of Object.entries(o)) expect(v.description, name).toMatch(/\S/);
       expect(o.api_url!.value).toBe(

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { doc, resource, resources, spec, type Body } from '../support/synth.js';
+import { doc, functionEnvironment, resource, resources, spec, type Body } from '../support/synth.js';
 
 const routes = [
   { path: '/', methods: ['GET'] },
@@ -40,9 +40,7 @@ describe('CorsHttpApi', () => {
       },
     });
     expect(restTypes(d)).toEqual([]);
-    expect(((resource(d, 'aws_lambda_function', 'handler').environment as Body).variables as Body).CORS_MODE).toBe(
-      'service',
-    );
+    expect(functionEnvironment(d).CORS_MODE).toBe('service');
   });
 
   it('routes every method of every path, "/" and {proxy+} included, to one Lambda integration with payload 2.0 and POST', async () => {
@@ -97,9 +95,7 @@ describe('CorsFunctionUrl', () => {
     });
     expect((cors.allow_methods as string[]).length).toBeLessThanOrEqual(6);
     expect(restTypes(d)).toEqual([]);
-    expect(((resource(d, 'aws_lambda_function', 'handler').environment as Body).variables as Body).CORS_MODE).toBe(
-      'service',
-    );
+    expect(functionEnvironment(d).CORS_MODE).toBe('service');
   });
 
   it('grants the two permissions public URLs need since October 2025, both limited to the URL', async () => {

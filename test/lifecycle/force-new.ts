@@ -24,6 +24,7 @@
  * - internal/service/lambda/function_url.go: function_name, qualifier
  * - internal/service/iam/role.go: name, name_prefix, path
  * - internal/service/iam/role_policy_attachment.go: role, policy_arn
+ * - internal/service/iam/role_policy.go: name, name_prefix, role (policy is updated in place by PutRolePolicy)
  * - internal/service/logs/group.go: name, name_prefix
  * - internal/service/s3/bucket.go: bucket, bucket_prefix, object_lock_enabled (force_destroy is state only)
  * - internal/service/s3/bucket_website_configuration.go, bucket_public_access_block.go, bucket_policy.go,
@@ -56,6 +57,7 @@ export const FORCE_NEW: Readonly<Record<string, readonly string[] | 'all'>> = {
   aws_lambda_function_url: ['function_name', 'qualifier'],
   aws_iam_role: ['name', 'name_prefix', 'path'],
   aws_iam_role_policy_attachment: ['role', 'policy_arn'],
+  aws_iam_role_policy: ['name', 'name_prefix', 'role'],
   aws_cloudwatch_log_group: ['name', 'name_prefix'],
   aws_s3_bucket: ['bucket', 'bucket_prefix', 'object_lock_enabled'],
   aws_s3_bucket_website_configuration: ['bucket', 'expected_bucket_owner'],

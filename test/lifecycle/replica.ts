@@ -99,6 +99,10 @@ class ReplicaBuilder {
         if (forceNew === 'all' || forceNew.includes(key)) triggers[key] = rewritten;
         else input[key] = rewritten;
       }
+      // count and for_each repeat the replica as they repeat the resource (the inputs' extra policies).
+      const repeat: Record<string, unknown> = {};
+      for (const meta of ['count', 'for_each'] as const)
+        if (block.body[meta] !== undefined) repeat[meta] = this.value(block.body[meta]!, refs);
       for (const dep of asList(block.body.depends_on)) for (const a of this.refsOf(dep as RawValue)) refs.add(a);
       refs.delete(block.address);
       const name = replicaName(block.address);
@@ -106,7 +110,14 @@ class ReplicaBuilder {
         .sort()
         .flatMap((a) => [`terraform_data.${replicaName(a)}`, `terraform_data.${replicaName(a)}__apply`]);
       const lifecycle = asList(block.body.lifecycle)[0] as RawBody | undefined;
+      const instance =
+        repeat.for_each !== undefined
+          ? `${name}[each.key]`
+          : repeat.count !== undefined
+            ? `${name}[count.index]`
+            : name;
       resources[name] = {
+        ...repeat,
         triggers_replace: triggers,
         input,
         ...(dependsOn.length ? { depends_on: dependsOn } : {}),
@@ -114,10 +125,11 @@ class ReplicaBuilder {
         provisioner: [{ 'local-exec': this.deleteCall(block.type, block.address) }],
       };
       resources[`${name}__apply`] = {
+        ...repeat,
         triggers_replace: {
-          id: `\${terraform_data.${name}.id}`,
-          args: `\${terraform_data.${name}.output}`,
-          force_new: `\${terraform_data.${name}.triggers_replace}`,
+          id: `\${terraform_data.${instance}.id}`,
+          args: `\${terraform_data.${instance}.output}`,
+          force_new: `\${terraform_data.${instance}.triggers_replace}`,
         },
         ...(dependsOn.length ? { depends_on: dependsOn } : {}),
         ...(lifecycle?.create_before_destroy ? { lifecycle: { create_before_destroy: true } } : {}),

@@ -409,7 +409,7 @@ const BREAKS: Array<[string, string, () => Doc]> = [
     'lambda-env-star-with-credentials',
     () => {
       const d = orders();
-      d.resource.aws_lambda_function.handler.environment.variables.ALLOWED_ORIGINS = '*';
+      d.locals.cors_environment.ALLOWED_ORIGINS = '*';
       return d;
     },
   ],

@@ -55,7 +55,16 @@ describe('normalization', () => {
       },
       routes: [{ path: '/users', segments: [{ kind: 'literal', value: 'users' }], methods: ['GET'] }],
       frontend: { enabled: false, indexDocument: 'index.html' },
-      lambda: { runtime: 'nodejs22.x', memorySize: 256, timeout: 10 },
+      lambda: {
+        runtime: 'nodejs22.x',
+        memorySize: 256,
+        timeout: 10,
+        environment: {},
+        policyArns: [],
+        policyJson: null,
+        layers: [],
+        vpc: { subnetIds: [], securityGroupIds: [] },
+      },
       stages: [],
     });
   });

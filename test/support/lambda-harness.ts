@@ -33,7 +33,16 @@ export function testModel(overrides: { api?: ApiKind; runtime?: Runtime; allowOr
     },
     routes: [{ path: '/items', segments: [{ kind: 'literal', value: 'items' }], methods: ['GET', 'POST'] }],
     frontend: { enabled: false, indexDocument: 'index.html' },
-    lambda: { runtime: overrides.runtime ?? 'nodejs22.x', memorySize: 256, timeout: 10 },
+    lambda: {
+      runtime: overrides.runtime ?? 'nodejs22.x',
+      memorySize: 256,
+      timeout: 10,
+      environment: {},
+      policyArns: [],
+      policyJson: null,
+      layers: [],
+      vpc: { subnetIds: [], securityGroupIds: [] },
+    },
     stages: [],
   };
 }

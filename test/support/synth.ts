@@ -5,6 +5,7 @@
  */
 import { expect } from 'vitest';
 import { checkApplyRules } from '../../src/synth/apply-rules.js';
+import { moduleDocument, moduleEnvironment, type RawBody } from '../../src/terraform/document.js';
 import type { TerraformDocument } from '../../src/synth/clean-document.js';
 import { buildModuleFiles, type ModuleFiles, type OutputFormat } from '../../src/synth/module-files.js';
 import type { CorsModel } from '../../src/spec/model.js';
@@ -27,7 +28,16 @@ export interface SpecInput {
   }>;
   routes?: Array<{ path: string; methods: string[] }>;
   frontend?: { enabled: boolean; indexDocument?: string };
-  lambda?: { runtime?: string; memorySize?: number; timeout?: number };
+  lambda?: {
+    runtime?: string;
+    memorySize?: number;
+    timeout?: number;
+    environment?: Record<string, string>;
+    policyArns?: string[];
+    policy?: Record<string, unknown>;
+    layers?: string[];
+    vpc?: { subnetIds: string[]; securityGroupIds: string[] };
+  };
   stages?: Record<string, { allowOrigins: string[] }>;
 }
 
@@ -108,6 +118,14 @@ export function resource(d: TerraformDocument, type: string, name: string): Body
       `${type}.${name} is not in the document; it has ${Object.keys(resources(d, type)).join(', ') || 'none of that type'}`,
     );
   return body;
+}
+
+/**
+ * The variables the module sets on a function (the CORS contract), read the way the checkers read them: the
+ * local its `merge(var.environment_variables, local.cors_environment)` lets win.
+ */
+export function functionEnvironment(d: TerraformDocument, name = 'handler'): Body {
+  return moduleEnvironment(moduleDocument(d), resource(d, 'aws_lambda_function', name) as RawBody);
 }
 
 export function locals(d: TerraformDocument): Record<string, string> {

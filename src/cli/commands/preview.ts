@@ -10,6 +10,7 @@ interface PreviewFlags {
   spec?: string;
   module?: string;
   stage?: string;
+  var?: string[];
   apiPort?: number;
   sitePort?: number;
   foreignPort?: number;
@@ -39,6 +40,11 @@ export function registerPreview(program: Command, ctx: CliContext): void {
     .option(
       '--stage <stage>',
       'use the variable values of stages/<stage>.tfvars (default: the defaults; without an S3 website, the only stage with a localhost origin)',
+    )
+    .option(
+      '--var <name=value>',
+      'set a module variable, as terraform -var does (repeatable; collections in HCL, e.g. \'environment_variables={ LOG_LEVEL = "debug" }\'); wins over --stage',
+      (v: string, all: string[] = []) => [...all, v],
     )
     .option('--api-port <port>', 'port of the API (default: a free one)', port)
     .option(
@@ -115,6 +121,7 @@ async function serve(
     preview = await startPreview({
       module: moduleDir,
       ...(flags.stage !== undefined ? { stage: flags.stage } : {}),
+      ...(flags.var !== undefined ? { vars: flags.var } : {}),
       ...(flags.apiPort !== undefined ? { apiPort: flags.apiPort } : {}),
       ...(flags.sitePort !== undefined ? { sitePort: flags.sitePort } : {}),
       ...(flags.foreignPort !== undefined ? { foreignPort: flags.foreignPort } : {}),

@@ -7,10 +7,12 @@
 import { existsSync, realpathSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { HclValue } from '../../terraform/expression/ast.js';
+import { asBody, asList } from '../../terraform/document.js';
 import { ModuleError } from '../errors.js';
 import type { LambdaCode } from '../lambda/environments.js';
 import type { PoolResult } from '../lambda/pool.js';
 import { arn, PREVIEW_REGION, stringArgument, type ComputedAttributes } from './attributes.js';
+import type { AddressedBlock } from './load.js';
 import type { ModuleResolver } from './resolve.js';
 
 /** Arguments of aws_lambda_function that change nothing the preview emulates, or that it emulates. */
@@ -38,6 +40,9 @@ const LAMBDA_ARGUMENTS = new Set([
   'code_sha256',
   'dead_letter_config',
   'kms_key_arn',
+  'layers',
+  'vpc_config',
+  'dynamic',
 ]);
 
 /**
@@ -148,6 +153,8 @@ export function planFunctions(r: ModuleResolver): Map<string, FunctionModel> {
         environment[k] = String(v);
       }
     }
+    checkPreconditions(r, block);
+    checkPlacement(r, block);
     const functionName = str('function_name');
     const dir = codeDir(r, address, str('filename'));
     // The handler's file itself may be a symlink out of the folder; the runtime would follow it.
@@ -184,6 +191,51 @@ export function planFunctions(r: ModuleResolver): Map<string, FunctionModel> {
     });
   }
   return out;
+}
+
+/** The function's `lifecycle` preconditions, which `terraform plan` checks before anything is created. */
+function checkPreconditions(r: ModuleResolver, block: AddressedBlock): void {
+  const conditions = asList(block.body['lifecycle']).flatMap((l) => asList(asBody(l)['precondition']));
+  conditions.forEach((c, i) => {
+    const where = { file: block.file, address: `${block.address}.lifecycle.precondition[${i}]` };
+    const { condition, error_message: message } = asBody(c);
+    if (condition === undefined) return;
+    if (r.evalRaw(condition, where) !== true)
+      throw new ModuleError(
+        `precondition failed: ${typeof message === 'string' ? message : 'its condition is false'}`,
+        where,
+      );
+  });
+}
+
+/**
+ * Layers and a VPC, as the module's inputs set them. A layer's content is not in the module folder, so code that
+ * needs it would run differently here: refused. A VPC only changes what the function can reach on the network
+ * (the preview runs it on this machine's): reported.
+ */
+function checkPlacement(r: ModuleResolver, block: AddressedBlock): void {
+  const { file, address } = block;
+  const layers = r.optional(address, 'layers', []);
+  if (Array.isArray(layers) && layers.length > 0)
+    throw new ModuleError(
+      `the function uses ${layers.length} layer(s) (${layers.map((l) => JSON.stringify(l)).join(', ')}), whose code the preview cannot fetch`,
+      { file, address: `${address}.layers` },
+      { fix: "run the preview with -var 'layers=[]' if your code runs without them" },
+    );
+  if (block.body['vpc_config'] !== undefined)
+    r.warnings.push(`${address} runs in a VPC on AWS; the preview runs it with this machine's network`);
+  const dynamic = asBody(block.body['dynamic'])['vpc_config'];
+  if (dynamic !== undefined) {
+    const forEach = asBody(asList(dynamic)[0])['for_each'];
+    const where = { file, address: `${address}.dynamic.vpc_config.for_each` };
+    const items = forEach === undefined ? [] : r.evalRaw(forEach, where);
+    if (
+      Array.isArray(items)
+        ? items.length > 0
+        : items !== null && typeof items === 'object' && Object.keys(items).length > 0
+    )
+      r.warnings.push(`${address} runs in a VPC on AWS; the preview runs it with this machine's network`);
+  }
 }
 
 /** The folder a function's zip is built from: the `archive_file` whose `output_path` is the function's `filename`. */

@@ -80,11 +80,30 @@ export async function loadModule(dir: string): Promise<ModuleDocument> {
   if (other) throw new ModuleError(`"${other.kind}" blocks are not supported by the preview`, { file: other.file });
   for (const r of [...doc.resources.values(), ...doc.data.values()]) {
     for (const meta of ['count', 'for_each', 'dynamic']) {
-      if (meta in r.body)
+      if (meta in r.body && !repetitionIgnored(r, meta))
         throw new ModuleError(`"${meta}" is not supported by the preview`, { file: r.file, address: r.address });
     }
   }
   return Object.assign(doc, { dir: abs });
+}
+
+/**
+ * Repetition the preview may leave unevaluated: `count`/`for_each` on the role's policies (extra permissions,
+ * which the preview does not emulate: the code runs with the developer's own credentials), and the function's
+ * `dynamic "vpc_config"`, which functions.ts reads (network placement, reported, not emulated).
+ */
+const IGNORED_REPETITION = new Set(['aws_iam_role_policy_attachment', 'aws_iam_role_policy']);
+
+function repetitionIgnored(r: { type: string; address: string; body: RawBody }, meta: string): boolean {
+  if (meta !== 'dynamic') return !r.address.startsWith('data.') && IGNORED_REPETITION.has(r.type);
+  const blocks = r.body['dynamic'];
+  return (
+    r.type === 'aws_lambda_function' &&
+    blocks !== null &&
+    typeof blocks === 'object' &&
+    !Array.isArray(blocks) &&
+    Object.keys(blocks).join() === 'vpc_config'
+  );
 }
 
 /** The reader's errors as the preview's, which name the file. */

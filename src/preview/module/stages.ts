@@ -4,7 +4,7 @@ import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import type { HclValue } from '../../terraform/expression/ast.js';
 import { evaluate, type Scope } from '../../terraform/expression/evaluate.js';
-import { parseTemplate } from '../../terraform/expression/parse.js';
+import { parseExpression, parseTemplate } from '../../terraform/expression/parse.js';
 import { ModuleError, PreviewSetupError } from '../errors.js';
 import { located } from './located.js';
 import {
@@ -92,6 +92,48 @@ export async function loadStageValues(doc: ModuleDocument, stage: string): Promi
       return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, walk(x)]));
     };
     values.set(name, walk(raw));
+  }
+  return values;
+}
+
+/**
+ * The values of `--var NAME=VALUE` flags, as `terraform plan -var` reads them: the text as it is for a variable of
+ * a primitive type, an HCL expression (`{ FOO = "bar" }`, `["a"]`) for a collection
+ * (https://developer.hashicorp.com/terraform/language/values/variables#variables-on-the-command-line). They win
+ * over the stage's file, as a later -var wins over an earlier -var-file.
+ */
+export function parseVarFlags(doc: ModuleDocument, flags: readonly string[]): Map<string, HclValue> {
+  const values = new Map<string, HclValue>();
+  for (const flag of flags) {
+    const eq = flag.indexOf('=');
+    const name = eq > 0 ? flag.slice(0, eq) : '';
+    const fix = 'write --var NAME=VALUE, e.g. --var \'environment_variables={ LOG_LEVEL = "debug" }\'';
+    if (!/^[A-Za-z_][\w-]*$/.test(name))
+      throw new PreviewSetupError(`--var ${JSON.stringify(flag)}: expected NAME=VALUE`, { code: 'bad-var', fix });
+    const block = doc.variables.get(name);
+    if (!block)
+      throw new PreviewSetupError(`--var ${name}: the module declares no variable "${name}"`, {
+        code: 'bad-var',
+        fix: `use one of ${[...doc.variables.keys()].join(', ')}`,
+      });
+    const text = flag.slice(eq + 1);
+    const type = typeof block.body['type'] === 'string' ? block.body['type'].replace(/^\$\{(.*)\}$/s, '$1') : 'any';
+    if (/^(string|number|bool)$/.test(type.trim())) {
+      values.set(name, text);
+      continue;
+    }
+    try {
+      values.set(
+        name,
+        evaluate(parseExpression(text), {
+          resolve(root) {
+            throw new ModuleError(`a --var value cannot refer to "${root}"`);
+          },
+        }),
+      );
+    } catch (e) {
+      throw new PreviewSetupError(`--var ${name}: ${(e as Error).message}`, { code: 'bad-var', fix });
+    }
   }
   return values;
 }

@@ -256,6 +256,68 @@ export const FUNCTIONS: ReadonlyMap<string, HclFunction> = new Map<string, HclFu
       },
     },
   ],
+  // The functions of the Lambda's inputs: merge of the environment, toset of the policy ARNs, and the validations'
+  // keys, jsondecode and floor.
+  [
+    'merge',
+    {
+      arity: [0, MANY],
+      // Later arguments win; null arguments are skipped (go-cty stdlib MergeFunc, which Terraform's merge is).
+      call: (args) => {
+        const out: Record<string, HclValue> = {};
+        args.forEach((a, i) => {
+          if (a === null) return;
+          if (!isObject(a))
+            throw new EvalError(`merge: argument ${i + 1} must be a map or object, not a ${typeName(a)}`);
+          for (const [k, v] of Object.entries(a)) out[k] = v;
+        });
+        return out;
+      },
+    },
+  ],
+  [
+    'keys',
+    {
+      arity: [1, 1],
+      // In lexicographic order, as Terraform returns them.
+      call: ([m]) => {
+        if (!isObject(m!))
+          throw new EvalError(
+            `keys: the argument must be a map or object, not ${m === null ? 'null' : `a ${typeName(m!)}`}`,
+          );
+        return Object.keys(m).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+      },
+    },
+  ],
+  [
+    'toset',
+    {
+      arity: [1, 1],
+      // A set of strings iterates in lexicographic order; the preview keeps sets as lists.
+      call: ([l]) => {
+        const out: HclValue[] = [];
+        for (const x of list(l!, 'toset')) if (!out.some((y) => hclEquals(x, y))) out.push(x);
+        return out.every((x) => typeof x === 'string')
+          ? (out as string[]).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0))
+          : out;
+      },
+    },
+  ],
+  [
+    'jsondecode',
+    {
+      arity: [1, 1],
+      call: ([s]) => {
+        const text = str(s!, 'jsondecode');
+        try {
+          return JSON.parse(text) as HclValue;
+        } catch (e) {
+          throw new EvalError(`jsondecode: not valid JSON (${(e as Error).message})`);
+        }
+      },
+    },
+  ],
+  ['floor', { arity: [1, 1], call: ([n]) => Math.floor(toNumber(n!, 'floor: the argument')) }],
 ]);
 
 export const FUNCTION_NAMES: ReadonlySet<string> = new Set(FUNCTIONS.keys());
