@@ -89,6 +89,41 @@ describe('the module README', () => {
     }
   });
 
+  it.each(['rest', 'http', 'function-url'] as const)(
+    'lists every variable with its type and default, and every output, from the synthesized module (%s)',
+    async (api) => {
+      const input = spec({
+        api,
+        routes: [{ path: '/a', methods: ['GET'] }],
+        cors: { allowMethods: ['GET'] },
+        lambda: {
+          environment: { TABLE_NAME: 'orders|archive' },
+          layers: ['arn:aws:lambda:eu-west-1:123456789012:layer:x:1'],
+        },
+      });
+      const text = await readme(input);
+      const d = (await synth(input, 'json')).document;
+      const variables = Object.entries(d.variable as Record<string, { type: string; default?: unknown }>);
+      const outputs = Object.keys(d.output as object);
+      expect(variables.length).toBeGreaterThanOrEqual(13);
+      expect(outputs.length).toBeGreaterThanOrEqual(api === 'function-url' ? 11 : 13);
+      const inputs = text.slice(text.indexOf('## Inputs'), text.indexOf('## Outputs'));
+      for (const [name, v] of variables) {
+        const row = inputs.split('\n').find((l) => l.startsWith(`| \`${name}\` |`));
+        expect(row, name).toBeDefined();
+        expect(row, name).toContain(`| \`${v.type}\` |`);
+      }
+      // A default with a table cell's separator in it stays one cell.
+      expect(inputs).toContain('`{"TABLE_NAME":"orders\\|archive"}`');
+      expect(inputs).toMatch(/^\| `policy_json` \| .* \| `string` \| `null` \|$/m);
+      const outputRows = text
+        .slice(text.indexOf('## Outputs'))
+        .split('\n')
+        .filter((l) => l.startsWith('| `'));
+      expect(outputRows.map((l) => /^\| `([^`]+)` \|/.exec(l)?.[1])).toEqual(outputs);
+    },
+  );
+
   it("states, with credentials, that API Gateway's own errors name only the first origin", async () => {
     const limit = /can name only one, the first exact origin of the list/;
     expect(await readme(spec({ cors: { allowCredentials: true } }))).toMatch(limit);
