@@ -36,6 +36,36 @@ const LOCAL_DATA_SOURCES = new Set(['aws_partition', 'aws_region', 'archive_file
 
 const skipped = unavailable();
 
+const LAMBDA_INPUTS = {
+  memorySize: 1024,
+  timeout: 25,
+  environment: { TABLE_NAME: 'orders', LOG_LEVEL: 'info' },
+  policyArns: ['arn:aws:iam::aws:policy/AmazonDynamoDBReadOnlyAccess', 'arn:aws:iam::123456789012:policy/team/orders'],
+  policy: {
+    Version: '2012-10-17',
+    Statement: [{ Effect: 'Allow', Action: ['dynamodb:PutItem'], Resource: 'arn:aws:dynamodb:*:*:table/orders' }],
+  },
+  layers: ['arn:aws:lambda:eu-west-1:123456789012:layer:deps:3'],
+  vpc: {
+    subnetIds: ['subnet-0123456789abcdef0', 'subnet-0123456789abcdef1'],
+    securityGroupIds: ['sg-0123456789abcdef0'],
+  },
+};
+/** Test-only specs, one per API kind the plugin release plans, with every `lambda` key that feeds an input. */
+const ALL_INPUT_SPECS: Record<string, Record<string, unknown>> = Object.fromEntries(
+  (['rest', 'http'] as const).map((api) => [
+    `inputs_${api}`,
+    {
+      version: 1,
+      name: `inputs-${api}`,
+      api,
+      cors: { allowOrigins: ['https://app.example.com'] },
+      routes: [{ path: '/orders', methods: ['GET', 'POST'] }],
+      lambda: LAMBDA_INPUTS,
+    },
+  ]),
+);
+
 /** Whether a `>= x.y[.z]` constraint admits `version`. */
 function admits(constraint: string, version: string): boolean {
   const minimum = constraintMinimum(constraint);
@@ -67,6 +97,19 @@ describe.skipIf(skipped !== undefined)(
         const key = `example_${example.replace(/-/g, '_')}`;
         addModule(root, key, dir);
         origin.set(key, `generated/${example}`);
+      }
+      // Every input of the function set from the spec (extra policies, inline policy, layers, VPC, environment).
+      for (const [key, raw] of Object.entries(ALL_INPUT_SPECS)) {
+        const files = await buildModuleFiles(modelOf(raw), {
+          format: 'hcl',
+          specFile: 'cors-gen.yaml',
+          specText: JSON.stringify(raw),
+          version: '0.0.0-test',
+        });
+        const staging = path.join(root, 'staging', key);
+        writeModule(staging, [...files.generated, ...files.userOwned]);
+        addModule(root, key, staging);
+        origin.set(key, `every lambda input set: ${JSON.stringify(raw)}`);
       }
       let accepted = 0;
       const apis = new Set<string>();
