@@ -29,14 +29,12 @@ export interface CorsLambdaProps {
    * (`<idPrefix>cors_environment`) that the merge reads last, where the module's checkers read them too.
    */
   readonly environment: Record<string, string>;
-  /*
-   * The function's configuration from the caller, each a Terraform expression (e.g. `var.layers`), from which
-   * the conditions below (count, dynamic block, precondition) are built. Each @default none.
-   */
   /**
    * The caller's own variables (a `map(string)`), merged under the CORS ones: Terraform's `merge` lets the last
    * argument win, so the CORS values can never be overridden
-   * (https://developer.hashicorp.com/terraform/language/functions/merge).
+   * (https://developer.hashicorp.com/terraform/language/functions/merge). This and the four below are Terraform
+   * expressions (e.g. `var.layers`), from which the module builds counts, a dynamic block and a precondition.
+   * @default none
    */
   readonly extraEnvironment?: string;
   /** Managed policy ARNs (a `list(string)`), one attachment each, keyed by ARN. */
@@ -76,9 +74,9 @@ export const ARCHIVE_EXCLUDES: readonly string[] = [
 ];
 
 /**
- * The Lambda behind the API: code zipped from the module's `lambda/` folder, a role with nothing but
- * AWSLambdaBasicExecutionRole (logs), and a log group with retention created before the function so Lambda
- * never creates an unbounded one itself
+ * The Lambda behind the API: code zipped from the module's `lambda/` folder, a role with AWSLambdaBasicExecutionRole
+ * (logs) plus only the policies, layers and VPC the caller asks for, and a log group with retention created before
+ * the function so Lambda never creates an unbounded one itself
  * (https://docs.aws.amazon.com/lambda/latest/dg/lambda-intro-execution-role.html).
  */
 export class CorsLambda extends Construct {
@@ -154,13 +152,8 @@ export class CorsLambda extends Construct {
     // In a VPC, Lambda creates network interfaces with the function's role, which needs the ec2 permissions of
     // AWSLambdaVPCAccessExecutionRole before the function is created (or configured) with a VpcConfig
     // (https://docs.aws.amazon.com/lambda/latest/dg/configuring-vpc.html#configuring-vpc-permissions).
-    const vpc = props.vpc
-      ? {
-          subnets: props.vpc.subnetIds,
-          groups: props.vpc.securityGroupIds,
-        }
-      : undefined;
-    const inVpc = vpc ? `length(${vpc.subnets}) > 0 && length(${vpc.groups}) > 0` : undefined;
+    const vpc = props.vpc;
+    const inVpc = vpc ? `length(${vpc.subnetIds}) > 0 && length(${vpc.securityGroupIds}) > 0` : undefined;
     const vpcAccess = inVpc
       ? new IamRolePolicyAttachment(this, 'vpc', {
           count: Token.asNumber(`\${${inVpc} ? 1 : 0}`),
@@ -202,7 +195,7 @@ export class CorsLambda extends Construct {
         ? {
             precondition: [
               {
-                condition: `\${(length(${vpc.subnets}) == 0) == (length(${vpc.groups}) == 0)}`,
+                condition: `\${(length(${vpc.subnetIds}) == 0) == (length(${vpc.securityGroupIds}) == 0)}`,
                 errorMessage:
                   'vpc_subnet_ids and vpc_security_group_ids go together: set both to run the function in a VPC, or neither.',
               },
@@ -217,7 +210,7 @@ export class CorsLambda extends Construct {
     if (vpc)
       this.function.addOverride('dynamic.vpc_config', {
         for_each: `\${${inVpc} ? ["vpc"] : []}`,
-        content: { subnet_ids: `\${${vpc.subnets}}`, security_group_ids: `\${${vpc.groups}}` },
+        content: { subnet_ids: `\${${vpc.subnetIds}}`, security_group_ids: `\${${vpc.securityGroupIds}}` },
       });
   }
 }

@@ -9,7 +9,7 @@
  * Environment variable names Lambda accepts: "Keys start with a letter and are at least two characters. Keys only
  * contain letters, numbers, and the underscore character (_)"
  * (https://docs.aws.amazon.com/lambda/latest/dg/configuration-envvars.html). The API's own pattern,
- * `[a-zA-Z]([a-zA-Z0-9_])+` (https://docs.aws.amazon.com/lambda/latest/api/API_Environment.html), needs two.
+ * `[a-zA-Z]([a-zA-Z0-9_])+` (https://docs.aws.amazon.com/lambda/latest/dg/API_Environment.html), needs two.
  */
 export const ENV_NAME = /^[a-zA-Z][a-zA-Z0-9_]+$/;
 export const ENV_NAME_RULE = 'a letter, then at least one letter, digit or "_"';
@@ -60,12 +60,14 @@ export const CORS_ENV_NAMES: readonly string[] = [
  */
 export const POLICY_ARN = /^arn:aws[a-z-]*:iam::(aws|[0-9]{12}):policy\/[\w+=,.@/-]+$/;
 
-/** A layer version ARN, the pattern of CreateFunction's `Layers` (https://docs.aws.amazon.com/lambda/latest/api/API_CreateFunction.html). */
+/** A layer version ARN, the pattern of CreateFunction's `Layers` (https://docs.aws.amazon.com/lambda/latest/dg/API_CreateFunction.html). */
 export const LAYER_ARN = /^arn:[a-zA-Z0-9-]+:lambda:[a-zA-Z0-9-]+:[0-9]{12}:layer:[a-zA-Z0-9_-]+:[0-9]+$/;
 
 /**
  * "Function layers: 5" per function (https://docs.aws.amazon.com/lambda/latest/dg/gettingstarted-limits.html).
- * Layers the module adds itself count against it: LAYERS_RESERVED is subtracted from what the caller may list.
+ * Layers the module adds itself count against it: LAYERS_RESERVED is subtracted from what the caller may list
+ * (`lambda.layers`, the `layers` input). It is 0 while the module adds none; a module that ships its own layer
+ * (e.g. the CORS wrapper next to the user's code) makes it 1.
  */
 export const LAMBDA_MAX_LAYERS = 5;
 export const LAYERS_RESERVED = 0;
@@ -73,7 +75,7 @@ export const MAX_USER_LAYERS = LAMBDA_MAX_LAYERS - LAYERS_RESERVED;
 
 /**
  * VpcConfig: "SubnetIds ... Maximum number of 16 items", "SecurityGroupIds ... Maximum number of 5 items"
- * (https://docs.aws.amazon.com/lambda/latest/api/API_VpcConfig.html); ids as EC2 writes them.
+ * (https://docs.aws.amazon.com/lambda/latest/dg/API_VpcConfig.html); ids as EC2 writes them.
  */
 export const VPC_LIMITS = { subnets: 16, securityGroups: 5 } as const;
 export const SUBNET_ID = /^subnet-[0-9a-f]{8,17}$/;

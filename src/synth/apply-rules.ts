@@ -632,6 +632,25 @@ const RULES: readonly Check[] = [
     },
   },
   {
+    id: 'lambda-vpc-permissions',
+    description:
+      'A function with a vpc_config (or a dynamic one) depends on the attachment of AWSLambdaVPCAccessExecutionRole to its role: Lambda creates its network interfaces with the role, and CreateFunction fails without the ec2 permissions (docs.aws.amazon.com/lambda/latest/dg/configuring-vpc.html#configuring-vpc-permissions).',
+    check(ix, report) {
+      const vpcAccess = ix
+        .all('aws_iam_role_policy_attachment')
+        .filter((a) => /:policy\/service-role\/AWSLambdaVPCAccessExecutionRole$/.test(String(a.body.policy_arn)));
+      for (const f of ix.all('aws_lambda_function')) {
+        if (f.body.vpc_config === undefined && mergedBlocks(f.body.dynamic).vpc_config === undefined) continue;
+        const deps = new Set(asList(f.body.depends_on).map((d) => unwrapExpression(String(d))));
+        if (!vpcAccess.some((a) => deps.has(a.address)))
+          report(
+            f.address,
+            'runs in a VPC but does not depend_on an attachment of AWSLambdaVPCAccessExecutionRole; CreateFunction may run before the role can create network interfaces',
+          );
+      }
+    },
+  },
+  {
     id: 'lambda-cors-mode',
     description:
       'CORS_MODE is "lambda" behind a REST proxy (the Lambda owns the headers) and "service" behind an HTTP API or Function URL (the service owns them and ignores the Lambda\'s) (docs.aws.amazon.com/apigateway/latest/developerguide/http-api-cors.html: with CORS configured, API Gateway ignores the CORS headers the integration returns).',

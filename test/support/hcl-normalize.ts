@@ -55,11 +55,19 @@ export function comparable(doc: ModuleDocument, syntax: 'json' | 'hcl'): Body {
   return out;
 }
 
+/** `dynamic "<label>" { ... }`: one nested block per label, whichever shape (see `NESTED_BLOCKS`). */
+function dynamicBlocks(v: Json, each: (b: Body) => Body): Json {
+  if (v === null || typeof v !== 'object' || Array.isArray(v)) return v;
+  return mapValues(v, (b) => (Array.isArray(b) ? b : [b]).map((x) => each(x as Body)));
+}
+
 function documentBody(body: Body): Body {
   return mapEntries(body, (k, v) =>
-    NESTED_BLOCKS.has(k) && v !== null && typeof v === 'object'
-      ? (Array.isArray(v) ? v : [v]).map((b) => documentBody(b as Body))
-      : canonical(v),
+    k === 'dynamic'
+      ? dynamicBlocks(v, documentBody)
+      : NESTED_BLOCKS.has(k) && v !== null && typeof v === 'object'
+        ? (Array.isArray(v) ? v : [v]).map((b) => documentBody(b as Body))
+        : canonical(v),
   );
 }
 
@@ -133,6 +141,7 @@ function expression(s: string, i: number): { text: string; end: number } {
 
 function hclBody(body: Body, kind: string): Body {
   return mapEntries(body, (k, v) => {
+    if (k === 'dynamic' && kind !== 'locals') return dynamicBlocks(v, (b) => hclBody(b, k));
     if (NESTED_BLOCKS.has(k) && Array.isArray(v) && kind !== 'locals') return v.map((b) => hclBody(b as Body, k));
     if (k === 'depends_on' && Array.isArray(v)) return v.map((d) => unwrap(d as string));
     if (k === 'type' && kind === 'variable') return unwrap(v as string);

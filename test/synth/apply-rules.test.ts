@@ -385,8 +385,8 @@ const BREAKAGES: Breakage[] = [
     rule: 'references-resolve',
     address: 'aws_lambda_function.handler',
     break: (_d, r) =>
-      void (((r.aws_lambda_function!.handler!.environment as Body).variables as Body).ALLOWED_ORIGINS =
-        '${join(" ", local.allowed_origin)}'),
+      void ((r.aws_lambda_function!.handler!.environment as Body).variables =
+        '${merge(var.environment_variables, local.cors_environments)}'),
   },
   {
     name: 'depends_on names a resource the module does not declare',
@@ -465,20 +465,28 @@ const BREAKAGES: Breakage[] = [
     break: (_d, r) => void ((r.aws_lambda_function_url!.handler!.cors as Body).max_age = 86401),
   },
   {
+    name: 'a function in a VPC may be created before its role can create network interfaces',
+    from: 'rest',
+    rule: 'lambda-vpc-permissions',
+    address: 'aws_lambda_function.handler',
+    break: (_d, r) => {
+      const fn = r.aws_lambda_function!.handler!;
+      fn.depends_on = (fn.depends_on as string[]).filter((a) => a !== 'aws_iam_role_policy_attachment.lambda_vpc');
+    },
+  },
+  {
     name: 'the Lambda behind an HTTP API adds CORS headers itself',
     from: 'http',
     rule: 'lambda-cors-mode',
     address: 'aws_lambda_function.handler',
-    break: (_d, r) =>
-      void (((r.aws_lambda_function!.handler!.environment as Body).variables as Body).CORS_MODE = 'lambda'),
+    break: (d) => void ((d.locals as Record<string, Body>).cors_environment!.CORS_MODE = 'lambda'),
   },
   {
     name: 'the Lambda behind a REST proxy leaves CORS to a service that does not add it',
     from: 'rest',
     rule: 'lambda-cors-mode',
     address: 'aws_lambda_function.handler',
-    break: (_d, r) =>
-      void (((r.aws_lambda_function!.handler!.environment as Body).variables as Body).CORS_MODE = 'service'),
+    break: (d) => void ((d.locals as Record<string, Body>).cors_environment!.CORS_MODE = 'service'),
   },
 ];
 

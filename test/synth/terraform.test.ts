@@ -192,8 +192,9 @@ function probes(d: TerraformDocument): Body {
     probe.push(`${key} = local.probe_${key}`);
   };
   add('allowed', '${local.allowed_origins}');
-  const env = ((resource(d, 'aws_lambda_function', 'handler').environment as Body).variables as Body).ALLOWED_ORIGINS;
-  add('lambda_allowed_origins', env);
+  // What Terraform's merge of the caller's variables and the module's CORS ones gives the function.
+  const env = String((resource(d, 'aws_lambda_function', 'handler').environment as Body).variables);
+  add('lambda_allowed_origins', `\${${env.slice(2, -1)}["ALLOWED_ORIGINS"]}`);
   const rest = (d.resource as Record<string, unknown>).aws_api_gateway_rest_api !== undefined;
   if (rest) {
     const dl = d.locals as Record<string, string>;
@@ -454,6 +455,32 @@ describe.runIf(TERRAFORM !== undefined)(`terraform ${TERRAFORM ? '' : '(not on P
       path.join(tmp, 'console-example-hcl'),
       '1\n',
     );
+    expect(r.text).toContain('Error: Invalid value for variable');
+    expect(r.text).toContain(message);
+  });
+
+  it("gives the function the caller's environment_variables under the CORS ones", () => {
+    const e = evaluate(path.join(tmp, 'console-example-hcl'), ['-var', 'environment_variables={ TABLE = "orders" }']);
+    expect(e.lambda_allowed_origins).toBe(values.example!.lambda_allowed_origins);
+  });
+
+  it.each([
+    [
+      'a CORS variable in environment_variables',
+      'environment_variables={ ALLOWED_ORIGINS = "*" }',
+      'must not set ALLOWED_ORIGINS',
+    ],
+    ['a reserved variable', 'environment_variables={ AWS_REGION = "x" }', 'Lambda reserves them'],
+    ['a policy name instead of an ARN', 'policy_arns=["ReadOnlyAccess"]', 'each must be an IAM policy ARN'],
+    ['policy_json that is not JSON', 'policy_json={', 'must be JSON text'],
+    ['a memory size below 128', 'memory_size=64', 'from 128 to 10240'],
+    [
+      'six layers',
+      `layers=[${Array.from({ length: 6 }, (_, i) => `"arn:aws:lambda:us-east-1:123456789012:layer:l${i}:1"`).join(',')}]`,
+      'Lambda allows 5 layers',
+    ],
+  ])("rejects %s at plan time, with the input's message", (_name, assignment, message) => {
+    const r = terraform(['console', '-no-color', '-var', assignment], path.join(tmp, 'console-example-hcl'), '1\n');
     expect(r.text).toContain('Error: Invalid value for variable');
     expect(r.text).toContain(message);
   });
