@@ -500,8 +500,8 @@ function terraformValues(c: Case, dir: string): Record<string, unknown> {
   if ('website_origin' in locals) locals['website_origin'] = `http://${WEBSITE}`;
   const probe: Record<string, unknown> = {
     allowed: '${local.allowed_origins}',
-    env: (doc['resource']!['aws_lambda_function']!['handler']!['environment'] as { variables: Record<string, string> })
-      .variables['ALLOWED_ORIGINS'],
+    // The function's variables as Terraform merges them: the caller's, then the module's CORS ones.
+    env: `\${${String((doc['resource']!['aws_lambda_function']!['handler']!['environment'] as { variables: string }).variables).slice(2, -1)}["ALLOWED_ORIGINS"]}`,
   };
   if (c.model.api === 'rest') {
     // The document itself names the Lambda, which a provider-free copy does not have: probe its parts.
