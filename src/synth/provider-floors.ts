@@ -60,6 +60,7 @@ export const PROVIDER_FLOORS: readonly ProviderFloor[] = [
   predates4('data', 'aws_partition', 'd/partition'),
   predates4('resource', 'aws_iam_role', 'r/iam_role'),
   predates4('resource', 'aws_iam_role_policy_attachment', 'r/iam_role_policy_attachment'),
+  predates4('resource', 'aws_iam_role_policy', 'r/iam_role_policy'),
   predates4('resource', 'aws_cloudwatch_log_group', 'r/cloudwatch_log_group'),
   predates4('resource', 'aws_lambda_function', 'r/lambda_function'),
   predates4('resource', 'aws_lambda_permission', 'r/lambda_permission'),
@@ -255,6 +256,12 @@ export const TERRAFORM_FLOORS: readonly TerraformFloor[] = [
     version: '1.4.0',
     source: `${TERRAFORM_RELEASE}1.4.0`,
     uses: (doc) => 'terraform_data' in ((doc.resource ?? {}) as object),
+  },
+  {
+    feature: 'preconditions',
+    version: '1.2.0',
+    source: `${TERRAFORM_RELEASE}1.2.0`,
+    uses: (doc) => JSON.stringify(doc).includes('"precondition":'),
   },
   {
     feature: 'the strcontains function',

@@ -65,6 +65,23 @@ export const STEPS: readonly Step[] = [
   },
   { label: 'runtime', title: 'change the Lambda runtime', change: (s) => void (s.lambda.runtime = 'nodejs24.x') },
   {
+    label: 'extra-permissions',
+    title: 'give the function two managed policies, an inline policy and a VPC',
+    change: (s) =>
+      void (s.lambda = {
+        ...s.lambda,
+        policyArns: ['arn:aws:iam::aws:policy/AmazonDynamoDBReadOnlyAccess', 'arn:aws:iam::123456789012:policy/orders'],
+        policy: { Statement: [{ Effect: 'Allow', Action: 'sqs:SendMessage', Resource: '*' }] },
+        vpc: { subnetIds: ['subnet-0123456789abcdef0'], securityGroupIds: ['sg-0123456789abcdef0'] },
+      }),
+  },
+  {
+    label: 'fewer-permissions',
+    title: 'drop one managed policy, the inline policy and the VPC',
+    change: (s) =>
+      void (s.lambda = { runtime: s.lambda.runtime, policyArns: ['arn:aws:iam::123456789012:policy/orders'] }),
+  },
+  {
     label: 'rename-param',
     title: 'rename a path parameter ({orderId} -> {id})',
     change: (s) => {

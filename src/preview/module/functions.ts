@@ -220,22 +220,19 @@ function checkPlacement(r: ModuleResolver, block: AddressedBlock): void {
     throw new ModuleError(
       `the function uses ${layers.length} layer(s) (${layers.map((l) => JSON.stringify(l)).join(', ')}), whose code the preview cannot fetch`,
       { file, address: `${address}.layers` },
-      { fix: "run the preview with -var 'layers=[]' if your code runs without them" },
+      { fix: "run the preview with --var 'layers=[]' if your code runs without them" },
     );
-  if (block.body['vpc_config'] !== undefined)
-    r.warnings.push(`${address} runs in a VPC on AWS; the preview runs it with this machine's network`);
   const dynamic = asBody(block.body['dynamic'])['vpc_config'];
-  if (dynamic !== undefined) {
-    const forEach = asBody(asList(dynamic)[0])['for_each'];
-    const where = { file, address: `${address}.dynamic.vpc_config.for_each` };
-    const items = forEach === undefined ? [] : r.evalRaw(forEach, where);
-    if (
-      Array.isArray(items)
-        ? items.length > 0
-        : items !== null && typeof items === 'object' && Object.keys(items).length > 0
-    )
-      r.warnings.push(`${address} runs in a VPC on AWS; the preview runs it with this machine's network`);
-  }
+  const forEach = dynamic === undefined ? undefined : asBody(asList(dynamic)[0])['for_each'];
+  const items =
+    forEach === undefined ? [] : r.evalRaw(forEach, { file, address: `${address}.dynamic.vpc_config.for_each` });
+  const repeated = Array.isArray(items)
+    ? items.length
+    : items !== null && typeof items === 'object'
+      ? Object.keys(items).length
+      : 0;
+  if (block.body['vpc_config'] !== undefined || repeated > 0)
+    r.warnings.push(`${address} runs in a VPC on AWS; the preview runs it with this machine's network`);
 }
 
 /** The folder a function's zip is built from: the `archive_file` whose `output_path` is the function's `filename`. */

@@ -60,6 +60,8 @@ export class ExpressionSyntaxError extends CorsGenError {
 }
 
 /** Every `type.name` (and `data.type.name`) address an expression refers to, in order of appearance. */
+const NOT_RESOURCES = new Set(['var', 'local', 'path', 'data', 'each', 'count', 'self', 'terraform']);
+
 export function referencedAddresses(expr: Expr): string[] {
   const out: string[] = [];
   const visit = (e: Expr): void => {
@@ -69,7 +71,8 @@ export function referencedAddresses(expr: Expr): string[] {
         if (chain && chain.length >= 2) {
           const [root, a, b] = chain;
           if (root === 'data' && a !== undefined && b !== undefined) out.push(`data.${a}.${b}`);
-          else if (root !== 'var' && root !== 'local' && root !== 'path' && root !== 'data') out.push(`${root}.${a}`);
+          // `each`, `count`, `self` and `terraform` are the repetition's and the block's own values, never resources.
+          else if (!NOT_RESOURCES.has(root!)) out.push(`${root}.${a}`);
           return;
         }
         visit(e.target);
