@@ -7,6 +7,7 @@ import { IamRole } from '@cdktf/provider-aws/lib/iam-role/index.js';
 import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy/index.js';
 import { IamRolePolicyAttachment } from '@cdktf/provider-aws/lib/iam-role-policy-attachment/index.js';
 import { LambdaFunction } from '@cdktf/provider-aws/lib/lambda-function/index.js';
+import { LAMBDA_ENV_LIMIT } from '../spec/lambda-config.js';
 import { templateLiteral } from './terraform-literal.js';
 
 export interface CorsLambdaProps {
@@ -172,11 +173,26 @@ export class CorsLambda extends Construct {
 
     const cors = Object.fromEntries(Object.entries(props.environment).map(([k, v]) => [k, templateLiteral(v)]));
     let variables: unknown = cors;
+    const preconditions: Array<{ condition: string; errorMessage: string }> = [];
     if (props.extraEnvironment !== undefined) {
       const local = new TerraformLocal(this, 'cors-environment', cors);
       local.overrideLogicalId(`${p}cors_environment`);
       variables = Fn.merge([ref(props.extraEnvironment, stack), local.expression]);
+      // Lambda allows 4 KB for all keys and values together
+      // (https://docs.aws.amazon.com/lambda/latest/dg/gettingstarted-limits.html). `validate` checks the spec's
+      // defaults; this catches what a caller passes. Terraform counts characters, not bytes: non-ASCII values
+      // can still exceed it by their extra bytes, which Lambda then refuses at apply.
+      preconditions.push({
+        condition: `\${sum(concat([0], [for k, v in merge(${props.extraEnvironment}, local.${p}cors_environment) : length(k) + length(v)])) <= ${LAMBDA_ENV_LIMIT}}`,
+        errorMessage: `The function's environment (environment_variables plus the CORS variables) exceeds Lambda's ${LAMBDA_ENV_LIMIT} bytes for all keys and values: keep large values out of it (e.g. in SSM Parameter Store, read at startup).`,
+      });
     }
+    if (vpc)
+      preconditions.push({
+        condition: `\${(length(${vpc.subnetIds}) == 0) == (length(${vpc.securityGroupIds}) == 0)}`,
+        errorMessage:
+          'vpc_subnet_ids and vpc_security_group_ids go together: set both to run the function in a VPC, or neither.',
+      });
 
     this.function = new LambdaFunction(this, 'function', {
       functionName: props.functionName,
@@ -191,17 +207,7 @@ export class CorsLambda extends Construct {
       layers: props.layers !== undefined ? Token.asList(ref(props.layers, stack)) : undefined,
       tags: props.tags,
       dependsOn: [logGroup, logs, ...(vpcAccess ? [vpcAccess] : [])],
-      lifecycle: vpc
-        ? {
-            precondition: [
-              {
-                condition: `\${(length(${vpc.subnetIds}) == 0) == (length(${vpc.securityGroupIds}) == 0)}`,
-                errorMessage:
-                  'vpc_subnet_ids and vpc_security_group_ids go together: set both to run the function in a VPC, or neither.',
-              },
-            ],
-          }
-        : undefined,
+      lifecycle: preconditions.length > 0 ? { precondition: preconditions } : undefined,
     });
     this.function.overrideLogicalId(`${p}handler`);
     // Without a VPC the function has no vpc_config block at all: a `dynamic` block over a list of one or none. The

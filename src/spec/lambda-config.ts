@@ -14,6 +14,9 @@
 export const ENV_NAME = /^[a-zA-Z][a-zA-Z0-9_]+$/;
 export const ENV_NAME_RULE = 'a letter, then at least one letter, digit or "_"';
 
+/** Lambda allows 4 KB for all environment variables together, keys and values (https://docs.aws.amazon.com/lambda/latest/dg/gettingstarted-limits.html). */
+export const LAMBDA_ENV_LIMIT = 4096;
+
 /**
  * Names Lambda sets itself and refuses in a function's configuration ("The keys for these environment variables
  * are reserved and cannot be set in your function configuration", "Defined runtime environment variables",

@@ -3,7 +3,7 @@ import { sharedHostingParent } from '../cors/shared-hosting.js';
 import type { PathPart, SpecIssue } from './issue.js';
 import { formatPath } from './issue.js';
 import type { ApiKind, PathSegment } from './model.js';
-import { CORS_ENV_NAMES, RESERVED_ENV_NAMES } from './lambda-config.js';
+import { CORS_ENV_NAMES, LAMBDA_ENV_LIMIT, RESERVED_ENV_NAMES } from './lambda-config.js';
 import { DEFAULTS } from './model.js';
 import type { Spec } from './schema.js';
 import { checkSinkRules } from './sink-rules.js';
@@ -20,8 +20,7 @@ export interface RuleResult {
   readonly warnings: SpecIssue[];
 }
 
-/** Lambda allows 4 KB for all environment variables together (keys and values). */
-export const LAMBDA_ENV_LIMIT = 4096;
+export { LAMBDA_ENV_LIMIT };
 /**
  * Room kept for what only Terraform knows: the S3 website origin
  * (`http://<bucket up to 63>.s3-website.<region>.amazonaws.com`) appended to ALLOWED_ORIGINS.

@@ -166,11 +166,21 @@ describe('the inputs for the function', () => {
       },
     });
     expect(fn.depends_on).toContain('aws_iam_role_policy_attachment.lambda_vpc');
-    const [precondition] = ((fn.lifecycle as Json).precondition as Json[]) ?? [];
+    const precondition = ((fn.lifecycle as Json).precondition as Json[]).find((p) =>
+      String(p.condition).includes('vpc'),
+    );
     expect(precondition!.condition).toBe(
       '${(length(var.vpc_subnet_ids) == 0) == (length(var.vpc_security_group_ids) == 0)}',
     );
     expect(precondition!.error_message).toMatch(/set both .* or neither/);
+  });
+
+  it("refuses, before apply, an environment above Lambda's 4 KB that a caller passes", async () => {
+    const fn = resource(await doc(spec()), 'aws_lambda_function', 'handler');
+    const conditions = ((fn.lifecycle as Json).precondition as Json[]).map((p) => p.condition as string);
+    expect(conditions).toContain(
+      '${sum(concat([0], [for k, v in merge(var.environment_variables, local.cors_environment) : length(k) + length(v)])) <= 4096}',
+    );
   });
 
   it('passes the security checker with every input set', async () => {

@@ -129,6 +129,17 @@ describe("the function's environment in the preview", () => {
     );
   });
 
+  it("checks the function's precondition: an environment above Lambda's 4 KB is refused", async () => {
+    const big = 'x'.repeat(4100);
+    const error = await serve({ vars: [`environment_variables={ BIG = "${big}" }`] }).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect((error as Error).message).toMatch(
+      /precondition failed: The function's environment .* exceeds Lambda's 4096 bytes/,
+    );
+  });
+
   it("serves a function in a VPC, warning that it runs with this machine's network", async () => {
     const p = await serve({
       vars: ['vpc_subnet_ids=["subnet-0123456789abcdef0"]', 'vpc_security_group_ids=["sg-0123456789abcdef0"]'],

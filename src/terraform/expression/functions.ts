@@ -256,8 +256,8 @@ export const FUNCTIONS: ReadonlyMap<string, HclFunction> = new Map<string, HclFu
       },
     },
   ],
-  // The functions of the Lambda's inputs: merge of the environment, toset of the policy ARNs, and the validations'
-  // keys, jsondecode and floor.
+  // The functions of the Lambda's inputs: merge of the environment, toset of the policy ARNs, sum of its size, and
+  // the validations' keys, jsondecode and floor.
   [
     'merge',
     {
@@ -318,6 +318,18 @@ export const FUNCTIONS: ReadonlyMap<string, HclFunction> = new Map<string, HclFu
     },
   ],
   ['floor', { arity: [1, 1], call: ([n]) => Math.floor(toNumber(n!, 'floor: the argument')) }],
+  [
+    'sum',
+    {
+      arity: [1, 1],
+      // Terraform refuses an empty list ("cannot sum an empty list").
+      call: ([l]) => {
+        const items = list(l!, 'sum');
+        if (items.length === 0) throw new EvalError('sum: cannot sum an empty list');
+        return items.reduce<number>((n, x, i) => n + toNumber(x, `sum: element ${i}`), 0);
+      },
+    },
+  ],
 ]);
 
 export const FUNCTION_NAMES: ReadonlySet<string> = new Set(FUNCTIONS.keys());
