@@ -158,6 +158,27 @@ describe('cors-gen preview refuses to start, with the reason', () => {
     expect(r.code).toBe(2);
   });
 
+  it('passes every --var to the module, and exits 2 for one naming no variable of the module', async () => {
+    const bad = await cli([
+      'preview',
+      '--module',
+      modules.dirs.get('orders-api')!,
+      '--var',
+      'timeout=5',
+      '--var',
+      'nope=1',
+    ]);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(
+      /^cors-gen: --var nope: the module declares no variable "nope"\n  fix: use one of allowed_origins, /,
+    );
+    const refused = await cli(['preview', '--module', modules.dirs.get('orders-api')!, '--var', 'memory_size=64']);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toMatch(
+      /invalid value for var\.memory_size: memory_size must be a whole number of MB from 128 to 10240/,
+    );
+  });
+
   it('exits 2 for a stage the module does not have, listing the stages it has', async () => {
     const r = await cli(['preview', '--module', modules.dirs.get('orders-api')!, '--stage', 'staging']);
     expect(r.code).toBe(2);
