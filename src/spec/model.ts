@@ -54,6 +54,15 @@ export interface LambdaModel {
   readonly runtime: Runtime;
   readonly memorySize: number;
   readonly timeout: number;
+  /** The user's own code (`lambda.source` + `lambda.handler`); absent: the module's generated stub in `lambda/`. */
+  readonly source?: LambdaSourceModel;
+}
+
+export interface LambdaSourceModel {
+  /** The folder as the spec writes it, relative to the spec's folder ("/"-separated). */
+  readonly dir: string;
+  /** `<file>.<export>` relative to the folder, as Lambda writes it. */
+  readonly handler: string;
 }
 
 export interface StageModel {

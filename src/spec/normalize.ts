@@ -43,6 +43,9 @@ export function normalize(spec: Spec): CorsModel {
       runtime: spec.lambda?.runtime ?? DEFAULTS.lambda.runtime,
       memorySize: spec.lambda?.memorySize ?? DEFAULTS.lambda.memorySize,
       timeout: spec.lambda?.timeout ?? DEFAULTS.lambda.timeout,
+      ...(spec.lambda?.source !== undefined && spec.lambda.handler !== undefined
+        ? { source: { dir: spec.lambda.source, handler: spec.lambda.handler } }
+        : {}),
     },
     stages: Object.keys(spec.stages ?? {})
       .sort()

@@ -132,7 +132,30 @@ export function checkRules(spec: Spec, wellFormed: WellFormed = () => true): Rul
       fix: 'write 29 or less',
     });
   }
+  if (ok(['lambda'])) checkLambdaSource(spec, errors);
   return finish(errors, warnings);
+}
+
+/**
+ * `lambda.source` and `lambda.handler` go together: the folder alone does not say which function Lambda calls,
+ * and a handler without a folder would point into the generated stub, whose entry point the module owns.
+ */
+function checkLambdaSource(spec: Spec, errors: Issue[]): void {
+  const { source, handler } = spec.lambda ?? {};
+  if (source !== undefined && handler === undefined)
+    errors.push({
+      code: 'lambda-handler-missing',
+      path: ['lambda', 'source'],
+      message: `${JSON.stringify(source)} has no lambda.handler: Lambda needs to know which export of which file to call`,
+      fix: 'add lambda.handler as Lambda writes it, "<file>.<export>" relative to the folder, e.g. "app.handler" or "src/app.handler"',
+    });
+  if (handler !== undefined && source === undefined)
+    errors.push({
+      code: 'lambda-handler-without-source',
+      path: ['lambda', 'handler'],
+      message: `${JSON.stringify(handler)} names a file of your own code, but lambda.source does not say where it is`,
+      fix: "add lambda.source (your code's folder, relative to this spec), or remove lambda.handler to use the generated stub in lambda/",
+    });
 }
 
 function finish(errors: Issue[], warnings: Issue[]): RuleResult {

@@ -33,6 +33,14 @@ export const STAGE_NAME = /^(?!(?:constructor|prototype)$)[a-z0-9][a-z0-9_-]{0,6
 export const STAGE_NAME_RULE =
   'stage names are lowercase letters, digits, "-" or "_", and not "constructor" or "prototype"';
 
+/**
+ * A Lambda handler setting, "<file>.<export>": folders separated by "/", a file name without its extension, then
+ * the export (Node may name a nested one, "app.routes.get"). No "..": the Node runtime refuses it
+ * (aws/aws-lambda-nodejs-runtime-interface-client src/UserFunction.js, `_throwIfInvalidHandler`).
+ */
+export const LAMBDA_HANDLER =
+  /^(?!.*\.\.)(?:[A-Za-z0-9_@-][A-Za-z0-9_@.-]*\/)*[A-Za-z0-9_@-][A-Za-z0-9_@-]*(?:\.[A-Za-z_$][\w$]*)+$/;
+
 const originList = z.array(origin).min(1, { error: 'must list at least one origin' });
 
 const routeMethod = z.enum(ROUTE_METHODS);
@@ -126,6 +134,21 @@ export const specSchema = z
         runtime: z.enum(RUNTIMES).optional().describe(`@default "${DEFAULTS.lambda.runtime}"`),
         memorySize: z.int().min(128).max(10240).optional().describe(`MB. @default ${DEFAULTS.lambda.memorySize}`),
         timeout: z.int().min(1).max(900).optional().describe(`Seconds. @default ${DEFAULTS.lambda.timeout}`),
+        source: z
+          .string()
+          .optional()
+          .describe(
+            'Folder of your own handler code, relative to this file and inside its repository (e.g. "backend/dist"); zipped as it is, never copied into generated/. @default none: the module holds a generated stub in lambda/.',
+          ),
+        handler: z
+          .string()
+          .regex(LAMBDA_HANDLER, {
+            error: 'must be "<file>.<export>" as Lambda writes it, e.g. "app.handler" or "src/app.handler"',
+          })
+          .optional()
+          .describe(
+            'With source: your handler as Lambda writes it, "<file>.<export>" relative to source (e.g. "src/app.handler"). https://docs.aws.amazon.com/lambda/latest/dg/nodejs-handler.html',
+          ),
       })
       .optional(),
     stages: z
