@@ -1,7 +1,7 @@
 import { Construct } from 'constructs';
 import { DataArchiveFile } from '@cdktf/provider-archive/lib/data-archive-file/index.js';
 import { LambdaLayerVersion } from '@cdktf/provider-aws/lib/lambda-layer-version/index.js';
-import { ARCHIVE_EXCLUDES } from './cors-lambda.js';
+import { ARCHIVE_EXCLUDES } from '../spec/source-files.js';
 
 export interface CorsWrapperLayerProps {
   /** The layer's name (a layer's versions share it). Letters, digits, "-" and "_", at most 140 characters. */

@@ -134,10 +134,7 @@ export async function loadHandler(appRoot, fullHandlerString) {
   /** @type {unknown} */
   const fn = handlerPath
     .split('.')
-    .reduce(
-      (/** @type {any} */ nested, key) => nested && nested[key],
-      /** @type {any} */ (app),
-    );
+    .reduce((/** @type {any} */ nested, key) => nested && nested[key], /** @type {any} */ (app));
   if (!fn) throw runtimeError('Runtime.HandlerNotFound', `${fullHandlerString} is undefined or not exported`);
   if (typeof fn !== 'function') throw runtimeError('Runtime.HandlerNotFound', `${fullHandlerString} is not a function`);
   return fn;
