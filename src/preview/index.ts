@@ -18,6 +18,8 @@ import { PreviewSetupError } from './errors.js';
 import { FUNCTION_URL_MAX_BODY_BYTES, functionUrlHandler } from './function-url/function-url.js';
 import { HTTP_API_MAX_BODY_BYTES, httpApiHandler } from './http-api/http-api.js';
 import { LambdaPool } from './lambda/pool.js';
+import { stageCode, type StagedCode } from './lambda/stage.js';
+import { runtimeVersionWarnings } from './lambda/versions.js';
 import { apiKind, planDeployment, type ApiModel } from './module/deployment.js';
 import type { FunctionRuntime } from './module/functions.js';
 import { loadModule } from './module/load.js';
@@ -137,8 +139,10 @@ export async function startPreview(options: PreviewOptions): Promise<Preview> {
   // they cannot be patched into the first plan's values afterwards.
   const plan = planDeployment(doc, { apiOrigin: 'http://127.0.0.1:1', siteHost: '127.0.0.1:2' }, stageValues);
   const python = options.python ?? 'python3';
+  let pythonVersion: string | undefined;
   if ([...plan.functions.values()].some((f) => f.code.runtime.startsWith('python'))) {
     const check = spawnSync(python, ['--version'], { encoding: 'utf8' });
+    pythonVersion = `${check.stdout ?? ''}${check.stderr ?? ''}`;
     if (check.error || check.status !== 0)
       throw new PreviewSetupError(
         `the module's Lambda code is Python and "${python}" cannot be run (${check.error?.message ?? check.stderr.trim()}); install python3`,
@@ -156,11 +160,13 @@ export async function startPreview(options: PreviewOptions): Promise<Preview> {
     body: 'cors-gen preview is starting\n',
   });
   let pools = new Map<string, LambdaPool>();
+  const stagedCopies: StagedCode[] = [];
   let closed = false;
   const close = async () => {
     if (closed) return;
     closed = true;
     await Promise.all([...servers.map((s) => s.close()), ...[...pools.values()].map((p) => p.close())]);
+    for (const s of stagedCopies) s.cleanup();
   };
   try {
     const listen = async (
@@ -223,7 +229,14 @@ export async function startPreview(options: PreviewOptions): Promise<Preview> {
       python,
       ...(options.maxEnvironments ? { maxEnvironments: options.maxEnvironments } : {}),
     };
-    pools = new Map([...deployment.functions].map(([address, f]) => [address, new LambdaPool(f.code, poolOptions)]));
+    // A function with the user's own code runs from a staged copy of what its zips will hold.
+    pools = new Map(
+      [...deployment.functions].map(([address, f]) => {
+        const staged = stageCode(f.code);
+        stagedCopies.push(staged);
+        return [address, new LambdaPool(staged.code, poolOptions)];
+      }),
+    );
     const runtime: FunctionRuntime = {
       invoke: (fn, event, requestId) => pools.get(fn.address)!.invoke(event, requestId),
       log,
@@ -261,7 +274,13 @@ export async function startPreview(options: PreviewOptions): Promise<Preview> {
     handlers.site = siteHandler({ ...siteConfig, role: 'site', origin: siteOrigin, allowed: siteAllowed });
     handlers.foreign = siteHandler({ ...siteConfig, role: 'foreign', origin: foreignOrigin, allowed: foreignAllowed });
 
-    const warnings = [...deployment.warnings];
+    const warnings = [
+      ...deployment.warnings,
+      ...runtimeVersionWarnings(
+        [...deployment.functions.values()].map((f) => f.code),
+        pythonVersion,
+      ),
+    ];
     if (!siteAllowed)
       warnings.push(
         `the module's API does not allow the site origin ${siteOrigin} (a preflight from it gets no Access-Control-Allow-Origin naming it): the demo page there will be blocked like the foreign one`,

@@ -1,29 +1,40 @@
-// An ordinary Lambda handler for a REST API (payload 1.0): it knows nothing of CORS. The cors-gen layer loads it
-// from CORS_GEN_HANDLER ("src/app.handler") and adds the CORS headers to every answer, errors included.
+// An ordinary Lambda handler for a REST API (payload 1.0) that knows nothing of CORS: the cors-gen layer loads
+// it from CORS_GEN_HANDLER ("src/app.handler") and adds the CORS headers to every answer, errors included.
 import { formatNote } from '@notes/format';
 
-const notes = new Map([['1', { id: '1', text: 'Bring your own handler' }]]);
+const created = new Map();
 
 export const handler = async (event, context) => {
-  const method = event.httpMethod;
-  const id = event.pathParameters?.id;
   const requestId = context.awsRequestId;
-  if (event.resource === '/boom') throw new Error('boom: the wrapper still answers with CORS headers');
-  if (event.resource === '/notes' && method === 'GET') return json(200, [...notes.values()].map(formatNote), requestId);
-  if (event.resource === '/notes' && method === 'POST') {
-    const { text } = JSON.parse(event.body ?? '{}');
-    const note = { id: String(notes.size + 1), text: String(text ?? '') };
-    notes.set(note.id, note);
-    return json(201, formatNote(note), requestId);
+  const id = event.pathParameters?.id;
+  if (event.resource === '/notes') {
+    if (event.httpMethod === 'POST') {
+      const note = { id: `note-${created.size + 1}`, text: JSON.stringify(parse(event.body)) };
+      created.set(note.id, note);
+      return json(201, formatNote(note), requestId);
+    }
+    return json(200, [...created.values()].map(formatNote), requestId);
   }
-  const note = notes.get(id);
-  if (!note) return json(404, { message: `no note ${id}` }, requestId);
-  if (method === 'DELETE') {
-    notes.delete(id);
+  if (event.httpMethod === 'DELETE') {
+    created.delete(id);
     return { statusCode: 204, headers: { 'X-Request-Id': requestId } };
   }
-  return json(200, formatNote(note), requestId);
+  return json(200, formatNote(await loadNote(id)), requestId);
 };
+
+// Try it: GET /notes/error throws, as a failing database call would; the browser still reads the 500.
+async function loadNote(id) {
+  if (id === 'error') throw new Error('the note store is unavailable');
+  return created.get(id) ?? { id, text: `Note ${id}` };
+}
+
+function parse(body) {
+  try {
+    return JSON.parse(body ?? 'null');
+  } catch {
+    return body;
+  }
+}
 
 function json(statusCode, value, requestId) {
   return {
