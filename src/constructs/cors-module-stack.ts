@@ -1,3 +1,4 @@
+import path from 'node:path';
 import type { Construct } from 'constructs';
 import { Fn, TerraformLocal, TerraformOutput, TerraformStack, TerraformVariable } from 'cdktf';
 import { ArchiveProvider } from '@cdktf/provider-archive/lib/provider/index.js';
@@ -27,7 +28,8 @@ export interface CorsModuleStackProps {
   readonly retiredAddresses?: readonly string[];
   /**
    * With `lambda.source`: the user's code folder relative to the module folder ("/"-separated), the default of
-   * the `lambda_source_dir` input. Required when the model has a source.
+   * the `lambda_source_dir` input. @default the layout `cors-gen generate` writes from the spec's folder,
+   * `generated/<name>/` beside the spec: "../../" + lambda.source
    */
   readonly lambdaSourceDir?: string;
 }
@@ -234,11 +236,11 @@ function userCodeInputs(
   namePrefix: string,
   relativeDir: string | undefined,
 ): { sourceDir: string; layer: CorsWrapperLayer } {
-  if (relativeDir === undefined) throw new Error('CorsModuleStack: lambda.source needs props.lambdaSourceDir');
-  const fallback = `\${path.module}/${relativeDir}`;
+  const dir = relativeDir ?? path.posix.normalize(`../../${model.lambda.source!.dir}`);
+  const fallback = `\${path.module}/${dir}`;
   const variable = new TerraformVariable(stack, 'lambda_source_dir', {
     type: 'string',
-    description: `Folder of your handler code (lambda.source), zipped as it is to be the function's code. null: path.module/${relativeDir}, the spec's folder seen from this module. A relative path is taken from where Terraform runs: from a calling module write it from path.module or path.root.`,
+    description: `Folder of your handler code (lambda.source), zipped as it is to be the function's code. null: path.module/${dir}, the spec's folder seen from this module. A relative path is taken from where Terraform runs: from a calling module write it from path.module or path.root.`,
     validation: [
       {
         condition: '${var.lambda_source_dir == null || can(regex("[^[:space:]]", var.lambda_source_dir))}',
