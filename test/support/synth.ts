@@ -27,7 +27,7 @@ export interface SpecInput {
   }>;
   routes?: Array<{ path: string; methods: string[] }>;
   frontend?: { enabled: boolean; indexDocument?: string };
-  lambda?: { runtime?: string; memorySize?: number; timeout?: number };
+  lambda?: { runtime?: string; memorySize?: number; timeout?: number; source?: string; handler?: string };
   stages?: Record<string, { allowOrigins: string[] }>;
 }
 
