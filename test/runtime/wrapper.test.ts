@@ -40,8 +40,13 @@ interface Invocation {
   readonly log: string;
 }
 
-function invokeNode(handler: string, userFiles: Record<string, string>, event = restEvent(ORIGIN)): Invocation {
-  const model = sourceModel('nodejs22.x', handler);
+function invokeNode(
+  handler: string,
+  userFiles: Record<string, string>,
+  runtime: Runtime = 'nodejs22.x',
+  event = restEvent(ORIGIN),
+): Invocation {
+  const model = sourceModel(runtime, handler);
   const { opt, task } = stage(model, userFiles);
   const entry = path.join(opt, 'nodejs/cors-gen/wrapper.mjs');
   const driver =
@@ -50,7 +55,12 @@ function invokeNode(handler: string, userFiles: Record<string, string>, event = 
     'process.stdout.write(JSON.stringify(r));';
   const run = spawnSync(process.execPath, ['--input-type=module', '-e', driver, entry, JSON.stringify(event)], {
     cwd: task,
-    env: { PATH: process.env['PATH'], LAMBDA_TASK_ROOT: task, ...corsEnvironment(model, [ORIGIN]) },
+    env: {
+      PATH: process.env['PATH'],
+      LAMBDA_TASK_ROOT: task,
+      AWS_EXECUTION_ENV: `AWS_Lambda_${runtime}`,
+      ...corsEnvironment(model, [ORIGIN]),
+    },
     encoding: 'utf8',
   });
   if (run.status !== 0) throw new Error(`node exited ${run.status}: ${run.stderr}`);
@@ -119,6 +129,17 @@ describe('the Node wrapper layer', () => {
       'app.cjs': `exports.handler = (event, context, callback) => { setTimeout(() => callback(null, { statusCode: 204 }), 1); };`,
     });
     expect(result.statusCode).toBe(204);
+  });
+
+  it('refuses a callback-style handler on nodejs24.x, as that runtime does, with a 500 that carries the CORS headers', () => {
+    const { result, log } = invokeNode(
+      'app.handler',
+      { 'app.cjs': 'exports.handler = (event, context, callback) => callback(null, { statusCode: 204 });' },
+      'nodejs24.x',
+    );
+    expect(result.statusCode).toBe(500);
+    expect(result.headers?.['Access-Control-Allow-Origin']).toBe(ORIGIN);
+    expect(log).toContain('Runtime.CallbackHandlerDeprecated');
   });
 
   it("imports the handler's dependencies from the folder's node_modules", () => {

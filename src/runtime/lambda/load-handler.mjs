@@ -140,12 +140,20 @@ export async function loadHandler(appRoot, fullHandlerString) {
 
 /**
  * A Lambda handler as a function of (event, context) that returns a promise: async handlers as they are, and
- * callback handlers (three parameters, still supported by the nodejs22.x runtime) through their callback.
- * https://docs.aws.amazon.com/lambda/latest/dg/nodejs-handler.html
+ * callback handlers (three parameters) through their callback on nodejs22.x. From Node.js 24 the runtime refuses
+ * a handler that takes three parameters (src/function/callback-deprecation.ts of the runtime interface client,
+ * https://docs.aws.amazon.com/lambda/latest/dg/nodejs-handler.html), and so does this.
  * @param {Function} fn
+ * @param {string | undefined} executionEnv AWS_EXECUTION_ENV, e.g. "AWS_Lambda_nodejs22.x"
  * @returns {(event: unknown, context: unknown) => Promise<unknown>}
  */
-export function promiseHandler(fn) {
+export function promiseHandler(fn, executionEnv) {
+  const major = Number(/^AWS_Lambda_nodejs(\d+)/.exec(executionEnv ?? '')?.[1] ?? 0);
+  if (fn.length >= 3 && major >= 24)
+    throw runtimeError(
+      'Runtime.CallbackHandlerDeprecated',
+      'AWS Lambda has removed support for callback-based function handlers starting with Node.js 24; use an async handler (event, context)',
+    );
   return (event, context) =>
     new Promise((resolve, reject) => {
       const returned = fn(event, context, (/** @type {unknown} */ error, /** @type {unknown} */ value) =>

@@ -27,7 +27,7 @@ export async function userHandler(env) {
       });
     // LAMBDA_TASK_ROOT is where Lambda unpacks the function's zip (/var/task), the root of the handler setting.
     // https://docs.aws.amazon.com/lambda/latest/dg/configuration-envvars.html#configuration-envvars-runtime
-    return promiseHandler(await loadHandler(env.LAMBDA_TASK_ROOT ?? process.cwd(), setting));
+    return promiseHandler(await loadHandler(env.LAMBDA_TASK_ROOT ?? process.cwd(), setting), env.AWS_EXECUTION_ENV);
   } catch (e) {
     const error = e instanceof Error ? e : new Error(String(e));
     console.error(`cors-gen: cannot load the handler ${JSON.stringify(setting)}: ${error.name}: ${error.message}`);
