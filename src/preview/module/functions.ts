@@ -186,7 +186,7 @@ export function planFunctions(r: ModuleResolver): Map<string, FunctionModel> {
       environment,
       timeoutSeconds: num('timeout', 3),
       memoryMb: num('memory_size', 128),
-      ...(staged || layers.length > 0 ? { staged: { layers } } : {}),
+      ...(layers.length > 0 ? { staged: { layers } } : {}),
     };
     const functionArn = r.attribute(address, 'arn') as string;
     const names = new Set([functionName, functionArn, `${functionArn}:$LATEST`]);
