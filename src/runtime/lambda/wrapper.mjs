@@ -1,9 +1,10 @@
 // The function's entry point when it runs the user's own code (`lambda.source`): this file reaches Lambda in a
 // layer (`/opt/nodejs/cors-gen/wrapper.mjs`), the function's `handler` points here, and CORS_GEN_HANDLER carries
 // the user's own handler setting ("src/app.handler"). Handler redirection as Datadog's and New Relic's layers
-// do it (https://docs.datadoghq.com/serverless/aws_lambda/installation/nodejs/: handler
-// "/opt/nodejs/node_modules/datadog-lambda-js/handler.handler" with DD_LAMBDA_HANDLER; the Node runtime resolves
-// an absolute module root as it is, see load-handler.mjs).
+// do it (https://docs.datadoghq.com/serverless/guide/handler_wrapper/; for Node the handler is the absolute
+// "/opt/nodejs/node_modules/datadog-lambda-js/handler.handler", with DD_LAMBDA_HANDLER naming the user's,
+// https://docs.datadoghq.com/serverless/installation/nodejs/?tab=custom). The Node runtime resolves an absolute
+// module root as it is: path.resolve(appRoot, "/opt/...", file) in its UserFunction.js, see load-handler.mjs.
 //
 // The user's handler is loaded once, at cold start, as the runtime would load it. Every answer then goes through
 // cors.mjs: in CORS_MODE "lambda" (REST API) each one carries the CORS headers, including the 500 that answers

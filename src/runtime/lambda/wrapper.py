@@ -2,7 +2,7 @@
 # layer, as /opt/python/_cors_gen/wrapper.py, the function's handler is "_cors_gen.wrapper.handler", and
 # CORS_GEN_HANDLER carries the user's own handler setting ("app.handler", "src/app.handler"). Handler
 # redirection as Datadog's and New Relic's layers do it (Datadog: handler "datadog_lambda.handler.handler" with
-# DD_LAMBDA_HANDLER, https://docs.datadoghq.com/serverless/aws_lambda/installation/python/).
+# DD_LAMBDA_HANDLER, https://docs.datadoghq.com/serverless/guide/handler_wrapper/).
 #
 # Lambda puts the task root (the user's zip) first on sys.path, before /opt/python, so a user file with the name
 # of a top-level wrapper module would replace it. The wrapper is therefore one package whose modules import each
