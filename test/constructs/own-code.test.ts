@@ -2,11 +2,15 @@
  * The module with the user's own code (`lambda.source` + `lambda.handler`): the folder zipped as it is from the
  * `lambda_source_dir` input, the CORS wrapper as a layer, the function's handler redirected to it.
  */
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { ArchiveProvider } from '@cdktf/provider-archive/lib/provider/index.js';
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider/index.js';
 import { TerraformStack, Testing } from 'cdktf';
 import { describe, expect, it } from 'vitest';
 import { CorsWrapperLayer } from '../../src/constructs/index.js';
+import { generate } from '../../src/synth/generate.js';
 import { buildModuleFiles } from '../../src/synth/module-files.js';
 import { doc, modelOf, resource, spec, synth, type Body } from '../support/synth.js';
 
@@ -108,5 +112,33 @@ describe('CorsWrapperLayer in a CDKTF user’s stack', () => {
       output_path: '${path.root}/.terraform/cors-gen/orders-cors-layer.zip',
       output_file_mode: '0644',
     });
+  });
+});
+
+describe('generate with lambda.source', () => {
+  it('writes the folder relative to wherever --out puts the module, and switches a stub module over cleanly', async () => {
+    const root = mkdtempSync(path.join(os.tmpdir(), 'cors-gen-own-generate-'));
+    try {
+      mkdirSync(path.join(root, '.git'));
+      mkdirSync(path.join(root, 'services/api/backend'), { recursive: true });
+      writeFileSync(path.join(root, 'services/api/backend/app.mjs'), 'export const handler = async () => ({});');
+      const base = `version: 1\nname: own\ncors:\n  allowOrigins: [https://app.example.com]\nroutes:\n  - path: /a\n    methods: [GET]\n`;
+      writeFileSync(path.join(root, 'services/api/cors-gen.yaml'), base);
+      const out = path.join(root, 'infra/modules');
+      const spec = 'services/api/cors-gen.yaml';
+      expect((await generate({ cwd: root, spec, out })).ok).toBe(true);
+      expect(existsSync(path.join(out, 'own/lambda/index.mjs'))).toBe(true);
+      writeFileSync(path.join(root, spec), `${base}lambda:\n  source: backend\n  handler: app.handler\n`);
+      expect((await generate({ cwd: root, spec, out })).ok).toBe(true);
+      expect(readFileSync(path.join(out, 'own/main.tf'), 'utf8')).toContain(
+        '"${path.module}/../../../services/api/backend"',
+      );
+      // The stub's generated entry point and wrapper go; the user's app.mjs stays (cors-gen never deletes it).
+      expect(existsSync(path.join(out, 'own/lambda/index.mjs'))).toBe(false);
+      expect(existsSync(path.join(out, 'own/lambda/app.mjs'))).toBe(true);
+      expect(existsSync(path.join(out, 'own/layer/nodejs/cors-gen/wrapper.mjs'))).toBe(true);
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
   });
 });
