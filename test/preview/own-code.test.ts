@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { startPreview, type Preview } from '../../src/preview/index.js';
+import { runtimeVersionWarnings } from '../../src/preview/lambda/versions.js';
 import { generate } from '../../src/synth/generate.js';
 import { send } from '../support/preview.js';
 
@@ -148,5 +149,32 @@ describe('preview with lambda.source', () => {
     const local = process.versions.node.split('.')[0];
     const warned = p.warnings.filter((w) => w.includes('runs on nodejs24.x'));
     expect(warned).toHaveLength(local === '24' ? 0 : 1);
+  });
+});
+
+describe('runtimeVersionWarnings', () => {
+  const code = (runtime: string, staged = true) =>
+    ({
+      address: 'aws_lambda_function.handler',
+      functionName: 'f',
+      dir: '/x',
+      handler: 'app.handler',
+      runtime,
+      environment: {},
+      timeoutSeconds: 3,
+      memoryMb: 128,
+      ...(staged ? { staged: { layers: [] } } : {}),
+    }) as const;
+
+  it('names a Python 3.x that differs from the runtime, once for many functions', () => {
+    const warnings = runtimeVersionWarnings([code('python3.12'), code('python3.12')], 'Python 3.11.7\n');
+    expect(warnings).toEqual([
+      expect.stringContaining('python3.12 but the preview runs your code with the local Python 3.11'),
+    ]);
+    expect(runtimeVersionWarnings([code('python3.12')], 'Python 3.12.1')).toEqual([]);
+  });
+
+  it('says nothing for the generated stub (not staged)', () => {
+    expect(runtimeVersionWarnings([code('python3.12', false)], 'Python 3.11.7')).toEqual([]);
   });
 });
