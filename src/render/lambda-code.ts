@@ -3,6 +3,7 @@ import path from 'node:path';
 import { RUNTIME_DIR } from '../paths.js';
 import type { CorsModel, LambdaSourceModel, Runtime } from '../spec/model.js';
 import { isPythonRuntime } from '../spec/model.js';
+import { WRAPPER_PYTHON_PACKAGE } from '../spec/source-files.js';
 import { generatedHeader } from './header.js';
 import { render } from './templates.js';
 
@@ -42,7 +43,7 @@ type RuntimeFile = 'cors.mjs' | 'cors.py' | 'wrapper.mjs' | 'load-handler.mjs' |
 export const WRAPPER_LAYER = {
   dir: 'layer',
   node: { folder: 'layer/nodejs/cors-gen', handler: '/opt/nodejs/cors-gen/wrapper.handler' },
-  python: { folder: 'layer/python/_cors_gen', handler: '_cors_gen.wrapper.handler', package: '_cors_gen' },
+  python: { folder: `layer/python/${WRAPPER_PYTHON_PACKAGE}`, handler: `${WRAPPER_PYTHON_PACKAGE}.wrapper.handler` },
 } as const;
 
 /**

@@ -5,7 +5,7 @@ import { Writable } from 'node:stream';
 import { createDeflateRaw } from 'node:zlib';
 import type { SpecIssue } from './issue.js';
 import { isPythonRuntime, type LambdaSourceModel, type Runtime } from './model.js';
-import { walkSource } from './source-files.js';
+import { walkSource, WRAPPER_PYTHON_PACKAGE } from './source-files.js';
 import { resolveSpecPath } from './spec-paths.js';
 
 /**
@@ -26,9 +26,6 @@ export const LAMBDA_CODE_QUOTAS = { zipped: 50 * 1024 * 1024, unzipped: 250 * 10
 
 /** Files larger than this are not read for the export check (a bundle that large says nothing conclusive). */
 const MAX_STATIC_BYTES = 1024 * 1024;
-
-/** The Python package the wrapper layer ships (see src/runtime/lambda/wrapper.py). */
-const WRAPPER_PACKAGE = '_cors_gen';
 
 type Issue = Omit<SpecIssue, 'severity' | 'file' | 'line' | 'column'>;
 
@@ -70,7 +67,7 @@ export async function checkLambdaSource(
 
   const python = isPythonRuntime(runtime);
   if (python) {
-    for (const name of [WRAPPER_PACKAGE, `${WRAPPER_PACKAGE}.py`]) {
+    for (const name of [WRAPPER_PYTHON_PACKAGE, `${WRAPPER_PYTHON_PACKAGE}.py`]) {
       if (existsSync(path.join(dir, name)))
         issues.push({
           code: 'lambda-source-shadows-wrapper',

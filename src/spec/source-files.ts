@@ -36,6 +36,12 @@ export function isExcluded(name: string): boolean {
   return EXCLUDED_NAMES.some((re) => re.test(name));
 }
 
+/**
+ * The Python package of the CORS wrapper layer (src/runtime/lambda/wrapper.py): the one top-level name the user's
+ * folder must not hold, since Lambda puts the folder first on sys.path.
+ */
+export const WRAPPER_PYTHON_PACKAGE = '_cors_gen';
+
 export interface SourceFile {
   /** "/"-separated path inside the folder, as the zip names it. */
   readonly rel: string;
