@@ -54,7 +54,7 @@ export async function checkLambdaSource(
     return error({
       code: 'lambda-source-missing',
       path: SOURCE,
-      message: `${shown} does not exist next to this spec`,
+      message: `${shown} does not exist (the path is relative to this spec's folder)`,
       fix: 'write the folder of your handler code relative to this spec\'s folder, e.g. "backend" or "backend/dist" (build it first if it is a build output)',
     });
   if (!statSync(dir).isDirectory())
