@@ -149,6 +149,16 @@ export async function startPreview(options: PreviewOptions): Promise<Preview> {
       );
   }
 
+  // A function with the user's own code runs from a staged copy of what its zips will hold; made (and its links
+  // checked) now, before any port is taken. The code folders do not depend on the ports, the environment does.
+  const stagedCopies = new Map<string, StagedCode>();
+  try {
+    for (const [address, f] of plan.functions) stagedCopies.set(address, stageCode(f.code));
+  } catch (e) {
+    for (const s of stagedCopies.values()) s.cleanup();
+    throw e;
+  }
+
   const servers: StartedServer[] = [];
   const handlers: { api?: Handler; site?: Handler; foreign?: Handler } = {};
   const notReady: Handler = async () => ({
@@ -160,13 +170,12 @@ export async function startPreview(options: PreviewOptions): Promise<Preview> {
     body: 'cors-gen preview is starting\n',
   });
   let pools = new Map<string, LambdaPool>();
-  const stagedCopies: StagedCode[] = [];
   let closed = false;
   const close = async () => {
     if (closed) return;
     closed = true;
     await Promise.all([...servers.map((s) => s.close()), ...[...pools.values()].map((p) => p.close())]);
-    for (const s of stagedCopies) s.cleanup();
+    for (const s of stagedCopies.values()) s.cleanup();
   };
   try {
     const listen = async (
@@ -229,12 +238,13 @@ export async function startPreview(options: PreviewOptions): Promise<Preview> {
       python,
       ...(options.maxEnvironments ? { maxEnvironments: options.maxEnvironments } : {}),
     };
-    // A function with the user's own code runs from a staged copy of what its zips will hold.
     pools = new Map(
       [...deployment.functions].map(([address, f]) => {
-        const staged = stageCode(f.code);
-        stagedCopies.push(staged);
-        return [address, new LambdaPool(staged.code, poolOptions)];
+        const staged = stagedCopies.get(address)?.code;
+        const code = staged
+          ? { ...f.code, dir: staged.dir, ...(staged.optDir ? { optDir: staged.optDir } : {}) }
+          : f.code;
+        return [address, new LambdaPool(code, poolOptions)];
       }),
     );
     const runtime: FunctionRuntime = {
