@@ -3,10 +3,12 @@
  * by CORS_GEN_SPEC (default cors-gen.yaml, else cors-gen.json, in the working directory).
  * `cors-gen generate` is the supported path; this exists so CDKTF users can inspect the stack with their tools.
  */
+import path from 'node:path';
 import { App } from 'cdktf';
 import { InvalidInputError } from './errors.js';
 import { formatIssue } from './spec/issue.js';
 import { loadSpec, resolveSpecFile } from './spec/load.js';
+import { moduleRelativeSource } from './synth/generate.js';
 import { addModuleStack } from './synth/synthesize.js';
 
 const result = await loadSpec(resolveSpecFile(process.env.CORS_GEN_SPEC));
@@ -22,5 +24,14 @@ if (!result.ok) {
   );
 }
 const app = new App();
-addModuleStack(app, result.model);
+const source = result.model.lambda.source;
+// lambda.source: the user's folder as seen from where `cdktf synth` writes the stack (<outdir>/stacks/<name>).
+const lambdaSourceDir = source
+  ? moduleRelativeSource(
+      path.resolve(app.outdir, 'stacks', result.model.name),
+      resolveSpecFile(process.env.CORS_GEN_SPEC),
+      source.dir,
+    )
+  : undefined;
+addModuleStack(app, result.model, lambdaSourceDir ? { lambdaSourceDir } : {});
 app.synth();

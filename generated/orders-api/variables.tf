@@ -73,7 +73,7 @@ variable "force_destroy" {
 }
 
 variable "environment_variables" {
-  description = "Environment variables for the function, merged with the CORS variables the module sets (ALLOWED_ORIGINS, ALLOW_CREDENTIALS, ALLOW_HEADERS, CORS_MODE, ENFORCE_ORIGIN, EXPOSE_HEADERS), which always win and cannot be set here. Lambda allows 4 KB for all keys and values together."
+  description = "Environment variables for the function, merged with the CORS variables the module sets (ALLOWED_ORIGINS, ALLOW_CREDENTIALS, ALLOW_HEADERS, CORS_GEN_HANDLER, CORS_MODE, ENFORCE_ORIGIN, EXPOSE_HEADERS), which always win and cannot be set here. Lambda allows 4 KB for all keys and values together."
   type        = map(string)
   default     = {}
   validation {
@@ -81,8 +81,8 @@ variable "environment_variables" {
     error_message = "environment_variables: each name must be a letter followed by letters, digits or \"_\" (at least two characters), as Lambda accepts them."
   }
   validation {
-    condition     = alltrue([for k in keys(var.environment_variables) : !contains(["ALLOWED_ORIGINS", "ALLOW_CREDENTIALS", "ALLOW_HEADERS", "CORS_MODE", "ENFORCE_ORIGIN", "EXPOSE_HEADERS"], k)])
-    error_message = "environment_variables must not set ALLOWED_ORIGINS, ALLOW_CREDENTIALS, ALLOW_HEADERS, CORS_MODE, ENFORCE_ORIGIN, EXPOSE_HEADERS: the module sets them from its CORS settings (allowed_origins and the spec's cors section)."
+    condition     = alltrue([for k in keys(var.environment_variables) : !contains(["ALLOWED_ORIGINS", "ALLOW_CREDENTIALS", "ALLOW_HEADERS", "CORS_GEN_HANDLER", "CORS_MODE", "ENFORCE_ORIGIN", "EXPOSE_HEADERS"], k)])
+    error_message = "environment_variables must not set ALLOWED_ORIGINS, ALLOW_CREDENTIALS, ALLOW_HEADERS, CORS_GEN_HANDLER, CORS_MODE, ENFORCE_ORIGIN, EXPOSE_HEADERS: the module sets them from its CORS settings (allowed_origins and the spec's cors section)."
   }
   validation {
     condition     = alltrue([for k in keys(var.environment_variables) : !contains(["AWS_ACCESS_KEY", "AWS_ACCESS_KEY_ID", "AWS_DEFAULT_REGION", "AWS_EXECUTION_ENV", "AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "AWS_LAMBDA_FUNCTION_NAME", "AWS_LAMBDA_FUNCTION_VERSION", "AWS_LAMBDA_INITIALIZATION_TYPE", "AWS_LAMBDA_LOG_GROUP_NAME", "AWS_LAMBDA_LOG_STREAM_NAME", "AWS_LAMBDA_RUNTIME_API", "AWS_REGION", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "LAMBDA_RUNTIME_DIR", "LAMBDA_TASK_ROOT", "TZ"], k)])

@@ -8,6 +8,7 @@ import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy/index.js'
 import { IamRolePolicyAttachment } from '@cdktf/provider-aws/lib/iam-role-policy-attachment/index.js';
 import { LambdaFunction } from '@cdktf/provider-aws/lib/lambda-function/index.js';
 import { LAMBDA_ENV_LIMIT } from '../spec/lambda-config.js';
+import { ARCHIVE_EXCLUDES } from '../spec/source-files.js';
 import { templateLiteral } from './terraform-literal.js';
 
 export interface CorsLambdaProps {
@@ -56,23 +57,8 @@ export interface CorsLambdaProps {
   readonly idPrefix?: string;
 }
 
-/**
- * Files that are on a developer's disk but not part of the code: Python's bytecode caches, macOS Finder
- * metadata, vim swap files and Emacs/vim backup and lock files. Zipping them would make `source_code_hash`
- * differ from machine to machine (and so update the function on every apply from another checkout).
- * Doublestar globs matched against each path inside `source_dir`; `**\/` also matches the top level
- * (hashicorp/terraform-provider-archive#354, released in 2.5.0).
- */
-export const ARCHIVE_EXCLUDES: readonly string[] = [
-  '**/__pycache__',
-  '**/*.pyc',
-  '**/.DS_Store',
-  '**/.*.swp',
-  '**/.*.swo',
-  '**/*~',
-  '**/.#*',
-  '**/#*#',
-];
+// The files archive_file leaves out: one list, shared with `validate` (sizes) and `preview` (its staged copy).
+export { ARCHIVE_EXCLUDES };
 
 /**
  * The Lambda behind the API: code zipped from the module's `lambda/` folder, a role with AWSLambdaBasicExecutionRole

@@ -1,5 +1,6 @@
+import path from 'node:path';
 import type { Construct } from 'constructs';
-import { Fn, TerraformLocal, TerraformOutput, TerraformStack, TerraformVariable } from 'cdktf';
+import { Fn, ref, TerraformLocal, TerraformOutput, TerraformStack, TerraformVariable, Token } from 'cdktf';
 import { ArchiveProvider } from '@cdktf/provider-archive/lib/provider/index.js';
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider/index.js';
 import type { CorsModel } from '../spec/model.js';
@@ -7,6 +8,7 @@ import { CorsFunctionUrl } from './cors-function-url.js';
 import { CorsHttpApi } from './cors-http-api.js';
 import { CorsLambda } from './cors-lambda.js';
 import { CorsRestApi } from './cors-rest-api.js';
+import { CorsWrapperLayer } from './cors-wrapper-layer.js';
 import { FrontendBucket } from './frontend-bucket.js';
 import { lambdaInputs } from './lambda-inputs.js';
 import { originValidations } from './origin-validation.js';
@@ -25,6 +27,12 @@ export interface CorsModuleStackProps {
    * (see CorsRestApiProps.retiredAddresses). @default []
    */
   readonly retiredAddresses?: readonly string[];
+  /**
+   * With `lambda.source`: the user's code folder relative to the module folder ("/"-separated), the default of
+   * the `lambda_source_dir` input. @default the layout `cors-gen generate` writes from the spec's folder,
+   * `generated/<name>/` beside the spec: "../../" + lambda.source
+   */
+  readonly lambdaSourceDir?: string;
 }
 
 /** Retention values CloudWatch Logs accepts (PutRetentionPolicy). */
@@ -137,8 +145,12 @@ export class CorsModuleStack extends TerraformStack {
 
     const lambdaEnvironment = props.lambdaEnvironment(effectiveOrigins.asList);
     const inputs = lambdaInputs(this, model.lambda, Object.keys(lambdaEnvironment));
+    const userCode = model.lambda.source
+      ? userCodeInputs(this, model, namePrefix.value, props.lambdaSourceDir)
+      : undefined;
     const lambda = new CorsLambda(this, 'lambda', {
       functionName: namePrefix.value,
+      ...(userCode ? { sourceDir: userCode.sourceDir } : {}),
       handler: props.lambdaHandler,
       runtime: model.lambda.runtime,
       environment: lambdaEnvironment,
@@ -146,6 +158,13 @@ export class CorsModuleStack extends TerraformStack {
       logRetentionDays: logRetention.value,
       tags: tagsValue,
     });
+
+    // The function's layers, the one place where they are listed: the CORS wrapper's first (the function's handler
+    // lives in it), then those of the `layers` input.
+    if (userCode)
+      lambda.function.layers = Token.asList(
+        Fn.concat([[userCode.layer.layer.arn], Token.asList(ref(inputs.layers, this))]),
+      );
 
     const cors = { ...model.cors, allowOrigins: originsExpr };
     let apiUrl: string;
@@ -256,4 +275,45 @@ export class CorsModuleStack extends TerraformStack {
     output('role_arn', lambda.role.arn, "ARN of the function's IAM role.");
     for (const [id, value, description] of kindOutputs) output(id, value, description);
   }
+}
+
+/**
+ * With `lambda.source`: the `lambda_source_dir` input (the folder zipped as the function's code) and the layer
+ * that carries the CORS wrapper. A variable's default must be a literal
+ * (https://developer.hashicorp.com/terraform/language/values/variables#default-values), so the spec's folder is
+ * the fallback of a local, written from `path.module`: the same on every machine, and right wherever the module is
+ * called from.
+ */
+function userCodeInputs(
+  stack: TerraformStack,
+  model: CorsModel,
+  namePrefix: string,
+  relativeDir: string | undefined,
+): { sourceDir: string; layer: CorsWrapperLayer } {
+  const dir = relativeDir ?? path.posix.normalize(`../../${model.lambda.source!.dir}`);
+  const fallback = `\${path.module}/${dir}`;
+  const variable = new TerraformVariable(stack, 'lambda_source_dir', {
+    type: 'string',
+    description: `Folder of your handler code (lambda.source), zipped as it is to be the function's code. null: path.module/${dir}, the spec's folder seen from this module. A relative path is taken from where Terraform runs: from a calling module write it from path.module or path.root.`,
+    validation: [
+      {
+        condition: '${var.lambda_source_dir == null || can(regex("[^[:space:]]", var.lambda_source_dir))}',
+        errorMessage: "lambda_source_dir must be null (the spec's lambda.source) or the path of a folder.",
+      },
+    ],
+  });
+  // CDKTF cannot take null as a default (it drops undefined and fails on null): set it on the synthesized block.
+  variable.addOverride('default', null);
+  const sourceDir = new TerraformLocal(
+    stack,
+    'local-lambda_source_dir',
+    `\${var.lambda_source_dir != null ? var.lambda_source_dir : "${fallback}"}`,
+  );
+  sourceDir.overrideLogicalId('lambda_source_dir');
+  const layer = new CorsWrapperLayer(stack, 'wrapper-layer', {
+    layerName: `${namePrefix}-cors`,
+    zipName: `${namePrefix}-cors-layer`,
+    runtime: model.lambda.runtime,
+  });
+  return { sourceDir: '${local.lambda_source_dir}', layer };
 }

@@ -3,5 +3,6 @@ export { CorsRestApi, type CorsRestApiProps, type CorsRestApiCors, type CorsRest
 export { CorsHttpApi, type CorsHttpApiProps } from './cors-http-api.js';
 export { CorsFunctionUrl, type CorsFunctionUrlProps } from './cors-function-url.js';
 export { CorsLambda, type CorsLambdaProps } from './cors-lambda.js';
+export { CorsWrapperLayer, type CorsWrapperLayerProps } from './cors-wrapper-layer.js';
 export { FrontendBucket, type FrontendBucketProps } from './frontend-bucket.js';
 export { CorsModuleStack, type CorsModuleStackProps } from './cors-module-stack.js';

@@ -4,7 +4,7 @@ import {
   CORS_ENV_NAMES,
   ENV_NAME,
   LAYER_ARN,
-  MAX_USER_LAYERS,
+  maxUserLayers,
   MEMORY_RANGE,
   POLICY_ARN,
   RESERVED_ENV_NAMES,
@@ -40,6 +40,7 @@ const each = (list: string, r: RegExp) => `\${alltrue([for x in ${list} : can(re
  * at apply time, with the same limits as `validate` (src/spec/lambda-config.ts).
  */
 export function lambdaInputs(scope: Construct, lambda: LambdaModel, corsNames: readonly string[]): LambdaInputs {
+  const maxLayers = maxUserLayers(lambda.source !== undefined);
   const cors = [...new Set([...CORS_ENV_NAMES, ...corsNames])].sort();
   const environment = new TerraformVariable(scope, 'environment_variables', {
     type: 'map(string)',
@@ -110,12 +111,12 @@ export function lambdaInputs(scope: Construct, lambda: LambdaModel, corsNames: r
   });
   const layers = new TerraformVariable(scope, 'layers', {
     type: 'list(string)',
-    description: `Layer version ARNs for the function, at most ${MAX_USER_LAYERS}.`,
+    description: `Layer version ARNs for the function, at most ${maxLayers}${lambda.source ? " (the module adds the CORS wrapper's layer before them)" : ''}.`,
     default: [...lambda.layers],
     validation: [
       {
-        condition: `\${length(var.layers) <= ${MAX_USER_LAYERS}}`,
-        errorMessage: `layers: Lambda allows ${MAX_USER_LAYERS} layers for this function.`,
+        condition: `\${length(var.layers) <= ${maxLayers}}`,
+        errorMessage: `layers: Lambda allows ${maxLayers} layers for this function.`,
       },
       {
         condition: each('var.layers', LAYER_ARN),

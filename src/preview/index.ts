@@ -18,6 +18,8 @@ import { PreviewSetupError } from './errors.js';
 import { FUNCTION_URL_MAX_BODY_BYTES, functionUrlHandler } from './function-url/function-url.js';
 import { HTTP_API_MAX_BODY_BYTES, httpApiHandler } from './http-api/http-api.js';
 import { LambdaPool } from './lambda/pool.js';
+import { stageCode, type StagedCode } from './lambda/stage.js';
+import { runtimeVersionWarnings } from './lambda/versions.js';
 import { apiKind, planDeployment, type ApiModel } from './module/deployment.js';
 import type { FunctionRuntime } from './module/functions.js';
 import { loadModule } from './module/load.js';
@@ -143,12 +145,24 @@ export async function startPreview(options: PreviewOptions): Promise<Preview> {
   // they cannot be patched into the first plan's values afterwards.
   const plan = planDeployment(doc, { apiOrigin: 'http://127.0.0.1:1', siteHost: '127.0.0.1:2' }, stageValues);
   const python = options.python ?? 'python3';
+  let pythonVersion: string | undefined;
   if ([...plan.functions.values()].some((f) => f.code.runtime.startsWith('python'))) {
     const check = spawnSync(python, ['--version'], { encoding: 'utf8' });
+    pythonVersion = `${check.stdout ?? ''}${check.stderr ?? ''}`;
     if (check.error || check.status !== 0)
       throw new PreviewSetupError(
         `the module's Lambda code is Python and "${python}" cannot be run (${check.error?.message ?? check.stderr.trim()}); install python3`,
       );
+  }
+
+  // A function with the user's own code runs from a staged copy of what its zips will hold; made (and its links
+  // checked) now, before any port is taken. The code folders do not depend on the ports, the environment does.
+  const stagedCopies = new Map<string, StagedCode>();
+  try {
+    for (const [address, f] of plan.functions) stagedCopies.set(address, stageCode(f.code));
+  } catch (e) {
+    for (const s of stagedCopies.values()) s.cleanup();
+    throw e;
   }
 
   const servers: StartedServer[] = [];
@@ -167,6 +181,7 @@ export async function startPreview(options: PreviewOptions): Promise<Preview> {
     if (closed) return;
     closed = true;
     await Promise.all([...servers.map((s) => s.close()), ...[...pools.values()].map((p) => p.close())]);
+    for (const s of stagedCopies.values()) s.cleanup();
   };
   try {
     const listen = async (
@@ -229,7 +244,15 @@ export async function startPreview(options: PreviewOptions): Promise<Preview> {
       python,
       ...(options.maxEnvironments ? { maxEnvironments: options.maxEnvironments } : {}),
     };
-    pools = new Map([...deployment.functions].map(([address, f]) => [address, new LambdaPool(f.code, poolOptions)]));
+    pools = new Map(
+      [...deployment.functions].map(([address, f]) => {
+        const staged = stagedCopies.get(address)?.code;
+        const code = staged
+          ? { ...f.code, dir: staged.dir, ...(staged.optDir ? { optDir: staged.optDir } : {}) }
+          : f.code;
+        return [address, new LambdaPool(code, poolOptions)];
+      }),
+    );
     const runtime: FunctionRuntime = {
       invoke: (fn, event, requestId) => pools.get(fn.address)!.invoke(event, requestId),
       log,
@@ -267,7 +290,13 @@ export async function startPreview(options: PreviewOptions): Promise<Preview> {
     handlers.site = siteHandler({ ...siteConfig, role: 'site', origin: siteOrigin, allowed: siteAllowed });
     handlers.foreign = siteHandler({ ...siteConfig, role: 'foreign', origin: foreignOrigin, allowed: foreignAllowed });
 
-    const warnings = [...deployment.warnings];
+    const warnings = [
+      ...deployment.warnings,
+      ...runtimeVersionWarnings(
+        [...deployment.functions.values()].map((f) => f.code),
+        pythonVersion,
+      ),
+    ];
     if (!siteAllowed)
       warnings.push(
         `the module's API does not allow the site origin ${siteOrigin} (a preflight from it gets no Access-Control-Allow-Origin naming it): the demo page there will be blocked like the foreign one`,

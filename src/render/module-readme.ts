@@ -1,3 +1,4 @@
+import path from 'node:path';
 import type { CorsModel } from '../spec/model.js';
 import { render } from './templates.js';
 
@@ -48,6 +49,12 @@ export function moduleReadme(model: CorsModel, options: ReadmeOptions): string {
     enforceOrigin: model.cors.enforceOrigin,
     runtime: model.lambda.runtime,
     appFile: model.lambda.runtime.startsWith('python') ? 'lambda/app.py' : 'lambda/app.mjs',
+    ownCode: model.lambda.source
+      ? {
+          dir: path.posix.join(path.posix.dirname(options.specFile), model.lambda.source.dir),
+          handler: model.lambda.source.handler,
+        }
+      : undefined,
     stages: model.stages.map((s) => ({ file: `stages/${s.name}.tfvars`, origins: s.allowOrigins })),
     firstStage: model.stages[0]?.name ?? '',
     specFile: options.specFile,

@@ -52,6 +52,7 @@ export const CORS_ENV_NAMES: readonly string[] = [
   'ALLOWED_ORIGINS',
   'ALLOW_CREDENTIALS',
   'ALLOW_HEADERS',
+  'CORS_GEN_HANDLER',
   'CORS_MODE',
   'ENFORCE_ORIGIN',
   'EXPOSE_HEADERS',
@@ -68,13 +69,17 @@ export const LAYER_ARN = /^arn:[a-zA-Z0-9-]+:lambda:[a-zA-Z0-9-]+:[0-9]{12}:laye
 
 /**
  * "Function layers: 5" per function (https://docs.aws.amazon.com/lambda/latest/dg/gettingstarted-limits.html).
- * Layers the module adds itself count against it: LAYERS_RESERVED is subtracted from what the caller may list
- * (`lambda.layers`, the `layers` input). It is 0 while the module adds none; a module that ships its own layer
- * (e.g. the CORS wrapper next to the user's code) makes it 1.
+ * Layers the module adds itself count against it.
  */
 export const LAMBDA_MAX_LAYERS = 5;
-export const LAYERS_RESERVED = 0;
-export const MAX_USER_LAYERS = LAMBDA_MAX_LAYERS - LAYERS_RESERVED;
+
+/**
+ * The layers the caller may list (`lambda.layers`, the `layers` input): with `lambda.source` the module adds the
+ * CORS wrapper's layer, which takes one of the five.
+ */
+export function maxUserLayers(ownCode: boolean): number {
+  return LAMBDA_MAX_LAYERS - (ownCode ? 1 : 0);
+}
 
 /**
  * VpcConfig: "SubnetIds ... Maximum number of 16 items", "SecurityGroupIds ... Maximum number of 5 items"

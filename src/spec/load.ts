@@ -2,8 +2,8 @@ import { readFile, stat } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { SpecIssue } from './issue.js';
-import { MAX_SPEC_BYTES } from './parse.js';
-import { validateSpecText, type ValidationResult } from './validate.js';
+import { MAX_SPEC_BYTES, parseSpecText } from './parse.js';
+import { pathParts, validateSpecText, type ValidationResult } from './validate.js';
 import { SpecFileError } from './spec-file-error.js';
 
 export { SpecFileError };
@@ -74,7 +74,25 @@ export async function loadSpec(specFile: string, cwd = process.cwd()): Promise<L
       ...at,
     });
   }
-  return { ...validateSpecText(text.replace(/^\uFEFF/, ''), display), file: display, text };
+  const result = validateSpecText(text.replace(/^\uFEFF/, ''), display);
+  if (result.ok && result.model.lambda.source) {
+    // The spec is valid; its lambda.source is checked on disk (read-only, bounded) and located like the rest.
+    const { checkLambdaSource } = await import('./source-check.js');
+    const found = await checkLambdaSource(
+      path.resolve(cwd, specFile),
+      result.model.lambda.runtime,
+      result.model.lambda.source,
+    );
+    if (found.length > 0) {
+      const parsed = parseSpecText(text.replace(/^\uFEFF/, ''), display);
+      const errors = found.map((issue): SpecIssue => {
+        const pos = parsed.ok ? parsed.parsed.locate(pathParts(issue.path), 'value') : undefined;
+        return { ...issue, file: display, ...(pos ? { line: pos.line, column: pos.column } : {}) };
+      });
+      return { ok: false, errors, warnings: result.warnings, file: display, text };
+    }
+  }
+  return { ...result, file: display, text };
 }
 
 function decodeUtf8(buf: Buffer): string | undefined {

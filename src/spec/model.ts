@@ -64,6 +64,15 @@ export interface LambdaModel {
   readonly layers: readonly string[];
   /** The defaults of `vpc_subnet_ids` and `vpc_security_group_ids`: both empty without `lambda.vpc`. */
   readonly vpc: { readonly subnetIds: readonly string[]; readonly securityGroupIds: readonly string[] };
+  /** The user's own code (`lambda.source` + `lambda.handler`); absent: the module's generated stub in `lambda/`. */
+  readonly source?: LambdaSourceModel;
+}
+
+export interface LambdaSourceModel {
+  /** The folder as the spec writes it, relative to the spec's folder ("/"-separated). */
+  readonly dir: string;
+  /** `<file>.<export>` relative to the folder, as Lambda writes it. */
+  readonly handler: string;
 }
 
 export interface StageModel {

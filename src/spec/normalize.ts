@@ -53,6 +53,9 @@ export function normalize(spec: Spec): CorsModel {
         subnetIds: unique(spec.lambda?.vpc?.subnetIds ?? []),
         securityGroupIds: unique(spec.lambda?.vpc?.securityGroupIds ?? []),
       },
+      ...(spec.lambda?.source !== undefined && spec.lambda.handler !== undefined
+        ? { source: { dir: spec.lambda.source, handler: spec.lambda.handler } }
+        : {}),
     },
     stages: Object.keys(spec.stages ?? {})
       .sort()

@@ -3,7 +3,13 @@ import { sharedHostingParent } from '../cors/shared-hosting.js';
 import type { PathPart, SpecIssue } from './issue.js';
 import { formatPath } from './issue.js';
 import type { ApiKind, PathSegment } from './model.js';
-import { CORS_ENV_NAMES, LAMBDA_ENV_LIMIT, RESERVED_ENV_NAMES } from './lambda-config.js';
+import {
+  CORS_ENV_NAMES,
+  LAMBDA_ENV_LIMIT,
+  LAMBDA_MAX_LAYERS,
+  maxUserLayers,
+  RESERVED_ENV_NAMES,
+} from './lambda-config.js';
 import { DEFAULTS } from './model.js';
 import type { Spec } from './schema.js';
 import { checkSinkRules } from './sink-rules.js';
@@ -135,7 +141,38 @@ export function checkRules(spec: Spec, wellFormed: WellFormed = () => true): Rul
       fix: 'write 29 or less',
     });
   }
+  if (ok(['lambda'])) checkLambdaSource(spec, errors);
   return finish(errors, warnings);
+}
+
+/**
+ * `lambda.source` and `lambda.handler` go together: the folder alone does not say which function Lambda calls,
+ * and a handler without a folder would point into the generated stub, whose entry point the module owns.
+ */
+function checkLambdaSource(spec: Spec, errors: Issue[]): void {
+  const { source, handler } = spec.lambda ?? {};
+  if (source !== undefined && handler === undefined)
+    errors.push({
+      code: 'lambda-handler-missing',
+      path: ['lambda', 'source'],
+      message: `${JSON.stringify(source)} has no lambda.handler: Lambda needs to know which export of which file to call`,
+      fix: 'add lambda.handler as Lambda writes it, "<file>.<export>" relative to the folder, e.g. "app.handler" or "src/app.handler"',
+    });
+  if (handler !== undefined && source === undefined)
+    errors.push({
+      code: 'lambda-handler-without-source',
+      path: ['lambda', 'handler'],
+      message: `${JSON.stringify(handler)} names a file of your own code, but lambda.source does not say where it is`,
+      fix: "add lambda.source (your code's folder, relative to this spec), or remove lambda.handler to use the generated stub in lambda/",
+    });
+  const layers = spec.lambda?.layers ?? [];
+  if (source !== undefined && layers.length > maxUserLayers(true))
+    errors.push({
+      code: 'lambda-too-many-layers',
+      path: ['lambda', 'layers'],
+      message: `${layers.length} layers and the CORS wrapper's own layer make ${layers.length + 1}; Lambda allows ${LAMBDA_MAX_LAYERS} per function (https://docs.aws.amazon.com/lambda/latest/dg/gettingstarted-limits.html)`,
+      fix: `list at most ${maxUserLayers(true)} layers: with lambda.source the wrapper that adds the CORS headers is a layer too`,
+    });
 }
 
 function finish(errors: Issue[], warnings: Issue[]): RuleResult {
@@ -681,7 +718,8 @@ function checkEnvironmentSize(
     7 +
     'ENFORCE_ORIGIN'.length +
     5 +
-    'ALLOWED_ORIGINS'.length;
+    'ALLOWED_ORIGINS'.length +
+    (spec.lambda?.source !== undefined ? 'CORS_GEN_HANDLER'.length + (spec.lambda.handler ?? '').length : 0);
   for (const list of lists) {
     const size = fixed + list.origins.join(' ').length + WEBSITE_ORIGIN_RESERVE;
     if (size + own > LAMBDA_ENV_LIMIT && size <= LAMBDA_ENV_LIMIT && (!largest || size + own > largest.size))

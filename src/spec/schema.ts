@@ -4,7 +4,8 @@ import {
   ENV_NAME,
   ENV_NAME_RULE,
   LAYER_ARN,
-  MAX_USER_LAYERS,
+  LAMBDA_MAX_LAYERS,
+  maxUserLayers,
   POLICY_ARN,
   SECURITY_GROUP_ID,
   SUBNET_ID,
@@ -42,6 +43,14 @@ const origin = z
 export const STAGE_NAME = /^(?!(?:constructor|prototype)$)[a-z0-9][a-z0-9_-]{0,62}$/;
 export const STAGE_NAME_RULE =
   'stage names are lowercase letters, digits, "-" or "_", and not "constructor" or "prototype"';
+
+/**
+ * A Lambda handler setting, "<file>.<export>": folders separated by "/", a file name without its extension, then
+ * the export (Node may name a nested one, "app.routes.get"). No "..": the Node runtime refuses it
+ * (aws/aws-lambda-nodejs-runtime-interface-client src/UserFunction.js, `_throwIfInvalidHandler`).
+ */
+export const LAMBDA_HANDLER =
+  /^(?!.*\.\.)(?:[A-Za-z0-9_@-][A-Za-z0-9_@.-]*\/)*[A-Za-z0-9_@-][A-Za-z0-9_@-]*(?:\.[A-Za-z_$][\w$]*)+$/;
 
 const originList = z.array(origin).min(1, { error: 'must list at least one origin' });
 
@@ -141,9 +150,11 @@ const lambdaConfigSchema = {
         .string()
         .regex(LAYER_ARN, { error: 'is not a layer version ARN (arn:aws:lambda:REGION:ACCOUNT:layer:NAME:VERSION)' }),
     )
-    .max(MAX_USER_LAYERS, { error: `Lambda allows ${MAX_USER_LAYERS} layers per function here` })
+    .max(LAMBDA_MAX_LAYERS, { error: `Lambda allows ${LAMBDA_MAX_LAYERS} layers per function` })
     .optional()
-    .describe(`Layer version ARNs, at most ${MAX_USER_LAYERS}. The default of the layers input. @default []`),
+    .describe(
+      `Layer version ARNs, at most ${LAMBDA_MAX_LAYERS} (${maxUserLayers(true)} with lambda.source, whose CORS wrapper is a layer). The default of the layers input. @default []`,
+    ),
   vpc: z
     .strictObject({
       subnetIds: z
@@ -198,6 +209,21 @@ export const specSchema = z
         memorySize: z.int().min(128).max(10240).optional().describe(`MB. @default ${DEFAULTS.lambda.memorySize}`),
         timeout: z.int().min(1).max(900).optional().describe(`Seconds. @default ${DEFAULTS.lambda.timeout}`),
         ...lambdaConfigSchema,
+        source: z
+          .string()
+          .optional()
+          .describe(
+            'Folder of your own handler code, relative to this file and inside its repository (e.g. "backend/dist"); zipped as it is, never copied into generated/. @default none: the module holds a generated stub in lambda/.',
+          ),
+        handler: z
+          .string()
+          .regex(LAMBDA_HANDLER, {
+            error: 'must be "<file>.<export>" as Lambda writes it, e.g. "app.handler" or "src/app.handler"',
+          })
+          .optional()
+          .describe(
+            'With source: your handler as Lambda writes it, "<file>.<export>" relative to source (e.g. "src/app.handler"). https://docs.aws.amazon.com/lambda/latest/dg/nodejs-handler.html',
+          ),
       })
       .optional(),
     stages: z

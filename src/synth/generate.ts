@@ -166,7 +166,11 @@ export async function generate(options: GenerateOptions = {}): Promise<GenerateR
       return refused(e, 'read');
     }
   }
-  const files = await buildModuleFiles(model, { ...meta, retiredAddresses: retired });
+  const files = await buildModuleFiles(model, {
+    ...meta,
+    retiredAddresses: retired,
+    ...(model.lambda.source ? { lambdaSourceDir: moduleRelativeSource(absDir, absSpec, model.lambda.source.dir) } : {}),
+  });
   let plan: Awaited<ReturnType<typeof planWrite>>;
   try {
     plan = await planWrite(absDir, files, meta);
@@ -245,4 +249,13 @@ async function unifiedDiff(
   }
   for (const p of plan.userFiles) patches.push(patch('/dev/null', `b/${show(p)}`, '', after(p)));
   return patches.join('');
+}
+
+/**
+ * The user's code folder (`lambda.source`, relative to the spec) as seen from the module folder, "/"-separated:
+ * the same text on every machine and operating system.
+ */
+export function moduleRelativeSource(moduleDir: string, specFile: string, source: string): string {
+  const relative = path.relative(moduleDir, path.resolve(path.dirname(specFile), source));
+  return relative.split(path.sep).join('/') || '.';
 }

@@ -29,6 +29,8 @@ export interface ModuleFilesOptions {
   readonly version: string;
   /** REST: per-resource addresses the module being replaced declared (see SynthesisOptions). @default [] */
   readonly retiredAddresses?: readonly string[];
+  /** With `lambda.source`: the user's folder relative to the module folder ("/"-separated). */
+  readonly lambdaSourceDir?: string;
 }
 
 export const MANIFEST_FILE = '.cors-gen.json';
@@ -57,7 +59,10 @@ export const MODULE_SPLIT: ReadonlyArray<[string, readonly string[]]> = [
  * an apply rule.
  */
 export async function buildModuleFiles(model: CorsModel, options: ModuleFilesOptions): Promise<ModuleFiles> {
-  const document = synthesizeModule(model, { retiredAddresses: options.retiredAddresses });
+  const document = synthesizeModule(model, {
+    retiredAddresses: options.retiredAddresses,
+    lambdaSourceDir: options.lambdaSourceDir,
+  });
   assertModulePostconditions(model.name, document);
   const specFile = displaySpecFile(options.specFile);
   const header = generatedHeader(specFile);

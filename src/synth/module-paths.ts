@@ -29,8 +29,12 @@ function lambdaFileNames(): ReadonlySet<string> {
   if (lambdaFiles) return lambdaFiles;
   const names = new Set<string>();
   for (const runtime of ['nodejs22.x', 'python3.12'] as const) {
-    const code = renderLambdaCode({ lambda: { runtime } } as CorsModel, { specFile: 'cors-gen.yaml', version: '0' });
-    for (const p of [...Object.keys(code.generated), ...Object.keys(code.userOwned)]) names.add(p);
+    // With and without lambda.source: the generated stub in lambda/, or the wrapper layer in layer/.
+    for (const source of [undefined, { dir: '.', handler: 'app.handler' }]) {
+      const model = { lambda: { runtime, ...(source ? { source } : {}) } } as CorsModel;
+      const code = renderLambdaCode(model, { specFile: 'cors-gen.yaml', version: '0' });
+      for (const p of [...Object.keys(code.generated), ...Object.keys(code.userOwned)]) names.add(p);
+    }
   }
   lambdaFiles = names;
   return names;
@@ -49,7 +53,7 @@ export function isModuleFile(p: string): boolean {
 
 /** Whether `p` is a subfolder some generation writes into (`lambda`, `stages`): the folder of a module file. */
 export function isModuleFolder(p: string): boolean {
-  return p === 'stages' || [...lambdaFileNames()].some((f) => path.posix.dirname(f) === p);
+  return p === 'stages' || [...lambdaFileNames()].some((f) => f.startsWith(`${p}/`));
 }
 
 /** Why `entry` (read from a module folder's file) is not a path cors-gen acts on, or undefined when it is. */

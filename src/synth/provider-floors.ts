@@ -64,6 +64,7 @@ export const PROVIDER_FLOORS: readonly ProviderFloor[] = [
   predates4('resource', 'aws_cloudwatch_log_group', 'r/cloudwatch_log_group'),
   predates4('resource', 'aws_lambda_function', 'r/lambda_function'),
   predates4('resource', 'aws_lambda_permission', 'r/lambda_permission'),
+  predates4('resource', 'aws_lambda_layer_version', 'r/lambda_layer_version'),
   predates4('resource', 'aws_api_gateway_rest_api', 'r/api_gateway_rest_api'),
   predates4('resource', 'aws_api_gateway_resource', 'r/api_gateway_resource'),
   predates4('resource', 'aws_api_gateway_method', 'r/api_gateway_method'),

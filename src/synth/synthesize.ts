@@ -19,16 +19,19 @@ export interface SynthesisOptions {
    * as `removed` blocks so its state upgrades in one apply. @default []
    */
   readonly retiredAddresses?: readonly string[];
+  /** With `lambda.source`: the user's folder relative to the module folder (see CorsModuleStackProps). */
+  readonly lambdaSourceDir?: string;
 }
 
 /** The module stack for a model, wired to the generated Lambda code. Shared by `generate` and `cdktf synth`. */
 export function addModuleStack(app: App, model: CorsModel, options: SynthesisOptions = {}): CorsModuleStack {
   return new CorsModuleStack(app, model.name, {
     model,
-    lambdaHandler: lambdaHandlerName(model.lambda.runtime),
+    lambdaHandler: lambdaHandlerName(model.lambda.runtime, model.lambda.source),
     // The env var holds the effective list (spec origins + website origin), joined at apply time.
     lambdaEnvironment: (origins) => corsEnvironment(model, [Fn.join(' ', origins)]),
     retiredAddresses: options.retiredAddresses,
+    lambdaSourceDir: options.lambdaSourceDir,
   });
 }
 

@@ -268,7 +268,11 @@ async function swap(dir: string, writes: Map<string, string>, deletes: string[],
   const staged = [...writes.keys()];
   // Subfolders (lambda/, stages/) this run creates, outermost first: a rollback, even after a crash, removes them.
   const folders: string[] = [];
-  for (const d of new Set(staged.map((p) => path.posix.dirname(p)).filter((d) => d !== '.'))) {
+  // Every folder on the way (layer/nodejs/cors-gen needs layer/ and layer/nodejs/ first); sorted, parents first.
+  const ancestors = new Set<string>();
+  for (const p of staged)
+    for (let d = path.posix.dirname(p); d !== '.' && d !== '/'; d = path.posix.dirname(d)) ancestors.add(d);
+  for (const d of [...ancestors].sort()) {
     if ((await kindOf(abs(d), fs)) === 'missing') folders.push(d);
   }
   // 1. A journal naming what is about to be staged, so even a crash while staging is undone exactly.

@@ -91,7 +91,9 @@ describe('the inputs for the function', () => {
   it('refuses the CORS variables in environment_variables, naming them, and the names Lambda reserves', async () => {
     const d = await doc(spec());
     const [cors] = refusals(d, 'environment_variables', { ALLOWED_ORIGINS: '*', TABLE: 'x' });
-    expect(cors).toMatch(/must not set ALLOWED_ORIGINS, ALLOW_CREDENTIALS, ALLOW_HEADERS, CORS_MODE, ENFORCE_ORIGIN/);
+    expect(cors).toMatch(
+      /must not set ALLOWED_ORIGINS, ALLOW_CREDENTIALS, ALLOW_HEADERS, CORS_GEN_HANDLER, CORS_MODE, ENFORCE_ORIGIN/,
+    );
     expect(refusals(d, 'environment_variables', { ALLOW_CREDENTIALS: 'true' })).toHaveLength(1);
     expect(refusals(d, 'environment_variables', { AWS_REGION: 'x' })[0]).toMatch(/Lambda reserves them/);
     expect(refusals(d, 'environment_variables', { '1X': 'x' })[0]).toMatch(/each name must be a letter/);

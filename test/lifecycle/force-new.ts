@@ -22,6 +22,8 @@
  * - internal/service/lambda/function.go: function_name, package_type
  * - internal/service/lambda/permission.go: every argument (the resource has no Update)
  * - internal/service/lambda/function_url.go: function_name, qualifier
+ * - internal/service/lambda/layer_version.go: every argument the module sets (a layer version is immutable: the
+ *   resource has no Update; only skip_destroy, which the module leaves unset, changes in place)
  * - internal/service/iam/role.go: name, name_prefix, path
  * - internal/service/iam/role_policy_attachment.go: role, policy_arn
  * - internal/service/iam/role_policy.go: name, name_prefix, role (policy is updated in place by PutRolePolicy)
@@ -55,6 +57,7 @@ export const FORCE_NEW: Readonly<Record<string, readonly string[] | 'all'>> = {
   aws_lambda_function: ['function_name', 'package_type'],
   aws_lambda_permission: 'all',
   aws_lambda_function_url: ['function_name', 'qualifier'],
+  aws_lambda_layer_version: 'all',
   aws_iam_role: ['name', 'name_prefix', 'path'],
   aws_iam_role_policy_attachment: ['role', 'policy_arn'],
   aws_iam_role_policy: ['name', 'name_prefix', 'role'],

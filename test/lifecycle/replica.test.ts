@@ -10,7 +10,7 @@ import { buildReplica } from './replica.js';
 
 const missing = terraformMissing();
 const example = (name: string): string => fileURLToPath(new URL(`../../generated/${name}`, import.meta.url));
-const EXAMPLES = ['orders-api', 'catalog-http', 'webhook-url'];
+const EXAMPLES = ['orders-api', 'catalog-http', 'webhook-url', 'notes-node', 'notes-python'];
 /** The frozen per-resource REST module: the most references and ForceNew arguments to model. */
 const PER_RESOURCE = fileURLToPath(new URL('../fixtures/lifecycle/v0/first-apply', import.meta.url));
 type Resource = {

@@ -365,7 +365,12 @@ class ReplicaBuilder {
       case 'archive_file.output_base64sha256':
       case 'archive_file.output_sha256':
       case 'archive_file.output_md5': {
-        const source = String(block.body.source_dir ?? '').replace('${path.module}', this.dir);
+        let source = String(block.body.source_dir ?? '');
+        // lambda.source: source_dir is a local whose fallback is the user's folder, written from path.module.
+        const local = /^\$\{local\.(\w+)\}$/.exec(source)?.[1];
+        if (local)
+          source = /"(\$\{path\.module\}[^"]*)"/.exec(String(this.doc.locals.get(local)?.value ?? ''))?.[1] ?? source;
+        source = source.replace('${path.module}', this.dir);
         return literalOf(folderHash(source));
       }
       default:

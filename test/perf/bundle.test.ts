@@ -42,6 +42,11 @@ let n = 0;
 function project(specText: string, side: string): string {
   const dir = path.join(tmp, `${n}`, side);
   mkdirSync(dir, { recursive: true });
+  // An example with lambda.source needs its code folder beside the spec.
+  const example = readdirSync(path.join(ROOT, 'examples')).find(
+    (name) => readFileSync(path.join(ROOT, 'examples', name, 'cors-gen.yaml'), 'utf8') === specText,
+  );
+  if (example && /^\s+source:/m.test(specText)) cpSync(path.join(ROOT, 'examples', example), dir, { recursive: true });
   writeFileSync(path.join(dir, 'cors-gen.yaml'), specText);
   return dir;
 }

@@ -179,7 +179,7 @@ describe.skipIf(skipped !== undefined)(
 
     it('plans the examples whose floor admits the plugin release, and only those stay out', () => {
       const planned = [...origin.values()].filter((o) => o.startsWith('generated/')).map((o) => o.slice(10));
-      expect(planned).toEqual(expect.arrayContaining(['orders-api', 'catalog-http']));
+      expect(planned).toEqual(expect.arrayContaining(['orders-api', 'catalog-http', 'notes-node', 'notes-python']));
       expect(planned).not.toContain('webhook-url');
     });
 

@@ -7,7 +7,7 @@
  * The oracle for "valid" is independent of the CLI's file handling: strict UTF-8, the `yaml` package's own
  * parser (unique keys, alias limit), then `validateSpec` on the data.
  */
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { mkdtemp } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -20,6 +20,8 @@ import type { Output } from '../../src/cli/output.js';
 import { init } from '../../src/spec/init.js';
 import { MAX_SPEC_BYTES } from '../../src/spec/parse.js';
 import { validateSpec } from '../../src/spec/validate.js';
+import type { CorsModel } from '../../src/spec/model.js';
+import { checkLambdaSource } from '../../src/spec/source-check.js';
 import { recordFigures, runNode, Stat, STACK_TRACE, Tally } from '../support/reliability-report.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -62,23 +64,38 @@ let largestInput = 0;
 
 /** Whether the bytes are a valid spec, decided without the CLI's loader. */
 function oracleValid(bytes: Buffer, ext: string): boolean {
-  if (bytes.length > MAX_SPEC_BYTES) return false;
+  return oracleModel(bytes, ext) !== undefined;
+}
+
+/**
+ * What `lambda.source` adds on disk: the examples' code folders (both use backend/, and their files do not
+ * overlap) sit beside every case, and a spec whose folder or handler still does not check out is invalid.
+ */
+async function oracleOnDisk(bytes: Buffer, ext: string, spec: string): Promise<boolean> {
+  const model = oracleModel(bytes, ext);
+  if (!model) return false;
+  if (!model.lambda.source) return true;
+  return (await checkLambdaSource(spec, model.lambda.runtime, model.lambda.source)).length === 0;
+}
+
+function oracleModel(bytes: Buffer, ext: string): CorsModel | undefined {
+  if (bytes.length > MAX_SPEC_BYTES) return undefined;
   let text: string;
   try {
     text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
   } catch {
-    return false;
+    return undefined;
   }
   text = text.replace(/^\uFEFF/, '');
   if (ext === '.json') {
     try {
       JSON.parse(text);
     } catch {
-      return false;
+      return undefined;
     }
   }
   const doc = YAML.parseDocument(text, { uniqueKeys: false, strict: true, version: '1.2', prettyErrors: false });
-  if (doc.errors.length > 0) return false;
+  if (doc.errors.length > 0) return undefined;
   // Keys that become the same property name are duplicates (`1` and "1"): one of them would be lost.
   let duplicate = false;
   YAML.visit(doc, {
@@ -87,16 +104,17 @@ function oracleValid(bytes: Buffer, ext: string): boolean {
       if (new Set(keys).size !== keys.length) duplicate = true;
     },
   });
-  if (duplicate) return false;
+  if (duplicate) return undefined;
   let data: unknown;
   try {
     data = doc.toJS({ maxAliasCount: 50 });
     // A value that contains itself (an alias inside its own anchor) is not a spec.
     JSON.stringify(data);
   } catch {
-    return false;
+    return undefined;
   }
-  return validateSpec(data).ok;
+  const result = validateSpec(data);
+  return result.ok ? result.model : undefined;
 }
 
 // ---- running one case ---------------------------------------------------------------------------------------
@@ -147,7 +165,14 @@ async function runCase(c: FuzzCase, options: { json: boolean; generate: boolean 
   try {
     const spec = path.join(dir, `cors-gen${c.ext}`);
     writeFileSync(spec, c.bytes);
-    const valid = c.invalid ? false : oracleValid(c.bytes, c.ext);
+    const code = path.join(dir, 'backend');
+    if (c.bytes.includes('source:'))
+      for (const example of ['notes-node', 'notes-python'])
+        cpSync(path.join(ROOT, 'examples', example, 'backend'), code, { recursive: true });
+    // What the run wrote: everything in the case's folder but the code folder it was given.
+    const codeRel = path.relative(workRoot, code);
+    const written = () => listTree(dir).filter((f) => f !== codeRel && !f.startsWith(`${codeRel}${path.sep}`));
+    const valid = c.invalid ? false : await oracleOnDisk(c.bytes, c.ext, spec);
     if (valid) validSpecs++;
     const context = `${c.kind}: ${JSON.stringify(c.bytes.subarray(0, 300).toString('latin1'))}`;
 
@@ -168,7 +193,7 @@ async function runCase(c: FuzzCase, options: { json: boolean; generate: boolean 
       if (!doc.ok) expect(doc.errors.length, context).toBeGreaterThan(0);
     }
     // validate never writes.
-    expect(listTree(dir), context).toEqual([path.relative(workRoot, spec)]);
+    expect(written(), context).toEqual([path.relative(workRoot, spec)]);
 
     if (!options.generate || (valid && generatesOk >= MAX_VALID_GENERATES)) return;
     const out = path.join(dir, 'out');
@@ -192,7 +217,7 @@ async function runCase(c: FuzzCase, options: { json: boolean; generate: boolean 
       ).toBe(true);
     } else {
       // Nothing written: no output folder, nothing beside the spec.
-      expect(listTree(dir), `${context}\n${g.text()}`).toEqual([path.relative(workRoot, spec)]);
+      expect(written(), `${context}\n${g.text()}`).toEqual([path.relative(workRoot, spec)]);
     }
   } finally {
     rmSync(dir, { recursive: true, force: true });

@@ -16,7 +16,15 @@ const files = readdirSync(SRC, { recursive: true, encoding: 'utf8' })
 
 describe('src/runtime', () => {
   it('holds the Lambda wrappers and the preview worker and runner', () => {
-    expect(files).toEqual(['lambda/cors.mjs', 'lambda/cors.py', 'preview/node-worker.mjs', 'preview/python_runner.py']);
+    expect(files).toEqual([
+      'lambda/cors.mjs',
+      'lambda/cors.py',
+      'lambda/load-handler.mjs',
+      'lambda/wrapper.mjs',
+      'lambda/wrapper.py',
+      'preview/node-worker.mjs',
+      'preview/python_runner.py',
+    ]);
   });
 
   it.each(files.filter((f) => f.endsWith('.mjs')))('%s opts in to type checking before its first statement', (file) => {

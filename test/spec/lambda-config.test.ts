@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { corsEnvironment } from '../../src/render/lambda-code.js';
-import { CORS_ENV_NAMES, MAX_USER_LAYERS } from '../../src/spec/lambda-config.js';
+import { CORS_ENV_NAMES, LAMBDA_MAX_LAYERS } from '../../src/spec/lambda-config.js';
 import { API_KINDS } from '../../src/spec/model.js';
 import { validateSpec, type ValidationResult } from '../../src/spec/validate.js';
 import { modelOf, spec, type SpecInput } from '../support/synth.js';
@@ -21,7 +21,11 @@ describe('lambda.environment', () => {
   it('names the same CORS variables as the code receives, on every target', () => {
     for (const api of API_KINDS) {
       const model = modelOf(spec({ api, routes: [{ path: '/a', methods: ['GET'] }], cors: { allowMethods: ['GET'] } }));
-      expect(Object.keys(corsEnvironment(model, ['https://a.example'])).sort(), api).toEqual([...CORS_ENV_NAMES]);
+      expect(Object.keys(corsEnvironment(model, ['https://a.example'])).sort(), api).toEqual(
+        CORS_ENV_NAMES.filter((n) => n !== 'CORS_GEN_HANDLER'),
+      );
+      const own = { ...model, lambda: { ...model.lambda, source: { dir: 'backend', handler: 'app.handler' } } };
+      expect(Object.keys(corsEnvironment(own, ['https://a.example'])).sort(), api).toEqual([...CORS_ENV_NAMES]);
     }
   });
 
@@ -101,12 +105,12 @@ describe('lambda.policyArns, policy, layers and vpc', () => {
     [
       {
         layers: Array.from(
-          { length: MAX_USER_LAYERS + 1 },
+          { length: LAMBDA_MAX_LAYERS + 1 },
           (_, i) => `arn:aws:lambda:eu-west-1:123456789012:layer:l${i}:1`,
         ),
       },
       'lambda.layers',
-      new RegExp(`${MAX_USER_LAYERS}`),
+      new RegExp(`${LAMBDA_MAX_LAYERS}`),
     ],
     [
       { vpc: { subnetIds: ['subnet-0123456789abcdef0'], securityGroupIds: [] } },
@@ -123,5 +127,18 @@ describe('lambda.policyArns, policy, layers and vpc', () => {
     const e = errors(validateSpec(withLambda(lambda as SpecInput['lambda']))).find((x) => x.path.startsWith(path));
     expect(e, JSON.stringify(errors(validateSpec(withLambda(lambda as SpecInput['lambda']))))).toBeDefined();
     expect(e!.message).toMatch(message);
+  });
+});
+
+describe('lambda.layers with lambda.source', () => {
+  const arns = (n: number) =>
+    Array.from({ length: n }, (_, i) => `arn:aws:lambda:eu-west-1:123456789012:layer:l${i}:1`);
+  const own = (layers: string[]) => withLambda({ source: 'backend', handler: 'app.handler', layers });
+
+  it("leaves one of Lambda's five layers to the CORS wrapper", () => {
+    const e = errors(validateSpec(own(arns(LAMBDA_MAX_LAYERS))));
+    expect(e.map((x) => [x.code, x.path])).toEqual([['lambda-too-many-layers', 'lambda.layers']]);
+    expect(e[0]!.fix).toMatch(/at most 4 layers/);
+    expect(errors(validateSpec(own(arns(LAMBDA_MAX_LAYERS - 1))))).toEqual([]);
   });
 });

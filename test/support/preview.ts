@@ -3,7 +3,7 @@
  * ./fixtures, generated into a temporary folder with the real generator), small HTTP helpers that talk to
  * the preview on 127.0.0.1, and `cors-gen preview` run as a real process (the built binary).
  */
-import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import net from 'node:net';
 import os from 'node:os';
@@ -43,9 +43,17 @@ export async function generateModules(
   format: 'hcl' | 'json' = 'hcl',
 ): Promise<GeneratedModules> {
   const root = mkdtempSync(path.join(os.tmpdir(), 'cors-gen-preview-'));
+  // A repository of its own: a spec with lambda.source is copied in with its folder, since the module (and so
+  // the preview) refuses code outside the repository that holds the module.
+  mkdirSync(path.join(root, '.git'));
   const dirs = new Map<string, string>();
-  for (const { name, spec } of specs) {
+  for (const { name, spec: original } of specs) {
     const out = path.join(root, name);
+    let spec = original;
+    if (/^\s+source:/m.test(readFileSync(original, 'utf8'))) {
+      cpSync(path.dirname(original), path.join(root, `spec-${name}`), { recursive: true });
+      spec = path.join(root, `spec-${name}`, path.basename(original));
+    }
     const result = await generate({ spec, out, format, cwd: REPO });
     if (!('dir' in result) || !result.ok) throw new Error(`generating ${name} failed: ${JSON.stringify(result)}`);
     dirs.set(name, path.resolve(REPO, result.dir));

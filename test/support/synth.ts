@@ -37,6 +37,8 @@ export interface SpecInput {
     policy?: Record<string, unknown>;
     layers?: string[];
     vpc?: { subnetIds: string[]; securityGroupIds: string[] };
+    source?: string;
+    handler?: string;
   };
   stages?: Record<string, { allowOrigins: string[] }>;
 }

@@ -41,7 +41,7 @@ describe('checkApplyRules: the modules cors-gen writes', () => {
     expect(checkApplyRules(await doc(input))).toEqual([]);
   });
 
-  it.each(['orders-api', 'catalog-http', 'webhook-url'])(
+  it.each(['orders-api', 'catalog-http', 'webhook-url', 'notes-node', 'notes-python'])(
     'finds nothing to reject in the bundled example %s',
     async (name) => {
       const loaded = await loadSpec(path.join(ROOT, 'examples', name, 'cors-gen.yaml'), ROOT);

@@ -51,9 +51,12 @@ afterEach(() => {
 });
 
 describe('checkModule', () => {
-  it.each(['orders-api', 'catalog-http', 'webhook-url'])('finds nothing in examples/%s', async (name) => {
-    expect(checkModule((await example(name)) as TerraformDocument)).toEqual([]);
-  });
+  it.each(['orders-api', 'catalog-http', 'webhook-url', 'notes-node', 'notes-python'])(
+    'finds nothing in examples/%s',
+    async (name) => {
+      expect(checkModule((await example(name)) as TerraformDocument)).toEqual([]);
+    },
+  );
 
   it('reports a broken security invariant and a broken apply rule, naming rule and resource', async () => {
     const doc = await example('orders-api');

@@ -24,6 +24,13 @@ export interface LambdaCode {
   readonly environment: Readonly<Record<string, string>>;
   readonly timeoutSeconds: number;
   readonly memoryMb: number;
+  /**
+   * Code the preview runs from a staged copy (src/preview/lambda/stage.ts): a function with layers, or whose
+   * folder lies outside the module. `layers`: the layers' folders, in the function's order.
+   */
+  readonly staged?: { readonly layers: readonly string[] };
+  /** Where the staged layers are extracted: the preview's stand-in for /opt. */
+  readonly optDir?: string;
 }
 
 export interface InvokeContext {
@@ -118,6 +125,7 @@ export function nodeEnvironment(code: LambdaCode, log: LogSink): Environment {
       functionName: code.functionName,
       memoryMb: code.memoryMb,
       arn: `arn:aws:lambda:us-east-1:123456789012:function:${code.functionName}`,
+      ...(code.optDir !== undefined ? { optDir: code.optDir } : {}),
     },
     env: lambdaEnv(code),
     stdout: true,
@@ -165,7 +173,15 @@ const PYTHON_RUNNER = path.join(RUNTIME_DIR, 'preview', 'python_runner.py');
 export function pythonEnvironment(code: LambdaCode, log: LogSink, python = 'python3'): Environment {
   const child: ChildProcessWithoutNullStreams = spawn(
     python,
-    ['-u', PYTHON_RUNNER, code.dir, code.handler, code.functionName, String(code.memoryMb)],
+    [
+      '-u',
+      PYTHON_RUNNER,
+      code.dir,
+      code.handler,
+      code.functionName,
+      String(code.memoryMb),
+      ...(code.optDir !== undefined ? [code.optDir] : []),
+    ],
     {
       cwd: code.dir,
       env: lambdaEnv(code, {

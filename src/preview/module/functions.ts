@@ -8,6 +8,7 @@ import { existsSync, realpathSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { HclValue } from '../../terraform/expression/ast.js';
 import { asBody, asList } from '../../terraform/document.js';
+import { repositoryRoot } from '../../spec/spec-paths.js';
 import { ModuleError } from '../errors.js';
 import type { LambdaCode } from '../lambda/environments.js';
 import type { PoolResult } from '../lambda/pool.js';
@@ -57,6 +58,14 @@ export const lambdaAttributes: Readonly<Record<string, ComputedAttributes>> = {
       return `arn:aws:apigateway:${PREVIEW_REGION}:lambda:path/2015-03-31/functions/${functionArn()}/invocations`;
     if (attr === 'qualified_arn') return `${functionArn()}:$LATEST`;
     if (attr === 'version') return '$LATEST';
+    return undefined;
+  },
+  // https://registry.terraform.io/providers/hashicorp/aws/latest/docs/resources/lambda_layer_version#attribute-reference
+  aws_lambda_layer_version: (r, block, attr) => {
+    const layerArn = () => arn('lambda', `layer:${stringArgument(r, block, 'layer_name')}`);
+    if (attr === 'layer_arn') return layerArn();
+    if (attr === 'arn') return `${layerArn()}:1`;
+    if (attr === 'version') return '1';
     return undefined;
   },
 };
@@ -125,12 +134,16 @@ export function planFunctions(r: ModuleResolver): Map<string, FunctionModel> {
     const handler = str('handler');
     if (!/^[A-Za-z0-9_./-]+\.[A-Za-z_$][A-Za-z0-9_$]*$/.test(handler))
       throw new ModuleError(`handler "${handler}" is not "<file>.<function>"`, { file, address: `${address}.handler` });
+    const layers = layerDirs(r, address, file);
+    // A Node handler may name a file of a layer by its absolute path under /opt, where Lambda extracts layers
+    // (https://docs.aws.amazon.com/lambda/latest/dg/packaging-layers.html); the preview maps /opt to its copy.
+    const inLayer = layers.length > 0 && handler.startsWith('/opt/') && !runtime.startsWith('python');
     // Lambda resolves the file part inside the deployment package (LAMBDA_TASK_ROOT); a path that starts with
     // "/" or holds "." or ".." segments would make the preview load a file the zip cannot contain.
     // https://docs.aws.amazon.com/lambda/latest/dg/nodejs-handler.html
     if (
       handler
-        .slice(0, handler.lastIndexOf('.'))
+        .slice(inLayer ? '/opt/'.length : 0, handler.lastIndexOf('.'))
         .split('/')
         .some((s) => s === '' || s === '.' || s === '..')
     ) {
@@ -156,10 +169,12 @@ export function planFunctions(r: ModuleResolver): Map<string, FunctionModel> {
     checkPreconditions(r, block);
     checkPlacement(r, block);
     const functionName = str('function_name');
-    const dir = codeDir(r, address, str('filename'));
-    // The handler's file itself may be a symlink out of the folder; the runtime would follow it.
+    const { dir, staged } = codeDir(r, address, str('filename'), layers.length > 0);
+    // The handler's file itself may be a symlink out of the folder; the runtime would follow it. (A staged
+    // folder is copied, links checked, by src/preview/lambda/stage.ts.)
     const base = handler.slice(0, handler.lastIndexOf('.'));
-    for (const ext of runtime.startsWith('python') ? ['.py'] : ['.js', '.mjs', '.cjs']) {
+    const extensions = runtime.startsWith('python') ? ['.py'] : ['.js', '.mjs', '.cjs'];
+    for (const ext of staged || inLayer ? [] : extensions) {
       const candidate = path.join(dir, base + ext);
       if (existsSync(candidate) && !isInside(dir, realpathSync(candidate))) {
         throw new ModuleError(
@@ -177,6 +192,7 @@ export function planFunctions(r: ModuleResolver): Map<string, FunctionModel> {
       environment,
       timeoutSeconds: num('timeout', 3),
       memoryMb: num('memory_size', 128),
+      ...(layers.length > 0 ? { staged: { layers } } : {}),
     };
     const functionArn = r.attribute(address, 'arn') as string;
     const names = new Set([functionName, functionArn, `${functionArn}:$LATEST`]);
@@ -209,19 +225,37 @@ function checkPreconditions(r: ModuleResolver, block: AddressedBlock): void {
 }
 
 /**
- * Layers and a VPC, as the module's inputs set them. A layer's content is not in the module folder, so code that
- * needs it would run differently here: refused. A VPC only changes what the function can reach on the network
- * (the preview runs it on this machine's): reported.
+ * The folders of the function's layers, in order: each entry of `layers` must be the `arn` of an
+ * `aws_lambda_layer_version` of the module, built by an `archive_file` from a folder inside the module. A layer
+ * from elsewhere (an ARN the caller passes) holds code the preview does not have.
+ */
+function layerDirs(r: ModuleResolver, address: string, file: string): string[] {
+  const value = r.optional(address, 'layers', []);
+  if (!Array.isArray(value))
+    throw new ModuleError('layers must be a list of layer version ARNs', { file, address: `${address}.layers` });
+  return value.map((arnValue) => {
+    const layer = r.ofType('aws_lambda_layer_version').find((l) => r.attribute(l.address, 'arn') === arnValue);
+    if (!layer)
+      throw new ModuleError(
+        `layer ${JSON.stringify(arnValue)} is not built by this module; the preview runs only layers whose code the module holds`,
+        { file, address: `${address}.layers` },
+        { fix: "run the preview with --var 'layers=[]' if your code runs without them" },
+      );
+    const filename = r.attribute(layer.address, 'filename');
+    if (typeof filename !== 'string')
+      throw new ModuleError('filename must be a string', { file: layer.file, address: `${layer.address}.filename` });
+    const { dir, staged } = codeDir(r, layer.address, filename, false);
+    if (staged) throw new ModuleError('a layer is built from a folder of the module', { address: layer.address });
+    return dir;
+  });
+}
+
+/**
+ * A VPC, as the module's inputs set it, only changes what the function can reach on the network (the preview runs
+ * it on this machine's): reported. (Layers the module does not build are refused by layerDirs.)
  */
 function checkPlacement(r: ModuleResolver, block: AddressedBlock): void {
   const { file, address } = block;
-  const layers = r.optional(address, 'layers', []);
-  if (Array.isArray(layers) && layers.length > 0)
-    throw new ModuleError(
-      `the function uses ${layers.length} layer(s) (${layers.map((l) => JSON.stringify(l)).join(', ')}), whose code the preview cannot fetch`,
-      { file, address: `${address}.layers` },
-      { fix: "run the preview with --var 'layers=[]' if your code runs without them" },
-    );
   const dynamic = asBody(block.body['dynamic'])['vpc_config'];
   const forEach = dynamic === undefined ? undefined : asBody(asList(dynamic)[0])['for_each'];
   const items =
@@ -235,8 +269,17 @@ function checkPlacement(r: ModuleResolver, block: AddressedBlock): void {
     r.warnings.push(`${address} runs in a VPC on AWS; the preview runs it with this machine's network`);
 }
 
-/** The folder a function's zip is built from: the `archive_file` whose `output_path` is the function's `filename`. */
-function codeDir(r: ModuleResolver, address: string, filename: string): string {
+/**
+ * The folder a function's zip is built from: the `archive_file` whose `output_path` is the function's `filename`.
+ * Inside the module folder, or, for a function with layers (the user's own code, `lambda_source_dir`), anywhere
+ * inside the repository that holds the module; such a folder is `staged`: the preview runs a copy of it.
+ */
+function codeDir(
+  r: ModuleResolver,
+  address: string,
+  filename: string,
+  mayLeaveModule: boolean,
+): { dir: string; staged: boolean } {
   for (const data of r.doc.data.values()) {
     if (data.type !== 'archive_file') continue;
     if (r.attribute(data.address, 'output_path') !== filename) continue;
@@ -256,6 +299,9 @@ function codeDir(r: ModuleResolver, address: string, filename: string): string {
     // compared as real paths so that neither ".." nor a symlinked folder leads elsewhere.
     const root = realpathSync(r.doc.dir);
     const real = realpathSync(dir);
+    const repository = realpathSync(repositoryRoot(root));
+    if (mayLeaveModule && !isInside(root, real) && (real === repository || isInside(repository, real)))
+      return { dir: real, staged: true };
     if (real !== root && !isInside(root, real)) {
       throw new ModuleError(
         `source_dir ${JSON.stringify(source)} is outside the module folder (it resolves to ${real}); the preview runs only code inside the module`,
@@ -265,7 +311,7 @@ function codeDir(r: ModuleResolver, address: string, filename: string): string {
         },
       );
     }
-    return real;
+    return { dir: real, staged: false };
   }
   throw new ModuleError(
     `filename ${JSON.stringify(filename)} is not the output_path of an archive_file in the module; the preview runs code it can find`,

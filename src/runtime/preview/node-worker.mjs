@@ -2,10 +2,9 @@
 // environments.ts starts it): it loads the handler once, as the Node runtime does at a cold start, then answers
 // one message per invocation. Plain JavaScript, found beside the bundle at run time; the JSDoc types are checked:
 // @ts-check
-import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { parentPort, workerData } from 'node:worker_threads';
+import { loadHandler } from '../lambda/load-handler.mjs';
 
 /**
  * What the preview passes to the worker.
@@ -15,6 +14,7 @@ import { parentPort, workerData } from 'node:worker_threads';
  * @property {string} functionName
  * @property {number} memoryMb
  * @property {string} arn
+ * @property {string} [optDir] the staged layers (Lambda's /opt), when the function has layers
  */
 
 /**
@@ -34,33 +34,16 @@ const port = /** @type {import('node:worker_threads').MessagePort} */ (parentPor
 let loaded;
 
 /**
- * Resolves the handler as the Node runtime does: `<file>.<export>`, trying .js, .mjs, .cjs.
- * https://docs.aws.amazon.com/lambda/latest/dg/nodejs-handler.html
+ * Loads the handler as the Node runtime does (load-handler.mjs, the Lambda wrapper's own loader), with the task
+ * root at `dir`; a handler under /opt (a layer's file) is looked up in the staged copy of the layers.
  * @returns {Promise<Handler>}
  */
 function load() {
-  const dot = data.handler.lastIndexOf('.');
-  const file = data.handler.slice(0, dot);
-  const name = data.handler.slice(dot + 1);
-  const candidates = ['.js', '.mjs', '.cjs'].map((ext) => path.join(data.dir, file + ext));
-  const found = candidates.find((f) => existsSync(f));
-  if (!found) {
-    const looked = candidates.map((c) => path.basename(c)).join(', ');
-    return Promise.reject(
-      Object.assign(new Error(`Cannot find module ${file} (looked for ${looked})`), {
-        name: 'Runtime.ImportModuleError',
-      }),
-    );
-  }
-  return import(pathToFileURL(found).href).then((mod) => {
-    const fn = mod[name] ?? (mod.default && mod.default[name]);
-    if (typeof fn !== 'function') {
-      throw Object.assign(new Error(`${path.basename(found)} does not export a function named ${name}`), {
-        name: 'Runtime.HandlerNotFound',
-      });
-    }
-    return fn;
-  });
+  const handler =
+    data.optDir !== undefined && data.handler.startsWith('/opt/')
+      ? path.join(data.optDir, data.handler.slice('/opt/'.length))
+      : data.handler;
+  return loadHandler(data.dir, handler).then((fn) => /** @type {Handler} */ (fn));
 }
 
 port.on('message', async (/** @type {Invocation} */ { id, event, context }) => {

@@ -1,5 +1,5 @@
 # The process in which `cors-gen preview` runs a module's Python Lambda code (src/preview/lambda/environments.ts
-# starts it as `python3 -u python_runner.py <code dir> <module.function> <function name> <memory MB>`): it imports
+# starts it as `python3 -u python_runner.py <code dir> <module.function> <function name> <memory MB> [<opt dir>]`): it imports
 # the handler once (the cold start), then answers one JSON line per invocation on the original stdout. The
 # handler's own prints go to stderr, so they cannot corrupt the channel.
 import importlib
@@ -15,6 +15,10 @@ sys.stdout = sys.stderr
 code_dir, handler_spec, function_name, memory = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4]
 # sys.path[0] is this script's folder; the function's code takes its place, as Lambda puts the task root first.
 sys.path[0] = code_dir
+# With layers, the staged /opt's python/ folder follows the task root, as on Lambda ("Layer paths for each Lambda
+# runtime", https://docs.aws.amazon.com/lambda/latest/dg/packaging-layers.html#packaging-layers-paths).
+if len(sys.argv) > 5:
+    sys.path.insert(1, os.path.join(sys.argv[5], "python"))
 module_name, _, function = handler_spec.rpartition(".")
 handler, init_error = None, None
 try:

@@ -1,0 +1,173 @@
+import { existsSync, mkdirSync, mkdtempSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { startPreview, type Preview } from '../../src/preview/index.js';
+import { runtimeVersionWarnings } from '../../src/preview/lambda/versions.js';
+import { generate } from '../../src/synth/generate.js';
+import { send } from '../support/preview.js';
+
+// The user's own code (lambda.source) in preview: a repository in a temporary folder with the spec, the code in
+// backend/ and the module generated into generated/, served from a staged copy of what the zips will hold.
+
+const ORIGIN = 'https://app.example.com';
+const roots: string[] = [];
+const previews: Preview[] = [];
+afterAll(async () => {
+  await Promise.all(previews.map((p) => p.close()));
+  roots.forEach((r) => rmSync(r, { recursive: true, force: true }));
+});
+
+function spec(runtime: string, handler: string): string {
+  return `version: 1
+name: own-code
+api: rest
+cors:
+  allowOrigins: [${ORIGIN}]
+routes:
+  - path: /items
+    methods: [GET]
+frontend:
+  enabled: true
+lambda:
+  runtime: ${runtime}
+  source: backend
+  handler: ${handler}
+`;
+}
+
+async function project(files: Record<string, string>, runtime = 'nodejs22.x', handler = 'app.handler') {
+  const root = realpathSync(mkdtempSync(path.join(os.tmpdir(), 'cors-gen-own-code-')));
+  roots.push(root);
+  mkdirSync(path.join(root, '.git'));
+  for (const [p, text] of Object.entries({ 'cors-gen.yaml': spec(runtime, handler), ...files })) {
+    mkdirSync(path.dirname(path.join(root, p)), { recursive: true });
+    writeFileSync(path.join(root, p), text);
+  }
+  const result = await generate({ cwd: root });
+  if (!('dir' in result) || !result.ok) throw new Error(`generate failed: ${JSON.stringify(result)}`);
+  return { root, module: path.join(root, 'generated/own-code') };
+}
+
+async function serve(module: string, log: string[] = []): Promise<Preview> {
+  const p = await startPreview({ module, log: (l) => log.push(l) });
+  previews.push(p);
+  return p;
+}
+
+const siteOrigin = (p: Preview) => p.site.replace(/\/$/, '');
+const get = (p: Preview) => send(`${p.api}/items`, { headers: { Origin: siteOrigin(p) } });
+
+describe('preview with lambda.source', () => {
+  it('runs the code from a copy outside the repository, removed on close', async () => {
+    const { root, module } = await project({
+      'backend/app.mjs':
+        'export const handler = async () => ({ statusCode: 200, body: JSON.stringify({ root: process.env.LAMBDA_TASK_ROOT, cwd: import.meta.url }) });',
+    });
+    const p = await serve(module);
+    const reply = await get(p);
+    expect(reply.status).toBe(200);
+    expect(reply.headers['access-control-allow-origin']).toEqual([siteOrigin(p)]);
+    const { root: taskRoot, cwd } = JSON.parse(reply.body) as { root: string; cwd: string };
+    expect(taskRoot.startsWith(realpathSync(os.tmpdir()))).toBe(true);
+    expect(taskRoot.startsWith(root)).toBe(false);
+    expect(cwd).toContain(taskRoot);
+    await p.close();
+    expect(existsSync(taskRoot)).toBe(false);
+  });
+
+  it("fails, as Lambda would, on a dependency found only in the repository's own node_modules", async () => {
+    const { module } = await project({
+      'node_modules/only-here/package.json': '{"name":"only-here","main":"index.js"}',
+      'node_modules/only-here/index.js': 'exports.x = 1;',
+      'backend/app.mjs':
+        "import { x } from 'only-here';\nexport const handler = async () => ({ statusCode: 200, body: String(x) });",
+    });
+    const log: string[] = [];
+    const p = await serve(module, log);
+    const reply = await get(p);
+    expect(reply.status).toBe(500);
+    // The wrapper's 500 still carries the CORS headers, so the browser can read it.
+    expect(reply.headers['access-control-allow-origin']).toEqual([siteOrigin(p)]);
+    expect(log.join('\n')).toContain("Cannot find package 'only-here'");
+  });
+
+  it('leaves out what archive_file excludes', async () => {
+    const { module } = await project({
+      'backend/app.mjs':
+        "import { existsSync } from 'node:fs';\nexport const handler = async () => ({ statusCode: 200, body: String(existsSync(process.env.LAMBDA_TASK_ROOT + '/.DS_Store')) });",
+      'backend/.DS_Store': 'finder',
+    });
+    expect((await get(await serve(module))).body).toBe('false');
+  });
+
+  it('refuses a symbolic link in the code that leads out of the repository, with the fix', async () => {
+    const outside = realpathSync(mkdtempSync(path.join(os.tmpdir(), 'cors-gen-outside-')));
+    roots.push(outside);
+    writeFileSync(path.join(outside, 'secret.js'), 'exports.x = 1;');
+    const { module, root } = await project({ 'backend/app.mjs': 'export const handler = async () => ({});' });
+    symlinkSync(path.join(outside, 'secret.js'), path.join(root, 'backend/linked.js'));
+    await expect(startPreview({ module })).rejects.toThrow(
+      /linked\.js is a symbolic link to .*outside the repository.*--install-links/,
+    );
+  });
+
+  it('refuses a layer the module does not build, after its own', async () => {
+    const { module } = await project({ 'backend/app.mjs': 'export const handler = async () => ({});' });
+    await expect(
+      startPreview({ module, vars: ['layers=["arn:aws:lambda:us-east-1:123456789012:layer:x:1"]'] }),
+    ).rejects.toThrow(/layer "arn:aws:lambda:us-east-1:123456789012:layer:x:1" is not built by this module/);
+  });
+
+  it('runs a Python handler in a folder with the layer after the task root on sys.path', async () => {
+    const { module } = await project(
+      {
+        'backend/api/main.py': 'def handler(event, context):\n    return {"statusCode": 200, "body": "py"}\n',
+        // A user module named like the wrapper's own cors module must not replace it.
+        'backend/cors.py': 'raise RuntimeError("imported the user\'s cors.py")\n',
+      },
+      'python3.12',
+      'api/main.handler',
+    );
+    const p = await serve(module);
+    const reply = await get(p);
+    expect(reply).toMatchObject({ status: 200, body: 'py' });
+    expect(reply.headers['access-control-allow-origin']).toEqual([siteOrigin(p)]);
+  });
+
+  it('warns once when the local Node major version differs from the runtime', async () => {
+    const { module } = await project({ 'backend/app.mjs': 'export const handler = async () => ({});' }, 'nodejs24.x');
+    const log: string[] = [];
+    const p = await serve(module, log);
+    const local = process.versions.node.split('.')[0];
+    const warned = p.warnings.filter((w) => w.includes('runs on nodejs24.x'));
+    expect(warned).toHaveLength(local === '24' ? 0 : 1);
+  });
+});
+
+describe('runtimeVersionWarnings', () => {
+  const code = (runtime: string, staged = true) =>
+    ({
+      address: 'aws_lambda_function.handler',
+      functionName: 'f',
+      dir: '/x',
+      handler: 'app.handler',
+      runtime,
+      environment: {},
+      timeoutSeconds: 3,
+      memoryMb: 128,
+      ...(staged ? { staged: { layers: [] } } : {}),
+    }) as const;
+
+  it('names a Python 3.x that differs from the runtime, once for many functions', () => {
+    const warnings = runtimeVersionWarnings([code('python3.12'), code('python3.12')], 'Python 3.11.7\n');
+    expect(warnings).toEqual([
+      expect.stringContaining('python3.12 but the preview runs your code with the local Python 3.11'),
+    ]);
+    expect(runtimeVersionWarnings([code('python3.12')], 'Python 3.12.1')).toEqual([]);
+  });
+
+  it('says nothing for the generated stub (not staged)', () => {
+    expect(runtimeVersionWarnings([code('python3.12', false)], 'Python 3.11.7')).toEqual([]);
+  });
+});
