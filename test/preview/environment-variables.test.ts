@@ -115,7 +115,9 @@ describe("the function's environment in the preview", () => {
       (e: unknown) => e,
     );
     expect(error).toBeInstanceOf(ModuleError);
-    expect((error as ModuleError).message).toMatch(/layer "arn:aws:lambda:eu-west-1:123456789012:layer:deps:3" is not built by this module/);
+    expect((error as ModuleError).message).toMatch(
+      /layer "arn:aws:lambda:eu-west-1:123456789012:layer:deps:3" is not built by this module/,
+    );
     expect((error as ModuleError).fix).toMatch(/-var 'layers=\[\]'/);
   });
 
