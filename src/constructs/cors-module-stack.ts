@@ -2,7 +2,8 @@ import type { Construct } from 'constructs';
 import { Fn, TerraformLocal, TerraformOutput, TerraformStack, TerraformVariable } from 'cdktf';
 import { ArchiveProvider } from '@cdktf/provider-archive/lib/provider/index.js';
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider/index.js';
-import type { CorsModel } from '../spec/model.js';
+import { routeAuth, type CorsModel } from '../spec/model.js';
+import { AuthorizerInputs } from './authorizers.js';
 import { CorsFunctionUrl } from './cors-function-url.js';
 import { CorsHttpApi } from './cors-http-api.js';
 import { CorsLambda } from './cors-lambda.js';
@@ -146,12 +147,18 @@ export class CorsModuleStack extends TerraformStack {
     });
 
     const cors = { ...model.cors, allowOrigins: originsExpr };
+    // Authorizers: their ARNs and issuers are inputs; each route says what guards its methods.
+    const authorizers = model.auth
+      ? new AuthorizerInputs(this, 'authorizers', { authorizers: model.auth.authorizers }).authorizers
+      : [];
+    const routes = model.routes.map((r) => ({ ...r, ...(model.auth ? { auth: routeAuth(model, r.path) } : {}) }));
     let apiUrl: string;
     if (model.api === 'rest') {
       const api = new CorsRestApi(this, 'rest', {
         name: namePrefix.value,
         stageName: stageName!.value,
-        routes: model.routes,
+        routes,
+        authorizers,
         cors,
         handler: lambda.function,
         tags: tagsValue,
@@ -161,14 +168,19 @@ export class CorsModuleStack extends TerraformStack {
     } else if (model.api === 'http') {
       const api = new CorsHttpApi(this, 'http', {
         name: namePrefix.value,
-        routes: model.routes,
+        routes,
+        authorizers,
         cors,
         handler: lambda.function,
         tags: tagsValue,
       });
       apiUrl = api.api.apiEndpoint;
     } else {
-      const url = new CorsFunctionUrl(this, 'function-url', { cors, handler: lambda.function });
+      const url = new CorsFunctionUrl(this, 'function-url', {
+        cors,
+        handler: lambda.function,
+        authorizationType: model.auth?.default === 'iam' ? 'AWS_IAM' : 'NONE',
+      });
       apiUrl = Fn.trimsuffix(url.url.functionUrl, '/');
     }
 

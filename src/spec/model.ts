@@ -74,6 +74,47 @@ export interface CorsModel {
   readonly lambda: LambdaModel;
   /** Sorted by name. */
   readonly stages: readonly StageModel[];
+  /** Authorizers and API keys; absent when the spec sets none of `authorizers`, `auth` or `apiKeyRequired`. */
+  readonly auth?: AuthModel;
+}
+
+/** What guards a route: `none`, `iam` (AWS_IAM, SigV4-signed requests) or the name of an authorizer. */
+export type AuthRef = string;
+
+/** Names `auth` takes besides an authorizer's name. */
+export const AUTH_KEYWORDS = ['none', 'iam'] as const;
+
+export type AuthorizerModel =
+  | { readonly name: string; readonly type: 'cognito'; readonly userPoolArns: readonly string[] }
+  | {
+      readonly name: string;
+      readonly type: 'lambda';
+      readonly functionArn: string;
+      /** REST only: `token` reads one header, `request` the identity sources. HTTP APIs always use request. */
+      readonly kind: 'token' | 'request';
+      /** Header names. */
+      readonly identitySource: readonly string[];
+      /** Seconds API Gateway caches a result; 0 turns caching off. */
+      readonly resultTtl: number;
+    }
+  | { readonly name: string; readonly type: 'jwt'; readonly issuer: string; readonly audience: readonly string[] };
+
+export type AuthorizerType = AuthorizerModel['type'];
+
+export interface RouteAuthModel {
+  /** As in `routes`. */
+  readonly path: string;
+  readonly auth: AuthRef;
+  readonly apiKeyRequired: boolean;
+}
+
+export interface AuthModel {
+  /** Sorted by name. */
+  readonly authorizers: readonly AuthorizerModel[];
+  /** The top-level `auth`: the default of every route, and the Function URL's auth type. */
+  readonly default: AuthRef;
+  /** One per route, in route order. */
+  readonly routes: readonly RouteAuthModel[];
 }
 
 export const DEFAULTS = {
@@ -86,8 +127,22 @@ export const DEFAULTS = {
   enforceOrigin: false,
   frontend: { enabled: false, indexDocument: 'index.html' },
   lambda: { runtime: 'nodejs22.x', memorySize: 256, timeout: 10 },
+  auth: 'none',
+  apiKeyRequired: false,
+  authorizer: { kind: 'token', identitySource: ['Authorization'], resultTtl: 300 },
 } as const;
 
 export function isPythonRuntime(runtime: Runtime): boolean {
   return runtime.startsWith('python');
+}
+
+/** How a route is guarded, for a model with or without `auth`. */
+export function routeAuth(model: Pick<CorsModel, 'auth'>, path: string): RouteAuthModel {
+  return (
+    model.auth?.routes.find((r) => r.path === path) ?? {
+      path,
+      auth: model.auth?.default ?? DEFAULTS.auth,
+      apiKeyRequired: false,
+    }
+  );
 }

@@ -3,7 +3,7 @@ import { sharedHostingParent } from '../cors/shared-hosting.js';
 import type { PathPart, SpecIssue } from './issue.js';
 import { formatPath } from './issue.js';
 import type { ApiKind, PathSegment } from './model.js';
-import { DEFAULTS } from './model.js';
+import { AUTH_KEYWORDS, DEFAULTS } from './model.js';
 import type { Spec } from './schema.js';
 import { checkSinkRules } from './sink-rules.js';
 
@@ -90,6 +90,7 @@ export function checkRules(spec: Spec, wellFormed: WellFormed = () => true): Rul
   if (api === 'rest' && originsOk && headersOk && ok(['routes'], ['cors', 'allowMethods'], ['frontend']))
     checkRestQuotas(spec, lists, errors, warnings);
   if (originsOk && ok(['frontend'])) checkSharedHosting(spec, lists, credentials, errors, warnings);
+  checkAuth(spec, api, credentials, wellFormed, errors, warnings);
 
   const maxAge = ok(['cors', 'maxAge']) ? (spec.cors.maxAge ?? DEFAULTS.maxAge) : 0;
   if (maxAge > 7200) {
@@ -749,4 +750,172 @@ export function restDocumentBytes(
     website,
   );
   return REST_BODY_BYTES.document + 2 * headerText + items + paths.size * originBytes;
+}
+
+/** Authorizer types each API kind has: REST (Cognito, Lambda), HTTP API (JWT, Lambda); Function URLs only IAM. */
+const AUTHORIZER_TYPES: Record<ApiKind, readonly string[]> = {
+  rest: ['cognito', 'lambda'],
+  http: ['jwt', 'lambda'],
+  'function-url': [],
+};
+
+const AUTHORIZER_TYPE_FIX: Record<string, string> = {
+  'rest:jwt':
+    'REST APIs have no JWT authorizer: use type: cognito for a Cognito user pool, a type: lambda authorizer that checks the token, or api: http',
+  'http:cognito':
+    'HTTP APIs validate Cognito tokens with a JWT authorizer: type: jwt, issuer: https://cognito-idp.<region>.amazonaws.com/<pool id>, audience: [<app client id>]',
+  'function-url':
+    'a Function URL only knows AWS_IAM: write auth: iam (callers sign requests with SigV4), or use api: http or api: rest for authorizers',
+};
+
+/**
+ * The spec's authorizers and what each route references: unknown names, types the API kind lacks, API keys
+ * outside REST, and the request headers an authorizer reads but the preflight would refuse (the browser then
+ * never sends the request). Authorizer types per API: https://docs.aws.amazon.com/apigateway/latest/developerguide/apigateway-control-access-to-api.html
+ * (REST), https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-access-control.html (HTTP API),
+ * https://docs.aws.amazon.com/lambda/latest/dg/urls-auth.html (Function URLs: AWS_IAM or NONE).
+ */
+function checkAuth(
+  spec: Spec,
+  api: ApiKind,
+  credentials: boolean,
+  wellFormed: WellFormed,
+  errors: Issue[],
+  warnings: Issue[],
+): void {
+  if (!wellFormed(['authorizers']) || !wellFormed(['auth']) || !wellFormed(['apiKeyRequired'])) return;
+  const authorizers = spec.authorizers ?? {};
+  const names = Object.keys(authorizers).sort();
+  for (const name of names) {
+    const a = authorizers[name]!;
+    if ((AUTH_KEYWORDS as readonly string[]).includes(name)) {
+      errors.push({
+        code: 'authorizer-name-reserved',
+        path: ['authorizers', name],
+        message: `"${name}" is a keyword of auth, so no route could name this authorizer`,
+        fix: `rename it, e.g. "${name}_authorizer"`,
+      });
+    }
+    if (!AUTHORIZER_TYPES[api].includes(a.type)) {
+      errors.push({
+        code: 'authorizer-type-unsupported',
+        path: ['authorizers', name, 'type'],
+        message: `a ${a.type} authorizer is not available for api: ${api}`,
+        fix: AUTHORIZER_TYPE_FIX[api === 'function-url' ? api : `${api}:${a.type}`] ?? 'remove it',
+      });
+    }
+    if (a.type === 'lambda') {
+      if (api === 'rest' && (a.kind ?? DEFAULTS.authorizer.kind) === 'token' && (a.identitySource?.length ?? 1) !== 1)
+        errors.push({
+          code: 'token-authorizer-sources',
+          path: ['authorizers', name, 'identitySource'],
+          message: `a token authorizer reads exactly one header; ${a.identitySource!.length} are listed`,
+          fix: 'write kind: request to read several headers, or list one',
+        });
+      if (api === 'http' && a.kind === 'token')
+        warnings.push({
+          code: 'authorizer-kind-ignored',
+          path: ['authorizers', name, 'kind'],
+          message: 'HTTP API Lambda authorizers are request authorizers (payload format 2.0); kind: token is ignored',
+          fix: 'remove kind',
+        });
+    }
+  }
+
+  const routes = Array.isArray(spec.routes) && wellFormed(['routes']) ? spec.routes : [];
+  const used = new Map<string, PathPart[]>();
+  const refs: Array<{ value: string; path: PathPart[] }> = [];
+  if (spec.auth !== undefined) refs.push({ value: spec.auth, path: ['auth'] });
+  routes.forEach((r, i) => {
+    if (r.auth !== undefined) refs.push({ value: r.auth, path: ['routes', i, 'auth'] });
+  });
+  const def = spec.auth ?? DEFAULTS.auth;
+  // What each route's methods end up with, for the header warnings.
+  const effective = routes.length > 0 ? routes.map((r) => r.auth ?? def) : [def];
+  for (const ref of refs) {
+    const known = (AUTH_KEYWORDS as readonly string[]).includes(ref.value) || Object.hasOwn(authorizers, ref.value);
+    if (!known) {
+      errors.push({
+        code: 'auth-unknown',
+        path: ref.path,
+        message: `"${ref.value}" is neither "none", "iam" nor an authorizer of this spec${names.length > 0 ? ` (${names.join(', ')})` : ''}`,
+        fix:
+          names.length > 0
+            ? `write one of: none, iam, ${names.join(', ')}`
+            : `write none or iam, or define it under authorizers.${ref.value}`,
+      });
+      continue;
+    }
+    if (!used.has(ref.value)) used.set(ref.value, ref.path);
+    if (api === 'function-url' && ref.value !== 'none' && ref.value !== 'iam' && AUTHORIZER_TYPES[api].length === 0)
+      errors.push({
+        code: 'function-url-auth',
+        path: ref.path,
+        message: `a Function URL cannot use the authorizer "${ref.value}": its only auth types are AWS_IAM and NONE`,
+        fix: AUTHORIZER_TYPE_FIX['function-url']!,
+      });
+  }
+  if (api === 'function-url')
+    routes.forEach((r, i) => {
+      if (r.auth !== undefined && r.auth !== def)
+        errors.push({
+          code: 'function-url-route-auth',
+          path: ['routes', i, 'auth'],
+          message: `a Function URL has one auth type for every path; "${r.auth}" differs from auth ("${def}")`,
+          fix: 'remove it, and set auth at the top level',
+        });
+    });
+  for (const name of names)
+    if (!effective.includes(name))
+      warnings.push({
+        code: 'authorizer-unused',
+        path: ['authorizers', name],
+        message: `no route uses "${name}"`,
+        fix: `write auth: ${name} at the top level or on a route, or remove it`,
+      });
+
+  const keyPaths: PathPart[][] = [];
+  if (spec.apiKeyRequired !== undefined) keyPaths.push(['apiKeyRequired']);
+  routes.forEach((r, i) => {
+    if (r.apiKeyRequired !== undefined) keyPaths.push(['routes', i, 'apiKeyRequired']);
+  });
+  if (api !== 'rest')
+    for (const path of keyPaths)
+      errors.push({
+        code: 'api-key-not-rest',
+        path,
+        message: `API keys exist only for api: rest; ${api === 'http' ? 'HTTP APIs' : 'Function URLs'} have none`,
+        fix:
+          api === 'http'
+            ? 'remove it, and check a key in a Lambda authorizer (identitySource: [X-Api-Key]) if you need one'
+            : 'remove it, or use api: rest',
+      });
+
+  // Headers the browser must be allowed to send for the guarded methods.
+  if (!wellFormed(['cors', 'allowHeaders'])) return;
+  const allow = new Set((spec.cors.allowHeaders ?? DEFAULTS.allowHeaders).map((h) => h.toLowerCase()));
+  // "*" covers every header but Authorization, and only without credentials (Fetch standard, CORS-preflight fetch).
+  const covered = (h: string) =>
+    allow.has(h.toLowerCase()) || (allow.has('*') && !credentials && h.toLowerCase() !== 'authorization');
+  const needs = new Map<string, string>();
+  for (const ref of new Set(effective)) {
+    const a = authorizers[ref];
+    if (ref === 'iam')
+      for (const h of ['Authorization', 'X-Amz-Date', 'X-Amz-Security-Token']) needs.set(h, 'auth: iam (SigV4)');
+    else if (a?.type === 'lambda')
+      for (const h of a.identitySource ?? DEFAULTS.authorizer.identitySource) needs.set(h, `the authorizer "${ref}"`);
+    else if (a) needs.set('Authorization', `the authorizer "${ref}"`);
+  }
+  const keyRequired =
+    api === 'rest' &&
+    (routes.some((r) => r.apiKeyRequired ?? spec.apiKeyRequired) || (routes.length === 0 && spec.apiKeyRequired));
+  if (keyRequired) needs.set('X-Api-Key', 'apiKeyRequired');
+  for (const [header, who] of needs)
+    if (!covered(header))
+      warnings.push({
+        code: 'auth-header-not-allowed',
+        path: ['cors', 'allowHeaders'],
+        message: `${who} reads ${header}, which cors.allowHeaders does not list: the preflight refuses it, so the browser never sends the request`,
+        fix: `add "${header}" to cors.allowHeaders`,
+      });
 }

@@ -16,6 +16,8 @@ interface PreviewFlags {
   siteDir?: string;
   host: string;
   json?: boolean;
+  acceptToken?: string;
+  apiKey?: string;
 }
 
 function port(value: string): number {
@@ -56,6 +58,11 @@ export function registerPreview(program: Command, ctx: CliContext): void {
       'address to listen on; anything but loopback exposes your Lambda code to the network',
       '127.0.0.1',
     )
+    .option(
+      '--accept-token <token>',
+      'the token the emulated authorizers accept in Authorization (or the identity header), with or without "Bearer "; others are denied (default: allow)',
+    )
+    .option('--api-key <key>', 'the x-api-key value methods that require an API key accept (default: allow)')
     .option(
       '--json',
       'print one line {"ok", "api", "site", "foreignSite", "stage" (when a stage is used)} on stdout once listening, or {"ok": false, "error"}',
@@ -119,6 +126,8 @@ async function serve(
       ...(flags.sitePort !== undefined ? { sitePort: flags.sitePort } : {}),
       ...(flags.foreignPort !== undefined ? { foreignPort: flags.foreignPort } : {}),
       ...(flags.siteDir ? { siteDir: flags.siteDir } : {}),
+      ...(flags.acceptToken !== undefined ? { acceptToken: flags.acceptToken } : {}),
+      ...(flags.apiKey !== undefined ? { apiKey: flags.apiKey } : {}),
       ...('spec' in fromSpec ? { spec: fromSpec.spec } : {}),
       host: flags.host,
       // Warnings quote the module (addresses, values): escaped like its errors. The function's own output is

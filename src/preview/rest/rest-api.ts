@@ -4,7 +4,8 @@
  * (https://github.com/localstack/localstack/tree/master/localstack-core/localstack/services/apigateway/next_gen/execute_api/handlers):
  * - routing ({@link routeRequest}): the stage, then the resource tree (literal segments before `{param}`,
  *   `{proxy+}` last); an unknown path or method is the 403 MISSING_AUTHENTICATION_TOKEN gateway response;
- * - method request: the payload limit;
+ * - method request: the authorizer and API key ({@link authorize}, as ../authorizers.ts emulates them), then
+ *   the payload limit;
  * - integration: MOCK ({@link mockIntegration}: request template, `selection_pattern`, integration response
  *   and its VTL) or AWS_PROXY ({@link proxyIntegration}: a payload 1.0 event to the module's Lambda code);
  * - gateway responses ({@link gatewayResponse}) for API Gateway's own errors.
@@ -12,10 +13,11 @@
  */
 import type { FunctionRuntime } from '../module/functions.js';
 import type { PreviewRequest, PreviewResponse } from '../server/http-server.js';
+import { checkApiKey, checkGuard, type PreviewAuthOptions } from '../authorizers.js';
 import { proxyIntegration } from './aws-proxy.js';
 import { gatewayResponse, type GatewayError } from './gateway-responses.js';
 import { mockIntegration } from './mock.js';
-import type { RestApiModel } from './model.js';
+import type { MethodModel, RestApiModel } from './model.js';
 import { routeRequest, type MethodInvocation } from './router.js';
 
 // The demo page's plan reads the route list's type from here.
@@ -27,13 +29,16 @@ export const REST_MAX_BODY_BYTES = 10 * 1024 * 1024;
 export function restApiHandler(
   api: RestApiModel,
   runtime: FunctionRuntime,
+  auth: PreviewAuthOptions = {},
 ): (request: PreviewRequest) => Promise<PreviewResponse> {
   return async (request) => {
     const invocation = routeRequest(api, request);
     if ('status' in invocation) return invocation;
     const { resource, method } = invocation;
     const result =
-      !resource || !method ? missingAuthenticationToken : await integrate({ ...invocation, resource, method }, runtime);
+      !resource || !method
+        ? missingAuthenticationToken
+        : (authorize(method, request, auth) ?? (await integrate({ ...invocation, resource, method }, runtime)));
     if (!('type' in result)) return result;
     return gatewayResponse(api.gatewayResponses, result, request, {
       requestId: invocation.requestId,
@@ -48,6 +53,29 @@ const missingAuthenticationToken: GatewayError = {
   type: 'MISSING_AUTHENTICATION_TOKEN',
   message: 'Missing Authentication Token',
 };
+
+/**
+ * The method's authorizer, then its API key: API Gateway authorizes first, then checks the key against the usage
+ * plans (https://docs.aws.amazon.com/apigateway/latest/developerguide/rest-api-authorization-flow.html).
+ */
+function authorize(method: MethodModel, request: PreviewRequest, auth: PreviewAuthOptions): GatewayError | undefined {
+  const denied = checkGuard(method.guard, request, auth);
+  if (denied) {
+    if (method.guard!.kind === 'iam')
+      return denied.reason === 'missing'
+        ? missingAuthenticationToken
+        : { type: 'INVALID_SIGNATURE', message: denied.message };
+    return {
+      type:
+        method.guard!.kind === 'token' && method.guard!.authorizer === 'lambda' && denied.reason === 'rejected'
+          ? 'ACCESS_DENIED'
+          : 'UNAUTHORIZED',
+      message: denied.message,
+    };
+  }
+  if (method.apiKeyRequired && checkApiKey(request, auth)) return { type: 'INVALID_API_KEY', message: 'Forbidden' };
+  return undefined;
+}
 
 /** Method request (the payload limit), then the method's integration. */
 async function integrate(

@@ -1,0 +1,73 @@
+/**
+ * Authorizers as the preview emulates them: no Cognito pool, identity provider or authorizer function is
+ * reachable from a laptop, so the decision follows a documented rule instead, well enough to show in a browser
+ * what a denied request looks like (its status, its body, and whether the page can read them):
+ * - a token authorizer (Cognito, JWT, Lambda) accepts a request whose identity header (`Authorization`, or the
+ *   Lambda authorizer's first identity source) is the accepted token, with or without `Bearer ` (default
+ *   `allow`, `--accept-token` changes it); a missing header is 401, another token is 401 (Cognito, JWT) or 403
+ *   (a Lambda authorizer's Deny policy);
+ * - AWS_IAM accepts a request whose Authorization looks like a SigV4 signature and that has X-Amz-Date; the
+ *   signature is not verified;
+ * - an API key is the `x-api-key` header equal to the accepted key (default `allow`, `--api-key` changes it).
+ * The preflight never reaches any of this: the module leaves OPTIONS open.
+ * AWS's answers: https://docs.aws.amazon.com/apigateway/latest/developerguide/supported-gateway-response-types.html
+ * (REST), https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-jwt-authorizer.html and
+ * https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-lambda-authorizer.html (HTTP API).
+ */
+import { lowerHeader, type PreviewRequest } from './server/http-server.js';
+
+export interface PreviewAuthOptions {
+  /** The token token authorizers accept. @default "allow" */
+  readonly acceptToken?: string;
+  /** The API key methods that require one accept. @default "allow" */
+  readonly apiKey?: string;
+}
+
+export const DEFAULT_ACCEPT_TOKEN = 'allow';
+export const DEFAULT_API_KEY = 'allow';
+
+/** How a method or route is guarded, read from the module. */
+export type GuardModel =
+  | { readonly kind: 'token'; readonly authorizer: 'cognito' | 'jwt' | 'lambda'; readonly headers: readonly string[] }
+  | { readonly kind: 'iam' };
+
+export type Denial =
+  | { readonly reason: 'missing'; readonly message: string }
+  | { readonly reason: 'rejected'; readonly message: string }
+  | { readonly reason: 'api-key'; readonly message: string };
+
+/** A SigV4 Authorization header's shape (https://docs.aws.amazon.com/IAM/latest/UserGuide/create-signed-request.html). */
+const SIGV4 = /^AWS4-HMAC-SHA256 Credential=[^,\s]+,\s*SignedHeaders=[^,\s]+,\s*Signature=[0-9a-f]{64}$/;
+
+/** Undefined when the request may pass the guard; else why not. */
+export function checkGuard(
+  guard: GuardModel | undefined,
+  request: PreviewRequest,
+  options: PreviewAuthOptions,
+): Denial | undefined {
+  if (!guard) return undefined;
+  if (guard.kind === 'iam') {
+    const authorization = lowerHeader(request, 'authorization');
+    if (authorization === undefined) return { reason: 'missing', message: 'Missing Authentication Token' };
+    if (!SIGV4.test(authorization.trim()) || lowerHeader(request, 'x-amz-date') === undefined)
+      return {
+        reason: 'rejected',
+        message: "Authorization header requires 'Credential', 'Signature', 'SignedHeaders' and an X-Amz-Date header",
+      };
+    return undefined;
+  }
+  const values = guard.headers.map((h) => lowerHeader(request, h.toLowerCase()));
+  if (values.some((v) => v === undefined || v.trim() === '')) return { reason: 'missing', message: 'Unauthorized' };
+  const token = values[0]!.trim().replace(/^Bearer\s+/i, '');
+  if (token === (options.acceptToken ?? DEFAULT_ACCEPT_TOKEN)) return undefined;
+  return guard.authorizer === 'lambda'
+    ? { reason: 'rejected', message: 'User is not authorized to access this resource with an explicit deny' }
+    : { reason: 'rejected', message: 'Unauthorized' };
+}
+
+/** Undefined when the request carries the accepted API key. */
+export function checkApiKey(request: PreviewRequest, options: PreviewAuthOptions): Denial | undefined {
+  return lowerHeader(request, 'x-api-key') === (options.apiKey ?? DEFAULT_API_KEY)
+    ? undefined
+    : { reason: 'api-key', message: 'Forbidden' };
+}
