@@ -138,7 +138,7 @@ export function authorizerPermissions(
 ): void {
   for (const a of authorizers) {
     if (a.type !== 'lambda') continue;
-    const permission = new LambdaPermission(scope, `authorizer-${a.name}`, {
+    const permission = new LambdaPermission(scope, `authorizer-permission-${a.name}`, {
       statementId: `${namePrefix}-auth-${a.name}`,
       action: 'lambda:InvokeFunction',
       functionName: a.functionArn,

@@ -4,11 +4,12 @@
  * what a denied request looks like (its status, its body, and whether the page can read them):
  * - a token authorizer (Cognito, JWT, Lambda) accepts a request whose identity header (`Authorization`, or the
  *   Lambda authorizer's first identity source) is the accepted token, with or without `Bearer ` (default
- *   `allow`, `--accept-token` changes it); a missing header is 401, another token is 401 (Cognito, JWT) or 403
- *   (a Lambda authorizer's Deny policy);
+ *   `preview-token`, what the demo page sends; `--accept-token` changes it); a missing header is 401, another
+ *   token is 401 (Cognito, JWT) or 403 (a Lambda authorizer's Deny policy);
  * - AWS_IAM accepts a request whose Authorization looks like a SigV4 signature and that has X-Amz-Date; the
  *   signature is not verified;
- * - an API key is the `x-api-key` header equal to the accepted key (default `allow`, `--api-key` changes it).
+ * - an API key is the `x-api-key` header equal to the accepted key (default `preview`, what the demo page sends;
+ *   `--api-key` changes it).
  * The preflight never reaches any of this: the module leaves OPTIONS open.
  * AWS's answers: https://docs.aws.amazon.com/apigateway/latest/developerguide/supported-gateway-response-types.html
  * (REST), https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-jwt-authorizer.html and
@@ -17,14 +18,15 @@
 import { lowerHeader, type PreviewRequest } from './server/http-server.js';
 
 export interface PreviewAuthOptions {
-  /** The token token authorizers accept. @default "allow" */
+  /** The token token authorizers accept. @default "preview-token" */
   readonly acceptToken?: string;
-  /** The API key methods that require one accept. @default "allow" */
+  /** The API key methods that require one accept. @default "preview" */
   readonly apiKey?: string;
 }
 
-export const DEFAULT_ACCEPT_TOKEN = 'allow';
-export const DEFAULT_API_KEY = 'allow';
+/** What the demo page sends (`Authorization: Bearer preview-token`, `X-Api-Key: preview`), so it passes. */
+export const DEFAULT_ACCEPT_TOKEN = 'preview-token';
+export const DEFAULT_API_KEY = 'preview';
 
 /** How a method or route is guarded, read from the module. */
 export type GuardModel =

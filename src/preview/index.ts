@@ -73,10 +73,10 @@ export interface PreviewOptions {
   readonly python?: string;
   /**
    * The token the emulated authorizers accept (Cognito, JWT, Lambda: the identity header, with or without
-   * `Bearer `); any other is denied as AWS denies it. @default "allow"
+   * `Bearer `); any other is denied as AWS denies it. @default "preview-token", what the demo page sends
    */
   readonly acceptToken?: string;
-  /** The `x-api-key` value methods that require an API key accept. @default "allow" */
+  /** The `x-api-key` value methods that require an API key accept. @default "preview", what the demo page sends */
   readonly apiKey?: string;
   /** Concurrent execution environments per function. @default 4 */
   readonly maxEnvironments?: number;

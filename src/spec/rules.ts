@@ -788,11 +788,12 @@ function checkAuth(
   const names = Object.keys(authorizers).sort();
   for (const name of names) {
     const a = authorizers[name]!;
-    if ((AUTH_KEYWORDS as readonly string[]).includes(name)) {
+    // `none` and `iam` are values of auth; `sigv4` and `api_key` name the REST API's own security schemes.
+    if ([...AUTH_KEYWORDS, 'sigv4', 'api_key'].includes(name)) {
       errors.push({
         code: 'authorizer-name-reserved',
         path: ['authorizers', name],
-        message: `"${name}" is a keyword of auth, so no route could name this authorizer`,
+        message: `"${name}" is reserved (${(AUTH_KEYWORDS as readonly string[]).includes(name) ? 'a value of auth' : 'the name of a security scheme the module writes'})`,
         fix: `rename it, e.g. "${name}_authorizer"`,
       });
     }
@@ -847,7 +848,7 @@ function checkAuth(
       continue;
     }
     if (!used.has(ref.value)) used.set(ref.value, ref.path);
-    if (api === 'function-url' && ref.value !== 'none' && ref.value !== 'iam' && AUTHORIZER_TYPES[api].length === 0)
+    if (api === 'function-url' && ref.value !== 'none' && ref.value !== 'iam')
       errors.push({
         code: 'function-url-auth',
         path: ref.path,
@@ -897,25 +898,30 @@ function checkAuth(
   // "*" covers every header but Authorization, and only without credentials (Fetch standard, CORS-preflight fetch).
   const covered = (h: string) =>
     allow.has(h.toLowerCase()) || (allow.has('*') && !credentials && h.toLowerCase() !== 'authorization');
-  const needs = new Map<string, string>();
-  for (const ref of new Set(effective)) {
+  // Who reads which headers, in a fixed order: one warning per reader, naming every header it lacks.
+  const needs = new Map<string, string[]>();
+  const need = (who: string, headers: readonly string[]) =>
+    needs.set(who, [...new Set([...(needs.get(who) ?? []), ...headers])]);
+  for (const ref of [...new Set(effective)].sort()) {
     const a = authorizers[ref];
-    if (ref === 'iam')
-      for (const h of ['Authorization', 'X-Amz-Date', 'X-Amz-Security-Token']) needs.set(h, 'auth: iam (SigV4)');
+    if (ref === 'iam') need('auth: iam (SigV4 signing)', ['Authorization', 'X-Amz-Date', 'X-Amz-Security-Token']);
     else if (a?.type === 'lambda')
-      for (const h of a.identitySource ?? DEFAULTS.authorizer.identitySource) needs.set(h, `the authorizer "${ref}"`);
-    else if (a) needs.set('Authorization', `the authorizer "${ref}"`);
+      need(`the authorizer "${ref}"`, a.identitySource ?? DEFAULTS.authorizer.identitySource);
+    else if (a) need(`the authorizer "${ref}"`, ['Authorization']);
   }
   const keyRequired =
     api === 'rest' &&
     (routes.some((r) => r.apiKeyRequired ?? spec.apiKeyRequired) || (routes.length === 0 && spec.apiKeyRequired));
-  if (keyRequired) needs.set('X-Api-Key', 'apiKeyRequired');
-  for (const [header, who] of needs)
-    if (!covered(header))
-      warnings.push({
-        code: 'auth-header-not-allowed',
-        path: ['cors', 'allowHeaders'],
-        message: `${who} reads ${header}, which cors.allowHeaders does not list: the preflight refuses it, so the browser never sends the request`,
-        fix: `add "${header}" to cors.allowHeaders`,
-      });
+  if (keyRequired) need('apiKeyRequired', ['X-Api-Key']);
+  for (const [who, headers] of needs) {
+    const missing = headers.filter((h) => !covered(h));
+    if (missing.length === 0) continue;
+    const list = missing.map((h) => JSON.stringify(h));
+    warnings.push({
+      code: 'auth-header-not-allowed',
+      path: ['cors', 'allowHeaders'],
+      message: `${who} needs the request header${missing.length > 1 ? 's' : ''} ${missing.join(', ')}, which cors.allowHeaders does not list: the preflight refuses ${missing.length > 1 ? 'them' : 'it'}, so the browser never sends the request`,
+      fix: `add ${list.join(', ')} to cors.allowHeaders`,
+    });
+  }
 }

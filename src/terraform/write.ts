@@ -31,6 +31,7 @@ export const BLOCK_KEYS: ReadonlySet<string> = new Set([
   'cors_configuration',
   'cors',
   'required_providers',
+  'jwt_configuration',
 ]);
 /** Arguments whose JSON strings are bare expressions or references, not templates. */
 const EXPRESSION_KEYS = new Set(['depends_on', 'ignore_changes', 'replace_triggered_by']);

@@ -97,7 +97,7 @@ describe('emulating over the plan', () => {
       log: () => {},
     };
     const handle = restApiHandler(plan.api, runtime);
-    const reply = await handle(request('GET', '/prod/orders/42'));
+    const reply = await handle(request('GET', '/prod/orders/42', [['Authorization', 'Bearer preview-token']]));
     expect(reply.status).toBe(201);
     expect(reply.body).toBe('stubbed');
     expect(reply.headers).toContainEqual(['X-Stub', 'yes']);

@@ -25,7 +25,10 @@ export interface SpecInput {
     maxAge: number;
     enforceOrigin: boolean;
   }>;
-  routes?: Array<{ path: string; methods: string[] }>;
+  routes?: Array<{ path: string; methods: string[]; auth?: string; apiKeyRequired?: boolean }>;
+  authorizers?: Record<string, Record<string, unknown>>;
+  auth?: string;
+  apiKeyRequired?: boolean;
   frontend?: { enabled: boolean; indexDocument?: string };
   lambda?: { runtime?: string; memorySize?: number; timeout?: number };
   stages?: Record<string, { allowOrigins: string[] }>;

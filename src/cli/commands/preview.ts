@@ -60,9 +60,12 @@ export function registerPreview(program: Command, ctx: CliContext): void {
     )
     .option(
       '--accept-token <token>',
-      'the token the emulated authorizers accept in Authorization (or the identity header), with or without "Bearer "; others are denied (default: allow)',
+      'the token the emulated authorizers accept in Authorization (or the identity header), with or without "Bearer "; others are denied (default: preview-token, what the demo page sends)',
     )
-    .option('--api-key <key>', 'the x-api-key value methods that require an API key accept (default: allow)')
+    .option(
+      '--api-key <key>',
+      'the x-api-key value methods that require an API key accept (default: preview, what the demo page sends)',
+    )
     .option(
       '--json',
       'print one line {"ok", "api", "site", "foreignSite", "stage" (when a stage is used)} on stdout once listening, or {"ok": false, "error"}',

@@ -59,6 +59,7 @@ async function routeAndInvoke(
   }
   const match = matchRoute(api.routeModels, request.method, rawPath.split('/').slice(1).map(decodeSegment));
   if (!match) return json(404, 'Not Found', requestId);
+  if (request.body === undefined) return json(413, 'Request Entity Too Large', requestId);
   // The route's authorizer (../authorizers.ts): a missing identity or rejected token is 401 {"message":"Unauthorized"}
   // (JWT, or a Lambda authorizer without its identity sources), a Lambda authorizer's refusal 403 Forbidden, an
   // unsigned AWS_IAM request 403 Forbidden; the service's CORS headers are added like on every answer.
@@ -73,7 +74,6 @@ async function routeAndInvoke(
     }
     return json(403, 'Forbidden', requestId);
   }
-  if (request.body === undefined) return json(413, 'Request Entity Too Large', requestId);
   return lambdaIntegration(api, match.route, match.params, request, rawPath, requestId, runtime);
 }
 

@@ -41,6 +41,7 @@ const ALLOWED: Record<string, ReadonlySet<string>> = {
     'route_key',
     'target',
     'authorization_type',
+    'authorizer_id',
     'operation_name',
     'api_key_required',
     'region',

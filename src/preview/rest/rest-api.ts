@@ -4,8 +4,8 @@
  * (https://github.com/localstack/localstack/tree/master/localstack-core/localstack/services/apigateway/next_gen/execute_api/handlers):
  * - routing ({@link routeRequest}): the stage, then the resource tree (literal segments before `{param}`,
  *   `{proxy+}` last); an unknown path or method is the 403 MISSING_AUTHENTICATION_TOKEN gateway response;
- * - method request: the authorizer and API key ({@link authorize}, as ../authorizers.ts emulates them), then
- *   the payload limit;
+ * - method request: the payload limit, then the authorizer and API key ({@link authorize}, as
+ *   ../authorizers.ts emulates them);
  * - integration: MOCK ({@link mockIntegration}: request template, `selection_pattern`, integration response
  *   and its VTL) or AWS_PROXY ({@link proxyIntegration}: a payload 1.0 event to the module's Lambda code);
  * - gateway responses ({@link gatewayResponse}) for API Gateway's own errors.
@@ -35,10 +35,13 @@ export function restApiHandler(
     const invocation = routeRequest(api, request);
     if ('status' in invocation) return invocation;
     const { resource, method } = invocation;
+    // The server reads no body past the limit (http-server.ts); API Gateway answers 413 before authorizing.
     const result =
       !resource || !method
         ? missingAuthenticationToken
-        : (authorize(method, request, auth) ?? (await integrate({ ...invocation, resource, method }, runtime)));
+        : request.body === undefined
+          ? requestTooLarge
+          : (authorize(method, request, auth) ?? (await integrate({ ...invocation, resource, method }, runtime)));
     if (!('type' in result)) return result;
     return gatewayResponse(api.gatewayResponses, result, request, {
       requestId: invocation.requestId,
@@ -48,6 +51,8 @@ export function restApiHandler(
     });
   };
 }
+
+const requestTooLarge: GatewayError = { type: 'REQUEST_TOO_LARGE', message: 'Request Too Long' };
 
 const missingAuthenticationToken: GatewayError = {
   type: 'MISSING_AUTHENTICATION_TOKEN',
@@ -77,13 +82,11 @@ function authorize(method: MethodModel, request: PreviewRequest, auth: PreviewAu
   return undefined;
 }
 
-/** Method request (the payload limit), then the method's integration. */
+/** The method's integration. */
 async function integrate(
   invocation: MethodInvocation,
   runtime: FunctionRuntime,
 ): Promise<PreviewResponse | GatewayError> {
-  // The server reads no body past the limit (http-server.ts); API Gateway answers 413.
-  if (invocation.request.body === undefined) return { type: 'REQUEST_TOO_LARGE', message: 'Request Too Long' };
   const { integration } = invocation.method;
   return integration.kind === 'MOCK'
     ? mockIntegration(integration, invocation, runtime.log)
