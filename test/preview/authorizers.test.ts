@@ -58,6 +58,16 @@ routes:
     auth: none
 `;
 
+const URL_IAM = () => `version: 1
+name: auth-url
+api: function-url
+cors:
+  allowOrigins: [${SITE}]
+  allowMethods: [GET]
+  allowHeaders: [Authorization, X-Amz-Date, X-Amz-Security-Token]
+auth: iam
+`;
+
 let modules: GeneratedModules;
 let specDir: string;
 const previews: Preview[] = [];
@@ -67,9 +77,11 @@ beforeAll(async () => {
   specDir = mkdtempSync(path.join(os.tmpdir(), 'cors-gen-auth-specs-'));
   writeFileSync(path.join(specDir, 'rest.yaml'), REST());
   writeFileSync(path.join(specDir, 'http.yaml'), HTTP());
+  writeFileSync(path.join(specDir, 'url.yaml'), URL_IAM());
   modules = await generateModules([
     { name: 'auth-rest', spec: path.join(specDir, 'rest.yaml') },
     { name: 'auth-http', spec: path.join(specDir, 'http.yaml') },
+    { name: 'auth-url', spec: path.join(specDir, 'url.yaml') },
   ]);
 });
 // One preview at a time: each serves its page on SITE.
@@ -178,5 +190,15 @@ describe('HTTP API authorizers in the preview', () => {
     const refused = await get(p, '/tenant', { 'X-Tenant': 'nope' });
     expect([refused.status, refused.body]).toEqual([403, '{"message":"Forbidden"}']);
     expect((await get(p, '/tenant', { 'X-Tenant': 'preview-token' })).status).toBe(200);
+  });
+});
+
+describe('Function URL with AWS_IAM in the preview', () => {
+  it('refuses an unsigned request with a readable 403, and runs the function for a signed one', async () => {
+    const p = await serve('auth-url');
+    const unsigned = await get(p, '/');
+    expect([unsigned.status, header(unsigned, 'x-amzn-errortype')]).toEqual([403, 'AccessDeniedException']);
+    expect(header(unsigned, 'access-control-allow-origin')).toBe(SITE);
+    expect((await get(p, '/', SIGNED)).status).toBe(200);
   });
 });
