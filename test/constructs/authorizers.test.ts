@@ -3,8 +3,12 @@
  * in the REST API's OpenAPI body or as aws_apigatewayv2_authorizer, with their Lambda permissions; the
  * preflight stays open and every gateway response an authorizer can produce carries the CORS headers.
  */
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { checkApplyRules } from '../../src/synth/apply-rules.js';
+import { buildModuleFiles } from '../../src/synth/module-files.js';
 import { checkSecurityInvariants } from '../../src/synth/security-invariants.js';
+import { modelOf, validSpec, withAuthorizers } from '../support/reliability-specs.js';
 import { clone, doc, resource, resources, spec, type Body } from '../support/synth.js';
 
 const POOL = 'arn:aws:cognito-idp:eu-west-1:123456789012:userpool/eu-west-1_Abc123';
@@ -246,4 +250,23 @@ describe('Function URL auth', () => {
     expect(resource(d, 'aws_lambda_function_url', 'handler').authorization_type).toBe('AWS_IAM');
     expect(resources(d, 'aws_lambda_permission')).toEqual({});
   });
+});
+
+describe('random valid specs with authorizers', () => {
+  it('synthesize modules that pass every apply rule and security invariant', async () => {
+    const specs = fc.sample(validSpec, { numRuns: 30, seed: 20261205 }).map((s, i) => withAuthorizers(s, i));
+    const guarded = specs.filter((s) => s['auth'] !== undefined);
+    expect(guarded.length).toBeGreaterThanOrEqual(20);
+    expect(new Set(guarded.map((s) => s['api']))).toEqual(new Set(['rest', 'http', 'function-url']));
+    for (const spec of guarded) {
+      const { document } = await buildModuleFiles(modelOf(spec), {
+        format: 'json',
+        specFile: 'cors-gen.yaml',
+        specText: JSON.stringify(spec),
+        version: '0.0.0-test',
+      });
+      expect(checkApplyRules(document), JSON.stringify(spec)).toEqual([]);
+      expect(checkSecurityInvariants(document), JSON.stringify(spec)).toEqual([]);
+    }
+  }, 120_000);
 });
