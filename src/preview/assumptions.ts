@@ -79,12 +79,12 @@ export const ASSUMPTIONS: readonly Assumption[] = [
   {
     id: 'rest-authorizer-error-types',
     applies: ['rest'],
-    text: 'REST API: refusals carry x-amzn-ErrorType UnauthorizedException (401), AccessDeniedException (a Lambda authorizer\'s deny), ForbiddenException (API key) or InvalidSignatureException, and a body over the payload limit is refused (413) before the authorizer runs (as seen on AWS\'s answers; not documented).',
+    text: "REST API: refusals carry x-amzn-ErrorType UnauthorizedException (401), AccessDeniedException (a Lambda authorizer's deny), ForbiddenException (API key) or InvalidSignatureException, and a body over the payload limit is refused (413) before the authorizer runs (as seen on AWS's answers; not documented).",
   },
   {
     id: 'http-authorizer-cors',
     applies: ['http'],
-    text: 'HTTP API: an authorizer\'s 401 or 403 carries the configured CORS headers like any other response (not documented).',
+    text: "HTTP API: an authorizer's 401 or 403 carries the configured CORS headers like any other response (not documented).",
   },
 ];
 
