@@ -16,7 +16,7 @@ export type ResolvedAuthorizer =
       readonly name: string;
       readonly type: 'lambda';
       readonly functionArn: string;
-      /** The function's API Gateway invocation URI (`arn:aws:apigateway:<region>:lambda:path/.../invocations`). */
+      /** The function's API Gateway invocation URI (see {@link lambdaAuthorizerUri}). */
       readonly invokeUri: string;
       readonly kind: 'token' | 'request';
       readonly identitySource: readonly string[];
@@ -97,7 +97,7 @@ export class AuthorizerInputs extends Construct {
         name: a.name,
         type: 'lambda',
         functionArn,
-        invokeUri: lambdaInvokeUri(functionArn),
+        invokeUri: lambdaAuthorizerUri(functionArn),
         kind: a.kind,
         identitySource: a.identitySource,
         resultTtl: a.resultTtl,
@@ -109,17 +109,17 @@ export class AuthorizerInputs extends Construct {
 /**
  * `arn:<partition>:apigateway:<region>:lambda:path/2015-03-31/functions/<function ARN>/invocations`, with the
  * partition and region of the function's own ARN ("{region} is the same as the region hosting the Lambda
- * function", https://docs.aws.amazon.com/apigateway/latest/api/API_Authorizer.html, authorizerUri).
+ * function", https://docs.aws.amazon.com/apigateway/latest/api/API_Authorizer.html, authorizerUri). `functionArn`
+ * is a literal ARN, or a whole `${...}` expression whose parts Terraform extracts.
  */
-function lambdaInvokeUri(functionArn: string): string {
-  const parts = `regex("^arn:([^:]+):lambda:([^:]+):", ${unwrap(functionArn)})`;
+export function lambdaAuthorizerUri(functionArn: string): string {
+  const literal = /^arn:([^:]+):lambda:([^:]+):/.exec(functionArn);
+  if (literal)
+    return `arn:${literal[1]}:apigateway:${literal[2]}:lambda:path/2015-03-31/functions/${functionArn}/invocations`;
+  const expression = /^\$\{(.+)\}$/s.exec(functionArn);
+  if (!expression) throw new Error(`${JSON.stringify(functionArn)} is neither a Lambda function ARN nor an expression`);
+  const parts = `regex("^arn:([^:]+):lambda:([^:]+):", ${expression[1]})`;
   return `arn:\${${parts}[0]}:apigateway:\${${parts}[1]}:lambda:path/2015-03-31/functions/${functionArn}/invocations`;
-}
-
-/** A CDKTF token or `${x}` -> the expression inside, for use inside a larger expression. */
-function unwrap(value: string): string {
-  const m = /^\$\{(.*)\}$/s.exec(value);
-  return m ? m[1]! : value;
 }
 
 /**

@@ -68,7 +68,7 @@ export class CorsHttpApi extends Construct {
     integration.overrideLogicalId(`${p}lambda`);
 
     const used = new Set(props.routes.map((r) => r.auth?.auth ?? 'none'));
-    const authorizers = new Map<string, Apigatewayv2Authorizer>();
+    const authorizers = new Map<string, { resource: Apigatewayv2Authorizer; jwt: boolean }>();
     for (const a of props.authorizers ?? []) {
       if (!used.has(a.name)) continue;
       if (a.type === 'cognito')
@@ -91,7 +91,7 @@ export class CorsHttpApi extends Construct {
             }),
       });
       authorizer.overrideLogicalId(`${p}${a.name}`);
-      authorizers.set(a.name, authorizer);
+      authorizers.set(a.name, { resource: authorizer, jwt: a.type === 'jwt' });
     }
     for (const name of used)
       if (name !== 'none' && name !== 'iam' && !authorizers.has(name))
@@ -106,11 +106,7 @@ export class CorsHttpApi extends Construct {
         auth === 'iam'
           ? { authorizationType: 'AWS_IAM' }
           : authorizer
-            ? {
-                authorizationType:
-                  (props.authorizers ?? []).find((a) => a.name === auth)!.type === 'jwt' ? 'JWT' : 'CUSTOM',
-                authorizerId: authorizer.id,
-              }
+            ? { authorizationType: authorizer.jwt ? 'JWT' : 'CUSTOM', authorizerId: authorizer.resource.id }
             : {};
       for (const method of route.methods) {
         const name = `${slugs.get(route.path)!}_${method.toLowerCase()}`;

@@ -5,3 +5,10 @@ export { CorsFunctionUrl, type CorsFunctionUrlProps } from './cors-function-url.
 export { CorsLambda, type CorsLambdaProps } from './cors-lambda.js';
 export { FrontendBucket, type FrontendBucketProps } from './frontend-bucket.js';
 export { CorsModuleStack, type CorsModuleStackProps } from './cors-module-stack.js';
+export {
+  AuthorizerInputs,
+  lambdaAuthorizerUri,
+  type AuthorizerInputsProps,
+  type MethodAuth,
+  type ResolvedAuthorizer,
+} from './authorizers.js';

@@ -99,8 +99,6 @@ export type AuthorizerModel =
     }
   | { readonly name: string; readonly type: 'jwt'; readonly issuer: string; readonly audience: readonly string[] };
 
-export type AuthorizerType = AuthorizerModel['type'];
-
 export interface RouteAuthModel {
   /** As in `routes`. */
   readonly path: string;

@@ -749,7 +749,36 @@ export function restDocumentBytes(
       n + o.length + 4 + (o.includes('*') && o !== '*' ? PATTERN_LABEL_BYTES + 2 * (o.split('.').length - 1) : 0),
     website,
   );
-  return REST_BODY_BYTES.document + 2 * headerText + items + paths.size * originBytes;
+  return (
+    REST_BODY_BYTES.document + 2 * headerText + items + paths.size * originBytes + authBytes(spec, headerText, paths)
+  );
+}
+
+/**
+ * What authorizers add to the REST document: six more gateway responses (each as large as DEFAULT_4XX), a
+ * security scheme per authorizer (with its ARNs) plus `sigv4` and `api_key`, and a security requirement per
+ * method; measured like REST_BODY_BYTES, rounded up.
+ */
+const REST_AUTH_BYTES = { responses: 6 * 450, scheme: 450, method: 60 } as const;
+
+function authBytes(
+  spec: Spec,
+  headerText: number,
+  paths: ReadonlyMap<string, { parameters: number; methods: number }>,
+): number {
+  const routes = spec.routes ?? [];
+  const used =
+    spec.authorizers !== undefined ||
+    spec.auth !== undefined ||
+    spec.apiKeyRequired !== undefined ||
+    routes.some((r) => r.auth !== undefined || r.apiKeyRequired !== undefined);
+  if (!used) return 0;
+  const schemes = Object.values(spec.authorizers ?? {}).reduce(
+    (n, a) => n + REST_AUTH_BYTES.scheme + JSON.stringify(a).length,
+    2 * REST_AUTH_BYTES.scheme,
+  );
+  const methods = [...paths.values()].reduce((n, p) => n + p.methods, 0);
+  return REST_AUTH_BYTES.responses + 6 * headerText + schemes + methods * REST_AUTH_BYTES.method;
 }
 
 /** Authorizer types each API kind has: REST (Cognito, Lambda), HTTP API (JWT, Lambda); Function URLs only IAM. */

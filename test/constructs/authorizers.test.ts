@@ -3,8 +3,17 @@
  * in the REST API's OpenAPI body or as aws_apigatewayv2_authorizer, with their Lambda permissions; the
  * preflight stays open and every gateway response an authorizer can produce carries the CORS headers.
  */
+import { AwsProvider } from '@cdktf/provider-aws/lib/provider/index.js';
+import { Testing, TerraformStack } from 'cdktf';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import {
+  CorsHttpApi,
+  CorsLambda,
+  CorsRestApi,
+  lambdaAuthorizerUri,
+  type ResolvedAuthorizer,
+} from '../../src/constructs/index.js';
 import { checkApplyRules } from '../../src/synth/apply-rules.js';
 import { buildModuleFiles } from '../../src/synth/module-files.js';
 import { checkSecurityInvariants } from '../../src/synth/security-invariants.js';
@@ -269,4 +278,83 @@ describe('random valid specs with authorizers', () => {
       expect(checkSecurityInvariants(document), JSON.stringify(spec)).toEqual([]);
     }
   }, 120_000);
+});
+
+describe('authorizers on the constructs, built directly in a user stack', () => {
+  const cors = {
+    allowOrigins: ['https://app.example.com'],
+    allowMethods: ['GET'],
+    allowHeaders: ['authorization'],
+    exposeHeaders: [],
+    allowCredentials: false,
+    maxAge: 600,
+  };
+  const route = {
+    path: '/orders',
+    segments: [{ kind: 'literal' as const, value: 'orders' }],
+    methods: ['GET' as const],
+  };
+  const partner: ResolvedAuthorizer = {
+    name: 'partner',
+    type: 'lambda',
+    functionArn: FN,
+    invokeUri: lambdaAuthorizerUri(FN),
+    kind: 'token',
+    identitySource: ['Authorization'],
+    resultTtl: 300,
+  };
+  function stack() {
+    const s = new TerraformStack(Testing.app(), 'user');
+    new AwsProvider(s, 'aws', { region: 'eu-west-1' });
+    const lambda = new CorsLambda(s, 'fn', {
+      functionName: 'orders',
+      handler: 'index.handler',
+      runtime: 'nodejs22.x',
+      memorySize: 256,
+      timeout: 10,
+      environment: {},
+      logRetentionDays: 14,
+    });
+    return { s, lambda };
+  }
+
+  it('takes literal ARNs: the invocation URI is written out, the permission names the function', () => {
+    expect(lambdaAuthorizerUri(FN)).toBe(
+      `arn:aws:apigateway:eu-west-1:lambda:path/2015-03-31/functions/${FN}/invocations`,
+    );
+    expect(() => lambdaAuthorizerUri('partner-auth')).toThrow(/neither a Lambda function ARN nor an expression/);
+    const { s, lambda } = stack();
+    new CorsHttpApi(s, 'http', {
+      name: 'orders',
+      routes: [{ ...route, auth: { auth: 'partner', apiKeyRequired: false } }],
+      cors,
+      handler: lambda.function,
+      authorizers: [partner],
+    });
+    const d = JSON.parse(Testing.synth(s)) as { resource: Record<string, Record<string, Body>> };
+    expect(d.resource.aws_apigatewayv2_authorizer!.partner).toMatchObject({
+      authorizer_type: 'REQUEST',
+      authorizer_uri: lambdaAuthorizerUri(FN),
+    });
+    expect(d.resource.aws_apigatewayv2_route!.orders_get).toMatchObject({ authorization_type: 'CUSTOM' });
+    expect(d.resource.aws_lambda_permission!.authorizer_partner).toMatchObject({ function_name: FN });
+  });
+
+  it('refuses a route naming an authorizer it was not given, and a JWT authorizer on a REST API', () => {
+    const { s, lambda } = stack();
+    const rest = (authorizers: ResolvedAuthorizer[]) =>
+      new CorsRestApi(s, `rest-${authorizers.length}`, {
+        name: 'orders',
+        stageName: 'prod',
+        routes: [{ ...route, auth: { auth: 'partner', apiKeyRequired: false } }],
+        cors,
+        handler: lambda.function,
+        authorizers,
+        idPrefix: `r${authorizers.length}_`,
+      });
+    expect(() => rest([])).toThrow('a route names the authorizer "partner", which is not among the authorizers');
+    expect(() =>
+      rest([{ name: 'partner', type: 'jwt', issuer: 'https://i.example.com', audience: '${var.a}' }]),
+    ).toThrow(/REST APIs have no JWT authorizers/);
+  });
 });
