@@ -853,7 +853,6 @@ function checkAuth(
   }
 
   const routes = Array.isArray(spec.routes) && wellFormed(['routes']) ? spec.routes : [];
-  const used = new Map<string, PathPart[]>();
   const refs: Array<{ value: string; path: PathPart[] }> = [];
   if (spec.auth !== undefined) refs.push({ value: spec.auth, path: ['auth'] });
   routes.forEach((r, i) => {
@@ -876,7 +875,6 @@ function checkAuth(
       });
       continue;
     }
-    if (!used.has(ref.value)) used.set(ref.value, ref.path);
     if (api === 'function-url' && ref.value !== 'none' && ref.value !== 'iam')
       errors.push({
         code: 'function-url-auth',
