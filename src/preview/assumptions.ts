@@ -79,7 +79,7 @@ export const ASSUMPTIONS: readonly Assumption[] = [
   {
     id: 'rest-authorizer-error-types',
     applies: ['rest'],
-    text: "REST API: refusals carry x-amzn-ErrorType UnauthorizedException (401), AccessDeniedException (a Lambda authorizer's deny), ForbiddenException (API key) or InvalidSignatureException, and a body over the payload limit is refused (413) before the authorizer runs (as seen on AWS's answers; not documented).",
+    text: "REST API: refusals carry x-amzn-ErrorType UnauthorizedException (401), AccessDeniedException (a Lambda authorizer's deny), ForbiddenException (API key) or InvalidSignatureException, a Lambda authorizer without a permission is a 500 AuthorizerConfigurationException, and a body over the payload limit is refused (413) before the authorizer runs (as seen on AWS's answers; not documented).",
   },
   {
     id: 'http-authorizer-cors',

@@ -15,6 +15,8 @@
  * (REST), https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-jwt-authorizer.html and
  * https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-lambda-authorizer.html (HTTP API).
  */
+import { permitted, type FunctionModel } from './module/functions.js';
+import type { ModuleResolver } from './module/resolve.js';
 import { lowerHeader, type PreviewRequest } from './server/http-server.js';
 
 export interface PreviewAuthOptions {
@@ -30,7 +32,13 @@ export const DEFAULT_API_KEY = 'preview';
 
 /** How a method or route is guarded, read from the module. */
 export type GuardModel =
-  | { readonly kind: 'token'; readonly authorizer: 'cognito' | 'jwt' | 'lambda'; readonly headers: readonly string[] }
+  | {
+      readonly kind: 'token';
+      readonly authorizer: 'cognito' | 'jwt' | 'lambda';
+      readonly headers: readonly string[];
+      /** A Lambda authorizer's function, from its invocation URI. */
+      readonly functionArn?: string;
+    }
   | { readonly kind: 'iam' };
 
 export type Denial =
@@ -72,4 +80,49 @@ export function checkApiKey(request: PreviewRequest, options: PreviewAuthOptions
   return lowerHeader(request, 'x-api-key') === (options.apiKey ?? DEFAULT_API_KEY)
     ? undefined
     : { reason: 'api-key', message: 'Forbidden' };
+}
+
+/** The function ARN in a Lambda authorizer's `arn:aws:apigateway:<region>:lambda:path/.../functions/<ARN>/invocations`. */
+export function authorizerFunctionArn(uri: unknown): string | undefined {
+  return typeof uri === 'string'
+    ? /:lambda:path\/[^/]+\/functions\/(arn:[^/]+)\/invocations$/.exec(uri)?.[1]
+    : undefined;
+}
+
+/**
+ * The Lambda authorizer functions of `arns` that the module's aws_lambda_permission resources let API Gateway
+ * invoke as an authorizer of this API (`<execution_arn>/authorizers/<id>`). Without such a grant API Gateway
+ * answers every request the authorizer guards with 500 (AUTHORIZER_CONFIGURATION_ERROR,
+ * https://docs.aws.amazon.com/apigateway/latest/developerguide/supported-gateway-response-types.html).
+ */
+export function permittedAuthorizers(
+  r: ModuleResolver,
+  executionArn: string,
+  arns: Iterable<string>,
+): ReadonlySet<string> {
+  const grants = r.ofType('aws_lambda_permission').map((p) => ({
+    functionName: r.attribute(p.address, 'function_name'),
+    permission: {
+      address: p.address,
+      action: r.attribute(p.address, 'action'),
+      principal: r.attribute(p.address, 'principal'),
+      sourceArn: r.optional(p.address, 'source_arn'),
+      functionUrlAuthType: r.optional(p.address, 'function_url_auth_type'),
+      invokedViaFunctionUrl: r.optional(p.address, 'invoked_via_function_url'),
+    },
+  }));
+  const out = new Set<string>();
+  for (const arn of new Set(arns)) {
+    const permissions = grants.filter((g) => g.functionName === arn).map((g) => g.permission);
+    const fn = { permissions } as unknown as FunctionModel;
+    if (
+      permitted(fn, {
+        principal: 'apigateway.amazonaws.com',
+        actions: ['lambda:InvokeFunction'],
+        sourceArn: `${executionArn}/authorizers/preview`,
+      })
+    )
+      out.add(arn);
+  }
+  return out;
 }

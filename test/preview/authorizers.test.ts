@@ -9,7 +9,14 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startPreview, type Preview } from '../../src/preview/index.js';
-import { freePorts, generateModules, header, send, type GeneratedModules } from '../support/preview.js';
+import {
+  freePorts,
+  generateModules,
+  header,
+  removeResources,
+  send,
+  type GeneratedModules,
+} from '../support/preview.js';
 
 /** The one local origin both specs allow (a free port, so the preview can serve its page there). */
 let SITE = '';
@@ -93,8 +100,12 @@ afterAll(() => {
   rmSync(specDir, { recursive: true, force: true });
 });
 
-async function serve(name: string, options: { acceptToken?: string; apiKey?: string } = {}): Promise<Preview> {
-  const p = await startPreview({ module: modules.dirs.get(name)!, ...options });
+async function serve(
+  name: string,
+  options: { acceptToken?: string; apiKey?: string } = {},
+  dir = modules.dirs.get(name)!,
+): Promise<Preview> {
+  const p = await startPreview({ module: dir, ...options });
   previews.push(p);
   return p;
 }
@@ -161,6 +172,23 @@ describe('REST API authorizers in the preview', () => {
     const none = await get(p, '/admin');
     expect([none.status, JSON.parse(none.body).message]).toEqual([403, 'Missing Authentication Token']);
     expect((await get(p, '/admin', SIGNED)).status).toBe(200);
+  });
+});
+
+describe('a Lambda authorizer the module does not let API Gateway invoke', () => {
+  it.each([
+    ['auth-rest', 500, 'AuthorizerConfigurationException'],
+    ['auth-http', 500, undefined],
+  ] as const)('%s: warns when planning, and answers 500 as AWS does', async (name, status, type) => {
+    const dir = modules.copy(name);
+    removeResources(dir, ['aws_lambda_permission.authorizer_tenant']);
+    const p = await serve(name, {}, dir);
+    expect(p.warnings.join('\n')).toMatch(
+      /no aws_lambda_permission lets .* authorizers invoke arn:aws:lambda:eu-west-1:123456789012:function:tenant/,
+    );
+    const r = await get(p, '/tenant', { 'X-Tenant': 'preview-token', 'x-api-key': 'preview' });
+    expect([r.status, header(r, 'x-amzn-errortype')]).toEqual([status, type]);
+    expect(header(r, 'access-control-allow-origin')).toBe(SITE);
   });
 });
 

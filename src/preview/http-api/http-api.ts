@@ -63,7 +63,14 @@ async function routeAndInvoke(
   // The route's authorizer (../authorizers.ts): a missing identity or rejected token is 401 {"message":"Unauthorized"}
   // (JWT, or a Lambda authorizer without its identity sources), a Lambda authorizer's refusal 403 Forbidden, an
   // unsigned AWS_IAM request 403 Forbidden; the service's CORS headers are added like on every answer.
-  const denied = checkGuard(match.route.guard, request, auth);
+  const { guard: routeGuard } = match.route;
+  if (routeGuard?.kind === 'token' && routeGuard.functionArn && !api.authorizersPermitted.has(routeGuard.functionArn)) {
+    runtime.log(
+      `${request.method} ${rawPath}: no aws_lambda_permission lets this API's authorizers invoke ${routeGuard.functionArn}`,
+    );
+    return json(500, 'Internal Server Error', requestId);
+  }
+  const denied = checkGuard(routeGuard, request, auth);
   if (denied) {
     const guard = match.route.guard!;
     if (guard.kind === 'token' && (guard.authorizer === 'jwt' || denied.reason === 'missing')) {

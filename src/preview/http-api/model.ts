@@ -3,7 +3,7 @@
  * proxy integrations, its CORS configuration and its one stage. What the preview refuses to emulate is refused
  * here, before the preview serves anything.
  */
-import type { GuardModel } from '../authorizers.js';
+import { authorizerFunctionArn, permittedAuthorizers, type GuardModel } from '../authorizers.js';
 import { ModuleError } from '../errors.js';
 import type { FunctionModel } from '../module/functions.js';
 import type { AddressedBlock } from '../module/load.js';
@@ -99,6 +99,8 @@ export interface HttpApiModel {
   readonly routeModels: readonly HttpRouteModel[];
   readonly routes: readonly RouteInfo[];
   readonly cors: ServiceCors | undefined;
+  /** The Lambda authorizer functions the module lets this API invoke (see permittedAuthorizers). */
+  readonly authorizersPermitted: ReadonlySet<string>;
   readonly warnings: readonly string[];
 }
 
@@ -224,18 +226,30 @@ export function planHttpApi(r: ModuleResolver, functions: ReadonlyMap<string, Fu
       methods: methods.filter((m) => m !== 'OPTIONS').sort(byMethodOrder),
       options: methods.includes('OPTIONS'),
     }));
+  const executionArn = r.attribute(api.address, 'execution_arn') as string;
+  const authorizerArns = routes.flatMap((x) =>
+    x.guard?.kind === 'token' && x.guard.functionArn ? [x.guard.functionArn] : [],
+  );
+  const authorizersPermitted = permittedAuthorizers(r, executionArn, authorizerArns);
+  const warnings = [...new Set(authorizerArns)]
+    .filter((arn) => !authorizersPermitted.has(arn))
+    .map(
+      (arn) =>
+        `no aws_lambda_permission lets ${api.address}'s authorizers invoke ${arn}: on AWS every request it guards fails with 500`,
+    );
   return {
     kind: 'http',
     address: api.address,
     apiId,
-    executionArn: r.attribute(api.address, 'execution_arn') as string,
+    executionArn,
+    authorizersPermitted,
     stageName,
     basePath: stageName === '$default' ? '' : `/${stageName}`,
     stageVariables,
     routeModels: routes,
     routes: routeInfo,
     cors,
-    warnings: [],
+    warnings,
   };
 }
 
@@ -279,5 +293,12 @@ function routeGuard(r: ModuleResolver, route: AddressedBlock, apiId: string): Gu
         address: `${authorizer.address}.identity_sources`,
       },
     );
-  return { kind: 'token', authorizer: type === 'JWT' ? 'jwt' : 'lambda', headers: headers as string[] };
+  const functionArn =
+    type === 'CUSTOM' ? authorizerFunctionArn(r.optional(authorizer.address, 'authorizer_uri')) : undefined;
+  return {
+    kind: 'token',
+    authorizer: type === 'JWT' ? 'jwt' : 'lambda',
+    headers: headers as string[],
+    ...(functionArn ? { functionArn } : {}),
+  };
 }

@@ -45,6 +45,7 @@ const ERROR_TYPES: Partial<Record<GatewayResponseType, string>> = {
   ACCESS_DENIED: 'AccessDeniedException',
   INVALID_API_KEY: 'ForbiddenException',
   INVALID_SIGNATURE: 'InvalidSignatureException',
+  AUTHORIZER_CONFIGURATION_ERROR: 'AuthorizerConfigurationException',
 };
 
 /** One type's customization, evaluated. */

@@ -21,7 +21,7 @@ import { checkNesting } from '../module/load.js';
 import { BodyPath, object, type Json, type JsonObject } from './body-path.js';
 import { planGatewayResponses, type GatewayResponsesModel } from './gateway-responses.js';
 import { compileTemplate, type CompiledTemplate } from './vtl.js';
-import type { GuardModel } from '../authorizers.js';
+import { authorizerFunctionArn, type GuardModel } from '../authorizers.js';
 
 export interface MethodModel {
   readonly httpMethod: string;
@@ -478,7 +478,7 @@ function planSecuritySchemes(value: Json | undefined, at: BodyPath): Map<string,
     if (type === 'cognito_user_pools') {
       out.set(name, { guard: { kind: 'token', authorizer: 'cognito', headers: [scheme['name']] } });
     } else if (type === 'token') {
-      out.set(name, { guard: { kind: 'token', authorizer: 'lambda', headers: [scheme['name']] } });
+      out.set(name, { guard: lambdaGuard([scheme['name']], a['authorizerUri']) });
     } else if (type === 'request') {
       const source = a['identitySource'];
       const headers =
@@ -492,7 +492,7 @@ function planSecuritySchemes(value: Json | undefined, at: BodyPath): Map<string,
           .error(
             'the preview emulates request authorizers whose identity sources are headers (method.request.header.X)',
           );
-      out.set(name, { guard: { kind: 'token', authorizer: 'lambda', headers: headers as string[] } });
+      out.set(name, { guard: lambdaGuard(headers as string[], a['authorizerUri']) });
     } else
       throw schemeAt
         .child('x-amazon-apigateway-authorizer')
@@ -501,6 +501,11 @@ function planSecuritySchemes(value: Json | undefined, at: BodyPath): Map<string,
         );
   }
   return out;
+}
+
+function lambdaGuard(headers: string[], uri: Json | undefined): GuardModel {
+  const functionArn = authorizerFunctionArn(uri);
+  return { kind: 'token', authorizer: 'lambda', headers, ...(functionArn ? { functionArn } : {}) };
 }
 
 /** An operation's `security`: at most one requirement (API Gateway enforces one authorizer per method). */

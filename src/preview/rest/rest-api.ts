@@ -41,7 +41,8 @@ export function restApiHandler(
         ? missingAuthenticationToken
         : request.body === undefined
           ? requestTooLarge
-          : (authorize(method, request, auth) ?? (await integrate({ ...invocation, resource, method }, runtime)));
+          : (authorize(api, method, request, auth, runtime.log) ??
+            (await integrate({ ...invocation, resource, method }, runtime)));
     if (!('type' in result)) return result;
     return gatewayResponse(api.gatewayResponses, result, request, {
       requestId: invocation.requestId,
@@ -63,7 +64,20 @@ const missingAuthenticationToken: GatewayError = {
  * The method's authorizer, then its API key: API Gateway authorizes first, then checks the key against the usage
  * plans (https://docs.aws.amazon.com/apigateway/latest/developerguide/rest-api-authorization-flow.html).
  */
-function authorize(method: MethodModel, request: PreviewRequest, auth: PreviewAuthOptions): GatewayError | undefined {
+function authorize(
+  api: RestApiModel,
+  method: MethodModel,
+  request: PreviewRequest,
+  auth: PreviewAuthOptions,
+  log: (line: string) => void,
+): GatewayError | undefined {
+  const { guard } = method;
+  if (guard?.kind === 'token' && guard.functionArn && !api.authorizersPermitted.has(guard.functionArn)) {
+    log(
+      `${request.method} ${request.rawPath}: Execution failed due to configuration error: Invalid permissions on Lambda function ${guard.functionArn} (the authorizer)`,
+    );
+    return { type: 'AUTHORIZER_CONFIGURATION_ERROR', message: 'Internal server error' };
+  }
   const denied = checkGuard(method.guard, request, auth);
   if (denied) {
     if (method.guard!.kind === 'iam')
