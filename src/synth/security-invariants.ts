@@ -26,6 +26,9 @@ import { declaredHeaders, integrationResponses, restBodies } from './rest-body.j
  * - `lambda-permission-unscoped`, `lambda-permission-foreign-function`: every invoke permission is for this
  *   module's function and is scoped to this module's API (`source_arn` under its `execution_arn`) or is the
  *   Function URL pair (`function_url_auth_type = "NONE"`, or `invoked_via_function_url`).
+ * - `lambda-permission-authorizer`: a permission for a Lambda authorizer (the function named by an
+ *   `authorizer_<name>_function_arn` input) lets API Gateway invoke it only as an authorizer of this module's API
+ *   (`source_arn = <execution_arn>/authorizers/*`).
  * - `cors-star-with-credentials`: no literal `*` Allow-Origin together with Allow-Credentials `true`, in method
  *   integration responses, gateway responses and service CORS blocks; where the value comes from the origin
  *   list, a variable validation must forbid `*` whenever credentials are allowed.

@@ -72,7 +72,7 @@ async function routeAndInvoke(
   }
   const denied = checkGuard(routeGuard, request, auth);
   if (denied) {
-    const guard = match.route.guard!;
+    const guard = routeGuard!;
     if (guard.kind === 'token' && (guard.authorizer === 'jwt' || denied.reason === 'missing')) {
       const r = json(401, 'Unauthorized', requestId);
       return guard.authorizer === 'jwt'
