@@ -1,7 +1,7 @@
 import { Construct } from 'constructs';
 import { TerraformVariable } from 'cdktf';
 import { LambdaPermission } from '@cdktf/provider-aws/lib/lambda-permission/index.js';
-import type { AuthorizerModel, AuthRef } from '../spec/model.js';
+import { authorizerInput, type AuthorizerModel, type AuthRef } from '../spec/model.js';
 import { AUTH_PATTERNS } from '../spec/schema.js';
 
 /**
@@ -54,13 +54,12 @@ export class AuthorizerInputs extends Construct {
       return `\${${ref}}`;
     };
     this.authorizers = props.authorizers.map((a): ResolvedAuthorizer => {
-      const base = `authorizer_${a.name}`;
       if (a.type === 'cognito')
         return {
           name: a.name,
           type: 'cognito',
           userPoolArns: variable(
-            `${base}_user_pool_arns`,
+            authorizerInput(a.name, 'userPoolArns'),
             'list(string)',
             `ARNs of the Cognito user pools whose tokens the "${a.name}" authorizer accepts.`,
             [...a.userPoolArns],
@@ -72,14 +71,14 @@ export class AuthorizerInputs extends Construct {
           name: a.name,
           type: 'jwt',
           issuer: variable(
-            `${base}_issuer`,
+            authorizerInput(a.name, 'issuer'),
             'string',
             `The "iss" the "${a.name}" JWT authorizer accepts (an https URL with the issuer's OpenID configuration).`,
             a.issuer,
             AUTH_PATTERNS.issuer,
           ),
           audience: variable(
-            `${base}_audience`,
+            authorizerInput(a.name, 'audience'),
             'list(string)',
             `The "aud" (or Cognito "client_id") values the "${a.name}" JWT authorizer accepts.`,
             [...a.audience],
@@ -87,7 +86,7 @@ export class AuthorizerInputs extends Construct {
           ),
         };
       const functionArn = variable(
-        `${base}_function_arn`,
+        authorizerInput(a.name, 'functionArn'),
         'string',
         `ARN of the Lambda function that is the "${a.name}" authorizer; the module lets this API invoke it.`,
         a.functionArn,

@@ -59,6 +59,16 @@ export interface LambdaModel {
 export interface StageModel {
   readonly name: string;
   readonly allowOrigins: readonly string[];
+  /** This stage's values for authorizers, by authorizer name; absent when the stage sets none. */
+  readonly authorizers?: Readonly<Record<string, StageAuthorizerValues>>;
+}
+
+/** The values a stage may set for one authorizer (each one a module input). */
+export interface StageAuthorizerValues {
+  readonly userPoolArns?: readonly string[];
+  readonly functionArn?: string;
+  readonly issuer?: string;
+  readonly audience?: readonly string[];
 }
 
 export interface CorsModel {
@@ -143,4 +153,15 @@ export function routeAuth(model: Pick<CorsModel, 'auth'>, path: string): RouteAu
       apiKeyRequired: false,
     }
   );
+}
+
+/** The module input holding one value of an authorizer, `authorizer_<name>_<field>`, as stage tfvars set it. */
+export function authorizerInput(name: string, field: keyof StageAuthorizerValues): string {
+  const suffix = {
+    userPoolArns: 'user_pool_arns',
+    functionArn: 'function_arn',
+    issuer: 'issuer',
+    audience: 'audience',
+  };
+  return `authorizer_${name}_${suffix[field]}`;
 }

@@ -1,4 +1,4 @@
-import type { AuthModel, AuthorizerModel, CorsMethod, CorsModel, RouteMethod } from './model.js';
+import type { AuthModel, AuthorizerModel, CorsMethod, CorsModel, RouteMethod, StageAuthorizerValues } from './model.js';
 import { DEFAULTS, ROUTE_METHODS } from './model.js';
 import { parseRoutePath } from './rules.js';
 import type { Spec } from './schema.js';
@@ -46,7 +46,14 @@ export function normalize(spec: Spec): CorsModel {
     },
     stages: Object.keys(spec.stages ?? {})
       .sort()
-      .map((name) => ({ name, allowOrigins: unique(spec.stages![name]!.allowOrigins) })),
+      .map((name) => {
+        const stage = spec.stages![name]!;
+        return {
+          name,
+          allowOrigins: unique(stage.allowOrigins),
+          ...(stage.authorizers ? { authorizers: stageAuthorizerValues(stage.authorizers) } : {}),
+        };
+      }),
     ...authModel(spec),
   });
 }
@@ -111,4 +118,26 @@ function deepFreeze<T>(value: T): T {
     Object.freeze(value);
   }
   return value;
+}
+
+/** Sorted by authorizer name, each value's keys in a fixed order, so the tfvars are the same on every run. */
+function stageAuthorizerValues(
+  values: Readonly<Record<string, StageAuthorizerValues>>,
+): Record<string, StageAuthorizerValues> {
+  return Object.fromEntries(
+    Object.keys(values)
+      .sort()
+      .map((name) => {
+        const v = values[name]!;
+        return [
+          name,
+          {
+            ...(v.userPoolArns ? { userPoolArns: unique(v.userPoolArns) } : {}),
+            ...(v.functionArn !== undefined ? { functionArn: v.functionArn } : {}),
+            ...(v.issuer !== undefined ? { issuer: v.issuer } : {}),
+            ...(v.audience ? { audience: unique(v.audience) } : {}),
+          },
+        ];
+      }),
+  );
 }

@@ -919,6 +919,36 @@ function checkAuth(
             : 'remove it, or use api: rest',
       });
 
+  // A stage's own authorizer values: for an authorizer of the spec, and only the values its type has.
+  const FIELDS: Record<string, readonly string[]> = {
+    cognito: ['userPoolArns'],
+    lambda: ['functionArn'],
+    jwt: ['issuer', 'audience'],
+  };
+  if (wellFormed(['stages']))
+    for (const stage of Object.keys(spec.stages ?? {}).sort())
+      for (const [name, values] of Object.entries(spec.stages![stage]!.authorizers ?? {})) {
+        const at: PathPart[] = ['stages', stage, 'authorizers', name];
+        const a = Object.hasOwn(authorizers, name) ? authorizers[name] : undefined;
+        if (!a) {
+          errors.push({
+            code: 'stage-authorizer-unknown',
+            path: at,
+            message: `"${name}" is not an authorizer of this spec${names.length > 0 ? ` (${names.join(', ')})` : ''}`,
+            fix: names.length > 0 ? `write one of: ${names.join(', ')}` : `define it under authorizers.${name}`,
+          });
+          continue;
+        }
+        for (const key of Object.keys(values))
+          if (!FIELDS[a.type]!.includes(key))
+            errors.push({
+              code: 'stage-authorizer-field',
+              path: [...at, key],
+              message: `a ${a.type} authorizer has no ${key}`,
+              fix: `set ${FIELDS[a.type]!.join(' or ')}, or remove it`,
+            });
+      }
+
   // Headers the browser must be allowed to send for the guarded methods.
   if (!wellFormed(['cors', 'allowHeaders'])) return;
   const allow = new Set((spec.cors.allowHeaders ?? DEFAULTS.allowHeaders).map((h) => h.toLowerCase()));

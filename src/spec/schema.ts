@@ -151,6 +151,19 @@ const authorizerSchema = z.discriminatedUnion('type', [
   }),
 ]);
 
+/** A stage's own values for authorizers of the spec (their ARNs, issuers and audiences differ per account). */
+const stageAuthorizers = z
+  .record(
+    z.string(),
+    z.strictObject({
+      userPoolArns: authorizerSchema.options[0].shape.userPoolArns.optional(),
+      functionArn: authorizerSchema.options[1].shape.functionArn.optional(),
+      issuer: authorizerSchema.options[2].shape.issuer.optional(),
+      audience: authorizerSchema.options[2].shape.audience.optional(),
+    }),
+  )
+  .describe("This stage's values for authorizers of the spec, by name: userPoolArns, functionArn, issuer, audience.");
+
 const routeSchema = z.strictObject({
   path: z.string().describe('"/", or segments: literal, {param}, or a final {proxy+}. Example: /users/{id}'),
   methods: z
@@ -220,9 +233,12 @@ export const specSchema = z
         `api: rest: methods require an x-api-key header (keys and usage plans live outside the module). @default ${DEFAULTS.apiKeyRequired}`,
       ),
     stages: z
-      .record(z.string().regex(STAGE_NAME, { error: STAGE_NAME_RULE }), z.strictObject({ allowOrigins: originList }))
+      .record(
+        z.string().regex(STAGE_NAME, { error: STAGE_NAME_RULE }),
+        z.strictObject({ allowOrigins: originList, authorizers: stageAuthorizers.optional() }),
+      )
       .optional()
-      .describe('Per-stage origin lists, written to generated/<name>/stages/<stage>.tfvars.'),
+      .describe('Per-stage origin lists (and authorizer values), written to generated/<name>/stages/<stage>.tfvars.'),
   })
   .describe('cors-gen spec, version 1. https://github.com/cors-gen/cors-gen');
 

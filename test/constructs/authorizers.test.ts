@@ -18,7 +18,7 @@ import { checkApplyRules } from '../../src/synth/apply-rules.js';
 import { buildModuleFiles } from '../../src/synth/module-files.js';
 import { checkSecurityInvariants } from '../../src/synth/security-invariants.js';
 import { modelOf, validSpec, withAuthorizers } from '../support/reliability-specs.js';
-import { clone, doc, resource, resources, spec, type Body } from '../support/synth.js';
+import { clone, doc, resource, resources, spec, synth, type Body } from '../support/synth.js';
 
 const POOL = 'arn:aws:cognito-idp:eu-west-1:123456789012:userpool/eu-west-1_Abc123';
 const FN = 'arn:aws:lambda:eu-west-1:123456789012:function:partner-auth';
@@ -154,6 +154,28 @@ describe('REST API authorizers (OpenAPI security schemes)', () => {
       '${can(regex("^arn:aws[a-z-]*:lambda:[a-z0-9-]+:[0-9]{12}:function:[A-Za-z0-9_-]{1,64}(:[A-Za-z0-9_-]{1,128})?$", var.authorizer_partner_function_arn))}',
     );
     expect(String(variables(d).authorizer_users_user_pool_arns!.description)).toMatch(/Cognito user pools/);
+  });
+
+  it("writes a stage's own authorizer values into its tfvars, as the inputs that hold them", async () => {
+    const files = await synth({
+      ...REST,
+      stages: {
+        dev: {
+          allowOrigins: ['http://localhost:3000'],
+          authorizers: {
+            users: { userPoolArns: ['arn:aws:cognito-idp:eu-west-1:210987654321:userpool/eu-west-1_Dev1'] },
+            partner: { functionArn: 'arn:aws:lambda:eu-west-1:210987654321:function:dev-auth' },
+          },
+        },
+      },
+    } as typeof REST);
+    const tfvars = files.generated.get('stages/dev.tfvars')!;
+    expect(tfvars).toContain(
+      'authorizer_partner_function_arn = "arn:aws:lambda:eu-west-1:210987654321:function:dev-auth"\n',
+    );
+    expect(tfvars).toContain(
+      'authorizer_users_user_pool_arns = ["arn:aws:cognito-idp:eu-west-1:210987654321:userpool/eu-west-1_Dev1"]',
+    );
   });
 
   it("lets only this API's authorizers invoke a Lambda authorizer, once per authorizer", async () => {

@@ -246,4 +246,42 @@ describe('authorizers in the spec', () => {
       }),
     );
   });
+
+  it("takes a stage's own authorizer values, and refuses an unknown authorizer or a value its type lacks", () => {
+    const stage = (values: string) =>
+      specText('rest', USERS, 'auth: users\n') +
+      `stages:\n  dev:\n    allowOrigins: [http://localhost:3000]\n    authorizers:\n${values}`;
+    const r = validate(
+      stage(
+        '      users:\n        userPoolArns: [arn:aws:cognito-idp:eu-west-1:210987654321:userpool/eu-west-1_Dev1]\n',
+      ),
+    );
+    expect(r.ok && r.model.stages[0]!.authorizers).toEqual({
+      users: { userPoolArns: ['arn:aws:cognito-idp:eu-west-1:210987654321:userpool/eu-west-1_Dev1'] },
+    });
+    expect(
+      errors(
+        stage(
+          '      user:\n        userPoolArns: [arn:aws:cognito-idp:eu-west-1:210987654321:userpool/eu-west-1_Dev1]\n',
+        ),
+      ),
+    ).toContainEqual(
+      expect.objectContaining({
+        code: 'stage-authorizer-unknown',
+        path: 'stages.dev.authorizers.user',
+        fix: 'write one of: users',
+      }),
+    );
+    expect(errors(stage('      users:\n        issuer: https://issuer.example.com\n'))).toContainEqual(
+      expect.objectContaining({
+        code: 'stage-authorizer-field',
+        path: 'stages.dev.authorizers.users.issuer',
+        message: 'a cognito authorizer has no issuer',
+        fix: 'set userPoolArns, or remove it',
+      }),
+    );
+    expect(errors(stage('      users:\n        userPoolArns: [not-an-arn]\n'))).toContainEqual(
+      expect.objectContaining({ path: 'stages.dev.authorizers.users.userPoolArns[0]' }),
+    );
+  });
 });

@@ -31,7 +31,7 @@ export interface SpecInput {
   apiKeyRequired?: boolean;
   frontend?: { enabled: boolean; indexDocument?: string };
   lambda?: { runtime?: string; memorySize?: number; timeout?: number };
-  stages?: Record<string, { allowOrigins: string[] }>;
+  stages?: Record<string, { allowOrigins: string[]; authorizers?: Record<string, Record<string, unknown>> }>;
 }
 
 /**
