@@ -84,7 +84,7 @@ export const ASSUMPTIONS: readonly Assumption[] = [
   {
     id: 'http-authorizer-cors',
     applies: ['http'],
-    text: "HTTP API: an authorizer's 401 or 403 carries the configured CORS headers like any other response (not documented).",
+    text: "HTTP API: an authorizer's 401 or 403 carries the configured CORS headers like any other response, and a preflight that an ANY route with an authorizer catches goes to that authorizer, as AWS documents for $default (neither documented).",
   },
 ];
 

@@ -13,6 +13,7 @@ import {
   freePorts,
   generateModules,
   header,
+  editModule,
   removeResources,
   send,
   type GeneratedModules,
@@ -210,6 +211,28 @@ describe('HTTP API authorizers in the preview', () => {
     expect(header(denied, 'access-control-allow-origin')).toBe(SITE);
     expect((await get(p, '/products', { Authorization: 'Bearer preview-token' })).status).toBe(200);
     expect((await get(p, '/open')).status).toBe(200);
+  });
+
+  it('sends the preflight to the authorizer of a route that catches OPTIONS (ANY /{proxy+}), which refuses it', async () => {
+    // Not what cors-gen writes (it declares no ANY, OPTIONS or $default route): a module edited by hand.
+    const dir = modules.copy('auth-http');
+    editModule(dir, 'main.tf', 'route_key          = "GET /products"', 'route_key          = "ANY /{proxy+}"');
+    const p = await serve('auth-http', {}, dir);
+    const pre = await send(`${p.api}/anything`, {
+      method: 'OPTIONS',
+      headers: {
+        Origin: SITE,
+        'Access-Control-Request-Method': 'GET',
+        'Access-Control-Request-Headers': 'authorization',
+      },
+    });
+    expect(pre.status).toBe(401);
+    // It catches OPTIONS on every path, an open GET route's included (no OPTIONS route outranks it).
+    const open = await send(`${p.api}/open`, {
+      method: 'OPTIONS',
+      headers: { Origin: SITE, 'Access-Control-Request-Method': 'GET' },
+    });
+    expect(open.status).toBe(401);
   });
 
   it('answers a Lambda authorizer: 401 without its identity source, 403 when it refuses', async () => {

@@ -36,12 +36,26 @@ export function httpApiHandler(
   return async (request) => {
     const requestId = randomUUID().slice(0, 16);
     const { cors } = api;
-    // The service answers every preflight itself when CORS is configured, routes or not, before any authorizer
-    // (documented: https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-cors.html).
-    if (cors && isPreflight(request)) return preflightResponse(cors, request, 204, [['apigw-requestid', requestId]]);
+    // The service answers every preflight itself when CORS is configured, routes or not (documented:
+    // https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-cors.html), unless a route that
+    // catches OPTIONS (ANY, OPTIONS or $default) has an authorizer: then the preflight goes to that authorizer
+    // (the same page, "$default route and an authorizer"), and fails it for want of credentials.
+    if (cors && isPreflight(request) && !guardedPreflight(api, request))
+      return preflightResponse(cors, request, 204, [['apigw-requestid', requestId]]);
     const response = await routeAndInvoke(api, request, requestId, runtime, auth);
     return cors ? withServiceCors(cors, request, response) : response;
   };
+}
+
+/** Whether an OPTIONS request is routed to a route with an authorizer. */
+function guardedPreflight(api: HttpApiModel, request: PreviewRequest): boolean {
+  let rawPath = request.rawPath;
+  if (api.basePath) {
+    if (rawPath !== api.basePath && !rawPath.startsWith(`${api.basePath}/`)) return false;
+    rawPath = rawPath.slice(api.basePath.length) || '/';
+  }
+  const match = matchRoute(api.routeModels, 'OPTIONS', rawPath.split('/').slice(1).map(decodeSegment));
+  return match?.route.guard !== undefined;
 }
 
 /** The stage's base path, the route, the payload limit, then the route's integration. */
