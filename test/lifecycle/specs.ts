@@ -98,6 +98,8 @@ export const STEPS: readonly Step[] = [
     change: (s) => {
       delete s.authorizers;
       delete s.auth;
+      for (const stage of Object.values(s.stages as Record<string, { authorizers?: unknown }>))
+        delete stage.authorizers;
       for (const r of s.routes as Array<{ auth?: string; apiKeyRequired?: boolean }>) {
         delete r.auth;
         delete r.apiKeyRequired;
