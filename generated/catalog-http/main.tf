@@ -155,28 +155,47 @@ resource "aws_apigatewayv2_integration" "lambda" {
   payload_format_version = "2.0"
 }
 
+resource "aws_apigatewayv2_authorizer" "shop" {
+  api_id           = aws_apigatewayv2_api.api.id
+  authorizer_type  = "JWT"
+  identity_sources = ["$request.header.Authorization"]
+  name             = "shop"
+  jwt_configuration {
+    audience = var.authorizer_shop_audience
+    issuer   = var.authorizer_shop_issuer
+  }
+}
+
 resource "aws_apigatewayv2_route" "products_get" {
-  api_id    = aws_apigatewayv2_api.api.id
-  route_key = "GET /products"
-  target    = "integrations/${aws_apigatewayv2_integration.lambda.id}"
+  api_id             = aws_apigatewayv2_api.api.id
+  authorization_type = "JWT"
+  authorizer_id      = aws_apigatewayv2_authorizer.shop.id
+  route_key          = "GET /products"
+  target             = "integrations/${aws_apigatewayv2_integration.lambda.id}"
 }
 
 resource "aws_apigatewayv2_route" "products_post" {
-  api_id    = aws_apigatewayv2_api.api.id
-  route_key = "POST /products"
-  target    = "integrations/${aws_apigatewayv2_integration.lambda.id}"
+  api_id             = aws_apigatewayv2_api.api.id
+  authorization_type = "JWT"
+  authorizer_id      = aws_apigatewayv2_authorizer.shop.id
+  route_key          = "POST /products"
+  target             = "integrations/${aws_apigatewayv2_integration.lambda.id}"
 }
 
 resource "aws_apigatewayv2_route" "products_var_productid_get" {
-  api_id    = aws_apigatewayv2_api.api.id
-  route_key = "GET /products/{productId}"
-  target    = "integrations/${aws_apigatewayv2_integration.lambda.id}"
+  api_id             = aws_apigatewayv2_api.api.id
+  authorization_type = "JWT"
+  authorizer_id      = aws_apigatewayv2_authorizer.shop.id
+  route_key          = "GET /products/{productId}"
+  target             = "integrations/${aws_apigatewayv2_integration.lambda.id}"
 }
 
 resource "aws_apigatewayv2_route" "products_var_productid_delete" {
-  api_id    = aws_apigatewayv2_api.api.id
-  route_key = "DELETE /products/{productId}"
-  target    = "integrations/${aws_apigatewayv2_integration.lambda.id}"
+  api_id             = aws_apigatewayv2_api.api.id
+  authorization_type = "JWT"
+  authorizer_id      = aws_apigatewayv2_authorizer.shop.id
+  route_key          = "DELETE /products/{productId}"
+  target             = "integrations/${aws_apigatewayv2_integration.lambda.id}"
 }
 
 resource "aws_apigatewayv2_route" "files_greedy_proxy_get" {

@@ -161,3 +161,23 @@ variable "vpc_security_group_ids" {
     error_message = "vpc_security_group_ids: each must be a security group id, such as \"sg-0123456789abcdef0\"."
   }
 }
+
+variable "authorizer_shop_issuer" {
+  description = "The \"iss\" the \"shop\" JWT authorizer accepts (an https URL with the issuer's OpenID configuration)."
+  type        = string
+  default     = "https://cognito-idp.us-east-1.amazonaws.com/us-east-1_Example02"
+  validation {
+    condition     = can(regex("^https://[A-Za-z0-9.-]+(:[0-9]{1,5})?(/[A-Za-z0-9._~/%:@+=-]*)?$", var.authorizer_shop_issuer))
+    error_message = "authorizer_shop_issuer must match ^https://[A-Za-z0-9.-]+(:[0-9]{1,5})?(/[A-Za-z0-9._~/%:@+=-]*)?$."
+  }
+}
+
+variable "authorizer_shop_audience" {
+  description = "The \"aud\" (or Cognito \"client_id\") values the \"shop\" JWT authorizer accepts."
+  type        = list(string)
+  default     = ["catalog-web-client"]
+  validation {
+    condition     = length(var.authorizer_shop_audience) > 0 && alltrue([for x in var.authorizer_shop_audience : can(regex("^[A-Za-z0-9._~/%:@+=-]{1,256}$", x))])
+    error_message = "authorizer_shop_audience must list at least one value, each matching ^[A-Za-z0-9._~/%:@+=-]{1,256}$."
+  }
+}

@@ -105,6 +105,11 @@ locals {
               description = "The Lambda function's answer"
             }
           }
+          security = [
+            {
+              users = []
+            },
+          ]
           x-amazon-apigateway-integration = {
             type                = "aws_proxy"
             httpMethod          = "POST"
@@ -118,6 +123,11 @@ locals {
               description = "The Lambda function's answer"
             }
           }
+          security = [
+            {
+              users = []
+            },
+          ]
           x-amazon-apigateway-integration = {
             type                = "aws_proxy"
             httpMethod          = "POST"
@@ -219,6 +229,11 @@ locals {
               description = "The Lambda function's answer"
             }
           }
+          security = [
+            {
+              users = []
+            },
+          ]
           x-amazon-apigateway-integration = {
             type                = "aws_proxy"
             httpMethod          = "POST"
@@ -232,6 +247,11 @@ locals {
               description = "The Lambda function's answer"
             }
           }
+          security = [
+            {
+              users = []
+            },
+          ]
           x-amazon-apigateway-integration = {
             type                = "aws_proxy"
             httpMethod          = "POST"
@@ -245,6 +265,11 @@ locals {
               description = "The Lambda function's answer"
             }
           }
+          security = [
+            {
+              users = []
+            },
+          ]
           x-amazon-apigateway-integration = {
             type                = "aws_proxy"
             httpMethod          = "POST"
@@ -346,6 +371,11 @@ locals {
               description = "The Lambda function's answer"
             }
           }
+          security = [
+            {
+              partner = []
+            },
+          ]
           x-amazon-apigateway-integration = {
             type                = "aws_proxy"
             httpMethod          = "POST"
@@ -359,6 +389,11 @@ locals {
               description = "The Lambda function's answer"
             }
           }
+          security = [
+            {
+              partner = []
+            },
+          ]
           x-amazon-apigateway-integration = {
             type                = "aws_proxy"
             httpMethod          = "POST"
@@ -459,6 +494,31 @@ locals {
         }
       }
     }
+    components = {
+      securitySchemes = {
+        partner = {
+          type                         = "apiKey"
+          name                         = "Authorization"
+          in                           = "header"
+          x-amazon-apigateway-authtype = "custom"
+          x-amazon-apigateway-authorizer = {
+            type                         = "token"
+            authorizerUri                = "arn:${regex("^arn:([^:]+):lambda:([^:]+):", var.authorizer_partner_function_arn)[0]}:apigateway:${regex("^arn:([^:]+):lambda:([^:]+):", var.authorizer_partner_function_arn)[1]}:lambda:path/2015-03-31/functions/${var.authorizer_partner_function_arn}/invocations"
+            authorizerResultTtlInSeconds = 300
+          }
+        }
+        users = {
+          type                         = "apiKey"
+          name                         = "Authorization"
+          in                           = "header"
+          x-amazon-apigateway-authtype = "cognito_user_pools"
+          x-amazon-apigateway-authorizer = {
+            type         = "cognito_user_pools"
+            providerARNs = var.authorizer_users_user_pool_arns
+          }
+        }
+      }
+    }
     x-amazon-apigateway-gateway-responses = {
       DEFAULT_4XX = {
         responseParameters = {
@@ -472,6 +532,72 @@ locals {
         }
       }
       DEFAULT_5XX = {
+        responseParameters = {
+          "gatewayresponse.header.Access-Control-Allow-Origin"      = local.cors_any_origin ? "'*'" : length(local.cors_exact_origins) == 1 && length(local.cors_origin_patterns) == 0 ? "'${local.cors_exact_origins[0]}'" : "'${try(local.cors_exact_origins[0], local.cors_origins[0])}'"
+          "gatewayresponse.header.Vary"                             = "'Origin'"
+          "gatewayresponse.header.Access-Control-Allow-Credentials" = "'true'"
+          "gatewayresponse.header.Access-Control-Expose-Headers"    = "'X-Request-Id'"
+        }
+        responseTemplates = {
+          "application/json" = "{\"message\":$context.error.messageString}"
+        }
+      }
+      UNAUTHORIZED = {
+        responseParameters = {
+          "gatewayresponse.header.Access-Control-Allow-Origin"      = local.cors_any_origin ? "'*'" : length(local.cors_exact_origins) == 1 && length(local.cors_origin_patterns) == 0 ? "'${local.cors_exact_origins[0]}'" : "'${try(local.cors_exact_origins[0], local.cors_origins[0])}'"
+          "gatewayresponse.header.Vary"                             = "'Origin'"
+          "gatewayresponse.header.Access-Control-Allow-Credentials" = "'true'"
+          "gatewayresponse.header.Access-Control-Expose-Headers"    = "'X-Request-Id'"
+        }
+        responseTemplates = {
+          "application/json" = "{\"message\":$context.error.messageString}"
+        }
+      }
+      ACCESS_DENIED = {
+        responseParameters = {
+          "gatewayresponse.header.Access-Control-Allow-Origin"      = local.cors_any_origin ? "'*'" : length(local.cors_exact_origins) == 1 && length(local.cors_origin_patterns) == 0 ? "'${local.cors_exact_origins[0]}'" : "'${try(local.cors_exact_origins[0], local.cors_origins[0])}'"
+          "gatewayresponse.header.Vary"                             = "'Origin'"
+          "gatewayresponse.header.Access-Control-Allow-Credentials" = "'true'"
+          "gatewayresponse.header.Access-Control-Expose-Headers"    = "'X-Request-Id'"
+        }
+        responseTemplates = {
+          "application/json" = "{\"message\":$context.error.messageString}"
+        }
+      }
+      MISSING_AUTHENTICATION_TOKEN = {
+        responseParameters = {
+          "gatewayresponse.header.Access-Control-Allow-Origin"      = local.cors_any_origin ? "'*'" : length(local.cors_exact_origins) == 1 && length(local.cors_origin_patterns) == 0 ? "'${local.cors_exact_origins[0]}'" : "'${try(local.cors_exact_origins[0], local.cors_origins[0])}'"
+          "gatewayresponse.header.Vary"                             = "'Origin'"
+          "gatewayresponse.header.Access-Control-Allow-Credentials" = "'true'"
+          "gatewayresponse.header.Access-Control-Expose-Headers"    = "'X-Request-Id'"
+        }
+        responseTemplates = {
+          "application/json" = "{\"message\":$context.error.messageString}"
+        }
+      }
+      EXPIRED_TOKEN = {
+        responseParameters = {
+          "gatewayresponse.header.Access-Control-Allow-Origin"      = local.cors_any_origin ? "'*'" : length(local.cors_exact_origins) == 1 && length(local.cors_origin_patterns) == 0 ? "'${local.cors_exact_origins[0]}'" : "'${try(local.cors_exact_origins[0], local.cors_origins[0])}'"
+          "gatewayresponse.header.Vary"                             = "'Origin'"
+          "gatewayresponse.header.Access-Control-Allow-Credentials" = "'true'"
+          "gatewayresponse.header.Access-Control-Expose-Headers"    = "'X-Request-Id'"
+        }
+        responseTemplates = {
+          "application/json" = "{\"message\":$context.error.messageString}"
+        }
+      }
+      INVALID_API_KEY = {
+        responseParameters = {
+          "gatewayresponse.header.Access-Control-Allow-Origin"      = local.cors_any_origin ? "'*'" : length(local.cors_exact_origins) == 1 && length(local.cors_origin_patterns) == 0 ? "'${local.cors_exact_origins[0]}'" : "'${try(local.cors_exact_origins[0], local.cors_origins[0])}'"
+          "gatewayresponse.header.Vary"                             = "'Origin'"
+          "gatewayresponse.header.Access-Control-Allow-Credentials" = "'true'"
+          "gatewayresponse.header.Access-Control-Expose-Headers"    = "'X-Request-Id'"
+        }
+        responseTemplates = {
+          "application/json" = "{\"message\":$context.error.messageString}"
+        }
+      }
+      THROTTLED = {
         responseParameters = {
           "gatewayresponse.header.Access-Control-Allow-Origin"      = local.cors_any_origin ? "'*'" : length(local.cors_exact_origins) == 1 && length(local.cors_origin_patterns) == 0 ? "'${local.cors_exact_origins[0]}'" : "'${try(local.cors_exact_origins[0], local.cors_origins[0])}'"
           "gatewayresponse.header.Vary"                             = "'Origin'"
@@ -636,6 +762,14 @@ resource "aws_lambda_permission" "api" {
   principal     = "apigateway.amazonaws.com"
   source_arn    = "${aws_api_gateway_rest_api.api.execution_arn}/*/*"
   statement_id  = "AllowInvokeFromThisRestApi"
+}
+
+resource "aws_lambda_permission" "authorizer_partner" {
+  action        = "lambda:InvokeFunction"
+  function_name = var.authorizer_partner_function_arn
+  principal     = "apigateway.amazonaws.com"
+  source_arn    = "${aws_api_gateway_rest_api.api.execution_arn}/authorizers/*"
+  statement_id  = "${var.name_prefix}-auth-partner"
 }
 
 removed {

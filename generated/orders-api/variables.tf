@@ -171,3 +171,23 @@ variable "vpc_security_group_ids" {
     error_message = "vpc_security_group_ids: each must be a security group id, such as \"sg-0123456789abcdef0\"."
   }
 }
+
+variable "authorizer_partner_function_arn" {
+  description = "ARN of the Lambda function that is the \"partner\" authorizer; the module lets this API invoke it."
+  type        = string
+  default     = "arn:aws:lambda:us-east-1:123456789012:function:orders-partner-authorizer"
+  validation {
+    condition     = can(regex("^arn:aws[a-z-]*:lambda:[a-z0-9-]+:[0-9]{12}:function:[A-Za-z0-9_-]{1,64}(:[A-Za-z0-9_-]{1,128})?$", var.authorizer_partner_function_arn))
+    error_message = "authorizer_partner_function_arn must match ^arn:aws[a-z-]*:lambda:[a-z0-9-]+:[0-9]{12}:function:[A-Za-z0-9_-]{1,64}(:[A-Za-z0-9_-]{1,128})?$."
+  }
+}
+
+variable "authorizer_users_user_pool_arns" {
+  description = "ARNs of the Cognito user pools whose tokens the \"users\" authorizer accepts."
+  type        = list(string)
+  default     = ["arn:aws:cognito-idp:us-east-1:123456789012:userpool/us-east-1_Example01"]
+  validation {
+    condition     = length(var.authorizer_users_user_pool_arns) > 0 && alltrue([for x in var.authorizer_users_user_pool_arns : can(regex("^arn:aws[a-z-]*:cognito-idp:[a-z0-9-]+:[0-9]{12}:userpool/[a-z0-9-]+_[0-9A-Za-z]+$", x))])
+    error_message = "authorizer_users_user_pool_arns must list at least one value, each matching ^arn:aws[a-z-]*:cognito-idp:[a-z0-9-]+:[0-9]{12}:userpool/[a-z0-9-]+_[0-9A-Za-z]+$."
+  }
+}

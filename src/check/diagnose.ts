@@ -116,6 +116,14 @@ function forbiddenFinding(
   );
 }
 
+/** ` (x-amzn-ErrorType: X)` or ` (WWW-Authenticate: Bearer ...)`: how the answer names its authorizer. */
+function authorizerSignature(response: Exchange['response']): string {
+  const type = getHeader(response.headers, 'x-amzn-errortype');
+  if (type !== null) return ` (x-amzn-ErrorType: ${type.split(':')[0]!.trim()})`;
+  const challenge = getHeader(response.headers, 'www-authenticate');
+  return challenge !== null ? ` (WWW-Authenticate: ${challenge.split(/\s/)[0]})` : '';
+}
+
 /** Names in a header-not-allowed failure, for the fix text. */
 function missingHeaders(step: FetchStep): string[] {
   const listed = extractHeaderListValues(step.exchange.response.headers, 'access-control-allow-headers');
@@ -203,6 +211,17 @@ function responseFailureFindings(step: FetchStep, ctx: DiagnoseContext): Finding
   if (isStageKeyOrWafForbidden(response, ctx))
     return [forbiddenFinding('error', 'Response', step.exchange, ctx, step.decision.failures.map(consequence))];
   const missing = step.decision.failures.find((f) => f.code === 'missing-allow-origin');
+  if (missing && isAuthorizerRejection(response)) {
+    return [
+      finding(
+        'authorizer-response-without-cors',
+        'error',
+        `Response (${where(step.exchange)}) was ${response.status} from an authorizer${authorizerSignature(response)} without Access-Control-Allow-Origin: the frontend gets a CORS error instead of the ${response.status}, so it cannot tell "sign in again" from a network failure.`,
+        ctx,
+        [step.exchange],
+      ),
+    ];
+  }
   if (missing && response.status >= 400) {
     return [
       finding(
@@ -273,6 +292,16 @@ export function diagnoseFetch(outcome: FetchOutcome, ctx: DiagnoseContext): Find
           'route-not-deployed',
           'warning',
           `Response (${where(last.exchange)}) was 403 "Missing Authentication Token": CORS passes, but API Gateway does not know this path or method in the deployed stage.`,
+          ctx,
+          [last.exchange],
+        ),
+      );
+    } else if (isAuthorizerRejection(response)) {
+      findings.push(
+        finding(
+          'actual-status',
+          'info',
+          `Response (${where(last.exchange)}) was ${response.status} from an authorizer${authorizerSignature(response)}; CORS passes, so the frontend can read it (send valid credentials to get past it).`,
           ctx,
           [last.exchange],
         ),

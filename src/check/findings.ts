@@ -45,6 +45,7 @@ export const CHECK_CODES = [
   'header-not-allowed',
   'authorization-not-covered-by-wildcard',
   'error-response-without-cors',
+  'authorizer-response-without-cors',
   'error-path-not-found',
   'redirect-failed',
   'actual-status',
@@ -201,6 +202,17 @@ export const FIXES: Record<FindingCode, (c: FixContext) => string> = {
     )}`.trim(),
   'authorization-not-covered-by-wildcard': () =>
     'List Authorization by name in Access-Control-Allow-Headers. The Fetch standard says "*" never covers it; browsers still tolerate it today (Chromium flags it in DevTools) and are expected to enforce the rule.',
+  // An authorizer answers before any method or Lambda runs, so only the gateway's own response can carry CORS
+  // headers (https://docs.aws.amazon.com/apigateway/latest/developerguide/supported-gateway-response-types.html).
+  'authorizer-response-without-cors': (c) =>
+    `The authorizer's refusal must carry the CORS headers, or the frontend sees a CORS error instead of the 401/403 and cannot ask the user to sign in again. ${byFlavor(
+      c.flavor,
+      {
+        rest: 'REST API: define the gateway responses UNAUTHORIZED and ACCESS_DENIED (or DEFAULT_4XX, which they fall back to) with gatewayresponse.header.Access-Control-Allow-Origin and the other CORS headers (cors-gen does, for every authorizer in the spec), then redeploy the stage.',
+        http: "HTTP API: with cors_configuration set, API Gateway adds the CORS headers to an authorizer's 401/403 when the Origin is in allow_origins; check that list (and that the API has cors_configuration at all).",
+        url: "Function URL: AWS_IAM refusals get the cors block's headers only when the Origin is in cors.allow_origins.",
+      },
+    )}`,
   'error-response-without-cors': (c) =>
     `Error responses need the CORS headers too, or the browser hides the status and body behind a CORS error. ${byFlavor(
       c.flavor,

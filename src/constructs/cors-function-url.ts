@@ -12,6 +12,12 @@ export interface CorsFunctionUrlProps {
   readonly handler: LambdaFunction;
   /** Prefix of the Terraform addresses. @default "" */
   readonly idPrefix?: string;
+  /**
+   * `AWS_IAM`: only SigV4-signed requests from principals with lambda:InvokeFunctionUrl reach the function, and
+   * the public grants are not created. A Function URL has no other auth type
+   * (https://docs.aws.amazon.com/lambda/latest/dg/urls-auth.html). @default "NONE"
+   */
+  readonly authorizationType?: 'NONE' | 'AWS_IAM';
 }
 
 /**
@@ -34,12 +40,15 @@ export class CorsFunctionUrl extends Construct {
   constructor(scope: Construct, id: string, props: CorsFunctionUrlProps) {
     super(scope, id);
     const p = props.idPrefix ?? '';
+    const authorizationType = props.authorizationType ?? 'NONE';
     this.url = new LambdaFunctionUrl(this, 'url', {
       functionName: props.handler.functionName,
-      authorizationType: 'NONE',
+      authorizationType,
       cors: serviceCors(props.cors),
     });
     this.url.overrideLogicalId(`${p}handler`);
+    // With AWS_IAM the caller's own IAM policy grants lambda:InvokeFunctionUrl; a public grant would be wrong.
+    if (authorizationType === 'AWS_IAM') return;
 
     const invokeUrl = new LambdaPermission(this, 'invoke-url', {
       statementId: 'AllowPublicFunctionUrl',

@@ -3,7 +3,8 @@ import type { Construct } from 'constructs';
 import { Fn, ref, TerraformLocal, TerraformOutput, TerraformStack, TerraformVariable, Token } from 'cdktf';
 import { ArchiveProvider } from '@cdktf/provider-archive/lib/provider/index.js';
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider/index.js';
-import type { CorsModel } from '../spec/model.js';
+import { routeAuth, type CorsModel } from '../spec/model.js';
+import { AuthorizerInputs } from './authorizers.js';
 import { CorsFunctionUrl } from './cors-function-url.js';
 import { CorsHttpApi } from './cors-http-api.js';
 import { CorsLambda } from './cors-lambda.js';
@@ -167,6 +168,11 @@ export class CorsModuleStack extends TerraformStack {
       );
 
     const cors = { ...model.cors, allowOrigins: originsExpr };
+    // Authorizers: their ARNs and issuers are inputs; each route says what guards its methods.
+    const authorizers = model.auth
+      ? new AuthorizerInputs(this, 'authorizers', { authorizers: model.auth.authorizers }).authorizers
+      : [];
+    const routes = model.routes.map((r) => ({ ...r, ...(model.auth ? { auth: routeAuth(model, r.path) } : {}) }));
     let apiUrl: string;
     // Outputs for composition (a custom domain, a WAF, a policy on a table): those of this API kind only. An
     // output of another kind would be null, which a caller finds at apply time in some resource's argument;
@@ -176,7 +182,8 @@ export class CorsModuleStack extends TerraformStack {
       const api = new CorsRestApi(this, 'rest', {
         name: namePrefix.value,
         stageName: stageName!.value,
-        routes: model.routes,
+        routes,
+        authorizers,
         cors,
         handler: lambda.function,
         tags: tagsValue,
@@ -201,7 +208,8 @@ export class CorsModuleStack extends TerraformStack {
     } else if (model.api === 'http') {
       const api = new CorsHttpApi(this, 'http', {
         name: namePrefix.value,
-        routes: model.routes,
+        routes,
+        authorizers,
         cors,
         handler: lambda.function,
         tags: tagsValue,
@@ -221,7 +229,11 @@ export class CorsModuleStack extends TerraformStack {
         ],
       );
     } else {
-      const url = new CorsFunctionUrl(this, 'function-url', { cors, handler: lambda.function });
+      const url = new CorsFunctionUrl(this, 'function-url', {
+        cors,
+        handler: lambda.function,
+        authorizationType: model.auth?.default === 'iam' ? 'AWS_IAM' : 'NONE',
+      });
       apiUrl = Fn.trimsuffix(url.url.functionUrl, '/');
       kindOutputs.push([
         'function_url',

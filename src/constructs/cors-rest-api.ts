@@ -6,6 +6,13 @@ import { ApiGatewayStage } from '@cdktf/provider-aws/lib/api-gateway-stage/index
 import { LambdaPermission } from '@cdktf/provider-aws/lib/lambda-permission/index.js';
 import type { LambdaFunction } from '@cdktf/provider-aws/lib/lambda-function/index.js';
 import type { PathSegment, RouteMethod } from '../spec/model.js';
+import {
+  API_KEY_SCHEME,
+  authorizerPermissions,
+  restSecuritySchemes,
+  type MethodAuth,
+  type ResolvedAuthorizer,
+} from './authorizers.js';
 import { preflightTemplate, VTL_DNS_LABEL } from './preflight-template.js';
 import { isLegacyAddress, legacyAddresses, restOpenApi, restPaths } from './rest-openapi.js';
 import { staticValue, templateLiterals } from './terraform-literal.js';
@@ -14,6 +21,11 @@ export interface CorsRestApiRoute {
   readonly path: string;
   readonly segments: readonly PathSegment[];
   readonly methods: readonly RouteMethod[];
+  /**
+   * What guards the route's methods: `none`, `iam` (AWS_IAM) or the name of one of `authorizers`, and whether
+   * they require an API key. The preflight is never guarded. @default open
+   */
+  readonly auth?: MethodAuth | undefined;
 }
 
 export interface CorsRestApiCors {
@@ -53,6 +65,8 @@ export interface CorsRestApiProps {
   readonly retiredAddresses?: readonly string[];
   /** Prefix of the Terraform addresses, for more than one CorsRestApi in a stack. @default "" */
   readonly idPrefix?: string;
+  /** The authorizers routes may name (see AuthorizerInputs). @default [] */
+  readonly authorizers?: readonly ResolvedAuthorizer[];
 }
 
 type ResponseHeader =
@@ -93,6 +107,14 @@ export class CorsRestApi extends Construct {
     const origins = this.originLocals(props.cors.allowOrigins);
     const paths = restPaths(props.routes);
     const preflight = this.staticHeaders(props.cors, true, origins);
+    const used = new Set(props.routes.flatMap((r) => (r.auth ? [r.auth.auth] : [])));
+    if (props.routes.some((r) => r.auth?.apiKeyRequired)) used.add(API_KEY_SCHEME);
+    for (const name of used)
+      if (!['none', 'iam', API_KEY_SCHEME].includes(name) && !props.authorizers?.some((a) => a.name === name))
+        throw new Error(`a route names the authorizer "${name}", which is not among the authorizers`);
+    const authorizers = (props.authorizers ?? []).filter((a) => used.has(a.name));
+    for (const a of authorizers)
+      if (a.type === 'jwt') throw new Error(`REST APIs have no JWT authorizers ("${a.name}"); use cognito or lambda`);
     this.openapi = new TerraformLocal(
       this,
       'openapi',
@@ -103,6 +125,7 @@ export class CorsRestApi extends Construct {
         preflightTemplate: preflightTemplate(origins.exact, origins.patterns),
         gatewayHeaders: prefixed('gatewayresponse.header.', this.gatewayHeaders(props.cors, origins)),
         invokeArn: props.handler.invokeArn,
+        securitySchemes: restSecuritySchemes(authorizers, used),
       }),
     );
     this.openapi.overrideLogicalId(`${p}openapi`);
@@ -145,6 +168,7 @@ export class CorsRestApi extends Construct {
       sourceArn: `${this.api.executionArn}/*/*`,
     });
     permission.overrideLogicalId(`${p}api`);
+    authorizerPermissions(this, authorizers, this.api.executionArn, props.name, p);
 
     const document = new TerraformOutput(this, 'openapi-document', {
       value: this.api.body,

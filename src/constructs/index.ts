@@ -6,3 +6,10 @@ export { CorsLambda, type CorsLambdaProps } from './cors-lambda.js';
 export { CorsWrapperLayer, type CorsWrapperLayerProps } from './cors-wrapper-layer.js';
 export { FrontendBucket, type FrontendBucketProps } from './frontend-bucket.js';
 export { CorsModuleStack, type CorsModuleStackProps } from './cors-module-stack.js';
+export {
+  AuthorizerInputs,
+  lambdaAuthorizerUri,
+  type AuthorizerInputsProps,
+  type MethodAuth,
+  type ResolvedAuthorizer,
+} from './authorizers.js';

@@ -71,6 +71,21 @@ export const ASSUMPTIONS: readonly Assumption[] = [
     applies: ['rest'],
     text: 'REST API: $input.params("name") of a parameter the request does not have is the empty string.',
   },
+  {
+    id: 'authorizer-decision',
+    applies: ['rest', 'http', 'function-url'],
+    text: 'Authorizers: whether a request passes follows the preview\'s rule (the accepted token, default "preview-token"; a SigV4-shaped Authorization with X-Amz-Date, signature not verified; the accepted x-api-key, default "preview"), not Cognito, the issuer, your authorizer function or IAM; a refusal gets the answer AWS gives.',
+  },
+  {
+    id: 'rest-authorizer-error-types',
+    applies: ['rest'],
+    text: "REST API: refusals carry x-amzn-ErrorType UnauthorizedException (401), AccessDeniedException (a Lambda authorizer's deny), ForbiddenException (API key) or InvalidSignatureException, a Lambda authorizer without a permission is a 500 AuthorizerConfigurationException, and a body over the payload limit is refused (413) before the authorizer runs (as seen on AWS's answers; not documented).",
+  },
+  {
+    id: 'http-authorizer-cors',
+    applies: ['http'],
+    text: "HTTP API: an authorizer's 401 or 403 carries the configured CORS headers like any other response, and a preflight that an ANY route with an authorizer catches goes to that authorizer, as AWS documents for $default (neither documented).",
+  },
 ];
 
 export function assumptionsFor(kind: 'rest' | 'http' | 'function-url'): Assumption[] {

@@ -14,6 +14,7 @@
 import { spawnSync } from 'node:child_process';
 import type { ApiKind } from '../spec/model.js';
 import { assumptionsFor } from './assumptions.js';
+import type { PreviewAuthOptions } from './authorizers.js';
 import { PreviewSetupError } from './errors.js';
 import { FUNCTION_URL_MAX_BODY_BYTES, functionUrlHandler } from './function-url/function-url.js';
 import { HTTP_API_MAX_BODY_BYTES, httpApiHandler } from './http-api/http-api.js';
@@ -78,6 +79,13 @@ export interface PreviewOptions {
   readonly spec?: string;
   /** The Python interpreter for python* runtimes. @default "python3" */
   readonly python?: string;
+  /**
+   * The token the emulated authorizers accept (Cognito, JWT, Lambda: the identity header, with or without
+   * `Bearer `); any other is denied as AWS denies it. @default "preview-token", what the demo page sends
+   */
+  readonly acceptToken?: string;
+  /** The `x-api-key` value methods that require an API key accept. @default "preview", what the demo page sends */
+  readonly apiKey?: string;
   /** Concurrent execution environments per function. @default 4 */
   readonly maxEnvironments?: number;
   /**
@@ -258,7 +266,10 @@ export async function startPreview(options: PreviewOptions): Promise<Preview> {
       log,
     };
     const { api, apiUrl, site } = deployment;
-    const handle = apiHandler(api, runtime);
+    const handle = apiHandler(api, runtime, {
+      ...(options.acceptToken !== undefined ? { acceptToken: options.acceptToken } : {}),
+      ...(options.apiKey !== undefined ? { apiKey: options.apiKey } : {}),
+    });
 
     const exchanges = new ExchangeLog();
     handlers.api = async (request) => {
@@ -353,8 +364,8 @@ async function allows(handle: Handler, plan: DemoPlan, origin: string): Promise<
 }
 
 /** The emulator of the module's API: its phases over the planned model, invoking the running functions. */
-function apiHandler(api: ApiModel, runtime: FunctionRuntime): Handler {
-  if (api.kind === 'rest') return restApiHandler(api, runtime);
-  if (api.kind === 'http') return httpApiHandler(api, runtime);
+function apiHandler(api: ApiModel, runtime: FunctionRuntime, auth: PreviewAuthOptions = {}): Handler {
+  if (api.kind === 'rest') return restApiHandler(api, runtime, auth);
+  if (api.kind === 'http') return httpApiHandler(api, runtime, auth);
   return functionUrlHandler(api, runtime);
 }

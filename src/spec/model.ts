@@ -78,6 +78,16 @@ export interface LambdaSourceModel {
 export interface StageModel {
   readonly name: string;
   readonly allowOrigins: readonly string[];
+  /** This stage's values for authorizers, by authorizer name; absent when the stage sets none. */
+  readonly authorizers?: Readonly<Record<string, StageAuthorizerValues>>;
+}
+
+/** The values a stage may set for one authorizer (each one a module input). */
+export interface StageAuthorizerValues {
+  readonly userPoolArns?: readonly string[];
+  readonly functionArn?: string;
+  readonly issuer?: string;
+  readonly audience?: readonly string[];
 }
 
 export interface CorsModel {
@@ -93,6 +103,45 @@ export interface CorsModel {
   readonly lambda: LambdaModel;
   /** Sorted by name. */
   readonly stages: readonly StageModel[];
+  /** Authorizers and API keys; absent when the spec sets none of `authorizers`, `auth` or `apiKeyRequired`. */
+  readonly auth?: AuthModel;
+}
+
+/** What guards a route: `none`, `iam` (AWS_IAM, SigV4-signed requests) or the name of an authorizer. */
+export type AuthRef = string;
+
+/** Names `auth` takes besides an authorizer's name. */
+export const AUTH_KEYWORDS = ['none', 'iam'] as const;
+
+export type AuthorizerModel =
+  | { readonly name: string; readonly type: 'cognito'; readonly userPoolArns: readonly string[] }
+  | {
+      readonly name: string;
+      readonly type: 'lambda';
+      readonly functionArn: string;
+      /** REST only: `token` reads one header, `request` the identity sources. HTTP APIs always use request. */
+      readonly kind: 'token' | 'request';
+      /** Header names. */
+      readonly identitySource: readonly string[];
+      /** Seconds API Gateway caches a result; 0 turns caching off. */
+      readonly resultTtl: number;
+    }
+  | { readonly name: string; readonly type: 'jwt'; readonly issuer: string; readonly audience: readonly string[] };
+
+export interface RouteAuthModel {
+  /** As in `routes`. */
+  readonly path: string;
+  readonly auth: AuthRef;
+  readonly apiKeyRequired: boolean;
+}
+
+export interface AuthModel {
+  /** Sorted by name. */
+  readonly authorizers: readonly AuthorizerModel[];
+  /** The top-level `auth`: the default of every route, and the Function URL's auth type. */
+  readonly default: AuthRef;
+  /** One per route, in route order. */
+  readonly routes: readonly RouteAuthModel[];
 }
 
 export const DEFAULTS = {
@@ -105,8 +154,33 @@ export const DEFAULTS = {
   enforceOrigin: false,
   frontend: { enabled: false, indexDocument: 'index.html' },
   lambda: { runtime: 'nodejs22.x', memorySize: 256, timeout: 10 },
+  auth: 'none',
+  apiKeyRequired: false,
+  authorizer: { kind: 'token', identitySource: ['Authorization'], resultTtl: 300 },
 } as const;
 
 export function isPythonRuntime(runtime: Runtime): boolean {
   return runtime.startsWith('python');
+}
+
+/** How a route is guarded, for a model with or without `auth`. */
+export function routeAuth(model: Pick<CorsModel, 'auth'>, path: string): RouteAuthModel {
+  return (
+    model.auth?.routes.find((r) => r.path === path) ?? {
+      path,
+      auth: model.auth?.default ?? DEFAULTS.auth,
+      apiKeyRequired: false,
+    }
+  );
+}
+
+/** The module input holding one value of an authorizer, `authorizer_<name>_<field>`, as stage tfvars set it. */
+export function authorizerInput(name: string, field: keyof StageAuthorizerValues): string {
+  const suffix = {
+    userPoolArns: 'user_pool_arns',
+    functionArn: 'function_arn',
+    issuer: 'issuer',
+    audience: 'audience',
+  };
+  return `authorizer_${name}_${suffix[field]}`;
 }

@@ -1,4 +1,4 @@
-import type { CorsMethod, CorsModel, RouteMethod } from './model.js';
+import type { AuthModel, AuthorizerModel, CorsMethod, CorsModel, RouteMethod, StageAuthorizerValues } from './model.js';
 import { DEFAULTS, ROUTE_METHODS } from './model.js';
 import { parseRoutePath } from './rules.js';
 import type { Spec } from './schema.js';
@@ -59,8 +59,55 @@ export function normalize(spec: Spec): CorsModel {
     },
     stages: Object.keys(spec.stages ?? {})
       .sort()
-      .map((name) => ({ name, allowOrigins: unique(spec.stages![name]!.allowOrigins) })),
+      .map((name) => {
+        const stage = spec.stages![name]!;
+        return {
+          name,
+          allowOrigins: unique(stage.allowOrigins),
+          ...(stage.authorizers ? { authorizers: stageAuthorizerValues(stage.authorizers) } : {}),
+        };
+      }),
+    ...authModel(spec),
   });
+}
+
+/** `auth` only when the spec sets one of its keys, so a spec without authorizers normalizes as before. */
+function authModel(spec: Spec): { auth?: AuthModel } {
+  const routes = spec.routes ?? [];
+  const used =
+    spec.authorizers !== undefined ||
+    spec.auth !== undefined ||
+    spec.apiKeyRequired !== undefined ||
+    routes.some((r) => r.auth !== undefined || r.apiKeyRequired !== undefined);
+  if (!used) return {};
+  const def = spec.auth ?? DEFAULTS.auth;
+  const authorizers = Object.keys(spec.authorizers ?? {})
+    .sort()
+    .map((name): AuthorizerModel => {
+      const a = spec.authorizers![name]!;
+      if (a.type === 'lambda')
+        return {
+          name,
+          type: 'lambda',
+          functionArn: a.functionArn,
+          kind: a.kind ?? DEFAULTS.authorizer.kind,
+          identitySource: uniqueCaseless(a.identitySource ?? DEFAULTS.authorizer.identitySource),
+          resultTtl: a.resultTtl ?? DEFAULTS.authorizer.resultTtl,
+        };
+      if (a.type === 'cognito') return { name, type: 'cognito', userPoolArns: unique(a.userPoolArns) };
+      return { name, type: 'jwt', issuer: a.issuer, audience: unique(a.audience) };
+    });
+  return {
+    auth: {
+      authorizers,
+      default: def,
+      routes: routes.map((r) => ({
+        path: r.path,
+        auth: r.auth ?? def,
+        apiKeyRequired: r.apiKeyRequired ?? spec.apiKeyRequired ?? DEFAULTS.apiKeyRequired,
+      })),
+    },
+  };
 }
 
 const METHOD_ORDER: readonly string[] = [...ROUTE_METHODS, 'OPTIONS', '*'];
@@ -84,4 +131,26 @@ function deepFreeze<T>(value: T): T {
     Object.freeze(value);
   }
   return value;
+}
+
+/** Sorted by authorizer name, each value's keys in a fixed order, so the tfvars are the same on every run. */
+function stageAuthorizerValues(
+  values: Readonly<Record<string, StageAuthorizerValues>>,
+): Record<string, StageAuthorizerValues> {
+  return Object.fromEntries(
+    Object.keys(values)
+      .sort()
+      .map((name) => {
+        const v = values[name]!;
+        return [
+          name,
+          {
+            ...(v.userPoolArns ? { userPoolArns: unique(v.userPoolArns) } : {}),
+            ...(v.functionArn !== undefined ? { functionArn: v.functionArn } : {}),
+            ...(v.issuer !== undefined ? { issuer: v.issuer } : {}),
+            ...(v.audience ? { audience: unique(v.audience) } : {}),
+          },
+        ];
+      }),
+  );
 }

@@ -10,7 +10,7 @@ import {
   maxUserLayers,
   RESERVED_ENV_NAMES,
 } from './lambda-config.js';
-import { DEFAULTS } from './model.js';
+import { AUTH_KEYWORDS, DEFAULTS } from './model.js';
 import type { Spec } from './schema.js';
 import { checkSinkRules } from './sink-rules.js';
 
@@ -99,6 +99,7 @@ export function checkRules(spec: Spec, wellFormed: WellFormed = () => true): Rul
   if (api === 'rest' && originsOk && headersOk && ok(['routes'], ['cors', 'allowMethods'], ['frontend']))
     checkRestQuotas(spec, lists, errors, warnings);
   if (originsOk && ok(['frontend'])) checkSharedHosting(spec, lists, credentials, errors, warnings);
+  checkAuth(spec, api, credentials, wellFormed, errors, warnings);
 
   const maxAge = ok(['cors', 'maxAge']) ? (spec.cors.maxAge ?? DEFAULTS.maxAge) : 0;
   if (maxAge > 7200) {
@@ -831,5 +832,236 @@ export function restDocumentBytes(
       n + o.length + 4 + (o.includes('*') && o !== '*' ? PATTERN_LABEL_BYTES + 2 * (o.split('.').length - 1) : 0),
     website,
   );
-  return REST_BODY_BYTES.document + 2 * headerText + items + paths.size * originBytes;
+  return (
+    REST_BODY_BYTES.document + 2 * headerText + items + paths.size * originBytes + authBytes(spec, headerText, paths)
+  );
+}
+
+/**
+ * What authorizers add to the REST document: six more gateway responses (each as large as DEFAULT_4XX), a
+ * security scheme per authorizer (with its ARNs) plus `sigv4` and `api_key`, and a security requirement per
+ * method; measured like REST_BODY_BYTES, rounded up.
+ */
+const REST_AUTH_BYTES = { responses: 6 * 450, scheme: 450, method: 60 } as const;
+
+function authBytes(
+  spec: Spec,
+  headerText: number,
+  paths: ReadonlyMap<string, { parameters: number; methods: number }>,
+): number {
+  const routes = spec.routes ?? [];
+  const used =
+    spec.authorizers !== undefined ||
+    spec.auth !== undefined ||
+    spec.apiKeyRequired !== undefined ||
+    routes.some((r) => r.auth !== undefined || r.apiKeyRequired !== undefined);
+  if (!used) return 0;
+  const schemes = Object.values(spec.authorizers ?? {}).reduce(
+    (n, a) => n + REST_AUTH_BYTES.scheme + JSON.stringify(a).length,
+    2 * REST_AUTH_BYTES.scheme,
+  );
+  const methods = [...paths.values()].reduce((n, p) => n + p.methods, 0);
+  return REST_AUTH_BYTES.responses + 6 * headerText + schemes + methods * REST_AUTH_BYTES.method;
+}
+
+/** Authorizer types each API kind has: REST (Cognito, Lambda), HTTP API (JWT, Lambda); Function URLs only IAM. */
+const AUTHORIZER_TYPES: Record<ApiKind, readonly string[]> = {
+  rest: ['cognito', 'lambda'],
+  http: ['jwt', 'lambda'],
+  'function-url': [],
+};
+
+const AUTHORIZER_TYPE_FIX: Record<string, string> = {
+  'rest:jwt':
+    'REST APIs have no JWT authorizer: use type: cognito for a Cognito user pool, a type: lambda authorizer that checks the token, or api: http',
+  'http:cognito':
+    'HTTP APIs validate Cognito tokens with a JWT authorizer: type: jwt, issuer: https://cognito-idp.<region>.amazonaws.com/<pool id>, audience: [<app client id>]',
+  'function-url':
+    'a Function URL only knows AWS_IAM: write auth: iam (callers sign requests with SigV4), or use api: http or api: rest for authorizers',
+};
+
+/**
+ * The spec's authorizers and what each route references: unknown names, types the API kind lacks, API keys
+ * outside REST, and the request headers an authorizer reads but the preflight would refuse (the browser then
+ * never sends the request). Authorizer types per API: https://docs.aws.amazon.com/apigateway/latest/developerguide/apigateway-control-access-to-api.html
+ * (REST), https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-access-control.html (HTTP API),
+ * https://docs.aws.amazon.com/lambda/latest/dg/urls-auth.html (Function URLs: AWS_IAM or NONE).
+ */
+function checkAuth(
+  spec: Spec,
+  api: ApiKind,
+  credentials: boolean,
+  wellFormed: WellFormed,
+  errors: Issue[],
+  warnings: Issue[],
+): void {
+  if (!wellFormed(['authorizers']) || !wellFormed(['auth']) || !wellFormed(['apiKeyRequired'])) return;
+  const authorizers = spec.authorizers ?? {};
+  const names = Object.keys(authorizers).sort();
+  for (const name of names) {
+    const a = authorizers[name]!;
+    // `none` and `iam` are values of auth; `sigv4` and `api_key` name the REST API's own security schemes.
+    if ([...AUTH_KEYWORDS, 'sigv4', 'api_key'].includes(name)) {
+      errors.push({
+        code: 'authorizer-name-reserved',
+        path: ['authorizers', name],
+        message: `"${name}" is reserved (${(AUTH_KEYWORDS as readonly string[]).includes(name) ? 'a value of auth' : 'the name of a security scheme the module writes'})`,
+        fix: `rename it, e.g. "${name}_authorizer"`,
+      });
+    }
+    if (!AUTHORIZER_TYPES[api].includes(a.type)) {
+      errors.push({
+        code: 'authorizer-type-unsupported',
+        path: ['authorizers', name, 'type'],
+        message: `a ${a.type} authorizer is not available for api: ${api}`,
+        fix: AUTHORIZER_TYPE_FIX[api === 'function-url' ? api : `${api}:${a.type}`] ?? 'remove it',
+      });
+    }
+    if (a.type === 'lambda') {
+      if (api === 'rest' && (a.kind ?? DEFAULTS.authorizer.kind) === 'token' && (a.identitySource?.length ?? 1) !== 1)
+        errors.push({
+          code: 'token-authorizer-sources',
+          path: ['authorizers', name, 'identitySource'],
+          message: `a token authorizer reads exactly one header; ${a.identitySource!.length} are listed`,
+          fix: 'write kind: request to read several headers, or list one',
+        });
+      if (api === 'http' && a.kind === 'token')
+        warnings.push({
+          code: 'authorizer-kind-ignored',
+          path: ['authorizers', name, 'kind'],
+          message: 'HTTP API Lambda authorizers are request authorizers (payload format 2.0); kind: token is ignored',
+          fix: 'remove kind',
+        });
+    }
+  }
+
+  const routes = Array.isArray(spec.routes) && wellFormed(['routes']) ? spec.routes : [];
+  const refs: Array<{ value: string; path: PathPart[] }> = [];
+  if (spec.auth !== undefined) refs.push({ value: spec.auth, path: ['auth'] });
+  routes.forEach((r, i) => {
+    if (r.auth !== undefined) refs.push({ value: r.auth, path: ['routes', i, 'auth'] });
+  });
+  const def = spec.auth ?? DEFAULTS.auth;
+  // What each route's methods end up with, for the header warnings.
+  const effective = routes.length > 0 ? routes.map((r) => r.auth ?? def) : [def];
+  for (const ref of refs) {
+    const known = (AUTH_KEYWORDS as readonly string[]).includes(ref.value) || Object.hasOwn(authorizers, ref.value);
+    if (!known) {
+      errors.push({
+        code: 'auth-unknown',
+        path: ref.path,
+        message: `"${ref.value}" is neither "none", "iam" nor an authorizer of this spec${names.length > 0 ? ` (${names.join(', ')})` : ''}`,
+        fix:
+          names.length > 0
+            ? `write one of: none, iam, ${names.join(', ')}`
+            : `write none or iam, or define it under authorizers.${ref.value}`,
+      });
+      continue;
+    }
+    if (api === 'function-url' && ref.value !== 'none' && ref.value !== 'iam')
+      errors.push({
+        code: 'function-url-auth',
+        path: ref.path,
+        message: `a Function URL cannot use the authorizer "${ref.value}": its only auth types are AWS_IAM and NONE`,
+        fix: AUTHORIZER_TYPE_FIX['function-url']!,
+      });
+  }
+  if (api === 'function-url')
+    routes.forEach((r, i) => {
+      if (r.auth !== undefined && r.auth !== def)
+        errors.push({
+          code: 'function-url-route-auth',
+          path: ['routes', i, 'auth'],
+          message: `a Function URL has one auth type for every path; "${r.auth}" differs from auth ("${def}")`,
+          fix: 'remove it, and set auth at the top level',
+        });
+    });
+  for (const name of names)
+    if (!effective.includes(name))
+      warnings.push({
+        code: 'authorizer-unused',
+        path: ['authorizers', name],
+        message: `no route uses "${name}"`,
+        fix: `write auth: ${name} at the top level or on a route, or remove it`,
+      });
+
+  const keyPaths: PathPart[][] = [];
+  if (spec.apiKeyRequired !== undefined) keyPaths.push(['apiKeyRequired']);
+  routes.forEach((r, i) => {
+    if (r.apiKeyRequired !== undefined) keyPaths.push(['routes', i, 'apiKeyRequired']);
+  });
+  if (api !== 'rest')
+    for (const path of keyPaths)
+      errors.push({
+        code: 'api-key-not-rest',
+        path,
+        message: `API keys exist only for api: rest; ${api === 'http' ? 'HTTP APIs' : 'Function URLs'} have none`,
+        fix:
+          api === 'http'
+            ? 'remove it, and check a key in a Lambda authorizer (identitySource: [X-Api-Key]) if you need one'
+            : 'remove it, or use api: rest',
+      });
+
+  // A stage's own authorizer values: for an authorizer of the spec, and only the values its type has.
+  const FIELDS: Record<string, readonly string[]> = {
+    cognito: ['userPoolArns'],
+    lambda: ['functionArn'],
+    jwt: ['issuer', 'audience'],
+  };
+  if (wellFormed(['stages']))
+    for (const stage of Object.keys(spec.stages ?? {}).sort())
+      for (const [name, values] of Object.entries(spec.stages![stage]!.authorizers ?? {})) {
+        const at: PathPart[] = ['stages', stage, 'authorizers', name];
+        const a = Object.hasOwn(authorizers, name) ? authorizers[name] : undefined;
+        if (!a) {
+          errors.push({
+            code: 'stage-authorizer-unknown',
+            path: at,
+            message: `"${name}" is not an authorizer of this spec${names.length > 0 ? ` (${names.join(', ')})` : ''}`,
+            fix: names.length > 0 ? `write one of: ${names.join(', ')}` : `define it under authorizers.${name}`,
+          });
+          continue;
+        }
+        for (const key of Object.keys(values))
+          if (!FIELDS[a.type]!.includes(key))
+            errors.push({
+              code: 'stage-authorizer-field',
+              path: [...at, key],
+              message: `a ${a.type} authorizer has no ${key}`,
+              fix: `set ${FIELDS[a.type]!.join(' or ')}, or remove it`,
+            });
+      }
+
+  // Headers the browser must be allowed to send for the guarded methods.
+  if (!wellFormed(['cors', 'allowHeaders'])) return;
+  const allow = new Set((spec.cors.allowHeaders ?? DEFAULTS.allowHeaders).map((h) => h.toLowerCase()));
+  // "*" covers every header but Authorization, and only without credentials (Fetch standard, CORS-preflight fetch).
+  const covered = (h: string) =>
+    allow.has(h.toLowerCase()) || (allow.has('*') && !credentials && h.toLowerCase() !== 'authorization');
+  // Who reads which headers, in a fixed order: one warning per reader, naming every header it lacks.
+  const needs = new Map<string, string[]>();
+  const need = (who: string, headers: readonly string[]) =>
+    needs.set(who, [...new Set([...(needs.get(who) ?? []), ...headers])]);
+  for (const ref of [...new Set(effective)].sort()) {
+    const a = authorizers[ref];
+    if (ref === 'iam') need('auth: iam (SigV4 signing)', ['Authorization', 'X-Amz-Date', 'X-Amz-Security-Token']);
+    else if (a?.type === 'lambda')
+      need(`the authorizer "${ref}"`, a.identitySource ?? DEFAULTS.authorizer.identitySource);
+    else if (a) need(`the authorizer "${ref}"`, ['Authorization']);
+  }
+  const keyRequired =
+    api === 'rest' &&
+    (routes.some((r) => r.apiKeyRequired ?? spec.apiKeyRequired) || (routes.length === 0 && spec.apiKeyRequired));
+  if (keyRequired) need('apiKeyRequired', ['X-Api-Key']);
+  for (const [who, headers] of needs) {
+    const missing = headers.filter((h) => !covered(h));
+    if (missing.length === 0) continue;
+    const list = missing.map((h) => JSON.stringify(h));
+    warnings.push({
+      code: 'auth-header-not-allowed',
+      path: ['cors', 'allowHeaders'],
+      message: `${who} needs the request header${missing.length > 1 ? 's' : ''} ${missing.join(', ')}, which cors.allowHeaders does not list: the preflight refuses ${missing.length > 1 ? 'them' : 'it'}, so the browser never sends the request`,
+      fix: `add ${list.join(', ')} to cors.allowHeaders`,
+    });
+  }
 }

@@ -101,12 +101,96 @@ const corsSchema = z
   })
   .describe('The CORS policy.');
 
+/**
+ * Authorizers. Their ARNs and issuers become module inputs (defaults from here), so the patterns below are also
+ * the inputs' validations (RE2 and JavaScript read them alike).
+ * ARN formats: https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazoncognitouserpools.html,
+ * https://docs.aws.amazon.com/lambda/latest/api/API_GetFunction.html (FunctionName).
+ */
+export const AUTH_PATTERNS = {
+  name: '^[a-z][a-z0-9_]{0,31}$',
+  userPoolArn: '^arn:aws[a-z-]*:cognito-idp:[a-z0-9-]+:[0-9]{12}:userpool/[a-z0-9-]+_[0-9A-Za-z]+$',
+  functionArn: '^arn:aws[a-z-]*:lambda:[a-z0-9-]+:[0-9]{12}:function:[A-Za-z0-9_-]{1,64}(:[A-Za-z0-9_-]{1,128})?$',
+  issuer: '^https://[A-Za-z0-9.-]+(:[0-9]{1,5})?(/[A-Za-z0-9._~/%:@+=-]*)?$',
+  audience: '^[A-Za-z0-9._~/%:@+=-]{1,256}$',
+} as const;
+
+const authRef = z
+  .string()
+  .describe('"none" (open), "iam" (AWS_IAM: SigV4-signed requests) or the name of an entry of authorizers.');
+
+const authorizerSchema = z.discriminatedUnion('type', [
+  z.strictObject({
+    type: z.literal('cognito').describe('A Cognito user pool authorizer (api: rest).'),
+    userPoolArns: z
+      .array(z.string().regex(new RegExp(AUTH_PATTERNS.userPoolArn), { error: 'is not a Cognito user pool ARN' }))
+      .min(1)
+      .describe('arn:aws:cognito-idp:<region>:<account>:userpool/<pool id>, one or more.'),
+  }),
+  z.strictObject({
+    type: z.literal('lambda').describe('A Lambda authorizer (api: rest or http).'),
+    functionArn: z
+      .string()
+      .regex(new RegExp(AUTH_PATTERNS.functionArn), { error: 'is not a Lambda function ARN' })
+      .describe('arn:aws:lambda:<region>:<account>:function:<name>'),
+    kind: z
+      .enum(['token', 'request'])
+      .optional()
+      .describe(
+        `REST: token reads one header, request every identity source; HTTP APIs always use request. @default "${DEFAULTS.authorizer.kind}"`,
+      ),
+    identitySource: z
+      .array(headerName)
+      .min(1)
+      .optional()
+      .describe(
+        `Request headers the authorizer reads (token: exactly one). @default ${JSON.stringify(DEFAULTS.authorizer.identitySource)}`,
+      ),
+    resultTtl: z
+      .int()
+      .min(0)
+      .max(3600)
+      .optional()
+      .describe(`Seconds API Gateway caches a result; 0 turns caching off. @default ${DEFAULTS.authorizer.resultTtl}`),
+  }),
+  z.strictObject({
+    type: z.literal('jwt').describe('A JWT authorizer (api: http).'),
+    issuer: z
+      .string()
+      .regex(new RegExp(AUTH_PATTERNS.issuer), { error: 'must be an https URL (the "iss" of the tokens)' })
+      .describe('The tokens\' "iss", e.g. https://cognito-idp.<region>.amazonaws.com/<pool id>'),
+    audience: z
+      .array(
+        z
+          .string()
+          .regex(new RegExp(AUTH_PATTERNS.audience), { error: 'is not an audience (letters, digits, ._~/%:@+=-)' }),
+      )
+      .min(1)
+      .describe('Accepted "aud" (or Cognito "client_id") values.'),
+  }),
+]);
+
+/** A stage's own values for authorizers of the spec (their ARNs, issuers and audiences differ per account). */
+const stageAuthorizers = z
+  .record(
+    z.string(),
+    z.strictObject({
+      userPoolArns: authorizerSchema.options[0].shape.userPoolArns.optional(),
+      functionArn: authorizerSchema.options[1].shape.functionArn.optional(),
+      issuer: authorizerSchema.options[2].shape.issuer.optional(),
+      audience: authorizerSchema.options[2].shape.audience.optional(),
+    }),
+  )
+  .describe("This stage's values for authorizers of the spec, by name: userPoolArns, functionArn, issuer, audience.");
+
 const routeSchema = z.strictObject({
   path: z.string().describe('"/", or segments: literal, {param}, or a final {proxy+}. Example: /users/{id}'),
   methods: z
     .array(routeMethod)
     .min(1, { error: 'must list at least one method' })
     .describe('Methods this route serves.'),
+  auth: authRef.optional().describe("Overrides the top-level auth for this route's methods (never for the preflight)."),
+  apiKeyRequired: z.boolean().optional().describe('Overrides the top-level apiKeyRequired for this route (api: rest).'),
 });
 
 /**
@@ -226,10 +310,33 @@ export const specSchema = z
           ),
       })
       .optional(),
-    stages: z
-      .record(z.string().regex(STAGE_NAME, { error: STAGE_NAME_RULE }), z.strictObject({ allowOrigins: originList }))
+    authorizers: z
+      .record(
+        z.string().regex(new RegExp(AUTH_PATTERNS.name), {
+          error: 'authorizer names are 1-32 lowercase letters, digits or "_", starting with a letter',
+        }),
+        authorizerSchema,
+      )
       .optional()
-      .describe('Per-stage origin lists, written to generated/<name>/stages/<stage>.tfvars.'),
+      .describe('Named authorizers, referenced by auth.'),
+    auth: authRef
+      .optional()
+      .describe(
+        `What guards every route's methods unless the route says otherwise; preflights are never guarded. @default "${DEFAULTS.auth}"`,
+      ),
+    apiKeyRequired: z
+      .boolean()
+      .optional()
+      .describe(
+        `api: rest: methods require an x-api-key header (keys and usage plans live outside the module). @default ${DEFAULTS.apiKeyRequired}`,
+      ),
+    stages: z
+      .record(
+        z.string().regex(STAGE_NAME, { error: STAGE_NAME_RULE }),
+        z.strictObject({ allowOrigins: originList, authorizers: stageAuthorizers.optional() }),
+      )
+      .optional()
+      .describe('Per-stage origin lists (and authorizer values), written to generated/<name>/stages/<stage>.tfvars.'),
   })
   .describe('cors-gen spec, version 1. https://github.com/cors-gen/cors-gen');
 

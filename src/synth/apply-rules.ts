@@ -395,11 +395,21 @@ const RULES: readonly Check[] = [
             report(where, 'has no options operation: a browser preflight gets 403 Missing Authentication Token');
             continue;
           }
-          const security = options.operation.security;
+          // A document-level `security` applies to every operation that does not set its own, OPTIONS included
+          // (https://spec.openapis.org/oas/v3.0.3#openapi-object).
+          const security = options.operation.security ?? rest.document.security;
           if (security !== undefined && !(Array.isArray(security) && security.length === 0))
             report(
               options.where,
               'OPTIONS has a security requirement (authorizer or API key); browsers never send credentials on a preflight',
+            );
+          // The older extension for AWS_IAM on one method
+          // (docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-swagger-extensions-auth.html).
+          const legacyAuth = asBody(options.operation['x-amazon-apigateway-auth']).type;
+          if (legacyAuth !== undefined && String(legacyAuth).toUpperCase() !== 'NONE')
+            report(
+              options.where,
+              `OPTIONS has x-amazon-apigateway-auth ${JSON.stringify(legacyAuth)}; the preflight must be open`,
             );
           if (options.integration && String(options.integration.type).toLowerCase() !== 'mock')
             report(
@@ -483,17 +493,30 @@ const RULES: readonly Check[] = [
   {
     id: 'gateway-responses-cors',
     description:
-      "API Gateway's own errors (403 for an unknown path, 429, 502 from a malformed Lambda answer) fall back to DEFAULT_4XX/DEFAULT_5XX; without Access-Control-Allow-Origin there the browser hides them behind a CORS error (docs.aws.amazon.com/apigateway/latest/developerguide/supported-gateway-response-types.html).",
+      "API Gateway's own errors (403 for an unknown path, an authorizer's 401/403, 429, 502 from a malformed Lambda answer) fall back to DEFAULT_4XX/DEFAULT_5XX unless the document defines their type; DEFAULT_4XX, DEFAULT_5XX and every type defined carry Access-Control-Allow-Origin and the other CORS headers of DEFAULT_4XX, or the browser hides those errors behind a CORS error (docs.aws.amazon.com/apigateway/latest/developerguide/supported-gateway-response-types.html).",
     check(ix, report) {
-      for (const rest of restBodies(ix.doc))
-        for (const type of ['DEFAULT_4XX', 'DEFAULT_5XX']) {
-          const params = asBody(rest.gatewayResponses.get(type)?.responseParameters);
-          if (!('gatewayresponse.header.Access-Control-Allow-Origin' in params))
+      for (const rest of restBodies(ix.doc)) {
+        // DEFAULT_4XX/5XX always; every other type the document defines replaces its fallback, so it needs the
+        // same CORS headers (an authorizer's UNAUTHORIZED without them is the classic unreadable 401).
+        const types = new Set(['DEFAULT_4XX', 'DEFAULT_5XX', ...rest.gatewayResponses.keys()]);
+        const cors = (type: string) =>
+          Object.keys(asBody(rest.gatewayResponses.get(type)?.responseParameters)).filter((k) =>
+            /^gatewayresponse\.header\.(access-control-|vary$)/i.test(k),
+          );
+        const reference = cors('DEFAULT_4XX');
+        for (const type of types) {
+          const where = `${rest.api.address} body x-amazon-apigateway-gateway-responses.${type}`;
+          const own = cors(type);
+          if (!own.includes('gatewayresponse.header.Access-Control-Allow-Origin'))
             report(
-              `${rest.api.address} body x-amazon-apigateway-gateway-responses.${type}`,
+              where,
               'has no gatewayresponse.header.Access-Control-Allow-Origin: the browser would hide these errors',
             );
+          else if (type !== 'DEFAULT_4XX' && type !== 'DEFAULT_5XX')
+            for (const k of reference.filter((h) => !own.includes(h)))
+              report(where, `lacks ${k}, which DEFAULT_4XX sets: this error would not carry the same CORS headers`);
         }
+      }
     },
   },
   {

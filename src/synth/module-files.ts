@@ -3,7 +3,7 @@ import { displaySpecFile } from '../render/escape.js';
 import { generatedHeader } from '../render/header.js';
 import { renderLambdaCode } from '../render/lambda-code.js';
 import { moduleReadme } from '../render/module-readme.js';
-import type { CorsModel } from '../spec/model.js';
+import { authorizerInput, type CorsModel, type StageAuthorizerValues, type StageModel } from '../spec/model.js';
 import type { TerraformDocument } from './clean-document.js';
 import { renderHcl, renderTfvars } from '../terraform/write.js';
 import { assertModulePostconditions } from './postconditions.js';
@@ -84,6 +84,7 @@ export async function buildModuleFiles(model: CorsModel, options: ModuleFilesOpt
       allowed_origins: stage.allowOrigins,
       name_prefix: stageNamePrefix(model.name, stage.name),
       ...(model.api === 'rest' ? { stage_name: stage.name } : {}),
+      ...stageAuthorizerInputs(stage),
     };
     generated.set(
       `stages/${stage.name}.tfvars`,
@@ -123,4 +124,13 @@ export function sha256(text: string): string {
 
 function sorted(map: Map<string, string>): ReadonlyMap<string, string> {
   return new Map([...map].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+}
+
+/** A stage's authorizer values as the inputs that hold them (`authorizer_<name>_<field>`). */
+function stageAuthorizerInputs(stage: StageModel): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [name, values] of Object.entries(stage.authorizers ?? {}))
+    for (const [field, value] of Object.entries(values))
+      out[authorizerInput(name, field as keyof StageAuthorizerValues)] = value;
+  return out;
 }

@@ -28,6 +28,9 @@ import { declaredHeaders, integrationResponses, restBodies } from './rest-body.j
  * - `lambda-permission-unscoped`, `lambda-permission-foreign-function`: every invoke permission is for this
  *   module's function and is scoped to this module's API (`source_arn` under its `execution_arn`) or is the
  *   Function URL pair (`function_url_auth_type = "NONE"`, or `invoked_via_function_url`).
+ * - `lambda-permission-authorizer`: a permission for a Lambda authorizer (the function named by an
+ *   `authorizer_<name>_function_arn` input) lets API Gateway invoke it only as an authorizer of this module's API
+ *   (`source_arn = <execution_arn>/authorizers/*`).
  * - `cors-star-with-credentials`: no literal `*` Allow-Origin together with Allow-Credentials `true`, in method
  *   integration responses, gateway responses and service CORS blocks; where the value comes from the origin
  *   list, a variable validation must forbid `*` whenever credentials are allowed.
@@ -64,6 +67,8 @@ export const SECURITY_INVARIANTS: Readonly<Record<string, string>> = {
   's3-public-acl': 'no ACL makes the bucket or its objects public',
   'lambda-permission-unscoped': "every Lambda permission is scoped to this module's API or Function URL",
   'lambda-permission-foreign-function': "every Lambda permission is for this module's function",
+  'lambda-permission-authorizer':
+    "a permission for a Lambda authorizer (a module input) lets only this module's API authorizers invoke it",
   'cors-star-with-credentials': 'no Access-Control-Allow-Origin * with credentials',
   'cors-any-origin-with-credentials': 'no scheme-wide origin (https://*) with credentials',
   'cors-missing-vary': 'Vary: Origin wherever Access-Control-Allow-Origin is not a literal *',
@@ -351,6 +356,32 @@ function checkPermissions(doc: ModuleDocument, add: Add): void {
   for (const [name, p] of resources(doc, 'aws_lambda_permission')) {
     const address = `aws_lambda_permission.${name}`;
     const fn = reference(p['function_name']);
+    // A Lambda authorizer is the user's function, named by an input: API Gateway may invoke it, from this
+    // module's API and only as an authorizer (`<execution_arn>/authorizers/<id>`,
+    // https://docs.aws.amazon.com/apigateway/latest/developerguide/arn-format-reference.html).
+    if (
+      typeof p['function_name'] === 'string' &&
+      /^\$\{var\.authorizer_[a-z0-9_]+_function_arn\}$/.test(p['function_name'])
+    ) {
+      const m =
+        typeof p['source_arn'] === 'string'
+          ? /^\$\{(aws_api_gateway_rest_api|aws_apigatewayv2_api)\.([A-Za-z0-9_-]+)\.execution_arn\}\/authorizers\/\*$/.exec(
+              p['source_arn'],
+            )
+          : null;
+      if (
+        p['principal'] !== 'apigateway.amazonaws.com' ||
+        p['action'] !== 'lambda:InvokeFunction' ||
+        !m ||
+        !apis.has(`${m[1]}.${m[2]}`)
+      )
+        add(
+          'lambda-permission-authorizer',
+          address,
+          `${String(p['action'])} for ${String(p['principal'])} from ${String(p['source_arn'])} is not limited to this module's API authorizers (source_arn <execution_arn>/authorizers/*)`,
+        );
+      continue;
+    }
     if (
       !fn ||
       fn[0] !== 'aws_lambda_function' ||

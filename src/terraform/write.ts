@@ -33,6 +33,7 @@ export const BLOCK_KEYS: ReadonlySet<string> = new Set([
   'required_providers',
   'precondition',
   'content',
+  'jwt_configuration',
 ]);
 /** Arguments whose JSON strings are bare expressions or references, not templates. */
 const EXPRESSION_KEYS = new Set(['depends_on', 'ignore_changes', 'replace_triggered_by']);

@@ -39,6 +39,25 @@ const INTEGRATION_RESPONSE_KEYS = new Set(['statusCode', 'responseTemplates', 'r
 /** api-gateway-swagger-extensions-gateway-responses.gatewayResponse.html; response types from API_GatewayResponse. */
 const GATEWAY_RESPONSE_KEYS = new Set(['statusCode', 'responseParameters', 'responseTemplates']);
 const OPERATIONS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace'];
+/** docs.aws.amazon.com/apigateway/latest/api/API_GatewayResponse.html (responseType). */
+const GATEWAY_RESPONSE_TYPES = new Set(
+  'DEFAULT_4XX DEFAULT_5XX RESOURCE_NOT_FOUND UNAUTHORIZED INVALID_API_KEY API_CONFIGURATION_ERROR AUTHORIZER_FAILURE AUTHORIZER_CONFIGURATION_ERROR INVALID_SIGNATURE EXPIRED_TOKEN ACCESS_DENIED INTEGRATION_FAILURE INTEGRATION_TIMEOUT MISSING_AUTHENTICATION_TOKEN QUOTA_EXCEEDED REQUEST_TOO_LARGE BAD_REQUEST_PARAMETERS BAD_REQUEST_BODY WAF_FILTERED THROTTLED UNSUPPORTED_MEDIA_TYPE'.split(
+    ' ',
+  ),
+);
+/** api-gateway-swagger-extensions-authorizer.html. */
+const AUTHORIZER_KEYS = new Set([
+  'type',
+  'authorizerUri',
+  'authorizerCredentials',
+  'authorizerPayloadFormatVersion',
+  'enableSimpleResponses',
+  'identitySource',
+  'jwtConfiguration',
+  'identityValidationExpression',
+  'authorizerResultTtlInSeconds',
+  'providerARNs',
+]);
 
 /** Every way the document strays from what API Gateway documents for its extensions. */
 function extensionProblems(document: Json): string[] {
@@ -82,8 +101,25 @@ function extensionProblems(document: Json): string[] {
       }
     }
   }
+  // api-gateway-swagger-extensions-authorizer.html, api-gateway-swagger-extensions-authtype.html: every scheme
+  // an operation names exists, with a documented auth type and authorizer keys; OPTIONS names none.
+  const schemes = ((document.components as Json | undefined)?.securitySchemes ?? {}) as Json;
+  for (const [name, scheme] of Object.entries(schemes)) {
+    const authtype = scheme['x-amazon-apigateway-authtype'];
+    if (authtype !== undefined && !['cognito_user_pools', 'custom', 'awsSigv4'].includes(authtype))
+      problems.push(`scheme ${name}: authtype ${authtype}`);
+    unknown(`scheme ${name} authorizer`, scheme['x-amazon-apigateway-authorizer'] ?? {}, AUTHORIZER_KEYS);
+  }
+  for (const [p, item] of Object.entries(document.paths as Json))
+    for (const [method, op] of Object.entries(item as Json)) {
+      if (!OPERATIONS.includes(method)) continue;
+      if (method === 'options' && op.security !== undefined) problems.push(`OPTIONS ${p}: security`);
+      for (const requirement of (op.security ?? []) as Json[])
+        for (const name of Object.keys(requirement))
+          if (!(name in schemes)) problems.push(`${method.toUpperCase()} ${p}: unknown scheme ${name}`);
+    }
   for (const [type, response] of Object.entries(document['x-amazon-apigateway-gateway-responses'] as Json)) {
-    if (!/^DEFAULT_[45]XX$/.test(type)) problems.push(`gateway response type ${type}`);
+    if (!GATEWAY_RESPONSE_TYPES.has(type)) problems.push(`gateway response type ${type}`);
     unknown(`gateway response ${type}`, response, GATEWAY_RESPONSE_KEYS);
     for (const [k, v] of Object.entries(response.responseParameters as Json))
       if (
@@ -146,6 +182,14 @@ describe('the REST OpenAPI document, rendered', () => {
     expect(() => extensionProblems(undeclared)).toThrow(/orderId/);
     const broken = renderedDocument(loaded.model);
     broken.paths['/orders'].get['x-amazon-apigateway-integration'].httpMethods = 'POST';
-    expect(extensionProblems(broken)).toEqual(['GET /orders: undocumented key httpMethods']);
+    broken.paths['/orders'].options.security = [{ users: [] }];
+    broken.paths['/health'].get.security = [{ nobody: [] }];
+    broken['x-amazon-apigateway-gateway-responses'].UNAUTHORISED = { responseParameters: {} };
+    expect(extensionProblems(broken)).toEqual([
+      'GET /orders: undocumented key httpMethods',
+      'OPTIONS /orders: security',
+      'GET /health: unknown scheme nobody',
+      'gateway response type UNAUTHORISED',
+    ]);
   });
 });

@@ -82,6 +82,10 @@ function restApi(r, ref) {
 function functionByRef(model, r, ref) {
   const byName = r.functions[ref];
   if (byName) return byName;
+  // A function named by its ARN is one the module does not own (a Lambda authorizer, an input): it exists in the
+  // account before the module, and the module only adds statements to its policy.
+  if (typeof ref === 'string' && /^arn:aws[a-z-]*:lambda:/.test(ref))
+    return ((r.externalFunctions ??= {})[ref] ??= { permissions: {} });
   const obj = model.objects[idOf(ref)];
   const fn = obj && r.functions[obj.name];
   if (!fn) throw new AwsError('ResourceNotFoundException', `Function not found: ${ref}`);
@@ -475,7 +479,10 @@ function remove(model, r, type, id, a) {
       delete r.functions[a.function_name];
       return;
     case 'aws_lambda_permission': {
-      const fn = r.functions[a.function_name] ?? r.functions[model.objects[idOf(a.function_name)]?.name];
+      const fn =
+        r.functions[a.function_name] ??
+        r.functions[model.objects[idOf(a.function_name)]?.name] ??
+        r.externalFunctions?.[a.function_name];
       if (fn) delete fn.permissions[a.statement_id ?? computed('statement_id', id)];
       return;
     }

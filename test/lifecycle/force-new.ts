@@ -18,7 +18,7 @@
  * - internal/service/apigateway/deployment.go: rest_api_id, triggers, variables
  * - internal/service/apigateway/stage.go: rest_api_id, stage_name (deployment_id is patched in place)
  * - internal/service/apigatewayv2/api.go: protocol_type; integration.go: api_id, integration_type;
- *   route.go: api_id; stage.go: api_id, name
+ *   route.go: api_id; stage.go: api_id, name; authorizer.go: api_id (everything else goes through UpdateAuthorizer)
  * - internal/service/lambda/function.go: function_name, package_type
  * - internal/service/lambda/permission.go: every argument (the resource has no Update)
  * - internal/service/lambda/function_url.go: function_name, qualifier
@@ -54,6 +54,7 @@ export const FORCE_NEW: Readonly<Record<string, readonly string[] | 'all'>> = {
   aws_apigatewayv2_integration: ['api_id', 'integration_type'],
   aws_apigatewayv2_route: ['api_id'],
   aws_apigatewayv2_stage: ['api_id', 'name'],
+  aws_apigatewayv2_authorizer: ['api_id'],
   aws_lambda_function: ['function_name', 'package_type'],
   aws_lambda_permission: 'all',
   aws_lambda_function_url: ['function_name', 'qualifier'],

@@ -88,6 +88,41 @@ export const STEPS: readonly Step[] = [
       for (const r of s.routes as Array<{ path: string }>) r.path = r.path.replace('{orderId}', '{id}');
     },
   },
+  {
+    label: 'authorizer-removed',
+    title: "remove the Lambda authorizer (its route falls back to the default's)",
+    change: (s) => {
+      delete (s.authorizers as Record<string, unknown>)['partner'];
+      for (const r of s.routes as Array<{ auth?: string }>) if (r.auth === 'partner') delete r.auth;
+    },
+  },
+  {
+    label: 'authorizer-added',
+    title: 'add a Lambda request authorizer with API keys to a route',
+    change: (s) => {
+      (s.authorizers as Record<string, unknown>)['partner'] = {
+        type: 'lambda',
+        functionArn: 'arn:aws:lambda:us-east-1:123456789012:function:orders-partner-authorizer',
+        kind: 'request',
+        identitySource: ['Authorization'],
+      };
+      Object.assign(routeAt(s, '/orders/{id}/items'), { auth: 'partner', apiKeyRequired: true });
+    },
+  },
+  {
+    label: 'auth-off',
+    title: 'remove every authorizer',
+    change: (s) => {
+      delete s.authorizers;
+      delete s.auth;
+      for (const stage of Object.values(s.stages as Record<string, { authorizers?: unknown }>))
+        delete stage.authorizers;
+      for (const r of s.routes as Array<{ auth?: string; apiKeyRequired?: boolean }>) {
+        delete r.auth;
+        delete r.apiKeyRequired;
+      }
+    },
+  },
 ];
 
 /** The spec of every step, cumulative. */

@@ -64,7 +64,7 @@ describe('planning a deployment', () => {
 
   it('refuses a method the emulator cannot serve before any port is taken', async () => {
     const dir = json.copy('orders-api');
-    editOpenApi(dir, (openapi) => (openapi.paths['/orders'].get.security = [{ cognito: [] }]));
+    editOpenApi(dir, (openapi) => (openapi.paths['/orders'].get['x-amazon-apigateway-request-validator'] = 'all'));
     // A port someone else holds: taking it first would fail as "port in use", not as the module's fault.
     const held = net.createServer();
     await new Promise<void>((resolve) => held.listen(0, '127.0.0.1', resolve));
@@ -73,7 +73,7 @@ describe('planning a deployment', () => {
       const started = startPreview({ module: dir, apiPort, sitePort: apiPort, foreignPort: apiPort });
       await expect(started).rejects.toThrow(ModuleError);
       await expect(started).rejects.toThrow(
-        /aws_api_gateway_rest_api\.api\.body, at paths\["\/orders"\]\.get\.security: authorizers and other security requirements are not emulated by the preview/,
+        /aws_api_gateway_rest_api\.api\.body, at paths\["\/orders"\]\.get\["x-amazon-apigateway-request-validator"\]: request validators are not emulated by the preview/,
       );
     } finally {
       await new Promise((resolve) => held.close(resolve));
@@ -97,7 +97,7 @@ describe('emulating over the plan', () => {
       log: () => {},
     };
     const handle = restApiHandler(plan.api, runtime);
-    const reply = await handle(request('GET', '/prod/orders/42'));
+    const reply = await handle(request('GET', '/prod/orders/42', [['Authorization', 'Bearer preview-token']]));
     expect(reply.status).toBe(201);
     expect(reply.body).toBe('stubbed');
     expect(reply.headers).toContainEqual(['X-Stub', 'yes']);

@@ -47,7 +47,7 @@ describe('the REST API from its OpenAPI body', () => {
     const dir = json.copy('orders-api');
     editOpenApi(dir, (o) => {
       o.servers = [{ url: '/', description: 'the stage' }];
-      o.components = { schemas: { Order: { type: 'object' } } };
+      o.components = { ...o.components, schemas: { Order: { type: 'object' } } };
       o.paths['/orders'].get.security = [];
     });
     expect((await plan(dir)).api.routes).toHaveLength(4);
@@ -68,7 +68,18 @@ describe('the REST API from its OpenAPI body', () => {
       { path: '/orders/{orderId}', methods: ['GET', 'PUT', 'DELETE'], options: true },
       { path: '/orders/{orderId}/items', methods: ['GET', 'POST'], options: true },
     ]);
-    expect([...api.gatewayResponses.keys()]).toEqual(['DEFAULT_4XX', 'DEFAULT_5XX']);
+    // The example has authorizers: the responses they produce are defined beside the defaults (jsonencode
+    // writes the keys sorted).
+    expect([...api.gatewayResponses.keys()]).toEqual([
+      'ACCESS_DENIED',
+      'DEFAULT_4XX',
+      'DEFAULT_5XX',
+      'EXPIRED_TOKEN',
+      'INVALID_API_KEY',
+      'MISSING_AUTHENTICATION_TOKEN',
+      'THROTTLED',
+      'UNAUTHORIZED',
+    ]);
     expect(warnings).toEqual([]);
   });
 
@@ -107,10 +118,10 @@ describe('refusals while planning, naming the place in the document', () => {
     );
   });
 
-  it('refuses authorizers, request validators and other extensions it does not emulate', async () => {
+  it('refuses security it cannot emulate, request validators and other extensions', async () => {
     const security = await refusal((o) => (o.paths['/orders'].post.security = [{ cognito: [] }]));
     expect(security.message).toMatch(
-      /at paths\["\/orders"\]\.post\.security: authorizers and other security requirements are not emulated/,
+      /at paths\["\/orders"\]\.post\.security\[0\]\.cognito: "cognito" is not a scheme of components\.securitySchemes/,
     );
     const validator = await refusal((o) => (o.paths['/orders'].post['x-amazon-apigateway-request-validator'] = 'all'));
     expect(validator.message).toMatch(
@@ -128,7 +139,12 @@ describe('refusals while planning, naming the place in the document', () => {
       /at servers\[0\]\["x-amazon-apigateway-endpoint-configuration"\]: .* is not emulated by the preview \(in a server it reads url, description, variables\)/,
     );
     const schemes = await refusal((o) => (o.components = { securitySchemes: { cognito: { type: 'apiKey' } } }));
-    expect(schemes.message).toMatch(/at components\.securitySchemes: "securitySchemes" is not emulated/);
+    expect(schemes.message).toMatch(
+      /at components\.securitySchemes\.cognito: the preview emulates security schemes of type apiKey in a header/,
+    );
+    const documentWide = await refusal((o) => (o.security = [{ cognito: [] }]));
+    // It would guard OPTIONS too.
+    expect(documentWide.message).toMatch(/at security: "security" is not emulated by the preview/);
     const credentials = await refusal(
       (o) => (o.paths['/health'].get[INTEGRATION].credentials = 'arn:aws:iam::1:role/x'),
     );

@@ -119,7 +119,8 @@ describe('REST API with credentials and several origins (the bundled example)', 
   it('runs the Lambda code for a real method, which echoes the allowed origin with credentials', async () => {
     const r = await send(`${p.api}/orders/o-7`, {
       method: 'PUT',
-      headers: { Origin: p.siteOrigin, 'Content-Type': 'application/json', Authorization: 'Bearer x' },
+      // The token the preview's emulated Cognito authorizer accepts by default.
+      headers: { Origin: p.siteOrigin, 'Content-Type': 'application/json', Authorization: 'Bearer preview-token' },
       body: '{"qty":2}',
     });
     expect(r.status).toBe(200);
@@ -131,7 +132,9 @@ describe('REST API with credentials and several origins (the bundled example)', 
   });
 
   it('gives the error route a readable 500 from the Lambda wrapper', async () => {
-    const r = await send(`${p.api}/orders/error`, { headers: { Origin: p.siteOrigin } });
+    const r = await send(`${p.api}/orders/error`, {
+      headers: { Origin: p.siteOrigin, Authorization: 'Bearer preview-token' },
+    });
     expect(r.status).toBe(500);
     expect(header(r, 'access-control-allow-origin')).toBe(p.siteOrigin);
   });

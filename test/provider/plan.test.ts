@@ -14,7 +14,7 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildModuleFiles } from '../../src/synth/module-files.js';
 import { compareVersions, constraintMinimum, declaredBlocks } from '../../src/synth/provider-floors.js';
-import { modelOf, validSpec } from '../support/reliability-specs.js';
+import { modelOf, validSpec, withAuthorizers } from '../support/reliability-specs.js';
 import {
   addModule,
   PLUGIN_AWS_VERSION,
@@ -113,8 +113,10 @@ describe.skipIf(skipped !== undefined)(
       }
       let accepted = 0;
       const apis = new Set<string>();
-      for (const [i, raw] of fc.sample(validSpec, { numRuns: RANDOM_MODULES * 6, seed: SEED }).entries()) {
+      for (const [i, sampled] of fc.sample(validSpec, { numRuns: RANDOM_MODULES * 6, seed: SEED }).entries()) {
         if (accepted === RANDOM_MODULES) break;
+        // Every other module with authorizers (each kind in turn), so their resources meet the provider too.
+        const raw = i % 2 === 1 ? withAuthorizers(sampled, (i - 1) / 2) : sampled;
         const files = await buildModuleFiles(modelOf(raw), {
           format: 'hcl',
           specFile: 'cors-gen.yaml',

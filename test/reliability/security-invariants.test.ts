@@ -289,6 +289,16 @@ const BREAKS: Array<[string, string, () => Doc]> = [
     },
   ],
   [
+    "a Lambda authorizer's permission widened to every method of the API",
+    'lambda-permission-authorizer',
+    () => {
+      const d = orders();
+      d.resource.aws_lambda_permission.authorizer_partner.source_arn =
+        '${aws_api_gateway_rest_api.api.execution_arn}/*/*';
+      return d;
+    },
+  ],
+  [
     "Allow-Origin '*' with credentials on the preflight",
     'cors-star-with-credentials',
     () => {

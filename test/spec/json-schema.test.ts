@@ -33,6 +33,7 @@ const KNOWN = new Set([
   'minimum',
   'maximum',
   'minItems',
+  'oneOf',
 ]);
 
 function check(schema: Schema, value: unknown, at = '$'): string[] {
@@ -50,6 +51,10 @@ function check(schema: Schema, value: unknown, at = '$'): string[] {
     (type === 'number' && typeof value === 'number') ||
     (type === 'integer' && Number.isInteger(value));
   if (!typeOk) return [`${at}: not ${type}`];
+  if (Array.isArray(schema.oneOf)) {
+    const matching = (schema.oneOf as Schema[]).filter((s) => check(s, value, at).length === 0).length;
+    if (matching !== 1) problems.push(`${at}: matches ${matching} of oneOf`);
+  }
   if ('const' in schema && value !== schema.const) problems.push(`${at}: not ${JSON.stringify(schema.const)}`);
   if (Array.isArray(schema.enum) && !schema.enum.includes(value)) problems.push(`${at}: not one of the enum`);
   if (typeof schema.pattern === 'string' && typeof value === 'string' && !new RegExp(schema.pattern, 'u').test(value))

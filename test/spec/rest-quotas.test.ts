@@ -10,7 +10,7 @@ import { validateSpec } from '../../src/spec/validate.js';
 import { modelOf } from '../support/reliability-specs.js';
 import { jsonencodedBytes, renderedDocument } from '../support/rest-document.js';
 
-type Routes = Array<{ path: string; methods: string[] }>;
+type Routes = Array<{ path: string; methods: string[]; auth?: string }>;
 const spec = (routes: Routes, extra: Record<string, unknown> = {}) => ({
   version: 1,
   name: 'catalog',
@@ -100,27 +100,47 @@ describe('the size estimate of the OpenAPI document', () => {
       ['https://*.example.com', 'https://admin.example.io'],
       range(100).map((i) => `https://app${i}.example.com`),
     ];
-    for (const n of [1, 10, 100, 300])
-      for (const origins of originLists) {
-        const routes: Routes = [];
-        for (let i = 0; routes.length < n; i++) {
-          routes.push({ path: `/s${i}`, methods: ['GET', 'POST'] });
-          if (routes.length < n) routes.push({ path: `/s${i}/{id}/items`, methods: ['GET', 'PUT', 'DELETE'] });
+    // With authorizers (every scheme, API keys, a route left open) and without.
+    const AUTH = {
+      authorizers: {
+        users: {
+          type: 'cognito',
+          userPoolArns: ['arn:aws:cognito-idp:eu-west-1:123456789012:userpool/eu-west-1_Abc123'],
+        },
+        partner: {
+          type: 'lambda',
+          functionArn: 'arn:aws:lambda:eu-west-1:123456789012:function:partner-auth',
+          kind: 'request',
+          identitySource: ['Authorization', 'X-Tenant'],
+        },
+      },
+      auth: 'users',
+      apiKeyRequired: true,
+    };
+    for (const auth of [undefined, AUTH])
+      for (const n of [1, 10, 100, 300])
+        for (const origins of originLists) {
+          const routes: Routes = [];
+          for (let i = 0; routes.length < n; i++) {
+            routes.push({ path: `/s${i}`, methods: ['GET', 'POST'] });
+            if (routes.length < n) routes.push({ path: `/s${i}/{id}/items`, methods: ['GET', 'PUT', 'DELETE'] });
+          }
+          if (auth) routes[routes.length - 1] = { ...routes[routes.length - 1]!, auth: 'partner' };
+          const data = spec(routes, {
+            ...auth,
+            cors: {
+              allowOrigins: origins,
+              allowMethods: ['GET', 'POST', 'PUT', 'DELETE'],
+              allowHeaders: ['Content-Type', 'Authorization'],
+              exposeHeaders: ['X-Request-Id'],
+              allowCredentials: true,
+            },
+          });
+          const actual = jsonencodedBytes(renderedDocument(modelOf(data)));
+          const estimate = restDocumentBytes(data as Parameters<typeof restDocumentBytes>[0], origins);
+          const at = `${n} routes, ${origins.length} origins${auth ? ', authorizers' : ''}: estimate ${estimate}, rendered ${actual}`;
+          expect(estimate, at).toBeGreaterThanOrEqual(actual);
+          if (n >= 10) expect(estimate, at).toBeLessThanOrEqual(actual * 1.25);
         }
-        const data = spec(routes, {
-          cors: {
-            allowOrigins: origins,
-            allowMethods: ['GET', 'POST', 'PUT', 'DELETE'],
-            allowHeaders: ['Content-Type', 'Authorization'],
-            exposeHeaders: ['X-Request-Id'],
-            allowCredentials: true,
-          },
-        });
-        const actual = jsonencodedBytes(renderedDocument(modelOf(data)));
-        const estimate = restDocumentBytes(data as Parameters<typeof restDocumentBytes>[0], origins);
-        const at = `${n} routes, ${origins.length} origins: estimate ${estimate}, rendered ${actual}`;
-        expect(estimate, at).toBeGreaterThanOrEqual(actual);
-        if (n >= 10) expect(estimate, at).toBeLessThanOrEqual(actual * 1.25);
-      }
   });
 });

@@ -278,3 +278,63 @@ export function allows(allowlist: readonly string[], origin: string): boolean {
 export function isLookalike(kind: OriginClass): boolean {
   return kind !== 'allowed' && kind !== 'case variant' && kind !== 'arbitrary';
 }
+
+// ---- authorizers ----------------------------------------------------------------------------------------------
+
+/**
+ * `spec` with authorizers the API kind has (variant picks which: Cognito, a Lambda request authorizer with API
+ * keys or AWS_IAM for REST; JWT, Lambda or AWS_IAM for HTTP APIs; AWS_IAM for Function URLs), the first route
+ * left open. The spec itself when the result would not validate.
+ */
+export function withAuthorizers(spec: Record<string, unknown>, variant: number): Record<string, unknown> {
+  const api = spec['api'] as Api;
+  const routes = (spec['routes'] ?? []) as Record<string, unknown>[];
+  const open = (extra: Record<string, unknown> = {}) =>
+    routes.map((r, i) => (i === 0 ? { ...r, auth: 'none', ...extra } : r));
+  const fn = 'arn:aws:lambda:eu-west-1:123456789012:function:authorizer';
+  const v = variant % 3;
+  let auth: Record<string, unknown>;
+  if (api === 'function-url') auth = { auth: 'iam' };
+  else if (v === 2) auth = { auth: 'iam', routes: open() };
+  else if (api === 'rest')
+    auth =
+      v === 0
+        ? {
+            authorizers: {
+              users: {
+                type: 'cognito',
+                userPoolArns: ['arn:aws:cognito-idp:eu-west-1:123456789012:userpool/eu-west-1_Abc123'],
+              },
+            },
+            auth: 'users',
+            routes: open(),
+          }
+        : {
+            authorizers: {
+              partner: {
+                type: 'lambda',
+                functionArn: fn,
+                kind: 'request',
+                identitySource: ['Authorization', 'X-Tenant'],
+              },
+            },
+            auth: 'partner',
+            apiKeyRequired: true,
+            routes: open({ apiKeyRequired: false }),
+          };
+  else
+    auth =
+      v === 0
+        ? {
+            authorizers: { oidc: { type: 'jwt', issuer: 'https://issuer.example.com/pool', audience: ['web'] } },
+            auth: 'oidc',
+            routes: open(),
+          }
+        : {
+            authorizers: { partner: { type: 'lambda', functionArn: fn, identitySource: ['X-Tenant'], resultTtl: 0 } },
+            auth: 'partner',
+            routes: open(),
+          };
+  const out = { ...spec, ...auth };
+  return validateSpec(out).ok ? out : spec;
+}

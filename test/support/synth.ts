@@ -26,7 +26,10 @@ export interface SpecInput {
     maxAge: number;
     enforceOrigin: boolean;
   }>;
-  routes?: Array<{ path: string; methods: string[] }>;
+  routes?: Array<{ path: string; methods: string[]; auth?: string; apiKeyRequired?: boolean }>;
+  authorizers?: Record<string, Record<string, unknown>>;
+  auth?: string;
+  apiKeyRequired?: boolean;
   frontend?: { enabled: boolean; indexDocument?: string };
   lambda?: {
     runtime?: string;
@@ -40,7 +43,7 @@ export interface SpecInput {
     source?: string;
     handler?: string;
   };
-  stages?: Record<string, { allowOrigins: string[] }>;
+  stages?: Record<string, { allowOrigins: string[]; authorizers?: Record<string, Record<string, unknown>> }>;
 }
 
 /**

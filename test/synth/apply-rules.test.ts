@@ -69,7 +69,7 @@ describe('checkApplyRules: the modules cors-gen writes', () => {
 type Resources = Record<string, Record<string, Body>>;
 interface Breakage {
   readonly name: string;
-  readonly from: 'rest' | 'restCredentials' | 'http' | 'url';
+  readonly from: 'rest' | 'restCredentials' | 'restAuth' | 'http' | 'url';
   readonly rule: string;
   readonly address: string;
   break(d: TerraformDocument, r: Resources): void;
@@ -140,6 +140,34 @@ const BREAKAGES: Breakage[] = [
     rule: 'gateway-responses-cors',
     address: GATEWAY('DEFAULT_5XX'),
     break: (d) => void delete (openapi(d)['x-amazon-apigateway-gateway-responses'] as Body).DEFAULT_5XX,
+  },
+  {
+    name: "an authorizer's UNAUTHORIZED response loses Access-Control-Allow-Origin",
+    from: 'restAuth',
+    rule: 'gateway-responses-cors',
+    address: GATEWAY('UNAUTHORIZED'),
+    break: (d) =>
+      void delete (gatewayResponse(d, 'UNAUTHORIZED').responseParameters as Body)[
+        'gatewayresponse.header.Access-Control-Allow-Origin'
+      ],
+  },
+  {
+    name: 'ACCESS_DENIED carries Allow-Origin but not the Vary of DEFAULT_4XX',
+    from: 'restAuth',
+    rule: 'gateway-responses-cors',
+    address: GATEWAY('ACCESS_DENIED'),
+    break: (d) =>
+      void delete (gatewayResponse(d, 'ACCESS_DENIED').responseParameters as Body)['gatewayresponse.header.Vary'],
+  },
+  {
+    name: 'a hand-added gateway response type has no CORS headers',
+    from: 'rest',
+    rule: 'gateway-responses-cors',
+    address: GATEWAY('THROTTLED'),
+    break: (d) =>
+      void ((openapi(d)['x-amazon-apigateway-gateway-responses'] as Body).THROTTLED = {
+        responseTemplates: { 'application/json': '{"message":"slow down"}' },
+      }),
   },
   {
     name: 'DEFAULT_4XX sets a statusCode',
@@ -260,6 +288,20 @@ const BREAKAGES: Breakage[] = [
     rule: 'preflight-on-every-resource',
     address: AT('/orders', 'options'),
     break: (d) => void (item(d, '/orders').options!.security = [{ api_key: [] }]),
+  },
+  {
+    name: 'the document requires the authorizer everywhere, OPTIONS included',
+    from: 'restAuth',
+    rule: 'preflight-on-every-resource',
+    address: AT('/orders', 'options'),
+    break: (d) => void (openapi(d).security = [{ users: [] }]),
+  },
+  {
+    name: 'the preflight requires AWS_IAM through the older extension',
+    from: 'restAuth',
+    rule: 'preflight-on-every-resource',
+    address: AT('/orders', 'options'),
+    break: (d) => void (item(d, '/orders').options!['x-amazon-apigateway-auth'] = { type: 'AWS_IAM' }),
   },
   {
     name: 'the preflight goes to the Lambda',
@@ -493,6 +535,15 @@ const BREAKAGES: Breakage[] = [
 const SOURCES: Record<Breakage['from'], SpecInput> = {
   rest: spec(),
   restCredentials: spec({ cors: { allowCredentials: true } }),
+  restAuth: spec({
+    authorizers: {
+      users: {
+        type: 'cognito',
+        userPoolArns: ['arn:aws:cognito-idp:eu-west-1:123456789012:userpool/eu-west-1_Abc123'],
+      },
+    },
+    auth: 'users',
+  }),
   http: spec({ api: 'http' }),
   url: spec({ api: 'function-url', routes: [{ path: '/', methods: ['GET'] }], cors: { allowMethods: ['GET'] } }),
 };
@@ -509,6 +560,34 @@ describe('checkApplyRules: documents broken on purpose', () => {
   it('has a breakage that fires every rule it documents', () => {
     expect(new Set(BREAKAGES.map((b) => b.rule))).toEqual(new Set(APPLY_RULES.map((r) => r.id)));
     for (const r of APPLY_RULES) expect(r.description, r.id).toMatch(/\S/);
+  });
+
+  it('finds nothing in a REST API whose methods use every kind of authorizer and API keys', async () => {
+    // doc() runs the checker too; stated here for the authorizers.
+    const d = await doc(
+      spec({
+        authorizers: {
+          users: {
+            type: 'cognito',
+            userPoolArns: ['arn:aws:cognito-idp:eu-west-1:123456789012:userpool/eu-west-1_Abc123'],
+          },
+          partner: {
+            type: 'lambda',
+            functionArn: 'arn:aws:lambda:eu-west-1:123456789012:function:auth',
+            kind: 'request',
+          },
+        },
+        auth: 'users',
+        apiKeyRequired: true,
+        routes: [
+          { path: '/', methods: ['GET'], auth: 'none', apiKeyRequired: false },
+          { path: '/orders', methods: ['GET', 'POST'], auth: 'partner' },
+          { path: '/orders/{orderId}/items', methods: ['GET'], auth: 'iam' },
+          { path: '/files/{proxy+}', methods: ['GET', 'PUT'] },
+        ],
+      }),
+    );
+    expect(checkApplyRules(d)).toEqual([]);
   });
 
   it('names the header a method response fails to declare', async () => {

@@ -17,6 +17,8 @@ interface PreviewFlags {
   siteDir?: string;
   host: string;
   json?: boolean;
+  acceptToken?: string;
+  apiKey?: string;
 }
 
 function port(value: string): number {
@@ -61,6 +63,14 @@ export function registerPreview(program: Command, ctx: CliContext): void {
       '--host <address>',
       'address to listen on; anything but loopback exposes your Lambda code to the network',
       '127.0.0.1',
+    )
+    .option(
+      '--accept-token <token>',
+      'the token the emulated authorizers accept in Authorization (or the identity header), with or without "Bearer "; others are denied (default: preview-token, what the demo page sends)',
+    )
+    .option(
+      '--api-key <key>',
+      'the x-api-key value methods that require an API key accept (default: preview, what the demo page sends)',
     )
     .option(
       '--json',
@@ -126,6 +136,8 @@ async function serve(
       ...(flags.sitePort !== undefined ? { sitePort: flags.sitePort } : {}),
       ...(flags.foreignPort !== undefined ? { foreignPort: flags.foreignPort } : {}),
       ...(flags.siteDir ? { siteDir: flags.siteDir } : {}),
+      ...(flags.acceptToken !== undefined ? { acceptToken: flags.acceptToken } : {}),
+      ...(flags.apiKey !== undefined ? { apiKey: flags.apiKey } : {}),
       ...('spec' in fromSpec ? { spec: fromSpec.spec } : {}),
       host: flags.host,
       // Warnings quote the module (addresses, values): escaped like its errors. The function's own output is

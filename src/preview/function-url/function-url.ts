@@ -6,6 +6,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { v2Event, v2Response } from '../events.js';
+import { checkGuard } from '../authorizers.js';
 import { permitted, type FunctionRuntime } from '../module/functions.js';
 import { lowerHeader, type PreviewRequest, type PreviewResponse } from '../server/http-server.js';
 import { isPreflight, preflightResponse, withServiceCors } from '../service-cors.js';
@@ -41,10 +42,19 @@ async function invoke(
   runtime: FunctionRuntime,
 ): Promise<PreviewResponse> {
   const { fn } = url;
-  // NONE needs lambda:InvokeFunctionUrl (the provider adds it) and, since Oct 2025, lambda:InvokeFunction
-  // through the URL, which providers before 6.28 do not add: the module must grant it
-  // (https://docs.aws.amazon.com/lambda/latest/dg/urls-auth.html).
-  if (
+  // AWS_IAM: an unsigned request is refused before the function (urls-auth.html below); the signer's own IAM
+  // policy grants the invocation, so the function's resource policy is not consulted (assumed: same account).
+  if (url.iam) {
+    if (checkGuard({ kind: 'iam' }, request, {}))
+      return {
+        status: 403,
+        headers: [...base, ['Content-Type', 'application/json'], ['x-amzn-ErrorType', 'AccessDeniedException']],
+        body: JSON.stringify({ Message: FORBIDDEN }),
+      };
+  } else if (
+    // NONE needs lambda:InvokeFunctionUrl (the provider adds it) and, since Oct 2025, lambda:InvokeFunction
+    // through the URL, which providers before 6.28 do not add: the module must grant it
+    // (https://docs.aws.amazon.com/lambda/latest/dg/urls-auth.html).
     !permitted(fn, {
       principal: '*',
       actions: ['lambda:InvokeFunction'],

@@ -22,6 +22,8 @@ export interface FunctionUrlModel {
   readonly kind: 'function-url';
   readonly address: string;
   readonly fn: FunctionModel;
+  /** authorization_type AWS_IAM: only SigV4-signed requests reach the function. */
+  readonly iam: boolean;
   readonly routes: readonly RouteInfo[];
   readonly cors: ServiceCors | undefined;
   readonly warnings: readonly string[];
@@ -38,12 +40,13 @@ export function planFunctionUrl(r: ModuleResolver, functions: ReadonlyMap<string
   for (const arg of Object.keys(url.body))
     if (!ALLOWED.has(arg) && !['depends_on', 'lifecycle', 'provider'].includes(arg))
       throw new ModuleError(`"${arg}" is not emulated by the preview`, { ...where, address: `${url.address}.${arg}` });
+  // AWS_IAM: the preview checks that a request looks SigV4-signed (../authorizers.ts), not who signed it.
   const auth = r.attribute(url.address, 'authorization_type');
-  if (auth !== 'NONE')
-    throw new ModuleError(
-      'the preview emulates authorization_type = "NONE" (a browser cannot sign requests for AWS_IAM)',
-      { ...where, address: `${url.address}.authorization_type` },
-    );
+  if (auth !== 'NONE' && auth !== 'AWS_IAM')
+    throw new ModuleError(`authorization_type ${JSON.stringify(auth)} is not NONE or AWS_IAM`, {
+      ...where,
+      address: `${url.address}.authorization_type`,
+    });
   if (r.optional(url.address, 'invoke_mode', 'BUFFERED') !== 'BUFFERED')
     throw new ModuleError('invoke_mode RESPONSE_STREAM is not emulated by the preview', where);
   const name = String(r.attribute(url.address, 'function_name'));
@@ -60,6 +63,7 @@ export function planFunctionUrl(r: ModuleResolver, functions: ReadonlyMap<string
     kind: 'function-url',
     address: url.address,
     fn,
+    iam: auth === 'AWS_IAM',
     routes: [{ path: '/', methods: methods.length > 0 ? methods : ['GET'], options: false }],
     cors,
     warnings: [],

@@ -9,6 +9,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { decodeSegment, v1Event, v2Event, v2Response } from '../events.js';
+import { checkGuard, type PreviewAuthOptions } from '../authorizers.js';
 import { permitted, type FunctionRuntime } from '../module/functions.js';
 import { proxyResponse, withTimeout } from '../rest/aws-proxy.js';
 import { lowerHeader, type PreviewRequest, type PreviewResponse } from '../server/http-server.js';
@@ -30,16 +31,31 @@ const json = (status: number, message: string, requestId: string): PreviewRespon
 export function httpApiHandler(
   api: HttpApiModel,
   runtime: FunctionRuntime,
+  auth: PreviewAuthOptions = {},
 ): (request: PreviewRequest) => Promise<PreviewResponse> {
   return async (request) => {
     const requestId = randomUUID().slice(0, 16);
     const { cors } = api;
     // The service answers every preflight itself when CORS is configured, routes or not (documented:
-    // https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-cors.html).
-    if (cors && isPreflight(request)) return preflightResponse(cors, request, 204, [['apigw-requestid', requestId]]);
-    const response = await routeAndInvoke(api, request, requestId, runtime);
+    // https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-cors.html), unless a route that
+    // catches OPTIONS (ANY, OPTIONS or $default) has an authorizer: then the preflight goes to that authorizer
+    // (the same page, "$default route and an authorizer"), and fails it for want of credentials.
+    if (cors && isPreflight(request) && !guardedPreflight(api, request))
+      return preflightResponse(cors, request, 204, [['apigw-requestid', requestId]]);
+    const response = await routeAndInvoke(api, request, requestId, runtime, auth);
     return cors ? withServiceCors(cors, request, response) : response;
   };
+}
+
+/** Whether an OPTIONS request is routed to a route with an authorizer. */
+function guardedPreflight(api: HttpApiModel, request: PreviewRequest): boolean {
+  let rawPath = request.rawPath;
+  if (api.basePath) {
+    if (rawPath !== api.basePath && !rawPath.startsWith(`${api.basePath}/`)) return false;
+    rawPath = rawPath.slice(api.basePath.length) || '/';
+  }
+  const match = matchRoute(api.routeModels, 'OPTIONS', rawPath.split('/').slice(1).map(decodeSegment));
+  return match?.route.guard !== undefined;
 }
 
 /** The stage's base path, the route, the payload limit, then the route's integration. */
@@ -48,6 +64,7 @@ async function routeAndInvoke(
   request: PreviewRequest,
   requestId: string,
   runtime: FunctionRuntime,
+  auth: PreviewAuthOptions,
 ): Promise<PreviewResponse> {
   let rawPath = request.rawPath;
   if (api.basePath) {
@@ -57,6 +74,27 @@ async function routeAndInvoke(
   const match = matchRoute(api.routeModels, request.method, rawPath.split('/').slice(1).map(decodeSegment));
   if (!match) return json(404, 'Not Found', requestId);
   if (request.body === undefined) return json(413, 'Request Entity Too Large', requestId);
+  // The route's authorizer (../authorizers.ts): a missing identity or rejected token is 401 {"message":"Unauthorized"}
+  // (JWT, or a Lambda authorizer without its identity sources), a Lambda authorizer's refusal 403 Forbidden, an
+  // unsigned AWS_IAM request 403 Forbidden; the service's CORS headers are added like on every answer.
+  const { guard: routeGuard } = match.route;
+  if (routeGuard?.kind === 'token' && routeGuard.functionArn && !api.authorizersPermitted.has(routeGuard.functionArn)) {
+    runtime.log(
+      `${request.method} ${rawPath}: no aws_lambda_permission lets this API's authorizers invoke ${routeGuard.functionArn}`,
+    );
+    return json(500, 'Internal Server Error', requestId);
+  }
+  const denied = checkGuard(routeGuard, request, auth);
+  if (denied) {
+    const guard = routeGuard!;
+    if (guard.kind === 'token' && (guard.authorizer === 'jwt' || denied.reason === 'missing')) {
+      const r = json(401, 'Unauthorized', requestId);
+      return guard.authorizer === 'jwt'
+        ? { ...r, headers: [...r.headers, ['www-authenticate', 'Bearer error="invalid_token"']] }
+        : r;
+    }
+    return json(403, 'Forbidden', requestId);
+  }
   return lambdaIntegration(api, match.route, match.params, request, rawPath, requestId, runtime);
 }
 

@@ -3,6 +3,7 @@
  * proxy integrations, its CORS configuration and its one stage. What the preview refuses to emulate is refused
  * here, before the preview serves anything.
  */
+import { authorizerFunctionArn, permittedAuthorizers, type GuardModel } from '../authorizers.js';
 import { ModuleError } from '../errors.js';
 import type { FunctionModel } from '../module/functions.js';
 import type { AddressedBlock } from '../module/load.js';
@@ -40,8 +41,22 @@ const ALLOWED: Record<string, ReadonlySet<string>> = {
     'route_key',
     'target',
     'authorization_type',
+    'authorizer_id',
     'operation_name',
     'api_key_required',
+    'region',
+  ]),
+  aws_apigatewayv2_authorizer: new Set([
+    'api_id',
+    'name',
+    'authorizer_type',
+    'identity_sources',
+    'jwt_configuration',
+    'authorizer_uri',
+    'authorizer_payload_format_version',
+    'authorizer_result_ttl_in_seconds',
+    'enable_simple_responses',
+    'authorizer_credentials_arn',
     'region',
   ]),
   aws_apigatewayv2_stage: new Set([
@@ -67,6 +82,8 @@ export interface HttpRouteModel {
   readonly fn: FunctionModel;
   readonly payload: '1.0' | '2.0';
   readonly timeoutMs: number;
+  /** The JWT or Lambda authorizer, or AWS_IAM, guarding the route; undefined when open. */
+  readonly guard?: GuardModel;
 }
 
 export interface HttpApiModel {
@@ -82,6 +99,8 @@ export interface HttpApiModel {
   readonly routeModels: readonly HttpRouteModel[];
   readonly routes: readonly RouteInfo[];
   readonly cors: ServiceCors | undefined;
+  /** The Lambda authorizer functions the module lets this API invoke (see permittedAuthorizers). */
+  readonly authorizersPermitted: ReadonlySet<string>;
   readonly warnings: readonly string[];
 }
 
@@ -144,9 +163,7 @@ export function planHttpApi(r: ModuleResolver, functions: ReadonlyMap<string, Fu
     const where = { file: b.file, address: b.address };
     const key = r.attribute(b.address, 'route_key');
     if (typeof key !== 'string') throw new ModuleError('route_key must be a string', where);
-    const auth = r.optional(b.address, 'authorization_type', 'NONE');
-    if (auth !== 'NONE')
-      throw new ModuleError('the preview emulates routes with authorization_type = "NONE" only', where);
+    const guard = routeGuard(r, b, apiId);
     const target = r.optional(b.address, 'target');
     const m = typeof target === 'string' ? /^integrations\/(.+)$/.exec(target) : null;
     // A route without an integration answers 500 on AWS; a module that forgets it is refused here (assumed).
@@ -172,7 +189,7 @@ export function planHttpApi(r: ModuleResolver, functions: ReadonlyMap<string, Fu
       throw new ModuleError(`payload_format_version ${JSON.stringify(payload)} is not 1.0 or 2.0`, iw);
     const timeout = r.optional(integration.address, 'timeout_milliseconds', 30_000);
     if (key === '$default') {
-      routes.push({ key, method: 'ANY', fn, payload, timeoutMs: Number(timeout) });
+      routes.push({ key, method: 'ANY', fn, payload, timeoutMs: Number(timeout), ...(guard ? { guard } : {}) });
       continue;
     }
     const km = /^([A-Z]+|ANY) (\/.*)$/.exec(key);
@@ -184,7 +201,15 @@ export function planHttpApi(r: ModuleResolver, functions: ReadonlyMap<string, Fu
         where,
       );
     if (routes.some((x) => x.key === key)) throw new ModuleError(`a second route ${key}`, where);
-    routes.push({ key, method: km[1]!, segments, fn, payload, timeoutMs: Number(timeout) });
+    routes.push({
+      key,
+      method: km[1]!,
+      segments,
+      fn,
+      payload,
+      timeoutMs: Number(timeout),
+      ...(guard ? { guard } : {}),
+    });
   }
 
   const byPath = new Map<string, string[]>();
@@ -201,17 +226,79 @@ export function planHttpApi(r: ModuleResolver, functions: ReadonlyMap<string, Fu
       methods: methods.filter((m) => m !== 'OPTIONS').sort(byMethodOrder),
       options: methods.includes('OPTIONS'),
     }));
+  const executionArn = r.attribute(api.address, 'execution_arn') as string;
+  const authorizerArns = routes.flatMap((x) =>
+    x.guard?.kind === 'token' && x.guard.functionArn ? [x.guard.functionArn] : [],
+  );
+  const authorizersPermitted = permittedAuthorizers(r, executionArn, authorizerArns);
+  const warnings = [...new Set(authorizerArns)]
+    .filter((arn) => !authorizersPermitted.has(arn))
+    .map(
+      (arn) =>
+        `no aws_lambda_permission lets ${api.address}'s authorizers invoke ${arn}: on AWS every request it guards fails with 500`,
+    );
   return {
     kind: 'http',
     address: api.address,
     apiId,
-    executionArn: r.attribute(api.address, 'execution_arn') as string,
+    executionArn,
+    authorizersPermitted,
     stageName,
     basePath: stageName === '$default' ? '' : `/${stageName}`,
     stageVariables,
     routeModels: routes,
     routes: routeInfo,
     cors,
-    warnings: [],
+    warnings,
+  };
+}
+
+/**
+ * A route's `authorization_type` (NONE, JWT, CUSTOM or AWS_IAM) and the authorizer its `authorizer_id` names
+ * (https://registry.terraform.io/providers/hashicorp/aws/latest/docs/resources/apigatewayv2_route), as the
+ * preview emulates it (../authorizers.ts): identity sources must be request headers.
+ */
+function routeGuard(r: ModuleResolver, route: AddressedBlock, apiId: string): GuardModel | undefined {
+  const where = { file: route.file, address: `${route.address}.authorization_type` };
+  const type = r.optional(route.address, 'authorization_type', 'NONE');
+  if (type === 'NONE') return undefined;
+  if (type === 'AWS_IAM') return { kind: 'iam' };
+  if (type !== 'JWT' && type !== 'CUSTOM')
+    throw new ModuleError(`authorization_type ${JSON.stringify(type)} is not NONE, JWT, CUSTOM or AWS_IAM`, where);
+  const id = r.optional(route.address, 'authorizer_id');
+  const authorizer = r
+    .ofType('aws_apigatewayv2_authorizer')
+    .find((a) => r.attribute(a.address, 'api_id') === apiId && r.attribute(a.address, 'id') === id);
+  if (!authorizer)
+    throw new ModuleError(`authorizer_id ${JSON.stringify(id)} is not an aws_apigatewayv2_authorizer of this API`, {
+      ...where,
+      address: `${route.address}.authorizer_id`,
+    });
+  const aw = { file: authorizer.file, address: authorizer.address };
+  const authorizerType = r.attribute(authorizer.address, 'authorizer_type');
+  if ((type === 'JWT') !== (authorizerType === 'JWT'))
+    throw new ModuleError(
+      `authorization_type ${type} does not match the authorizer's type ${JSON.stringify(authorizerType)}`,
+      where,
+    );
+  const sources = r.optional(authorizer.address, 'identity_sources', ['$request.header.Authorization']);
+  const headers = Array.isArray(sources)
+    ? sources.map((s) => (typeof s === 'string' ? /^\$request\.header\.(.+)$/.exec(s)?.[1] : undefined))
+    : [undefined];
+  if (headers.length === 0 || headers.some((h) => h === undefined))
+    throw new ModuleError(
+      'the preview emulates authorizers whose identity sources are request headers ($request.header.X)',
+      {
+        ...aw,
+        address: `${authorizer.address}.identity_sources`,
+      },
+    );
+  const functionArn =
+    type === 'CUSTOM' ? authorizerFunctionArn(r.optional(authorizer.address, 'authorizer_uri')) : undefined;
+  return {
+    kind: 'token',
+    authorizer: type === 'JWT' ? 'jwt' : 'lambda',
+    headers: headers as string[],
+    ...(functionArn ? { functionArn } : {}),
   };
 }

@@ -40,6 +40,12 @@ const ERROR_TYPES: Partial<Record<GatewayResponseType, string>> = {
   THROTTLED: 'TooManyRequestsException',
   REQUEST_TOO_LARGE: 'RequestEntityTooLargeException',
   UNSUPPORTED_MEDIA_TYPE: 'UnsupportedMediaTypeException',
+  // What API Gateway sends with an authorizer's or API key's refusal (as seen on its answers; AWS lists no table).
+  UNAUTHORIZED: 'UnauthorizedException',
+  ACCESS_DENIED: 'AccessDeniedException',
+  INVALID_API_KEY: 'ForbiddenException',
+  INVALID_SIGNATURE: 'InvalidSignatureException',
+  AUTHORIZER_CONFIGURATION_ERROR: 'AuthorizerConfigurationException',
 };
 
 /** One type's customization, evaluated. */

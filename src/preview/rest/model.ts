@@ -14,6 +14,7 @@
  */
 import { attrChain, type Expr } from '../../terraform/expression/ast.js';
 import { LEGACY_TYPES } from '../../constructs/rest-openapi.js';
+import { permittedAuthorizers } from '../authorizers.js';
 import { ModuleError } from '../errors.js';
 import type { FunctionModel } from '../module/functions.js';
 import type { AddressedBlock } from '../module/load.js';
@@ -86,6 +87,8 @@ export interface RestApiModel {
   /** By stage name, in declaration order; the first is the one the preview advertises. */
   readonly stages: ReadonlyMap<string, StageModel>;
   readonly gatewayResponses: GatewayResponsesModel;
+  /** The Lambda authorizer functions the module lets this API invoke (see permittedAuthorizers). */
+  readonly authorizersPermitted: ReadonlySet<string>;
   readonly routes: readonly RouteInfo[];
   readonly warnings: readonly string[];
 }
@@ -176,7 +179,10 @@ export function planRestApi(r: ModuleResolver, functions: ReadonlyMap<string, Fu
     );
 
   const routes: RouteInfo[] = [];
+  const authorizerArns: string[] = [];
   const walk = (n: ResourceModel) => {
+    for (const m of n.methods.values())
+      if (m.guard?.kind === 'token' && m.guard.functionArn) authorizerArns.push(m.guard.functionArn);
     const methods = [...n.methods.keys()].filter((m) => m !== 'OPTIONS').sort(byMethodOrder);
     if (methods.length > 0 || n.methods.has('OPTIONS'))
       routes.push({ path: n.path, methods, options: n.methods.has('OPTIONS') });
@@ -185,11 +191,19 @@ export function planRestApi(r: ModuleResolver, functions: ReadonlyMap<string, Fu
   walk(root);
   routes.sort((a, b) => a.path.localeCompare(b.path));
 
+  const executionArn = r.attribute(api.address, 'execution_arn') as string;
+  const authorizersPermitted = permittedAuthorizers(r, executionArn, authorizerArns);
+  for (const arn of new Set(authorizerArns))
+    if (!authorizersPermitted.has(arn))
+      warnings.push(
+        `no aws_lambda_permission lets ${api.address}'s authorizers invoke ${arn}: on AWS every request it guards fails with 500 (AUTHORIZER_CONFIGURATION_ERROR)`,
+      );
   return {
     kind: 'rest',
     address: api.address,
     apiId,
-    executionArn: r.attribute(api.address, 'execution_arn') as string,
+    executionArn,
+    authorizersPermitted,
     root,
     stages,
     gatewayResponses,

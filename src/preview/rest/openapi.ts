@@ -21,12 +21,17 @@ import { checkNesting } from '../module/load.js';
 import { BodyPath, object, type Json, type JsonObject } from './body-path.js';
 import { planGatewayResponses, type GatewayResponsesModel } from './gateway-responses.js';
 import { compileTemplate, type CompiledTemplate } from './vtl.js';
+import { authorizerFunctionArn, type GuardModel } from '../authorizers.js';
 
 export interface MethodModel {
   readonly httpMethod: string;
   readonly integration: IntegrationModel;
   /** The status codes of the operation's `responses` (its method responses). */
   readonly methodResponses: ReadonlySet<string>;
+  /** The authorizer or AWS_IAM its `security` requires; undefined when open. */
+  readonly guard?: GuardModel;
+  /** Whether its `security` requires an API key. */
+  readonly apiKeyRequired: boolean;
 }
 
 export type MockIntegration = {
@@ -84,8 +89,17 @@ const DOCUMENT_KEYS = new Set([
   'paths',
   'components',
   'x-amazon-apigateway-gateway-responses',
+  'x-amazon-apigateway-api-key-source',
 ]);
-const COMPONENT_KEYS = new Set(['schemas', 'responses', 'parameters', 'headers', 'examples', 'requestBodies']);
+const COMPONENT_KEYS = new Set([
+  'schemas',
+  'responses',
+  'parameters',
+  'headers',
+  'examples',
+  'requestBodies',
+  'securitySchemes',
+]);
 /** Without `x-amazon-apigateway-endpoint-configuration`, which can turn the default endpoint off. */
 const SERVER_KEYS = new Set(['url', 'description', 'variables']);
 const PATH_ITEM_KEYS = new Set(['summary', 'description', 'parameters']);
@@ -100,6 +114,7 @@ const OPERATION_KEYS = new Set([
   'responses',
   'deprecated',
   'x-amazon-apigateway-integration',
+  'security',
 ]);
 /** OpenAPI's operations, and API Gateway's name for ANY. */
 const OPERATIONS: ReadonlyMap<string, string> = new Map([
@@ -157,6 +172,18 @@ export function planOpenApi(text: string, at: BodyPath, functions: ReadonlyMap<s
     allowKeys(object(server, at.child('servers').child(i)), at.child('servers').child(i), SERVER_KEYS, 'a server'),
   );
 
+  const keySource = doc['x-amazon-apigateway-api-key-source'];
+  if (keySource !== undefined && keySource !== 'HEADER')
+    throw at
+      .child('x-amazon-apigateway-api-key-source')
+      .error(
+        `API key source ${JSON.stringify(keySource)} is not emulated by the preview (it reads keys from x-api-key)`,
+      );
+  const schemes = planSecuritySchemes(
+    object(doc['components'] ?? null, at.child('components'))['securitySchemes'],
+    at.child('components').child('securitySchemes'),
+  );
+
   const root: MutableResource = { id: resourceId('/'), part: '', path: '/', children: [], methods: new Map() };
   const paths = object(doc['paths'] ?? null, at.child('paths'));
   for (const [template, item] of Object.entries(paths)) {
@@ -172,7 +199,7 @@ export function planOpenApi(text: string, at: BodyPath, functions: ReadonlyMap<s
             `"${key}" is not emulated by the preview (a path item holds ${[...OPERATIONS.keys()].join(', ')} and ${[...PATH_ITEM_KEYS].join(', ')})`,
           );
       }
-      node.methods.set(httpMethod, planMethod(operation, itemAt.child(key), httpMethod, functions));
+      node.methods.set(httpMethod, planMethod(operation, itemAt.child(key), httpMethod, functions, schemes));
     }
   }
 
@@ -227,19 +254,15 @@ function planMethod(
   at: BodyPath,
   httpMethod: string,
   functions: ReadonlyMap<string, FunctionModel>,
+  schemes: ReadonlyMap<string, Scheme>,
 ): MethodModel {
   const operation = object(value, at);
   for (const key of Object.keys(operation)) {
-    // `security: []` requires nothing: the method is open, as the preview emulates it.
-    if (OPERATION_KEYS.has(key) || (key === 'security' && isEmptyList(operation[key]))) continue;
-    const what =
-      key === 'security'
-        ? 'authorizers and other security requirements are'
-        : key === 'x-amazon-apigateway-request-validator'
-          ? 'request validators are'
-          : `"${key}" is`;
-    throw at.child(key).error(`${what} not emulated by the preview (it emulates methods open to anyone)`);
+    if (OPERATION_KEYS.has(key)) continue;
+    const what = key === 'x-amazon-apigateway-request-validator' ? 'request validators are' : `"${key}" is`;
+    throw at.child(key).error(`${what} not emulated by the preview`);
   }
+  const { guard, apiKeyRequired } = planSecurity(operation['security'], at.child('security'), schemes);
   // The operation's responses are its method responses; a header they declare may be mapped by an integration.
   const methodResponses = new Map<string, Set<string>>();
   const responsesAt = at.child('responses');
@@ -268,7 +291,13 @@ function planMethod(
       .error(
         `integration type ${JSON.stringify(type ?? null)} is not emulated by the preview (it emulates "mock" and "aws_proxy")`,
       );
-  return { httpMethod, integration: planned, methodResponses: new Set(methodResponses.keys()) };
+  return {
+    httpMethod,
+    integration: planned,
+    methodResponses: new Set(methodResponses.keys()),
+    ...(guard ? { guard } : {}),
+    apiKeyRequired,
+  };
 }
 
 function planProxy(
@@ -413,4 +442,89 @@ function allowKeys(o: JsonObject, at: BodyPath, allowed: ReadonlySet<string>, wh
 
 function isEmptyList(value: Json | undefined): boolean {
   return Array.isArray(value) && value.length === 0;
+}
+
+/** A security scheme: an authorizer, AWS_IAM or the API key. */
+type Scheme = { readonly guard: GuardModel } | { readonly apiKey: true };
+
+/**
+ * `components.securitySchemes` with API Gateway's extensions
+ * (https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-swagger-extensions-authorizer.html):
+ * Cognito user pools, Lambda token and request authorizers, AWS_IAM (`awsSigv4`) and the `x-api-key` header.
+ */
+function planSecuritySchemes(value: Json | undefined, at: BodyPath): Map<string, Scheme> {
+  const out = new Map<string, Scheme>();
+  for (const [name, raw] of Object.entries(object(value ?? null, at))) {
+    const schemeAt = at.child(name);
+    const scheme = object(raw, schemeAt);
+    const authtype = scheme['x-amazon-apigateway-authtype'];
+    const authorizer = scheme['x-amazon-apigateway-authorizer'];
+    if (scheme['type'] !== 'apiKey' || scheme['in'] !== 'header' || typeof scheme['name'] !== 'string')
+      throw schemeAt.error(
+        'the preview emulates security schemes of type apiKey in a header, as API Gateway imports them',
+      );
+    if (authtype === undefined && authorizer === undefined) {
+      if (scheme['name'].toLowerCase() !== 'x-api-key')
+        throw schemeAt.child('name').error('an API key scheme must read the x-api-key header');
+      out.set(name, { apiKey: true });
+      continue;
+    }
+    if (typeof authtype === 'string' && authtype.toLowerCase() === 'awssigv4' && authorizer === undefined) {
+      out.set(name, { guard: { kind: 'iam' } });
+      continue;
+    }
+    const a = object(authorizer ?? null, schemeAt.child('x-amazon-apigateway-authorizer'));
+    const type = typeof a['type'] === 'string' ? a['type'].toLowerCase() : '';
+    if (type === 'cognito_user_pools') {
+      out.set(name, { guard: { kind: 'token', authorizer: 'cognito', headers: [scheme['name']] } });
+    } else if (type === 'token') {
+      out.set(name, { guard: lambdaGuard([scheme['name']], a['authorizerUri']) });
+    } else if (type === 'request') {
+      const source = a['identitySource'];
+      const headers =
+        typeof source === 'string'
+          ? source.split(',').map((s) => /^method\.request\.header\.(.+)$/.exec(s.trim())?.[1])
+          : [undefined];
+      if (headers.some((h) => h === undefined))
+        throw schemeAt
+          .child('x-amazon-apigateway-authorizer')
+          .child('identitySource')
+          .error(
+            'the preview emulates request authorizers whose identity sources are headers (method.request.header.X)',
+          );
+      out.set(name, { guard: lambdaGuard(headers as string[], a['authorizerUri']) });
+    } else
+      throw schemeAt
+        .child('x-amazon-apigateway-authorizer')
+        .error(
+          `authorizer type ${JSON.stringify(a['type'] ?? null)} is not emulated by the preview (cognito_user_pools, token, request)`,
+        );
+  }
+  return out;
+}
+
+function lambdaGuard(headers: string[], uri: Json | undefined): GuardModel {
+  const functionArn = authorizerFunctionArn(uri);
+  return { kind: 'token', authorizer: 'lambda', headers, ...(functionArn ? { functionArn } : {}) };
+}
+
+/** An operation's `security`: at most one requirement (API Gateway enforces one authorizer per method). */
+function planSecurity(
+  value: Json | undefined,
+  at: BodyPath,
+  schemes: ReadonlyMap<string, Scheme>,
+): { guard?: GuardModel; apiKeyRequired: boolean } {
+  if (value === undefined || isEmptyList(value)) return { apiKeyRequired: false };
+  if (!Array.isArray(value) || value.length !== 1)
+    throw at.error('the preview emulates one security requirement per method, as API Gateway applies one authorizer');
+  let guard: GuardModel | undefined;
+  let apiKeyRequired = false;
+  for (const name of Object.keys(object(value[0]!, at.child(0)))) {
+    const scheme = schemes.get(name);
+    if (!scheme) throw at.child(0).child(name).error(`"${name}" is not a scheme of components.securitySchemes`);
+    if ('apiKey' in scheme) apiKeyRequired = true;
+    else if (guard) throw at.child(0).error('a method has one authorizer; this requirement names two');
+    else guard = scheme.guard;
+  }
+  return { ...(guard ? { guard } : {}), apiKeyRequired };
 }
