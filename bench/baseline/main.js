@@ -6,7 +6,16 @@
 // bench passes as JSON in BENCH_SPEC_JSON. bench/run.mjs checks that both give the same set of addresses.
 'use strict';
 const { readFileSync } = require('node:fs');
-const { App, Fn, TerraformLocal, TerraformOutput, TerraformStack, TerraformVariable } = require('cdktf');
+const {
+  App,
+  Fn,
+  TerraformIterator,
+  TerraformLocal,
+  TerraformOutput,
+  TerraformStack,
+  TerraformVariable,
+  Token,
+} = require('cdktf');
 const {
   apiGatewayDeployment,
   apiGatewayRestApi,
@@ -14,6 +23,7 @@ const {
   cloudwatchLogGroup,
   dataAwsPartition,
   iamRole,
+  iamRolePolicy,
   iamRolePolicyAttachment,
   lambdaFunction,
   lambdaPermission,
@@ -119,6 +129,82 @@ class CorsApi extends TerraformStack {
       default: false,
     });
 
+    // The function's inputs (environment, extra permissions, size, layers, VPC).
+    const lambdaSpec = spec.lambda ?? {};
+    const environmentVariables = new TerraformVariable(this, 'environment_variables', {
+      type: 'map(string)',
+      description: 'Environment variables for the function, merged under the CORS variables.',
+      validation: [
+        {
+          condition:
+            '${alltrue([for k in keys(var.environment_variables) : can(regex("^[a-zA-Z][a-zA-Z0-9_]+$", k))])}',
+          errorMessage: 'environment_variables: names as Lambda accepts them.',
+        },
+      ],
+    });
+    // CDKTF snake-cases the keys of an object default: set on the synthesized block.
+    environmentVariables.addOverride('default', lambdaSpec.environment ?? {});
+    const policyArns = new TerraformVariable(this, 'policy_arns', {
+      type: 'list(string)',
+      description: 'Managed policies for the role.',
+      default: lambdaSpec.policyArns ?? [],
+    });
+    const policyJson = new TerraformVariable(this, 'policy_json', {
+      type: 'string',
+      description: 'An inline policy for the role.',
+      validation: [
+        {
+          condition: '${var.policy_json == null || can(jsondecode(var.policy_json))}',
+          errorMessage: 'policy_json must be JSON.',
+        },
+      ],
+    });
+    policyJson.addOverride('default', lambdaSpec.policy ? JSON.stringify(lambdaSpec.policy) : null);
+    const memorySize = new TerraformVariable(this, 'memory_size', {
+      type: 'number',
+      description: 'MB of memory.',
+      default: lambdaSpec.memorySize ?? 256,
+    });
+    const timeout = new TerraformVariable(this, 'timeout', {
+      type: 'number',
+      description: 'Seconds per invocation.',
+      default: lambdaSpec.timeout ?? 10,
+    });
+    const layers = new TerraformVariable(this, 'layers', {
+      type: 'list(string)',
+      description: 'Layer version ARNs.',
+      default: lambdaSpec.layers ?? [],
+    });
+    const subnets = new TerraformVariable(this, 'vpc_subnet_ids', {
+      type: 'list(string)',
+      description: 'Subnets.',
+      default: lambdaSpec.vpc?.subnetIds ?? [],
+    });
+    const securityGroups = new TerraformVariable(this, 'vpc_security_group_ids', {
+      type: 'list(string)',
+      description: 'Security groups.',
+      default: lambdaSpec.vpc?.securityGroupIds ?? [],
+    });
+    const inVpc = `length(${subnets.fqn}) > 0 && length(${securityGroups.fqn}) > 0`;
+
+    // Authorizers: one input per value, defaults from the spec.
+    const authorizers = Object.entries(spec.authorizers ?? {}).sort(([a], [b]) => (a < b ? -1 : 1));
+    const authorizerInputs = {};
+    for (const [name, a] of authorizers) {
+      authorizerInputs[name] =
+        a.type === 'cognito'
+          ? new TerraformVariable(this, `authorizer_${name}_user_pool_arns`, {
+              type: 'list(string)',
+              description: `ARNs of the Cognito user pools of the "${name}" authorizer.`,
+              default: a.userPoolArns,
+            })
+          : new TerraformVariable(this, `authorizer_${name}_function_arn`, {
+              type: 'string',
+              description: `ARN of the Lambda function that is the "${name}" authorizer.`,
+              default: a.functionArn,
+            });
+    }
+
     // Frontend bucket
     const bucket = named(
       new s3Bucket.S3Bucket(this, 'site-bucket', {
@@ -173,6 +259,17 @@ class CorsApi extends TerraformStack {
       ),
       'allowed_origins',
     );
+    named(
+      new TerraformLocal(this, 'cors_environment', {
+        ALLOWED_ORIGINS: '${join(" ", local.allowed_origins)}',
+        ALLOW_CREDENTIALS: String(cors.allowCredentials),
+        ALLOW_HEADERS: cors.allowHeaders.join(','),
+        CORS_MODE: 'lambda',
+        ENFORCE_ORIGIN: 'false',
+        EXPOSE_HEADERS: cors.exposeHeaders.join(','),
+      }),
+      'cors_environment',
+    );
 
     // Lambda
     const archive = named(
@@ -205,6 +302,30 @@ class CorsApi extends TerraformStack {
       }),
       'lambda_logs',
     );
+    named(
+      new iamRolePolicyAttachment.IamRolePolicyAttachment(this, 'extra', {
+        forEach: TerraformIterator.fromList(Token.asList(`\${toset(${policyArns.fqn})}`)),
+        role: role.name,
+        policyArn: '${each.value}',
+      }),
+      'lambda_extra',
+    );
+    const vpcAccess = named(
+      new iamRolePolicyAttachment.IamRolePolicyAttachment(this, 'vpc', {
+        count: Token.asNumber(`\${${inVpc} ? 1 : 0}`),
+        role: role.name,
+        policyArn: `arn:${partition.partition}:iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole`,
+      }),
+      'lambda_vpc',
+    );
+    named(
+      new iamRolePolicy.IamRolePolicy(this, 'inline', {
+        count: Token.asNumber(`\${${policyJson.fqn} == null ? 0 : 1}`),
+        role: role.name,
+        policy: policyJson.value,
+      }),
+      'lambda_extra',
+    );
     const logGroup = named(
       new cloudwatchLogGroup.CloudwatchLogGroup(this, 'log-group', {
         name: `/aws/lambda/${namePrefix.value}`,
@@ -221,23 +342,32 @@ class CorsApi extends TerraformStack {
         runtime: spec.lambda.runtime,
         filename: archive.outputPath,
         sourceCodeHash: archive.outputBase64Sha256,
-        memorySize: spec.lambda.memorySize,
-        timeout: spec.lambda.timeout,
-        environment: {
-          variables: {
-            ALLOWED_ORIGINS: '${join(" ", local.allowed_origins)}',
-            ALLOW_CREDENTIALS: String(cors.allowCredentials),
-            ALLOW_HEADERS: cors.allowHeaders.join(','),
-            CORS_MODE: 'lambda',
-            ENFORCE_ORIGIN: 'false',
-            EXPOSE_HEADERS: cors.exposeHeaders.join(','),
-          },
-        },
+        memorySize: memorySize.numberValue,
+        timeout: timeout.numberValue,
+        layers: layers.listValue,
+        environment: { variables: Fn.merge([environmentVariables.value, '${local.cors_environment}']) },
         tags: tags.value,
-        dependsOn: [logGroup, logs],
+        dependsOn: [logGroup, logs, vpcAccess],
+        lifecycle: {
+          precondition: [
+            {
+              condition:
+                '${sum(concat([0], [for k, v in merge(var.environment_variables, local.cors_environment) : length(k) + length(v)])) <= 4096}',
+              errorMessage: "The function's environment exceeds Lambda's 4096 bytes.",
+            },
+            {
+              condition: `\${(length(${subnets.fqn}) == 0) == (length(${securityGroups.fqn}) == 0)}`,
+              errorMessage: 'vpc_subnet_ids and vpc_security_group_ids go together.',
+            },
+          ],
+        },
       }),
       'handler',
     );
+    fn.addOverride('dynamic.vpc_config', {
+      for_each: `\${${inVpc} ? ["vpc"] : []}`,
+      content: { subnet_ids: subnets.value, security_group_ids: securityGroups.value },
+    });
 
     // REST API
     const local = (name, expression) => {
@@ -257,7 +387,7 @@ class CorsApi extends TerraformStack {
       `#set($allowed = \${jsonencode(${exact})})`,
       `#set($patterns = \${jsonencode(${patterns})})`,
       '#set($match = "")',
-      '#if("$!origin" != "" && "$origin" != "null")',
+      '#if("$!origin" != "" && "$origin" != "null" && $origin.matches("[!-~]+"))',
       '#set($lower = $origin.toLowerCase())',
       '#if($allowed.contains($lower))#set($match = $origin)#end',
       '#foreach($pattern in $patterns)#if($lower.matches($pattern))#set($match = $origin)#end#end',
@@ -322,9 +452,12 @@ class CorsApi extends TerraformStack {
           };
         }
       }
+      const auth = route.auth ?? spec.auth ?? 'none';
+      const security = auth === 'none' ? {} : { security: [{ [auth === 'iam' ? 'sigv4' : auth]: [] }] };
       for (const method of route.methods)
         paths[`/${segments.join('/')}`][method.toLowerCase()] = {
           responses: { default: { description: "The Lambda function's answer" } },
+          ...security,
           'x-amazon-apigateway-integration': {
             type: 'aws_proxy',
             httpMethod: 'POST',
@@ -342,11 +475,44 @@ class CorsApi extends TerraformStack {
       },
       responseTemplates: { 'application/json': '{"message":$context.error.messageString}' },
     };
+    // With authorizers: a security scheme each, and the gateway responses they produce, with the CORS headers.
+    const lambdaUri = (arn) =>
+      `arn:\${regex("^arn:([^:]+):lambda:([^:]+):", ${arn})[0]}:apigateway:\${regex("^arn:([^:]+):lambda:([^:]+):", ${arn})[1]}:lambda:path/2015-03-31/functions/\${${arn}}/invocations`;
+    const securitySchemes = Object.fromEntries(
+      authorizers.map(([name, a]) => [
+        name,
+        {
+          type: 'apiKey',
+          name: 'Authorization',
+          in: 'header',
+          'x-amazon-apigateway-authtype': a.type === 'cognito' ? 'cognito_user_pools' : 'custom',
+          'x-amazon-apigateway-authorizer':
+            a.type === 'cognito'
+              ? { type: 'cognito_user_pools', providerARNs: authorizerInputs[name].value }
+              : {
+                  type: a.kind ?? 'token',
+                  authorizerUri: lambdaUri(authorizerInputs[name].fqn),
+                  authorizerResultTtlInSeconds: a.resultTtl ?? 300,
+                },
+        },
+      ]),
+    );
+    const responseTypes = ['DEFAULT_4XX', 'DEFAULT_5XX'];
+    if (authorizers.length > 0)
+      responseTypes.push(
+        'UNAUTHORIZED',
+        'ACCESS_DENIED',
+        'MISSING_AUTHENTICATION_TOKEN',
+        'EXPIRED_TOKEN',
+        'INVALID_API_KEY',
+        'THROTTLED',
+      );
     local('openapi', {
       openapi: '3.0.1',
       info: { title: namePrefix.value, version: '1' },
       paths,
-      'x-amazon-apigateway-gateway-responses': { DEFAULT_4XX: gatewayResponse, DEFAULT_5XX: gatewayResponse },
+      ...(authorizers.length > 0 ? { components: { securitySchemes } } : {}),
+      'x-amazon-apigateway-gateway-responses': Object.fromEntries(responseTypes.map((t) => [t, gatewayResponse])),
     });
     const api = named(
       new apiGatewayRestApi.ApiGatewayRestApi(this, 'api', {
@@ -384,6 +550,18 @@ class CorsApi extends TerraformStack {
       }),
       'api',
     );
+    for (const [name, a] of authorizers)
+      if (a.type === 'lambda')
+        named(
+          new lambdaPermission.LambdaPermission(this, `authorizer-${name}`, {
+            statementId: `${namePrefix.value}-auth-${name}`,
+            action: 'lambda:InvokeFunction',
+            functionName: authorizerInputs[name].value,
+            principal: 'apigateway.amazonaws.com',
+            sourceArn: `${api.executionArn}/authorizers/*`,
+          }),
+          `authorizer_${name}`,
+        );
 
     // Outputs
     const output = (name, value, description) =>
@@ -395,6 +573,15 @@ class CorsApi extends TerraformStack {
     output('function_name', fn.functionName, 'The Lambda function serving every route.');
     output('allowed_origins', '${local.allowed_origins}', 'The effective allowed origins.');
     output('openapi_document', api.body, 'The OpenAPI document that defines the REST API.');
+    output('function_arn', fn.arn, 'ARN of the Lambda function.');
+    output('function_invoke_arn', fn.invokeArn, 'ARN API Gateway uses to invoke the function.');
+    output('role_name', role.name, "Name of the function's IAM role.");
+    output('role_arn', role.arn, "ARN of the function's IAM role.");
+    output('rest_api_id', api.id, 'The REST API id.');
+    output('rest_api_root_resource_id', api.rootResourceId, "The REST API's root resource id.");
+    output('rest_api_execution_arn', api.executionArn, "The REST API's execution ARN.");
+    output('stage_name', stage.stageName, 'The stage name.');
+    output('stage_arn', stage.arn, 'The stage ARN.');
   }
 }
 

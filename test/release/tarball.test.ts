@@ -205,12 +205,15 @@ describe('the published tarball', () => {
         /^dist\/(cdktf-app|write-json-schema)\./.test(f),
     );
     expect(unwanted).toEqual([]);
-    // The code that runs outside cors-gen, as files: copied into modules (lambda/), run by the preview (preview/).
-    // cors.d.mts types what dist/cors/origin.d.ts re-exports from it.
+    // The code that runs outside cors-gen, as files: copied into modules (lambda/, or layer/ with the user's own
+    // code), run by the preview (preview/). cors.d.mts types what dist/cors/origin.d.ts re-exports from it.
     const runtime = [
       'dist/runtime/lambda/cors.d.mts',
       'dist/runtime/lambda/cors.mjs',
       'dist/runtime/lambda/cors.py',
+      'dist/runtime/lambda/load-handler.mjs',
+      'dist/runtime/lambda/wrapper.mjs',
+      'dist/runtime/lambda/wrapper.py',
       'dist/runtime/preview/node-worker.mjs',
       'dist/runtime/preview/python_runner.py',
     ];
