@@ -15,7 +15,7 @@
  * (REST), https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-jwt-authorizer.html and
  * https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-lambda-authorizer.html (HTTP API).
  */
-import { permitted, type FunctionModel } from './module/functions.js';
+import { lambdaPermissions, permitted } from './module/functions.js';
 import type { ModuleResolver } from './module/resolve.js';
 import { lowerHeader, type PreviewRequest } from './server/http-server.js';
 
@@ -100,27 +100,19 @@ export function permittedAuthorizers(
   executionArn: string,
   arns: Iterable<string>,
 ): ReadonlySet<string> {
-  const grants = r.ofType('aws_lambda_permission').map((p) => ({
-    functionName: r.attribute(p.address, 'function_name'),
-    permission: {
-      address: p.address,
-      action: r.attribute(p.address, 'action'),
-      principal: r.attribute(p.address, 'principal'),
-      sourceArn: r.optional(p.address, 'source_arn'),
-      functionUrlAuthType: r.optional(p.address, 'function_url_auth_type'),
-      invokedViaFunctionUrl: r.optional(p.address, 'invoked_via_function_url'),
-    },
-  }));
+  const grants = lambdaPermissions(r);
   const out = new Set<string>();
   for (const arn of new Set(arns)) {
     const permissions = grants.filter((g) => g.functionName === arn).map((g) => g.permission);
-    const fn = { permissions } as unknown as FunctionModel;
     if (
-      permitted(fn, {
-        principal: 'apigateway.amazonaws.com',
-        actions: ['lambda:InvokeFunction'],
-        sourceArn: `${executionArn}/authorizers/preview`,
-      })
+      permitted(
+        { permissions },
+        {
+          principal: 'apigateway.amazonaws.com',
+          actions: ['lambda:InvokeFunction'],
+          sourceArn: `${executionArn}/authorizers/preview`,
+        },
+      )
     )
       out.add(arn);
   }

@@ -1,6 +1,6 @@
 import type { AuthModel, AuthorizerModel, CorsMethod, CorsModel, RouteMethod, StageAuthorizerValues } from './model.js';
 import { DEFAULTS, ROUTE_METHODS } from './model.js';
-import { parseRoutePath } from './rules.js';
+import { parseRoutePath, usesAuth } from './rules.js';
 import type { Spec } from './schema.js';
 
 /**
@@ -74,12 +74,7 @@ export function normalize(spec: Spec): CorsModel {
 /** `auth` only when the spec sets one of its keys, so a spec without authorizers normalizes as before. */
 function authModel(spec: Spec): { auth?: AuthModel } {
   const routes = spec.routes ?? [];
-  const used =
-    spec.authorizers !== undefined ||
-    spec.auth !== undefined ||
-    spec.apiKeyRequired !== undefined ||
-    routes.some((r) => r.auth !== undefined || r.apiKeyRequired !== undefined);
-  if (!used) return {};
+  if (!usesAuth(spec)) return {};
   const def = spec.auth ?? DEFAULTS.auth;
   const authorizers = Object.keys(spec.authorizers ?? {})
     .sort()

@@ -176,6 +176,16 @@ function checkLambdaSource(spec: Spec, errors: Issue[]): void {
     });
 }
 
+/** Whether the spec sets any key of access control (authorizers, `auth`, `apiKeyRequired`, at any level). */
+export function usesAuth(spec: Spec): boolean {
+  return (
+    spec.authorizers !== undefined ||
+    spec.auth !== undefined ||
+    spec.apiKeyRequired !== undefined ||
+    (spec.routes ?? []).some((r) => r.auth !== undefined || r.apiKeyRequired !== undefined)
+  );
+}
+
 function finish(errors: Issue[], warnings: Issue[]): RuleResult {
   const as =
     (severity: 'error' | 'warning') =>
@@ -849,13 +859,8 @@ function authBytes(
   headerText: number,
   paths: ReadonlyMap<string, { parameters: number; methods: number }>,
 ): number {
+  if (!usesAuth(spec)) return 0;
   const routes = spec.routes ?? [];
-  const used =
-    spec.authorizers !== undefined ||
-    spec.auth !== undefined ||
-    spec.apiKeyRequired !== undefined ||
-    routes.some((r) => r.auth !== undefined || r.apiKeyRequired !== undefined);
-  if (!used) return 0;
   const schemes = Object.values(spec.authorizers ?? {}).reduce(
     (n, a) => n + REST_AUTH_BYTES.scheme + JSON.stringify(a).length,
     2 * REST_AUTH_BYTES.scheme,

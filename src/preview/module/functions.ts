@@ -91,17 +91,7 @@ export interface FunctionModel {
 }
 
 export function planFunctions(r: ModuleResolver): Map<string, FunctionModel> {
-  const permissions = r.ofType('aws_lambda_permission').map((p) => ({
-    functionName: r.attribute(p.address, 'function_name'),
-    permission: {
-      address: p.address,
-      action: r.attribute(p.address, 'action'),
-      principal: r.attribute(p.address, 'principal'),
-      sourceArn: r.optional(p.address, 'source_arn'),
-      functionUrlAuthType: r.optional(p.address, 'function_url_auth_type'),
-      invokedViaFunctionUrl: r.optional(p.address, 'invoked_via_function_url'),
-    },
-  }));
+  const permissions = lambdaPermissions(r);
   const out = new Map<string, FunctionModel>();
   for (const block of r.ofType('aws_lambda_function')) {
     const { address, file } = block;
@@ -329,8 +319,23 @@ function isInside(root: string, real: string): boolean {
  * the principal and (when set) a `source_arn` pattern that matches
  * (https://docs.aws.amazon.com/lambda/latest/dg/access-control-resource-based.html).
  */
+/** Every aws_lambda_permission of the module, with the function it names (a name or an ARN, as written). */
+export function lambdaPermissions(r: ModuleResolver): Array<{ functionName: unknown; permission: LambdaPermission }> {
+  return r.ofType('aws_lambda_permission').map((p) => ({
+    functionName: r.attribute(p.address, 'function_name'),
+    permission: {
+      address: p.address,
+      action: r.attribute(p.address, 'action'),
+      principal: r.attribute(p.address, 'principal'),
+      sourceArn: r.optional(p.address, 'source_arn'),
+      functionUrlAuthType: r.optional(p.address, 'function_url_auth_type'),
+      invokedViaFunctionUrl: r.optional(p.address, 'invoked_via_function_url'),
+    },
+  }));
+}
+
 export function permitted(
-  fn: FunctionModel,
+  fn: Pick<FunctionModel, 'permissions'>,
   request: {
     principal: string;
     actions: readonly string[];
