@@ -357,9 +357,9 @@ resource "aws_iam_role_policy_attachment" "lambda_logs" {
 }
 
 resource "aws_iam_role_policy_attachment" "lambda_extra" {
-  policy_arn = each.value
+  policy_arn = var.policy_arns[count.index]
   role       = aws_iam_role.lambda.name
-  for_each   = toset(var.policy_arns)
+  count      = length(var.policy_arns)
 }
 
 resource "aws_iam_role_policy_attachment" "lambda_vpc" {
@@ -372,7 +372,13 @@ resource "aws_iam_role_policy" "lambda_extra" {
   name   = "${var.name_prefix}-extra"
   policy = var.policy_json
   role   = aws_iam_role.lambda.id
-  count  = var.policy_json == null ? 0 : 1
+  count  = var.attach_policy_json ? 1 : 0
+  lifecycle {
+    precondition {
+      condition     = var.policy_json != null
+      error_message = "attach_policy_json is true but policy_json is null: give the policy document, or set attach_policy_json = false."
+    }
+  }
 }
 
 resource "aws_cloudwatch_log_group" "lambda" {

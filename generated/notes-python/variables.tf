@@ -96,6 +96,12 @@ variable "policy_json" {
   }
 }
 
+variable "attach_policy_json" {
+  description = "Attach policy_json to the role. A separate flag because Terraform must know at plan whether the policy exists, and a document built from resources created in the same apply is only known then."
+  type        = bool
+  default     = false
+}
+
 variable "memory_size" {
   description = "MB of memory for the function; CPU grows with it."
   type        = number

@@ -1,5 +1,5 @@
 import { Construct } from 'constructs';
-import { Fn, ref, TerraformIterator, TerraformLocal, TerraformStack, Token } from 'cdktf';
+import { Fn, ref, TerraformLocal, TerraformStack, Token } from 'cdktf';
 import { DataArchiveFile } from '@cdktf/provider-archive/lib/data-archive-file/index.js';
 import { CloudwatchLogGroup } from '@cdktf/provider-aws/lib/cloudwatch-log-group/index.js';
 import { DataAwsPartition } from '@cdktf/provider-aws/lib/data-aws-partition/index.js';
@@ -39,10 +39,13 @@ export interface CorsLambdaProps {
    * @default none
    */
   readonly extraEnvironment?: string;
-  /** Managed policy ARNs (a `list(string)`), one attachment each, keyed by ARN. */
+  /** Managed policy ARNs (a `list(string)`), one attachment each, counted by the list's length. */
   readonly policyArns?: string;
-  /** An IAM policy document as JSON text (a `string` that may be null): an inline policy when not null. */
-  readonly policyJson?: string;
+  /**
+   * An IAM policy document as JSON text (a `string` that may be null) and whether to attach it (a `bool`): an
+   * inline policy when the flag is true.
+   */
+  readonly policyJson?: { readonly document: string; readonly attach: string };
   /** Layer version ARNs (a `list(string)`). */
   readonly layers?: string;
   /**
@@ -116,23 +119,35 @@ export class CorsLambda extends Construct {
     });
     logs.overrideLogicalId(`${p}lambda_logs`);
 
-    // Extra permissions the caller asks for: nothing cors-gen chooses. for_each over the ARNs themselves, so
-    // adding or removing one never re-creates the others (count would shift them by index).
+    // Extra permissions the caller asks for: nothing cors-gen chooses. Counted by the list's length and a flag,
+    // never by the values: for_each keys and count must be known at plan, and an ARN or a policy document built
+    // from resources created in the same apply (a new table's policy) is not
+    // (https://developer.hashicorp.com/terraform/language/meta-arguments/for_each#limitations-on-values-used-in-for_each),
+    // which is why terraform-aws-modules/lambda takes `number_of_policies` and `attach_policy_json`. The price:
+    // removing an ARN from the middle of the list re-attaches the ones after it.
     if (props.policyArns) {
-      const arns = TerraformIterator.fromList(Token.asList(ref(props.policyArns, stack)));
       const extra = new IamRolePolicyAttachment(this, 'extra', {
-        forEach: arns,
+        count: Token.asNumber(`\${length(${props.policyArns})}`),
         role: this.role.name,
-        policyArn: arns.value as string,
+        policyArn: `\${${props.policyArns}[count.index]}`,
       });
       extra.overrideLogicalId(`${p}lambda_extra`);
     }
     if (props.policyJson !== undefined) {
       const inline = new IamRolePolicy(this, 'inline', {
-        count: Token.asNumber(`\${${props.policyJson} == null ? 0 : 1}`),
+        count: Token.asNumber(`\${${props.policyJson.attach} ? 1 : 0}`),
         name: `${props.functionName}-extra`,
         role: this.role.id,
-        policy: `\${${props.policyJson}}`,
+        policy: `\${${props.policyJson.document}}`,
+        lifecycle: {
+          precondition: [
+            {
+              condition: `\${${props.policyJson.document} != null}`,
+              errorMessage:
+                'attach_policy_json is true but policy_json is null: give the policy document, or set attach_policy_json = false.',
+            },
+          ],
+        },
       });
       inline.overrideLogicalId(`${p}lambda_extra`);
     }

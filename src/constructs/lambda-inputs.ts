@@ -19,7 +19,7 @@ import type { LambdaModel } from '../spec/model.js';
 export interface LambdaInputs {
   readonly extraEnvironment: string;
   readonly policyArns: string;
-  readonly policyJson: string;
+  readonly policyJson: { readonly document: string; readonly attach: string };
   readonly layers: string;
   readonly vpc: { readonly subnetIds: string; readonly securityGroupIds: string };
   /** Tokens. */
@@ -91,6 +91,14 @@ export function lambdaInputs(scope: Construct, lambda: LambdaModel, corsNames: r
   // cdktf 0.21 cannot synthesize `default: null` (keysToSnakeCase reads its keys); without a default the input
   // would be required, so the null default is written as an override.
   if (lambda.policyJson === null) policyJson.addOverride('default', null);
+  // A flag beside the document because count must be known at plan: a document built from resources of the same
+  // apply is not (see CorsLambda).
+  const attachPolicyJson = new TerraformVariable(scope, 'attach_policy_json', {
+    type: 'bool',
+    description:
+      'Attach policy_json to the role. A separate flag because Terraform must know at plan whether the policy exists, and a document built from resources created in the same apply is only known then.',
+    default: lambda.policyJson !== null,
+  });
   const range = (name: string, unit: string, r: { min: number; max: number }) => [
     {
       condition: `\${var.${name} >= ${r.min} && var.${name} <= ${r.max} && floor(var.${name}) == var.${name}}`,
@@ -159,7 +167,7 @@ export function lambdaInputs(scope: Construct, lambda: LambdaModel, corsNames: r
   return {
     extraEnvironment: `var.${environment.friendlyUniqueId}`,
     policyArns: `var.${policyArns.friendlyUniqueId}`,
-    policyJson: `var.${policyJson.friendlyUniqueId}`,
+    policyJson: { document: `var.${policyJson.friendlyUniqueId}`, attach: `var.${attachPolicyJson.friendlyUniqueId}` },
     layers: `var.${layers.friendlyUniqueId}`,
     vpc: { subnetIds: `var.${subnets.friendlyUniqueId}`, securityGroupIds: `var.${securityGroups.friendlyUniqueId}` },
     memorySize: memorySize.numberValue,

@@ -148,9 +148,9 @@ describe('CorsLambda', () => {
       policy_arn:
         'arn:${data.aws_partition.current.partition}:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole',
     });
-    expect(attachments.lambda_extra).toMatchObject({ for_each: '${toset(var.policy_arns)}' });
+    expect(attachments.lambda_extra).toMatchObject({ count: '${length(var.policy_arns)}' });
     expect(attachments.lambda_vpc!.count).toMatch(/var\.vpc_subnet_ids/);
-    expect(resource(d, 'aws_iam_role_policy', 'lambda_extra').count).toBe('${var.policy_json == null ? 0 : 1}');
+    expect(resource(d, 'aws_iam_role_policy', 'lambda_extra').count).toBe('${var.attach_policy_json ? 1 : 0}');
     const variables = d.variable as Record<string, Body>;
     expect(variables.policy_arns!.default).toEqual([]);
     expect(variables.policy_json!.default).toBeNull();

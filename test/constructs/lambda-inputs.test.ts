@@ -135,19 +135,21 @@ describe('the inputs for the function', () => {
     expect(fn).toMatchObject({ memory_size: '${var.memory_size}', timeout: '${var.timeout}', layers: '${var.layers}' });
   });
 
-  it('attaches one policy per ARN, keyed by ARN, and the inline policy only when policy_json is set', async () => {
+  it('attaches one policy per ARN and the inline policy with attach_policy_json, counted so plan never needs the values', async () => {
     const d = await doc(ALL_INPUTS);
     expect(resources(d, 'aws_iam_role_policy_attachment').lambda_extra).toEqual({
-      for_each: '${toset(var.policy_arns)}',
-      policy_arn: '${each.value}',
+      count: '${length(var.policy_arns)}',
+      policy_arn: '${var.policy_arns[count.index]}',
       role: '${aws_iam_role.lambda.name}',
     });
-    expect(resource(d, 'aws_iam_role_policy', 'lambda_extra')).toEqual({
-      count: '${var.policy_json == null ? 0 : 1}',
+    expect(resource(d, 'aws_iam_role_policy', 'lambda_extra')).toMatchObject({
+      count: '${var.attach_policy_json ? 1 : 0}',
       name: '${var.name_prefix}-extra',
       policy: '${var.policy_json}',
       role: '${aws_iam_role.lambda.id}',
     });
+    expect(variables(d).attach_policy_json!.default).toBe(true);
+    expect(variables(await doc(spec())).attach_policy_json!.default).toBe(false);
   });
 
   it('puts the function in the VPC, with the VPC access policy attached first, only when both id lists are set', async () => {
@@ -242,7 +244,7 @@ describe('CorsLambda built directly', () => {
       environment: { ALLOWED_ORIGINS: 'https://app.example.com' },
       extraEnvironment: 'local.app_environment',
       policyArns: 'local.policies',
-      policyJson: 'local.policy',
+      policyJson: { document: 'local.policy', attach: 'local.attach' },
       layers: 'local.layers',
       vpc: { subnetIds: 'local.subnets', securityGroupIds: 'local.groups' },
       logRetentionDays: 14,
@@ -256,8 +258,8 @@ describe('CorsLambda built directly', () => {
       subnet_ids: '${local.subnets}',
       security_group_ids: '${local.groups}',
     });
-    expect(d.resource.aws_iam_role_policy_attachment.lambda_extra.for_each).toBe('${toset(local.policies)}');
-    expect(d.resource.aws_iam_role_policy.lambda_extra.count).toBe('${local.policy == null ? 0 : 1}');
+    expect(d.resource.aws_iam_role_policy_attachment.lambda_extra.count).toBe('${length(local.policies)}');
+    expect(d.resource.aws_iam_role_policy.lambda_extra.count).toBe('${local.attach ? 1 : 0}');
   });
 
   it('without them, has the literal CORS environment, the basic policy only, no layers and no VPC', () => {

@@ -413,6 +413,11 @@ export function createHandler(handle, config) {
       console.error('cors-gen: handle() threw; answering 500', error);
       return withCors(jsonResponse(500, 'Internal Server Error'), origin, preflight);
     }
+    // Payload 2.0 (HTTP API, Function URL) accepts any JSON value: without a statusCode the service answers 200
+    // with the value as the JSON body (https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-develop-integrations-lambda.html#http-api-develop-integrations-lambda.response,
+    // https://docs.aws.amazon.com/lambda/latest/dg/urls-invocation.html#urls-response-payload). The service owns
+    // the CORS headers there, so such a result passes through as it would without this wrapper.
+    if (!addCors) return /** @type {ProxyResult} */ (result);
     const problem = malformedReason(result);
     if (problem !== undefined) {
       console.error(`cors-gen: handle() returned ${problem}; answering 500`);

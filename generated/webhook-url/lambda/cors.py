@@ -311,6 +311,12 @@ def create_handler(handle, config):
         except Exception:
             logger.exception("cors-gen: handle() raised; answering 500")
             return with_cors(_json_response(500, "Internal Server Error"), origin, preflight)
+        # Payload 2.0 (HTTP API, Function URL) accepts any JSON value: without a statusCode the service answers 200
+        # with the value as the JSON body (https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-develop-integrations-lambda.html#http-api-develop-integrations-lambda.response,
+        # https://docs.aws.amazon.com/lambda/latest/dg/urls-invocation.html#urls-response-payload). The service owns
+        # the CORS headers there, so such a result passes through as it would without this wrapper.
+        if not add_cors:
+            return result
         problem = _malformed_reason(result)
         if problem is not None:
             logger.error("cors-gen: handle() returned %s; answering 500", problem)
