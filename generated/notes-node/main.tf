@@ -280,6 +280,8 @@ data "archive_file" "layer" {
     "**/*~",
     "**/.#*",
     "**/#*#",
+    "**/.git",
+    "**/.terraform",
   ]
   output_file_mode = "0644"
   output_path      = "${path.root}/.terraform/cors-gen/${var.name_prefix}-cors-layer.zip"
@@ -297,6 +299,8 @@ data "archive_file" "lambda" {
     "**/*~",
     "**/.#*",
     "**/#*#",
+    "**/.git",
+    "**/.terraform",
   ]
   output_file_mode = "0644"
   output_path      = "${path.root}/.terraform/cors-gen/${var.name_prefix}.zip"

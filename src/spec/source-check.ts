@@ -77,7 +77,7 @@ export async function checkLambdaSource(
         });
     }
   }
-  issues.push(...(python ? pythonHandler(dir, source.handler) : nodeHandler(dir, source.handler, runtime)));
+  issues.push(...(python ? pythonHandler(dir, source.handler) : nodeHandler(dir, source.handler)));
   issues.push(...(await sizeIssues(dir, resolved.root, shown)));
   return issues.map((i) => ({ ...i, severity: 'error' as const }));
 
@@ -91,15 +91,16 @@ export async function checkLambdaSource(
 /**
  * The Node runtime's candidates for a handler (aws/aws-lambda-nodejs-runtime-interface-client
  * src/UserFunction.js): the file is the part of the last path segment before its first ".", tried extensionless,
- * then ".js", ".mjs", ".cjs" (and from Node 24 ".ts", ".mts", ".cts").
+ * then ".js", ".mjs", ".cjs". TypeScript is not among them: Lambda runs the JavaScript a build emits
+ * (https://docs.aws.amazon.com/lambda/latest/dg/lambda-typescript.html).
  */
-function nodeHandler(dir: string, handler: string, runtime: Runtime): Issue[] {
+function nodeHandler(dir: string, handler: string): Issue[] {
   const slash = handler.lastIndexOf('/');
   const folder = handler.slice(0, slash + 1);
   const last = handler.slice(slash + 1);
   const file = folder + last.slice(0, last.indexOf('.'));
   const exported = last.slice(last.indexOf('.') + 1).split('.')[0]!;
-  const extensions = ['', '.js', '.mjs', '.cjs', ...(runtime === 'nodejs22.x' ? [] : ['.ts', '.mts', '.cts'])];
+  const extensions = ['', '.js', '.mjs', '.cjs'];
   const found = extensions.map((ext) => file + ext).find((f) => isFile(path.join(dir, f)));
   if (found === undefined) {
     // The runtime's last resort is Node's own resolution: a package of that name in node_modules.
@@ -112,11 +113,12 @@ function nodeHandler(dir: string, handler: string, runtime: Runtime): Issue[] {
           .filter((e) => e !== '')
           .map((e) => file + e)
           .join(', ')} (the files the Node runtime tries)`,
-        fix: `write the file's path relative to lambda.source without its extension, then the export: e.g. "${file}.handler" for ${file}.mjs`,
+        fix: ['.ts', '.mts', '.cts'].some((e) => isFile(path.join(dir, file + e)))
+          ? 'Lambda runs JavaScript: build your TypeScript (tsc, esbuild) and point lambda.source at the build output folder'
+          : `write the file's path relative to lambda.source without its extension, then the export: e.g. "${file}.handler" for ${file}.mjs`,
       },
     ];
   }
-  if (/\.(c|m)?ts$/.test(found)) return [];
   const text = smallText(path.join(dir, found));
   if (text === undefined) return [];
   const esm = found.endsWith('.mjs') || (found.endsWith('.js') && packageTypeModule(dir, path.dirname(found)));

@@ -10,7 +10,9 @@ import path from 'node:path';
 /**
  * Files that are on a developer's disk but not part of the code: Python's bytecode caches, macOS Finder
  * metadata, vim swap files and Emacs/vim backup and lock files. Zipping them would make `source_code_hash`
- * differ from machine to machine (and so update the function on every apply from another checkout).
+ * differ from machine to machine (and so update the function on every apply from another checkout). Git's
+ * folder and Terraform's working folders (providers, and the zip itself when Terraform runs inside the code's
+ * folder) are never code either.
  * Doublestar globs matched against each path inside `source_dir`; `**\/` also matches the top level
  * (hashicorp/terraform-provider-archive#354, released in 2.5.0).
  */
@@ -23,6 +25,8 @@ export const ARCHIVE_EXCLUDES: readonly string[] = [
   '**/*~',
   '**/.#*',
   '**/#*#',
+  '**/.git',
+  '**/.terraform',
 ];
 
 /** Each exclude is "**\/<one segment>": it matches a file or folder of that name at any depth. */
@@ -63,13 +67,20 @@ export function walkSource(
 ): { readonly error?: { readonly message: string; readonly fix: string } } {
   const realRoot = realpathSync(root);
   const inside = (real: string) => real === realRoot || real.startsWith(realRoot + path.sep);
-  const seen = new Set<string>();
+  // The real paths of the folders being walked, from the top down to the current one: a link to one of them is a
+  // cycle. A folder reached twice by other paths (pnpm's node_modules/x -> .pnpm/...) is zipped twice, as
+  // archive_file does, so it is walked twice.
+  const ancestors = new Set<string>();
   let stopped = false;
   let error: { message: string; fix: string } | undefined;
   const walk = (abs: string, rel: string): void => {
     const real = realpathSync(abs);
-    if (seen.has(real)) return; // a link back up the tree: its files are already counted
-    seen.add(real);
+    if (ancestors.has(real)) return; // a link back up the tree: its files are already counted
+    ancestors.add(real);
+    walkEntries(abs, rel);
+    ancestors.delete(real);
+  };
+  const walkEntries = (abs: string, rel: string): void => {
     for (const name of readdirSync(abs).sort()) {
       if (stopped || error !== undefined) return;
       if (isExcluded(name)) continue;

@@ -101,6 +101,28 @@ export async function generate(options: GenerateOptions = {}): Promise<GenerateR
   // The spec as seen from the module: the same on every machine and from every working directory.
   const specFile = path.relative(absDir, absSpec).split(path.sep).join('/');
   const check = options.check || options.diff;
+  // The user's folder is zipped whole: a module written inside it would be zipped into the function's code, and
+  // every generate or terraform init (its .terraform folder) would change the code's hash.
+  if (model.lambda.source) {
+    const source = path.resolve(path.dirname(absSpec), model.lambda.source.dir);
+    if (absDir === source || absDir.startsWith(source + path.sep))
+      return {
+        ok: false,
+        reason: 'invalid',
+        file: loaded.file,
+        warnings: loaded.warnings,
+        errors: [
+          {
+            severity: 'error',
+            code: 'lambda-source-holds-module',
+            path: 'lambda.source',
+            file: loaded.file,
+            message: `${JSON.stringify(model.lambda.source.dir)} holds the module folder ${dir}, which would be zipped into the function's code with the Terraform files and providers`,
+            fix: 'point lambda.source at the folder of your code alone (e.g. backend/ or its build output), or write the module elsewhere with --out',
+          },
+        ],
+      };
+  }
 
   // Loaded only here: validate, init and check never pay for CDKTF.
   const [

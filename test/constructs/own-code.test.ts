@@ -137,6 +137,13 @@ describe('generate with lambda.source', () => {
       expect(existsSync(path.join(out, 'own/lambda/index.mjs'))).toBe(false);
       expect(existsSync(path.join(out, 'own/lambda/app.mjs'))).toBe(true);
       expect(existsSync(path.join(out, 'own/layer/nodejs/cors-gen/wrapper.mjs'))).toBe(true);
+      // A module inside the code's folder would be zipped into the function: refused, nothing written.
+      const inside = await generate({ cwd: root, spec, out: 'services/api/backend/generated' });
+      expect(inside).toMatchObject({ ok: false, reason: 'invalid' });
+      expect(!inside.ok && inside.reason === 'invalid' ? inside.errors.map((e) => e.code) : []).toEqual([
+        'lambda-source-holds-module',
+      ]);
+      expect(existsSync(path.join(root, 'services/api/backend/generated'))).toBe(false);
     } finally {
       rmSync(root, { recursive: true, force: true });
     }

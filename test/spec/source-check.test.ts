@@ -6,6 +6,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { loadSpec } from '../../src/spec/load.js';
 import type { Runtime } from '../../src/spec/model.js';
 import { checkLambdaSource, LAMBDA_CODE_QUOTAS } from '../../src/spec/source-check.js';
+import { walkSource } from '../../src/spec/source-files.js';
 
 // `validate` on lambda.source: a repository in a temporary folder, the spec at its root, the code in backend/.
 
@@ -229,4 +230,40 @@ describe('validate (loadSpec) with lambda.source', () => {
       ['lambda-handler-missing', expect.stringContaining('add lambda.handler')],
     ]);
   });
+});
+
+describe('the files of lambda.source, as the zip holds them', () => {
+  const files = (root: string) => {
+    const out: string[] = [];
+    expect(walkSource(path.join(root, 'backend'), root, (f) => void out.push(f.rel))).toEqual({});
+    return out;
+  };
+
+  it("leaves out Git's folder and Terraform's working folder", () => {
+    const root = repo({ 'backend/app.mjs': '', 'backend/.git/HEAD': '', 'backend/.terraform/providers/x': '' });
+    expect(files(root)).toEqual(['app.mjs']);
+  });
+
+  it("walks a folder reached by two paths twice, as archive_file zips it (pnpm's links), and a cycle once", () => {
+    const root = repo({ 'backend/node_modules/.pnpm/lib@1/index.js': '' });
+    symlinkSync(path.join(root, 'backend/node_modules/.pnpm/lib@1'), path.join(root, 'backend/node_modules/lib'));
+    symlinkSync(path.join(root, 'backend'), path.join(root, 'backend/node_modules/.pnpm/lib@1/up'));
+    expect(files(root)).toEqual(['node_modules/.pnpm/lib@1/index.js', 'node_modules/lib/index.js']);
+  });
+});
+
+describe('validate: a TypeScript handler', () => {
+  it.each(['nodejs22.x', 'nodejs24.x'] as const)(
+    'on %s, asks for the build output: Lambda runs JavaScript',
+    async (runtime) => {
+      expect(
+        await check({ 'backend/app.ts': 'export const handler = async () => ({});' }, 'app.handler', runtime),
+      ).toEqual([
+        expect.objectContaining({
+          code: 'lambda-handler-file-missing',
+          fix: expect.stringMatching(/build output folder/),
+        }),
+      ]);
+    },
+  );
 });

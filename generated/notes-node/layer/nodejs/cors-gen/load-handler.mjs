@@ -9,8 +9,9 @@
 //   stays absolute: that is how a layer's "/opt/..." handler works);
 // - in the last part, the file is what comes before the first ".", the rest is a path of nested exports;
 // - the file is tried extensionless (require), then ".js" with require unless the nearest package.json says
-//   "type": "module", then ".js" with import when it does, ".mjs" with import, ".cjs" with require (and, from
-//   Node 24, ".ts", ".mts", ".cts"), then Node's own resolution from the task root (a package in node_modules);
+//   "type": "module", then ".js" with import when it does, ".mjs" with import, ".cjs" with require, then
+//   Node's own resolution from the task root (a package in node_modules); never TypeScript, which Lambda runs
+//   only as the JavaScript a build emits (https://docs.aws.amazon.com/lambda/latest/dg/lambda-typescript.html);
 // - a missing module is Runtime.ImportModuleError, a syntax error Runtime.UserCodeSyntaxError, a missing or
 //   non-function export Runtime.HandlerNotFound.
 // Plain JavaScript so that Lambda runs it as it is; the JSDoc types are checked by TypeScript:
@@ -82,7 +83,6 @@ async function tryImport(file, extension) {
  */
 async function loadModule(appRoot, moduleRoot, module) {
   const lambdaStylePath = path.resolve(appRoot, moduleRoot, module);
-  const typeScript = Number(process.versions.node.split('.')[0]) >= 24;
   const extensionless = tryRequire(lambdaStylePath, '');
   if (extensionless) return extensionless;
   const esm = folderIsModule(path.dirname(lambdaStylePath));
@@ -93,11 +93,7 @@ async function loadModule(appRoot, moduleRoot, module) {
   const loaded =
     (esm && (await tryImport(lambdaStylePath, '.js'))) ||
     (await tryImport(lambdaStylePath, '.mjs')) ||
-    tryRequire(lambdaStylePath, '.cjs') ||
-    (typeScript && !esm && tryRequire(lambdaStylePath, '.ts')) ||
-    (typeScript && esm && (await tryImport(lambdaStylePath, '.ts'))) ||
-    (typeScript && (await tryImport(lambdaStylePath, '.mts'))) ||
-    (typeScript && tryRequire(lambdaStylePath, '.cts'));
+    tryRequire(lambdaStylePath, '.cjs');
   if (loaded) return loaded;
   // Node's own resolution, from the task root and the module root (a handler in a package of node_modules).
   const require = createRequire(path.join(appRoot, 'noop.js'));
