@@ -860,7 +860,6 @@ function authBytes(
   paths: ReadonlyMap<string, { parameters: number; methods: number }>,
 ): number {
   if (!usesAuth(spec)) return 0;
-  const routes = spec.routes ?? [];
   const schemes = Object.values(spec.authorizers ?? {}).reduce(
     (n, a) => n + REST_AUTH_BYTES.scheme + JSON.stringify(a).length,
     2 * REST_AUTH_BYTES.scheme,
