@@ -149,12 +149,6 @@ async function sweep(ctx: CliContext, url: string | undefined, flags: CheckFlags
       throw new UsageError(
         `--${flag} is for one URL; with --spec the methods come from the routes and credentials from cors.allowCredentials`,
       );
-  const { loadSpec, resolveSpecFile } = await import('../../spec/load.js');
-  const loaded = await loadSpec(resolveSpecFile(flags.spec));
-  if (!loaded.ok) {
-    printIssues(ctx.output, loaded.errors, loaded.warnings, { text: loaded.text });
-    return 'invalid';
-  }
   const {
     sweepApi,
     sweepFindings,
@@ -165,6 +159,18 @@ async function sweep(ctx: CliContext, url: string | undefined, flags: CheckFlags
     CheckError,
     MAX_TIMEOUT_MS,
   } = await import('../../check/index.js');
+  const bounds = {
+    concurrency: parseCount(flags.concurrency, '--concurrency'),
+    maxRequests: parseCount(flags.maxRequests, '--max-requests'),
+    timeoutMs: parseTimeout(flags.timeout, MAX_TIMEOUT_MS),
+    totalTimeoutMs: parseCount(flags.totalTimeout, '--total-timeout'),
+  };
+  const { loadSpec, resolveSpecFile } = await import('../../spec/load.js');
+  const loaded = await loadSpec(resolveSpecFile(flags.spec));
+  if (!loaded.ok) {
+    printIssues(ctx.output, loaded.errors, loaded.warnings, { text: loaded.text });
+    return 'invalid';
+  }
   const progress =
     ctx.output.isTTY && !flags.json ? progressLine(process.stderr, process.stderr.columns || 80) : undefined;
   let report;
@@ -179,10 +185,7 @@ async function sweep(ctx: CliContext, url: string | undefined, flags: CheckFlags
       scan: flags.scan,
       sendUnsafe: flags.sendUnsafe,
       showSecrets: flags.showSecrets,
-      concurrency: parseCount(flags.concurrency, '--concurrency'),
-      maxRequests: parseCount(flags.maxRequests, '--max-requests'),
-      timeoutMs: parseTimeout(flags.timeout, MAX_TIMEOUT_MS),
-      totalTimeoutMs: parseCount(flags.totalTimeout, '--total-timeout'),
+      ...bounds,
       onProgress: progress ? (e) => progress.update(e) : undefined,
     });
   } catch (e) {
