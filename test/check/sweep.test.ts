@@ -4,8 +4,9 @@
  * unless asked, tokens are redacted, and usage and network errors exit 2.
  */
 import http from 'node:http';
+import { Ajv } from 'ajv';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { run } from '../../src/cli/main.js';
@@ -14,6 +15,7 @@ import { CheckError, sweepApi } from '../../src/check/index.js';
 import { validateSpecText } from '../../src/spec/validate.js';
 import type { CorsModel } from '../../src/spec/model.js';
 import { serveHttp, type Served } from '../support/serve.js';
+import { ROOT } from '../cli/capture.js';
 
 const APP = 'https://app.example.com';
 const SPEC = `version: 1
@@ -166,6 +168,15 @@ describe('sweepApi', () => {
 describe('cors-gen check --spec --url', () => {
   const spec = () => path.join(dir, 'cors-gen.yaml');
 
+  it('prints a --json document that matches the shipped schema/output/check.schema.json', async () => {
+    const out = capture();
+    await run(['check', '--spec', spec(), '--url', api.base, '--json'], out);
+    const ajv = new Ajv({ allErrors: true, strict: true });
+    ajv.addFormat('uri', (s: string) => URL.canParse(s));
+    const validate = ajv.compile(JSON.parse(readFileSync(path.join(ROOT, 'schema/output/check.schema.json'), 'utf8')));
+    expect(validate(JSON.parse(out.stdout[0]!)), JSON.stringify(validate.errors)).toBe(true);
+  });
+
   it('redacts a token given with --header unless --show-secrets', async () => {
     reset();
     const hidden = capture();
@@ -248,4 +259,3 @@ describe('cors-gen check --spec --url', () => {
       expect(help).toContain(flag);
   });
 });
-
