@@ -148,6 +148,28 @@ describe('sweepApi', () => {
     expect(maxInFlight).toBe(1);
   });
 
+  it('stops at --total-timeout with a network error (exit 2), however slow the API', async () => {
+    const silent = await serveHttp(() => {});
+    try {
+      const error = await sweepApi({ model: model(), url: silent.base, totalTimeoutMs: 300 }).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(CheckError);
+      expect(error).toMatchObject({ kind: 'external', code: 'network-timeout' });
+      expect((error as CheckError).message).toBe('the sweep did not finish within --total-timeout 300 ms');
+    } finally {
+      await silent.close();
+    }
+  });
+
+  it("with --scan, probes the scan's look-alikes of each allowed origin and expects them blocked", async () => {
+    const report = await sweepApi({ model: model(), url: api.base, scan: true, maxRequests: 1000 });
+    const lookalikes = report.rows.filter((r) => r.role === 'lookalike');
+    expect(new Set(lookalikes.map((r) => r.origin))).toContain('https://app.example.com.evil.test');
+    expect(lookalikes.every((r) => r.expect === 'blocked' && r.verdict === 'pass' && r.error === 'not-needed')).toBe(
+      true,
+    );
+    expect(report.ok).toBe(true);
+  });
+
   it("uses the stage's origins with --stage, and refuses a stage the spec does not have", async () => {
     const report = await sweepApi({ model: model(), url: api.base, stage: 'dev' });
     expect([...new Set(report.rows.map((r) => r.origin))]).toEqual(['http://localhost:3000', 'https://evil.test']);
