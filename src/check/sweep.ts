@@ -207,7 +207,8 @@ function planOrigins(
   if (options.scan)
     for (const o of [...exact, ...(options.origins ?? [])])
       for (const p of planScan(o, new URL(apiOrigin))) add(p.origin, 'lookalike');
-  return { origins, skipped, first: allowed[0] };
+  // The origin the module's gateway responses name: its first exact origin (else its first entry).
+  return { origins, skipped, first: exact[0] ?? allowed[0] };
 }
 
 /** What a frontend sends: the spec's allowed headers (harmless values) with the user's own values winning. */

@@ -4,6 +4,7 @@
  * modules broken on purpose (a path without its OPTIONS method, API Gateway's error answers without CORS
  * headers): the sweep fails and names the route, the method and the origin.
  */
+import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { run } from '../../src/cli/main.js';
@@ -142,6 +143,25 @@ describe('check --spec --url against a broken module', () => {
     const failed = report.rows.filter((r) => r.verdict === 'fail');
     expect(new Set(failed.map((r) => r.route))).toEqual(new Set(['/orders/{orderId}']));
     expect(failed.every((r) => r.preflight === 'blocked' && r.probes[0]!.status === 403)).toBe(true);
+  });
+
+  it('a Lambda that answers errors without CORS headers: names the route, method and origin of its request', async () => {
+    const dir = modules.copy('orders-api');
+    // A handler that fails without the CORS wrapper, as a hand-written Lambda that forgets headers on errors.
+    writeFileSync(
+      path.join(dir, 'lambda/index.mjs'),
+      "export const handler = async () => ({ statusCode: 500, headers: { 'Content-Type': 'application/json' }, body: '{}' });\n",
+    );
+    const p = await serve(dir);
+    const out = capture();
+    expect(await run(sweepArgs('orders-api', p), out)).toBe(1);
+    const text = out.stdout.join('\n');
+    // Only /health reaches the Lambda without credentials: the guarded routes stop at their authorizers.
+    for (const origin of ['https://app.example.com', 'https://admin.example.com'])
+      expect(text).toContain(
+        `fail GET /health from ${origin}: the response (500): no Access-Control-Allow-Origin header`,
+      );
+    expect(text).toMatch(/^failed: 3 of 32 rows differ from the spec/m);
   });
 
   it("API Gateway's error answers without CORS headers: names the error request of each route and origin", async () => {
