@@ -255,6 +255,16 @@ describe('cors-gen check --spec --url', () => {
     expect(out.stderr.join('\n')).toMatch(message);
   });
 
+  it('exits 1 on an invalid spec, naming the error, and sends nothing', async () => {
+    reset();
+    writeFileSync(path.join(dir, 'bad.yaml'), SPEC.replace(`[${APP}]`, `[${APP}/]`));
+    const out = capture();
+    expect(await run(['check', '--spec', path.join(dir, 'bad.yaml'), '--url', api.base, '--json'], out)).toBe(1);
+    expect(out.stderr.join('\n')).toMatch(/cors\.allowOrigins\[0\].*trailing slash/);
+    expect(JSON.parse(out.stdout[0]!)).toMatchObject({ ok: false, error: { code: 'invalid-spec' } });
+    expect(seen).toEqual([]);
+  });
+
   it('exits 2 when the API cannot be reached', async () => {
     const gone = await serveHttp(() => {});
     const url = gone.base;

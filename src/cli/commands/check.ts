@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { action, type CliContext } from '../context.js';
-import { UsageError } from '../../errors.js';
+import { InvalidInputError, UsageError } from '../../errors.js';
 import { JSON_SCHEMA_VERSION, paint, printIssues } from '../output.js';
 import { liveFindings, printReport, reportOption, type ReportFormat } from '../../report/index.js';
 
@@ -169,7 +169,10 @@ async function sweep(ctx: CliContext, url: string | undefined, flags: CheckFlags
   const loaded = await loadSpec(resolveSpecFile(flags.spec));
   if (!loaded.ok) {
     printIssues(ctx.output, loaded.errors, loaded.warnings, { text: loaded.text });
-    return 'invalid';
+    throw new InvalidInputError(`${loaded.file}: ${loaded.errors.length} error(s)`, {
+      code: 'invalid-spec',
+      fix: 'fix the spec ("cors-gen validate" lists the errors), then check again',
+    });
   }
   const progress =
     ctx.output.isTTY && !flags.json ? progressLine(process.stderr, process.stderr.columns || 80) : undefined;
