@@ -370,7 +370,14 @@ export async function sweepApi(options: SweepOptions): Promise<SweepReport> {
     };
   };
 
-  const cell = async (r: (typeof routes)[number], method: string, o: PlannedOrigin) => {
+  /** The browser's requests of one row: what it could read of the preflight and of the answer, and why not. */
+  interface Cell {
+    readonly preflight: StepResult;
+    readonly request: StepResult;
+    readonly reason?: string | undefined;
+    readonly probes: readonly SweepProbe[];
+  }
+  const cell = async (r: (typeof routes)[number], method: string, o: PlannedOrigin): Promise<Cell> => {
     const url = routeUrl(base, r.path);
     const request: FetchRequest = {
       origin: o.origin,
@@ -381,13 +388,12 @@ export async function sweepApi(options: SweepOptions): Promise<SweepReport> {
     };
     const label = `${method} ${r.path} from ${o.origin}`;
     if (UNSAFE.has(method) && !options.sendUnsafe) {
-      if (!needsPreflight(request))
-        return { preflight: 'not-needed' as StepResult, request: 'unsafe-not-sent' as StepResult, probes: [] };
+      if (!needsPreflight(request)) return { preflight: 'not-needed', request: 'unsafe-not-sent', probes: [] };
       const e = await send(label)('preflight', { method: 'OPTIONS', url, headers: preflightRequestHeaders(request) });
       const d = checkPreflight(request, e.response.status, e.response.headers);
       return {
-        preflight: (d.ok ? 'readable' : 'blocked') as StepResult,
-        request: 'unsafe-not-sent' as StepResult,
+        preflight: d.ok ? 'readable' : 'blocked',
+        request: 'unsafe-not-sent',
         reason: d.ok ? undefined : `the preflight (${e.response.status}): ${firstFailure(d.failures)}`,
         probes: [show(e, d.ok ? 'passed' : 'blocked')],
       };
@@ -398,8 +404,8 @@ export async function sweepApi(options: SweepOptions): Promise<SweepReport> {
     const failed = outcome.steps.find((s) => !s.decision.ok);
     const answered = last.kind === 'response' && !outcome.redirectError;
     return {
-      preflight: (pre ? (pre.decision.ok ? 'readable' : 'blocked') : 'not-needed') as StepResult,
-      request: answered ? judge(last.exchange, last.decision, o) : ('blocked' as StepResult),
+      preflight: pre ? (pre.decision.ok ? 'readable' : 'blocked') : 'not-needed',
+      request: answered ? judge(last.exchange, last.decision, o) : 'blocked',
       reason: failed
         ? `the ${failed.kind === 'preflight' ? 'preflight' : 'response'} (${failed.exchange.response.status}): ${firstFailure(failed.decision.failures)}`
         : outcome.redirectError?.message,
