@@ -157,7 +157,7 @@ describe('cors-gen check', () => {
   });
 
   it.each([
-    [['check', 'http://127.0.0.1:9/x'], /exactly one --origin/],
+    [['check', 'http://127.0.0.1:9/x'], /required option/],
     [['check', 'http://127.0.0.1:9/x', '--origin', ORIGIN, '--timeout', 'soon'], /--timeout "soon"/],
     [['check', 'http://127.0.0.1:9/x', '--origin', 'https://app.example.com/'], /trailing slash/],
     [['check', 'http://127.0.0.1:9/x', '--origin', ORIGIN, '--header', 'Origin: https://x.test'], /forbidden/],

@@ -91,11 +91,13 @@ export function registerCheck(program: Command, ctx: CliContext): void {
       action(ctx, async (url: string | undefined, flags: CheckFlags) => {
         if (flags.spec !== undefined || flags.url !== undefined) return sweep(ctx, url, flags);
         const origins = flags.origin ?? [];
-        if (url === undefined || origins.length !== 1)
-          throw new UsageError(
-            url === undefined
-              ? 'give the endpoint URL and --origin, or --spec and --url to check every route of the spec'
-              : `give exactly one --origin (got ${origins.length}), e.g. --origin https://app.example.com`,
+        // Commander's own words for what it enforced before --spec made both optional.
+        const command: Command = ctx.command ?? program;
+        if (url === undefined) command.error("error: missing required argument 'url'");
+        if (origins.length === 0) command.error("error: required option '-o, --origin <origin>' not specified");
+        if (origins.length > 1)
+          command.error(
+            `error: give one --origin without --spec (got ${origins.length}), e.g. --origin https://app.example.com`,
           );
         // Loaded here so that no other command pays for it, and check never loads CDKTF.
         const { checkEndpoint, CheckError, formatJson, formatReport, progressLine, terminalText, MAX_TIMEOUT_MS } =
