@@ -10,7 +10,8 @@
  * read every answer, success or error; any other origin must be blocked (a blocked foreign origin is a pass).
  * A route guarded by an authorizer is expected to refuse a request without credentials: that refusal passes
  * when the page can read it (a 401/403 with the CORS headers), because only then can the frontend tell the user
- * to sign in instead of seeing an opaque "network error".
+ * to sign in instead of seeing an opaque "network error". A row whose only shortfall is the module's documented
+ * limit (API Gateway's own errors naming the first origin, see `judge`) gets the verdict `limit`, not `fail`.
  */
 import { checkPreflight, checkResponse, getHeader, type CorsDecision, type CorsFailure } from '../cors/fetch-check.js';
 import { needsPreflight, preflightRequestHeaders, type FetchRequest } from '../cors/fetch-request.js';
