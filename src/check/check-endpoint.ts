@@ -103,7 +103,7 @@ function corsHeaders(e: Exchange): Record<string, string | readonly string[]> {
   return out;
 }
 
-function record(e: Exchange, verdict: ProbeVerdict): ProbeRecord {
+export function record(e: Exchange, verdict: ProbeVerdict): ProbeRecord {
   const origin = e.request.headers.find(([n]) => n.toLowerCase() === 'origin')?.[1] ?? '';
   return {
     probe: e.probe,

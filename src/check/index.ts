@@ -23,3 +23,5 @@ export type { Evidence } from './exchange.js';
 export { progressLine, type ProgressEvent, type ProgressLine, type ProgressStream } from './progress.js';
 export { formatJson, formatReport, reportJson, type ReportJson } from './format.js';
 export { terminalText } from '../terminal-text.js';
+export { sweepApi, type SweepOptions, type SweepReport, type SweepRow } from './sweep.js';
+export { formatSweepJson, formatSweepReport, sweepFindings } from './sweep-format.js';
