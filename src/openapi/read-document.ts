@@ -17,6 +17,13 @@ export const MAX_DOCUMENT_BYTES = 16 * 1024 * 1024;
  */
 export const MAX_DOCUMENT_NESTING = 200;
 
+/**
+ * Values (an estimate: lines and flow items) a YAML document may hold. The YAML parser keeps a node per value,
+ * so a dense file ("[a,a,a,...]") costs time and memory far beyond its size; large public APIs have a few hundred
+ * thousand. JSON has no such bound: V8's JSON parser is fast and lean.
+ */
+export const MAX_YAML_VALUES = 250_000;
+
 export type OpenApiVersion = '2.0' | '3.0' | '3.1';
 
 export interface OpenApiDocument {
@@ -74,12 +81,17 @@ export function parseOpenApiText(text: string, shown: string): OpenApiDocument {
       );
     }
   } else {
-    const deep = deepestOffset(text);
-    if (deep !== undefined)
+    const shape = scanShape(text);
+    if (shape.deepAt !== undefined)
       throw invalid(
         `nests lists or mappings more than ${MAX_DOCUMENT_NESTING} levels deep`,
         'an OpenAPI document is a few dozen levels deep: check the file is the document you meant',
-        lineOf(text, deep),
+        lineOf(text, shape.deepAt),
+      );
+    if (shape.values > MAX_YAML_VALUES)
+      throw invalid(
+        `holds more than ${MAX_YAML_VALUES} values (lines and list items), more than init reads from YAML`,
+        'convert the document to JSON (which init reads up to its size limit), or remove what is not paths, security schemes or servers',
       );
     const lineCounter = new LineCounter();
     const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: false, version: '1.2' });
@@ -133,11 +145,12 @@ function lineOf(text: string, offset: number): number {
 }
 
 /**
- * The offset where block or flow nesting first exceeds MAX_DOCUMENT_NESTING, or undefined. An estimate that
- * errs on the side of counting more: indentation levels, compact "- - -" and "? :" entries, and open brackets
- * outside quotes.
+ * The offset where block or flow nesting first exceeds MAX_DOCUMENT_NESTING (an estimate that errs on the side
+ * of counting more: indentation levels, compact "- - -" and "? :" entries, and open brackets outside quotes), and
+ * the number of values (lines with content, flow items), counted until the first is found or a bound is passed.
  */
-function deepestOffset(text: string): number | undefined {
+function scanShape(text: string): { deepAt?: number; values: number } {
+  let values = 0;
   const indents: number[] = [];
   let flow = 0;
   let quote: string | undefined;
@@ -156,13 +169,14 @@ function deepestOffset(text: string): number | undefined {
       if (j < text.length && text[j] !== '\n' && text[j] !== '\r' && text[j] !== '#') {
         while (indents.length > 0 && indents[indents.length - 1]! >= j - i) indents.pop();
         indents.push(j - i);
+        if (++values > MAX_YAML_VALUES) return { values };
         let depth = indents.length;
         while (/[-?:]/.test(text[j] ?? '') && (text[j + 1] === ' ' || text[j + 1] === '\t')) {
           depth++;
           j += 2;
           while (text[j] === ' ' || text[j] === '\t') j++;
         }
-        if (depth > MAX_DOCUMENT_NESTING) return j;
+        if (depth > MAX_DOCUMENT_NESTING) return { deepAt: j, values };
       }
     }
     if (c === '\n') lineStart = true;
@@ -170,8 +184,9 @@ function deepestOffset(text: string): number | undefined {
       while (i + 1 < text.length && text[i + 1] !== '\n') i++;
     } else if ((c === '"' || c === "'") && (i === 0 || /[\s[{,:]/.test(text[i - 1]!))) quote = c;
     else if (c === '[' || c === '{') {
-      if (++flow + indents.length > MAX_DOCUMENT_NESTING) return i;
+      if (++flow + indents.length > MAX_DOCUMENT_NESTING) return { deepAt: i, values };
     } else if ((c === ']' || c === '}') && flow > 0) flow--;
+    else if (c === ',' && flow > 0 && ++values > MAX_YAML_VALUES) return { values };
   }
-  return undefined;
+  return { values };
 }
