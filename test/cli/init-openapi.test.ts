@@ -14,6 +14,7 @@ import { parse as parseYaml } from 'yaml';
 import { startPreview } from '../../src/preview/index.js';
 import { freePorts, generateModules, header, send } from '../support/preview.js';
 import { cli } from './capture.js';
+import { runOnPty } from './pty.js';
 
 const require = createRequire(import.meta.url);
 const EXAMPLES = path.dirname(require.resolve('@readme/oas-examples/package.json'));
@@ -124,6 +125,27 @@ describe('init --from-openapi on third-party documents', () => {
     } finally {
       modules.cleanup();
     }
+  });
+});
+
+describe('init --from-openapi on a terminal', () => {
+  it('asks the CORS questions, but neither the API type nor the routes, which come from the document', async () => {
+    const r = await runOnPty(
+      ['init', '--from-openapi', 'docs/petstore.yaml', '--dir', 'asked'],
+      ['\r', 'https://app.mycorp.io\r', 'n\r', '\r', '\r', 'n\r'],
+      { cwd: repo, env: { NO_COLOR: '1' } },
+    );
+    expect(r.code, r.screen).toBe(0);
+    expect(r.screen).toContain('API name (swagger-petstore): ');
+    expect(r.screen).toContain('API type: rest (routes and authorizers come from ../docs/petstore.yaml)');
+    expect(r.screen).toContain(
+      'Request headers your frontend sends, comma-separated (Content-Type,Authorization,api_key): ',
+    );
+    expect(r.screen).not.toContain('Route 1');
+    const spec = parseYaml(readFileSync(path.join(repo, 'asked', 'cors-gen.yaml'), 'utf8'));
+    expect(spec.cors.allowOrigins).toEqual(['https://app.mycorp.io']);
+    expect(spec.routes).toHaveLength(14);
+    expect(spec.frontend.enabled).toBe(false);
   });
 });
 
