@@ -62,7 +62,10 @@ export interface AdoptOptions {
   readonly basePath?: 'prepend' | 'ignore';
 }
 
-/** More paths than this are not read: a REST API has at most 300 resources unless AWS raises the quota. */
+/**
+ * More paths than this are not read: a REST API has 300 resources unless AWS raises the quota
+ * (https://docs.aws.amazon.com/apigateway/latest/developerguide/limits.html).
+ */
 export const MAX_PATHS = 2000;
 /** Request headers kept for cors.allowHeaders; a preflight with more is a sign of a document to check by hand. */
 const MAX_HEADERS = 50;
@@ -92,15 +95,11 @@ const FORBIDDEN_HEADER =
 type Json = Record<string, unknown>;
 const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
 const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
-/** A value of the document quoted for a message: short, one line, no control characters. */
-export function shown(v: unknown): string {
+/** A value of the document quoted for a message: short, on one line (control characters are escaped by `note`). */
+const shown = (v: unknown): string => {
   const s = typeof v === 'string' ? v : String(v);
-  const cut = s.length > 60 ? `${s.slice(0, 60)}...` : s;
-  return JSON.stringify(cut).replace(
-    /[\u007f-\u009f\u2028\u2029]/g,
-    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
-  );
-}
+  return JSON.stringify(s.length > 60 ? `${s.slice(0, 60)}...` : s);
+};
 /** A key of the document as part of a location, e.g. `paths./pets/{id}.get`. */
 const at = (...parts: string[]) =>
   parts.map((p) => (/^[\w/{}.:+-]*$/.test(p) && p.length <= 80 ? p : shown(p))).join('.');
@@ -116,7 +115,7 @@ export function adoptOpenApi(document: OpenApiDocument, options: AdoptOptions): 
       (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
     );
   const note = (where: string, message: string, fix?: string) =>
-    notes.push({ at: where, message: clean(message), ...(fix !== undefined ? { fix: clean(fix) } : {}) });
+    notes.push({ at: clean(where), message: clean(message), ...(fix !== undefined ? { fix: clean(fix) } : {}) });
 
   /** Follows local `$ref`s (`#/a/b`); external ones and loops are noted and give undefined. */
   const deref = (value: unknown, where: string): Json | undefined => {

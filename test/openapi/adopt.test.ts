@@ -285,10 +285,7 @@ describe('hostile documents', () => {
 
   it('refuses a dense YAML document before parsing it (a node per value would take seconds and gigabytes)', () => {
     const started = Date.now();
-    fails(
-      `openapi: 3.0.0\nx: [${'a,'.repeat(1_000_000)}a]\n`,
-      /holds more than 250000 values .*; convert the document to JSON|holds more than 250000 values/,
-    );
+    fails(`openapi: 3.0.0\nx: [${'a,'.repeat(1_000_000)}a]\n`, /holds more than 250000 values/);
     expect(Date.now() - started).toBeLessThan(2000);
   });
 
