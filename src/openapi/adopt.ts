@@ -630,7 +630,7 @@ class AuthMapper {
     const listed = this.open.slice(0, 5).join(', ') + (this.open.length > 5 ? ` and ${this.open.length - 5} more` : '');
     this.note(
       'security',
-      `${this.open.length} operation${this.open.length > 1 ? 's' : ''} the document guards ${this.open.length > 1 ? 'are' : 'is'} open at the gateway, since no security scheme ${this.open.length > 1 ? 'they require' : 'it requires'} maps to API Gateway: ${listed}`,
+      `${this.open.length} operation${this.open.length > 1 ? 's' : ''} the document guards ${this.open.length > 1 ? 'are' : 'is'} open at the gateway, since no security scheme ${this.open.length > 1 ? 'they require' : 'it requires'} maps to API Gateway (unless another method of the path is guarded: a route has one guard): ${listed}`,
       'check credentials in your handler, or define an authorizer in the spec and set auth on those routes',
     );
   }
