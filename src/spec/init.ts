@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { stringify } from 'yaml';
 import { render } from '../render/templates.js';
 import type { SpecIssue } from './issue.js';
 import type { ApiKind, Runtime } from './model.js';
@@ -12,6 +13,10 @@ import { writeSchemaFile, SCHEMA_FILE_NAME } from './schema-file.js';
 export interface InitRoute {
   readonly path: string;
   readonly methods: readonly string[];
+  /** "none", "iam" or the name of an entry of `authorizers`. @default the top-level auth (none) */
+  readonly auth?: string;
+  /** api: rest: the methods require an x-api-key header. @default false */
+  readonly apiKeyRequired?: boolean;
 }
 
 export interface InitOptions {
@@ -35,6 +40,10 @@ export interface InitOptions {
   readonly headers?: readonly string[];
   /** Overwrite an existing spec. */
   readonly force?: boolean;
+  /** Named authorizers the routes' `auth` refers to (written as the spec's `authorizers`). @default none */
+  readonly authorizers?: Readonly<Record<string, object>>;
+  /** What the spec was drafted from (`init --from-openapi`), said in a comment of the spec. */
+  readonly source?: string;
 }
 
 /** Where an origin was put, and why: shown to the user, who would otherwise find it moved silently. */
@@ -144,7 +153,16 @@ export function draftSpec(options: InitOptions): {
     routes: routes.map((r) => ({
       path: /^\/[A-Za-z0-9._:{}+/-]*$/.test(r.path) ? r.path : JSON.stringify(r.path),
       methods: r.methods.map(flowScalar).join(', '),
+      ...(r.auth !== undefined ? { auth: flowScalar(r.auth) } : {}),
+      ...(r.apiKeyRequired ? { apiKeyRequired: true } : {}),
     })),
+    // YAML written by the YAML library: the values come from a document someone else wrote.
+    authorizers:
+      options.authorizers && Object.keys(options.authorizers).length > 0
+        ? stringify({ authorizers: options.authorizers }, { lineWidth: 0 }).trimEnd()
+        : undefined,
+    // In a comment, where nothing can be escaped: only a plain file name is written.
+    source: options.source !== undefined && /^[\w./ -]{1,200}$/.test(options.source) ? options.source : undefined,
     credentials: options.credentials ?? false,
     frontend: options.frontend ?? true,
     runtime: options.runtime ?? DEFAULTS.lambda.runtime,

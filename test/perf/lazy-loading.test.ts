@@ -5,7 +5,7 @@
  * a file of cdktf, constructs or @cdktf/* or, in the bundle, a file that contains their classes.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -17,6 +17,10 @@ const HOOK = path.join(ROOT, 'test/perf/fixtures/record-loads.mjs');
 const EXAMPLE = path.join(ROOT, 'examples/orders-api/cors-gen.yaml');
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'cors-gen-lazy-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+// `init --from-openapi` reads a document inside the spec's folder (no repository holds the temporary folder).
+const PETSTORE = path.join(tmp, 'adopt', 'petstore.yaml');
+mkdirSync(path.dirname(PETSTORE));
+copyFileSync(path.join(ROOT, 'node_modules/@readme/oas-examples/2.0/yaml/petstore.yaml'), PETSTORE);
 
 /** jsii type names that CDKTF's, constructs' and the providers' classes carry; nothing else contains them. */
 const CDKTF_MARKERS = ['fqn: "cdktf.', 'fqn: "constructs.', 'fqn: "@cdktf/'];
@@ -73,6 +77,7 @@ describe('lazy loading', () => {
     ['validate --json', ['validate', '--spec', EXAMPLE, '--json']],
     ['init --help', ['init', '--help']],
     ['init --yes', ['init', '--yes', '--dir', path.join(tmp, 'init')]],
+    ['init --from-openapi', ['init', '--yes', '--dir', path.dirname(PETSTORE), '--from-openapi', PETSTORE]],
     ['validate FILE FILE', ['validate', EXAMPLE, EXAMPLE]],
     ['schema', ['schema', '--dir', path.join(tmp, 'schema')]],
     ['check --help', ['check', '--help']],

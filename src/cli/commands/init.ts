@@ -19,6 +19,8 @@ interface InitFlags {
   header?: string[];
   yes?: boolean;
   force?: boolean;
+  fromOpenapi?: string;
+  basePath?: string;
 }
 
 /** One line on which target to pick, shown with the API type prompt and in --help. */
@@ -52,6 +54,15 @@ export function registerInit(program: Command, ctx: CliContext): void {
     .option('--credentials', 'allow cookies and Authorization (never with "*")')
     .option('--runtime <runtime>', `Lambda runtime: ${RUNTIMES.join(', ')} (default: nodejs22.x)`)
     .option('--no-frontend', 'no S3 website bucket for the frontend')
+    .option(
+      '--from-openapi <file>',
+      "take the routes, their authorizers and request headers from an OpenAPI 3.0/3.1 or Swagger 2.0 document (YAML or JSON, inside the spec's repository); the API type comes from --api",
+    )
+    .option(
+      '--base-path <mode>',
+      "with --from-openapi: prepend (routes keep the document's basePath or server path) or ignore",
+      'prepend',
+    )
     .option('-y, --yes', 'do not ask; use flags and defaults')
     .option('-f, --force', 'overwrite an existing spec')
     .action(
@@ -60,7 +71,7 @@ export function registerInit(program: Command, ctx: CliContext): void {
         const typed = new Set(
           command.options.filter((o) => command.getOptionValueSource(o.attributeName()) === 'cli').map((o) => o.long!),
         );
-        const options = fromFlags(flags);
+        let options = fromFlags(flags);
         // Prompts are written to stderr, so that is the stream that must be a terminal (stdout may be piped).
         const interactive = !flags.yes && process.stdin.isTTY === true && process.stderr.isTTY === true;
         const o = ctx.output;
@@ -75,9 +86,15 @@ export function registerInit(program: Command, ctx: CliContext): void {
         // Before any question: the answers would be thrown away.
         const existing = options.force ? undefined : existingSpec(options.dir);
         if (existing) return refuse(existing);
+        if (flags.fromOpenapi !== undefined) {
+          const adopted = await fromOpenApi(options, flags, typed);
+          for (const w of adopted.warnings) o.err(`${paint(o, 'yellow', 'warning')} ${formatIssue(w)}`);
+          options = adopted.options;
+          answers = options;
+        }
         if (interactive) {
           try {
-            answers = await ask(options, ctx.output);
+            answers = await ask(options, ctx.output, flags.fromOpenapi !== undefined);
           } catch (e) {
             // Ctrl+C or Ctrl+D at a prompt: the user's choice, not a bug.
             if ((e as Error).name !== 'AbortError') throw e;
@@ -107,6 +124,50 @@ export function registerInit(program: Command, ctx: CliContext): void {
         return 'ok';
       }),
     );
+}
+
+/**
+ * The options with the routes, authorizers and request headers of an OpenAPI document. Flags the user typed win
+ * (--name, --header); what the document has that the spec cannot keep is printed as warnings.
+ */
+async function fromOpenApi(
+  options: InitOptions,
+  flags: InitFlags,
+  typed: ReadonlySet<string>,
+): Promise<{ options: InitOptions; warnings: readonly SpecIssue[] }> {
+  const api = options.api ?? 'rest';
+  if (api === 'function-url')
+    throw new UsageError('--from-openapi needs --api rest or http: a Function URL has no routes', {
+      code: 'invalid-argument',
+      fix: 'leave out --api function-url',
+    });
+  const basePath = choice(flags.basePath ?? 'prepend', ['prepend', 'ignore'] as const);
+  if (!basePath)
+    throw new UsageError(`--base-path "${flags.basePath}" is not prepend or ignore`, {
+      code: 'invalid-argument',
+      fix: 'write --base-path prepend or --base-path ignore',
+    });
+  const { adoptOpenApiFile } = await import('../../openapi/index.js');
+  const { specNameFrom, SPEC_FILE_NAME, DEFAULT_HEADERS } = await import('../../spec/init.js');
+  const adopted = await adoptOpenApiFile({
+    file: flags.fromOpenapi!,
+    specFile: path.join(path.resolve(options.dir), SPEC_FILE_NAME),
+    api,
+    basePath,
+  });
+  const headers = new Map([...DEFAULT_HEADERS, ...adopted.headers].map((h) => [h.toLowerCase(), h]));
+  const adoptedOptions: InitOptions = {
+    ...options,
+    api,
+    ...(!typed.has('--name') && adopted.title !== undefined && specNameFrom(adopted.title) !== 'my-api'
+      ? { name: specNameFrom(adopted.title) }
+      : {}),
+    routes: adopted.routes,
+    authorizers: adopted.authorizers,
+    ...(typed.has('--header') ? {} : { headers: [...headers.values()] }),
+    source: adopted.fromSpec,
+  };
+  return { options: adoptedOptions, warnings: adopted.warnings };
 }
 
 /** The flag, or else the spec key, that produced a value of the starter spec. */
@@ -221,7 +282,7 @@ function questionOf(specPath: string): Question | undefined {
  * with the same rules as `validate` (by drafting the spec with it) as soon as it is given; a wrong answer is
  * asked again, with the problem and its fix as the new default, and every other answer is kept.
  */
-async function ask(initial: InitOptions, o: Output): Promise<InitOptions> {
+async function ask(initial: InitOptions, o: Output, adopted = false): Promise<InitOptions> {
   const { createInterface } = await import('node:readline/promises');
   const { draftSpec, specNameFrom, DEFAULT_ORIGINS, DEFAULT_HEADERS, DEFAULT_ROUTES } =
     await import('../../spec/init.js');
@@ -342,10 +403,13 @@ async function ask(initial: InitOptions, o: Output): Promise<InitOptions> {
       ...answers,
       name: await askName(answers.name ?? specNameFrom(path.basename(path.resolve(answers.dir)))),
     };
-    answers = { ...answers, api: await askApi(answers.api ?? 'rest') };
+    // Adopted routes and authorizers were mapped for the API type of --api; they are not asked again.
+    if (adopted)
+      say(`  API type: ${answers.api} (routes and authorizers come from ${answers.source ?? 'the document'})`);
+    else answers = { ...answers, api: await askApi(answers.api ?? 'rest') };
     answers = { ...answers, origins: await askOrigins(answers.origins ?? DEFAULT_ORIGINS) };
     answers = { ...answers, credentials: await askCredentials(answers.credentials ?? false) };
-    if (answers.api !== 'function-url')
+    if (answers.api !== 'function-url' && !adopted)
       answers = { ...answers, routes: await askRoutes(answers.routes ?? DEFAULT_ROUTES) };
     answers = { ...answers, headers: await askHeaders(answers.headers ?? DEFAULT_HEADERS) };
     answers = { ...answers, runtime: await askRuntime(answers.runtime ?? 'nodejs22.x') };
@@ -360,7 +424,7 @@ async function ask(initial: InitOptions, o: Output): Promise<InitOptions> {
       if (question === 'origins')
         answers = { ...answers, origins: await askOrigins(answers.origins ?? DEFAULT_ORIGINS) };
       else if (question === 'credentials') answers = { ...answers, credentials: await askCredentials(false) };
-      else if (question === 'routes') answers = { ...answers, routes: await askRoutes(DEFAULT_ROUTES) };
+      else if (question === 'routes' && !adopted) answers = { ...answers, routes: await askRoutes(DEFAULT_ROUTES) };
       else if (question === 'headers') answers = { ...answers, headers: await askHeaders(DEFAULT_HEADERS) };
       else if (question === 'name') answers = { ...answers, name: await askName(answers.name ?? 'my-api') };
       else break;

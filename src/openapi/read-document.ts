@@ -1,0 +1,192 @@
+import { readFile, stat } from 'node:fs/promises';
+import { LineCounter, parseDocument } from 'yaml';
+import { ExternalError, InvalidInputError } from '../errors.js';
+
+/**
+ * Reading an OpenAPI document that someone else wrote. The document may come from anywhere (a vendor, a pull
+ * request), so its size, its nesting and its aliases are bounded before and while it is parsed, and nothing in it
+ * is trusted to be of the type the OpenAPI Specification says.
+ */
+
+/** OpenAPI documents of large public APIs are a few megabytes; anything larger is refused before it is read. */
+export const MAX_DOCUMENT_BYTES = 16 * 1024 * 1024;
+
+/**
+ * Block or flow nesting deeper than this is refused before the YAML parser sees it: the parser recurses once per
+ * level, and a few thousand levels exhaust the stack. Real documents nest schemas a few dozen levels deep.
+ */
+export const MAX_DOCUMENT_NESTING = 200;
+
+/**
+ * Values (an estimate: lines and flow items) a YAML document may hold. The YAML parser keeps a node per value,
+ * so a dense file ("[a,a,a,...]") costs time and memory far beyond its size; large public APIs have a few hundred
+ * thousand. JSON has no such bound: V8's JSON parser is fast and lean.
+ */
+export const MAX_YAML_VALUES = 250_000;
+
+export type OpenApiVersion = '2.0' | '3.0' | '3.1';
+
+export interface OpenApiDocument {
+  /** What the document says it is: `swagger: "2.0"` or `openapi: 3.0.x` / `3.1.x`. */
+  readonly version: OpenApiVersion;
+  /** The parsed document (plain data: objects, arrays, strings, numbers, booleans, null). */
+  readonly data: Record<string, unknown>;
+}
+
+/**
+ * Reads and parses `file` (YAML or JSON). `shown` is how messages name the file. Throws ExternalError when the
+ * file cannot be read and InvalidInputError when it is not an OpenAPI 2.0 or 3.x document, naming the line.
+ */
+export async function readOpenApiDocument(file: string, shown: string): Promise<OpenApiDocument> {
+  let text: string;
+  try {
+    const info = await stat(file);
+    if (!info.isFile())
+      throw new ExternalError(`${shown} is not a file`, { code: 'unreadable', fix: 'name an OpenAPI document' });
+    if (info.size > MAX_DOCUMENT_BYTES)
+      throw new InvalidInputError(
+        `${shown} is ${info.size} bytes, more than the ${MAX_DOCUMENT_BYTES} an OpenAPI document of cors-gen may have`,
+        { code: 'too-large', fix: 'split the document, or remove what is not paths, security schemes or servers' },
+      );
+    text = await readFile(file, 'utf8');
+  } catch (e) {
+    if (e instanceof ExternalError || e instanceof InvalidInputError) throw e;
+    throw new ExternalError(`${shown} cannot be read: ${(e as Error).message}`, {
+      code: 'unreadable',
+      fix: 'check the path (relative to the current folder) and the file permissions',
+    });
+  }
+  return parseOpenApiText(text, shown);
+}
+
+/** Parses the text of an OpenAPI document; see {@link readOpenApiDocument}. */
+export function parseOpenApiText(text: string, shown: string): OpenApiDocument {
+  const invalid = (message: string, fix: string, line?: number) =>
+    new InvalidInputError(`${shown}${line !== undefined ? `:${line}` : ''}: ${message}`, {
+      code: 'openapi-invalid',
+      fix,
+    });
+  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+  let data: unknown;
+  if (/^\s*[{[]/.test(text)) {
+    // JSON: V8's parser does not recurse on the call stack, and is far faster than a YAML parser on large files.
+    try {
+      data = JSON.parse(text);
+    } catch (e) {
+      const at = /position (\d+)/.exec((e as Error).message);
+      throw invalid(
+        `is not valid JSON: ${(e as Error).message.replace(/ in JSON at position \d+.*$/s, '')}`,
+        'fix the JSON (or write the document as YAML)',
+        at ? lineOf(text, Number(at[1])) : undefined,
+      );
+    }
+  } else {
+    const shape = scanShape(text);
+    if (shape.deepAt !== undefined)
+      throw invalid(
+        `nests lists or mappings more than ${MAX_DOCUMENT_NESTING} levels deep`,
+        'an OpenAPI document is a few dozen levels deep: check the file is the document you meant',
+        lineOf(text, shape.deepAt),
+      );
+    if (shape.values > MAX_YAML_VALUES)
+      throw invalid(
+        `holds more than ${MAX_YAML_VALUES} values (lines and list items), more than init reads from YAML`,
+        'convert the document to JSON (which init reads up to its size limit), or remove what is not paths, security schemes or servers',
+      );
+    const lineCounter = new LineCounter();
+    const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: false, version: '1.2' });
+    if (doc.errors.length > 0) {
+      const err = doc.errors[0]!;
+      throw invalid(
+        `is not valid YAML: ${err.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '')}`,
+        'fix the YAML (an OpenAPI document is one YAML or JSON document)',
+        lineCounter.linePos(err.pos[0]).line,
+      );
+    }
+    try {
+      // maxAliasCount bounds "billion laughs" expansion; an alias that contains itself is cut by the readers'
+      // depth bounds (src/openapi/adopt.ts never follows more than a few levels).
+      data = doc.toJS({ maxAliasCount: 100 });
+    } catch (e) {
+      throw invalid(
+        `cannot be read: ${(e as Error).message}`,
+        'write aliases (*name) out, or remove the ones that expand to many values',
+      );
+    }
+  }
+  if (typeof data !== 'object' || data === null || Array.isArray(data))
+    throw invalid('is not an OpenAPI document: its top level is not a mapping', 'name an OpenAPI document');
+  const doc = data as Record<string, unknown>;
+  const version =
+    doc['swagger'] === '2.0' || doc['swagger'] === 2
+      ? '2.0'
+      : typeof doc['openapi'] === 'string' && /^3\.0\.\d+/.test(doc['openapi'])
+        ? '3.0'
+        : typeof doc['openapi'] === 'string' && /^3\.1\.\d+/.test(doc['openapi'])
+          ? '3.1'
+          : undefined;
+  if (!version) {
+    const said = doc['openapi'] ?? doc['swagger'];
+    throw invalid(
+      said === undefined
+        ? 'is not an OpenAPI document: it has neither `swagger: "2.0"` nor `openapi: 3.x.y`'
+        : `declares ${doc['openapi'] !== undefined ? 'openapi' : 'swagger'}: ${JSON.stringify(said).slice(0, 40)}, which cors-gen does not read`,
+      'cors-gen reads Swagger 2.0 and OpenAPI 3.0 and 3.1 documents',
+    );
+  }
+  return { version, data: doc };
+}
+
+/** The 1-based line of a character offset. */
+function lineOf(text: string, offset: number): number {
+  let line = 1;
+  for (let i = 0; i < offset && i < text.length; i++) if (text.charCodeAt(i) === 10) line++;
+  return line;
+}
+
+/**
+ * The offset where block or flow nesting first exceeds MAX_DOCUMENT_NESTING (an estimate that errs on the side
+ * of counting more: indentation levels, compact "- - -" and "? :" entries, and open brackets outside quotes), and
+ * the number of values (lines with content, flow items), counted until the first is found or a bound is passed.
+ */
+function scanShape(text: string): { deepAt?: number; values: number } {
+  let values = 0;
+  const indents: number[] = [];
+  let flow = 0;
+  let quote: string | undefined;
+  let lineStart = true;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i]!;
+    if (quote !== undefined) {
+      if (c === '\\' && quote === '"') i++;
+      else if (c === quote) quote = undefined;
+      continue;
+    }
+    if (lineStart && flow === 0) {
+      lineStart = false;
+      let j = i;
+      while (text[j] === ' ') j++;
+      if (j < text.length && text[j] !== '\n' && text[j] !== '\r' && text[j] !== '#') {
+        while (indents.length > 0 && indents[indents.length - 1]! >= j - i) indents.pop();
+        indents.push(j - i);
+        if (++values > MAX_YAML_VALUES) return { values };
+        let depth = indents.length;
+        while (/[-?:]/.test(text[j] ?? '') && (text[j + 1] === ' ' || text[j + 1] === '\t')) {
+          depth++;
+          j += 2;
+          while (text[j] === ' ' || text[j] === '\t') j++;
+        }
+        if (depth > MAX_DOCUMENT_NESTING) return { deepAt: j, values };
+      }
+    }
+    if (c === '\n') lineStart = true;
+    else if (c === '#' && (i === 0 || /\s/.test(text[i - 1]!))) {
+      while (i + 1 < text.length && text[i + 1] !== '\n') i++;
+    } else if ((c === '"' || c === "'") && (i === 0 || /[\s[{,:]/.test(text[i - 1]!))) quote = c;
+    else if (c === '[' || c === '{') {
+      if (++flow + indents.length > MAX_DOCUMENT_NESTING) return { deepAt: i, values };
+    } else if ((c === ']' || c === '}') && flow > 0) flow--;
+    else if (c === ',' && flow > 0 && ++values > MAX_YAML_VALUES) return { values };
+  }
+  return { values };
+}
