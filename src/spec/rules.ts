@@ -93,7 +93,7 @@ export function checkRules(spec: Spec, wellFormed: WellFormed = () => true): Rul
   checkRoutes(spec, api, wellFormed, errors, warnings);
   if (ok(['cors', 'allowMethods'], ['routes'])) checkMethods(spec, api, credentials, errors, warnings);
   const environmentOk = ok(['lambda', 'environment']);
-  if (environmentOk) checkEnvironmentNames(spec, errors);
+  if (environmentOk) checkEnvironmentNames(spec, errors, warnings);
   if (originsOk && headersOk)
     checkEnvironmentSize(spec, lists, environmentOk ? (spec.lambda?.environment ?? {}) : {}, errors);
   if (api === 'rest' && originsOk && headersOk && ok(['routes'], ['cors', 'allowMethods'], ['frontend']))
@@ -686,8 +686,16 @@ function checkMethods(spec: Spec, api: ApiKind, credentials: boolean, errors: Is
  * `lambda.environment` may not name what the module sets itself (the CORS variables, which win over it) nor what
  * Lambda reserves (https://docs.aws.amazon.com/lambda/latest/dg/configuration-envvars-runtime.html).
  */
-function checkEnvironmentNames(spec: Spec, errors: Issue[]): void {
-  for (const name of Object.keys(spec.lambda?.environment ?? {})) {
+function checkEnvironmentNames(spec: Spec, errors: Issue[], warnings: Issue[]): void {
+  for (const [name, value] of Object.entries(spec.lambda?.environment ?? {})) {
+    // The spec's values become the input's default in the committed variables.tf and the module README.
+    if (SECRET_NAME.test(name) && value !== '')
+      warnings.push({
+        code: 'environment-secret',
+        path: ['lambda', 'environment', name],
+        message: `${name} looks like a secret, and its value is written into the committed module (variables.tf and README.md)`,
+        fix: 'keep secrets out of the spec: read them at startup from SSM Parameter Store or Secrets Manager (the role takes the permission through lambda.policyArns), or pass environment_variables from an uncommitted .tfvars',
+      });
     if (CORS_ENV_NAMES.includes(name))
       errors.push({
         code: 'environment-cors-variable',
@@ -704,6 +712,9 @@ function checkEnvironmentNames(spec: Spec, errors: Issue[]): void {
       });
   }
 }
+
+/** Variable names that usually hold a secret (`DB_PASSWORD`, `STRIPE_SECRET_KEY`, `GITHUB_TOKEN`, `API_KEY`). */
+const SECRET_NAME = /(SECRET|PASSWORD|PASSWD|TOKEN|PRIVATE_KEY|API_KEY|ACCESS_KEY|CREDENTIAL)/i;
 
 /**
  * The environment the module gives the Lambda, sized as Lambda counts it (keys and values, "4 KB, for all

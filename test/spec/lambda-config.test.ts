@@ -142,3 +142,15 @@ describe('lambda.layers with lambda.source', () => {
     expect(errors(validateSpec(own(arns(LAMBDA_MAX_LAYERS - 1))))).toEqual([]);
   });
 });
+
+describe('lambda.environment values that look like secrets', () => {
+  it('warns that they are committed with the module, and says where secrets belong', () => {
+    const r = validateSpec(
+      withLambda({ environment: { DB_PASSWORD: 'hunter2', TABLE_NAME: 'orders', API_TOKEN: '' } }),
+    );
+    expect(r.ok).toBe(true);
+    const warned = r.warnings.filter((w) => w.code === 'environment-secret');
+    expect(warned.map((w) => w.path)).toEqual(['lambda.environment.DB_PASSWORD']);
+    expect(warned[0]!.fix).toMatch(/SSM Parameter Store or Secrets Manager/);
+  });
+});
