@@ -100,6 +100,7 @@ export function checkRules(spec: Spec, wellFormed: WellFormed = () => true): Rul
     checkRestQuotas(spec, lists, errors, warnings);
   if (originsOk && ok(['frontend'])) checkSharedHosting(spec, lists, credentials, errors, warnings);
   checkAuth(spec, api, credentials, wellFormed, errors, warnings);
+  if (ok(['frontend'])) checkFrontendCdn(spec, errors);
 
   const maxAge = ok(['cors', 'maxAge']) ? (spec.cors.maxAge ?? DEFAULTS.maxAge) : 0;
   if (maxAge > 7200) {
@@ -192,10 +193,18 @@ function gatewayErrorOrigin(spec: Spec, api: ApiKind, credentials: boolean, warn
   const origins = spec.cors.allowOrigins;
   if (api !== 'rest' || !credentials || origins.includes('*')) return;
   const exact = origins.filter((o) => !o.includes('*'));
-  const website = spec.frontend?.enabled ?? DEFAULTS.frontend.enabled;
+  const cdn = spec.frontend?.cdn === true;
+  const website = cdn || (spec.frontend?.enabled ?? DEFAULTS.frontend.enabled);
   const patterns = origins.length - exact.length;
   if (exact.length + (website ? 1 : 0) === 1 && patterns === 0) return;
-  const reader = exact[0] !== undefined ? JSON.stringify(exact[0]) : website ? 'the S3 website origin' : undefined;
+  const reader =
+    exact[0] !== undefined
+      ? JSON.stringify(exact[0])
+      : website
+        ? cdn
+          ? "the CloudFront distribution's origin"
+          : 'the S3 website origin'
+        : undefined;
   warnings.push({
     code: 'gateway-errors-first-origin',
     path: ['cors', 'allowCredentials'],
@@ -265,7 +274,7 @@ function checkSharedHosting(
       (credentials ? errors : warnings).push(issue);
     });
   }
-  if (spec.frontend?.enabled && credentials) {
+  if (spec.frontend?.enabled && spec.frontend.cdn !== true && credentials) {
     const stage = [spec.stage ?? DEFAULTS.stage, ...Object.keys(spec.stages ?? {}).sort()].find(isProdStage);
     if (stage !== undefined) {
       warnings.push(
@@ -1064,4 +1073,39 @@ function checkAuth(
       fix: `add ${list.join(', ')} to cors.allowHeaders`,
     });
   }
+}
+
+/**
+ * The CloudFront frontend's keys: aliases need a certificate that covers them (CloudFront refuses a CNAME
+ * without one, https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/CNAMEs.html), and the keys
+ * that only configure the distribution mean nothing without `cdn: true`.
+ */
+function checkFrontendCdn(spec: Spec, errors: Issue[]): void {
+  const f = spec.frontend;
+  if (!f) return;
+  if (f.cdn === true && f.enabled === false)
+    errors.push({
+      code: 'frontend-cdn-disabled',
+      path: ['frontend', 'enabled'],
+      message: 'false turns the frontend off, but frontend.cdn: true asks for one behind CloudFront',
+      fix: 'remove frontend.enabled (cdn implies it), or remove frontend.cdn',
+    });
+  if (f.cdn !== true) {
+    for (const key of ['aliases', 'certificateArn', 'spa'] as const)
+      if (f[key] !== undefined)
+        errors.push({
+          code: 'frontend-cdn-only',
+          path: ['frontend', key],
+          message: `configures the CloudFront distribution, which exists only with frontend.cdn: true`,
+          fix: `add "cdn: true" under frontend, or remove frontend.${key}`,
+        });
+    return;
+  }
+  if ((f.aliases ?? []).length > 0 && f.certificateArn === undefined)
+    errors.push({
+      code: 'frontend-alias-certificate',
+      path: ['frontend', 'aliases'],
+      message: `${JSON.stringify(f.aliases![0])} needs a certificate: CloudFront serves an alias only with an ACM certificate (us-east-1) that covers it`,
+      fix: 'add frontend.certificateArn: "arn:aws:acm:us-east-1:<account>:certificate/<id>", or remove frontend.aliases',
+    });
 }
