@@ -348,7 +348,7 @@ function frontendCdn(
     validation: [
       {
         condition:
-          '${alltrue([for a in var.site_aliases : can(regex("^(\\*\\.)?([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\\.)+[a-z][a-z0-9-]{0,61}[a-z0-9]$", a))])}',
+          '${alltrue([for a in var.site_aliases : can(regex("^([*][.])?([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?[.])+[a-z][a-z0-9-]{0,61}[a-z0-9]$", a))])}',
         errorMessage: 'site_aliases must be lowercase host names such as "www.example.com" (no scheme, port or path).',
       },
     ],

@@ -22,6 +22,18 @@ export const siteAttributes: Readonly<Record<string, ComputedAttributes>> = {
     if (attr === 'bucket_regional_domain_name' || attr === 'bucket_domain_name') return r.env.siteHost;
     return undefined;
   },
+  // CloudFront's origin is https, which the preview's plain-http servers cannot be: the distribution gets the
+  // placeholder domain of AWS's own examples, so its origins are in the allow list but never served, and the
+  // page is served on an allowed local origin instead (see ../site/origin.ts).
+  // https://registry.terraform.io/providers/hashicorp/aws/latest/docs/resources/cloudfront_distribution#attribute-reference
+  aws_cloudfront_distribution: (_r, _block, attr) => {
+    if (attr === 'domain_name') return CDN_PREVIEW_DOMAIN;
+    if (attr === 'id') return 'EPREVIEW';
+    if (attr === 'arn') return 'arn:aws:cloudfront::000000000000:distribution/EPREVIEW';
+    if (attr === 'hosted_zone_id') return 'Z2FDTNDATAQYW2';
+    return undefined;
+  },
+  aws_cloudfront_origin_access_control: (_r, _block, attr) => (attr === 'id' ? 'EPREVIEWOAC' : undefined),
   aws_s3_bucket_website_configuration: (r, block, attr) => {
     // The S3 website endpoint has no scheme; the browser's origin is http:// + it
     // (https://docs.aws.amazon.com/AmazonS3/latest/userguide/WebsiteEndpoints.html).
@@ -31,6 +43,9 @@ export const siteAttributes: Readonly<Record<string, ComputedAttributes>> = {
     return undefined;
   },
 };
+
+/** The distribution's domain name in the preview (the example domain of the CloudFront Developer Guide). */
+export const CDN_PREVIEW_DOMAIN = 'd111111abcdef8.cloudfront.net';
 
 export interface SiteModel {
   /** True when the module has an S3 website, which the site server stands in for. */
