@@ -4,7 +4,7 @@
  * gives the distribution), and the demo page is served on an allowed local origin; without one, the refusal
  * says why a CloudFront origin cannot be served and what to add.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -18,12 +18,12 @@ afterAll(() => {
   for (const d of scratch) rmSync(d, { recursive: true, force: true });
 });
 
-async function project(stages: string): Promise<string> {
+async function project(stages: string, spa = true): Promise<string> {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'cors-gen-cdn-'));
   scratch.push(dir);
   writeFileSync(
     path.join(dir, 'cors-gen.yaml'),
-    `version: 1\nname: shop-cdn\napi: http\ncors:\n  allowOrigins: ["https://app.example.com"]\n  allowCredentials: true\nroutes:\n  - path: /items\n    methods: [GET, POST]\n${stages}frontend:\n  cdn: true\n  spa: true\n`,
+    `version: 1\nname: shop-cdn\napi: http\ncors:\n  allowOrigins: ["https://app.example.com"]\n  allowCredentials: true\nroutes:\n  - path: /items\n    methods: [GET, POST]\n${stages}frontend:\n  cdn: true\n  spa: ${spa}\n`,
   );
   const result = await generate({ cwd: dir });
   if (!('dir' in result) || !result.ok) throw new Error(`generate failed: ${JSON.stringify(result)}`);
@@ -48,6 +48,44 @@ describe('preview of a CloudFront frontend', () => {
         });
         expect(header(preflight, 'access-control-allow-origin'), origin).toBe(origin);
       }
+    } finally {
+      await preview.close();
+    }
+  });
+
+  /** A built single-page app: index.html and one asset. */
+  function siteDir(): string {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'cors-gen-cdn-site-'));
+    scratch.push(dir);
+    mkdirSync(path.join(dir, 'assets'));
+    writeFileSync(path.join(dir, 'index.html'), '<!doctype html><title>app</title>');
+    writeFileSync(path.join(dir, 'assets', 'app.js'), 'console.log(1)');
+    return dir;
+  }
+
+  it("answers a single-page app's deep links with index.html and 200, as its error responses say", async () => {
+    const [port] = (await freePorts(1)) as [number];
+    const module = await project(`stages:\n  dev:\n    allowOrigins: ["http://localhost:${port}"]\n`);
+    const preview = await startPreview({ module, siteDir: siteDir() });
+    try {
+      const site = `http://127.0.0.1:${port}`;
+      const headers = { Host: `localhost:${port}` };
+      const asset = await send(`${site}/assets/app.js`, { headers });
+      expect([asset.status, asset.body]).toEqual([200, 'console.log(1)']);
+      const deep = await send(`${site}/orders/42`, { headers });
+      expect([deep.status, deep.body]).toEqual([200, '<!doctype html><title>app</title>']);
+    } finally {
+      await preview.close();
+    }
+  });
+
+  it("without spa, a missing key is the private bucket's 403, as CloudFront passes it on", async () => {
+    const [port] = (await freePorts(1)) as [number];
+    const module = await project(`stages:\n  dev:\n    allowOrigins: ["http://localhost:${port}"]\n`, false);
+    const preview = await startPreview({ module, siteDir: siteDir() });
+    try {
+      const missing = await send(`http://127.0.0.1:${port}/orders/42`, { headers: { Host: `localhost:${port}` } });
+      expect(missing.status).toBe(403);
     } finally {
       await preview.close();
     }

@@ -52,11 +52,42 @@ export interface SiteModel {
   readonly website: boolean;
   readonly indexDocument?: string;
   readonly errorDocument?: string;
+  /**
+   * With a CloudFront distribution: its custom error responses. A missing key of its private bucket is a 403
+   * (the origin access control may not s3:ListBucket), which these may turn into a page and another status.
+   */
+  readonly errorResponses?: readonly CdnErrorResponse[];
+}
+
+export interface CdnErrorResponse {
+  readonly errorCode: number;
+  /** The object served, as a key (response_page_path without its leading slash). */
+  readonly key: string;
+  readonly status: number;
+}
+
+/**
+ * `custom_error_response` blocks with literal values (what cors-gen writes); anything else is left out.
+ * https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/GeneratingCustomErrorResponses.html
+ */
+function cdnErrorResponses(body: Record<string, unknown>): CdnErrorResponse[] {
+  const raw = body['custom_error_response'];
+  const list = Array.isArray(raw) ? raw : raw === undefined || raw === null ? [] : [raw];
+  return list.flatMap((b) => {
+    if (b === null || typeof b !== 'object') return [];
+    const { error_code: code, response_code: status, response_page_path: page } = b as Record<string, unknown>;
+    const number = (v: unknown) =>
+      typeof v === 'number' ? v : typeof v === 'string' && /^\d{3}$/.test(v) ? Number(v) : NaN;
+    if (!Number.isInteger(number(code)) || !Number.isInteger(number(status))) return [];
+    if (typeof page !== 'string' || !page.startsWith('/') || page.includes('${')) return [];
+    return [{ errorCode: number(code), key: page.slice(1), status: number(status) }];
+  });
 }
 
 export function planSite(r: ModuleResolver): SiteModel {
   const block = r.ofType('aws_s3_bucket_website_configuration')[0];
-  if (!block) return { website: false };
+  const cdn = r.ofType('aws_cloudfront_distribution')[0];
+  if (!block) return cdn ? { website: false, errorResponses: cdnErrorResponses(cdn.body) } : { website: false };
   const indexDocument = nestedBlock(block.body, 'index_document', block)?.['suffix'];
   const errorDocument = nestedBlock(block.body, 'error_document', block)?.['key'];
   // S3 refuses such a suffix ("must not be empty and must not include a slash character",
