@@ -731,7 +731,7 @@ function checkEnvironmentSize(
     'ALLOWED_ORIGINS'.length +
     (spec.lambda?.source !== undefined ? 'CORS_GEN_HANDLER'.length + (spec.lambda.handler ?? '').length : 0);
   for (const list of lists) {
-    const size = fixed + list.origins.join(' ').length + WEBSITE_ORIGIN_RESERVE;
+    const size = fixed + list.origins.join(' ').length + WEBSITE_ORIGIN_RESERVE + cdnAliasBytes(spec);
     if (size + own > LAMBDA_ENV_LIMIT && size <= LAMBDA_ENV_LIMIT && (!largest || size + own > largest.size))
       largest = { size: size + own, origins: list.origins.length, path: list.path };
     if (size > LAMBDA_ENV_LIMIT) {
@@ -834,7 +834,10 @@ export function restDocumentBytes(
       headerText +
       p.methods * REST_BODY_BYTES.method +
       p.parameters * REST_BODY_BYTES.parameter;
-  const website = (spec.frontend?.enabled ?? DEFAULTS.frontend.enabled) ? WEBSITE_ORIGIN_RESERVE : 0;
+  const website =
+    (spec.frontend?.enabled ?? DEFAULTS.frontend.enabled) || spec.frontend?.cdn === true
+      ? WEBSITE_ORIGIN_RESERVE + cdnAliasBytes(spec)
+      : 0;
   // Each preflight template lists the exact origins and the wildcard patterns, as JSON inside a JSON string.
   const originBytes = origins.reduce(
     (n, o) =>
@@ -1073,6 +1076,12 @@ function checkAuth(
       fix: `add ${list.join(', ')} to cors.allowHeaders`,
     });
   }
+}
+
+/** The `https://<alias>` origins a CloudFront frontend adds to every allow list, with their separators. */
+function cdnAliasBytes(spec: Spec): number {
+  if (spec.frontend?.cdn !== true) return 0;
+  return (spec.frontend.aliases ?? []).reduce((n, a) => n + 'https://'.length + a.length + 4, 0);
 }
 
 /**

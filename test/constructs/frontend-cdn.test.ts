@@ -246,3 +246,20 @@ describe('frontend.cdn in the spec', () => {
     expect(alias.map((e) => e.path)).toEqual(['frontend.aliases[0]']);
   });
 });
+
+describe('frontend.aliases count against the Lambda environment', () => {
+  it('refuses origins that fit alone but not with the aliases the distribution adds', () => {
+    const origins = Array.from({ length: 80 }, (_, i) => `https://app-${String(i).padStart(3, '0')}.example.com`);
+    const base = {
+      version: 1,
+      name: 'shop',
+      api: 'http',
+      cors: { allowOrigins: origins },
+      routes: [{ path: '/a', methods: ['GET'] }],
+    };
+    expect(validateSpec({ ...base, frontend: { cdn: true } }).ok).toBe(true);
+    const aliases = Array.from({ length: 60 }, (_, i) => `www-${String(i).padStart(3, '0')}.shop.example.com`);
+    const r = validateSpec({ ...base, frontend: { cdn: true, aliases, certificateArn: CERT } });
+    expect(r.ok ? [] : r.errors.map((e) => e.code)).toContain('origins-too-large');
+  });
+});
