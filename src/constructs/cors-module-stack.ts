@@ -1,15 +1,7 @@
 import path from 'node:path';
 import type { Construct } from 'constructs';
-import {
-  Fn,
-  ref,
-  TerraformLocal,
-  type IResolvable,
-  TerraformOutput,
-  TerraformStack,
-  TerraformVariable,
-  Token,
-} from 'cdktf';
+import { Fn, ref, TerraformLocal, TerraformOutput, TerraformStack, TerraformVariable, Token } from 'cdktf';
+import type { IResolvable } from 'cdktf';
 import { ArchiveProvider } from '@cdktf/provider-archive/lib/provider/index.js';
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider/index.js';
 import { routeAuth, type CorsModel } from '../spec/model.js';
