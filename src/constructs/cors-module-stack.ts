@@ -1,6 +1,7 @@
 import path from 'node:path';
 import type { Construct } from 'constructs';
 import { Fn, ref, TerraformLocal, TerraformOutput, TerraformStack, TerraformVariable, Token } from 'cdktf';
+import type { IResolvable } from 'cdktf';
 import { ArchiveProvider } from '@cdktf/provider-archive/lib/provider/index.js';
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider/index.js';
 import { routeAuth, type CorsModel } from '../spec/model.js';
@@ -11,6 +12,7 @@ import { CorsLambda } from './cors-lambda.js';
 import { CorsRestApi } from './cors-rest-api.js';
 import { CorsWrapperLayer } from './cors-wrapper-layer.js';
 import { FrontendBucket } from './frontend-bucket.js';
+import { FrontendCdn } from './frontend-cdn.js';
 import { lambdaInputs } from './lambda-inputs.js';
 import { originValidations } from './origin-validation.js';
 
@@ -63,7 +65,11 @@ export class CorsModuleStack extends TerraformStack {
             ? ', "https://*" or "http://*"'
             : '') +
         ').' +
-        (model.frontend.enabled ? " The frontend bucket's website origin is added automatically." : ''),
+        (model.frontend.cdn
+          ? " The CloudFront distribution's https origins (site_origins) are added automatically."
+          : model.frontend.enabled
+            ? " The frontend bucket's website origin is added automatically."
+            : ''),
       default: [...model.cors.allowOrigins],
       validation: originValidations('var.allowed_origins', model.api, model.cors.allowCredentials),
     });
@@ -122,14 +128,18 @@ export class CorsModuleStack extends TerraformStack {
     });
     const tagsValue = tags.value as Record<string, string>;
 
-    const frontend = model.frontend.enabled
-      ? new FrontendBucket(this, 'frontend', {
-          bucketPrefix: `${namePrefix.value}-site-`,
-          indexDocument: model.frontend.indexDocument,
-          forceDestroy: forceDestroy.booleanValue,
-          tags: tagsValue,
-        })
+    const cdn = model.frontend.cdn
+      ? frontendCdn(this, model, namePrefix.value, forceDestroy.booleanValue, tagsValue)
       : undefined;
+    const frontend =
+      model.frontend.enabled && !cdn
+        ? new FrontendBucket(this, 'frontend', {
+            bucketPrefix: `${namePrefix.value}-site-`,
+            indexDocument: model.frontend.indexDocument,
+            forceDestroy: forceDestroy.booleanValue,
+            tags: tagsValue,
+          })
+        : undefined;
 
     // The effective list: the variable plus the website's own origin ("*" stays alone).
     if (frontend)
@@ -139,7 +149,9 @@ export class CorsModuleStack extends TerraformStack {
       'local-allowed_origins',
       frontend
         ? '${contains(var.allowed_origins, "*") ? ["*"] : distinct(concat(var.allowed_origins, [local.website_origin]))}'
-        : allowedOrigins.listValue,
+        : cdn
+          ? '${contains(var.allowed_origins, "*") ? ["*"] : distinct(concat(var.allowed_origins, local.site_origins))}'
+          : allowedOrigins.listValue,
     );
     effectiveOrigins.overrideLogicalId('allowed_origins');
     const originsExpr = '${local.allowed_origins}';
@@ -249,7 +261,9 @@ export class CorsModuleStack extends TerraformStack {
     };
     output('api_url', apiUrl, 'Base URL of the API, without a trailing slash; append a route path.');
     // Without a frontend the website outputs stay (callers may reference them) but are always null.
-    const noFrontend = 'Always null: this module has no frontend (frontend.enabled is false in the spec).';
+    const noFrontend = cdn
+      ? 'Always null: the site is served by CloudFront (frontend.cdn in the spec), not by an S3 website; see site_origins.'
+      : 'Always null: this module has no frontend (frontend.enabled is false in the spec).';
     output(
       'website_url',
       frontend ? '${local.website_origin}' : '${null}',
@@ -262,16 +276,32 @@ export class CorsModuleStack extends TerraformStack {
     );
     output(
       'website_bucket',
-      frontend ? frontend.bucket.bucket : '${null}',
-      frontend ? 'Bucket to upload the frontend to (null without a frontend).' : noFrontend,
+      frontend ? frontend.bucket.bucket : cdn ? cdn.bucket.bucket : '${null}',
+      frontend || cdn ? 'Bucket to upload the frontend to (null without a frontend).' : noFrontend,
     );
+    if (cdn) {
+      output('cdn_distribution_id', cdn.distribution.id, 'ID of the CloudFront distribution (for invalidations).');
+      output('cdn_domain_name', cdn.distribution.domainName, "The distribution's *.cloudfront.net domain name.");
+      output(
+        'site_url',
+        '${local.site_origins[0]}',
+        'URL of the site: https:// and the first alias, else the distribution domain.',
+      );
+      output(
+        'site_origins',
+        '${local.site_origins}',
+        'The Origins browsers send from the site (every alias, then the distribution domain); allowed automatically.',
+      );
+    }
     output('function_name', lambda.function.functionName, 'The Lambda function serving every route.');
     output(
       'allowed_origins',
       originsExpr,
       frontend
         ? 'The effective allowed origins: allowed_origins plus the website origin.'
-        : 'The effective allowed origins (allowed_origins).',
+        : cdn
+          ? "The effective allowed origins: allowed_origins plus the distribution's origins (site_origins)."
+          : 'The effective allowed origins (allowed_origins).',
     );
     output('function_arn', lambda.function.arn, 'ARN of the Lambda function.');
     output(
@@ -287,6 +317,78 @@ export class CorsModuleStack extends TerraformStack {
     output('role_arn', lambda.role.arn, "ARN of the function's IAM role.");
     for (const [id, value, description] of kindOutputs) output(id, value, description);
   }
+}
+
+/**
+ * With `frontend.cdn`: the inputs of the CloudFront frontend (aliases, certificate, price class, defaults from the
+ * spec), the frontend itself, and `local.site_origins`, the Origins browsers send from it: `https://` and each
+ * alias, then the distribution's domain.
+ */
+function frontendCdn(
+  stack: TerraformStack,
+  model: CorsModel,
+  namePrefix: string,
+  forceDestroy: IResolvable,
+  tags: Record<string, string>,
+): FrontendCdn {
+  const spec = model.frontend.cdn!;
+  new TerraformVariable(stack, 'site_aliases', {
+    type: 'list(string)',
+    description:
+      'Host names (CNAMEs) the CloudFront distribution answers to, e.g. ["www.example.com"]; each https://<alias> is allowed. Needs site_certificate_arn. Point their DNS at cdn_domain_name.',
+    default: [...spec.aliases],
+    validation: [
+      {
+        condition:
+          '${alltrue([for a in var.site_aliases : can(regex("^([*][.])?([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?[.])+[a-z][a-z0-9-]{0,61}[a-z0-9]$", a))])}',
+        errorMessage: 'site_aliases must be lowercase host names such as "www.example.com" (no scheme, port or path).',
+      },
+    ],
+  });
+  const certificate = new TerraformVariable(stack, 'site_certificate_arn', {
+    type: 'string',
+    description:
+      'ARN of the ACM certificate, in us-east-1 (CloudFront takes certificates from there only), covering every alias; null for the *.cloudfront.net certificate (no aliases).',
+    validation: [
+      {
+        condition:
+          '${var.site_certificate_arn == null || can(regex("^arn:aws:acm:us-east-1:[0-9]{12}:certificate/[A-Za-z0-9-]{1,64}$", var.site_certificate_arn))}',
+        errorMessage:
+          'site_certificate_arn must be null or an ACM certificate ARN in us-east-1 ("arn:aws:acm:us-east-1:<account>:certificate/<id>").',
+      },
+    ],
+  });
+  // CDKTF cannot take null as a default: set it on the synthesized block.
+  certificate.addOverride('default', spec.certificateArn ?? null);
+  new TerraformVariable(stack, 'site_price_class', {
+    type: 'string',
+    description:
+      'Edge locations serving the site: PriceClass_All, PriceClass_200 or PriceClass_100 (https://aws.amazon.com/cloudfront/pricing/).',
+    default: 'PriceClass_All',
+    validation: [
+      {
+        condition: '${contains(["PriceClass_All", "PriceClass_200", "PriceClass_100"], var.site_price_class)}',
+        errorMessage: 'site_price_class must be PriceClass_All, PriceClass_200 or PriceClass_100.',
+      },
+    ],
+  });
+  const cdn = new FrontendCdn(stack, 'frontend-cdn', {
+    bucketPrefix: `${namePrefix}-site-`,
+    name: `${namePrefix}-site`,
+    indexDocument: model.frontend.indexDocument,
+    aliases: '${var.site_aliases}',
+    certificateArn: '${var.site_certificate_arn}',
+    priceClass: '${var.site_price_class}',
+    spa: spec.spa,
+    forceDestroy,
+    tags,
+  });
+  new TerraformLocal(
+    stack,
+    'site_origins',
+    '${concat([for a in var.site_aliases : "https://${a}"], ["https://${aws_cloudfront_distribution.site.domain_name}"])}',
+  ).overrideLogicalId('site_origins');
+  return cdn;
 }
 
 /**

@@ -297,6 +297,7 @@ export async function startPreview(options: PreviewOptions): Promise<Preview> {
       ...(options.siteDir ? { siteDir: options.siteDir } : {}),
       ...(site.indexDocument !== undefined ? { indexDocument: site.indexDocument } : {}),
       ...(site.errorDocument !== undefined ? { errorDocument: site.errorDocument } : {}),
+      ...(site.errorResponses !== undefined ? { errorResponses: site.errorResponses } : {}),
     };
     handlers.site = siteHandler({ ...siteConfig, role: 'site', origin: siteOrigin, allowed: siteAllowed });
     handlers.foreign = siteHandler({ ...siteConfig, role: 'foreign', origin: foreignOrigin, allowed: foreignAllowed });

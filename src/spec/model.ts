@@ -48,6 +48,17 @@ export interface CorsSettings {
 export interface FrontendModel {
   readonly enabled: boolean;
   readonly indexDocument: string;
+  /** CloudFront with origin access control in front of a private bucket, instead of the S3 website. */
+  readonly cdn?: FrontendCdnModel;
+}
+
+export interface FrontendCdnModel {
+  /** Host names (CNAMEs) of the distribution: the default of `site_aliases`. */
+  readonly aliases: readonly string[];
+  /** ACM certificate ARN (us-east-1): the default of `site_certificate_arn`. */
+  readonly certificateArn?: string;
+  /** 403/404 answered with the index document and 200 (a single-page app's deep links). */
+  readonly spa: boolean;
 }
 
 export interface LambdaModel {

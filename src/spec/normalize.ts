@@ -36,8 +36,17 @@ export function normalize(spec: Spec): CorsModel {
     },
     routes,
     frontend: {
-      enabled: spec.frontend?.enabled ?? DEFAULTS.frontend.enabled,
+      enabled: spec.frontend?.enabled ?? (spec.frontend?.cdn === true || DEFAULTS.frontend.enabled),
       indexDocument: spec.frontend?.indexDocument ?? DEFAULTS.frontend.indexDocument,
+      ...(spec.frontend?.cdn === true
+        ? {
+            cdn: {
+              aliases: [...new Set(spec.frontend.aliases ?? [])],
+              ...(spec.frontend.certificateArn !== undefined ? { certificateArn: spec.frontend.certificateArn } : {}),
+              spa: spec.frontend.spa ?? false,
+            },
+          }
+        : {}),
     },
     lambda: {
       runtime: spec.lambda?.runtime ?? DEFAULTS.lambda.runtime,

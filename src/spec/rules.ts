@@ -100,6 +100,7 @@ export function checkRules(spec: Spec, wellFormed: WellFormed = () => true): Rul
     checkRestQuotas(spec, lists, errors, warnings);
   if (originsOk && ok(['frontend'])) checkSharedHosting(spec, lists, credentials, errors, warnings);
   checkAuth(spec, api, credentials, wellFormed, errors, warnings);
+  if (ok(['frontend'])) checkFrontendCdn(spec, errors);
 
   const maxAge = ok(['cors', 'maxAge']) ? (spec.cors.maxAge ?? DEFAULTS.maxAge) : 0;
   if (maxAge > 7200) {
@@ -202,10 +203,18 @@ function gatewayErrorOrigin(spec: Spec, api: ApiKind, credentials: boolean, warn
   const origins = spec.cors.allowOrigins;
   if (api !== 'rest' || !credentials || origins.includes('*')) return;
   const exact = origins.filter((o) => !o.includes('*'));
-  const website = spec.frontend?.enabled ?? DEFAULTS.frontend.enabled;
+  const cdn = spec.frontend?.cdn === true;
+  const website = cdn || (spec.frontend?.enabled ?? DEFAULTS.frontend.enabled);
   const patterns = origins.length - exact.length;
   if (exact.length + (website ? 1 : 0) === 1 && patterns === 0) return;
-  const reader = exact[0] !== undefined ? JSON.stringify(exact[0]) : website ? 'the S3 website origin' : undefined;
+  const reader =
+    exact[0] !== undefined
+      ? JSON.stringify(exact[0])
+      : website
+        ? cdn
+          ? "the CloudFront distribution's origin"
+          : 'the S3 website origin'
+        : undefined;
   warnings.push({
     code: 'gateway-errors-first-origin',
     path: ['cors', 'allowCredentials'],
@@ -275,7 +284,7 @@ function checkSharedHosting(
       (credentials ? errors : warnings).push(issue);
     });
   }
-  if (spec.frontend?.enabled && credentials) {
+  if (spec.frontend?.enabled && spec.frontend.cdn !== true && credentials) {
     const stage = [spec.stage ?? DEFAULTS.stage, ...Object.keys(spec.stages ?? {}).sort()].find(isProdStage);
     if (stage !== undefined) {
       warnings.push(
@@ -743,7 +752,7 @@ function checkEnvironmentSize(
     'ALLOWED_ORIGINS'.length +
     (spec.lambda?.source !== undefined ? 'CORS_GEN_HANDLER'.length + (spec.lambda.handler ?? '').length : 0);
   for (const list of lists) {
-    const size = fixed + list.origins.join(' ').length + WEBSITE_ORIGIN_RESERVE;
+    const size = fixed + list.origins.join(' ').length + WEBSITE_ORIGIN_RESERVE + cdnAliasBytes(spec);
     if (size + own > LAMBDA_ENV_LIMIT && size <= LAMBDA_ENV_LIMIT && (!largest || size + own > largest.size))
       largest = { size: size + own, origins: list.origins.length, path: list.path };
     if (size > LAMBDA_ENV_LIMIT) {
@@ -846,7 +855,10 @@ export function restDocumentBytes(
       headerText +
       p.methods * REST_BODY_BYTES.method +
       p.parameters * REST_BODY_BYTES.parameter;
-  const website = (spec.frontend?.enabled ?? DEFAULTS.frontend.enabled) ? WEBSITE_ORIGIN_RESERVE : 0;
+  const website =
+    (spec.frontend?.enabled ?? DEFAULTS.frontend.enabled) || spec.frontend?.cdn === true
+      ? WEBSITE_ORIGIN_RESERVE + cdnAliasBytes(spec)
+      : 0;
   // Each preflight template lists the exact origins and the wildcard patterns, as JSON inside a JSON string.
   const originBytes = origins.reduce(
     (n, o) =>
@@ -1079,4 +1091,45 @@ function checkAuth(
       fix: `add ${list.join(', ')} to cors.allowHeaders`,
     });
   }
+}
+
+/** The `https://<alias>` origins a CloudFront frontend adds to every allow list, with their separators. */
+function cdnAliasBytes(spec: Spec): number {
+  if (spec.frontend?.cdn !== true) return 0;
+  return (spec.frontend.aliases ?? []).reduce((n, a) => n + 'https://'.length + a.length + 4, 0);
+}
+
+/**
+ * The CloudFront frontend's keys: aliases need a certificate that covers them (CloudFront refuses a CNAME
+ * without one, https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/CNAMEs.html), and the keys
+ * that only configure the distribution mean nothing without `cdn: true`.
+ */
+function checkFrontendCdn(spec: Spec, errors: Issue[]): void {
+  const f = spec.frontend;
+  if (!f) return;
+  if (f.cdn === true && f.enabled === false)
+    errors.push({
+      code: 'frontend-cdn-disabled',
+      path: ['frontend', 'enabled'],
+      message: 'false turns the frontend off, but frontend.cdn: true asks for one behind CloudFront',
+      fix: 'remove frontend.enabled (cdn implies it), or remove frontend.cdn',
+    });
+  if (f.cdn !== true) {
+    for (const key of ['aliases', 'certificateArn', 'spa'] as const)
+      if (f[key] !== undefined)
+        errors.push({
+          code: 'frontend-cdn-only',
+          path: ['frontend', key],
+          message: `configures the CloudFront distribution, which exists only with frontend.cdn: true`,
+          fix: `add "cdn: true" under frontend, or remove frontend.${key}`,
+        });
+    return;
+  }
+  if ((f.aliases ?? []).length > 0 && f.certificateArn === undefined)
+    errors.push({
+      code: 'frontend-alias-certificate',
+      path: ['frontend', 'aliases'],
+      message: `${JSON.stringify(f.aliases![0])} needs a certificate: CloudFront serves an alias only with an ACM certificate (us-east-1) that covers it`,
+      fix: 'add frontend.certificateArn: "arn:aws:acm:us-east-1:<account>:certificate/<id>", or remove frontend.aliases',
+    });
 }

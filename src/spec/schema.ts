@@ -285,6 +285,41 @@ export const specSchema = z
           .regex(/^[^/\s][^\s]*$/, { error: 'must be an object key such as "index.html" (no leading "/", no spaces)' })
           .optional()
           .describe(`@default "${DEFAULTS.frontend.indexDocument}"`),
+        cdn: z
+          .boolean()
+          .optional()
+          .describe(
+            "Serve the site over https from CloudFront in front of a private bucket (no S3 website endpoint); the distribution's https origins are allowed instead of the website origin. Implies enabled. @default false",
+          ),
+        aliases: z
+          .array(
+            z
+              .string()
+              .regex(/^(?=.{1,253}$)(\*\.)?([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z][a-z0-9-]{0,61}[a-z0-9]$/, {
+                error: 'must be a lowercase host name such as "www.example.com" (no scheme, port or path)',
+              }),
+          )
+          .max(100)
+          .optional()
+          .describe(
+            'With cdn: host names the distribution answers to (CNAMEs); each https://<alias> is allowed too. Needs certificateArn. @default []',
+          ),
+        certificateArn: z
+          .string()
+          .regex(/^arn:aws:acm:us-east-1:\d{12}:certificate\/[A-Za-z0-9-]{1,64}$/, {
+            error:
+              'must be an ACM certificate ARN in us-east-1 (CloudFront takes its certificates from there only), "arn:aws:acm:us-east-1:<account>:certificate/<id>"',
+          })
+          .optional()
+          .describe(
+            'With cdn and aliases: the ACM certificate (us-east-1) covering every alias. @default none: the *.cloudfront.net certificate',
+          ),
+        spa: z
+          .boolean()
+          .optional()
+          .describe(
+            'With cdn: a single-page app; a missing key (403/404) is answered with the index document and 200. @default false',
+          ),
       })
       .optional(),
     lambda: z

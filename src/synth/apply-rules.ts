@@ -542,6 +542,8 @@ const RULES: readonly Check[] = [
     check(ix, report) {
       const blocks = ix.all('aws_s3_bucket_public_access_block');
       for (const p of ix.all('aws_s3_bucket_policy')) {
+        // A policy for CloudFront's service principal is not public: the rule below keeps that bucket private.
+        if (cloudFrontPolicy(p)) continue;
         const block = blocks.find((b) => b.body.bucket === p.body.bucket);
         if (!block)
           report(p.address, 'the bucket has no aws_s3_bucket_public_access_block; new buckets block public policies');
@@ -549,6 +551,55 @@ const RULES: readonly Check[] = [
           report(p.address, `does not depend on ${block.address}; add depends_on = [${block.address}]`);
         else if (block.body.block_public_policy !== false || block.body.restrict_public_buckets !== false)
           report(block.address, 'block_public_policy and restrict_public_buckets must be false for a public website');
+      }
+    },
+  },
+  {
+    id: 'cdn-bucket-private',
+    description:
+      "Behind CloudFront the site bucket is private: no website configuration, BucketOwnerEnforced, all four public access blocks on, and the bucket policy lets only cloudfront.amazonaws.com s3:GetObject with AWS:SourceArn naming this module's distribution (docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/private-content-restricting-access-to-s3.html).",
+    check(ix, report) {
+      const distributions = ix.all('aws_cloudfront_distribution');
+      if (distributions.length === 0) return;
+      const arns = distributions.map((d) => `\${${d.address}.arn}`);
+      for (const w of ix.all('aws_s3_bucket_website_configuration'))
+        report(w.address, 'a website endpoint serves the bucket without CloudFront; remove it');
+      for (const bucket of ix.all('aws_s3_bucket')) {
+        const id = `\${${bucket.address}.id}`;
+        const block = ix.all('aws_s3_bucket_public_access_block').find((b) => b.body.bucket === id);
+        const flags = ['block_public_acls', 'ignore_public_acls', 'block_public_policy', 'restrict_public_buckets'];
+        if (!block || flags.some((f) => block.body[f] !== true))
+          report(bucket.address, `needs an aws_s3_bucket_public_access_block with ${flags.join(', ')} all true`);
+        const ownership = ix.all('aws_s3_bucket_ownership_controls').find((b) => b.body.bucket === id);
+        const rule = ownership?.body.rule as Record<string, unknown> | Record<string, unknown>[] | undefined;
+        const owner = (Array.isArray(rule) ? rule[0] : rule)?.['object_ownership'];
+        if (owner !== 'BucketOwnerEnforced')
+          report(
+            bucket.address,
+            'needs aws_s3_bucket_ownership_controls with object_ownership = "BucketOwnerEnforced"',
+          );
+      }
+      for (const p of ix.all('aws_s3_bucket_policy')) {
+        const statements = policyStatements(p);
+        const scoped = (st: Record<string, unknown>) => {
+          const principal = st['Principal'] as Record<string, unknown> | undefined;
+          const equals = (st['Condition'] as Record<string, Record<string, unknown>> | undefined)?.['StringEquals'];
+          return (
+            principal !== null &&
+            typeof principal === 'object' &&
+            Object.keys(principal).join() === 'Service' &&
+            principal['Service'] === 'cloudfront.amazonaws.com' &&
+            typeof equals?.['AWS:SourceArn'] === 'string' &&
+            arns.includes(equals['AWS:SourceArn'])
+          );
+        };
+        const bad =
+          statements === undefined ? [undefined] : statements.filter((st) => st['Effect'] !== 'Deny' && !scoped(st));
+        if (bad.length > 0)
+          report(
+            p.address,
+            `allows ${statements === undefined ? 'an unreadable policy' : JSON.stringify(bad[0]!['Principal'])} to read the bucket; only cloudfront.amazonaws.com with AWS:SourceArn = ${arns.join(' or ')} may`,
+          );
       }
     },
   },
@@ -700,6 +751,28 @@ const RULES: readonly Check[] = [
 ];
 
 /** Every rule the checker applies, for documentation and tests. */
+/** The statements of a bucket policy written as literal JSON (with `${...}` references), or undefined. */
+function policyStatements(p: Resource): Record<string, unknown>[] | undefined {
+  if (typeof p.body.policy !== 'string') return undefined;
+  try {
+    const statements = (JSON.parse(p.body.policy) as { Statement?: unknown }).Statement;
+    const list = Array.isArray(statements) ? statements : [statements];
+    return list.every((st) => st !== null && typeof st === 'object') ? (list as Record<string, unknown>[]) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Whether every statement of a bucket policy grants to the CloudFront service principal alone. */
+function cloudFrontPolicy(p: Resource): boolean {
+  const statements = policyStatements(p);
+  return (
+    statements !== undefined &&
+    statements.length > 0 &&
+    statements.every((st) => JSON.stringify(st['Principal']) === '{"Service":"cloudfront.amazonaws.com"}')
+  );
+}
+
 export const APPLY_RULES: readonly ApplyRule[] = RULES.map(({ id, description }) => ({ id, description }));
 
 /** The rules on a module: a synthesized document, or one the module reader indexed. */

@@ -78,6 +78,17 @@ export const PROVIDER_FLOORS: readonly ProviderFloor[] = [
   predates4('resource', 'aws_apigatewayv2_integration', 'r/apigatewayv2_integration'),
   predates4('resource', 'aws_apigatewayv2_route', 'r/apigatewayv2_route'),
   predates4('resource', 'aws_apigatewayv2_stage', 'r/apigatewayv2_stage'),
+  // The CloudFront frontend: ownership controls (with BucketOwnerEnforced) and the distribution predate 4.0;
+  // "New Resource: aws_cloudfront_origin_access_control" and the origin's `origin_access_control_id` (#26508).
+  predates4('resource', 'aws_s3_bucket_ownership_controls', 'r/s3_bucket_ownership_controls'),
+  predates4('resource', 'aws_cloudfront_distribution', 'r/cloudfront_distribution'),
+  {
+    provider: 'aws',
+    kind: 'resource',
+    type: 'aws_cloudfront_origin_access_control',
+    version: '4.29.0',
+    source: `${AWS_RELEASE}4.29.0`,
+  },
   // "New Resource: aws_lambda_function_url" (#24053), with its `cors` block.
   {
     provider: 'aws',

@@ -34,6 +34,14 @@ export const BLOCK_KEYS: ReadonlySet<string> = new Set([
   'precondition',
   'content',
   'jwt_configuration',
+  // aws_s3_bucket_ownership_controls and aws_cloudfront_distribution
+  'rule',
+  'origin',
+  'default_cache_behavior',
+  'custom_error_response',
+  'restrictions',
+  'geo_restriction',
+  'viewer_certificate',
 ]);
 /** Arguments whose JSON strings are bare expressions or references, not templates. */
 const EXPRESSION_KEYS = new Set(['depends_on', 'ignore_changes', 'replace_triggered_by']);

@@ -31,6 +31,10 @@
  * - internal/service/s3/bucket.go: bucket, bucket_prefix, object_lock_enabled (force_destroy is state only)
  * - internal/service/s3/bucket_website_configuration.go, bucket_public_access_block.go, bucket_policy.go,
  *   bucket_cors_configuration.go: bucket, expected_bucket_owner
+ * - internal/service/s3/bucket_ownership_controls.go: bucket (the rule is put again in place)
+ * - internal/service/cloudfront/distribution.go: staging only; every other argument goes through
+ *   UpdateDistribution (resourceDistributionUpdate sends the whole DistributionConfig)
+ * - internal/service/cloudfront/origin_access_control.go: none (UpdateOriginAccessControl takes every argument)
  */
 export const FORCE_NEW: Readonly<Record<string, readonly string[] | 'all'>> = {
   aws_api_gateway_rest_api: [],
@@ -68,4 +72,7 @@ export const FORCE_NEW: Readonly<Record<string, readonly string[] | 'all'>> = {
   aws_s3_bucket_public_access_block: ['bucket'],
   aws_s3_bucket_policy: ['bucket'],
   aws_s3_bucket_cors_configuration: ['bucket', 'expected_bucket_owner'],
+  aws_s3_bucket_ownership_controls: ['bucket'],
+  aws_cloudfront_distribution: ['staging'],
+  aws_cloudfront_origin_access_control: [],
 };

@@ -3,8 +3,12 @@
  * Terraform, a first apply, an empty second plan and a destroy that leaves the modelled account empty, for every
  * committed example (REST, HTTP API, Function URL).
  */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { generate } from '../../src/synth/generate.js';
 import { Account, failureText, terraformMissing, Workspace } from './harness.js';
 import { buildReplica } from './replica.js';
 
@@ -22,7 +26,32 @@ type Resource = {
 const resourcesOf = (config: Record<string, unknown>): Record<string, Resource> =>
   (config.resource as { terraform_data: Record<string, Resource> }).terraform_data;
 
+/** A module with the CloudFront frontend (aliases, certificate, single-page app), generated into a scratch folder. */
+let cdnRoot: string;
+let cdnModule: string;
+beforeAll(async () => {
+  cdnRoot = mkdtempSync(path.join(os.tmpdir(), 'cors-gen-replica-cdn-'));
+  writeFileSync(
+    path.join(cdnRoot, 'cors-gen.yaml'),
+    'version: 1\nname: shop-cdn\napi: http\ncors:\n  allowOrigins: ["https://app.example.com"]\nroutes:\n  - path: /items\n    methods: [GET]\nfrontend:\n  cdn: true\n  aliases: [www.example.com]\n  certificateArn: arn:aws:acm:us-east-1:123456789012:certificate/0a1b2c3d-1111-2222-3333-444455556666\n  spa: true\n',
+  );
+  const result = await generate({ cwd: cdnRoot });
+  if (!('dir' in result) || !result.ok) throw new Error(`generate failed: ${JSON.stringify(result)}`);
+  cdnModule = path.join(cdnRoot, 'generated', 'shop-cdn');
+});
+afterAll(() => rmSync(cdnRoot, { recursive: true, force: true }));
+
 describe('the replica of a generated module', () => {
+  it("models the CloudFront frontend's types with their ForceNew split", async () => {
+    const { config } = await buildReplica(cdnModule, 'http://127.0.0.1:9');
+    const r = resourcesOf(config);
+    expect(Object.keys(r['aws_cloudfront_distribution__site']!.triggers_replace)).toEqual([]);
+    expect(Object.keys(r['aws_cloudfront_origin_access_control__site']!.triggers_replace)).toEqual([]);
+    expect(r['aws_s3_bucket_ownership_controls__site']!.triggers_replace).toEqual({
+      bucket: expect.stringContaining('terraform_data.aws_s3_bucket__site'),
+    });
+  });
+
   it('names each resource after its address, puts ForceNew arguments in triggers_replace and keeps the references', async () => {
     const { config } = await buildReplica(PER_RESOURCE, 'http://127.0.0.1:9');
     const method = resourcesOf(config)['aws_api_gateway_method__orders_get']!;
@@ -64,16 +93,17 @@ describe('the replica of a generated module', () => {
 });
 
 describe.skipIf(missing !== undefined)(`the replica with Terraform${missing ? ` (skipped: ${missing})` : ''}`, () => {
-  for (const name of EXAMPLES) {
+  for (const name of [...EXAMPLES, 'cdn']) {
     it(`${name}: applies, plans no changes, and destroys to an empty account`, async () => {
+      const dir = name === 'cdn' ? cdnModule : example(name);
       const account = await new Account().start();
       try {
         const ws = new Workspace(account, name);
-        const applied = await ws.apply(example(name));
+        const applied = await ws.apply(dir);
         expect(applied.code, failureText(applied.output)).toBe(0);
-        const again = await ws.plan(example(name));
+        const again = await ws.plan(dir);
         expect(again.code, failureText(again.output)).toBe(0);
-        const destroyed = await ws.destroy(example(name));
+        const destroyed = await ws.destroy(dir);
         expect(destroyed.code, failureText(destroyed.output)).toBe(0);
         expect(account.model.objects).toEqual({});
         expect(account.model.roles).toEqual({});

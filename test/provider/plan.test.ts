@@ -65,6 +65,30 @@ const ALL_INPUT_SPECS: Record<string, Record<string, unknown>> = Object.fromEntr
     },
   ]),
 );
+/** The CloudFront frontend: with aliases, certificate and single-page-app answers (HTTP), and bare (REST). */
+const CDN_SPECS: Record<string, Record<string, unknown>> = {
+  cdn_http: {
+    version: 1,
+    name: 'cdn-http',
+    api: 'http',
+    cors: { allowOrigins: ['https://app.example.com'], allowCredentials: true },
+    routes: [{ path: '/orders', methods: ['GET', 'POST'] }],
+    frontend: {
+      cdn: true,
+      aliases: ['www.example.com', 'example.com'],
+      certificateArn: 'arn:aws:acm:us-east-1:123456789012:certificate/0a1b2c3d-1111-2222-3333-444455556666',
+      spa: true,
+    },
+  },
+  cdn_rest: {
+    version: 1,
+    name: 'cdn-rest',
+    api: 'rest',
+    cors: { allowOrigins: ['https://app.example.com'] },
+    routes: [{ path: '/orders', methods: ['GET'] }],
+    frontend: { cdn: true },
+  },
+};
 
 /** Whether a `>= x.y[.z]` constraint admits `version`. */
 function admits(constraint: string, version: string): boolean {
@@ -99,7 +123,7 @@ describe.skipIf(skipped !== undefined)(
         origin.set(key, `generated/${example}`);
       }
       // Every input of the function set from the spec (extra policies, inline policy, layers, VPC, environment).
-      for (const [key, raw] of Object.entries(ALL_INPUT_SPECS)) {
+      for (const [key, raw] of Object.entries({ ...ALL_INPUT_SPECS, ...CDN_SPECS })) {
         const files = await buildModuleFiles(modelOf(raw), {
           format: 'hcl',
           specFile: 'cors-gen.yaml',

@@ -30,7 +30,14 @@ export interface SpecInput {
   authorizers?: Record<string, Record<string, unknown>>;
   auth?: string;
   apiKeyRequired?: boolean;
-  frontend?: { enabled: boolean; indexDocument?: string };
+  frontend?: {
+    enabled?: boolean;
+    indexDocument?: string;
+    cdn?: boolean;
+    aliases?: string[];
+    certificateArn?: string;
+    spa?: boolean;
+  };
   lambda?: {
     runtime?: string;
     memorySize?: number;

@@ -69,7 +69,7 @@ describe('checkApplyRules: the modules cors-gen writes', () => {
 type Resources = Record<string, Record<string, Body>>;
 interface Breakage {
   readonly name: string;
-  readonly from: 'rest' | 'restCredentials' | 'restAuth' | 'http' | 'url';
+  readonly from: 'rest' | 'restCredentials' | 'restAuth' | 'http' | 'url' | 'cdn';
   readonly rule: string;
   readonly address: string;
   break(d: TerraformDocument, r: Resources): void;
@@ -366,6 +366,24 @@ const BREAKAGES: Breakage[] = [
     break: (_d, r) => void (r.aws_s3_bucket_public_access_block!.site!.block_public_policy = true),
   },
   {
+    name: 'the CloudFront site bucket lets public policies through',
+    from: 'cdn',
+    rule: 'cdn-bucket-private',
+    address: 'aws_s3_bucket.site',
+    break: (_d, r) => void (r.aws_s3_bucket_public_access_block!.site!.block_public_policy = false),
+  },
+  {
+    name: 'the CloudFront site bucket policy is not scoped to the distribution',
+    from: 'cdn',
+    rule: 'cdn-bucket-private',
+    address: 'aws_s3_bucket_policy.site',
+    break: (_d, r) =>
+      void (r.aws_s3_bucket_policy!.site!.policy = (r.aws_s3_bucket_policy!.site!.policy as string).replace(
+        '${aws_cloudfront_distribution.site.arn}',
+        'arn:aws:cloudfront::123456789012:distribution/*',
+      )),
+  },
+  {
     name: 'the Lambda permission is open to every API',
     from: 'rest',
     rule: 'permission-scoped',
@@ -545,6 +563,7 @@ const SOURCES: Record<Breakage['from'], SpecInput> = {
     auth: 'users',
   }),
   http: spec({ api: 'http' }),
+  cdn: spec({ frontend: { cdn: true } }),
   url: spec({ api: 'function-url', routes: [{ path: '/', methods: ['GET'] }], cors: { allowMethods: ['GET'] } }),
 };
 

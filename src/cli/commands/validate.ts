@@ -121,7 +121,11 @@ function report(o: Output, result: LoadResult): void {
  */
 function originSummary(m: CorsModel): string {
   const total = m.cors.allowOrigins.length + m.stages.reduce((n, s) => n + s.allowOrigins.length, 0);
-  const website = m.frontend.enabled ? " plus the S3 website's" : '';
+  const website = m.frontend.cdn
+    ? " plus the CloudFront distribution's"
+    : m.frontend.enabled
+      ? " plus the S3 website's"
+      : '';
   if (m.stages.length === 0) return `${total} origin(s)${website}`;
   return `${total} origin(s): ${[`${m.cors.allowOrigins.length} in cors.allowOrigins`, ...m.stages.map((s) => `${s.allowOrigins.length} in stages.${s.name}`)].join(', ')}${website}`;
 }

@@ -22,6 +22,18 @@ export const siteAttributes: Readonly<Record<string, ComputedAttributes>> = {
     if (attr === 'bucket_regional_domain_name' || attr === 'bucket_domain_name') return r.env.siteHost;
     return undefined;
   },
+  // CloudFront's origin is https, which the preview's plain-http servers cannot be: the distribution gets the
+  // placeholder domain of AWS's own examples, so its origins are in the allow list but never served, and the
+  // page is served on an allowed local origin instead (see ../site/origin.ts).
+  // https://registry.terraform.io/providers/hashicorp/aws/latest/docs/resources/cloudfront_distribution#attribute-reference
+  aws_cloudfront_distribution: (_r, _block, attr) => {
+    if (attr === 'domain_name') return CDN_PREVIEW_DOMAIN;
+    if (attr === 'id') return 'EPREVIEW';
+    if (attr === 'arn') return 'arn:aws:cloudfront::000000000000:distribution/EPREVIEW';
+    if (attr === 'hosted_zone_id') return 'Z2FDTNDATAQYW2';
+    return undefined;
+  },
+  aws_cloudfront_origin_access_control: (_r, _block, attr) => (attr === 'id' ? 'EPREVIEWOAC' : undefined),
   aws_s3_bucket_website_configuration: (r, block, attr) => {
     // The S3 website endpoint has no scheme; the browser's origin is http:// + it
     // (https://docs.aws.amazon.com/AmazonS3/latest/userguide/WebsiteEndpoints.html).
@@ -32,16 +44,50 @@ export const siteAttributes: Readonly<Record<string, ComputedAttributes>> = {
   },
 };
 
+/** The distribution's domain name in the preview (the example domain of the CloudFront Developer Guide). */
+export const CDN_PREVIEW_DOMAIN = 'd111111abcdef8.cloudfront.net';
+
 export interface SiteModel {
   /** True when the module has an S3 website, which the site server stands in for. */
   readonly website: boolean;
   readonly indexDocument?: string;
   readonly errorDocument?: string;
+  /**
+   * With a CloudFront distribution: its custom error responses. A missing key of its private bucket is a 403
+   * (the origin access control may not s3:ListBucket), which these may turn into a page and another status.
+   */
+  readonly errorResponses?: readonly CdnErrorResponse[];
+}
+
+export interface CdnErrorResponse {
+  readonly errorCode: number;
+  /** The object served, as a key (response_page_path without its leading slash). */
+  readonly key: string;
+  readonly status: number;
+}
+
+/**
+ * `custom_error_response` blocks with literal values (what cors-gen writes); anything else is left out.
+ * https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/GeneratingCustomErrorResponses.html
+ */
+function cdnErrorResponses(body: Record<string, unknown>): CdnErrorResponse[] {
+  const raw = body['custom_error_response'];
+  const list = Array.isArray(raw) ? raw : raw === undefined || raw === null ? [] : [raw];
+  return list.flatMap((b) => {
+    if (b === null || typeof b !== 'object') return [];
+    const { error_code: code, response_code: status, response_page_path: page } = b as Record<string, unknown>;
+    const number = (v: unknown) =>
+      typeof v === 'number' ? v : typeof v === 'string' && /^\d{3}$/.test(v) ? Number(v) : NaN;
+    if (!Number.isInteger(number(code)) || !Number.isInteger(number(status))) return [];
+    if (typeof page !== 'string' || !page.startsWith('/') || page.includes('${')) return [];
+    return [{ errorCode: number(code), key: page.slice(1), status: number(status) }];
+  });
 }
 
 export function planSite(r: ModuleResolver): SiteModel {
   const block = r.ofType('aws_s3_bucket_website_configuration')[0];
-  if (!block) return { website: false };
+  const cdn = r.ofType('aws_cloudfront_distribution')[0];
+  if (!block) return cdn ? { website: false, errorResponses: cdnErrorResponses(cdn.body) } : { website: false };
   const indexDocument = nestedBlock(block.body, 'index_document', block)?.['suffix'];
   const errorDocument = nestedBlock(block.body, 'error_document', block)?.['key'];
   // S3 refuses such a suffix ("must not be empty and must not include a slash character",

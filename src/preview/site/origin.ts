@@ -140,8 +140,12 @@ async function noLocalOrigin(
   const add = stages.includes(stage)
     ? `add ${origin} to ${specOrigins(stage)} in ${spec}`
     : `add a ${stage} stage to ${spec} (stages: { ${stage}: { allowOrigins: [${origin}] } })`;
+  // A CloudFront frontend's origins are https (the distribution's domain and aliases): not servable here either.
+  const cdn = [...doc.resources.values()].some((r) => r.type === 'aws_cloudfront_distribution')
+    ? ' (its CloudFront origins are https on AWS domains, which this machine cannot serve)'
+    : '';
   return new ModuleError(
-    `no origin the module allows can be served locally (${what}): without an S3 website in the module, the preview serves its demo page on an allowed http://localhost:<port> or http://127.0.0.1:<port> origin`,
+    `no origin the module allows can be served locally (${what}): without an S3 website in the module${cdn}, the preview serves its demo page on an allowed http://localhost:<port> or http://127.0.0.1:<port> origin`,
     {},
     { code: 'no-local-origin', fix: `${add}, ${regenerateThenPreview(spec, ` --stage ${stage}`)}` },
   );

@@ -11,6 +11,7 @@ import type { PreviewRequest, PreviewResponse, Handler } from '../server/http-se
 import { decodeSegment } from '../events.js';
 import { demoPage, type SiteRole } from './demo-page.js';
 import { explain, type ExchangeLog } from './explain.js';
+import type { CdnErrorResponse } from '../module/site.js';
 import type { DemoPlan } from './plan.js';
 
 export interface SiteConfig {
@@ -27,6 +28,11 @@ export interface SiteConfig {
   readonly indexDocument?: string;
   /** `error_document.key`, served with 404 for a missing key. */
   readonly errorDocument?: string;
+  /**
+   * Behind CloudFront: a missing key is 403, as the private bucket answers the distribution, turned into a page
+   * by the distribution's custom error responses (a single-page app's index.html with 200).
+   */
+  readonly errorResponses?: readonly CdnErrorResponse[];
 }
 
 const TYPES: Record<string, string> = {
@@ -90,7 +96,10 @@ export function siteHandler(config: SiteConfig): Handler {
     if (!config.siteDir) {
       if (p === '/' || p === `/${index}`)
         return text(200, demoPage(config.role, config.origin, config.allowed), 'text/html; charset=utf-8');
-      return text(404, '404 Not Found\n');
+      const spa = config.errorResponses?.find((e) => e.errorCode === 403 && e.key === index);
+      if (spa)
+        return text(spa.status, demoPage(config.role, config.origin, config.allowed), 'text/html; charset=utf-8');
+      return config.errorResponses ? text(403, 'AccessDenied\n') : text(404, '404 Not Found\n');
     }
     return staticFile(config.siteDir, p);
   }
@@ -147,6 +156,21 @@ export function siteHandler(config: SiteConfig): Handler {
   }
 
   async function notFound(base: string): Promise<PreviewResponse> {
+    if (config.errorResponses) {
+      const response = config.errorResponses.find((e) => e.errorCode === 403);
+      const file = response && (await inside(base, base, response.key));
+      const info = file === undefined ? undefined : await stat(file).catch(() => undefined);
+      if (response && file !== undefined && info?.isFile() && info.size <= MAX_FILE_BYTES)
+        return {
+          status: response.status,
+          headers: [
+            ['Content-Type', TYPES[path.extname(file).toLowerCase()] ?? 'application/octet-stream'],
+            ['Cache-Control', 'no-store'],
+          ],
+          body: await readFile(file),
+        };
+      return text(403, 'AccessDenied\n');
+    }
     if (config.errorDocument) {
       try {
         const file = await inside(base, base, config.errorDocument);
