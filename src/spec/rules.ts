@@ -215,12 +215,16 @@ function gatewayErrorOrigin(spec: Spec, api: ApiKind, credentials: boolean, warn
           ? "the CloudFront distribution's origin"
           : 'the S3 website origin'
         : undefined;
+  // An authorizer's or API key's refusal is a gateway response too: the page that must ask the user to sign in.
+  const errors = usesAuth(spec)
+    ? "API Gateway's own errors (an authorizer's 401/403, 403 for an unknown path, 429, 502)"
+    : "API Gateway's own errors (403 for an unknown path, 429, 502)";
   warnings.push({
     code: 'gateway-errors-first-origin',
     path: ['cors', 'allowCredentials'],
     message: reader
-      ? `API Gateway's own errors (403 for an unknown path, 429, 502) will be readable only from ${reader}: with credentials, gateway responses can name one origin; errors your Lambda returns carry the right origin`
-      : `API Gateway's own errors (403 for an unknown path, 429, 502) will be readable from no origin: with credentials, gateway responses name one exact origin, and cors.allowOrigins lists only wildcard patterns; errors your Lambda returns carry the right origin`,
+      ? `${errors} will be readable only from ${reader}: with credentials, gateway responses can name one origin; errors your Lambda returns carry the right origin`
+      : `${errors} will be readable from no origin: with credentials, gateway responses name one exact origin, and cors.allowOrigins lists only wildcard patterns; errors your Lambda returns carry the right origin`,
     fix: reader
       ? 'list the exact origin that most needs to read those errors first'
       : 'list the exact origin that most needs to read those errors first, before the patterns',
@@ -292,7 +296,7 @@ function checkSharedHosting(
           ['frontend', 'enabled'],
           'The S3 website origin (http://<bucket>.s3-website-<region>.amazonaws.com), allowed with credentials,',
           stage,
-          'serve the site over https (CloudFront in front of the bucket) and list that origin in cors.allowOrigins, or set cors.allowCredentials: false',
+          'serve the site over https with frontend.cdn: true (CloudFront in front of a private bucket; its https origin is allowed instead), or set cors.allowCredentials: false',
         ),
       );
     }

@@ -118,7 +118,7 @@ describe('validate: wildcards over shared hosting', () => {
     expect(prod.warnings).toContainEqual([
       'http-in-prod',
       'frontend.enabled',
-      'The S3 website origin (http://<bucket>.s3-website-<region>.amazonaws.com), allowed with credentials, is plain http in stage "prod"; a network attacker can act as it; serve the site over https (CloudFront in front of the bucket) and list that origin in cors.allowOrigins, or set cors.allowCredentials: false',
+      'The S3 website origin (http://<bucket>.s3-website-<region>.amazonaws.com), allowed with credentials, is plain http in stage "prod"; a network attacker can act as it; serve the site over https with frontend.cdn: true (CloudFront in front of a private bucket; its https origin is allowed instead), or set cors.allowCredentials: false',
     ]);
     // Without credentials, or outside prod, the website origin is what it is meant to be.
     expect(
