@@ -177,13 +177,21 @@ function checkLambdaSource(spec: Spec, errors: Issue[]): void {
     });
 }
 
-/** Whether the spec sets any key of access control (authorizers, `auth`, `apiKeyRequired`, at any level). */
+/**
+ * Whether the spec sets any key of access control (authorizers, `auth`, `apiKeyRequired`, at any level). Also
+ * asked of a spec that failed the schema elsewhere, so it reads `routes` without trusting its shape.
+ */
 export function usesAuth(spec: Spec): boolean {
+  const routes: unknown = spec.routes;
   return (
     spec.authorizers !== undefined ||
     spec.auth !== undefined ||
     spec.apiKeyRequired !== undefined ||
-    (spec.routes ?? []).some((r) => r.auth !== undefined || r.apiKeyRequired !== undefined)
+    (Array.isArray(routes) &&
+      routes.some((r: unknown) => {
+        const route = r !== null && typeof r === 'object' ? (r as Record<string, unknown>) : {};
+        return route['auth'] !== undefined || route['apiKeyRequired'] !== undefined;
+      }))
   );
 }
 

@@ -285,3 +285,16 @@ describe('authorizers in the spec', () => {
     );
   });
 });
+
+describe('a spec whose routes fail the schema', () => {
+  it('still gets its errors, not a crash, from the rules that ask whether it uses auth', () => {
+    const r = validateSpec({
+      version: 1,
+      name: 'broken',
+      cors: { allowOrigins: ['https://a.example.com', 'https://b.example.com'], allowCredentials: true },
+      routes: 'GET /orders',
+    });
+    expect(r.ok).toBe(false);
+    expect(r.ok ? [] : r.errors.map((e) => e.path)).toContain('routes');
+  });
+});
