@@ -78,6 +78,12 @@ export const PROVIDER_FLOORS: readonly ProviderFloor[] = [
   predates4('resource', 'aws_apigatewayv2_integration', 'r/apigatewayv2_integration'),
   predates4('resource', 'aws_apigatewayv2_route', 'r/apigatewayv2_route'),
   predates4('resource', 'aws_apigatewayv2_stage', 'r/apigatewayv2_stage'),
+  // The optional custom API domain.
+  predates4('resource', 'aws_api_gateway_domain_name', 'r/api_gateway_domain_name'),
+  predates4('resource', 'aws_api_gateway_base_path_mapping', 'r/api_gateway_base_path_mapping'),
+  predates4('resource', 'aws_apigatewayv2_domain_name', 'r/apigatewayv2_domain_name'),
+  predates4('resource', 'aws_apigatewayv2_api_mapping', 'r/apigatewayv2_api_mapping'),
+  predates4('resource', 'aws_route53_record', 'r/route53_record'),
   // "New Resource: aws_lambda_function_url" (#24053), with its `cors` block.
   {
     provider: 'aws',
