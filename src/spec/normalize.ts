@@ -1,4 +1,12 @@
-import type { AuthModel, AuthorizerModel, DomainModel, CorsMethod, CorsModel, RouteMethod, StageAuthorizerValues } from './model.js';
+import type {
+  AuthModel,
+  AuthorizerModel,
+  DomainModel,
+  CorsMethod,
+  CorsModel,
+  RouteMethod,
+  StageAuthorizerValues,
+} from './model.js';
 import { DEFAULTS, ROUTE_METHODS } from './model.js';
 import { parseRoutePath } from './rules.js';
 import type { Spec } from './schema.js';
