@@ -31,6 +31,12 @@
  * - internal/service/s3/bucket.go: bucket, bucket_prefix, object_lock_enabled (force_destroy is state only)
  * - internal/service/s3/bucket_website_configuration.go, bucket_public_access_block.go, bucket_policy.go,
  *   bucket_cors_configuration.go: bucket, expected_bucket_owner
+ * - internal/service/apigateway/domain_name.go: domain_name (certificate_body, certificate_chain and
+ *   certificate_private_key too, which the module never sets; certificates, endpoint types and the security policy
+ *   are patched in place); base_path_mapping.go: domain_name (api_id, base_path and stage_name are patched)
+ * - internal/service/apigatewayv2/domain_name.go: domain_name (domain_name_configuration goes through
+ *   UpdateDomainName); api_mapping.go: api_id, domain_name
+ * - internal/service/route53/record.go: name, zone_id
  */
 export const FORCE_NEW: Readonly<Record<string, readonly string[] | 'all'>> = {
   aws_api_gateway_rest_api: [],
@@ -68,4 +74,9 @@ export const FORCE_NEW: Readonly<Record<string, readonly string[] | 'all'>> = {
   aws_s3_bucket_public_access_block: ['bucket'],
   aws_s3_bucket_policy: ['bucket'],
   aws_s3_bucket_cors_configuration: ['bucket', 'expected_bucket_owner'],
+  aws_api_gateway_domain_name: ['domain_name', 'certificate_body', 'certificate_chain', 'certificate_private_key'],
+  aws_api_gateway_base_path_mapping: ['domain_name'],
+  aws_apigatewayv2_domain_name: ['domain_name'],
+  aws_apigatewayv2_api_mapping: ['api_id', 'domain_name'],
+  aws_route53_record: ['name', 'zone_id'],
 };
