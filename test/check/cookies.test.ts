@@ -6,6 +6,7 @@ import type http from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkEndpoint, type CheckReport } from '../../src/check/index.js';
 import { domainMatches, isCrossSite, parseSetCookie } from '../../src/check/cookies.js';
+import { run } from '../../src/cli/main.js';
 import { serveHttp, type Served } from '../support/serve.js';
 
 const ORIGIN = 'https://app.example.com';
@@ -93,6 +94,23 @@ describe('check --credentials reports cookies a cross-site page cannot use', () 
 
   it('says nothing about cookies without --credentials (the browser neither sends nor stores them)', async () => {
     expect(cookieFindings(await check('/lax', { credentials: false }))).toEqual([]);
+  });
+});
+
+describe('cors-gen check --credentials --json', () => {
+  it('lists the cookie finding with its fix, exits 0 (a cookie problem does not fail the CORS check), and redacts the value', async () => {
+    const stdout: string[] = [];
+    const output = { out: (t: string) => stdout.push(t), err: () => {}, color: false, isTTY: false };
+    const code = await run(
+      ['check', `${api.base}/none-insecure`, '--origin', ORIGIN, '--credentials', '--json'],
+      output,
+    );
+    expect(code).toBe(0);
+    const doc = JSON.parse(stdout.join('')) as { findings: Array<{ code: string; fix: string; message: string }> };
+    const finding = doc.findings.find((f) => f.code === 'cookie-none-without-secure');
+    expect(finding).toMatchObject({ fix: expect.stringContaining('SameSite=None; Secure') });
+    expect(finding!.message).toContain('sid=<redacted>');
+    expect(stdout.join('')).not.toContain(SECRET);
   });
 });
 
