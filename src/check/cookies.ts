@@ -84,6 +84,7 @@ export interface CookieContext {
 export function diagnoseCookies(exchanges: readonly Exchange[], ctx: CookieContext): Finding[] {
   const crossSite = isCrossSite(ctx.origin, ctx.url);
   const host = ctx.url.hostname;
+  const pageSite = registrableDomain(new URL(ctx.origin).hostname);
   const findings: Finding[] = [];
   const seen = new Set<string>();
   for (const exchange of exchanges) {
@@ -127,7 +128,7 @@ export function diagnoseCookies(exchanges: readonly Exchange[], ctx: CookieConte
           'cookie-not-cross-site',
           'warning',
           `${cookie.sameSite === undefined || cookie.sameSite === 'invalid' ? 'no valid SameSite attribute, so browsers apply SameSite=Lax' : `SameSite=${cookie.sameSite}`}: the browser stores it but never sends it on a fetch() from ${ctx.origin}, another site than ${ctx.url.origin}`,
-          `Set SameSite=None; Secure if the page on ${ctx.origin} must send it — better, put the API on the page's site (a custom domain such as api.${registrableDomain(new URL(ctx.origin).hostname)}), where SameSite=Lax works.`,
+          `Set SameSite=None; Secure if the page on ${ctx.origin} must send it — better, put the API on the page's site (a custom domain such as api.${pageSite}), where SameSite=Lax works.`,
         );
         continue;
       }
@@ -135,7 +136,7 @@ export function diagnoseCookies(exchanges: readonly Exchange[], ctx: CookieConte
         'cookie-third-party',
         'info',
         `a third-party cookie on ${ctx.origin}: Safari and Firefox block it by default, and Chrome lets users block it${cookie.partitioned ? '; Partitioned (CHIPS) keeps it to this top-level site, which is what you want' : ''}`,
-        `Serve the API from the page's site (a custom domain such as api.${registrableDomain(new URL(ctx.origin).hostname)}) so the cookie is first-party${cookie.partitioned ? '' : ', or add Partitioned for browsers that allow partitioned third-party cookies'}.`,
+        `Serve the API from the page's site (a custom domain such as api.${pageSite}) so the cookie is first-party${cookie.partitioned ? '' : ', or add Partitioned for browsers that allow partitioned third-party cookies'}.`,
       );
     }
   }
