@@ -6,6 +6,7 @@
 import { checkResponse, getHeader } from '../cors/fetch-check.js';
 import { needsPreflight } from '../cors/fetch-request.js';
 import { detectFlavor } from './aws.js';
+import { diagnoseCookies } from './cookies.js';
 import { simulateFetch, type FetchOutcome } from './browser-fetch.js';
 import {
   diagnoseErrorProbe,
@@ -246,6 +247,14 @@ export async function checkEndpoint(options: CheckOptions): Promise<CheckReport>
         ),
       );
   }
+  // Cookies only travel with credentials; a preflight never stores one (it is sent without credentials).
+  if (request.credentials)
+    findings.push(
+      ...diagnoseCookies(
+        mainExchanges.filter((e) => e.probe !== 'preflight'),
+        { origin: request.origin, url, showSecrets: input.showSecrets },
+      ),
+    );
   if (!input.showSecrets) findings = findings.map((f) => ({ ...f, evidence: f.evidence.map(redactEvidence) }));
 
   const errorVerdict = (e: Exchange): ProbeVerdict =>

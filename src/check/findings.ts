@@ -52,6 +52,11 @@ export const CHECK_CODES = [
   'max-age-capped',
   'expose-wildcard-with-credentials',
   'vary-origin-missing',
+  // check --credentials: cookies the answers set that a page on another site cannot use (src/check/cookies.ts).
+  'cookie-domain-mismatch',
+  'cookie-none-without-secure',
+  'cookie-not-cross-site',
+  'cookie-third-party',
 ] as const;
 
 /** Misconfiguration classes found by `--scan`, one code per class (the union of Corsy's and CORScanner's). */
@@ -234,6 +239,13 @@ export const FIXES: Record<FindingCode, (c: FixContext) => string> = {
     'With credentials, "*" in Access-Control-Expose-Headers is a literal header name, not "all headers": list the headers the frontend reads (cors.exposeHeaders).',
   'vary-origin-missing': () =>
     "Send Vary: Origin with every response whose Access-Control-Allow-Origin depends on the request's Origin; otherwise a cache (CloudFront, the browser) serves one origin's answer to another (https://fetch.spec.whatwg.org/#cors-protocol-and-http-caches).",
+
+  'cookie-domain-mismatch': () =>
+    "Set the cookie's Domain to the API's host or a parent of it, or leave Domain out (RFC 6265bis 5.7).",
+  'cookie-none-without-secure': () => 'Add Secure: SameSite=None; Secure.',
+  'cookie-not-cross-site': () =>
+    "Set SameSite=None; Secure, or serve the API from the page's site (a custom domain) where SameSite=Lax works.",
+  'cookie-third-party': () => "Serve the API from the page's site (a custom domain) so its cookies are first-party.",
 
   'reflected-origin': () =>
     'The API echoes any Origin it receives. Compare the Origin with an exact allowlist (cors-gen: ALLOWED_ORIGINS) and send no CORS headers for other origins.',

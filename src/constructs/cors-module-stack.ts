@@ -5,6 +5,7 @@ import type { IResolvable } from 'cdktf';
 import { ArchiveProvider } from '@cdktf/provider-archive/lib/provider/index.js';
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider/index.js';
 import { routeAuth, type CorsModel } from '../spec/model.js';
+import { ApiDomain } from './api-domain.js';
 import { AuthorizerInputs } from './authorizers.js';
 import { CorsFunctionUrl } from './cors-function-url.js';
 import { CorsHttpApi } from './cors-http-api.js';
@@ -186,6 +187,9 @@ export class CorsModuleStack extends TerraformStack {
       : [];
     const routes = model.routes.map((r) => ({ ...r, ...(model.auth ? { auth: routeAuth(model, r.path) } : {}) }));
     let apiUrl: string;
+    // A custom domain: only when the spec sets one (top-level or for a stage), so other modules keep their inputs.
+    const wantsDomain = model.api !== 'function-url' && (model.domain || model.stages.some((s) => s.domain));
+    let domain: ApiDomain | undefined;
     // Outputs for composition (a custom domain, a WAF, a policy on a table): those of this API kind only. An
     // output of another kind would be null, which a caller finds at apply time in some resource's argument;
     // an absent one, Terraform reports at plan ("Unsupported attribute"), and a kind change replaces the API anyway.
@@ -202,6 +206,14 @@ export class CorsModuleStack extends TerraformStack {
         retiredAddresses: props.retiredAddresses,
       });
       apiUrl = api.stage.invokeUrl;
+      if (wantsDomain)
+        domain = new ApiDomain(this, 'domain', {
+          api: 'rest',
+          apiId: api.api.id,
+          stage: api.stage.stageName,
+          defaults: model.domain,
+          tags: tagsValue,
+        });
       kindOutputs.push(
         [
           'rest_api_id',
@@ -227,6 +239,14 @@ export class CorsModuleStack extends TerraformStack {
         tags: tagsValue,
       });
       apiUrl = api.api.apiEndpoint;
+      if (wantsDomain)
+        domain = new ApiDomain(this, 'domain', {
+          api: 'http',
+          apiId: api.api.id,
+          stage: api.stage.id,
+          defaults: model.domain,
+          tags: tagsValue,
+        });
       kindOutputs.push(
         ['http_api_id', api.api.id, 'ID of the HTTP API (aws_apigatewayv2_api_mapping, aws_apigatewayv2_route, ...).'],
         [
@@ -259,7 +279,20 @@ export class CorsModuleStack extends TerraformStack {
       const o = new TerraformOutput(this, `output-${id}`, { value, description });
       o.overrideLogicalId(id);
     };
-    output('api_url', apiUrl, 'Base URL of the API, without a trailing slash; append a route path.');
+    if (domain) apiUrl = Fn.conditional(ref(domain.on, this), ref(domain.url, this), apiUrl);
+    output(
+      'api_url',
+      apiUrl,
+      domain
+        ? 'Base URL of the API, without a trailing slash; append a route path. https://<domain_name> when a custom domain is set.'
+        : 'Base URL of the API, without a trailing slash; append a route path.',
+    );
+    if (domain)
+      output(
+        'domain_target',
+        Fn.conditional(ref(domain.on, this), ref(domain.target, this), ref('null', this)),
+        'Regional host name of the custom domain, for a CNAME or alias record when domain_zone_id is null (null without a domain).',
+      );
     // Without a frontend the website outputs stay (callers may reference them) but are always null.
     const noFrontend = cdn
       ? 'Always null: the site is served by CloudFront (frontend.cdn in the spec), not by an S3 website; see site_origins.'

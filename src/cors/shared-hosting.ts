@@ -45,6 +45,16 @@ export function isPublicSuffix(domain: string): boolean {
 }
 
 /**
+ * The registrable domain ("site") of a host name, private section included, as browsers tell sites apart for
+ * SameSite and third-party cookies (https://html.spec.whatwg.org/multipage/browsers.html#sites); for an IP address,
+ * `localhost` or a name the list does not know, the host itself.
+ */
+export function registrableDomain(host: string): string {
+  const name = host.toLowerCase().replace(/\.$/, '');
+  return publicSuffixList().getDomain(name, { allowPrivateDomains: true }) ?? name;
+}
+
+/**
  * For a one-label wildcard origin (`https://*.github.io`, `http://*.s3-website-us-east-1.amazonaws.com:8080`): its
  * parent domain when that is a public suffix, so that every tenant matches; otherwise undefined.
  */

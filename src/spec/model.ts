@@ -86,9 +86,19 @@ export interface LambdaSourceModel {
   readonly handler: string;
 }
 
+/** A custom domain of the API: the defaults of `domain_name`, `domain_certificate_arn` and `domain_zone_id`. */
+export interface DomainModel {
+  readonly name: string;
+  readonly certificateArn: string;
+  /** A Route 53 hosted zone for the alias records; null: the caller points DNS at the domain itself. */
+  readonly zoneId: string | null;
+}
+
 export interface StageModel {
   readonly name: string;
   readonly allowOrigins: readonly string[];
+  /** This stage's own custom domain (`stages.<name>.domain`); absent: the top-level one, if any. */
+  readonly domain?: DomainModel;
   /** This stage's values for authorizers, by authorizer name; absent when the stage sets none. */
   readonly authorizers?: Readonly<Record<string, StageAuthorizerValues>>;
 }
@@ -114,6 +124,8 @@ export interface CorsModel {
   readonly lambda: LambdaModel;
   /** Sorted by name. */
   readonly stages: readonly StageModel[];
+  /** The custom domain (`domain`); absent without one (a stage may still set its own). */
+  readonly domain?: DomainModel;
   /** Authorizers and API keys; absent when the spec sets none of `authorizers`, `auth` or `apiKeyRequired`. */
   readonly auth?: AuthModel;
 }

@@ -1,4 +1,12 @@
-import type { AuthModel, AuthorizerModel, CorsMethod, CorsModel, RouteMethod, StageAuthorizerValues } from './model.js';
+import type {
+  AuthModel,
+  AuthorizerModel,
+  DomainModel,
+  CorsMethod,
+  CorsModel,
+  RouteMethod,
+  StageAuthorizerValues,
+} from './model.js';
 import { DEFAULTS, ROUTE_METHODS } from './model.js';
 import { parseRoutePath, usesAuth } from './rules.js';
 import type { Spec } from './schema.js';
@@ -74,10 +82,16 @@ export function normalize(spec: Spec): CorsModel {
           name,
           allowOrigins: unique(stage.allowOrigins),
           ...(stage.authorizers ? { authorizers: stageAuthorizerValues(stage.authorizers) } : {}),
+          ...(stage.domain ? { domain: domainModel(stage.domain) } : {}),
         };
       }),
+    ...(spec.domain ? { domain: domainModel(spec.domain) } : {}),
     ...authModel(spec),
   });
+}
+
+function domainModel(d: NonNullable<Spec['domain']>): DomainModel {
+  return { name: d.name, certificateArn: d.certificateArn, zoneId: d.zoneId ?? null };
 }
 
 /** `auth` only when the spec sets one of its keys, so a spec without authorizers normalizes as before. */

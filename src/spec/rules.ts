@@ -1,5 +1,5 @@
 import { isOriginProblem, parseOriginEntry, type OriginEntry } from '../cors/origin.js';
-import { sharedHostingParent } from '../cors/shared-hosting.js';
+import { registrableDomain, sharedHostingParent } from '../cors/shared-hosting.js';
 import type { PathPart, SpecIssue } from './issue.js';
 import { formatPath } from './issue.js';
 import type { ApiKind, PathSegment } from './model.js';
@@ -89,6 +89,8 @@ export function checkRules(spec: Spec, wellFormed: WellFormed = () => true): Rul
 
   const headersOk = ok(['cors', 'allowHeaders'], ['cors', 'exposeHeaders']);
   if (headersOk && ok(CORS_ORIGINS)) checkHeaders(spec, credentials, errors, warnings);
+  if (headersOk) checkCookieHeaders(spec, errors, warnings);
+  if (originsOk && ok(['domain'])) checkDomain(spec, api, credentials, errors, warnings);
   if (headersOk && ok(['frontend'])) errors.push(...checkSinkRules(spec));
   checkRoutes(spec, api, wellFormed, errors, warnings);
   if (ok(['cors', 'allowMethods'], ['routes'])) checkMethods(spec, api, credentials, errors, warnings);
@@ -1144,4 +1146,123 @@ function checkFrontendCdn(spec: Spec, errors: Issue[]): void {
       message: `${JSON.stringify(f.aliases![0])} needs a certificate: CloudFront serves an alias only with an ACM certificate (us-east-1) that covers it`,
       fix: 'add frontend.certificateArn: "arn:aws:acm:us-east-1:<account>:certificate/<id>", or remove frontend.aliases',
     });
+}
+
+/**
+ * Cookies travel only as the browser sends and stores them: `Cookie` is a forbidden request header (a script
+ * cannot set it, https://fetch.spec.whatwg.org/#forbidden-request-header) and `Set-Cookie` / `Set-Cookie2` are
+ * forbidden response header names (filtered from every response a script sees, exposed or not,
+ * https://fetch.spec.whatwg.org/#forbidden-response-header-name).
+ */
+function checkCookieHeaders(spec: Spec, errors: Issue[], warnings: Issue[]): void {
+  (spec.cors.allowHeaders ?? []).forEach((h, i) => {
+    if (h.toLowerCase() === 'cookie')
+      errors.push({
+        code: 'cookie-in-allow-headers',
+        path: ['cors', 'allowHeaders', i],
+        message: `"${h}" is a forbidden request header (Fetch standard): scripts can never set it, so allowing it does nothing; browsers send cookies themselves`,
+        fix: "remove it; to send cookies, set cors.allowCredentials: true and call fetch() with credentials: 'include'",
+      });
+  });
+  (spec.cors.exposeHeaders ?? []).forEach((h, i) => {
+    if (h.toLowerCase() === 'set-cookie' || h.toLowerCase() === 'set-cookie2')
+      warnings.push({
+        code: 'set-cookie-exposed',
+        path: ['cors', 'exposeHeaders', i],
+        message: `"${h}" is a forbidden response header name (Fetch standard): browsers remove it from every response a script sees, exposed or not; the browser stores the cookie itself`,
+        fix: 'remove it; a cookie the page must read belongs in the response body or another header',
+      });
+  });
+}
+
+/**
+ * A custom domain: REST and HTTP APIs only (Lambda Function URLs have no custom domain of their own,
+ * https://docs.aws.amazon.com/lambda/latest/dg/urls-configuration.html), one name per deployment. And with
+ * credentials, whether the API is on the same site as each allowed origin: browsers treat cookies an API sets
+ * from another site as third-party cookies (they need `SameSite=None; Secure`, and Safari and Firefox block them
+ * by default: https://webkit.org/tracking-prevention/#full-third-party-cookie-blocking,
+ * https://developer.mozilla.org/en-US/docs/Web/Privacy/Guides/Third-party_cookies). The default hosts,
+ * `<id>.execute-api.<region>.amazonaws.com` and `<id>.lambda-url.<region>.on.aws`, are never on an app's site.
+ */
+function checkDomain(spec: Spec, api: ApiKind, credentials: boolean, errors: Issue[], warnings: Issue[]): void {
+  const deployments: Array<{ path: PathPart[]; origins: readonly string[]; domain?: string; own: boolean }> = [
+    { path: ['cors', 'allowOrigins'], origins: spec.cors.allowOrigins, domain: spec.domain?.name, own: !!spec.domain },
+    ...Object.keys(spec.stages ?? {})
+      .sort()
+      .map((name) => {
+        const stage = spec.stages![name]!;
+        return {
+          path: ['stages', name, 'allowOrigins'],
+          origins: stage.allowOrigins,
+          domain: stage.domain?.name ?? spec.domain?.name,
+          own: !!stage.domain,
+        };
+      }),
+  ];
+  if (api === 'function-url') {
+    const at = [
+      ...(spec.domain ? [['domain']] : []),
+      ...deployments.filter((d) => d.own && d.path[0] === 'stages').map((d) => [...d.path.slice(0, 2), 'domain']),
+    ];
+    for (const path of at)
+      errors.push({
+        code: 'domain-function-url',
+        path,
+        message:
+          'a Lambda Function URL cannot have a custom domain (only its own <id>.lambda-url.<region>.on.aws host)',
+        fix: 'use api: http (or rest) for a custom domain, or remove the key',
+      });
+    for (const d of deployments) delete d.domain;
+  }
+  const byName = new Map<string, string>();
+  for (const d of deployments.filter((d) => d.path[0] === 'stages' && d.domain !== undefined)) {
+    const stage = d.path[1] as string;
+    const other = byName.get(d.domain!);
+    if (other !== undefined)
+      errors.push({
+        code: 'domain-duplicate',
+        path: d.own ? ['stages', stage, 'domain', 'name'] : ['stages', stage],
+        message: `stages "${other}" and "${stage}" both use the custom domain "${d.domain}"; a domain name maps to one API stage in a region`,
+        fix: `give stages.${stage}.domain its own name, e.g. "${stage}.${d.domain}"`,
+      });
+    else byName.set(d.domain!, stage);
+  }
+  if (!credentials) return;
+  const without = deployments.filter((d) => d.domain === undefined);
+  if (without.length > 0) {
+    const stages = without.filter((d) => d.path[0] === 'stages').map((d) => d.path[1] as string);
+    const scope =
+      without.length === deployments.length
+        ? ''
+        : ` (stage${stages.length === 1 ? '' : 's'} ${stages.map((s) => `"${s}"`).join(', ')}${without[0]!.path[0] === 'cors' ? ' and the default deployment' : ''})`;
+    warnings.push({
+      code: 'credentials-without-domain',
+      path: ['cors', 'allowCredentials'],
+      message: `cookies are allowed but the API has no custom domain${scope}: its host (${api === 'rest' || api === 'http' ? '<id>.execute-api.<region>.amazonaws.com' : '<id>.lambda-url.<region>.on.aws'}) is never on your pages' site, so every cookie it sets is a third-party cookie: it needs SameSite=None; Secure, and Safari and Firefox block it anyway`,
+      fix:
+        api === 'function-url'
+          ? 'use api: http with a domain on your site (e.g. api.example.com for app.example.com), or send a token in Authorization instead of cookies'
+          : 'add domain: { name: api.<your site>, certificateArn: ... } so the API is on the same site as your pages, or send a token in Authorization instead of cookies',
+    });
+  }
+  for (const d of deployments) {
+    if (d.domain === undefined) continue;
+    const apiSite = registrableDomain(d.domain);
+    d.origins.forEach((value, i) => {
+      const m = /^(https?):\/\/(?:\*\.)?([^/:]+)(?::\d+)?$/.exec(value);
+      if (!m) return;
+      const originSite = registrableDomain(m[2]!);
+      // Sites are schemeful (https://web.dev/articles/schemeful-samesite): the API is always https.
+      if (m[1] === 'https' && originSite === apiSite) return;
+      const dev = /^(localhost|127\.0\.0\.1|\[::1\])$/.test(m[2]!);
+      warnings.push({
+        code: 'origin-cross-site-cookies',
+        path: [...d.path, i],
+        message: `${JSON.stringify(value)} is not on the site of the API's domain "${d.domain}" (https://${apiSite}): cookies the API sets are third-party cookies there (SameSite=None; Secure needed, blocked by Safari and Firefox)`,
+        fix: dev
+          ? "proxy the API through your dev server (e.g. Vite's server.proxy) so the page and the API share an origin"
+          : `serve the page from https://<name>.${apiSite}, or give this deployment a domain on ${m[2]!.replace(/^www\./, '')}'s site`,
+      });
+    });
+  }
 }

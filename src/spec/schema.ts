@@ -183,6 +183,51 @@ const stageAuthorizers = z
   )
   .describe("This stage's values for authorizers of the spec, by name: userPoolArns, functionArn, issuer, audience.");
 
+/**
+ * A custom domain for the API (REST and HTTP API): a regional API Gateway domain name with an ACM certificate
+ * of the API's own region, and optional Route 53 alias records. Their patterns are also the module inputs'
+ * validations (RE2 and JavaScript read them alike). ACM ARNs:
+ * https://docs.aws.amazon.com/service-authorization/latest/reference/list_awscertificatemanager.html#awscertificatemanager-resources-for-iam-policies
+ */
+export const DOMAIN_PATTERNS = {
+  name: '^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?[.])+[a-z][a-z0-9-]{0,61}[a-z0-9]$',
+  certificateArn: '^arn:aws[a-z-]*:acm:[a-z0-9-]+:[0-9]{12}:certificate/[0-9a-f-]{36}$',
+  zoneId: '^Z[A-Z0-9]{1,31}$',
+} as const;
+
+const domainSchema = z
+  .strictObject({
+    name: z
+      .string()
+      .regex(new RegExp(DOMAIN_PATTERNS.name), {
+        error: 'must be a lowercase DNS name such as "api.example.com" (no scheme, no port, no path)',
+      })
+      .max(253)
+      .describe(
+        'The API\'s own host name, e.g. "api.example.com". https://docs.aws.amazon.com/apigateway/latest/developerguide/how-to-custom-domains.html',
+      ),
+    certificateArn: z
+      .string()
+      .regex(new RegExp(DOMAIN_PATTERNS.certificateArn), {
+        error: 'is not an ACM certificate ARN (arn:aws:acm:REGION:ACCOUNT:certificate/ID)',
+      })
+      .describe(
+        "ACM certificate covering name, in the API's region (a regional endpoint). https://docs.aws.amazon.com/apigateway/latest/developerguide/how-to-custom-domains-prerequisites.html",
+      ),
+    zoneId: z
+      .string()
+      .regex(new RegExp(DOMAIN_PATTERNS.zoneId), {
+        error: 'is not a Route 53 hosted zone id (Z followed by letters and digits)',
+      })
+      .optional()
+      .describe(
+        'Route 53 hosted zone of name: the module adds an alias A record. @default none: point your DNS at the domain_target output yourself.',
+      ),
+  })
+  .describe(
+    'A custom domain for the API (api: rest or http), so that the API is on the same site as your pages and its cookies are first-party.',
+  );
+
 const routeSchema = z.strictObject({
   path: z.string().describe('"/", or segments: literal, {param}, or a final {proxy+}. Example: /users/{id}'),
   methods: z
@@ -365,10 +410,15 @@ export const specSchema = z
       .describe(
         `api: rest: methods require an x-api-key header (keys and usage plans live outside the module). @default ${DEFAULTS.apiKeyRequired}`,
       ),
+    domain: domainSchema.optional(),
     stages: z
       .record(
         z.string().regex(STAGE_NAME, { error: STAGE_NAME_RULE }),
-        z.strictObject({ allowOrigins: originList, authorizers: stageAuthorizers.optional() }),
+        z.strictObject({
+          allowOrigins: originList,
+          authorizers: stageAuthorizers.optional(),
+          domain: domainSchema.optional().describe("This stage's custom domain, instead of the top-level domain."),
+        }),
       )
       .optional()
       .describe('Per-stage origin lists (and authorizer values), written to generated/<name>/stages/<stage>.tfvars.'),

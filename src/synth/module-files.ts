@@ -85,6 +85,13 @@ export async function buildModuleFiles(model: CorsModel, options: ModuleFilesOpt
       name_prefix: stageNamePrefix(model.name, stage.name),
       ...(model.api === 'rest' ? { stage_name: stage.name } : {}),
       ...stageAuthorizerInputs(stage),
+      ...(stage.domain && model.api !== 'function-url'
+        ? {
+            domain_name: stage.domain.name,
+            domain_certificate_arn: stage.domain.certificateArn,
+            domain_zone_id: stage.domain.zoneId,
+          }
+        : {}),
     };
     generated.set(
       `stages/${stage.name}.tfvars`,

@@ -89,6 +89,12 @@ export const PROVIDER_FLOORS: readonly ProviderFloor[] = [
     version: '4.29.0',
     source: `${AWS_RELEASE}4.29.0`,
   },
+  // The optional custom API domain.
+  predates4('resource', 'aws_api_gateway_domain_name', 'r/api_gateway_domain_name'),
+  predates4('resource', 'aws_api_gateway_base_path_mapping', 'r/api_gateway_base_path_mapping'),
+  predates4('resource', 'aws_apigatewayv2_domain_name', 'r/apigatewayv2_domain_name'),
+  predates4('resource', 'aws_apigatewayv2_api_mapping', 'r/apigatewayv2_api_mapping'),
+  predates4('resource', 'aws_route53_record', 'r/route53_record'),
   // "New Resource: aws_lambda_function_url" (#24053), with its `cors` block.
   {
     provider: 'aws',

@@ -42,6 +42,10 @@ export const BLOCK_KEYS: ReadonlySet<string> = new Set([
   'restrictions',
   'geo_restriction',
   'viewer_certificate',
+  // The custom API domain's blocks (aws_api_gateway_domain_name, aws_apigatewayv2_domain_name, aws_route53_record).
+  'endpoint_configuration',
+  'domain_name_configuration',
+  'alias',
 ]);
 /** Arguments whose JSON strings are bare expressions or references, not templates. */
 const EXPRESSION_KEYS = new Set(['depends_on', 'ignore_changes', 'replace_triggered_by']);

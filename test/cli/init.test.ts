@@ -114,10 +114,17 @@ describe('init --yes', () => {
           expect(result.ok, `${api} ${runtime} ${credentials}`).toBe(true);
           const loaded = await loadSpec(path.join(target, 'cors-gen.yaml'), target);
           expect(loaded.ok, JSON.stringify(!loaded.ok && loaded.errors)).toBe(true);
-          // The warnings a starter spec may carry, with credentials, are real and worth knowing: the limit of REST
-          // gateway responses, and the plain-http website origin trusted in production.
+          // The warnings a starter spec may carry, with credentials, are real and worth knowing: cookies from the
+          // API's default host are third-party, the limit of REST gateway responses, and the plain-http website
+          // origin trusted in production.
           expect(loaded.warnings.map((w) => w.code).sort()).toEqual(
-            credentials ? [...(api === 'rest' ? ['gateway-errors-first-origin'] : []), 'http-in-prod'] : [],
+            credentials
+              ? [
+                  'credentials-without-domain',
+                  ...(api === 'rest' ? ['gateway-errors-first-origin'] : []),
+                  'http-in-prod',
+                ]
+              : [],
           );
         }
       }

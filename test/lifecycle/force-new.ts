@@ -35,6 +35,12 @@
  * - internal/service/cloudfront/distribution.go: staging only; every other argument goes through
  *   UpdateDistribution (resourceDistributionUpdate sends the whole DistributionConfig)
  * - internal/service/cloudfront/origin_access_control.go: none (UpdateOriginAccessControl takes every argument)
+ * - internal/service/apigateway/domain_name.go: domain_name (certificate_body, certificate_chain and
+ *   certificate_private_key too, which the module never sets; certificates, endpoint types and the security policy
+ *   are patched in place); base_path_mapping.go: domain_name (api_id, base_path and stage_name are patched)
+ * - internal/service/apigatewayv2/domain_name.go: domain_name (domain_name_configuration goes through
+ *   UpdateDomainName); api_mapping.go: api_id, domain_name
+ * - internal/service/route53/record.go: name, zone_id
  */
 export const FORCE_NEW: Readonly<Record<string, readonly string[] | 'all'>> = {
   aws_api_gateway_rest_api: [],
@@ -75,4 +81,9 @@ export const FORCE_NEW: Readonly<Record<string, readonly string[] | 'all'>> = {
   aws_s3_bucket_ownership_controls: ['bucket'],
   aws_cloudfront_distribution: ['staging'],
   aws_cloudfront_origin_access_control: [],
+  aws_api_gateway_domain_name: ['domain_name', 'certificate_body', 'certificate_chain', 'certificate_private_key'],
+  aws_api_gateway_base_path_mapping: ['domain_name'],
+  aws_apigatewayv2_domain_name: ['domain_name'],
+  aws_apigatewayv2_api_mapping: ['api_id', 'domain_name'],
+  aws_route53_record: ['name', 'zone_id'],
 };

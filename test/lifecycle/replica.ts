@@ -292,6 +292,25 @@ class ReplicaBuilder {
       } else base = parseTemplate(`${attr}-\${${replica}.id}`);
       return rest.reduce<Expr>((t, n) => ({ kind: 'getattr', target: t, name: n }), base);
     }
+    const counted = countedReference(e);
+    if (counted) {
+      // `T.N[k].attr` of a counted resource: the same, on the replica's instance `k`.
+      const attr = counted.attrs[0]!;
+      const rest = counted.attrs.slice(1);
+      const address = counted.address;
+      const block = this.doc.resources.get(address);
+      if (!block) throw new Error(`reference to undeclared ${address}`);
+      refs.add(address);
+      const replica = `terraform_data.${replicaName(address)}[${counted.key}]`;
+      let base: Expr;
+      if (attr === 'id') base = parseExpression(`${replica}.id`);
+      else if (attr in block.body && !META.has(attr)) {
+        const inner = block.body[attr]!;
+        base =
+          typeof inner === 'string' ? this.rewrite(parseTemplate(inner), refs) : literalOf(this.value(inner, refs));
+      } else base = parseTemplate(`${attr}-\${${replica}.id}`);
+      return rest.reduce<Expr>((t, n) => ({ kind: 'getattr', target: t, name: n }), base);
+    }
     switch (e.kind) {
       case 'literal':
       case 'name':
@@ -493,4 +512,19 @@ function expr(e: Expr): string {
       return `${open}for ${vars} in ${expr(e.collection)} : ${body}${cond}${close}`;
     }
   }
+}
+
+/** `T.N[k].attr...` with a literal index `k`: the address, the index and the attributes after it. */
+function countedReference(e: Expr): { address: string; key: number; attrs: string[] } | undefined {
+  const attrs: string[] = [];
+  let node = e;
+  while (node.kind === 'getattr') {
+    attrs.unshift(node.name);
+    node = node.target;
+  }
+  if (node.kind !== 'index' || node.key.kind !== 'literal' || typeof node.key.value !== 'number') return undefined;
+  const chain = attrChain(node.target);
+  if (!chain || chain.length !== 2 || attrs.length === 0) return undefined;
+  if (['var', 'local', 'path', 'self', 'count', 'each', 'terraform', 'data'].includes(chain[0]!)) return undefined;
+  return { address: `${chain[0]}.${chain[1]}`, key: node.key.value, attrs };
 }

@@ -123,6 +123,17 @@ export const STEPS: readonly Step[] = [
       }
     },
   },
+  {
+    label: 'domain-added',
+    title: 'put the API on a custom domain with a Route 53 alias',
+    change: (s) =>
+      void (s.domain = {
+        name: 'api.example.com',
+        certificateArn: 'arn:aws:acm:us-east-1:123456789012:certificate/12345678-1234-1234-1234-123456789012',
+        zoneId: 'Z0123456789ABCDEFGHIJ',
+      }),
+  },
+  { label: 'domain-removed', title: 'remove the custom domain', change: (s) => void delete s.domain },
 ];
 
 /** The spec of every step, cumulative. */

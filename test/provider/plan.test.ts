@@ -51,7 +51,7 @@ const LAMBDA_INPUTS = {
     securityGroupIds: ['sg-0123456789abcdef0'],
   },
 };
-/** Test-only specs, one per API kind the plugin release plans, with every `lambda` key that feeds an input. */
+/** Test-only specs, one per API kind the plugin release plans, with every `lambda` key that feeds an input and a custom domain. */
 const ALL_INPUT_SPECS: Record<string, Record<string, unknown>> = Object.fromEntries(
   (['rest', 'http'] as const).map((api) => [
     `inputs_${api}`,
@@ -62,6 +62,12 @@ const ALL_INPUT_SPECS: Record<string, Record<string, unknown>> = Object.fromEntr
       cors: { allowOrigins: ['https://app.example.com'] },
       routes: [{ path: '/orders', methods: ['GET', 'POST'] }],
       lambda: LAMBDA_INPUTS,
+      // The custom domain with its Route 53 alias: every domain resource of this API kind is planned.
+      domain: {
+        name: `api-${api}.example.com`,
+        certificateArn: 'arn:aws:acm:us-east-1:123456789012:certificate/12345678-1234-1234-1234-123456789012',
+        zoneId: 'Z0123456789ABCDEFGHIJ',
+      },
     },
   ]),
 );

@@ -50,7 +50,16 @@ export interface SpecInput {
     source?: string;
     handler?: string;
   };
-  stages?: Record<string, { allowOrigins: string[]; authorizers?: Record<string, Record<string, unknown>> }>;
+  stages?: Record<
+    string,
+    { allowOrigins: string[]; authorizers?: Record<string, Record<string, unknown>>; domain?: DomainInput }
+  >;
+  domain?: DomainInput;
+}
+export interface DomainInput {
+  name: string;
+  certificateArn: string;
+  zoneId?: string;
 }
 
 /**

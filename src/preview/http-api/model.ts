@@ -6,7 +6,7 @@
 import { authorizerFunctionArn, permittedAuthorizers, type GuardModel } from '../authorizers.js';
 import { ModuleError } from '../errors.js';
 import type { FunctionModel } from '../module/functions.js';
-import type { AddressedBlock } from '../module/load.js';
+import { CUSTOM_DOMAIN_TYPES, type AddressedBlock } from '../module/load.js';
 import type { ModuleResolver } from '../module/resolve.js';
 import { byMethodOrder, type RouteInfo } from '../module/routes.js';
 import { serviceCors, type ServiceCors } from '../service-cors.js';
@@ -111,6 +111,8 @@ export function planHttpApi(r: ModuleResolver, functions: ReadonlyMap<string, Fu
   const api = apis[0]!;
   for (const block of r.doc.resources.values()) {
     if (!block.type.startsWith('aws_apigatewayv2_')) continue;
+    // The custom domain: the preview serves the API on its own local origin (see CUSTOM_DOMAIN_TYPES).
+    if (CUSTOM_DOMAIN_TYPES.has(block.type)) continue;
     const allowed = ALLOWED[block.type];
     if (!allowed)
       throw new ModuleError(`${block.type} is not emulated by the preview`, {

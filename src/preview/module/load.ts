@@ -90,9 +90,18 @@ export async function loadModule(dir: string): Promise<ModuleDocument> {
 /**
  * Repetition the preview may leave unevaluated: `count`/`for_each` on the role's policies (extra permissions,
  * which the preview does not emulate: the code runs with the developer's own credentials), and the function's
- * `dynamic "vpc_config"`, which functions.ts reads (network placement, reported, not emulated).
+ * `dynamic "vpc_config"`, which functions.ts reads (network placement, reported, not emulated). And the custom
+ * API domain (domain name, its mapping and DNS record): the preview serves the API on its own local origin, so a
+ * domain changes nothing it emulates.
  */
-const IGNORED_REPETITION = new Set(['aws_iam_role_policy_attachment', 'aws_iam_role_policy']);
+export const CUSTOM_DOMAIN_TYPES: ReadonlySet<string> = new Set([
+  'aws_api_gateway_domain_name',
+  'aws_api_gateway_base_path_mapping',
+  'aws_apigatewayv2_domain_name',
+  'aws_apigatewayv2_api_mapping',
+  'aws_route53_record',
+]);
+const IGNORED_REPETITION = new Set(['aws_iam_role_policy_attachment', 'aws_iam_role_policy', ...CUSTOM_DOMAIN_TYPES]);
 
 function repetitionIgnored(r: { type: string; address: string; body: RawBody }, meta: string): boolean {
   if (meta !== 'dynamic') return !r.address.startsWith('data.') && IGNORED_REPETITION.has(r.type);
