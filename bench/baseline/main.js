@@ -6,16 +6,7 @@
 // bench passes as JSON in BENCH_SPEC_JSON. bench/run.mjs checks that both give the same set of addresses.
 'use strict';
 const { readFileSync } = require('node:fs');
-const {
-  App,
-  Fn,
-  TerraformIterator,
-  TerraformLocal,
-  TerraformOutput,
-  TerraformStack,
-  TerraformVariable,
-  Token,
-} = require('cdktf');
+const { App, Fn, TerraformLocal, TerraformOutput, TerraformStack, TerraformVariable, Token } = require('cdktf');
 const {
   apiGatewayDeployment,
   apiGatewayRestApi,
@@ -160,6 +151,11 @@ class CorsApi extends TerraformStack {
       ],
     });
     policyJson.addOverride('default', lambdaSpec.policy ? JSON.stringify(lambdaSpec.policy) : null);
+    const attachPolicyJson = new TerraformVariable(this, 'attach_policy_json', {
+      type: 'bool',
+      description: 'Attach policy_json to the role.',
+      default: lambdaSpec.policy !== undefined,
+    });
     const memorySize = new TerraformVariable(this, 'memory_size', {
       type: 'number',
       description: 'MB of memory.',
@@ -304,9 +300,9 @@ class CorsApi extends TerraformStack {
     );
     named(
       new iamRolePolicyAttachment.IamRolePolicyAttachment(this, 'extra', {
-        forEach: TerraformIterator.fromList(Token.asList(`\${toset(${policyArns.fqn})}`)),
+        count: Token.asNumber(`\${length(${policyArns.fqn})}`),
         role: role.name,
-        policyArn: '${each.value}',
+        policyArn: `\${${policyArns.fqn}[count.index]}`,
       }),
       'lambda_extra',
     );
@@ -320,7 +316,7 @@ class CorsApi extends TerraformStack {
     );
     named(
       new iamRolePolicy.IamRolePolicy(this, 'inline', {
-        count: Token.asNumber(`\${${policyJson.fqn} == null ? 0 : 1}`),
+        count: Token.asNumber(`\${${attachPolicyJson.fqn} ? 1 : 0}`),
         role: role.name,
         policy: policyJson.value,
       }),
