@@ -1,6 +1,7 @@
 import { readFile, stat } from 'node:fs/promises';
 import { LineCounter, parseDocument } from 'yaml';
 import { ExternalError, InvalidInputError } from '../errors.js';
+import { scanShape } from '../spec/parse.js';
 
 /**
  * Reading an OpenAPI document that someone else wrote. The document may come from anywhere (a vendor, a pull
@@ -81,7 +82,8 @@ export function parseOpenApiText(text: string, shown: string): OpenApiDocument {
       );
     }
   } else {
-    const shape = scanShape(text);
+    // The spec parser's scan, with this reader's bounds: an OpenAPI document is deeper and larger than a spec.
+    const shape = scanShape(text, MAX_DOCUMENT_NESTING, MAX_YAML_VALUES);
     if (shape.deepAt !== undefined)
       throw invalid(
         `nests lists or mappings more than ${MAX_DOCUMENT_NESTING} levels deep`,
@@ -142,51 +144,4 @@ function lineOf(text: string, offset: number): number {
   let line = 1;
   for (let i = 0; i < offset && i < text.length; i++) if (text.charCodeAt(i) === 10) line++;
   return line;
-}
-
-/**
- * The offset where block or flow nesting first exceeds MAX_DOCUMENT_NESTING (an estimate that errs on the side
- * of counting more: indentation levels, compact "- - -" and "? :" entries, and open brackets outside quotes), and
- * the number of values (lines with content, flow items), counted until the first is found or a bound is passed.
- */
-function scanShape(text: string): { deepAt?: number; values: number } {
-  let values = 0;
-  const indents: number[] = [];
-  let flow = 0;
-  let quote: string | undefined;
-  let lineStart = true;
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i]!;
-    if (quote !== undefined) {
-      if (c === '\\' && quote === '"') i++;
-      else if (c === quote) quote = undefined;
-      continue;
-    }
-    if (lineStart && flow === 0) {
-      lineStart = false;
-      let j = i;
-      while (text[j] === ' ') j++;
-      if (j < text.length && text[j] !== '\n' && text[j] !== '\r' && text[j] !== '#') {
-        while (indents.length > 0 && indents[indents.length - 1]! >= j - i) indents.pop();
-        indents.push(j - i);
-        if (++values > MAX_YAML_VALUES) return { values };
-        let depth = indents.length;
-        while (/[-?:]/.test(text[j] ?? '') && (text[j + 1] === ' ' || text[j + 1] === '\t')) {
-          depth++;
-          j += 2;
-          while (text[j] === ' ' || text[j] === '\t') j++;
-        }
-        if (depth > MAX_DOCUMENT_NESTING) return { deepAt: j, values };
-      }
-    }
-    if (c === '\n') lineStart = true;
-    else if (c === '#' && (i === 0 || /\s/.test(text[i - 1]!))) {
-      while (i + 1 < text.length && text[i + 1] !== '\n') i++;
-    } else if ((c === '"' || c === "'") && (i === 0 || /[\s[{,:]/.test(text[i - 1]!))) quote = c;
-    else if (c === '[' || c === '{') {
-      if (++flow + indents.length > MAX_DOCUMENT_NESTING) return { deepAt: i, values };
-    } else if ((c === ']' || c === '}') && flow > 0) flow--;
-    else if (c === ',' && flow > 0 && ++values > MAX_YAML_VALUES) return { values };
-  }
-  return { values };
 }

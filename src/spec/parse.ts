@@ -346,12 +346,17 @@ function inspectTree(root: unknown): { duplicate?: { key: string; offset: number
 }
 
 /**
- * A linear scan that over-estimates rather than misses: where the nesting first exceeds MAX_NESTING (flow
- * collections, i.e. `[` and `{` outside quotes and comments, plus block levels: indentation steps and compact
- * `- `, `? `, `: ` indicators at the start of a line), and about how many values the file holds (content lines,
- * indicators, flow openings and commas). No real spec comes near either limit.
+ * A linear scan of YAML text that over-estimates rather than misses: where the nesting first exceeds `maxNesting`
+ * (flow collections, i.e. `[` and `{` outside quotes and comments, plus block levels: indentation steps and
+ * compact `- `, `? `, `: ` indicators at the start of a line), and about how many values the file holds (content
+ * lines, indicators, flow openings and commas), counted until `maxValues` is passed. No real spec comes near
+ * either limit of the spec's own.
  */
-function scanShape(text: string): { deepAt?: number; values: number } {
+export function scanShape(
+  text: string,
+  maxNesting = MAX_NESTING,
+  maxValues = MAX_VALUES,
+): { deepAt?: number; values: number } {
   let flow = 0;
   let values = 0;
   const indents: number[] = [];
@@ -376,16 +381,17 @@ function scanShape(text: string): { deepAt?: number; values: number } {
           indents.push(indent);
           values++;
           let depth = indents.length;
-          if (depth > MAX_NESTING) return { deepAt: j, values };
+          if (depth > maxNesting) return { deepAt: j, values };
           while (/[-?:]/.test(text[j] ?? '') && (text[j + 1] === ' ' || text[j + 1] === '\t')) {
             values++;
-            if (++depth > MAX_NESTING) return { deepAt: j, values };
+            if (++depth > maxNesting) return { deepAt: j, values };
             j += 2;
             while (text[j] === ' ' || text[j] === '\t') j++;
           }
         }
       }
     }
+    if (values > maxValues) return { values };
     const previous = i === 0 ? '\n' : text[i - 1]!;
     const tokenStart = /[\s[{,:]/.test(previous);
     if (c === '\n') lineStart = true;
@@ -394,7 +400,7 @@ function scanShape(text: string): { deepAt?: number; values: number } {
     } else if ((c === '"' || c === "'") && tokenStart && startsValue(text, i)) quote = c;
     else if ((c === '[' || c === '{') && tokenStart) {
       values++;
-      if (++flow + indents.length > MAX_NESTING) return { deepAt: i, values };
+      if (++flow + indents.length > maxNesting) return { deepAt: i, values };
     } else if ((c === ']' || c === '}') && flow > 0) flow--;
     else if (c === ',' && flow > 0) values++;
   }
