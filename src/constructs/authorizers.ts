@@ -149,6 +149,22 @@ export function authorizerPermissions(
 }
 
 /** The OpenAPI security scheme names of AWS_IAM and API keys (authorizer names cannot take them). */
+/**
+ * The authorizers that `used` (the names the routes give, keywords included) names, in the order of
+ * `authorizers`. A name that is neither one of `keywords` nor an authorizer is the caller's error (`validate`
+ * refuses such a spec).
+ */
+export function usedAuthorizers<A extends { readonly name: string }>(
+  used: ReadonlySet<string>,
+  authorizers: readonly A[] | undefined,
+  keywords: readonly string[],
+): A[] {
+  for (const name of used)
+    if (!keywords.includes(name) && !authorizers?.some((a) => a.name === name))
+      throw new Error(`a route names the authorizer "${name}", which is not among the authorizers`);
+  return (authorizers ?? []).filter((a) => used.has(a.name));
+}
+
 export const SIGV4_SCHEME = 'sigv4';
 export const API_KEY_SCHEME = 'api_key';
 

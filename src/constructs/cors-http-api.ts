@@ -7,7 +7,7 @@ import { Apigatewayv2Route } from '@cdktf/provider-aws/lib/apigatewayv2-route/in
 import { Apigatewayv2Stage } from '@cdktf/provider-aws/lib/apigatewayv2-stage/index.js';
 import { LambdaPermission } from '@cdktf/provider-aws/lib/lambda-permission/index.js';
 import type { LambdaFunction } from '@cdktf/provider-aws/lib/lambda-function/index.js';
-import { authorizerPermissions, type ResolvedAuthorizer } from './authorizers.js';
+import { authorizerPermissions, usedAuthorizers, type ResolvedAuthorizer } from './authorizers.js';
 import { serviceCors } from './service-cors.js';
 import type { CorsRestApiCors, CorsRestApiRoute } from './cors-rest-api.js';
 import { uniqueSlugs } from './logical-ids.js';
@@ -69,8 +69,7 @@ export class CorsHttpApi extends Construct {
 
     const used = new Set(props.routes.map((r) => r.auth?.auth ?? 'none'));
     const authorizers = new Map<string, { resource: Apigatewayv2Authorizer; jwt: boolean }>();
-    for (const a of props.authorizers ?? []) {
-      if (!used.has(a.name)) continue;
+    for (const a of usedAuthorizers(used, props.authorizers, ['none', 'iam'])) {
       if (a.type === 'cognito')
         throw new Error(`HTTP APIs validate Cognito tokens with a JWT authorizer ("${a.name}" is cognito)`);
       const authorizer = new Apigatewayv2Authorizer(this, `authorizer-${a.name}`, {
@@ -93,9 +92,6 @@ export class CorsHttpApi extends Construct {
       authorizer.overrideLogicalId(`${p}${a.name}`);
       authorizers.set(a.name, { resource: authorizer, jwt: a.type === 'jwt' });
     }
-    for (const name of used)
-      if (name !== 'none' && name !== 'iam' && !authorizers.has(name))
-        throw new Error(`a route names the authorizer "${name}", which is not among the authorizers`);
 
     const slugs = uniqueSlugs(props.routes.map((r) => ({ key: r.path, segments: r.segments })));
     for (const route of props.routes) {

@@ -10,6 +10,7 @@ import {
   API_KEY_SCHEME,
   authorizerPermissions,
   restSecuritySchemes,
+  usedAuthorizers,
   type MethodAuth,
   type ResolvedAuthorizer,
 } from './authorizers.js';
@@ -109,10 +110,7 @@ export class CorsRestApi extends Construct {
     const preflight = this.staticHeaders(props.cors, true, origins);
     const used = new Set(props.routes.flatMap((r) => (r.auth ? [r.auth.auth] : [])));
     if (props.routes.some((r) => r.auth?.apiKeyRequired)) used.add(API_KEY_SCHEME);
-    for (const name of used)
-      if (!['none', 'iam', API_KEY_SCHEME].includes(name) && !props.authorizers?.some((a) => a.name === name))
-        throw new Error(`a route names the authorizer "${name}", which is not among the authorizers`);
-    const authorizers = (props.authorizers ?? []).filter((a) => used.has(a.name));
+    const authorizers = usedAuthorizers(used, props.authorizers, ['none', 'iam', API_KEY_SCHEME]);
     for (const a of authorizers)
       if (a.type === 'jwt') throw new Error(`REST APIs have no JWT authorizers ("${a.name}"); use cognito or lambda`);
     this.openapi = new TerraformLocal(
