@@ -9,7 +9,7 @@ export interface PtyRun {
 
 /**
  * Runs `node dist/cli/bin.js <args>` on a pseudo-terminal (util-linux `script`), so stdin and stdout are TTYs
- * as they are for a person, and types each answer once the next prompt ("...): ") is on screen.
+ * as they are for a person, and types each answer once the screen ends with the next prompt ("...): ").
  */
 export function runOnPty(
   args: readonly string[],
@@ -24,7 +24,10 @@ export function runOnPty(
   });
   const pending = [...answers];
   let screen = '';
-  let answered = 0;
+  // Where the last answered prompt ended on screen: a prompt is answered once, when the screen ends with it
+  // (trailing cursor moves aside). Counting every "): " would also count one inside a warning printed before the
+  // questions and type an answer ahead of its prompt.
+  let answeredAt = -1;
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
@@ -32,9 +35,9 @@ export function runOnPty(
     }, 20_000);
     const onData = (d: Buffer) => {
       screen += d.toString();
-      const prompts = screen.match(/\): /g)?.length ?? 0;
-      while (answered < prompts && pending.length > 0) {
-        answered++;
+      const shown = screen.replace(/(?:\x1b\[[0-9;?]*[A-Za-z])+$/, '');
+      if (shown.endsWith('): ') && shown.length !== answeredAt && pending.length > 0) {
+        answeredAt = shown.length;
         const answer = pending.shift()!;
         setTimeout(() => child.stdin.write(answer), 20);
       }
