@@ -1,14 +1,21 @@
 #!/usr/bin/env node
 // `npm run build`: bundles src/ into dist/ with esbuild.
 //
-//   dist/cli.js, dist/index.js, dist/cdktf-app.js, dist/write-json-schema.js, dist/chunk-*.js
-//       The CLI and the library, self-contained: cdktf, constructs and the ~20 provider classes cors-gen uses are
-//       bundled in (so the package does not depend on the 390 MB @cdktf/provider-aws), the Handlebars templates
-//       are precompiled (only the Handlebars runtime is bundled), and everything CDKTF needs sits in a chunk that
-//       only `generate` imports. Every file is one level below the package root, which is how src/paths.ts finds
-//       templates/, schema/ and package.json.
 //   dist/cli/bin.js
-//       The `bin`: turns on Node's compile cache (Node 22.1+) and imports ../cli.js; the path stays dist/cli/bin.js.
+//       The `bin` (src/cli/bin.ts): loads dist/cli.cjs with its compiled code kept between runs (Node's compile
+//       cache on Node 22.1+, V8's code cache through vm.Script on Node 20: src/cli/code-cache.ts).
+//   dist/cli.cjs
+//       The CLI (src/cli/main.ts), one CommonJS file, since only a script's code can be cached on Node 20. Its
+//       imports of cdktf, constructs and the provider classes go to dist/cdktf-vendor.cjs
+//       (src/synth/cdktf-vendor.ts), so commands other than `generate` neither run nor compile them.
+//   dist/cdktf-vendor.cjs
+//       cdktf, constructs and the ~20 provider classes cors-gen uses, bundled in (so the package does not depend on
+//       the 390 MB @cdktf/provider-aws), each module run on first use.
+//   dist/index.js, dist/cdktf-app.js, dist/write-json-schema.js, dist/chunk-*.js
+//       The library (ES modules, self-contained like the CLI), with everything CDKTF needs in a chunk that only
+//       `generate` imports. The Handlebars templates are precompiled (only the Handlebars runtime is bundled).
+//       Every file is one level below the package root, which is how src/paths.ts finds templates/, schema/ and
+//       package.json.
 //   dist/constructs.js
 //       `cors-gen/constructs` for CDKTF users: the constructs with cdktf, constructs and @cdktf/* left as imports,
 //       so they join the user's own CDKTF (one construct tree, one token system). Those are optional peer
@@ -21,7 +28,7 @@
 //
 // The new dist/ is built beside the old one and swapped in whole. `npm run build:types` writes the .d.ts files
 // (tsc); `npm pack` runs both.
-import { chmod, cp, mkdir, readFile, readdir, rename, rm, writeFile } from 'node:fs/promises';
+import { chmod, cp, readFile, readdir, rename, rm, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -109,6 +116,29 @@ const cdktfTrimPlugin = {
   },
 };
 
+/** What the CLI bundle imports from CDKTF's packages, redirected to dist/cdktf-vendor.cjs. */
+const VENDORED = /^(cdktf|constructs)$|^@cdktf\/provider-[a-z]+\//;
+const VENDOR_LOADER = path.join(ROOT, 'src', 'synth', 'cdktf-vendor.ts');
+
+/** In the CLI build: each import of a vendored module becomes `vendorModule(id)`; `ids` collects them. */
+function vendorImportsPlugin(ids) {
+  return {
+    name: 'cors-gen-vendor-imports',
+    setup(b) {
+      b.onResolve({ filter: VENDORED }, (args) => {
+        if (/[\\/]node_modules[\\/]/.test(args.importer)) return undefined;
+        ids.add(args.path);
+        return { path: args.path, namespace: 'cors-gen-vendor' };
+      });
+      b.onLoad({ filter: /.*/, namespace: 'cors-gen-vendor' }, (args) => ({
+        contents: `module.exports = require(${JSON.stringify(VENDOR_LOADER)}).vendorModule(${JSON.stringify(args.path)});`,
+        loader: 'js',
+        resolveDir: ROOT,
+      }));
+    },
+  };
+}
+
 async function main() {
   const started = Date.now();
   // Built beside dist/ and swapped in whole, so a CLI or test running from dist/ meanwhile never finds it empty.
@@ -130,7 +160,6 @@ async function main() {
     const app = await build({
       ...common,
       entryPoints: {
-        cli: 'src/cli/bin.ts',
         index: 'src/index.ts',
         'cdktf-app': 'src/cdktf-app.ts',
         'write-json-schema': 'src/spec/write-json-schema.ts',
@@ -147,20 +176,44 @@ async function main() {
       external: ['cdktf', 'constructs', '@cdktf/*'],
       plugins: [templatesPlugin],
     });
-    await mkdir(path.join(out, 'cli'), { recursive: true });
+    const vendored = new Set();
+    const cjs = {
+      ...common,
+      format: 'cjs',
+      banner: {},
+      // src/paths.ts finds the package from the bundle's own place.
+      define: { 'import.meta.url': '__corsGenModuleUrl' },
+      external: ['@cdktf/hcl2json'],
+      // `import()` becomes `require()`: a script run from V8's code cache has no way to load ES modules.
+      supported: { 'dynamic-import': false },
+    };
+    const cli = await build({
+      ...cjs,
+      entryPoints: { cli: 'src/cli/main.ts' },
+      outExtension: { '.js': '.cjs' },
+      banner: { js: "const __corsGenModuleUrl = require('node:url').pathToFileURL(__filename).href;" },
+      plugins: [templatesPlugin, vendorImportsPlugin(vendored)],
+    });
+    const vendor = await build({
+      ...cjs,
+      stdin: {
+        contents: `exports.modules = {\n${[...vendored]
+          .sort()
+          .map((id) => `  ${JSON.stringify(id)}: () => require(${JSON.stringify(id)}),`)
+          .join('\n')}\n};\n`,
+        resolveDir: ROOT,
+        sourcefile: 'cdktf-vendor.js',
+      },
+      outdir: undefined,
+      outfile: path.join(out, 'cdktf-vendor.cjs'),
+      plugins: [cdktfTrimPlugin],
+    });
     const bin = path.join(out, 'cli', 'bin.js');
-    await writeFile(
-      bin,
-      [
-        '#!/usr/bin/env node',
-        '// The published entry point; the CLI itself is ../cli.js (see scripts/build.mjs).',
-        "import module from 'node:module';",
-        "// Node 22.1+ keeps V8's compiled code between runs (in the OS temp folder): most of a short run's start-up.",
-        'module.enableCompileCache?.();',
-        "await import('../cli.js');",
-        '',
-      ].join('\n'),
-    );
+    await build({
+      ...common,
+      entryPoints: { 'cli/bin': 'src/cli/bin.ts' },
+      banner: { js: '#!/usr/bin/env node' },
+    });
     await chmod(bin, 0o755);
     await cp(RUNTIME, path.join(out, 'runtime'), {
       recursive: true,
@@ -168,7 +221,7 @@ async function main() {
     });
     await writeFile(
       path.join(out, 'THIRD-PARTY-LICENSES.txt'),
-      await thirdPartyLicenses([app.metafile, constructs.metafile]),
+      await thirdPartyLicenses([app.metafile, constructs.metafile, cli.metafile, vendor.metafile]),
     );
     const old = `${out}-old`;
     await rename(DIST, old).catch((e) => {
@@ -176,7 +229,7 @@ async function main() {
     });
     await rename(out, DIST);
     await rm(old, { recursive: true, force: true });
-    const bytes = Object.values(app.metafile.outputs).reduce((n, o) => n + o.bytes, 0);
+    const bytes = [app, cli, vendor].flatMap((b) => Object.values(b.metafile.outputs)).reduce((n, o) => n + o.bytes, 0);
     process.stderr.write(`built dist/ (${(bytes / 1e6).toFixed(1)} MB of JavaScript) in ${Date.now() - started} ms\n`);
   } finally {
     await rm(out, { recursive: true, force: true });

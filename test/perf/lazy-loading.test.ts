@@ -56,7 +56,7 @@ function cdktfModules(loaded: readonly string[]): string[] {
   return loaded.filter(
     (f) =>
       CDKTF_PATH.test(f) ||
-      (f.endsWith('.js') && existsSync(f) && CDKTF_MARKERS.some((m) => readFileSync(f, 'utf8').includes(m))),
+      (/\.c?js$/.test(f) && existsSync(f) && CDKTF_MARKERS.some((m) => readFileSync(f, 'utf8').includes(m))),
   );
 }
 

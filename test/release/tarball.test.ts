@@ -220,7 +220,7 @@ describe('the published tarball', () => {
     expect(packed.filter((f) => f.startsWith('dist/runtime/'))).toEqual(runtime);
     // Otherwise only JavaScript, declarations, JSON schemas and the notices: nothing else a build might leave in dist/.
     expect(
-      packed.filter((f) => !/\.(js|d\.ts|json|md|txt)$/.test(f) && f !== 'LICENSE' && !runtime.includes(f)),
+      packed.filter((f) => !/\.(c?js|d\.ts|json|md|txt)$/.test(f) && f !== 'LICENSE' && !runtime.includes(f)),
     ).toEqual([]);
   });
 

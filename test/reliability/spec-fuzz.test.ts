@@ -864,7 +864,7 @@ describe('the built binary under a small heap', () => {
   beforeAll(() => {
     // The binary is what users run; a stale build would test yesterday's code.
     expect(existsSync(BIN), `${BIN} is missing: run "npm run build" first`).toBe(true);
-    const built = statSync(path.join(ROOT, 'dist/cli.js')).mtimeMs;
+    const built = statSync(path.join(ROOT, 'dist/cli.cjs')).mtimeMs;
     for (const f of ['src/spec/parse.ts', 'src/spec/load.ts', 'src/spec/validate.ts', 'src/cli/main.ts']) {
       expect(statSync(path.join(ROOT, f)).mtimeMs, `dist is older than ${f}: run "npm run build"`).toBeLessThanOrEqual(
         built + 1000,
