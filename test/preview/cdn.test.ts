@@ -6,6 +6,7 @@
  * `/` only, the bucket's 403 for a missing key, the custom error responses for a single-page app's deep links.
  */
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -199,6 +200,18 @@ describe('preview of a CloudFront frontend', () => {
     });
     try {
       expect((await getTls(preview.site, cert.cert, 'evil.example')).status).toBe(421);
+    } finally {
+      await preview.close();
+    }
+  });
+
+  it('drops a client that never starts its TLS handshake as soon as one that never sends its headers', async () => {
+    const preview = await startPreview({ module: await project(), clientTimeouts: { headersMs: 300 } });
+    try {
+      const started = Date.now();
+      const socket = net.connect(port(preview.site), '127.0.0.1');
+      await new Promise<void>((resolve) => socket.on('close', () => resolve()));
+      expect(Date.now() - started).toBeLessThan(5_000);
     } finally {
       await preview.close();
     }
