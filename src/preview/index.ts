@@ -34,6 +34,7 @@ import {
   startServer,
   type Handler,
   type PreviewResponse,
+  type ServerTls,
   type StartedServer,
 } from './server/http-server.js';
 import { siteTls, type CertificateFiles } from './server/tls.js';
@@ -225,6 +226,7 @@ export async function startPreview(options: PreviewOptions): Promise<Preview> {
       maxBody: number,
       pick: () => Handler | undefined,
       on = host,
+      secure?: ServerTls,
     ) => {
       const t = options.clientTimeouts ?? {};
       const limits = {
@@ -233,15 +235,7 @@ export async function startPreview(options: PreviewOptions): Promise<Preview> {
         ...(t.requestMs ? { requestTimeoutMs: t.requestMs } : {}),
         ...(t.idleMs ? { idleTimeoutMs: t.idleMs } : {}),
       };
-      const s = await startServer(
-        name,
-        on,
-        port ?? 0,
-        limits,
-        (req) => (pick() ?? notReady)(req),
-        log,
-        name === 'site' ? tls : undefined,
-      );
+      const s = await startServer(name, on, port ?? 0, limits, (req) => (pick() ?? notReady)(req), log, secure);
       servers.push(s);
       return s;
     };
@@ -256,7 +250,7 @@ export async function startPreview(options: PreviewOptions): Promise<Preview> {
     } else if (cdn) {
       // Loopback whatever --host says, named `localhost`: the name the certificate is for, and one browsers
       // resolve to loopback themselves (RFC 6761 section 6.3).
-      siteServer = await listen('site', options.sitePort, 1024 * 1024, () => handlers.site, '127.0.0.1');
+      siteServer = await listen('site', options.sitePort, 1024 * 1024, () => handlers.site, '127.0.0.1', tls);
       siteOrigin = `https://localhost:${siteServer.port}`;
     } else {
       const busy: LocalOrigin[] = [];

@@ -21,6 +21,8 @@ export interface CertificateFixture {
   readonly otherHostCertFile: string;
   /** A certificate for localhost that expired in 2020 (key: otherKeyFile). */
   readonly expiredCertFile: string;
+  /** A key encrypted with a passphrase. */
+  readonly encryptedKeyFile: string;
 }
 
 const SERVER_EXTENSIONS = (names: { type: 2 | 7; value?: string; ip?: string }[]) => [
@@ -52,6 +54,7 @@ export async function certificateFiles(scratch: string[]): Promise<CertificateFi
     notAfterDate: new Date('2020-01-01T00:00:00Z'),
     extensions: SERVER_EXTENSIONS([{ type: 2, value: 'localhost' }]),
   });
+  const encrypted = await generate(undefined, { ...options, passphrase: 'secret' });
   const write = (name: string, text: string) => {
     const file = path.join(dir, name);
     writeFileSync(file, text);
@@ -64,6 +67,7 @@ export async function certificateFiles(scratch: string[]): Promise<CertificateFi
     otherKeyFile: write('other-key.pem', other.private),
     otherHostCertFile: write('app.example.com.pem', other.cert),
     expiredCertFile: write('expired.pem', expired.cert),
+    encryptedKeyFile: write('encrypted-key.pem', encrypted.private),
   };
 }
 

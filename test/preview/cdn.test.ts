@@ -242,6 +242,10 @@ describe('--site-cert and --site-key', () => {
     await expect(startPreview({ module, ...files(cert.certFile, cert.certFile) })).rejects.toMatchObject({
       message: `--site-key ${cert.certFile}: not a PEM private key ("-----BEGIN PRIVATE KEY-----")`,
     });
+    await expect(startPreview({ module, ...files(cert.certFile, cert.encryptedKeyFile) })).rejects.toMatchObject({
+      message: `--site-key ${cert.encryptedKeyFile}: an encrypted private key, which the preview cannot unlock`,
+      fix: 'pass an unencrypted key (mkcert writes one)',
+    });
     await expect(startPreview({ module, ...files(cert.certFile, cert.otherKeyFile) })).rejects.toMatchObject({
       message: `--site-key ${cert.otherKeyFile}: not the private key of the certificate in ${cert.certFile}`,
       fix: expect.stringContaining('<name>-key.pem'),

@@ -94,7 +94,7 @@ function planCdn(r: ModuleResolver, cdn: AddressedBlock): SiteModel {
   const root = value('default_root_object');
   const aliases = value('aliases');
   // Served from the site folder like any key, so it is as untrusted as a request path (the folder is confined).
-  if (root !== undefined && root !== null && (typeof root !== 'string' || /[\\\0]/.test(root) || root.startsWith('/')))
+  if (root != null && (typeof root !== 'string' || /[\\\0]/.test(root) || root.startsWith('/')))
     throw new ModuleError(
       `default_root_object ${JSON.stringify(root)} is not an object key (no leading slash, no backslash)`,
       { file: cdn.file, address: `${cdn.address}.default_root_object` },

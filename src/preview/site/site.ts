@@ -1,9 +1,11 @@
 /**
  * The site servers: the site origin, which stands in for the module's S3 website endpoint (its host is what
- * `website_endpoint` evaluates to, so the module allows it) or, without a website, is one of the local origins
- * the module allows; and a foreign origin the module does not allow.
- * Both serve the demo page, or with `--site-dir` the user's own frontend, S3-website style: GET and HEAD only,
- * the index document for a folder, 404 for anything missing.
+ * `website_endpoint` evaluates to, so the module allows it), for its CloudFront distribution (over https, its host
+ * being what `domain_name` evaluates to) or, without either, is one of the local origins the module allows; and a
+ * foreign origin the module does not allow.
+ * Both serve the demo page, or with `--site-dir` the user's own frontend, S3-website style (GET and HEAD only,
+ * the index document for a folder, 404 for anything missing) or as CloudFront serves a private bucket (the
+ * default root object for `/` only, 403 for anything missing, then the distribution's custom error responses).
  */
 import { readFile, realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
