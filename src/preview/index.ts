@@ -118,10 +118,15 @@ export interface Preview {
   readonly website: boolean;
   /**
    * Set when the site stands in for the module's CloudFront distribution (`https://localhost:<port>`, the
-   * distribution's `domain_name` being `localhost:<port>`): where its certificate comes from, and the aliases the
-   * module allows but the preview cannot serve (their DNS is the real distribution's).
+   * distribution's `domain_name` being `localhost:<port>`): where its certificate comes from, the certificate
+   * (PEM, for a client to trust as its `ca`), and the aliases the module allows but the preview cannot serve
+   * (their DNS is the real distribution's).
    */
-  readonly cdn?: { readonly certificate: 'generated' | 'given'; readonly aliases: readonly string[] };
+  readonly cdn?: {
+    readonly certificate: 'generated' | 'given';
+    readonly certificatePem: string;
+    readonly aliases: readonly string[];
+  };
   /** Whether the module's API lets the site origin read its answers (what its preflight says). */
   readonly siteAllowed: boolean;
   /** Whether it lets the foreign origin read them too (it allows `*`, or a pattern matches). */
@@ -353,7 +358,7 @@ export async function startPreview(options: PreviewOptions): Promise<Preview> {
       site: `${siteOrigin}/`,
       foreignSite: `${foreignOrigin}/`,
       website,
-      ...(tls ? { cdn: { certificate: tls.source, aliases: site.aliases ?? [] } } : {}),
+      ...(tls ? { cdn: { certificate: tls.source, certificatePem: tls.cert, aliases: site.aliases ?? [] } } : {}),
       siteAllowed,
       foreignAllowed,
       stage: choice.stage,

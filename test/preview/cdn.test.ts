@@ -5,6 +5,7 @@
  * preview adds it). The page is served as the distribution serves the private bucket: the default root object for
  * `/` only, the bucket's 403 for a missing key, the custom error responses for a single-page app's deep links.
  */
+import { X509Certificate } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
@@ -97,7 +98,7 @@ describe('preview of a CloudFront frontend', () => {
       try {
         expect(preview.site).toMatch(/^https:\/\/localhost:\d+\/$/);
         expect(preview).toMatchObject({ website: false, stage: undefined, siteAllowed: true, foreignAllowed: false });
-        expect(preview.cdn).toEqual({ certificate: 'given', aliases: [] });
+        expect(preview.cdn).toEqual({ certificate: 'given', certificatePem: cert.cert, aliases: [] });
         const site = preview.site.replace(/\/$/, '');
         const path = api === 'function-url' ? '/' : '/items';
         for (const [origin, allowed] of [
@@ -127,8 +128,9 @@ describe('preview of a CloudFront frontend', () => {
       const served = await peerCertificate(port(preview.site));
       expect(served.subjectAltName).toBe('DNS:localhost, IP Address:127.0.0.1, IP Address:0:0:0:0:0:0:0:1');
       expect(served.issuer).toBe(served.subject);
+      expect(new X509Certificate(preview.cdn!.certificatePem).fingerprint256).toBe(served.fingerprint256);
       // Node verifies it as a browser does once it is trusted: the chain ends in it and the host name matches.
-      const page = await getTls(preview.site, served.toString());
+      const page = await getTls(preview.site, preview.cdn!.certificatePem);
       expect(page.status).toBe(200);
     } finally {
       await preview.close();
