@@ -6,17 +6,19 @@
  * `/` only, the bucket's 403 for a missing key, the custom error responses for a single-page app's deep links.
  */
 import { X509Certificate } from 'node:crypto';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startPreview } from '../../src/preview/index.js';
 import { loadModule } from '../../src/preview/module/load.js';
 import { planDeployment } from '../../src/preview/module/deployment.js';
 import { generate } from '../../src/synth/generate.js';
-import { cli } from '../cli/capture.js';
-import { header, send } from '../support/preview.js';
+import { BIN, cli } from '../cli/capture.js';
+import { header, REPO, send, until } from '../support/preview.js';
 import { certificateFiles, getTls, peerCertificate, type CertificateFixture } from './cdn-support.js';
 
 const scratch: string[] = [];
@@ -27,6 +29,9 @@ beforeAll(async () => {
 afterAll(() => {
   for (const d of scratch) rmSync(d, { recursive: true, force: true });
 });
+
+/** Records every file a process loads (see test/perf/lazy-loading.test.ts). */
+const LOAD_HOOK = path.join(REPO, 'test/perf/fixtures/record-loads.mjs');
 
 /** The placeholder domain earlier versions gave the distribution (the CloudFront Developer Guide's example). */
 const PLACEHOLDER = 'https://d111111abcdef8.cloudfront.net';
@@ -218,6 +223,41 @@ describe('preview of a CloudFront frontend', () => {
       await preview.close();
     }
   });
+});
+
+describe('the certificate generator', () => {
+  /** The files `cors-gen preview --module <module>` (the built binary) loads until it is ready. */
+  async function loadedFiles(module: string): Promise<string[]> {
+    const log = path.join(mkdtempSync(path.join(os.tmpdir(), 'cors-gen-cdn-loads-')), 'loads.txt');
+    scratch.push(path.dirname(log));
+    const child = spawn(process.execPath, ['--import', LOAD_HOOK, BIN, 'preview', '--module', module, '--json'], {
+      env: { ...process.env, CORS_GEN_LOAD_LOG: log, NO_COLOR: '1' },
+    });
+    const exited = new Promise((resolve) => child.on('exit', resolve));
+    try {
+      let out = '';
+      child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+      await until(() => out.includes('\n'), 'the ready line');
+      expect(JSON.parse(out)).toMatchObject({ ok: true });
+    } finally {
+      child.kill('SIGTERM');
+      await exited;
+    }
+    return readFileSync(log, 'utf8')
+      .split('\n')
+      .filter(Boolean)
+      .map((line) => line.slice(4))
+      .map((f) => (f.startsWith('file:') ? fileURLToPath(f) : f));
+  }
+  /** selfsigned itself, or the bundle's chunk that holds it. */
+  const isSelfsigned = (f: string) =>
+    /[\\/]node_modules[\\/]selfsigned[\\/]/.test(f) ||
+    (f.endsWith('.js') && existsSync(f) && readFileSync(f, 'utf8').includes('require_selfsigned'));
+
+  it('is loaded by a preview of a module with a distribution, not by one with an S3 website', async () => {
+    expect((await loadedFiles(await project({ cdn: false }))).filter(isSelfsigned)).toEqual([]);
+    expect((await loadedFiles(await project())).filter(isSelfsigned)).not.toEqual([]);
+  }, 60_000);
 });
 
 describe('--site-cert and --site-key', () => {
