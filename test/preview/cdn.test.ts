@@ -18,7 +18,7 @@ import { loadModule } from '../../src/preview/module/load.js';
 import { planDeployment } from '../../src/preview/module/deployment.js';
 import { generate } from '../../src/synth/generate.js';
 import { BIN, cli } from '../cli/capture.js';
-import { header, REPO, send, until } from '../support/preview.js';
+import { header, REPO, send, startCli, until } from '../support/preview.js';
 import { certificateFiles, getTls, peerCertificate, type CertificateFixture } from './cdn-support.js';
 
 const scratch: string[] = [];
@@ -156,12 +156,25 @@ describe('preview of a CloudFront frontend', () => {
     expect(fingerprints[0]).not.toBe(fingerprints[1]);
   });
 
-  it('names the aliases it cannot serve', async () => {
-    const preview = await startPreview({ module: await project({ aliases: true }) });
+  it('prints the https URL, the aliases it cannot serve, and how to avoid the certificate warning', async () => {
+    const run = startCli(['--module', await project({ aliases: true })]);
     try {
-      expect(preview.cdn?.aliases).toEqual(['www.example.com']);
+      await until(() => run.stderr().includes('Ctrl+C'), 'the banner');
+      const site =
+        /^ {2}site {10}(https:\/\/localhost:\d+\/) {3}the CloudFront distribution stand-in, allowed by the module$/m.exec(
+          run.stderr(),
+        )?.[1];
+      expect(site).toBeDefined();
+      expect(run.stderr()).toContain(
+        '  aliases       https://www.example.com   allowed, not served here (their DNS names the real distribution)\n',
+      );
+      expect(run.stderr()).toContain(
+        `The site's certificate is self-signed, made for this run: the browser warns once (Advanced, then Proceed). A trusted one: "mkcert -install", "mkcert localhost 127.0.0.1", then preview with --site-cert localhost+1.pem --site-key localhost+1-key.pem.\nOpen ${site} in a browser.`,
+      );
+      run.child.kill('SIGTERM');
+      expect((await run.exited).code).toBe(0);
     } finally {
-      await preview.close();
+      run.child.kill('SIGKILL');
     }
   });
 
