@@ -21,6 +21,8 @@ export interface CertificateFixture {
   readonly otherHostCertFile: string;
   /** A certificate for localhost that expired in 2020 (key: otherKeyFile). */
   readonly expiredCertFile: string;
+  /** A certificate naming localhost in its subject's common name only, no subjectAltName (key: otherKeyFile). */
+  readonly commonNameOnlyCertFile: string;
   /** A key encrypted with a passphrase. */
   readonly encryptedKeyFile: string;
 }
@@ -54,6 +56,11 @@ export async function certificateFiles(scratch: string[]): Promise<CertificateFi
     notAfterDate: new Date('2020-01-01T00:00:00Z'),
     extensions: SERVER_EXTENSIONS([{ type: 2, value: 'localhost' }]),
   });
+  const commonNameOnly = await generate([{ name: 'commonName', value: 'localhost' }], {
+    ...options,
+    keyPair: { privateKey: other.private, publicKey: other.public },
+    extensions: [{ name: 'basicConstraints', cA: false }],
+  });
   const encrypted = await generate(undefined, { ...options, passphrase: 'secret' });
   const write = (name: string, text: string) => {
     const file = path.join(dir, name);
@@ -67,6 +74,7 @@ export async function certificateFiles(scratch: string[]): Promise<CertificateFi
     otherKeyFile: write('other-key.pem', other.private),
     otherHostCertFile: write('app.example.com.pem', other.cert),
     expiredCertFile: write('expired.pem', expired.cert),
+    commonNameOnlyCertFile: write('common-name-only.pem', commonNameOnly.cert),
     encryptedKeyFile: write('encrypted-key.pem', encrypted.private),
   };
 }

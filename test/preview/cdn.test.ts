@@ -284,6 +284,11 @@ describe('--site-cert and --site-key', () => {
       message: `--site-cert ${missing}: cannot be read (no such file)`,
       fix: expect.stringContaining('mkcert localhost 127.0.0.1'),
     });
+    const folder = path.dirname(cert.keyFile);
+    await expect(startPreview({ module: await project(), ...files(cert.certFile, folder) })).rejects.toMatchObject({
+      kind: 'external',
+      message: `--site-key ${folder}: cannot be read (a folder)`,
+    });
   });
 
   it('names a file that is not a PEM certificate, a key that is not its key, and a certificate for another host', async () => {
@@ -307,6 +312,12 @@ describe('--site-cert and --site-key', () => {
     });
     await expect(startPreview({ module, ...files(cert.otherHostCertFile, cert.otherKeyFile) })).rejects.toMatchObject({
       message: `--site-cert ${cert.otherHostCertFile}: the certificate is not for localhost (DNS:app.example.com), the host the site is served on`,
+    });
+    // Browsers ignore the common name (Chrome since 58), so the preview does too.
+    await expect(
+      startPreview({ module, ...files(cert.commonNameOnlyCertFile, cert.otherKeyFile) }),
+    ).rejects.toMatchObject({
+      message: `--site-cert ${cert.commonNameOnlyCertFile}: the certificate is not for localhost (no subjectAltName; subject CN=localhost), the host the site is served on`,
     });
     await expect(startPreview({ module, ...files(cert.expiredCertFile, cert.otherKeyFile) })).rejects.toMatchObject({
       message: expect.stringMatching(

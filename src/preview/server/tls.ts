@@ -5,9 +5,10 @@
  * browsers trust without a warning). A given pair is checked before any port is taken, so a wrong file fails
  * with its name and the fix rather than as a TLS error in the browser.
  */
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { createPrivateKey, X509Certificate, type KeyObject } from 'node:crypto';
 import { InvalidInputError } from '../../errors.js';
+import { terminalText } from '../../terminal-text.js';
 import { PreviewSetupError } from '../errors.js';
 
 export interface CertificateFiles {
@@ -99,13 +100,13 @@ async function given(files: CertificateFiles, now: Date): Promise<SiteTls> {
       `not the private key of the certificate in ${files.certFile}`,
       'pass the key file made with that certificate (mkcert writes <name>-key.pem beside <name>.pem)',
     );
-  // checkHost follows the browsers' rules: subjectAltName DNS names (wildcards one label deep), the subject only
-  // without any (https://nodejs.org/api/crypto.html#x509checkhostname-options).
-  if (certificate.checkHost(SITE_TLS_HOST) === undefined)
+  // As browsers match: the subjectAltName's DNS names only, never the subject's common name
+  // (https://chromestatus.com/feature/4981025180483584; https://nodejs.org/api/crypto.html#x509checkhostname-options).
+  if (certificate.checkHost(SITE_TLS_HOST, { subject: 'never' }) === undefined)
     throw invalid(
       files.certFile,
       '--site-cert',
-      `the certificate is not for ${SITE_TLS_HOST} (${certificate.subjectAltName ?? certificate.subject.replace(/\n/g, ', ')}), the host the site is served on`,
+      `the certificate is not for ${SITE_TLS_HOST} (${terminalText(certificate.subjectAltName ?? `no subjectAltName; subject ${certificate.subject.replace(/\n/g, ', ')}`)}), the host the site is served on`,
     );
   const from = new Date(certificate.validFrom);
   const to = new Date(certificate.validTo);
@@ -118,14 +119,23 @@ async function given(files: CertificateFiles, now: Date): Promise<SiteTls> {
   return { cert, key, source: 'given' };
 }
 
+/** A PEM certificate chain or key is a few KB; anything far larger was passed by mistake. */
+const MAX_PEM_BYTES = 1024 * 1024;
+
 async function read(file: string, flag: string): Promise<string> {
+  const unreadable = (why: string) =>
+    new PreviewSetupError(`${flag} ${file}: cannot be read (${why})`, {
+      code: 'unreadable',
+      fix: `pass the PEM file's path; ${MKCERT_FIX}`,
+    });
   try {
+    const info = await stat(file);
+    if (!info.isFile()) throw unreadable(info.isDirectory() ? 'a folder' : 'not a regular file');
+    if (info.size > MAX_PEM_BYTES) throw unreadable(`${info.size} bytes, too large for a PEM file`);
     return await readFile(file, 'utf8');
   } catch (e) {
+    if (e instanceof PreviewSetupError) throw e;
     const code = (e as NodeJS.ErrnoException).code;
-    throw new PreviewSetupError(
-      `${flag} ${file}: cannot be read (${code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'a folder' : (code ?? (e as Error).message)})`,
-      { code: 'unreadable', fix: `pass the PEM file's path; ${MKCERT_FIX}` },
-    );
+    throw unreadable(code === 'ENOENT' ? 'no such file' : (code ?? (e as Error).message));
   }
 }
