@@ -239,28 +239,28 @@ describe('preview of a CloudFront frontend', () => {
 });
 
 describe('the certificate generator', () => {
-  /** The files `cors-gen preview --module <module>` (the built binary) loads until it is ready. */
-  async function loadedFiles(module: string): Promise<string[]> {
+  /** The files `cors-gen preview --module <module> --json` (the built binary) loads until ready, and its line. */
+  async function loadedFiles(module: string): Promise<{ files: string[]; ready: Record<string, unknown> }> {
     const log = path.join(mkdtempSync(path.join(os.tmpdir(), 'cors-gen-cdn-loads-')), 'loads.txt');
     scratch.push(path.dirname(log));
     const child = spawn(process.execPath, ['--import', LOAD_HOOK, BIN, 'preview', '--module', module, '--json'], {
       env: { ...process.env, CORS_GEN_LOAD_LOG: log, NO_COLOR: '1' },
     });
     const exited = new Promise((resolve) => child.on('exit', resolve));
+    let out = '';
     try {
-      let out = '';
       child.stdout.on('data', (d: Buffer) => (out += d.toString()));
       await until(() => out.includes('\n'), 'the ready line');
-      expect(JSON.parse(out)).toMatchObject({ ok: true });
     } finally {
       child.kill('SIGTERM');
       await exited;
     }
-    return readFileSync(log, 'utf8')
+    const files = readFileSync(log, 'utf8')
       .split('\n')
       .filter(Boolean)
       .map((line) => line.slice(4))
       .map((f) => (f.startsWith('file:') ? fileURLToPath(f) : f));
+    return { files, ready: JSON.parse(out) as Record<string, unknown> };
   }
   /** selfsigned itself, or the bundle's chunk that holds it. */
   const isSelfsigned = (f: string) =>
@@ -268,8 +268,13 @@ describe('the certificate generator', () => {
     (f.endsWith('.js') && existsSync(f) && readFileSync(f, 'utf8').includes('require_selfsigned'));
 
   it('is loaded by a preview of a module with a distribution, not by one with an S3 website', async () => {
-    expect((await loadedFiles(await project({ cdn: false }))).filter(isSelfsigned)).toEqual([]);
-    expect((await loadedFiles(await project())).filter(isSelfsigned)).not.toEqual([]);
+    const website = await loadedFiles(await project({ cdn: false }));
+    expect(website.ready).toMatchObject({ ok: true, site: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+\/$/) });
+    expect(website.files.filter(isSelfsigned)).toEqual([]);
+    const cdn = await loadedFiles(await project());
+    // The --json ready line carries the https URL of the distribution's stand-in.
+    expect(cdn.ready).toMatchObject({ ok: true, site: expect.stringMatching(/^https:\/\/localhost:\d+\/$/) });
+    expect(cdn.files.filter(isSelfsigned)).not.toEqual([]);
   }, 60_000);
 });
 
