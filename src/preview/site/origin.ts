@@ -1,12 +1,11 @@
 /**
  * Which origin the demo page is served on, and with which stage's values. A module with an S3 website or a
  * CloudFront distribution allows the site's origin, and the site server stands in for it. A module without one
- * (an app hosted elsewhere)
- * allows only the origins it lists, so the page must be served on one of them: this machine can serve
- * `http://127.0.0.1:<port>`, and `http://localhost:<port>` too, because browsers resolve `localhost` to loopback
- * themselves (RFC 6761 section 6.3; https://www.rfc-editor.org/rfc/rfc6761#section-6.3). Any other origin (https,
- * a remote host) cannot be served here, and the preview says which origin to add instead of serving a page that
- * the module would block.
+ * (an app hosted elsewhere) allows only the origins it lists, so the page must be served on one of them: this
+ * machine can serve `http://127.0.0.1:<port>`, and `http://localhost:<port>` too, because browsers resolve
+ * `localhost` to loopback themselves (RFC 6761 section 6.3; https://www.rfc-editor.org/rfc/rfc6761#section-6.3).
+ * Any other origin (https, a remote host) cannot be served here, and the preview says which origin to add instead
+ * of serving a page that the module would block.
  */
 import type { HclValue } from '../../terraform/expression/ast.js';
 import { isList } from '../../terraform/expression/values.js';
