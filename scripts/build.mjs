@@ -166,8 +166,9 @@ async function main() {
       },
       splitting: true,
       chunkNames: 'chunk-[hash]',
-      // hcl2json loads a WebAssembly file from its own folder: it stays a dependency.
-      external: ['@cdktf/hcl2json'],
+      // hcl2json loads a WebAssembly file from its own folder: it stays a dependency. So does selfsigned (with
+      // @peculiar/x509, 0.8 MB bundled), which only the preview of a CloudFront frontend loads.
+      external: ['@cdktf/hcl2json', 'selfsigned'],
       plugins: [templatesPlugin, cdktfTrimPlugin],
     });
     const constructs = await build({

@@ -7,11 +7,13 @@
  *   await preview.close();
  *
  * Three servers: the API (the module's REST API, HTTP API or Function URL, emulated from its Terraform files,
- * with its Lambda code running for real), the site origin (standing in for the S3 website endpoint, or an
- * allowed local origin when the module has no website: see ./site/origin.ts) and a foreign origin, both serving
- * the demo page or `siteDir`. Whether the API allows each origin is asked, not assumed.
+ * with its Lambda code running for real), the site origin (standing in for the S3 website endpoint, for the
+ * CloudFront distribution over https on `https://localhost:<port>`, or an allowed local origin when the module has
+ * no frontend: see ./site/origin.ts) and a foreign origin, both serving the demo page or `siteDir`. Whether the
+ * API allows each origin is asked, not assumed.
  */
 import { spawnSync } from 'node:child_process';
+import { UsageError } from '../errors.js';
 import type { ApiKind } from '../spec/model.js';
 import { assumptionsFor } from './assumptions.js';
 import type { PreviewAuthOptions } from './authorizers.js';
@@ -32,8 +34,10 @@ import {
   startServer,
   type Handler,
   type PreviewResponse,
+  type ServerTls,
   type StartedServer,
 } from './server/http-server.js';
+import { siteTls, type CertificateFiles } from './server/tls.js';
 import { ExchangeLog } from './site/explain.js';
 import { chooseOrigins, portsBusy, sitePortNotAllowed, type LocalOrigin } from './site/origin.js';
 import { corsIntent, demoPlan, type DemoPlan } from './site/plan.js';
@@ -64,11 +68,19 @@ export interface PreviewOptions {
   /** 0 picks a free port. @default 0 */
   readonly apiPort?: number;
   /**
-   * The site's port. With an S3 website in the module, 0 picks a free one; without, the page is served on an
-   * allowed `http://localhost:<port>` or `http://127.0.0.1:<port>` origin, and this picks which.
+   * The site's port. With an S3 website or a CloudFront distribution in the module, 0 picks a free one; without,
+   * the page is served on an allowed `http://localhost:<port>` or `http://127.0.0.1:<port>` origin, and this
+   * picks which.
    * @default 0 (any free port, or the first allowed local origin whose port is free)
    */
   readonly sitePort?: number;
+  /**
+   * With a CloudFront distribution, the site is served over https on `https://localhost:<port>`: this PEM
+   * certificate (for `localhost`, e.g. from mkcert, which browsers trust) and its key instead of one generated
+   * for the run, which browsers warn about once.
+   * @default a self-signed certificate for localhost, 127.0.0.1 and ::1, made in memory for this run
+   */
+  readonly siteCertificate?: CertificateFiles;
   /** @default 0 */
   readonly foreignPort?: number;
   /** Serve this folder on the site and foreign origins instead of the demo page. */
@@ -104,6 +116,17 @@ export interface Preview {
   readonly foreignSite: string;
   /** True when the site stands in for the module's S3 website endpoint; false when it is an allowed local origin. */
   readonly website: boolean;
+  /**
+   * Set when the site stands in for the module's CloudFront distribution (`https://localhost:<port>`, the
+   * distribution's `domain_name` being `localhost:<port>`): where its certificate comes from, the certificate
+   * (PEM, for a client to trust as its `ca`), and the aliases the module allows but the preview cannot serve
+   * (their DNS is the real distribution's).
+   */
+  readonly cdn?: {
+    readonly certificate: 'generated' | 'given';
+    readonly certificatePem: string;
+    readonly aliases: readonly string[];
+  };
   /** Whether the module's API lets the site origin read its answers (what its preflight says). */
   readonly siteAllowed: boolean;
   /** Whether it lets the foreign origin read them too (it allows `*`, or a pattern matches). */
@@ -131,15 +154,22 @@ export async function startPreview(options: PreviewOptions): Promise<Preview> {
   const host = options.host ?? '127.0.0.1';
   const doc = await loadModule(options.module);
   const kind = apiKind(doc);
-  const website = [...doc.resources.values()].some((r) => r.type === 'aws_s3_bucket_website_configuration');
+  const types = new Set([...doc.resources.values()].map((r) => r.type));
+  const website = types.has('aws_s3_bucket_website_configuration');
+  const cdn = !website && types.has('aws_cloudfront_distribution');
+  if (options.siteCertificate && !cdn)
+    throw new UsageError(
+      `--site-cert ${options.siteCertificate.certFile}: the module has no CloudFront distribution, so its site is served over plain http`,
+      { code: 'site-cert-without-cdn', fix: 'leave --site-cert and --site-key out (they are for frontend.cdn)' },
+    );
   const choice = await chooseOrigins(doc, {
-    website,
+    hostsSite: website || cdn,
     ...(options.stage !== undefined ? { stage: options.stage } : {}),
     ...(options.spec ? { spec: options.spec } : {}),
   });
   const stageValues = new Map([...choice.stageValues, ...parseVarFlags(doc, options.vars ?? [])]);
   let local: readonly LocalOrigin[] = choice.local;
-  if (!website && options.sitePort) {
+  if (!website && !cdn && options.sitePort) {
     const port = options.sitePort;
     local = local.flatMap((o) =>
       o.port === 0 ? [{ origin: `http://127.0.0.1:${port}`, port }] : o.port === port ? [o] : [],
@@ -173,6 +203,9 @@ export async function startPreview(options: PreviewOptions): Promise<Preview> {
     throw e;
   }
 
+  // Before any port is taken too: a certificate file that is wrong fails now, with its name.
+  const tls = cdn ? await siteTls(options.siteCertificate) : undefined;
+
   const servers: StartedServer[] = [];
   const handlers: { api?: Handler; site?: Handler; foreign?: Handler } = {};
   const notReady: Handler = async () => ({
@@ -198,6 +231,7 @@ export async function startPreview(options: PreviewOptions): Promise<Preview> {
       maxBody: number,
       pick: () => Handler | undefined,
       on = host,
+      secure?: ServerTls,
     ) => {
       const t = options.clientTimeouts ?? {};
       const limits = {
@@ -206,7 +240,7 @@ export async function startPreview(options: PreviewOptions): Promise<Preview> {
         ...(t.requestMs ? { requestTimeoutMs: t.requestMs } : {}),
         ...(t.idleMs ? { idleTimeoutMs: t.idleMs } : {}),
       };
-      const s = await startServer(name, on, port ?? 0, limits, (req) => (pick() ?? notReady)(req), log);
+      const s = await startServer(name, on, port ?? 0, limits, (req) => (pick() ?? notReady)(req), log, secure);
       servers.push(s);
       return s;
     };
@@ -218,6 +252,11 @@ export async function startPreview(options: PreviewOptions): Promise<Preview> {
     if (website) {
       siteServer = await listen('site', options.sitePort, 1024 * 1024, () => handlers.site);
       siteOrigin = `http://${urlHost}:${siteServer.port}`;
+    } else if (cdn) {
+      // Loopback whatever --host says, named `localhost`: the name the certificate is for, and one browsers
+      // resolve to loopback themselves (RFC 6761 section 6.3).
+      siteServer = await listen('site', options.sitePort, 1024 * 1024, () => handlers.site, '127.0.0.1', tls);
+      siteOrigin = `https://localhost:${siteServer.port}`;
     } else {
       const busy: LocalOrigin[] = [];
       for (const o of local) {
@@ -319,6 +358,7 @@ export async function startPreview(options: PreviewOptions): Promise<Preview> {
       site: `${siteOrigin}/`,
       foreignSite: `${foreignOrigin}/`,
       website,
+      ...(tls ? { cdn: { certificate: tls.source, certificatePem: tls.cert, aliases: site.aliases ?? [] } } : {}),
       siteAllowed,
       foreignAllowed,
       stage: choice.stage,

@@ -15,6 +15,7 @@
  * When the binary is missing, a run with CI=true fails (a browser suite must never be skipped silently in CI);
  * elsewhere the suite is skipped with a message that says how to install it.
  */
+import { createHash, X509Certificate } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -69,8 +70,14 @@ export interface LaunchedChromium {
   close(): Promise<void>;
 }
 
-/** Starts Chromium with a fresh temporary profile (nothing cached or remembered between test files). */
-export async function launchChromium(options: { executablePath?: string } = {}): Promise<LaunchedChromium> {
+/**
+ * Starts Chromium with a fresh temporary profile (nothing cached or remembered between test files). `args` are
+ * added after CHROMIUM_ARGS, e.g. `--ignore-certificate-errors-spki-list=<base64 SHA-256 of a key>` to trust
+ * exactly one test certificate (see {@link spkiHash}).
+ */
+export async function launchChromium(
+  options: { executablePath?: string; args?: readonly string[] } = {},
+): Promise<LaunchedChromium> {
   const executablePath = options.executablePath ?? CHROMIUM_PATH;
   if (!existsSync(executablePath)) {
     throw new Error(`Chromium not found at ${executablePath}; install it with "apt-get install chromium".`);
@@ -81,7 +88,7 @@ export async function launchChromium(options: { executablePath?: string } = {}):
     context = await chromium.launchPersistentContext(userDataDir, {
       executablePath,
       headless: true,
-      args: [...CHROMIUM_ARGS],
+      args: [...CHROMIUM_ARGS, ...(options.args ?? [])],
     });
   } catch (e) {
     await rm(userDataDir, { recursive: true, force: true });
@@ -99,4 +106,13 @@ export async function launchChromium(options: { executablePath?: string } = {}):
       await rm(userDataDir, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * The base64 SHA-256 of a PEM certificate's SubjectPublicKeyInfo: what Chromium's
+ * `--ignore-certificate-errors-spki-list` takes, so the browser trusts that one key and no other.
+ */
+export function spkiHash(certificatePem: string): string {
+  const spki = new X509Certificate(certificatePem).publicKey.export({ type: 'spki', format: 'der' });
+  return createHash('sha256').update(spki).digest('base64');
 }

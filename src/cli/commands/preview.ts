@@ -15,6 +15,8 @@ interface PreviewFlags {
   sitePort?: number;
   foreignPort?: number;
   siteDir?: string;
+  siteCert?: string;
+  siteKey?: string;
   host: string;
   json?: boolean;
   acceptToken?: string;
@@ -51,7 +53,7 @@ export function registerPreview(program: Command, ctx: CliContext): void {
     .option('--api-port <port>', 'port of the API (default: a free one)', port)
     .option(
       '--site-port <port>',
-      'port of the site origin: any free one for the S3 website stand-in; without a website, which allowed http://localhost:<port> origin to serve the page on',
+      'port of the site origin: any free one for the S3 website or CloudFront stand-in; without a frontend, which allowed http://localhost:<port> origin to serve the page on',
       port,
     )
     .option('--foreign-port <port>', 'port of the foreign origin (default: a free one)', port)
@@ -59,6 +61,11 @@ export function registerPreview(program: Command, ctx: CliContext): void {
       '--site-dir <dir>',
       'serve this folder (your frontend) instead of the demo page; the demo stays at /__preview/demo',
     )
+    .option(
+      '--site-cert <file>',
+      'with frontend.cdn: the PEM certificate for localhost the https site is served with (e.g. from "mkcert localhost 127.0.0.1", which browsers trust); with --site-key (default: a self-signed one made for the run)',
+    )
+    .option('--site-key <file>', 'the PEM private key of --site-cert')
     .option(
       '--host <address>',
       'address to listen on; anything but loopback exposes your Lambda code to the network',
@@ -78,7 +85,7 @@ export function registerPreview(program: Command, ctx: CliContext): void {
     )
     .addHelpText(
       'after',
-      '\nWithout an S3 website in the module, the demo page is served on an allowed http://localhost:<port> or http://127.0.0.1:<port> origin of the stage.\nRuns until Ctrl+C (SIGINT) or SIGTERM, then exits 0. Exit 1: the module cannot be served or allows no local origin (the reason names the file and address, or the origin to add); 2: bad flags, unreadable folder or port in use.',
+      '\nWith frontend.cdn, the site stands in for the CloudFront distribution on https://localhost:<port> (its domain_name is localhost:<port>, so the module allows that origin); its aliases are not served. Without a frontend, the demo page is served on an allowed http://localhost:<port> or http://127.0.0.1:<port> origin of the stage.\nRuns until Ctrl+C (SIGINT) or SIGTERM, then exits 0. Exit 1: the module cannot be served or allows no local origin (the reason names the file and address, or the origin to add), or --site-cert/--site-key are not a certificate for localhost and its key; 2: bad flags, unreadable folder or file, or port in use.',
     )
     .action(
       action(ctx, async (spec: string | undefined, flags: PreviewFlags) => {
@@ -110,6 +117,14 @@ async function serve(
       fix: 'give the spec (its module is generated/<name>) or the module folder',
     });
   }
+  if ((flags.siteCert === undefined) !== (flags.siteKey === undefined)) {
+    throw new UsageError(
+      flags.siteCert === undefined
+        ? `--site-key ${flags.siteKey} without --site-cert`
+        : `--site-cert ${flags.siteCert} without --site-key`,
+      { code: 'site-cert-pair', fix: 'pass both --site-cert and --site-key (the certificate and its key), or neither' },
+    );
+  }
   const fromSpec = flags.module === undefined ? await moduleFromSpec(o, specFile) : { dir: flags.module };
   const moduleDir = fromSpec.dir;
   if (flags.siteDir) {
@@ -136,6 +151,9 @@ async function serve(
       ...(flags.sitePort !== undefined ? { sitePort: flags.sitePort } : {}),
       ...(flags.foreignPort !== undefined ? { foreignPort: flags.foreignPort } : {}),
       ...(flags.siteDir ? { siteDir: flags.siteDir } : {}),
+      ...(flags.siteCert !== undefined && flags.siteKey !== undefined
+        ? { siteCertificate: { certFile: flags.siteCert, keyFile: flags.siteKey } }
+        : {}),
       ...(flags.acceptToken !== undefined ? { acceptToken: flags.acceptToken } : {}),
       ...(flags.apiKey !== undefined ? { apiKey: flags.apiKey } : {}),
       ...('spec' in fromSpec ? { spec: fromSpec.spec } : {}),
@@ -173,7 +191,12 @@ async function serve(
     );
   else {
     const by = stage === undefined ? 'the module' : `stage ${stage}`;
-    const site = `${preview.website ? 'the S3 website stand-in, ' : ''}${preview.siteAllowed ? `allowed by ${by}` : `NOT allowed by ${by} (see the warning above)`}`;
+    const stands = preview.website
+      ? 'the S3 website stand-in, '
+      : preview.cdn
+        ? 'the CloudFront distribution stand-in, '
+        : '';
+    const site = `${stands}${preview.siteAllowed ? `allowed by ${by}` : `NOT allowed by ${by} (see the warning above)`}`;
     o.err(
       `${paint(o, 'green', 'serving')} ${moduleDir} (${preview.kind}${stage !== undefined ? `, stage ${stage}` : ''})`,
     );
@@ -182,6 +205,14 @@ async function serve(
     o.err(
       `  foreign site  ${preview.foreignSite}   ${preview.foreignAllowed ? `allowed by ${by} too (it allows any origin, or a pattern matches)` : `not allowed by ${by}: shows what the browser blocks`}`,
     );
+    if (preview.cdn?.aliases.length)
+      o.err(
+        `  aliases       ${preview.cdn.aliases.map((a) => terminalText(`https://${a}`)).join(', ')}   allowed, not served here (their DNS names the real distribution)`,
+      );
+    if (preview.cdn?.certificate === 'generated')
+      o.err(
+        `The site's certificate is self-signed, made for this run: the browser warns once (Advanced, then Proceed). A trusted one: "mkcert -install", "mkcert localhost 127.0.0.1", then preview with --site-cert localhost+1.pem --site-key localhost+1-key.pem.`,
+      );
     o.err(`Open ${preview.site} in a browser. Ctrl+C stops.`);
   }
   const signal = await stopped;

@@ -1,10 +1,12 @@
 /**
- * The S3 website the module describes, as the preview serves it: the site server stands in for the website
- * endpoint, so the bucket's and the website's computed attributes name that server's host.
+ * The site the module describes, as the preview serves it: the site server stands in for the S3 website endpoint
+ * or for the CloudFront distribution, so the bucket's, the website's and the distribution's computed attributes
+ * name that server's host, and the module's own expressions put its origin into the allow lists.
  */
+import { isList } from '../../terraform/expression/values.js';
 import { ModuleError } from '../errors.js';
 import { stringArgument, type ComputedAttributes } from './attributes.js';
-import { nestedBlock } from './load.js';
+import { nestedBlock, type AddressedBlock } from './load.js';
 import type { ModuleResolver } from './resolve.js';
 
 /**
@@ -22,12 +24,11 @@ export const siteAttributes: Readonly<Record<string, ComputedAttributes>> = {
     if (attr === 'bucket_regional_domain_name' || attr === 'bucket_domain_name') return r.env.siteHost;
     return undefined;
   },
-  // CloudFront's origin is https, which the preview's plain-http servers cannot be: the distribution gets the
-  // placeholder domain of AWS's own examples, so its origins are in the allow list but never served, and the
-  // page is served on an allowed local origin instead (see ../site/origin.ts).
+  // The distribution's domain is the https site server's host (`localhost:<port>`): the module builds its site
+  // origins from it ("https://${...domain_name}") exactly as it does from the real `*.cloudfront.net` name.
   // https://registry.terraform.io/providers/hashicorp/aws/latest/docs/resources/cloudfront_distribution#attribute-reference
-  aws_cloudfront_distribution: (_r, _block, attr) => {
-    if (attr === 'domain_name') return CDN_PREVIEW_DOMAIN;
+  aws_cloudfront_distribution: (r, _block, attr) => {
+    if (attr === 'domain_name') return r.env.siteHost;
     if (attr === 'id') return 'EPREVIEW';
     if (attr === 'arn') return 'arn:aws:cloudfront::000000000000:distribution/EPREVIEW';
     if (attr === 'hosted_zone_id') return 'Z2FDTNDATAQYW2';
@@ -44,12 +45,10 @@ export const siteAttributes: Readonly<Record<string, ComputedAttributes>> = {
   },
 };
 
-/** The distribution's domain name in the preview (the example domain of the CloudFront Developer Guide). */
-export const CDN_PREVIEW_DOMAIN = 'd111111abcdef8.cloudfront.net';
-
 export interface SiteModel {
   /** True when the module has an S3 website, which the site server stands in for. */
   readonly website: boolean;
+  /** The S3 website's index document, or the distribution's default root object (served for `/` only). */
   readonly indexDocument?: string;
   readonly errorDocument?: string;
   /**
@@ -57,6 +56,8 @@ export interface SiteModel {
    * (the origin access control may not s3:ListBucket), which these may turn into a page and another status.
    */
   readonly errorResponses?: readonly CdnErrorResponse[];
+  /** With a CloudFront distribution: its aliases, which the preview cannot serve (their DNS is the real one). */
+  readonly aliases?: readonly string[];
 }
 
 export interface CdnErrorResponse {
@@ -84,10 +85,33 @@ function cdnErrorResponses(body: Record<string, unknown>): CdnErrorResponse[] {
   });
 }
 
+/**
+ * The distribution as the site server serves it. `default_root_object` answers `/` only: CloudFront never serves
+ * it for a subfolder (https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/DefaultRootObject.html).
+ */
+function planCdn(r: ModuleResolver, cdn: AddressedBlock): SiteModel {
+  const value = (attr: string) => (cdn.body[attr] === undefined ? undefined : r.attribute(cdn.address, attr));
+  const root = value('default_root_object');
+  const aliases = value('aliases');
+  // Served from the site folder like any key, so it is as untrusted as a request path (the folder is confined).
+  if (root != null && (typeof root !== 'string' || /[\\\0]/.test(root) || root.startsWith('/')))
+    throw new ModuleError(
+      `default_root_object ${JSON.stringify(root)} is not an object key (no leading slash, no backslash)`,
+      { file: cdn.file, address: `${cdn.address}.default_root_object` },
+      { fix: 'set frontend.indexDocument to a file name such as index.html and run "cors-gen generate"' },
+    );
+  return {
+    website: false,
+    ...(typeof root === 'string' && root !== '' ? { indexDocument: root } : {}),
+    errorResponses: cdnErrorResponses(cdn.body),
+    aliases: aliases !== undefined && isList(aliases) ? aliases.filter((a): a is string => typeof a === 'string') : [],
+  };
+}
+
 export function planSite(r: ModuleResolver): SiteModel {
   const block = r.ofType('aws_s3_bucket_website_configuration')[0];
   const cdn = r.ofType('aws_cloudfront_distribution')[0];
-  if (!block) return cdn ? { website: false, errorResponses: cdnErrorResponses(cdn.body) } : { website: false };
+  if (!block) return cdn ? planCdn(r, cdn) : { website: false };
   const indexDocument = nestedBlock(block.body, 'index_document', block)?.['suffix'];
   const errorDocument = nestedBlock(block.body, 'error_document', block)?.['key'];
   // S3 refuses such a suffix ("must not be empty and must not include a slash character",

@@ -5,6 +5,7 @@
  * may hold at once, and the time a client may take; and a handler's failure is answered, logged and survived.
  */
 import http from 'node:http';
+import https from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
 import { PreviewSetupError } from '../errors.js';
 
@@ -51,10 +52,16 @@ let bodyBytesInFlight = 0;
 /** Node's header limit is 16 KB by default; API Gateway's is about 10 KB of headers, so 16 KB loses nothing. */
 const MAX_HEADER_BYTES = 16 * 1024;
 
+/** A certificate and its key, PEM: the server speaks https only (HTTP/1.1 over TLS). */
+export interface ServerTls {
+  readonly cert: string;
+  readonly key: string;
+}
+
 export interface StartedServer {
   readonly server: http.Server;
   readonly port: number;
-  /** `http://127.0.0.1:<port>` (or the host it was bound to). */
+  /** `http://127.0.0.1:<port>` (or the host it was bound to; `https://` with a certificate). */
   readonly origin: string;
   close(): Promise<void>;
 }
@@ -74,7 +81,10 @@ export function setHeader(headers: [string, string][], name: string, value: stri
   else headers.push([name, value]);
 }
 
-/** Binds `handler` to host:port (0 picks a free port). Rejects with PreviewSetupError when the port is taken. */
+/**
+ * Binds `handler` to host:port (0 picks a free port), over https when `tls` is given. Rejects with
+ * PreviewSetupError when the port is taken.
+ */
 export async function startServer(
   name: string,
   host: string,
@@ -82,23 +92,27 @@ export async function startServer(
   limits: ServerLimits,
   handler: Handler,
   log: (line: string) => void,
+  tls?: ServerTls,
 ): Promise<StartedServer> {
   const sockets = new Set<Socket>();
   let allowedHosts: Set<string> | undefined;
   const headersTimeout = limits.headersTimeoutMs ?? 10_000;
-  const server = http.createServer(
-    {
-      maxHeaderSize: MAX_HEADER_BYTES,
-      headersTimeout,
-      requestTimeout: Math.max(limits.requestTimeoutMs ?? 30_000, headersTimeout),
-      keepAliveTimeout: 5_000,
-      // How often Node looks for clients past those timeouts (30 s by default, which lets a slow client linger).
-      connectionsCheckingInterval: Math.min(1_000, headersTimeout),
-    },
-    (req, res) => {
-      void serve(req, res);
-    },
-  );
+  const options: http.ServerOptions = {
+    maxHeaderSize: MAX_HEADER_BYTES,
+    headersTimeout,
+    requestTimeout: Math.max(limits.requestTimeoutMs ?? 30_000, headersTimeout),
+    keepAliveTimeout: 5_000,
+    // How often Node looks for clients past those timeouts (30 s by default, which lets a slow client linger).
+    connectionsCheckingInterval: Math.min(1_000, headersTimeout),
+  };
+  const listener = (req: http.IncomingMessage, res: http.ServerResponse) => {
+    void serve(req, res);
+  };
+  // A client that never finishes its TLS handshake is dropped as soon as one that never sends its headers
+  // (Node's default handshake timeout is 120 s).
+  const server: http.Server = tls
+    ? https.createServer({ ...options, cert: tls.cert, key: tls.key, handshakeTimeout: headersTimeout }, listener)
+    : http.createServer(options, listener);
   server.maxHeadersCount = 200;
   server.maxConnections = 4096;
   server.on('connection', (socket) => {
@@ -230,7 +244,7 @@ export async function startServer(
   return {
     server,
     port: bound,
-    origin: `http://${hostForUrl}:${bound}`,
+    origin: `${tls ? 'https' : 'http'}://${hostForUrl}:${bound}`,
     close: () =>
       new Promise<void>((resolve) => {
         server.close(() => resolve());

@@ -1,11 +1,11 @@
 /**
- * Which origin the demo page is served on, and with which stage's values. A module with an S3 website allows
- * the website's origin, and the site server stands in for it. A module without one (an app hosted elsewhere)
- * allows only the origins it lists, so the page must be served on one of them: this machine can serve
- * `http://127.0.0.1:<port>`, and `http://localhost:<port>` too, because browsers resolve `localhost` to loopback
- * themselves (RFC 6761 section 6.3; https://www.rfc-editor.org/rfc/rfc6761#section-6.3). Any other origin (https,
- * a remote host) cannot be served here, and the preview says which origin to add instead of serving a page that
- * the module would block.
+ * Which origin the demo page is served on, and with which stage's values. A module with an S3 website or a
+ * CloudFront distribution allows the site's origin, and the site server stands in for it. A module without one
+ * (an app hosted elsewhere) allows only the origins it lists, so the page must be served on one of them: this
+ * machine can serve `http://127.0.0.1:<port>`, and `http://localhost:<port>` too, because browsers resolve
+ * `localhost` to loopback themselves (RFC 6761 section 6.3; https://www.rfc-editor.org/rfc/rfc6761#section-6.3).
+ * Any other origin (https, a remote host) cannot be served here, and the preview says which origin to add instead
+ * of serving a page that the module would block.
  */
 import type { HclValue } from '../../terraform/expression/ast.js';
 import { isList } from '../../terraform/expression/values.js';
@@ -28,7 +28,7 @@ export interface OriginChoice {
   /** True when no stage was asked for and this one was taken because it alone has a local origin. */
   readonly stageChosen: boolean;
   readonly stageValues: Map<string, HclValue>;
-  /** The local origins the module allows with those values, in its order; empty when it has an S3 website. */
+  /** The local origins the module allows with those values, in its order; empty when it hosts the site. */
   readonly local: readonly LocalOrigin[];
 }
 
@@ -73,12 +73,12 @@ export function specOrigins(stage: string | undefined): string {
  */
 export async function chooseOrigins(
   doc: ModuleDocument,
-  options: { stage?: string; website: boolean; spec?: string },
+  options: { stage?: string; hostsSite: boolean; spec?: string },
 ): Promise<OriginChoice> {
   if (
     options.stage !== undefined &&
     /^[A-Za-z0-9_-]+$/.test(options.stage) &&
-    !options.website &&
+    !options.hostsSite &&
     (await moduleStages(doc)).length === 0
   ) {
     // "Leave --stage out" (what loadStageValues advises) only helps when the defaults allow a local origin;
@@ -87,10 +87,10 @@ export async function chooseOrigins(
     if (locals(defaults).length === 0)
       throw await noLocalOrigin(doc, [{ stage: undefined, allowed: defaults }], options.stage, options.spec);
   }
-  if (options.stage !== undefined || options.website) {
+  if (options.stage !== undefined || options.hostsSite) {
     const stageValues =
       options.stage === undefined ? new Map<string, HclValue>() : await loadStageValues(doc, options.stage);
-    if (options.website) return { stage: options.stage, stageChosen: false, stageValues, local: [] };
+    if (options.hostsSite) return { stage: options.stage, stageChosen: false, stageValues, local: [] };
     const allowed = allowedOrigins(doc, stageValues);
     const local = locals(allowed);
     if (local.length === 0)
@@ -140,12 +140,8 @@ async function noLocalOrigin(
   const add = stages.includes(stage)
     ? `add ${origin} to ${specOrigins(stage)} in ${spec}`
     : `add a ${stage} stage to ${spec} (stages: { ${stage}: { allowOrigins: [${origin}] } })`;
-  // A CloudFront frontend's origins are https (the distribution's domain and aliases): not servable here either.
-  const cdn = [...doc.resources.values()].some((r) => r.type === 'aws_cloudfront_distribution')
-    ? ' (its CloudFront origins are https on AWS domains, which this machine cannot serve)'
-    : '';
   return new ModuleError(
-    `no origin the module allows can be served locally (${what}): without an S3 website in the module${cdn}, the preview serves its demo page on an allowed http://localhost:<port> or http://127.0.0.1:<port> origin`,
+    `no origin the module allows can be served locally (${what}): without an S3 website in the module, the preview serves its demo page on an allowed http://localhost:<port> or http://127.0.0.1:<port> origin`,
     {},
     { code: 'no-local-origin', fix: `${add}, ${regenerateThenPreview(spec, ` --stage ${stage}`)}` },
   );

@@ -1,9 +1,11 @@
 /**
  * The site servers: the site origin, which stands in for the module's S3 website endpoint (its host is what
- * `website_endpoint` evaluates to, so the module allows it) or, without a website, is one of the local origins
- * the module allows; and a foreign origin the module does not allow.
- * Both serve the demo page, or with `--site-dir` the user's own frontend, S3-website style: GET and HEAD only,
- * the index document for a folder, 404 for anything missing.
+ * `website_endpoint` evaluates to, so the module allows it), for its CloudFront distribution (over https, its host
+ * being what `domain_name` evaluates to) or, without either, is one of the local origins the module allows; and a
+ * foreign origin the module does not allow.
+ * Both serve the demo page, or with `--site-dir` the user's own frontend, S3-website style (GET and HEAD only,
+ * the index document for a folder, 404 for anything missing) or as CloudFront serves a private bucket (the
+ * default root object for `/` only, 403 for anything missing, then the distribution's custom error responses).
  */
 import { readFile, realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
@@ -24,13 +26,17 @@ export interface SiteConfig {
   readonly exchanges: ExchangeLog;
   /** Serve these files instead of the demo page (which stays at /__preview/demo). */
   readonly siteDir?: string;
-  /** `index_document.suffix` of the website configuration. @default "index.html" */
+  /**
+   * `index_document.suffix` of the website configuration, served for every folder; behind CloudFront, the
+   * distribution's `default_root_object`, served for `/` only.
+   * @default "index.html" for a website; none behind CloudFront (`/` is then a missing key)
+   */
   readonly indexDocument?: string;
   /** `error_document.key`, served with 404 for a missing key. */
   readonly errorDocument?: string;
   /**
-   * Behind CloudFront: a missing key is 403, as the private bucket answers the distribution, turned into a page
-   * by the distribution's custom error responses (a single-page app's index.html with 200).
+   * Set when the site is behind CloudFront: a missing key is 403, as the private bucket answers the distribution,
+   * turned into a page by the distribution's custom error responses (a single-page app's index.html with 200).
    */
   readonly errorResponses?: readonly CdnErrorResponse[];
 }
@@ -68,7 +74,8 @@ const text = (status: number, body: string, type = 'text/plain; charset=utf-8'):
 });
 
 export function siteHandler(config: SiteConfig): Handler {
-  const index = config.indexDocument ?? 'index.html';
+  const cdn = config.errorResponses !== undefined;
+  const index = config.indexDocument ?? (cdn ? undefined : 'index.html');
   return async (request: PreviewRequest): Promise<PreviewResponse> => {
     if (request.method !== 'GET' && request.method !== 'HEAD')
       return {
@@ -94,12 +101,12 @@ export function siteHandler(config: SiteConfig): Handler {
     if (p === '/__preview/demo')
       return text(200, demoPage(config.role, config.origin, config.allowed), 'text/html; charset=utf-8');
     if (!config.siteDir) {
-      if (p === '/' || p === `/${index}`)
+      if (p === '/' || (index !== undefined && p === `/${index}`))
         return text(200, demoPage(config.role, config.origin, config.allowed), 'text/html; charset=utf-8');
       const spa = config.errorResponses?.find((e) => e.errorCode === 403 && e.key === index);
       if (spa)
         return text(spa.status, demoPage(config.role, config.origin, config.allowed), 'text/html; charset=utf-8');
-      return config.errorResponses ? text(403, 'AccessDenied\n') : text(404, '404 Not Found\n');
+      return cdn ? text(403, 'AccessDenied\n') : text(404, '404 Not Found\n');
     }
     return staticFile(config.siteDir, p);
   }
@@ -120,6 +127,8 @@ export function siteHandler(config: SiteConfig): Handler {
       let info = file === undefined ? undefined : await stat(file);
       if (file !== undefined && info?.isDirectory()) {
         // S3 websites redirect a folder without its slash; the preview serves its index document directly.
+        // CloudFront serves its default root object for the root alone: a subfolder is a key the bucket lacks.
+        if (index === undefined || (cdn && file !== base)) return notFound(base);
         file = await inside(base, file, index);
         info = file === undefined ? undefined : await stat(file);
       }
@@ -156,7 +165,7 @@ export function siteHandler(config: SiteConfig): Handler {
   }
 
   async function notFound(base: string): Promise<PreviewResponse> {
-    if (config.errorResponses) {
+    if (cdn) {
       const response = config.errorResponses.find((e) => e.errorCode === 403);
       const file = response && (await inside(base, base, response.key));
       const info = file === undefined ? undefined : await stat(file).catch(() => undefined);
