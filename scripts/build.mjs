@@ -166,9 +166,8 @@ async function main() {
       },
       splitting: true,
       chunkNames: 'chunk-[hash]',
-      // hcl2json loads a WebAssembly file from its own folder: it stays a dependency. So does selfsigned (with
-      // @peculiar/x509, 0.8 MB bundled), which only the preview of a CloudFront frontend loads.
-      external: ['@cdktf/hcl2json', 'selfsigned'],
+      // hcl2json loads a WebAssembly file from its own folder: it stays a dependency.
+      external: ['@cdktf/hcl2json'],
       plugins: [templatesPlugin, cdktfTrimPlugin],
     });
     const constructs = await build({

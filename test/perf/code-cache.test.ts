@@ -45,7 +45,8 @@ function cli(tmp: string, args: readonly string[], env: Record<string, string> =
 const cacheDir = (tmp: string) => path.join(tmp, `cors-gen-code-cache-${process.getuid?.() ?? 'user'}`);
 const cacheFiles = (tmp: string) => readdirSync(cacheDir(tmp)).sort();
 /** Whether Node keeps compiled code itself (22.1+): then the CLI leaves the caching to it. */
-const nodeCaches = typeof (await import('node:module')).default.enableCompileCache === 'function';
+const nodeCaches =
+  typeof ((await import('node:module')).default as { enableCompileCache?: unknown }).enableCompileCache === 'function';
 
 describe.skipIf(nodeCaches)('the code cache of the built CLI (Node 20)', () => {
   it('keeps one file per bundle and command, reuses it on the next run, and generates the same files', () => {

@@ -6,7 +6,7 @@ import { X509Certificate, createPrivateKey } from 'node:crypto';
 import { request, createServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { describe, expect, it } from 'vitest';
-import { selfSignedCertificate } from '../../src/preview/self-signed-certificate.js';
+import { selfSignedCertificate } from '../../src/preview/server/self-signed-certificate.js';
 
 function get(url: string, ca?: string): Promise<string> {
   return new Promise((resolve, reject) => {

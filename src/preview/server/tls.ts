@@ -10,6 +10,7 @@ import { createPrivateKey, X509Certificate, type KeyObject } from 'node:crypto';
 import { InvalidInputError } from '../../errors.js';
 import { terminalText } from '../../terminal-text.js';
 import { PreviewSetupError } from '../errors.js';
+import { selfSignedCertificate } from './self-signed-certificate.js';
 
 export interface CertificateFiles {
   /** A PEM certificate (the server's first, then any intermediates) for `localhost`. */
@@ -37,36 +38,9 @@ export async function siteTls(files: CertificateFiles | undefined, now = new Dat
   return files === undefined ? generated(now) : given(files, now);
 }
 
-async function generated(now: Date): Promise<SiteTls> {
-  // Loaded here only: nothing but a preview of a CloudFront frontend pays for it. A CommonJS package: its
-  // `module.exports` is the default export both in Node and in the esbuild bundle (which has no named ones).
-  const { generate } = (await import('selfsigned')).default;
-  const pems = await generate([{ name: 'commonName', value: SITE_TLS_HOST }], {
-    // P-256 with SHA-256: generated in milliseconds, and accepted by every current browser (SHA-1 signatures,
-    // selfsigned's default, are refused: https://www.chromium.org/Home/chromium-security/education/tls/sha-1/).
-    keyType: 'ec',
-    curve: 'P-256',
-    algorithm: 'sha256',
-    // A minute of slack for clocks that differ by a second; valid far longer than any preview runs.
-    notBeforeDate: new Date(now.getTime() - 60_000),
-    notAfterDate: new Date(now.getTime() + 30 * 24 * 3600_000),
-    extensions: [
-      { name: 'basicConstraints', cA: false },
-      { name: 'keyUsage', digitalSignature: true, critical: true },
-      { name: 'extKeyUsage', serverAuth: true },
-      // Browsers match host names against the subjectAltName only, never the common name (RFC 6125 section 6.4.4;
-      // https://chromestatus.com/feature/4981025180483584).
-      {
-        name: 'subjectAltName',
-        altNames: [
-          { type: 2, value: SITE_TLS_HOST },
-          { type: 7, ip: '127.0.0.1' },
-          { type: 7, ip: '::1' },
-        ],
-      },
-    ],
-  });
-  return { cert: pems.cert, key: pems.private, source: 'generated' };
+function generated(now: Date): SiteTls {
+  const { cert, key } = selfSignedCertificate(30, now);
+  return { cert, key, source: 'generated' };
 }
 
 async function given(files: CertificateFiles, now: Date): Promise<SiteTls> {
