@@ -119,6 +119,15 @@ describe('the Swagger Petstore, Swagger 2.0', () => {
     expect(options.responses['204'].headers['Access-Control-Allow-Origin']).toEqual({ type: 'string' });
     expect(body['paths']['/user/login'].get['x-amazon-apigateway-integration'].uri).toBe(INVOKE_ARN);
   });
+
+  it('generates a module (its checks take a Swagger 2.0 body)', async () => {
+    const dir = project({ 'cors-gen.yaml': SPEC(), 'openapi.yaml': PETSTORE_2 });
+    const result = await generate({ spec: 'cors-gen.yaml', out: 'generated', cwd: dir });
+    expect(result).toMatchObject({ ok: true });
+    expect(readFileSync(path.join(dir, 'generated/pets/outputs.tf'), 'utf8')).toContain(
+      'The Swagger 2.0 document (JSON, with API Gateway extensions) that defines the REST API.',
+    );
+  });
 });
 
 const OWN = `openapi: 3.0.3
