@@ -3,7 +3,7 @@ import { LineCounter, parseDocument } from 'yaml';
 import { InvalidInputError } from '../errors.js';
 import { formatPath, type PathPart, type SpecIssue } from '../spec/issue.js';
 import { ROUTE_METHODS, type RouteMethod } from '../spec/model.js';
-import { locateIn } from '../spec/parse.js';
+import { locateIn, refersToItself } from '../spec/parse.js';
 import { parseRoutePath } from '../spec/rules.js';
 import { resolveSpecPath } from '../spec/spec-paths.js';
 import { readOpenApiDocument, type OpenApiDocument } from './read-document.js';
@@ -150,6 +150,16 @@ export function checkOpenApiSource(document: OpenApiDocument, shown: string): Op
       ['openapi'],
       `the document is OpenAPI ${String(doc['openapi'])}; API Gateway imports Swagger 2.0 and OpenAPI 3.0 documents only`,
       'write it as OpenAPI 3.0 (openapi: 3.0.3; 3.1-only constructs such as type lists, examples in schemas and webhooks rewritten or removed)',
+    );
+    return { ok: false, errors };
+  }
+  if (refersToItself(doc)) {
+    // A YAML alias inside the mapping it names: the document never ends, and nothing could write it out.
+    refuse(
+      'openapi-alias-cycle',
+      [],
+      'a YAML alias (*name) refers to a mapping or list that contains it, so the document never ends',
+      'write the values out instead of the alias',
     );
     return { ok: false, errors };
   }

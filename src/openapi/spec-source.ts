@@ -30,9 +30,10 @@ export async function withOpenApiSource(
   const routes = source.routes.map((r) => ({ path: r.path, methods: [...r.methods] }));
   const result = validateSpec({ ...spec, routes }, { file, parsed });
   const inDocument = (issue: SpecIssue): SpecIssue => {
-    const index = /^routes\[(\d+)\]/.exec(issue.path)?.[1];
-    if (index === undefined) return issue;
-    const at = ['paths', routes[Number(index)]!.path];
+    const index = /^routes(?:\[(\d+)\])?(?![\w$-])/.exec(issue.path)?.[1];
+    if (index === undefined && issue.path !== 'routes') return issue;
+    // A rule on one route points at its path, a rule on all of them (a quota) at `paths`.
+    const at = index === undefined ? ['paths'] : ['paths', routes[Number(index)]!.path];
     const pos = source.locate(at, 'key');
     // The route rules name other routes by index (`routes[0]`), which the spec does not have: by path instead.
     const named = (t: string) => t.replace(/routes\[(\d+)\]/g, (all, i: string) => routes[Number(i)]?.path ?? all);
@@ -41,7 +42,7 @@ export async function withOpenApiSource(
       ...rest,
       message: named(issue.message),
       ...(fix !== undefined ? { fix: named(fix) } : {}),
-      path: `paths[${JSON.stringify(at[1])}]`,
+      path: at.length === 1 ? 'paths' : `paths[${JSON.stringify(at[1])}]`,
       file: source.shown,
       ...(pos ? { line: pos.line, column: pos.column } : {}),
     };

@@ -433,7 +433,7 @@ export function scanShape(
  * Whether the data contains itself, which a YAML alias inside its own anchor (`a: &x {b: *x}`) produces; such
  * a value has no end, and every later step (validation, messages, JSON) would loop or throw. Iterative.
  */
-function refersToItself(root: unknown): boolean {
+export function refersToItself(root: unknown): boolean {
   const onPath = new Set<object>();
   const done = new Set<object>();
   const stack: Array<{ value: object; exit: boolean }> = [];

@@ -274,6 +274,50 @@ describe('a document with its own integrations, security and gateway responses',
   });
 });
 
+describe("the spec's authorizers", () => {
+  const AUTH = `authorizers:
+  users:
+    type: cognito
+    userPoolArns: [arn:aws:cognito-idp:us-east-1:123456789012:userpool/us-east-1_Example01]
+auth: users
+`;
+  const document = (head: string) => `${head}
+info:
+  title: T
+  version: '1'
+paths:
+  /orders:
+    get:
+      responses:
+        '200':
+          description: ok
+  /status:
+    get:
+      security: []
+      responses:
+        '200':
+          description: ok
+`;
+
+  it('guard the methods the document leaves unguarded, beside its own schemes, in its dialect', async () => {
+    for (const [head, schemesAt] of [
+      ['openapi: 3.0.3', (b: Json) => b['components'].securitySchemes],
+      ["swagger: '2.0'", (b: Json) => b['securityDefinitions']],
+    ] as const) {
+      const { model: m } = await model({ 'cors-gen.yaml': SPEC(AUTH), 'openapi.yaml': document(head) });
+      const body = renderedDocument(m);
+      expect(body['paths']['/orders'].get.security).toEqual([{ users: [] }]);
+      expect(body['paths']['/status'].get.security).toEqual([]);
+      expect(body['paths']['/orders'].options.security).toBeUndefined();
+      expect(schemesAt(body).users['x-amazon-apigateway-authtype']).toBe('cognito_user_pools');
+      // An authorizer's 401 and 403 carry the CORS headers, so a page can read them.
+      expect(body['x-amazon-apigateway-gateway-responses'].UNAUTHORIZED.responseParameters).toHaveProperty([
+        'gatewayresponse.header.Access-Control-Allow-Origin',
+      ]);
+    }
+  });
+});
+
 describe('generate', () => {
   it('writes the same module on every run, and --check reports it stale once the document changed', async () => {
     const dir = project({ 'cors-gen.yaml': SPEC(), 'openapi.yaml': PETSTORE_3 });
@@ -362,6 +406,24 @@ describe('refusals, each at its line and path in the document', () => {
     expect((await errors({ 'cors-gen.yaml': SPEC(), 'openapi.yaml': text })).map((e) => [e.code, e.line])).toEqual([
       ['openapi-token', 8],
     ]);
+  });
+
+  it('refuses a YAML alias inside the mapping it names, which never ends', async () => {
+    const text = doc(`  /a: &loop\n    get:\n${ok}    x-self: *loop\n`);
+    expect((await errors({ 'cors-gen.yaml': SPEC(), 'openapi.yaml': text })).map((e) => e.code)).toEqual([
+      'openapi-alias-cycle',
+    ]);
+  });
+
+  it('warns at the paths of the document when they need more resources than API Gateway allows', async () => {
+    const paths = Object.fromEntries(
+      Array.from({ length: 301 }, (_, i) => [`/r${i}`, { get: { responses: { 200: { description: 'ok' } } } }]),
+    );
+    const text = JSON.stringify({ openapi: '3.0.3', info: { title: 'T', version: '1' }, paths }, null, 1);
+    const { warnings } = await model({ 'cors-gen.yaml': SPEC(), 'openapi.yaml': text });
+    expect(warnings).toContainEqual(
+      expect.objectContaining({ code: 'rest-too-many-resources', file: 'openapi.yaml', path: 'paths', line: 7 }),
+    );
   });
 
   it('refuses a document with no paths', async () => {
