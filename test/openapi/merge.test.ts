@@ -426,6 +426,25 @@ describe('refusals, each at its line and path in the document', () => {
     );
   });
 
+  it("refuses a document that, with cors-gen's additions, is over API Gateway's 6 MB", async () => {
+    const text = JSON.stringify({
+      openapi: '3.0.3',
+      info: { title: 'T', version: '1', description: 'x'.repeat(6 * 1024 * 1024) },
+      paths: { '/a': { get: { responses: { 200: { description: 'ok' } } } } },
+    });
+    expect(await errors({ 'cors-gen.yaml': SPEC(), 'openapi.yaml': text })).toEqual([
+      expect.objectContaining({
+        code: 'rest-definition-too-large',
+        file: 'cors-gen.yaml',
+        line: 3,
+        path: 'openapi',
+        message: expect.stringMatching(
+          /^openapi\.yaml \(6\.0 MB as JSON\) with the preflights .* API Gateway accepts at most 6\.0 MB$/,
+        ),
+      }),
+    ]);
+  });
+
   it('refuses a document with no paths', async () => {
     expect(
       (await errors({ 'cors-gen.yaml': SPEC(), 'openapi.yaml': doc('  x-note: {}\n') })).map((e) => e.code),
