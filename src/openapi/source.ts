@@ -6,7 +6,7 @@ import { ROUTE_METHODS, type RouteMethod } from '../spec/model.js';
 import { locateIn, refersToItself } from '../spec/parse.js';
 import { parseRoutePath } from '../spec/rules.js';
 import { resolveSpecPath } from '../spec/spec-paths.js';
-import { readOpenApiDocument, type OpenApiDocument } from './read-document.js';
+import { MAX_DOCUMENT_NESTING, readOpenApiDocument, type OpenApiDocument } from './read-document.js';
 
 /**
  * The user's own OpenAPI document named by `openapi:` in a spec: cors-gen builds the REST API's body on it rather
@@ -163,7 +163,20 @@ export function checkOpenApiSource(document: OpenApiDocument, shown: string): Op
     );
     return { ok: false, errors };
   }
+  let deep = false;
   scanValues(doc, (at, value) => {
+    if (at.length > MAX_DOCUMENT_NESTING) {
+      // The text is bounded when it is read; YAML aliases can still nest a value inside copies of another.
+      if (!deep)
+        refuse(
+          'openapi-nesting',
+          at.slice(0, 8),
+          `nests values more than ${MAX_DOCUMENT_NESTING} levels deep (through YAML aliases)`,
+          'write the aliased values out, or nest them less',
+        );
+      deep = true;
+      return false;
+    }
     if (at[at.length - 1] === '$ref' && typeof value === 'string' && !value.startsWith('#'))
       refuse(
         'openapi-external-ref',
@@ -336,14 +349,14 @@ export function checkOpenApiSource(document: OpenApiDocument, shown: string): Op
 }
 
 /**
- * Calls `visit` with every value of the document and its path, without recursion (the reader bounds the nesting,
- * but a walk that pushes a frame per level is not needed).
+ * Calls `visit` with every value of the document and its path, without recursion; `visit` returning false skips
+ * what is below the value.
  */
-function scanValues(root: unknown, visit: (at: readonly PathPart[], value: unknown) => void): void {
+function scanValues(root: unknown, visit: (at: readonly PathPart[], value: unknown) => boolean | void): void {
   const stack: Array<[PathPart[], unknown]> = [[[], root]];
   while (stack.length > 0) {
     const [at, value] = stack.pop()!;
-    visit(at, value);
+    if (visit(at, value) === false) continue;
     if (Array.isArray(value)) for (let i = value.length - 1; i >= 0; i--) stack.push([[...at, i], value[i]]);
     else if (isObject(value)) {
       const keys = Object.keys(value);

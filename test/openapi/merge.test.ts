@@ -445,6 +445,14 @@ describe('refusals, each at its line and path in the document', () => {
     ]);
   });
 
+  it('refuses values nested deeper than the reader allows through YAML aliases', async () => {
+    const nest = (inner: string) => `${'['.repeat(150)}${inner}${']'.repeat(150)}`;
+    const text = `${doc(`  /a:\n    get:\n${ok}`)}x-a: &a ${nest('1')}\nx-b: ${nest('*a')}\n`;
+    expect((await errors({ 'cors-gen.yaml': SPEC(), 'openapi.yaml': text })).map((e) => [e.code, e.line])).toEqual([
+      ['openapi-nesting', 12],
+    ]);
+  });
+
   it('refuses a document with no paths', async () => {
     expect(
       (await errors({ 'cors-gen.yaml': SPEC(), 'openapi.yaml': doc('  x-note: {}\n') })).map((e) => e.code),
