@@ -4,17 +4,17 @@
  * and the CORS headers of gateway responses). Third-party documents: the Swagger Petstore in 2.0 and 3.0 form from
  * @readme/oas-examples (https://github.com/readmeio/oas/tree/main/packages/oas-examples, MIT license).
  */
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import os from 'node:os';
 import path from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { loadSpec } from '../../src/spec/load.js';
 import type { CorsModel } from '../../src/spec/model.js';
 import type { SpecIssue } from '../../src/spec/issue.js';
 import { generate } from '../../src/synth/generate.js';
 import { renderedDocument, type Json } from '../support/rest-document.js';
+import { project, SPEC } from './project.js';
 
 const require = createRequire(import.meta.url);
 const EXAMPLES = path.dirname(require.resolve('@readme/oas-examples/package.json'));
@@ -22,24 +22,6 @@ const PETSTORE_2 = readFileSync(path.join(EXAMPLES, '2.0/yaml/petstore.yaml'), '
 const PETSTORE_3 = readFileSync(path.join(EXAMPLES, '3.0/yaml/petstore.yaml'), 'utf8');
 const INVOKE_ARN =
   'arn:aws:apigateway:eu-west-1:lambda:path/2015-03-31/functions/arn:aws:lambda:eu-west-1:123456789012:function:shop/invocations';
-
-const roots: string[] = [];
-afterAll(() => roots.forEach((r) => rmSync(r, { recursive: true, force: true })));
-
-/** A repository holding `files` (the spec is cors-gen.yaml); returns its folder. */
-export function project(files: Record<string, string>): string {
-  const root = mkdtempSync(path.join(os.tmpdir(), 'cors-gen-openapi-'));
-  roots.push(root);
-  mkdirSync(path.join(root, 'repo', '.git'), { recursive: true });
-  for (const [name, text] of Object.entries(files)) {
-    mkdirSync(path.dirname(path.join(root, 'repo', name)), { recursive: true });
-    writeFileSync(path.join(root, 'repo', name), text);
-  }
-  return path.join(root, 'repo');
-}
-
-export const SPEC = (extra = '') =>
-  `version: 1\nname: pets\nopenapi: ./openapi.yaml\ncors:\n  allowOrigins: [https://app.example.com]\n${extra}`;
 
 const load = (dir: string) => loadSpec(path.join(dir, 'cors-gen.yaml'), dir);
 async function model(files: Record<string, string>): Promise<{ model: CorsModel; warnings: readonly SpecIssue[] }> {
