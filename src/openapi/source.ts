@@ -184,6 +184,15 @@ export function checkOpenApiSource(document: OpenApiDocument, shown: string): Op
         `$ref ${quote(value)} points outside the document; API Gateway imports one document and cannot follow it`,
         'bundle the document into one file first, e.g. with "npx @redocly/cli bundle", and name that file in openapi:',
       );
+    else if (value === '__proto__' && at[at.length - 1] === '__proto__')
+      // JavaScript objects take a key of this name as their prototype: the module would silently lack it.
+      refuse(
+        'openapi-proto-key',
+        at,
+        'is a key named "__proto__", which cors-gen cannot write into a module',
+        'rename the key',
+        'key',
+      );
     else if (typeof value === 'string' && TOKEN_TEXT.test(value))
       refuse(
         'openapi-token',
@@ -361,7 +370,7 @@ function scanValues(root: unknown, visit: (at: readonly PathPart[], value: unkno
     else if (isObject(value)) {
       const keys = Object.keys(value);
       for (let i = keys.length - 1; i >= 0; i--) {
-        if (TOKEN_TEXT.test(keys[i]!)) visit([...at, keys[i]!], keys[i]);
+        if (TOKEN_TEXT.test(keys[i]!) || keys[i] === '__proto__') visit([...at, keys[i]!], keys[i]);
         stack.push([[...at, keys[i]!], value[keys[i]!]]);
       }
     }

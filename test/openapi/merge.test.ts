@@ -13,6 +13,9 @@ import { loadSpec } from '../../src/spec/load.js';
 import type { CorsModel } from '../../src/spec/model.js';
 import type { SpecIssue } from '../../src/spec/issue.js';
 import { generate } from '../../src/synth/generate.js';
+import { buildModuleFiles } from '../../src/synth/module-files.js';
+import { indexDocument, readModule } from '../../src/terraform/document.js';
+import { comparable } from '../support/hcl-normalize.js';
 import { renderedDocument, type Json } from '../support/rest-document.js';
 import { project, SPEC } from './project.js';
 
@@ -300,6 +303,37 @@ paths:
   });
 });
 
+describe('text and keys the HCL writer must quote', () => {
+  const HOSTILE = `swagger: '2.0'
+info:
+  title: "T \\"quoted\\" \${x}"
+  version: '1'
+paths:
+  /a:
+    get:
+      description: "back\\\\slash\\nnext line %{ if true }x%{ endif } \${file(\\"/etc/hostname\\")}"
+      x-note "key"\\n:
+        "a\\nb": 1
+      responses:
+        '200':
+          description: ok
+`;
+
+  it('reads the module back to the document it was synthesized from, and Terraform gets the text as written', async () => {
+    const { model: m } = await model({ 'cors-gen.yaml': SPEC(), 'openapi.yaml': HOSTILE });
+    const files = await buildModuleFiles(m, { format: 'hcl', specFile: 'cors-gen.yaml', specText: '', version: '0' });
+    const tf = [...files.generated].filter(([name]) => name.endsWith('.tf'));
+    const read = comparable(await readModule(tf), 'hcl') as Json;
+    expect(read['locals'].openapi).toEqual(
+      (comparable(indexDocument(files.document), 'json') as Json)['locals'].openapi,
+    );
+    const original = (parse(HOSTILE) as Json)['paths']['/a'].get;
+    const { 'x-amazon-apigateway-integration': _integration, ...get } = renderedDocument(m)['paths']['/a'].get;
+    expect(get).toEqual(original);
+    expect(get['x-note "key"\\n']).toEqual({ 'a\nb': 1 });
+  });
+});
+
 describe('generate', () => {
   it('writes the same module on every run, and --check reports it stale once the document changed', async () => {
     const dir = project({ 'cors-gen.yaml': SPEC(), 'openapi.yaml': PETSTORE_3 });
@@ -433,6 +467,14 @@ describe('refusals, each at its line and path in the document', () => {
     expect((await errors({ 'cors-gen.yaml': SPEC(), 'openapi.yaml': text })).map((e) => [e.code, e.line])).toEqual([
       ['openapi-nesting', 12],
     ]);
+  });
+
+  it('refuses a key named __proto__, which a JavaScript object cannot hold as a key', async () => {
+    const text = doc(`  /a:\n    get:\n      x-note:\n        __proto__:\n          polluted: true\n${ok}`);
+    expect(
+      (await errors({ 'cors-gen.yaml': SPEC(), 'openapi.yaml': text })).map((e) => [e.code, e.line, e.path]),
+    ).toEqual([['openapi-proto-key', 9, 'paths["/a"].get.x-note.__proto__']]);
+    expect(({} as Record<string, unknown>)['polluted']).toBeUndefined();
   });
 
   it('refuses a document with no paths', async () => {

@@ -36,7 +36,9 @@ paths:
           integration.request.path.id: method.request.path.id
   /new:
     post:
-      description: 'Costs \${price}'
+      description: "Costs \${price} %{ if true }x%{ endif } \\"quoted\\" back\\\\slash\\nnext line"
+      x-note "key"\\n:
+        "a\\nb": 1
       responses:
         '201':
           description: created
