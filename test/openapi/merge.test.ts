@@ -112,6 +112,9 @@ describe('the Swagger Petstore, Swagger 2.0', () => {
     expect(readFileSync(path.join(dir, 'generated/pets/outputs.tf'), 'utf8')).toContain(
       'The Swagger 2.0 document (JSON, with API Gateway extensions) that defines the REST API.',
     );
+    expect(readFileSync(path.join(dir, 'generated/pets/README.md'), 'utf8')).toContain(
+      "The whole API is your Swagger 2.0 document `../../openapi.yaml` (the spec's `openapi:`) with cors-gen's\nadditions",
+    );
   });
 });
 
