@@ -59,10 +59,12 @@ const MAX_ERRORS = 20;
  */
 const TOKEN_TEXT = /TfToken\[/;
 const MAX_NUMBER = 1e100;
+/** JSON documents up to this size (characters) are parsed again as YAML to give messages their line. */
+const MAX_LOCATED_JSON = 2 * 1024 * 1024;
 
 /**
- * Reads the document `value` (as written at `openapi` of `specFile`, an absolute path), checks it and takes its routes. Throws
- * ExternalError when the file cannot be read (exit 2, like an unreadable spec).
+ * Reads the document `value` (as written at `openapi` of `specFile`, an absolute path), checks it and takes its
+ * routes. Throws ExternalError when the file cannot be read (exit 2, like an unreadable spec).
  */
 export async function loadOpenApiSource(specFile: string, value: string, cwd: string): Promise<OpenApiSourceResult> {
   const specIssue = (message: string, fix: string): OpenApiSourceResult => ({
@@ -107,13 +109,16 @@ export function checkOpenApiSource(document: OpenApiDocument, shown: string): Op
   let located:
     ((at: readonly PathPart[], which?: 'key' | 'value') => { line: number; column: number } | undefined) | undefined;
   // The document is parsed for positions only when a message needs one (JSON is YAML 1.2, so one parser serves).
+  // A large JSON document is not: the YAML parser is far slower and hungrier than JSON.parse, which read it; its
+  // messages keep the path.
   const locate = (at: readonly PathPart[], which: 'key' | 'value' = 'value') => {
     if (!located) {
       const lineCounter = new LineCounter();
+      const text = document.text;
       const parsed =
-        document.text === undefined
+        text === undefined || (text.length > MAX_LOCATED_JSON && /^\s*[{[]/.test(text))
           ? undefined
-          : parseDocument(document.text, { lineCounter, uniqueKeys: false, version: '1.2' });
+          : parseDocument(text, { lineCounter, uniqueKeys: false, version: '1.2' });
       located = (p, w) => (parsed ? locateIn(parsed, lineCounter, p, w) : undefined);
     }
     return located(at, which);
