@@ -72,12 +72,14 @@ export async function loadOpenApiSource(specFile: string, value: string, cwd: st
     errors: [{ severity: 'error', code: 'openapi-file', path: 'openapi', message, fix }],
   });
   const inside = resolveSpecPath(specFile, 'openapi', value);
-  if (!inside.ok)
+  if (!inside.ok) {
+    // The issue names the spec and `openapi` itself, as lambda.source's does.
+    const prefix = `${specFile}: openapi: `;
     return specIssue(
-      // Messages name files relative to the current folder, never with the user's absolute paths.
-      inside.error.split(specFile).join(path.relative(cwd, specFile) || path.basename(specFile)),
+      inside.error.startsWith(prefix) ? inside.error.slice(prefix.length) : inside.error,
       'copy the document into the repository that holds the spec, and name it from there',
     );
+  }
   const shown = path.relative(cwd, inside.path) || inside.path;
   let document: OpenApiDocument;
   try {
