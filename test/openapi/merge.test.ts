@@ -4,7 +4,7 @@
  * and the CORS headers of gateway responses). Third-party documents: the Swagger Petstore in 2.0 and 3.0 form from
  * @readme/oas-examples (https://github.com/readmeio/oas/tree/main/packages/oas-examples, MIT license).
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -530,6 +530,20 @@ describe('refusals, each at its line and path in the document', () => {
         line: 3,
         path: 'openapi',
         message: expect.stringMatching(/^"\.\.\/outside\.yaml" resolves to .* must stay inside the repository/),
+      }),
+    ]);
+  });
+
+  it('refuses a document reached through a symbolic link that leaves the repository', async () => {
+    const dir = project({ 'cors-gen.yaml': SPEC() });
+    writeFileSync(path.join(dir, '..', 'outside.yaml'), PETSTORE_3);
+    symlinkSync(path.join(dir, '..', 'outside.yaml'), path.join(dir, 'openapi.yaml'));
+    const r = await load(dir);
+    expect(r.ok ? [] : r.errors).toEqual([
+      expect.objectContaining({
+        code: 'openapi-file',
+        line: 3,
+        message: expect.stringContaining('(through a symbolic link, to '),
       }),
     ]);
   });
