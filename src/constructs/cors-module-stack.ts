@@ -204,6 +204,7 @@ export class CorsModuleStack extends TerraformStack {
         handler: lambda.function,
         tags: tagsValue,
         retiredAddresses: props.retiredAddresses,
+        openapi: model.openapi,
       });
       apiUrl = api.stage.invokeUrl;
       if (wantsDomain)

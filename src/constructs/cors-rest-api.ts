@@ -15,7 +15,14 @@ import {
   type ResolvedAuthorizer,
 } from './authorizers.js';
 import { preflightTemplate, VTL_DNS_LABEL } from './preflight-template.js';
-import { isLegacyAddress, legacyAddresses, restOpenApi, restPaths } from './rest-openapi.js';
+import {
+  isLegacyAddress,
+  legacyAddresses,
+  mergeRestOpenApi,
+  restOpenApi,
+  restPaths,
+  type UserOpenApi,
+} from './rest-openapi.js';
 import { staticValue, templateLiterals } from './terraform-literal.js';
 
 export interface CorsRestApiRoute {
@@ -68,6 +75,11 @@ export interface CorsRestApiProps {
   readonly idPrefix?: string;
   /** The authorizers routes may name (see AuthorizerInputs). @default [] */
   readonly authorizers?: readonly ResolvedAuthorizer[];
+  /**
+   * The user's own OpenAPI document (spec `openapi:`), which the body is built on instead of a document of the
+   * routes alone; `routes` are then its paths and methods. @default none
+   */
+  readonly openapi?: UserOpenApi | undefined;
 }
 
 type ResponseHeader =
@@ -113,18 +125,19 @@ export class CorsRestApi extends Construct {
     const authorizers = usedAuthorizers(used, props.authorizers, ['none', 'iam', API_KEY_SCHEME]);
     for (const a of authorizers)
       if (a.type === 'jwt') throw new Error(`REST APIs have no JWT authorizers ("${a.name}"); use cognito or lambda`);
+    const input = {
+      title: props.name,
+      paths,
+      preflightHeaders: prefixed('method.response.header.', preflight),
+      preflightTemplate: preflightTemplate(origins.exact, origins.patterns),
+      gatewayHeaders: prefixed('gatewayresponse.header.', this.gatewayHeaders(props.cors, origins)),
+      invokeArn: props.handler.invokeArn,
+      securitySchemes: restSecuritySchemes(authorizers, used),
+    };
     this.openapi = new TerraformLocal(
       this,
       'openapi',
-      restOpenApi({
-        title: props.name,
-        paths,
-        preflightHeaders: prefixed('method.response.header.', preflight),
-        preflightTemplate: preflightTemplate(origins.exact, origins.patterns),
-        gatewayHeaders: prefixed('gatewayresponse.header.', this.gatewayHeaders(props.cors, origins)),
-        invokeArn: props.handler.invokeArn,
-        securitySchemes: restSecuritySchemes(authorizers, used),
-      }),
+      props.openapi ? mergeRestOpenApi(props.openapi, input) : restOpenApi(input),
     );
     this.openapi.overrideLogicalId(`${p}openapi`);
 
@@ -170,8 +183,7 @@ export class CorsRestApi extends Construct {
 
     const document = new TerraformOutput(this, 'openapi-document', {
       value: this.api.body,
-      description:
-        'The OpenAPI 3.0 document (JSON, with API Gateway extensions) that defines the REST API. Lint it or show it in API docs: terraform output -raw openapi_document > openapi.json',
+      description: `The ${props.openapi?.version === '2.0' ? 'Swagger 2.0' : 'OpenAPI 3.0'} document (JSON, with API Gateway extensions) that defines the REST API. Lint it or show it in API docs: terraform output -raw openapi_document > openapi.json`,
     });
     document.overrideLogicalId(`${p}openapi_document`);
 

@@ -1,7 +1,8 @@
 import type { PathSegment, RouteMethod } from '../spec/model.js';
 import { AUTH_GATEWAY_RESPONSES, restSecurity, type MethodAuth } from './authorizers.js';
 import { uniqueSlugs } from './logical-ids.js';
-import { templateLiteral } from './terraform-literal.js';
+import { parseRoutePath } from '../spec/rules.js';
+import { escapeTemplate, templateLiteral } from './terraform-literal.js';
 
 /**
  * The REST API as an OpenAPI 3.0 document with API Gateway's extensions, the value `aws_api_gateway_rest_api.body`
@@ -127,14 +128,17 @@ export function restOpenApi(input: RestOpenApiInput): Record<string, unknown> {
  * 204 with the static headers, and the VTL response template overrides Allow-Origin with the request's origin
  * when it is allowed. No security requirement: browsers never send credentials on a preflight.
  */
-function preflightOperation(input: RestOpenApiInput): Record<string, unknown> {
+function preflightOperation(input: RestOpenApiInput, swagger2 = false): Record<string, unknown> {
   const headers = Object.keys(input.preflightHeaders).map((k) => k.replace(/^method\.response\.header\./, ''));
   return {
     summary: 'CORS preflight',
     responses: {
       '204': {
         description: 'The CORS preflight answer',
-        headers: Object.fromEntries(headers.map((h) => [h, { schema: { type: 'string' } }])),
+        // Swagger 2.0 types a header itself; OpenAPI 3.0 through a schema.
+        headers: Object.fromEntries(
+          headers.map((h) => [h, swagger2 ? { type: 'string' } : { schema: { type: 'string' } }]),
+        ),
       },
     },
     'x-amazon-apigateway-integration': {
@@ -173,6 +177,140 @@ function proxyOperation(
     },
   };
 }
+
+/** The user's own OpenAPI document the body is built on (see {@link mergeRestOpenApi}). */
+export interface UserOpenApi {
+  readonly version: '2.0' | '3.0';
+  readonly document: Readonly<Record<string, unknown>>;
+}
+
+const METHOD_KEYS = new Set(['get', 'put', 'post', 'delete', 'head', 'patch', 'x-amazon-apigateway-any-method']);
+
+/**
+ * The user's own document with cors-gen's additions, in the document's dialect (Swagger 2.0 stays 2.0, OpenAPI
+ * 3.0 stays 3.0; API Gateway imports both): every path and parent path answers the preflight (OPTIONS with the
+ * MOCK integration), every method without an integration proxies to the Lambda (with the spec's guard unless the
+ * document guards it), every gateway response carries the CORS headers, and the rest of the document is kept as
+ * it is: methods with their own integration, info, schemas, descriptions, extensions and security. The document
+ * was checked when the spec was loaded (src/openapi/source.ts): it has no OPTIONS operation, no path item `$ref`
+ * and no gateway response header cors-gen sets. Every string and key of it is data: `${` and `%{` are escaped so
+ * that Terraform never evaluates them.
+ */
+export function mergeRestOpenApi(user: UserOpenApi, input: RestOpenApiInput): Record<string, unknown> {
+  const swagger2 = user.version === '2.0';
+  const doc = escapeData(user.document) as Record<string, unknown>;
+  const byKey = new Map(input.paths.map((p) => [templateLiteral(p.key), p]));
+  // A document-level `security` applies to every operation without its own, the OPTIONS cors-gen adds included:
+  // an empty list lifts it, since browsers never send credentials on a preflight (https://spec.openapis.org/oas/v3.0.3#operation-object).
+  const guarded = doc['security'] !== undefined;
+  const preflight = (segments: readonly PathSegment[]) => {
+    const params = segments.filter((s) => s.kind !== 'literal');
+    return {
+      ...(params.length > 0
+        ? {
+            parameters: params.map((s) =>
+              swagger2
+                ? { name: s.name, in: 'path', required: true, type: 'string' }
+                : { name: s.name, in: 'path', required: true, schema: { type: 'string' } },
+            ),
+          }
+        : {}),
+      ...preflightOperation(input, swagger2),
+      ...(guarded ? { security: [] } : {}),
+    };
+  };
+  const paths: Record<string, unknown> = {};
+  const userPaths = isRecord(doc['paths']) ? doc['paths'] : {};
+  for (const [key, item] of Object.entries(userPaths)) {
+    if (key.startsWith('x-') || !isRecord(item)) {
+      paths[key] = item;
+      continue;
+    }
+    const route = byKey.get(key);
+    // Built from entries: a key such as "__proto__" in someone else's document stays a key.
+    paths[key] = Object.fromEntries([
+      ...Object.entries(item).map(([name, op]) => [
+        name,
+        METHOD_KEYS.has(name) && isRecord(op) && op['x-amazon-apigateway-integration'] === undefined
+          ? lambdaOperation(op, input.invokeArn, guarded || op['security'] !== undefined ? undefined : route?.auth)
+          : op,
+      ]),
+      ['options', preflight(route?.segments ?? pathSegments(user, key))],
+    ]);
+  }
+  // Parent paths the document does not list are resources API Gateway creates; a browser may send them a preflight.
+  for (const p of input.paths) {
+    const key = templateLiteral(p.key);
+    if (!Object.hasOwn(paths, key)) paths[key] = { options: preflight(p.segments) };
+  }
+  doc['paths'] = paths;
+
+  const schemes = input.securitySchemes ?? {};
+  if (Object.keys(schemes).length > 0) {
+    if (swagger2)
+      doc['securityDefinitions'] = {
+        ...(isRecord(doc['securityDefinitions']) ? doc['securityDefinitions'] : {}),
+        ...schemes,
+      };
+    else {
+      const components = isRecord(doc['components']) ? doc['components'] : {};
+      const theirs = isRecord(components['securitySchemes']) ? components['securitySchemes'] : {};
+      doc['components'] = { ...components, securitySchemes: { ...theirs, ...schemes } };
+    }
+    if ('api_key' in schemes && doc['x-amazon-apigateway-api-key-source'] === undefined)
+      doc['x-amazon-apigateway-api-key-source'] = 'HEADER';
+  }
+  // cors-gen's gateway responses, then the document's own with the CORS headers added: a type the document
+  // customizes no longer falls back to DEFAULT_4XX/5XX, so it needs them itself.
+  const ours = restOpenApi({ ...input, paths: [] })['x-amazon-apigateway-gateway-responses'] as Record<string, unknown>;
+  const theirs = doc['x-amazon-apigateway-gateway-responses'];
+  doc['x-amazon-apigateway-gateway-responses'] = Object.fromEntries([
+    ...Object.entries(ours),
+    ...Object.entries(isRecord(theirs) ? theirs : {}).map(([type, response]) => {
+      const r = isRecord(response) ? response : {};
+      const parameters = isRecord(r['responseParameters']) ? r['responseParameters'] : {};
+      return [type, { ...r, responseParameters: { ...parameters, ...input.gatewayHeaders } }];
+    }),
+  ]);
+  return doc;
+}
+
+/** A method of the document served by the Lambda: the operation as written, with the proxy integration. */
+function lambdaOperation(
+  op: Record<string, unknown>,
+  invokeArn: string,
+  auth: MethodAuth | undefined,
+): Record<string, unknown> {
+  const { responses, security, ...ours } = proxyOperation(invokeArn, restSecurity(auth));
+  return {
+    ...op,
+    // OpenAPI requires responses; the document's own are kept when it has them.
+    ...(op['responses'] === undefined ? { responses } : {}),
+    ...(security !== undefined ? { security } : {}),
+    ...ours,
+  };
+}
+
+/** The segments of a document path that has no method (so no route): checked when the spec was loaded. */
+function pathSegments(user: UserOpenApi, escapedKey: string): readonly PathSegment[] {
+  const key = Object.keys(isRecord(user.document['paths']) ? user.document['paths'] : {}).find(
+    (k) => templateLiteral(k) === escapedKey,
+  )!;
+  const parsed = parseRoutePath(key);
+  if ('reason' in parsed) throw new Error(`the document's path ${JSON.stringify(key)} was not checked`);
+  return parsed.segments;
+}
+
+/** A copy of document data with every string and key a Terraform template that evaluates to itself. */
+function escapeData(value: unknown): unknown {
+  if (typeof value === 'string') return escapeTemplate(value);
+  if (Array.isArray(value)) return value.map(escapeData);
+  if (isRecord(value))
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [escapeTemplate(k), escapeData(v)]));
+  return value;
+}
+
+const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /** The per-resource types that cors-gen's REST modules declared before the body held the API definition. */
 export const LEGACY_TYPES = [

@@ -32,6 +32,8 @@ export interface OpenApiDocument {
   readonly version: OpenApiVersion;
   /** The parsed document (plain data: objects, arrays, strings, numbers, booleans, null). */
   readonly data: Record<string, unknown>;
+  /** The text it was parsed from, to find a value's line when a message names it. */
+  readonly text?: string;
 }
 
 /**
@@ -136,7 +138,7 @@ export function parseOpenApiText(text: string, shown: string): OpenApiDocument {
       'cors-gen reads Swagger 2.0 and OpenAPI 3.0 and 3.1 documents',
     );
   }
-  return { version, data: doc };
+  return { version, data: doc, text };
 }
 
 /** The 1-based line of a character offset. */

@@ -55,6 +55,13 @@ export function moduleReadme(model: CorsModel, options: ReadmeOptions): string {
           handler: model.lambda.source.handler,
         }
       : undefined,
+    // The spec's own OpenAPI document (`openapi:`), as seen from the module folder.
+    userDocument: model.openapi
+      ? {
+          file: path.posix.join(path.posix.dirname(options.specFile), model.openapi.file),
+          dialect: model.openapi.version === '2.0' ? 'Swagger 2.0' : 'OpenAPI 3.0',
+        }
+      : undefined,
     stages: model.stages.map((s) => ({ file: `stages/${s.name}.tfvars`, origins: s.allowOrigins })),
     firstStage: model.stages[0]?.name ?? '',
     specFile: options.specFile,

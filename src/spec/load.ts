@@ -74,7 +74,15 @@ export async function loadSpec(specFile: string, cwd = process.cwd()): Promise<L
       ...at,
     });
   }
-  const result = validateSpecText(text.replace(/^\uFEFF/, ''), display);
+  let result = validateSpecText(text.replace(/^\uFEFF/, ''), display);
+  if (result.ok && result.model.api === 'rest') {
+    // `openapi:` names the user's own document, read here (bounded, inside the repository) for its routes.
+    const parsed = parseSpecText(text.replace(/^\uFEFF/, ''), display);
+    if (parsed.ok && typeof (parsed.parsed.data as { openapi?: unknown }).openapi === 'string') {
+      const { withOpenApiSource } = await import('../openapi/spec-source.js');
+      result = await withOpenApiSource(path.resolve(cwd, specFile), parsed.parsed, display, cwd);
+    }
+  }
   if (result.ok && result.model.lambda.source) {
     // The spec is valid; its lambda.source is checked on disk (read-only, bounded) and located like the rest.
     const { checkLambdaSource } = await import('./source-check.js');

@@ -128,6 +128,21 @@ export interface CorsModel {
   readonly domain?: DomainModel;
   /** Authorizers and API keys; absent when the spec sets none of `authorizers`, `auth` or `apiKeyRequired`. */
   readonly auth?: AuthModel;
+  /** The user's OpenAPI document the REST API's body is built on (`openapi:`); absent: built from `routes`. */
+  readonly openapi?: OpenApiSourceModel;
+}
+
+/**
+ * The user's own OpenAPI document (`openapi:`), read when the spec is loaded. `routes` are then its paths and
+ * methods; the body is this document with cors-gen's additions.
+ */
+export interface OpenApiSourceModel {
+  /** As the spec writes it, relative to the spec's folder. */
+  readonly file: string;
+  /** The dialect the document is in, and the body is written in. */
+  readonly version: '2.0' | '3.0';
+  /** The document as parsed: plain data, in the document's key order. */
+  readonly document: Readonly<Record<string, unknown>>;
 }
 
 /** What guards a route: `none`, `iam` (AWS_IAM, SigV4-signed requests) or the name of an authorizer. */

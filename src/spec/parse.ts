@@ -1,4 +1,15 @@
-import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Node, type Pair, type YAMLMap } from 'yaml';
+import {
+  isMap,
+  isPair,
+  isScalar,
+  isSeq,
+  LineCounter,
+  parseDocument,
+  type Document,
+  type Node,
+  type Pair,
+  type YAMLMap,
+} from 'yaml';
 import type { PathPart, SpecIssue } from './issue.js';
 
 /** The spec's text, parsed, with a way back from a path inside it to a line and column. */
@@ -178,36 +189,47 @@ export function parseSpecText(
     ok: true,
     parsed: {
       data,
-      locate(path, which = 'value') {
-        let node: unknown = doc.contents;
-        let found: Node | undefined = doc.contents ?? undefined;
-        for (let i = 0; i < path.length; i++) {
-          const part = path[i]!;
-          if (isMap(node)) {
-            const pair = keyIndex(node).get(String(part));
-            if (!pair) break;
-            if (i === path.length - 1 && which === 'key') {
-              found = pair.key as Node;
-              break;
-            }
-            node = pair.value;
-            if (pair.value) found = pair.value as Node;
-            else {
-              found = pair.key as Node;
-              break;
-            }
-          } else if (isSeq(node) && typeof part === 'number' && node.items[part]) {
-            node = node.items[part];
-            found = node as Node;
-          } else break;
-        }
-        const offset = found?.range?.[0];
-        if (offset === undefined) return undefined;
-        const pos = lineCounter.linePos(offset);
-        return { line: pos.line, column: pos.col };
-      },
+      locate: (path, which = 'value') => locateIn(doc, lineCounter, path, which),
     },
   };
+}
+
+/**
+ * The 1-based line and column of the value (or key) at `path` in a parsed YAML document; the nearest existing
+ * ancestor when the path goes further than the document.
+ */
+export function locateIn(
+  doc: Document,
+  lineCounter: LineCounter,
+  path: readonly PathPart[],
+  which: 'key' | 'value' = 'value',
+): { line: number; column: number } | undefined {
+  let node: unknown = doc.contents;
+  let found: Node | undefined = doc.contents ?? undefined;
+  for (let i = 0; i < path.length; i++) {
+    const part = path[i]!;
+    if (isMap(node)) {
+      const pair = keyIndex(node).get(String(part));
+      if (!pair) break;
+      if (i === path.length - 1 && which === 'key') {
+        found = pair.key as Node;
+        break;
+      }
+      node = pair.value;
+      if (pair.value) found = pair.value as Node;
+      else {
+        found = pair.key as Node;
+        break;
+      }
+    } else if (isSeq(node) && typeof part === 'number' && node.items[part]) {
+      node = node.items[part];
+      found = node as Node;
+    } else break;
+  }
+  const offset = found?.range?.[0];
+  if (offset === undefined) return undefined;
+  const pos = lineCounter.linePos(offset);
+  return { line: pos.line, column: pos.col };
 }
 
 /** Error codes of the `yaml` parser that a line indented unlike its siblings produces. */
@@ -411,7 +433,7 @@ export function scanShape(
  * Whether the data contains itself, which a YAML alias inside its own anchor (`a: &x {b: *x}`) produces; such
  * a value has no end, and every later step (validation, messages, JSON) would loop or throw. Iterative.
  */
-function refersToItself(root: unknown): boolean {
+export function refersToItself(root: unknown): boolean {
   const onPath = new Set<object>();
   const done = new Set<object>();
   const stack: Array<{ value: object; exit: boolean }> = [];

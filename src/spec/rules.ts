@@ -571,9 +571,34 @@ export function parseRoutePath(path: string): RoutePathResult {
   return { segments };
 }
 
+/**
+ * `openapi:` names the document the routes come from, so the spec has no `routes:` of its own; only a REST API
+ * is defined by an OpenAPI body (HTTP APIs and Function URLs are not imported from one here).
+ */
+function checkOpenApiKey(spec: Spec, api: ApiKind, errors: Issue[]): void {
+  if (spec.routes !== undefined)
+    errors.push({
+      code: 'openapi-and-routes',
+      path: ['routes'],
+      message: `routes and openapi (${JSON.stringify(spec.openapi)}) both define the routes; with openapi, the routes are the paths and methods of that document`,
+      fix: 'remove routes: and add the paths to the OpenAPI document, or remove openapi: to keep the routes',
+    });
+  if (api !== 'rest')
+    errors.push({
+      code: 'openapi-not-rest',
+      path: ['openapi'],
+      message: `openapi: is for api: rest (a REST API defined by an OpenAPI body), not api: ${api}`,
+      fix: 'set api: rest, or remove openapi: and list the routes under routes:',
+    });
+}
+
 function checkRoutes(spec: Spec, api: ApiKind, wellFormed: WellFormed, errors: Issue[], warnings: Issue[]): void {
   // Each route on its own: a malformed method in one route must not hide a mistake in another's path.
   const routes = Array.isArray(spec.routes) ? spec.routes : [];
+  if (spec.openapi !== undefined) {
+    checkOpenApiKey(spec, api, errors);
+    if (routes.length === 0) return;
+  }
   if (api !== 'function-url' && routes.length === 0 && wellFormed(['routes'])) {
     errors.push({
       code: 'no-routes',

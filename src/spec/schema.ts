@@ -319,6 +319,12 @@ export const specSchema = z
       .describe(`REST stage name (http uses $default). @default "${DEFAULTS.stage}"`),
     cors: corsSchema,
     routes: z.array(routeSchema).optional().describe('API routes (rest, http; optional for function-url).'),
+    openapi: z
+      .string()
+      .optional()
+      .describe(
+        'api: rest: your own OpenAPI 2.0 or 3.0 document (YAML or JSON), relative to this file and inside its repository. The routes are its paths and methods (no routes: key); cors-gen adds the preflights, the Lambda integration of methods without one and the CORS headers of gateway responses, and keeps the rest of the document. @default none: the document is built from routes',
+      ),
     frontend: z
       .strictObject({
         enabled: z

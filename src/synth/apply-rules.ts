@@ -241,10 +241,14 @@ const RULES: readonly Check[] = [
             api.address,
             `body ${JSON.stringify(api.body.body)} is not jsonencode(local.<an object of this module>)`,
           );
-        else if (typeof rest.document.openapi !== 'string' || !/^3\.0\.\d+$/.test(rest.document.openapi))
+        else if (
+          (typeof rest.document.openapi !== 'string' || !/^3\.0\.\d+$/.test(rest.document.openapi)) &&
+          // A spec's own Swagger 2.0 document (`openapi:`) stays 2.0; API Gateway imports both.
+          rest.document.swagger !== '2.0'
+        )
           report(
             api.address,
-            `local.${rest.local} is not an OpenAPI 3.0 document (openapi = ${JSON.stringify(rest.document.openapi)})`,
+            `local.${rest.local} is not an OpenAPI 3.0 or Swagger 2.0 document (openapi = ${JSON.stringify(rest.document.openapi)})`,
           );
         if (api.body.put_rest_api_mode !== 'overwrite')
           report(

@@ -5,7 +5,7 @@
  * a file of cdktf, constructs or @cdktf/* or, in the bundle, a file that contains their classes.
  */
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -21,6 +21,12 @@ afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 const PETSTORE = path.join(tmp, 'adopt', 'petstore.yaml');
 mkdirSync(path.dirname(PETSTORE));
 copyFileSync(path.join(ROOT, 'node_modules/@readme/oas-examples/2.0/yaml/petstore.yaml'), PETSTORE);
+// A spec built on that document (`openapi:`): validate reads the document, still without CDKTF.
+const ON_PETSTORE = path.join(tmp, 'adopt', 'on-petstore.yaml');
+writeFileSync(
+  ON_PETSTORE,
+  'version: 1\nname: pets\nopenapi: petstore.yaml\ncors:\n  allowOrigins: [https://app.example.com]\n',
+);
 
 /** jsii type names that CDKTF's, constructs' and the providers' classes carry; nothing else contains them. */
 const CDKTF_MARKERS = ['fqn: "cdktf.', 'fqn: "constructs.', 'fqn: "@cdktf/'];
@@ -79,6 +85,7 @@ describe('lazy loading', () => {
     ['init --yes', ['init', '--yes', '--dir', path.join(tmp, 'init')]],
     ['init --from-openapi', ['init', '--yes', '--dir', path.dirname(PETSTORE), '--from-openapi', PETSTORE]],
     ['validate FILE FILE', ['validate', EXAMPLE, EXAMPLE]],
+    ['validate with openapi:', ['validate', ON_PETSTORE]],
     ['schema', ['schema', '--dir', path.join(tmp, 'schema')]],
     ['check --help', ['check', '--help']],
     ['--help', ['--help']],

@@ -91,6 +91,28 @@ const DOCUMENT_KEYS = new Set([
   'x-amazon-apigateway-gateway-responses',
   'x-amazon-apigateway-api-key-source',
 ]);
+/**
+ * A Swagger 2.0 document's top-level keys (a spec's own document, `openapi:`, stays 2.0): API Gateway imports it
+ * ignoring basePath by default (https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-import-api-basePath.html).
+ */
+const SWAGGER_KEYS = new Set([
+  'swagger',
+  'info',
+  'host',
+  'basePath',
+  'schemes',
+  'consumes',
+  'produces',
+  'tags',
+  'externalDocs',
+  'paths',
+  'definitions',
+  'parameters',
+  'responses',
+  'securityDefinitions',
+  'x-amazon-apigateway-gateway-responses',
+  'x-amazon-apigateway-api-key-source',
+]);
 const COMPONENT_KEYS = new Set([
   'schemas',
   'responses',
@@ -115,6 +137,10 @@ const OPERATION_KEYS = new Set([
   'deprecated',
   'x-amazon-apigateway-integration',
   'security',
+  // Swagger 2.0's media types and schemes of an operation.
+  'consumes',
+  'produces',
+  'schemes',
 ]);
 /** OpenAPI's operations, and API Gateway's name for ANY. */
 const OPERATIONS: ReadonlyMap<string, string> = new Map([
@@ -158,12 +184,13 @@ export function planOpenApi(text: string, at: BodyPath, functions: ReadonlyMap<s
     throw at.error((e as ModuleError).reason);
   }
   const doc = object(parsed as Json, at);
-  allowKeys(doc, at, DOCUMENT_KEYS, 'OpenAPI document');
-  if (typeof doc['openapi'] !== 'string' || !/^3\.0\.\d+$/.test(doc['openapi']))
+  const swagger2 = doc['swagger'] === '2.0';
+  allowKeys(doc, at, swagger2 ? SWAGGER_KEYS : DOCUMENT_KEYS, swagger2 ? 'Swagger 2.0 document' : 'OpenAPI document');
+  if (!swagger2 && (typeof doc['openapi'] !== 'string' || !/^3\.0\.\d+$/.test(doc['openapi'])))
     throw at
       .child('openapi')
       .error(
-        `the document is ${JSON.stringify(doc['openapi'] ?? null)}; the preview reads OpenAPI 3.0 documents ("openapi": "3.0.1")`,
+        `the document is ${JSON.stringify(doc['openapi'] ?? null)}; the preview reads OpenAPI 3.0 documents ("openapi": "3.0.1") and Swagger 2.0 ones`,
       );
   allowKeys(object(doc['components'], at.child('components')), at.child('components'), COMPONENT_KEYS, 'components');
   const servers = doc['servers'] ?? [];
@@ -179,10 +206,12 @@ export function planOpenApi(text: string, at: BodyPath, functions: ReadonlyMap<s
       .error(
         `API key source ${JSON.stringify(keySource)} is not emulated by the preview (it reads keys from x-api-key)`,
       );
-  const schemes = planSecuritySchemes(
-    object(doc['components'] ?? null, at.child('components'))['securitySchemes'],
-    at.child('components').child('securitySchemes'),
-  );
+  const schemes = swagger2
+    ? planSecuritySchemes(doc['securityDefinitions'], at.child('securityDefinitions'))
+    : planSecuritySchemes(
+        object(doc['components'] ?? null, at.child('components'))['securitySchemes'],
+        at.child('components').child('securitySchemes'),
+      );
 
   const root: MutableResource = { id: resourceId('/'), part: '', path: '/', children: [], methods: new Map() };
   const paths = object(doc['paths'] ?? null, at.child('paths'));

@@ -1,0 +1,392 @@
+import path from 'node:path';
+import { LineCounter, parseDocument } from 'yaml';
+import { InvalidInputError } from '../errors.js';
+import { formatPath, type PathPart, type SpecIssue } from '../spec/issue.js';
+import { ROUTE_METHODS, type RouteMethod } from '../spec/model.js';
+import { locateIn, refersToItself } from '../spec/parse.js';
+import { parseRoutePath } from '../spec/rules.js';
+import { resolveSpecPath } from '../spec/spec-paths.js';
+import { MAX_DOCUMENT_NESTING, readOpenApiDocument, type OpenApiDocument } from './read-document.js';
+
+/**
+ * The user's own OpenAPI document named by `openapi:` in a spec: cors-gen builds the REST API's body on it rather
+ * than replacing it, so it reads the document once, when the spec is loaded (by `validate` and `generate`), takes
+ * its routes, and refuses, at the line and JSON path, what it could not keep. Everything in the document is
+ * someone else's text: nothing in it is trusted to have the type the OpenAPI Specification gives it.
+ *
+ * What API Gateway imports: Swagger 2.0 and OpenAPI 3.0 (https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-import-api.html),
+ * with its extensions (https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-swagger-extensions.html).
+ */
+
+/** A route of the document: a path key as written, and its methods (ANY as every route method). */
+export interface DocumentRoute {
+  readonly path: string;
+  readonly methods: readonly RouteMethod[];
+}
+
+export interface OpenApiSource {
+  /** The document as messages name it (relative to the current folder). */
+  readonly shown: string;
+  readonly version: '2.0' | '3.0';
+  readonly document: Record<string, unknown>;
+  /** Paths with at least one method, in document order. */
+  readonly routes: readonly DocumentRoute[];
+  /** The document's size as JSON, which the REST API's body grows from. */
+  readonly bytes: number;
+  /** The 1-based position of a value of the document, for messages. */
+  readonly locate: (at: readonly PathPart[], which?: 'key' | 'value') => { line: number; column: number } | undefined;
+}
+
+export type OpenApiSourceResult =
+  | { readonly ok: true; readonly source: OpenApiSource; readonly warnings: readonly SpecIssue[] }
+  | { readonly ok: false; readonly errors: readonly SpecIssue[] };
+
+/** Operation keys that become methods, and what they become. */
+const METHODS: ReadonlyMap<string, readonly RouteMethod[]> = new Map([
+  ...ROUTE_METHODS.map((m): [string, RouteMethod[]] => [m.toLowerCase(), [m]]),
+  // ANY catches "any HTTP method that wasn't explicitly declared", so the OPTIONS cors-gen declares still answers
+  // the preflight (https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-swagger-extensions-any-method.html).
+  ['x-amazon-apigateway-any-method', [...ROUTE_METHODS]],
+]);
+
+/** Errors past this many are not listed: a document that breaks every rule is fixed in rounds anyway. */
+const MAX_ERRORS = 20;
+
+/**
+ * CDKTF encodes its unresolved references as `${TfToken[TOKEN.n]}` in strings and as doubles near -1.9e289 in
+ * numbers, and resolves them wherever they appear in a construct's values: a document that held one would have
+ * it replaced by a reference of the module. No real document holds either.
+ */
+const TOKEN_TEXT = /TfToken\[/;
+const MAX_NUMBER = 1e100;
+/** JSON documents up to this size (characters) are parsed again as YAML to give messages their line. */
+const MAX_LOCATED_JSON = 2 * 1024 * 1024;
+
+/**
+ * Reads the document `value` (as written at `openapi` of `specFile`, an absolute path), checks it and takes its
+ * routes. Throws ExternalError when the file cannot be read (exit 2, like an unreadable spec).
+ */
+export async function loadOpenApiSource(specFile: string, value: string, cwd: string): Promise<OpenApiSourceResult> {
+  const specIssue = (message: string, fix: string): OpenApiSourceResult => ({
+    ok: false,
+    errors: [{ severity: 'error', code: 'openapi-file', path: 'openapi', message, fix }],
+  });
+  const inside = resolveSpecPath(specFile, 'openapi', value);
+  if (!inside.ok) {
+    // The issue names the spec and `openapi` itself, as lambda.source's does.
+    const prefix = `${specFile}: openapi: `;
+    return specIssue(
+      inside.error.startsWith(prefix) ? inside.error.slice(prefix.length) : inside.error,
+      'copy the document into the repository that holds the spec, and name it from there',
+    );
+  }
+  const shown = path.relative(cwd, inside.path) || inside.path;
+  let document: OpenApiDocument;
+  try {
+    document = await readOpenApiDocument(path.resolve(cwd, inside.path), shown);
+  } catch (e) {
+    if (!(e instanceof InvalidInputError)) throw e;
+    const at = new RegExp(`^${escapeRegExp(shown)}(?::(\\d+))?: `).exec(e.message);
+    return {
+      ok: false,
+      errors: [
+        {
+          severity: 'error',
+          code: e.code,
+          path: '',
+          message: at ? e.message.slice(at[0].length) : e.message,
+          file: shown,
+          ...(at?.[1] !== undefined ? { line: Number(at[1]) } : {}),
+          ...(e.fix !== undefined ? { fix: e.fix } : {}),
+        },
+      ],
+    };
+  }
+  return checkOpenApiSource(document, shown);
+}
+
+/** Checks a parsed document; see {@link loadOpenApiSource}. */
+export function checkOpenApiSource(document: OpenApiDocument, shown: string): OpenApiSourceResult {
+  const doc = document.data;
+  let located:
+    ((at: readonly PathPart[], which?: 'key' | 'value') => { line: number; column: number } | undefined) | undefined;
+  // The document is parsed for positions only when a message needs one (JSON is YAML 1.2, so one parser serves).
+  // A large JSON document is not: the YAML parser is far slower and hungrier than JSON.parse, which read it; its
+  // messages keep the path.
+  const locate = (at: readonly PathPart[], which: 'key' | 'value' = 'value') => {
+    if (!located) {
+      const lineCounter = new LineCounter();
+      const text = document.text;
+      const parsed =
+        text === undefined || (text.length > MAX_LOCATED_JSON && /^\s*[{[]/.test(text))
+          ? undefined
+          : parseDocument(text, { lineCounter, uniqueKeys: false, version: '1.2' });
+      located = (p, w) => (parsed ? locateIn(parsed, lineCounter, p, w) : undefined);
+    }
+    return located(at, which);
+  };
+  const errors: SpecIssue[] = [];
+  const warnings: SpecIssue[] = [];
+  const issue = (
+    severity: 'error' | 'warning',
+    code: string,
+    at: readonly PathPart[],
+    message: string,
+    fix: string,
+    which: 'key' | 'value' = 'value',
+  ) => {
+    const list = severity === 'error' ? errors : warnings;
+    if (severity === 'error' && errors.length >= MAX_ERRORS) return;
+    const pos = locate(at, which);
+    list.push({
+      severity,
+      code,
+      path: formatPath(at),
+      message: clean(message),
+      fix: clean(fix),
+      file: shown,
+      ...(pos ? { line: pos.line, column: pos.column } : {}),
+    });
+  };
+  const refuse = (code: string, at: readonly PathPart[], message: string, fix: string, which?: 'key' | 'value') =>
+    issue('error', code, at, message, fix, which);
+
+  if (document.version === '3.1') {
+    refuse(
+      'openapi-version',
+      ['openapi'],
+      `the document is OpenAPI ${String(doc['openapi'])}; API Gateway imports Swagger 2.0 and OpenAPI 3.0 documents only`,
+      'write it as OpenAPI 3.0 (openapi: 3.0.3; 3.1-only constructs such as type lists, examples in schemas and webhooks rewritten or removed)',
+    );
+    return { ok: false, errors };
+  }
+  if (refersToItself(doc)) {
+    // A YAML alias inside the mapping it names: the document never ends, and nothing could write it out.
+    refuse(
+      'openapi-alias-cycle',
+      [],
+      'a YAML alias (*name) refers to a mapping or list that contains it, so the document never ends',
+      'write the values out instead of the alias',
+    );
+    return { ok: false, errors };
+  }
+  let deep = false;
+  scanValues(doc, (at, value) => {
+    if (at.length > MAX_DOCUMENT_NESTING) {
+      // The text is bounded when it is read; YAML aliases can still nest a value inside copies of another.
+      if (!deep)
+        refuse(
+          'openapi-nesting',
+          at.slice(0, 8),
+          `nests values more than ${MAX_DOCUMENT_NESTING} levels deep (through YAML aliases)`,
+          'write the aliased values out, or nest them less',
+        );
+      deep = true;
+      return false;
+    }
+    if (at[at.length - 1] === '$ref' && typeof value === 'string' && !value.startsWith('#'))
+      refuse(
+        'openapi-external-ref',
+        at,
+        `$ref ${quote(value)} points outside the document; API Gateway imports one document and cannot follow it`,
+        'bundle the document into one file first, e.g. with "npx @redocly/cli bundle", and name that file in openapi:',
+      );
+    else if (value === '__proto__' && at[at.length - 1] === '__proto__')
+      // JavaScript objects take a key of this name as their prototype: the module would silently lack it.
+      refuse(
+        'openapi-proto-key',
+        at,
+        'is a key named "__proto__", which cors-gen cannot write into a module',
+        'rename the key',
+        'key',
+      );
+    else if (typeof value === 'string' && TOKEN_TEXT.test(value))
+      refuse(
+        'openapi-token',
+        at,
+        'holds "TfToken[", the text CDKTF marks its references with, which would be replaced in the module',
+        'write it another way',
+      );
+    else if (typeof value === 'number' && Math.abs(value) > MAX_NUMBER)
+      refuse(
+        'openapi-number',
+        at,
+        `${value} is a number beyond what cors-gen writes into a module`,
+        'write it as a string, or a smaller number',
+      );
+  });
+
+  const routes: DocumentRoute[] = [];
+  const paths = doc['paths'];
+  const keys = isObject(paths) ? Object.keys(paths).filter((k) => !k.startsWith('x-')) : [];
+  if (keys.length === 0)
+    refuse(
+      'openapi-no-paths',
+      ['paths'],
+      'the document has no paths, so the REST API would have no routes',
+      "add the API's paths to the document",
+    );
+  for (const key of keys) {
+    const at: PathPart[] = ['paths', key];
+    const item = (paths as Record<string, unknown>)[key];
+    const parsed = parseRoutePath(key);
+    if ('reason' in parsed) {
+      refuse(
+        'openapi-path',
+        at,
+        `${quote(key)} ${parsed.reason}, which API Gateway cannot import as a resource path`,
+        parsed.fix ?? 'write segments like /users/{id} or /files/{proxy+}',
+        'key',
+      );
+      continue;
+    }
+    if (!isObject(item)) {
+      refuse(
+        'openapi-path-item',
+        at,
+        'is not a path item (a mapping of operations)',
+        'write the operations under the path',
+      );
+      continue;
+    }
+    if (item['$ref'] !== undefined) {
+      refuse(
+        'openapi-path-ref',
+        [...at, '$ref'],
+        'a path item given by $ref cannot take the OPTIONS method cors-gen adds to every path',
+        'write the path item out under the path',
+      );
+      continue;
+    }
+    const methods = new Set<RouteMethod>();
+    for (const [name, operation] of Object.entries(item)) {
+      const opAt = [...at, name];
+      if (name === 'options') {
+        refuse(
+          'openapi-options',
+          opAt,
+          `${key} has an OPTIONS operation; cors-gen answers OPTIONS on every path itself (the CORS preflight, a MOCK integration) and cannot keep another`,
+          "remove the options operation; cors-gen writes the preflight from the spec's cors settings",
+          'key',
+        );
+        continue;
+      }
+      if (name === 'trace') {
+        refuse('openapi-trace', opAt, 'API Gateway has no TRACE method', 'remove the trace operation', 'key');
+        continue;
+      }
+      const as = METHODS.get(name);
+      if (!as) continue;
+      if (!isObject(operation)) {
+        refuse('openapi-operation', opAt, 'is not an operation (a mapping)', 'write the operation out');
+        continue;
+      }
+      as.forEach((m) => methods.add(m));
+      const integration = operation['x-amazon-apigateway-integration'];
+      if (integration === undefined) continue;
+      const intAt = [...opAt, 'x-amazon-apigateway-integration'];
+      if (!isObject(integration)) {
+        refuse(
+          'openapi-integration',
+          intAt,
+          'is not an integration (a mapping)',
+          "write the integration out, or remove it to have cors-gen's Lambda serve the method",
+        );
+        continue;
+      }
+      const type = typeof integration['type'] === 'string' ? integration['type'].toLowerCase() : '';
+      const method = name === 'x-amazon-apigateway-any-method' ? 'ANY' : name.toUpperCase();
+      issue(
+        'warning',
+        'openapi-own-integration',
+        intAt,
+        `${method} ${key} keeps its own integration (${type ? `type ${quote(type)}` : 'no type'}): the CORS headers cors-gen's Lambda adds to every answer do not cover it`,
+        type === 'aws_proxy' || type === 'http_proxy'
+          ? 'its backend must send the CORS headers (Access-Control-Allow-Origin, Vary: Origin) on every answer, errors included'
+          : type === 'mock'
+            ? "its integration responses must set the CORS headers (responseParameters method.response.header.Access-Control-Allow-Origin, declared in the method's responses)"
+            : "map the CORS headers in its integration responses (responseParameters method.response.header.Access-Control-Allow-Origin, declared in the method's responses), or remove the integration to have cors-gen's Lambda serve the method",
+        'key',
+      );
+    }
+    if (methods.size > 0) routes.push({ path: key, methods: ROUTE_METHODS.filter((m) => methods.has(m)) });
+  }
+
+  const responses = doc['x-amazon-apigateway-gateway-responses'];
+  if (responses !== undefined && !isObject(responses))
+    refuse(
+      'openapi-gateway-responses',
+      ['x-amazon-apigateway-gateway-responses'],
+      'is not a mapping of gateway response types',
+      'write it as DEFAULT_4XX: { responseParameters: ... }',
+    );
+  for (const [type, response] of Object.entries(isObject(responses) ? responses : {})) {
+    const at: PathPart[] = ['x-amazon-apigateway-gateway-responses', type];
+    if (!isObject(response)) {
+      refuse('openapi-gateway-responses', at, 'is not a gateway response (a mapping)', 'write it out');
+      continue;
+    }
+    const parameters = response['responseParameters'];
+    if (parameters !== undefined && !isObject(parameters)) {
+      refuse(
+        'openapi-gateway-responses',
+        [...at, 'responseParameters'],
+        'is not a mapping',
+        'write it as a mapping of header mappings',
+      );
+      continue;
+    }
+    for (const name of Object.keys(parameters ?? {})) {
+      const header = /^gatewayresponse\.header\.(.*)$/i.exec(name)?.[1];
+      if (header !== undefined && /^(access-control-.*|vary)$/i.test(header))
+        refuse(
+          'openapi-gateway-cors-header',
+          [...at, 'responseParameters', name],
+          `sets ${header} on API Gateway's ${type} answers; cors-gen sets it on every gateway response from the spec's cors settings, so the two would disagree`,
+          `remove ${name}; cors-gen writes it from cors.allowOrigins (and the stage's origins)`,
+          'key',
+        );
+    }
+  }
+
+  if (errors.length > 0) return { ok: false, errors };
+  return {
+    ok: true,
+    source: {
+      shown,
+      version: document.version,
+      document: doc,
+      routes,
+      bytes: JSON.stringify(doc).length,
+      locate,
+    },
+    warnings,
+  };
+}
+
+/**
+ * Calls `visit` with every value of the document and its path, without recursion; `visit` returning false skips
+ * what is below the value.
+ */
+function scanValues(root: unknown, visit: (at: readonly PathPart[], value: unknown) => boolean | void): void {
+  const stack: Array<[PathPart[], unknown]> = [[[], root]];
+  while (stack.length > 0) {
+    const [at, value] = stack.pop()!;
+    if (visit(at, value) === false) continue;
+    if (Array.isArray(value)) for (let i = value.length - 1; i >= 0; i--) stack.push([[...at, i], value[i]]);
+    else if (isObject(value)) {
+      const keys = Object.keys(value);
+      for (let i = keys.length - 1; i >= 0; i--) {
+        if (TOKEN_TEXT.test(keys[i]!) || keys[i] === '__proto__') visit([...at, keys[i]!], keys[i]);
+        stack.push([[...at, keys[i]!], value[keys[i]!]]);
+      }
+    }
+  }
+}
+
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+const quote = (v: string) => JSON.stringify(v.length > 80 ? `${v.slice(0, 80)}...` : v);
+/** Document text quoted in a message: no control characters reach a terminal. */
+const clean = (t: string) =>
+  t.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+const escapeRegExp = (t: string) => t.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
