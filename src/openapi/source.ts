@@ -217,6 +217,9 @@ export function checkOpenApiSource(document: OpenApiDocument, shown: string): Op
   });
 
   const routes: DocumentRoute[] = [];
+  const schemes = securitySchemesOf(doc, document.version === '2.0' ? '2.0' : '3.0');
+  /** Operations guarded only by schemes API Gateway ignores: open at the gateway. */
+  const open: { at: readonly PathPart[]; schemes: string[] }[] = [];
   const paths = doc['paths'];
   const keys = isObject(paths) ? Object.keys(paths).filter((k) => !k.startsWith('x-')) : [];
   if (keys.length === 0)
@@ -282,6 +285,8 @@ export function checkOpenApiSource(document: OpenApiDocument, shown: string): Op
         continue;
       }
       as.forEach((m) => methods.add(m));
+      const unenforced = unenforcedSecurity(operation['security'] ?? doc['security'], schemes);
+      if (unenforced.length > 0) open.push({ at: opAt, schemes: unenforced });
       const integration = operation['x-amazon-apigateway-integration'];
       if (integration === undefined) continue;
       const intAt = [...opAt, 'x-amazon-apigateway-integration'];
@@ -310,6 +315,22 @@ export function checkOpenApiSource(document: OpenApiDocument, shown: string): Op
       );
     }
     if (methods.size > 0) routes.push({ path: key, methods: ROUTE_METHODS.filter((m) => methods.has(m)) });
+  }
+  if (open.length > 0) {
+    const names = [...new Set(open.flatMap((o) => o.schemes))];
+    issue(
+      'warning',
+      'openapi-security-not-enforced',
+      open[0]!.at,
+      `${open.length} operation(s) the document guards only with security schemes API Gateway does not enforce (${names
+        .map((n) => `${JSON.stringify(n)}: ${schemeKind(schemes[n])}`)
+        .join('; ')}) are open at the gateway: ${open
+        .slice(0, 5)
+        .map((o) => o.at.map(String).join('.'))
+        .join(', ')}${open.length > 5 ? ` and ${open.length - 5} more` : ''}`,
+      'give those schemes an x-amazon-apigateway-authorizer (a Lambda or Cognito authorizer), or check the credentials in the handler',
+      'key',
+    );
   }
 
   const responses = doc['x-amazon-apigateway-gateway-responses'];
@@ -390,3 +411,68 @@ const quote = (v: string) => JSON.stringify(v.length > 80 ? `${v.slice(0, 80)}..
 const clean = (t: string) =>
   t.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 const escapeRegExp = (t: string) => t.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+/**
+ * The security schemes of a document by name (`securityDefinitions` in 2.0, `components.securitySchemes` in 3.0),
+ * local `$ref`s followed one step.
+ */
+function securitySchemesOf(doc: Record<string, unknown>, version: '2.0' | '3.0'): Record<string, unknown> {
+  const components = doc['components'];
+  const raw =
+    version === '2.0' ? doc['securityDefinitions'] : isObject(components) ? components['securitySchemes'] : {};
+  if (!isObject(raw)) return {};
+  const out: Record<string, unknown> = {};
+  for (const [name, scheme] of Object.entries(raw)) {
+    const ref = isObject(scheme) ? scheme['$ref'] : undefined;
+    let target: unknown = scheme;
+    if (typeof ref === 'string' && ref.startsWith('#/')) {
+      target = doc;
+      for (const k of ref.slice(2).split('/')) {
+        const key = k.replace(/~1/g, '/').replace(/~0/g, '~');
+        target = isObject(target) && Object.hasOwn(target, key) ? target[key] : undefined;
+      }
+    }
+    out[name] = target;
+  }
+  return out;
+}
+
+/**
+ * Whether API Gateway enforces a security scheme of an imported REST API: an `x-amazon-apigateway-authorizer`
+ * (Lambda or Cognito), IAM (`x-amazon-apigateway-authtype: awsSigv4`), or an API key read from the `x-api-key`
+ * header; it has no notion of the others (https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-swagger-extensions-authorizer.html,
+ * https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-swagger-extensions-authtype.html,
+ * https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-api-key-source.html).
+ */
+function enforced(scheme: unknown): boolean {
+  if (!isObject(scheme)) return false;
+  if (isObject(scheme['x-amazon-apigateway-authorizer'])) return true;
+  if (String(scheme['x-amazon-apigateway-authtype']).toLowerCase() === 'awssigv4') return true;
+  return (
+    scheme['type'] === 'apiKey' &&
+    scheme['in'] === 'header' &&
+    typeof scheme['name'] === 'string' &&
+    scheme['name'].toLowerCase() === 'x-api-key'
+  );
+}
+
+function schemeKind(scheme: unknown): string {
+  if (!isObject(scheme)) return 'not defined';
+  const type = typeof scheme['type'] === 'string' ? scheme['type'] : 'no type';
+  return type === 'apiKey' && typeof scheme['name'] === 'string'
+    ? `apiKey in ${String(scheme['in'])} ${JSON.stringify(scheme['name'])}, but API Gateway reads API keys from X-Api-Key only`
+    : type;
+}
+
+/**
+ * The schemes of an operation's security requirements when none of its alternatives can pass the gateway (each
+ * names a scheme API Gateway does not enforce); [] when it is open by design (no requirement, or `{}` among them)
+ * or one alternative is enforced.
+ */
+function unenforcedSecurity(requirements: unknown, schemes: Record<string, unknown>): string[] {
+  if (!Array.isArray(requirements) || requirements.length === 0) return [];
+  const alternatives = requirements.filter(isObject);
+  if (alternatives.length === 0 || alternatives.some((alt) => Object.keys(alt).length === 0)) return [];
+  if (alternatives.some((alt) => Object.keys(alt).every((name) => enforced(schemes[name])))) return [];
+  return [...new Set(alternatives.flatMap((alt) => Object.keys(alt).filter((name) => !enforced(schemes[name]))))];
+}

@@ -262,6 +262,78 @@ describe('a document with its own integrations, security and gateway responses',
   });
 });
 
+describe('security the gateway does not enforce', () => {
+  const DOC = `openapi: 3.0.3
+info: { title: guarded, version: '1' }
+security:
+  - oauth: [read]
+paths:
+  /open:
+    get:
+      security: []
+      responses: { '200': { description: ok } }
+  /either:
+    get:
+      security: [{ oauth: [] }, { key: [] }]
+      responses: { '200': { description: ok } }
+  /authorized:
+    get:
+      security: [{ lambda: [] }]
+      responses: { '200': { description: ok } }
+  /token:
+    get:
+      responses: { '200': { description: ok } }
+    post:
+      security: [{ wrongKey: [] }]
+      responses: { '201': { description: ok } }
+components:
+  securitySchemes:
+    oauth:
+      type: oauth2
+      flows: { clientCredentials: { tokenUrl: 'https://auth.example.com/token', scopes: { read: read } } }
+    key: { type: apiKey, in: header, name: X-API-Key }
+    wrongKey: { type: apiKey, in: header, name: api_key }
+    lambda:
+      type: apiKey
+      in: header
+      name: Authorization
+      x-amazon-apigateway-authorizer:
+        type: token
+        authorizerUri: arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/arn:aws:lambda:us-east-1:123456789012:function:auth/invocations
+`;
+
+  it('warns once, at the first such operation, naming each scheme and every operation left open', async () => {
+    const { warnings } = await model({ 'cors-gen.yaml': SPEC(), 'openapi.yaml': DOC });
+    expect(warnings.filter((w) => w.code === 'openapi-security-not-enforced')).toEqual([
+      expect.objectContaining({
+        severity: 'warning',
+        file: 'openapi.yaml',
+        line: 19,
+        path: 'paths["/token"].get',
+        message:
+          '2 operation(s) the document guards only with security schemes API Gateway does not enforce ("oauth": oauth2; "wrongKey": apiKey in header "api_key", but API Gateway reads API keys from X-Api-Key only) are open at the gateway: paths./token.get, paths./token.post',
+        fix: expect.stringContaining('x-amazon-apigateway-authorizer'),
+      }),
+    ]);
+  });
+
+  it('says nothing for the Petstore once its schemes are ones API Gateway enforces', async () => {
+    const petstore = readFileSync(require.resolve('@readme/oas-examples/3.0/yaml/petstore.yaml'), 'utf8');
+    const warned = await model({ 'cors-gen.yaml': SPEC(), 'openapi.yaml': petstore });
+    expect(warned.warnings.find((w) => w.code === 'openapi-security-not-enforced')?.message).toMatch(
+      /^9 operation\(s\) .*"petstore_auth": oauth2/,
+    );
+    const fixed = petstore
+      .replace(
+        /type: oauth2\n/,
+        'type: apiKey\n      in: header\n      name: Authorization\n      x-amazon-apigateway-authorizer: { type: token, authorizerUri: arn:x }\n      x-ignored-flows:\n',
+      )
+      .replace(/(api_key:\n\s+type: apiKey\n\s+)name: api_key/, '$1name: x-api-key');
+    const { warnings } = await model({ 'cors-gen.yaml': SPEC(), 'openapi.yaml': fixed });
+    expect(warnings.filter((w) => w.code === 'openapi-security-not-enforced')).toEqual([]);
+  });
+});
+
 describe("the spec's authorizers", () => {
   const AUTH = `authorizers:
   users:
