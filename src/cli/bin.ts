@@ -2,12 +2,10 @@
  * The published entry point, `dist/cli/bin.js` (scripts/build.mjs adds the `#!`): starts the CLI bundled in
  * `dist/cli.cjs` with its compiled code kept between runs (see ./code-cache.ts).
  */
-import module from 'node:module';
 import { fileURLToPath } from 'node:url';
-import { requireBundle } from './code-cache.js';
+import { requireBundle, startNodeCompileCache } from './code-cache.js';
 import type { main } from './main.js';
 
-// Node 22.1+ keeps V8's compiled code between runs itself (in the OS temp folder).
-(module as { enableCompileCache?: () => unknown }).enableCompileCache?.();
+startNodeCompileCache();
 const cli = requireBundle(fileURLToPath(new URL('../cli.cjs', import.meta.url))) as { main: typeof main };
 await cli.main(process.argv.slice(2));

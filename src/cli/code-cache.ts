@@ -10,10 +10,11 @@
  *
  * The cache is a convenience: any failure to read or write it only costs the compilation. It lives in a folder of
  * the OS temp folder that only the user can write (checked, never followed through a link), one file per bundle
- * and command, keyed by Node's version, the architecture and the bundle's size and modification time; V8 also
- * rejects data compiled from another source length or with other flags (`script.cachedDataRejected`), which is
- * then replaced. `NODE_DISABLE_COMPILE_CACHE=1`, Node's own switch for its compile cache, turns it off here too.
+ * and command, keyed by Node's version, the architecture and a hash of the bundle's bytes; data V8 rejects (other
+ * flags, a damaged file: `script.cachedDataRejected`) is replaced. `NODE_DISABLE_COMPILE_CACHE=1`, Node's own
+ * switch for its compile cache, turns it off here too.
  */
+import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import module, { createRequire } from 'node:module';
 import os from 'node:os';
@@ -24,8 +25,24 @@ import vm from 'node:vm';
 type Exports = Record<string, unknown>;
 
 /**
- * Runs a CommonJS bundle as `require(file)` would: through Node's own compile cache when it is on (Node 22.1+,
- * turned on by `dist/cli/bin.js`), otherwise with its compiled code from this cache when there is one.
+ * Node 22.1+: turns on Node's own compile cache, in this user's checked folder (not Node's default, a folder of
+ * the OS temp folder shared by every user). Returns whether it is on.
+ */
+export function startNodeCompileCache(): boolean {
+  const enable = (module as { enableCompileCache?: (dir: string) => { status: number } }).enableCompileCache;
+  if (enable === undefined || process.env['NODE_DISABLE_COMPILE_CACHE']) return false;
+  const dir = cacheDirectory();
+  if (dir === undefined) return false;
+  const { ENABLED, ALREADY_ENABLED } = (
+    module as unknown as { constants: { compileCacheStatus: { ENABLED: number; ALREADY_ENABLED: number } } }
+  ).constants.compileCacheStatus;
+  const { status } = enable(path.join(dir, 'node'));
+  return status === ENABLED || status === ALREADY_ENABLED;
+}
+
+/**
+ * Runs a CommonJS bundle as `require(file)` would: through Node's own compile cache when it is on (see
+ * {@link startNodeCompileCache}), otherwise with its compiled code from this cache when there is one.
  */
 export function requireBundle(file: string): Exports {
   const nodeCache = (module as { getCompileCacheDir?: () => string | undefined }).getCompileCacheDir?.();
@@ -33,12 +50,12 @@ export function requireBundle(file: string): Exports {
 }
 
 function requireWithCodeCache(file: string): Exports {
-  const source = fs.readFileSync(file, 'utf8');
-  const cacheFile = cacheFileFor(file);
+  const bytes = fs.readFileSync(file);
+  const cacheFile = cacheFileFor(file, bytes);
   const cachedData = cacheFile === undefined ? undefined : readCache(cacheFile);
   // `vm.Script` rather than `vm.compileFunction`: only a script's cached data includes the functions compiled
   // while it ran. The wrapper is the one Node gives every CommonJS module.
-  const script = new vm.Script(`(function (exports, require, module, __filename, __dirname) {${source}\n})`, {
+  const script = new vm.Script(`(function (exports, require, module, __filename, __dirname) {${bytes.toString()}\n})`, {
     filename: file,
     ...(cachedData ? { cachedData } : {}),
   });
@@ -57,20 +74,21 @@ function requireWithCodeCache(file: string): Exports {
   return loaded.exports;
 }
 
-function cacheFileFor(file: string): string | undefined {
+/** The commands of the CLI: each runs other code, so each has its own cache file. */
+const COMMANDS = new Set(['init', 'validate', 'generate', 'check', 'preview', 'schema']);
+
+function cacheFileFor(file: string, bytes: Buffer): string | undefined {
   if (process.env['NODE_DISABLE_COMPILE_CACHE']) return undefined;
   const dir = cacheDirectory();
   if (dir === undefined) return undefined;
-  try {
-    const stat = fs.statSync(file);
-    // Each command runs other code; one file per command keeps what each ran.
-    const command = process.argv.slice(2).find((a) => !a.startsWith('-'));
-    const role = command !== undefined && /^[a-z][a-z-]{0,31}$/.test(command) ? command : 'cli';
-    const key = `${process.version}-${process.arch}-${stat.size}-${Math.trunc(stat.mtimeMs)}`;
-    return path.join(dir, `${path.basename(file, '.cjs')}.${role}.${key}.v8`);
-  } catch {
-    return undefined;
-  }
+  const command = process.argv.slice(2).find((a) => !a.startsWith('-'));
+  const role = command !== undefined && COMMANDS.has(command) ? command : 'cli';
+  // V8 checks only that cached code was compiled from a source of the same length
+  // (https://github.com/v8/v8/blob/main/src/snapshot/code-serializer.cc, SerializedCodeData::SanityCheck): the
+  // key names the exact bytes, since an upgrade or a patch may keep the length (and npm gives every installed
+  // file the same modification time).
+  const hash = createHash('sha256').update(bytes).digest('hex').slice(0, 32);
+  return path.join(dir, `${path.basename(file, '.cjs')}.${role}.${process.version}-${process.arch}-${hash}.v8`);
 }
 
 /** `<tmp>/cors-gen-code-cache-<uid>`, when it is a directory of this user that no one else may write. */
@@ -112,6 +130,11 @@ function writeCache(file: string, script: vm.Script): void {
     fs.writeFileSync(temporary, script.createCachedData(), { mode: 0o600 });
     fs.renameSync(temporary, file);
   } catch {
-    fs.rmSync(temporary, { force: true });
+    // In an `exit` listener: nothing may throw (it would replace the exit code).
+    try {
+      fs.rmSync(temporary, { force: true });
+    } catch {
+      // left for the next writer's clean-up
+    }
   }
 }

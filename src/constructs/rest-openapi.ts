@@ -182,6 +182,11 @@ function proxyOperation(
 export interface UserOpenApi {
   readonly version: '2.0' | '3.0';
   readonly document: Readonly<Record<string, unknown>>;
+  /**
+   * The operations (`get /orders`) the routes' `auth` guards. @default those without a `security` requirement of
+   * their own or of the document
+   */
+  readonly guardedBySpec?: readonly string[] | undefined;
 }
 
 const METHOD_KEYS = new Set(['get', 'put', 'post', 'delete', 'head', 'patch', 'x-amazon-apigateway-any-method']);
@@ -203,6 +208,7 @@ export function mergeRestOpenApi(user: UserOpenApi, input: RestOpenApiInput): Re
   // A document-level `security` applies to every operation without its own, the OPTIONS cors-gen adds included:
   // an empty list lifts it, since browsers never send credentials on a preflight (https://spec.openapis.org/oas/v3.0.3#operation-object).
   const guarded = doc['security'] !== undefined;
+  const bySpec = user.guardedBySpec && new Set(user.guardedBySpec.map((k) => templateLiteral(k)));
   const preflight = (segments: readonly PathSegment[]) => {
     const params = segments.filter((s) => s.kind !== 'literal');
     return {
@@ -232,16 +238,29 @@ export function mergeRestOpenApi(user: UserOpenApi, input: RestOpenApiInput): Re
       ...Object.entries(item).map(([name, op]) => [
         name,
         METHOD_KEYS.has(name) && isRecord(op) && op['x-amazon-apigateway-integration'] === undefined
-          ? lambdaOperation(op, input.invokeArn, guarded || op['security'] !== undefined ? undefined : route?.auth)
+          ? lambdaOperation(
+              op,
+              input.invokeArn,
+              (bySpec ? bySpec.has(`${name} ${key}`) : !guarded && op['security'] === undefined)
+                ? route?.auth
+                : undefined,
+            )
           : op,
       ]),
       ['options', preflight(route?.segments ?? pathSegments(user, key))],
     ]);
   }
   // Parent paths the document does not list are resources API Gateway creates; a browser may send them a preflight.
-  for (const p of input.paths) {
-    const key = templateLiteral(p.key);
-    if (!Object.hasOwn(paths, key)) paths[key] = { options: preflight(p.segments) };
+  // input.paths holds the routes' parents; a document path without methods (so no route) has its own.
+  const parents = [...input.paths.map((p) => p.segments)];
+  for (const key of Object.keys(userPaths)) {
+    if (key.startsWith('x-') || !isRecord(userPaths[key]) || byKey.has(key)) continue;
+    const segments = pathSegments(user, key);
+    for (let i = 1; i < segments.length; i++) parents.push(segments.slice(0, i));
+  }
+  for (const segments of parents) {
+    const key = templateLiteral(pathKey(segments));
+    if (!Object.hasOwn(paths, key)) paths[key] = { options: preflight(segments) };
   }
   doc['paths'] = paths;
 

@@ -31,10 +31,30 @@ export interface OpenApiSource {
   readonly document: Record<string, unknown>;
   /** Paths with at least one method, in document order. */
   readonly routes: readonly DocumentRoute[];
+  /** How each operation is guarded at the gateway by the document, in document order. */
+  readonly operations: readonly OperationSecurity[];
   /** The document's size as JSON, which the REST API's body grows from. */
   readonly bytes: number;
   /** The 1-based position of a value of the document, for messages. */
   readonly locate: (at: readonly PathPart[], which?: 'key' | 'value') => { line: number; column: number } | undefined;
+}
+
+/**
+ * An operation's security as API Gateway enforces it: `none` (no requirement), `open` (`security: []`, or `{}`
+ * among the alternatives: anyone may call it), `enforced` (one alternative names only schemes API Gateway
+ * enforces), `unenforced` (every alternative names a scheme API Gateway does not enforce, listed in `schemes`).
+ */
+export interface OperationSecurity {
+  readonly path: string;
+  /** The operation's key: `get`, ..., `x-amazon-apigateway-any-method`. */
+  readonly method: string;
+  readonly at: readonly PathPart[];
+  /** Whether it has its own `x-amazon-apigateway-integration`. */
+  readonly ownIntegration: boolean;
+  readonly security: 'none' | 'open' | 'enforced' | 'unenforced';
+  readonly schemes: readonly string[];
+  /** What each of `schemes` is, for messages. */
+  readonly kinds: readonly string[];
 }
 
 export type OpenApiSourceResult =
@@ -207,7 +227,7 @@ export function checkOpenApiSource(document: OpenApiDocument, shown: string): Op
         'holds "TfToken[", the text CDKTF marks its references with, which would be replaced in the module',
         'write it another way',
       );
-    else if (typeof value === 'number' && Math.abs(value) > MAX_NUMBER)
+    else if (typeof value === 'number' && (!Number.isFinite(value) || Math.abs(value) > MAX_NUMBER))
       refuse(
         'openapi-number',
         at,
@@ -218,8 +238,7 @@ export function checkOpenApiSource(document: OpenApiDocument, shown: string): Op
 
   const routes: DocumentRoute[] = [];
   const schemes = securitySchemesOf(doc, document.version === '2.0' ? '2.0' : '3.0');
-  /** Operations guarded only by schemes API Gateway ignores: open at the gateway. */
-  const open: { at: readonly PathPart[]; schemes: string[] }[] = [];
+  const operations: OperationSecurity[] = [];
   const paths = doc['paths'];
   const keys = isObject(paths) ? Object.keys(paths).filter((k) => !k.startsWith('x-')) : [];
   if (keys.length === 0)
@@ -285,8 +304,15 @@ export function checkOpenApiSource(document: OpenApiDocument, shown: string): Op
         continue;
       }
       as.forEach((m) => methods.add(m));
-      const unenforced = unenforcedSecurity(operation['security'] ?? doc['security'], schemes);
-      if (unenforced.length > 0) open.push({ at: opAt, schemes: unenforced });
+      const security = securityOf(operation['security'] ?? doc['security'], schemes);
+      operations.push({
+        path: key,
+        method: name,
+        at: opAt,
+        ownIntegration: operation['x-amazon-apigateway-integration'] !== undefined,
+        ...security,
+        kinds: security.schemes.map((n) => schemeKind(schemes[n])),
+      });
       const integration = operation['x-amazon-apigateway-integration'];
       if (integration === undefined) continue;
       const intAt = [...opAt, 'x-amazon-apigateway-integration'];
@@ -316,23 +342,6 @@ export function checkOpenApiSource(document: OpenApiDocument, shown: string): Op
     }
     if (methods.size > 0) routes.push({ path: key, methods: ROUTE_METHODS.filter((m) => methods.has(m)) });
   }
-  if (open.length > 0) {
-    const names = [...new Set(open.flatMap((o) => o.schemes))];
-    issue(
-      'warning',
-      'openapi-security-not-enforced',
-      open[0]!.at,
-      `${open.length} operation(s) the document guards only with security schemes API Gateway does not enforce (${names
-        .map((n) => `${JSON.stringify(n)}: ${schemeKind(schemes[n])}`)
-        .join('; ')}) are open at the gateway: ${open
-        .slice(0, 5)
-        .map((o) => o.at.map(String).join('.'))
-        .join(', ')}${open.length > 5 ? ` and ${open.length - 5} more` : ''}`,
-      'give those schemes an x-amazon-apigateway-authorizer (a Lambda or Cognito authorizer), or check the credentials in the handler',
-      'key',
-    );
-  }
-
   const responses = doc['x-amazon-apigateway-gateway-responses'];
   if (responses !== undefined && !isObject(responses))
     refuse(
@@ -378,7 +387,8 @@ export function checkOpenApiSource(document: OpenApiDocument, shown: string): Op
       version: document.version,
       document: doc,
       routes,
-      bytes: JSON.stringify(doc).length,
+      operations,
+      bytes: Buffer.byteLength(JSON.stringify(doc)),
       locate,
     },
     warnings,
@@ -464,15 +474,20 @@ function schemeKind(scheme: unknown): string {
     : type;
 }
 
-/**
- * The schemes of an operation's security requirements when none of its alternatives can pass the gateway (each
- * names a scheme API Gateway does not enforce); [] when it is open by design (no requirement, or `{}` among them)
- * or one alternative is enforced.
- */
-function unenforcedSecurity(requirements: unknown, schemes: Record<string, unknown>): string[] {
-  if (!Array.isArray(requirements) || requirements.length === 0) return [];
+/** How an operation's security requirements (its own, or the document's) fare at the gateway. */
+function securityOf(
+  requirements: unknown,
+  schemes: Record<string, unknown>,
+): Pick<OperationSecurity, 'security' | 'schemes'> {
+  if (!Array.isArray(requirements) || requirements.length === 0)
+    return { security: Array.isArray(requirements) ? 'open' : 'none', schemes: [] };
   const alternatives = requirements.filter(isObject);
-  if (alternatives.length === 0 || alternatives.some((alt) => Object.keys(alt).length === 0)) return [];
-  if (alternatives.some((alt) => Object.keys(alt).every((name) => enforced(schemes[name])))) return [];
-  return [...new Set(alternatives.flatMap((alt) => Object.keys(alt).filter((name) => !enforced(schemes[name]))))];
+  if (alternatives.length === 0 || alternatives.some((alt) => Object.keys(alt).length === 0))
+    return { security: 'open', schemes: [] };
+  if (alternatives.some((alt) => Object.keys(alt).every((name) => enforced(schemes[name]))))
+    return { security: 'enforced', schemes: [] };
+  return {
+    security: 'unenforced',
+    schemes: [...new Set(alternatives.flatMap((alt) => Object.keys(alt).filter((name) => !enforced(schemes[name]))))],
+  };
 }

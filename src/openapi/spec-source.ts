@@ -4,7 +4,8 @@ import type { ParsedText } from '../spec/parse.js';
 import type { SpecIssue } from '../spec/issue.js';
 import { REST_LIMITS, restDocumentBytes } from '../spec/rules.js';
 import type { Spec } from '../spec/schema.js';
-import { loadOpenApiSource, type OpenApiSource } from './source.js';
+import { routeAuth } from '../spec/model.js';
+import { loadOpenApiSource, type OpenApiSource, type OperationSecurity } from './source.js';
 
 /**
  * A spec with `openapi:` (already valid on its own): reads the document, validates the spec again with the
@@ -53,11 +54,83 @@ export async function withOpenApiSource(
     (i) => (i.file ? i : atSpec(i)),
   );
   if (errors.length > 0) return { ok: false, errors, warnings };
+  const guarded = (path: string) => {
+    const auth = routeAuth(result.model, path);
+    return auth.auth !== 'none' || auth.apiKeyRequired;
+  };
+  // The spec's auth guards what the document leaves unguarded at the gateway: no requirement, or only schemes API
+  // Gateway does not enforce (which would leave the method open). An operation the document opens on purpose
+  // (`security: []`) stays open, and one with its own integration keeps what the document says.
+  const bySpec = source.operations.filter(
+    (o) => !o.ownIntegration && (o.security === 'none' || o.security === 'unenforced') && guarded(o.path),
+  );
+  const open = source.operations.filter((o) => o.security === 'unenforced' && !bySpec.includes(o));
+  const openOnPurpose = source.operations.filter((o) => o.security === 'open' && !o.ownIntegration && guarded(o.path));
+  warnings.push(...securityWarnings(source, open, openOnPurpose));
   return {
     ok: true,
-    model: { ...result.model, openapi: { file: openapi, version: source.version, document: source.document } },
+    model: {
+      ...result.model,
+      openapi: {
+        file: openapi,
+        version: source.version,
+        document: source.document,
+        guardedBySpec: bySpec.map((o) => `${o.method} ${o.path}`),
+      },
+    },
     warnings,
   };
+}
+
+/** `paths./a.get, paths./b.post and 3 more`. */
+function listed(operations: readonly OperationSecurity[]): string {
+  const shown = operations.slice(0, 5).map((o) => o.at.map(String).join('.'));
+  return `${shown.join(', ')}${operations.length > 5 ? ` and ${operations.length - 5} more` : ''}`;
+}
+
+function securityWarnings(
+  source: OpenApiSource,
+  open: readonly OperationSecurity[],
+  openOnPurpose: readonly OperationSecurity[],
+): SpecIssue[] {
+  const warning = (code: string, first: OperationSecurity, message: string, fix: string): SpecIssue => {
+    const pos = source.locate(first.at, 'key');
+    return {
+      severity: 'warning',
+      code,
+      path: `paths[${JSON.stringify(first.path)}].${first.method}`,
+      message,
+      fix,
+      file: source.shown,
+      ...(pos ? { line: pos.line, column: pos.column } : {}),
+    };
+  };
+  const out: SpecIssue[] = [];
+  if (open.length > 0) {
+    const kinds = new Map(open.flatMap((o) => o.schemes.map((n, i) => [n, o.kinds[i]!] as const)));
+    out.push(
+      warning(
+        'openapi-security-not-enforced',
+        open[0]!,
+        `${open.length} operation(s) the document guards only with security schemes API Gateway does not enforce (${[
+          ...kinds,
+        ]
+          .map(([n, kind]) => `${JSON.stringify(n)}: ${kind}`)
+          .join('; ')}) are open at the gateway: ${listed(open)}`,
+        "give those schemes an x-amazon-apigateway-authorizer (a Lambda or Cognito authorizer), set the spec's auth (it then guards the operations without their own integration), or check the credentials in the handler",
+      ),
+    );
+  }
+  if (openOnPurpose.length > 0)
+    out.push(
+      warning(
+        'openapi-security-open',
+        openOnPurpose[0]!,
+        `${openOnPurpose.length} operation(s) the document opens to anyone (security: [], or {} among its requirements) stay open: the spec's auth does not guard them: ${listed(openOnPurpose)}`,
+        "remove their security to have the spec's auth guard them, or keep it if anyone may call them",
+      ),
+    );
+  return out;
 }
 
 /** API Gateway's 6 MB limit on an imported definition holds for the document with cors-gen's additions. */
@@ -85,15 +158,23 @@ function sizeIssues(
 
 /** The security schemes cors-gen adds for the spec's authorizers must not replace the document's own. */
 function schemeIssues(
-  model: { auth?: { authorizers: ReadonlyArray<{ name: string }> } },
+  model: Parameters<typeof routeAuth>[0] & { routes: ReadonlyArray<{ path: string }> },
   source: OpenApiSource,
 ): SpecIssue[] {
   if (!model.auth) return [];
+  // The schemes the module adds: one per authorizer a route uses, `sigv4` for iam and `api_key` for API keys
+  // (src/constructs/authorizers.ts, restSecuritySchemes).
+  const ours = new Set<string>();
+  for (const route of model.routes) {
+    const { auth, apiKeyRequired } = routeAuth(model, route.path);
+    if (auth === 'iam') ours.add('sigv4');
+    else if (auth !== 'none') ours.add(auth);
+    if (apiKeyRequired) ours.add('api_key');
+  }
   const at = source.version === '2.0' ? ['securityDefinitions'] : ['components', 'securitySchemes'];
   let schemes: unknown = source.document;
   for (const k of at) schemes = isObject(schemes) ? schemes[k] : undefined;
   if (!isObject(schemes)) return [];
-  const ours = new Set([...model.auth.authorizers.map((a) => a.name), 'sigv4', 'api_key']);
   return Object.keys(schemes)
     .filter((name) => ours.has(name))
     .map((name): SpecIssue => {

@@ -143,6 +143,12 @@ export interface OpenApiSourceModel {
   readonly version: '2.0' | '3.0';
   /** The document as parsed: plain data, in the document's key order. */
   readonly document: Readonly<Record<string, unknown>>;
+  /**
+   * The operations the spec's auth guards (`get /orders`, as the document writes them): those without their own
+   * integration that the document leaves unguarded at the gateway (no security requirement, or only schemes API
+   * Gateway does not enforce).
+   */
+  readonly guardedBySpec: readonly string[];
 }
 
 /** What guards a route: `none`, `iam` (AWS_IAM, SigV4-signed requests) or the name of an authorizer. */

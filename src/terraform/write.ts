@@ -202,7 +202,9 @@ function render(value: unknown, depth: number, literal: boolean): string {
   const entries = Object.entries(value as Record<string, unknown>);
   if (entries.length === 0) return '{}';
   return `{\n${lines(
-    entries.map(([k, v]) => [attributeKey(k), render(v, depth + 1, literal)]),
+    // A bare `for` first in braces starts a for expression (https://developer.hashicorp.com/terraform/language/expressions/for):
+    // as an object's key it is quoted.
+    entries.map(([k, v]) => [k === 'for' ? '"for"' : attributeKey(k), render(v, depth + 1, literal)]),
     `${pad}  `,
   )}${pad}}`;
 }

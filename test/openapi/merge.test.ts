@@ -378,6 +378,115 @@ paths:
   });
 });
 
+describe("the spec's auth and the document's security", () => {
+  const AUTH = `authorizers:
+  users:
+    type: cognito
+    userPoolArns: [arn:aws:cognito-idp:us-east-1:123456789012:userpool/us-east-1_Example01]
+auth: users
+`;
+  const DOC = `openapi: 3.0.3
+info: { title: T, version: '1' }
+security: [{ oauth: [] }]
+paths:
+  /orders:
+    get:
+      responses: { '200': { description: ok } }
+    post:
+      security: [{ key: [] }]
+      responses: { '201': { description: ok } }
+  /health:
+    get:
+      security: []
+      responses: { '200': { description: ok } }
+  /legacy:
+    get:
+      responses: { '200': { description: ok } }
+      x-amazon-apigateway-integration: { type: http_proxy, httpMethod: GET, uri: 'https://old.example.com/legacy' }
+components:
+  securitySchemes:
+    oauth:
+      type: oauth2
+      flows: { clientCredentials: { tokenUrl: 'https://auth.example.com/token', scopes: {} } }
+    key: { type: apiKey, in: header, name: x-api-key }
+`;
+
+  it('guards what the document guards with schemes API Gateway ignores, keeps what it enforces or opens, and says so', async () => {
+    const { model: m, warnings } = await model({ 'cors-gen.yaml': SPEC(AUTH), 'openapi.yaml': DOC });
+    const body = renderedDocument(m);
+    // oauth2 is not enforced by API Gateway: the spec's authorizer takes its place.
+    expect(body['paths']['/orders'].get.security).toEqual([{ users: [] }]);
+    // An API key in X-Api-Key is enforced: the document's requirement is kept.
+    expect(body['paths']['/orders'].post.security).toEqual([{ key: [] }]);
+    // Open on purpose: stays open, with a warning.
+    expect(body['paths']['/health'].get.security).toEqual([]);
+    // Its own integration: kept as written (and warned as open at the gateway, since the spec does not cover it).
+    expect(body['paths']['/legacy'].get.security).toBeUndefined();
+    expect(warnings.filter((w) => w.code.startsWith('openapi-security'))).toEqual([
+      expect.objectContaining({
+        code: 'openapi-security-not-enforced',
+        path: 'paths["/legacy"].get',
+        message: expect.stringMatching(
+          /^1 operation\(s\) .*"oauth": oauth2\) are open at the gateway: paths\.\/legacy\.get$/,
+        ),
+      }),
+      expect.objectContaining({
+        code: 'openapi-security-open',
+        path: 'paths["/health"].get',
+        line: 12,
+        message: expect.stringContaining("stay open: the spec's auth does not guard them: paths./health.get"),
+      }),
+    ]);
+  });
+
+  it('without auth in the spec, warns about every operation left open by schemes API Gateway ignores', async () => {
+    const { model: m, warnings } = await model({ 'cors-gen.yaml': SPEC(), 'openapi.yaml': DOC });
+    expect(renderedDocument(m)['paths']['/orders'].get.security).toBeUndefined();
+    expect(warnings.filter((w) => w.code.startsWith('openapi-security')).map((w) => w.message)).toEqual([
+      expect.stringMatching(/^2 operation\(s\) .* paths\.\/orders\.get, paths\.\/legacy\.get$/),
+    ]);
+  });
+});
+
+describe('scheme names', () => {
+  const petstore2 = () => readFileSync(require.resolve('@readme/oas-examples/2.0/yaml/petstore.yaml'), 'utf8');
+  const COGNITO = `authorizers:
+  users:
+    type: cognito
+    userPoolArns: [arn:aws:cognito-idp:us-east-1:123456789012:userpool/us-east-1_Example01]
+auth: users
+`;
+
+  it("refuse a document scheme named like one cors-gen adds, and only then (the Petstore's api_key)", async () => {
+    await expect(model({ 'cors-gen.yaml': SPEC(COGNITO), 'openapi.yaml': petstore2() })).resolves.toBeDefined();
+    expect(
+      (await errors({ 'cors-gen.yaml': SPEC(`${COGNITO}apiKeyRequired: true\n`), 'openapi.yaml': petstore2() })).map(
+        (e) => [e.code, e.path],
+      ),
+    ).toEqual([['openapi-scheme-name', 'securityDefinitions.api_key']]);
+  });
+});
+
+describe('a document path without operations', () => {
+  it('answers the preflight on it and on each of its parents', async () => {
+    const text = `openapi: 3.0.3
+info: { title: T, version: '1' }
+paths:
+  /orders:
+    get:
+      responses: { '200': { description: ok } }
+  /x/y/{z}:
+    summary: documented, not served yet
+    parameters: []
+`;
+    const { model: m } = await model({ 'cors-gen.yaml': SPEC(), 'openapi.yaml': text });
+    const body = renderedDocument(m);
+    for (const key of ['/orders', '/x', '/x/y', '/x/y/{z}'])
+      expect(body['paths'][key].options['x-amazon-apigateway-integration'].type, key).toBe('mock');
+    expect(body['paths']['/x/y/{z}'].summary).toBe('documented, not served yet');
+  });
+});
+
 describe('text and keys the HCL writer must quote', () => {
   const HOSTILE = `swagger: '2.0'
 info:
@@ -496,6 +605,14 @@ describe('refusals, each at its line and path in the document', () => {
     const text = doc(`  /a:\n    get:\n      description: '\${TfToken[TOKEN.1]}'\n${ok}`);
     expect((await errors({ 'cors-gen.yaml': SPEC(), 'openapi.yaml': text })).map((e) => [e.code, e.line])).toEqual([
       ['openapi-token', 8],
+    ]);
+  });
+
+  it('refuses a number that is not finite (YAML .nan and .inf), which HCL cannot write', async () => {
+    const text = doc(`  /a:\n    get:\n      x-low: .nan\n      x-high: -.inf\n${ok}`);
+    expect((await errors({ 'cors-gen.yaml': SPEC(), 'openapi.yaml': text })).map((e) => [e.code, e.line])).toEqual([
+      ['openapi-number', 8],
+      ['openapi-number', 9],
     ]);
   });
 

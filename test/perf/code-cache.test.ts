@@ -6,6 +6,7 @@
 import { spawnSync } from 'node:child_process';
 import {
   chmodSync,
+  cpSync,
   mkdirSync,
   mkdtempSync,
   readdirSync,
@@ -13,6 +14,7 @@ import {
   rmSync,
   statSync,
   symlinkSync,
+  utimesSync,
   writeFileSync,
 } from 'node:fs';
 import os from 'node:os';
@@ -32,9 +34,9 @@ function tempDir(): string {
 }
 
 /** Runs the CLI with `tmp` as the OS temp folder; returns its exit code and output. */
-function cli(tmp: string, args: readonly string[], env: Record<string, string> = {}) {
+function cli(tmp: string, args: readonly string[], env: Record<string, string> = {}, bin = BIN) {
   const { NODE_DISABLE_COMPILE_CACHE: _, ...inherited } = process.env;
-  const r = spawnSync(process.execPath, [BIN, ...args], {
+  const r = spawnSync(process.execPath, [bin, ...args], {
     env: { ...inherited, TMPDIR: tmp, NO_COLOR: '1', ...env },
     encoding: 'utf8',
     timeout: 60_000,
@@ -77,6 +79,23 @@ describe.skipIf(nodeCaches)('the code cache of the built CLI (Node 20)', () => {
     expect(cacheFiles(tmp).filter((f) => f.includes('.validate.'))).toEqual([
       expect.stringMatching(/^cli\.validate\./),
     ]);
+  });
+
+  it('runs a changed bundle of the same length and time as changed (the key is a hash of its bytes)', () => {
+    const tmp = tempDir();
+    const pkg = path.join(tmp, 'pkg');
+    for (const d of ['dist', 'templates', 'schema']) cpSync(path.join(ROOT, d), path.join(pkg, d), { recursive: true });
+    cpSync(path.join(ROOT, 'package.json'), path.join(pkg, 'package.json'));
+    const bin = path.join(pkg, 'dist/cli/bin.js');
+    const bundle = path.join(pkg, 'dist/cli.cjs');
+    expect(cli(tmp, ['validate', '--spec', EXAMPLE], {}, bin).output).toContain('4 route(s)');
+    const { mtime } = statSync(bundle);
+    writeFileSync(bundle, readFileSync(bundle, 'utf8').replaceAll('route(s)', 'ROUTE(S)'));
+    utimesSync(bundle, mtime, mtime);
+    expect(cli(tmp, ['validate', '--spec', EXAMPLE], {}, bin).output).toContain('4 ROUTE(S)');
+    // A word that is no command gets no cache file of its own.
+    cli(tmp, ['no-such-command'], {}, bin);
+    expect(cacheFiles(tmp).filter((f) => f.includes('no-such-command'))).toEqual([]);
   });
 
   it('replaces a damaged cache file, and the run is unaffected', () => {

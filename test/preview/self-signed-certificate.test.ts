@@ -44,6 +44,13 @@ describe('the self-signed certificate of the preview', () => {
     );
   });
 
+  it('has a positive 16-octet serial number in minimal DER, whatever the random bytes', () => {
+    for (let i = 0; i < 64; i++) {
+      const serial = new X509Certificate(selfSignedCertificate().cert).serialNumber;
+      expect(serial).toMatch(/^[4-7][0-9A-F]{31}$/);
+    }
+  });
+
   it('serves TLS that a client trusting it accepts on localhost and 127.0.0.1, and one that does not refuses', async () => {
     const { cert, key } = selfSignedCertificate();
     const server = createServer({ cert, key }, (_req, res) => res.end('hello'));

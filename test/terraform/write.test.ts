@@ -265,6 +265,29 @@ describe('alignment, as terraform fmt does it', () => {
     expect(await format(text)).toBe(text);
   });
 
+  it('quotes an object key named for, which Terraform would read as a for expression', async () => {
+    const text = renderHcl({ locals: { m: { for: 1, in: 2 } } });
+    expect(text).toBe('locals {\n  m = {\n    "for" = 1\n    in    = 2\n  }\n}\n');
+    expect(await format(text)).toBe(text);
+    const tf = terraformBinary();
+    if (tf) {
+      const dir = mkdtempSync(path.join(os.tmpdir(), 'cors-gen-for-key-'));
+      try {
+        writeFileSync(path.join(dir, 'main.tf'), text);
+        writeFileSync(path.join(dir, 'terraformrc'), '');
+        const r = spawnSync(tf, ['console'], {
+          cwd: dir,
+          input: 'local.m.for\n',
+          encoding: 'utf8',
+          env: { ...process.env, TF_CLI_CONFIG_FILE: path.join(dir, 'terraformrc') },
+        });
+        expect(r.stdout.trim(), r.stderr).toBe('1');
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    }
+  });
+
   it('aligns a .tfvars file and writes its strings as literals', async () => {
     const text = renderTfvars({ allowed_origins: ['https://a.example.com', '${x}'], name_prefix: 'orders-dev' });
     expect(text).toBe('allowed_origins = ["https://a.example.com", "$${x}"]\nname_prefix     = "orders-dev"\n');

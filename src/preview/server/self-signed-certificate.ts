@@ -50,9 +50,10 @@ export function selfSignedCertificate(days = 30, now = new Date()): Certificate 
   const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
   const ecdsaWithSha256 = sequence(oid('1.2.840.10045.4.3.2'));
   const name = sequence(tlv(0x31, sequence(oid('2.5.4.3'), tlv(0x0c, Buffer.from('cors-gen preview')))));
-  // A positive serial of at most 20 octets (RFC 5280 section 4.1.2.2).
+  // A positive serial of at most 20 octets (RFC 5280 section 4.1.2.2), in 16 octets exactly: with the top bit clear
+  // (positive) and the next set, no leading octet is redundant (DER's minimal INTEGER, X.690 section 8.3.2).
   const serial = randomBytes(16);
-  serial[0] = serial[0]! & 0x7f;
+  serial[0] = (serial[0]! & 0x7f) | 0x40;
   const day = 86_400_000;
   const tbs = sequence(
     tlv(0xa0, tlv(0x02, Buffer.from([2]))),
