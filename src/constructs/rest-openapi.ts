@@ -235,18 +235,17 @@ export function mergeRestOpenApi(user: UserOpenApi, input: RestOpenApiInput): Re
     const route = byKey.get(key);
     // Built from entries: a key such as "__proto__" in someone else's document stays a key.
     paths[key] = Object.fromEntries([
-      ...Object.entries(item).map(([name, op]) => [
-        name,
-        METHOD_KEYS.has(name) && isRecord(op) && op['x-amazon-apigateway-integration'] === undefined
-          ? lambdaOperation(
-              op,
-              input.invokeArn,
-              (bySpec ? bySpec.has(`${name} ${key}`) : !guarded && op['security'] === undefined)
-                ? route?.auth
-                : undefined,
-            )
-          : op,
-      ]),
+      ...Object.entries(item).map(([name, op]) => {
+        if (!METHOD_KEYS.has(name) || !isRecord(op)) return [name, op];
+        const auth = (bySpec ? bySpec.has(`${name} ${key}`) : !guarded && op['security'] === undefined)
+          ? route?.auth
+          : undefined;
+        if (op['x-amazon-apigateway-integration'] === undefined)
+          return [name, lambdaOperation(op, input.invokeArn, auth)];
+        // The method's own integration is kept; the spec's guard applies to it as to any method.
+        const security = restSecurity(auth);
+        return [name, security ? { ...op, security } : op];
+      }),
       ['options', preflight(route?.segments ?? pathSegments(user, key))],
     ]);
   }

@@ -339,6 +339,24 @@ export function checkOpenApiSource(document: OpenApiDocument, shown: string): Op
             : "map the CORS headers in its integration responses (responseParameters method.response.header.Access-Control-Allow-Origin, declared in the method's responses), or remove the integration to have cors-gen's Lambda serve the method",
         'key',
       );
+      // What API Gateway imports but then answers with a 500 (the module's own methods never do this).
+      if (type === 'aws_proxy' && String(integration['httpMethod']).toUpperCase() !== 'POST')
+        issue(
+          'warning',
+          'openapi-proxy-method',
+          [...intAt, 'httpMethod'],
+          `${method} ${key} invokes Lambda with httpMethod ${quote(String(integration['httpMethod']))}; Lambda is invoked with POST only, so every call answers 500 (https://docs.aws.amazon.com/apigateway/latest/developerguide/set-up-lambda-proxy-integrations.html)`,
+          'set httpMethod: POST (the method clients call stays as it is)',
+        );
+      if (type === 'mock' && !(isObject(integration['responses']) && 'default' in integration['responses']))
+        issue(
+          'warning',
+          'openapi-mock-response',
+          intAt,
+          `${method} ${key} is a mock integration without a default integration response, which API Gateway answers with 500 (https://docs.aws.amazon.com/apigateway/latest/developerguide/how-to-mock-integration.html)`,
+          'add responses: { default: { statusCode: "200" } } to the integration, and a requestTemplates application/json of {"statusCode": 200}',
+          'key',
+        );
     }
     if (methods.size > 0) routes.push({ path: key, methods: ROUTE_METHODS.filter((m) => methods.has(m)) });
   }

@@ -60,12 +60,12 @@ export async function withOpenApiSource(
   };
   // The spec's auth guards what the document leaves unguarded at the gateway: no requirement, or only schemes API
   // Gateway does not enforce (which would leave the method open). An operation the document opens on purpose
-  // (`security: []`) stays open, and one with its own integration keeps what the document says.
+  // (`security: []`) stays open.
   const bySpec = source.operations.filter(
-    (o) => !o.ownIntegration && (o.security === 'none' || o.security === 'unenforced') && guarded(o.path),
+    (o) => (o.security === 'none' || o.security === 'unenforced') && guarded(o.path),
   );
   const open = source.operations.filter((o) => o.security === 'unenforced' && !bySpec.includes(o));
-  const openOnPurpose = source.operations.filter((o) => o.security === 'open' && !o.ownIntegration && guarded(o.path));
+  const openOnPurpose = source.operations.filter((o) => o.security === 'open' && guarded(o.path));
   warnings.push(...securityWarnings(source, open, openOnPurpose));
   return {
     ok: true,

@@ -144,9 +144,8 @@ export interface OpenApiSourceModel {
   /** The document as parsed: plain data, in the document's key order. */
   readonly document: Readonly<Record<string, unknown>>;
   /**
-   * The operations the spec's auth guards (`get /orders`, as the document writes them): those without their own
-   * integration that the document leaves unguarded at the gateway (no security requirement, or only schemes API
-   * Gateway does not enforce).
+   * The operations the spec's auth guards (`get /orders`, as the document writes them): those the document leaves
+   * unguarded at the gateway (no security requirement, or only schemes API Gateway does not enforce).
    */
   readonly guardedBySpec: readonly string[];
 }

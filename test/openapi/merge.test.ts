@@ -420,16 +420,10 @@ components:
     expect(body['paths']['/orders'].post.security).toEqual([{ key: [] }]);
     // Open on purpose: stays open, with a warning.
     expect(body['paths']['/health'].get.security).toEqual([]);
-    // Its own integration: kept as written (and warned as open at the gateway, since the spec does not cover it).
-    expect(body['paths']['/legacy'].get.security).toBeUndefined();
+    // Its own integration is kept, and guarded like any method.
+    expect(body['paths']['/legacy'].get.security).toEqual([{ users: [] }]);
+    expect(body['paths']['/legacy'].get['x-amazon-apigateway-integration'].type).toBe('http_proxy');
     expect(warnings.filter((w) => w.code.startsWith('openapi-security'))).toEqual([
-      expect.objectContaining({
-        code: 'openapi-security-not-enforced',
-        path: 'paths["/legacy"].get',
-        message: expect.stringMatching(
-          /^1 operation\(s\) .*"oauth": oauth2\) are open at the gateway: paths\.\/legacy\.get$/,
-        ),
-      }),
       expect.objectContaining({
         code: 'openapi-security-open',
         path: 'paths["/health"].get',
@@ -531,6 +525,42 @@ describe('generate', () => {
     const second = readFileSync(path.join(dir, 'generated/pets/main.tf'), 'utf8');
     expect(second).not.toBe(first);
     expect(second).toContain('Find a pet by its ID');
+  });
+
+  it("keeps the document's own integrations even where AWS would answer 500, warning at their lines instead of failing", async () => {
+    const text = `openapi: 3.0.3
+info: { title: T, version: '1' }
+paths:
+  /items/{id}:
+    get:
+      responses: { '200': { description: ok } }
+      x-amazon-apigateway-integration:
+        type: mock
+        requestTemplates: { application/json: '{"statusCode": 200}' }
+  /fn:
+    get:
+      responses: { '200': { description: ok } }
+      x-amazon-apigateway-integration:
+        type: aws_proxy
+        httpMethod: GET
+        uri: arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/arn:aws:lambda:us-east-1:123456789012:function:f/invocations
+`;
+    const dir = project({ 'cors-gen.yaml': SPEC(), 'openapi.yaml': text });
+    const r = await generate({ spec: path.join(dir, 'cors-gen.yaml'), out: path.join(dir, 'generated'), cwd: dir });
+    expect(r.ok).toBe(true);
+    const { warnings } = await model({ 'cors-gen.yaml': SPEC(), 'openapi.yaml': text });
+    expect(warnings.filter((w) => ['openapi-mock-response', 'openapi-proxy-method'].includes(w.code))).toEqual([
+      expect.objectContaining({
+        code: 'openapi-mock-response',
+        path: 'paths["/items/{id}"].get.x-amazon-apigateway-integration',
+        line: 7,
+      }),
+      expect.objectContaining({
+        code: 'openapi-proxy-method',
+        path: 'paths["/fn"].get.x-amazon-apigateway-integration.httpMethod',
+        line: 15,
+      }),
+    ]);
   });
 });
 
