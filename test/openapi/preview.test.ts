@@ -156,14 +156,21 @@ definitions:
     expect(header(pre, 'access-control-allow-methods')).toBe('GET');
   });
 
-  it("refuses, at its place in the document, a method with the user's own HTTP integration", async () => {
+  it("serves the rest of the API when a method has the user's own HTTP integration, which answers 502 with CORS headers", async () => {
     const own = DOCUMENT.replace(
       "        '204':\n          description: stored\n",
       "        '204':\n          description: stored\n      x-amazon-apigateway-integration:\n        type: http_proxy\n        httpMethod: PUT\n        uri: https://old.example.com/orders/{orderId}\n",
     );
-    const { module } = await moduleOf(own);
-    await expect(startPreview({ module, log: () => undefined })).rejects.toThrow(
-      'paths["/orders/{orderId}"].put["x-amazon-apigateway-integration"].type: integration type "http_proxy" is not emulated by the preview',
+    const { module, origin } = await moduleOf(own);
+    const p = await startPreview({ module, log: () => undefined });
+    previews.push(p);
+    expect(p.warnings).toContainEqual(
+      expect.stringMatching(/^PUT \/orders\/\{orderId\}: its integration calls a backend the preview does not have/),
     );
+    const put = await send(`${p.api}/orders/o-1`, { method: 'PUT', headers: { Origin: origin } });
+    expect(put.status).toBe(502);
+    expect(header(put, 'access-control-allow-origin')).toBe(origin);
+    const get = await send(`${p.api}/orders/o-1`, { headers: { Origin: origin } });
+    expect(get.status).toBe(200);
   });
 });

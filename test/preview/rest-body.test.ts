@@ -11,6 +11,7 @@ import { ModuleError } from '../../src/preview/errors.js';
 import { planDeployment } from '../../src/preview/module/deployment.js';
 import { loadModule } from '../../src/preview/module/load.js';
 import { ModuleResolver } from '../../src/preview/module/resolve.js';
+import type { ResourceModel } from '../../src/preview/rest/model.js';
 import { REPO, generateModules, type GeneratedModules } from '../support/preview.js';
 import { editOpenApi } from '../support/rest-body.js';
 
@@ -111,10 +112,10 @@ describe('the REST API from its OpenAPI body', () => {
 });
 
 describe('refusals while planning, naming the place in the document', () => {
-  it('refuses an integration type it does not emulate', async () => {
-    const e = await refusal((o) => (o.paths['/orders'].get[INTEGRATION].type = 'http_proxy'));
+  it('refuses an integration type API Gateway does not have', async () => {
+    const e = await refusal((o) => (o.paths['/orders'].get[INTEGRATION].type = 'grpc'));
     expect(e.message).toBe(
-      'main.tf.json: aws_api_gateway_rest_api.api.body, at paths["/orders"].get["x-amazon-apigateway-integration"].type: integration type "http_proxy" is not emulated by the preview (it emulates "mock" and "aws_proxy")',
+      'main.tf.json: aws_api_gateway_rest_api.api.body, at paths["/orders"].get["x-amazon-apigateway-integration"].type: integration type "grpc" is not one API Gateway has (mock, aws_proxy, aws, http, http_proxy)',
     );
   });
 
@@ -138,19 +139,41 @@ describe('refusals while planning, naming the place in the document', () => {
     expect(endpoint.message).toMatch(
       /at servers\[0\]\["x-amazon-apigateway-endpoint-configuration"\]: .* is not emulated by the preview \(in a server it reads url, description, variables\)/,
     );
-    const schemes = await refusal((o) => (o.components = { securitySchemes: { cognito: { type: 'apiKey' } } }));
-    expect(schemes.message).toMatch(
-      /at components\.securitySchemes\.cognito: the preview emulates security schemes of type apiKey in a header/,
-    );
-    const documentWide = await refusal((o) => (o.security = [{ cognito: [] }]));
-    // It would guard OPTIONS too.
-    expect(documentWide.message).toMatch(/at security: "security" is not emulated by the preview/);
     const credentials = await refusal(
       (o) => (o.paths['/health'].get[INTEGRATION].credentials = 'arn:aws:iam::1:role/x'),
     );
     expect(credentials.message).toMatch(
       /\["x-amazon-apigateway-integration"\]\.credentials: "credentials" is not emulated/,
     );
+  });
+
+  it("guards as API Gateway does: the document's security where an operation has none, schemes it ignores guard nothing", async () => {
+    const dir = json.copy('orders-api');
+    editOpenApi(dir, (o) => {
+      o.components.securitySchemes = {
+        ...o.components.securitySchemes,
+        oauth: { type: 'oauth2', flows: {} },
+        named: { type: 'apiKey', in: 'header', name: 'api_key' },
+        key: { type: 'apiKey', in: 'header', name: 'x-api-key' },
+      };
+      o.security = [{ key: [] }];
+      for (const item of Object.values(o.paths) as Record<string, Record<string, unknown>>[])
+        for (const op of Object.values(item)) delete op['security'];
+      o.paths['/orders'].get.security = [{ oauth: [] }];
+      o.paths['/orders'].post.security = [{ named: [] }];
+      o.paths['/health'].get.security = [];
+    });
+    const { api } = await plan(dir);
+    if (api.kind !== 'rest') throw new Error('expected a REST API');
+    const find = (r: ResourceModel, p: string): ResourceModel | undefined =>
+      r.path === p ? r : r.children.map((c) => find(c, p)).find(Boolean);
+    const method = (p: string, m: string) => find(api.root, p)!.methods.get(m)!;
+    for (const m of ['GET', 'POST']) {
+      expect(method('/orders', m).apiKeyRequired, m).toBe(false);
+      expect(method('/orders', m).guard, m).toBeUndefined();
+    }
+    expect(method('/health', 'GET').apiKeyRequired).toBe(false);
+    expect(method('/orders/{orderId}', 'GET').apiKeyRequired).toBe(true);
   });
 
   it('refuses an aws_proxy uri that is not a function of the module', async () => {

@@ -152,6 +152,17 @@ export function planRestApi(r: ModuleResolver, functions: ReadonlyMap<string, Fu
       `${api.address}: put_rest_api_mode is not "overwrite"; on AWS a route removed from the body would stay in the API and keep being served`,
     );
   const { root, gatewayResponses } = planOpenApi(body, bodyAt, functions);
+  const unemulated = (r: ResourceModel): string[] => [
+    ...[...r.methods.values()]
+      .filter((m) => m.integration.kind === 'UNEMULATED')
+      .map((m) => `${m.httpMethod} ${r.path}`),
+    ...r.children.flatMap(unemulated),
+  ];
+  const stubbed = unemulated(root);
+  if (stubbed.length > 0)
+    warnings.push(
+      `${stubbed.join(', ')}: ${stubbed.length === 1 ? 'its integration calls a backend' : 'their integrations call backends'} the preview does not have (an HTTP endpoint or another AWS service); the preview answers 502`,
+    );
 
   // Stages and their deployments.
   const stages = new Map<string, StageModel>();

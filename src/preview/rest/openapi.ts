@@ -48,7 +48,17 @@ export type ProxyIntegration = {
   readonly timeoutMs: number;
 };
 
-export type IntegrationModel = MockIntegration | ProxyIntegration;
+export type IntegrationModel = MockIntegration | ProxyIntegration | UnemulatedIntegration;
+
+/**
+ * An integration of the user's own (an `openapi:` document's `http_proxy`, `http`, `aws`) that reaches a backend
+ * the preview does not have: the method answers with a gateway error that says so, and the rest of the API works.
+ */
+export interface UnemulatedIntegration {
+  readonly kind: 'UNEMULATED';
+  /** The integration's type, as the document writes it. */
+  readonly type: string;
+}
 
 export interface IntegrationResponseModel {
   readonly statusCode: string;
@@ -79,6 +89,12 @@ type MutableResource = Omit<ResourceModel, 'children' | 'methods'> & {
   methods: Map<string, MethodModel>;
 };
 
+/**
+ * Integration types whose backend the preview does not have: an HTTP endpoint or another AWS service
+ * (https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-api-integration-types.html).
+ */
+const UNEMULATED_TYPES = new Set(['http', 'http_proxy', 'aws']);
+
 /** Keys the preview reads or that change nothing it emulates; any other key is refused where it appears. */
 const DOCUMENT_KEYS = new Set([
   'openapi',
@@ -90,6 +106,8 @@ const DOCUMENT_KEYS = new Set([
   'components',
   'x-amazon-apigateway-gateway-responses',
   'x-amazon-apigateway-api-key-source',
+  // The requirement of every operation without its own (cors-gen's preflights carry `security: []`).
+  'security',
 ]);
 /**
  * A Swagger 2.0 document's top-level keys (a spec's own document, `openapi:`, stays 2.0): API Gateway imports it
@@ -110,6 +128,7 @@ const SWAGGER_KEYS = new Set([
   'parameters',
   'responses',
   'securityDefinitions',
+  'security',
   'x-amazon-apigateway-gateway-responses',
   'x-amazon-apigateway-api-key-source',
 ]);
@@ -228,7 +247,13 @@ export function planOpenApi(text: string, at: BodyPath, functions: ReadonlyMap<s
             `"${key}" is not emulated by the preview (a path item holds ${[...OPERATIONS.keys()].join(', ')} and ${[...PATH_ITEM_KEYS].join(', ')})`,
           );
       }
-      node.methods.set(httpMethod, planMethod(operation, itemAt.child(key), httpMethod, functions, schemes));
+      node.methods.set(
+        httpMethod,
+        planMethod(operation, itemAt.child(key), httpMethod, functions, schemes, {
+          value: doc['security'],
+          at: at.child('security'),
+        }),
+      );
     }
   }
 
@@ -284,6 +309,8 @@ function planMethod(
   httpMethod: string,
   functions: ReadonlyMap<string, FunctionModel>,
   schemes: ReadonlyMap<string, Scheme>,
+  /** The document's `security`, which applies to an operation without its own (OpenAPI's Operation Object). */
+  documentSecurity: { value: Json | undefined; at: BodyPath },
 ): MethodModel {
   const operation = object(value, at);
   for (const key of Object.keys(operation)) {
@@ -291,7 +318,10 @@ function planMethod(
     const what = key === 'x-amazon-apigateway-request-validator' ? 'request validators are' : `"${key}" is`;
     throw at.child(key).error(`${what} not emulated by the preview`);
   }
-  const { guard, apiKeyRequired } = planSecurity(operation['security'], at.child('security'), schemes);
+  const { guard, apiKeyRequired } =
+    operation['security'] === undefined
+      ? planSecurity(documentSecurity.value, documentSecurity.at, schemes)
+      : planSecurity(operation['security'], at.child('security'), schemes);
   // The operation's responses are its method responses; a header they declare may be mapped by an integration.
   const methodResponses = new Map<string, Set<string>>();
   const responsesAt = at.child('responses');
@@ -314,15 +344,15 @@ function planMethod(
       : type === 'aws_proxy'
         ? planProxy(integration, integrationAt, functions)
         : undefined;
-  if (!planned)
+  if (!planned && (typeof type !== 'string' || !UNEMULATED_TYPES.has(type)))
     throw integrationAt
       .child('type')
       .error(
-        `integration type ${JSON.stringify(type ?? null)} is not emulated by the preview (it emulates "mock" and "aws_proxy")`,
+        `integration type ${JSON.stringify(type ?? null)} is not one API Gateway has (mock, aws_proxy, aws, http, http_proxy)`,
       );
   return {
     httpMethod,
-    integration: planned,
+    integration: planned ?? { kind: 'UNEMULATED', type: String(type) },
     methodResponses: new Set(methodResponses.keys()),
     ...(guard ? { guard } : {}),
     apiKeyRequired,
@@ -473,8 +503,11 @@ function isEmptyList(value: Json | undefined): boolean {
   return Array.isArray(value) && value.length === 0;
 }
 
-/** A security scheme: an authorizer, AWS_IAM or the API key. */
-type Scheme = { readonly guard: GuardModel } | { readonly apiKey: true };
+/**
+ * A security scheme: an authorizer, AWS_IAM, the API key, or one API Gateway does not enforce (OAuth 2, OpenID
+ * Connect, an API key in another header or the query), which guards nothing there and so nothing here.
+ */
+type Scheme = { readonly guard: GuardModel } | { readonly apiKey: true } | { readonly ignored: true };
 
 /**
  * `components.securitySchemes` with API Gateway's extensions
@@ -488,14 +521,14 @@ function planSecuritySchemes(value: Json | undefined, at: BodyPath): Map<string,
     const scheme = object(raw, schemeAt);
     const authtype = scheme['x-amazon-apigateway-authtype'];
     const authorizer = scheme['x-amazon-apigateway-authorizer'];
-    if (scheme['type'] !== 'apiKey' || scheme['in'] !== 'header' || typeof scheme['name'] !== 'string')
-      throw schemeAt.error(
-        'the preview emulates security schemes of type apiKey in a header, as API Gateway imports them',
-      );
+    if (scheme['type'] !== 'apiKey' || scheme['in'] !== 'header' || typeof scheme['name'] !== 'string') {
+      out.set(name, { ignored: true });
+      continue;
+    }
     if (authtype === undefined && authorizer === undefined) {
-      if (scheme['name'].toLowerCase() !== 'x-api-key')
-        throw schemeAt.child('name').error('an API key scheme must read the x-api-key header');
-      out.set(name, { apiKey: true });
+      // API Gateway reads API keys from X-Api-Key only
+      // (https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-api-key-source.html).
+      out.set(name, scheme['name'].toLowerCase() === 'x-api-key' ? { apiKey: true } : { ignored: true });
       continue;
     }
     if (typeof authtype === 'string' && authtype.toLowerCase() === 'awssigv4' && authorizer === undefined) {
@@ -551,6 +584,7 @@ function planSecurity(
   for (const name of Object.keys(object(value[0]!, at.child(0)))) {
     const scheme = schemes.get(name);
     if (!scheme) throw at.child(0).child(name).error(`"${name}" is not a scheme of components.securitySchemes`);
+    if ('ignored' in scheme) continue;
     if ('apiKey' in scheme) apiKeyRequired = true;
     else if (guard) throw at.child(0).error('a method has one authorizer; this requirement names two');
     else guard = scheme.guard;

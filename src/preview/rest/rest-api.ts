@@ -102,6 +102,13 @@ async function integrate(
   runtime: FunctionRuntime,
 ): Promise<PreviewResponse | GatewayError> {
   const { integration } = invocation.method;
+  if (integration.kind === 'UNEMULATED')
+    // What the gateway answers when a backend cannot be reached: a 5XX, with the gateway responses' CORS headers.
+    return {
+      type: 'DEFAULT_5XX',
+      status: 502,
+      message: `the preview does not emulate ${integration.type} integrations: on AWS this method calls its own backend`,
+    };
   return integration.kind === 'MOCK'
     ? mockIntegration(integration, invocation, runtime.log)
     : proxyIntegration(integration, invocation, runtime);
