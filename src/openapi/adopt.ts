@@ -508,7 +508,7 @@ class AuthMapper {
       return {
         kind: 'none',
         why: `API Gateway reads API keys from the X-Api-Key header only, not from the ${s['in'] === 'header' || s['in'] === 'query' || s['in'] === 'cookie' ? s['in'] : shown(s['in'])} ${shown(s['name'])}`,
-        fix: `a lambda authorizer that reads it (identitySource: [${/^[A-Za-z0-9-]+$/.test(str(s['name']) ?? '') && s['in'] === 'header' ? s['name'] : 'X-Api-Key'}])`,
+        fix: `define a lambda authorizer that reads it (identitySource: [${/^[A-Za-z0-9-]+$/.test(str(s['name']) ?? '') && s['in'] === 'header' ? s['name'] : 'X-Api-Key'}])`,
       };
     }
     if (type === 'oauth2' || type === 'openIdConnect') {

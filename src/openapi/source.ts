@@ -360,6 +360,38 @@ export function checkOpenApiSource(document: OpenApiDocument, shown: string): Op
     }
     if (methods.size > 0) routes.push({ path: key, methods: ROUTE_METHODS.filter((m) => methods.has(m)) });
   }
+  // API Gateway imports the paths as written and ignores the base path unless told otherwise
+  // (https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-import-api-basePath.html), and the
+  // module does not tell it: clients that call <base path>/<path> would get 403s.
+  const basePath =
+    document.version === '2.0'
+      ? typeof doc['basePath'] === 'string' && doc['basePath'] !== '/'
+        ? { at: ['basePath'], value: doc['basePath'] }
+        : undefined
+      : serverPrefix(doc['servers']);
+  if (basePath)
+    issue(
+      'warning',
+      'openapi-base-path',
+      basePath.at,
+      `the document's base path ${quote(basePath.value)} is not part of the routes: API Gateway imports the paths as written, so the API answers /pet, not ${basePath.value.replace(/\/$/, '')}/pet`,
+      "write the base path into the paths (cors-gen init --from-openapi writes routes with it), or leave it out of your clients' URLs",
+    );
+  // A Lambda authorizer the document defines needs API Gateway to be allowed to invoke it: a permission outside the
+  // module or a role in authorizerCredentials (https://docs.aws.amazon.com/apigateway/latest/developerguide/configure-api-gateway-lambda-authorization-with-console.html).
+  for (const [name, scheme] of Object.entries(schemes)) {
+    const authorizer = isObject(scheme) ? scheme['x-amazon-apigateway-authorizer'] : undefined;
+    if (!isObject(authorizer) || !['token', 'request'].includes(String(authorizer['type']).toLowerCase())) continue;
+    if (authorizer['authorizerCredentials'] !== undefined) continue;
+    issue(
+      'warning',
+      'openapi-authorizer-permission',
+      [...(document.version === '2.0' ? ['securityDefinitions'] : ['components', 'securitySchemes']), name],
+      `the Lambda authorizer ${quote(name)} of the document has no authorizerCredentials, and the module grants API Gateway no permission to invoke its function: on AWS every request it guards answers 500`,
+      "add an aws_lambda_permission for apigateway.amazonaws.com next to the module, or an authorizerCredentials role, or define the authorizer in the spec's authorizers (the module then grants the permission)",
+      'key',
+    );
+  }
   const responses = doc['x-amazon-apigateway-gateway-responses'];
   if (responses !== undefined && !isObject(responses))
     refuse(
@@ -508,4 +540,13 @@ function securityOf(
     security: 'unenforced',
     schemes: [...new Set(alternatives.flatMap((alt) => Object.keys(alt).filter((name) => !enforced(schemes[name]))))],
   };
+}
+
+/** The path of the first server's URL (`https://api.example.com/v1` -> `/v1`), when it has one. */
+function serverPrefix(servers: unknown): { at: PathPart[]; value: string } | undefined {
+  const first = Array.isArray(servers) && isObject(servers[0]) ? servers[0] : undefined;
+  const url = typeof first?.['url'] === 'string' ? first['url'] : undefined;
+  if (url === undefined || url.includes('{')) return undefined;
+  const path = /^[a-z][a-z0-9+.-]*:\/\/[^/]*(\/.*)?$/i.exec(url)?.[1] ?? (url.startsWith('/') ? url : undefined);
+  return path && path !== '/' ? { at: ['servers', 0, 'url'], value: path } : undefined;
 }

@@ -442,6 +442,56 @@ components:
   });
 });
 
+describe('what the module does not carry', () => {
+  it("warns that the document's base path is not part of the routes (Swagger 2.0 basePath, OpenAPI 3.0 servers)", async () => {
+    for (const [version, at] of [
+      ['2.0', 'basePath'],
+      ['3.0', 'servers[0].url'],
+    ] as const) {
+      const text = readFileSync(require.resolve(`@readme/oas-examples/${version}/yaml/petstore.yaml`), 'utf8');
+      const { warnings } = await model({ 'cors-gen.yaml': SPEC(), 'openapi.yaml': text });
+      expect(
+        warnings.filter((w) => w.code === 'openapi-base-path'),
+        version,
+      ).toEqual([
+        expect.objectContaining({ path: at, message: expect.stringContaining('the API answers /pet, not /v2/pet') }),
+      ]);
+    }
+  });
+
+  it('warns that a Lambda authorizer the document defines has no permission to be invoked', async () => {
+    const text = `openapi: 3.0.3
+info: { title: T, version: '1' }
+paths:
+  /a:
+    get:
+      security: [{ mine: [] }, { theirs: [] }]
+      responses: { '200': { description: ok } }
+components:
+  securitySchemes:
+    mine:
+      type: apiKey
+      in: header
+      name: Authorization
+      x-amazon-apigateway-authorizer:
+        type: token
+        authorizerUri: arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/arn:aws:lambda:us-east-1:123456789012:function:auth/invocations
+    theirs:
+      type: apiKey
+      in: header
+      name: Authorization
+      x-amazon-apigateway-authorizer:
+        type: request
+        authorizerUri: arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/arn:aws:lambda:us-east-1:123456789012:function:auth/invocations
+        authorizerCredentials: arn:aws:iam::123456789012:role/invoke-auth
+`;
+    const { warnings } = await model({ 'cors-gen.yaml': SPEC(), 'openapi.yaml': text });
+    expect(warnings.filter((w) => w.code === 'openapi-authorizer-permission')).toEqual([
+      expect.objectContaining({ path: 'components.securitySchemes.mine', line: 10 }),
+    ]);
+  });
+});
+
 describe('scheme names', () => {
   const petstore2 = () => readFileSync(require.resolve('@readme/oas-examples/2.0/yaml/petstore.yaml'), 'utf8');
   const COGNITO = `authorizers:
