@@ -52,3 +52,16 @@ export function corsHeaders(
   }
   return answer;
 }
+
+/**
+ * Forbidden request headers (https://fetch.spec.whatwg.org/#forbidden-request-header): a page can never set
+ * them, so listing them in Access-Control-Allow-Headers is pointless (and Cookie is refused by `validate`).
+ */
+export const FORBIDDEN_HEADER =
+  /^(accept-charset|accept-encoding|access-control-request-headers|access-control-request-method|connection|content-length|cookie|cookie2|date|dnt|expect|host|keep-alive|origin|referer|set-cookie|te|trailer|transfer-encoding|upgrade|via|proxy-.*|sec-.*)$/i;
+
+/**
+ * Headers a page sends without a preflight whatever the Access-Control-Allow-Headers list says
+ * (https://fetch.spec.whatwg.org/#cors-safelisted-request-header; Content-Type only with the three simple values).
+ */
+export const SAFELISTED_HEADER = /^(accept|accept-language|content-language)$/i;

@@ -1,3 +1,4 @@
+import { FORBIDDEN_HEADER } from '../cors/headers.js';
 import { AUTH_PATTERNS, HEADER_TOKEN } from '../spec/schema.js';
 import { ROUTE_METHODS, type ApiKind, type RouteMethod } from '../spec/model.js';
 import { parseRoutePath } from '../spec/rules.js';
@@ -84,13 +85,6 @@ export const PLACEHOLDERS = {
 } as const;
 
 const OPERATION_KEYS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace'] as const;
-
-/**
- * Forbidden request headers (https://fetch.spec.whatwg.org/#forbidden-request-header): a page can never set
- * them, so listing them in Access-Control-Allow-Headers is pointless (and Cookie is refused by `validate`).
- */
-const FORBIDDEN_HEADER =
-  /^(accept-charset|accept-encoding|access-control-request-headers|access-control-request-method|connection|content-length|cookie|cookie2|date|dnt|expect|host|keep-alive|origin|referer|set-cookie|te|trailer|transfer-encoding|upgrade|via|proxy-.*|sec-.*)$/i;
 
 type Json = Record<string, unknown>;
 const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);

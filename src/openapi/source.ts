@@ -31,6 +31,8 @@ export interface OpenApiSource {
   readonly document: Record<string, unknown>;
   /** Paths with at least one method, in document order. */
   readonly routes: readonly DocumentRoute[];
+  /** The request headers the operations declare as parameters, each once, with the first operation naming it. */
+  readonly headers: ReadonlyArray<{ readonly name: string; readonly at: readonly PathPart[] }>;
   /** How each operation is guarded at the gateway by the document, in document order. */
   readonly operations: readonly OperationSecurity[];
   /** The document's size as JSON, which the REST API's body grows from. */
@@ -239,6 +241,8 @@ export function checkOpenApiSource(document: OpenApiDocument, shown: string): Op
   const routes: DocumentRoute[] = [];
   const schemes = securitySchemesOf(doc, document.version === '2.0' ? '2.0' : '3.0');
   const operations: OperationSecurity[] = [];
+  /** Header parameters by lower-case name: the first spelling, and the first operation that declares it. */
+  const headers = new Map<string, { name: string; at: readonly PathPart[] }>();
   const paths = doc['paths'];
   const keys = isObject(paths) ? Object.keys(paths).filter((k) => !k.startsWith('x-')) : [];
   if (keys.length === 0)
@@ -281,6 +285,7 @@ export function checkOpenApiSource(document: OpenApiDocument, shown: string): Op
       continue;
     }
     const methods = new Set<RouteMethod>();
+    const pathParameters = Array.isArray(item['parameters']) ? item['parameters'] : [];
     for (const [name, operation] of Object.entries(item)) {
       const opAt = [...at, name];
       if (name === 'options') {
@@ -304,6 +309,14 @@ export function checkOpenApiSource(document: OpenApiDocument, shown: string): Op
         continue;
       }
       as.forEach((m) => methods.add(m));
+      const parameters = Array.isArray(operation['parameters']) ? operation['parameters'] : [];
+      for (const p of [...pathParameters, ...parameters]) {
+        const param = localRef(doc, p);
+        if (isObject(param) && param['in'] === 'header' && typeof param['name'] === 'string') {
+          const key = param['name'].toLowerCase();
+          if (!headers.has(key)) headers.set(key, { name: param['name'], at: opAt });
+        }
+      }
       const security = securityOf(operation['security'] ?? doc['security'], schemes);
       operations.push({
         path: key,
@@ -438,6 +451,7 @@ export function checkOpenApiSource(document: OpenApiDocument, shown: string): Op
       document: doc,
       routes,
       operations,
+      headers: [...headers.values()],
       bytes: Buffer.byteLength(JSON.stringify(doc)),
       locate,
     },
@@ -472,6 +486,18 @@ const clean = (t: string) =>
   t.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 const escapeRegExp = (t: string) => t.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
+/** A value, or what its local `$ref` (`#/components/parameters/X`) names, one step. */
+function localRef(doc: Record<string, unknown>, value: unknown): unknown {
+  const ref = isObject(value) ? value['$ref'] : undefined;
+  if (typeof ref !== 'string' || !ref.startsWith('#/')) return value;
+  let target: unknown = doc;
+  for (const k of ref.slice(2).split('/')) {
+    const key = k.replace(/~1/g, '/').replace(/~0/g, '~');
+    target = isObject(target) && Object.hasOwn(target, key) ? target[key] : undefined;
+  }
+  return target;
+}
+
 /**
  * The security schemes of a document by name (`securityDefinitions` in 2.0, `components.securitySchemes` in 3.0),
  * local `$ref`s followed one step.
@@ -482,18 +508,7 @@ function securitySchemesOf(doc: Record<string, unknown>, version: '2.0' | '3.0')
     version === '2.0' ? doc['securityDefinitions'] : isObject(components) ? components['securitySchemes'] : {};
   if (!isObject(raw)) return {};
   const out: Record<string, unknown> = {};
-  for (const [name, scheme] of Object.entries(raw)) {
-    const ref = isObject(scheme) ? scheme['$ref'] : undefined;
-    let target: unknown = scheme;
-    if (typeof ref === 'string' && ref.startsWith('#/')) {
-      target = doc;
-      for (const k of ref.slice(2).split('/')) {
-        const key = k.replace(/~1/g, '/').replace(/~0/g, '~');
-        target = isObject(target) && Object.hasOwn(target, key) ? target[key] : undefined;
-      }
-    }
-    out[name] = target;
-  }
+  for (const [name, scheme] of Object.entries(raw)) out[name] = localRef(doc, scheme);
   return out;
 }
 

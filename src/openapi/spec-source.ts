@@ -4,6 +4,7 @@ import type { ParsedText } from '../spec/parse.js';
 import type { SpecIssue } from '../spec/issue.js';
 import { REST_LIMITS, restDocumentBytes } from '../spec/rules.js';
 import type { Spec } from '../spec/schema.js';
+import { FORBIDDEN_HEADER, SAFELISTED_HEADER } from '../cors/headers.js';
 import { routeAuth } from '../spec/model.js';
 import { loadOpenApiSource, type OpenApiSource, type OperationSecurity } from './source.js';
 
@@ -66,7 +67,7 @@ export async function withOpenApiSource(
   );
   const open = source.operations.filter((o) => o.security === 'unenforced' && !bySpec.includes(o));
   const openOnPurpose = source.operations.filter((o) => o.security === 'open' && guarded(o.path));
-  warnings.push(...securityWarnings(source, open, openOnPurpose));
+  warnings.push(...securityWarnings(source, open, openOnPurpose), ...headerWarnings(source, result.model.cors));
   return {
     ok: true,
     model: {
@@ -80,6 +81,36 @@ export async function withOpenApiSource(
     },
     warnings,
   };
+}
+
+/**
+ * Request headers the document's operations take that `cors.allowHeaders` lacks: a page that sends one fails the
+ * preflight. Headers browsers never let a page set, or send without a preflight, do not count.
+ */
+function headerWarnings(
+  source: OpenApiSource,
+  cors: { allowHeaders: readonly string[]; allowCredentials: boolean },
+): SpecIssue[] {
+  const allowed = new Set(cors.allowHeaders.map((h) => h.toLowerCase()));
+  // "*" allows every header only without credentials (https://fetch.spec.whatwg.org/#http-access-control-allow-headers).
+  if (allowed.has('*') && !cors.allowCredentials) return [];
+  const missing = source.headers.filter(
+    (h) => !allowed.has(h.name.toLowerCase()) && !FORBIDDEN_HEADER.test(h.name) && !SAFELISTED_HEADER.test(h.name),
+  );
+  if (missing.length === 0) return [];
+  const pos = source.locate(missing[0]!.at, 'key');
+  const names = missing.map((h) => h.name);
+  return [
+    {
+      severity: 'warning',
+      code: 'openapi-header-not-allowed',
+      path: `paths[${JSON.stringify(missing[0]!.at[1])}].${String(missing[0]!.at[2])}`,
+      message: `the document's operations take the request header${names.length > 1 ? 's' : ''} ${names.map((n) => JSON.stringify(n)).join(', ')}, which cors.allowHeaders does not list: a page that sends ${names.length > 1 ? 'one' : 'it'} fails the preflight`,
+      fix: `add ${names.join(', ')} to cors.allowHeaders, unless browsers never send ${names.length > 1 ? 'them' : 'it'}`,
+      file: source.shown,
+      ...(pos ? { line: pos.line, column: pos.column } : {}),
+    },
+  ];
 }
 
 /** `paths./a.get, paths./b.post and 3 more`. */

@@ -459,6 +459,22 @@ describe('what the module does not carry', () => {
     }
   });
 
+  it("warns about request headers the operations take that cors.allowHeaders lacks (the Petstore's api_key)", async () => {
+    const text = readFileSync(require.resolve('@readme/oas-examples/3.0/yaml/petstore.yaml'), 'utf8');
+    const { warnings } = await model({ 'cors-gen.yaml': SPEC(), 'openapi.yaml': text });
+    expect(warnings.filter((w) => w.code === 'openapi-header-not-allowed')).toEqual([
+      expect.objectContaining({
+        path: 'paths["/pet/{petId}"].delete',
+        message: expect.stringContaining('the request header "api_key", which cors.allowHeaders does not list'),
+      }),
+    ]);
+    const allowed = await model({
+      'cors-gen.yaml': SPEC().replace('cors:\n', 'cors:\n  allowHeaders: [Content-Type, Authorization, api_key]\n'),
+      'openapi.yaml': text,
+    });
+    expect(allowed.warnings.filter((w) => w.code === 'openapi-header-not-allowed')).toEqual([]);
+  });
+
   it('warns that a Lambda authorizer the document defines has no permission to be invoked', async () => {
     const text = `openapi: 3.0.3
 info: { title: T, version: '1' }
