@@ -188,6 +188,12 @@ export function adoptOpenApi(document: OpenApiDocument, options: AdoptOptions): 
         if (param && param['in'] === 'header' && typeof param['name'] === 'string')
           headers.add(param['name'], opWhere, note);
       }
+      if (operation['x-amazon-apigateway-integration'] !== undefined)
+        note(
+          opWhere,
+          "its x-amazon-apigateway-integration is not carried over: the route is served by cors-gen's Lambda",
+          "to keep the document's own integrations, name it in the spec instead of routes (openapi: <file>, api: rest)",
+        );
       const guard = auth.guard(operation['security'] ?? doc['security'], opWhere);
       if (op === 'x-amazon-apigateway-any-method')
         note(opWhere, `ANY becomes the methods cors-gen routes (${ROUTE_METHODS.join(', ')})`);

@@ -32,7 +32,8 @@ export async function adoptOpenApiFile(options: AdoptFileOptions): Promise<Adopt
   const fromSpec = path.relative(specDir, path.resolve(options.file)).split(path.sep).join('/');
   const inside = resolveSpecPath(options.specFile, '--from-openapi', fromSpec);
   if (!inside.ok)
-    throw new UsageError(inside.error, {
+    // The check speaks of the path as the spec will write it; say what the user typed too.
+    throw new UsageError(`--from-openapi ${JSON.stringify(options.file)} (from the current folder): ${inside.error}`, {
       code: 'invalid-argument',
       fix: 'copy the document into the repository that holds the spec, or write the spec next to it (--dir)',
     });

@@ -200,8 +200,8 @@ export function checkOpenApiSource(document: OpenApiDocument, shown: string): Op
         refuse(
           'openapi-nesting',
           at.slice(0, 8),
-          `nests values more than ${MAX_DOCUMENT_NESTING} levels deep (through YAML aliases)`,
-          'write the aliased values out, or nest them less',
+          `nests values more than ${MAX_DOCUMENT_NESTING} levels deep`,
+          'nest the values less (with YAML, aliases count: write aliased values out)',
         );
       deep = true;
       return false;

@@ -17,6 +17,21 @@ const oas3 = (extra: object) => ({ openapi: '3.0.3', info: { title: 'T', version
 const ok = { responses: { 200: { description: 'ok' } } };
 
 describe('paths and methods', () => {
+  it("says that an operation's own integration is not carried over, and how to keep it", () => {
+    const integration = { type: 'http_proxy', httpMethod: 'GET', uri: 'https://old.example.com/pets' };
+    const a = adopt(
+      swagger({ paths: { '/pets': { get: { ...ok, 'x-amazon-apigateway-integration': integration } } } }),
+    );
+    expect(a.routes).toEqual([{ path: '/pets', methods: ['GET'] }]);
+    expect(a.notes).toContainEqual(
+      expect.objectContaining({
+        at: 'paths./pets.get',
+        message: "its x-amazon-apigateway-integration is not carried over: the route is served by cors-gen's Lambda",
+        fix: expect.stringContaining('openapi: <file>'),
+      }),
+    );
+  });
+
   it("prepends Swagger 2.0's basePath, keeps path templates and merges a path written with a trailing slash", () => {
     const a = adopt(
       swagger({

@@ -56,7 +56,7 @@ export function registerInit(program: Command, ctx: CliContext): void {
     .option('--no-frontend', 'no S3 website bucket for the frontend')
     .option(
       '--from-openapi <file>',
-      "take the routes, their authorizers and request headers from an OpenAPI 3.0/3.1 or Swagger 2.0 document (YAML or JSON, inside the spec's repository); the API type comes from --api",
+      'take the routes, their authorizers and request headers from an OpenAPI 3.0/3.1 or Swagger 2.0 document (YAML or JSON; a path from the current folder, inside the repository of the spec, which names it relative to its own folder); the API type comes from --api',
     )
     .option(
       '--base-path <mode>',
