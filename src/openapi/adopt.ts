@@ -2,7 +2,7 @@ import { FORBIDDEN_HEADER } from '../cors/headers.js';
 import { AUTH_PATTERNS, HEADER_TOKEN } from '../spec/schema.js';
 import { ROUTE_METHODS, type ApiKind, type RouteMethod } from '../spec/model.js';
 import { parseRoutePath } from '../spec/rules.js';
-import type { OpenApiDocument } from './read-document.js';
+import { localTarget, type OpenApiDocument } from './read-document.js';
 
 /**
  * What `cors-gen init --from-openapi` takes from an OpenAPI document: its routes (paths and methods, with the
@@ -132,11 +132,7 @@ export function adoptOpenApi(document: OpenApiDocument, options: AdoptOptions): 
         );
         return undefined;
       }
-      v = ref
-        .slice(2)
-        .split('/')
-        .map((p) => p.replace(/~1/g, '/').replace(/~0/g, '~'))
-        .reduce<unknown>((node, key) => (isObject(node) && Object.hasOwn(node, key) ? node[key] : undefined), doc);
+      v = localTarget(doc, ref);
       if (v === undefined) {
         note(where, `$ref ${shown(ref)} names nothing in the document`, 'fix the reference');
         return undefined;

@@ -147,3 +147,22 @@ function lineOf(text: string, offset: number): number {
   for (let i = 0; i < offset && i < text.length; i++) if (text.charCodeAt(i) === 10) line++;
   return line;
 }
+
+/**
+ * What a local `$ref` (`#/components/schemas/Pet`) names in `doc`, or undefined: a JSON Pointer
+ * (https://www.rfc-editor.org/rfc/rfc6901), `~1` and `~0` unescaped, own keys only.
+ */
+export function localTarget(doc: unknown, ref: string): unknown {
+  if (!ref.startsWith('#/')) return undefined;
+  return ref
+    .slice(2)
+    .split('/')
+    .map((p) => p.replace(/~1/g, '/').replace(/~0/g, '~'))
+    .reduce<unknown>(
+      (node, key) =>
+        typeof node === 'object' && node !== null && Object.hasOwn(node, key)
+          ? (node as Record<string, unknown>)[key]
+          : undefined,
+      doc,
+    );
+}

@@ -6,7 +6,7 @@ import { ROUTE_METHODS, type RouteMethod } from '../spec/model.js';
 import { locateIn, refersToItself } from '../spec/parse.js';
 import { parseRoutePath } from '../spec/rules.js';
 import { resolveSpecPath } from '../spec/spec-paths.js';
-import { MAX_DOCUMENT_NESTING, readOpenApiDocument, type OpenApiDocument } from './read-document.js';
+import { localTarget, MAX_DOCUMENT_NESTING, readOpenApiDocument, type OpenApiDocument } from './read-document.js';
 
 /**
  * The user's own OpenAPI document named by `openapi:` in a spec: cors-gen builds the REST API's body on it rather
@@ -489,13 +489,7 @@ const escapeRegExp = (t: string) => t.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 /** A value, or what its local `$ref` (`#/components/parameters/X`) names, one step. */
 function localRef(doc: Record<string, unknown>, value: unknown): unknown {
   const ref = isObject(value) ? value['$ref'] : undefined;
-  if (typeof ref !== 'string' || !ref.startsWith('#/')) return value;
-  let target: unknown = doc;
-  for (const k of ref.slice(2).split('/')) {
-    const key = k.replace(/~1/g, '/').replace(/~0/g, '~');
-    target = isObject(target) && Object.hasOwn(target, key) ? target[key] : undefined;
-  }
-  return target;
+  return typeof ref === 'string' && ref.startsWith('#/') ? localTarget(doc, ref) : value;
 }
 
 /**
