@@ -2,7 +2,7 @@ import { FORBIDDEN_HEADER } from '../cors/headers.js';
 import { AUTH_PATTERNS, HEADER_TOKEN } from '../spec/schema.js';
 import { ROUTE_METHODS, type ApiKind, type RouteMethod } from '../spec/model.js';
 import { parseRoutePath } from '../spec/rules.js';
-import { localTarget, type OpenApiDocument } from './read-document.js';
+import { localTarget, securitySchemeMap, securitySchemesPath, type OpenApiDocument } from './read-document.js';
 
 /**
  * What `cors-gen init --from-openapi` takes from an OpenAPI document: its routes (paths and methods, with the
@@ -387,15 +387,9 @@ function securitySchemes(
   version: OpenApiDocument['version'],
   deref: (v: unknown, w: string) => Json | undefined,
 ): Map<string, Json> {
-  const where = version === '2.0' ? 'securityDefinitions' : 'components.securitySchemes';
-  const raw =
-    version === '2.0'
-      ? doc['securityDefinitions']
-      : isObject(doc['components'])
-        ? doc['components']['securitySchemes']
-        : undefined;
+  const where = securitySchemesPath(version).join('.');
+  const raw = securitySchemeMap(doc, version);
   const schemes = new Map<string, Json>();
-  if (!isObject(raw)) return schemes;
   for (const name of Object.keys(raw)) {
     const s = deref(raw[name], at(where, name));
     if (s) schemes.set(name, s);

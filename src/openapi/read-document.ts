@@ -166,3 +166,14 @@ export function localTarget(doc: unknown, ref: string): unknown {
       doc,
     );
 }
+
+/** Where a document keeps its security schemes: `securityDefinitions` in Swagger 2.0, else `components.securitySchemes`. */
+export function securitySchemesPath(version: OpenApiVersion): readonly string[] {
+  return version === '2.0' ? ['securityDefinitions'] : ['components', 'securitySchemes'];
+}
+
+/** The security schemes of a document by name, as written (`$ref`s not followed); {} when it has none. */
+export function securitySchemeMap(doc: unknown, version: OpenApiVersion): Readonly<Record<string, unknown>> {
+  const raw = localTarget(doc, `#/${securitySchemesPath(version).join('/')}`);
+  return typeof raw === 'object' && raw !== null && !Array.isArray(raw) ? (raw as Record<string, unknown>) : {};
+}

@@ -6,7 +6,14 @@ import { ROUTE_METHODS, type RouteMethod } from '../spec/model.js';
 import { locateIn, refersToItself } from '../spec/parse.js';
 import { parseRoutePath } from '../spec/rules.js';
 import { resolveSpecPath } from '../spec/spec-paths.js';
-import { localTarget, MAX_DOCUMENT_NESTING, readOpenApiDocument, type OpenApiDocument } from './read-document.js';
+import {
+  localTarget,
+  MAX_DOCUMENT_NESTING,
+  readOpenApiDocument,
+  securitySchemeMap,
+  securitySchemesPath,
+  type OpenApiDocument,
+} from './read-document.js';
 
 /**
  * The user's own OpenAPI document named by `openapi:` in a spec: cors-gen builds the REST API's body on it rather
@@ -399,7 +406,7 @@ export function checkOpenApiSource(document: OpenApiDocument, shown: string): Op
     issue(
       'warning',
       'openapi-authorizer-permission',
-      [...(document.version === '2.0' ? ['securityDefinitions'] : ['components', 'securitySchemes']), name],
+      [...securitySchemesPath(document.version), name],
       `the Lambda authorizer ${quote(name)} of the document has no authorizerCredentials, and the module grants API Gateway no permission to invoke its function: on AWS every request it guards answers 500`,
       "add an aws_lambda_permission for apigateway.amazonaws.com next to the module, or an authorizerCredentials role, or define the authorizer in the spec's authorizers (the module then grants the permission)",
       'key',
@@ -492,18 +499,11 @@ function localRef(doc: Record<string, unknown>, value: unknown): unknown {
   return typeof ref === 'string' && ref.startsWith('#/') ? localTarget(doc, ref) : value;
 }
 
-/**
- * The security schemes of a document by name (`securityDefinitions` in 2.0, `components.securitySchemes` in 3.0),
- * local `$ref`s followed one step.
- */
+/** The security schemes of a document by name, local `$ref`s followed one step. */
 function securitySchemesOf(doc: Record<string, unknown>, version: '2.0' | '3.0'): Record<string, unknown> {
-  const components = doc['components'];
-  const raw =
-    version === '2.0' ? doc['securityDefinitions'] : isObject(components) ? components['securitySchemes'] : {};
-  if (!isObject(raw)) return {};
-  const out: Record<string, unknown> = {};
-  for (const [name, scheme] of Object.entries(raw)) out[name] = localRef(doc, scheme);
-  return out;
+  return Object.fromEntries(
+    Object.entries(securitySchemeMap(doc, version)).map(([name, scheme]) => [name, localRef(doc, scheme)]),
+  );
 }
 
 /**

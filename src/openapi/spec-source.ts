@@ -6,6 +6,7 @@ import { REST_LIMITS, restDocumentBytes } from '../spec/rules.js';
 import type { Spec } from '../spec/schema.js';
 import { FORBIDDEN_HEADER, SAFELISTED_HEADER } from '../cors/headers.js';
 import { routeAuth } from '../spec/model.js';
+import { securitySchemeMap, securitySchemesPath } from './read-document.js';
 import { loadOpenApiSource, type OpenApiSource, type OperationSecurity } from './source.js';
 
 /**
@@ -202,11 +203,8 @@ function schemeIssues(
     else if (auth !== 'none') ours.add(auth);
     if (apiKeyRequired) ours.add('api_key');
   }
-  const at = source.version === '2.0' ? ['securityDefinitions'] : ['components', 'securitySchemes'];
-  let schemes: unknown = source.document;
-  for (const k of at) schemes = isObject(schemes) ? schemes[k] : undefined;
-  if (!isObject(schemes)) return [];
-  return Object.keys(schemes)
+  const at = securitySchemesPath(source.version);
+  return Object.keys(securitySchemeMap(source.document, source.version))
     .filter((name) => ours.has(name))
     .map((name): SpecIssue => {
       const pos = source.locate([...at, name], 'key');
@@ -221,5 +219,3 @@ function schemeIssues(
       };
     });
 }
-
-const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
