@@ -19,7 +19,7 @@ import {
 import { redactEvidence, type Exchange, type Send } from './exchange.js';
 import { SCAN_CODES, sortFindings, type Finding } from './findings.js';
 import { DEFAULT_LIMITS, sendProbe, type ProbeRequest } from './http-probe.js';
-import { CheckError, parseCheckInput, type CheckOptions } from './input.js';
+import { parseCheckInput, throwIfFailed, type CheckOptions } from './input.js';
 import { createLimiter } from './limit.js';
 import { NetworkError } from './network-error.js';
 import { evaluateScan, planScan, REFLECTION_PROBE, type ScanProbe, type ScanResult } from './scan.js';
@@ -86,10 +86,6 @@ export function errorProbeUrls(url: URL): URL[] {
 }
 
 /** Picks the error to report: the root cause, not the cancellations it triggered. */
-function rootCause(reasons: unknown[]): unknown {
-  return reasons.find((r) => !(r instanceof NetworkError && r.reason === 'aborted')) ?? reasons[0];
-}
-
 function requestLine(e: Exchange): string {
   return `${e.request.method} ${e.request.url.pathname}${e.request.url.search}`;
 }
@@ -204,20 +200,11 @@ export async function checkEndpoint(options: CheckOptions): Promise<CheckReport>
   const settled = await Promise.allSettled([main, errorAttempts, scans, errorScans]);
   clearTimeout(overall);
   options.signal?.removeEventListener('abort', cancel);
-  const failures = settled
-    .filter((s): s is PromiseRejectedResult => s.status === 'rejected')
-    .map((s) => s.reason as unknown);
-  if (failures.length > 0) {
-    if (overran)
-      throw new CheckError(
-        'network',
-        `the check did not finish within ${overallMs} ms (${OVERALL_TIMEOUT_FACTOR} x --timeout); the server answers too slowly`,
-        'timeout',
-      );
-    const cause = rootCause(failures);
-    if (cause instanceof NetworkError) throw new CheckError('network', cause.message, cause.reason);
-    throw cause;
-  }
+  throwIfFailed(
+    settled,
+    overran,
+    `the check did not finish within ${overallMs} ms (${OVERALL_TIMEOUT_FACTOR} x --timeout); the server answers too slowly`,
+  );
 
   const outcome = (settled[0] as PromiseFulfilledResult<FetchOutcome>).value;
   const attempts = (settled[1] as PromiseFulfilledResult<Exchange[]>).value;

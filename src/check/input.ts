@@ -5,7 +5,7 @@
  */
 import { parseOriginEntry, isOriginProblem } from '../cors/origin.js';
 import { CorsGenError, type ErrorKind } from '../errors.js';
-import type { NetworkErrorKind } from './network-error.js';
+import { NetworkError, type NetworkErrorKind } from './network-error.js';
 import { DEFAULT_LIMITS } from './http-probe.js';
 import {
   isForbiddenMethod,
@@ -189,4 +189,24 @@ export function parseCheckInput(options: CheckOptions): CheckInput {
     concurrency: positiveInteger(options.concurrency, 6, 'concurrency'),
     maxBodyBytes: positiveInteger(options.maxBodyBytes, DEFAULT_LIMITS.maxBodyBytes, 'maxBodyBytes'),
   };
+}
+
+/**
+ * The jobs of a check or a sweep, settled: throws what ended them, if anything failed. When the overall time limit
+ * fired (`overran`), that is the cause (`overrun` says it); otherwise the first failure that is not an abort the
+ * others caused, a network failure as a CheckError.
+ */
+export function throwIfFailed(
+  settled: readonly PromiseSettledResult<unknown>[],
+  overran: boolean,
+  overrun: string,
+): void {
+  const failures = settled
+    .filter((s): s is PromiseRejectedResult => s.status === 'rejected')
+    .map((s) => s.reason as unknown);
+  if (failures.length === 0) return;
+  if (overran) throw new CheckError('network', overrun, 'timeout');
+  const cause = failures.find((r) => !(r instanceof NetworkError && r.reason === 'aborted')) ?? failures[0];
+  if (cause instanceof NetworkError) throw new CheckError('network', cause.message, cause.reason);
+  throw cause;
 }

@@ -22,7 +22,7 @@ import { errorProbeUrls, record, type ProbeRecord } from './check-endpoint.js';
 import { isErrorStatus } from './diagnose.js';
 import { redactEvidence, toEvidence, type Exchange, type Send } from './exchange.js';
 import { DEFAULT_LIMITS, sendProbe } from './http-probe.js';
-import { CheckError, MAX_TIMEOUT_MS, parseHeader } from './input.js';
+import { CheckError, MAX_TIMEOUT_MS, parseHeader, throwIfFailed } from './input.js';
 import { createLimiter } from './limit.js';
 import { NetworkError } from './network-error.js';
 import { planScan, REFLECTION_PROBE } from './scan.js';
@@ -464,16 +464,7 @@ export async function sweepApi(options: SweepOptions): Promise<SweepReport> {
   const settled = await Promise.allSettled(jobs);
   clearTimeout(overall);
   options.signal?.removeEventListener('abort', cancel);
-  const failures = settled
-    .filter((s): s is PromiseRejectedResult => s.status === 'rejected')
-    .map((s) => s.reason as unknown);
-  if (failures.length > 0) {
-    if (overran)
-      throw new CheckError('network', `the sweep did not finish within --total-timeout ${totalMs} ms`, 'timeout');
-    const cause = failures.find((r) => !(r instanceof NetworkError && r.reason === 'aborted')) ?? failures[0];
-    if (cause instanceof NetworkError) throw new CheckError('network', cause.message, cause.reason);
-    throw cause;
-  }
+  throwIfFailed(settled, overran, `the sweep did not finish within --total-timeout ${totalMs} ms`);
   const rows = settled.flatMap((s) => (s as PromiseFulfilledResult<SweepRow[]>).value);
   const count = (v: SweepRow['verdict']) => rows.filter((r) => r.verdict === v).length;
   return {

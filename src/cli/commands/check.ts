@@ -100,14 +100,10 @@ export function registerCheck(program: Command, ctx: CliContext): void {
             `error: give one --origin without --spec (got ${origins.length}), e.g. --origin https://app.example.com`,
           );
         // Loaded here so that no other command pays for it, and check never loads CDKTF.
-        const { checkEndpoint, CheckError, formatJson, formatReport, progressLine, terminalText, MAX_TIMEOUT_MS } =
-          await import('../../check/index.js');
+        const { checkEndpoint, formatJson, formatReport, MAX_TIMEOUT_MS } = await import('../../check/index.js');
         const timeoutMs = parseTimeout(flags.timeout, MAX_TIMEOUT_MS);
-        const progress =
-          ctx.output.isTTY && !flags.json ? progressLine(process.stderr, process.stderr.columns || 80) : undefined;
-        let report;
-        try {
-          report = await checkEndpoint({
+        const report = await withProgress(ctx, flags.json, (onProgress) =>
+          checkEndpoint({
             url,
             origin: origins[0]!,
             method: flags.method,
@@ -116,15 +112,9 @@ export function registerCheck(program: Command, ctx: CliContext): void {
             scan: flags.scan,
             showSecrets: flags.showSecrets,
             timeoutMs,
-            onProgress: progress ? (e) => progress.update(e) : undefined,
-          });
-        } catch (e) {
-          // Network messages can quote what a server sent (a certificate's names): escaped like the report.
-          if (e instanceof CheckError) e.message = terminalText(e.message);
-          throw e;
-        } finally {
-          progress?.done();
-        }
+            onProgress,
+          }),
+        );
         if (flags.json) ctx.output.out(formatJson(report, { schemaVersion: JSON_SCHEMA_VERSION }));
         else {
           const text = formatReport(report, (style, t) => paint(ctx.output, style, t));
@@ -144,23 +134,16 @@ const SINGLE_ONLY = ['method', 'credentials'] as const;
 async function sweep(ctx: CliContext, url: string | undefined, flags: CheckFlags): Promise<'ok' | 'invalid'> {
   if (url !== undefined)
     throw new UsageError(`with --spec, give the API's base URL with --url, not as an argument ("${url}")`);
-  if (flags.spec === undefined || flags.url === undefined)
+  const { spec, url: apiUrl } = flags;
+  if (spec === undefined || apiUrl === undefined)
     throw new UsageError('--spec and --url go together: cors-gen check --spec cors-gen.yaml --url <api_url>');
   for (const flag of SINGLE_ONLY)
     if (flags[flag] !== undefined)
       throw new UsageError(
         `--${flag} is for one URL; with --spec the methods come from the routes and credentials from cors.allowCredentials`,
       );
-  const {
-    sweepApi,
-    sweepFindings,
-    formatSweepJson,
-    formatSweepReport,
-    progressLine,
-    terminalText,
-    CheckError,
-    MAX_TIMEOUT_MS,
-  } = await import('../../check/index.js');
+  const { sweepApi, sweepFindings, formatSweepJson, formatSweepReport, MAX_TIMEOUT_MS } =
+    await import('../../check/index.js');
   const bounds = {
     concurrency: parseCount(flags.concurrency, '--concurrency'),
     maxRequests: parseCount(flags.maxRequests, '--max-requests'),
@@ -168,7 +151,7 @@ async function sweep(ctx: CliContext, url: string | undefined, flags: CheckFlags
     totalTimeoutMs: parseCount(flags.totalTimeout, '--total-timeout'),
   };
   const { loadSpec, resolveSpecFile } = await import('../../spec/load.js');
-  const loaded = await loadSpec(resolveSpecFile(flags.spec));
+  const loaded = await loadSpec(resolveSpecFile(spec));
   if (!loaded.ok) {
     printIssues(ctx.output, loaded.errors, loaded.warnings, { text: loaded.text });
     throw new InvalidInputError(`${loaded.file}: ${loaded.errors.length} error(s)`, {
@@ -176,13 +159,10 @@ async function sweep(ctx: CliContext, url: string | undefined, flags: CheckFlags
       fix: 'fix the spec ("cors-gen validate" lists the errors), then check again',
     });
   }
-  const progress =
-    ctx.output.isTTY && !flags.json ? progressLine(process.stderr, process.stderr.columns || 80) : undefined;
-  let report;
-  try {
-    report = await sweepApi({
+  const report = await withProgress(ctx, flags.json, (onProgress) =>
+    sweepApi({
       model: loaded.model,
-      url: flags.url,
+      url: apiUrl,
       stage: flags.stage,
       origins: flags.origin,
       params: flags.param,
@@ -191,14 +171,9 @@ async function sweep(ctx: CliContext, url: string | undefined, flags: CheckFlags
       sendUnsafe: flags.sendUnsafe,
       showSecrets: flags.showSecrets,
       ...bounds,
-      onProgress: progress ? (e) => progress.update(e) : undefined,
-    });
-  } catch (e) {
-    if (e instanceof CheckError) e.message = terminalText(e.message);
-    throw e;
-  } finally {
-    progress?.done();
-  }
+      onProgress,
+    }),
+  );
   const text = flags.json ? '' : formatSweepReport(report, (style, t) => paint(ctx.output, style, t));
   if (flags.json) ctx.output.out(formatSweepJson(report, { schemaVersion: JSON_SCHEMA_VERSION }));
   else if (flags.report) {
@@ -206,4 +181,25 @@ async function sweep(ctx: CliContext, url: string | undefined, flags: CheckFlags
     ctx.output.err(text);
   } else ctx.output.out(text);
   return report.ok ? 'ok' : 'invalid';
+}
+
+type OnProgress = ((event: { done: number; total: number; probe: string }) => void) | undefined;
+
+/** Runs a check or a sweep with a progress line on a terminal (not with --json). */
+async function withProgress<T>(
+  ctx: CliContext,
+  json: boolean | undefined,
+  run: (onProgress: OnProgress) => Promise<T>,
+) {
+  const { CheckError, progressLine, terminalText } = await import('../../check/index.js');
+  const progress = ctx.output.isTTY && !json ? progressLine(process.stderr, process.stderr.columns || 80) : undefined;
+  try {
+    return await run(progress ? (e) => progress.update(e) : undefined);
+  } catch (e) {
+    // Network messages can quote what a server sent (a certificate's names): escaped like the report.
+    if (e instanceof CheckError) e.message = terminalText(e.message);
+    throw e;
+  } finally {
+    progress?.done();
+  }
 }
