@@ -348,7 +348,7 @@ class CorsApi extends TerraformStack {
           precondition: [
             {
               condition:
-                '${sum(concat([0], [for k, v in merge(var.environment_variables, local.cors_environment) : length(k) + length(v)])) <= 4096}',
+                '${floor(length(replace(base64encode(join("", [for k, v in merge(var.environment_variables, local.cors_environment) : join("", [k, v])])), "=", "")) * 3 / 4) <= 4096}',
               errorMessage: "The function's environment exceeds Lambda's 4096 bytes.",
             },
             {

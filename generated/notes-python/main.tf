@@ -160,7 +160,7 @@ resource "aws_lambda_function" "handler" {
   depends_on = [aws_cloudwatch_log_group.lambda, aws_iam_role_policy_attachment.lambda_logs, aws_iam_role_policy_attachment.lambda_vpc]
   lifecycle {
     precondition {
-      condition     = sum(concat([0], [for k, v in merge(var.environment_variables, local.cors_environment) : length(k) + length(v)])) <= 4096
+      condition     = floor(length(replace(base64encode(join("", [for k, v in merge(var.environment_variables, local.cors_environment) : join("", [k, v])])), "=", "")) * 3 / 4) <= 4096
       error_message = "The function's environment (environment_variables plus the CORS variables) exceeds Lambda's 4096 bytes for all keys and values: keep large values out of it (e.g. in SSM Parameter Store, read at startup)."
     }
     precondition {

@@ -181,10 +181,12 @@ export class CorsLambda extends Construct {
       variables = Fn.merge([ref(props.extraEnvironment, stack), local.expression]);
       // Lambda allows 4 KB for all keys and values together
       // (https://docs.aws.amazon.com/lambda/latest/dg/gettingstarted-limits.html). `validate` checks the spec's
-      // defaults; this catches what a caller passes. Terraform counts characters, not bytes: non-ASCII values
-      // can still exceed it by their extra bytes, which Lambda then refuses at apply.
+      // defaults; this catches what a caller passes. Terraform's `length` counts characters, and Lambda counts
+      // bytes: the UTF-8 byte count of all keys and values is read off their base64 form, whose unpadded length
+      // is ceil(8n/6) for n bytes (RFC 4648, section 4), so n = floor(unpadded * 3 / 4).
+      const pairs = `join("", [for k, v in merge(${props.extraEnvironment}, local.${p}cors_environment) : join("", [k, v])])`;
       preconditions.push({
-        condition: `\${sum(concat([0], [for k, v in merge(${props.extraEnvironment}, local.${p}cors_environment) : length(k) + length(v)])) <= ${LAMBDA_ENV_LIMIT}}`,
+        condition: `\${floor(length(replace(base64encode(${pairs}), "=", "")) * 3 / 4) <= ${LAMBDA_ENV_LIMIT}}`,
         errorMessage: `The function's environment (environment_variables plus the CORS variables) exceeds Lambda's ${LAMBDA_ENV_LIMIT} bytes for all keys and values: keep large values out of it (e.g. in SSM Parameter Store, read at startup).`,
       });
     }

@@ -775,7 +775,10 @@ function checkEnvironmentSize(
   environment: Readonly<Record<string, string>>,
   errors: Issue[],
 ): void {
-  const own = Object.entries(environment).reduce((n, [k, v]) => n + Buffer.byteLength(k) + Buffer.byteLength(v), 0);
+  const own = Object.entries(environment).reduce(
+    (n, [k, v]) => n + Buffer.byteLength(k.normalize('NFC')) + Buffer.byteLength(v.normalize('NFC')),
+    0,
+  );
   let largest: { size: number; origins: number; path: PathPart[] } | undefined;
   const fixed =
     'ALLOW_CREDENTIALS'.length +

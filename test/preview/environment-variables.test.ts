@@ -142,6 +142,14 @@ describe("the function's environment in the preview", () => {
     );
   });
 
+  it('counts the environment in bytes, as Lambda does: 2,100 two-byte characters are refused', async () => {
+    const error = await serve({ vars: [`environment_variables={ BIG = "${'é'.repeat(2100)}" }`] }).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect((error as Error).message).toMatch(/precondition failed: The function's environment .* exceeds/);
+  });
+
   it("serves a function in a VPC, warning that it runs with this machine's network", async () => {
     const p = await serve({
       vars: ['vpc_subnet_ids=["subnet-0123456789abcdef0"]', 'vpc_security_group_ids=["sg-0123456789abcdef0"]'],

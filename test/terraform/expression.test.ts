@@ -205,6 +205,17 @@ describe('HCL functions', () => {
     expect(expr('sha1("\\u00e9")')).toBe('bf15be717ac1b080b4f1c456692825891ff5073d');
   });
 
+  // Expected values printed by `terraform console` (Terraform 1.11.4); the module counts the UTF-8 bytes of its
+  // environment with this expression, as Lambda counts them.
+  it('base64encode encodes the UTF-8 bytes of the NFC form, so the bytes of a string can be counted', () => {
+    expect(expr('base64encode("e\\u0301")')).toBe('w6k=');
+    const bytes = (s: string) => expr(`floor(length(replace(base64encode(${s}), "=", "")) * 3 / 4)`);
+    expect(bytes('""')).toBe(0);
+    expect(bytes('"a"')).toBe(1);
+    expect(bytes('"ab"')).toBe(2);
+    expect(bytes('join("", ["A", "é😀x", "KEY_é", "e\\u0301"])')).toBe(16);
+  });
+
   it('try returns the first argument that evaluates; can says whether one does', () => {
     expect(expr('try([][0], "fallback")')).toBe('fallback');
     expect(expr('try("first", [][0])')).toBe('first');

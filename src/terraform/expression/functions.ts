@@ -215,6 +215,14 @@ export const FUNCTIONS: ReadonlyMap<string, HclFunction> = new Map<string, HclFu
     },
   ],
   [
+    'base64encode',
+    {
+      arity: [1, 1],
+      // Of the string's UTF-8 bytes in normalization form C, the form cty keeps every string in.
+      call: ([s]) => Buffer.from(str(s!, 'base64encode').normalize('NFC'), 'utf8').toString('base64'),
+    },
+  ],
+  [
     'sha1',
     {
       arity: [1, 1],
