@@ -5,6 +5,7 @@ import type { SpecIssue } from './issue.js';
 import { MAX_SPEC_BYTES, parseSpecText } from './parse.js';
 import { pathParts, validateSpecText, type ValidationResult } from './validate.js';
 import { SpecFileError } from './spec-file-error.js';
+import { DEFAULT_OUT_DIR, SOURCE_HOLDS_MODULE_FIX, sourceHoldsModule } from './spec-paths.js';
 
 export { SpecFileError };
 
@@ -98,6 +99,22 @@ export async function loadSpec(specFile: string, cwd = process.cwd()): Promise<L
         return { ...issue, file: display, ...(pos ? { line: pos.line, column: pos.column } : {}) };
       });
       return { ok: false, errors, warnings: result.warnings, file: display, text };
+    }
+    const source = path.resolve(path.dirname(path.resolve(cwd, specFile)), result.model.lambda.source.dir);
+    const module = path.resolve(cwd, DEFAULT_OUT_DIR, result.model.name);
+    if (sourceHoldsModule(source, module)) {
+      const parsed = parseSpecText(text.replace(/^\uFEFF/, ''), display);
+      const pos = parsed.ok ? parsed.parsed.locate(['lambda', 'source'], 'value') : undefined;
+      const warning: SpecIssue = {
+        severity: 'warning',
+        code: 'lambda-source-holds-module',
+        path: 'lambda.source',
+        file: display,
+        ...(pos ? { line: pos.line, column: pos.column } : {}),
+        message: `${JSON.stringify(result.model.lambda.source.dir)} holds ${path.relative(cwd, module) || '.'}, where "cors-gen generate" writes this spec's module from this folder; it would be zipped into the function's code with the Terraform files and providers`,
+        fix: SOURCE_HOLDS_MODULE_FIX,
+      };
+      result = { ...result, warnings: [...result.warnings, warning] };
     }
   }
   return { ...result, file: display, text };

@@ -101,6 +101,9 @@ function nodeHandler(dir: string, handler: string): Issue[] {
   const file = folder + last.slice(0, last.indexOf('.'));
   const exported = last.slice(last.indexOf('.') + 1).split('.')[0]!;
   const extensions = ['', '.js', '.mjs', '.cjs'];
+  // The extensionless candidate is tried with existsSync, which a folder passes, and then require()d: a folder
+  // with an index.js or a package.json "main" is a handler module, whose exports a static reading cannot follow.
+  if (isDirectory(path.join(dir, file))) return [];
   const found = extensions.map((ext) => file + ext).find((f) => isFile(path.join(dir, f)));
   if (found === undefined) {
     // The runtime's last resort is Node's own resolution: a package of that name in node_modules.

@@ -8,6 +8,21 @@ import path from 'node:path';
  * package files from anywhere on the machine that runs it.
  */
 
+/** Where `cors-gen generate` writes `<name>/`, relative to the working folder, unless `--out` says otherwise. */
+export const DEFAULT_OUT_DIR = 'generated';
+
+/**
+ * Whether a module written to `moduleDir` lies in the user's code folder `sourceDir` (both absolute). The folder is
+ * zipped whole, so the module would be zipped into the function's code with its Terraform files and providers,
+ * and every generate or `terraform init` (its .terraform folder) would change the code's hash.
+ */
+export function sourceHoldsModule(sourceDir: string, moduleDir: string): boolean {
+  return moduleDir === sourceDir || moduleDir.startsWith(sourceDir + path.sep);
+}
+
+export const SOURCE_HOLDS_MODULE_FIX =
+  'point lambda.source at the folder of your code alone (e.g. backend/ or its build output), or write the module elsewhere with --out';
+
 export type SpecPathResult =
   /** `path`: absolute, as written (links not resolved); `root`: the folder it must stay in. */
   { readonly ok: true; readonly path: string; readonly root: string } | { readonly ok: false; readonly error: string };

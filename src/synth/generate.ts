@@ -2,11 +2,11 @@ import path from 'node:path';
 import { packageVersion } from '../paths.js';
 import type { SpecIssue } from '../spec/issue.js';
 import { loadSpec, resolveSpecFile } from '../spec/load.js';
+import { DEFAULT_OUT_DIR, SOURCE_HOLDS_MODULE_FIX, sourceHoldsModule } from '../spec/spec-paths.js';
 import type { CorsModel } from '../spec/model.js';
 import type { FileChange } from './write-module.js';
 
 /** The folder that receives `<name>/` when no `--out` is given; `preview --spec` looks there too. */
-export const DEFAULT_OUT_DIR = 'generated';
 
 export interface GenerateOptions {
   /** The spec file. @default cors-gen.yaml, else cors-gen.json, in `cwd` */
@@ -93,6 +93,8 @@ export async function generate(options: GenerateOptions = {}): Promise<GenerateR
   if (!loaded.ok)
     return { ok: false, reason: 'invalid', file: loaded.file, errors: loaded.errors, warnings: loaded.warnings };
   const model = loaded.model;
+  // validate's warning assumes the default module folder; the real one is checked below.
+  const warnings = loaded.warnings.filter((w) => w.code !== 'lambda-source-holds-module');
   const format = options.format ?? 'hcl';
   const absOut = path.resolve(cwd, options.out ?? DEFAULT_OUT_DIR);
   const absDir = path.join(absOut, model.name);
@@ -101,16 +103,14 @@ export async function generate(options: GenerateOptions = {}): Promise<GenerateR
   // The spec as seen from the module: the same on every machine and from every working directory.
   const specFile = path.relative(absDir, absSpec).split(path.sep).join('/');
   const check = options.check || options.diff;
-  // The user's folder is zipped whole: a module written inside it would be zipped into the function's code, and
-  // every generate or terraform init (its .terraform folder) would change the code's hash.
   if (model.lambda.source) {
     const source = path.resolve(path.dirname(absSpec), model.lambda.source.dir);
-    if (absDir === source || absDir.startsWith(source + path.sep))
+    if (sourceHoldsModule(source, absDir))
       return {
         ok: false,
         reason: 'invalid',
         file: loaded.file,
-        warnings: loaded.warnings,
+        warnings,
         errors: [
           {
             severity: 'error',
@@ -118,7 +118,7 @@ export async function generate(options: GenerateOptions = {}): Promise<GenerateR
             path: 'lambda.source',
             file: loaded.file,
             message: `${JSON.stringify(model.lambda.source.dir)} holds the module folder ${dir}, which would be zipped into the function's code with the Terraform files and providers`,
-            fix: 'point lambda.source at the folder of your code alone (e.g. backend/ or its build output), or write the module elsewhere with --out',
+            fix: SOURCE_HOLDS_MODULE_FIX,
           },
         ],
       };
@@ -137,7 +137,7 @@ export async function generate(options: GenerateOptions = {}): Promise<GenerateR
     model,
     changes: [] as FileChange[],
     userFiles: [] as string[],
-    warnings: loaded.warnings,
+    warnings,
     otherModules: [] as OtherModule[],
     version,
   };

@@ -10,6 +10,7 @@ import { AwsProvider } from '@cdktf/provider-aws/lib/provider/index.js';
 import { TerraformStack, Testing } from 'cdktf';
 import { describe, expect, it } from 'vitest';
 import { CorsWrapperLayer } from '../../src/constructs/index.js';
+import { loadSpec } from '../../src/spec/load.js';
 import { generate } from '../../src/synth/generate.js';
 import { buildModuleFiles } from '../../src/synth/module-files.js';
 import { doc, functionEnvironment, modelOf, resource, spec, synth, type Body } from '../support/synth.js';
@@ -144,6 +145,38 @@ describe('generate with lambda.source', () => {
         'lambda-source-holds-module',
       ]);
       expect(existsSync(path.join(root, 'services/api/backend/generated'))).toBe(false);
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
+
+  it('validate warns when the folder holds the module folder generate writes by default; generate --out elsewhere does not', async () => {
+    const root = mkdtempSync(path.join(os.tmpdir(), 'cors-gen-own-holds-'));
+    try {
+      mkdirSync(path.join(root, '.git'));
+      mkdirSync(path.join(root, 'be/src'), { recursive: true });
+      writeFileSync(path.join(root, 'be/src/app.mjs'), 'export const handler = async () => ({});');
+      const text = `version: 1\nname: dot\ncors:\n  allowOrigins: [https://app.example.com]\nroutes:\n  - path: /a\n    methods: [GET]\nlambda:\n  source: .\n  handler: be/src/app.handler\n`;
+      writeFileSync(path.join(root, 'cors-gen.yaml'), text);
+      const loaded = await loadSpec(path.join(root, 'cors-gen.yaml'), root);
+      expect(loaded.ok).toBe(true);
+      expect(loaded.warnings).toEqual([
+        expect.objectContaining({
+          code: 'lambda-source-holds-module',
+          path: 'lambda.source',
+          line: 9,
+          message: expect.stringContaining('"." holds generated/dot, where "cors-gen generate" writes'),
+          fix: expect.stringContaining('--out'),
+        }),
+      ]);
+      const elsewhere = await generate({
+        cwd: root,
+        spec: 'cors-gen.yaml',
+        out: path.join(root, '../', `${path.basename(root)}-out`),
+      });
+      expect(elsewhere.ok).toBe(true);
+      expect(elsewhere.warnings.map((w) => w.code)).not.toContain('lambda-source-holds-module');
+      rmSync(path.join(root, `../${path.basename(root)}-out`), { recursive: true, force: true });
     } finally {
       rmSync(root, { recursive: true, force: true });
     }

@@ -1,12 +1,22 @@
 import { randomBytes } from 'node:crypto';
-import { closeSync, mkdirSync, mkdtempSync, openSync, rmSync, symlinkSync, truncateSync, writeFileSync } from 'node:fs';
+import {
+  closeSync,
+  mkdirSync,
+  mkdtempSync,
+  openSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  truncateSync,
+  writeFileSync,
+} from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadSpec } from '../../src/spec/load.js';
 import type { Runtime } from '../../src/spec/model.js';
 import { checkLambdaSource, LAMBDA_CODE_QUOTAS } from '../../src/spec/source-check.js';
-import { walkSource } from '../../src/spec/source-files.js';
+import { ARCHIVE_EXCLUDES, walkSource } from '../../src/spec/source-files.js';
 
 // `validate` on lambda.source: a repository in a temporary folder, the spec at its root, the code in backend/.
 
@@ -78,6 +88,10 @@ describe('validate: the Node handler', () => {
     const [issue] = await check({ 'backend/src/other.mjs': '' }, 'src/app.handler');
     expect(issue).toMatchObject({ code: 'lambda-handler-file-missing', path: 'lambda.handler' });
     expect(issue!.message).toContain('src/app.js, src/app.mjs, src/app.cjs');
+  });
+
+  it('accepts a handler whose module is a folder (the runtime require()s it: index.js or package.json main)', async () => {
+    expect(await check({ 'backend/api/index.js': 'exports.handler = async () => ({});' }, 'api.handler')).toEqual([]);
   });
 
   it('accepts a handler found as a package in node_modules (the runtime falls back to Node resolution)', async () => {
@@ -266,4 +280,13 @@ describe('validate: a TypeScript handler', () => {
       ]);
     },
   );
+});
+
+describe("the README's list of what the function's zip leaves out", () => {
+  it('names every exclude the module gives archive_file', () => {
+    const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+    const paragraph = readme.slice(readme.indexOf("What goes into the function's zip"));
+    const sentence = paragraph.slice(0, paragraph.indexOf("into the layer's zip"));
+    for (const glob of ARCHIVE_EXCLUDES) expect(sentence).toContain(`\`${glob.slice('**/'.length)}\``);
+  });
 });

@@ -225,7 +225,7 @@ async function serve(
 async function moduleFromSpec(o: Output, specFile: string | undefined): Promise<{ dir: string; spec: string }> {
   const [{ loadSpec, resolveSpecFile }, { DEFAULT_OUT_DIR }] = await Promise.all([
     import('../../spec/load.js'),
-    import('../../synth/generate.js'),
+    import('../../spec/spec-paths.js'),
   ]);
   const loaded = await loadSpec(resolveSpecFile(specFile));
   if (!loaded.ok) {
