@@ -352,6 +352,10 @@ class CorsApi extends TerraformStack {
               errorMessage: "The function's environment exceeds Lambda's 4096 bytes.",
             },
             {
+              condition: '${var.attach_policy_json || var.policy_json == null}',
+              errorMessage: 'policy_json is set but attach_policy_json is false.',
+            },
+            {
               condition: `\${(length(${subnets.fqn}) == 0) == (length(${securityGroups.fqn}) == 0)}`,
               errorMessage: 'vpc_subnet_ids and vpc_security_group_ids go together.',
             },

@@ -734,6 +734,10 @@ resource "aws_lambda_function" "handler" {
       error_message = "The function's environment (environment_variables plus the CORS variables) exceeds Lambda's 4096 bytes for all keys and values: keep large values out of it (e.g. in SSM Parameter Store, read at startup)."
     }
     precondition {
+      condition     = var.attach_policy_json || var.policy_json == null
+      error_message = "policy_json is set but attach_policy_json is false, so the policy would not be attached: set attach_policy_json = true."
+    }
+    precondition {
       condition     = (length(var.vpc_subnet_ids) == 0) == (length(var.vpc_security_group_ids) == 0)
       error_message = "vpc_subnet_ids and vpc_security_group_ids go together: set both to run the function in a VPC, or neither."
     }

@@ -190,6 +190,14 @@ export class CorsLambda extends Construct {
         errorMessage: `The function's environment (environment_variables plus the CORS variables) exceeds Lambda's ${LAMBDA_ENV_LIMIT} bytes for all keys and values: keep large values out of it (e.g. in SSM Parameter Store, read at startup).`,
       });
     }
+    // The flag, not the document, decides whether the inline policy exists (see above): a document given without
+    // it would be dropped without a word.
+    if (props.policyJson !== undefined)
+      preconditions.push({
+        condition: `\${${props.policyJson.attach} || ${props.policyJson.document} == null}`,
+        errorMessage:
+          'policy_json is set but attach_policy_json is false, so the policy would not be attached: set attach_policy_json = true.',
+      });
     if (vpc)
       preconditions.push({
         condition: `\${(length(${vpc.subnetIds}) == 0) == (length(${vpc.securityGroupIds}) == 0)}`,

@@ -670,6 +670,23 @@ const RULES: readonly Check[] = [
     },
   },
   {
+    id: 'http-preflight-unguarded',
+    description:
+      'No HTTP API route that catches a preflight (OPTIONS, ANY or $default) has an authorizer: the service answers preflights itself only when no such route does, else the preflight goes to the authorizer and fails for want of credentials (https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-cors.html).',
+    check(ix, report) {
+      for (const r of ix.all('aws_apigatewayv2_route')) {
+        const key = String(r.body.route_key);
+        const catchesPreflight = key === '$default' || key.startsWith('OPTIONS ') || key.startsWith('ANY ');
+        const type = r.body.authorization_type;
+        if (catchesPreflight && type !== undefined && type !== null && type !== 'NONE')
+          report(
+            r.address,
+            `route ${JSON.stringify(key)} catches preflights and has authorization_type ${JSON.stringify(type)}; browsers send no credentials on a preflight, so it would fail: leave preflights to cors_configuration`,
+          );
+      }
+    },
+  },
+  {
     id: 'http-default-stage',
     description:
       'An HTTP API is served by a `$default` stage with auto_deploy = true (its default is false, so nothing would be deployed) (provider docs r/apigatewayv2_stage).',

@@ -179,6 +179,15 @@ describe('the inputs for the function', () => {
     expect(precondition!.error_message).toMatch(/set both .* or neither/);
   });
 
+  it('refuses a policy_json given without attach_policy_json, which would be dropped without a word', async () => {
+    const fn = resource(await doc(spec()), 'aws_lambda_function', 'handler');
+    const precondition = ((fn.lifecycle as Json).precondition as Json[]).find((p) =>
+      String(p.condition).includes('attach_policy_json'),
+    );
+    expect(precondition!.condition).toBe('${var.attach_policy_json || var.policy_json == null}');
+    expect(precondition!.error_message).toMatch(/set attach_policy_json = true/);
+  });
+
   it("refuses, before apply, an environment above Lambda's 4 KB that a caller passes", async () => {
     const fn = resource(await doc(spec()), 'aws_lambda_function', 'handler');
     const conditions = ((fn.lifecycle as Json).precondition as Json[]).map((p) => p.condition as string);

@@ -142,6 +142,17 @@ describe("the function's environment in the preview", () => {
     );
   });
 
+  it("checks the function's precondition: a policy_json without attach_policy_json is refused", async () => {
+    // A string input's -var value is the text itself, as with terraform -var.
+    const policy = 'policy_json={"Version":"2012-10-17","Statement":[]}';
+    const error = await serve({ vars: [policy, 'attach_policy_json=false'] }).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect((error as Error).message).toMatch(/precondition failed: policy_json is set but attach_policy_json is false/);
+    expect((await serve({ vars: [policy, 'attach_policy_json=true'] })).api).toMatch(/^http:\/\/127\.0\.0\.1:/);
+  });
+
   it('counts the environment in bytes, as Lambda does: 2,100 two-byte characters are refused', async () => {
     const error = await serve({ vars: [`environment_variables={ BIG = "${'é'.repeat(2100)}" }`] }).then(
       () => undefined,

@@ -470,6 +470,26 @@ const BREAKAGES: Breakage[] = [
     break: (_d, r) => void (r.aws_apigatewayv2_integration!.lambda!.integration_method = 'GET'),
   },
   {
+    name: 'a guarded ANY route would take the preflights to its authorizer',
+    from: 'http',
+    rule: 'http-preflight-unguarded',
+    address: 'aws_apigatewayv2_route.orders_get',
+    break: (_d, r) => {
+      r.aws_apigatewayv2_route!.orders_get!.route_key = 'ANY /orders';
+      r.aws_apigatewayv2_route!.orders_get!.authorization_type = 'JWT';
+    },
+  },
+  {
+    name: 'a guarded $default route would take the preflights to its authorizer',
+    from: 'http',
+    rule: 'http-preflight-unguarded',
+    address: 'aws_apigatewayv2_route.orders_get',
+    break: (_d, r) => {
+      r.aws_apigatewayv2_route!.orders_get!.route_key = '$default';
+      r.aws_apigatewayv2_route!.orders_get!.authorization_type = 'CUSTOM';
+    },
+  },
+  {
     name: 'the $default stage does not deploy automatically',
     from: 'http',
     rule: 'http-default-stage',
