@@ -16,6 +16,7 @@ import { FrontendBucket } from './frontend-bucket.js';
 import { FrontendCdn } from './frontend-cdn.js';
 import { lambdaInputs } from './lambda-inputs.js';
 import { originValidations } from './origin-validation.js';
+import { stringLiteral } from './terraform-literal.js';
 
 export interface CorsModuleStackProps {
   readonly model: CorsModel;
@@ -439,7 +440,8 @@ function userCodeInputs(
   relativeDir: string | undefined,
 ): { sourceDir: string; layer: CorsWrapperLayer } {
   const dir = relativeDir ?? path.posix.normalize(`../../${model.lambda.source!.dir}`);
-  const fallback = `\${path.module}/${dir}`;
+  // The folder's name is data: escaped as a string literal, so `%{`, `${`, quotes or backslashes in it stay text.
+  const fallback = `"\${path.module}/${stringLiteral(dir).slice(1)}`;
   const variable = new TerraformVariable(stack, 'lambda_source_dir', {
     type: 'string',
     description: `Folder of your handler code (lambda.source), zipped as it is to be the function's code. null: path.module/${dir}, the spec's folder seen from this module. A relative path is taken from where Terraform runs: from a calling module write it from path.module or path.root.`,
@@ -455,7 +457,7 @@ function userCodeInputs(
   const sourceDir = new TerraformLocal(
     stack,
     'local-lambda_source_dir',
-    `\${var.lambda_source_dir != null ? var.lambda_source_dir : "${fallback}"}`,
+    `\${var.lambda_source_dir != null ? var.lambda_source_dir : ${fallback}}`,
   );
   sourceDir.overrideLogicalId('lambda_source_dir');
   const layer = new CorsWrapperLayer(stack, 'wrapper-layer', {

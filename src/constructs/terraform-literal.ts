@@ -13,9 +13,9 @@
  * and leaves the tokens alone, so a caller may still pass a reference there.
  */
 
-import { escapeTemplate } from '../terraform/write.js';
+import { escapeTemplate, stringLiteral } from '../terraform/write.js';
 
-export { escapeTemplate };
+export { escapeTemplate, stringLiteral };
 
 /** CDKTF's encodings of unresolved string and list-element tokens (`Token.asString`, `Token.asList`). */
 const TOKEN = /([$#]\{TfToken\[[A-Za-z0-9_.]+\]\})/;

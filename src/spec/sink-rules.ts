@@ -47,6 +47,24 @@ export function checkSinkRules(spec: Spec): Issue[] {
       });
     }
   }
+  const source = spec.lambda?.source;
+  const bad =
+    source === undefined
+      ? undefined
+      : [...source].find((c) => c === '\\' || c === '"' || /[\u0000-\u001f\u007f]/u.test(c));
+  if (bad !== undefined)
+    errors.push({
+      code: 'lambda-source-characters',
+      path: ['lambda', 'source'],
+      message:
+        bad === '\\'
+          ? `${JSON.stringify(source)} contains "\\", a folder separator only on Windows; the module's path to the folder must read the same on every machine`
+          : `${JSON.stringify(source)} contains ${JSON.stringify(bad)}, which the module's Terraform path to the folder would have to carry`,
+      fix:
+        bad === '\\'
+          ? 'separate folders with "/", e.g. "backend/dist"'
+          : 'rename the folder without quotes or control characters',
+    });
   return errors;
 }
 

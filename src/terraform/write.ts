@@ -214,6 +214,15 @@ export function escapeTemplate(text: string): string {
   return text.replace(/\$\{/g, '$$${').replace(/%\{/g, '%%{');
 }
 
+/**
+ * A quoted HCL string literal that evaluates to exactly `text`, for data written inside an expression that
+ * cors-gen builds (`"${path.module}/" + ...`): the template escapes plus the quoted-string escapes
+ * (https://developer.hashicorp.com/terraform/language/expressions/strings#escape-sequences).
+ */
+export function stringLiteral(text: string): string {
+  return quoted(escapeTemplate(text));
+}
+
 function renderString(text: string, depth: number, heredoc: boolean, literal: boolean): string {
   // A literal becomes a template with no interpolation in it; a template keeps its own.
   const s = literal ? escapeTemplate(text) : text;

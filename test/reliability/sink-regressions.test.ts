@@ -143,6 +143,59 @@ describe('Terraform strings: a spec value is never an interpolation or a directi
     60_000,
   );
 
+  it.runIf(existsSync(TERRAFORM))(
+    "keeps lambda.source's folder name as data in lambda_source_dir's fallback, in .tf and .tf.json",
+    async () => {
+      const dir = 's/%{if true}..%{endif}/q"u\\o${path.cwd}\nx';
+      const base = modelOf(spec({ lambda: { source: 'backend', handler: 'app.handler' } }));
+      const model: CorsModel = { ...base, lambda: { ...base.lambda, source: { ...base.lambda.source!, dir } } };
+      const hcl = (await build(model, 'hcl')).generated.get('main.tf')!;
+      const line = hcl.split('\n').find((l) => l.trim().startsWith('lambda_source_dir = '))!;
+      const json = JSON.parse((await build(model, 'json')).generated.get('main.tf.json')!) as {
+        locals: Record<string, string>;
+      };
+      const variable = 'variable "lambda_source_dir" {\n  default = null\n}\n';
+      for (const [file, content] of [
+        ['probe.tf', `${variable}locals {\n${line}\n}\n`],
+        ['probe.tf.json', `${JSON.stringify({ locals: { lambda_source_dir: json.locals.lambda_source_dir } })}\n`],
+      ] as const) {
+        const work = mkdtempSync(path.join(os.tmpdir(), 'cors-gen-sink-source-'));
+        try {
+          writeFileSync(path.join(work, file), content);
+          if (file.endsWith('.json')) writeFileSync(path.join(work, 'variable.tf'), variable);
+          const r = spawnSync(TERRAFORM, ['console', '-no-color'], {
+            cwd: work,
+            input: 'jsonencode(local.lambda_source_dir)\n',
+            encoding: 'utf8',
+            env: { ...process.env, TF_CLI_CONFIG_FILE: '/dev/null', CHECKPOINT_DISABLE: '1' },
+          });
+          expect(r.status, r.stderr).toBe(0);
+          expect(JSON.parse(JSON.parse(r.stdout.trim()) as string), file).toBe(`./../../${dir}`);
+        } finally {
+          rmSync(work, { recursive: true, force: true });
+        }
+      }
+    },
+    60_000,
+  );
+
+  it('refuses backslashes, quotes and control characters in lambda.source', () => {
+    const source = (value: string) => errorsOf(spec({ lambda: { source: value, handler: 'app.handler' } }));
+    expect(source('backend\\dist')).toEqual([
+      {
+        code: 'lambda-source-characters',
+        path: 'lambda.source',
+        message:
+          '"backend\\\\dist" contains "\\", a folder separator only on Windows; the module\'s path to the folder must read the same on every machine',
+        fix: 'separate folders with "/", e.g. "backend/dist"',
+      },
+    ]);
+    expect(source('a"b').map((e) => e.fix)).toEqual(['rename the folder without quotes or control characters']);
+    expect(source('a\nb').map((e) => e.message)).toEqual([
+      '"a\\nb" contains "\\n", which the module\'s Terraform path to the folder would have to carry',
+    ]);
+  });
+
   it('refuses such index documents in validation, saying what changed and why', () => {
     expect(errorsOf(spec({ frontend: { enabled: true, indexDocument: 'x${file("/etc/hostname")}' } }))).toEqual([
       {
