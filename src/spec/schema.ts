@@ -115,6 +115,10 @@ export const AUTH_PATTERNS = {
   audience: '^[A-Za-z0-9._~/%:@+=-]{1,256}$',
 } as const;
 
+const authorizerName = z.string().regex(new RegExp(AUTH_PATTERNS.name), {
+  error: 'authorizer names are 1-32 lowercase letters, digits or "_", starting with a letter',
+});
+
 const authRef = z
   .string()
   .describe('"none" (open), "iam" (AWS_IAM: SigV4-signed requests) or the name of an entry of authorizers.');
@@ -173,7 +177,7 @@ const authorizerSchema = z.discriminatedUnion('type', [
 /** A stage's own values for authorizers of the spec (their ARNs, issuers and audiences differ per account). */
 const stageAuthorizers = z
   .record(
-    z.string(),
+    authorizerName,
     z.strictObject({
       userPoolArns: authorizerSchema.options[0].shape.userPoolArns.optional(),
       functionArn: authorizerSchema.options[1].shape.functionArn.optional(),
@@ -397,12 +401,7 @@ export const specSchema = z
       })
       .optional(),
     authorizers: z
-      .record(
-        z.string().regex(new RegExp(AUTH_PATTERNS.name), {
-          error: 'authorizer names are 1-32 lowercase letters, digits or "_", starting with a letter',
-        }),
-        authorizerSchema,
-      )
+      .record(authorizerName, authorizerSchema)
       .optional()
       .describe('Named authorizers, referenced by auth.'),
     auth: authRef

@@ -24,7 +24,7 @@ export function validateSpec(data: unknown, source?: { file: string; parsed?: Pa
     return { ...issue, file: source.file, ...(pos ? { line: pos.line, column: pos.column } : {}) };
   };
   const located = (list: SpecIssue[]) => sortIssues(list.map((i) => locate(i, pathParts(i.path))));
-  const dropped = droppedStageNames(data);
+  const dropped = droppedProtoKeys(data);
   const parsed = specSchema.safeParse(data);
   if (!parsed.success) {
     const shape = fromZodIssues(parsed.error.issues, data);
@@ -44,7 +44,10 @@ export function validateSpec(data: unknown, source?: { file: string; parsed?: Pa
       !at.has('[]') && !onTheWay.has(key(path)) && !path.some((_, k) => at.has(key(path.slice(0, k + 1))));
     // A document that is not a mapping has an issue at its root, which no path is well-formed under.
     const rules = checkRules(data as Spec, wellFormed);
-    return { ok: false, errors: located([...dropped, ...shape, ...rules.errors]), warnings: located(rules.warnings) };
+    // A strict object's `__proto__` is zod's unknown key already.
+    const shapePaths = new Set(shape.map((i) => i.path));
+    const extra = dropped.filter((d) => !shapePaths.has(d.path));
+    return { ok: false, errors: located([...extra, ...shape, ...rules.errors]), warnings: located(rules.warnings) };
   }
   const { errors: ruleErrors, warnings } = checkRules(parsed.data);
   const errors = [...dropped, ...ruleErrors];
@@ -54,18 +57,28 @@ export function validateSpec(data: unknown, source?: { file: string; parsed?: Pa
 
 /**
  * zod's records skip a `__proto__` key without an issue (assigning it would replace the result's prototype), so a
- * stage of that name would silently vanish; the YAML parser keeps it as an own key, where it is found here.
+ * stage, an authorizer or a stage's authorizer values of that name would silently vanish; the YAML and JSON
+ * parsers keep it as an own key, where it is found here, at any depth.
  */
-function droppedStageNames(data: unknown): SpecIssue[] {
-  const stages = data !== null && typeof data === 'object' ? (data as Record<string, unknown>)['stages'] : undefined;
-  if (stages === null || typeof stages !== 'object' || !Object.hasOwn(stages, '__proto__')) return [];
+function droppedProtoKeys(data: unknown, path: (string | number)[] = []): SpecIssue[] {
+  if (data === null || typeof data !== 'object') return [];
+  const here: SpecIssue[] = Object.hasOwn(data, '__proto__')
+    ? [
+        {
+          severity: 'error',
+          code: 'invalid-key',
+          path: formatPath([...path, '__proto__']),
+          message:
+            path.length === 1 && path[0] === 'stages'
+              ? `"__proto__" is not allowed as a name here: ${STAGE_NAME_RULE}`
+              : '"__proto__" is not allowed as a name here',
+          fix: 'rename it',
+        },
+      ]
+    : [];
   return [
-    {
-      severity: 'error',
-      code: 'invalid-key',
-      path: formatPath(['stages', '__proto__']),
-      message: `"__proto__" is not allowed as a name here: ${STAGE_NAME_RULE}`,
-    },
+    ...here,
+    ...Object.entries(data).flatMap(([k, v]) => (k === '__proto__' ? [] : droppedProtoKeys(v, [...path, k]))),
   ];
 }
 

@@ -283,6 +283,14 @@ describe('authorizers in the spec', () => {
     expect(errors(stage('      users:\n        userPoolArns: [not-an-arn]\n'))).toContainEqual(
       expect.objectContaining({ path: 'stages.dev.authorizers.users.userPoolArns[0]' }),
     );
+    // A __proto__ key was dropped without a word (the stage then used the spec's pool).
+    expect(
+      errors(
+        stage(
+          '      __proto__:\n        userPoolArns: [arn:aws:cognito-idp:eu-west-1:210987654321:userpool/eu-west-1_Dev1]\n',
+        ),
+      ).map((e) => e.path),
+    ).toContain('stages.dev.authorizers.__proto__');
   });
 });
 
