@@ -145,7 +145,7 @@ class CorsApi extends TerraformStack {
       description: 'An inline policy for the role.',
       validation: [
         {
-          condition: '${var.policy_json == null || can(jsondecode(var.policy_json))}',
+          condition: '${var.policy_json == null || can(keys(jsondecode(var.policy_json)))}',
           errorMessage: 'policy_json must be JSON.',
         },
       ],

@@ -105,8 +105,8 @@ variable "policy_json" {
   type        = string
   default     = null
   validation {
-    condition     = var.policy_json == null || can(jsondecode(var.policy_json))
-    error_message = "policy_json must be JSON text (an IAM policy document), or null."
+    condition     = var.policy_json == null || can(keys(jsondecode(var.policy_json)))
+    error_message = "policy_json must be a JSON object (an IAM policy document), or null; to attach none, set attach_policy_json = false."
   }
 }
 

@@ -83,8 +83,9 @@ export function lambdaInputs(scope: Construct, lambda: LambdaModel, corsNames: r
     ...(lambda.policyJson !== null ? { default: lambda.policyJson } : {}),
     validation: [
       {
-        condition: '${var.policy_json == null || can(jsondecode(var.policy_json))}',
-        errorMessage: 'policy_json must be JSON text (an IAM policy document), or null.',
+        condition: '${var.policy_json == null || can(keys(jsondecode(var.policy_json)))}',
+        errorMessage:
+          'policy_json must be a JSON object (an IAM policy document), or null; to attach none, set attach_policy_json = false.',
       },
     ],
   });

@@ -113,7 +113,8 @@ export function checkRules(spec: Spec, wellFormed: WellFormed = () => true): Rul
       fix: 'write 7200 or less',
     });
   }
-  if (ok(CORS_ORIGINS, ['frontend'])) gatewayErrorOrigin(spec, api, credentials, warnings);
+  if (originsOk && ok(['frontend']))
+    for (const list of lists) gatewayErrorOrigin(spec, api, credentials, list, warnings);
   if (api !== 'rest' && ok(['stage']) && spec.stage !== undefined) {
     warnings.push({
       code: 'stage-ignored',
@@ -207,10 +208,18 @@ function finish(errors: Issue[], warnings: Issue[]): RuleResult {
 /**
  * Gateway responses (API Gateway's own 403, 429, 502) cannot run VTL, so with credentials they name one origin:
  * the first exact origin of the list (echoing the request's origin there would allow any origin with
- * credentials). A wildcard pattern is never an Origin a browser sends, so it cannot be that origin.
+ * credentials). A wildcard pattern is never an Origin a browser sends, so it cannot be that origin. Each stage
+ * deploys its own list (its .tfvars), so each list is checked.
  */
-function gatewayErrorOrigin(spec: Spec, api: ApiKind, credentials: boolean, warnings: Issue[]): void {
-  const origins = spec.cors.allowOrigins;
+function gatewayErrorOrigin(
+  spec: Spec,
+  api: ApiKind,
+  credentials: boolean,
+  list: { path: PathPart[]; origins: readonly string[] },
+  warnings: Issue[],
+): void {
+  const origins = list.origins;
+  const stage = list.path[0] === 'stages';
   if (api !== 'rest' || !credentials || origins.includes('*')) return;
   const exact = origins.filter((o) => !o.includes('*'));
   const cdn = spec.frontend?.cdn === true;
@@ -229,12 +238,13 @@ function gatewayErrorOrigin(spec: Spec, api: ApiKind, credentials: boolean, warn
   const errors = usesAuth(spec)
     ? "API Gateway's own errors (an authorizer's 401/403, 403 for an unknown path, 429, 502)"
     : "API Gateway's own errors (403 for an unknown path, 429, 502)";
+  const where = stage ? `in stage "${String(list.path[1])}", ` : '';
   warnings.push({
     code: 'gateway-errors-first-origin',
-    path: ['cors', 'allowCredentials'],
+    path: stage ? list.path : ['cors', 'allowCredentials'],
     message: reader
-      ? `${errors} will be readable only from ${reader}: with credentials, gateway responses can name one origin; errors your Lambda returns carry the right origin`
-      : `${errors} will be readable from no origin: with credentials, gateway responses name one exact origin, and cors.allowOrigins lists only wildcard patterns; errors your Lambda returns carry the right origin`,
+      ? `${where}${errors} will be readable only from ${reader}: with credentials, gateway responses can name one origin; errors your Lambda returns carry the right origin`
+      : `${where}${errors} will be readable from no origin: with credentials, gateway responses name one exact origin, and ${stage ? 'the stage' : 'cors.allowOrigins'} lists only wildcard patterns; errors your Lambda returns carry the right origin`,
     fix: reader
       ? 'list the exact origin that most needs to read those errors first'
       : 'list the exact origin that most needs to read those errors first, before the patterns',
@@ -761,6 +771,14 @@ function checkEnvironmentNames(spec: Spec, errors: Issue[], warnings: Issue[]): 
   }
 }
 
+/**
+ * Identity source mapping expressions: REST `method.request.header.X`, `method.request.querystring.x`,
+ * `context.x`, `stageVariables.x`; HTTP API `$request.header.x`, `$request.querystring.x`, `$context.x`,
+ * `$stageVariables.x` (https://docs.aws.amazon.com/apigateway/latest/developerguide/apigateway-use-lambda-authorizer.html,
+ * https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-lambda-authorizer.html).
+ */
+const IDENTITY_EXPRESSION = /^\$?(?:method\.request\.|request\.|context\.|stageVariables\.)/i;
+
 /** Variable names that usually hold a secret (`DB_PASSWORD`, `STRIPE_SECRET_KEY`, `GITHUB_TOKEN`, `API_KEY`). */
 const SECRET_NAME = /(SECRET|PASSWORD|PASSWD|TOKEN|PRIVATE_KEY|API_KEY|ACCESS_KEY|CREDENTIAL)/i;
 
@@ -987,6 +1005,22 @@ function checkAuth(
       });
     }
     if (a.type === 'lambda') {
+      // Copied from an existing API's settings, an identity source keeps its mapping expression
+      // ("method.request.header.X" on REST, "$request.header.X" on HTTP APIs); the module writes that prefix
+      // itself, so it would read a header that never exists and deny every request.
+      (a.identitySource ?? []).forEach((source, i) => {
+        const m = IDENTITY_EXPRESSION.exec(source);
+        if (!m) return;
+        const header = /^\$?(?:method\.)?request\.header\.(.+)$/i.exec(source)?.[1];
+        errors.push({
+          code: 'identity-source-expression',
+          path: ['authorizers', name, 'identitySource', i],
+          message: `${JSON.stringify(source)} is a mapping expression; identitySource lists request header names, and the module writes the "${api === 'http' ? '$request.header.' : 'method.request.header.'}" prefix itself`,
+          fix: header
+            ? `write the header name alone: ${JSON.stringify(header)}`
+            : 'write request header names (query strings, context and stage variables are not supported as identity sources here)',
+        });
+      });
       if (api === 'rest' && (a.kind ?? DEFAULTS.authorizer.kind) === 'token' && (a.identitySource?.length ?? 1) !== 1)
         errors.push({
           code: 'token-authorizer-sources',

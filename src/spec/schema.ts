@@ -243,6 +243,39 @@ const routeSchema = z.strictObject({
 });
 
 /**
+ * A statement of an identity-based policy (the role's inline policy): Effect is case-sensitive, one of Action and
+ * NotAction, one of Resource and NotResource; no Principal, which only resource-based policies have
+ * (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements.html). IAM refuses anything else
+ * at apply time with MalformedPolicyDocument.
+ */
+const policyValues = z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]);
+const policyStatement = z
+  .strictObject({
+    Sid: z.string().optional(),
+    Effect: z.enum(['Allow', 'Deny'], { error: 'must be "Allow" or "Deny" (IAM reads it case-sensitively)' }),
+    Action: policyValues.optional(),
+    NotAction: policyValues.optional(),
+    Resource: policyValues.optional(),
+    NotResource: policyValues.optional(),
+    Condition: z.record(z.string(), z.record(z.string(), z.unknown())).optional(),
+  })
+  .superRefine((s, ctx) => {
+    if ((s.Action === undefined) === (s.NotAction === undefined))
+      ctx.addIssue({
+        code: 'custom',
+        path: [s.NotAction === undefined ? 'Action' : 'NotAction'],
+        message: 'a statement needs exactly one of Action and NotAction, e.g. Action: dynamodb:GetItem',
+      });
+    if ((s.Resource === undefined) === (s.NotResource === undefined))
+      ctx.addIssue({
+        code: 'custom',
+        path: [s.NotResource === undefined ? 'Resource' : 'NotResource'],
+        message:
+          "a statement of the role's policy needs exactly one of Resource and NotResource, e.g. Resource: arn:aws:dynamodb:us-east-1:123456789012:table/notes",
+      });
+  });
+
+/**
  * The function's configuration beyond CORS: each key is the default of a module input (`environment_variables`,
  * `policy_arns`, `policy_json`, `layers`, `vpc_subnet_ids` / `vpc_security_group_ids`), which a caller can still
  * override. Which environment names the module reserves, and the 4 KB limit, are checked in `rules.ts`.
@@ -269,8 +302,8 @@ const lambdaConfigSchema = {
       Version: z.enum(['2012-10-17', '2008-10-17']).optional(),
       Id: z.string().optional(),
       Statement: z.union([
-        z.array(z.record(z.string(), z.unknown())).min(1, { error: 'must list at least one statement' }),
-        z.record(z.string(), z.unknown()),
+        z.array(policyStatement).min(1, { error: 'must list at least one statement' }),
+        policyStatement,
       ]),
     })
     .optional()

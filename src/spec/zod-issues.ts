@@ -175,6 +175,23 @@ export function fromZodIssues(issues: readonly z.core.$ZodIssue[], data: unknown
           },
         ];
       }
+      case 'custom':
+        return [{ ...base, code: 'invalid', message: issue.message }];
+      case 'invalid_union': {
+        if (value === undefined) {
+          const example = REQUIRED_EXAMPLES[String(path[path.length - 1])];
+          return [{ ...base, code: 'required', message: 'is required', ...(example ? { fix: `add ${example}` } : {}) }];
+        }
+        // A value of one option's type (a list, or a single statement) gets that option's own issues, not
+        // "Invalid input": the options whose type it lacks fail with invalid_type at their root.
+        const typed = issue.errors.filter((o) => !o.some((i) => i.code === 'invalid_type' && i.path.length === 0));
+        if (typed.length === 1)
+          return fromZodIssues(
+            typed[0]!.map((i) => ({ ...i, path: [...issue.path, ...i.path] })),
+            data,
+          );
+        return [{ ...base, code: 'invalid-union', message: `${shown} ${issue.message}` }];
+      }
       default:
         return [{ ...base, code: issue.code.replace(/_/g, '-'), message: `${shown} ${issue.message}` }];
     }
@@ -248,6 +265,7 @@ const REQUIRED_EXAMPLES: Record<string, string> = {
   allowOrigins: 'allowOrigins: [https://app.example.com]',
   path: 'path: /items',
   methods: 'methods: [GET]',
+  Statement: 'Statement: [{ Effect: Allow, Action: "dynamodb:GetItem", Resource: "<table ARN>" }]',
 };
 
 /** A corrected value for the values whose format has one obvious repair. */
@@ -291,7 +309,7 @@ function describeType(value: unknown): string {
 function knownKeys(path: readonly PathPart[]): string[] {
   let schema: z.core.$ZodType = specSchema;
   for (const part of path) {
-    schema = unwrap(schema);
+    schema = unwrap(schema, part);
     const def = schema._zod.def as unknown as Record<string, unknown>;
     if (def.type === 'object') schema = (def.shape as Record<string, z.core.$ZodType>)[part as string] ?? schema;
     else if (def.type === 'array') schema = def.element as z.core.$ZodType;
@@ -301,13 +319,21 @@ function knownKeys(path: readonly PathPart[]): string[] {
   return def.type === 'object' ? Object.keys(def.shape as object) : [];
 }
 
-function unwrap(schema: z.core.$ZodType): z.core.$ZodType {
+/** The schema under optional/default/nullable, and of a union the option that `part` (an index or a key) reads. */
+function unwrap(schema: z.core.$ZodType, part: PathPart | undefined = undefined): z.core.$ZodType {
   let s = schema;
   for (;;) {
     const def = s._zod.def as unknown as Record<string, unknown>;
     if (def.type === 'optional' || def.type === 'default' || def.type === 'nullable')
       s = def.innerType as z.core.$ZodType;
-    else return s;
+    else if (def.type === 'union') {
+      const want = typeof part === 'number' ? 'array' : 'object';
+      const option = (def.options as z.core.$ZodType[]).find(
+        (o) => (unwrap(o)._zod.def as unknown as Record<string, unknown>).type === want,
+      );
+      if (!option) return s;
+      s = option;
+    } else return s;
   }
 }
 

@@ -448,7 +448,7 @@ describe('cors-gen generate --check: how to get out of every state', () => {
       [
         `stale ${shop} differs from what \`cors-gen generate\` would write:`,
         `  edited  ${path.join(shop, '.gitignore')}: edited by hand since cors-gen wrote it: no spec field produces it; \`cors-gen generate --force\` discards the edit`,
-        `  edited  ${path.join(shop, 'stages/dev.tfvars')}: edited by hand since cors-gen wrote it: move the change into the spec's \`stages.dev.allowOrigins\`, or discard it with \`cors-gen generate --force\``,
+        `  edited  ${path.join(shop, 'stages/dev.tfvars')}: edited by hand since cors-gen wrote it: move the change into the spec's \`stages.dev\` (origins, authorizers, domain), or, for other inputs such as environment_variables, into a .tfvars of your own outside the module folder, passed after it with a second -var-file, or discard it with \`cors-gen generate --force\``,
         'Move each hand edit you want to keep into the spec as shown, then run `cors-gen generate --force` (it overwrites the edited files) and commit the result.',
         '',
       ].join('\n'),

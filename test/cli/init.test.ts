@@ -121,7 +121,8 @@ describe('init --yes', () => {
             credentials
               ? [
                   'credentials-without-domain',
-                  ...(api === 'rest' ? ['gateway-errors-first-origin'] : []),
+                  // once for production's list, once for the dev stage's (its own .tfvars)
+                  ...(api === 'rest' ? ['gateway-errors-first-origin', 'gateway-errors-first-origin'] : []),
                   'http-in-prod',
                 ]
               : [],

@@ -103,6 +103,9 @@ describe('the inputs for the function', () => {
   it.each([
     ['policy_arns', ['arn:aws:iam::aws:policy/ReadOnlyAccess', 'arn:aws:iam::123456789012:policy/team/x'], ['*']],
     ['policy_json', '{"Version":"2012-10-17","Statement":[]}', '{not json'],
+    // `-var 'policy_json=null'` is the text "null" for a string input; the provider would refuse it at plan.
+    ['policy_json', '{"Statement":[]}', 'null'],
+    ['policy_json', '{"Statement":[]}', '[1]'],
     ['memory_size', 128, 64],
     ['memory_size', 10240, 128.5],
     ['timeout', 900, 901],

@@ -294,6 +294,38 @@ describe('authorizers in the spec', () => {
   });
 });
 
+describe('identity sources copied from an existing API', () => {
+  const partner = (sources: string) =>
+    `  partner:\n    type: lambda\n    functionArn: arn:aws:lambda:us-east-1:123456789012:function:auth\n    kind: request\n    identitySource: ${sources}\n`;
+
+  it('refuses a mapping expression, which the module would prefix a second time, and names the header to write', () => {
+    expect(errors(specText('http', partner('["$request.header.Authorization"]'), 'auth: partner\n'))).toContainEqual({
+      severity: 'error',
+      code: 'identity-source-expression',
+      path: 'authorizers.partner.identitySource[0]',
+      file: 'cors-gen.yaml',
+      line: expect.any(Number),
+      column: expect.any(Number),
+      message:
+        '"$request.header.Authorization" is a mapping expression; identitySource lists request header names, and the module writes the "$request.header." prefix itself',
+      fix: 'write the header name alone: "Authorization"',
+    });
+    const rest = errors(
+      specText(
+        'rest',
+        partner('[X-Session, method.request.querystring.tok]'),
+        'auth: partner\n',
+        '[Authorization, X-Session]',
+      ),
+    );
+    expect(rest.map((e) => [e.code, e.path, e.fix])).toContainEqual([
+      'identity-source-expression',
+      'authorizers.partner.identitySource[1]',
+      'write request header names (query strings, context and stage variables are not supported as identity sources here)',
+    ]);
+  });
+});
+
 describe('a spec whose routes fail the schema', () => {
   it('still gets its errors, not a crash, from the rules that ask whether it uses auth', () => {
     const r = validateSpec({

@@ -100,7 +100,28 @@ describe('lambda.policyArns, policy, layers and vpc', () => {
 
   it.each([
     [{ policyArns: ['AmazonDynamoDBReadOnlyAccess'] }, 'lambda.policyArns[0]', /not an IAM policy ARN/],
-    [{ policy: { Statement: [] } }, 'lambda.policy.Statement', /./],
+    [{ policy: { Statement: [] } }, 'lambda.policy.Statement', /at least one statement/],
+    [{ policy: {} }, 'lambda.policy.Statement', /^is required$/],
+    [
+      { policy: { Statement: [{ Effect: 'allow', Action: 's3:GetObject', Resource: '*' }] } },
+      'lambda.policy.Statement[0].Effect',
+      /"allow" is not one of Allow, Deny/,
+    ],
+    [
+      { policy: { Statement: { Effect: 'Allow', Action: 's3:GetObject' } } },
+      'lambda.policy.Statement.Resource',
+      /needs exactly one of Resource and NotResource/,
+    ],
+    [
+      { policy: { Statement: [{ Effect: 'Allow', Resource: '*' }] } },
+      'lambda.policy.Statement[0].Action',
+      /needs exactly one of Action and NotAction/,
+    ],
+    [
+      { policy: { Statement: [{ Effect: 'Allow', Principal: '*', Action: 's3:GetObject', Resource: '*' }] } },
+      'lambda.policy.Statement[0].Principal',
+      /unknown key "Principal"/,
+    ],
     [{ layers: ['my-layer'] }, 'lambda.layers[0]', /not a layer version ARN/],
     [
       {

@@ -462,6 +462,19 @@ routes:
     });
   });
 
+  it("checks each stage's own list: a stage's gateway errors name its first origin", () => {
+    const text = prod('[https://app.example.com]')
+      .replace('cors:\n', 'cors:\n  allowCredentials: true\n')
+      .concat('stages:\n  dev:\n    allowOrigins: [http://localhost:5173, http://localhost:5718]\n');
+    expect(warnings(text).filter((w) => w.code === 'gateway-errors-first-origin')).toEqual([
+      expect.objectContaining({
+        path: 'stages.dev.allowOrigins',
+        message:
+          'in stage "dev", API Gateway\'s own errors (403 for an unknown path, 429, 502) will be readable only from "http://localhost:5173": with credentials, gateway responses can name one origin; errors your Lambda returns carry the right origin',
+      }),
+    ]);
+  });
+
   it('warns that routes do not restrict a Function URL', () => {
     expect(warnings(prod('[https://app.example.com]', 'api: function-url\n'))).toEqual([
       expect.objectContaining({

@@ -206,7 +206,8 @@ function fixFor(change: FileChange, result: Written): string {
 /** The part of the spec that produces a generated file, when a spec edit can change it. */
 function specSource(file: string, result: Written): string | undefined {
   const stage = /^stages\/(.+)\.tfvars$/.exec(file);
-  if (stage) return `the spec's \`stages.${stage[1]}.allowOrigins\``;
+  if (stage)
+    return `the spec's \`stages.${stage[1]}\` (origins, authorizers, domain), or, for other inputs such as environment_variables, into a .tfvars of your own outside the module folder, passed after it with a second -var-file`;
   if (/^(main|variables|outputs)\.tf(\.json)?$/.test(file))
     return "the spec's `cors`, `routes`, `frontend` or `lambda` settings";
   if (file.startsWith('lambda/'))
