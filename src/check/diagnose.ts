@@ -30,7 +30,7 @@ function where(exchange: Exchange): string {
   return `${method} ${url.pathname}${url.search}`;
 }
 
-type FindingContext = DiagnoseContext & Pick<FixContext, 'headers' | 'allowOrigin'>;
+type FindingContext = DiagnoseContext & Pick<FixContext, 'headers' | 'allowOrigin' | 'credentialedGatewayError'>;
 
 function finding(
   code: FindingCode,
@@ -46,6 +46,7 @@ function finding(
     method: context.request.method,
     headers: context.headers,
     allowOrigin: context.allowOrigin,
+    credentialedGatewayError: context.credentialedGatewayError,
     firstSegment: exchanges[0] && firstSegment(exchanges[0]),
   };
   return { code, severity, message, fix: FIXES[code](fix), evidence: exchanges.map(toEvidence), consequences };
@@ -135,7 +136,18 @@ function failureFinding(f: CorsFailure, step: FetchStep, ctx: DiagnoseContext): 
   const message = `${phase} (${where(step.exchange)} -> ${step.exchange.response.status}): ${f.message}.`;
   const allowOrigin = getHeader(step.exchange.response.headers, 'access-control-allow-origin') ?? undefined;
   const headers = f.code === 'header-not-allowed' ? missingHeaders(step) : undefined;
-  return finding(f.code, f.tolerated ? 'warning' : 'error', message, { ...ctx, headers, allowOrigin }, [step.exchange]);
+  const response = step.exchange.response;
+  const credentialedGatewayError =
+    response.status >= 400 &&
+    getHeader(response.headers, 'x-amzn-errortype') !== null &&
+    getHeader(response.headers, 'access-control-allow-credentials') === 'true';
+  return finding(
+    f.code,
+    f.tolerated ? 'warning' : 'error',
+    message,
+    { ...ctx, headers, allowOrigin, credentialedGatewayError },
+    [step.exchange],
+  );
 }
 
 /** A preflight whose status fails: one finding, named after the AWS cause when recognisable. */

@@ -89,6 +89,8 @@ export interface FixContext {
   readonly allowOrigin?: string;
   /** The first segment of the URL's path: the stage name in a REST API's default endpoint URL. */
   readonly firstSegment?: string;
+  /** The answer is API Gateway's own error (x-amzn-ErrorType, 4xx/5xx) allowing credentials. */
+  readonly credentialedGatewayError?: boolean;
 }
 
 const REDEPLOY =
@@ -161,6 +163,10 @@ export const FIXES: Record<FindingCode, (c: FixContext) => string> = {
     const isLocal = (o: string) => /^https?:\/\/(localhost|127\.0\.0\.1)/.test(o);
     const dev = c.allowOrigin !== undefined && isLocal(c.allowOrigin) && !isLocal(c.origin);
     const slash = c.allowOrigin !== undefined && c.allowOrigin === `${c.origin}/`;
+    // A REST gateway response cannot run code, so with credentials it names one fixed origin for every caller
+    // (https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-gatewayResponse-definition.html).
+    if (c.credentialedGatewayError && c.allowOrigin !== undefined && c.allowOrigin !== '*' && !slash)
+      return `This is API Gateway's own error answer (an authorizer's 401/403, a 403 for an unknown path, a 429), which with credentials names one fixed origin, ${c.allowOrigin}, for every caller: ${c.origin} may well be allowed, and your Lambda's own answers carry the right origin. Put the origin whose page must read these errors first in the stage's list (cors.allowOrigins, or stages.<stage>.allowOrigins; "cors-gen validate" warns with gateway-errors-first-origin), then generate and apply.`;
     const lead = dev
       ? `The API answers with the development origin ${c.allowOrigin}: this stage was deployed with the dev origin list (e.g. stages/dev.tfvars). Apply it with the production list (allowed_origins containing ${c.origin}).`
       : slash

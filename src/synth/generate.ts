@@ -199,6 +199,7 @@ export async function generate(options: GenerateOptions = {}): Promise<GenerateR
   } catch (e) {
     return refused(e, 'read');
   }
+  if (model.lambda.source) base.warnings = [...base.warnings, ...(await unusedStarterCode(absDir, dir, loaded.file))];
   // Debris of an interrupted run is listed (and removed by the write) like a file to delete.
   const debris = plan.leftovers.map((l) => ({ path: l, kind: 'delete' as const }));
   const planned = {
@@ -239,6 +240,36 @@ export async function generate(options: GenerateOptions = {}): Promise<GenerateR
       ...(failure.reason === 'write-failed' ? { message: `${failure.message}; the previous module was kept` } : {}),
     };
   }
+}
+
+/**
+ * The starter handler (`lambda/app.mjs` or `app.py`, the user's since the first generate, so never deleted) left in
+ * a module whose function now runs `lambda.source`: nothing deploys it any more, which nothing else would say.
+ */
+async function unusedStarterCode(absDir: string, dir: string, specFile: string): Promise<SpecIssue[]> {
+  const { lstat } = await import('node:fs/promises');
+  const found: SpecIssue[] = [];
+  for (const name of ['app.mjs', 'app.py']) {
+    const file = path.join(absDir, 'lambda', name);
+    // A regular file only: no link is followed in the module folder.
+    if (
+      !(await lstat(file).then(
+        (s) => s.isFile(),
+        () => false,
+      ))
+    )
+      continue;
+    const shown = path.join(dir, 'lambda', name);
+    found.push({
+      severity: 'warning',
+      code: 'starter-code-unused',
+      path: 'lambda.source',
+      file: specFile,
+      message: `${shown} is no longer deployed: the function runs your code from lambda.source`,
+      fix: `move what you still need from ${shown} into your code's folder, then delete ${path.join(dir, 'lambda')}`,
+    });
+  }
+  return found;
 }
 
 /**

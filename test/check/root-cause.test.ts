@@ -188,6 +188,46 @@ describe('one root cause', () => {
   });
 });
 
+describe("a REST gateway response's one origin", () => {
+  it("explains that an authorizer's 401 names the first origin for every caller, not that the origin is missing", async () => {
+    const FIRST = 'http://localhost:5173';
+    const api = await keep(
+      serveHttp((req, res) => {
+        const origin = req.headers.origin ?? '';
+        if (req.method === 'OPTIONS') {
+          res.writeHead(204, {
+            'Access-Control-Allow-Origin': origin,
+            'Access-Control-Allow-Credentials': 'true',
+            'Access-Control-Allow-Methods': 'GET',
+            Vary: 'Origin',
+          });
+          return res.end();
+        }
+        // The UNAUTHORIZED gateway response, which with credentials carries the list's first origin.
+        res.writeHead(401, {
+          'Content-Type': 'application/json',
+          'x-amzn-ErrorType': 'UnauthorizedException',
+          'Access-Control-Allow-Origin': FIRST,
+          'Access-Control-Allow-Credentials': 'true',
+        });
+        res.end('{"message":"Unauthorized"}');
+      }),
+    );
+    const report = await checkEndpoint({
+      url: `${api.base}/dev/hello`,
+      origin: 'http://localhost:5718',
+      method: 'GET',
+      credentials: true,
+    });
+    const f = report.findings.find((x) => x.code === 'allow-origin-mismatch')!;
+    expect(f.fix).toMatch(
+      /^This is API Gateway's own error answer .* names one fixed origin, http:\/\/localhost:5173, for every caller: http:\/\/localhost:5718 may well be allowed/,
+    );
+    expect(f.fix).toContain('gateway-errors-first-origin');
+    expect(f.fix).not.toMatch(/^Add http:\/\/localhost:5718/);
+  });
+});
+
 describe('the error probe', () => {
   it('goes past a path parameter that answers 200 until it gets an error status', async () => {
     // /orders/{id}: one segment under /orders matches; two do not.

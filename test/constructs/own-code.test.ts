@@ -130,7 +130,15 @@ describe('generate with lambda.source', () => {
       expect((await generate({ cwd: root, spec, out })).ok).toBe(true);
       expect(existsSync(path.join(out, 'own/lambda/index.mjs'))).toBe(true);
       writeFileSync(path.join(root, spec), `${base}lambda:\n  source: backend\n  handler: app.handler\n`);
-      expect((await generate({ cwd: root, spec, out })).ok).toBe(true);
+      const switched = await generate({ cwd: root, spec, out });
+      expect(switched.ok).toBe(true);
+      // The starter handler stays (it is the user's), and the user is told nothing deploys it any more.
+      expect(switched.warnings).toContainEqual(
+        expect.objectContaining({
+          code: 'starter-code-unused',
+          message: `${path.join('infra/modules/own/lambda/app.mjs')} is no longer deployed: the function runs your code from lambda.source`,
+        }),
+      );
       expect(readFileSync(path.join(out, 'own/main.tf'), 'utf8')).toContain(
         '"${path.module}/../../../services/api/backend"',
       );
