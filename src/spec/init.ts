@@ -42,6 +42,8 @@ export interface InitOptions {
   readonly force?: boolean;
   /** Named authorizers the routes' `auth` refers to (written as the spec's `authorizers`). @default none */
   readonly authorizers?: Readonly<Record<string, object>>;
+  /** The user's own handler code (`lambda.source`, relative to `dir`, and `lambda.handler`). @default the starter */
+  readonly lambda?: { readonly source: string; readonly handler: string };
   /** What the spec was drafted from (`init --from-openapi`), said in a comment of the spec. */
   readonly source?: string;
 }
@@ -166,6 +168,8 @@ export function draftSpec(options: InitOptions): {
     credentials: options.credentials ?? false,
     frontend: options.frontend ?? true,
     runtime: options.runtime ?? DEFAULTS.lambda.runtime,
+    lambdaSource: options.lambda ? JSON.stringify(options.lambda.source) : undefined,
+    lambdaHandler: options.lambda ? JSON.stringify(options.lambda.handler) : undefined,
   });
   return {
     text,
@@ -187,6 +191,13 @@ export async function init(options: InitOptions): Promise<InitResult> {
   const file = path.join(dir, SPEC_FILE_NAME);
   const draft = draftSpec(options);
   if (!draft.result.ok) return { ok: false, reason: 'invalid', file: draft.file, errors: draft.result.errors };
+  if (draft.result.model.lambda.source) {
+    // The folder and the handler are checked on disk as validate will, before anything is written.
+    const { checkLambdaSource } = await import('./source-check.js');
+    const found = await checkLambdaSource(file, draft.result.model.lambda.runtime, draft.result.model.lambda.source);
+    const errors = found.filter((i) => i.severity === 'error');
+    if (errors.length > 0) return { ok: false, reason: 'invalid', file: draft.file, errors };
+  }
 
   const other = options.force ? undefined : existingSpec(dir);
   if (other) return { ok: false, reason: 'exists', file: other };

@@ -266,6 +266,50 @@ describe('init refuses to overwrite', () => {
   });
 });
 
+describe('init --source --handler (an existing backend)', () => {
+  it('writes lambda.source relative to the spec and lambda.handler, checked on disk like validate', async () => {
+    await mkdir(path.join(dir, 'backend/src'), { recursive: true });
+    await writeFile(path.join(dir, 'backend/src/app.mjs'), 'export const handler = async () => ({ statusCode: 200 });');
+    const r = await cli([
+      'init',
+      '--yes',
+      '--dir',
+      dir,
+      '--source',
+      path.join(dir, 'backend'),
+      '--handler',
+      'src/app.handler',
+    ]);
+    expect(r.code, r.stderr).toBe(0);
+    const written = parseYaml(await readFile(spec(), 'utf8')) as { lambda: Record<string, unknown> };
+    expect(written.lambda).toMatchObject({ source: 'backend', handler: 'src/app.handler' });
+    expect((await cli(['validate', '--spec', spec()])).code).toBe(0);
+  });
+
+  it('writes nothing for a handler the folder lacks, naming the flag', async () => {
+    await mkdir(path.join(dir, 'backend'), { recursive: true });
+    const r = await cli([
+      'init',
+      '--yes',
+      '--dir',
+      dir,
+      '--source',
+      path.join(dir, 'backend'),
+      '--handler',
+      'app.handler',
+    ]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/error --handler: "app\.handler": the folder has no app\.js, app\.mjs, app\.cjs/);
+    expect(await readdir(dir)).toEqual(['backend']);
+  });
+
+  it('exits 2 for --source without --handler', async () => {
+    const r = await cli(['init', '--yes', '--dir', dir, '--source', 'backend']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/^cors-gen: --source needs --handler\n {2}fix: give both/);
+  });
+});
+
 describe('init with bad input', () => {
   it('writes nothing and exits 1 for an invalid --origin, naming the flag, the value and the fix', async () => {
     const r = await cli(['init', '--yes', '--dir', dir, '--origin', 'https://app.example.com/']);

@@ -21,6 +21,8 @@ interface InitFlags {
   force?: boolean;
   fromOpenapi?: string;
   basePath?: string;
+  source?: string;
+  handler?: string;
 }
 
 /** One line on which target to pick, shown with the API type prompt and in --help. */
@@ -63,6 +65,11 @@ export function registerInit(program: Command, ctx: CliContext): void {
       "with --from-openapi: prepend (routes keep the document's basePath or server path) or ignore",
       'prepend',
     )
+    .option(
+      '--source <dir>',
+      'the folder of your existing handler code (a path from the current folder, inside the repository; e.g. backend/dist), deployed as it is instead of the generated starter; with --handler',
+    )
+    .option('--handler <file.export>', 'your handler as Lambda writes it, relative to --source, e.g. src/app.handler')
     .option('-y, --yes', 'do not ask; use flags and defaults')
     .option('-f, --force', 'overwrite an existing spec')
     .action(
@@ -190,6 +197,8 @@ const FLAG_OF: ReadonlyArray<readonly [RegExp, string]> = [
   [/^routes/, '--route'],
   [/^api$/, '--api'],
   [/^lambda\.runtime/, '--runtime'],
+  [/^lambda\.source/, '--source'],
+  [/^lambda\.handler/, '--handler'],
 ];
 
 function collect(value: string, previous: string[] = []): string[] {
@@ -233,8 +242,25 @@ function fromFlags(flags: InitFlags): InitOptions {
       });
     return parsed;
   });
+  if ((flags.source === undefined) !== (flags.handler === undefined))
+    throw new UsageError(
+      `${flags.source === undefined ? '--handler' : '--source'} needs ${flags.source === undefined ? '--source' : '--handler'}`,
+      {
+        code: 'missing-argument',
+        fix: 'give both, e.g. --source backend --handler src/app.handler, or neither for the generated starter handler',
+      },
+    );
   return {
     dir: flags.dir,
+    ...(flags.source !== undefined && flags.handler !== undefined
+      ? {
+          // Typed from the current folder; the spec names it from its own folder.
+          lambda: {
+            source: path.relative(path.resolve(flags.dir), path.resolve(flags.source)).split(path.sep).join('/') || '.',
+            handler: flags.handler,
+          },
+        }
+      : {}),
     ...(flags.name !== undefined ? { name: flags.name } : {}),
     ...(api ? { api } : {}),
     ...(flags.origin ? { origins: flags.origin } : {}),
