@@ -472,7 +472,8 @@ describe.runIf(TERRAFORM !== undefined)(`terraform ${TERRAFORM ? '' : '(not on P
     ],
     ['a reserved variable', 'environment_variables={ AWS_REGION = "x" }', 'Lambda reserves them'],
     ['a policy name instead of an ARN', 'policy_arns=["ReadOnlyAccess"]', 'each must be an IAM policy ARN'],
-    ['policy_json that is not JSON', 'policy_json={', 'must be JSON text'],
+    ['policy_json that is not JSON', 'policy_json={', 'must be a JSON object'],
+    ['policy_json that is JSON but no object', 'policy_json=[1]', 'must be a JSON object'],
     ['a memory size below 128', 'memory_size=64', 'from 128 to 10240'],
     [
       'six layers',
