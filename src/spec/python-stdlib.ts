@@ -2,8 +2,9 @@
  * The public top-level modules of Python's standard library on Lambda's Python runtimes (python3.12 and
  * python3.13): `sys.stdlib_module_names` (https://docs.python.org/3/library/sys.html#sys.stdlib_module_names)
  * without the private `_` names and without the modules removed by 3.13 (PEP 594's dead batteries, PEP 632's
- * distutils, imp and lib2to3: https://docs.python.org/3.13/whatsnew/3.13.html#removed-modules-and-apis). A handler module of one of these names
- * with no file of that name in the code's folder is the standard library's: `os.system` would call os.system.
+ * distutils, imp and lib2to3: https://docs.python.org/3.13/whatsnew/3.13.html#removed-modules-and-apis). A
+ * handler module of one of these names with no file of that name in the code's folder is the standard library's:
+ * `os.system` would call os.system.
  */
 export const PYTHON_STDLIB_MODULES: ReadonlySet<string> = new Set(
   `

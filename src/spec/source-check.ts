@@ -99,7 +99,9 @@ export async function checkLambdaSource(
       });
   }
   const files = new SafeReader(root);
-  issues.push(...(python ? pythonHandler(dir, source.handler, files) : nodeHandler(dir, source.handler, runtime, files)));
+  issues.push(
+    ...(python ? pythonHandler(dir, source.handler, files) : nodeHandler(dir, source.handler, runtime, files)),
+  );
   issues.push(...sizes.issues);
   const errors = issues.map((i) => ({ ...i, severity: 'error' as const }));
   const warnings = python ? [] : dependencyWarnings(dir, root, shown, files);
@@ -293,7 +295,8 @@ function pythonHandler(dir: string, handler: string, files: SafeReader): Issue[]
     if (extensionModule(path.dirname(base), path.basename(base))) return [];
     const rel = parts.join('/');
     const top = parts[0]!;
-    const shadowed = isFile(path.join(dir, `${top}.py`)) || isDirectory(path.join(dir, top)) || extensionModule(dir, top);
+    const shadowed =
+      isFile(path.join(dir, `${top}.py`)) || isDirectory(path.join(dir, top)) || extensionModule(dir, top);
     if (PYTHON_STDLIB_MODULES.has(top) && !shadowed)
       return [
         {
@@ -375,7 +378,12 @@ async function sizeIssues(dir: string, root: string, shown: string): Promise<{ w
   if (walked.error !== undefined)
     return {
       walk: {
-        code: walked.error.kind === 'link' ? 'lambda-source-link-outside' : walked.error.kind === 'entries' ? 'lambda-source-too-many-files' : 'lambda-source-unreadable',
+        code:
+          walked.error.kind === 'link'
+            ? 'lambda-source-link-outside'
+            : walked.error.kind === 'entries'
+              ? 'lambda-source-too-many-files'
+              : 'lambda-source-unreadable',
         path: SOURCE,
         message: `${shown}: ${walked.error.message}`,
         fix: walked.error.fix,
@@ -505,7 +513,7 @@ class SafeReader {
       if (!fstatSync(fd).isFile()) return undefined;
       const buf = Buffer.alloc(MAX_STATIC_BYTES + 1);
       let length = 0;
-      for (let n; length < buf.length && (n = readSync(fd, buf, length, buf.length - length, null)) > 0; ) length += n;
+      for (let n; length < buf.length && (n = readSync(fd, buf, length, buf.length - length, null)) > 0;) length += n;
       return length > MAX_STATIC_BYTES ? undefined : buf.toString('utf8', 0, length);
     } catch {
       return undefined;

@@ -106,7 +106,9 @@ export function walkSource(
     ancestors.add(real);
     let entries: Dirent[];
     try {
-      entries = readdirSync(real, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+      entries = readdirSync(real, { withFileTypes: true }).sort((a, b) =>
+        a.name < b.name ? -1 : a.name > b.name ? 1 : 0,
+      );
     } catch (e) {
       error = unreadable(rel || '.', e);
       return;

@@ -217,7 +217,9 @@ describe('generate with lambda.source', () => {
       );
       const written = await generate({ cwd: root, spec: 'cors-gen.yaml' });
       expect(written.ok).toBe(true);
-      expect(readFileSync(path.join(root, 'generated/ci/main.tf'), 'utf8')).toContain('"${path.module}/../../backend/dist"');
+      expect(readFileSync(path.join(root, 'generated/ci/main.tf'), 'utf8')).toContain(
+        '"${path.module}/../../backend/dist"',
+      );
       const checked = await generate({ cwd: root, spec: 'cors-gen.yaml', check: true });
       expect(checked.ok).toBe(true);
       expect(checked.warnings).toEqual([

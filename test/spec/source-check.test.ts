@@ -48,7 +48,10 @@ describe('validate: the lambda.source folder', () => {
   it('warns of a folder that does not exist yet (a build output CI has not built), without checking the handler', async () => {
     const root = repo({});
     expect(
-      await checkLambdaSource(path.join(root, 'cors-gen.yaml'), 'nodejs22.x', { dir: 'backend/dist', handler: 'app.handler' }),
+      await checkLambdaSource(path.join(root, 'cors-gen.yaml'), 'nodejs22.x', {
+        dir: 'backend/dist',
+        handler: 'app.handler',
+      }),
     ).toEqual([
       {
         severity: 'warning',
@@ -241,7 +244,13 @@ describe('validate (loadSpec) with lambda.source', () => {
     const result = await loadSpec(path.join(root, 'cors-gen.yaml'), root);
     expect(result.ok).toBe(true);
     expect(result.warnings).toEqual([
-      expect.objectContaining({ severity: 'warning', code: 'lambda-source-missing', file: 'cors-gen.yaml', line: 9, column: 11 }),
+      expect.objectContaining({
+        severity: 'warning',
+        code: 'lambda-source-missing',
+        file: 'cors-gen.yaml',
+        line: 9,
+        column: 11,
+      }),
     ]);
   });
 
@@ -253,7 +262,10 @@ describe('validate (loadSpec) with lambda.source', () => {
     symlinkSync('.', path.join(root, 'backend'));
     const result = await loadSpec(path.join(root, 'cors-gen.yaml'), root);
     expect(result.warnings).toEqual([
-      expect.objectContaining({ code: 'lambda-source-holds-module', message: expect.stringContaining('generated/byo') }),
+      expect.objectContaining({
+        code: 'lambda-source-holds-module',
+        message: expect.stringContaining('generated/byo'),
+      }),
     ]);
   });
 
@@ -332,16 +344,19 @@ describe('validate reads nothing through a link it would refuse, and no file tha
     ]);
   });
 
-  it.each(['/etc/passwd', '/proc/self/mem'])('refuses app.js -> %s with the link error alone (the file is not read)', async (target) => {
-    const root = repo({});
-    mkdirSync(path.join(root, 'backend'));
-    symlinkSync(target, path.join(root, 'backend/app.js'));
-    expect(await issuesOf(root, 'app.handler')).toEqual([
-      expect.objectContaining({ severity: 'error', code: 'lambda-source-link-outside', path: 'lambda.source' }),
-    ]);
-  });
+  it.each(['/etc/passwd', '/proc/self/mem'])(
+    'refuses app.js -> %s with the link error alone (the file is not read)',
+    async (target) => {
+      const root = repo({});
+      mkdirSync(path.join(root, 'backend'));
+      symlinkSync(target, path.join(root, 'backend/app.js'));
+      expect(await issuesOf(root, 'app.handler')).toEqual([
+        expect.objectContaining({ severity: 'error', code: 'lambda-source-link-outside', path: 'lambda.source' }),
+      ]);
+    },
+  );
 
-  it("does not block on a FIFO as package.json, nor read a package.json above the folder that links out", async () => {
+  it('does not block on a FIFO as package.json, nor read a package.json above the folder that links out', async () => {
     const root = repo({ 'backend/app.js': 'exports.handler = async () => ({});' });
     execFileSync('mkfifo', [path.join(root, 'backend/package.json')]);
     symlinkSync('/dev/zero', path.join(root, 'package.json'));
@@ -363,7 +378,11 @@ describe('validate: links that would zip the repository itself', () => {
     ['its root', 'backend', 'backend/src/all', '../..'],
     ['a folder that holds the code', 'svc/backend', 'svc/backend/up', '..'],
   ])('refuses a link to %s', async (_, dir, link, target) => {
-    const root = repo({ [`${dir}/app.mjs`]: 'export const handler = 1;', [`${dir}/src/x.js`]: '', '.git/objects/ab': '' });
+    const root = repo({
+      [`${dir}/app.mjs`]: 'export const handler = 1;',
+      [`${dir}/src/x.js`]: '',
+      '.git/objects/ab': '',
+    });
     symlinkSync(target, path.join(root, link));
     expect(await issuesOf(root, 'app.handler', 'nodejs22.x', dir)).toEqual([
       expect.objectContaining({
@@ -374,7 +393,7 @@ describe('validate: links that would zip the repository itself', () => {
     ]);
   });
 
-  it("leaves Terraform state out of the zip, also in a linked module folder", () => {
+  it('leaves Terraform state out of the zip, also in a linked module folder', () => {
     const root = repo({
       'backend/app.mjs': '',
       'generated/api/main.tf': '',
@@ -429,7 +448,10 @@ describe('validate: a folder whose links multiply its paths', () => {
     expect(await issuesOf(root, 'app.handler')).toEqual([]);
     for (let k = 0; k < 30; k++) symlinkSync(long, path.join(root, 'backend', `${long}${k}`));
     expect(await issuesOf(root, 'app.handler')).toEqual([
-      expect.objectContaining({ code: 'lambda-source-too-large', message: expect.stringContaining('zips to more than 50.0 MB') }),
+      expect.objectContaining({
+        code: 'lambda-source-too-large',
+        message: expect.stringContaining('zips to more than 50.0 MB'),
+      }),
     ]);
   });
 });
@@ -457,7 +479,10 @@ describe('validate: what Python imports for the handler', () => {
     ['a .pyc, which the zip leaves out', 'handlers/apx.pyc'],
   ])('refuses a module that only %s stands for', async (_, file) => {
     expect(await check({ [`backend/${file}`]: '' }, 'handlers/apx.handler', 'python3.12')).toEqual([
-      expect.objectContaining({ code: 'lambda-handler-file-missing', message: expect.stringContaining('handlers/apx.py') }),
+      expect.objectContaining({
+        code: 'lambda-handler-file-missing',
+        message: expect.stringContaining('handlers/apx.py'),
+      }),
     ]);
   });
 
@@ -510,9 +535,15 @@ describe('validate: dependencies the zip would not hold', () => {
   });
 
   it("is quiet when the folder has its own node_modules, or only the repository's root has one", async () => {
-    const own = { ...greet, 'backend/dist/node_modules/greet/index.js': '', 'backend/package.json': '{"dependencies":{"greet":"1"}}' };
+    const own = {
+      ...greet,
+      'backend/dist/node_modules/greet/index.js': '',
+      'backend/package.json': '{"dependencies":{"greet":"1"}}',
+    };
     expect(await check({ ...own, ...app }, 'app.handler', 'nodejs22.x', 'backend/dist')).toEqual([]);
-    expect(await check({ 'node_modules/cors-gen/index.js': '', ...app }, 'app.handler', 'nodejs22.x', 'backend/dist')).toEqual([]);
+    expect(
+      await check({ 'node_modules/cors-gen/index.js': '', ...app }, 'app.handler', 'nodejs22.x', 'backend/dist'),
+    ).toEqual([]);
   });
 });
 
@@ -543,7 +574,10 @@ describe('validate: the Node handler as the runtime calls it', () => {
   });
 
   it('says to rename CommonJS to .cjs when "type": "module" makes it an ES module', async () => {
-    const files = { 'backend/package.json': '{"type":"module"}', 'backend/src/app.js': 'exports.handler = async () => ({});' };
+    const files = {
+      'backend/package.json': '{"type":"module"}',
+      'backend/src/app.js': 'exports.handler = async () => ({});',
+    };
     expect(await check(files, 'src/app.handler')).toEqual([
       expect.objectContaining({
         code: 'lambda-handler-export-missing',
