@@ -223,27 +223,57 @@ function packageType(dir: string, rel: string, files: SafeReader): { module: boo
 }
 
 /**
- * How many parameters the handler's definition declares before the first default or rest parameter (what
- * `Function.length` counts, and the runtime reads), when a static reading finds its definition.
+ * How many parameters the exported handler declares before the first default or rest parameter (what
+ * `Function.length` counts, and the runtime reads), when a static reading finds its definition: the function
+ * literal assigned to the export, else the function of that name. An export assigned anything else (a wrapper's
+ * result, `middy(base)`) has a length no reading can tell.
  */
 function handlerArity(text: string, name: string): number | undefined {
-  const n = escape(name);
-  const head = '(?:async\\s+)?(?:function\\s*\\*?\\s*[\\w$]*\\s*)?';
-  const definitions = [
-    new RegExp(`\\bfunction\\s*\\*?\\s*${n}\\s*\\(([^()]*)\\)`),
-    new RegExp(`(?:\\bexports\\s*\\.\\s*|\\b(?:const|let|var)\\s+)${n}\\s*=\\s*${head}\\(([^()]*)\\)`),
-  ];
-  for (const re of definitions) {
-    const params = re.exec(text)?.[1];
-    if (params === undefined) continue;
-    let count = 0;
-    for (const p of params.split(',').map((x) => x.trim())) {
-      if (p === '' || p.startsWith('...') || p.includes('=') || /[{[]/.test(p)) break;
-      count++;
-    }
-    return count;
+  const assigned = rightHandSide(text, `(?:\\bexports\\s*\\.\\s*|\\bexport\\s+(?:const|let|var)\\s+)${escape(name)}`);
+  if (assigned === undefined) {
+    // `export { run as handler }`, `module.exports = { handler: run }`: the function is defined under its own name.
+    const n = escape(name);
+    const renamed =
+      new RegExp(`\\bexport\\s*\\{[^}]*?\\b([\\w$]+)\\s+as\\s+${n}\\s*[,}]`).exec(text)?.[1] ??
+      new RegExp(`\\bmodule\\.exports\\s*=\\s*\\{[^}]*?\\b${n}\\s*:\\s*([\\w$]+)\\s*[,}]`).exec(text)?.[1];
+    return definitionArity(text, renamed ?? name);
   }
-  return undefined;
+  const literal = literalArity(assigned);
+  if (literal !== undefined) return literal;
+  const alias = /^([\w$]+)\s*(?:;|\n|$)/.exec(assigned)?.[1];
+  return alias === undefined || alias === name ? undefined : definitionArity(text, alias);
+}
+
+/** The arity of `function name(...)` or `const name = <function literal>` in `text`. */
+function definitionArity(text: string, name: string): number | undefined {
+  const n = escape(name);
+  const declared = new RegExp(`\\bfunction\\s*\\*?\\s*${n}\\s*\\(([^()]*)\\)`).exec(text)?.[1];
+  if (declared !== undefined) return paramCount(declared);
+  const bound = rightHandSide(text, `\\b(?:const|let|var)\\s+${n}`);
+  return bound === undefined ? undefined : literalArity(bound);
+}
+
+/** What follows `<left> =` in `text` (a few hundred characters of it). */
+function rightHandSide(text: string, left: string): string | undefined {
+  return new RegExp(`${left}\\s*=(?!=)\\s*([\\s\\S]{0,500})`).exec(text)?.[1];
+}
+
+/**
+ * The arity of the function literal an expression starts with (`function (a, b)`, `async (a, b) => ...`);
+ * undefined for anything else, such as a call or a comma expression (`(0, wrap)(base)`, as bundlers write).
+ */
+function literalArity(expression: string): number | undefined {
+  const m = /^(?:async\s+)?(?:function\s*\*?\s*[\w$]*\s*\(([^()]*)\)|\(([^()]*)\)\s*=>)/.exec(expression);
+  return m === null ? undefined : paramCount(m[1] ?? m[2]!);
+}
+
+function paramCount(params: string): number {
+  let count = 0;
+  for (const p of params.split(',').map((x) => x.trim())) {
+    if (p === '' || p.startsWith('...') || p.includes('=') || /[{[]/.test(p)) break;
+    count++;
+  }
+  return count;
 }
 
 /** true: exported; false: conclusively not; undefined: cannot tell statically. */

@@ -553,6 +553,9 @@ describe('validate: the Node handler as the runtime calls it', () => {
     ['exports.handler = function (event, context, callback) {}', 'app.js'],
     ['module.exports = { handler }; function handler(event, context, cb) {}', 'app.cjs'],
     ['export const handler = async (event, context, callback) => {};', 'app.mjs'],
+    ['const run = (event, context, callback) => {};\nexport { run as handler };', 'app.mjs'],
+    ['function run(event,\n  context,\n  callback) {}\nexports.handler = run;', 'app.js'],
+    ['const run = function (event, context, callback) {};\nmodule.exports = { handler: run };', 'app.cjs'],
   ])('refuses a callback handler on nodejs24.x: %s', async (text, file) => {
     expect(await check({ [`backend/${file}`]: text }, 'app.handler', 'nodejs24.x')).toEqual([
       expect.objectContaining({
@@ -569,6 +572,9 @@ describe('validate: the Node handler as the runtime calls it', () => {
     'exports.handler = async (event, context) => {}',
     'exports.handler = async (event, context, callback = undefined) => {}',
     'exports.handler = async (event, ...rest) => {}',
+    'function base(event, context, callback) {}\nexports.handler = middy(base);',
+    'function handler(event, context, callback) {}\nexports.handler = wrap(handler);',
+    'exports.handler = (0, _wrap.default)(base, context, extra);',
   ])('accepts on nodejs24.x: %s', async (text) => {
     expect(await check({ 'backend/app.js': text }, 'app.handler', 'nodejs24.x')).toEqual([]);
   });
