@@ -10,6 +10,7 @@ import { AwsProvider } from '@cdktf/provider-aws/lib/provider/index.js';
 import { TerraformStack, Testing } from 'cdktf';
 import { describe, expect, it } from 'vitest';
 import { CorsWrapperLayer } from '../../src/constructs/index.js';
+import { cli } from '../cli/capture.js';
 import { loadSpec } from '../../src/spec/load.js';
 import { generate } from '../../src/synth/generate.js';
 import { buildModuleFiles } from '../../src/synth/module-files.js';
@@ -220,6 +221,14 @@ describe('generate with lambda.source', () => {
       expect(readFileSync(path.join(root, 'generated/ci/main.tf'), 'utf8')).toContain(
         '"${path.module}/../../backend/dist"',
       );
+      // The preview runs the code: it refuses, naming the folder and the fix.
+      const preview = await cli(['preview', '--spec', path.join(root, 'cors-gen.yaml'), '--json']);
+      expect(preview.code).toBe(1);
+      expect(JSON.parse(preview.stdout).error).toMatchObject({
+        code: 'lambda-source-missing',
+        message: expect.stringContaining('lambda.source: "backend/dist" does not exist yet'),
+        fix: expect.stringContaining('build it'),
+      });
       const checked = await generate({ cwd: root, spec: 'cors-gen.yaml', check: true });
       expect(checked.ok).toBe(true);
       expect(checked.warnings).toEqual([
