@@ -17,7 +17,7 @@ import { createDeflateRaw } from 'node:zlib';
 import type { SpecIssue } from './issue.js';
 import { isPythonRuntime, type LambdaSourceModel, type Runtime } from './model.js';
 import { PYTHON_STDLIB_MODULES } from './python-stdlib.js';
-import { isExcluded, walkSource, WRAPPER_PYTHON_PACKAGE } from './source-files.js';
+import { isExcluded, walkSource, WRAPPER_PYTHON_PACKAGE, type WalkError } from './source-files.js';
 import { resolveSpecPath } from './spec-paths.js';
 
 /**
@@ -389,6 +389,13 @@ function extensionModule(folder: string, stem: string): boolean {
 
 // ---- Sizes ---------------------------------------------------------------------------------------------------
 
+const WALK_ERROR_CODES: Record<WalkError['kind'], string> = {
+  link: 'lambda-source-link-outside',
+  entries: 'lambda-source-too-many-files',
+  deep: 'lambda-source-too-deep',
+  unreadable: 'lambda-source-unreadable',
+};
+
 /**
  * The folder measured as the zip will hold it. `walk`: the walk stopped (a link out of or onto the repository, too
  * many entries, an unreadable folder), and nothing else is worth checking; else the quota errors.
@@ -408,12 +415,7 @@ async function sizeIssues(dir: string, root: string, shown: string): Promise<{ w
   if (walked.error !== undefined)
     return {
       walk: {
-        code:
-          walked.error.kind === 'link'
-            ? 'lambda-source-link-outside'
-            : walked.error.kind === 'entries'
-              ? 'lambda-source-too-many-files'
-              : 'lambda-source-unreadable',
+        code: WALK_ERROR_CODES[walked.error.kind],
         path: SOURCE,
         message: `${shown}: ${walked.error.message}`,
         fix: walked.error.fix,

@@ -65,9 +65,19 @@ export interface SourceFile {
  */
 export const MAX_SOURCE_ENTRIES = 100_000;
 
+/**
+ * The longest path a file may have inside the zip: Linux's PATH_MAX (4,096 bytes with the terminating NUL,
+ * https://man7.org/linux/man-pages/man3/realpath.3.html) less Lambda's task root, "/var/task/". A longer path
+ * cannot be opened on Lambda, and only links nest folders that deep (a chain of them, one per folder).
+ */
+export const MAX_SOURCE_PATH_BYTES = 4095 - '/var/task/'.length;
+
 export interface WalkError {
-  /** `link` (a link out of the repository, nowhere, or onto the repository), `entries` (too many), `unreadable`. */
-  readonly kind: 'link' | 'entries' | 'unreadable';
+  /**
+   * `link` (a link out of the repository, nowhere, or onto the repository), `entries` (too many), `deep` (a path
+   * longer than MAX_SOURCE_PATH_BYTES), `unreadable`.
+   */
+  readonly kind: 'link' | 'entries' | 'deep' | 'unreadable';
   readonly message: string;
   readonly fix: string;
 }
@@ -123,6 +133,14 @@ export function walkSource(
           kind: 'entries',
           message: `holds more than ${MAX_SOURCE_ENTRIES.toLocaleString('en-US')} files and folders with its links followed (the last: ${childRel}); archive_file zips a folder once for every path that reaches it, so links to folders multiply`,
           fix: 'remove the links that lead to the same folders again and again (or replace them with copies), or point lambda.source at a build output with only what runs',
+        };
+        return;
+      }
+      if (Buffer.byteLength(childRel) > MAX_SOURCE_PATH_BYTES) {
+        error = {
+          kind: 'deep',
+          message: `holds ${childRel.slice(0, 60)}... (${childRel.split('/').length} folders deep with its links followed), a path longer than Linux allows (4,096 bytes with /var/task/, PATH_MAX): the function could not open it`,
+          fix: 'remove the links that chain folders into each other, or replace them with copies',
         };
         return;
       }

@@ -438,6 +438,24 @@ describe('validate: a folder whose links multiply its paths', () => {
     });
   });
 
+  it('refuses a chain of links nested deeper than a path can be on Lambda (a longer chain overflowed the stack)', async () => {
+    // c1/n -> ../c2, c2/n -> ../c3, ...: each folder a real one, the path n/n/n/... one level longer each time.
+    const root = repo({ 'backend/app.mjs': 'export const handler = 1;' });
+    const levels = 2_100;
+    for (let i = 1; i <= levels; i++) mkdirSync(path.join(root, `c${i}`));
+    symlinkSync('../c1', path.join(root, 'backend/n'));
+    for (let i = 1; i < levels; i++) symlinkSync(`../c${i + 1}`, path.join(root, `c${i}/n`));
+    expect(await issuesOf(root, 'app.handler')).toEqual([
+      expect.objectContaining({
+        code: 'lambda-source-too-deep',
+        message: expect.stringMatching(
+          /^"backend": holds n\/n\/.* \(2044 folders deep with its links followed\), a path longer than Linux allows/,
+        ),
+        fix: expect.stringContaining('remove the links that chain folders'),
+      }),
+    ]);
+  });
+
   it('counts each zip entry toward the 50 MB zipped quota, however small the file', async () => {
     // 2,000 empty files with long names: no content, but each zip entry holds its ~400-byte path twice and 76
     // bytes of headers (1.8 MB). Thirty links to their folder make it 31 copies: more than 50 MB of zip.
