@@ -21,10 +21,12 @@ import { isExcluded, walkSource, WRAPPER_PYTHON_PACKAGE, type WalkError } from '
 import { resolveSpecPath } from './spec-paths.js';
 
 /**
- * What `validate` can check of `lambda.source` on disk before anything is deployed: the folder is there and in
- * the repository, the handler's file exists, the file exports the handler (where a static reading is
- * conclusive), and the folder fits Lambda's code size quotas. Read-only and bounded: files are read only when
- * small, and deflated only when the folder is above the zipped quota unzipped.
+ * What `validate` can check of `lambda.source` on disk before anything is deployed: the folder is in the
+ * repository (a folder not built yet is only a warning), the zip it makes holds nothing from outside the
+ * repository nor the repository itself, the handler's file exists, the file exports the handler in the form the
+ * runtime calls (where a static reading is conclusive), the folder fits Lambda's code size quotas, and (Node) its
+ * dependencies are in it. Read-only and bounded: at most MAX_SOURCE_ENTRIES paths walked, files read only when
+ * small, regular and inside the repository, and deflated only when the folder may be above the zipped quota.
  */
 
 /**
