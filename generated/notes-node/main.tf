@@ -282,6 +282,8 @@ data "archive_file" "layer" {
     "**/#*#",
     "**/.git",
     "**/.terraform",
+    "**/*.tfstate",
+    "**/*.tfstate.*",
   ]
   output_file_mode = "0644"
   output_path      = "${path.root}/.terraform/cors-gen/${var.name_prefix}-cors-layer.zip"
@@ -301,6 +303,8 @@ data "archive_file" "lambda" {
     "**/#*#",
     "**/.git",
     "**/.terraform",
+    "**/*.tfstate",
+    "**/*.tfstate.*",
   ]
   output_file_mode = "0644"
   output_path      = "${path.root}/.terraform/cors-gen/${var.name_prefix}.zip"

@@ -25,6 +25,8 @@ data "archive_file" "lambda" {
     "**/#*#",
     "**/.git",
     "**/.terraform",
+    "**/*.tfstate",
+    "**/*.tfstate.*",
   ]
   output_file_mode = "0644"
   output_path      = "${path.root}/.terraform/cors-gen/${var.name_prefix}.zip"

@@ -87,20 +87,18 @@ export async function loadSpec(specFile: string, cwd = process.cwd()): Promise<L
   if (result.ok && result.model.lambda.source) {
     // The spec is valid; its lambda.source is checked on disk (read-only, bounded) and located like the rest.
     const { checkLambdaSource } = await import('./source-check.js');
-    const found = await checkLambdaSource(
-      path.resolve(cwd, specFile),
-      result.model.lambda.runtime,
-      result.model.lambda.source,
-    );
-    if (found.length > 0) {
-      const parsed = parseSpecText(text.replace(/^\uFEFF/, ''), display);
-      const errors = found.map((issue): SpecIssue => {
-        const pos = parsed.ok ? parsed.parsed.locate(pathParts(issue.path), 'value') : undefined;
-        return { ...issue, file: display, ...(pos ? { line: pos.line, column: pos.column } : {}) };
-      });
-      return { ok: false, errors, warnings: result.warnings, file: display, text };
-    }
-    const source = path.resolve(path.dirname(path.resolve(cwd, specFile)), result.model.lambda.source.dir);
+    const lambdaSource = result.model.lambda.source;
+    const found = await checkLambdaSource(path.resolve(cwd, specFile), result.model.lambda.runtime, lambdaSource);
+    const parsed = found.length > 0 ? parseSpecText(text.replace(/^\uFEFF/, ''), display) : undefined;
+    const located = found.map((issue): SpecIssue => {
+      const pos = parsed?.ok ? parsed.parsed.locate(pathParts(issue.path), 'value') : undefined;
+      return { ...issue, file: display, ...(pos ? { line: pos.line, column: pos.column } : {}) };
+    });
+    const errors = located.filter((i) => i.severity === 'error');
+    const warnings = [...result.warnings, ...located.filter((i) => i.severity !== 'error')];
+    if (errors.length > 0) return { ok: false, errors, warnings, file: display, text };
+    result = { ...result, warnings };
+    const source = path.resolve(path.dirname(path.resolve(cwd, specFile)), lambdaSource.dir);
     const module = path.resolve(cwd, DEFAULT_OUT_DIR, result.model.name);
     if (sourceHoldsModule(source, module)) {
       const parsed = parseSpecText(text.replace(/^\uFEFF/, ''), display);
@@ -111,7 +109,7 @@ export async function loadSpec(specFile: string, cwd = process.cwd()): Promise<L
         path: 'lambda.source',
         file: display,
         ...(pos ? { line: pos.line, column: pos.column } : {}),
-        message: `${JSON.stringify(result.model.lambda.source.dir)} holds ${path.relative(cwd, module) || '.'}, where "cors-gen generate" writes this spec's module from this folder; it would be zipped into the function's code with the Terraform files and providers`,
+        message: `${JSON.stringify(lambdaSource.dir)} holds ${path.relative(cwd, module) || '.'}, where "cors-gen generate" writes this spec's module from this folder; it would be zipped into the function's code with the Terraform files and providers`,
         fix: SOURCE_HOLDS_MODULE_FIX,
       };
       result = { ...result, warnings: [...result.warnings, warning] };

@@ -1,18 +1,32 @@
-import { createReadStream, existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import {
+  closeSync,
+  constants,
+  createReadStream,
+  existsSync,
+  fstatSync,
+  openSync,
+  readdirSync,
+  readSync,
+  realpathSync,
+  statSync,
+} from 'node:fs';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { Writable } from 'node:stream';
 import { createDeflateRaw } from 'node:zlib';
 import type { SpecIssue } from './issue.js';
 import { isPythonRuntime, type LambdaSourceModel, type Runtime } from './model.js';
-import { walkSource, WRAPPER_PYTHON_PACKAGE } from './source-files.js';
+import { PYTHON_STDLIB_MODULES } from './python-stdlib.js';
+import { isExcluded, walkSource, WRAPPER_PYTHON_PACKAGE, type WalkError } from './source-files.js';
 import { resolveSpecPath } from './spec-paths.js';
 
 /**
- * What `validate` can check of `lambda.source` on disk before anything is deployed: the folder is there and in
- * the repository, the handler's file exists, the file exports the handler (where a static reading is
- * conclusive), and the folder fits Lambda's code size quotas. Read-only and bounded: files are read only when
- * small, and deflated only when the folder is above the zipped quota unzipped.
+ * What `validate` can check of `lambda.source` on disk before anything is deployed: the folder is in the
+ * repository (a folder not built yet is only a warning), the zip it makes holds nothing from outside the
+ * repository nor the repository itself, the handler's file exists, the file exports the handler in the form the
+ * runtime calls (where a static reading is conclusive), the folder fits Lambda's code size quotas, and (Node) its
+ * dependencies are in it. Read-only and bounded: at most MAX_SOURCE_ENTRIES paths walked, files read only when
+ * small, regular and inside the repository, and deflated only when the folder may be above the zipped quota.
  */
 
 /**
@@ -33,15 +47,15 @@ const SOURCE = 'lambda.source';
 const HANDLER = 'lambda.handler';
 
 /**
- * The errors of `lambda.source` / `lambda.handler` found on disk (each with the spec path and the fix), for a spec
- * file at `specFile` (absolute).
+ * The errors and warnings of `lambda.source` / `lambda.handler` found on disk (each with the spec path and the
+ * fix), for a spec file at `specFile` (absolute). The folder is walked first, as the zip will be: a link out of
+ * the repository or onto it stops the check before any file is read, so no file is read through such a link.
  */
 export async function checkLambdaSource(
   specFile: string,
   runtime: Runtime,
   source: LambdaSourceModel,
 ): Promise<SpecIssue[]> {
-  const issues: Issue[] = [];
   const resolved = resolveSpecPath(specFile, SOURCE, source.dir);
   if (!resolved.ok) {
     const prefix = `${specFile}: ${SOURCE}: `;
@@ -51,12 +65,17 @@ export async function checkLambdaSource(
   const dir = resolved.path;
   const shown = JSON.stringify(source.dir);
   if (!existsSync(dir))
-    return error({
-      code: 'lambda-source-missing',
-      path: SOURCE,
-      message: `${shown} does not exist (the path is relative to this spec's folder)`,
-      fix: 'write the folder of your handler code relative to this spec\'s folder, e.g. "backend" or "backend/dist" (build it first if it is a build output)',
-    });
+    // A build output (backend/dist) is often not built where validate runs (CI, a pre-commit hook), and the module
+    // holds nothing of it: only `terraform apply` and `preview` need it.
+    return [
+      {
+        severity: 'warning',
+        code: 'lambda-source-missing',
+        path: SOURCE,
+        message: `${shown} does not exist yet (the path is relative to this spec's folder); the handler is not checked`,
+        fix: 'build it before "terraform apply" or "cors-gen preview"; if it is not a build output, write the folder of your handler code relative to this spec\'s folder, e.g. "backend"',
+      },
+    ];
   if (!statSync(dir).isDirectory())
     return error({
       code: 'lambda-source-not-folder',
@@ -65,25 +84,38 @@ export async function checkLambdaSource(
       fix: `write the folder that holds it, e.g. ${JSON.stringify(path.posix.dirname(source.dir))}, and name the file in lambda.handler`,
     });
 
+  const root = realpathSync(resolved.root);
+  const sizes = await sizeIssues(dir, root, shown);
+  if ('walk' in sizes) return error(sizes.walk);
+  const issues: Issue[] = [];
   const python = isPythonRuntime(runtime);
   if (python) {
-    for (const name of [WRAPPER_PYTHON_PACKAGE, `${WRAPPER_PYTHON_PACKAGE}.py`]) {
-      if (existsSync(path.join(dir, name)))
-        issues.push({
-          code: 'lambda-source-shadows-wrapper',
-          path: SOURCE,
-          message: `${shown} holds ${name}; Lambda puts your folder first on sys.path, so it would replace the CORS wrapper's package of that name`,
-          fix: `rename ${name} in your code`,
-        });
-    }
+    // Lambda puts the folder first on sys.path: a package, module or extension module named like the wrapper's
+    // package would be imported instead of it (https://docs.python.org/3/reference/import.html#path-entry-finders).
+    for (const name of readdirNames(dir).filter((n) => !isExcluded(n) && isWrapperName(n)))
+      issues.push({
+        code: 'lambda-source-shadows-wrapper',
+        path: SOURCE,
+        message: `${shown} holds ${name}; Lambda puts your folder first on sys.path, so Python would import it instead of the CORS wrapper's package ${WRAPPER_PYTHON_PACKAGE} and every request would fail`,
+        fix: `rename ${name} in your code`,
+      });
   }
-  issues.push(...(python ? pythonHandler(dir, source.handler) : nodeHandler(dir, source.handler)));
-  issues.push(...(await sizeIssues(dir, resolved.root, shown)));
-  return issues.map((i) => ({ ...i, severity: 'error' as const }));
+  const files = new SafeReader(root);
+  issues.push(
+    ...(python ? pythonHandler(dir, source.handler, files) : nodeHandler(dir, source.handler, runtime, files)),
+  );
+  issues.push(...sizes.issues);
+  const errors = issues.map((i) => ({ ...i, severity: 'error' as const }));
+  const warnings = python ? [] : dependencyWarnings(dir, root, shown, files);
+  return [...errors, ...warnings.map((i) => ({ ...i, severity: 'warning' as const }))];
 
   function error(issue: Issue): SpecIssue[] {
     return [{ ...issue, severity: 'error' }];
   }
+}
+
+function isWrapperName(name: string): boolean {
+  return name === WRAPPER_PYTHON_PACKAGE || name.startsWith(`${WRAPPER_PYTHON_PACKAGE}.`);
 }
 
 // ---- Node ----------------------------------------------------------------------------------------------------
@@ -94,7 +126,7 @@ export async function checkLambdaSource(
  * then ".js", ".mjs", ".cjs". TypeScript is not among them: Lambda runs the JavaScript a build emits
  * (https://docs.aws.amazon.com/lambda/latest/dg/lambda-typescript.html).
  */
-function nodeHandler(dir: string, handler: string): Issue[] {
+function nodeHandler(dir: string, handler: string, runtime: Runtime, files: SafeReader): Issue[] {
   const slash = handler.lastIndexOf('/');
   const folder = handler.slice(0, slash + 1);
   const last = handler.slice(slash + 1);
@@ -122,11 +154,40 @@ function nodeHandler(dir: string, handler: string): Issue[] {
       },
     ];
   }
-  const text = smallText(path.join(dir, found));
+  const text = files.text(path.join(dir, found));
   if (text === undefined) return [];
-  const esm = found.endsWith('.mjs') || (found.endsWith('.js') && packageTypeModule(dir, path.dirname(found)));
+  let esm = found.endsWith('.mjs');
+  let typeModule: string | undefined;
+  if (found.endsWith('.js')) {
+    const pkg = packageType(dir, path.dirname(found), files);
+    if (pkg === undefined) return []; // a package.json that cannot be read: which loader runs the file is unknown
+    esm = pkg.module;
+    if (pkg.module) typeModule = pkg.file;
+  }
   const verdict = esm ? esmExports(text, exported) : cjsExports(text, exported);
-  if (verdict !== false) return [];
+  if (verdict === true) {
+    const major = Number(/^nodejs(\d+)/.exec(runtime)?.[1] ?? 0);
+    const params = major >= 24 ? handlerArity(text, exported) : undefined;
+    if (params === undefined || params < 3) return [];
+    return [
+      {
+        code: 'lambda-handler-callback',
+        path: HANDLER,
+        message: `${JSON.stringify(handler)}: ${found} defines ${exported} with three parameters (event, context, callback); from Node.js 24 the Lambda runtime refuses callback handlers (Runtime.CallbackHandlerDeprecated), so every request to ${runtime} would fail`,
+        fix: `make it "async (event, context) => {...}" and return the response instead of calling the callback (https://docs.aws.amazon.com/lambda/latest/dg/nodejs-handler.html), or keep runtime: nodejs22.x`,
+      },
+    ];
+  }
+  if (verdict === undefined) return [];
+  if (typeModule !== undefined && cjsExports(text, exported) === true)
+    return [
+      {
+        code: 'lambda-handler-export-missing',
+        path: HANDLER,
+        message: `${JSON.stringify(handler)}: ${found} assigns exports.${exported} as CommonJS, but ${typeModule} says "type": "module", so Node loads it as an ES module where "exports" does not exist`,
+        fix: `rename the file to ${found.slice(0, -'.js'.length)}.cjs (and lambda.handler stays ${JSON.stringify(handler)}), or remove "type": "module" from ${typeModule}`,
+      },
+    ];
   return [
     {
       code: 'lambda-handler-export-missing',
@@ -141,20 +202,80 @@ function nodeHandler(dir: string, handler: string): Issue[] {
   ];
 }
 
-/** Whether the nearest package.json at or above `rel` (inside `dir`) says "type": "module", as the runtime reads it. */
-function packageTypeModule(dir: string, rel: string): boolean {
+/**
+ * The nearest package.json at or above `rel` (inside `dir`) as the runtime reads it for a ".js" file: whether it
+ * says "type": "module", and its path relative to `dir`; undefined when it cannot be read.
+ */
+function packageType(dir: string, rel: string, files: SafeReader): { module: boolean; file?: string } | undefined {
   for (let d = rel; ; d = path.dirname(d)) {
-    if (path.basename(d) === 'node_modules') return false;
+    if (path.basename(d) === 'node_modules') return { module: false };
     const pj = path.join(dir, d, 'package.json');
     if (existsSync(pj)) {
+      const text = files.text(pj);
+      if (text === undefined) return undefined;
+      const file = path.posix.join(d.split(path.sep).join('/'), 'package.json');
       try {
-        return (JSON.parse(readFileSync(pj, 'utf8')) as { type?: unknown })?.type === 'module';
+        return { module: (JSON.parse(text) as { type?: unknown } | null)?.type === 'module', file };
       } catch {
-        return false;
+        return { module: false, file }; // the runtime ignores a package.json it cannot parse
       }
     }
-    if (d === '.' || d === path.dirname(d)) return false;
+    if (d === '.' || d === path.dirname(d)) return { module: false };
   }
+}
+
+/**
+ * How many parameters the exported handler declares before the first default or rest parameter (what
+ * `Function.length` counts, and the runtime reads), when a static reading finds its definition: the function
+ * literal assigned to the export, else the function of that name. An export assigned anything else (a wrapper's
+ * result, `middy(base)`) has a length no reading can tell.
+ */
+function handlerArity(text: string, name: string): number | undefined {
+  const assigned = rightHandSide(text, `(?:\\bexports\\s*\\.\\s*|\\bexport\\s+(?:const|let|var)\\s+)${escape(name)}`);
+  if (assigned === undefined) {
+    // `export { run as handler }`, `module.exports = { handler: run }`: the function is defined under its own name.
+    const n = escape(name);
+    const renamed =
+      new RegExp(`\\bexport\\s*\\{[^}]*?\\b([\\w$]+)\\s+as\\s+${n}\\s*[,}]`).exec(text)?.[1] ??
+      new RegExp(`\\bmodule\\.exports\\s*=\\s*\\{[^}]*?\\b${n}\\s*:\\s*([\\w$]+)\\s*[,}]`).exec(text)?.[1];
+    return definitionArity(text, renamed ?? name);
+  }
+  const literal = literalArity(assigned);
+  if (literal !== undefined) return literal;
+  const alias = /^([\w$]+)\s*(?:;|\n|$)/.exec(assigned)?.[1];
+  return alias === undefined || alias === name ? undefined : definitionArity(text, alias);
+}
+
+/** The arity of `function name(...)` or `const name = <function literal>` in `text`. */
+function definitionArity(text: string, name: string): number | undefined {
+  const n = escape(name);
+  const declared = new RegExp(`\\bfunction\\s*\\*?\\s*${n}\\s*\\(([^()]*)\\)`).exec(text)?.[1];
+  if (declared !== undefined) return paramCount(declared);
+  const bound = rightHandSide(text, `\\b(?:const|let|var)\\s+${n}`);
+  return bound === undefined ? undefined : literalArity(bound);
+}
+
+/** What follows `<left> =` in `text` (a few hundred characters of it). */
+function rightHandSide(text: string, left: string): string | undefined {
+  return new RegExp(`${left}\\s*=(?!=)\\s*([\\s\\S]{0,500})`).exec(text)?.[1];
+}
+
+/**
+ * The arity of the function literal an expression starts with (`function (a, b)`, `async (a, b) => ...`);
+ * undefined for anything else, such as a call or a comma expression (`(0, wrap)(base)`, as bundlers write).
+ */
+function literalArity(expression: string): number | undefined {
+  const m = /^(?:async\s+)?(?:function\s*\*?\s*[\w$]*\s*\(([^()]*)\)|\(([^()]*)\)\s*=>)/.exec(expression);
+  return m === null ? undefined : paramCount(m[1] ?? m[2]!);
+}
+
+function paramCount(params: string): number {
+  let count = 0;
+  for (const p of params.split(',').map((x) => x.trim())) {
+    if (p === '' || p.startsWith('...') || p.includes('=') || /[{[]/.test(p)) break;
+    count++;
+  }
+  return count;
 }
 
 /** true: exported; false: conclusively not; undefined: cannot tell statically. */
@@ -195,7 +316,7 @@ function cjsExports(text: string, name: string): boolean | undefined {
  * The Python runtime's reading (awslambdaric bootstrap.py `_get_handler`): `rsplit(".", 1)` into module and
  * function, "/" in the module becomes "."; the module is a `.py` file or a package folder with `__init__.py`.
  */
-function pythonHandler(dir: string, handler: string): Issue[] {
+function pythonHandler(dir: string, handler: string, files: SafeReader): Issue[] {
   const dot = handler.lastIndexOf('.');
   const modname = handler.slice(0, dot).replace(/\//g, '.');
   const fname = handler.slice(dot + 1);
@@ -203,23 +324,30 @@ function pythonHandler(dir: string, handler: string): Issue[] {
   const base = path.join(dir, ...parts);
   const file = [`${base}.py`, path.join(base, '__init__.py')].find(isFile);
   if (file === undefined) {
-    // A compiled module (.so, .pyc) is importable too; only a folder without any of them is conclusive.
-    const folder = path.dirname(base);
-    const stem = path.basename(base);
-    const other =
-      isDirectory(folder) && readdirNames(folder).some((f) => f.startsWith(`${stem}.`) && !f.endsWith('.py'));
-    if (other) return [];
+    if (extensionModule(path.dirname(base), path.basename(base))) return [];
     const rel = parts.join('/');
+    const top = parts[0]!;
+    const shadowed =
+      isFile(path.join(dir, `${top}.py`)) || isDirectory(path.join(dir, top)) || extensionModule(dir, top);
+    if (PYTHON_STDLIB_MODULES.has(top) && !shadowed)
+      return [
+        {
+          code: 'lambda-handler-stdlib',
+          path: HANDLER,
+          message: `${JSON.stringify(handler)}: ${top} is a module of Python's standard library and the folder has no ${top}.py (nor ${top}/), so the runtime would import the standard library's ${modname}`,
+          fix: `write the path of your module relative to lambda.source, then the function: e.g. "app.handler" for app.py (a module of your own needs a name the standard library does not use)`,
+        },
+      ];
     return [
       {
         code: 'lambda-handler-file-missing',
         path: HANDLER,
-        message: `${JSON.stringify(handler)}: the folder has no ${rel}.py (nor ${rel}/__init__.py), the module the Python runtime imports`,
+        message: `${JSON.stringify(handler)}: the folder has no ${rel}.py (nor ${rel}/__init__.py or an extension module ${rel}.so), the module the Python runtime imports`,
         fix: `write the module's path relative to lambda.source, then the function: e.g. "${rel}.handler" for ${rel}.py`,
       },
     ];
   }
-  const text = smallText(file);
+  const text = files.text(file);
   if (text === undefined) return [];
   const shown = path.relative(dir, file).split(path.sep).join('/');
   const n = escape(fname);
@@ -250,49 +378,82 @@ function pythonHandler(dir: string, handler: string): Issue[] {
   ];
 }
 
+/**
+ * Whether `folder` holds an extension module `stem` (importlib.machinery.EXTENSION_SUFFIXES on Linux:
+ * ".cpython-312-x86_64-linux-gnu.so", ".abi3.so", ".so"; ".pyd" on Windows). No other file is importable under
+ * that name, and never a .pyc: the zip leaves it out.
+ */
+function extensionModule(folder: string, stem: string): boolean {
+  const n = escape(stem);
+  const extension = new RegExp(`^${n}(?:\\.cpython-[^./]+|\\.abi3)?\\.so$|^${n}\\.pyd$`);
+  return readdirNames(folder).some((f) => extension.test(f) && isFile(path.join(folder, f)));
+}
+
 // ---- Sizes ---------------------------------------------------------------------------------------------------
 
-async function sizeIssues(dir: string, root: string, shown: string): Promise<Issue[]> {
+const WALK_ERROR_CODES: Record<WalkError['kind'], string> = {
+  link: 'lambda-source-link-outside',
+  entries: 'lambda-source-too-many-files',
+  deep: 'lambda-source-too-deep',
+  unreadable: 'lambda-source-unreadable',
+};
+
+/**
+ * The folder measured as the zip will hold it. `walk`: the walk stopped (a link out of or onto the repository, too
+ * many entries, an unreadable folder), and nothing else is worth checking; else the quota errors.
+ */
+async function sizeIssues(dir: string, root: string, shown: string): Promise<{ walk: Issue } | { issues: Issue[] }> {
   const files: { rel: string; real: string; size: number }[] = [];
   let unzipped = 0;
+  // Each entry costs the zip its local header and central directory record (30 + 46 bytes) and its name twice,
+  // whatever its size: a million empty files are a large zip.
+  let headers = 22;
   const walked = walkSource(dir, root, (f) => {
     files.push(f);
     unzipped += f.size;
-    return unzipped <= LAMBDA_CODE_QUOTAS.unzipped;
+    headers += 76 + 2 * Buffer.byteLength(f.rel);
+    return unzipped <= LAMBDA_CODE_QUOTAS.unzipped && headers <= LAMBDA_CODE_QUOTAS.zipped;
   });
   if (walked.error !== undefined)
-    return [
-      {
-        code: 'lambda-source-link-outside',
+    return {
+      walk: {
+        code: WALK_ERROR_CODES[walked.error.kind],
         path: SOURCE,
         message: `${shown}: ${walked.error.message}`,
         fix: walked.error.fix,
       },
-    ];
+    };
   const mb = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(1)} MB`;
   if (unzipped > LAMBDA_CODE_QUOTAS.unzipped)
-    return [
+    return {
+      issues: [
+        {
+          code: 'lambda-source-too-large',
+          path: SOURCE,
+          message: `${shown} holds more than ${mb(LAMBDA_CODE_QUOTAS.unzipped)} of files; Lambda allows 250 MB unzipped (function code and layers together)`,
+          fix: 'point lambda.source at a build output with only what runs (e.g. a bundle, production dependencies only), or package the function as a container image',
+        },
+      ],
+    };
+  if (unzipped + headers <= LAMBDA_CODE_QUOTAS.zipped) return { issues: [] };
+  // Only now worth the time: deflate every file (archive_file writes Deflate entries).
+  let zipped = headers;
+  for (const f of files) {
+    if (zipped > LAMBDA_CODE_QUOTAS.zipped) break;
+    // A file that cannot be read now counts as stored, not deflated: the estimate stays an estimate.
+    zipped += await deflatedSize(f.real).catch(() => f.size);
+  }
+  if (zipped <= LAMBDA_CODE_QUOTAS.zipped) return { issues: [] };
+  return {
+    issues: [
       {
         code: 'lambda-source-too-large',
         path: SOURCE,
-        message: `${shown} holds more than ${mb(LAMBDA_CODE_QUOTAS.unzipped)} of files; Lambda allows 250 MB unzipped (function code and layers together)`,
-        fix: 'point lambda.source at a build output with only what runs (e.g. a bundle, production dependencies only), or package the function as a container image',
+        message: `${shown} zips to more than ${mb(LAMBDA_CODE_QUOTAS.zipped)}; Lambda allows 50 MB for a zip uploaded directly, as the module does`,
+        fix: 'point lambda.source at a build output with only what runs (e.g. a bundle, production dependencies only)',
       },
-    ];
-  if (unzipped <= LAMBDA_CODE_QUOTAS.zipped) return [];
-  // Only now worth the time: deflate every file (archive_file writes Deflate entries) and add the zip's
-  // per-entry headers (30 + 46 bytes plus the name twice) and the end record.
-  let zipped = 22;
-  for (const f of files) zipped += (await deflatedSize(f.real)) + 76 + 2 * Buffer.byteLength(f.rel);
-  if (zipped <= LAMBDA_CODE_QUOTAS.zipped) return [];
-  return [
-    {
-      code: 'lambda-source-too-large',
-      path: SOURCE,
-      message: `${shown} zips to about ${mb(zipped)}; Lambda allows 50 MB for a zip uploaded directly, as the module does`,
-      fix: 'point lambda.source at a build output with only what runs (e.g. a bundle, production dependencies only)',
-    },
-  ];
+    ],
+  };
 }
 
 async function deflatedSize(file: string): Promise<number> {
@@ -310,11 +471,90 @@ async function deflatedSize(file: string): Promise<number> {
   return size;
 }
 
+// ---- Dependencies -------------------------------------------------------------------------------------------
+
+/**
+ * Node resolves packages from the `node_modules` of the importing file's folder and each folder above it
+ * (https://nodejs.org/api/modules.html#loading-from-node_modules-folders). On Lambda the folder is /var/task, so
+ * only the zipped folder's own `node_modules` counts; on a developer's disk the repository's others answer too,
+ * and the handler works everywhere but on Lambda. Warned when the handler's package (the nearest package.json at
+ * or above the folder) lists dependencies and the folder has no `node_modules`, or when a `node_modules` lies
+ * between the folder and the repository's root (a package's own, as with backend/dist and backend/node_modules).
+ * The root's own is left out: it is where cors-gen and the repository's tools are installed.
+ */
+function dependencyWarnings(dir: string, root: string, shown: string, files: SafeReader): Issue[] {
+  const real = realpathSync(dir);
+  if (isDirectory(path.join(real, 'node_modules'))) return [];
+  const rel = (p: string) => path.relative(root, p).split(path.sep).join('/') || '.';
+  const recipe = `copy package.json and package-lock.json into ${shown}, then run npm ci --omit=dev --prefix ${shown} (or bundle the handler with its dependencies into one file)`;
+  let dependencies: string[] = [];
+  let pkg: string | undefined;
+  for (let d = real; d === root || d.startsWith(root + path.sep); d = path.dirname(d)) {
+    const pj = path.join(d, 'package.json');
+    if (!existsSync(pj)) continue;
+    pkg = pj;
+    try {
+      const deps = (JSON.parse(files.text(pj) ?? '{}') as { dependencies?: unknown } | null)?.dependencies;
+      if (deps !== null && typeof deps === 'object') dependencies = Object.keys(deps).sort();
+    } catch {
+      // not JSON: npm would refuse it first
+    }
+    break;
+  }
+  if (pkg !== undefined && dependencies.length > 0) {
+    const names = dependencies.slice(0, 3).join(', ') + (dependencies.length > 3 ? ', ...' : '');
+    return [
+      {
+        code: 'lambda-source-dependencies-outside',
+        path: SOURCE,
+        message: `${shown} has no node_modules, but ${rel(pkg)} lists dependencies (${names}): they are not in the zip, so the handler's imports of them fail on Lambda and in preview`,
+        fix: recipe,
+      },
+    ];
+  }
+  for (let d = path.dirname(real); d.startsWith(root + path.sep); d = path.dirname(d)) {
+    if (!isDirectory(path.join(d, 'node_modules'))) continue;
+    return [
+      {
+        code: 'lambda-source-dependencies-outside',
+        path: SOURCE,
+        message: `${shown} has no node_modules, but ${rel(path.join(d, 'node_modules'))} is above it: its packages are not in the zip, so the handler's imports of them fail on Lambda and in preview`,
+        fix: recipe,
+      },
+    ];
+  }
+  return [];
+}
+
 // ---- Helpers -------------------------------------------------------------------------------------------------
 
-function smallText(file: string): string | undefined {
-  const stats = statSync(file);
-  return stats.size <= MAX_STATIC_BYTES ? readFileSync(file, 'utf8') : undefined;
+/**
+ * Reads the small text files of the static checks. Everything in a repository is written by whoever opens the
+ * pull request: a file here may be a link to a device (/dev/zero never ends), to /proc (EIO), to a FIFO (blocks
+ * forever) or to a secret outside the repository. So a file is read only when its real path is inside the
+ * repository and it is a regular file once open (O_NONBLOCK: opening a FIFO does not wait for a writer), and at
+ * most MAX_STATIC_BYTES of it; anything else, read errors included, is "cannot tell".
+ */
+class SafeReader {
+  constructor(private readonly root: string) {}
+
+  text(file: string): string | undefined {
+    let fd: number | undefined;
+    try {
+      const real = realpathSync(file);
+      if (!real.startsWith(this.root + path.sep)) return undefined;
+      fd = openSync(real, constants.O_RDONLY | constants.O_NONBLOCK);
+      if (!fstatSync(fd).isFile()) return undefined;
+      const buf = Buffer.alloc(MAX_STATIC_BYTES + 1);
+      let length = 0;
+      for (let n; length < buf.length && (n = readSync(fd, buf, length, buf.length - length, null)) > 0;) length += n;
+      return length > MAX_STATIC_BYTES ? undefined : buf.toString('utf8', 0, length);
+    } catch {
+      return undefined;
+    } finally {
+      if (fd !== undefined) closeSync(fd);
+    }
+  }
 }
 
 function isFile(p: string): boolean {

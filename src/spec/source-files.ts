@@ -1,4 +1,4 @@
-import { lstatSync, readdirSync, realpathSync, statSync } from 'node:fs';
+import { lstatSync, readdirSync, realpathSync, statSync, type Dirent, type Stats } from 'node:fs';
 import path from 'node:path';
 
 /**
@@ -12,7 +12,9 @@ import path from 'node:path';
  * metadata, vim swap files and Emacs/vim backup and lock files. Zipping them would make `source_code_hash`
  * differ from machine to machine (and so update the function on every apply from another checkout). Git's
  * folder and Terraform's working folders (providers, and the zip itself when Terraform runs inside the code's
- * folder) are never code either.
+ * folder) are never code either, nor is Terraform state (local state and its backups, `terraform.tfstate` and
+ * `terraform.tfstate.backup`: https://developer.hashicorp.com/terraform/language/backend/local), which holds
+ * every secret of the deployment.
  * Doublestar globs matched against each path inside `source_dir`; `**\/` also matches the top level
  * (hashicorp/terraform-provider-archive#354, released in 2.5.0).
  */
@@ -27,6 +29,8 @@ export const ARCHIVE_EXCLUDES: readonly string[] = [
   '**/#*#',
   '**/.git',
   '**/.terraform',
+  '**/*.tfstate',
+  '**/*.tfstate.*',
 ];
 
 /** Each exclude is "**\/<one segment>": it matches a file or folder of that name at any depth. */
@@ -55,64 +59,141 @@ export interface SourceFile {
 }
 
 /**
+ * At most this many files and folders are visited. archive_file zips a folder reached through a link once per
+ * path, so links to each other multiply: ten links in each of seven folders are ten million paths (a zip no one
+ * meant, and a walk that never ends). A real function's code, production dependencies included, is far below.
+ */
+export const MAX_SOURCE_ENTRIES = 100_000;
+
+/**
+ * The longest path a file may have inside the zip: Linux's PATH_MAX (4,096 bytes with the terminating NUL,
+ * https://man7.org/linux/man-pages/man3/realpath.3.html) less Lambda's task root, "/var/task/". A longer path
+ * cannot be opened on Lambda, and only links nest folders that deep (a chain of them, one per folder).
+ */
+export const MAX_SOURCE_PATH_BYTES = 4095 - '/var/task/'.length;
+
+export interface WalkError {
+  /**
+   * `link` (a link out of the repository, nowhere, or onto the repository), `entries` (too many), `deep` (a path
+   * longer than MAX_SOURCE_PATH_BYTES), `unreadable`.
+   */
+  readonly kind: 'link' | 'entries' | 'deep' | 'unreadable';
+  readonly message: string;
+  readonly fix: string;
+}
+
+/**
  * Calls `visit` for every file the zip of `dir` holds, in a stable order; `visit` returns false to stop early.
- * archive_file follows symbolic links, so a link's target is zipped; a link is followed only when its target
+ * archive_file follows symbolic links, so a link's target is zipped. A link is followed only when its target
  * stays inside `root` (the repository), otherwise the walk stops with an error naming the link and the fix: a
- * file from outside the repository would ship in the zip (npm's `file:` dependencies are such links).
+ * file from outside the repository would ship in the zip (npm's `file:` dependencies are such links). A link to
+ * the repository itself (its root, its `.git`, or a folder that holds `dir`) is refused too: it would put the
+ * whole repository, history and Terraform state included, into the function's code.
  */
 export function walkSource(
   dir: string,
   root: string,
   visit: (file: SourceFile) => boolean | void,
-): { readonly error?: { readonly message: string; readonly fix: string } } {
-  const realRoot = realpathSync(root);
-  const inside = (real: string) => real === realRoot || real.startsWith(realRoot + path.sep);
+): { readonly error?: WalkError } {
+  const realRoot = realpathSync.native(root);
+  const inside = (parent: string, real: string) => real === parent || real.startsWith(parent + path.sep);
+  const inGit = (real: string) => path.relative(realRoot, real).split(path.sep).includes('.git');
+  let realDir: string;
+  try {
+    realDir = realpathSync.native(dir);
+  } catch (e) {
+    return { error: unreadable('.', e) };
+  }
   // The real paths of the folders being walked, from the top down to the current one: a link to one of them is a
   // cycle. A folder reached twice by other paths (pnpm's node_modules/x -> .pnpm/...) is zipped twice, as
   // archive_file does, so it is walked twice.
   const ancestors = new Set<string>();
+  let visited = 0;
   let stopped = false;
-  let error: { message: string; fix: string } | undefined;
-  const walk = (abs: string, rel: string): void => {
-    const real = realpathSync(abs);
+  let error: WalkError | undefined;
+  const walk = (real: string, rel: string): void => {
     if (ancestors.has(real)) return; // a link back up the tree: its files are already counted
     ancestors.add(real);
-    walkEntries(abs, rel);
-    ancestors.delete(real);
-  };
-  const walkEntries = (abs: string, rel: string): void => {
-    for (const name of readdirSync(abs).sort()) {
+    let entries: Dirent[];
+    try {
+      entries = readdirSync(real, { withFileTypes: true }).sort((a, b) =>
+        a.name < b.name ? -1 : a.name > b.name ? 1 : 0,
+      );
+    } catch (e) {
+      error = unreadable(rel || '.', e);
+      return;
+    }
+    for (const entry of entries) {
       if (stopped || error !== undefined) return;
+      const name = entry.name;
       if (isExcluded(name)) continue;
-      const childAbs = path.join(abs, name);
       const childRel = rel === '' ? name : `${rel}/${name}`;
-      let target = childAbs;
-      if (lstatSync(childAbs).isSymbolicLink()) {
-        let resolved: string;
-        try {
-          resolved = realpathSync(childAbs);
-        } catch {
+      if (++visited > MAX_SOURCE_ENTRIES) {
+        error = {
+          kind: 'entries',
+          message: `holds more than ${MAX_SOURCE_ENTRIES.toLocaleString('en-US')} files and folders with its links followed (the last: ${childRel}); archive_file zips a folder once for every path that reaches it, so links to folders multiply`,
+          fix: 'remove the links that lead to the same folders again and again (or replace them with copies), or point lambda.source at a build output with only what runs',
+        };
+        return;
+      }
+      if (Buffer.byteLength(childRel) > MAX_SOURCE_PATH_BYTES) {
+        error = {
+          kind: 'deep',
+          message: `holds ${childRel.slice(0, 60)}... (${childRel.split('/').length} folders deep with its links followed), a path longer than Linux allows (4,096 bytes with /var/task/, PATH_MAX): the function could not open it`,
+          fix: 'remove the links that chain folders into each other, or replace them with copies',
+        };
+        return;
+      }
+      const childAbs = path.join(real, name);
+      let target: string;
+      let stats: Stats;
+      try {
+        // The folder walked is a real path, so only a link has a real path of its own.
+        const link = entry.isSymbolicLink();
+        target = link ? realpathSync.native(childAbs) : childAbs;
+        stats = link ? statSync(target) : lstatSync(childAbs);
+      } catch (e) {
+        error =
+          (e as NodeJS.ErrnoException).code === 'ENOENT' || (e as NodeJS.ErrnoException).code === 'ELOOP'
+            ? {
+                kind: 'link',
+                message: `${childRel} is a symbolic link that points nowhere; archive_file cannot zip it`,
+                fix: 'remove the link, or replace it with the file it should point to',
+              }
+            : unreadable(childRel, e);
+        return;
+      }
+      if (target !== childAbs) {
+        if (!inside(realRoot, target)) {
           error = {
-            message: `${childRel} is a symbolic link that points nowhere; archive_file cannot zip it`,
-            fix: 'remove the link, or replace it with the file it should point to',
-          };
-          return;
-        }
-        if (!inside(resolved)) {
-          error = {
-            message: `${childRel} is a symbolic link to ${resolved}, outside the repository ${realRoot}: the zip would carry files from outside it`,
+            kind: 'link',
+            message: `${childRel} is a symbolic link to ${target}, outside the repository ${realRoot}: the zip would carry files from outside it`,
             fix: 'replace the link with a copy of what it points to (for an npm "file:" dependency: npm install --install-links), or move the target into the repository',
           };
           return;
         }
-        target = resolved;
+        if (inGit(target) || (stats.isDirectory() && inside(target, realDir) && target !== realDir)) {
+          error = {
+            kind: 'link',
+            message: `${childRel} is a symbolic link to ${target}, ${inGit(target) ? "inside the repository's .git" : 'a folder that holds this folder'}: the zip would carry the repository itself (its history, other code, Terraform state)`,
+            fix: 'remove the link; point lambda.source at the folder of your code alone and keep links to what the function needs',
+          };
+          return;
+        }
       }
-      const stats = statSync(target);
       if (stats.isDirectory()) walk(target, childRel);
-      else if (stats.isFile() && visit({ rel: childRel, real: realpathSync(target), size: stats.size }) === false)
-        stopped = true;
+      else if (stats.isFile() && visit({ rel: childRel, real: target, size: stats.size }) === false) stopped = true;
     }
+    ancestors.delete(real);
   };
-  walk(dir, '');
+  walk(realDir, '');
   return error === undefined ? {} : { error };
+}
+
+function unreadable(rel: string, e: unknown): WalkError {
+  return {
+    kind: 'unreadable',
+    message: `${rel} cannot be read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`,
+    fix: 'make the folder readable by the user that runs cors-gen, or leave it out of lambda.source',
+  };
 }

@@ -14,10 +14,13 @@ export const DEFAULT_OUT_DIR = 'generated';
 /**
  * Whether a module written to `moduleDir` lies in the user's code folder `sourceDir` (both absolute). The folder is
  * zipped whole, so the module would be zipped into the function's code with its Terraform files and providers,
- * and every generate or `terraform init` (its .terraform folder) would change the code's hash.
+ * and every generate or `terraform init` (its .terraform folder) would change the code's hash. Compared as real
+ * paths, as archive_file reads them: `backend -> .` holds the module as surely as `.` does.
  */
 export function sourceHoldsModule(sourceDir: string, moduleDir: string): boolean {
-  return moduleDir === sourceDir || moduleDir.startsWith(sourceDir + path.sep);
+  const source = realpath(sourceDir) ?? sourceDir;
+  const module = realpath(moduleDir) ?? moduleDir;
+  return module === source || module.startsWith(source.endsWith(path.sep) ? source : source + path.sep);
 }
 
 export const SOURCE_HOLDS_MODULE_FIX =

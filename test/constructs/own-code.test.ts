@@ -2,7 +2,7 @@
  * The module with the user's own code (`lambda.source` + `lambda.handler`): the folder zipped as it is from the
  * `lambda_source_dir` input, the CORS wrapper as a layer, the function's handler redirected to it.
  */
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { ArchiveProvider } from '@cdktf/provider-archive/lib/provider/index.js';
@@ -10,6 +10,7 @@ import { AwsProvider } from '@cdktf/provider-aws/lib/provider/index.js';
 import { TerraformStack, Testing } from 'cdktf';
 import { describe, expect, it } from 'vitest';
 import { CorsWrapperLayer } from '../../src/constructs/index.js';
+import { cli } from '../cli/capture.js';
 import { loadSpec } from '../../src/spec/load.js';
 import { generate } from '../../src/synth/generate.js';
 import { buildModuleFiles } from '../../src/synth/module-files.js';
@@ -185,6 +186,66 @@ describe('generate with lambda.source', () => {
       expect(elsewhere.ok).toBe(true);
       expect(elsewhere.warnings.map((w) => w.code)).not.toContain('lambda-source-holds-module');
       rmSync(path.join(root, `../${path.basename(root)}-out`), { recursive: true, force: true });
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
+
+  it('refuses to write the module into the folder when a link makes it hold the module (backend -> .)', async () => {
+    const root = mkdtempSync(path.join(os.tmpdir(), 'cors-gen-own-link-'));
+    try {
+      mkdirSync(path.join(root, '.git'));
+      mkdirSync(path.join(root, 'code/src'), { recursive: true });
+      writeFileSync(path.join(root, 'code/src/app.mjs'), 'export const handler = async () => ({});');
+      symlinkSync('.', path.join(root, 'backend'));
+      writeFileSync(
+        path.join(root, 'cors-gen.yaml'),
+        `version: 1\nname: loop\ncors:\n  allowOrigins: [https://app.example.com]\nroutes:\n  - path: /a\n    methods: [GET]\nlambda:\n  source: backend\n  handler: code/src/app.handler\n`,
+      );
+      const result = await generate({ cwd: root, spec: 'cors-gen.yaml' });
+      expect(!result.ok && result.reason === 'invalid' ? result.errors : []).toEqual([
+        expect.objectContaining({
+          code: 'lambda-source-holds-module',
+          message: expect.stringContaining('"backend" holds the module folder generated/loop'),
+        }),
+      ]);
+      expect(existsSync(path.join(root, 'generated/loop'))).toBe(false);
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
+
+  it('generates and checks a module whose folder is a build output not built yet, with the warning', async () => {
+    const root = mkdtempSync(path.join(os.tmpdir(), 'cors-gen-own-unbuilt-'));
+    try {
+      mkdirSync(path.join(root, '.git'));
+      mkdirSync(path.join(root, 'backend/src'), { recursive: true });
+      writeFileSync(
+        path.join(root, 'cors-gen.yaml'),
+        `version: 1\nname: ci\ncors:\n  allowOrigins: [https://app.example.com]\nroutes:\n  - path: /a\n    methods: [GET]\nlambda:\n  source: backend/dist\n  handler: app.handler\n`,
+      );
+      const written = await generate({ cwd: root, spec: 'cors-gen.yaml' });
+      expect(written.ok).toBe(true);
+      expect(readFileSync(path.join(root, 'generated/ci/main.tf'), 'utf8')).toContain(
+        '"${path.module}/../../backend/dist"',
+      );
+      // The preview runs the code: it refuses, naming the folder and the fix.
+      const preview = await cli(['preview', '--spec', path.join(root, 'cors-gen.yaml'), '--json']);
+      expect(preview.code).toBe(1);
+      expect(JSON.parse(preview.stdout).error).toMatchObject({
+        code: 'lambda-source-missing',
+        message: expect.stringContaining('lambda.source: "backend/dist" does not exist yet'),
+        fix: expect.stringContaining('build it'),
+      });
+      const checked = await generate({ cwd: root, spec: 'cors-gen.yaml', check: true });
+      expect(checked.ok).toBe(true);
+      expect(checked.warnings).toEqual([
+        expect.objectContaining({
+          code: 'lambda-source-missing',
+          message: expect.stringContaining('"backend/dist" does not exist yet'),
+          fix: expect.stringContaining('build it before "terraform apply" or "cors-gen preview"'),
+        }),
+      ]);
     } finally {
       rmSync(root, { recursive: true, force: true });
     }

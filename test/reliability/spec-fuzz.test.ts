@@ -75,7 +75,8 @@ async function oracleOnDisk(bytes: Buffer, ext: string, spec: string): Promise<b
   const model = oracleModel(bytes, ext);
   if (!model) return false;
   if (!model.lambda.source) return true;
-  return (await checkLambdaSource(spec, model.lambda.runtime, model.lambda.source)).length === 0;
+  const found = await checkLambdaSource(spec, model.lambda.runtime, model.lambda.source);
+  return found.every((issue) => issue.severity !== 'error');
 }
 
 function oracleModel(bytes: Buffer, ext: string): CorsModel | undefined {

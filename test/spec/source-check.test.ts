@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import {
   closeSync,
@@ -35,20 +36,30 @@ function repo(files: Record<string, string>): string {
 }
 
 async function check(files: Record<string, string>, handler: string, runtime: Runtime = 'nodejs22.x', dir = 'backend') {
-  const root = repo(files);
+  return issuesOf(repo(files), handler, runtime, dir);
+}
+
+async function issuesOf(root: string, handler: string, runtime: Runtime = 'nodejs22.x', dir = 'backend') {
   const issues = await checkLambdaSource(path.join(root, 'cors-gen.yaml'), runtime, { dir, handler });
-  return issues.map((i) => ({ code: i.code, path: i.path, message: i.message, fix: i.fix }));
+  return issues.map((i) => ({ severity: i.severity, code: i.code, path: i.path, message: i.message, fix: i.fix }));
 }
 
 describe('validate: the lambda.source folder', () => {
-  it('refuses a folder that does not exist, with the fix', async () => {
-    expect(await check({}, 'app.handler')).toEqual([
-      expect.objectContaining({
+  it('warns of a folder that does not exist yet (a build output CI has not built), without checking the handler', async () => {
+    const root = repo({});
+    expect(
+      await checkLambdaSource(path.join(root, 'cors-gen.yaml'), 'nodejs22.x', {
+        dir: 'backend/dist',
+        handler: 'app.handler',
+      }),
+    ).toEqual([
+      {
+        severity: 'warning',
         code: 'lambda-source-missing',
         path: 'lambda.source',
-        message: expect.stringContaining('"backend" does not exist'),
-        fix: expect.stringContaining("relative to this spec's folder"),
-      }),
+        message: expect.stringMatching(/^"backend\/dist" does not exist yet .*the handler is not checked$/),
+        fix: expect.stringMatching(/build it before "terraform apply" or "cors-gen preview"/),
+      },
     ]);
   });
 
@@ -216,15 +227,45 @@ describe("validate: Lambda's code size quotas", () => {
 });
 
 describe('validate (loadSpec) with lambda.source', () => {
+  const spec =
+    'version: 1\nname: byo\ncors:\n  allowOrigins: [https://app.example.com]\nroutes:\n  - path: /a\n    methods: [GET]\nlambda:\n  source: backend\n  handler: app.handler\n';
+
   it('reports the on-disk errors with the spec file, line and column', async () => {
-    const root = repo({
-      'cors-gen.yaml':
-        'version: 1\nname: byo\ncors:\n  allowOrigins: [https://app.example.com]\nroutes:\n  - path: /a\n    methods: [GET]\nlambda:\n  source: backend\n  handler: app.handler\n',
-    });
+    const root = repo({ 'cors-gen.yaml': spec, 'backend/app.mjs': 'export default 1;' });
     const result = await loadSpec(path.join(root, 'cors-gen.yaml'), root);
     expect(result.ok).toBe(false);
     expect(!result.ok && result.errors).toEqual([
-      expect.objectContaining({ code: 'lambda-source-missing', file: 'cors-gen.yaml', line: 9, column: 11 }),
+      expect.objectContaining({ code: 'lambda-handler-export-missing', file: 'cors-gen.yaml', line: 10, column: 12 }),
+    ]);
+  });
+
+  it('passes a spec whose folder is not built yet, with the warning at its line', async () => {
+    const root = repo({ 'cors-gen.yaml': spec });
+    const result = await loadSpec(path.join(root, 'cors-gen.yaml'), root);
+    expect(result.ok).toBe(true);
+    expect(result.warnings).toEqual([
+      expect.objectContaining({
+        severity: 'warning',
+        code: 'lambda-source-missing',
+        file: 'cors-gen.yaml',
+        line: 9,
+        column: 11,
+      }),
+    ]);
+  });
+
+  it('warns that the folder holds the module when it reaches it through a link (backend -> .)', async () => {
+    const root = repo({
+      'cors-gen.yaml': spec.replace('handler: app.handler', 'handler: code/app.handler'),
+      'code/app.mjs': 'export const handler = async () => ({});',
+    });
+    symlinkSync('.', path.join(root, 'backend'));
+    const result = await loadSpec(path.join(root, 'cors-gen.yaml'), root);
+    expect(result.warnings).toEqual([
+      expect.objectContaining({
+        code: 'lambda-source-holds-module',
+        message: expect.stringContaining('generated/byo'),
+      }),
     ]);
   });
 
@@ -288,5 +329,285 @@ describe("the README's list of what the function's zip leaves out", () => {
     const paragraph = readme.slice(readme.indexOf("What goes into the function's zip"));
     const sentence = paragraph.slice(0, paragraph.indexOf("into the layer's zip"));
     for (const glob of ARCHIVE_EXCLUDES) expect(sentence).toContain(`\`${glob.slice('**/'.length)}\``);
+  });
+});
+
+describe('validate reads nothing through a link it would refuse, and no file that is not a small regular file', () => {
+  it('refuses a link to /dev/zero as package.json before reading it', async () => {
+    const root = repo({ 'backend/src/app.js': 'exports.handler = async () => ({});' });
+    symlinkSync('/dev/zero', path.join(root, 'backend/src/package.json'));
+    expect(await issuesOf(root, 'src/app.handler')).toEqual([
+      expect.objectContaining({
+        code: 'lambda-source-link-outside',
+        message: expect.stringContaining('src/package.json is a symbolic link to /dev/zero, outside the repository'),
+      }),
+    ]);
+  });
+
+  it.each(['/etc/passwd', '/proc/self/mem'])(
+    'refuses app.js -> %s with the link error alone (the file is not read)',
+    async (target) => {
+      const root = repo({});
+      mkdirSync(path.join(root, 'backend'));
+      symlinkSync(target, path.join(root, 'backend/app.js'));
+      expect(await issuesOf(root, 'app.handler')).toEqual([
+        expect.objectContaining({ severity: 'error', code: 'lambda-source-link-outside', path: 'lambda.source' }),
+      ]);
+    },
+  );
+
+  it('does not block on a FIFO as package.json, nor read a package.json above the folder that links out', async () => {
+    const root = repo({ 'backend/app.js': 'exports.handler = async () => ({});' });
+    execFileSync('mkfifo', [path.join(root, 'backend/package.json')]);
+    symlinkSync('/dev/zero', path.join(root, 'package.json'));
+    // The FIFO is not a file the zip holds, and which loader runs app.js is then unknown: nothing conclusive.
+    expect(await issuesOf(root, 'app.handler')).toEqual([]);
+  });
+});
+
+describe('validate: links that would zip the repository itself', () => {
+  const files = (root: string, dir = 'backend') => {
+    const out: string[] = [];
+    const walked = walkSource(path.join(root, dir), root, (f) => void out.push(f.rel));
+    return { files: out, error: walked.error?.message };
+  };
+
+  it.each([
+    ['its .git', 'backend', 'backend/g2', '../.git'],
+    ['a folder inside its .git', 'backend', 'backend/objects', '../.git/objects'],
+    ['its root', 'backend', 'backend/src/all', '../..'],
+    ['a folder that holds the code', 'svc/backend', 'svc/backend/up', '..'],
+  ])('refuses a link to %s', async (_, dir, link, target) => {
+    const root = repo({
+      [`${dir}/app.mjs`]: 'export const handler = 1;',
+      [`${dir}/src/x.js`]: '',
+      '.git/objects/ab': '',
+    });
+    symlinkSync(target, path.join(root, link));
+    expect(await issuesOf(root, 'app.handler', 'nodejs22.x', dir)).toEqual([
+      expect.objectContaining({
+        code: 'lambda-source-link-outside',
+        message: expect.stringMatching(/is a symbolic link to .*: the zip would carry the repository itself/),
+        fix: expect.stringContaining('remove the link'),
+      }),
+    ]);
+  });
+
+  it('leaves Terraform state out of the zip, also in a linked module folder', () => {
+    const root = repo({
+      'backend/app.mjs': '',
+      'generated/api/main.tf': '',
+      'generated/api/terraform.tfstate': '{}',
+      'generated/api/terraform.tfstate.backup': '{}',
+      'backend/terraform.tfstate': '{}',
+    });
+    symlinkSync('../generated', path.join(root, 'backend/gen'));
+    expect(files(root)).toEqual({ files: ['app.mjs', 'gen/api/main.tf'], error: undefined });
+  });
+
+  it('still follows a link to a sibling folder inside the repository', () => {
+    const root = repo({ 'backend/app.mjs': '', 'shared/util.js': '' });
+    symlinkSync('../shared', path.join(root, 'backend/shared'));
+    expect(files(root)).toEqual({ files: ['app.mjs', 'shared/util.js'], error: undefined });
+  });
+});
+
+describe('validate: a folder whose links multiply its paths', () => {
+  // Each level holds ten links to the level below: 10^n paths for n levels, from 11 + 10 * n entries on disk.
+  function bomb(levels: number): string {
+    const root = repo({ 'backend/l0/f': '' });
+    for (let i = 1; i <= levels; i++) {
+      mkdirSync(path.join(root, `backend/l${i}`));
+      for (let d = 0; d < 10; d++) symlinkSync(`../l${i - 1}`, path.join(root, `backend/l${i}/d${d}`));
+    }
+    return root;
+  }
+
+  it('stops after 100,000 files and folders with the folder and the fix, in a bounded time', async () => {
+    const root = bomb(7);
+    const started = Date.now();
+    const [issue, ...rest] = await issuesOf(root, 'l0/f.handler');
+    expect(Date.now() - started).toBeLessThan(4000);
+    expect(rest).toEqual([]);
+    expect(issue).toMatchObject({
+      severity: 'error',
+      code: 'lambda-source-too-many-files',
+      path: 'lambda.source',
+      message: expect.stringMatching(/^"backend": holds more than 100,000 files and folders with its links followed/),
+      fix: expect.stringContaining('remove the links that lead to the same folders'),
+    });
+  });
+
+  it('refuses a chain of links nested deeper than a path can be on Lambda (a longer chain overflowed the stack)', async () => {
+    // c1/n -> ../c2, c2/n -> ../c3, ...: each folder a real one, the path n/n/n/... one level longer each time.
+    const root = repo({ 'backend/app.mjs': 'export const handler = 1;' });
+    const levels = 2_100;
+    for (let i = 1; i <= levels; i++) mkdirSync(path.join(root, `c${i}`));
+    symlinkSync('../c1', path.join(root, 'backend/n'));
+    for (let i = 1; i < levels; i++) symlinkSync(`../c${i + 1}`, path.join(root, `c${i}/n`));
+    expect(await issuesOf(root, 'app.handler')).toEqual([
+      expect.objectContaining({
+        code: 'lambda-source-too-deep',
+        message: expect.stringMatching(
+          /^"backend": holds n\/n\/.* \(2044 folders deep with its links followed\), a path longer than Linux allows/,
+        ),
+        fix: expect.stringContaining('remove the links that chain folders'),
+      }),
+    ]);
+  });
+
+  it('counts each zip entry toward the 50 MB zipped quota, however small the file', async () => {
+    // 2,000 empty files with long names: no content, but each zip entry holds its ~400-byte path twice and 76
+    // bytes of headers (1.8 MB). Thirty links to their folder make it 31 copies: more than 50 MB of zip.
+    const root = repo({ 'backend/app.mjs': 'export const handler = 1;' });
+    const long = 'x'.repeat(200);
+    mkdirSync(path.join(root, 'backend', long));
+    for (let j = 0; j < 2000; j++) writeFileSync(path.join(root, 'backend', long, `${long}${j}`), '');
+    expect(await issuesOf(root, 'app.handler')).toEqual([]);
+    for (let k = 0; k < 30; k++) symlinkSync(long, path.join(root, 'backend', `${long}${k}`));
+    expect(await issuesOf(root, 'app.handler')).toEqual([
+      expect.objectContaining({
+        code: 'lambda-source-too-large',
+        message: expect.stringContaining('zips to more than 50.0 MB'),
+      }),
+    ]);
+  });
+});
+
+describe('validate: what Python imports for the handler', () => {
+  it.each(['_cors_gen.abi3.so', '_cors_gen.cpython-312-x86_64-linux-gnu.so', '_cors_gen', '_cors_gen.py'])(
+    "refuses a top-level %s, which Python would import instead of the wrapper's package",
+    async (name) => {
+      const root = repo({ 'backend/app.py': 'def handler(e, c):\n    pass\n' });
+      if (name.includes('.')) writeFileSync(path.join(root, 'backend', name), '');
+      else mkdirSync(path.join(root, 'backend', name));
+      expect(await issuesOf(root, 'app.handler', 'python3.12')).toEqual([
+        expect.objectContaining({
+          code: 'lambda-source-shadows-wrapper',
+          message: expect.stringContaining(`holds ${name};`),
+          fix: `rename ${name} in your code`,
+        }),
+      ]);
+    },
+  );
+
+  it.each([
+    ['a .md of the same stem', 'handlers/apx.md'],
+    ['a .txt of the same stem', 'handlers/apx.txt'],
+    ['a .pyc, which the zip leaves out', 'handlers/apx.pyc'],
+  ])('refuses a module that only %s stands for', async (_, file) => {
+    expect(await check({ [`backend/${file}`]: '' }, 'handlers/apx.handler', 'python3.12')).toEqual([
+      expect.objectContaining({
+        code: 'lambda-handler-file-missing',
+        message: expect.stringContaining('handlers/apx.py'),
+      }),
+    ]);
+  });
+
+  it.each(['apx.so', 'apx.abi3.so', 'apx.cpython-312-x86_64-linux-gnu.so', 'apx.pyd'])(
+    'accepts an extension module %s',
+    async (file) => {
+      expect(await check({ [`backend/handlers/${file}`]: '' }, 'handlers/apx.handler', 'python3.12')).toEqual([]);
+    },
+  );
+
+  it("refuses a handler in a module of the standard library's name that the folder does not hold", async () => {
+    const [issue, ...rest] = await check({ 'backend/os.txt': '' }, 'os.system', 'python3.12');
+    expect(rest).toEqual([]);
+    expect(issue).toMatchObject({
+      code: 'lambda-handler-stdlib',
+      path: 'lambda.handler',
+      message: expect.stringContaining("os is a module of Python's standard library"),
+      fix: expect.stringContaining('"app.handler" for app.py'),
+    });
+    expect(await check({ 'backend/json/__init__.py': '' }, 'json.missing.handler', 'python3.12')).toEqual([
+      expect.objectContaining({ code: 'lambda-handler-file-missing' }),
+    ]);
+  });
+});
+
+describe('validate: dependencies the zip would not hold', () => {
+  const greet = { 'backend/node_modules/greet/index.js': 'exports.greet = () => "hi";' };
+  const app = { 'backend/dist/app.js': 'const { greet } = require("greet"); exports.handler = async () => greet();' };
+
+  it('warns when a node_modules above the folder holds what the folder lacks, with the recipe', async () => {
+    expect(await check({ ...greet, ...app }, 'app.handler', 'nodejs22.x', 'backend/dist')).toEqual([
+      {
+        severity: 'warning',
+        code: 'lambda-source-dependencies-outside',
+        path: 'lambda.source',
+        message: expect.stringContaining('"backend/dist" has no node_modules, but backend/node_modules is above it'),
+        fix: expect.stringContaining('npm ci --omit=dev --prefix "backend/dist"'),
+      },
+    ]);
+  });
+
+  it("warns when the handler's package lists dependencies and the folder has no node_modules", async () => {
+    const pkg = { 'backend/package.json': '{"dependencies":{"greet":"1.0.0","pg":"8"}}' };
+    expect(await check({ ...pkg, ...app }, 'app.handler', 'nodejs22.x', 'backend/dist')).toEqual([
+      expect.objectContaining({
+        severity: 'warning',
+        message: expect.stringContaining('but backend/package.json lists dependencies (greet, pg)'),
+      }),
+    ]);
+  });
+
+  it("is quiet when the folder has its own node_modules, or only the repository's root has one", async () => {
+    const own = {
+      ...greet,
+      'backend/dist/node_modules/greet/index.js': '',
+      'backend/package.json': '{"dependencies":{"greet":"1"}}',
+    };
+    expect(await check({ ...own, ...app }, 'app.handler', 'nodejs22.x', 'backend/dist')).toEqual([]);
+    expect(
+      await check({ 'node_modules/cors-gen/index.js': '', ...app }, 'app.handler', 'nodejs22.x', 'backend/dist'),
+    ).toEqual([]);
+  });
+});
+
+describe('validate: the Node handler as the runtime calls it', () => {
+  it.each([
+    ['exports.handler = (event, context, callback) => {}', 'app.js'],
+    ['exports.handler = function (event, context, callback) {}', 'app.js'],
+    ['module.exports = { handler }; function handler(event, context, cb) {}', 'app.cjs'],
+    ['export const handler = async (event, context, callback) => {};', 'app.mjs'],
+    ['const run = (event, context, callback) => {};\nexport { run as handler };', 'app.mjs'],
+    ['function run(event,\n  context,\n  callback) {}\nexports.handler = run;', 'app.js'],
+    ['const run = function (event, context, callback) {};\nmodule.exports = { handler: run };', 'app.cjs'],
+  ])('refuses a callback handler on nodejs24.x: %s', async (text, file) => {
+    expect(await check({ [`backend/${file}`]: text }, 'app.handler', 'nodejs24.x')).toEqual([
+      expect.objectContaining({
+        code: 'lambda-handler-callback',
+        path: 'lambda.handler',
+        message: expect.stringContaining('Runtime.CallbackHandlerDeprecated'),
+        fix: expect.stringContaining('async (event, context)'),
+      }),
+    ]);
+    expect(await check({ [`backend/${file}`]: text }, 'app.handler', 'nodejs22.x')).toEqual([]);
+  });
+
+  it.each([
+    'exports.handler = async (event, context) => {}',
+    'exports.handler = async (event, context, callback = undefined) => {}',
+    'exports.handler = async (event, ...rest) => {}',
+    'function base(event, context, callback) {}\nexports.handler = middy(base);',
+    'function handler(event, context, callback) {}\nexports.handler = wrap(handler);',
+    'exports.handler = (0, _wrap.default)(base, context, extra);',
+  ])('accepts on nodejs24.x: %s', async (text) => {
+    expect(await check({ 'backend/app.js': text }, 'app.handler', 'nodejs24.x')).toEqual([]);
+  });
+
+  it('says to rename CommonJS to .cjs when "type": "module" makes it an ES module', async () => {
+    const files = {
+      'backend/package.json': '{"type":"module"}',
+      'backend/src/app.js': 'exports.handler = async () => ({});',
+    };
+    expect(await check(files, 'src/app.handler')).toEqual([
+      expect.objectContaining({
+        code: 'lambda-handler-export-missing',
+        message: expect.stringContaining('package.json says "type": "module"'),
+        fix: 'rename the file to src/app.cjs (and lambda.handler stays "src/app.handler"), or remove "type": "module" from package.json',
+      }),
+    ]);
   });
 });

@@ -235,6 +235,16 @@ async function moduleFromSpec(o: Output, specFile: string | undefined): Promise<
       fix: 'fix the spec ("cors-gen validate" lists the errors), run "cors-gen generate", then preview',
     });
   }
+  // validate and generate pass a lambda.source not built yet (CI, pre-commit hooks); the preview runs its code.
+  const unbuilt = loaded.warnings.find((w) => w.code === 'lambda-source-missing');
+  if (unbuilt !== undefined)
+    throw new InvalidInputError(
+      `${loaded.file}: lambda.source: ${JSON.stringify(loaded.model.lambda.source?.dir)} does not exist yet; the preview runs the code the function's zip will hold`,
+      {
+        code: 'lambda-source-missing',
+        fix: 'build it (your build writes that folder), then run "cors-gen preview" again',
+      },
+    );
   const dir = path.join(DEFAULT_OUT_DIR, loaded.model.name);
   const recorded = recordedSpecHash(dir);
   if (recorded !== undefined) {
