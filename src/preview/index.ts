@@ -21,7 +21,8 @@ import { PreviewSetupError } from './errors.js';
 import { FUNCTION_URL_MAX_BODY_BYTES, functionUrlHandler } from './function-url/function-url.js';
 import { HTTP_API_MAX_BODY_BYTES, httpApiHandler } from './http-api/http-api.js';
 import { LambdaPool } from './lambda/pool.js';
-import { stageCode, type StagedCode } from './lambda/stage.js';
+import { linkPythonSdk, probePythonSdk } from './lambda/runtime-sdk.js';
+import { stageCode, temporaryFolder, type StagedCode } from './lambda/stage.js';
 import { runtimeVersionWarnings } from './lambda/versions.js';
 import { apiKind, planDeployment, type ApiModel } from './module/deployment.js';
 import type { FunctionRuntime } from './module/functions.js';
@@ -195,11 +196,22 @@ export async function startPreview(options: PreviewOptions): Promise<Preview> {
 
   // A function with the user's own code runs from a staged copy of what its zips will hold; made (and its links
   // checked) now, before any port is taken. The code folders do not depend on the ports, the environment does.
+  // Python code also gets the runtime's boto3 when this machine has it, and nothing else of its site-packages.
   const stagedCopies = new Map<string, StagedCode>();
+  let pythonSdk: ReturnType<typeof temporaryFolder> | undefined;
+  const removeCopies = () => {
+    for (const s of stagedCopies.values()) s.cleanup();
+    pythonSdk?.cleanup();
+  };
   try {
+    const sdk = pythonVersion === undefined ? undefined : probePythonSdk(python);
+    if (sdk) {
+      pythonSdk = temporaryFolder('cors-gen-python-sdk-');
+      linkPythonSdk(sdk, pythonSdk.dir);
+    }
     for (const [address, f] of plan.functions) stagedCopies.set(address, stageCode(f.code));
   } catch (e) {
-    for (const s of stagedCopies.values()) s.cleanup();
+    removeCopies();
     throw e;
   }
 
@@ -222,7 +234,7 @@ export async function startPreview(options: PreviewOptions): Promise<Preview> {
     if (closed) return;
     closed = true;
     await Promise.all([...servers.map((s) => s.close()), ...[...pools.values()].map((p) => p.close())]);
-    for (const s of stagedCopies.values()) s.cleanup();
+    removeCopies();
   };
   try {
     const listen = async (
@@ -289,6 +301,7 @@ export async function startPreview(options: PreviewOptions): Promise<Preview> {
     const poolOptions = {
       log,
       python,
+      ...(pythonSdk ? { pythonSdkDir: pythonSdk.dir } : {}),
       ...(options.maxEnvironments ? { maxEnvironments: options.maxEnvironments } : {}),
     };
     pools = new Map(

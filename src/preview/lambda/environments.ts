@@ -53,9 +53,19 @@ export interface Environment {
 
 export type LogSink = (line: string) => void;
 
-/** The variables Lambda sets in every execution environment, then the module's own. */
-export function lambdaEnv(code: LambdaCode, extra: Record<string, string | undefined> = {}): Record<string, string> {
+/**
+ * The environment of one execution environment: `defaults` of this machine that the module may replace (LANG), the
+ * module's own variables, then the variables Lambda sets itself, which always win (planFunctions refuses a module
+ * that sets them, as Lambda does), then `forced`: what the preview needs to start the process (PATH).
+ */
+export function lambdaEnv(
+  code: LambdaCode,
+  defaults: Record<string, string | undefined> = {},
+  forced: Record<string, string | undefined> = {},
+): Record<string, string> {
   const base: Record<string, string | undefined> = {
+    ...defaults,
+    ...code.environment,
     AWS_LAMBDA_FUNCTION_NAME: code.functionName,
     AWS_LAMBDA_FUNCTION_VERSION: '$LATEST',
     AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(code.memoryMb),
@@ -63,8 +73,7 @@ export function lambdaEnv(code: LambdaCode, extra: Record<string, string | undef
     AWS_DEFAULT_REGION: 'us-east-1',
     AWS_EXECUTION_ENV: `AWS_Lambda_${code.runtime}`,
     LAMBDA_TASK_ROOT: code.dir,
-    ...extra,
-    ...code.environment,
+    ...forced,
   };
   return Object.fromEntries(Object.entries(base).filter((e): e is [string, string] => e[1] !== undefined));
 }
@@ -170,26 +179,29 @@ export function nodeEnvironment(code: LambdaCode, log: LogSink): Environment {
  */
 const PYTHON_RUNNER = path.join(RUNTIME_DIR, 'preview', 'python_runner.py');
 
-export function pythonEnvironment(code: LambdaCode, log: LogSink, python = 'python3'): Environment {
+export function pythonEnvironment(code: LambdaCode, log: LogSink, python = 'python3', sdkDir?: string): Environment {
+  const settings = {
+    dir: code.dir,
+    handler: code.handler,
+    functionName: code.functionName,
+    memoryMb: code.memoryMb,
+    ...(code.optDir !== undefined ? { optDir: code.optDir } : {}),
+    ...(sdkDir !== undefined ? { sdkDir } : {}),
+  };
+  // -I -S: only the task root, the layers, the standard library and the SDK (python_runner.py); -B: no
+  // __pycache__ written into the code's folder; -X utf8: Lambda's LANG is en_US.UTF-8.
   const child: ChildProcessWithoutNullStreams = spawn(
     python,
-    [
-      '-u',
-      PYTHON_RUNNER,
-      code.dir,
-      code.handler,
-      code.functionName,
-      String(code.memoryMb),
-      ...(code.optDir !== undefined ? [code.optDir] : []),
-    ],
+    ['-I', '-S', '-B', '-u', '-X', 'utf8', PYTHON_RUNNER, JSON.stringify(settings)],
     {
       cwd: code.dir,
-      env: lambdaEnv(code, {
-        PATH: process.env['PATH'],
-        LANG: process.env['LANG'] ?? 'C.UTF-8',
-        PYTHONDONTWRITEBYTECODE: '1',
-        PYTHONIOENCODING: 'utf-8',
-      }),
+      env: lambdaEnv(
+        // The dynamic loader's variables would change how this machine's python3 itself loads (planFunctions
+        // warns); PATH finds the interpreter.
+        { ...code, environment: withoutKeys(code.environment, (k) => /^(LD|DYLD)_/.test(k)) },
+        { LANG: process.env['LANG'] ?? 'C.UTF-8' },
+        { PATH: process.env['PATH'] },
+      ),
       stdio: ['pipe', 'pipe', 'pipe'],
     },
   );
@@ -227,6 +239,10 @@ export function pythonEnvironment(code: LambdaCode, log: LogSink, python = 'pyth
       });
     },
   };
+}
+
+function withoutKeys(record: Readonly<Record<string, string>>, drop: (key: string) => boolean): Record<string, string> {
+  return Object.fromEntries(Object.entries(record).filter(([k]) => !drop(k)));
 }
 
 function pipeLines(stream: NodeJS.ReadableStream, sink: (line: string) => void): void {

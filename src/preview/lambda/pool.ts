@@ -12,6 +12,7 @@ import {
   type LambdaCode,
   type LogSink,
 } from './environments.js';
+import { missingSdkHint } from './runtime-sdk.js';
 
 export interface PoolOptions {
   /** Concurrent execution environments. @default 4 */
@@ -20,6 +21,8 @@ export interface PoolOptions {
   readonly maxQueued?: number;
   /** The Python interpreter. @default "python3" */
   readonly python?: string;
+  /** A folder of links to this machine's boto3 and its dependencies (runtime-sdk.ts). @default none */
+  readonly pythonSdkDir?: string;
   readonly log?: LogSink;
 }
 
@@ -48,7 +51,15 @@ export class LambdaPool {
     this.maxEnvironments = options.maxEnvironments ?? 4;
     this.maxQueued = options.maxQueued ?? 1000;
     const log = options.log ?? (() => {});
-    this.log = (line) => log(`[${code.functionName}] ${line}`);
+    let hinted = false;
+    this.log = (line) => {
+      log(`[${code.functionName}] ${line}`);
+      // Once per function: an import of the SDK Lambda provides failed, and why the preview lacks it.
+      const hint = hinted ? undefined : missingSdkHint(line, code.runtime, options.pythonSdkDir !== undefined);
+      if (hint === undefined) return;
+      hinted = true;
+      log(`[${code.functionName}] warning: ${hint}`);
+    };
   }
 
   get isPython(): boolean {
@@ -105,7 +116,7 @@ export class LambdaPool {
       }
       if (this.all.size < this.maxEnvironments) {
         const created = this.isPython
-          ? pythonEnvironment(this.code, this.log, this.options.python)
+          ? pythonEnvironment(this.code, this.log, this.options.python, this.options.pythonSdkDir)
           : nodeEnvironment(this.code, this.log);
         this.all.add(created);
         return created;
