@@ -190,6 +190,45 @@ describe('a hand-edited module', () => {
     );
   });
 
+  it('lets the code see NODE_PATH and HOME but not load packages from the folders they name', async () => {
+    const elsewhere = scratch('cors-gen-elsewhere-');
+    writeFiles(elsewhere, {
+      'np/evilpkg/index.js': "module.exports = 'NODE_PATH';",
+      '.node_modules/evilpkg/index.js': "module.exports = 'HOME';",
+    });
+    const { module } = await project({
+      'backend/app.cjs': [
+        'exports.handler = async () => {',
+        "  let found = 'not found';",
+        "  try { found = require('evilpkg'); } catch {}",
+        '  return { statusCode: 200, body: `${found}|${process.env.NODE_PATH}|${process.env.HOME}` };',
+        '};',
+      ].join('\n'),
+    });
+    const vars = [
+      `environment_variables={NODE_PATH=${JSON.stringify(`${elsewhere}/np`)}, HOME=${JSON.stringify(elsewhere)}}`,
+    ];
+    const reply = await get(await serve(module, [], { vars }));
+    expect(reply.body).toBe(`not found|${elsewhere}/np|${elsewhere}`);
+  });
+
+  it("does not apply a module's LD_* variables to this machine's python3, and says so", async () => {
+    const { module } = await project(
+      {
+        'backend/app.py':
+          'import os\ndef handler(event, context):\n    return {"statusCode": 200, "body": repr(os.environ.get("LD_PRELOAD"))}\n',
+      },
+      'python3.12',
+    );
+    const p = await serve(module, [], { vars: ['environment_variables={LD_PRELOAD="/tmp/evil.so"}'] });
+    expect((await get(p)).body).toBe('None');
+    expect(p.warnings).toContainEqual(
+      expect.stringContaining(
+        "aws_lambda_function.handler sets LD_PRELOAD; the preview does not apply it to this machine's python3",
+      ),
+    );
+  });
+
   it("keeps the runtime's own variables over the module's", () => {
     const env = lambdaEnv(
       {

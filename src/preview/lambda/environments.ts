@@ -126,9 +126,19 @@ function pendingCalls(send: (message: { id: number; event: unknown; context: Inv
 /** The worker's code: a file of `src/runtime/preview/` (see RUNTIME_DIR), type-checked like the rest. */
 const NODE_WORKER = path.join(RUNTIME_DIR, 'preview', 'node-worker.mjs');
 
+/**
+ * Variables that Node's CommonJS loader reads once, when the worker starts, to add folders to every `require`'s
+ * search (NODE_PATH, and HOME for ~/.node_modules: https://nodejs.org/api/modules.html#loading-from-the-global-folders).
+ * A module's value names a folder of Lambda's file system, which on this machine could be any folder, so the
+ * worker starts without them and the code sees them only once its loader is set up.
+ */
+const LOADER_VARIABLES = new Set(['NODE_PATH', 'HOME']);
+
 export function nodeEnvironment(code: LambdaCode, log: LogSink): Environment {
+  const env = lambdaEnv(code);
   const worker = new Worker(NODE_WORKER, {
     workerData: {
+      afterStart: Object.fromEntries(Object.entries(env).filter(([k]) => LOADER_VARIABLES.has(k))),
       dir: code.dir,
       handler: code.handler,
       functionName: code.functionName,
@@ -136,7 +146,7 @@ export function nodeEnvironment(code: LambdaCode, log: LogSink): Environment {
       arn: `arn:aws:lambda:us-east-1:123456789012:function:${code.functionName}`,
       ...(code.optDir !== undefined ? { optDir: code.optDir } : {}),
     },
-    env: lambdaEnv(code),
+    env: withoutKeys(env, (k) => LOADER_VARIABLES.has(k)),
     stdout: true,
     stderr: true,
     // The function's memory_size bounds its heap, as Lambda's does (never below what Node needs to start).
