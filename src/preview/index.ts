@@ -40,7 +40,7 @@ import {
 } from './server/http-server.js';
 import { siteTls, type CertificateFiles } from './server/tls.js';
 import { ExchangeLog } from './site/explain.js';
-import { chooseOrigins, portsBusy, sitePortNotAllowed, type LocalOrigin } from './site/origin.js';
+import { chooseOrigins, sitePortNotAllowed, type LocalOrigin } from './site/origin.js';
 import { corsIntent, demoPlan, type DemoPlan } from './site/plan.js';
 import { siteHandler } from './site/site.js';
 
@@ -113,6 +113,11 @@ export interface Preview {
   readonly api: string;
   /** The URL to open: the site origin, the website endpoint's stand-in or an allowed local origin. */
   readonly site: string;
+  /**
+   * Whether the preview serves its demo page on `site`. False when every allowed local origin's port was taken
+   * (most often by the user's own dev server, whose page on `site` can then call the API).
+   */
+  readonly demoPage: boolean;
   /** The foreign origin's URL. */
   readonly foreignSite: string;
   /** True when the site stands in for the module's S3 website endpoint; false when it is an allowed local origin. */
@@ -282,11 +287,13 @@ export async function startPreview(options: PreviewOptions): Promise<Preview> {
           busy.push(o);
         }
       }
-      if (!siteServer) throw portsBusy(busy, choice.local, choice.stage, options.spec);
-      if (busy.length > 0)
-        log(
-          `warning: ${busy.map((o) => o.origin).join(', ')} in use (port ${busy.map((o) => o.port).join(', ')}); serving the demo page on ${siteOrigin}, also allowed`,
-        );
+      const inUse = `${busy.map((o) => o.origin).join(', ')} in use (port ${busy.map((o) => o.port).join(', ')})`;
+      if (!siteServer) {
+        // Every allowed local origin is taken, most often by the user's own dev server on the origin the stage
+        // allows for it: that page is what should call the API, so the API is served without a demo page.
+        siteOrigin = busy[0]!.origin;
+        log(`warning: ${inUse}, often by your own dev server: serving the API without the demo page`);
+      } else if (busy.length > 0) log(`warning: ${inUse}; serving the demo page on ${siteOrigin}, also allowed`);
     }
     const apiServer = await listen('api', options.apiPort, MAX_BODY[kind], () => handlers.api);
     const foreignServer = await listen('foreign', options.foreignPort, 1024 * 1024, () => handlers.foreign);
@@ -351,7 +358,8 @@ export async function startPreview(options: PreviewOptions): Promise<Preview> {
       ...(site.errorDocument !== undefined ? { errorDocument: site.errorDocument } : {}),
       ...(site.errorResponses !== undefined ? { errorResponses: site.errorResponses } : {}),
     };
-    handlers.site = siteHandler({ ...siteConfig, role: 'site', origin: siteOrigin, allowed: siteAllowed });
+    if (siteServer)
+      handlers.site = siteHandler({ ...siteConfig, role: 'site', origin: siteOrigin, allowed: siteAllowed });
     handlers.foreign = siteHandler({ ...siteConfig, role: 'foreign', origin: foreignOrigin, allowed: foreignAllowed });
 
     const warnings = [
@@ -369,6 +377,7 @@ export async function startPreview(options: PreviewOptions): Promise<Preview> {
     return {
       api: apiUrl,
       site: `${siteOrigin}/`,
+      demoPage: siteServer !== undefined,
       foreignSite: `${foreignOrigin}/`,
       website,
       ...(tls ? { cdn: { certificate: tls.source, certificatePem: tls.cert, aliases: site.aliases ?? [] } } : {}),
