@@ -164,6 +164,33 @@ describe('a folder above the staged copy', () => {
   });
 });
 
+describe('a folder above the staged copy, written after the preview started', () => {
+  const saved = process.env['TMPDIR'];
+  afterEach(() => {
+    if (saved === undefined) delete process.env['TMPDIR'];
+    else process.env['TMPDIR'] = saved;
+  });
+
+  it('fails the next cold start instead of loading from it', async () => {
+    const marker = path.join(scratch('cors-gen-marker-'), 'ran');
+    const { module } = await project({
+      'backend/app.mjs': "import 'leftpadx';\nexport const handler = async () => ({ statusCode: 200 });",
+    });
+    const shared = scratch('cors-gen-shared-');
+    mkdirSync(path.join(shared, 'tmp'));
+    process.env['TMPDIR'] = path.join(shared, 'tmp');
+    const log: string[] = [];
+    const p = await serve(module, log);
+    writeFiles(shared, {
+      'node_modules/leftpadx/index.js': `require('node:fs').writeFileSync(${JSON.stringify(marker)}, 'x');`,
+    });
+    const reply = await get(p);
+    expect(reply.status).toBe(502);
+    expect(existsSync(marker)).toBe(false);
+    expect(log.join('\n')).toContain(`${path.join(shared, 'node_modules')} appeared in a folder above the staged copy`);
+  });
+});
+
 describe('a hand-edited module', () => {
   const APP = { 'backend/app.mjs': 'export const handler = async () => ({ statusCode: 200 });' };
   const SETTING = /CORS_GEN_HANDLER(\s+)= "app\.handler"/;

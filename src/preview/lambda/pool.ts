@@ -4,6 +4,7 @@
  * function's `timeout`. Past the queue's limit an invocation is throttled, as Lambda throttles past its
  * concurrency limit, so a flood of requests costs bounded memory.
  */
+import path from 'node:path';
 import {
   nodeEnvironment,
   pythonEnvironment,
@@ -13,6 +14,7 @@ import {
   type LogSink,
 } from './environments.js';
 import { missingSdkHint } from './runtime-sdk.js';
+import { sharedAncestorEntry } from './stage.js';
 
 export interface PoolOptions {
   /** Concurrent execution environments. @default 4 */
@@ -115,6 +117,8 @@ export class LambdaPool {
         continue;
       }
       if (this.all.size < this.maxEnvironments) {
+        const shared = this.sharedAncestor();
+        if (shared !== undefined) return shared;
         const created = this.isPython
           ? pythonEnvironment(this.code, this.log, this.options.python, this.options.pythonSdkDir)
           : nodeEnvironment(this.code, this.log);
@@ -125,6 +129,23 @@ export class LambdaPool {
       await new Promise<void>((resolve) => this.queue.push(resolve));
       if (this.closed) return undefined;
     }
+  }
+
+  /**
+   * For staged Node code, a `node_modules` or `package.json` that appeared above the staged copy since the preview
+   * started (stage.ts): the cold start fails rather than load it.
+   */
+  private sharedAncestor(): Environment | undefined {
+    if (!this.code.staged || this.isPython) return undefined;
+    const found = sharedAncestorEntry(path.dirname(this.code.dir));
+    if (found === undefined) return undefined;
+    const errorMessage = `${found} appeared in a folder above the staged copy of the code; the preview does not start the function next to it (remove it, or restart the preview with TMPDIR set to a private folder)`;
+    this.log(errorMessage);
+    return {
+      alive: false,
+      invoke: () => Promise.resolve({ ok: false, errorType: 'Runtime.ExitError', errorMessage }),
+      destroy: () => Promise.resolve(),
+    };
   }
 
   private release(env: Environment): void {

@@ -69,17 +69,26 @@ export function stageCode(code: LambdaCode): StagedCode {
  * On Lambda nothing is above /var/task. The check is on the real path, whose folders Node walks.
  */
 function refuseSharedAncestors(root: string): void {
+  const found = sharedAncestorEntry(root);
+  if (found !== undefined)
+    throw new PreviewSetupError(
+      `${found} is in a folder above the preview's staged copy of the function's code (${root}); Node would load it into your function as if it were part of the zip`,
+      {
+        code: 'staging-folder-shared',
+        fix: `remove ${found} if it is not yours, or set TMPDIR to a private folder (e.g. TMPDIR=$HOME/.cache/cors-gen-tmp after mkdir -p)`,
+      },
+    );
+}
+
+/**
+ * The first `node_modules` or `package.json` in a folder above `root` (real paths), if any. Checked again at each
+ * cold start (pool.ts): one made there after the preview started would be loaded just the same.
+ */
+export function sharedAncestorEntry(root: string): string | undefined {
   for (let d = path.dirname(realpathSync(root)); ; d = path.dirname(d)) {
     const found = ['node_modules', 'package.json'].find((name) => existsSync(path.join(d, name)));
-    if (found !== undefined)
-      throw new PreviewSetupError(
-        `${path.join(d, found)} is in a folder above the preview's staged copy of the function's code (${root}); Node would load it into your function as if it were part of the zip`,
-        {
-          code: 'staging-folder-shared',
-          fix: `remove ${path.join(d, found)} if it is not yours, or set TMPDIR to a private folder (e.g. TMPDIR=$HOME/.cache/cors-gen-tmp after mkdir -p)`,
-        },
-      );
-    if (path.dirname(d) === d) return;
+    if (found !== undefined) return path.join(d, found);
+    if (path.dirname(d) === d) return undefined;
   }
 }
 
