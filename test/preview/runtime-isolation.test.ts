@@ -67,6 +67,18 @@ describe('Python code imports only what Lambda would give it', () => {
     expect((await get(await serve(module))).body).toBe('vendored');
   });
 
+  it("imports from the layer's python/lib/<runtime>/site-packages, as Lambda adds it", async () => {
+    const { module } = await project(
+      {
+        'backend/app.py':
+          'import layered\ndef handler(event, context):\n    return {"statusCode": 200, "body": layered.WHERE}\n',
+      },
+      'python3.12',
+    );
+    writeFiles(module, { 'layer/python/lib/python3.12/site-packages/layered.py': 'WHERE = "layer"\n' });
+    expect((await get(await serve(module))).body).toBe('layer');
+  });
+
   it("says that Lambda provides boto3 when this machine's python3 has none", async () => {
     // A python3 without site-packages: what a machine without boto3 looks like to the preview.
     const bin = scratch('cors-gen-python-');

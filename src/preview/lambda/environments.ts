@@ -193,6 +193,7 @@ export function pythonEnvironment(code: LambdaCode, log: LogSink, python = 'pyth
   const settings = {
     dir: code.dir,
     handler: code.handler,
+    runtime: code.runtime,
     functionName: code.functionName,
     memoryMb: code.memoryMb,
     ...(code.optDir !== undefined ? { optDir: code.optDir } : {}),

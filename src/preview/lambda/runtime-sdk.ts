@@ -83,14 +83,13 @@ export function findNodeSdk(sourceDir: string): string | undefined {
  * node_modules: `require` and `import` both look in `node_modules` of every parent folder
  * (https://nodejs.org/api/modules.html#loading-from-node_modules-folders,
  * https://nodejs.org/api/esm.html#resolution-algorithm), and a link's real path is where the SDK's own
- * dependencies (`@smithy/*`) are then found. Returns the folder linked, if any.
+ * dependencies (`@smithy/*`) are then found.
  */
-export function linkNodeSdk(sourceDir: string, stagingRoot: string): string | undefined {
+export function linkNodeSdk(sourceDir: string, stagingRoot: string): void {
   const sdk = findNodeSdk(sourceDir);
-  if (sdk === undefined) return undefined;
+  if (sdk === undefined) return;
   mkdirSync(path.join(stagingRoot, 'node_modules'), { recursive: true });
   symlinkSync(sdk, path.join(stagingRoot, 'node_modules', '@aws-sdk'), 'dir');
-  return sdk;
 }
 
 /**

@@ -85,6 +85,7 @@ function refuseSharedAncestors(root: string): void {
  * cold start (pool.ts): one made there after the preview started would be loaded just the same.
  */
 export function sharedAncestorEntry(root: string): string | undefined {
+  if (!existsSync(root)) return undefined;
   for (let d = path.dirname(realpathSync(root)); ; d = path.dirname(d)) {
     const found = ['node_modules', 'package.json'].find((name) => existsSync(path.join(d, name)));
     if (found !== undefined) return path.join(d, found);

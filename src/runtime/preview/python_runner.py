@@ -18,13 +18,13 @@ settings = json.loads(sys.argv[1])
 code_dir, handler_spec = settings["dir"], settings["handler"]
 function_name, memory = settings["functionName"], str(settings["memoryMb"])
 # What Lambda's Python runtime puts on sys.path: the task root first, then the layers' paths ("Layer paths for
-# each Lambda runtime": python/lib/python3.x/site-packages and python,
+# each Lambda runtime": python/lib/python3.x/site-packages, for the function's runtime, and python,
 # https://docs.aws.amazon.com/lambda/latest/dg/packaging-layers.html#packaging-layers-paths), then the standard
 # library, and last the runtime's own boto3 and botocore (here: links to this machine's copy, when it has one).
 layer_paths = []
 if settings.get("optDir"):
     python = os.path.join(settings["optDir"], "python")
-    layer_paths = [os.path.join(python, "lib", "python%d.%d" % sys.version_info[:2], "site-packages"), python]
+    layer_paths = [os.path.join(python, "lib", settings["runtime"], "site-packages"), python]
 sys.path[:0] = [code_dir] + layer_paths
 if settings.get("sdkDir"):
     sys.path.append(settings["sdkDir"])
