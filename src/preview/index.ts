@@ -21,7 +21,8 @@ import { PreviewSetupError } from './errors.js';
 import { FUNCTION_URL_MAX_BODY_BYTES, functionUrlHandler } from './function-url/function-url.js';
 import { HTTP_API_MAX_BODY_BYTES, httpApiHandler } from './http-api/http-api.js';
 import { LambdaPool } from './lambda/pool.js';
-import { stageCode, type StagedCode } from './lambda/stage.js';
+import { linkPythonSdk, probePythonSdk } from './lambda/runtime-sdk.js';
+import { stageCode, temporaryFolder, type StagedCode } from './lambda/stage.js';
 import { runtimeVersionWarnings } from './lambda/versions.js';
 import { apiKind, planDeployment, type ApiModel } from './module/deployment.js';
 import type { FunctionRuntime } from './module/functions.js';
@@ -39,7 +40,7 @@ import {
 } from './server/http-server.js';
 import { siteTls, type CertificateFiles } from './server/tls.js';
 import { ExchangeLog } from './site/explain.js';
-import { chooseOrigins, portsBusy, sitePortNotAllowed, type LocalOrigin } from './site/origin.js';
+import { chooseOrigins, sitePortNotAllowed, type LocalOrigin } from './site/origin.js';
 import { corsIntent, demoPlan, type DemoPlan } from './site/plan.js';
 import { siteHandler } from './site/site.js';
 
@@ -112,6 +113,11 @@ export interface Preview {
   readonly api: string;
   /** The URL to open: the site origin, the website endpoint's stand-in or an allowed local origin. */
   readonly site: string;
+  /**
+   * Whether the preview serves its demo page on `site`. False when every allowed local origin's port was taken
+   * (most often by the user's own dev server, whose page on `site` can then call the API).
+   */
+  readonly demoPage: boolean;
   /** The foreign origin's URL. */
   readonly foreignSite: string;
   /** True when the site stands in for the module's S3 website endpoint; false when it is an allowed local origin. */
@@ -195,11 +201,22 @@ export async function startPreview(options: PreviewOptions): Promise<Preview> {
 
   // A function with the user's own code runs from a staged copy of what its zips will hold; made (and its links
   // checked) now, before any port is taken. The code folders do not depend on the ports, the environment does.
+  // Python code also gets the runtime's boto3 when this machine has it, and nothing else of its site-packages.
   const stagedCopies = new Map<string, StagedCode>();
+  let pythonSdk: ReturnType<typeof temporaryFolder> | undefined;
+  const removeCopies = () => {
+    for (const s of stagedCopies.values()) s.cleanup();
+    pythonSdk?.cleanup();
+  };
   try {
+    const sdk = pythonVersion === undefined ? undefined : probePythonSdk(python);
+    if (sdk) {
+      pythonSdk = temporaryFolder('cors-gen-python-sdk-');
+      linkPythonSdk(sdk, pythonSdk.dir);
+    }
     for (const [address, f] of plan.functions) stagedCopies.set(address, stageCode(f.code));
   } catch (e) {
-    for (const s of stagedCopies.values()) s.cleanup();
+    removeCopies();
     throw e;
   }
 
@@ -222,7 +239,7 @@ export async function startPreview(options: PreviewOptions): Promise<Preview> {
     if (closed) return;
     closed = true;
     await Promise.all([...servers.map((s) => s.close()), ...[...pools.values()].map((p) => p.close())]);
-    for (const s of stagedCopies.values()) s.cleanup();
+    removeCopies();
   };
   try {
     const listen = async (
@@ -270,11 +287,13 @@ export async function startPreview(options: PreviewOptions): Promise<Preview> {
           busy.push(o);
         }
       }
-      if (!siteServer) throw portsBusy(busy, choice.local, choice.stage, options.spec);
-      if (busy.length > 0)
-        log(
-          `warning: ${busy.map((o) => o.origin).join(', ')} in use (port ${busy.map((o) => o.port).join(', ')}); serving the demo page on ${siteOrigin}, also allowed`,
-        );
+      const inUse = `${busy.map((o) => o.origin).join(', ')} in use (port ${busy.map((o) => o.port).join(', ')})`;
+      if (!siteServer) {
+        // Every allowed local origin is taken, most often by the user's own dev server on the origin the stage
+        // allows for it: that page is what should call the API, so the API is served without a demo page.
+        siteOrigin = busy[0]!.origin;
+        log(`warning: ${inUse}, often by your own dev server: serving the API without the demo page`);
+      } else if (busy.length > 0) log(`warning: ${inUse}; serving the demo page on ${siteOrigin}, also allowed`);
     }
     const apiServer = await listen('api', options.apiPort, MAX_BODY[kind], () => handlers.api);
     const foreignServer = await listen('foreign', options.foreignPort, 1024 * 1024, () => handlers.foreign);
@@ -289,6 +308,7 @@ export async function startPreview(options: PreviewOptions): Promise<Preview> {
     const poolOptions = {
       log,
       python,
+      ...(pythonSdk ? { pythonSdkDir: pythonSdk.dir } : {}),
       ...(options.maxEnvironments ? { maxEnvironments: options.maxEnvironments } : {}),
     };
     pools = new Map(
@@ -338,7 +358,8 @@ export async function startPreview(options: PreviewOptions): Promise<Preview> {
       ...(site.errorDocument !== undefined ? { errorDocument: site.errorDocument } : {}),
       ...(site.errorResponses !== undefined ? { errorResponses: site.errorResponses } : {}),
     };
-    handlers.site = siteHandler({ ...siteConfig, role: 'site', origin: siteOrigin, allowed: siteAllowed });
+    if (siteServer)
+      handlers.site = siteHandler({ ...siteConfig, role: 'site', origin: siteOrigin, allowed: siteAllowed });
     handlers.foreign = siteHandler({ ...siteConfig, role: 'foreign', origin: foreignOrigin, allowed: foreignAllowed });
 
     const warnings = [
@@ -356,6 +377,7 @@ export async function startPreview(options: PreviewOptions): Promise<Preview> {
     return {
       api: apiUrl,
       site: `${siteOrigin}/`,
+      demoPage: siteServer !== undefined,
       foreignSite: `${foreignOrigin}/`,
       website,
       ...(tls ? { cdn: { certificate: tls.source, certificatePem: tls.cert, aliases: site.aliases ?? [] } } : {}),

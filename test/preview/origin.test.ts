@@ -120,27 +120,43 @@ describe('a spec whose only local origin is in a stage', () => {
     }
   });
 
-  it('says the port is taken (by your own dev server, often) and how to choose another', async () => {
+  it('serves the API without the demo page when the port is taken (your own dev server), for your page to call', async () => {
     const busy = await occupy(port);
+    const r = startCli(['--stage', 'dev'], dir);
     try {
-      const r = await run(dir, []);
-      expect(r.code).toBe(2);
-      const fix = `stop what listens on port ${port} and run the preview again, or add another origin such as http://localhost:${port + 1} to stages.dev.allowOrigins, run "cors-gen generate", then "cors-gen preview --stage dev --site-port ${port + 1}"`;
-      expect(r.stderr).toContain(
-        `cors-gen: http://localhost:${port}, the local origin stage dev allows, cannot be served: port ${port} is in use (often by your own dev server)\n  fix: ${fix}\n`,
+      await until(() => r.stderr().includes('Ctrl+C'), 'the banner');
+      const lines = r.stderr().split('\n');
+      expect(lines).toContain(
+        `warning http://localhost:${port} in use (port ${port}), often by your own dev server: serving the API without the demo page`,
       );
-      const json = await run(dir, ['--json']);
-      expect(JSON.parse(json.stdout)).toEqual({
-        schemaVersion: 1,
-        ok: false,
-        error: {
-          code: 'port-in-use',
-          message: `http://localhost:${port}, the local origin stage dev allows, cannot be served: port ${port} is in use (often by your own dev server)`,
-          fix,
-        },
+      expect(lines).toContain(
+        `  your page     http://localhost:${port}/   allowed by stage dev, its port in use: no demo page`,
+      );
+      const api = /API {11}(\S+)/.exec(r.stderr())![1]!;
+      expect(lines).toContain(`Your page on http://localhost:${port} can call ${api}. Ctrl+C stops.`);
+      // The dev server keeps its port, and its page's preflight is allowed.
+      const preflight = await send(`${api}/orders`, {
+        method: 'OPTIONS',
+        headers: { Origin: `http://localhost:${port}`, 'Access-Control-Request-Method': 'POST' },
       });
+      expect(header(preflight, 'access-control-allow-origin')).toBe(`http://localhost:${port}`);
+      await stop(r);
     } finally {
       busy.close();
+      r.child.kill('SIGKILL');
+    }
+  });
+
+  it('says so in the --json ready line when the port is taken', async () => {
+    const busy = await occupy(port);
+    const r = startCli(['--stage', 'dev', '--json'], dir);
+    try {
+      await until(() => r.stdout().includes('\n'), 'the JSON line');
+      expect(JSON.parse(r.stdout())).toMatchObject({ ok: true, site: `http://localhost:${port}/`, demoPage: false });
+      await stop(r);
+    } finally {
+      busy.close();
+      r.child.kill('SIGKILL');
     }
   });
 

@@ -1,62 +1,13 @@
-import { existsSync, mkdirSync, mkdtempSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, realpathSync, symlinkSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
-import { startPreview, type Preview } from '../../src/preview/index.js';
+import { describe, expect, it } from 'vitest';
+import { startPreview } from '../../src/preview/index.js';
 import { runtimeVersionWarnings } from '../../src/preview/lambda/versions.js';
-import { generate } from '../../src/synth/generate.js';
-import { send } from '../support/preview.js';
+import { get, project, scratch, serve, siteOrigin } from './own-code-support.js';
 
 // The user's own code (lambda.source) in preview: a repository in a temporary folder with the spec, the code in
-// backend/ and the module generated into generated/, served from a staged copy of what the zips will hold.
-
-const ORIGIN = 'https://app.example.com';
-const roots: string[] = [];
-const previews: Preview[] = [];
-afterAll(async () => {
-  await Promise.all(previews.map((p) => p.close()));
-  roots.forEach((r) => rmSync(r, { recursive: true, force: true }));
-});
-
-function spec(runtime: string, handler: string): string {
-  return `version: 1
-name: own-code
-api: rest
-cors:
-  allowOrigins: [${ORIGIN}]
-routes:
-  - path: /items
-    methods: [GET]
-frontend:
-  enabled: true
-lambda:
-  runtime: ${runtime}
-  source: backend
-  handler: ${handler}
-`;
-}
-
-async function project(files: Record<string, string>, runtime = 'nodejs22.x', handler = 'app.handler') {
-  const root = realpathSync(mkdtempSync(path.join(os.tmpdir(), 'cors-gen-own-code-')));
-  roots.push(root);
-  mkdirSync(path.join(root, '.git'));
-  for (const [p, text] of Object.entries({ 'cors-gen.yaml': spec(runtime, handler), ...files })) {
-    mkdirSync(path.dirname(path.join(root, p)), { recursive: true });
-    writeFileSync(path.join(root, p), text);
-  }
-  const result = await generate({ cwd: root });
-  if (!('dir' in result) || !result.ok) throw new Error(`generate failed: ${JSON.stringify(result)}`);
-  return { root, module: path.join(root, 'generated/own-code') };
-}
-
-async function serve(module: string, log: string[] = []): Promise<Preview> {
-  const p = await startPreview({ module, log: (l) => log.push(l) });
-  previews.push(p);
-  return p;
-}
-
-const siteOrigin = (p: Preview) => p.site.replace(/\/$/, '');
-const get = (p: Preview) => send(`${p.api}/items`, { headers: { Origin: siteOrigin(p) } });
+// backend/ and the module generated into generated/own-code, served from a staged copy of what the zips will hold.
 
 describe('preview with lambda.source', () => {
   it('runs the code from a copy outside the repository, removed on close', async () => {
@@ -102,8 +53,7 @@ describe('preview with lambda.source', () => {
   });
 
   it('refuses a symbolic link in the code that leads out of the repository, with the fix', async () => {
-    const outside = realpathSync(mkdtempSync(path.join(os.tmpdir(), 'cors-gen-outside-')));
-    roots.push(outside);
+    const outside = scratch('cors-gen-outside-');
     writeFileSync(path.join(outside, 'secret.js'), 'exports.x = 1;');
     const { module, root } = await project({ 'backend/app.mjs': 'export const handler = async () => ({});' });
     symlinkSync(path.join(outside, 'secret.js'), path.join(root, 'backend/linked.js'));

@@ -81,7 +81,7 @@ export function registerPreview(program: Command, ctx: CliContext): void {
     )
     .option(
       '--json',
-      'print one line {"ok", "api", "site", "foreignSite", "stage" (when a stage is used)} on stdout once listening, or {"ok": false, "error"}',
+      'print one line {"ok", "api", "site", "demoPage": false (when the site\'s port is in use), "foreignSite", "stage" (when a stage is used)} on stdout once listening, or {"ok": false, "error"}',
     )
     .addHelpText(
       'after',
@@ -184,6 +184,7 @@ async function serve(
         ok: true,
         api: preview.api,
         site: preview.site,
+        ...(preview.demoPage ? {} : { demoPage: false }),
         foreignSite: preview.foreignSite,
         ...(stage !== undefined ? { stage } : {}),
       },
@@ -201,7 +202,9 @@ async function serve(
       `${paint(o, 'green', 'serving')} ${moduleDir} (${preview.kind}${stage !== undefined ? `, stage ${stage}` : ''})`,
     );
     o.err(`  API           ${preview.api}`);
-    o.err(`  site          ${preview.site}   ${site}`);
+    // No demo page: the allowed origin's port is taken, by the user's own dev server most often.
+    if (preview.demoPage) o.err(`  site          ${preview.site}   ${site}`);
+    else o.err(`  your page     ${preview.site}   ${site}, its port in use: no demo page`);
     o.err(
       `  foreign site  ${preview.foreignSite}   ${preview.foreignAllowed ? `allowed by ${by} too (it allows any origin, or a pattern matches)` : `not allowed by ${by}: shows what the browser blocks`}`,
     );
@@ -213,7 +216,8 @@ async function serve(
       o.err(
         `The site's certificate is self-signed, made for this run: the browser warns once (Advanced, then Proceed). A trusted one: "mkcert -install", "mkcert localhost 127.0.0.1", then preview with --site-cert localhost+1.pem --site-key localhost+1-key.pem.`,
       );
-    o.err(`Open ${preview.site} in a browser. Ctrl+C stops.`);
+    if (preview.demoPage) o.err(`Open ${preview.site} in a browser. Ctrl+C stops.`);
+    else o.err(`Your page on ${preview.site.replace(/\/$/, '')} can call ${preview.api}. Ctrl+C stops.`);
   }
   const signal = await stopped;
   o.err(paint(o, 'dim', `${signal}: stopping`));

@@ -53,9 +53,19 @@ export interface Environment {
 
 export type LogSink = (line: string) => void;
 
-/** The variables Lambda sets in every execution environment, then the module's own. */
-export function lambdaEnv(code: LambdaCode, extra: Record<string, string | undefined> = {}): Record<string, string> {
+/**
+ * The environment of one execution environment: `defaults` of this machine that the module may replace (LANG), the
+ * module's own variables, then the variables Lambda sets itself, which always win (planFunctions refuses a module
+ * that sets them, as Lambda does), then `forced`: what the preview needs to start the process (PATH).
+ */
+export function lambdaEnv(
+  code: LambdaCode,
+  defaults: Record<string, string | undefined> = {},
+  forced: Record<string, string | undefined> = {},
+): Record<string, string> {
   const base: Record<string, string | undefined> = {
+    ...defaults,
+    ...code.environment,
     AWS_LAMBDA_FUNCTION_NAME: code.functionName,
     AWS_LAMBDA_FUNCTION_VERSION: '$LATEST',
     AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(code.memoryMb),
@@ -63,8 +73,7 @@ export function lambdaEnv(code: LambdaCode, extra: Record<string, string | undef
     AWS_DEFAULT_REGION: 'us-east-1',
     AWS_EXECUTION_ENV: `AWS_Lambda_${code.runtime}`,
     LAMBDA_TASK_ROOT: code.dir,
-    ...extra,
-    ...code.environment,
+    ...forced,
   };
   return Object.fromEntries(Object.entries(base).filter((e): e is [string, string] => e[1] !== undefined));
 }
@@ -117,9 +126,19 @@ function pendingCalls(send: (message: { id: number; event: unknown; context: Inv
 /** The worker's code: a file of `src/runtime/preview/` (see RUNTIME_DIR), type-checked like the rest. */
 const NODE_WORKER = path.join(RUNTIME_DIR, 'preview', 'node-worker.mjs');
 
+/**
+ * Variables that Node's CommonJS loader reads once, when the worker starts, to add folders to every `require`'s
+ * search (NODE_PATH, and HOME for ~/.node_modules: https://nodejs.org/api/modules.html#loading-from-the-global-folders).
+ * A module's value names a folder of Lambda's file system, which on this machine could be any folder, so the
+ * worker starts without them and the code sees them only once its loader is set up.
+ */
+const LOADER_VARIABLES = new Set(['NODE_PATH', 'HOME']);
+
 export function nodeEnvironment(code: LambdaCode, log: LogSink): Environment {
+  const env = lambdaEnv(code);
   const worker = new Worker(NODE_WORKER, {
     workerData: {
+      afterStart: Object.fromEntries(Object.entries(env).filter(([k]) => LOADER_VARIABLES.has(k))),
       dir: code.dir,
       handler: code.handler,
       functionName: code.functionName,
@@ -127,7 +146,7 @@ export function nodeEnvironment(code: LambdaCode, log: LogSink): Environment {
       arn: `arn:aws:lambda:us-east-1:123456789012:function:${code.functionName}`,
       ...(code.optDir !== undefined ? { optDir: code.optDir } : {}),
     },
-    env: lambdaEnv(code),
+    env: withoutKeys(env, (k) => LOADER_VARIABLES.has(k)),
     stdout: true,
     stderr: true,
     // The function's memory_size bounds its heap, as Lambda's does (never below what Node needs to start).
@@ -170,26 +189,30 @@ export function nodeEnvironment(code: LambdaCode, log: LogSink): Environment {
  */
 const PYTHON_RUNNER = path.join(RUNTIME_DIR, 'preview', 'python_runner.py');
 
-export function pythonEnvironment(code: LambdaCode, log: LogSink, python = 'python3'): Environment {
+export function pythonEnvironment(code: LambdaCode, log: LogSink, python = 'python3', sdkDir?: string): Environment {
+  const settings = {
+    dir: code.dir,
+    handler: code.handler,
+    runtime: code.runtime,
+    functionName: code.functionName,
+    memoryMb: code.memoryMb,
+    ...(code.optDir !== undefined ? { optDir: code.optDir } : {}),
+    ...(sdkDir !== undefined ? { sdkDir } : {}),
+  };
+  // -I -S: only the task root, the layers, the standard library and the SDK (python_runner.py); -B: no
+  // __pycache__ written into the code's folder; -X utf8: Lambda's LANG is en_US.UTF-8.
   const child: ChildProcessWithoutNullStreams = spawn(
     python,
-    [
-      '-u',
-      PYTHON_RUNNER,
-      code.dir,
-      code.handler,
-      code.functionName,
-      String(code.memoryMb),
-      ...(code.optDir !== undefined ? [code.optDir] : []),
-    ],
+    ['-I', '-S', '-B', '-u', '-X', 'utf8', PYTHON_RUNNER, JSON.stringify(settings)],
     {
       cwd: code.dir,
-      env: lambdaEnv(code, {
-        PATH: process.env['PATH'],
-        LANG: process.env['LANG'] ?? 'C.UTF-8',
-        PYTHONDONTWRITEBYTECODE: '1',
-        PYTHONIOENCODING: 'utf-8',
-      }),
+      env: lambdaEnv(
+        // The dynamic loader's variables would change how this machine's python3 itself loads (planFunctions
+        // warns); PATH finds the interpreter.
+        { ...code, environment: withoutKeys(code.environment, (k) => /^(LD|DYLD)_/.test(k)) },
+        { LANG: process.env['LANG'] ?? 'C.UTF-8' },
+        { PATH: process.env['PATH'] },
+      ),
       stdio: ['pipe', 'pipe', 'pipe'],
     },
   );
@@ -227,6 +250,10 @@ export function pythonEnvironment(code: LambdaCode, log: LogSink, python = 'pyth
       });
     },
   };
+}
+
+function withoutKeys(record: Readonly<Record<string, string>>, drop: (key: string) => boolean): Record<string, string> {
+  return Object.fromEntries(Object.entries(record).filter(([k]) => !drop(k)));
 }
 
 function pipeLines(stream: NodeJS.ReadableStream, sink: (line: string) => void): void {

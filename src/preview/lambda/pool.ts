@@ -4,6 +4,7 @@
  * function's `timeout`. Past the queue's limit an invocation is throttled, as Lambda throttles past its
  * concurrency limit, so a flood of requests costs bounded memory.
  */
+import path from 'node:path';
 import {
   nodeEnvironment,
   pythonEnvironment,
@@ -12,6 +13,8 @@ import {
   type LambdaCode,
   type LogSink,
 } from './environments.js';
+import { missingSdkHint } from './runtime-sdk.js';
+import { sharedAncestorEntry } from './stage.js';
 
 export interface PoolOptions {
   /** Concurrent execution environments. @default 4 */
@@ -20,6 +23,8 @@ export interface PoolOptions {
   readonly maxQueued?: number;
   /** The Python interpreter. @default "python3" */
   readonly python?: string;
+  /** A folder of links to this machine's boto3 and its dependencies (runtime-sdk.ts). @default none */
+  readonly pythonSdkDir?: string;
   readonly log?: LogSink;
 }
 
@@ -48,7 +53,15 @@ export class LambdaPool {
     this.maxEnvironments = options.maxEnvironments ?? 4;
     this.maxQueued = options.maxQueued ?? 1000;
     const log = options.log ?? (() => {});
-    this.log = (line) => log(`[${code.functionName}] ${line}`);
+    let hinted = false;
+    this.log = (line) => {
+      log(`[${code.functionName}] ${line}`);
+      // Once per function: an import of the SDK Lambda provides failed, and why the preview lacks it.
+      const hint = hinted ? undefined : missingSdkHint(line, code.runtime, options.pythonSdkDir !== undefined);
+      if (hint === undefined) return;
+      hinted = true;
+      log(`[${code.functionName}] warning: ${hint}`);
+    };
   }
 
   get isPython(): boolean {
@@ -104,8 +117,10 @@ export class LambdaPool {
         continue;
       }
       if (this.all.size < this.maxEnvironments) {
+        const shared = this.sharedAncestor();
+        if (shared !== undefined) return shared;
         const created = this.isPython
-          ? pythonEnvironment(this.code, this.log, this.options.python)
+          ? pythonEnvironment(this.code, this.log, this.options.python, this.options.pythonSdkDir)
           : nodeEnvironment(this.code, this.log);
         this.all.add(created);
         return created;
@@ -114,6 +129,23 @@ export class LambdaPool {
       await new Promise<void>((resolve) => this.queue.push(resolve));
       if (this.closed) return undefined;
     }
+  }
+
+  /**
+   * For staged Node code, a `node_modules` or `package.json` that appeared above the staged copy since the preview
+   * started (stage.ts): the cold start fails rather than load it.
+   */
+  private sharedAncestor(): Environment | undefined {
+    if (!this.code.staged || this.isPython) return undefined;
+    const found = sharedAncestorEntry(path.dirname(this.code.dir));
+    if (found === undefined) return undefined;
+    const errorMessage = `${found} appeared in a folder above the staged copy of the code; the preview does not start the function next to it (remove it, or restart the preview with TMPDIR set to a private folder)`;
+    this.log(errorMessage);
+    return {
+      alive: false,
+      invoke: () => Promise.resolve({ ok: false, errorType: 'Runtime.ExitError', errorMessage }),
+      destroy: () => Promise.resolve(),
+    };
   }
 
   private release(env: Environment): void {

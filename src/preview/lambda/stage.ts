@@ -5,13 +5,14 @@
  * folder, outside the repository: Node resolves `node_modules` upwards from the code, so a dependency found only
  * in a parent folder of the repository must fail here as it fails in Lambda. Removed on close and on exit.
  */
-import { copyFileSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, realpathSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { repositoryRoot } from '../../spec/spec-paths.js';
 import { walkSource } from '../../spec/source-files.js';
-import { ModuleError } from '../errors.js';
+import { ModuleError, PreviewSetupError } from '../errors.js';
 import type { LambdaCode } from './environments.js';
+import { linkNodeSdk } from './runtime-sdk.js';
 
 export interface StagedCode {
   /** The code to run: `dir` is the staged task root and `optDir` the staged /opt (unchanged when not staged). */
@@ -20,18 +21,30 @@ export interface StagedCode {
   cleanup(): void;
 }
 
+/** The temporary folders not removed yet, removed at exit by one listener (not one per folder). */
+const removeAtExit = new Set<() => void>();
+let listening = false;
+
+/** A new folder under the OS temporary folder, removed by `cleanup` (safe to call twice) or when the process exits. */
+export function temporaryFolder(prefix: string): { readonly dir: string; cleanup(): void } {
+  const dir = mkdtempSync(path.join(os.tmpdir(), prefix));
+  const cleanup = () => {
+    if (!removeAtExit.delete(cleanup)) return;
+    rmSync(dir, { recursive: true, force: true });
+  };
+  if (!listening) {
+    listening = true;
+    process.on('exit', () => removeAtExit.forEach((c) => c()));
+  }
+  removeAtExit.add(cleanup);
+  return { dir, cleanup };
+}
+
 export function stageCode(code: LambdaCode): StagedCode {
   if (!code.staged) return { code, cleanup: () => {} };
-  const root = mkdtempSync(path.join(os.tmpdir(), 'cors-gen-staged-'));
-  let removed = false;
-  const cleanup = () => {
-    if (removed) return;
-    removed = true;
-    process.off('exit', cleanup);
-    rmSync(root, { recursive: true, force: true });
-  };
-  process.on('exit', cleanup);
+  const { dir: root, cleanup } = temporaryFolder('cors-gen-staged-');
   try {
+    refuseSharedAncestors(root);
     const task = path.join(root, 'task');
     const opt = path.join(root, 'opt');
     copyTree(code, code.dir, task);
@@ -39,10 +52,44 @@ export function stageCode(code: LambdaCode): StagedCode {
     for (const layer of code.staged.layers) copyTree(code, layer, opt);
     mkdirSync(task, { recursive: true });
     mkdirSync(opt, { recursive: true });
+    // The runtime's own SDK, found after the code's node_modules (runtime-sdk.ts); on purpose beside task/.
+    if (!code.runtime.startsWith('python')) linkNodeSdk(code.dir, root);
     return { code: { ...code, dir: task, optDir: opt }, cleanup };
   } catch (e) {
     cleanup();
     throw e;
+  }
+}
+
+/**
+ * Node looks for packages in `node_modules` of every folder above the code and reads the nearest `package.json`'s
+ * "type" to decide how a `.js` file loads (https://nodejs.org/api/modules.html#loading-from-node_modules-folders,
+ * https://nodejs.org/api/packages.html#type), so one of them in a folder above the staged copy, such as a shared
+ * /tmp that any local user can write to, would put its code into the function or change how the function loads.
+ * On Lambda nothing is above /var/task. The check is on the real path, whose folders Node walks.
+ */
+function refuseSharedAncestors(root: string): void {
+  const found = sharedAncestorEntry(root);
+  if (found !== undefined)
+    throw new PreviewSetupError(
+      `${found} is in a folder above the preview's staged copy of the function's code (${root}); Node would load it into your function as if it were part of the zip`,
+      {
+        code: 'staging-folder-shared',
+        fix: `remove ${found} if it is not yours, or set TMPDIR to a private folder (e.g. TMPDIR=$HOME/.cache/cors-gen-tmp after mkdir -p)`,
+      },
+    );
+}
+
+/**
+ * The first `node_modules` or `package.json` in a folder above `root` (real paths), if any. Checked again at each
+ * cold start (pool.ts): one made there after the preview started would be loaded just the same.
+ */
+export function sharedAncestorEntry(root: string): string | undefined {
+  if (!existsSync(root)) return undefined;
+  for (let d = path.dirname(realpathSync(root)); ; d = path.dirname(d)) {
+    const found = ['node_modules', 'package.json'].find((name) => existsSync(path.join(d, name)));
+    if (found !== undefined) return path.join(d, found);
+    if (path.dirname(d) === d) return undefined;
   }
 }
 

@@ -8,6 +8,8 @@ import { existsSync, realpathSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { HclValue } from '../../terraform/expression/ast.js';
 import { asBody, asList } from '../../terraform/document.js';
+import { ENV_NAME, RESERVED_ENV_NAMES } from '../../spec/lambda-config.js';
+import { LAMBDA_HANDLER } from '../../spec/schema.js';
 import { repositoryRoot } from '../../spec/spec-paths.js';
 import { ModuleError } from '../errors.js';
 import type { LambdaCode } from '../lambda/environments.js';
@@ -156,6 +158,7 @@ export function planFunctions(r: ModuleResolver): Map<string, FunctionModel> {
         environment[k] = String(v);
       }
     }
+    checkEnvironment(r, block, runtime, environment);
     checkPreconditions(r, block);
     checkPlacement(r, block);
     const functionName = str('function_name');
@@ -197,6 +200,58 @@ export function planFunctions(r: ModuleResolver): Map<string, FunctionModel> {
     });
   }
   return out;
+}
+
+/**
+ * The evaluated `environment.variables`, as Lambda and the CORS wrapper would take them. Lambda refuses names that
+ * are not `[a-zA-Z]([a-zA-Z0-9_])+` and the names it sets itself (`LAMBDA_TASK_ROOT`, `AWS_REGION`, ...: "The keys
+ * for these environment variables are reserved and cannot be set in your function configuration",
+ * https://docs.aws.amazon.com/lambda/latest/dg/configuration-envvars.html#configuration-envvars-runtime), so a
+ * module that sets one fails at apply, and here: in the preview it would move the task root the wrapper loads
+ * from. CORS_GEN_HANDLER is the user's handler, which the wrapper resolves against the task root: a path that is
+ * absolute or climbs with ".." would load a file outside the function's code, which the zip cannot contain.
+ * Variables that change how this machine starts `python3` (PATH, LD_*, DYLD_*) are not applied to it (warned).
+ */
+function checkEnvironment(
+  r: ModuleResolver,
+  block: AddressedBlock,
+  runtime: string,
+  environment: Readonly<Record<string, string>>,
+): void {
+  const where = { file: block.file, address: `${block.address}.environment.variables` };
+  const names = Object.keys(environment);
+  const invalid = names.filter((k) => !ENV_NAME.test(k));
+  if (invalid.length > 0)
+    throw new ModuleError(
+      `environment variable ${invalid.map((k) => JSON.stringify(k)).join(', ')}: Lambda refuses names that do not match [a-zA-Z]([a-zA-Z0-9_])+`,
+      where,
+      { code: 'environment-name', fix: 'rename it: a letter, then letters, digits or "_"' },
+    );
+  const reserved = names.filter((k) => RESERVED_ENV_NAMES.includes(k));
+  if (reserved.length > 0)
+    throw new ModuleError(
+      `Lambda was unable to configure your environment variables because the environment variables you have provided contains reserved keys that are currently not supported for modification. Reserved keys used in this request: ${reserved.join(', ')}`,
+      where,
+      {
+        code: 'environment-reserved',
+        fix: `remove ${reserved.join(', ')}: Lambda sets it in every execution environment`,
+      },
+    );
+  const handler = environment['CORS_GEN_HANDLER'];
+  if (handler !== undefined && !LAMBDA_HANDLER.test(handler))
+    throw new ModuleError(
+      `CORS_GEN_HANDLER ${JSON.stringify(handler)} is not a handler inside the function's code ("<file>.<export>", folders separated by "/", no leading "/" and no ".."); the preview runs only code inside the module's source folder`,
+      where,
+      {
+        code: 'handler-outside',
+        fix: 'set lambda.handler in the spec (e.g. "src/app.handler") and run cors-gen generate instead of editing main.tf',
+      },
+    );
+  if (runtime.startsWith('python'))
+    for (const k of names.filter((n) => n === 'PATH' || /^(LD|DYLD)_/.test(n)))
+      r.warnings.push(
+        `${block.address} sets ${k}; the preview does not apply it to this machine's python3 (it would change which programs and libraries it loads), your code sees the preview's own`,
+      );
 }
 
 /** The function's `lifecycle` preconditions, which `terraform plan` checks before anything is created. */

@@ -147,28 +147,6 @@ async function noLocalOrigin(
   );
 }
 
-/** The allowed local origins are all taken (the user's own dev server often holds the port). */
-export function portsBusy(
-  busy: readonly LocalOrigin[],
-  all: readonly LocalOrigin[],
-  stage: string | undefined,
-  spec?: string,
-): PreviewSetupError {
-  const ports = busy.map((o) => o.port);
-  const taken = new Set(all.map((o) => o.port));
-  let next = Math.max(...ports) + 1;
-  while (taken.has(next) || next > 65535) next = next > 65535 ? 1024 : next + 1;
-  const suggestion = busy[0]!.origin.replace(/:\d+$/, `:${next}`);
-  const scope = stage === undefined ? 'the module allows' : `stage ${stage} allows`;
-  return new PreviewSetupError(
-    `${busy.map((o) => o.origin).join(', ')}, the local origin${busy.length > 1 ? 's' : ''} ${scope}, cannot be served: port${ports.length > 1 ? 's' : ''} ${ports.join(', ')} ${ports.length > 1 ? 'are' : 'is'} in use (often by your own dev server)`,
-    {
-      code: 'port-in-use',
-      fix: `stop what listens on port ${ports.join(', ')} and run the preview again, or add another origin such as ${suggestion} to ${specOrigins(stage)}, ${regenerateThenPreview(spec, `${stage === undefined ? '' : ` --stage ${stage}`} --site-port ${next}`)}`,
-    },
-  );
-}
-
 /** `--site-port` names none of the allowed local origins. */
 export function sitePortNotAllowed(
   port: number,

@@ -15,6 +15,8 @@ import { loadHandler } from '../lambda/load-handler.mjs';
  * @property {number} memoryMb
  * @property {string} arn
  * @property {string} [optDir] the staged layers (Lambda's /opt), when the function has layers
+ * @property {Record<string, string>} afterStart variables set only now, after the module loader has read the
+ *   environment (environments.ts, LOADER_VARIABLES)
  */
 
 /**
@@ -29,6 +31,7 @@ import { loadHandler } from '../lambda/load-handler.mjs';
 
 const data = /** @type {WorkerData} */ (workerData);
 const port = /** @type {import('node:worker_threads').MessagePort} */ (parentPort);
+Object.assign(process.env, data.afterStart);
 
 /** @type {Promise<Handler> | undefined} */
 let loaded;

@@ -1,7 +1,9 @@
-# The process in which `cors-gen preview` runs a module's Python Lambda code (src/preview/lambda/environments.ts
-# starts it as `python3 -u python_runner.py <code dir> <module.function> <function name> <memory MB> [<opt dir>]`): it imports
-# the handler once (the cold start), then answers one JSON line per invocation on the original stdout. The
-# handler's own prints go to stderr, so they cannot corrupt the channel.
+# The process in which `cors-gen preview` runs a module's Python Lambda code. src/preview/lambda/environments.ts
+# starts it as `python3 -I -S -B -u -X utf8 python_runner.py <settings as JSON>`: isolated (-I: no PYTHONPATH, no
+# user site-packages, not the script's folder) and without site-packages (-S), so that the code imports what it
+# would import on Lambda and nothing this machine happens to have installed. It imports the handler once (the
+# cold start), then answers one JSON line per invocation on the original stdout. The handler's own prints go to
+# stderr, so they cannot corrupt the channel.
 import importlib
 import json
 import os
@@ -12,13 +14,20 @@ import traceback
 channel = os.fdopen(os.dup(1), "w", encoding="utf-8", buffering=1)
 os.dup2(2, 1)
 sys.stdout = sys.stderr
-code_dir, handler_spec, function_name, memory = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4]
-# sys.path[0] is this script's folder; the function's code takes its place, as Lambda puts the task root first.
-sys.path[0] = code_dir
-# With layers, the staged /opt's python/ folder follows the task root, as on Lambda ("Layer paths for each Lambda
-# runtime", https://docs.aws.amazon.com/lambda/latest/dg/packaging-layers.html#packaging-layers-paths).
-if len(sys.argv) > 5:
-    sys.path.insert(1, os.path.join(sys.argv[5], "python"))
+settings = json.loads(sys.argv[1])
+code_dir, handler_spec = settings["dir"], settings["handler"]
+function_name, memory = settings["functionName"], str(settings["memoryMb"])
+# What Lambda's Python runtime puts on sys.path: the task root first, then the layers' paths ("Layer paths for
+# each Lambda runtime": python/lib/python3.x/site-packages, for the function's runtime, and python,
+# https://docs.aws.amazon.com/lambda/latest/dg/packaging-layers.html#packaging-layers-paths), then the standard
+# library, and last the runtime's own boto3 and botocore (here: links to this machine's copy, when it has one).
+layer_paths = []
+if settings.get("optDir"):
+    python = os.path.join(settings["optDir"], "python")
+    layer_paths = [os.path.join(python, "lib", settings["runtime"], "site-packages"), python]
+sys.path[:0] = [code_dir] + layer_paths
+if settings.get("sdkDir"):
+    sys.path.append(settings["sdkDir"])
 module_name, _, function = handler_spec.rpartition(".")
 handler, init_error = None, None
 try:
