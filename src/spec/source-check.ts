@@ -10,6 +10,7 @@ import {
   realpathSync,
   statSync,
 } from 'node:fs';
+import { isBuiltin } from 'node:module';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { Writable } from 'node:stream';
@@ -106,7 +107,7 @@ export async function checkLambdaSource(
   );
   issues.push(...sizes.issues);
   const errors = issues.map((i) => ({ ...i, severity: 'error' as const }));
-  const warnings = python ? [] : dependencyWarnings(dir, root, shown, files);
+  const warnings = python ? [] : dependencyWarnings(dir, source.handler, shown, files);
   return [...errors, ...warnings.map((i) => ({ ...i, severity: 'warning' as const }))];
 
   function error(issue: Issue): SpecIssue[] {
@@ -126,17 +127,33 @@ function isWrapperName(name: string): boolean {
  * then ".js", ".mjs", ".cjs". TypeScript is not among them: Lambda runs the JavaScript a build emits
  * (https://docs.aws.amazon.com/lambda/latest/dg/lambda-typescript.html).
  */
-function nodeHandler(dir: string, handler: string, runtime: Runtime, files: SafeReader): Issue[] {
+const NODE_EXTENSIONS = ['', '.js', '.mjs', '.cjs'];
+
+/**
+ * The handler's module as the Node runtime resolves it: `file` (relative, without extension), the export, and
+ * what it found: a file, or `folder` for a folder `require` loads (the extensionless candidate passes existsSync
+ * as a folder and is require()d: its index.js or package.json "main", whose exports a static reading cannot
+ * follow), or nothing.
+ */
+function nodeModule(dir: string, handler: string): { file: string; exported: string; found?: string | 'folder' } {
   const slash = handler.lastIndexOf('/');
-  const folder = handler.slice(0, slash + 1);
   const last = handler.slice(slash + 1);
-  const file = folder + last.slice(0, last.indexOf('.'));
+  const file = handler.slice(0, slash + 1) + last.slice(0, last.indexOf('.'));
   const exported = last.slice(last.indexOf('.') + 1).split('.')[0]!;
-  const extensions = ['', '.js', '.mjs', '.cjs'];
-  // The extensionless candidate is tried with existsSync, which a folder passes, and then require()d: a folder
-  // with an index.js or a package.json "main" is a handler module, whose exports a static reading cannot follow.
-  if (isDirectory(path.join(dir, file))) return [];
-  const found = extensions.map((ext) => file + ext).find((f) => isFile(path.join(dir, f)));
+  const folder = path.join(dir, file);
+  if (
+    isDirectory(folder) &&
+    (['index.js', 'index.json', 'index.node'].some((f) => isFile(path.join(folder, f))) ||
+      isFile(path.join(folder, 'package.json')))
+  )
+    return { file, exported, found: 'folder' };
+  return { file, exported, found: NODE_EXTENSIONS.map((ext) => file + ext).find((f) => isFile(path.join(dir, f))) };
+}
+
+function nodeHandler(dir: string, handler: string, runtime: Runtime, files: SafeReader): Issue[] {
+  const { file, exported, found } = nodeModule(dir, handler);
+  const extensions = NODE_EXTENSIONS;
+  if (found === 'folder') return [];
   if (found === undefined) {
     // The runtime's last resort is Node's own resolution: a package of that name in node_modules.
     if (existsSync(path.join(dir, 'node_modules', file))) return [];
@@ -477,53 +494,39 @@ async function deflatedSize(file: string): Promise<number> {
  * Node resolves packages from the `node_modules` of the importing file's folder and each folder above it
  * (https://nodejs.org/api/modules.html#loading-from-node_modules-folders). On Lambda the folder is /var/task, so
  * only the zipped folder's own `node_modules` counts; on a developer's disk the repository's others answer too,
- * and the handler works everywhere but on Lambda. Warned when the handler's package (the nearest package.json at
- * or above the folder) lists dependencies and the folder has no `node_modules`, or when a `node_modules` lies
- * between the folder and the repository's root (a package's own, as with backend/dist and backend/node_modules).
- * The root's own is left out: it is where cors-gen and the repository's tools are installed.
+ * and the handler works everywhere but on Lambda. Warned when the folder has no `node_modules` and the handler's
+ * file imports a package: not a Node built-in, and not the AWS SDK v3, which the Node.js 18 and later runtimes
+ * provide (https://docs.aws.amazon.com/lambda/latest/dg/lambda-nodejs.html). A bundled handler imports none.
  */
-function dependencyWarnings(dir: string, root: string, shown: string, files: SafeReader): Issue[] {
-  const real = realpathSync(dir);
-  if (isDirectory(path.join(real, 'node_modules'))) return [];
-  const rel = (p: string) => path.relative(root, p).split(path.sep).join('/') || '.';
-  const recipe = `copy package.json and package-lock.json into ${shown}, then run npm ci --omit=dev --prefix ${shown} (or bundle the handler with its dependencies into one file)`;
-  let dependencies: string[] = [];
-  let pkg: string | undefined;
-  for (let d = real; d === root || d.startsWith(root + path.sep); d = path.dirname(d)) {
-    const pj = path.join(d, 'package.json');
-    if (!existsSync(pj)) continue;
-    pkg = pj;
-    try {
-      const deps = (JSON.parse(files.text(pj) ?? '{}') as { dependencies?: unknown } | null)?.dependencies;
-      if (deps !== null && typeof deps === 'object') dependencies = Object.keys(deps).sort();
-    } catch {
-      // not JSON: npm would refuse it first
-    }
-    break;
+function dependencyWarnings(dir: string, handler: string, shown: string, files: SafeReader): Issue[] {
+  if (isDirectory(path.join(dir, 'node_modules'))) return [];
+  const { found } = nodeModule(dir, handler);
+  const text = found === undefined || found === 'folder' ? undefined : files.text(path.join(dir, found));
+  if (text === undefined) return [];
+  const packages = [...bareImports(text)].filter((n) => !isBuiltin(n) && !n.startsWith('@aws-sdk/')).sort();
+  if (packages.length === 0) return [];
+  const names = packages.slice(0, 3).join(', ') + (packages.length > 3 ? ', ...' : '');
+  return [
+    {
+      code: 'lambda-source-dependencies-outside',
+      path: SOURCE,
+      message: `${shown} has no node_modules, but ${found} imports ${names}: only the folder is zipped, so these imports fail on Lambda and in preview`,
+      fix: `copy package.json and package-lock.json into ${shown}, then run npm ci --omit=dev --prefix ${shown} (or bundle the handler with its dependencies into one file)`,
+    },
+  ];
+}
+
+/** Package names a module's text imports or requires by a bare specifier (`zod`, `@scope/pkg/sub` -> `@scope/pkg`). */
+function bareImports(text: string): Set<string> {
+  const names = new Set<string>();
+  const specifiers = /\b(?:from|import)\s*\(?\s*(['"])([^'"\n]+)\1|\brequire\s*\(\s*(['"])([^'"\n]+)\3\s*\)/g;
+  for (const m of text.matchAll(specifiers)) {
+    const spec = m[2] ?? m[4]!;
+    if (/^(\.|\/|[a-z][a-z0-9+.-]*:)/i.test(spec)) continue; // relative, absolute, node:, data:, file:
+    const parts = spec.split('/');
+    names.add(spec.startsWith('@') ? parts.slice(0, 2).join('/') : parts[0]!);
   }
-  if (pkg !== undefined && dependencies.length > 0) {
-    const names = dependencies.slice(0, 3).join(', ') + (dependencies.length > 3 ? ', ...' : '');
-    return [
-      {
-        code: 'lambda-source-dependencies-outside',
-        path: SOURCE,
-        message: `${shown} has no node_modules, but ${rel(pkg)} lists dependencies (${names}): they are not in the zip, so the handler's imports of them fail on Lambda and in preview`,
-        fix: recipe,
-      },
-    ];
-  }
-  for (let d = path.dirname(real); d.startsWith(root + path.sep); d = path.dirname(d)) {
-    if (!isDirectory(path.join(d, 'node_modules'))) continue;
-    return [
-      {
-        code: 'lambda-source-dependencies-outside',
-        path: SOURCE,
-        message: `${shown} has no node_modules, but ${rel(path.join(d, 'node_modules'))} is above it: its packages are not in the zip, so the handler's imports of them fail on Lambda and in preview`,
-        fix: recipe,
-      },
-    ];
-  }
-  return [];
+  return names;
 }
 
 // ---- Helpers -------------------------------------------------------------------------------------------------

@@ -105,6 +105,12 @@ describe('validate: the Node handler', () => {
     expect(await check({ 'backend/api/index.js': 'exports.handler = async () => ({});' }, 'api.handler')).toEqual([]);
   });
 
+  it('refuses a folder require() cannot load (no index.js, no package.json)', async () => {
+    expect(await check({ 'backend/dist/app.mjs': 'export const handler = async () => ({});' }, 'dist.handler')).toEqual(
+      [expect.objectContaining({ code: 'lambda-handler-file-missing' })],
+    );
+  });
+
   it('accepts a handler found as a package in node_modules (the runtime falls back to Node resolution)', async () => {
     expect(await check({ 'backend/node_modules/api/index.js': '' }, 'api.handler')).toEqual([]);
   });
@@ -530,38 +536,36 @@ describe('validate: dependencies the zip would not hold', () => {
   const greet = { 'backend/node_modules/greet/index.js': 'exports.greet = () => "hi";' };
   const app = { 'backend/dist/app.js': 'const { greet } = require("greet"); exports.handler = async () => greet();' };
 
-  it('warns when a node_modules above the folder holds what the folder lacks, with the recipe', async () => {
+  it('warns when the handler imports a package and the folder has no node_modules, with the recipe', async () => {
     expect(await check({ ...greet, ...app }, 'app.handler', 'nodejs22.x', 'backend/dist')).toEqual([
       {
         severity: 'warning',
         code: 'lambda-source-dependencies-outside',
         path: 'lambda.source',
-        message: expect.stringContaining('"backend/dist" has no node_modules, but backend/node_modules is above it'),
+        message:
+          '"backend/dist" has no node_modules, but app.js imports greet: only the folder is zipped, so these imports fail on Lambda and in preview',
         fix: expect.stringContaining('npm ci --omit=dev --prefix "backend/dist"'),
       },
     ]);
-  });
-
-  it("warns when the handler's package lists dependencies and the folder has no node_modules", async () => {
-    const pkg = { 'backend/package.json': '{"dependencies":{"greet":"1.0.0","pg":"8"}}' };
-    expect(await check({ ...pkg, ...app }, 'app.handler', 'nodejs22.x', 'backend/dist')).toEqual([
-      expect.objectContaining({
-        severity: 'warning',
-        message: expect.stringContaining('but backend/package.json lists dependencies (greet, pg)'),
-      }),
-    ]);
-  });
-
-  it("is quiet when the folder has its own node_modules, or only the repository's root has one", async () => {
-    const own = {
-      ...greet,
-      'backend/dist/node_modules/greet/index.js': '',
-      'backend/package.json': '{"dependencies":{"greet":"1"}}',
+    const esm = {
+      'backend/dist/app.mjs':
+        "import { z } from 'zod';\nimport '@scope/pkg/sub';\nconst pg = await import(\"pg\");\nexport const handler = async () => ({});",
     };
-    expect(await check({ ...own, ...app }, 'app.handler', 'nodejs22.x', 'backend/dist')).toEqual([]);
-    expect(
-      await check({ 'node_modules/cors-gen/index.js': '', ...app }, 'app.handler', 'nodejs22.x', 'backend/dist'),
-    ).toEqual([]);
+    expect((await check(esm, 'app.handler', 'nodejs22.x', 'backend/dist'))[0]!.message).toContain(
+      'app.mjs imports @scope/pkg, pg, zod:',
+    );
+  });
+
+  it("is quiet for built-ins, relative files, the runtime's AWS SDK, a bundle, or a folder with its own node_modules", async () => {
+    const quiet = {
+      'backend/package.json': '{"dependencies":{"react":"19","zod":"3"}}',
+      'package.json': '{"dependencies":{"react":"19"}}',
+      'backend/dist/app.mjs':
+        "import fs from 'node:fs';\nimport path from 'path';\nimport { DynamoDBClient } from '@aws-sdk/client-dynamodb';\nimport { x } from './lib/x.mjs';\nexport const handler = async () => ({});",
+    };
+    expect(await check(quiet, 'app.handler', 'nodejs22.x', 'backend/dist')).toEqual([]);
+    const own = { ...greet, 'backend/dist/node_modules/greet/index.js': '', ...app };
+    expect(await check(own, 'app.handler', 'nodejs22.x', 'backend/dist')).toEqual([]);
   });
 });
 
