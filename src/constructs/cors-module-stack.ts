@@ -16,7 +16,7 @@ import { FrontendBucket } from './frontend-bucket.js';
 import { FrontendCdn } from './frontend-cdn.js';
 import { lambdaInputs } from './lambda-inputs.js';
 import { originValidations } from './origin-validation.js';
-import { stringLiteral } from './terraform-literal.js';
+import { escapeTemplate, stringLiteral } from './terraform-literal.js';
 
 export interface CorsModuleStackProps {
   readonly model: CorsModel;
@@ -444,7 +444,7 @@ function userCodeInputs(
   const fallback = `"\${path.module}/${stringLiteral(dir).slice(1)}`;
   const variable = new TerraformVariable(stack, 'lambda_source_dir', {
     type: 'string',
-    description: `Folder of your handler code (lambda.source), zipped as it is to be the function's code. null: path.module/${dir}, the spec's folder seen from this module. A relative path is taken from where Terraform runs: from a calling module write it from path.module or path.root.`,
+    description: `Folder of your handler code (lambda.source), zipped as it is to be the function's code. null: path.module/${escapeTemplate(dir)}, the spec's folder seen from this module. A relative path is taken from where Terraform runs: from a calling module write it from path.module or path.root.`,
     validation: [
       {
         condition: '${var.lambda_source_dir == null || can(regex("[^[:space:]]", var.lambda_source_dir))}',

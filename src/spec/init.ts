@@ -9,6 +9,7 @@ import { DEFAULTS } from './model.js';
 import { DEFAULT_SPEC_FILES } from './load.js';
 import { validateSpecText, type ValidationResult } from './validate.js';
 import { writeSchemaFile, SCHEMA_FILE_NAME } from './schema-file.js';
+import { DEFAULT_OUT_DIR, SOURCE_HOLDS_MODULE_FIX, sourceHoldsModule } from './spec-paths.js';
 
 export interface InitRoute {
   readonly path: string;
@@ -194,8 +195,22 @@ export async function init(options: InitOptions): Promise<InitResult> {
   if (draft.result.model.lambda.source) {
     // The folder and the handler are checked on disk as validate will, before anything is written.
     const { checkLambdaSource } = await import('./source-check.js');
-    const found = await checkLambdaSource(file, draft.result.model.lambda.runtime, draft.result.model.lambda.source);
-    const errors = found.filter((i) => i.severity === 'error');
+    const { model } = draft.result;
+    const source = model.lambda.source!;
+    const found = await checkLambdaSource(file, model.lambda.runtime, source);
+    // A folder named now must exist (validate only warns, for a build output CI has not built).
+    const errors = found
+      .filter((i) => i.severity === 'error' || i.code === 'lambda-source-missing')
+      .map((i) => ({ ...i, severity: 'error' as const }));
+    const module = path.join(dir, DEFAULT_OUT_DIR, model.name);
+    if (sourceHoldsModule(path.resolve(dir, source.dir), module))
+      errors.push({
+        severity: 'error',
+        code: 'lambda-source-holds-module',
+        path: 'lambda.source',
+        message: `${JSON.stringify(source.dir)} holds ${path.relative(dir, module)}, where "cors-gen generate" writes this spec's module; it would be zipped into the function's code`,
+        fix: SOURCE_HOLDS_MODULE_FIX,
+      });
     if (errors.length > 0) return { ok: false, reason: 'invalid', file: draft.file, errors };
   }
 

@@ -258,8 +258,18 @@ const policyStatement = z
     Resource: policyValues.optional(),
     NotResource: policyValues.optional(),
     Condition: z.record(z.string(), z.record(z.string(), z.unknown())).optional(),
+    // Known only to say why they do not belong here.
+    Principal: z.unknown().optional().describe("Not allowed: the role's policy is identity-based."),
+    NotPrincipal: z.unknown().optional().describe("Not allowed: the role's policy is identity-based."),
   })
   .superRefine((s, ctx) => {
+    for (const key of ['Principal', 'NotPrincipal'] as const)
+      if (s[key] !== undefined)
+        ctx.addIssue({
+          code: 'custom',
+          path: [key],
+          message: `the role's policy is identity-based: it applies to the role, and a ${key} belongs only in a resource-based policy (a bucket or queue policy); remove it`,
+        });
     if ((s.Action === undefined) === (s.NotAction === undefined))
       ctx.addIssue({
         code: 'custom',

@@ -8,7 +8,7 @@ import path from 'node:path';
  * package files from anywhere on the machine that runs it.
  */
 
-/** Where `cors-gen generate` writes `<name>/`, relative to the working folder, unless `--out` says otherwise. */
+/** Where `cors-gen generate` writes `<name>/`, relative to the working folder, unless `--out` says otherwise; `preview --spec` looks there too. */
 export const DEFAULT_OUT_DIR = 'generated';
 
 /**

@@ -672,7 +672,7 @@ const RULES: readonly Check[] = [
   {
     id: 'http-preflight-unguarded',
     description:
-      'No HTTP API route that catches a preflight (OPTIONS, ANY or $default) has an authorizer: the service answers preflights itself only when no such route does, else the preflight goes to the authorizer and fails for want of credentials (https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-cors.html).',
+      'No HTTP API route that catches a preflight (OPTIONS, ANY or $default) has an authorizer: a preflight routed to one goes to the authorizer and fails for want of credentials ($default: https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-cors.html; ANY: github.com/anomalyco/sst/issues/5493). The module declares no unguarded OPTIONS route that would outrank them, so none may be guarded.',
     check(ix, report) {
       for (const r of ix.all('aws_apigatewayv2_route')) {
         const key = String(r.body.route_key);

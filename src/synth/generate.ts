@@ -6,8 +6,6 @@ import { DEFAULT_OUT_DIR, SOURCE_HOLDS_MODULE_FIX, sourceHoldsModule } from '../
 import type { CorsModel } from '../spec/model.js';
 import type { FileChange } from './write-module.js';
 
-/** The folder that receives `<name>/` when no `--out` is given; `preview --spec` looks there too. */
-
 export interface GenerateOptions {
   /** The spec file. @default cors-gen.yaml, else cors-gen.json, in `cwd` */
   readonly spec?: string;

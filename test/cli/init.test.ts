@@ -303,6 +303,26 @@ describe('init --source --handler (an existing backend)', () => {
     expect(await readdir(dir)).toEqual(['backend']);
   });
 
+  it('writes nothing for a folder that does not exist, or one that would hold the module', async () => {
+    const typo = await cli([
+      'init',
+      '--yes',
+      '--dir',
+      dir,
+      '--source',
+      path.join(dir, 'backedn'),
+      '--handler',
+      'app.handler',
+    ]);
+    expect(typo.code).toBe(1);
+    expect(typo.stderr).toContain('error --source: "backedn" does not exist yet');
+    await writeFile(path.join(dir, 'app.mjs'), 'export const handler = async () => ({});');
+    const dot = await cli(['init', '--yes', '--dir', dir, '--source', dir, '--handler', 'app.handler']);
+    expect(dot.code).toBe(1);
+    expect(dot.stderr).toMatch(/error --source: "\." holds generated\/shop-frontend, where "cors-gen generate" writes/);
+    expect(await readdir(dir)).toEqual(['app.mjs']);
+  });
+
   it('exits 2 for --source without --handler', async () => {
     const r = await cli(['init', '--yes', '--dir', dir, '--source', 'backend']);
     expect(r.code).toBe(2);

@@ -149,20 +149,26 @@ describe('Terraform strings: a spec value is never an interpolation or a directi
       const dir = 's/%{if true}..%{endif}/q"u\\o${path.cwd}\nx';
       const base = modelOf(spec({ lambda: { source: 'backend', handler: 'app.handler' } }));
       const model: CorsModel = { ...base, lambda: { ...base.lambda, source: { ...base.lambda.source!, dir } } };
-      const hcl = (await build(model, 'hcl')).generated.get('main.tf')!;
-      const line = hcl.split('\n').find((l) => l.trim().startsWith('lambda_source_dir = '))!;
-      const json = JSON.parse((await build(model, 'json')).generated.get('main.tf.json')!) as {
-        locals: Record<string, string>;
-      };
-      const variable = 'variable "lambda_source_dir" {\n  default = null\n}\n';
-      for (const [file, content] of [
-        ['probe.tf', `${variable}locals {\n${line}\n}\n`],
-        ['probe.tf.json', `${JSON.stringify({ locals: { lambda_source_dir: json.locals.lambda_source_dir } })}\n`],
+      const hclFiles = (await build(model, 'hcl')).generated;
+      const line = hclFiles
+        .get('main.tf')!
+        .split('\n')
+        .find((l) => l.trim().startsWith('lambda_source_dir = '))!;
+      const jsonFiles = (await build(model, 'json')).generated;
+      const json = JSON.parse(jsonFiles.get('main.tf.json')!) as { locals: Record<string, string> };
+      // The module's own variables, whose description names the folder too: Terraform must still load them.
+      for (const [file, content, variables] of [
+        ['probe.tf', `locals {\n${line}\n}\n`, ['variables.tf', hclFiles.get('variables.tf')!]],
+        [
+          'probe.tf.json',
+          `${JSON.stringify({ locals: { lambda_source_dir: json.locals.lambda_source_dir } })}\n`,
+          ['variables.tf.json', jsonFiles.get('variables.tf.json')!],
+        ],
       ] as const) {
         const work = mkdtempSync(path.join(os.tmpdir(), 'cors-gen-sink-source-'));
         try {
           writeFileSync(path.join(work, file), content);
-          if (file.endsWith('.json')) writeFileSync(path.join(work, 'variable.tf'), variable);
+          writeFileSync(path.join(work, variables[0]), variables[1]);
           const r = spawnSync(TERRAFORM, ['console', '-no-color'], {
             cwd: work,
             input: 'jsonencode(local.lambda_source_dir)\n',

@@ -120,7 +120,7 @@ describe('lambda.policyArns, policy, layers and vpc', () => {
     [
       { policy: { Statement: [{ Effect: 'Allow', Principal: '*', Action: 's3:GetObject', Resource: '*' }] } },
       'lambda.policy.Statement[0].Principal',
-      /unknown key "Principal"/,
+      /identity-based: .* a Principal belongs only in a resource-based policy/,
     ],
     [{ layers: ['my-layer'] }, 'lambda.layers[0]', /not a layer version ARN/],
     [
