@@ -102,8 +102,17 @@ export function walkSource(
 ): { readonly error?: WalkError } {
   const realRoot = realpathSync.native(root);
   const inside = (parent: string, real: string) => real === parent || real.startsWith(parent + path.sep);
-  /** The first folder or file name on `real`'s way down from the repository's root that the zip leaves out. */
-  const excludedOnTheWay = (real: string) => path.relative(realRoot, real).split(path.sep).find(isExcluded);
+  /**
+   * The first name on `real`'s way down from the repository's root that the zip leaves out, and how `real` stands
+   * to it ("inside .git, " or "" when it is that name), for a message.
+   */
+  const excludedOnTheWay = (real: string): { name: string; within: string } | undefined => {
+    const segments = path.relative(realRoot, real).split(path.sep);
+    const at = segments.findIndex(isExcluded);
+    if (at < 0) return undefined;
+    const name = segments[at]!;
+    return { name, within: at === segments.length - 1 ? '' : `inside ${name}, ` };
+  };
   let realDir: string;
   try {
     realDir = realpathUtf8(dir);
@@ -124,8 +133,8 @@ export function walkSource(
     return {
       error: {
         kind: 'excluded',
-        message: `is ${realDir} (its real path), ${path.basename(realDir) === excludedDir ? '' : 'inside '}${excludedDir}, ${whatIsLeftOut(excludedDir)}: zipped whole, it would become the function's code`,
-        fix: `point lambda.source at the folder of your code (e.g. "backend"), outside ${excludedDir}`,
+        message: `is ${realDir} (its real path), ${excludedDir.within}${whatIsLeftOut(excludedDir.name)}: zipped whole, it would become the function's code`,
+        fix: `point lambda.source at the folder of your code (e.g. "backend"), outside ${excludedDir.name}`,
       },
     };
   // The real paths of the folders being walked, from the top down to the current one: a link to one of them is a
@@ -227,8 +236,8 @@ export function walkSource(
         if (excluded !== undefined) {
           error = {
             kind: 'link',
-            message: `${childRel} is a symbolic link to ${target}, inside ${excluded}, ${whatIsLeftOut(excluded)}: the zip leaves out that name, not a link to it, so it would carry it under the link's name`,
-            fix: `remove the link; the function's code needs nothing of ${excluded}`,
+            message: `${childRel} is a symbolic link to ${target}, ${excluded.within}${whatIsLeftOut(excluded.name)}: the zip leaves out ${excluded.name} by its name, not a link to it, so it would carry it under the link's name`,
+            fix: `remove the link; the function's code needs nothing of ${excluded.name}`,
           };
           return;
         }

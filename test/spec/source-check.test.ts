@@ -635,7 +635,7 @@ describe("validate: a lambda.source that is Git's or Terraform's folder", () => 
         path: 'lambda.source',
         message: expect.stringMatching(
           new RegExp(
-            `^${JSON.stringify(dir)}: is .* \\(its real path\\), ${inside ? 'inside ' : ''}\\${name}, .*: zipped whole, it would become the function's code$`,
+            `^${JSON.stringify(dir)}: is .* \\(its real path\\), ${inside ? `inside \\${name}, ` : ''}.*: zipped whole, it would become the function's code$`,
           ),
         ),
         fix: `point lambda.source at the folder of your code (e.g. "backend"), outside ${name}`,
@@ -646,15 +646,21 @@ describe("validate: a lambda.source that is Git's or Terraform's folder", () => 
 
 describe('validate: links onto what the zip leaves out', () => {
   it.each([
-    ['Terraform state', 'backend/state.json', '../generated/nd/terraform.tfstate', 'terraform.tfstate'],
-    ['a state backup', 'backend/state.bak', '../generated/nd/terraform.tfstate.backup', 'terraform.tfstate.backup'],
-    ["Terraform's working folder", 'backend/tfdir', '../generated/nd/.terraform', '.terraform'],
-    ['a file inside .terraform', 'backend/p', '../generated/nd/.terraform/providers/x', '.terraform'],
-    ["the repository's .git", 'backend/g2', '../.git', '.git'],
-    ['a folder inside .git', 'backend/objects', '../.git/objects', '.git'],
+    ['Terraform state', 'backend/state.json', '../generated/nd/terraform.tfstate', 'terraform.tfstate', false],
+    [
+      'a state backup',
+      'backend/state.bak',
+      '../generated/nd/terraform.tfstate.backup',
+      'terraform.tfstate.backup',
+      false,
+    ],
+    ["Terraform's working folder", 'backend/tfdir', '../generated/nd/.terraform', '.terraform', false],
+    ['a file inside .terraform', 'backend/p', '../generated/nd/.terraform/providers/x', '.terraform', true],
+    ["the repository's .git", 'backend/g2', '../.git', '.git', false],
+    ['a folder inside .git', 'backend/objects', '../.git/objects', '.git', true],
   ])(
     "refuses a link to %s, which the excludes would let through under the link's name",
-    async (_, link, target, name) => {
+    async (_, link, target, name, inside) => {
       const root = repo({
         'backend/app.mjs': 'export const handler = 1;',
         'generated/nd/terraform.tfstate': '{"secret":"x"}',
@@ -663,15 +669,17 @@ describe('validate: links onto what the zip leaves out', () => {
         '.git/objects/ab': '',
       });
       symlinkSync(target, path.join(root, link));
-      expect(await issuesOf(root, 'app.handler')).toEqual([
+      const issues = await issuesOf(root, 'app.handler');
+      expect(issues).toEqual([
         expect.objectContaining({
           code: 'lambda-source-link-outside',
-          message: expect.stringContaining(
-            `${link.slice('backend/'.length)} is a symbolic link to ${path.join(root, target.slice(3))}, inside ${name},`,
-          ),
           fix: `remove the link; the function's code needs nothing of ${name}`,
         }),
       ]);
+      const linked = `${link.slice('backend/'.length)} is a symbolic link to ${path.join(root, target.slice(3))}`;
+      expect(issues[0]!.message.startsWith(`"backend": ${linked}, ${inside ? `inside ${name}, ` : ''}`)).toBe(true);
+      expect(issues[0]!.message).toContain(`: the zip leaves out ${name} by its name, not a link to it`);
+      expect(issues[0]!.message.includes(`, inside ${name}, `)).toBe(inside);
     },
   );
 
