@@ -26,3 +26,30 @@ export const PYTHON_STDLIB_MODULES: ReadonlySet<string> = new Set(
     .trim()
     .split(/\s+/),
 );
+
+/**
+ * The standard-library modules already imported when the Python runtime imports the handler's module, on
+ * python3.12 and python3.13. `import json` then returns the module in sys.modules, whatever the code's folder holds
+ * (https://docs.python.org/3/reference/import.html#the-module-cache), so a handler module of one of these names
+ * (or a module inside it: `json/app.handler`) is never the user's:
+ * - modules built into the interpreter (Modules/Setup.bootstrap.in and the core: sys.builtin_module_names), which
+ *   the runtime refuses by name ("Cannot use built-in module", Runtime.BuiltInModuleConflict);
+ * - what starts every interpreter: `site` (https://docs.python.org/3/library/site.html) with `os` and its
+ *   `abc`, `stat`, `posixpath`, `genericpath`, and `codecs`, `encodings`, `io` for the standard streams;
+ * - the runtime's own imports before it loads the handler (aws/aws-lambda-python-runtime-interface-client
+ *   awslambdaric/bootstrap.py: importlib, json, logging, os, sys, time, traceback; lambda_runtime_client.py:
+ *   concurrent.futures; lambda_runtime_marshaller.py: decimal, math; lambda_runtime_log_utils.py: datetime, enum),
+ *   and logging's (Lib/logging/__init__.py: io, re, traceback, warnings, weakref, collections, types, string,
+ *   threading);
+ * - the CORS wrapper's (src/runtime/lambda/cors.py: json, logging, re), which imports the handler in its place.
+ */
+export const PYTHON_PRELOADED_MODULES: ReadonlySet<string> = new Set(
+  `
+  atexit builtins errno faulthandler gc itertools marshal posix pwd sys time
+  site os abc stat posixpath genericpath codecs encodings io
+  importlib json logging traceback concurrent decimal math datetime enum
+  re warnings weakref collections types string threading
+`
+    .trim()
+    .split(/\s+/),
+);

@@ -17,7 +17,7 @@ import { Writable } from 'node:stream';
 import { createDeflateRaw } from 'node:zlib';
 import type { SpecIssue } from './issue.js';
 import { isPythonRuntime, type LambdaSourceModel, type Runtime } from './model.js';
-import { PYTHON_STDLIB_MODULES } from './python-stdlib.js';
+import { PYTHON_PRELOADED_MODULES, PYTHON_STDLIB_MODULES } from './python-stdlib.js';
 import { isExcluded, walkSource, WRAPPER_PYTHON_PACKAGE, type WalkError } from './source-files.js';
 import { resolveSpecPath } from './spec-paths.js';
 
@@ -339,22 +339,12 @@ function pythonHandler(dir: string, handler: string, files: SafeReader): Issue[]
   const fname = handler.slice(dot + 1);
   const parts = modname.split('.');
   const base = path.join(dir, ...parts);
+  const stdlib = stdlibModule(dir, handler, parts);
+  if (stdlib !== undefined) return [stdlib];
   const file = [`${base}.py`, path.join(base, '__init__.py')].find(isFile);
   if (file === undefined) {
     if (extensionModule(path.dirname(base), path.basename(base))) return [];
     const rel = parts.join('/');
-    const top = parts[0]!;
-    const shadowed =
-      isFile(path.join(dir, `${top}.py`)) || isDirectory(path.join(dir, top)) || extensionModule(dir, top);
-    if (PYTHON_STDLIB_MODULES.has(top) && !shadowed)
-      return [
-        {
-          code: 'lambda-handler-stdlib',
-          path: HANDLER,
-          message: `${JSON.stringify(handler)}: ${top} is a module of Python's standard library and the folder has no ${top}.py (nor ${top}/), so the runtime would import the standard library's ${modname}`,
-          fix: `write the path of your module relative to lambda.source, then the function: e.g. "app.handler" for app.py (a module of your own needs a name the standard library does not use)`,
-        },
-      ];
     return [
       {
         code: 'lambda-handler-file-missing',
@@ -396,6 +386,55 @@ function pythonHandler(dir: string, handler: string, files: SafeReader): Issue[]
 }
 
 /**
+ * The error of a handler module whose top-level name (`parts[0]`) Python finds in its standard library instead of
+ * the folder: one the runtime has already imported (whatever the folder holds), or one the folder has no module of
+ * that name for. Lambda puts the folder first on sys.path, so its `top.py`, `top/__init__.py` or extension module
+ * wins over the standard library's; a `top/` without `__init__.py` does not: it is a namespace package, which Python
+ * uses only when no module of that name is found anywhere on sys.path (https://peps.python.org/pep-0420/#specification),
+ * and then `import top.app` fails with "No module named 'top.app'".
+ */
+function stdlibModule(dir: string, handler: string, parts: readonly string[]): Issue | undefined {
+  const top = parts[0]!;
+  if (!PYTHON_STDLIB_MODULES.has(top)) return undefined;
+  const modname = parts.join('.');
+  const regular = isFile(path.join(dir, `${top}.py`))
+    ? `${top}.py`
+    : isFile(path.join(dir, top, '__init__.py'))
+      ? `${top}/__init__.py`
+      : extensionModule(dir, top)
+        ? `the extension module ${top}`
+        : undefined;
+  const namespace = regular === undefined && isDirectory(path.join(dir, top)) ? `${top}/` : undefined;
+  const where = `${JSON.stringify(handler)}: ${top} is a module of Python's standard library`;
+  const issue = (message: string, fix: string): Issue => ({
+    code: 'lambda-handler-stdlib',
+    path: HANDLER,
+    message,
+    fix,
+  });
+  const own = regular ?? namespace;
+  const noneOfYours =
+    'write the path of your module relative to lambda.source, then the function: e.g. "app.handler" for app.py (a module of your own needs a name the standard library does not use)';
+  if (PYTHON_PRELOADED_MODULES.has(top))
+    return issue(
+      `${where} that the runtime has already imported when it loads the handler, so "import ${modname}" gets the standard library's ${top}${own === undefined ? '' : `, not the folder's ${own}`} (https://docs.python.org/3/reference/import.html#the-module-cache)`,
+      own === undefined
+        ? noneOfYours
+        : `rename ${own} to a name the standard library does not use, and write that name in lambda.handler (e.g. "app.handler" for app.py)`,
+    );
+  if (regular !== undefined) return undefined;
+  if (namespace !== undefined)
+    return issue(
+      `${where}, and the folder's ${top}/ has no __init__.py: a folder without one is a namespace package, which loses to the standard library's ${top}, so the runtime would fail with "No module named '${modname}'"`,
+      `add ${top}/__init__.py or rename the folder`,
+    );
+  return issue(
+    `${where} and the folder has no ${top}.py (nor ${top}/), so the runtime would import the standard library's ${modname}`,
+    noneOfYours,
+  );
+}
+
+/**
  * Whether `folder` holds an extension module `stem` (importlib.machinery.EXTENSION_SUFFIXES on Linux:
  * ".cpython-312-x86_64-linux-gnu.so", ".abi3.so", ".so"; ".pyd" on Windows). No other file is importable under
  * that name, and never a .pyc: the zip leaves it out.
@@ -410,6 +449,8 @@ function extensionModule(folder: string, stem: string): boolean {
 
 const WALK_ERROR_CODES: Record<WalkError['kind'], string> = {
   link: 'lambda-source-link-outside',
+  excluded: 'lambda-source-excluded',
+  name: 'lambda-source-file-name',
   entries: 'lambda-source-too-many-files',
   deep: 'lambda-source-too-deep',
   unreadable: 'lambda-source-unreadable',

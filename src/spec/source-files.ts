@@ -1,5 +1,6 @@
 import { lstatSync, readdirSync, realpathSync, statSync, type Dirent, type Stats } from 'node:fs';
 import path from 'node:path';
+import { MODULE_MANIFEST } from './spec-paths.js';
 
 /**
  * The files of a code folder as the module's `archive_file` zips them: what `validate` measures against Lambda's
@@ -74,10 +75,12 @@ export const MAX_SOURCE_PATH_BYTES = 4095 - '/var/task/'.length;
 
 export interface WalkError {
   /**
-   * `link` (a link out of the repository, nowhere, or onto the repository), `entries` (too many), `deep` (a path
-   * longer than MAX_SOURCE_PATH_BYTES), `unreadable`.
+   * `link` (a link out of the repository, nowhere, onto the repository, onto what the zip leaves out or onto a
+   * module), `excluded` (the folder itself is, or is inside, what the zip leaves out: `.git`, `.terraform`, state),
+   * `entries` (too many), `deep` (a path longer than MAX_SOURCE_PATH_BYTES), `name` (a file name that is not
+   * UTF-8), `unreadable`.
    */
-  readonly kind: 'link' | 'entries' | 'deep' | 'unreadable';
+  readonly kind: 'link' | 'excluded' | 'entries' | 'deep' | 'name' | 'unreadable';
   readonly message: string;
   readonly fix: string;
 }
@@ -87,8 +90,10 @@ export interface WalkError {
  * archive_file follows symbolic links, so a link's target is zipped. A link is followed only when its target
  * stays inside `root` (the repository), otherwise the walk stops with an error naming the link and the fix: a
  * file from outside the repository would ship in the zip (npm's `file:` dependencies are such links). A link to
- * the repository itself (its root, its `.git`, or a folder that holds `dir`) is refused too: it would put the
- * whole repository, history and Terraform state included, into the function's code.
+ * the repository itself (its root, or a folder that holds `dir`), to what ARCHIVE_EXCLUDES leaves out (its `.git`,
+ * a `.terraform`, Terraform state: the excludes match the link's own name, not its target's) or to a module cors-gen
+ * generated is refused too, and so is a `dir` that is itself inside `.git`, `.terraform` or the like: each would
+ * put the repository's history, credentials or Terraform state into the function's code.
  */
 export function walkSource(
   dir: string,
@@ -97,13 +102,41 @@ export function walkSource(
 ): { readonly error?: WalkError } {
   const realRoot = realpathSync.native(root);
   const inside = (parent: string, real: string) => real === parent || real.startsWith(parent + path.sep);
-  const inGit = (real: string) => path.relative(realRoot, real).split(path.sep).includes('.git');
+  /**
+   * The first name on `real`'s way down from the repository's root that the zip leaves out, and how `real` stands
+   * to it ("inside .git, " or "" when it is that name), for a message.
+   */
+  const excludedOnTheWay = (real: string): { name: string; within: string } | undefined => {
+    const segments = path.relative(realRoot, real).split(path.sep);
+    const at = segments.findIndex(isExcluded);
+    if (at < 0) return undefined;
+    const name = segments[at]!;
+    return { name, within: at === segments.length - 1 ? '' : `inside ${name}, ` };
+  };
   let realDir: string;
   try {
-    realDir = realpathSync.native(dir);
+    realDir = realpathUtf8(dir);
   } catch (e) {
-    return { error: unreadable('.', e) };
+    return {
+      error:
+        (e as NodeJS.ErrnoException).code === NOT_UTF8
+          ? {
+              kind: 'name',
+              message: 'leads through a symbolic link to a folder whose name is not valid UTF-8',
+              fix: 'rename the folder to a UTF-8 name',
+            }
+          : unreadable('.', e),
+    };
   }
+  const excludedDir = excludedOnTheWay(realDir);
+  if (excludedDir !== undefined)
+    return {
+      error: {
+        kind: 'excluded',
+        message: `is ${realDir} (its real path), ${excludedDir.within}${whatIsLeftOut(excludedDir.name)}: zipped whole, it would become the function's code`,
+        fix: `point lambda.source at the folder of your code (e.g. "backend"), outside ${excludedDir.name}`,
+      },
+    };
   // The real paths of the folders being walked, from the top down to the current one: a link to one of them is a
   // cycle. A folder reached twice by other paths (pnpm's node_modules/x -> .pnpm/...) is zipped twice, as
   // archive_file does, so it is walked twice.
@@ -111,28 +144,48 @@ export function walkSource(
   let visited = 0;
   let stopped = false;
   let error: WalkError | undefined;
-  const walk = (real: string, rel: string): void => {
+  /** `via`: the first link on the way to `real`, when there is one (its path in the zip and its target). */
+  const walk = (real: string, rel: string, via?: { rel: string; target: string }): void => {
     if (ancestors.has(real)) return; // a link back up the tree: its files are already counted
     ancestors.add(real);
-    let entries: Dirent[];
+    let entries: Dirent<Buffer>[];
     try {
-      entries = readdirSync(real, { withFileTypes: true }).sort((a, b) =>
-        a.name < b.name ? -1 : a.name > b.name ? 1 : 0,
-      );
+      // Names as bytes: a name that is not UTF-8 would otherwise be decoded with U+FFFD and name no file.
+      entries = readdirSync(real, { withFileTypes: true, encoding: 'buffer' });
     } catch (e) {
       error = unreadable(rel || '.', e);
       return;
     }
-    for (const entry of entries) {
+    const named = entries
+      .map((entry) => ({ entry, name: entry.name.toString('utf8') }))
+      .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    if (via !== undefined && named.some((e) => e.name === MODULE_MANIFEST)) {
+      error = {
+        kind: 'link',
+        message: `${via.rel} is a symbolic link to ${via.target}, ${rel === via.rel ? 'which is' : `whose ${rel.slice(via.rel.length + 1)} is`} a module cors-gen generated (it holds ${MODULE_MANIFEST}): the zip would carry its Terraform files, and every generate would change the function's code`,
+        fix: 'remove the link: the function needs nothing of the module; point lambda.source at the folder of your code alone',
+      };
+      return;
+    }
+    for (const { entry, name } of named) {
       if (stopped || error !== undefined) return;
-      const name = entry.name;
-      if (isExcluded(name)) continue;
       const childRel = rel === '' ? name : `${rel}/${name}`;
+      // Every entry counts, those the zip leaves out too: they are read and matched on every visit, and links
+      // can make a folder of a million *.pyc visited a million times.
       if (++visited > MAX_SOURCE_ENTRIES) {
         error = {
           kind: 'entries',
-          message: `holds more than ${MAX_SOURCE_ENTRIES.toLocaleString('en-US')} files and folders with its links followed (the last: ${childRel}); archive_file zips a folder once for every path that reaches it, so links to folders multiply`,
+          message: `holds more than ${MAX_SOURCE_ENTRIES.toLocaleString('en-US')} files and folders with its links followed, those the zip leaves out included (the last: ${childRel}); archive_file zips a folder once for every path that reaches it, so links to folders multiply`,
           fix: 'remove the links that lead to the same folders again and again (or replace them with copies), or point lambda.source at a build output with only what runs',
+        };
+        return;
+      }
+      if (isExcluded(name)) continue;
+      if (!Buffer.from(name, 'utf8').equals(entry.name)) {
+        error = {
+          kind: 'name',
+          message: `holds ${rel === '' ? '' : `${rel}/`}${escapeBytes(entry.name)}: the file name is not valid UTF-8 (Terraform's archive provider and the preview cannot carry it)`,
+          fix: 'rename it to a UTF-8 name',
         };
         return;
       }
@@ -150,17 +203,24 @@ export function walkSource(
       try {
         // The folder walked is a real path, so only a link has a real path of its own.
         const link = entry.isSymbolicLink();
-        target = link ? realpathSync.native(childAbs) : childAbs;
+        target = link ? realpathUtf8(childAbs) : childAbs;
         stats = link ? statSync(target) : lstatSync(childAbs);
       } catch (e) {
+        const code = (e as NodeJS.ErrnoException).code;
         error =
-          (e as NodeJS.ErrnoException).code === 'ENOENT' || (e as NodeJS.ErrnoException).code === 'ELOOP'
+          code === 'ENOENT' || code === 'ELOOP'
             ? {
                 kind: 'link',
                 message: `${childRel} is a symbolic link that points nowhere; archive_file cannot zip it`,
                 fix: 'remove the link, or replace it with the file it should point to',
               }
-            : unreadable(childRel, e);
+            : code === NOT_UTF8
+              ? {
+                  kind: 'name',
+                  message: `${childRel} is a symbolic link to a path whose name is not valid UTF-8 (Terraform's archive provider and the preview cannot carry it)`,
+                  fix: 'rename what it points to with a UTF-8 name',
+                }
+              : unreadable(childRel, e);
         return;
       }
       if (target !== childAbs) {
@@ -172,22 +232,61 @@ export function walkSource(
           };
           return;
         }
-        if (inGit(target) || (stats.isDirectory() && inside(target, realDir) && target !== realDir)) {
+        const excluded = excludedOnTheWay(target);
+        if (excluded !== undefined) {
           error = {
             kind: 'link',
-            message: `${childRel} is a symbolic link to ${target}, ${inGit(target) ? "inside the repository's .git" : 'a folder that holds this folder'}: the zip would carry the repository itself (its history, other code, Terraform state)`,
+            message: `${childRel} is a symbolic link to ${target}, ${excluded.within}${whatIsLeftOut(excluded.name)}: the zip leaves out ${excluded.name} by its name, not a link to it, so it would carry it under the link's name`,
+            fix: `remove the link; the function's code needs nothing of ${excluded.name}`,
+          };
+          return;
+        }
+        if (stats.isDirectory() && inside(target, realDir) && target !== realDir) {
+          error = {
+            kind: 'link',
+            message: `${childRel} is a symbolic link to ${target}, a folder that holds this folder: the zip would carry the repository itself (its history, other code, Terraform state)`,
             fix: 'remove the link; point lambda.source at the folder of your code alone and keep links to what the function needs',
           };
           return;
         }
       }
-      if (stats.isDirectory()) walk(target, childRel);
+      if (stats.isDirectory())
+        walk(target, childRel, via ?? (target !== childAbs ? { rel: childRel, target } : undefined));
       else if (stats.isFile() && visit({ rel: childRel, real: target, size: stats.size }) === false) stopped = true;
     }
     ancestors.delete(real);
   };
   walk(realDir, '');
   return error === undefined ? {} : { error };
+}
+
+/** What a name ARCHIVE_EXCLUDES leaves out holds, in the words of an error message. */
+function whatIsLeftOut(name: string): string {
+  if (name === '.git')
+    return "Git's folder (the repository's history, and its config, where actions/checkout writes the token it fetched with: http.extraheader)";
+  if (name === '.terraform') return "Terraform's working folder (providers, modules, the backend's settings)";
+  if (name.includes('.tfstate')) return 'Terraform state (every secret of the deployment)';
+  return 'a name the zip leaves out';
+}
+
+const NOT_UTF8 = 'CORS_GEN_NOT_UTF8';
+
+/** realpathSync.native, failing with code NOT_UTF8 when the real path's bytes are not UTF-8. */
+function realpathUtf8(p: string): string {
+  const bytes = realpathSync.native(p, { encoding: 'buffer' });
+  const text = bytes.toString('utf8');
+  if (!Buffer.from(text, 'utf8').equals(bytes))
+    throw Object.assign(new Error(`${p}: the real path is not UTF-8`), { code: NOT_UTF8 });
+  return text;
+}
+
+/** A name as bytes, printable ASCII as it is and every other byte as \xNN, so the user can find the file. */
+function escapeBytes(name: Buffer): string {
+  return [...name]
+    .map((b) =>
+      b >= 0x20 && b < 0x7f && b !== 0x5c ? String.fromCharCode(b) : `\\x${b.toString(16).padStart(2, '0')}`,
+    )
+    .join('');
 }
 
 function unreadable(rel: string, e: unknown): WalkError {

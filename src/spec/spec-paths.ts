@@ -23,6 +23,12 @@ export function sourceHoldsModule(sourceDir: string, moduleDir: string): boolean
   return module === source || module.startsWith(source.endsWith(path.sep) ? source : source + path.sep);
 }
 
+/**
+ * The manifest `cors-gen generate` writes into every module folder it owns: a folder holding it is a module, not
+ * code (src/synth/module-files.ts writes it; validate must not load that file, which loads CDKTF).
+ */
+export const MODULE_MANIFEST = '.cors-gen.json';
+
 export const SOURCE_HOLDS_MODULE_FIX =
   'point lambda.source at the folder of your code alone (e.g. backend/ or its build output), or write the module elsewhere with --out';
 

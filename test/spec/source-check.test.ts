@@ -379,8 +379,6 @@ describe('validate: links that would zip the repository itself', () => {
   };
 
   it.each([
-    ['its .git', 'backend', 'backend/g2', '../.git'],
-    ['a folder inside its .git', 'backend', 'backend/objects', '../.git/objects'],
     ['its root', 'backend', 'backend/src/all', '../..'],
     ['a folder that holds the code', 'svc/backend', 'svc/backend/up', '..'],
   ])('refuses a link to %s', async (_, dir, link, target) => {
@@ -526,7 +524,7 @@ describe('validate: what Python imports for the handler', () => {
       message: expect.stringContaining("os is a module of Python's standard library"),
       fix: expect.stringContaining('"app.handler" for app.py'),
     });
-    expect(await check({ 'backend/json/__init__.py': '' }, 'json.missing.handler', 'python3.12')).toEqual([
+    expect(await check({ 'backend/email/__init__.py': '' }, 'email.missing.handler', 'python3.12')).toEqual([
       expect.objectContaining({ code: 'lambda-handler-file-missing' }),
     ]);
   });
@@ -612,6 +610,209 @@ describe('validate: the Node handler as the runtime calls it', () => {
         message: expect.stringContaining('package.json says "type": "module"'),
         fix: 'rename the file to src/app.cjs (and lambda.handler stays "src/app.handler"), or remove "type": "module" from package.json',
       }),
+    ]);
+  });
+});
+
+describe("validate: a lambda.source that is Git's or Terraform's folder", () => {
+  it.each([
+    ['the .git folder', '.git', undefined, '.git', false],
+    ['a folder inside .git', '.git/hooks', undefined, '.git', true],
+    ['a link to .git (code -> .git)', 'code', '.git', '.git', false],
+    ["a module's .terraform", 'generated/nd/.terraform', undefined, '.terraform', false],
+    ['a link into a .terraform', 'code', 'generated/nd/.terraform/providers', '.terraform', true],
+  ])("refuses %s, whose files would become the function's code", async (_, dir, linkTo, name, inside) => {
+    const root = repo({
+      '.git/config': '[http "https://github.com/"]\n\textraheader = AUTHORIZATION: basic eC1hY2Nlc3M=\n',
+      '.git/hooks/pre-commit': '',
+      'generated/nd/.terraform/providers/x': '',
+    });
+    if (linkTo !== undefined) symlinkSync(linkTo, path.join(root, dir));
+    expect(await issuesOf(root, 'app.handler', 'nodejs22.x', dir)).toEqual([
+      {
+        severity: 'error',
+        code: 'lambda-source-excluded',
+        path: 'lambda.source',
+        message: expect.stringMatching(
+          new RegExp(
+            `^${JSON.stringify(dir)}: is .* \\(its real path\\), ${inside ? `inside \\${name}, ` : ''}.*: zipped whole, it would become the function's code$`,
+          ),
+        ),
+        fix: `point lambda.source at the folder of your code (e.g. "backend"), outside ${name}`,
+      },
+    ]);
+  });
+});
+
+describe('validate: links onto what the zip leaves out', () => {
+  it.each([
+    ['Terraform state', 'backend/state.json', '../generated/nd/terraform.tfstate', 'terraform.tfstate', false],
+    [
+      'a state backup',
+      'backend/state.bak',
+      '../generated/nd/terraform.tfstate.backup',
+      'terraform.tfstate.backup',
+      false,
+    ],
+    ["Terraform's working folder", 'backend/tfdir', '../generated/nd/.terraform', '.terraform', false],
+    ['a file inside .terraform', 'backend/p', '../generated/nd/.terraform/providers/x', '.terraform', true],
+    ["the repository's .git", 'backend/g2', '../.git', '.git', false],
+    ['a folder inside .git', 'backend/objects', '../.git/objects', '.git', true],
+  ])(
+    "refuses a link to %s, which the excludes would let through under the link's name",
+    async (_, link, target, name, inside) => {
+      const root = repo({
+        'backend/app.mjs': 'export const handler = 1;',
+        'generated/nd/terraform.tfstate': '{"secret":"x"}',
+        'generated/nd/terraform.tfstate.backup': '{}',
+        'generated/nd/.terraform/providers/x': '',
+        '.git/objects/ab': '',
+      });
+      symlinkSync(target, path.join(root, link));
+      const issues = await issuesOf(root, 'app.handler');
+      expect(issues).toEqual([
+        expect.objectContaining({
+          code: 'lambda-source-link-outside',
+          fix: `remove the link; the function's code needs nothing of ${name}`,
+        }),
+      ]);
+      const linked = `${link.slice('backend/'.length)} is a symbolic link to ${path.join(root, target.slice(3))}`;
+      expect(issues[0]!.message.startsWith(`"backend": ${linked}, ${inside ? `inside ${name}, ` : ''}`)).toBe(true);
+      expect(issues[0]!.message).toContain(`: the zip leaves out ${name} by its name, not a link to it`);
+      expect(issues[0]!.message.includes(`, inside ${name}, `)).toBe(inside);
+    },
+  );
+
+  it.each([
+    ['a module folder', 'backend/mod', '../generated/nd', 'mod is a symbolic link to', 'which is a module'],
+    [
+      'a folder that holds a module',
+      'backend/gen',
+      '../generated',
+      'gen is a symbolic link to',
+      'whose nd is a module',
+    ],
+  ])('refuses a link to %s cors-gen generated (it holds .cors-gen.json)', async (_, link, target, starts, what) => {
+    const root = repo({
+      'backend/app.mjs': 'export const handler = 1;',
+      'generated/nd/.cors-gen.json': '{}',
+      'generated/nd/main.tf': '',
+    });
+    symlinkSync(target, path.join(root, link));
+    expect(await issuesOf(root, 'app.handler')).toEqual([
+      expect.objectContaining({
+        code: 'lambda-source-link-outside',
+        message: expect.stringMatching(
+          new RegExp(`^"backend": ${starts} .*, ${what} cors-gen generated \\(it holds \\.cors-gen\\.json\\)`),
+        ),
+        fix: expect.stringContaining('remove the link'),
+      }),
+    ]);
+  });
+
+  it('still zips a module folder that the code folder holds without a link (validate warns of that elsewhere)', () => {
+    const root = repo({ 'backend/app.mjs': '', 'backend/generated/nd/.cors-gen.json': '{}' });
+    const out: string[] = [];
+    expect(walkSource(path.join(root, 'backend'), root, (f) => void out.push(f.rel))).toEqual({});
+    expect(out).toEqual(['app.mjs', 'generated/nd/.cors-gen.json']);
+  });
+});
+
+describe('validate: the cap on entries counts what the zip leaves out', () => {
+  it('stops at 100,000 entries when links revisit a folder of excluded files (each visit reads and matches them)', async () => {
+    const root = repo({ 'backend/app.mjs': 'export const handler = 1;' });
+    mkdirSync(path.join(root, 'backend/p'));
+    for (let i = 0; i < 1000; i++) writeFileSync(path.join(root, `backend/p/f${i}.pyc`), '');
+    expect(await issuesOf(root, 'app.handler')).toEqual([]);
+    mkdirSync(path.join(root, 'backend/l'));
+    for (let i = 0; i < 101; i++) symlinkSync('../p', path.join(root, `backend/l/x${i}`));
+    expect(await issuesOf(root, 'app.handler')).toEqual([
+      expect.objectContaining({
+        code: 'lambda-source-too-many-files',
+        message: expect.stringMatching(
+          /holds more than 100,000 files and folders with its links followed, those the zip leaves out included/,
+        ),
+      }),
+    ]);
+  });
+});
+
+describe('validate: file names that are not UTF-8', () => {
+  it('names a committed file whose name is not UTF-8 (not "a link that points nowhere") and says to rename it', async () => {
+    const root = repo({ 'backend/app.mjs': 'export const handler = 1;' });
+    mkdirSync(path.join(root, 'backend/docs'));
+    writeFileSync(
+      Buffer.concat([Buffer.from(path.join(root, 'backend/docs/caf')), Buffer.from([0xe9]), Buffer.from('.txt')]),
+      'x',
+    );
+    expect(await issuesOf(root, 'app.handler')).toEqual([
+      {
+        severity: 'error',
+        code: 'lambda-source-file-name',
+        path: 'lambda.source',
+        message: `"backend": holds docs/caf\\xe9.txt: the file name is not valid UTF-8 (Terraform's archive provider and the preview cannot carry it)`,
+        fix: 'rename it to a UTF-8 name',
+      },
+    ]);
+  });
+
+  it('names a link whose target is not UTF-8', async () => {
+    const root = repo({ 'backend/app.mjs': 'export const handler = 1;' });
+    const bad = Buffer.concat([Buffer.from(path.join(root, 'caf')), Buffer.from([0xe9])]);
+    mkdirSync(bad);
+    symlinkSync(bad, path.join(root, 'backend/lib'));
+    expect(await issuesOf(root, 'app.handler')).toEqual([
+      expect.objectContaining({
+        code: 'lambda-source-file-name',
+        message: expect.stringContaining('lib is a symbolic link to a path whose name is not valid UTF-8'),
+      }),
+    ]);
+  });
+});
+
+describe('validate: Python handler modules the runtime has already imported', () => {
+  const def = 'def handler(event, context):\n    return {}\n';
+
+  it.each([
+    ['json.py', 'json.handler', 'json.py'],
+    ['logging/__init__.py', 'logging.handler', 'logging/__init__.py'],
+    ['json/app.py', 'json/app.handler', 'json/'],
+    ['time.py (a built-in)', 'time.handler', 'time.py'],
+    ['re.py (the wrapper imports re)', 're.handler', 're.py'],
+  ])('refuses %s: "import" returns the standard library\'s module', async (file, handler, own) => {
+    const files = { [`backend/${file.split(' ')[0]}`]: def };
+    const top = handler.split(/[./]/)[0];
+    expect(await check(files, handler, 'python3.12')).toEqual([
+      {
+        severity: 'error',
+        code: 'lambda-handler-stdlib',
+        path: 'lambda.handler',
+        message: `${JSON.stringify(handler)}: ${top} is a module of Python's standard library that the runtime has already imported when it loads the handler, so "import ${handler.slice(0, handler.lastIndexOf('.')).replace('/', '.')}" gets the standard library's ${top}, not the folder's ${own} (https://docs.python.org/3/reference/import.html#the-module-cache)`,
+        fix: `rename ${own} to a name the standard library does not use, and write that name in lambda.handler (e.g. "app.handler" for app.py)`,
+      },
+    ]);
+  });
+
+  it('accepts a standard-library name the runtime has not imported when the folder holds the module', async () => {
+    expect(await check({ 'backend/email.py': def }, 'email.handler', 'python3.12')).toEqual([]);
+    expect(
+      await check(
+        { 'backend/email/__init__.py': '', 'backend/email/send.py': def },
+        'email/send.handler',
+        'python3.13',
+      ),
+    ).toEqual([]);
+  });
+
+  it('refuses a namespace folder named like a standard-library package: the standard library wins', async () => {
+    expect(await check({ 'backend/email/send.py': def }, 'email/send.handler', 'python3.12')).toEqual([
+      {
+        severity: 'error',
+        code: 'lambda-handler-stdlib',
+        path: 'lambda.handler',
+        message: `"email/send.handler": email is a module of Python's standard library, and the folder's email/ has no __init__.py: a folder without one is a namespace package, which loses to the standard library's email, so the runtime would fail with "No module named 'email.send'"`,
+        fix: 'add email/__init__.py or rename the folder',
+      },
     ]);
   });
 });
