@@ -34,7 +34,8 @@ export interface ModuleFilesOptions {
   readonly lambdaSourceDir?: string;
 }
 
-export const MANIFEST_FILE = '.cors-gen.json';
+/** The manifest's name is said once, where the spec's CDKTF-free checks can read it too. */
+export { MODULE_MANIFEST as MANIFEST_FILE } from '../spec/spec-paths.js';
 
 /**
  * What Terraform writes into the module folder when it is run there as a root module: its working folder (with
