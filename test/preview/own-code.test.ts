@@ -4,7 +4,7 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ModuleError, PreviewSetupError } from '../../src/preview/errors.js';
 import { startPreview } from '../../src/preview/index.js';
-import { runtimeVersionWarnings } from '../../src/preview/lambda/versions.js';
+import { localPython, runtimeVersionWarnings } from '../../src/preview/lambda/versions.js';
 import { get, project, scratch, serve, siteOrigin } from './own-code-support.js';
 
 // The user's own code (lambda.source) in preview: a repository in a temporary folder with the spec, the code in
@@ -162,5 +162,25 @@ describe('runtimeVersionWarnings', () => {
 
   it('says nothing for the generated stub (not staged)', () => {
     expect(runtimeVersionWarnings([code('python3.12', false)], '3.11.7')).toEqual([]);
+  });
+});
+
+describe('localPython', () => {
+  it('resolves a command to the absolute path and version of the interpreter it runs', () => {
+    const { executable, version } = localPython('python3');
+    expect(path.isAbsolute(executable)).toBe(true);
+    expect(version).toMatch(/^3\.\d+\.\d+/);
+  });
+
+  it('says which command cannot be run, and the fix', () => {
+    expect(() => localPython('/nonexistent/python3')).toThrow(
+      expect.objectContaining({
+        code: 'python-missing',
+        message: expect.stringMatching(
+          /^the module's Lambda code is Python and "\/nonexistent\/python3" cannot be run/,
+        ),
+        fix: 'install Python 3 so that "/nonexistent/python3" runs it, then run cors-gen preview again',
+      }),
+    );
   });
 });
