@@ -12,7 +12,6 @@
  * no frontend: see ./site/origin.ts) and a foreign origin, both serving the demo page or `siteDir`. Whether the
  * API allows each origin is asked, not assumed.
  */
-import { spawnSync } from 'node:child_process';
 import { UsageError } from '../errors.js';
 import type { ApiKind } from '../spec/model.js';
 import { assumptionsFor } from './assumptions.js';
@@ -23,7 +22,7 @@ import { HTTP_API_MAX_BODY_BYTES, httpApiHandler } from './http-api/http-api.js'
 import { LambdaPool } from './lambda/pool.js';
 import { linkPythonSdk, probePythonSdk } from './lambda/runtime-sdk.js';
 import { stageCode, temporaryFolder, type StagedCode } from './lambda/stage.js';
-import { runtimeVersionWarnings } from './lambda/versions.js';
+import { localPython, runtimeVersionWarnings } from './lambda/versions.js';
 import { apiKind, planDeployment, type ApiModel } from './module/deployment.js';
 import type { FunctionRuntime } from './module/functions.js';
 import { loadModule } from './module/load.js';
@@ -90,7 +89,10 @@ export interface PreviewOptions {
   readonly log?: (line: string) => void;
   /** The spec's file name, used in the fixes the errors suggest. @default "the spec" */
   readonly spec?: string;
-  /** The Python interpreter for python* runtimes. @default "python3" */
+  /**
+   * The Python interpreter for python* runtimes: a command or a path, resolved once, at start, to the interpreter
+   * it runs (its `sys.executable`), which then runs every Python function. @default "python3"
+   */
   readonly python?: string;
   /**
    * The token the emulated authorizers accept (Cognito, JWT, Lambda: the identity header, with or without
@@ -188,16 +190,10 @@ export async function startPreview(options: PreviewOptions): Promise<Preview> {
   // planning runs against them; the endpoints flow through expressions (`replace(origin, ".", "[.]")`), so
   // they cannot be patched into the first plan's values afterwards.
   const plan = planDeployment(doc, { apiOrigin: 'http://127.0.0.1:1', siteHost: '127.0.0.1:2' }, stageValues);
-  const python = options.python ?? 'python3';
-  let pythonVersion: string | undefined;
-  if ([...plan.functions.values()].some((f) => f.code.runtime.startsWith('python'))) {
-    const check = spawnSync(python, ['--version'], { encoding: 'utf8' });
-    pythonVersion = `${check.stdout ?? ''}${check.stderr ?? ''}`;
-    if (check.error || check.status !== 0)
-      throw new PreviewSetupError(
-        `the module's Lambda code is Python and "${python}" cannot be run (${check.error?.message ?? check.stderr.trim()}); install python3`,
-      );
-  }
+  // `python3` resolved once to the interpreter it runs for the user, which then runs every Python function.
+  const python = [...plan.functions.values()].some((f) => f.code.runtime.startsWith('python'))
+    ? localPython(options.python ?? 'python3')
+    : undefined;
 
   // A function with the user's own code runs from a staged copy of what its zips will hold; made (and its links
   // checked) now, before any port is taken. The code folders do not depend on the ports, the environment does.
@@ -209,7 +205,7 @@ export async function startPreview(options: PreviewOptions): Promise<Preview> {
     pythonSdk?.cleanup();
   };
   try {
-    const sdk = pythonVersion === undefined ? undefined : probePythonSdk(python);
+    const sdk = python === undefined ? undefined : probePythonSdk(python.executable);
     if (sdk) {
       pythonSdk = temporaryFolder('cors-gen-python-sdk-');
       linkPythonSdk(sdk, pythonSdk.dir);
@@ -288,6 +284,18 @@ export async function startPreview(options: PreviewOptions): Promise<Preview> {
         }
       }
       const inUse = `${busy.map((o) => o.origin).join(', ')} in use (port ${busy.map((o) => o.port).join(', ')})`;
+      if (!siteServer && options.siteDir) {
+        // The user asked for that folder to be served, and no allowed origin is free to serve it on.
+        const o = busy[0]!;
+        const scope = choice.stage === undefined ? 'the module allows' : `stage ${choice.stage} allows`;
+        throw new PreviewSetupError(
+          `site: port ${o.port} on 127.0.0.1 is already in use, and --site-dir ${options.siteDir} must be served on ${busy.map((b) => b.origin).join(' or ')}, the local origin ${scope}`,
+          {
+            code: 'port-in-use',
+            fix: `stop what listens on port ${o.port} (often your own dev server) and run the preview again, or leave --site-dir out and open your own page on ${o.origin}`,
+          },
+        );
+      }
       if (!siteServer) {
         // Every allowed local origin is taken, most often by the user's own dev server on the origin the stage
         // allows for it: that page is what should call the API, so the API is served without a demo page.
@@ -307,7 +315,7 @@ export async function startPreview(options: PreviewOptions): Promise<Preview> {
     const deployment = planDeployment(doc, { apiOrigin, siteHost: new URL(siteOrigin).host }, stageValues);
     const poolOptions = {
       log,
-      python,
+      ...(python ? { python: python.executable } : {}),
       ...(pythonSdk ? { pythonSdkDir: pythonSdk.dir } : {}),
       ...(options.maxEnvironments ? { maxEnvironments: options.maxEnvironments } : {}),
     };
@@ -364,9 +372,10 @@ export async function startPreview(options: PreviewOptions): Promise<Preview> {
 
     const warnings = [
       ...deployment.warnings,
+      ...new Set([...stagedCopies.values()].flatMap((s) => s.warnings)),
       ...runtimeVersionWarnings(
         [...deployment.functions.values()].map((f) => f.code),
-        pythonVersion,
+        python?.version,
       ),
     ];
     if (!siteAllowed)

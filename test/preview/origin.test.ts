@@ -147,6 +147,21 @@ describe('a spec whose only local origin is in a stage', () => {
     }
   });
 
+  it('refuses --site-dir when the port is taken: nothing would serve that folder', async () => {
+    mkdirSync(path.join(dir, 'site'), { recursive: true });
+    writeFileSync(path.join(dir, 'site/index.html'), '<p>mine</p>');
+    const busy = await occupy(port);
+    try {
+      const r = await run(dir, ['--stage', 'dev', '--site-dir', 'site']);
+      expect(r.code).toBe(2);
+      expect(r.stderr).toBe(
+        `cors-gen: site: port ${port} on 127.0.0.1 is already in use, and --site-dir site must be served on http://localhost:${port}, the local origin stage dev allows\n  fix: stop what listens on port ${port} (often your own dev server) and run the preview again, or leave --site-dir out and open your own page on http://localhost:${port}\n`,
+      );
+    } finally {
+      busy.close();
+    }
+  });
+
   it('says so in the --json ready line when the port is taken', async () => {
     const busy = await occupy(port);
     const r = startCli(['--stage', 'dev', '--json'], dir);

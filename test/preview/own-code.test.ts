@@ -1,9 +1,10 @@
-import { existsSync, realpathSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
+import { ModuleError, PreviewSetupError } from '../../src/preview/errors.js';
 import { startPreview } from '../../src/preview/index.js';
-import { runtimeVersionWarnings } from '../../src/preview/lambda/versions.js';
+import { localPython, runtimeVersionWarnings } from '../../src/preview/lambda/versions.js';
 import { get, project, scratch, serve, siteOrigin } from './own-code-support.js';
 
 // The user's own code (lambda.source) in preview: a repository in a temporary folder with the spec, the code in
@@ -95,6 +96,48 @@ describe('preview with lambda.source', () => {
   });
 });
 
+describe('preview with lambda.source, when the folder cannot be staged', () => {
+  const saved = process.env['TMPDIR'];
+  afterEach(() => {
+    if (saved === undefined) delete process.env['TMPDIR'];
+    else process.env['TMPDIR'] = saved;
+  });
+
+  it('says to build a folder not built yet, as preview --spec does', async () => {
+    const { root, module } = await project({ 'backend/app.mjs': 'export const handler = async () => ({});' });
+    rmSync(path.join(root, 'backend'), { recursive: true });
+    const error = await startPreview({ module }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ModuleError);
+    expect((error as ModuleError).message).toMatch(/source_dir \S*\/\.\.\/\.\.\/backend is not a folder$/);
+    expect(error).toMatchObject({
+      code: 'lambda-source-missing',
+      fix: 'build it (your build writes that folder), then run "cors-gen preview" again',
+    });
+  });
+
+  it('refuses a path Lambda can open but the staged copy cannot hold, naming it, the cause and the fix', async () => {
+    // The copy lives deeper than /var/task/: here under a long TMPDIR, so that the repository's path still fits.
+    const tmp = path.join(scratch('cors-gen-long-'), 't'.repeat(200));
+    mkdirSync(tmp);
+    const deep = `${'abcdefghi/'.repeat(392)}f.js`;
+    const { module } = await project({
+      'backend/app.mjs': 'export const handler = async () => ({});',
+      [`backend/${deep}`]: '',
+    });
+    process.env['TMPDIR'] = tmp;
+    const error = await startPreview({ module }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(PreviewSetupError);
+    const { message, fix, code } = error as PreviewSetupError;
+    expect(message).toMatch(
+      /^aws_lambda_function\.handler: the preview cannot copy abcdefghi\/abcdefghi\/.*\.\.\. \(392 folders deep\) of /,
+    );
+    expect(message).toContain(`into its staged copy under ${realpathSync(tmp)}`);
+    expect(message).toMatch(/ENAMETOOLONG/);
+    expect(code).toBe('staging-path-too-long');
+    expect(fix).toMatch(/set TMPDIR to a shorter folder/);
+  });
+});
+
 describe('runtimeVersionWarnings', () => {
   const code = (runtime: string, staged = true) =>
     ({
@@ -110,14 +153,34 @@ describe('runtimeVersionWarnings', () => {
     }) as const;
 
   it('names a Python 3.x that differs from the runtime, once for many functions', () => {
-    const warnings = runtimeVersionWarnings([code('python3.12'), code('python3.12')], 'Python 3.11.7\n');
+    const warnings = runtimeVersionWarnings([code('python3.12'), code('python3.12')], '3.11.7');
     expect(warnings).toEqual([
       expect.stringContaining('python3.12 but the preview runs your code with the local Python 3.11'),
     ]);
-    expect(runtimeVersionWarnings([code('python3.12')], 'Python 3.12.1')).toEqual([]);
+    expect(runtimeVersionWarnings([code('python3.12')], '3.12.1')).toEqual([]);
   });
 
   it('says nothing for the generated stub (not staged)', () => {
-    expect(runtimeVersionWarnings([code('python3.12', false)], 'Python 3.11.7')).toEqual([]);
+    expect(runtimeVersionWarnings([code('python3.12', false)], '3.11.7')).toEqual([]);
+  });
+});
+
+describe('localPython', () => {
+  it('resolves a command to the absolute path and version of the interpreter it runs', () => {
+    const { executable, version } = localPython('python3');
+    expect(path.isAbsolute(executable)).toBe(true);
+    expect(version).toMatch(/^3\.\d+\.\d+/);
+  });
+
+  it('says which command cannot be run, and the fix', () => {
+    expect(() => localPython('/nonexistent/python3')).toThrow(
+      expect.objectContaining({
+        code: 'python-missing',
+        message: expect.stringMatching(
+          /^the module's Lambda code is Python and "\/nonexistent\/python3" cannot be run/,
+        ),
+        fix: 'install Python 3 so that "/nonexistent/python3" runs it, then run cors-gen preview again',
+      }),
+    );
   });
 });

@@ -5,7 +5,7 @@
  * or task root that a hand-edited module points elsewhere.
  */
 import { spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, symlinkSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ModuleError, PreviewSetupError } from '../../src/preview/errors.js';
@@ -80,11 +80,10 @@ describe('Python code imports only what Lambda would give it', () => {
   });
 
   it("says that Lambda provides boto3 when this machine's python3 has none", async () => {
-    // A python3 without site-packages: what a machine without boto3 looks like to the preview.
-    const bin = scratch('cors-gen-python-');
-    const python = path.join(bin, 'python3-bare');
-    writeFileSync(python, '#!/bin/sh\nexec python3 -S "$@"\n');
-    chmodSync(python, 0o755);
+    // A virtual environment without the system's site-packages: what a machine without boto3 looks like.
+    const venv = path.join(scratch('cors-gen-python-'), 'venv');
+    expect(spawnSync('python3', ['-m', 'venv', '--without-pip', venv]).status).toBe(0);
+    const python = path.join(venv, 'bin', 'python3');
     const { module } = await project(
       { 'backend/app.py': 'import boto3\ndef handler(event, context):\n    return {"statusCode": 200}\n' },
       'python3.12',
@@ -96,6 +95,76 @@ describe('Python code imports only what Lambda would give it', () => {
     expect(hints).toEqual([
       expect.stringMatching(/Lambda's python3\.12 runtime provides boto3 .* does not find boto3 .*pip install boto3/),
     ]);
+  });
+});
+
+describe("the function's variables and files never choose the Python interpreter", () => {
+  /** The interpreter `python3` runs on this machine, as the preview resolves it. */
+  const real = spawnSync('python3', ['-I', '-c', 'import sys; print(sys.executable)'], {
+    encoding: 'utf8',
+  }).stdout.trim();
+
+  /**
+   * A launcher like pyenv's and asdf's shims (a bash script): PYENV_VERSION or a .python-version in the current
+   * folder picks another interpreter, and bash runs the file BASH_ENV names first. Both record that they ran.
+   */
+  function shim(): { python: string; marker: string; hook: string } {
+    const bin = scratch('cors-gen-shim-');
+    const marker = path.join(bin, 'ran');
+    writeFiles(bin, {
+      'hook.sh': `echo hook >> ${marker}\n`,
+      'other-python': `#!/bin/sh\necho other >> ${marker}\nexec ${real} "$@"\n`,
+      python3: `#!/usr/bin/env bash\nif [ -n "$PYENV_VERSION" ] || [ -f .python-version ]; then exec ${bin}/other-python "$@"; fi\nexec ${real} "$@"\n`,
+    });
+    chmodSync(path.join(bin, 'python3'), 0o755);
+    chmodSync(path.join(bin, 'other-python'), 0o755);
+    return { python: path.join(bin, 'python3'), marker, hook: path.join(bin, 'hook.sh') };
+  }
+
+  const APP = {
+    'backend/app.py': [
+      'import os, sys',
+      'def handler(event, context):',
+      '    return {"statusCode": 200, "body": "%s|%s|%s" % (sys.executable, os.environ.get("BASH_ENV"), os.environ.get("PYENV_VERSION"))}',
+      '',
+    ].join('\n'),
+  };
+
+  it.each(['BASH_ENV', 'PYENV_VERSION', '.python-version'])(
+    "runs the interpreter python3 resolves to for the preview itself, whatever the function's %s says",
+    async (what) => {
+      const { python, marker, hook } = shim();
+      const variable = { BASH_ENV: `BASH_ENV=${JSON.stringify(hook)}`, PYENV_VERSION: 'PYENV_VERSION="3.13.0"' }[what];
+      const { module } = await project(
+        { ...APP, ...(what === '.python-version' ? { 'backend/.python-version': '3.13.0\n' } : {}) },
+        'python3.12',
+      );
+      const p = await serve(module, [], {
+        python,
+        ...(variable ? { vars: [`environment_variables={${variable}}`] } : {}),
+      });
+      const reply = await get(p);
+      expect(reply.status).toBe(200);
+      // The code still sees the function's variables, as on Lambda.
+      expect(reply.body).toBe(
+        `${real}|${what === 'BASH_ENV' ? hook : 'None'}|${what === 'PYENV_VERSION' ? '3.13.0' : 'None'}`,
+      );
+      expect(existsSync(marker) ? readFileSync(marker, 'utf8') : '').toBe('');
+    },
+  );
+
+  it("keeps the runtime's own logging when the code has a logging.py, as Lambda's bootstrap has imported it", async () => {
+    const { module } = await project(
+      {
+        'backend/app.py': 'def handler(event, context):\n    return {"statusCode": 200, "body": "ok"}\n',
+        'backend/logging.py': 'raise RuntimeError("imported the code\'s logging.py")\n',
+      },
+      'python3.12',
+    );
+    const p = await serve(module);
+    const reply = await get(p);
+    expect(reply).toMatchObject({ status: 200, body: 'ok' });
+    expect(reply.headers['access-control-allow-origin']).toEqual([p.site.replace(/\/$/, '')]);
   });
 });
 
@@ -128,6 +197,34 @@ describe('Node code gets the runtime-provided AWS SDK v3', () => {
       'backend/app.mjs': APP,
     });
     expect((await get(await serve(module))).body).toBe('bundled+smithy|bundled+smithy');
+  });
+
+  it('does not give the function an @aws-sdk entry that links outside the repository, and says so', async () => {
+    const outside = scratch('cors-gen-outside-');
+    writeFiles(outside, {
+      'evil/package.json': '{"name":"@aws-sdk/client-evil","main":"index.js"}',
+      'evil/index.js': "exports.from = 'outside';",
+    });
+    const { root, module } = await project({
+      ...sdkPackage(''),
+      'backend/app.mjs': [
+        "import { createRequire } from 'node:module';",
+        'const require = createRequire(import.meta.url);',
+        'export const handler = async () => {',
+        "  let evil = 'not found';",
+        "  try { evil = require('@aws-sdk/client-evil').from; } catch {}",
+        "  return { statusCode: 200, body: `${require('@aws-sdk/client-dynamodb').from}|${evil}` };",
+        '};',
+      ].join('\n'),
+    });
+    symlinkSync(path.join(outside, 'evil'), path.join(root, 'node_modules/@aws-sdk/client-evil'), 'dir');
+    const p = await serve(module);
+    expect((await get(p)).body).toBe('repository+smithy|not found');
+    expect(p.warnings).toContainEqual(
+      expect.stringContaining(
+        `node_modules/@aws-sdk/client-evil is a symbolic link to ${path.join(outside, 'evil')}, outside the repository`,
+      ),
+    );
   });
 
   it('says that Lambda provides the SDK and how to install it when the repository has none', async () => {

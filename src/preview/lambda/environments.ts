@@ -189,13 +189,31 @@ export function nodeEnvironment(code: LambdaCode, log: LogSink): Environment {
  */
 const PYTHON_RUNNER = path.join(RUNTIME_DIR, 'preview', 'python_runner.py');
 
-export function pythonEnvironment(code: LambdaCode, log: LogSink, python = 'python3', sdkDir?: string): Environment {
+/**
+ * `python` is the interpreter's absolute path, resolved once by the preview (versions.ts, localPython): started by
+ * that path with only the preview's own minimal environment, so that nothing of the function (its variables, a
+ * `.python-version` in its folder) can choose or configure the interpreter; the function's variables reach its code
+ * through the runner, which applies them to `os.environ` before importing the handler.
+ */
+export function pythonEnvironment(code: LambdaCode, log: LogSink, python: string, sdkDir?: string): Environment {
+  // The preview's own environment, all the interpreter starts with: its locale and its PATH.
+  const own: Record<string, string> = {
+    LANG: process.env['LANG'] ?? 'C.UTF-8',
+    ...(process.env['PATH'] !== undefined ? { PATH: process.env['PATH'] } : {}),
+  };
   const settings = {
     dir: code.dir,
     handler: code.handler,
     runtime: code.runtime,
     functionName: code.functionName,
     memoryMb: code.memoryMb,
+    // The dynamic loader's variables would change how the programs the code starts load (planFunctions warns);
+    // PATH stays the preview's, which found those programs.
+    environment: lambdaEnv(
+      { ...code, environment: withoutKeys(code.environment, (k) => /^(LD|DYLD)_/.test(k)) },
+      { LANG: own['LANG'] },
+      { PATH: own['PATH'] },
+    ),
     ...(code.optDir !== undefined ? { optDir: code.optDir } : {}),
     ...(sdkDir !== undefined ? { sdkDir } : {}),
   };
@@ -206,13 +224,7 @@ export function pythonEnvironment(code: LambdaCode, log: LogSink, python = 'pyth
     ['-I', '-S', '-B', '-u', '-X', 'utf8', PYTHON_RUNNER, JSON.stringify(settings)],
     {
       cwd: code.dir,
-      env: lambdaEnv(
-        // The dynamic loader's variables would change how this machine's python3 itself loads (planFunctions
-        // warns); PATH finds the interpreter.
-        { ...code, environment: withoutKeys(code.environment, (k) => /^(LD|DYLD)_/.test(k)) },
-        { LANG: process.env['LANG'] ?? 'C.UTF-8' },
-        { PATH: process.env['PATH'] },
-      ),
+      env: own,
       stdio: ['pipe', 'pipe', 'pipe'],
     },
   );

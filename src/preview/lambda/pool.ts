@@ -21,7 +21,10 @@ export interface PoolOptions {
   readonly maxEnvironments?: number;
   /** Invocations waiting for an environment before further ones are throttled. @default 1000 */
   readonly maxQueued?: number;
-  /** The Python interpreter. @default "python3" */
+  /**
+   * The Python interpreter: the absolute path the preview resolved `python3` to (versions.ts, localPython), which
+   * every execution environment of a Python function starts. @default "python3"
+   */
   readonly python?: string;
   /** A folder of links to this machine's boto3 and its dependencies (runtime-sdk.ts). @default none */
   readonly pythonSdkDir?: string;
@@ -120,7 +123,7 @@ export class LambdaPool {
         const shared = this.sharedAncestor();
         if (shared !== undefined) return shared;
         const created = this.isPython
-          ? pythonEnvironment(this.code, this.log, this.options.python, this.options.pythonSdkDir)
+          ? pythonEnvironment(this.code, this.log, this.options.python ?? 'python3', this.options.pythonSdkDir)
           : nodeEnvironment(this.code, this.log);
         this.all.add(created);
         return created;

@@ -7,7 +7,7 @@
  * from its own zip or layers, as on AWS.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, realpathSync, statSync, symlinkSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, realpathSync, statSync, symlinkSync } from 'node:fs';
 import path from 'node:path';
 import { repositoryRoot } from '../../spec/spec-paths.js';
 
@@ -83,13 +83,31 @@ export function findNodeSdk(sourceDir: string): string | undefined {
  * node_modules: `require` and `import` both look in `node_modules` of every parent folder
  * (https://nodejs.org/api/modules.html#loading-from-node_modules-folders,
  * https://nodejs.org/api/esm.html#resolution-algorithm), and a link's real path is where the SDK's own
- * dependencies (`@smithy/*`) are then found.
+ * dependencies (`@smithy/*`) are then found. Each package of the folder is linked on its own, and only when its
+ * real path is inside the repository: an entry may itself be a link to anywhere on this machine. Returns a warning
+ * for each entry left out.
  */
-export function linkNodeSdk(sourceDir: string, stagingRoot: string): void {
+export function linkNodeSdk(sourceDir: string, stagingRoot: string): string[] {
   const sdk = findNodeSdk(sourceDir);
-  if (sdk === undefined) return;
-  mkdirSync(path.join(stagingRoot, 'node_modules'), { recursive: true });
-  symlinkSync(sdk, path.join(stagingRoot, 'node_modules', '@aws-sdk'), 'dir');
+  if (sdk === undefined) return [];
+  const repository = realpathSync(repositoryRoot(sourceDir));
+  const into = path.join(stagingRoot, 'node_modules', '@aws-sdk');
+  mkdirSync(into, { recursive: true });
+  const warnings: string[] = [];
+  for (const name of readdirSync(sdk).sort()) {
+    let real: string;
+    try {
+      real = realpathSync(path.join(sdk, name));
+    } catch {
+      continue; // a link to nothing: there is nothing to import either way
+    }
+    if (!real.startsWith(`${repository}${path.sep}`))
+      warnings.push(
+        `${path.relative(repository, path.join(sdk, name))} is a symbolic link to ${real}, outside the repository; the preview does not give it to the function as the runtime's AWS SDK (install the package into the repository instead of linking it)`,
+      );
+    else if (statSync(real).isDirectory()) symlinkSync(real, path.join(into, name), 'dir');
+  }
+  return warnings;
 }
 
 /**

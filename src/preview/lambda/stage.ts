@@ -19,6 +19,8 @@ export interface StagedCode {
   readonly code: LambdaCode;
   /** Removes the copy; safe to call twice. */
   cleanup(): void;
+  /** What the copy leaves out that the code may miss (an `@aws-sdk` package linked from outside the repository). */
+  readonly warnings: readonly string[];
 }
 
 /** The temporary folders not removed yet, removed at exit by one listener (not one per folder). */
@@ -41,7 +43,7 @@ export function temporaryFolder(prefix: string): { readonly dir: string; cleanup
 }
 
 export function stageCode(code: LambdaCode): StagedCode {
-  if (!code.staged) return { code, cleanup: () => {} };
+  if (!code.staged) return { code, cleanup: () => {}, warnings: [] };
   const { dir: root, cleanup } = temporaryFolder('cors-gen-staged-');
   try {
     refuseSharedAncestors(root);
@@ -53,8 +55,8 @@ export function stageCode(code: LambdaCode): StagedCode {
     mkdirSync(task, { recursive: true });
     mkdirSync(opt, { recursive: true });
     // The runtime's own SDK, found after the code's node_modules (runtime-sdk.ts); on purpose beside task/.
-    if (!code.runtime.startsWith('python')) linkNodeSdk(code.dir, root);
-    return { code: { ...code, dir: task, optDir: opt }, cleanup };
+    const warnings = code.runtime.startsWith('python') ? [] : linkNodeSdk(code.dir, root);
+    return { code: { ...code, dir: task, optDir: opt }, cleanup, warnings };
   } catch (e) {
     cleanup();
     throw e;
@@ -93,12 +95,48 @@ export function sharedAncestorEntry(root: string): string | undefined {
   }
 }
 
+/**
+ * Copies the zip's files of `from` into `to`. A copy that fails is the preview's problem, not the code's, and is
+ * told as such: most often a path too long, since the staged task root is longer than Lambda's /var/task/ and a
+ * path that fits Linux's 4,096 bytes there (src/spec/source-files.ts, MAX_SOURCE_PATH_BYTES) may not fit here.
+ */
 function copyTree(code: LambdaCode, from: string, to: string): void {
   const walked = walkSource(from, repositoryRoot(from), (file) => {
     const target = path.join(to, ...file.rel.split('/'));
-    mkdirSync(path.dirname(target), { recursive: true });
-    copyFileSync(file.real, target);
+    try {
+      mkdirSync(path.dirname(target), { recursive: true });
+      copyFileSync(file.real, target);
+    } catch (e) {
+      throw copyError(code, from, file.rel, to, e as NodeJS.ErrnoException);
+    }
   });
   if (walked.error)
     throw new ModuleError(`${from}: ${walked.error.message}; ${walked.error.fix}`, { address: code.address });
+}
+
+/** A copy into the staged root `to` failed: the file, where, the cause and what to do. */
+function copyError(
+  code: LambdaCode,
+  from: string,
+  rel: string,
+  to: string,
+  e: NodeJS.ErrnoException,
+): PreviewSetupError {
+  const shown = rel.length > 60 ? `${rel.slice(0, 60)}... (${rel.split('/').length - 1} folders deep)` : rel;
+  const tmp = path.dirname(path.dirname(to));
+  const message = `${code.address}: the preview cannot copy ${shown} of ${from} into its staged copy under ${tmp} (${[e.syscall, e.code ?? e.message].filter(Boolean).join(': ')})`;
+  if (e.code === 'ENAMETOOLONG') {
+    const longer = Buffer.byteLength(`${to}/`) - Buffer.byteLength('/var/task/');
+    return new PreviewSetupError(
+      `${message}: its path there is ${Buffer.byteLength(path.join(to, rel))} bytes, more than this system allows; on Lambda, under /var/task/, it is ${Buffer.byteLength(`/var/task/${rel}`)} bytes`,
+      {
+        code: 'staging-path-too-long',
+        fix: `set TMPDIR to a shorter folder than ${tmp} (the staged copy's paths are ${longer} bytes longer than on Lambda), or shorten the folder names of ${rel.split('/')[0]}/ in your code`,
+      },
+    );
+  }
+  return new PreviewSetupError(message, {
+    code: 'staging-failed',
+    fix: `free space in ${tmp} or make it writable, or set TMPDIR to a writable folder with room`,
+  });
 }

@@ -336,10 +336,18 @@ function codeDir(
       });
     const dir = path.resolve(r.doc.dir, source);
     if (!existsSync(dir) || !statSync(dir).isDirectory())
-      throw new ModuleError(`source_dir ${source} is not a folder`, {
-        file: data.file,
-        address: `${data.address}.source_dir`,
-      });
+      throw new ModuleError(
+        `source_dir ${source} is not a folder`,
+        { file: data.file, address: `${data.address}.source_dir` },
+        // The user's own code (lambda.source) is often a build output that validate and generate let pass
+        // unbuilt; a folder of the module is written by generate.
+        mayLeaveModule
+          ? {
+              code: 'lambda-source-missing',
+              fix: 'build it (your build writes that folder), then run "cors-gen preview" again',
+            }
+          : { fix: 'run "cors-gen generate" to write the module again, then run "cors-gen preview" again' },
+      );
     // The module folder is as untrusted as the rest of the repository: the preview runs only code it holds,
     // compared as real paths so that neither ".." nor a symlinked folder leads elsewhere.
     const root = realpathSync(r.doc.dir);

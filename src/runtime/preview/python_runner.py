@@ -1,11 +1,22 @@
 # The process in which `cors-gen preview` runs a module's Python Lambda code. src/preview/lambda/environments.ts
-# starts it as `python3 -I -S -B -u -X utf8 python_runner.py <settings as JSON>`: isolated (-I: no PYTHONPATH, no
-# user site-packages, not the script's folder) and without site-packages (-S), so that the code imports what it
-# would import on Lambda and nothing this machine happens to have installed. It imports the handler once (the
-# cold start), then answers one JSON line per invocation on the original stdout. The handler's own prints go to
-# stderr, so they cannot corrupt the channel.
+# starts this machine's interpreter, by the absolute path `python3` resolved to once, as
+# `<python> -I -S -B -u -X utf8 python_runner.py <settings as JSON>`: isolated (-I: no PYTHONPATH, no user
+# site-packages, not the script's folder) and without site-packages (-S), so that the code imports what it would
+# import on Lambda and nothing this machine happens to have installed. The process starts with the preview's own
+# minimal environment; the function's variables arrive in the settings and are applied below, before any of its
+# code runs, so that they never choose or configure the interpreter itself (a launcher such as pyenv's bash shim
+# reads PYENV_VERSION, and bash runs the file BASH_ENV names). It imports the handler once (the cold start), then
+# answers one JSON line per invocation on the original stdout. The handler's own prints go to stderr, so they
+# cannot corrupt the channel.
+#
+# Lambda's runtime interface client has imported importlib, json, logging, os, sys, time and traceback before it
+# imports the handler (awslambdaric/bootstrap.py,
+# https://github.com/aws/aws-lambda-python-runtime-interface-client/blob/main/awslambdaric/bootstrap.py), so a file
+# of the code named like one of them (logging.py) is not what `import logging` finds there, for the code or for the
+# CORS wrapper; imported here too, before the code is first on sys.path.
 import importlib
 import json
+import logging  # unused here: in sys.modules before the code can shadow it
 import os
 import sys
 import time
@@ -15,6 +26,7 @@ channel = os.fdopen(os.dup(1), "w", encoding="utf-8", buffering=1)
 os.dup2(2, 1)
 sys.stdout = sys.stderr
 settings = json.loads(sys.argv[1])
+os.environ.update(settings["environment"])
 code_dir, handler_spec = settings["dir"], settings["handler"]
 function_name, memory = settings["functionName"], str(settings["memoryMb"])
 # What Lambda's Python runtime puts on sys.path: the task root first, then the layers' paths ("Layer paths for
