@@ -196,11 +196,13 @@ const PYTHON_RUNNER = path.join(RUNTIME_DIR, 'preview', 'python_runner.py');
  * through the runner, which applies them to `os.environ` before importing the handler.
  */
 export function pythonEnvironment(code: LambdaCode, log: LogSink, python: string, sdkDir?: string): Environment {
-  // The preview's own environment, all the interpreter starts with: its locale and its PATH.
-  const own: Record<string, string> = {
-    LANG: process.env['LANG'] ?? 'C.UTF-8',
-    ...(process.env['PATH'] !== undefined ? { PATH: process.env['PATH'] } : {}),
-  };
+  // The preview's own environment, all the interpreter starts with: its locale, its PATH, and the library path an
+  // interpreter built outside the system folders (conda, a custom build) may need to start, as in this shell.
+  const own: Record<string, string> = { LANG: process.env['LANG'] ?? 'C.UTF-8' };
+  for (const key of ['PATH', 'LD_LIBRARY_PATH', 'DYLD_LIBRARY_PATH']) {
+    const value = process.env[key];
+    if (value !== undefined) own[key] = value;
+  }
   const settings = {
     dir: code.dir,
     handler: code.handler,
