@@ -192,16 +192,16 @@ export async function init(options: InitOptions): Promise<InitResult> {
   const file = path.join(dir, SPEC_FILE_NAME);
   const draft = draftSpec(options);
   if (!draft.result.ok) return { ok: false, reason: 'invalid', file: draft.file, errors: draft.result.errors };
+  const warnings = [...draft.result.warnings];
   if (draft.result.model.lambda.source) {
     // The folder and the handler are checked on disk as validate will, before anything is written.
     const { checkLambdaSource } = await import('./source-check.js');
     const { model } = draft.result;
     const source = model.lambda.source!;
     const found = await checkLambdaSource(file, model.lambda.runtime, source);
-    // A folder named now must exist (validate only warns, for a build output CI has not built).
-    const errors = found
-      .filter((i) => i.severity === 'error' || i.code === 'lambda-source-missing')
-      .map((i) => ({ ...i, severity: 'error' as const }));
+    // A folder not built yet (backend/dist) is a warning, as in validate: a typo shows there too.
+    const errors = found.filter((i) => i.severity === 'error');
+    warnings.push(...found.filter((i) => i.severity !== 'error'));
     const module = path.join(dir, DEFAULT_OUT_DIR, model.name);
     if (sourceHoldsModule(path.resolve(dir, source.dir), module))
       errors.push({
@@ -228,7 +228,7 @@ export async function init(options: InitOptions): Promise<InitResult> {
   const base = {
     ok: true as const,
     file: draft.file,
-    warnings: draft.result.warnings,
+    warnings,
     origins: draft.origins,
     schema: draft.schema,
   };

@@ -210,10 +210,12 @@ function nodeHandler(dir: string, handler: string, runtime: Runtime, files: Safe
       code: 'lambda-handler-export-missing',
       path: HANDLER,
       message: `${JSON.stringify(handler)}: ${found} (${esm ? 'an ES module' : 'CommonJS'}) does not export ${JSON.stringify(exported)}${
-        esm && /\bexport\s+default\b/.test(text) ? '; the runtime does not use the default export' : ''
+        esm && /\bexport\s+default\b/.test(text)
+          ? `; the runtime calls the export lambda.handler names, so the default export is ${JSON.stringify(`${file}.default`)}`
+          : ''
       }`,
       fix: esm
-        ? `export it by name (export const ${exported} = async (event, context) => {...}), or name the export the file has in lambda.handler`
+        ? `export it by name (${exported === 'default' ? 'export default async (event, context) => {...}' : `export const ${exported} = async (event, context) => {...}`}), or name the export the file has in lambda.handler`
         : `assign it (exports.${exported} = async (event, context) => {...}), or name the export the file has in lambda.handler`,
     },
   ];
@@ -297,6 +299,8 @@ function paramCount(params: string): number {
 
 /** true: exported; false: conclusively not; undefined: cannot tell statically. */
 function esmExports(text: string, name: string): boolean | undefined {
+  // "file.default" names the default export, which the runtime looks up like any other (UserFunction.js).
+  if (name === 'default' && /\bexport\s+default\b/.test(text)) return true;
   const n = escape(name);
   if (new RegExp(`\\bexport\\s+(?:async\\s+)?function\\s*\\*?\\s*${n}\\b`).test(text)) return true;
   if (new RegExp(`\\bexport\\s+(?:const|let|var|class)\\s+${n}\\b`).test(text)) return true;
@@ -552,7 +556,9 @@ function dependencyWarnings(dir: string, handler: string, shown: string, files: 
       code: 'lambda-source-dependencies-outside',
       path: SOURCE,
       message: `${shown} has no node_modules, but ${found} imports ${names}: only the folder is zipped, so these imports fail on Lambda and in preview`,
-      fix: `copy package.json and package-lock.json into ${shown}, then run npm ci --omit=dev --prefix ${shown} (or bundle the handler with its dependencies into one file)`,
+      fix: isFile(path.join(dir, 'package.json'))
+        ? `install them into the folder: npm ci --omit=dev --prefix ${shown} (npm install --omit=dev without a package-lock.json), or bundle the handler with its dependencies into one file`
+        : `copy package.json and package-lock.json into ${shown}, then run npm ci --omit=dev --prefix ${shown} (or bundle the handler with its dependencies into one file)`,
     },
   ];
 }

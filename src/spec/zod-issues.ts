@@ -19,13 +19,19 @@ export function fromZodIssues(issues: readonly z.core.$ZodIssue[], data: unknown
         const known = knownKeys(path);
         return issue.keys.map((key, i) => {
           const guess = i < MAX_GUESSES ? closest(key, known) : undefined;
+          // The function's settings are module inputs: a stage sets them in a .tfvars of its own, not in the spec.
+          const stageInput = path.length === 2 && path[0] === 'stages' ? FUNCTION_INPUTS[key] : undefined;
           return {
             ...base,
             code: 'unknown-key',
             path: formatPath([...path, key]),
             // Quoted as JSON: a key may hold newlines or terminal escape sequences, which must not reach the terminal raw.
             message: `unknown key ${JSON.stringify(key)}`,
-            fix: guess ? `did you mean "${guess}"?` : `allowed keys here: ${known.join(', ')}`,
+            fix: stageInput
+              ? `a stage sets origins, authorizers and its domain here; set the module input ${stageInput} in a .tfvars of your own passed after stages/${String(path[1])}.tfvars (preview: --var ${stageInput}=...), or lambda.${key} for every stage`
+              : guess
+                ? `did you mean "${guess}"?`
+                : `allowed keys here: ${known.join(', ')}`,
           };
         });
       }
@@ -259,6 +265,17 @@ function typeFix(value: unknown, expected: string): { fix: string } | Record<str
 }
 
 /** What to add for a missing required key, by key. */
+/** The spec's `lambda` keys that are module inputs, by the input's name. */
+const FUNCTION_INPUTS: Record<string, string> = {
+  environment: 'environment_variables',
+  memorySize: 'memory_size',
+  timeout: 'timeout',
+  policyArns: 'policy_arns',
+  policy: 'policy_json',
+  layers: 'layers',
+  vpc: 'vpc_subnet_ids/vpc_security_group_ids',
+};
+
 const REQUIRED_EXAMPLES: Record<string, string> = {
   name: 'name: my-api',
   cors: 'cors: { allowOrigins: [https://app.example.com] }',

@@ -81,6 +81,21 @@ describe('lambda.environment', () => {
   });
 });
 
+describe('function settings under a stage', () => {
+  it('say where a stage sets them: the module input in a .tfvars of its own', () => {
+    const r = validateSpec(
+      spec({ stages: { dev: { allowOrigins: ['http://localhost:5173'], environment: { X: '1' } } } as never }),
+    );
+    expect(errors(r)).toEqual([
+      expect.objectContaining({
+        code: 'unknown-key',
+        path: 'stages.dev.environment',
+        fix: 'a stage sets origins, authorizers and its domain here; set the module input environment_variables in a .tfvars of your own passed after stages/dev.tfvars (preview: --var environment_variables=...), or lambda.environment for every stage',
+      }),
+    ]);
+  });
+});
+
 describe('lambda.policyArns, policy, layers and vpc', () => {
   it('become the model: ARNs without duplicates, the policy as JSON text, ids as listed', () => {
     const policy = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 's3:GetObject', Resource: '*' }] };

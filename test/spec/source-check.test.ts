@@ -128,7 +128,8 @@ describe('validate: the Node handler', () => {
   it('refuses an ES module without the export, and says the default export does not count', async () => {
     const [issue] = await check({ 'backend/app.mjs': 'export default async () => ({});' }, 'app.handler');
     expect(issue).toMatchObject({ code: 'lambda-handler-export-missing' });
-    expect(issue!.message).toContain('does not use the default export');
+    expect(issue!.message).toContain('so the default export is "app.default"');
+    expect(await check({ 'backend/app.mjs': 'export default async () => ({});' }, 'app.default')).toEqual([]);
     expect(issue!.fix).toContain('export const handler');
   });
 
@@ -551,6 +552,11 @@ describe('validate: dependencies the zip would not hold', () => {
     };
     expect((await check(esm, 'app.handler', 'nodejs22.x', 'backend/dist'))[0]!.message).toContain(
       'app.mjs imports @scope/pkg, pg, zod:',
+    );
+    // A folder with its own package.json needs only the install.
+    const withPackage = { ...greet, ...app, 'backend/dist/package.json': '{"dependencies":{"greet":"1"}}' };
+    expect((await check(withPackage, 'app.handler', 'nodejs22.x', 'backend/dist'))[0]!.fix).toBe(
+      'install them into the folder: npm ci --omit=dev --prefix "backend/dist" (npm install --omit=dev without a package-lock.json), or bundle the handler with its dependencies into one file',
     );
   });
 

@@ -123,5 +123,5 @@ export function missingSdkHint(line: string, runtime: string, pythonSdk: boolean
   }
   const name = /Cannot find (?:package|module) '(@aws-sdk\/[^'/]+)/.exec(line)?.[1];
   if (name === undefined) return undefined;
-  return `Lambda's ${runtime} runtime provides the AWS SDK for JavaScript v3, but the preview finds ${name} only in a node_modules between the function's folder and the repository's root; install it there as a dev dependency (npm i -D ${name})`;
+  return `Lambda's ${runtime} runtime provides the AWS SDK for JavaScript v3; the preview stands in for it with the repository's own copy, looked for in the node_modules folders from the function's folder up to the repository's root, and none has ${name}: install it as a dev dependency there (npm i -D ${name}, in the repository's root or the function's package)`;
 }
