@@ -47,7 +47,8 @@ export function checkSinkRules(spec: Spec): Issue[] {
       });
     }
   }
-  const source = spec.lambda?.source;
+  // Read even when the schema refused the spec (rules run where values are well-formed): a string, or nothing.
+  const source = typeof spec.lambda?.source === 'string' ? spec.lambda.source : undefined;
   const bad =
     source === undefined
       ? undefined

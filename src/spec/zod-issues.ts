@@ -196,6 +196,24 @@ export function fromZodIssues(issues: readonly z.core.$ZodIssue[], data: unknown
             typed[0]!.map((i) => ({ ...i, path: [...issue.path, ...i.path] })),
             data,
           );
+        // No option has its type: say which types they take.
+        const expected = [
+          ...new Set(
+            issue.errors.flatMap((o) =>
+              o.flatMap((i) =>
+                i.code === 'invalid_type' && i.path.length === 0 ? [describeExpected(i.expected)] : [],
+              ),
+            ),
+          ),
+        ];
+        if (typed.length === 0 && expected.length > 0)
+          return [
+            {
+              ...base,
+              code: 'type',
+              message: `${shown} is ${describeType(value)}; expected ${expected.join(' or ')}`,
+            },
+          ];
         return [{ ...base, code: 'invalid-union', message: `${shown} ${issue.message}` }];
       }
       default:

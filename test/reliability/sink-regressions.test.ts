@@ -197,6 +197,8 @@ describe('Terraform strings: a spec value is never an interpolation or a directi
       },
     ]);
     expect(source('a"b').map((e) => e.fix)).toEqual(['rename the folder without quotes or control characters']);
+    // A value of the wrong type is the schema's error, not a crash of this rule (found by the spec fuzzer).
+    expect(source(null as unknown as string).map((e) => e.path)).toEqual(['lambda.source']);
     expect(source('a\nb').map((e) => e.message)).toEqual([
       '"a\\nb" contains "\\n", which the module\'s Terraform path to the folder would have to carry',
     ]);

@@ -117,6 +117,7 @@ describe('lambda.policyArns, policy, layers and vpc', () => {
     [{ policyArns: ['AmazonDynamoDBReadOnlyAccess'] }, 'lambda.policyArns[0]', /not an IAM policy ARN/],
     [{ policy: { Statement: [] } }, 'lambda.policy.Statement', /at least one statement/],
     [{ policy: {} }, 'lambda.policy.Statement', /^is required$/],
+    [{ policy: { Statement: 5 } }, 'lambda.policy.Statement', /^5 is a number; expected a list or a mapping$/],
     [
       { policy: { Statement: [{ Effect: 'allow', Action: 's3:GetObject', Resource: '*' }] } },
       'lambda.policy.Statement[0].Effect',
