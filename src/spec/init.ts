@@ -9,7 +9,7 @@ import { DEFAULTS } from './model.js';
 import { DEFAULT_SPEC_FILES } from './load.js';
 import { validateSpecText, type ValidationResult } from './validate.js';
 import { writeSchemaFile, SCHEMA_FILE_NAME } from './schema-file.js';
-import { DEFAULT_OUT_DIR, SOURCE_HOLDS_MODULE_FIX, sourceHoldsModule } from './spec-paths.js';
+import { DEFAULT_OUT_DIR, holdsModuleIssue } from './spec-paths.js';
 
 export interface InitRoute {
   readonly path: string;
@@ -203,14 +203,14 @@ export async function init(options: InitOptions): Promise<InitResult> {
     const errors = found.filter((i) => i.severity === 'error');
     warnings.push(...found.filter((i) => i.severity !== 'error'));
     const module = path.join(dir, DEFAULT_OUT_DIR, model.name);
-    if (sourceHoldsModule(path.resolve(dir, source.dir), module))
-      errors.push({
-        severity: 'error',
-        code: 'lambda-source-holds-module',
-        path: 'lambda.source',
-        message: `${JSON.stringify(source.dir)} holds ${path.relative(dir, module)}, where "cors-gen generate" writes this spec's module; it would be zipped into the function's code`,
-        fix: SOURCE_HOLDS_MODULE_FIX,
-      });
+    const holds = holdsModuleIssue(
+      'error',
+      source.dir,
+      path.resolve(dir, source.dir),
+      module,
+      path.relative(dir, module),
+    );
+    if (holds) errors.push(holds);
     if (errors.length > 0) return { ok: false, reason: 'invalid', file: draft.file, errors };
   }
 

@@ -5,7 +5,7 @@ import type { SpecIssue } from './issue.js';
 import { MAX_SPEC_BYTES, parseSpecText } from './parse.js';
 import { pathParts, validateSpecText, type ValidationResult } from './validate.js';
 import { SpecFileError } from './spec-file-error.js';
-import { DEFAULT_OUT_DIR, SOURCE_HOLDS_MODULE_FIX, sourceHoldsModule } from './spec-paths.js';
+import { DEFAULT_OUT_DIR, holdsModuleIssue } from './spec-paths.js';
 
 export { SpecFileError };
 
@@ -88,7 +88,20 @@ export async function loadSpec(specFile: string, cwd = process.cwd()): Promise<L
     // The spec is valid; its lambda.source is checked on disk (read-only, bounded) and located like the rest.
     const { checkLambdaSource } = await import('./source-check.js');
     const lambdaSource = result.model.lambda.source;
-    const found = await checkLambdaSource(path.resolve(cwd, specFile), result.model.lambda.runtime, lambdaSource);
+    const absSpec = path.resolve(cwd, specFile);
+    const found = await checkLambdaSource(absSpec, result.model.lambda.runtime, lambdaSource);
+    // generate writes the module into cwd's generated/ by default: a folder holding it is worth a warning here.
+    const module = path.resolve(cwd, DEFAULT_OUT_DIR, result.model.name);
+    const holds = found.some((i) => i.severity === 'error')
+      ? undefined
+      : holdsModuleIssue(
+          'warning',
+          lambdaSource.dir,
+          path.resolve(path.dirname(absSpec), lambdaSource.dir),
+          module,
+          path.relative(cwd, module) || '.',
+        );
+    if (holds) found.push(holds);
     const parsed = found.length > 0 ? parseSpecText(text.replace(/^\uFEFF/, ''), display) : undefined;
     const located = found.map((issue): SpecIssue => {
       const pos = parsed?.ok ? parsed.parsed.locate(pathParts(issue.path), 'value') : undefined;
@@ -98,22 +111,6 @@ export async function loadSpec(specFile: string, cwd = process.cwd()): Promise<L
     const warnings = [...result.warnings, ...located.filter((i) => i.severity !== 'error')];
     if (errors.length > 0) return { ok: false, errors, warnings, file: display, text };
     result = { ...result, warnings };
-    const source = path.resolve(path.dirname(path.resolve(cwd, specFile)), lambdaSource.dir);
-    const module = path.resolve(cwd, DEFAULT_OUT_DIR, result.model.name);
-    if (sourceHoldsModule(source, module)) {
-      const parsed = parseSpecText(text.replace(/^\uFEFF/, ''), display);
-      const pos = parsed.ok ? parsed.parsed.locate(['lambda', 'source'], 'value') : undefined;
-      const warning: SpecIssue = {
-        severity: 'warning',
-        code: 'lambda-source-holds-module',
-        path: 'lambda.source',
-        file: display,
-        ...(pos ? { line: pos.line, column: pos.column } : {}),
-        message: `${JSON.stringify(lambdaSource.dir)} holds ${path.relative(cwd, module) || '.'}, where "cors-gen generate" writes this spec's module from this folder; it would be zipped into the function's code with the Terraform files and providers`,
-        fix: SOURCE_HOLDS_MODULE_FIX,
-      };
-      result = { ...result, warnings: [...result.warnings, warning] };
-    }
   }
   return { ...result, file: display, text };
 }

@@ -1,5 +1,6 @@
 import { lstatSync, realpathSync } from 'node:fs';
 import path from 'node:path';
+import type { SpecIssue } from './issue.js';
 
 /**
  * Paths written in a spec (a folder of the user's code, an OpenAPI document) are relative to the spec's folder
@@ -17,7 +18,7 @@ export const DEFAULT_OUT_DIR = 'generated';
  * and every generate or `terraform init` (its .terraform folder) would change the code's hash. Compared as real
  * paths, as archive_file reads them: `backend -> .` holds the module as surely as `.` does.
  */
-export function sourceHoldsModule(sourceDir: string, moduleDir: string): boolean {
+function sourceHoldsModule(sourceDir: string, moduleDir: string): boolean {
   const source = realpath(sourceDir) ?? sourceDir;
   const module = realpath(moduleDir) ?? moduleDir;
   return module === source || module.startsWith(source.endsWith(path.sep) ? source : source + path.sep);
@@ -29,8 +30,27 @@ export function sourceHoldsModule(sourceDir: string, moduleDir: string): boolean
  */
 export const MODULE_MANIFEST = '.cors-gen.json';
 
-export const SOURCE_HOLDS_MODULE_FIX =
-  'point lambda.source at the folder of your code alone (e.g. backend/ or its build output), or write the module elsewhere with --out';
+/**
+ * The issue of a `lambda.source` (`value`, resolved to `sourceDir`) that holds the module folder `moduleDir`
+ * (shown as `moduleShown`), or undefined: an error where the module is written there (generate, init), a warning
+ * where it only would be by default (validate).
+ */
+export function holdsModuleIssue(
+  severity: SpecIssue['severity'],
+  value: string,
+  sourceDir: string,
+  moduleDir: string,
+  moduleShown: string,
+): SpecIssue | undefined {
+  if (!sourceHoldsModule(sourceDir, moduleDir)) return undefined;
+  return {
+    severity,
+    code: 'lambda-source-holds-module',
+    path: 'lambda.source',
+    message: `${JSON.stringify(value)} holds the module folder ${moduleShown}, where "cors-gen generate" writes this spec's module; it would be zipped into the function's code with the Terraform files and providers`,
+    fix: 'point lambda.source at the folder of your code alone (e.g. backend/ or its build output), or write the module elsewhere with --out',
+  };
+}
 
 export type SpecPathResult =
   /** `path`: absolute, as written (links not resolved); `root`: the folder it must stay in. */

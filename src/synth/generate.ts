@@ -2,7 +2,7 @@ import path from 'node:path';
 import { packageVersion } from '../paths.js';
 import type { SpecIssue } from '../spec/issue.js';
 import { loadSpec, resolveSpecFile } from '../spec/load.js';
-import { DEFAULT_OUT_DIR, SOURCE_HOLDS_MODULE_FIX, sourceHoldsModule } from '../spec/spec-paths.js';
+import { DEFAULT_OUT_DIR, holdsModuleIssue } from '../spec/spec-paths.js';
 import type { CorsModel } from '../spec/model.js';
 import type { FileChange } from './write-module.js';
 
@@ -101,26 +101,17 @@ export async function generate(options: GenerateOptions = {}): Promise<GenerateR
   // The spec as seen from the module: the same on every machine and from every working directory.
   const specFile = path.relative(absDir, absSpec).split(path.sep).join('/');
   const check = options.check || options.diff;
-  if (model.lambda.source) {
-    const source = path.resolve(path.dirname(absSpec), model.lambda.source.dir);
-    if (sourceHoldsModule(source, absDir))
-      return {
-        ok: false,
-        reason: 'invalid',
-        file: loaded.file,
-        warnings,
-        errors: [
-          {
-            severity: 'error',
-            code: 'lambda-source-holds-module',
-            path: 'lambda.source',
-            file: loaded.file,
-            message: `${JSON.stringify(model.lambda.source.dir)} holds the module folder ${dir}, which would be zipped into the function's code with the Terraform files and providers`,
-            fix: SOURCE_HOLDS_MODULE_FIX,
-          },
-        ],
-      };
-  }
+  const holds =
+    model.lambda.source &&
+    holdsModuleIssue(
+      'error',
+      model.lambda.source.dir,
+      path.resolve(path.dirname(absSpec), model.lambda.source.dir),
+      absDir,
+      dir,
+    );
+  if (holds)
+    return { ok: false, reason: 'invalid', file: loaded.file, warnings, errors: [{ ...holds, file: loaded.file }] };
 
   // Loaded only here: validate, init and check never pay for CDKTF.
   const [

@@ -320,7 +320,9 @@ describe('init --source --handler (an existing backend)', () => {
     await writeFile(path.join(dir, 'app.mjs'), 'export const handler = async () => ({});');
     const dot = await cli(['init', '--yes', '--dir', dir, '--source', dir, '--handler', 'app.handler']);
     expect(dot.code).toBe(1);
-    expect(dot.stderr).toMatch(/error --source: "\." holds generated\/shop-frontend, where "cors-gen generate" writes/);
+    expect(dot.stderr).toMatch(
+      /error --source: "\." holds the module folder generated\/shop-frontend, where "cors-gen generate" writes/,
+    );
     expect((await readdir(dir)).filter((f) => f !== 'cors-gen.schema.json')).toEqual(['app.mjs']);
   });
 

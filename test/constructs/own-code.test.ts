@@ -174,7 +174,9 @@ describe('generate with lambda.source', () => {
           code: 'lambda-source-holds-module',
           path: 'lambda.source',
           line: 9,
-          message: expect.stringContaining('"." holds generated/dot, where "cors-gen generate" writes'),
+          message: expect.stringContaining(
+            '"." holds the module folder generated/dot, where "cors-gen generate" writes',
+          ),
           fix: expect.stringContaining('--out'),
         }),
       ]);
