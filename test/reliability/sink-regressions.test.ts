@@ -29,6 +29,24 @@ function withIndexDocument(indexDocument: string): CorsModel {
   return { ...model, frontend: { enabled: true, indexDocument } };
 }
 
+/** What `terraform console` says `expression` is, in a folder holding `files` (no provider needed). */
+function consoleValue(files: Record<string, string>, expression: string): unknown {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'cors-gen-sink-console-'));
+  try {
+    for (const [name, content] of Object.entries(files)) writeFileSync(path.join(dir, name), content);
+    const r = spawnSync(TERRAFORM, ['console', '-no-color'], {
+      cwd: dir,
+      input: `jsonencode(${expression})\n`,
+      encoding: 'utf8',
+      env: { ...process.env, TF_CLI_CONFIG_FILE: '/dev/null', CHECKPOINT_DISABLE: '1' },
+    });
+    expect(r.status, r.stderr).toBe(0);
+    return JSON.parse(JSON.parse(r.stdout.trim()) as string);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 function errorsOf(input: SpecInput) {
   const result = validateSpec(input);
   return result.ok ? [] : result.errors.map((e) => ({ code: e.code, path: e.path, message: e.message, fix: e.fix }));
@@ -124,20 +142,7 @@ describe('Terraform strings: a spec value is never an interpolation or a directi
         ],
         ['probe.tf.json', `${JSON.stringify({ locals: { probe: jsonSuffix } })}\n`],
       ] as const) {
-        const dir = mkdtempSync(path.join(os.tmpdir(), 'cors-gen-sink-console-'));
-        try {
-          writeFileSync(path.join(dir, file), content);
-          const r = spawnSync(TERRAFORM, ['console', '-no-color'], {
-            cwd: dir,
-            input: 'jsonencode(local.probe)\n',
-            encoding: 'utf8',
-            env: { ...process.env, TF_CLI_CONFIG_FILE: '/dev/null', CHECKPOINT_DISABLE: '1' },
-          });
-          expect(r.status, r.stderr).toBe(0);
-          expect(JSON.parse(JSON.parse(r.stdout.trim()) as string)).toBe(value);
-        } finally {
-          rmSync(dir, { recursive: true, force: true });
-        }
+        expect(consoleValue({ [file]: content }, 'local.probe')).toBe(value);
       }
     },
     60_000,
@@ -165,21 +170,8 @@ describe('Terraform strings: a spec value is never an interpolation or a directi
           ['variables.tf.json', jsonFiles.get('variables.tf.json')!],
         ],
       ] as const) {
-        const work = mkdtempSync(path.join(os.tmpdir(), 'cors-gen-sink-source-'));
-        try {
-          writeFileSync(path.join(work, file), content);
-          writeFileSync(path.join(work, variables[0]), variables[1]);
-          const r = spawnSync(TERRAFORM, ['console', '-no-color'], {
-            cwd: work,
-            input: 'jsonencode(local.lambda_source_dir)\n',
-            encoding: 'utf8',
-            env: { ...process.env, TF_CLI_CONFIG_FILE: '/dev/null', CHECKPOINT_DISABLE: '1' },
-          });
-          expect(r.status, r.stderr).toBe(0);
-          expect(JSON.parse(JSON.parse(r.stdout.trim()) as string), file).toBe(`./../../${dir}`);
-        } finally {
-          rmSync(work, { recursive: true, force: true });
-        }
+        const files = { [file]: content, [variables[0]]: variables[1] };
+        expect(consoleValue(files, 'local.lambda_source_dir'), file).toBe(`./../../${dir}`);
       }
     },
     60_000,
