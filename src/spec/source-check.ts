@@ -19,7 +19,7 @@ import type { SpecIssue } from './issue.js';
 import { isPythonRuntime, type LambdaSourceModel, type Runtime } from './model.js';
 import { PYTHON_PRELOADED_MODULES, PYTHON_STDLIB_MODULES } from './python-stdlib.js';
 import { isExcluded, walkSource, WRAPPER_PYTHON_PACKAGE, type WalkError } from './source-files.js';
-import { resolveSpecPath } from './spec-paths.js';
+import { isWithin, resolveSpecPath } from './spec-paths.js';
 
 /**
  * What `validate` can check of `lambda.source` on disk before anything is deployed: the folder is in the
@@ -592,7 +592,7 @@ class SafeReader {
     let fd: number | undefined;
     try {
       const real = realpathSync(file);
-      if (!real.startsWith(this.root + path.sep)) return undefined;
+      if (!isWithin(this.root, real)) return undefined;
       fd = openSync(real, constants.O_RDONLY | constants.O_NONBLOCK);
       if (!fstatSync(fd).isFile()) return undefined;
       const buf = Buffer.alloc(MAX_STATIC_BYTES + 1);

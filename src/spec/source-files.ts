@@ -1,6 +1,6 @@
 import { lstatSync, readdirSync, realpathSync, statSync, type Dirent, type Stats } from 'node:fs';
 import path from 'node:path';
-import { MODULE_MANIFEST } from './spec-paths.js';
+import { isWithin, MODULE_MANIFEST } from './spec-paths.js';
 
 /**
  * The files of a code folder as the module's `archive_file` zips them: what `validate` measures against Lambda's
@@ -101,7 +101,6 @@ export function walkSource(
   visit: (file: SourceFile) => boolean | void,
 ): { readonly error?: WalkError } {
   const realRoot = realpathSync.native(root);
-  const inside = (parent: string, real: string) => real === parent || real.startsWith(parent + path.sep);
   /**
    * The first name on `real`'s way down from the repository's root that the zip leaves out, and how `real` stands
    * to it ("inside .git, " or "" when it is that name), for a message.
@@ -224,7 +223,7 @@ export function walkSource(
         return;
       }
       if (target !== childAbs) {
-        if (!inside(realRoot, target)) {
+        if (!isWithin(realRoot, target)) {
           error = {
             kind: 'link',
             message: `${childRel} is a symbolic link to ${target}, outside the repository ${realRoot}: the zip would carry files from outside it`,
@@ -241,7 +240,7 @@ export function walkSource(
           };
           return;
         }
-        if (stats.isDirectory() && inside(target, realDir) && target !== realDir) {
+        if (stats.isDirectory() && isWithin(target, realDir) && target !== realDir) {
           error = {
             kind: 'link',
             message: `${childRel} is a symbolic link to ${target}, a folder that holds this folder: the zip would carry the repository itself (its history, other code, Terraform state)`,

@@ -19,9 +19,12 @@ export const DEFAULT_OUT_DIR = 'generated';
  * paths, as archive_file reads them: `backend -> .` holds the module as surely as `.` does.
  */
 function sourceHoldsModule(sourceDir: string, moduleDir: string): boolean {
-  const source = realpath(sourceDir) ?? sourceDir;
-  const module = realpath(moduleDir) ?? moduleDir;
-  return module === source || module.startsWith(source.endsWith(path.sep) ? source : source + path.sep);
+  return isWithin(realpath(sourceDir) ?? sourceDir, realpath(moduleDir) ?? moduleDir);
+}
+
+/** Whether the absolute path `child` is `parent` or lies below it (a root such as "/" ends with the separator). */
+export function isWithin(parent: string, child: string): boolean {
+  return child === parent || child.startsWith(parent.endsWith(path.sep) ? parent : parent + path.sep);
 }
 
 /**
@@ -78,7 +81,7 @@ export function resolveSpecPath(specFile: string, field: string, value: string):
       ok: false,
       error: `${where} goes through a symbolic link that points nowhere (${resolved}); ${rule}. Remove the link or point it inside ${root}.`,
     };
-  if (real !== root && !real.startsWith(root.endsWith(path.sep) ? root : root + path.sep)) {
+  if (!isWithin(root, real)) {
     const via = real === resolved ? '' : ` (through a symbolic link, to ${real})`;
     return {
       ok: false,

@@ -9,7 +9,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, realpathSync, statSync, symlinkSync } from 'node:fs';
 import path from 'node:path';
-import { repositoryRoot } from '../../spec/spec-paths.js';
+import { isWithin, repositoryRoot } from '../../spec/spec-paths.js';
 
 /**
  * boto3 and botocore, and the packages they need (their install requirements: jmespath, s3transfer,
@@ -72,7 +72,7 @@ export function findNodeSdk(sourceDir: string): string | undefined {
     const candidate = path.join(d, 'node_modules', '@aws-sdk');
     if (existsSync(candidate) && statSync(candidate).isDirectory()) {
       const real = realpathSync(candidate);
-      if (real.startsWith(`${repository}${path.sep}`)) return real;
+      if (real !== repository && isWithin(repository, real)) return real;
     }
     if (d === repository || path.dirname(d) === d) return undefined;
   }
@@ -101,7 +101,7 @@ export function linkNodeSdk(sourceDir: string, stagingRoot: string): string[] {
     } catch {
       continue; // a link to nothing: there is nothing to import either way
     }
-    if (!real.startsWith(`${repository}${path.sep}`))
+    if (real === repository || !isWithin(repository, real))
       warnings.push(
         `${path.relative(repository, path.join(sdk, name))} is a symbolic link to ${real}, outside the repository; the preview does not give it to the function as the runtime's AWS SDK (install the package into the repository instead of linking it)`,
       );
