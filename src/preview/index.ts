@@ -20,7 +20,7 @@ import { PreviewSetupError } from './errors.js';
 import { FUNCTION_URL_MAX_BODY_BYTES, functionUrlHandler } from './function-url/function-url.js';
 import { HTTP_API_MAX_BODY_BYTES, httpApiHandler } from './http-api/http-api.js';
 import { LambdaPool } from './lambda/pool.js';
-import { linkPythonSdk, probePythonSdk } from './lambda/runtime-sdk.js';
+import { linkPythonSdk } from './lambda/runtime-sdk.js';
 import { stageCode, temporaryFolder, type StagedCode } from './lambda/stage.js';
 import { localPython, runtimeVersionWarnings } from './lambda/versions.js';
 import { apiKind, planDeployment, type ApiModel } from './module/deployment.js';
@@ -205,7 +205,7 @@ export async function startPreview(options: PreviewOptions): Promise<Preview> {
     pythonSdk?.cleanup();
   };
   try {
-    const sdk = python === undefined ? undefined : probePythonSdk(python.executable);
+    const sdk = python?.sdk;
     if (sdk) {
       pythonSdk = temporaryFolder('cors-gen-python-sdk-');
       linkPythonSdk(sdk, pythonSdk.dir);

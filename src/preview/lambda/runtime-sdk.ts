@@ -6,7 +6,6 @@
  * that imports them without shipping them works on AWS and must work here; anything else it imports must come
  * from its own zip or layers, as on AWS.
  */
-import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, realpathSync, statSync, symlinkSync } from 'node:fs';
 import path from 'node:path';
 import { isWithin, repositoryRoot } from '../../spec/spec-paths.js';
@@ -18,24 +17,15 @@ import { isWithin, repositoryRoot } from '../../spec/spec-paths.js';
 const PYTHON_SDK = ['boto3', 'botocore', 'jmespath', 's3transfer', 'dateutil', 'urllib3', 'six'] as const;
 
 /**
- * Where this machine's `python` keeps the SDK's packages, each a package folder or a one-file module
- * (`six.py`); undefined without boto3 or botocore. The probe runs isolated (`-I`: no PYTHONPATH, no user site,
- * not the current folder), and `find_spec` locates a top-level package without importing it.
+ * A Python expression for where the interpreter keeps the SDK's packages, each a package folder or a one-file
+ * module (`six.py`), or None: `find_spec` locates a top-level package without importing it. Evaluated by the one
+ * probe of the interpreter (versions.ts, localPython), with `-I`: no PYTHONPATH, no user site, not the current
+ * folder.
  */
-export function probePythonSdk(python: string): string[] | undefined {
-  const script = [
-    'import importlib.util, json',
-    `names = ${JSON.stringify(PYTHON_SDK)}`,
-    'specs = [importlib.util.find_spec(n) for n in names]',
-    'print(json.dumps([None if s is None else (list(s.submodule_search_locations or [])[:1] or [s.origin])[0] for s in specs]))',
-  ].join('\n');
-  const probe = spawnSync(python, ['-I', '-c', script], { encoding: 'utf8', timeout: 10_000 });
-  let found: unknown;
-  try {
-    found = JSON.parse(probe.stdout ?? '');
-  } catch {
-    return undefined;
-  }
+export const PYTHON_SDK_LOCATIONS = `[None if s is None else (list(s.submodule_search_locations or [])[:1] or [s.origin])[0] for s in [importlib.util.find_spec(n) for n in ${JSON.stringify(PYTHON_SDK)}]]`;
+
+/** The SDK's packages from what PYTHON_SDK_LOCATIONS gave; undefined without boto3 or botocore. */
+export function pythonSdkPackages(found: unknown): string[] | undefined {
   if (!Array.isArray(found) || found.length !== PYTHON_SDK.length) return undefined;
   // Only what is named like the package it stands for, as an absolute path, is linked.
   const paths = PYTHON_SDK.map((name, i) => {
@@ -52,7 +42,7 @@ export function probePythonSdk(python: string): string[] | undefined {
 }
 
 /**
- * A folder of links to the SDK's packages (probePythonSdk), which the runner appends last to `sys.path` as
+ * A folder of links to the SDK's packages (pythonSdkPackages), which the runner appends last to `sys.path` as
  * Lambda keeps its SDK after the task root, the layers and the standard library: the SDK and only the SDK, not
  * the rest of the site-packages it lies in.
  */

@@ -7,11 +7,16 @@ import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { PreviewSetupError } from '../errors.js';
 import type { LambdaCode } from './environments.js';
+import { PYTHON_SDK_LOCATIONS, pythonSdkPackages } from './runtime-sdk.js';
 
-/** The interpreter that runs the module's Python code: its absolute path and its version (`3.11.7`). */
+/**
+ * The interpreter that runs the module's Python code: its absolute path, its version (`3.11.7`), and the packages
+ * of the AWS SDK it has (runtime-sdk.ts), which stand in for the runtime's.
+ */
 export interface LocalPython {
   readonly executable: string;
   readonly version: string;
+  readonly sdk?: readonly string[];
 }
 
 /**
@@ -25,7 +30,11 @@ export interface LocalPython {
 export function localPython(python: string): LocalPython {
   const probe = spawnSync(
     python,
-    ['-I', '-c', 'import json, platform, sys; print(json.dumps([sys.executable, platform.python_version()]))'],
+    [
+      '-I',
+      '-c',
+      `import importlib.util, json, platform, sys; print(json.dumps([sys.executable, platform.python_version(), ${PYTHON_SDK_LOCATIONS}]))`,
+    ],
     { encoding: 'utf8', timeout: 30_000 },
   );
   let found: unknown;
@@ -34,9 +43,11 @@ export function localPython(python: string): LocalPython {
   } catch {
     found = undefined;
   }
-  const [executable, version] = Array.isArray(found) ? (found as unknown[]) : [];
-  if (typeof executable === 'string' && path.isAbsolute(executable) && typeof version === 'string')
-    return { executable, version };
+  const [executable, version, sdkLocations] = Array.isArray(found) ? (found as unknown[]) : [];
+  if (typeof executable === 'string' && path.isAbsolute(executable) && typeof version === 'string') {
+    const sdk = pythonSdkPackages(sdkLocations);
+    return { executable, version, ...(sdk ? { sdk } : {}) };
+  }
   const cause = probe.error?.message ?? (probe.stderr?.trim() || `it printed ${JSON.stringify(probe.stdout ?? '')}`);
   throw new PreviewSetupError(
     `the module's Lambda code is Python and "${python}" cannot be run to find its interpreter (${cause.slice(0, 300)})`,
