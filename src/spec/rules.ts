@@ -12,7 +12,7 @@ import {
 } from './lambda-config.js';
 import { AUTH_KEYWORDS, DEFAULTS } from './model.js';
 import type { Spec } from './schema.js';
-import { checkSinkRules } from './sink-rules.js';
+import { checkLambdaSourceCharacters, checkSinkRules } from './sink-rules.js';
 
 /**
  * The rules that need the whole spec: origins per target, `*` with credentials, routes, the limits of each
@@ -92,6 +92,7 @@ export function checkRules(spec: Spec, wellFormed: WellFormed = () => true): Rul
   if (headersOk) checkCookieHeaders(spec, errors, warnings);
   if (originsOk && ok(['domain'])) checkDomain(spec, api, credentials, errors, warnings);
   if (headersOk && ok(['frontend'])) errors.push(...checkSinkRules(spec));
+  if (ok(['lambda', 'source'])) errors.push(...checkLambdaSourceCharacters(spec));
   checkRoutes(spec, api, wellFormed, errors, warnings);
   if (ok(['cors', 'allowMethods'], ['routes'])) checkMethods(spec, api, credentials, errors, warnings);
   const environmentOk = ok(['lambda', 'environment']);

@@ -47,14 +47,19 @@ export function checkSinkRules(spec: Spec): Issue[] {
       });
     }
   }
-  // Read even when the schema refused the spec (rules run where values are well-formed): a string, or nothing.
-  const source = typeof spec.lambda?.source === 'string' ? spec.lambda.source : undefined;
-  const bad =
-    source === undefined
-      ? undefined
-      : [...source].find((c) => c === '\\' || c === '"' || /[\u0000-\u001f\u007f]/u.test(c));
-  if (bad !== undefined)
-    errors.push({
+  return errors;
+}
+
+/**
+ * `lambda.source` is written into a Terraform path of the module: escaped there, but a backslash separates folders
+ * only on Windows, and quotes or control characters in a folder name are refused rather than carried.
+ */
+export function checkLambdaSourceCharacters(spec: Spec): Issue[] {
+  const source = spec.lambda?.source;
+  const bad = [...(source ?? '')].find((c) => c === '\\' || c === '"' || /[\u0000-\u001f\u007f]/u.test(c));
+  if (bad === undefined) return [];
+  return [
+    {
       code: 'lambda-source-characters',
       path: ['lambda', 'source'],
       message:
@@ -65,8 +70,8 @@ export function checkSinkRules(spec: Spec): Issue[] {
         bad === '\\'
           ? 'separate folders with "/", e.g. "backend/dist"'
           : 'rename the folder without quotes or control characters',
-    });
-  return errors;
+    },
+  ];
 }
 
 /** Why S3 or the generated files cannot take `name` as the website's index document, or undefined. */
